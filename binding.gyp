@@ -1,0 +1,23 @@
+{
+  "targets": [
+    {
+      "target_name": "flint",
+      "sources": ["<!@(node scripts/native-sources.cjs)"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "native/include",
+        "<!(node scripts/check-openblas.cjs --cflags)"
+      ],
+      "libraries": ["<!@(node scripts/check-openblas.cjs --libs)"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-frtti", "-fvisibility=hidden", "-Wall", "-Wno-unused-function"],
+      "ldflags": ["-Wl,--exclude-libs,ALL"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17"
+      }
+    }
+  ]
+}

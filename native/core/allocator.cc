@@ -1,0 +1,76 @@
+#include "allocator.h"
+
+#include <cstdlib>
+
+namespace flint {
+
+CpuCachingAllocator::CpuCachingAllocator(size_t maxCachedBytes) : maxCachedBytes_(maxCachedBytes) {}
+
+CpuCachingAllocator::~CpuCachingAllocator() { emptyCache(); }
+
+size_t CpuCachingAllocator::roundSize(size_t nbytes) {
+  if (nbytes == 0) nbytes = 64;  // a real, freeable block even for empty tensors
+  size_t rounded = (nbytes + 63) & ~size_t(63);
+  if (rounded < kCacheThreshold) return rounded;
+  // Large blocks: size classes of 1/8 of the enclosing power of two, so that a block
+  // freed by one step is reused by the next even when sizes differ slightly.
+  size_t power = size_t(1) << (63 - __builtin_clzll(rounded));
+  size_t granule = power / 8;
+  return (rounded + granule - 1) / granule * granule;
+}
+
+void* CpuCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
+  size_t size = roundSize(nbytes);
+  *blockBytes = size;
+  if (size >= kCacheThreshold) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = freeBlocks_.find(size);
+    if (it != freeBlocks_.end()) {
+      void* ptr = it->second;
+      freeBlocks_.erase(it);
+      stats_.cachedBytes -= (int64_t)size;
+      stats_.liveBlocks++;
+      stats_.allocatedBytes += (int64_t)size;
+      if (stats_.allocatedBytes > stats_.peakAllocatedBytes) stats_.peakAllocatedBytes = stats_.allocatedBytes;
+      return ptr;
+    }
+  }
+  void* ptr = std::aligned_alloc(64, size);
+  if (ptr == nullptr) {
+    emptyCache();  // give the cache back and try once more before failing
+    ptr = std::aligned_alloc(64, size);
+    if (ptr == nullptr) return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  stats_.liveBlocks++;
+  stats_.allocatedBytes += (int64_t)size;
+  if (stats_.allocatedBytes > stats_.peakAllocatedBytes) stats_.peakAllocatedBytes = stats_.allocatedBytes;
+  return ptr;
+}
+
+void CpuCachingAllocator::deallocate(void* ptr, size_t blockBytes) {
+  if (ptr == nullptr) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  stats_.liveBlocks--;
+  stats_.allocatedBytes -= (int64_t)blockBytes;
+  if (blockBytes >= kCacheThreshold && (size_t)stats_.cachedBytes + blockBytes <= maxCachedBytes_) {
+    freeBlocks_.emplace(blockBytes, ptr);
+    stats_.cachedBytes += (int64_t)blockBytes;
+    return;
+  }
+  std::free(ptr);
+}
+
+void CpuCachingAllocator::emptyCache() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& entry : freeBlocks_) std::free(entry.second);
+  freeBlocks_.clear();
+  stats_.cachedBytes = 0;
+}
+
+AllocatorStats CpuCachingAllocator::stats() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stats_;
+}
+
+}  // namespace flint

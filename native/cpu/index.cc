@@ -1,0 +1,162 @@
+// Indexing along one dimension: index_select, index_put/index_add, gather, scatter and
+// nonzero. Every index is bounds-checked here, because an out-of-range index from JS
+// must become an Error, never a stray write.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "convert.h"
+#include "cpu_backend.h"
+
+namespace flint {
+
+namespace {
+
+TensorView selectView(const TensorView& view, int dim, int64_t i) {
+  TensorView out = view;
+  out.data = view.data + i * view.strides[dim] * (int64_t)view.itemsize();
+  for (int d = dim; d < view.ndim - 1; d++) {
+    out.shape[d] = view.shape[d + 1];
+    out.strides[d] = view.strides[d + 1];
+  }
+  out.ndim = view.ndim - 1;
+  return out;
+}
+
+int64_t checkedIndex(const TensorView& index, int64_t position, int64_t size, int dim) {
+  int64_t value = *(const int64_t*)(index.data + position * index.strides[0] * 8);
+  if (value < -size || value >= size) {
+    throw Error("index " + std::to_string(value) + " is out of bounds for dimension " + std::to_string(dim) +
+                " with size " + std::to_string(size));
+  }
+  return value < 0 ? value + size : value;
+}
+
+void checkIndexTensor(const TensorView& index, int expectedDims) {
+  FLINT_CHECK(index.dtype == DType::Int64, "index tensors must be int64 (torch.long)");
+  FLINT_CHECK(expectedDims < 0 || index.ndim == expectedDims, "index tensor has the wrong number of dimensions");
+}
+
+// Offset in elements of a multi-index under some strides, skipping `skipDim`.
+int64_t offsetOf(const int64_t* coords, const TensorView& view, int skipDim) {
+  int64_t offset = 0;
+  for (int d = 0; d < view.ndim; d++) {
+    if (d != skipDim) offset += coords[d] * view.strides[d];
+  }
+  return offset;
+}
+
+// Calls fn(coords) for every multi-index of `shapeView`, in row-major order.
+template <class F>
+void forEachIndex(const TensorView& shapeView, F fn) {
+  int64_t n = shapeView.numel();
+  if (n == 0) return;
+  int64_t coords[kMaxDims] = {};
+  for (int64_t i = 0; i < n; i++) {
+    fn(coords);
+    for (int d = shapeView.ndim - 1; d >= 0; d--) {
+      if (++coords[d] < shapeView.shape[d]) break;
+      coords[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+void CpuBackend::indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+  checkIndexTensor(index, 1);
+  FLINT_CHECK(dim >= 0 && dim < in.ndim && in.ndim == out.ndim, "index_select: bad dim");
+  FLINT_CHECK(out.shape[dim] == index.shape[0], "index_select: output size mismatch");
+  for (int64_t i = 0; i < index.shape[0]; i++) {
+    int64_t source = checkedIndex(index, i, in.shape[dim], dim);
+    cpuCast(*pool_, selectView(out, dim, i), selectView(in, dim, source));
+  }
+}
+
+void CpuBackend::indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                          bool accumulate) {
+  checkIndexTensor(index, 1);
+  FLINT_CHECK(dim >= 0 && dim < out.ndim && src.ndim == out.ndim, "index_put: bad dim");
+  FLINT_CHECK(src.shape[dim] == index.shape[0], "index_put: source size mismatch");
+  FLINT_CHECK(src.dtype == out.dtype, "index_put: source and destination dtypes differ");
+  for (int64_t i = 0; i < index.shape[0]; i++) {
+    int64_t target = checkedIndex(index, i, out.shape[dim], dim);
+    TensorView destination = selectView(out, dim, target);
+    if (accumulate) cpuBinary(*pool_, BinaryOp::Add, destination, destination, selectView(src, dim, i));
+    else cpuCast(*pool_, destination, selectView(src, dim, i));
+  }
+}
+
+void CpuBackend::gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+  checkIndexTensor(index, in.ndim);
+  FLINT_CHECK(dim >= 0 && dim < in.ndim, "gather: bad dim");
+  FLINT_CHECK(out.dtype == in.dtype, "gather: output dtype differs from input");
+  const size_t item = in.itemsize();
+  forEachIndex(index, [&](const int64_t* coords) {
+    int64_t position = offsetOf(coords, index, -1);
+    int64_t value = *(const int64_t*)(index.data + position * 8);
+    if (value < -in.shape[dim] || value >= in.shape[dim]) {
+      throw Error("index " + std::to_string(value) + " is out of bounds for dimension " + std::to_string(dim) +
+                  " with size " + std::to_string(in.shape[dim]));
+    }
+    if (value < 0) value += in.shape[dim];
+    const char* source = in.data + (offsetOf(coords, in, dim) + value * in.strides[dim]) * item;
+    char* destination = out.data + offsetOf(coords, out, -1) * item;
+    std::memcpy(destination, source, item);
+  });
+}
+
+namespace {
+
+template <class T>
+T accumulateValue(T current, T value) {
+  if constexpr (IsReduced<T>::value) return floatToReduced<T>(reducedToFloat(current) + reducedToFloat(value));
+  else if constexpr (std::is_same_v<T, bool>) return current || value;
+  else return T(current + value);
+}
+
+template <class T>
+void scatterTyped(const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate) {
+  forEachIndex(index, [&](const int64_t* coords) {
+    int64_t value = *(const int64_t*)(index.data + offsetOf(coords, index, -1) * 8);
+    if (value < -out.shape[dim] || value >= out.shape[dim]) {
+      throw Error("index " + std::to_string(value) + " is out of bounds for dimension " + std::to_string(dim) +
+                  " with size " + std::to_string(out.shape[dim]));
+    }
+    if (value < 0) value += out.shape[dim];
+    T* destination = (T*)(out.data) + offsetOf(coords, out, dim) + value * out.strides[dim];
+    const T source = *((const T*)src.data + offsetOf(coords, src, -1));
+    *destination = accumulate ? accumulateValue<T>(*destination, source) : source;
+  });
+}
+
+}  // namespace
+
+void CpuBackend::scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                         bool accumulate) {
+  checkIndexTensor(index, out.ndim);
+  FLINT_CHECK(dim >= 0 && dim < out.ndim, "scatter: bad dim");
+  FLINT_CHECK(src.dtype == out.dtype, "scatter: source and destination dtypes differ");
+  FLINT_DISPATCH_ALL(out.dtype, "scatter", [&] { scatterTyped<scalar_t>(out, dim, index, src, accumulate); });
+}
+
+int64_t CpuBackend::nonzero(Storage** result, const TensorView& in) {
+  std::vector<int64_t> coordinates;
+  int64_t count = 0;
+  const size_t item = in.itemsize();
+  FLINT_DISPATCH_ALL(in.dtype, "nonzero", [&] {
+    forEachIndex(in, [&](const int64_t* coords) {
+      scalar_t value = *(const scalar_t*)(in.data + offsetOf(coords, in, -1) * item);
+      if (convertValue<bool, scalar_t>(value)) {
+        coordinates.insert(coordinates.end(), coords, coords + in.ndim);
+        count++;
+      }
+    });
+  });
+  Storage* storage = allocate(coordinates.size() * sizeof(int64_t));
+  if (!coordinates.empty()) std::memcpy(storage->data, coordinates.data(), coordinates.size() * sizeof(int64_t));
+  *result = storage;
+  return count;
+}
+
+}  // namespace flint

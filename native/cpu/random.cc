@@ -1,0 +1,135 @@
+// Random fills, written to consume the generator exactly as PyTorch 1.13-2.x's CPU
+// kernels do (aten/src/ATen/native/cpu/DistributionTemplates.h), so seeded runs match.
+#include <cmath>
+#include <vector>
+
+#include "convert.h"
+#include "cpu_backend.h"
+#include "strided_loop.h"
+
+namespace flint {
+
+double CpuGenerator::normalDouble(double mean, double stddev) {
+  if (hasNextDoubleNormal_) {
+    hasNextDoubleNormal_ = false;
+    return nextDoubleNormal_ * stddev + mean;
+  }
+  const double u1 = uniformDouble(0.0, 1.0);
+  const double u2 = uniformDouble(0.0, 1.0);
+  const double r = std::sqrt(-2.0 * std::log(1.0 - u2));
+  const double theta = 2.0 * M_PI * u1;
+  nextDoubleNormal_ = r * std::sin(theta);
+  hasNextDoubleNormal_ = true;
+  return r * std::cos(theta) * stddev + mean;
+}
+
+namespace {
+
+// Visits the elements of `out` in row-major order: the order PyTorch's serial kernels use.
+template <class T, class Next>
+void serialFill(const TensorView& out, Next next) {
+  const TensorView* views[1] = {&out};
+  StridedLoop<1> loop(views);
+  loop.run(0, loop.numel(), [&](char** p, int64_t n, const int64_t* s) {
+    char* o = p[0];
+    for (int64_t i = 0; i < n; i++, o += s[0]) *(T*)o = next();
+  });
+}
+
+// normal_fill: uniforms first, then Box-Muller over blocks of 16 (PyTorch's layout:
+// element j pairs with j + 8), recomputing the last 16 when numel % 16 != 0.
+template <class T>
+void normalFill16(T* data, T mean, T stddev) {
+  for (int j = 0; j < 8; j++) {
+    const T u1 = 1 - data[j];
+    const T u2 = data[j + 8];
+    const T radius = std::sqrt(-2 * std::log(u1));
+    const T theta = 2.0f * M_PI * u2;
+    data[j] = radius * std::cos(theta) * stddev + mean;
+    data[j + 8] = radius * std::sin(theta) * stddev + mean;
+  }
+}
+
+template <class T>
+void normalFillContiguous(CpuGenerator& gen, T* data, int64_t size, T mean, T stddev) {
+  for (int64_t i = 0; i < size; i++) {
+    if constexpr (std::is_same_v<T, float>) data[i] = gen.uniformFloat(0, 1);
+    else data[i] = gen.uniformDouble(0, 1);
+  }
+  for (int64_t i = 0; i < size - 15; i += 16) normalFill16<T>(data + i, mean, stddev);
+  if (size % 16 != 0) {
+    T* tail = data + size - 16;
+    for (int i = 0; i < 16; i++) {
+      if constexpr (std::is_same_v<T, float>) tail[i] = gen.uniformFloat(0, 1);
+      else tail[i] = gen.uniformDouble(0, 1);
+    }
+    normalFill16<T>(tail, mean, stddev);
+  }
+}
+
+}  // namespace
+
+void CpuBackend::fillUniform(const TensorView& out, double low, double high) {
+  switch (out.dtype) {
+    case DType::Float32:
+      return serialFill<float>(out, [&] { return generator_.uniformFloat((float)low, (float)high); });
+    case DType::Float64:
+      return serialFill<double>(out, [&] { return generator_.uniformDouble(low, high); });
+    case DType::Float16:
+      return serialFill<Half>(out, [&] { return Half{floatToHalf(generator_.uniformFloat((float)low, (float)high))}; });
+    case DType::BFloat16:
+      return serialFill<BFloat16>(
+          out, [&] { return BFloat16{floatToBFloat16(generator_.uniformFloat((float)low, (float)high))}; });
+    default:
+      throw Error(std::string("\"check_uniform_bounds\" not implemented for '") + dtypeName(out.dtype) + "'");
+  }
+}
+
+void CpuBackend::fillNormal(const TensorView& out, double mean, double stddev) {
+  const int64_t size = out.numel();
+  const bool contiguous = out.isContiguous();
+  if (out.dtype == DType::Float32 && size >= 16 && contiguous) {
+    return normalFillContiguous<float>(generator_, (float*)out.data, size, (float)mean, (float)stddev);
+  }
+  if (out.dtype == DType::Float64 && size >= 16 && contiguous) {
+    return normalFillContiguous<double>(generator_, (double*)out.data, size, mean, stddev);
+  }
+  switch (out.dtype) {
+    case DType::Float32:
+      return serialFill<float>(out, [&] { return (float)generator_.normalDouble(mean, stddev); });
+    case DType::Float64:
+      return serialFill<double>(out, [&] { return generator_.normalDouble(mean, stddev); });
+    case DType::Float16:
+      return serialFill<Half>(out, [&] { return Half{floatToHalf((float)generator_.normalDouble(mean, stddev))}; });
+    case DType::BFloat16:
+      return serialFill<BFloat16>(
+          out, [&] { return BFloat16{floatToBFloat16((float)generator_.normalDouble(mean, stddev))}; });
+    default:
+      throw Error(std::string("\"normal_kernel_cpu\" not implemented for '") + dtypeName(out.dtype) + "'");
+  }
+}
+
+void CpuBackend::fillRandomInt(const TensorView& out, int64_t low, int64_t high) {
+  FLINT_CHECK(low < high, "random_ expects 'from' to be less than 'to', but got from=" + std::to_string(low) +
+                              " >= to=" + std::to_string(high));
+  const uint64_t range = (uint64_t)(high - low);
+  FLINT_DISPATCH_ALL(out.dtype, "random_", [&] {
+    // int64/float/double/bfloat16 draw 64 bits for ranges of 2^32 and more, as PyTorch.
+    const bool wide = range >= (1ULL << 32) &&
+                      (std::is_same_v<scalar_t, int64_t> || std::is_same_v<scalar_t, double> ||
+                       std::is_same_v<scalar_t, float> || std::is_same_v<scalar_t, BFloat16>);
+    serialFill<scalar_t>(out, [&] {
+      uint64_t value = wide ? generator_.random64() : (uint64_t)generator_.random();
+      return convertValue<scalar_t, int64_t>((int64_t)(value % range) + low);
+    });
+  });
+}
+
+void CpuBackend::fillBernoulli(const TensorView& out, double p) {
+  FLINT_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=" + std::to_string(p));
+  FLINT_DISPATCH_ALL(out.dtype, "bernoulli_", [&] {
+    serialFill<scalar_t>(out, [&] { return convertValue<scalar_t, int64_t>(generator_.uniformDouble(0, 1) < p); });
+  });
+}
+
+}  // namespace flint

@@ -1,0 +1,248 @@
+// Reductions over any set of dimensions. The caller permutes the input so that kept
+// dimensions come first and reduced ones last (see ReduceArgs); each output element is
+// one reduction over the trailing dimensions.
+//
+// Accuracy: float32 sums accumulate in double with several independent accumulators,
+// so a float32 sum of 2^24 values agrees with a float64 sum to float32 rounding.
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "cpu_backend.h"
+#include "strided_loop.h"
+
+namespace flint {
+
+namespace {
+
+template <class T>
+using SumAcc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+
+template <class T>
+bool isNan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
+  else return false;
+}
+
+template <class T, ReduceOp OP>
+struct Reducer {
+  SumAcc<T> acc{};
+  T best{};
+  int64_t bestIndex = -1;
+  bool flag = OP == ReduceOp::All;
+
+  Reducer() {
+    if constexpr (OP == ReduceOp::Prod) acc = 1;
+  }
+
+  void row(const char* p, int64_t n, int64_t stride, int64_t position) {
+    if constexpr (OP == ReduceOp::Sum) {
+      if (stride == (int64_t)sizeof(T)) {
+        const T* x = (const T*)p;
+        SumAcc<T> a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        int64_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+          a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3];
+          a4 += x[i + 4]; a5 += x[i + 5]; a6 += x[i + 6]; a7 += x[i + 7];
+        }
+        for (; i < n; i++) a0 += x[i];
+        acc += ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+      } else {
+        for (int64_t i = 0; i < n; i++, p += stride) acc += *(const T*)p;
+      }
+    } else if constexpr (OP == ReduceOp::Prod) {
+      for (int64_t i = 0; i < n; i++, p += stride) acc *= *(const T*)p;
+    } else if constexpr (OP == ReduceOp::Any) {
+      for (int64_t i = 0; i < n && !flag; i++, p += stride) flag = *(const T*)p != T(0);
+    } else if constexpr (OP == ReduceOp::All) {
+      for (int64_t i = 0; i < n && flag; i++, p += stride) flag = *(const T*)p != T(0);
+    } else {
+      constexpr bool wantMax = OP == ReduceOp::Max || OP == ReduceOp::ArgMax;
+      for (int64_t i = 0; i < n; i++, p += stride) {
+        T v = *(const T*)p;
+        if (bestIndex >= 0 && isNan(best)) return;  // nan wins and sticks, as in PyTorch
+        if (bestIndex < 0 || isNan(v) || (wantMax ? v > best : v < best)) {
+          best = v;
+          bestIndex = position + i;
+        }
+      }
+    }
+  }
+
+  // Merge a reducer that saw later elements.
+  void combine(const Reducer& later) {
+    if constexpr (OP == ReduceOp::Sum) acc += later.acc;
+    else if constexpr (OP == ReduceOp::Prod) acc *= later.acc;
+    else if constexpr (OP == ReduceOp::Any) flag = flag || later.flag;
+    else if constexpr (OP == ReduceOp::All) flag = flag && later.flag;
+    else {
+      constexpr bool wantMax = OP == ReduceOp::Max || OP == ReduceOp::ArgMax;
+      if (later.bestIndex < 0) return;
+      if (bestIndex >= 0 && isNan(best)) return;
+      if (bestIndex < 0 || isNan(later.best) || (wantMax ? later.best > best : later.best < best)) {
+        best = later.best;
+        bestIndex = later.bestIndex;
+      }
+    }
+  }
+
+  void store(char* out, DType outType) const {
+    if constexpr (OP == ReduceOp::Sum || OP == ReduceOp::Prod) {
+      if (outType == DType::Float32) *(float*)out = (float)acc;
+      else if (outType == DType::Float64) *(double*)out = (double)acc;
+      else *(int64_t*)out = (int64_t)acc;
+    } else if constexpr (OP == ReduceOp::Any || OP == ReduceOp::All) {
+      *(bool*)out = flag;
+    } else if constexpr (OP == ReduceOp::ArgMax || OP == ReduceOp::ArgMin) {
+      *(int64_t*)out = bestIndex;
+    } else {
+      *(T*)out = best;
+    }
+  }
+};
+
+// Splits the input view into kept (outer) and reduced (inner) parts.
+struct ReduceLayout {
+  TensorView outer, inner;
+};
+
+ReduceLayout splitLayout(const ReduceArgs& args) {
+  ReduceLayout layout;
+  const TensorView& in = args.input;
+  int keptDims = in.ndim - args.reduceDims;
+  layout.outer = in;
+  layout.outer.ndim = keptDims;
+  layout.inner = in;
+  layout.inner.ndim = args.reduceDims;
+  for (int d = 0; d < args.reduceDims; d++) {
+    layout.inner.shape[d] = in.shape[keptDims + d];
+    layout.inner.strides[d] = in.strides[keptDims + d];
+  }
+  return layout;
+}
+
+template <class T, ReduceOp OP>
+void reduceTyped(ThreadPool& pool, const ReduceArgs& args) {
+  ReduceLayout layout = splitLayout(args);
+  const int64_t outerCount = layout.outer.numel();
+  const int64_t innerCount = layout.inner.numel();
+  const DType outType = args.output.dtype;
+  const size_t outSize = itemSize(outType);
+  char* out = args.output.data;
+
+  if ((OP == ReduceOp::Max || OP == ReduceOp::Min || OP == ReduceOp::ArgMax || OP == ReduceOp::ArgMin) &&
+      innerCount == 0) {
+    throw Error("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+                "dim with the 'dim' argument.");
+  }
+
+  // Column sums (e.g. a bias gradient, sum over dim 0 of a contiguous matrix): walk the
+  // input row by row, adding into a row of accumulators, instead of striding per output.
+  if constexpr (OP == ReduceOp::Sum) {
+    StridedLoop<1> outerLoop({&layout.outer});
+    StridedLoop<1> innerLoop({&layout.inner});
+    if (outerCount > 1 && innerCount > 1 && outerLoop.ndim == 1 && outerLoop.strides[0][0] == (int64_t)sizeof(T) &&
+        innerLoop.ndim == 1) {
+      const int64_t rowStride = innerLoop.strides[0][0];
+      pool.parallelFor(outerCount, std::max<int64_t>(1, kParallelGrain / innerCount), [&](int64_t begin, int64_t end) {
+        std::vector<SumAcc<T>> acc(end - begin, 0);
+        for (int64_t r = 0; r < innerCount; r++) {
+          const T* row = (const T*)(layout.outer.data + r * rowStride) + begin;
+          for (int64_t j = 0; j < end - begin; j++) acc[j] += row[j];
+        }
+        for (int64_t j = begin; j < end; j++) {
+          Reducer<T, OP> reducer;
+          reducer.acc = acc[j - begin];
+          reducer.store(out + j * outSize, outType);
+        }
+      });
+      return;
+    }
+  }
+
+  StridedLoop<1> innerLoop({&layout.inner});
+  auto reduceOne = [&](const char* base, int64_t begin, int64_t end, Reducer<T, OP>& reducer) {
+    StridedLoop<1> loop = innerLoop;
+    loop.base[0] = (char*)base;
+    int64_t position = begin;
+    loop.run(begin, end, [&](char** p, int64_t n, const int64_t* s) {
+      reducer.row(p[0], n, s[0], position);
+      position += n;
+    });
+  };
+  // Offsets of each kept position, computed once.
+  auto outerOffset = [&](int64_t index) {
+    int64_t offset = 0;
+    for (int d = layout.outer.ndim - 1; d >= 0; d--) {
+      offset += (index % layout.outer.shape[d]) * layout.outer.strides[d];
+      index /= layout.outer.shape[d];
+    }
+    return offset * (int64_t)sizeof(T);
+  };
+
+  if (outerCount >= pool.size() || innerCount < kParallelGrain) {
+    int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(innerCount, 1));
+    pool.parallelFor(outerCount, grain, [&](int64_t begin, int64_t end) {
+      for (int64_t o = begin; o < end; o++) {
+        Reducer<T, OP> reducer;
+        reduceOne(layout.outer.data + outerOffset(o), 0, innerCount, reducer);
+        reducer.store(out + o * outSize, outType);
+      }
+    });
+    return;
+  }
+  // Few outputs, long reductions: split each reduction across the threads.
+  for (int64_t o = 0; o < outerCount; o++) {
+    const char* base = layout.outer.data + outerOffset(o);
+    int chunks = pool.size();
+    std::vector<Reducer<T, OP>> partials(chunks);
+    pool.parallelFor(chunks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t c = begin; c < end; c++) {
+        int64_t lo = innerCount * c / chunks, hi = innerCount * (c + 1) / chunks;
+        reduceOne(base, lo, hi, partials[c]);
+      }
+    });
+    for (int c = 1; c < chunks; c++) partials[0].combine(partials[c]);
+    partials[0].store(out + o * outSize, outType);
+  }
+}
+
+template <class T>
+void reduceDispatchOp(ThreadPool& pool, const ReduceArgs& args) {
+  switch (args.op) {
+    case ReduceOp::Sum: return reduceTyped<T, ReduceOp::Sum>(pool, args);
+    case ReduceOp::Prod: return reduceTyped<T, ReduceOp::Prod>(pool, args);
+    case ReduceOp::Max: return reduceTyped<T, ReduceOp::Max>(pool, args);
+    case ReduceOp::Min: return reduceTyped<T, ReduceOp::Min>(pool, args);
+    case ReduceOp::ArgMax: return reduceTyped<T, ReduceOp::ArgMax>(pool, args);
+    case ReduceOp::ArgMin: return reduceTyped<T, ReduceOp::ArgMin>(pool, args);
+    case ReduceOp::Any: return reduceTyped<T, ReduceOp::Any>(pool, args);
+    case ReduceOp::All: return reduceTyped<T, ReduceOp::All>(pool, args);
+    default: throw Error("unknown reduction " + std::to_string((int)args.op));
+  }
+}
+
+DType expectedOutput(ReduceOp op, DType in) {
+  switch (op) {
+    case ReduceOp::Sum:
+    case ReduceOp::Prod: return isFloatingDType(in) ? in : DType::Int64;
+    case ReduceOp::ArgMax:
+    case ReduceOp::ArgMin: return DType::Int64;
+    case ReduceOp::Any:
+    case ReduceOp::All: return DType::Bool;
+    default: return in;
+  }
+}
+
+}  // namespace
+
+void cpuReduce(ThreadPool& pool, const ReduceArgs& args) {
+  FLINT_CHECK(args.reduceDims >= 0 && args.reduceDims <= args.input.ndim, "reduce: bad number of reduced dims");
+  FLINT_CHECK(args.output.dtype == expectedOutput(args.op, args.input.dtype),
+              std::string("reduce: output dtype must be ") + dtypeName(expectedOutput(args.op, args.input.dtype)));
+  FLINT_CHECK(args.output.isContiguous(), "reduce: output must be contiguous");
+  FLINT_DISPATCH_COMPUTE(args.input.dtype, "reduce", [&] { reduceDispatchOp<scalar_t>(pool, args); });
+}
+
+}  // namespace flint

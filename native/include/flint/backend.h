@@ -1,0 +1,113 @@
+// The one narrow interface every device implements. The CPU backend implements all of
+// it; the CUDA backend (a separate shared library, loaded on demand) will too. The napi
+// layer only ever talks to a `Backend&`, never to a concrete device.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "flint/layout.h"
+#include "flint/status.h"
+#include "flint/storage.h"
+
+namespace flint {
+
+enum class DeviceType : int32_t { CPU = 0, CUDA = 1 };
+
+// Elementwise operations with one input. P0/P1 are optional parameters
+// (clamp bounds, leaky-relu slope); NaN means "absent" for clamp.
+enum class UnaryOp : int32_t {
+  Neg = 0, Abs, Exp, Log, Sqrt, Sin, Cos, Relu, Sigmoid, Tanh,
+  Clamp, Sign, Log1p, Expm1, Floor, Ceil, Round, Rsqrt, Reciprocal, LogicalNot,
+  Gelu, GeluTanh, Silu, LeakyRelu, Erf, Square, Trunc,
+  Count
+};
+
+// Elementwise operations with two inputs of one dtype. Compare ops write bool.
+enum class BinaryOp : int32_t {
+  Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum,
+  Eq, Ne, Gt, Ge, Lt, Le,
+  LogicalAnd, LogicalOr, Atan2, Remainder, FloorDivide,
+  Count
+};
+inline bool isCompareOp(BinaryOp op) {
+  return op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Gt || op == BinaryOp::Ge ||
+         op == BinaryOp::Lt || op == BinaryOp::Le || op == BinaryOp::LogicalAnd ||
+         op == BinaryOp::LogicalOr;
+}
+
+enum class ReduceOp : int32_t { Sum = 0, Prod, Max, Min, ArgMax, ArgMin, Any, All, Count };
+
+// What a reduction sees: `input` is arranged by the caller so that its first
+// `input.ndim - reduceDims` dimensions are kept and its last `reduceDims` are reduced.
+// `output` is contiguous with one element per kept position.
+struct ReduceArgs {
+  ReduceOp op;
+  TensorView input;
+  int reduceDims;
+  TensorView output;
+};
+
+// C[b] = alpha * op(A[b]) @ op(B[b]) + beta * C[b] for b in [0, batch).
+// Matrices are described BLAS-style: row-major, with leading dimensions, and transposes
+// passed as flags so that a transposed view never needs a copy.
+struct GemmArgs {
+  DType dtype;
+  int64_t m, n, k, batch;
+  bool transA, transB;
+  const char* a;
+  int64_t lda, strideA;  // strideA: elements between batches (0 broadcasts)
+  const char* b;
+  int64_t ldb, strideB;
+  char* c;
+  int64_t ldc, strideC;
+  double alpha, beta;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual DeviceType type() const = 0;
+
+  // Memory. `allocate` throws OutOfMemory when it cannot satisfy the request.
+  virtual Storage* allocate(size_t nbytes) = 0;
+  virtual void deallocate(Storage* storage) = 0;
+  virtual void copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) = 0;
+  virtual void copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) = 0;
+  virtual void synchronize() {}
+
+  // Fill and random fill (in place over a strided view).
+  virtual void fill(const TensorView& out, double value) = 0;
+  virtual void fillUniform(const TensorView& out, double low, double high) = 0;
+  virtual void fillNormal(const TensorView& out, double mean, double stddev) = 0;
+  virtual void fillRandomInt(const TensorView& out, int64_t low, int64_t high) = 0;
+  virtual void fillBernoulli(const TensorView& out, double p) = 0;
+  virtual void manualSeed(uint64_t seed) = 0;
+
+  // Elementwise; shapes are already broadcast (strides of 0), dtypes already promoted.
+  virtual void cast(const TensorView& out, const TensorView& in) = 0;  // also plain copy
+  virtual void unary(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) = 0;
+  virtual void binary(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) = 0;
+  virtual void binaryScalar(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
+                            bool scalarFirst) = 0;
+  virtual void where(const TensorView& out, const TensorView& cond, const TensorView& a,
+                     const TensorView& b) = 0;
+
+  // Reductions over any set of dimensions (see ReduceArgs).
+  virtual void reduce(const ReduceArgs& args) = 0;
+
+  // Matrix products.
+  virtual void gemm(const GemmArgs& args) = 0;
+
+  // Indexing along one dimension. `index` is a contiguous 1-D int64 view.
+  virtual void indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index) = 0;
+  // out.index_add_(dim, index, src) when accumulate, else out.index_copy_.
+  virtual void indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                        bool accumulate) = 0;
+  virtual void gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index) = 0;
+  virtual void scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                       bool accumulate) = 0;
+  // Writes the coordinates of nonzero elements as int64 [count, ndim]; returns count.
+  virtual int64_t nonzero(Storage** out, const TensorView& in) = 0;
+};
+
+}  // namespace flint

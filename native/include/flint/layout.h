@@ -1,0 +1,35 @@
+// A strided view of bytes: what every kernel receives. Shape and strides are counted in
+// elements, as PyTorch counts them; `data` already includes the storage offset.
+#pragma once
+#include <cstdint>
+
+#include "flint/dtype.h"
+
+namespace flint {
+
+constexpr int kMaxDims = 16;
+
+struct TensorView {
+  char* data = nullptr;
+  DType dtype = DType::Float32;
+  int ndim = 0;
+  int64_t shape[kMaxDims] = {};
+  int64_t strides[kMaxDims] = {};
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int i = 0; i < ndim; i++) n *= shape[i];
+    return n;
+  }
+  bool isContiguous() const {
+    int64_t expected = 1;
+    for (int i = ndim - 1; i >= 0; i--) {
+      if (shape[i] != 1 && strides[i] != expected) return false;
+      expected *= shape[i];
+    }
+    return true;
+  }
+  size_t itemsize() const { return itemSize(dtype); }
+};
+
+}  // namespace flint

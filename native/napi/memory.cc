@@ -1,0 +1,164 @@
+// Storage lifetime, host transfers, fills, random numbers and allocator statistics.
+#include <thread>
+
+#include "ops.h"
+#include "views.h"
+
+namespace flint {
+
+// init(meta: Float64Array, threads: number) -> { threads }
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonInstance* instance = env.GetInstanceData<AddonInstance>();
+  if (instance == nullptr) {
+    instance = new AddonInstance();
+    env.SetInstanceData<AddonInstance>(instance);
+  }
+  Napi::Float64Array meta = info[0].As<Napi::Float64Array>();
+  instance->metaRef = Napi::Persistent(meta);
+  instance->meta = meta.Data();
+  instance->metaLength = meta.ElementLength();
+  int threads = info[1].As<Napi::Number>().Int32Value();
+  if (threads <= 0) threads = (int)std::max(1u, std::thread::hardware_concurrency());
+  if (instance->cpu == nullptr) instance->cpu = new CpuBackend(threads);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("threads", instance->cpu->pool().size());
+  return result;
+}
+
+// alloc(deviceType, nbytes) -> handle
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Backend& backend = instanceOf(env).backend(info[0].As<Napi::Number>().Int32Value());
+  double nbytes = info[1].As<Napi::Number>().DoubleValue();
+  if (!(nbytes >= 0) || nbytes > 9.0e15) throw Error("alloc: invalid byte count");
+  return wrapStorage(env, backend.allocate((size_t)nbytes));
+}
+
+// release(handle): frees now; the finalizer then has nothing left to do.
+Napi::Value Release(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsExternal()) throw Error("release: expected a storage handle");
+  releaseHandle(env, info[0].As<Napi::External<StorageHandle>>().Data());
+  return env.Undefined();
+}
+
+Napi::Value StorageBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), (double)unwrapStorage(info[0])->nbytes);
+}
+
+// fromBuffer(out, source: TypedArray, sourceDtype)   meta: [out]
+// Copies a contiguous host array into the view, converting dtypes on the way.
+Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* storage = unwrapStorage(info[0]);
+  TensorView out = reader.view(storage);
+  Napi::TypedArray source = info[1].As<Napi::TypedArray>();
+  int32_t sourceDtype = info[2].As<Napi::Number>().Int32Value();
+  FLINT_CHECK(isValidDType(sourceDtype), "fromBuffer: unknown source dtype");
+  TensorView in = out;
+  in.dtype = (DType)sourceDtype;
+  FLINT_CHECK((int64_t)source.ByteLength() >= out.numel() * (int64_t)in.itemsize(), "fromBuffer: source too short");
+  in.data = (char*)source.ArrayBuffer().Data() + source.ByteOffset();
+  int64_t stride = 1;
+  for (int d = in.ndim - 1; d >= 0; d--) {
+    in.strides[d] = stride;
+    stride *= in.shape[d];
+  }
+  storage->backend->cast(out, in);
+  return env.Undefined();
+}
+
+// toBuffer(handle) -> ArrayBuffer holding the view's elements, contiguous   meta: [in]
+Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* storage = unwrapStorage(info[0]);
+  TensorView in = reader.view(storage);
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, (size_t)in.numel() * in.itemsize());
+  TensorView out = in;
+  out.data = (char*)buffer.Data();
+  int64_t stride = 1;
+  for (int d = out.ndim - 1; d >= 0; d--) {
+    out.strides[d] = stride;
+    stride *= out.shape[d];
+  }
+  storage->backend->cast(out, in);
+  return buffer;
+}
+
+// fill(out, value)   meta: [out]
+Napi::Value Fill(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* storage = unwrapStorage(info[0]);
+  storage->backend->fill(reader.view(storage), info[1].As<Napi::Number>().DoubleValue());
+  return env.Undefined();
+}
+
+// fillRandom(kind, out, p0, p1)   meta: [out]; kind 0 uniform, 1 normal, 2 integers, 3 bernoulli
+Napi::Value FillRandom(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  int32_t kind = info[0].As<Napi::Number>().Int32Value();
+  Storage* storage = unwrapStorage(info[1]);
+  TensorView out = reader.view(storage);
+  double p0 = info[2].As<Napi::Number>().DoubleValue();
+  double p1 = info[3].As<Napi::Number>().DoubleValue();
+  Backend& backend = *storage->backend;
+  switch (kind) {
+    case 0: backend.fillUniform(out, p0, p1); break;
+    case 1: backend.fillNormal(out, p0, p1); break;
+    case 2: backend.fillRandomInt(out, (int64_t)p0, (int64_t)p1); break;
+    case 3: backend.fillBernoulli(out, p0); break;
+    default: throw Error("fillRandom: unknown distribution");
+  }
+  return env.Undefined();
+}
+
+// manualSeed(deviceType, seed)
+Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Backend& backend = instanceOf(env).backend(info[0].As<Napi::Number>().Int32Value());
+  bool lossless = false;
+  uint64_t seed = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
+  backend.manualSeed(seed);
+  return env.Undefined();
+}
+
+// stats(deviceType) -> { storages, allocatedBytes, peakAllocatedBytes, cachedBytes, externalBytes }
+Napi::Value Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonInstance& instance = instanceOf(env);
+  int32_t device = info[0].As<Napi::Number>().Int32Value();
+  instance.backend(device);  // throws for devices this build lacks
+  AllocatorStats stats = instance.cpu->allocator().stats();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("storages", (double)instance.cpu->liveStorages());
+  result.Set("allocatedBytes", (double)stats.allocatedBytes);
+  result.Set("peakAllocatedBytes", (double)stats.peakAllocatedBytes);
+  result.Set("cachedBytes", (double)stats.cachedBytes);
+  result.Set("externalBytes", (double)instance.externalBytes);
+  return result;
+}
+
+Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  instanceOf(env).cpu->allocator().emptyCache();
+  return env.Undefined();
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int threads = info[0].As<Napi::Number>().Int32Value();
+  FLINT_CHECK(threads >= 1 && threads <= 1024, "set_num_threads expects a positive integer");
+  instanceOf(env).cpu->setThreads(threads);
+  return env.Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), instanceOf(info.Env()).cpu->pool().size());
+}
+
+}  // namespace flint

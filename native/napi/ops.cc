@@ -1,0 +1,267 @@
+// The op entry points: each unpacks handles and meta-buffer views into plain structs,
+// calls the backend that owns the first input, and wraps a newly allocated output.
+#include "ops.h"
+
+#include <string>
+
+#include "views.h"
+
+namespace flint {
+
+namespace {
+
+Backend& backendOf(Storage* storage) { return *storage->backend; }
+
+void checkSameBackend(const Storage* a, const Storage* b) {
+  if (a->backend != b->backend) {
+    throw Error("Expected all tensors to be on the same device, but found at least two devices");
+  }
+}
+
+int32_t intArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+double doubleArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().DoubleValue(); }
+
+}  // namespace
+
+// cast(out|null, in)   meta: [out, in]
+Napi::Value Cast(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[1]);
+  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
+  TensorView in = reader.view(input);
+  checkSameBackend(out.storage, input);
+  backendOf(input).cast(out.view, in);
+  return finishOutput(env, out);
+}
+
+// unary(op, out|null, in, p0, p1)   meta: [out, in]
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t op = intArg(info, 0);
+  FLINT_CHECK(op >= 0 && op < (int32_t)UnaryOp::Count, "unknown unary op");
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[2]);
+  OutputTarget out = prepareOutput(env, info[1], reader, backendOf(input));
+  TensorView in = reader.view(input);
+  checkSameBackend(out.storage, input);
+  backendOf(input).unary((UnaryOp)op, out.view, in, doubleArg(info, 3), doubleArg(info, 4));
+  return finishOutput(env, out);
+}
+
+// binary(op, out|null, a, b)   meta: [out, a, b]
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t op = intArg(info, 0);
+  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
+  MetaReader reader(instanceOf(env));
+  Storage* a = unwrapStorage(info[2]);
+  Storage* b = unwrapStorage(info[3]);
+  checkSameBackend(a, b);
+  OutputTarget out = prepareOutput(env, info[1], reader, backendOf(a));
+  TensorView aView = reader.view(a);
+  TensorView bView = reader.view(b);
+  checkSameBackend(out.storage, a);
+  backendOf(a).binary((BinaryOp)op, out.view, aView, bView);
+  return finishOutput(env, out);
+}
+
+// binaryScalar(op, out|null, a, scalar, scalarFirst)   meta: [out, a]
+Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t op = intArg(info, 0);
+  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
+  MetaReader reader(instanceOf(env));
+  Storage* a = unwrapStorage(info[2]);
+  OutputTarget out = prepareOutput(env, info[1], reader, backendOf(a));
+  TensorView aView = reader.view(a);
+  checkSameBackend(out.storage, a);
+  backendOf(a).binaryScalar((BinaryOp)op, out.view, aView, doubleArg(info, 3), info[4].As<Napi::Boolean>());
+  return finishOutput(env, out);
+}
+
+// where(out|null, cond, a, b)   meta: [out, cond, a, b]
+Napi::Value Where(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* cond = unwrapStorage(info[1]);
+  Storage* a = unwrapStorage(info[2]);
+  Storage* b = unwrapStorage(info[3]);
+  checkSameBackend(cond, a);
+  checkSameBackend(a, b);
+  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(a));
+  TensorView condView = reader.view(cond);
+  TensorView aView = reader.view(a);
+  TensorView bView = reader.view(b);
+  backendOf(a).where(out.view, condView, aView, bView);
+  return finishOutput(env, out);
+}
+
+// reduce(op, out|null, in, reduceDims)   meta: [out, in]
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t op = intArg(info, 0);
+  FLINT_CHECK(op >= 0 && op < (int32_t)ReduceOp::Count, "unknown reduction");
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[2]);
+  OutputTarget out = prepareOutput(env, info[1], reader, backendOf(input));
+  ReduceArgs args{(ReduceOp)op, reader.view(input), intArg(info, 3), out.view};
+  checkSameBackend(out.storage, input);
+  backendOf(input).reduce(args);
+  return finishOutput(env, out);
+}
+
+// Largest element offset a BLAS-style matrix operand touches.
+static int64_t matrixExtent(int64_t offset, int64_t rows, int64_t cols, int64_t ld, int64_t batch, int64_t stride) {
+  if (rows == 0 || cols == 0 || batch == 0) return offset;
+  return offset + (batch - 1) * stride + (rows - 1) * ld + (cols - 1);
+}
+
+// gemm(out|null, a, b)   meta: [dtype, m, n, k, batch, transA, transB, offA, lda, strideA,
+//                               offB, ldb, strideB, offC, ldc, strideC, alpha, beta]
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  GemmArgs g{};
+  int64_t dtype = reader.nextInt();
+  FLINT_CHECK(isValidDType((int32_t)dtype), "gemm: unknown dtype");
+  g.dtype = (DType)dtype;
+  g.m = reader.nextInt();
+  g.n = reader.nextInt();
+  g.k = reader.nextInt();
+  g.batch = reader.nextInt();
+  g.transA = reader.nextInt() != 0;
+  g.transB = reader.nextInt() != 0;
+  int64_t offA = reader.nextInt();
+  g.lda = reader.nextInt();
+  g.strideA = reader.nextInt();
+  int64_t offB = reader.nextInt();
+  g.ldb = reader.nextInt();
+  g.strideB = reader.nextInt();
+  int64_t offC = reader.nextInt();
+  g.ldc = reader.nextInt();
+  g.strideC = reader.nextInt();
+  g.alpha = reader.next();
+  g.beta = reader.next();
+  FLINT_CHECK(g.m >= 0 && g.n >= 0 && g.k >= 0 && g.batch >= 0 && offA >= 0 && offB >= 0 && offC >= 0 &&
+                  g.lda >= 0 && g.ldb >= 0 && g.ldc >= 0 && g.strideA >= 0 && g.strideB >= 0 && g.strideC >= 0,
+              "gemm: negative size, stride or offset");
+  Storage* a = unwrapStorage(info[1]);
+  Storage* b = unwrapStorage(info[2]);
+  checkSameBackend(a, b);
+  const int64_t item = (int64_t)itemSize(g.dtype);
+  auto check = [&](const Storage* s, int64_t extent, const char* name) {
+    if ((extent + 1) * item > (int64_t)s->nbytes) throw Error(std::string("gemm: operand ") + name + " out of bounds");
+  };
+  if (g.k > 0) {
+    check(a, matrixExtent(offA, g.transA ? g.k : g.m, g.transA ? g.m : g.k, g.lda, g.batch, g.strideA), "a");
+    check(b, matrixExtent(offB, g.transB ? g.n : g.k, g.transB ? g.k : g.n, g.ldb, g.batch, g.strideB), "b");
+  }
+  Storage* c;
+  bool allocated = false;
+  if (info[0].IsNull() || info[0].IsUndefined()) {
+    FLINT_CHECK(offC == 0 && g.ldc == g.n && g.strideC == g.m * g.n, "gemm: a new output must be contiguous");
+    c = backendOf(a).allocate((size_t)(g.batch * g.m * g.n * item));
+    allocated = true;
+  } else {
+    c = unwrapStorage(info[0]);
+    checkSameBackend(a, c);
+  }
+  try {
+    check(c, matrixExtent(offC, g.m, g.n, g.ldc, g.batch, g.strideC), "out");
+    g.a = (const char*)a->data + offA * item;
+    g.b = (const char*)b->data + offB * item;
+    g.c = (char*)c->data + offC * item;
+    if (g.k == 0 && g.beta == 0) {  // BLAS leaves C alone when k == 0; PyTorch gives zeros
+      TensorView view;
+      view.data = g.c;
+      view.dtype = g.dtype;
+      view.ndim = 3;
+      view.shape[0] = g.batch, view.shape[1] = g.m, view.shape[2] = g.n;
+      view.strides[0] = g.strideC, view.strides[1] = g.ldc, view.strides[2] = 1;
+      backendOf(a).fill(view, 0);
+    } else {
+      backendOf(a).gemm(g);
+    }
+  } catch (...) {
+    if (allocated) releaseStorage(c);
+    throw;
+  }
+  return allocated ? wrapStorage(env, c) : env.Undefined();
+}
+
+// indexSelect(out|null, in, dim, index)   meta: [out, in, index]
+Napi::Value IndexSelect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[1]);
+  Storage* index = unwrapStorage(info[3]);
+  checkSameBackend(input, index);
+  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
+  TensorView inView = reader.view(input);
+  TensorView indexView = reader.view(index);
+  backendOf(input).indexSelect(out.view, inView, intArg(info, 2), indexView);
+  return finishOutput(env, out);
+}
+
+// indexPut(out, dim, index, src, accumulate)   meta: [out, index, src]
+Napi::Value IndexPut(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* out = unwrapStorage(info[0]);
+  Storage* index = unwrapStorage(info[2]);
+  Storage* src = unwrapStorage(info[3]);
+  checkSameBackend(out, index);
+  checkSameBackend(out, src);
+  TensorView outView = reader.view(out);
+  TensorView indexView = reader.view(index);
+  TensorView srcView = reader.view(src);
+  backendOf(out).indexPut(outView, intArg(info, 1), indexView, srcView, info[4].As<Napi::Boolean>());
+  return env.Undefined();
+}
+
+// gather(out|null, in, dim, index)   meta: [out, in, index]
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[1]);
+  Storage* index = unwrapStorage(info[3]);
+  checkSameBackend(input, index);
+  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
+  TensorView inView = reader.view(input);
+  TensorView indexView = reader.view(index);
+  backendOf(input).gather(out.view, inView, intArg(info, 2), indexView);
+  return finishOutput(env, out);
+}
+
+// scatter(out, dim, index, src, accumulate)   meta: [out, index, src]
+Napi::Value Scatter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* out = unwrapStorage(info[0]);
+  Storage* index = unwrapStorage(info[2]);
+  Storage* src = unwrapStorage(info[3]);
+  checkSameBackend(out, index);
+  checkSameBackend(out, src);
+  TensorView outView = reader.view(out);
+  TensorView indexView = reader.view(index);
+  TensorView srcView = reader.view(src);
+  backendOf(out).scatter(outView, intArg(info, 1), indexView, srcView, info[4].As<Napi::Boolean>());
+  return env.Undefined();
+}
+
+// nonzero(in) -> [handle, count]   meta: [in]
+Napi::Value Nonzero(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[0]);
+  TensorView view = reader.view(input);
+  Storage* result = nullptr;
+  int64_t count = backendOf(input).nonzero(&result, view);
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(0u, wrapStorage(env, result));
+  pair.Set(1u, Napi::Number::New(env, (double)count));
+  return pair;
+}
+
+}  // namespace flint

@@ -1,0 +1,50 @@
+// Reads view descriptions that the TypeScript side packed into the meta buffer, and
+// checks them against their storage, so no kernel can be pointed outside its memory.
+#pragma once
+#include <napi.h>
+
+#include "flint/layout.h"
+#include "instance.h"
+
+namespace flint {
+
+class MetaReader {
+ public:
+  explicit MetaReader(AddonInstance& instance) : meta_(instance.meta), length_(instance.metaLength) {}
+  double next();
+  int64_t nextInt();
+  // Reads [dtype, offset, ndim, shape..., strides...] and binds it to `storage`.
+  // A null storage means "allocate a contiguous output for this view".
+  TensorView view(Storage* storage, int64_t* offsetOut = nullptr);
+
+ private:
+  const double* meta_;
+  size_t length_;
+  size_t cursor_ = 0;
+};
+
+// Checks that a view lies inside its storage.
+void checkBounds(const TensorView& view, int64_t offset, const Storage* storage);
+
+// The output handle argument is either a storage (write in place) or null/undefined
+// (allocate a new contiguous output on `backend`, returned to JS).
+// An allocated output is released if the call throws before it reaches JS.
+struct OutputTarget {
+  Storage* storage = nullptr;
+  bool allocated = false;
+  mutable bool handedOff = false;
+  TensorView view;
+  OutputTarget() = default;
+  OutputTarget(const OutputTarget&) = delete;
+  OutputTarget(OutputTarget&& other) noexcept
+      : storage(other.storage), allocated(other.allocated), handedOff(other.handedOff), view(other.view) {
+    other.allocated = false;
+  }
+  ~OutputTarget() {
+    if (allocated && !handedOff) releaseStorage(storage);
+  }
+};
+OutputTarget prepareOutput(Napi::Env env, const Napi::Value& handle, MetaReader& reader, Backend& backend);
+Napi::Value finishOutput(Napi::Env env, const OutputTarget& target);
+
+}  // namespace flint
