@@ -21,8 +21,11 @@ import math
 import os
 import sys
 
-import numpy as np
-import torch
+try:
+    import numpy as np
+    import torch
+except ImportError as e:  # e.g. a pyenv python3 without torch ahead of /usr/bin/python3 on PATH
+    sys.exit(f'make_fixtures.py needs PyTorch and NumPy ({e}); run it with /usr/bin/python3')
 
 SEED = 0
 torch.manual_seed(SEED)

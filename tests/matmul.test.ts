@@ -35,6 +35,8 @@ describe('matmul vs PyTorch', () => {
   runCases('matmul', table, {
     // 33-long float32 dot products: summation order differs between BLAS kernels
     tol: { mm_large: { rtol: 1e-4, atol: 1e-4 } },
+    // 858 input elements = 1716 forward passes; mm's gradient is checked on the smaller cases
+    skipGradcheck: ['mm_large'],
   });
 });
 

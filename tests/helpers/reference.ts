@@ -215,6 +215,9 @@ export interface RunOptions {
   skipGradcheck?: string[];
 }
 
+/** 2 forward passes per input element: allow more than vitest's default 5 s. */
+export const GRADCHECK_TIMEOUT_MS = 60_000;
+
 /** The two results of max(dim)/min(dim), checked to be a JS array of two tensors. */
 export function pair(r: unknown): [Tensor, Tensor] {
   if (!Array.isArray(r) || r.length !== 2) throw new Error('expected [values, indices]');
@@ -270,10 +273,14 @@ export function runCases(area: string, table: Record<string, Op>, opts: RunOptio
         });
       });
       if (opts.skipGradcheck?.includes(c.name)) return;
-      it('gradcheck (float64, finite differences)', () => {
-        const xs = caseInputs(c, { grad: true, dtype: 'float64' });
-        gradcheck((...ys) => runOp(fn, ys), xs);
-      });
+      it(
+        'gradcheck (float64, finite differences)',
+        () => {
+          const xs = caseInputs(c, { grad: true, dtype: 'float64' });
+          gradcheck((...ys) => runOp(fn, ys), xs);
+        },
+        GRADCHECK_TIMEOUT_MS,
+      );
     });
   }
 }

@@ -1,0 +1,86 @@
+/**
+ * How an op records itself in the graph: `record(out, name, inputs, build)` creates a
+ * Node with an edge per input and the backward closure that `build` returns. Closures
+ * must reach saved tensors only through `node.save(...)` getters, so that the version
+ * check runs and so that releasing the node frees them.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { gradEnabled } from './grad-mode.js';
+import { Node } from './node.js';
+
+/** A backward closure: one gradient (or null) per input, in input order. */
+export type Backward = (grad: Tensor) => (Tensor | null)[];
+
+/**
+ * Attaches a backward node to `out` when grad mode is on and any input requires grad.
+ * @internal
+ */
+export function record(
+  out: Tensor,
+  name: string,
+  inputs: readonly (Tensor | null)[],
+  build: (node: Node) => Backward,
+): Tensor {
+  if (!gradEnabled()) return out;
+  let any = false;
+  for (const t of inputs) if (t !== null && t._requiresGrad) any = true;
+  if (!any) return out;
+  const node = new Node(
+    name,
+    inputs.map((t) => (t === null ? null : t._edge())),
+  );
+  node.backwardFn = build(node);
+  out._gradFn = node;
+  out._requiresGrad = true;
+  return out;
+}
+
+/**
+ * Re-points an in-place op's output at a new node (PyTorch "rebases" the history of a
+ * tensor modified in place). `previous` is the node `self` had before the op.
+ * @internal
+ */
+export function recordInplace(
+  self: Tensor,
+  name: string,
+  previousEdge: Node | null,
+  others: readonly (Tensor | null)[],
+  build: (node: Node) => Backward,
+): void {
+  if (!gradEnabled()) return;
+  const anyOther = others.some((t) => t !== null && t._requiresGrad);
+  if (previousEdge === null && !anyOther) return;
+  const node = new Node(name, [previousEdge, ...others.map((t) => (t === null ? null : t._edge()))]);
+  node.backwardFn = build(node);
+  self._gradFn = node;
+  self._requiresGrad = true;
+}
+
+/**
+ * Checks that an in-place op may modify `self`, with PyTorch's messages, and returns
+ * the edge its old history should feed.
+ * @internal
+ */
+export function checkInplace(self: Tensor): Node | null {
+  if (!gradEnabled()) return null;
+  if (self._requiresGrad && self._gradFn === null) {
+    throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+  }
+  if (self._base !== null && self._base._requiresGrad) {
+    throw new Error(
+      'flint does not yet support in-place operations on a view of a tensor that requires grad ' +
+        '(PyTorch rebases the base with CopySlices); apply the op to the base, or use torch.noGrad().',
+    );
+  }
+  return self._requiresGrad ? self._gradFn : null;
+}
+
+/**
+ * Gives a composite op's output PyTorch's grad_fn name for the whole op (var, std,
+ * norm...), while its graph is the graph of the primitive ops it was built from.
+ * @internal
+ */
+export function renameGradFn(out: Tensor, name: string): Tensor {
+  if (out._gradFn !== null) (out._gradFn as { name: string }).name = name;
+  return out;
+}

@@ -1,0 +1,56 @@
+/** Grad mode: whether ops record the graph. Per JS environment, like PyTorch's thread-local. */
+
+let enabled = true;
+
+/** @internal */
+export function gradEnabled(): boolean {
+  return enabled;
+}
+
+/**
+ * `torch.is_grad_enabled()`.
+ * @example torch.isGradEnabled() // true
+ */
+export function isGradEnabled(): boolean {
+  return enabled;
+}
+
+/**
+ * `torch.set_grad_enabled(mode)`.
+ * @example torch.setGradEnabled(false)
+ */
+export function setGradEnabled(mode: boolean): void {
+  enabled = mode;
+}
+
+function withMode<T>(mode: boolean, fn: () => T): T {
+  const previous = enabled;
+  enabled = mode;
+  try {
+    // The mode covers fn's synchronous part only: holding it across an await would leak
+    // it into unrelated callbacks that run meanwhile.
+    return fn();
+  } finally {
+    enabled = previous;
+  }
+}
+
+/**
+ * Runs `fn` without recording the graph (`with torch.no_grad():`) and returns its result.
+ *
+ * @example
+ * const y = torch.noGrad(() => net(X));
+ */
+export function noGrad<T>(fn: () => T): T {
+  return withMode(false, fn);
+}
+
+/**
+ * Runs `fn` with graph recording on (`with torch.enable_grad():`).
+ *
+ * @example
+ * torch.noGrad(() => torch.enableGrad(() => x.mul(2))).requiresGrad // true if x requires grad
+ */
+export function enableGrad<T>(fn: () => T): T {
+  return withMode(true, fn);
+}

@@ -1,0 +1,120 @@
+/**
+ * Graph nodes. Each op that records history creates one `Node` whose `backwardFn`
+ * sits next to the op's forward (in `ops/`). Edges point to the nodes of the inputs
+ * (their `gradFn`, or a leaf's `AccumulateGrad`), in input order, so accumulation
+ * order is deterministic.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+
+let sequence = 0;
+
+const FREED_MESSAGE =
+  'Trying to backward through the graph a second time (or directly access saved tensors after they have ' +
+  'already been freed). Saved intermediate values of the graph are freed when you call .backward() or ' +
+  'autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or ' +
+  'if you need to access saved tensors after calling backward.';
+
+const LEGACY_TYPE: Record<string, string> = {
+  float32: 'FloatTensor',
+  float64: 'DoubleTensor',
+  float16: 'HalfTensor',
+  bfloat16: 'BFloat16Tensor',
+  int64: 'LongTensor',
+  int32: 'IntTensor',
+  int16: 'ShortTensor',
+  int8: 'CharTensor',
+  uint8: 'ByteTensor',
+  bool: 'BoolTensor',
+};
+
+interface Saved {
+  tensor: Tensor;
+  version: number;
+}
+
+/**
+ * A backward function in the graph (`tensor.gradFn`).
+ *
+ * @example
+ * const y = x.mul(2).sum();
+ * y.gradFn?.name; // 'SumBackward0'
+ */
+export class Node {
+  /** @internal creation order; later nodes run first when both are ready */
+  readonly sequenceNr = sequence++;
+  /** @internal */
+  backwardFn: ((grad: Tensor) => (Tensor | null)[]) | null = null;
+  /** @internal non-leaf tensors whose `.grad` this node fills (retainGrad) */
+  retained: Tensor[] | null = null;
+  private saved: Saved[] | null = [];
+
+  /** @internal */
+  constructor(
+    /** PyTorch's class name for this backward, e.g. `'AddmmBackward0'`. */
+    readonly name: string,
+    /** @internal one entry per differentiable input; null where no grad flows */
+    readonly next: (Node | null)[],
+  ) {}
+
+  /** PyTorch's `next_functions`: `[node, inputNr]` pairs. */
+  get nextFunctions(): [Node | null, number][] {
+    return this.next.map((n) => [n, 0]);
+  }
+
+  /** Saves a tensor for backward; the getter checks it was not modified in place since. @internal */
+  save(tensor: Tensor): () => Tensor {
+    const saved = this.saved!;
+    const index = saved.push({ tensor, version: tensor._version.value }) - 1;
+    return () => this.unpack(index);
+  }
+
+  private unpack(index: number): Tensor {
+    if (this.saved === null) throw new Error(FREED_MESSAGE);
+    const { tensor, version } = this.saved[index];
+    if (tensor._version.value !== version) {
+      const origin = tensor.gradFn ? `, which is output 0 of ${tensor.gradFn.name},` : '';
+      throw new Error(
+        'one of the variables needed for gradient computation has been modified by an inplace operation: ' +
+          `[torch.${LEGACY_TYPE[tensor.dtype.name]} [${tensor._shape.join(', ')}]]${origin} is at version ` +
+          `${tensor._version.value}; expected version ${version} instead. Hint: enable anomaly detection to find ` +
+          'the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).',
+      );
+    }
+    if (tensor.isDisposed) throw new Error(`a tensor saved for ${this.name} has been disposed`);
+    return tensor;
+  }
+
+  /** @internal */
+  apply(grad: Tensor): (Tensor | null)[] {
+    if (this.backwardFn === null || this.saved === null) throw new Error(FREED_MESSAGE);
+    return this.backwardFn(grad);
+  }
+
+  /** Frees saved tensors after a backward without retainGraph. @internal */
+  release(): void {
+    this.saved = null;
+  }
+
+  toString(): string {
+    return `<${this.name}>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `<${this.name} object>`;
+  }
+}
+
+/**
+ * The sink for a leaf tensor's gradient (PyTorch's `AccumulateGrad`).
+ * @internal
+ */
+export class AccumulateGrad extends Node {
+  constructor(readonly variable: Tensor) {
+    super('AccumulateGrad', []);
+    this.backwardFn = () => [];
+  }
+
+  override release(): void {
+    // Nothing is saved; a leaf's accumulator stays usable for later graphs.
+  }
+}

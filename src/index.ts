@@ -1,0 +1,163 @@
+/**
+ * flint: PyTorch for Node.js.
+ *
+ * @example
+ * import * as torch from 'flint';
+ * const X = torch.rand(2, 20);
+ * const w = torch.randn(20, 3, { requiresGrad: true });
+ * const loss = X.matmul(w).relu().sum();
+ * loss.backward();
+ * console.log(w.grad);
+ */
+import './tensor/methods.js';
+import { native, nativeInfo } from './native/addon.js';
+
+export { Tensor } from './tensor/tensor.js';
+export type { TypedArray, NestedList } from './tensor/tensor.js';
+export {
+  DType,
+  float32,
+  float64,
+  float16,
+  bfloat16,
+  int64,
+  int32,
+  int16,
+  int8,
+  uint8,
+  bool,
+  float,
+  double,
+  half,
+  long,
+  int,
+  short,
+  promoteTypes,
+  setDefaultDtype,
+  getDefaultDtype,
+} from './tensor/dtype.js';
+export { Device, device } from './tensor/device.js';
+export type { DeviceLike } from './tensor/device.js';
+export {
+  tensor,
+  empty,
+  zeros,
+  ones,
+  full,
+  arange,
+  linspace,
+  eye,
+  rand,
+  randn,
+  randint,
+  manualSeed,
+  zerosLike,
+  onesLike,
+  emptyLike,
+  fullLike,
+  randLike,
+  randnLike,
+} from './tensor/creation.js';
+export type { CreationOptions } from './tensor/creation.js';
+export {
+  add,
+  sub,
+  rsub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  eq,
+  ne,
+  gt,
+  ge,
+  lt,
+  le,
+  logicalAnd,
+  logicalOr,
+  logicalNot,
+  neg,
+  abs,
+  exp,
+  log,
+  log1p,
+  sqrt,
+  rsqrt,
+  sin,
+  cos,
+  relu,
+  sigmoid,
+  tanh,
+  reciprocal,
+  square,
+  sign,
+  floor,
+  ceil,
+  round,
+  clamp,
+  clamp as clip,
+  where,
+} from './ops/elementwise.js';
+export { sum, mean, prod, max, min, argmax, argmin, var_ as var, std, norm, any, all } from './ops/reduce.js';
+export { matmul, mm, bmm, addmm, dot, mv, outer } from './ops/linalg.js';
+export {
+  view,
+  reshape,
+  flatten,
+  squeeze,
+  unsqueeze,
+  transpose,
+  permute,
+  t,
+  cat,
+  cat as concat,
+  stack,
+  clone,
+  detach,
+  narrow,
+} from './ops/shape.js';
+export { index, indexSelect, gather, scatter, scatterAdd, nonzero, maskedSelect, select } from './ops/index.js';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/grad-mode.js';
+export { Node } from './autograd/node.js';
+export { tidy, keep, memoryStats, emptyCache } from './memory/storage.js';
+export type { MemoryStats } from './memory/storage.js';
+
+/**
+ * Disposes every tensor found in a value (a tensor, or arrays/objects of them).
+ * @example torch.dispose([a, b])
+ */
+export function dispose(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
+  if (typeof (value as { dispose?: unknown }).dispose === 'function' && 'isDisposed' in (value as object)) {
+    (value as { dispose(): void }).dispose();
+  } else if (Array.isArray(value)) value.forEach(dispose);
+  else Object.values(value).forEach(dispose);
+}
+
+/**
+ * `torch.set_num_threads`: threads for elementwise ops and reductions on this thread's
+ * instance (OpenBLAS keeps its own setting).
+ * @example torch.setNumThreads(1)
+ */
+export function setNumThreads(threads: number): void {
+  native.setNumThreads(threads);
+}
+
+/** `torch.get_num_threads()`. @example torch.getNumThreads() */
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+
+/**
+ * `torch.cuda`: present so that code written for GPUs runs and asks; this build has no
+ * CUDA backend, so `isAvailable()` is false and moving a tensor there throws.
+ * @example if (torch.cuda.isAvailable()) x = x.cuda();
+ */
+export const cuda = {
+  isAvailable: (): boolean => false,
+  deviceCount: (): number => 0,
+};
+
+/** Build facts. @example torch.config.threads */
+export const config = { threads: nativeInfo.threads, cuda: native.cudaCompiled };

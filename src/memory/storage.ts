@@ -1,0 +1,131 @@
+/**
+ * Lifetimes. Native bytes are freed in one of three ways, whichever comes first:
+ * `dispose()` (or `using`), the end of a `tidy` scope, or garbage collection (the
+ * External's finalizer; native code reports its bytes to V8 so that GC feels them).
+ */
+import { native, type Handle } from '../native/addon.js';
+import type { Device } from '../tensor/device.js';
+
+/**
+ * A storage shared by a tensor and its views. `refs` counts the live (not disposed)
+ * tensors over it; at zero the native block is released at once.
+ * @internal
+ */
+export class StorageRef {
+  refs = 0;
+  constructor(
+    public handle: Handle | null,
+    readonly device: Device,
+    readonly nbytes: number,
+  ) {}
+
+  retain(): void {
+    this.refs++;
+  }
+
+  release(): void {
+    if (--this.refs === 0 && this.handle !== null) {
+      native.release(this.handle);
+      this.handle = null;
+    }
+  }
+}
+
+/** Something a scope can dispose. @internal */
+export interface Disposable_ {
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
+
+const scopes: Disposable_[][] = [];
+
+/** Registers a new tensor with the innermost `tidy` scope, if any. @internal */
+export function track(tensor: Disposable_): void {
+  if (scopes.length !== 0) scopes[scopes.length - 1].push(tensor);
+}
+
+function collectKept(value: unknown, kept: Set<unknown>, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 8 || kept.has(value)) return;
+  kept.add(value);
+  if (Array.isArray(value)) for (const v of value) collectKept(v, kept, depth + 1);
+  else if (value instanceof Map) for (const v of value.values()) collectKept(v, kept, depth + 1);
+  else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectKept(v, kept, depth + 1);
+  }
+}
+
+/**
+ * Runs `fn` and disposes every tensor created inside it, except the tensors in its
+ * result (a tensor, or arrays/objects/Maps of them) and tensors that became a `.grad`.
+ * Scopes nest; a kept tensor moves to the enclosing scope.
+ *
+ * @example
+ * const y = torch.tidy(() => x.mul(2).add(1)); // the x.mul(2) intermediate is freed now
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope: Disposable_[] = [];
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    scopes.pop();
+    for (const t of scope) t.dispose();
+    throw error;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    throw new Error('tidy() cannot take an async function: tensors would be freed while it still runs');
+  }
+  const kept = new Set<unknown>();
+  collectKept(result, kept);
+  for (const t of scope) {
+    if (kept.has(t) || (t as unknown as { _keep: boolean })._keep) track(t);
+    else t.dispose();
+  }
+  return result;
+}
+
+/**
+ * Keeps a tensor alive past the end of the enclosing `tidy` scopes.
+ *
+ * @example
+ * torch.tidy(() => { cache = torch.keep(x.mul(2)); });
+ */
+export function keep<T extends { _keep: boolean }>(tensor: T): T {
+  tensor._keep = true;
+  return tensor;
+}
+
+/** Per-device memory, as `torch.cuda.memory_stats` reports it for CUDA. */
+export interface MemoryStats {
+  /** Native storages alive (a tensor and its views share one). */
+  storages: number;
+  /** Bytes in those storages. */
+  allocatedBytes: number;
+  peakAllocatedBytes: number;
+  /** Bytes the caching allocator holds for reuse. */
+  cachedBytes: number;
+  /** Bytes reported to V8 as external memory. */
+  externalBytes: number;
+}
+
+/**
+ * Live native memory, per device.
+ *
+ * @example
+ * torch.memoryStats().cpu.allocatedBytes;
+ */
+export function memoryStats(): { cpu: MemoryStats } {
+  return { cpu: native.stats(0) };
+}
+
+/**
+ * Frees the CPU allocator's cache of large blocks.
+ *
+ * @example
+ * torch.emptyCache();
+ */
+export function emptyCache(): void {
+  native.emptyCache(0);
+}

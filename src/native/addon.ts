@@ -1,0 +1,88 @@
+/**
+ * The typed face of the native addon. This is the only module that loads it; `ops/`
+ * and `memory/` call through `native` and describe views in the shared meta buffer.
+ */
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An opaque native storage handle (an N-API External). */
+export type Handle = { readonly __storage: unique symbol };
+
+/** The native entry points; see native/napi/ops.h for what each expects in `meta`. */
+export interface NativeAddon {
+  init(meta: Float64Array, threads: number): { threads: number };
+  alloc(deviceType: number, nbytes: number): Handle;
+  release(handle: Handle): void;
+  storageBytes(handle: Handle): number;
+  fromBuffer(out: Handle, source: ArrayBufferView, sourceDtype: number): void;
+  toBuffer(handle: Handle): ArrayBuffer;
+  fill(out: Handle, value: number): void;
+  fillRandom(kind: number, out: Handle, p0: number, p1: number): void;
+  manualSeed(deviceType: number, seed: bigint): void;
+  stats(deviceType: number): {
+    storages: number;
+    allocatedBytes: number;
+    peakAllocatedBytes: number;
+    cachedBytes: number;
+    externalBytes: number;
+  };
+  emptyCache(deviceType: number): void;
+  setNumThreads(threads: number): void;
+  getNumThreads(): number;
+  cast(out: Handle | null, input: Handle): Handle | undefined;
+  unary(op: number, out: Handle | null, input: Handle, p0: number, p1: number): Handle | undefined;
+  binary(op: number, out: Handle | null, a: Handle, b: Handle): Handle | undefined;
+  binaryScalar(op: number, out: Handle | null, a: Handle, scalar: number, scalarFirst: boolean): Handle | undefined;
+  where(out: Handle | null, cond: Handle, a: Handle, b: Handle): Handle | undefined;
+  reduce(op: number, out: Handle | null, input: Handle, reduceDims: number): Handle | undefined;
+  gemm(out: Handle | null, a: Handle, b: Handle): Handle | undefined;
+  indexSelect(out: Handle | null, input: Handle, dim: number, index: Handle): Handle | undefined;
+  indexPut(out: Handle, dim: number, index: Handle, src: Handle, accumulate: boolean): void;
+  gather(out: Handle | null, input: Handle, dim: number, index: Handle): Handle | undefined;
+  scatter(out: Handle, dim: number, index: Handle, src: Handle, accumulate: boolean): void;
+  nonzero(input: Handle): [Handle, number];
+  cudaCompiled: boolean;
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'flint') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('flint: cannot find the package root to load the native addon');
+    dir = parent;
+  }
+}
+
+function load(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  const root = packageRoot();
+  try {
+    // node-gyp-build prefers prebuilds/<platform>-<arch>/ and falls back to build/Release.
+    return require('node-gyp-build')(root) as NativeAddon;
+  } catch (error) {
+    throw new Error(
+      `flint: the native addon could not be loaded from ${root} (${(error as Error).message}).\n` +
+        'Build it with `npm install` (needs `apt-get install -y libopenblas-dev`), or install a package with a prebuild.',
+    );
+  }
+}
+
+/** The loaded addon for this JS environment (each worker loads its own instance). */
+export const native: NativeAddon = load();
+
+/** Scratch buffer carrying shapes/strides/offsets to native code for each call. */
+export const META = new Float64Array(8192);
+
+const threadsFromEnv = Number(process.env.FLINT_NUM_THREADS ?? 0);
+/** @internal */
+export const nativeInfo = native.init(META, Number.isFinite(threadsFromEnv) ? threadsFromEnv : 0);
+
+/** Device type codes shared with native code. */
+export const enum DeviceCode {
+  CPU = 0,
+  CUDA = 1,
+}

@@ -1,0 +1,510 @@
+/**
+ * Elementwise math with broadcasting and PyTorch's type promotion. Each op's backward
+ * sits right below its forward, with PyTorch's grad_fn name.
+ */
+import { checkInplace, record, recordInplace } from '../autograd/function.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
+import { DType, bool, defaultFloat, resultType } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { broadcastShapes, sameShape } from '../tensor/shape.js';
+import {
+  BinaryCode,
+  UnaryCode,
+  binaryKernel,
+  binaryKernel_,
+  castKernel,
+  scalarKernel,
+  scalarKernel_,
+  unaryKernel,
+  unaryKernel_,
+  whereKernel as whereForward,
+} from './kernels.js';
+import { sumTo } from './reduce.js';
+import { scalarLike } from './creation-helpers.js';
+
+/** A tensor or a JS scalar operand. */
+export type TensorOrScalar = Tensor | number | boolean;
+
+function operand(x: TensorOrScalar) {
+  return x instanceof Tensor ? { dtype: x._dtype, dim: x._shape.length } : x;
+}
+
+function as(x: Tensor, dtype: DType): Tensor {
+  return x._dtype === dtype ? x : castKernel(x, dtype);
+}
+
+/** The forward of a binary op with promotion; `reverse` puts a scalar operand first. */
+function forward(op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
+  if (b instanceof Tensor) {
+    const dtype = a._dtype === b._dtype ? a._dtype : resultType([operand(a), operand(b)]);
+    return binaryKernel(op, as(a, dtype), as(b, dtype), compare ? bool : dtype);
+  }
+  const dtype = resultType([operand(a), b]);
+  return scalarKernel(op, as(a, dtype), Number(b), false, compare ? bool : dtype);
+}
+
+/** Casts a gradient back to an input's dtype and shape. */
+function gradFor(grad: Tensor, input: Tensor): Tensor {
+  const g = sameShape(grad._shape, input._shape) ? grad : sumTo(grad, input._shape);
+  return g._dtype === input._dtype ? g : castKernel(g, input._dtype);
+}
+
+function tensorOrNull(x: TensorOrScalar): Tensor | null {
+  return x instanceof Tensor ? x : null;
+}
+
+// ---- arithmetic --------------------------------------------------------------------
+
+/**
+ * `a + alpha * b`, as `torch.add`.
+ * @example torch.add(x, 1); x.add(y, { alpha: 2 })
+ */
+export function add(a: Tensor, b: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
+  const alpha = options.alpha ?? 1;
+  if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
+  const out = forward(BinaryCode.Add, a, b, false);
+  if (!gradEnabled()) return out;
+  const bt = tensorOrNull(b);
+  return record(out, 'AddBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(g, bt)]);
+}
+
+/**
+ * `a - alpha * b`, as `torch.sub`.
+ * @example x.sub(1)
+ */
+export function sub(a: Tensor, b: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
+  if (a._dtype === bool && b instanceof Tensor && b._dtype === bool) {
+    throw new Error(
+      'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
+    );
+  }
+  const alpha = options.alpha ?? 1;
+  if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
+  const out = forward(BinaryCode.Sub, a, b, false);
+  if (!gradEnabled()) return out;
+  const bt = tensorOrNull(b);
+  return record(out, 'SubBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(neg(g), bt)]);
+}
+
+/**
+ * `other - a` (PyTorch's `rsub`, what `1 - x` calls).
+ * @example x.rsub(1) // 1 - x
+ */
+export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
+  if (other instanceof Tensor) return sub(other, a);
+  const dtype = resultType([operand(a), other]);
+  const out = scalarKernel(BinaryCode.Sub, as(a, dtype), Number(other), true, dtype);
+  return record(out, 'RsubBackward1', [a], () => (g) => [gradFor(neg(g), a)]);
+}
+
+/**
+ * Elementwise product, as `torch.mul`.
+ * @example x.mul(2); x.mul(mask) // float * bool gives float
+ */
+export function mul(a: Tensor, b: TensorOrScalar): Tensor {
+  const out = forward(BinaryCode.Mul, a, b, false);
+  if (!gradEnabled() || !(a._requiresGrad || (b instanceof Tensor && b._requiresGrad))) return out;
+  if (!(b instanceof Tensor)) {
+    const s = Number(b);
+    return record(out, 'MulBackward0', [a], () => (g) => [gradFor(mul(g, s), a)]);
+  }
+  return record(out, 'MulBackward0', [a, b], (node) => {
+    const sa = b._requiresGrad ? node.save(a) : null;
+    const sb = a._requiresGrad ? node.save(b) : null;
+    return (g) => [
+      a._requiresGrad ? gradFor(mul(g, sb!()), a) : null,
+      b._requiresGrad ? gradFor(mul(g, sa!()), b) : null,
+    ];
+  });
+}
+
+/**
+ * True division (integers promote to the default float), as `torch.div`;
+ * `roundingMode` `'trunc'` or `'floor'` as PyTorch.
+ * @example x.div(2); torch.div(a, b, { roundingMode: 'floor' })
+ */
+export function div(a: Tensor, b: TensorOrScalar, options: { roundingMode?: 'trunc' | 'floor' | null } = {}): Tensor {
+  const mode = options.roundingMode ?? null;
+  if (mode === 'floor') return forward(BinaryCode.FloorDivide, a, b, false);
+  if (mode === 'trunc') {
+    const q = forward(BinaryCode.Div, a, b, false);
+    return q._dtype.isFloatingPoint ? unaryKernel(UnaryCode.Trunc, q) : q;
+  }
+  let dtype = b instanceof Tensor ? resultType([operand(a), operand(b)]) : resultType([operand(a), b]);
+  if (!dtype.isFloatingPoint) dtype = defaultFloat;
+  const out =
+    b instanceof Tensor
+      ? binaryKernel(BinaryCode.Div, as(a, dtype), as(b, dtype), dtype)
+      : scalarKernel(BinaryCode.Div, as(a, dtype), Number(b), false, dtype);
+  if (!gradEnabled()) return out;
+  if (!(b instanceof Tensor)) {
+    const s = Number(b);
+    return record(out, 'DivBackward0', [a], () => (g) => [gradFor(div(g, s), a)]);
+  }
+  return record(out, 'DivBackward0', [a, b], (node) => {
+    const sa = b._requiresGrad ? node.save(a) : null;
+    const sb = node.save(b);
+    return (g) => [
+      a._requiresGrad ? gradFor(div(g, sb()), a) : null,
+      // d(a/b)/db = -a / b^2
+      b._requiresGrad ? gradFor(neg(div(mul(g, sa!()), mul(sb(), sb()))), b) : null,
+    ];
+  });
+}
+
+/**
+ * `a ** b`; `torch.pow(2, x)` takes a scalar base.
+ * @example x.pow(2); torch.pow(2, x)
+ */
+export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
+  if (!(a instanceof Tensor)) {
+    const base = a;
+    const x = b as Tensor;
+    const dtype = resultType([operand(x), base]);
+    const out = scalarKernel(BinaryCode.Pow, as(x, dtype), base, true, dtype);
+    return record(out, 'PowBackward1', [x], (node) => {
+      const so = node.save(out);
+      return (g) => [gradFor(mul(mul(g, so()), Math.log(base)), x)];
+    });
+  }
+  const out = forward(BinaryCode.Pow, a, b, false);
+  if (!gradEnabled()) return out;
+  if (!(b instanceof Tensor)) {
+    const e = Number(b);
+    return record(out, 'PowBackward0', [a], (node) => {
+      const sa = node.save(a);
+      return (g) => [e === 0 ? gradFor(mul(g, 0), a) : gradFor(mul(mul(g, e), pow(sa(), e - 1)), a)];
+    });
+  }
+  return record(out, 'PowBackward1', [a, b], (node) => {
+    const sa = node.save(a);
+    const sb = node.save(b);
+    const so = node.save(out);
+    return (g) => [
+      a._requiresGrad ? gradFor(mul(mul(g, sb()), pow(sa(), sub(sb(), 1))), a) : null,
+      b._requiresGrad ? gradFor(mul(mul(g, so()), log(sa())), b) : null,
+    ];
+  });
+}
+
+/** Elementwise max, NaN-propagating. @example torch.maximum(a, b) */
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return minmax(a, b, BinaryCode.Maximum, 'MaximumBackward0');
+}
+
+/** Elementwise min, NaN-propagating. @example torch.minimum(a, b) */
+export function minimum(a: Tensor, b: Tensor): Tensor {
+  return minmax(a, b, BinaryCode.Minimum, 'MinimumBackward0');
+}
+
+function minmax(a: Tensor, b: Tensor, op: BinaryCode, name: string): Tensor {
+  const out = forward(op, a, b, false);
+  return record(out, name, [a, b], (node) => {
+    const sa = node.save(a);
+    const sb = node.save(b);
+    return (g) => {
+      // Ties split the gradient evenly, as PyTorch does.
+      const wins = op === BinaryCode.Maximum ? gt(sa(), sb()) : lt(sa(), sb());
+      const ties = eq(sa(), sb());
+      const wa = add(wins, mul(ties, 0.5));
+      const wb = rsub(wa, 1);
+      return [gradFor(mul(g, wa), a), gradFor(mul(g, wb), b)];
+    };
+  });
+}
+
+// ---- comparisons (bool results, no gradient) ----------------------------------------
+
+/** `a == b` elementwise. @example x.eq(y) */
+export function eq(a: Tensor, b: TensorOrScalar): Tensor {
+  return forward(BinaryCode.Eq, a, b, true);
+}
+/** `a != b` elementwise. @example x.ne(0) */
+export function ne(a: Tensor, b: TensorOrScalar): Tensor {
+  return forward(BinaryCode.Ne, a, b, true);
+}
+/** `a > b` elementwise. @example x.gt(0) */
+export function gt(a: Tensor, b: TensorOrScalar): Tensor {
+  return forward(BinaryCode.Gt, a, b, true);
+}
+/** `a >= b` elementwise. @example w.abs().ge(5) */
+export function ge(a: Tensor, b: TensorOrScalar): Tensor {
+  return forward(BinaryCode.Ge, a, b, true);
+}
+/** `a < b` elementwise. @example x.lt(0) */
+export function lt(a: Tensor, b: TensorOrScalar): Tensor {
+  return forward(BinaryCode.Lt, a, b, true);
+}
+/** `a <= b` elementwise. @example x.le(1) */
+export function le(a: Tensor, b: TensorOrScalar): Tensor {
+  return forward(BinaryCode.Le, a, b, true);
+}
+/** Elementwise logical and. @example a.logicalAnd(b) */
+export function logicalAnd(a: Tensor, b: Tensor): Tensor {
+  return forward(BinaryCode.LogicalAnd, a, b, true);
+}
+/** Elementwise logical or. @example a.logicalOr(b) */
+export function logicalOr(a: Tensor, b: Tensor): Tensor {
+  return forward(BinaryCode.LogicalOr, a, b, true);
+}
+/** Elementwise logical not. @example mask.logicalNot() */
+export function logicalNot(a: Tensor): Tensor {
+  return as(unaryKernel(UnaryCode.LogicalNot, a), bool);
+}
+
+// ---- unary ops ----------------------------------------------------------------------
+
+/** Integer inputs of float-only functions compute in the default float dtype, as PyTorch. */
+function floatInput(x: Tensor): Tensor {
+  return x._dtype.isFloatingPoint ? x : castKernel(x, defaultFloat);
+}
+
+type UnaryBackward = (g: Tensor, input: () => Tensor, output: () => Tensor) => Tensor;
+
+function unary(code: UnaryCode, name: string, x: Tensor, floatOnly: boolean, backward: UnaryBackward | null): Tensor {
+  const input = floatOnly ? floatInput(x) : x;
+  const out = unaryKernel(code, input);
+  if (backward === null || !gradEnabled() || !x._requiresGrad) return out;
+  return record(out, name, [x], (node) => {
+    const si = node.save(input);
+    const so = node.save(out);
+    return (g) => [gradFor(backward(g, si, so), x)];
+  });
+}
+
+/** `-x`. @example x.neg() */
+export function neg(x: Tensor): Tensor {
+  if (x._dtype === bool) {
+    throw new Error('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+  }
+  return unary(UnaryCode.Neg, 'NegBackward0', x, false, (g) => neg(g));
+}
+/** `|x|`. @example x.abs() */
+export function abs(x: Tensor): Tensor {
+  return unary(UnaryCode.Abs, 'AbsBackward0', x, false, (g, i) => mul(g, sign(i())));
+}
+/** `e^x`. @example x.exp() */
+export function exp(x: Tensor): Tensor {
+  return unary(UnaryCode.Exp, 'ExpBackward0', x, true, (g, _i, o) => mul(g, o()));
+}
+/** Natural log. @example x.log() */
+export function log(x: Tensor): Tensor {
+  return unary(UnaryCode.Log, 'LogBackward0', x, true, (g, i) => div(g, i()));
+}
+/** `log(1 + x)`. @example x.log1p() */
+export function log1p(x: Tensor): Tensor {
+  return unary(UnaryCode.Log1p, 'Log1PBackward0', x, true, (g, i) => div(g, add(i(), 1)));
+}
+/** Square root. @example x.sqrt() */
+export function sqrt(x: Tensor): Tensor {
+  return unary(UnaryCode.Sqrt, 'SqrtBackward0', x, true, (g, _i, o) => div(g, mul(o(), 2)));
+}
+/** `1/sqrt(x)`. @example x.rsqrt() */
+export function rsqrt(x: Tensor): Tensor {
+  return unary(UnaryCode.Rsqrt, 'RsqrtBackward0', x, true, (g, _i, o) => mul(g, mul(pow(o(), 3), -0.5)));
+}
+/** Sine. @example x.sin() */
+export function sin(x: Tensor): Tensor {
+  return unary(UnaryCode.Sin, 'SinBackward0', x, true, (g, i) => mul(g, cos(i())));
+}
+/** Cosine. @example x.cos() */
+export function cos(x: Tensor): Tensor {
+  return unary(UnaryCode.Cos, 'CosBackward0', x, true, (g, i) => mul(g, neg(sin(i()))));
+}
+/** `max(x, 0)`. @example x.relu() */
+export function relu(x: Tensor): Tensor {
+  return unary(UnaryCode.Relu, 'ReluBackward0', x, false, (g, _i, o) => mul(g, gt(o(), 0)));
+}
+/** Logistic sigmoid. @example x.sigmoid() */
+export function sigmoid(x: Tensor): Tensor {
+  return unary(UnaryCode.Sigmoid, 'SigmoidBackward0', x, true, (g, _i, o) => mul(g, mul(o(), rsub(o(), 1))));
+}
+/** Hyperbolic tangent. @example x.tanh() */
+export function tanh(x: Tensor): Tensor {
+  return unary(UnaryCode.Tanh, 'TanhBackward0', x, true, (g, _i, o) => mul(g, rsub(mul(o(), o()), 1)));
+}
+/** `1/x`. @example x.reciprocal() */
+export function reciprocal(x: Tensor): Tensor {
+  return unary(UnaryCode.Reciprocal, 'ReciprocalBackward0', x, true, (g, _i, o) => neg(mul(g, mul(o(), o()))));
+}
+/** `x*x`. @example x.square() */
+export function square(x: Tensor): Tensor {
+  return pow(x, 2);
+}
+/** Sign (-1, 0, 1). @example x.sign() */
+export function sign(x: Tensor): Tensor {
+  return unary(UnaryCode.Sign, 'SignBackward0', x, false, (g) => mul(g, 0));
+}
+/** Floor. @example x.floor() */
+export function floor(x: Tensor): Tensor {
+  return unary(UnaryCode.Floor, 'FloorBackward0', x, false, (g) => mul(g, 0));
+}
+/** Ceil. @example x.ceil() */
+export function ceil(x: Tensor): Tensor {
+  return unary(UnaryCode.Ceil, 'CeilBackward0', x, false, (g) => mul(g, 0));
+}
+/** Round half to even. @example x.round() */
+export function round(x: Tensor): Tensor {
+  return unary(UnaryCode.Round, 'RoundBackward0', x, false, (g) => mul(g, 0));
+}
+
+/**
+ * Clamps into [min, max]; either bound may be null. Tensor bounds broadcast.
+ * @example x.clamp(0, 1); x.clamp(null, 6); x.clamp({ min: 0 })
+ */
+export function clamp(
+  x: Tensor,
+  min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null },
+  max?: number | Tensor | null,
+): Tensor {
+  if (min !== null && typeof min === 'object' && !(min instanceof Tensor)) {
+    max = min.max ?? null;
+    min = min.min ?? null;
+  }
+  const lo = (min ?? null) as number | Tensor | null;
+  const hi = max ?? null;
+  if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
+  if (lo instanceof Tensor || hi instanceof Tensor) {
+    let out = x;
+    if (lo !== null) out = maximum(out, lo instanceof Tensor ? lo : scalarLike(lo, x));
+    if (hi !== null) out = minimum(out, hi instanceof Tensor ? hi : scalarLike(hi, x));
+    return out;
+  }
+  const dtype = resultType([operand(x), ...(lo !== null ? [lo] : []), ...(hi !== null ? [hi] : [])]);
+  const input = as(x, dtype);
+  const out = unaryKernel(UnaryCode.Clamp, input, lo ?? NaN, hi ?? NaN);
+  return record(out, 'ClampBackward1', [x], (node) => {
+    const si = node.save(input);
+    return (g) => {
+      let mask = lo !== null ? ge(si(), lo) : null;
+      if (hi !== null) mask = mask === null ? le(si(), hi) : logicalAnd(mask, le(si(), hi));
+      return [gradFor(mul(g, mask!), x)];
+    };
+  });
+}
+
+/**
+ * `where(cond, a, b)`: elements of a where cond, else of b. Scalars allowed.
+ * @example torch.where(x.gt(0), x, 0)
+ */
+export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (cond._dtype !== bool) throw new Error(`where expected condition to be a boolean tensor, but got a tensor with dtype ${cond._dtype.name[0].toUpperCase() + cond._dtype.name.slice(1)}`);
+  const dtype = resultType([operand(a), operand(b)]);
+  const ta = a instanceof Tensor ? as(a, dtype) : scalarLike(Number(a), cond, dtype);
+  const tb = b instanceof Tensor ? as(b, dtype) : scalarLike(Number(b), cond, dtype);
+  const out = whereForward(cond, ta, tb);
+  const at = tensorOrNull(a);
+  const bt = tensorOrNull(b);
+  return record(out, 'WhereBackward0', [at, bt], (node) => {
+    const sc = node.save(cond);
+    return (g) => [
+      at && at._requiresGrad ? gradFor(mul(g, sc()), at) : null,
+      bt && bt._requiresGrad ? gradFor(mul(g, logicalNot(sc())), bt) : null,
+    ];
+  });
+}
+
+// ---- in-place arithmetic --------------------------------------------------------------
+
+function inplace(
+  self: Tensor,
+  op: BinaryCode,
+  other: TensorOrScalar,
+  name: string,
+  backward: ((g: Tensor, other: Tensor | null) => [Tensor | null, Tensor | null]) | null,
+): Tensor {
+  const previous = checkInplace(self);
+  const resultDtype = other instanceof Tensor ? resultType([operand(self), operand(other)]) : resultType([operand(self), other]);
+  const dtype = op === BinaryCode.Div && !resultDtype.isFloatingPoint ? defaultFloat : resultDtype;
+  if (promotes(dtype, self._dtype)) {
+    throw new Error(`result type ${capitalize(dtype.name)} can't be cast to the desired output type ${capitalize(self._dtype.name)}`);
+  }
+  if (other instanceof Tensor) {
+    const shape = broadcastShapes(self._shape, other._shape);
+    if (!sameShape(shape, self._shape)) {
+      throw new Error(`output with shape [${self._shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`);
+    }
+    binaryKernel_(op, self, self, as(other, self._dtype));
+  } else {
+    scalarKernel_(op, self, Number(other), false);
+  }
+  self._version.value++;
+  if (backward !== null) {
+    const ot = tensorOrNull(other);
+    recordInplace(self, name, previous, [ot], () => (g) => backward(g, ot));
+  }
+  return self;
+}
+
+function capitalize(name: string): string {
+  return name === 'bool' ? 'Bool' : name[0].toUpperCase() + name.slice(1);
+}
+
+/** Whether storing a `result` dtype into `target` would need an unsafe cast (PyTorch's canCast). */
+function promotes(result: DType, target: DType): boolean {
+  if (result.isFloatingPoint && !target.isFloatingPoint) return true;
+  if (result !== bool && target === bool) return true;
+  return false;
+}
+
+/** In-place `self += alpha * other`. @example x.add_(1) */
+export function add_(self: Tensor, other: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
+  const alpha = options.alpha ?? 1;
+  if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
+  return inplace(self, BinaryCode.Add, other, 'AddBackward0', (g, o) => [g, o && gradFor(g, o)]);
+}
+/** In-place `self -= alpha * other`. @example x.sub_(1) */
+export function sub_(self: Tensor, other: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
+  const alpha = options.alpha ?? 1;
+  if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
+  return inplace(self, BinaryCode.Sub, other, 'SubBackward0', (g, o) => [g, o && gradFor(neg(g), o)]);
+}
+/** In-place `self *= other`. @example w.data.mul_(w.data.abs().ge(5)) */
+export function mul_(self: Tensor, other: TensorOrScalar): Tensor {
+  if (other instanceof Tensor && gradEnabled() && (self._requiresGrad || other._requiresGrad)) {
+    throw new Error('mul_ with a tensor that requires grad is not supported yet; use mul (out of place)');
+  }
+  const s = other instanceof Tensor ? null : Number(other);
+  return inplace(self, BinaryCode.Mul, other, 'MulBackward0', (g) => [s === null ? g : mul(g, s), null]);
+}
+/** In-place `self /= other`. @example X.div_(2) */
+export function div_(self: Tensor, other: TensorOrScalar): Tensor {
+  if (other instanceof Tensor && gradEnabled() && (self._requiresGrad || other._requiresGrad)) {
+    throw new Error('div_ with a tensor that requires grad is not supported yet; use div (out of place)');
+  }
+  const s = other instanceof Tensor ? null : Number(other);
+  return inplace(self, BinaryCode.Div, other, 'DivBackward0', (g) => [s === null ? g : div(g, s), null]);
+}
+/** In-place `self **= exponent` (no gradient). @example x.pow_(2) */
+export function pow_(self: Tensor, exponent: number): Tensor {
+  checkNoGradInplace(self, 'pow_');
+  return inplace(self, BinaryCode.Pow, exponent, 'PowBackward0', null);
+}
+
+function checkNoGradInplace(self: Tensor, name: string): void {
+  if (gradEnabled() && self._requiresGrad) {
+    checkInplace(self);
+    throw new Error(`${name} on a tensor that requires grad is not supported yet; use the out-of-place op`);
+  }
+}
+
+/** In-place clamp (no gradient through a non-leaf yet). @example x.clamp_(0, 1) */
+export function clamp_(self: Tensor, min?: number | null, max?: number | null): Tensor {
+  checkNoGradInplace(self, 'clamp_');
+  unaryKernel_(UnaryCode.Clamp, self, min ?? NaN, max ?? NaN);
+  self._version.value++;
+  return self;
+}
+
+/** In-place relu. @example x.relu_() */
+export function relu_(self: Tensor): Tensor {
+  checkNoGradInplace(self, 'relu_');
+  unaryKernel_(UnaryCode.Relu, self);
+  self._version.value++;
+  return self;
+}
+
+/** In-place negation. @example x.neg_() */
+export function neg_(self: Tensor): Tensor {
+  return mul_(self, -1);
+}

@@ -1,0 +1,92 @@
+/** In-place fills: fill_, zero_, copy_, and the random fills nn.init builds on. */
+import { checkInplace, recordInplace } from '../autograd/function.js';
+import { native } from '../native/addon.js';
+import { metaBegin, metaView } from '../native/meta.js';
+import { Tensor } from '../tensor/tensor.js';
+import { broadcastShapes, sameShape } from '../tensor/shape.js';
+import { castKernel, copyKernel, fillKernel } from './kernels.js';
+import { sumTo } from './reduce.js';
+
+function randomFill(t: Tensor, kind: number, p0: number, p1: number): Tensor {
+  checkInplace(t);
+  metaBegin();
+  metaView(t._dtype.code, t._offset, t._shape, t._strides);
+  native.fillRandom(kind, t._handle(), p0, p1);
+  t._version.value++;
+  return t;
+}
+
+/**
+ * Fills with `value` in place.
+ * @example x.fill_(1)
+ */
+export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
+  const previous = checkInplace(t);
+  if (value instanceof Tensor) {
+    if (value._shape.length !== 0) throw new Error(`fill_ only supports 0-dimension value tensor but got tensor with ${value._shape.length} dimensions.`);
+    copyKernel(t, value);
+  } else fillKernel(t, Number(value));
+  t._version.value++;
+  recordInplace(t, 'FillBackward0', previous, [], () => () => [null]);
+  return t;
+}
+
+/** Fills with zeros in place. @example p.grad.zero_() */
+export function zero_(t: Tensor): Tensor {
+  return fill_(t, 0);
+}
+
+/**
+ * Copies `src` (broadcast, converted) into `t` in place.
+ * @example w.data.copy_(torch.ones(3))
+ */
+export function copy_(t: Tensor, src: Tensor): Tensor {
+  const previous = checkInplace(t);
+  const shape = broadcastShapes(t._shape, src._shape);
+  if (!sameShape(shape, t._shape)) {
+    throw new Error(`output with shape [${t._shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`);
+  }
+  copyKernel(t, src);
+  t._version.value++;
+  const srcShape = src._shape;
+  recordInplace(t, 'CopyBackwards', previous, [src], () => (g) => {
+    const gs = sumTo(g, srcShape);
+    return [null, gs._dtype === src._dtype ? gs : castKernel(gs, src._dtype)];
+  });
+  return t;
+}
+
+/**
+ * Uniform samples in [from, to) in place (PyTorch's generator and order).
+ * @example w.uniform_(-0.1, 0.1)
+ */
+export function uniform_(t: Tensor, from = 0, to = 1): Tensor {
+  if (from > to) throw new Error(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
+  return randomFill(t, 0, from, to);
+}
+
+/**
+ * Normal samples in place.
+ * @example w.normal_(0, 0.01)
+ */
+export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
+  if (std < 0) throw new Error(`normal expects std >= 0.0, but found std ${std}`);
+  return randomFill(t, 1, mean, std);
+}
+
+/**
+ * Random integers in [from, to) in place.
+ * @example t.random_(0, 10)
+ */
+export function random_(t: Tensor, from: number, to?: number): Tensor {
+  if (to === undefined) return randomFill(t, 2, 0, from);
+  return randomFill(t, 2, from, to);
+}
+
+/**
+ * Bernoulli(p) samples (0 or 1) in place.
+ * @example mask.bernoulli_(0.5)
+ */
+export function bernoulli_(t: Tensor, p = 0.5): Tensor {
+  return randomFill(t, 3, p, 0);
+}

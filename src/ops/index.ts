@@ -1,0 +1,390 @@
+/**
+ * Indexing: `t.index(...)` (numbers, slice strings, null, '...', int64 and bool
+ * tensors), `indexPut_`, gather/scatter and index_select. Basic indexing returns views.
+ */
+import { checkInplace, record } from '../autograd/function.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
+import { Tensor } from '../tensor/tensor.js';
+import { bool, int64 } from '../tensor/dtype.js';
+import { broadcastShapes, normalizeDim, shapeNumel } from '../tensor/shape.js';
+import {
+  castKernel,
+  copyKernel,
+  fillKernel,
+  gatherKernel,
+  indexPutKernel,
+  indexSelectKernel,
+  nonzeroKernel,
+  scatterKernel,
+} from './kernels.js';
+import { zerosOf, filled } from './creation-helpers.js';
+import { makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
+import { add, mul, where } from './elementwise.js';
+import { max as maxOf, min as minOf } from './reduce.js';
+
+/** One index: a number, a slice string like `'1:5'`, `null` (new axis), `'...'`, or a tensor. */
+export type Index = number | string | null | Tensor;
+
+interface Slice {
+  start: number | null;
+  stop: number | null;
+  step: number;
+}
+
+function parseSlice(text: string): Slice {
+  const parts = text.split(':');
+  if (parts.length < 2 || parts.length > 3) throw new Error(`invalid index ${JSON.stringify(text)}: expected a slice like '1:5' or '::2'`);
+  const num = (s: string | undefined): number | null => {
+    if (s === undefined || s.trim() === '') return null;
+    const v = Number(s);
+    if (!Number.isInteger(v)) throw new Error(`invalid slice bound ${JSON.stringify(s)} in ${JSON.stringify(text)}`);
+    return v;
+  };
+  const step = num(parts[2]) ?? 1;
+  if (step <= 0) throw new Error('step must be greater than zero');
+  return { start: num(parts[0]), stop: num(parts[1]), step };
+}
+
+/** Python's slice.indices for a positive step. */
+function sliceBounds(s: Slice, size: number): [number, number] {
+  const clampBound = (v: number | null, dflt: number) => {
+    if (v === null) return dflt;
+    if (v < 0) v += size;
+    return Math.min(Math.max(v, 0), size);
+  };
+  const start = clampBound(s.start, 0);
+  const stop = Math.max(clampBound(s.stop, size), start);
+  return [start, stop];
+}
+
+/** Select `i` along `d` (a view, SelectBackward0). */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  const d = normalizeDim(dim, x._shape.length);
+  const size = x._shape[d];
+  if (index < -size || index >= size) {
+    throw new RangeError(`index ${index} is out of bounds for dimension ${d} with size ${size}`);
+  }
+  const i = index < 0 ? index + size : index;
+  const out = selectRaw(x, d, i);
+  const shape = x._shape;
+  return record(out, 'SelectBackward0', [x], () => (g) => {
+    const grad = zerosOf(shape.slice(), g);
+    copyKernel(selectRaw(grad, d, i), g);
+    return [grad];
+  });
+}
+
+function sliceView(x: Tensor, d: number, s: Slice): Tensor {
+  const size = x._shape[d];
+  const [start, stop] = sliceBounds(s, size);
+  const length = Math.ceil((stop - start) / s.step);
+  const shape = x._shape.slice();
+  const strides = x._strides.slice();
+  shape[d] = length;
+  strides[d] = x._strides[d] * s.step;
+  const out = makeView(x, shape, strides, x._offset + start * x._strides[d]);
+  if (start === 0 && s.step === 1 && length === size) {
+    return record(out, 'SliceBackward0', [x], () => (g) => [g]);
+  }
+  const inputShape = x._shape;
+  return record(out, 'SliceBackward0', [x], () => (g) => {
+    const grad = zerosOf(inputShape.slice(), g);
+    const target = makeView(grad, shape, strides.map((st, k) => (k === d ? grad._strides[d] * s.step : grad._strides[k])), start * grad._strides[d]);
+    copyKernel(target, g);
+    return [grad];
+  });
+}
+
+interface Advanced {
+  dim: number; // position in the basic-indexed view
+  index: Tensor; // int64
+}
+
+/** Applies numbers, slices, null and '...'; collects tensor indices for the second pass. */
+function basicIndex(x: Tensor, indices: Index[]): { view: Tensor; advanced: Advanced[] } {
+  let consumed = 0;
+  let ellipsis = 0;
+  for (const idx of indices) {
+    if (idx === '...') ellipsis++;
+    else if (idx instanceof Tensor) consumed += idx._dtype === bool || idx._dtype.name === 'uint8' ? Math.max(idx._shape.length, 1) : 1;
+    else if (idx !== null) consumed += 1;
+  }
+  if (ellipsis > 1) throw new Error('an index can only have a single ellipsis');
+  if (consumed > x._shape.length) {
+    throw new Error(`too many indices for tensor of dimension ${x._shape.length}`);
+  }
+  const expanded: Index[] = [];
+  for (const idx of indices) {
+    if (idx === '...') for (let i = 0; i < x._shape.length - consumed; i++) expanded.push(':');
+    else expanded.push(idx);
+  }
+  let view = x;
+  let dim = 0;
+  const advanced: Advanced[] = [];
+  for (const idx of expanded) {
+    if (idx === null) {
+      view = unsqueeze(view, dim);
+      dim++;
+    } else if (typeof idx === 'number') {
+      if (!Number.isInteger(idx)) throw new TypeError(`index must be an integer, got ${idx}`);
+      view = select(view, dim, idx);
+    } else if (typeof idx === 'string') {
+      view = sliceView(view, dim, parseSlice(idx));
+      dim++;
+    } else if (idx instanceof Tensor) {
+      if (idx._dtype === bool || idx._dtype.name === 'uint8') {
+        const k = Math.max(idx._shape.length, 1);
+        for (let j = 0; j < idx._shape.length; j++) {
+          if (idx._shape[j] !== view._shape[dim + j]) {
+            throw new Error(
+              `The shape of the mask [${idx._shape.join(', ')}] at index ${j} does not match the shape of the indexed tensor [${view._shape.join(', ')}] at index ${dim + j}`,
+            );
+          }
+        }
+        const coords = nonzeroKernel(idx._shape.length === 0 ? reshape(idx, [1]) : idx);
+        for (let j = 0; j < k; j++) advanced.push({ dim: dim + j, index: reshape(selectRaw(coords, 1, j), [-1]) });
+        dim += k;
+      } else if (idx._dtype.isFloatingPoint) {
+        throw new Error('tensors used as indices must be long, int, byte or bool tensors');
+      } else {
+        advanced.push({ dim, index: idx._dtype === int64 ? idx : castKernel(idx, int64) });
+        dim++;
+      }
+    } else {
+      throw new TypeError(`unsupported index ${String(idx)}`);
+    }
+  }
+  return { view, advanced };
+}
+
+/** Validates index ranges and folds several index tensors into one linear index. */
+function linearIndex(view: Tensor, advanced: Advanced[]): { index: Tensor; broadcast: number[] } {
+  let broadcast: number[] = [];
+  for (const a of advanced) broadcast = broadcastShapes(broadcast, a.index._shape);
+  let linear: Tensor | null = null;
+  for (const a of advanced) {
+    const size = view._shape[a.dim];
+    let idx = a.index;
+    if (idx.numel() > 0) {
+      const lo = Number((minOf(idx) as Tensor).item());
+      const hi = Number((maxOf(idx) as Tensor).item());
+      if (lo < -size || hi >= size) {
+        const bad = lo < -size ? lo : hi;
+        throw new RangeError(`index ${bad} is out of bounds for dimension ${a.dim} with size ${size}`);
+      }
+      if (lo < 0) idx = where(idx.lt(0), add(idx, size), idx);
+    }
+    linear = linear === null ? idx : add(mul(linear, size), idx);
+  }
+  return { index: reshape(linear!, [-1]).expand(broadcast.length ? [shapeNumel(broadcast)] : [1]), broadcast };
+}
+
+/** Moves the advanced dims next to each other (first, if they were apart) and merges them. */
+function mergeAdvanced(view: Tensor, advanced: Advanced[]): { merged: Tensor; position: number; order: number[] } {
+  const dims = advanced.map((a) => a.dim);
+  const adjacent = dims.every((d, i) => i === 0 || d === dims[i - 1] + 1);
+  const n = view._shape.length;
+  const order = adjacent
+    ? Array.from({ length: n }, (_, i) => i)
+    : [...dims, ...Array.from({ length: n }, (_, i) => i).filter((i) => !dims.includes(i))];
+  const position = adjacent ? dims[0] : 0;
+  const permuted = adjacent ? view : permute(view, order);
+  const shape = permuted._shape;
+  const mergedShape = [...shape.slice(0, position), shapeNumel(dims.map((d) => view._shape[d])), ...shape.slice(position + dims.length)];
+  return { merged: reshape(permuted, mergedShape), position, order };
+}
+
+/**
+ * `x[...]` in PyTorch: basic indices give a view; tensor indices gather a copy.
+ * @example x.index(0); x.index(':', '1:3'); x.index('...', null); x.index(mask)
+ */
+export function index(x: Tensor, ...indices: Index[]): Tensor {
+  const { view, advanced } = basicIndex(x, indices);
+  if (advanced.length === 0) {
+    if (view === x) return makeView(x, x._shape, x._strides, x._offset);
+    return view;
+  }
+  const { index: flat, broadcast } = linearIndex(view, advanced);
+  const { merged, position } = mergeAdvanced(view, advanced);
+  const selected = indexSelectKernel(merged, position, flat.contiguous());
+  const outShape = [...merged._shape.slice(0, position), ...broadcast, ...merged._shape.slice(position + 1)];
+  const out = new Tensor(selected._storage, outShape, contiguousOf(outShape), 0, selected._dtype);
+  selected.dispose();
+  const mergedShape = merged._shape;
+  return record(out, 'IndexBackward0', [merged], (node) => {
+    const si = node.save(flat);
+    return (g) => {
+      const grad = zerosOf(mergedShape.slice(), g);
+      const selShape = mergedShape.slice();
+      selShape[position] = si()._shape[0];
+      indexPutKernel(grad, position, si().contiguous(), reshape(g, selShape).contiguous(), true);
+      return [grad];
+    };
+  });
+}
+
+function contiguousOf(shape: number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/**
+ * Index assignment, `x[indices] = value`: `w.data.indexPut_([0, 0], 42)`.
+ * @example x.indexPut_([0, ':'], 1); x.indexPut_([mask], 0)
+ */
+export function indexPut_(x: Tensor, indices: Index[] | Index, value: Tensor | number | boolean, accumulate = false): Tensor {
+  checkInplace(x);
+  if (gradEnabled() && x._requiresGrad) {
+    throw new Error('indexPut_ on a tensor that requires grad is not supported yet; use torch.noGrad() or .data');
+  }
+  const list = Array.isArray(indices) ? indices : [indices];
+  const { view, advanced } = basicIndex(x, list);
+  const source = value instanceof Tensor ? value : null;
+  if (advanced.length === 0) {
+    if (source === null) fillKernel(view, Number(value));
+    else if (accumulate) copyKernel(view, add(view, source));
+    else copyKernel(view, source);
+  } else {
+    const { index: flat, broadcast } = linearIndex(view, advanced);
+    const { merged, position, order } = mergeAdvanced(view, advanced);
+    if (merged._storage !== x._storage) {
+      throw new Error('indexPut_ with these tensor indices needs a copy of a non-contiguous tensor; call .contiguous() first');
+    }
+    void order;
+    const selShape = [...merged._shape.slice(0, position), flat._shape[0], ...merged._shape.slice(position + 1)];
+    const outShape = [...merged._shape.slice(0, position), ...broadcast, ...merged._shape.slice(position + 1)];
+    const src = source === null ? filled(outShape, Number(value), x._dtype, x.device) : source;
+    const expanded = castKernel(src.expand(outShape), x._dtype);
+    indexPutKernel(merged, position, flat.contiguous(), reshape(expanded, selShape).contiguous(), accumulate);
+  }
+  x._version.value++;
+  return x;
+}
+
+/**
+ * `torch.index_select`.
+ * @example x.indexSelect(0, torch.tensor([0, 2]))
+ */
+export function indexSelect(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
+  const d = normalizeDim(dim, x._shape.length);
+  if (indexTensor._dtype !== int64) throw new Error('index_select(): Expected dtype int64 for index');
+  const flat = reshape(indexTensor, [-1]).contiguous();
+  const out = indexSelectKernel(x, d, flat);
+  const shape = x._shape;
+  return record(out, 'IndexSelectBackward0', [x], (node) => {
+    const si = node.save(flat);
+    return (g) => {
+      const grad = zerosOf(shape.slice(), g);
+      indexPutKernel(grad, d, si(), g.contiguous(), true);
+      return [grad];
+    };
+  });
+}
+
+function checkIndex(x: Tensor, index: Tensor, name: string): void {
+  if (index._dtype !== int64) throw new Error(`${name}(): Expected dtype int64 for index`);
+  if (index._shape.length !== x._shape.length) {
+    throw new Error(`Index tensor must have the same number of dimensions as ${name === 'gather' ? 'input' : 'self'} tensor`);
+  }
+}
+
+/**
+ * `torch.gather(x, dim, index)`.
+ * @example torch.gather(x, 1, idx)
+ */
+export function gather(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
+  const d = normalizeDim(dim, x._shape.length);
+  checkIndex(x, indexTensor, 'gather');
+  const out = gatherKernel(x, d, indexTensor);
+  const shape = x._shape;
+  return record(out, 'GatherBackward0', [x], (node) => {
+    const si = node.save(indexTensor);
+    return (g) => {
+      const grad = zerosOf(shape.slice(), g);
+      scatterKernel(grad, d, si(), g, true);
+      return [grad];
+    };
+  });
+}
+
+function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number, accumulate: boolean): Tensor {
+  const d = normalizeDim(dim, x._shape.length);
+  checkIndex(x, indexTensor, accumulate ? 'scatter_add' : 'scatter');
+  const source = src instanceof Tensor ? (src._dtype === x._dtype ? src : castKernel(src, x._dtype)) : filled(indexTensor._shape.slice(), src, x._dtype, x.device);
+  const out = castKernel(x, x._dtype);
+  scatterKernel(out, d, indexTensor, source, accumulate);
+  const srcTensor = src instanceof Tensor ? src : null;
+  return record(out, accumulate ? 'ScatterAddBackward0' : 'ScatterBackward0', [x, srcTensor], (node) => {
+    const si = node.save(indexTensor);
+    return (g) => {
+      let gx = g;
+      if (!accumulate) {
+        gx = castKernel(g, g._dtype);
+        scatterKernel(gx, d, si(), zerosOf(si()._shape.slice(), g), false);
+      }
+      return [gx, srcTensor ? gatherKernel(g, d, si()) : null];
+    };
+  });
+}
+
+/**
+ * Out-of-place `scatter`: a copy of x with `src` written at `index` along `dim`.
+ * @example x.scatter(0, idx, src)
+ */
+export function scatter(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number): Tensor {
+  return scatterImpl(x, dim, indexTensor, src, false);
+}
+
+/**
+ * Out-of-place `scatter_add`.
+ * @example x.scatterAdd(0, idx, src)
+ */
+export function scatterAdd(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor): Tensor {
+  return scatterImpl(x, dim, indexTensor, src, true);
+}
+
+/**
+ * In-place `scatter_` (no gradient).
+ * @example x.scatter_(0, idx, 1)
+ */
+export function scatter_(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number): Tensor {
+  checkInplace(x);
+  const d = normalizeDim(dim, x._shape.length);
+  checkIndex(x, indexTensor, 'scatter');
+  const source = src instanceof Tensor ? castKernel(src, x._dtype) : filled(indexTensor._shape.slice(), src, x._dtype, x.device);
+  scatterKernel(x, d, indexTensor, source, false);
+  x._version.value++;
+  return x;
+}
+
+/**
+ * Coordinates of the nonzero elements, int64 [count, ndim].
+ * @example torch.nonzero(mask)
+ */
+export function nonzero(x: Tensor): Tensor {
+  return nonzeroKernel(x);
+}
+
+/**
+ * Elements where `mask` is true, as a 1-D tensor.
+ * @example x.maskedSelect(x.gt(0))
+ */
+export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  const shape = broadcastShapes(x._shape, mask._shape);
+  return index(x.expand(shape), mask.expand(shape));
+}
+
+/**
+ * `x` with `value` where `mask` is true.
+ * @example x.maskedFill(mask, 0)
+ */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  const out = where(mask, value, x);
+  if (out._gradFn) (out._gradFn as { name: string }).name = 'MaskedFillBackward0';
+  return out;
+}

@@ -1,0 +1,335 @@
+/**
+ * Thin wrappers over the native entry points: describe views in the meta buffer, call
+ * the kernel, wrap the output. No autograd and no type promotion happen here; the op
+ * files above do that and then call these.
+ */
+import { native } from '../native/addon.js';
+import { metaBegin, metaContiguous, metaNumbers, metaView } from '../native/meta.js';
+import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
+import { Tensor, fromHandle } from '../tensor/tensor.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides, sameShape } from '../tensor/shape.js';
+
+/** Native op codes, mirroring native/include/flint/backend.h. */
+export const enum UnaryCode {
+  Neg = 0, Abs, Exp, Log, Sqrt, Sin, Cos, Relu, Sigmoid, Tanh,
+  Clamp, Sign, Log1p, Expm1, Floor, Ceil, Round, Rsqrt, Reciprocal, LogicalNot,
+  Gelu, GeluTanh, Silu, LeakyRelu, Erf, Square, Trunc,
+}
+export const enum BinaryCode {
+  Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum,
+  Eq, Ne, Gt, Ge, Lt, Le,
+  LogicalAnd, LogicalOr, Atan2, Remainder, FloorDivide,
+}
+export const enum ReduceCode {
+  Sum = 0, Prod, Max, Min, ArgMax, ArgMin, Any, All,
+}
+
+function view(t: Tensor): void {
+  metaView(t._dtype.code, t._offset, t._shape, t._strides);
+}
+
+/** A view of `t` presented with shape `target` (stride 0 on broadcast dims). */
+function broadcastView(t: Tensor, target: readonly number[]): void {
+  if (sameShape(t._shape, target)) view(t);
+  else metaView(t._dtype.code, t._offset, target, broadcastStrides(t._shape, t._strides, target));
+}
+
+/** Checks that the operands live on one device, with PyTorch's message. */
+export function checkSameDevice(a: Tensor, b: Tensor): void {
+  if (a._storage.device !== b._storage.device && String(a.device) !== String(b.device)) {
+    throw new Error(
+      `Expected all tensors to be on the same device, but found at least two devices, ${a.device} and ${b.device}!`,
+    );
+  }
+}
+
+/** Copies (and converts) `x` into a new contiguous tensor of `dtype`. */
+export function castKernel(x: Tensor, dtype: DType): Tensor {
+  metaBegin();
+  metaContiguous(dtype.code, x._shape);
+  view(x);
+  return fromHandle(native.cast(null, x._handle())!, x._shape, dtype, x.device);
+}
+
+/** Writes `src` (broadcast, converted) into the view `dst`. */
+export function copyKernel(dst: Tensor, src: Tensor): void {
+  checkSameDevice(dst, src);
+  metaBegin();
+  view(dst);
+  broadcastView(src, dst._shape);
+  native.cast(dst._handle(), src._handle());
+}
+
+/** Fills the view `dst` with one value. */
+export function fillKernel(dst: Tensor, value: number): void {
+  metaBegin();
+  view(dst);
+  native.fill(dst._handle(), value);
+}
+
+/** Converts a storage-only dtype (float16, int8, ...) to the dtype kernels compute in. */
+export function toCompute(x: Tensor): Tensor {
+  const c = computeDType(x._dtype);
+  return c === x._dtype ? x : castKernel(x, c);
+}
+
+/** Brings a computed result back to a storage-only dtype when needed. */
+function fromCompute(result: Tensor, dtype: DType): Tensor {
+  if (result._dtype === dtype) return result;
+  const out = castKernel(result, dtype);
+  result.dispose();
+  return out;
+}
+
+/** Unary kernel into a new tensor; `x` keeps its dtype. */
+export function unaryKernel(op: UnaryCode, x: Tensor, p0 = NaN, p1 = NaN): Tensor {
+  const input = toCompute(x);
+  metaBegin();
+  metaContiguous(input._dtype.code, input._shape);
+  view(input);
+  const out = fromHandle(native.unary(op, null, input._handle(), p0, p1)!, input._shape, input._dtype, x.device);
+  if (input !== x) input.dispose();
+  return fromCompute(out, x._dtype);
+}
+
+/** Unary kernel in place on `x`. */
+export function unaryKernel_(op: UnaryCode, x: Tensor, p0 = NaN, p1 = NaN): void {
+  if (!x._dtype.isCompute) {
+    const result = unaryKernel(op, x, p0, p1);
+    copyKernel(x, result);
+    result.dispose();
+    return;
+  }
+  metaBegin();
+  view(x);
+  view(x);
+  native.unary(op, x._handle(), x._handle(), p0, p1);
+}
+
+/**
+ * Binary kernel over operands of one dtype, broadcast to a new output (`outDtype` is
+ * bool for comparisons). Storage-only dtypes are computed in their compute dtype.
+ */
+export function binaryKernel(op: BinaryCode, a: Tensor, b: Tensor, outDtype: DType): Tensor {
+  checkSameDevice(a, b);
+  const ca = toCompute(a);
+  const cb = toCompute(b);
+  const shape = broadcastShapes(ca._shape, cb._shape);
+  const computeOut = outDtype === bool ? bool : ca._dtype;
+  metaBegin();
+  metaContiguous(computeOut.code, shape);
+  broadcastView(ca, shape);
+  broadcastView(cb, shape);
+  const out = fromHandle(native.binary(op, null, ca._handle(), cb._handle())!, shape, computeOut, a.device);
+  if (ca !== a) ca.dispose();
+  if (cb !== b) cb.dispose();
+  return fromCompute(out, outDtype);
+}
+
+/** Binary kernel writing into `out` (which must have the broadcast shape). */
+export function binaryKernel_(op: BinaryCode, out: Tensor, a: Tensor, b: Tensor): void {
+  checkSameDevice(a, b);
+  if (!out._dtype.isCompute || !a._dtype.isCompute || !b._dtype.isCompute) {
+    const result = binaryKernel(op, a, b, out._dtype);
+    copyKernel(out, result);
+    result.dispose();
+    return;
+  }
+  metaBegin();
+  view(out);
+  broadcastView(a, out._shape);
+  broadcastView(b, out._shape);
+  native.binary(op, out._handle(), a._handle(), b._handle());
+}
+
+/** Tensor-scalar kernel into a new tensor. */
+export function scalarKernel(op: BinaryCode, a: Tensor, scalar: number, scalarFirst: boolean, outDtype: DType): Tensor {
+  const ca = toCompute(a);
+  const computeOut = outDtype === bool ? bool : ca._dtype;
+  metaBegin();
+  metaContiguous(computeOut.code, ca._shape);
+  view(ca);
+  const out = fromHandle(
+    native.binaryScalar(op, null, ca._handle(), scalar, scalarFirst)!,
+    ca._shape,
+    computeOut,
+    a.device,
+  );
+  if (ca !== a) ca.dispose();
+  return fromCompute(out, outDtype);
+}
+
+/** Tensor-scalar kernel in place. */
+export function scalarKernel_(op: BinaryCode, a: Tensor, scalar: number, scalarFirst: boolean): void {
+  if (!a._dtype.isCompute) {
+    const result = scalarKernel(op, a, scalar, scalarFirst, a._dtype);
+    copyKernel(a, result);
+    result.dispose();
+    return;
+  }
+  metaBegin();
+  view(a);
+  view(a);
+  native.binaryScalar(op, a._handle(), a._handle(), scalar, scalarFirst);
+}
+
+/** `where(cond, a, b)` over operands already of one dtype. */
+export function whereKernel(cond: Tensor, a: Tensor, b: Tensor): Tensor {
+  checkSameDevice(cond, a);
+  checkSameDevice(a, b);
+  const shape = broadcastShapes(broadcastShapes(cond._shape, a._shape), b._shape);
+  metaBegin();
+  metaContiguous(a._dtype.code, shape);
+  broadcastView(cond, shape);
+  broadcastView(a, shape);
+  broadcastView(b, shape);
+  return fromHandle(native.where(null, cond._handle(), a._handle(), b._handle())!, shape, a._dtype, a.device);
+}
+
+/**
+ * Reduces `x` over `dims` (already normalised, unique). Returns a tensor of the kept
+ * dims' shape; the caller re-inserts size-1 dims for keepdim.
+ */
+export function reduceKernel(op: ReduceCode, x: Tensor, dims: readonly number[], outDtype: DType): Tensor {
+  const input = toCompute(x);
+  const reduced = new Set(dims);
+  const keptShape: number[] = [];
+  const order: number[] = [];
+  for (let d = 0; d < input._shape.length; d++) {
+    if (!reduced.has(d)) {
+      order.push(d);
+      keptShape.push(input._shape[d]);
+    }
+  }
+  for (const d of dims) order.push(d);
+  metaBegin();
+  metaContiguous(outDtype.code, keptShape);
+  metaView(
+    input._dtype.code,
+    input._offset,
+    order.map((d) => input._shape[d]),
+    order.map((d) => input._strides[d]),
+  );
+  const out = fromHandle(native.reduce(op, null, input._handle(), dims.length)!, keptShape, outDtype, x.device);
+  if (input !== x) input.dispose();
+  return out;
+}
+
+/** Matrix operand as BLAS sees it: offset, leading dimension and transpose flag. */
+interface MatrixOperand {
+  offset: number;
+  ld: number;
+  trans: boolean;
+  batchStride: number;
+}
+
+/** Describes the last two dims of `t` for BLAS, or null if they need a copy first. */
+function asMatrix(t: Tensor, batchStride: number): MatrixOperand | null {
+  const n = t._shape.length;
+  const rows = t._shape[n - 2];
+  const cols = t._shape[n - 1];
+  const rs = t._strides[n - 2];
+  const cs = t._strides[n - 1];
+  if ((cs === 1 || cols === 1) && (rows === 1 || rs >= Math.max(cols, 1))) {
+    return { offset: t._offset, ld: rows === 1 ? Math.max(cols, 1) : rs, trans: false, batchStride };
+  }
+  if ((rs === 1 || rows === 1) && (cols === 1 || cs >= Math.max(rows, 1))) {
+    return { offset: t._offset, ld: cols === 1 ? Math.max(rows, 1) : cs, trans: true, batchStride };
+  }
+  return null;
+}
+
+/**
+ * Batched matrix product of `a` [batch, m, k] and `b` [batch, k, n] (3-D, same batch,
+ * or a batch stride of 0 for broadcasting) into a new [batch, m, n] tensor, or into
+ * `out` with `beta` (addmm: out = beta*out + a@b).
+ */
+export function gemmKernel(a: Tensor, b: Tensor, out: Tensor | null = null, beta = 0, alpha = 1): Tensor {
+  checkSameDevice(a, b);
+  let left = a;
+  let right = b;
+  const batch = left._shape[0];
+  let ma = asMatrix(left, left._shape[0] === 1 ? 0 : left._strides[0]);
+  if (ma === null) {
+    left = castKernel(left, left._dtype);
+    ma = asMatrix(left, left._shape[0] === 1 ? 0 : left._strides[0])!;
+  }
+  let mb = asMatrix(right, right._shape[0] === 1 ? 0 : right._strides[0]);
+  if (mb === null) {
+    right = castKernel(right, right._dtype);
+    mb = asMatrix(right, right._shape[0] === 1 ? 0 : right._strides[0])!;
+  }
+  const m = left._shape[1];
+  const k = left._shape[2];
+  const n = right._shape[2];
+  const dtype = left._dtype;
+  metaBegin();
+  const target = out;
+  const offC = target ? target._offset : 0;
+  const ldc = target ? target._strides[1] : n;
+  const strideC = target ? target._strides[0] : m * n;
+  metaNumbers(
+    dtype.code, m, n, k, batch, ma.trans ? 1 : 0, mb.trans ? 1 : 0,
+    ma.offset, ma.ld, ma.batchStride, mb.offset, mb.ld, mb.batchStride,
+    offC, ldc, strideC, alpha, beta,
+  );
+  const handle = native.gemm(target ? target._handle() : null, left._handle(), right._handle());
+  if (left !== a) left.dispose();
+  if (right !== b) right.dispose();
+  return target ?? fromHandle(handle!, [batch, m, n], dtype, a.device);
+}
+
+/** `index_select` along `dim` with an int64 1-D index. */
+export function indexSelectKernel(x: Tensor, dim: number, index: Tensor): Tensor {
+  const shape = x._shape.slice();
+  shape[dim] = index._shape[0];
+  metaBegin();
+  metaContiguous(x._dtype.code, shape);
+  view(x);
+  view(index);
+  return fromHandle(native.indexSelect(null, x._handle(), dim, index._handle())!, shape, x._dtype, x.device);
+}
+
+/** `out.index_add_(dim, index, src)` (accumulate) or `out.index_copy_`. */
+export function indexPutKernel(out: Tensor, dim: number, index: Tensor, src: Tensor, accumulate: boolean): void {
+  metaBegin();
+  view(out);
+  view(index);
+  view(src);
+  native.indexPut(out._handle(), dim, index._handle(), src._handle(), accumulate);
+}
+
+/** `gather(x, dim, index)`. */
+export function gatherKernel(x: Tensor, dim: number, index: Tensor): Tensor {
+  metaBegin();
+  metaContiguous(x._dtype.code, index._shape);
+  view(x);
+  view(index);
+  return fromHandle(native.gather(null, x._handle(), dim, index._handle())!, index._shape, x._dtype, x.device);
+}
+
+/** `out.scatter_(dim, index, src)` or `scatter_add_`. */
+export function scatterKernel(out: Tensor, dim: number, index: Tensor, src: Tensor, accumulate: boolean): void {
+  metaBegin();
+  view(out);
+  view(index);
+  view(src);
+  native.scatter(out._handle(), dim, index._handle(), src._handle(), accumulate);
+}
+
+/** Coordinates of nonzero elements as int64 [count, ndim]. */
+export function nonzeroKernel(x: Tensor): Tensor {
+  metaBegin();
+  view(x);
+  const [handle, count] = native.nonzero(x._handle());
+  return fromHandle(handle, [count, x._shape.length], int64, x.device);
+}
+
+/** A new uninitialised contiguous tensor. */
+export function emptyKernel(shape: number[], dtype: DType, device: Tensor['device']): Tensor {
+  let numel = 1;
+  for (const s of shape) numel *= s;
+  return fromHandle(native.alloc(device.code, numel * dtype.itemsize), shape, dtype, device);
+}
+
+export { contiguousStrides };

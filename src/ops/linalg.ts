@@ -1,0 +1,211 @@
+/**
+ * Matrix products over OpenBLAS: mm, bmm, matmul (1-D, 2-D, batched with broadcasting,
+ * as PyTorch), addmm (what Linear uses), dot, mv, outer. Transposed operands are passed
+ * to BLAS as flags, never copied.
+ */
+import { record } from '../autograd/function.js';
+import { Tensor } from '../tensor/tensor.js';
+import { broadcastShapes, shapeNumel } from '../tensor/shape.js';
+import { castKernel, checkSameDevice, copyKernel, emptyKernel, gemmKernel } from './kernels.js';
+import { makeView, reshape, t as transpose2d, transpose, expand, squeeze, unsqueeze } from './shape.js';
+import { mul } from './elementwise.js';
+import { sumTo } from './reduce.js';
+
+const TYPE_NAME: Record<string, string> = {
+  float32: 'float', float64: 'double', int64: 'long int', int32: 'int', uint8: 'unsigned char', bool: 'bool', float16: 'c10::Half', bfloat16: 'c10::BFloat16',
+};
+
+function checkDtypes(a: Tensor, b: Tensor): void {
+  checkSameDevice(a, b);
+  if (a._dtype !== b._dtype) {
+    throw new Error(`expected m1 and m2 to have the same dtype, but got: ${TYPE_NAME[a._dtype.name] ?? a._dtype.name} != ${TYPE_NAME[b._dtype.name] ?? b._dtype.name}`);
+  }
+  if (a._dtype === b._dtype && !a._dtype.isCompute) {
+    throw new Error(`"addmm_impl_cpu_" not implemented for '${a._dtype.name === 'float16' ? 'Half' : a._dtype.name}'`);
+  }
+}
+
+/** A 2-D tensor seen as a batch of one, without autograd. */
+function batchOfOne(x: Tensor): Tensor {
+  return makeView(x, [1, ...x._shape], [0, ...x._strides], x._offset);
+}
+
+/** The raw product of two 2-D tensors. */
+function mmRaw(a: Tensor, b: Tensor): Tensor {
+  const out3 = gemmKernel(batchOfOne(a), batchOfOne(b));
+  const out = new Tensor(out3._storage, [a._shape[0], b._shape[1]], [b._shape[1], 1], 0, a._dtype);
+  out3.dispose();
+  return out;
+}
+
+/**
+ * Matrix product of two 2-D tensors.
+ * @example torch.mm(a, b)
+ */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  if (a._shape.length !== 2) throw new Error('self must be a matrix');
+  if (b._shape.length !== 2) throw new Error('mat2 must be a matrix');
+  if (a._shape[1] !== b._shape[0]) {
+    throw new Error(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
+  }
+  checkDtypes(a, b);
+  const out = mmRaw(a, b);
+  return record(out, 'MmBackward0', [a, b], (node) => {
+    const sa = b._requiresGrad ? node.save(a) : null;
+    const sb = a._requiresGrad ? node.save(b) : null;
+    return (g) => [a._requiresGrad ? mm(g, transpose2d(sb!())) : null, b._requiresGrad ? mm(transpose2d(sa!()), g) : null];
+  });
+}
+
+/**
+ * `beta * input + alpha * (mat1 @ mat2)` in one BLAS call (PyTorch's addmm, used by Linear).
+ * @example torch.addmm(bias, x, weight.t())
+ */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
+  const beta = options.beta ?? 1;
+  const alpha = options.alpha ?? 1;
+  if (mat1._shape.length !== 2 || mat2._shape.length !== 2) throw new Error('mat1 and mat2 must be matrices');
+  if (mat1._shape[1] !== mat2._shape[0]) {
+    throw new Error(`mat1 and mat2 shapes cannot be multiplied (${mat1._shape[0]}x${mat1._shape[1]} and ${mat2._shape[0]}x${mat2._shape[1]})`);
+  }
+  checkDtypes(mat1, mat2);
+  checkDtypes(mat1, input);
+  const shape = [mat1._shape[0], mat2._shape[1]];
+  broadcastShapes(input._shape, shape);
+  const out = emptyKernel(shape, mat1._dtype, mat1.device);
+  copyKernel(out, input);
+  gemmKernel(batchOfOne(mat1), batchOfOne(mat2), batchOfOne(out), beta, alpha);
+  return record(out, 'AddmmBackward0', [input, mat1, mat2], (node) => {
+    const s1 = mat2._requiresGrad ? node.save(mat1) : null;
+    const s2 = mat1._requiresGrad ? node.save(mat2) : null;
+    const inputShape = input._shape;
+    return (g) => [
+      input._requiresGrad ? sumTo(beta === 1 ? g : mul(g, beta), inputShape) : null,
+      mat1._requiresGrad ? scaled(mm(g, transpose2d(s2!())), alpha) : null,
+      mat2._requiresGrad ? scaled(mm(transpose2d(s1!()), g), alpha) : null,
+    ];
+  });
+}
+
+function scaled(x: Tensor, alpha: number): Tensor {
+  return alpha === 1 ? x : mul(x, alpha);
+}
+
+/**
+ * Batched matrix product of two 3-D tensors with equal batch sizes.
+ * @example torch.bmm(a, b)
+ */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a._shape.length !== 3) throw new Error('batch1 must be a 3D tensor');
+  if (b._shape.length !== 3) throw new Error('batch2 must be a 3D tensor');
+  if (a._shape[0] !== b._shape[0]) throw new Error(`Expected size for first two dimensions of batch2 tensor to be: [${a._shape[0]}, ${a._shape[2]}] but got: [${b._shape[0]}, ${b._shape[1]}].`);
+  if (a._shape[2] !== b._shape[1]) {
+    throw new Error(`Expected size for first two dimensions of batch2 tensor to be: [${a._shape[0]}, ${a._shape[2]}] but got: [${b._shape[0]}, ${b._shape[1]}].`);
+  }
+  checkDtypes(a, b);
+  const out = gemmKernel(a, b);
+  return record(out, 'BmmBackward0', [a, b], (node) => {
+    const sa = b._requiresGrad ? node.save(a) : null;
+    const sb = a._requiresGrad ? node.save(b) : null;
+    return (g) => [
+      a._requiresGrad ? bmm(g, transpose(sb!(), 1, 2)) : null,
+      b._requiresGrad ? bmm(transpose(sa!(), 1, 2), g) : null,
+    ];
+  });
+}
+
+/**
+ * Dot product of two 1-D tensors (a 0-d result).
+ * @example torch.dot(x, y)
+ */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (a._shape.length !== 1 || b._shape.length !== 1) {
+    throw new Error(`1D tensors expected, but got ${a._shape.length}D and ${b._shape.length}D tensors`);
+  }
+  if (a._shape[0] !== b._shape[0]) {
+    throw new Error(`inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`);
+  }
+  checkDtypes(a, b);
+  const row = makeView(a, [1, a._shape[0]], [0, a._strides[0]], a._offset);
+  const col = makeView(b, [b._shape[0], 1], [b._strides[0], 0], b._offset);
+  const m = mmRaw(row, col);
+  const out = new Tensor(m._storage, [], [], 0, a._dtype);
+  m.dispose();
+  return record(out, 'DotBackward0', [a, b], (node) => {
+    const sa = b._requiresGrad ? node.save(a) : null;
+    const sb = a._requiresGrad ? node.save(b) : null;
+    return (g) => [a._requiresGrad ? mul(sb!(), g) : null, b._requiresGrad ? mul(sa!(), g) : null];
+  });
+}
+
+/**
+ * Matrix-vector product.
+ * @example torch.mv(m, v)
+ */
+export function mv(m: Tensor, v: Tensor): Tensor {
+  if (m._shape.length !== 2 || v._shape.length !== 1) {
+    throw new Error(`vector + matrix @ vector expected, got 1, ${m._shape.length}, ${v._shape.length}`);
+  }
+  if (m._shape[1] !== v._shape[0]) {
+    throw new Error(`size mismatch, got input (${m._shape[0]}), mat (${m._shape[0]}x${m._shape[1]}), vec (${v._shape[0]})`);
+  }
+  checkDtypes(m, v);
+  const col = makeView(v, [v._shape[0], 1], [v._strides[0], 0], v._offset);
+  const r = mmRaw(m, col);
+  const out = new Tensor(r._storage, [m._shape[0]], [1], 0, m._dtype);
+  r.dispose();
+  return record(out, 'MvBackward0', [m, v], (node) => {
+    const sm = v._requiresGrad ? node.save(m) : null;
+    const sv = m._requiresGrad ? node.save(v) : null;
+    return (g) => [
+      m._requiresGrad ? mm(unsqueeze(g, 1), unsqueeze(sv!(), 0)) : null,
+      v._requiresGrad ? mv(transpose2d(sm!()), g) : null,
+    ];
+  });
+}
+
+/**
+ * Outer product of two vectors.
+ * @example torch.outer(a, b)
+ */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  return mul(unsqueeze(a, 1), unsqueeze(b, 0));
+}
+
+/**
+ * PyTorch's matmul: dot, mv, mm, or batched with broadcast batch dims.
+ * @example torch.matmul(a, b); a.matmul(b)
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const da = a._shape.length;
+  const db = b._shape.length;
+  if (da === 0 || db === 0) {
+    throw new Error(`both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`);
+  }
+  if (da === 1 && db === 1) return dot(a, b);
+  if (da === 2 && db === 1) return mv(a, b);
+  if (da === 1 && db === 2) return squeeze(mm(unsqueeze(a, 0), b), 0);
+  if (da === 2 && db === 2) return mm(a, b);
+  if (da === 3 && db === 3 && a._shape[0] === b._shape[0]) return bmm(a, b);
+  // Batched: broadcast the batch dims, fold them into one, bmm, unfold.
+  const left = da === 1 ? unsqueeze(a, 0) : a;
+  const right = db === 1 ? unsqueeze(b, 1) : b;
+  const m = left._shape[left._shape.length - 2];
+  const k = left._shape[left._shape.length - 1];
+  const k2 = right._shape[right._shape.length - 2];
+  const n = right._shape[right._shape.length - 1];
+  if (k !== k2) {
+    throw new Error(`Expected size for first two dimensions of batch2 tensor to be: [${shapeNumel(left._shape.slice(0, -2))}, ${k}] but got: [${shapeNumel(right._shape.slice(0, -2))}, ${k2}].`);
+  }
+  const batch = broadcastShapes(left._shape.slice(0, -2), right._shape.slice(0, -2));
+  const batchSize = shapeNumel(batch);
+  const l3 = reshape(expand(left, [...batch, m, k]), [batchSize, m, k]);
+  const r3 = reshape(expand(right, [...batch, k, n]), [batchSize, k, n]);
+  let out = reshape(bmm(l3, r3), [...batch, m, n]);
+  if (da === 1) out = squeeze(out, -2);
+  if (db === 1) out = squeeze(out, -1);
+  if (out._gradFn) (out._gradFn as { name: string }).name = 'UnsafeViewBackward0';
+  return out;
+}
+
+export { castKernel as _castForLinalg };

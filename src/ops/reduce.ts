@@ -1,0 +1,336 @@
+/**
+ * Reductions over any set of dims: sum, mean, prod, max, min, argmax, argmin, std,
+ * var, norm, any, all. Argument forms follow PyTorch: `sum()`, `sum(1)`, `sum(1, true)`,
+ * `sum([0, 1])`, `sum({ dim, keepdim })`, `sum(1, { keepdim: true })`.
+ */
+import { record, renameGradFn } from '../autograd/function.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
+import { DType, bool, int64 } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { normalizeDim, sameShape } from '../tensor/shape.js';
+import { ReduceCode, castKernel, reduceKernel } from './kernels.js';
+import { abs, div, mul, pow, sqrt, sub, eq } from './elementwise.js';
+import { zerosOf } from './creation-helpers.js';
+import { expand, reshape, unsqueeze, view } from './shape.js';
+import { scatter } from './index.js';
+
+/** A dim argument: one dim, several, or none (all). */
+export type Dims = number | number[] | null | undefined;
+/** Options that PyTorch takes as keywords. */
+export interface ReduceOptions {
+  dim?: Dims;
+  keepdim?: boolean;
+  dtype?: DType;
+}
+
+/** Untangles `(dim?, keepdim?, options?)` call forms. @internal */
+export function reduceArgs(
+  dimOrOptions?: Dims | ReduceOptions,
+  keepdimOrOptions?: boolean | ReduceOptions,
+  maybeOptions?: ReduceOptions,
+): { dim: Dims; keepdim: boolean; options: ReduceOptions } {
+  let dim: Dims;
+  let options: ReduceOptions = {};
+  if (dimOrOptions !== null && typeof dimOrOptions === 'object' && !Array.isArray(dimOrOptions)) {
+    options = dimOrOptions;
+    dim = options.dim;
+  } else {
+    dim = dimOrOptions as Dims;
+  }
+  let keepdim = options.keepdim ?? false;
+  if (typeof keepdimOrOptions === 'boolean') keepdim = keepdimOrOptions;
+  else if (keepdimOrOptions) {
+    options = { ...options, ...keepdimOrOptions };
+    keepdim = keepdimOrOptions.keepdim ?? keepdim;
+    if (keepdimOrOptions.dim !== undefined) dim = keepdimOrOptions.dim;
+  }
+  if (maybeOptions) {
+    options = { ...options, ...maybeOptions };
+    keepdim = maybeOptions.keepdim ?? keepdim;
+  }
+  return { dim, keepdim, options };
+}
+
+/** Normalised, sorted, unique dims to reduce; all dims when `dim` is absent. @internal */
+export function reduceDims(x: Tensor, dim: Dims): number[] {
+  const ndim = x._shape.length;
+  if (dim === undefined || dim === null) return Array.from({ length: ndim }, (_, i) => i);
+  const list = Array.isArray(dim) ? dim : [dim];
+  if (Array.isArray(dim) && dim.length === 0) return Array.from({ length: ndim }, (_, i) => i);
+  const out = new Set<number>();
+  for (const d of list) {
+    const n = normalizeDim(d, ndim);
+    if (out.has(n)) throw new Error(`dim ${n} appears multiple times in the list of dims`);
+    out.add(n);
+  }
+  return [...out].filter((d) => d < Math.max(ndim, 1)).sort((a, b) => a - b).filter((d) => d < ndim || ndim === 0);
+}
+
+/** The shape with reduced dims kept as 1 (keepdim) or dropped. */
+function outputShape(x: Tensor, dims: number[], keepdim: boolean): number[] {
+  const reduced = new Set(dims);
+  const shape: number[] = [];
+  x._shape.forEach((s, d) => {
+    if (!reduced.has(d)) shape.push(s);
+    else if (keepdim) shape.push(1);
+  });
+  return shape;
+}
+
+/** Runs a reduction kernel and reshapes for keepdim. */
+function reduceRaw(code: ReduceCode, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType): Tensor {
+  const realDims = x._shape.length === 0 ? [] : dims;
+  const out = reduceKernel(code, x, realDims, outDtype);
+  const shape = outputShape(x, realDims, keepdim);
+  if (sameShape(shape, out._shape)) return out;
+  const reshaped = new Tensor(out._storage, shape, contiguous(shape), 0, outDtype);
+  out.dispose();
+  return reshaped;
+}
+
+function contiguous(shape: number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/** Re-expands a reduced gradient to the input's shape. */
+function expandBack(g: Tensor, inputShape: number[], dims: number[], keepdim: boolean): Tensor {
+  let grad = g;
+  if (!keepdim && inputShape.length > 0) for (const d of dims) grad = unsqueeze(grad, d);
+  return expand(grad, inputShape);
+}
+
+/**
+ * Sum over dims, as `torch.sum` (integers and bools sum to int64).
+ * @example x.sum(); x.sum(1, true); x.sum([0, 1])
+ */
+export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+  const args = reduceArgs(dim, keepdim, options);
+  let input = x;
+  if (args.options.dtype && args.options.dtype !== x._dtype) input = castKernel(x, args.options.dtype);
+  const dims = reduceDims(input, args.dim);
+  const outDtype = input._dtype.isFloatingPoint ? input._dtype : int64;
+  const out = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, outDtype);
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  const shape = x._shape;
+  const name = args.dim === undefined || args.dim === null ? 'SumBackward0' : 'SumBackward1';
+  return record(out, name, [x], () => (g) => {
+    const grad = expandBack(g, shape, dims, args.keepdim);
+    return [grad._dtype === x._dtype ? grad : castKernel(grad, x._dtype)];
+  });
+}
+
+/**
+ * Mean over dims (floating inputs only, as PyTorch).
+ * @example x.mean(); x.mean(0, true)
+ */
+export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+  const args = reduceArgs(dim, keepdim, options);
+  const dtype = args.options.dtype ?? x._dtype;
+  if (!dtype.isFloatingPoint) {
+    throw new Error(
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${dtype.name === 'int64' ? 'Long' : dtype.name[0].toUpperCase() + dtype.name.slice(1)}`,
+    );
+  }
+  const input = dtype === x._dtype ? x : castKernel(x, dtype);
+  const dims = reduceDims(input, args.dim);
+  let count = 1;
+  for (const d of dims) count *= input._shape[d] ?? 1;
+  const total = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, dtype);
+  const { scalarKernel, BinaryCode } = kernelsForMean;
+  const out = scalarKernel(BinaryCode.Div, total, count, false, dtype);
+  total.dispose();
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  const shape = x._shape;
+  const name = args.dim === undefined || args.dim === null ? 'MeanBackward0' : 'MeanBackward1';
+  return record(out, name, [x], () => (g) => [div(expandBack(g, shape, dims, args.keepdim), count)]);
+}
+
+import * as kernels from './kernels.js';
+const kernelsForMean = { scalarKernel: kernels.scalarKernel, BinaryCode: { Div: 3 as kernels.BinaryCode } };
+
+/**
+ * Product over dims.
+ * @example x.prod(); x.prod(1)
+ */
+export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+  const args = reduceArgs(dim, keepdim, options);
+  const dims = reduceDims(x, args.dim);
+  const outDtype = x._dtype.isFloatingPoint ? x._dtype : int64;
+  const out = reduceRaw(ReduceCode.Prod, x, dims, args.keepdim, outDtype);
+  const name = args.dim === undefined || args.dim === null ? 'ProdBackward0' : 'ProdBackward1';
+  return record(out, name, [x], (node) => {
+    const sx = node.save(x);
+    const so = node.save(out);
+    // d(prod)/dx_i = prod / x_i (inputs containing zeros are not handled yet)
+    return (g) => [div(mul(expandBack(g, x._shape, dims, args.keepdim), expandBack(so(), x._shape, dims, args.keepdim)), sx())];
+  });
+}
+
+/** Max or min over everything (a 0-d tensor) or along one dim ([values, indices]). */
+function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, keepdim: boolean): Tensor | [Tensor, Tensor] {
+  if (dim === undefined || dim === null) {
+    if (x.numel() === 0) {
+      throw new Error(
+        `${isMax ? 'max' : 'min'}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+      );
+    }
+    const dims = reduceDims(x, null);
+    const out = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, dims, false, x._dtype);
+    return record(out, isMax ? 'MaxBackward1' : 'MinBackward1', [x], (node) => {
+      const sx = node.save(x);
+      const so = node.save(out);
+      return (g) => {
+        // The gradient is shared evenly among tied extremes, as PyTorch does.
+        const mask = eq(sx(), so());
+        const count = sum(mask);
+        return [div(mul(mask, g), count)];
+      };
+    });
+  }
+  const d = normalizeDim(dim, x._shape.length);
+  const values = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, x._shape.length ? [d] : [], keepdim, x._dtype);
+  const indices = reduceRaw(isMax ? ReduceCode.ArgMax : ReduceCode.ArgMin, x, x._shape.length ? [d] : [], keepdim, int64);
+  record(values, isMax ? 'MaxBackward0' : 'MinBackward0', [x], () => (g) => {
+    const shape = x._shape;
+    if (shape.length === 0) return [g];
+    const gk = keepdim ? g : unsqueeze(g, d);
+    const ik = keepdim ? indices : unsqueeze(indices, d);
+    return [scatter(zerosOf(shape, g), d, ik, gk)];
+  });
+  return [values, indices];
+}
+
+/**
+ * `max()` of all elements, or `max(dim)` -> `[values, indices]`, or elementwise with a tensor.
+ * @example x.max(); const [values, indices] = x.max(1);
+ */
+export function max(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+  if (dim instanceof Tensor) return maximumOf(x, dim, true);
+  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+  return extremum(x, true, args.dim as number | undefined, args.keepdim);
+}
+
+/**
+ * `min()` of all elements, or `min(dim)` -> `[values, indices]`.
+ * @example x.min(); const [values, indices] = x.min(0);
+ */
+export function min(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+  if (dim instanceof Tensor) return maximumOf(x, dim, false);
+  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+  return extremum(x, false, args.dim as number | undefined, args.keepdim);
+}
+
+import { maximum, minimum } from './elementwise.js';
+function maximumOf(a: Tensor, b: Tensor, isMax: boolean): Tensor {
+  return isMax ? maximum(a, b) : minimum(a, b);
+}
+
+function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined, keepdim: boolean): Tensor {
+  if (dim === undefined || dim === null) {
+    const flat = reshape(x, [-1]);
+    const out = reduceRaw(code, flat, [0], false, int64);
+    return keepdim ? reshape(out, x._shape.map(() => 1)) : out;
+  }
+  const d = normalizeDim(dim, x._shape.length);
+  return reduceRaw(code, x, x._shape.length ? [d] : [], keepdim, int64);
+}
+
+/** Index of the maximum (first on ties). @example x.argmax(); x.argmax(1) */
+export function argmax(x: Tensor, dim?: number | null | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
+  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+  return argExtremum(x, ReduceCode.ArgMax, args.dim as number | undefined, args.keepdim);
+}
+
+/** Index of the minimum (first on ties). @example x.argmin(0) */
+export function argmin(x: Tensor, dim?: number | null | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
+  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+  return argExtremum(x, ReduceCode.ArgMin, args.dim as number | undefined, args.keepdim);
+}
+
+/** Options of var/std. */
+export interface VarOptions extends ReduceOptions {
+  /** Bessel's correction (default true), as `unbiased=`. */
+  unbiased?: boolean;
+  /** Degrees of freedom subtracted from N (overrides `unbiased`). */
+  correction?: number;
+}
+
+function variance(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdimArg?: boolean): Tensor {
+  let opts: VarOptions = {};
+  let dims: Dims = undefined;
+  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) opts = dim;
+  else dims = dim as Dims;
+  if (typeof options === 'boolean') opts = { ...opts, unbiased: options };
+  else if (options) opts = { ...opts, ...options };
+  if (keepdimArg !== undefined) opts.keepdim = keepdimArg;
+  if (opts.dim !== undefined) dims = opts.dim;
+  const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
+  const keepdim = opts.keepdim ?? false;
+  const reduced = reduceDims(x, dims);
+  let count = 1;
+  for (const d of reduced) count *= x._shape[d] ?? 1;
+  const centered = sub(x, mean(x, reduced, true));
+  return div(sum(mul(centered, centered), reduced, keepdim), Math.max(count - correction, 0));
+}
+
+/**
+ * Variance with Bessel's correction by default, as `torch.var`.
+ * @example x.var(); x.var(0, { unbiased: false }); x.var({ dim: 1, keepdim: true })
+ */
+export function var_(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
+  return renameGradFn(variance(x, dim, options, keepdim), 'VarBackward0');
+}
+
+/**
+ * Standard deviation, as `torch.std`.
+ * @example x.std(); x.std(1, { keepdim: true })
+ */
+export function std(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
+  return renameGradFn(sqrt(variance(x, dim, options, keepdim)), 'StdBackward0');
+}
+
+/**
+ * Vector p-norm over dims (default: 2-norm of all elements), as `torch.norm`.
+ * @example x.norm(); x.norm(1); x.norm(2, 1, true)
+ */
+export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor {
+  const order = p === 'fro' ? 2 : p;
+  const dims = reduceDims(x, dim);
+  let out: Tensor;
+  if (order === Infinity) out = reduceRaw(ReduceCode.Max, abs(x), dims, keepdim, x._dtype);
+  else if (order === 1) out = sum(abs(x), dims, keepdim);
+  else if (order === 2) out = sqrt(sum(mul(x, x), dims, keepdim));
+  else out = pow(sum(pow(abs(x), order), dims, keepdim), 1 / order);
+  return renameGradFn(out, 'NormBackward1');
+}
+
+/** Whether any element is nonzero (over dims). @example mask.any() */
+export function any(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return reduceRaw(ReduceCode.Any, x, reduceDims(x, dim), keepdim, bool);
+}
+
+/** Whether all elements are nonzero (over dims). @example x.eq(y).all() */
+export function all(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return reduceRaw(ReduceCode.All, x, reduceDims(x, dim), keepdim, bool);
+}
+
+/**
+ * Sums a broadcast gradient back down to `shape` (the inverse of broadcasting).
+ * @internal
+ */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g._shape, shape)) return g;
+  const lead = g._shape.length - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g._shape.length; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g._shape[i] !== 1)) dims.push(i);
+  }
+  const reduced = dims.length ? sum(g, dims, true) : g;
+  return view(reduced, shape as number[]);
+}

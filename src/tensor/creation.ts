@@ -1,0 +1,318 @@
+/**
+ * Creation functions: tensor, zeros, ones, full, empty, arange, linspace, eye, rand,
+ * randn, randint, the *Like variants, and manualSeed. Shapes are varargs or one array,
+ * with an optional last options object: `rand(2, 20)`, `rand([2, 20], { dtype })`.
+ */
+import { native } from '../native/addon.js';
+import { metaBegin, metaContiguous } from '../native/meta.js';
+import { emptyKernel, fillKernel } from '../ops/kernels.js';
+import { DType, bool, defaultFloat, float32, float64, int16, int32, int64, int8, toDType, uint8 } from './dtype.js';
+import { CPU, device as parseDevice, type DeviceLike, Device } from './device.js';
+import { parseShape } from './shape.js';
+import { Tensor } from './tensor.js';
+
+/** Options every creation function takes. */
+export interface CreationOptions {
+  dtype?: DType | string;
+  device?: DeviceLike;
+  requiresGrad?: boolean;
+}
+
+type ShapeArgs = (number | number[] | CreationOptions | undefined)[];
+
+function splitArgs(args: ShapeArgs): { shape: number[]; options: CreationOptions } {
+  let options: CreationOptions = {};
+  let rest = args.filter((a) => a !== undefined);
+  const last = rest[rest.length - 1];
+  if (last !== undefined && typeof last === 'object' && !Array.isArray(last)) {
+    options = last as CreationOptions;
+    rest = rest.slice(0, -1);
+  }
+  return { shape: parseShape(rest), options };
+}
+
+function deviceOf(options: CreationOptions): Device {
+  return options.device === undefined ? CPU : parseDevice(options.device);
+}
+
+function finish(t: Tensor, options: CreationOptions): Tensor {
+  if (options.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function allocate(shape: number[], options: CreationOptions, fallback: DType = defaultFloat): Tensor {
+  const dtype = options.dtype === undefined ? fallback : toDType(options.dtype);
+  return emptyKernel(shape, dtype, deviceOf(options));
+}
+
+/** Copies host values into a new tensor. @internal */
+export function fromArray(values: ArrayBufferView, sourceDtype: DType, shape: number[], dtype: DType, dev: Device): Tensor {
+  const t = emptyKernel(shape, dtype, dev);
+  metaBegin();
+  metaContiguous(dtype.code, shape);
+  native.fromBuffer(t._handle(), values, sourceDtype.code);
+  return t;
+}
+
+type Nested = number | boolean | bigint | Nested[];
+
+function typedArrayDType(data: ArrayBufferView): DType | null {
+  if (data instanceof Float32Array) return float32;
+  if (data instanceof Float64Array) return float64;
+  if (data instanceof BigInt64Array) return int64;
+  if (data instanceof Int32Array) return int32;
+  if (data instanceof Int16Array) return int16;
+  if (data instanceof Int8Array) return int8;
+  if (data instanceof Uint8Array) return uint8;
+  return null;
+}
+
+/**
+ * A tensor from nested arrays, a TypedArray, or a scalar. Whole numbers give int64,
+ * any fraction gives the default float dtype, booleans give bool, as PyTorch infers.
+ *
+ * @example
+ * torch.tensor([[1, 2], [3, 4]]);                 // int64
+ * torch.tensor([0.5, 1], { requiresGrad: true }); // float32
+ */
+export function tensor(data: Nested | ArrayBufferView | Tensor, options: CreationOptions = {}): Tensor {
+  const dev = deviceOf(options);
+  if (data instanceof Tensor) {
+    const out = data.detach().to(options.dtype === undefined ? data.dtype : toDType(options.dtype)).clone();
+    return finish(out, options);
+  }
+  if (ArrayBuffer.isView(data)) {
+    const source = typedArrayDType(data);
+    if (source === null) throw new TypeError(`unsupported typed array ${data.constructor.name}`);
+    const dtype = options.dtype === undefined ? source : toDType(options.dtype);
+    const length = (data as unknown as { length: number }).length;
+    return finish(fromArray(data, source, [length], dtype, dev), options);
+  }
+  const shape: number[] = [];
+  let probe: Nested = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    if (probe.length === 0) break;
+    probe = probe[0];
+  }
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const values = new Float64Array(numel);
+  let bigints: BigInt64Array | null = null;
+  let allBool = true;
+  let allInt = true;
+  let position = 0;
+  const walk = (node: Nested, dim: number): void => {
+    if (dim === shape.length) {
+      if (Array.isArray(node)) throw new Error(`expected a number at dim ${dim}, got a sequence`);
+      if (typeof node === 'boolean') {
+        values[position++] = node ? 1 : 0;
+        return;
+      }
+      allBool = false;
+      if (typeof node === 'bigint') {
+        bigints ??= new BigInt64Array(numel);
+        bigints[position] = node;
+        values[position++] = Number(node);
+        return;
+      }
+      if (typeof node !== 'number') throw new TypeError(`Could not infer dtype of ${typeof node}`);
+      if (!Number.isInteger(node)) allInt = false;
+      values[position++] = node;
+      return;
+    }
+    if (!Array.isArray(node)) throw new Error(`expected sequence of length ${shape[dim]} at dim ${dim} (got a scalar)`);
+    if (node.length !== shape[dim]) {
+      throw new Error(`expected sequence of length ${shape[dim]} at dim ${dim} (got ${node.length})`);
+    }
+    for (const child of node) walk(child, dim + 1);
+  };
+  walk(data, 0);
+  const inferred = numel === 0 ? defaultFloat : allBool ? bool : allInt ? int64 : defaultFloat;
+  const dtype = options.dtype === undefined ? inferred : toDType(options.dtype);
+  const big = bigints as BigInt64Array | null;
+  const out = big !== null && dtype === int64 ? fromArray(big, int64, shape, dtype, dev) : fromArray(values, float64, shape, dtype, dev);
+  return finish(out, options);
+}
+
+/** Uninitialised memory. @example torch.empty(2, 3) */
+export function empty(...args: ShapeArgs): Tensor {
+  const { shape, options } = splitArgs(args);
+  return finish(allocate(shape, options), options);
+}
+
+/** Zeros. @example torch.zeros(2, 3); torch.zeros([2, 3], { dtype: torch.int64 }) */
+export function zeros(...args: ShapeArgs): Tensor {
+  const { shape, options } = splitArgs(args);
+  const t = allocate(shape, options);
+  fillKernel(t, 0);
+  return finish(t, options);
+}
+
+/** Ones. @example torch.ones(2, 3) */
+export function ones(...args: ShapeArgs): Tensor {
+  const { shape, options } = splitArgs(args);
+  const t = allocate(shape, options);
+  fillKernel(t, 1);
+  return finish(t, options);
+}
+
+/**
+ * A tensor filled with `value` (its dtype inferred from the value, as PyTorch).
+ * @example torch.full([2, 2], 7); torch.full([2], 0.5)
+ */
+export function full(size: number[] | number, value: number | boolean, options: CreationOptions = {}): Tensor {
+  const shape = parseShape([size]);
+  const fallback = typeof value === 'boolean' ? bool : Number.isInteger(value) ? int64 : defaultFloat;
+  const t = allocate(shape, options, fallback);
+  fillKernel(t, Number(value));
+  return finish(t, options);
+}
+
+/**
+ * Values from start to end (exclusive) by step; int64 when all arguments are whole.
+ * @example torch.arange(5); torch.arange(1, 4); torch.arange(0, 1, 0.25)
+ */
+export function arange(
+  startOrEnd: number,
+  endOrOptions?: number | CreationOptions,
+  stepOrOptions?: number | CreationOptions,
+  maybeOptions?: CreationOptions,
+): Tensor {
+  let start = 0;
+  let end = startOrEnd;
+  let step = 1;
+  let options: CreationOptions = {};
+  if (typeof endOrOptions === 'number') {
+    start = startOrEnd;
+    end = endOrOptions;
+    if (typeof stepOrOptions === 'number') {
+      step = stepOrOptions;
+      options = maybeOptions ?? {};
+    } else options = stepOrOptions ?? {};
+  } else options = endOrOptions ?? {};
+  if (step === 0) throw new Error('step must be nonzero');
+  if ((step > 0 && end < start) || (step < 0 && end > start)) throw new Error('upper bound and larger bound inconsistent with step sign');
+  const length = Math.max(0, Math.ceil((end - start) / step));
+  const values = new Float64Array(length);
+  for (let i = 0; i < length; i++) values[i] = start + i * step;
+  const allInt = [start, end, step].every(Number.isInteger);
+  const dtype = options.dtype === undefined ? (allInt ? int64 : defaultFloat) : toDType(options.dtype);
+  return finish(fromArray(values, float64, [length], dtype, deviceOf(options)), options);
+}
+
+/**
+ * `steps` evenly spaced values from start to end inclusive (PyTorch's symmetric formula).
+ * @example torch.linspace(0, 1, 5)
+ */
+export function linspace(start: number, end: number, steps: number, options: CreationOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new Error('number of steps must be non-negative');
+  const values = new Float64Array(steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const halfway = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) values[i] = i < halfway ? start + step * i : end - step * (steps - i - 1);
+  const dtype = options.dtype === undefined ? defaultFloat : toDType(options.dtype);
+  return finish(fromArray(values, float64, [steps], dtype, deviceOf(options)), options);
+}
+
+/**
+ * Identity matrix (n x m).
+ * @example torch.eye(3); torch.eye(2, 3)
+ */
+export function eye(n: number, m?: number | CreationOptions, options: CreationOptions = {}): Tensor {
+  let cols = n;
+  if (typeof m === 'number') cols = m;
+  else if (m !== undefined) options = m;
+  const values = new Float64Array(n * cols);
+  for (let i = 0; i < Math.min(n, cols); i++) values[i * cols + i] = 1;
+  const dtype = options.dtype === undefined ? defaultFloat : toDType(options.dtype);
+  return finish(fromArray(values, float64, [n, cols], dtype, deviceOf(options)), options);
+}
+
+function randomFill(t: Tensor, kind: number, p0: number, p1: number): void {
+  metaBegin();
+  metaContiguous(t.dtype.code, t._shape);
+  native.fillRandom(kind, t._handle(), p0, p1);
+}
+
+/**
+ * Uniform samples in [0, 1), reproducing PyTorch's CPU generator after `manualSeed`.
+ * @example torch.manualSeed(0); torch.rand(2, 20)
+ */
+export function rand(...args: ShapeArgs): Tensor {
+  const { shape, options } = splitArgs(args);
+  const t = allocate(shape, options);
+  randomFill(t, 0, 0, 1);
+  return finish(t, options);
+}
+
+/**
+ * Standard normal samples, reproducing PyTorch's CPU generator.
+ * @example torch.randn(3, 4)
+ */
+export function randn(...args: ShapeArgs): Tensor {
+  const { shape, options } = splitArgs(args);
+  const t = allocate(shape, options);
+  randomFill(t, 1, 0, 1);
+  return finish(t, options);
+}
+
+/**
+ * Random integers in [low, high) (int64 by default): `randint(high, shape)` or `randint(low, high, shape)`.
+ * @example torch.randint(0, 10, [5])
+ */
+export function randint(a: number, b: number | number[], c?: number[] | CreationOptions, d?: CreationOptions): Tensor {
+  let low = 0;
+  let high: number;
+  let shape: number[];
+  let options: CreationOptions;
+  if (Array.isArray(b)) {
+    high = a;
+    shape = b;
+    options = (c as CreationOptions) ?? {};
+  } else {
+    low = a;
+    high = b;
+    shape = c as number[];
+    options = d ?? {};
+  }
+  const t = allocate(parseShape([shape]), options, int64);
+  randomFill(t, 2, low, high);
+  return finish(t, options);
+}
+
+/**
+ * `torch.manual_seed`: seeds the CPU generator, so later random ops match PyTorch's.
+ * @example torch.manualSeed(42)
+ */
+export function manualSeed(seed: number | bigint): void {
+  native.manualSeed(0, BigInt.asUintN(64, BigInt(seed)));
+}
+
+function likeOptions(x: Tensor, options: CreationOptions): CreationOptions {
+  return { dtype: options.dtype ?? x.dtype, device: options.device ?? x.device, requiresGrad: options.requiresGrad };
+}
+
+/** Zeros shaped like x. @example torch.zerosLike(x) */
+export function zerosLike(x: Tensor, options: CreationOptions = {}): Tensor {
+  return zeros(x._shape, likeOptions(x, options));
+}
+/** Ones shaped like x. @example torch.onesLike(x) */
+export function onesLike(x: Tensor, options: CreationOptions = {}): Tensor {
+  return ones(x._shape, likeOptions(x, options));
+}
+/** Uninitialised, shaped like x. @example torch.emptyLike(x) */
+export function emptyLike(x: Tensor, options: CreationOptions = {}): Tensor {
+  return empty(x._shape, likeOptions(x, options));
+}
+/** `value` everywhere, shaped like x. @example torch.fullLike(x, 7) */
+export function fullLike(x: Tensor, value: number | boolean, options: CreationOptions = {}): Tensor {
+  return full(x._shape, value, likeOptions(x, options));
+}
+/** Uniform samples shaped like x. @example torch.randLike(x) */
+export function randLike(x: Tensor, options: CreationOptions = {}): Tensor {
+  return rand(x._shape, likeOptions(x, options));
+}
+/** Normal samples shaped like x. @example torch.randnLike(x) */
+export function randnLike(x: Tensor, options: CreationOptions = {}): Tensor {
+  return randn(x._shape, likeOptions(x, options));
+}

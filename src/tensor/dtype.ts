@@ -1,0 +1,184 @@
+/**
+ * dtypes, PyTorch's type promotion, and the result-type rules for mixing tensors,
+ * 0-d tensors and JS numbers.
+ */
+
+/** The kind of value a dtype holds, PyTorch's promotion "category". */
+type Category = 0 | 1 | 2; // bool, integer, floating
+
+/**
+ * A tensor element type, as `torch.float32`. Compare dtypes with `===`.
+ *
+ * @example
+ * const x = torch.zeros(2, { dtype: torch.float64 });
+ * x.dtype === torch.float64; // true
+ * String(torch.float64);      // 'torch.float64'
+ */
+export class DType {
+  /** @internal */
+  constructor(
+    /** PyTorch's name without the `torch.` prefix, e.g. `'float32'`. */
+    readonly name: string,
+    /** The numeric code shared with the native addon. */
+    readonly code: number,
+    /** Bytes per element. */
+    readonly itemsize: number,
+    readonly isFloatingPoint: boolean,
+    readonly isSigned: boolean,
+    /** Whether kernels compute in this dtype directly (else they upcast). */
+    readonly isCompute: boolean,
+    /** @internal position in PyTorch's promotion lattice */
+    readonly rank: number,
+  ) {}
+
+  /** @internal */
+  get category(): Category {
+    return this.isFloatingPoint ? 2 : this.name === 'bool' ? 0 : 1;
+  }
+
+  toString(): string {
+    return `torch.${this.name}`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** 32-bit float, the default floating dtype. @example torch.zeros(2, { dtype: torch.float32 }) */
+export const float32 = new DType('float32', 0, 4, true, true, true, 8);
+/** 64-bit float. @example torch.zeros(2, { dtype: torch.float64 }) */
+export const float64 = new DType('float64', 1, 8, true, true, true, 9);
+/** 64-bit integer, the default integer dtype. @example torch.arange(3).dtype === torch.int64 */
+export const int64 = new DType('int64', 2, 8, false, true, true, 5);
+/** 32-bit integer. @example torch.zeros(2, { dtype: torch.int32 }) */
+export const int32 = new DType('int32', 3, 4, false, true, true, 4);
+/** 8-bit unsigned integer. @example torch.zeros(2, { dtype: torch.uint8 }) */
+export const uint8 = new DType('uint8', 4, 1, false, false, true, 1);
+/** Boolean. @example torch.tensor([1, 2]).gt(1).dtype === torch.bool */
+export const bool = new DType('bool', 5, 1, false, false, true, 0);
+/** 16-bit IEEE float: stored, converted, computed by upcasting. @example torch.zeros(2).half() */
+export const float16 = new DType('float16', 6, 2, true, true, false, 6);
+/** bfloat16: stored, converted, computed by upcasting. @example torch.zeros(2, { dtype: torch.bfloat16 }) */
+export const bfloat16 = new DType('bfloat16', 7, 2, true, true, false, 7);
+/** 16-bit integer (stored, computed as int32). @example torch.zeros(2, { dtype: torch.int16 }) */
+export const int16 = new DType('int16', 8, 2, false, true, false, 3);
+/** 8-bit signed integer (stored, computed as int32). @example torch.zeros(2, { dtype: torch.int8 }) */
+export const int8 = new DType('int8', 9, 1, false, true, false, 2);
+
+/** PyTorch's aliases. */
+export const float = float32;
+export const double = float64;
+export const half = float16;
+export const long = int64;
+export const int = int32;
+export const short = int16;
+
+/** All dtypes by code. @internal */
+export const DTYPES: readonly DType[] = [float32, float64, int64, int32, uint8, bool, float16, bfloat16, int16, int8];
+
+const BY_NAME = new Map<string, DType>(DTYPES.map((d) => [d.name, d]));
+for (const [alias, d] of [
+  ['float', float32],
+  ['double', float64],
+  ['half', float16],
+  ['long', int64],
+  ['int', int32],
+  ['short', int16],
+] as const)
+  BY_NAME.set(alias, d);
+
+/**
+ * Looks a dtype up by name (`'float32'` or `'torch.float32'`), or passes a DType through.
+ *
+ * @example
+ * toDType('float64') === torch.float64;
+ */
+export function toDType(value: DType | string): DType {
+  if (value instanceof DType) return value;
+  const found = BY_NAME.get(String(value).replace(/^torch\./, ''));
+  if (!found) throw new TypeError(`unknown dtype ${JSON.stringify(value)}`);
+  return found;
+}
+
+/**
+ * PyTorch's `torch.promote_types`: the smallest dtype both can be converted to safely.
+ *
+ * @example
+ * promoteTypes(torch.int64, torch.float32) === torch.float32;
+ */
+export function promoteTypes(a: DType, b: DType): DType {
+  if (a === b) return a;
+  // The two cases where the lattice is not a chain.
+  if ((a === uint8 && b === int8) || (a === int8 && b === uint8)) return int16;
+  if ((a === float16 && b === bfloat16) || (a === bfloat16 && b === float16)) return float32;
+  if (a === uint8 && !b.isFloatingPoint && b !== bool) return b.rank > uint8.rank ? b : int16;
+  if (b === uint8 && !a.isFloatingPoint && a !== bool) return a.rank > uint8.rank ? a : int16;
+  return a.rank >= b.rank ? a : b;
+}
+
+/** The default floating dtype (`torch.get_default_dtype()`). @internal */
+export let defaultFloat: DType = float32;
+
+/**
+ * `torch.set_default_dtype`.
+ *
+ * @example
+ * torch.setDefaultDtype(torch.float64); torch.rand(2).dtype === torch.float64;
+ */
+export function setDefaultDtype(dtype: DType): void {
+  if (!dtype.isFloatingPoint) throw new TypeError('only floating-point types are supported as the default type');
+  defaultFloat = dtype;
+}
+
+/** `torch.get_default_dtype()`. @example torch.getDefaultDtype() === torch.float32 */
+export function getDefaultDtype(): DType {
+  return defaultFloat;
+}
+
+/** The dtype PyTorch gives a Python scalar of this JS value. @internal */
+export function scalarDType(value: number | boolean): DType {
+  if (typeof value === 'boolean') return bool;
+  return Number.isInteger(value) ? int64 : defaultFloat;
+}
+
+function combineCategories(higher: DType | null, lower: DType | null): DType | null {
+  if (higher === null) return lower;
+  if (lower === null) return higher;
+  if (higher.isFloatingPoint) return higher;
+  if (higher === bool || lower.isFloatingPoint) return promoteTypes(higher, lower);
+  return higher;
+}
+
+/** One operand for {@link resultType}: a tensor's dtype and rank, or a JS scalar. @internal */
+export type Operand = { dtype: DType; dim: number } | number | boolean;
+
+/**
+ * PyTorch's `torch.result_type` over tensors, 0-d tensors and scalars: dimensioned
+ * tensors decide within a category; 0-d tensors and scalars only lift the category.
+ *
+ * @example
+ * resultType([{ dtype: torch.int64, dim: 1 }, 2.5]) === torch.float32;
+ */
+export function resultType(operands: readonly Operand[]): DType {
+  let dimResult: DType | null = null;
+  let zeroResult: DType | null = null;
+  let wrappedResult: DType | null = null;
+  for (const operand of operands) {
+    if (typeof operand === 'number' || typeof operand === 'boolean') {
+      const d = scalarDType(operand);
+      wrappedResult = wrappedResult ? promoteTypes(wrappedResult, d) : d;
+    } else if (operand.dim === 0) {
+      zeroResult = zeroResult ? promoteTypes(zeroResult, operand.dtype) : operand.dtype;
+    } else {
+      dimResult = dimResult ? promoteTypes(dimResult, operand.dtype) : operand.dtype;
+    }
+  }
+  return combineCategories(dimResult, combineCategories(zeroResult, wrappedResult)) ?? defaultFloat;
+}
+
+/** The dtype kernels compute in for a storage-only dtype. @internal */
+export function computeDType(dtype: DType): DType {
+  if (dtype.isCompute) return dtype;
+  return dtype.isFloatingPoint ? float32 : int32;
+}

@@ -1,0 +1,216 @@
+/**
+ * Tensor methods. Every op exists as a free function (`torch.add(x, y)`) in `src/ops/`;
+ * this file attaches the method form (`x.add(y)`) to the prototype and types it, so
+ * that the two forms are one implementation.
+ */
+import * as elementwise from '../ops/elementwise.js';
+import * as reduce from '../ops/reduce.js';
+import * as shape from '../ops/shape.js';
+import * as linalg from '../ops/linalg.js';
+import * as indexing from '../ops/index.js';
+import * as fill from '../ops/fill.js';
+import { DType, bool, float16, float32, float64, int32, int64, toDType } from './dtype.js';
+import { device as parseDevice, type Device, type DeviceLike } from './device.js';
+import { Tensor } from './tensor.js';
+import { onesLike, zerosLike } from './creation.js';
+
+type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
+
+declare module './tensor.js' {
+  interface Tensor {
+    add: Tail<typeof elementwise.add>;
+    sub: Tail<typeof elementwise.sub>;
+    rsub: Tail<typeof elementwise.rsub>;
+    mul: Tail<typeof elementwise.mul>;
+    div: Tail<typeof elementwise.div>;
+    pow(exponent: Tensor | number): Tensor;
+    maximum: Tail<typeof elementwise.maximum>;
+    minimum: Tail<typeof elementwise.minimum>;
+    eq: Tail<typeof elementwise.eq>;
+    ne: Tail<typeof elementwise.ne>;
+    gt: Tail<typeof elementwise.gt>;
+    ge: Tail<typeof elementwise.ge>;
+    lt: Tail<typeof elementwise.lt>;
+    le: Tail<typeof elementwise.le>;
+    logicalAnd: Tail<typeof elementwise.logicalAnd>;
+    logicalOr: Tail<typeof elementwise.logicalOr>;
+    logicalNot: Tail<typeof elementwise.logicalNot>;
+    neg: Tail<typeof elementwise.neg>;
+    abs: Tail<typeof elementwise.abs>;
+    exp: Tail<typeof elementwise.exp>;
+    log: Tail<typeof elementwise.log>;
+    log1p: Tail<typeof elementwise.log1p>;
+    sqrt: Tail<typeof elementwise.sqrt>;
+    rsqrt: Tail<typeof elementwise.rsqrt>;
+    sin: Tail<typeof elementwise.sin>;
+    cos: Tail<typeof elementwise.cos>;
+    relu: Tail<typeof elementwise.relu>;
+    sigmoid: Tail<typeof elementwise.sigmoid>;
+    tanh: Tail<typeof elementwise.tanh>;
+    reciprocal: Tail<typeof elementwise.reciprocal>;
+    square: Tail<typeof elementwise.square>;
+    sign: Tail<typeof elementwise.sign>;
+    floor: Tail<typeof elementwise.floor>;
+    ceil: Tail<typeof elementwise.ceil>;
+    round: Tail<typeof elementwise.round>;
+    clamp: Tail<typeof elementwise.clamp>;
+    clip: Tail<typeof elementwise.clamp>;
+    add_: Tail<typeof elementwise.add_>;
+    sub_: Tail<typeof elementwise.sub_>;
+    mul_: Tail<typeof elementwise.mul_>;
+    div_: Tail<typeof elementwise.div_>;
+    pow_: Tail<typeof elementwise.pow_>;
+    clamp_: Tail<typeof elementwise.clamp_>;
+    relu_: Tail<typeof elementwise.relu_>;
+    neg_: Tail<typeof elementwise.neg_>;
+    fill_: Tail<typeof fill.fill_>;
+    zero_: Tail<typeof fill.zero_>;
+    copy_: Tail<typeof fill.copy_>;
+    uniform_: Tail<typeof fill.uniform_>;
+    normal_: Tail<typeof fill.normal_>;
+    random_: Tail<typeof fill.random_>;
+    bernoulli_: Tail<typeof fill.bernoulli_>;
+    sum: Tail<typeof reduce.sum>;
+    mean: Tail<typeof reduce.mean>;
+    prod: Tail<typeof reduce.prod>;
+    max(): Tensor;
+    max(other: Tensor): Tensor;
+    max(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    max(options: { dim: number; keepdim?: boolean }): [Tensor, Tensor];
+    min(): Tensor;
+    min(other: Tensor): Tensor;
+    min(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    min(options: { dim: number; keepdim?: boolean }): [Tensor, Tensor];
+    argmax: Tail<typeof reduce.argmax>;
+    argmin: Tail<typeof reduce.argmin>;
+    var: Tail<typeof reduce.var_>;
+    std: Tail<typeof reduce.std>;
+    norm: Tail<typeof reduce.norm>;
+    any: Tail<typeof reduce.any>;
+    all: Tail<typeof reduce.all>;
+    matmul: Tail<typeof linalg.matmul>;
+    mm: Tail<typeof linalg.mm>;
+    bmm: Tail<typeof linalg.bmm>;
+    dot: Tail<typeof linalg.dot>;
+    mv: Tail<typeof linalg.mv>;
+    t: Tail<typeof shape.t>;
+    transpose: Tail<typeof shape.transpose>;
+    permute: Tail<typeof shape.permute>;
+    view: Tail<typeof shape.view>;
+    reshape: Tail<typeof shape.reshape>;
+    contiguous: Tail<typeof shape.contiguous>;
+    flatten: Tail<typeof shape.flatten>;
+    squeeze: Tail<typeof shape.squeeze>;
+    unsqueeze: Tail<typeof shape.unsqueeze>;
+    expand: Tail<typeof shape.expand>;
+    expandAs(other: Tensor): Tensor;
+    viewAs(other: Tensor): Tensor;
+    reshapeAs(other: Tensor): Tensor;
+    narrow: Tail<typeof shape.narrow>;
+    clone: Tail<typeof shape.clone>;
+    detach: Tail<typeof shape.detach>;
+    detach_(): Tensor;
+    index: Tail<typeof indexing.index>;
+    indexPut_: Tail<typeof indexing.indexPut_>;
+    indexSelect: Tail<typeof indexing.indexSelect>;
+    select: Tail<typeof indexing.select>;
+    gather: Tail<typeof indexing.gather>;
+    scatter: Tail<typeof indexing.scatter>;
+    scatter_: Tail<typeof indexing.scatter_>;
+    scatterAdd: Tail<typeof indexing.scatterAdd>;
+    maskedFill: Tail<typeof indexing.maskedFill>;
+    maskedSelect: Tail<typeof indexing.maskedSelect>;
+    nonzero: Tail<typeof indexing.nonzero>;
+    /** Converts dtype and/or device: `to(torch.float64)`, `to('cpu')`, `to('cpu', torch.float64)`. */
+    to(target: DType | DeviceLike, dtype?: DType): Tensor;
+    float(): Tensor;
+    double(): Tensor;
+    half(): Tensor;
+    long(): Tensor;
+    int(): Tensor;
+    bool(): Tensor;
+    cpu(): Tensor;
+    cuda(device?: number | string): Tensor;
+    /** The transpose with all dims reversed, as `x.T`. */
+    readonly T: Tensor;
+    onesLike(): Tensor;
+    zerosLike(): Tensor;
+  }
+}
+
+type AnyFn = (x: Tensor, ...args: never[]) => unknown;
+
+function attach(name: string, fn: AnyFn): void {
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, ...args: never[]) {
+      return fn(this, ...args);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+const E = elementwise;
+for (const [name, fn] of Object.entries({
+  add: E.add, sub: E.sub, rsub: E.rsub, mul: E.mul, div: E.div, pow: E.pow, maximum: E.maximum, minimum: E.minimum,
+  eq: E.eq, ne: E.ne, gt: E.gt, ge: E.ge, lt: E.lt, le: E.le, logicalAnd: E.logicalAnd, logicalOr: E.logicalOr,
+  logicalNot: E.logicalNot, neg: E.neg, abs: E.abs, exp: E.exp, log: E.log, log1p: E.log1p, sqrt: E.sqrt,
+  rsqrt: E.rsqrt, sin: E.sin, cos: E.cos, relu: E.relu, sigmoid: E.sigmoid, tanh: E.tanh, reciprocal: E.reciprocal,
+  square: E.square, sign: E.sign, floor: E.floor, ceil: E.ceil, round: E.round, clamp: E.clamp, clip: E.clamp,
+  add_: E.add_, sub_: E.sub_, mul_: E.mul_, div_: E.div_, pow_: E.pow_, clamp_: E.clamp_, relu_: E.relu_, neg_: E.neg_,
+  fill_: fill.fill_, zero_: fill.zero_, copy_: fill.copy_, uniform_: fill.uniform_, normal_: fill.normal_,
+  random_: fill.random_, bernoulli_: fill.bernoulli_,
+  sum: reduce.sum, mean: reduce.mean, prod: reduce.prod, max: reduce.max, min: reduce.min, argmax: reduce.argmax,
+  argmin: reduce.argmin, var: reduce.var_, std: reduce.std, norm: reduce.norm, any: reduce.any, all: reduce.all,
+  matmul: linalg.matmul, mm: linalg.mm, bmm: linalg.bmm, dot: linalg.dot, mv: linalg.mv,
+  t: shape.t, transpose: shape.transpose, permute: shape.permute, view: shape.view, reshape: shape.reshape,
+  contiguous: shape.contiguous, flatten: shape.flatten, squeeze: shape.squeeze, unsqueeze: shape.unsqueeze,
+  expand: shape.expand, narrow: shape.narrow, clone: shape.clone, detach: shape.detach,
+  index: indexing.index, indexPut_: indexing.indexPut_, indexSelect: indexing.indexSelect, select: indexing.select,
+  gather: indexing.gather, scatter: indexing.scatter, scatter_: indexing.scatter_, scatterAdd: indexing.scatterAdd,
+  maskedFill: indexing.maskedFill, maskedSelect: indexing.maskedSelect, nonzero: indexing.nonzero,
+  onesLike: (x: Tensor) => onesLike(x), zerosLike: (x: Tensor) => zerosLike(x),
+  expandAs: (x: Tensor, o: Tensor) => shape.expand(x, o._shape),
+  viewAs: (x: Tensor, o: Tensor) => shape.view(x, o._shape),
+  reshapeAs: (x: Tensor, o: Tensor) => shape.reshape(x, o._shape),
+  detach_: (x: Tensor) => {
+    x._gradFn = null;
+    x._requiresGrad = false;
+    return x;
+  },
+} as Record<string, AnyFn>)) {
+  attach(name, fn);
+}
+
+function to(x: Tensor, target: DType | DeviceLike | string, dtype?: DType): Tensor {
+  let wantDtype: DType | undefined = dtype;
+  let wantDevice: Device | undefined;
+  if (target instanceof DType) wantDtype = target;
+  else if (typeof target === 'string' && !/^(cpu|cuda)/.test(target)) wantDtype = toDType(target);
+  else wantDevice = parseDevice(target as DeviceLike);
+  if (wantDevice !== undefined && String(wantDevice) !== String(x.device)) {
+    throw new Error(`cannot move a tensor from ${x.device} to ${wantDevice}`);
+  }
+  return wantDtype === undefined ? x : shape.toDtype(x, wantDtype);
+}
+
+for (const [name, fn] of Object.entries({
+  to,
+  float: (x: Tensor) => shape.toDtype(x, float32),
+  double: (x: Tensor) => shape.toDtype(x, float64),
+  half: (x: Tensor) => shape.toDtype(x, float16),
+  long: (x: Tensor) => shape.toDtype(x, int64),
+  int: (x: Tensor) => shape.toDtype(x, int32),
+  bool: (x: Tensor) => shape.toDtype(x, bool),
+  cpu: (x: Tensor) => x,
+  cuda: (x: Tensor, d?: number | string) => to(x, d === undefined ? 'cuda' : typeof d === 'number' ? `cuda:${d}` : d),
+} as Record<string, AnyFn>)) {
+  attach(name, fn);
+}
+
+Object.defineProperty(Tensor.prototype, 'T', {
+  get(this: Tensor) {
+    return shape.permute(this, this._shape.map((_, i) => this._shape.length - 1 - i));
+  },
+  configurable: true,
+});

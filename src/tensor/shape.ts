@@ -1,0 +1,103 @@
+/** Shape arithmetic shared by the ops: strides, broadcasting, dim normalisation. */
+
+/** Row-major strides for a shape. @example contiguousStrides([2, 3]) // [3, 1] */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+/** Number of elements. @example shapeNumel([2, 3]) // 6 */
+export function shapeNumel(shape: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+/** Whether two shapes are equal. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether (shape, strides) is row-major contiguous (size-1 dims may have any stride). */
+export function isContiguousLayout(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
+/**
+ * Broadcasts two shapes with PyTorch's rules and error message.
+ * @example broadcastShapes([3, 1], [4]) // [3, 4]
+ */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
+  if (sameShape(a, b)) return a as number[];
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = i - (n - a.length) >= 0 ? a[i - (n - a.length)] : 1;
+    const db = i - (n - b.length) >= 0 ? b[i - (n - b.length)] : 1;
+    if (da === db || db === 1) out[i] = da;
+    else if (da === 1) out[i] = db;
+    else {
+      throw new Error(
+        `The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Strides that present (shape, strides) as `target` (which it broadcasts to): 0 on broadcast dims. */
+export function broadcastStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] {
+  const offset = target.length - shape.length;
+  const out = new Array<number>(target.length);
+  for (let i = 0; i < target.length; i++) {
+    const j = i - offset;
+    out[i] = j < 0 || (shape[j] === 1 && target[i] !== 1) ? 0 : strides[j];
+  }
+  return out;
+}
+
+/**
+ * Normalises a possibly negative dim with PyTorch's error message.
+ * @example normalizeDim(-1, 3) // 2
+ */
+export function normalizeDim(dim: number, ndim: number, allowEnd = false): number {
+  const size = Math.max(ndim, 1) + (allowEnd ? 1 : 0);
+  const low = -size;
+  const high = size - 1;
+  if (!Number.isInteger(dim) || dim < low || dim > high) {
+    throw new RangeError(`Dimension out of range (expected to be in range of [${low}, ${high}], but got ${dim})`);
+  }
+  return dim < 0 ? dim + size : dim;
+}
+
+/** Parses `(2, 3)`, `([2, 3])` style shape arguments. */
+export function parseShape(args: readonly unknown[], allowInferred = false): number[] {
+  const shape = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  const out: number[] = [];
+  for (const s of shape) {
+    if (typeof s !== 'number' || !Number.isInteger(s)) {
+      throw new TypeError(`expected a shape of integers, got ${JSON.stringify(shape)}`);
+    }
+    if (s < 0 && !(allowInferred && s === -1)) throw new RangeError(`Trying to create tensor with negative dimension ${s}: [${shape.join(', ')}]`);
+    out.push(s);
+  }
+  return out;
+}
+
+/** Formats a shape the way PyTorch's messages do: `[2, 3]`. */
+export function shapeString(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}

@@ -1,0 +1,444 @@
+/**
+ * The Tensor: metadata (shape, strides, offset, dtype, autograd links) in JS, bytes in a
+ * native storage shared by views. Math methods are attached in `methods.ts`; the ops
+ * themselves, forward and backward together, live in `src/ops/`.
+ */
+import { inspect } from 'node:util';
+import { AccumulateGrad, type Node } from '../autograd/node.js';
+import { runBackward } from '../autograd/engine.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
+import { native, type Handle } from '../native/addon.js';
+import { metaBegin, metaView } from '../native/meta.js';
+import { StorageRef, track } from '../memory/storage.js';
+import { DType, bool, float16, bfloat16, float32, float64, int16, int32, int64, int8, uint8 } from './dtype.js';
+import type { Device } from './device.js';
+import { formatTensor } from './format.js';
+import { contiguousStrides, isContiguousLayout, shapeNumel } from './shape.js';
+
+/** The typed array `dataSync()` returns for each dtype. */
+export type TypedArray =
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array;
+
+/** Nested arrays as `tolist()` returns them. */
+export type NestedList = number | boolean | NestedList[];
+
+/** @internal */
+export interface VersionCounter {
+  value: number;
+}
+
+/**
+ * A multi-dimensional array with autograd, as `torch.Tensor`.
+ *
+ * @example
+ * const x = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
+ * const y = x.mul(x).sum();
+ * y.backward();
+ * x.grad; // tensor([[2., 4.], [6., 8.]])
+ */
+export class Tensor {
+  /** @internal */ _storage: StorageRef;
+  /** @internal */ _shape: number[];
+  /** @internal */ _strides: number[];
+  /** @internal */ _offset: number;
+  /** @internal */ _dtype: DType;
+  /** @internal shared by views and detach(), as PyTorch's version counter */ _version: VersionCounter;
+  /** @internal the tensor this one is a view of */ _base: Tensor | null;
+  /** @internal */ _requiresGrad = false;
+  /** @internal */ _grad: Tensor | null = null;
+  /** @internal */ _gradFn: Node | null = null;
+  /** @internal */ _accumulator: AccumulateGrad | null = null;
+  /** @internal */ _disposed = false;
+  /** @internal kept past tidy() */ _keep = false;
+  /** @internal owned by a .grad, so never aliased into another */ _claimed = false;
+
+  /** @internal Use the creation functions (`torch.tensor`, `torch.zeros`, ...). */
+  constructor(
+    storage: StorageRef,
+    shape: number[],
+    strides: number[],
+    offset: number,
+    dtype: DType,
+    version: VersionCounter | null = null,
+    base: Tensor | null = null,
+  ) {
+    this._storage = storage;
+    this._shape = shape;
+    this._strides = strides;
+    this._offset = offset;
+    this._dtype = dtype;
+    this._version = version ?? { value: 0 };
+    this._base = base;
+    storage.retain();
+    track(this);
+  }
+
+  /**
+   * PyTorch's `.data`: a detached alias sharing the storage, whose in-place writes
+   * autograd does not see. Because flint also offers `await t.data()` (a non-blocking
+   * read, which matters once tensors live on a GPU), the alias is callable: calling it
+   * resolves to the values as a typed array.
+   *
+   * @example
+   * w.data.mul_(2);                  // as PyTorch's w.data *= 2
+   * const values = await w.data();   // Float32Array
+   */
+  get data(): Tensor & (() => Promise<TypedArray>) {
+    this._handle();
+    const alias = function data(): Promise<TypedArray> {
+      return Promise.resolve().then(() => (alias as unknown as Tensor).dataSync());
+    } as unknown as Tensor & (() => Promise<TypedArray>);
+    Object.setPrototypeOf(alias, Tensor.prototype);
+    const fields: Partial<Tensor> = {
+      _storage: this._storage,
+      _shape: this._shape,
+      _strides: this._strides,
+      _offset: this._offset,
+      _dtype: this._dtype,
+      _version: { value: 0 },
+      _base: null,
+      _requiresGrad: false,
+      _grad: null,
+      _gradFn: null,
+      _accumulator: null,
+      _disposed: false,
+      _keep: false,
+      _claimed: false,
+    };
+    Object.assign(alias, fields);
+    this._storage.retain();
+    track(alias);
+    return alias;
+  }
+
+  /** Replaces this tensor's values, shape and dtype with another's, keeping its autograd identity. */
+  set data(value: Tensor) {
+    value._handle();
+    value._storage.retain();
+    if (!this._disposed) this._storage.release();
+    this._disposed = false;
+    this._storage = value._storage;
+    this._shape = value._shape;
+    this._strides = value._strides;
+    this._offset = value._offset;
+    this._dtype = value._dtype;
+  }
+
+  // ---- attributes -------------------------------------------------------------------
+
+  /** The shape, as `tensor.shape`. @example torch.zeros(2, 3).shape // [2, 3] */
+  get shape(): number[] {
+    return this._shape.slice();
+  }
+
+  /** The element type. @example torch.zeros(2).dtype === torch.float32 */
+  get dtype(): DType {
+    return this._dtype;
+  }
+
+  /** The device holding the storage. @example String(torch.zeros(2).device) // 'cpu' */
+  get device(): Device {
+    return this._storage.device;
+  }
+
+  /** Strides in elements, as `tensor.stride()`. @example torch.zeros(2, 3).stride() // [3, 1] */
+  stride(dim?: number): number[] | number {
+    if (dim === undefined) return this._strides.slice();
+    return this._strides[dim < 0 ? dim + this._shape.length : dim];
+  }
+
+  /** Offset into the storage, in elements. @example torch.zeros(4).index('1:').storageOffset() // 1 */
+  storageOffset(): number {
+    return this._offset;
+  }
+
+  /** `tensor.size()` or `tensor.size(dim)`. @example torch.zeros(2, 3).size(-1) // 3 */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return this._shape.slice();
+    const d = dim < 0 ? dim + this._shape.length : dim;
+    if (d < 0 || d >= this._shape.length) {
+      throw new RangeError(
+        `Dimension out of range (expected to be in range of [${-this._shape.length}, ${this._shape.length - 1}], but got ${dim})`,
+      );
+    }
+    return this._shape[d];
+  }
+
+  /** Number of dimensions. @example torch.zeros(2, 3).dim() // 2 */
+  dim(): number {
+    return this._shape.length;
+  }
+
+  /** Number of dimensions, as a property. @example torch.zeros(2, 3).ndim // 2 */
+  get ndim(): number {
+    return this._shape.length;
+  }
+
+  /** Number of elements. @example torch.zeros(2, 3).numel() // 6 */
+  numel(): number {
+    return shapeNumel(this._shape);
+  }
+
+  /** Bytes per element. @example torch.zeros(2).elementSize() // 4 */
+  elementSize(): number {
+    return this._dtype.itemsize;
+  }
+
+  /** Whether the layout is row-major contiguous. @example torch.zeros(2, 3).t().isContiguous() // false */
+  isContiguous(): boolean {
+    return isContiguousLayout(this._shape, this._strides);
+  }
+
+  /** Whether the dtype is a floating type. @example torch.zeros(1).isFloatingPoint() // true */
+  isFloatingPoint(): boolean {
+    return this._dtype.isFloatingPoint;
+  }
+
+  // ---- autograd attributes -----------------------------------------------------------
+
+  /** Whether autograd records ops on this tensor. @example torch.zeros(2, { requiresGrad: true }).requiresGrad */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(flag: boolean) {
+    this.requiresGrad_(flag);
+  }
+
+  /** Sets `requiresGrad` in place and returns this. @example torch.zeros(2).requiresGrad_() */
+  requiresGrad_(flag = true): this {
+    if (this._gradFn !== null && !flag) {
+      throw new Error(
+        "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+      );
+    }
+    if (flag && !this._dtype.isFloatingPoint) {
+      throw new Error('only Tensors of floating point dtype can require gradients');
+    }
+    if (this._gradFn === null) this._requiresGrad = flag;
+    return this;
+  }
+
+  /** The accumulated gradient (null before any backward). @example x.grad */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(value: Tensor | null) {
+    if (value !== null) {
+      if (!(value instanceof Tensor)) throw new TypeError('assigned grad expected to be a Tensor or None');
+      if (value._dtype !== this._dtype) {
+        throw new TypeError('assigned grad has data of a different type');
+      }
+      if (value._shape.join() !== this._shape.join()) {
+        throw new RangeError('assigned grad has data of a different size');
+      }
+      value._keep = true;
+    }
+    this._grad = value;
+  }
+
+  /** The node that created this tensor, or null for leaves. @example x.mul(2).gradFn?.name // 'MulBackward0' */
+  get gradFn(): Node | null {
+    return this._gradFn;
+  }
+
+  /** Whether this is a leaf of the graph. @example torch.zeros(2).isLeaf // true */
+  get isLeaf(): boolean {
+    return this._gradFn === null;
+  }
+
+  /** Whether a non-leaf keeps its `.grad`. @example y.retainGrad(); y.retainsGrad // true */
+  get retainsGrad(): boolean {
+    return this._gradFn?.retained?.includes(this) ?? false;
+  }
+
+  /** Makes backward fill `.grad` of this non-leaf tensor. @example y.retainGrad() */
+  retainGrad(): void {
+    if (!this._requiresGrad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+    const node = this._gradFn;
+    if (node === null) return;
+    (node.retained ??= []).includes(this) || node.retained.push(this);
+  }
+
+  /** @internal the leaf's gradient sink */
+  _accumulateGrad(): AccumulateGrad {
+    return (this._accumulator ??= new AccumulateGrad(this));
+  }
+
+  /** @internal the node to point an edge at, or null if no gradient flows here */
+  _edge(): Node | null {
+    if (!this._requiresGrad) return null;
+    return this._gradFn ?? this._accumulateGrad();
+  }
+
+  /**
+   * Computes gradients of this tensor with respect to graph leaves.
+   *
+   * @example
+   * const loss = x.mul(3).sum();
+   * loss.backward();
+   */
+  backward(gradient?: Tensor | null, options: { retainGraph?: boolean } = {}): void {
+    let grad = gradient ?? null;
+    if (grad === null) {
+      if (this.numel() !== 1) throw new Error('grad can be implicitly created only for scalar outputs');
+      grad = (this as unknown as { onesLike(): Tensor }).onesLike();
+    } else if (grad._shape.join() !== this._shape.join()) {
+      throw new Error(
+        `Mismatch in shape: grad_output[0] has a shape of torch.Size([${grad._shape.join(', ')}]) and output[0] has a shape of torch.Size([${this._shape.join(', ')}]).`,
+      );
+    } else {
+      grad._claimed = true; // the caller keeps it: never store it as a .grad directly
+    }
+    runBackward([this], [grad], options.retainGraph ?? false);
+  }
+
+  // ---- reading values ----------------------------------------------------------------
+
+  /** @internal the live native handle, or a clear error */
+  _handle(): Handle {
+    if (this._disposed) throw new Error('Tensor has been disposed');
+    const handle = this._storage.handle;
+    if (handle === null) throw new Error('Tensor has been disposed');
+    return handle;
+  }
+
+  /**
+   * A copy of the elements, row-major, as a typed array (int64 as BigInt64Array, bool
+   * as Uint8Array, float16/bfloat16 converted to Float32Array).
+   *
+   * @example
+   * torch.tensor([1, 2]).float().dataSync(); // Float32Array [1, 2]
+   */
+  dataSync(): TypedArray {
+    const dtype = this._dtype;
+    const readAs = dtype === float16 || dtype === bfloat16 ? float32 : dtype;
+    let source: Tensor = this;
+    if (readAs !== dtype) source = (this as unknown as { to(d: DType): Tensor }).to(readAs);
+    metaBegin();
+    metaView(readAs.code, source._offset, source._shape, source._strides);
+    const buffer = native.toBuffer(source._handle());
+    if (source !== this) source.dispose();
+    switch (readAs) {
+      case float32: return new Float32Array(buffer);
+      case float64: return new Float64Array(buffer);
+      case int64: return new BigInt64Array(buffer);
+      case int32: return new Int32Array(buffer);
+      case int16: return new Int16Array(buffer);
+      case int8: return new Int8Array(buffer);
+      default: return new Uint8Array(buffer);
+    }
+  }
+
+  /** @internal the elements as JS numbers (int64 beyond 2^53 loses precision) */
+  _numbers(): ArrayLike<number> {
+    const data = this.dataSync();
+    return data instanceof BigInt64Array ? Array.from(data, Number) : data;
+  }
+
+  /**
+   * The value of a one-element tensor.
+   * @example torch.tensor([[3.5]]).item() // 3.5
+   */
+  item(): number | boolean {
+    if (this.numel() !== 1) {
+      throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    }
+    const value = this._numbers()[0];
+    return this._dtype === bool ? value !== 0 : value;
+  }
+
+  /**
+   * The elements as nested arrays.
+   * @example torch.eye(2).tolist() // [[1, 0], [0, 1]]
+   */
+  tolist(): NestedList {
+    const values = this._numbers();
+    const isBool = this._dtype === bool;
+    const shape = this._shape;
+    let position = 0;
+    const build = (dim: number): NestedList => {
+      if (dim === shape.length) {
+        const v = values[position++];
+        return isBool ? v !== 0 : v;
+      }
+      const out: NestedList[] = [];
+      for (let i = 0; i < shape[dim]; i++) out.push(build(dim + 1));
+      return out;
+    };
+    return build(0);
+  }
+
+  // ---- lifetime ----------------------------------------------------------------------
+
+  /** Whether `dispose()` was called. */
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Frees this tensor's reference to its storage now (the bytes go when the last view
+   * of them is disposed or collected). Idempotent.
+   *
+   * @example
+   * const t = torch.rand(1000, 1000); t.dispose();
+   */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    this._storage.release();
+  }
+
+  /** `using t = torch.rand(3)` disposes at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  // ---- printing ----------------------------------------------------------------------
+
+  /** @internal the suffixes PyTorch appends after the values */
+  _suffixes(): string[] {
+    const suffixes: string[] = [];
+    const dtype = this._dtype;
+    const defaultForValues = dtype === float32 || dtype === int64 || dtype === bool;
+    if (!defaultForValues || (this.numel() === 0 && dtype !== float32)) suffixes.push(`dtype=torch.${dtype.name}`);
+    if (this._gradFn !== null) suffixes.push(`grad_fn=<${this._gradFn.name}>`);
+    else if (this._requiresGrad) suffixes.push('requires_grad=True');
+    return suffixes;
+  }
+
+  /**
+   * PyTorch's repr.
+   * @example String(torch.tensor([1.5, 2])) // 'tensor([1.5000, 2.0000])'
+   */
+  toString(): string {
+    if (this._disposed) return 'tensor(<disposed>)';
+    const values = this._numbers();
+    const kind = this._dtype.isFloatingPoint ? 'float' : this._dtype === bool ? 'bool' : 'int';
+    return formatTensor({ shape: this._shape, get: (i) => values[i], kind, suffixes: this._suffixes() });
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** Wraps a freshly allocated native storage as a contiguous tensor. @internal */
+export function fromHandle(handle: Handle, shape: number[], dtype: DType, device: Device): Tensor {
+  const storage = new StorageRef(handle, device, shapeNumel(shape) * dtype.itemsize);
+  return new Tensor(storage, shape, contiguousStrides(shape), 0, dtype);
+}
+
+/** Whether grad recording applies to an op over these inputs. @internal */
+export function needsGrad(a: Tensor, b?: Tensor | null): boolean {
+  return gradEnabled() && (a._requiresGrad || (b != null && b._requiresGrad));
+}
