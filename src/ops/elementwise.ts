@@ -18,6 +18,7 @@ import {
   unaryKernel,
   unaryKernel_,
   whereKernel as whereForward,
+  copyKernel,
 } from './kernels.js';
 import { sumTo } from './reduce.js';
 import { scalarLike } from './creation-helpers.js';
@@ -406,6 +407,34 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
 
 // ---- in-place arithmetic --------------------------------------------------------------
 
+/**
+ * An in-place op with history: computes the out-of-place op on a copy of `self`'s
+ * current value (so that what backward saved is never overwritten), writes the result
+ * into `self`, and moves `self` onto the result's node, as PyTorch rebases history.
+ * @internal
+ */
+export function rebase(self: Tensor, compute: (current: Tensor) => Tensor): Tensor {
+  checkInplace(self);
+  const current = self._requiresGrad ? cloneForRebase(self) : castKernel(self, self._dtype);
+  const result = compute(current);
+  if (promotes(result._dtype, self._dtype)) {
+    throw new Error(`result type ${capitalize(result._dtype.name)} can't be cast to the desired output type ${capitalize(self._dtype.name)}`);
+  }
+  if (!sameShape(result._shape, self._shape)) {
+    throw new Error(`output with shape [${self._shape.join(', ')}] doesn't match the broadcast shape [${result._shape.join(', ')}]`);
+  }
+  copyKernel(self, result);
+  self._version.value++;
+  self._gradFn = result._gradFn;
+  self._requiresGrad = result._requiresGrad;
+  return self;
+}
+
+function cloneForRebase(self: Tensor): Tensor {
+  const copy = castKernel(self, self._dtype);
+  return record(copy, 'CloneBackward0', [self], () => (g) => [g]);
+}
+
 function inplace(
   self: Tensor,
   op: BinaryCode,
@@ -459,46 +488,40 @@ export function sub_(self: Tensor, other: TensorOrScalar, options: { alpha?: num
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   return inplace(self, BinaryCode.Sub, other, 'SubBackward0', (g, o) => [g, o && gradFor(neg(g), o)]);
 }
+/** Whether an in-place op on `self` must record history (then it goes through `rebase`). */
+function tracked(self: Tensor, other?: TensorOrScalar): boolean {
+  return gradEnabled() && (self._requiresGrad || (other instanceof Tensor && other._requiresGrad));
+}
+
 /** In-place `self *= other`. @example w.data.mul_(w.data.abs().ge(5)) */
 export function mul_(self: Tensor, other: TensorOrScalar): Tensor {
-  if (other instanceof Tensor && gradEnabled() && (self._requiresGrad || other._requiresGrad)) {
-    throw new Error('mul_ with a tensor that requires grad is not supported yet; use mul (out of place)');
-  }
-  const s = other instanceof Tensor ? null : Number(other);
-  return inplace(self, BinaryCode.Mul, other, 'MulBackward0', (g) => [s === null ? g : mul(g, s), null]);
+  if (tracked(self, other)) return rebase(self, (current) => mul(current, other));
+  return inplace(self, BinaryCode.Mul, other, 'MulBackward0', null);
 }
 /** In-place `self /= other`. @example X.div_(2) */
 export function div_(self: Tensor, other: TensorOrScalar): Tensor {
-  if (other instanceof Tensor && gradEnabled() && (self._requiresGrad || other._requiresGrad)) {
-    throw new Error('div_ with a tensor that requires grad is not supported yet; use div (out of place)');
-  }
-  const s = other instanceof Tensor ? null : Number(other);
-  return inplace(self, BinaryCode.Div, other, 'DivBackward0', (g) => [s === null ? g : div(g, s), null]);
+  if (tracked(self, other)) return rebase(self, (current) => div(current, other));
+  return inplace(self, BinaryCode.Div, other, 'DivBackward0', null);
 }
-/** In-place `self **= exponent` (no gradient). @example x.pow_(2) */
-export function pow_(self: Tensor, exponent: number): Tensor {
-  checkNoGradInplace(self, 'pow_');
+/** In-place `self **= exponent`. @example x.pow_(2) */
+export function pow_(self: Tensor, exponent: TensorOrScalar): Tensor {
+  if (tracked(self, exponent)) return rebase(self, (current) => pow(current, exponent));
   return inplace(self, BinaryCode.Pow, exponent, 'PowBackward0', null);
 }
 
-function checkNoGradInplace(self: Tensor, name: string): void {
-  if (gradEnabled() && self._requiresGrad) {
-    checkInplace(self);
-    throw new Error(`${name} on a tensor that requires grad is not supported yet; use the out-of-place op`);
-  }
-}
-
-/** In-place clamp (no gradient through a non-leaf yet). @example x.clamp_(0, 1) */
+/** In-place clamp. @example x.clamp_(0, 1) */
 export function clamp_(self: Tensor, min?: number | null, max?: number | null): Tensor {
-  checkNoGradInplace(self, 'clamp_');
+  if (tracked(self)) return rebase(self, (current) => clamp(current, min, max));
+  checkInplace(self);
   unaryKernel_(UnaryCode.Clamp, self, min ?? NaN, max ?? NaN);
   self._version.value++;
   return self;
 }
 
-/** In-place relu. @example x.relu_() */
+/** In-place relu (what `nn.ReLU({ inplace: true })` uses). @example x.relu_() */
 export function relu_(self: Tensor): Tensor {
-  checkNoGradInplace(self, 'relu_');
+  if (tracked(self)) return rebase(self, (current) => relu(current));
+  checkInplace(self);
   unaryKernel_(UnaryCode.Relu, self);
   self._version.value++;
   return self;

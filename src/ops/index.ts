@@ -19,8 +19,8 @@ import {
 } from './kernels.js';
 import { zerosOf, filled } from './creation-helpers.js';
 import { makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
-import { add, mul, where } from './elementwise.js';
-import { max as maxOf, min as minOf } from './reduce.js';
+import { add, mul, rebase, where } from './elementwise.js';
+import { max as maxOf, min as minOf, sumTo } from './reduce.js';
 
 /** One index: a number, a slice string like `'1:5'`, `null` (new axis), `'...'`, or a tensor. */
 export type Index = number | string | null | Tensor;
@@ -238,11 +238,11 @@ function contiguousOf(shape: number[]): number[] {
  * @example x.indexPut_([0, ':'], 1); x.indexPut_([mask], 0)
  */
 export function indexPut_(x: Tensor, indices: Index[] | Index, value: Tensor | number | boolean, accumulate = false): Tensor {
-  checkInplace(x);
-  if (gradEnabled() && x._requiresGrad) {
-    throw new Error('indexPut_ on a tensor that requires grad is not supported yet; use torch.noGrad() or .data');
-  }
   const list = Array.isArray(indices) ? indices : [indices];
+  if (gradEnabled() && (x._requiresGrad || (value instanceof Tensor && value._requiresGrad))) {
+    return rebase(x, (current) => indexPutCopy(current, list, value, accumulate));
+  }
+  checkInplace(x);
   const { view, advanced } = basicIndex(x, list);
   const source = value instanceof Tensor ? value : null;
   if (advanced.length === 0) {
@@ -264,6 +264,27 @@ export function indexPut_(x: Tensor, indices: Index[] | Index, value: Tensor | n
   }
   x._version.value++;
   return x;
+}
+
+/** Out-of-place index_put with its backward (IndexPutBackward0); the in-place form rebases onto it. */
+function indexPutCopy(x: Tensor, indices: Index[], value: Tensor | number | boolean, accumulate: boolean): Tensor {
+  const out = castKernel(x, x._dtype);
+  indexPut_(out, indices, value instanceof Tensor ? value.detach() : value, accumulate);
+  const valueTensor = value instanceof Tensor ? value : null;
+  return record(out, 'IndexPutBackward0', [x, valueTensor], () => (g) => {
+    let gx = g;
+    if (!accumulate) {
+      gx = castKernel(g, g._dtype);
+      indexPut_(gx, indices, 0);
+    }
+    let gv: Tensor | null = null;
+    if (valueTensor !== null && valueTensor._requiresGrad) {
+      const picked = index(g, ...indices);
+      gv = sumTo(picked, valueTensor._shape);
+      if (gv._dtype !== valueTensor._dtype) gv = castKernel(gv, valueTensor._dtype);
+    }
+    return [gx, gv];
+  });
 }
 
 /**

@@ -210,6 +210,7 @@ export function linspace(start: number, end: number, steps: number, options: Cre
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const halfway = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) values[i] = i < halfway ? start + step * i : end - step * (steps - i - 1);
+  if (steps === 1) values[0] = start;
   const dtype = options.dtype === undefined ? defaultFloat : toDType(options.dtype);
   return finish(fromArray(values, float64, [steps], dtype, deviceOf(options)), options);
 }
