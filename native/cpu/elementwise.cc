@@ -94,7 +94,9 @@ T unaryValue(UnaryOp op, T x, double p0, double p1) {
         if (!std::isnan(p1) && (double)v > p1) v = T(p1);
         return v;
       }
-      case UnaryOp::Sign: return T((x > 0) - (x < 0));
+      case UnaryOp::Sign:
+        if constexpr (std::is_same_v<T, bool>) return x;
+        else return T((x > 0) - (x < 0));
       case UnaryOp::Floor:
       case UnaryOp::Ceil:
       case UnaryOp::Round:

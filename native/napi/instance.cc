@@ -16,7 +16,10 @@ Backend& AddonInstance::backend(int deviceType) {
   throw Error("unknown device type " + std::to_string(deviceType));
 }
 
-static void finalizeHandle(Napi::Env env, StorageHandle* handle) {
+// A basic finalizer (it touches no JS heap), so that, built with NAPI_EXPERIMENTAL,
+// Node runs it during garbage collection itself. Without that, finalizers wait for the
+// event loop, and a synchronous training loop would never give memory back.
+static void finalizeHandle(Napi::BasicEnv env, StorageHandle* handle) {
   releaseHandle(env, handle);
   delete handle;
 }
@@ -36,14 +39,18 @@ Storage* unwrapStorage(const Napi::Value& value) {
   return handle->storage;
 }
 
-void releaseHandle(Napi::Env env, StorageHandle* handle) {
+void releaseHandle(Napi::BasicEnv env, StorageHandle* handle) {
   if (handle->storage == nullptr) return;
   Storage* storage = handle->storage;
   handle->storage = nullptr;
-  AddonInstance* instance = env.GetInstanceData<AddonInstance>();
-  if (instance != nullptr) {
+  // Raw calls that cannot throw: this runs in finalizers (during GC, or while a worker
+  // is being torn down), where an exception would terminate the process.
+  void* data = nullptr;
+  if (napi_get_instance_data(env, &data) == napi_ok && data != nullptr) {
+    auto* instance = static_cast<AddonInstance*>(data);
     instance->externalBytes -= (int64_t)storage->nbytes;
-    Napi::MemoryManagement::AdjustExternalMemory(env, -(int64_t)storage->nbytes);
+    int64_t adjusted = 0;
+    napi_adjust_external_memory(env, -(int64_t)storage->nbytes, &adjusted);
   }
   releaseStorage(storage);
 }

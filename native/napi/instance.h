@@ -34,6 +34,6 @@ AddonInstance& instanceOf(Napi::Env env);
 Napi::Value wrapStorage(Napi::Env env, Storage* storage);
 // Returns the live storage behind a handle, or throws if it was disposed or is not one.
 Storage* unwrapStorage(const Napi::Value& value);
-void releaseHandle(Napi::Env env, StorageHandle* handle);
+void releaseHandle(Napi::BasicEnv env, StorageHandle* handle);
 
 }  // namespace flint

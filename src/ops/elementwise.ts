@@ -389,7 +389,7 @@ export function clamp(
  * @example torch.where(x.gt(0), x, 0)
  */
 export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  if (cond._dtype !== bool) throw new Error(`where expected condition to be a boolean tensor, but got a tensor with dtype ${cond._dtype.name[0].toUpperCase() + cond._dtype.name.slice(1)}`);
+  if (cond._dtype !== bool) throw new Error(`where expected condition to be a boolean tensor, but got a tensor with dtype ${capitalize(cond._dtype.name)}`);
   const dtype = resultType([operand(a), operand(b)]);
   const ta = a instanceof Tensor ? as(a, dtype) : scalarLike(Number(a), cond, dtype);
   const tb = b instanceof Tensor ? as(b, dtype) : scalarLike(Number(b), cond, dtype);
@@ -465,8 +465,13 @@ function inplace(
   return self;
 }
 
-function capitalize(name: string): string {
-  return name === 'bool' ? 'Bool' : name[0].toUpperCase() + name.slice(1);
+/** PyTorch's ScalarType names, which its messages use. */
+const SCALAR_TYPE: Record<string, string> = {
+  float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int',
+  int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool',
+};
+export function capitalize(name: string): string {
+  return SCALAR_TYPE[name] ?? name;
 }
 
 /** Whether storing a `result` dtype into `target` would need an unsafe cast (PyTorch's canCast). */

@@ -9,7 +9,9 @@ import { DType, bool, int64 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { normalizeDim, sameShape } from '../tensor/shape.js';
 import { ReduceCode, castKernel, reduceKernel } from './kernels.js';
-import { abs, div, mul, pow, sqrt, sub, eq } from './elementwise.js';
+import { abs, capitalize, div, mul, pow, sqrt, sub, eq } from './elementwise.js';
+
+const scalarTypeName = (d: DType) => capitalize(d.name);
 import { zerosOf } from './creation-helpers.js';
 import { expand, reshape, unsqueeze, view } from './shape.js';
 import { scatter } from './index.js';
@@ -134,7 +136,7 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
   const dtype = args.options.dtype ?? x._dtype;
   if (!dtype.isFloatingPoint) {
     throw new Error(
-      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${dtype.name === 'int64' ? 'Long' : dtype.name[0].toUpperCase() + dtype.name.slice(1)}`,
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(dtype)}`,
     );
   }
   const input = dtype === x._dtype ? x : castKernel(x, dtype);

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm run prebuild`: builds prebuilds/<platform>-<arch>/ with prebuildify, linking
+// OpenBLAS statically (FLINT_STATIC_OPENBLAS=1 makes scripts/check-openblas.cjs hand
+// binding.gyp the .a), so users of the packed tarball need no compiler and no OpenBLAS.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args, env = {}) => {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+};
+
+run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), '--napi', '--strip'], {
+  FLINT_STATIC_OPENBLAS: '1',
+  JOBS: 'max',
+});
+const dir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+const built = readdirSync(dir);
+console.log(`prebuild: ${dir}: ${built.join(', ')}`);
+// Prove the result does not need the system OpenBLAS.
+if (process.platform === 'linux') {
+  const ldd = spawnSync('ldd', [join(dir, built.find((f) => f.endsWith('.node')))], { encoding: 'utf8' });
+  if (/openblas/.test(ldd.stdout)) {
+    console.error(ldd.stdout);
+    console.error('prebuild: the addon still links the shared OpenBLAS');
+    process.exit(1);
+  }
+}
