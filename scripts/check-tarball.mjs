@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Packs flint (with its prebuild), installs the tarball into an empty folder with a PATH
+// that holds only node and npm (no compiler, no make, no python), and runs it there.
+// Prints a JSON report; exits non-zero if anything compiled or failed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(join(tmpdir(), 'flint-pack-'));
+const npmCli = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+
+const packed = execFileSync(process.execPath, [npmCli, 'pack', '--pack-destination', work, '--silent'], {
+  cwd: root,
+  encoding: 'utf8',
+}).trim().split('\n').pop();
+const tarball = join(work, packed);
+
+// A PATH with node, npm and sh only.
+const bin = join(work, 'bin');
+mkdirSync(bin);
+symlinkSync(process.execPath, join(bin, 'node'));
+symlinkSync('/bin/sh', join(bin, 'sh')); // npm runs install scripts through sh
+writeFileSync(join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${npmCli}" "$@"\n`, { mode: 0o755 });
+const env = { ...process.env, PATH: bin, npm_config_nodedir: '/nonexistent' };
+for (const tool of ['g++', 'gcc', 'cc', 'make', 'python3']) {
+  if (spawnSync(tool, ['--version'], { env }).status === 0) throw new Error(`${tool} is still reachable`);
+}
+
+const app = join(work, 'app');
+mkdirSync(app);
+writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module' }));
+const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: app, env, encoding: 'utf8' });
+if (install.status !== 0) {
+  console.error(install.stdout, install.stderr);
+  throw new Error('npm install of the tarball failed');
+}
+writeFileSync(
+  join(app, 'main.js'),
+  "import * as torch from 'flint';\ntorch.manualSeed(42);\nconst x = torch.rand(2, 3);\nconsole.log(String(x.matmul(x.t())));\n",
+);
+const run = spawnSync('node', ['main.js'], { cwd: app, env, encoding: 'utf8' });
+const installed = join(app, 'node_modules', 'flint');
+const report = {
+  tarball: packed,
+  output: run.stdout.trim(),
+  stderr: run.stderr.trim(),
+  status: run.status,
+  compiled: existsSync(join(installed, 'build')),
+  prebuilds: readdirSync(join(installed, 'prebuilds')),
+};
+console.log(JSON.stringify(report));
+process.exit(run.status === 0 && !report.compiled ? 0 : 1);

@@ -1,0 +1,24 @@
+// The packed tarball with its prebuild installs and runs in an empty folder, with no
+// compiler, make or python on PATH, and compiles nothing (scripts/check-tarball.mjs).
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const hasPrebuild = existsSync(`${root}prebuilds/${process.platform}-${process.arch}`);
+if (!hasPrebuild) {
+  console.warn('package.test.ts: SKIPPED: no prebuilds/ here; run `npm run prebuild` first (.ci/run does).');
+}
+
+describe.skipIf(!hasPrebuild)('packed tarball', () => {
+  it('installs from the prebuild without compiling and computes what PyTorch computes', () => {
+    const result = spawnSync(process.execPath, ['scripts/check-tarball.mjs'], { cwd: root, encoding: 'utf8' });
+    const line = result.stdout.trim().split('\n').pop()!;
+    const report = JSON.parse(line);
+    expect(report.compiled).toBe(false);
+    expect(report.status).toBe(0);
+    // torch.manual_seed(42); x = torch.rand(2, 3); print(x @ x.t())
+    expect(report.output).toBe('tensor([[1.7622, 1.4337],\n        [1.4337, 1.4338]])');
+  }, 180_000);
+});
