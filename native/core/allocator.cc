@@ -11,9 +11,9 @@ CpuCachingAllocator::~CpuCachingAllocator() { emptyCache(); }
 size_t CpuCachingAllocator::roundSize(size_t nbytes) {
   if (nbytes == 0) nbytes = 64;  // a real, freeable block even for empty tensors
   size_t rounded = (nbytes + 63) & ~size_t(63);
-  if (rounded < kCacheThreshold) return rounded;
-  // Large blocks: size classes of 1/8 of the enclosing power of two, so that a block
-  // freed by one step is reused by the next even when sizes differ slightly.
+  if (rounded <= 1024) return rounded;
+  // Size classes of 1/8 of the enclosing power of two (at least 64 bytes), so that a
+  // block freed by one step is reused by the next even when sizes differ slightly.
   size_t power = size_t(1) << (63 - __builtin_clzll(rounded));
   size_t granule = power / 8;
   return (rounded + granule - 1) / granule * granule;
@@ -22,13 +22,14 @@ size_t CpuCachingAllocator::roundSize(size_t nbytes) {
 void* CpuCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
   size_t size = roundSize(nbytes);
   *blockBytes = size;
-  if (size >= kCacheThreshold) {
+  {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = freeBlocks_.find(size);
-    if (it != freeBlocks_.end()) {
-      void* ptr = it->second;
-      freeBlocks_.erase(it);
-      stats_.cachedBytes -= (int64_t)size;
+    if (it != freeBlocks_.end() && !it->second.empty()) {
+      void* ptr = it->second.back();
+      it->second.pop_back();
+      if (size >= kCacheThreshold) stats_.cachedBytes -= (int64_t)size;
+      else smallCachedBytes_ -= size;
       stats_.liveBlocks++;
       stats_.allocatedBytes += (int64_t)size;
       if (stats_.allocatedBytes > stats_.peakAllocatedBytes) stats_.peakAllocatedBytes = stats_.allocatedBytes;
@@ -53,9 +54,15 @@ void CpuCachingAllocator::deallocate(void* ptr, size_t blockBytes) {
   std::lock_guard<std::mutex> lock(mutex_);
   stats_.liveBlocks--;
   stats_.allocatedBytes -= (int64_t)blockBytes;
-  if (blockBytes >= kCacheThreshold && (size_t)stats_.cachedBytes + blockBytes <= maxCachedBytes_) {
-    freeBlocks_.emplace(blockBytes, ptr);
-    stats_.cachedBytes += (int64_t)blockBytes;
+  if (blockBytes >= kCacheThreshold) {
+    if ((size_t)stats_.cachedBytes + blockBytes <= maxCachedBytes_) {
+      freeBlocks_[blockBytes].push_back(ptr);
+      stats_.cachedBytes += (int64_t)blockBytes;
+      return;
+    }
+  } else if (smallCachedBytes_ + blockBytes <= kMaxSmallCachedBytes) {
+    freeBlocks_[blockBytes].push_back(ptr);
+    smallCachedBytes_ += blockBytes;
     return;
   }
   std::free(ptr);
@@ -63,9 +70,12 @@ void CpuCachingAllocator::deallocate(void* ptr, size_t blockBytes) {
 
 void CpuCachingAllocator::emptyCache() {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& entry : freeBlocks_) std::free(entry.second);
+  for (auto& entry : freeBlocks_) {
+    for (void* ptr : entry.second) std::free(ptr);
+  }
   freeBlocks_.clear();
   stats_.cachedBytes = 0;
+  smallCachedBytes_ = 0;
 }
 
 AllocatorStats CpuCachingAllocator::stats() {

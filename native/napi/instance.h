@@ -32,6 +32,14 @@ struct StorageHandle {
 
 AddonInstance& instanceOf(Napi::Env env);
 Napi::Value wrapStorage(Napi::Env env, Storage* storage);
+// A handle whose storage was released, which JS hands back for reuse as the output
+// handle of a new tensor: reusing it skips creating an External (and the GC work and
+// malloc churn each one costs), which dominates small ops. Returns null otherwise.
+StorageHandle* releasedHandle(const Napi::Value& value);
+// Attaches a new storage to a released handle and returns that same handle.
+Napi::Value attachStorage(Napi::Env env, const Napi::Value& value, StorageHandle* handle, Storage* storage);
+// wrapStorage, or attachStorage when `recycle` is a released handle.
+Napi::Value outputHandle(Napi::Env env, const Napi::Value& recycle, Storage* storage);
 // Returns the live storage behind a handle, or throws if it was disposed or is not one.
 Storage* unwrapStorage(const Napi::Value& value);
 void releaseHandle(Napi::BasicEnv env, StorageHandle* handle);

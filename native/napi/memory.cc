@@ -26,13 +26,13 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// alloc(deviceType, nbytes) -> handle
+// alloc(deviceType, nbytes, recycle?) -> handle
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Backend& backend = instanceOf(env).backend(info[0].As<Napi::Number>().Int32Value());
   double nbytes = info[1].As<Napi::Number>().DoubleValue();
   if (!(nbytes >= 0) || nbytes > 9.0e15) throw Error("alloc: invalid byte count");
-  return wrapStorage(env, backend.allocate((size_t)nbytes));
+  return outputHandle(env, info[2], backend.allocate((size_t)nbytes));
 }
 
 // release(handle): frees now; the finalizer then has nothing left to do.

@@ -159,7 +159,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   }
   Storage* c;
   bool allocated = false;
-  if (info[0].IsNull() || info[0].IsUndefined()) {
+  if (info[0].IsNull() || info[0].IsUndefined() || releasedHandle(info[0]) != nullptr) {
     FLINT_CHECK(offC == 0 && g.ldc == g.n && g.strideC == g.m * g.n, "gemm: a new output must be contiguous");
     c = backendOf(a).allocate((size_t)(g.batch * g.m * g.n * item));
     allocated = true;
@@ -187,7 +187,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     if (allocated) releaseStorage(c);
     throw;
   }
-  return allocated ? wrapStorage(env, c) : env.Undefined();
+  return allocated ? outputHandle(env, info[0], c) : env.Undefined();
 }
 
 // indexSelect(out|null, in, dim, index)   meta: [out, in, index]
@@ -259,7 +259,7 @@ Napi::Value Nonzero(const Napi::CallbackInfo& info) {
   Storage* result = nullptr;
   int64_t count = backendOf(input).nonzero(&result, view);
   Napi::Array pair = Napi::Array::New(env, 2);
-  pair.Set(0u, wrapStorage(env, result));
+  pair.Set(0u, outputHandle(env, info[1], result));
   pair.Set(1u, Napi::Number::New(env, (double)count));
   return pair;
 }

@@ -54,7 +54,8 @@ TensorView MetaReader::view(Storage* storage, int64_t* offsetOut) {
 
 OutputTarget prepareOutput(Napi::Env env, const Napi::Value& handle, MetaReader& reader, Backend& backend) {
   OutputTarget target;
-  if (handle.IsNull() || handle.IsUndefined()) {
+  if (handle.IsNull() || handle.IsUndefined() || releasedHandle(handle) != nullptr) {
+    target.recycle = handle;
     int64_t offset = 0;
     target.view = reader.view(nullptr, &offset);
     if (offset != 0 || !target.view.isContiguous()) throw Error("internal: a new output must be contiguous");
@@ -71,7 +72,7 @@ OutputTarget prepareOutput(Napi::Env env, const Napi::Value& handle, MetaReader&
 Napi::Value finishOutput(Napi::Env env, const OutputTarget& target) {
   if (!target.allocated) return env.Undefined();
   target.handedOff = true;
-  return wrapStorage(env, target.storage);
+  return outputHandle(env, target.recycle, target.storage);
 }
 
 }  // namespace flint

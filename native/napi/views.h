@@ -26,18 +26,20 @@ class MetaReader {
 // Checks that a view lies inside its storage.
 void checkBounds(const TensorView& view, int64_t offset, const Storage* storage);
 
-// The output handle argument is either a storage (write in place) or null/undefined
-// (allocate a new contiguous output on `backend`, returned to JS).
+// The output handle argument is a live storage (write in place), or null/undefined or a
+// released handle (allocate a new contiguous output on `backend`, returned to JS).
 // An allocated output is released if the call throws before it reaches JS.
 struct OutputTarget {
   Storage* storage = nullptr;
   bool allocated = false;
   mutable bool handedOff = false;
   TensorView view;
+  Napi::Value recycle;  // a released handle to reuse for the new output, if JS gave one
   OutputTarget() = default;
   OutputTarget(const OutputTarget&) = delete;
   OutputTarget(OutputTarget&& other) noexcept
-      : storage(other.storage), allocated(other.allocated), handedOff(other.handedOff), view(other.view) {
+      : storage(other.storage), allocated(other.allocated), handedOff(other.handedOff), view(other.view),
+        recycle(other.recycle) {
     other.allocated = false;
   }
   ~OutputTarget() {

@@ -26,9 +26,23 @@ export class StorageRef {
   release(): void {
     if (--this.refs === 0 && this.handle !== null) {
       native.release(this.handle);
+      if (handlePool.length < MAX_POOLED_HANDLES) handlePool.push(this.handle);
       this.handle = null;
     }
   }
+}
+
+/**
+ * Handles of released storages, reused as the handles of new outputs. Creating a native
+ * handle (an External with a finalizer) costs more than a small op itself, so code that
+ * frees deterministically (dispose, tidy) pays it once, not once per tensor.
+ */
+const handlePool: Handle[] = [];
+const MAX_POOLED_HANDLES = 4096;
+
+/** A released handle to reuse for a new output, or null. @internal */
+export function recycled(): Handle | null {
+  return handlePool.pop() ?? null;
 }
 
 /** Something a scope can dispose. @internal */

@@ -13,7 +13,7 @@ export type Handle = { readonly __storage: unique symbol };
 /** The native entry points; see native/napi/ops.h for what each expects in `meta`. */
 export interface NativeAddon {
   init(meta: Float64Array, threads: number): { threads: number };
-  alloc(deviceType: number, nbytes: number): Handle;
+  alloc(deviceType: number, nbytes: number, recycle?: Handle | null): Handle;
   release(handle: Handle): void;
   storageBytes(handle: Handle): number;
   fromBuffer(out: Handle, source: ArrayBufferView, sourceDtype: number): void;

@@ -4,6 +4,7 @@
  * files above do that and then call these.
  */
 import { native } from '../native/addon.js';
+import { recycled } from '../memory/storage.js';
 import { metaBegin, metaContiguous, metaNumbers, metaView } from '../native/meta.js';
 import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
@@ -48,7 +49,7 @@ export function castKernel(x: Tensor, dtype: DType): Tensor {
   metaBegin();
   metaContiguous(dtype.code, x._shape);
   view(x);
-  return fromHandle(native.cast(null, x._handle())!, x._shape, dtype, x.device);
+  return fromHandle(native.cast(recycled(), x._handle())!, x._shape, dtype, x.device);
 }
 
 /** Writes `src` (broadcast, converted) into the view `dst`. */
@@ -87,7 +88,7 @@ export function unaryKernel(op: UnaryCode, x: Tensor, p0 = NaN, p1 = NaN): Tenso
   metaBegin();
   metaContiguous(input._dtype.code, input._shape);
   view(input);
-  const out = fromHandle(native.unary(op, null, input._handle(), p0, p1)!, input._shape, input._dtype, x.device);
+  const out = fromHandle(native.unary(op, recycled(), input._handle(), p0, p1)!, input._shape, input._dtype, x.device);
   if (input !== x) input.dispose();
   return fromCompute(out, x._dtype);
 }
@@ -120,7 +121,7 @@ export function binaryKernel(op: BinaryCode, a: Tensor, b: Tensor, outDtype: DTy
   metaContiguous(computeOut.code, shape);
   broadcastView(ca, shape);
   broadcastView(cb, shape);
-  const out = fromHandle(native.binary(op, null, ca._handle(), cb._handle())!, shape, computeOut, a.device);
+  const out = fromHandle(native.binary(op, recycled(), ca._handle(), cb._handle())!, shape, computeOut, a.device);
   if (ca !== a) ca.dispose();
   if (cb !== b) cb.dispose();
   return fromCompute(out, outDtype);
@@ -150,7 +151,7 @@ export function scalarKernel(op: BinaryCode, a: Tensor, scalar: number, scalarFi
   metaContiguous(computeOut.code, ca._shape);
   view(ca);
   const out = fromHandle(
-    native.binaryScalar(op, null, ca._handle(), scalar, scalarFirst)!,
+    native.binaryScalar(op, recycled(), ca._handle(), scalar, scalarFirst)!,
     ca._shape,
     computeOut,
     a.device,
@@ -183,7 +184,7 @@ export function whereKernel(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   broadcastView(cond, shape);
   broadcastView(a, shape);
   broadcastView(b, shape);
-  return fromHandle(native.where(null, cond._handle(), a._handle(), b._handle())!, shape, a._dtype, a.device);
+  return fromHandle(native.where(recycled(), cond._handle(), a._handle(), b._handle())!, shape, a._dtype, a.device);
 }
 
 /**
@@ -210,7 +211,7 @@ export function reduceKernel(op: ReduceCode, x: Tensor, dims: readonly number[],
     order.map((d) => input._shape[d]),
     order.map((d) => input._strides[d]),
   );
-  const out = fromHandle(native.reduce(op, null, input._handle(), dims.length)!, keptShape, outDtype, x.device);
+  const out = fromHandle(native.reduce(op, recycled(), input._handle(), dims.length)!, keptShape, outDtype, x.device);
   if (input !== x) input.dispose();
   return out;
 }
@@ -273,7 +274,7 @@ export function gemmKernel(a: Tensor, b: Tensor, out: Tensor | null = null, beta
     ma.offset, ma.ld, ma.batchStride, mb.offset, mb.ld, mb.batchStride,
     offC, ldc, strideC, alpha, beta,
   );
-  const handle = native.gemm(target ? target._handle() : null, left._handle(), right._handle());
+  const handle = native.gemm(target ? target._handle() : recycled(), left._handle(), right._handle());
   if (left !== a) left.dispose();
   if (right !== b) right.dispose();
   return target ?? fromHandle(handle!, [batch, m, n], dtype, a.device);
@@ -287,7 +288,7 @@ export function indexSelectKernel(x: Tensor, dim: number, index: Tensor): Tensor
   metaContiguous(x._dtype.code, shape);
   view(x);
   view(index);
-  return fromHandle(native.indexSelect(null, x._handle(), dim, index._handle())!, shape, x._dtype, x.device);
+  return fromHandle(native.indexSelect(recycled(), x._handle(), dim, index._handle())!, shape, x._dtype, x.device);
 }
 
 /** `out.index_add_(dim, index, src)` (accumulate) or `out.index_copy_`. */
@@ -305,7 +306,7 @@ export function gatherKernel(x: Tensor, dim: number, index: Tensor): Tensor {
   metaContiguous(x._dtype.code, index._shape);
   view(x);
   view(index);
-  return fromHandle(native.gather(null, x._handle(), dim, index._handle())!, index._shape, x._dtype, x.device);
+  return fromHandle(native.gather(recycled(), x._handle(), dim, index._handle())!, index._shape, x._dtype, x.device);
 }
 
 /** `out.scatter_(dim, index, src)` or `scatter_add_`. */
@@ -329,7 +330,7 @@ export function nonzeroKernel(x: Tensor): Tensor {
 export function emptyKernel(shape: number[], dtype: DType, device: Tensor['device']): Tensor {
   let numel = 1;
   for (const s of shape) numel *= s;
-  return fromHandle(native.alloc(device.code, numel * dtype.itemsize), shape, dtype, device);
+  return fromHandle(native.alloc(device.code, numel * dtype.itemsize, recycled()), shape, dtype, device);
 }
 
 export { contiguousStrides };
