@@ -20,7 +20,17 @@ import { parseArgs } from 'node:util';
 import { timeit } from './timing.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = resolve(BENCH_DIR, '..');
+// bench/ runs compiled from dist/bench/ (see package.json), so find the root by its manifest.
+function findRepoRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(resolve(dir, 'package.json')) || !existsSync(resolve(dir, 'bench'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(start, '..');
+    dir = parent;
+  }
+  return dir;
+}
+const REPO_ROOT = findRepoRoot(resolve(BENCH_DIR, '..'));
 
 // ---------------------------------------------------------------------------------------
 // The part of flint's API this harness uses. flint is loaded dynamically (see main) so a

@@ -12,8 +12,11 @@ double MetaReader::next() {
 
 int64_t MetaReader::nextInt() {
   double value = next();
-  if (!std::isfinite(value) || value != std::floor(value)) throw Error("internal: non-integer in meta buffer");
-  return (int64_t)value;
+  // One range test and one round trip instead of isfinite/floor: this runs ~10 times a call.
+  if (!(value >= -9.0e15 && value <= 9.0e15)) throw Error("internal: bad integer in meta buffer");
+  const int64_t integer = (int64_t)value;
+  if ((double)integer != value) throw Error("internal: non-integer in meta buffer");
+  return integer;
 }
 
 void checkBounds(const TensorView& view, int64_t offset, const Storage* storage) {

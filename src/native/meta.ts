@@ -40,6 +40,11 @@ export function metaContiguous(dtypeCode: number, shape: readonly number[]): voi
   cursor += n;
 }
 
+/** Appends a contiguous output view whose strides the caller already computed. */
+export function metaOutput(dtypeCode: number, shape: readonly number[], strides: readonly number[]): void {
+  metaView(dtypeCode, 0, shape, strides);
+}
+
 /** Appends raw numbers. */
 export function metaNumbers(...values: number[]): void {
   for (const v of values) META[cursor++] = v;

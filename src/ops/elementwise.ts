@@ -60,8 +60,8 @@ function tensorOrNull(x: TensorOrScalar): Tensor | null {
  * `a + alpha * b`, as `torch.add`.
  * @example torch.add(x, 1); x.add(y, { alpha: 2 })
  */
-export function add(a: Tensor, b: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
-  const alpha = options.alpha ?? 1;
+export function add(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }): Tensor {
+  const alpha = options?.alpha ?? 1;
   if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
   const out = forward(BinaryCode.Add, a, b, false);
   if (!gradEnabled()) return out;
@@ -73,13 +73,13 @@ export function add(a: Tensor, b: TensorOrScalar, options: { alpha?: number } = 
  * `a - alpha * b`, as `torch.sub`.
  * @example x.sub(1)
  */
-export function sub(a: Tensor, b: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
+export function sub(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }): Tensor {
   if (a._dtype === bool && b instanceof Tensor && b._dtype === bool) {
     throw new Error(
       'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
     );
   }
-  const alpha = options.alpha ?? 1;
+  const alpha = options?.alpha ?? 1;
   if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
   const out = forward(BinaryCode.Sub, a, b, false);
   if (!gradEnabled()) return out;

@@ -5,7 +5,7 @@
  */
 import { native } from '../native/addon.js';
 import { recycled } from '../memory/storage.js';
-import { metaBegin, metaContiguous, metaNumbers, metaView } from '../native/meta.js';
+import { metaBegin, metaContiguous, metaNumbers, metaOutput, metaView } from '../native/meta.js';
 import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, sameShape } from '../tensor/shape.js';
@@ -112,16 +112,18 @@ export function unaryKernel_(op: UnaryCode, x: Tensor, p0 = NaN, p1 = NaN): void
  * bool for comparisons). Storage-only dtypes are computed in their compute dtype.
  */
 export function binaryKernel(op: BinaryCode, a: Tensor, b: Tensor, outDtype: DType): Tensor {
-  checkSameDevice(a, b);
-  const ca = toCompute(a);
-  const cb = toCompute(b);
+  if (a._storage.device !== b._storage.device) checkSameDevice(a, b);
+  const ca = a._dtype.isCompute ? a : toCompute(a);
+  const cb = b._dtype.isCompute ? b : toCompute(b);
   const shape = broadcastShapes(ca._shape, cb._shape);
+  const strides = contiguousStrides(shape);
   const computeOut = outDtype === bool ? bool : ca._dtype;
   metaBegin();
-  metaContiguous(computeOut.code, shape);
+  metaOutput(computeOut.code, shape, strides);
   broadcastView(ca, shape);
   broadcastView(cb, shape);
-  const out = fromHandle(native.binary(op, recycled(), ca._handle(), cb._handle())!, shape, computeOut, a.device);
+  const handle = native.binary(op, recycled(), ca._handle(), cb._handle())!;
+  const out = fromHandle(handle, shape, computeOut, a._storage.device, strides);
   if (ca !== a) ca.dispose();
   if (cb !== b) cb.dispose();
   return fromCompute(out, outDtype);
@@ -147,15 +149,12 @@ export function binaryKernel_(op: BinaryCode, out: Tensor, a: Tensor, b: Tensor)
 export function scalarKernel(op: BinaryCode, a: Tensor, scalar: number, scalarFirst: boolean, outDtype: DType): Tensor {
   const ca = toCompute(a);
   const computeOut = outDtype === bool ? bool : ca._dtype;
+  const strides = contiguousStrides(ca._shape);
   metaBegin();
-  metaContiguous(computeOut.code, ca._shape);
+  metaOutput(computeOut.code, ca._shape, strides);
   view(ca);
-  const out = fromHandle(
-    native.binaryScalar(op, recycled(), ca._handle(), scalar, scalarFirst)!,
-    ca._shape,
-    computeOut,
-    a.device,
-  );
+  const handle = native.binaryScalar(op, recycled(), ca._handle(), scalar, scalarFirst)!;
+  const out = fromHandle(handle, ca._shape, computeOut, a._storage.device, strides);
   if (ca !== a) ca.dispose();
   return fromCompute(out, outDtype);
 }

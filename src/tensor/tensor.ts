@@ -433,9 +433,9 @@ export class Tensor {
 }
 
 /** Wraps a freshly allocated native storage as a contiguous tensor. @internal */
-export function fromHandle(handle: Handle, shape: number[], dtype: DType, device: Device): Tensor {
+export function fromHandle(handle: Handle, shape: number[], dtype: DType, device: Device, strides?: number[]): Tensor {
   const storage = new StorageRef(handle, device, shapeNumel(shape) * dtype.itemsize);
-  return new Tensor(storage, shape, contiguousStrides(shape), 0, dtype);
+  return new Tensor(storage, shape, strides ?? contiguousStrides(shape), 0, dtype);
 }
 
 /** Whether grad recording applies to an op over these inputs. @internal */
