@@ -118,6 +118,8 @@ interface Args {
   onlyRaw: string;
   threads: number;
   vsTorch: boolean;
+  /** Alternating flint/PyTorch rounds; the table shows each side's median. */
+  rounds: number;
   jsonOut: string | undefined;
 }
 
@@ -126,6 +128,7 @@ const USAGE = `usage: npm run bench -- [options]
   --device cpu|cuda   device to run on (default cpu)
   --only a,b          run only these workloads: ${WORKLOADS.join(', ')}
   --threads N         torch.setNumThreads(N) in flint (and in PyTorch with --vs-torch)
+  --rounds N     alternate N flint/PyTorch rounds and report medians (noisy VMs)
   --vs-torch          then run ${'`'}torch_bench.py${'`'} with the same options and print a table
                       (script: ../shared/reference/torch_bench.py from the repository root,
                       or $FLINT_TORCH_BENCH)
@@ -140,6 +143,7 @@ function parseCli(argv: string[]): Args {
       only: { type: 'string', default: '' },
       threads: { type: 'string', default: '0' },
       'vs-torch': { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '1' },
       'json-out': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -170,6 +174,7 @@ function parseCli(argv: string[]): Args {
     onlyRaw: [...only].join(','),
     threads,
     vsTorch: values['vs-torch'],
+    rounds: Math.max(1, Number(values.rounds) || 1),
     jsonOut: values['json-out'],
   };
 }
@@ -442,9 +447,17 @@ function table(device: string): string {
     '| workload | size | unit | flint | torch | flint/torch | target | status |',
     '|---|---:|---|---:|---:|---:|---:|---|',
   ];
+  // With several rounds, each side's value is its median over the rounds: on a shared VM
+  // the machine's speed drifts, and alternating rounds keep the drift off one side.
+  const median = (list: typeof lines, w: string, s: string) => {
+    const found = list.filter((l) => l.workload === w && l.size === s);
+    if (found.length === 0) return undefined;
+    const sorted = found.map((l) => l.value).sort((a, b) => a - b);
+    return { ...found[0], value: sorted[Math.floor((sorted.length - 1) / 2)] };
+  };
   for (const [w, s] of keys) {
-    const f = flint.find((l) => l.workload === w && l.size === s);
-    const t = torch.find((l) => l.workload === w && l.size === s);
+    const f = median(flint, w, s);
+    const t = median(torch, w, s);
     const ratio = f && t && t.value > 0 ? f.value / t.value : undefined;
     const target = targetFor(w, s);
     let status = '—';
@@ -489,13 +502,16 @@ async function main(): Promise<number> {
       if (typeof torch.setNumThreads === 'function') torch.setNumThreads(args.threads);
       else console.error(`flint: --threads ${args.threads} ignored: torch.setNumThreads does not exist yet`);
     }
-    if (runFlint(torch, args) > 0) status = 1;
   }
 
   // PyTorch runs strictly after flint is done, so the two never compete for the cores.
-  if (args.vsTorch && (await runTorch(args))) {
-    console.log(`\n${table(args.device)}`);
+  let torchRan = false;
+  for (let round = 0; round < args.rounds; round++) {
+    if (args.rounds > 1) console.error(`round ${round + 1} of ${args.rounds}`);
+    if (torch && runFlint(torch, args) > 0) status = 1;
+    if (args.vsTorch && (await runTorch(args))) torchRan = true;
   }
+  if (torchRan) console.log(`\n${table(args.device)}${args.rounds > 1 ? `\n\n(median of ${args.rounds} alternating rounds)` : ''}`);
 
   if (args.jsonOut) {
     writeFileSync(args.jsonOut, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''));

@@ -39,11 +39,14 @@ function fail(what) {
 }
 
 const extra = process.env.OPENBLAS_HOME ? [process.env.OPENBLAS_HOME] : [];
-const includeDir = [...extra.map((d) => path.join(d, 'include')), ...includeDirs].find((d) =>
+// FLINT_OPENBLAS_ONLY_HOME=1 searches OPENBLAS_HOME alone (tests use it to play a machine
+// without OpenBLAS).
+const onlyHome = process.env.FLINT_OPENBLAS_ONLY_HOME === '1';
+const includeDir = [...extra.map((d) => path.join(d, 'include')), ...(onlyHome ? [] : includeDirs)].find((d) =>
   fs.existsSync(path.join(d, 'cblas.h')),
 );
 if (!includeDir) fail('no cblas.h');
-const candidates = [...extra.map((d) => path.join(d, 'lib')), ...libDirs];
+const candidates = [...extra.map((d) => path.join(d, 'lib')), ...(onlyHome ? [] : libDirs)];
 const wantStatic = process.env.FLINT_STATIC_OPENBLAS === '1';
 const libName = wantStatic ? 'libopenblas.a' : 'libopenblas.so';
 const libDir = candidates.find((d) => fs.existsSync(path.join(d, libName)));

@@ -149,3 +149,31 @@ describe('caching allocator', () => {
     expect(torch.memoryStats().cpu.cachedBytes).toBe(0);
   });
 });
+
+describe('reading values', () => {
+  it('await t.data() resolves to the values; .data is also the detached alias', async () => {
+    const x = torch.tensor([1.5, 2.5], { requiresGrad: true });
+    const values = await x.data();
+    expect(Array.from(values as Float32Array)).toEqual([1.5, 2.5]);
+    const alias = x.data;
+    expect(alias.requiresGrad).toBe(false);
+    alias.mul_(2); // invisible to autograd, visible in x
+    expect(x.tolist()).toEqual([3, 5]);
+    expect(x.isLeaf).toBe(true);
+  });
+});
+
+describe('accurate reductions', () => {
+  it('a float32 sum of 2^24 values stays within float32 rounding of the float64 sum', () => {
+    torch.manualSeed(0);
+    const x = torch.rand(1 << 24);
+    const s32 = x.sum().item() as number;
+    const s64 = x.double().sum().item() as number;
+    expect(Math.abs(s32 - s64) / s64).toBeLessThan(2 ** -23);
+    // a naive float32 running sum of these would be off by ~1e-3 relative
+    const ones = torch.ones(1 << 24);
+    expect(ones.sum().item()).toBe(1 << 24);
+    x.dispose();
+    ones.dispose();
+  });
+});

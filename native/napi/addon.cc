@@ -48,6 +48,8 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exportFunction<Unary>(env, exports, "unary");
   exportFunction<Binary>(env, exports, "binary");
   exportFunction<BinaryScalar>(env, exports, "binaryScalar");
+  exportFunction<BinaryFlat>(env, exports, "binaryFlat");
+  exportFunction<BinaryScalarFlat>(env, exports, "binaryScalarFlat");
   exportFunction<Where>(env, exports, "where");
   exportFunction<Reduce>(env, exports, "reduce");
   exportFunction<Gemm>(env, exports, "gemm");

@@ -66,6 +66,66 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return finishOutput(env, out);
 }
 
+// A contiguous 1-D view of `numel` elements at `offset` of `storage`, bounds-checked.
+static TensorView flatView(Storage* storage, DType dtype, int64_t offset, int64_t numel) {
+  TensorView view;
+  view.dtype = dtype;
+  view.ndim = 1;
+  view.shape[0] = numel;
+  view.strides[0] = 1;
+  checkBounds(view, offset, storage);
+  view.data = (char*)storage->data + offset * (int64_t)itemSize(dtype);
+  return view;
+}
+
+static int64_t intValue(const Napi::Value& value) {
+  double v = value.As<Napi::Number>().DoubleValue();
+  if (!(v >= 0 && v <= 9.0e15) || (double)(int64_t)v != v) throw Error("expected a non-negative integer");
+  return (int64_t)v;
+}
+
+// binaryFlat(op, recycle|null, a, aOffset, b, bOffset, numel, dtype, outDtype)
+// The fast path for same-shape contiguous operands: no meta buffer, no layout decoding.
+Napi::Value BinaryFlat(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t op = intArg(info, 0);
+  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
+  int32_t dtype = intArg(info, 7), outDtype = intArg(info, 8);
+  FLINT_CHECK(isValidDType(dtype) && isValidDType(outDtype), "unknown dtype code");
+  Storage* a = unwrapStorage(info[2]);
+  Storage* b = unwrapStorage(info[4]);
+  checkSameBackend(a, b);
+  const int64_t numel = intValue(info[6]);
+  TensorView aView = flatView(a, (DType)dtype, intValue(info[3]), numel);
+  TensorView bView = flatView(b, (DType)dtype, intValue(info[5]), numel);
+  OutputTarget out;
+  out.recycle = info[1];
+  out.storage = backendOf(a).allocate((size_t)numel * itemSize((DType)outDtype));
+  out.allocated = true;
+  out.view = flatView(out.storage, (DType)outDtype, 0, numel);
+  backendOf(a).binary((BinaryOp)op, out.view, aView, bView);
+  return finishOutput(env, out);
+}
+
+// binaryScalarFlat(op, recycle|null, a, aOffset, numel, dtype, outDtype, scalar, scalarFirst)
+Napi::Value BinaryScalarFlat(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t op = intArg(info, 0);
+  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
+  int32_t dtype = intArg(info, 5), outDtype = intArg(info, 6);
+  FLINT_CHECK(isValidDType(dtype) && isValidDType(outDtype), "unknown dtype code");
+  Storage* a = unwrapStorage(info[2]);
+  const int64_t numel = intValue(info[4]);
+  TensorView aView = flatView(a, (DType)dtype, intValue(info[3]), numel);
+  OutputTarget out;
+  out.recycle = info[1];
+  out.storage = backendOf(a).allocate((size_t)numel * itemSize((DType)outDtype));
+  out.allocated = true;
+  out.view = flatView(out.storage, (DType)outDtype, 0, numel);
+  backendOf(a).binaryScalar((BinaryOp)op, out.view, aView, doubleArg(info, 7), info[8].As<Napi::Boolean>());
+  return finishOutput(env, out);
+}
+
 // binaryScalar(op, out|null, a, scalar, scalarFirst)   meta: [out, a]
 Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -9,6 +9,8 @@ Napi::Value Cast(const Napi::CallbackInfo& info);
 Napi::Value Unary(const Napi::CallbackInfo& info);
 Napi::Value Binary(const Napi::CallbackInfo& info);
 Napi::Value BinaryScalar(const Napi::CallbackInfo& info);
+Napi::Value BinaryFlat(const Napi::CallbackInfo& info);
+Napi::Value BinaryScalarFlat(const Napi::CallbackInfo& info);
 Napi::Value Where(const Napi::CallbackInfo& info);
 Napi::Value Reduce(const Napi::CallbackInfo& info);
 Napi::Value Gemm(const Napi::CallbackInfo& info);

@@ -35,6 +35,8 @@ export interface NativeAddon {
   unary(op: number, out: Handle | null, input: Handle, p0: number, p1: number): Handle | undefined;
   binary(op: number, out: Handle | null, a: Handle, b: Handle): Handle | undefined;
   binaryScalar(op: number, out: Handle | null, a: Handle, scalar: number, scalarFirst: boolean): Handle | undefined;
+  binaryFlat(op: number, recycle: Handle | null, a: Handle, aOffset: number, b: Handle, bOffset: number, numel: number, dtype: number, outDtype: number): Handle;
+  binaryScalarFlat(op: number, recycle: Handle | null, a: Handle, aOffset: number, numel: number, dtype: number, outDtype: number, scalar: number, scalarFirst: boolean): Handle;
   where(out: Handle | null, cond: Handle, a: Handle, b: Handle): Handle | undefined;
   reduce(op: number, out: Handle | null, input: Handle, reduceDims: number): Handle | undefined;
   gemm(out: Handle | null, a: Handle, b: Handle): Handle | undefined;

@@ -8,7 +8,7 @@ import { recycled } from '../memory/storage.js';
 import { metaBegin, metaContiguous, metaNumbers, metaOutput, metaView } from '../native/meta.js';
 import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
-import { broadcastShapes, broadcastStrides, contiguousStrides, sameShape } from '../tensor/shape.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides, sameShape, shapeNumel } from '../tensor/shape.js';
 
 /** Native op codes, mirroring native/include/flint/backend.h. */
 export const enum UnaryCode {
@@ -115,6 +115,13 @@ export function binaryKernel(op: BinaryCode, a: Tensor, b: Tensor, outDtype: DTy
   if (a._storage.device !== b._storage.device) checkSameDevice(a, b);
   const ca = a._dtype.isCompute ? a : toCompute(a);
   const cb = b._dtype.isCompute ? b : toCompute(b);
+  const computeDtype = outDtype === bool ? bool : ca._dtype;
+  if (ca === a && cb === b && sameShape(a._shape, b._shape) && a.isContiguous() && b.isContiguous()) {
+    // The common case, without the meta buffer: same shapes, contiguous.
+    const n = shapeNumel(a._shape);
+    const h = native.binaryFlat(op, recycled(), a._handle(), a._offset, b._handle(), b._offset, n, a._dtype.code, computeDtype.code);
+    return fromHandle(h, a._shape, computeDtype, a._storage.device);
+  }
   const shape = broadcastShapes(ca._shape, cb._shape);
   const strides = contiguousStrides(shape);
   const computeOut = outDtype === bool ? bool : ca._dtype;
@@ -147,6 +154,12 @@ export function binaryKernel_(op: BinaryCode, out: Tensor, a: Tensor, b: Tensor)
 
 /** Tensor-scalar kernel into a new tensor. */
 export function scalarKernel(op: BinaryCode, a: Tensor, scalar: number, scalarFirst: boolean, outDtype: DType): Tensor {
+  if (a._dtype.isCompute && a.isContiguous()) {
+    const out = outDtype === bool ? bool : a._dtype;
+    const n = shapeNumel(a._shape);
+    const h = native.binaryScalarFlat(op, recycled(), a._handle(), a._offset, n, a._dtype.code, out.code, scalar, scalarFirst);
+    return fromHandle(h, a._shape, out, a._storage.device);
+  }
   const ca = toCompute(a);
   const computeOut = outDtype === bool ? bool : ca._dtype;
   const strides = contiguousStrides(ca._shape);
