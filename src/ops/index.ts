@@ -19,7 +19,8 @@ import {
 } from './kernels.js';
 import { zerosOf, filled } from './creation-helpers.js';
 import { makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
-import { add, mul, rebase, where } from './elementwise.js';
+import { add, mul, where } from './elementwise.js';
+import { rebase } from './inplace.js';
 import { max as maxOf, min as minOf, sumTo } from './reduce.js';
 
 /** One index: a number, a slice string like `'1:5'`, `null` (new axis), `'...'`, or a tensor. */
@@ -251,11 +252,10 @@ export function indexPut_(x: Tensor, indices: Index[] | Index, value: Tensor | n
     else copyKernel(view, source);
   } else {
     const { index: flat, broadcast } = linearIndex(view, advanced);
-    const { merged, position, order } = mergeAdvanced(view, advanced);
+    const { merged, position } = mergeAdvanced(view, advanced);
     if (merged._storage !== x._storage) {
       throw new Error('indexPut_ with these tensor indices needs a copy of a non-contiguous tensor; call .contiguous() first');
     }
-    void order;
     const selShape = [...merged._shape.slice(0, position), flat._shape[0], ...merged._shape.slice(position + 1)];
     const outShape = [...merged._shape.slice(0, position), ...broadcast, ...merged._shape.slice(position + 1)];
     const src = source === null ? filled(outShape, Number(value), x._dtype, x.device) : source;

@@ -6,7 +6,7 @@
 import { record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, shapeNumel } from '../tensor/shape.js';
-import { castKernel, checkSameDevice, copyKernel, emptyKernel, gemmKernel } from './kernels.js';
+import { checkSameDevice, copyKernel, emptyKernel, gemmKernel } from './kernels.js';
 import { makeView, reshape, t as transpose2d, transpose, expand, squeeze, unsqueeze } from './shape.js';
 import { mul } from './elementwise.js';
 import { sumTo } from './reduce.js';
@@ -208,4 +208,3 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-export { castKernel as _castForLinalg };

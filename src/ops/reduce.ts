@@ -5,13 +5,11 @@
  */
 import { record, renameGradFn } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
-import { DType, bool, int64 } from '../tensor/dtype.js';
+import { DType, bool, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { normalizeDim, sameShape } from '../tensor/shape.js';
-import { ReduceCode, castKernel, reduceKernel } from './kernels.js';
-import { abs, capitalize, div, mul, pow, sqrt, sub, eq } from './elementwise.js';
-
-const scalarTypeName = (d: DType) => capitalize(d.name);
+import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
+import { abs, div, eq, maximum, minimum, mul, pow, sqrt, sub } from './elementwise.js';
 import { zerosOf } from './creation-helpers.js';
 import { expand, reshape, unsqueeze, view } from './shape.js';
 import { scatter } from './index.js';
@@ -144,7 +142,6 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
   let count = 1;
   for (const d of dims) count *= input._shape[d] ?? 1;
   const total = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, dtype);
-  const { scalarKernel, BinaryCode } = kernelsForMean;
   const out = scalarKernel(BinaryCode.Div, total, count, false, dtype);
   total.dispose();
   if (!gradEnabled() || !x._requiresGrad) return out;
@@ -152,9 +149,6 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
   const name = args.dim === undefined || args.dim === null ? 'MeanBackward0' : 'MeanBackward1';
   return record(out, name, [x], () => (g) => [div(expandBack(g, shape, dims, args.keepdim), count)]);
 }
-
-import * as kernels from './kernels.js';
-const kernelsForMean = { scalarKernel: kernels.scalarKernel, BinaryCode: { Div: 3 as kernels.BinaryCode } };
 
 /**
  * Product over dims.
@@ -228,7 +222,6 @@ export function min(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?:
   return extremum(x, false, args.dim as number | undefined, args.keepdim);
 }
 
-import { maximum, minimum } from './elementwise.js';
 function maximumOf(a: Tensor, b: Tensor, isMax: boolean): Tensor {
   return isMax ? maximum(a, b) : minimum(a, b);
 }

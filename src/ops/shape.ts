@@ -297,14 +297,10 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const inputShape = x._shape;
   return record(out, 'SliceBackward0', [x], () => (g) => {
     const grad = emptyKernel(inputShape.slice(), g._dtype, g.device);
-    fillZero(grad);
+    fillKernel(grad, 0);
     copyKernel(narrowRaw(grad, d, begin, length), g);
     return [grad];
   });
-}
-
-function fillZero(t: Tensor): void {
-  fillKernel(t, 0);
 }
 
 /** A narrowing view with no autograd. @internal */

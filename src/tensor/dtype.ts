@@ -182,3 +182,14 @@ export function computeDType(dtype: DType): DType {
   if (dtype.isCompute) return dtype;
   return dtype.isFloatingPoint ? float32 : int32;
 }
+
+const SCALAR_TYPE: Record<string, string> = {
+  float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int',
+  int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool',
+};
+
+/** PyTorch's ScalarType name (`Float`, `Long`...), which its error messages use. @internal */
+export function scalarTypeName(dtype: DType | string): string {
+  const name = typeof dtype === 'string' ? dtype : dtype.name;
+  return SCALAR_TYPE[name] ?? name;
+}

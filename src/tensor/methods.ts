@@ -4,6 +4,7 @@
  * that the two forms are one implementation.
  */
 import * as elementwise from '../ops/elementwise.js';
+import * as inplace from '../ops/inplace.js';
 import * as reduce from '../ops/reduce.js';
 import * as shape from '../ops/shape.js';
 import * as linalg from '../ops/linalg.js';
@@ -55,14 +56,14 @@ declare module './tensor.js' {
     round: Tail<typeof elementwise.round>;
     clamp: Tail<typeof elementwise.clamp>;
     clip: Tail<typeof elementwise.clamp>;
-    add_: Tail<typeof elementwise.add_>;
-    sub_: Tail<typeof elementwise.sub_>;
-    mul_: Tail<typeof elementwise.mul_>;
-    div_: Tail<typeof elementwise.div_>;
-    pow_: Tail<typeof elementwise.pow_>;
-    clamp_: Tail<typeof elementwise.clamp_>;
-    relu_: Tail<typeof elementwise.relu_>;
-    neg_: Tail<typeof elementwise.neg_>;
+    add_: Tail<typeof inplace.add_>;
+    sub_: Tail<typeof inplace.sub_>;
+    mul_: Tail<typeof inplace.mul_>;
+    div_: Tail<typeof inplace.div_>;
+    pow_: Tail<typeof inplace.pow_>;
+    clamp_: Tail<typeof inplace.clamp_>;
+    relu_: Tail<typeof inplace.relu_>;
+    neg_: Tail<typeof inplace.neg_>;
     fill_: Tail<typeof fill.fill_>;
     zero_: Tail<typeof fill.zero_>;
     copy_: Tail<typeof fill.copy_>;
@@ -157,7 +158,7 @@ for (const [name, fn] of Object.entries({
   logicalNot: E.logicalNot, neg: E.neg, abs: E.abs, exp: E.exp, log: E.log, log1p: E.log1p, sqrt: E.sqrt,
   rsqrt: E.rsqrt, sin: E.sin, cos: E.cos, relu: E.relu, sigmoid: E.sigmoid, tanh: E.tanh, reciprocal: E.reciprocal,
   square: E.square, sign: E.sign, floor: E.floor, ceil: E.ceil, round: E.round, clamp: E.clamp, clip: E.clamp,
-  add_: E.add_, sub_: E.sub_, mul_: E.mul_, div_: E.div_, pow_: E.pow_, clamp_: E.clamp_, relu_: E.relu_, neg_: E.neg_,
+  add_: inplace.add_, sub_: inplace.sub_, mul_: inplace.mul_, div_: inplace.div_, pow_: inplace.pow_, clamp_: inplace.clamp_, relu_: inplace.relu_, neg_: inplace.neg_,
   fill_: fill.fill_, zero_: fill.zero_, copy_: fill.copy_, uniform_: fill.uniform_, normal_: fill.normal_,
   random_: fill.random_, bernoulli_: fill.bernoulli_,
   sum: reduce.sum, mean: reduce.mean, prod: reduce.prod, max: reduce.max, min: reduce.min, argmax: reduce.argmax,

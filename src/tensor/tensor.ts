@@ -10,7 +10,7 @@ import { gradEnabled } from '../autograd/grad-mode.js';
 import { native, type Handle } from '../native/addon.js';
 import { metaBegin, metaView } from '../native/meta.js';
 import { StorageRef, track } from '../memory/storage.js';
-import { DType, bool, float16, bfloat16, float32, float64, int16, int32, int64, int8, uint8 } from './dtype.js';
+import { DType, bool, float16, bfloat16, float32, float64, int16, int32, int64, int8 } from './dtype.js';
 import type { Device } from './device.js';
 import { formatTensor } from './format.js';
 import { contiguousStrides, isContiguousLayout, shapeNumel } from './shape.js';

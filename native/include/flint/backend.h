@@ -63,6 +63,8 @@ struct GemmArgs {
   double alpha, beta;
 };
 
+// Every entry is required unless marked "optional", which means it has a default here
+// that a device may keep.
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -73,7 +75,7 @@ class Backend {
   virtual void deallocate(Storage* storage) = 0;
   virtual void copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) = 0;
   virtual void copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) = 0;
-  virtual void synchronize() {}
+  virtual void synchronize() {}  // optional: devices that queue work wait here (CPU runs at once)
 
   // Fill and random fill (in place over a strided view).
   virtual void fill(const TensorView& out, double value) = 0;
