@@ -61,15 +61,19 @@ export function recordInplace(
  * the edge its old history should feed.
  * @internal
  */
-export function checkInplace(self: Tensor): Node | null {
+export function checkInplace(self: Tensor, viewRebase = false): Node | null {
   if (!gradEnabled()) return null;
   if (self._requiresGrad && self._gradFn === null) {
     throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
   }
-  if (self._base !== null && self._base._requiresGrad) {
+  const base = self._base;
+  if (base !== null && base._requiresGrad && base._gradFn === null) {
+    throw new Error('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+  }
+  if (base !== null && base._requiresGrad && !viewRebase) {
     throw new Error(
-      'flint does not yet support in-place operations on a view of a tensor that requires grad ' +
-        '(PyTorch rebases the base with CopySlices); apply the op to the base, or use torch.noGrad().',
+      'flint supports this in-place operation on a view of a tensor that requires grad only for ' +
+        'arithmetic ops and index assignment; apply it to the base, or use torch.noGrad().',
     );
   }
   return self._requiresGrad ? self._gradFn : null;

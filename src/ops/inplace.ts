@@ -8,8 +8,11 @@ import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
-import { BinaryCode, UnaryCode, binaryKernel_, castKernel, copyKernel, scalarKernel_, unaryKernel_ } from './kernels.js';
-import { clamp, div, gradFor, mul, neg, operand, pow, relu, type TensorOrScalar } from './elementwise.js';
+import { Node } from '../autograd/node.js';
+import { BinaryCode, UnaryCode, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKernel_, unaryKernel_ } from './kernels.js';
+import { zerosOf } from './creation-helpers.js';
+import { makeView } from './shape.js';
+import { add, clamp, div, gradFor, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
 
 function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
@@ -26,7 +29,7 @@ function tensorOrNull(x: TensorOrScalar): Tensor | null {
  * @internal
  */
 export function rebase(self: Tensor, compute: (current: Tensor) => Tensor): Tensor {
-  checkInplace(self);
+  checkInplace(self, true);
   const current = self._requiresGrad ? cloneForRebase(self) : castKernel(self, self._dtype);
   const result = compute(current);
   if (promotes(result._dtype, self._dtype)) {
@@ -37,9 +40,47 @@ export function rebase(self: Tensor, compute: (current: Tensor) => Tensor): Tens
   }
   copyKernel(self, result);
   self._version.value++;
+  const base = self._base;
+  if (gradEnabled() && base !== null && base._requiresGrad) {
+    rebaseBase(self, base, result);
+    return self;
+  }
   self._gradFn = result._gradFn;
   self._requiresGrad = result._requiresGrad;
   return self;
+}
+
+/**
+ * PyTorch's CopySlices: after an in-place op on a view, the base's history becomes "the
+ * old base with the view's region replaced by the op's result", and the view reads its
+ * gradient out of the new base.
+ */
+function rebaseBase(view: Tensor, base: Tensor, result: Tensor): void {
+  if (!base.isContiguous()) {
+    throw new Error('in-place operations on a view of a non-contiguous tensor that requires grad are not supported yet');
+  }
+  const offset = view._offset - base._offset;
+  const shape = view._shape;
+  const strides = view._strides;
+  const baseShape = base._shape;
+  const copySlices = new Node('CopySlices', [base._gradFn, result._edge()]);
+  copySlices.backwardFn = (g) => {
+    const gradBase = castKernel(g, g._dtype); // contiguous, and ours to modify
+    const region = makeView(gradBase, shape, strides, offset);
+    const gradResult = castKernel(region, region._dtype);
+    fillKernel(region, 0);
+    return [gradBase, gradResult];
+  };
+  base._gradFn = copySlices;
+  base._requiresGrad = true;
+  const asStrided = new Node('AsStridedBackward0', [copySlices]);
+  asStrided.backwardFn = (g) => {
+    const gradBase = zerosOf(baseShape.slice(), g);
+    copyKernel(makeView(gradBase, shape, strides, offset), g);
+    return [gradBase];
+  };
+  view._gradFn = asStrided;
+  view._requiresGrad = true;
 }
 
 function cloneForRebase(self: Tensor): Tensor {
@@ -88,14 +129,21 @@ function promotes(result: DType, target: DType): boolean {
 export function add_(self: Tensor, other: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
   const alpha = options.alpha ?? 1;
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
+  if (onGradView(self)) return rebase(self, (current) => add(current, other));
   return inplace(self, BinaryCode.Add, other, 'AddBackward0', (g, o) => [g, o && gradFor(g, o)]);
 }
 /** In-place `self -= alpha * other`. @example x.sub_(1) */
 export function sub_(self: Tensor, other: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
   const alpha = options.alpha ?? 1;
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
+  if (onGradView(self)) return rebase(self, (current) => sub(current, other));
   return inplace(self, BinaryCode.Sub, other, 'SubBackward0', (g, o) => [g, o && gradFor(neg(g), o)]);
 }
+/** Whether `self` is a view whose base records history (in-place ops then rebase the base). */
+function onGradView(self: Tensor): boolean {
+  return gradEnabled() && self._base !== null && self._base._requiresGrad;
+}
+
 /** Whether an in-place op on `self` must record history (then it goes through `rebase`). */
 function tracked(self: Tensor, other?: TensorOrScalar): boolean {
   return gradEnabled() && (self._requiresGrad || (other instanceof Tensor && other._requiresGrad));
