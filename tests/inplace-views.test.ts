@@ -30,3 +30,17 @@ describe('in-place ops on views (CopySlices)', () => {
     expect(() => torch.noGrad(() => a.index(0).mul_(2))).not.toThrow();
   });
 });
+
+describe('prod backward with zeros (PyTorch values)', () => {
+  it('handles no, one and several zeros per slice', () => {
+    const x = torch.tensor([[2, 0, 3], [0, 0, 5], [1, 2, 4]], { dtype: torch.float32, requiresGrad: true });
+    x.prod(1).mul(torch.tensor([1, 2, 3], { dtype: torch.float32 })).sum().backward();
+    expect(x.grad!.tolist()).toEqual([[0, 6, 0], [0, 0, 0], [24, 12, 6]]);
+    x.grad = null;
+    x.prod().backward();
+    expect(x.grad!.tolist()).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    const y = torch.tensor([2, 0, 3], { dtype: torch.float32, requiresGrad: true });
+    y.prod().backward();
+    expect(y.grad!.tolist()).toEqual([0, 6, 0]);
+  });
+});

@@ -9,7 +9,7 @@ import { DType, bool, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { normalizeDim, sameShape } from '../tensor/shape.js';
 import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
-import { abs, div, eq, maximum, minimum, mul, pow, sqrt, sub } from './elementwise.js';
+import { abs, div, eq, logicalAnd, maximum, minimum, mul, pow, sqrt, sub, where } from './elementwise.js';
 import { zerosOf } from './creation-helpers.js';
 import { expand, reshape, unsqueeze, view } from './shape.js';
 import { scatter } from './index.js';
@@ -162,9 +162,23 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
   const name = args.dim === undefined || args.dim === null ? 'ProdBackward0' : 'ProdBackward1';
   return record(out, name, [x], (node) => {
     const sx = node.save(x);
-    const so = node.save(out);
-    // d(prod)/dx_i = prod / x_i (inputs containing zeros are not handled yet)
-    return (g) => [div(mul(expandBack(g, x._shape, dims, args.keepdim), expandBack(so(), x._shape, dims, args.keepdim)), sx())];
+    return (g) => {
+      // d(prod)/dx_i is the product of the other elements. Dividing the product by x_i
+      // fails at zeros, so, as PyTorch does: with no zero in the slice it is prod/x_i;
+      // with one zero, the zero's entry is the product of the nonzeros and the rest get 0;
+      // with two or more, every entry is 0.
+      const input = sx();
+      const isZero = eq(input, 0);
+      const safe = where(isZero, 1, input);
+      const zeros = sum(isZero, dims, true);
+      const nonzeroProduct = reduceRaw(ReduceCode.Prod, safe, dims, true, input._dtype);
+      const others = where(
+        eq(zeros, 0),
+        div(nonzeroProduct, safe),
+        where(logicalAnd(eq(zeros, 1), isZero), nonzeroProduct, 0),
+      );
+      return [mul(expandBack(g, input._shape, dims, args.keepdim), others)];
+    };
   });
 }
 
