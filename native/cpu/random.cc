@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "cephes_float.h"
 #include "convert.h"
 #include "cpu_backend.h"
 #include "strided_loop.h"
@@ -47,6 +48,22 @@ void normalFill16(T* data, T mean, T stddev) {
     const T theta = 2.0f * M_PI * u2;
     data[j] = radius * std::cos(theta) * stddev + mean;
     data[j + 8] = radius * std::sin(theta) * stddev + mean;
+  }
+}
+
+// float32 follows PyTorch's AVX2 kernel (normal_fill_16_AVX2), which every x86-64 CPU
+// with AVX2 runs: float 2*pi, Cephes log/sincos, and an FMA for `n * std + mean`.
+template <>
+void normalFill16<float>(float* data, float mean, float stddev) {
+  const float twoPi = (float)(2.0f * M_PI);
+  for (int j = 0; j < 8; j++) {
+    const float u1 = 1.0f - data[j];
+    const float u2 = data[j + 8];
+    const float radius = std::sqrt(-2.0f * cephes::logf(u1));
+    float sine, cosine;
+    cephes::sincosf(twoPi * u2, &sine, &cosine);
+    data[j] = std::fmaf(radius * cosine, stddev, mean);
+    data[j + 8] = std::fmaf(radius * sine, stddev, mean);
   }
 }
 
