@@ -24,6 +24,19 @@ describe('in-place ops on views (CopySlices)', () => {
     expect(w.grad!.tolist()).toEqual([53, 23, 34]);
   });
 
+  it('fill_ and copy_ on views (PyTorch values)', () => {
+    // h = a * 2; h[0].fill_(1.5); h[1].copy_(w * 2); (h * weights).sum().backward()
+    const a = torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: torch.float32, requiresGrad: true });
+    const w = torch.tensor([7, 8, 9], { dtype: torch.float32, requiresGrad: true });
+    const h = a.mul(2);
+    h.index(0).fill_(1.5);
+    h.index(1).copy_(w.mul(2));
+    h.mul(torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: torch.float32 })).sum().backward();
+    expect(h.tolist()).toEqual([[1.5, 1.5, 1.5], [14, 16, 18]]);
+    expect(a.grad!.tolist()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(w.grad!.tolist()).toEqual([8, 10, 12]);
+  });
+
   it('a view of a leaf that requires grad is an error, as in PyTorch', () => {
     const a = torch.ones(2, 3, { requiresGrad: true });
     expect(() => a.index(0).mul_(2)).toThrow('a view of a leaf Variable that requires grad is being used in an in-place operation.');

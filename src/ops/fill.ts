@@ -6,6 +6,15 @@ import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import { castKernel, copyKernel, fillKernel } from './kernels.js';
 import { sumTo } from './reduce.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
+import { filled } from './creation-helpers.js';
+import { rebase } from './inplace.js';
+import { expand, toDtype } from './shape.js';
+
+/** A view whose base records history: in-place writes rebase the base (CopySlices). */
+function onGradView(t: Tensor): boolean {
+  return gradEnabled() && t._base !== null && t._base._requiresGrad;
+}
 
 function randomFill(t: Tensor, kind: number, p0: number, p1: number): Tensor {
   checkInplace(t);
@@ -21,6 +30,11 @@ function randomFill(t: Tensor, kind: number, p0: number, p1: number): Tensor {
  * @example x.fill_(1)
  */
 export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
+  if (onGradView(t)) {
+    return rebase(t, () =>
+      value instanceof Tensor ? toDtype(expand(value, t._shape), t._dtype) : filled(t._shape.slice(), Number(value), t._dtype, t.device),
+    );
+  }
   const previous = checkInplace(t);
   if (value instanceof Tensor) {
     if (value._shape.length !== 0) throw new Error(`fill_ only supports 0-dimension value tensor but got tensor with ${value._shape.length} dimensions.`);
@@ -41,6 +55,7 @@ export function zero_(t: Tensor): Tensor {
  * @example w.data.copy_(torch.ones(3))
  */
 export function copy_(t: Tensor, src: Tensor): Tensor {
+  if (onGradView(t)) return rebase(t, () => toDtype(expand(src, t._shape), t._dtype));
   const previous = checkInplace(t);
   const shape = broadcastShapes(t._shape, src._shape);
   if (!sameShape(shape, t._shape)) {
