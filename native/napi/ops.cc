@@ -78,6 +78,16 @@ static TensorView flatView(Storage* storage, DType dtype, int64_t offset, int64_
   return view;
 }
 
+// A new contiguous output of `numel` elements, reusing `recycle` as its handle if JS gave one.
+static OutputTarget flatOutput(const Napi::Value& recycle, Backend& backend, DType dtype, int64_t numel) {
+  OutputTarget out;
+  out.recycle = recycle;
+  out.storage = backend.allocate((size_t)numel * itemSize(dtype));
+  out.allocated = true;
+  out.view = flatView(out.storage, dtype, 0, numel);
+  return out;
+}
+
 static int64_t intValue(const Napi::Value& value) {
   double v = value.As<Napi::Number>().DoubleValue();
   if (!(v >= 0 && v <= 9.0e15) || (double)(int64_t)v != v) throw Error("expected a non-negative integer");
@@ -98,11 +108,7 @@ Napi::Value BinaryFlat(const Napi::CallbackInfo& info) {
   const int64_t numel = intValue(info[6]);
   TensorView aView = flatView(a, (DType)dtype, intValue(info[3]), numel);
   TensorView bView = flatView(b, (DType)dtype, intValue(info[5]), numel);
-  OutputTarget out;
-  out.recycle = info[1];
-  out.storage = backendOf(a).allocate((size_t)numel * itemSize((DType)outDtype));
-  out.allocated = true;
-  out.view = flatView(out.storage, (DType)outDtype, 0, numel);
+  OutputTarget out = flatOutput(info[1], backendOf(a), (DType)outDtype, numel);
   backendOf(a).binary((BinaryOp)op, out.view, aView, bView);
   return finishOutput(env, out);
 }
@@ -117,11 +123,7 @@ Napi::Value BinaryScalarFlat(const Napi::CallbackInfo& info) {
   Storage* a = unwrapStorage(info[2]);
   const int64_t numel = intValue(info[4]);
   TensorView aView = flatView(a, (DType)dtype, intValue(info[3]), numel);
-  OutputTarget out;
-  out.recycle = info[1];
-  out.storage = backendOf(a).allocate((size_t)numel * itemSize((DType)outDtype));
-  out.allocated = true;
-  out.view = flatView(out.storage, (DType)outDtype, 0, numel);
+  OutputTarget out = flatOutput(info[1], backendOf(a), (DType)outDtype, numel);
   backendOf(a).binaryScalar((BinaryOp)op, out.view, aView, doubleArg(info, 7), info[8].As<Napi::Boolean>());
   return finishOutput(env, out);
 }

@@ -6,7 +6,7 @@ import { checkInplace, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { bool, int64 } from '../tensor/dtype.js';
-import { broadcastShapes, normalizeDim, shapeNumel } from '../tensor/shape.js';
+import { broadcastShapes, contiguousStrides, normalizeDim, shapeNumel } from '../tensor/shape.js';
 import {
   castKernel,
   copyKernel,
@@ -209,7 +209,7 @@ export function index(x: Tensor, ...indices: Index[]): Tensor {
   const { merged, position } = mergeAdvanced(view, advanced);
   const selected = indexSelectKernel(merged, position, flat.contiguous());
   const outShape = [...merged._shape.slice(0, position), ...broadcast, ...merged._shape.slice(position + 1)];
-  const out = new Tensor(selected._storage, outShape, contiguousOf(outShape), 0, selected._dtype);
+  const out = new Tensor(selected._storage, outShape, contiguousStrides(outShape), 0, selected._dtype);
   selected.dispose();
   const mergedShape = merged._shape;
   return record(out, 'IndexBackward0', [merged], (node) => {
@@ -222,16 +222,6 @@ export function index(x: Tensor, ...indices: Index[]): Tensor {
       return [grad];
     };
   });
-}
-
-function contiguousOf(shape: number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
 }
 
 /**

@@ -7,7 +7,7 @@ import { record, renameGradFn } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { normalizeDim, sameShape } from '../tensor/shape.js';
+import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
 import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
 import { abs, div, eq, logicalAnd, maximum, minimum, mul, pow, sqrt, sub, where } from './elementwise.js';
 import { zerosOf } from './creation-helpers.js';
@@ -83,19 +83,9 @@ function reduceRaw(code: ReduceCode, x: Tensor, dims: number[], keepdim: boolean
   const out = reduceKernel(code, x, realDims, outDtype);
   const shape = outputShape(x, realDims, keepdim);
   if (sameShape(shape, out._shape)) return out;
-  const reshaped = new Tensor(out._storage, shape, contiguous(shape), 0, outDtype);
+  const reshaped = new Tensor(out._storage, shape, contiguousStrides(shape), 0, outDtype);
   out.dispose();
   return reshaped;
-}
-
-function contiguous(shape: number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
 }
 
 /** Re-expands a reduced gradient to the input's shape. */
