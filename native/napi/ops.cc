@@ -21,6 +21,12 @@ void checkSameBackend(const Storage* a, const Storage* b) {
 int32_t intArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
 double doubleArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().DoubleValue(); }
 
+BinaryOp binaryOpArg(const Napi::CallbackInfo& info, size_t i) {
+  int32_t op = intArg(info, i);
+  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
+  return (BinaryOp)op;
+}
+
 }  // namespace
 
 // cast(out|null, in)   meta: [out, in]
@@ -52,8 +58,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
 // binary(op, out|null, a, b)   meta: [out, a, b]
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int32_t op = intArg(info, 0);
-  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
+  const BinaryOp op = binaryOpArg(info, 0);
   MetaReader reader(instanceOf(env));
   Storage* a = unwrapStorage(info[2]);
   Storage* b = unwrapStorage(info[3]);
@@ -62,7 +67,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   TensorView aView = reader.view(a);
   TensorView bView = reader.view(b);
   checkSameBackend(out.storage, a);
-  backendOf(a).binary((BinaryOp)op, out.view, aView, bView);
+  backendOf(a).binary(op, out.view, aView, bView);
   return finishOutput(env, out);
 }
 
@@ -98,8 +103,7 @@ static int64_t intValue(const Napi::Value& value) {
 // The fast path for same-shape contiguous operands: no meta buffer, no layout decoding.
 Napi::Value BinaryFlat(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int32_t op = intArg(info, 0);
-  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
+  const BinaryOp op = binaryOpArg(info, 0);
   int32_t dtype = intArg(info, 7), outDtype = intArg(info, 8);
   FLINT_CHECK(isValidDType(dtype) && isValidDType(outDtype), "unknown dtype code");
   Storage* a = unwrapStorage(info[2]);
@@ -109,36 +113,34 @@ Napi::Value BinaryFlat(const Napi::CallbackInfo& info) {
   TensorView aView = flatView(a, (DType)dtype, intValue(info[3]), numel);
   TensorView bView = flatView(b, (DType)dtype, intValue(info[5]), numel);
   OutputTarget out = flatOutput(info[1], backendOf(a), (DType)outDtype, numel);
-  backendOf(a).binary((BinaryOp)op, out.view, aView, bView);
+  backendOf(a).binary(op, out.view, aView, bView);
   return finishOutput(env, out);
 }
 
 // binaryScalarFlat(op, recycle|null, a, aOffset, numel, dtype, outDtype, scalar, scalarFirst)
 Napi::Value BinaryScalarFlat(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int32_t op = intArg(info, 0);
-  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
+  const BinaryOp op = binaryOpArg(info, 0);
   int32_t dtype = intArg(info, 5), outDtype = intArg(info, 6);
   FLINT_CHECK(isValidDType(dtype) && isValidDType(outDtype), "unknown dtype code");
   Storage* a = unwrapStorage(info[2]);
   const int64_t numel = intValue(info[4]);
   TensorView aView = flatView(a, (DType)dtype, intValue(info[3]), numel);
   OutputTarget out = flatOutput(info[1], backendOf(a), (DType)outDtype, numel);
-  backendOf(a).binaryScalar((BinaryOp)op, out.view, aView, doubleArg(info, 7), info[8].As<Napi::Boolean>());
+  backendOf(a).binaryScalar(op, out.view, aView, doubleArg(info, 7), info[8].As<Napi::Boolean>());
   return finishOutput(env, out);
 }
 
 // binaryScalar(op, out|null, a, scalar, scalarFirst)   meta: [out, a]
 Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int32_t op = intArg(info, 0);
-  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
+  const BinaryOp op = binaryOpArg(info, 0);
   MetaReader reader(instanceOf(env));
   Storage* a = unwrapStorage(info[2]);
   OutputTarget out = prepareOutput(env, info[1], reader, backendOf(a));
   TensorView aView = reader.view(a);
   checkSameBackend(out.storage, a);
-  backendOf(a).binaryScalar((BinaryOp)op, out.view, aView, doubleArg(info, 3), info[4].As<Napi::Boolean>());
+  backendOf(a).binaryScalar(op, out.view, aView, doubleArg(info, 3), info[4].As<Napi::Boolean>());
   return finishOutput(env, out);
 }
 

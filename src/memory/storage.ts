@@ -16,7 +16,6 @@ export class StorageRef {
   constructor(
     public handle: Handle | null,
     readonly device: Device,
-    readonly nbytes: number,
   ) {}
 
   retain(): void {

@@ -345,4 +345,3 @@ export function emptyKernel(shape: number[], dtype: DType, device: Tensor['devic
   return fromHandle(native.alloc(device.code, numel * dtype.itemsize, recycled()), shape, dtype, device);
 }
 
-export { contiguousStrides };

@@ -6,7 +6,6 @@
 import { inspect } from 'node:util';
 import { AccumulateGrad, type Node } from '../autograd/node.js';
 import { runBackward } from '../autograd/engine.js';
-import { gradEnabled } from '../autograd/grad-mode.js';
 import { native, type Handle } from '../native/addon.js';
 import { metaBegin, metaView } from '../native/meta.js';
 import { StorageRef, track } from '../memory/storage.js';
@@ -434,11 +433,6 @@ export class Tensor {
 
 /** Wraps a freshly allocated native storage as a contiguous tensor. @internal */
 export function fromHandle(handle: Handle, shape: number[], dtype: DType, device: Device, strides?: number[]): Tensor {
-  const storage = new StorageRef(handle, device, shapeNumel(shape) * dtype.itemsize);
+  const storage = new StorageRef(handle, device);
   return new Tensor(storage, shape, strides ?? contiguousStrides(shape), 0, dtype);
-}
-
-/** Whether grad recording applies to an op over these inputs. @internal */
-export function needsGrad(a: Tensor, b?: Tensor | null): boolean {
-  return gradEnabled() && (a._requiresGrad || (b != null && b._requiresGrad));
 }
