@@ -42,6 +42,10 @@ class CpuBackend final : public Backend {
   void scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                bool accumulate) override;
   int64_t nonzero(Storage** out, const TensorView& in) override;
+  void softmax(const SoftmaxArgs& args) override;
+  void softmaxBackward(const SoftmaxBackwardArgs& args) override;
+  double crossEntropy(const CrossEntropyArgs& args) override;
+  void crossEntropyBackward(const CrossEntropyBackwardArgs& args) override;
 
   ThreadPool& pool() { return *pool_; }
   void setThreads(int threads) { pool_ = std::make_unique<ThreadPool>(threads); }

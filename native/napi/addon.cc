@@ -58,6 +58,10 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exportFunction<Gather>(env, exports, "gather");
   exportFunction<Scatter>(env, exports, "scatter");
   exportFunction<Nonzero>(env, exports, "nonzero");
+  exportFunction<Softmax>(env, exports, "softmax");
+  exportFunction<SoftmaxBackward>(env, exports, "softmaxBackward");
+  exportFunction<CrossEntropy>(env, exports, "crossEntropy");
+  exportFunction<CrossEntropyBackward>(env, exports, "crossEntropyBackward");
   exports.Set("cudaCompiled", Napi::Boolean::New(env, false));
   return exports;
 }

@@ -20,6 +20,12 @@ Napi::Value Gather(const Napi::CallbackInfo& info);
 Napi::Value Scatter(const Napi::CallbackInfo& info);
 Napi::Value Nonzero(const Napi::CallbackInfo& info);
 
+// nn_ops.cc: fused softmax family and losses
+Napi::Value Softmax(const Napi::CallbackInfo& info);
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info);
+Napi::Value CrossEntropy(const Napi::CallbackInfo& info);
+Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info);
+
 // memory.cc: storages, host transfers, fills, random numbers, stats
 Napi::Value Init(const Napi::CallbackInfo& info);
 Napi::Value Alloc(const Napi::CallbackInfo& info);

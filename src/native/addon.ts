@@ -45,6 +45,31 @@ export interface NativeAddon {
   gather(out: Handle | null, input: Handle, dim: number, index: Handle): Handle | undefined;
   scatter(out: Handle, dim: number, index: Handle, src: Handle, accumulate: boolean): void;
   nonzero(input: Handle): [Handle, number];
+  softmax(out: Handle | null, input: Handle, log: boolean): Handle | undefined;
+  softmaxBackward(gradInput: Handle | null, gradOutput: Handle, output: Handle, log: boolean): Handle | undefined;
+  crossEntropy(
+    loss: Handle | null,
+    logProbs: Handle | null,
+    input: Handle,
+    target: Handle,
+    weight: Handle | null,
+    ignoreIndex: number,
+    labelSmoothing: number,
+    fromLogits: boolean,
+    reduction: number,
+  ): [Handle, Handle | null, number];
+  crossEntropyBackward(
+    gradInput: Handle | null,
+    gradLoss: Handle,
+    logProbs: Handle,
+    target: Handle,
+    weight: Handle | null,
+    ignoreIndex: number,
+    labelSmoothing: number,
+    fromLogits: boolean,
+    reduction: number,
+    totalWeight: number,
+  ): Handle | undefined;
   cudaCompiled: boolean;
 }
 

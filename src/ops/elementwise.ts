@@ -322,6 +322,10 @@ export function sigmoid(x: Tensor): Tensor {
 export function tanh(x: Tensor): Tensor {
   return unary(UnaryCode.Tanh, 'TanhBackward0', x, true, (g, _i, o) => mul(g, rsub(mul(o(), o()), 1)));
 }
+/** The error function. @example x.erf() */
+export function erf(x: Tensor): Tensor {
+  return unary(UnaryCode.Erf, 'ErfBackward0', x, true, (g, i) => mul(g, mul(exp(neg(mul(i(), i()))), 2 / Math.sqrt(Math.PI))));
+}
 /** `1/x`. @example x.reciprocal() */
 export function reciprocal(x: Tensor): Tensor {
   return unary(UnaryCode.Reciprocal, 'ReciprocalBackward0', x, true, (g, _i, o) => neg(mul(g, mul(o(), o()))));

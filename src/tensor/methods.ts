@@ -10,6 +10,7 @@ import * as shape from '../ops/shape.js';
 import * as linalg from '../ops/linalg.js';
 import * as indexing from '../ops/index.js';
 import * as fill from '../ops/fill.js';
+import * as softmaxOps from '../ops/softmax.js';
 import { DType, bool, float16, float32, float64, int32, int64, toDType } from './dtype.js';
 import { device as parseDevice, type Device, type DeviceLike } from './device.js';
 import { Tensor } from './tensor.js';
@@ -48,6 +49,9 @@ declare module './tensor.js' {
     relu: Tail<typeof elementwise.relu>;
     sigmoid: Tail<typeof elementwise.sigmoid>;
     tanh: Tail<typeof elementwise.tanh>;
+    erf: Tail<typeof elementwise.erf>;
+    softmax: Tail<typeof softmaxOps.softmax>;
+    logSoftmax: Tail<typeof softmaxOps.logSoftmax>;
     reciprocal: Tail<typeof elementwise.reciprocal>;
     square: Tail<typeof elementwise.square>;
     sign: Tail<typeof elementwise.sign>;
@@ -156,7 +160,8 @@ for (const [name, fn] of Object.entries({
   add: E.add, sub: E.sub, rsub: E.rsub, mul: E.mul, div: E.div, pow: E.pow, maximum: E.maximum, minimum: E.minimum,
   eq: E.eq, ne: E.ne, gt: E.gt, ge: E.ge, lt: E.lt, le: E.le, logicalAnd: E.logicalAnd, logicalOr: E.logicalOr,
   logicalNot: E.logicalNot, neg: E.neg, abs: E.abs, exp: E.exp, log: E.log, log1p: E.log1p, sqrt: E.sqrt,
-  rsqrt: E.rsqrt, sin: E.sin, cos: E.cos, relu: E.relu, sigmoid: E.sigmoid, tanh: E.tanh, reciprocal: E.reciprocal,
+  rsqrt: E.rsqrt, sin: E.sin, cos: E.cos, relu: E.relu, sigmoid: E.sigmoid, tanh: E.tanh, erf: E.erf, reciprocal: E.reciprocal,
+  softmax: softmaxOps.softmax, logSoftmax: softmaxOps.logSoftmax,
   square: E.square, sign: E.sign, floor: E.floor, ceil: E.ceil, round: E.round, clamp: E.clamp, clip: E.clamp,
   add_: inplace.add_, sub_: inplace.sub_, mul_: inplace.mul_, div_: inplace.div_, pow_: inplace.pow_, clamp_: inplace.clamp_, relu_: inplace.relu_, neg_: inplace.neg_,
   fill_: fill.fill_, zero_: fill.zero_, copy_: fill.copy_, uniform_: fill.uniform_, normal_: fill.normal_,

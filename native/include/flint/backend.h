@@ -63,6 +63,44 @@ struct GemmArgs {
   double alpha, beta;
 };
 
+// Softmax family. Views are contiguous [outer, size, inner]; the softmax runs over `size`.
+struct SoftmaxArgs {
+  TensorView out, in;
+  bool log;
+};
+struct SoftmaxBackwardArgs {
+  TensorView gradInput, gradOutput, output;  // output: the forward's result
+  bool log;
+};
+
+// Fused (log-)softmax + negative log-likelihood over contiguous [rows, classes] scores,
+// with class-index targets. PyTorch's cross_entropy (fromLogits) or nll_loss (input is
+// already log-probabilities). Label smoothing mixes in the mean over classes, and the
+// mean reduction divides by the summed target weights, as PyTorch does.
+enum class LossReduction : int32_t { None = 0, Mean = 1, Sum = 2 };
+struct CrossEntropyArgs {
+  TensorView input;     // [rows, classes] float32/float64
+  TensorView target;    // [rows] int64
+  TensorView weight;    // [classes], or data == nullptr
+  TensorView loss;      // [rows] (None) or [] (Mean/Sum)
+  TensorView logProbs;  // [rows, classes] written when fromLogits
+  int64_t ignoreIndex;
+  double labelSmoothing;
+  bool fromLogits;
+  LossReduction reduction;
+};
+struct CrossEntropyBackwardArgs {
+  TensorView gradInput;  // [rows, classes]
+  TensorView gradLoss;   // like the forward's loss
+  TensorView logProbs;   // the forward's log-probabilities (or its input, for nll)
+  TensorView target, weight;
+  int64_t ignoreIndex;
+  double labelSmoothing;
+  bool fromLogits;
+  LossReduction reduction;
+  double totalWeight;  // what the forward returned
+};
+
 // Every entry is required unless marked "optional", which means it has a default here
 // that a device may keep.
 class Backend {
@@ -110,6 +148,13 @@ class Backend {
                        bool accumulate) = 0;
   // Writes the coordinates of nonzero elements as int64 [count, ndim]; returns count.
   virtual int64_t nonzero(Storage** out, const TensorView& in) = 0;
+
+  // Fused softmax / log-softmax and their backward.
+  virtual void softmax(const SoftmaxArgs& args) = 0;
+  virtual void softmaxBackward(const SoftmaxBackwardArgs& args) = 0;
+  // Returns the summed weight of the non-ignored targets (the mean's denominator).
+  virtual double crossEntropy(const CrossEntropyArgs& args) = 0;
+  virtual void crossEntropyBackward(const CrossEntropyBackwardArgs& args) = 0;
 };
 
 }  // namespace flint

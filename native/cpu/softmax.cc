@@ -1,0 +1,248 @@
+// Softmax, log-softmax and the fused cross-entropy / NLL loss on the CPU.
+// Sums run in double: a row of thousands of classes then loses nothing to float32
+// accumulation, and the extra cost is small next to exp().
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "cpu_backend.h"
+
+namespace flint {
+
+namespace {
+
+template <typename T>
+void softmaxForward(ThreadPool& pool, const SoftmaxArgs& args) {
+  const int64_t outer = args.in.shape[0], size = args.in.shape[1], inner = args.in.shape[2];
+  const T* in = (const T*)args.in.data;
+  T* out = (T*)args.out.data;
+  const bool log = args.log;
+  const int64_t lines = outer * inner;
+  pool.parallelFor(lines, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(size, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t line = b; line < e; line++) {
+      const int64_t base = (line / inner) * size * inner + line % inner;
+      const T* x = in + base;
+      T* y = out + base;
+      T maxValue = -std::numeric_limits<T>::infinity();
+      for (int64_t k = 0; k < size; k++) maxValue = std::max(maxValue, x[k * inner]);
+      // A row of -inf (or all masked) has no finite max: softmax is NaN there, as PyTorch's.
+      if (std::isinf(maxValue) && maxValue < 0) maxValue = 0;
+      double total = 0;
+      if (log) {
+        for (int64_t k = 0; k < size; k++) total += std::exp((double)(x[k * inner] - maxValue));
+        const T shift = (T)(std::log(total)) + maxValue;
+        for (int64_t k = 0; k < size; k++) y[k * inner] = x[k * inner] - shift;
+      } else {
+        for (int64_t k = 0; k < size; k++) {
+          const T v = std::exp(x[k * inner] - maxValue);
+          y[k * inner] = v;
+          total += v;
+        }
+        const T scale = (T)(1.0 / total);
+        for (int64_t k = 0; k < size; k++) y[k * inner] *= scale;
+      }
+    }
+  });
+}
+
+template <typename T>
+void softmaxBackwardKernel(ThreadPool& pool, const SoftmaxBackwardArgs& args) {
+  const int64_t outer = args.output.shape[0], size = args.output.shape[1], inner = args.output.shape[2];
+  const T* g = (const T*)args.gradOutput.data;
+  const T* y = (const T*)args.output.data;
+  T* gi = (T*)args.gradInput.data;
+  const bool log = args.log;
+  pool.parallelFor(outer * inner, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(size, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t line = b; line < e; line++) {
+      const int64_t base = (line / inner) * size * inner + line % inner;
+      double total = 0;
+      if (log) {
+        // d logsoftmax: g - exp(y) * sum(g)
+        for (int64_t k = 0; k < size; k++) total += g[base + k * inner];
+        for (int64_t k = 0; k < size; k++) {
+          const int64_t i = base + k * inner;
+          gi[i] = g[i] - std::exp(y[i]) * (T)total;
+        }
+      } else {
+        // d softmax: y * (g - sum(g * y))
+        for (int64_t k = 0; k < size; k++) total += (double)g[base + k * inner] * y[base + k * inner];
+        for (int64_t k = 0; k < size; k++) {
+          const int64_t i = base + k * inner;
+          gi[i] = y[i] * (g[i] - (T)total);
+        }
+      }
+    }
+  });
+}
+
+void checkSoftmaxView(const TensorView& v, const char* what) {
+  FLINT_CHECK(v.ndim == 3 && v.isContiguous(), std::string(what) + ": expected a contiguous [outer, size, inner] view");
+}
+
+// The weight of row r's target, or 0 when the row is ignored; checks the class range.
+template <typename T>
+double targetWeight(const int64_t* target, const T* weight, int64_t row, int64_t classes, int64_t ignoreIndex) {
+  const int64_t t = target[row];
+  if (t == ignoreIndex) return 0;
+  if (t < 0 || t >= classes) throw Error("Target " + std::to_string(t) + " is out of bounds.");
+  return weight ? (double)weight[t] : 1.0;
+}
+
+template <typename T>
+double crossEntropyForward(ThreadPool& pool, const CrossEntropyArgs& args) {
+  const int64_t rows = args.input.shape[0], classes = args.input.shape[1];
+  const T* input = (const T*)args.input.data;
+  const int64_t* target = (const int64_t*)args.target.data;
+  const T* weight = (const T*)args.weight.data;
+  T* logProbs = args.fromLogits ? (T*)args.logProbs.data : nullptr;
+  const double smoothing = args.labelSmoothing;
+  // Per-row losses in double, reduced afterwards, so the mean matches a float64 sum.
+  std::vector<double> rowLoss((size_t)rows), rowWeight((size_t)rows);
+  pool.parallelFor(rows, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(classes, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; r++) {
+      const T* x = input + r * classes;
+      const T* lp = x;
+      if (logProbs) {
+        T* y = logProbs + r * classes;
+        T maxValue = -std::numeric_limits<T>::infinity();
+        for (int64_t c = 0; c < classes; c++) maxValue = std::max(maxValue, x[c]);
+        if (std::isinf(maxValue) && maxValue < 0) maxValue = 0;
+        double total = 0;
+        for (int64_t c = 0; c < classes; c++) total += std::exp((double)(x[c] - maxValue));
+        const T shift = (T)std::log(total) + maxValue;
+        for (int64_t c = 0; c < classes; c++) y[c] = x[c] - shift;
+        lp = y;
+      }
+      const double w = targetWeight(target, weight, r, classes, args.ignoreIndex);
+      rowWeight[(size_t)r] = w;
+      if (w == 0 && target[r] == args.ignoreIndex) {
+        rowLoss[(size_t)r] = 0;
+        continue;
+      }
+      double loss = -w * (double)lp[target[r]];
+      if (smoothing > 0) {
+        double smooth = 0;
+        for (int64_t c = 0; c < classes; c++) smooth -= (weight ? (double)weight[c] : 1.0) * (double)lp[c];
+        loss = (1 - smoothing) * loss + smoothing / (double)classes * smooth;
+      }
+      rowLoss[(size_t)r] = loss;
+    }
+  });
+  double totalWeight = 0, totalLoss = 0;
+  for (int64_t r = 0; r < rows; r++) {
+    totalWeight += rowWeight[(size_t)r];
+    totalLoss += rowLoss[(size_t)r];
+  }
+  T* loss = (T*)args.loss.data;
+  switch (args.reduction) {
+    case LossReduction::None:
+      for (int64_t r = 0; r < rows; r++) loss[r] = (T)rowLoss[(size_t)r];
+      break;
+    case LossReduction::Sum: loss[0] = (T)totalLoss; break;
+    case LossReduction::Mean: loss[0] = (T)(totalLoss / totalWeight); break;
+  }
+  return totalWeight;
+}
+
+template <typename T>
+void crossEntropyBackwardKernel(ThreadPool& pool, const CrossEntropyBackwardArgs& args) {
+  const int64_t rows = args.logProbs.shape[0], classes = args.logProbs.shape[1];
+  const T* lp = (const T*)args.logProbs.data;
+  const int64_t* target = (const int64_t*)args.target.data;
+  const T* weight = (const T*)args.weight.data;
+  const T* gradLoss = (const T*)args.gradLoss.data;
+  T* gi = (T*)args.gradInput.data;
+  const double smoothing = args.labelSmoothing;
+  const double scale = args.reduction == LossReduction::Mean ? 1.0 / args.totalWeight : 1.0;
+  // Sum over classes of the smoothing part of the target distribution (weights included).
+  double smoothTotal = 0;
+  if (smoothing > 0) {
+    for (int64_t c = 0; c < classes; c++) smoothTotal += weight ? (double)weight[c] : 1.0;
+    smoothTotal *= smoothing / (double)classes;
+  }
+  pool.parallelFor(rows, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(classes, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; r++) {
+      T* row = gi + r * classes;
+      const int64_t t = target[r];
+      if (t == args.ignoreIndex) {
+        for (int64_t c = 0; c < classes; c++) row[c] = 0;
+        continue;
+      }
+      const double w = targetWeight(target, weight, r, classes, args.ignoreIndex);
+      const double g = (args.reduction == LossReduction::None ? (double)gradLoss[r] : (double)gradLoss[0]) * scale;
+      // The loss is -sum_c q_c * logp_c with q the (smoothed, weighted) target distribution.
+      const double hard = (1 - smoothing) * w;
+      const double qTotal = hard + smoothTotal;
+      const T* x = lp + r * classes;
+      for (int64_t c = 0; c < classes; c++) {
+        double q = smoothing > 0 ? smoothing / (double)classes * (weight ? (double)weight[c] : 1.0) : 0.0;
+        if (c == t) q += hard;
+        row[c] = args.fromLogits ? (T)(g * (std::exp((double)x[c]) * qTotal - q)) : (T)(-g * q);
+      }
+    }
+  });
+}
+
+void checkLossViews(const TensorView& input, const TensorView& target, const TensorView& weight) {
+  FLINT_CHECK(input.ndim == 2 && input.isContiguous(), "cross_entropy: expected contiguous [rows, classes] scores");
+  FLINT_CHECK(target.ndim == 1 && target.isContiguous() && target.dtype == DType::Int64 &&
+                  target.shape[0] == input.shape[0],
+              "cross_entropy: expected an int64 target with one class index per row");
+  FLINT_CHECK(weight.data == nullptr || (weight.ndim == 1 && weight.isContiguous() && weight.dtype == input.dtype &&
+                                         weight.shape[0] == input.shape[1]),
+              "cross_entropy: weight must be a contiguous 1-D tensor with one value per class");
+}
+
+}  // namespace
+
+void CpuBackend::softmax(const SoftmaxArgs& args) {
+  checkSoftmaxView(args.in, "softmax");
+  checkSoftmaxView(args.out, "softmax");
+  FLINT_CHECK(args.in.numel() == args.out.numel() && args.in.dtype == args.out.dtype, "softmax: output mismatch");
+  if (args.in.dtype == DType::Float32) softmaxForward<float>(*pool_, args);
+  else if (args.in.dtype == DType::Float64) softmaxForward<double>(*pool_, args);
+  else throw Error("softmax: expected a float32 or float64 tensor");
+}
+
+void CpuBackend::softmaxBackward(const SoftmaxBackwardArgs& args) {
+  checkSoftmaxView(args.gradInput, "softmax backward");
+  checkSoftmaxView(args.gradOutput, "softmax backward");
+  checkSoftmaxView(args.output, "softmax backward");
+  FLINT_CHECK(args.gradOutput.numel() == args.output.numel() && args.gradInput.numel() == args.output.numel() &&
+                  args.gradOutput.dtype == args.output.dtype && args.gradInput.dtype == args.output.dtype,
+              "softmax backward: shape or dtype mismatch");
+  if (args.output.dtype == DType::Float32) softmaxBackwardKernel<float>(*pool_, args);
+  else if (args.output.dtype == DType::Float64) softmaxBackwardKernel<double>(*pool_, args);
+  else throw Error("softmax backward: expected a float32 or float64 tensor");
+}
+
+double CpuBackend::crossEntropy(const CrossEntropyArgs& args) {
+  checkLossViews(args.input, args.target, args.weight);
+  const int64_t lossNumel = args.reduction == LossReduction::None ? args.input.shape[0] : 1;
+  FLINT_CHECK(args.loss.isContiguous() && args.loss.numel() == lossNumel && args.loss.dtype == args.input.dtype,
+              "cross_entropy: loss output mismatch");
+  FLINT_CHECK(!args.fromLogits || (args.logProbs.isContiguous() && args.logProbs.numel() == args.input.numel() &&
+                                   args.logProbs.dtype == args.input.dtype),
+              "cross_entropy: log-probability output mismatch");
+  if (args.input.dtype == DType::Float32) return crossEntropyForward<float>(*pool_, args);
+  if (args.input.dtype == DType::Float64) return crossEntropyForward<double>(*pool_, args);
+  throw Error("cross_entropy: expected float32 or float64 scores");
+}
+
+void CpuBackend::crossEntropyBackward(const CrossEntropyBackwardArgs& args) {
+  checkLossViews(args.logProbs, args.target, args.weight);
+  const int64_t lossNumel = args.reduction == LossReduction::None ? args.logProbs.shape[0] : 1;
+  FLINT_CHECK(args.gradLoss.isContiguous() && args.gradLoss.numel() == lossNumel &&
+                  args.gradLoss.dtype == args.logProbs.dtype,
+              "cross_entropy backward: gradient shape mismatch");
+  FLINT_CHECK(args.gradInput.isContiguous() && args.gradInput.numel() == args.logProbs.numel() &&
+                  args.gradInput.dtype == args.logProbs.dtype,
+              "cross_entropy backward: output mismatch");
+  if (args.logProbs.dtype == DType::Float32) crossEntropyBackwardKernel<float>(*pool_, args);
+  else if (args.logProbs.dtype == DType::Float64) crossEntropyBackwardKernel<double>(*pool_, args);
+  else throw Error("cross_entropy backward: expected float32 or float64");
+}
+
+}  // namespace flint

@@ -1,0 +1,121 @@
+// Entry points for the fused neural-network kernels: softmax, log-softmax and the
+// cross-entropy / NLL loss, forward and backward.
+#include <optional>
+
+#include "ops.h"
+#include "views.h"
+
+namespace flint {
+
+namespace {
+
+LossReduction reductionArg(const Napi::Value& value) {
+  const int32_t code = value.As<Napi::Number>().Int32Value();
+  FLINT_CHECK(code >= 0 && code <= 2, "unknown loss reduction");
+  return (LossReduction)code;
+}
+
+Storage* optionalStorage(const Napi::Value& value) {
+  return value.IsNull() || value.IsUndefined() ? nullptr : unwrapStorage(value);
+}
+
+void checkSame(const Storage* a, const Storage* b) {
+  if (b != nullptr && a->backend != b->backend) {
+    throw Error("Expected all tensors to be on the same device, but found at least two devices");
+  }
+}
+
+}  // namespace
+
+// softmax(out|null, in, log)   meta: [out, in], both [outer, size, inner]
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[1]);
+  OutputTarget out = prepareOutput(env, info[0], reader, *input->backend);
+  checkSame(out.storage, input);
+  SoftmaxArgs args{out.view, reader.view(input), info[2].As<Napi::Boolean>()};
+  input->backend->softmax(args);
+  return finishOutput(env, out);
+}
+
+// softmaxBackward(gradInput|null, gradOutput, output, log)   meta: [gradInput, gradOutput, output]
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* gradOutput = unwrapStorage(info[1]);
+  Storage* output = unwrapStorage(info[2]);
+  checkSame(gradOutput, output);
+  OutputTarget gradInput = prepareOutput(env, info[0], reader, *output->backend);
+  checkSame(gradInput.storage, output);
+  TensorView gradOutputView = reader.view(gradOutput);
+  TensorView outputView = reader.view(output);
+  SoftmaxBackwardArgs args{gradInput.view, gradOutputView, outputView, info[3].As<Napi::Boolean>()};
+  output->backend->softmaxBackward(args);
+  return finishOutput(env, gradInput);
+}
+
+// crossEntropy(loss|null, logProbs|null, input, target, weight|null, ignoreIndex, smoothing,
+//              fromLogits, reduction) -> [loss, logProbs|null, totalWeight]
+// meta: [loss, logProbs (fromLogits only), input, target, weight (if given)]
+Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[2]);
+  Storage* target = unwrapStorage(info[3]);
+  Storage* weight = optionalStorage(info[4]);
+  checkSame(input, target);
+  checkSame(input, weight);
+  const bool fromLogits = info[7].As<Napi::Boolean>();
+  CrossEntropyArgs args{};
+  OutputTarget loss = prepareOutput(env, info[0], reader, *input->backend);
+  std::optional<OutputTarget> logProbs;
+  if (fromLogits) logProbs.emplace(prepareOutput(env, info[1], reader, *input->backend));
+  args.loss = loss.view;
+  if (fromLogits) args.logProbs = logProbs->view;
+  args.input = reader.view(input);
+  args.target = reader.view(target);
+  if (weight != nullptr) args.weight = reader.view(weight);
+  args.ignoreIndex = (int64_t)info[5].As<Napi::Number>().DoubleValue();
+  args.labelSmoothing = info[6].As<Napi::Number>().DoubleValue();
+  FLINT_CHECK(args.labelSmoothing >= 0 && args.labelSmoothing <= 1, "label_smoothing must be between 0.0 and 1.0");
+  args.fromLogits = fromLogits;
+  args.reduction = reductionArg(info[8]);
+  const double totalWeight = input->backend->crossEntropy(args);
+  Napi::Array result = Napi::Array::New(env, 3);
+  result.Set(0u, finishOutput(env, loss));
+  result.Set(1u, fromLogits ? finishOutput(env, *logProbs) : env.Null());
+  result.Set(2u, Napi::Number::New(env, totalWeight));
+  return result;
+}
+
+// crossEntropyBackward(gradInput|null, gradLoss, logProbs, target, weight|null, ignoreIndex,
+//                      smoothing, fromLogits, reduction, totalWeight)
+// meta: [gradInput, gradLoss, logProbs, target, weight (if given)]
+Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* gradLoss = unwrapStorage(info[1]);
+  Storage* logProbs = unwrapStorage(info[2]);
+  Storage* target = unwrapStorage(info[3]);
+  Storage* weight = optionalStorage(info[4]);
+  checkSame(logProbs, gradLoss);
+  checkSame(logProbs, target);
+  checkSame(logProbs, weight);
+  OutputTarget gradInput = prepareOutput(env, info[0], reader, *logProbs->backend);
+  CrossEntropyBackwardArgs args{};
+  args.gradInput = gradInput.view;
+  args.gradLoss = reader.view(gradLoss);
+  args.logProbs = reader.view(logProbs);
+  args.target = reader.view(target);
+  if (weight != nullptr) args.weight = reader.view(weight);
+  args.ignoreIndex = (int64_t)info[5].As<Napi::Number>().DoubleValue();
+  args.labelSmoothing = info[6].As<Napi::Number>().DoubleValue();
+  args.fromLogits = info[7].As<Napi::Boolean>();
+  args.reduction = reductionArg(info[8]);
+  args.totalWeight = info[9].As<Napi::Number>().DoubleValue();
+  logProbs->backend->crossEntropyBackward(args);
+  return finishOutput(env, gradInput);
+}
+
+}  // namespace flint

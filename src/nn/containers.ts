@@ -1,0 +1,317 @@
+/**
+ * Containers: Sequential, ModuleList, ModuleDict, ParameterList and ParameterDict, as in
+ * PyTorch's `container.py`. Indexing is positional (`at(i)`, negative allowed) because JS
+ * has no `__getitem__`; children are also reachable as fields named '0', '1', ...
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import { Parameter } from './parameter.js';
+
+function position(index: number, length: number, what: string): number {
+  if (!Number.isInteger(index)) throw new TypeError(`${what} indices must be integers, not ${typeof index}`);
+  const i = index < 0 ? index + length : index;
+  if (i < 0 || i >= length) throw new RangeError(`index ${index} is out of range`);
+  return i;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !(value instanceof Module) && !Array.isArray(value) && !(value instanceof Map);
+}
+
+/**
+ * Runs its modules in order, feeding each one's output to the next.
+ *
+ * @example
+ * const net = new nn.Sequential(new nn.Linear(20, 256), new nn.ReLU(), new nn.Linear(256, 10));
+ * const named = new nn.Sequential({ hidden: new nn.Linear(4, 8), act: new nn.ReLU() });
+ * net.at(-1); // Linear(in_features=256, out_features=10, bias=True)
+ */
+export class Sequential extends Module<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  constructor(...modules: (Module<any> | Record<string, Module<any>> | Map<string, Module<any>>)[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    super();
+    if (modules.length === 1 && (isPlainObject(modules[0]) || modules[0] instanceof Map)) {
+      const entries = modules[0] instanceof Map ? [...modules[0]] : Object.entries(modules[0]);
+      for (const [name, module] of entries) this.addModule(name, module as Module<unknown>);
+    } else {
+      modules.forEach((module, i) => this.addModule(String(i), module as Module<unknown>));
+    }
+  }
+
+  /** The chain: each module's output is the next one's input. */
+  override forward(input: any): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    let x = input;
+    for (const module of this._modules.values()) x = module!(x);
+    return x;
+  }
+
+  /** The module at position `i` (negative counts from the end). @example net.at(0) */
+  at<M extends Module<any> = Module<any>>(index: number): M { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const i = position(index, this._modules.size, 'Sequential');
+    return [...this._modules.values()][i] as M;
+  }
+
+  /** The number of modules. @example net.length // 3 */
+  override get length(): number {
+    return this._modules.size;
+  }
+
+  /** Appends a module at the end. @example net.append(new nn.ReLU()) */
+  append(module: Module<any>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
+    this.addModule(String(this._modules.size), module as Module<unknown>);
+    return this;
+  }
+
+  /** Appends several modules. @example net.extend([new nn.ReLU(), new nn.Linear(4, 2)]) */
+  extend(modules: Iterable<Module<any>>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const m of modules) this.append(m);
+    return this;
+  }
+
+  /** A new Sequential of the modules in `[start, end)`, as PyTorch's slicing. @example net.slice(0, 2) */
+  slice(start = 0, end = this.length): Sequential {
+    const entries = [...this._modules].slice(start, end);
+    return new Sequential(new Map(entries as [string, Module<unknown>][]));
+  }
+
+  *[Symbol.iterator](): IterableIterator<Module<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const m of this._modules.values()) yield m!;
+  }
+}
+
+/**
+ * A list of modules that registers them (for parameters(), to(), stateDict) but has no
+ * forward of its own.
+ * @example
+ * const layers = new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 4)]);
+ * for (const layer of layers) x = layer(x);
+ */
+export class ModuleList extends Module<never> {
+  constructor(modules: Iterable<Module<any>> = []) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  /** The module at position `i`. @example layers.at(-1) */
+  at<M extends Module<any> = Module<any>>(index: number): M { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const i = position(index, this._modules.size, 'ModuleList');
+    return [...this._modules.values()][i] as M;
+  }
+
+  /** Replaces the module at position `i`. @example layers.set(0, new nn.Identity()) */
+  set(index: number, module: Module<any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const i = position(index, this._modules.size, 'ModuleList');
+    this.addModule([...this._modules.keys()][i], module as Module<unknown>);
+  }
+
+  /** The number of modules. @example layers.length */
+  override get length(): number {
+    return this._modules.size;
+  }
+
+  /** Appends a module. @example layers.append(new nn.ReLU()) */
+  append(module: Module<any>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
+    this.addModule(String(this._modules.size), module as Module<unknown>);
+    return this;
+  }
+
+  /** Appends several modules. @example layers.extend(more) */
+  extend(modules: Iterable<Module<any>>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const m of modules) this.append(m);
+    return this;
+  }
+
+  *[Symbol.iterator](): IterableIterator<Module<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const m of this._modules.values()) yield m!;
+  }
+}
+
+/**
+ * Modules by name, registered in insertion order.
+ * @example
+ * const heads = new nn.ModuleDict({ cls: new nn.Linear(8, 3), reg: new nn.Linear(8, 1) });
+ * heads.get('cls')(x);
+ */
+export class ModuleDict extends Module<never> {
+  constructor(modules: Record<string, Module<any>> | Map<string, Module<any>> = {}) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    super();
+    this.update(modules);
+  }
+
+  /** The module named `key`. @example heads.get('cls') */
+  get<M extends Module<any> = Module<any>>(key: string): M { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const m = this._modules.get(key);
+    if (m === undefined) throw new Error(`KeyError: '${key}'`);
+    return m as M;
+  }
+
+  /** Adds or replaces a module. @example heads.set('aux', new nn.Linear(8, 2)) */
+  set(key: string, module: Module<any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+    this.addModule(key, module as Module<unknown>);
+  }
+
+  /** Whether `key` is present. @example heads.has('cls') */
+  has(key: string): boolean {
+    return this._modules.has(key);
+  }
+
+  /** Removes and returns the module named `key`. @example heads.pop('aux') */
+  pop(key: string): Module<unknown> {
+    const m = this.get(key);
+    delete (this as unknown as Record<string, unknown>)[key];
+    return m;
+  }
+
+  /** Adds every entry of `modules`. @example heads.update({ extra: new nn.ReLU() }) */
+  update(modules: Record<string, Module<any>> | Map<string, Module<any>>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const entries = modules instanceof Map ? [...modules] : Object.entries(modules);
+    for (const [k, m] of entries) this.addModule(k, m as Module<unknown>);
+  }
+
+  /** @example heads.keys() */
+  keys(): string[] {
+    return [...this._modules.keys()];
+  }
+
+  /** @example heads.values() */
+  values(): Module<unknown>[] {
+    return [...this._modules.values()] as Module<unknown>[];
+  }
+
+  /** @example heads.items() */
+  items(): [string, Module<unknown>][] {
+    return [...this._modules] as [string, Module<unknown>][];
+  }
+
+  /** @example heads.length */
+  override get length(): number {
+    return this._modules.size;
+  }
+
+  *[Symbol.iterator](): IterableIterator<string> {
+    yield* this._modules.keys();
+  }
+}
+
+function asParameter(value: Tensor | Parameter): Parameter {
+  return value instanceof Parameter ? value : new Parameter(value);
+}
+
+/**
+ * A list of parameters, registered under '0', '1', ...
+ * @example
+ * const ps = new nn.ParameterList([new nn.Parameter(torch.randn(3))]);
+ * ps.at(0).shape; // [3]
+ */
+export class ParameterList extends Module<never> {
+  constructor(values: Iterable<Tensor | Parameter> = []) {
+    super();
+    for (const v of values) this.append(v);
+  }
+
+  /** @example ps.at(0) */
+  at(index: number): Parameter {
+    const i = position(index, this._parameters.size, 'ParameterList');
+    return [...this._parameters.values()][i]!;
+  }
+
+  /** @example ps.set(0, new nn.Parameter(torch.zeros(3))) */
+  set(index: number, value: Tensor | Parameter): void {
+    const i = position(index, this._parameters.size, 'ParameterList');
+    this.registerParameter([...this._parameters.keys()][i], asParameter(value));
+  }
+
+  /** Appends (a plain tensor becomes a Parameter, as PyTorch). @example ps.append(torch.zeros(2)) */
+  append(value: Tensor | Parameter): this {
+    this.registerParameter(String(this._parameters.size), asParameter(value));
+    return this;
+  }
+
+  /** @example ps.extend([a, b]) */
+  extend(values: Iterable<Tensor | Parameter>): this {
+    for (const v of values) this.append(v);
+    return this;
+  }
+
+  /** @example ps.length */
+  override get length(): number {
+    return this._parameters.size;
+  }
+
+  *[Symbol.iterator](): IterableIterator<Parameter> {
+    for (const p of this._parameters.values()) yield p!;
+  }
+
+  override extraRepr(): string {
+    return [...this._parameters].map(([k, p]) => `(${k}): ${describe(p!)}`).join('\n');
+  }
+}
+
+/**
+ * Parameters by name.
+ * @example
+ * const pd = new nn.ParameterDict({ scale: new nn.Parameter(torch.ones(1)) });
+ * pd.get('scale');
+ */
+export class ParameterDict extends Module<never> {
+  constructor(values: Record<string, Tensor | Parameter> | Map<string, Tensor | Parameter> = {}) {
+    super();
+    this.update(values);
+  }
+
+  /** @example pd.get('scale') */
+  get(key: string): Parameter {
+    const p = this._parameters.get(key);
+    if (p === undefined || p === null) throw new Error(`KeyError: '${key}'`);
+    return p;
+  }
+
+  /** @example pd.set('shift', torch.zeros(1)) */
+  set(key: string, value: Tensor | Parameter): void {
+    this.registerParameter(key, asParameter(value));
+  }
+
+  /** @example pd.has('scale') */
+  has(key: string): boolean {
+    return this._parameters.has(key);
+  }
+
+  /** @example pd.update({ a: torch.zeros(2) }) */
+  update(values: Record<string, Tensor | Parameter> | Map<string, Tensor | Parameter>): void {
+    const entries = values instanceof Map ? [...values] : Object.entries(values);
+    for (const [k, v] of entries) this.set(k, v);
+  }
+
+  /** @example pd.keys() */
+  keys(): string[] {
+    return [...this._parameters.keys()];
+  }
+
+  /** @example pd.values() */
+  values(): Parameter[] {
+    return [...this._parameters.values()] as Parameter[];
+  }
+
+  /** @example pd.items() */
+  items(): [string, Parameter][] {
+    return [...this._parameters] as [string, Parameter][];
+  }
+
+  /** @example pd.length */
+  override get length(): number {
+    return this._parameters.size;
+  }
+
+  *[Symbol.iterator](): IterableIterator<string> {
+    yield* this._parameters.keys();
+  }
+
+  override extraRepr(): string {
+    return [...this._parameters].map(([k, p]) => `(${k}): ${describe(p!)}`).join('\n');
+  }
+}
+
+/** PyTorch's one-line description of a parameter inside a container repr. */
+function describe(p: Parameter): string {
+  const typeName = p.dtype.name === 'float32' ? 'torch.FloatTensor' : `torch.${p.dtype.name}`;
+  return `Parameter containing: [${typeName} of size ${p.shape.join('x')}]`;
+}

@@ -1,0 +1,108 @@
+/**
+ * Activation functions of `nn.functional` whose backward PyTorch defines on its own
+ * (GELU, SiLU, LeakyReLU), plus thin re-exports of the Tensor ops that already exist.
+ */
+import { record } from '../../autograd/function.js';
+import { gradEnabled } from '../../autograd/grad-mode.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { UnaryCode, unaryKernel, unaryKernel_ } from '../../ops/kernels.js';
+import { add, erf, exp, gt, mul, relu as reluOp, rsub, sigmoid, tanh, where } from '../../ops/elementwise.js';
+import { relu_ } from '../../ops/inplace.js';
+import { checkInplace } from '../../autograd/function.js';
+import { defaultFloat } from '../../tensor/dtype.js';
+import { castKernel } from '../../ops/kernels.js';
+
+export { softmax, logSoftmax } from '../../ops/softmax.js';
+export { sigmoid, tanh } from '../../ops/elementwise.js';
+
+function floatOf(x: Tensor): Tensor {
+  return x.dtype.isFloatingPoint ? x : castKernel(x, defaultFloat);
+}
+
+/**
+ * `max(x, 0)`; `{ inplace: true }` writes into `x`.
+ * @example F.relu(x); F.relu(x, { inplace: true })
+ */
+export function relu(x: Tensor, options: { inplace?: boolean } | boolean = {}): Tensor {
+  const inplace = typeof options === 'boolean' ? options : options.inplace ?? false;
+  return inplace ? relu_(x) : reluOp(x);
+}
+
+/**
+ * LeakyReLU: `x` where positive, `negativeSlope * x` elsewhere.
+ * @example F.leakyRelu(x, 0.2)
+ */
+export function leakyRelu(x: Tensor, negativeSlope: number | { negativeSlope?: number; inplace?: boolean } = 0.01, inplace = false): Tensor {
+  const slope = typeof negativeSlope === 'number' ? negativeSlope : negativeSlope.negativeSlope ?? 0.01;
+  const inPlace = typeof negativeSlope === 'number' ? inplace : negativeSlope.inplace ?? false;
+  if (inPlace) {
+    checkInplace(x);
+    unaryKernel_(UnaryCode.LeakyRelu, x, slope);
+    x._version.value++;
+    return x;
+  }
+  const out = unaryKernel(UnaryCode.LeakyRelu, x, slope);
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, 'LeakyReluBackward0', [x], (node) => {
+    const saved = node.save(x);
+    return (g) => [mul(g, where(gt(saved(), 0), 1, slope))];
+  });
+}
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/**
+ * GELU, exact (`x * Φ(x)`) or with `approximate: 'tanh'`.
+ * @example F.gelu(x); F.gelu(x, { approximate: 'tanh' })
+ */
+export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  const approximate = options.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`approximate argument must be either none or tanh.`);
+  const input = floatOf(x);
+  const out = unaryKernel(approximate === 'tanh' ? UnaryCode.GeluTanh : UnaryCode.Gelu, input);
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, 'GeluBackward0', [x], (node) => {
+    const saved = node.save(input);
+    return (g) => {
+      const v = saved();
+      if (approximate === 'none') {
+        // Φ(x) + x φ(x)
+        const cdf = mul(add(erf(mul(v, SQRT1_2)), 1), 0.5);
+        const pdf = mul(exp(mul(mul(v, v), -0.5)), INV_SQRT_2PI);
+        return [mul(g, add(cdf, mul(v, pdf)))];
+      }
+      const inner = mul(add(v, mul(mul(mul(v, v), v), 0.044715)), SQRT_2_OVER_PI);
+      const t = tanh(inner);
+      const dInner = mul(add(mul(mul(v, v), 3 * 0.044715), 1), SQRT_2_OVER_PI);
+      const left = mul(add(t, 1), 0.5);
+      const right = mul(mul(mul(v, 0.5), rsub(mul(t, t), 1)), dInner);
+      return [mul(g, add(left, right))];
+    };
+  });
+}
+
+/**
+ * SiLU (swish): `x * sigmoid(x)`.
+ * @example F.silu(x)
+ */
+export function silu(x: Tensor, options: { inplace?: boolean } = {}): Tensor {
+  const input = floatOf(x);
+  if (options.inplace) {
+    checkInplace(x);
+    unaryKernel_(UnaryCode.Silu, x);
+    x._version.value++;
+    return x;
+  }
+  const out = unaryKernel(UnaryCode.Silu, input);
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, 'SiluBackward0', [x], (node) => {
+    const saved = node.save(input);
+    return (g) => {
+      const v = saved();
+      const s = sigmoid(v);
+      return [mul(g, mul(s, add(mul(v, rsub(s, 1)), 1)))];
+    };
+  });
+}

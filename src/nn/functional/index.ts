@@ -1,0 +1,11 @@
+/**
+ * `torch.nn.functional` (conventionally imported as `F`).
+ * @example
+ * const { functional: F } = torch.nn;
+ * const loss = F.crossEntropy(F.relu(x.matmul(w)), y);
+ */
+export { relu, leakyRelu, gelu, silu, sigmoid, tanh, softmax, logSoftmax } from './activation.js';
+export { linear, dropout, layerNorm, batchNorm, embedding } from './layers.js';
+export type { BatchNormOptions } from './layers.js';
+export { crossEntropy, nllLoss, mseLoss, l1Loss, binaryCrossEntropyWithLogits } from './loss.js';
+export type { Reduction, CrossEntropyOptions } from './loss.js';

@@ -1,0 +1,176 @@
+/**
+ * `nn.functional` forms of the layers: linear, dropout, layerNorm, batchNorm and
+ * embedding. Linear on a 2-D input is one fused addmm, as PyTorch's AddmmBackward0.
+ */
+import { record, renameGradFn } from '../../autograd/function.js';
+import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { int64 } from '../../tensor/dtype.js';
+import { emptyLike, zeros } from '../../tensor/creation.js';
+import { add, mul, rsqrt, sub } from '../../ops/elementwise.js';
+import { addmm, matmul } from '../../ops/linalg.js';
+import { mean } from '../../ops/reduce.js';
+import { reshape, t as transpose2d } from '../../ops/shape.js';
+import { indexSelect } from '../../ops/index.js';
+import { indexPutKernel } from '../../ops/kernels.js';
+import { bernoulli_ } from '../../ops/fill.js';
+import { div_, mul_ } from '../../ops/inplace.js';
+
+/**
+ * `x @ weight.T + bias`.
+ * @example F.linear(x, weight, bias)
+ */
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const dim = input.dim();
+  if (dim === 2 && bias !== null) return addmm(bias, input, transpose2d(weight));
+  if (dim > 2 && bias !== null && input.isContiguous()) {
+    // Folded to one addmm and viewed back, as PyTorch does for batched input.
+    const flat = reshape(input, [-1, input.shape[dim - 1]]);
+    return reshape(addmm(bias, flat, transpose2d(weight)), [...input.shape.slice(0, -1), weight.shape[0]]);
+  }
+  const out = matmul(input, transpose2d(weight));
+  return bias === null ? out : add(out, bias);
+}
+
+/**
+ * Zeroes elements with probability `p` while training and scales the rest by 1/(1-p).
+ * @example F.dropout(x, 0.5, net.training)
+ */
+export function dropout(
+  input: Tensor,
+  p: number | { p?: number; training?: boolean; inplace?: boolean } = 0.5,
+  training = true,
+  inplace = false,
+): Tensor {
+  let prob = 0.5;
+  if (typeof p === 'number') prob = p;
+  else {
+    prob = p.p ?? 0.5;
+    training = p.training ?? true;
+    inplace = p.inplace ?? false;
+  }
+  if (!(prob >= 0 && prob <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${prob}`);
+  if (!training || prob === 0) return input;
+  // PyTorch's CPU dropout: noise = empty_like(x).bernoulli_(1 - p).div_(1 - p); x * noise.
+  const noise = emptyLike(input);
+  noGrad(() => {
+    bernoulli_(noise, 1 - prob);
+    if (prob < 1) div_(noise, 1 - prob);
+  });
+  if (inplace) return mul_(input, noise);
+  return mul(input, noise);
+}
+
+function normalizedDims(input: Tensor, normalizedShape: number[]): number[] {
+  const n = normalizedShape.length;
+  const tail = input.shape.slice(input.dim() - n);
+  if (n === 0 || input.dim() < n || tail.join() !== normalizedShape.join()) {
+    throw new Error(
+      `Given normalized_shape=[${normalizedShape.join(', ')}], expected input with shape [*, ${normalizedShape.join(', ')}], but got input of size[${input.shape.join(', ')}]`,
+    );
+  }
+  return Array.from({ length: n }, (_, i) => input.dim() - n + i);
+}
+
+/**
+ * Layer normalisation over the last `normalizedShape.length` dims.
+ * @example F.layerNorm(x, [x.size(-1)], ln.weight, ln.bias)
+ */
+export function layerNorm(
+  input: Tensor,
+  normalizedShape: number | number[],
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor {
+  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  const dims = normalizedDims(input, shape);
+  const mu = mean(input, dims, true);
+  const centered = sub(input, mu);
+  const variance = mean(mul(centered, centered), dims, true);
+  let out = mul(centered, rsqrt(add(variance, eps)));
+  if (weight !== null) out = mul(out, weight);
+  if (bias !== null) out = add(out, bias);
+  return renameGradFn(out, 'NativeLayerNormBackward0');
+}
+
+/** Options of batchNorm. */
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  training?: boolean;
+  momentum?: number | null;
+  eps?: number;
+  /** BatchNorm's counter, advanced by one per training call (for `momentum: null`). */
+  numBatchesTracked?: Tensor | null;
+}
+
+/**
+ * Batch normalisation over every dim but the channels (dim 1). In training it updates
+ * `runningMean` / `runningVar` in place (unbiased variance), as PyTorch does.
+ * @example F.batchNorm(x, bn.running_mean, bn.running_var, { training: true })
+ */
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+  const { weight = null, bias = null, training = false, eps = 1e-5 } = options;
+  const momentum = options.momentum === undefined ? 0.1 : options.momentum;
+  if (input.dim() < 2) throw new Error(`Expected 2D or 3D input (got ${input.dim()}D input)`);
+  const channels = input.shape[1];
+  const dims = [0, ...Array.from({ length: input.dim() - 2 }, (_, i) => i + 2)];
+  const broadcast = input.shape.map((s, d) => (d === 1 ? s : 1));
+  let mu: Tensor;
+  let variance: Tensor;
+  if (training) {
+    const count = input.numel() / channels;
+    if (count <= 1) throw new Error(`Expected more than 1 value per channel when training, got input size [${input.shape.join(', ')}]`);
+    mu = mean(input, dims, true);
+    const centered = sub(input, mu);
+    variance = mean(mul(centered, centered), dims, true);
+    noGrad(() => {
+      let factor = momentum ?? 0;
+      if (options.numBatchesTracked) {
+        options.numBatchesTracked.add_(1);
+        if (momentum === null) factor = 1 / Number(options.numBatchesTracked.item());
+      }
+      if (runningMean !== null) runningMean.mul_(1 - factor).add_(reshape(mu, [channels]), { alpha: factor });
+      if (runningVar !== null) {
+        const unbiased = mul(reshape(variance, [channels]), count / (count - 1));
+        runningVar.mul_(1 - factor).add_(unbiased, { alpha: factor });
+      }
+    });
+  } else {
+    if (runningMean === null || runningVar === null) throw new Error('running_mean and running_var must be defined in evaluation mode');
+    mu = reshape(runningMean, broadcast);
+    variance = reshape(runningVar, broadcast);
+  }
+  let out = mul(sub(input, mu), rsqrt(add(variance, eps)));
+  if (weight !== null) out = mul(out, reshape(weight, broadcast));
+  if (bias !== null) out = add(out, reshape(bias, broadcast));
+  return renameGradFn(out, 'NativeBatchNormBackward0');
+}
+
+/**
+ * Looks up rows of `weight` by int64 indices; the padding row gets no gradient.
+ * @example F.embedding(torch.tensor([[1, 2]]), emb.weight)
+ */
+export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
+  if (input.dtype !== int64 && input.dtype.name !== 'int32') {
+    throw new Error(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype.name} instead (while checking arguments for embedding)`);
+  }
+  const rows = weight.shape[0];
+  const flat = reshape(input.dtype === int64 ? input : (input as Tensor & { long(): Tensor }).long(), [-1]);
+  const values = flat.dataSync() as BigInt64Array;
+  for (const v of values) {
+    if (v < -BigInt(rows) || v >= BigInt(rows)) throw new Error('index out of range in self');
+  }
+  const looked = noGrad(() => indexSelect(weight, 0, flat));
+  const out = reshape(looked, [...input.shape, weight.shape[1]]);
+  if (!gradEnabled() || !weight._requiresGrad) return out;
+  const pad = paddingIdx === null ? null : paddingIdx < 0 ? paddingIdx + rows : paddingIdx;
+  return record(out, 'EmbeddingBackward0', [weight], () => (g) => {
+    const grad = zeros(weight.shape, { dtype: g.dtype });
+    indexPutKernel(grad, 0, flat, reshape(g, [-1, weight.shape[1]]).contiguous(), true);
+    if (pad !== null) grad.index(pad).zero_();
+    return [grad];
+  });
+}
+

@@ -1,0 +1,213 @@
+/**
+ * Loss functions of `nn.functional`. cross-entropy and NLL run as one fused native
+ * kernel each way (log-softmax + NLL in one pass), with PyTorch's reductions, class
+ * weights, `ignoreIndex` and label smoothing.
+ */
+import { record, renameGradFn } from '../../autograd/function.js';
+import { gradEnabled } from '../../autograd/grad-mode.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { int64, scalarTypeName } from '../../tensor/dtype.js';
+import { castKernel } from '../../ops/kernels.js';
+import { ReductionCode, crossEntropyBackwardKernel, crossEntropyKernel, type LossConfig } from '../../ops/nn-kernels.js';
+import { abs, add, clamp, div, exp, log, mul, neg, rsub, sub } from '../../ops/elementwise.js';
+import { mean, sum } from '../../ops/reduce.js';
+import { contiguous, permute, reshape } from '../../ops/shape.js';
+import { logSoftmax } from '../../ops/softmax.js';
+
+/** How a loss reduces its per-element values. */
+export type Reduction = 'none' | 'mean' | 'sum';
+
+function reductionCode(reduction: Reduction): ReductionCode {
+  switch (reduction) {
+    case 'none': return ReductionCode.None;
+    case 'mean': return ReductionCode.Mean;
+    case 'sum': return ReductionCode.Sum;
+    default: throw new Error(`${String(reduction)} is not a valid value for reduction`);
+  }
+}
+
+function reduce(x: Tensor, reduction: Reduction): Tensor {
+  reductionCode(reduction);
+  return reduction === 'none' ? x : reduction === 'sum' ? sum(x) : mean(x);
+}
+
+/** Options of crossEntropy / nllLoss. */
+export interface CrossEntropyOptions {
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+  reduction?: Reduction;
+  labelSmoothing?: number;
+}
+
+/** Brings (N, C, d1, ...) scores to (rows, C) and targets to (rows), as PyTorch's nll_loss_nd does. */
+function flattenClasses(input: Tensor, target: Tensor, name: string): { scores: Tensor; labels: Tensor; outShape: number[] } {
+  const dim = input.dim();
+  if (dim === 0) throw new Error(`${name}: input tensor should be 1D or more, got 0D`);
+  if (target.dtype !== int64) {
+    throw new Error(`expected scalar type Long but found ${scalarTypeName(target.dtype)}`);
+  }
+  if (dim === 1) {
+    if (target.dim() !== 0) throw new Error(`1D target tensor expected, multi-target not supported`);
+    return { scores: reshape(input, [1, input.shape[0]]), labels: reshape(target, [1]), outShape: [] };
+  }
+  if (input.shape[0] !== target.shape[0]) {
+    throw new Error(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+  }
+  if (dim === 2) {
+    if (target.dim() !== 1) throw new Error('1D target tensor expected, multi-target not supported');
+    return { scores: input, labels: target, outShape: [input.shape[0]] };
+  }
+  const expected = [input.shape[0], ...input.shape.slice(2)];
+  if (target.shape.join() !== expected.join()) {
+    throw new Error(`Expected target size [${expected.join(', ')}], got [${target.shape.join(', ')}]`);
+  }
+  const order = [0, ...Array.from({ length: dim - 2 }, (_, i) => i + 2), 1];
+  const scores = reshape(permute(input, order), [-1, input.shape[1]]);
+  return { scores, labels: reshape(target, [-1]), outShape: target.shape };
+}
+
+function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, fromLogits: boolean): Tensor {
+  const name = fromLogits ? 'cross_entropy' : 'nll_loss';
+  const reduction = options.reduction ?? 'mean';
+  const labelSmoothing = options.labelSmoothing ?? 0;
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+    throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
+  }
+  if (!input.dtype.isFloatingPoint) throw new Error(`"${name}" not implemented for '${scalarTypeName(input.dtype)}'`);
+  const { scores, labels, outShape } = flattenClasses(input, target, name);
+  const classes = scores.shape[1];
+  let weight = options.weight ?? null;
+  if (weight !== null) {
+    if (weight.dim() !== 1 || weight.shape[0] !== classes) {
+      throw new Error(`weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: [${weight.shape.join(', ')}]`);
+    }
+    weight = contiguous(weight.dtype === scores.dtype ? weight : castKernel(weight, scores.dtype));
+  }
+  const config: LossConfig = {
+    weight,
+    ignoreIndex: options.ignoreIndex ?? -100,
+    labelSmoothing,
+    fromLogits,
+    reduction: reductionCode(reduction),
+  };
+  const x = contiguous(scores);
+  const y = contiguous(labels);
+  const { loss, logProbs, totalWeight } = crossEntropyKernel(x, y, config);
+  const shaped = (t: Tensor): Tensor => (reduction === 'none' && outShape.length !== 1 ? reshape(t, outShape) : t);
+  if (!gradEnabled() || !input._requiresGrad) {
+    logProbs?.dispose();
+    return shaped(loss);
+  }
+  const gradName = fromLogits && labelSmoothing > 0 ? 'AddBackward0' : 'NllLossBackward0';
+  const inputShape = input.shape;
+  const permuted = input.dim() > 2;
+  record(loss, gradName, [input], (node) => {
+    // For nll the saved tensor is the input itself (version-checked); for cross-entropy
+    // it is the forward's own log-probabilities, which nothing else can modify.
+    const savedLogProbs = fromLogits ? () => logProbs! : node.save(x);
+    return (g) => {
+      const gradLoss = contiguous(g.dtype === x.dtype ? g : castKernel(g, x.dtype));
+      let grad = crossEntropyBackwardKernel(gradLoss, savedLogProbs(), y, config, totalWeight);
+      if (permuted) {
+        const rest = [inputShape[0], ...inputShape.slice(2), inputShape[1]];
+        const order = [0, inputShape.length - 1, ...Array.from({ length: inputShape.length - 2 }, (_, i) => i + 1)];
+        grad = contiguous(permute(reshape(grad, rest), order));
+      } else if (grad.shape.join() !== inputShape.join()) grad = reshape(grad, inputShape);
+      return [grad.dtype === input.dtype ? grad : castKernel(grad, input.dtype)];
+    };
+  });
+  return shaped(loss);
+}
+
+/**
+ * Cross-entropy between logits `input` (N, C) or (N, C, d1, ...) and class indices
+ * `target` (int64), or class probabilities of the input's shape.
+ * @example F.crossEntropy(net(X), y); F.crossEntropy(logits, y, { labelSmoothing: 0.1 })
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  if (target.dtype.isFloatingPoint && target.shape.join() === input.shape.join()) return softTargets(input, target, options);
+  return fusedLoss(input, target, options, true);
+}
+
+/** cross-entropy with class-probability targets (composite, as PyTorch's). */
+function softTargets(input: Tensor, target: Tensor, options: CrossEntropyOptions): Tensor {
+  if (options.ignoreIndex !== undefined && options.ignoreIndex !== -100) {
+    throw new Error('ignore_index is not supported for floating point target');
+  }
+  const classDim = input.dim() === 1 ? 0 : 1;
+  const classes = input.shape[classDim];
+  const smoothing = options.labelSmoothing ?? 0;
+  let probabilities = target;
+  if (smoothing > 0) probabilities = add(mul(target, 1 - smoothing), smoothing / classes);
+  let weighted = mul(logSoftmax(input, classDim), probabilities);
+  if (options.weight) {
+    const shape = input.shape.map((s, d) => (d === classDim ? s : 1));
+    weighted = mul(weighted, reshape(options.weight, shape));
+  }
+  const perSample = neg(sum(weighted, classDim));
+  const reduction = options.reduction ?? 'mean';
+  if (reduction === 'mean' && input.dim() > 1) return div(sum(perSample), input.numel() / classes);
+  return reduce(perSample, reduction);
+}
+
+/**
+ * Negative log-likelihood of log-probabilities `input` at class indices `target`.
+ * @example F.nllLoss(F.logSoftmax(logits, 1), y)
+ */
+export function nllLoss(input: Tensor, target: Tensor, options: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor {
+  return fusedLoss(input, target, { ...options, labelSmoothing: 0 }, false);
+}
+
+function checkSameSize(input: Tensor, target: Tensor, name: string): void {
+  if (input.shape.join() !== target.shape.join() && input.numel() !== target.numel()) {
+    process.emitWarning(
+      `Using a target size (torch.Size([${target.shape.join(', ')}])) that is different to the input size (torch.Size([${input.shape.join(', ')}])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`,
+      { code: name },
+    );
+  }
+}
+
+/**
+ * Mean squared error.
+ * @example F.mseLoss(yHat, y); F.mseLoss(yHat, y, { reduction: 'sum' })
+ */
+export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkSameSize(input, target, 'mse_loss');
+  const diff = sub(input, target);
+  return renameGradFn(reduce(mul(diff, diff), options.reduction ?? 'mean'), 'MseLossBackward0');
+}
+
+/**
+ * Mean absolute error.
+ * @example F.l1Loss(yHat, y)
+ */
+export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkSameSize(input, target, 'l1_loss');
+  return reduce(abs(sub(input, target)), options.reduction ?? 'mean');
+}
+
+/**
+ * Binary cross-entropy on logits, computed stably (log-sum-exp form), with optional
+ * per-element `weight` and per-class `posWeight`.
+ * @example F.binaryCrossEntropyWithLogits(logits, labels.float())
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {},
+): Tensor {
+  if (target.shape.join() !== input.shape.join()) {
+    throw new Error(`Target size (torch.Size([${target.shape.join(', ')}])) must be the same as input size (torch.Size([${input.shape.join(', ')}]))`);
+  }
+  // (1 - y) x + (1 + (pw - 1) y) * (log(1 + exp(-|x|)) + max(-x, 0))
+  const softplusNeg = add(log(add(exp(neg(abs(input))), 1)), clamp(neg(input), 0));
+  let loss: Tensor;
+  if (options.posWeight) {
+    const logWeight = add(mul(target, sub(options.posWeight, 1)), 1);
+    loss = add(mul(rsub(target, 1), input), mul(logWeight, softplusNeg));
+  } else {
+    loss = add(mul(rsub(target, 1), input), softplusNeg);
+  }
+  if (options.weight) loss = mul(loss, options.weight);
+  return renameGradFn(reduce(loss, options.reduction ?? 'mean'), 'BinaryCrossEntropyWithLogitsBackward0');
+}

@@ -1,0 +1,18 @@
+/**
+ * `torch.nn`: modules, parameters, containers, layers, losses, `functional` and `init`.
+ * @example
+ * const { nn } = torch;
+ * const net = new nn.Sequential(new nn.Linear(20, 256), new nn.ReLU(), new nn.Linear(256, 10));
+ */
+export { Module } from './module.js';
+export type { StateDict, RemovableHandle } from './module.js';
+export type { LoadStateDictResult } from './state-dict.js';
+export { Parameter } from './parameter.js';
+export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './containers.js';
+export { Linear, Identity, Flatten, Unflatten, Embedding } from './layers/linear.js';
+export type { FactoryOptions } from './layers/linear.js';
+export { ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
+export { LayerNorm, BatchNorm1d } from './layers/normalization.js';
+export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from './layers/loss.js';
+export * as functional from './functional/index.js';
+export * as init from './init.js';

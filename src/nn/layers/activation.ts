@@ -1,0 +1,161 @@
+/**
+ * Activation layers: ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax
+ * and Dropout, each printing as PyTorch's.
+ */
+import type { Tensor } from '../../tensor/tensor.js';
+import { sigmoid, tanh } from '../../ops/elementwise.js';
+import { Module } from '../module.js';
+import { pyFloat, pyRepr } from '../repr.js';
+import * as A from '../functional/activation.js';
+import { dropout } from '../functional/layers.js';
+
+/**
+ * `max(x, 0)`.
+ * @example new nn.ReLU()(x)
+ */
+export class ReLU extends Module {
+  inplace: boolean;
+  constructor(options: { inplace?: boolean } = {}) {
+    super();
+    this.inplace = options.inplace ?? false;
+  }
+  override forward(input: Tensor): Tensor {
+    return A.relu(input, this.inplace);
+  }
+  override extraRepr(): string {
+    return this.inplace ? 'inplace=True' : '';
+  }
+}
+
+/**
+ * LeakyReLU with slope `negativeSlope` below zero.
+ * @example new nn.LeakyReLU(0.2)
+ */
+export class LeakyReLU extends Module {
+  negativeSlope: number;
+  inplace: boolean;
+  constructor(negativeSlope = 0.01, options: { inplace?: boolean } = {}) {
+    super();
+    this.negativeSlope = negativeSlope;
+    this.inplace = options.inplace ?? false;
+  }
+  override forward(input: Tensor): Tensor {
+    return A.leakyRelu(input, this.negativeSlope, this.inplace);
+  }
+  override extraRepr(): string {
+    return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ', inplace=True' : ''}`;
+  }
+}
+
+/**
+ * GELU (exact, or `{ approximate: 'tanh' }`).
+ * @example new nn.GELU()
+ */
+export class GELU extends Module {
+  approximate: 'none' | 'tanh';
+  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    this.approximate = options.approximate ?? 'none';
+  }
+  override forward(input: Tensor): Tensor {
+    return A.gelu(input, { approximate: this.approximate });
+  }
+  override extraRepr(): string {
+    return `approximate=${pyRepr(this.approximate)}`;
+  }
+}
+
+/**
+ * SiLU: `x * sigmoid(x)`.
+ * @example new nn.SiLU()
+ */
+export class SiLU extends Module {
+  inplace: boolean;
+  constructor(options: { inplace?: boolean } = {}) {
+    super();
+    this.inplace = options.inplace ?? false;
+  }
+  override forward(input: Tensor): Tensor {
+    return A.silu(input, { inplace: this.inplace });
+  }
+  override extraRepr(): string {
+    return this.inplace ? 'inplace=True' : '';
+  }
+}
+
+/** Logistic sigmoid. @example new nn.Sigmoid() */
+export class Sigmoid extends Module {
+  override forward(input: Tensor): Tensor {
+    return sigmoid(input);
+  }
+}
+
+/** Hyperbolic tangent. @example new nn.Tanh() */
+export class Tanh extends Module {
+  override forward(input: Tensor): Tensor {
+    return tanh(input);
+  }
+}
+
+/** PyTorch's legacy choice of dim when none is given (0 for 0-, 1- and 3-D inputs, else 1). */
+function implicitDim(input: Tensor): number {
+  const ndim = input.dim();
+  return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
+}
+
+/**
+ * Softmax along `dim`.
+ * @example new nn.Softmax(1)
+ */
+export class Softmax extends Module {
+  dim: number | null;
+  constructor(dim: number | null = null) {
+    super();
+    this.dim = dim;
+  }
+  override forward(input: Tensor): Tensor {
+    return A.softmax(input, this.dim ?? implicitDim(input));
+  }
+  override extraRepr(): string {
+    return `dim=${pyRepr(this.dim)}`;
+  }
+}
+
+/**
+ * Log-softmax along `dim`.
+ * @example new nn.LogSoftmax(1)
+ */
+export class LogSoftmax extends Module {
+  dim: number | null;
+  constructor(dim: number | null = null) {
+    super();
+    this.dim = dim;
+  }
+  override forward(input: Tensor): Tensor {
+    return A.logSoftmax(input, this.dim ?? implicitDim(input));
+  }
+  override extraRepr(): string {
+    return `dim=${pyRepr(this.dim)}`;
+  }
+}
+
+/**
+ * Dropout: active in `train()` mode, the identity in `eval()` mode.
+ * @example const drop = new nn.Dropout(0.5); net.eval(); // now drop(x) === x
+ */
+export class Dropout extends Module {
+  p: number;
+  inplace: boolean;
+  constructor(p = 0.5, options: { inplace?: boolean } = {}) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+    this.p = p;
+    this.inplace = options.inplace ?? false;
+  }
+  override forward(input: Tensor): Tensor {
+    return dropout(input, this.p, this.training, this.inplace);
+  }
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=${pyRepr(this.inplace)}`;
+  }
+}

@@ -1,0 +1,597 @@
+/**
+ * `nn.Module`: the base of every layer and model, following PyTorch's `module.py`.
+ *
+ * Two JS-specific choices make a module behave as a PyTorch user expects:
+ * - A module is callable (`net(X)`): the constructor returns a function object whose
+ *   prototype is the subclass's prototype, so `instanceof`, fields and methods work.
+ * - Assigning a Module or Parameter to a field registers it (PyTorch's `__setattr__`):
+ *   the returned object is a Proxy whose `defineProperty` trap sees both `this.x = v`
+ *   and class field initialisers, in the order they run.
+ */
+import { inspect } from 'node:util';
+import { noGrad } from '../autograd/grad-mode.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { DType } from '../tensor/dtype.js';
+import { DType as DTypeClass, float16, float32, float64 } from '../tensor/dtype.js';
+import type { DeviceLike } from '../tensor/device.js';
+import { Parameter } from './parameter.js';
+import { loadStateDictInto, type LoadStateDictResult } from './state-dict.js';
+
+/** A module's state dict: name → tensor, in registration order. */
+export type StateDict = Record<string, Tensor>;
+
+/** What `registerForwardHook` and friends return. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+type PreHook = (module: Module, args: unknown[]) => unknown[] | void;
+type Hook = (module: Module, args: unknown[], output: unknown) => unknown;
+
+/** A Module is also callable: `net(X)` runs hooks and `forward(X)`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Module<Out = Tensor> {
+  (...inputs: any[]): Out; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const internal = (value: unknown): PropertyDescriptor => ({ value, writable: true, enumerable: false, configurable: true });
+
+/** PyTorch's `__setattr__`, run for every field defined on a module. */
+const registrationTrap: ProxyHandler<Module<unknown>> = {
+  defineProperty(target, key, descriptor) {
+    if (typeof key === 'string' && 'value' in descriptor) {
+      target._assign(key, descriptor.value);
+    }
+    return Reflect.defineProperty(target, key, descriptor);
+  },
+  deleteProperty(target, key) {
+    if (typeof key === 'string') {
+      target._parameters.delete(key);
+      target._buffers.delete(key);
+      target._modules.delete(key);
+      target._nonPersistent.delete(key);
+    }
+    return Reflect.deleteProperty(target, key);
+  },
+};
+
+function typeName(value: unknown): string {
+  if (value instanceof Tensor) return `torch.${value.dtype.name === 'float32' ? 'Float' : value.dtype.name}Tensor`;
+  if (value === null) return 'NoneType';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  return typeof value === 'object' || typeof value === 'function' ? (value as object).constructor?.name ?? 'object' : typeof value;
+}
+
+/**
+ * Base class for all neural network modules, as `torch.nn.Module`. Subclasses set their
+ * layers and parameters as fields in the constructor and implement `forward`.
+ *
+ * @example
+ * class MLP extends nn.Module {
+ *   hidden = new nn.Linear(20, 256);
+ *   out = new nn.Linear(256, 10);
+ *   forward(X: torch.Tensor) { return this.out(F.relu(this.hidden(X))); }
+ * }
+ * const net = new MLP();
+ * net(torch.rand(2, 20)).shape; // [2, 10]
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Module<Out = Tensor> {
+  /** @internal */ declare _parameters: Map<string, Parameter | null>;
+  /** @internal */ declare _buffers: Map<string, Tensor | null>;
+  /** @internal */ declare _nonPersistent: Set<string>;
+  /** @internal */ declare _modules: Map<string, Module<unknown> | null>;
+  /** @internal */ declare _forwardPreHooks: Map<number, PreHook>;
+  /** @internal */ declare _forwardHooks: Map<number, Hook>;
+  /** Whether the module is in training mode (`train()` / `eval()`). */
+  declare training: boolean;
+  /** The state-dict version PyTorch records in `_metadata` (bumped by layers whose format changed). */
+  static _version = 1;
+
+  constructor() {
+    // The callable: an arrow function has no `prototype` of its own, and `name`/`length`
+    // are deleted so that subclasses may use those names as fields.
+    let self: Module<Out>;
+    const callable = (...inputs: unknown[]) => self._call(inputs);
+    delete (callable as { name?: string }).name;
+    delete (callable as { length?: number }).length;
+    Object.setPrototypeOf(callable, new.target.prototype);
+    Object.defineProperties(callable, {
+      _parameters: internal(new Map()),
+      _buffers: internal(new Map()),
+      _nonPersistent: internal(new Set()),
+      _modules: internal(new Map()),
+      _forwardPreHooks: internal(new Map()),
+      _forwardHooks: internal(new Map()),
+      training: internal(true),
+    });
+    self = new Proxy(callable as unknown as Module<Out>, registrationTrap as ProxyHandler<Module<Out>>);
+    return self;
+  }
+
+  /**
+   * The computation; every subclass implements it.
+   * @example forward(X: Tensor) { return this.linear(X).relu(); }
+   */
+  forward(..._inputs: any[]): Out { // eslint-disable-line @typescript-eslint/no-explicit-any
+    throw new Error(`Module [${this._getName()}] is missing the required "forward" function`);
+  }
+
+  /** @internal `module(...)`: pre-hooks, forward, hooks. */
+  _call(inputs: unknown[]): Out {
+    if (this._forwardPreHooks.size === 0 && this._forwardHooks.size === 0) return this.forward(...inputs);
+    let args = inputs;
+    for (const hook of this._forwardPreHooks.values()) {
+      const result = hook(this as Module, args);
+      if (result !== undefined) args = Array.isArray(result) ? result : [result];
+    }
+    let output: unknown = this.forward(...args);
+    for (const hook of this._forwardHooks.values()) {
+      const result = hook(this as Module, args, output);
+      if (result !== undefined) output = result;
+    }
+    return output as Out;
+  }
+
+  /** @internal PyTorch's __setattr__ rules for one field. */
+  _assign(name: string, value: unknown): void {
+    if (value instanceof Parameter) {
+      this._buffers.delete(name);
+      this._modules.delete(name);
+      this._parameters.set(name, value);
+    } else if (this._parameters.has(name)) {
+      if (value !== null && value !== undefined) {
+        throw new TypeError(`cannot assign '${typeName(value)}' as parameter '${name}' (torch.nn.Parameter or None expected)`);
+      }
+      this._parameters.set(name, null);
+    } else if (value instanceof Module) {
+      this._parameters.delete(name);
+      this._buffers.delete(name);
+      this._modules.set(name, value);
+    } else if (this._modules.has(name)) {
+      if (value !== null && value !== undefined) {
+        throw new TypeError(`cannot assign '${typeName(value)}' as child module '${name}' (torch.nn.Module or None expected)`);
+      }
+      this._modules.set(name, null);
+    } else if (this._buffers.has(name)) {
+      if (value !== null && value !== undefined && !(value instanceof Tensor)) {
+        throw new TypeError(`cannot assign '${typeName(value)}' as buffer '${name}' (torch.Tensor or None expected)`);
+      }
+      this._buffers.set(name, (value as Tensor | null) ?? null);
+    }
+  }
+
+  private _checkName(name: string, kind: string): void {
+    if (typeof name !== 'string') throw new TypeError(`${kind} name should be a string. Got ${typeof name}`);
+    if (name.includes('.')) throw new Error(`${kind} name can't contain "."`);
+    if (name === '') throw new Error(`${kind} name can't be empty string ""`);
+  }
+
+  /** Defines `name` on the module without running the registration trap again. */
+  private _define(name: string, value: unknown): void {
+    Reflect.defineProperty(Object(this), name, { value, writable: true, enumerable: true, configurable: true });
+  }
+
+  /**
+   * Registers a parameter (or a `null` placeholder, as Linear does for a missing bias).
+   * @example this.registerParameter('bias', null)
+   */
+  registerParameter(name: string, param: Parameter | null): void {
+    this._checkName(name, 'parameter');
+    if (param !== null && !(param instanceof Parameter)) {
+      throw new TypeError(`cannot assign '${typeName(param)}' object to parameter '${name}' (torch.nn.Parameter or None required)`);
+    }
+    if (!this._parameters.has(name) && (this._modules.has(name) || this._buffers.has(name))) {
+      throw new Error(`attribute '${name}' already exists`);
+    }
+    this._parameters.set(name, param);
+    this._define(name, param);
+  }
+
+  /**
+   * Registers a tensor that is state but not a parameter (BatchNorm's running stats).
+   * Non-persistent buffers are left out of the state dict.
+   * @example this.registerBuffer('runningMean', torch.zeros(n))
+   */
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    this._checkName(name, 'buffer');
+    if (tensor !== null && !(tensor instanceof Tensor)) {
+      throw new TypeError(`cannot assign '${typeName(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
+    }
+    if (!this._buffers.has(name) && (this._modules.has(name) || this._parameters.has(name))) {
+      throw new Error(`attribute '${name}' already exists`);
+    }
+    if (tensor !== null) tensor._keep = true;
+    this._buffers.set(name, tensor);
+    if (options.persistent === false) this._nonPersistent.add(name);
+    else this._nonPersistent.delete(name);
+    this._define(name, tensor);
+  }
+
+  /**
+   * Adds a child module under any name, even one that is not an identifier
+   * (the seed chapter's `'block 0'`).
+   * @example net.addModule(`block ${i}`, block1())
+   */
+  addModule(name: string, module: Module<unknown> | null): void {
+    if (module !== null && !(module instanceof Module)) throw new TypeError(`${typeName(module)} is not a Module subclass`);
+    this._checkName(name, 'module');
+    if (!this._modules.has(name) && (this._parameters.has(name) || this._buffers.has(name))) {
+      throw new Error(`attribute '${name}' already exists`);
+    }
+    this._modules.set(name, module);
+    this._define(name, module);
+  }
+
+  /** Alias of `addModule`. @example net.registerModule('head', new nn.Linear(8, 2)) */
+  registerModule(name: string, module: Module<unknown> | null): void {
+    this.addModule(name, module);
+  }
+
+  // ---- traversal -------------------------------------------------------------------
+
+  /**
+   * `[name, module]` for this module and every descendant, each module once.
+   * @example for (const [name, m] of net.namedModules()) console.log(name, String(m));
+   */
+  namedModules(prefix = '', memo: Set<Module<unknown>> = new Set(), removeDuplicate = true): [string, Module<unknown>][] {
+    const out: [string, Module<unknown>][] = [];
+    const visit = (module: Module<unknown>, modulePrefix: string): void => {
+      if (removeDuplicate) {
+        if (memo.has(module)) return;
+        memo.add(module);
+      }
+      out.push([modulePrefix, module]);
+      for (const [name, child] of module._modules) {
+        if (child === null) continue;
+        visit(child, modulePrefix === '' ? name : `${modulePrefix}.${name}`);
+      }
+    };
+    visit(this as Module<unknown>, prefix);
+    return out;
+  }
+
+  /** This module and every descendant. @example net.modules().length */
+  modules(): Module<unknown>[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** `[name, child]` for the direct children. @example net.namedChildren()[0][0] // '0' */
+  namedChildren(): [string, Module<unknown>][] {
+    const seen = new Set<Module<unknown>>();
+    const out: [string, Module<unknown>][] = [];
+    for (const [name, child] of this._modules) {
+      if (child !== null && !seen.has(child)) {
+        seen.add(child);
+        out.push([name, child]);
+      }
+    }
+    return out;
+  }
+
+  /** The direct children. @example net.children().length */
+  children(): Module<unknown>[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  private _namedMembers<T>(
+    members: (m: Module<unknown>) => Iterable<[string, T | null]>,
+    prefix: string,
+    recurse: boolean,
+  ): [string, T][] {
+    const seen = new Set<T>();
+    const out: [string, T][] = [];
+    const modules: [string, Module<unknown>][] = recurse ? this.namedModules(prefix) : [[prefix, this as Module<unknown>]];
+    for (const [modulePrefix, module] of modules) {
+      for (const [name, value] of members(module)) {
+        if (value === null || seen.has(value)) continue;
+        seen.add(value);
+        out.push([modulePrefix === '' ? name : `${modulePrefix}.${name}`, value]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `[name, parameter]` in registration order; a tied parameter appears once, under
+   * its first name.
+   * @example net.namedParameters().map(([n, p]) => [n, p.shape])
+   */
+  namedParameters(prefix = '', recurse = true): [string, Parameter][] {
+    return this._namedMembers((m) => m._parameters, prefix, recurse);
+  }
+
+  /** The parameters, for an optimizer. @example new torch.optim.SGD(net.parameters(), { lr: 0.1 }) */
+  parameters(recurse = true): Parameter[] {
+    return this.namedParameters('', recurse).map(([, p]) => p);
+  }
+
+  /** `[name, buffer]` in registration order. @example bn.namedBuffers() */
+  namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
+    return this._namedMembers((m) => m._buffers, prefix, recurse);
+  }
+
+  /** The buffers. @example bn.buffers().length // 3 */
+  buffers(recurse = true): Tensor[] {
+    return this.namedBuffers('', recurse).map(([, b]) => b);
+  }
+
+  // ---- state dict ------------------------------------------------------------------
+
+  /**
+   * Parameters and persistent buffers by dotted name, detached, in registration order.
+   * The object also carries PyTorch's `_metadata` (non-enumerable), which checkpoints need.
+   * @example net.stateDict()['2.bias']
+   */
+  stateDict(options: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+    const destination: StateDict = {};
+    const metadata: Record<string, { version: number }> = {};
+    Object.defineProperty(destination, '_metadata', { value: metadata, enumerable: false, writable: true });
+    this._saveTo(destination, metadata, options.prefix ?? '', options.keepVars ?? false);
+    return destination;
+  }
+
+  /** @internal */
+  _saveTo(destination: StateDict, metadata: Record<string, { version: number }>, prefix: string, keepVars: boolean): void {
+    metadata[prefix.endsWith('.') ? prefix.slice(0, -1) : prefix] = {
+      version: (this.constructor as typeof Module)._version,
+    };
+    for (const [name, p] of this._parameters) {
+      if (p !== null) destination[prefix + name] = keepVars ? p : p.detach();
+    }
+    for (const [name, b] of this._buffers) {
+      if (b !== null && !this._nonPersistent.has(name)) destination[prefix + name] = keepVars ? b : b.detach();
+    }
+    for (const [name, child] of this._modules) {
+      if (child !== null) child._saveTo(destination, metadata, `${prefix}${name}.`, keepVars);
+    }
+  }
+
+  /**
+   * Copies values from a state dict into this module's parameters and buffers, in
+   * place. Strict mode throws one error listing every missing key, unexpected key and
+   * size mismatch, worded as PyTorch's.
+   * @example clone.loadStateDict(net.stateDict())
+   */
+  loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
+    return loadStateDictInto(this as Module<unknown>, stateDict, options.strict ?? true);
+  }
+
+  // ---- utilities -------------------------------------------------------------------
+
+  /**
+   * Calls `fn` on every child (recursively) and then on this module; returns this.
+   * @example net.apply((m) => { if (m instanceof nn.Linear) nn.init.zeros_(m.bias); })
+   */
+  apply(fn: (module: Module<unknown>) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this as Module<unknown>);
+    return this;
+  }
+
+  /** Sets training mode here and in every descendant. @example net.train() */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new Error('training mode is expected to be boolean');
+    this.training = mode;
+    for (const child of this.children()) child.train(mode);
+    return this;
+  }
+
+  /** Evaluation mode (`train(false)`): Dropout passes through, BatchNorm uses running stats. @example net.eval() */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /**
+   * Resets every parameter's gradient (to null by default, as PyTorch 2's `set_to_none`).
+   * @example net.zeroGrad()
+   */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    const setToNone = options.setToNone ?? true;
+    for (const p of this.parameters()) {
+      if (p.grad === null) continue;
+      if (setToNone) p.grad = null;
+      else {
+        const grad = p.grad;
+        if (grad.gradFn !== null) p.grad = grad.detach();
+        else grad.requiresGrad_(false);
+        p.grad!.zero_();
+      }
+    }
+  }
+
+  /** Sets `requiresGrad` on every parameter. @example net.requiresGrad_(false) // freeze */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  /**
+   * The descendant at a dotted path (`'0.block 1'`).
+   * @example rgnet.getSubmodule('0.block 1')
+   */
+  getSubmodule(target: string): Module<unknown> {
+    if (target === '') return this as Module<unknown>;
+    let module: Module<unknown> = this as Module<unknown>;
+    for (const item of target.split('.')) {
+      const next = module._modules.get(item);
+      if (next === undefined) throw new Error(`${module._getName()} has no attribute \`${item}\``);
+      if (!(next instanceof Module)) throw new Error(`\`${item}\` is not an nn.Module`);
+      module = next;
+    }
+    return module;
+  }
+
+  /**
+   * The parameter at a dotted path.
+   * @example net.getParameter('0.weight')
+   */
+  getParameter(target: string): Parameter {
+    const split = target.lastIndexOf('.');
+    const module = this.getSubmodule(split < 0 ? '' : target.slice(0, split));
+    const name = target.slice(split + 1);
+    if (!module._parameters.has(name)) {
+      if (name in module) throw new Error(`\`${name}\` is not an nn.Parameter`);
+      throw new Error(`${module._getName()} has no attribute \`${name}\``);
+    }
+    const param = module._parameters.get(name);
+    if (!(param instanceof Parameter)) throw new Error(`\`${name}\` is not an nn.Parameter`);
+    return param;
+  }
+
+  /**
+   * The buffer at a dotted path.
+   * @example bn.getBuffer('running_mean')
+   */
+  getBuffer(target: string): Tensor {
+    const split = target.lastIndexOf('.');
+    const module = this.getSubmodule(split < 0 ? '' : target.slice(0, split));
+    const name = target.slice(split + 1);
+    const buffer = module._buffers.get(name);
+    if (buffer === undefined) throw new Error(`${module._getName()} has no attribute \`${name}\``);
+    if (buffer === null) throw new Error(`\`${name}\` is not a buffer`);
+    return buffer;
+  }
+
+  // ---- dtype and device --------------------------------------------------------------
+
+  /** @internal replaces every parameter's and buffer's data (and grad) by `fn(data)`. */
+  _apply(fn: (t: Tensor) => Tensor): this {
+    noGrad(() => {
+      for (const module of this.modules()) {
+        for (const p of module._parameters.values()) {
+          if (p === null) continue;
+          const converted = fn(p.data);
+          if (converted !== p) p.data = converted;
+          if (p.grad !== null) p.grad = fn(p.grad);
+        }
+        for (const [name, b] of module._buffers) {
+          if (b === null) continue;
+          const converted = fn(b);
+          if (converted !== b) {
+            converted._keep = true;
+            module._buffers.set(name, converted);
+            Reflect.defineProperty(Object(module), name, { value: converted, writable: true, enumerable: true, configurable: true });
+          }
+        }
+      }
+    });
+    return this;
+  }
+
+  /**
+   * Moves or casts parameters and buffers in place: `to(torch.float64)`, `to('cpu')`,
+   * or `to({ device, dtype })`. Casting touches floating-point tensors only.
+   * @example net.to(torch.float64)
+   */
+  to(target: DType | DeviceLike | { dtype?: DType; device?: DeviceLike }): this {
+    let dtype: DType | undefined;
+    let device: DeviceLike | undefined;
+    if (target instanceof DTypeClass) dtype = target;
+    else if (typeof target === 'object' && target !== null && !('type' in target) && ('dtype' in target || 'device' in target)) {
+      dtype = (target as { dtype?: DType }).dtype;
+      device = (target as { device?: DeviceLike }).device;
+    } else device = target as DeviceLike;
+    if (dtype !== undefined && !dtype.isFloatingPoint) {
+      throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=torch.${dtype.name}`);
+    }
+    return this._apply((t) => {
+      let out = t;
+      if (device !== undefined) out = (out as Tensor & { to(d: DeviceLike): Tensor }).to(device);
+      if (dtype !== undefined && out.isFloatingPoint() && out.dtype !== dtype) {
+        out = (out as Tensor & { to(d: DType): Tensor }).to(dtype);
+      }
+      return out;
+    });
+  }
+
+  /** Casts floating-point parameters and buffers to float32. @example net.float() */
+  float(): this {
+    return this.to(float32);
+  }
+
+  /** Casts floating-point parameters and buffers to float64. @example net.double() */
+  double(): this {
+    return this.to(float64);
+  }
+
+  /** Casts floating-point parameters and buffers to float16. @example net.half() */
+  half(): this {
+    return this.to(float16);
+  }
+
+  /** Moves everything to the CPU. @example net.cpu() */
+  cpu(): this {
+    return this.to('cpu');
+  }
+
+  /** Moves everything to a CUDA device (this build has none, so it throws PyTorch's error). @example net.cuda() */
+  cuda(device: number | string = 0): this {
+    return this.to(typeof device === 'number' ? `cuda:${device}` : device);
+  }
+
+  // ---- hooks -----------------------------------------------------------------------
+
+  /**
+   * Runs `hook(module, args)` before each forward; a returned array replaces the args.
+   * @example const h = net.registerForwardPreHook((m, args) => console.log(args.length)); h.remove();
+   */
+  registerForwardPreHook(hook: PreHook): RemovableHandle {
+    return addHook(this._forwardPreHooks, hook);
+  }
+
+  /**
+   * Runs `hook(module, args, output)` after each forward; a returned value replaces the output.
+   * @example net.registerForwardHook((m, args, out) => console.log(String(out)))
+   */
+  registerForwardHook(hook: Hook): RemovableHandle {
+    return addHook(this._forwardHooks, hook);
+  }
+
+  // ---- printing --------------------------------------------------------------------
+
+  /** @internal the class name, as PyTorch's `_get_name()` */
+  _getName(): string {
+    return this.constructor.name;
+  }
+
+  /**
+   * The layer's own settings inside its repr (`in_features=20, ...`); subclasses override.
+   * @example extraRepr() { return `in_features=${this.inFeatures}`; }
+   */
+  extraRepr(): string {
+    return '';
+  }
+
+  /**
+   * PyTorch's module repr: the class name, `extraRepr()`, and `(name): child` lines.
+   * @example console.log(String(net))
+   */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra ? extra.split('\n') : [];
+    const childLines: string[] = [];
+    for (const [name, child] of this._modules) {
+      const text = child === null ? 'None' : String(child);
+      childLines.push(`(${name}): ${text.split('\n').join('\n  ')}`);
+    }
+    const lines = [...extraLines, ...childLines];
+    let main = `${this._getName()}(`;
+    if (lines.length > 0) {
+      if (extraLines.length === 1 && childLines.length === 0) main += extraLines[0];
+      else main += `\n  ${lines.join('\n  ')}\n`;
+    }
+    return `${main})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+let nextHookId = 0;
+function addHook<T>(hooks: Map<number, T>, hook: T): RemovableHandle {
+  const id = nextHookId++;
+  hooks.set(id, hook);
+  return { remove: () => void hooks.delete(id) };
+}

@@ -1,0 +1,66 @@
+/**
+ * softmax and logSoftmax: one fused native kernel each way (max, exp, sum and scale in
+ * one pass per row), as PyTorch's SoftmaxBackward0 / LogSoftmaxBackward0.
+ */
+import { record } from '../autograd/function.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
+import { DType, float32, float64, scalarTypeName } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { normalizeDim } from '../tensor/shape.js';
+import { castKernel } from './kernels.js';
+import { softmaxBackwardKernel, softmaxKernel } from './nn-kernels.js';
+import { contiguous } from './shape.js';
+
+/** Options of softmax-like functions: the dtype to compute and return in. */
+export interface SoftmaxOptions {
+  dtype?: DType;
+}
+
+function softmaxLike(x: Tensor, dim: number, log: boolean, options: SoftmaxOptions): Tensor {
+  const name = log ? 'log_softmax' : 'softmax';
+  if (typeof dim !== 'number') throw new TypeError(`${name}() missing required argument 'dim'`);
+  const d = normalizeDim(dim, Math.max(x._shape.length, 1));
+  let input = x;
+  if (options.dtype !== undefined && options.dtype !== x._dtype) input = castKernel(x, options.dtype);
+  const dtype = input._dtype;
+  if (!dtype.isFloatingPoint) {
+    throw new Error(`"${log ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl" not implemented for '${scalarTypeName(dtype)}'`);
+  }
+  // float16/bfloat16 compute in float32 and come back, as PyTorch's CPU kernels accumulate.
+  const compute = dtype === float32 || dtype === float64 ? contiguous(input) : castKernel(input, float32);
+  let out = softmaxKernel(compute, d, log);
+  if (compute !== input && compute !== x) compute.dispose();
+  if (out._dtype !== dtype) {
+    const cast = castKernel(out, dtype);
+    out.dispose();
+    out = cast;
+  }
+  if (input !== x) {
+    if (input !== compute) input.dispose();
+  }
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (node) => {
+    const saved = node.save(out);
+    return (g) => {
+      const y = saved();
+      const gradient = softmaxBackwardKernel(contiguous(g._dtype === y._dtype ? g : castKernel(g, y._dtype)), y, d, log);
+      return [gradient._dtype === x._dtype ? gradient : castKernel(gradient, x._dtype)];
+    };
+  });
+}
+
+/**
+ * `softmax(x, dim)`: exp(x) / sum(exp(x)) along `dim`.
+ * @example torch.softmax(torch.tensor([[1, 2, 3]]).float(), -1)
+ */
+export function softmax(x: Tensor, dim: number, options: SoftmaxOptions = {}): Tensor {
+  return softmaxLike(x, dim, false, options);
+}
+
+/**
+ * `logSoftmax(x, dim)`: x - log(sum(exp(x))) along `dim`, computed stably in one pass.
+ * @example torch.logSoftmax(logits, 1)
+ */
+export function logSoftmax(x: Tensor, dim: number, options: SoftmaxOptions = {}): Tensor {
+  return softmaxLike(x, dim, true, options);
+}
