@@ -89,6 +89,7 @@ export {
   relu,
   sigmoid,
   tanh,
+  erf,
   reciprocal,
   square,
   sign,
@@ -99,6 +100,7 @@ export {
   clamp as clip,
   where,
 } from './ops/elementwise.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
 export { sum, mean, prod, max, min, argmax, argmin, var_ as var, std, norm, any, all } from './ops/reduce.js';
 export { matmul, mm, bmm, addmm, dot, mv, outer } from './ops/linalg.js';
 export {
@@ -118,6 +120,9 @@ export {
   narrow,
 } from './ops/shape.js';
 export { index, indexSelect, gather, scatter, scatterAdd, nonzero, maskedSelect, select } from './ops/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as utils from './utils/index.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/grad-mode.js';
 export { Node } from './autograd/node.js';
 export { tidy, keep, memoryStats, emptyCache } from './memory/storage.js';

@@ -1,6 +1,7 @@
 // PyTorch's CPU generator, reproduced: mt19937 plus the same transforms, so that
 // `manualSeed(n)` followed by rand/randn/randint gives PyTorch's numbers.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <random>
 
@@ -27,7 +28,8 @@ class CpuGenerator {
   // at::uniform_real_distribution<float>: 24 random bits, computed in float.
   float uniformFloat(float from, float to) {
     float x = (float)(random() & ((1u << 24) - 1)) * (1.0f / (float)(1u << 24));
-    return x * (to - from) + from;
+    // PyTorch's build contracts this to one FMA; rounding once matches its values bit for bit.
+    return std::fma(x, to - from, from);
   }
   // at::uniform_real_distribution<double>: 53 random bits.
   double uniformDouble(double from, double to) {

@@ -45,7 +45,7 @@ export class Sequential extends Module<any> { // eslint-disable-line @typescript
   }
 
   /** The module at position `i` (negative counts from the end). @example net.at(0) */
-  at<M extends Module<any> = Module<any>>(index: number): M { // eslint-disable-line @typescript-eslint/no-explicit-any
+  at<M = any>(index: number): M { // eslint-disable-line @typescript-eslint/no-explicit-any
     const i = position(index, this._modules.size, 'Sequential');
     return [...this._modules.values()][i] as M;
   }
@@ -92,7 +92,7 @@ export class ModuleList extends Module<never> {
   }
 
   /** The module at position `i`. @example layers.at(-1) */
-  at<M extends Module<any> = Module<any>>(index: number): M { // eslint-disable-line @typescript-eslint/no-explicit-any
+  at<M = any>(index: number): M { // eslint-disable-line @typescript-eslint/no-explicit-any
     const i = position(index, this._modules.size, 'ModuleList');
     return [...this._modules.values()][i] as M;
   }
@@ -242,7 +242,7 @@ export class ParameterList extends Module<never> {
   }
 
   override extraRepr(): string {
-    return [...this._parameters].map(([k, p]) => `(${k}): ${describe(p!)}`).join('\n');
+    return [...this._parameters].map(([k, p]) => `  (${k}): ${describe(p!)}`).join('\n');
   }
 }
 
@@ -306,7 +306,7 @@ export class ParameterDict extends Module<never> {
   }
 
   override extraRepr(): string {
-    return [...this._parameters].map(([k, p]) => `(${k}): ${describe(p!)}`).join('\n');
+    return [...this._parameters].map(([k, p]) => `  (${k}): ${describe(p!)}`).join('\n');
   }
 }
 

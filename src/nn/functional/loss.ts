@@ -98,7 +98,7 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
     logProbs?.dispose();
     return shaped(loss);
   }
-  const gradName = fromLogits && labelSmoothing > 0 ? 'AddBackward0' : 'NllLossBackward0';
+  const gradName = fromLogits && labelSmoothing > 0 ? 'AddBackward0' : input.dim() > 2 ? 'NllLoss2DBackward0' : 'NllLossBackward0';
   const inputShape = input.shape;
   const permuted = input.dim() > 2;
   record(loss, gradName, [input], (node) => {

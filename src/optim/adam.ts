@@ -1,0 +1,153 @@
+/**
+ * Adam and AdamW, as `torch.optim.Adam` / `torch.optim.AdamW` (their single-tensor path).
+ * They differ only in weight decay: Adam adds `weightDecay * p` to the gradient, AdamW
+ * shrinks the parameter by `1 - lr * weightDecay` before the update (decoupled decay).
+ */
+import { keep } from '../memory/storage.js';
+import { zerosLike } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { addScaled_, addcdiv_, addcmul_, plusScaled, release } from './compose.js';
+import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.js';
+
+/**
+ * Options of `Adam` and `AdamW`; every one can also be overridden per param group.
+ * @example new optim.Adam(params, { lr: 3e-4, betas: [0.9, 0.95] } satisfies optim.AdamOptions)
+ */
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+  maximize?: boolean;
+}
+
+/**
+ * A param group of `Adam` / `AdamW`.
+ * @example (opt.paramGroups[0] as optim.AdamParamGroup).betas
+ */
+export interface AdamParamGroup extends ParamGroup {
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+function validate(lr: number, betas: [number, number], eps: number, weightDecay: number): void {
+  if (!(lr >= 0)) throw new Error(`Invalid learning rate: ${lr}`);
+  if (!(eps >= 0)) throw new Error(`Invalid epsilon value: ${eps}`);
+  if (!(betas[0] >= 0 && betas[0] < 1)) throw new Error(`Invalid beta parameter at index 0: ${betas[0]}`);
+  if (!(betas[1] >= 0 && betas[1] < 1)) throw new Error(`Invalid beta parameter at index 1: ${betas[1]}`);
+  if (!(weightDecay >= 0)) throw new Error(`Invalid weight_decay value: ${weightDecay}`);
+}
+
+/**
+ * `torch.optim.Adam`. Per parameter with a gradient: moment estimates
+ * `m = beta1 * m + (1 - beta1) * g`, `v = beta2 * v + (1 - beta2) * g²`, then
+ * `p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)`, with `v` replaced
+ * by its running maximum under `amsgrad`.
+ *
+ * @example
+ * const opt = new optim.Adam(net.parameters(), { lr: 1e-3 });
+ * opt.zeroGrad();
+ * loss.backward();
+ * opt.step();
+ */
+export class Adam extends Optimizer<AdamParamGroup> {
+  /** Whether weight decay shrinks the parameter (AdamW) instead of joining the gradient. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: Params<Omit<AdamParamGroup, 'params'>>, options: AdamOptions = {}) {
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false, maximize = false } = options;
+    validate(lr, betas, eps, weightDecay);
+    super(params, { lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad, maximize });
+    this.torchGroupExtras = { foreach: null, capturable: false, differentiable: false, fused: null };
+  }
+
+  protected updateGroup(group: AdamParamGroup): void {
+    const params = group.params;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      const grad = p.grad;
+      if (grad !== null) this.update(p, grad, group);
+    }
+  }
+
+  private update(p: Tensor, grad: Tensor, group: AdamParamGroup): void {
+    const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
+    const [beta1, beta2] = betas;
+    const state = this.initState(p, amsgrad);
+    const step = (state.step as number) + 1;
+    state.step = step;
+
+    let g = maximize ? grad.neg() : grad;
+    if (weightDecay !== 0) {
+      if (this.decoupled) {
+        p.mul_(1 - lr * weightDecay);
+      } else {
+        const decayed = plusScaled(g, p, weightDecay);
+        release(g, grad);
+        g = decayed;
+      }
+    }
+    const expAvg = state.expAvg as Tensor;
+    const expAvgSq = state.expAvgSq as Tensor;
+    // PyTorch 2 writes the first moment as exp_avg.lerp_(g, 1 - beta1); this is the same
+    // update in the form PyTorch 1.x used, which flint's ops express directly.
+    expAvg.mul_(beta1);
+    addScaled_(expAvg, g, 1 - beta1);
+    expAvgSq.mul_(beta2);
+    addcmul_(expAvgSq, g, g, 1 - beta2);
+    release(g, grad);
+
+    // Bias corrections in double precision, as PyTorch computes them from step.item().
+    const biasCorrection1 = 1 - beta1 ** step;
+    const biasCorrection2 = 1 - beta2 ** step;
+    const stepSize = lr / biasCorrection1;
+    const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+
+    let second = expAvgSq;
+    if (amsgrad) {
+      // torch.maximum(max, v, out=max): copied back so the state tensor keeps its identity.
+      const maxExpAvgSq = state.maxExpAvgSq as Tensor;
+      const larger = maxExpAvgSq.maximum(expAvgSq);
+      maxExpAvgSq.copy_(larger);
+      larger.dispose();
+      second = maxExpAvgSq;
+    }
+    const denom = second.sqrt();
+    denom.div_(biasCorrection2Sqrt).add_(eps);
+    addcdiv_(p, expAvg, denom, -stepSize);
+    denom.dispose();
+  }
+
+  /** The parameter's state, zero moments on its first step (kept past `tidy` scopes). */
+  private initState(p: Tensor, amsgrad: boolean): ParamState {
+    const state = this.stateOf(p);
+    if (state.step === undefined) {
+      state.step = 0;
+      state.expAvg = keep(zerosLike(p));
+      state.expAvgSq = keep(zerosLike(p));
+    }
+    if (amsgrad && state.maxExpAvgSq == null) state.maxExpAvgSq = keep(zerosLike(p));
+    return state;
+  }
+}
+
+/**
+ * `torch.optim.AdamW`: Adam with decoupled weight decay (`p *= 1 - lr * weightDecay`
+ * before the Adam update), weight decay 1e-2 by default.
+ *
+ * @example
+ * const opt = new optim.AdamW(net.parameters(), { lr: 1e-3, weightDecay: 0.05 });
+ * loss.backward();
+ * opt.step();
+ */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+
+  constructor(params: Params<Omit<AdamParamGroup, 'params'>>, options: AdamOptions = {}) {
+    super(params, { ...options, weightDecay: options.weightDecay ?? 1e-2 });
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * `torch.optim`: optimizers that update parameters from their `.grad`, and learning-rate
+ * schedulers under `lrScheduler` (PyTorch's `torch.optim.lr_scheduler`).
+ *
+ * @example
+ * import * as optim from './optim/index.js';
+ * const opt = new optim.SGD([w, b], { lr: 0.1, momentum: 0.9 });
+ * const sched = new optim.lrScheduler.StepLR(opt, { stepSize: 10, gamma: 0.5 });
+ * for (let epoch = 0; epoch < 30; epoch++) {
+ *   opt.zeroGrad();
+ *   loss(w, b).backward();
+ *   opt.step();
+ *   sched.step();
+ * }
+ */
+export { Optimizer } from './optimizer.js';
+export type { ParamGroup, ParamGroupInput, Params, ParamState, OptimizerStateDict } from './optimizer.js';
+export { SGD } from './sgd.js';
+export type { SGDOptions, SGDParamGroup } from './sgd.js';
+export { Adam, AdamW } from './adam.js';
+export type { AdamOptions, AdamParamGroup } from './adam.js';
+export * as lrScheduler from './lr-scheduler.js';

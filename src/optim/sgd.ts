@@ -1,0 +1,108 @@
+/**
+ * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum,
+ * weight decay and maximization, as `torch.optim.SGD` (its single-tensor path).
+ */
+import { keep } from '../memory/storage.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { addScaled_, plusScaled, release } from './compose.js';
+import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
+
+/**
+ * Options of `SGD`; every one can also be overridden per param group.
+ * @example new optim.SGD(params, { lr: 0.1, momentum: 0.9 } satisfies optim.SGDOptions)
+ */
+export interface SGDOptions {
+  lr?: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+}
+
+/**
+ * A param group of `SGD`.
+ * @example (opt.paramGroups[0] as optim.SGDParamGroup).momentum
+ */
+export interface SGDParamGroup extends ParamGroup {
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/**
+ * `torch.optim.SGD`. Per parameter with a gradient: `d = grad` (negated with `maximize`),
+ * plus `weightDecay * p`; with momentum, `buf = momentum * buf + (1 - dampening) * d`
+ * (the first step takes `buf = d`) and `d = buf`, or `d + momentum * buf` with Nesterov;
+ * then `p -= lr * d`.
+ *
+ * @example
+ * const opt = new optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
+ * opt.zeroGrad();
+ * lossFn(net.forward(x), y).backward();
+ * opt.step();
+ */
+export class SGD extends Optimizer<SGDParamGroup> {
+  /** Reused for every parameter's `add_`, so that a plain SGD step allocates no objects. */
+  private readonly alpha = { alpha: 0 };
+
+  constructor(params: Params<Omit<SGDParamGroup, 'params'>>, options: SGDOptions = {}) {
+    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = options;
+    if (lr < 0) throw new Error(`Invalid learning rate: ${lr}`);
+    if (momentum < 0) throw new Error(`Invalid momentum value: ${momentum}`);
+    if (weightDecay < 0) throw new Error(`Invalid weight_decay value: ${weightDecay}`);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) {
+      throw new Error('Nesterov momentum requires a momentum and zero dampening');
+    }
+    super(params, { lr, momentum, dampening, weightDecay, nesterov, maximize });
+    this.torchGroupExtras = { foreach: null, differentiable: false, fused: null };
+  }
+
+  protected updateGroup(group: SGDParamGroup): void {
+    const { params, lr, momentum, weightDecay, maximize } = group;
+    const plain = momentum === 0 && weightDecay === 0 && !maximize;
+    const alpha = this.alpha;
+    alpha.alpha = -lr;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      const grad = p.grad;
+      if (grad === null) continue;
+      if (plain) p.add_(grad, alpha);
+      else this.update(p, grad, group);
+    }
+  }
+
+  private update(p: Tensor, grad: Tensor, group: SGDParamGroup): void {
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    let dp = maximize ? grad.neg() : grad;
+    if (weightDecay !== 0) {
+      const decayed = plusScaled(dp, p, weightDecay);
+      release(dp, grad);
+      dp = decayed;
+    }
+    let buf: Tensor | undefined;
+    if (momentum !== 0) {
+      const state = this.stateOf(p);
+      buf = (state.momentumBuffer ?? undefined) as Tensor | undefined;
+      if (buf === undefined) {
+        buf = keep(dp.clone());
+        state.momentumBuffer = buf;
+      } else {
+        buf.mul_(momentum);
+        addScaled_(buf, dp, 1 - dampening);
+      }
+      if (nesterov) {
+        const next = plusScaled(dp, buf, momentum);
+        release(dp, grad);
+        dp = next;
+      } else {
+        release(dp, grad);
+        dp = buf;
+      }
+    }
+    addScaled_(p, dp, -lr);
+    release(dp, grad, buf);
+  }
+}
