@@ -42,6 +42,7 @@ class CpuBackend final : public Backend {
   void scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                bool accumulate) override;
   int64_t nonzero(Storage** out, const TensorView& in) override;
+  void axpy(const TensorView& out, const TensorView& x, double alpha) override;
   void softmax(const SoftmaxArgs& args) override;
   void softmaxBackward(const SoftmaxBackwardArgs& args) override;
   double crossEntropy(const CrossEntropyArgs& args) override;

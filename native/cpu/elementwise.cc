@@ -1,6 +1,7 @@
 // Elementwise kernels: cast/copy, fill, unary, binary (tensor-tensor and tensor-scalar)
 // and where. Shapes arrive already broadcast (stride 0) and dtypes already promoted by
 // the TypeScript layer; here we only loop, with a fast path for contiguous rows.
+#include <cstring>
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -31,7 +32,13 @@ void castLoop(ThreadPool& pool, const TensorView& out, const TensorView& in) {
     if (s[0] == (int64_t)sizeof(Dst) && s[1] == (int64_t)sizeof(Src)) {
       Dst* o = (Dst*)p[0];
       const Src* x = (const Src*)p[1];
-      for (int64_t i = 0; i < n; i++) o[i] = convertValue<Dst, Src>(x[i]);
+      if constexpr (std::is_same_v<Src, bool> && std::is_arithmetic_v<Dst>) {
+        // Read bools as bytes: the compiler then vectorises the widening.
+        const uint8_t* bytes = (const uint8_t*)x;
+        for (int64_t i = 0; i < n; i++) o[i] = (Dst)bytes[i];
+      } else {
+        for (int64_t i = 0; i < n; i++) o[i] = convertValue<Dst, Src>(x[i]);
+      }
     } else {
       char* o = p[0];
       const char* x = p[1];
@@ -40,8 +47,10 @@ void castLoop(ThreadPool& pool, const TensorView& out, const TensorView& in) {
   });
 }
 
+// Always inlined: a call per element costs more than most ops, and with `op` a constant
+// the switch folds away, so the contiguous loops below vectorise.
 template <class T>
-T unaryValue(UnaryOp op, T x, double p0, double p1) {
+__attribute__((always_inline)) inline T unaryValue(UnaryOp op, T x, double p0, double p1) {
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
       case UnaryOp::Neg: return -x;
@@ -51,7 +60,7 @@ T unaryValue(UnaryOp op, T x, double p0, double p1) {
       case UnaryOp::Sqrt: return std::sqrt(x);
       case UnaryOp::Sin: return std::sin(x);
       case UnaryOp::Cos: return std::cos(x);
-      case UnaryOp::Relu: return std::isnan(x) ? x : (x > 0 ? x : T(0));
+      case UnaryOp::Relu: return x < T(0) ? T(0) : x;  // nan compares false and passes through; no branch
       case UnaryOp::Sigmoid: return T(1) / (T(1) + std::exp(-x));
       case UnaryOp::Tanh: return std::tanh(x);
       case UnaryOp::Clamp: {
@@ -120,13 +129,26 @@ void unaryLoop(ThreadPool& pool, UnaryOp op, const TensorView& out, const Tensor
     if (s[0] == (int64_t)sizeof(T) && s[1] == (int64_t)sizeof(T)) {
       T* o = (T*)p[0];
       const T* x = (const T*)p[1];
-      switch (op) {  // the hottest ops get loops the compiler can vectorise
-        case UnaryOp::Relu:
-          for (int64_t i = 0; i < n; i++) o[i] = unaryValue<T>(UnaryOp::Relu, x[i], 0, 0);
-          return;
-        case UnaryOp::Neg:
-          for (int64_t i = 0; i < n; i++) o[i] = T(-x[i]);
-          return;
+#define FLINT_UNARY_LOOP(OP) \
+  case UnaryOp::OP:            \
+    for (int64_t i = 0; i < n; i++) o[i] = unaryValue<T>(UnaryOp::OP, x[i], p0, p1); \
+    return;
+      switch (op) {  // one loop per op, each with the op fixed, so the compiler can vectorise
+        FLINT_UNARY_LOOP(Relu)
+        FLINT_UNARY_LOOP(Neg)
+        FLINT_UNARY_LOOP(Abs)
+        FLINT_UNARY_LOOP(Square)
+        FLINT_UNARY_LOOP(Exp)
+        FLINT_UNARY_LOOP(Log)
+        FLINT_UNARY_LOOP(Sqrt)
+        FLINT_UNARY_LOOP(Sigmoid)
+        FLINT_UNARY_LOOP(Tanh)
+        FLINT_UNARY_LOOP(Reciprocal)
+        FLINT_UNARY_LOOP(Rsqrt)
+        FLINT_UNARY_LOOP(LeakyRelu)
+        FLINT_UNARY_LOOP(Silu)
+        FLINT_UNARY_LOOP(Gelu)
+#undef FLINT_UNARY_LOOP
         default:
           for (int64_t i = 0; i < n; i++) o[i] = unaryValue<T>(op, x[i], p0, p1);
           return;
@@ -270,11 +292,44 @@ void binaryTyped(ThreadPool& pool, BinaryOp op, const TensorView& out, const Ten
   throw Error("binary op " + std::to_string((int)op) + " is not implemented for " + dtypeName(a.dtype));
 }
 
+// c ? a : b without a branch (a random mask would mispredict half the time).
+template <class T>
+inline T selectBits(uint8_t c, T a, T b) {
+  if constexpr (sizeof(T) == 4 || sizeof(T) == 8) {
+    using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+    Bits ab, bb;
+    std::memcpy(&ab, &a, sizeof(T));
+    std::memcpy(&bb, &b, sizeof(T));
+    const Bits mask = Bits(0) - Bits(c != 0);
+    const Bits r = (ab & mask) | (bb & ~mask);
+    T out;
+    std::memcpy(&out, &r, sizeof(T));
+    return out;
+  } else {
+    return c ? a : b;
+  }
+}
+
 template <class T>
 void whereLoop(ThreadPool& pool, const TensorView& out, const TensorView& cond, const TensorView& a,
                const TensorView& b) {
   const TensorView* views[4] = {&out, &cond, &a, &b};
   parallelRows<4>(pool, views, [](char** p, int64_t n, const int64_t* s) {
+    if (s[0] == (int64_t)sizeof(T) && s[1] == 1 && s[2] == (int64_t)sizeof(T) &&
+        (s[3] == (int64_t)sizeof(T) || s[3] == 0)) {
+      // Contiguous (or scalar `b`): a select without branches, so random masks cost nothing.
+      T* o = (T*)p[0];
+      const uint8_t* c = (const uint8_t*)p[1];
+      const T* a = (const T*)p[2];
+      const T* b = (const T*)p[3];
+      if (s[3] == 0) {
+        const T bv = *b;
+        for (int64_t i = 0; i < n; i++) o[i] = selectBits(c[i], a[i], bv);
+      } else {
+        for (int64_t i = 0; i < n; i++) o[i] = selectBits(c[i], a[i], b[i]);
+      }
+      return;
+    }
     char *po = p[0], *pc = p[1], *pa = p[2], *pb = p[3];
     for (int64_t i = 0; i < n; i++, po += s[0], pc += s[1], pa += s[2], pb += s[3]) {
       *(T*)po = *(const bool*)pc ? *(const T*)pa : *(const T*)pb;
@@ -337,6 +392,28 @@ void cpuWhere(ThreadPool& pool, const TensorView& out, const TensorView& cond, c
   FLINT_CHECK(cond.dtype == DType::Bool, "where: condition must be a bool tensor");
   FLINT_CHECK(a.dtype == b.dtype && out.dtype == a.dtype, "where: dtypes differ (promote them first)");
   FLINT_DISPATCH_ALL(a.dtype, "where", [&] { whereLoop<scalar_t>(pool, out, cond, a, b); });
+}
+
+void CpuBackend::axpy(const TensorView& out, const TensorView& x, double alpha) {
+  FLINT_CHECK(out.dtype == x.dtype && out.ndim == x.ndim, "axpy: operands must have one dtype and shape");
+  for (int d = 0; d < out.ndim; d++) FLINT_CHECK(out.shape[d] == x.shape[d], "axpy: operands must have one shape");
+  const TensorView* views[2] = {&out, &x};
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    const T a = (T)alpha;
+    parallelRows<2>(*pool_, views, [a](char** p, int64_t n, const int64_t* s) {
+      if (s[0] == (int64_t)sizeof(T) && s[1] == (int64_t)sizeof(T)) {
+        T* o = (T*)p[0];
+        const T* v = (const T*)p[1];
+        for (int64_t i = 0; i < n; i++) o[i] += a * v[i];
+        return;
+      }
+      for (int64_t i = 0; i < n; i++) *(T*)(p[0] + i * s[0]) += a * *(const T*)(p[1] + i * s[1]);
+    });
+  };
+  if (out.dtype == DType::Float32) run(0.0f);
+  else if (out.dtype == DType::Float64) run(0.0);
+  else throw Error("axpy: expected float32 or float64");
 }
 
 }  // namespace flint

@@ -45,6 +45,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exportFunction<SetNumThreads>(env, exports, "setNumThreads");
   exportFunction<GetNumThreads>(env, exports, "getNumThreads");
   exportFunction<Cast>(env, exports, "cast");
+  exportFunction<Axpy>(env, exports, "axpy");
   exportFunction<Unary>(env, exports, "unary");
   exportFunction<Binary>(env, exports, "binary");
   exportFunction<BinaryScalar>(env, exports, "binaryScalar");

@@ -29,6 +29,19 @@ BinaryOp binaryOpArg(const Napi::CallbackInfo& info, size_t i) {
 
 }  // namespace
 
+// axpy(out, x, alpha)   meta: [out, x]
+Napi::Value Axpy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* out = unwrapStorage(info[0]);
+  Storage* x = unwrapStorage(info[1]);
+  checkSameBackend(out, x);
+  TensorView outView = reader.view(out);
+  TensorView xView = reader.view(x);
+  backendOf(out).axpy(outView, xView, doubleArg(info, 2));
+  return env.Undefined();
+}
+
 // cast(out|null, in)   meta: [out, in]
 Napi::Value Cast(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -6,6 +6,7 @@ namespace flint {
 
 // ops.cc: kernels over views
 Napi::Value Cast(const Napi::CallbackInfo& info);
+Napi::Value Axpy(const Napi::CallbackInfo& info);
 Napi::Value Unary(const Napi::CallbackInfo& info);
 Napi::Value Binary(const Napi::CallbackInfo& info);
 Napi::Value BinaryScalar(const Napi::CallbackInfo& info);

@@ -45,6 +45,7 @@ export interface NativeAddon {
   gather(out: Handle | null, input: Handle, dim: number, index: Handle): Handle | undefined;
   scatter(out: Handle, dim: number, index: Handle, src: Handle, accumulate: boolean): void;
   nonzero(input: Handle): [Handle, number];
+  axpy(out: Handle, x: Handle, alpha: number): void;
   softmax(out: Handle | null, input: Handle, log: boolean): Handle | undefined;
   softmaxBackward(gradInput: Handle | null, gradOutput: Handle, output: Handle, log: boolean): Handle | undefined;
   crossEntropy(

@@ -312,7 +312,8 @@ export function cos(x: Tensor): Tensor {
 }
 /** `max(x, 0)`. @example x.relu() */
 export function relu(x: Tensor): Tensor {
-  return unary(UnaryCode.Relu, 'ReluBackward0', x, false, (g, _i, o) => mul(g, gt(o(), 0)));
+  // where(out > 0, g, 0): a select, with no cast of the mask and no multiply.
+  return unary(UnaryCode.Relu, 'ReluBackward0', x, false, (g, _i, o) => where(gt(o(), 0), g, 0));
 }
 /** Logistic sigmoid. @example x.sigmoid() */
 export function sigmoid(x: Tensor): Tensor {

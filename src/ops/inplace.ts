@@ -9,7 +9,7 @@ import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import { Node } from '../autograd/node.js';
-import { BinaryCode, UnaryCode, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKernel_, unaryKernel_ } from './kernels.js';
+import { BinaryCode, UnaryCode, axpyKernel, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKernel_, unaryKernel_ } from './kernels.js';
 import { zerosOf } from './creation-helpers.js';
 import { makeView } from './shape.js';
 import { add, clamp, div, gradFor, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
@@ -128,6 +128,21 @@ function promotes(result: DType, target: DType): boolean {
 /** In-place `self += alpha * other`. @example x.add_(1) */
 export function add_(self: Tensor, other: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
   const alpha = options.alpha ?? 1;
+  if (
+    other instanceof Tensor &&
+    !tracked(self, other) &&
+    !onGradView(self) &&
+    self._dtype === other._dtype &&
+    self._dtype.isFloatingPoint &&
+    self._dtype.isCompute &&
+    sameShape(self._shape, other._shape)
+  ) {
+    // The optimizer step (p.add_(grad, alpha=-lr)): one fused pass, no temporary.
+    checkInplace(self);
+    axpyKernel(self, other, alpha);
+    self._version.value++;
+    return self;
+  }
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   if (onGradView(self)) return rebase(self, (current) => add(current, other));
   return inplace(self, BinaryCode.Add, other, 'AddBackward0', (g, o) => [g, o && gradFor(g, o)]);

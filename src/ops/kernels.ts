@@ -61,6 +61,15 @@ export function copyKernel(dst: Tensor, src: Tensor): void {
   native.cast(dst._handle(), src._handle());
 }
 
+/** `dst += alpha * src` in place, for same-shape float views of one dtype. */
+export function axpyKernel(dst: Tensor, src: Tensor, alpha: number): void {
+  if (dst._storage.device !== src._storage.device) checkSameDevice(dst, src);
+  metaBegin();
+  view(dst);
+  view(src);
+  native.axpy(dst._handle(), src._handle(), alpha);
+}
+
 /** Fills the view `dst` with one value. */
 export function fillKernel(dst: Tensor, value: number): void {
   metaBegin();

@@ -53,7 +53,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   return record(out, 'MmBackward0', [a, b], (node) => {
     const sa = b._requiresGrad ? node.save(a) : null;
     const sb = a._requiresGrad ? node.save(b) : null;
-    return (g) => [a._requiresGrad ? mm(g, transpose2d(sb!())) : null, b._requiresGrad ? mm(transpose2d(sa!()), g) : null];
+    return (g) => [a._requiresGrad ? mm(g, transpose2d(sb!())) : null, b._requiresGrad ? mat2Grad(sa!(), g, b) : null];
   });
 }
 
@@ -82,9 +82,19 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: { beta
     return (g) => [
       input._requiresGrad ? sumTo(beta === 1 ? g : mul(g, beta), inputShape) : null,
       mat1._requiresGrad ? scaled(mm(g, transpose2d(s2!())), alpha) : null,
-      mat2._requiresGrad ? scaled(mm(transpose2d(s1!()), g), alpha) : null,
+      mat2._requiresGrad ? scaled(mat2Grad(s1!(), g, mat2), alpha) : null,
     ];
   });
+}
+
+/**
+ * mat1ᵀ @ grad, laid out like mat2: when mat2 is a transposed view (Linear's `weight.t()`),
+ * the product is computed as (gradᵀ @ mat1)ᵀ, so that the weight's gradient arrives
+ * contiguous and AccumulateGrad need not copy it (PyTorch's mm_mat2_backward does the same).
+ */
+function mat2Grad(mat1: Tensor, grad: Tensor, mat2: Tensor): Tensor {
+  const transposed = mat2._strides[0] === 1 && mat2._strides[1] !== 1 && mat2._shape[0] > 1;
+  return transposed ? transpose2d(mm(transpose2d(grad), mat1)) : mm(transpose2d(mat1), grad);
 }
 
 function scaled(x: Tensor, alpha: number): Tensor {

@@ -149,6 +149,9 @@ class Backend {
   // Writes the coordinates of nonzero elements as int64 [count, ndim]; returns count.
   virtual int64_t nonzero(Storage** out, const TensorView& in) = 0;
 
+  // out += alpha * x (same shape, one floating dtype): the optimizer update, in one pass.
+  virtual void axpy(const TensorView& out, const TensorView& x, double alpha) = 0;
+
   // Fused softmax / log-softmax and their backward.
   virtual void softmax(const SoftmaxArgs& args) = 0;
   virtual void softmaxBackward(const SoftmaxBackwardArgs& args) = 0;
