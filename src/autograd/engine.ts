@@ -10,9 +10,16 @@ import { AccumulateGrad, Node } from './node.js';
 /** Puts a gradient into a leaf's `.grad`, never aliasing a tensor that is used elsewhere. */
 function accumulateLeaf(variable: Tensor, grad: Tensor): void {
   if (variable._grad === null) {
-    const owned = grad._claimed || grad._base !== null || !grad.isContiguous() ? grad.clone() : grad;
+    // Steal the incoming gradient when nothing else owns its storage (PyTorch steals it
+    // too): a contiguous view of an unclaimed temporary, such as the transposed product
+    // Linear's weight gradient arrives as, needs no copy. Claiming the view's base as
+    // well keeps a second leaf from stealing the same storage.
+    const base = grad._base;
+    const shared = grad._claimed || (base !== null && base._claimed) || !grad.isContiguous();
+    const owned = shared ? grad.clone() : grad;
     owned._claimed = true;
     owned._keep = true;
+    if (!shared && base !== null) base._claimed = true;
     variable._grad = owned;
   } else {
     variable._grad.add_(grad);
