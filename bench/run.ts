@@ -423,6 +423,9 @@ const TARGETS: { workload: string; size?: string; min: number }[] = [
   { workload: 'add', min: 2 },
   { workload: 'sum', min: 1 },
   { workload: 'tiny_op', min: 2 },
+  { workload: 'seed_mlp', min: 2 },
+  { workload: 'mlp_train', min: 1 },
+  { workload: 'mlp_infer', min: 1 },
 ];
 
 function targetFor(workload: string, size: string): number | undefined {
