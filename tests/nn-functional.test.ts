@@ -164,3 +164,19 @@ describe('fused loss details', () => {
     expect(F.dropout(x, 0.5, false)).toBe(x);
   });
 });
+
+describe('small-row matmul path (Linear on 1-2 rows)', () => {
+  it('matches a product computed elementwise, for odd sizes, alpha/beta and float64', () => {
+    torch.manualSeed(11);
+    for (const [m, n, k] of [[1, 7, 5], [2, 256, 20], [2, 10, 256], [1, 3, 1], [2, 5, 37]]) {
+      for (const dtype of [torch.float32, torch.float64]) {
+        const x = torch.randn(m, k, { dtype });
+        const w = torch.randn(n, k, { dtype });
+        const b = torch.randn(n, { dtype });
+        const reference = x.unsqueeze(1).mul(w.unsqueeze(0)).sum(-1);
+        expectClose(torch.mm(x, w.t()), reference, { atol: 1e-5, rtol: 1e-5 });
+        expectClose(torch.addmm(b, x, w.t(), { beta: 0.5, alpha: 2 }), reference.mul(2).add(b.mul(0.5)), { atol: 1e-5, rtol: 1e-5 });
+      }
+    }
+  });
+});
