@@ -270,3 +270,46 @@ describe('containers', () => {
     expect(String(pdict)).toBe('ParameterDict(  (scale): Parameter containing: [torch.FloatTensor of size 1])');
   });
 });
+
+describe('Sequential frees activations between its own layers under noGrad', () => {
+  const storages = () => torch.memoryStats().cpu.storages;
+
+  it('frees the intermediates, keeps the input and output, and gives the same values', () => {
+    const net = new nn.Sequential(new nn.Linear(8, 16), new nn.ReLU(), new nn.Flatten(), new nn.Linear(16, 4));
+    const x = torch.rand(3, 8);
+    const expected = net(x).tolist();
+    const before = storages();
+    const out = torch.noGrad(() => net(x));
+    expect(storages() - before).toBe(1); // only the output is left
+    expect(out.tolist()).toEqual(expected);
+    expect(x.isDisposed).toBe(false);
+  });
+
+  it('keeps them when a hook or a custom module could hold them', () => {
+    class Keeper extends nn.Module {
+      seen: torch.Tensor | null = null;
+      forward(t: torch.Tensor) {
+        this.seen = t;
+        return t.mul(2);
+      }
+    }
+    const keeper = new Keeper();
+    const captured: torch.Tensor[] = [];
+    const first = new nn.Linear(4, 4);
+    first.registerForwardHook((_m, _args, out) => {
+      captured.push(out as torch.Tensor);
+    });
+    const net = new nn.Sequential(first, new nn.ReLU(), keeper, new nn.ReLU());
+    torch.noGrad(() => net(torch.rand(2, 4)));
+    expect(captured[0].isDisposed).toBe(false);
+    expect(keeper.seen!.isDisposed).toBe(false);
+    expect(keeper.seen!.shape).toEqual([2, 4]);
+  });
+
+  it('never frees activations that autograd needs', () => {
+    const net = new nn.Sequential(new nn.Linear(4, 4), new nn.ReLU(), new nn.Linear(4, 1));
+    const out = net(torch.rand(2, 4)).sum();
+    out.backward();
+    expect(net.at(0).weight.grad!.shape).toEqual([4, 4]);
+  });
+});

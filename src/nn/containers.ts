@@ -3,8 +3,9 @@
  * PyTorch's `container.py`. Indexing is positional (`at(i)`, negative allowed) because JS
  * has no `__getitem__`; children are also reachable as fields named '0', '1', ...
  */
-import type { Tensor } from '../tensor/tensor.js';
-import { Module } from './module.js';
+import { Tensor } from '../tensor/tensor.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
+import { Module, holdsNoActivations } from './module.js';
 import { Parameter } from './parameter.js';
 
 function position(index: number, length: number, what: string): number {
@@ -37,10 +38,29 @@ export class Sequential extends Module<any> { // eslint-disable-line @typescript
     }
   }
 
-  /** The chain: each module's output is the next one's input. */
+  static override _holdsNoActivations = true;
+
+  /**
+   * The chain: each module's output is the next one's input. Under noGrad, an
+   * activation passed between two of flint's own layers is freed as soon as the next
+   * layer has consumed it (nothing else can hold it), as PyTorch's refcounting frees it;
+   * inference then does not wait for the garbage collector.
+   */
   override forward(input: any): any { // eslint-disable-line @typescript-eslint/no-explicit-any
     let x = input;
-    for (const module of this._modules.values()) x = module!(x);
+    if (gradEnabled()) {
+      for (const module of this._modules.values()) x = module!(x);
+      return x;
+    }
+    let previous: Module<unknown> | null = null;
+    for (const module of this._modules.values()) {
+      const y = module!(x);
+      if (x !== input && x !== y && x instanceof Tensor && previous !== null && holdsNoActivations(previous) && holdsNoActivations(module!)) {
+        x.dispose();
+      }
+      previous = module;
+      x = y;
+    }
     return x;
   }
 

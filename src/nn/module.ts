@@ -16,6 +16,8 @@ import { DType as DTypeClass, float16, float32, float64 } from '../tensor/dtype.
 import type { DeviceLike } from '../tensor/device.js';
 import { Parameter } from './parameter.js';
 import { loadStateDictInto, type LoadStateDictResult } from './state-dict.js';
+import { bufferAt, parameterAt, submoduleAt } from './paths.js';
+import { moduleRepr } from './repr.js';
 
 /** A module's state dict: name → tensor, in registration order. */
 export type StateDict = Record<string, Tensor>;
@@ -87,6 +89,12 @@ export class Module<Out = Tensor> {
   declare training: boolean;
   /** The state-dict version PyTorch records in `_metadata` (bumped by layers whose format changed). */
   static _version = 1;
+  /**
+   * Set by flint's own layers, which never keep a reference to their inputs or outputs.
+   * Sequential may then free the activations it passes between them under noGrad.
+   * @internal
+   */
+  static _holdsNoActivations = false;
 
   constructor() {
     // The callable: an arrow function has no `prototype` of its own, and `name`/`length`
@@ -411,15 +419,7 @@ export class Module<Out = Tensor> {
    * @example rgnet.getSubmodule('0.block 1')
    */
   getSubmodule(target: string): Module<unknown> {
-    if (target === '') return this as Module<unknown>;
-    let module: Module<unknown> = this as Module<unknown>;
-    for (const item of target.split('.')) {
-      const next = module._modules.get(item);
-      if (next === undefined) throw new Error(`${module._getName()} has no attribute \`${item}\``);
-      if (!(next instanceof Module)) throw new Error(`\`${item}\` is not an nn.Module`);
-      module = next;
-    }
-    return module;
+    return submoduleAt(this as Module<unknown>, target);
   }
 
   /**
@@ -427,16 +427,7 @@ export class Module<Out = Tensor> {
    * @example net.getParameter('0.weight')
    */
   getParameter(target: string): Parameter {
-    const split = target.lastIndexOf('.');
-    const module = this.getSubmodule(split < 0 ? '' : target.slice(0, split));
-    const name = target.slice(split + 1);
-    if (!module._parameters.has(name)) {
-      if (name in module) throw new Error(`\`${name}\` is not an nn.Parameter`);
-      throw new Error(`${module._getName()} has no attribute \`${name}\``);
-    }
-    const param = module._parameters.get(name);
-    if (!(param instanceof Parameter)) throw new Error(`\`${name}\` is not an nn.Parameter`);
-    return param;
+    return parameterAt(this as Module<unknown>, target);
   }
 
   /**
@@ -444,13 +435,7 @@ export class Module<Out = Tensor> {
    * @example bn.getBuffer('running_mean')
    */
   getBuffer(target: string): Tensor {
-    const split = target.lastIndexOf('.');
-    const module = this.getSubmodule(split < 0 ? '' : target.slice(0, split));
-    const name = target.slice(split + 1);
-    const buffer = module._buffers.get(name);
-    if (buffer === undefined) throw new Error(`${module._getName()} has no attribute \`${name}\``);
-    if (buffer === null) throw new Error(`\`${name}\` is not a buffer`);
-    return buffer;
+    return bufferAt(this as Module<unknown>, target);
   }
 
   // ---- dtype and device --------------------------------------------------------------
@@ -568,25 +553,24 @@ export class Module<Out = Tensor> {
    * @example console.log(String(net))
    */
   toString(): string {
-    const extra = this.extraRepr();
-    const extraLines = extra ? extra.split('\n') : [];
-    const childLines: string[] = [];
-    for (const [name, child] of this._modules) {
-      const text = child === null ? 'None' : String(child);
-      childLines.push(`(${name}): ${text.split('\n').join('\n  ')}`);
-    }
-    const lines = [...extraLines, ...childLines];
-    let main = `${this._getName()}(`;
-    if (lines.length > 0) {
-      if (extraLines.length === 1 && childLines.length === 0) main += extraLines[0];
-      else main += `\n  ${lines.join('\n  ')}\n`;
-    }
-    return `${main})`;
+    return moduleRepr(this._getName(), this.extraRepr(), this._modules);
   }
 
   [inspect.custom](): string {
     return this.toString();
   }
+}
+
+/**
+ * Whether nothing in `module` (its class, its hooks, its descendants) can keep a
+ * reference to the tensors that flow through it.
+ * @internal
+ */
+export function holdsNoActivations(module: Module<unknown>): boolean {
+  if (!(module.constructor as typeof Module)._holdsNoActivations) return false;
+  if (module._forwardHooks.size !== 0 || module._forwardPreHooks.size !== 0) return false;
+  for (const child of module._modules.values()) if (child !== null && !holdsNoActivations(child)) return false;
+  return true;
 }
 
 let nextHookId = 0;

@@ -43,3 +43,24 @@ export function pyRepr(value: unknown, numbersAsFloat = false): string {
   }
   return String(value);
 }
+
+/**
+ * PyTorch's `Module.__repr__`: the class name, the extra repr, and one `(name): child`
+ * line per child, children indented by two spaces.
+ * @example moduleRepr('ReLU', '', new Map()) // 'ReLU()'
+ */
+export function moduleRepr(name: string, extra: string, children: Map<string, { toString(): string } | null>): string {
+  const extraLines = extra ? extra.split('\n') : [];
+  const childLines: string[] = [];
+  for (const [key, child] of children) {
+    const text = child === null ? 'None' : String(child);
+    childLines.push(`(${key}): ${text.split('\n').join('\n  ')}`);
+  }
+  const lines = [...extraLines, ...childLines];
+  let main = `${name}(`;
+  if (lines.length > 0) {
+    if (extraLines.length === 1 && childLines.length === 0) main += extraLines[0];
+    else main += `\n  ${lines.join('\n  ')}\n`;
+  }
+  return `${main})`;
+}

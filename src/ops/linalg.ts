@@ -32,7 +32,13 @@ function batchOfOne(x: Tensor): Tensor {
 
 /** The raw product of two 2-D tensors. */
 function mmRaw(a: Tensor, b: Tensor): Tensor {
-  const out3 = gemmKernel(batchOfOne(a), batchOfOne(b));
+  const va = batchOfOne(a);
+  const vb = batchOfOne(b);
+  const out3 = gemmKernel(va, vb);
+  // The batch-of-one views hold references to the operands' storages: drop them now, so
+  // that disposing an operand frees its memory at once.
+  va.dispose();
+  vb.dispose();
   const out = new Tensor(out3._storage, [a._shape[0], b._shape[1]], [b._shape[1], 1], 0, a._dtype);
   out3.dispose();
   return out;
@@ -74,7 +80,9 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: { beta
   broadcastShapes(input._shape, shape);
   const out = emptyKernel(shape, mat1._dtype, mat1.device);
   copyKernel(out, input);
-  gemmKernel(batchOfOne(mat1), batchOfOne(mat2), batchOfOne(out), beta, alpha);
+  const views = [batchOfOne(mat1), batchOfOne(mat2), batchOfOne(out)];
+  gemmKernel(views[0], views[1], views[2], beta, alpha);
+  for (const v of views) v.dispose();
   return record(out, 'AddmmBackward0', [input, mat1, mat2], (node) => {
     const s1 = mat2._requiresGrad ? node.save(mat1) : null;
     const s2 = mat1._requiresGrad ? node.save(mat2) : null;
@@ -139,6 +147,8 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   const row = makeView(a, [1, a._shape[0]], [0, a._strides[0]], a._offset);
   const col = makeView(b, [b._shape[0], 1], [b._strides[0], 0], b._offset);
   const m = mmRaw(row, col);
+  row.dispose();
+  col.dispose();
   const out = new Tensor(m._storage, [], [], 0, a._dtype);
   m.dispose();
   return record(out, 'DotBackward0', [a, b], (node) => {
@@ -162,6 +172,7 @@ export function mv(m: Tensor, v: Tensor): Tensor {
   checkDtypes(m, v);
   const col = makeView(v, [v._shape[0], 1], [v._strides[0], 0], v._offset);
   const r = mmRaw(m, col);
+  col.dispose();
   const out = new Tensor(r._storage, [m._shape[0]], [1], 0, m._dtype);
   r.dispose();
   return record(out, 'MvBackward0', [m, v], (node) => {

@@ -14,6 +14,7 @@ import { dropout } from '../functional/layers.js';
  * @example new nn.ReLU()(x)
  */
 export class ReLU extends Module {
+  static override _holdsNoActivations = true;
   inplace: boolean;
   constructor(options: { inplace?: boolean } = {}) {
     super();
@@ -32,6 +33,7 @@ export class ReLU extends Module {
  * @example new nn.LeakyReLU(0.2)
  */
 export class LeakyReLU extends Module {
+  static override _holdsNoActivations = true;
   negativeSlope: number;
   inplace: boolean;
   constructor(negativeSlope = 0.01, options: { inplace?: boolean } = {}) {
@@ -52,6 +54,7 @@ export class LeakyReLU extends Module {
  * @example new nn.GELU()
  */
 export class GELU extends Module {
+  static override _holdsNoActivations = true;
   approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super();
@@ -70,6 +73,7 @@ export class GELU extends Module {
  * @example new nn.SiLU()
  */
 export class SiLU extends Module {
+  static override _holdsNoActivations = true;
   inplace: boolean;
   constructor(options: { inplace?: boolean } = {}) {
     super();
@@ -85,6 +89,7 @@ export class SiLU extends Module {
 
 /** Logistic sigmoid. @example new nn.Sigmoid() */
 export class Sigmoid extends Module {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return sigmoid(input);
   }
@@ -92,6 +97,7 @@ export class Sigmoid extends Module {
 
 /** Hyperbolic tangent. @example new nn.Tanh() */
 export class Tanh extends Module {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return tanh(input);
   }
@@ -108,6 +114,7 @@ function implicitDim(input: Tensor): number {
  * @example new nn.Softmax(1)
  */
 export class Softmax extends Module {
+  static override _holdsNoActivations = true;
   dim: number | null;
   constructor(dim: number | null = null) {
     super();
@@ -126,6 +133,7 @@ export class Softmax extends Module {
  * @example new nn.LogSoftmax(1)
  */
 export class LogSoftmax extends Module {
+  static override _holdsNoActivations = true;
   dim: number | null;
   constructor(dim: number | null = null) {
     super();
@@ -144,6 +152,7 @@ export class LogSoftmax extends Module {
  * @example const drop = new nn.Dropout(0.5); net.eval(); // now drop(x) === x
  */
 export class Dropout extends Module {
+  static override _holdsNoActivations = true;
   p: number;
   inplace: boolean;
   constructor(p = 0.5, options: { inplace?: boolean } = {}) {

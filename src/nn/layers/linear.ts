@@ -28,6 +28,7 @@ export interface FactoryOptions {
  * const noBias = new nn.Linear(1, 1, { bias: false });
  */
 export class Linear extends Module {
+  static override _holdsNoActivations = true;
   inFeatures: number;
   outFeatures: number;
   declare weight: Parameter;
@@ -72,6 +73,7 @@ export class Linear extends Module {
  * @example new nn.Identity()(x) === x
  */
 export class Identity extends Module {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return input;
   }
@@ -82,6 +84,7 @@ export class Identity extends Module {
  * @example new nn.Flatten()(torch.rand(2, 1, 28, 28)).shape // [2, 784]
  */
 export class Flatten extends Module {
+  static override _holdsNoActivations = true;
   startDim: number;
   endDim: number;
   constructor(startDim = 1, endDim = -1) {
@@ -102,6 +105,7 @@ export class Flatten extends Module {
  * @example new nn.Unflatten(1, [1, 28, 28])(torch.rand(2, 784)).shape // [2, 1, 28, 28]
  */
 export class Unflatten extends Module {
+  static override _holdsNoActivations = true;
   dim: number;
   unflattenedSize: number[];
   constructor(dim: number, unflattenedSize: number[]) {
@@ -125,6 +129,7 @@ export class Unflatten extends Module {
  * @example new nn.Embedding(10, 3)(torch.tensor([[1, 2, 4]])).shape // [1, 3, 3]
  */
 export class Embedding extends Module {
+  static override _holdsNoActivations = true;
   numEmbeddings: number;
   embeddingDim: number;
   paddingIdx: number | null;

@@ -18,6 +18,7 @@ import type { FactoryOptions } from './linear.js';
  * @example new nn.LayerNorm(256)
  */
 export class LayerNorm extends Module {
+  static override _holdsNoActivations = true;
   static override _version = 2;
   normalizedShape: number[];
   eps: number;
@@ -67,6 +68,7 @@ export interface BatchNormOptions extends FactoryOptions {
  * @example const bn = new nn.BatchNorm1d(16); bn(torch.randn(8, 16));
  */
 export class BatchNorm1d extends Module {
+  static override _holdsNoActivations = true;
   static override _version = 2;
   numFeatures: number;
   eps: number;
