@@ -17,7 +17,7 @@ console.log(net(X));
 class MLP extends nn.Module {
   hidden = new nn.Linear(20, 256); // the hidden layer
   out = new nn.Linear(256, 10); // the output layer
-  forward(X: torch.Tensor) {
+  override forward(X: torch.Tensor) {
     return this.out(F.relu(this.hidden(X)));
   }
 }
@@ -30,7 +30,7 @@ class MySequential extends nn.Module {
     super();
     modules.forEach((module, idx) => this.addModule(String(idx), module));
   }
-  forward(X: torch.Tensor) {
+  override forward(X: torch.Tensor) {
     for (const block of this.children()) X = block(X);
     return X;
   }
@@ -43,7 +43,7 @@ console.log(net(X));
 class FixedHiddenMLP extends nn.Module {
   randWeight = torch.rand(20, 20); // not a parameter: no gradient, not in stateDict()
   linear = new nn.Linear(20, 20);
-  forward(X: torch.Tensor) {
+  override forward(X: torch.Tensor) {
     X = this.linear(X);
     X = F.relu(torch.mm(X, this.randWeight).add(1));
     X = this.linear(X); // the same layer again: its parameters are shared
@@ -58,7 +58,7 @@ console.log(net(X));
 class NestMLP extends nn.Module {
   net = new nn.Sequential(new nn.Linear(20, 64), new nn.ReLU(), new nn.Linear(64, 32), new nn.ReLU());
   linear = new nn.Linear(32, 16);
-  forward(X: torch.Tensor) {
+  override forward(X: torch.Tensor) {
     return this.linear(this.net(X));
   }
 }

@@ -17,7 +17,7 @@ console.log(net.at(2).bias instanceof nn.Parameter);
 console.log(net.at(2).bias);
 console.log(net.at(2).bias.data);
 console.log(net.at(2).weight.grad === null);
-console.log(net.at(0).namedParameters().map(([name, param]) => [name, param.shape]));
+console.log(net.at<torch.nn.Linear>(0).namedParameters().map(([name, param]) => [name, param.shape]));
 console.log(net.namedParameters().map(([name, param]) => [name, param.shape]));
 console.log(net.stateDict()['2.bias'].data);
 

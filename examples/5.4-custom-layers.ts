@@ -9,7 +9,7 @@ torch.manualSeed(42);
 
 // A layer without parameters.
 class CenteredLayer extends nn.Module {
-  forward(X: torch.Tensor) {
+  override forward(X: torch.Tensor) {
     return X.sub(X.mean());
   }
 }
@@ -29,7 +29,7 @@ class MyLinear extends nn.Module {
     this.weight = new nn.Parameter(torch.randn(inUnits, units));
     this.bias = new nn.Parameter(torch.randn(units));
   }
-  forward(X: torch.Tensor) {
+  override forward(X: torch.Tensor) {
     const linear = torch.matmul(X, this.weight.data).add(this.bias.data);
     return F.relu(linear);
   }

@@ -59,6 +59,11 @@ describe('examples print what PyTorch prints', () => {
   }
 });
 
+it('the examples type-check under strict settings (tsconfig.examples.json)', () => {
+  const root = new URL('..', import.meta.url).pathname;
+  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.examples.json'], { cwd: root, encoding: 'utf8' });
+}, 120_000);
+
 describe('5.1 layers and blocks', () => {
   it('Sequential output shape and grad_fn', () => {
     const net = new nn.Sequential(new nn.Linear(20, 256), new nn.ReLU(), new nn.Linear(256, 10));

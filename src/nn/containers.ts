@@ -3,6 +3,7 @@
  * PyTorch's `container.py`. Indexing is positional (`at(i)`, negative allowed) because JS
  * has no `__getitem__`; children are also reachable as fields named '0', '1', ...
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a module of any output type, as PyTorch's untyped nn.Module */
 import { Tensor } from '../tensor/tensor.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Module, holdsNoActivations } from './module.js';
@@ -32,9 +33,9 @@ export class Sequential extends Module<any> { // eslint-disable-line @typescript
     super();
     if (modules.length === 1 && (isPlainObject(modules[0]) || modules[0] instanceof Map)) {
       const entries = modules[0] instanceof Map ? [...modules[0]] : Object.entries(modules[0]);
-      for (const [name, module] of entries) this.addModule(name, module as Module<unknown>);
+      for (const [name, module] of entries) this.addModule(name, module as Module<any>);
     } else {
-      modules.forEach((module, i) => this.addModule(String(i), module as Module<unknown>));
+      modules.forEach((module, i) => this.addModule(String(i), module as Module<any>));
     }
   }
 
@@ -52,7 +53,7 @@ export class Sequential extends Module<any> { // eslint-disable-line @typescript
       for (const module of this._modules.values()) x = module!(x);
       return x;
     }
-    let previous: Module<unknown> | null = null;
+    let previous: Module<any> | null = null;
     for (const module of this._modules.values()) {
       const y = module!(x);
       if (x !== input && x !== y && x instanceof Tensor && previous !== null && holdsNoActivations(previous) && holdsNoActivations(module!)) {
@@ -77,7 +78,7 @@ export class Sequential extends Module<any> { // eslint-disable-line @typescript
 
   /** Appends a module at the end. @example net.append(new nn.ReLU()) */
   append(module: Module<any>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
-    this.addModule(String(this._modules.size), module as Module<unknown>);
+    this.addModule(String(this._modules.size), module as Module<any>);
     return this;
   }
 
@@ -90,7 +91,7 @@ export class Sequential extends Module<any> { // eslint-disable-line @typescript
   /** A new Sequential of the modules in `[start, end)`, as PyTorch's slicing. @example net.slice(0, 2) */
   slice(start = 0, end = this.length): Sequential {
     const entries = [...this._modules].slice(start, end);
-    return new Sequential(new Map(entries as [string, Module<unknown>][]));
+    return new Sequential(new Map(entries as [string, Module<any>][]));
   }
 
   *[Symbol.iterator](): IterableIterator<Module<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -120,7 +121,7 @@ export class ModuleList extends Module<never> {
   /** Replaces the module at position `i`. @example layers.set(0, new nn.Identity()) */
   set(index: number, module: Module<any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
     const i = position(index, this._modules.size, 'ModuleList');
-    this.addModule([...this._modules.keys()][i], module as Module<unknown>);
+    this.addModule([...this._modules.keys()][i], module as Module<any>);
   }
 
   /** The number of modules. @example layers.length */
@@ -130,7 +131,7 @@ export class ModuleList extends Module<never> {
 
   /** Appends a module. @example layers.append(new nn.ReLU()) */
   append(module: Module<any>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
-    this.addModule(String(this._modules.size), module as Module<unknown>);
+    this.addModule(String(this._modules.size), module as Module<any>);
     return this;
   }
 
@@ -166,7 +167,7 @@ export class ModuleDict extends Module<never> {
 
   /** Adds or replaces a module. @example heads.set('aux', new nn.Linear(8, 2)) */
   set(key: string, module: Module<any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
-    this.addModule(key, module as Module<unknown>);
+    this.addModule(key, module as Module<any>);
   }
 
   /** Whether `key` is present. @example heads.has('cls') */
@@ -175,7 +176,7 @@ export class ModuleDict extends Module<never> {
   }
 
   /** Removes and returns the module named `key`. @example heads.pop('aux') */
-  pop(key: string): Module<unknown> {
+  pop(key: string): Module<any> {
     const m = this.get(key);
     delete (this as unknown as Record<string, unknown>)[key];
     return m;
@@ -184,7 +185,7 @@ export class ModuleDict extends Module<never> {
   /** Adds every entry of `modules`. @example heads.update({ extra: new nn.ReLU() }) */
   update(modules: Record<string, Module<any>> | Map<string, Module<any>>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
     const entries = modules instanceof Map ? [...modules] : Object.entries(modules);
-    for (const [k, m] of entries) this.addModule(k, m as Module<unknown>);
+    for (const [k, m] of entries) this.addModule(k, m as Module<any>);
   }
 
   /** @example heads.keys() */
@@ -193,13 +194,13 @@ export class ModuleDict extends Module<never> {
   }
 
   /** @example heads.values() */
-  values(): Module<unknown>[] {
-    return [...this._modules.values()] as Module<unknown>[];
+  values(): Module<any>[] {
+    return [...this._modules.values()] as Module<any>[];
   }
 
   /** @example heads.items() */
-  items(): [string, Module<unknown>][] {
-    return [...this._modules] as [string, Module<unknown>][];
+  items(): [string, Module<any>][] {
+    return [...this._modules] as [string, Module<any>][];
   }
 
   /** @example heads.length */

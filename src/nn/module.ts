@@ -8,6 +8,7 @@
  *   the returned object is a Proxy whose `defineProperty` trap sees both `this.x = v`
  *   and class field initialisers, in the order they run.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a module of any output type, as PyTorch's untyped nn.Module */
 import { inspect } from 'node:util';
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -39,7 +40,7 @@ export interface Module<Out = Tensor> {
 const internal = (value: unknown): PropertyDescriptor => ({ value, writable: true, enumerable: false, configurable: true });
 
 /** PyTorch's `__setattr__`, run for every field defined on a module. */
-const registrationTrap: ProxyHandler<Module<unknown>> = {
+const registrationTrap: ProxyHandler<Module<any>> = {
   defineProperty(target, key, descriptor) {
     if (typeof key === 'string' && 'value' in descriptor) {
       target._assign(key, descriptor.value);
@@ -82,7 +83,7 @@ export class Module<Out = Tensor> {
   /** @internal */ declare _parameters: Map<string, Parameter | null>;
   /** @internal */ declare _buffers: Map<string, Tensor | null>;
   /** @internal */ declare _nonPersistent: Set<string>;
-  /** @internal */ declare _modules: Map<string, Module<unknown> | null>;
+  /** @internal */ declare _modules: Map<string, Module<any> | null>;
   /** @internal */ declare _forwardPreHooks: Map<number, PreHook>;
   /** @internal */ declare _forwardHooks: Map<number, Hook>;
   /** Whether the module is in training mode (`train()` / `eval()`). */
@@ -221,7 +222,7 @@ export class Module<Out = Tensor> {
    * (the seed chapter's `'block 0'`).
    * @example net.addModule(`block ${i}`, block1())
    */
-  addModule(name: string, module: Module<unknown> | null): void {
+  addModule(name: string, module: Module<any> | null): void {
     if (module !== null && !(module instanceof Module)) throw new TypeError(`${typeName(module)} is not a Module subclass`);
     this._checkName(name, 'module');
     if (!this._modules.has(name) && (this._parameters.has(name) || this._buffers.has(name))) {
@@ -232,7 +233,7 @@ export class Module<Out = Tensor> {
   }
 
   /** Alias of `addModule`. @example net.registerModule('head', new nn.Linear(8, 2)) */
-  registerModule(name: string, module: Module<unknown> | null): void {
+  registerModule(name: string, module: Module<any> | null): void {
     this.addModule(name, module);
   }
 
@@ -242,9 +243,9 @@ export class Module<Out = Tensor> {
    * `[name, module]` for this module and every descendant, each module once.
    * @example for (const [name, m] of net.namedModules()) console.log(name, String(m));
    */
-  namedModules(prefix = '', memo: Set<Module<unknown>> = new Set(), removeDuplicate = true): [string, Module<unknown>][] {
-    const out: [string, Module<unknown>][] = [];
-    const visit = (module: Module<unknown>, modulePrefix: string): void => {
+  namedModules(prefix = '', memo: Set<Module<any>> = new Set(), removeDuplicate = true): [string, Module<any>][] {
+    const out: [string, Module<any>][] = [];
+    const visit = (module: Module<any>, modulePrefix: string): void => {
       if (removeDuplicate) {
         if (memo.has(module)) return;
         memo.add(module);
@@ -255,19 +256,19 @@ export class Module<Out = Tensor> {
         visit(child, modulePrefix === '' ? name : `${modulePrefix}.${name}`);
       }
     };
-    visit(this as Module<unknown>, prefix);
+    visit(this as Module<any>, prefix);
     return out;
   }
 
   /** This module and every descendant. @example net.modules().length */
-  modules(): Module<unknown>[] {
+  modules(): Module<any>[] {
     return this.namedModules().map(([, m]) => m);
   }
 
   /** `[name, child]` for the direct children. @example net.namedChildren()[0][0] // '0' */
-  namedChildren(): [string, Module<unknown>][] {
-    const seen = new Set<Module<unknown>>();
-    const out: [string, Module<unknown>][] = [];
+  namedChildren(): [string, Module<any>][] {
+    const seen = new Set<Module<any>>();
+    const out: [string, Module<any>][] = [];
     for (const [name, child] of this._modules) {
       if (child !== null && !seen.has(child)) {
         seen.add(child);
@@ -278,18 +279,18 @@ export class Module<Out = Tensor> {
   }
 
   /** The direct children. @example net.children().length */
-  children(): Module<unknown>[] {
+  children(): Module<any>[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
   private _namedMembers<T>(
-    members: (m: Module<unknown>) => Iterable<[string, T | null]>,
+    members: (m: Module<any>) => Iterable<[string, T | null]>,
     prefix: string,
     recurse: boolean,
   ): [string, T][] {
     const seen = new Set<T>();
     const out: [string, T][] = [];
-    const modules: [string, Module<unknown>][] = recurse ? this.namedModules(prefix) : [[prefix, this as Module<unknown>]];
+    const modules: [string, Module<any>][] = recurse ? this.namedModules(prefix) : [[prefix, this as Module<any>]];
     for (const [modulePrefix, module] of modules) {
       for (const [name, value] of members(module)) {
         if (value === null || seen.has(value)) continue;
@@ -362,7 +363,7 @@ export class Module<Out = Tensor> {
    * @example clone.loadStateDict(net.stateDict())
    */
   loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
-    return loadStateDictInto(this as Module<unknown>, stateDict, options.strict ?? true);
+    return loadStateDictInto(this as Module<any>, stateDict, options.strict ?? true);
   }
 
   // ---- utilities -------------------------------------------------------------------
@@ -371,9 +372,9 @@ export class Module<Out = Tensor> {
    * Calls `fn` on every child (recursively) and then on this module; returns this.
    * @example net.apply((m) => { if (m instanceof nn.Linear) nn.init.zeros_(m.bias); })
    */
-  apply(fn: (module: Module<unknown>) => void): this {
+  apply(fn: (module: Module<any>) => void): this {
     for (const child of this.children()) child.apply(fn);
-    fn(this as Module<unknown>);
+    fn(this as Module<any>);
     return this;
   }
 
@@ -418,8 +419,8 @@ export class Module<Out = Tensor> {
    * The descendant at a dotted path (`'0.block 1'`).
    * @example rgnet.getSubmodule('0.block 1')
    */
-  getSubmodule(target: string): Module<unknown> {
-    return submoduleAt(this as Module<unknown>, target);
+  getSubmodule(target: string): Module<any> {
+    return submoduleAt(this as Module<any>, target);
   }
 
   /**
@@ -427,7 +428,7 @@ export class Module<Out = Tensor> {
    * @example net.getParameter('0.weight')
    */
   getParameter(target: string): Parameter {
-    return parameterAt(this as Module<unknown>, target);
+    return parameterAt(this as Module<any>, target);
   }
 
   /**
@@ -435,7 +436,7 @@ export class Module<Out = Tensor> {
    * @example bn.getBuffer('running_mean')
    */
   getBuffer(target: string): Tensor {
-    return bufferAt(this as Module<unknown>, target);
+    return bufferAt(this as Module<any>, target);
   }
 
   // ---- dtype and device --------------------------------------------------------------
@@ -566,7 +567,7 @@ export class Module<Out = Tensor> {
  * reference to the tensors that flow through it.
  * @internal
  */
-export function holdsNoActivations(module: Module<unknown>): boolean {
+export function holdsNoActivations(module: Module<any>): boolean {
   if (!(module.constructor as typeof Module)._holdsNoActivations) return false;
   if (module._forwardHooks.size !== 0 || module._forwardPreHooks.size !== 0) return false;
   for (const child of module._modules.values()) if (child !== null && !holdsNoActivations(child)) return false;

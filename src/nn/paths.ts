@@ -2,12 +2,13 @@
  * Dotted-path lookups on a module tree (`getSubmodule('0.block 1')`, `getParameter`,
  * `getBuffer`), with PyTorch's error messages.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a module of any output type, as PyTorch's untyped nn.Module */
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
 /** @internal `module.getSubmodule(target)` */
-export function submoduleAt(root: Module<unknown>, target: string): Module<unknown> {
+export function submoduleAt(root: Module<any>, target: string): Module<any> {
   if (target === '') return root;
   let module = root;
   for (const item of target.split('.')) {
@@ -19,13 +20,13 @@ export function submoduleAt(root: Module<unknown>, target: string): Module<unkno
   return module;
 }
 
-function split(root: Module<unknown>, target: string): [Module<unknown>, string] {
+function split(root: Module<any>, target: string): [Module<any>, string] {
   const at = target.lastIndexOf('.');
   return [submoduleAt(root, at < 0 ? '' : target.slice(0, at)), target.slice(at + 1)];
 }
 
 /** @internal `module.getParameter(target)` */
-export function parameterAt(root: Module<unknown>, target: string): Parameter {
+export function parameterAt(root: Module<any>, target: string): Parameter {
   const [module, name] = split(root, target);
   if (!module._parameters.has(name)) {
     if (name in module) throw new Error(`\`${name}\` is not an nn.Parameter`);
@@ -37,7 +38,7 @@ export function parameterAt(root: Module<unknown>, target: string): Parameter {
 }
 
 /** @internal `module.getBuffer(target)` */
-export function bufferAt(root: Module<unknown>, target: string): Tensor {
+export function bufferAt(root: Module<any>, target: string): Tensor {
   const [module, name] = split(root, target);
   const buffer = module._buffers.get(name);
   if (buffer === undefined) throw new Error(`${module._getName()} has no attribute \`${name}\``);

@@ -2,6 +2,7 @@
  * `Module.loadStateDict`: PyTorch's `load_state_dict`, which copies in place and reports
  * every problem at once rather than stopping at the first.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a module of any output type, as PyTorch's untyped nn.Module */
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from './module.js';
@@ -16,7 +17,7 @@ const size = (shape: readonly number[]): string => `torch.Size([${shape.join(', 
 
 /** @internal */
 export function loadStateDictInto(
-  root: Module<unknown>,
+  root: Module<any>,
   source: Record<string, Tensor> | Map<string, Tensor>,
   strict: boolean,
 ): LoadStateDictResult {
