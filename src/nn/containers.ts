@@ -21,6 +21,45 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * What Sequential and ModuleList share: children named '0', '1', ... reached by position.
+ * @internal
+ */
+abstract class ModuleSequence<Out> extends Module<Out> {
+  /** The module at position `i` (negative counts from the end). @example net.at(0) */
+  at<M = any>(index: number): M {
+    const i = position(index, this._modules.size, this._getName());
+    return [...this._modules.values()][i] as M;
+  }
+
+  /** Replaces the module at position `i`. @example layers.set(0, new nn.Identity()) */
+  set(index: number, module: Module<any>): void {
+    const i = position(index, this._modules.size, this._getName());
+    this.addModule([...this._modules.keys()][i], module);
+  }
+
+  /** The number of modules. @example net.length // 3 */
+  override get length(): number {
+    return this._modules.size;
+  }
+
+  /** Appends a module at the end. @example net.append(new nn.ReLU()) */
+  append(module: Module<any>): this {
+    this.addModule(String(this._modules.size), module);
+    return this;
+  }
+
+  /** Appends several modules. @example net.extend([new nn.ReLU(), new nn.Linear(4, 2)]) */
+  extend(modules: Iterable<Module<any>>): this {
+    for (const m of modules) this.append(m);
+    return this;
+  }
+
+  *[Symbol.iterator](): IterableIterator<Module<any>> {
+    for (const m of this._modules.values()) yield m!;
+  }
+}
+
+/**
  * Runs its modules in order, feeding each one's output to the next.
  *
  * @example
@@ -28,8 +67,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * const named = new nn.Sequential({ hidden: new nn.Linear(4, 8), act: new nn.ReLU() });
  * net.at(-1); // Linear(in_features=256, out_features=10, bias=True)
  */
-export class Sequential extends Module<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  constructor(...modules: (Module<any> | Record<string, Module<any>> | Map<string, Module<any>>)[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+export class Sequential extends ModuleSequence<any> {
+  constructor(...modules: (Module<any> | Record<string, Module<any>> | Map<string, Module<any>>)[]) {
     super();
     if (modules.length === 1 && (isPlainObject(modules[0]) || modules[0] instanceof Map)) {
       const entries = modules[0] instanceof Map ? [...modules[0]] : Object.entries(modules[0]);
@@ -47,7 +86,7 @@ export class Sequential extends Module<any> { // eslint-disable-line @typescript
    * layer has consumed it (nothing else can hold it), as PyTorch's refcounting frees it;
    * inference then does not wait for the garbage collector.
    */
-  override forward(input: any): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  override forward(input: any): any {
     let x = input;
     if (gradEnabled()) {
       for (const module of this._modules.values()) x = module!(x);
@@ -65,37 +104,10 @@ export class Sequential extends Module<any> { // eslint-disable-line @typescript
     return x;
   }
 
-  /** The module at position `i` (negative counts from the end). @example net.at(0) */
-  at<M = any>(index: number): M { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const i = position(index, this._modules.size, 'Sequential');
-    return [...this._modules.values()][i] as M;
-  }
-
-  /** The number of modules. @example net.length // 3 */
-  override get length(): number {
-    return this._modules.size;
-  }
-
-  /** Appends a module at the end. @example net.append(new nn.ReLU()) */
-  append(module: Module<any>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
-    this.addModule(String(this._modules.size), module as Module<any>);
-    return this;
-  }
-
-  /** Appends several modules. @example net.extend([new nn.ReLU(), new nn.Linear(4, 2)]) */
-  extend(modules: Iterable<Module<any>>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
-    for (const m of modules) this.append(m);
-    return this;
-  }
-
   /** A new Sequential of the modules in `[start, end)`, as PyTorch's slicing. @example net.slice(0, 2) */
   slice(start = 0, end = this.length): Sequential {
     const entries = [...this._modules].slice(start, end);
     return new Sequential(new Map(entries as [string, Module<any>][]));
-  }
-
-  *[Symbol.iterator](): IterableIterator<Module<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    for (const m of this._modules.values()) yield m!;
   }
 }
 
@@ -106,43 +118,10 @@ export class Sequential extends Module<any> { // eslint-disable-line @typescript
  * const layers = new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 4)]);
  * for (const layer of layers) x = layer(x);
  */
-export class ModuleList extends Module<never> {
-  constructor(modules: Iterable<Module<any>> = []) { // eslint-disable-line @typescript-eslint/no-explicit-any
+export class ModuleList extends ModuleSequence<never> {
+  constructor(modules: Iterable<Module<any>> = []) {
     super();
     for (const m of modules) this.append(m);
-  }
-
-  /** The module at position `i`. @example layers.at(-1) */
-  at<M = any>(index: number): M { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const i = position(index, this._modules.size, 'ModuleList');
-    return [...this._modules.values()][i] as M;
-  }
-
-  /** Replaces the module at position `i`. @example layers.set(0, new nn.Identity()) */
-  set(index: number, module: Module<any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const i = position(index, this._modules.size, 'ModuleList');
-    this.addModule([...this._modules.keys()][i], module as Module<any>);
-  }
-
-  /** The number of modules. @example layers.length */
-  override get length(): number {
-    return this._modules.size;
-  }
-
-  /** Appends a module. @example layers.append(new nn.ReLU()) */
-  append(module: Module<any>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
-    this.addModule(String(this._modules.size), module as Module<any>);
-    return this;
-  }
-
-  /** Appends several modules. @example layers.extend(more) */
-  extend(modules: Iterable<Module<any>>): this { // eslint-disable-line @typescript-eslint/no-explicit-any
-    for (const m of modules) this.append(m);
-    return this;
-  }
-
-  *[Symbol.iterator](): IterableIterator<Module<any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    for (const m of this._modules.values()) yield m!;
   }
 }
 
@@ -153,20 +132,20 @@ export class ModuleList extends Module<never> {
  * heads.get('cls')(x);
  */
 export class ModuleDict extends Module<never> {
-  constructor(modules: Record<string, Module<any>> | Map<string, Module<any>> = {}) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  constructor(modules: Record<string, Module<any>> | Map<string, Module<any>> = {}) {
     super();
     this.update(modules);
   }
 
   /** The module named `key`. @example heads.get('cls') */
-  get<M extends Module<any> = Module<any>>(key: string): M { // eslint-disable-line @typescript-eslint/no-explicit-any
+  get<M extends Module<any> = Module<any>>(key: string): M {
     const m = this._modules.get(key);
     if (m === undefined) throw new Error(`KeyError: '${key}'`);
     return m as M;
   }
 
   /** Adds or replaces a module. @example heads.set('aux', new nn.Linear(8, 2)) */
-  set(key: string, module: Module<any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  set(key: string, module: Module<any>): void {
     this.addModule(key, module as Module<any>);
   }
 
@@ -183,7 +162,7 @@ export class ModuleDict extends Module<never> {
   }
 
   /** Adds every entry of `modules`. @example heads.update({ extra: new nn.ReLU() }) */
-  update(modules: Record<string, Module<any>> | Map<string, Module<any>>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  update(modules: Record<string, Module<any>> | Map<string, Module<any>>): void {
     const entries = modules instanceof Map ? [...modules] : Object.entries(modules);
     for (const [k, m] of entries) this.addModule(k, m as Module<any>);
   }

@@ -109,19 +109,18 @@ function implicitDim(input: Tensor): number {
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }
 
-/**
- * Softmax along `dim`.
- * @example new nn.Softmax(1)
- */
-export class Softmax extends Module {
+/** Softmax and LogSoftmax: one module shape, two kernels. */
+abstract class SoftmaxLike extends Module {
   static override _holdsNoActivations = true;
   dim: number | null;
+  protected abstract readonly log: boolean;
   constructor(dim: number | null = null) {
     super();
     this.dim = dim;
   }
   override forward(input: Tensor): Tensor {
-    return A.softmax(input, this.dim ?? implicitDim(input));
+    const dim = this.dim ?? implicitDim(input);
+    return this.log ? A.logSoftmax(input, dim) : A.softmax(input, dim);
   }
   override extraRepr(): string {
     return `dim=${pyRepr(this.dim)}`;
@@ -129,22 +128,19 @@ export class Softmax extends Module {
 }
 
 /**
+ * Softmax along `dim`.
+ * @example new nn.Softmax(1)
+ */
+export class Softmax extends SoftmaxLike {
+  protected readonly log = false;
+}
+
+/**
  * Log-softmax along `dim`.
  * @example new nn.LogSoftmax(1)
  */
-export class LogSoftmax extends Module {
-  static override _holdsNoActivations = true;
-  dim: number | null;
-  constructor(dim: number | null = null) {
-    super();
-    this.dim = dim;
-  }
-  override forward(input: Tensor): Tensor {
-    return A.logSoftmax(input, this.dim ?? implicitDim(input));
-  }
-  override extraRepr(): string {
-    return `dim=${pyRepr(this.dim)}`;
-  }
+export class LogSoftmax extends SoftmaxLike {
+  protected readonly log = true;
 }
 
 /**
