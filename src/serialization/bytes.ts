@@ -1,0 +1,46 @@
+/**
+ * Raw bytes in and out of tensors, for the file formats: a storage is read straight into
+ * a tensor's native memory, and written out from it, with no JS-side conversion.
+ */
+import { native } from '../native/addon.js';
+import { metaBegin, metaView } from '../native/meta.js';
+import { fromArray } from '../tensor/creation.js';
+import { CPU } from '../tensor/device.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/**
+ * A new contiguous CPU tensor of `dtype` and `shape` holding `bytes` (little-endian, as
+ * every format here stores them). `bytes` must hold exactly numel × itemsize bytes.
+ * @example tensorFromBytes(new Uint8Array(8), torch.float32, [2])
+ */
+export function tensorFromBytes(bytes: Uint8Array, dtype: DType, shape: number[]): Tensor {
+  let numel = 1;
+  for (const s of shape) numel *= s;
+  const expected = numel * dtype.itemsize;
+  if (bytes.byteLength !== expected) {
+    throw new Error(`expected ${expected} bytes for a ${dtype.name} tensor of shape [${shape.join(', ')}], found ${bytes.byteLength}`);
+  }
+  return fromArray(bytes, dtype, shape, dtype, CPU);
+}
+
+/**
+ * The bytes of elements `[0, numel)` of a tensor's storage (not just its view), as the
+ * PyTorch formats save a storage whole.
+ * @example storagePrefixBytes(t, 6)
+ */
+export function storagePrefixBytes(t: Tensor, numel: number): Uint8Array {
+  metaBegin();
+  metaView(t.dtype.code, 0, [numel], [1]);
+  return new Uint8Array(native.toBuffer(t._handle()));
+}
+
+/**
+ * The bytes of a tensor's elements, row-major (what safetensors stores).
+ * @example tensorBytes(torch.ones(2))
+ */
+export function tensorBytes(t: Tensor): Uint8Array {
+  metaBegin();
+  metaView(t.dtype.code, t._offset, t._shape, t._strides);
+  return new Uint8Array(native.toBuffer(t._handle()));
+}
