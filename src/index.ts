@@ -121,6 +121,8 @@ export {
 } from './ops/shape.js';
 export { index, indexSelect, gather, scatter, scatterAdd, nonzero, maskedSelect, select } from './ops/index.js';
 export * as nn from './nn/index.js';
+export { save, saveSync, load, loadSync, serialize, deserialize } from './serialization/index.js';
+export type { SaveOptions, LoadOptions } from './serialization/index.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/grad-mode.js';

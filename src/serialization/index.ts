@@ -1,0 +1,210 @@
+/**
+ * `torch.save` / `torch.load` and friends. The file format follows the extension
+ * (`.safetensors`, else PyTorch's zip archive) or `opts.format`; loading detects it from
+ * the bytes. Saving is atomic: a temporary file in the same folder is written, fsynced
+ * and renamed over the target, so a crash never leaves a half-written checkpoint.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Tensor } from '../tensor/tensor.js';
+import { device as parseDevice, type DeviceLike } from '../tensor/device.js';
+import { encodeTorchObject, readTorchLegacy, readTorchZip } from './torch-format.js';
+import { openZip, zipSourceFromBuffer, zipSourceFromFd, type ZipSource } from './zip-read.js';
+import { createZipWriter } from './zip-write.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+
+/** Options of save / serialize. */
+export interface SaveOptions {
+  /** 'torch' (PyTorch's zip archive) or 'safetensors'; by default from the file extension. */
+  format?: 'torch' | 'safetensors';
+  /** safetensors only: the `__metadata__` string map. */
+  metadata?: Record<string, string>;
+}
+
+/** Options of load / deserialize. */
+export interface LoadOptions {
+  /** Where loaded tensors go; `cuda:N` locations in a file load onto the CPU here. */
+  mapLocation?: DeviceLike;
+}
+
+/** The chunks of a file in `format`, ready to be written in order. */
+function encode(obj: unknown, format: 'torch' | 'safetensors', prefix: string, metadata?: Record<string, string>): Uint8Array[] {
+  if (format === 'safetensors') {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      throw new TypeError('save: safetensors holds a flat map from names to tensors; got ' + (Array.isArray(obj) ? 'an array' : typeof obj));
+    }
+    const entries = obj instanceof Map ? [...obj] : Object.entries(obj as Record<string, unknown>);
+    for (const [k, v] of entries) {
+      if (!(v instanceof Tensor)) throw new TypeError(`save: safetensors can only hold tensors, but '${String(k)}' is not one`);
+    }
+    return encodeSafetensors(new Map(entries as [string, Tensor][]), metadata);
+  }
+  const { pickle, storages } = encodeTorchObject(obj);
+  const chunks: Uint8Array[] = [];
+  const zip = createZipWriter({ write: (bytes) => chunks.push(bytes) });
+  const text = (s: string) => new TextEncoder().encode(s);
+  zip.addEntry(`${prefix}/data.pkl`, pickle);
+  zip.addEntry(`${prefix}/.format_version`, text('1'));
+  zip.addEntry(`${prefix}/.storage_alignment`, text('64'));
+  zip.addEntry(`${prefix}/byteorder`, text('little'));
+  for (const { key, bytes } of storages) zip.addEntry(`${prefix}/data/${key}`, bytes);
+  zip.addEntry(`${prefix}/version`, text('3\n'));
+  zip.addEntry(`${prefix}/.data/serialization_id`, text(BigInt(`0x${randomBytes(8).toString('hex')}`).toString().padStart(20, '0')));
+  zip.finish();
+  return chunks;
+}
+
+function formatFor(file: string, options: SaveOptions): 'torch' | 'safetensors' {
+  if (options.format !== undefined) {
+    if (options.format !== 'torch' && options.format !== 'safetensors') {
+      throw new Error(`save: unknown format '${String(options.format)}' (expected 'torch' or 'safetensors')`);
+    }
+    return options.format;
+  }
+  return file.endsWith('.safetensors') ? 'safetensors' : 'torch';
+}
+
+/** torch.save's archive prefix: the file name without its last extension. */
+function prefixFor(file: string): string {
+  const base = path.basename(file);
+  const dot = base.lastIndexOf('.');
+  const stem = dot > 0 ? base.slice(0, dot) : base;
+  return stem.replace(/[^\w.-]/g, '_') || 'archive';
+}
+
+function temporaryName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Saves synchronously (atomic: temp file, fsync, rename).
+ * @example torch.saveSync(net.stateDict(), 'mlp.params')
+ */
+export function saveSync(obj: unknown, file: string, options: SaveOptions = {}): void {
+  const chunks = encode(obj, formatFor(file, options), prefixFor(file), options.metadata);
+  const temporary = temporaryName(file);
+  const fd = fs.openSync(temporary, 'w');
+  try {
+    for (const chunk of chunks) {
+      let written = 0;
+      while (written < chunk.length) written += fs.writeSync(fd, chunk, written, chunk.length - written);
+    }
+    fs.fsyncSync(fd);
+  } catch (error) {
+    fs.closeSync(fd);
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
+  fs.closeSync(fd);
+  try {
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Saves `obj` (a tensor, a state dict, arrays/objects/Maps of tensors and plain values)
+ * in PyTorch's format, or safetensors for `.safetensors` files. Atomic.
+ * @example await torch.save(net.stateDict(), 'mlp.params');
+ */
+export async function save(obj: unknown, file: string, options: SaveOptions = {}): Promise<void> {
+  const chunks = encode(obj, formatFor(file, options), prefixFor(file), options.metadata);
+  const temporary = temporaryName(file);
+  const handle = await fs.promises.open(temporary, 'w');
+  try {
+    for (const chunk of chunks) {
+      let written = 0;
+      while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+    }
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await fs.promises.rm(temporary, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await fs.promises.rename(temporary, file);
+  } catch (error) {
+    await fs.promises.rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * The bytes torch.save would write, for services that keep checkpoints in a database.
+ * @example const buf = torch.serialize({ w: torch.ones(2) });
+ */
+export function serialize(obj: unknown, options: SaveOptions = {}): Buffer {
+  return Buffer.concat(encode(obj, options.format ?? 'torch', 'archive', options.metadata));
+}
+
+function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
+  if (head.length < 9) return false;
+  const n = new DataView(head.buffer, head.byteOffset, head.byteLength).getBigUint64(0, true);
+  return head[8] === 0x7b && n <= BigInt(size);
+}
+
+function decodeSource(source: ZipSource, whole: () => Uint8Array): unknown {
+  const head = source.read(0, Math.min(16, source.size));
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+    return readTorchZip(openZip(source));
+  }
+  if (looksLikeSafetensors(head, source.size)) {
+    const { tensors } = decodeSafetensors(source);
+    return Object.fromEntries(tensors);
+  }
+  if (source.size === 0) throw new Error('load: the file is empty');
+  return readTorchLegacy(whole());
+}
+
+function place(value: unknown, options: LoadOptions): unknown {
+  if (options.mapLocation === undefined) return value;
+  const target = parseDevice(options.mapLocation);
+  if (target.type === 'cpu') return value;
+  const move = (v: unknown): unknown => {
+    if (v instanceof Tensor) return (v as Tensor & { to(d: DeviceLike): Tensor }).to(target);
+    if (Array.isArray(v)) return v.map(move);
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, move(x)]));
+    if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v)) (v as Record<string, unknown>)[k] = move((v as Record<string, unknown>)[k]);
+    }
+    return v;
+  };
+  return move(value);
+}
+
+/**
+ * Reads a checkpoint from bytes (PyTorch zip, legacy, or safetensors; detected).
+ * @example const sd = torch.deserialize(buf);
+ */
+export function deserialize(buffer: Uint8Array, options: LoadOptions = {}): unknown {
+  return place(decodeSource(zipSourceFromBuffer(buffer), () => buffer), options);
+}
+
+/**
+ * Loads a checkpoint synchronously. Storages are read from the file straight into
+ * tensor memory, so a large file never sits in memory twice.
+ * @example const sd = torch.loadSync('mlp.params');
+ */
+export function loadSync(file: string, options: LoadOptions = {}): unknown {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    return place(decodeSource(zipSourceFromFd(fd, size), () => fs.readFileSync(file)), options);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Loads a checkpoint written by PyTorch or by flint. Executes nothing from the file.
+ * @example clone.loadStateDict(await torch.load('mlp.params'));
+ */
+export async function load(file: string, options: LoadOptions = {}): Promise<unknown> {
+  await fs.promises.access(file, fs.constants.R_OK);
+  return loadSync(file, options);
+}

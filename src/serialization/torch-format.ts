@@ -1,0 +1,301 @@
+/**
+ * PyTorch's checkpoint formats: the zip archive torch.save writes since 1.6 (read and
+ * write), and the legacy pre-1.6 stream (read only). The pickle says what the object
+ * is; storages are raw little-endian bytes, read straight into native tensor memory.
+ */
+import { emptyKernel } from '../ops/kernels.js';
+import { metaBegin, metaView } from '../native/meta.js';
+import { native } from '../native/addon.js';
+import { CPU } from '../tensor/device.js';
+import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, uint8 } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Parameter } from '../nn/parameter.js';
+import { PickleWriter, pickle } from './pickle.js';
+import { storagePrefixBytes } from './bytes.js';
+import { unpickle, type StorageRef, type TensorRecipe } from './unpickle.js';
+import type { ZipReader } from './zip-read.js';
+
+const STORAGE_DTYPES: Record<string, DType> = {
+  DoubleStorage: float64, FloatStorage: float32, HalfStorage: float16, BFloat16Storage: bfloat16,
+  LongStorage: int64, IntStorage: int32, ShortStorage: int16, CharStorage: int8, ByteStorage: uint8,
+  BoolStorage: bool,
+};
+const STORAGE_NAMES = new Map<DType, string>(Object.entries(STORAGE_DTYPES).map(([name, dtype]) => [dtype, name]));
+
+/** Reads `numel` elements of storage bytes into a new tensor, in bounded chunks. */
+type StorageReader = (key: string, dtype: DType, numel: number) => Tensor;
+
+const CHUNK_BYTES = 64 << 20;
+
+/** Copies `read(offset, n)` chunks into a new 1-D tensor, so no whole-file buffer exists. */
+export function readIntoTensor(dtype: DType, numel: number, read: (byteOffset: number, length: number) => Uint8Array): Tensor {
+  const t = emptyKernel([numel], dtype, CPU);
+  const itemsize = dtype.itemsize;
+  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / itemsize));
+  for (let start = 0; start < numel; start += perChunk) {
+    const count = Math.min(perChunk, numel - start);
+    const bytes = read(start * itemsize, count * itemsize);
+    metaBegin();
+    metaView(dtype.code, start, [count], [1]);
+    native.fromBuffer(t._handle(), bytes, dtype.code);
+  }
+  return t;
+}
+
+/** Checks a persistent id and turns it into a storage reference. */
+function storageFromPid(pid: unknown, legacy: boolean): StorageRef {
+  if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
+    throw new Error(`load: unsupported persistent id ${JSON.stringify(pid)?.slice(0, 80)} (expected a storage)`);
+  }
+  const [, type, key, location, numel] = pid as [string, { kind?: string; name?: string }, unknown, unknown, unknown];
+  if (type?.kind !== 'storageType' || typeof type.name !== 'string' || !(type.name in STORAGE_DTYPES)) {
+    throw new Error(`load: unknown storage type in a persistent id (dtype not supported)`);
+  }
+  if (typeof key !== 'string' || key.length === 0 || key.length > 64) throw new Error('load: a storage key is not a short string');
+  if (typeof location !== 'string') throw new Error('load: a storage location is not a string');
+  if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) {
+    throw new Error(`load: storage '${key}' has an invalid element count ${String(numel)}`);
+  }
+  void legacy;
+  return { kind: 'storage', key, storageType: type.name, location, numel };
+}
+
+function isRecipe(v: unknown): v is TensorRecipe {
+  return typeof v === 'object' && v !== null && (v as { kind?: string }).kind === 'tensor' && 'storage' in (v as object);
+}
+
+/**
+ * Replaces tensor recipes by tensors: each storage is read once (shared storages stay
+ * shared), and every tensor must lie inside its storage.
+ */
+function materialize(value: unknown, readStorage: StorageReader): unknown {
+  const storages = new Map<string, Tensor>();
+  const built = new Map<object, unknown>();
+  const tensorOf = (recipe: TensorRecipe): Tensor => {
+    const ref = recipe.storage;
+    const dtype = STORAGE_DTYPES[ref.storageType];
+    let storage = storages.get(ref.key);
+    if (storage === undefined) {
+      storage = readStorage(ref.key, dtype, ref.numel);
+      storages.set(ref.key, storage);
+    } else if (storage.dtype !== dtype) {
+      throw new Error(`load: storage '${ref.key}' is used as both ${storage.dtype.name} and ${dtype.name}`);
+    }
+    const numel = storage.shape[0];
+    let extent = recipe.offset;
+    let empty = false;
+    recipe.size.forEach((s, d) => {
+      if (s === 0) empty = true;
+      extent += (s - 1) * recipe.stride[d];
+    });
+    if (!empty && extent >= numel) {
+      throw new Error(
+        `load: a tensor of size [${recipe.size.join(', ')}], stride [${recipe.stride.join(', ')}] and offset ${recipe.offset} ` +
+          `needs ${extent + 1} elements, but its storage '${ref.key}' holds ${numel}`,
+      );
+    }
+    const t = new Tensor(storage._storage, recipe.size.slice(), recipe.stride.slice(), recipe.offset, dtype);
+    if (recipe.parameter) return new Parameter(t, recipe.requiresGrad && dtype.isFloatingPoint);
+    if (recipe.requiresGrad && dtype.isFloatingPoint) t.requiresGrad_(true);
+    return t;
+  };
+  const walk = (v: unknown, depth: number): unknown => {
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return v;
+    if (built.has(v)) return built.get(v);
+    if (depth > 1000) throw new Error('load: nesting is too deep');
+    if (isRecipe(v)) {
+      const t = tensorOf(v);
+      built.set(v, t);
+      return t;
+    }
+    if (Array.isArray(v)) {
+      built.set(v, v);
+      for (let i = 0; i < v.length; i++) v[i] = walk(v[i], depth + 1);
+      return v;
+    }
+    if (v instanceof Map) {
+      built.set(v, v);
+      for (const [k, item] of v) v.set(k, walk(item, depth + 1));
+      return v;
+    }
+    built.set(v, v);
+    const record = v as Record<string, unknown>;
+    for (const k of Object.keys(record)) record[k] = walk(record[k], depth + 1);
+    return v;
+  };
+  try {
+    return walk(value, 0);
+  } finally {
+    // The tensors hold their own references to the storages.
+    for (const s of storages.values()) s.dispose();
+  }
+}
+
+/**
+ * Loads the object in a torch.save zip archive.
+ * @example const sd = readTorchZip(openZip(zipSourceFromBuffer(bytes)));
+ */
+export function readTorchZip(zip: ZipReader): unknown {
+  const prefix = zip.prefix();
+  const pklEntry = zip.entry(`${prefix}/data.pkl`);
+  if (pklEntry === undefined) throw new Error(`load: the archive has no ${prefix}/data.pkl (not a PyTorch checkpoint)`);
+  const versionEntry = zip.entry(`${prefix}/version`) ?? zip.entry(`${prefix}/.data/version`);
+  if (versionEntry === undefined) throw new Error(`load: the archive has no ${prefix}/version record`);
+  const version = Number(new TextDecoder().decode(zip.read(versionEntry)).trim());
+  if (!Number.isInteger(version) || version < 1 || version > 10) {
+    throw new Error(`load: unsupported archive version '${String(version)}' (expected 1 to 10)`);
+  }
+  const byteorderEntry = zip.entry(`${prefix}/byteorder`);
+  if (byteorderEntry !== undefined) {
+    const order = new TextDecoder().decode(zip.read(byteorderEntry)).trim();
+    if (order !== 'little') throw new Error(`load: byteorder '${order.slice(0, 16)}' is not supported (expected little)`);
+  }
+  const { value } = unpickle(zip.read(pklEntry), 0, { persistentLoad: (pid) => storageFromPid(pid, false) });
+  return materialize(value, (key, dtype, numel) => {
+    const entry = zip.entry(`${prefix}/data/${key}`);
+    if (entry === undefined) throw new Error(`load: storage '${key}' is missing from the archive (${prefix}/data/${key})`);
+    const needed = numel * dtype.itemsize;
+    if (entry.size < needed) {
+      throw new Error(`load: storage '${key}' holds ${entry.size} bytes, but ${numel} ${dtype.name} elements need ${needed}`);
+    }
+    if (entry.method !== 0) {
+      const all = zip.read(entry);
+      return readIntoTensor(dtype, numel, (offset, length) => all.subarray(offset, offset + length));
+    }
+    return readIntoTensor(dtype, numel, (offset, length) => zip.readRange(entry, offset, length));
+  });
+}
+
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+
+/**
+ * Loads a legacy (pre-1.6) torch.save stream: magic, protocol, sys_info, the object,
+ * the storage keys, then each storage as an int64 count and raw bytes.
+ * @example readTorchLegacy(fs.readFileSync('old.pt'))
+ */
+export function readTorchLegacy(data: Uint8Array): unknown {
+  const none = { persistentLoad: (): never => { throw new Error('load: unexpected persistent id in the legacy header'); } };
+  let at = 0;
+  const magic = unpickle(data, at, none);
+  if (magic.value !== LEGACY_MAGIC && magic.value !== Number(LEGACY_MAGIC)) {
+    throw new Error('load: not a PyTorch checkpoint (no zip signature, no safetensors header, no legacy magic number)');
+  }
+  const protocol = unpickle(data, magic.end, none);
+  if (protocol.value !== 1001) throw new Error(`load: unsupported legacy protocol version ${String(protocol.value)} (expected 1001)`);
+  const sysInfo = unpickle(data, protocol.end, none);
+  const refs = new Map<string, StorageRef>();
+  const object = unpickle(data, sysInfo.end, {
+    persistentLoad: (pid) => {
+      const ref = storageFromPid(pid, true);
+      const known = refs.get(ref.key);
+      if (known === undefined) refs.set(ref.key, ref);
+      return known ?? ref;
+    },
+  });
+  const keys = unpickle(data, object.end, none);
+  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) {
+    throw new Error('load: the legacy storage key list is not a list of strings');
+  }
+  at = keys.end;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const offsets = new Map<string, number>();
+  for (const key of keys.value as string[]) {
+    if (at + 8 > data.length) throw new Error(`load: truncated legacy file: storage '${key}' has no size`);
+    const count = Number(view.getBigInt64(at, true));
+    const ref = refs.get(key);
+    if (ref === undefined) throw new Error(`load: the legacy file stores '${key}', which no tensor uses`);
+    const bytes = count * STORAGE_DTYPES[ref.storageType].itemsize;
+    if (!Number.isSafeInteger(count) || count < 0 || at + 8 + bytes > data.length) {
+      throw new Error(`load: truncated legacy file: storage '${key}' declares ${count} elements past the end of the file`);
+    }
+    offsets.set(key, at + 8);
+    at += 8 + bytes;
+  }
+  return materialize(object.value, (key, dtype, numel) => {
+    const start = offsets.get(key);
+    if (start === undefined) throw new Error(`load: storage '${key}' is missing from the legacy file`);
+    return readIntoTensor(dtype, numel, (offset, length) => {
+      if (start + offset + length > data.length) throw new Error(`load: storage '${key}' runs past the end of the file`);
+      return data.subarray(start + offset, start + offset + length);
+    });
+  });
+}
+
+/** What a torch.save archive holds besides the pickle: the storages, in key order. */
+export interface TorchArchive {
+  pickle: Uint8Array;
+  storages: { key: string; bytes: Uint8Array }[];
+}
+
+/**
+ * Pickles `obj` as torch.save does, collecting each storage once, whole up to the
+ * largest extent any saved tensor uses.
+ * @example const { pickle, storages } = encodeTorchObject({ w: torch.ones(2) });
+ */
+export function encodeTorchObject(obj: unknown): TorchArchive {
+  // First pass: which storages, and how many elements of each the tensors reach.
+  const keys = new Map<object, { key: string; tensor: Tensor; numel: number }>();
+  const visit = (v: unknown, seen: Set<unknown>, depth: number): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    if (depth > 1000) throw new Error('save: the object is nested too deeply (or contains a cycle)');
+    seen.add(v);
+    if (v instanceof Tensor) {
+      if (v.isDisposed) throw new Error('save: a tensor has been disposed');
+      if (v.device.type !== 'cpu') throw new Error(`save: tensors on ${String(v.device)} are not supported yet`);
+      let extent = v._offset + 1;
+      let empty = false;
+      v._shape.forEach((s, d) => {
+        if (s === 0) empty = true;
+        extent += (s - 1) * v._strides[d];
+      });
+      const storage = v._storage as unknown as object;
+      const entry = keys.get(storage);
+      const needed = empty ? 0 : extent;
+      if (entry === undefined) keys.set(storage, { key: String(keys.size), tensor: v, numel: needed });
+      else entry.numel = Math.max(entry.numel, needed);
+      return;
+    }
+    const values = v instanceof Map ? [...v.keys(), ...v.values()] : Array.isArray(v) ? v : Object.values(v);
+    for (const item of values) visit(item, seen, depth + 1);
+  };
+  visit(obj, new Set(), 0);
+
+  const writeTensor = (w: PickleWriter, t: Tensor): void => {
+    const info = keys.get(t._storage as unknown as object)!;
+    const parameter = t instanceof Parameter;
+    if (parameter) {
+      w.global('torch._utils', '_rebuild_parameter');
+      w.mark();
+    }
+    w.global('torch._utils', '_rebuild_tensor_v2');
+    w.mark();
+    w.mark();
+    w.string('storage');
+    w.global('torch', STORAGE_NAMES.get(t.dtype)!);
+    w.string(info.key);
+    w.string('cpu');
+    w.number(info.numel);
+    w.tuple();
+    w.persistentId();
+    w.number(t._offset);
+    w.mark();
+    for (const s of t._shape) w.number(s);
+    w.tuple();
+    w.mark();
+    for (const s of t._strides) w.number(s);
+    w.tuple();
+    w.value(parameter ? false : t.requiresGrad);
+    w.emptyOrderedDict();
+    w.tuple();
+    w.reduce();
+    if (parameter) {
+      w.value(t.requiresGrad);
+      w.emptyOrderedDict();
+      w.tuple();
+      w.reduce();
+    }
+  };
+  const pickled = pickle(obj, writeTensor);
+  const storages = [...keys.values()].map(({ key, tensor, numel }) => ({ key, bytes: storagePrefixBytes(tensor, numel) }));
+  return { pickle: pickled, storages };
+}
