@@ -175,3 +175,41 @@ describe('fuzz', () => {
     console.log(`fuzz: ${CASES} cases, ${loaded} loaded, ${CASES - loaded} refused with an Error, ${seconds.toFixed(1)} s`);
   }, 120_000);
 });
+
+describe('atomic save', () => {
+  it('a save killed (SIGKILL) in the middle leaves the previous checkpoint intact and loadable', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync, readdirSync: list, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'flint-kill-'));
+    const file = join(dir, 'ckpt.pt');
+    const previous = { step: 7, w: torch.arange(10, { dtype: torch.float32 }) };
+    torch.saveSync(previous, file);
+    const before = readFileSync(file);
+
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./helpers/save-child.ts', import.meta.url).pathname, file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // Kill as soon as the temporary file exists and holds some of the new checkpoint.
+    let sawPartial = false;
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        const temporary = list(dir).find((f) => f.endsWith('.tmp'));
+        if (temporary !== undefined && statSync(join(dir, temporary)).size > 0) {
+          sawPartial = true;
+          child.kill('SIGKILL');
+        }
+      }, 2);
+      child.on('exit', () => {
+        clearInterval(poll);
+        resolve();
+      });
+      child.on('error', reject);
+    });
+    expect(sawPartial, 'the child was killed while writing its temporary file').toBe(true);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    const loaded = torch.loadSync(file) as typeof previous;
+    expect(loaded.step).toBe(7);
+    expect(loaded.w.tolist()).toEqual(previous.w.tolist());
+  }, 120_000);
+});

@@ -244,3 +244,11 @@ torch.save({'X': X, 'Y': net(X).detach(), 'list': [1, 2.5, 'x'], 'tuple': (torch
 it('the fixture folder exists (the tests above read it)', () => {
   expect(existsSync(join(FIXTURES, 'torch-2.11', 'expected.json'))).toBe(true);
 });
+
+it('examples/5.5-read-write.ts runs, and its clone reproduces Y', () => {
+  const root = new URL('..', import.meta.url).pathname;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/5.5-read-write.ts'], { cwd: root, encoding: 'utf8' });
+  expect(out).toContain('tensor([0, 1, 2, 3])');
+  expect(out).toContain('MLP(\n  (hidden): Linear(in_features=20, out_features=256, bias=True)');
+  expect(out).toContain('tensor([[True, True, True, True, True, True, True, True, True, True],\n        [True, True, True, True, True, True, True, True, True, True]])');
+}, 60_000);
