@@ -74,7 +74,7 @@ function layout(b: Uint8Array, name: string): { eocd: number; cd: number } {
 }
 
 /** A minimal one-entry archive with a deflated entry, assembled by hand. */
-function deflatedZip(name: string, data: Uint8Array, declaredSize = data.length, comp = deflateRawSync(data)): Uint8Array {
+function deflatedZip(name: string, data: Uint8Array, declaredSize = data.length, comp: Uint8Array = deflateRawSync(data)): Uint8Array {
   const n = bytes(name);
   const local = new Uint8Array(30 + n.length);
   put32(local, 0, 0x04034b50);

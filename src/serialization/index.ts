@@ -28,8 +28,18 @@ export interface LoadOptions {
   mapLocation?: DeviceLike;
 }
 
-/** The chunks of a file in `format`, ready to be written in order. */
-function encode(obj: unknown, format: 'torch' | 'safetensors', prefix: string, metadata?: Record<string, string>): Uint8Array[] {
+/**
+ * Writes a file in `format` through `emit`, one piece at a time: after each zip entry,
+ * `flush` hands the pieces on, so that only one storage's bytes exist at once.
+ */
+function encode(
+  obj: unknown,
+  format: 'torch' | 'safetensors',
+  prefix: string,
+  metadata: Record<string, string> | undefined,
+  emit: (bytes: Uint8Array) => void,
+  flush: () => void,
+): void {
   if (format === 'safetensors') {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       throw new TypeError('save: safetensors holds a flat map from names to tensors; got ' + (Array.isArray(obj) ? 'an array' : typeof obj));
@@ -38,20 +48,33 @@ function encode(obj: unknown, format: 'torch' | 'safetensors', prefix: string, m
     for (const [k, v] of entries) {
       if (!(v instanceof Tensor)) throw new TypeError(`save: safetensors can only hold tensors, but '${String(k)}' is not one`);
     }
-    return encodeSafetensors(new Map(entries as [string, Tensor][]), metadata);
+    for (const chunk of encodeSafetensors(new Map(entries as [string, Tensor][]), metadata)) {
+      emit(chunk);
+      flush();
+    }
+    return;
   }
   const { pickle, storages } = encodeTorchObject(obj);
-  const chunks: Uint8Array[] = [];
-  const zip = createZipWriter({ write: (bytes) => chunks.push(bytes) });
+  const zip = createZipWriter({ write: emit });
   const text = (s: string) => new TextEncoder().encode(s);
   zip.addEntry(`${prefix}/data.pkl`, pickle);
   zip.addEntry(`${prefix}/.format_version`, text('1'));
   zip.addEntry(`${prefix}/.storage_alignment`, text('64'));
   zip.addEntry(`${prefix}/byteorder`, text('little'));
-  for (const { key, bytes } of storages) zip.addEntry(`${prefix}/data/${key}`, bytes);
+  for (const { key, bytes } of storages) {
+    zip.addEntry(`${prefix}/data/${key}`, bytes());
+    flush();
+  }
   zip.addEntry(`${prefix}/version`, text('3\n'));
   zip.addEntry(`${prefix}/.data/serialization_id`, text(BigInt(`0x${randomBytes(8).toString('hex')}`).toString().padStart(20, '0')));
   zip.finish();
+  flush();
+}
+
+/** All of a file's pieces in memory (for serialize, and for the async writer). */
+function encodeToChunks(obj: unknown, format: 'torch' | 'safetensors', prefix: string, metadata?: Record<string, string>): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  encode(obj, format, prefix, metadata, (b) => chunks.push(b), () => {});
   return chunks;
 }
 
@@ -82,14 +105,18 @@ function temporaryName(file: string): string {
  * @example torch.saveSync(net.stateDict(), 'mlp.params')
  */
 export function saveSync(obj: unknown, file: string, options: SaveOptions = {}): void {
-  const chunks = encode(obj, formatFor(file, options), prefixFor(file), options.metadata);
+  const format = formatFor(file, options);
   const temporary = temporaryName(file);
   const fd = fs.openSync(temporary, 'w');
   try {
-    for (const chunk of chunks) {
-      let written = 0;
-      while (written < chunk.length) written += fs.writeSync(fd, chunk, written, chunk.length - written);
-    }
+    const pending: Uint8Array[] = [];
+    const flush = (): void => {
+      for (const chunk of pending.splice(0)) {
+        let written = 0;
+        while (written < chunk.length) written += fs.writeSync(fd, chunk, written, chunk.length - written);
+      }
+    };
+    encode(obj, format, prefixFor(file), options.metadata, (b) => pending.push(b), flush);
     fs.fsyncSync(fd);
   } catch (error) {
     fs.closeSync(fd);
@@ -111,7 +138,7 @@ export function saveSync(obj: unknown, file: string, options: SaveOptions = {}):
  * @example await torch.save(net.stateDict(), 'mlp.params');
  */
 export async function save(obj: unknown, file: string, options: SaveOptions = {}): Promise<void> {
-  const chunks = encode(obj, formatFor(file, options), prefixFor(file), options.metadata);
+  const chunks = encodeToChunks(obj, formatFor(file, options), prefixFor(file), options.metadata);
   const temporary = temporaryName(file);
   const handle = await fs.promises.open(temporary, 'w');
   try {
@@ -139,7 +166,7 @@ export async function save(obj: unknown, file: string, options: SaveOptions = {}
  * @example const buf = torch.serialize({ w: torch.ones(2) });
  */
 export function serialize(obj: unknown, options: SaveOptions = {}): Buffer {
-  return Buffer.concat(encode(obj, options.format ?? 'torch', 'archive', options.metadata));
+  return Buffer.concat(encodeToChunks(obj, options.format ?? 'torch', 'archive', options.metadata));
 }
 
 /** safetensors: a u64 header length, then the JSON header's '{'. (A legacy pickle has 0xf9 there.) */

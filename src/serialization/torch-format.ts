@@ -224,7 +224,8 @@ export function readTorchLegacy(data: Uint8Array): unknown {
 /** What a torch.save archive holds besides the pickle: the storages, in key order. */
 export interface TorchArchive {
   pickle: Uint8Array;
-  storages: { key: string; bytes: Uint8Array }[];
+  /** Each storage's bytes, produced on demand so that a writer holds one at a time. */
+  storages: { key: string; bytes: () => Uint8Array }[];
 }
 
 /**
@@ -296,6 +297,6 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
     }
   };
   const pickled = pickle(obj, writeTensor);
-  const storages = [...keys.values()].map(({ key, tensor, numel }) => ({ key, bytes: storagePrefixBytes(tensor, numel) }));
+  const storages = [...keys.values()].map(({ key, tensor, numel }) => ({ key, bytes: () => storagePrefixBytes(tensor, numel) }));
   return { pickle: pickled, storages };
 }

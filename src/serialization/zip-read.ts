@@ -185,6 +185,7 @@ export class ZipReader {
 
   /**
    * The entry's uncompressed bytes (stored or deflated), checked against its declared size.
+   * A stored entry from a buffer source is a view of that buffer, not a copy.
    * @example new TextDecoder().decode(zip.read(zip.entry('archive/version')!)) // '3\n'
    */
   read(entry: ZipEntry): Uint8Array {
@@ -228,6 +229,9 @@ export class ZipReader {
    */
   readRange(entry: ZipEntry, start: number, length: number): Uint8Array {
     if (entry.method !== 0) fail(`readRange needs a stored entry, but '${entry.name}' uses method ${entry.method}`);
+    if (entry.compressedSize !== entry.size) {
+      fail(`stored entry '${entry.name}' has compressed size ${entry.compressedSize} but size ${entry.size}, expected them equal`);
+    }
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < 0 || start + length > entry.size) {
       fail(`range (start ${start}, length ${length}) is outside entry '${entry.name}' (${entry.size} bytes)`);
     }
