@@ -8,7 +8,7 @@
  * the flush to disk that PyTorch leaves to the OS.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../src/index.js';
@@ -30,11 +30,17 @@ const stateDict: Record<string, torch.Tensor> = {};
 for (let i = 0; i < tensors; i++) stateDict[`layer${i}.weight`] = torch.rand(perTensor);
 const file = join(dir, 'flint.pt');
 const flintSave: number[] = [];
+const flintSaveNoSync: number[] = [];
 const flintLoad: number[] = [];
 for (let r = 0; r < rounds; r++) {
   let t = performance.now();
   torch.saveSync(stateDict, file);
   flintSave.push((performance.now() - t) / 1000);
+  // What torch.save does: bytes to the page cache, no fsync, no rename.
+  t = performance.now();
+  writeFileSync(join(dir, 'plain.pt'), torch.serialize(stateDict));
+  flintSaveNoSync.push((performance.now() - t) / 1000);
+  rmSync(join(dir, 'plain.pt'));
   t = performance.now();
   const loaded = torch.loadSync(file);
   flintLoad.push((performance.now() - t) / 1000);
@@ -69,7 +75,8 @@ const mb = bytes / 1e6;
 const rows: string[] = ['| operation | flint MB/s | PyTorch MB/s | flint/PyTorch |', '|---|---:|---:|---:|'];
 const [torchSave, torchLoad, , version] = torchLine ? torchLine.split(' ') : [];
 for (const [name, ours, theirs] of [
-  ['save', median(flintSave), Number(torchSave)],
+  ['save (atomic: temp file, fsync, rename)', median(flintSave), Number(torchSave)],
+  ['save without fsync (serialize + writeFile)', median(flintSaveNoSync), Number(torchSave)],
   ['load', median(flintLoad), Number(torchLoad)],
 ] as const) {
   const a = mb / ours;

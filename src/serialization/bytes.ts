@@ -30,9 +30,9 @@ export function tensorFromBytes(bytes: Uint8Array, dtype: DType, shape: number[]
  * @example storagePrefixBytes(t, 6)
  */
 export function storagePrefixBytes(t: Tensor, numel: number): Uint8Array {
-  metaBegin();
-  metaView(t.dtype.code, 0, [numel], [1]);
-  return new Uint8Array(native.toBuffer(t._handle()));
+  // A view of the storage itself, not a copy: a 1 GB checkpoint is written straight from
+  // tensor memory. The view keeps the storage alive while the writer holds it.
+  return new Uint8Array(native.storageView(t._handle(), 0, numel * t.dtype.itemsize));
 }
 
 /**
