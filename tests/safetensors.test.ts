@@ -17,7 +17,7 @@ import {
 } from '../src/serialization/safetensors.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const fixturesDir = resolve(root, '../shared/reference/fixtures');
+const fixturesDir = resolve(root, 'tests/fixtures/pytorch');
 const fixtures = existsSync(fixturesDir)
   ? readdirSync(fixturesDir).filter((d) => existsSync(join(fixturesDir, d, 'mlp.safetensors')))
   : [];

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import { createZipWriter } from '../src/serialization/zip-write.js';
 
-const FIXTURES = new URL('../../shared/reference/fixtures/', import.meta.url).pathname;
+const FIXTURES = new URL('./fixtures/pytorch/', import.meta.url).pathname;
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 /** A torch.save-style archive around a hand-made pickle (and optional storages). */

@@ -1,5 +1,6 @@
 /**
- * torch.save / torch.load against files real PyTorch wrote (../shared/reference/fixtures,
+ * torch.save / torch.load against files real PyTorch wrote (tests/fixtures/pytorch, a copy of
+ * ../shared/reference/fixtures made by scripts/make_pytorch_checkpoint_fixtures.py;
  * each folder with an expected.json), and round trips through real PyTorch.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 
 const { nn } = torch;
-const FIXTURES = new URL('../../shared/reference/fixtures/', import.meta.url).pathname;
+const FIXTURES = new URL('./fixtures/pytorch/', import.meta.url).pathname;
 const PYTHON = '/usr/bin/python3';
 
 interface ExpectedTensor {

@@ -18,7 +18,7 @@ import {
   type ZipReader,
 } from '../src/serialization/zip.js';
 
-const FIXTURES = new URL('../../shared/reference/fixtures/', import.meta.url).pathname;
+const FIXTURES = new URL('./fixtures/pytorch/', import.meta.url).pathname;
 const PYTHON = '/usr/bin/python3';
 const hasPython = existsSync(PYTHON);
 if (!hasPython) console.warn(`NOTICE: ${PYTHON} is missing; the Python zipfile checks in zip.test.ts are skipped`);
