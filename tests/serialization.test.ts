@@ -253,3 +253,21 @@ it('examples/5.5-read-write.ts runs, and its clone reproduces Y', () => {
   expect(out).toContain('MLP(\n  (hidden): Linear(in_features=20, out_features=256, bias=True)');
   expect(out).toContain('tensor([[True, True, True, True, True, True, True, True, True, True],\n        [True, True, True, True, True, True, True, True, True, True]])');
 }, 60_000);
+
+it('await torch.load reads storages without blocking the event loop', async () => {
+  const { mkdtempSync: mk } = await import('node:fs');
+  const dir = mk(join(tmpdir(), 'flint-async-'));
+  const file = join(dir, 'big.pt');
+  torch.manualSeed(3);
+  const big = { a: torch.rand(48 * 1024 * 1024), b: torch.rand(3) }; // 192 MiB: three 64 MiB chunks
+  torch.saveSync(big, file);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  const loaded = (await torch.load(file)) as typeof big;
+  clearInterval(timer);
+  expect(ticks).toBeGreaterThanOrEqual(2);
+  expect(loaded.a.shape).toEqual(big.a.shape);
+  expect(loaded.a.sub(big.a).abs().max().item()).toBe(0);
+  expect(loaded.b.tolist()).toEqual(big.b.tolist());
+  torch.dispose([big, loaded]);
+}, 120_000);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Tensor } from '../tensor/tensor.js';
 import { device as parseDevice, type DeviceLike } from '../tensor/device.js';
-import { encodeTorchObject, readTorchLegacy, readTorchZip } from './torch-format.js';
+import { encodeTorchObject, finishTorchZip, planTorchZip, readIntoTensor, readIntoTensorAsync, readTorchLegacy, readTorchZip } from './torch-format.js';
 import { openZip, zipSourceFromBuffer, zipSourceFromFd, type ZipSource } from './zip-read.js';
 import { createZipWriter } from './zip-write.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -226,11 +226,55 @@ export function loadSync(file: string, options: LoadOptions = {}): unknown {
   }
 }
 
+function isZip(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+}
+
 /**
- * Loads a checkpoint written by PyTorch or by flint. Executes nothing from the file.
+ * Loads a checkpoint written by PyTorch or by flint. Executes nothing from the file. For
+ * PyTorch's zip format the storages, which are nearly all of a checkpoint's bytes, are
+ * read asynchronously in 64 MiB chunks, so the event loop keeps running meanwhile.
  * @example clone.loadStateDict(await torch.load('mlp.params'));
  */
 export async function load(file: string, options: LoadOptions = {}): Promise<unknown> {
-  await fs.promises.access(file, fs.constants.R_OK);
-  return loadSync(file, options);
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const source = zipSourceFromFd(handle.fd, size);
+    if (!isZip(source.read(0, Math.min(16, size)))) {
+      return place(decodeSource(source, () => fs.readFileSync(file)), options);
+    }
+    const zip = openZip(source);
+    const { value, requests } = planTorchZip(zip);
+    const storages = new Map<string, Tensor>();
+    try {
+      for (const { key, dtype, numel, entry } of requests) {
+        if (entry.method !== 0) {
+          const all = zip.read(entry);
+          storages.set(key, readIntoTensor(dtype, numel, (offset, length) => all.subarray(offset, offset + length)));
+          continue;
+        }
+        const start = zip.dataOffset(entry);
+        if (start + entry.size > size) throw new Error(`load: storage '${key}' runs past the end of the file`);
+        storages.set(
+          key,
+          await readIntoTensorAsync(dtype, numel, async (offset, length) => {
+            const buffer = Buffer.allocUnsafe(length);
+            let filled = 0;
+            while (filled < length) {
+              const { bytesRead } = await handle.read(buffer, filled, length - filled, start + offset + filled);
+              if (bytesRead === 0) throw new Error(`load: the file ended inside storage '${key}'`);
+              filled += bytesRead;
+            }
+            return buffer;
+          }),
+        );
+      }
+      return place(finishTorchZip(value, storages), options);
+    } finally {
+      for (const t of storages.values()) t.dispose();
+    }
+  } finally {
+    await handle.close();
+  }
 }

@@ -13,7 +13,7 @@ import { Parameter } from '../nn/parameter.js';
 import { PickleWriter, pickle } from './pickle.js';
 import { storagePrefixBytes } from './bytes.js';
 import { unpickle, type StorageRef, type TensorRecipe } from './unpickle.js';
-import type { ZipReader } from './zip-read.js';
+import type { ZipEntry, ZipReader } from './zip-read.js';
 
 const STORAGE_DTYPES: Record<string, DType> = {
   DoubleStorage: float64, FloatStorage: float32, HalfStorage: float16, BFloat16Storage: bfloat16,
@@ -40,6 +40,30 @@ export function readIntoTensor(dtype: DType, numel: number, read: (byteOffset: n
     native.fromBuffer(t._handle(), bytes, dtype.code);
   }
   return t;
+}
+
+/** `readIntoTensor` with an asynchronous source: the event loop runs between chunks. */
+export async function readIntoTensorAsync(
+  dtype: DType,
+  numel: number,
+  read: (byteOffset: number, length: number) => Promise<Uint8Array>,
+): Promise<Tensor> {
+  const t = emptyKernel([numel], dtype, CPU);
+  try {
+    const itemsize = dtype.itemsize;
+    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / itemsize));
+    for (let start = 0; start < numel; start += perChunk) {
+      const count = Math.min(perChunk, numel - start);
+      const bytes = await read(start * itemsize, count * itemsize);
+      metaBegin();
+      metaView(dtype.code, start, [count], [1]);
+      native.fromBuffer(t._handle(), bytes, dtype.code);
+    }
+    return t;
+  } catch (error) {
+    t.dispose();
+    throw error;
+  }
 }
 
 /** Checks a persistent id and turns it into a storage reference. */
@@ -131,11 +155,38 @@ function materialize(value: unknown, readStorage: StorageReader): unknown {
   }
 }
 
+/** A storage the pickle refers to, and where its bytes are in the archive. */
+export interface StorageRequest {
+  key: string;
+  dtype: DType;
+  numel: number;
+  entry: ZipEntry;
+}
+
+/** Every storage that recipes in `value` refer to, once each. */
+function storageRefs(value: unknown): StorageRef[] {
+  const found = new Map<string, StorageRef>();
+  const seen = new Set<unknown>();
+  const walk = (v: unknown, depth: number): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v) || v instanceof Uint8Array || depth > 1000) return;
+    seen.add(v);
+    if (isRecipe(v)) {
+      if (!found.has(v.storage.key)) found.set(v.storage.key, v.storage);
+      return;
+    }
+    const items = v instanceof Map ? [...v.values()] : Array.isArray(v) ? v : Object.values(v);
+    for (const item of items) walk(item, depth + 1);
+  };
+  walk(value, 0);
+  return [...found.values()];
+}
+
 /**
- * Loads the object in a torch.save zip archive.
- * @example const sd = readTorchZip(openZip(zipSourceFromBuffer(bytes)));
+ * Reads a torch.save archive's records and pickle, and says which storages to read
+ * (so that an async loader can read them without blocking).
+ * @example const { value, requests } = planTorchZip(zip);
  */
-export function readTorchZip(zip: ZipReader): unknown {
+export function planTorchZip(zip: ZipReader): { value: unknown; requests: StorageRequest[] } {
   const prefix = zip.prefix();
   const pklEntry = zip.entry(`${prefix}/data.pkl`);
   if (pklEntry === undefined) throw new Error(`load: the archive has no ${prefix}/data.pkl (not a PyTorch checkpoint)`);
@@ -151,19 +202,52 @@ export function readTorchZip(zip: ZipReader): unknown {
     if (order !== 'little') throw new Error(`load: byteorder '${order.slice(0, 16)}' is not supported (expected little)`);
   }
   const { value } = unpickle(zip.read(pklEntry), 0, { persistentLoad: (pid) => storageFromPid(pid, false) });
-  return materialize(value, (key, dtype, numel) => {
-    const entry = zip.entry(`${prefix}/data/${key}`);
-    if (entry === undefined) throw new Error(`load: storage '${key}' is missing from the archive (${prefix}/data/${key})`);
-    const needed = numel * dtype.itemsize;
+  const requests = storageRefs(value).map((ref) => {
+    const dtype = STORAGE_DTYPES[ref.storageType];
+    const entry = zip.entry(`${prefix}/data/${ref.key}`);
+    if (entry === undefined) throw new Error(`load: storage '${ref.key}' is missing from the archive (${prefix}/data/${ref.key})`);
+    const needed = ref.numel * dtype.itemsize;
     if (entry.size < needed) {
-      throw new Error(`load: storage '${key}' holds ${entry.size} bytes, but ${numel} ${dtype.name} elements need ${needed}`);
+      throw new Error(`load: storage '${ref.key}' holds ${entry.size} bytes, but ${ref.numel} ${dtype.name} elements need ${needed}`);
     }
-    if (entry.method !== 0) {
-      const all = zip.read(entry);
-      return readIntoTensor(dtype, numel, (offset, length) => all.subarray(offset, offset + length));
-    }
-    return readIntoTensor(dtype, numel, (offset, length) => zip.readRange(entry, offset, length));
+    return { key: ref.key, dtype, numel: ref.numel, entry };
   });
+  return { value, requests };
+}
+
+/**
+ * Builds the loaded object from a plan and its storages, read by the caller.
+ * @example finishTorchZip(plan.value, storagesByKey)
+ */
+export function finishTorchZip(value: unknown, storages: Map<string, Tensor>): unknown {
+  return materialize(value, (key) => {
+    const t = storages.get(key);
+    if (t === undefined) throw new Error(`load: storage '${key}' was not read`);
+    storages.delete(key);
+    return t;
+  });
+}
+
+/**
+ * Loads the object in a torch.save zip archive.
+ * @example const sd = readTorchZip(openZip(zipSourceFromBuffer(bytes)));
+ */
+export function readTorchZip(zip: ZipReader): unknown {
+  const { value, requests } = planTorchZip(zip);
+  const storages = new Map<string, Tensor>();
+  try {
+    for (const { key, dtype, numel, entry } of requests) {
+      if (entry.method !== 0) {
+        const all = zip.read(entry);
+        storages.set(key, readIntoTensor(dtype, numel, (offset, length) => all.subarray(offset, offset + length)));
+      } else {
+        storages.set(key, readIntoTensor(dtype, numel, (offset, length) => zip.readRange(entry, offset, length)));
+      }
+    }
+    return finishTorchZip(value, storages);
+  } finally {
+    for (const t of storages.values()) t.dispose();
+  }
 }
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
