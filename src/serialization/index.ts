@@ -29,17 +29,16 @@ export interface LoadOptions {
 }
 
 /**
- * Writes a file in `format` through `emit`, one piece at a time: after each zip entry,
- * `flush` hands the pieces on, so that only one storage's bytes exist at once.
+ * A file in `format`, as successive groups of chunks: each group is ready to be written
+ * before the next is made, so only one storage's bytes are in flight at a time (and an
+ * async writer can await between groups).
  */
-function encode(
+function* encodePieces(
   obj: unknown,
   format: 'torch' | 'safetensors',
   prefix: string,
-  metadata: Record<string, string> | undefined,
-  emit: (bytes: Uint8Array) => void,
-  flush: () => void,
-): void {
+  metadata?: Record<string, string>,
+): Generator<Uint8Array[]> {
   if (format === 'safetensors') {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       throw new TypeError('save: safetensors holds a flat map from names to tensors; got ' + (Array.isArray(obj) ? 'an array' : typeof obj));
@@ -48,14 +47,17 @@ function encode(
     for (const [k, v] of entries) {
       if (!(v instanceof Tensor)) throw new TypeError(`save: safetensors can only hold tensors, but '${String(k)}' is not one`);
     }
-    for (const chunk of encodeSafetensors(new Map(entries as [string, Tensor][]), metadata)) {
-      emit(chunk);
-      flush();
-    }
+    for (const chunk of encodeSafetensors(new Map(entries as [string, Tensor][]), metadata)) yield [chunk];
     return;
   }
   const { pickle, storages } = encodeTorchObject(obj);
-  const zip = createZipWriter({ write: emit });
+  let pending: Uint8Array[] = [];
+  const zip = createZipWriter({ write: (b) => pending.push(b) });
+  const take = (): Uint8Array[] => {
+    const out = pending;
+    pending = [];
+    return out;
+  };
   const text = (s: string) => new TextEncoder().encode(s);
   zip.addEntry(`${prefix}/data.pkl`, pickle);
   zip.addEntry(`${prefix}/.format_version`, text('1'));
@@ -63,19 +65,12 @@ function encode(
   zip.addEntry(`${prefix}/byteorder`, text('little'));
   for (const { key, bytes } of storages) {
     zip.addEntry(`${prefix}/data/${key}`, bytes());
-    flush();
+    yield take();
   }
   zip.addEntry(`${prefix}/version`, text('3\n'));
   zip.addEntry(`${prefix}/.data/serialization_id`, text(BigInt(`0x${randomBytes(8).toString('hex')}`).toString().padStart(20, '0')));
   zip.finish();
-  flush();
-}
-
-/** All of a file's pieces in memory (for serialize, and for the async writer). */
-function encodeToChunks(obj: unknown, format: 'torch' | 'safetensors', prefix: string, metadata?: Record<string, string>): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  encode(obj, format, prefix, metadata, (b) => chunks.push(b), () => {});
-  return chunks;
+  yield take();
 }
 
 function formatFor(file: string, options: SaveOptions): 'torch' | 'safetensors' {
@@ -109,14 +104,12 @@ export function saveSync(obj: unknown, file: string, options: SaveOptions = {}):
   const temporary = temporaryName(file);
   const fd = fs.openSync(temporary, 'w');
   try {
-    const pending: Uint8Array[] = [];
-    const flush = (): void => {
-      for (const chunk of pending.splice(0)) {
+    for (const group of encodePieces(obj, format, prefixFor(file), options.metadata)) {
+      for (const chunk of group) {
         let written = 0;
         while (written < chunk.length) written += fs.writeSync(fd, chunk, written, chunk.length - written);
       }
-    };
-    encode(obj, format, prefixFor(file), options.metadata, (b) => pending.push(b), flush);
+    }
     fs.fsyncSync(fd);
   } catch (error) {
     fs.closeSync(fd);
@@ -138,13 +131,15 @@ export function saveSync(obj: unknown, file: string, options: SaveOptions = {}):
  * @example await torch.save(net.stateDict(), 'mlp.params');
  */
 export async function save(obj: unknown, file: string, options: SaveOptions = {}): Promise<void> {
-  const chunks = encodeToChunks(obj, formatFor(file, options), prefixFor(file), options.metadata);
+  const pieces = encodePieces(obj, formatFor(file, options), prefixFor(file), options.metadata);
   const temporary = temporaryName(file);
   const handle = await fs.promises.open(temporary, 'w');
   try {
-    for (const chunk of chunks) {
-      let written = 0;
-      while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+    for (const group of pieces) {
+      for (const chunk of group) {
+        let written = 0;
+        while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+      }
     }
     await handle.sync();
   } catch (error) {
@@ -166,7 +161,7 @@ export async function save(obj: unknown, file: string, options: SaveOptions = {}
  * @example const buf = torch.serialize({ w: torch.ones(2) });
  */
 export function serialize(obj: unknown, options: SaveOptions = {}): Buffer {
-  return Buffer.concat(encodeToChunks(obj, options.format ?? 'torch', 'archive', options.metadata));
+  return Buffer.concat([...encodePieces(obj, options.format ?? 'torch', 'archive', options.metadata)].flat());
 }
 
 /** safetensors: a u64 header length, then the JSON header's '{'. (A legacy pickle has 0xf9 there.) */
