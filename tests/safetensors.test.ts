@@ -15,6 +15,7 @@ import {
   parseSafetensorsHeader,
   serializeSafetensors,
 } from '../src/serialization/safetensors.js';
+import { mulberry32 as prng } from './helpers/random.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixturesDir = resolve(root, 'tests/fixtures/pytorch');
@@ -306,17 +307,6 @@ describe('malformed files', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('fuzz', () => {
   it('3,000 random mutations each load or throw an Error starting with "safetensors:"', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import { createZipWriter } from '../src/serialization/zip-write.js';
+import { mulberry32 as rng } from './helpers/random.js';
 
 const FIXTURES = new URL('./fixtures/pytorch/', import.meta.url).pathname;
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -126,17 +127,6 @@ describe('corrupt input gives an Error that says what is wrong', () => {
   });
 });
 
-/** mulberry32: a fixed-seed generator, so every run fuzzes the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('fuzz', () => {
   it('10,000 random mutations of real checkpoints each load or throw an Error', () => {

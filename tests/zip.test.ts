@@ -17,6 +17,7 @@ import {
   zipSourceFromFd,
   type ZipReader,
 } from '../src/serialization/zip.js';
+import { mulberry32 } from './helpers/random.js';
 
 const FIXTURES = new URL('./fixtures/pytorch/', import.meta.url).pathname;
 const PYTHON = '/usr/bin/python3';
@@ -36,17 +37,6 @@ function put16(b: Uint8Array, at: number, v: number): void {
   b[at + 1] = (v >>> 8) & 0xff;
 }
 
-/** Tiny seeded PRNG so the fuzz cases are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function zipFixtures(): { folder: string; file: string; path: string }[] {
   const out = [];

@@ -9,6 +9,7 @@
  */
 import * as torch from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
+import { mulberry32 as rng } from './random.js';
 
 export interface GradcheckOptions {
   eps?: number;
@@ -30,17 +31,6 @@ export interface GradcheckResult {
   message: string;
 }
 
-/** mulberry32: small deterministic PRNG, independent of flint's generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function toF64(t: Tensor): Float64Array {
   const d = t.dataSync() as ArrayLike<number | bigint>;
