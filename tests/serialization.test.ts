@@ -271,3 +271,10 @@ it('await torch.load reads storages without blocking the event loop', async () =
   expect(loaded.b.tolist()).toEqual(big.b.tolist());
   torch.dispose([big, loaded]);
 }, 120_000);
+
+it('dtypes round-trip as torch.float16 and friends', () => {
+  const buf = torch.serialize({ dtype: torch.float16, other: [torch.int64, torch.bool] });
+  const back = torch.deserialize(buf) as { dtype: unknown; other: unknown[] };
+  expect(back.dtype).toBe(torch.float16);
+  expect(back.other).toEqual([torch.int64, torch.bool]);
+});

@@ -4,6 +4,7 @@
  * SHORT_BINUNICODE and STACK_GLOBAL. Tensors go through the caller's `tensor` hook,
  * which emits the `_rebuild_tensor_v2` call and its storage's persistent id.
  */
+import { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Where the pickled opcodes go; grows as needed. */
@@ -124,6 +125,8 @@ export class PickleWriter {
     if (obj instanceof Tensor) {
       this.tensorHook(this, obj);
       this.put(obj);
+    } else if (obj instanceof DType) {
+      this.global('torch', obj.name); // torch.float32 and friends, which weights_only allows
     } else if (Array.isArray(obj)) {
       this.raw(0x5d); // EMPTY_LIST
       this.put(obj);

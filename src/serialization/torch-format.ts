@@ -7,7 +7,7 @@ import { emptyKernel } from '../ops/kernels.js';
 import { metaBegin, metaView } from '../native/meta.js';
 import { native } from '../native/addon.js';
 import { CPU } from '../tensor/device.js';
-import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, uint8 } from '../tensor/dtype.js';
+import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, toDType, uint8 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { PickleWriter, pickle } from './pickle.js';
@@ -67,7 +67,7 @@ export async function readIntoTensorAsync(
 }
 
 /** Checks a persistent id and turns it into a storage reference. */
-function storageFromPid(pid: unknown, legacy: boolean): StorageRef {
+function storageFromPid(pid: unknown): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
     throw new Error(`load: unsupported persistent id ${JSON.stringify(pid)?.slice(0, 80)} (expected a storage)`);
   }
@@ -80,7 +80,6 @@ function storageFromPid(pid: unknown, legacy: boolean): StorageRef {
   if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) {
     throw new Error(`load: storage '${key}' has an invalid element count ${String(numel)}`);
   }
-  void legacy;
   return { kind: 'storage', key, storageType: type.name, location, numel };
 }
 
@@ -132,6 +131,7 @@ function materialize(value: unknown, readStorage: StorageReader): unknown {
       built.set(v, t);
       return t;
     }
+    if ((v as { kind?: string }).kind === 'dtype') return toDType((v as { name: string }).name);
     if (Array.isArray(v)) {
       built.set(v, v);
       for (let i = 0; i < v.length; i++) v[i] = walk(v[i], depth + 1);
@@ -201,7 +201,7 @@ export function planTorchZip(zip: ZipReader): { value: unknown; requests: Storag
     const order = new TextDecoder().decode(zip.read(byteorderEntry)).trim();
     if (order !== 'little') throw new Error(`load: byteorder '${order.slice(0, 16)}' is not supported (expected little)`);
   }
-  const { value } = unpickle(zip.read(pklEntry), 0, { persistentLoad: (pid) => storageFromPid(pid, false) });
+  const { value } = unpickle(zip.read(pklEntry), 0, { persistentLoad: (pid) => storageFromPid(pid) });
   const requests = storageRefs(value).map((ref) => {
     const dtype = STORAGE_DTYPES[ref.storageType];
     const entry = zip.entry(`${prefix}/data/${ref.key}`);
@@ -270,7 +270,7 @@ export function readTorchLegacy(data: Uint8Array): unknown {
   const refs = new Map<string, StorageRef>();
   const object = unpickle(data, sysInfo.end, {
     persistentLoad: (pid) => {
-      const ref = storageFromPid(pid, true);
+      const ref = storageFromPid(pid);
       const known = refs.get(ref.key);
       if (known === undefined) refs.set(ref.key, ref);
       return known ?? ref;
