@@ -278,3 +278,23 @@ it('dtypes round-trip as torch.float16 and friends', () => {
   expect(back.dtype).toBe(torch.float16);
   expect(back.other).toEqual([torch.int64, torch.bool]);
 });
+
+it('await torch.load reads safetensors asynchronously too, with the same values', async () => {
+  const { mkdtempSync: mk } = await import('node:fs');
+  const dir = mk(join(tmpdir(), 'flint-async-st-'));
+  const file = join(dir, 'big.safetensors');
+  torch.manualSeed(4);
+  const big = { a: torch.rand(48 * 1024 * 1024), mask: torch.rand(5).gt(0.5), m: torch.randn(3, 4).half() };
+  torch.saveSync(big, file);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  const loaded = (await torch.load(file)) as typeof big;
+  clearInterval(timer);
+  expect(ticks).toBeGreaterThanOrEqual(2);
+  expect(loaded.a.sub(big.a).abs().max().item()).toBe(0);
+  expect(loaded.mask.tolist()).toEqual(big.mask.tolist());
+  expect(loaded.m.dtype).toBe(torch.float16);
+  expect(loaded.m.tolist()).toEqual(big.m.tolist());
+  expect(torch.loadSync(file)).toBeTruthy();
+  torch.dispose([big, loaded]);
+}, 120_000);

@@ -12,7 +12,9 @@ import { device as parseDevice, type DeviceLike } from '../tensor/device.js';
 import { encodeTorchObject, finishTorchZip, planTorchZip, readIntoTensor, readIntoTensorAsync, readTorchLegacy, readTorchZip } from './torch-format.js';
 import { openZip, zipSourceFromBuffer, zipSourceFromFd, type ZipSource } from './zip-read.js';
 import { createZipWriter } from './zip-write.js';
-import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors, parseSafetensorsHeader } from './safetensors.js';
+import { bool } from '../tensor/dtype.js';
+import { contiguousStrides } from '../tensor/shape.js';
 
 /** Options of save / serialize. */
 export interface SaveOptions {
@@ -233,12 +235,43 @@ function isZip(head: Uint8Array): boolean {
  */
 export async function load(file: string, options: LoadOptions = {}): Promise<unknown> {
   const handle = await fs.promises.open(file, 'r');
+  const readExact = async (position: number, length: number, what: string): Promise<Uint8Array> => {
+    const buffer = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+      if (bytesRead === 0) throw new Error(`load: the file ended inside ${what}`);
+      filled += bytesRead;
+    }
+    return buffer;
+  };
   try {
     const { size } = await handle.stat();
     const source = zipSourceFromFd(handle.fd, size);
-    if (!isZip(source.read(0, Math.min(16, size)))) {
-      return place(decodeSource(source, () => fs.readFileSync(file)), options);
+    const head = source.read(0, Math.min(16, size));
+    if (looksLikeSafetensors(head)) {
+      // The header is validated whole first; then each tensor's bytes are read asynchronously.
+      const header = parseSafetensorsHeader(source);
+      const out: Record<string, Tensor> = {};
+      try {
+        for (const entry of header.entries) {
+          const numel = entry.shape.reduce((a, b) => a * b, 1);
+          const flat = await readIntoTensorAsync(entry.dtype, numel, async (offset, length) => {
+            const bytes = await readExact(header.dataStart + entry.begin + offset, length, `tensor '${entry.name}'`);
+            // A bool byte other than 0/1 would break the kernels; any nonzero byte is true.
+            if (entry.dtype === bool) for (let i = 0; i < bytes.length; i++) if (bytes[i] > 1) bytes[i] = 1;
+            return bytes;
+          });
+          out[entry.name] = new Tensor(flat._storage, entry.shape.slice(), contiguousStrides(entry.shape), 0, entry.dtype);
+          flat.dispose();
+        }
+      } catch (error) {
+        for (const t of Object.values(out)) t.dispose();
+        throw error;
+      }
+      return place(out, options);
     }
+    if (!isZip(head)) return place(decodeSource(source, () => fs.readFileSync(file)), options);
     const zip = openZip(source);
     const { value, requests } = planTorchZip(zip);
     const storages = new Map<string, Tensor>();
@@ -251,19 +284,7 @@ export async function load(file: string, options: LoadOptions = {}): Promise<unk
         }
         const start = zip.dataOffset(entry);
         if (start + entry.size > size) throw new Error(`load: storage '${key}' runs past the end of the file`);
-        storages.set(
-          key,
-          await readIntoTensorAsync(dtype, numel, async (offset, length) => {
-            const buffer = Buffer.allocUnsafe(length);
-            let filled = 0;
-            while (filled < length) {
-              const { bytesRead } = await handle.read(buffer, filled, length - filled, start + offset + filled);
-              if (bytesRead === 0) throw new Error(`load: the file ended inside storage '${key}'`);
-              filled += bytesRead;
-            }
-            return buffer;
-          }),
-        );
+        storages.set(key, await readIntoTensorAsync(dtype, numel, (offset, length) => readExact(start + offset, length, `storage '${key}'`)));
       }
       return place(finishTorchZip(value, storages), options);
     } finally {
