@@ -20,23 +20,19 @@ function softmaxLike(x: Tensor, dim: number, log: boolean, options: SoftmaxOptio
   const name = log ? 'log_softmax' : 'softmax';
   if (typeof dim !== 'number') throw new TypeError(`${name}() missing required argument 'dim'`);
   const d = normalizeDim(dim, Math.max(x._shape.length, 1));
-  let input = x;
-  if (options.dtype !== undefined && options.dtype !== x._dtype) input = castKernel(x, options.dtype);
+  const input = options.dtype !== undefined && options.dtype !== x._dtype ? castKernel(x, options.dtype) : x;
   const dtype = input._dtype;
   if (!dtype.isFloatingPoint) {
-    throw new Error(`"${log ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl" not implemented for '${scalarTypeName(dtype)}'`);
+    throw new Error(`"${name}_lastdim_kernel_impl" not implemented for '${scalarTypeName(dtype)}'`);
   }
   // float16/bfloat16 compute in float32 and come back, as PyTorch's CPU kernels accumulate.
   const compute = dtype === float32 || dtype === float64 ? contiguous(input) : castKernel(input, float32);
   let out = softmaxKernel(compute, d, log);
-  if (compute !== input && compute !== x) compute.dispose();
+  for (const temporary of new Set([input, compute])) if (temporary !== x) temporary.dispose();
   if (out._dtype !== dtype) {
     const cast = castKernel(out, dtype);
     out.dispose();
     out = cast;
-  }
-  if (input !== x) {
-    if (input !== compute) input.dispose();
   }
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (node) => {
