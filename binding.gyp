@@ -8,7 +8,7 @@
         "native/include",
         "<!(node scripts/check-openblas.cjs --cflags)"
       ],
-      "libraries": ["<!@(node scripts/check-openblas.cjs --libs)"],
+      "libraries": ["<!@(node scripts/check-openblas.cjs --libs)", "-ldl"],
       "defines": ["NAPI_EXPERIMENTAL", "NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],

@@ -157,14 +157,11 @@ export function getNumThreads(): number {
 }
 
 /**
- * `torch.cuda`: present so that code written for GPUs runs and asks; this build has no
- * CUDA backend, so `isAvailable()` is false and moving a tensor there throws.
+ * `torch.cuda`: devices, synchronization, seeding and memory statistics.
  * @example if (torch.cuda.isAvailable()) x = x.cuda();
  */
-export const cuda = {
-  isAvailable: (): boolean => false,
-  deviceCount: (): number => 0,
-};
+export * as cuda from './cuda.js';
+export { backends } from './cuda.js';
 
 /** Build facts. @example torch.config.threads */
-export const config = { threads: nativeInfo.threads, cuda: native.cudaCompiled };
+export const config = { threads: nativeInfo.threads };

@@ -33,6 +33,10 @@ class CpuCachingAllocator {
   void deallocate(void* ptr, size_t blockBytes);
   void emptyCache();
   AllocatorStats stats();
+  void resetPeak() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.peakAllocatedBytes = stats_.allocatedBytes;
+  }
 
   // Blocks of at least this size count as large (reported as cached bytes).
   static constexpr size_t kCacheThreshold = size_t(1) << 20;

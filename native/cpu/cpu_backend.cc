@@ -34,6 +34,16 @@ void CpuBackend::copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes
   if (nbytes) std::memcpy(dst, (const char*)src->data + srcOffsetBytes, nbytes);
 }
 
+MemoryInfo CpuBackend::memoryInfo() {
+  const AllocatorStats stats = allocator_.stats();
+  MemoryInfo info;
+  info.allocatedBytes = stats.allocatedBytes;
+  info.peakAllocatedBytes = stats.peakAllocatedBytes;
+  info.reservedBytes = stats.allocatedBytes + stats.cachedBytes;
+  info.liveStorages = liveStorages_;
+  return info;
+}
+
 void CpuBackend::fill(const TensorView& out, double value) { cpuFill(*pool_, out, value); }
 void CpuBackend::cast(const TensorView& out, const TensorView& in) { cpuCast(*pool_, out, in); }
 void CpuBackend::unary(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {

@@ -19,6 +19,9 @@ class CpuBackend final : public Backend {
   void deallocate(Storage* storage) override;
   void copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) override;
   void copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) override;
+  MemoryInfo memoryInfo() override;
+  void emptyCache() override { allocator_.emptyCache(); }
+  void resetPeakMemory() override { allocator_.resetPeak(); }
 
   void fill(const TensorView& out, double value) override;
   void fillUniform(const TensorView& out, double low, double high) override;
@@ -45,18 +48,19 @@ class CpuBackend final : public Backend {
   void axpy(const TensorView& out, const TensorView& x, double alpha) override;
   void softmax(const SoftmaxArgs& args) override;
   void softmaxBackward(const SoftmaxBackwardArgs& args) override;
-  double crossEntropy(const CrossEntropyArgs& args) override;
+  void crossEntropy(const CrossEntropyArgs& args) override;
   void crossEntropyBackward(const CrossEntropyBackwardArgs& args) override;
+  // layer_norm.cc
+  void layerNorm(const LayerNormArgs& args) override;
+  void layerNormBackward(const LayerNormBackwardArgs& args) override;
+  void biasActivation(const BiasActivationArgs& args) override;
 
   ThreadPool& pool() { return *pool_; }
   void setThreads(int threads) { pool_ = std::make_unique<ThreadPool>(threads); }
   CpuCachingAllocator& allocator() { return allocator_; }
   int64_t liveStorages() const { return liveStorages_; }
 
-  // Called when the owning addon instance goes away. Storages that JS still holds are
-  // finalized later in the same teardown, so the backend outlives them and deletes
-  // itself when the last one is released.
-  void retire() {
+  void retire() override {
     retired_ = true;
     if (liveStorages_ == 0) delete this;
   }

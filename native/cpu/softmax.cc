@@ -143,6 +143,7 @@ double crossEntropyForward(ThreadPool& pool, const CrossEntropyArgs& args) {
     case LossReduction::Sum: loss[0] = (T)totalLoss; break;
     case LossReduction::Mean: loss[0] = (T)(totalLoss / totalWeight); break;
   }
+  *(double*)args.totalWeight.data = totalWeight;
   return totalWeight;
 }
 
@@ -155,7 +156,7 @@ void crossEntropyBackwardKernel(ThreadPool& pool, const CrossEntropyBackwardArgs
   const T* gradLoss = (const T*)args.gradLoss.data;
   T* gi = (T*)args.gradInput.data;
   const double smoothing = args.labelSmoothing;
-  const double scale = args.reduction == LossReduction::Mean ? 1.0 / args.totalWeight : 1.0;
+  const double scale = args.reduction == LossReduction::Mean ? 1.0 / *(const double*)args.totalWeight.data : 1.0;
   // Sum over classes of the smoothing part of the target distribution (weights included).
   double smoothTotal = 0;
   if (smoothing > 0) {
@@ -218,7 +219,7 @@ void CpuBackend::softmaxBackward(const SoftmaxBackwardArgs& args) {
   else throw Error("softmax backward: expected a float32 or float64 tensor");
 }
 
-double CpuBackend::crossEntropy(const CrossEntropyArgs& args) {
+void CpuBackend::crossEntropy(const CrossEntropyArgs& args) {
   checkLossViews(args.input, args.target, args.weight);
   const int64_t lossNumel = args.reduction == LossReduction::None ? args.input.shape[0] : 1;
   FLINT_CHECK(args.loss.isContiguous() && args.loss.numel() == lossNumel && args.loss.dtype == args.input.dtype,
@@ -226,9 +227,11 @@ double CpuBackend::crossEntropy(const CrossEntropyArgs& args) {
   FLINT_CHECK(!args.fromLogits || (args.logProbs.isContiguous() && args.logProbs.numel() == args.input.numel() &&
                                    args.logProbs.dtype == args.input.dtype),
               "cross_entropy: log-probability output mismatch");
-  if (args.input.dtype == DType::Float32) return crossEntropyForward<float>(*pool_, args);
-  if (args.input.dtype == DType::Float64) return crossEntropyForward<double>(*pool_, args);
-  throw Error("cross_entropy: expected float32 or float64 scores");
+  FLINT_CHECK(args.totalWeight.dtype == DType::Float64 && args.totalWeight.numel() == 1,
+              "cross_entropy: expected a float64 scalar for the total weight");
+  if (args.input.dtype == DType::Float32) crossEntropyForward<float>(*pool_, args);
+  else if (args.input.dtype == DType::Float64) crossEntropyForward<double>(*pool_, args);
+  else throw Error("cross_entropy: expected float32 or float64 scores");
 }
 
 void CpuBackend::crossEntropyBackward(const CrossEntropyBackwardArgs& args) {
@@ -240,6 +243,8 @@ void CpuBackend::crossEntropyBackward(const CrossEntropyBackwardArgs& args) {
   FLINT_CHECK(args.gradInput.isContiguous() && args.gradInput.numel() == args.logProbs.numel() &&
                   args.gradInput.dtype == args.logProbs.dtype,
               "cross_entropy backward: output mismatch");
+  FLINT_CHECK(args.totalWeight.dtype == DType::Float64 && args.totalWeight.numel() == 1,
+              "cross_entropy backward: expected a float64 scalar for the total weight");
   if (args.logProbs.dtype == DType::Float32) crossEntropyBackwardKernel<float>(*pool_, args);
   else if (args.logProbs.dtype == DType::Float64) crossEntropyBackwardKernel<double>(*pool_, args);
   else throw Error("cross_entropy backward: expected float32 or float64");

@@ -64,7 +64,16 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exportFunction<SoftmaxBackward>(env, exports, "softmaxBackward");
   exportFunction<CrossEntropy>(env, exports, "crossEntropy");
   exportFunction<CrossEntropyBackward>(env, exports, "crossEntropyBackward");
-  exports.Set("cudaCompiled", Napi::Boolean::New(env, false));
+  exportFunction<LayerNorm>(env, exports, "layerNorm");
+  exportFunction<LayerNormBackward>(env, exports, "layerNormBackward");
+  exportFunction<BiasActivation>(env, exports, "biasActivation");
+  exportFunction<CudaLoad>(env, exports, "cudaLoad");
+  exportFunction<DeviceName>(env, exports, "deviceName");
+  exportFunction<Synchronize>(env, exports, "synchronize");
+  exportFunction<CopyAcross>(env, exports, "copyAcross");
+  exportFunction<ReadAsync>(env, exports, "readAsync");
+  exportFunction<SetBackendOption>(env, exports, "setBackendOption");
+  exportFunction<ResetPeakMemory>(env, exports, "resetPeakMemory");
   return exports;
 }
 

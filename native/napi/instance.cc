@@ -10,10 +10,24 @@ AddonInstance& instanceOf(Napi::Env env) {
   return *instance;
 }
 
-Backend& AddonInstance::backend(int deviceType) {
-  if (deviceType == (int)DeviceType::CPU) return *cpu;
-  if (deviceType == (int)DeviceType::CUDA) throw Error("flint was built without CUDA support");
-  throw Error("unknown device type " + std::to_string(deviceType));
+Backend& AddonInstance::backend(int deviceCode) {
+  if (deviceCode == kCpuDeviceCode) return *cpu;
+  const int device = deviceCode - 1;
+  if (cudaApi == nullptr || cudaDeviceCount == 0) {
+    throw Error("CUDA is not available" + (cudaUnavailable.empty() ? std::string() : ": " + cudaUnavailable));
+  }
+  if (device < 0 || device >= cudaDeviceCount) {
+    throw Error("CUDA error: invalid device ordinal (cuda:" + std::to_string(device) + "; " +
+                std::to_string(cudaDeviceCount) + " device(s) visible)");
+  }
+  if (cuda.size() < (size_t)cudaDeviceCount) cuda.resize((size_t)cudaDeviceCount, nullptr);
+  if (cuda[(size_t)device] == nullptr) {
+    char error[512] = {0};
+    cuda[(size_t)device] = cudaApi->createBackend(device, error, sizeof error);
+    if (cuda[(size_t)device] == nullptr) throw Error(std::string("cannot use cuda:") + std::to_string(device) + ": " + error);
+    if (hasCudaSeed) cuda[(size_t)device]->manualSeed(cudaSeed);
+  }
+  return *cuda[(size_t)device];
 }
 
 // A basic finalizer (it touches no JS heap), so that, built with NAPI_EXPERIMENTAL,

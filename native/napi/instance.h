@@ -4,14 +4,28 @@
 #include <napi.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "../cpu/cpu_backend.h"
 #include "flint/backend.h"
+#include "flint/cuda_api.h"
 
 namespace flint {
 
+// Device codes on the JS/native boundary: 0 is the CPU, 1 + i is cuda:i.
+constexpr int kCpuDeviceCode = 0;
+
 struct AddonInstance {
-  CpuBackend* cpu = nullptr;  // retired, not deleted, on teardown (see CpuBackend::retire)
+  CpuBackend* cpu = nullptr;  // retired, not deleted, on teardown (see Backend::retire)
+  // The CUDA library, once loaded (cuda.cc); one backend per device, made on first use.
+  void* cudaLibrary = nullptr;
+  const CudaApi* cudaApi = nullptr;
+  std::string cudaUnavailable;  // why CUDA cannot be used, when it cannot
+  int cudaDeviceCount = 0;
+  std::vector<Backend*> cuda;
+  uint64_t cudaSeed = 0;  // the last manualSeed for all devices, for backends made later
+  bool hasCudaSeed = false;
   // The scratch buffer that carries shapes, strides and offsets from JS for each call,
   // so that a call passes a few handles instead of arrays that cost a napi call each.
   Napi::Reference<Napi::Float64Array> metaRef;
@@ -19,9 +33,12 @@ struct AddonInstance {
   size_t metaLength = 0;
   int64_t externalBytes = 0;  // what we told V8 we hold
 
-  Backend& backend(int deviceType);
+  Backend& backend(int deviceCode);
   ~AddonInstance() {
     if (cpu) cpu->retire();
+    for (Backend* device : cuda) {
+      if (device) device->retire();
+    }
   }
 };
 

@@ -60,13 +60,30 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   TensorView in = out;
   in.dtype = (DType)sourceDtype;
   FLINT_CHECK((int64_t)source.ByteLength() >= out.numel() * (int64_t)in.itemsize(), "fromBuffer: source too short");
-  in.data = (char*)source.ArrayBuffer().Data() + source.ByteOffset();
+  const char* hostData = (const char*)source.ArrayBuffer().Data() + source.ByteOffset();
   int64_t stride = 1;
   for (int d = in.ndim - 1; d >= 0; d--) {
     in.strides[d] = stride;
     stride *= in.shape[d];
   }
-  storage->backend->cast(out, in);
+  if (storage->backend->type() == DeviceType::CPU) {
+    in.data = (char*)hostData;
+    storage->backend->cast(out, in);
+    return env.Undefined();
+  }
+  // A device cannot read host memory in a kernel: stage the bytes on the device, then
+  // convert there.
+  const size_t nbytes = (size_t)out.numel() * in.itemsize();
+  Storage* staging = storage->backend->allocate(nbytes);
+  try {
+    storage->backend->copyFromHost(staging, 0, hostData, nbytes);
+    in.data = (char*)staging->data;
+    storage->backend->cast(out, in);
+  } catch (...) {
+    releaseStorage(staging);
+    throw;
+  }
+  releaseStorage(staging);
   return env.Undefined();
 }
 
@@ -94,15 +111,34 @@ Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   MetaReader reader(instanceOf(env));
   Storage* storage = unwrapStorage(info[0]);
   TensorView in = reader.view(storage);
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, (size_t)in.numel() * in.itemsize());
+  const size_t nbytes = (size_t)in.numel() * in.itemsize();
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, nbytes);
   TensorView out = in;
-  out.data = (char*)buffer.Data();
   int64_t stride = 1;
   for (int d = out.ndim - 1; d >= 0; d--) {
     out.strides[d] = stride;
     stride *= out.shape[d];
   }
-  storage->backend->cast(out, in);
+  if (storage->backend->type() == DeviceType::CPU) {
+    out.data = (char*)buffer.Data();
+    storage->backend->cast(out, in);
+    return buffer;
+  }
+  if (in.isContiguous()) {
+    storage->backend->copyToHost(buffer.Data(), storage, (size_t)(in.data - (char*)storage->data), nbytes);
+    return buffer;
+  }
+  // Gather the view into contiguous device memory first, then copy it over in one go.
+  Storage* staging = storage->backend->allocate(nbytes);
+  try {
+    out.data = (char*)staging->data;
+    storage->backend->cast(out, in);
+    storage->backend->copyToHost(buffer.Data(), staging, 0, nbytes);
+  } catch (...) {
+    releaseStorage(staging);
+    throw;
+  }
+  releaseStorage(staging);
   return buffer;
 }
 
@@ -135,35 +171,46 @@ Napi::Value FillRandom(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// manualSeed(deviceType, seed)
+// manualSeed(deviceCode, seed): -1 seeds every device, including CUDA devices whose
+// backend starts later (AddonInstance::backend applies the stored seed).
 Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Backend& backend = instanceOf(env).backend(info[0].As<Napi::Number>().Int32Value());
+  AddonInstance& instance = instanceOf(env);
+  const int32_t code = info[0].As<Napi::Number>().Int32Value();
   bool lossless = false;
-  uint64_t seed = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
-  backend.manualSeed(seed);
+  const uint64_t seed = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (code != -1) {
+    instance.backend(code).manualSeed(seed);
+    return env.Undefined();
+  }
+  instance.cpu->manualSeed(seed);
+  instance.cudaSeed = seed;
+  instance.hasCudaSeed = true;
+  for (Backend* device : instance.cuda) {
+    if (device) device->manualSeed(seed);
+  }
   return env.Undefined();
 }
 
-// stats(deviceType) -> { storages, allocatedBytes, peakAllocatedBytes, cachedBytes, externalBytes }
+// stats(deviceCode) -> { storages, allocatedBytes, peakAllocatedBytes, cachedBytes, reservedBytes, externalBytes }
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonInstance& instance = instanceOf(env);
-  int32_t device = info[0].As<Napi::Number>().Int32Value();
-  instance.backend(device);  // throws for devices this build lacks
-  AllocatorStats stats = instance.cpu->allocator().stats();
+  const MemoryInfo memory = instance.backend(info[0].As<Napi::Number>().Int32Value()).memoryInfo();
   Napi::Object result = Napi::Object::New(env);
-  result.Set("storages", (double)instance.cpu->liveStorages());
-  result.Set("allocatedBytes", (double)stats.allocatedBytes);
-  result.Set("peakAllocatedBytes", (double)stats.peakAllocatedBytes);
-  result.Set("cachedBytes", (double)stats.cachedBytes);
+  result.Set("storages", (double)memory.liveStorages);
+  result.Set("allocatedBytes", (double)memory.allocatedBytes);
+  result.Set("peakAllocatedBytes", (double)memory.peakAllocatedBytes);
+  result.Set("cachedBytes", (double)(memory.reservedBytes - memory.allocatedBytes));
+  result.Set("reservedBytes", (double)memory.reservedBytes);
   result.Set("externalBytes", (double)instance.externalBytes);
   return result;
 }
 
+// emptyCache(deviceCode)
 Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  instanceOf(env).cpu->allocator().emptyCache();
+  instanceOf(env).backend(info[0].As<Napi::Number>().Int32Value()).emptyCache();
   return env.Undefined();
 }
 

@@ -56,8 +56,8 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
 }
 
 // crossEntropy(loss|null, logProbs|null, input, target, weight|null, ignoreIndex, smoothing,
-//              fromLogits, reduction) -> [loss, logProbs|null, totalWeight]
-// meta: [loss, logProbs (fromLogits only), input, target, weight (if given)]
+//              fromLogits, reduction, totalWeight|null) -> [loss, logProbs|null, totalWeight]
+// meta: [loss, logProbs (fromLogits only), totalWeight ([] float64), input, target, weight (if given)]
 Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MetaReader reader(instanceOf(env));
@@ -71,8 +71,10 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   OutputTarget loss = prepareOutput(env, info[0], reader, *input->backend);
   std::optional<OutputTarget> logProbs;
   if (fromLogits) logProbs.emplace(prepareOutput(env, info[1], reader, *input->backend));
+  OutputTarget totalWeight = prepareOutput(env, info[9], reader, *input->backend);
   args.loss = loss.view;
   if (fromLogits) args.logProbs = logProbs->view;
+  args.totalWeight = totalWeight.view;
   args.input = reader.view(input);
   args.target = reader.view(target);
   if (weight != nullptr) args.weight = reader.view(weight);
@@ -81,17 +83,17 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   FLINT_CHECK(args.labelSmoothing >= 0 && args.labelSmoothing <= 1, "label_smoothing must be between 0.0 and 1.0");
   args.fromLogits = fromLogits;
   args.reduction = reductionArg(info[8]);
-  const double totalWeight = input->backend->crossEntropy(args);
+  input->backend->crossEntropy(args);
   Napi::Array result = Napi::Array::New(env, 3);
   result.Set(0u, finishOutput(env, loss));
   result.Set(1u, fromLogits ? finishOutput(env, *logProbs) : env.Null());
-  result.Set(2u, Napi::Number::New(env, totalWeight));
+  result.Set(2u, finishOutput(env, totalWeight));
   return result;
 }
 
 // crossEntropyBackward(gradInput|null, gradLoss, logProbs, target, weight|null, ignoreIndex,
 //                      smoothing, fromLogits, reduction, totalWeight)
-// meta: [gradInput, gradLoss, logProbs, target, weight (if given)]
+// meta: [gradInput, gradLoss, logProbs, target, weight (if given), totalWeight]
 Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MetaReader reader(instanceOf(env));
@@ -99,6 +101,8 @@ Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
   Storage* logProbs = unwrapStorage(info[2]);
   Storage* target = unwrapStorage(info[3]);
   Storage* weight = optionalStorage(info[4]);
+  Storage* totalWeight = unwrapStorage(info[9]);
+  checkSame(logProbs, totalWeight);
   checkSame(logProbs, gradLoss);
   checkSame(logProbs, target);
   checkSame(logProbs, weight);
@@ -113,9 +117,97 @@ Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
   args.labelSmoothing = info[6].As<Napi::Number>().DoubleValue();
   args.fromLogits = info[7].As<Napi::Boolean>();
   args.reduction = reductionArg(info[8]);
-  args.totalWeight = info[9].As<Napi::Number>().DoubleValue();
+  args.totalWeight = reader.view(totalWeight);
   logProbs->backend->crossEntropyBackward(args);
   return finishOutput(env, gradInput);
+}
+
+}  // namespace flint
+
+namespace flint {
+
+// layerNorm(out|null, mean|null, rstd|null, input, weight|null, bias|null, eps) -> [out, mean, rstd]
+// meta: [out, mean, rstd, input, weight (if given), bias (if given)]
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[3]);
+  Storage* weight = optionalStorage(info[4]);
+  Storage* bias = optionalStorage(info[5]);
+  checkSame(input, weight);
+  checkSame(input, bias);
+  OutputTarget out = prepareOutput(env, info[0], reader, *input->backend);
+  OutputTarget mean = prepareOutput(env, info[1], reader, *input->backend);
+  OutputTarget rstd = prepareOutput(env, info[2], reader, *input->backend);
+  LayerNormArgs args{};
+  args.out = out.view;
+  args.mean = mean.view;
+  args.rstd = rstd.view;
+  args.input = reader.view(input);
+  if (weight != nullptr) args.weight = reader.view(weight);
+  if (bias != nullptr) args.bias = reader.view(bias);
+  args.eps = info[6].As<Napi::Number>().DoubleValue();
+  input->backend->layerNorm(args);
+  Napi::Array result = Napi::Array::New(env, 3);
+  result.Set(0u, finishOutput(env, out));
+  result.Set(1u, finishOutput(env, mean));
+  result.Set(2u, finishOutput(env, rstd));
+  return result;
+}
+
+// layerNormBackward(gradOutput, input, mean, rstd, weight|null, wantInput, wantWeight, wantBias)
+//   -> [gradInput|null, gradWeight|null, gradBias|null]
+// meta: [gradInput (if wanted), gradWeight (if wanted), gradBias (if wanted), gradOutput, input,
+//        mean, rstd, weight (if given)]
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* gradOutput = unwrapStorage(info[0]);
+  Storage* input = unwrapStorage(info[1]);
+  Storage* mean = unwrapStorage(info[2]);
+  Storage* rstd = unwrapStorage(info[3]);
+  Storage* weight = optionalStorage(info[4]);
+  checkSame(input, gradOutput);
+  checkSame(input, mean);
+  checkSame(input, rstd);
+  checkSame(input, weight);
+  Backend& backend = *input->backend;
+  std::optional<OutputTarget> gradInput, gradWeight, gradBias;
+  if (info[5].As<Napi::Boolean>()) gradInput.emplace(prepareOutput(env, env.Null(), reader, backend));
+  if (info[6].As<Napi::Boolean>()) gradWeight.emplace(prepareOutput(env, env.Null(), reader, backend));
+  if (info[7].As<Napi::Boolean>()) gradBias.emplace(prepareOutput(env, env.Null(), reader, backend));
+  LayerNormBackwardArgs args{};
+  if (gradInput) args.gradInput = gradInput->view;
+  if (gradWeight) args.gradWeight = gradWeight->view;
+  if (gradBias) args.gradBias = gradBias->view;
+  args.gradOutput = reader.view(gradOutput);
+  args.input = reader.view(input);
+  args.mean = reader.view(mean);
+  args.rstd = reader.view(rstd);
+  if (weight != nullptr) args.weight = reader.view(weight);
+  backend.layerNormBackward(args);
+  Napi::Array result = Napi::Array::New(env, 3);
+  result.Set(0u, gradInput ? finishOutput(env, *gradInput) : env.Null());
+  result.Set(1u, gradWeight ? finishOutput(env, *gradWeight) : env.Null());
+  result.Set(2u, gradBias ? finishOutput(env, *gradBias) : env.Null());
+  return result;
+}
+
+// biasActivation(out|null, input, bias, activation) -> out (new) or undefined (in place)
+// meta: [out, input, bias]
+Napi::Value BiasActivation(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[1]);
+  Storage* bias = unwrapStorage(info[2]);
+  checkSame(input, bias);
+  OutputTarget out = prepareOutput(env, info[0], reader, *input->backend);
+  checkSame(input, out.storage);
+  const int32_t activation = info[3].As<Napi::Number>().Int32Value();
+  FLINT_CHECK(activation == 0 || activation == 1, "unknown activation");
+  BiasActivationArgs args{out.view, reader.view(input), reader.view(bias), (Activation)activation};
+  input->backend->biasActivation(args);
+  return finishOutput(env, out);
 }
 
 }  // namespace flint

@@ -26,6 +26,18 @@ Napi::Value Softmax(const Napi::CallbackInfo& info);
 Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info);
 Napi::Value CrossEntropy(const Napi::CallbackInfo& info);
 Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info);
+Napi::Value LayerNorm(const Napi::CallbackInfo& info);
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info);
+Napi::Value BiasActivation(const Napi::CallbackInfo& info);
+
+// cuda.cc: devices other than the CPU
+Napi::Value CudaLoad(const Napi::CallbackInfo& info);
+Napi::Value DeviceName(const Napi::CallbackInfo& info);
+Napi::Value Synchronize(const Napi::CallbackInfo& info);
+Napi::Value CopyAcross(const Napi::CallbackInfo& info);
+Napi::Value ReadAsync(const Napi::CallbackInfo& info);
+Napi::Value SetBackendOption(const Napi::CallbackInfo& info);
+Napi::Value ResetPeakMemory(const Napi::CallbackInfo& info);
 
 // memory.cc: storages, host transfers, fills, random numbers, stats
 Napi::Value Init(const Napi::CallbackInfo& info);

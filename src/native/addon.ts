@@ -22,14 +22,42 @@ export interface NativeAddon {
   fill(out: Handle, value: number): void;
   fillRandom(kind: number, out: Handle, p0: number, p1: number): void;
   manualSeed(deviceType: number, seed: bigint): void;
-  stats(deviceType: number): {
+  stats(deviceCode: number): {
     storages: number;
     allocatedBytes: number;
     peakAllocatedBytes: number;
     cachedBytes: number;
+    reservedBytes: number;
     externalBytes: number;
   };
-  emptyCache(deviceType: number): void;
+  emptyCache(deviceCode: number): void;
+  resetPeakMemory(deviceCode: number): void;
+  cudaLoad(libraryPath: string): { deviceCount: number; reason: string };
+  deviceName(deviceCode: number): string;
+  synchronize(deviceCode: number): void;
+  copyAcross(dst: Handle, dstOffsetBytes: number, src: Handle, srcOffsetBytes: number, nbytes: number): void;
+  readAsync(handle: Handle, byteOffset: number, nbytes: number): Promise<ArrayBuffer>;
+  setBackendOption(deviceCode: number, option: number, value: number): void;
+  layerNorm(
+    out: Handle | null,
+    mean: Handle | null,
+    rstd: Handle | null,
+    input: Handle,
+    weight: Handle | null,
+    bias: Handle | null,
+    eps: number,
+  ): [Handle, Handle, Handle];
+  layerNormBackward(
+    gradOutput: Handle,
+    input: Handle,
+    mean: Handle,
+    rstd: Handle,
+    weight: Handle | null,
+    wantInput: boolean,
+    wantWeight: boolean,
+    wantBias: boolean,
+  ): [Handle | null, Handle | null, Handle | null];
+  biasActivation(out: Handle | null, input: Handle, bias: Handle, activation: number): Handle | undefined;
   setNumThreads(threads: number): void;
   getNumThreads(): number;
   cast(out: Handle | null, input: Handle): Handle | undefined;
@@ -59,7 +87,8 @@ export interface NativeAddon {
     labelSmoothing: number,
     fromLogits: boolean,
     reduction: number,
-  ): [Handle, Handle | null, number];
+    totalWeight: Handle | null,
+  ): [Handle, Handle | null, Handle];
   crossEntropyBackward(
     gradInput: Handle | null,
     gradLoss: Handle,
@@ -70,9 +99,8 @@ export interface NativeAddon {
     labelSmoothing: number,
     fromLogits: boolean,
     reduction: number,
-    totalWeight: number,
+    totalWeight: Handle,
   ): Handle | undefined;
-  cudaCompiled: boolean;
 }
 
 function packageRoot(): string {
@@ -110,8 +138,40 @@ const threadsFromEnv = Number(process.env.FLINT_NUM_THREADS ?? 0);
 /** @internal */
 export const nativeInfo = native.init(META, Number.isFinite(threadsFromEnv) ? threadsFromEnv : 0);
 
-/** Device type codes shared with native code. */
+/** Device codes shared with native code: 0 is the CPU, 1 + i is cuda:i. */
 export const enum DeviceCode {
   CPU = 0,
-  CUDA = 1,
+  CUDA0 = 1,
+}
+
+/**
+ * Where the CUDA backend's library may be: FLINT_CUDA_LIB, then the local CMake build
+ * (`npm run build:cuda`), then a prebuild beside the addon's.
+ */
+function cudaLibraryCandidates(): string[] {
+  const root = packageRoot();
+  const candidates = [
+    join(root, 'build-cuda', 'flint_cuda.so'),
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'flint_cuda.so'),
+  ];
+  const fromEnv = process.env.FLINT_CUDA_LIB;
+  return fromEnv ? [fromEnv, ...candidates] : candidates;
+}
+
+let cudaState: { deviceCount: number; reason: string } | null = null;
+
+/**
+ * Loads the CUDA backend on first use and says how many devices it sees. Never throws:
+ * without the library, a driver or a GPU, the count is 0 and `reason` says why.
+ * @internal
+ */
+export function cudaStatus(): { deviceCount: number; reason: string } {
+  if (cudaState === null) {
+    const path = cudaLibraryCandidates().find((candidate) => existsSync(candidate));
+    cudaState =
+      path === undefined
+        ? { deviceCount: 0, reason: 'flint was installed without its CUDA library (build it with `npm run build:cuda`, which needs nvcc)' }
+        : native.cudaLoad(path);
+  }
+  return cudaState;
 }

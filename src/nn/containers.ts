@@ -8,6 +8,9 @@ import { Tensor } from '../tensor/tensor.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Module, holdsNoActivations } from './module.js';
 import { Parameter } from './parameter.js';
+import { Linear } from './layers/linear.js';
+import { ReLU } from './layers/activation.js';
+import { linearRelu } from './functional/layers.js';
 
 function position(index: number, length: number, what: string): number {
   if (!Number.isInteger(index)) throw new TypeError(`${what} indices must be integers, not ${typeof index}`);
@@ -93,12 +96,24 @@ export class Sequential extends ModuleSequence<any> {
       return x;
     }
     let previous: Module<any> | null = null;
-    for (const module of this._modules.values()) {
-      const y = module!(x);
+    const modules = [...this._modules.values()];
+    for (let i = 0; i < modules.length; i++) {
+      const module = modules[i];
+      let y: unknown;
+      let last = module;
+      const next = modules[i + 1];
+      if (module instanceof Linear && next instanceof ReLU && holdsNoActivations(module) && holdsNoActivations(next) && x instanceof Tensor) {
+        // Inference through Linear then ReLU: one product and one fused bias+ReLU pass.
+        y = linearRelu(x, module.weight, module.bias);
+        last = next;
+        i++;
+      } else {
+        y = module!(x);
+      }
       if (x !== input && x !== y && x instanceof Tensor && previous !== null && holdsNoActivations(previous) && holdsNoActivations(module!)) {
         x.dispose();
       }
-      previous = module;
+      previous = last;
       x = y;
     }
     return x;

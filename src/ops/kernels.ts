@@ -7,7 +7,7 @@ import { native } from '../native/addon.js';
 import { recycled } from '../memory/storage.js';
 import { metaBegin, metaContiguous, metaNumbers, metaOutput, metaView } from '../native/meta.js';
 import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
-import { Tensor, fromHandle } from '../tensor/tensor.js';
+import { Tensor, fromHandle, registerCastKernel } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, sameShape, shapeNumel } from '../tensor/shape.js';
 
 /** Native op codes, mirroring native/include/flint/backend.h. */
@@ -51,6 +51,8 @@ export function castKernel(x: Tensor, dtype: DType): Tensor {
   view(x);
   return fromHandle(native.cast(recycled(), x._handle())!, x._shape, dtype, x.device);
 }
+
+registerCastKernel(castKernel);
 
 /** Writes `src` (broadcast, converted) into the view `dst`. */
 export function copyKernel(dst: Tensor, src: Tensor): void {

@@ -5,6 +5,7 @@
 import { native } from '../native/addon.js';
 import { recycled } from '../memory/storage.js';
 import { metaBegin, metaContiguous, metaView } from '../native/meta.js';
+import { float64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
 import { checkSameDevice } from './kernels.js';
 
@@ -65,7 +66,7 @@ export function crossEntropyKernel(
   input: Tensor,
   target: Tensor,
   config: LossConfig,
-): { loss: Tensor; logProbs: Tensor | null; totalWeight: number } {
+): { loss: Tensor; logProbs: Tensor | null; totalWeight: Tensor } {
   checkSameDevice(input, target);
   if (config.weight !== null) checkSameDevice(input, config.weight);
   const rows = input._shape[0];
@@ -73,11 +74,12 @@ export function crossEntropyKernel(
   metaBegin();
   metaContiguous(input._dtype.code, lossShape);
   if (config.fromLogits) metaContiguous(input._dtype.code, input._shape);
+  metaContiguous(float64.code, []);
   metaView(input._dtype.code, input._offset, input._shape, input._strides);
   metaView(target._dtype.code, target._offset, target._shape, target._strides);
   const weight = config.weight;
   if (weight !== null) metaView(weight._dtype.code, weight._offset, weight._shape, weight._strides);
-  const [lossHandle, logProbsHandle, totalWeight] = native.crossEntropy(
+  const [lossHandle, logProbsHandle, totalWeightHandle] = native.crossEntropy(
     recycled(),
     config.fromLogits ? recycled() : null,
     input._handle(),
@@ -87,9 +89,12 @@ export function crossEntropyKernel(
     config.labelSmoothing,
     config.fromLogits,
     config.reduction,
+    recycled(),
   );
   const loss = fromHandle(lossHandle, lossShape, input._dtype, input.device);
   const logProbs = logProbsHandle === null ? null : fromHandle(logProbsHandle, input._shape.slice(), input._dtype, input.device);
+  // A tensor, not a number: on a GPU, reading it here would wait for the forward to finish.
+  const totalWeight = fromHandle(totalWeightHandle, [], float64, input.device);
   return { loss, logProbs, totalWeight };
 }
 
@@ -99,7 +104,7 @@ export function crossEntropyBackwardKernel(
   logProbs: Tensor,
   target: Tensor,
   config: LossConfig,
-  totalWeight: number,
+  totalWeight: Tensor,
 ): Tensor {
   metaBegin();
   metaContiguous(logProbs._dtype.code, logProbs._shape);
@@ -108,6 +113,7 @@ export function crossEntropyBackwardKernel(
   metaView(target._dtype.code, target._offset, target._shape, target._strides);
   const weight = config.weight;
   if (weight !== null) metaView(weight._dtype.code, weight._offset, weight._shape, weight._strides);
+  metaView(totalWeight._dtype.code, totalWeight._offset, totalWeight._shape, totalWeight._strides);
   const handle = native.crossEntropyBackward(
     recycled(),
     gradLoss._handle(),
@@ -118,7 +124,89 @@ export function crossEntropyBackwardKernel(
     config.labelSmoothing,
     config.fromLogits,
     config.reduction,
-    totalWeight,
+    totalWeight._handle(),
   )!;
   return fromHandle(handle, logProbs._shape.slice(), logProbs._dtype, logProbs.device);
+}
+
+/** Activations the fused Linear epilogue applies, mirroring native Activation. */
+export const enum ActivationCode {
+  None = 0,
+  Relu = 1,
+}
+
+/** `out = activation(out + bias)` in place, over contiguous [rows, cols] `out` and [cols] `bias`. */
+export function biasActivationKernel_(out: Tensor, bias: Tensor, activation: ActivationCode): void {
+  checkSameDevice(out, bias);
+  const cols = out._shape[out._shape.length - 1];
+  const rows = out.numel() / Math.max(cols, 1);
+  metaBegin();
+  metaView(out._dtype.code, out._offset, [rows, cols], [cols, 1]);
+  metaView(out._dtype.code, out._offset, [rows, cols], [cols, 1]);
+  metaView(bias._dtype.code, bias._offset, [cols], [bias._strides[0] ?? 1]);
+  native.biasActivation(out._handle(), out._handle(), bias._handle(), activation);
+}
+
+/**
+ * Layer norm over the last dim of contiguous `x` viewed as [rows, cols]. Returns the
+ * output (x's shape) and the per-row mean and 1/std the backward needs.
+ */
+export function layerNormKernel(
+  x: Tensor,
+  rows: number,
+  cols: number,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
+): { out: Tensor; mean: Tensor; rstd: Tensor } {
+  if (weight !== null) checkSameDevice(x, weight);
+  if (bias !== null) checkSameDevice(x, bias);
+  const code = x._dtype.code;
+  metaBegin();
+  metaContiguous(code, [rows, cols]);
+  metaContiguous(code, [rows]);
+  metaContiguous(code, [rows]);
+  metaView(code, x._offset, [rows, cols], [cols, 1]);
+  if (weight !== null) metaView(weight._dtype.code, weight._offset, [cols], [1]);
+  if (bias !== null) metaView(bias._dtype.code, bias._offset, [cols], [1]);
+  const [out, mean, rstd] = native.layerNorm(
+    recycled(), recycled(), recycled(), x._handle(),
+    weight === null ? null : weight._handle(), bias === null ? null : bias._handle(), eps,
+  );
+  return {
+    out: fromHandle(out, x._shape.slice(), x._dtype, x.device),
+    mean: fromHandle(mean, [rows], x._dtype, x.device),
+    rstd: fromHandle(rstd, [rows], x._dtype, x.device),
+  };
+}
+
+/** The gradients of layer norm; each is computed only when asked for. */
+export function layerNormBackwardKernel(
+  grad: Tensor,
+  x: Tensor,
+  mean: Tensor,
+  rstd: Tensor,
+  weight: Tensor | null,
+  want: [boolean, boolean, boolean],
+): [Tensor | null, Tensor | null, Tensor | null] {
+  const rows = mean._shape[0];
+  const cols = x.numel() / Math.max(rows, 1);
+  const code = x._dtype.code;
+  metaBegin();
+  if (want[0]) metaContiguous(code, [rows, cols]);
+  if (want[1]) metaContiguous(code, [cols]);
+  if (want[2]) metaContiguous(code, [cols]);
+  metaView(code, grad._offset, [rows, cols], [cols, 1]);
+  metaView(code, x._offset, [rows, cols], [cols, 1]);
+  metaView(code, mean._offset, [rows], [1]);
+  metaView(code, rstd._offset, [rows], [1]);
+  if (weight !== null) metaView(weight._dtype.code, weight._offset, [cols], [1]);
+  const [gi, gw, gb] = native.layerNormBackward(
+    grad._handle(), x._handle(), mean._handle(), rstd._handle(), weight === null ? null : weight._handle(), ...want,
+  );
+  return [
+    gi === null ? null : fromHandle(gi, x._shape.slice(), x._dtype, x.device),
+    gw === null ? null : fromHandle(gw, weight!._shape.slice(), x._dtype, x.device),
+    gb === null ? null : fromHandle(gb, weight!._shape.slice(), x._dtype, x.device),
+  ];
 }

@@ -31,7 +31,13 @@ export function tensorFromBytes(bytes: Uint8Array, dtype: DType, shape: number[]
  */
 export function storagePrefixBytes(t: Tensor, numel: number): Uint8Array {
   // A view of the storage itself, not a copy: a 1 GB checkpoint is written straight from
-  // tensor memory. The view keeps the storage alive while the writer holds it.
+  // tensor memory. The view keeps the storage alive while the writer holds it. A GPU's
+  // memory cannot be viewed from JS, so its bytes are copied over.
+  if (t.device.type !== 'cpu') {
+    metaBegin();
+    metaView(t.dtype.code, 0, [numel], [1]);
+    return new Uint8Array(native.toBuffer(t._handle()));
+  }
   return new Uint8Array(native.storageView(t._handle(), 0, numel * t.dtype.itemsize));
 }
 

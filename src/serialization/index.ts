@@ -26,7 +26,7 @@ export interface SaveOptions {
 
 /** Options of load / deserialize. */
 export interface LoadOptions {
-  /** Where loaded tensors go; `cuda:N` locations in a file load onto the CPU here. */
+  /** Where loaded tensors go (default: the CPU, also for storages saved from `cuda:N`). */
   mapLocation?: DeviceLike;
 }
 

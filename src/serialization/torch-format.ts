@@ -326,7 +326,6 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
     seen.add(v);
     if (v instanceof Tensor) {
       if (v.isDisposed) throw new Error('save: a tensor has been disposed');
-      if (v.device.type !== 'cpu') throw new Error(`save: tensors on ${String(v.device)} are not supported yet`);
       let extent = v._offset + 1;
       let empty = false;
       v._shape.forEach((s, d) => {
@@ -358,7 +357,7 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
     w.string('storage');
     w.global('torch', STORAGE_NAMES.get(t.dtype)!);
     w.string(info.key);
-    w.string('cpu');
+    w.string(String(t.device)); // 'cpu' or 'cuda:N', as torch.save records the location
     w.number(info.numel);
     w.tuple();
     w.persistentId();

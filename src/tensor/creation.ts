@@ -7,7 +7,7 @@ import { native } from '../native/addon.js';
 import { metaBegin, metaContiguous } from '../native/meta.js';
 import { emptyKernel, fillKernel } from '../ops/kernels.js';
 import { DType, bool, defaultFloat, float32, float64, int16, int32, int64, int8, toDType, uint8 } from './dtype.js';
-import { CPU, device as parseDevice, type DeviceLike, Device } from './device.js';
+import { CPU, placement, type DeviceLike, Device } from './device.js';
 import { parseShape } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -32,7 +32,7 @@ function splitArgs(args: ShapeArgs): { shape: number[]; options: CreationOptions
 }
 
 function deviceOf(options: CreationOptions): Device {
-  return options.device === undefined ? CPU : parseDevice(options.device);
+  return options.device === undefined ? CPU : placement(options.device);
 }
 
 function finish(t: Tensor, options: CreationOptions): Tensor {
@@ -282,12 +282,16 @@ export function randint(a: number, b: number | number[], c?: number[] | Creation
 }
 
 /**
- * `torch.manual_seed`: seeds the CPU generator, so later random ops match PyTorch's.
+ * `torch.manual_seed`: seeds the CPU generator, so later random ops match PyTorch's,
+ * and every CUDA device's generator (those not yet in use get the seed when they start).
  * @example torch.manualSeed(42)
  */
 export function manualSeed(seed: number | bigint): void {
-  native.manualSeed(0, BigInt.asUintN(64, BigInt(seed)));
+  native.manualSeed(ALL_DEVICES, BigInt.asUintN(64, BigInt(seed)));
 }
+
+/** The device code that `manualSeed` reads as "every device". */
+const ALL_DEVICES = -1;
 
 function likeOptions(x: Tensor, options: CreationOptions): CreationOptions {
   return { dtype: options.dtype ?? x.dtype, device: options.device ?? x.device, requiresGrad: options.requiresGrad };

@@ -12,7 +12,8 @@ import * as indexing from '../ops/index.js';
 import * as fill from '../ops/fill.js';
 import * as softmaxOps from '../ops/softmax.js';
 import { DType, bool, float16, float32, float64, int32, int64, toDType } from './dtype.js';
-import { device as parseDevice, type Device, type DeviceLike } from './device.js';
+import { CPU, placement, type Device, type DeviceLike } from './device.js';
+import { toDevice } from '../ops/device.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './creation.js';
 
@@ -193,11 +194,9 @@ function to(x: Tensor, target: DType | DeviceLike | string, dtype?: DType): Tens
   let wantDevice: Device | undefined;
   if (target instanceof DType) wantDtype = target;
   else if (typeof target === 'string' && !/^(cpu|cuda)/.test(target)) wantDtype = toDType(target);
-  else wantDevice = parseDevice(target as DeviceLike);
-  if (wantDevice !== undefined && String(wantDevice) !== String(x.device)) {
-    throw new Error(`cannot move a tensor from ${x.device} to ${wantDevice}`);
-  }
-  return wantDtype === undefined ? x : shape.toDtype(x, wantDtype);
+  else wantDevice = placement(target as DeviceLike);
+  const moved = wantDevice === undefined ? x : toDevice(x, wantDevice);
+  return wantDtype === undefined ? moved : shape.toDtype(moved, wantDtype);
 }
 
 for (const [name, fn] of Object.entries({
@@ -208,7 +207,7 @@ for (const [name, fn] of Object.entries({
   long: (x: Tensor) => shape.toDtype(x, int64),
   int: (x: Tensor) => shape.toDtype(x, int32),
   bool: (x: Tensor) => shape.toDtype(x, bool),
-  cpu: (x: Tensor) => x,
+  cpu: (x: Tensor) => toDevice(x, CPU),
   cuda: (x: Tensor, d?: number | string) => to(x, d === undefined ? 'cuda' : typeof d === 'number' ? `cuda:${d}` : d),
 } as Record<string, AnyFn>)) {
   attach(name, fn);

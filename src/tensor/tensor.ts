@@ -91,7 +91,7 @@ export class Tensor {
   get data(): Tensor & (() => Promise<TypedArray>) {
     this._handle();
     const alias = function data(): Promise<TypedArray> {
-      return Promise.resolve().then(() => (alias as unknown as Tensor).dataSync());
+      return (alias as unknown as Tensor)._readAsync();
     } as unknown as Tensor & (() => Promise<TypedArray>);
     Object.setPrototypeOf(alias, Tensor.prototype);
     const fields: Partial<Tensor> = {
@@ -319,22 +319,29 @@ export class Tensor {
    * torch.tensor([1, 2]).float().dataSync(); // Float32Array [1, 2]
    */
   dataSync(): TypedArray {
-    const dtype = this._dtype;
-    const readAs = dtype === float16 || dtype === bfloat16 ? float32 : dtype;
-    let source: Tensor = this;
-    if (readAs !== dtype) source = (this as unknown as { to(d: DType): Tensor }).to(readAs);
+    const readAs = readDtype(this._dtype);
+    const source: Tensor = readAs === this._dtype ? this : (this as unknown as { to(d: DType): Tensor }).to(readAs);
     metaBegin();
     metaView(readAs.code, source._offset, source._shape, source._strides);
     const buffer = native.toBuffer(source._handle());
     if (source !== this) source.dispose();
-    switch (readAs) {
-      case float32: return new Float32Array(buffer);
-      case float64: return new Float64Array(buffer);
-      case int64: return new BigInt64Array(buffer);
-      case int32: return new Int32Array(buffer);
-      case int16: return new Int16Array(buffer);
-      case int8: return new Int8Array(buffer);
-      default: return new Uint8Array(buffer);
+    return typedArrayOf(buffer, readAs);
+  }
+
+  /**
+   * @internal `await t.data()`: on a GPU the copy is queued behind the work before it
+   * and awaited on a worker thread, so the event loop keeps running meanwhile.
+   */
+  async _readAsync(): Promise<TypedArray> {
+    if (this._storage.device.type === 'cpu') return this.dataSync();
+    const readAs = readDtype(this._dtype);
+    const needsCopy = readAs !== this._dtype || !this.isContiguous();
+    const source: Tensor = needsCopy ? castKernelHook!(this, readAs) : this;
+    try {
+      const itemsize = readAs.itemsize;
+      return typedArrayOf(await native.readAsync(source._handle(), source._offset * itemsize, this.numel() * itemsize), readAs);
+    } finally {
+      if (source !== this) source.dispose();
     }
   }
 
@@ -407,6 +414,7 @@ export class Tensor {
   /** @internal the suffixes PyTorch appends after the values */
   _suffixes(): string[] {
     const suffixes: string[] = [];
+    if (this._storage.device.type !== 'cpu') suffixes.push(`device='${this._storage.device}'`);
     const dtype = this._dtype;
     const defaultForValues = dtype === float32 || dtype === int64 || dtype === bool;
     if (!defaultForValues || (this.numel() === 0 && dtype !== float32)) suffixes.push(`dtype=torch.${dtype.name}`);
@@ -435,4 +443,28 @@ export class Tensor {
 export function fromHandle(handle: Handle, shape: number[], dtype: DType, device: Device, strides?: number[]): Tensor {
   const storage = new StorageRef(handle, device);
   return new Tensor(storage, shape, strides ?? contiguousStrides(shape), 0, dtype);
+}
+
+/** float16 and bfloat16 are read as float32; other dtypes as themselves. */
+function readDtype(dtype: DType): DType {
+  return dtype === float16 || dtype === bfloat16 ? float32 : dtype;
+}
+
+function typedArrayOf(buffer: ArrayBuffer, dtype: DType): TypedArray {
+  switch (dtype) {
+    case float32: return new Float32Array(buffer);
+    case float64: return new Float64Array(buffer);
+    case int64: return new BigInt64Array(buffer);
+    case int32: return new Int32Array(buffer);
+    case int16: return new Int16Array(buffer);
+    case int8: return new Int8Array(buffer);
+    default: return new Uint8Array(buffer);
+  }
+}
+
+/** ops/kernels.ts's castKernel, registered there (tensor.ts cannot import ops). @internal */
+let castKernelHook: ((x: Tensor, dtype: DType) => Tensor) | null = null;
+/** @internal */
+export function registerCastKernel(fn: (x: Tensor, dtype: DType) => Tensor): void {
+  castKernelHook = fn;
 }

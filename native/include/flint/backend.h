@@ -84,6 +84,9 @@ struct CrossEntropyArgs {
   TensorView weight;    // [classes], or data == nullptr
   TensorView loss;      // [rows] (None) or [] (Mean/Sum)
   TensorView logProbs;  // [rows, classes] written when fromLogits
+  // [] float64: the summed weight of the non-ignored targets (the mean's denominator).
+  // A tensor rather than a return value, so that a GPU never has to stop and report it.
+  TensorView totalWeight;
   int64_t ignoreIndex;
   double labelSmoothing;
   bool fromLogits;
@@ -98,8 +101,47 @@ struct CrossEntropyBackwardArgs {
   double labelSmoothing;
   bool fromLogits;
   LossReduction reduction;
-  double totalWeight;  // what the forward returned
+  TensorView totalWeight;  // [] float64, what the forward wrote
 };
+
+// Layer normalization over the last dimension of a contiguous [rows, cols] input.
+// mean and rstd ([rows], the input's dtype) are written for the backward.
+struct LayerNormArgs {
+  TensorView out, input;
+  TensorView weight, bias;  // [cols] each, or data == nullptr
+  TensorView mean, rstd;
+  double eps;
+};
+struct LayerNormBackwardArgs {
+  TensorView gradInput;               // [rows, cols], or data == nullptr when not needed
+  TensorView gradWeight, gradBias;    // [cols], or data == nullptr when not needed
+  TensorView gradOutput, input;       // [rows, cols]
+  TensorView mean, rstd;              // [rows], from the forward
+  TensorView weight;                  // [cols], or data == nullptr
+};
+
+// out = activation(input + bias), over contiguous [rows, cols] with bias [cols]: the
+// epilogue of a Linear layer, in one pass. `out` may be `input` (in place).
+enum class Activation : int32_t { None = 0, Relu = 1 };
+struct BiasActivationArgs {
+  TensorView out, input, bias;
+  Activation activation;
+};
+
+// A device-to-host read in flight (Backend::readAsync). `wait` blocks until the bytes
+// are in host(); it may be called from a thread other than the one that started it.
+class PendingRead {
+ public:
+  virtual ~PendingRead() = default;
+  virtual void wait() = 0;
+  virtual const void* host() const = 0;
+};
+
+struct MemoryInfo {
+  int64_t allocatedBytes = 0, peakAllocatedBytes = 0, reservedBytes = 0, liveStorages = 0;
+};
+
+enum class BackendOption : int32_t { MatmulAllowTF32 = 0 };
 
 // Every entry is required unless marked "optional", which means it has a default here
 // that a device may keep.
@@ -107,6 +149,10 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual DeviceType type() const = 0;
+  // Called when the owning addon instance goes away. Storages that JS still holds are
+  // finalized later in the same teardown, so the backend outlives them and deletes
+  // itself when the last one is released.
+  virtual void retire() = 0;
 
   // Memory. `allocate` throws OutOfMemory when it cannot satisfy the request.
   virtual Storage* allocate(size_t nbytes) = 0;
@@ -114,6 +160,15 @@ class Backend {
   virtual void copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) = 0;
   virtual void copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) = 0;
   virtual void synchronize() {}  // optional: devices that queue work wait here (CPU runs at once)
+  // Optional: starts copying bytes to host memory without blocking; null means "read
+  // synchronously with copyToHost instead" (the CPU has nothing to wait for).
+  virtual PendingRead* readAsync(const Storage* /*src*/, size_t /*srcOffsetBytes*/, size_t /*nbytes*/) {
+    return nullptr;
+  }
+  virtual MemoryInfo memoryInfo() = 0;
+  virtual void emptyCache() = 0;
+  virtual void resetPeakMemory() = 0;
+  virtual void setOption(BackendOption /*option*/, double /*value*/) {}  // optional
 
   // Fill and random fill (in place over a strided view).
   virtual void fill(const TensorView& out, double value) = 0;
@@ -155,9 +210,11 @@ class Backend {
   // Fused softmax / log-softmax and their backward.
   virtual void softmax(const SoftmaxArgs& args) = 0;
   virtual void softmaxBackward(const SoftmaxBackwardArgs& args) = 0;
-  // Returns the summed weight of the non-ignored targets (the mean's denominator).
-  virtual double crossEntropy(const CrossEntropyArgs& args) = 0;
+  virtual void crossEntropy(const CrossEntropyArgs& args) = 0;
   virtual void crossEntropyBackward(const CrossEntropyBackwardArgs& args) = 0;
+  virtual void layerNorm(const LayerNormArgs& args) = 0;
+  virtual void layerNormBackward(const LayerNormBackwardArgs& args) = 0;
+  virtual void biasActivation(const BiasActivationArgs& args) = 0;
 };
 
 }  // namespace flint

@@ -5,12 +5,14 @@
 import { record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { int64 } from '../../tensor/dtype.js';
+import { float32, float64, int64 } from '../../tensor/dtype.js';
 import { emptyLike, zeros } from '../../tensor/creation.js';
 import { add, mul, rsqrt, sub } from '../../ops/elementwise.js';
 import { addmm, matmul } from '../../ops/linalg.js';
 import { mean } from '../../ops/reduce.js';
-import { reshape, t as transpose2d } from '../../ops/shape.js';
+import { contiguous, reshape, t as transpose2d } from '../../ops/shape.js';
+import { ActivationCode, biasActivationKernel_, layerNormBackwardKernel, layerNormKernel } from '../../ops/nn-kernels.js';
+import { relu } from './activation.js';
 import { indexSelect } from '../../ops/index.js';
 import { indexPutKernel } from '../../ops/kernels.js';
 import { bernoulli_ } from '../../ops/fill.js';
@@ -30,6 +32,26 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   }
   const out = matmul(input, transpose2d(weight));
   return bias === null ? out : add(out, bias);
+}
+
+/**
+ * `relu(linear(input, weight, bias))`. Without autograd, on a 2-D input, it is one
+ * matrix product and one fused bias-plus-ReLU pass over the result (two passes fewer
+ * than addmm then relu); otherwise it is exactly the two ops.
+ * @example F.linearRelu(x, layer.weight, layer.bias)
+ */
+export function linearRelu(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  const fusable =
+    !gradEnabled() && bias !== null && input.dim() === 2 && bias.dim() === 1 && weight.dim() === 2 &&
+    (input.dtype === float32 || input.dtype === float64) && weight.dtype === input.dtype && bias.dtype === input.dtype;
+  if (!fusable) return relu(linear(input, weight, bias));
+  const out = matmul(input, transpose2d(weight));
+  if (out.shape[1] !== bias.shape[0]) {
+    out.dispose();
+    return relu(linear(input, weight, bias));  // reports the shape error as linear does
+  }
+  biasActivationKernel_(out, bias, ActivationCode.Relu);
+  return out;
 }
 
 /**
@@ -84,14 +106,40 @@ export function layerNorm(
   eps = 1e-5,
 ): Tensor {
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
-  const dims = normalizedDims(input, shape);
-  const mu = mean(input, dims, true);
-  const centered = sub(input, mu);
-  const variance = mean(mul(centered, centered), dims, true);
-  let out = mul(centered, rsqrt(add(variance, eps)));
-  if (weight !== null) out = mul(out, weight);
-  if (bias !== null) out = add(out, bias);
-  return renameGradFn(out, 'NativeLayerNormBackward0');
+  normalizedDims(input, shape);
+  const cols = shape.reduce((a, b) => a * b, 1);
+  if (weight !== null && weight.numel() !== cols) throw new Error(`layer_norm: expected weight of ${cols} elements, got ${weight.numel()}`);
+  if (bias !== null && bias.numel() !== cols) throw new Error(`layer_norm: expected bias of ${cols} elements, got ${bias.numel()}`);
+  if (!input.isFloatingPoint() || input.dtype.itemsize < 4) {
+    throw new Error(`layer_norm: expected a float32 or float64 input, got ${input.dtype.name}`);
+  }
+  // One fused kernel over [rows, cols], forward and backward, as PyTorch's native_layer_norm.
+  const x = contiguous(input);
+  const w = weight === null ? null : contiguous(weight.dtype === x.dtype ? weight : weight.to(x.dtype));
+  const b = bias === null ? null : contiguous(bias.dtype === x.dtype ? bias : bias.to(x.dtype));
+  const rows = cols === 0 ? 0 : x.numel() / cols;
+  const { out, mean: mu, rstd } = layerNormKernel(x, rows, cols, w, b, eps);
+  if (!gradEnabled() || ![input, weight, bias].some((t) => t !== null && t._requiresGrad)) {
+    mu.dispose();
+    rstd.dispose();
+    return out;
+  }
+  return record(out, 'NativeLayerNormBackward0', [input, weight, bias], (node) => {
+    const savedX = node.save(x);
+    const savedW = w === null ? null : node.save(w);
+    return (g) => {
+      const grads = layerNormBackwardKernel(contiguous(g), savedX(), mu, rstd, savedW === null ? null : savedW(), [
+        input._requiresGrad,
+        weight !== null && weight._requiresGrad,
+        bias !== null && bias._requiresGrad,
+      ]);
+      return [
+        grads[0],
+        grads[1] === null ? null : reshape(grads[1], weight!.shape),
+        grads[2] === null ? null : reshape(grads[2], bias!.shape),
+      ];
+    };
+  });
 }
 
 /** Options of batchNorm. */

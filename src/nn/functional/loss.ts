@@ -96,6 +96,7 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
   const shaped = (t: Tensor): Tensor => (reduction === 'none' && outShape.length !== 1 ? reshape(t, outShape) : t);
   if (!gradEnabled() || !input._requiresGrad) {
     logProbs?.dispose();
+    totalWeight.dispose();
     return shaped(loss);
   }
   const gradName = fromLogits && labelSmoothing > 0 ? 'AddBackward0' : input.dim() > 2 ? 'NllLoss2DBackward0' : 'NllLossBackward0';

@@ -1,0 +1,190 @@
+// Layer normalization (forward and backward) and the fused bias + activation epilogue
+// on the CPU, over contiguous [rows, cols] float32/float64. Row statistics and column
+// sums accumulate in double, so float32 results carry only their final rounding.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "cpu_backend.h"
+
+namespace flint {
+
+namespace {
+
+// ---- argument checks (the CUDA backend's, with its messages) ------------------------
+void checkMatrix(const TensorView& v, const TensorView& like, const char* op, const char* what) {
+  FLINT_CHECK(v.ndim == 2 && v.isContiguous() && v.shape[0] == like.shape[0] && v.shape[1] == like.shape[1] &&
+                  v.dtype == like.dtype,
+              std::string(op) + ": " + what + " must be a contiguous [rows, cols] tensor like the input");
+}
+void checkVector(const TensorView& v, const TensorView& like, int64_t size, const char* op, const char* what) {
+  FLINT_CHECK(v.isContiguous() && v.numel() == size && v.dtype == like.dtype,
+              std::string(op) + ": " + what + " must be a contiguous tensor of " + std::to_string(size) +
+                  " values with the input's dtype");
+}
+void checkInput(const TensorView& input, const char* op) {
+  FLINT_CHECK(input.dtype == DType::Float32 || input.dtype == DType::Float64,
+              std::string(op) + ": expected a float32 or float64 input, got " + dtypeName(input.dtype));
+  FLINT_CHECK(input.ndim == 2 && input.isContiguous(), std::string(op) + ": expected a contiguous [rows, cols] input");
+}
+
+// Rows per task: about kParallelGrain elements of work each.
+int64_t rowGrain(int64_t cols) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(cols, 1)); }
+
+template <class T>
+void layerNormForward(ThreadPool& pool, const LayerNormArgs& a) {
+  const int64_t rows = a.input.shape[0], cols = a.input.shape[1];
+  const T* x = (const T*)a.input.data;
+  const T* weight = (const T*)a.weight.data;
+  const T* bias = (const T*)a.bias.data;
+  T* y = (T*)a.out.data;
+  T* meanOut = (T*)a.mean.data;
+  T* rstdOut = (T*)a.rstd.data;
+  const double eps = a.eps;
+  pool.parallelFor(rows, rowGrain(cols), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; r++) {
+      const T* xr = x + r * cols;
+      double sum = 0;
+      for (int64_t c = 0; c < cols; c++) sum += (double)xr[c];
+      const double mean = sum / (double)cols;
+      double squares = 0;  // centred second pass: no cancellation for large offsets
+      for (int64_t c = 0; c < cols; c++) {
+        const double d = (double)xr[c] - mean;
+        squares += d * d;
+      }
+      const double rstd = 1.0 / std::sqrt(squares / (double)cols + eps);
+      meanOut[r] = (T)mean;
+      rstdOut[r] = (T)rstd;
+      T* yr = y + r * cols;
+      for (int64_t c = 0; c < cols; c++) {
+        double v = ((double)xr[c] - mean) * rstd;
+        if (weight) v *= (double)weight[c];
+        if (bias) v += (double)bias[c];
+        yr[c] = (T)v;
+      }
+    }
+  });
+}
+
+template <class T>
+void layerNormBackwardKernel(ThreadPool& pool, const LayerNormBackwardArgs& a) {
+  const int64_t rows = a.input.shape[0], cols = a.input.shape[1];
+  const T* g = (const T*)a.gradOutput.data;
+  const T* x = (const T*)a.input.data;
+  const T* meanIn = (const T*)a.mean.data;
+  const T* rstdIn = (const T*)a.rstd.data;
+  const T* weight = (const T*)a.weight.data;
+  if (a.gradInput.data != nullptr) {
+    T* gi = (T*)a.gradInput.data;
+    // gradInput = rstd * (g*w - mean(g*w) - xhat * mean(g*w*xhat))
+    pool.parallelFor(rows, rowGrain(cols), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; r++) {
+        const T* gr = g + r * cols;
+        const T* xr = x + r * cols;
+        const double mean = (double)meanIn[r], rstd = (double)rstdIn[r];
+        double sumGw = 0, sumGwXhat = 0;
+        for (int64_t c = 0; c < cols; c++) {
+          const double gw = weight ? (double)gr[c] * (double)weight[c] : (double)gr[c];
+          sumGw += gw;
+          sumGwXhat += gw * ((double)xr[c] - mean) * rstd;
+        }
+        const double meanGw = sumGw / (double)cols, meanGwXhat = sumGwXhat / (double)cols;
+        T* out = gi + r * cols;
+        for (int64_t c = 0; c < cols; c++) {
+          const double gw = weight ? (double)gr[c] * (double)weight[c] : (double)gr[c];
+          out[c] = (T)(rstd * (gw - meanGw - ((double)xr[c] - mean) * rstd * meanGwXhat));
+        }
+      }
+    });
+  }
+  T* gradWeight = (T*)a.gradWeight.data;
+  T* gradBias = (T*)a.gradBias.data;
+  if (gradWeight == nullptr && gradBias == nullptr) return;
+  // Column sums, split by columns so that each sum runs over the rows in order: the
+  // result does not depend on the thread count.
+  const int64_t colGrain = std::max<int64_t>(16, kParallelGrain / std::max<int64_t>(rows, 1));
+  pool.parallelFor(cols, colGrain, [&](int64_t begin, int64_t end) {
+    const int64_t width = end - begin;
+    std::vector<double> sumW((size_t)width, 0.0), sumB((size_t)width, 0.0);
+    for (int64_t r = 0; r < rows; r++) {
+      const T* gr = g + r * cols + begin;
+      const T* xr = x + r * cols + begin;
+      const double mean = (double)meanIn[r], rstd = (double)rstdIn[r];
+      for (int64_t c = 0; c < width; c++) {
+        sumW[(size_t)c] += (double)gr[c] * (((double)xr[c] - mean) * rstd);
+        sumB[(size_t)c] += (double)gr[c];
+      }
+    }
+    for (int64_t c = 0; c < width; c++) {
+      if (gradWeight) gradWeight[begin + c] = (T)sumW[(size_t)c];
+      if (gradBias) gradBias[begin + c] = (T)sumB[(size_t)c];
+    }
+  });
+}
+
+template <class T>
+void biasActivationKernel(ThreadPool& pool, const BiasActivationArgs& a) {
+  const int64_t rows = a.input.shape[0], cols = a.input.shape[1];
+  const T* x = (const T*)a.input.data;  // may be `y` itself: each element is read before written
+  const T* bias = (const T*)a.bias.data;
+  T* y = (T*)a.out.data;
+  const bool relu = a.activation == Activation::Relu;
+  pool.parallelFor(rows, rowGrain(cols), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; r++) {
+      const T* xr = x + r * cols;
+      T* yr = y + r * cols;
+      if (relu) {
+        for (int64_t c = 0; c < cols; c++) {
+          const T v = xr[c] + bias[c];
+          yr[c] = v < T(0) ? T(0) : v;  // as UnaryOp::Relu: NaN passes through
+        }
+      } else {
+        for (int64_t c = 0; c < cols; c++) yr[c] = xr[c] + bias[c];
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void CpuBackend::layerNorm(const LayerNormArgs& args) {
+  const char* op = "layer_norm";
+  checkInput(args.input, op);
+  const int64_t rows = args.input.shape[0], cols = args.input.shape[1];
+  checkMatrix(args.out, args.input, op, "the output");
+  if (args.weight.data != nullptr) checkVector(args.weight, args.input, cols, op, "weight");
+  if (args.bias.data != nullptr) checkVector(args.bias, args.input, cols, op, "bias");
+  checkVector(args.mean, args.input, rows, op, "mean");
+  checkVector(args.rstd, args.input, rows, op, "rstd");
+  if (args.input.dtype == DType::Float32) layerNormForward<float>(*pool_, args);
+  else layerNormForward<double>(*pool_, args);
+}
+
+void CpuBackend::layerNormBackward(const LayerNormBackwardArgs& args) {
+  const char* op = "layer_norm backward";
+  checkInput(args.input, op);
+  const int64_t rows = args.input.shape[0], cols = args.input.shape[1];
+  checkMatrix(args.gradOutput, args.input, op, "gradOutput");
+  if (args.gradInput.data != nullptr) checkMatrix(args.gradInput, args.input, op, "gradInput");
+  if (args.gradWeight.data != nullptr) checkVector(args.gradWeight, args.input, cols, op, "gradWeight");
+  if (args.gradBias.data != nullptr) checkVector(args.gradBias, args.input, cols, op, "gradBias");
+  if (args.weight.data != nullptr) checkVector(args.weight, args.input, cols, op, "weight");
+  checkVector(args.mean, args.input, rows, op, "mean");
+  checkVector(args.rstd, args.input, rows, op, "rstd");
+  if (args.input.dtype == DType::Float32) layerNormBackwardKernel<float>(*pool_, args);
+  else layerNormBackwardKernel<double>(*pool_, args);
+}
+
+void CpuBackend::biasActivation(const BiasActivationArgs& args) {
+  const char* op = "bias_activation";
+  checkInput(args.input, op);
+  checkMatrix(args.out, args.input, op, "the output");
+  checkVector(args.bias, args.input, args.input.shape[1], op, "bias");
+  FLINT_CHECK(args.activation == Activation::None || args.activation == Activation::Relu,
+              "bias_activation: unknown activation " + std::to_string((int)args.activation));
+  if (args.input.dtype == DType::Float32) biasActivationKernel<float>(*pool_, args);
+  else biasActivationKernel<double>(*pool_, args);
+}
+
+}  // namespace flint

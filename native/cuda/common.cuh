@@ -1,0 +1,160 @@
+// Device-side helpers shared by the kernel families: value conversion with PyTorch's
+// rules, launch shapes, and strided offset math with dimensions collapsed on the host.
+#pragma once
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <type_traits>
+
+#include "cuda_backend.h"
+#include "flint/layout.h"
+
+namespace flint {
+
+// ---- values -------------------------------------------------------------------------
+// flint::Half / flint::BFloat16 are plain 16-bit containers; on the device they convert
+// through CUDA's intrinsics (round to nearest even, as the CPU backend does).
+__device__ __forceinline__ float toFloat(Half h) { return __half2float(__ushort_as_half(h.bits)); }
+__device__ __forceinline__ float toFloat(BFloat16 b) { return __bfloat162float(__ushort_as_bfloat16(b.bits)); }
+template <class T>
+__device__ __forceinline__ T fromFloat(float v);
+template <>
+__device__ __forceinline__ Half fromFloat<Half>(float v) { return Half{__half_as_ushort(__float2half_rn(v))}; }
+template <>
+__device__ __forceinline__ BFloat16 fromFloat<BFloat16>(float v) {
+  return BFloat16{__bfloat16_as_ushort(__float2bfloat16_rn(v))};
+}
+
+template <class T>
+struct IsReducedFloat : std::false_type {};
+template <>
+struct IsReducedFloat<Half> : std::true_type {};
+template <>
+struct IsReducedFloat<BFloat16> : std::true_type {};
+
+// The same conversions as native/cpu/convert.h: float to integer truncates through
+// int64 (so -1.5 to uint8 wraps to 255 as on x86), non-finite to integer gives INT64_MIN
+// for int64 and 0 otherwise, anything to bool is `!= 0`.
+template <class Dst, class Src>
+__device__ __forceinline__ Dst convertValue(Src v) {
+  if constexpr (IsReducedFloat<Src>::value) {
+    return convertValue<Dst, float>(toFloat(v));
+  } else if constexpr (IsReducedFloat<Dst>::value) {
+    return fromFloat<Dst>((float)v);
+  } else if constexpr (std::is_same_v<Dst, bool>) {
+    return v != Src(0);
+  } else if constexpr (std::is_integral_v<Dst> && std::is_floating_point_v<Src>) {
+    if (!isfinite(v)) return std::is_same_v<Dst, int64_t> ? (Dst)INT64_MIN : Dst(0);
+    if (v >= 9.2233720368547758e18 || v < -9.2233720368547758e18) return (Dst)INT64_MIN;
+    return (Dst)(int64_t)v;
+  } else {
+    return (Dst)v;
+  }
+}
+
+// ---- launch shapes ------------------------------------------------------------------
+constexpr int kBlockThreads = 256;
+
+// Blocks for a grid-stride loop over `n` items of `perThread` elements each: enough to
+// fill every SM several times over, never more than the work needs.
+inline unsigned gridFor(const CudaContext& ctx, int64_t n, int perThread = 1, int threads = kBlockThreads) {
+  const int64_t items = (n + perThread - 1) / perThread;
+  int64_t blocks = (items + threads - 1) / threads;
+  const int64_t cap = (int64_t)ctx.smCount * 8;
+  if (blocks > cap) blocks = cap;
+  return (unsigned)(blocks < 1 ? 1 : blocks);
+}
+
+// ---- strided offsets ----------------------------------------------------------------
+// Byte offsets of K operands for a linear (row-major) element index. Dimensions are kept
+// innermost first, and the host merges dimensions that are contiguous in every operand,
+// so a transposed or broadcast view usually costs one or two divisions per element.
+template <int K>
+struct OffsetCalc {
+  int ndim;
+  int64_t sizes[kMaxDims];
+  int64_t strides[K][kMaxDims];  // bytes
+
+  __device__ __forceinline__ void get(int64_t linear, int64_t (&offsets)[K]) const {
+#pragma unroll
+    for (int k = 0; k < K; k++) offsets[k] = 0;
+    for (int d = 0; d < ndim; d++) {
+      const int64_t size = sizes[d];
+      const int64_t next = linear / size;
+      const int64_t i = linear - next * size;
+      linear = next;
+#pragma unroll
+      for (int k = 0; k < K; k++) offsets[k] += i * strides[k][d];
+    }
+  }
+};
+
+// Builds the calculator for views that share views[0]'s shape (already broadcast).
+template <int K>
+OffsetCalc<K> makeOffsetCalc(const TensorView* const (&views)[K]) {
+  OffsetCalc<K> calc{};
+  const TensorView& first = *views[0];
+  int n = 0;
+  for (int d = first.ndim - 1; d >= 0; d--) {
+    const int64_t size = first.shape[d];
+    if (size == 1) continue;
+    if (n > 0) {
+      bool mergeable = true;
+      for (int k = 0; k < K; k++) {
+        const int64_t stride = views[k]->strides[d] * (int64_t)views[k]->itemsize();
+        if (stride != calc.strides[k][n - 1] * calc.sizes[n - 1]) mergeable = false;
+      }
+      if (mergeable) {
+        calc.sizes[n - 1] *= size;
+        continue;
+      }
+    }
+    calc.sizes[n] = size;
+    for (int k = 0; k < K; k++) calc.strides[k][n] = views[k]->strides[d] * (int64_t)views[k]->itemsize();
+    n++;
+  }
+  calc.ndim = n;
+  return calc;
+}
+
+// True when every view is contiguous (row-major, no gaps) with views[0]'s element count.
+template <int K>
+bool allContiguous(const TensorView* const (&views)[K]) {
+  for (int k = 0; k < K; k++) {
+    if (!views[k]->isContiguous() || views[k]->numel() != views[0]->numel()) return false;
+  }
+  return true;
+}
+
+// 16-byte alignment of every pointer, the condition for vector loads.
+template <int K>
+bool allAligned16(const void* const (&ptrs)[K]) {
+  for (int k = 0; k < K; k++) {
+    if (((uintptr_t)ptrs[k] & 15) != 0) return false;
+  }
+  return true;
+}
+
+// Warp-level reductions (all 32 lanes participate).
+template <class T>
+__device__ __forceinline__ T warpSum(T v) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+template <class T>
+__device__ __forceinline__ T warpMax(T v) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) {
+    T other = __shfl_xor_sync(0xffffffffu, v, offset);
+    v = other > v ? other : v;
+  }
+  return v;
+}
+
+// Sets a deferred error bit (see DeviceErrorBits).
+__device__ __forceinline__ void raiseDeviceError(int* flags, int bit) { atomicOr(flags, bit); }
+
+}  // namespace flint

@@ -1,0 +1,397 @@
+// The CUDA backend's host side: device memory (a caching allocator), transfers,
+// synchronization and deferred kernel errors, asynchronous reads, and the forwarding of
+// each Backend entry to its kernel family.
+#include "cuda_backend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cublas_api.h"
+
+namespace flint {
+
+void throwCudaError(cudaError_t status, const char* what) {
+  cudaGetLastError();  // clear a sticky-free error so the next call starts clean
+  throw Error(std::string("CUDA error: ") + cudaGetErrorString(status) + " (" + cudaGetErrorName(status) +
+              ", in " + what + ")");
+}
+
+// ---- caching allocator --------------------------------------------------------------
+
+namespace {
+
+constexpr size_t kSmallSize = size_t(1) << 20;   // at most this: a small block
+constexpr size_t kRoundSmall = 512;
+constexpr size_t kRoundLarge = size_t(2) << 20;  // PyTorch's rounding for large blocks
+
+size_t roundSize(size_t nbytes) {
+  if (nbytes <= kSmallSize) return std::max<size_t>(kRoundSmall, (nbytes + kRoundSmall - 1) / kRoundSmall * kRoundSmall);
+  return (nbytes + kRoundLarge - 1) / kRoundLarge * kRoundLarge;
+}
+
+std::string formatBytes(double bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 4) {
+    bytes /= 1024;
+    unit++;
+  }
+  char text[64];
+  if (unit == 0) std::snprintf(text, sizeof text, "%.0f %s", bytes, units[unit]);
+  else std::snprintf(text, sizeof text, "%.2f %s", bytes, units[unit]);
+  return text;
+}
+
+}  // namespace
+
+void* CudaCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
+  if (nbytes == 0) {
+    *blockBytes = 0;
+    return nullptr;
+  }
+  const size_t size = roundSize(nbytes);
+  // A cached block is taken if it wastes little: small blocks stay in the small range,
+  // large ones may be at most a quarter bigger than asked.
+  auto found = freeBlocks_.lower_bound(size);
+  if (found != freeBlocks_.end() &&
+      (size <= kSmallSize ? found->first <= std::min(2 * size, kSmallSize) : found->first <= size + size / 4)) {
+    void* ptr = found->second;
+    *blockBytes = found->first;
+    freeBlocks_.erase(found);
+    allocated_ += (int64_t)*blockBytes;
+    peak_ = std::max(peak_, allocated_);
+    return ptr;
+  }
+  void* ptr = nullptr;
+  cudaError_t status = cudaMalloc(&ptr, size);
+  if (status == cudaErrorMemoryAllocation) {
+    cudaGetLastError();
+    emptyCache();  // give the cache back and try once more, as PyTorch does
+    status = cudaMalloc(&ptr, size);
+  }
+  if (status == cudaErrorMemoryAllocation) {
+    cudaGetLastError();
+    size_t freeBytes = 0, totalBytes = 0;
+    cudaMemGetInfo(&freeBytes, &totalBytes);
+    throw OutOfMemory("CUDA out of memory. Tried to allocate " + formatBytes((double)nbytes) + ". GPU " +
+                      std::to_string(device_) + " has a total capacity of " + formatBytes((double)totalBytes) +
+                      " of which " + formatBytes((double)freeBytes) + " is free. Of the allocated memory " +
+                      formatBytes((double)allocated_) + " is allocated by flint, and " +
+                      formatBytes((double)(reserved_ - allocated_)) + " is reserved by flint but unallocated.");
+  }
+  if (status != cudaSuccess) throwCudaError(status, "cudaMalloc");
+  *blockBytes = size;
+  reserved_ += (int64_t)size;
+  allocated_ += (int64_t)size;
+  peak_ = std::max(peak_, allocated_);
+  return ptr;
+}
+
+void CudaCachingAllocator::deallocate(void* ptr, size_t blockBytes) {
+  if (ptr == nullptr) return;
+  allocated_ -= (int64_t)blockBytes;
+  // No synchronization needed: all work runs on one stream, so a later kernel that gets
+  // this block is ordered after every kernel that used it.
+  freeBlocks_.emplace(blockBytes, ptr);
+}
+
+void CudaCachingAllocator::emptyCache() {
+  for (auto& [size, ptr] : freeBlocks_) {
+    cudaFree(ptr);  // cudaFree waits for the device, so no kernel still uses the block
+    reserved_ -= (int64_t)size;
+  }
+  freeBlocks_.clear();
+}
+
+ScratchBuffer::ScratchBuffer(CudaContext& ctx, size_t nbytes) : storage_(ctx.backend->allocate(nbytes)) {
+  data_ = storage_->data;
+}
+ScratchBuffer::~ScratchBuffer() { releaseStorage(storage_); }
+
+// ---- the backend --------------------------------------------------------------------
+
+CudaBackend::CudaBackend(int device) : device_(device), allocator_(device) {
+  FLINT_CUDA_CHECK(cudaSetDevice(device));
+  cudaDeviceProp props{};
+  FLINT_CUDA_CHECK(cudaGetDeviceProperties(&props, device));
+  context_.device = device;
+  context_.smCount = props.multiProcessorCount;
+  context_.backend = this;
+  // A non-blocking stream: the legacy default stream would serialize with every other
+  // library in the process that uses the GPU.
+  FLINT_CUDA_CHECK(cudaStreamCreateWithFlags(&context_.stream, cudaStreamNonBlocking));
+  FLINT_CUDA_CHECK(cudaMalloc((void**)&context_.errorFlags, sizeof(int)));
+  FLINT_CUDA_CHECK(cudaMemsetAsync(context_.errorFlags, 0, sizeof(int), context_.stream));
+  FLINT_CUDA_CHECK(cudaMallocHost((void**)&hostErrorFlags_, sizeof(int)));
+  *hostErrorFlags_ = 0;
+}
+
+CudaBackend::~CudaBackend() {
+  cudaStreamSynchronize(context_.stream);
+  delete cublas_;
+  allocator_.emptyCache();
+  for (auto& [ptr, size] : pinnedFree_) cudaFreeHost(ptr);
+  cudaFree(context_.errorFlags);
+  cudaFreeHost(hostErrorFlags_);
+  cudaStreamDestroy(context_.stream);
+}
+
+void CudaBackend::retire() {
+  retired_ = true;
+  if (liveStorages_ == 0) delete this;
+}
+
+Storage* CudaBackend::allocate(size_t nbytes) {
+  size_t blockBytes = 0;
+  void* data = allocator_.allocate(nbytes, &blockBytes);
+  liveStorages_++;
+  return new Storage(this, data, blockBytes, device_);
+}
+
+void CudaBackend::deallocate(Storage* storage) {
+  allocator_.deallocate(storage->data, storage->nbytes);
+  delete storage;
+  if (--liveStorages_ == 0 && retired_) delete this;
+}
+
+void CudaBackend::copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) {
+  FLINT_CHECK(dstOffsetBytes + nbytes <= dst->nbytes, "copyFromHost: write past the end of the storage");
+  if (nbytes == 0) return;
+  // From pageable memory this returns once the bytes are staged, so `src` may be freed.
+  FLINT_CUDA_CHECK(cudaMemcpyAsync((char*)dst->data + dstOffsetBytes, src, nbytes, cudaMemcpyHostToDevice,
+                                   context_.stream));
+}
+
+void CudaBackend::copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) {
+  FLINT_CHECK(srcOffsetBytes + nbytes <= src->nbytes, "copyToHost: read past the end of the storage");
+  if (nbytes != 0) {
+    FLINT_CUDA_CHECK(cudaMemcpyAsync(dst, (const char*)src->data + srcOffsetBytes, nbytes, cudaMemcpyDeviceToHost,
+                                     context_.stream));
+  }
+  synchronizeAndCheck();
+}
+
+void CudaBackend::synchronize() { synchronizeAndCheck(); }
+
+void CudaBackend::synchronizeAndCheck() {
+  FLINT_CUDA_CHECK(cudaMemcpyAsync(hostErrorFlags_, context_.errorFlags, sizeof(int), cudaMemcpyDeviceToHost,
+                                   context_.stream));
+  FLINT_CUDA_CHECK(cudaStreamSynchronize(context_.stream));
+  const int flags = *hostErrorFlags_;
+  if (flags == 0) return;
+  *hostErrorFlags_ = 0;
+  FLINT_CUDA_CHECK(cudaMemsetAsync(context_.errorFlags, 0, sizeof(int), context_.stream));
+  if (flags & kErrorIndexOutOfRange) {
+    throw Error("CUDA error: an index was out of range in a kernel queued before this synchronization "
+                "(the affected elements were left unwritten)");
+  }
+  throw Error("CUDA error: a target class was out of range in cross_entropy / nll_loss, in a kernel queued "
+              "before this synchronization");
+}
+
+// ---- asynchronous reads -------------------------------------------------------------
+
+void* CudaBackend::takePinned(size_t nbytes, size_t* capacity) {
+  {
+    std::lock_guard<std::mutex> lock(pinnedMutex_);
+    for (size_t i = 0; i < pinnedFree_.size(); i++) {
+      if (pinnedFree_[i].second >= nbytes && pinnedFree_[i].second <= 2 * nbytes + 4096) {
+        auto [ptr, size] = pinnedFree_[i];
+        pinnedFree_.erase(pinnedFree_.begin() + (long)i);
+        *capacity = size;
+        return ptr;
+      }
+    }
+  }
+  void* ptr = nullptr;
+  FLINT_CUDA_CHECK(cudaMallocHost(&ptr, std::max<size_t>(nbytes, 64)));
+  *capacity = std::max<size_t>(nbytes, 64);
+  return ptr;
+}
+
+void CudaBackend::givePinned(void* ptr, size_t capacity) {
+  std::lock_guard<std::mutex> lock(pinnedMutex_);
+  if (pinnedFree_.size() < 8) pinnedFree_.emplace_back(ptr, capacity);
+  else cudaFreeHost(ptr);
+}
+
+// A read in flight: the bytes go to pinned memory (a copy to pageable memory would block
+// the calling thread), followed by the error word; an event marks the end.
+class CudaPendingRead final : public PendingRead {
+ public:
+  CudaPendingRead(CudaBackend* backend, const Storage* src, size_t offset, size_t nbytes)
+      : backend_(backend), nbytes_(nbytes) {
+    host_ = backend->takePinned(nbytes + sizeof(int), &capacity_);
+    cudaStream_t stream = backend->context_.stream;
+    if (nbytes) {
+      FLINT_CUDA_CHECK(cudaMemcpyAsync(host_, (const char*)src->data + offset, nbytes, cudaMemcpyDeviceToHost, stream));
+    }
+    FLINT_CUDA_CHECK(cudaMemcpyAsync((char*)host_ + nbytes, backend->context_.errorFlags, sizeof(int),
+                                     cudaMemcpyDeviceToHost, stream));
+    FLINT_CUDA_CHECK(cudaEventCreateWithFlags(&done_, cudaEventDisableTiming));
+    FLINT_CUDA_CHECK(cudaEventRecord(done_, stream));
+  }
+  ~CudaPendingRead() override {
+    cudaEventDestroy(done_);
+    backend_->givePinned(host_, capacity_);
+  }
+  void wait() override {
+    FLINT_CUDA_CHECK(cudaEventSynchronize(done_));
+    int flags;
+    std::memcpy(&flags, (char*)host_ + nbytes_, sizeof(int));
+    if (flags != 0) {
+      throw Error("CUDA error: a kernel queued before this read met an out-of-range index or target "
+                  "(the next synchronization reports it again and clears it)");
+    }
+  }
+  const void* host() const override { return host_; }
+
+ private:
+  CudaBackend* backend_;
+  size_t nbytes_, capacity_ = 0;
+  void* host_;
+  cudaEvent_t done_ = nullptr;
+};
+
+PendingRead* CudaBackend::readAsync(const Storage* src, size_t srcOffsetBytes, size_t nbytes) {
+  FLINT_CHECK(srcOffsetBytes + nbytes <= src->nbytes, "readAsync: read past the end of the storage");
+  return new CudaPendingRead(this, src, srcOffsetBytes, nbytes);
+}
+
+MemoryInfo CudaBackend::memoryInfo() {
+  MemoryInfo info;
+  info.allocatedBytes = allocator_.allocatedBytes();
+  info.peakAllocatedBytes = allocator_.peakAllocatedBytes();
+  info.reservedBytes = allocator_.reservedBytes();
+  info.liveStorages = liveStorages_;
+  return info;
+}
+
+void CudaBackend::emptyCache() { allocator_.emptyCache(); }
+
+void CudaBackend::setOption(BackendOption option, double value) {
+  if (option == BackendOption::MatmulAllowTF32) allowTF32_ = value != 0;
+}
+
+// ---- forwarding ---------------------------------------------------------------------
+
+void CudaBackend::fill(const TensorView& out, double value) { cudaFill(context_, out, value); }
+void CudaBackend::cast(const TensorView& out, const TensorView& in) { cudaCast(context_, out, in); }
+void CudaBackend::unary(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
+  cudaUnary(context_, op, out, in, p0, p1);
+}
+void CudaBackend::binary(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
+  cudaBinary(context_, op, out, a, b);
+}
+void CudaBackend::binaryScalar(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
+                               bool scalarFirst) {
+  cudaBinaryScalar(context_, op, out, a, scalar, scalarFirst);
+}
+void CudaBackend::where(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b) {
+  cudaWhere(context_, out, cond, a, b);
+}
+void CudaBackend::axpy(const TensorView& out, const TensorView& x, double alpha) { cudaAxpy(context_, out, x, alpha); }
+void CudaBackend::biasActivation(const BiasActivationArgs& args) { cudaBiasActivation(context_, args); }
+void CudaBackend::reduce(const ReduceArgs& args) { cudaReduce(context_, args); }
+void CudaBackend::softmax(const SoftmaxArgs& args) { cudaSoftmax(context_, args); }
+void CudaBackend::softmaxBackward(const SoftmaxBackwardArgs& args) { cudaSoftmaxBackward(context_, args); }
+void CudaBackend::crossEntropy(const CrossEntropyArgs& args) { cudaCrossEntropy(context_, args); }
+void CudaBackend::crossEntropyBackward(const CrossEntropyBackwardArgs& args) {
+  cudaCrossEntropyBackward(context_, args);
+}
+void CudaBackend::layerNorm(const LayerNormArgs& args) { cudaLayerNorm(context_, args); }
+void CudaBackend::layerNormBackward(const LayerNormBackwardArgs& args) { cudaLayerNormBackward(context_, args); }
+void CudaBackend::indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+  cudaIndexSelect(context_, out, in, dim, index);
+}
+void CudaBackend::indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                           bool accumulate) {
+  cudaIndexPut(context_, out, dim, index, src, accumulate);
+}
+void CudaBackend::gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+  cudaGather(context_, out, in, dim, index);
+}
+void CudaBackend::scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                          bool accumulate) {
+  cudaScatter(context_, out, dim, index, src, accumulate);
+}
+int64_t CudaBackend::nonzero(Storage** out, const TensorView& in) { return cudaNonzero(context_, out, in); }
+
+void CudaBackend::fillUniform(const TensorView& out, double low, double high) {
+  cudaFillUniform(context_, out, low, high, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+}
+void CudaBackend::fillNormal(const TensorView& out, double mean, double stddev) {
+  cudaFillNormal(context_, out, mean, stddev, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+}
+void CudaBackend::fillRandomInt(const TensorView& out, int64_t low, int64_t high) {
+  cudaFillRandomInt(context_, out, low, high, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+}
+void CudaBackend::fillBernoulli(const TensorView& out, double p) {
+  cudaFillBernoulli(context_, out, p, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+}
+
+// ---- matrix products ----------------------------------------------------------------
+
+void CudaBackend::gemm(const GemmArgs& g) {
+  FLINT_CHECK(g.m >= 0 && g.n >= 0 && g.k >= 0 && g.batch >= 0, "gemm: negative size");
+  cudaDataType type;
+  int compute;
+  float alphaF = (float)g.alpha, betaF = (float)g.beta;
+  const void* alpha = &alphaF;
+  const void* beta = &betaF;
+  switch (g.dtype) {
+    case DType::Float32:
+      type = CUDA_R_32F;
+      compute = allowTF32_ ? kCublasComputeF32FastTF32 : kCublasComputeF32;
+      break;
+    case DType::Float64:
+      type = CUDA_R_64F;
+      compute = kCublasComputeF64;
+      alpha = &g.alpha;
+      beta = &g.beta;
+      break;
+    case DType::Float16:  // float32 accumulation, as PyTorch's default
+      type = CUDA_R_16F;
+      compute = kCublasComputeF32;
+      break;
+    case DType::BFloat16:
+      type = CUDA_R_16BF;
+      compute = kCublasComputeF32;
+      break;
+    default:
+      throw Error(std::string("\"addmm_cuda\" not implemented for '") + dtypeName(g.dtype) + "'");
+  }
+  if (g.m == 0 || g.n == 0 || g.batch == 0) return;
+  if (g.k == 0) {  // cuBLAS leaves C untouched for k == 0; the product is beta * C
+    FLINT_CHECK(g.beta == 0 || g.beta == 1, "gemm: k == 0 with beta other than 0 or 1");
+    if (g.beta == 0) {
+      for (int64_t b = 0; b < g.batch; b++) {
+        TensorView c;
+        c.dtype = g.dtype;
+        c.ndim = 2;
+        c.shape[0] = g.m;
+        c.shape[1] = g.n;
+        c.strides[0] = g.ldc;
+        c.strides[1] = 1;
+        c.data = g.c + b * g.strideC * (int64_t)itemSize(g.dtype);
+        cudaFill(context_, c, 0);
+      }
+    }
+    return;
+  }
+  FLINT_CHECK(g.m < INT32_MAX && g.n < INT32_MAX && g.k < INT32_MAX && g.batch < INT32_MAX,
+              "gemm: a dimension does not fit cuBLAS's 32-bit sizes");
+  if (cublas_ == nullptr) cublas_ = new CublasApi(context_.stream);
+  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
+  const int64_t lda = std::max<int64_t>({g.lda, g.transA ? g.m : g.k, 1});
+  const int64_t ldb = std::max<int64_t>({g.ldb, g.transB ? g.k : g.n, 1});
+  const int64_t ldc = std::max<int64_t>({g.ldc, g.n, 1});
+  cublas_->gemmStridedBatched(g.transB ? kCublasOpT : kCublasOpN, g.transA ? kCublasOpT : kCublasOpN, (int)g.n,
+                              (int)g.m, (int)g.k, alpha, g.b, type, (int)ldb, g.strideB, g.a, type, (int)lda,
+                              g.strideA, beta, g.c, type, (int)ldc, g.strideC, (int)g.batch, compute);
+}
+
+}  // namespace flint

@@ -1,0 +1,211 @@
+// The CUDA backend: one instance per (addon instance, device). It lives in its own
+// shared library (flint_cuda.so), which the addon loads only when CUDA is asked for, so
+// the CPU package runs on machines without a driver. Everything here is host code that
+// both nvcc and the plain C++ compiler can read; the kernels live in one .cu per family.
+#pragma once
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "flint/backend.h"
+
+namespace flint {
+
+class CublasApi;  // cublas_api.h: cuBLAS reached through dlopen
+
+// Deferred device-side errors. Kernels cannot throw, so a kernel that meets bad data
+// (an index out of range) sets a bit in a device word; the next synchronization turns
+// it into a JS Error, as PyTorch's device-side asserts surface at the next sync.
+enum DeviceErrorBits : int {
+  kErrorIndexOutOfRange = 1,
+  kErrorTargetOutOfRange = 2,
+};
+
+// What a kernel family needs to launch work: the stream, the device's shape, the error
+// word and temporary memory. Passed by reference to every family's entry point.
+struct CudaContext {
+  cudaStream_t stream = nullptr;
+  int device = 0;
+  int smCount = 0;
+  int* errorFlags = nullptr;  // device memory, one int (DeviceErrorBits)
+  class CudaBackend* backend = nullptr;
+};
+
+// Temporary device memory from the backend's caching allocator, released at scope end.
+// Reuse is safe without synchronizing because all work runs on the backend's one stream.
+class ScratchBuffer {
+ public:
+  ScratchBuffer(CudaContext& ctx, size_t nbytes);
+  ~ScratchBuffer();
+  ScratchBuffer(const ScratchBuffer&) = delete;
+  ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+  void* data() const { return data_; }
+
+ private:
+  Storage* storage_;
+  void* data_;
+};
+
+// Throws flint::Error with the CUDA error's name and where it happened.
+void throwCudaError(cudaError_t status, const char* what);
+#define FLINT_CUDA_CHECK(CALL)                                   \
+  do {                                                           \
+    cudaError_t flint_status_ = (CALL);                          \
+    if (flint_status_ != cudaSuccess) ::flint::throwCudaError(flint_status_, #CALL); \
+  } while (0)
+// After a kernel launch: reports a bad launch configuration at once.
+#define FLINT_CUDA_LAUNCH_CHECK() FLINT_CUDA_CHECK(cudaGetLastError())
+
+// PyTorch's caching allocator, reduced to what one stream needs: blocks are rounded up
+// (512 B for small, 2 MiB for large requests) and kept in size-ordered free lists
+// instead of going back to cudaFree, so steady-state training never calls cudaMalloc.
+class CudaCachingAllocator {
+ public:
+  explicit CudaCachingAllocator(int device) : device_(device) {}
+  // Returns device memory of at least `nbytes`; sets *blockBytes. Throws OutOfMemory.
+  void* allocate(size_t nbytes, size_t* blockBytes);
+  void deallocate(void* ptr, size_t blockBytes);
+  void emptyCache();
+  int64_t allocatedBytes() const { return allocated_; }
+  int64_t peakAllocatedBytes() const { return peak_; }
+  int64_t reservedBytes() const { return reserved_; }
+  void resetPeak() { peak_ = allocated_; }
+
+ private:
+  int device_;
+  std::multimap<size_t, void*> freeBlocks_;  // block size -> pointer
+  int64_t allocated_ = 0, peak_ = 0, reserved_ = 0;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  // Throws flint::Error (with the driver's message) when the device cannot be used.
+  explicit CudaBackend(int device);
+  ~CudaBackend() override;
+  DeviceType type() const override { return DeviceType::CUDA; }
+  void retire() override;
+
+  Storage* allocate(size_t nbytes) override;
+  void deallocate(Storage* storage) override;
+  void copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) override;
+  void copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) override;
+  void synchronize() override;
+  PendingRead* readAsync(const Storage* src, size_t srcOffsetBytes, size_t nbytes) override;
+  MemoryInfo memoryInfo() override;
+  void emptyCache() override;
+  void resetPeakMemory() override { allocator_.resetPeak(); }
+  void setOption(BackendOption option, double value) override;
+
+  void fill(const TensorView& out, double value) override;
+  void fillUniform(const TensorView& out, double low, double high) override;
+  void fillNormal(const TensorView& out, double mean, double stddev) override;
+  void fillRandomInt(const TensorView& out, int64_t low, int64_t high) override;
+  void fillBernoulli(const TensorView& out, double p) override;
+  void manualSeed(uint64_t seed) override {
+    seed_ = seed;
+    philoxOffset_ = 0;
+  }
+
+  void cast(const TensorView& out, const TensorView& in) override;
+  void unary(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) override;
+  void binary(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) override;
+  void binaryScalar(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
+                    bool scalarFirst) override;
+  void where(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b) override;
+  void reduce(const ReduceArgs& args) override;
+  void gemm(const GemmArgs& args) override;
+  void indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index) override;
+  void indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                bool accumulate) override;
+  void gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index) override;
+  void scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+               bool accumulate) override;
+  int64_t nonzero(Storage** out, const TensorView& in) override;
+  void axpy(const TensorView& out, const TensorView& x, double alpha) override;
+  void softmax(const SoftmaxArgs& args) override;
+  void softmaxBackward(const SoftmaxBackwardArgs& args) override;
+  void crossEntropy(const CrossEntropyArgs& args) override;
+  void crossEntropyBackward(const CrossEntropyBackwardArgs& args) override;
+  void layerNorm(const LayerNormArgs& args) override;
+  void layerNormBackward(const LayerNormBackwardArgs& args) override;
+  void biasActivation(const BiasActivationArgs& args) override;
+
+  CudaContext& context() { return context_; }
+  CudaCachingAllocator& allocator() { return allocator_; }
+  // Philox state for the next random launch: the seed, and an offset that advances by
+  // the number of 128-bit draws each launch consumes, as PyTorch's generator does.
+  uint64_t seed() const { return seed_; }
+  uint64_t reservePhilox(uint64_t draws) {
+    uint64_t offset = philoxOffset_;
+    philoxOffset_ += draws;
+    return offset;
+  }
+
+ private:
+  int device_;
+  CudaContext context_;
+  CudaCachingAllocator allocator_;
+  CublasApi* cublas_ = nullptr;  // loaded on first gemm
+  bool allowTF32_ = false;
+  uint64_t seed_ = 67280421310721ULL;  // PyTorch's default seed
+  uint64_t philoxOffset_ = 0;
+  int64_t liveStorages_ = 0;
+  bool retired_ = false;
+  int* hostErrorFlags_ = nullptr;  // pinned: where synchronize() reads the error word
+  // Blocks until the stream is idle, then throws if a kernel set an error bit.
+  void synchronizeAndCheck();
+  std::mutex pinnedMutex_;  // pinned staging buffers for async reads, reused
+  std::vector<std::pair<void*, size_t>> pinnedFree_;
+  friend class CudaPendingRead;
+  void* takePinned(size_t nbytes, size_t* capacity);
+  void givePinned(void* ptr, size_t capacity);
+};
+
+// Kernel families, one .cu each; CudaBackend forwards to them. Views arrive as the CPU
+// backend receives them (shapes broadcast, dtypes promoted, bounds checked by napi).
+// elementwise.cu
+void cudaCast(CudaContext& ctx, const TensorView& out, const TensorView& in);
+void cudaFill(CudaContext& ctx, const TensorView& out, double value);
+void cudaUnary(CudaContext& ctx, UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1);
+void cudaBinary(CudaContext& ctx, BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b);
+void cudaBinaryScalar(CudaContext& ctx, BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
+                      bool scalarFirst);
+void cudaWhere(CudaContext& ctx, const TensorView& out, const TensorView& cond, const TensorView& a,
+               const TensorView& b);
+void cudaAxpy(CudaContext& ctx, const TensorView& out, const TensorView& x, double alpha);
+void cudaBiasActivation(CudaContext& ctx, const BiasActivationArgs& args);
+// reduce.cu
+void cudaReduce(CudaContext& ctx, const ReduceArgs& args);
+// softmax.cu
+void cudaSoftmax(CudaContext& ctx, const SoftmaxArgs& args);
+void cudaSoftmaxBackward(CudaContext& ctx, const SoftmaxBackwardArgs& args);
+void cudaCrossEntropy(CudaContext& ctx, const CrossEntropyArgs& args);
+void cudaCrossEntropyBackward(CudaContext& ctx, const CrossEntropyBackwardArgs& args);
+// layer_norm.cu
+void cudaLayerNorm(CudaContext& ctx, const LayerNormArgs& args);
+void cudaLayerNormBackward(CudaContext& ctx, const LayerNormBackwardArgs& args);
+// index.cu
+void cudaIndexSelect(CudaContext& ctx, const TensorView& out, const TensorView& in, int dim, const TensorView& index);
+void cudaIndexPut(CudaContext& ctx, const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                  bool accumulate);
+void cudaGather(CudaContext& ctx, const TensorView& out, const TensorView& in, int dim, const TensorView& index);
+void cudaScatter(CudaContext& ctx, const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                 bool accumulate);
+// Counts nonzero elements and writes their coordinates; allocates *out via ctx.backend.
+int64_t cudaNonzero(CudaContext& ctx, Storage** out, const TensorView& in);
+// random.cu: Philox4x32-10 counter-based generation, keyed by (seed, offset).
+void cudaFillUniform(CudaContext& ctx, const TensorView& out, double low, double high, uint64_t seed, uint64_t offset);
+void cudaFillNormal(CudaContext& ctx, const TensorView& out, double mean, double stddev, uint64_t seed,
+                    uint64_t offset);
+void cudaFillRandomInt(CudaContext& ctx, const TensorView& out, int64_t low, int64_t high, uint64_t seed,
+                       uint64_t offset);
+void cudaFillBernoulli(CudaContext& ctx, const TensorView& out, double p, uint64_t seed, uint64_t offset);
+// How many Philox draws (each 4 x 32 bits) a random fill of `numel` elements consumes,
+// so the backend can advance its offset before the launch.
+uint64_t cudaRandomDraws(int64_t numel);
+
+}  // namespace flint

@@ -1,0 +1,120 @@
+/**
+ * `torch.cuda` and `torch.backends.cuda`: device queries, synchronization, seeding and
+ * the caching allocator's statistics, as PyTorch names them (camelCased).
+ */
+import { cudaStatus, native } from './native/addon.js';
+import { cudaDevice, currentCudaIndex, placement, setCurrentCudaIndex, type DeviceLike } from './tensor/device.js';
+
+function codeOf(device?: DeviceLike | number): number {
+  if (device === undefined) return cudaDevice(currentCudaIndex()).code;
+  if (typeof device === 'number') return cudaDevice(device).code;
+  return placement(device).code;
+}
+
+/**
+ * Whether a CUDA GPU can be used: the CUDA library is installed, a driver loads and at
+ * least one device is visible. Never throws.
+ * @example if (torch.cuda.isAvailable()) net.to('cuda');
+ */
+export function isAvailable(): boolean {
+  return cudaStatus().deviceCount > 0;
+}
+
+/**
+ * Why `isAvailable()` is false (empty when it is true): flint's own addition, because
+ * "no GPU" has several causes.
+ * @example if (!torch.cuda.isAvailable()) console.log(torch.cuda.unavailableReason());
+ */
+export function unavailableReason(): string {
+  const { deviceCount, reason } = cudaStatus();
+  return deviceCount > 0 ? '' : reason;
+}
+
+/** Number of visible CUDA devices (0 without CUDA). @example torch.cuda.deviceCount() */
+export function deviceCount(): number {
+  return cudaStatus().deviceCount;
+}
+
+/** Index of the current device, where `'cuda'` places tensors. @example torch.cuda.currentDevice() */
+export function currentDevice(): number {
+  return currentCudaIndex();
+}
+
+/** Makes `device` the current one. @example torch.cuda.setDevice(0) */
+export function setDevice(device: number | DeviceLike): void {
+  setCurrentCudaIndex(typeof device === 'number' ? device : (placement(device).index ?? 0));
+}
+
+/** The device's marketing name. @example torch.cuda.getDeviceName(0) // 'NVIDIA H100 80GB HBM3' */
+export function getDeviceName(device?: number | DeviceLike): string {
+  return native.deviceName(codeOf(device));
+}
+
+/**
+ * Waits for all work queued on the device; errors from kernels (such as an index out
+ * of range) are raised here.
+ * @example torch.cuda.synchronize()
+ */
+export function synchronize(device?: number | DeviceLike): void {
+  native.synchronize(codeOf(device));
+}
+
+/** Seeds the current device's generator. @example torch.cuda.manualSeed(0) */
+export function manualSeed(seed: number | bigint): void {
+  native.manualSeed(codeOf(), BigInt.asUintN(64, BigInt(seed)));
+}
+
+/** Seeds every device's generator. @example torch.cuda.manualSeedAll(0) */
+export function manualSeedAll(seed: number | bigint): void {
+  for (let i = 0; i < deviceCount(); i++) native.manualSeed(cudaDevice(i).code, BigInt.asUintN(64, BigInt(seed)));
+}
+
+/** Bytes held by live tensors on the device. @example torch.cuda.memoryAllocated() */
+export function memoryAllocated(device?: number | DeviceLike): number {
+  return native.stats(codeOf(device)).allocatedBytes;
+}
+
+/** The peak of `memoryAllocated` since the start or the last reset. @example torch.cuda.maxMemoryAllocated() */
+export function maxMemoryAllocated(device?: number | DeviceLike): number {
+  return native.stats(codeOf(device)).peakAllocatedBytes;
+}
+
+/** Bytes the caching allocator holds from the driver, in use or cached. @example torch.cuda.memoryReserved() */
+export function memoryReserved(device?: number | DeviceLike): number {
+  return native.stats(codeOf(device)).reservedBytes;
+}
+
+/** Restarts `maxMemoryAllocated` from the current value. @example torch.cuda.resetPeakMemoryStats() */
+export function resetPeakMemoryStats(device?: number | DeviceLike): void {
+  native.resetPeakMemory(codeOf(device));
+}
+
+/**
+ * Returns the allocator's cached, unused blocks to the driver (live tensors keep
+ * theirs). Does nothing without CUDA.
+ * @example torch.cuda.emptyCache()
+ */
+export function emptyCache(): void {
+  for (let i = 0; i < deviceCount(); i++) native.emptyCache(cudaDevice(i).code);
+}
+
+let allowTF32 = false;
+
+/**
+ * `torch.backends.cuda.matmul.allowTF32`: false by default, so float32 matrix products
+ * keep full precision, as in PyTorch; true trades precision for tensor-core speed.
+ * @example torch.backends.cuda.matmul.allowTF32 = true;
+ */
+export const backends = {
+  cuda: {
+    matmul: {
+      get allowTF32(): boolean {
+        return allowTF32;
+      },
+      set allowTF32(value: boolean) {
+        allowTF32 = Boolean(value);
+        for (let i = 0; i < deviceCount(); i++) native.setBackendOption(cudaDevice(i).code, 0, allowTF32 ? 1 : 0);
+      },
+    },
+  },
+};
