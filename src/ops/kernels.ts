@@ -8,6 +8,7 @@ import { recycled } from '../memory/storage.js';
 import { metaBegin, metaContiguous, metaNumbers, metaOutput, metaView } from '../native/meta.js';
 import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle, registerCastKernel } from '../tensor/tensor.js';
+import type { Device } from '../tensor/device.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, sameShape, shapeNumel } from '../tensor/shape.js';
 
 /** Native op codes, mirroring native/include/flint/backend.h. */
@@ -54,9 +55,27 @@ export function castKernel(x: Tensor, dtype: DType): Tensor {
 
 registerCastKernel(castKernel);
 
-/** Writes `src` (broadcast, converted) into the view `dst`. */
+/** Copies `x` into a new contiguous tensor of the same dtype on `target`. */
+export function transferKernel(x: Tensor, target: Device): Tensor {
+  const source = x.isContiguous() ? x : castKernel(x, x._dtype);
+  const out = emptyKernel(x._shape.slice(), x._dtype, target);
+  const itemsize = x._dtype.itemsize;
+  native.copyAcross(out._handle(), 0, source._handle(), source._offset * itemsize, x.numel() * itemsize);
+  if (source !== x) source.dispose();
+  return out;
+}
+
+/**
+ * Writes `src` (broadcast, converted) into the view `dst`. As PyTorch's copy_, `src` may
+ * live on another device: it is brought over first.
+ */
 export function copyKernel(dst: Tensor, src: Tensor): void {
-  checkSameDevice(dst, src);
+  if (dst._storage.device !== src._storage.device) {
+    const moved = transferKernel(src, dst._storage.device);
+    copyKernel(dst, moved);
+    moved.dispose();
+    return;
+  }
   metaBegin();
   view(dst);
   broadcastView(src, dst._shape);

@@ -20,7 +20,10 @@ function checkDtypes(a: Tensor, b: Tensor): void {
   if (a._dtype !== b._dtype) {
     throw new Error(`expected m1 and m2 to have the same dtype, but got: ${TYPE_NAME[a._dtype.name] ?? a._dtype.name} != ${TYPE_NAME[b._dtype.name] ?? b._dtype.name}`);
   }
-  if (a._dtype === b._dtype && !a._dtype.isCompute) {
+  // cuBLAS multiplies float16 and bfloat16 directly (accumulating in float32); the CPU
+  // backend, like PyTorch 1.x's, has no half-precision product.
+  const halfOnGpu = a._storage.device.type === 'cuda' && (a._dtype.name === 'float16' || a._dtype.name === 'bfloat16');
+  if (a._dtype === b._dtype && !a._dtype.isCompute && !halfOnGpu) {
     throw new Error(`"addmm_impl_cpu_" not implemented for '${a._dtype.name === 'float16' ? 'Half' : a._dtype.name}'`);
   }
 }

@@ -335,9 +335,11 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
     if (source !== null) {
       const rows = order.map(source.rows);
       for (let b = 0; b < count; b++) {
-        const index = tensor(rows.subarray(b * batchSize, (b + 1) * batchSize), { dtype: int64 });
+        // The index lives where the data does (a GPU dataset is indexed on the GPU).
+        const device = source.tensors[0].device;
+        const index = tensor(rows.subarray(b * batchSize, (b + 1) * batchSize), { dtype: int64, device });
         try {
-          yield source.tensors.map((t) => indexSelect(t, 0, index)) as B;
+          yield source.tensors.map((t) => indexSelect(t, 0, t.device === device ? index : index.to(t.device))) as B;
         } finally {
           index.dispose();
         }

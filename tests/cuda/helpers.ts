@@ -98,7 +98,7 @@ export function mismatch(actual: Tensor, expected: Tensor, tol?: Tol | null): st
     const x = av[i];
     const y = ev[i];
     let ok: boolean;
-    if (typeof y === 'bigint' || t === null) ok = x === y;
+    if (typeof y === 'bigint' || t === null) ok = x === y || (Number.isNaN(x) && Number.isNaN(y));
     else {
       const xn = Number(x);
       const yn = Number(y);
@@ -158,13 +158,29 @@ export function parity(label: string, inputs: Tensor[], fn: (...xs: Tensor[]) =>
     }
     if (cpuError !== null) {
       if (!options.allowErrors) return `${label}: the CPU threw ${(cpuError as Error).message}`;
+      if (devError === null) {
+        // Data-dependent errors (negative integer powers, ...) surface on the GPU at the
+        // next synchronization: read the outputs so that they are raised here.
+        try {
+          for (const t of actual!) t.cpu();
+          if (!SELF_TEST) torch.cuda.synchronize();
+        } catch (error) {
+          devError = error;
+        }
+      }
       return devError === null ? `${label}: the CPU threw (${(cpuError as Error).message}) but ${DEV} did not` : 'cpu-error';
     }
     if (devError !== null) return `${label}: ${DEV} threw ${(devError as Error).message}`;
     if (actual!.length !== expected!.length) return `${label}: ${actual!.length} outputs vs ${expected!.length}`;
     for (let i = 0; i < expected!.length; i++) {
       if (String(actual![i].device) !== DEV_NAME) return `${label}: output ${i} is on ${actual![i].device}, not ${DEV_NAME}`;
-      const m = mismatch(actual![i], expected![i], options.tol);
+      let m: string | null;
+      try {
+        m = mismatch(actual![i], expected![i], options.tol);
+      } catch (error) {
+        // A kernel error deferred to the read-back (the GPU reports those at synchronization).
+        return `${label}: reading ${DEV} output ${i} threw ${(error as Error).message}`;
+      }
       if (m !== null) return `${label}${expected!.length > 1 ? ` (output ${i})` : ''}: ${m}`;
     }
     return null;

@@ -1,0 +1,97 @@
+/**
+ * torch.cuda without a GPU (this file never skips): CUDA reports itself unavailable with a
+ * reason, device objects still parse and print, and anything that would place a tensor on
+ * the GPU throws PyTorch's "CUDA is not available" error. With a GPU it checks the
+ * positive facts instead.
+ */
+import { describe, expect, it } from 'vitest';
+import * as torch from '../../src/index.js';
+
+const hasCuda = torch.cuda.isAvailable();
+
+/** The message of the error `fn` throws (fails the test when it does not throw). */
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(Error);
+    return error as Error;
+  }
+  throw new Error('expected an error, but none was thrown');
+}
+
+describe.runIf(!hasCuda)('torch.cuda without a GPU', () => {
+  it('reports itself unavailable, with a reason', () => {
+    expect(torch.cuda.isAvailable()).toBe(false);
+    expect(torch.cuda.deviceCount()).toBe(0);
+    const reason = torch.cuda.unavailableReason();
+    expect(typeof reason).toBe('string');
+    expect(reason.length).toBeGreaterThan(0);
+  });
+
+  it("placing a tensor on 'cuda' throws 'CUDA is not available: <reason>'", () => {
+    const reason = torch.cuda.unavailableReason();
+    const error = errorOf(() => torch.zeros(2, { device: 'cuda' }));
+    expect(error.message.startsWith('CUDA is not available')).toBe(true);
+    expect(error.message).toContain(reason);
+    for (const fn of [
+      () => torch.ones(2).cuda(),
+      () => torch.ones(2).to('cuda'),
+      () => torch.ones(2).to(torch.device('cuda:0')),
+      () => torch.rand(3, { device: 'cuda' }),
+      () => torch.arange(5, { device: 'cuda' }),
+      () => torch.tensor([1, 2], { device: 'cuda:0' }),
+    ]) {
+      expect(errorOf(fn).message.startsWith('CUDA is not available')).toBe(true);
+    }
+  });
+
+  it('torch.device("cuda") itself does not throw and prints as PyTorch', () => {
+    const d = torch.device('cuda');
+    expect(String(d)).toBe('cuda');
+    expect(d.type).toBe('cuda');
+    expect(d.index).toBeNull();
+    expect(String(torch.device('cuda:1'))).toBe('cuda:1');
+    expect(torch.device('cuda:1').index).toBe(1);
+    expect(String(torch.device('cpu'))).toBe('cpu');
+  });
+
+  it('emptyCache and the TF32 switch are harmless without CUDA', () => {
+    expect(() => torch.cuda.emptyCache()).not.toThrow();
+    const before = torch.backends.cuda.matmul.allowTF32;
+    torch.backends.cuda.matmul.allowTF32 = true;
+    expect(torch.backends.cuda.matmul.allowTF32).toBe(true);
+    torch.backends.cuda.matmul.allowTF32 = before;
+  });
+
+  it('nn.Linear(2, 2).cuda() throws the same error, and the module stays usable on the CPU', () => {
+    const layer = new torch.nn.Linear(2, 2);
+    const error = errorOf(() => layer.cuda());
+    expect(error.message.startsWith('CUDA is not available')).toBe(true);
+    expect(error.message).toBe(errorOf(() => torch.zeros(2, { device: 'cuda' })).message);
+    expect(String(layer.weight.device)).toBe('cpu');
+    expect(layer(torch.ones(1, 2)).shape).toEqual([1, 2]);
+  });
+
+  it('torch.load with mapLocation cuda refuses with the same error', () => {
+    const bytes = torch.serialize({ w: torch.ones(2) });
+    expect(String((torch.deserialize(bytes) as { w: torch.Tensor }).w.device)).toBe('cpu');
+    expect(errorOf(() => torch.deserialize(bytes, { mapLocation: 'cuda' })).message.startsWith('CUDA is not available')).toBe(true);
+  });
+});
+
+describe.runIf(hasCuda)('torch.cuda with a GPU', () => {
+  it('reports the device', () => {
+    expect(torch.cuda.isAvailable()).toBe(true);
+    expect(torch.cuda.deviceCount()).toBeGreaterThanOrEqual(1);
+    expect(torch.cuda.unavailableReason()).toBe('');
+    const name = torch.cuda.getDeviceName(0);
+    expect(typeof name).toBe('string');
+    expect(name.length).toBeGreaterThan(0);
+    expect(String(torch.zeros(1, { device: 'cuda' }).device)).toBe('cuda:0');
+    expect(String(torch.device('cuda'))).toBe('cuda');
+    expect(String(torch.device('cuda:1'))).toBe('cuda:1');
+    expect(() => torch.cuda.emptyCache()).not.toThrow();
+    expect(String(new torch.nn.Linear(2, 2).cuda().weight.device)).toBe('cuda:0');
+  });
+});
