@@ -51,7 +51,7 @@ void checkStatus(cublasStatusCode status, const char* what) {
 
 }  // namespace
 
-CublasApi::CublasApi(cudaStream_t stream) {
+CublasApi::CublasApi(cudaStream_t stream, void* workspace, size_t workspaceBytes) {
   std::string tried;
   library_ = openCublas(&tried);
   if (library_ == nullptr) {
@@ -62,6 +62,8 @@ CublasApi::CublasApi(cudaStream_t stream) {
     using CreateFn = cublasStatusCode (*)(cublasHandle*);
     using SetStreamFn = cublasStatusCode (*)(cublasHandle, cudaStream_t);
     using SetMathModeFn = cublasStatusCode (*)(cublasHandle, int);
+    using SetWorkspaceFn = cublasStatusCode (*)(cublasHandle, void*, size_t);
+    auto setWorkspace = symbol<SetWorkspaceFn>(library_, "cublasSetWorkspace_v2");
     auto create = symbol<CreateFn>(library_, "cublasCreate_v2");
     auto setStream = symbol<SetStreamFn>(library_, "cublasSetStream_v2");
     auto setMathMode = symbol<SetMathModeFn>(library_, "cublasSetMathMode");
@@ -70,6 +72,7 @@ CublasApi::CublasApi(cudaStream_t stream) {
     gemmBatchedEx_ = symbol<GemmBatchedExFn>(library_, "cublasGemmStridedBatchedEx");
     checkStatus(create(&handle_), "cublasCreate");
     checkStatus(setStream(handle_, stream), "cublasSetStream");
+    checkStatus(setWorkspace(handle_, workspace, workspaceBytes), "cublasSetWorkspace");
     // Default math: no TF32 unless a call asks for it through its compute type.
     checkStatus(setMathMode(handle_, kCublasDefaultMath), "cublasSetMathMode");
   } catch (...) {

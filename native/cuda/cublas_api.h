@@ -27,7 +27,7 @@ class CublasApi {
  public:
   // Loads libcublas and creates a handle bound to `stream`. Throws flint::Error that
   // says which library was looked for when it is missing.
-  explicit CublasApi(cudaStream_t stream);
+  CublasApi(cudaStream_t stream, void* workspace, size_t workspaceBytes);
   ~CublasApi();
   CublasApi(const CublasApi&) = delete;
   CublasApi& operator=(const CublasApi&) = delete;

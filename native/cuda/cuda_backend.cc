@@ -63,12 +63,16 @@ void* CudaCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
     peak_ = std::max(peak_, allocated_);
     return ptr;
   }
+  // A miss goes to the driver's stream-ordered pool, not cudaMalloc: cudaMalloc costs
+  // tens of microseconds and synchronizes the device, and misses are common while freed
+  // tensors wait for JS's garbage collector. The pool keeps what it is given back
+  // (release threshold: never), so a miss is usually a fast suballocation.
   void* ptr = nullptr;
-  cudaError_t status = cudaMalloc(&ptr, size);
+  cudaError_t status = cudaMallocAsync(&ptr, size, stream_);
   if (status == cudaErrorMemoryAllocation) {
     cudaGetLastError();
     emptyCache();  // give the cache back and try once more, as PyTorch does
-    status = cudaMalloc(&ptr, size);
+    status = cudaMallocAsync(&ptr, size, stream_);
   }
   if (status == cudaErrorMemoryAllocation) {
     cudaGetLastError();
@@ -80,7 +84,7 @@ void* CudaCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
                       formatBytes((double)allocated_) + " is allocated by flint, and " +
                       formatBytes((double)(reserved_ - allocated_)) + " is reserved by flint but unallocated.");
   }
-  if (status != cudaSuccess) throwCudaError(status, "cudaMalloc");
+  if (status != cudaSuccess) throwCudaError(status, "cudaMallocAsync");
   *blockBytes = size;
   reserved_ += (int64_t)size;
   allocated_ += (int64_t)size;
@@ -98,10 +102,14 @@ void CudaCachingAllocator::deallocate(void* ptr, size_t blockBytes) {
 
 void CudaCachingAllocator::emptyCache() {
   for (auto& [size, ptr] : freeBlocks_) {
-    cudaFree(ptr);  // cudaFree waits for the device, so no kernel still uses the block
+    cudaFreeAsync(ptr, stream_);  // ordered after every kernel that used the block
     reserved_ -= (int64_t)size;
   }
   freeBlocks_.clear();
+  // Hand the pool's memory back to the driver too.
+  cudaStreamSynchronize(stream_);
+  cudaMemPool_t pool;
+  if (cudaDeviceGetDefaultMemPool(&pool, device_) == cudaSuccess) cudaMemPoolTrimTo(pool, 0);
 }
 
 ScratchBuffer::ScratchBuffer(CudaContext& ctx, size_t nbytes) : storage_(ctx.backend->allocate(nbytes)) {
@@ -121,6 +129,11 @@ CudaBackend::CudaBackend(int device) : device_(device), allocator_(device) {
   // A non-blocking stream: the legacy default stream would serialize with every other
   // library in the process that uses the GPU.
   FLINT_CUDA_CHECK(cudaStreamCreateWithFlags(&context_.stream, cudaStreamNonBlocking));
+  allocator_.setStream(context_.stream);
+  cudaMemPool_t pool;
+  FLINT_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
+  uint64_t keepEverything = UINT64_MAX;
+  FLINT_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keepEverything));
   FLINT_CUDA_CHECK(cudaMalloc((void**)&context_.errorFlags, sizeof(int)));
   FLINT_CUDA_CHECK(cudaMemsetAsync(context_.errorFlags, 0, sizeof(int), context_.stream));
   FLINT_CUDA_CHECK(cudaMallocHost((void**)&hostErrorFlags_, sizeof(int)));
@@ -130,6 +143,10 @@ CudaBackend::CudaBackend(int device) : device_(device), allocator_(device) {
 CudaBackend::~CudaBackend() {
   cudaStreamSynchronize(context_.stream);
   delete cublas_;
+  if (cublasWorkspace_ != nullptr) {
+    allocator_.deallocate(cublasWorkspace_->data, cublasWorkspace_->nbytes);
+    delete cublasWorkspace_;
+  }
   allocator_.emptyCache();
   for (auto& [ptr, size] : pinnedFree_) cudaFreeHost(ptr);
   cudaFree(context_.errorFlags);
@@ -139,7 +156,7 @@ CudaBackend::~CudaBackend() {
 
 void CudaBackend::retire() {
   retired_ = true;
-  if (liveStorages_ == 0) delete this;
+  if (liveStorages_ == (cublasWorkspace_ != nullptr ? 1 : 0)) delete this;
 }
 
 Storage* CudaBackend::allocate(size_t nbytes) {
@@ -152,7 +169,7 @@ Storage* CudaBackend::allocate(size_t nbytes) {
 void CudaBackend::deallocate(Storage* storage) {
   allocator_.deallocate(storage->data, storage->nbytes);
   delete storage;
-  if (--liveStorages_ == 0 && retired_) delete this;
+  if (--liveStorages_ == (cublasWorkspace_ != nullptr ? 1 : 0) && retired_) delete this;
 }
 
 void CudaBackend::copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) {
@@ -182,6 +199,9 @@ void CudaBackend::synchronizeAndCheck() {
   if (flags == 0) return;
   *hostErrorFlags_ = 0;
   FLINT_CUDA_CHECK(cudaMemsetAsync(context_.errorFlags, 0, sizeof(int), context_.stream));
+  // The CPU's messages, as a kernel queued before this point met the same bad input.
+  if (flags & kErrorIntegerDivisionByZero) throw Error("ZeroDivisionError: integer division by zero");
+  if (flags & kErrorNegativeIntegerPower) throw Error("Integers to negative integer powers are not allowed.");
   if (flags & kErrorIndexOutOfRange) {
     throw Error("CUDA error: an index was out of range in a kernel queued before this synchronization "
                 "(the affected elements were left unwritten)");
@@ -382,7 +402,13 @@ void CudaBackend::gemm(const GemmArgs& g) {
   }
   FLINT_CHECK(g.m < INT32_MAX && g.n < INT32_MAX && g.k < INT32_MAX && g.batch < INT32_MAX,
               "gemm: a dimension does not fit cuBLAS's 32-bit sizes");
-  if (cublas_ == nullptr) cublas_ = new CublasApi(context_.stream);
+  if (cublas_ == nullptr) {
+    // cuBLAS's split-K and Hopper kernels need a workspace; without one it allocates (and
+    // frees, synchronizing the device) inside calls. PyTorch gives it 32 MiB on Hopper.
+    constexpr size_t kWorkspaceBytes = size_t(32) << 20;
+    cublasWorkspace_ = allocate(kWorkspaceBytes);
+    cublas_ = new CublasApi(context_.stream, cublasWorkspace_->data, kWorkspaceBytes);
+  }
   // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
   const int64_t lda = std::max<int64_t>({g.lda, g.transA ? g.m : g.k, 1});
   const int64_t ldb = std::max<int64_t>({g.ldb, g.transB ? g.k : g.n, 1});

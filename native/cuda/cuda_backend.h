@@ -23,6 +23,8 @@ class CublasApi;  // cublas_api.h: cuBLAS reached through dlopen
 enum DeviceErrorBits : int {
   kErrorIndexOutOfRange = 1,
   kErrorTargetOutOfRange = 2,
+  kErrorIntegerDivisionByZero = 4,
+  kErrorNegativeIntegerPower = 8,
 };
 
 // What a kernel family needs to launch work: the stream, the device's shape, the error
@@ -74,9 +76,11 @@ class CudaCachingAllocator {
   int64_t peakAllocatedBytes() const { return peak_; }
   int64_t reservedBytes() const { return reserved_; }
   void resetPeak() { peak_ = allocated_; }
+  void setStream(cudaStream_t stream) { stream_ = stream; }
 
  private:
   int device_;
+  cudaStream_t stream_ = nullptr;
   std::multimap<size_t, void*> freeBlocks_;  // block size -> pointer
   int64_t allocated_ = 0, peak_ = 0, reserved_ = 0;
 };
@@ -150,6 +154,7 @@ class CudaBackend final : public Backend {
   CudaContext context_;
   CudaCachingAllocator allocator_;
   CublasApi* cublas_ = nullptr;  // loaded on first gemm
+  Storage* cublasWorkspace_ = nullptr;
   bool allowTF32_ = false;
   uint64_t seed_ = 67280421310721ULL;  // PyTorch's default seed
   uint64_t philoxOffset_ = 0;

@@ -161,6 +161,7 @@ struct UnaryFn {
 // few cheap ops do not earn a kernel each.
 template <class T>
 struct UnaryAnyFn {
+  static constexpr int kStridedUnroll = std::is_floating_point_v<T> ? 1 : 4;  // compile time
   UnaryOp op;
   double p0, p1;
   T lo, hi;
@@ -186,12 +187,8 @@ void unaryTyped(CudaContext& ctx, UnaryOp op, const TensorView& out, const Tenso
   const T lo = (isFloat || p0 == p0) ? (T)p0 : T(0), hi = (isFloat || p1 == p1) ? (T)p1 : T(0);
   const UnaryAnyFn<T> any{op, p0, p1, lo, hi};
   if constexpr (!isFloat) {
-    switch (op) {
-#define FLINT_UNARY_CHECK(OP) \
-  case UnaryOp::OP: FLINT_CHECK(integerUnaryOp(UnaryOp::OP), "unary op " + std::to_string((int)op) + " is not implemented for integer tensors"); break;
-      FLINT_UNARY_OPS(FLINT_UNARY_CHECK)
-#undef FLINT_UNARY_CHECK
-      default: throw Error("unary op " + std::to_string((int)op) + " is not implemented for integer tensors");
+    if (!integerUnaryOp(op)) {
+      throw Error("unary op " + std::to_string((int)op) + " is not implemented for integer tensors");
     }
     return launchElementwise<T, T>(ctx, any, any, out, in);
   } else {
@@ -234,9 +231,9 @@ void launchBiasActivation(CudaContext& ctx, const BiasActivationArgs& args, int6
   const T* bias = (const T*)args.bias.data;
   if (cols % VEC == 0 && allAligned16(ptrs)) {  // then no vector straddles two rows
     biasActivationKernel<VEC, RELU>
-        <<<gridFor(ctx, n, VEC), kBlockThreads, 0, ctx.stream>>>(n / VEC, cols / VEC, out, in, bias);
+        <<<onePassGrid(n / VEC, 1), kBlockThreads, 0, ctx.stream>>>(n / VEC, cols / VEC, out, in, bias);
   } else {
-    biasActivationKernel<1, RELU><<<gridFor(ctx, n), kBlockThreads, 0, ctx.stream>>>(n, cols, out, in, bias);
+    biasActivationKernel<1, RELU><<<onePassGrid(n, 1), kBlockThreads, 0, ctx.stream>>>(n, cols, out, in, bias);
   }
   FLINT_CUDA_LAUNCH_CHECK();
 }

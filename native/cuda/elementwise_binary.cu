@@ -12,8 +12,6 @@ using namespace ew;
 // Data-dependent errors the CPU throws (integer division by zero, negative integer
 // powers) cannot be thrown from a kernel: they set these deferred bits instead (see
 // DeviceErrorBits), and the element gets PyTorch's CUDA value.
-constexpr int kErrorIntegerDivisionByZero = 4;
-constexpr int kErrorNegativeIntegerPower = 8;
 
 // The CPU's canonical NaN (what T(NAN) gives), not an operand's payload.
 template <class T>
@@ -202,17 +200,33 @@ __global__ void __launch_bounds__(kBlockThreads)
   }
 }
 
+using Step3 = StridedStep<3, kStridedUnroll>;
+
+template <class T>
+__device__ __forceinline__ Vec<T, kStridedUnroll> gatherOrSplat(const char* base, const Step3& st, int k,
+                                                               bool isScalar, T value) {
+  if (!isScalar) return gather<T>(base, st, k);
+  Vec<T, kStridedUnroll> v;
+#pragma unroll
+  for (int u = 0; u < kStridedUnroll; u++) v.v[u] = value;
+  return v;
+}
+
 template <class F, class T>
 __global__ void __launch_bounds__(kBlockThreads)
     binaryStridedKernel(int64_t n, OffsetCalc<3> calc, F f, Pointers<3> p, ScalarArg<T> s) {
   const T sv = s.device ? *s.device : s.value;
-  const int64_t step = (int64_t)gridDim.x * blockDim.x;
-  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
-    int64_t off[3];
-    stridedOffsets(calc, (uint64_t)i, off);
-    const T x = s.side == 1 ? sv : *(const T*)(p.p[1] + off[1]);
-    const T y = s.side == 2 ? sv : *(const T*)(p.p[2] + off[2]);
-    *(typename F::Out*)(p.p[0] + off[0]) = f(x, y);
+  const int64_t step = (int64_t)gridDim.x * blockDim.x * kStridedUnroll;
+  for (int64_t base = (int64_t)blockIdx.x * blockDim.x * kStridedUnroll + threadIdx.x; base < n; base += step) {
+    Step3 st;
+    stridedStep(calc, base, n, st);
+    Vec<typename F::Out, kStridedUnroll> o;
+    applyVec(f, o, gatherOrSplat<T>(p.p[1], st, 1, s.side == 1, sv),
+             gatherOrSplat<T>(p.p[2], st, 2, s.side == 2, sv));
+#pragma unroll
+    for (int u = 0; u < kStridedUnroll; u++) {
+      if (st.index[u] < n) *(typename F::Out*)(p.p[0] + st.off[u][0]) = o.v[u];
+    }
   }
 }
 
@@ -238,11 +252,11 @@ void launchBinary(CudaContext& ctx, const F& f, const G& strided, const TensorVi
                     (s.side == 2 || (isContiguousOf(b, n) && aligned16(b.data)));
   if (fast) {
     constexpr int VEC = kVec<T, Out>;
-    binaryContiguousKernel<VEC><<<gridFor(ctx, n, VEC), kBlockThreads, 0, ctx.stream>>>(
+    binaryContiguousKernel<VEC><<<onePassGrid(n / VEC, 1), kBlockThreads, 0, ctx.stream>>>(
         n, f, (Out*)out.data, (const T*)a.data, (const T*)b.data, s);
   } else {
     const TensorView* views[3] = {&out, &a, &b};
-    binaryStridedKernel<<<gridFor(ctx, n), kBlockThreads, 0, ctx.stream>>>(
+    binaryStridedKernel<<<onePassGrid(n, kStridedUnroll), kBlockThreads, 0, ctx.stream>>>(
         n, makeOffsetCalc<3>(views), strided, Pointers<3>{{out.data, a.data, b.data}}, s);
   }
   FLINT_CUDA_LAUNCH_CHECK();

@@ -1,6 +1,8 @@
 // Softmax, log-softmax and the fused cross-entropy / NLL loss on the GPU, mirroring
 // native/cpu/softmax.cc: the same max shift (NaN ignored by the max, a row of -inf
-// shifted by 0), sums in double, and the same formulas for the backward passes.
+// shifted by 0), sums in double (a lane may first add up to 32 values in T), and the
+// same formulas for the backward passes. exp() runs in T where the CPU uses double for
+// float inputs, so results may differ from the CPU's in the last bit or two.
 //
 // Launch shapes: rows of at most 1024 (inner == 1) are held in registers by a group of
 // lanes (a whole warp, or a power-of-two slice of one for short rows, so that several
@@ -112,8 +114,7 @@ int nextPow2(int64_t n) {
   while (p < n && p < 32) p <<= 1;
   return p;
 }
-// Warps for `units` independent pieces of work, as blocks of kThreads, capped so that
-// a grid-stride loop takes the rest.
+// Blocks of kThreads for `warps` warps of work, capped; grid-stride loops take the rest.
 unsigned blocksForWarps(const CudaContext& ctx, int64_t warps) {
   const int64_t blocks = ceilDiv(warps, kThreads / 32), cap = (int64_t)std::max(ctx.smCount, 1) * 16;
   return (unsigned)std::max<int64_t>(1, std::min(blocks, cap));
@@ -305,49 +306,58 @@ void launchRows(int64_t size, Launch&& launch) {
   return launch(std::integral_constant<int, 32>{}, 32);
 }
 
-template <class T>
-void softmaxTyped(CudaContext& ctx, const SoftmaxArgs& args) {
-  const int64_t outer = args.in.shape[0], size = args.in.shape[1], inner = args.in.shape[2];
+// Picks the launch shape for [outer, size, inner]; `launch` gets the kernel family and
+// its grid as (shape, blocks, per, group), per/group only for the register-row shape.
+enum class Shape { Rows, Block, Inner };
+template <class Launch>
+void launchSoftmaxFamily(CudaContext& ctx, int64_t outer, int64_t size, int64_t inner, Launch&& launch) {
   if (outer == 0 || size == 0 || inner == 0) return;
-  const T* in = (const T*)args.in.data;
-  T* out = (T*)args.out.data;
   if (inner == 1 && size <= 1024) {
     launchRows(size, [&](auto per, int group) {
-      const unsigned blocks = blocksForWarps(ctx, ceilDiv(outer, 32 / group));
-      softmaxRowsKernel<T, decltype(per)::value>
-          <<<blocks, kThreads, 0, ctx.stream>>>(in, out, outer, (int)size, group, args.log);
+      launch(Shape::Rows, blocksForWarps(ctx, ceilDiv(outer, 32 / group)), per, group);
     });
   } else if (inner == 1) {
     const unsigned blocks = (unsigned)std::min<int64_t>(outer, (int64_t)std::max(ctx.smCount, 1) * 8);
-    softmaxBlockKernel<T><<<blocks, kThreads, 0, ctx.stream>>>(in, out, outer, size, args.log);
+    launch(Shape::Block, blocks, std::integral_constant<int, 1>{}, 1);
   } else {
-    softmaxInnerKernel<T><<<gridFor(ctx, outer * inner), kThreads, 0, ctx.stream>>>(in, out, outer, size, inner,
-                                                                                     args.log);
+    launch(Shape::Inner, gridFor(ctx, outer * inner), std::integral_constant<int, 1>{}, 1);
   }
   FLINT_CUDA_LAUNCH_CHECK();
 }
 
 template <class T>
+void softmaxTyped(CudaContext& ctx, const SoftmaxArgs& args) {
+  const int64_t outer = args.in.shape[0], size = args.in.shape[1], inner = args.in.shape[2];
+  const T* in = (const T*)args.in.data;
+  T* out = (T*)args.out.data;
+  launchSoftmaxFamily(ctx, outer, size, inner, [&](Shape shape, unsigned blocks, auto per, int group) {
+    if (shape == Shape::Rows) {
+      softmaxRowsKernel<T, decltype(per)::value>
+          <<<blocks, kThreads, 0, ctx.stream>>>(in, out, outer, (int)size, group, args.log);
+    } else if (shape == Shape::Block) {
+      softmaxBlockKernel<T><<<blocks, kThreads, 0, ctx.stream>>>(in, out, outer, size, args.log);
+    } else {
+      softmaxInnerKernel<T><<<blocks, kThreads, 0, ctx.stream>>>(in, out, outer, size, inner, args.log);
+    }
+  });
+}
+
+template <class T>
 void softmaxBackwardTyped(CudaContext& ctx, const SoftmaxBackwardArgs& args) {
   const int64_t outer = args.output.shape[0], size = args.output.shape[1], inner = args.output.shape[2];
-  if (outer == 0 || size == 0 || inner == 0) return;
   const T* g = (const T*)args.gradOutput.data;
   const T* y = (const T*)args.output.data;
   T* gi = (T*)args.gradInput.data;
-  if (inner == 1 && size <= 1024) {
-    launchRows(size, [&](auto per, int group) {
-      const unsigned blocks = blocksForWarps(ctx, ceilDiv(outer, 32 / group));
+  launchSoftmaxFamily(ctx, outer, size, inner, [&](Shape shape, unsigned blocks, auto per, int group) {
+    if (shape == Shape::Rows) {
       softmaxBackwardRowsKernel<T, decltype(per)::value>
           <<<blocks, kThreads, 0, ctx.stream>>>(g, y, gi, outer, (int)size, group, args.log);
-    });
-  } else if (inner == 1) {
-    const unsigned blocks = (unsigned)std::min<int64_t>(outer, (int64_t)std::max(ctx.smCount, 1) * 8);
-    softmaxBackwardBlockKernel<T><<<blocks, kThreads, 0, ctx.stream>>>(g, y, gi, outer, size, args.log);
-  } else {
-    softmaxBackwardInnerKernel<T>
-        <<<gridFor(ctx, outer * inner), kThreads, 0, ctx.stream>>>(g, y, gi, outer, size, inner, args.log);
-  }
-  FLINT_CUDA_LAUNCH_CHECK();
+    } else if (shape == Shape::Block) {
+      softmaxBackwardBlockKernel<T><<<blocks, kThreads, 0, ctx.stream>>>(g, y, gi, outer, size, args.log);
+    } else {
+      softmaxBackwardInnerKernel<T><<<blocks, kThreads, 0, ctx.stream>>>(g, y, gi, outer, size, inner, args.log);
+    }
+  });
 }
 
 void checkSoftmaxView(const TensorView& v, const char* what) {
@@ -490,23 +500,30 @@ __global__ void __launch_bounds__(kThreads) crossEntropyBackwardKernel(LossParam
 // Lanes per row: about eight classes per lane, up to a warp (measured best for 10).
 int lossGroup(int64_t classes) { return nextPow2(std::max<int64_t>(1, ceilDiv(classes, 8))); }
 
-template <class T>
-void crossEntropyTyped(CudaContext& ctx, const CrossEntropyArgs& args) {
+// The fields the forward and backward share.
+template <class T, class Args>
+LossParams<T> lossParams(CudaContext& ctx, const Args& args, const TensorView& scores) {
   LossParams<T> p{};
-  p.input = (const T*)args.input.data;
+  p.input = (const T*)scores.data;
   p.target = (const int64_t*)args.target.data;
   p.weight = (const T*)args.weight.data;
-  p.loss = (T*)args.loss.data;
-  p.logProbs = args.fromLogits ? (T*)args.logProbs.data : nullptr;
   p.totalWeight = (double*)args.totalWeight.data;
-  p.rows = args.input.shape[0];
-  p.classes = args.input.shape[1];
+  p.rows = scores.shape[0];
+  p.classes = scores.shape[1];
   p.ignoreIndex = args.ignoreIndex;
   p.smoothing = args.labelSmoothing;
   p.group = lossGroup(p.classes);
   p.fromLogits = args.fromLogits;
   p.reduction = args.reduction;
   p.errorFlags = ctx.errorFlags;
+  return p;
+}
+
+template <class T>
+void crossEntropyTyped(CudaContext& ctx, const CrossEntropyArgs& args) {
+  LossParams<T> p = lossParams<T>(ctx, args, args.input);
+  p.loss = (T*)args.loss.data;
+  p.logProbs = args.fromLogits ? (T*)args.logProbs.data : nullptr;
   if (p.rows == 0) {
     // Nothing to launch: the sums are 0 (and the mean 0/0), written from the host.
     const double zero = 0;
@@ -528,23 +545,11 @@ void crossEntropyTyped(CudaContext& ctx, const CrossEntropyArgs& args) {
 
 template <class T>
 void crossEntropyBackwardTyped(CudaContext& ctx, const CrossEntropyBackwardArgs& args) {
-  LossParams<T> p{};
-  p.input = (const T*)args.logProbs.data;
-  p.target = (const int64_t*)args.target.data;
-  p.weight = (const T*)args.weight.data;
-  p.totalWeight = (double*)args.totalWeight.data;
+  LossParams<T> p = lossParams<T>(ctx, args, args.logProbs);
   p.gradLoss = (const T*)args.gradLoss.data;
   p.gradInput = (T*)args.gradInput.data;
-  p.rows = args.logProbs.shape[0];
-  p.classes = args.logProbs.shape[1];
-  p.ignoreIndex = args.ignoreIndex;
-  p.smoothing = args.labelSmoothing;
   // Without class weights the smoothing mass is known here (weights: the kernel sums them).
   p.smoothTotal = p.smoothing > 0 ? (double)p.classes * (p.smoothing / (double)p.classes) : 0.0;
-  p.group = lossGroup(p.classes);
-  p.fromLogits = args.fromLogits;
-  p.reduction = args.reduction;
-  p.errorFlags = ctx.errorFlags;
   if (p.rows == 0) return;
   const unsigned blocks = blocksForWarps(ctx, ceilDiv(p.rows, 32 / p.group));
   crossEntropyBackwardKernel<T><<<blocks, kThreads, 0, ctx.stream>>>(p);
