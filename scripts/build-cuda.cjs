@@ -2,8 +2,9 @@
 // Builds the CUDA backend (build-cuda/flint_cuda.so) with CMake, when nvcc exists.
 // `npm install` runs this after the addon's build. Without nvcc it says so and stops:
 // the package then runs on the CPU, and torch.cuda.isAvailable() is false. A failing
-// CUDA build fails the install under CI (so a broken .cu cannot land) and only warns
-// elsewhere (a user's CPU install must not depend on their CUDA toolkit).
+// CUDA build fails `npm run build:cuda` and CI (FLINT_CUDA_STRICT=1, so a broken .cu
+// cannot land) and only warns in a user's install (which must not depend on their CUDA
+// toolkit). A package with a prebuilt flint_cuda.so needs no build at all.
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -11,7 +12,7 @@ const os = require('os');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-const strict = process.argv.includes('--strict') || !!process.env.CI;
+const strict = process.argv.includes('--strict') || process.env.FLINT_CUDA_STRICT === '1';
 
 function which(command) {
   const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
@@ -26,6 +27,11 @@ function findNvcc() {
   return which('nvcc');
 }
 
+const prebuilt = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'flint_cuda.so');
+if (!process.argv.includes('--strict') && fs.existsSync(prebuilt) && !fs.existsSync(path.join(root, '.git'))) {
+  console.log(`flint: using the prebuilt CUDA backend ${prebuilt}`);
+  process.exit(0);
+}
 if (process.env.FLINT_SKIP_CUDA === '1') {
   console.log('flint: FLINT_SKIP_CUDA=1, not building the CUDA backend');
   process.exit(0);

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, env = {}) => {
@@ -18,6 +18,10 @@ run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), '--napi', 
   JOBS: 'max',
 });
 const dir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+// The CUDA backend ships beside the addon when it was built here: it links cudart
+// statically and opens cuBLAS at run time, so it runs wherever a driver is.
+const cudaLibrary = join(root, 'build-cuda', 'flint_cuda.so');
+if (existsSync(cudaLibrary)) copyFileSync(cudaLibrary, join(dir, 'flint_cuda.so'));
 const built = readdirSync(dir);
 console.log(`prebuild: ${dir}: ${built.join(', ')}`);
 // Prove the result does not need the system OpenBLAS.

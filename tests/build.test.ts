@@ -1,7 +1,7 @@
 // Build plumbing that a user meets before any tensor exists.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -24,17 +24,36 @@ describe('build', () => {
     expect(result.stdout).toMatch(/\//);
   });
 
-  it('binding.gyp and CMakeLists.txt both build from native/sources.txt, which lists every source', () => {
+  it('binding.gyp and CMakeLists.txt both build the addon from native/sources.txt, which lists every addon source', () => {
     const sources = readFileSync(`${root}native/sources.txt`, 'utf8').split(/\s+/).filter(Boolean);
     const listed = spawnSync(process.execPath, ['scripts/native-sources.cjs'], { cwd: root, encoding: 'utf8' });
     expect(listed.stdout.split(' ')).toEqual(sources);
     expect(readFileSync(`${root}binding.gyp`, 'utf8')).toContain('scripts/native-sources.cjs');
     expect(readFileSync(`${root}CMakeLists.txt`, 'utf8')).toContain('native/sources.txt');
-    const onDisk = spawnSync('find', ['native', '-name', '*.cc'], { cwd: root, encoding: 'utf8' })
+    // native/cuda/ is the CUDA library's, built by CMake alone (see CMakeLists.txt).
+    const onDisk = spawnSync('find', ['native', '-name', '*.cc', '-not', '-path', 'native/cuda/*'], { cwd: root, encoding: 'utf8' })
       .stdout.split('\n')
       .filter(Boolean)
       .sort();
     expect([...sources].sort()).toEqual(onDisk);
+  });
+
+  it('the CUDA library is built apart from the addon, for sm_80, sm_90 and PTX, with cudart static', () => {
+    const cmake = readFileSync(`${root}CMakeLists.txt`, 'utf8');
+    expect(cmake).toContain('80-real 90-real 90-virtual');
+    expect(cmake).toContain('CUDA::cudart_static');
+    expect(cmake).toMatch(/add_library\(flint_cuda SHARED/);
+    // The addon never links CUDA: it dlopens flint_cuda.so only when CUDA is asked for.
+    expect(readFileSync(`${root}binding.gyp`, 'utf8')).not.toMatch(/cuda/i);
+    const sources = readFileSync(`${root}native/sources.txt`, 'utf8');
+    expect(sources).not.toContain('native/cuda/');
+  });
+
+  it.skipIf(!existsSync('/usr/local/cuda/bin/nvcc'))('where nvcc exists, npm install built build-cuda/flint_cuda.so, and it loads here', async () => {
+    expect(existsSync(`${root}build-cuda/flint_cuda.so`)).toBe(true);
+    const torch = await import('../src/index.js');
+    // Loading the library must never crash a machine without a GPU: it reports why instead.
+    if (!torch.cuda.isAvailable()) expect(torch.cuda.unavailableReason()).not.toMatch(/could not be loaded|another version/);
   });
 
   it('never compiles with -march=native', () => {
