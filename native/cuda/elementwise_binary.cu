@@ -9,10 +9,6 @@ namespace flint {
 namespace {
 using namespace ew;
 
-// Data-dependent errors the CPU throws (integer division by zero, negative integer
-// powers) cannot be thrown from a kernel: they set these deferred bits instead (see
-// DeviceErrorBits), and the element gets PyTorch's CUDA value.
-
 // The CPU's canonical NaN (what T(NAN) gives), not an operand's payload.
 template <class T>
 __device__ __forceinline__ T quietNaN() {
@@ -30,6 +26,9 @@ struct BinaryFn {
   using Out = std::conditional_t<isCompare(OP), bool, T>;
   int* errorFlags;
 
+  // Data-dependent errors the CPU throws (integer division by zero, negative integer
+  // powers) cannot be thrown from a kernel: they set deferred bits instead (see
+  // DeviceErrorBits), and the element gets PyTorch's CUDA value.
   __device__ __forceinline__ bool zeroDivisor(T y) const {
     if constexpr (std::is_integral_v<T>) {
       if (y == T(0)) {
