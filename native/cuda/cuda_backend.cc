@@ -136,6 +136,8 @@ CudaBackend::CudaBackend(int device) : device_(device), allocator_(device) {
   FLINT_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keepEverything));
   FLINT_CUDA_CHECK(cudaMalloc((void**)&context_.errorFlags, sizeof(int)));
   FLINT_CUDA_CHECK(cudaMemsetAsync(context_.errorFlags, 0, sizeof(int), context_.stream));
+  FLINT_CUDA_CHECK(cudaMalloc((void**)&context_.counters, kContextCounters * sizeof(unsigned)));
+  FLINT_CUDA_CHECK(cudaMemsetAsync(context_.counters, 0, kContextCounters * sizeof(unsigned), context_.stream));
   FLINT_CUDA_CHECK(cudaMallocHost((void**)&hostErrorFlags_, sizeof(int)));
   *hostErrorFlags_ = 0;
 }
@@ -150,6 +152,7 @@ CudaBackend::~CudaBackend() {
   allocator_.emptyCache();
   for (auto& [ptr, size] : pinnedFree_) cudaFreeHost(ptr);
   cudaFree(context_.errorFlags);
+  cudaFree(context_.counters);
   cudaFreeHost(hostErrorFlags_);
   cudaStreamDestroy(context_.stream);
 }
@@ -199,6 +202,8 @@ void CudaBackend::synchronizeAndCheck() {
   if (flags == 0) return;
   *hostErrorFlags_ = 0;
   FLINT_CUDA_CHECK(cudaMemsetAsync(context_.errorFlags, 0, sizeof(int), context_.stream));
+  FLINT_CUDA_CHECK(cudaMalloc((void**)&context_.counters, kContextCounters * sizeof(unsigned)));
+  FLINT_CUDA_CHECK(cudaMemsetAsync(context_.counters, 0, kContextCounters * sizeof(unsigned), context_.stream));
   // The CPU's messages, as a kernel queued before this point met the same bad input.
   if (flags & kErrorIntegerDivisionByZero) throw Error("ZeroDivisionError: integer division by zero");
   if (flags & kErrorNegativeIntegerPower) throw Error("Integers to negative integer powers are not allowed.");

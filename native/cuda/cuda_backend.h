@@ -27,6 +27,8 @@ enum DeviceErrorBits : int {
   kErrorNegativeIntegerPower = 8,
 };
 
+constexpr int kContextCounters = 1024;
+
 // What a kernel family needs to launch work: the stream, the device's shape, the error
 // word and temporary memory. Passed by reference to every family's entry point.
 struct CudaContext {
@@ -34,6 +36,9 @@ struct CudaContext {
   int device = 0;
   int smCount = 0;
   int* errorFlags = nullptr;  // device memory, one int (DeviceErrorBits)
+  // kContextCounters device words, zero between launches: completion counters for
+  // kernels that finish in their last block (each such kernel resets what it used).
+  unsigned* counters = nullptr;
   class CudaBackend* backend = nullptr;
 };
 

@@ -16,7 +16,6 @@
 // float), integer sums in int64, as the CPU backend does.
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -397,30 +396,16 @@ __global__ void __launch_bounds__(kThreads)
 // ---- host side ----------------------------------------------------------------------------
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// Completion counters. Every kernel's last block resets the counters it used, so a
-// counter array that starts at zero stays zero between launches: each context (each has
-// its own stream, and contexts may run at once) owns a slot of this module-level array,
-// which saves a memset before every split launch (about 1 us of a 28 us full sum).
-constexpr int kCounterSlots = 32, kSlotCounters = 1024;
-__device__ unsigned gCounters[kCounterSlots * kSlotCounters];
-
+// Completion counters. Every kernel's last block resets the counters it used, so the
+// backend's counter words (CudaContext::counters, zeroed once when the backend starts)
+// stay zero between launches; that saves a memset before every split launch (about 1 us
+// of a 28 us full sum). They belong to the backend, whose launches are ordered on its
+// one stream, so two backends (worker threads) never share them.
 unsigned* persistentCounters(const CudaContext& ctx, int64_t count) {
-  if (count > kSlotCounters) return nullptr;
-  static std::mutex mutex;
-  static std::vector<const CudaContext*> owners;
-  static void* base[64] = {};  // gCounters' address on each device
-  std::lock_guard<std::mutex> lock(mutex);
-  size_t slot = std::find(owners.begin(), owners.end(), &ctx) - owners.begin();
-  if (slot == owners.size()) {
-    if (owners.size() == kCounterSlots) return nullptr;
-    owners.push_back(&ctx);
-  }
-  if (ctx.device < 0 || ctx.device >= 64) return nullptr;
-  if (!base[ctx.device]) FLINT_CUDA_CHECK(cudaGetSymbolAddress(&base[ctx.device], gCounters));
-  return (unsigned*)base[ctx.device] + slot * kSlotCounters;
+  return count <= kContextCounters ? ctx.counters : nullptr;
 }
 
-// Partials, and the counters: the context's zeroed slot, or (past the slots) scratch
+// Partials, and the counters: the context's zeroed words, or (past their number) scratch
 // zeroed on the stream.
 struct SplitScratch {
   ScratchBuffer buffer;
