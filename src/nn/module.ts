@@ -511,7 +511,7 @@ export class Module<Out = Tensor> {
     return this.to('cpu');
   }
 
-  /** Moves everything to a CUDA device (this build has none, so it throws PyTorch's error). @example net.cuda() */
+  /** Moves everything to a CUDA device (cuda:0 by default). @example if (torch.cuda.isAvailable()) net.cuda() */
   cuda(device: number | string = 0): this {
     return this.to(typeof device === 'number' ? `cuda:${device}` : device);
   }
