@@ -4,6 +4,7 @@
  * the GPU throws PyTorch's "CUDA is not available" error. With a GPU it checks the
  * positive facts instead.
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 
@@ -94,4 +95,28 @@ describe.runIf(hasCuda)('torch.cuda with a GPU', () => {
     expect(() => torch.cuda.emptyCache()).not.toThrow();
     expect(String(new torch.nn.Linear(2, 2).cuda().weight.device)).toBe('cuda:0');
   });
+});
+
+describe('examples/5.6-gpu.ts (the seed chapter\'s GPU section)', () => {
+  it('runs on this machine: on the GPU when there is one, else on the CPU, saying so', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/5.6-gpu.ts'], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toBe("device(type='cpu') device(type='cuda') device(type='cuda', index=1)");
+    expect(lines[1]).toBe(String(torch.cuda.deviceCount()));
+    if (hasCuda) {
+      expect(out).toContain("tensor([[1., 1., 1.],\n        [1., 1., 1.]], device='cuda:0')");
+      expect(out).toContain('[ 2, 1 ] cuda:0');
+    } else {
+      expect(lines[2]).toMatch(/^no GPU, so everything below runs on the CPU \(.+\)$/);
+      expect(lines[3]).toBe("device(type='cpu') device(type='cpu') [ device(type='cpu') ]");
+      expect(out).toContain('tensor([[1., 1., 1.],\n        [1., 1., 1.]])');
+      expect(out).toContain('[ 2, 1 ] cpu');
+    }
+    // Z = Y.to(X.device) lands beside X, X + Z - Y sums to 6, and a second .to() is free.
+    expect(out).toContain('true\ntrue\ntrue\n');
+  }, 60_000);
 });
