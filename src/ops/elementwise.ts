@@ -191,6 +191,44 @@ export function maximum(a: Tensor, b: Tensor): Tensor {
   return minmax(a, b, BinaryCode.Maximum, 'MaximumBackward0');
 }
 
+/**
+ * The angle of the point (b, a), in radians: `atan2(a / b)` with the quadrant. Integer
+ * inputs give the default float dtype, as in PyTorch.
+ * @example torch.atan2(y, x)
+ */
+export function atan2(a: Tensor, b: Tensor): Tensor {
+  let dtype = resultType([operand(a), operand(b)]);
+  if (!dtype.isFloatingPoint) dtype = defaultFloat;
+  const out = binaryKernel(BinaryCode.Atan2, as(a, dtype), as(b, dtype), dtype);
+  return record(out, 'Atan2Backward0', [a, b], (node) => {
+    const sa = node.save(a);
+    const sb = node.save(b);
+    return (g) => {
+      const scale = div(g, add(mul(sa(), sa()), mul(sb(), sb())));
+      return [gradFor(mul(scale, sb()), a), gradFor(neg(mul(scale, sa())), b)];
+    };
+  });
+}
+
+/**
+ * Python's `%`: the remainder takes the divisor's sign, as `torch.remainder`.
+ * @example torch.remainder(x, 3)
+ */
+export function remainder(a: Tensor, b: TensorOrScalar): Tensor {
+  const out = forward(BinaryCode.Remainder, a, b, false);
+  if (!(b instanceof Tensor)) return record(out, 'RemainderBackward0', [a], () => (g) => [gradFor(g, a)]);
+  return record(out, 'RemainderBackward1', [a, b], (node) => {
+    const sa = node.save(a);
+    const sb = node.save(b);
+    return (g) => [gradFor(g, a), gradFor(neg(mul(g, div(sa(), sb(), { roundingMode: 'floor' }))), b)];
+  });
+}
+
+/** `torch.floor_divide`: the quotient rounded down. @example torch.floorDivide(x, 2) */
+export function floorDivide(a: Tensor, b: TensorOrScalar): Tensor {
+  return div(a, b, { roundingMode: 'floor' });
+}
+
 /** Elementwise min, NaN-propagating. @example torch.minimum(a, b) */
 export function minimum(a: Tensor, b: Tensor): Tensor {
   return minmax(a, b, BinaryCode.Minimum, 'MinimumBackward0');
@@ -342,6 +380,14 @@ export function sign(x: Tensor): Tensor {
 /** Floor. @example x.floor() */
 export function floor(x: Tensor): Tensor {
   return unary(UnaryCode.Floor, 'FloorBackward0', x, false, (g) => mul(g, 0));
+}
+/** Rounds toward zero. @example x.trunc() */
+export function trunc(x: Tensor): Tensor {
+  return unary(UnaryCode.Trunc, 'TruncBackward0', x, false, (g) => mul(g, 0));
+}
+/** `exp(x) - 1`, accurate near 0. @example x.expm1() */
+export function expm1(x: Tensor): Tensor {
+  return unary(UnaryCode.Expm1, 'Expm1Backward0', x, true, (g, _i, o) => mul(g, add(o(), 1)));
 }
 /** Ceil. @example x.ceil() */
 export function ceil(x: Tensor): Tensor {

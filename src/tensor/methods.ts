@@ -43,6 +43,11 @@ declare module './tensor.js' {
     exp: Tail<typeof elementwise.exp>;
     log: Tail<typeof elementwise.log>;
     log1p: Tail<typeof elementwise.log1p>;
+    expm1: Tail<typeof elementwise.expm1>;
+    trunc: Tail<typeof elementwise.trunc>;
+    atan2: Tail<typeof elementwise.atan2>;
+    remainder: Tail<typeof elementwise.remainder>;
+    floorDivide: Tail<typeof elementwise.floorDivide>;
     sqrt: Tail<typeof elementwise.sqrt>;
     rsqrt: Tail<typeof elementwise.rsqrt>;
     sin: Tail<typeof elementwise.sin>;
@@ -163,6 +168,7 @@ for (const [name, fn] of Object.entries({
   logicalNot: E.logicalNot, neg: E.neg, abs: E.abs, exp: E.exp, log: E.log, log1p: E.log1p, sqrt: E.sqrt,
   rsqrt: E.rsqrt, sin: E.sin, cos: E.cos, relu: E.relu, sigmoid: E.sigmoid, tanh: E.tanh, erf: E.erf, reciprocal: E.reciprocal,
   softmax: softmaxOps.softmax, logSoftmax: softmaxOps.logSoftmax,
+  expm1: E.expm1, trunc: E.trunc, atan2: E.atan2, remainder: E.remainder, floorDivide: E.floorDivide,
   square: E.square, sign: E.sign, floor: E.floor, ceil: E.ceil, round: E.round, clamp: E.clamp, clip: E.clamp,
   add_: inplace.add_, sub_: inplace.sub_, mul_: inplace.mul_, div_: inplace.div_, pow_: inplace.pow_, clamp_: inplace.clamp_, relu_: inplace.relu_, neg_: inplace.neg_,
   fill_: fill.fill_, zero_: fill.zero_, copy_: fill.copy_, uniform_: fill.uniform_, normal_: fill.normal_,
