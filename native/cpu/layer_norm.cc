@@ -6,28 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "../core/checks.h"
 #include "cpu_backend.h"
 
 namespace flint {
 
 namespace {
-
-// ---- argument checks (the CUDA backend's, with its messages) ------------------------
-void checkMatrix(const TensorView& v, const TensorView& like, const char* op, const char* what) {
-  FLINT_CHECK(v.ndim == 2 && v.isContiguous() && v.shape[0] == like.shape[0] && v.shape[1] == like.shape[1] &&
-                  v.dtype == like.dtype,
-              std::string(op) + ": " + what + " must be a contiguous [rows, cols] tensor like the input");
-}
-void checkVector(const TensorView& v, const TensorView& like, int64_t size, const char* op, const char* what) {
-  FLINT_CHECK(v.isContiguous() && v.numel() == size && v.dtype == like.dtype,
-              std::string(op) + ": " + what + " must be a contiguous tensor of " + std::to_string(size) +
-                  " values with the input's dtype");
-}
-void checkInput(const TensorView& input, const char* op) {
-  FLINT_CHECK(input.dtype == DType::Float32 || input.dtype == DType::Float64,
-              std::string(op) + ": expected a float32 or float64 input, got " + dtypeName(input.dtype));
-  FLINT_CHECK(input.ndim == 2 && input.isContiguous(), std::string(op) + ": expected a contiguous [rows, cols] input");
-}
 
 // Rows per task: about kParallelGrain elements of work each.
 int64_t rowGrain(int64_t cols) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(cols, 1)); }
@@ -149,40 +133,19 @@ void biasActivationKernel(ThreadPool& pool, const BiasActivationArgs& a) {
 }  // namespace
 
 void CpuBackend::layerNorm(const LayerNormArgs& args) {
-  const char* op = "layer_norm";
-  checkInput(args.input, op);
-  const int64_t rows = args.input.shape[0], cols = args.input.shape[1];
-  checkMatrix(args.out, args.input, op, "the output");
-  if (args.weight.data != nullptr) checkVector(args.weight, args.input, cols, op, "weight");
-  if (args.bias.data != nullptr) checkVector(args.bias, args.input, cols, op, "bias");
-  checkVector(args.mean, args.input, rows, op, "mean");
-  checkVector(args.rstd, args.input, rows, op, "rstd");
+  checkLayerNormArgs(args);
   if (args.input.dtype == DType::Float32) layerNormForward<float>(*pool_, args);
   else layerNormForward<double>(*pool_, args);
 }
 
 void CpuBackend::layerNormBackward(const LayerNormBackwardArgs& args) {
-  const char* op = "layer_norm backward";
-  checkInput(args.input, op);
-  const int64_t rows = args.input.shape[0], cols = args.input.shape[1];
-  checkMatrix(args.gradOutput, args.input, op, "gradOutput");
-  if (args.gradInput.data != nullptr) checkMatrix(args.gradInput, args.input, op, "gradInput");
-  if (args.gradWeight.data != nullptr) checkVector(args.gradWeight, args.input, cols, op, "gradWeight");
-  if (args.gradBias.data != nullptr) checkVector(args.gradBias, args.input, cols, op, "gradBias");
-  if (args.weight.data != nullptr) checkVector(args.weight, args.input, cols, op, "weight");
-  checkVector(args.mean, args.input, rows, op, "mean");
-  checkVector(args.rstd, args.input, rows, op, "rstd");
+  checkLayerNormBackwardArgs(args);
   if (args.input.dtype == DType::Float32) layerNormBackwardKernel<float>(*pool_, args);
   else layerNormBackwardKernel<double>(*pool_, args);
 }
 
 void CpuBackend::biasActivation(const BiasActivationArgs& args) {
-  const char* op = "bias_activation";
-  checkInput(args.input, op);
-  checkMatrix(args.out, args.input, op, "the output");
-  checkVector(args.bias, args.input, args.input.shape[1], op, "bias");
-  FLINT_CHECK(args.activation == Activation::None || args.activation == Activation::Relu,
-              "bias_activation: unknown activation " + std::to_string((int)args.activation));
+  checkBiasActivationArgs(args);
   if (args.input.dtype == DType::Float32) biasActivationKernel<float>(*pool_, args);
   else biasActivationKernel<double>(*pool_, args);
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/checks.h"
 #include "cpu_backend.h"
 #include "strided_loop.h"
 
@@ -266,25 +267,10 @@ void reduceDispatchOp(ThreadPool& pool, const ReduceArgs& args) {
   }
 }
 
-DType expectedOutput(ReduceOp op, DType in) {
-  switch (op) {
-    case ReduceOp::Sum:
-    case ReduceOp::Prod: return isFloatingDType(in) ? in : DType::Int64;
-    case ReduceOp::ArgMax:
-    case ReduceOp::ArgMin: return DType::Int64;
-    case ReduceOp::Any:
-    case ReduceOp::All: return DType::Bool;
-    default: return in;
-  }
-}
-
 }  // namespace
 
 void cpuReduce(ThreadPool& pool, const ReduceArgs& args) {
-  FLINT_CHECK(args.reduceDims >= 0 && args.reduceDims <= args.input.ndim, "reduce: bad number of reduced dims");
-  FLINT_CHECK(args.output.dtype == expectedOutput(args.op, args.input.dtype),
-              std::string("reduce: output dtype must be ") + dtypeName(expectedOutput(args.op, args.input.dtype)));
-  FLINT_CHECK(args.output.isContiguous(), "reduce: output must be contiguous");
+  checkReduceArgs(args);
   FLINT_DISPATCH_COMPUTE(args.input.dtype, "reduce", [&] { reduceDispatchOp<scalar_t>(pool, args); });
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/checks.h"
 #include "cpu_backend.h"
 
 namespace flint {
@@ -77,9 +78,6 @@ void softmaxBackwardKernel(ThreadPool& pool, const SoftmaxBackwardArgs& args) {
   });
 }
 
-void checkSoftmaxView(const TensorView& v, const char* what) {
-  FLINT_CHECK(v.ndim == 3 && v.isContiguous(), std::string(what) + ": expected a contiguous [outer, size, inner] view");
-}
 
 // The weight of row r's target, or 0 when the row is ignored; checks the class range.
 template <typename T>
@@ -186,68 +184,31 @@ void crossEntropyBackwardKernel(ThreadPool& pool, const CrossEntropyBackwardArgs
   });
 }
 
-void checkLossViews(const TensorView& input, const TensorView& target, const TensorView& weight) {
-  FLINT_CHECK(input.ndim == 2 && input.isContiguous(), "cross_entropy: expected contiguous [rows, classes] scores");
-  FLINT_CHECK(target.ndim == 1 && target.isContiguous() && target.dtype == DType::Int64 &&
-                  target.shape[0] == input.shape[0],
-              "cross_entropy: expected an int64 target with one class index per row");
-  FLINT_CHECK(weight.data == nullptr || (weight.ndim == 1 && weight.isContiguous() && weight.dtype == input.dtype &&
-                                         weight.shape[0] == input.shape[1]),
-              "cross_entropy: weight must be a contiguous 1-D tensor with one value per class");
-}
 
 }  // namespace
 
 void CpuBackend::softmax(const SoftmaxArgs& args) {
-  checkSoftmaxView(args.in, "softmax");
-  checkSoftmaxView(args.out, "softmax");
-  FLINT_CHECK(args.in.numel() == args.out.numel() && args.in.dtype == args.out.dtype, "softmax: output mismatch");
+  checkSoftmaxArgs(args);
   if (args.in.dtype == DType::Float32) softmaxForward<float>(*pool_, args);
-  else if (args.in.dtype == DType::Float64) softmaxForward<double>(*pool_, args);
-  else throw Error("softmax: expected a float32 or float64 tensor");
+  else softmaxForward<double>(*pool_, args);
 }
 
 void CpuBackend::softmaxBackward(const SoftmaxBackwardArgs& args) {
-  checkSoftmaxView(args.gradInput, "softmax backward");
-  checkSoftmaxView(args.gradOutput, "softmax backward");
-  checkSoftmaxView(args.output, "softmax backward");
-  FLINT_CHECK(args.gradOutput.numel() == args.output.numel() && args.gradInput.numel() == args.output.numel() &&
-                  args.gradOutput.dtype == args.output.dtype && args.gradInput.dtype == args.output.dtype,
-              "softmax backward: shape or dtype mismatch");
+  checkSoftmaxBackwardArgs(args);
   if (args.output.dtype == DType::Float32) softmaxBackwardKernel<float>(*pool_, args);
-  else if (args.output.dtype == DType::Float64) softmaxBackwardKernel<double>(*pool_, args);
-  else throw Error("softmax backward: expected a float32 or float64 tensor");
+  else softmaxBackwardKernel<double>(*pool_, args);
 }
 
 void CpuBackend::crossEntropy(const CrossEntropyArgs& args) {
-  checkLossViews(args.input, args.target, args.weight);
-  const int64_t lossNumel = args.reduction == LossReduction::None ? args.input.shape[0] : 1;
-  FLINT_CHECK(args.loss.isContiguous() && args.loss.numel() == lossNumel && args.loss.dtype == args.input.dtype,
-              "cross_entropy: loss output mismatch");
-  FLINT_CHECK(!args.fromLogits || (args.logProbs.isContiguous() && args.logProbs.numel() == args.input.numel() &&
-                                   args.logProbs.dtype == args.input.dtype),
-              "cross_entropy: log-probability output mismatch");
-  FLINT_CHECK(args.totalWeight.dtype == DType::Float64 && args.totalWeight.numel() == 1,
-              "cross_entropy: expected a float64 scalar for the total weight");
+  checkCrossEntropyArgs(args);
   if (args.input.dtype == DType::Float32) crossEntropyForward<float>(*pool_, args);
-  else if (args.input.dtype == DType::Float64) crossEntropyForward<double>(*pool_, args);
-  else throw Error("cross_entropy: expected float32 or float64 scores");
+  else crossEntropyForward<double>(*pool_, args);
 }
 
 void CpuBackend::crossEntropyBackward(const CrossEntropyBackwardArgs& args) {
-  checkLossViews(args.logProbs, args.target, args.weight);
-  const int64_t lossNumel = args.reduction == LossReduction::None ? args.logProbs.shape[0] : 1;
-  FLINT_CHECK(args.gradLoss.isContiguous() && args.gradLoss.numel() == lossNumel &&
-                  args.gradLoss.dtype == args.logProbs.dtype,
-              "cross_entropy backward: gradient shape mismatch");
-  FLINT_CHECK(args.gradInput.isContiguous() && args.gradInput.numel() == args.logProbs.numel() &&
-                  args.gradInput.dtype == args.logProbs.dtype,
-              "cross_entropy backward: output mismatch");
-  FLINT_CHECK(args.totalWeight.dtype == DType::Float64 && args.totalWeight.numel() == 1,
-              "cross_entropy backward: expected a float64 scalar for the total weight");
+  checkCrossEntropyBackwardArgs(args);
   if (args.logProbs.dtype == DType::Float32) crossEntropyBackwardKernel<float>(*pool_, args);
-  else if (args.logProbs.dtype == DType::Float64) crossEntropyBackwardKernel<double>(*pool_, args);
-  else throw Error("cross_entropy backward: expected float32 or float64");
+  else crossEntropyBackwardKernel<double>(*pool_, args);
 }
 
 }  // namespace flint

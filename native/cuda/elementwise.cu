@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "../core/checks.h"
 #include "elementwise.cuh"
 
 namespace flint {
@@ -297,15 +298,10 @@ void cudaAxpy(CudaContext& ctx, const TensorView& out, const TensorView& x, doub
 }
 
 void cudaBiasActivation(CudaContext& ctx, const BiasActivationArgs& args) {
-  const TensorView &out = args.out, &in = args.input, &bias = args.bias;
-  FLINT_CHECK(out.dtype == in.dtype && bias.dtype == in.dtype, "biasActivation: operands must have one dtype");
+  checkBiasActivationArgs(args);
+  const TensorView& in = args.input;
   const int64_t n = in.numel();
-  const int64_t cols = in.ndim > 0 ? in.shape[in.ndim - 1] : 1;
-  FLINT_CHECK(out.numel() == n && bias.numel() == cols, "biasActivation: bias must have one element per column");
-  FLINT_CHECK(out.isContiguous() && in.isContiguous() && bias.isContiguous(),
-              "biasActivation: operands must be contiguous");
-  FLINT_CHECK(args.activation == Activation::None || args.activation == Activation::Relu,
-              "biasActivation: unknown activation " + std::to_string((int)args.activation));
+  const int64_t cols = in.shape[1];
   FLINT_DISPATCH_FLOATING(in.dtype, "biasActivation", [&] {
     if (n == 0) return;
     if (args.activation == Activation::Relu) launchBiasActivation<true, scalar_t>(ctx, args, n, cols);

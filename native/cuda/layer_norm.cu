@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "../core/checks.h"
 #include "common.cuh"
 
 namespace flint {
@@ -234,23 +235,6 @@ __global__ void columnFinishKernel(const T* __restrict__ partialW, const T* __re
   }
 }
 
-// ---- argument checks (the CPU backend's, with its messages) -------------------------
-void checkMatrix(const TensorView& v, const TensorView& like, const char* op, const char* what) {
-  FLINT_CHECK(v.ndim == 2 && v.isContiguous() && v.shape[0] == like.shape[0] && v.shape[1] == like.shape[1] &&
-                  v.dtype == like.dtype,
-              std::string(op) + ": " + what + " must be a contiguous [rows, cols] tensor like the input");
-}
-void checkVector(const TensorView& v, const TensorView& like, int64_t size, const char* op, const char* what) {
-  FLINT_CHECK(v.isContiguous() && v.numel() == size && v.dtype == like.dtype,
-              std::string(op) + ": " + what + " must be a contiguous tensor of " + std::to_string(size) +
-                  " values with the input's dtype");
-}
-void checkInput(const TensorView& input, const char* op) {
-  FLINT_CHECK(input.dtype == DType::Float32 || input.dtype == DType::Float64,
-              std::string(op) + ": expected a float32 or float64 input, got " + dtypeName(input.dtype));
-  FLINT_CHECK(input.ndim == 2 && input.isContiguous(), std::string(op) + ": expected a contiguous [rows, cols] input");
-}
-
 // Calls launch(N) with the per-lane count of the warp kernels (cols <= 32 * N), or
 // launch(0) for the block-per-row kernels.
 template <class Launch>
@@ -331,30 +315,14 @@ void layerNormBackwardTyped(CudaContext& ctx, const LayerNormBackwardArgs& a) {
 }  // namespace
 
 void cudaLayerNorm(CudaContext& ctx, const LayerNormArgs& args) {
-  const char* op = "layer_norm";
-  checkInput(args.input, op);
-  const int64_t rows = args.input.shape[0], cols = args.input.shape[1];
-  checkMatrix(args.out, args.input, op, "the output");
-  if (args.weight.data != nullptr) checkVector(args.weight, args.input, cols, op, "weight");
-  if (args.bias.data != nullptr) checkVector(args.bias, args.input, cols, op, "bias");
-  checkVector(args.mean, args.input, rows, op, "mean");
-  checkVector(args.rstd, args.input, rows, op, "rstd");
-  if (rows == 0) return;
+  checkLayerNormArgs(args);
+  if (args.input.shape[0] == 0) return;
   if (args.input.dtype == DType::Float32) layerNormTyped<float>(ctx, args);
   else layerNormTyped<double>(ctx, args);
 }
 
 void cudaLayerNormBackward(CudaContext& ctx, const LayerNormBackwardArgs& args) {
-  const char* op = "layer_norm backward";
-  checkInput(args.input, op);
-  const int64_t rows = args.input.shape[0], cols = args.input.shape[1];
-  checkMatrix(args.gradOutput, args.input, op, "gradOutput");
-  if (args.gradInput.data != nullptr) checkMatrix(args.gradInput, args.input, op, "gradInput");
-  if (args.gradWeight.data != nullptr) checkVector(args.gradWeight, args.input, cols, op, "gradWeight");
-  if (args.gradBias.data != nullptr) checkVector(args.gradBias, args.input, cols, op, "gradBias");
-  if (args.weight.data != nullptr) checkVector(args.weight, args.input, cols, op, "weight");
-  checkVector(args.mean, args.input, rows, op, "mean");
-  checkVector(args.rstd, args.input, rows, op, "rstd");
+  checkLayerNormBackwardArgs(args);
   if (args.input.dtype == DType::Float32) layerNormBackwardTyped<float>(ctx, args);
   else layerNormBackwardTyped<double>(ctx, args);
 }

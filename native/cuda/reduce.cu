@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/checks.h"
 #include "common.cuh"
 
 namespace flint {
@@ -521,25 +522,10 @@ void reduceTyped(CudaContext& ctx, const ReduceArgs& args) {
   }
 }
 
-DType expectedOutput(ReduceOp op, DType in) {
-  switch (op) {
-    case ReduceOp::Sum:
-    case ReduceOp::Prod: return isFloatingDType(in) ? in : DType::Int64;
-    case ReduceOp::ArgMax:
-    case ReduceOp::ArgMin: return DType::Int64;
-    case ReduceOp::Any:
-    case ReduceOp::All: return DType::Bool;
-    default: return in;
-  }
-}
-
 }  // namespace
 
 void cudaReduce(CudaContext& ctx, const ReduceArgs& args) {
-  FLINT_CHECK(args.reduceDims >= 0 && args.reduceDims <= args.input.ndim, "reduce: bad number of reduced dims");
-  FLINT_CHECK(args.output.dtype == expectedOutput(args.op, args.input.dtype),
-              std::string("reduce: output dtype must be ") + dtypeName(expectedOutput(args.op, args.input.dtype)));
-  FLINT_CHECK(args.output.isContiguous(), "reduce: output must be contiguous");
+  checkReduceArgs(args);
   FLINT_DISPATCH_COMPUTE(args.input.dtype, "reduce", [&] { reduceTyped<scalar_t>(ctx, args); });
 }
 

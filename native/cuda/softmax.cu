@@ -12,6 +12,7 @@
 #include <limits>
 #include <string>
 
+#include "../core/checks.h"
 #include "common.cuh"
 
 namespace flint {
@@ -360,9 +361,6 @@ void softmaxBackwardTyped(CudaContext& ctx, const SoftmaxBackwardArgs& args) {
   });
 }
 
-void checkSoftmaxView(const TensorView& v, const char* what) {
-  FLINT_CHECK(v.ndim == 3 && v.isContiguous(), std::string(what) + ": expected a contiguous [outer, size, inner] view");
-}
 
 // ---- cross-entropy ------------------------------------------------------------------------
 // Rows are handled by groups of `group` lanes; the classes loop inside a group.
@@ -556,71 +554,32 @@ void crossEntropyBackwardTyped(CudaContext& ctx, const CrossEntropyBackwardArgs&
   FLINT_CUDA_LAUNCH_CHECK();
 }
 
-void checkLossViews(const TensorView& input, const TensorView& target, const TensorView& weight) {
-  FLINT_CHECK(input.ndim == 2 && input.isContiguous(), "cross_entropy: expected contiguous [rows, classes] scores");
-  FLINT_CHECK(target.ndim == 1 && target.isContiguous() && target.dtype == DType::Int64 &&
-                  target.shape[0] == input.shape[0],
-              "cross_entropy: expected an int64 target with one class index per row");
-  FLINT_CHECK(weight.data == nullptr || (weight.ndim == 1 && weight.isContiguous() && weight.dtype == input.dtype &&
-                                         weight.shape[0] == input.shape[1]),
-              "cross_entropy: weight must be a contiguous 1-D tensor with one value per class");
-}
 
-void checkTotalWeight(const TensorView& v, const char* what) {
-  FLINT_CHECK(v.data != nullptr && v.dtype == DType::Float64 && v.numel() == 1,
-              std::string(what) + ": totalWeight must be a float64 scalar");
-}
 
 }  // namespace
 
 void cudaSoftmax(CudaContext& ctx, const SoftmaxArgs& args) {
-  checkSoftmaxView(args.in, "softmax");
-  checkSoftmaxView(args.out, "softmax");
-  FLINT_CHECK(args.in.numel() == args.out.numel() && args.in.dtype == args.out.dtype, "softmax: output mismatch");
+  checkSoftmaxArgs(args);
   if (args.in.dtype == DType::Float32) softmaxTyped<float>(ctx, args);
-  else if (args.in.dtype == DType::Float64) softmaxTyped<double>(ctx, args);
-  else throw Error("softmax: expected a float32 or float64 tensor");
+  else softmaxTyped<double>(ctx, args);
 }
 
 void cudaSoftmaxBackward(CudaContext& ctx, const SoftmaxBackwardArgs& args) {
-  checkSoftmaxView(args.gradInput, "softmax backward");
-  checkSoftmaxView(args.gradOutput, "softmax backward");
-  checkSoftmaxView(args.output, "softmax backward");
-  FLINT_CHECK(args.gradOutput.numel() == args.output.numel() && args.gradInput.numel() == args.output.numel() &&
-                  args.gradOutput.dtype == args.output.dtype && args.gradInput.dtype == args.output.dtype,
-              "softmax backward: shape or dtype mismatch");
+  checkSoftmaxBackwardArgs(args);
   if (args.output.dtype == DType::Float32) softmaxBackwardTyped<float>(ctx, args);
-  else if (args.output.dtype == DType::Float64) softmaxBackwardTyped<double>(ctx, args);
-  else throw Error("softmax backward: expected a float32 or float64 tensor");
+  else softmaxBackwardTyped<double>(ctx, args);
 }
 
 void cudaCrossEntropy(CudaContext& ctx, const CrossEntropyArgs& args) {
-  checkLossViews(args.input, args.target, args.weight);
-  const int64_t lossNumel = args.reduction == LossReduction::None ? args.input.shape[0] : 1;
-  FLINT_CHECK(args.loss.isContiguous() && args.loss.numel() == lossNumel && args.loss.dtype == args.input.dtype,
-              "cross_entropy: loss output mismatch");
-  FLINT_CHECK(!args.fromLogits || (args.logProbs.isContiguous() && args.logProbs.numel() == args.input.numel() &&
-                                   args.logProbs.dtype == args.input.dtype),
-              "cross_entropy: log-probability output mismatch");
-  checkTotalWeight(args.totalWeight, "cross_entropy");
+  checkCrossEntropyArgs(args);
   if (args.input.dtype == DType::Float32) crossEntropyTyped<float>(ctx, args);
-  else if (args.input.dtype == DType::Float64) crossEntropyTyped<double>(ctx, args);
-  else throw Error("cross_entropy: expected float32 or float64 scores");
+  else crossEntropyTyped<double>(ctx, args);
 }
 
 void cudaCrossEntropyBackward(CudaContext& ctx, const CrossEntropyBackwardArgs& args) {
-  checkLossViews(args.logProbs, args.target, args.weight);
-  const int64_t lossNumel = args.reduction == LossReduction::None ? args.logProbs.shape[0] : 1;
-  FLINT_CHECK(args.gradLoss.isContiguous() && args.gradLoss.numel() == lossNumel &&
-                  args.gradLoss.dtype == args.logProbs.dtype,
-              "cross_entropy backward: gradient shape mismatch");
-  FLINT_CHECK(args.gradInput.isContiguous() && args.gradInput.numel() == args.logProbs.numel() &&
-                  args.gradInput.dtype == args.logProbs.dtype,
-              "cross_entropy backward: output mismatch");
-  checkTotalWeight(args.totalWeight, "cross_entropy backward");
+  checkCrossEntropyBackwardArgs(args);
   if (args.logProbs.dtype == DType::Float32) crossEntropyBackwardTyped<float>(ctx, args);
-  else if (args.logProbs.dtype == DType::Float64) crossEntropyBackwardTyped<double>(ctx, args);
-  else throw Error("cross_entropy backward: expected float32 or float64");
+  else crossEntropyBackwardTyped<double>(ctx, args);
 }
 
 }  // namespace flint
