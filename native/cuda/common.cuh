@@ -137,20 +137,11 @@ bool allAligned16(const void* const (&ptrs)[K]) {
   return true;
 }
 
-// Warp-level reductions (all 32 lanes participate).
+// Warp-level sum (all 32 lanes participate).
 template <class T>
 __device__ __forceinline__ T warpSum(T v) {
 #pragma unroll
   for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-  return v;
-}
-template <class T>
-__device__ __forceinline__ T warpMax(T v) {
-#pragma unroll
-  for (int offset = 16; offset > 0; offset >>= 1) {
-    T other = __shfl_xor_sync(0xffffffffu, v, offset);
-    v = other > v ? other : v;
-  }
   return v;
 }
 

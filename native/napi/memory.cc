@@ -6,6 +6,19 @@
 
 namespace flint {
 
+namespace {
+
+// Device memory for one host transfer, released however the call ends.
+struct StagingStorage {
+  Storage* storage;
+  StagingStorage(Backend& backend, size_t nbytes) : storage(backend.allocate(nbytes)) {}
+  ~StagingStorage() { releaseStorage(storage); }
+  StagingStorage(const StagingStorage&) = delete;
+  StagingStorage& operator=(const StagingStorage&) = delete;
+};
+
+}  // namespace
+
 // init(meta: Float64Array, threads: number) -> { threads }
 Napi::Value Init(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -74,16 +87,10 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   // A device cannot read host memory in a kernel: stage the bytes on the device, then
   // convert there.
   const size_t nbytes = (size_t)out.numel() * in.itemsize();
-  Storage* staging = storage->backend->allocate(nbytes);
-  try {
-    storage->backend->copyFromHost(staging, 0, hostData, nbytes);
-    in.data = (char*)staging->data;
-    storage->backend->cast(out, in);
-  } catch (...) {
-    releaseStorage(staging);
-    throw;
-  }
-  releaseStorage(staging);
+  StagingStorage staging(*storage->backend, nbytes);
+  storage->backend->copyFromHost(staging.storage, 0, hostData, nbytes);
+  in.data = (char*)staging.storage->data;
+  storage->backend->cast(out, in);
   return env.Undefined();
 }
 
@@ -129,16 +136,10 @@ Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
     return buffer;
   }
   // Gather the view into contiguous device memory first, then copy it over in one go.
-  Storage* staging = storage->backend->allocate(nbytes);
-  try {
-    out.data = (char*)staging->data;
-    storage->backend->cast(out, in);
-    storage->backend->copyToHost(buffer.Data(), staging, 0, nbytes);
-  } catch (...) {
-    releaseStorage(staging);
-    throw;
-  }
-  releaseStorage(staging);
+  StagingStorage staging(*storage->backend, nbytes);
+  out.data = (char*)staging.storage->data;
+  storage->backend->cast(out, in);
+  storage->backend->copyToHost(buffer.Data(), staging.storage, 0, nbytes);
   return buffer;
 }
 
