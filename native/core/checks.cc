@@ -1,5 +1,6 @@
 #include "checks.h"
 
+#include <cstdint>
 #include <string>
 
 namespace flint {
@@ -48,6 +49,137 @@ void checkRowsInput(const TensorView& input, const char* op) {
 
 }  // namespace
 
+int64_t checkedNumel(const TensorView& view) {
+  // PyTorch multiplies the sizes as uint64 and keeps the overflow flag sticky, so a zero
+  // after an overflow does not hide it.
+  uint64_t product = 1;
+  bool overflow = false;
+  for (int d = 0; d < view.ndim; d++) {
+    overflow |= view.shape[d] < 0 || __builtin_mul_overflow(product, (uint64_t)view.shape[d], &product);
+  }
+  if (overflow || product > (uint64_t)INT64_MAX) throw Error("numel: integer multiplication overflow");
+  return (int64_t)product;
+}
+
+int64_t viewSpanBytes(const TensorView& view, int64_t offset) {
+  if (checkedNumel(view) == 0) return 0;
+  FLINT_CHECK(offset >= 0, "negative storage offset " + std::to_string(offset));
+  int64_t last = offset;  // the element offset of the view's last element
+  bool overflow = false;
+  for (int d = 0; d < view.ndim; d++) {
+    FLINT_CHECK(view.strides[d] >= 0, "negative strides are not supported (got stride " +
+                                          std::to_string(view.strides[d]) + " at dimension " + std::to_string(d) + ")");
+    int64_t step = 0;
+    overflow |= __builtin_mul_overflow(view.shape[d] - 1, view.strides[d], &step);
+    overflow |= __builtin_add_overflow(last, step, &last);
+  }
+  int64_t bytes = 0;
+  overflow |= __builtin_add_overflow(last, (int64_t)1, &last);
+  overflow |= __builtin_mul_overflow(last, (int64_t)view.itemsize(), &bytes);
+  if (overflow) throw Error("a view's extent overflows int64: the view reaches past any storage");
+  return bytes;
+}
+
+namespace {
+
+std::string shapeString(const TensorView& view) {
+  std::string out = "[";
+  for (int d = 0; d < view.ndim; d++) out += (d ? ", " : "") + std::to_string(view.shape[d]);
+  return out + "]";
+}
+
+bool sameShape(const TensorView& a, const TensorView& b) {
+  if (a.ndim != b.ndim) return false;
+  for (int d = 0; d < a.ndim; d++) {
+    if (a.shape[d] != b.shape[d]) return false;
+  }
+  return true;
+}
+
+void checkInputShape(const char* op, const TensorView& out, const TensorView& in) {
+  if (!sameShape(out, in)) {
+    throw Error(std::string(op) + ": an input of shape " + shapeString(in) + " does not match the output's shape " +
+                shapeString(out));
+  }
+}
+
+void checkIndexDtype(const TensorView& index, const char* op) {
+  FLINT_CHECK(index.dtype == DType::Int64,
+              std::string(op) + "(): Expected dtype int64 for index, got " + dtypeName(index.dtype));
+}
+
+void checkDim(int dim, int ndim, const char* op) {
+  FLINT_CHECK(dim >= 0 && dim < ndim, std::string(op) + "(): dimension " + std::to_string(dim) +
+                                          " is out of range for a tensor with " + std::to_string(ndim) + " dims");
+}
+
+// One index per row along `dim` of `out` and `src`, which agree on every other size.
+void checkIndexVector(const char* op, const TensorView& out, int dim, const TensorView& index,
+                      const TensorView& other, const char* otherName) {
+  checkIndexDtype(index, op);
+  FLINT_CHECK(index.ndim == 1, std::string(op) + "(): Index is supposed to be a vector");
+  checkDim(dim, out.ndim, op);
+  bool match = other.ndim == out.ndim && other.shape[dim] == index.shape[0];
+  for (int d = 0; match && d < out.ndim; d++) match = d == dim || other.shape[d] == out.shape[d];
+  FLINT_CHECK(match, std::string(op) + "(): expected " + otherName + " of shape " + shapeString(other) +
+                         " to match self " + shapeString(out) + " apart from dimension " + std::to_string(dim) +
+                         ", where it needs one entry per index (" + std::to_string(index.shape[0]) + ")");
+}
+
+}  // namespace
+
+void checkElementwiseShapes(const char* op, const TensorView& out, const TensorView& a) {
+  checkInputShape(op, out, a);
+}
+void checkElementwiseShapes(const char* op, const TensorView& out, const TensorView& a, const TensorView& b) {
+  checkInputShape(op, out, a);
+  checkInputShape(op, out, b);
+}
+void checkElementwiseShapes(const char* op, const TensorView& out, const TensorView& a, const TensorView& b,
+                            const TensorView& c) {
+  checkInputShape(op, out, a);
+  checkInputShape(op, out, b);
+  checkInputShape(op, out, c);
+}
+
+void checkIndexSelectArgs(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+  checkIndexVector("index_select", in, dim, index, out, "an output");
+}
+
+void checkIndexPutArgs(const TensorView& out, int dim, const TensorView& index, const TensorView& src) {
+  checkIndexVector("index_put", out, dim, index, src, "a source");
+  FLINT_CHECK(src.dtype == out.dtype, "index_put(): Expected self.dtype to be equal to source.dtype");
+}
+
+void checkGatherArgs(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+  checkIndexDtype(index, "gather");
+  FLINT_CHECK(index.ndim == in.ndim, "Index tensor must have the same number of dimensions as input tensor");
+  checkDim(dim, in.ndim, "gather");
+  for (int d = 0; d < in.ndim; d++) {
+    if (d != dim && index.shape[d] > in.shape[d]) {
+      throw Error("Size does not match at dimension " + std::to_string(d) + " expected index " + shapeString(index) +
+                  " to be smaller than self " + shapeString(in) + " apart from dimension " + std::to_string(dim));
+    }
+  }
+  FLINT_CHECK(sameShape(out, index) && out.dtype == in.dtype, "gather(): the output must have the index's shape " +
+                                                                  shapeString(index) + " and the input's dtype");
+}
+
+void checkScatterArgs(const TensorView& out, int dim, const TensorView& index, const TensorView& src) {
+  checkIndexDtype(index, "scatter");
+  FLINT_CHECK(index.ndim == out.ndim, "Index tensor must have the same number of dimensions as self tensor");
+  checkDim(dim, out.ndim, "scatter");
+  bool fits = src.ndim == index.ndim;
+  for (int d = 0; fits && d < out.ndim; d++) {
+    fits = (d == dim || index.shape[d] <= out.shape[d]) && index.shape[d] <= src.shape[d];
+  }
+  if (!fits) {
+    throw Error("Expected index " + shapeString(index) + " to be smaller than self " + shapeString(out) +
+                " apart from dimension " + std::to_string(dim) + " and to be smaller size than src " + shapeString(src));
+  }
+  FLINT_CHECK(src.dtype == out.dtype, "scatter(): Expected self.dtype to be equal to src.dtype");
+}
+
 DType reduceOutputDType(ReduceOp op, DType input) {
   switch (op) {
     case ReduceOp::Sum:
@@ -65,6 +197,10 @@ void checkReduceArgs(const ReduceArgs& args) {
   const DType expected = reduceOutputDType(args.op, args.input.dtype);
   FLINT_CHECK(args.output.dtype == expected, std::string("reduce: output dtype must be ") + dtypeName(expected));
   FLINT_CHECK(args.output.isContiguous(), "reduce: output must be contiguous");
+  int64_t kept = 1;
+  for (int d = 0; d < args.input.ndim - args.reduceDims; d++) kept *= args.input.shape[d];
+  FLINT_CHECK(args.output.numel() == kept, "reduce: the output must hold one element per kept position (" +
+                                               std::to_string(kept) + "), got " + std::to_string(args.output.numel()));
 }
 
 void checkSoftmaxArgs(const SoftmaxArgs& args) {

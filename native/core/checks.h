@@ -5,6 +5,30 @@
 
 namespace flint {
 
+// The element count of a view's shape, or PyTorch's "numel: integer multiplication
+// overflow" when it does not fit in int64 (a negative size counts as an overflow, as
+// PyTorch's unsigned arithmetic makes it).
+int64_t checkedNumel(const TensorView& view);
+
+// Bytes from the start of a storage to the end of the view's last element, for a view at
+// `offset` elements: 0 when the view is empty. Every product and sum is overflow-checked,
+// so that a view can never wrap around to look small. Negative strides are refused.
+int64_t viewSpanBytes(const TensorView& view, int64_t offset);
+
+// Elementwise kernels walk every operand with the output's shape (broadcasting is done
+// by the caller, with stride 0): each input must have exactly that shape.
+void checkElementwiseShapes(const char* op, const TensorView& out, const TensorView& a);
+void checkElementwiseShapes(const char* op, const TensorView& out, const TensorView& a, const TensorView& b);
+void checkElementwiseShapes(const char* op, const TensorView& out, const TensorView& a, const TensorView& b,
+                            const TensorView& c);
+
+// Indexing along one dimension, with PyTorch's messages where PyTorch has one. The index
+// values themselves are checked by the kernels, which read them.
+void checkIndexSelectArgs(const TensorView& out, const TensorView& in, int dim, const TensorView& index);
+void checkIndexPutArgs(const TensorView& out, int dim, const TensorView& index, const TensorView& src);
+void checkGatherArgs(const TensorView& out, const TensorView& in, int dim, const TensorView& index);
+void checkScatterArgs(const TensorView& out, int dim, const TensorView& index, const TensorView& src);
+
 // The dtype a reduction writes for an input dtype (sum of integers is int64, argmax
 // int64, any/all bool, the rest keep the input's dtype).
 DType reduceOutputDType(ReduceOp op, DType input);

@@ -1,11 +1,12 @@
-// Value conversion between every pair of dtypes, with PyTorch's results for the cases
-// C++ leaves undefined (negative float to uint8 wraps through int64, as on x86).
+// Value conversion between every pair of dtypes, with PyTorch's CPU results for the cases
+// C++ leaves undefined (NaN, infinities and out-of-range floats to integers).
 #pragma once
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
 
 #include "flint/dtype.h"
+#include "flint/float_to_integer.h"
 
 namespace flint {
 
@@ -36,9 +37,7 @@ inline Dst convertValue(Src v) {
   } else if constexpr (std::is_same_v<Dst, bool>) {
     return v != Src(0);
   } else if constexpr (std::is_integral_v<Dst> && std::is_floating_point_v<Src>) {
-    if (!std::isfinite(v)) return std::is_same_v<Dst, int64_t> ? (Dst)INT64_MIN : Dst(0);
-    if (v >= 9.2233720368547758e18 || v < -9.2233720368547758e18) return (Dst)INT64_MIN;
-    return (Dst)(int64_t)v;
+    return floatToInteger<Dst, Src>(v);
   } else {
     return (Dst)v;
   }

@@ -1,6 +1,7 @@
 // Indexing along one dimension: index_select, index_put/index_add, gather, scatter and
-// nonzero. Every index is bounds-checked here, because an out-of-range index from JS
-// must become an Error, never a stray write.
+// nonzero. The shapes were checked at the boundary (core/checks.cc); every index value is
+// bounds-checked here, because an out-of-range index from JS must become an Error,
+// never a stray write.
 #include <cstring>
 #include <string>
 #include <vector>
@@ -23,18 +24,17 @@ TensorView selectView(const TensorView& view, int dim, int64_t i) {
   return out;
 }
 
-int64_t checkedIndex(const TensorView& index, int64_t position, int64_t size, int dim) {
-  int64_t value = *(const int64_t*)(index.data + position * index.strides[0] * 8);
-  if (value < -size || value >= size) {
+// Index values are never wrapped here: PyTorch refuses negative indices in these ops
+// (advanced indexing wraps them before it gets here).
+void checkIndexValue(int64_t value, int64_t size, int dim) {
+  if (value < 0 || value >= size) {
     throw Error("index " + std::to_string(value) + " is out of bounds for dimension " + std::to_string(dim) +
                 " with size " + std::to_string(size));
   }
-  return value < 0 ? value + size : value;
 }
 
-void checkIndexTensor(const TensorView& index, int expectedDims) {
-  FLINT_CHECK(index.dtype == DType::Int64, "index tensors must be int64 (torch.long)");
-  FLINT_CHECK(expectedDims < 0 || index.ndim == expectedDims, "index tensor has the wrong number of dimensions");
+int64_t indexAt(const TensorView& index, int64_t position) {
+  return *(const int64_t*)(index.data + position * index.strides[0] * 8);
 }
 
 // Offset in elements of a multi-index under some strides, skipping `skipDim`.
@@ -64,23 +64,18 @@ void forEachIndex(const TensorView& shapeView, F fn) {
 }  // namespace
 
 void CpuBackend::indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
-  checkIndexTensor(index, 1);
-  FLINT_CHECK(dim >= 0 && dim < in.ndim && in.ndim == out.ndim, "index_select: bad dim");
-  FLINT_CHECK(out.shape[dim] == index.shape[0], "index_select: output size mismatch");
   for (int64_t i = 0; i < index.shape[0]; i++) {
-    int64_t source = checkedIndex(index, i, in.shape[dim], dim);
+    const int64_t source = indexAt(index, i);
+    if (source < 0 || source >= in.shape[dim]) throw Error("index out of range in self");
     cpuCast(*pool_, selectView(out, dim, i), selectView(in, dim, source));
   }
 }
 
 void CpuBackend::indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                           bool accumulate) {
-  checkIndexTensor(index, 1);
-  FLINT_CHECK(dim >= 0 && dim < out.ndim && src.ndim == out.ndim, "index_put: bad dim");
-  FLINT_CHECK(src.shape[dim] == index.shape[0], "index_put: source size mismatch");
-  FLINT_CHECK(src.dtype == out.dtype, "index_put: source and destination dtypes differ");
   for (int64_t i = 0; i < index.shape[0]; i++) {
-    int64_t target = checkedIndex(index, i, out.shape[dim], dim);
+    const int64_t target = indexAt(index, i);
+    checkIndexValue(target, out.shape[dim], dim);
     TensorView destination = selectView(out, dim, target);
     if (accumulate) cpuBinary(*pool_, BinaryOp::Add, destination, destination, selectView(src, dim, i));
     else cpuCast(*pool_, destination, selectView(src, dim, i));
@@ -88,18 +83,11 @@ void CpuBackend::indexPut(const TensorView& out, int dim, const TensorView& inde
 }
 
 void CpuBackend::gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
-  checkIndexTensor(index, in.ndim);
-  FLINT_CHECK(dim >= 0 && dim < in.ndim, "gather: bad dim");
-  FLINT_CHECK(out.dtype == in.dtype, "gather: output dtype differs from input");
   const size_t item = in.itemsize();
   forEachIndex(index, [&](const int64_t* coords) {
     int64_t position = offsetOf(coords, index, -1);
-    int64_t value = *(const int64_t*)(index.data + position * 8);
-    if (value < -in.shape[dim] || value >= in.shape[dim]) {
-      throw Error("index " + std::to_string(value) + " is out of bounds for dimension " + std::to_string(dim) +
-                  " with size " + std::to_string(in.shape[dim]));
-    }
-    if (value < 0) value += in.shape[dim];
+    const int64_t value = *(const int64_t*)(index.data + position * 8);
+    checkIndexValue(value, in.shape[dim], dim);
     const char* source = in.data + (offsetOf(coords, in, dim) + value * in.strides[dim]) * item;
     char* destination = out.data + offsetOf(coords, out, -1) * item;
     std::memcpy(destination, source, item);
@@ -118,12 +106,8 @@ T accumulateValue(T current, T value) {
 template <class T>
 void scatterTyped(const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate) {
   forEachIndex(index, [&](const int64_t* coords) {
-    int64_t value = *(const int64_t*)(index.data + offsetOf(coords, index, -1) * 8);
-    if (value < -out.shape[dim] || value >= out.shape[dim]) {
-      throw Error("index " + std::to_string(value) + " is out of bounds for dimension " + std::to_string(dim) +
-                  " with size " + std::to_string(out.shape[dim]));
-    }
-    if (value < 0) value += out.shape[dim];
+    const int64_t value = *(const int64_t*)(index.data + offsetOf(coords, index, -1) * 8);
+    checkIndexValue(value, out.shape[dim], dim);
     T* destination = (T*)(out.data) + offsetOf(coords, out, dim) + value * out.strides[dim];
     const T source = *((const T*)src.data + offsetOf(coords, src, -1));
     *destination = accumulate ? accumulateValue<T>(*destination, source) : source;
@@ -134,9 +118,6 @@ void scatterTyped(const TensorView& out, int dim, const TensorView& index, const
 
 void CpuBackend::scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                          bool accumulate) {
-  checkIndexTensor(index, out.ndim);
-  FLINT_CHECK(dim >= 0 && dim < out.ndim, "scatter: bad dim");
-  FLINT_CHECK(src.dtype == out.dtype, "scatter: source and destination dtypes differ");
   FLINT_DISPATCH_ALL(out.dtype, "scatter", [&] { scatterTyped<scalar_t>(out, dim, index, src, accumulate); });
 }
 

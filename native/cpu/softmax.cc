@@ -33,8 +33,10 @@ void softmaxForward(ThreadPool& pool, const SoftmaxArgs& args) {
       double total = 0;
       if (log) {
         for (int64_t k = 0; k < size; k++) total += std::exp((double)(x[k * inner] - maxValue));
-        const T shift = (T)(std::log(total)) + maxValue;
-        for (int64_t k = 0; k < size; k++) y[k * inner] = x[k * inner] - shift;
+        // (x - max) - lse, never x - (max + lse): for large logits max + lse rounds away
+        // the small lse (PyTorch's order; 1e6-sized logits keep their precision).
+        const T lse = (T)std::log(total);
+        for (int64_t k = 0; k < size; k++) y[k * inner] = (x[k * inner] - maxValue) - lse;
       } else {
         for (int64_t k = 0; k < size; k++) {
           const T v = std::exp(x[k * inner] - maxValue);
@@ -109,8 +111,8 @@ double crossEntropyForward(ThreadPool& pool, const CrossEntropyArgs& args) {
         if (std::isinf(maxValue) && maxValue < 0) maxValue = 0;
         double total = 0;
         for (int64_t c = 0; c < classes; c++) total += std::exp((double)(x[c] - maxValue));
-        const T shift = (T)std::log(total) + maxValue;
-        for (int64_t c = 0; c < classes; c++) y[c] = x[c] - shift;
+        const T lse = (T)std::log(total);  // (x - max) - lse, as in softmaxForward
+        for (int64_t c = 0; c < classes; c++) y[c] = (x[c] - maxValue) - lse;
         lp = y;
       }
       const double w = targetWeight(target, weight, r, classes, args.ignoreIndex);

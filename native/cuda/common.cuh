@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "cuda_backend.h"
+#include "flint/float_to_integer.h"
 #include "flint/layout.h"
 
 namespace flint {
@@ -34,9 +35,8 @@ struct IsReducedFloat<Half> : std::true_type {};
 template <>
 struct IsReducedFloat<BFloat16> : std::true_type {};
 
-// The same conversions as native/cpu/convert.h: float to integer truncates through
-// int64 (so -1.5 to uint8 wraps to 255 as on x86), non-finite to integer gives INT64_MIN
-// for int64 and 0 otherwise, anything to bool is `!= 0`.
+// The same conversions as native/cpu/convert.h: float to integer by the shared rule of
+// flint/float_to_integer.h, anything to bool is `!= 0`.
 template <class Dst, class Src>
 __device__ __forceinline__ Dst convertValue(Src v) {
   if constexpr (IsReducedFloat<Src>::value) {
@@ -46,9 +46,7 @@ __device__ __forceinline__ Dst convertValue(Src v) {
   } else if constexpr (std::is_same_v<Dst, bool>) {
     return v != Src(0);
   } else if constexpr (std::is_integral_v<Dst> && std::is_floating_point_v<Src>) {
-    if (!isfinite(v)) return std::is_same_v<Dst, int64_t> ? (Dst)INT64_MIN : Dst(0);
-    if (v >= 9.2233720368547758e18 || v < -9.2233720368547758e18) return (Dst)INT64_MIN;
-    return (Dst)(int64_t)v;
+    return floatToInteger<Dst, Src>(v);
   } else {
     return (Dst)v;
   }

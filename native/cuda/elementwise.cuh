@@ -213,9 +213,7 @@ T hostConvert(double v) {
   } else if constexpr (std::is_same_v<T, bool>) {
     return v != 0;
   } else if constexpr (std::is_integral_v<T>) {
-    if (!std::isfinite(v)) return std::is_same_v<T, int64_t> ? (T)INT64_MIN : T(0);
-    if (v >= 9.2233720368547758e18 || v < -9.2233720368547758e18) return (T)INT64_MIN;
-    return (T)(int64_t)v;
+    return floatToInteger<T, double>(v);
   } else {
     return (T)v;
   }

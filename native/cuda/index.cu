@@ -1,6 +1,6 @@
 // Indexing along one dimension on the GPU: index_select, index_copy/index_add, gather,
-// scatter (copy or add) and nonzero. The argument checks are native/cpu/index.cc's, with
-// its messages; an index out of range cannot throw from a kernel, so that element is
+// scatter (copy or add) and nonzero. The shapes were checked at the boundary
+// (core/checks.cc); an index out of range cannot throw from a kernel, so that element is
 // skipped and kErrorIndexOutOfRange is raised for the next synchronization to report.
 #include <cstring>
 #include <string>
@@ -87,11 +87,11 @@ __global__ void indexedKernel(IndexedLaunch p) {
     int64_t offsets[3];
     p.calc.get(i, offsets);
     int64_t value = *(const int64_t*)(p.index + offsets[2]);
-    if (value < -p.dimSize || value >= p.dimSize) {
+    // Never wrapped: PyTorch refuses negative indices in these ops.
+    if (value < 0 || value >= p.dimSize) {
       raiseDeviceError(p.errorFlags, kErrorIndexOutOfRange);
       continue;
     }
-    if (value < 0) value += p.dimSize;
     const int64_t shift = value * p.dimStrideBytes;
     T* d = (T*)(p.dst + offsets[0] + (p.indexedOperand == 0 ? shift : 0));
     const T s = *(const T*)(p.src + offsets[1] + (p.indexedOperand == 1 ? shift : 0));
@@ -144,11 +144,6 @@ void launchIndexed(CudaContext& ctx, const TensorView& dst, const TensorView& sr
                        [&] { indexedKernel<scalar_t, true><<<grid, kBlockThreads, 0, ctx.stream>>>(p); });
   }
   FLINT_CUDA_LAUNCH_CHECK();
-}
-
-void checkIndexTensor(const TensorView& index, int expectedDims) {
-  FLINT_CHECK(index.dtype == DType::Int64, "index tensors must be int64 (torch.long)");
-  FLINT_CHECK(expectedDims < 0 || index.ndim == expectedDims, "index tensor has the wrong number of dimensions");
 }
 
 // ---- nonzero ------------------------------------------------------------------------
@@ -256,9 +251,6 @@ __global__ void nonzeroWriteKernel(const char* data, OffsetCalc<1> calc, bool co
 }  // namespace
 
 void cudaIndexSelect(CudaContext& ctx, const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
-  checkIndexTensor(index, 1);
-  FLINT_CHECK(dim >= 0 && dim < in.ndim && in.ndim == out.ndim, "index_select: bad dim");
-  FLINT_CHECK(out.shape[dim] == index.shape[0], "index_select: output size mismatch");
   if (out.numel() == 0) return;
   const TensorView index3 = indexAlong(index, out, dim);
   const TensorView source = reshaped(in, out, dim);
@@ -283,10 +275,6 @@ void cudaIndexSelect(CudaContext& ctx, const TensorView& out, const TensorView& 
 
 void cudaIndexPut(CudaContext& ctx, const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                   bool accumulate) {
-  checkIndexTensor(index, 1);
-  FLINT_CHECK(dim >= 0 && dim < out.ndim && src.ndim == out.ndim, "index_put: bad dim");
-  FLINT_CHECK(src.shape[dim] == index.shape[0], "index_put: source size mismatch");
-  FLINT_CHECK(src.dtype == out.dtype, "index_put: source and destination dtypes differ");
   if (index.shape[0] == 0) return;
   // The CPU adds with its binary kernel, which computes in the compute dtypes only.
   if (accumulate) FLINT_DISPATCH_COMPUTE(out.dtype, "binary", [&] {});
@@ -301,9 +289,6 @@ void cudaIndexPut(CudaContext& ctx, const TensorView& out, int dim, const Tensor
 }
 
 void cudaGather(CudaContext& ctx, const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
-  checkIndexTensor(index, in.ndim);
-  FLINT_CHECK(dim >= 0 && dim < in.ndim, "gather: bad dim");
-  FLINT_CHECK(out.dtype == in.dtype, "gather: output dtype differs from input");
   const TensorView destination = reshaped(out, index, -1);
   const TensorView source = reshaped(in, index, dim);
   launchIndexed(ctx, destination, source, index, 1, in.shape[dim], in.strides[dim] * (int64_t)in.itemsize(), false);
@@ -311,9 +296,6 @@ void cudaGather(CudaContext& ctx, const TensorView& out, const TensorView& in, i
 
 void cudaScatter(CudaContext& ctx, const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                  bool accumulate) {
-  checkIndexTensor(index, out.ndim);
-  FLINT_CHECK(dim >= 0 && dim < out.ndim, "scatter: bad dim");
-  FLINT_CHECK(src.dtype == out.dtype, "scatter: source and destination dtypes differ");
   const TensorView destination = reshaped(out, index, dim);
   const TensorView source = reshaped(src, index, -1);
   launchIndexed(ctx, destination, source, index, 0, out.shape[dim], out.strides[dim] * (int64_t)out.itemsize(),

@@ -151,12 +151,12 @@ __global__ void __launch_bounds__(kThreads)
         if (sub + j * group < size) part += expT(v[j] - m);
       }
       const double total = groupSum((double)part, group);
-      const T shift = (T)::log(total) + m;
+      const T lse = (T)::log(total);  // (x - max) - lse: see native/cpu/softmax.cc
       if (active) {
 #pragma unroll
         for (int j = 0; j < PER; j++) {
           const int c = sub + j * group;
-          if (c < size) out[r * size + c] = v[j] - shift;
+          if (c < size) out[r * size + c] = (v[j] - m) - lse;
         }
       }
     } else {
@@ -190,8 +190,8 @@ __global__ void __launch_bounds__(kThreads)
     for (int64_t c = threadIdx.x; c < size; c += kThreads) maxSumAdd(a, x[c]);
     a = maxSumFinish(blockMaxSum(a, smem));
     if (log) {
-      const T shift = (T)::log(a.s) + a.m;
-      for (int64_t c = threadIdx.x; c < size; c += kThreads) y[c] = x[c] - shift;
+      const T lse = (T)::log(a.s);
+      for (int64_t c = threadIdx.x; c < size; c += kThreads) y[c] = (x[c] - a.m) - lse;
     } else {
       const T scale = (T)(1.0 / a.s);
       for (int64_t c = threadIdx.x; c < size; c += kThreads) y[c] = expT(x[c] - a.m) * scale;
@@ -213,8 +213,8 @@ __global__ void __launch_bounds__(kThreads)
     for (int64_t k = 0; k < size; k++) maxSumAdd(a, x[k * inner]);
     a = maxSumFinish(a);
     if (log) {
-      const T shift = (T)::log(a.s) + a.m;
-      for (int64_t k = 0; k < size; k++) y[k * inner] = x[k * inner] - shift;
+      const T lse = (T)::log(a.s);
+      for (int64_t k = 0; k < size; k++) y[k * inner] = (x[k * inner] - a.m) - lse;
     } else {
       const T scale = (T)(1.0 / a.s);
       for (int64_t k = 0; k < size; k++) y[k * inner] = expT(x[k * inner] - a.m) * scale;
@@ -398,19 +398,20 @@ __global__ void __launch_bounds__(kThreads) crossEntropyKernel(LossParams<T> p, 
     const bool active = r < p.rows;
     const T* x = p.input + (active ? r : 0) * classes;
     const int64_t t = active ? p.target[r] : 0;  // loaded early, to overlap the row's loads
-    T shift = 0;
+    T maxValue = 0, lse = 0;  // log-probabilities are (x - max) - lse: see native/cpu/softmax.cc
     if (p.fromLogits) {  // log-softmax: one pass for max and sum, one to write
       MaxSum<T> a{-std::numeric_limits<T>::infinity(), 0.0};
       if (active) {
         for (int64_t c = sub; c < classes; c += group) maxSumAdd(a, x[c]);
       }
       a = maxSumFinish(groupMaxSum(a, group));
-      shift = (T)::log(a.s) + a.m;
+      maxValue = a.m;
+      lse = (T)::log(a.s);
     }
     double smooth = 0;
     if (active && (p.fromLogits || p.smoothing > 0)) {
       for (int64_t c = sub; c < classes; c += group) {
-        const T lp = p.fromLogits ? x[c] - shift : x[c];
+        const T lp = p.fromLogits ? (x[c] - maxValue) - lse : x[c];
         if (p.fromLogits) p.logProbs[r * classes + c] = lp;
         if (p.smoothing > 0) smooth -= (p.weight ? (double)p.weight[c] : 1.0) * (double)lp;
       }
@@ -423,7 +424,7 @@ __global__ void __launch_bounds__(kThreads) crossEntropyKernel(LossParams<T> p, 
           raiseDeviceError(p.errorFlags, kErrorTargetOutOfRange);  // the row counts for nothing
         } else {
           w = p.weight ? (double)p.weight[t] : 1.0;
-          const T lpt = p.fromLogits ? x[t] - shift : x[t];
+          const T lpt = p.fromLogits ? (x[t] - maxValue) - lse : x[t];
           rowLoss = -w * (double)lpt;
           if (p.smoothing > 0) rowLoss = (1 - p.smoothing) * rowLoss + p.smoothing / (double)classes * smooth;
         }

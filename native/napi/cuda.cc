@@ -125,7 +125,7 @@ Napi::Value CopyAcross(const Napi::CallbackInfo& info) {
     dst->backend->copyFromHost(dst, (size_t)dstOffset, staging.data(), n);
     dst->backend->synchronize();
   } else {
-    std::memcpy((char*)dst->data + (size_t)dstOffset, (const char*)src->data + (size_t)srcOffset, n);
+    std::memmove((char*)dst->data + (size_t)dstOffset, (const char*)src->data + (size_t)srcOffset, n);
   }
   return env.Undefined();
 }

@@ -32,7 +32,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MetaReader reader(instanceOf(env));
   Storage* input = unwrapStorage(info[1]);
-  OutputTarget out = prepareOutput(env, info[0], reader, *input->backend);
+  OutputTarget out = prepareNewOutput(env, info[0], reader, *input->backend);
   checkSame(out.storage, input);
   SoftmaxArgs args{out.view, reader.view(input), info[2].As<Napi::Boolean>()};
   input->backend->softmax(args);
@@ -46,7 +46,7 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   Storage* gradOutput = unwrapStorage(info[1]);
   Storage* output = unwrapStorage(info[2]);
   checkSame(gradOutput, output);
-  OutputTarget gradInput = prepareOutput(env, info[0], reader, *output->backend);
+  OutputTarget gradInput = prepareNewOutput(env, info[0], reader, *output->backend);
   checkSame(gradInput.storage, output);
   TensorView gradOutputView = reader.view(gradOutput);
   TensorView outputView = reader.view(output);
@@ -68,10 +68,10 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   checkSame(input, weight);
   const bool fromLogits = info[7].As<Napi::Boolean>();
   CrossEntropyArgs args{};
-  OutputTarget loss = prepareOutput(env, info[0], reader, *input->backend);
+  OutputTarget loss = prepareNewOutput(env, info[0], reader, *input->backend);
   std::optional<OutputTarget> logProbs;
-  if (fromLogits) logProbs.emplace(prepareOutput(env, info[1], reader, *input->backend));
-  OutputTarget totalWeight = prepareOutput(env, info[9], reader, *input->backend);
+  if (fromLogits) logProbs.emplace(prepareNewOutput(env, info[1], reader, *input->backend));
+  OutputTarget totalWeight = prepareNewOutput(env, info[9], reader, *input->backend);
   args.loss = loss.view;
   if (fromLogits) args.logProbs = logProbs->view;
   args.totalWeight = totalWeight.view;
@@ -106,7 +106,7 @@ Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
   checkSame(logProbs, gradLoss);
   checkSame(logProbs, target);
   checkSame(logProbs, weight);
-  OutputTarget gradInput = prepareOutput(env, info[0], reader, *logProbs->backend);
+  OutputTarget gradInput = prepareNewOutput(env, info[0], reader, *logProbs->backend);
   CrossEntropyBackwardArgs args{};
   args.gradInput = gradInput.view;
   args.gradLoss = reader.view(gradLoss);
@@ -136,9 +136,9 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   Storage* bias = optionalStorage(info[5]);
   checkSame(input, weight);
   checkSame(input, bias);
-  OutputTarget out = prepareOutput(env, info[0], reader, *input->backend);
-  OutputTarget mean = prepareOutput(env, info[1], reader, *input->backend);
-  OutputTarget rstd = prepareOutput(env, info[2], reader, *input->backend);
+  OutputTarget out = prepareNewOutput(env, info[0], reader, *input->backend);
+  OutputTarget mean = prepareNewOutput(env, info[1], reader, *input->backend);
+  OutputTarget rstd = prepareNewOutput(env, info[2], reader, *input->backend);
   LayerNormArgs args{};
   args.out = out.view;
   args.mean = mean.view;
@@ -173,9 +173,9 @@ Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
   checkSame(input, weight);
   Backend& backend = *input->backend;
   std::optional<OutputTarget> gradInput, gradWeight, gradBias;
-  if (info[5].As<Napi::Boolean>()) gradInput.emplace(prepareOutput(env, env.Null(), reader, backend));
-  if (info[6].As<Napi::Boolean>()) gradWeight.emplace(prepareOutput(env, env.Null(), reader, backend));
-  if (info[7].As<Napi::Boolean>()) gradBias.emplace(prepareOutput(env, env.Null(), reader, backend));
+  if (info[5].As<Napi::Boolean>()) gradInput.emplace(prepareNewOutput(env, env.Null(), reader, backend));
+  if (info[6].As<Napi::Boolean>()) gradWeight.emplace(prepareNewOutput(env, env.Null(), reader, backend));
+  if (info[7].As<Napi::Boolean>()) gradBias.emplace(prepareNewOutput(env, env.Null(), reader, backend));
   LayerNormBackwardArgs args{};
   if (gradInput) args.gradInput = gradInput->view;
   if (gradWeight) args.gradWeight = gradWeight->view;
@@ -205,7 +205,10 @@ Napi::Value BiasActivation(const Napi::CallbackInfo& info) {
   checkSame(input, out.storage);
   const int32_t activation = info[3].As<Napi::Number>().Int32Value();
   FLINT_CHECK(activation == 0 || activation == 1, "unknown activation");
-  BiasActivationArgs args{out.view, reader.view(input), reader.view(bias), (Activation)activation};
+  ScratchCopies scratch(*input->backend);
+  TensorView inputView = scratch.separate(out.storage, out.view, input, reader.view(input), true);
+  TensorView biasView = scratch.separate(out.storage, out.view, bias, reader.view(bias), false);
+  BiasActivationArgs args{out.view, inputView, biasView, (Activation)activation};
   input->backend->biasActivation(args);
   return finishOutput(env, out);
 }

@@ -2,8 +2,10 @@
 // calls the backend that owns the first input, and wraps a newly allocated output.
 #include "ops.h"
 
+#include <algorithm>
 #include <string>
 
+#include "../core/checks.h"
 #include "views.h"
 
 namespace flint {
@@ -37,7 +39,9 @@ Napi::Value Axpy(const Napi::CallbackInfo& info) {
   Storage* x = unwrapStorage(info[1]);
   checkSameBackend(out, x);
   TensorView outView = reader.view(out);
-  TensorView xView = reader.view(x);
+  ScratchCopies scratch(backendOf(out));
+  TensorView xView = scratch.separate(out, outView, x, reader.view(x), true);
+  checkElementwiseShapes("axpy", outView, xView);
   backendOf(out).axpy(outView, xView, doubleArg(info, 2));
   return env.Undefined();
 }
@@ -48,8 +52,10 @@ Napi::Value Cast(const Napi::CallbackInfo& info) {
   MetaReader reader(instanceOf(env));
   Storage* input = unwrapStorage(info[1]);
   OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
-  TensorView in = reader.view(input);
   checkSameBackend(out.storage, input);
+  ScratchCopies scratch(backendOf(input));
+  TensorView in = scratch.separate(out.storage, out.view, input, reader.view(input), true);
+  checkElementwiseShapes("copy", out.view, in);
   backendOf(input).cast(out.view, in);
   return finishOutput(env, out);
 }
@@ -62,8 +68,10 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   MetaReader reader(instanceOf(env));
   Storage* input = unwrapStorage(info[2]);
   OutputTarget out = prepareOutput(env, info[1], reader, backendOf(input));
-  TensorView in = reader.view(input);
   checkSameBackend(out.storage, input);
+  ScratchCopies scratch(backendOf(input));
+  TensorView in = scratch.separate(out.storage, out.view, input, reader.view(input), true);
+  checkElementwiseShapes("unary", out.view, in);
   backendOf(input).unary((UnaryOp)op, out.view, in, doubleArg(info, 3), doubleArg(info, 4));
   return finishOutput(env, out);
 }
@@ -77,9 +85,11 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   Storage* b = unwrapStorage(info[3]);
   checkSameBackend(a, b);
   OutputTarget out = prepareOutput(env, info[1], reader, backendOf(a));
-  TensorView aView = reader.view(a);
-  TensorView bView = reader.view(b);
   checkSameBackend(out.storage, a);
+  ScratchCopies scratch(backendOf(a));
+  TensorView aView = scratch.separate(out.storage, out.view, a, reader.view(a), true);
+  TensorView bView = scratch.separate(out.storage, out.view, b, reader.view(b), true);
+  checkElementwiseShapes("binary", out.view, aView, bView);
   backendOf(a).binary(op, out.view, aView, bView);
   return finishOutput(env, out);
 }
@@ -151,8 +161,10 @@ Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
   MetaReader reader(instanceOf(env));
   Storage* a = unwrapStorage(info[2]);
   OutputTarget out = prepareOutput(env, info[1], reader, backendOf(a));
-  TensorView aView = reader.view(a);
   checkSameBackend(out.storage, a);
+  ScratchCopies scratch(backendOf(a));
+  TensorView aView = scratch.separate(out.storage, out.view, a, reader.view(a), true);
+  checkElementwiseShapes("binary", out.view, aView);
   backendOf(a).binaryScalar(op, out.view, aView, doubleArg(info, 3), info[4].As<Napi::Boolean>());
   return finishOutput(env, out);
 }
@@ -167,9 +179,12 @@ Napi::Value Where(const Napi::CallbackInfo& info) {
   checkSameBackend(cond, a);
   checkSameBackend(a, b);
   OutputTarget out = prepareOutput(env, info[0], reader, backendOf(a));
-  TensorView condView = reader.view(cond);
-  TensorView aView = reader.view(a);
-  TensorView bView = reader.view(b);
+  checkSameBackend(out.storage, a);
+  ScratchCopies scratch(backendOf(a));
+  TensorView condView = scratch.separate(out.storage, out.view, cond, reader.view(cond), true);
+  TensorView aView = scratch.separate(out.storage, out.view, a, reader.view(a), true);
+  TensorView bView = scratch.separate(out.storage, out.view, b, reader.view(b), true);
+  checkElementwiseShapes("where", out.view, condView, aView, bView);
   backendOf(a).where(out.view, condView, aView, bView);
   return finishOutput(env, out);
 }
@@ -182,16 +197,22 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   MetaReader reader(instanceOf(env));
   Storage* input = unwrapStorage(info[2]);
   OutputTarget out = prepareOutput(env, info[1], reader, backendOf(input));
-  ReduceArgs args{(ReduceOp)op, reader.view(input), intArg(info, 3), out.view};
   checkSameBackend(out.storage, input);
+  ScratchCopies scratch(backendOf(input));
+  TensorView in = scratch.separate(out.storage, out.view, input, reader.view(input), false);
+  ReduceArgs args{(ReduceOp)op, in, intArg(info, 3), out.view};
   backendOf(input).reduce(args);
   return finishOutput(env, out);
 }
 
-// Largest element offset a BLAS-style matrix operand touches.
-static int64_t matrixExtent(int64_t offset, int64_t rows, int64_t cols, int64_t ld, int64_t batch, int64_t stride) {
-  if (rows == 0 || cols == 0 || batch == 0) return offset;
-  return offset + (batch - 1) * stride + (rows - 1) * ld + (cols - 1);
+// A BLAS-style matrix operand as a [batch, rows, cols] view, for the one bounds check.
+static TensorView matrixView(DType dtype, int64_t batch, int64_t rows, int64_t cols, int64_t ld, int64_t batchStride) {
+  TensorView view;
+  view.dtype = dtype;
+  view.ndim = 3;
+  view.shape[0] = batch, view.shape[1] = rows, view.shape[2] = cols;
+  view.strides[0] = batchStride, view.strides[1] = ld, view.strides[2] = 1;
+  return view;
 }
 
 // gemm(out|null, a, b)   meta: [dtype, m, n, k, batch, transA, transB, offA, lda, strideA,
@@ -223,40 +244,52 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   FLINT_CHECK(g.m >= 0 && g.n >= 0 && g.k >= 0 && g.batch >= 0 && offA >= 0 && offB >= 0 && offC >= 0 &&
                   g.lda >= 0 && g.ldb >= 0 && g.ldc >= 0 && g.strideA >= 0 && g.strideB >= 0 && g.strideC >= 0,
               "gemm: negative size, stride or offset");
+  // Rows closer together than their length would overlap; BLAS refuses them anyway. A
+  // single row's leading dimension is never used, so it is made valid for BLAS here.
+  auto leadingDimension = [](int64_t& ld, int64_t rows, int64_t cols, const char* name) {
+    if (rows > 1 && cols > 0) FLINT_CHECK(ld >= cols, std::string("gemm: operand ") + name + "'s rows overlap");
+    ld = std::max<int64_t>(ld, std::max<int64_t>(cols, 1));
+  };
+  const bool newOutput = info[0].IsNull() || info[0].IsUndefined() || releasedHandle(info[0]) != nullptr;
+  FLINT_CHECK(!newOutput || (offC == 0 && g.ldc == g.n && g.strideC == g.m * g.n), "gemm: a new output must be contiguous");
+  leadingDimension(g.lda, g.transA ? g.k : g.m, g.transA ? g.m : g.k, "a");
+  leadingDimension(g.ldb, g.transB ? g.n : g.k, g.transB ? g.k : g.n, "b");
+  leadingDimension(g.ldc, g.m, g.n, "out");
   Storage* a = unwrapStorage(info[1]);
   Storage* b = unwrapStorage(info[2]);
   checkSameBackend(a, b);
   const int64_t item = (int64_t)itemSize(g.dtype);
-  auto check = [&](const Storage* s, int64_t extent, const char* name) {
-    if ((extent + 1) * item > (int64_t)s->nbytes) throw Error(std::string("gemm: operand ") + name + " out of bounds");
-  };
-  if (g.k > 0) {
-    check(a, matrixExtent(offA, g.transA ? g.k : g.m, g.transA ? g.m : g.k, g.lda, g.batch, g.strideA), "a");
-    check(b, matrixExtent(offB, g.transB ? g.n : g.k, g.transB ? g.k : g.n, g.ldb, g.batch, g.strideB), "b");
-  }
+  const TensorView aView = matrixView(g.dtype, g.batch, g.transA ? g.k : g.m, g.transA ? g.m : g.k, g.lda, g.strideA);
+  const TensorView bView = matrixView(g.dtype, g.batch, g.transB ? g.n : g.k, g.transB ? g.k : g.n, g.ldb, g.strideB);
+  TensorView cView = matrixView(g.dtype, g.batch, g.m, g.n, g.ldc, g.strideC);
+  checkBounds(aView, offA, a);
+  checkBounds(bView, offB, b);
   Storage* c;
   bool allocated = false;
-  if (info[0].IsNull() || info[0].IsUndefined() || releasedHandle(info[0]) != nullptr) {
-    FLINT_CHECK(offC == 0 && g.ldc == g.n && g.strideC == g.m * g.n, "gemm: a new output must be contiguous");
-    c = backendOf(a).allocate((size_t)(g.batch * g.m * g.n * item));
+  if (newOutput) {
+    c = backendOf(a).allocate((size_t)viewSpanBytes(cView, 0));
     allocated = true;
   } else {
     c = unwrapStorage(info[0]);
     checkSameBackend(a, c);
   }
   try {
-    check(c, matrixExtent(offC, g.m, g.n, g.ldc, g.batch, g.strideC), "out");
-    g.a = (const char*)a->data + offA * item;
-    g.b = (const char*)b->data + offB * item;
-    g.c = (char*)c->data + offC * item;
+    checkBounds(cView, offC, c);
+    // The output is written while a and b are read: an output sharing their memory would
+    // read what it has already written, so such an operand is read from a copy.
+    ScratchCopies scratch(backendOf(a));
+    cView.data = (char*)c->data + offC * item;
+    TensorView aIn = aView, bIn = bView;
+    aIn.data = (char*)a->data + offA * item;
+    bIn.data = (char*)b->data + offB * item;
+    aIn = scratch.separate(c, cView, a, aIn, false);
+    bIn = scratch.separate(c, cView, b, bIn, false);
+    // A copy is contiguous: its leading dimension is its row length.
+    g.a = aIn.data, g.lda = std::max<int64_t>(1, aIn.strides[1]), g.strideA = aIn.strides[0];
+    g.b = bIn.data, g.ldb = std::max<int64_t>(1, bIn.strides[1]), g.strideB = bIn.strides[0];
+    g.c = cView.data;
     if (g.k == 0 && g.beta == 0) {  // BLAS leaves C alone when k == 0; PyTorch gives zeros
-      TensorView view;
-      view.data = g.c;
-      view.dtype = g.dtype;
-      view.ndim = 3;
-      view.shape[0] = g.batch, view.shape[1] = g.m, view.shape[2] = g.n;
-      view.strides[0] = g.strideC, view.strides[1] = g.ldc, view.strides[2] = 1;
-      backendOf(a).fill(view, 0);
+      backendOf(a).fill(cView, 0);
     } else {
       backendOf(a).gemm(g);
     }
@@ -275,9 +308,13 @@ Napi::Value IndexSelect(const Napi::CallbackInfo& info) {
   Storage* index = unwrapStorage(info[3]);
   checkSameBackend(input, index);
   OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
-  TensorView inView = reader.view(input);
-  TensorView indexView = reader.view(index);
-  backendOf(input).indexSelect(out.view, inView, intArg(info, 2), indexView);
+  checkSameBackend(out.storage, input);
+  ScratchCopies scratch(backendOf(input));
+  TensorView inView = scratch.separate(out.storage, out.view, input, reader.view(input), false);
+  TensorView indexView = scratch.separate(out.storage, out.view, index, reader.view(index), false);
+  const int dim = intArg(info, 2);
+  checkIndexSelectArgs(out.view, inView, dim, indexView);
+  backendOf(input).indexSelect(out.view, inView, dim, indexView);
   return finishOutput(env, out);
 }
 
@@ -291,9 +328,12 @@ Napi::Value IndexPut(const Napi::CallbackInfo& info) {
   checkSameBackend(out, index);
   checkSameBackend(out, src);
   TensorView outView = reader.view(out);
-  TensorView indexView = reader.view(index);
-  TensorView srcView = reader.view(src);
-  backendOf(out).indexPut(outView, intArg(info, 1), indexView, srcView, info[4].As<Napi::Boolean>());
+  ScratchCopies scratch(backendOf(out));
+  TensorView indexView = scratch.separate(out, outView, index, reader.view(index), false);
+  TensorView srcView = scratch.separate(out, outView, src, reader.view(src), false);
+  const int dim = intArg(info, 1);
+  checkIndexPutArgs(outView, dim, indexView, srcView);
+  backendOf(out).indexPut(outView, dim, indexView, srcView, info[4].As<Napi::Boolean>());
   return env.Undefined();
 }
 
@@ -305,9 +345,13 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
   Storage* index = unwrapStorage(info[3]);
   checkSameBackend(input, index);
   OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
-  TensorView inView = reader.view(input);
-  TensorView indexView = reader.view(index);
-  backendOf(input).gather(out.view, inView, intArg(info, 2), indexView);
+  checkSameBackend(out.storage, input);
+  ScratchCopies scratch(backendOf(input));
+  TensorView inView = scratch.separate(out.storage, out.view, input, reader.view(input), false);
+  TensorView indexView = scratch.separate(out.storage, out.view, index, reader.view(index), false);
+  const int dim = intArg(info, 2);
+  checkGatherArgs(out.view, inView, dim, indexView);
+  backendOf(input).gather(out.view, inView, dim, indexView);
   return finishOutput(env, out);
 }
 
@@ -321,9 +365,12 @@ Napi::Value Scatter(const Napi::CallbackInfo& info) {
   checkSameBackend(out, index);
   checkSameBackend(out, src);
   TensorView outView = reader.view(out);
-  TensorView indexView = reader.view(index);
-  TensorView srcView = reader.view(src);
-  backendOf(out).scatter(outView, intArg(info, 1), indexView, srcView, info[4].As<Napi::Boolean>());
+  ScratchCopies scratch(backendOf(out));
+  TensorView indexView = scratch.separate(out, outView, index, reader.view(index), false);
+  TensorView srcView = scratch.separate(out, outView, src, reader.view(src), false);
+  const int dim = intArg(info, 1);
+  checkScatterArgs(outView, dim, indexView, srcView);
+  backendOf(out).scatter(outView, dim, indexView, srcView, info[4].As<Napi::Boolean>());
   return env.Undefined();
 }
 

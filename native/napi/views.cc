@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "../core/checks.h"
+
 namespace flint {
 
 double MetaReader::next() {
@@ -20,18 +22,10 @@ int64_t MetaReader::nextInt() {
 }
 
 void checkBounds(const TensorView& view, int64_t offset, const Storage* storage) {
-  int64_t numel = 1, extent = offset;
-  for (int d = 0; d < view.ndim; d++) {
-    if (view.shape[d] < 0) throw Error("negative dimension " + std::to_string(view.shape[d]));
-    if (view.strides[d] < 0) throw Error("negative strides are not supported");
-    numel *= view.shape[d];
-    if (view.shape[d] > 0) extent += (view.shape[d] - 1) * view.strides[d];
-  }
-  if (offset < 0) throw Error("negative storage offset");
-  if (numel == 0) return;
-  const int64_t needed = (extent + 1) * (int64_t)view.itemsize();
-  if (needed > (int64_t)storage->nbytes) {
-    throw Error("view needs " + std::to_string(needed) + " bytes but its storage holds " +
+  if (offset < 0) throw Error("negative storage offset " + std::to_string(offset));
+  const int64_t span = viewSpanBytes(view, offset);
+  if (span > (int64_t)storage->nbytes) {
+    throw Error("view needs " + std::to_string(span) + " bytes but its storage holds " +
                 std::to_string(storage->nbytes));
   }
 }
@@ -61,8 +55,9 @@ OutputTarget prepareOutput(Napi::Env env, const Napi::Value& handle, MetaReader&
     target.recycle = handle;
     int64_t offset = 0;
     target.view = reader.view(nullptr, &offset);
+    const int64_t nbytes = viewSpanBytes(target.view, 0);
     if (offset != 0 || !target.view.isContiguous()) throw Error("internal: a new output must be contiguous");
-    target.storage = backend.allocate((size_t)target.view.numel() * target.view.itemsize());
+    target.storage = backend.allocate((size_t)nbytes);
     target.view.data = (char*)target.storage->data;
     target.allocated = true;
   } else {
@@ -70,6 +65,64 @@ OutputTarget prepareOutput(Napi::Env env, const Napi::Value& handle, MetaReader&
     target.view = reader.view(target.storage);
   }
   return target;
+}
+
+namespace {
+
+// The byte range [begin, end) a checked view spans; empty views span nothing.
+void byteRange(const TensorView& view, const char** begin, const char** end) {
+  int64_t last = 0;
+  for (int d = 0; d < view.ndim; d++) {
+    if (view.shape[d] == 0) {
+      *begin = *end = view.data;
+      return;
+    }
+    last += (view.shape[d] - 1) * view.strides[d];
+  }
+  *begin = view.data;
+  *end = view.data + (last + 1) * (int64_t)view.itemsize();
+}
+
+bool sameView(const TensorView& a, const TensorView& b) {
+  if (a.data != b.data || a.dtype != b.dtype || a.ndim != b.ndim) return false;
+  for (int d = 0; d < a.ndim; d++) {
+    if (a.shape[d] != b.shape[d] || (a.shape[d] != 1 && a.strides[d] != b.strides[d])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ScratchCopies::~ScratchCopies() {
+  for (int i = 0; i < count_; i++) releaseStorage(copies_[i]);
+}
+
+TensorView ScratchCopies::separate(const Storage* outStorage, const TensorView& out, const Storage* inStorage,
+                                   const TensorView& in, bool elementwise) {
+  if (outStorage != inStorage) return in;
+  if (elementwise && sameView(out, in)) return in;
+  const char *outBegin, *outEnd, *inBegin, *inEnd;
+  byteRange(out, &outBegin, &outEnd);
+  byteRange(in, &inBegin, &inEnd);
+  if (outBegin >= outEnd || inBegin >= inEnd || inEnd <= outBegin || outEnd <= inBegin) return in;
+  FLINT_CHECK(count_ < 4, "internal: too many overlapping inputs");
+  TensorView copy = in;
+  int64_t stride = 1;
+  for (int d = copy.ndim - 1; d >= 0; d--) {
+    copy.strides[d] = stride;
+    stride *= copy.shape[d];
+  }
+  Storage* storage = backend_.allocate((size_t)viewSpanBytes(copy, 0));
+  copies_[count_++] = storage;
+  copy.data = (char*)storage->data;
+  backend_.cast(copy, in);
+  return copy;
+}
+
+OutputTarget prepareNewOutput(Napi::Env env, const Napi::Value& handle, MetaReader& reader, Backend& backend) {
+  FLINT_CHECK(handle.IsNull() || handle.IsUndefined() || releasedHandle(handle) != nullptr,
+              "internal: this kernel writes a new output and takes no output storage");
+  return prepareOutput(env, handle, reader, backend);
 }
 
 Napi::Value finishOutput(Napi::Env env, const OutputTarget& target) {

@@ -46,7 +46,34 @@ struct OutputTarget {
     if (allocated && !handedOff) releaseStorage(storage);
   }
 };
+// Copies of inputs that share memory with the output they are read into. A kernel that
+// writes its output while it reads an input from the same bytes would read values it has
+// already overwritten (or that another thread is overwriting), so such an input is read
+// from a contiguous copy instead. The copies are released with this object, after the
+// kernel is queued (device allocators are stream-ordered, so that is safe there too).
+// TypeScript refuses the overlaps PyTorch refuses first; this keeps the rest exact.
+class ScratchCopies {
+ public:
+  explicit ScratchCopies(Backend& backend) : backend_(backend) {}
+  ~ScratchCopies();
+  ScratchCopies(const ScratchCopies&) = delete;
+  ScratchCopies& operator=(const ScratchCopies&) = delete;
+  // `in`, or a contiguous copy of it when it shares bytes with `out`. `elementwise` says
+  // the kernel reads each input element only where it writes the same output element,
+  // so an input that is exactly the output view is safe as it is.
+  TensorView separate(const Storage* outStorage, const TensorView& out, const Storage* inStorage,
+                      const TensorView& in, bool elementwise);
+
+ private:
+  Backend& backend_;
+  Storage* copies_[4] = {};
+  int count_ = 0;
+};
+
 OutputTarget prepareOutput(Napi::Env env, const Napi::Value& handle, MetaReader& reader, Backend& backend);
+// prepareOutput for the fused kernels, which always write a new output: they read
+// whole rows before writing, so an output aliasing an input is refused, not copied.
+OutputTarget prepareNewOutput(Napi::Env env, const Napi::Value& handle, MetaReader& reader, Backend& backend);
 Napi::Value finishOutput(Napi::Env env, const OutputTarget& target);
 
 }  // namespace flint
