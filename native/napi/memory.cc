@@ -1,4 +1,6 @@
 // Storage lifetime, host transfers, fills, random numbers and allocator statistics.
+#include <cmath>
+#include <string>
 #include <thread>
 
 #include "ops.h"
@@ -44,7 +46,11 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Backend& backend = instanceOf(env).backend(info[0].As<Napi::Number>().Int32Value());
   double nbytes = info[1].As<Napi::Number>().DoubleValue();
-  if (!(nbytes >= 0) || nbytes > 9.0e15) throw Error("alloc: invalid byte count");
+  if (!(nbytes >= 0) || nbytes != std::floor(nbytes)) throw Error("alloc: invalid byte count " + std::to_string(nbytes));
+  // Past 2^53 a double no longer counts bytes exactly, and no machine has that much.
+  if (nbytes > 9.0e15) {
+    throw OutOfMemory("can't allocate memory: you tried to allocate " + std::to_string((uint64_t)nbytes) + " bytes.");
+  }
   return outputHandle(env, info[2], backend.allocate((size_t)nbytes));
 }
 

@@ -10,6 +10,7 @@ import { gradEnabled } from '../autograd/grad-mode.js';
 import { filled } from './creation-helpers.js';
 import { rebase } from './inplace.js';
 import { expand, toDtype } from './shape.js';
+import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
 
 /** A view whose base records history: in-place writes rebase the base (CopySlices). */
 function onGradView(t: Tensor): boolean {
@@ -17,6 +18,7 @@ function onGradView(t: Tensor): boolean {
 }
 
 function randomFill(t: Tensor, kind: number, p0: number, p1: number): Tensor {
+  assertNoInternalOverlap(t);
   checkInplace(t);
   metaBegin();
   metaView(t._dtype.code, t._offset, t._shape, t._strides);
@@ -55,6 +57,7 @@ export function zero_(t: Tensor): Tensor {
  * @example w.data.copy_(torch.ones(3))
  */
 export function copy_(t: Tensor, src: Tensor): Tensor {
+  checkWriteOverlap(t, src);
   if (onGradView(t)) return rebase(t, () => toDtype(expand(src, t._shape), t._dtype));
   const previous = checkInplace(t);
   const shape = broadcastShapes(t._shape, src._shape);

@@ -6,7 +6,9 @@ import { checkInplace, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { bool, int64 } from '../tensor/dtype.js';
-import { broadcastShapes, contiguousStrides, normalizeDim, shapeNumel } from '../tensor/shape.js';
+import { broadcastShapes, contiguousStrides, normalizeDim, shapeNumel, shapeString } from '../tensor/shape.js';
+import { checkWriteOverlap } from './overlap.js';
+import { checkInteger } from '../tensor/args.js';
 import {
   castKernel,
   copyKernel,
@@ -60,6 +62,8 @@ function sliceBounds(s: Slice, size: number): [number, number] {
 
 /** Select `i` along `d` (a view, SelectBackward0). */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkInteger(dim, 'select', 'dim');
+  checkInteger(index, 'select', 'index');
   const d = normalizeDim(dim, x._shape.length);
   const size = x._shape[d];
   if (index < -size || index >= size) {
@@ -230,6 +234,7 @@ export function index(x: Tensor, ...indices: Index[]): Tensor {
  */
 export function indexPut_(x: Tensor, indices: Index[] | Index, value: Tensor | number | boolean, accumulate = false): Tensor {
   const list = Array.isArray(indices) ? indices : [indices];
+  checkWriteOverlap(x, value);
   if (gradEnabled() && (x._requiresGrad || (value instanceof Tensor && value._requiresGrad))) {
     return rebase(x, (current) => indexPutCopy(current, list, value, accumulate));
   }
@@ -277,31 +282,72 @@ function indexPutCopy(x: Tensor, indices: Index[], value: Tensor | number | bool
   });
 }
 
+/** index_select's result shape: a 0-d input gives a 0-d result for a one-element index. */
+function indexSelectShape(x: Tensor, d: number, flat: Tensor): number[] {
+  if (x._shape.length === 0) return flat._shape[0] === 1 ? [] : [flat._shape[0]];
+  const shape = x._shape.slice();
+  shape[d] = flat._shape[0];
+  return shape;
+}
+
 /**
  * `torch.index_select`.
  * @example x.indexSelect(0, torch.tensor([0, 2]))
  */
 export function indexSelect(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
   const d = normalizeDim(dim, x._shape.length);
-  if (indexTensor._dtype !== int64) throw new Error('index_select(): Expected dtype int64 for index');
-  const flat = reshape(indexTensor, [-1]).contiguous();
-  const out = indexSelectKernel(x, d, flat);
+  if (!(indexTensor instanceof Tensor)) throw new TypeError(`index_select(): argument 'index' must be a Tensor, not ${typeof indexTensor}`);
+  if (indexTensor._dtype !== int64 && indexTensor._dtype.name !== 'int32') {
+    throw new Error('index_select(): Expected dtype int32 or int64 for index');
+  }
+  if (indexTensor._shape.length > 1) throw new Error('index_select(): Index is supposed to be a vector');
+  const flat = reshape(indexTensor._dtype === int64 ? indexTensor : castKernel(indexTensor, int64), [-1]).contiguous();
+  const out = reshape(indexSelectKernel(asVector(x), d, flat), indexSelectShape(x, d, flat));
   const shape = x._shape;
   return record(out, 'IndexSelectBackward0', [x], (node) => {
     const si = node.save(flat);
     return (g) => {
       const grad = zerosOf(shape.slice(), g);
-      indexPutKernel(grad, d, si(), g.contiguous(), true);
+      indexPutKernel(asVector(grad), d, si(), asVector(g).contiguous(), true);
       return [grad];
     };
   });
 }
 
 function checkIndex(x: Tensor, index: Tensor, name: string): void {
+  if (!(index instanceof Tensor)) throw new TypeError(`${name}(): argument 'index' must be a Tensor, not ${typeof index}`);
   if (index._dtype !== int64) throw new Error(`${name}(): Expected dtype int64 for index`);
-  if (index._shape.length !== x._shape.length) {
+  if (index._shape.length !== x._shape.length && !(index._shape.length <= 1 && x._shape.length <= 1)) {
     throw new Error(`Index tensor must have the same number of dimensions as ${name === 'gather' ? 'input' : 'self'} tensor`);
   }
+}
+
+/** PyTorch's gather_shape_check: the index may not be larger than the input off `dim`. */
+function checkGatherShape(x: Tensor, d: number, index: Tensor): void {
+  for (let k = 0; k < index._shape.length; k++) {
+    if (k !== d && index._shape[k] > x._shape[k]) {
+      throw new Error(
+        `Size does not match at dimension ${k} expected index ${shapeString(index._shape)} to be smaller than self ${shapeString(x._shape)} apart from dimension ${d}`,
+      );
+    }
+  }
+}
+
+/** PyTorch's scatter_shape_check: the index fits in self off `dim`, and in src everywhere. */
+function checkScatterShape(x: Tensor, d: number, index: Tensor, src: Tensor | null): void {
+  let fits = true;
+  for (let k = 0; k < index._shape.length; k++) {
+    if (k !== d && index._shape[k] > x._shape[k]) fits = false;
+    if (src !== null && (src._shape.length !== index._shape.length || index._shape[k] > src._shape[k])) fits = false;
+  }
+  if (fits) return;
+  const srcPart = src === null ? '' : ` and to be smaller size than src ${shapeString(src._shape)}`;
+  throw new Error(`Expected index ${shapeString(index._shape)} to be smaller than self ${shapeString(x._shape)} apart from dimension ${d}${srcPart}`);
+}
+
+/** 0-d operands of gather/scatter work as 1-element vectors, as in PyTorch. */
+function asVector(t: Tensor): Tensor {
+  return t._shape.length === 0 ? reshape(t, [1]) : t;
 }
 
 /**
@@ -311,24 +357,36 @@ function checkIndex(x: Tensor, index: Tensor, name: string): void {
 export function gather(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
   const d = normalizeDim(dim, x._shape.length);
   checkIndex(x, indexTensor, 'gather');
-  const out = gatherKernel(x, d, indexTensor);
+  checkGatherShape(x, d, indexTensor);
+  const out = reshape(gatherKernel(asVector(x), d, asVector(indexTensor)), indexTensor._shape);
   const shape = x._shape;
   return record(out, 'GatherBackward0', [x], (node) => {
     const si = node.save(indexTensor);
     return (g) => {
       const grad = zerosOf(shape.slice(), g);
-      scatterKernel(grad, d, si(), g, true);
+      scatterKernel(asVector(grad), d, asVector(si()), asVector(g), true);
       return [grad];
     };
   });
 }
 
+function checkScatterSource(x: Tensor, src: Tensor | number, name: string): void {
+  if (src instanceof Tensor) {
+    if (src._dtype !== x._dtype) throw new Error(`${name}(): Expected self.dtype to be equal to src.dtype`);
+  } else if (typeof src !== 'number' && typeof src !== 'boolean') {
+    throw new TypeError(`${name}(): argument 'src' must be a Tensor or a number, not ${typeof src}`);
+  }
+}
+
 function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number, accumulate: boolean): Tensor {
   const d = normalizeDim(dim, x._shape.length);
-  checkIndex(x, indexTensor, accumulate ? 'scatter_add' : 'scatter');
-  const source = src instanceof Tensor ? (src._dtype === x._dtype ? src : castKernel(src, x._dtype)) : filled(indexTensor._shape.slice(), src, x._dtype, x.device);
+  const name = accumulate ? 'scatter_add' : 'scatter';
+  checkIndex(x, indexTensor, name);
+  checkScatterSource(x, src, name);
+  checkScatterShape(x, d, indexTensor, src instanceof Tensor ? src : null);
+  const source = src instanceof Tensor ? src : filled(indexTensor._shape.slice(), src, x._dtype, x.device);
   const out = castKernel(x, x._dtype);
-  scatterKernel(out, d, indexTensor, source, accumulate);
+  scatterKernel(asVector(out), d, asVector(indexTensor), asVector(source), accumulate);
   const srcTensor = src instanceof Tensor ? src : null;
   return record(out, accumulate ? 'ScatterAddBackward0' : 'ScatterBackward0', [x, srcTensor], (node) => {
     const si = node.save(indexTensor);
@@ -336,9 +394,9 @@ function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | 
       let gx = g;
       if (!accumulate) {
         gx = castKernel(g, g._dtype);
-        scatterKernel(gx, d, si(), zerosOf(si()._shape.slice(), g), false);
+        scatterKernel(asVector(gx), d, asVector(si()), asVector(zerosOf(si()._shape.slice(), g)), false);
       }
-      return [gx, srcTensor ? gatherKernel(g, d, si()) : null];
+      return [gx, srcTensor ? reshape(gatherKernel(asVector(g), d, asVector(si())), si()._shape) : null];
     };
   });
 }
@@ -367,8 +425,11 @@ export function scatter_(x: Tensor, dim: number, indexTensor: Tensor, src: Tenso
   checkInplace(x);
   const d = normalizeDim(dim, x._shape.length);
   checkIndex(x, indexTensor, 'scatter');
-  const source = src instanceof Tensor ? castKernel(src, x._dtype) : filled(indexTensor._shape.slice(), src, x._dtype, x.device);
-  scatterKernel(x, d, indexTensor, source, false);
+  checkScatterSource(x, src, 'scatter');
+  checkScatterShape(x, d, indexTensor, src instanceof Tensor ? src : null);
+  checkWriteOverlap(x, indexTensor, src);
+  const source = src instanceof Tensor ? src : filled(indexTensor._shape.slice(), src, x._dtype, x.device);
+  scatterKernel(asVector(x), d, asVector(indexTensor), asVector(source), false);
   x._version.value++;
   return x;
 }

@@ -12,6 +12,7 @@ import { Node } from '../autograd/node.js';
 import { BinaryCode, UnaryCode, axpyKernel, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKernel_, unaryKernel_ } from './kernels.js';
 import { zerosOf } from './creation-helpers.js';
 import { makeView } from './shape.js';
+import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
 import { add, clamp, div, gradFor, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
 
 function as(x: Tensor, dtype: DType): Tensor {
@@ -127,6 +128,7 @@ function promotes(result: DType, target: DType): boolean {
 
 /** In-place `self += alpha * other`. @example x.add_(1) */
 export function add_(self: Tensor, other: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
+  checkWriteOverlap(self, other);
   const alpha = options.alpha ?? 1;
   if (
     other instanceof Tensor &&
@@ -149,6 +151,7 @@ export function add_(self: Tensor, other: TensorOrScalar, options: { alpha?: num
 }
 /** In-place `self -= alpha * other`. @example x.sub_(1) */
 export function sub_(self: Tensor, other: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
+  checkWriteOverlap(self, other);
   const alpha = options.alpha ?? 1;
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   if (onGradView(self)) return rebase(self, (current) => sub(current, other));
@@ -166,22 +169,26 @@ function tracked(self: Tensor, other?: TensorOrScalar): boolean {
 
 /** In-place `self *= other`. @example w.data.mul_(w.data.abs().ge(5)) */
 export function mul_(self: Tensor, other: TensorOrScalar): Tensor {
+  checkWriteOverlap(self, other);
   if (tracked(self, other)) return rebase(self, (current) => mul(current, other));
   return inplace(self, BinaryCode.Mul, other, 'MulBackward0', null);
 }
 /** In-place `self /= other`. @example X.div_(2) */
 export function div_(self: Tensor, other: TensorOrScalar): Tensor {
+  checkWriteOverlap(self, other);
   if (tracked(self, other)) return rebase(self, (current) => div(current, other));
   return inplace(self, BinaryCode.Div, other, 'DivBackward0', null);
 }
 /** In-place `self **= exponent`. @example x.pow_(2) */
 export function pow_(self: Tensor, exponent: TensorOrScalar): Tensor {
+  checkWriteOverlap(self, exponent);
   if (tracked(self, exponent)) return rebase(self, (current) => pow(current, exponent));
   return inplace(self, BinaryCode.Pow, exponent, 'PowBackward0', null);
 }
 
 /** In-place clamp. @example x.clamp_(0, 1) */
 export function clamp_(self: Tensor, min?: number | null, max?: number | null): Tensor {
+  assertNoInternalOverlap(self);
   if (tracked(self)) return rebase(self, (current) => clamp(current, min, max));
   checkInplace(self);
   unaryKernel_(UnaryCode.Clamp, self, min ?? NaN, max ?? NaN);
@@ -191,6 +198,7 @@ export function clamp_(self: Tensor, min?: number | null, max?: number | null): 
 
 /** In-place relu (what `nn.ReLU({ inplace: true })` uses). @example x.relu_() */
 export function relu_(self: Tensor): Tensor {
+  assertNoInternalOverlap(self);
   if (tracked(self)) return rebase(self, (current) => relu(current));
   checkInplace(self);
   unaryKernel_(UnaryCode.Relu, self);

@@ -9,7 +9,7 @@ import { metaBegin, metaContiguous, metaNumbers, metaOutput, metaView } from '..
 import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle, registerCastKernel } from '../tensor/tensor.js';
 import type { Device } from '../tensor/device.js';
-import { broadcastShapes, broadcastStrides, contiguousStrides, sameShape, shapeNumel } from '../tensor/shape.js';
+import { broadcastShapes, broadcastStrides, checkShapeNumel, contiguousStrides, sameShape, shapeNumel } from '../tensor/shape.js';
 
 /** Native op codes, mirroring native/include/flint/backend.h. */
 export const enum UnaryCode {
@@ -245,17 +245,20 @@ export function reduceKernel(op: ReduceCode, x: Tensor, dims: readonly number[],
     }
   }
   for (const d of dims) order.push(d);
+  // float16/bfloat16 are reduced in float32 (PyTorch accumulates them in float32 too) and
+  // the result is rounded back once.
+  const computeOut = outDtype.isCompute ? outDtype : computeDType(outDtype);
   metaBegin();
-  metaContiguous(outDtype.code, keptShape);
+  metaContiguous(computeOut.code, keptShape);
   metaView(
     input._dtype.code,
     input._offset,
     order.map((d) => input._shape[d]),
     order.map((d) => input._strides[d]),
   );
-  const out = fromHandle(native.reduce(op, recycled(), input._handle(), dims.length)!, keptShape, outDtype, x.device);
+  const out = fromHandle(native.reduce(op, recycled(), input._handle(), dims.length)!, keptShape, computeOut, x.device);
   if (input !== x) input.dispose();
-  return out;
+  return fromCompute(out, outDtype);
 }
 
 /** Matrix operand as BLAS sees it: offset, leading dimension and transpose flag. */
@@ -273,6 +276,8 @@ function asMatrix(t: Tensor, batchStride: number): MatrixOperand | null {
   const cols = t._shape[n - 1];
   const rs = t._strides[n - 2];
   const cs = t._strides[n - 1];
+  // An empty matrix touches no memory: any leading dimension BLAS accepts will do.
+  if (rows === 0 || cols === 0) return { offset: t._offset, ld: Math.max(cols, 1), trans: false, batchStride };
   if ((cs === 1 || cols === 1) && (rows === 1 || rs >= Math.max(cols, 1))) {
     return { offset: t._offset, ld: rows === 1 ? Math.max(cols, 1) : rs, trans: false, batchStride };
   }
@@ -370,8 +375,9 @@ export function nonzeroKernel(x: Tensor): Tensor {
 
 /** A new uninitialised contiguous tensor. */
 export function emptyKernel(shape: number[], dtype: DType, device: Tensor['device']): Tensor {
-  let numel = 1;
-  for (const s of shape) numel *= s;
-  return fromHandle(native.alloc(device.code, numel * dtype.itemsize, recycled()), shape, dtype, device);
+  checkShapeNumel(shape);
+  const nbytes = shapeNumel(shape) * dtype.itemsize;
+  if (nbytes > 9223372036854775807) throw new Error(`Storage size calculation overflowed with sizes=[${shape.join(', ')}]`);
+  return fromHandle(native.alloc(device.code, nbytes, recycled()), shape, dtype, device);
 }
 

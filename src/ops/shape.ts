@@ -8,6 +8,7 @@ import { DType, promoteTypes } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, parseShape, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
 import { castKernel, checkSameDevice, copyKernel, emptyKernel, fillKernel } from './kernels.js';
 import { sumTo } from './reduce.js';
+import { checkInteger } from '../tensor/args.js';
 
 /** A new tensor viewing `base`'s storage. @internal */
 export function makeView(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
@@ -192,6 +193,11 @@ export function permute(x: Tensor, ...dimsArgs: (number | number[])[]): Tensor {
  */
 export function expand(x: Tensor, ...sizeArgs: (number | number[])[]): Tensor {
   const sizes = (sizeArgs.length === 1 && Array.isArray(sizeArgs[0]) ? sizeArgs[0] : sizeArgs) as number[];
+  for (const s of sizes) {
+    if (typeof s !== 'number' || !Number.isInteger(s)) {
+      throw new TypeError(`expand(): argument 'size' must be a sequence of integers, but got [${sizes.map(String).join(', ')}]`);
+    }
+  }
   const n = sizes.length;
   const lead = n - x._shape.length;
   if (lead < 0) {
@@ -205,7 +211,8 @@ export function expand(x: Tensor, ...sizeArgs: (number | number[])[]): Tensor {
     const j = i - lead;
     const want = sizes[i];
     if (j < 0) {
-      if (want < 0) throw new Error(`The expanded size of the tensor (${want}) isn't allowed in a leading, non-existing dimension ${i}`);
+      // -1 has a message of its own; other negative sizes are PyTorch's numel overflow.
+      if (want === -1) throw new Error(`The expanded size of the tensor (${want}) isn't allowed in a leading, non-existing dimension ${i}`);
       shape[i] = want;
       strides[i] = 0;
       continue;
@@ -284,7 +291,11 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
  * A view of `length` elements along `dim` from `start`.
  * @example x.narrow(0, 1, 2)
  */
-export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+export function narrow(x: Tensor, dim: number, start: number | Tensor, length: number): Tensor {
+  if (start instanceof Tensor) start = Number(start.item());
+  checkInteger(dim, 'narrow', 'dim');
+  checkInteger(start, 'narrow', 'start');
+  checkInteger(length, 'narrow', 'length');
   const d = normalizeDim(dim, x._shape.length);
   const size = x._shape[d];
   const begin = start < 0 ? start + size : start;
@@ -316,6 +327,10 @@ export function narrowRaw(x: Tensor, d: number, begin: number, length: number): 
  */
 export function cat(tensors: Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('torch.cat(): expected a non-empty list of Tensors');
+  tensors.forEach((x, i) => {
+    if (!(x instanceof Tensor)) throw new TypeError(`cat(): argument 'tensors' must be a list of Tensors, but item ${i} is ${typeof x}`);
+    if (x._shape.length === 0) throw new Error(`zero-dimensional tensor (at position ${i}) cannot be concatenated`);
+  });
   // 1-D empty tensors are skipped, as PyTorch's legacy rule allows.
   const parts = tensors.filter((x) => !(x._shape.length === 1 && x._shape[0] === 0));
   if (parts.length === 0) return clone(tensors[0]);

@@ -11,6 +11,33 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
+const INT64_MAX = 9223372036854775807;
+
+/**
+ * Throws PyTorch's "numel: integer multiplication overflow" unless every size is a
+ * non-negative integer and their product fits in int64. PyTorch multiplies the sizes as
+ * unsigned 64-bit numbers with a sticky overflow flag, so a negative size, or an
+ * overflow before a zero, is an overflow too.
+ * @example checkShapeNumel([2 ** 32, 2 ** 32, 4]) // throws
+ */
+export function checkShapeNumel(shape: readonly number[]): void {
+  let product = 1;
+  let overflow = false;
+  for (let i = 0; i < shape.length; i++) {
+    const s = shape[i];
+    if (!(s >= 0) || !Number.isInteger(s)) {
+      if (typeof s !== 'number' || !Number.isInteger(s)) {
+        throw new TypeError(`expected the sizes to be integers, but got [${shape.join(', ')}]`);
+      }
+      overflow = true;
+      continue;
+    }
+    product *= s;
+    if (product >= 2 ** 64) overflow = true;
+  }
+  if (overflow || product > INT64_MAX) throw new Error('numel: integer multiplication overflow');
+}
+
 /** Number of elements. @example shapeNumel([2, 3]) // 6 */
 export function shapeNumel(shape: readonly number[]): number {
   let n = 1;
@@ -77,7 +104,10 @@ export function normalizeDim(dim: number, ndim: number, allowEnd = false): numbe
   const size = Math.max(ndim, 1) + (allowEnd ? 1 : 0);
   const low = -size;
   const high = size - 1;
-  if (!Number.isInteger(dim) || dim < low || dim > high) {
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) {
+    throw new TypeError(`expected an integer dim, but got ${typeof dim === 'number' ? `the number ${dim}` : typeof dim}`);
+  }
+  if (dim < low || dim > high) {
     throw new RangeError(`Dimension out of range (expected to be in range of [${low}, ${high}], but got ${dim})`);
   }
   return dim < 0 ? dim + size : dim;

@@ -12,7 +12,7 @@ import { StorageRef, track } from '../memory/storage.js';
 import { DType, bool, float16, bfloat16, float32, float64, int16, int32, int64, int8 } from './dtype.js';
 import type { Device } from './device.js';
 import { formatTensor } from './format.js';
-import { contiguousStrides, isContiguousLayout, shapeNumel } from './shape.js';
+import { checkShapeNumel, contiguousStrides, isContiguousLayout, shapeNumel } from './shape.js';
 
 /** The typed array `dataSync()` returns for each dtype. */
 export type TypedArray =
@@ -67,6 +67,7 @@ export class Tensor {
     version: VersionCounter | null = null,
     base: Tensor | null = null,
   ) {
+    checkShapeNumel(shape);
     this._storage = storage;
     this._shape = shape;
     this._strides = strides;

@@ -205,11 +205,9 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | nu
     throw new Error(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype.name} instead (while checking arguments for embedding)`);
   }
   const rows = weight.shape[0];
+  // indexSelect refuses indices outside [0, rows) with PyTorch's "index out of range in
+  // self" (on a GPU, at the next synchronization), so nothing is read back here.
   const flat = reshape(input.dtype === int64 ? input : (input as Tensor & { long(): Tensor }).long(), [-1]);
-  const values = flat.dataSync() as BigInt64Array;
-  for (const v of values) {
-    if (v < -BigInt(rows) || v >= BigInt(rows)) throw new Error('index out of range in self');
-  }
   const looked = noGrad(() => indexSelect(weight, 0, flat));
   const out = reshape(looked, [...input.shape, weight.shape[1]]);
   if (!gradEnabled() || !weight._requiresGrad) return out;
