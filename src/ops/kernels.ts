@@ -9,7 +9,7 @@ import { metaBegin, metaContiguous, metaNumbers, metaOutput, metaView } from '..
 import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle, registerCastKernel } from '../tensor/tensor.js';
 import type { Device } from '../tensor/device.js';
-import { broadcastShapes, broadcastStrides, checkShapeNumel, contiguousStrides, sameShape, shapeNumel } from '../tensor/shape.js';
+import { broadcastShapes, broadcastStrides, checkShapeNumel, contiguousStrides, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
 
 /** Native op codes, mirroring native/include/flint/backend.h. */
 export const enum UnaryCode {
@@ -375,9 +375,9 @@ export function nonzeroKernel(x: Tensor): Tensor {
 
 /** A new uninitialised contiguous tensor. */
 export function emptyKernel(shape: number[], dtype: DType, device: Tensor['device']): Tensor {
-  checkShapeNumel(shape);
   const nbytes = shapeNumel(shape) * dtype.itemsize;
-  if (nbytes > 9223372036854775807) throw new Error(`Storage size calculation overflowed with sizes=[${shape.join(', ')}]`);
+  if (nbytes >= 2 ** 63) throw new Error(`Storage size calculation overflowed with sizes=${shapeString(shape)}`);
+  checkShapeNumel(shape);
   return fromHandle(native.alloc(device.code, nbytes, recycled()), shape, dtype, device);
 }
 

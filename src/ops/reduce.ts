@@ -5,7 +5,7 @@
  */
 import { record, renameGradFn } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
-import { DType, bool, int64, scalarTypeName } from '../tensor/dtype.js';
+import { DType, bool, computeDType, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
 import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
@@ -131,9 +131,16 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
   const dims = reduceDims(input, args.dim);
   let count = 1;
   for (const d of dims) count *= input._shape[d] ?? 1;
-  const total = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, dtype);
-  const out = scalarKernel(BinaryCode.Div, total, count, false, dtype);
+  // float16/bfloat16 divide before rounding, as PyTorch's float32 accumulation does.
+  const accumulate = computeDType(dtype);
+  const total = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, accumulate);
+  let out = scalarKernel(BinaryCode.Div, total, count, false, accumulate);
   total.dispose();
+  if (accumulate !== dtype) {
+    const rounded = castKernel(out, dtype);
+    out.dispose();
+    out = rounded;
+  }
   if (!gradEnabled() || !x._requiresGrad) return out;
   const shape = x._shape;
   const name = args.dim === undefined || args.dim === null ? 'MeanBackward0' : 'MeanBackward1';

@@ -127,7 +127,10 @@ export function parseShape(args: readonly unknown[], allowInferred = false): num
   return out;
 }
 
-/** Formats a shape the way PyTorch's messages do: `[2, 3]`. */
+/**
+ * Formats a shape the way PyTorch's messages do: `[2, 3]`. Sizes past 2^53 print with
+ * every digit (`2 ** 62` as 4611686018427387904, not 4611686018427388000).
+ */
 export function shapeString(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
+  return `[${shape.map((s) => (Number.isInteger(s) && Math.abs(s) > 2 ** 53 ? BigInt(s).toString() : String(s))).join(', ')}]`;
 }
