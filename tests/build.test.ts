@@ -56,6 +56,14 @@ describe('build', () => {
     if (!torch.cuda.isAvailable()) expect(torch.cuda.unavailableReason()).not.toMatch(/could not be loaded|another version/);
   });
 
+  it.runIf(process.env.FLINT_SANITIZED === '1')('under npm run test:asan, the instrumented addon and the ASan runtime are what is loaded', async () => {
+    await import('../src/index.js');
+    const maps = readFileSync('/proc/self/maps', 'utf8');
+    expect(maps).toMatch(/libasan\.so/);
+    expect(maps).toContain(`${root}build-asan/Release/flint.node`);
+    expect(maps).not.toContain(`${root}build/Release/flint.node`);
+  });
+
   it('never compiles with -march=native', () => {
     expect(readFileSync(`${root}binding.gyp`, 'utf8')).not.toContain('march=native');
     expect(readFileSync(`${root}CMakeLists.txt`, 'utf8')).not.toContain('march=native');

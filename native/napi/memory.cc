@@ -1,5 +1,7 @@
 // Storage lifetime, host transfers, fills, random numbers and allocator statistics.
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -86,6 +88,16 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
     stride *= in.shape[d];
   }
   if (storage->backend->type() == DeviceType::CPU) {
+    // A typed view of a Buffer slice can start at any byte; the kernels load whole
+    // elements, so an unaligned source is first copied somewhere aligned.
+    if ((uintptr_t)hostData % in.itemsize() != 0) {
+      const size_t nbytes = (size_t)out.numel() * in.itemsize();
+      StagingStorage aligned(*storage->backend, nbytes);
+      if (nbytes > 0) std::memcpy(aligned.storage->data, hostData, nbytes);
+      in.data = (char*)aligned.storage->data;
+      storage->backend->cast(out, in);
+      return env.Undefined();
+    }
     in.data = (char*)hostData;
     storage->backend->cast(out, in);
     return env.Undefined();

@@ -116,6 +116,12 @@ function packageRoot(): string {
 
 function load(): NativeAddon {
   const require = createRequire(import.meta.url);
+  // FLINT_ADDON_PATH picks one build, e.g. the sanitizer build that `npm run test:asan` makes.
+  const chosen = process.env.FLINT_ADDON_PATH;
+  if (chosen) {
+    if (!existsSync(chosen)) throw new Error(`flint: FLINT_ADDON_PATH names ${chosen}, which does not exist`);
+    return require(chosen) as NativeAddon;
+  }
   const root = packageRoot();
   try {
     // node-gyp-build prefers prebuilds/<platform>-<arch>/ and falls back to build/Release.
