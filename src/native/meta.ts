@@ -35,7 +35,7 @@ export function metaContiguous(dtypeCode: number, shape: readonly number[]): voi
   let stride = 1;
   for (let i = n - 1; i >= 0; i--) {
     META[cursor + i] = stride;
-    stride *= shape[i];
+    stride *= shape[i] > 1 ? shape[i] : 1;
   }
   cursor += n;
 }

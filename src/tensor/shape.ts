@@ -1,12 +1,16 @@
 /** Shape arithmetic shared by the ops: strides, broadcasting, dim normalisation. */
 
-/** Row-major strides for a shape. @example contiguousStrides([2, 3]) // [3, 1] */
+/**
+ * Row-major strides for a shape, as PyTorch computes them: a size of 0 counts as 1, so
+ * an empty tensor's strides are PyTorch's too (`[4, 0]` has strides `[1, 1]`).
+ * @example contiguousStrides([2, 3]) // [3, 1]
+ */
 export function contiguousStrides(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let stride = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     strides[i] = stride;
-    stride *= shape[i];
+    stride *= shape[i] > 1 ? shape[i] : 1;
   }
   return strides;
 }
@@ -53,14 +57,16 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Whether (shape, strides) is row-major contiguous (size-1 dims may have any stride). */
+/** Whether (shape, strides) is row-major contiguous (size-1 dims may have any stride; an empty tensor always is). */
 export function isContiguousLayout(shape: readonly number[], strides: readonly number[]): boolean {
   let expected = 1;
+  let contiguous = true;
   for (let i = shape.length - 1; i >= 0; i--) {
-    if (shape[i] !== 1 && strides[i] !== expected) return false;
+    if (shape[i] === 0) return true;
+    if (shape[i] !== 1 && strides[i] !== expected) contiguous = false;
     expected *= shape[i];
   }
-  return true;
+  return contiguous;
 }
 
 /**

@@ -21,13 +21,16 @@ struct TensorView {
     for (int i = 0; i < ndim; i++) n *= shape[i];
     return n;
   }
+  // Row-major with no gaps; an empty view always is, whatever its strides (as PyTorch).
   bool isContiguous() const {
     int64_t expected = 1;
+    bool contiguous = true;
     for (int i = ndim - 1; i >= 0; i--) {
-      if (shape[i] != 1 && strides[i] != expected) return false;
+      if (shape[i] == 0) return true;
+      if (shape[i] != 1 && strides[i] != expected) contiguous = false;
       expected *= shape[i];
     }
-    return true;
+    return contiguous;
   }
   size_t itemsize() const { return itemSize(dtype); }
 };
