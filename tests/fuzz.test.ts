@@ -13,7 +13,7 @@ import * as elementwise from './fuzz/cases-elementwise.js';
 import * as structured from './fuzz/cases-structured.js';
 import { boundaryFuzz } from './fuzz/boundary.js';
 
-const CASES = Number(process.env.FLINT_FUZZ_CASES ?? 3000);
+const CASES = Number(process.env.FLINT_FUZZ_CASES ?? 10000);
 const SEED = Number(process.env.FLINT_FUZZ_SEED ?? 20261203);
 
 const GENERATORS: Record<string, (rng: Rng) => FuzzCase> = {
