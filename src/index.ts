@@ -132,6 +132,12 @@ export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/grad-mode.js';
 export { Node } from './autograd/node.js';
+/**
+ * `torch.autograd`: `backward` over several outputs and `grad`, which returns gradients.
+ * @example const [dx] = torch.autograd.grad(y, x);
+ */
+export * as autograd from './autograd/api.js';
+export type { BackwardOptions, GradOptions } from './autograd/backward.js';
 export { tidy, keep, memoryStats, emptyCache } from './memory/storage.js';
 export type { MemoryStats } from './memory/storage.js';
 

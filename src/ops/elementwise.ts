@@ -17,6 +17,7 @@ import {
   whereKernel as whereForward,
 } from './kernels.js';
 import { sumTo } from './reduce.js';
+import { toDtype } from './shape.js';
 import { scalarLike } from './creation-helpers.js';
 
 /** A tensor or a JS scalar operand. */
@@ -41,11 +42,14 @@ function forward(op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean)
   return scalarKernel(op, as(a, dtype), Number(b), false, compare ? bool : dtype);
 }
 
-/** Casts a gradient back to an input's dtype and shape. */
-/** @internal */
+/**
+ * Casts a gradient back to an input's dtype and shape (a recorded cast, so that
+ * createGraph keeps the gradient's history).
+ * @internal
+ */
 export function gradFor(grad: Tensor, input: Tensor): Tensor {
   const g = sameShape(grad._shape, input._shape) ? grad : sumTo(grad, input._shape);
-  return g._dtype === input._dtype ? g : castKernel(g, input._dtype);
+  return toDtype(g, input._dtype);
 }
 
 function tensorOrNull(x: TensorOrScalar): Tensor | null {

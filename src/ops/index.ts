@@ -72,7 +72,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     const grad = zerosOf(shape.slice(), g);
     copyKernel(selectRaw(grad, d, i), g);
     return [grad];
-  });
+  }, { onceDifferentiable: true });
 }
 
 function sliceView(x: Tensor, d: number, s: Slice): Tensor {
@@ -93,7 +93,7 @@ function sliceView(x: Tensor, d: number, s: Slice): Tensor {
     const target = makeView(grad, shape, strides.map((st, k) => (k === d ? grad._strides[d] * s.step : grad._strides[k])), start * grad._strides[d]);
     copyKernel(target, g);
     return [grad];
-  });
+  }, { onceDifferentiable: true });
 }
 
 interface Advanced {
@@ -221,7 +221,7 @@ export function index(x: Tensor, ...indices: Index[]): Tensor {
       indexPutKernel(grad, position, si().contiguous(), reshape(g, selShape).contiguous(), true);
       return [grad];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 /**
@@ -274,7 +274,7 @@ function indexPutCopy(x: Tensor, indices: Index[], value: Tensor | number | bool
       if (gv._dtype !== valueTensor._dtype) gv = castKernel(gv, valueTensor._dtype);
     }
     return [gx, gv];
-  });
+  }, { onceDifferentiable: true });
 }
 
 /**
@@ -294,7 +294,7 @@ export function indexSelect(x: Tensor, dim: number, indexTensor: Tensor): Tensor
       indexPutKernel(grad, d, si(), g.contiguous(), true);
       return [grad];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 function checkIndex(x: Tensor, index: Tensor, name: string): void {
@@ -320,7 +320,7 @@ export function gather(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
       scatterKernel(grad, d, si(), g, true);
       return [grad];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number, accumulate: boolean): Tensor {
@@ -340,7 +340,7 @@ function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | 
       }
       return [gx, srcTensor ? gatherKernel(g, d, si()) : null];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 /**

@@ -11,7 +11,7 @@ import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
 import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
 import { abs, div, eq, logicalAnd, maximum, minimum, mul, pow, sqrt, sub, where } from './elementwise.js';
 import { zerosOf } from './creation-helpers.js';
-import { expand, reshape, unsqueeze, view } from './shape.js';
+import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
 import { scatter } from './index.js';
 
 /** A dim argument: one dim, several, or none (all). */
@@ -111,7 +111,7 @@ export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | R
   const name = args.dim === undefined || args.dim === null ? 'SumBackward0' : 'SumBackward1';
   return record(out, name, [x], () => (g) => {
     const grad = expandBack(g, shape, dims, args.keepdim);
-    return [grad._dtype === x._dtype ? grad : castKernel(grad, x._dtype)];
+    return [toDtype(grad, x._dtype)];
   });
 }
 

@@ -116,7 +116,7 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
       } else if (grad.shape.join() !== inputShape.join()) grad = reshape(grad, inputShape);
       return [grad.dtype === input.dtype ? grad : castKernel(grad, input.dtype)];
     };
-  });
+  }, { onceDifferentiable: true });
   return shaped(loss);
 }
 
