@@ -18,7 +18,7 @@ import {
 } from './kernels.js';
 import { sumTo } from './reduce.js';
 import { toDtype } from './shape.js';
-import { scalarLike } from './creation-helpers.js';
+import { scalarLike, zerosOf } from './creation-helpers.js';
 
 /** A tensor or a JS scalar operand. */
 export type TensorOrScalar = Tensor | number | boolean;
@@ -156,8 +156,10 @@ export function div(a: Tensor, b: TensorOrScalar, options: { roundingMode?: 'tru
 }
 
 /**
- * `a ** b`; `torch.pow(2, x)` takes a scalar base.
- * @example x.pow(2); torch.pow(2, x)
+ * `a ** b`; `torch.pow(2, x)` takes a scalar base. The gradients follow PyTorch at the
+ * edges: an exponent of 0 gives the base a gradient of 0 (even at base 0), and a base of
+ * 0 with an exponent >= 0 gives the exponent a gradient of 0 (not 0 * log 0 = NaN).
+ * @example x.pow(2); torch.pow(2, x); torch.pow(x, y)
  */
 export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
   if (!(a instanceof Tensor)) {
@@ -165,9 +167,13 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
     const x = b as Tensor;
     const dtype = resultType([operand(x), base]);
     const out = scalarKernel(BinaryCode.Pow, as(x, dtype), base, true, dtype);
-    return record(out, 'PowBackward1', [x], (node) => {
+    return record(out, 'PowBackward2', [x], (node) => {
       const so = node.save(out);
-      return (g) => [gradFor(mul(mul(g, so()), Math.log(base)), x)];
+      const sx = base === 0 ? node.save(x) : null;
+      return (g) => {
+        const dOut = mul(so(), Math.log(base));
+        return [gradFor(mul(g, sx === null ? dOut : where(ge(sx(), 0), 0, dOut)), x)];
+      };
     });
   }
   const out = forward(BinaryCode.Pow, a, b, false);
@@ -175,8 +181,9 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
   if (!(b instanceof Tensor)) {
     const e = Number(b);
     return record(out, 'PowBackward0', [a], (node) => {
+      if (e === 0) return () => [zerosOf(a._shape.slice(), a)];
       const sa = node.save(a);
-      return (g) => [e === 0 ? gradFor(mul(g, 0), a) : gradFor(mul(mul(g, e), pow(sa(), e - 1)), a)];
+      return (g) => [gradFor(mul(g, mul(pow(sa(), e - 1), e)), a)];
     });
   }
   return record(out, 'PowBackward1', [a, b], (node) => {
@@ -184,8 +191,10 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
     const sb = node.save(b);
     const so = node.save(out);
     return (g) => [
-      a._requiresGrad ? gradFor(mul(mul(g, sb()), pow(sa(), sub(sb(), 1))), a) : null,
-      b._requiresGrad ? gradFor(mul(mul(g, so()), log(sa())), b) : null,
+      a._requiresGrad ? gradFor(where(eq(sb(), 0), 0, mul(g, mul(sb(), pow(sa(), sub(sb(), 1))))), a) : null,
+      b._requiresGrad
+        ? gradFor(mul(g, where(logicalAnd(eq(sa(), 0), ge(sb(), 0)), 0, mul(so(), log(sa())))), b)
+        : null,
     ];
   });
 }
@@ -302,6 +311,14 @@ function floatInput(x: Tensor): Tensor {
 
 type UnaryBackward = (g: Tensor, input: () => Tensor, output: () => Tensor) => Tensor;
 
+/**
+ * The gradient of a step function (sign, floor, ceil, round, trunc): zeros, as PyTorch's
+ * zeros_like(grad), so an inf or NaN incoming gradient does not become NaN.
+ */
+function zeroGrad(g: Tensor): Tensor {
+  return zerosOf(g._shape.slice(), g);
+}
+
 function unary(code: UnaryCode, name: string, x: Tensor, floatOnly: boolean, backward: UnaryBackward | null): Tensor {
   const input = floatOnly ? floatInput(x) : x;
   const out = unaryKernel(code, input);
@@ -377,17 +394,26 @@ export function reciprocal(x: Tensor): Tensor {
 export function square(x: Tensor): Tensor {
   return pow(x, 2);
 }
-/** Sign (-1, 0, 1). @example x.sign() */
+/** Sign (-1, 0, 1; 0 at NaN, as PyTorch's). @example x.sign() */
 export function sign(x: Tensor): Tensor {
-  return unary(UnaryCode.Sign, 'SignBackward0', x, false, (g) => mul(g, 0));
+  let out = unaryKernel(UnaryCode.Sign, x);
+  if (x._dtype.isFloatingPoint) {
+    // The native kernel passes NaN through; PyTorch's sign is (0 < x) - (x < 0), so 0.
+    // (The abs, norm and l1 gradients inherit this: 0 at NaN, as in PyTorch.)
+    const cleaned = whereForward(ne(x, x), scalarLike(0, x), out);
+    out.dispose();
+    out = cleaned;
+  }
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, 'SignBackward0', [x], () => (g) => [zeroGrad(g)]);
 }
 /** Floor. @example x.floor() */
 export function floor(x: Tensor): Tensor {
-  return unary(UnaryCode.Floor, 'FloorBackward0', x, false, (g) => mul(g, 0));
+  return unary(UnaryCode.Floor, 'FloorBackward0', x, false, zeroGrad);
 }
 /** Rounds toward zero. @example x.trunc() */
 export function trunc(x: Tensor): Tensor {
-  return unary(UnaryCode.Trunc, 'TruncBackward0', x, false, (g) => mul(g, 0));
+  return unary(UnaryCode.Trunc, 'TruncBackward0', x, false, zeroGrad);
 }
 /** `exp(x) - 1`, accurate near 0. @example x.expm1() */
 export function expm1(x: Tensor): Tensor {
@@ -395,11 +421,11 @@ export function expm1(x: Tensor): Tensor {
 }
 /** Ceil. @example x.ceil() */
 export function ceil(x: Tensor): Tensor {
-  return unary(UnaryCode.Ceil, 'CeilBackward0', x, false, (g) => mul(g, 0));
+  return unary(UnaryCode.Ceil, 'CeilBackward0', x, false, zeroGrad);
 }
 /** Round half to even. @example x.round() */
 export function round(x: Tensor): Tensor {
-  return unary(UnaryCode.Round, 'RoundBackward0', x, false, (g) => mul(g, 0));
+  return unary(UnaryCode.Round, 'RoundBackward0', x, false, zeroGrad);
 }
 
 /**

@@ -1,15 +1,15 @@
 /**
- * Reductions over any set of dims: sum, mean, prod, max, min, argmax, argmin, std,
- * var, norm, any, all. Argument forms follow PyTorch: `sum()`, `sum(1)`, `sum(1, true)`,
+ * Reductions over any set of dims: sum, mean, prod, max, min, argmax, argmin, any,
+ * all (norm, var and std are in norms.ts). Argument forms follow PyTorch: `sum()`, `sum(1)`, `sum(1, true)`,
  * `sum([0, 1])`, `sum({ dim, keepdim })`, `sum(1, { keepdim: true })`.
  */
-import { record, renameGradFn } from '../autograd/function.js';
+import { record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
 import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
-import { abs, div, eq, logicalAnd, maximum, minimum, mul, pow, sqrt, sub, where } from './elementwise.js';
+import { div, eq, logicalAnd, maximum, minimum, mul, where } from './elementwise.js';
 import { zerosOf } from './creation-helpers.js';
 import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
 import { scatter } from './index.js';
@@ -77,8 +77,8 @@ function outputShape(x: Tensor, dims: number[], keepdim: boolean): number[] {
   return shape;
 }
 
-/** Runs a reduction kernel and reshapes for keepdim. */
-function reduceRaw(code: ReduceCode, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType): Tensor {
+/** Runs a reduction kernel (no autograd) and reshapes for keepdim. @internal */
+export function reduceRaw(code: ReduceCode, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType): Tensor {
   const realDims = x._shape.length === 0 ? [] : dims;
   const out = reduceKernel(code, x, realDims, outDtype);
   const shape = outputShape(x, realDims, keepdim);
@@ -250,63 +250,6 @@ export function argmax(x: Tensor, dim?: number | null | { dim?: number; keepdim?
 export function argmin(x: Tensor, dim?: number | null | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
   const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
   return argExtremum(x, ReduceCode.ArgMin, args.dim as number | undefined, args.keepdim);
-}
-
-/** Options of var/std. */
-export interface VarOptions extends ReduceOptions {
-  /** Bessel's correction (default true), as `unbiased=`. */
-  unbiased?: boolean;
-  /** Degrees of freedom subtracted from N (overrides `unbiased`). */
-  correction?: number;
-}
-
-function variance(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdimArg?: boolean): Tensor {
-  let opts: VarOptions = {};
-  let dims: Dims = undefined;
-  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) opts = dim;
-  else dims = dim as Dims;
-  if (typeof options === 'boolean') opts = { ...opts, unbiased: options };
-  else if (options) opts = { ...opts, ...options };
-  if (keepdimArg !== undefined) opts.keepdim = keepdimArg;
-  if (opts.dim !== undefined) dims = opts.dim;
-  const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
-  const keepdim = opts.keepdim ?? false;
-  const reduced = reduceDims(x, dims);
-  let count = 1;
-  for (const d of reduced) count *= x._shape[d] ?? 1;
-  const centered = sub(x, mean(x, reduced, true));
-  return div(sum(mul(centered, centered), reduced, keepdim), Math.max(count - correction, 0));
-}
-
-/**
- * Variance with Bessel's correction by default, as `torch.var`.
- * @example x.var(); x.var(0, { unbiased: false }); x.var({ dim: 1, keepdim: true })
- */
-export function var_(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
-  return renameGradFn(variance(x, dim, options, keepdim), 'VarBackward0');
-}
-
-/**
- * Standard deviation, as `torch.std`.
- * @example x.std(); x.std(1, { keepdim: true })
- */
-export function std(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
-  return renameGradFn(sqrt(variance(x, dim, options, keepdim)), 'StdBackward0');
-}
-
-/**
- * Vector p-norm over dims (default: 2-norm of all elements), as `torch.norm`.
- * @example x.norm(); x.norm(1); x.norm(2, 1, true)
- */
-export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor {
-  const order = p === 'fro' ? 2 : p;
-  const dims = reduceDims(x, dim);
-  let out: Tensor;
-  if (order === Infinity) out = reduceRaw(ReduceCode.Max, abs(x), dims, keepdim, x._dtype);
-  else if (order === 1) out = sum(abs(x), dims, keepdim);
-  else if (order === 2) out = sqrt(sum(mul(x, x), dims, keepdim));
-  else out = pow(sum(pow(abs(x), order), dims, keepdim), 1 / order);
-  return renameGradFn(out, 'NormBackward1');
 }
 
 /** Whether any element is nonzero (over dims). @example mask.any() */
