@@ -18,6 +18,8 @@ import {
 } from './kernels.js';
 import { sumTo } from './reduce.js';
 import { toDtype } from './shape.js';
+
+export { clamp, maximum, minimum } from './clamp.js';
 import { scalarLike, zerosOf } from './creation-helpers.js';
 
 /** A tensor or a JS scalar operand. */
@@ -32,8 +34,8 @@ function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
 }
 
-/** The forward of a binary op with promotion; `reverse` puts a scalar operand first. */
-function forward(op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
+/** The forward of a binary op with PyTorch's type promotion (no autograd). @internal */
+export function forward(op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
   if (b instanceof Tensor) {
     const dtype = a._dtype === b._dtype ? a._dtype : resultType([operand(a), operand(b)]);
     return binaryKernel(op, as(a, dtype), as(b, dtype), compare ? bool : dtype);
@@ -149,8 +151,8 @@ export function div(a: Tensor, b: TensorOrScalar, options: { roundingMode?: 'tru
     const sb = node.save(b);
     return (g) => [
       a._requiresGrad ? gradFor(div(g, sb()), a) : null,
-      // d(a/b)/db = -a / b^2
-      b._requiresGrad ? gradFor(neg(div(mul(g, sa!()), mul(sb(), sb()))), b) : null,
+      // d(a/b)/db = -(a / b) / b, in PyTorch's order (so a / 0 gives the same inf or NaN)
+      b._requiresGrad ? gradFor(neg(mul(g, div(div(sa!(), sb()), sb()))), b) : null,
     ];
   });
 }
@@ -199,11 +201,6 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
   });
 }
 
-/** Elementwise max, NaN-propagating. @example torch.maximum(a, b) */
-export function maximum(a: Tensor, b: Tensor): Tensor {
-  return minmax(a, b, BinaryCode.Maximum, 'MaximumBackward0');
-}
-
 /**
  * The angle of the point (b, a), in radians: `atan2(a / b)` with the quadrant. Integer
  * inputs give the default float dtype, as in PyTorch.
@@ -240,27 +237,6 @@ export function remainder(a: Tensor, b: TensorOrScalar): Tensor {
 /** `torch.floor_divide`: the quotient rounded down. @example torch.floorDivide(x, 2) */
 export function floorDivide(a: Tensor, b: TensorOrScalar): Tensor {
   return div(a, b, { roundingMode: 'floor' });
-}
-
-/** Elementwise min, NaN-propagating. @example torch.minimum(a, b) */
-export function minimum(a: Tensor, b: Tensor): Tensor {
-  return minmax(a, b, BinaryCode.Minimum, 'MinimumBackward0');
-}
-
-function minmax(a: Tensor, b: Tensor, op: BinaryCode, name: string): Tensor {
-  const out = forward(op, a, b, false);
-  return record(out, name, [a, b], (node) => {
-    const sa = node.save(a);
-    const sb = node.save(b);
-    return (g) => {
-      // Ties split the gradient evenly, as PyTorch does.
-      const wins = op === BinaryCode.Maximum ? gt(sa(), sb()) : lt(sa(), sb());
-      const ties = eq(sa(), sb());
-      const wa = add(wins, mul(ties, 0.5));
-      const wb = rsub(wa, 1);
-      return [gradFor(mul(g, wa), a), gradFor(mul(g, wb), b)];
-    };
-  });
 }
 
 // ---- comparisons (bool results, no gradient) ----------------------------------------
@@ -372,7 +348,8 @@ export function cos(x: Tensor): Tensor {
 /** `max(x, 0)`. @example x.relu() */
 export function relu(x: Tensor): Tensor {
   // where(out > 0, g, 0): a select, with no cast of the mask and no multiply.
-  return unary(UnaryCode.Relu, 'ReluBackward0', x, false, (g, _i, o) => where(gt(o(), 0), g, 0));
+  // PyTorch's threshold_backward: 0 where out <= 0, so a NaN passes its gradient through.
+  return unary(UnaryCode.Relu, 'ReluBackward0', x, false, (g, _i, o) => where(le(o(), 0), 0, g));
 }
 /** Logistic sigmoid. @example x.sigmoid() */
 export function sigmoid(x: Tensor): Tensor {
@@ -429,41 +406,6 @@ export function round(x: Tensor): Tensor {
 }
 
 /**
- * Clamps into [min, max]; either bound may be null. Tensor bounds broadcast.
- * @example x.clamp(0, 1); x.clamp(null, 6); x.clamp({ min: 0 })
- */
-export function clamp(
-  x: Tensor,
-  min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null },
-  max?: number | Tensor | null,
-): Tensor {
-  if (min !== null && typeof min === 'object' && !(min instanceof Tensor)) {
-    max = min.max ?? null;
-    min = min.min ?? null;
-  }
-  const lo = (min ?? null) as number | Tensor | null;
-  const hi = max ?? null;
-  if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
-  if (lo instanceof Tensor || hi instanceof Tensor) {
-    let out = x;
-    if (lo !== null) out = maximum(out, lo instanceof Tensor ? lo : scalarLike(lo, x));
-    if (hi !== null) out = minimum(out, hi instanceof Tensor ? hi : scalarLike(hi, x));
-    return out;
-  }
-  const dtype = resultType([operand(x), ...(lo !== null ? [lo] : []), ...(hi !== null ? [hi] : [])]);
-  const input = as(x, dtype);
-  const out = unaryKernel(UnaryCode.Clamp, input, lo ?? NaN, hi ?? NaN);
-  return record(out, 'ClampBackward1', [x], (node) => {
-    const si = node.save(input);
-    return (g) => {
-      let mask = lo !== null ? ge(si(), lo) : null;
-      if (hi !== null) mask = mask === null ? le(si(), hi) : logicalAnd(mask, le(si(), hi));
-      return [gradFor(mul(g, mask!), x)];
-    };
-  });
-}
-
-/**
  * `where(cond, a, b)`: elements of a where cond, else of b. Scalars allowed.
  * @example torch.where(x.gt(0), x, 0)
  */
@@ -477,9 +419,11 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   const bt = tensorOrNull(b);
   return record(out, 'WhereBackward0', [at, bt], (node) => {
     const sc = node.save(cond);
+    // Selects, not multiplies by the mask: the unselected side gets exactly 0 even where
+    // the incoming gradient is inf or NaN, as in PyTorch.
     return (g) => [
-      at && at._requiresGrad ? gradFor(mul(g, sc()), at) : null,
-      bt && bt._requiresGrad ? gradFor(mul(g, logicalNot(sc())), bt) : null,
+      at && at._requiresGrad ? gradFor(where(sc(), g, 0), at) : null,
+      bt && bt._requiresGrad ? gradFor(where(sc(), 0, g), bt) : null,
     ];
   });
 }

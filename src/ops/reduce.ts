@@ -9,7 +9,7 @@ import { DType, bool, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
 import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
-import { div, eq, logicalAnd, maximum, minimum, mul, where } from './elementwise.js';
+import { div, eq, logicalAnd, logicalOr, maximum, minimum, mul, ne, where } from './elementwise.js';
 import { zerosOf } from './creation-helpers.js';
 import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
 import { scatter } from './index.js';
@@ -186,10 +186,13 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
       const sx = node.save(x);
       const so = node.save(out);
       return (g) => {
-        // The gradient is shared evenly among tied extremes, as PyTorch does.
-        const mask = eq(sx(), so());
-        const count = sum(mask);
-        return [div(mul(mask, g), count)];
+        // PyTorch's evenly_distribute_backward: the gradient is shared evenly among the
+        // tied extremes, or among the NaNs when the result is NaN; every other element
+        // gets exactly 0 (a select, so an inf gradient does not make 0 * inf = NaN).
+        const input = sx();
+        const value = so();
+        const mask = logicalOr(eq(input, value), logicalAnd(ne(input, input), ne(value, value)));
+        return [where(mask, div(g, sum(mask)), 0)];
       };
     });
   }
@@ -228,6 +231,51 @@ export function min(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?:
 
 function maximumOf(a: Tensor, b: Tensor, isMax: boolean): Tensor {
   return isMax ? maximum(a, b) : minimum(a, b);
+}
+
+function amaxOrAmin(x: Tensor, isMax: boolean, dim: Dims, keepdim: boolean): Tensor {
+  const name = isMax ? 'amax' : 'amin';
+  const dims = reduceDims(x, Array.isArray(dim) && dim.length === 0 ? null : dim);
+  for (const d of dims) {
+    if (x._shape[d] === 0) throw new Error(`${name}(): Expected reduction dim ${d} to have non-zero size.`);
+  }
+  const out = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, dims, keepdim, x._dtype);
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, isMax ? 'AmaxBackward0' : 'AminBackward0', [x], (node) => {
+    const sx = node.save(x);
+    const so = node.save(out);
+    return (g) => {
+      // PyTorch's scale_grad_by_count: ties share the gradient evenly. A NaN result
+      // matches nothing, so its slice gets grad / 0 * 0 = NaN, as in PyTorch.
+      const input = sx();
+      const mask = eq(input, keepdim ? so() : unsqueezeAll(so(), dims));
+      const grad = keepdim ? g : unsqueezeAll(g, dims);
+      return [mul(div(grad, sum(mask, dims, true)), mask)];
+    };
+  });
+}
+
+function unsqueezeAll(t: Tensor, dims: number[]): Tensor {
+  let out = t;
+  for (const d of dims) out = unsqueeze(out, d);
+  return out;
+}
+
+/**
+ * The maximum over `dim` (one dim, several, or all when omitted or []), values only, as
+ * `torch.amax`. Ties share the gradient evenly.
+ * @example x.amax(); x.amax(1); x.amax([0, 2], true)
+ */
+export function amax(x: Tensor, dim: Dims = null, keepdim = false): Tensor {
+  return amaxOrAmin(x, true, dim, keepdim);
+}
+
+/**
+ * The minimum over `dim`, values only, as `torch.amin`. Ties share the gradient evenly.
+ * @example x.amin(0)
+ */
+export function amin(x: Tensor, dim: Dims = null, keepdim = false): Tensor {
+  return amaxOrAmin(x, false, dim, keepdim);
 }
 
 function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined, keepdim: boolean): Tensor {
