@@ -151,7 +151,42 @@ def grad_then_backward(y, x):
     return g
 
 
-HELPERS = dict(nonleaf_inputs_grad=nonleaf_inputs_grad, grad_then_backward=grad_then_backward)
+def create_graph_accumulate(a):
+    """(a**3).sum().backward(create_graph=True) twice-differentiated: a.grad = 3a^2, then
+    a.grad.sum().backward() adds 6a out of place: returns a.grad (3a^2 + 6a)."""
+    (a ** 3).sum().backward(create_graph=True)
+    a.grad.sum().backward()
+    out = a.grad.detach().clone()
+    a.grad = None
+    return out
+
+
+def grad_nonleaf_and_leaf(a):
+    """autograd.grad(sum((3a)^2), [z, a]) for z = 3a: both gradients, concatenated."""
+    z = a * 3
+    gz, ga = torch.autograd.grad((z * z).sum(), [z, a])
+    return torch.cat([gz, ga])
+
+
+def grad_two_outputs(a):
+    """autograd.grad([2a, 3a^2], a, [ones, [1, 0, ...]]): the weighted sum of both."""
+    w = torch.zeros_like(a)
+    w[0] = 1
+    (g,) = torch.autograd.grad([a * 2, a * a * 3], a, [torch.ones_like(a), w])
+    return g
+
+
+def autograd_backward_list(a):
+    """autograd.backward([a.mul(2), a.sum()], [ones, None]) accumulates both into a.grad."""
+    torch.autograd.backward([a * 2, (a * a).sum()], [torch.ones_like(a), None])
+    out = a.grad.clone()
+    a.grad = None
+    return out
+
+
+HELPERS = dict(nonleaf_inputs_grad=nonleaf_inputs_grad, grad_then_backward=grad_then_backward,
+               create_graph_accumulate=create_graph_accumulate, grad_nonleaf_and_leaf=grad_nonleaf_and_leaf,
+               grad_two_outputs=grad_two_outputs, autograd_backward_list=autograd_backward_list)
 
 # ================================================================= norms
 area('norms')
@@ -364,6 +399,10 @@ case('second_derivative_std', 'grad_then_backward(a.std(), a)', [T([1.0, 2.0, 4.
 case('second_derivative_tanh_float64', 'grad_then_backward(a.tanh().sum(), a)', [rn(4, dtype=F64)])
 case('backward_inputs_nonleaf', 'nonleaf_inputs_grad(a)', [T([1.0, 2.0])],
      note='backward(inputs=[z]) for a non-leaf z fills z.grad and leaves a.grad None')
+case('backward_create_graph_accumulate', 'create_graph_accumulate(a)', [T([1.0, 2.0])])
+case('grad_nonleaf_and_leaf', 'grad_nonleaf_and_leaf(a)', [T([1.0, 2.0])])
+case('grad_two_outputs', 'grad_two_outputs(a)', [T([1.0, 2.0, 3.0])])
+case('autograd_backward_list', 'autograd_backward_list(a)', [T([1.0, -2.0])])
 
 
 # ================================================================= write
