@@ -71,6 +71,8 @@ describe('autograd API values vs PyTorch', () => {
     gradcheck((y) => firstGrad((v) => v.var(0, { correction: 0 }), y), [x]);
     gradcheck((y) => firstGrad((v) => v.pow(3).div(v.exp()).sum(), y), [x]);
     gradcheck((y) => firstGrad((v) => torch.maximum(v, v.mul(-0.5)).sigmoid().sum(), y), [x]);
+    gradcheck((y) => firstGrad((v) => v.prod(), y), [x]);
+    gradcheck((y) => firstGrad((v) => v.clamp(-1, 1).mul(v).sum(), y), [x]);
   });
 });
 

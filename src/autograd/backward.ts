@@ -7,7 +7,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import { runBackward } from './engine.js';
 
-/** Options of `tensor.backward` and `torch.autograd.backward` (PyTorch's keywords, camelCased). */
+/**
+ * Options of `tensor.backward` and `torch.autograd.backward` (PyTorch's keywords, camelCased).
+ * @example loss.backward({ retainGraph: true }); y.backward(g, { inputs: [w] })
+ */
 export interface BackwardOptions {
   /**
    * Keep the graph's saved tensors so it can be differentiated again; defaults to
@@ -20,7 +23,10 @@ export interface BackwardOptions {
   inputs?: Tensor | Tensor[] | null;
 }
 
-/** Options of `torch.autograd.grad`. */
+/**
+ * Options of `torch.autograd.grad`.
+ * @example torch.autograd.grad(y, [x, u], null, { createGraph: true, allowUnused: true })
+ */
 export interface GradOptions {
   /** As in backward: keep the graph; defaults to `createGraph`. */
   retainGraph?: boolean | null;

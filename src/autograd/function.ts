@@ -11,7 +11,7 @@ import { Node } from './node.js';
 /** A backward closure: one gradient (or null) per input, in input order. */
 export type Backward = (grad: Tensor) => (Tensor | null)[];
 
-/** How `record` marks the node. */
+/** How `record` marks the node. @example record(out, 'SoftmaxBackward0', [x], build, { onceDifferentiable: true }) */
 export interface RecordOptions {
   /**
    * The backward calls native kernels directly (no graph even in grad mode), so

@@ -67,10 +67,10 @@ function normBackward(g: Tensor, x: Tensor, out: Tensor, p: number, dims: number
   return mul(scaled, where(normIsZero, 0, div(grad, pow(norm, p - 1))));
 }
 
-/** The `p` argument of `norm`. */
+/** The `p` argument of `norm` (null and 'fro' mean 2). @example x.norm(Infinity) */
 export type NormOrder = number | 'fro' | null;
 
-/** Options of `norm` in PyTorch's keyword form. */
+/** Options of `norm` in PyTorch's keyword form. @example x.norm({ p: 1, dim: 0, keepdim: true }) */
 export interface NormOptions extends ReduceOptions {
   p?: NormOrder;
 }
@@ -113,7 +113,7 @@ export function norm(x: Tensor, p: NormOrder | NormOptions = 'fro', dim?: Dims, 
   });
 }
 
-/** Options of var/std. */
+/** Options of var/std. @example x.std({ dim: 1, correction: 0, keepdim: true }) */
 export interface VarOptions extends ReduceOptions {
   /** Bessel's correction (default true), as `unbiased=`. */
   unbiased?: boolean;

@@ -161,7 +161,8 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
       const isZero = eq(input, 0);
       const safe = where(isZero, 1, input);
       const zeros = sum(isZero, dims, true);
-      const nonzeroProduct = reduceRaw(ReduceCode.Prod, safe, dims, true, input._dtype);
+      // prod itself, not the raw kernel, so that createGraph records it
+      const nonzeroProduct = prod(safe, { dim: dims, keepdim: true });
       const others = where(
         eq(zeros, 0),
         div(nonzeroProduct, safe),
