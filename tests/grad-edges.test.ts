@@ -200,3 +200,15 @@ describe('the rewritten backwards at smooth points: float64 gradchecks', () => {
     gradcheck((a, b) => F.binaryCrossEntropyWithLogits(a, b, { posWeight: pw, reduction: 'none' }), [x(), y()]);
   });
 });
+
+describe('max/min-like reductions over an empty dim: PyTorch\'s errors', () => {
+  it('name the op and the dim', () => {
+    const e = () => torch.zeros(0, 3);
+    expect(() => e().max(0)).toThrow('max(): Expected reduction dim 0 to have non-zero size.');
+    expect(() => e().min(0)).toThrow('min(): Expected reduction dim 0 to have non-zero size.');
+    expect(() => e().argmax(0)).toThrow('argmax(): Expected reduction dim 0 to have non-zero size.');
+    expect(() => e().argmin()).toThrow('argmin(): Expected reduction dim to be specified for input.numel() == 0.');
+    expect(() => e().max()).toThrow(/^max\(\): Expected reduction dim to be specified for input.numel\(\) == 0/);
+    expect(pair(e().max(1))[0].shape).toEqual([0]);
+  });
+});

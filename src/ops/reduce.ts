@@ -173,6 +173,13 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
   });
 }
 
+/** Max/min-like reductions have no identity: an empty reduced dim is PyTorch's error. */
+function checkNonEmptyDim(x: Tensor, d: number, name: string): void {
+  if (x._shape.length > 0 && x._shape[d] === 0) {
+    throw new Error(`${name}(): Expected reduction dim ${d} to have non-zero size.`);
+  }
+}
+
 /** Max or min over everything (a 0-d tensor) or along one dim ([values, indices]). */
 function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, keepdim: boolean): Tensor | [Tensor, Tensor] {
   if (dim === undefined || dim === null) {
@@ -198,6 +205,7 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
     });
   }
   const d = normalizeDim(dim, x._shape.length);
+  checkNonEmptyDim(x, d, isMax ? 'max' : 'min');
   const values = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, x._shape.length ? [d] : [], keepdim, x._dtype);
   const indices = reduceRaw(isMax ? ReduceCode.ArgMax : ReduceCode.ArgMin, x, x._shape.length ? [d] : [], keepdim, int64);
   record(values, isMax ? 'MaxBackward0' : 'MinBackward0', [x], () => (g) => {
@@ -237,9 +245,7 @@ function maximumOf(a: Tensor, b: Tensor, isMax: boolean): Tensor {
 function amaxOrAmin(x: Tensor, isMax: boolean, dim: Dims, keepdim: boolean): Tensor {
   const name = isMax ? 'amax' : 'amin';
   const dims = reduceDims(x, Array.isArray(dim) && dim.length === 0 ? null : dim);
-  for (const d of dims) {
-    if (x._shape[d] === 0) throw new Error(`${name}(): Expected reduction dim ${d} to have non-zero size.`);
-  }
+  for (const d of dims) checkNonEmptyDim(x, d, name);
   const out = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, dims, keepdim, x._dtype);
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, isMax ? 'AmaxBackward0' : 'AminBackward0', [x], (node) => {
@@ -281,11 +287,16 @@ export function amin(x: Tensor, dim: Dims = null, keepdim = false): Tensor {
 
 function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined, keepdim: boolean): Tensor {
   if (dim === undefined || dim === null) {
+    if (x.numel() === 0) {
+      const name = code === ReduceCode.ArgMax ? 'argmax' : 'argmin';
+      throw new Error(`${name}(): Expected reduction dim to be specified for input.numel() == 0.`);
+    }
     const flat = reshape(x, [-1]);
     const out = reduceRaw(code, flat, [0], false, int64);
     return keepdim ? reshape(out, x._shape.map(() => 1)) : out;
   }
   const d = normalizeDim(dim, x._shape.length);
+  checkNonEmptyDim(x, d, code === ReduceCode.ArgMax ? 'argmax' : 'argmin');
   return reduceRaw(code, x, x._shape.length ? [d] : [], keepdim, int64);
 }
 
