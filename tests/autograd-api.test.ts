@@ -208,3 +208,26 @@ describe('torch.autograd.grad and torch.autograd.backward', () => {
     expect(() => torch.autograd.backward([x.sum()], { inputs: [] })).toThrow("'inputs' argument to backward() cannot be empty.");
   });
 });
+
+describe('backward inputs: bookkeeping', () => {
+  it('a non-leaf listed twice, or also retaining its grad, gets its gradient once', () => {
+    const x = f32([1, 2]);
+    const z = x.mul(3);
+    z.retainGrad();
+    z.mul(z).sum().backward({ inputs: [z, z] });
+    expect(valuesOf(z.grad!)).toEqual([6, 12]);
+    expect(x.grad).toBeNull();
+  });
+
+  it('only the part of the graph that leads to the inputs runs (the rest keeps its saved tensors)', () => {
+    const x = f32([1, 2]);
+    const w = f32([3, 4]);
+    const hidden = x.exp();
+    const y = hidden.mul(w).sum();
+    y.backward({ inputs: [w] });
+    expect(valuesOf(w.grad!).map((v) => Number(v.toFixed(4)))).toEqual([2.7183, 7.3891]);
+    // ExpBackward0 did not run, so a second backward can still go through it to x.
+    hidden.sum().backward();
+    expect(valuesOf(x.grad!).map((v) => Number(v.toFixed(4)))).toEqual([2.7183, 7.3891]);
+  });
+});

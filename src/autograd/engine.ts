@@ -138,8 +138,11 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
       if (targetSet !== null && targetSet.has(node)) {
         if (options.capture) captured.set(node, grad);
         else if (!(node instanceof AccumulateGrad)) {
-          // backward(inputs=[y]) for a non-leaf y fills y.grad, as retain_grad would.
-          for (const t of options.inputs!) if (t._gradFn === node) retain(t, grad);
+          // backward(inputs=[y]) for a non-leaf y fills y.grad, as retain_grad would (once,
+          // however often y is listed or whether it also retains its grad).
+          for (const t of new Set(options.inputs!)) {
+            if (t._gradFn === node && !node.retained?.includes(t)) retain(t, grad);
+          }
         }
       }
       if (node instanceof AccumulateGrad) {
