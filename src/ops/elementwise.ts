@@ -18,9 +18,10 @@ import {
 } from './kernels.js';
 import { sumTo } from './reduce.js';
 import { toDtype } from './shape.js';
-
-export { clamp, maximum, minimum } from './clamp.js';
 import { scalarLike, zerosOf } from './creation-helpers.js';
+
+// maximum, minimum and clamp live in clamp.ts (their gradients follow comparisons).
+export { clamp, maximum, minimum } from './clamp.js';
 
 /** A tensor or a JS scalar operand. */
 export type TensorOrScalar = Tensor | number | boolean;
@@ -183,7 +184,8 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
   if (!(b instanceof Tensor)) {
     const e = Number(b);
     return record(out, 'PowBackward0', [a], (node) => {
-      if (e === 0) return () => [zerosOf(a._shape.slice(), a)];
+      const shape = a._shape.slice();
+      if (e === 0) return () => [zerosOf(shape, a)];
       const sa = node.save(a);
       return (g) => [gradFor(mul(g, mul(pow(sa(), e - 1), e)), a)];
     });
@@ -347,8 +349,8 @@ export function cos(x: Tensor): Tensor {
 }
 /** `max(x, 0)`. @example x.relu() */
 export function relu(x: Tensor): Tensor {
-  // where(out > 0, g, 0): a select, with no cast of the mask and no multiply.
-  // PyTorch's threshold_backward: 0 where out <= 0, so a NaN passes its gradient through.
+  // A select, with no cast of the mask and no multiply. As PyTorch's threshold_backward
+  // it zeroes where out <= 0, so a NaN output passes its gradient through.
   return unary(UnaryCode.Relu, 'ReluBackward0', x, false, (g, _i, o) => where(le(o(), 0), 0, g));
 }
 /** Logistic sigmoid. @example x.sigmoid() */
