@@ -84,26 +84,38 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
   const targets = options.inputs === null ? null : options.inputs.map(nodeOf);
   const targetSet = targets === null ? null : new Set(targets);
 
-  // Every node reachable from the roots.
+  // Every node reachable from the roots, and who feeds each (for the pruning below).
   const reachable: Node[] = [...new Set(rootNodes)];
   const seen = new Set<Node>(reachable);
+  const parents = targets === null ? null : new Map<Node, Node[]>();
   for (let k = 0; k < reachable.length; k++) {
-    for (const next of reachable[k].next) {
-      if (next !== null && !seen.has(next)) {
+    const node = reachable[k];
+    for (const next of node.next) {
+      if (next === null) continue;
+      if (parents !== null) {
+        const list = parents.get(next);
+        if (list === undefined) parents.set(next, [node]);
+        else list.push(node);
+      }
+      if (!seen.has(next)) {
         seen.add(next);
         reachable.push(next);
       }
     }
   }
 
-  // With `inputs`, only nodes that lead to one of them run. An op's node is created after
-  // its inputs' nodes, so ascending creation order visits every node after its `next`.
+  // With `inputs`, only nodes that lead to one of them run: walk up from the targets.
   let needed: Set<Node> = seen;
-  if (targetSet !== null) {
-    needed = new Set();
-    const byAge = [...reachable].sort((a, b) => a.sequenceNr - b.sequenceNr);
-    for (const node of byAge) {
-      if (targetSet.has(node) || node.next.some((n) => n !== null && needed.has(n))) needed.add(node);
+  if (targets !== null && parents !== null) {
+    const up = targets.filter((t) => seen.has(t));
+    needed = new Set(up);
+    for (let k = 0; k < up.length; k++) {
+      for (const parent of parents.get(up[k]) ?? []) {
+        if (!needed.has(parent)) {
+          needed.add(parent);
+          up.push(parent);
+        }
+      }
     }
   }
 
