@@ -106,7 +106,9 @@ export {
   where,
 } from './ops/elementwise.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
-export { sum, mean, prod, max, min, argmax, argmin, var_ as var, std, norm, any, all } from './ops/reduce.js';
+export { sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all } from './ops/reduce.js';
+export { var_ as var, std, norm } from './ops/norms.js';
+export type { NormOrder, NormOptions, VarOptions } from './ops/norms.js';
 export { matmul, mm, bmm, addmm, dot, mv, outer } from './ops/linalg.js';
 export {
   view,
@@ -132,6 +134,12 @@ export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/grad-mode.js';
 export { Node } from './autograd/node.js';
+/**
+ * `torch.autograd`: `backward` over several outputs and `grad`, which returns gradients.
+ * @example const [dx] = torch.autograd.grad(y, x);
+ */
+export * as autograd from './autograd/api.js';
+export type { BackwardOptions, GradOptions } from './autograd/backward.js';
 export { tidy, keep, memoryStats, emptyCache } from './memory/storage.js';
 export type { MemoryStats } from './memory/storage.js';
 

@@ -4,11 +4,29 @@
  * (PyTorch's order), so results are deterministic.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { noGrad } from './grad-mode.js';
+import { enableGrad, noGrad } from './grad-mode.js';
 import { AccumulateGrad, Node } from './node.js';
 
+/** How one backward pass runs. @internal */
+export interface EngineOptions {
+  /** keep saved tensors so the graph can be differentiated again */
+  retainGraph: boolean;
+  /** record the backward computation itself, for higher-order gradients */
+  createGraph: boolean;
+  /**
+   * The tensors whose gradients are wanted; null means every leaf reachable from the
+   * roots. Only the part of the graph that leads to them runs.
+   */
+  inputs: Tensor[] | null;
+  /**
+   * true: return the gradients of `inputs` (autograd.grad) and leave every `.grad`
+   * untouched; false: accumulate into `.grad` (backward).
+   */
+  capture: boolean;
+}
+
 /** Puts a gradient into a leaf's `.grad`, never aliasing a tensor that is used elsewhere. */
-function accumulateLeaf(variable: Tensor, grad: Tensor): void {
+function accumulateLeaf(variable: Tensor, grad: Tensor, createGraph: boolean): void {
   if (variable._grad === null) {
     // Steal the incoming gradient when nothing else owns its storage (PyTorch steals it
     // too): a contiguous view of an unclaimed temporary, such as the transposed product
@@ -21,6 +39,13 @@ function accumulateLeaf(variable: Tensor, grad: Tensor): void {
     owned._keep = true;
     if (!shared && base !== null) base._claimed = true;
     variable._grad = owned;
+  } else if (createGraph || variable._grad._requiresGrad) {
+    // Out of place, as PyTorch does in grad mode: an in-place add would cut the
+    // gradient's own history (and a gradient with history may not be modified in place).
+    const sum = variable._grad.add(grad);
+    sum._claimed = true;
+    sum._keep = true;
+    variable._grad = sum;
   } else {
     variable._grad.add_(grad);
   }
@@ -38,33 +63,73 @@ function retain(tensor: Tensor, grad: Tensor): void {
   }
 }
 
-/** Runs backward from `roots` with the given output gradients. @internal */
-export function runBackward(roots: Tensor[], grads: Tensor[], retainGraph: boolean): void {
+/** The node whose incoming gradient is the gradient of `t`. */
+function nodeOf(t: Tensor): Node {
+  return t._gradFn ?? t._accumulateGrad();
+}
+
+/**
+ * Runs backward from `roots` with the given output gradients. With `capture`, returns
+ * the gradient of each of `inputs` (null where none reached it); otherwise an empty list.
+ * @internal
+ */
+export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOptions): (Tensor | null)[] {
   const rootNodes: Node[] = [];
   roots.forEach((root, i) => {
     if (!root.requiresGrad) {
       throw new Error(`element ${i} of tensors does not require grad and does not have a grad_fn`);
     }
-    rootNodes.push(root._gradFn ?? root._accumulateGrad());
+    rootNodes.push(nodeOf(root));
   });
+  const targets = options.inputs === null ? null : options.inputs.map(nodeOf);
+  const targetSet = targets === null ? null : new Set(targets);
 
-  // Count, for every reachable node, how many edges lead into it.
-  const dependencies = new Map<Node, number>();
-  const stack: Node[] = [...rootNodes];
-  const seen = new Set<Node>(rootNodes);
-  while (stack.length) {
-    const node = stack.pop()!;
+  // Every node reachable from the roots, and who feeds each (for the pruning below).
+  const reachable: Node[] = [...new Set(rootNodes)];
+  const seen = new Set<Node>(reachable);
+  const parents = targets === null ? null : new Map<Node, Node[]>();
+  for (let k = 0; k < reachable.length; k++) {
+    const node = reachable[k];
     for (const next of node.next) {
       if (next === null) continue;
-      dependencies.set(next, (dependencies.get(next) ?? 0) + 1);
+      if (parents !== null) {
+        const list = parents.get(next);
+        if (list === undefined) parents.set(next, [node]);
+        else list.push(node);
+      }
       if (!seen.has(next)) {
         seen.add(next);
-        stack.push(next);
+        reachable.push(next);
       }
     }
   }
 
-  noGrad(() => {
+  // With `inputs`, only nodes that lead to one of them run: walk up from the targets.
+  let needed: Set<Node> = seen;
+  if (targets !== null && parents !== null) {
+    const up = targets.filter((t) => seen.has(t));
+    needed = new Set(up);
+    for (let k = 0; k < up.length; k++) {
+      for (const parent of parents.get(up[k]) ?? []) {
+        if (!needed.has(parent)) {
+          needed.add(parent);
+          up.push(parent);
+        }
+      }
+    }
+  }
+
+  // Count, for every node that runs, how many edges from running nodes lead into it.
+  const dependencies = new Map<Node, number>();
+  for (const node of needed) {
+    for (const next of node.next) {
+      if (next !== null && needed.has(next)) dependencies.set(next, (dependencies.get(next) ?? 0) + 1);
+    }
+  }
+
+  const captured = new Map<Node, Tensor>();
+  const run = options.createGraph ? enableGrad : noGrad;
+  run(() => {
     const buffers = new Map<Node, Tensor>();
     const add = (node: Node, grad: Tensor) => {
       const existing = buffers.get(node);
@@ -73,7 +138,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], retainGraph: boole
     rootNodes.forEach((node, i) => add(node, grads[i]));
 
     // Ready nodes, kept sorted so the most recently created runs first.
-    const ready: Node[] = rootNodes.filter((n) => !dependencies.has(n));
+    const ready: Node[] = [...new Set(rootNodes)].filter((n) => needed.has(n) && !dependencies.has(n));
     const seenReady = new Set<Node>(ready);
     while (ready.length) {
       ready.sort((a, b) => a.sequenceNr - b.sequenceNr);
@@ -81,15 +146,33 @@ export function runBackward(roots: Tensor[], grads: Tensor[], retainGraph: boole
       const grad = buffers.get(node);
       buffers.delete(node);
       if (grad === undefined) continue;
+      if (node.retained) for (const t of node.retained) retain(t, grad);
+      if (targetSet !== null && targetSet.has(node)) {
+        if (options.capture) captured.set(node, grad);
+        else if (!(node instanceof AccumulateGrad)) {
+          // backward(inputs=[y]) for a non-leaf y fills y.grad, as retain_grad would (once,
+          // however often y is listed or whether it also retains its grad).
+          for (const t of new Set(options.inputs!)) {
+            if (t._gradFn === node && !node.retained?.includes(t)) retain(t, grad);
+          }
+        }
+      }
       if (node instanceof AccumulateGrad) {
-        accumulateLeaf(node.variable, grad);
+        if (!options.capture) accumulateLeaf(node.variable, grad, options.createGraph);
         continue;
       }
-      if (node.retained) for (const t of node.retained) retain(t, grad);
+      // A target whose history leads to no other target has nothing left to compute.
+      if (targetSet !== null && !node.next.some((n) => n !== null && needed.has(n))) continue;
+      if (options.createGraph && node.onceDifferentiable) {
+        throw new Error(
+          `flint cannot differentiate the backward of ${node.name} (createGraph: true): it runs a native ` +
+            'kernel that records no graph, so higher-order gradients through it would be silently wrong.',
+        );
+      }
       const inputGrads = node.apply(grad);
-      if (!retainGraph) node.release();
+      if (!options.retainGraph) node.release();
       node.next.forEach((next, i) => {
-        if (next === null) return;
+        if (next === null || !needed.has(next)) return;
         const g = inputGrads[i];
         if (g !== null && g !== undefined) add(next, g);
         const left = dependencies.get(next)! - 1;
@@ -101,4 +184,5 @@ export function runBackward(roots: Tensor[], grads: Tensor[], retainGraph: boole
       });
     }
   });
+  return targets === null || !options.capture ? [] : targets.map((n) => captured.get(n) ?? null);
 }

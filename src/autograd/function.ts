@@ -11,6 +11,15 @@ import { Node } from './node.js';
 /** A backward closure: one gradient (or null) per input, in input order. */
 export type Backward = (grad: Tensor) => (Tensor | null)[];
 
+/** How `record` marks the node. @example record(out, 'SoftmaxBackward0', [x], build, { onceDifferentiable: true }) */
+export interface RecordOptions {
+  /**
+   * The backward calls native kernels directly (no graph even in grad mode), so
+   * `backward({ createGraph: true })` refuses to run it instead of dropping history.
+   */
+  onceDifferentiable?: boolean;
+}
+
 /**
  * Attaches a backward node to `out` when grad mode is on and any input requires grad.
  * @internal
@@ -20,6 +29,7 @@ export function record(
   name: string,
   inputs: readonly (Tensor | null)[],
   build: (node: Node) => Backward,
+  options: RecordOptions = {},
 ): Tensor {
   if (!gradEnabled()) return out;
   let any = false;
@@ -30,6 +40,7 @@ export function record(
     inputs.map((t) => (t === null ? null : t._edge())),
   );
   node.backwardFn = build(node);
+  node.onceDifferentiable = options.onceDifferentiable ?? false;
   out._gradFn = node;
   out._requiresGrad = true;
   return out;

@@ -46,6 +46,11 @@ export class Node {
   backwardFn: ((grad: Tensor) => (Tensor | null)[]) | null = null;
   /** @internal non-leaf tensors whose `.grad` this node fills (retainGrad) */
   retained: Tensor[] | null = null;
+  /**
+   * @internal the backward runs native kernels directly, so it records no graph even in
+   * grad mode: `createGraph` must refuse it rather than return a gradient without history.
+   */
+  onceDifferentiable = false;
   private saved: Saved[] | null = [];
 
   /** @internal */

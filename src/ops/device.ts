@@ -19,5 +19,5 @@ export function toDevice(x: Tensor, target: Device): Tensor {
   const out = transferKernel(x, target);
   const from = x._storage.device;
   if (!x._dtype.isFloatingPoint) return out;
-  return record(out, 'ToCopyBackward0', [x], () => (g) => [transferKernel(g, from)]);
+  return record(out, 'ToCopyBackward0', [x], () => (g) => [transferKernel(g, from)], { onceDifferentiable: true });
 }

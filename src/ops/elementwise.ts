@@ -17,7 +17,11 @@ import {
   whereKernel as whereForward,
 } from './kernels.js';
 import { sumTo } from './reduce.js';
-import { scalarLike } from './creation-helpers.js';
+import { toDtype } from './shape.js';
+import { scalarLike, zerosOf } from './creation-helpers.js';
+
+// maximum, minimum and clamp live in clamp.ts (their gradients follow comparisons).
+export { clamp, maximum, minimum } from './clamp.js';
 
 /** A tensor or a JS scalar operand. */
 export type TensorOrScalar = Tensor | number | boolean;
@@ -31,8 +35,8 @@ function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
 }
 
-/** The forward of a binary op with promotion; `reverse` puts a scalar operand first. */
-function forward(op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
+/** The forward of a binary op with PyTorch's type promotion (no autograd). @internal */
+export function forward(op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
   if (b instanceof Tensor) {
     const dtype = a._dtype === b._dtype ? a._dtype : resultType([operand(a), operand(b)]);
     return binaryKernel(op, as(a, dtype), as(b, dtype), compare ? bool : dtype);
@@ -41,11 +45,14 @@ function forward(op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean)
   return scalarKernel(op, as(a, dtype), Number(b), false, compare ? bool : dtype);
 }
 
-/** Casts a gradient back to an input's dtype and shape. */
-/** @internal */
+/**
+ * Casts a gradient back to an input's dtype and shape (a recorded cast, so that
+ * createGraph keeps the gradient's history).
+ * @internal
+ */
 export function gradFor(grad: Tensor, input: Tensor): Tensor {
   const g = sameShape(grad._shape, input._shape) ? grad : sumTo(grad, input._shape);
-  return g._dtype === input._dtype ? g : castKernel(g, input._dtype);
+  return toDtype(g, input._dtype);
 }
 
 function tensorOrNull(x: TensorOrScalar): Tensor | null {
@@ -145,15 +152,17 @@ export function div(a: Tensor, b: TensorOrScalar, options: { roundingMode?: 'tru
     const sb = node.save(b);
     return (g) => [
       a._requiresGrad ? gradFor(div(g, sb()), a) : null,
-      // d(a/b)/db = -a / b^2
-      b._requiresGrad ? gradFor(neg(div(mul(g, sa!()), mul(sb(), sb()))), b) : null,
+      // d(a/b)/db = -(a / b) / b, in PyTorch's order (so a / 0 gives the same inf or NaN)
+      b._requiresGrad ? gradFor(neg(mul(g, div(div(sa!(), sb()), sb()))), b) : null,
     ];
   });
 }
 
 /**
- * `a ** b`; `torch.pow(2, x)` takes a scalar base.
- * @example x.pow(2); torch.pow(2, x)
+ * `a ** b`; `torch.pow(2, x)` takes a scalar base. The gradients follow PyTorch at the
+ * edges: an exponent of 0 gives the base a gradient of 0 (even at base 0), and a base of
+ * 0 with an exponent >= 0 gives the exponent a gradient of 0 (not 0 * log 0 = NaN).
+ * @example x.pow(2); torch.pow(2, x); torch.pow(x, y)
  */
 export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
   if (!(a instanceof Tensor)) {
@@ -161,9 +170,13 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
     const x = b as Tensor;
     const dtype = resultType([operand(x), base]);
     const out = scalarKernel(BinaryCode.Pow, as(x, dtype), base, true, dtype);
-    return record(out, 'PowBackward1', [x], (node) => {
+    return record(out, 'PowBackward2', [x], (node) => {
       const so = node.save(out);
-      return (g) => [gradFor(mul(mul(g, so()), Math.log(base)), x)];
+      const sx = base === 0 ? node.save(x) : null;
+      return (g) => {
+        const dOut = mul(so(), Math.log(base));
+        return [gradFor(mul(g, sx === null ? dOut : where(ge(sx(), 0), 0, dOut)), x)];
+      };
     });
   }
   const out = forward(BinaryCode.Pow, a, b, false);
@@ -171,8 +184,10 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
   if (!(b instanceof Tensor)) {
     const e = Number(b);
     return record(out, 'PowBackward0', [a], (node) => {
+      const shape = a._shape.slice();
+      if (e === 0) return () => [zerosOf(shape, a)];
       const sa = node.save(a);
-      return (g) => [e === 0 ? gradFor(mul(g, 0), a) : gradFor(mul(mul(g, e), pow(sa(), e - 1)), a)];
+      return (g) => [gradFor(mul(g, mul(pow(sa(), e - 1), e)), a)];
     });
   }
   return record(out, 'PowBackward1', [a, b], (node) => {
@@ -180,15 +195,12 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
     const sb = node.save(b);
     const so = node.save(out);
     return (g) => [
-      a._requiresGrad ? gradFor(mul(mul(g, sb()), pow(sa(), sub(sb(), 1))), a) : null,
-      b._requiresGrad ? gradFor(mul(mul(g, so()), log(sa())), b) : null,
+      a._requiresGrad ? gradFor(where(eq(sb(), 0), 0, mul(g, mul(sb(), pow(sa(), sub(sb(), 1))))), a) : null,
+      b._requiresGrad
+        ? gradFor(mul(g, where(logicalAnd(eq(sa(), 0), ge(sb(), 0)), 0, mul(so(), log(sa())))), b)
+        : null,
     ];
   });
-}
-
-/** Elementwise max, NaN-propagating. @example torch.maximum(a, b) */
-export function maximum(a: Tensor, b: Tensor): Tensor {
-  return minmax(a, b, BinaryCode.Maximum, 'MaximumBackward0');
 }
 
 /**
@@ -227,27 +239,6 @@ export function remainder(a: Tensor, b: TensorOrScalar): Tensor {
 /** `torch.floor_divide`: the quotient rounded down. @example torch.floorDivide(x, 2) */
 export function floorDivide(a: Tensor, b: TensorOrScalar): Tensor {
   return div(a, b, { roundingMode: 'floor' });
-}
-
-/** Elementwise min, NaN-propagating. @example torch.minimum(a, b) */
-export function minimum(a: Tensor, b: Tensor): Tensor {
-  return minmax(a, b, BinaryCode.Minimum, 'MinimumBackward0');
-}
-
-function minmax(a: Tensor, b: Tensor, op: BinaryCode, name: string): Tensor {
-  const out = forward(op, a, b, false);
-  return record(out, name, [a, b], (node) => {
-    const sa = node.save(a);
-    const sb = node.save(b);
-    return (g) => {
-      // Ties split the gradient evenly, as PyTorch does.
-      const wins = op === BinaryCode.Maximum ? gt(sa(), sb()) : lt(sa(), sb());
-      const ties = eq(sa(), sb());
-      const wa = add(wins, mul(ties, 0.5));
-      const wb = rsub(wa, 1);
-      return [gradFor(mul(g, wa), a), gradFor(mul(g, wb), b)];
-    };
-  });
 }
 
 // ---- comparisons (bool results, no gradient) ----------------------------------------
@@ -297,6 +288,14 @@ function floatInput(x: Tensor): Tensor {
 }
 
 type UnaryBackward = (g: Tensor, input: () => Tensor, output: () => Tensor) => Tensor;
+
+/**
+ * The gradient of a step function (sign, floor, ceil, round, trunc): zeros, as PyTorch's
+ * zeros_like(grad), so an inf or NaN incoming gradient does not become NaN.
+ */
+function zeroGrad(g: Tensor): Tensor {
+  return zerosOf(g._shape.slice(), g);
+}
 
 function unary(code: UnaryCode, name: string, x: Tensor, floatOnly: boolean, backward: UnaryBackward | null): Tensor {
   const input = floatOnly ? floatInput(x) : x;
@@ -350,8 +349,9 @@ export function cos(x: Tensor): Tensor {
 }
 /** `max(x, 0)`. @example x.relu() */
 export function relu(x: Tensor): Tensor {
-  // where(out > 0, g, 0): a select, with no cast of the mask and no multiply.
-  return unary(UnaryCode.Relu, 'ReluBackward0', x, false, (g, _i, o) => where(gt(o(), 0), g, 0));
+  // A select, with no cast of the mask and no multiply. As PyTorch's threshold_backward
+  // it zeroes where out <= 0, so a NaN output passes its gradient through.
+  return unary(UnaryCode.Relu, 'ReluBackward0', x, false, (g, _i, o) => where(le(o(), 0), 0, g));
 }
 /** Logistic sigmoid. @example x.sigmoid() */
 export function sigmoid(x: Tensor): Tensor {
@@ -373,17 +373,26 @@ export function reciprocal(x: Tensor): Tensor {
 export function square(x: Tensor): Tensor {
   return pow(x, 2);
 }
-/** Sign (-1, 0, 1). @example x.sign() */
+/** Sign (-1, 0, 1; 0 at NaN, as PyTorch's). @example x.sign() */
 export function sign(x: Tensor): Tensor {
-  return unary(UnaryCode.Sign, 'SignBackward0', x, false, (g) => mul(g, 0));
+  let out = unaryKernel(UnaryCode.Sign, x);
+  if (x._dtype.isFloatingPoint) {
+    // The native kernel passes NaN through; PyTorch's sign is (0 < x) - (x < 0), so 0.
+    // (The abs, norm and l1 gradients inherit this: 0 at NaN, as in PyTorch.)
+    const cleaned = whereForward(ne(x, x), scalarLike(0, x), out);
+    out.dispose();
+    out = cleaned;
+  }
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, 'SignBackward0', [x], () => (g) => [zeroGrad(g)]);
 }
 /** Floor. @example x.floor() */
 export function floor(x: Tensor): Tensor {
-  return unary(UnaryCode.Floor, 'FloorBackward0', x, false, (g) => mul(g, 0));
+  return unary(UnaryCode.Floor, 'FloorBackward0', x, false, zeroGrad);
 }
 /** Rounds toward zero. @example x.trunc() */
 export function trunc(x: Tensor): Tensor {
-  return unary(UnaryCode.Trunc, 'TruncBackward0', x, false, (g) => mul(g, 0));
+  return unary(UnaryCode.Trunc, 'TruncBackward0', x, false, zeroGrad);
 }
 /** `exp(x) - 1`, accurate near 0. @example x.expm1() */
 export function expm1(x: Tensor): Tensor {
@@ -391,46 +400,11 @@ export function expm1(x: Tensor): Tensor {
 }
 /** Ceil. @example x.ceil() */
 export function ceil(x: Tensor): Tensor {
-  return unary(UnaryCode.Ceil, 'CeilBackward0', x, false, (g) => mul(g, 0));
+  return unary(UnaryCode.Ceil, 'CeilBackward0', x, false, zeroGrad);
 }
 /** Round half to even. @example x.round() */
 export function round(x: Tensor): Tensor {
-  return unary(UnaryCode.Round, 'RoundBackward0', x, false, (g) => mul(g, 0));
-}
-
-/**
- * Clamps into [min, max]; either bound may be null. Tensor bounds broadcast.
- * @example x.clamp(0, 1); x.clamp(null, 6); x.clamp({ min: 0 })
- */
-export function clamp(
-  x: Tensor,
-  min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null },
-  max?: number | Tensor | null,
-): Tensor {
-  if (min !== null && typeof min === 'object' && !(min instanceof Tensor)) {
-    max = min.max ?? null;
-    min = min.min ?? null;
-  }
-  const lo = (min ?? null) as number | Tensor | null;
-  const hi = max ?? null;
-  if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
-  if (lo instanceof Tensor || hi instanceof Tensor) {
-    let out = x;
-    if (lo !== null) out = maximum(out, lo instanceof Tensor ? lo : scalarLike(lo, x));
-    if (hi !== null) out = minimum(out, hi instanceof Tensor ? hi : scalarLike(hi, x));
-    return out;
-  }
-  const dtype = resultType([operand(x), ...(lo !== null ? [lo] : []), ...(hi !== null ? [hi] : [])]);
-  const input = as(x, dtype);
-  const out = unaryKernel(UnaryCode.Clamp, input, lo ?? NaN, hi ?? NaN);
-  return record(out, 'ClampBackward1', [x], (node) => {
-    const si = node.save(input);
-    return (g) => {
-      let mask = lo !== null ? ge(si(), lo) : null;
-      if (hi !== null) mask = mask === null ? le(si(), hi) : logicalAnd(mask, le(si(), hi));
-      return [gradFor(mul(g, mask!), x)];
-    };
-  });
+  return unary(UnaryCode.Round, 'RoundBackward0', x, false, zeroGrad);
 }
 
 /**
@@ -447,9 +421,11 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   const bt = tensorOrNull(b);
   return record(out, 'WhereBackward0', [at, bt], (node) => {
     const sc = node.save(cond);
+    // Selects, not multiplies by the mask: the unselected side gets exactly 0 even where
+    // the incoming gradient is inf or NaN, as in PyTorch.
     return (g) => [
-      at && at._requiresGrad ? gradFor(mul(g, sc()), at) : null,
-      bt && bt._requiresGrad ? gradFor(mul(g, logicalNot(sc())), bt) : null,
+      at && at._requiresGrad ? gradFor(where(sc(), g, 0), at) : null,
+      bt && bt._requiresGrad ? gradFor(where(sc(), 0, g), bt) : null,
     ];
   });
 }

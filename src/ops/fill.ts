@@ -4,7 +4,7 @@ import { native } from '../native/addon.js';
 import { metaBegin, metaView } from '../native/meta.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
-import { castKernel, copyKernel, fillKernel } from './kernels.js';
+import { copyKernel, fillKernel } from './kernels.js';
 import { sumTo } from './reduce.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { filled } from './creation-helpers.js';
@@ -69,7 +69,7 @@ export function copy_(t: Tensor, src: Tensor): Tensor {
   const srcShape = src._shape;
   recordInplace(t, 'CopyBackwards', previous, [src], () => (g) => {
     const gs = sumTo(g, srcShape);
-    return [null, gs._dtype === src._dtype ? gs : castKernel(gs, src._dtype)];
+    return [null, toDtype(gs, src._dtype)];
   });
   return t;
 }

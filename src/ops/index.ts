@@ -76,7 +76,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     const grad = zerosOf(shape.slice(), g);
     copyKernel(selectRaw(grad, d, i), g);
     return [grad];
-  });
+  }, { onceDifferentiable: true });
 }
 
 function sliceView(x: Tensor, d: number, s: Slice): Tensor {
@@ -97,7 +97,7 @@ function sliceView(x: Tensor, d: number, s: Slice): Tensor {
     const target = makeView(grad, shape, strides.map((st, k) => (k === d ? grad._strides[d] * s.step : grad._strides[k])), start * grad._strides[d]);
     copyKernel(target, g);
     return [grad];
-  });
+  }, { onceDifferentiable: true });
 }
 
 interface Advanced {
@@ -225,7 +225,7 @@ export function index(x: Tensor, ...indices: Index[]): Tensor {
       indexPutKernel(grad, position, si().contiguous(), reshape(g, selShape).contiguous(), true);
       return [grad];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 /**
@@ -279,7 +279,7 @@ function indexPutCopy(x: Tensor, indices: Index[], value: Tensor | number | bool
       if (gv._dtype !== valueTensor._dtype) gv = castKernel(gv, valueTensor._dtype);
     }
     return [gx, gv];
-  });
+  }, { onceDifferentiable: true });
 }
 
 /** index_select's result shape: a 0-d input gives a 0-d result for a one-element index. */
@@ -311,7 +311,7 @@ export function indexSelect(x: Tensor, dim: number, indexTensor: Tensor): Tensor
       indexPutKernel(asVector(grad), d, si(), asVector(g).contiguous(), true);
       return [grad];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 function checkIndex(x: Tensor, index: Tensor, name: string): void {
@@ -367,7 +367,7 @@ export function gather(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
       scatterKernel(asVector(grad), d, asVector(si()), asVector(g), true);
       return [grad];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 function checkScatterSource(x: Tensor, src: Tensor | number, name: string): void {
@@ -398,7 +398,7 @@ function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | 
       }
       return [gx, srcTensor ? reshape(gatherKernel(asVector(g), d, asVector(si())), si()._shape) : null];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 /**

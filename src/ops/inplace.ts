@@ -72,6 +72,7 @@ function rebaseBase(view: Tensor, base: Tensor, result: Tensor): void {
     fillKernel(region, 0);
     return [gradBase, gradResult];
   };
+  copySlices.onceDifferentiable = true;
   base._gradFn = copySlices;
   base._requiresGrad = true;
   const asStrided = new Node('AsStridedBackward0', [copySlices]);
@@ -80,6 +81,7 @@ function rebaseBase(view: Tensor, base: Tensor, result: Tensor): void {
     copyKernel(makeView(gradBase, shape, strides, offset), g);
     return [gradBase];
   };
+  asStrided.onceDifferentiable = true;
   view._gradFn = asStrided;
   view._requiresGrad = true;
 }

@@ -1,17 +1,17 @@
 /**
- * Reductions over any set of dims: sum, mean, prod, max, min, argmax, argmin, std,
- * var, norm, any, all. Argument forms follow PyTorch: `sum()`, `sum(1)`, `sum(1, true)`,
+ * Reductions over any set of dims: sum, mean, prod, max, min, argmax, argmin, any,
+ * all (norm, var and std are in norms.ts). Argument forms follow PyTorch: `sum()`, `sum(1)`, `sum(1, true)`,
  * `sum([0, 1])`, `sum({ dim, keepdim })`, `sum(1, { keepdim: true })`.
  */
-import { record, renameGradFn } from '../autograd/function.js';
+import { record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, computeDType, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
 import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
-import { abs, div, eq, logicalAnd, maximum, minimum, mul, pow, sqrt, sub, where } from './elementwise.js';
+import { div, eq, logicalAnd, logicalOr, maximum, minimum, mul, ne, where } from './elementwise.js';
 import { zerosOf } from './creation-helpers.js';
-import { expand, reshape, unsqueeze, view } from './shape.js';
+import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
 import { scatter } from './index.js';
 
 /** A dim argument: one dim, several, or none (all). */
@@ -77,8 +77,8 @@ function outputShape(x: Tensor, dims: number[], keepdim: boolean): number[] {
   return shape;
 }
 
-/** Runs a reduction kernel and reshapes for keepdim. */
-function reduceRaw(code: ReduceCode, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType): Tensor {
+/** Runs a reduction kernel (no autograd) and reshapes for keepdim. @internal */
+export function reduceRaw(code: ReduceCode, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType): Tensor {
   const realDims = x._shape.length === 0 ? [] : dims;
   const out = reduceKernel(code, x, realDims, outDtype);
   const shape = outputShape(x, realDims, keepdim);
@@ -111,7 +111,7 @@ export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | R
   const name = args.dim === undefined || args.dim === null ? 'SumBackward0' : 'SumBackward1';
   return record(out, name, [x], () => (g) => {
     const grad = expandBack(g, shape, dims, args.keepdim);
-    return [grad._dtype === x._dtype ? grad : castKernel(grad, x._dtype)];
+    return [toDtype(grad, x._dtype)];
   });
 }
 
@@ -168,7 +168,8 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
       const isZero = eq(input, 0);
       const safe = where(isZero, 1, input);
       const zeros = sum(isZero, dims, true);
-      const nonzeroProduct = reduceRaw(ReduceCode.Prod, safe, dims, true, input._dtype);
+      // prod itself, not the raw kernel, so that createGraph records it
+      const nonzeroProduct = prod(safe, { dim: dims, keepdim: true });
       const others = where(
         eq(zeros, 0),
         div(nonzeroProduct, safe),
@@ -177,6 +178,13 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
       return [mul(expandBack(g, input._shape, dims, args.keepdim), others)];
     };
   });
+}
+
+/** Max/min-like reductions have no identity: an empty reduced dim is PyTorch's error. */
+function checkNonEmptyDim(x: Tensor, d: number, name: string): void {
+  if (x._shape.length > 0 && x._shape[d] === 0) {
+    throw new Error(`${name}(): Expected reduction dim ${d} to have non-zero size.`);
+  }
 }
 
 /** Max or min over everything (a 0-d tensor) or along one dim ([values, indices]). */
@@ -193,14 +201,18 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
       const sx = node.save(x);
       const so = node.save(out);
       return (g) => {
-        // The gradient is shared evenly among tied extremes, as PyTorch does.
-        const mask = eq(sx(), so());
-        const count = sum(mask);
-        return [div(mul(mask, g), count)];
+        // PyTorch's evenly_distribute_backward: the gradient is shared evenly among the
+        // tied extremes, or among the NaNs when the result is NaN; every other element
+        // gets exactly 0 (a select, so an inf gradient does not make 0 * inf = NaN).
+        const input = sx();
+        const value = so();
+        const mask = logicalOr(eq(input, value), logicalAnd(ne(input, input), ne(value, value)));
+        return [where(mask, div(g, sum(mask)), 0)];
       };
     });
   }
   const d = normalizeDim(dim, x._shape.length);
+  checkNonEmptyDim(x, d, isMax ? 'max' : 'min');
   const values = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, x._shape.length ? [d] : [], keepdim, x._dtype);
   const indices = reduceRaw(isMax ? ReduceCode.ArgMax : ReduceCode.ArgMin, x, x._shape.length ? [d] : [], keepdim, int64);
   record(values, isMax ? 'MaxBackward0' : 'MinBackward0', [x], () => (g) => {
@@ -237,13 +249,61 @@ function maximumOf(a: Tensor, b: Tensor, isMax: boolean): Tensor {
   return isMax ? maximum(a, b) : minimum(a, b);
 }
 
+function amaxOrAmin(x: Tensor, isMax: boolean, dim: Dims, keepdim: boolean): Tensor {
+  const name = isMax ? 'amax' : 'amin';
+  const dims = reduceDims(x, Array.isArray(dim) && dim.length === 0 ? null : dim);
+  for (const d of dims) checkNonEmptyDim(x, d, name);
+  const out = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, dims, keepdim, x._dtype);
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, isMax ? 'AmaxBackward0' : 'AminBackward0', [x], (node) => {
+    const sx = node.save(x);
+    const so = node.save(out);
+    return (g) => {
+      // PyTorch's scale_grad_by_count: ties share the gradient evenly. A NaN result
+      // matches nothing, so its slice gets grad / 0 * 0 = NaN, as in PyTorch.
+      const input = sx();
+      const mask = eq(input, keepdim ? so() : unsqueezeAll(so(), dims));
+      const grad = keepdim ? g : unsqueezeAll(g, dims);
+      return [mul(div(grad, sum(mask, dims, true)), mask)];
+    };
+  });
+}
+
+function unsqueezeAll(t: Tensor, dims: number[]): Tensor {
+  let out = t;
+  for (const d of dims) out = unsqueeze(out, d);
+  return out;
+}
+
+/**
+ * The maximum over `dim` (one dim, several, or all when omitted or []), values only, as
+ * `torch.amax`. Ties share the gradient evenly.
+ * @example x.amax(); x.amax(1); x.amax([0, 2], true)
+ */
+export function amax(x: Tensor, dim: Dims = null, keepdim = false): Tensor {
+  return amaxOrAmin(x, true, dim, keepdim);
+}
+
+/**
+ * The minimum over `dim`, values only, as `torch.amin`. Ties share the gradient evenly.
+ * @example x.amin(0)
+ */
+export function amin(x: Tensor, dim: Dims = null, keepdim = false): Tensor {
+  return amaxOrAmin(x, false, dim, keepdim);
+}
+
 function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined, keepdim: boolean): Tensor {
   if (dim === undefined || dim === null) {
+    if (x.numel() === 0) {
+      const name = code === ReduceCode.ArgMax ? 'argmax' : 'argmin';
+      throw new Error(`${name}(): Expected reduction dim to be specified for input.numel() == 0.`);
+    }
     const flat = reshape(x, [-1]);
     const out = reduceRaw(code, flat, [0], false, int64);
     return keepdim ? reshape(out, x._shape.map(() => 1)) : out;
   }
   const d = normalizeDim(dim, x._shape.length);
+  checkNonEmptyDim(x, d, code === ReduceCode.ArgMax ? 'argmax' : 'argmin');
   return reduceRaw(code, x, x._shape.length ? [d] : [], keepdim, int64);
 }
 
@@ -257,63 +317,6 @@ export function argmax(x: Tensor, dim?: number | null | { dim?: number; keepdim?
 export function argmin(x: Tensor, dim?: number | null | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
   const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
   return argExtremum(x, ReduceCode.ArgMin, args.dim as number | undefined, args.keepdim);
-}
-
-/** Options of var/std. */
-export interface VarOptions extends ReduceOptions {
-  /** Bessel's correction (default true), as `unbiased=`. */
-  unbiased?: boolean;
-  /** Degrees of freedom subtracted from N (overrides `unbiased`). */
-  correction?: number;
-}
-
-function variance(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdimArg?: boolean): Tensor {
-  let opts: VarOptions = {};
-  let dims: Dims = undefined;
-  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) opts = dim;
-  else dims = dim as Dims;
-  if (typeof options === 'boolean') opts = { ...opts, unbiased: options };
-  else if (options) opts = { ...opts, ...options };
-  if (keepdimArg !== undefined) opts.keepdim = keepdimArg;
-  if (opts.dim !== undefined) dims = opts.dim;
-  const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
-  const keepdim = opts.keepdim ?? false;
-  const reduced = reduceDims(x, dims);
-  let count = 1;
-  for (const d of reduced) count *= x._shape[d] ?? 1;
-  const centered = sub(x, mean(x, reduced, true));
-  return div(sum(mul(centered, centered), reduced, keepdim), Math.max(count - correction, 0));
-}
-
-/**
- * Variance with Bessel's correction by default, as `torch.var`.
- * @example x.var(); x.var(0, { unbiased: false }); x.var({ dim: 1, keepdim: true })
- */
-export function var_(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
-  return renameGradFn(variance(x, dim, options, keepdim), 'VarBackward0');
-}
-
-/**
- * Standard deviation, as `torch.std`.
- * @example x.std(); x.std(1, { keepdim: true })
- */
-export function std(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
-  return renameGradFn(sqrt(variance(x, dim, options, keepdim)), 'StdBackward0');
-}
-
-/**
- * Vector p-norm over dims (default: 2-norm of all elements), as `torch.norm`.
- * @example x.norm(); x.norm(1); x.norm(2, 1, true)
- */
-export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor {
-  const order = p === 'fro' ? 2 : p;
-  const dims = reduceDims(x, dim);
-  let out: Tensor;
-  if (order === Infinity) out = reduceRaw(ReduceCode.Max, abs(x), dims, keepdim, x._dtype);
-  else if (order === 1) out = sum(abs(x), dims, keepdim);
-  else if (order === 2) out = sqrt(sum(mul(x, x), dims, keepdim));
-  else out = pow(sum(pow(abs(x), order), dims, keepdim), 1 / order);
-  return renameGradFn(out, 'NormBackward1');
 }
 
 /** Whether any element is nonzero (over dims). @example mask.any() */

@@ -134,7 +134,8 @@ export function toDtype(x: Tensor, dtype: DType, copy = false): Tensor {
   if (dtype === x._dtype && !copy) return x;
   const out = castKernel(x, dtype);
   if (!dtype.isFloatingPoint) return out;
-  return record(out, 'ToCopyBackward0', [x], () => (g) => [castKernel(g, x._dtype)]);
+  // toDtype again (not the raw cast), so that createGraph keeps the gradient's history.
+  return record(out, 'ToCopyBackward0', [x], () => (g) => [toDtype(g, x._dtype)]);
 }
 
 /**
@@ -311,7 +312,7 @@ export function narrow(x: Tensor, dim: number, start: number | Tensor, length: n
     fillKernel(grad, 0);
     copyKernel(narrowRaw(grad, d, begin, length), g);
     return [grad];
-  });
+  }, { onceDifferentiable: true });
 }
 
 /** A narrowing view with no autograd. @internal */
@@ -372,7 +373,7 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
       start += sizes[i];
       return piece._dtype === x._dtype ? piece : castKernel(piece, x._dtype);
     });
-  });
+  }, { onceDifferentiable: true });
 }
 
 /**
@@ -402,7 +403,7 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
       const piece = selectRaw(g, d, i);
       return piece._dtype === x._dtype ? piece : castKernel(piece, x._dtype);
     }),
-  );
+  { onceDifferentiable: true });
 }
 
 /** A view of index `i` along dim `d`, dropping that dim, with no autograd. @internal */

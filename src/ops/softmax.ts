@@ -42,7 +42,7 @@ function softmaxLike(x: Tensor, dim: number, log: boolean, options: SoftmaxOptio
       const gradient = softmaxBackwardKernel(contiguous(g._dtype === y._dtype ? g : castKernel(g, y._dtype)), y, d, log);
       return [gradient._dtype === x._dtype ? gradient : castKernel(gradient, x._dtype)];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 /**

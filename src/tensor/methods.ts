@@ -6,6 +6,7 @@
 import * as elementwise from '../ops/elementwise.js';
 import * as inplace from '../ops/inplace.js';
 import * as reduce from '../ops/reduce.js';
+import * as norms from '../ops/norms.js';
 import * as shape from '../ops/shape.js';
 import * as linalg from '../ops/linalg.js';
 import * as indexing from '../ops/index.js';
@@ -92,11 +93,13 @@ declare module './tensor.js' {
     min(other: Tensor): Tensor;
     min(dim: number, keepdim?: boolean): [Tensor, Tensor];
     min(options: { dim: number; keepdim?: boolean }): [Tensor, Tensor];
+    amax: Tail<typeof reduce.amax>;
+    amin: Tail<typeof reduce.amin>;
     argmax: Tail<typeof reduce.argmax>;
     argmin: Tail<typeof reduce.argmin>;
-    var: Tail<typeof reduce.var_>;
-    std: Tail<typeof reduce.std>;
-    norm: Tail<typeof reduce.norm>;
+    var: Tail<typeof norms.var_>;
+    std: Tail<typeof norms.std>;
+    norm: Tail<typeof norms.norm>;
     any: Tail<typeof reduce.any>;
     all: Tail<typeof reduce.all>;
     matmul: Tail<typeof linalg.matmul>;
@@ -174,7 +177,7 @@ for (const [name, fn] of Object.entries({
   fill_: fill.fill_, zero_: fill.zero_, copy_: fill.copy_, uniform_: fill.uniform_, normal_: fill.normal_,
   random_: fill.random_, bernoulli_: fill.bernoulli_,
   sum: reduce.sum, mean: reduce.mean, prod: reduce.prod, max: reduce.max, min: reduce.min, argmax: reduce.argmax,
-  argmin: reduce.argmin, var: reduce.var_, std: reduce.std, norm: reduce.norm, any: reduce.any, all: reduce.all,
+  argmin: reduce.argmin, amax: reduce.amax, amin: reduce.amin, var: norms.var_, std: norms.std, norm: norms.norm, any: reduce.any, all: reduce.all,
   matmul: linalg.matmul, mm: linalg.mm, bmm: linalg.bmm, dot: linalg.dot, mv: linalg.mv,
   t: shape.t, transpose: shape.transpose, permute: shape.permute, view: shape.view, reshape: shape.reshape,
   contiguous: shape.contiguous, flatten: shape.flatten, squeeze: shape.squeeze, unsqueeze: shape.unsqueeze,

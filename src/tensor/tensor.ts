@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { AccumulateGrad, type Node } from '../autograd/node.js';
-import { runBackward } from '../autograd/engine.js';
+import { backwardInputs, checkOptions, differentiate, isOptionsObject, type BackwardOptions } from '../autograd/backward.js';
 import { native, type Handle } from '../native/addon.js';
 import { metaBegin, metaView } from '../native/meta.js';
 import { StorageRef, track } from '../memory/storage.js';
@@ -281,25 +281,36 @@ export class Tensor {
   }
 
   /**
-   * Computes gradients of this tensor with respect to graph leaves.
+   * Computes gradients of this tensor with respect to graph leaves, as PyTorch's
+   * `backward(gradient=None, retain_graph=None, create_graph=False, inputs=None)`:
+   * `backward()`, `backward(gradient)`, `backward(gradient, options)` or `backward(options)`.
    *
    * @example
    * const loss = x.mul(3).sum();
-   * loss.backward();
+   * loss.backward({ retainGraph: true });
+   * y.backward(torch.onesLike(y), { inputs: [x] });
    */
-  backward(gradient?: Tensor | null, options: { retainGraph?: boolean } = {}): void {
-    let grad = gradient ?? null;
-    if (grad === null) {
-      if (this.numel() !== 1) throw new Error('grad can be implicitly created only for scalar outputs');
-      grad = (this as unknown as { onesLike(): Tensor }).onesLike();
-    } else if (grad._shape.join() !== this._shape.join()) {
-      throw new Error(
-        `Mismatch in shape: grad_output[0] has a shape of torch.Size([${grad._shape.join(', ')}]) and output[0] has a shape of torch.Size([${this._shape.join(', ')}]).`,
-      );
-    } else {
-      grad._claimed = true; // the caller keeps it: never store it as a .grad directly
+  backward(gradient?: Tensor | BackwardOptions | null, options?: BackwardOptions): void {
+    const isTensor = (v: unknown): boolean => v instanceof Tensor;
+    let grad: Tensor | null = null;
+    let opts: BackwardOptions = options ?? {};
+    if (gradient instanceof Tensor) grad = gradient;
+    else if (isOptionsObject(gradient, isTensor)) {
+      if (options !== undefined) {
+        throw new TypeError('backward(): expected a gradient (a Tensor or null) before the options, but got a second options object');
+      }
+      opts = gradient;
+    } else if (gradient !== undefined && gradient !== null) {
+      throw new TypeError(`backward(): gradient must be a Tensor, null or an options object, but got ${typeof gradient}`);
     }
-    runBackward([this], [grad], options.retainGraph ?? false);
+    if (!isOptionsObject(opts, isTensor)) throw new TypeError('backward(): options must be an object');
+    checkOptions('backward', opts, ['retainGraph', 'createGraph', 'inputs']);
+    differentiate([this], [grad], {
+      retainGraph: opts.retainGraph,
+      createGraph: opts.createGraph,
+      inputs: backwardInputs(opts.inputs, isTensor),
+      capture: false,
+    });
   }
 
   // ---- reading values ----------------------------------------------------------------

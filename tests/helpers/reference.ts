@@ -1,6 +1,7 @@
 /**
- * PyTorch reference fixtures (tests/fixtures/ops.json, written by scripts/make_fixtures.py)
- * and the comparison helpers the op tests share.
+ * PyTorch reference fixtures (tests/fixtures/ops.json, written by scripts/make_fixtures.py;
+ * tests/fixtures/grads.json, written by scripts/make_grad_fixtures.py) and the comparison
+ * helpers the op tests share.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,11 @@ export interface FixtureCase {
   gradFn: string | null;
   note?: string;
   extras?: Record<string, FixtureTensor>;
+  /**
+   * Whether each input required grad (grads.json only). A null grads[i] for an input that
+   * required grad means PyTorch left its .grad None.
+   */
+  requiresGrad?: boolean[];
 }
 
 export interface GradFnEntry {
@@ -50,23 +56,28 @@ export interface Fixtures {
   errors: { key: string; message: string }[];
 }
 
-let cached: Fixtures | undefined;
+/** A fixture file under tests/fixtures. */
+export type FixtureFile = 'ops.json' | 'grads.json';
 
-export function fixtures(): Fixtures {
-  cached ??= JSON.parse(
-    readFileSync(new URL('../fixtures/ops.json', import.meta.url), 'utf8'),
-  ) as Fixtures;
-  return cached;
+const cached = new Map<FixtureFile, Fixtures>();
+
+export function fixtures(file: FixtureFile = 'ops.json'): Fixtures {
+  let doc = cached.get(file);
+  if (!doc) {
+    doc = JSON.parse(readFileSync(new URL(`../fixtures/${file}`, import.meta.url), 'utf8')) as Fixtures;
+    cached.set(file, doc);
+  }
+  return doc;
 }
 
-export function getCase(name: string): FixtureCase {
-  const c = fixtures().cases.find((x) => x.name === name);
-  if (!c) throw new Error(`no fixture case named ${name}; rerun scripts/make_fixtures.py`);
+export function getCase(name: string, file: FixtureFile = 'ops.json'): FixtureCase {
+  const c = fixtures(file).cases.find((x) => x.name === name);
+  if (!c) throw new Error(`no fixture case named ${name} in ${file}; rerun its scripts/make_*fixtures.py`);
   return c;
 }
 
-export function casesIn(area: string): FixtureCase[] {
-  return fixtures().cases.filter((c) => c.area === area);
+export function casesIn(area: string, file: FixtureFile = 'ops.json'): FixtureCase[] {
+  return fixtures(file).cases.filter((c) => c.area === area);
 }
 
 export function errorMessage(key: string): string {
@@ -213,6 +224,12 @@ export interface RunOptions {
   tol?: Record<string, Tolerance>;
   /** cases to leave out of the float64 gradcheck (the reason should be in a comment) */
   skipGradcheck?: string[];
+  /** false: no gradcheck at all (cases at kinks, infinities and NaNs, where it is meaningless) */
+  gradcheck?: boolean;
+  /** the fixture file holding the area (default ops.json) */
+  file?: FixtureFile;
+  /** also check that the output's grad_fn has the name PyTorch gave it */
+  gradFnNames?: boolean;
 }
 
 /** 2 forward passes per input element: allow more than vitest's default 5 s. */
@@ -232,7 +249,7 @@ export function runOp(fn: Op, xs: Tensor[]): Tensor {
 export function caseInputs(c: FixtureCase, opts: { grad?: boolean; dtype?: DTypeName } = {}): Tensor[] {
   return c.inputs.map((t, i) =>
     fromFixture(t, {
-      requiresGrad: Boolean(opts.grad) && c.grads[i] != null,
+      requiresGrad: Boolean(opts.grad) && (c.requiresGrad?.[i] ?? c.grads[i] != null),
       ...(opts.dtype ? { dtype: opts.dtype } : {}),
     }),
   );
@@ -244,7 +261,7 @@ export function caseInputs(c: FixtureCase, opts: { grad?: boolean; dtype?: DType
  * cases of the area name the same cases.
  */
 export function runCases(area: string, table: Record<string, Op>, opts: RunOptions = {}): void {
-  const cases = casesIn(area);
+  const cases = casesIn(area, opts.file);
   it(`the ${area} table covers exactly the ${area} fixture cases`, () => {
     expect(cases.length).toBeGreaterThan(0);
     expect(Object.keys(table).sort()).toEqual(cases.map((c) => c.name).sort());
@@ -264,15 +281,20 @@ export function runCases(area: string, table: Record<string, Op>, opts: RunOptio
         const out = runOp(fn, xs);
         expectClose(out, c.output, { ...tol, label: 'output (grad mode)' });
         expect(out.requiresGrad).toBe(true);
+        if (opts.gradFnNames) expect(out.gradFn?.name, 'grad_fn').toBe(c.gradFn);
         out.backward(fromFixture(gradOutput));
         c.grads.forEach((g, i) => {
           const x = xs[i];
-          if (!g || !x) return;
+          if (!x) return;
+          if (!g) {
+            if (c.requiresGrad?.[i]) expect(x.grad, `input ${i}: PyTorch left .grad None`).toBeNull();
+            return;
+          }
           expect(x.grad, `input ${i} has a gradient`).not.toBeNull();
           if (x.grad) expectClose(x.grad, g, { ...tol, label: `grad of input ${i}` });
         });
       });
-      if (opts.skipGradcheck?.includes(c.name)) return;
+      if (opts.gradcheck === false || opts.skipGradcheck?.includes(c.name)) return;
       it(
         'gradcheck (float64, finite differences)',
         () => {

@@ -139,7 +139,7 @@ export function layerNorm(
         grads[2] === null ? null : reshape(grads[2], bias!.shape),
       ];
     };
-  });
+  }, { onceDifferentiable: true });
 }
 
 /** Options of batchNorm. */
@@ -217,6 +217,6 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | nu
     indexPutKernel(grad, 0, flat, reshape(g, [-1, weight.shape[1]]).contiguous(), true);
     if (pad !== null) grad.index(pad).zero_();
     return [grad];
-  });
+  }, { onceDifferentiable: true });
 }
 

@@ -4,12 +4,12 @@
  * weights, `ignoreIndex` and label smoothing.
  */
 import { record, renameGradFn } from '../../autograd/function.js';
-import { gradEnabled } from '../../autograd/grad-mode.js';
+import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { int64, scalarTypeName } from '../../tensor/dtype.js';
 import { castKernel } from '../../ops/kernels.js';
 import { ReductionCode, crossEntropyBackwardKernel, crossEntropyKernel, type LossConfig } from '../../ops/nn-kernels.js';
-import { abs, add, clamp, div, exp, log, mul, neg, rsub, sub } from '../../ops/elementwise.js';
+import { abs, add, clamp, div, exp, gradFor, log, log1p, mul, neg, rsub, sigmoid, sub } from '../../ops/elementwise.js';
 import { mean, sum } from '../../ops/reduce.js';
 import { contiguous, permute, reshape } from '../../ops/shape.js';
 import { logSoftmax } from '../../ops/softmax.js';
@@ -116,7 +116,7 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
       } else if (grad.shape.join() !== inputShape.join()) grad = reshape(grad, inputShape);
       return [grad.dtype === input.dtype ? grad : castKernel(grad, input.dtype)];
     };
-  });
+  }, { onceDifferentiable: true });
   return shaped(loss);
 }
 
@@ -200,15 +200,57 @@ export function binaryCrossEntropyWithLogits(
   if (target.shape.join() !== input.shape.join()) {
     throw new Error(`Target size (torch.Size([${target.shape.join(', ')}])) must be the same as input size (torch.Size([${input.shape.join(', ')}]))`);
   }
-  // (1 - y) x + (1 + (pw - 1) y) * (log(1 + exp(-|x|)) + max(-x, 0))
-  const softplusNeg = add(log(add(exp(neg(abs(input))), 1)), clamp(neg(input), 0));
-  let loss: Tensor;
-  if (options.posWeight) {
-    const logWeight = add(mul(target, sub(options.posWeight, 1)), 1);
-    loss = add(mul(rsub(target, 1), input), mul(logWeight, softplusNeg));
-  } else {
-    loss = add(mul(rsub(target, 1), input), softplusNeg);
+  const weight = options.weight ?? null;
+  const posWeight = options.posWeight ?? null;
+  for (const [name, t] of [['weight', weight], ['pos_weight', posWeight]] as const) {
+    if (t !== null && t._requiresGrad && gradEnabled()) {
+      throw new Error(
+        `The function 'binary_cross_entropy_with_logits' is not differentiable with respect to argument '${name}'. This input cannot have requires_grad True.`,
+      );
+    }
   }
-  if (options.weight) loss = mul(loss, options.weight);
-  return renameGradFn(reduce(loss, options.reduction ?? 'mean'), 'BinaryCrossEntropyWithLogitsBackward0');
+  const reduction = options.reduction ?? 'mean';
+  // (1 - y) x + (1 + (pw - 1) y) * softplus(-x), softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0)
+  const loss = noGrad(() => {
+    const softplusNeg = add(log(add(exp(neg(abs(input))), 1)), clamp(neg(input), 0));
+    const logWeight = posWeight === null ? null : add(mul(target, sub(posWeight, 1)), 1);
+    let perElement = add(mul(rsub(target, 1), input), logWeight === null ? softplusNeg : mul(logWeight, softplusNeg));
+    if (weight !== null) perElement = mul(perElement, weight);
+    return reduce(perElement, reduction);
+  });
+  if (!gradEnabled() || !(input._requiresGrad || target._requiresGrad)) return loss;
+  // Its own backward, with PyTorch's formulas: composing the two kinks above (|x| and
+  // max(-x, 0), each at x = 0) would give the sum a wrong one-sided derivative at x = 0.
+  return record(loss, 'BinaryCrossEntropyWithLogitsBackward0', [input, target], (node) => {
+    const sx = node.save(input);
+    const sy = node.save(target);
+    const scale = (t: Tensor, g: Tensor): Tensor => {
+      let r = weight === null ? t : mul(t, weight);
+      if (reduction === 'mean') r = div(r, input.numel());
+      return mul(r, g);
+    };
+    return (g) => {
+      const x = sx();
+      const y = sy();
+      let dInput: Tensor | null = null;
+      let dTarget: Tensor | null = null;
+      if (input._requiresGrad) {
+        // sigmoid(x) - y, or with pos_weight (pw y + 1 - y) sigmoid(x) - pw y
+        const t = posWeight === null ? null : mul(posWeight, y);
+        dInput = t === null ? sub(sigmoid(x), y) : sub(mul(sub(add(t, 1), y), sigmoid(x)), t);
+        dInput = gradFor(scale(dInput, g), input);
+      }
+      if (target._requiresGrad) {
+        // -x, or with pos_weight log_sigmoid(-x) - pw log_sigmoid(x)
+        dTarget = posWeight === null ? neg(x) : sub(logSigmoid(neg(x)), mul(logSigmoid(x), posWeight));
+        dTarget = gradFor(scale(dTarget, g), target);
+      }
+      return [dInput, dTarget];
+    };
+  });
+}
+
+/** log(sigmoid(z)) = min(z, 0) - log(1 + exp(-|z|)), without overflow. */
+function logSigmoid(z: Tensor): Tensor {
+  return sub(clamp(z, null, 0), log1p(exp(neg(abs(z)))));
 }
