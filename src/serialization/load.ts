@@ -22,9 +22,16 @@ function isZip(head: Uint8Array): boolean {
   return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
 }
 
-/** safetensors: a u64 header length, then the JSON header's '{'. (A legacy pickle has 0xf9 there.) */
-function looksLikeSafetensors(head: Uint8Array): boolean {
-  return head.length >= 9 && head[8] === 0x7b;
+/**
+ * safetensors: a u64 header length, then the JSON header's '{'. A legacy stream is a
+ * pickle, whose first byte is PROTO (0x80); anything else whose length prefix fits the
+ * file is read as safetensors too, so that its header gets the precise message.
+ */
+function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
+  if (head.length >= 9 && head[8] === 0x7b) return true;
+  if (head.length < 9 || head[0] === 0x80) return false;
+  const n = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
+  return 8n + n <= BigInt(size);
 }
 
 /**
@@ -35,7 +42,7 @@ function looksLikeSafetensors(head: Uint8Array): boolean {
 function* decodeSteps(source: ZipSource): Steps<unknown> {
   const head = source.read(0, Math.min(16, source.size));
   if (isZip(head)) return yield* torchZipSteps(openZip(source), source.size);
-  if (looksLikeSafetensors(head)) {
+  if (looksLikeSafetensors(head, source.size)) {
     const { tensors } = yield* safetensorsSteps(source);
     // Null prototype, as for every loaded dict: a tensor named '__proto__' stays an entry.
     const out = Object.create(null) as Record<string, Tensor>;
@@ -43,6 +50,9 @@ function* decodeSteps(source: ZipSource): Steps<unknown> {
     return out;
   }
   if (source.size === 0) throw new Error('load: the file is empty');
+  if (head[0] !== 0x80) {
+    throw new Error('load: not a checkpoint: the file starts with neither a zip signature (PyTorch), a safetensors header, nor a pickle (legacy PyTorch)');
+  }
   return readTorchLegacy(yield { position: 0, length: source.size, what: 'the legacy checkpoint' });
 }
 

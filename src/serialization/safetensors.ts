@@ -270,6 +270,8 @@ function parseHeaderFrom(src: SafetensorsSource): SafetensorsHeader {
     fail(`header is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   if (!isObject(json)) fail(`header must be a JSON object, found ${Array.isArray(json) ? 'an array' : show(json)}`);
+  // Leading whitespace: valid JSON, but the reference refuses it (InvalidHeaderStart).
+  if (!text.startsWith('{')) fail(`header must start with '{', found ${show(text.slice(0, 1))}`);
   // JSON.parse keeps the last of two equal keys, which would leave the first's bytes as
   // an unexplained hole: name the duplicate instead.
   const duplicate = duplicateKey(text);
