@@ -27,6 +27,7 @@ export function tensorFromBytes(bytes: Uint8Array, dtype: DType, shape: number[]
 /**
  * Storage bytes are copied out in chunks of this many bytes at most, so a writer holds
  * one chunk at a time however large the storage.
+ * @example const perChunk = Math.floor(CHUNK_BYTES / dtype.itemsize);
  */
 export const CHUNK_BYTES = 64 << 20;
 

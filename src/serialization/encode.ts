@@ -15,7 +15,10 @@ import { planSafetensors } from './safetensors.js';
 import { encodeTorchObject } from './torch-format.js';
 import { createZipWriter } from './zip-write.js';
 
-/** Which format to write. */
+/**
+ * Which format to write.
+ * @example const format: Format = file.endsWith('.safetensors') ? 'safetensors' : 'torch';
+ */
 export type Format = 'torch' | 'safetensors';
 
 /** Elements `[start, start + numel)` of `tensor`'s storage, which a file holds as one run of bytes. */
@@ -30,6 +33,7 @@ interface Source {
 /**
  * An encoded file: `chunks()` yields its bytes in order (once); `dispose()` frees the
  * copies it holds, and is safe to call at any point, also after a partial read.
+ * @example const file = encodeFile(obj, 'torch', 'archive', undefined, { snapshot: false }); Buffer.concat([...file.chunks()]);
  */
 export interface EncodedFile {
   chunks(): Generator<Uint8Array>;

@@ -12,7 +12,10 @@ import { writeAtomically, writeAtomicallySync } from './temp-files.js';
 
 export { deserialize, load, loadSync, type LoadOptions } from './load.js';
 
-/** Options of save / serialize. */
+/**
+ * Options of save / serialize.
+ * @example torch.saveSync(sd, 'model.bin', { format: 'safetensors', metadata: { format: 'pt' } } satisfies SaveOptions)
+ */
 export interface SaveOptions {
   /** 'torch' (PyTorch's zip archive) or 'safetensors'; by default from the file extension. */
   format?: 'torch' | 'safetensors';

@@ -12,7 +12,10 @@ import { runAsync, runSync, type ReadRequest, type Steps } from './steps.js';
 import { readTorchLegacy, torchZipSteps } from './torch-format.js';
 import { openZip, zipSourceFromBuffer, zipSourceFromFd, type ZipSource } from './zip-read.js';
 
-/** Options of load / deserialize. */
+/**
+ * Options of load / deserialize.
+ * @example torch.loadSync('ckpt.pt', { mapLocation: 'cuda:0' } satisfies LoadOptions)
+ */
 export interface LoadOptions {
   /** Where loaded tensors go (default: the CPU, also for storages saved from `cuda:N`). */
   mapLocation?: DeviceLike;

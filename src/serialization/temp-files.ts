@@ -20,7 +20,10 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 
-/** The suffix every temporary file ends with. */
+/**
+ * The suffix every temporary file ends with.
+ * @example fs.readdirSync(dir).filter((f) => f.endsWith(TEMPORARY_SUFFIX))
+ */
 export const TEMPORARY_SUFFIX = '.flint-tmp';
 
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
