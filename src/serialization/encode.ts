@@ -1,7 +1,7 @@
 /**
  * A checkpoint's bytes, as a stream of chunks: the structure (pickle, safetensors
  * header) is encoded when `encodeFile` is called, and tensor bytes are copied out of
- * native memory one chunk (at most 64 MiB) at a time as the writer asks. With
+ * native memory one chunk (at most 4 MiB) at a time as the writer asks. With
  * `snapshot`, each storage is first copied natively, so that the values written are
  * the values at the call even if the caller mutates or disposes the tensors before the
  * write completes.

@@ -77,7 +77,7 @@ export function saveSync(obj: unknown, file: string, options: SaveOptions = {}):
  * pending does not change what is written. To that end `save` copies every storage it
  * writes (a native memcpy) before it returns the promise; the copies take as much memory
  * as the checkpoint's tensors, and each is freed as soon as its bytes are written. Bytes
- * go to the file 64 MiB at a time. `saveSync` writes without the copies.
+ * go to the file 4 MiB at a time. `saveSync` writes without the copies.
  *
  * @example await torch.save(net.stateDict(), 'mlp.params');
  */
