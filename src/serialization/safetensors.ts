@@ -79,7 +79,8 @@ function show(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // A cycle; and String() throws on a null-prototype object (a loaded dict).
+    text = Array.isArray(value) ? `an array of length ${value.length}` : typeof value === 'object' && value !== null ? 'an object' : String(value);
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

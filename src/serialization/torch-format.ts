@@ -8,7 +8,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { PickleWriter, pickle } from './pickle.js';
 import { readTensor, tensorFromMemory, type Steps } from './steps.js';
-import { internal, isInternal, unpickle, type StorageRef, type TensorRecipe } from './unpickle.js';
+import { internal, isInternal, showValue, unpickle, type StorageRef, type TensorRecipe } from './unpickle.js';
 import type { ZipEntry, ZipReader } from './zip-read.js';
 
 const STORAGE_DTYPES: Record<string, DType> = {
@@ -24,7 +24,13 @@ type StorageReader = (key: string, dtype: DType, numel: number) => Tensor;
 /** Checks a persistent id and turns it into a storage reference. */
 function storageFromPid(pid: unknown): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
-    throw new Error(`load: unsupported persistent id ${JSON.stringify(pid)?.slice(0, 80)} (expected a storage)`);
+    let shown: string;
+    try {
+      shown = JSON.stringify(pid)?.slice(0, 80) ?? showValue(pid);
+    } catch {
+      shown = showValue(pid); // a cycle or a bigint
+    }
+    throw new Error(`load: unsupported persistent id ${shown} (expected a storage)`);
   }
   const [, type, key, location, numel] = pid as [string, { kind?: string; name?: string }, unknown, unknown, unknown];
   if (!isInternal(type, 'storageType') || typeof type.name !== 'string' || !Object.prototype.hasOwnProperty.call(STORAGE_DTYPES, type.name)) {
@@ -33,7 +39,7 @@ function storageFromPid(pid: unknown): StorageRef {
   if (typeof key !== 'string' || key.length === 0 || key.length > 64) throw new Error('load: a storage key is not a short string');
   if (typeof location !== 'string') throw new Error('load: a storage location is not a string');
   if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) {
-    throw new Error(`load: storage '${key}' has an invalid element count ${String(numel)}`);
+    throw new Error(`load: storage '${key}' has an invalid element count ${showValue(numel)}`);
   }
   return internal({ kind: 'storage', key, storageType: type.name, location, numel });
 }
@@ -222,7 +228,7 @@ export function readTorchLegacy(data: Uint8Array): unknown {
     throw new Error('load: not a PyTorch checkpoint (no zip signature, no safetensors header, no legacy magic number)');
   }
   const protocol = unpickle(data, magic.end, none);
-  if (protocol.value !== 1001) throw new Error(`load: unsupported legacy protocol version ${String(protocol.value)} (expected 1001)`);
+  if (protocol.value !== 1001) throw new Error(`load: unsupported legacy protocol version ${showValue(protocol.value)} (expected 1001)`);
   const sysInfo = unpickle(data, protocol.end, none);
   const refs = new Map<string, StorageRef>();
   const object = unpickle(data, sysInfo.end, {

@@ -38,6 +38,19 @@ export function isInternal(v: unknown, kind: string): boolean {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[INTERNAL] === true && (v as { kind?: string }).kind === kind;
 }
 
+/**
+ * A loaded value in an error message. `String()` would throw on a dict (a null-prototype
+ * object), turning a clear refusal into a TypeError.
+ * @internal
+ * @example throw new Error(`unpickle: found ${showValue(v)}`);
+ */
+export function showValue(v: unknown): string {
+  if (v === null || typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (v instanceof Map) return 'a dict';
+  return Object.getPrototypeOf(v) === null ? 'a dict' : 'an object';
+}
+
 /** A storage reference, as the persistent id names it. */
 export interface StorageRef {
   kind: 'storage';
@@ -135,7 +148,7 @@ function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
         return v as number[];
       };
       if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
-        throw new Error(`unpickle: ${fn.name}: storage offset must be a non-negative integer, found ${String(offset)}`);
+        throw new Error(`unpickle: ${fn.name}: storage offset must be a non-negative integer, found ${showValue(offset)}`);
       }
       const sizes = ints(size, 'size');
       const strides = ints(stride ?? [], 'stride');
@@ -162,7 +175,10 @@ function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
       if (!Array.isArray(args[0])) throw new Error('unpickle: torch.Size expects a tuple');
       return args[0];
     case 'torch.device':
-      return args.length > 1 && args[1] !== null ? `${String(args[0])}:${String(args[1])}` : String(args[0]);
+      if (typeof args[0] !== 'string' || !(args.length < 2 || args[1] === null || typeof args[1] === 'number')) {
+        throw new Error(`unpickle: torch.device expects a device type and an optional index, found ${args.map(showValue).join(', ')}`);
+      }
+      return args.length > 1 && args[1] !== null ? `${args[0]}:${args[1] as number}` : args[0];
     case '_codecs.encode':
       if (typeof args[0] !== 'string') throw new Error('unpickle: _codecs.encode expects a string');
       return Uint8Array.from(args[0] as string, (c) => c.charCodeAt(0) & 0xff);
@@ -355,7 +371,7 @@ export function unpickle(data: Uint8Array, start: number, options: UnpickleOptio
         break;
       }
       case 0x63: { const module = line('GLOBAL module'); const name = line('GLOBAL name'); push(findGlobal(module, name)); break; } // GLOBAL
-      case 0x93: { const name = pop(); const module = pop(); push(findGlobal(String(module), String(name))); break; } // STACK_GLOBAL
+      case 0x93: { const name = pop(); const module = pop(); push(findGlobal(showValue(module), showValue(name))); break; } // STACK_GLOBAL
       case 0x52: { // REDUCE
         const args = pop();
         const fn = pop();
