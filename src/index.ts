@@ -144,15 +144,22 @@ export { tidy, keep, memoryStats, emptyCache } from './memory/storage.js';
 export type { MemoryStats } from './memory/storage.js';
 
 /**
- * Disposes every tensor found in a value (a tensor, or arrays/objects of them).
+ * Disposes every tensor found in a value (a tensor, or arrays/objects/Maps of them; shared
+ * and cyclic parts, as `torch.load` can return, are visited once).
  * @example torch.dispose([a, b])
  */
 export function dispose(value: unknown): void {
-  if (value === null || typeof value !== 'object') return;
-  if (typeof (value as { dispose?: unknown }).dispose === 'function' && 'isDisposed' in (value as object)) {
-    (value as { dispose(): void }).dispose();
-  } else if (Array.isArray(value)) value.forEach(dispose);
-  else Object.values(value).forEach(dispose);
+  const seen = new Set<unknown>();
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (typeof (v as { dispose?: unknown }).dispose === 'function' && 'isDisposed' in (v as object)) {
+      (v as { dispose(): void }).dispose();
+    } else if (Array.isArray(v)) v.forEach((x) => visit(x));
+    else if (v instanceof Map) v.forEach((x) => visit(x)); // e.g. a loaded optimizer state, keyed by int
+    else Object.values(v).forEach((x) => visit(x));
+  };
+  visit(value);
 }
 
 /**

@@ -153,13 +153,15 @@ describe('stateDict layout', () => {
       const groupKeys = Object.keys(sd.param_groups[0]);
       for (const key of c.stateDictLayout.paramGroupKeys) expect(groupKeys, `${name} group key ${key}`).toContain(key);
       expect(sd.param_groups[0].params).toEqual([0, 1]);
-      expect(Object.keys(sd.state)).toEqual(['0', '1']);
-      expect(Object.keys(sd.state[0]).sort()).toEqual(c.stateDictLayout.stateKeys);
-      expect(sd.state[0].exp_avg ?? sd.state[0].momentum_buffer).toBe(
+      // PyTorch keys state by int: a Map with number keys, which torch.save pickles as ints.
+      expect(sd.state).toBeInstanceOf(Map);
+      expect([...sd.state.keys()]).toEqual([0, 1]);
+      expect(Object.keys(sd.state.get(0)!).sort()).toEqual(c.stateDictLayout.stateKeys);
+      expect(sd.state.get(0)!.exp_avg ?? sd.state.get(0)!.momentum_buffer).toBe(
         opt.state.get(W)!.expAvg ?? opt.state.get(W)!.momentumBuffer,
       );
       if (c.class !== 'SGD') {
-        const step = sd.state[1].step as Tensor;
+        const step = sd.state.get(1)!.step as Tensor;
         expect(step.dtype).toBe(torch.float32);
         expect(step.shape).toEqual([]);
         expect(step.item()).toBe(1);
@@ -176,7 +178,7 @@ describe('stateDict layout', () => {
     const sd = opt.stateDict();
     expect(sd.param_groups.map((g) => g.params)).toEqual([[0], [1]]);
     expect(sd.param_groups[1]).toMatchObject({ lr: 0.5, weight_decay: 0.1, momentum: 0, nesterov: false, foreach: null });
-    expect(sd.state).toEqual({});
+    expect(sd.state).toEqual(new Map());
     expect(opt.state.size).toBe(0);
   });
 
@@ -270,8 +272,89 @@ describe('errors as PyTorch', () => {
     ['non-leaf', () => new optim.SGD([W.mul(2)]), "can't optimize a non-leaf Tensor"],
     ['shared between groups', () => new optim.SGD([{ params: [W] }, { params: [W] }]), 'some parameters appear in more than one parameter group'],
     ['a set of params', () => new optim.SGD([{ params: new Set([W]) }]), 'optimizer parameters need to be organized in ordered collections'],
+    // Beyond PyTorch: each option is checked where it enters, naming the value found.
+    ['NaN lr (SGD; PyTorch 1.13 lets it through)', () => new optim.SGD([W], { lr: NaN }), 'Invalid learning rate: NaN'],
+    ['NaN lr (Adam)', () => new optim.Adam([W], { lr: NaN }), 'Invalid learning rate: NaN'],
+    ['a string lr', () => new optim.SGD([W], { lr: '0.1' as unknown as number }), "Invalid learning rate: expected a non-negative number, but found the string '0.1'"],
+    ['negative weight decay (AdamW)', () => new optim.AdamW([W], { weightDecay: -1 }), 'Invalid weight_decay value: -1'],
+    ['negative lr in a param group', () => new optim.Adam([{ params: [W], lr: -0.5 }]), 'Invalid learning rate: -0.5'],
+    ['one beta', () => new optim.Adam([W], { betas: [0.9] as unknown as [number, number] }), 'Adam: expected betas to be a pair [beta1, beta2], but found an array of length 1'],
+    ['a beta that is not a number', () => new optim.AdamW([W], { betas: [0.9, null] as unknown as [number, number] }), 'Invalid beta parameter at index 1: expected a number in [0, 1), but found null'],
+    ['amsgrad not a boolean', () => new optim.Adam([W], { amsgrad: 1 as unknown as boolean }), 'Adam: expected amsgrad to be true or false, but found 1'],
+    ['NaN dampening', () => new optim.SGD([W], { dampening: NaN }), 'SGD: expected dampening to be a finite number, but found NaN'],
+    ['an unknown SGD option', () => new optim.SGD([W], { lr: 0.1, foo: 1 } as optim.SGDOptions), "SGD() got an unexpected option 'foo'; expected one of lr, momentum, dampening, weightDecay, nesterov, maximize"],
+    ['a snake_case Adam option', () => new optim.Adam([W], { weight_decay: 0.1 } as optim.AdamOptions), "Adam() got an unexpected option 'weight_decay' (did you mean 'weightDecay'? flint spells options in camelCase); expected one of lr, betas, eps, weightDecay, amsgrad, maximize"],
+    ['an unknown AdamW option', () => new optim.AdamW([W], { momentum: 0.9 } as optim.AdamOptions), "AdamW() got an unexpected option 'momentum'"],
+    ['options that are not an object', () => new optim.SGD([W], 0.1 as unknown as optim.SGDOptions), 'SGD: expected an options object with keys lr, momentum, dampening, weightDecay, nesterov, maximize, but found 0.1'],
   ])('%s', (_, make, message) => {
     expect(make).toThrow(message);
+  });
+
+  it('loadStateDict says what it expected and what it found', () => {
+    const opt = new optim.Adam([W]);
+    // PyTorch: KeyError: 'param_groups'.
+    expect(() => opt.loadStateDict({} as optim.OptimizerStateDict)).toThrow(
+      "loadStateDict: expected a state dict with 'state' and 'param_groups' (as Optimizer.stateDict() returns), but 'param_groups' is missing (found keys: none)",
+    );
+    expect(() => opt.loadStateDict({ param_groups: [] } as unknown as optim.OptimizerStateDict)).toThrow(
+      "but 'state' is missing (found keys: 'param_groups')",
+    );
+    expect(() => opt.loadStateDict(null as unknown as optim.OptimizerStateDict)).toThrow(
+      "loadStateDict: expected a state dict with 'state' and 'param_groups' (as Optimizer.stateDict() returns), but found null",
+    );
+    expect(() => opt.loadStateDict({ state: {}, param_groups: {} } as unknown as optim.OptimizerStateDict)).toThrow(
+      "loadStateDict: expected 'param_groups' to be an array of param groups, but found an object",
+    );
+    expect(() => opt.loadStateDict({ state: new Map([['w', {}]]), param_groups: [{ params: [0] }] } as unknown as optim.OptimizerStateDict)).toThrow(
+      "loadStateDict: expected the keys of 'state' to be parameter indices (non-negative integers), but found the string 'w'",
+    );
+    expect(() => opt.loadStateDict({ state: {}, param_groups: [{ params: 0 }] } as unknown as optim.OptimizerStateDict)).toThrow(
+      'loadStateDict: expected param_groups[0].params to be an array of parameter indices, but found 0',
+    );
+    // The optimizer is untouched by a refused dict.
+    expect(opt.paramGroups[0].lr).toBe(1e-3);
+  });
+
+  it('loadStateDict reads int keys (a Map) and numeric-string keys (an object) alike', () => {
+    const [p, q] = [leaf('W', true), leaf('W', true)];
+    const source = new optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+    p.sum().backward();
+    source.step();
+    const saved = source.stateDict();
+    const asObject = { state: Object.fromEntries(saved.state), param_groups: saved.param_groups } as unknown as optim.OptimizerStateDict;
+    for (const form of [saved, asObject]) {
+      const target = new optim.SGD([q], { lr: 0.1, momentum: 0.9 });
+      target.loadStateDict(form);
+      expect(target.state.size).toBe(1);
+      expect((target.state.get(q)!.momentumBuffer as Tensor).tolist()).toEqual((source.state.get(p)!.momentumBuffer as Tensor).tolist());
+    }
+  });
+});
+
+describe('scheduler arguments are checked where they enter', () => {
+  const opt = (): optim.Optimizer => new optim.SGD([torch.zeros(1, { requiresGrad: true })], { lr: 0.1 });
+  it.each([
+    // PyTorch 1.13 accepts step_size=0 and T_max=0, then raises ZeroDivisionError on step().
+    ['StepLR stepSize 0', () => new optim.lrScheduler.StepLR(opt(), { stepSize: 0 }), 'StepLR: expected stepSize (step_size) to be a positive integer number of epochs, but found 0'],
+    ['StepLR stepSize -2', () => new optim.lrScheduler.StepLR(opt(), { stepSize: -2 }), 'but found -2'],
+    ['StepLR stepSize 1.5', () => new optim.lrScheduler.StepLR(opt(), { stepSize: 1.5 }), 'but found 1.5'],
+    ['StepLR without options', () => new (optim.lrScheduler.StepLR as unknown as new (o: optim.Optimizer) => unknown)(opt()), 'StepLR: expected an options object with { stepSize, gamma?, lastEpoch? }, but found undefined'],
+    ['StepLR NaN gamma', () => new optim.lrScheduler.StepLR(opt(), { stepSize: 2, gamma: NaN }), 'StepLR: expected gamma to be a finite number, but found NaN'],
+    ['StepLR snake_case option', () => new optim.lrScheduler.StepLR(opt(), { step_size: 2 } as unknown as { stepSize: number }), "StepLR() got an unexpected option 'step_size' (did you mean 'stepSize'?"],
+    ['CosineAnnealingLR TMax 0', () => new optim.lrScheduler.CosineAnnealingLR(opt(), { TMax: 0 }), 'CosineAnnealingLR: expected TMax (T_max) to be a positive number of epochs, but found 0'],
+    ['CosineAnnealingLR TMax -1', () => new optim.lrScheduler.CosineAnnealingLR(opt(), { TMax: -1 }), 'but found -1'],
+    ['CosineAnnealingLR etaMin string', () => new optim.lrScheduler.CosineAnnealingLR(opt(), { TMax: 3, etaMin: '0' as unknown as number }), "CosineAnnealingLR: expected etaMin to be a finite number, but found the string '0'"],
+    ['CosineAnnealingLR unknown option', () => new optim.lrScheduler.CosineAnnealingLR(opt(), { TMax: 3, T_max: 3 } as unknown as { TMax: number }), "CosineAnnealingLR() got an unexpected option 'T_max'"],
+    ['lastEpoch -2', () => new optim.lrScheduler.StepLR(opt(), { stepSize: 2, lastEpoch: -2 }), 'StepLR: expected lastEpoch to be -1 (start) or the index of the last epoch run, but found -2'],
+  ])('%s', (_, make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  it('a refused scheduler leaves the learning rate as it was (no NaN)', () => {
+    const o = opt();
+    expect(() => new optim.lrScheduler.CosineAnnealingLR(o, { TMax: 0 })).toThrow();
+    expect(o.paramGroups[0].lr).toBe(0.1);
+    expect(o.paramGroups[0].initialLr).toBeUndefined();
   });
 });
 

@@ -184,7 +184,7 @@ describe('atomic save', () => {
     let sawPartial = false;
     await new Promise<void>((resolve, reject) => {
       const poll = setInterval(() => {
-        const temporary = list(dir).find((f) => f.endsWith('.tmp'));
+        const temporary = list(dir).find((f) => f.endsWith('.flint-tmp'));
         if (temporary !== undefined && statSync(join(dir, temporary)).size > 0) {
           sawPartial = true;
           child.kill('SIGKILL');

@@ -62,7 +62,8 @@ function collectKept(value: unknown, kept: Set<unknown>, depth = 0): void {
   kept.add(value);
   if (Array.isArray(value)) for (const v of value) collectKept(v, kept, depth + 1);
   else if (value instanceof Map) for (const v of value.values()) collectKept(v, kept, depth + 1);
-  else if (Object.getPrototypeOf(value) === Object.prototype) {
+  else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
+    // Null-prototype objects are what torch.load returns for dicts.
     for (const v of Object.values(value)) collectKept(v, kept, depth + 1);
   }
 }

@@ -8,6 +8,9 @@ import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, addcdiv_, addcmul_, plusScaled, release } from './compose.js';
 import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.js';
+import { boolean, checkOptions, describe, nonNegative } from './validate.js';
+
+const OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'] as const;
 
 /**
  * Options of `Adam` and `AdamW`; every one can also be overridden per param group.
@@ -34,12 +37,21 @@ export interface AdamParamGroup extends ParamGroup {
   maximize: boolean;
 }
 
-function validate(lr: number, betas: [number, number], eps: number, weightDecay: number): void {
-  if (!(lr >= 0)) throw new Error(`Invalid learning rate: ${lr}`);
-  if (!(eps >= 0)) throw new Error(`Invalid epsilon value: ${eps}`);
-  if (!(betas[0] >= 0 && betas[0] < 1)) throw new Error(`Invalid beta parameter at index 0: ${betas[0]}`);
-  if (!(betas[1] >= 0 && betas[1] < 1)) throw new Error(`Invalid beta parameter at index 1: ${betas[1]}`);
-  if (!(weightDecay >= 0)) throw new Error(`Invalid weight_decay value: ${weightDecay}`);
+/** PyTorch's checks, in its order, with its messages; then the types PyTorch leaves unchecked. */
+function validate(owner: string, group: Record<string, unknown>): void {
+  nonNegative('Invalid learning rate', group.lr);
+  nonNegative('Invalid epsilon value', group.eps);
+  const betas = group.betas;
+  if (!Array.isArray(betas) || betas.length !== 2) {
+    throw new TypeError(`${owner}: expected betas to be a pair [beta1, beta2], but found ${describe(betas)}`);
+  }
+  betas.forEach((beta: unknown, i) => {
+    if (typeof beta !== 'number') throw new TypeError(`Invalid beta parameter at index ${i}: expected a number in [0, 1), but found ${describe(beta)}`);
+    if (!(beta >= 0 && beta < 1)) throw new Error(`Invalid beta parameter at index ${i}: ${beta}`);
+  });
+  nonNegative('Invalid weight_decay value', group.weightDecay);
+  boolean(owner, 'amsgrad', group.amsgrad);
+  boolean(owner, 'maximize', group.maximize);
 }
 
 /**
@@ -59,10 +71,15 @@ export class Adam extends Optimizer<AdamParamGroup> {
   protected readonly decoupled: boolean = false;
 
   constructor(params: Params<Omit<AdamParamGroup, 'params'>>, options: AdamOptions = {}) {
-    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false, maximize = false } = options;
-    validate(lr, betas, eps, weightDecay);
-    super(params, { lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad, maximize });
+    checkOptions(new.target.name, options, OPTIONS);
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false, maximize = false } = options ?? {};
+    // A copy, so that the caller's array is not shared by every group; validated per group.
+    super(params, { lr, betas: (Array.isArray(betas) ? betas.slice() : betas) as [number, number], eps, weightDecay, amsgrad, maximize });
     this.torchGroupExtras = { foreach: null, capturable: false, differentiable: false, fused: null };
+  }
+
+  protected override checkGroup(group: Record<string, unknown>): void {
+    validate(this.constructor.name, group);
   }
 
   protected updateGroup(group: AdamParamGroup): void {
@@ -148,6 +165,7 @@ export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 
   constructor(params: Params<Omit<AdamParamGroup, 'params'>>, options: AdamOptions = {}) {
-    super(params, { ...options, weightDecay: options.weightDecay ?? 1e-2 });
+    checkOptions('AdamW', options, OPTIONS);
+    super(params, { ...options, weightDecay: options?.weightDecay ?? 1e-2 });
   }
 }

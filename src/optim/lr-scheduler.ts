@@ -4,6 +4,16 @@
  * rate from the group's current one, so several schedulers can act on one optimizer.
  */
 import { Optimizer, type ParamGroup } from './optimizer.js';
+import { checkOptions, describe, finiteNumber } from './validate.js';
+
+/** Checks a scheduler's options object: present, no unknown keys. */
+function schedulerOptions<T>(owner: string, options: T, allowed: readonly string[], required: string): T {
+  if (options === undefined || options === null) {
+    throw new TypeError(`${owner}: expected an options object with ${required}, but found ${describe(options)}`);
+  }
+  checkOptions(owner, options, allowed);
+  return options;
+}
 
 /**
  * A scheduler's state as PyTorch writes it (its `__dict__` without the optimizer).
@@ -38,6 +48,9 @@ export abstract class LRScheduler {
   constructor(optimizer: Optimizer, lastEpoch = -1) {
     if (!(optimizer instanceof Optimizer)) {
       throw new TypeError(`${(optimizer as object | null)?.constructor?.name ?? typeof optimizer} is not an Optimizer`);
+    }
+    if (!Number.isSafeInteger(lastEpoch) || lastEpoch < -1) {
+      throw new Error(`${new.target.name}: expected lastEpoch to be -1 (start) or the index of the last epoch run, but found ${describe(lastEpoch)}`);
     }
     this.optimizer = optimizer;
     const groups = optimizer.paramGroups as ParamGroup[];
@@ -146,10 +159,20 @@ export class StepLR extends LRScheduler {
   gamma: number;
   protected override readonly savedFields = [['stepSize', 'step_size'], ['gamma', 'gamma']] as const;
 
+  /**
+   * PyTorch accepts `step_size = 0` here and fails on the first `step()` (ZeroDivisionError:
+   * integer modulo by zero); flint checks every argument now, naming it.
+   */
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
-    super(optimizer, options.lastEpoch ?? -1);
-    this.stepSize = options.stepSize;
-    this.gamma = options.gamma ?? 0.1;
+    schedulerOptions('StepLR', options, ['stepSize', 'gamma', 'lastEpoch'], '{ stepSize, gamma?, lastEpoch? }');
+    const { stepSize, gamma = 0.1, lastEpoch = -1 } = options;
+    if (typeof stepSize !== 'number' || !Number.isSafeInteger(stepSize) || stepSize <= 0) {
+      throw new Error(`StepLR: expected stepSize (step_size) to be a positive integer number of epochs, but found ${describe(stepSize)}`);
+    }
+    finiteNumber('StepLR', 'gamma', gamma);
+    super(optimizer, lastEpoch);
+    this.stepSize = stepSize;
+    this.gamma = gamma;
     this.initialStep();
   }
 
@@ -178,10 +201,21 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin: number;
   protected override readonly savedFields = [['TMax', 'T_max'], ['etaMin', 'eta_min']] as const;
 
+  /**
+   * PyTorch accepts `T_max = 0` here and fails on the first `step()` (ZeroDivisionError:
+   * integer modulo by zero); a negative `T_max` gives it a meaningless schedule. flint
+   * requires a positive number of epochs when the scheduler is made.
+   */
   constructor(optimizer: Optimizer, options: { TMax: number; etaMin?: number; lastEpoch?: number }) {
-    super(optimizer, options.lastEpoch ?? -1);
-    this.TMax = options.TMax;
-    this.etaMin = options.etaMin ?? 0;
+    schedulerOptions('CosineAnnealingLR', options, ['TMax', 'etaMin', 'lastEpoch'], '{ TMax, etaMin?, lastEpoch? }');
+    const { TMax, etaMin = 0, lastEpoch = -1 } = options;
+    if (typeof TMax !== 'number' || !Number.isFinite(TMax) || TMax <= 0) {
+      throw new Error(`CosineAnnealingLR: expected TMax (T_max) to be a positive number of epochs, but found ${describe(TMax)}`);
+    }
+    finiteNumber('CosineAnnealingLR', 'etaMin', etaMin);
+    super(optimizer, lastEpoch);
+    this.TMax = TMax;
+    this.etaMin = etaMin;
     this.initialStep();
   }
 

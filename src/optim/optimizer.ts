@@ -9,6 +9,7 @@ import { keep } from '../memory/storage.js';
 import { tensor } from '../tensor/creation.js';
 import { float32 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import { describe } from './validate.js';
 
 /**
  * One param group: its parameters and the hyperparameters they are updated with.
@@ -41,11 +42,14 @@ export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 export type ParamState = Record<string, Tensor | number>;
 
 /**
- * `optimizer.state_dict()` as PyTorch lays it out.
- * @example const sd: OptimizerStateDict = opt.stateDict();
+ * `optimizer.state_dict()` as PyTorch lays it out. `state` is keyed by parameter index,
+ * an int as in PyTorch (whose dict has int keys), so it is a Map: `torch.save` writes
+ * its keys as pickle ints, which PyTorch's `load_state_dict` matches to its parameters,
+ * and loading PyTorch's file gives the same Map back.
+ * @example const sd: OptimizerStateDict = opt.stateDict(); sd.state.get(0)?.exp_avg;
  */
 export interface OptimizerStateDict {
-  state: Record<number, Record<string, unknown>>;
+  state: Map<number, Record<string, unknown>>;
   param_groups: (Record<string, unknown> & { params: number[] })[];
 }
 
@@ -65,6 +69,66 @@ function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
   return (value as object).constructor?.name ?? 'object';
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Tensor);
+
+/** The entries of a loaded dict: a plain (or null-prototype) object, or a Map. */
+function entriesOf(value: Record<string, unknown> | Map<unknown, unknown>): [unknown, unknown][] {
+  return value instanceof Map ? [...value] : Object.entries(value);
+}
+
+/** `dict[key]` of a loaded dict, which is an object, or a Map when a key is not a string. */
+function field(dict: Record<string, unknown> | Map<unknown, unknown>, key: string): unknown {
+  return dict instanceof Map ? dict.get(key) : Object.prototype.hasOwnProperty.call(dict, key) ? dict[key] : undefined;
+}
+
+/**
+ * A parameter index from a state key: PyTorch's int (a number, in a Map), or the same
+ * written as a string by code that kept the dict as a plain object.
+ */
+function paramIndex(key: unknown): number {
+  const index = typeof key === 'string' && /^(0|[1-9][0-9]*)$/.test(key) ? Number(key) : key;
+  if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) {
+    throw new Error(`loadStateDict: expected the keys of 'state' to be parameter indices (non-negative integers), but found ${describe(key)}`);
+  }
+  return index;
+}
+
+/** Checks the layout `loadStateDict` reads, naming what is missing or malformed. */
+function checkStateDict(stateDict: unknown): { state: [number, Record<string, unknown> | Map<unknown, unknown>][]; groups: Record<string, unknown>[] } {
+  const expected = "a state dict with 'state' and 'param_groups' (as Optimizer.stateDict() returns)";
+  if (!(isRecord(stateDict) || stateDict instanceof Map)) throw new TypeError(`loadStateDict: expected ${expected}, but found ${describe(stateDict)}`);
+  const dict = stateDict as Record<string, unknown> | Map<unknown, unknown>;
+  for (const key of ['param_groups', 'state']) {
+    if (field(dict, key) === undefined) {
+      const found = entriesOf(dict).map(([k]) => `'${String(k)}'`);
+      // PyTorch: KeyError: 'param_groups' (then 'state').
+      throw new Error(`loadStateDict: expected ${expected}, but '${key}' is missing (found keys: ${found.length ? found.join(', ') : 'none'})`);
+    }
+  }
+  const groups = field(dict, 'param_groups');
+  if (!Array.isArray(groups)) throw new TypeError(`loadStateDict: expected 'param_groups' to be an array of param groups, but found ${describe(groups)}`);
+  groups.forEach((group, i) => {
+    if (!isRecord(group)) throw new TypeError(`loadStateDict: expected param_groups[${i}] to be an object, but found ${describe(group)}`);
+    if (!Array.isArray(group.params)) {
+      throw new TypeError(`loadStateDict: expected param_groups[${i}].params to be an array of parameter indices, but found ${describe(group.params)}`);
+    }
+    for (const id of group.params as unknown[]) paramIndex(id);
+  });
+  const state = field(dict, 'state');
+  if (!(isRecord(state) || state instanceof Map)) {
+    throw new TypeError(`loadStateDict: expected 'state' to be a Map (or object) from parameter index to state, but found ${describe(state)}`);
+  }
+  const entries = entriesOf(state as Record<string, unknown> | Map<unknown, unknown>).map(([key, value]) => {
+    const index = paramIndex(key);
+    if (!(isRecord(value) || value instanceof Map)) {
+      throw new TypeError(`loadStateDict: expected the state of parameter ${index} to be an object, but found ${describe(value)}`);
+    }
+    return [index, value] as [number, Record<string, unknown> | Map<unknown, unknown>];
+  });
+  return { state: entries, groups: groups as Record<string, unknown>[] };
 }
 
 /**
@@ -137,7 +201,17 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     const filled: Record<string, unknown> = { ...this.defaults };
     for (const [key, value] of Object.entries(group)) if (value !== undefined) filled[key] = value;
     filled.params = params;
+    this.checkGroup(filled);
     this.paramGroups.push(filled as G);
+  }
+
+  /**
+   * Checks a filled param group's hyperparameters (the constructor's options, and each
+   * group's overrides), throwing PyTorch's message for a bad value. Runs inside the base
+   * constructor, so an override must not read the subclass's own fields.
+   */
+  protected checkGroup(group: Record<string, unknown>): void {
+    void group;
   }
 
   /**
@@ -218,7 +292,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       });
       return packed as Record<string, unknown> & { params: number[] };
     });
-    const state: Record<number, Record<string, unknown>> = {};
+    const state = new Map<number, Record<string, unknown>>();
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
@@ -226,37 +300,44 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       for (const [key, value] of Object.entries(s)) {
         packed[toSnake(key)] = key === 'step' && typeof value === 'number' ? tensor(value, { dtype: float32 }) : value;
       }
-      state[i] = packed;
+      state.set(i, packed);
     }
     return { state, param_groups: paramGroups };
   }
 
   /**
-   * Loads a state dict from `stateDict()` (or PyTorch's, converted to tensors): checks
-   * the group layout, copies hyperparameters and clones state tensors.
-   * @example opt.loadStateDict(saved)
+   * Loads a state dict from `stateDict()`, or PyTorch's as `torch.load` returns it:
+   * checks the layout and the group sizes, copies hyperparameters and clones state
+   * tensors. State keys may be numbers (a Map, as PyTorch's int keys load) or numeric
+   * strings (a plain object).
+   * @example opt.loadStateDict((await torch.load('ckpt.pt') as { optimizer: optim.OptimizerStateDict }).optimizer)
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
     const groups = this.paramGroups;
-    const saved = stateDict.param_groups;
+    const { state: savedState, groups: saved } = checkStateDict(stateDict);
     if (groups.length !== saved.length) {
       throw new Error('loaded state dict has a different number of parameter groups');
     }
     for (let i = 0; i < groups.length; i++) {
-      if (groups[i].params.length !== saved[i].params.length) {
+      if (groups[i].params.length !== (saved[i].params as unknown[]).length) {
         throw new Error("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
       }
     }
     const idMap = new Map<number, Tensor>();
     for (let i = 0; i < groups.length; i++) {
-      saved[i].params.forEach((id, j) => idMap.set(Number(id), groups[i].params[j]));
+      (saved[i].params as unknown[]).forEach((id, j) => idMap.set(paramIndex(id), groups[i].params[j]));
     }
     const state = new Map<Tensor, ParamState>();
-    for (const [key, value] of Object.entries(stateDict.state)) {
-      const p = idMap.get(Number(key));
+    for (const [index, value] of savedState) {
+      const p = idMap.get(index);
       if (p === undefined) continue; // PyTorch keeps such entries under their key; a Map of tensors cannot
       const entry: ParamState = {};
-      for (const [name, v] of Object.entries(value)) entry[toCamel(name)] = castState(p, name, v);
+      for (const [name, v] of entriesOf(value)) {
+        if (typeof name !== 'string') throw new Error(`loadStateDict: expected the state keys of parameter ${index} to be strings, but found ${describe(name)}`);
+        // PyTorch 1.x writes momentum_buffer None for a parameter without one: the same as absent.
+        if (v === null || v === undefined) continue;
+        entry[toCamel(name)] = castState(p, name, v);
+      }
       state.set(p, entry);
     }
     // As PyTorch, the saved groups replace the current ones, keeping only the params.

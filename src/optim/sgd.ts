@@ -6,6 +6,9 @@ import { keep } from '../memory/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, plusScaled, release } from './compose.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { boolean, checkOptions, finiteNumber, nonNegative } from './validate.js';
+
+const OPTIONS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize'] as const;
 
 /**
  * Options of `SGD`; every one can also be overridden per param group.
@@ -49,15 +52,23 @@ export class SGD extends Optimizer<SGDParamGroup> {
   private readonly alpha = { alpha: 0 };
 
   constructor(params: Params<Omit<SGDParamGroup, 'params'>>, options: SGDOptions = {}) {
-    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = options;
-    if (lr < 0) throw new Error(`Invalid learning rate: ${lr}`);
-    if (momentum < 0) throw new Error(`Invalid momentum value: ${momentum}`);
-    if (weightDecay < 0) throw new Error(`Invalid weight_decay value: ${weightDecay}`);
-    if (nesterov && (momentum <= 0 || dampening !== 0)) {
-      throw new Error('Nesterov momentum requires a momentum and zero dampening');
-    }
+    checkOptions('SGD', options, OPTIONS);
+    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = options ?? {};
     super(params, { lr, momentum, dampening, weightDecay, nesterov, maximize });
     this.torchGroupExtras = { foreach: null, differentiable: false, fused: null };
+  }
+
+  /** PyTorch's checks, in its order and words (it lets a NaN rate through; flint does not). */
+  protected override checkGroup(group: Record<string, unknown>): void {
+    nonNegative('Invalid learning rate', group.lr);
+    nonNegative('Invalid momentum value', group.momentum);
+    nonNegative('Invalid weight_decay value', group.weightDecay);
+    finiteNumber('SGD', 'dampening', group.dampening);
+    boolean('SGD', 'nesterov', group.nesterov);
+    boolean('SGD', 'maximize', group.maximize);
+    if (group.nesterov && ((group.momentum as number) <= 0 || group.dampening !== 0)) {
+      throw new Error('Nesterov momentum requires a momentum and zero dampening');
+    }
   }
 
   protected updateGroup(group: SGDParamGroup): void {

@@ -25,20 +25,41 @@ export function tensorFromBytes(bytes: Uint8Array, dtype: DType, shape: number[]
 }
 
 /**
- * The bytes of elements `[0, numel)` of a tensor's storage (not just its view), as the
- * PyTorch formats save a storage whole.
- * @example storagePrefixBytes(t, 6)
+ * Storage bytes are read in chunks of this many bytes at most, so a loader holds one
+ * chunk at a time however large the storage.
+ * @example const perChunk = Math.floor(CHUNK_BYTES / dtype.itemsize);
  */
-export function storagePrefixBytes(t: Tensor, numel: number): Uint8Array {
-  // A view of the storage itself, not a copy: a 1 GB checkpoint is written straight from
-  // tensor memory. The view keeps the storage alive while the writer holds it. A GPU's
-  // memory cannot be viewed from JS, so its bytes are copied over.
-  if (t.device.type !== 'cpu') {
-    metaBegin();
-    metaView(t.dtype.code, 0, [numel], [1]);
-    return new Uint8Array(native.toBuffer(t._handle()));
-  }
-  return new Uint8Array(native.storageView(t._handle(), 0, numel * t.dtype.itemsize));
+export const CHUNK_BYTES = 64 << 20;
+
+/**
+ * Storage bytes are copied out for writing in chunks of this many bytes at most. Small
+ * enough that the allocator reuses the previous chunk's memory: a fresh 64 MiB buffer per
+ * chunk costs more in page faults than the copy itself.
+ * @example for (const chunk of storageChunks(t, 0, n, WRITE_CHUNK_BYTES)) write(chunk);
+ */
+export const WRITE_CHUNK_BYTES = 4 << 20;
+
+/**
+ * A copy of elements `[start, start + count)` of a tensor's storage (not of its view), in
+ * memory that V8 owns. A copy, not a view of the storage: a view would keep the native
+ * block alive behind dispose's and the GC's back for as long as JS held the view, while
+ * V8 had been told the bytes were gone.
+ * @example storageBytes(t, 0, 6)
+ */
+export function storageBytes(t: Tensor, start: number, count: number): Uint8Array {
+  metaBegin();
+  metaView(t.dtype.code, start, [count], [1]);
+  return new Uint8Array(native.toBuffer(t._handle()));
+}
+
+/**
+ * `storageBytes` over `[start, start + count)`, one chunk of at most `chunkBytes` at a
+ * time, each made only when the consumer asks for it.
+ * @example for (const chunk of storageChunks(t, 0, t.numel())) fs.writeSync(fd, chunk);
+ */
+export function* storageChunks(t: Tensor, start: number, count: number, chunkBytes = WRITE_CHUNK_BYTES): Generator<Uint8Array> {
+  const perChunk = Math.max(1, Math.floor(chunkBytes / t.dtype.itemsize));
+  for (let at = 0; at < count; at += perChunk) yield storageBytes(t, start + at, Math.min(perChunk, count - at));
 }
 
 /**

@@ -4,9 +4,11 @@
  * byte; the reader treats every file as hostile and checks the whole header before it
  * allocates a single tensor.
  */
-import { tensorBytes, tensorFromBytes } from './bytes.js';
+import { tensorBytes } from './bytes.js';
 import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, uint8 } from '../tensor/dtype.js';
+import { contiguousStrides } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { readTensor, runSync, type Steps } from './steps.js';
 
 /** The reference refuses larger headers, so a hostile length cannot make us allocate 2^64 bytes. */
 const MAX_HEADER = 100_000_000;
@@ -77,7 +79,8 @@ function show(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // A cycle; and String() throws on a null-prototype object (a loaded dict).
+    text = Array.isArray(value) ? `an array of length ${value.length}` : typeof value === 'object' && value !== null ? 'an object' : String(value);
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -96,17 +99,16 @@ function entriesOf<T>(items: Record<string, T> | Map<string, T>): [string, T][] 
 }
 
 /**
- * The file as chunks, header first then one per tensor, so a caller can stream a model
- * to disk without building one big buffer. Tensors are ordered as the reference orders
- * them (dtype, then name); `__metadata__`, if given, comes first in the header.
- * @example
- * const chunks = encodeSafetensors({ w: torch.ones(2, 3) }, { format: 'pt' });
- * for (const c of chunks) fs.writeSync(fd, c);
+ * What a safetensors file will hold: the header (length prefix, JSON and padding) and
+ * the tensors in the order their bytes follow it (the reference's: dtype, then name;
+ * `__metadata__`, if given, comes first in the header). No tensor bytes are read, so a
+ * writer can copy them out one at a time.
+ * @example const { header, tensors } = planSafetensors({ w: torch.ones(2) });
  */
-export function encodeSafetensors(
+export function planSafetensors(
   tensors: Record<string, Tensor> | Map<string, Tensor>,
   metadata?: Record<string, string>,
-): Uint8Array[] {
+): { header: Uint8Array; tensors: { name: string; tensor: Tensor }[] } {
   const items = entriesOf(tensors).map(([name, t]) => {
     if (typeof name !== 'string') fail(`tensor names must be strings, found ${show(name)}`);
     if (!(t instanceof Tensor)) fail(`'${name}' must be a Tensor, found ${show(t)}`);
@@ -130,14 +132,12 @@ export function encodeSafetensors(
     });
     parts.push(`"__metadata__":{${pairs.join(',')}}`);
   }
-  const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const { name, t, code } of items) {
-    const data = tensorBytes(t);
-    const shape = t.shape.join(',');
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${code}","shape":[${shape}],"data_offsets":[${offset},${offset + data.byteLength}]}`);
-    offset += data.byteLength;
-    chunks.push(data);
+    if (t.isDisposed) fail(`tensor '${name}' has been disposed`);
+    const bytes = t.numel() * t.dtype.itemsize;
+    parts.push(`${JSON.stringify(name)}:{"dtype":"${code}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + bytes}]}`);
+    offset += bytes;
   }
   const json = utf8.encode(`{${parts.join(',')}}`);
   // Padding to a multiple of 8 keeps every tensor 8-byte aligned in an mmapped file.
@@ -145,7 +145,22 @@ export function encodeSafetensors(
   const head = new Uint8Array(8 + n).fill(0x20, 8 + json.byteLength);
   new DataView(head.buffer).setBigUint64(0, BigInt(n), true);
   head.set(json, 8);
-  return [head, ...chunks];
+  return { header: head, tensors: items.map(({ name, t }) => ({ name, tensor: t })) };
+}
+
+/**
+ * The file as chunks, header first then one per tensor, so a caller can stream a model
+ * to disk without building one big buffer.
+ * @example
+ * const chunks = encodeSafetensors({ w: torch.ones(2, 3) }, { format: 'pt' });
+ * for (const c of chunks) fs.writeSync(fd, c);
+ */
+export function encodeSafetensors(
+  tensors: Record<string, Tensor> | Map<string, Tensor>,
+  metadata?: Record<string, string>,
+): Uint8Array[] {
+  const plan = planSafetensors(tensors, metadata);
+  return [plan.header, ...plan.tensors.map(({ tensor }) => tensorBytes(tensor))];
 }
 
 /**
@@ -209,6 +224,32 @@ function parseEntry(name: string, info: unknown): SafetensorsEntry {
   return { name, code, dtype, shape: shape.slice(), begin, end };
 }
 
+/** The first top-level key of a valid JSON object text that occurs twice, or null. */
+function duplicateKey(text: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      if (depth === 1) expectKey = true;
+    } else if (c === '}' || c === ']') depth--;
+    else if (c === ',' && depth === 1) expectKey = true;
+  }
+  return null;
+}
+
 function parseHeaderFrom(src: SafetensorsSource): SafetensorsHeader {
   if (src.size < 8) fail(`file is ${src.size} bytes, too short for the 8-byte header length`);
   const lengthBytes = readExactly(src, 0, 8);
@@ -230,6 +271,12 @@ function parseHeaderFrom(src: SafetensorsSource): SafetensorsHeader {
     fail(`header is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   if (!isObject(json)) fail(`header must be a JSON object, found ${Array.isArray(json) ? 'an array' : show(json)}`);
+  // Leading whitespace: valid JSON, but the reference refuses it (InvalidHeaderStart).
+  if (!text.startsWith('{')) fail(`header must start with '{', found ${show(text.slice(0, 1))}`);
+  // JSON.parse keeps the last of two equal keys, which would leave the first's bytes as
+  // an unexplained hole: name the duplicate instead.
+  const duplicate = duplicateKey(text);
+  if (duplicate !== null) fail(`the header names ${duplicate === '__metadata__' ? "'__metadata__'" : `tensor '${duplicate}'`} twice`);
   let metadata: Record<string, string> | null = null;
   const entries: SafetensorsEntry[] = [];
   for (const [key, value] of Object.entries(json)) {
@@ -278,6 +325,38 @@ export function parseSafetensorsHeader(source: Uint8Array | SafetensorsSource): 
   return parseHeaderFrom(asSource(source));
 }
 
+/** PyTorch reads any nonzero BOOL byte as true; flint's kernels need exactly 0 or 1. */
+function boolBytes(chunk: Uint8Array): Uint8Array {
+  return chunk.some((b) => b > 1) ? chunk.map((b) => (b ? 1 : 0)) : chunk;
+}
+
+/**
+ * The decoder behind `decodeSafetensors`, `torch.load` and `torch.loadSync`: validates
+ * the whole header from `src` first, then yields each tensor's byte range (in chunks)
+ * and builds the tensors in file order.
+ * @example const { tensors } = runSync(safetensorsSteps(src), (r) => src.read(r.position, r.length));
+ */
+export function* safetensorsSteps(
+  src: SafetensorsSource,
+  options: DecodeSafetensorsOptions = {},
+): Steps<{ tensors: Map<string, Tensor>; metadata: Record<string, string> | null }> {
+  const { entries, metadata, dataStart } = parseHeaderFrom(src);
+  const tensors = new Map<string, Tensor>();
+  try {
+    for (const e of entries) {
+      if (options.filter && !options.filter(e.name, e)) continue;
+      const numel = e.shape.reduce((a, b) => a * b, 1);
+      const flat = yield* readTensor(e.dtype, numel, dataStart + e.begin, `tensor '${e.name}'`, e.dtype === bool ? boolBytes : undefined);
+      tensors.set(e.name, new Tensor(flat._storage, e.shape.slice(), contiguousStrides(e.shape), 0, e.dtype));
+      flat.dispose();
+    }
+  } catch (err) {
+    for (const t of tensors.values()) t.dispose();
+    throw err;
+  }
+  return { tensors, metadata };
+}
+
 /**
  * Loads a safetensors file into CPU tensors (in file order), reading each tensor's byte
  * range straight into its storage. Throws an `Error` starting with `safetensors:` for any
@@ -291,19 +370,5 @@ export function decodeSafetensors(
   options: DecodeSafetensorsOptions = {},
 ): { tensors: Map<string, Tensor>; metadata: Record<string, string> | null } {
   const src = asSource(source);
-  const { entries, metadata, dataStart } = parseHeaderFrom(src);
-  const tensors = new Map<string, Tensor>();
-  try {
-    for (const e of entries) {
-      if (options.filter && !options.filter(e.name, e)) continue;
-      let bytes = readExactly(src, dataStart + e.begin, e.end - e.begin);
-      // A bool byte other than 0/1 would break flint's kernels; PyTorch reads any nonzero as true.
-      if (e.dtype === bool && bytes.some((b) => b > 1)) bytes = bytes.map((b) => (b ? 1 : 0));
-      tensors.set(e.name, tensorFromBytes(bytes, e.dtype, e.shape));
-    }
-  } catch (err) {
-    for (const t of tensors.values()) t.dispose();
-    throw err;
-  }
-  return { tensors, metadata };
+  return runSync(safetensorsSteps(src, options), (r) => readExactly(src, r.position, r.length));
 }

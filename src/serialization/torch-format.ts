@@ -3,16 +3,12 @@
  * write), and the legacy pre-1.6 stream (read only). The pickle says what the object
  * is; storages are raw little-endian bytes, read straight into native tensor memory.
  */
-import { emptyKernel } from '../ops/kernels.js';
-import { metaBegin, metaView } from '../native/meta.js';
-import { native } from '../native/addon.js';
-import { CPU } from '../tensor/device.js';
 import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, toDType, uint8 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { PickleWriter, pickle } from './pickle.js';
-import { storagePrefixBytes } from './bytes.js';
-import { unpickle, type StorageRef, type TensorRecipe } from './unpickle.js';
+import { readTensor, tensorFromMemory, type Steps } from './steps.js';
+import { internal, isInternal, showValue, unpickle, type StorageRef, type TensorRecipe } from './unpickle.js';
 import type { ZipEntry, ZipReader } from './zip-read.js';
 
 const STORAGE_DTYPES: Record<string, DType> = {
@@ -25,66 +21,31 @@ const STORAGE_NAMES = new Map<DType, string>(Object.entries(STORAGE_DTYPES).map(
 /** Reads `numel` elements of storage bytes into a new tensor, in bounded chunks. */
 type StorageReader = (key: string, dtype: DType, numel: number) => Tensor;
 
-const CHUNK_BYTES = 64 << 20;
-
-/** Copies `read(offset, n)` chunks into a new 1-D tensor, so no whole-file buffer exists. */
-export function readIntoTensor(dtype: DType, numel: number, read: (byteOffset: number, length: number) => Uint8Array): Tensor {
-  const t = emptyKernel([numel], dtype, CPU);
-  const itemsize = dtype.itemsize;
-  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / itemsize));
-  for (let start = 0; start < numel; start += perChunk) {
-    const count = Math.min(perChunk, numel - start);
-    const bytes = read(start * itemsize, count * itemsize);
-    metaBegin();
-    metaView(dtype.code, start, [count], [1]);
-    native.fromBuffer(t._handle(), bytes, dtype.code);
-  }
-  return t;
-}
-
-/** `readIntoTensor` with an asynchronous source: the event loop runs between chunks. */
-export async function readIntoTensorAsync(
-  dtype: DType,
-  numel: number,
-  read: (byteOffset: number, length: number) => Promise<Uint8Array>,
-): Promise<Tensor> {
-  const t = emptyKernel([numel], dtype, CPU);
-  try {
-    const itemsize = dtype.itemsize;
-    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / itemsize));
-    for (let start = 0; start < numel; start += perChunk) {
-      const count = Math.min(perChunk, numel - start);
-      const bytes = await read(start * itemsize, count * itemsize);
-      metaBegin();
-      metaView(dtype.code, start, [count], [1]);
-      native.fromBuffer(t._handle(), bytes, dtype.code);
-    }
-    return t;
-  } catch (error) {
-    t.dispose();
-    throw error;
-  }
-}
-
 /** Checks a persistent id and turns it into a storage reference. */
 function storageFromPid(pid: unknown): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
-    throw new Error(`load: unsupported persistent id ${JSON.stringify(pid)?.slice(0, 80)} (expected a storage)`);
+    let shown: string;
+    try {
+      shown = JSON.stringify(pid)?.slice(0, 80) ?? showValue(pid);
+    } catch {
+      shown = showValue(pid); // a cycle or a bigint
+    }
+    throw new Error(`load: unsupported persistent id ${shown} (expected a storage)`);
   }
   const [, type, key, location, numel] = pid as [string, { kind?: string; name?: string }, unknown, unknown, unknown];
-  if (type?.kind !== 'storageType' || typeof type.name !== 'string' || !(type.name in STORAGE_DTYPES)) {
+  if (!isInternal(type, 'storageType') || typeof type.name !== 'string' || !Object.prototype.hasOwnProperty.call(STORAGE_DTYPES, type.name)) {
     throw new Error(`load: unknown storage type in a persistent id (dtype not supported)`);
   }
   if (typeof key !== 'string' || key.length === 0 || key.length > 64) throw new Error('load: a storage key is not a short string');
   if (typeof location !== 'string') throw new Error('load: a storage location is not a string');
   if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) {
-    throw new Error(`load: storage '${key}' has an invalid element count ${String(numel)}`);
+    throw new Error(`load: storage '${key}' has an invalid element count ${showValue(numel)}`);
   }
-  return { kind: 'storage', key, storageType: type.name, location, numel };
+  return internal({ kind: 'storage', key, storageType: type.name, location, numel });
 }
 
 function isRecipe(v: unknown): v is TensorRecipe {
-  return typeof v === 'object' && v !== null && (v as { kind?: string }).kind === 'tensor' && 'storage' in (v as object);
+  return isInternal(v, 'tensor');
 }
 
 /**
@@ -131,7 +92,7 @@ function materialize(value: unknown, readStorage: StorageReader): unknown {
       built.set(v, t);
       return t;
     }
-    if ((v as { kind?: string }).kind === 'dtype') return toDType((v as { name: string }).name);
+    if (isInternal(v, 'dtype')) return toDType((v as { name: string }).name);
     if (Array.isArray(v)) {
       built.set(v, v);
       for (let i = 0; i < v.length; i++) v[i] = walk(v[i], depth + 1);
@@ -229,20 +190,22 @@ export function finishTorchZip(value: unknown, storages: Map<string, Tensor>): u
 }
 
 /**
- * Loads the object in a torch.save zip archive.
- * @example const sd = readTorchZip(openZip(zipSourceFromBuffer(bytes)));
+ * Loads the object in a torch.save zip archive of `fileSize` bytes: the records and the
+ * pickle are read from `zip` at once, the storages through the yielded reads.
+ * @example const value = runSync(torchZipSteps(zip, size), read);
  */
-export function readTorchZip(zip: ZipReader): unknown {
+export function* torchZipSteps(zip: ZipReader, fileSize: number): Steps<unknown> {
   const { value, requests } = planTorchZip(zip);
   const storages = new Map<string, Tensor>();
   try {
     for (const { key, dtype, numel, entry } of requests) {
       if (entry.method !== 0) {
-        const all = zip.read(entry);
-        storages.set(key, readIntoTensor(dtype, numel, (offset, length) => all.subarray(offset, offset + length)));
-      } else {
-        storages.set(key, readIntoTensor(dtype, numel, (offset, length) => zip.readRange(entry, offset, length)));
+        storages.set(key, tensorFromMemory(dtype, numel, zip.read(entry)));
+        continue;
       }
+      const start = zip.dataOffset(entry);
+      if (start + entry.size > fileSize) throw new Error(`load: storage '${key}' runs past the end of the file`);
+      storages.set(key, yield* readTensor(dtype, numel, start, `storage '${key}'`));
     }
     return finishTorchZip(value, storages);
   } finally {
@@ -265,7 +228,7 @@ export function readTorchLegacy(data: Uint8Array): unknown {
     throw new Error('load: not a PyTorch checkpoint (no zip signature, no safetensors header, no legacy magic number)');
   }
   const protocol = unpickle(data, magic.end, none);
-  if (protocol.value !== 1001) throw new Error(`load: unsupported legacy protocol version ${String(protocol.value)} (expected 1001)`);
+  if (protocol.value !== 1001) throw new Error(`load: unsupported legacy protocol version ${showValue(protocol.value)} (expected 1001)`);
   const sysInfo = unpickle(data, protocol.end, none);
   const refs = new Map<string, StorageRef>();
   const object = unpickle(data, sysInfo.end, {
@@ -298,18 +261,19 @@ export function readTorchLegacy(data: Uint8Array): unknown {
   return materialize(object.value, (key, dtype, numel) => {
     const start = offsets.get(key);
     if (start === undefined) throw new Error(`load: storage '${key}' is missing from the legacy file`);
-    return readIntoTensor(dtype, numel, (offset, length) => {
-      if (start + offset + length > data.length) throw new Error(`load: storage '${key}' runs past the end of the file`);
-      return data.subarray(start + offset, start + offset + length);
-    });
+    if (start + numel * dtype.itemsize > data.length) throw new Error(`load: storage '${key}' runs past the end of the file`);
+    return tensorFromMemory(dtype, numel, data.subarray(start, start + numel * dtype.itemsize));
   });
 }
 
-/** What a torch.save archive holds besides the pickle: the storages, in key order. */
+/**
+ * What a torch.save archive holds besides the pickle: the storages, in key order, each
+ * as a tensor over it and the element count saved (from element 0, as PyTorch saves a
+ * storage whole up to the largest extent any saved tensor reaches).
+ */
 export interface TorchArchive {
   pickle: Uint8Array;
-  /** Each storage's bytes, produced on demand so that a writer holds one at a time. */
-  storages: { key: string; bytes: () => Uint8Array }[];
+  storages: { key: string; tensor: Tensor; numel: number }[];
 }
 
 /**
@@ -380,6 +344,5 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
     }
   };
   const pickled = pickle(obj, writeTensor);
-  const storages = [...keys.values()].map(({ key, tensor, numel }) => ({ key, bytes: () => storagePrefixBytes(tensor, numel) }));
-  return { pickle: pickled, storages };
+  return { pickle: pickled, storages: [...keys.values()] };
 }

@@ -4,12 +4,52 @@
  * functions of PyTorch's `weights_only` loader (or fewer). Anything else (`os.system`,
  * `builtins.eval`, ...) is an error that names it, never a call.
  *
- * The VM builds plain JS values: dicts become objects (or Maps when a key is not a
- * string), lists and tuples become arrays, and tensors become `TensorRecipe`s that the
- * format reader turns into tensors once the storages are known.
+ * The VM builds plain JS values: dicts become null-prototype objects (so that a key
+ * such as `__proto__` stays an entry), or Maps when a key is not a string; lists and
+ * tuples become arrays; tensors become `TensorRecipe`s that the format reader turns into
+ * tensors once the storages are known. Shared and cyclic references come out shared and
+ * cyclic, as Python's pickle memo makes them.
  */
 
 import { TextDecoder } from 'node:util';
+
+/**
+ * Marks the VM's own objects (recipes, globals, dict boxes), so that a loaded dict that
+ * happens to have a 'kind' key is never mistaken for one.
+ */
+const INTERNAL = Symbol('flint.unpickle');
+
+/**
+ * Tags one of the VM's own objects.
+ * @internal
+ * @example const ref = internal({ kind: 'storage', ... });
+ */
+export function internal<T extends object>(obj: T): T {
+  Object.defineProperty(obj, INTERNAL, { value: true });
+  return obj;
+}
+
+/**
+ * Whether `v` is one of the VM's own objects of `kind` (never a loaded dict).
+ * @internal
+ * @example if (isInternal(v, 'tensor')) build(v as TensorRecipe);
+ */
+export function isInternal(v: unknown, kind: string): boolean {
+  return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[INTERNAL] === true && (v as { kind?: string }).kind === kind;
+}
+
+/**
+ * A loaded value in an error message. `String()` would throw on a dict (a null-prototype
+ * object), turning a clear refusal into a TypeError.
+ * @internal
+ * @example throw new Error(`unpickle: found ${showValue(v)}`);
+ */
+export function showValue(v: unknown): string {
+  if (v === null || typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (v instanceof Map) return 'a dict';
+  return Object.getPrototypeOf(v) === null ? 'a dict' : 'an object';
+}
 
 /** A storage reference, as the persistent id names it. */
 export interface StorageRef {
@@ -48,7 +88,11 @@ interface DictBox {
   kind: 'dict';
   entries: [unknown, unknown][];
   state: unknown;
+  /** The finished object or Map, made once, so that every reference gets the same one. */
+  out?: Record<string, unknown> | Map<unknown, unknown>;
 }
+
+const newDict = (): DictBox => internal({ kind: 'dict', entries: [], state: null });
 
 
 const STORAGE_TYPES = new Set([
@@ -67,9 +111,9 @@ const FUNCTIONS = new Set([
 
 /** What GLOBAL pushes, or the error that names the refused global. */
 function findGlobal(module: string, name: string): GlobalRef | DTypeRef | StorageTypeRef {
-  if (module === 'torch' && STORAGE_TYPES.has(name)) return { kind: 'storageType', name };
-  if (module === 'torch' && DTYPES.has(name)) return { kind: 'dtype', name };
-  if (FUNCTIONS.has(`${module}.${name}`)) return { kind: 'global', module, name };
+  if (module === 'torch' && STORAGE_TYPES.has(name)) return internal({ kind: 'storageType', name });
+  if (module === 'torch' && DTYPES.has(name)) return internal({ kind: 'dtype', name });
+  if (FUNCTIONS.has(`${module}.${name}`)) return internal({ kind: 'global', module, name });
   throw new Error(
     `unpickle: refusing to load global '${module}.${name}': only tensors, storages, OrderedDict and plain ` +
       'Python values are allowed (this is what PyTorch\'s weights_only=True allows, or less)',
@@ -83,9 +127,7 @@ interface StorageTypeRef {
 
 const MAX_ITEMS = 1 << 26;
 
-function isObj(v: unknown, kind: string): boolean {
-  return typeof v === 'object' && v !== null && (v as { kind?: string }).kind === kind;
-}
+const isObj = isInternal;
 
 /** Calls an allowlisted global with its arguments (REDUCE). */
 function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
@@ -93,7 +135,7 @@ function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
   switch (qualified) {
     case 'collections.OrderedDict': {
       if (args.length !== 0) throw new Error('unpickle: OrderedDict with arguments is not supported');
-      return { kind: 'dict', entries: [], state: null } satisfies DictBox;
+      return newDict();
     }
     case 'torch._utils._rebuild_tensor':
     case 'torch._utils._rebuild_tensor_v2': {
@@ -106,22 +148,22 @@ function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
         return v as number[];
       };
       if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
-        throw new Error(`unpickle: ${fn.name}: storage offset must be a non-negative integer, found ${String(offset)}`);
+        throw new Error(`unpickle: ${fn.name}: storage offset must be a non-negative integer, found ${showValue(offset)}`);
       }
       const sizes = ints(size, 'size');
       const strides = ints(stride ?? [], 'stride');
       if (sizes.length !== strides.length) {
         throw new Error(`unpickle: ${fn.name}: size has ${sizes.length} dims but stride has ${strides.length}`);
       }
-      return {
+      return internal({
         kind: 'tensor', storage: storage as StorageRef, offset, size: sizes, stride: strides,
         requiresGrad: requiresGrad === true, parameter: false,
-      } satisfies TensorRecipe;
+      } satisfies TensorRecipe);
     }
     case 'torch._utils._rebuild_parameter': {
       const [tensor, requiresGrad] = args;
       if (!isObj(tensor, 'tensor')) throw new Error('unpickle: _rebuild_parameter expects a tensor');
-      return { ...(tensor as TensorRecipe), requiresGrad: requiresGrad !== false, parameter: true };
+      return internal({ ...(tensor as TensorRecipe), requiresGrad: requiresGrad !== false, parameter: true });
     }
     case 'torch._tensor._rebuild_from_type_v2': {
       // (func, type, args, state): only plain tensors (func = _rebuild_tensor_v2) are allowed.
@@ -133,7 +175,10 @@ function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
       if (!Array.isArray(args[0])) throw new Error('unpickle: torch.Size expects a tuple');
       return args[0];
     case 'torch.device':
-      return args.length > 1 && args[1] !== null ? `${String(args[0])}:${String(args[1])}` : String(args[0]);
+      if (typeof args[0] !== 'string' || !(args.length < 2 || args[1] === null || typeof args[1] === 'number')) {
+        throw new Error(`unpickle: torch.device expects a device type and an optional index, found ${args.map(showValue).join(', ')}`);
+      }
+      return args.length > 1 && args[1] !== null ? `${args[0]}:${args[1] as number}` : args[0];
     case '_codecs.encode':
       if (typeof args[0] !== 'string') throw new Error('unpickle: _codecs.encode expects a string');
       return Uint8Array.from(args[0] as string, (c) => c.charCodeAt(0) & 0xff);
@@ -147,17 +192,29 @@ function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
   }
 }
 
-/** Turns a finished dict into an object (string keys) or a Map, keeping `_metadata`. */
-function finishDict(box: DictBox): Record<string, unknown> | Map<unknown, unknown> {
-  const allStrings = box.entries.every(([k]) => typeof k === 'string');
-  let out: Record<string, unknown> | Map<unknown, unknown>;
-  if (allStrings) {
-    out = {};
-    for (const [k, v] of box.entries) (out as Record<string, unknown>)[k as string] = v;
-  } else out = new Map(box.entries);
+/**
+ * Turns a dict box into its object (string keys, null prototype) or Map, keeping
+ * `_metadata`. The container is made once and refilled on a later call, so that a dict
+ * finished early (as a REDUCE argument, a BUILD state) and again at STOP stays one object.
+ */
+function finishDict(box: DictBox, value: (v: unknown) => unknown = (v) => v): Record<string, unknown> | Map<unknown, unknown> {
+  if (box.out === undefined) {
+    box.out = box.entries.every(([k]) => typeof k === 'string') ? (Object.create(null) as Record<string, unknown>) : new Map();
+  }
+  const out = box.out;
+  if (out instanceof Map) {
+    out.clear();
+    for (const [k, v] of box.entries) out.set(k, value(v));
+  } else {
+    for (const k of Object.keys(out)) delete out[k];
+    for (const [k, v] of box.entries) {
+      if (typeof k !== 'string') throw new Error('unpickle: a dict gained a non-string key after it was used');
+      out[k] = value(v);
+    }
+  }
   const state = box.state;
-  if (state && typeof state === 'object' && !Array.isArray(state) && '_metadata' in (state as object)) {
-    Object.defineProperty(out, '_metadata', { value: (state as Record<string, unknown>)._metadata, enumerable: false, writable: true });
+  if (state && typeof state === 'object' && !Array.isArray(state) && Object.prototype.hasOwnProperty.call(state, '_metadata')) {
+    Object.defineProperty(out, '_metadata', { value: (state as Record<string, unknown>)._metadata, enumerable: false, writable: true, configurable: true });
   }
   return out;
 }
@@ -297,10 +354,10 @@ export function unpickle(data: Uint8Array, start: number, options: UnpickleOptio
         for (const v of items) list.push(v);
         break;
       }
-      case 0x7d: push({ kind: 'dict', entries: [], state: null } satisfies DictBox); break; // EMPTY_DICT
+      case 0x7d: push(newDict()); break; // EMPTY_DICT
       case 0x64: { // DICT
         const items = popMark();
-        const box: DictBox = { kind: 'dict', entries: [], state: null };
+        const box = newDict();
         for (let i = 0; i + 1 < items.length; i += 2) box.entries.push([finish(items[i]), items[i + 1]]);
         push(box);
         break;
@@ -314,7 +371,7 @@ export function unpickle(data: Uint8Array, start: number, options: UnpickleOptio
         break;
       }
       case 0x63: { const module = line('GLOBAL module'); const name = line('GLOBAL name'); push(findGlobal(module, name)); break; } // GLOBAL
-      case 0x93: { const name = pop(); const module = pop(); push(findGlobal(String(module), String(name))); break; } // STACK_GLOBAL
+      case 0x93: { const name = pop(); const module = pop(); push(findGlobal(showValue(module), showValue(name))); break; } // STACK_GLOBAL
       case 0x52: { // REDUCE
         const args = pop();
         const fn = pop();
@@ -367,7 +424,11 @@ function decodeUtf8(decoder: TextDecoder, raw: Uint8Array): string {
   }
 }
 
-/** Replaces dict boxes by their finished objects, everywhere in a value (shared parts once). */
+/**
+ * Replaces dict boxes by their finished objects, everywhere in a value. Each container is
+ * registered before its contents are visited, so shared parts are visited once and a
+ * cycle (a list holding itself, a dict holding its parent) closes on the same object.
+ */
 function deepFinish(value: unknown, seen = new Map<unknown, unknown>(), depth = 0): unknown {
   if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
   if (seen.has(value)) return seen.get(value);
@@ -379,11 +440,10 @@ function deepFinish(value: unknown, seen = new Map<unknown, unknown>(), depth = 
   }
   if (isObj(value, 'dict')) {
     const box = value as DictBox;
-    for (const entry of box.entries) entry[1] = deepFinish(entry[1], seen, depth + 1);
+    // Register the (empty) container first: an entry that refers back to this dict gets it.
+    seen.set(value, finishDict(box, () => undefined));
     if (box.state !== null) box.state = deepFinish(box.state, seen, depth + 1);
-    const out = finishDict(box);
-    seen.set(value, out);
-    return out;
+    return finishDict(box, (v) => deepFinish(v, seen, depth + 1));
   }
   return value;
 }

@@ -32,9 +32,24 @@ export interface ZipWriterOptions {
  */
 export interface ZipWriter {
   addEntry(name: string, data: Uint8Array | Uint8Array[]): void;
+  /**
+   * Starts an entry of `size` bytes whose data comes later, chunk by chunk, so that a
+   * large storage never has to be in memory whole. Nothing else may be added until its
+   * `end()`, which checks that exactly `size` bytes came.
+   */
+  beginEntry(name: string, size: number): ZipEntryWriter;
   finish(): void;
   /** Bytes handed to the sink so far. */
   readonly bytesWritten: number;
+}
+
+/**
+ * The data of one entry, streamed (see `ZipWriter.beginEntry`).
+ * @example const e = zip.beginEntry('archive/data/0', 8); e.write(a); e.write(b); e.end();
+ */
+export interface ZipEntryWriter {
+  write(chunk: Uint8Array): void;
+  end(): void;
 }
 
 const U16_MAX = 0xffff;
@@ -88,6 +103,7 @@ export function createZipWriter(sink: ZipSink, options: ZipWriterOptions = {}): 
   }
   let pos = 0;
   let finished = false;
+  let open = false;
   const central: Uint8Array[] = [];
   let centralSize = 0;
   const names = new Set<string>();
@@ -96,22 +112,30 @@ export function createZipWriter(sink: ZipSink, options: ZipWriterOptions = {}): 
     pos += b.byteLength;
   };
 
-  return {
+  const writer: ZipWriter = {
     get bytesWritten() {
       return pos;
     },
 
     addEntry(name, data) {
+      const chunks = Array.isArray(data) ? data : [data];
+      let size = 0;
+      for (const c of chunks) size += c.byteLength;
+      const entry = writer.beginEntry(name, size);
+      for (const c of chunks) entry.write(c);
+      entry.end();
+    },
+
+    beginEntry(name, size) {
       if (finished) fail(`cannot add entry '${name}' after finish()`);
+      if (open) fail(`cannot add entry '${name}' before the entry being written is ended`);
       if (names.has(name)) fail(`duplicate entry name '${name}'`);
+      if (!Number.isSafeInteger(size) || size < 0) fail(`entry size must be a non-negative integer, found ${size}`);
       const nameBytes = encoder.encode(name);
       if (nameBytes.byteLength === 0 || nameBytes.byteLength > U16_MAX) {
         fail(`entry name must be 1 to 65535 UTF-8 bytes, found ${nameBytes.byteLength}`);
       }
       names.add(name);
-      const chunks = Array.isArray(data) ? data : [data];
-      let size = 0;
-      for (const c of chunks) size += c.byteLength;
 
       const offset = pos;
       const bigSize = size >= U32_MAX;
@@ -138,36 +162,49 @@ export function createZipWriter(sink: ZipSink, options: ZipWriterOptions = {}): 
       emit(h.b);
 
       let crc = 0;
-      for (const c of chunks) {
-        crc = crc32(c, crc);
-        if (c.byteLength) emit(c);
-      }
-      if (size > 0) {
-        const d = new Bytes(zip64Len ? 24 : 16).u32(0x08074b50).u32(crc);
-        if (zip64Len) d.u64(size).u64(size);
-        else d.u32(size).u32(size);
-        emit(d.b);
-      }
+      let written = 0;
+      open = true;
+      return {
+        write(chunk) {
+          if (!open) fail(`cannot write to entry '${name}' after its end()`);
+          if (written + chunk.byteLength > size) fail(`entry '${name}' was declared as ${size} bytes, but more came`);
+          crc = crc32(chunk, crc);
+          written += chunk.byteLength;
+          if (chunk.byteLength) emit(chunk);
+        },
+        end() {
+          if (!open) fail(`entry '${name}' ended twice`);
+          if (written !== size) fail(`entry '${name}' was declared as ${size} bytes, but ${written} came`);
+          open = false;
+          if (size > 0) {
+            const d = new Bytes(zip64Len ? 24 : 16).u32(0x08074b50).u32(crc);
+            if (zip64Len) d.u64(size).u64(size);
+            else d.u32(size).u32(size);
+            emit(d.b);
+          }
 
-      // The central copy of the ZIP64 field lists only the overflowing values, real ones.
-      const cz = zip64Len;
-      const c = new Bytes(46 + nameBytes.byteLength + cz);
-      c.u32(0x02014b50).u16(0).u16(0).u16(flags).u16(0).u16(0).u16(0).u32(crc);
-      c.u32(Math.min(size, U32_MAX)).u32(Math.min(size, U32_MAX));
-      c.u16(nameBytes.byteLength).u16(cz).u16(0).u16(0).u16(0).u32(0).u32(Math.min(offset, U32_MAX));
-      c.bytes(nameBytes);
-      if (cz) {
-        c.u16(1).u16(cz - 4);
-        if (bigSize) c.u64(size).u64(size);
-        if (bigOffset) c.u64(offset);
-      }
-      central.push(c.b);
-      centralSize += c.b.byteLength;
-      if (centralSize >= U32_MAX) fail(`central directory would reach ${centralSize} bytes, more than 0xFFFFFFFF`);
+          // The central copy of the ZIP64 field lists only the overflowing values, real ones.
+          const cz = zip64Len;
+          const c = new Bytes(46 + nameBytes.byteLength + cz);
+          c.u32(0x02014b50).u16(0).u16(0).u16(flags).u16(0).u16(0).u16(0).u32(crc);
+          c.u32(Math.min(size, U32_MAX)).u32(Math.min(size, U32_MAX));
+          c.u16(nameBytes.byteLength).u16(cz).u16(0).u16(0).u16(0).u32(0).u32(Math.min(offset, U32_MAX));
+          c.bytes(nameBytes);
+          if (cz) {
+            c.u16(1).u16(cz - 4);
+            if (bigSize) c.u64(size).u64(size);
+            if (bigOffset) c.u64(offset);
+          }
+          central.push(c.b);
+          centralSize += c.b.byteLength;
+          if (centralSize >= U32_MAX) fail(`central directory would reach ${centralSize} bytes, more than 0xFFFFFFFF`);
+        },
+      };
     },
 
     finish() {
       if (finished) fail('finish() called twice');
+      if (open) fail('finish() called before the entry being written was ended');
       finished = true;
       const count = central.length;
       // miniz records offset 0 for the directory of an empty archive.
@@ -186,6 +223,7 @@ export function createZipWriter(sink: ZipSink, options: ZipWriterOptions = {}): 
       emit(e.b);
     },
   };
+  return writer;
 }
 
 /**

@@ -5,4 +5,4 @@
 export { openZip, ZipReader, zipSourceFromBuffer, zipSourceFromFd } from './zip-read.js';
 export type { ZipEntry, ZipReadOptions, ZipSource } from './zip-read.js';
 export { createZipWriter, writeZipToBuffer } from './zip-write.js';
-export type { ZipSink, ZipWriter, ZipWriterOptions } from './zip-write.js';
+export type { ZipEntryWriter, ZipSink, ZipWriter, ZipWriterOptions } from './zip-write.js';
