@@ -71,7 +71,7 @@ __attribute__((always_inline)) inline T unaryValue(UnaryOp op, T x, double p0, d
         if (!std::isnan(p1) && v > T(p1)) v = T(p1);
         return v;
       }
-      case UnaryOp::Sign: return std::isnan(x) ? x : T((x > 0) - (x < 0));
+      case UnaryOp::Sign: return T((x > 0) - (x < 0));  // PyTorch's: 0 at NaN
       case UnaryOp::Log1p: return std::log1p(x);
       case UnaryOp::Expm1: return std::expm1(x);
       case UnaryOp::Floor: return std::floor(x);

@@ -106,7 +106,7 @@ struct UnaryFn {
           if (p1 == p1 && v > hi) v = hi;
           return v;
         }
-        case UnaryOp::Sign: return x != x ? x : T((x > 0) - (x < 0));
+        case UnaryOp::Sign: return T((x > 0) - (x < 0));  // PyTorch's: 0 at NaN
         case UnaryOp::Log1p: return log1p_(x);
         case UnaryOp::Expm1: return expm1_(x);
         case UnaryOp::Floor: return floor_(x);

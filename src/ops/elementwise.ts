@@ -375,14 +375,8 @@ export function square(x: Tensor): Tensor {
 }
 /** Sign (-1, 0, 1; 0 at NaN, as PyTorch's). @example x.sign() */
 export function sign(x: Tensor): Tensor {
-  let out = unaryKernel(UnaryCode.Sign, x);
-  if (x._dtype.isFloatingPoint) {
-    // The native kernel passes NaN through; PyTorch's sign is (0 < x) - (x < 0), so 0.
-    // (The abs, norm and l1 gradients inherit this: 0 at NaN, as in PyTorch.)
-    const cleaned = whereForward(ne(x, x), scalarLike(0, x), out);
-    out.dispose();
-    out = cleaned;
-  }
+  // PyTorch's sign is (0 < x) - (x < 0): 0 at NaN, which the abs, norm and l1 gradients inherit.
+  const out = unaryKernel(UnaryCode.Sign, x);
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, 'SignBackward0', [x], () => (g) => [zeroGrad(g)]);
 }

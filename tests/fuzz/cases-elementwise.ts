@@ -39,7 +39,7 @@ const FLOAT_UNARY: Record<string, [(t: Tensor) => Tensor, UnaryRef]> = {
   relu: [(t) => t.relu(), (x) => (Number.isNaN(x) ? x : Math.max(0, x))],
   sigmoid: [(t) => t.sigmoid(), sigmoid],
   tanh: [(t) => t.tanh(), Math.tanh],
-  sign: [(t) => t.sign(), (x) => (Number.isNaN(x) ? x : Math.sign(x) + 0)],
+  sign: [(t) => t.sign(), (x) => (Number.isNaN(x) ? 0 : Math.sign(x) + 0)], // PyTorch: 0 at NaN
   log1p: [(t) => t.log1p(), Math.log1p],
   expm1: [(t) => t.expm1(), Math.expm1],
   floor: [(t) => t.floor(), Math.floor],
