@@ -76,7 +76,7 @@ function viewBackward(x: Tensor, out: Tensor, name: string): Tensor {
  * @example x.view(2, -1); x.view([4])
  */
 export function view(x: Tensor, ...shapeArgs: (number | number[])[]): Tensor {
-  const shape = inferShape(parseShape(shapeArgs, true), x.numel());
+  const shape = inferShape(parseShape(shapeArgs, true, 'view'), x.numel());
   const strides = viewStrides(x._shape, x._strides, shape);
   if (strides === null) {
     throw new Error(
@@ -91,7 +91,7 @@ export function view(x: Tensor, ...shapeArgs: (number | number[])[]): Tensor {
  * @example x.reshape(-1)
  */
 export function reshape(x: Tensor, ...shapeArgs: (number | number[])[]): Tensor {
-  const shape = inferShape(parseShape(shapeArgs, true), x.numel());
+  const shape = inferShape(parseShape(shapeArgs, true, 'reshape'), x.numel());
   const strides = viewStrides(x._shape, x._strides, shape);
   if (strides !== null) return viewBackward(x, makeView(x, shape, strides, x._offset), 'ViewBackward0');
   const copy = castKernel(x, x._dtype);

@@ -96,9 +96,18 @@ for (const [alias, d] of [
  */
 export function toDType(value: DType | string): DType {
   if (value instanceof DType) return value;
-  const found = BY_NAME.get(String(value).replace(/^torch\./, ''));
+  const found = typeof value === 'string' ? toDTypeOrNull(value) : null;
   if (!found) throw new TypeError(`unknown dtype ${JSON.stringify(value)}`);
   return found;
+}
+
+/**
+ * The dtype named `name` (`'float32'`, `'torch.float32'` or an alias such as `'long'`),
+ * or null when there is none.
+ * @example toDTypeOrNull('long') === torch.int64; toDTypeOrNull('flt') === null
+ */
+export function toDTypeOrNull(name: string): DType | null {
+  return BY_NAME.get(name.startsWith('torch.') ? name.slice(6) : name) ?? null;
 }
 
 /**
