@@ -18,6 +18,7 @@ import {
 } from './kernels.js';
 import { sumTo } from './reduce.js';
 import { scalarLike } from './creation-helpers.js';
+import { argumentError, checkNumber, checkOptions, checkTensor, checkTensorOrScalar, keysOf } from '../tensor/args.js';
 
 /** A tensor or a JS scalar operand. */
 export type TensorOrScalar = Tensor | number | boolean;
@@ -31,8 +32,15 @@ function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
 }
 
-/** The forward of a binary op with promotion; `reverse` puts a scalar operand first. */
-function forward(op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
+/** Checks a binary op's operands where they enter: a Tensor, then a Tensor or a scalar. @internal */
+export function checkOperands(fn: string, a: unknown, b: unknown): void {
+  checkTensor(a, fn, 'input');
+  checkTensorOrScalar(b, fn, 'other');
+}
+
+/** The forward of a binary op with promotion, after checking its operands. */
+function forward(fn: string, op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
+  checkOperands(fn, a, b);
   if (b instanceof Tensor) {
     const dtype = a._dtype === b._dtype ? a._dtype : resultType([operand(a), operand(b)]);
     return binaryKernel(op, as(a, dtype), as(b, dtype), compare ? bool : dtype);
@@ -54,14 +62,38 @@ function tensorOrNull(x: TensorOrScalar): Tensor | null {
 
 // ---- arithmetic --------------------------------------------------------------------
 
+/** The options of add, sub and their in-place forms: PyTorch's `alpha` keyword. */
+export interface AlphaOptions {
+  alpha?: number;
+}
+const ALPHA_KEYS = keysOf<AlphaOptions>()('alpha');
+
+/** `alpha` from add/sub options, checked (1 when absent). @internal */
+export function alphaOf(options: AlphaOptions | undefined, fn: string): number {
+  if (options === undefined) return 1;
+  checkOptions(options, fn, ALPHA_KEYS);
+  const alpha = options?.alpha ?? 1;
+  checkNumber(alpha, fn, 'alpha');
+  return alpha;
+}
+
+/** The options of div: PyTorch's `rounding_mode` keyword. */
+export interface DivOptions {
+  roundingMode?: 'trunc' | 'floor' | null;
+}
+const DIV_KEYS = keysOf<DivOptions>()('roundingMode');
+
 /**
  * `a + alpha * b`, as `torch.add`.
  * @example torch.add(x, 1); x.add(y, { alpha: 2 })
  */
-export function add(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }): Tensor {
-  const alpha = options?.alpha ?? 1;
-  if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
-  const out = forward(BinaryCode.Add, a, b, false);
+export function add(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+  const alpha = alphaOf(options, 'add');
+  if (alpha !== 1) {
+    checkOperands('add', a, b);
+    b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
+  }
+  const out = forward('add', BinaryCode.Add, a, b, false);
   if (!gradEnabled()) return out;
   const bt = tensorOrNull(b);
   return record(out, 'AddBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(g, bt)]);
@@ -71,15 +103,16 @@ export function add(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }):
  * `a - alpha * b`, as `torch.sub`.
  * @example x.sub(1)
  */
-export function sub(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }): Tensor {
+export function sub(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+  checkOperands('sub', a, b);
   if (a._dtype === bool && b instanceof Tensor && b._dtype === bool) {
     throw new Error(
       'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
     );
   }
-  const alpha = options?.alpha ?? 1;
+  const alpha = alphaOf(options, 'sub');
   if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
-  const out = forward(BinaryCode.Sub, a, b, false);
+  const out = forward('sub', BinaryCode.Sub, a, b, false);
   if (!gradEnabled()) return out;
   const bt = tensorOrNull(b);
   return record(out, 'SubBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(neg(g), bt)]);
@@ -90,6 +123,7 @@ export function sub(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }):
  * @example x.rsub(1) // 1 - x
  */
 export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
+  checkOperands('rsub', a, other);
   if (other instanceof Tensor) return sub(other, a);
   const dtype = resultType([operand(a), other]);
   const out = scalarKernel(BinaryCode.Sub, as(a, dtype), Number(other), true, dtype);
@@ -101,7 +135,7 @@ export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
  * @example x.mul(2); x.mul(mask) // float * bool gives float
  */
 export function mul(a: Tensor, b: TensorOrScalar): Tensor {
-  const out = forward(BinaryCode.Mul, a, b, false);
+  const out = forward('mul', BinaryCode.Mul, a, b, false);
   if (!gradEnabled() || !(a._requiresGrad || (b instanceof Tensor && b._requiresGrad))) return out;
   if (!(b instanceof Tensor)) {
     const s = Number(b);
@@ -122,11 +156,20 @@ export function mul(a: Tensor, b: TensorOrScalar): Tensor {
  * `roundingMode` `'trunc'` or `'floor'` as PyTorch.
  * @example x.div(2); torch.div(a, b, { roundingMode: 'floor' })
  */
-export function div(a: Tensor, b: TensorOrScalar, options: { roundingMode?: 'trunc' | 'floor' | null } = {}): Tensor {
-  const mode = options.roundingMode ?? null;
-  if (mode === 'floor') return forward(BinaryCode.FloorDivide, a, b, false);
+export function div(a: Tensor, b: TensorOrScalar, options?: DivOptions): Tensor {
+  checkOperands('div', a, b);
+  let mode: DivOptions['roundingMode'] = null;
+  if (options !== undefined) {
+    checkOptions(options, 'div', DIV_KEYS);
+    mode = options?.roundingMode ?? null;
+    if (mode !== null && mode !== 'trunc' && mode !== 'floor') {
+      if (typeof mode !== 'string') throw argumentError('div', 'roundingMode', "null, 'trunc' or 'floor'", mode);
+      throw new Error(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${mode}'`);
+    }
+  }
+  if (mode === 'floor') return forward('div', BinaryCode.FloorDivide, a, b, false);
   if (mode === 'trunc') {
-    const q = forward(BinaryCode.Div, a, b, false);
+    const q = forward('div', BinaryCode.Div, a, b, false);
     return q._dtype.isFloatingPoint ? unaryKernel(UnaryCode.Trunc, q) : q;
   }
   let dtype = b instanceof Tensor ? resultType([operand(a), operand(b)]) : resultType([operand(a), b]);
@@ -157,8 +200,10 @@ export function div(a: Tensor, b: TensorOrScalar, options: { roundingMode?: 'tru
  */
 export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
   if (!(a instanceof Tensor)) {
+    if (typeof a !== 'number') throw argumentError('pow', 'input', 'a Tensor or a number', a);
+    checkTensor(b, 'pow', 'exponent');
     const base = a;
-    const x = b as Tensor;
+    const x = b;
     const dtype = resultType([operand(x), base]);
     const out = scalarKernel(BinaryCode.Pow, as(x, dtype), base, true, dtype);
     return record(out, 'PowBackward1', [x], (node) => {
@@ -166,7 +211,7 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
       return (g) => [gradFor(mul(mul(g, so()), Math.log(base)), x)];
     });
   }
-  const out = forward(BinaryCode.Pow, a, b, false);
+  const out = forward('pow', BinaryCode.Pow, a, b, false);
   if (!gradEnabled()) return out;
   if (!(b instanceof Tensor)) {
     const e = Number(b);
@@ -188,7 +233,8 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
 
 /** Elementwise max, NaN-propagating. @example torch.maximum(a, b) */
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return minmax(a, b, BinaryCode.Maximum, 'MaximumBackward0');
+  checkTensor(b, 'maximum', 'other');
+  return minmax('maximum', a, b, BinaryCode.Maximum, 'MaximumBackward0');
 }
 
 /**
@@ -197,6 +243,8 @@ export function maximum(a: Tensor, b: Tensor): Tensor {
  * @example torch.atan2(y, x)
  */
 export function atan2(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'atan2', 'input');
+  checkTensor(b, 'atan2', 'other');
   let dtype = resultType([operand(a), operand(b)]);
   if (!dtype.isFloatingPoint) dtype = defaultFloat;
   const out = binaryKernel(BinaryCode.Atan2, as(a, dtype), as(b, dtype), dtype);
@@ -215,7 +263,7 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
  * @example torch.remainder(x, 3)
  */
 export function remainder(a: Tensor, b: TensorOrScalar): Tensor {
-  const out = forward(BinaryCode.Remainder, a, b, false);
+  const out = forward('remainder', BinaryCode.Remainder, a, b, false);
   if (!(b instanceof Tensor)) return record(out, 'RemainderBackward0', [a], () => (g) => [gradFor(g, a)]);
   return record(out, 'RemainderBackward1', [a, b], (node) => {
     const sa = node.save(a);
@@ -231,11 +279,12 @@ export function floorDivide(a: Tensor, b: TensorOrScalar): Tensor {
 
 /** Elementwise min, NaN-propagating. @example torch.minimum(a, b) */
 export function minimum(a: Tensor, b: Tensor): Tensor {
-  return minmax(a, b, BinaryCode.Minimum, 'MinimumBackward0');
+  checkTensor(b, 'minimum', 'other');
+  return minmax('minimum', a, b, BinaryCode.Minimum, 'MinimumBackward0');
 }
 
-function minmax(a: Tensor, b: Tensor, op: BinaryCode, name: string): Tensor {
-  const out = forward(op, a, b, false);
+function minmax(fn: string, a: Tensor, b: Tensor, op: BinaryCode, name: string): Tensor {
+  const out = forward(fn, op, a, b, false);
   return record(out, name, [a, b], (node) => {
     const sa = node.save(a);
     const sb = node.save(b);
@@ -254,38 +303,41 @@ function minmax(a: Tensor, b: Tensor, op: BinaryCode, name: string): Tensor {
 
 /** `a == b` elementwise. @example x.eq(y) */
 export function eq(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Eq, a, b, true);
+  return forward('eq', BinaryCode.Eq, a, b, true);
 }
 /** `a != b` elementwise. @example x.ne(0) */
 export function ne(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Ne, a, b, true);
+  return forward('ne', BinaryCode.Ne, a, b, true);
 }
 /** `a > b` elementwise. @example x.gt(0) */
 export function gt(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Gt, a, b, true);
+  return forward('gt', BinaryCode.Gt, a, b, true);
 }
 /** `a >= b` elementwise. @example w.abs().ge(5) */
 export function ge(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Ge, a, b, true);
+  return forward('ge', BinaryCode.Ge, a, b, true);
 }
 /** `a < b` elementwise. @example x.lt(0) */
 export function lt(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Lt, a, b, true);
+  return forward('lt', BinaryCode.Lt, a, b, true);
 }
 /** `a <= b` elementwise. @example x.le(1) */
 export function le(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Le, a, b, true);
+  return forward('le', BinaryCode.Le, a, b, true);
 }
 /** Elementwise logical and. @example a.logicalAnd(b) */
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
-  return forward(BinaryCode.LogicalAnd, a, b, true);
+  checkTensor(b, 'logicalAnd', 'other');
+  return forward('logicalAnd', BinaryCode.LogicalAnd, a, b, true);
 }
 /** Elementwise logical or. @example a.logicalOr(b) */
 export function logicalOr(a: Tensor, b: Tensor): Tensor {
-  return forward(BinaryCode.LogicalOr, a, b, true);
+  checkTensor(b, 'logicalOr', 'other');
+  return forward('logicalOr', BinaryCode.LogicalOr, a, b, true);
 }
 /** Elementwise logical not. @example mask.logicalNot() */
 export function logicalNot(a: Tensor): Tensor {
+  checkTensor(a, 'logicalNot', 'input');
   return as(unaryKernel(UnaryCode.LogicalNot, a), bool);
 }
 
@@ -299,6 +351,8 @@ function floatInput(x: Tensor): Tensor {
 type UnaryBackward = (g: Tensor, input: () => Tensor, output: () => Tensor) => Tensor;
 
 function unary(code: UnaryCode, name: string, x: Tensor, floatOnly: boolean, backward: UnaryBackward | null): Tensor {
+  // Every unary op's public name is its grad_fn's, lower-cased ('Log1PBackward0' -> 'log1p').
+  if (!(x instanceof Tensor)) throw argumentError(name.slice(0, name.indexOf('Backward')).toLowerCase(), 'input', 'a Tensor', x);
   const input = floatOnly ? floatInput(x) : x;
   const out = unaryKernel(code, input);
   if (backward === null || !gradEnabled() || !x._requiresGrad) return out;
@@ -311,6 +365,7 @@ function unary(code: UnaryCode, name: string, x: Tensor, floatOnly: boolean, bac
 
 /** `-x`. @example x.neg() */
 export function neg(x: Tensor): Tensor {
+  checkTensor(x, 'neg', 'input');
   if (x._dtype === bool) {
     throw new Error('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   }
@@ -371,6 +426,7 @@ export function reciprocal(x: Tensor): Tensor {
 }
 /** `x*x`. @example x.square() */
 export function square(x: Tensor): Tensor {
+  checkTensor(x, 'square', 'input');
   return pow(x, 2);
 }
 /** Sign (-1, 0, 1). @example x.sign() */
@@ -398,6 +454,14 @@ export function round(x: Tensor): Tensor {
   return unary(UnaryCode.Round, 'RoundBackward0', x, false, (g) => mul(g, 0));
 }
 
+const CLAMP_KEYS = ['min', 'max'] as const;
+
+function checkBound(value: unknown, name: string): void {
+  if (value !== null && typeof value !== 'number' && !(value instanceof Tensor)) {
+    throw argumentError('clamp', name, 'a number, a Tensor or null', value);
+  }
+}
+
 /**
  * Clamps into [min, max]; either bound may be null. Tensor bounds broadcast.
  * @example x.clamp(0, 1); x.clamp(null, 6); x.clamp({ min: 0 })
@@ -407,12 +471,16 @@ export function clamp(
   min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null },
   max?: number | Tensor | null,
 ): Tensor {
+  checkTensor(x, 'clamp', 'input');
   if (min !== null && typeof min === 'object' && !(min instanceof Tensor)) {
+    checkOptions(min, 'clamp', CLAMP_KEYS);
     max = min.max ?? null;
     min = min.min ?? null;
   }
   const lo = (min ?? null) as number | Tensor | null;
   const hi = max ?? null;
+  checkBound(lo, 'min');
+  checkBound(hi, 'max');
   if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
   if (lo instanceof Tensor || hi instanceof Tensor) {
     let out = x;
@@ -438,6 +506,9 @@ export function clamp(
  * @example torch.where(x.gt(0), x, 0)
  */
 export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  checkTensor(cond, 'where', 'condition');
+  checkTensorOrScalar(a, 'where', 'input');
+  checkTensorOrScalar(b, 'where', 'other');
   if (cond._dtype !== bool) throw new Error(`where expected condition to be a boolean tensor, but got a tensor with dtype ${scalarTypeName(cond._dtype)}`);
   const dtype = resultType([operand(a), operand(b)]);
   const ta = a instanceof Tensor ? as(a, dtype) : scalarLike(Number(a), cond, dtype);

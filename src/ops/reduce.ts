@@ -11,44 +11,68 @@ import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
 import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
 import { abs, div, eq, logicalAnd, maximum, minimum, mul, pow, sqrt, sub, where } from './elementwise.js';
 import { zerosOf } from './creation-helpers.js';
-import { expand, reshape, unsqueeze, view } from './shape.js';
+import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
+import { checkBoolean, checkNumber, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
 import { scatter } from './index.js';
 
 /** A dim argument: one dim, several, or none (all). */
 export type Dims = number | number[] | null | undefined;
-/** Options that PyTorch takes as keywords. */
+/** Options that PyTorch takes as keywords (`dtype` also by name, as `'float64'`). */
 export interface ReduceOptions {
   dim?: Dims;
   keepdim?: boolean;
-  dtype?: DType;
+  dtype?: DType | string;
+}
+/** The keys sum, mean and prod accept. */
+const REDUCE_KEYS = keysOf<ReduceOptions>()('dim', 'keepdim', 'dtype');
+/** The options of max, min, argmax and argmin, which take no dtype. */
+export interface DimOptions {
+  dim?: number | null;
+  keepdim?: boolean;
+}
+const DIM_KEYS = keysOf<DimOptions>()('dim', 'keepdim');
+
+/** Parsed reduction arguments; `dtype` checked and converted. @internal */
+export interface ReduceArgs {
+  dim: Dims;
+  keepdim: boolean;
+  dtype: DType | undefined;
 }
 
-/** Untangles `(dim?, keepdim?, options?)` call forms. @internal */
+function optionsObject(value: unknown): value is ReduceOptions {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Untangles `(dim?, keepdim?, options?)` call forms, checking every options object
+ * against `allowed` and `keepdim` / `dtype` against their types, naming `fn`. @internal
+ */
 export function reduceArgs(
-  dimOrOptions?: Dims | ReduceOptions,
-  keepdimOrOptions?: boolean | ReduceOptions,
-  maybeOptions?: ReduceOptions,
-): { dim: Dims; keepdim: boolean; options: ReduceOptions } {
+  fn: string,
+  allowed: readonly string[],
+  dimOrOptions?: unknown,
+  keepdimOrOptions?: unknown,
+  maybeOptions?: unknown,
+): ReduceArgs {
   let dim: Dims;
-  let options: ReduceOptions = {};
-  if (dimOrOptions !== null && typeof dimOrOptions === 'object' && !Array.isArray(dimOrOptions)) {
-    options = dimOrOptions;
-    dim = options.dim;
-  } else {
-    dim = dimOrOptions as Dims;
+  let keepdim: unknown = false;
+  let dtype: unknown;
+  const take = (options: ReduceOptions): void => {
+    checkOptions(options, fn, allowed);
+    if (options.dim !== undefined) dim = options.dim;
+    if (options.keepdim !== undefined) keepdim = options.keepdim;
+    if (options.dtype !== undefined) dtype = options.dtype;
+  };
+  if (optionsObject(dimOrOptions)) take(dimOrOptions);
+  else dim = dimOrOptions as Dims;
+  if (optionsObject(keepdimOrOptions)) take(keepdimOrOptions);
+  else if (keepdimOrOptions !== undefined) keepdim = keepdimOrOptions;
+  if (maybeOptions !== undefined) {
+    if (!optionsObject(maybeOptions)) checkOptions(maybeOptions, fn, allowed);
+    else take(maybeOptions);
   }
-  let keepdim = options.keepdim ?? false;
-  if (typeof keepdimOrOptions === 'boolean') keepdim = keepdimOrOptions;
-  else if (keepdimOrOptions) {
-    options = { ...options, ...keepdimOrOptions };
-    keepdim = keepdimOrOptions.keepdim ?? keepdim;
-    if (keepdimOrOptions.dim !== undefined) dim = keepdimOrOptions.dim;
-  }
-  if (maybeOptions) {
-    options = { ...options, ...maybeOptions };
-    keepdim = maybeOptions.keepdim ?? keepdim;
-  }
-  return { dim, keepdim, options };
+  checkBoolean(keepdim, fn, 'keepdim');
+  return { dim, keepdim, dtype: dtype === undefined || dtype === null ? undefined : toDTypeArg(dtype, fn) };
 }
 
 /** Normalised, sorted, unique dims to reduce; all dims when `dim` is absent. @internal */
@@ -100,9 +124,10 @@ function expandBack(g: Tensor, inputShape: number[], dims: number[], keepdim: bo
  * @example x.sum(); x.sum(1, true); x.sum([0, 1])
  */
 export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
-  const args = reduceArgs(dim, keepdim, options);
+  checkTensor(x, 'sum', 'input');
+  const args = reduceArgs('sum', REDUCE_KEYS, dim, keepdim, options);
   let input = x;
-  if (args.options.dtype && args.options.dtype !== x._dtype) input = castKernel(x, args.options.dtype);
+  if (args.dtype && args.dtype !== x._dtype) input = castKernel(x, args.dtype);
   const dims = reduceDims(input, args.dim);
   const outDtype = input._dtype.isFloatingPoint ? input._dtype : int64;
   const out = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, outDtype);
@@ -120,8 +145,9 @@ export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | R
  * @example x.mean(); x.mean(0, true)
  */
 export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
-  const args = reduceArgs(dim, keepdim, options);
-  const dtype = args.options.dtype ?? x._dtype;
+  checkTensor(x, 'mean', 'input');
+  const args = reduceArgs('mean', REDUCE_KEYS, dim, keepdim, options);
+  const dtype = args.dtype ?? x._dtype;
   if (!dtype.isFloatingPoint) {
     throw new Error(
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(dtype)}`,
@@ -145,7 +171,10 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
  * @example x.prod(); x.prod(1)
  */
 export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
-  const args = reduceArgs(dim, keepdim, options);
+  checkTensor(x, 'prod', 'input');
+  const args = reduceArgs('prod', REDUCE_KEYS, dim, keepdim, options);
+  // A differentiable cast first, so that the product's backward below stays as it is.
+  if (args.dtype !== undefined && args.dtype !== x._dtype) x = toDtype(x, args.dtype);
   const dims = reduceDims(x, args.dim);
   const outDtype = x._dtype.isFloatingPoint ? x._dtype : int64;
   const out = reduceRaw(ReduceCode.Prod, x, dims, args.keepdim, outDtype);
@@ -210,9 +239,10 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
  * `max()` of all elements, or `max(dim)` -> `[values, indices]`, or elementwise with a tensor.
  * @example x.max(); const [values, indices] = x.max(1);
  */
-export function max(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+export function max(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+  checkTensor(x, 'max', 'input');
   if (dim instanceof Tensor) return maximumOf(x, dim, true);
-  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+  const args = reduceArgs('max', DIM_KEYS, dim, keepdim);
   return extremum(x, true, args.dim as number | undefined, args.keepdim);
 }
 
@@ -220,9 +250,10 @@ export function max(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?:
  * `min()` of all elements, or `min(dim)` -> `[values, indices]`.
  * @example x.min(); const [values, indices] = x.min(0);
  */
-export function min(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+export function min(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+  checkTensor(x, 'min', 'input');
   if (dim instanceof Tensor) return maximumOf(x, dim, false);
-  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+  const args = reduceArgs('min', DIM_KEYS, dim, keepdim);
   return extremum(x, false, args.dim as number | undefined, args.keepdim);
 }
 
@@ -241,36 +272,50 @@ function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined
 }
 
 /** Index of the maximum (first on ties). @example x.argmax(); x.argmax(1) */
-export function argmax(x: Tensor, dim?: number | null | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
-  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+export function argmax(x: Tensor, dim?: number | null | DimOptions, keepdim?: boolean): Tensor {
+  checkTensor(x, 'argmax', 'input');
+  const args = reduceArgs('argmax', DIM_KEYS, dim, keepdim);
   return argExtremum(x, ReduceCode.ArgMax, args.dim as number | undefined, args.keepdim);
 }
 
 /** Index of the minimum (first on ties). @example x.argmin(0) */
-export function argmin(x: Tensor, dim?: number | null | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
-  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+export function argmin(x: Tensor, dim?: number | null | DimOptions, keepdim?: boolean): Tensor {
+  checkTensor(x, 'argmin', 'input');
+  const args = reduceArgs('argmin', DIM_KEYS, dim, keepdim);
   return argExtremum(x, ReduceCode.ArgMin, args.dim as number | undefined, args.keepdim);
 }
 
 /** Options of var/std. */
-export interface VarOptions extends ReduceOptions {
+export interface VarOptions {
+  dim?: Dims;
+  keepdim?: boolean;
   /** Bessel's correction (default true), as `unbiased=`. */
   unbiased?: boolean;
   /** Degrees of freedom subtracted from N (overrides `unbiased`). */
   correction?: number;
 }
+const VAR_KEYS = keysOf<VarOptions>()('dim', 'keepdim', 'unbiased', 'correction');
 
-function variance(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdimArg?: boolean): Tensor {
+function variance(fn: string, x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdimArg?: boolean): Tensor {
+  checkTensor(x, fn, 'input');
   let opts: VarOptions = {};
   let dims: Dims = undefined;
-  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) opts = dim;
-  else dims = dim as Dims;
+  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) {
+    checkOptions(dim, fn, VAR_KEYS);
+    opts = dim;
+  } else dims = dim as Dims;
   if (typeof options === 'boolean') opts = { ...opts, unbiased: options };
-  else if (options) opts = { ...opts, ...options };
+  else if (options !== undefined) {
+    checkOptions(options, fn, VAR_KEYS);
+    opts = { ...opts, ...options };
+  }
   if (keepdimArg !== undefined) opts.keepdim = keepdimArg;
   if (opts.dim !== undefined) dims = opts.dim;
+  if (opts.unbiased !== undefined) checkBoolean(opts.unbiased, fn, 'unbiased');
+  if (opts.correction !== undefined) checkNumber(opts.correction, fn, 'correction');
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   const keepdim = opts.keepdim ?? false;
+  checkBoolean(keepdim, fn, 'keepdim');
   const reduced = reduceDims(x, dims);
   let count = 1;
   for (const d of reduced) count *= x._shape[d] ?? 1;
@@ -283,7 +328,7 @@ function variance(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOpt
  * @example x.var(); x.var(0, { unbiased: false }); x.var({ dim: 1, keepdim: true })
  */
 export function var_(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
-  return renameGradFn(variance(x, dim, options, keepdim), 'VarBackward0');
+  return renameGradFn(variance('var', x, dim, options, keepdim), 'VarBackward0');
 }
 
 /**
@@ -291,7 +336,7 @@ export function var_(x: Tensor, dim?: Dims | VarOptions, options?: boolean | Var
  * @example x.std(); x.std(1, { keepdim: true })
  */
 export function std(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
-  return renameGradFn(sqrt(variance(x, dim, options, keepdim)), 'StdBackward0');
+  return renameGradFn(sqrt(variance('std', x, dim, options, keepdim)), 'StdBackward0');
 }
 
 /**
@@ -299,6 +344,12 @@ export function std(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarO
  * @example x.norm(); x.norm(1); x.norm(2, 1, true)
  */
 export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor {
+  checkTensor(x, 'norm', 'input');
+  if (typeof p === 'string') {
+    if ((p as string) === 'nuc') throw new Error("norm(): p='nuc' (the nuclear norm) is not supported");
+    if (p !== 'fro') throw new Error(`only valid string values are 'fro' and 'nuc', found ${p}`);
+  } else checkNumber(p, 'norm', 'p');
+  checkBoolean(keepdim, 'norm', 'keepdim');
   const order = p === 'fro' ? 2 : p;
   const dims = reduceDims(x, dim);
   let out: Tensor;
@@ -311,11 +362,15 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
 
 /** Whether any element is nonzero (over dims). @example mask.any() */
 export function any(x: Tensor, dim?: number, keepdim = false): Tensor {
+  checkTensor(x, 'any', 'input');
+  checkBoolean(keepdim, 'any', 'keepdim');
   return reduceRaw(ReduceCode.Any, x, reduceDims(x, dim), keepdim, bool);
 }
 
 /** Whether all elements are nonzero (over dims). @example x.eq(y).all() */
 export function all(x: Tensor, dim?: number, keepdim = false): Tensor {
+  checkTensor(x, 'all', 'input');
+  checkBoolean(keepdim, 'all', 'keepdim');
   return reduceRaw(ReduceCode.All, x, reduceDims(x, dim), keepdim, bool);
 }
 

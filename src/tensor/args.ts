@@ -161,7 +161,7 @@ export function checkOptions(options: unknown, fn: string, allowed: readonly str
   if (typeof options !== 'object' || Array.isArray(options) || options instanceof Tensor) {
     throw new TypeError(`${fn}(): expected an options object, but got ${describeValue(options)}`);
   }
-  for (const key in options) {
+  for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
       throw new TypeError(`${fn}() got an unexpected option '${key}' (expected one of: ${allowed.join(', ')})`);
     }
