@@ -1,20 +1,19 @@
 /**
- * `nn.functional` forms of the layers: linear, dropout, layerNorm, batchNorm and
- * embedding. Linear on a 2-D input is one fused addmm, as PyTorch's AddmmBackward0.
+ * `nn.functional` forms of the layers: linear, dropout, layerNorm and batchNorm
+ * (embedding is in `embedding.ts`). Linear on a 2-D input is one fused addmm, as
+ * PyTorch's AddmmBackward0.
  */
 import { record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { float32, float64, int64 } from '../../tensor/dtype.js';
-import { emptyLike, zeros } from '../../tensor/creation.js';
+import { float32, float64 } from '../../tensor/dtype.js';
+import { emptyLike } from '../../tensor/creation.js';
 import { add, mul, rsqrt, sub } from '../../ops/elementwise.js';
 import { addmm, matmul } from '../../ops/linalg.js';
 import { mean } from '../../ops/reduce.js';
 import { contiguous, reshape, t as transpose2d } from '../../ops/shape.js';
 import { ActivationCode, biasActivationKernel_, layerNormBackwardKernel, layerNormKernel } from '../../ops/nn-kernels.js';
 import { relu } from './activation.js';
-import { indexSelect } from '../../ops/index.js';
-import { indexPutKernel } from '../../ops/kernels.js';
 import { bernoulli_ } from '../../ops/fill.js';
 import { div_, mul_ } from '../../ops/inplace.js';
 
@@ -195,28 +194,3 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   if (bias !== null) out = add(out, reshape(bias, broadcast));
   return renameGradFn(out, 'NativeBatchNormBackward0');
 }
-
-/**
- * Looks up rows of `weight` by int64 indices; the padding row gets no gradient.
- * @example F.embedding(torch.tensor([[1, 2]]), emb.weight)
- */
-export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
-  if (input.dtype !== int64 && input.dtype.name !== 'int32') {
-    throw new Error(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype.name} instead (while checking arguments for embedding)`);
-  }
-  const rows = weight.shape[0];
-  // indexSelect refuses indices outside [0, rows) with PyTorch's "index out of range in
-  // self" (on a GPU, at the next synchronization), so nothing is read back here.
-  const flat = reshape(input.dtype === int64 ? input : (input as Tensor & { long(): Tensor }).long(), [-1]);
-  const looked = noGrad(() => indexSelect(weight, 0, flat));
-  const out = reshape(looked, [...input.shape, weight.shape[1]]);
-  if (!gradEnabled() || !weight._requiresGrad) return out;
-  const pad = paddingIdx === null ? null : paddingIdx < 0 ? paddingIdx + rows : paddingIdx;
-  return record(out, 'EmbeddingBackward0', [weight], () => (g) => {
-    const grad = zeros(weight.shape, { dtype: g.dtype });
-    indexPutKernel(grad, 0, flat, reshape(g, [-1, weight.shape[1]]).contiguous(), true);
-    if (pad !== null) grad.index(pad).zero_();
-    return [grad];
-  });
-}
-
