@@ -15,6 +15,7 @@ export { Embedding } from './layers/embedding.js';
 export type { EmbeddingLayerOptions, FromPretrainedOptions } from './layers/embedding.js';
 export { ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
 export { LayerNorm, BatchNorm1d } from './layers/normalization.js';
+export type { LayerNormOptions, BatchNormOptions } from './layers/normalization.js';
 export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from './layers/loss.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

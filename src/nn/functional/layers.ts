@@ -16,12 +16,16 @@ import { ActivationCode, biasActivationKernel_, layerNormBackwardKernel, layerNo
 import { relu } from './activation.js';
 import { bernoulli_ } from '../../ops/fill.js';
 import { div_, mul_ } from '../../ops/inplace.js';
+import { argumentError, checkBoolean, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
 /**
  * `x @ weight.T + bias`.
  * @example F.linear(x, weight, bias)
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor(input, 'linear', 'input');
+  checkTensor(weight, 'linear', 'weight');
+  checkOptionalTensor(bias, 'linear', 'bias');
   const dim = input.dim();
   if (dim === 2 && bias !== null) return addmm(bias, input, transpose2d(weight));
   if (dim > 2 && bias !== null && input.isContiguous()) {
@@ -53,23 +57,30 @@ export function linearRelu(input: Tensor, weight: Tensor, bias: Tensor | null): 
   return out;
 }
 
+/** The options of dropout, when given as one object. */
+export interface DropoutOptions {
+  p?: number;
+  training?: boolean;
+  inplace?: boolean;
+}
+const DROPOUT_KEYS = keysOf<DropoutOptions>()('p', 'training', 'inplace');
+
 /**
  * Zeroes elements with probability `p` while training and scales the rest by 1/(1-p).
  * @example F.dropout(x, 0.5, net.training)
  */
-export function dropout(
-  input: Tensor,
-  p: number | { p?: number; training?: boolean; inplace?: boolean } = 0.5,
-  training = true,
-  inplace = false,
-): Tensor {
-  let prob = 0.5;
-  if (typeof p === 'number') prob = p;
-  else {
+export function dropout(input: Tensor, p: number | DropoutOptions = 0.5, training = true, inplace = false): Tensor {
+  checkTensor(input, 'dropout', 'input');
+  let prob: unknown = p;
+  if (p !== null && typeof p === 'object') {
+    checkOptions(p, 'dropout', DROPOUT_KEYS);
     prob = p.p ?? 0.5;
     training = p.training ?? true;
     inplace = p.inplace ?? false;
   }
+  checkNumber(prob, 'dropout', 'p');
+  checkBoolean(training, 'dropout', 'training');
+  checkBoolean(inplace, 'dropout', 'inplace');
   if (!(prob >= 0 && prob <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${prob}`);
   if (!training || prob === 0) return input;
   // PyTorch's CPU dropout: noise = empty_like(x).bernoulli_(1 - p).div_(1 - p); x * noise.
@@ -104,7 +115,14 @@ export function layerNorm(
   bias: Tensor | null = null,
   eps = 1e-5,
 ): Tensor {
+  checkTensor(input, 'layerNorm', 'input');
+  checkOptionalTensor(weight, 'layerNorm', 'weight');
+  checkOptionalTensor(bias, 'layerNorm', 'bias');
+  checkNumber(eps, 'layerNorm', 'eps');
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  if (!Array.isArray(shape) || !shape.every(Number.isInteger)) {
+    throw argumentError('layerNorm', 'normalizedShape', 'an integer or an array of integers', normalizedShape);
+  }
   normalizedDims(input, shape);
   const cols = shape.reduce((a, b) => a * b, 1);
   if (weight !== null && weight.numel() !== cols) throw new Error(`layer_norm: expected weight of ${cols} elements, got ${weight.numel()}`);
@@ -151,6 +169,7 @@ export interface BatchNormOptions {
   /** BatchNorm's counter, advanced by one per training call (for `momentum: null`). */
   numBatchesTracked?: Tensor | null;
 }
+const BATCH_NORM_KEYS = keysOf<BatchNormOptions>()('weight', 'bias', 'training', 'momentum', 'eps', 'numBatchesTracked');
 
 /**
  * Batch normalisation over every dim but the channels (dim 1). In training it updates
@@ -158,8 +177,18 @@ export interface BatchNormOptions {
  * @example F.batchNorm(x, bn.running_mean, bn.running_var, { training: true })
  */
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
-  const { weight = null, bias = null, training = false, eps = 1e-5 } = options;
-  const momentum = options.momentum === undefined ? 0.1 : options.momentum;
+  checkTensor(input, 'batchNorm', 'input');
+  checkOptionalTensor(runningMean, 'batchNorm', 'runningMean');
+  checkOptionalTensor(runningVar, 'batchNorm', 'runningVar');
+  checkOptions(options, 'batchNorm', BATCH_NORM_KEYS);
+  const { weight = null, bias = null, training = false, eps = 1e-5 } = options ?? {};
+  const momentum = options?.momentum === undefined ? 0.1 : options.momentum;
+  checkOptionalTensor(weight, 'batchNorm', 'weight');
+  checkOptionalTensor(bias, 'batchNorm', 'bias');
+  checkBoolean(training, 'batchNorm', 'training');
+  checkNumber(eps, 'batchNorm', 'eps');
+  if (momentum !== null) checkNumber(momentum, 'batchNorm', 'momentum');
+  checkOptionalTensor(options?.numBatchesTracked, 'batchNorm', 'numBatchesTracked');
   if (input.dim() < 2) throw new Error(`Expected 2D or 3D input (got ${input.dim()}D input)`);
   const channels = input.shape[1];
   const dims = [0, ...Array.from({ length: input.dim() - 2 }, (_, i) => i + 2)];
