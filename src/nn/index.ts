@@ -6,6 +6,13 @@
  */
 export { Module } from './module.js';
 export type { StateDict, RemovableHandle } from './module.js';
+export type {
+  StateDictOptions,
+  LoadStateDictOptions,
+  RegisterBufferOptions,
+  ZeroGradOptions,
+  ModuleToOptions,
+} from './module-options.js';
 export type { LoadStateDictResult } from './state-dict.js';
 export { Parameter } from './parameter.js';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './containers.js';

@@ -13,12 +13,26 @@ import { inspect } from 'node:util';
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
-import { DType as DTypeClass, float16, float32, float64 } from '../tensor/dtype.js';
+import { float16, float32, float64 } from '../tensor/dtype.js';
 import type { DeviceLike } from '../tensor/device.js';
 import { Parameter } from './parameter.js';
 import { loadStateDictInto, type LoadStateDictResult } from './state-dict.js';
 import { bufferAt, parameterAt, submoduleAt } from './paths.js';
 import { moduleRepr } from './repr.js';
+import { argumentError, checkBoolean, checkFunction, checkOptions } from '../tensor/args.js';
+import {
+  LOAD_STATE_DICT_KEYS,
+  REGISTER_BUFFER_KEYS,
+  STATE_DICT_KEYS,
+  ZERO_GRAD_KEYS,
+  moduleTarget,
+  type LoadStateDictOptions,
+  type ModuleToOptions,
+  type RegisterBufferOptions,
+  type StateDictOptions,
+  type ZeroGradOptions,
+} from './module-options.js';
+
 
 /** A module's state dict: name → tensor, in registration order. */
 export type StateDict = Record<string, Tensor>;
@@ -202,8 +216,11 @@ export class Module<Out = Tensor> {
    * Non-persistent buffers are left out of the state dict.
    * @example this.registerBuffer('runningMean', torch.zeros(n))
    */
-  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+  registerBuffer(name: string, tensor: Tensor | null, options: RegisterBufferOptions = {}): void {
     this._checkName(name, 'buffer');
+    checkOptions(options, 'registerBuffer', REGISTER_BUFFER_KEYS);
+    const persistent = options?.persistent ?? true;
+    checkBoolean(persistent, 'registerBuffer', 'persistent');
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${typeName(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     }
@@ -212,7 +229,7 @@ export class Module<Out = Tensor> {
     }
     if (tensor !== null) tensor._keep = true;
     this._buffers.set(name, tensor);
-    if (options.persistent === false) this._nonPersistent.add(name);
+    if (!persistent) this._nonPersistent.add(name);
     else this._nonPersistent.delete(name);
     this._define(name, tensor);
   }
@@ -332,11 +349,16 @@ export class Module<Out = Tensor> {
    * The object also carries PyTorch's `_metadata` (non-enumerable), which checkpoints need.
    * @example net.stateDict()['2.bias']
    */
-  stateDict(options: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+  stateDict(options: StateDictOptions = {}): StateDict {
+    checkOptions(options, 'stateDict', STATE_DICT_KEYS);
+    const prefix = options?.prefix ?? '';
+    const keepVars = options?.keepVars ?? false;
+    if (typeof prefix !== 'string') throw argumentError('stateDict', 'prefix', 'a string', prefix);
+    checkBoolean(keepVars, 'stateDict', 'keepVars');
     const destination: StateDict = {};
     const metadata: Record<string, { version: number }> = {};
     Object.defineProperty(destination, '_metadata', { value: metadata, enumerable: false, writable: true });
-    this._saveTo(destination, metadata, options.prefix ?? '', options.keepVars ?? false);
+    this._saveTo(destination, metadata, prefix, keepVars);
     return destination;
   }
 
@@ -362,8 +384,14 @@ export class Module<Out = Tensor> {
    * size mismatch, worded as PyTorch's.
    * @example clone.loadStateDict(net.stateDict())
    */
-  loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
-    return loadStateDictInto(this as Module<any>, stateDict, options.strict ?? true);
+  loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict) || stateDict instanceof Tensor) {
+      throw argumentError('loadStateDict', 'stateDict', 'dict-like (an object or a Map of tensors)', stateDict);
+    }
+    checkOptions(options, 'loadStateDict', LOAD_STATE_DICT_KEYS);
+    const strict = options?.strict ?? true;
+    checkBoolean(strict, 'loadStateDict', 'strict');
+    return loadStateDictInto(this as Module<any>, stateDict, strict);
   }
 
   // ---- utilities -------------------------------------------------------------------
@@ -373,6 +401,7 @@ export class Module<Out = Tensor> {
    * @example net.apply((m) => { if (m instanceof nn.Linear) nn.init.zeros_(m.bias); })
    */
   apply(fn: (module: Module<any>) => void): this {
+    checkFunction(fn, 'apply', 'fn');
     for (const child of this.children()) child.apply(fn);
     fn(this as Module<any>);
     return this;
@@ -395,8 +424,10 @@ export class Module<Out = Tensor> {
    * Resets every parameter's gradient (to null by default, as PyTorch 2's `set_to_none`).
    * @example net.zeroGrad()
    */
-  zeroGrad(options: { setToNone?: boolean } = {}): void {
-    const setToNone = options.setToNone ?? true;
+  zeroGrad(options: ZeroGradOptions = {}): void {
+    checkOptions(options, 'zeroGrad', ZERO_GRAD_KEYS);
+    const setToNone = options?.setToNone ?? true;
+    checkBoolean(setToNone, 'zeroGrad', 'setToNone');
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
       if (setToNone) p.grad = null;
@@ -411,6 +442,7 @@ export class Module<Out = Tensor> {
 
   /** Sets `requiresGrad` on every parameter. @example net.requiresGrad_(false) // freeze */
   requiresGrad_(requiresGrad = true): this {
+    checkBoolean(requiresGrad, 'requiresGrad_', 'requiresGrad');
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
@@ -470,14 +502,8 @@ export class Module<Out = Tensor> {
    * or `to({ device, dtype })`. Casting touches floating-point tensors only.
    * @example net.to(torch.float64)
    */
-  to(target: DType | DeviceLike | { dtype?: DType; device?: DeviceLike }): this {
-    let dtype: DType | undefined;
-    let device: DeviceLike | undefined;
-    if (target instanceof DTypeClass) dtype = target;
-    else if (typeof target === 'object' && target !== null && !('type' in target) && ('dtype' in target || 'device' in target)) {
-      dtype = (target as { dtype?: DType }).dtype;
-      device = (target as { device?: DeviceLike }).device;
-    } else device = target as DeviceLike;
+  to(target: DType | DeviceLike | ModuleToOptions): this {
+    const { dtype, device } = moduleTarget(target);
     if (dtype !== undefined && !dtype.isFloatingPoint) {
       throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=torch.${dtype.name}`);
     }
@@ -513,6 +539,7 @@ export class Module<Out = Tensor> {
 
   /** Moves everything to a CUDA device (cuda:0 by default). @example if (torch.cuda.isAvailable()) net.cuda() */
   cuda(device: number | string = 0): this {
+    if (typeof device !== 'number' && typeof device !== 'string') throw argumentError('cuda', 'device', 'a device index or string', device);
     return this.to(typeof device === 'number' ? `cuda:${device}` : device);
   }
 
@@ -523,6 +550,7 @@ export class Module<Out = Tensor> {
    * @example const h = net.registerForwardPreHook((m, args) => console.log(args.length)); h.remove();
    */
   registerForwardPreHook(hook: PreHook): RemovableHandle {
+    checkFunction(hook, 'registerForwardPreHook', 'hook');
     return addHook(this._forwardPreHooks, hook);
   }
 
@@ -531,6 +559,7 @@ export class Module<Out = Tensor> {
    * @example net.registerForwardHook((m, args, out) => console.log(String(out)))
    */
   registerForwardHook(hook: Hook): RemovableHandle {
+    checkFunction(hook, 'registerForwardHook', 'hook');
     return addHook(this._forwardHooks, hook);
   }
 
