@@ -301,10 +301,13 @@ export class Module<Out = Tensor> {
   }
 
   private _namedMembers<T>(
+    fn: string,
     members: (m: Module<any>) => Iterable<[string, T | null]>,
     prefix: string,
     recurse: boolean,
   ): [string, T][] {
+    if (typeof prefix !== 'string') throw argumentError(fn, 'prefix', 'a string', prefix);
+    checkBoolean(recurse, fn, 'recurse');
     const seen = new Set<T>();
     const out: [string, T][] = [];
     const modules: [string, Module<any>][] = recurse ? this.namedModules(prefix) : [[prefix, this as Module<any>]];
@@ -324,7 +327,7 @@ export class Module<Out = Tensor> {
    * @example net.namedParameters().map(([n, p]) => [n, p.shape])
    */
   namedParameters(prefix = '', recurse = true): [string, Parameter][] {
-    return this._namedMembers((m) => m._parameters, prefix, recurse);
+    return this._namedMembers('namedParameters', (m) => m._parameters, prefix, recurse);
   }
 
   /** The parameters, for an optimizer. @example new torch.optim.SGD(net.parameters(), { lr: 0.1 }) */
@@ -334,7 +337,7 @@ export class Module<Out = Tensor> {
 
   /** `[name, buffer]` in registration order. @example bn.namedBuffers() */
   namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
-    return this._namedMembers((m) => m._buffers, prefix, recurse);
+    return this._namedMembers('namedBuffers', (m) => m._buffers, prefix, recurse);
   }
 
   /** The buffers. @example bn.buffers().length // 3 */

@@ -54,25 +54,27 @@ export function reduceArgs(
   keepdimOrOptions?: unknown,
   maybeOptions?: unknown,
 ): ReduceArgs {
-  let dim: Dims;
-  let keepdim: unknown = false;
+  const args: ReduceArgs = { dim: undefined, keepdim: false, dtype: undefined };
   let dtype: unknown;
-  const take = (options: ReduceOptions): void => {
-    checkOptions(options, fn, allowed);
-    if (options.dim !== undefined) dim = options.dim;
-    if (options.keepdim !== undefined) keepdim = options.keepdim;
-    if (options.dtype !== undefined) dtype = options.dtype;
-  };
-  if (optionsObject(dimOrOptions)) take(dimOrOptions);
-  else dim = dimOrOptions as Dims;
-  if (optionsObject(keepdimOrOptions)) take(keepdimOrOptions);
-  else if (keepdimOrOptions !== undefined) keepdim = keepdimOrOptions;
+  if (optionsObject(dimOrOptions)) dtype = takeOptions(args, dimOrOptions, fn, allowed, dtype);
+  else args.dim = dimOrOptions as Dims;
+  if (optionsObject(keepdimOrOptions)) dtype = takeOptions(args, keepdimOrOptions, fn, allowed, dtype);
+  else if (keepdimOrOptions !== undefined) args.keepdim = keepdimOrOptions as boolean;
   if (maybeOptions !== undefined) {
-    if (!optionsObject(maybeOptions)) checkOptions(maybeOptions, fn, allowed);
-    else take(maybeOptions);
+    if (optionsObject(maybeOptions)) dtype = takeOptions(args, maybeOptions, fn, allowed, dtype);
+    else checkOptions(maybeOptions, fn, allowed);
   }
-  checkBoolean(keepdim, fn, 'keepdim');
-  return { dim, keepdim, dtype: dtype === undefined || dtype === null ? undefined : toDTypeArg(dtype, fn) };
+  checkBoolean(args.keepdim, fn, 'keepdim');
+  if (dtype !== undefined && dtype !== null) args.dtype = toDTypeArg(dtype, fn);
+  return args;
+}
+
+/** Copies one options object's fields into `args`; returns the dtype seen so far. */
+function takeOptions(args: ReduceArgs, options: ReduceOptions, fn: string, allowed: readonly string[], dtype: unknown): unknown {
+  checkOptions(options, fn, allowed);
+  if (options.dim !== undefined) args.dim = options.dim;
+  if (options.keepdim !== undefined) args.keepdim = options.keepdim;
+  return options.dtype !== undefined ? options.dtype : dtype;
 }
 
 /** Normalised, sorted, unique dims to reduce; all dims when `dim` is absent. @internal */

@@ -1,4 +1,5 @@
 /** Shape arithmetic shared by the ops: strides, broadcasting, dim normalisation. */
+import { describeValue } from './args.js';
 
 /** Row-major strides for a shape. @example contiguousStrides([2, 3]) // [3, 1] */
 export function contiguousStrides(shape: readonly number[]): number[] {
@@ -105,7 +106,7 @@ export function normalizeDim(dim: number, ndim: number, allowEnd = false): numbe
   const low = -size;
   const high = size - 1;
   if (typeof dim !== 'number' || !Number.isInteger(dim)) {
-    throw new TypeError(`expected an integer dim, but got ${typeof dim === 'number' ? `the number ${dim}` : typeof dim}`);
+    throw new TypeError(`argument 'dim' must be an integer, but got ${describeValue(dim)}`);
   }
   if (dim < low || dim > high) {
     throw new RangeError(`Dimension out of range (expected to be in range of [${low}, ${high}], but got ${dim})`);
