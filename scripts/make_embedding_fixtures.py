@@ -10,6 +10,8 @@ records what flint must reproduce:
 - "output": the looked-up rows;
 - "grad": the weight's gradient for the loss sum(output * gradOutput).
 
+and "reprs", nn.Embedding's repr with each option set.
+
 The weights are drawn here and stored as values, so flint reads them rather than
 re-drawing them. Infinite norm types are written as the strings "inf" / "-inf".
 """
@@ -67,7 +69,17 @@ cases = [
     case("float64, maxNorm 1", base, [[9, 0, 9]], dtype=torch.float64, max_norm=1.0),
 ]
 
+# Module reprs, with float option values as a flint user's numbers print.
+reprs = {
+    "plain": repr(torch.nn.Embedding(10, 3)),
+    "all options": repr(
+        torch.nn.Embedding(10, 3, padding_idx=-1, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True)
+    ),
+    "maxNorm only": repr(torch.nn.Embedding(5, 2, max_norm=0.5)),
+    "fromPretrained": repr(torch.nn.Embedding.from_pretrained(torch.ones(2, 3), padding_idx=1)),
+}
+
 with open("tests/fixtures/embedding.json", "w") as f:
-    json.dump({"torch": torch.__version__, "cases": cases}, f, indent=1)
+    json.dump({"torch": torch.__version__, "cases": cases, "reprs": reprs}, f, indent=1)
     f.write("\n")
 print(f"wrote {len(cases)} cases")
