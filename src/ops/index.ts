@@ -303,7 +303,7 @@ function indexSelectShape(x: Tensor, d: number, flat: Tensor): number[] {
  */
 export function indexSelect(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
   checkTensor(x, 'index_select', 'input');
-  const d = normalizeDim(dim, x._shape.length);
+  const d = normalizeDim(dim, x._shape.length, false, 'index_select');
   checkTensor(indexTensor, 'index_select', 'index');
   if (indexTensor._dtype !== int64 && indexTensor._dtype.name !== 'int32') {
     throw new Error('index_select(): Expected dtype int32 or int64 for index');
@@ -364,7 +364,7 @@ function asVector(t: Tensor): Tensor {
  */
 export function gather(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
   checkTensor(x, 'gather', 'input');
-  const d = normalizeDim(dim, x._shape.length);
+  const d = normalizeDim(dim, x._shape.length, false, 'gather');
   checkIndex(x, indexTensor, 'gather');
   checkGatherShape(x, d, indexTensor);
   const out = reshape(gatherKernel(asVector(x), d, asVector(indexTensor)), indexTensor._shape);
@@ -388,7 +388,7 @@ function checkScatterSource(x: Tensor, src: Tensor | number, name: string): void
 }
 
 function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number, accumulate: boolean): Tensor {
-  const d = normalizeDim(dim, x._shape.length);
+  const d = normalizeDim(dim, x._shape.length, false, accumulate ? 'scatter_add' : 'scatter');
   const name = accumulate ? 'scatter_add' : 'scatter';
   checkIndex(x, indexTensor, name);
   checkScatterSource(x, src, name);
@@ -435,7 +435,7 @@ export function scatterAdd(x: Tensor, dim: number, indexTensor: Tensor, src: Ten
 export function scatter_(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number): Tensor {
   checkTensor(x, 'scatter_', 'input');
   checkInplace(x);
-  const d = normalizeDim(dim, x._shape.length);
+  const d = normalizeDim(dim, x._shape.length, false, 'scatter_');
   checkIndex(x, indexTensor, 'scatter');
   checkScatterSource(x, src, 'scatter');
   checkScatterShape(x, d, indexTensor, src instanceof Tensor ? src : null);

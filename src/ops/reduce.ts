@@ -78,14 +78,14 @@ function takeOptions(args: ReduceArgs, options: ReduceOptions, fn: string, allow
 }
 
 /** Normalised, sorted, unique dims to reduce; all dims when `dim` is absent. @internal */
-export function reduceDims(x: Tensor, dim: Dims): number[] {
+export function reduceDims(x: Tensor, dim: Dims, fn?: string): number[] {
   const ndim = x._shape.length;
   if (dim === undefined || dim === null) return Array.from({ length: ndim }, (_, i) => i);
   const list = Array.isArray(dim) ? dim : [dim];
   if (Array.isArray(dim) && dim.length === 0) return Array.from({ length: ndim }, (_, i) => i);
   const out = new Set<number>();
   for (const d of list) {
-    const n = normalizeDim(d, ndim);
+    const n = normalizeDim(d, ndim, false, fn);
     if (out.has(n)) throw new Error(`dim ${n} appears multiple times in the list of dims`);
     out.add(n);
   }
@@ -130,7 +130,7 @@ export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | R
   const args = reduceArgs('sum', REDUCE_KEYS, dim, keepdim, options);
   let input = x;
   if (args.dtype && args.dtype !== x._dtype) input = castKernel(x, args.dtype);
-  const dims = reduceDims(input, args.dim);
+  const dims = reduceDims(input, args.dim, 'sum');
   const outDtype = input._dtype.isFloatingPoint ? input._dtype : int64;
   const out = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, outDtype);
   if (!gradEnabled() || !x._requiresGrad) return out;
@@ -156,7 +156,7 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
     );
   }
   const input = dtype === x._dtype ? x : castKernel(x, dtype);
-  const dims = reduceDims(input, args.dim);
+  const dims = reduceDims(input, args.dim, 'mean');
   let count = 1;
   for (const d of dims) count *= input._shape[d] ?? 1;
   const total = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, dtype);
@@ -177,7 +177,7 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
   const args = reduceArgs('prod', REDUCE_KEYS, dim, keepdim, options);
   // A differentiable cast first, so that the product's backward below stays as it is.
   if (args.dtype !== undefined && args.dtype !== x._dtype) x = toDtype(x, args.dtype);
-  const dims = reduceDims(x, args.dim);
+  const dims = reduceDims(x, args.dim, 'prod');
   const outDtype = x._dtype.isFloatingPoint ? x._dtype : int64;
   const out = reduceRaw(ReduceCode.Prod, x, dims, args.keepdim, outDtype);
   const name = args.dim === undefined || args.dim === null ? 'ProdBackward0' : 'ProdBackward1';
@@ -205,6 +205,7 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
 
 /** Max or min over everything (a 0-d tensor) or along one dim ([values, indices]). */
 function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, keepdim: boolean): Tensor | [Tensor, Tensor] {
+  const fn = isMax ? 'max' : 'min';
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) {
       throw new Error(
@@ -224,7 +225,7 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
       };
     });
   }
-  const d = normalizeDim(dim, x._shape.length);
+  const d = normalizeDim(dim, x._shape.length, false, fn);
   const values = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, x._shape.length ? [d] : [], keepdim, x._dtype);
   const indices = reduceRaw(isMax ? ReduceCode.ArgMax : ReduceCode.ArgMin, x, x._shape.length ? [d] : [], keepdim, int64);
   record(values, isMax ? 'MaxBackward0' : 'MinBackward0', [x], () => (g) => {
@@ -264,12 +265,13 @@ function maximumOf(a: Tensor, b: Tensor, isMax: boolean): Tensor {
 }
 
 function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined, keepdim: boolean): Tensor {
+  const fn = code === ReduceCode.ArgMax ? 'argmax' : 'argmin';
   if (dim === undefined || dim === null) {
     const flat = reshape(x, [-1]);
     const out = reduceRaw(code, flat, [0], false, int64);
     return keepdim ? reshape(out, x._shape.map(() => 1)) : out;
   }
-  const d = normalizeDim(dim, x._shape.length);
+  const d = normalizeDim(dim, x._shape.length, false, fn);
   return reduceRaw(code, x, x._shape.length ? [d] : [], keepdim, int64);
 }
 
@@ -318,7 +320,7 @@ function variance(fn: string, x: Tensor, dim?: Dims | VarOptions, options?: bool
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   const keepdim = opts.keepdim ?? false;
   checkBoolean(keepdim, fn, 'keepdim');
-  const reduced = reduceDims(x, dims);
+  const reduced = reduceDims(x, dims, fn);
   let count = 1;
   for (const d of reduced) count *= x._shape[d] ?? 1;
   const centered = sub(x, mean(x, reduced, true));
@@ -353,7 +355,7 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
   } else checkNumber(p, 'norm', 'p');
   checkBoolean(keepdim, 'norm', 'keepdim');
   const order = p === 'fro' ? 2 : p;
-  const dims = reduceDims(x, dim);
+  const dims = reduceDims(x, dim, 'norm');
   let out: Tensor;
   if (order === Infinity) out = reduceRaw(ReduceCode.Max, abs(x), dims, keepdim, x._dtype);
   else if (order === 1) out = sum(abs(x), dims, keepdim);
@@ -366,14 +368,14 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
 export function any(x: Tensor, dim?: number, keepdim = false): Tensor {
   checkTensor(x, 'any', 'input');
   checkBoolean(keepdim, 'any', 'keepdim');
-  return reduceRaw(ReduceCode.Any, x, reduceDims(x, dim), keepdim, bool);
+  return reduceRaw(ReduceCode.Any, x, reduceDims(x, dim, 'any'), keepdim, bool);
 }
 
 /** Whether all elements are nonzero (over dims). @example x.eq(y).all() */
 export function all(x: Tensor, dim?: number, keepdim = false): Tensor {
   checkTensor(x, 'all', 'input');
   checkBoolean(keepdim, 'all', 'keepdim');
-  return reduceRaw(ReduceCode.All, x, reduceDims(x, dim), keepdim, bool);
+  return reduceRaw(ReduceCode.All, x, reduceDims(x, dim, 'all'), keepdim, bool);
 }
 
 /**

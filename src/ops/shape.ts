@@ -149,8 +149,8 @@ export function toDtype(x: Tensor, dtype: DType, copy = false): Tensor {
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   checkTensor(x, 'transpose', 'input');
   const n = x._shape.length;
-  const a = normalizeDim(dim0, n);
-  const b = normalizeDim(dim1, n);
+  const a = normalizeDim(dim0, n, false, 'transpose', 'dim0');
+  const b = normalizeDim(dim1, n, false, 'transpose', 'dim1');
   const shape = x._shape.slice();
   const strides = x._strides.slice();
   if (n > 0) {
@@ -187,7 +187,7 @@ export function permute(x: Tensor, ...dimsArgs: (number | number[])[]): Tensor {
       `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${n} is not equal to len(dims) = ${dims.length}`,
     );
   }
-  const order = dims.map((d) => normalizeDim(d, n));
+  const order = dims.map((d) => normalizeDim(d, n, false, 'permute', 'dims'));
   if (new Set(order).size !== n) throw new Error('permute(): duplicate dims are not allowed.');
   const out = makeView(x, order.map((d) => x._shape[d]), order.map((d) => x._strides[d]), x._offset);
   const inverse = new Array<number>(n);
@@ -257,7 +257,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
     const out = makeView(x, keep.map((i) => x._shape[i]), keep.map((i) => x._strides[i]), x._offset);
     return record(out, 'SqueezeBackward0', [x], () => (g) => [reshape(g, inputShape)]);
   }
-  const d = normalizeDim(dim, n);
+  const d = normalizeDim(dim, n, false, 'squeeze');
   let out: Tensor;
   if (n === 0 || x._shape[d] !== 1) out = makeView(x, x._shape, x._strides, x._offset);
   else {
@@ -273,7 +273,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'unsqueeze', 'input');
   const n = x._shape.length;
-  const d = normalizeDim(dim, n, true);
+  const d = normalizeDim(dim, n, true, 'unsqueeze');
   const shape = x._shape.slice();
   const strides = x._strides.slice();
   const stride = d < n ? x._shape[d] * x._strides[d] : 1;
@@ -291,8 +291,8 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   checkTensor(x, 'flatten', 'input');
   const n = x._shape.length;
   if (n === 0) return reshape(x, [1]);
-  const s = normalizeDim(startDim, n);
-  const e = normalizeDim(endDim, n);
+  const s = normalizeDim(startDim, n, false, 'flatten', 'startDim');
+  const e = normalizeDim(endDim, n, false, 'flatten', 'endDim');
   if (s > e) throw new Error('flatten() has invalid args: start_dim cannot come after end_dim');
   if (s === e) return x;
   const shape = [...x._shape.slice(0, s), shapeNumel(x._shape.slice(s, e + 1)), ...x._shape.slice(e + 1)];
@@ -349,7 +349,7 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
   const parts = tensors.filter((x) => !(x._shape.length === 1 && x._shape[0] === 0));
   if (parts.length === 0) return clone(tensors[0]);
   const ref = parts[0];
-  const d = normalizeDim(dim, ref._shape.length);
+  const d = normalizeDim(dim, ref._shape.length, false, 'cat');
   let dtype = ref._dtype;
   let total = 0;
   for (const [i, x] of parts.entries()) {
@@ -410,7 +410,7 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
       );
     }
   }
-  const d = normalizeDim(dim, ref._shape.length, true);
+  const d = normalizeDim(dim, ref._shape.length, true, 'stack');
   const shape = ref._shape.slice();
   shape.splice(d, 0, tensors.length);
   const out = emptyKernel(shape, dtype, ref.device);

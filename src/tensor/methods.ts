@@ -13,7 +13,7 @@ import * as fill from '../ops/fill.js';
 import * as softmaxOps from '../ops/softmax.js';
 import { DType, bool, float16, float32, float64, int32, int64, toDTypeOrNull } from './dtype.js';
 import { CPU, Device, placement, type DeviceLike } from './device.js';
-import { argumentError, checkInteger, toDeviceArg, toDTypeArg } from './args.js';
+import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } from './args.js';
 import { toDevice } from '../ops/device.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './creation.js';
@@ -184,9 +184,9 @@ for (const [name, fn] of Object.entries({
   gather: indexing.gather, scatter: indexing.scatter, scatter_: indexing.scatter_, scatterAdd: indexing.scatterAdd,
   maskedFill: indexing.maskedFill, maskedSelect: indexing.maskedSelect, nonzero: indexing.nonzero,
   onesLike: (x: Tensor) => onesLike(x), zerosLike: (x: Tensor) => zerosLike(x),
-  expandAs: (x: Tensor, o: Tensor) => shape.expand(x, o._shape),
-  viewAs: (x: Tensor, o: Tensor) => shape.view(x, o._shape),
-  reshapeAs: (x: Tensor, o: Tensor) => shape.reshape(x, o._shape),
+  expandAs: (x: Tensor, o: Tensor) => (checkTensor(o, 'expandAs', 'other'), shape.expand(x, o._shape)),
+  viewAs: (x: Tensor, o: Tensor) => (checkTensor(o, 'viewAs', 'other'), shape.view(x, o._shape)),
+  reshapeAs: (x: Tensor, o: Tensor) => (checkTensor(o, 'reshapeAs', 'other'), shape.reshape(x, o._shape)),
   detach_: (x: Tensor) => {
     x._gradFn = null;
     x._requiresGrad = false;

@@ -101,12 +101,12 @@ export function broadcastStrides(shape: readonly number[], strides: readonly num
  * Normalises a possibly negative dim with PyTorch's error message.
  * @example normalizeDim(-1, 3) // 2
  */
-export function normalizeDim(dim: number, ndim: number, allowEnd = false): number {
+export function normalizeDim(dim: number, ndim: number, allowEnd = false, fn?: string, name = 'dim'): number {
   const size = Math.max(ndim, 1) + (allowEnd ? 1 : 0);
   const low = -size;
   const high = size - 1;
   if (typeof dim !== 'number' || !Number.isInteger(dim)) {
-    throw new TypeError(`argument 'dim' must be an integer, but got ${describeValue(dim)}`);
+    throw new TypeError(`${fn === undefined ? '' : `${fn}(): `}argument '${name}' must be an integer, but got ${describeValue(dim)}`);
   }
   if (dim < low || dim > high) {
     throw new RangeError(`Dimension out of range (expected to be in range of [${low}, ${high}], but got ${dim})`);

@@ -13,7 +13,7 @@ import { DType, bool, float16, bfloat16, float32, float64, int16, int32, int64, 
 import type { Device } from './device.js';
 import { formatTensor } from './format.js';
 import { checkShapeNumel, contiguousStrides, isContiguousLayout, shapeNumel } from './shape.js';
-import { checkBoolean, checkInteger } from './args.js';
+import { checkBoolean, checkInteger, checkTensor } from './args.js';
 
 /** The typed array `dataSync()` returns for each dtype. */
 export type TypedArray =
@@ -120,6 +120,7 @@ export class Tensor {
 
   /** Replaces this tensor's values, shape and dtype with another's, keeping its autograd identity. */
   set data(value: Tensor) {
+    checkTensor(value, 'data', 'value');
     value._handle();
     value._storage.retain();
     if (!this._disposed) this._storage.release();
