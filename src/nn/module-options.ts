@@ -6,32 +6,59 @@ import { DType, toDTypeOrNull } from '../tensor/dtype.js';
 import { Device, type DeviceLike } from '../tensor/device.js';
 import { argumentError, checkOptions, keysOf, toDeviceArg, toDTypeArg } from '../tensor/args.js';
 
-/** The options of `Module.stateDict`, as PyTorch's keywords. */
+/**
+ * The options of `Module.stateDict`, as PyTorch's keywords.
+ * @example net.stateDict({ prefix: 'encoder.', keepVars: true })
+ */
 export interface StateDictOptions {
   prefix?: string;
   keepVars?: boolean;
 }
-/** @internal */
+/**
+ * @internal
+ * @example checkOptions(options, 'stateDict', STATE_DICT_KEYS)
+ */
 export const STATE_DICT_KEYS = keysOf<StateDictOptions>()('prefix', 'keepVars');
-/** The options of `Module.loadStateDict`. */
+/**
+ * The options of `Module.loadStateDict`.
+ * @example net.loadStateDict(sd, { strict: false })
+ */
 export interface LoadStateDictOptions {
   strict?: boolean;
 }
-/** @internal */
+/**
+ * @internal
+ * @example checkOptions(options, 'loadStateDict', LOAD_STATE_DICT_KEYS)
+ */
 export const LOAD_STATE_DICT_KEYS = keysOf<LoadStateDictOptions>()('strict');
-/** The options of `Module.registerBuffer`. */
+/**
+ * The options of `Module.registerBuffer`.
+ * @example this.registerBuffer('cache', torch.zeros(3), { persistent: false })
+ */
 export interface RegisterBufferOptions {
   persistent?: boolean;
 }
-/** @internal */
+/**
+ * @internal
+ * @example checkOptions(options, 'registerBuffer', REGISTER_BUFFER_KEYS)
+ */
 export const REGISTER_BUFFER_KEYS = keysOf<RegisterBufferOptions>()('persistent');
-/** The options of `Module.zeroGrad`. */
+/**
+ * The options of `Module.zeroGrad`.
+ * @example net.zeroGrad({ setToNone: false })
+ */
 export interface ZeroGradOptions {
   setToNone?: boolean;
 }
-/** @internal */
+/**
+ * @internal
+ * @example checkOptions(options, 'zeroGrad', ZERO_GRAD_KEYS)
+ */
 export const ZERO_GRAD_KEYS = keysOf<ZeroGradOptions>()('setToNone');
-/** The options form of `Module.to`. */
+/**
+ * The options form of `Module.to`.
+ * @example net.to({ dtype: torch.float64, device: 'cpu' })
+ */
 export interface ModuleToOptions {
   dtype?: DType | string;
   device?: DeviceLike;

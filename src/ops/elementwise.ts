@@ -32,7 +32,10 @@ function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
 }
 
-/** Checks a binary op's operands where they enter: a Tensor, then a Tensor or a scalar. @internal */
+/**
+ * Checks a binary op's operands where they enter: a Tensor, then a Tensor or a scalar. @internal
+ * @example checkOperands('add', x, 'a') // TypeError: add(): argument 'other' must be a Tensor, a number or a boolean, ...
+ */
 export function checkOperands(fn: string, a: unknown, b: unknown): void {
   checkTensor(a, fn, 'input');
   checkTensorOrScalar(b, fn, 'other');
@@ -62,13 +65,19 @@ function tensorOrNull(x: TensorOrScalar): Tensor | null {
 
 // ---- arithmetic --------------------------------------------------------------------
 
-/** The options of add, sub and their in-place forms: PyTorch's `alpha` keyword. */
+/**
+ * The options of add, sub and their in-place forms: PyTorch's `alpha` keyword.
+ * @example x.add(y, { alpha: 2 }); p.sub_(grad, { alpha: lr })
+ */
 export interface AlphaOptions {
   alpha?: number;
 }
 const ALPHA_KEYS = keysOf<AlphaOptions>()('alpha');
 
-/** `alpha` from add/sub options, checked (1 when absent). @internal */
+/**
+ * `alpha` from add/sub options, checked (1 when absent). @internal
+ * @example alphaOf({ alpha: 2 }, 'add') // 2
+ */
 export function alphaOf(options: AlphaOptions | undefined, fn: string): number {
   if (options === undefined) return 1;
   checkOptions(options, fn, ALPHA_KEYS);
@@ -77,7 +86,10 @@ export function alphaOf(options: AlphaOptions | undefined, fn: string): number {
   return alpha;
 }
 
-/** The options of div: PyTorch's `rounding_mode` keyword. */
+/**
+ * The options of div: PyTorch's `rounding_mode` keyword.
+ * @example x.div(y, { roundingMode: 'floor' })
+ */
 export interface DivOptions {
   roundingMode?: 'trunc' | 'floor' | null;
 }

@@ -69,7 +69,10 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   });
 }
 
-/** The options of addmm: PyTorch's `beta` and `alpha` keywords. */
+/**
+ * The options of addmm: PyTorch's `beta` and `alpha` keywords.
+ * @example torch.addmm(bias, x, w, { beta: 0.5, alpha: 2 })
+ */
 export interface AddmmOptions {
   beta?: number;
   alpha?: number;

@@ -25,14 +25,20 @@ export interface ReduceOptions {
 }
 /** The keys sum, mean and prod accept. */
 const REDUCE_KEYS = keysOf<ReduceOptions>()('dim', 'keepdim', 'dtype');
-/** The options of max, min, argmax and argmin, which take no dtype. */
+/**
+ * The options of max, min, argmax and argmin, which take no dtype.
+ * @example x.max({ dim: 1, keepdim: true })
+ */
 export interface DimOptions {
   dim?: number | null;
   keepdim?: boolean;
 }
 const DIM_KEYS = keysOf<DimOptions>()('dim', 'keepdim');
 
-/** Parsed reduction arguments; `dtype` checked and converted. @internal */
+/**
+ * Parsed reduction arguments; `dtype` checked and converted. @internal
+ * @example reduceArgs('sum', ['dim', 'keepdim', 'dtype'], 1, true) // { dim: 1, keepdim: true, dtype: undefined }
+ */
 export interface ReduceArgs {
   dim: Dims;
   keepdim: boolean;

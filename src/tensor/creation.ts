@@ -31,7 +31,10 @@ export interface CreationOptions {
   requiresGrad?: boolean;
 }
 
-/** The keys of CreationOptions, for checkOptions (the compiler keeps the two in step). */
+/**
+ * The keys of CreationOptions, for checkOptions (the compiler keeps the two in step).
+ * @example checkOptions(options, 'zeros', CREATION_KEYS)
+ */
 export const CREATION_KEYS = keysOf<CreationOptions>()('dtype', 'device', 'requiresGrad');
 
 /** Creation options after their checks: a dtype (or none given), a device, a flag. */
@@ -345,7 +348,10 @@ export function manualSeed(seed: number | bigint): void {
   native.manualSeed(ALL_DEVICES, seedBits(seed, 'manualSeed'));
 }
 
-/** A seed as the generator's 64 bits (negative seeds wrap, as PyTorch's). @internal */
+/**
+ * A seed as the generator's 64 bits (negative seeds wrap, as PyTorch's). @internal
+ * @example seedBits(-1, 'manualSeed') // 18446744073709551615n
+ */
 export function seedBits(seed: unknown, fn: string): bigint {
   if (typeof seed === 'bigint') return BigInt.asUintN(64, seed);
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw argumentError(fn, 'seed', 'a safe integer or a bigint', seed);

@@ -13,27 +13,42 @@ import { defaultFloat } from '../../tensor/dtype.js';
 import { castKernel } from '../../ops/kernels.js';
 import { checkBoolean, checkChoice, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
-/** `{ inplace }`, the option of relu and silu. */
+/**
+ * `{ inplace }`, the option of relu and silu.
+ * @example F.relu(x, { inplace: true })
+ */
 export interface InplaceOptions {
   inplace?: boolean;
 }
 const INPLACE_KEYS = keysOf<InplaceOptions>()('inplace');
 
-/** The options of leakyRelu, when given as one object. */
+/**
+ * The options of leakyRelu, when given as one object.
+ * @example F.leakyRelu(x, { negativeSlope: 0.2 })
+ */
 export interface LeakyReluOptions {
   negativeSlope?: number;
   inplace?: boolean;
 }
 const LEAKY_RELU_KEYS = keysOf<LeakyReluOptions>()('negativeSlope', 'inplace');
 
-/** The options of gelu. */
+/**
+ * The options of gelu.
+ * @example F.gelu(x, { approximate: 'tanh' })
+ */
 export interface GeluOptions {
   approximate?: 'none' | 'tanh';
 }
-/** @internal */
+/**
+ * @internal
+ * @example checkOptions(options, 'gelu', GELU_KEYS)
+ */
 export const GELU_KEYS = keysOf<GeluOptions>()('approximate');
 
-/** `inplace` from an options object (or a bare boolean), checked and naming `fn`. @internal */
+/**
+ * `inplace` from an options object (or a bare boolean), checked and naming `fn`. @internal
+ * @example inplaceOf({ inplace: true }, 'relu') // true
+ */
 export function inplaceOf(options: InplaceOptions | boolean | undefined, fn: string): boolean {
   if (typeof options === 'boolean') return options;
   checkOptions(options, fn, INPLACE_KEYS);

@@ -17,7 +17,10 @@ import { indexPutKernel } from '../../ops/kernels.js';
 import { reshape, toDtype, unsqueeze } from '../../ops/shape.js';
 import { checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
-/** The options of `F.embedding` and `nn.Embedding`, as PyTorch's keyword arguments. */
+/**
+ * The options of `F.embedding` and `nn.Embedding`, as PyTorch's keyword arguments.
+ * @example F.embedding(ids, weight, { paddingIdx: 0, maxNorm: 1, scaleGradByFreq: true })
+ */
 export interface EmbeddingOptions {
   /** The row that gets no gradient (and that nn.Embedding zeroes at init); negative counts from the end. */
   paddingIdx?: number | null;
@@ -31,10 +34,16 @@ export interface EmbeddingOptions {
   sparse?: boolean;
 }
 
-/** The keys of EmbeddingOptions (checked against the type by the compiler). */
+/**
+ * The keys of EmbeddingOptions (checked against the type by the compiler).
+ * @example checkOptions(options, 'embedding', EMBEDDING_KEYS)
+ */
 export const EMBEDDING_KEYS = keysOf<EmbeddingOptions>()('paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse');
 
-/** EmbeddingOptions after their checks, with `paddingIdx` made non-negative. @internal */
+/**
+ * EmbeddingOptions after their checks, with `paddingIdx` made non-negative. @internal
+ * @example embeddingLookup(ids, weight, { paddingIdx: null, maxNorm: 1, normType: 2, scaleGradByFreq: false })
+ */
 export interface EmbeddingConfig {
   paddingIdx: number | null;
   maxNorm: number | null;
@@ -45,6 +54,7 @@ export interface EmbeddingConfig {
 /**
  * Checks embedding options for a table of `rows` rows, naming `fn` in the messages
  * (PyTorch's own wording where it has one). @internal
+ * @example embeddingConfig({ paddingIdx: -1 }, 10, 'Embedding').paddingIdx // 9
  */
 export function embeddingConfig(options: EmbeddingOptions, rows: number, fn: string): EmbeddingConfig {
   checkOptions(options, fn, EMBEDDING_KEYS);
@@ -128,7 +138,10 @@ export function embedding(
   return embeddingLookup(input, weight, config);
 }
 
-/** The lookup and its backward, with checked options. @internal */
+/**
+ * The lookup and its backward, with checked options. @internal
+ * @example embeddingLookup(ids, emb.weight, emb)
+ */
 export function embeddingLookup(input: Tensor, weight: Tensor, config: EmbeddingConfig): Tensor {
   if (input.dtype !== int64 && input.dtype.name !== 'int32') {
     throw new Error(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype.name} instead (while checking arguments for embedding)`);

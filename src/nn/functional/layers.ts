@@ -57,7 +57,10 @@ export function linearRelu(input: Tensor, weight: Tensor, bias: Tensor | null): 
   return out;
 }
 
-/** The options of dropout, when given as one object. */
+/**
+ * The options of dropout, when given as one object.
+ * @example F.dropout(x, { p: 0.2, training: net.training })
+ */
 export interface DropoutOptions {
   p?: number;
   training?: boolean;

@@ -30,6 +30,7 @@ function reductionCode(reduction: Reduction): ReductionCode {
 /**
  * Throws unless `reduction` is 'none', 'mean' or 'sum': PyTorch's ValueError message
  * for a string, a TypeError naming `fn` for another type. @internal
+ * @example checkReduction('avg', 'mseLoss') // Error: avg is not a valid value for reduction
  */
 export function checkReduction(reduction: unknown, fn: string): ReductionCode {
   if (reduction === 'none') return ReductionCode.None;
@@ -51,30 +52,52 @@ export interface CrossEntropyOptions {
   reduction?: Reduction;
   labelSmoothing?: number;
 }
-/** @internal */
+/**
+ * @internal
+ * @example checkLossOptions(options, 'crossEntropy', CROSS_ENTROPY_KEYS)
+ */
 export const CROSS_ENTROPY_KEYS = keysOf<CrossEntropyOptions>()('weight', 'ignoreIndex', 'reduction', 'labelSmoothing');
-/** @internal */
+/**
+ * @internal
+ * @example checkLossOptions(options, 'nllLoss', NLL_KEYS)
+ */
 export const NLL_KEYS = keysOf<NllLossOptions>()('weight', 'ignoreIndex', 'reduction');
-/** Options of nllLoss. */
+/**
+ * Options of nllLoss.
+ * @example F.nllLoss(logProbs, y, { ignoreIndex: 0, reduction: 'sum' })
+ */
 export type NllLossOptions = Omit<CrossEntropyOptions, 'labelSmoothing'>;
-/** Options of mseLoss and l1Loss. */
+/**
+ * Options of mseLoss and l1Loss.
+ * @example F.mseLoss(yHat, y, { reduction: 'sum' })
+ */
 export interface ReductionOptions {
   reduction?: Reduction;
 }
-/** @internal */
+/**
+ * @internal
+ * @example checkLossOptions(options, 'mseLoss', REDUCTION_KEYS)
+ */
 export const REDUCTION_KEYS = keysOf<ReductionOptions>()('reduction');
-/** Options of binaryCrossEntropyWithLogits. */
+/**
+ * Options of binaryCrossEntropyWithLogits.
+ * @example F.binaryCrossEntropyWithLogits(logits, y, { posWeight: torch.tensor([3]) })
+ */
 export interface BCEWithLogitsOptions {
   weight?: Tensor | null;
   reduction?: Reduction;
   posWeight?: Tensor | null;
 }
-/** @internal */
+/**
+ * @internal
+ * @example checkLossOptions(options, 'binaryCrossEntropyWithLogits', BCE_KEYS)
+ */
 export const BCE_KEYS = keysOf<BCEWithLogitsOptions>()('weight', 'reduction', 'posWeight');
 
 /**
  * Checks a loss's tensors and options where they enter, naming `fn`: unknown keys, the
  * reduction, the class weights, `ignoreIndex` and `labelSmoothing`. @internal
+ * @example checkLossOptions({ reduction: 'sum' }, 'MSELoss', REDUCTION_KEYS)
  */
 export function checkLossOptions(options: unknown, fn: string, allowed: readonly string[]): void {
   checkOptions(options, fn, allowed);

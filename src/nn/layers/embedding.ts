@@ -13,14 +13,20 @@ import { EMBEDDING_KEYS, embeddingConfig, embeddingLookup, type EmbeddingOptions
 import { checkBoolean, checkOptions, checkSize, checkTensor, keysOf } from '../../tensor/args.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
 
-/** The options of `new nn.Embedding(...)`: PyTorch's keywords, `_weight` included. */
+/**
+ * The options of `new nn.Embedding(...)`: PyTorch's keywords, `_weight` included.
+ * @example new nn.Embedding(10, 3, { paddingIdx: 0, maxNorm: 1, dtype: torch.float64 })
+ */
 export interface EmbeddingLayerOptions extends EmbeddingOptions, FactoryOptions {
   /** A [numEmbeddings, embeddingDim] tensor to use as the weight (shared, not copied, and not re-initialised). */
   _weight?: Tensor | null;
 }
 const LAYER_KEYS = keysOf<EmbeddingLayerOptions>()(...EMBEDDING_KEYS, ...FACTORY_KEYS, '_weight');
 
-/** The options of `Embedding.fromPretrained`: `freeze` (default true) and the embedding options. */
+/**
+ * The options of `Embedding.fromPretrained`: `freeze` (default true) and the embedding options.
+ * @example nn.Embedding.fromPretrained(vectors, { freeze: false, paddingIdx: 0 })
+ */
 export interface FromPretrainedOptions extends EmbeddingOptions {
   freeze?: boolean;
 }

@@ -6,13 +6,19 @@ import type { DType } from '../../tensor/dtype.js';
 import type { Device, DeviceLike } from '../../tensor/device.js';
 import { keysOf, toDeviceArg, toDTypeArg } from '../../tensor/args.js';
 
-/** dtype/device keywords that layer constructors accept, as PyTorch's factory kwargs. */
+/**
+ * dtype/device keywords that layer constructors accept, as PyTorch's factory kwargs.
+ * @example new nn.Linear(4, 2, { dtype: torch.float64, device: 'cpu' })
+ */
 export interface FactoryOptions {
   dtype?: DType | string | null;
   device?: DeviceLike | null;
 }
 
-/** The keys of FactoryOptions, for the layers' option lists. */
+/**
+ * The keys of FactoryOptions, for the layers' option lists.
+ * @example const KEYS = keysOf<LinearOptions>()('bias', ...FACTORY_KEYS);
+ */
 export const FACTORY_KEYS = keysOf<FactoryOptions>()('dtype', 'device');
 
 /**

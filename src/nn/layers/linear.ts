@@ -14,7 +14,10 @@ import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
 
 export type { FactoryOptions } from './factory.js';
 
-/** The options of `new nn.Linear(...)`. */
+/**
+ * The options of `new nn.Linear(...)`.
+ * @example new nn.Linear(4, 2, { bias: false })
+ */
 export interface LinearOptions extends FactoryOptions {
   bias?: boolean;
 }

@@ -13,7 +13,10 @@ import * as F from '../functional/layers.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
 import { argumentError, checkBoolean, checkNumber, checkOptions, checkSize, keysOf } from '../../tensor/args.js';
 
-/** The options of `new nn.LayerNorm(...)`, as PyTorch's keywords. */
+/**
+ * The options of `new nn.LayerNorm(...)`, as PyTorch's keywords.
+ * @example new nn.LayerNorm(8, { eps: 1e-6, elementwiseAffine: false })
+ */
 export interface LayerNormOptions extends FactoryOptions {
   eps?: number;
   elementwiseAffine?: boolean;
