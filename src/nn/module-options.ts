@@ -4,7 +4,8 @@
  */
 import { DType, toDTypeOrNull } from '../tensor/dtype.js';
 import { Device, type DeviceLike } from '../tensor/device.js';
-import { argumentError, checkOptions, keysOf, toDeviceArg, toDTypeArg } from '../tensor/args.js';
+import { Tensor } from '../tensor/tensor.js';
+import { argumentError, checkBoolean, checkOptions, keysOf, toDeviceArg, toDTypeArg } from '../tensor/args.js';
 
 /**
  * The options of `Module.stateDict`, as PyTorch's keywords.
@@ -86,4 +87,39 @@ export function moduleTarget(target: unknown): { dtype: DType | undefined; devic
     if (o.device !== undefined) device = toDeviceArg(o.device, 'Module.to');
   } else throw argumentError('Module.to', 'target', 'a torch.dtype, a torch.device, a device string or { dtype, device }', target);
   return { dtype, device };
+}
+
+/**
+ * The one boolean option of an options object (persistent, strict, setToNone), after
+ * checking the object's keys and the value's type. @internal
+ * @example flagOption({ strict: false }, 'loadStateDict', LOAD_STATE_DICT_KEYS, 'strict', true) // false
+ */
+export function flagOption(options: object | undefined, fn: string, keys: readonly string[], name: string, fallback: boolean): boolean {
+  checkOptions(options, fn, keys);
+  const value = (options as Record<string, unknown> | undefined)?.[name] ?? fallback;
+  checkBoolean(value, fn, name);
+  return value;
+}
+
+/**
+ * `stateDict`'s options, checked. @internal
+ * @example stateDictArgs({ prefix: 'net.' }) // { prefix: 'net.', keepVars: false }
+ */
+export function stateDictArgs(options: StateDictOptions | undefined): { prefix: string; keepVars: boolean } {
+  checkOptions(options, 'stateDict', STATE_DICT_KEYS);
+  const prefix = options?.prefix ?? '';
+  const keepVars = options?.keepVars ?? false;
+  if (typeof prefix !== 'string') throw argumentError('stateDict', 'prefix', 'a string', prefix);
+  checkBoolean(keepVars, 'stateDict', 'keepVars');
+  return { prefix, keepVars };
+}
+
+/**
+ * Throws unless `loadStateDict`'s first argument is dict-like, as PyTorch requires. @internal
+ * @example checkStateDictArg([]) // TypeError: loadStateDict(): argument 'stateDict' must be dict-like ...
+ */
+export function checkStateDictArg(stateDict: unknown): void {
+  if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict) || stateDict instanceof Tensor) {
+    throw argumentError('loadStateDict', 'stateDict', 'dict-like (an object or a Map of tensors)', stateDict);
+  }
 }

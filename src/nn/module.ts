@@ -19,13 +19,15 @@ import { Parameter } from './parameter.js';
 import { loadStateDictInto, type LoadStateDictResult } from './state-dict.js';
 import { bufferAt, parameterAt, submoduleAt } from './paths.js';
 import { moduleRepr } from './repr.js';
-import { argumentError, checkBoolean, checkFunction, checkOptions } from '../tensor/args.js';
+import { argumentError, checkBoolean, checkFunction } from '../tensor/args.js';
 import {
   LOAD_STATE_DICT_KEYS,
   REGISTER_BUFFER_KEYS,
-  STATE_DICT_KEYS,
   ZERO_GRAD_KEYS,
+  checkStateDictArg,
+  flagOption,
   moduleTarget,
+  stateDictArgs,
   type LoadStateDictOptions,
   type ModuleToOptions,
   type RegisterBufferOptions,
@@ -218,9 +220,7 @@ export class Module<Out = Tensor> {
    */
   registerBuffer(name: string, tensor: Tensor | null, options: RegisterBufferOptions = {}): void {
     this._checkName(name, 'buffer');
-    checkOptions(options, 'registerBuffer', REGISTER_BUFFER_KEYS);
-    const persistent = options?.persistent ?? true;
-    checkBoolean(persistent, 'registerBuffer', 'persistent');
+    const persistent = flagOption(options, 'registerBuffer', REGISTER_BUFFER_KEYS, 'persistent', true);
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${typeName(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     }
@@ -353,11 +353,7 @@ export class Module<Out = Tensor> {
    * @example net.stateDict()['2.bias']
    */
   stateDict(options: StateDictOptions = {}): StateDict {
-    checkOptions(options, 'stateDict', STATE_DICT_KEYS);
-    const prefix = options?.prefix ?? '';
-    const keepVars = options?.keepVars ?? false;
-    if (typeof prefix !== 'string') throw argumentError('stateDict', 'prefix', 'a string', prefix);
-    checkBoolean(keepVars, 'stateDict', 'keepVars');
+    const { prefix, keepVars } = stateDictArgs(options);
     const destination: StateDict = {};
     const metadata: Record<string, { version: number }> = {};
     Object.defineProperty(destination, '_metadata', { value: metadata, enumerable: false, writable: true });
@@ -388,12 +384,8 @@ export class Module<Out = Tensor> {
    * @example clone.loadStateDict(net.stateDict())
    */
   loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict) || stateDict instanceof Tensor) {
-      throw argumentError('loadStateDict', 'stateDict', 'dict-like (an object or a Map of tensors)', stateDict);
-    }
-    checkOptions(options, 'loadStateDict', LOAD_STATE_DICT_KEYS);
-    const strict = options?.strict ?? true;
-    checkBoolean(strict, 'loadStateDict', 'strict');
+    checkStateDictArg(stateDict);
+    const strict = flagOption(options, 'loadStateDict', LOAD_STATE_DICT_KEYS, 'strict', true);
     return loadStateDictInto(this as Module<any>, stateDict, strict);
   }
 
@@ -428,9 +420,7 @@ export class Module<Out = Tensor> {
    * @example net.zeroGrad()
    */
   zeroGrad(options: ZeroGradOptions = {}): void {
-    checkOptions(options, 'zeroGrad', ZERO_GRAD_KEYS);
-    const setToNone = options?.setToNone ?? true;
-    checkBoolean(setToNone, 'zeroGrad', 'setToNone');
+    const setToNone = flagOption(options, 'zeroGrad', ZERO_GRAD_KEYS, 'setToNone', true);
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
       if (setToNone) p.grad = null;

@@ -18,7 +18,10 @@ import {
 } from './kernels.js';
 import { sumTo } from './reduce.js';
 import { scalarLike } from './creation-helpers.js';
-import { argumentError, checkNumber, checkOptions, checkTensor, checkTensorOrScalar, keysOf } from '../tensor/args.js';
+import { argumentError, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
+import { alphaOf, checkBound, checkClampOptions, checkOperands, roundingModeOf, type AlphaOptions, type DivOptions } from './arguments.js';
+
+export type { AlphaOptions, DivOptions } from './arguments.js';
 
 /** A tensor or a JS scalar operand. */
 export type TensorOrScalar = Tensor | number | boolean;
@@ -30,15 +33,6 @@ export function operand(x: TensorOrScalar) {
 
 function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
-}
-
-/**
- * Checks a binary op's operands where they enter: a Tensor, then a Tensor or a scalar. @internal
- * @example checkOperands('add', x, 'a') // TypeError: add(): argument 'other' must be a Tensor, a number or a boolean, ...
- */
-export function checkOperands(fn: string, a: unknown, b: unknown): void {
-  checkTensor(a, fn, 'input');
-  checkTensorOrScalar(b, fn, 'other');
 }
 
 /** The forward of a binary op with promotion, after checking its operands. */
@@ -64,36 +58,6 @@ function tensorOrNull(x: TensorOrScalar): Tensor | null {
 }
 
 // ---- arithmetic --------------------------------------------------------------------
-
-/**
- * The options of add, sub and their in-place forms: PyTorch's `alpha` keyword.
- * @example x.add(y, { alpha: 2 }); p.sub_(grad, { alpha: lr })
- */
-export interface AlphaOptions {
-  alpha?: number;
-}
-const ALPHA_KEYS = keysOf<AlphaOptions>()('alpha');
-
-/**
- * `alpha` from add/sub options, checked (1 when absent). @internal
- * @example alphaOf({ alpha: 2 }, 'add') // 2
- */
-export function alphaOf(options: AlphaOptions | undefined, fn: string): number {
-  if (options === undefined) return 1;
-  checkOptions(options, fn, ALPHA_KEYS);
-  const alpha = options?.alpha ?? 1;
-  checkNumber(alpha, fn, 'alpha');
-  return alpha;
-}
-
-/**
- * The options of div: PyTorch's `rounding_mode` keyword.
- * @example x.div(y, { roundingMode: 'floor' })
- */
-export interface DivOptions {
-  roundingMode?: 'trunc' | 'floor' | null;
-}
-const DIV_KEYS = keysOf<DivOptions>()('roundingMode');
 
 /**
  * `a + alpha * b`, as `torch.add`.
@@ -170,15 +134,7 @@ export function mul(a: Tensor, b: TensorOrScalar): Tensor {
  */
 export function div(a: Tensor, b: TensorOrScalar, options?: DivOptions): Tensor {
   checkOperands('div', a, b);
-  let mode: DivOptions['roundingMode'] = null;
-  if (options !== undefined) {
-    checkOptions(options, 'div', DIV_KEYS);
-    mode = options?.roundingMode ?? null;
-    if (mode !== null && mode !== 'trunc' && mode !== 'floor') {
-      if (typeof mode !== 'string') throw argumentError('div', 'roundingMode', "null, 'trunc' or 'floor'", mode);
-      throw new Error(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${mode}'`);
-    }
-  }
+  const mode = options === undefined ? null : roundingModeOf(options);
   if (mode === 'floor') return forward('div', BinaryCode.FloorDivide, a, b, false);
   if (mode === 'trunc') {
     const q = forward('div', BinaryCode.Div, a, b, false);
@@ -466,14 +422,6 @@ export function round(x: Tensor): Tensor {
   return unary(UnaryCode.Round, 'RoundBackward0', x, false, (g) => mul(g, 0));
 }
 
-const CLAMP_KEYS = ['min', 'max'] as const;
-
-function checkBound(value: unknown, name: string): void {
-  if (value !== null && typeof value !== 'number' && !(value instanceof Tensor)) {
-    throw argumentError('clamp', name, 'a number, a Tensor or null', value);
-  }
-}
-
 /**
  * Clamps into [min, max]; either bound may be null. Tensor bounds broadcast.
  * @example x.clamp(0, 1); x.clamp(null, 6); x.clamp({ min: 0 })
@@ -485,7 +433,7 @@ export function clamp(
 ): Tensor {
   checkTensor(x, 'clamp', 'input');
   if (min !== null && typeof min === 'object' && !(min instanceof Tensor)) {
-    checkOptions(min, 'clamp', CLAMP_KEYS);
+    checkClampOptions(min);
     max = min.max ?? null;
     min = min.min ?? null;
   }

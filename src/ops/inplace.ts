@@ -13,7 +13,8 @@ import { BinaryCode, UnaryCode, axpyKernel, binaryKernel_, castKernel, copyKerne
 import { zerosOf } from './creation-helpers.js';
 import { makeView } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
-import { add, alphaOf, checkOperands, clamp, div, gradFor, mul, neg, operand, pow, relu, sub, type AlphaOptions, type TensorOrScalar } from './elementwise.js';
+import { add, clamp, div, gradFor, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
+import { alphaOf, checkOperands, type AlphaOptions } from './arguments.js';
 import { argumentError, checkTensor } from '../tensor/args.js';
 
 function as(x: Tensor, dtype: DType): Tensor {
