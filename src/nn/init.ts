@@ -14,7 +14,7 @@ import { empty, eye, tensor as makeTensor } from '../tensor/creation.js';
 import { int32, bool } from '../tensor/dtype.js';
 import { where } from '../ops/elementwise.js';
 import { erfinv, normCdf } from './init-math.js';
-import { argumentError, checkInteger, checkNumber, checkOptions, checkScalar, checkTensor } from '../tensor/args.js';
+import { argumentError, checkInteger, checkNumber, checkOptions, checkScalar, checkTensor, keysOf } from '../tensor/args.js';
 
 const LINEAR_FNS = ['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'] as const;
 
@@ -26,9 +26,11 @@ export type FanMode = 'fan_in' | 'fan_out';
 
 /** Options for {@link kaimingUniform_} and {@link kaimingNormal_}. */
 export interface KaimingOptions { a?: number; mode?: FanMode; nonlinearity?: Nonlinearity }
+const KAIMING_KEYS = keysOf<KaimingOptions>()('a', 'mode', 'nonlinearity');
 
 /** Options for {@link truncNormal_}. */
 export interface TruncNormalOptions { mean?: number; std?: number; a?: number; b?: number }
+const TRUNC_NORMAL_KEYS = keysOf<TruncNormalOptions>()('mean', 'std', 'a', 'b');
 
 /**
  * Returns the options object when `value` is one (checking its keys as Python checks
@@ -231,7 +233,7 @@ export function xavierNormal_(t: Tensor, gain: number | { gain?: number } = 1): 
 }
 
 function kaimingArgs(fn: string, t: unknown, a: number | KaimingOptions, mode: FanMode, nonlinearity: Nonlinearity) {
-  const opts = optionsOf<KaimingOptions>(fn, a, ['a', 'mode', 'nonlinearity']);
+  const opts = optionsOf<KaimingOptions>(fn, a, KAIMING_KEYS);
   const args = opts ? { a: opts.a ?? 0, mode: opts.mode ?? 'fan_in', nonlinearity: opts.nonlinearity ?? 'leaky_relu' } : { a: a as number, mode, nonlinearity };
   checkArgs(fn, t, { a: args.a });
   return args;
@@ -300,7 +302,7 @@ function writeBack(t: Tensor, values: Float64Array): void {
  * init.truncNormal_(w, { std: 0.02, a: -0.04, b: 0.04 });
  */
 export function truncNormal_(t: Tensor, mean: number | TruncNormalOptions = 0, std = 1, a = -2, b = 2): Tensor {
-  const opts = optionsOf<TruncNormalOptions>('truncNormal_', mean, ['mean', 'std', 'a', 'b']);
+  const opts = optionsOf<TruncNormalOptions>('truncNormal_', mean, TRUNC_NORMAL_KEYS);
   if (opts) ({ mean = 0, std = 1, a = -2, b = 2 } = opts);
   checkArgs('truncNormal_', t, { mean, std, a, b });
   const m = mean as number;
