@@ -110,7 +110,9 @@ export function tensor(data: Nested | ArrayBufferView | Tensor, options: Creatio
   const resolved = resolve(options, 'tensor');
   const dev = resolved.device;
   if (data instanceof Tensor) {
-    const out = data.detach().to(resolved.dtype ?? data.dtype).clone();
+    // Without a device option the copy stays where `data` is, as PyTorch's does.
+    const placed = options?.device === undefined || options.device === null ? data.detach() : data.detach().to(dev);
+    const out = placed.to(resolved.dtype ?? data.dtype).clone();
     return finish(out, resolved);
   }
   if (ArrayBuffer.isView(data)) {
