@@ -3,12 +3,18 @@
  * the caching allocator's statistics, as PyTorch names them (camelCased).
  */
 import { cudaStatus, native } from './native/addon.js';
-import { cudaDevice, currentCudaIndex, placement, setCurrentCudaIndex, type DeviceLike } from './tensor/device.js';
+import { cudaDevice, currentCudaIndex, setCurrentCudaIndex, type DeviceLike } from './tensor/device.js';
+import { checkInteger, toDeviceArg } from './tensor/args.js';
+import { seedBits } from './tensor/creation.js';
 
-function codeOf(device?: DeviceLike | number): number {
+/** The native code of a device argument (an index, a device or a device string), checked. */
+function codeOf(device: DeviceLike | number | undefined, fn: string): number {
   if (device === undefined) return cudaDevice(currentCudaIndex()).code;
-  if (typeof device === 'number') return cudaDevice(device).code;
-  return placement(device).code;
+  if (typeof device === 'number') {
+    checkInteger(device, fn, 'device');
+    return cudaDevice(device).code;
+  }
+  return toDeviceArg(device, fn).code;
 }
 
 /**
@@ -42,12 +48,13 @@ export function currentDevice(): number {
 
 /** Makes `device` the current one. @example torch.cuda.setDevice(0) */
 export function setDevice(device: number | DeviceLike): void {
-  setCurrentCudaIndex(typeof device === 'number' ? device : (placement(device).index ?? 0));
+  if (typeof device === 'number') checkInteger(device, 'setDevice', 'device');
+  setCurrentCudaIndex(typeof device === 'number' ? device : (toDeviceArg(device, 'setDevice').index ?? 0));
 }
 
 /** The device's marketing name. @example torch.cuda.getDeviceName(0) // 'NVIDIA H100 80GB HBM3' */
 export function getDeviceName(device?: number | DeviceLike): string {
-  return native.deviceName(codeOf(device));
+  return native.deviceName(codeOf(device, 'getDeviceName'));
 }
 
 /**
@@ -56,37 +63,39 @@ export function getDeviceName(device?: number | DeviceLike): string {
  * @example torch.cuda.synchronize()
  */
 export function synchronize(device?: number | DeviceLike): void {
-  native.synchronize(codeOf(device));
+  native.synchronize(codeOf(device, 'synchronize'));
 }
 
 /** Seeds the current device's generator. @example torch.cuda.manualSeed(0) */
 export function manualSeed(seed: number | bigint): void {
-  native.manualSeed(codeOf(), BigInt.asUintN(64, BigInt(seed)));
+  const bits = seedBits(seed, 'cuda.manualSeed');
+  native.manualSeed(codeOf(undefined, 'cuda.manualSeed'), bits);
 }
 
 /** Seeds every device's generator. @example torch.cuda.manualSeedAll(0) */
 export function manualSeedAll(seed: number | bigint): void {
-  for (let i = 0; i < deviceCount(); i++) native.manualSeed(cudaDevice(i).code, BigInt.asUintN(64, BigInt(seed)));
+  const bits = seedBits(seed, 'cuda.manualSeedAll');
+  for (let i = 0; i < deviceCount(); i++) native.manualSeed(cudaDevice(i).code, bits);
 }
 
 /** Bytes held by live tensors on the device. @example torch.cuda.memoryAllocated() */
 export function memoryAllocated(device?: number | DeviceLike): number {
-  return native.stats(codeOf(device)).allocatedBytes;
+  return native.stats(codeOf(device, 'memoryAllocated')).allocatedBytes;
 }
 
 /** The peak of `memoryAllocated` since the start or the last reset. @example torch.cuda.maxMemoryAllocated() */
 export function maxMemoryAllocated(device?: number | DeviceLike): number {
-  return native.stats(codeOf(device)).peakAllocatedBytes;
+  return native.stats(codeOf(device, 'maxMemoryAllocated')).peakAllocatedBytes;
 }
 
 /** Bytes the caching allocator holds from the driver, in use or cached. @example torch.cuda.memoryReserved() */
 export function memoryReserved(device?: number | DeviceLike): number {
-  return native.stats(codeOf(device)).reservedBytes;
+  return native.stats(codeOf(device, 'memoryReserved')).reservedBytes;
 }
 
 /** Restarts `maxMemoryAllocated` from the current value. @example torch.cuda.resetPeakMemoryStats() */
 export function resetPeakMemoryStats(device?: number | DeviceLike): void {
-  native.resetPeakMemory(codeOf(device));
+  native.resetPeakMemory(codeOf(device, 'resetPeakMemoryStats'));
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import './tensor/methods.js';
 import { native, nativeInfo } from './native/addon.js';
+import { checkInteger } from './tensor/args.js';
 
 export { Tensor } from './tensor/tensor.js';
 export type { TypedArray, NestedList } from './tensor/tensor.js';
@@ -168,6 +169,8 @@ export function dispose(value: unknown): void {
  * @example torch.setNumThreads(1)
  */
 export function setNumThreads(threads: number): void {
+  checkInteger(threads, 'setNumThreads', 'threads');
+  if (threads < 1) throw new RangeError('set_num_threads expects a positive integer');
   native.setNumThreads(threads);
 }
 

@@ -324,7 +324,7 @@ describe('nn.init errors', () => {
 
   it('rejects unknown option names as Python rejects unknown keywords', () => {
     expect(() => init.normal_(torch.empty(2, 2), { sd: 1 } as never)).toThrow(TypeError);
-    expect(() => init.normal_(torch.empty(2, 2), { sd: 1 } as never)).toThrow("normal_() got an unexpected keyword argument 'sd'");
+    expect(() => init.normal_(torch.empty(2, 2), { sd: 1 } as never)).toThrow("normal_() got an unexpected option 'sd' (expected one of: mean, std)");
   });
 
   it('mode is case-insensitive and a zero-element tensor is a no-op for kaiming, as in PyTorch', () => {

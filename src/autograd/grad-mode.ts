@@ -1,4 +1,5 @@
 /** Grad mode: whether ops record the graph. Per JS environment, like PyTorch's thread-local. */
+import { checkBoolean, checkFunction } from '../tensor/args.js';
 
 let enabled = true;
 
@@ -20,6 +21,7 @@ export function isGradEnabled(): boolean {
  * @example torch.setGradEnabled(false)
  */
 export function setGradEnabled(mode: boolean): void {
+  checkBoolean(mode, 'setGradEnabled', 'mode');
   enabled = mode;
 }
 
@@ -42,6 +44,7 @@ function withMode<T>(mode: boolean, fn: () => T): T {
  * const y = torch.noGrad(() => net(X));
  */
 export function noGrad<T>(fn: () => T): T {
+  checkFunction(fn, 'noGrad', 'fn');
   return withMode(false, fn);
 }
 
@@ -52,5 +55,6 @@ export function noGrad<T>(fn: () => T): T {
  * torch.noGrad(() => torch.enableGrad(() => x.mul(2))).requiresGrad // true if x requires grad
  */
 export function enableGrad<T>(fn: () => T): T {
+  checkFunction(fn, 'enableGrad', 'fn');
   return withMode(true, fn);
 }

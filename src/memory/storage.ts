@@ -77,6 +77,7 @@ function collectKept(value: unknown, kept: Set<unknown>, depth = 0): void {
  * const y = torch.tidy(() => x.mul(2).add(1)); // the x.mul(2) intermediate is freed now
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`tidy(): argument 'fn' must be a function, but got ${fn === null ? 'null' : typeof fn}`);
   const scope: Disposable_[] = [];
   scopes.push(scope);
   let result: T;
@@ -107,6 +108,9 @@ export function tidy<T>(fn: () => T): T {
  * torch.tidy(() => { cache = torch.keep(x.mul(2)); });
  */
 export function keep<T extends { _keep: boolean }>(tensor: T): T {
+  if (tensor === null || typeof tensor !== 'object' || !('_keep' in tensor)) {
+    throw new TypeError(`keep(): argument 'tensor' must be a Tensor, but got ${tensor === null ? 'null' : typeof tensor}`);
+  }
   tensor._keep = true;
   return tensor;
 }

@@ -11,12 +11,25 @@ import { Parameter } from './parameter.js';
 import { Linear } from './layers/linear.js';
 import { ReLU } from './layers/activation.js';
 import { linearRelu } from './functional/layers.js';
+import { argumentError } from '../tensor/args.js';
 
 function position(index: number, length: number, what: string): number {
   if (!Number.isInteger(index)) throw new TypeError(`${what} indices must be integers, not ${typeof index}`);
   const i = index < 0 ? index + length : index;
   if (i < 0 || i >= length) throw new RangeError(`index ${index} is out of range`);
   return i;
+}
+
+/** Throws unless `value` can be iterated, naming the container and the argument. */
+function checkIterable(value: unknown, fn: string, name: string): void {
+  if (value === null || value === undefined || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function' || typeof value === 'string') {
+    throw argumentError(fn, name, 'an iterable (such as an array)', value);
+  }
+}
+
+/** Throws unless `value` is a plain object or a Map, naming the container and the argument. */
+function checkMapping(value: unknown, fn: string, name: string): void {
+  if (!(value instanceof Map) && !isPlainObject(value)) throw argumentError(fn, name, 'an object or a Map', value);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -53,6 +66,7 @@ abstract class ModuleSequence<Out> extends Module<Out> {
 
   /** Appends several modules. @example net.extend([new nn.ReLU(), new nn.Linear(4, 2)]) */
   extend(modules: Iterable<Module<any>>): this {
+    checkIterable(modules, 'extend', 'modules');
     for (const m of modules) this.append(m);
     return this;
   }
@@ -136,6 +150,7 @@ export class Sequential extends ModuleSequence<any> {
 export class ModuleList extends ModuleSequence<never> {
   constructor(modules: Iterable<Module<any>> = []) {
     super();
+    checkIterable(modules, 'ModuleList', 'modules');
     for (const m of modules) this.append(m);
   }
 }
@@ -178,6 +193,7 @@ export class ModuleDict extends Module<never> {
 
   /** Adds every entry of `modules`. @example heads.update({ extra: new nn.ReLU() }) */
   update(modules: Record<string, Module<any>> | Map<string, Module<any>>): void {
+    checkMapping(modules, 'ModuleDict.update', 'modules');
     const entries = modules instanceof Map ? [...modules] : Object.entries(modules);
     for (const [k, m] of entries) this.addModule(k, m as Module<any>);
   }
@@ -220,6 +236,7 @@ function asParameter(value: Tensor | Parameter): Parameter {
 export class ParameterList extends Module<never> {
   constructor(values: Iterable<Tensor | Parameter> = []) {
     super();
+    checkIterable(values, 'ParameterList', 'values');
     for (const v of values) this.append(v);
   }
 
@@ -243,6 +260,7 @@ export class ParameterList extends Module<never> {
 
   /** @example ps.extend([a, b]) */
   extend(values: Iterable<Tensor | Parameter>): this {
+    checkIterable(values, 'extend', 'values');
     for (const v of values) this.append(v);
     return this;
   }
@@ -292,6 +310,7 @@ export class ParameterDict extends Module<never> {
 
   /** @example pd.update({ a: torch.zeros(2) }) */
   update(values: Record<string, Tensor | Parameter> | Map<string, Tensor | Parameter>): void {
+    checkMapping(values, 'ParameterDict.update', 'values');
     const entries = values instanceof Map ? [...values] : Object.entries(values);
     for (const [k, v] of entries) this.set(k, v);
   }

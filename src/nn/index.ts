@@ -6,13 +6,23 @@
  */
 export { Module } from './module.js';
 export type { StateDict, RemovableHandle } from './module.js';
+export type {
+  StateDictOptions,
+  LoadStateDictOptions,
+  RegisterBufferOptions,
+  ZeroGradOptions,
+  ModuleToOptions,
+} from './module-options.js';
 export type { LoadStateDictResult } from './state-dict.js';
 export { Parameter } from './parameter.js';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './containers.js';
-export { Linear, Identity, Flatten, Unflatten, Embedding } from './layers/linear.js';
-export type { FactoryOptions } from './layers/linear.js';
+export { Linear, Identity, Flatten, Unflatten } from './layers/linear.js';
+export type { FactoryOptions, LinearOptions } from './layers/linear.js';
+export { Embedding } from './layers/embedding.js';
+export type { EmbeddingLayerOptions, FromPretrainedOptions } from './layers/embedding.js';
 export { ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
 export { LayerNorm, BatchNorm1d } from './layers/normalization.js';
+export type { LayerNormOptions, BatchNormOptions } from './layers/normalization.js';
 export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from './layers/loss.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

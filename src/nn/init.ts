@@ -13,6 +13,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { empty, eye, tensor as makeTensor } from '../tensor/creation.js';
 import { int32, bool } from '../tensor/dtype.js';
 import { where } from '../ops/elementwise.js';
+import { erfinv, normCdf } from './init-math.js';
+import { argumentError, checkInteger, checkNumber, checkOptions, checkScalar, checkTensor, keysOf } from '../tensor/args.js';
 
 const LINEAR_FNS = ['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d'] as const;
 
@@ -24,9 +26,11 @@ export type FanMode = 'fan_in' | 'fan_out';
 
 /** Options for {@link kaimingUniform_} and {@link kaimingNormal_}. */
 export interface KaimingOptions { a?: number; mode?: FanMode; nonlinearity?: Nonlinearity }
+const KAIMING_KEYS = keysOf<KaimingOptions>()('a', 'mode', 'nonlinearity');
 
 /** Options for {@link truncNormal_}. */
 export interface TruncNormalOptions { mean?: number; std?: number; a?: number; b?: number }
+const TRUNC_NORMAL_KEYS = keysOf<TruncNormalOptions>()('mean', 'std', 'a', 'b');
 
 /**
  * Returns the options object when `value` is one (checking its keys as Python checks
@@ -34,10 +38,14 @@ export interface TruncNormalOptions { mean?: number; std?: number; a?: number; b
  */
 function optionsOf<T extends object>(fn: string, value: unknown, allowed: readonly (keyof T & string)[]): Partial<T> | null {
   if (typeof value !== 'object' || value === null || value instanceof Tensor || Array.isArray(value)) return null;
-  for (const key of Object.keys(value)) {
-    if (!(allowed as readonly string[]).includes(key)) throw new TypeError(`${fn}() got an unexpected keyword argument '${key}'`);
-  }
+  checkOptions(value, fn, allowed);
   return value as Partial<T>;
+}
+
+/** Checks the tensor every initialiser fills, and the numbers it is given, naming `fn`. */
+function checkArgs(fn: string, t: unknown, numbers: Record<string, unknown> = {}): asserts t is Tensor {
+  checkTensor(t, fn, 'tensor');
+  for (const name in numbers) checkNumber(numbers[name], fn, name);
 }
 
 function warn(message: string): void {
@@ -55,7 +63,7 @@ function warn(message: string): void {
  * init.calculateGain('leaky_relu', { param: 0.2 });
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number | { param?: number }): number {
-  const opts = optionsOf<{ param: number }>('calculate_gain', param, ['param']);
+  const opts = optionsOf<{ param: number }>('calculateGain', param, ['param']);
   if (opts) param = opts.param;
   if ((LINEAR_FNS as readonly string[]).includes(nonlinearity) || nonlinearity === 'sigmoid') return 1;
   if (nonlinearity === 'tanh') return 5.0 / 3;
@@ -81,6 +89,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | { par
  * init.calculateFanInAndFanOut(torch.empty(16, 3, 5, 5)); // [75, 400]
  */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  checkTensor(t, 'calculateFanInAndFanOut', 'tensor');
   const shape = t.shape;
   if (shape.length < 2) throw new Error('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions');
   let receptive = 1;
@@ -106,6 +115,7 @@ function correctFan(t: Tensor, mode: string): number {
 export function uniform_(t: Tensor, a: number | { a?: number; b?: number } = 0, b = 1): Tensor {
   const opts = optionsOf<{ a: number; b: number }>('uniform_', a, ['a', 'b']);
   if (opts) ({ a = 0, b = 1 } = opts);
+  checkArgs('uniform_', t, { a, b });
   const lo = a as number;
   return noGrad(() => t.uniform_(lo, b));
 }
@@ -119,6 +129,7 @@ export function uniform_(t: Tensor, a: number | { a?: number; b?: number } = 0, 
 export function normal_(t: Tensor, mean: number | { mean?: number; std?: number } = 0, std = 1): Tensor {
   const opts = optionsOf<{ mean: number; std: number }>('normal_', mean, ['mean', 'std']);
   if (opts) ({ mean = 0, std = 1 } = opts);
+  checkArgs('normal_', t, { mean, std });
   const m = mean as number;
   return noGrad(() => t.normal_(m, std));
 }
@@ -130,16 +141,20 @@ export function normal_(t: Tensor, mean: number | { mean?: number; std?: number 
 export function constant_(t: Tensor, val: number | { val: number }): Tensor {
   const opts = optionsOf<{ val: number }>('constant_', val, ['val']);
   const value = opts ? (opts.val as number) : (val as number);
+  checkTensor(t, 'constant_', 'tensor');
+  checkScalar(value, 'constant_', 'val');
   return noGrad(() => t.fill_(value));
 }
 
 /** Fills with ones (e.g. a norm layer's scale). @example init.ones_(ln.weight) */
 export function ones_(t: Tensor): Tensor {
+  checkArgs('ones_', t);
   return noGrad(() => t.fill_(1));
 }
 
 /** Fills with zeros (e.g. biases). @example init.zeros_(linear.bias) */
 export function zeros_(t: Tensor): Tensor {
+  checkArgs('zeros_', t);
   return noGrad(() => t.zero_());
 }
 
@@ -149,6 +164,7 @@ export function zeros_(t: Tensor): Tensor {
  * @example init.eye_(torch.empty(3, 5))
  */
 export function eye_(t: Tensor): Tensor {
+  checkArgs('eye_', t);
   if (t.dim() !== 2) throw new Error('Only tensors with 2 dimensions are supported');
   const [n, m] = t.shape;
   return noGrad(() => t.copy_(eye(n, m, { dtype: t.dtype })));
@@ -164,7 +180,10 @@ export function eye_(t: Tensor): Tensor {
 export function dirac_(t: Tensor, groups: number | { groups?: number } = 1): Tensor {
   const opts = optionsOf<{ groups: number }>('dirac_', groups, ['groups']);
   if (opts) ({ groups = 1 } = opts);
-  const g = groups as number;
+  checkArgs('dirac_', t);
+  checkInteger(groups, 'dirac_', 'groups');
+  if (groups < 1) throw argumentError('dirac_', 'groups', 'a positive integer', groups);
+  const g = groups;
   const dims = t.dim();
   if (dims < 3 || dims > 5) throw new Error('Only tensors with 3, 4, or 5 dimensions are supported');
   const sizes = t.shape;
@@ -189,8 +208,9 @@ export function dirac_(t: Tensor, groups: number | { groups?: number } = 1): Ten
  * init.xavierUniform_(w, { gain: 1 });
  */
 export function xavierUniform_(t: Tensor, gain: number | { gain?: number } = 1): Tensor {
-  const opts = optionsOf<{ gain: number }>('xavier_uniform_', gain, ['gain']);
+  const opts = optionsOf<{ gain: number }>('xavierUniform_', gain, ['gain']);
   if (opts) ({ gain = 1 } = opts);
+  checkArgs('xavierUniform_', t, { gain });
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   // The bound is derived from the std in two steps, as PyTorch does, so that it rounds
   // to the same double and the samples match bit for bit.
@@ -204,17 +224,19 @@ export function xavierUniform_(t: Tensor, gain: number | { gain?: number } = 1):
  * @example init.xavierNormal_(w); init.xavierNormal_(w, { gain: 2 })
  */
 export function xavierNormal_(t: Tensor, gain: number | { gain?: number } = 1): Tensor {
-  const opts = optionsOf<{ gain: number }>('xavier_normal_', gain, ['gain']);
+  const opts = optionsOf<{ gain: number }>('xavierNormal_', gain, ['gain']);
   if (opts) ({ gain = 1 } = opts);
+  checkArgs('xavierNormal_', t, { gain });
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const std = (gain as number) * Math.sqrt(2.0 / (fanIn + fanOut));
   return noGrad(() => t.normal_(0, std));
 }
 
-function kaimingArgs(fn: string, a: number | KaimingOptions, mode: FanMode, nonlinearity: Nonlinearity) {
-  const opts = optionsOf<KaimingOptions>(fn, a, ['a', 'mode', 'nonlinearity']);
-  if (opts) return { a: opts.a ?? 0, mode: opts.mode ?? 'fan_in', nonlinearity: opts.nonlinearity ?? 'leaky_relu' };
-  return { a: a as number, mode, nonlinearity };
+function kaimingArgs(fn: string, t: unknown, a: number | KaimingOptions, mode: FanMode, nonlinearity: Nonlinearity) {
+  const opts = optionsOf<KaimingOptions>(fn, a, KAIMING_KEYS);
+  const args = opts ? { a: opts.a ?? 0, mode: opts.mode ?? 'fan_in', nonlinearity: opts.nonlinearity ?? 'leaky_relu' } : { a: a as number, mode, nonlinearity };
+  checkArgs(fn, t, { a: args.a });
+  return args;
 }
 
 /** The Kaiming std, or null for a zero-element tensor (PyTorch skips those with a warning). */
@@ -240,7 +262,7 @@ export function kaimingUniform_(
   mode: FanMode = 'fan_in',
   nonlinearity: Nonlinearity = 'leaky_relu',
 ): Tensor {
-  const args = kaimingArgs('kaiming_uniform_', a, mode, nonlinearity);
+  const args = kaimingArgs('kaimingUniform_', t, a, mode, nonlinearity);
   const std = kaimingStd(t, args.a, args.mode, args.nonlinearity);
   if (std === null) return t;
   const bound = Math.sqrt(3.0) * std;
@@ -259,90 +281,10 @@ export function kaimingNormal_(
   mode: FanMode = 'fan_in',
   nonlinearity: Nonlinearity = 'leaky_relu',
 ): Tensor {
-  const args = kaimingArgs('kaiming_normal_', a, mode, nonlinearity);
+  const args = kaimingArgs('kaimingNormal_', t, a, mode, nonlinearity);
   const std = kaimingStd(t, args.a, args.mode, args.nonlinearity);
   if (std === null) return t;
   return noGrad(() => t.normal_(0, std));
-}
-
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-
-/** erf(x) for 0 ≤ x < 2.5: e^{-x²}·Σ 2ⁿx^{2n+1}/(2n+1)!!, whose terms are all positive (no cancellation). */
-function erfSeries(x: number): number {
-  let term = x;
-  let sum = x;
-  const x2 = 2 * x * x;
-  for (let n = 1; n < 300 && term > sum * 1e-17; n++) {
-    term *= x2 / (2 * n + 1);
-    sum += term;
-  }
-  return TWO_OVER_SQRT_PI * Math.exp(-x * x) * sum;
-}
-
-/** erfc(x) for x ≥ 1.5 by its continued fraction (modified Lentz), accurate where 1 - erf is not. */
-function erfcFraction(x: number): number {
-  // x + (1/2)/(x + 1/(x + (3/2)/(x + ...))); every term is positive, so no step divides by 0.
-  let f = x;
-  let c = x;
-  let d = 0;
-  for (let k = 1; k < 500; k++) {
-    d = 1 / (x + (k / 2) * d);
-    c = x + k / 2 / c;
-    f *= c * d;
-    if (Math.abs(c * d - 1) < 1e-16) break;
-  }
-  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
-}
-
-function erf(x: number): number {
-  const ax = Math.abs(x);
-  const v = ax < 2.5 ? erfSeries(ax) : 1 - erfcFraction(ax);
-  return x < 0 ? -v : v;
-}
-
-/** erfc(x) for x ≥ 0; from 1.5 on, 1 - erf would already cost a digit or more. */
-function erfcPositive(x: number): number {
-  return x < 1.5 ? 1 - erfSeries(x) : erfcFraction(x);
-}
-
-/**
- * Inverse erf in double precision: Giles' single-precision approximation, then Halley
- * steps (cubic, so 1e-7 becomes round-off in two). Near ±1 the steps solve
- * erfc(x) = 1-|y| instead, where erf itself has no digits left to compare.
- */
-function erfinv(y: number): number {
-  if (Number.isNaN(y) || y < -1 || y > 1) return NaN;
-  if (y === 1) return Infinity;
-  if (y === -1) return -Infinity;
-  if (y === 0) return y;
-  let w = -Math.log((1 - y) * (1 + y));
-  let p: number;
-  if (w < 5) {
-    w -= 2.5;
-    p = 2.81022636e-8;
-    for (const c of [3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941]) p = c + p * w;
-  } else {
-    w = Math.sqrt(w) - 3;
-    p = -0.000200214257;
-    for (const c of [0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682]) p = c + p * w;
-  }
-  const ay = Math.abs(y);
-  let x = Math.abs(p * y);
-  for (let i = 0; i < 60; i++) {
-    // f(x) = erf(x) - |y| = (1-|y|) - erfc(x); f' = g; f'' = -2x·g. Halley: x -= f/(f' + x·f).
-    // Within float32's range two steps suffice; a float64 value closer to ±1 than 2^-24
-    // starts outside the guess's range, where each step first gains about 1/x.
-    const f = ay <= 0.5 ? erf(x) - ay : 1 - ay - erfcPositive(x);
-    const g = TWO_OVER_SQRT_PI * Math.exp(-x * x);
-    const step = f / (g + x * f);
-    x -= step;
-    if (!(Math.abs(step) > 1e-15 * x)) break;
-  }
-  return y < 0 ? -x : x;
-}
-
-function normCdf(x: number): number {
-  return (1 + erf(x / Math.sqrt(2))) / 2;
 }
 
 /** Writes JS-computed values into `t` in its own dtype and layout. */
@@ -360,8 +302,9 @@ function writeBack(t: Tensor, values: Float64Array): void {
  * init.truncNormal_(w, { std: 0.02, a: -0.04, b: 0.04 });
  */
 export function truncNormal_(t: Tensor, mean: number | TruncNormalOptions = 0, std = 1, a = -2, b = 2): Tensor {
-  const opts = optionsOf<TruncNormalOptions>('trunc_normal_', mean, ['mean', 'std', 'a', 'b']);
+  const opts = optionsOf<TruncNormalOptions>('truncNormal_', mean, TRUNC_NORMAL_KEYS);
   if (opts) ({ mean = 0, std = 1, a = -2, b = 2 } = opts);
+  checkArgs('truncNormal_', t, { mean, std, a, b });
   const m = mean as number;
   if (m < a - 2 * std || m > b + 2 * std) {
     warn('mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may be incorrect.');
@@ -443,6 +386,7 @@ function signedQ(a: Float64Array, m: number, n: number): Float64Array {
 export function orthogonal_(t: Tensor, gain: number | { gain?: number } = 1): Tensor {
   const opts = optionsOf<{ gain: number }>('orthogonal_', gain, ['gain']);
   if (opts) ({ gain = 1 } = opts);
+  checkArgs('orthogonal_', t, { gain });
   const g = gain as number;
   if (t.dim() < 2) throw new Error('Only tensors with 2 or more dimensions are supported');
   if (t.numel() === 0) return t;
@@ -485,9 +429,10 @@ export function sparse_(
   std: number | { std?: number } = 0.01,
 ): Tensor {
   const first = optionsOf<{ sparsity: number; std: number }>('sparse_', sparsity, ['sparsity', 'std']);
-  if (first) ({ sparsity = NaN, std = 0.01 } = first);
+  if (first) ({ sparsity = undefined as unknown as number, std = 0.01 } = first);
   const second = optionsOf<{ std: number }>('sparse_', std, ['std']);
   if (second) ({ std = 0.01 } = second);
+  checkArgs('sparse_', t, { sparsity, std });
   if (t.dim() !== 2) throw new Error('Only tensors with 2 dimensions are supported');
   const [rows, cols] = t.shape;
   const numZeros = Math.min(Math.ceil((sparsity as number) * rows), rows);

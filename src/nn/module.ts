@@ -13,12 +13,28 @@ import { inspect } from 'node:util';
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
-import { DType as DTypeClass, float16, float32, float64 } from '../tensor/dtype.js';
+import { float16, float32, float64 } from '../tensor/dtype.js';
 import type { DeviceLike } from '../tensor/device.js';
 import { Parameter } from './parameter.js';
 import { loadStateDictInto, type LoadStateDictResult } from './state-dict.js';
 import { bufferAt, parameterAt, submoduleAt } from './paths.js';
 import { moduleRepr } from './repr.js';
+import { argumentError, checkBoolean, checkFunction } from '../tensor/args.js';
+import {
+  LOAD_STATE_DICT_KEYS,
+  REGISTER_BUFFER_KEYS,
+  ZERO_GRAD_KEYS,
+  checkStateDictArg,
+  flagOption,
+  moduleTarget,
+  stateDictArgs,
+  type LoadStateDictOptions,
+  type ModuleToOptions,
+  type RegisterBufferOptions,
+  type StateDictOptions,
+  type ZeroGradOptions,
+} from './module-options.js';
+
 
 /** A module's state dict: name → tensor, in registration order. */
 export type StateDict = Record<string, Tensor>;
@@ -202,8 +218,9 @@ export class Module<Out = Tensor> {
    * Non-persistent buffers are left out of the state dict.
    * @example this.registerBuffer('runningMean', torch.zeros(n))
    */
-  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+  registerBuffer(name: string, tensor: Tensor | null, options: RegisterBufferOptions = {}): void {
     this._checkName(name, 'buffer');
+    const persistent = flagOption(options, 'registerBuffer', REGISTER_BUFFER_KEYS, 'persistent', true);
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${typeName(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     }
@@ -212,7 +229,7 @@ export class Module<Out = Tensor> {
     }
     if (tensor !== null) tensor._keep = true;
     this._buffers.set(name, tensor);
-    if (options.persistent === false) this._nonPersistent.add(name);
+    if (!persistent) this._nonPersistent.add(name);
     else this._nonPersistent.delete(name);
     this._define(name, tensor);
   }
@@ -284,10 +301,13 @@ export class Module<Out = Tensor> {
   }
 
   private _namedMembers<T>(
+    fn: string,
     members: (m: Module<any>) => Iterable<[string, T | null]>,
     prefix: string,
     recurse: boolean,
   ): [string, T][] {
+    if (typeof prefix !== 'string') throw argumentError(fn, 'prefix', 'a string', prefix);
+    checkBoolean(recurse, fn, 'recurse');
     const seen = new Set<T>();
     const out: [string, T][] = [];
     const modules: [string, Module<any>][] = recurse ? this.namedModules(prefix) : [[prefix, this as Module<any>]];
@@ -307,7 +327,7 @@ export class Module<Out = Tensor> {
    * @example net.namedParameters().map(([n, p]) => [n, p.shape])
    */
   namedParameters(prefix = '', recurse = true): [string, Parameter][] {
-    return this._namedMembers((m) => m._parameters, prefix, recurse);
+    return this._namedMembers('namedParameters', (m) => m._parameters, prefix, recurse);
   }
 
   /** The parameters, for an optimizer. @example new torch.optim.SGD(net.parameters(), { lr: 0.1 }) */
@@ -317,7 +337,7 @@ export class Module<Out = Tensor> {
 
   /** `[name, buffer]` in registration order. @example bn.namedBuffers() */
   namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
-    return this._namedMembers((m) => m._buffers, prefix, recurse);
+    return this._namedMembers('namedBuffers', (m) => m._buffers, prefix, recurse);
   }
 
   /** The buffers. @example bn.buffers().length // 3 */
@@ -332,11 +352,12 @@ export class Module<Out = Tensor> {
    * The object also carries PyTorch's `_metadata` (non-enumerable), which checkpoints need.
    * @example net.stateDict()['2.bias']
    */
-  stateDict(options: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+  stateDict(options: StateDictOptions = {}): StateDict {
+    const { prefix, keepVars } = stateDictArgs(options);
     const destination: StateDict = {};
     const metadata: Record<string, { version: number }> = {};
     Object.defineProperty(destination, '_metadata', { value: metadata, enumerable: false, writable: true });
-    this._saveTo(destination, metadata, options.prefix ?? '', options.keepVars ?? false);
+    this._saveTo(destination, metadata, prefix, keepVars);
     return destination;
   }
 
@@ -362,8 +383,10 @@ export class Module<Out = Tensor> {
    * size mismatch, worded as PyTorch's.
    * @example clone.loadStateDict(net.stateDict())
    */
-  loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
-    return loadStateDictInto(this as Module<any>, stateDict, options.strict ?? true);
+  loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    checkStateDictArg(stateDict);
+    const strict = flagOption(options, 'loadStateDict', LOAD_STATE_DICT_KEYS, 'strict', true);
+    return loadStateDictInto(this as Module<any>, stateDict, strict);
   }
 
   // ---- utilities -------------------------------------------------------------------
@@ -373,6 +396,7 @@ export class Module<Out = Tensor> {
    * @example net.apply((m) => { if (m instanceof nn.Linear) nn.init.zeros_(m.bias); })
    */
   apply(fn: (module: Module<any>) => void): this {
+    checkFunction(fn, 'apply', 'fn');
     for (const child of this.children()) child.apply(fn);
     fn(this as Module<any>);
     return this;
@@ -395,8 +419,8 @@ export class Module<Out = Tensor> {
    * Resets every parameter's gradient (to null by default, as PyTorch 2's `set_to_none`).
    * @example net.zeroGrad()
    */
-  zeroGrad(options: { setToNone?: boolean } = {}): void {
-    const setToNone = options.setToNone ?? true;
+  zeroGrad(options: ZeroGradOptions = {}): void {
+    const setToNone = flagOption(options, 'zeroGrad', ZERO_GRAD_KEYS, 'setToNone', true);
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
       if (setToNone) p.grad = null;
@@ -411,6 +435,7 @@ export class Module<Out = Tensor> {
 
   /** Sets `requiresGrad` on every parameter. @example net.requiresGrad_(false) // freeze */
   requiresGrad_(requiresGrad = true): this {
+    checkBoolean(requiresGrad, 'requiresGrad_', 'requiresGrad');
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
@@ -470,14 +495,8 @@ export class Module<Out = Tensor> {
    * or `to({ device, dtype })`. Casting touches floating-point tensors only.
    * @example net.to(torch.float64)
    */
-  to(target: DType | DeviceLike | { dtype?: DType; device?: DeviceLike }): this {
-    let dtype: DType | undefined;
-    let device: DeviceLike | undefined;
-    if (target instanceof DTypeClass) dtype = target;
-    else if (typeof target === 'object' && target !== null && !('type' in target) && ('dtype' in target || 'device' in target)) {
-      dtype = (target as { dtype?: DType }).dtype;
-      device = (target as { device?: DeviceLike }).device;
-    } else device = target as DeviceLike;
+  to(target: DType | DeviceLike | ModuleToOptions): this {
+    const { dtype, device } = moduleTarget(target);
     if (dtype !== undefined && !dtype.isFloatingPoint) {
       throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=torch.${dtype.name}`);
     }
@@ -513,6 +532,7 @@ export class Module<Out = Tensor> {
 
   /** Moves everything to a CUDA device (cuda:0 by default). @example if (torch.cuda.isAvailable()) net.cuda() */
   cuda(device: number | string = 0): this {
+    if (typeof device !== 'number' && typeof device !== 'string') throw argumentError('cuda', 'device', 'a device index or string', device);
     return this.to(typeof device === 'number' ? `cuda:${device}` : device);
   }
 
@@ -523,6 +543,7 @@ export class Module<Out = Tensor> {
    * @example const h = net.registerForwardPreHook((m, args) => console.log(args.length)); h.remove();
    */
   registerForwardPreHook(hook: PreHook): RemovableHandle {
+    checkFunction(hook, 'registerForwardPreHook', 'hook');
     return addHook(this._forwardPreHooks, hook);
   }
 
@@ -531,6 +552,7 @@ export class Module<Out = Tensor> {
    * @example net.registerForwardHook((m, args, out) => console.log(String(out)))
    */
   registerForwardHook(hook: Hook): RemovableHandle {
+    checkFunction(hook, 'registerForwardHook', 'hook');
     return addHook(this._forwardHooks, hook);
   }
 

@@ -5,6 +5,7 @@
 import { inspect } from 'node:util';
 import { Tensor } from '../tensor/tensor.js';
 import { empty } from '../tensor/creation.js';
+import { checkBoolean, checkTensor } from '../tensor/args.js';
 
 /**
  * A tensor that is a module parameter: `requiresGrad` is true by default, and assigning
@@ -19,9 +20,8 @@ import { empty } from '../tensor/creation.js';
 export class Parameter extends Tensor {
   constructor(data?: Tensor, requiresGrad = true) {
     const source = data ?? empty(0);
-    if (!(source instanceof Tensor)) {
-      throw new TypeError(`Parameter(): argument 'data' must be Tensor, not ${typeof source}`);
-    }
+    checkTensor(source, 'Parameter', 'data');
+    checkBoolean(requiresGrad, 'Parameter', 'requiresGrad');
     source._handle();
     super(source._storage, source._shape.slice(), source._strides.slice(), source._offset, source._dtype, source._version);
     // A parameter outlives any tidy() scope it was made in: the module owns it.

@@ -9,6 +9,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { BinaryCode, UnaryCode, castKernel, unaryKernel } from './kernels.js';
 import { div, eq, forward, ge, gradFor, gt, le, logicalAnd, logicalOr, lt, operand, where } from './elementwise.js';
 import { scalarLike } from './creation-helpers.js';
+import { checkTensor } from '../tensor/args.js';
+import { checkBound, checkClampOptions } from './arguments.js';
 
 function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
@@ -19,7 +21,8 @@ function as(x: Tensor, dtype: DType): Tensor {
  * @example torch.maximum(a, b)
  */
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return minmax(a, b, BinaryCode.Maximum, 'MaximumBackward0');
+  checkTensor(b, 'maximum', 'other');
+  return minmax('maximum', a, b, BinaryCode.Maximum, 'MaximumBackward0');
 }
 
 /**
@@ -27,11 +30,12 @@ export function maximum(a: Tensor, b: Tensor): Tensor {
  * @example torch.minimum(a, b)
  */
 export function minimum(a: Tensor, b: Tensor): Tensor {
-  return minmax(a, b, BinaryCode.Minimum, 'MinimumBackward0');
+  checkTensor(b, 'minimum', 'other');
+  return minmax('minimum', a, b, BinaryCode.Minimum, 'MinimumBackward0');
 }
 
-function minmax(a: Tensor, b: Tensor, op: BinaryCode, name: string): Tensor {
-  const out = forward(op, a, b, false);
+function minmax(fn: string, a: Tensor, b: Tensor, op: BinaryCode, name: string): Tensor {
+  const out = forward(fn, op, a, b, false);
   return record(out, name, [a, b], (node) => {
     const sa = node.save(a);
     const sb = node.save(b);
@@ -109,12 +113,16 @@ export function clamp(
   min?: Bound | { min?: Bound; max?: Bound },
   max?: Bound,
 ): Tensor {
+  checkTensor(x, 'clamp', 'input');
   if (min !== null && typeof min === 'object' && !(min instanceof Tensor)) {
+    checkClampOptions(min);
     max = min.max ?? null;
     min = min.min ?? null;
   }
   const lo = (min ?? null) as Bound;
   const hi = max ?? null;
+  checkBound(lo, 'min');
+  checkBound(hi, 'max');
   if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
   if (lo instanceof Tensor || hi instanceof Tensor) return clampTensor(x, lo, hi);
   const dtype = resultType([operand(x), ...(lo !== null ? [lo] : []), ...(hi !== null ? [hi] : [])]);

@@ -19,7 +19,10 @@ import {
 import { sumTo } from './reduce.js';
 import { toDtype } from './shape.js';
 import { scalarLike, zerosOf } from './creation-helpers.js';
+import { argumentError, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
+import { alphaOf, checkOperands, roundingModeOf, type AlphaOptions, type DivOptions } from './arguments.js';
 
+export type { AlphaOptions, DivOptions } from './arguments.js';
 // maximum, minimum and clamp live in clamp.ts (their gradients follow comparisons).
 export { clamp, maximum, minimum } from './clamp.js';
 
@@ -35,8 +38,9 @@ function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
 }
 
-/** The forward of a binary op with PyTorch's type promotion (no autograd). @internal */
-export function forward(op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
+/** The forward of a binary op with PyTorch's type promotion, after checking its operands (no autograd). @internal */
+export function forward(fn: string, op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
+  checkOperands(fn, a, b);
   if (b instanceof Tensor) {
     const dtype = a._dtype === b._dtype ? a._dtype : resultType([operand(a), operand(b)]);
     return binaryKernel(op, as(a, dtype), as(b, dtype), compare ? bool : dtype);
@@ -65,10 +69,13 @@ function tensorOrNull(x: TensorOrScalar): Tensor | null {
  * `a + alpha * b`, as `torch.add`.
  * @example torch.add(x, 1); x.add(y, { alpha: 2 })
  */
-export function add(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }): Tensor {
-  const alpha = options?.alpha ?? 1;
-  if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
-  const out = forward(BinaryCode.Add, a, b, false);
+export function add(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+  const alpha = alphaOf(options, 'add');
+  if (alpha !== 1) {
+    checkOperands('add', a, b);
+    b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
+  }
+  const out = forward('add', BinaryCode.Add, a, b, false);
   if (!gradEnabled()) return out;
   const bt = tensorOrNull(b);
   return record(out, 'AddBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(g, bt)]);
@@ -78,15 +85,16 @@ export function add(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }):
  * `a - alpha * b`, as `torch.sub`.
  * @example x.sub(1)
  */
-export function sub(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }): Tensor {
+export function sub(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+  checkOperands('sub', a, b);
   if (a._dtype === bool && b instanceof Tensor && b._dtype === bool) {
     throw new Error(
       'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
     );
   }
-  const alpha = options?.alpha ?? 1;
+  const alpha = alphaOf(options, 'sub');
   if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
-  const out = forward(BinaryCode.Sub, a, b, false);
+  const out = forward('sub', BinaryCode.Sub, a, b, false);
   if (!gradEnabled()) return out;
   const bt = tensorOrNull(b);
   return record(out, 'SubBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(neg(g), bt)]);
@@ -97,6 +105,7 @@ export function sub(a: Tensor, b: TensorOrScalar, options?: { alpha?: number }):
  * @example x.rsub(1) // 1 - x
  */
 export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
+  checkOperands('rsub', a, other);
   if (other instanceof Tensor) return sub(other, a);
   const dtype = resultType([operand(a), other]);
   const out = scalarKernel(BinaryCode.Sub, as(a, dtype), Number(other), true, dtype);
@@ -108,7 +117,7 @@ export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
  * @example x.mul(2); x.mul(mask) // float * bool gives float
  */
 export function mul(a: Tensor, b: TensorOrScalar): Tensor {
-  const out = forward(BinaryCode.Mul, a, b, false);
+  const out = forward('mul', BinaryCode.Mul, a, b, false);
   if (!gradEnabled() || !(a._requiresGrad || (b instanceof Tensor && b._requiresGrad))) return out;
   if (!(b instanceof Tensor)) {
     const s = Number(b);
@@ -129,11 +138,12 @@ export function mul(a: Tensor, b: TensorOrScalar): Tensor {
  * `roundingMode` `'trunc'` or `'floor'` as PyTorch.
  * @example x.div(2); torch.div(a, b, { roundingMode: 'floor' })
  */
-export function div(a: Tensor, b: TensorOrScalar, options: { roundingMode?: 'trunc' | 'floor' | null } = {}): Tensor {
-  const mode = options.roundingMode ?? null;
-  if (mode === 'floor') return forward(BinaryCode.FloorDivide, a, b, false);
+export function div(a: Tensor, b: TensorOrScalar, options?: DivOptions): Tensor {
+  checkOperands('div', a, b);
+  const mode = options === undefined ? null : roundingModeOf(options);
+  if (mode === 'floor') return forward('div', BinaryCode.FloorDivide, a, b, false);
   if (mode === 'trunc') {
-    const q = forward(BinaryCode.Div, a, b, false);
+    const q = forward('div', BinaryCode.Div, a, b, false);
     return q._dtype.isFloatingPoint ? unaryKernel(UnaryCode.Trunc, q) : q;
   }
   let dtype = b instanceof Tensor ? resultType([operand(a), operand(b)]) : resultType([operand(a), b]);
@@ -166,8 +176,10 @@ export function div(a: Tensor, b: TensorOrScalar, options: { roundingMode?: 'tru
  */
 export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
   if (!(a instanceof Tensor)) {
+    if (typeof a !== 'number') throw argumentError('pow', 'input', 'a Tensor or a number', a);
+    checkTensor(b, 'pow', 'exponent');
     const base = a;
-    const x = b as Tensor;
+    const x = b;
     const dtype = resultType([operand(x), base]);
     const out = scalarKernel(BinaryCode.Pow, as(x, dtype), base, true, dtype);
     return record(out, 'PowBackward2', [x], (node) => {
@@ -179,7 +191,7 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
       };
     });
   }
-  const out = forward(BinaryCode.Pow, a, b, false);
+  const out = forward('pow', BinaryCode.Pow, a, b, false);
   if (!gradEnabled()) return out;
   if (!(b instanceof Tensor)) {
     const e = Number(b);
@@ -209,6 +221,8 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
  * @example torch.atan2(y, x)
  */
 export function atan2(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'atan2', 'input');
+  checkTensor(b, 'atan2', 'other');
   let dtype = resultType([operand(a), operand(b)]);
   if (!dtype.isFloatingPoint) dtype = defaultFloat;
   const out = binaryKernel(BinaryCode.Atan2, as(a, dtype), as(b, dtype), dtype);
@@ -227,7 +241,7 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
  * @example torch.remainder(x, 3)
  */
 export function remainder(a: Tensor, b: TensorOrScalar): Tensor {
-  const out = forward(BinaryCode.Remainder, a, b, false);
+  const out = forward('remainder', BinaryCode.Remainder, a, b, false);
   if (!(b instanceof Tensor)) return record(out, 'RemainderBackward0', [a], () => (g) => [gradFor(g, a)]);
   return record(out, 'RemainderBackward1', [a, b], (node) => {
     const sa = node.save(a);
@@ -245,38 +259,41 @@ export function floorDivide(a: Tensor, b: TensorOrScalar): Tensor {
 
 /** `a == b` elementwise. @example x.eq(y) */
 export function eq(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Eq, a, b, true);
+  return forward('eq', BinaryCode.Eq, a, b, true);
 }
 /** `a != b` elementwise. @example x.ne(0) */
 export function ne(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Ne, a, b, true);
+  return forward('ne', BinaryCode.Ne, a, b, true);
 }
 /** `a > b` elementwise. @example x.gt(0) */
 export function gt(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Gt, a, b, true);
+  return forward('gt', BinaryCode.Gt, a, b, true);
 }
 /** `a >= b` elementwise. @example w.abs().ge(5) */
 export function ge(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Ge, a, b, true);
+  return forward('ge', BinaryCode.Ge, a, b, true);
 }
 /** `a < b` elementwise. @example x.lt(0) */
 export function lt(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Lt, a, b, true);
+  return forward('lt', BinaryCode.Lt, a, b, true);
 }
 /** `a <= b` elementwise. @example x.le(1) */
 export function le(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward(BinaryCode.Le, a, b, true);
+  return forward('le', BinaryCode.Le, a, b, true);
 }
 /** Elementwise logical and. @example a.logicalAnd(b) */
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
-  return forward(BinaryCode.LogicalAnd, a, b, true);
+  checkTensor(b, 'logicalAnd', 'other');
+  return forward('logicalAnd', BinaryCode.LogicalAnd, a, b, true);
 }
 /** Elementwise logical or. @example a.logicalOr(b) */
 export function logicalOr(a: Tensor, b: Tensor): Tensor {
-  return forward(BinaryCode.LogicalOr, a, b, true);
+  checkTensor(b, 'logicalOr', 'other');
+  return forward('logicalOr', BinaryCode.LogicalOr, a, b, true);
 }
 /** Elementwise logical not. @example mask.logicalNot() */
 export function logicalNot(a: Tensor): Tensor {
+  checkTensor(a, 'logicalNot', 'input');
   return as(unaryKernel(UnaryCode.LogicalNot, a), bool);
 }
 
@@ -298,6 +315,8 @@ function zeroGrad(g: Tensor): Tensor {
 }
 
 function unary(code: UnaryCode, name: string, x: Tensor, floatOnly: boolean, backward: UnaryBackward | null): Tensor {
+  // Every unary op's public name is its grad_fn's, lower-cased ('Log1PBackward0' -> 'log1p').
+  if (!(x instanceof Tensor)) throw argumentError(name.slice(0, name.indexOf('Backward')).toLowerCase(), 'input', 'a Tensor', x);
   const input = floatOnly ? floatInput(x) : x;
   const out = unaryKernel(code, input);
   if (backward === null || !gradEnabled() || !x._requiresGrad) return out;
@@ -310,6 +329,7 @@ function unary(code: UnaryCode, name: string, x: Tensor, floatOnly: boolean, bac
 
 /** `-x`. @example x.neg() */
 export function neg(x: Tensor): Tensor {
+  checkTensor(x, 'neg', 'input');
   if (x._dtype === bool) {
     throw new Error('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   }
@@ -371,6 +391,7 @@ export function reciprocal(x: Tensor): Tensor {
 }
 /** `x*x`. @example x.square() */
 export function square(x: Tensor): Tensor {
+  checkTensor(x, 'square', 'input');
   return pow(x, 2);
 }
 /** Sign (-1, 0, 1; 0 at NaN, as PyTorch's). @example x.sign() */
@@ -406,6 +427,9 @@ export function round(x: Tensor): Tensor {
  * @example torch.where(x.gt(0), x, 0)
  */
 export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  checkTensor(cond, 'where', 'condition');
+  checkTensorOrScalar(a, 'where', 'input');
+  checkTensorOrScalar(b, 'where', 'other');
   if (cond._dtype !== bool) throw new Error(`where expected condition to be a boolean tensor, but got a tensor with dtype ${scalarTypeName(cond._dtype)}`);
   const dtype = resultType([operand(a), operand(b)]);
   const ta = a instanceof Tensor ? as(a, dtype) : scalarLike(Number(a), cond, dtype);

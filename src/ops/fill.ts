@@ -11,6 +11,7 @@ import { filled } from './creation-helpers.js';
 import { rebase } from './inplace.js';
 import { expand, toDtype } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
+import { argumentError, checkInteger, checkNumber, checkTensor } from '../tensor/args.js';
 
 /** A view whose base records history: in-place writes rebase the base (CopySlices). */
 function onGradView(t: Tensor): boolean {
@@ -32,6 +33,10 @@ function randomFill(t: Tensor, kind: number, p0: number, p1: number): Tensor {
  * @example x.fill_(1)
  */
 export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
+  checkTensor(t, 'fill_', 'input');
+  if (typeof value !== 'number' && typeof value !== 'boolean' && !(value instanceof Tensor)) {
+    throw argumentError('fill_', 'value', 'a number, a boolean or a 0-d Tensor', value);
+  }
   if (onGradView(t)) {
     return rebase(t, () =>
       value instanceof Tensor ? toDtype(expand(value, t._shape), t._dtype) : filled(t._shape.slice(), Number(value), t._dtype, t.device),
@@ -57,6 +62,8 @@ export function zero_(t: Tensor): Tensor {
  * @example w.data.copy_(torch.ones(3))
  */
 export function copy_(t: Tensor, src: Tensor): Tensor {
+  checkTensor(t, 'copy_', 'input');
+  checkTensor(src, 'copy_', 'src');
   checkWriteOverlap(t, src);
   if (onGradView(t)) return rebase(t, () => toDtype(expand(src, t._shape), t._dtype));
   const previous = checkInplace(t);
@@ -79,6 +86,9 @@ export function copy_(t: Tensor, src: Tensor): Tensor {
  * @example w.uniform_(-0.1, 0.1)
  */
 export function uniform_(t: Tensor, from = 0, to = 1): Tensor {
+  checkTensor(t, 'uniform_', 'input');
+  checkNumber(from, 'uniform_', 'from');
+  checkNumber(to, 'uniform_', 'to');
   if (from > to) throw new Error(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
   return randomFill(t, 0, from, to);
 }
@@ -88,6 +98,9 @@ export function uniform_(t: Tensor, from = 0, to = 1): Tensor {
  * @example w.normal_(0, 0.01)
  */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
+  checkTensor(t, 'normal_', 'input');
+  checkNumber(mean, 'normal_', 'mean');
+  checkNumber(std, 'normal_', 'std');
   if (std < 0) throw new Error(`normal expects std >= 0.0, but found std ${std}`);
   return randomFill(t, 1, mean, std);
 }
@@ -97,6 +110,9 @@ export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
  * @example t.random_(0, 10)
  */
 export function random_(t: Tensor, from: number, to?: number): Tensor {
+  checkTensor(t, 'random_', 'input');
+  checkInteger(from, 'random_', to === undefined ? 'to' : 'from');
+  if (to !== undefined) checkInteger(to, 'random_', 'to');
   if (to === undefined) return randomFill(t, 2, 0, from);
   return randomFill(t, 2, from, to);
 }
@@ -106,5 +122,8 @@ export function random_(t: Tensor, from: number, to?: number): Tensor {
  * @example mask.bernoulli_(0.5)
  */
 export function bernoulli_(t: Tensor, p = 0.5): Tensor {
+  checkTensor(t, 'bernoulli_', 'input');
+  checkNumber(p, 'bernoulli_', 'p');
+  if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
   return randomFill(t, 3, p, 0);
 }

@@ -8,7 +8,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { bool, int64 } from '../tensor/dtype.js';
 import { broadcastShapes, contiguousStrides, normalizeDim, shapeNumel, shapeString } from '../tensor/shape.js';
 import { checkWriteOverlap } from './overlap.js';
-import { checkInteger } from '../tensor/args.js';
+import { argumentError, describeValue, checkInteger, checkBoolean, checkScalar, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
 import {
   castKernel,
   copyKernel,
@@ -62,6 +62,7 @@ function sliceBounds(s: Slice, size: number): [number, number] {
 
 /** Select `i` along `d` (a view, SelectBackward0). */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkTensor(x, 'select', 'input');
   checkInteger(dim, 'select', 'dim');
   checkInteger(index, 'select', 'index');
   const d = normalizeDim(dim, x._shape.length);
@@ -131,7 +132,7 @@ function basicIndex(x: Tensor, indices: Index[]): { view: Tensor; advanced: Adva
       view = unsqueeze(view, dim);
       dim++;
     } else if (typeof idx === 'number') {
-      if (!Number.isInteger(idx)) throw new TypeError(`index must be an integer, got ${idx}`);
+      if (!Number.isInteger(idx)) throw new TypeError(`index(): a number index must be an integer, but got ${describeValue(idx)}`);
       view = select(view, dim, idx);
     } else if (typeof idx === 'string') {
       view = sliceView(view, dim, parseSlice(idx));
@@ -156,7 +157,9 @@ function basicIndex(x: Tensor, indices: Index[]): { view: Tensor; advanced: Adva
         dim++;
       }
     } else {
-      throw new TypeError(`unsupported index ${String(idx)}`);
+      throw new TypeError(
+        `index(): each index must be an integer, a slice string such as '1:3', null, '...' or a Tensor, but got ${describeValue(idx)}`,
+      );
     }
   }
   return { view, advanced };
@@ -204,6 +207,7 @@ function mergeAdvanced(view: Tensor, advanced: Advanced[]): { merged: Tensor; po
  * @example x.index(0); x.index(':', '1:3'); x.index('...', null); x.index(mask)
  */
 export function index(x: Tensor, ...indices: Index[]): Tensor {
+  checkTensor(x, 'index', 'input');
   const { view, advanced } = basicIndex(x, indices);
   if (advanced.length === 0) {
     if (view === x) return makeView(x, x._shape, x._strides, x._offset);
@@ -233,6 +237,9 @@ export function index(x: Tensor, ...indices: Index[]): Tensor {
  * @example x.indexPut_([0, ':'], 1); x.indexPut_([mask], 0)
  */
 export function indexPut_(x: Tensor, indices: Index[] | Index, value: Tensor | number | boolean, accumulate = false): Tensor {
+  checkTensor(x, 'indexPut_', 'input');
+  checkTensorOrScalar(value, 'indexPut_', 'values');
+  checkBoolean(accumulate, 'indexPut_', 'accumulate');
   const list = Array.isArray(indices) ? indices : [indices];
   checkWriteOverlap(x, value);
   if (gradEnabled() && (x._requiresGrad || (value instanceof Tensor && value._requiresGrad))) {
@@ -295,8 +302,9 @@ function indexSelectShape(x: Tensor, d: number, flat: Tensor): number[] {
  * @example x.indexSelect(0, torch.tensor([0, 2]))
  */
 export function indexSelect(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
-  const d = normalizeDim(dim, x._shape.length);
-  if (!(indexTensor instanceof Tensor)) throw new TypeError(`index_select(): argument 'index' must be a Tensor, not ${typeof indexTensor}`);
+  checkTensor(x, 'index_select', 'input');
+  const d = normalizeDim(dim, x._shape.length, false, 'index_select');
+  checkTensor(indexTensor, 'index_select', 'index');
   if (indexTensor._dtype !== int64 && indexTensor._dtype.name !== 'int32') {
     throw new Error('index_select(): Expected dtype int32 or int64 for index');
   }
@@ -315,7 +323,7 @@ export function indexSelect(x: Tensor, dim: number, indexTensor: Tensor): Tensor
 }
 
 function checkIndex(x: Tensor, index: Tensor, name: string): void {
-  if (!(index instanceof Tensor)) throw new TypeError(`${name}(): argument 'index' must be a Tensor, not ${typeof index}`);
+  checkTensor(index, name, 'index');
   if (index._dtype !== int64) throw new Error(`${name}(): Expected dtype int64 for index`);
   if (index._shape.length !== x._shape.length && !(index._shape.length <= 1 && x._shape.length <= 1)) {
     throw new Error(`Index tensor must have the same number of dimensions as ${name === 'gather' ? 'input' : 'self'} tensor`);
@@ -355,7 +363,8 @@ function asVector(t: Tensor): Tensor {
  * @example torch.gather(x, 1, idx)
  */
 export function gather(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
-  const d = normalizeDim(dim, x._shape.length);
+  checkTensor(x, 'gather', 'input');
+  const d = normalizeDim(dim, x._shape.length, false, 'gather');
   checkIndex(x, indexTensor, 'gather');
   checkGatherShape(x, d, indexTensor);
   const out = reshape(gatherKernel(asVector(x), d, asVector(indexTensor)), indexTensor._shape);
@@ -374,12 +383,12 @@ function checkScatterSource(x: Tensor, src: Tensor | number, name: string): void
   if (src instanceof Tensor) {
     if (src._dtype !== x._dtype) throw new Error(`${name}(): Expected self.dtype to be equal to src.dtype`);
   } else if (typeof src !== 'number' && typeof src !== 'boolean') {
-    throw new TypeError(`${name}(): argument 'src' must be a Tensor or a number, not ${typeof src}`);
+    throw argumentError(name, 'src', 'a Tensor or a number', src);
   }
 }
 
 function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number, accumulate: boolean): Tensor {
-  const d = normalizeDim(dim, x._shape.length);
+  const d = normalizeDim(dim, x._shape.length, false, accumulate ? 'scatter_add' : 'scatter');
   const name = accumulate ? 'scatter_add' : 'scatter';
   checkIndex(x, indexTensor, name);
   checkScatterSource(x, src, name);
@@ -406,6 +415,7 @@ function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | 
  * @example x.scatter(0, idx, src)
  */
 export function scatter(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number): Tensor {
+  checkTensor(x, 'scatter', 'input');
   return scatterImpl(x, dim, indexTensor, src, false);
 }
 
@@ -414,6 +424,7 @@ export function scatter(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor
  * @example x.scatterAdd(0, idx, src)
  */
 export function scatterAdd(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor): Tensor {
+  checkTensor(x, 'scatter_add', 'input');
   return scatterImpl(x, dim, indexTensor, src, true);
 }
 
@@ -422,8 +433,9 @@ export function scatterAdd(x: Tensor, dim: number, indexTensor: Tensor, src: Ten
  * @example x.scatter_(0, idx, 1)
  */
 export function scatter_(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number): Tensor {
+  checkTensor(x, 'scatter_', 'input');
   checkInplace(x);
-  const d = normalizeDim(dim, x._shape.length);
+  const d = normalizeDim(dim, x._shape.length, false, 'scatter_');
   checkIndex(x, indexTensor, 'scatter');
   checkScatterSource(x, src, 'scatter');
   checkScatterShape(x, d, indexTensor, src instanceof Tensor ? src : null);
@@ -439,6 +451,7 @@ export function scatter_(x: Tensor, dim: number, indexTensor: Tensor, src: Tenso
  * @example torch.nonzero(mask)
  */
 export function nonzero(x: Tensor): Tensor {
+  checkTensor(x, 'nonzero', 'input');
   return nonzeroKernel(x);
 }
 
@@ -447,6 +460,8 @@ export function nonzero(x: Tensor): Tensor {
  * @example x.maskedSelect(x.gt(0))
  */
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  checkTensor(x, 'maskedSelect', 'input');
+  checkTensor(mask, 'maskedSelect', 'mask');
   const shape = broadcastShapes(x._shape, mask._shape);
   return index(x.expand(shape), mask.expand(shape));
 }
@@ -456,6 +471,9 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
  * @example x.maskedFill(mask, 0)
  */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  checkTensor(x, 'maskedFill', 'input');
+  checkTensor(mask, 'maskedFill', 'mask');
+  checkScalar(value, 'maskedFill', 'value');
   const out = where(mask, value, x);
   if (out._gradFn) (out._gradFn as { name: string }).name = 'MaskedFillBackward0';
   return out;

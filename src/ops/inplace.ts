@@ -14,6 +14,8 @@ import { zerosOf } from './creation-helpers.js';
 import { makeView } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
 import { add, clamp, div, gradFor, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
+import { alphaOf, checkOperands, type AlphaOptions } from './arguments.js';
+import { argumentError, checkTensor } from '../tensor/args.js';
 
 function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
@@ -129,9 +131,10 @@ function promotes(result: DType, target: DType): boolean {
 }
 
 /** In-place `self += alpha * other`. @example x.add_(1) */
-export function add_(self: Tensor, other: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
+export function add_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions): Tensor {
+  checkOperands('add_', self, other);
+  const alpha = alphaOf(options, 'add_');
   checkWriteOverlap(self, other);
-  const alpha = options.alpha ?? 1;
   if (
     other instanceof Tensor &&
     !tracked(self, other) &&
@@ -152,9 +155,10 @@ export function add_(self: Tensor, other: TensorOrScalar, options: { alpha?: num
   return inplace(self, BinaryCode.Add, other, 'AddBackward0', (g, o) => [g, o && gradFor(g, o)]);
 }
 /** In-place `self -= alpha * other`. @example x.sub_(1) */
-export function sub_(self: Tensor, other: TensorOrScalar, options: { alpha?: number } = {}): Tensor {
+export function sub_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions): Tensor {
+  checkOperands('sub_', self, other);
+  const alpha = alphaOf(options, 'sub_');
   checkWriteOverlap(self, other);
-  const alpha = options.alpha ?? 1;
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   if (onGradView(self)) return rebase(self, (current) => sub(current, other));
   return inplace(self, BinaryCode.Sub, other, 'SubBackward0', (g, o) => [g, o && gradFor(neg(g), o)]);
@@ -171,18 +175,21 @@ function tracked(self: Tensor, other?: TensorOrScalar): boolean {
 
 /** In-place `self *= other`. @example w.data.mul_(w.data.abs().ge(5)) */
 export function mul_(self: Tensor, other: TensorOrScalar): Tensor {
+  checkOperands('mul_', self, other);
   checkWriteOverlap(self, other);
   if (tracked(self, other)) return rebase(self, (current) => mul(current, other));
   return inplace(self, BinaryCode.Mul, other, 'MulBackward0', null);
 }
 /** In-place `self /= other`. @example X.div_(2) */
 export function div_(self: Tensor, other: TensorOrScalar): Tensor {
+  checkOperands('div_', self, other);
   checkWriteOverlap(self, other);
   if (tracked(self, other)) return rebase(self, (current) => div(current, other));
   return inplace(self, BinaryCode.Div, other, 'DivBackward0', null);
 }
 /** In-place `self **= exponent`. @example x.pow_(2) */
 export function pow_(self: Tensor, exponent: TensorOrScalar): Tensor {
+  checkOperands('pow_', self, exponent);
   checkWriteOverlap(self, exponent);
   if (tracked(self, exponent)) return rebase(self, (current) => pow(current, exponent));
   return inplace(self, BinaryCode.Pow, exponent, 'PowBackward0', null);
@@ -190,6 +197,10 @@ export function pow_(self: Tensor, exponent: TensorOrScalar): Tensor {
 
 /** In-place clamp. @example x.clamp_(0, 1) */
 export function clamp_(self: Tensor, min?: number | null, max?: number | null): Tensor {
+  checkTensor(self, 'clamp_', 'input');
+  for (const [name, bound] of [['min', min], ['max', max]] as const) {
+    if (bound !== null && bound !== undefined && typeof bound !== 'number') throw argumentError('clamp_', name, 'a number or null', bound);
+  }
   assertNoInternalOverlap(self);
   if (tracked(self)) return rebase(self, (current) => clamp(current, min, max));
   checkInplace(self);
@@ -200,6 +211,7 @@ export function clamp_(self: Tensor, min?: number | null, max?: number | null): 
 
 /** In-place relu (what `nn.ReLU({ inplace: true })` uses). @example x.relu_() */
 export function relu_(self: Tensor): Tensor {
+  checkTensor(self, 'relu_', 'input');
   assertNoInternalOverlap(self);
   if (tracked(self)) return rebase(self, (current) => relu(current));
   checkInplace(self);

@@ -3,6 +3,7 @@
  * as PyTorch), addmm (what Linear uses), dot, mv, outer. Transposed operands are passed
  * to BLAS as flags, never copied.
  */
+import { checkNumber, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
 import { record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, shapeNumel } from '../tensor/shape.js';
@@ -52,6 +53,8 @@ function mmRaw(a: Tensor, b: Tensor): Tensor {
  * @example torch.mm(a, b)
  */
 export function mm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'mm', 'input');
+  checkTensor(b, 'mm', 'mat2');
   if (a._shape.length !== 2) throw new Error('self must be a matrix');
   if (b._shape.length !== 2) throw new Error('mat2 must be a matrix');
   if (a._shape[1] !== b._shape[0]) {
@@ -67,12 +70,28 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 }
 
 /**
+ * The options of addmm: PyTorch's `beta` and `alpha` keywords.
+ * @example torch.addmm(bias, x, w, { beta: 0.5, alpha: 2 })
+ */
+export interface AddmmOptions {
+  beta?: number;
+  alpha?: number;
+}
+const ADDMM_KEYS = keysOf<AddmmOptions>()('beta', 'alpha');
+
+/**
  * `beta * input + alpha * (mat1 @ mat2)` in one BLAS call (PyTorch's addmm, used by Linear).
  * @example torch.addmm(bias, x, weight.t())
  */
-export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
-  const beta = options.beta ?? 1;
-  const alpha = options.alpha ?? 1;
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: AddmmOptions): Tensor {
+  checkTensor(input, 'addmm', 'input');
+  checkTensor(mat1, 'addmm', 'mat1');
+  checkTensor(mat2, 'addmm', 'mat2');
+  checkOptions(options, 'addmm', ADDMM_KEYS);
+  const beta = options?.beta ?? 1;
+  const alpha = options?.alpha ?? 1;
+  checkNumber(beta, 'addmm', 'beta');
+  checkNumber(alpha, 'addmm', 'alpha');
   if (mat1._shape.length !== 2 || mat2._shape.length !== 2) throw new Error('mat1 and mat2 must be matrices');
   if (mat1._shape[1] !== mat2._shape[0]) {
     throw new Error(`mat1 and mat2 shapes cannot be multiplied (${mat1._shape[0]}x${mat1._shape[1]} and ${mat2._shape[0]}x${mat2._shape[1]})`);
@@ -117,6 +136,8 @@ function scaled(x: Tensor, alpha: number): Tensor {
  * @example torch.bmm(a, b)
  */
 export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'bmm', 'input');
+  checkTensor(b, 'bmm', 'mat2');
   if (a._shape.length !== 3) throw new Error('batch1 must be a 3D tensor');
   if (b._shape.length !== 3) throw new Error('batch2 must be a 3D tensor');
   if (a._shape[0] !== b._shape[0]) throw new Error(`Expected size for first two dimensions of batch2 tensor to be: [${a._shape[0]}, ${a._shape[2]}] but got: [${b._shape[0]}, ${b._shape[1]}].`);
@@ -140,6 +161,8 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
  * @example torch.dot(x, y)
  */
 export function dot(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'dot', 'input');
+  checkTensor(b, 'dot', 'other');
   if (a._shape.length !== 1 || b._shape.length !== 1) {
     throw new Error(`1D tensors expected, but got ${a._shape.length}D and ${b._shape.length}D tensors`);
   }
@@ -166,6 +189,8 @@ export function dot(a: Tensor, b: Tensor): Tensor {
  * @example torch.mv(m, v)
  */
 export function mv(m: Tensor, v: Tensor): Tensor {
+  checkTensor(m, 'mv', 'input');
+  checkTensor(v, 'mv', 'vec');
   if (m._shape.length !== 2 || v._shape.length !== 1) {
     throw new Error(`vector + matrix @ vector expected, got 1, ${m._shape.length}, ${v._shape.length}`);
   }
@@ -193,6 +218,8 @@ export function mv(m: Tensor, v: Tensor): Tensor {
  * @example torch.outer(a, b)
  */
 export function outer(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'outer', 'input');
+  checkTensor(b, 'outer', 'vec2');
   return mul(unsqueeze(a, 1), unsqueeze(b, 0));
 }
 
@@ -201,6 +228,8 @@ export function outer(a: Tensor, b: Tensor): Tensor {
  * @example torch.matmul(a, b); a.matmul(b)
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'matmul', 'input');
+  checkTensor(b, 'matmul', 'other');
   const da = a._shape.length;
   const db = b._shape.length;
   if (da === 0 || db === 0) {

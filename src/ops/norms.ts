@@ -12,6 +12,7 @@ import { ReduceCode } from './kernels.js';
 import { abs, div, eq, logicalOr, mul, ne, pow, sign, sqrt, sub, where } from './elementwise.js';
 import { type Dims, type ReduceOptions, mean, reduceDims, reduceRaw, sum } from './reduce.js';
 import { toDtype, unsqueeze } from './shape.js';
+import { checkBoolean, checkNumber, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
 
 /** Puts reduced dims back as size 1, so a reduced tensor broadcasts against the input. */
 function keepDims(t: Tensor, dims: number[], keepdim: boolean, ndim: number): Tensor {
@@ -75,6 +76,8 @@ export interface NormOptions extends ReduceOptions {
   p?: NormOrder;
 }
 
+const NORM_KEYS = keysOf<NormOptions>()('p', 'dim', 'keepdim', 'dtype');
+
 /**
  * Vector p-norm over `dim` (default: all elements), as `torch.norm`: p = 2 ('fro'), 1,
  * any positive or negative real, 0 (the count of nonzeros), Infinity (max |x|) and
@@ -97,7 +100,9 @@ export function norm(x: Tensor, p: NormOrder | NormOptions = 'fro', dim?: Dims, 
   if (typeof order !== 'number' || Number.isNaN(order)) {
     throw new Error(`norm(): expected p to be a number, Infinity, -Infinity or 'fro', but got ${String(order)}`);
   }
-  const input = options.dtype !== undefined && options.dtype !== x._dtype ? toDtype(x, options.dtype) : x;
+  checkOptions(options, 'norm', NORM_KEYS);
+  const wanted = options.dtype === undefined ? undefined : toDTypeArg(options.dtype, 'norm');
+  const input = wanted !== undefined && wanted !== x._dtype ? toDtype(x, wanted) : x;
   if (!input._dtype.isFloatingPoint) {
     throw new Error(`norm(): input dtype should be either floating point or complex. Got ${scalarTypeName(input._dtype)} instead.`);
   }
@@ -114,7 +119,9 @@ export function norm(x: Tensor, p: NormOrder | NormOptions = 'fro', dim?: Dims, 
 }
 
 /** Options of var/std. @example x.std({ dim: 1, correction: 0, keepdim: true }) */
-export interface VarOptions extends ReduceOptions {
+export interface VarOptions {
+  dim?: Dims;
+  keepdim?: boolean;
   /** Bessel's correction (default true), as `unbiased=`. */
   unbiased?: boolean;
   /** Degrees of freedom subtracted from N (overrides `unbiased`). */
@@ -127,15 +134,26 @@ interface Moments {
   correction: number;
 }
 
-function momentArgs(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdimArg?: boolean): Moments {
+const VAR_KEYS = keysOf<VarOptions>()('dim', 'keepdim', 'unbiased', 'correction');
+
+function momentArgs(fn: string, x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdimArg?: boolean): Moments {
+  checkTensor(x, fn, 'input');
   let opts: VarOptions = {};
   let dims: Dims = undefined;
-  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) opts = dim;
-  else dims = dim as Dims;
+  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) {
+    checkOptions(dim, fn, VAR_KEYS);
+    opts = dim;
+  } else dims = dim as Dims;
   if (typeof options === 'boolean') opts = { ...opts, unbiased: options };
-  else if (options) opts = { ...opts, ...options };
+  else if (options !== undefined && options !== null) {
+    checkOptions(options, fn, VAR_KEYS);
+    opts = { ...opts, ...options };
+  }
   if (keepdimArg !== undefined) opts.keepdim = keepdimArg;
   if (opts.dim !== undefined) dims = opts.dim;
+  if (opts.unbiased !== undefined) checkBoolean(opts.unbiased, fn, 'unbiased');
+  if (opts.correction !== undefined) checkNumber(opts.correction, fn, 'correction');
+  if (opts.keepdim !== undefined) checkBoolean(opts.keepdim, fn, 'keepdim');
   if (!x._dtype.isFloatingPoint) {
     throw new Error(`std and var only support floating point and complex dtypes, but got ${scalarTypeName(x._dtype)}`);
   }
@@ -169,7 +187,7 @@ function varianceBackward(g: Tensor, x: Tensor, m: Moments): Tensor {
  * @example x.var(); x.var(0, { unbiased: false }); x.var({ dim: 1, keepdim: true, correction: 0 })
  */
 export function var_(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
-  const m = momentArgs(x, dim, options, keepdim);
+  const m = momentArgs('var', x, dim, options, keepdim);
   const out = varianceForward(x, m);
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, 'VarBackward0', [x], (node) => {
@@ -184,7 +202,7 @@ export function var_(x: Tensor, dim?: Dims | VarOptions, options?: boolean | Var
  * @example x.std(); x.std(1, { keepdim: true }); x.std({ unbiased: false })
  */
 export function std(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): Tensor {
-  const m = momentArgs(x, dim, options, keepdim);
+  const m = momentArgs('std', x, dim, options, keepdim);
   const out = noGrad(() => sqrt(varianceForward(x, m)));
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, 'StdBackward0', [x], (node) => {

@@ -12,54 +12,86 @@ import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from '
 import { div, eq, logicalAnd, logicalOr, maximum, minimum, mul, ne, where } from './elementwise.js';
 import { zerosOf } from './creation-helpers.js';
 import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
+import { checkBoolean, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
 import { scatter } from './index.js';
 
 /** A dim argument: one dim, several, or none (all). */
 export type Dims = number | number[] | null | undefined;
-/** Options that PyTorch takes as keywords. */
+/** Options that PyTorch takes as keywords (`dtype` also by name, as `'float64'`). */
 export interface ReduceOptions {
   dim?: Dims;
   keepdim?: boolean;
-  dtype?: DType;
+  dtype?: DType | string;
+}
+/** The keys sum, mean and prod accept. */
+const REDUCE_KEYS = keysOf<ReduceOptions>()('dim', 'keepdim', 'dtype');
+/**
+ * The options of max, min, argmax and argmin, which take no dtype.
+ * @example x.max({ dim: 1, keepdim: true })
+ */
+export interface DimOptions {
+  dim?: number | null;
+  keepdim?: boolean;
+}
+const DIM_KEYS = keysOf<DimOptions>()('dim', 'keepdim');
+
+/**
+ * Parsed reduction arguments; `dtype` checked and converted. @internal
+ * @example reduceArgs('sum', ['dim', 'keepdim', 'dtype'], 1, true) // { dim: 1, keepdim: true, dtype: undefined }
+ */
+export interface ReduceArgs {
+  dim: Dims;
+  keepdim: boolean;
+  dtype: DType | undefined;
 }
 
-/** Untangles `(dim?, keepdim?, options?)` call forms. @internal */
+function optionsObject(value: unknown): value is ReduceOptions {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Untangles `(dim?, keepdim?, options?)` call forms, checking every options object
+ * against `allowed` and `keepdim` / `dtype` against their types, naming `fn`. @internal
+ */
 export function reduceArgs(
-  dimOrOptions?: Dims | ReduceOptions,
-  keepdimOrOptions?: boolean | ReduceOptions,
-  maybeOptions?: ReduceOptions,
-): { dim: Dims; keepdim: boolean; options: ReduceOptions } {
-  let dim: Dims;
-  let options: ReduceOptions = {};
-  if (dimOrOptions !== null && typeof dimOrOptions === 'object' && !Array.isArray(dimOrOptions)) {
-    options = dimOrOptions;
-    dim = options.dim;
-  } else {
-    dim = dimOrOptions as Dims;
+  fn: string,
+  allowed: readonly string[],
+  dimOrOptions?: unknown,
+  keepdimOrOptions?: unknown,
+  maybeOptions?: unknown,
+): ReduceArgs {
+  const args: ReduceArgs = { dim: undefined, keepdim: false, dtype: undefined };
+  let dtype: unknown;
+  if (optionsObject(dimOrOptions)) dtype = takeOptions(args, dimOrOptions, fn, allowed, dtype);
+  else args.dim = dimOrOptions as Dims;
+  if (optionsObject(keepdimOrOptions)) dtype = takeOptions(args, keepdimOrOptions, fn, allowed, dtype);
+  else if (keepdimOrOptions !== undefined) args.keepdim = keepdimOrOptions as boolean;
+  if (maybeOptions !== undefined) {
+    if (optionsObject(maybeOptions)) dtype = takeOptions(args, maybeOptions, fn, allowed, dtype);
+    else checkOptions(maybeOptions, fn, allowed);
   }
-  let keepdim = options.keepdim ?? false;
-  if (typeof keepdimOrOptions === 'boolean') keepdim = keepdimOrOptions;
-  else if (keepdimOrOptions) {
-    options = { ...options, ...keepdimOrOptions };
-    keepdim = keepdimOrOptions.keepdim ?? keepdim;
-    if (keepdimOrOptions.dim !== undefined) dim = keepdimOrOptions.dim;
-  }
-  if (maybeOptions) {
-    options = { ...options, ...maybeOptions };
-    keepdim = maybeOptions.keepdim ?? keepdim;
-  }
-  return { dim, keepdim, options };
+  checkBoolean(args.keepdim, fn, 'keepdim');
+  if (dtype !== undefined && dtype !== null) args.dtype = toDTypeArg(dtype, fn);
+  return args;
+}
+
+/** Copies one options object's fields into `args`; returns the dtype seen so far. */
+function takeOptions(args: ReduceArgs, options: ReduceOptions, fn: string, allowed: readonly string[], dtype: unknown): unknown {
+  checkOptions(options, fn, allowed);
+  if (options.dim !== undefined) args.dim = options.dim;
+  if (options.keepdim !== undefined) args.keepdim = options.keepdim;
+  return options.dtype !== undefined ? options.dtype : dtype;
 }
 
 /** Normalised, sorted, unique dims to reduce; all dims when `dim` is absent. @internal */
-export function reduceDims(x: Tensor, dim: Dims): number[] {
+export function reduceDims(x: Tensor, dim: Dims, fn?: string): number[] {
   const ndim = x._shape.length;
   if (dim === undefined || dim === null) return Array.from({ length: ndim }, (_, i) => i);
   const list = Array.isArray(dim) ? dim : [dim];
   if (Array.isArray(dim) && dim.length === 0) return Array.from({ length: ndim }, (_, i) => i);
   const out = new Set<number>();
   for (const d of list) {
-    const n = normalizeDim(d, ndim);
+    const n = normalizeDim(d, ndim, false, fn);
     if (out.has(n)) throw new Error(`dim ${n} appears multiple times in the list of dims`);
     out.add(n);
   }
@@ -100,10 +132,11 @@ function expandBack(g: Tensor, inputShape: number[], dims: number[], keepdim: bo
  * @example x.sum(); x.sum(1, true); x.sum([0, 1])
  */
 export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
-  const args = reduceArgs(dim, keepdim, options);
+  checkTensor(x, 'sum', 'input');
+  const args = reduceArgs('sum', REDUCE_KEYS, dim, keepdim, options);
   let input = x;
-  if (args.options.dtype && args.options.dtype !== x._dtype) input = castKernel(x, args.options.dtype);
-  const dims = reduceDims(input, args.dim);
+  if (args.dtype && args.dtype !== x._dtype) input = castKernel(x, args.dtype);
+  const dims = reduceDims(input, args.dim, 'sum');
   const outDtype = input._dtype.isFloatingPoint ? input._dtype : int64;
   const out = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, outDtype);
   if (!gradEnabled() || !x._requiresGrad) return out;
@@ -120,15 +153,16 @@ export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | R
  * @example x.mean(); x.mean(0, true)
  */
 export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
-  const args = reduceArgs(dim, keepdim, options);
-  const dtype = args.options.dtype ?? x._dtype;
+  checkTensor(x, 'mean', 'input');
+  const args = reduceArgs('mean', REDUCE_KEYS, dim, keepdim, options);
+  const dtype = args.dtype ?? x._dtype;
   if (!dtype.isFloatingPoint) {
     throw new Error(
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(dtype)}`,
     );
   }
   const input = dtype === x._dtype ? x : castKernel(x, dtype);
-  const dims = reduceDims(input, args.dim);
+  const dims = reduceDims(input, args.dim, 'mean');
   let count = 1;
   for (const d of dims) count *= input._shape[d] ?? 1;
   // float16/bfloat16 divide before rounding, as PyTorch's float32 accumulation does.
@@ -152,8 +186,11 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
  * @example x.prod(); x.prod(1)
  */
 export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
-  const args = reduceArgs(dim, keepdim, options);
-  const dims = reduceDims(x, args.dim);
+  checkTensor(x, 'prod', 'input');
+  const args = reduceArgs('prod', REDUCE_KEYS, dim, keepdim, options);
+  // A differentiable cast first, so that the product's backward below stays as it is.
+  if (args.dtype !== undefined && args.dtype !== x._dtype) x = toDtype(x, args.dtype);
+  const dims = reduceDims(x, args.dim, 'prod');
   const outDtype = x._dtype.isFloatingPoint ? x._dtype : int64;
   const out = reduceRaw(ReduceCode.Prod, x, dims, args.keepdim, outDtype);
   const name = args.dim === undefined || args.dim === null ? 'ProdBackward0' : 'ProdBackward1';
@@ -189,6 +226,7 @@ function checkNonEmptyDim(x: Tensor, d: number, name: string): void {
 
 /** Max or min over everything (a 0-d tensor) or along one dim ([values, indices]). */
 function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, keepdim: boolean): Tensor | [Tensor, Tensor] {
+  const fn = isMax ? 'max' : 'min';
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) {
       throw new Error(
@@ -211,8 +249,8 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
       };
     });
   }
-  const d = normalizeDim(dim, x._shape.length);
-  checkNonEmptyDim(x, d, isMax ? 'max' : 'min');
+  const d = normalizeDim(dim, x._shape.length, false, fn);
+  checkNonEmptyDim(x, d, fn);
   const values = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, x._shape.length ? [d] : [], keepdim, x._dtype);
   const indices = reduceRaw(isMax ? ReduceCode.ArgMax : ReduceCode.ArgMin, x, x._shape.length ? [d] : [], keepdim, int64);
   record(values, isMax ? 'MaxBackward0' : 'MinBackward0', [x], () => (g) => {
@@ -229,9 +267,10 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
  * `max()` of all elements, or `max(dim)` -> `[values, indices]`, or elementwise with a tensor.
  * @example x.max(); const [values, indices] = x.max(1);
  */
-export function max(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+export function max(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+  checkTensor(x, 'max', 'input');
   if (dim instanceof Tensor) return maximumOf(x, dim, true);
-  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+  const args = reduceArgs('max', DIM_KEYS, dim, keepdim);
   return extremum(x, true, args.dim as number | undefined, args.keepdim);
 }
 
@@ -239,9 +278,10 @@ export function max(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?:
  * `min()` of all elements, or `min(dim)` -> `[values, indices]`.
  * @example x.min(); const [values, indices] = x.min(0);
  */
-export function min(x: Tensor, dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+export function min(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+  checkTensor(x, 'min', 'input');
   if (dim instanceof Tensor) return maximumOf(x, dim, false);
-  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+  const args = reduceArgs('min', DIM_KEYS, dim, keepdim);
   return extremum(x, false, args.dim as number | undefined, args.keepdim);
 }
 
@@ -293,6 +333,7 @@ export function amin(x: Tensor, dim: Dims = null, keepdim = false): Tensor {
 }
 
 function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined, keepdim: boolean): Tensor {
+  const fn = code === ReduceCode.ArgMax ? 'argmax' : 'argmin';
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) {
       const name = code === ReduceCode.ArgMax ? 'argmax' : 'argmin';
@@ -302,31 +343,37 @@ function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined
     const out = reduceRaw(code, flat, [0], false, int64);
     return keepdim ? reshape(out, x._shape.map(() => 1)) : out;
   }
-  const d = normalizeDim(dim, x._shape.length);
-  checkNonEmptyDim(x, d, code === ReduceCode.ArgMax ? 'argmax' : 'argmin');
+  const d = normalizeDim(dim, x._shape.length, false, fn);
+  checkNonEmptyDim(x, d, fn);
   return reduceRaw(code, x, x._shape.length ? [d] : [], keepdim, int64);
 }
 
 /** Index of the maximum (first on ties). @example x.argmax(); x.argmax(1) */
-export function argmax(x: Tensor, dim?: number | null | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
-  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+export function argmax(x: Tensor, dim?: number | null | DimOptions, keepdim?: boolean): Tensor {
+  checkTensor(x, 'argmax', 'input');
+  const args = reduceArgs('argmax', DIM_KEYS, dim, keepdim);
   return argExtremum(x, ReduceCode.ArgMax, args.dim as number | undefined, args.keepdim);
 }
 
 /** Index of the minimum (first on ties). @example x.argmin(0) */
-export function argmin(x: Tensor, dim?: number | null | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
-  const args = reduceArgs(dim as Dims | ReduceOptions, keepdim);
+export function argmin(x: Tensor, dim?: number | null | DimOptions, keepdim?: boolean): Tensor {
+  checkTensor(x, 'argmin', 'input');
+  const args = reduceArgs('argmin', DIM_KEYS, dim, keepdim);
   return argExtremum(x, ReduceCode.ArgMin, args.dim as number | undefined, args.keepdim);
 }
 
 /** Whether any element is nonzero (over dims). @example mask.any() */
 export function any(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return reduceRaw(ReduceCode.Any, x, reduceDims(x, dim), keepdim, bool);
+  checkTensor(x, 'any', 'input');
+  checkBoolean(keepdim, 'any', 'keepdim');
+  return reduceRaw(ReduceCode.Any, x, reduceDims(x, dim, 'any'), keepdim, bool);
 }
 
 /** Whether all elements are nonzero (over dims). @example x.eq(y).all() */
 export function all(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return reduceRaw(ReduceCode.All, x, reduceDims(x, dim), keepdim, bool);
+  checkTensor(x, 'all', 'input');
+  checkBoolean(keepdim, 'all', 'keepdim');
+  return reduceRaw(ReduceCode.All, x, reduceDims(x, dim, 'all'), keepdim, bool);
 }
 
 /**

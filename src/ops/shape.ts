@@ -8,7 +8,7 @@ import { DType, promoteTypes } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, parseShape, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
 import { castKernel, checkSameDevice, copyKernel, emptyKernel, fillKernel } from './kernels.js';
 import { sumTo } from './reduce.js';
-import { checkInteger } from '../tensor/args.js';
+import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
 
 /** A new tensor viewing `base`'s storage. @internal */
 export function makeView(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
@@ -76,7 +76,8 @@ function viewBackward(x: Tensor, out: Tensor, name: string): Tensor {
  * @example x.view(2, -1); x.view([4])
  */
 export function view(x: Tensor, ...shapeArgs: (number | number[])[]): Tensor {
-  const shape = inferShape(parseShape(shapeArgs, true), x.numel());
+  checkTensor(x, 'view', 'input');
+  const shape = inferShape(parseShape(shapeArgs, true, 'view'), x.numel());
   const strides = viewStrides(x._shape, x._strides, shape);
   if (strides === null) {
     throw new Error(
@@ -91,7 +92,8 @@ export function view(x: Tensor, ...shapeArgs: (number | number[])[]): Tensor {
  * @example x.reshape(-1)
  */
 export function reshape(x: Tensor, ...shapeArgs: (number | number[])[]): Tensor {
-  const shape = inferShape(parseShape(shapeArgs, true), x.numel());
+  checkTensor(x, 'reshape', 'input');
+  const shape = inferShape(parseShape(shapeArgs, true, 'reshape'), x.numel());
   const strides = viewStrides(x._shape, x._strides, shape);
   if (strides !== null) return viewBackward(x, makeView(x, shape, strides, x._offset), 'ViewBackward0');
   const copy = castKernel(x, x._dtype);
@@ -105,6 +107,7 @@ export function reshape(x: Tensor, ...shapeArgs: (number | number[])[]): Tensor 
  * @example x.t().contiguous()
  */
 export function contiguous(x: Tensor): Tensor {
+  checkTensor(x, 'contiguous', 'input');
   if (x.isContiguous()) return x;
   return clone(x);
 }
@@ -114,6 +117,7 @@ export function contiguous(x: Tensor): Tensor {
  * @example const y = x.clone();
  */
 export function clone(x: Tensor): Tensor {
+  checkTensor(x, 'clone', 'input');
   const out = castKernel(x, x._dtype);
   return record(out, 'CloneBackward0', [x], () => (g) => [g]);
 }
@@ -123,6 +127,7 @@ export function clone(x: Tensor): Tensor {
  * @example const y = x.detach();
  */
 export function detach(x: Tensor): Tensor {
+  checkTensor(x, 'detach', 'input');
   return new Tensor(x._storage, x._shape, x._strides, x._offset, x._dtype, x._version, x._base);
 }
 
@@ -143,9 +148,10 @@ export function toDtype(x: Tensor, dtype: DType, copy = false): Tensor {
  * @example x.transpose(0, 1)
  */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  checkTensor(x, 'transpose', 'input');
   const n = x._shape.length;
-  const a = normalizeDim(dim0, n);
-  const b = normalizeDim(dim1, n);
+  const a = normalizeDim(dim0, n, false, 'transpose', 'dim0');
+  const b = normalizeDim(dim1, n, false, 'transpose', 'dim1');
   const shape = x._shape.slice();
   const strides = x._strides.slice();
   if (n > 0) {
@@ -161,6 +167,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
  * @example m.t()
  */
 export function t(x: Tensor): Tensor {
+  checkTensor(x, 't', 'input');
   const n = x._shape.length;
   if (n > 2) throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${n}D`);
   if (n < 2) return record(makeView(x, x._shape, x._strides, x._offset), 'TBackward0', [x], () => (g) => [g]);
@@ -173,6 +180,7 @@ export function t(x: Tensor): Tensor {
  * @example x.permute(2, 0, 1); x.permute([2, 0, 1])
  */
 export function permute(x: Tensor, ...dimsArgs: (number | number[])[]): Tensor {
+  checkTensor(x, 'permute', 'input');
   const dims = (dimsArgs.length === 1 && Array.isArray(dimsArgs[0]) ? dimsArgs[0] : dimsArgs) as number[];
   const n = x._shape.length;
   if (dims.length !== n) {
@@ -180,7 +188,7 @@ export function permute(x: Tensor, ...dimsArgs: (number | number[])[]): Tensor {
       `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${n} is not equal to len(dims) = ${dims.length}`,
     );
   }
-  const order = dims.map((d) => normalizeDim(d, n));
+  const order = dims.map((d) => normalizeDim(d, n, false, 'permute', 'dims'));
   if (new Set(order).size !== n) throw new Error('permute(): duplicate dims are not allowed.');
   const out = makeView(x, order.map((d) => x._shape[d]), order.map((d) => x._strides[d]), x._offset);
   const inverse = new Array<number>(n);
@@ -193,6 +201,7 @@ export function permute(x: Tensor, ...dimsArgs: (number | number[])[]): Tensor {
  * @example x.expand(3, -1)
  */
 export function expand(x: Tensor, ...sizeArgs: (number | number[])[]): Tensor {
+  checkTensor(x, 'expand', 'input');
   const sizes = (sizeArgs.length === 1 && Array.isArray(sizeArgs[0]) ? sizeArgs[0] : sizeArgs) as number[];
   for (const s of sizes) {
     if (typeof s !== 'number' || !Number.isInteger(s)) {
@@ -241,6 +250,7 @@ export function expand(x: Tensor, ...sizeArgs: (number | number[])[]): Tensor {
  * @example x.squeeze(); x.squeeze(0)
  */
 export function squeeze(x: Tensor, dim?: number): Tensor {
+  checkTensor(x, 'squeeze', 'input');
   const n = x._shape.length;
   const inputShape = x._shape;
   if (dim === undefined) {
@@ -248,7 +258,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
     const out = makeView(x, keep.map((i) => x._shape[i]), keep.map((i) => x._strides[i]), x._offset);
     return record(out, 'SqueezeBackward0', [x], () => (g) => [reshape(g, inputShape)]);
   }
-  const d = normalizeDim(dim, n);
+  const d = normalizeDim(dim, n, false, 'squeeze');
   let out: Tensor;
   if (n === 0 || x._shape[d] !== 1) out = makeView(x, x._shape, x._strides, x._offset);
   else {
@@ -262,8 +272,9 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
  * @example x.unsqueeze(0); x.unsqueeze(-1)
  */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  checkTensor(x, 'unsqueeze', 'input');
   const n = x._shape.length;
-  const d = normalizeDim(dim, n, true);
+  const d = normalizeDim(dim, n, true, 'unsqueeze');
   const shape = x._shape.slice();
   const strides = x._strides.slice();
   const stride = d < n ? x._shape[d] * x._strides[d] : 1;
@@ -278,10 +289,11 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
  * @example x.flatten(); x.flatten(1)
  */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensor(x, 'flatten', 'input');
   const n = x._shape.length;
   if (n === 0) return reshape(x, [1]);
-  const s = normalizeDim(startDim, n);
-  const e = normalizeDim(endDim, n);
+  const s = normalizeDim(startDim, n, false, 'flatten', 'startDim');
+  const e = normalizeDim(endDim, n, false, 'flatten', 'endDim');
   if (s > e) throw new Error('flatten() has invalid args: start_dim cannot come after end_dim');
   if (s === e) return x;
   const shape = [...x._shape.slice(0, s), shapeNumel(x._shape.slice(s, e + 1)), ...x._shape.slice(e + 1)];
@@ -293,6 +305,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
  * @example x.narrow(0, 1, 2)
  */
 export function narrow(x: Tensor, dim: number, start: number | Tensor, length: number): Tensor {
+  checkTensor(x, 'narrow', 'input');
   if (start instanceof Tensor) start = Number(start.item());
   checkInteger(dim, 'narrow', 'dim');
   checkInteger(start, 'narrow', 'start');
@@ -327,16 +340,17 @@ export function narrowRaw(x: Tensor, d: number, begin: number, length: number): 
  * @example torch.cat([a, b], 0)
  */
 export function cat(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors)) throw argumentError('cat', 'tensors', 'an array of Tensors', tensors);
   if (tensors.length === 0) throw new Error('torch.cat(): expected a non-empty list of Tensors');
   tensors.forEach((x, i) => {
-    if (!(x instanceof Tensor)) throw new TypeError(`cat(): argument 'tensors' must be a list of Tensors, but item ${i} is ${typeof x}`);
+    if (!(x instanceof Tensor)) throw argumentError('cat', `tensors[${i}]`, 'a Tensor', x);
     if (x._shape.length === 0) throw new Error(`zero-dimensional tensor (at position ${i}) cannot be concatenated`);
   });
   // 1-D empty tensors are skipped, as PyTorch's legacy rule allows.
   const parts = tensors.filter((x) => !(x._shape.length === 1 && x._shape[0] === 0));
   if (parts.length === 0) return clone(tensors[0]);
   const ref = parts[0];
-  const d = normalizeDim(dim, ref._shape.length);
+  const d = normalizeDim(dim, ref._shape.length, false, 'cat');
   let dtype = ref._dtype;
   let total = 0;
   for (const [i, x] of parts.entries()) {
@@ -381,6 +395,10 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
  * @example torch.stack([a, b], 1)
  */
 export function stack(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors)) throw argumentError('stack', 'tensors', 'an array of Tensors', tensors);
+  tensors.forEach((x, i) => {
+    if (!(x instanceof Tensor)) throw argumentError('stack', `tensors[${i}]`, 'a Tensor', x);
+  });
   if (tensors.length === 0) throw new Error('stack expects a non-empty TensorList');
   const ref = tensors[0];
   let dtype = ref._dtype;
@@ -393,7 +411,7 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
       );
     }
   }
-  const d = normalizeDim(dim, ref._shape.length, true);
+  const d = normalizeDim(dim, ref._shape.length, true, 'stack');
   const shape = ref._shape.slice();
   shape.splice(d, 0, tensors.length);
   const out = emptyKernel(shape, dtype, ref.device);

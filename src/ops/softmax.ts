@@ -10,17 +10,27 @@ import { normalizeDim } from '../tensor/shape.js';
 import { castKernel } from './kernels.js';
 import { softmaxBackwardKernel, softmaxKernel } from './nn-kernels.js';
 import { contiguous } from './shape.js';
+import { checkInteger, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
 
-/** Options of softmax-like functions: the dtype to compute and return in. */
+/** Options of softmax-like functions: the dtype to compute and return in (or its name). */
 export interface SoftmaxOptions {
-  dtype?: DType;
+  dtype?: DType | string | null;
 }
+const SOFTMAX_KEYS = keysOf<SoftmaxOptions>()('dtype');
 
-function softmaxLike(x: Tensor, dim: number, log: boolean, options: SoftmaxOptions): Tensor {
+function softmaxLike(x: Tensor, dim: number, log: boolean, options: SoftmaxOptions | undefined): Tensor {
   const name = log ? 'log_softmax' : 'softmax';
-  if (typeof dim !== 'number') throw new TypeError(`${name}() missing required argument 'dim'`);
+  const fn = log ? 'logSoftmax' : 'softmax';
+  checkTensor(x, fn, 'input');
+  if (dim === undefined) throw new TypeError(`${name}() missing required argument 'dim'`);
+  checkInteger(dim, fn, 'dim');
+  let want: DType | undefined;
+  if (options !== undefined) {
+    checkOptions(options, fn, SOFTMAX_KEYS);
+    if (options?.dtype !== undefined && options?.dtype !== null) want = toDTypeArg(options.dtype, fn);
+  }
   const d = normalizeDim(dim, Math.max(x._shape.length, 1));
-  const input = options.dtype !== undefined && options.dtype !== x._dtype ? castKernel(x, options.dtype) : x;
+  const input = want !== undefined && want !== x._dtype ? castKernel(x, want) : x;
   const dtype = input._dtype;
   if (!dtype.isFloatingPoint) {
     throw new Error(`"${name}_lastdim_kernel_impl" not implemented for '${scalarTypeName(dtype)}'`);
@@ -49,7 +59,7 @@ function softmaxLike(x: Tensor, dim: number, log: boolean, options: SoftmaxOptio
  * `softmax(x, dim)`: exp(x) / sum(exp(x)) along `dim`.
  * @example torch.softmax(torch.tensor([[1, 2, 3]]).float(), -1)
  */
-export function softmax(x: Tensor, dim: number, options: SoftmaxOptions = {}): Tensor {
+export function softmax(x: Tensor, dim: number, options?: SoftmaxOptions): Tensor {
   return softmaxLike(x, dim, false, options);
 }
 
@@ -57,6 +67,6 @@ export function softmax(x: Tensor, dim: number, options: SoftmaxOptions = {}): T
  * `logSoftmax(x, dim)`: x - log(sum(exp(x))) along `dim`, computed stably in one pass.
  * @example torch.logSoftmax(logits, 1)
  */
-export function logSoftmax(x: Tensor, dim: number, options: SoftmaxOptions = {}): Tensor {
+export function logSoftmax(x: Tensor, dim: number, options?: SoftmaxOptions): Tensor {
   return softmaxLike(x, dim, true, options);
 }

@@ -6,43 +6,74 @@
 import { native } from '../native/addon.js';
 import { metaBegin, metaContiguous } from '../native/meta.js';
 import { emptyKernel, fillKernel } from '../ops/kernels.js';
-import { DType, bool, defaultFloat, float32, float64, int16, int32, int64, int8, toDType, uint8 } from './dtype.js';
-import { CPU, placement, type DeviceLike, Device } from './device.js';
+import { DType, bool, defaultFloat, float32, float64, int16, int32, int64, int8, uint8 } from './dtype.js';
+import { CPU, type DeviceLike, Device } from './device.js';
 import { parseShape } from './shape.js';
 import { Tensor } from './tensor.js';
+import {
+  argumentError,
+  checkBoolean,
+  checkInteger,
+  checkNumber,
+  checkOptions,
+  checkScalar,
+  checkTensor,
+  describeValue,
+  keysOf,
+  toDeviceArg,
+  toDTypeArg,
+} from './args.js';
 
-/** Options every creation function takes. */
+/** Options every creation function takes (`dtype` and `device` may be null, as Python's None). */
 export interface CreationOptions {
-  dtype?: DType | string;
-  device?: DeviceLike;
+  dtype?: DType | string | null;
+  device?: DeviceLike | null;
   requiresGrad?: boolean;
+}
+
+/**
+ * The keys of CreationOptions, for checkOptions (the compiler keeps the two in step).
+ * @example checkOptions(options, 'zeros', CREATION_KEYS)
+ */
+export const CREATION_KEYS = keysOf<CreationOptions>()('dtype', 'device', 'requiresGrad');
+
+/** Creation options after their checks: a dtype (or none given), a device, a flag. */
+interface Resolved {
+  dtype: DType | undefined;
+  device: Device;
+  requiresGrad: boolean;
+}
+
+/** Checks a creation function's options where they enter, naming `fn` in every message. */
+function resolve(options: unknown, fn: string): Resolved {
+  checkOptions(options, fn, CREATION_KEYS);
+  const o = (options ?? {}) as CreationOptions;
+  const dtype = o.dtype === undefined || o.dtype === null ? undefined : toDTypeArg(o.dtype, fn);
+  const device = o.device === undefined || o.device === null ? CPU : toDeviceArg(o.device, fn);
+  if (o.requiresGrad !== undefined) checkBoolean(o.requiresGrad, fn, 'requiresGrad');
+  return { dtype, device, requiresGrad: o.requiresGrad ?? false };
 }
 
 type ShapeArgs = (number | number[] | CreationOptions | undefined)[];
 
-function splitArgs(args: ShapeArgs): { shape: number[]; options: CreationOptions } {
-  let options: CreationOptions = {};
+function splitArgs(args: ShapeArgs, fn: string): { shape: number[]; options: Resolved } {
+  let options: unknown;
   let rest = args.filter((a) => a !== undefined);
   const last = rest[rest.length - 1];
-  if (last !== undefined && typeof last === 'object' && !Array.isArray(last)) {
-    options = last as CreationOptions;
+  if (last !== null && typeof last === 'object' && !Array.isArray(last)) {
+    options = last;
     rest = rest.slice(0, -1);
   }
-  return { shape: parseShape(rest), options };
+  return { shape: parseShape(rest, false, fn), options: resolve(options, fn) };
 }
 
-function deviceOf(options: CreationOptions): Device {
-  return options.device === undefined ? CPU : placement(options.device);
-}
-
-function finish(t: Tensor, options: CreationOptions): Tensor {
+function finish(t: Tensor, options: Resolved): Tensor {
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
 }
 
-function allocate(shape: number[], options: CreationOptions, fallback: DType = defaultFloat): Tensor {
-  const dtype = options.dtype === undefined ? fallback : toDType(options.dtype);
-  return emptyKernel(shape, dtype, deviceOf(options));
+function allocate(shape: number[], options: Resolved, fallback: DType = defaultFloat): Tensor {
+  return emptyKernel(shape, options.dtype ?? fallback, options.device);
 }
 
 /** Copies host values into a new tensor. @internal */
@@ -76,17 +107,23 @@ function typedArrayDType(data: ArrayBufferView): DType | null {
  * torch.tensor([0.5, 1], { requiresGrad: true }); // float32
  */
 export function tensor(data: Nested | ArrayBufferView | Tensor, options: CreationOptions = {}): Tensor {
-  const dev = deviceOf(options);
+  const resolved = resolve(options, 'tensor');
+  const dev = resolved.device;
   if (data instanceof Tensor) {
-    const out = data.detach().to(options.dtype === undefined ? data.dtype : toDType(options.dtype)).clone();
-    return finish(out, options);
+    // Without a device option the copy stays where `data` is, as PyTorch's does.
+    const placed = options?.device === undefined || options.device === null ? data.detach() : data.detach().to(dev);
+    const out = placed.to(resolved.dtype ?? data.dtype).clone();
+    return finish(out, resolved);
   }
   if (ArrayBuffer.isView(data)) {
     const source = typedArrayDType(data);
-    if (source === null) throw new TypeError(`unsupported typed array ${data.constructor.name}`);
-    const dtype = options.dtype === undefined ? source : toDType(options.dtype);
+    if (source === null) throw new TypeError(`tensor(): unsupported typed array ${data.constructor.name}`);
+    const dtype = resolved.dtype ?? source;
     const length = (data as unknown as { length: number }).length;
-    return finish(fromArray(data, source, [length], dtype, dev), options);
+    return finish(fromArray(data, source, [length], dtype, dev), resolved);
+  }
+  if (typeof data !== 'number' && typeof data !== 'boolean' && typeof data !== 'bigint' && !Array.isArray(data)) {
+    throw argumentError('tensor', 'data', 'a number, a boolean, a bigint, a (nested) array of them, a typed array or a Tensor', data);
   }
   const shape: number[] = [];
   let probe: Nested = data;
@@ -115,7 +152,9 @@ export function tensor(data: Nested | ArrayBufferView | Tensor, options: Creatio
         values[position++] = Number(node);
         return;
       }
-      if (typeof node !== 'number') throw new TypeError(`Could not infer dtype of ${typeof node}`);
+      if (typeof node !== 'number') {
+        throw new TypeError(`tensor(): could not infer the dtype of ${describeValue(node)}: expected numbers, booleans or bigints`);
+      }
       if (!Number.isInteger(node)) allInt = false;
       values[position++] = node;
       return;
@@ -128,21 +167,21 @@ export function tensor(data: Nested | ArrayBufferView | Tensor, options: Creatio
   };
   walk(data, 0);
   const inferred = numel === 0 ? defaultFloat : allBool ? bool : allInt ? int64 : defaultFloat;
-  const dtype = options.dtype === undefined ? inferred : toDType(options.dtype);
+  const dtype = resolved.dtype ?? inferred;
   const big = bigints as BigInt64Array | null;
   const out = big !== null && dtype === int64 ? fromArray(big, int64, shape, dtype, dev) : fromArray(values, float64, shape, dtype, dev);
-  return finish(out, options);
+  return finish(out, resolved);
 }
 
 /** Uninitialised memory. @example torch.empty(2, 3) */
 export function empty(...args: ShapeArgs): Tensor {
-  const { shape, options } = splitArgs(args);
+  const { shape, options } = splitArgs(args, 'empty');
   return finish(allocate(shape, options), options);
 }
 
 /** Zeros. @example torch.zeros(2, 3); torch.zeros([2, 3], { dtype: torch.int64 }) */
 export function zeros(...args: ShapeArgs): Tensor {
-  const { shape, options } = splitArgs(args);
+  const { shape, options } = splitArgs(args, 'zeros');
   const t = allocate(shape, options);
   fillKernel(t, 0);
   return finish(t, options);
@@ -150,7 +189,7 @@ export function zeros(...args: ShapeArgs): Tensor {
 
 /** Ones. @example torch.ones(2, 3) */
 export function ones(...args: ShapeArgs): Tensor {
-  const { shape, options } = splitArgs(args);
+  const { shape, options } = splitArgs(args, 'ones');
   const t = allocate(shape, options);
   fillKernel(t, 1);
   return finish(t, options);
@@ -161,7 +200,12 @@ export function ones(...args: ShapeArgs): Tensor {
  * @example torch.full([2, 2], 7); torch.full([2], 0.5)
  */
 export function full(size: number[] | number, value: number | boolean, options: CreationOptions = {}): Tensor {
-  const shape = parseShape([size]);
+  return fullOf(size, value, resolve(options, 'full'), 'full');
+}
+
+function fullOf(size: number[] | number, value: number | boolean, options: Resolved, fn: string): Tensor {
+  const shape = parseShape([size], false, fn);
+  checkScalar(value, fn, 'fillValue');
   const fallback = typeof value === 'boolean' ? bool : Number.isInteger(value) ? int64 : defaultFloat;
   const t = allocate(shape, options, fallback);
   fillKernel(t, Number(value));
@@ -181,52 +225,64 @@ export function arange(
   let start = 0;
   let end = startOrEnd;
   let step = 1;
-  let options: CreationOptions = {};
+  let raw: unknown;
   if (typeof endOrOptions === 'number') {
     start = startOrEnd;
     end = endOrOptions;
     if (typeof stepOrOptions === 'number') {
       step = stepOrOptions;
-      options = maybeOptions ?? {};
-    } else options = stepOrOptions ?? {};
-  } else options = endOrOptions ?? {};
+      raw = maybeOptions;
+    } else raw = stepOrOptions;
+  } else raw = endOrOptions;
+  checkNumber(startOrEnd, 'arange', typeof endOrOptions === 'number' ? 'start' : 'end');
+  const options = resolve(raw, 'arange');
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error(`unsupported range: ${start} -> ${end}`);
   if (step === 0) throw new Error('step must be nonzero');
   if ((step > 0 && end < start) || (step < 0 && end > start)) throw new Error('upper bound and larger bound inconsistent with step sign');
   const length = Math.max(0, Math.ceil((end - start) / step));
   const values = new Float64Array(length);
   for (let i = 0; i < length; i++) values[i] = start + i * step;
   const allInt = [start, end, step].every(Number.isInteger);
-  const dtype = options.dtype === undefined ? (allInt ? int64 : defaultFloat) : toDType(options.dtype);
-  return finish(fromArray(values, float64, [length], dtype, deviceOf(options)), options);
+  const dtype = options.dtype ?? (allInt ? int64 : defaultFloat);
+  return finish(fromArray(values, float64, [length], dtype, options.device), options);
 }
 
 /**
  * `steps` evenly spaced values from start to end inclusive (PyTorch's symmetric formula).
  * @example torch.linspace(0, 1, 5)
  */
-export function linspace(start: number, end: number, steps: number, options: CreationOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new Error('number of steps must be non-negative');
+export function linspace(start: number, end: number, steps: number, rawOptions: CreationOptions = {}): Tensor {
+  checkNumber(start, 'linspace', 'start');
+  checkNumber(end, 'linspace', 'end');
+  checkInteger(steps, 'linspace', 'steps');
+  const options = resolve(rawOptions, 'linspace');
+  if (steps < 0) throw new Error('number of steps must be non-negative');
   const values = new Float64Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const halfway = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) values[i] = i < halfway ? start + step * i : end - step * (steps - i - 1);
   if (steps === 1) values[0] = start;
-  const dtype = options.dtype === undefined ? defaultFloat : toDType(options.dtype);
-  return finish(fromArray(values, float64, [steps], dtype, deviceOf(options)), options);
+  return finish(fromArray(values, float64, [steps], options.dtype ?? defaultFloat, options.device), options);
 }
 
 /**
  * Identity matrix (n x m).
  * @example torch.eye(3); torch.eye(2, 3)
  */
-export function eye(n: number, m?: number | CreationOptions, options: CreationOptions = {}): Tensor {
+export function eye(n: number, m?: number | CreationOptions, rawOptions: CreationOptions = {}): Tensor {
+  checkInteger(n, 'eye', 'n');
+  if (n < 0) throw new Error(`n must be greater or equal to 0, got ${n}`);
   let cols = n;
-  if (typeof m === 'number') cols = m;
-  else if (m !== undefined) options = m;
+  let raw: unknown = rawOptions;
+  if (typeof m === 'number') {
+    checkInteger(m, 'eye', 'm');
+    if (m < 0) throw new Error(`m must be greater or equal to 0, got ${m}`);
+    cols = m;
+  } else if (m !== undefined) raw = m;
+  const options = resolve(raw, 'eye');
   const values = new Float64Array(n * cols);
   for (let i = 0; i < Math.min(n, cols); i++) values[i * cols + i] = 1;
-  const dtype = options.dtype === undefined ? defaultFloat : toDType(options.dtype);
-  return finish(fromArray(values, float64, [n, cols], dtype, deviceOf(options)), options);
+  return finish(fromArray(values, float64, [n, cols], options.dtype ?? defaultFloat, options.device), options);
 }
 
 function randomFill(t: Tensor, kind: number, p0: number, p1: number): void {
@@ -240,7 +296,7 @@ function randomFill(t: Tensor, kind: number, p0: number, p1: number): void {
  * @example torch.manualSeed(0); torch.rand(2, 20)
  */
 export function rand(...args: ShapeArgs): Tensor {
-  const { shape, options } = splitArgs(args);
+  const { shape, options } = splitArgs(args, 'rand');
   const t = allocate(shape, options);
   randomFill(t, 0, 0, 1);
   return finish(t, options);
@@ -251,7 +307,7 @@ export function rand(...args: ShapeArgs): Tensor {
  * @example torch.randn(3, 4)
  */
 export function randn(...args: ShapeArgs): Tensor {
-  const { shape, options } = splitArgs(args);
+  const { shape, options } = splitArgs(args, 'randn');
   const t = allocate(shape, options);
   randomFill(t, 1, 0, 1);
   return finish(t, options);
@@ -264,19 +320,23 @@ export function randn(...args: ShapeArgs): Tensor {
 export function randint(a: number, b: number | number[], c?: number[] | CreationOptions, d?: CreationOptions): Tensor {
   let low = 0;
   let high: number;
-  let shape: number[];
-  let options: CreationOptions;
+  let shape: unknown;
+  let raw: unknown;
   if (Array.isArray(b)) {
     high = a;
     shape = b;
-    options = (c as CreationOptions) ?? {};
+    raw = c;
   } else {
     low = a;
     high = b;
-    shape = c as number[];
-    options = d ?? {};
+    shape = c;
+    raw = d;
+    checkInteger(low, 'randint', 'low');
   }
-  const t = allocate(parseShape([shape]), options, int64);
+  checkInteger(high, 'randint', 'high');
+  if (!Array.isArray(shape)) throw argumentError('randint', 'size', 'a sequence of integers', shape);
+  const options = resolve(raw, 'randint');
+  const t = allocate(parseShape([shape], false, 'randint'), options, int64);
   randomFill(t, 2, low, high);
   return finish(t, options);
 }
@@ -287,37 +347,63 @@ export function randint(a: number, b: number | number[], c?: number[] | Creation
  * @example torch.manualSeed(42)
  */
 export function manualSeed(seed: number | bigint): void {
-  native.manualSeed(ALL_DEVICES, BigInt.asUintN(64, BigInt(seed)));
+  native.manualSeed(ALL_DEVICES, seedBits(seed, 'manualSeed'));
+}
+
+/**
+ * A seed as the generator's 64 bits (negative seeds wrap, as PyTorch's). @internal
+ * @example seedBits(-1, 'manualSeed') // 18446744073709551615n
+ */
+export function seedBits(seed: unknown, fn: string): bigint {
+  if (typeof seed === 'bigint') return BigInt.asUintN(64, seed);
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw argumentError(fn, 'seed', 'a safe integer or a bigint', seed);
+  return BigInt.asUintN(64, BigInt(seed));
 }
 
 /** The device code that `manualSeed` reads as "every device". */
 const ALL_DEVICES = -1;
 
-function likeOptions(x: Tensor, options: CreationOptions): CreationOptions {
-  return { dtype: options.dtype ?? x.dtype, device: options.device ?? x.device, requiresGrad: options.requiresGrad };
+/** A *Like function's options: the checked ones, defaulting to `x`'s dtype and device. */
+function likeOptions(x: unknown, options: unknown, fn: string): Resolved {
+  checkTensor(x, fn, 'input');
+  const resolved = resolve(options, fn);
+  const o = (options ?? {}) as CreationOptions;
+  return {
+    dtype: resolved.dtype ?? x.dtype,
+    device: o.device === undefined || o.device === null ? x.device : resolved.device,
+    requiresGrad: resolved.requiresGrad,
+  };
+}
+
+function likeOf(x: Tensor, options: CreationOptions, fn: string, fill: (t: Tensor) => void): Tensor {
+  const resolved = likeOptions(x, options, fn);
+  const t = allocate(x._shape.slice(), resolved);
+  fill(t);
+  return finish(t, resolved);
 }
 
 /** Zeros shaped like x. @example torch.zerosLike(x) */
 export function zerosLike(x: Tensor, options: CreationOptions = {}): Tensor {
-  return zeros(x._shape, likeOptions(x, options));
+  return likeOf(x, options, 'zerosLike', (t) => fillKernel(t, 0));
 }
 /** Ones shaped like x. @example torch.onesLike(x) */
 export function onesLike(x: Tensor, options: CreationOptions = {}): Tensor {
-  return ones(x._shape, likeOptions(x, options));
+  return likeOf(x, options, 'onesLike', (t) => fillKernel(t, 1));
 }
 /** Uninitialised, shaped like x. @example torch.emptyLike(x) */
 export function emptyLike(x: Tensor, options: CreationOptions = {}): Tensor {
-  return empty(x._shape, likeOptions(x, options));
+  return likeOf(x, options, 'emptyLike', () => {});
 }
 /** `value` everywhere, shaped like x. @example torch.fullLike(x, 7) */
 export function fullLike(x: Tensor, value: number | boolean, options: CreationOptions = {}): Tensor {
-  return full(x._shape, value, likeOptions(x, options));
+  const resolved = likeOptions(x, options, 'fullLike');
+  return fullOf(x._shape.slice(), value, resolved, 'fullLike');
 }
 /** Uniform samples shaped like x. @example torch.randLike(x) */
 export function randLike(x: Tensor, options: CreationOptions = {}): Tensor {
-  return rand(x._shape, likeOptions(x, options));
+  return likeOf(x, options, 'randLike', (t) => randomFill(t, 0, 0, 1));
 }
 /** Normal samples shaped like x. @example torch.randnLike(x) */
 export function randnLike(x: Tensor, options: CreationOptions = {}): Tensor {
-  return randn(x._shape, likeOptions(x, options));
+  return likeOf(x, options, 'randnLike', (t) => randomFill(t, 1, 0, 1));
 }

@@ -1,5 +1,6 @@
 /** Devices: the CPU, and CUDA GPUs when the CUDA backend finds one. */
 import { DeviceCode, cudaStatus } from '../native/addon.js';
+import { argumentError } from './args.js';
 
 /**
  * A device, as `torch.device('cpu')` or `torch.device('cuda:0')`.
@@ -43,7 +44,8 @@ export type DeviceLike = Device | string;
  */
 export function device(spec: DeviceLike): Device {
   if (spec instanceof Device) return spec;
-  const match = /^(cpu|cuda)(?::(\d+))?$/.exec(String(spec));
+  if (typeof spec !== 'string') throw argumentError('device', 'type', "a torch.device or a device string such as 'cpu' or 'cuda:0'", spec);
+  const match = /^(cpu|cuda)(?::(\d+))?$/.exec(spec);
   if (!match) throw new Error(`Expected one of cpu, cuda device type at start of device string: ${spec}`);
   if (match[1] === 'cpu') return CPU;
   return new Device('cuda', match[2] === undefined ? null : Number(match[2]));

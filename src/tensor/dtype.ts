@@ -96,9 +96,18 @@ for (const [alias, d] of [
  */
 export function toDType(value: DType | string): DType {
   if (value instanceof DType) return value;
-  const found = BY_NAME.get(String(value).replace(/^torch\./, ''));
+  const found = typeof value === 'string' ? toDTypeOrNull(value) : null;
   if (!found) throw new TypeError(`unknown dtype ${JSON.stringify(value)}`);
   return found;
+}
+
+/**
+ * The dtype named `name` (`'float32'`, `'torch.float32'` or an alias such as `'long'`),
+ * or null when there is none.
+ * @example toDTypeOrNull('long') === torch.int64; toDTypeOrNull('flt') === null
+ */
+export function toDTypeOrNull(name: string): DType | null {
+  return BY_NAME.get(name.startsWith('torch.') ? name.slice(6) : name) ?? null;
 }
 
 /**
@@ -126,9 +135,13 @@ export let defaultFloat: DType = float32;
  * @example
  * torch.setDefaultDtype(torch.float64); torch.rand(2).dtype === torch.float64;
  */
-export function setDefaultDtype(dtype: DType): void {
-  if (!dtype.isFloatingPoint) throw new TypeError('only floating-point types are supported as the default type');
-  defaultFloat = dtype;
+export function setDefaultDtype(dtype: DType | string): void {
+  const d = dtype instanceof DType ? dtype : typeof dtype === 'string' ? toDTypeOrNull(dtype) : null;
+  if (d === null) {
+    throw new TypeError(`setDefaultDtype(): argument 'dtype' must be a torch.dtype (such as torch.float64) or its name, but got ${typeof dtype === 'string' ? JSON.stringify(dtype) : String(dtype)}`);
+  }
+  if (!d.isFloatingPoint) throw new TypeError('only floating-point types are supported as the default type');
+  defaultFloat = d;
 }
 
 /** `torch.get_default_dtype()`. @example torch.getDefaultDtype() === torch.float32 */

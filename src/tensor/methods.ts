@@ -12,8 +12,9 @@ import * as linalg from '../ops/linalg.js';
 import * as indexing from '../ops/index.js';
 import * as fill from '../ops/fill.js';
 import * as softmaxOps from '../ops/softmax.js';
-import { DType, bool, float16, float32, float64, int32, int64, toDType } from './dtype.js';
-import { CPU, placement, type Device, type DeviceLike } from './device.js';
+import { DType, bool, float16, float32, float64, int32, int64, toDTypeOrNull } from './dtype.js';
+import { CPU, Device, placement, type DeviceLike } from './device.js';
+import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } from './args.js';
 import { toDevice } from '../ops/device.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './creation.js';
@@ -186,9 +187,9 @@ for (const [name, fn] of Object.entries({
   gather: indexing.gather, scatter: indexing.scatter, scatter_: indexing.scatter_, scatterAdd: indexing.scatterAdd,
   maskedFill: indexing.maskedFill, maskedSelect: indexing.maskedSelect, nonzero: indexing.nonzero,
   onesLike: (x: Tensor) => onesLike(x), zerosLike: (x: Tensor) => zerosLike(x),
-  expandAs: (x: Tensor, o: Tensor) => shape.expand(x, o._shape),
-  viewAs: (x: Tensor, o: Tensor) => shape.view(x, o._shape),
-  reshapeAs: (x: Tensor, o: Tensor) => shape.reshape(x, o._shape),
+  expandAs: (x: Tensor, o: Tensor) => (checkTensor(o, 'expandAs', 'other'), shape.expand(x, o._shape)),
+  viewAs: (x: Tensor, o: Tensor) => (checkTensor(o, 'viewAs', 'other'), shape.view(x, o._shape)),
+  reshapeAs: (x: Tensor, o: Tensor) => (checkTensor(o, 'reshapeAs', 'other'), shape.reshape(x, o._shape)),
   detach_: (x: Tensor) => {
     x._gradFn = null;
     x._requiresGrad = false;
@@ -198,14 +199,30 @@ for (const [name, fn] of Object.entries({
   attach(name, fn);
 }
 
+const TO_TARGET = 'a torch.dtype, a torch.device, or the name of either';
+
 function to(x: Tensor, target: DType | DeviceLike | string, dtype?: DType): Tensor {
-  let wantDtype: DType | undefined = dtype;
+  let wantDtype: DType | undefined = dtype === undefined ? undefined : toDTypeArg(dtype, 'to');
   let wantDevice: Device | undefined;
   if (target instanceof DType) wantDtype = target;
-  else if (typeof target === 'string' && !/^(cpu|cuda)/.test(target)) wantDtype = toDType(target);
-  else wantDevice = placement(target as DeviceLike);
+  else if (target instanceof Device) wantDevice = placement(target);
+  else if (typeof target === 'string') {
+    const named = toDTypeOrNull(target);
+    if (named !== null) wantDtype = named;
+    else if (/^(cpu|cuda)/.test(target)) wantDevice = toDeviceArg(target, 'to');
+    else throw argumentError('to', 'target', TO_TARGET, target);
+  } else throw argumentError('to', 'target', TO_TARGET, target);
   const moved = wantDevice === undefined ? x : toDevice(x, wantDevice);
   return wantDtype === undefined ? moved : shape.toDtype(moved, wantDtype);
+}
+
+function cuda(x: Tensor, d?: number | string): Tensor {
+  if (d === undefined) return to(x, 'cuda');
+  if (typeof d === 'number') {
+    checkInteger(d, 'cuda', 'device');
+    return to(x, `cuda:${d}`);
+  }
+  return to(x, d);
 }
 
 for (const [name, fn] of Object.entries({
@@ -217,7 +234,7 @@ for (const [name, fn] of Object.entries({
   int: (x: Tensor) => shape.toDtype(x, int32),
   bool: (x: Tensor) => shape.toDtype(x, bool),
   cpu: (x: Tensor) => toDevice(x, CPU),
-  cuda: (x: Tensor, d?: number | string) => to(x, d === undefined ? 'cuda' : typeof d === 'number' ? `cuda:${d}` : d),
+  cuda,
 } as Record<string, AnyFn>)) {
   attach(name, fn);
 }

@@ -1,4 +1,5 @@
 /** Shape arithmetic shared by the ops: strides, broadcasting, dim normalisation. */
+import { describeValue } from './args.js';
 
 /**
  * Row-major strides for a shape, as PyTorch computes them: a size of 0 counts as 1, so
@@ -106,12 +107,12 @@ export function broadcastStrides(shape: readonly number[], strides: readonly num
  * Normalises a possibly negative dim with PyTorch's error message.
  * @example normalizeDim(-1, 3) // 2
  */
-export function normalizeDim(dim: number, ndim: number, allowEnd = false): number {
+export function normalizeDim(dim: number, ndim: number, allowEnd = false, fn?: string, name = 'dim'): number {
   const size = Math.max(ndim, 1) + (allowEnd ? 1 : 0);
   const low = -size;
   const high = size - 1;
   if (typeof dim !== 'number' || !Number.isInteger(dim)) {
-    throw new TypeError(`expected an integer dim, but got ${typeof dim === 'number' ? `the number ${dim}` : typeof dim}`);
+    throw new TypeError(`${fn === undefined ? '' : `${fn}(): `}argument '${name}' must be an integer, but got ${describeValue(dim)}`);
   }
   if (dim < low || dim > high) {
     throw new RangeError(`Dimension out of range (expected to be in range of [${low}, ${high}], but got ${dim})`);
@@ -119,18 +120,37 @@ export function normalizeDim(dim: number, ndim: number, allowEnd = false): numbe
   return dim < 0 ? dim + size : dim;
 }
 
-/** Parses `(2, 3)`, `([2, 3])` style shape arguments. */
-export function parseShape(args: readonly unknown[], allowInferred = false): number[] {
+/**
+ * Parses `(2, 3)`, `([2, 3])` style shape arguments, naming `fn` in its errors: a
+ * non-integer size is a TypeError, a negative one PyTorch's "Trying to create tensor
+ * with negative dimension" (negative sizes pass where `allowInferred`, for view and
+ * reshape, which check them against their own rules).
+ * @example parseShape([2, 3], false, 'zeros') // [2, 3]
+ */
+export function parseShape(args: readonly unknown[], allowInferred = false, fn = 'size'): number[] {
   const shape = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
   const out: number[] = [];
-  for (const s of shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const s = shape[i];
     if (typeof s !== 'number' || !Number.isInteger(s)) {
-      throw new TypeError(`expected a shape of integers, got ${JSON.stringify(shape)}`);
+      const shown = shape.map((v) => (typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? '[...]' : String(v)));
+      throw new TypeError(
+        `${fn}(): argument 'size' must be a sequence of integers, but got [${shown.join(', ')}] (element ${i} is ${elementDescription(s)})`,
+      );
     }
-    if (s < 0 && !(allowInferred && s === -1)) throw new RangeError(`Trying to create tensor with negative dimension ${s}: [${shape.join(', ')}]`);
+    // view and reshape report other negative sizes as PyTorch does, in inferShape.
+    if (s < 0 && !allowInferred) throw new RangeError(`Trying to create tensor with negative dimension ${s}: [${shape.join(', ')}]`);
     out.push(s);
   }
   return out;
+}
+
+function elementDescription(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (Array.isArray(value)) return 'an array';
+  return `of type ${typeof value === 'object' ? (value.constructor?.name ?? 'Object') : typeof value}`;
 }
 
 /**

@@ -13,6 +13,7 @@ import { DType, bool, float16, bfloat16, float32, float64, int16, int32, int64, 
 import type { Device } from './device.js';
 import { formatTensor } from './format.js';
 import { checkShapeNumel, contiguousStrides, isContiguousLayout, shapeNumel } from './shape.js';
+import { checkBoolean, checkInteger, checkTensor } from './args.js';
 
 /** The typed array `dataSync()` returns for each dtype. */
 export type TypedArray =
@@ -119,6 +120,7 @@ export class Tensor {
 
   /** Replaces this tensor's values, shape and dtype with another's, keeping its autograd identity. */
   set data(value: Tensor) {
+    checkTensor(value, 'data', 'value');
     value._handle();
     value._storage.retain();
     if (!this._disposed) this._storage.release();
@@ -150,7 +152,19 @@ export class Tensor {
   /** Strides in elements, as `tensor.stride()`. @example torch.zeros(2, 3).stride() // [3, 1] */
   stride(dim?: number): number[] | number {
     if (dim === undefined) return this._strides.slice();
-    return this._strides[dim < 0 ? dim + this._shape.length : dim];
+    return this._strides[this._dimIndex(dim, 'stride')];
+  }
+
+  /** @internal a dim argument of size()/stride(), checked, as a non-negative index */
+  _dimIndex(dim: number, fn: string): number {
+    checkInteger(dim, fn, 'dim');
+    const n = this._shape.length;
+    if (n === 0) throw new RangeError(`Dimension specified as ${dim} but tensor has no dimensions`);
+    const d = dim < 0 ? dim + n : dim;
+    if (d < 0 || d >= n) {
+      throw new RangeError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+    }
+    return d;
   }
 
   /** Offset into the storage, in elements. @example torch.zeros(4).index('1:').storageOffset() // 1 */
@@ -163,13 +177,7 @@ export class Tensor {
   size(dim: number): number;
   size(dim?: number): number[] | number {
     if (dim === undefined) return this._shape.slice();
-    const d = dim < 0 ? dim + this._shape.length : dim;
-    if (d < 0 || d >= this._shape.length) {
-      throw new RangeError(
-        `Dimension out of range (expected to be in range of [${-this._shape.length}, ${this._shape.length - 1}], but got ${dim})`,
-      );
-    }
-    return this._shape[d];
+    return this._shape[this._dimIndex(dim, 'size')];
   }
 
   /** Number of dimensions. @example torch.zeros(2, 3).dim() // 2 */
@@ -215,6 +223,7 @@ export class Tensor {
 
   /** Sets `requiresGrad` in place and returns this. @example torch.zeros(2).requiresGrad_() */
   requiresGrad_(flag = true): this {
+    checkBoolean(flag, 'requiresGrad_', 'requiresGrad');
     if (this._gradFn !== null && !flag) {
       throw new Error(
         "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",

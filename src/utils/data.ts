@@ -8,6 +8,15 @@ import { bool, float64, int64 } from '../tensor/dtype.js';
 import { randint, tensor } from '../tensor/creation.js';
 import { indexSelect, select } from '../ops/index.js';
 import { stack } from '../ops/shape.js';
+import { argumentError, checkFunction, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
+
+/** Throws unless `dataset` has `at(index)` and a numeric `length`, as every loader needs. */
+function checkDataset(dataset: unknown, fn: string): void {
+  const d = dataset as MapDataset<unknown> | null;
+  if (d === null || (typeof d !== 'object' && typeof d !== 'function') || typeof d.at !== 'function' || typeof d.length !== 'number') {
+    throw argumentError(fn, 'dataset', 'a dataset (an object with at(index) and length, such as an array)', dataset);
+  }
+}
 
 /**
  * Anything with `at(index)` and `length`: a `Dataset`, or a plain array.
@@ -81,6 +90,7 @@ export class TensorDataset extends Dataset<Tensor[]> {
 
   constructor(...tensors: Tensor[]) {
     super();
+    tensors.forEach((t, i) => checkTensor(t, 'TensorDataset', `tensors[${i}]`));
     // PyTorch only fails later, on len(); failing here points at the real mistake.
     if (tensors.length === 0) throw new Error('TensorDataset needs at least one tensor');
     const n = tensors[0].size(0);
@@ -107,6 +117,8 @@ export class Subset<T> extends Dataset<T> {
     readonly indices: number[],
   ) {
     super();
+    checkDataset(dataset, 'Subset');
+    if (!Array.isArray(indices)) throw argumentError('Subset', 'indices', 'an array of integers', indices);
   }
 
   at(index: number): T {
@@ -259,7 +271,10 @@ export interface DataLoaderOptions<T, B> {
   dropLast?: boolean;
   generator?: GeneratorLike;
   collateFn?: (batch: T[]) => B;
+  /** Only 0, the default: flint loads batches in the calling thread. */
+  numWorkers?: number;
 }
+const DATA_LOADER_KEYS = keysOf<DataLoaderOptions<unknown, unknown>>()('batchSize', 'shuffle', 'dropLast', 'generator', 'collateFn', 'numWorkers');
 
 /**
  * `torch.utils.data.DataLoader` (single process). Each `for...of` over it is one epoch;
@@ -279,7 +294,17 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
   private readonly nextSeed: () => number;
 
   constructor(dataset: MapDataset<T>, options: DataLoaderOptions<T, B> = {}) {
-    const { batchSize = 1, shuffle = false, dropLast = false, generator, collateFn } = options;
+    checkDataset(dataset, 'DataLoader');
+    checkOptions(options, 'DataLoader', DATA_LOADER_KEYS);
+    const { batchSize = 1, shuffle = false, dropLast = false, generator, collateFn, numWorkers = 0 } = options ?? {};
+    if (collateFn !== undefined) checkFunction(collateFn, 'DataLoader', 'collateFn');
+    if (numWorkers !== 0) {
+      if (typeof numWorkers !== 'number' || !Number.isInteger(numWorkers)) {
+        throw argumentError('DataLoader', 'numWorkers', 'a non-negative integer', numWorkers);
+      }
+      if (numWorkers < 0) throw new RangeError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
+      throw new Error(`DataLoader(): numWorkers: ${numWorkers} is not supported: flint loads batches in the calling thread (numWorkers: 0)`);
+    }
     if (batchSize !== null && (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize <= 0)) {
       throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);
     }
@@ -362,6 +387,10 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
  * @example const [train, val] = randomSplit(ds, [0.8, 0.2], 42);
  */
 export function randomSplit<T>(dataset: MapDataset<T>, lengths: number[], generator?: GeneratorLike): Subset<T>[] {
+  checkDataset(dataset, 'randomSplit');
+  if (!Array.isArray(lengths) || !lengths.every((v) => typeof v === 'number')) {
+    throw argumentError('randomSplit', 'lengths', 'an array of numbers', lengths);
+  }
   const n = dataset.length;
   const total = lengths.reduce((a, b) => a + b, 0);
   let sizes = lengths;

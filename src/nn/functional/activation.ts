@@ -11,6 +11,51 @@ import { relu_ } from '../../ops/inplace.js';
 import { checkInplace } from '../../autograd/function.js';
 import { defaultFloat } from '../../tensor/dtype.js';
 import { castKernel } from '../../ops/kernels.js';
+import { checkBoolean, checkChoice, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
+
+/**
+ * `{ inplace }`, the option of relu and silu.
+ * @example F.relu(x, { inplace: true })
+ */
+export interface InplaceOptions {
+  inplace?: boolean;
+}
+const INPLACE_KEYS = keysOf<InplaceOptions>()('inplace');
+
+/**
+ * The options of leakyRelu, when given as one object.
+ * @example F.leakyRelu(x, { negativeSlope: 0.2 })
+ */
+export interface LeakyReluOptions {
+  negativeSlope?: number;
+  inplace?: boolean;
+}
+const LEAKY_RELU_KEYS = keysOf<LeakyReluOptions>()('negativeSlope', 'inplace');
+
+/**
+ * The options of gelu.
+ * @example F.gelu(x, { approximate: 'tanh' })
+ */
+export interface GeluOptions {
+  approximate?: 'none' | 'tanh';
+}
+/**
+ * @internal
+ * @example checkOptions(options, 'gelu', GELU_KEYS)
+ */
+export const GELU_KEYS = keysOf<GeluOptions>()('approximate');
+
+/**
+ * `inplace` from an options object (or a bare boolean), checked and naming `fn`. @internal
+ * @example inplaceOf({ inplace: true }, 'relu') // true
+ */
+export function inplaceOf(options: InplaceOptions | boolean | undefined, fn: string): boolean {
+  if (typeof options === 'boolean') return options;
+  checkOptions(options, fn, INPLACE_KEYS);
+  const inplace = options?.inplace ?? false;
+  checkBoolean(inplace, fn, 'inplace');
+  return inplace;
+}
 
 export { softmax, logSoftmax } from '../../ops/softmax.js';
 export { sigmoid, tanh } from '../../ops/elementwise.js';
@@ -23,8 +68,9 @@ function floatOf(x: Tensor): Tensor {
  * `max(x, 0)`; `{ inplace: true }` writes into `x`.
  * @example F.relu(x); F.relu(x, { inplace: true })
  */
-export function relu(x: Tensor, options: { inplace?: boolean } | boolean = {}): Tensor {
-  const inplace = typeof options === 'boolean' ? options : options.inplace ?? false;
+export function relu(x: Tensor, options?: InplaceOptions | boolean): Tensor {
+  checkTensor(x, 'relu', 'input');
+  const inplace = options === undefined ? false : inplaceOf(options, 'relu');
   return inplace ? relu_(x) : reluOp(x);
 }
 
@@ -32,9 +78,17 @@ export function relu(x: Tensor, options: { inplace?: boolean } | boolean = {}): 
  * LeakyReLU: `x` where positive, `negativeSlope * x` elsewhere.
  * @example F.leakyRelu(x, 0.2)
  */
-export function leakyRelu(x: Tensor, negativeSlope: number | { negativeSlope?: number; inplace?: boolean } = 0.01, inplace = false): Tensor {
-  const slope = typeof negativeSlope === 'number' ? negativeSlope : negativeSlope.negativeSlope ?? 0.01;
-  const inPlace = typeof negativeSlope === 'number' ? inplace : negativeSlope.inplace ?? false;
+export function leakyRelu(x: Tensor, negativeSlope: number | LeakyReluOptions = 0.01, inplace = false): Tensor {
+  checkTensor(x, 'leakyRelu', 'input');
+  let slope: unknown = negativeSlope;
+  let inPlace: unknown = inplace;
+  if (negativeSlope !== null && typeof negativeSlope === 'object') {
+    checkOptions(negativeSlope, 'leakyRelu', LEAKY_RELU_KEYS);
+    slope = negativeSlope.negativeSlope ?? 0.01;
+    inPlace = negativeSlope.inplace ?? false;
+  }
+  checkNumber(slope, 'leakyRelu', 'negativeSlope');
+  checkBoolean(inPlace, 'leakyRelu', 'inplace');
   if (inPlace) {
     checkInplace(x);
     unaryKernel_(UnaryCode.LeakyRelu, x, slope);
@@ -57,9 +111,14 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * GELU, exact (`x * Φ(x)`) or with `approximate: 'tanh'`.
  * @example F.gelu(x); F.gelu(x, { approximate: 'tanh' })
  */
-export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
-  const approximate = options.approximate ?? 'none';
-  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`approximate argument must be either none or tanh.`);
+export function gelu(x: Tensor, options?: GeluOptions): Tensor {
+  checkTensor(x, 'gelu', 'input');
+  checkOptions(options, 'gelu', GELU_KEYS);
+  const approximate = options?.approximate ?? 'none';
+  if (typeof approximate === 'string' && approximate !== 'none' && approximate !== 'tanh') {
+    throw new Error(`approximate argument must be either none or tanh.`);
+  }
+  checkChoice(approximate, 'gelu', 'approximate', ['none', 'tanh'] as const);
   const input = floatOf(x);
   const out = unaryKernel(approximate === 'tanh' ? UnaryCode.GeluTanh : UnaryCode.Gelu, input);
   if (!gradEnabled() || !x._requiresGrad) return out;
@@ -87,9 +146,11 @@ export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {})
  * SiLU (swish): `x * sigmoid(x)`.
  * @example F.silu(x)
  */
-export function silu(x: Tensor, options: { inplace?: boolean } = {}): Tensor {
+export function silu(x: Tensor, options?: InplaceOptions): Tensor {
+  checkTensor(x, 'silu', 'input');
+  const inplace = options === undefined ? false : inplaceOf(options, 'silu');
   const input = floatOf(x);
-  if (options.inplace) {
+  if (inplace) {
     checkInplace(x);
     unaryKernel_(UnaryCode.Silu, x);
     x._version.value++;

@@ -5,7 +5,10 @@
  * const loss = F.crossEntropy(F.relu(x.matmul(w)), y);
  */
 export { relu, leakyRelu, gelu, silu, sigmoid, tanh, softmax, logSoftmax } from './activation.js';
-export { linear, dropout, layerNorm, batchNorm, embedding } from './layers.js';
-export type { BatchNormOptions } from './layers.js';
+export type { InplaceOptions, LeakyReluOptions, GeluOptions } from './activation.js';
+export { linear, dropout, layerNorm, batchNorm } from './layers.js';
+export type { BatchNormOptions, DropoutOptions } from './layers.js';
+export { embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
 export { crossEntropy, nllLoss, mseLoss, l1Loss, binaryCrossEntropyWithLogits } from './loss.js';
-export type { Reduction, CrossEntropyOptions } from './loss.js';
+export type { Reduction, CrossEntropyOptions, NllLossOptions, ReductionOptions, BCEWithLogitsOptions } from './loss.js';

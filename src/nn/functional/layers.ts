@@ -1,28 +1,31 @@
 /**
- * `nn.functional` forms of the layers: linear, dropout, layerNorm, batchNorm and
- * embedding. Linear on a 2-D input is one fused addmm, as PyTorch's AddmmBackward0.
+ * `nn.functional` forms of the layers: linear, dropout, layerNorm and batchNorm
+ * (embedding is in `embedding.ts`). Linear on a 2-D input is one fused addmm, as
+ * PyTorch's AddmmBackward0.
  */
 import { record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { float32, float64, int64 } from '../../tensor/dtype.js';
-import { emptyLike, zeros } from '../../tensor/creation.js';
+import { float32, float64 } from '../../tensor/dtype.js';
+import { emptyLike } from '../../tensor/creation.js';
 import { add, mul, rsqrt, sub } from '../../ops/elementwise.js';
 import { addmm, matmul } from '../../ops/linalg.js';
 import { mean } from '../../ops/reduce.js';
 import { contiguous, reshape, t as transpose2d } from '../../ops/shape.js';
 import { ActivationCode, biasActivationKernel_, layerNormBackwardKernel, layerNormKernel } from '../../ops/nn-kernels.js';
 import { relu } from './activation.js';
-import { indexSelect } from '../../ops/index.js';
-import { indexPutKernel } from '../../ops/kernels.js';
 import { bernoulli_ } from '../../ops/fill.js';
 import { div_, mul_ } from '../../ops/inplace.js';
+import { argumentError, checkBoolean, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
 /**
  * `x @ weight.T + bias`.
  * @example F.linear(x, weight, bias)
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor(input, 'linear', 'input');
+  checkTensor(weight, 'linear', 'weight');
+  checkOptionalTensor(bias, 'linear', 'bias');
   const dim = input.dim();
   if (dim === 2 && bias !== null) return addmm(bias, input, transpose2d(weight));
   if (dim > 2 && bias !== null && input.isContiguous()) {
@@ -55,22 +58,32 @@ export function linearRelu(input: Tensor, weight: Tensor, bias: Tensor | null): 
 }
 
 /**
+ * The options of dropout, when given as one object.
+ * @example F.dropout(x, { p: 0.2, training: net.training })
+ */
+export interface DropoutOptions {
+  p?: number;
+  training?: boolean;
+  inplace?: boolean;
+}
+const DROPOUT_KEYS = keysOf<DropoutOptions>()('p', 'training', 'inplace');
+
+/**
  * Zeroes elements with probability `p` while training and scales the rest by 1/(1-p).
  * @example F.dropout(x, 0.5, net.training)
  */
-export function dropout(
-  input: Tensor,
-  p: number | { p?: number; training?: boolean; inplace?: boolean } = 0.5,
-  training = true,
-  inplace = false,
-): Tensor {
-  let prob = 0.5;
-  if (typeof p === 'number') prob = p;
-  else {
+export function dropout(input: Tensor, p: number | DropoutOptions = 0.5, training = true, inplace = false): Tensor {
+  checkTensor(input, 'dropout', 'input');
+  let prob: unknown = p;
+  if (p !== null && typeof p === 'object') {
+    checkOptions(p, 'dropout', DROPOUT_KEYS);
     prob = p.p ?? 0.5;
     training = p.training ?? true;
     inplace = p.inplace ?? false;
   }
+  checkNumber(prob, 'dropout', 'p');
+  checkBoolean(training, 'dropout', 'training');
+  checkBoolean(inplace, 'dropout', 'inplace');
   if (!(prob >= 0 && prob <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${prob}`);
   if (!training || prob === 0) return input;
   // PyTorch's CPU dropout: noise = empty_like(x).bernoulli_(1 - p).div_(1 - p); x * noise.
@@ -105,7 +118,14 @@ export function layerNorm(
   bias: Tensor | null = null,
   eps = 1e-5,
 ): Tensor {
+  checkTensor(input, 'layerNorm', 'input');
+  checkOptionalTensor(weight, 'layerNorm', 'weight');
+  checkOptionalTensor(bias, 'layerNorm', 'bias');
+  checkNumber(eps, 'layerNorm', 'eps');
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  if (!Array.isArray(shape) || !shape.every(Number.isInteger)) {
+    throw argumentError('layerNorm', 'normalizedShape', 'an integer or an array of integers', normalizedShape);
+  }
   normalizedDims(input, shape);
   const cols = shape.reduce((a, b) => a * b, 1);
   if (weight !== null && weight.numel() !== cols) throw new Error(`layer_norm: expected weight of ${cols} elements, got ${weight.numel()}`);
@@ -152,6 +172,7 @@ export interface BatchNormOptions {
   /** BatchNorm's counter, advanced by one per training call (for `momentum: null`). */
   numBatchesTracked?: Tensor | null;
 }
+const BATCH_NORM_KEYS = keysOf<BatchNormOptions>()('weight', 'bias', 'training', 'momentum', 'eps', 'numBatchesTracked');
 
 /**
  * Batch normalisation over every dim but the channels (dim 1). In training it updates
@@ -159,8 +180,18 @@ export interface BatchNormOptions {
  * @example F.batchNorm(x, bn.running_mean, bn.running_var, { training: true })
  */
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
-  const { weight = null, bias = null, training = false, eps = 1e-5 } = options;
-  const momentum = options.momentum === undefined ? 0.1 : options.momentum;
+  checkTensor(input, 'batchNorm', 'input');
+  checkOptionalTensor(runningMean, 'batchNorm', 'runningMean');
+  checkOptionalTensor(runningVar, 'batchNorm', 'runningVar');
+  checkOptions(options, 'batchNorm', BATCH_NORM_KEYS);
+  const { weight = null, bias = null, training = false, eps = 1e-5 } = options ?? {};
+  const momentum = options?.momentum === undefined ? 0.1 : options.momentum;
+  checkOptionalTensor(weight, 'batchNorm', 'weight');
+  checkOptionalTensor(bias, 'batchNorm', 'bias');
+  checkBoolean(training, 'batchNorm', 'training');
+  checkNumber(eps, 'batchNorm', 'eps');
+  if (momentum !== null) checkNumber(momentum, 'batchNorm', 'momentum');
+  checkOptionalTensor(options?.numBatchesTracked, 'batchNorm', 'numBatchesTracked');
   if (input.dim() < 2) throw new Error(`Expected 2D or 3D input (got ${input.dim()}D input)`);
   const channels = input.shape[1];
   const dims = [0, ...Array.from({ length: input.dim() - 2 }, (_, i) => i + 2)];
@@ -195,28 +226,3 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   if (bias !== null) out = add(out, reshape(bias, broadcast));
   return renameGradFn(out, 'NativeBatchNormBackward0');
 }
-
-/**
- * Looks up rows of `weight` by int64 indices; the padding row gets no gradient.
- * @example F.embedding(torch.tensor([[1, 2]]), emb.weight)
- */
-export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
-  if (input.dtype !== int64 && input.dtype.name !== 'int32') {
-    throw new Error(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype.name} instead (while checking arguments for embedding)`);
-  }
-  const rows = weight.shape[0];
-  // indexSelect refuses indices outside [0, rows) with PyTorch's "index out of range in
-  // self" (on a GPU, at the next synchronization), so nothing is read back here.
-  const flat = reshape(input.dtype === int64 ? input : (input as Tensor & { long(): Tensor }).long(), [-1]);
-  const looked = noGrad(() => indexSelect(weight, 0, flat));
-  const out = reshape(looked, [...input.shape, weight.shape[1]]);
-  if (!gradEnabled() || !weight._requiresGrad) return out;
-  const pad = paddingIdx === null ? null : paddingIdx < 0 ? paddingIdx + rows : paddingIdx;
-  return record(out, 'EmbeddingBackward0', [weight], () => (g) => {
-    const grad = zeros(weight.shape, { dtype: g.dtype });
-    indexPutKernel(grad, 0, flat, reshape(g, [-1, weight.shape[1]]).contiguous(), true);
-    if (pad !== null) grad.index(pad).zero_();
-    return [grad];
-  }, { onceDifferentiable: true });
-}
-

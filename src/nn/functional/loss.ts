@@ -13,6 +13,7 @@ import { abs, add, clamp, div, exp, gradFor, log, log1p, mul, neg, rsub, sigmoid
 import { mean, sum } from '../../ops/reduce.js';
 import { contiguous, permute, reshape } from '../../ops/shape.js';
 import { logSoftmax } from '../../ops/softmax.js';
+import { argumentError, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
 /** How a loss reduces its per-element values. */
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -22,8 +23,21 @@ function reductionCode(reduction: Reduction): ReductionCode {
     case 'none': return ReductionCode.None;
     case 'mean': return ReductionCode.Mean;
     case 'sum': return ReductionCode.Sum;
-    default: throw new Error(`${String(reduction)} is not a valid value for reduction`);
+    default: return checkReduction(reduction, 'loss');
   }
+}
+
+/**
+ * Throws unless `reduction` is 'none', 'mean' or 'sum': PyTorch's ValueError message
+ * for a string, a TypeError naming `fn` for another type. @internal
+ * @example checkReduction('avg', 'mseLoss') // Error: avg is not a valid value for reduction
+ */
+export function checkReduction(reduction: unknown, fn: string): ReductionCode {
+  if (reduction === 'none') return ReductionCode.None;
+  if (reduction === 'mean') return ReductionCode.Mean;
+  if (reduction === 'sum') return ReductionCode.Sum;
+  if (typeof reduction !== 'string') throw argumentError(fn, 'reduction', "'none', 'mean' or 'sum'", reduction);
+  throw new Error(`${reduction} is not a valid value for reduction`);
 }
 
 function reduce(x: Tensor, reduction: Reduction): Tensor {
@@ -37,6 +51,67 @@ export interface CrossEntropyOptions {
   ignoreIndex?: number;
   reduction?: Reduction;
   labelSmoothing?: number;
+}
+/**
+ * @internal
+ * @example checkLossOptions(options, 'crossEntropy', CROSS_ENTROPY_KEYS)
+ */
+export const CROSS_ENTROPY_KEYS = keysOf<CrossEntropyOptions>()('weight', 'ignoreIndex', 'reduction', 'labelSmoothing');
+/**
+ * @internal
+ * @example checkLossOptions(options, 'nllLoss', NLL_KEYS)
+ */
+export const NLL_KEYS = keysOf<NllLossOptions>()('weight', 'ignoreIndex', 'reduction');
+/**
+ * Options of nllLoss.
+ * @example F.nllLoss(logProbs, y, { ignoreIndex: 0, reduction: 'sum' })
+ */
+export type NllLossOptions = Omit<CrossEntropyOptions, 'labelSmoothing'>;
+/**
+ * Options of mseLoss and l1Loss.
+ * @example F.mseLoss(yHat, y, { reduction: 'sum' })
+ */
+export interface ReductionOptions {
+  reduction?: Reduction;
+}
+/**
+ * @internal
+ * @example checkLossOptions(options, 'mseLoss', REDUCTION_KEYS)
+ */
+export const REDUCTION_KEYS = keysOf<ReductionOptions>()('reduction');
+/**
+ * Options of binaryCrossEntropyWithLogits.
+ * @example F.binaryCrossEntropyWithLogits(logits, y, { posWeight: torch.tensor([3]) })
+ */
+export interface BCEWithLogitsOptions {
+  weight?: Tensor | null;
+  reduction?: Reduction;
+  posWeight?: Tensor | null;
+}
+/**
+ * @internal
+ * @example checkLossOptions(options, 'binaryCrossEntropyWithLogits', BCE_KEYS)
+ */
+export const BCE_KEYS = keysOf<BCEWithLogitsOptions>()('weight', 'reduction', 'posWeight');
+
+/**
+ * Checks a loss's tensors and options where they enter, naming `fn`: unknown keys, the
+ * reduction, the class weights, `ignoreIndex` and `labelSmoothing`. @internal
+ * @example checkLossOptions({ reduction: 'sum' }, 'MSELoss', REDUCTION_KEYS)
+ */
+export function checkLossOptions(options: unknown, fn: string, allowed: readonly string[]): void {
+  checkOptions(options, fn, allowed);
+  const o = (options ?? {}) as CrossEntropyOptions & BCEWithLogitsOptions;
+  if (o.reduction !== undefined) checkReduction(o.reduction, fn);
+  checkOptionalTensor(o.weight, fn, 'weight');
+  checkOptionalTensor(o.posWeight, fn, 'posWeight');
+  if (o.ignoreIndex !== undefined) checkInteger(o.ignoreIndex, fn, 'ignoreIndex');
+  if (o.labelSmoothing !== undefined) checkNumber(o.labelSmoothing, fn, 'labelSmoothing');
+}
+
+function checkInputs(input: unknown, target: unknown, fn: string): void {
+  checkTensor(input, fn, 'input');
+  checkTensor(target, fn, 'target');
 }
 
 /** Brings (N, C, d1, ...) scores to (rows, C) and targets to (rows), as PyTorch's nll_loss_nd does. */
@@ -126,6 +201,9 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
  * @example F.crossEntropy(net(X), y); F.crossEntropy(logits, y, { labelSmoothing: 0.1 })
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkInputs(input, target, 'crossEntropy');
+  checkLossOptions(options, 'crossEntropy', CROSS_ENTROPY_KEYS);
+  options ??= {};
   if (target.dtype.isFloatingPoint && target.shape.join() === input.shape.join()) return softTargets(input, target, options);
   return fusedLoss(input, target, options, true);
 }
@@ -155,7 +233,9 @@ function softTargets(input: Tensor, target: Tensor, options: CrossEntropyOptions
  * Negative log-likelihood of log-probabilities `input` at class indices `target`.
  * @example F.nllLoss(F.logSoftmax(logits, 1), y)
  */
-export function nllLoss(input: Tensor, target: Tensor, options: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor {
+export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  checkInputs(input, target, 'nllLoss');
+  checkLossOptions(options, 'nllLoss', NLL_KEYS);
   return fusedLoss(input, target, { ...options, labelSmoothing: 0 }, false);
 }
 
@@ -172,7 +252,10 @@ function checkSameSize(input: Tensor, target: Tensor, name: string): void {
  * Mean squared error.
  * @example F.mseLoss(yHat, y); F.mseLoss(yHat, y, { reduction: 'sum' })
  */
-export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  checkInputs(input, target, 'mseLoss');
+  checkLossOptions(options, 'mseLoss', REDUCTION_KEYS);
+  options ??= {};
   checkSameSize(input, target, 'mse_loss');
   const diff = sub(input, target);
   return renameGradFn(reduce(mul(diff, diff), options.reduction ?? 'mean'), 'MseLossBackward0');
@@ -182,7 +265,10 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
  * Mean absolute error.
  * @example F.l1Loss(yHat, y)
  */
-export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  checkInputs(input, target, 'l1Loss');
+  checkLossOptions(options, 'l1Loss', REDUCTION_KEYS);
+  options ??= {};
   checkSameSize(input, target, 'l1_loss');
   return reduce(abs(sub(input, target)), options.reduction ?? 'mean');
 }
@@ -195,8 +281,11 @@ export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Red
 export function binaryCrossEntropyWithLogits(
   input: Tensor,
   target: Tensor,
-  options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {},
+  options: BCEWithLogitsOptions = {},
 ): Tensor {
+  checkInputs(input, target, 'binaryCrossEntropyWithLogits');
+  checkLossOptions(options, 'binaryCrossEntropyWithLogits', BCE_KEYS);
+  options ??= {};
   if (target.shape.join() !== input.shape.join()) {
     throw new Error(`Target size (torch.Size([${target.shape.join(', ')}])) must be the same as input size (torch.Size([${input.shape.join(', ')}]))`);
   }

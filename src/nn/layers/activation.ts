@@ -7,7 +7,9 @@ import { sigmoid, tanh } from '../../ops/elementwise.js';
 import { Module } from '../module.js';
 import { pyFloat, pyRepr } from '../repr.js';
 import * as A from '../functional/activation.js';
+import { GELU_KEYS, inplaceOf, type GeluOptions, type InplaceOptions } from '../functional/activation.js';
 import { dropout } from '../functional/layers.js';
+import { checkChoice, checkInteger, checkNumber, checkOptions } from '../../tensor/args.js';
 
 /**
  * `max(x, 0)`.
@@ -16,9 +18,9 @@ import { dropout } from '../functional/layers.js';
 export class ReLU extends Module {
   static override _holdsNoActivations = true;
   inplace: boolean;
-  constructor(options: { inplace?: boolean } = {}) {
+  constructor(options: InplaceOptions = {}) {
     super();
-    this.inplace = options.inplace ?? false;
+    this.inplace = inplaceOf(options, 'ReLU');
   }
   override forward(input: Tensor): Tensor {
     return A.relu(input, this.inplace);
@@ -36,10 +38,11 @@ export class LeakyReLU extends Module {
   static override _holdsNoActivations = true;
   negativeSlope: number;
   inplace: boolean;
-  constructor(negativeSlope = 0.01, options: { inplace?: boolean } = {}) {
+  constructor(negativeSlope = 0.01, options: InplaceOptions = {}) {
     super();
+    checkNumber(negativeSlope, 'LeakyReLU', 'negativeSlope');
     this.negativeSlope = negativeSlope;
-    this.inplace = options.inplace ?? false;
+    this.inplace = inplaceOf(options, 'LeakyReLU');
   }
   override forward(input: Tensor): Tensor {
     return A.leakyRelu(input, this.negativeSlope, this.inplace);
@@ -56,9 +59,12 @@ export class LeakyReLU extends Module {
 export class GELU extends Module {
   static override _holdsNoActivations = true;
   approximate: 'none' | 'tanh';
-  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+  constructor(options: GeluOptions = {}) {
     super();
-    this.approximate = options.approximate ?? 'none';
+    checkOptions(options, 'GELU', GELU_KEYS);
+    const approximate = options?.approximate ?? 'none';
+    checkChoice(approximate, 'GELU', 'approximate', ['none', 'tanh'] as const);
+    this.approximate = approximate;
   }
   override forward(input: Tensor): Tensor {
     return A.gelu(input, { approximate: this.approximate });
@@ -75,9 +81,9 @@ export class GELU extends Module {
 export class SiLU extends Module {
   static override _holdsNoActivations = true;
   inplace: boolean;
-  constructor(options: { inplace?: boolean } = {}) {
+  constructor(options: InplaceOptions = {}) {
     super();
-    this.inplace = options.inplace ?? false;
+    this.inplace = inplaceOf(options, 'SiLU');
   }
   override forward(input: Tensor): Tensor {
     return A.silu(input, { inplace: this.inplace });
@@ -116,6 +122,7 @@ abstract class SoftmaxLike extends Module {
   protected abstract readonly log: boolean;
   constructor(dim: number | null = null) {
     super();
+    if (dim !== null) checkInteger(dim, new.target.name, 'dim');
     this.dim = dim;
   }
   override forward(input: Tensor): Tensor {
@@ -151,11 +158,12 @@ export class Dropout extends Module {
   static override _holdsNoActivations = true;
   p: number;
   inplace: boolean;
-  constructor(p = 0.5, options: { inplace?: boolean } = {}) {
+  constructor(p = 0.5, options: InplaceOptions = {}) {
     super();
+    checkNumber(p, 'Dropout', 'p');
     if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
-    this.inplace = options.inplace ?? false;
+    this.inplace = inplaceOf(options, 'Dropout');
   }
   override forward(input: Tensor): Tensor {
     return dropout(input, this.p, this.training, this.inplace);

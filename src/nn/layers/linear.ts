@@ -1,23 +1,27 @@
 /**
- * Linear, Identity, Flatten, Unflatten and Embedding.
+ * Linear, Identity, Flatten and Unflatten (Embedding is in `embedding.ts`).
  */
 import type { Tensor } from '../../tensor/tensor.js';
-import type { DType } from '../../tensor/dtype.js';
-import type { DeviceLike } from '../../tensor/device.js';
 import { empty } from '../../tensor/creation.js';
-import { noGrad } from '../../autograd/grad-mode.js';
 import { flatten, reshape } from '../../ops/shape.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyRepr } from '../repr.js';
 import * as init from '../init.js';
 import * as F from '../functional/layers.js';
+import { argumentError, checkBoolean, checkInteger, checkOptions, checkSize, keysOf } from '../../tensor/args.js';
+import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
 
-/** dtype/device keywords that layer constructors accept, as PyTorch's factory kwargs. */
-export interface FactoryOptions {
-  dtype?: DType;
-  device?: DeviceLike;
+export type { FactoryOptions } from './factory.js';
+
+/**
+ * The options of `new nn.Linear(...)`.
+ * @example new nn.Linear(4, 2, { bias: false })
+ */
+export interface LinearOptions extends FactoryOptions {
+  bias?: boolean;
 }
+const LINEAR_KEYS = keysOf<LinearOptions>()('bias', ...FACTORY_KEYS);
 
 /**
  * `y = x @ W.T + b`, with PyTorch's default init: kaiming-uniform(a=√5) weights and
@@ -34,16 +38,18 @@ export class Linear extends Module {
   declare weight: Parameter;
   declare bias: Parameter | null;
 
-  constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean } & FactoryOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, v] of [['in_features', inFeatures], ['out_features', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v < 0) throw new Error(`Linear: ${name} must be a non-negative integer, got ${v}`);
-    }
+    checkSize(inFeatures, 'Linear', 'inFeatures');
+    checkSize(outFeatures, 'Linear', 'outFeatures');
+    checkOptions(options, 'Linear', LINEAR_KEYS);
+    const bias = options?.bias ?? true;
+    checkBoolean(bias, 'Linear', 'bias');
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    const factory = { dtype: options.dtype, device: options.device };
+    const factory = factoryOf(options ?? {}, 'Linear');
     this.weight = new Parameter(empty([outFeatures, inFeatures], factory));
-    if (options.bias ?? true) this.bias = new Parameter(empty([outFeatures], factory));
+    if (bias) this.bias = new Parameter(empty([outFeatures], factory));
     else this.registerParameter('bias', null);
     this.resetParameters();
   }
@@ -89,6 +95,8 @@ export class Flatten extends Module {
   endDim: number;
   constructor(startDim = 1, endDim = -1) {
     super();
+    checkInteger(startDim, 'Flatten', 'startDim');
+    checkInteger(endDim, 'Flatten', 'endDim');
     this.startDim = startDim;
     this.endDim = endDim;
   }
@@ -110,8 +118,12 @@ export class Unflatten extends Module {
   unflattenedSize: number[];
   constructor(dim: number, unflattenedSize: number[]) {
     super();
+    checkInteger(dim, 'Unflatten', 'dim');
+    if (!Array.isArray(unflattenedSize) || !unflattenedSize.every(Number.isInteger)) {
+      throw argumentError('Unflatten', 'unflattenedSize', 'an array of integers', unflattenedSize);
+    }
     this.dim = dim;
-    this.unflattenedSize = unflattenedSize;
+    this.unflattenedSize = unflattenedSize.slice();
   }
   override forward(input: Tensor): Tensor {
     const d = this.dim < 0 ? this.dim + input.dim() : this.dim;
@@ -120,45 +132,5 @@ export class Unflatten extends Module {
   }
   override extraRepr(): string {
     return `dim=${this.dim}, unflattened_size=${pyRepr(this.unflattenedSize)}`;
-  }
-}
-
-/**
- * A lookup table of `numEmbeddings` vectors of size `embeddingDim`, initialised N(0, 1)
- * with the padding row zeroed.
- * @example new nn.Embedding(10, 3)(torch.tensor([[1, 2, 4]])).shape // [1, 3, 3]
- */
-export class Embedding extends Module {
-  static override _holdsNoActivations = true;
-  numEmbeddings: number;
-  embeddingDim: number;
-  paddingIdx: number | null;
-  declare weight: Parameter;
-  constructor(numEmbeddings: number, embeddingDim: number, options: { paddingIdx?: number | null } & FactoryOptions = {}) {
-    super();
-    this.numEmbeddings = numEmbeddings;
-    this.embeddingDim = embeddingDim;
-    let pad = options.paddingIdx ?? null;
-    if (pad !== null) {
-      if (pad >= numEmbeddings || pad < -numEmbeddings) throw new Error('Padding_idx must be within num_embeddings');
-      if (pad < 0) pad += numEmbeddings;
-    }
-    this.paddingIdx = pad;
-    this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype: options.dtype, device: options.device }));
-    this.resetParameters();
-  }
-  /** N(0, 1), then zeroes the padding row. @example emb.resetParameters() */
-  resetParameters(): void {
-    init.normal_(this.weight);
-    if (this.paddingIdx !== null) {
-      const pad = this.paddingIdx;
-      noGrad(() => (this.weight as Tensor & { index(i: number): Tensor }).index(pad).fill_(0));
-    }
-  }
-  override forward(input: Tensor): Tensor {
-    return F.embedding(input, this.weight, this.paddingIdx);
-  }
-  override extraRepr(): string {
-    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, padding_idx=${this.paddingIdx}` : ''}`;
   }
 }

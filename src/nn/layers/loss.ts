@@ -6,6 +6,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import * as L from '../functional/loss.js';
 import type { Reduction } from '../functional/loss.js';
+import { BCE_KEYS, CROSS_ENTROPY_KEYS, NLL_KEYS, REDUCTION_KEYS, checkLossOptions } from '../functional/loss.js';
 
 /**
  * Mean squared error.
@@ -13,9 +14,10 @@ import type { Reduction } from '../functional/loss.js';
  */
 export class MSELoss extends Module {
   reduction: Reduction;
-  constructor(options: { reduction?: Reduction } = {}) {
+  constructor(options: L.ReductionOptions = {}) {
     super();
-    this.reduction = options.reduction ?? 'mean';
+    checkLossOptions(options, 'MSELoss', REDUCTION_KEYS);
+    this.reduction = options?.reduction ?? 'mean';
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return L.mseLoss(input, target, { reduction: this.reduction });
@@ -28,9 +30,10 @@ export class MSELoss extends Module {
  */
 export class L1Loss extends Module {
   reduction: Reduction;
-  constructor(options: { reduction?: Reduction } = {}) {
+  constructor(options: L.ReductionOptions = {}) {
     super();
-    this.reduction = options.reduction ?? 'mean';
+    checkLossOptions(options, 'L1Loss', REDUCTION_KEYS);
+    this.reduction = options?.reduction ?? 'mean';
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return L.l1Loss(input, target, { reduction: this.reduction });
@@ -48,6 +51,8 @@ export class CrossEntropyLoss extends Module {
   labelSmoothing: number;
   constructor(options: L.CrossEntropyOptions = {}) {
     super();
+    checkLossOptions(options, 'CrossEntropyLoss', CROSS_ENTROPY_KEYS);
+    options ??= {};
     this.registerBuffer('weight', options.weight ?? null);
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.reduction = options.reduction ?? 'mean';
@@ -71,8 +76,10 @@ export class NLLLoss extends Module {
   declare weight: Tensor | null;
   ignoreIndex: number;
   reduction: Reduction;
-  constructor(options: Omit<L.CrossEntropyOptions, 'labelSmoothing'> = {}) {
+  constructor(options: L.NllLossOptions = {}) {
     super();
+    checkLossOptions(options, 'NLLLoss', NLL_KEYS);
+    options ??= {};
     this.registerBuffer('weight', options.weight ?? null);
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.reduction = options.reduction ?? 'mean';
@@ -90,8 +97,10 @@ export class BCEWithLogitsLoss extends Module {
   declare weight: Tensor | null;
   declare pos_weight: Tensor | null;
   reduction: Reduction;
-  constructor(options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {}) {
+  constructor(options: L.BCEWithLogitsOptions = {}) {
     super();
+    checkLossOptions(options, 'BCEWithLogitsLoss', BCE_KEYS);
+    options ??= {};
     this.registerBuffer('weight', options.weight ?? null);
     this.registerBuffer('pos_weight', options.posWeight ?? null);
     this.reduction = options.reduction ?? 'mean';

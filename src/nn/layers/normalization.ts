@@ -10,7 +10,19 @@ import { Parameter } from '../parameter.js';
 import { pyFloat, pyRepr } from '../repr.js';
 import * as init from '../init.js';
 import * as F from '../functional/layers.js';
-import type { FactoryOptions } from './linear.js';
+import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
+import { argumentError, checkBoolean, checkNumber, checkOptions, checkSize, keysOf } from '../../tensor/args.js';
+
+/**
+ * The options of `new nn.LayerNorm(...)`, as PyTorch's keywords.
+ * @example new nn.LayerNorm(8, { eps: 1e-6, elementwiseAffine: false })
+ */
+export interface LayerNormOptions extends FactoryOptions {
+  eps?: number;
+  elementwiseAffine?: boolean;
+  bias?: boolean;
+}
+const LAYER_NORM_KEYS = keysOf<LayerNormOptions>()('eps', 'elementwiseAffine', 'bias', ...FACTORY_KEYS);
 
 /**
  * Layer normalisation over the trailing `normalizedShape` dims, with a learnable
@@ -25,15 +37,24 @@ export class LayerNorm extends Module {
   elementwiseAffine: boolean;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
-  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOptions = {}) {
+  constructor(normalizedShape: number | number[], options: LayerNormOptions = {}) {
     super();
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
-    this.eps = options.eps ?? 1e-5;
-    this.elementwiseAffine = options.elementwiseAffine ?? true;
-    const factory = { dtype: options.dtype, device: options.device };
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) {
+      throw argumentError('LayerNorm', 'normalizedShape', 'a non-negative integer or an array of them', normalizedShape);
+    }
+    checkOptions(options, 'LayerNorm', LAYER_NORM_KEYS);
+    const { eps = 1e-5, elementwiseAffine = true, bias = true } = options ?? {};
+    checkNumber(eps, 'LayerNorm', 'eps');
+    checkBoolean(elementwiseAffine, 'LayerNorm', 'elementwiseAffine');
+    checkBoolean(bias, 'LayerNorm', 'bias');
+    this.normalizedShape = shape.slice();
+    this.eps = eps;
+    this.elementwiseAffine = elementwiseAffine;
+    const factory = factoryOf(options ?? {}, 'LayerNorm');
     if (this.elementwiseAffine) {
       this.weight = new Parameter(empty(this.normalizedShape, factory));
-      if (options.bias ?? true) this.bias = new Parameter(empty(this.normalizedShape, factory));
+      if (bias) this.bias = new Parameter(empty(this.normalizedShape, factory));
       else this.registerParameter('bias', null);
     } else {
       this.registerParameter('weight', null);
@@ -61,6 +82,7 @@ export interface BatchNormOptions extends FactoryOptions {
   affine?: boolean;
   trackRunningStats?: boolean;
 }
+const BATCH_NORM_KEYS = keysOf<BatchNormOptions>()('eps', 'momentum', 'affine', 'trackRunningStats', ...FACTORY_KEYS);
 
 /**
  * Batch normalisation over (N, C) or (N, C, L) inputs. In training it normalises with
@@ -82,12 +104,19 @@ export class BatchNorm1d extends Module {
   declare num_batches_tracked: Tensor | null;
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
+    checkSize(numFeatures, 'BatchNorm1d', 'numFeatures');
+    checkOptions(options, 'BatchNorm1d', BATCH_NORM_KEYS);
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = options ?? {};
+    checkNumber(eps, 'BatchNorm1d', 'eps');
+    if (momentum !== null) checkNumber(momentum, 'BatchNorm1d', 'momentum');
+    checkBoolean(affine, 'BatchNorm1d', 'affine');
+    checkBoolean(trackRunningStats, 'BatchNorm1d', 'trackRunningStats');
     this.numFeatures = numFeatures;
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
-    this.affine = options.affine ?? true;
-    this.trackRunningStats = options.trackRunningStats ?? true;
-    const factory = { dtype: options.dtype, device: options.device };
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.trackRunningStats = trackRunningStats;
+    const factory = factoryOf(options ?? {}, 'BatchNorm1d');
     if (this.affine) {
       this.weight = new Parameter(ones([numFeatures], factory));
       this.bias = new Parameter(zeros([numFeatures], factory));
