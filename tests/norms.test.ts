@@ -101,7 +101,8 @@ describe('norm: the issue cases', () => {
     expect(() => torch.tensor([1, 2]).norm()).toThrow(
       'norm(): input dtype should be either floating point or complex. Got Long instead.',
     );
-    expect(() => torch.ones(2).norm('nuc' as unknown as number)).toThrow(/expected p to be a number/);
+    expect(() => torch.ones(2).norm('nuc' as unknown as number)).toThrow("norm(): p='nuc' (the nuclear norm) is not supported");
+    expect(() => torch.ones(2).norm('max' as unknown as number)).toThrow(/expected p to be a number/);
   });
 
   it('the dtype option computes in that dtype (NormBackward3, as PyTorch names it)', () => {

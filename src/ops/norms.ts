@@ -97,6 +97,8 @@ export function norm(x: Tensor, p: NormOrder | NormOptions = 'fro', dim?: Dims, 
     keepdim = options.keepdim ?? false;
   }
   if (order === null || order === 'fro') order = 2;
+  if ((order as unknown) === 'nuc') throw new Error("norm(): p='nuc' (the nuclear norm) is not supported");
+  if (typeof order === 'boolean') checkNumber(order, 'norm', 'p');
   if (typeof order !== 'number' || Number.isNaN(order)) {
     throw new Error(`norm(): expected p to be a number, Infinity, -Infinity or 'fro', but got ${String(order)}`);
   }
