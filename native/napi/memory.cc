@@ -79,7 +79,10 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   int32_t sourceDtype = info[2].As<Napi::Number>().Int32Value();
   FLINT_CHECK(isValidDType(sourceDtype), "fromBuffer: unknown source dtype");
   TensorView in = out;
-  in.dtype = (DType)sourceDtype;
+  // Host bytes of a bool array may be anything; read as a C++ bool, a byte other than 0 or
+  // 1 is undefined behaviour. Read as uint8 they convert to bool as `!= 0`, as PyTorch's
+  // loads behave.
+  in.dtype = (DType)sourceDtype == DType::Bool ? DType::UInt8 : (DType)sourceDtype;
   FLINT_CHECK((int64_t)source.ByteLength() >= out.numel() * (int64_t)in.itemsize(), "fromBuffer: source too short");
   const char* hostData = (const char*)source.ArrayBuffer().Data() + source.ByteOffset();
   int64_t stride = 1;
@@ -183,7 +186,7 @@ Napi::Value FillRandom(const Napi::CallbackInfo& info) {
   switch (kind) {
     case 0: backend.fillUniform(out, p0, p1); break;
     case 1: backend.fillNormal(out, p0, p1); break;
-    case 2: backend.fillRandomInt(out, (int64_t)p0, (int64_t)p1); break;
+    case 2: backend.fillRandomInt(out, integerArg(info[2], "random_: from"), integerArg(info[3], "random_: to")); break;
     case 3: backend.fillBernoulli(out, p0); break;
     default: throw Error("fillRandom: unknown distribution");
   }

@@ -78,7 +78,7 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   args.input = reader.view(input);
   args.target = reader.view(target);
   if (weight != nullptr) args.weight = reader.view(weight);
-  args.ignoreIndex = (int64_t)info[5].As<Napi::Number>().DoubleValue();
+  args.ignoreIndex = integerArg(info[5], "ignore_index");
   args.labelSmoothing = info[6].As<Napi::Number>().DoubleValue();
   FLINT_CHECK(args.labelSmoothing >= 0 && args.labelSmoothing <= 1, "label_smoothing must be between 0.0 and 1.0");
   args.fromLogits = fromLogits;
@@ -113,7 +113,7 @@ Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
   args.logProbs = reader.view(logProbs);
   args.target = reader.view(target);
   if (weight != nullptr) args.weight = reader.view(weight);
-  args.ignoreIndex = (int64_t)info[5].As<Napi::Number>().DoubleValue();
+  args.ignoreIndex = integerArg(info[5], "ignore_index");
   args.labelSmoothing = info[6].As<Napi::Number>().DoubleValue();
   args.fromLogits = info[7].As<Napi::Boolean>();
   args.reduction = reductionArg(info[8]);

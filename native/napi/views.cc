@@ -21,6 +21,14 @@ int64_t MetaReader::nextInt() {
   return integer;
 }
 
+int64_t integerArg(const Napi::Value& value, const char* what) {
+  const double v = value.As<Napi::Number>().DoubleValue();
+  if (!(v >= -9.0e15 && v <= 9.0e15) || (double)(int64_t)v != v) {
+    throw Error(std::string(what) + " must be an integer, but got " + std::to_string(v));
+  }
+  return (int64_t)v;
+}
+
 void checkBounds(const TensorView& view, int64_t offset, const Storage* storage) {
   if (offset < 0) throw Error("negative storage offset " + std::to_string(offset));
   const int64_t span = viewSpanBytes(view, offset);

@@ -23,6 +23,10 @@ class MetaReader {
   size_t cursor_ = 0;
 };
 
+// A JS number that must be a whole number of at most 2^53 in size (an index, a bound, a
+// count): anything else is an Error naming `what`, never an undefined float-to-int cast.
+int64_t integerArg(const Napi::Value& value, const char* what);
+
 // Checks that a view lies inside its storage.
 void checkBounds(const TensorView& view, int64_t offset, const Storage* storage);
 

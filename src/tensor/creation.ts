@@ -73,7 +73,12 @@ function finish(t: Tensor, options: Resolved): Tensor {
 }
 
 function allocate(shape: number[], options: Resolved, fallback: DType = defaultFloat): Tensor {
-  return emptyKernel(shape, options.dtype ?? fallback, options.device);
+  const dtype = options.dtype ?? fallback;
+  const t = emptyKernel(shape, dtype, options.device);
+  // Uninitialised bytes are fine for numbers, but a bool may only hold 0 or 1: reading any
+  // other byte as a C++ bool is undefined behaviour. So empty bool tensors start false.
+  if (dtype === bool) fillKernel(t, 0);
+  return t;
 }
 
 /** Copies host values into a new tensor. @internal */

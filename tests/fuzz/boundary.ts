@@ -19,7 +19,11 @@ interface Pool {
 
 function allocPool(rng: Rng): Pool {
   const bytes = Array.from({ length: 6 }, () => pick(rng, [0, 1, 4, 8, 24, 64, 200, 512]));
-  return { handles: bytes.map((n) => native.alloc(0, n, null)), bytes };
+  const handles = bytes.map((n) => native.alloc(0, n, null));
+  // Zeroed: every dtype reads zero bytes as a valid value. (Garbage read as a C++ bool is
+  // undefined behaviour, which the public API never allows: see tests/README.)
+  for (const h of handles) new Uint8Array(native.storageView(h, 0, native.storageBytes(h))).fill(0);
+  return { handles, bytes };
 }
 
 /** A dtype code: valid mostly, else out of range or not an integer. */
