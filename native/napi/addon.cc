@@ -37,7 +37,6 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exportFunction<StorageBytes>(env, exports, "storageBytes");
   exportFunction<FromBuffer>(env, exports, "fromBuffer");
   exportFunction<ToBuffer>(env, exports, "toBuffer");
-  exportFunction<StorageView>(env, exports, "storageView");
   exportFunction<Fill>(env, exports, "fill");
   exportFunction<FillRandom>(env, exports, "fillRandom");
   exportFunction<ManualSeed>(env, exports, "manualSeed");

@@ -106,26 +106,22 @@ Napi::Value CopyAcross(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Storage* dst = unwrapStorage(info[0]);
   Storage* src = unwrapStorage(info[2]);
-  const double dstOffset = info[1].As<Napi::Number>().DoubleValue();
-  const double srcOffset = info[3].As<Napi::Number>().DoubleValue();
-  const double nbytes = info[4].As<Napi::Number>().DoubleValue();
-  FLINT_CHECK(dstOffset >= 0 && srcOffset >= 0 && nbytes >= 0 && dstOffset + nbytes <= (double)dst->nbytes &&
-                  srcOffset + nbytes <= (double)src->nbytes,
-              "copyAcross: the byte range lies outside a storage");
-  const size_t n = (size_t)nbytes;
+  const size_t dstOffset = checkedByteRange(info[1], info[4], dst, "copyAcross").offset;
+  const size_t srcOffset = checkedByteRange(info[3], info[4], src, "copyAcross").offset;
+  const size_t n = checkedByteRange(info[3], info[4], src, "copyAcross").length;
   if (n == 0) return env.Undefined();
   const bool srcHost = src->backend->type() == DeviceType::CPU, dstHost = dst->backend->type() == DeviceType::CPU;
   if (srcHost && !dstHost) {
-    dst->backend->copyFromHost(dst, (size_t)dstOffset, (const char*)src->data + (size_t)srcOffset, n);
+    dst->backend->copyFromHost(dst, dstOffset, (const char*)src->data + srcOffset, n);
   } else if (!srcHost && dstHost) {
-    src->backend->copyToHost((char*)dst->data + (size_t)dstOffset, src, (size_t)srcOffset, n);
+    src->backend->copyToHost((char*)dst->data + dstOffset, src, srcOffset, n);
   } else if (!srcHost && !dstHost) {  // between two GPUs: through the host, which is rare enough
     std::vector<char> staging(n);
-    src->backend->copyToHost(staging.data(), src, (size_t)srcOffset, n);
-    dst->backend->copyFromHost(dst, (size_t)dstOffset, staging.data(), n);
+    src->backend->copyToHost(staging.data(), src, srcOffset, n);
+    dst->backend->copyFromHost(dst, dstOffset, staging.data(), n);
     dst->backend->synchronize();
   } else {
-    std::memmove((char*)dst->data + (size_t)dstOffset, (const char*)src->data + (size_t)srcOffset, n);
+    std::memmove((char*)dst->data + dstOffset, (const char*)src->data + srcOffset, n);
   }
   return env.Undefined();
 }
@@ -134,19 +130,17 @@ Napi::Value CopyAcross(const Napi::CallbackInfo& info) {
 Napi::Value ReadAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Storage* storage = unwrapStorage(info[0]);
-  const double offset = info[1].As<Napi::Number>().DoubleValue();
-  const double nbytes = info[2].As<Napi::Number>().DoubleValue();
-  FLINT_CHECK(offset >= 0 && nbytes >= 0 && offset + nbytes <= (double)storage->nbytes,
-              "readAsync: the byte range lies outside the storage");
-  PendingRead* read = storage->backend->readAsync(storage, (size_t)offset, (size_t)nbytes);
+  const ByteRange range = checkedByteRange(info[1], info[2], storage, "readAsync");
+  const size_t offset = range.offset, nbytes = range.length;
+  PendingRead* read = storage->backend->readAsync(storage, offset, nbytes);
   if (read == nullptr) {  // nothing to wait for: copy now
     Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, (size_t)nbytes);
-    storage->backend->copyToHost(buffer.Data(), storage, (size_t)offset, (size_t)nbytes);
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, nbytes);
+    storage->backend->copyToHost(buffer.Data(), storage, offset, nbytes);
     deferred.Resolve(buffer);
     return deferred.Promise();
   }
-  auto* worker = new ReadWorker(env, read, (size_t)nbytes, storage);
+  auto* worker = new ReadWorker(env, read, nbytes, storage);
   Napi::Promise promise = worker->promise();
   worker->Queue();
   return promise;

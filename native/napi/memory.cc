@@ -115,24 +115,6 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// storageView(handle, byteOffset, byteLength) -> an ArrayBuffer over the storage's own bytes.
-// No copy: saving a checkpoint hands these straight to write(). The buffer holds its own
-// reference to the storage, so its bytes stay valid for as long as JS keeps it.
-Napi::Value StorageView(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Storage* storage = unwrapStorage(info[0]);
-  FLINT_CHECK(storage->backend->type() == DeviceType::CPU, "storageView: only CPU storages can be viewed from JS");
-  const double offset = info[1].As<Napi::Number>().DoubleValue();
-  const double length = info[2].As<Napi::Number>().DoubleValue();
-  FLINT_CHECK(offset >= 0 && length >= 0 && offset + length <= (double)storage->nbytes,
-              "storageView: the byte range lies outside the storage");
-  if (length == 0) return Napi::ArrayBuffer::New(env, 0);
-  retainStorage(storage);
-  return Napi::ArrayBuffer::New(
-      env, (char*)storage->data + (size_t)offset, (size_t)length,
-      [](Napi::Env, void*, Storage* held) { releaseStorage(held); }, storage);
-}
-
 // toBuffer(handle) -> ArrayBuffer holding the view's elements, contiguous   meta: [in]
 Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -46,7 +46,6 @@ Napi::Value Release(const Napi::CallbackInfo& info);
 Napi::Value StorageBytes(const Napi::CallbackInfo& info);
 Napi::Value FromBuffer(const Napi::CallbackInfo& info);
 Napi::Value ToBuffer(const Napi::CallbackInfo& info);
-Napi::Value StorageView(const Napi::CallbackInfo& info);
 Napi::Value Fill(const Napi::CallbackInfo& info);
 Napi::Value FillRandom(const Napi::CallbackInfo& info);
 Napi::Value ManualSeed(const Napi::CallbackInfo& info);

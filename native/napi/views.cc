@@ -29,6 +29,17 @@ int64_t integerArg(const Napi::Value& value, const char* what) {
   return (int64_t)v;
 }
 
+ByteRange checkedByteRange(const Napi::Value& offset, const Napi::Value& length, const Storage* storage,
+                           const char* what) {
+  const int64_t start = integerArg(offset, what), count = integerArg(length, what);
+  // Both are at most 2^53, so the sum cannot overflow.
+  if (start < 0 || count < 0 || start + count > (int64_t)storage->nbytes) {
+    throw Error(std::string(what) + ": bytes [" + std::to_string(start) + ", " + std::to_string(start + count) +
+                ") lie outside a storage of " + std::to_string(storage->nbytes) + " bytes");
+  }
+  return {(size_t)start, (size_t)count};
+}
+
 void checkBounds(const TensorView& view, int64_t offset, const Storage* storage) {
   if (offset < 0) throw Error("negative storage offset " + std::to_string(offset));
   const int64_t span = viewSpanBytes(view, offset);

@@ -27,6 +27,14 @@ class MetaReader {
 // count): anything else is an Error naming `what`, never an undefined float-to-int cast.
 int64_t integerArg(const Napi::Value& value, const char* what);
 
+// Bytes [offset, offset + length) of a storage, from JS numbers that must be whole,
+// non-negative and inside it: the raw-bytes counterpart of checkBounds.
+struct ByteRange {
+  size_t offset, length;
+};
+ByteRange checkedByteRange(const Napi::Value& offset, const Napi::Value& length, const Storage* storage,
+                           const char* what);
+
 // Checks that a view lies inside its storage.
 void checkBounds(const TensorView& view, int64_t offset, const Storage* storage);
 

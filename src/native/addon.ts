@@ -18,7 +18,6 @@ export interface NativeAddon {
   storageBytes(handle: Handle): number;
   fromBuffer(out: Handle, source: ArrayBufferView, sourceDtype: number): void;
   toBuffer(handle: Handle): ArrayBuffer;
-  storageView(handle: Handle, byteOffset: number, byteLength: number): ArrayBuffer;
   fill(out: Handle, value: number): void;
   fillRandom(kind: number, out: Handle, p0: number, p1: number): void;
   manualSeed(deviceType: number, seed: bigint): void;

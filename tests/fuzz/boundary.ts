@@ -9,7 +9,7 @@
 import { META, native, type Handle } from '../../src/native/addon.js';
 import { int, pick, type Rng } from './layouts.js';
 
-const ITEMSIZE = [4, 8, 2, 2, 8, 4, 2, 1, 1, 1]; // by dtype code, as native/include/flint/dtype.h
+const ITEMSIZE = [4, 8, 8, 4, 1, 1, 2, 2, 2, 1]; // by dtype code, as native/include/flint/dtype.h
 const DTYPE_COUNT = ITEMSIZE.length;
 
 interface Pool {
@@ -17,12 +17,20 @@ interface Pool {
   bytes: number[];
 }
 
+const UINT8 = 4; // DType::UInt8
+
+/** Sets every byte of a storage (the whole block the allocator gave) to `value`. */
+function fillBytes(h: Handle, value: number): void {
+  META.set([UINT8, 0, 1, native.storageBytes(h), 1]);
+  native.fill(h, value);
+}
+
 function allocPool(rng: Rng): Pool {
   const bytes = Array.from({ length: 6 }, () => pick(rng, [0, 1, 4, 8, 24, 64, 200, 512]));
   const handles = bytes.map((n) => native.alloc(0, n, null));
   // Zeroed: every dtype reads zero bytes as a valid value. (Garbage read as a C++ bool is
   // undefined behaviour, which the public API never allows: see tests/README.)
-  for (const h of handles) new Uint8Array(native.storageView(h, 0, native.storageBytes(h))).fill(0);
+  for (const h of handles) fillBytes(h, 0);
   return { handles, bytes };
 }
 
@@ -88,8 +96,8 @@ const ENTRY_POINTS: Record<string, { args: Arg[]; views: number }> = {
   layerNormBackward: { args: ['in', 'in', 'in', 'in', 'in', 'bool', 'bool', 'bool'], views: 8 },
   fromBuffer: { args: ['out', 'typed', 'op'], views: 1 },
   toBuffer: { args: ['in'], views: 1 },
-  storageView: { args: ['in', 'int', 'int'], views: 0 },
   copyAcross: { args: ['out', 'int', 'in', 'int', 'int'], views: 0 },
+  readAsync: { args: ['in', 'int', 'int'], views: 0 },
   gemm: { args: ['newOut', 'in', 'in'], views: -1 },
 };
 
@@ -156,14 +164,15 @@ function canaries(): Handle[] {
   return [16, 64, 256, 512].map((n) => {
     const h = native.alloc(0, n, null);
     // The allocator may round the block up; the whole block is the canary.
-    new Uint8Array(native.storageView(h, 0, native.storageBytes(h))).fill(0xa5);
+    fillBytes(h, 0xa5);
     return h;
   });
 }
 
 function canaryIntact(h: Handle): boolean {
   const n = native.storageBytes(h);
-  return new Uint8Array(native.storageView(h, 0, n)).every((b) => b === 0xa5);
+  META.set([UINT8, 0, 1, n, 1]);
+  return new Uint8Array(native.toBuffer(h)).every((b) => b === 0xa5);
 }
 
 /**
