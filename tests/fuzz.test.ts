@@ -31,6 +31,8 @@ const GENERATORS: Record<string, (rng: Rng) => FuzzCase> = {
   gather: structured.gatherCase,
   scatter: structured.scatterCase,
   advancedIndex: structured.advancedIndexCase,
+  indexPut: structured.indexPutCase,
+  randomFill: structured.randomFillCase,
   nonzero: structured.nonzeroCase,
   softmax: structured.softmaxCase,
   crossEntropy: structured.crossEntropyCase,

@@ -17,7 +17,6 @@ import {
   randomShape,
   randomView,
   randomWritable,
-  type DTypeName,
   type Rng,
 } from './layouts.js';
 import { erf, isFloat, promoteScalar, resultType, pyRemainder, roundHalfEven, toDtype, tolerance, wrapInt } from './values.js';

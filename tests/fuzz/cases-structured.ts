@@ -408,3 +408,62 @@ export function roundTripCase(rng: Rng): FuzzCase {
     expect: { values: [ref], dtypes: [dtype] },
   };
 }
+
+/** index assignment `x[index] = values` (index_put, accumulate or not), in place. */
+export function indexPutCase(rng: Rng): FuzzCase {
+  const dtype = pick(rng, FLOATS);
+  const shape = randomShape(rng, int(rng, 1, 3)).map((s, d) => (d === 0 ? Math.max(s, 1) : s));
+  const x = randomWritable(rng, shape, dtype);
+  const size = shape[0];
+  const accumulate = rng() < 0.5;
+  // Without accumulate, repeated indices would race for the last write: keep them unique.
+  const count = int(rng, 0, accumulate ? 4 : size);
+  const pool = Array.from({ length: size }, (_, i) => i).sort(() => rng() - 0.5);
+  let values = accumulate ? Array.from({ length: count }, () => int(rng, -size, size - 1)) : pool.slice(0, count).map((v) => (rng() < 0.3 ? v - size : v));
+  if (rng() < 0.08 && count > 0) values = [...values.slice(1), size + 1];
+  const index = torch.tensor(values, L);
+  const src = randomView(rng, [count, ...shape.slice(1)], dtype);
+  const label = `indexPut_ ${dtype}[${shape}] [${values}] accumulate=${accumulate}`;
+  const run = () => x.indexPut_([index], src, accumulate);
+  if (values.some((v) => v < -size || v >= size)) return { label, run, expect: { error: /out of bounds for dimension 0/ } };
+  const out = Dense.fromTensor(x).data.slice();
+  const S = Dense.fromTensor(src).data;
+  const inner = numelOf(shape.slice(1));
+  values.forEach((v, k) => {
+    const row = v < 0 ? v + size : v;
+    for (let j = 0; j < inner; j++) out[row * inner + j] = accumulate ? out[row * inner + j] + S[k * inner + j] : S[k * inner + j];
+  });
+  return { label, run, expect: { values: [new Dense(shape, out)], dtypes: [dtype], tol: tolerance(dtype, 4) } };
+}
+
+/** uniform_/normal_/random_/bernoulli_ into any writable layout: values in range, the rest of the storage untouched. */
+export function randomFillCase(rng: Rng): FuzzCase {
+  const dtype = pick(rng, ['float32', 'float64', 'int64', 'int32', 'float16'] as const);
+  const base = randomView(rng, [int(rng, 1, 24)], dtype, 'contiguous');
+  const n = base.shape[0];
+  const start = int(rng, 0, n - 1);
+  const step = int(rng, 1, 3);
+  const view = base.index(`${start}::${step}`);
+  const before = Dense.fromTensor(base).data;
+  const kind = isFloat(dtype) ? pick(rng, ['uniform_', 'normal_', 'bernoulli_'] as const) : 'random_';
+  const inView = new Set(Array.from({ length: view.shape[0] }, (_, k) => start + k * step));
+  return {
+    label: `${kind} ${dtype}[${n}] ${start}::${step}`,
+    run: () => {
+      if (kind === 'uniform_') view.uniform_(-2, 3);
+      else if (kind === 'normal_') view.normal_(0, 1);
+      else if (kind === 'bernoulli_') view.bernoulli_(0.3);
+      else view.random_(-4, 9);
+      const after = Dense.fromTensor(base).data;
+      const ok = after.every((v, i) => {
+        if (!inView.has(i)) return Object.is(v, before[i]) || (Number.isNaN(v) && Number.isNaN(before[i]));
+        if (kind === 'uniform_') return v >= -2 && v <= 3;
+        if (kind === 'normal_') return Number.isFinite(v);
+        if (kind === 'bernoulli_') return v === 0 || v === 1;
+        return Number.isInteger(v) && v >= -4 && v < 9;
+      });
+      return torch.tensor([ok ? 1 : 0], L);
+    },
+    expect: { values: [new Dense([1], [1])], dtypes: ['int64'] },
+  };
+}
