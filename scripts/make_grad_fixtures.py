@@ -27,51 +27,14 @@ try:
 except ImportError as e:
     sys.exit(f'make_grad_fixtures.py needs PyTorch and NumPy ({e}); run it with /usr/bin/python3')
 
+from fixture_tensors import BOOL, DTYPE_NAMES, F32, F64, I32, I64, INF, NAN, U8, away, fmt_float, q, rn, ser  # noqa: E402,F401
+
 SEED = 0
 torch.manual_seed(SEED)
 torch.set_default_dtype(torch.float32)
 
-F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
-DTYPE_NAMES = {F32: 'float32', F64: 'float64', I64: 'int64', BOOL: 'bool'}
-NAN, INF = float('nan'), float('inf')
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_PATH = os.path.join(HERE, '..', 'tests', 'fixtures', 'grads.json')
-
-
-def fmt_float(v, dtype):
-    if math.isnan(v):
-        return 'nan'
-    if math.isinf(v):
-        return 'inf' if v > 0 else '-inf'
-    if dtype == F32:
-        return float(repr(np.float32(v)))
-    return float(v)
-
-
-def ser(t):
-    t = t.detach().contiguous()
-    flat = t.reshape(-1).tolist()
-    if t.dtype.is_floating_point:
-        data = [fmt_float(v, t.dtype) for v in flat]
-    elif t.dtype == BOOL:
-        data = [bool(v) for v in flat]
-    else:
-        data = [int(v) for v in flat]
-    return {'shape': list(t.shape), 'dtype': DTYPE_NAMES[t.dtype], 'data': data}
-
-
-def q(t, dec=3):
-    return torch.round(t * 10 ** dec) / 10 ** dec
-
-
-def rn(*shape, dtype=F32):
-    return q(torch.randn(shape, dtype=F64)).to(dtype)
-
-
-def away(*shape, margin=0.1, dtype=F32):
-    x = rn(*shape, dtype=F64)
-    return torch.where(x >= 0, x + margin, x - margin).to(dtype)
 
 
 def distinct_abs(*shape, dtype=F32):
