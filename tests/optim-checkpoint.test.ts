@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
+import { PYTHON, hasTorch } from './helpers/python.js';
 
 const { nn, optim } = torch;
 const F = nn.functional;
 const FIXTURES = new URL('./fixtures/pytorch/torch-1.13/', import.meta.url).pathname;
-const PYTHON = '/usr/bin/python3';
 
 interface Checkpoint {
   model: Record<string, Tensor>;
@@ -40,7 +40,7 @@ function maxDiff(a: Tensor, b: Tensor): number {
 
 /** The weight's rows, then the bias, as PyTorch's side prints them. */
 function values(net: torch.nn.Linear): number[][] {
-  return [...(net.weight.tolist() as number[][]), net.bias.tolist() as number[]];
+  return [...(net.weight.tolist() as number[][]), net.bias!.tolist() as number[]];
 }
 
 function step(net: torch.nn.Linear, opt: torch.optim.Optimizer, X: Tensor, Y: Tensor): void {
@@ -69,7 +69,7 @@ describe('PyTorch 1.13 optimizer checkpoints resume in flint', () => {
     for (const [i, expected] of ck.next.entries()) {
       step(net, opt, ck.X, ck.Y);
       expect(maxDiff(net.weight, expected.weight), `weight after step ${4 + i}`).toBeLessThan(1e-6);
-      expect(maxDiff(net.bias, expected.bias), `bias after step ${4 + i}`).toBeLessThan(1e-6);
+      expect(maxDiff(net.bias!, expected.bias), `bias after step ${4 + i}`).toBeLessThan(1e-6);
     }
   });
 
@@ -127,14 +127,6 @@ describe('flint optimizer checkpoints', () => {
     }
   });
 
-  const hasTorch = (() => {
-    try {
-      execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
   if (!hasTorch) console.warn(`NOTICE: ${PYTHON} cannot import torch; the flint -> PyTorch optimizer resume tests are skipped`);
 
   it.skipIf(!hasTorch).each(MAKERS)('%s: PyTorch attaches every state entry and its next steps equal flint\'s', (name, make, construct) => {

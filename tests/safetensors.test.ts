@@ -1,6 +1,6 @@
 // safetensors: the reference's fixture files, round trips of every dtype, byte-identity
 // with the reference writer, a third-party (Python) reader, malformed files and a fuzz.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,15 +16,14 @@ import {
   serializeSafetensors,
 } from '../src/serialization/safetensors.js';
 import { mulberry32 as prng } from './helpers/random.js';
+import { PYTHON, hasTorch, pythonCanImport } from './helpers/python.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixturesDir = resolve(root, 'tests/fixtures/pytorch');
 const fixtures = existsSync(fixturesDir)
   ? readdirSync(fixturesDir).filter((d) => existsSync(join(fixturesDir, d, 'mlp.safetensors')))
   : [];
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-const hasSafetensors = hasTorch && spawnSync(PYTHON, ['-c', 'import safetensors.torch'], { encoding: 'utf8' }).status === 0;
+const hasSafetensors = hasTorch && pythonCanImport('safetensors.torch');
 if (fixtures.length === 0) console.warn(`NOTICE: no mlp.safetensors under ${fixturesDir}; fixture tests skipped`);
 if (!hasTorch) console.warn(`NOTICE: ${PYTHON} with torch not found; the Python reader test is skipped`);
 if (!hasSafetensors) console.warn(`NOTICE: Python package 'safetensors' not importable by ${PYTHON}; the byte-identity test against its writer is skipped`);

@@ -3,28 +3,17 @@
  * (which PyTorch saves and loads through the pickle memo), and files on which `load`,
  * `loadSync` and `deserialize` must agree value for value, or message for message.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
+import { PYTHON, hasTorch, python } from './helpers/python.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flint-edge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const PYTHON = '/usr/bin/python3';
-const hasTorch = (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 if (!hasTorch) console.warn(`NOTICE: ${PYTHON} cannot import torch; the PyTorch cases of serialization-edge are skipped`);
-const python = (script: string, ...args: string[]): string =>
-  execFileSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
 
 /** Every loader, on a file: load, loadSync and deserialize of its bytes. */
 async function loadAll(file: string): Promise<unknown[]> {

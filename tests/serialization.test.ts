@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
+import { PYTHON, hasTorch, python } from './helpers/python.js';
 
 const { nn } = torch;
 const FIXTURES = new URL('./fixtures/pytorch/', import.meta.url).pathname;
-const PYTHON = '/usr/bin/python3';
 
 interface ExpectedTensor {
   type: 'Tensor' | 'Parameter';
@@ -153,20 +153,10 @@ describe('save then load, in flint', () => {
   });
 });
 
-const hasTorch = (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 if (!hasTorch) console.warn(`NOTICE: ${PYTHON} cannot import torch; the PyTorch round-trip tests are skipped (apt-get install python3-torch)`);
 
 describe.skipIf(!hasTorch)('round trips with real PyTorch', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flint-torch-'));
-  const python = (script: string, ...args: string[]): string =>
-    execFileSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
 
   it('PyTorch loads what flint saved, with weights_only=True, and gets the same values', () => {
     torch.manualSeed(1);
