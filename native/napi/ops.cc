@@ -300,79 +300,61 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return allocated ? outputHandle(env, info[0], c) : env.Undefined();
 }
 
-// indexSelect(out|null, in, dim, index)   meta: [out, in, index]
+namespace {
+
+using IndexReadCheck = void (*)(const TensorView& out, const TensorView& in, int dim, const TensorView& index);
+using IndexReadKernel = void (Backend::*)(const TensorView& out, const TensorView& in, int dim,
+                                          const TensorView& index);
+using IndexWriteCheck = void (*)(const TensorView& out, int dim, const TensorView& index, const TensorView& src);
+using IndexWriteKernel = void (Backend::*)(const TensorView& out, int dim, const TensorView& index,
+                                           const TensorView& src, bool accumulate);
+
+// The ops that read `in` at the positions `index` names: (out|null, in, dim, index), meta [out, in, index].
+Napi::Value indexRead(const Napi::CallbackInfo& info, IndexReadCheck check, IndexReadKernel kernel) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* input = unwrapStorage(info[1]);
+  Storage* index = unwrapStorage(info[3]);
+  checkSameBackend(input, index);
+  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
+  checkSameBackend(out.storage, input);
+  ScratchCopies scratch(backendOf(input));
+  TensorView inView = scratch.separate(out.storage, out.view, input, reader.view(input), false);
+  TensorView indexView = scratch.separate(out.storage, out.view, index, reader.view(index), false);
+  const int dim = intArg(info, 2);
+  check(out.view, inView, dim, indexView);
+  (backendOf(input).*kernel)(out.view, inView, dim, indexView);
+  return finishOutput(env, out);
+}
+
+// The ops that write `src` into `out` at the positions `index` names, in place:
+// (out, dim, index, src, accumulate), meta [out, index, src].
+Napi::Value indexWrite(const Napi::CallbackInfo& info, IndexWriteCheck check, IndexWriteKernel kernel) {
+  Napi::Env env = info.Env();
+  MetaReader reader(instanceOf(env));
+  Storage* out = unwrapStorage(info[0]);
+  Storage* index = unwrapStorage(info[2]);
+  Storage* src = unwrapStorage(info[3]);
+  checkSameBackend(out, index);
+  checkSameBackend(out, src);
+  TensorView outView = reader.view(out);
+  ScratchCopies scratch(backendOf(out));
+  TensorView indexView = scratch.separate(out, outView, index, reader.view(index), false);
+  TensorView srcView = scratch.separate(out, outView, src, reader.view(src), false);
+  const int dim = intArg(info, 1);
+  check(outView, dim, indexView, srcView);
+  (backendOf(out).*kernel)(outView, dim, indexView, srcView, info[4].As<Napi::Boolean>());
+  return env.Undefined();
+}
+
+}  // namespace
+
 Napi::Value IndexSelect(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* input = unwrapStorage(info[1]);
-  Storage* index = unwrapStorage(info[3]);
-  checkSameBackend(input, index);
-  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
-  checkSameBackend(out.storage, input);
-  ScratchCopies scratch(backendOf(input));
-  TensorView inView = scratch.separate(out.storage, out.view, input, reader.view(input), false);
-  TensorView indexView = scratch.separate(out.storage, out.view, index, reader.view(index), false);
-  const int dim = intArg(info, 2);
-  checkIndexSelectArgs(out.view, inView, dim, indexView);
-  backendOf(input).indexSelect(out.view, inView, dim, indexView);
-  return finishOutput(env, out);
+  return indexRead(info, checkIndexSelectArgs, &Backend::indexSelect);
 }
-
-// indexPut(out, dim, index, src, accumulate)   meta: [out, index, src]
-Napi::Value IndexPut(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* out = unwrapStorage(info[0]);
-  Storage* index = unwrapStorage(info[2]);
-  Storage* src = unwrapStorage(info[3]);
-  checkSameBackend(out, index);
-  checkSameBackend(out, src);
-  TensorView outView = reader.view(out);
-  ScratchCopies scratch(backendOf(out));
-  TensorView indexView = scratch.separate(out, outView, index, reader.view(index), false);
-  TensorView srcView = scratch.separate(out, outView, src, reader.view(src), false);
-  const int dim = intArg(info, 1);
-  checkIndexPutArgs(outView, dim, indexView, srcView);
-  backendOf(out).indexPut(outView, dim, indexView, srcView, info[4].As<Napi::Boolean>());
-  return env.Undefined();
-}
-
-// gather(out|null, in, dim, index)   meta: [out, in, index]
-Napi::Value Gather(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* input = unwrapStorage(info[1]);
-  Storage* index = unwrapStorage(info[3]);
-  checkSameBackend(input, index);
-  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
-  checkSameBackend(out.storage, input);
-  ScratchCopies scratch(backendOf(input));
-  TensorView inView = scratch.separate(out.storage, out.view, input, reader.view(input), false);
-  TensorView indexView = scratch.separate(out.storage, out.view, index, reader.view(index), false);
-  const int dim = intArg(info, 2);
-  checkGatherArgs(out.view, inView, dim, indexView);
-  backendOf(input).gather(out.view, inView, dim, indexView);
-  return finishOutput(env, out);
-}
-
-// scatter(out, dim, index, src, accumulate)   meta: [out, index, src]
-Napi::Value Scatter(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* out = unwrapStorage(info[0]);
-  Storage* index = unwrapStorage(info[2]);
-  Storage* src = unwrapStorage(info[3]);
-  checkSameBackend(out, index);
-  checkSameBackend(out, src);
-  TensorView outView = reader.view(out);
-  ScratchCopies scratch(backendOf(out));
-  TensorView indexView = scratch.separate(out, outView, index, reader.view(index), false);
-  TensorView srcView = scratch.separate(out, outView, src, reader.view(src), false);
-  const int dim = intArg(info, 1);
-  checkScatterArgs(outView, dim, indexView, srcView);
-  backendOf(out).scatter(outView, dim, indexView, srcView, info[4].As<Napi::Boolean>());
-  return env.Undefined();
-}
+Napi::Value Gather(const Napi::CallbackInfo& info) { return indexRead(info, checkGatherArgs, &Backend::gather); }
+Napi::Value IndexPut(const Napi::CallbackInfo& info) { return indexWrite(info, checkIndexPutArgs, &Backend::indexPut); }
+Napi::Value Scatter(const Napi::CallbackInfo& info) { return indexWrite(info, checkScatterArgs, &Backend::scatter); }
 
 // nonzero(in) -> [handle, count]   meta: [in]
 Napi::Value Nonzero(const Napi::CallbackInfo& info) {
