@@ -376,8 +376,10 @@ export function nonzeroKernel(x: Tensor): Tensor {
 /** A new uninitialised contiguous tensor. */
 export function emptyKernel(shape: number[], dtype: DType, device: Tensor['device']): Tensor {
   const nbytes = shapeNumel(shape) * dtype.itemsize;
-  if (nbytes >= 2 ** 63) throw new Error(`Storage size calculation overflowed with sizes=${shapeString(shape)}`);
-  checkShapeNumel(shape);
+  if (!(nbytes >= 0 && nbytes < 2 ** 63)) {
+    if (nbytes >= 2 ** 63) throw new Error(`Storage size calculation overflowed with sizes=${shapeString(shape)}`);
+    checkShapeNumel(shape); // a negative or fractional size: PyTorch's message for it
+  }
   return fromHandle(native.alloc(device.code, nbytes, recycled()), shape, dtype, device);
 }
 
