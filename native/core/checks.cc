@@ -47,41 +47,6 @@ void checkRowsInput(const TensorView& input, const char* op) {
   FLINT_CHECK(input.ndim == 2 && input.isContiguous(), std::string(op) + ": expected a contiguous [rows, cols] input");
 }
 
-}  // namespace
-
-int64_t checkedNumel(const TensorView& view) {
-  // PyTorch multiplies the sizes as uint64 and keeps the overflow flag sticky, so a zero
-  // after an overflow does not hide it.
-  uint64_t product = 1;
-  bool overflow = false;
-  for (int d = 0; d < view.ndim; d++) {
-    overflow |= view.shape[d] < 0 || __builtin_mul_overflow(product, (uint64_t)view.shape[d], &product);
-  }
-  if (overflow || product > (uint64_t)INT64_MAX) throw Error("numel: integer multiplication overflow");
-  return (int64_t)product;
-}
-
-int64_t viewSpanBytes(const TensorView& view, int64_t offset) {
-  if (checkedNumel(view) == 0) return 0;
-  FLINT_CHECK(offset >= 0, "negative storage offset " + std::to_string(offset));
-  int64_t last = offset;  // the element offset of the view's last element
-  bool overflow = false;
-  for (int d = 0; d < view.ndim; d++) {
-    FLINT_CHECK(view.strides[d] >= 0, "negative strides are not supported (got stride " +
-                                          std::to_string(view.strides[d]) + " at dimension " + std::to_string(d) + ")");
-    int64_t step = 0;
-    overflow |= __builtin_mul_overflow(view.shape[d] - 1, view.strides[d], &step);
-    overflow |= __builtin_add_overflow(last, step, &last);
-  }
-  int64_t bytes = 0;
-  overflow |= __builtin_add_overflow(last, (int64_t)1, &last);
-  overflow |= __builtin_mul_overflow(last, (int64_t)view.itemsize(), &bytes);
-  if (overflow) throw Error("a view's extent overflows int64: the view reaches past any storage");
-  return bytes;
-}
-
-namespace {
-
 std::string shapeString(const TensorView& view) {
   std::string out = "[";
   for (int d = 0; d < view.ndim; d++) out += (d ? ", " : "") + std::to_string(view.shape[d]);
@@ -126,7 +91,40 @@ void checkIndexVector(const char* op, const TensorView& out, int dim, const Tens
                          ", where it needs one entry per index (" + std::to_string(index.shape[0]) + ")");
 }
 
+
 }  // namespace
+
+int64_t checkedNumel(const TensorView& view) {
+  // PyTorch multiplies the sizes as uint64 and keeps the overflow flag sticky, so a zero
+  // after an overflow does not hide it.
+  uint64_t product = 1;
+  bool overflow = false;
+  for (int d = 0; d < view.ndim; d++) {
+    overflow |= view.shape[d] < 0 || __builtin_mul_overflow(product, (uint64_t)view.shape[d], &product);
+  }
+  if (overflow || product > (uint64_t)INT64_MAX) throw Error("numel: integer multiplication overflow");
+  return (int64_t)product;
+}
+
+int64_t viewSpanBytes(const TensorView& view, int64_t offset) {
+  if (checkedNumel(view) == 0) return 0;
+  FLINT_CHECK(offset >= 0, "negative storage offset " + std::to_string(offset));
+  int64_t last = offset;  // the element offset of the view's last element
+  bool overflow = false;
+  for (int d = 0; d < view.ndim; d++) {
+    FLINT_CHECK(view.strides[d] >= 0, "negative strides are not supported (got stride " +
+                                          std::to_string(view.strides[d]) + " at dimension " + std::to_string(d) + ")");
+    int64_t step = 0;
+    overflow |= __builtin_mul_overflow(view.shape[d] - 1, view.strides[d], &step);
+    overflow |= __builtin_add_overflow(last, step, &last);
+  }
+  int64_t bytes = 0;
+  overflow |= __builtin_add_overflow(last, (int64_t)1, &last);
+  overflow |= __builtin_mul_overflow(last, (int64_t)view.itemsize(), &bytes);
+  if (overflow) throw Error("a view's extent overflows int64: the view reaches past any storage");
+  return bytes;
+}
+
 
 void checkElementwiseShapes(const char* op, const TensorView& out, const TensorView& a) {
   checkInputShape(op, out, a);
