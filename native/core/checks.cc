@@ -91,7 +91,6 @@ void checkIndexVector(const char* op, const TensorView& out, int dim, const Tens
                          ", where it needs one entry per index (" + std::to_string(index.shape[0]) + ")");
 }
 
-
 }  // namespace
 
 int64_t checkedNumel(const TensorView& view) {
