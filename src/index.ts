@@ -127,7 +127,7 @@ export {
   detach,
   narrow,
 } from './ops/shape.js';
-export { index, indexSelect, gather, scatter, scatterAdd, nonzero, maskedSelect, select } from './ops/index.js';
+export { index, indexSelect, gather, scatter, scatterAdd, nonzero, maskedSelect, select } from './ops/indexing.js';
 export * as nn from './nn/index.js';
 export { save, saveSync, load, loadSync, serialize, deserialize } from './serialization/index.js';
 export type { SaveOptions, LoadOptions } from './serialization/index.js';

@@ -190,7 +190,7 @@ void cudaAxpy(CudaContext& ctx, const TensorView& out, const TensorView& x, doub
 void cudaBiasActivation(CudaContext& ctx, const BiasActivationArgs& args);
 // reduce.cu
 void cudaReduce(CudaContext& ctx, const ReduceArgs& args);
-// softmax.cu
+// softmax_cross_entropy.cu
 void cudaSoftmax(CudaContext& ctx, const SoftmaxArgs& args);
 void cudaSoftmaxBackward(CudaContext& ctx, const SoftmaxBackwardArgs& args);
 void cudaCrossEntropy(CudaContext& ctx, const CrossEntropyArgs& args);

@@ -6,9 +6,9 @@ import { record } from '../autograd/function.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { DType, resultType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { BinaryCode, UnaryCode, castKernel, unaryKernel } from './kernels.js';
+import { BinaryCode, UnaryCode, castKernel, unaryKernel } from './tensor-kernels.js';
 import { div, eq, forward, ge, gradFor, gt, le, logicalAnd, logicalOr, lt, operand, where } from './elementwise.js';
-import { scalarLike } from './creation-helpers.js';
+import { scalarLike } from './internal-tensors.js';
 import { checkTensor } from '../tensor/args.js';
 import { checkBound, checkClampOptions } from './arguments.js';
 

@@ -5,7 +5,7 @@
 import { record } from '../autograd/function.js';
 import type { Device } from '../tensor/device.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { transferKernel } from './kernels.js';
+import { transferKernel } from './tensor-kernels.js';
 
 /**
  * `x.to(device)`: `x` itself when it is already there, else a copy that autograd

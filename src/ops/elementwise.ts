@@ -15,10 +15,10 @@ import {
   scalarKernel,
   unaryKernel,
   whereKernel as whereForward,
-} from './kernels.js';
+} from './tensor-kernels.js';
 import { sumTo } from './reduce.js';
 import { toDtype } from './shape.js';
-import { scalarLike, zerosOf } from './creation-helpers.js';
+import { scalarLike, zerosOf } from './internal-tensors.js';
 import { argumentError, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
 import { alphaOf, checkOperands, roundingModeOf, type AlphaOptions, type DivOptions } from './arguments.js';
 

@@ -9,8 +9,8 @@ import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import { Node } from '../autograd/node.js';
-import { BinaryCode, UnaryCode, axpyKernel, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKernel_, unaryKernel_ } from './kernels.js';
-import { zerosOf } from './creation-helpers.js';
+import { BinaryCode, UnaryCode, axpyKernel, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKernel_, unaryKernel_ } from './tensor-kernels.js';
+import { zerosOf } from './internal-tensors.js';
 import { makeView } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
 import { add, clamp, div, gradFor, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';

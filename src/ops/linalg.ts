@@ -7,7 +7,7 @@ import { checkNumber, checkOptions, checkTensor, keysOf } from '../tensor/args.j
 import { record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, shapeNumel } from '../tensor/shape.js';
-import { checkSameDevice, copyKernel, emptyKernel, gemmKernel } from './kernels.js';
+import { checkSameDevice, copyKernel, emptyKernel, gemmKernel } from './tensor-kernels.js';
 import { makeView, reshape, t as transpose2d, transpose, expand, squeeze, unsqueeze } from './shape.js';
 import { mul } from './elementwise.js';
 import { sumTo } from './reduce.js';

@@ -8,7 +8,7 @@ import { record } from '../autograd/function.js';
 import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { ReduceCode } from './kernels.js';
+import { ReduceCode } from './tensor-kernels.js';
 import { abs, div, eq, logicalOr, mul, ne, pow, sign, sqrt, sub, where } from './elementwise.js';
 import { type Dims, type ReduceOptions, mean, reduceDims, reduceRaw, sum } from './reduce.js';
 import { toDtype, unsqueeze } from './shape.js';

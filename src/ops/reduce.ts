@@ -8,12 +8,12 @@ import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, computeDType, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
-import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './kernels.js';
+import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './tensor-kernels.js';
 import { div, eq, logicalAnd, logicalOr, maximum, minimum, mul, ne, where } from './elementwise.js';
-import { zerosOf } from './creation-helpers.js';
+import { zerosOf } from './internal-tensors.js';
 import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
 import { checkBoolean, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
-import { scatter } from './index.js';
+import { scatter } from './indexing.js';
 
 /** A dim argument: one dim, several, or none (all). */
 export type Dims = number | number[] | null | undefined;

@@ -6,7 +6,7 @@ import { record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
 import { DType, promoteTypes } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, parseShape, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
-import { castKernel, checkSameDevice, copyKernel, emptyKernel, fillKernel } from './kernels.js';
+import { castKernel, checkSameDevice, copyKernel, emptyKernel, fillKernel } from './tensor-kernels.js';
 import { sumTo } from './reduce.js';
 import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
 

@@ -7,8 +7,8 @@ import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, float32, float64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { normalizeDim } from '../tensor/shape.js';
-import { castKernel } from './kernels.js';
-import { softmaxBackwardKernel, softmaxKernel } from './nn-kernels.js';
+import { castKernel } from './tensor-kernels.js';
+import { softmaxBackwardKernel, softmaxKernel } from './fused-kernels.js';
 import { contiguous } from './shape.js';
 import { checkInteger, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
 

@@ -6,7 +6,7 @@
 import { keep } from '../memory/storage.js';
 import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { addScaled_, addcdiv_, addcmul_, plusScaled, release } from './compose.js';
+import { addScaled_, addcdiv_, addcmul_, plusScaled, release } from './update-ops.js';
 import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 import { boolean, checkOptions, describe, nonNegative } from './validate.js';
 

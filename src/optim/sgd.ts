@@ -4,7 +4,7 @@
  */
 import { keep } from '../memory/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { addScaled_, plusScaled, release } from './compose.js';
+import { addScaled_, plusScaled, release } from './update-ops.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { boolean, checkOptions, finiteNumber, nonNegative } from './validate.js';
 

@@ -7,7 +7,7 @@
  * write completes.
  */
 import { randomBytes } from 'node:crypto';
-import { castKernel } from '../ops/kernels.js';
+import { castKernel } from '../ops/tensor-kernels.js';
 import { keep } from '../memory/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 import { storageChunks } from './bytes.js';

@@ -5,7 +5,7 @@
  * or a buffer, `runAsync` from an async file handle. So `load`, `loadSync` and
  * `deserialize` share every check, and differ only in how bytes arrive.
  */
-import { emptyKernel } from '../ops/kernels.js';
+import { emptyKernel } from '../ops/tensor-kernels.js';
 import { metaBegin, metaView } from '../native/meta.js';
 import { native } from '../native/addon.js';
 import { CPU } from '../tensor/device.js';

@@ -5,7 +5,7 @@
  */
 import { native } from '../native/addon.js';
 import { metaBegin, metaContiguous } from '../native/meta.js';
-import { emptyKernel, fillKernel } from '../ops/kernels.js';
+import { emptyKernel, fillKernel } from '../ops/tensor-kernels.js';
 import { DType, bool, defaultFloat, float32, float64, int16, int32, int64, int8, uint8 } from './dtype.js';
 import { CPU, type DeviceLike, Device } from './device.js';
 import { parseShape } from './shape.js';

@@ -9,7 +9,7 @@ import * as reduce from '../ops/reduce.js';
 import * as norms from '../ops/norms.js';
 import * as shape from '../ops/shape.js';
 import * as linalg from '../ops/linalg.js';
-import * as indexing from '../ops/index.js';
+import * as indexing from '../ops/indexing.js';
 import * as fill from '../ops/fill.js';
 import * as softmaxOps from '../ops/softmax.js';
 import { DType, bool, float16, float32, float64, int32, int64, toDTypeOrNull } from './dtype.js';

@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { bool, float64, int64 } from '../tensor/dtype.js';
 import { randint, tensor } from '../tensor/creation.js';
-import { indexSelect, select } from '../ops/index.js';
+import { indexSelect, select } from '../ops/indexing.js';
 import { stack } from '../ops/shape.js';
 import { argumentError, checkFunction, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
 

@@ -5,12 +5,12 @@
 import { record } from '../../autograd/function.js';
 import { gradEnabled } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { UnaryCode, unaryKernel, unaryKernel_ } from '../../ops/kernels.js';
+import { UnaryCode, unaryKernel, unaryKernel_ } from '../../ops/tensor-kernels.js';
 import { add, erf, exp, gt, mul, relu as reluOp, rsub, sigmoid, tanh, where } from '../../ops/elementwise.js';
 import { relu_ } from '../../ops/inplace.js';
 import { checkInplace } from '../../autograd/function.js';
 import { defaultFloat } from '../../tensor/dtype.js';
-import { castKernel } from '../../ops/kernels.js';
+import { castKernel } from '../../ops/tensor-kernels.js';
 import { checkBoolean, checkChoice, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
 /**

@@ -10,11 +10,11 @@ import { Tensor } from '../../tensor/tensor.js';
 import { float64, int64 } from '../../tensor/dtype.js';
 import { ones, zeros } from '../../tensor/creation.js';
 import { abs, add, div, gt, mul, ne, reciprocal, where } from '../../ops/elementwise.js';
-import { scalarLike } from '../../ops/creation-helpers.js';
+import { scalarLike } from '../../ops/internal-tensors.js';
 import { max, min, sum } from '../../ops/reduce.js';
 import { norm } from '../../ops/norms.js';
-import { indexSelect } from '../../ops/index.js';
-import { indexPutKernel } from '../../ops/kernels.js';
+import { indexSelect } from '../../ops/indexing.js';
+import { indexPutKernel } from '../../ops/tensor-kernels.js';
 import { reshape, toDtype, unsqueeze } from '../../ops/shape.js';
 import { checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 

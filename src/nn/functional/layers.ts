@@ -12,7 +12,7 @@ import { add, mul, rsqrt, sub } from '../../ops/elementwise.js';
 import { addmm, matmul } from '../../ops/linalg.js';
 import { mean } from '../../ops/reduce.js';
 import { contiguous, reshape, t as transpose2d } from '../../ops/shape.js';
-import { ActivationCode, biasActivationKernel_, layerNormBackwardKernel, layerNormKernel } from '../../ops/nn-kernels.js';
+import { ActivationCode, biasActivationKernel_, layerNormBackwardKernel, layerNormKernel } from '../../ops/fused-kernels.js';
 import { relu } from './activation.js';
 import { bernoulli_ } from '../../ops/fill.js';
 import { div_, mul_ } from '../../ops/inplace.js';

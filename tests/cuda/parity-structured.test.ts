@@ -1,6 +1,6 @@
 /**
- * CUDA vs CPU, op by op (part 2: reductions, matrix products, indexing, the nn kernels,
- * shape ops and random numbers), with the tolerances of parity-ops.test.ts.
+ * CUDA vs CPU, op by op (reductions, matrix products, indexing, the nn kernels,
+ * shape ops and random numbers), with the tolerances of parity-elementwise.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';

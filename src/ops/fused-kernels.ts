@@ -7,7 +7,7 @@ import { recycled } from '../memory/storage.js';
 import { metaBegin, metaContiguous, metaView } from '../native/meta.js';
 import { float64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
-import { checkSameDevice } from './kernels.js';
+import { checkSameDevice } from './tensor-kernels.js';
 
 /** Loss reductions, mirroring native LossReduction. */
 export const enum ReductionCode {

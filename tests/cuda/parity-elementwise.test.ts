@@ -1,5 +1,5 @@
 /**
- * CUDA vs CPU, op by op (part 1: elementwise ops and casts): the same seeded inputs are
+ * CUDA vs CPU, op by op (elementwise ops and casts): the same seeded inputs are
  * computed on the CPU and on the GPU (moved with `.cuda()`; views are taken on each
  * device) and the GPU's results must match the CPU's: float32 within atol 1e-6 + rtol
  * 1e-5, float64 within 1e-12 + 1e-10, integers and bool exactly. Each sweep covers the

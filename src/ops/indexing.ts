@@ -18,8 +18,8 @@ import {
   indexSelectKernel,
   nonzeroKernel,
   scatterKernel,
-} from './kernels.js';
-import { zerosOf, filled } from './creation-helpers.js';
+} from './tensor-kernels.js';
+import { zerosOf, filled } from './internal-tensors.js';
 import { makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
 import { add, mul, where } from './elementwise.js';
 import { rebase } from './inplace.js';

@@ -1,5 +1,5 @@
 // Softmax, log-softmax and the fused cross-entropy / NLL loss on the GPU, mirroring
-// native/cpu/softmax.cc: the same max shift (NaN ignored by the max, a row of -inf
+// native/cpu/softmax_cross_entropy.cc: the same max shift (NaN ignored by the max, a row of -inf
 // shifted by 0), sums in double (a lane may first add up to 32 values in T), and the
 // same formulas for the backward passes. exp() runs in T where the CPU uses double for
 // float inputs, so results may differ from the CPU's in the last bit or two.
@@ -151,7 +151,7 @@ __global__ void __launch_bounds__(kThreads)
         if (sub + j * group < size) part += expT(v[j] - m);
       }
       const double total = groupSum((double)part, group);
-      const T lse = (T)::log(total);  // (x - max) - lse: see native/cpu/softmax.cc
+      const T lse = (T)::log(total);  // (x - max) - lse: see native/cpu/softmax_cross_entropy.cc
       if (active) {
 #pragma unroll
         for (int j = 0; j < PER; j++) {
@@ -398,7 +398,7 @@ __global__ void __launch_bounds__(kThreads) crossEntropyKernel(LossParams<T> p, 
     const bool active = r < p.rows;
     const T* x = p.input + (active ? r : 0) * classes;
     const int64_t t = active ? p.target[r] : 0;  // loaded early, to overlap the row's loads
-    T maxValue = 0, lse = 0;  // log-probabilities are (x - max) - lse: see native/cpu/softmax.cc
+    T maxValue = 0, lse = 0;  // log-probabilities are (x - max) - lse: see native/cpu/softmax_cross_entropy.cc
     if (p.fromLogits) {  // log-softmax: one pass for max and sum, one to write
       MaxSum<T> a{-std::numeric_limits<T>::infinity(), 0.0};
       if (active) {

@@ -2,7 +2,7 @@
 import { DType } from '../tensor/dtype.js';
 import type { Device } from '../tensor/device.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { emptyKernel, fillKernel } from './kernels.js';
+import { emptyKernel, fillKernel } from './tensor-kernels.js';
 
 /** A new tensor of `shape` filled with `value`. @internal */
 export function filled(shape: number[], value: number, dtype: DType, device: Device): Tensor {
