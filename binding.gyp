@@ -3,6 +3,19 @@
     {
       "target_name": "flint",
       "sources": ["<!@(node scripts/native-sources.cjs)"],
+      "actions": [
+        {
+          "action_name": "generate_bindings",
+          "inputs": ["<!@(node scripts/native-sources.cjs --interface)"],
+          "outputs": [
+            "native/napi/entries.generated.cc",
+            "native/napi/entries.generated.h",
+            "native/include/flint/enums.generated.h",
+            "native/include/flint/abi.generated.h"
+          ],
+          "action": ["node", "scripts/generate-bindings.mjs"]
+        }
+      ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "native/include",

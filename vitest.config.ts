@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
+
+// The tests import src/ directly, which includes the generated side of the native boundary:
+// make it current first (a no-op when nothing changed).
+execFileSync(process.execPath, ['scripts/generate-bindings.mjs'], { stdio: 'inherit' });
 
 export default defineConfig({
   test: {

@@ -3,6 +3,7 @@
  * the caching allocator's statistics, as PyTorch names them (camelCased).
  */
 import { cudaStatus, native } from './native/addon.js';
+import { BackendOption } from './native/enums.generated.js';
 import { cudaDevice, currentCudaIndex, setCurrentCudaIndex, type DeviceLike } from './tensor/device.js';
 import { checkInteger, toDeviceArg } from './tensor/args.js';
 import { seedBits } from './tensor/creation.js';
@@ -122,7 +123,7 @@ export const backends = {
       },
       set allowTF32(value: boolean) {
         allowTF32 = Boolean(value);
-        for (let i = 0; i < deviceCount(); i++) native.setBackendOption(cudaDevice(i).code, 0, allowTF32 ? 1 : 0);
+        for (let i = 0; i < deviceCount(); i++) native.setBackendOption(cudaDevice(i).code, BackendOption.MatmulAllowTF32, allowTF32 ? 1 : 0);
       },
     },
   },

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cuda_backend.h"
+#include "flint/abi.generated.h"
 #include "flint/cuda_api.h"
 
 namespace flint {
@@ -44,9 +45,10 @@ Backend* createBackend(int device, char* error, size_t errorLength) {
   }
 }
 
-const CudaApi kApi{kCudaApiVersion, deviceCount, deviceName, createBackend};
+const CudaApi kApi{deviceCount, deviceName, createBackend};
 
 }  // namespace
 }  // namespace flint
 
+extern "C" const char* flint_cuda_abi() { return flint::kAbiHash; }
 extern "C" const flint::CudaApi* flint_cuda_api() { return &flint::kApi; }

@@ -4,14 +4,13 @@
 
 #include <cstring>
 
-#include "ops.h"
-#include "views.h"
+#include "arguments.h"
+#include "entries.generated.h"
+#include "flint/abi.generated.h"
 
 namespace flint {
 
 namespace {
-
-int32_t deviceCodeArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
 
 // Waits for a device-to-host read on a libuv worker thread, so the event loop keeps
 // running while the GPU finishes the work queued before the read.
@@ -49,24 +48,41 @@ class ReadWorker final : public Napi::AsyncWorker {
   Storage* storage_;
 };
 
+// Why the library at `path` cannot drive this addon, or "" when it can. The library's
+// Backend vtable is only safe to call when both were compiled from the same interface,
+// which the ABI hash (scripts/generate-bindings.mjs) stands for. It is read through its own
+// symbol, so that a library of any age answers it before anything else is touched.
+std::string abiMismatch(void* library, const std::string& path) {
+  using AbiFn = const char* (*)();
+  auto abi = reinterpret_cast<AbiFn>(dlsym(library, "flint_cuda_abi"));
+  const std::string theirs = abi == nullptr ? "none (a build older than the ABI check)" : abi();
+  if (theirs == kAbiHash) return "";
+  return "flint's CUDA library at " + path + " was built from another version of flint's native interface (ABI " +
+         theirs + ", this addon's is " + kAbiHash + "): rebuild it with `npm run build:cuda`";
+}
+
 }  // namespace
 
-// cudaLoad(path) -> { deviceCount, reason }. Loads the CUDA library once per instance;
-// a missing library, driver or device is a reason, never an exception.
-Napi::Value CudaLoad(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+namespace entry {
+
+// Loads the CUDA library once per instance; a missing library, driver or device is a
+// reason, never an exception.
+Napi::Value cudaLoad(Napi::Env env, CudaLoadCall& call) {
   AddonInstance& instance = instanceOf(env);
   if (instance.cudaApi == nullptr && instance.cudaUnavailable.empty()) {
-    const std::string path = info[0].As<Napi::String>().Utf8Value();
+    const std::string& path = call.libraryPath;
     void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (library == nullptr) {
       instance.cudaUnavailable = std::string("flint's CUDA library could not be loaded (") + dlerror() + ")";
+    } else if (std::string mismatch = abiMismatch(library, path); !mismatch.empty()) {
+      instance.cudaUnavailable = mismatch;
+      dlclose(library);
     } else {
       using ApiFn = const CudaApi* (*)();
       auto entry = reinterpret_cast<ApiFn>(dlsym(library, "flint_cuda_api"));
       const CudaApi* api = entry == nullptr ? nullptr : entry();
-      if (api == nullptr || api->version != kCudaApiVersion) {
-        instance.cudaUnavailable = "flint's CUDA library at " + path + " was built for another version of flint";
+      if (api == nullptr) {
+        instance.cudaUnavailable = "flint's CUDA library at " + path + " has no entry table";
         dlclose(library);
       } else {
         instance.cudaLibrary = library;  // kept loaded: backends and storages point into it
@@ -83,33 +99,26 @@ Napi::Value CudaLoad(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// deviceName(deviceCode) -> string
-Napi::Value DeviceName(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+Napi::Value deviceName(Napi::Env env, DeviceNameCall& call) {
   AddonInstance& instance = instanceOf(env);
-  const int code = deviceCodeArg(info, 0);
-  instance.backend(code);  // validates the ordinal with a clear message
+  const int code = call.deviceCode;
+  if (call.device->type() == DeviceType::CPU) return Napi::String::New(env, "cpu");
   char name[256] = {0};
   if (instance.cudaApi->deviceName(code - 1, name, sizeof name) != 0) throw Error("could not read the device's name");
   return Napi::String::New(env, name);
 }
 
-// synchronize(deviceCode): waits for the device's queued work; reports kernel errors.
-Napi::Value Synchronize(const Napi::CallbackInfo& info) {
-  instanceOf(info.Env()).backend(deviceCodeArg(info, 0)).synchronize();
-  return info.Env().Undefined();
-}
+// Waits for the device's queued work; reports kernel errors.
+void synchronize(SynchronizeCall& call) { call.device->synchronize(); }
 
-// copyAcross(dst, dstOffsetBytes, src, srcOffsetBytes, nbytes): raw bytes between
-// storages on different devices (one of them the CPU).
-Napi::Value CopyAcross(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Storage* dst = unwrapStorage(info[0]);
-  Storage* src = unwrapStorage(info[2]);
-  const size_t dstOffset = checkedByteRange(info[1], info[4], dst, "copyAcross").offset;
-  const size_t srcOffset = checkedByteRange(info[3], info[4], src, "copyAcross").offset;
-  const size_t n = checkedByteRange(info[3], info[4], src, "copyAcross").length;
-  if (n == 0) return env.Undefined();
+// Raw bytes between storages on different devices (one of them the CPU).
+void copyAcross(CopyAcrossCall& call) {
+  Storage* dst = call.dst;
+  Storage* src = call.src;
+  const size_t dstOffset = checkedByteRange(call.dstOffsetBytes, call.nbytes, dst, "copyAcross").offset;
+  const ByteRange from = checkedByteRange(call.srcOffsetBytes, call.nbytes, src, "copyAcross");
+  const size_t srcOffset = from.offset, n = from.length;
+  if (n == 0) return;
   const bool srcHost = src->backend->type() == DeviceType::CPU, dstHost = dst->backend->type() == DeviceType::CPU;
   if (srcHost && !dstHost) {
     dst->backend->copyFromHost(dst, dstOffset, (const char*)src->data + srcOffset, n);
@@ -123,14 +132,12 @@ Napi::Value CopyAcross(const Napi::CallbackInfo& info) {
   } else {
     std::memmove((char*)dst->data + dstOffset, (const char*)src->data + srcOffset, n);
   }
-  return env.Undefined();
 }
 
-// readAsync(handle, byteOffset, nbytes) -> Promise<ArrayBuffer>
-Napi::Value ReadAsync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Storage* storage = unwrapStorage(info[0]);
-  const ByteRange range = checkedByteRange(info[1], info[2], storage, "readAsync");
+// Resolves with the bytes once the device has written them, without blocking the event loop.
+Napi::Value readAsync(Napi::Env env, ReadAsyncCall& call) {
+  Storage* storage = call.handle;
+  const ByteRange range = checkedByteRange(call.byteOffset, call.nbytes, storage, "readAsync");
   const size_t offset = range.offset, nbytes = range.length;
   PendingRead* read = storage->backend->readAsync(storage, offset, nbytes);
   if (read == nullptr) {  // nothing to wait for: copy now
@@ -146,20 +153,9 @@ Napi::Value ReadAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// setBackendOption(deviceCode, option, value)
-Napi::Value SetBackendOption(const Napi::CallbackInfo& info) {
-  const int32_t option = info[1].As<Napi::Number>().Int32Value();
-  FLINT_CHECK(option == (int32_t)BackendOption::MatmulAllowTF32, "unknown backend option");
-  instanceOf(info.Env())
-      .backend(deviceCodeArg(info, 0))
-      .setOption((BackendOption)option, info[2].As<Napi::Number>().DoubleValue());
-  return info.Env().Undefined();
-}
+void setBackendOption(SetBackendOptionCall& call) { call.device->setOption(call.option, call.value); }
 
-// resetPeakMemory(deviceCode)
-Napi::Value ResetPeakMemory(const Napi::CallbackInfo& info) {
-  instanceOf(info.Env()).backend(deviceCodeArg(info, 0)).resetPeakMemory();
-  return info.Env().Undefined();
-}
+void resetPeakMemory(ResetPeakMemoryCall& call) { call.device->resetPeakMemory(); }
 
+}  // namespace entry
 }  // namespace flint

@@ -5,8 +5,9 @@
 #include <string>
 #include <thread>
 
-#include "ops.h"
-#include "views.h"
+#include "arguments.h"
+#include "entries.generated.h"
+#include "flint/abi.generated.h"
 
 namespace flint {
 
@@ -23,66 +24,63 @@ struct StagingStorage {
 
 }  // namespace
 
-// init(meta: Float64Array, threads: number) -> { threads }
-Napi::Value Init(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+namespace entry {
+
+Napi::Value init(Napi::Env env, InitCall& call) {
   AddonInstance* instance = env.GetInstanceData<AddonInstance>();
   if (instance == nullptr) {
     instance = new AddonInstance();
     env.SetInstanceData<AddonInstance>(instance);
   }
-  Napi::Float64Array meta = info[0].As<Napi::Float64Array>();
+  if (!call.meta.IsTypedArray() || call.meta.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throw Error("init: meta must be a Float64Array");
+  }
+  Napi::Float64Array meta = call.meta.As<Napi::Float64Array>();
   instance->metaRef = Napi::Persistent(meta);
   instance->meta = meta.Data();
   instance->metaLength = meta.ElementLength();
-  int threads = info[1].As<Napi::Number>().Int32Value();
+  int threads = (int)std::min<int64_t>(call.threads, 1024);
   if (threads <= 0) threads = (int)std::max(1u, std::thread::hardware_concurrency());
   if (instance->cpu == nullptr) instance->cpu = new CpuBackend(threads);
   Napi::Object result = Napi::Object::New(env);
   result.Set("threads", instance->cpu->pool().size());
+  result.Set("enums", enumTable(env));
+  result.Set("abi", kAbiHash);
   return result;
 }
 
-// alloc(deviceType, nbytes, recycle?) -> handle
-Napi::Value Alloc(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Backend& backend = instanceOf(env).backend(info[0].As<Napi::Number>().Int32Value());
-  double nbytes = info[1].As<Napi::Number>().DoubleValue();
+Napi::Value alloc(Napi::Env env, AllocCall& call) {
+  const double nbytes = call.nbytes;
   if (!(nbytes >= 0) || nbytes != std::floor(nbytes)) throw Error("alloc: invalid byte count " + std::to_string(nbytes));
   // Past 2^53 a double no longer counts bytes exactly, and no machine has that much.
   if (nbytes > 9.0e15) {
     throw OutOfMemory("can't allocate memory: you tried to allocate " + std::to_string((uint64_t)nbytes) + " bytes.");
   }
-  return outputHandle(env, info[2], backend.allocate((size_t)nbytes));
+  return outputHandle(env, call.recycle, call.device->allocate((size_t)nbytes));
 }
 
-// release(handle): frees now; the finalizer then has nothing left to do.
-Napi::Value Release(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsExternal()) throw Error("release: expected a storage handle");
-  releaseHandle(env, info[0].As<Napi::External<StorageHandle>>().Data());
+// Frees now; the finalizer then has nothing left to do.
+Napi::Value release(Napi::Env env, ReleaseCall& call) {
+  if (!call.handle.IsExternal()) throw Error("release: expected a storage handle");
+  releaseHandle(env, call.handle.As<Napi::External<StorageHandle>>().Data());
   return env.Undefined();
 }
 
-Napi::Value StorageBytes(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), (double)unwrapStorage(info[0])->nbytes);
+Napi::Value storageBytes(Napi::Env env, StorageBytesCall& call) {
+  return Napi::Number::New(env, (double)call.handle->nbytes);
 }
 
-// fromBuffer(out, source: TypedArray, sourceDtype)   meta: [out]
 // Copies a contiguous host array into the view, converting dtypes on the way.
-Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* storage = unwrapStorage(info[0]);
-  TensorView out = reader.view(storage);
-  Napi::TypedArray source = info[1].As<Napi::TypedArray>();
-  int32_t sourceDtype = info[2].As<Napi::Number>().Int32Value();
-  FLINT_CHECK(isValidDType(sourceDtype), "fromBuffer: unknown source dtype");
+void fromBuffer(FromBufferCall& call) {
+  Storage* storage = call.out.storage;
+  const TensorView out = call.out.view;
+  const Napi::TypedArray source = call.source;
+  const DType sourceDtype = call.sourceDtype;
   TensorView in = out;
   // Host bytes of a bool array may be anything; read as a C++ bool, a byte other than 0 or
   // 1 is undefined behaviour. Read as uint8 they convert to bool as `!= 0`, as PyTorch's
   // loads behave.
-  in.dtype = (DType)sourceDtype == DType::Bool ? DType::UInt8 : (DType)sourceDtype;
+  in.dtype = sourceDtype == DType::Bool ? DType::UInt8 : sourceDtype;
   FLINT_CHECK((int64_t)source.ByteLength() >= out.numel() * (int64_t)in.itemsize(), "fromBuffer: source too short");
   const char* hostData = (const char*)source.ArrayBuffer().Data() + source.ByteOffset();
   int64_t stride = 1;
@@ -99,11 +97,11 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
       if (nbytes > 0) std::memcpy(aligned.storage->data, hostData, nbytes);
       in.data = (char*)aligned.storage->data;
       storage->backend->cast(out, in);
-      return env.Undefined();
+      return;
     }
     in.data = (char*)hostData;
     storage->backend->cast(out, in);
-    return env.Undefined();
+    return;
   }
   // A device cannot read host memory in a kernel: stage the bytes on the device, then
   // convert there.
@@ -112,15 +110,12 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   storage->backend->copyFromHost(staging.storage, 0, hostData, nbytes);
   in.data = (char*)staging.storage->data;
   storage->backend->cast(out, in);
-  return env.Undefined();
 }
 
-// toBuffer(handle) -> ArrayBuffer holding the view's elements, contiguous   meta: [in]
-Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* storage = unwrapStorage(info[0]);
-  TensorView in = reader.view(storage);
+// An ArrayBuffer holding the view's elements, contiguous.
+Napi::Value toBuffer(Napi::Env env, ToBufferCall& call) {
+  Storage* storage = call.input.storage;
+  const TensorView in = call.input.view;
   const size_t nbytes = (size_t)in.numel() * in.itemsize();
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, nbytes);
   TensorView out = in;
@@ -146,45 +141,35 @@ Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   return buffer;
 }
 
-// fill(out, value)   meta: [out]
-Napi::Value Fill(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* storage = unwrapStorage(info[0]);
-  storage->backend->fill(reader.view(storage), info[1].As<Napi::Number>().DoubleValue());
-  return env.Undefined();
-}
+void fill(FillCall& call) { call.backend->fill(call.out.view, call.value); }
 
-// fillRandom(kind, out, p0, p1)   meta: [out]; kind 0 uniform, 1 normal, 2 integers, 3 bernoulli
-Napi::Value FillRandom(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  int32_t kind = info[0].As<Napi::Number>().Int32Value();
-  Storage* storage = unwrapStorage(info[1]);
-  TensorView out = reader.view(storage);
-  double p0 = info[2].As<Napi::Number>().DoubleValue();
-  double p1 = info[3].As<Napi::Number>().DoubleValue();
-  Backend& backend = *storage->backend;
-  switch (kind) {
-    case 0: backend.fillUniform(out, p0, p1); break;
-    case 1: backend.fillNormal(out, p0, p1); break;
-    case 2: backend.fillRandomInt(out, integerArg(info[2], "random_: from"), integerArg(info[3], "random_: to")); break;
-    case 3: backend.fillBernoulli(out, p0); break;
-    default: throw Error("fillRandom: unknown distribution");
+void fillRandom(FillRandomCall& call) {
+  Backend& backend = *call.backend;
+  switch (call.kind) {
+    case RandomKind::Uniform: backend.fillUniform(call.out.view, call.p0, call.p1); return;
+    case RandomKind::Normal: backend.fillNormal(call.out.view, call.p0, call.p1); return;
+    case RandomKind::Integers: {
+      const auto whole = [](double v, const char* what) {
+        if (!(v >= -9.0e15 && v <= 9.0e15) || (double)(int64_t)v != v) {
+          throw Error(std::string(what) + " must be an integer, but got " + std::to_string(v));
+        }
+        return (int64_t)v;
+      };
+      backend.fillRandomInt(call.out.view, whole(call.p0, "random_: from"), whole(call.p1, "random_: to"));
+      return;
+    }
+    case RandomKind::Bernoulli: backend.fillBernoulli(call.out.view, call.p0); return;
   }
-  return env.Undefined();
+  throw Error("fillRandom: unknown distribution");
 }
 
 // manualSeed(deviceCode, seed): -1 seeds every device, including CUDA devices whose
 // backend starts later (AddonInstance::backend applies the stored seed).
-Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+Napi::Value manualSeed(Napi::Env env, ManualSeedCall& call) {
   AddonInstance& instance = instanceOf(env);
-  const int32_t code = info[0].As<Napi::Number>().Int32Value();
-  bool lossless = false;
-  const uint64_t seed = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
-  if (code != -1) {
-    instance.backend(code).manualSeed(seed);
+  const uint64_t seed = call.seed;
+  if (call.deviceCode != -1) {
+    instance.backend((int)call.deviceCode).manualSeed(seed);
     return env.Undefined();
   }
   instance.cpu->manualSeed(seed);
@@ -197,10 +182,9 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
 }
 
 // stats(deviceCode) -> { storages, allocatedBytes, peakAllocatedBytes, cachedBytes, reservedBytes, externalBytes }
-Napi::Value Stats(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+Napi::Value stats(Napi::Env env, StatsCall& call) {
   AddonInstance& instance = instanceOf(env);
-  const MemoryInfo memory = instance.backend(info[0].As<Napi::Number>().Int32Value()).memoryInfo();
+  const MemoryInfo memory = call.device->memoryInfo();
   Napi::Object result = Napi::Object::New(env);
   result.Set("storages", (double)memory.liveStorages);
   result.Set("allocatedBytes", (double)memory.allocatedBytes);
@@ -211,23 +195,17 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// emptyCache(deviceCode)
-Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  instanceOf(env).backend(info[0].As<Napi::Number>().Int32Value()).emptyCache();
+void emptyCache(EmptyCacheCall& call) { call.device->emptyCache(); }
+
+Napi::Value setNumThreads(Napi::Env env, SetNumThreadsCall& call) {
+  FLINT_CHECK(call.threads >= 1 && call.threads <= 1024, "set_num_threads expects a positive integer");
+  instanceOf(env).cpu->setThreads((int)call.threads);
   return env.Undefined();
 }
 
-Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int threads = info[0].As<Napi::Number>().Int32Value();
-  FLINT_CHECK(threads >= 1 && threads <= 1024, "set_num_threads expects a positive integer");
-  instanceOf(env).cpu->setThreads(threads);
-  return env.Undefined();
+Napi::Value getNumThreads(Napi::Env env, GetNumThreadsCall&) {
+  return Napi::Number::New(env, instanceOf(env).cpu->pool().size());
 }
 
-Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), instanceOf(info.Env()).cpu->pool().size());
-}
-
+}  // namespace entry
 }  // namespace flint

@@ -1,101 +1,59 @@
-// The op entry points: each unpacks handles and meta-buffer views into plain structs,
-// calls the backend that owns the first input, and wraps a newly allocated output.
-#include "ops.h"
-
+// The kernels over views: elementwise, reductions, matrix products and indexing. The
+// generated code (native/napi/entries.mjs) has unpacked and bounds-checked the arguments;
+// what is left here is aliasing (inputs that share bytes with the output are read from a
+// copy) and the checks that relate one view to another.
 #include <algorithm>
 #include <string>
 
 #include "../core/checks.h"
-#include "views.h"
+#include "arguments.h"
+#include "entries.generated.h"
 
 namespace flint {
+namespace entry {
+
+void axpy(AxpyCall& call) {
+  ScratchCopies scratch(*call.backend);
+  TensorView x = scratch.separate(call.out.storage, call.out.view, call.x.storage, call.x.view, true);
+  checkElementwiseShapes("axpy", call.out.view, x);
+  call.backend->axpy(call.out.view, x, call.alpha);
+}
+
+void cast(CastCall& call) {
+  ScratchCopies scratch(*call.backend);
+  TensorView in = scratch.separate(call.out.storage, call.out.view, call.input.storage, call.input.view, true);
+  checkElementwiseShapes("copy", call.out.view, in);
+  call.backend->cast(call.out.view, in);
+}
+
+void unary(UnaryCall& call) {
+  ScratchCopies scratch(*call.backend);
+  TensorView in = scratch.separate(call.out.storage, call.out.view, call.input.storage, call.input.view, true);
+  checkElementwiseShapes("unary", call.out.view, in);
+  call.backend->unary(call.op, call.out.view, in, call.p0, call.p1);
+}
+
+void binary(BinaryCall& call) {
+  ScratchCopies scratch(*call.backend);
+  TensorView a = scratch.separate(call.out.storage, call.out.view, call.a.storage, call.a.view, true);
+  TensorView b = scratch.separate(call.out.storage, call.out.view, call.b.storage, call.b.view, true);
+  checkElementwiseShapes("binary", call.out.view, a, b);
+  call.backend->binary(call.op, call.out.view, a, b);
+}
+
+void binaryScalar(BinaryScalarCall& call) {
+  ScratchCopies scratch(*call.backend);
+  TensorView a = scratch.separate(call.out.storage, call.out.view, call.a.storage, call.a.view, true);
+  checkElementwiseShapes("binary", call.out.view, a);
+  call.backend->binaryScalar(call.op, call.out.view, a, call.scalar, call.scalarFirst);
+}
+
+}  // namespace entry
 
 namespace {
 
-Backend& backendOf(Storage* storage) { return *storage->backend; }
-
-void checkSameBackend(const Storage* a, const Storage* b) {
-  if (a->backend != b->backend) {
-    throw Error("Expected all tensors to be on the same device, but found at least two devices");
-  }
-}
-
-int32_t intArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
-double doubleArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().DoubleValue(); }
-
-BinaryOp binaryOpArg(const Napi::CallbackInfo& info, size_t i) {
-  int32_t op = intArg(info, i);
-  FLINT_CHECK(op >= 0 && op < (int32_t)BinaryOp::Count, "unknown binary op");
-  return (BinaryOp)op;
-}
-
-}  // namespace
-
-// axpy(out, x, alpha)   meta: [out, x]
-Napi::Value Axpy(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* out = unwrapStorage(info[0]);
-  Storage* x = unwrapStorage(info[1]);
-  checkSameBackend(out, x);
-  TensorView outView = reader.view(out);
-  ScratchCopies scratch(backendOf(out));
-  TensorView xView = scratch.separate(out, outView, x, reader.view(x), true);
-  checkElementwiseShapes("axpy", outView, xView);
-  backendOf(out).axpy(outView, xView, doubleArg(info, 2));
-  return env.Undefined();
-}
-
-// cast(out|null, in)   meta: [out, in]
-Napi::Value Cast(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* input = unwrapStorage(info[1]);
-  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
-  checkSameBackend(out.storage, input);
-  ScratchCopies scratch(backendOf(input));
-  TensorView in = scratch.separate(out.storage, out.view, input, reader.view(input), true);
-  checkElementwiseShapes("copy", out.view, in);
-  backendOf(input).cast(out.view, in);
-  return finishOutput(env, out);
-}
-
-// unary(op, out|null, in, p0, p1)   meta: [out, in]
-Napi::Value Unary(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int32_t op = intArg(info, 0);
-  FLINT_CHECK(op >= 0 && op < (int32_t)UnaryOp::Count, "unknown unary op");
-  MetaReader reader(instanceOf(env));
-  Storage* input = unwrapStorage(info[2]);
-  OutputTarget out = prepareOutput(env, info[1], reader, backendOf(input));
-  checkSameBackend(out.storage, input);
-  ScratchCopies scratch(backendOf(input));
-  TensorView in = scratch.separate(out.storage, out.view, input, reader.view(input), true);
-  checkElementwiseShapes("unary", out.view, in);
-  backendOf(input).unary((UnaryOp)op, out.view, in, doubleArg(info, 3), doubleArg(info, 4));
-  return finishOutput(env, out);
-}
-
-// binary(op, out|null, a, b)   meta: [out, a, b]
-Napi::Value Binary(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const BinaryOp op = binaryOpArg(info, 0);
-  MetaReader reader(instanceOf(env));
-  Storage* a = unwrapStorage(info[2]);
-  Storage* b = unwrapStorage(info[3]);
-  checkSameBackend(a, b);
-  OutputTarget out = prepareOutput(env, info[1], reader, backendOf(a));
-  checkSameBackend(out.storage, a);
-  ScratchCopies scratch(backendOf(a));
-  TensorView aView = scratch.separate(out.storage, out.view, a, reader.view(a), true);
-  TensorView bView = scratch.separate(out.storage, out.view, b, reader.view(b), true);
-  checkElementwiseShapes("binary", out.view, aView, bView);
-  backendOf(a).binary(op, out.view, aView, bView);
-  return finishOutput(env, out);
-}
-
 // A contiguous 1-D view of `numel` elements at `offset` of `storage`, bounds-checked.
-static TensorView flatView(Storage* storage, DType dtype, int64_t offset, int64_t numel) {
+TensorView flatView(Storage* storage, DType dtype, int64_t offset, int64_t numel) {
   TensorView view;
   view.dtype = dtype;
   view.ndim = 1;
@@ -107,7 +65,8 @@ static TensorView flatView(Storage* storage, DType dtype, int64_t offset, int64_
 }
 
 // A new contiguous output of `numel` elements, reusing `recycle` as its handle if JS gave one.
-static OutputTarget flatOutput(const Napi::Value& recycle, Backend& backend, DType dtype, int64_t numel) {
+OutputTarget flatOutput(const Napi::Value& recycle, Backend& backend, DType dtype, int64_t numel) {
+  FLINT_CHECK(numel >= 0, "a flat operand's element count is negative");
   OutputTarget out;
   out.recycle = recycle;
   out.storage = backend.allocate((size_t)numel * itemSize(dtype));
@@ -116,97 +75,51 @@ static OutputTarget flatOutput(const Napi::Value& recycle, Backend& backend, DTy
   return out;
 }
 
-static int64_t intValue(const Napi::Value& value) {
-  double v = value.As<Napi::Number>().DoubleValue();
-  if (!(v >= 0 && v <= 9.0e15) || (double)(int64_t)v != v) throw Error("expected a non-negative integer");
-  return (int64_t)v;
-}
+void checkSameBackend(const Storage* a, const Storage* b) { sameDevice(a->backend, b); }
 
-// binaryFlat(op, recycle|null, a, aOffset, b, bOffset, numel, dtype, outDtype)
-// The fast path for same-shape contiguous operands: no meta buffer, no layout decoding.
-Napi::Value BinaryFlat(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const BinaryOp op = binaryOpArg(info, 0);
-  int32_t dtype = intArg(info, 7), outDtype = intArg(info, 8);
-  FLINT_CHECK(isValidDType(dtype) && isValidDType(outDtype), "unknown dtype code");
-  Storage* a = unwrapStorage(info[2]);
-  Storage* b = unwrapStorage(info[4]);
-  checkSameBackend(a, b);
-  const int64_t numel = intValue(info[6]);
-  TensorView aView = flatView(a, (DType)dtype, intValue(info[3]), numel);
-  TensorView bView = flatView(b, (DType)dtype, intValue(info[5]), numel);
-  OutputTarget out = flatOutput(info[1], backendOf(a), (DType)outDtype, numel);
-  backendOf(a).binary(op, out.view, aView, bView);
+}  // namespace
+
+namespace entry {
+
+Napi::Value binaryFlat(Napi::Env env, BinaryFlatCall& call) {
+  checkSameBackend(call.a, call.b);
+  TensorView a = flatView(call.a, call.dtype, call.aOffset, call.numel);
+  TensorView b = flatView(call.b, call.dtype, call.bOffset, call.numel);
+  OutputTarget out = flatOutput(call.recycle, *call.a->backend, call.outDtype, call.numel);
+  call.a->backend->binary(call.op, out.view, a, b);
   return finishOutput(env, out);
 }
 
-// binaryScalarFlat(op, recycle|null, a, aOffset, numel, dtype, outDtype, scalar, scalarFirst)
-Napi::Value BinaryScalarFlat(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const BinaryOp op = binaryOpArg(info, 0);
-  int32_t dtype = intArg(info, 5), outDtype = intArg(info, 6);
-  FLINT_CHECK(isValidDType(dtype) && isValidDType(outDtype), "unknown dtype code");
-  Storage* a = unwrapStorage(info[2]);
-  const int64_t numel = intValue(info[4]);
-  TensorView aView = flatView(a, (DType)dtype, intValue(info[3]), numel);
-  OutputTarget out = flatOutput(info[1], backendOf(a), (DType)outDtype, numel);
-  backendOf(a).binaryScalar(op, out.view, aView, doubleArg(info, 7), info[8].As<Napi::Boolean>());
+Napi::Value binaryScalarFlat(Napi::Env env, BinaryScalarFlatCall& call) {
+  TensorView a = flatView(call.a, call.dtype, call.aOffset, call.numel);
+  OutputTarget out = flatOutput(call.recycle, *call.a->backend, call.outDtype, call.numel);
+  call.a->backend->binaryScalar(call.op, out.view, a, call.scalar, call.scalarFirst);
   return finishOutput(env, out);
 }
 
-// binaryScalar(op, out|null, a, scalar, scalarFirst)   meta: [out, a]
-Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const BinaryOp op = binaryOpArg(info, 0);
-  MetaReader reader(instanceOf(env));
-  Storage* a = unwrapStorage(info[2]);
-  OutputTarget out = prepareOutput(env, info[1], reader, backendOf(a));
-  checkSameBackend(out.storage, a);
-  ScratchCopies scratch(backendOf(a));
-  TensorView aView = scratch.separate(out.storage, out.view, a, reader.view(a), true);
-  checkElementwiseShapes("binary", out.view, aView);
-  backendOf(a).binaryScalar(op, out.view, aView, doubleArg(info, 3), info[4].As<Napi::Boolean>());
-  return finishOutput(env, out);
+void where(WhereCall& call) {
+  ScratchCopies scratch(*call.backend);
+  TensorView cond = scratch.separate(call.out.storage, call.out.view, call.cond.storage, call.cond.view, true);
+  TensorView a = scratch.separate(call.out.storage, call.out.view, call.a.storage, call.a.view, true);
+  TensorView b = scratch.separate(call.out.storage, call.out.view, call.b.storage, call.b.view, true);
+  checkElementwiseShapes("where", call.out.view, cond, a, b);
+  call.backend->where(call.out.view, cond, a, b);
 }
 
-// where(out|null, cond, a, b)   meta: [out, cond, a, b]
-Napi::Value Where(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* cond = unwrapStorage(info[1]);
-  Storage* a = unwrapStorage(info[2]);
-  Storage* b = unwrapStorage(info[3]);
-  checkSameBackend(cond, a);
-  checkSameBackend(a, b);
-  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(a));
-  checkSameBackend(out.storage, a);
-  ScratchCopies scratch(backendOf(a));
-  TensorView condView = scratch.separate(out.storage, out.view, cond, reader.view(cond), true);
-  TensorView aView = scratch.separate(out.storage, out.view, a, reader.view(a), true);
-  TensorView bView = scratch.separate(out.storage, out.view, b, reader.view(b), true);
-  checkElementwiseShapes("where", out.view, condView, aView, bView);
-  backendOf(a).where(out.view, condView, aView, bView);
-  return finishOutput(env, out);
+void reduce(ReduceCall& call) {
+  ScratchCopies scratch(*call.backend);
+  TensorView in = scratch.separate(call.out.storage, call.out.view, call.input.storage, call.input.view, false);
+  FLINT_CHECK(call.reduceDims >= 0 && call.reduceDims <= in.ndim, "reduce: more reduced dims than the input has");
+  ReduceArgs args{call.op, in, (int)call.reduceDims, call.out.view};
+  call.backend->reduce(args);
 }
 
-// reduce(op, out|null, in, reduceDims)   meta: [out, in]
-Napi::Value Reduce(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int32_t op = intArg(info, 0);
-  FLINT_CHECK(op >= 0 && op < (int32_t)ReduceOp::Count, "unknown reduction");
-  MetaReader reader(instanceOf(env));
-  Storage* input = unwrapStorage(info[2]);
-  OutputTarget out = prepareOutput(env, info[1], reader, backendOf(input));
-  checkSameBackend(out.storage, input);
-  ScratchCopies scratch(backendOf(input));
-  TensorView in = scratch.separate(out.storage, out.view, input, reader.view(input), false);
-  ReduceArgs args{(ReduceOp)op, in, intArg(info, 3), out.view};
-  backendOf(input).reduce(args);
-  return finishOutput(env, out);
-}
+}  // namespace entry
+
+namespace {
 
 // A BLAS-style matrix operand as a [batch, rows, cols] view, for the one bounds check.
-static TensorView matrixView(DType dtype, int64_t batch, int64_t rows, int64_t cols, int64_t ld, int64_t batchStride) {
+TensorView matrixView(DType dtype, int64_t batch, int64_t rows, int64_t cols, int64_t ld, int64_t batchStride) {
   TensorView view;
   view.dtype = dtype;
   view.ndim = 3;
@@ -215,32 +128,26 @@ static TensorView matrixView(DType dtype, int64_t batch, int64_t rows, int64_t c
   return view;
 }
 
-// gemm(out|null, a, b)   meta: [dtype, m, n, k, batch, transA, transB, offA, lda, strideA,
-//                               offB, ldb, strideB, offC, ldc, strideC, alpha, beta]
-Napi::Value Gemm(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
+// A dimension number: the index checks compare it with the tensors' ndim.
+int dimArg(int64_t dim) {
+  FLINT_CHECK(dim >= -(1 << 20) && dim <= (1 << 20), "dim out of range");
+  return (int)dim;
+}
+
+}  // namespace
+
+namespace entry {
+
+Napi::Value gemm(Napi::Env env, GemmCall& call) {
   GemmArgs g{};
-  int64_t dtype = reader.nextInt();
-  FLINT_CHECK(isValidDType((int32_t)dtype), "gemm: unknown dtype");
-  g.dtype = (DType)dtype;
-  g.m = reader.nextInt();
-  g.n = reader.nextInt();
-  g.k = reader.nextInt();
-  g.batch = reader.nextInt();
-  g.transA = reader.nextInt() != 0;
-  g.transB = reader.nextInt() != 0;
-  int64_t offA = reader.nextInt();
-  g.lda = reader.nextInt();
-  g.strideA = reader.nextInt();
-  int64_t offB = reader.nextInt();
-  g.ldb = reader.nextInt();
-  g.strideB = reader.nextInt();
-  int64_t offC = reader.nextInt();
-  g.ldc = reader.nextInt();
-  g.strideC = reader.nextInt();
-  g.alpha = reader.next();
-  g.beta = reader.next();
+  g.dtype = call.dtype;
+  g.m = call.m, g.n = call.n, g.k = call.k, g.batch = call.batch;
+  g.transA = call.transA, g.transB = call.transB;
+  g.lda = call.lda, g.strideA = call.strideA;
+  g.ldb = call.ldb, g.strideB = call.strideB;
+  g.ldc = call.ldc, g.strideC = call.strideC;
+  g.alpha = call.alpha, g.beta = call.beta;
+  const int64_t offA = call.offsetA, offB = call.offsetB, offC = call.offsetC;
   FLINT_CHECK(g.m >= 0 && g.n >= 0 && g.k >= 0 && g.batch >= 0 && offA >= 0 && offB >= 0 && offC >= 0 &&
                   g.lda >= 0 && g.ldb >= 0 && g.ldc >= 0 && g.strideA >= 0 && g.strideB >= 0 && g.strideC >= 0,
               "gemm: negative size, stride or offset");
@@ -250,13 +157,13 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     if (rows > 1 && cols > 0) FLINT_CHECK(ld >= cols, std::string("gemm: operand ") + name + "'s rows overlap");
     ld = std::max<int64_t>(ld, std::max<int64_t>(cols, 1));
   };
-  const bool newOutput = info[0].IsNull() || info[0].IsUndefined() || releasedHandle(info[0]) != nullptr;
+  const bool newOutput = call.out.IsNull() || call.out.IsUndefined() || releasedHandle(call.out) != nullptr;
   FLINT_CHECK(!newOutput || (offC == 0 && g.ldc == g.n && g.strideC == g.m * g.n), "gemm: a new output must be contiguous");
   leadingDimension(g.lda, g.transA ? g.k : g.m, g.transA ? g.m : g.k, "a");
   leadingDimension(g.ldb, g.transB ? g.n : g.k, g.transB ? g.k : g.n, "b");
   leadingDimension(g.ldc, g.m, g.n, "out");
-  Storage* a = unwrapStorage(info[1]);
-  Storage* b = unwrapStorage(info[2]);
+  Storage* a = call.a;
+  Storage* b = call.b;
   checkSameBackend(a, b);
   const int64_t item = (int64_t)itemSize(g.dtype);
   const TensorView aView = matrixView(g.dtype, g.batch, g.transA ? g.k : g.m, g.transA ? g.m : g.k, g.lda, g.strideA);
@@ -267,17 +174,17 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Storage* c;
   bool allocated = false;
   if (newOutput) {
-    c = backendOf(a).allocate((size_t)viewSpanBytes(cView, 0));
+    c = a->backend->allocate((size_t)viewSpanBytes(cView, 0));
     allocated = true;
   } else {
-    c = unwrapStorage(info[0]);
+    c = unwrapStorage(call.out);
     checkSameBackend(a, c);
   }
   try {
     checkBounds(cView, offC, c);
     // The output is written while a and b are read: an output sharing their memory would
     // read what it has already written, so such an operand is read from a copy.
-    ScratchCopies scratch(backendOf(a));
+    ScratchCopies scratch(*a->backend);
     cView.data = (char*)c->data + offC * item;
     TensorView aIn = aView, bIn = bView;
     aIn.data = (char*)a->data + offA * item;
@@ -289,85 +196,54 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     g.b = bIn.data, g.ldb = std::max<int64_t>(1, bIn.strides[1]), g.strideB = bIn.strides[0];
     g.c = cView.data;
     if (g.k == 0 && g.beta == 0) {  // BLAS leaves C alone when k == 0; PyTorch gives zeros
-      backendOf(a).fill(cView, 0);
+      a->backend->fill(cView, 0);
     } else {
-      backendOf(a).gemm(g);
+      a->backend->gemm(g);
     }
   } catch (...) {
     if (allocated) releaseStorage(c);
     throw;
   }
-  return allocated ? outputHandle(env, info[0], c) : env.Undefined();
+  return allocated ? outputHandle(env, call.out, c) : env.Undefined();
 }
 
-namespace {
-
-using IndexReadCheck = void (*)(const TensorView& out, const TensorView& in, int dim, const TensorView& index);
-using IndexReadKernel = void (Backend::*)(const TensorView& out, const TensorView& in, int dim,
-                                          const TensorView& index);
-using IndexWriteCheck = void (*)(const TensorView& out, int dim, const TensorView& index, const TensorView& src);
-using IndexWriteKernel = void (Backend::*)(const TensorView& out, int dim, const TensorView& index,
-                                           const TensorView& src, bool accumulate);
-
-// The ops that read `in` at the positions `index` names: (out|null, in, dim, index), meta [out, in, index].
-Napi::Value indexRead(const Napi::CallbackInfo& info, IndexReadCheck check, IndexReadKernel kernel) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* input = unwrapStorage(info[1]);
-  Storage* index = unwrapStorage(info[3]);
-  checkSameBackend(input, index);
-  OutputTarget out = prepareOutput(env, info[0], reader, backendOf(input));
-  checkSameBackend(out.storage, input);
-  ScratchCopies scratch(backendOf(input));
-  TensorView inView = scratch.separate(out.storage, out.view, input, reader.view(input), false);
-  TensorView indexView = scratch.separate(out.storage, out.view, index, reader.view(index), false);
-  const int dim = intArg(info, 2);
-  check(out.view, inView, dim, indexView);
-  (backendOf(input).*kernel)(out.view, inView, dim, indexView);
-  return finishOutput(env, out);
+// index_select and gather read `input` at the positions `index` names.
+template <typename Call>
+void indexRead(Call& call, void (*check)(const TensorView&, const TensorView&, int, const TensorView&),
+               void (Backend::*kernel)(const TensorView&, const TensorView&, int, const TensorView&)) {
+  ScratchCopies scratch(*call.backend);
+  TensorView in = scratch.separate(call.out.storage, call.out.view, call.input.storage, call.input.view, false);
+  TensorView index = scratch.separate(call.out.storage, call.out.view, call.index.storage, call.index.view, false);
+  const int dim = dimArg(call.dim);
+  check(call.out.view, in, dim, index);
+  (call.backend->*kernel)(call.out.view, in, dim, index);
 }
 
-// The ops that write `src` into `out` at the positions `index` names, in place:
-// (out, dim, index, src, accumulate), meta [out, index, src].
-Napi::Value indexWrite(const Napi::CallbackInfo& info, IndexWriteCheck check, IndexWriteKernel kernel) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* out = unwrapStorage(info[0]);
-  Storage* index = unwrapStorage(info[2]);
-  Storage* src = unwrapStorage(info[3]);
-  checkSameBackend(out, index);
-  checkSameBackend(out, src);
-  TensorView outView = reader.view(out);
-  ScratchCopies scratch(backendOf(out));
-  TensorView indexView = scratch.separate(out, outView, index, reader.view(index), false);
-  TensorView srcView = scratch.separate(out, outView, src, reader.view(src), false);
-  const int dim = intArg(info, 1);
-  check(outView, dim, indexView, srcView);
-  (backendOf(out).*kernel)(outView, dim, indexView, srcView, info[4].As<Napi::Boolean>());
-  return env.Undefined();
+// index_put (index_add_/index_copy_) and scatter write `src` into `out` at the positions `index` names.
+template <typename Call>
+void indexWrite(Call& call, void (*check)(const TensorView&, int, const TensorView&, const TensorView&),
+                void (Backend::*kernel)(const TensorView&, int, const TensorView&, const TensorView&, bool)) {
+  ScratchCopies scratch(*call.backend);
+  TensorView index = scratch.separate(call.out.storage, call.out.view, call.index.storage, call.index.view, false);
+  TensorView src = scratch.separate(call.out.storage, call.out.view, call.src.storage, call.src.view, false);
+  const int dim = dimArg(call.dim);
+  check(call.out.view, dim, index, src);
+  (call.backend->*kernel)(call.out.view, dim, index, src, call.accumulate);
 }
 
-}  // namespace
+void indexSelect(IndexSelectCall& call) { indexRead(call, checkIndexSelectArgs, &Backend::indexSelect); }
+void gather(GatherCall& call) { indexRead(call, checkGatherArgs, &Backend::gather); }
+void indexPut(IndexPutCall& call) { indexWrite(call, checkIndexPutArgs, &Backend::indexPut); }
+void scatter(ScatterCall& call) { indexWrite(call, checkScatterArgs, &Backend::scatter); }
 
-Napi::Value IndexSelect(const Napi::CallbackInfo& info) {
-  return indexRead(info, checkIndexSelectArgs, &Backend::indexSelect);
-}
-Napi::Value Gather(const Napi::CallbackInfo& info) { return indexRead(info, checkGatherArgs, &Backend::gather); }
-Napi::Value IndexPut(const Napi::CallbackInfo& info) { return indexWrite(info, checkIndexPutArgs, &Backend::indexPut); }
-Napi::Value Scatter(const Napi::CallbackInfo& info) { return indexWrite(info, checkScatterArgs, &Backend::scatter); }
-
-// nonzero(in) -> [handle, count]   meta: [in]
-Napi::Value Nonzero(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  MetaReader reader(instanceOf(env));
-  Storage* input = unwrapStorage(info[0]);
-  TensorView view = reader.view(input);
+Napi::Value nonzero(Napi::Env env, NonzeroCall& call) {
   Storage* result = nullptr;
-  int64_t count = backendOf(input).nonzero(&result, view);
+  const int64_t count = call.backend->nonzero(&result, call.input.view);
   Napi::Array pair = Napi::Array::New(env, 2);
-  pair.Set(0u, outputHandle(env, info[1], result));
+  pair.Set(0u, wrapStorage(env, result));
   pair.Set(1u, Napi::Number::New(env, (double)count));
   return pair;
 }
 
+}  // namespace entry
 }  // namespace flint

@@ -22,6 +22,7 @@ int64_t MetaReader::nextInt() {
 }
 
 int64_t integerArg(const Napi::Value& value, const char* what) {
+  if (!value.IsNumber()) throw Error(std::string(what) + " must be an integer");
   const double v = value.As<Napi::Number>().DoubleValue();
   if (!(v >= -9.0e15 && v <= 9.0e15) || (double)(int64_t)v != v) {
     throw Error(std::string(what) + " must be an integer, but got " + std::to_string(v));
@@ -66,6 +67,20 @@ TensorView MetaReader::view(Storage* storage, int64_t* offsetOut) {
     view.data = (char*)storage->data + offset * (int64_t)view.itemsize();
   }
   return view;
+}
+
+bool MetaReader::absent() {
+  if (cursor_ < length_ && meta_[cursor_] == -1) {
+    cursor_++;
+    return true;
+  }
+  return false;
+}
+
+TensorView MetaReader::optionalView(Storage* storage) {
+  const bool marked = absent();
+  if (marked != (storage == nullptr)) throw Error("internal: an optional view and its storage disagree");
+  return marked ? TensorView{} : view(storage);
 }
 
 OutputTarget prepareOutput(Napi::Env env, const Napi::Value& handle, MetaReader& reader, Backend& backend) {

@@ -16,11 +16,22 @@ class MetaReader {
   // Reads [dtype, offset, ndim, shape..., strides...] and binds it to `storage`.
   // A null storage means "allocate a contiguous output for this view".
   TensorView view(Storage* storage, int64_t* offsetOut = nullptr);
+  // The layout of an optional view: JS writes -1 for an absent one (storage == nullptr),
+  // which gives a TensorView with no data.
+  TensorView optionalView(Storage* storage);
+  // Whether the next view is marked absent (-1), consuming the mark if so.
+  bool absent();
 
  private:
   const double* meta_;
   size_t length_;
   size_t cursor_ = 0;
+};
+
+// An input view and the storage it lies in (both null for an absent optional input).
+struct Input {
+  Storage* storage = nullptr;
+  TensorView view;
 };
 
 // A JS number that must be a whole number of at most 2^53 in size (an index, a bound, a
@@ -53,6 +64,15 @@ struct OutputTarget {
       : storage(other.storage), allocated(other.allocated), handedOff(other.handedOff), view(other.view),
         recycle(other.recycle) {
     other.allocated = false;
+  }
+  OutputTarget& operator=(OutputTarget&& other) noexcept {
+    if (this != &other) {
+      if (allocated && !handedOff) releaseStorage(storage);
+      storage = other.storage, allocated = other.allocated, handedOff = other.handedOff;
+      view = other.view, recycle = other.recycle;
+      other.allocated = false;
+    }
+    return *this;
   }
   ~OutputTarget() {
     if (allocated && !handedOff) releaseStorage(storage);

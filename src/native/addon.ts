@@ -1,106 +1,17 @@
 /**
- * The typed face of the native addon. This is the only module that loads it; `ops/`
- * and `memory/` call through `native` and describe views in the shared meta buffer.
+ * Loads the native addon. Its type, and the functions that call each entry point with its
+ * views packed into the shared meta buffer, are generated from native/napi/entries.mjs
+ * (calls.generated.ts); `ops/` and `memory/` call through those.
  */
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { NativeAddon } from './calls.generated.js';
+
 /** An opaque native storage handle (an N-API External). */
 export type Handle = { readonly __storage: unique symbol };
-
-/** The native entry points; see native/napi/ops.h for what each expects in `meta`. */
-export interface NativeAddon {
-  init(meta: Float64Array, threads: number): { threads: number };
-  alloc(deviceType: number, nbytes: number, recycle?: Handle | null): Handle;
-  release(handle: Handle): void;
-  storageBytes(handle: Handle): number;
-  fromBuffer(out: Handle, source: ArrayBufferView, sourceDtype: number): void;
-  toBuffer(handle: Handle): ArrayBuffer;
-  fill(out: Handle, value: number): void;
-  fillRandom(kind: number, out: Handle, p0: number, p1: number): void;
-  manualSeed(deviceType: number, seed: bigint): void;
-  stats(deviceCode: number): {
-    storages: number;
-    allocatedBytes: number;
-    peakAllocatedBytes: number;
-    cachedBytes: number;
-    reservedBytes: number;
-    externalBytes: number;
-  };
-  emptyCache(deviceCode: number): void;
-  resetPeakMemory(deviceCode: number): void;
-  cudaLoad(libraryPath: string): { deviceCount: number; reason: string };
-  deviceName(deviceCode: number): string;
-  synchronize(deviceCode: number): void;
-  copyAcross(dst: Handle, dstOffsetBytes: number, src: Handle, srcOffsetBytes: number, nbytes: number): void;
-  readAsync(handle: Handle, byteOffset: number, nbytes: number): Promise<ArrayBuffer>;
-  setBackendOption(deviceCode: number, option: number, value: number): void;
-  layerNorm(
-    out: Handle | null,
-    mean: Handle | null,
-    rstd: Handle | null,
-    input: Handle,
-    weight: Handle | null,
-    bias: Handle | null,
-    eps: number,
-  ): [Handle, Handle, Handle];
-  layerNormBackward(
-    gradOutput: Handle,
-    input: Handle,
-    mean: Handle,
-    rstd: Handle,
-    weight: Handle | null,
-    wantInput: boolean,
-    wantWeight: boolean,
-    wantBias: boolean,
-  ): [Handle | null, Handle | null, Handle | null];
-  biasActivation(out: Handle | null, input: Handle, bias: Handle, activation: number): Handle | undefined;
-  setNumThreads(threads: number): void;
-  getNumThreads(): number;
-  cast(out: Handle | null, input: Handle): Handle | undefined;
-  unary(op: number, out: Handle | null, input: Handle, p0: number, p1: number): Handle | undefined;
-  binary(op: number, out: Handle | null, a: Handle, b: Handle): Handle | undefined;
-  binaryScalar(op: number, out: Handle | null, a: Handle, scalar: number, scalarFirst: boolean): Handle | undefined;
-  binaryFlat(op: number, recycle: Handle | null, a: Handle, aOffset: number, b: Handle, bOffset: number, numel: number, dtype: number, outDtype: number): Handle;
-  binaryScalarFlat(op: number, recycle: Handle | null, a: Handle, aOffset: number, numel: number, dtype: number, outDtype: number, scalar: number, scalarFirst: boolean): Handle;
-  where(out: Handle | null, cond: Handle, a: Handle, b: Handle): Handle | undefined;
-  reduce(op: number, out: Handle | null, input: Handle, reduceDims: number): Handle | undefined;
-  gemm(out: Handle | null, a: Handle, b: Handle): Handle | undefined;
-  indexSelect(out: Handle | null, input: Handle, dim: number, index: Handle): Handle | undefined;
-  indexPut(out: Handle, dim: number, index: Handle, src: Handle, accumulate: boolean): void;
-  gather(out: Handle | null, input: Handle, dim: number, index: Handle): Handle | undefined;
-  scatter(out: Handle, dim: number, index: Handle, src: Handle, accumulate: boolean): void;
-  nonzero(input: Handle): [Handle, number];
-  axpy(out: Handle, x: Handle, alpha: number): void;
-  softmax(out: Handle | null, input: Handle, log: boolean): Handle | undefined;
-  softmaxBackward(gradInput: Handle | null, gradOutput: Handle, output: Handle, log: boolean): Handle | undefined;
-  crossEntropy(
-    loss: Handle | null,
-    logProbs: Handle | null,
-    input: Handle,
-    target: Handle,
-    weight: Handle | null,
-    ignoreIndex: number,
-    labelSmoothing: number,
-    fromLogits: boolean,
-    reduction: number,
-    totalWeight: Handle | null,
-  ): [Handle, Handle | null, Handle];
-  crossEntropyBackward(
-    gradInput: Handle | null,
-    gradLoss: Handle,
-    logProbs: Handle,
-    target: Handle,
-    weight: Handle | null,
-    ignoreIndex: number,
-    labelSmoothing: number,
-    fromLogits: boolean,
-    reduction: number,
-    totalWeight: Handle,
-  ): Handle | undefined;
-}
 
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -1,51 +1,93 @@
 /**
- * Packing of view descriptions into the meta buffer: [dtype, offset, ndim, shape...,
- * strides...] per view, in the order each native entry point documents.
+ * The views that native calls take, and how they are written into the meta buffer:
+ * [dtype, offset, ndim, shape..., strides...] each, or -1 for an absent optional view.
+ * The generated calls (calls.generated.ts) write them in the order native/napi/entries.mjs
+ * declares; nothing else writes the buffer.
  */
-import { META } from './addon.js';
+import { META, type Handle } from './addon.js';
+import { recycled } from '../memory/storage.js';
+import { contiguousStrides } from '../tensor/shape.js';
 
-let cursor = 0;
-
-/** Starts a new call's description. */
-export function metaBegin(): void {
-  cursor = 0;
+/**
+ * A view a native call reads or writes: a Tensor is one, and so are `fresh` outputs and
+ * `layoutOf` reinterpretations.
+ * @internal
+ */
+export interface ViewArg {
+  readonly _dtype: { readonly code: number };
+  readonly _offset: number;
+  readonly _shape: readonly number[];
+  readonly _strides: readonly number[];
+  /** The storage handle; for a new output, a released handle to reuse, or null. */
+  _handle(): Handle | null;
 }
 
-/** Appends one view. */
-export function metaView(dtypeCode: number, offset: number, shape: readonly number[], strides: readonly number[]): void {
-  const n = shape.length;
-  if (cursor + 3 + 2 * n > META.length) throw new Error('internal: meta buffer too small');
-  META[cursor++] = dtypeCode;
-  META[cursor++] = offset;
-  META[cursor++] = n;
-  for (let i = 0; i < n; i++) META[cursor + i] = shape[i];
-  cursor += n;
-  for (let i = 0; i < n; i++) META[cursor + i] = strides[i];
-  cursor += n;
-}
-
-/** Appends a contiguous view of `shape` at offset 0 (a new output). */
-export function metaContiguous(dtypeCode: number, shape: readonly number[]): void {
-  const n = shape.length;
-  META[cursor++] = dtypeCode;
-  META[cursor++] = 0;
-  META[cursor++] = n;
-  for (let i = 0; i < n; i++) META[cursor + i] = shape[i];
-  cursor += n;
-  let stride = 1;
-  for (let i = n - 1; i >= 0; i--) {
-    META[cursor + i] = stride;
-    stride *= shape[i] > 1 ? shape[i] : 1;
+/** Writes `view` at `at` (-1 when absent) and returns where the next item goes. @internal */
+export function putView(at: number, view: ViewArg | null): number {
+  if (view === null) {
+    META[at] = -1;
+    return at + 1;
   }
-  cursor += n;
+  const shape = view._shape;
+  const strides = view._strides;
+  const n = shape.length;
+  if (at + 3 + 2 * n > META.length) throw new Error('internal: meta buffer too small');
+  META[at] = view._dtype.code;
+  META[at + 1] = view._offset;
+  META[at + 2] = n;
+  at += 3;
+  for (let i = 0; i < n; i++) META[at + i] = shape[i];
+  at += n;
+  for (let i = 0; i < n; i++) META[at + i] = strides[i];
+  return at + n;
 }
 
-/** Appends a contiguous output view whose strides the caller already computed. */
-export function metaOutput(dtypeCode: number, shape: readonly number[], strides: readonly number[]): void {
-  metaView(dtypeCode, 0, shape, strides);
+class FreshOutput implements ViewArg {
+  readonly _offset = 0;
+  constructor(
+    readonly _dtype: { readonly code: number },
+    readonly _shape: readonly number[],
+    readonly _strides: readonly number[],
+  ) {}
+  _handle(): Handle | null {
+    return recycled();
+  }
 }
 
-/** Appends raw numbers. */
-export function metaNumbers(...values: number[]): void {
-  for (const v of values) META[cursor++] = v;
+/**
+ * A new contiguous output of `shape`: native code allocates it on the call's device.
+ * @internal
+ * @example native call: call.unary(UnaryOp.Exp, fresh(x._dtype, x._shape), x, NaN, NaN)
+ */
+export function fresh(dtype: { readonly code: number }, shape: readonly number[], strides?: readonly number[]): ViewArg {
+  return new FreshOutput(dtype, shape, strides ?? contiguousStrides(shape));
+}
+
+class Layout implements ViewArg {
+  constructor(
+    private readonly source: { _handle(): Handle },
+    readonly _dtype: { readonly code: number },
+    readonly _offset: number,
+    readonly _shape: readonly number[],
+    readonly _strides: readonly number[],
+  ) {}
+  _handle(): Handle {
+    return this.source._handle();
+  }
+}
+
+/**
+ * The storage of `source` seen with another layout (a broadcast, a permutation, a flat
+ * run of bytes): native code checks that it stays inside the storage.
+ * @internal
+ * @example layoutOf(t, t._dtype, t._offset, target, broadcastStrides(t._shape, t._strides, target))
+ */
+export function layoutOf(
+  source: { _handle(): Handle },
+  dtype: { readonly code: number },
+  offset: number,
+  shape: readonly number[],
+  strides: readonly number[],
+): ViewArg {
+  return new Layout(source, dtype, offset, shape, strides);
 }

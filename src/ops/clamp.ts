@@ -2,11 +2,12 @@
  * maximum, minimum and clamp: the ops whose gradient is decided by comparisons, with
  * PyTorch's rules where the comparison is a tie or involves a NaN.
  */
+import { BinaryOp, UnaryOp } from '../native/enums.generated.js';
 import { record } from '../autograd/function.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { DType, resultType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { BinaryCode, UnaryCode, castKernel, unaryKernel } from './tensor-kernels.js';
+import { castKernel, unaryKernel } from './tensor-kernels.js';
 import { div, eq, forward, ge, gradFor, gt, le, logicalAnd, logicalOr, lt, operand, where } from './elementwise.js';
 import { scalarLike } from './internal-tensors.js';
 import { checkTensor } from '../tensor/args.js';
@@ -22,7 +23,7 @@ function as(x: Tensor, dtype: DType): Tensor {
  */
 export function maximum(a: Tensor, b: Tensor): Tensor {
   checkTensor(b, 'maximum', 'other');
-  return minmax('maximum', a, b, BinaryCode.Maximum, 'MaximumBackward0');
+  return minmax('maximum', a, b, BinaryOp.Maximum, 'MaximumBackward0');
 }
 
 /**
@@ -31,10 +32,10 @@ export function maximum(a: Tensor, b: Tensor): Tensor {
  */
 export function minimum(a: Tensor, b: Tensor): Tensor {
   checkTensor(b, 'minimum', 'other');
-  return minmax('minimum', a, b, BinaryCode.Minimum, 'MinimumBackward0');
+  return minmax('minimum', a, b, BinaryOp.Minimum, 'MinimumBackward0');
 }
 
-function minmax(fn: string, a: Tensor, b: Tensor, op: BinaryCode, name: string): Tensor {
+function minmax(fn: string, a: Tensor, b: Tensor, op: BinaryOp, name: string): Tensor {
   const out = forward(fn, op, a, b, false);
   return record(out, name, [a, b], (node) => {
     const sa = node.save(a);
@@ -45,7 +46,7 @@ function minmax(fn: string, a: Tensor, b: Tensor, op: BinaryCode, name: string):
       const x = sa();
       const y = sb();
       const half = where(eq(x, y), div(g, 2), g);
-      const isMax = op === BinaryCode.Maximum;
+      const isMax = op === BinaryOp.Maximum;
       return [
         gradFor(where(isMax ? lt(x, y) : gt(x, y), 0, half), a),
         gradFor(where(isMax ? gt(x, y) : lt(x, y), 0, half), b),
@@ -127,7 +128,7 @@ export function clamp(
   if (lo instanceof Tensor || hi instanceof Tensor) return clampTensor(x, lo, hi);
   const dtype = resultType([operand(x), ...(lo !== null ? [lo] : []), ...(hi !== null ? [hi] : [])]);
   const input = as(x, dtype);
-  const out = unaryKernel(UnaryCode.Clamp, input, lo ?? NaN, hi ?? NaN);
+  const out = unaryKernel(UnaryOp.Clamp, input, lo ?? NaN, hi ?? NaN);
   return record(out, 'ClampBackward1', [x], (node) => {
     const si = node.save(input);
     return (g) => {

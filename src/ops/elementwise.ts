@@ -2,14 +2,13 @@
  * Elementwise math with broadcasting and PyTorch's type promotion. Each op's backward
  * sits right below its forward, with PyTorch's grad_fn name.
  */
+import { BinaryOp, UnaryOp } from '../native/enums.generated.js';
 import { record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sameShape } from '../tensor/shape.js';
 import {
-  BinaryCode,
-  UnaryCode,
   binaryKernel,
   castKernel,
   scalarKernel,
@@ -39,7 +38,7 @@ function as(x: Tensor, dtype: DType): Tensor {
 }
 
 /** The forward of a binary op with PyTorch's type promotion, after checking its operands (no autograd). @internal */
-export function forward(fn: string, op: BinaryCode, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
+export function forward(fn: string, op: BinaryOp, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
   checkOperands(fn, a, b);
   if (b instanceof Tensor) {
     const dtype = a._dtype === b._dtype ? a._dtype : resultType([operand(a), operand(b)]);
@@ -75,7 +74,7 @@ export function add(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tenso
     checkOperands('add', a, b);
     b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
   }
-  const out = forward('add', BinaryCode.Add, a, b, false);
+  const out = forward('add', BinaryOp.Add, a, b, false);
   if (!gradEnabled()) return out;
   const bt = tensorOrNull(b);
   return record(out, 'AddBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(g, bt)]);
@@ -94,7 +93,7 @@ export function sub(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tenso
   }
   const alpha = alphaOf(options, 'sub');
   if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
-  const out = forward('sub', BinaryCode.Sub, a, b, false);
+  const out = forward('sub', BinaryOp.Sub, a, b, false);
   if (!gradEnabled()) return out;
   const bt = tensorOrNull(b);
   return record(out, 'SubBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(neg(g), bt)]);
@@ -108,7 +107,7 @@ export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
   checkOperands('rsub', a, other);
   if (other instanceof Tensor) return sub(other, a);
   const dtype = resultType([operand(a), other]);
-  const out = scalarKernel(BinaryCode.Sub, as(a, dtype), Number(other), true, dtype);
+  const out = scalarKernel(BinaryOp.Sub, as(a, dtype), Number(other), true, dtype);
   return record(out, 'RsubBackward1', [a], () => (g) => [gradFor(neg(g), a)]);
 }
 
@@ -117,7 +116,7 @@ export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
  * @example x.mul(2); x.mul(mask) // float * bool gives float
  */
 export function mul(a: Tensor, b: TensorOrScalar): Tensor {
-  const out = forward('mul', BinaryCode.Mul, a, b, false);
+  const out = forward('mul', BinaryOp.Mul, a, b, false);
   if (!gradEnabled() || !(a._requiresGrad || (b instanceof Tensor && b._requiresGrad))) return out;
   if (!(b instanceof Tensor)) {
     const s = Number(b);
@@ -141,17 +140,17 @@ export function mul(a: Tensor, b: TensorOrScalar): Tensor {
 export function div(a: Tensor, b: TensorOrScalar, options?: DivOptions): Tensor {
   checkOperands('div', a, b);
   const mode = options === undefined ? null : roundingModeOf(options);
-  if (mode === 'floor') return forward('div', BinaryCode.FloorDivide, a, b, false);
+  if (mode === 'floor') return forward('div', BinaryOp.FloorDivide, a, b, false);
   if (mode === 'trunc') {
-    const q = forward('div', BinaryCode.Div, a, b, false);
-    return q._dtype.isFloatingPoint ? unaryKernel(UnaryCode.Trunc, q) : q;
+    const q = forward('div', BinaryOp.Div, a, b, false);
+    return q._dtype.isFloatingPoint ? unaryKernel(UnaryOp.Trunc, q) : q;
   }
   let dtype = b instanceof Tensor ? resultType([operand(a), operand(b)]) : resultType([operand(a), b]);
   if (!dtype.isFloatingPoint) dtype = defaultFloat;
   const out =
     b instanceof Tensor
-      ? binaryKernel(BinaryCode.Div, as(a, dtype), as(b, dtype), dtype)
-      : scalarKernel(BinaryCode.Div, as(a, dtype), Number(b), false, dtype);
+      ? binaryKernel(BinaryOp.Div, as(a, dtype), as(b, dtype), dtype)
+      : scalarKernel(BinaryOp.Div, as(a, dtype), Number(b), false, dtype);
   if (!gradEnabled()) return out;
   if (!(b instanceof Tensor)) {
     const s = Number(b);
@@ -181,7 +180,7 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
     const base = a;
     const x = b;
     const dtype = resultType([operand(x), base]);
-    const out = scalarKernel(BinaryCode.Pow, as(x, dtype), base, true, dtype);
+    const out = scalarKernel(BinaryOp.Pow, as(x, dtype), base, true, dtype);
     return record(out, 'PowBackward2', [x], (node) => {
       const so = node.save(out);
       const sx = base === 0 ? node.save(x) : null;
@@ -191,7 +190,7 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
       };
     });
   }
-  const out = forward('pow', BinaryCode.Pow, a, b, false);
+  const out = forward('pow', BinaryOp.Pow, a, b, false);
   if (!gradEnabled()) return out;
   if (!(b instanceof Tensor)) {
     const e = Number(b);
@@ -225,7 +224,7 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
   checkTensor(b, 'atan2', 'other');
   let dtype = resultType([operand(a), operand(b)]);
   if (!dtype.isFloatingPoint) dtype = defaultFloat;
-  const out = binaryKernel(BinaryCode.Atan2, as(a, dtype), as(b, dtype), dtype);
+  const out = binaryKernel(BinaryOp.Atan2, as(a, dtype), as(b, dtype), dtype);
   return record(out, 'Atan2Backward0', [a, b], (node) => {
     const sa = node.save(a);
     const sb = node.save(b);
@@ -241,7 +240,7 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
  * @example torch.remainder(x, 3)
  */
 export function remainder(a: Tensor, b: TensorOrScalar): Tensor {
-  const out = forward('remainder', BinaryCode.Remainder, a, b, false);
+  const out = forward('remainder', BinaryOp.Remainder, a, b, false);
   if (!(b instanceof Tensor)) return record(out, 'RemainderBackward0', [a], () => (g) => [gradFor(g, a)]);
   return record(out, 'RemainderBackward1', [a, b], (node) => {
     const sa = node.save(a);
@@ -259,42 +258,42 @@ export function floorDivide(a: Tensor, b: TensorOrScalar): Tensor {
 
 /** `a == b` elementwise. @example x.eq(y) */
 export function eq(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward('eq', BinaryCode.Eq, a, b, true);
+  return forward('eq', BinaryOp.Eq, a, b, true);
 }
 /** `a != b` elementwise. @example x.ne(0) */
 export function ne(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward('ne', BinaryCode.Ne, a, b, true);
+  return forward('ne', BinaryOp.Ne, a, b, true);
 }
 /** `a > b` elementwise. @example x.gt(0) */
 export function gt(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward('gt', BinaryCode.Gt, a, b, true);
+  return forward('gt', BinaryOp.Gt, a, b, true);
 }
 /** `a >= b` elementwise. @example w.abs().ge(5) */
 export function ge(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward('ge', BinaryCode.Ge, a, b, true);
+  return forward('ge', BinaryOp.Ge, a, b, true);
 }
 /** `a < b` elementwise. @example x.lt(0) */
 export function lt(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward('lt', BinaryCode.Lt, a, b, true);
+  return forward('lt', BinaryOp.Lt, a, b, true);
 }
 /** `a <= b` elementwise. @example x.le(1) */
 export function le(a: Tensor, b: TensorOrScalar): Tensor {
-  return forward('le', BinaryCode.Le, a, b, true);
+  return forward('le', BinaryOp.Le, a, b, true);
 }
 /** Elementwise logical and. @example a.logicalAnd(b) */
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
   checkTensor(b, 'logicalAnd', 'other');
-  return forward('logicalAnd', BinaryCode.LogicalAnd, a, b, true);
+  return forward('logicalAnd', BinaryOp.LogicalAnd, a, b, true);
 }
 /** Elementwise logical or. @example a.logicalOr(b) */
 export function logicalOr(a: Tensor, b: Tensor): Tensor {
   checkTensor(b, 'logicalOr', 'other');
-  return forward('logicalOr', BinaryCode.LogicalOr, a, b, true);
+  return forward('logicalOr', BinaryOp.LogicalOr, a, b, true);
 }
 /** Elementwise logical not. @example mask.logicalNot() */
 export function logicalNot(a: Tensor): Tensor {
   checkTensor(a, 'logicalNot', 'input');
-  return as(unaryKernel(UnaryCode.LogicalNot, a), bool);
+  return as(unaryKernel(UnaryOp.LogicalNot, a), bool);
 }
 
 // ---- unary ops ----------------------------------------------------------------------
@@ -314,7 +313,7 @@ function zeroGrad(g: Tensor): Tensor {
   return zerosOf(g._shape.slice(), g);
 }
 
-function unary(code: UnaryCode, name: string, x: Tensor, floatOnly: boolean, backward: UnaryBackward | null): Tensor {
+function unary(code: UnaryOp, name: string, x: Tensor, floatOnly: boolean, backward: UnaryBackward | null): Tensor {
   // Every unary op's public name is its grad_fn's, lower-cased ('Log1PBackward0' -> 'log1p').
   if (!(x instanceof Tensor)) throw argumentError(name.slice(0, name.indexOf('Backward')).toLowerCase(), 'input', 'a Tensor', x);
   const input = floatOnly ? floatInput(x) : x;
@@ -333,61 +332,61 @@ export function neg(x: Tensor): Tensor {
   if (x._dtype === bool) {
     throw new Error('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   }
-  return unary(UnaryCode.Neg, 'NegBackward0', x, false, (g) => neg(g));
+  return unary(UnaryOp.Neg, 'NegBackward0', x, false, (g) => neg(g));
 }
 /** `|x|`. @example x.abs() */
 export function abs(x: Tensor): Tensor {
-  return unary(UnaryCode.Abs, 'AbsBackward0', x, false, (g, i) => mul(g, sign(i())));
+  return unary(UnaryOp.Abs, 'AbsBackward0', x, false, (g, i) => mul(g, sign(i())));
 }
 /** `e^x`. @example x.exp() */
 export function exp(x: Tensor): Tensor {
-  return unary(UnaryCode.Exp, 'ExpBackward0', x, true, (g, _i, o) => mul(g, o()));
+  return unary(UnaryOp.Exp, 'ExpBackward0', x, true, (g, _i, o) => mul(g, o()));
 }
 /** Natural log. @example x.log() */
 export function log(x: Tensor): Tensor {
-  return unary(UnaryCode.Log, 'LogBackward0', x, true, (g, i) => div(g, i()));
+  return unary(UnaryOp.Log, 'LogBackward0', x, true, (g, i) => div(g, i()));
 }
 /** `log(1 + x)`. @example x.log1p() */
 export function log1p(x: Tensor): Tensor {
-  return unary(UnaryCode.Log1p, 'Log1PBackward0', x, true, (g, i) => div(g, add(i(), 1)));
+  return unary(UnaryOp.Log1p, 'Log1PBackward0', x, true, (g, i) => div(g, add(i(), 1)));
 }
 /** Square root. @example x.sqrt() */
 export function sqrt(x: Tensor): Tensor {
-  return unary(UnaryCode.Sqrt, 'SqrtBackward0', x, true, (g, _i, o) => div(g, mul(o(), 2)));
+  return unary(UnaryOp.Sqrt, 'SqrtBackward0', x, true, (g, _i, o) => div(g, mul(o(), 2)));
 }
 /** `1/sqrt(x)`. @example x.rsqrt() */
 export function rsqrt(x: Tensor): Tensor {
-  return unary(UnaryCode.Rsqrt, 'RsqrtBackward0', x, true, (g, _i, o) => mul(g, mul(pow(o(), 3), -0.5)));
+  return unary(UnaryOp.Rsqrt, 'RsqrtBackward0', x, true, (g, _i, o) => mul(g, mul(pow(o(), 3), -0.5)));
 }
 /** Sine. @example x.sin() */
 export function sin(x: Tensor): Tensor {
-  return unary(UnaryCode.Sin, 'SinBackward0', x, true, (g, i) => mul(g, cos(i())));
+  return unary(UnaryOp.Sin, 'SinBackward0', x, true, (g, i) => mul(g, cos(i())));
 }
 /** Cosine. @example x.cos() */
 export function cos(x: Tensor): Tensor {
-  return unary(UnaryCode.Cos, 'CosBackward0', x, true, (g, i) => mul(g, neg(sin(i()))));
+  return unary(UnaryOp.Cos, 'CosBackward0', x, true, (g, i) => mul(g, neg(sin(i()))));
 }
 /** `max(x, 0)`. @example x.relu() */
 export function relu(x: Tensor): Tensor {
   // A select, with no cast of the mask and no multiply. As PyTorch's threshold_backward
   // it zeroes where out <= 0, so a NaN output passes its gradient through.
-  return unary(UnaryCode.Relu, 'ReluBackward0', x, false, (g, _i, o) => where(le(o(), 0), 0, g));
+  return unary(UnaryOp.Relu, 'ReluBackward0', x, false, (g, _i, o) => where(le(o(), 0), 0, g));
 }
 /** Logistic sigmoid. @example x.sigmoid() */
 export function sigmoid(x: Tensor): Tensor {
-  return unary(UnaryCode.Sigmoid, 'SigmoidBackward0', x, true, (g, _i, o) => mul(g, mul(o(), rsub(o(), 1))));
+  return unary(UnaryOp.Sigmoid, 'SigmoidBackward0', x, true, (g, _i, o) => mul(g, mul(o(), rsub(o(), 1))));
 }
 /** Hyperbolic tangent. @example x.tanh() */
 export function tanh(x: Tensor): Tensor {
-  return unary(UnaryCode.Tanh, 'TanhBackward0', x, true, (g, _i, o) => mul(g, rsub(mul(o(), o()), 1)));
+  return unary(UnaryOp.Tanh, 'TanhBackward0', x, true, (g, _i, o) => mul(g, rsub(mul(o(), o()), 1)));
 }
 /** The error function. @example x.erf() */
 export function erf(x: Tensor): Tensor {
-  return unary(UnaryCode.Erf, 'ErfBackward0', x, true, (g, i) => mul(g, mul(exp(neg(mul(i(), i()))), 2 / Math.sqrt(Math.PI))));
+  return unary(UnaryOp.Erf, 'ErfBackward0', x, true, (g, i) => mul(g, mul(exp(neg(mul(i(), i()))), 2 / Math.sqrt(Math.PI))));
 }
 /** `1/x`. @example x.reciprocal() */
 export function reciprocal(x: Tensor): Tensor {
-  return unary(UnaryCode.Reciprocal, 'ReciprocalBackward0', x, true, (g, _i, o) => neg(mul(g, mul(o(), o()))));
+  return unary(UnaryOp.Reciprocal, 'ReciprocalBackward0', x, true, (g, _i, o) => neg(mul(g, mul(o(), o()))));
 }
 /** `x*x`. @example x.square() */
 export function square(x: Tensor): Tensor {
@@ -397,29 +396,29 @@ export function square(x: Tensor): Tensor {
 /** Sign (-1, 0, 1; 0 at NaN, as PyTorch's). @example x.sign() */
 export function sign(x: Tensor): Tensor {
   // PyTorch's sign is (0 < x) - (x < 0): 0 at NaN, which the abs, norm and l1 gradients inherit.
-  const out = unaryKernel(UnaryCode.Sign, x);
+  const out = unaryKernel(UnaryOp.Sign, x);
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, 'SignBackward0', [x], () => (g) => [zeroGrad(g)]);
 }
 /** Floor. @example x.floor() */
 export function floor(x: Tensor): Tensor {
-  return unary(UnaryCode.Floor, 'FloorBackward0', x, false, zeroGrad);
+  return unary(UnaryOp.Floor, 'FloorBackward0', x, false, zeroGrad);
 }
 /** Rounds toward zero. @example x.trunc() */
 export function trunc(x: Tensor): Tensor {
-  return unary(UnaryCode.Trunc, 'TruncBackward0', x, false, zeroGrad);
+  return unary(UnaryOp.Trunc, 'TruncBackward0', x, false, zeroGrad);
 }
 /** `exp(x) - 1`, accurate near 0. @example x.expm1() */
 export function expm1(x: Tensor): Tensor {
-  return unary(UnaryCode.Expm1, 'Expm1Backward0', x, true, (g, _i, o) => mul(g, add(o(), 1)));
+  return unary(UnaryOp.Expm1, 'Expm1Backward0', x, true, (g, _i, o) => mul(g, add(o(), 1)));
 }
 /** Ceil. @example x.ceil() */
 export function ceil(x: Tensor): Tensor {
-  return unary(UnaryCode.Ceil, 'CeilBackward0', x, false, zeroGrad);
+  return unary(UnaryOp.Ceil, 'CeilBackward0', x, false, zeroGrad);
 }
 /** Round half to even. @example x.round() */
 export function round(x: Tensor): Tensor {
-  return unary(UnaryCode.Round, 'RoundBackward0', x, false, zeroGrad);
+  return unary(UnaryOp.Round, 'RoundBackward0', x, false, zeroGrad);
 }
 
 /**

@@ -1,7 +1,7 @@
 /** In-place fills: fill_, zero_, copy_, and the random fills nn.init builds on. */
 import { checkInplace, recordInplace } from '../autograd/function.js';
-import { native } from '../native/addon.js';
-import { metaBegin, metaView } from '../native/meta.js';
+import * as call from '../native/calls.generated.js';
+import { RandomKind } from '../native/enums.generated.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import { copyKernel, fillKernel } from './tensor-kernels.js';
@@ -18,12 +18,10 @@ function onGradView(t: Tensor): boolean {
   return gradEnabled() && t._base !== null && t._base._requiresGrad;
 }
 
-function randomFill(t: Tensor, kind: number, p0: number, p1: number): Tensor {
+function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number): Tensor {
   assertNoInternalOverlap(t);
   checkInplace(t);
-  metaBegin();
-  metaView(t._dtype.code, t._offset, t._shape, t._strides);
-  native.fillRandom(kind, t._handle(), p0, p1);
+  call.fillRandom(kind, t, p0, p1);
   t._version.value++;
   return t;
 }
@@ -90,7 +88,7 @@ export function uniform_(t: Tensor, from = 0, to = 1): Tensor {
   checkNumber(from, 'uniform_', 'from');
   checkNumber(to, 'uniform_', 'to');
   if (from > to) throw new Error(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
-  return randomFill(t, 0, from, to);
+  return randomFill(t, RandomKind.Uniform, from, to);
 }
 
 /**
@@ -102,7 +100,7 @@ export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
   checkNumber(mean, 'normal_', 'mean');
   checkNumber(std, 'normal_', 'std');
   if (std < 0) throw new Error(`normal expects std >= 0.0, but found std ${std}`);
-  return randomFill(t, 1, mean, std);
+  return randomFill(t, RandomKind.Normal, mean, std);
 }
 
 /**
@@ -113,8 +111,8 @@ export function random_(t: Tensor, from: number, to?: number): Tensor {
   checkTensor(t, 'random_', 'input');
   checkInteger(from, 'random_', to === undefined ? 'to' : 'from');
   if (to !== undefined) checkInteger(to, 'random_', 'to');
-  if (to === undefined) return randomFill(t, 2, 0, from);
-  return randomFill(t, 2, from, to);
+  if (to === undefined) return randomFill(t, RandomKind.Integers, 0, from);
+  return randomFill(t, RandomKind.Integers, from, to);
 }
 
 /**
@@ -125,5 +123,5 @@ export function bernoulli_(t: Tensor, p = 0.5): Tensor {
   checkTensor(t, 'bernoulli_', 'input');
   checkNumber(p, 'bernoulli_', 'p');
   if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
-  return randomFill(t, 3, p, 0);
+  return randomFill(t, RandomKind.Bernoulli, p, 0);
 }

@@ -1,20 +1,14 @@
 /**
- * Wrappers over the fused native kernels of the neural-network ops: softmax,
- * log-softmax and the cross-entropy / NLL loss. Like kernels.ts, no autograd here.
+ * Wrappers over the fused native kernels of the neural-network ops: softmax, log-softmax,
+ * the cross-entropy / NLL loss, layer normalization and the Linear epilogue. Like
+ * tensor-kernels.ts, no autograd here.
  */
-import { native } from '../native/addon.js';
-import { recycled } from '../memory/storage.js';
-import { metaBegin, metaContiguous, metaView } from '../native/meta.js';
+import * as call from '../native/calls.generated.js';
+import { LossReduction, type Activation } from '../native/enums.generated.js';
+import { fresh, layoutOf } from '../native/meta.js';
 import { float64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
 import { checkSameDevice } from './tensor-kernels.js';
-
-/** Loss reductions, mirroring native LossReduction. */
-export const enum ReductionCode {
-  None = 0,
-  Mean = 1,
-  Sum = 2,
-}
 
 /** The [outer, size, inner] split of a contiguous shape around `dim`. */
 function around(shape: readonly number[], dim: number): number[] {
@@ -25,27 +19,20 @@ function around(shape: readonly number[], dim: number): number[] {
   return [outer, shape.length === 0 ? 1 : shape[dim], inner];
 }
 
-function flat3(t: Tensor, split: number[]): void {
-  metaView(t._dtype.code, t._offset, split, [split[1] * split[2], split[2], 1]);
+function flat3(t: Tensor, split: number[]) {
+  return layoutOf(t, t._dtype, t._offset, split, [split[1] * split[2], split[2], 1]);
 }
 
 /** Softmax (or log-softmax) of contiguous float `x` over `dim`, into a new tensor. */
 export function softmaxKernel(x: Tensor, dim: number, log: boolean): Tensor {
   const split = around(x._shape, dim);
-  metaBegin();
-  metaContiguous(x._dtype.code, split);
-  flat3(x, split);
-  return fromHandle(native.softmax(recycled(), x._handle(), log)!, x._shape.slice(), x._dtype, x.device);
+  return fromHandle(call.softmax(fresh(x._dtype, split), flat3(x, split), log), x._shape.slice(), x._dtype, x.device);
 }
 
 /** The input gradient of softmax (or log-softmax) from contiguous `grad` and `output`. */
 export function softmaxBackwardKernel(grad: Tensor, output: Tensor, dim: number, log: boolean): Tensor {
   const split = around(output._shape, dim);
-  metaBegin();
-  metaContiguous(output._dtype.code, split);
-  flat3(grad, split);
-  flat3(output, split);
-  const handle = native.softmaxBackward(recycled(), grad._handle(), output._handle(), log)!;
+  const handle = call.softmaxBackward(fresh(output._dtype, split), flat3(grad, split), flat3(output, split), log);
   return fromHandle(handle, output._shape.slice(), output._dtype, output.device);
 }
 
@@ -55,7 +42,7 @@ export interface LossConfig {
   ignoreIndex: number;
   labelSmoothing: number;
   fromLogits: boolean;
-  reduction: ReductionCode;
+  reduction: LossReduction;
 }
 
 /**
@@ -70,26 +57,18 @@ export function crossEntropyKernel(
   checkSameDevice(input, target);
   if (config.weight !== null) checkSameDevice(input, config.weight);
   const rows = input._shape[0];
-  const lossShape = config.reduction === ReductionCode.None ? [rows] : [];
-  metaBegin();
-  metaContiguous(input._dtype.code, lossShape);
-  if (config.fromLogits) metaContiguous(input._dtype.code, input._shape);
-  metaContiguous(float64.code, []);
-  metaView(input._dtype.code, input._offset, input._shape, input._strides);
-  metaView(target._dtype.code, target._offset, target._shape, target._strides);
-  const weight = config.weight;
-  if (weight !== null) metaView(weight._dtype.code, weight._offset, weight._shape, weight._strides);
-  const [lossHandle, logProbsHandle, totalWeightHandle] = native.crossEntropy(
-    recycled(),
-    config.fromLogits ? recycled() : null,
-    input._handle(),
-    target._handle(),
-    weight === null ? null : weight._handle(),
+  const lossShape = config.reduction === LossReduction.None ? [rows] : [];
+  const [lossHandle, logProbsHandle, totalWeightHandle] = call.crossEntropy(
+    fresh(input._dtype, lossShape),
+    config.fromLogits ? fresh(input._dtype, input._shape) : null,
+    fresh(float64, []),
+    input,
+    target,
+    config.weight,
     config.ignoreIndex,
     config.labelSmoothing,
     config.fromLogits,
     config.reduction,
-    recycled(),
   );
   const loss = fromHandle(lossHandle, lossShape, input._dtype, input.device);
   const logProbs = logProbsHandle === null ? null : fromHandle(logProbsHandle, input._shape.slice(), input._dtype, input.device);
@@ -106,45 +85,28 @@ export function crossEntropyBackwardKernel(
   config: LossConfig,
   totalWeight: Tensor,
 ): Tensor {
-  metaBegin();
-  metaContiguous(logProbs._dtype.code, logProbs._shape);
-  metaView(gradLoss._dtype.code, gradLoss._offset, gradLoss._shape, gradLoss._strides);
-  metaView(logProbs._dtype.code, logProbs._offset, logProbs._shape, logProbs._strides);
-  metaView(target._dtype.code, target._offset, target._shape, target._strides);
-  const weight = config.weight;
-  if (weight !== null) metaView(weight._dtype.code, weight._offset, weight._shape, weight._strides);
-  metaView(totalWeight._dtype.code, totalWeight._offset, totalWeight._shape, totalWeight._strides);
-  const handle = native.crossEntropyBackward(
-    recycled(),
-    gradLoss._handle(),
-    logProbs._handle(),
-    target._handle(),
-    weight === null ? null : weight._handle(),
+  const handle = call.crossEntropyBackward(
+    fresh(logProbs._dtype, logProbs._shape),
+    gradLoss,
+    logProbs,
+    target,
+    config.weight,
+    totalWeight,
     config.ignoreIndex,
     config.labelSmoothing,
     config.fromLogits,
     config.reduction,
-    totalWeight._handle(),
-  )!;
+  );
   return fromHandle(handle, logProbs._shape.slice(), logProbs._dtype, logProbs.device);
 }
 
-/** Activations the fused Linear epilogue applies, mirroring native Activation. */
-export const enum ActivationCode {
-  None = 0,
-  Relu = 1,
-}
-
 /** `out = activation(out + bias)` in place, over contiguous [rows, cols] `out` and [cols] `bias`. */
-export function biasActivationKernel_(out: Tensor, bias: Tensor, activation: ActivationCode): void {
+export function biasActivationKernel_(out: Tensor, bias: Tensor, activation: Activation): void {
   checkSameDevice(out, bias);
   const cols = out._shape[out._shape.length - 1];
   const rows = out.numel() / Math.max(cols, 1);
-  metaBegin();
-  metaView(out._dtype.code, out._offset, [rows, cols], [cols, 1]);
-  metaView(out._dtype.code, out._offset, [rows, cols], [cols, 1]);
-  metaView(bias._dtype.code, bias._offset, [cols], [bias._strides[0] ?? 1]);
-  native.biasActivation(out._handle(), out._handle(), bias._handle(), activation);
+  const matrix = layoutOf(out, out._dtype, out._offset, [rows, cols], [cols, 1]);
+  call.biasActivation(matrix, matrix, layoutOf(bias, bias._dtype, bias._offset, [cols], [bias._strides[0] ?? 1]), activation);
 }
 
 /**
@@ -161,17 +123,10 @@ export function layerNormKernel(
 ): { out: Tensor; mean: Tensor; rstd: Tensor } {
   if (weight !== null) checkSameDevice(x, weight);
   if (bias !== null) checkSameDevice(x, bias);
-  const code = x._dtype.code;
-  metaBegin();
-  metaContiguous(code, [rows, cols]);
-  metaContiguous(code, [rows]);
-  metaContiguous(code, [rows]);
-  metaView(code, x._offset, [rows, cols], [cols, 1]);
-  if (weight !== null) metaView(weight._dtype.code, weight._offset, [cols], [1]);
-  if (bias !== null) metaView(bias._dtype.code, bias._offset, [cols], [1]);
-  const [out, mean, rstd] = native.layerNorm(
-    recycled(), recycled(), recycled(), x._handle(),
-    weight === null ? null : weight._handle(), bias === null ? null : bias._handle(), eps,
+  const rowsOf = (t: Tensor) => layoutOf(t, t._dtype, t._offset, [rows, cols], [cols, 1]);
+  const vector = (t: Tensor | null) => (t === null ? null : layoutOf(t, t._dtype, t._offset, [cols], [1]));
+  const [out, mean, rstd] = call.layerNorm(
+    fresh(x._dtype, [rows, cols]), fresh(x._dtype, [rows]), fresh(x._dtype, [rows]), rowsOf(x), vector(weight), vector(bias), eps,
   );
   return {
     out: fromHandle(out, x._shape.slice(), x._dtype, x.device),
@@ -191,18 +146,18 @@ export function layerNormBackwardKernel(
 ): [Tensor | null, Tensor | null, Tensor | null] {
   const rows = mean._shape[0];
   const cols = x.numel() / Math.max(rows, 1);
-  const code = x._dtype.code;
-  metaBegin();
-  if (want[0]) metaContiguous(code, [rows, cols]);
-  if (want[1]) metaContiguous(code, [cols]);
-  if (want[2]) metaContiguous(code, [cols]);
-  metaView(code, grad._offset, [rows, cols], [cols, 1]);
-  metaView(code, x._offset, [rows, cols], [cols, 1]);
-  metaView(code, mean._offset, [rows], [1]);
-  metaView(code, rstd._offset, [rows], [1]);
-  if (weight !== null) metaView(weight._dtype.code, weight._offset, [cols], [1]);
-  const [gi, gw, gb] = native.layerNormBackward(
-    grad._handle(), x._handle(), mean._handle(), rstd._handle(), weight === null ? null : weight._handle(), ...want,
+  const rowsOf = (t: Tensor) => layoutOf(t, t._dtype, t._offset, [rows, cols], [cols, 1]);
+  const perRow = (t: Tensor) => layoutOf(t, t._dtype, t._offset, [rows], [1]);
+  const dtype = x._dtype;
+  const [gi, gw, gb] = call.layerNormBackward(
+    want[0] ? fresh(dtype, [rows, cols]) : null,
+    want[1] ? fresh(dtype, [cols]) : null,
+    want[2] ? fresh(dtype, [cols]) : null,
+    rowsOf(grad),
+    rowsOf(x),
+    perRow(mean),
+    perRow(rstd),
+    weight === null ? null : layoutOf(weight, weight._dtype, weight._offset, [cols], [1]),
   );
   return [
     gi === null ? null : fromHandle(gi, x._shape.slice(), x._dtype, x.device),

@@ -3,13 +3,14 @@
  * directly; with history, it goes through `rebase`, which computes the out-of-place op
  * and moves `self` onto its node, as PyTorch rebases a tensor modified in place.
  */
+import { BinaryOp, UnaryOp } from '../native/enums.generated.js';
 import { checkInplace, record, recordInplace } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import { Node } from '../autograd/node.js';
-import { BinaryCode, UnaryCode, axpyKernel, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKernel_, unaryKernel_ } from './tensor-kernels.js';
+import { axpyKernel, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKernel_, unaryKernel_ } from './tensor-kernels.js';
 import { zerosOf } from './internal-tensors.js';
 import { makeView } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
@@ -95,14 +96,14 @@ function cloneForRebase(self: Tensor): Tensor {
 
 function inplace(
   self: Tensor,
-  op: BinaryCode,
+  op: BinaryOp,
   other: TensorOrScalar,
   name: string,
   backward: ((g: Tensor, other: Tensor | null) => [Tensor | null, Tensor | null]) | null,
 ): Tensor {
   const previous = checkInplace(self);
   const resultDtype = other instanceof Tensor ? resultType([operand(self), operand(other)]) : resultType([operand(self), other]);
-  const dtype = op === BinaryCode.Div && !resultDtype.isFloatingPoint ? defaultFloat : resultDtype;
+  const dtype = op === BinaryOp.Div && !resultDtype.isFloatingPoint ? defaultFloat : resultDtype;
   if (promotes(dtype, self._dtype)) {
     throw new Error(`result type ${scalarTypeName(dtype.name)} can't be cast to the desired output type ${scalarTypeName(self._dtype.name)}`);
   }
@@ -152,7 +153,7 @@ export function add_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions
   }
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   if (onGradView(self)) return rebase(self, (current) => add(current, other));
-  return inplace(self, BinaryCode.Add, other, 'AddBackward0', (g, o) => [g, o && gradFor(g, o)]);
+  return inplace(self, BinaryOp.Add, other, 'AddBackward0', (g, o) => [g, o && gradFor(g, o)]);
 }
 /** In-place `self -= alpha * other`. @example x.sub_(1) */
 export function sub_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions): Tensor {
@@ -161,7 +162,7 @@ export function sub_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions
   checkWriteOverlap(self, other);
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   if (onGradView(self)) return rebase(self, (current) => sub(current, other));
-  return inplace(self, BinaryCode.Sub, other, 'SubBackward0', (g, o) => [g, o && gradFor(neg(g), o)]);
+  return inplace(self, BinaryOp.Sub, other, 'SubBackward0', (g, o) => [g, o && gradFor(neg(g), o)]);
 }
 /** Whether `self` is a view whose base records history (in-place ops then rebase the base). */
 function onGradView(self: Tensor): boolean {
@@ -178,21 +179,21 @@ export function mul_(self: Tensor, other: TensorOrScalar): Tensor {
   checkOperands('mul_', self, other);
   checkWriteOverlap(self, other);
   if (tracked(self, other)) return rebase(self, (current) => mul(current, other));
-  return inplace(self, BinaryCode.Mul, other, 'MulBackward0', null);
+  return inplace(self, BinaryOp.Mul, other, 'MulBackward0', null);
 }
 /** In-place `self /= other`. @example X.div_(2) */
 export function div_(self: Tensor, other: TensorOrScalar): Tensor {
   checkOperands('div_', self, other);
   checkWriteOverlap(self, other);
   if (tracked(self, other)) return rebase(self, (current) => div(current, other));
-  return inplace(self, BinaryCode.Div, other, 'DivBackward0', null);
+  return inplace(self, BinaryOp.Div, other, 'DivBackward0', null);
 }
 /** In-place `self **= exponent`. @example x.pow_(2) */
 export function pow_(self: Tensor, exponent: TensorOrScalar): Tensor {
   checkOperands('pow_', self, exponent);
   checkWriteOverlap(self, exponent);
   if (tracked(self, exponent)) return rebase(self, (current) => pow(current, exponent));
-  return inplace(self, BinaryCode.Pow, exponent, 'PowBackward0', null);
+  return inplace(self, BinaryOp.Pow, exponent, 'PowBackward0', null);
 }
 
 /** In-place clamp. @example x.clamp_(0, 1) */
@@ -204,7 +205,7 @@ export function clamp_(self: Tensor, min?: number | null, max?: number | null): 
   assertNoInternalOverlap(self);
   if (tracked(self)) return rebase(self, (current) => clamp(current, min, max));
   checkInplace(self);
-  unaryKernel_(UnaryCode.Clamp, self, min ?? NaN, max ?? NaN);
+  unaryKernel_(UnaryOp.Clamp, self, min ?? NaN, max ?? NaN);
   self._version.value++;
   return self;
 }
@@ -215,7 +216,7 @@ export function relu_(self: Tensor): Tensor {
   assertNoInternalOverlap(self);
   if (tracked(self)) return rebase(self, (current) => relu(current));
   checkInplace(self);
-  unaryKernel_(UnaryCode.Relu, self);
+  unaryKernel_(UnaryOp.Relu, self);
   self._version.value++;
   return self;
 }

@@ -4,11 +4,11 @@
  * which is where PyTorch's values at zeros, ties and zero spread come from: composing
  * sqrt/pow/abs would give NaN or inf there instead.
  */
+import { ReduceOp } from '../native/enums.generated.js';
 import { record } from '../autograd/function.js';
 import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { ReduceCode } from './tensor-kernels.js';
 import { abs, div, eq, logicalOr, mul, ne, pow, sign, sqrt, sub, where } from './elementwise.js';
 import { type Dims, type ReduceOptions, mean, reduceDims, reduceRaw, sum } from './reduce.js';
 import { toDtype, unsqueeze } from './shape.js';
@@ -38,8 +38,8 @@ function normForward(x: Tensor, p: number, dims: number[], keepdim: boolean): Te
     if (p === 0) return toDtype(sum(ne(x, 0), dims, keepdim), x._dtype);
     if (p === 1) return sum(abs(x), dims, keepdim);
     if (p === 2) return sqrt(sum(mul(x, x), dims, keepdim));
-    if (p === Infinity) return reduceRaw(ReduceCode.Max, abs(x), dims, keepdim, x._dtype);
-    if (p === -Infinity) return reduceRaw(ReduceCode.Min, abs(x), dims, keepdim, x._dtype);
+    if (p === Infinity) return reduceRaw(ReduceOp.Max, abs(x), dims, keepdim, x._dtype);
+    if (p === -Infinity) return reduceRaw(ReduceOp.Min, abs(x), dims, keepdim, x._dtype);
     return pow(sum(pow(abs(x), p), dims, keepdim), 1 / p);
   });
 }

@@ -3,12 +3,13 @@
  * all (norm, var and std are in norms.ts). Argument forms follow PyTorch: `sum()`, `sum(1)`, `sum(1, true)`,
  * `sum([0, 1])`, `sum({ dim, keepdim })`, `sum(1, { keepdim: true })`.
  */
+import { BinaryOp, ReduceOp } from '../native/enums.generated.js';
 import { record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, computeDType, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
-import { BinaryCode, ReduceCode, castKernel, reduceKernel, scalarKernel } from './tensor-kernels.js';
+import { castKernel, reduceKernel, scalarKernel } from './tensor-kernels.js';
 import { div, eq, logicalAnd, logicalOr, maximum, minimum, mul, ne, where } from './elementwise.js';
 import { zerosOf } from './internal-tensors.js';
 import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
@@ -110,7 +111,7 @@ function outputShape(x: Tensor, dims: number[], keepdim: boolean): number[] {
 }
 
 /** Runs a reduction kernel (no autograd) and reshapes for keepdim. @internal */
-export function reduceRaw(code: ReduceCode, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType): Tensor {
+export function reduceRaw(code: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType): Tensor {
   const realDims = x._shape.length === 0 ? [] : dims;
   const out = reduceKernel(code, x, realDims, outDtype);
   const shape = outputShape(x, realDims, keepdim);
@@ -138,7 +139,7 @@ export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | R
   if (args.dtype && args.dtype !== x._dtype) input = castKernel(x, args.dtype);
   const dims = reduceDims(input, args.dim, 'sum');
   const outDtype = input._dtype.isFloatingPoint ? input._dtype : int64;
-  const out = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, outDtype);
+  const out = reduceRaw(ReduceOp.Sum, input, dims, args.keepdim, outDtype);
   if (!gradEnabled() || !x._requiresGrad) return out;
   const shape = x._shape;
   const name = args.dim === undefined || args.dim === null ? 'SumBackward0' : 'SumBackward1';
@@ -167,8 +168,8 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
   for (const d of dims) count *= input._shape[d] ?? 1;
   // float16/bfloat16 divide before rounding, as PyTorch's float32 accumulation does.
   const accumulate = computeDType(dtype);
-  const total = reduceRaw(ReduceCode.Sum, input, dims, args.keepdim, accumulate);
-  let out = scalarKernel(BinaryCode.Div, total, count, false, accumulate);
+  const total = reduceRaw(ReduceOp.Sum, input, dims, args.keepdim, accumulate);
+  let out = scalarKernel(BinaryOp.Div, total, count, false, accumulate);
   total.dispose();
   if (accumulate !== dtype) {
     const rounded = castKernel(out, dtype);
@@ -192,7 +193,7 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
   if (args.dtype !== undefined && args.dtype !== x._dtype) x = toDtype(x, args.dtype);
   const dims = reduceDims(x, args.dim, 'prod');
   const outDtype = x._dtype.isFloatingPoint ? x._dtype : int64;
-  const out = reduceRaw(ReduceCode.Prod, x, dims, args.keepdim, outDtype);
+  const out = reduceRaw(ReduceOp.Prod, x, dims, args.keepdim, outDtype);
   const name = args.dim === undefined || args.dim === null ? 'ProdBackward0' : 'ProdBackward1';
   return record(out, name, [x], (node) => {
     const sx = node.save(x);
@@ -234,7 +235,7 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
       );
     }
     const dims = reduceDims(x, null);
-    const out = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, dims, false, x._dtype);
+    const out = reduceRaw(isMax ? ReduceOp.Max : ReduceOp.Min, x, dims, false, x._dtype);
     return record(out, isMax ? 'MaxBackward1' : 'MinBackward1', [x], (node) => {
       const sx = node.save(x);
       const so = node.save(out);
@@ -251,8 +252,8 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
   }
   const d = normalizeDim(dim, x._shape.length, false, fn);
   checkNonEmptyDim(x, d, fn);
-  const values = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, x._shape.length ? [d] : [], keepdim, x._dtype);
-  const indices = reduceRaw(isMax ? ReduceCode.ArgMax : ReduceCode.ArgMin, x, x._shape.length ? [d] : [], keepdim, int64);
+  const values = reduceRaw(isMax ? ReduceOp.Max : ReduceOp.Min, x, x._shape.length ? [d] : [], keepdim, x._dtype);
+  const indices = reduceRaw(isMax ? ReduceOp.ArgMax : ReduceOp.ArgMin, x, x._shape.length ? [d] : [], keepdim, int64);
   record(values, isMax ? 'MaxBackward0' : 'MinBackward0', [x], () => (g) => {
     const shape = x._shape;
     if (shape.length === 0) return [g];
@@ -293,7 +294,7 @@ function amaxOrAmin(x: Tensor, isMax: boolean, dim: Dims, keepdim: boolean): Ten
   const name = isMax ? 'amax' : 'amin';
   const dims = reduceDims(x, Array.isArray(dim) && dim.length === 0 ? null : dim);
   for (const d of dims) checkNonEmptyDim(x, d, name);
-  const out = reduceRaw(isMax ? ReduceCode.Max : ReduceCode.Min, x, dims, keepdim, x._dtype);
+  const out = reduceRaw(isMax ? ReduceOp.Max : ReduceOp.Min, x, dims, keepdim, x._dtype);
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, isMax ? 'AmaxBackward0' : 'AminBackward0', [x], (node) => {
     const sx = node.save(x);
@@ -332,11 +333,11 @@ export function amin(x: Tensor, dim: Dims = null, keepdim = false): Tensor {
   return amaxOrAmin(x, false, dim, keepdim);
 }
 
-function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined, keepdim: boolean): Tensor {
-  const fn = code === ReduceCode.ArgMax ? 'argmax' : 'argmin';
+function argExtremum(x: Tensor, code: ReduceOp, dim: number | null | undefined, keepdim: boolean): Tensor {
+  const fn = code === ReduceOp.ArgMax ? 'argmax' : 'argmin';
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) {
-      const name = code === ReduceCode.ArgMax ? 'argmax' : 'argmin';
+      const name = code === ReduceOp.ArgMax ? 'argmax' : 'argmin';
       throw new Error(`${name}(): Expected reduction dim to be specified for input.numel() == 0.`);
     }
     const flat = reshape(x, [-1]);
@@ -352,28 +353,28 @@ function argExtremum(x: Tensor, code: ReduceCode, dim: number | null | undefined
 export function argmax(x: Tensor, dim?: number | null | DimOptions, keepdim?: boolean): Tensor {
   checkTensor(x, 'argmax', 'input');
   const args = reduceArgs('argmax', DIM_KEYS, dim, keepdim);
-  return argExtremum(x, ReduceCode.ArgMax, args.dim as number | undefined, args.keepdim);
+  return argExtremum(x, ReduceOp.ArgMax, args.dim as number | undefined, args.keepdim);
 }
 
 /** Index of the minimum (first on ties). @example x.argmin(0) */
 export function argmin(x: Tensor, dim?: number | null | DimOptions, keepdim?: boolean): Tensor {
   checkTensor(x, 'argmin', 'input');
   const args = reduceArgs('argmin', DIM_KEYS, dim, keepdim);
-  return argExtremum(x, ReduceCode.ArgMin, args.dim as number | undefined, args.keepdim);
+  return argExtremum(x, ReduceOp.ArgMin, args.dim as number | undefined, args.keepdim);
 }
 
 /** Whether any element is nonzero (over dims). @example mask.any() */
 export function any(x: Tensor, dim?: number, keepdim = false): Tensor {
   checkTensor(x, 'any', 'input');
   checkBoolean(keepdim, 'any', 'keepdim');
-  return reduceRaw(ReduceCode.Any, x, reduceDims(x, dim, 'any'), keepdim, bool);
+  return reduceRaw(ReduceOp.Any, x, reduceDims(x, dim, 'any'), keepdim, bool);
 }
 
 /** Whether all elements are nonzero (over dims). @example x.eq(y).all() */
 export function all(x: Tensor, dim?: number, keepdim = false): Tensor {
   checkTensor(x, 'all', 'input');
   checkBoolean(keepdim, 'all', 'keepdim');
-  return reduceRaw(ReduceCode.All, x, reduceDims(x, dim, 'all'), keepdim, bool);
+  return reduceRaw(ReduceOp.All, x, reduceDims(x, dim, 'all'), keepdim, bool);
 }
 
 /**

@@ -1,39 +1,21 @@
 /**
- * Thin wrappers over the native entry points: describe views in the meta buffer, call
- * the kernel, wrap the output. No autograd and no type promotion happen here; the op
- * files above do that and then call these.
+ * Thin wrappers over the native entry points: describe views, call the kernel, wrap the
+ * output. No autograd and no type promotion happen here; the op files above do that and
+ * then call these. The calls themselves (and their argument order) are generated from
+ * native/napi/entries.mjs.
  */
-import { native } from '../native/addon.js';
+import * as call from '../native/calls.generated.js';
+import type { BinaryOp, ReduceOp, UnaryOp } from '../native/enums.generated.js';
 import { recycled } from '../memory/storage.js';
-import { metaBegin, metaContiguous, metaNumbers, metaOutput, metaView } from '../native/meta.js';
+import { fresh, layoutOf, type ViewArg } from '../native/meta.js';
 import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle, registerCastKernel } from '../tensor/tensor.js';
 import type { Device } from '../tensor/device.js';
 import { broadcastShapes, broadcastStrides, checkShapeNumel, contiguousStrides, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
 
-/** Native op codes, mirroring native/include/flint/backend.h. */
-export const enum UnaryCode {
-  Neg = 0, Abs, Exp, Log, Sqrt, Sin, Cos, Relu, Sigmoid, Tanh,
-  Clamp, Sign, Log1p, Expm1, Floor, Ceil, Round, Rsqrt, Reciprocal, LogicalNot,
-  Gelu, GeluTanh, Silu, LeakyRelu, Erf, Square, Trunc,
-}
-export const enum BinaryCode {
-  Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum,
-  Eq, Ne, Gt, Ge, Lt, Le,
-  LogicalAnd, LogicalOr, Atan2, Remainder, FloorDivide,
-}
-export const enum ReduceCode {
-  Sum = 0, Prod, Max, Min, ArgMax, ArgMin, Any, All,
-}
-
-function view(t: Tensor): void {
-  metaView(t._dtype.code, t._offset, t._shape, t._strides);
-}
-
 /** A view of `t` presented with shape `target` (stride 0 on broadcast dims). */
-function broadcastView(t: Tensor, target: readonly number[]): void {
-  if (sameShape(t._shape, target)) view(t);
-  else metaView(t._dtype.code, t._offset, target, broadcastStrides(t._shape, t._strides, target));
+function broadcastView(t: Tensor, target: readonly number[]): ViewArg {
+  return sameShape(t._shape, target) ? t : layoutOf(t, t._dtype, t._offset, target, broadcastStrides(t._shape, t._strides, target));
 }
 
 /** Checks that the operands live on one device, with PyTorch's message. */
@@ -47,10 +29,7 @@ export function checkSameDevice(a: Tensor, b: Tensor): void {
 
 /** Copies (and converts) `x` into a new contiguous tensor of `dtype`. */
 export function castKernel(x: Tensor, dtype: DType): Tensor {
-  metaBegin();
-  metaContiguous(dtype.code, x._shape);
-  view(x);
-  return fromHandle(native.cast(recycled(), x._handle())!, x._shape, dtype, x.device);
+  return fromHandle(call.cast(fresh(dtype, x._shape), x)!, x._shape, dtype, x.device);
 }
 
 registerCastKernel(castKernel);
@@ -60,7 +39,7 @@ export function transferKernel(x: Tensor, target: Device): Tensor {
   const source = x.isContiguous() ? x : castKernel(x, x._dtype);
   const out = emptyKernel(x._shape.slice(), x._dtype, target);
   const itemsize = x._dtype.itemsize;
-  native.copyAcross(out._handle(), 0, source._handle(), source._offset * itemsize, x.numel() * itemsize);
+  call.copyAcross(out._handle(), 0, source._handle(), source._offset * itemsize, x.numel() * itemsize);
   if (source !== x) source.dispose();
   return out;
 }
@@ -76,26 +55,18 @@ export function copyKernel(dst: Tensor, src: Tensor): void {
     moved.dispose();
     return;
   }
-  metaBegin();
-  view(dst);
-  broadcastView(src, dst._shape);
-  native.cast(dst._handle(), src._handle());
+  call.cast(dst, broadcastView(src, dst._shape));
 }
 
 /** `dst += alpha * src` in place, for same-shape float views of one dtype. */
 export function axpyKernel(dst: Tensor, src: Tensor, alpha: number): void {
   if (dst._storage.device !== src._storage.device) checkSameDevice(dst, src);
-  metaBegin();
-  view(dst);
-  view(src);
-  native.axpy(dst._handle(), src._handle(), alpha);
+  call.axpy(dst, src, alpha);
 }
 
 /** Fills the view `dst` with one value. */
 export function fillKernel(dst: Tensor, value: number): void {
-  metaBegin();
-  view(dst);
-  native.fill(dst._handle(), value);
+  call.fill(dst, value);
 }
 
 /** Converts a storage-only dtype (float16, int8, ...) to the dtype kernels compute in. */
@@ -113,35 +84,29 @@ function fromCompute(result: Tensor, dtype: DType): Tensor {
 }
 
 /** Unary kernel into a new tensor; `x` keeps its dtype. */
-export function unaryKernel(op: UnaryCode, x: Tensor, p0 = NaN, p1 = NaN): Tensor {
+export function unaryKernel(op: UnaryOp, x: Tensor, p0 = NaN, p1 = NaN): Tensor {
   const input = toCompute(x);
-  metaBegin();
-  metaContiguous(input._dtype.code, input._shape);
-  view(input);
-  const out = fromHandle(native.unary(op, recycled(), input._handle(), p0, p1)!, input._shape, input._dtype, x.device);
+  const out = fromHandle(call.unary(op, fresh(input._dtype, input._shape), input, p0, p1)!, input._shape, input._dtype, x.device);
   if (input !== x) input.dispose();
   return fromCompute(out, x._dtype);
 }
 
 /** Unary kernel in place on `x`. */
-export function unaryKernel_(op: UnaryCode, x: Tensor, p0 = NaN, p1 = NaN): void {
+export function unaryKernel_(op: UnaryOp, x: Tensor, p0 = NaN, p1 = NaN): void {
   if (!x._dtype.isCompute) {
     const result = unaryKernel(op, x, p0, p1);
     copyKernel(x, result);
     result.dispose();
     return;
   }
-  metaBegin();
-  view(x);
-  view(x);
-  native.unary(op, x._handle(), x._handle(), p0, p1);
+  call.unary(op, x, x, p0, p1);
 }
 
 /**
  * Binary kernel over operands of one dtype, broadcast to a new output (`outDtype` is
  * bool for comparisons). Storage-only dtypes are computed in their compute dtype.
  */
-export function binaryKernel(op: BinaryCode, a: Tensor, b: Tensor, outDtype: DType): Tensor {
+export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType): Tensor {
   if (a._storage.device !== b._storage.device) checkSameDevice(a, b);
   const ca = a._dtype.isCompute ? a : toCompute(a);
   const cb = b._dtype.isCompute ? b : toCompute(b);
@@ -149,17 +114,13 @@ export function binaryKernel(op: BinaryCode, a: Tensor, b: Tensor, outDtype: DTy
   if (ca === a && cb === b && sameShape(a._shape, b._shape) && a.isContiguous() && b.isContiguous()) {
     // The common case, without the meta buffer: same shapes, contiguous.
     const n = shapeNumel(a._shape);
-    const h = native.binaryFlat(op, recycled(), a._handle(), a._offset, b._handle(), b._offset, n, a._dtype.code, computeDtype.code);
+    const h = call.binaryFlat(op, recycled(), a._handle(), a._offset, b._handle(), b._offset, n, a._dtype.code, computeDtype.code);
     return fromHandle(h, a._shape, computeDtype, a._storage.device);
   }
   const shape = broadcastShapes(ca._shape, cb._shape);
   const strides = contiguousStrides(shape);
   const computeOut = outDtype === bool ? bool : ca._dtype;
-  metaBegin();
-  metaOutput(computeOut.code, shape, strides);
-  broadcastView(ca, shape);
-  broadcastView(cb, shape);
-  const handle = native.binary(op, recycled(), ca._handle(), cb._handle())!;
+  const handle = call.binary(op, fresh(computeOut, shape, strides), broadcastView(ca, shape), broadcastView(cb, shape))!;
   const out = fromHandle(handle, shape, computeOut, a._storage.device, strides);
   if (ca !== a) ca.dispose();
   if (cb !== b) cb.dispose();
@@ -167,7 +128,7 @@ export function binaryKernel(op: BinaryCode, a: Tensor, b: Tensor, outDtype: DTy
 }
 
 /** Binary kernel writing into `out` (which must have the broadcast shape). */
-export function binaryKernel_(op: BinaryCode, out: Tensor, a: Tensor, b: Tensor): void {
+export function binaryKernel_(op: BinaryOp, out: Tensor, a: Tensor, b: Tensor): void {
   checkSameDevice(a, b);
   if (!out._dtype.isCompute || !a._dtype.isCompute || !b._dtype.isCompute) {
     const result = binaryKernel(op, a, b, out._dtype);
@@ -175,45 +136,35 @@ export function binaryKernel_(op: BinaryCode, out: Tensor, a: Tensor, b: Tensor)
     result.dispose();
     return;
   }
-  metaBegin();
-  view(out);
-  broadcastView(a, out._shape);
-  broadcastView(b, out._shape);
-  native.binary(op, out._handle(), a._handle(), b._handle());
+  call.binary(op, out, broadcastView(a, out._shape), broadcastView(b, out._shape));
 }
 
 /** Tensor-scalar kernel into a new tensor. */
-export function scalarKernel(op: BinaryCode, a: Tensor, scalar: number, scalarFirst: boolean, outDtype: DType): Tensor {
+export function scalarKernel(op: BinaryOp, a: Tensor, scalar: number, scalarFirst: boolean, outDtype: DType): Tensor {
   if (a._dtype.isCompute && a.isContiguous()) {
     const out = outDtype === bool ? bool : a._dtype;
     const n = shapeNumel(a._shape);
-    const h = native.binaryScalarFlat(op, recycled(), a._handle(), a._offset, n, a._dtype.code, out.code, scalar, scalarFirst);
+    const h = call.binaryScalarFlat(op, recycled(), a._handle(), a._offset, n, a._dtype.code, out.code, scalar, scalarFirst);
     return fromHandle(h, a._shape, out, a._storage.device);
   }
   const ca = toCompute(a);
   const computeOut = outDtype === bool ? bool : ca._dtype;
   const strides = contiguousStrides(ca._shape);
-  metaBegin();
-  metaOutput(computeOut.code, ca._shape, strides);
-  view(ca);
-  const handle = native.binaryScalar(op, recycled(), ca._handle(), scalar, scalarFirst)!;
+  const handle = call.binaryScalar(op, fresh(computeOut, ca._shape, strides), ca, scalar, scalarFirst)!;
   const out = fromHandle(handle, ca._shape, computeOut, a._storage.device, strides);
   if (ca !== a) ca.dispose();
   return fromCompute(out, outDtype);
 }
 
 /** Tensor-scalar kernel in place. */
-export function scalarKernel_(op: BinaryCode, a: Tensor, scalar: number, scalarFirst: boolean): void {
+export function scalarKernel_(op: BinaryOp, a: Tensor, scalar: number, scalarFirst: boolean): void {
   if (!a._dtype.isCompute) {
     const result = scalarKernel(op, a, scalar, scalarFirst, a._dtype);
     copyKernel(a, result);
     result.dispose();
     return;
   }
-  metaBegin();
-  view(a);
-  view(a);
-  native.binaryScalar(op, a._handle(), a._handle(), scalar, scalarFirst);
+  call.binaryScalar(op, a, a, scalar, scalarFirst);
 }
 
 /** `where(cond, a, b)` over operands already of one dtype. */
@@ -221,19 +172,15 @@ export function whereKernel(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   checkSameDevice(cond, a);
   checkSameDevice(a, b);
   const shape = broadcastShapes(broadcastShapes(cond._shape, a._shape), b._shape);
-  metaBegin();
-  metaContiguous(a._dtype.code, shape);
-  broadcastView(cond, shape);
-  broadcastView(a, shape);
-  broadcastView(b, shape);
-  return fromHandle(native.where(recycled(), cond._handle(), a._handle(), b._handle())!, shape, a._dtype, a.device);
+  const handle = call.where(fresh(a._dtype, shape), broadcastView(cond, shape), broadcastView(a, shape), broadcastView(b, shape));
+  return fromHandle(handle!, shape, a._dtype, a.device);
 }
 
 /**
  * Reduces `x` over `dims` (already normalised, unique). Returns a tensor of the kept
  * dims' shape; the caller re-inserts size-1 dims for keepdim.
  */
-export function reduceKernel(op: ReduceCode, x: Tensor, dims: readonly number[], outDtype: DType): Tensor {
+export function reduceKernel(op: ReduceOp, x: Tensor, dims: readonly number[], outDtype: DType): Tensor {
   const input = toCompute(x);
   const reduced = new Set(dims);
   const keptShape: number[] = [];
@@ -248,15 +195,8 @@ export function reduceKernel(op: ReduceCode, x: Tensor, dims: readonly number[],
   // float16/bfloat16 are reduced in float32 (PyTorch accumulates them in float32 too) and
   // the result is rounded back once.
   const computeOut = outDtype.isCompute ? outDtype : computeDType(outDtype);
-  metaBegin();
-  metaContiguous(computeOut.code, keptShape);
-  metaView(
-    input._dtype.code,
-    input._offset,
-    order.map((d) => input._shape[d]),
-    order.map((d) => input._strides[d]),
-  );
-  const out = fromHandle(native.reduce(op, recycled(), input._handle(), dims.length)!, keptShape, computeOut, x.device);
+  const arranged = layoutOf(input, input._dtype, input._offset, order.map((d) => input._shape[d]), order.map((d) => input._strides[d]));
+  const out = fromHandle(call.reduce(op, fresh(computeOut, keptShape), arranged, dims.length)!, keptShape, computeOut, x.device);
   if (input !== x) input.dispose();
   return fromCompute(out, outDtype);
 }
@@ -311,17 +251,16 @@ export function gemmKernel(a: Tensor, b: Tensor, out: Tensor | null = null, beta
   const k = left._shape[2];
   const n = right._shape[2];
   const dtype = left._dtype;
-  metaBegin();
   const target = out;
   const offC = target ? target._offset : 0;
   const ldc = target ? target._strides[1] : n;
   const strideC = target ? target._strides[0] : m * n;
-  metaNumbers(
-    dtype.code, m, n, k, batch, ma.trans ? 1 : 0, mb.trans ? 1 : 0,
+  const handle = call.gemm(
+    target ? target._handle() : recycled(), left._handle(), right._handle(),
+    dtype.code, m, n, k, batch, ma.trans, mb.trans,
     ma.offset, ma.ld, ma.batchStride, mb.offset, mb.ld, mb.batchStride,
     offC, ldc, strideC, alpha, beta,
   );
-  const handle = native.gemm(target ? target._handle() : recycled(), left._handle(), right._handle());
   if (left !== a) left.dispose();
   if (right !== b) right.dispose();
   return target ?? fromHandle(handle!, [batch, m, n], dtype, a.device);
@@ -331,45 +270,27 @@ export function gemmKernel(a: Tensor, b: Tensor, out: Tensor | null = null, beta
 export function indexSelectKernel(x: Tensor, dim: number, index: Tensor): Tensor {
   const shape = x._shape.slice();
   shape[dim] = index._shape[0];
-  metaBegin();
-  metaContiguous(x._dtype.code, shape);
-  view(x);
-  view(index);
-  return fromHandle(native.indexSelect(recycled(), x._handle(), dim, index._handle())!, shape, x._dtype, x.device);
+  return fromHandle(call.indexSelect(fresh(x._dtype, shape), x, dim, index)!, shape, x._dtype, x.device);
 }
 
 /** `out.index_add_(dim, index, src)` (accumulate) or `out.index_copy_`. */
 export function indexPutKernel(out: Tensor, dim: number, index: Tensor, src: Tensor, accumulate: boolean): void {
-  metaBegin();
-  view(out);
-  view(index);
-  view(src);
-  native.indexPut(out._handle(), dim, index._handle(), src._handle(), accumulate);
+  call.indexPut(out, dim, index, src, accumulate);
 }
 
 /** `gather(x, dim, index)`. */
 export function gatherKernel(x: Tensor, dim: number, index: Tensor): Tensor {
-  metaBegin();
-  metaContiguous(x._dtype.code, index._shape);
-  view(x);
-  view(index);
-  return fromHandle(native.gather(recycled(), x._handle(), dim, index._handle())!, index._shape, x._dtype, x.device);
+  return fromHandle(call.gather(fresh(x._dtype, index._shape), x, dim, index)!, index._shape, x._dtype, x.device);
 }
 
 /** `out.scatter_(dim, index, src)` or `scatter_add_`. */
 export function scatterKernel(out: Tensor, dim: number, index: Tensor, src: Tensor, accumulate: boolean): void {
-  metaBegin();
-  view(out);
-  view(index);
-  view(src);
-  native.scatter(out._handle(), dim, index._handle(), src._handle(), accumulate);
+  call.scatter(out, dim, index, src, accumulate);
 }
 
 /** Coordinates of nonzero elements as int64 [count, ndim]. */
 export function nonzeroKernel(x: Tensor): Tensor {
-  metaBegin();
-  view(x);
-  const [handle, count] = native.nonzero(x._handle());
+  const [handle, count] = call.nonzero(x);
   return fromHandle(handle, [count, x._shape.length], int64, x.device);
 }
 
@@ -380,6 +301,6 @@ export function emptyKernel(shape: number[], dtype: DType, device: Tensor['devic
     if (nbytes >= 2 ** 63) throw new Error(`Storage size calculation overflowed with sizes=${shapeString(shape)}`);
     checkShapeNumel(shape); // a negative or fractional size: PyTorch's message for it
   }
-  return fromHandle(native.alloc(device.code, nbytes, recycled()), shape, dtype, device);
+  return fromHandle(call.alloc(device.code, nbytes, recycled()), shape, dtype, device);
 }
 

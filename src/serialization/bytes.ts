@@ -2,8 +2,8 @@
  * Raw bytes in and out of tensors, for the file formats: a storage is read straight into
  * a tensor's native memory, and written out from it, with no JS-side conversion.
  */
-import { native } from '../native/addon.js';
-import { metaBegin, metaView } from '../native/meta.js';
+import * as call from '../native/calls.generated.js';
+import { layoutOf } from '../native/meta.js';
 import { fromArray } from '../tensor/creation.js';
 import { CPU } from '../tensor/device.js';
 import type { DType } from '../tensor/dtype.js';
@@ -47,9 +47,7 @@ export const WRITE_CHUNK_BYTES = 4 << 20;
  * @example storageBytes(t, 0, 6)
  */
 export function storageBytes(t: Tensor, start: number, count: number): Uint8Array {
-  metaBegin();
-  metaView(t.dtype.code, start, [count], [1]);
-  return new Uint8Array(native.toBuffer(t._handle()));
+  return new Uint8Array(call.toBuffer(layoutOf(t, t.dtype, start, [count], [1])));
 }
 
 /**
@@ -67,7 +65,5 @@ export function* storageChunks(t: Tensor, start: number, count: number, chunkByt
  * @example tensorBytes(torch.ones(2))
  */
 export function tensorBytes(t: Tensor): Uint8Array {
-  metaBegin();
-  metaView(t.dtype.code, t._offset, t._shape, t._strides);
-  return new Uint8Array(native.toBuffer(t._handle()));
+  return new Uint8Array(call.toBuffer(t));
 }

@@ -6,8 +6,9 @@
  * `deserialize` share every check, and differ only in how bytes arrive.
  */
 import { emptyKernel } from '../ops/tensor-kernels.js';
-import { metaBegin, metaView } from '../native/meta.js';
-import { native } from '../native/addon.js';
+import * as call from '../native/calls.generated.js';
+import type { DTypeCode } from '../native/enums.generated.js';
+import { layoutOf } from '../native/meta.js';
 import { CPU } from '../tensor/device.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -91,9 +92,7 @@ export function* readTensor(
       const count = Math.min(perChunk, numel - start);
       let bytes = yield { position: position + start * itemsize, length: count * itemsize, what };
       if (fix !== undefined) bytes = fix(bytes);
-      metaBegin();
-      metaView(dtype.code, start, [count], [1]);
-      native.fromBuffer(t._handle(), bytes, dtype.code);
+      call.fromBuffer(layoutOf(t, dtype, start, [count], [1]), bytes, dtype.code as DTypeCode);
     }
     return t;
   } catch (error) {

@@ -3,8 +3,8 @@
  * randn, randint, the *Like variants, and manualSeed. Shapes are varargs or one array,
  * with an optional last options object: `rand(2, 20)`, `rand([2, 20], { dtype })`.
  */
-import { native } from '../native/addon.js';
-import { metaBegin, metaContiguous } from '../native/meta.js';
+import * as call from '../native/calls.generated.js';
+import { DTypeCode, RandomKind } from '../native/enums.generated.js';
 import { emptyKernel, fillKernel } from '../ops/tensor-kernels.js';
 import { DType, bool, defaultFloat, float32, float64, int16, int32, int64, int8, uint8 } from './dtype.js';
 import { CPU, type DeviceLike, Device } from './device.js';
@@ -84,9 +84,7 @@ function allocate(shape: number[], options: Resolved, fallback: DType = defaultF
 /** Copies host values into a new tensor. @internal */
 export function fromArray(values: ArrayBufferView, sourceDtype: DType, shape: number[], dtype: DType, dev: Device): Tensor {
   const t = emptyKernel(shape, dtype, dev);
-  metaBegin();
-  metaContiguous(dtype.code, shape);
-  native.fromBuffer(t._handle(), values, sourceDtype.code);
+  call.fromBuffer(t, values, sourceDtype.code as DTypeCode);
   return t;
 }
 
@@ -290,10 +288,8 @@ export function eye(n: number, m?: number | CreationOptions, rawOptions: Creatio
   return finish(fromArray(values, float64, [n, cols], options.dtype ?? defaultFloat, options.device), options);
 }
 
-function randomFill(t: Tensor, kind: number, p0: number, p1: number): void {
-  metaBegin();
-  metaContiguous(t.dtype.code, t._shape);
-  native.fillRandom(kind, t._handle(), p0, p1);
+function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number): void {
+  call.fillRandom(kind, t, p0, p1);
 }
 
 /**
@@ -303,7 +299,7 @@ function randomFill(t: Tensor, kind: number, p0: number, p1: number): void {
 export function rand(...args: ShapeArgs): Tensor {
   const { shape, options } = splitArgs(args, 'rand');
   const t = allocate(shape, options);
-  randomFill(t, 0, 0, 1);
+  randomFill(t, RandomKind.Uniform, 0, 1);
   return finish(t, options);
 }
 
@@ -314,7 +310,7 @@ export function rand(...args: ShapeArgs): Tensor {
 export function randn(...args: ShapeArgs): Tensor {
   const { shape, options } = splitArgs(args, 'randn');
   const t = allocate(shape, options);
-  randomFill(t, 1, 0, 1);
+  randomFill(t, RandomKind.Normal, 0, 1);
   return finish(t, options);
 }
 
@@ -342,7 +338,7 @@ export function randint(a: number, b: number | number[], c?: number[] | Creation
   if (!Array.isArray(shape)) throw argumentError('randint', 'size', 'a sequence of integers', shape);
   const options = resolve(raw, 'randint');
   const t = allocate(parseShape([shape], false, 'randint'), options, int64);
-  randomFill(t, 2, low, high);
+  randomFill(t, RandomKind.Integers, low, high);
   return finish(t, options);
 }
 
@@ -352,7 +348,7 @@ export function randint(a: number, b: number | number[], c?: number[] | Creation
  * @example torch.manualSeed(42)
  */
 export function manualSeed(seed: number | bigint): void {
-  native.manualSeed(ALL_DEVICES, seedBits(seed, 'manualSeed'));
+  call.manualSeed(ALL_DEVICES, seedBits(seed, 'manualSeed'));
 }
 
 /**
@@ -406,9 +402,9 @@ export function fullLike(x: Tensor, value: number | boolean, options: CreationOp
 }
 /** Uniform samples shaped like x. @example torch.randLike(x) */
 export function randLike(x: Tensor, options: CreationOptions = {}): Tensor {
-  return likeOf(x, options, 'randLike', (t) => randomFill(t, 0, 0, 1));
+  return likeOf(x, options, 'randLike', (t) => randomFill(t, RandomKind.Uniform, 0, 1));
 }
 /** Normal samples shaped like x. @example torch.randnLike(x) */
 export function randnLike(x: Tensor, options: CreationOptions = {}): Tensor {
-  return likeOf(x, options, 'randnLike', (t) => randomFill(t, 1, 0, 1));
+  return likeOf(x, options, 'randnLike', (t) => randomFill(t, RandomKind.Normal, 0, 1));
 }

@@ -6,8 +6,8 @@
 import { inspect } from 'node:util';
 import { AccumulateGrad, type Node } from '../autograd/node.js';
 import { backwardInputs, checkOptions, differentiate, isOptionsObject, type BackwardOptions } from '../autograd/backward.js';
-import { native, type Handle } from '../native/addon.js';
-import { metaBegin, metaView } from '../native/meta.js';
+import type { Handle } from '../native/addon.js';
+import * as call from '../native/calls.generated.js';
 import { StorageRef, track } from '../memory/storage.js';
 import { DType, bool, float16, bfloat16, float32, float64, int16, int32, int64, int8 } from './dtype.js';
 import type { Device } from './device.js';
@@ -342,9 +342,7 @@ export class Tensor {
   dataSync(): TypedArray {
     const readAs = readDtype(this._dtype);
     const source: Tensor = readAs === this._dtype ? this : (this as unknown as { to(d: DType): Tensor }).to(readAs);
-    metaBegin();
-    metaView(readAs.code, source._offset, source._shape, source._strides);
-    const buffer = native.toBuffer(source._handle());
+    const buffer = call.toBuffer(source);
     if (source !== this) source.dispose();
     return typedArrayOf(buffer, readAs);
   }
@@ -360,7 +358,7 @@ export class Tensor {
     const source: Tensor = needsCopy ? castKernelHook!(this, readAs) : this;
     try {
       const itemsize = readAs.itemsize;
-      return typedArrayOf(await native.readAsync(source._handle(), source._offset * itemsize, this.numel() * itemsize), readAs);
+      return typedArrayOf(await call.readAsync(source._handle(), source._offset * itemsize, this.numel() * itemsize), readAs);
     } finally {
       if (source !== this) source.dispose();
     }

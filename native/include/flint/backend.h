@@ -11,31 +11,14 @@
 
 namespace flint {
 
-enum class DeviceType : int32_t { CPU = 0, CUDA = 1 };
+// The enums (DeviceType, UnaryOp, BinaryOp, ReduceOp, LossReduction, Activation,
+// RandomKind, BackendOption) are declared with the entry points, in native/napi/entries.mjs.
 
-// Elementwise operations with one input. P0/P1 are optional parameters
-// (clamp bounds, leaky-relu slope); NaN means "absent" for clamp.
-enum class UnaryOp : int32_t {
-  Neg = 0, Abs, Exp, Log, Sqrt, Sin, Cos, Relu, Sigmoid, Tanh,
-  Clamp, Sign, Log1p, Expm1, Floor, Ceil, Round, Rsqrt, Reciprocal, LogicalNot,
-  Gelu, GeluTanh, Silu, LeakyRelu, Erf, Square, Trunc,
-  Count
-};
-
-// Elementwise operations with two inputs of one dtype. Compare ops write bool.
-enum class BinaryOp : int32_t {
-  Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum,
-  Eq, Ne, Gt, Ge, Lt, Le,
-  LogicalAnd, LogicalOr, Atan2, Remainder, FloorDivide,
-  Count
-};
 inline bool isCompareOp(BinaryOp op) {
   return op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Gt || op == BinaryOp::Ge ||
          op == BinaryOp::Lt || op == BinaryOp::Le || op == BinaryOp::LogicalAnd ||
          op == BinaryOp::LogicalOr;
 }
-
-enum class ReduceOp : int32_t { Sum = 0, Prod, Max, Min, ArgMax, ArgMin, Any, All, Count };
 
 // What a reduction sees: `input` is arranged by the caller so that its first
 // `input.ndim - reduceDims` dimensions are kept and its last `reduceDims` are reduced.
@@ -77,7 +60,6 @@ struct SoftmaxBackwardArgs {
 // with class-index targets. PyTorch's cross_entropy (fromLogits) or nll_loss (input is
 // already log-probabilities). Label smoothing mixes in the mean over classes, and the
 // mean reduction divides by the summed target weights, as PyTorch does.
-enum class LossReduction : int32_t { None = 0, Mean = 1, Sum = 2 };
 struct CrossEntropyArgs {
   TensorView input;     // [rows, classes] float32/float64
   TensorView target;    // [rows] int64
@@ -122,7 +104,6 @@ struct LayerNormBackwardArgs {
 
 // out = activation(input + bias), over contiguous [rows, cols] with bias [cols]: the
 // epilogue of a Linear layer, in one pass. `out` may be `input` (in place).
-enum class Activation : int32_t { None = 0, Relu = 1 };
 struct BiasActivationArgs {
   TensorView out, input, bias;
   Activation activation;
@@ -140,8 +121,6 @@ class PendingRead {
 struct MemoryInfo {
   int64_t allocatedBytes = 0, peakAllocatedBytes = 0, reservedBytes = 0, liveStorages = 0;
 };
-
-enum class BackendOption : int32_t { MatmulAllowTF32 = 0 };
 
 // Every entry is required unless marked "optional", which means it has a default here
 // that a device may keep.

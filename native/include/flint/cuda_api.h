@@ -9,12 +9,9 @@
 
 namespace flint {
 
-// Bumped whenever this table or Backend's virtual interface changes, so that an addon
-// never drives a library built against another layout.
-constexpr int kCudaApiVersion = 1;
-
+// The addon calls this table only after the library's flint_cuda_abi() has matched its own
+// ABI hash (flint/abi.generated.h), so the table and Backend's vtable have one layout.
 struct CudaApi {
-  int version;
   // Devices usable now: 0 without a driver or a device, with the reason in `error`.
   int (*deviceCount)(char* error, size_t errorLength);
   // Writes the device's name; returns 0 on success.
@@ -26,6 +23,8 @@ struct CudaApi {
 }  // namespace flint
 
 extern "C" {
+// The ABI hash the library was compiled with (flint::kAbiHash). Never throws.
+__attribute__((visibility("default"))) const char* flint_cuda_abi();
 // Never throws; returns null only when the library is broken.
 __attribute__((visibility("default"))) const flint::CudaApi* flint_cuda_api();
 }

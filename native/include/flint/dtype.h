@@ -1,26 +1,15 @@
-// The dtype vocabulary shared by every backend. The numeric codes are part of the
-// JS/native contract (src/tensor/dtype.ts mirrors them), so never renumber.
+// The dtype vocabulary shared by every backend. The DType enum itself is declared with the
+// entry points (native/napi/entries.mjs), so JS and C++ cannot disagree on its codes.
 #pragma once
 #include <cstdint>
 #include <cstring>
 #include <string>
 
+#include "flint/enums.generated.h"
+
 namespace flint {
 
-enum class DType : int32_t {
-  Float32 = 0,
-  Float64 = 1,
-  Int64 = 2,
-  Int32 = 3,
-  UInt8 = 4,
-  Bool = 5,
-  // Storage-only dtypes: they are stored and cast, and computed by upcasting.
-  Float16 = 6,
-  BFloat16 = 7,
-  Int16 = 8,
-  Int8 = 9,
-};
-constexpr int kNumDTypes = 10;
+constexpr int kNumDTypes = EnumInfo<DType>::count;
 
 inline bool isValidDType(int32_t code) { return code >= 0 && code < kNumDTypes; }
 

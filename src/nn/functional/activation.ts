@@ -2,10 +2,11 @@
  * Activation functions of `nn.functional` whose backward PyTorch defines on its own
  * (GELU, SiLU, LeakyReLU), plus thin re-exports of the Tensor ops that already exist.
  */
+import { UnaryOp } from '../../native/enums.generated.js';
 import { record } from '../../autograd/function.js';
 import { gradEnabled } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { UnaryCode, unaryKernel, unaryKernel_ } from '../../ops/tensor-kernels.js';
+import { unaryKernel, unaryKernel_ } from '../../ops/tensor-kernels.js';
 import { add, erf, exp, gt, mul, relu as reluOp, rsub, sigmoid, tanh, where } from '../../ops/elementwise.js';
 import { relu_ } from '../../ops/inplace.js';
 import { checkInplace } from '../../autograd/function.js';
@@ -91,11 +92,11 @@ export function leakyRelu(x: Tensor, negativeSlope: number | LeakyReluOptions = 
   checkBoolean(inPlace, 'leakyRelu', 'inplace');
   if (inPlace) {
     checkInplace(x);
-    unaryKernel_(UnaryCode.LeakyRelu, x, slope);
+    unaryKernel_(UnaryOp.LeakyRelu, x, slope);
     x._version.value++;
     return x;
   }
-  const out = unaryKernel(UnaryCode.LeakyRelu, x, slope);
+  const out = unaryKernel(UnaryOp.LeakyRelu, x, slope);
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, 'LeakyReluBackward0', [x], (node) => {
     const saved = node.save(x);
@@ -120,7 +121,7 @@ export function gelu(x: Tensor, options?: GeluOptions): Tensor {
   }
   checkChoice(approximate, 'gelu', 'approximate', ['none', 'tanh'] as const);
   const input = floatOf(x);
-  const out = unaryKernel(approximate === 'tanh' ? UnaryCode.GeluTanh : UnaryCode.Gelu, input);
+  const out = unaryKernel(approximate === 'tanh' ? UnaryOp.GeluTanh : UnaryOp.Gelu, input);
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, 'GeluBackward0', [x], (node) => {
     const saved = node.save(input);
@@ -152,11 +153,11 @@ export function silu(x: Tensor, options?: InplaceOptions): Tensor {
   const input = floatOf(x);
   if (inplace) {
     checkInplace(x);
-    unaryKernel_(UnaryCode.Silu, x);
+    unaryKernel_(UnaryOp.Silu, x);
     x._version.value++;
     return x;
   }
-  const out = unaryKernel(UnaryCode.Silu, input);
+  const out = unaryKernel(UnaryOp.Silu, input);
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, 'SiluBackward0', [x], (node) => {
     const saved = node.save(input);

@@ -3,6 +3,7 @@
  * (embedding is in `embedding.ts`). Linear on a 2-D input is one fused addmm, as
  * PyTorch's AddmmBackward0.
  */
+import { Activation } from '../../native/enums.generated.js';
 import { record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -12,7 +13,7 @@ import { add, mul, rsqrt, sub } from '../../ops/elementwise.js';
 import { addmm, matmul } from '../../ops/linalg.js';
 import { mean } from '../../ops/reduce.js';
 import { contiguous, reshape, t as transpose2d } from '../../ops/shape.js';
-import { ActivationCode, biasActivationKernel_, layerNormBackwardKernel, layerNormKernel } from '../../ops/fused-kernels.js';
+import { biasActivationKernel_, layerNormBackwardKernel, layerNormKernel } from '../../ops/fused-kernels.js';
 import { relu } from './activation.js';
 import { bernoulli_ } from '../../ops/fill.js';
 import { div_, mul_ } from '../../ops/inplace.js';
@@ -53,7 +54,7 @@ export function linearRelu(input: Tensor, weight: Tensor, bias: Tensor | null): 
     out.dispose();
     return relu(linear(input, weight, bias));  // reports the shape error as linear does
   }
-  biasActivationKernel_(out, bias, ActivationCode.Relu);
+  biasActivationKernel_(out, bias, Activation.Relu);
   return out;
 }
 

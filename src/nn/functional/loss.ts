@@ -3,12 +3,13 @@
  * kernel each way (log-softmax + NLL in one pass), with PyTorch's reductions, class
  * weights, `ignoreIndex` and label smoothing.
  */
+import { LossReduction } from '../../native/enums.generated.js';
 import { record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { int64, scalarTypeName } from '../../tensor/dtype.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
-import { ReductionCode, crossEntropyBackwardKernel, crossEntropyKernel, type LossConfig } from '../../ops/fused-kernels.js';
+import { crossEntropyBackwardKernel, crossEntropyKernel, type LossConfig } from '../../ops/fused-kernels.js';
 import { abs, add, clamp, div, exp, gradFor, log, log1p, mul, neg, rsub, sigmoid, sub } from '../../ops/elementwise.js';
 import { mean, sum } from '../../ops/reduce.js';
 import { contiguous, permute, reshape } from '../../ops/shape.js';
@@ -18,11 +19,11 @@ import { argumentError, checkInteger, checkNumber, checkOptionalTensor, checkOpt
 /** How a loss reduces its per-element values. */
 export type Reduction = 'none' | 'mean' | 'sum';
 
-function reductionCode(reduction: Reduction): ReductionCode {
+function reductionCode(reduction: Reduction): LossReduction {
   switch (reduction) {
-    case 'none': return ReductionCode.None;
-    case 'mean': return ReductionCode.Mean;
-    case 'sum': return ReductionCode.Sum;
+    case 'none': return LossReduction.None;
+    case 'mean': return LossReduction.Mean;
+    case 'sum': return LossReduction.Sum;
     default: return checkReduction(reduction, 'loss');
   }
 }
@@ -32,10 +33,10 @@ function reductionCode(reduction: Reduction): ReductionCode {
  * for a string, a TypeError naming `fn` for another type. @internal
  * @example checkReduction('avg', 'mseLoss') // Error: avg is not a valid value for reduction
  */
-export function checkReduction(reduction: unknown, fn: string): ReductionCode {
-  if (reduction === 'none') return ReductionCode.None;
-  if (reduction === 'mean') return ReductionCode.Mean;
-  if (reduction === 'sum') return ReductionCode.Sum;
+export function checkReduction(reduction: unknown, fn: string): LossReduction {
+  if (reduction === 'none') return LossReduction.None;
+  if (reduction === 'mean') return LossReduction.Mean;
+  if (reduction === 'sum') return LossReduction.Sum;
   if (typeof reduction !== 'string') throw argumentError(fn, 'reduction', "'none', 'mean' or 'sum'", reduction);
   throw new Error(`${reduction} is not a valid value for reduction`);
 }

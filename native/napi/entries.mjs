@@ -1,0 +1,153 @@
+// The JS/native boundary, declared once. `npm run generate` (scripts/generate-bindings.mjs)
+// turns this table into:
+//   native/include/flint/enums.generated.h   the C++ enums
+//   native/napi/entries.generated.{h,cc}     per entry: an argument struct, the unpacking
+//                                            and the export table
+//   src/native/enums.generated.ts            the same enums for TypeScript
+//   src/native/calls.generated.ts            the addon's type, and per entry a function
+//                                            that packs the meta buffer and calls it
+// A test fails when the generated files are stale, and another when the loaded addon's
+// enums differ from TypeScript's (a build older than its sources).
+//
+// ## Enums
+// Values are their position in the list; `Count` follows the last one in C++. Never
+// reorder an enum whose codes are stored outside the process (DType is in checkpoints'
+// metadata only by name, so none is today), but append where you can.
+//
+// ## Entries
+// `name: 'arg: kind, ...'`, with the implementation written by hand in native/napi/*.cc as
+// `void name(NameCall& call)` (or `Napi::Value name(Napi::Env, NameCall&)` with `custom`).
+// Argument kinds:
+//   in        a tensor view: JS passes its storage handle, and its layout goes in the meta
+//             buffer; C++ gets `Input { Storage* storage; TensorView view; }`, bounds-checked
+//   in?       the same, or null (absent: `storage == nullptr`)
+//   out       an output view: a live handle is written in place; null or a released handle
+//             is allocated (contiguous) on the call's device and returned to JS
+//   new       an output that must be new (the fused kernels read whole rows before they
+//             write, so an output aliasing an input is refused, not copied)
+//   new?      the same, or null in JS (not wanted: `call.x.storage == nullptr`)
+//   inout     a live storage written in place (never allocated)
+//   handle    a bare storage handle (no view)
+//   device    a device code (0 is the CPU, 1 + i is cuda:i): C++ gets the Backend
+//   i64 f64 bool u64(bigint) string buffer(ArrayBufferView)   scalars, checked
+//   <Enum>    a value of one of the enums below, range-checked
+//   value:T   a JS value passed through as Napi::Value, of TypeScript type T
+// A kind followed by `@meta` travels in the meta buffer instead of as an argument (gemm's
+// eighteen numbers). The views and @meta scalars fill the meta buffer in declaration order.
+// The call's device is that of its first `in`/`inout` argument; every view must be on it.
+// Options: `returns` is the TypeScript return type of a `custom` entry (whose C++ returns
+// Napi::Value); without it, an entry returns its outputs' new handles: one output gives
+// `Handle | undefined` (undefined when written in place), several give an array, each null
+// when not wanted.
+
+export const enums = {
+  // Storage element types: src/tensor/dtype.ts's `code`s (DTypeCode in TypeScript, where
+  // DType is the class of torch.float32 and its kind).
+  DType: { ts: 'DTypeCode', values: ['Float32', 'Float64', 'Int64', 'Int32', 'UInt8', 'Bool', 'Float16', 'BFloat16', 'Int16', 'Int8'] },
+  DeviceType: ['CPU', 'CUDA'],
+  // Elementwise operations with one input. p0/p1 are optional parameters (clamp bounds,
+  // leaky-relu slope); NaN means "absent" for clamp.
+  UnaryOp: [
+    'Neg', 'Abs', 'Exp', 'Log', 'Sqrt', 'Sin', 'Cos', 'Relu', 'Sigmoid', 'Tanh',
+    'Clamp', 'Sign', 'Log1p', 'Expm1', 'Floor', 'Ceil', 'Round', 'Rsqrt', 'Reciprocal', 'LogicalNot',
+    'Gelu', 'GeluTanh', 'Silu', 'LeakyRelu', 'Erf', 'Square', 'Trunc',
+  ],
+  // Elementwise operations with two inputs of one dtype. Compare ops write bool.
+  BinaryOp: [
+    'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Maximum', 'Minimum',
+    'Eq', 'Ne', 'Gt', 'Ge', 'Lt', 'Le',
+    'LogicalAnd', 'LogicalOr', 'Atan2', 'Remainder', 'FloorDivide',
+  ],
+  ReduceOp: ['Sum', 'Prod', 'Max', 'Min', 'ArgMax', 'ArgMin', 'Any', 'All'],
+  LossReduction: ['None', 'Mean', 'Sum'],
+  // The activation fused after a bias add (Linear's epilogue).
+  Activation: ['None', 'Relu'],
+  // The distributions of fillRandom.
+  RandomKind: ['Uniform', 'Normal', 'Integers', 'Bernoulli'],
+  BackendOption: ['MatmulAllowTF32'],
+};
+
+const gemmLayout =
+  'dtype: DType @meta, m: i64 @meta, n: i64 @meta, k: i64 @meta, batch: i64 @meta, ' +
+  'transA: bool @meta, transB: bool @meta, ' +
+  'offsetA: i64 @meta, lda: i64 @meta, strideA: i64 @meta, offsetB: i64 @meta, ldb: i64 @meta, strideB: i64 @meta, ' +
+  'offsetC: i64 @meta, ldc: i64 @meta, strideC: i64 @meta, alpha: f64 @meta, beta: f64 @meta';
+
+export const entries = {
+  // memory.cc: storages, host transfers, fills, random numbers, statistics
+  init: { args: 'meta: value:Float64Array, threads: i64', custom: true, returns: '{ threads: number; enums: Record<string, Record<string, number>>; abi: string }' },
+  alloc: { args: 'device: device, nbytes: f64, recycle: value:Handle | null', custom: true, returns: 'Handle' },
+  release: { args: 'handle: value:Handle', custom: true, returns: 'void' },
+  storageBytes: { args: 'handle: handle', custom: true, returns: 'number' },
+  fromBuffer: { args: 'out: inout, source: buffer, sourceDtype: DType' },
+  toBuffer: { args: 'input: in', custom: true, returns: 'ArrayBuffer' },
+  fill: { args: 'out: inout, value: f64' },
+  fillRandom: { args: 'kind: RandomKind, out: inout, p0: f64, p1: f64' },
+  manualSeed: { args: 'deviceCode: i64, seed: u64', custom: true, returns: 'void' },
+  stats: {
+    args: 'device: device',
+    custom: true,
+    returns: '{ storages: number; allocatedBytes: number; peakAllocatedBytes: number; cachedBytes: number; reservedBytes: number; externalBytes: number }',
+  },
+  emptyCache: { args: 'device: device' },
+  resetPeakMemory: { args: 'device: device' },
+  setNumThreads: { args: 'threads: i64', custom: true, returns: 'void' },
+  getNumThreads: { args: '', custom: true, returns: 'number' },
+
+  // cuda.cc: devices other than the CPU
+  cudaLoad: { args: 'libraryPath: string', custom: true, returns: '{ deviceCount: number; reason: string }' },
+  deviceName: { args: 'device: device', custom: true, returns: 'string' },
+  synchronize: { args: 'device: device' },
+  copyAcross: { args: 'dst: handle, dstOffsetBytes: value:number, src: handle, srcOffsetBytes: value:number, nbytes: value:number' },
+  readAsync: { args: 'handle: handle, byteOffset: value:number, nbytes: value:number', custom: true, returns: 'Promise<ArrayBuffer>' },
+  setBackendOption: { args: 'device: device, option: BackendOption, value: f64' },
+
+  // ops.cc: kernels over views
+  cast: { args: 'out: out, input: in' },
+  axpy: { args: 'out: inout, x: in, alpha: f64' },
+  unary: { args: 'op: UnaryOp, out: out, input: in, p0: f64, p1: f64' },
+  binary: { args: 'op: BinaryOp, out: out, a: in, b: in' },
+  binaryScalar: { args: 'op: BinaryOp, out: out, a: in, scalar: f64, scalarFirst: bool' },
+  // The fast path for same-shape contiguous operands: no meta buffer, no layout decoding.
+  binaryFlat: {
+    args: 'op: BinaryOp, recycle: value:Handle | null, a: handle, aOffset: i64, b: handle, bOffset: i64, numel: i64, dtype: DType, outDtype: DType',
+    custom: true,
+    returns: 'Handle',
+  },
+  binaryScalarFlat: {
+    args: 'op: BinaryOp, recycle: value:Handle | null, a: handle, aOffset: i64, numel: i64, dtype: DType, outDtype: DType, scalar: f64, scalarFirst: bool',
+    custom: true,
+    returns: 'Handle',
+  },
+  where: { args: 'out: out, cond: in, a: in, b: in' },
+  // `input`'s first ndim - reduceDims dims are kept, its last reduceDims are reduced.
+  reduce: { args: 'op: ReduceOp, out: out, input: in, reduceDims: i64' },
+  // C[b] = alpha * op(A[b]) @ op(B[b]) + beta * C[b], BLAS-style operands (see GemmArgs).
+  gemm: { args: `out: value:Handle | null, a: handle, b: handle, ${gemmLayout}`, custom: true, returns: 'Handle | undefined' },
+  indexSelect: { args: 'out: out, input: in, dim: i64, index: in' },
+  indexPut: { args: 'out: inout, dim: i64, index: in, src: in, accumulate: bool' },
+  gather: { args: 'out: out, input: in, dim: i64, index: in' },
+  scatter: { args: 'out: inout, dim: i64, index: in, src: in, accumulate: bool' },
+  // -> [int64 coordinates [count, ndim], count]
+  nonzero: { args: 'input: in', custom: true, returns: '[Handle, number]' },
+
+  // nn_ops.cc: fused neural-network kernels. Softmax views are [outer, size, inner].
+  softmax: { args: 'out: new, input: in, log: bool' },
+  softmaxBackward: { args: 'gradInput: new, gradOutput: in, output: in, log: bool' },
+  // logProbs is written (and wanted) only from logits; totalWeight is the mean's denominator.
+  crossEntropy: {
+    args:
+      'loss: new, logProbs: new?, totalWeight: new, input: in, target: in, weight: in?, ' +
+      'ignoreIndex: i64, labelSmoothing: f64, fromLogits: bool, reduction: LossReduction',
+  },
+  crossEntropyBackward: {
+    args:
+      'gradInput: new, gradLoss: in, logProbs: in, target: in, weight: in?, totalWeight: in, ' +
+      'ignoreIndex: i64, labelSmoothing: f64, fromLogits: bool, reduction: LossReduction',
+  },
+  layerNorm: { args: 'out: new, mean: new, rstd: new, input: in, weight: in?, bias: in?, eps: f64' },
+  layerNormBackward: {
+    args: 'gradInput: new?, gradWeight: new?, gradBias: new?, gradOutput: in, input: in, mean: in, rstd: in, weight: in?',
+  },
+  biasActivation: { args: 'out: out, input: in, bias: in, activation: Activation' },
+};

@@ -1,0 +1,103 @@
+/**
+ * The JS/native boundary is declared once (native/napi/entries.mjs) and generated into both
+ * languages. These tests catch what generation alone cannot: an addon or a CUDA library
+ * built from other sources than the TypeScript that drives it, and calls that break the
+ * declared contract.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as torch from '../src/index.js';
+import { native, nativeInfo } from '../src/native/addon.js';
+import { ENUM_TABLE } from '../src/native/enums.generated.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const sourceAbi = spawnSync(process.execPath, ['scripts/generate-bindings.mjs', '--abi'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+
+describe('the addon agrees with the TypeScript that drives it', () => {
+  it('every enum has the same names and codes on both sides', () => {
+    expect(Object.keys(ENUM_TABLE).length).toBeGreaterThanOrEqual(9);
+    expect(nativeInfo.enums).toEqual(ENUM_TABLE);
+  });
+
+  it('the loaded addon was built from the interface in this tree (its ABI hash)', () => {
+    expect(sourceAbi).toMatch(/^[0-9a-f]{16}$/);
+    expect(nativeInfo.abi).toBe(sourceAbi);
+  });
+
+  it('every declared entry point is exported, and nothing else', () => {
+    const declared = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', "const m = await import('./native/napi/entries.mjs'); console.log(JSON.stringify(Object.keys(m.entries)))"],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(Object.keys(native).sort()).toEqual((JSON.parse(declared.stdout) as string[]).sort());
+  });
+});
+
+describe('calls that break the declared contract get an Error, never a crash', () => {
+  const loose = native as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+  it('a wrong argument count', () => {
+    expect(() => loose.unary(0, null)).toThrow('internal: unary takes 5 arguments, got 2');
+  });
+
+  it('an enum code outside its enum', () => {
+    const t = torch.zeros(2);
+    expect(() => loose.fillRandom(7, t._handle(), 0, 1)).toThrow('fillRandom: kind: unknown RandomKind code 7');
+    expect(() => loose.binaryFlat(99, null, null, 0, null, 0, 0, 0, 0)).toThrow('unknown BinaryOp code 99');
+  });
+
+  it('a scalar of the wrong kind', () => {
+    expect(() => loose.getNumThreads()).not.toThrow();
+    expect(() => loose.setNumThreads('2')).toThrow('setNumThreads: threads must be an integer');
+    expect(() => loose.manualSeed(0, 5)).toThrow('manualSeed: seed must be a bigint');
+  });
+});
+
+// A CUDA library whose ABI hash is not the addon's must be refused before its table is
+// touched: a stale build-cuda/ after a change of backend.h would otherwise call the wrong
+// virtual method. Stand-in libraries, compiled here, play the stale build.
+describe.runIf(spawnSync('g++', ['--version']).status === 0)('a CUDA library built from another interface is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flint-abi-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function library(name: string, source: string): string {
+    const file = join(dir, `${name}.cc`);
+    writeFileSync(file, source);
+    const out = join(dir, `${name}.so`);
+    const built = spawnSync('g++', ['-shared', '-fPIC', '-o', out, file], { encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    return out;
+  }
+
+  function reasonWith(path: string): string {
+    const script = "import * as torch from './src/index.ts'; console.log(JSON.stringify([torch.cuda.isAvailable(), torch.cuda.unavailableReason()]))";
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, FLINT_CUDA_LIB: path },
+    });
+    const [available, reason] = JSON.parse(child.stdout.trim().split('\n').pop()!) as [boolean, string];
+    expect(available).toBe(false);
+    return reason;
+  }
+
+  // flint_cuda_api would crash the process if called: the check must come first.
+  const crashingTable = 'extern "C" const void* flint_cuda_api() { __builtin_trap(); }\n';
+
+  it('another hash: the error names both builds and says to rebuild', () => {
+    const path = library('stale', `extern "C" const char* flint_cuda_abi() { return "0123456789abcdef"; }\n${crashingTable}`);
+    const reason = reasonWith(path);
+    expect(reason).toContain(`flint's CUDA library at ${path} was built from another version of flint's native interface`);
+    expect(reason).toContain(`(ABI 0123456789abcdef, this addon's is ${sourceAbi})`);
+    expect(reason).toContain('rebuild it with `npm run build:cuda`');
+  });
+
+  it('no hash at all (a library from before the check)', () => {
+    const reason = reasonWith(library('ancient', crashingTable));
+    expect(reason).toContain('ABI none (a build older than the ABI check)');
+  });
+});
