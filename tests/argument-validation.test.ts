@@ -335,7 +335,7 @@ describe('the options each entry point does take still work', () => {
     expect(p.dtype).toBe(torch.float64);
     expect(p.item()).toBe(9);
     p.backward();
-    expect(Array.from(a.grad!.dataSync())).toEqual([6, 4.5, 3]);
+    expect(Array.from(a.grad!.dataSync() as Float32Array)).toEqual([6, 4.5, 3]);
   });
 
   it('Module.to takes a dtype name and { dtype, device }', () => {

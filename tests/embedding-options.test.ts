@@ -34,12 +34,12 @@ const NAMES: Record<string, string> = {
   scale_grad_by_freq: 'scaleGradByFreq',
 };
 
-function optionsOf(c: Case): F.EmbeddingOptions {
+function optionsOf(c: Case): torch.nn.functional.EmbeddingOptions {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(c.options)) {
     out[NAMES[key]] = value === 'inf' ? Infinity : value === '-inf' ? -Infinity : value;
   }
-  return out as F.EmbeddingOptions;
+  return out as torch.nn.functional.EmbeddingOptions;
 }
 
 /** Elementwise closeness: float32 results agree with PyTorch to a few ulps. */
@@ -109,7 +109,7 @@ describe('embedding options match PyTorch', () => {
     expect(emb.weight.requiresGrad).toBe(true);
     // row 0 has norm 5: scaled by 1 / (5 + 1e-7); row 1 (norm 0.5) and row 2 (unreferenced) stay.
     const scale = Math.fround(1 / (5 + 1e-7));
-    expect(Array.from(emb.weight.dataSync())).toEqual([3, 4, 0.3, 0.4, 6, 8, 1, 0].map((v, i) => Math.fround(i < 2 ? Math.fround(v * scale) : v)));
+    expect(Array.from(emb.weight.dataSync() as Float32Array)).toEqual([3, 4, 0.3, 0.4, 6, 8, 1, 0].map((v, i) => Math.fround(i < 2 ? Math.fround(v * scale) : v)));
     expect(out.tolist()).toEqual([[Math.fround(3 * scale), Math.fround(4 * scale)], [Math.fround(0.3), Math.fround(0.4)], [Math.fround(3 * scale), Math.fround(4 * scale)]]);
   });
 
@@ -135,7 +135,7 @@ describe('nn.Embedding construction and repr', () => {
     expect(frozen.weight.requiresGrad).toBe(false);
     expect(frozen.weight.tolist()).toEqual([[1, 2.5, 3], [4, 5, 6]]);
     table.indexPut_([0, 0], 9);
-    expect(frozen.weight.tolist()[0]).toEqual([9, 2.5, 3]);
+    expect((frozen.weight.tolist() as number[][])[0]).toEqual([9, 2.5, 3]);
     const trainable = nn.Embedding.fromPretrained(torch.ones(2, 2), { freeze: false });
     expect(trainable.weight.requiresGrad).toBe(true);
     expect(trainable.parameters()).toHaveLength(1);

@@ -63,7 +63,7 @@ describe('Module', () => {
     first = new nn.Linear(3, 4);
     scale = new nn.Parameter(torch.ones(1));
     second = new nn.Linear(4, 2);
-    forward(x: torch.Tensor) {
+    override forward(x: torch.Tensor) {
       return this.second(this.first(x.matmul(this.constant))).mul(this.scale);
     }
   }
@@ -207,9 +207,9 @@ describe('Module', () => {
     const [b1, b2] = fixture.batchnorm.inputs.map((t: { data: number[]; shape: number[] }) => torch.tensor(t.data).reshape(t.shape));
     bn(b1);
     bn(b2);
-    expectClose(bn.running_mean, fixture.batchnorm.running_mean, { atol: 1e-6 });
-    expectClose(bn.running_var, fixture.batchnorm.running_var, { atol: 1e-5 });
-    expect(bn.num_batches_tracked.item()).toBe(fixture.batchnorm.num_batches_tracked);
+    expectClose(bn.running_mean!, fixture.batchnorm.running_mean, { atol: 1e-6 });
+    expectClose(bn.running_var!, fixture.batchnorm.running_var, { atol: 1e-5 });
+    expect(bn.num_batches_tracked!.item()).toBe(fixture.batchnorm.num_batches_tracked);
     bn.eval();
     expectClose(bn(b1), fixture.batchnorm.eval_output, { atol: 1e-5 });
     expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
@@ -288,7 +288,7 @@ describe('Sequential frees activations between its own layers under noGrad', () 
   it('keeps them when a hook or a custom module could hold them', () => {
     class Keeper extends nn.Module {
       seen: torch.Tensor | null = null;
-      forward(t: torch.Tensor) {
+      override forward(t: torch.Tensor) {
         this.seen = t;
         return t.mul(2);
       }

@@ -77,7 +77,7 @@ describe('5.1 layers and blocks', () => {
       randWeight = torch.rand(20, 20);
       linear = new nn.Linear(20, 20);
       halvings = 0;
-      forward(X: torch.Tensor) {
+      override forward(X: torch.Tensor) {
         X = this.linear(X);
         X = F.relu(torch.mm(X, this.randWeight).add(1));
         X = this.linear(X);
@@ -104,7 +104,7 @@ describe('5.1 layers and blocks', () => {
         super();
         modules.forEach((m, i) => this.addModule(String(i), m));
       }
-      forward(X: torch.Tensor) {
+      override forward(X: torch.Tensor) {
         for (const block of this.children()) X = block(X);
         return X;
       }
@@ -142,7 +142,7 @@ describe('5.2 parameters', () => {
     });
     expect(net.at(0).weight.data.index(0).tolist()).toEqual([1, 1, 1, 1]);
     expect(net.at(0).bias.data.index(0).item()).toBe(0);
-    net.at(2).apply((m) => m instanceof nn.Linear && nn.init.constant_(m.weight, 42));
+    net.at<torch.nn.Linear>(2).apply((m) => m instanceof nn.Linear && nn.init.constant_(m.weight, 42));
     expect(net.at(2).weight.data.tolist()).toEqual([[42, 42, 42, 42, 42, 42, 42, 42]]);
   });
 
@@ -181,7 +181,7 @@ describe('5.2 parameters', () => {
     const layer = new nn.Linear(40, 50);
     nn.init.uniform_(layer.weight, -10, 10);
     layer.weight.data.mul_(layer.weight.data.abs().ge(5));
-    for (const v of layer.weight.dataSync()) expect(v === 0 || Math.abs(v) >= 5).toBe(true);
+    for (const v of layer.weight.dataSync() as Float32Array) expect(v === 0 || Math.abs(v) >= 5).toBe(true);
     layer.weight.data.add_(1);
     layer.weight.data.indexPut_([0, 0], 42);
     expect(layer.weight.index(0, 0).item()).toBe(42);
@@ -191,7 +191,7 @@ describe('5.2 parameters', () => {
 describe('5.4 custom layers', () => {
   it('CenteredLayer has zero mean', () => {
     class CenteredLayer extends nn.Module {
-      forward(X: torch.Tensor) {
+      override forward(X: torch.Tensor) {
         return X.sub(X.mean());
       }
     }
@@ -210,7 +210,7 @@ describe('5.4 custom layers', () => {
         this.weight = new nn.Parameter(torch.randn(inUnits, units));
         this.bias = new nn.Parameter(torch.randn(units));
       }
-      forward(X: torch.Tensor) {
+      override forward(X: torch.Tensor) {
         return F.relu(torch.matmul(X, this.weight.data).add(this.bias.data));
       }
     }

@@ -36,7 +36,11 @@ let announced = false;
 export function cudaGate(hasCuda: boolean): boolean {
   if (!hasCuda && !announced) {
     announced = true;
-    console.warn(`NOTICE: CUDA tests skipped: ${torch.cuda.unavailableReason()}`);
+    console.warn(
+      SELF_TEST
+        ? `NOTICE: FLINT_CUDA_SELFTEST=1: the CPU stands in for CUDA; GPU-only tests skipped: ${torch.cuda.unavailableReason()}`
+        : `NOTICE: CUDA tests skipped: ${torch.cuda.unavailableReason()}`,
+    );
   }
   describe.runIf(REQUIRE_CUDA)('FLINT_REQUIRE_CUDA', () => {
     it('CUDA is available when FLINT_REQUIRE_CUDA=1', () => {
