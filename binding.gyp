@@ -11,7 +11,8 @@
             "native/napi/entries.generated.cc",
             "native/napi/entries.generated.h",
             "native/include/flint/enums.generated.h",
-            "native/include/flint/abi.generated.h"
+            "native/include/flint/abi.generated.h",
+            "native/include/flint/kernels.generated.h"
           ],
           "action": ["node", "scripts/generate-bindings.mjs"]
         }

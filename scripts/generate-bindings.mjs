@@ -29,7 +29,14 @@ function fail(message) {
 
 function parseArgs(name, text) {
   if (text.trim() === '') return [];
-  return text.split(',').map((part, index) => {
+  // Split at the commas between arguments, not those inside a shape's brackets.
+  const parts = text.split(/,(?![^\[]*\])/);
+  return parts.map((part, index) => {
+    const shaped = /^\s*(\w+)\s*:\s*(in\??|out|new\??|inout)\s*\[([\w\s,]*)\]\s*$/.exec(part);
+    if (shaped) {
+      const dims = shaped[3].split(',').map((d) => d.trim()).filter(Boolean);
+      return { name: shaped[1], index, kind: shaped[2], dims, meta: false };
+    }
     const match = /^\s*(\w+)\s*:\s*(value:(.+?)|[\w?]+)\s*(@meta)?\s*$/.exec(part);
     if (!match) fail(`${name}: cannot read argument "${part.trim()}"`);
     const [, argName, kind, tsType, meta] = match;
@@ -53,7 +60,17 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
   const deviceFrom = args.find((a) => a.kind === 'in' || a.kind === 'inout');
   if (args.some((a) => VIEW_KINDS.has(a.kind)) && !deviceFrom) fail(`${name}: views need an in or inout argument for their device`);
   if (spec.custom && !spec.returns) fail(`${name}: a custom entry declares its TypeScript return type`);
-  return { name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns };
+  const kernel = !!spec.kernel;
+  if (kernel) {
+    for (const arg of args) {
+      if (VIEW_KINDS.has(arg.kind) && !arg.dims) fail(`${name}: a kernel entry gives every view its shape (${arg.name})`);
+      if (!VIEW_KINDS.has(arg.kind) && !['i64', 'f64', 'bool'].includes(arg.kind) && !(arg.kind in enums)) {
+        fail(`${name}: a kernel entry takes views, numbers, flags and enums only (${arg.name})`);
+      }
+    }
+    if (spec.custom) fail(`${name}: a kernel entry's C++ is generated; it cannot be custom`);
+  }
+  return { name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel };
 });
 
 const usesMeta = (entry) => entry.args.some((a) => a.meta || VIEW_KINDS.has(a.kind));
@@ -77,6 +94,64 @@ function enumsHeader() {
     lines.push('};', '');
   }
   lines.push('}  // namespace flint', '');
+  return lines.join('\n');
+}
+
+// ------------------------------------------------------------------ C++: kernels
+
+// A kernel entry (`kernel: true`) needs no hand-written C++ but its device code: the
+// arguments struct, the Backend method (checked here, then the device's `<name>Impl`), the
+// shape and dtype checks and the napi glue are all generated from its declaration.
+const kernelEntries = () => parsed.filter((e) => e.kernel);
+const argsStruct = (entry) => `${upper(entry.name)}Args`;
+const kernelField = (arg) => {
+  if (VIEW_KINDS.has(arg.kind)) return `TensorView ${arg.name};`;
+  if (arg.kind in enums) return `${arg.kind} ${arg.name}{};`;
+  return { i64: `int64_t ${arg.name} = 0;`, f64: `double ${arg.name} = 0;`, bool: `bool ${arg.name} = false;` }[arg.kind];
+};
+
+function kernelsHeader() {
+  const lines = [
+    `// ${BANNER}`,
+    '// The kernel entries: their arguments as the devices see them, and the checks that the',
+    '// Backend runs once, before it calls a device (see FLINT_GENERATED_KERNELS in backend.h).',
+    '#pragma once',
+    '#include "flint/enums.generated.h"',
+    '#include "flint/kernel_checks.h"',
+    '#include "flint/layout.h"',
+    '',
+    'namespace flint {',
+    '',
+  ];
+  for (const entry of kernelEntries()) {
+    const views = entry.args.filter((a) => VIEW_KINDS.has(a.kind));
+    const symbols = [...new Set(views.flatMap((a) => a.dims.filter((d) => !/^\d+$/.test(d))))];
+    lines.push(`// ${entry.name}(${entry.args.map((a) => (a.dims ? `${a.name}: ${a.kind} [${a.dims.join(', ')}]` : `${a.name}: ${a.kind}`)).join(', ')})`);
+    lines.push(`struct ${argsStruct(entry)} {`, ...entry.args.map((a) => `  ${kernelField(a)}`), '};');
+    lines.push(`inline void checkKernelArgs(const ${argsStruct(entry)}& a) {`);
+    lines.push(`  KernelShapes shapes("${entry.name}", ${symbols.length});`);
+    const first = views.find((a) => a.kind === 'in');
+    lines.push(`  shapes.floating("${first.name}", a.${first.name});`);
+    for (const arg of views) {
+      const optional = arg.kind.endsWith('?');
+      const dims = arg.dims.map((d) => (/^\d+$/.test(d) ? `KernelShapes::fixed(${d})` : `${symbols.indexOf(d)}`));
+      const check = `shapes.view("${arg.name}", a.${arg.name}, a.${first.name}.dtype, {${dims.join(', ')}});`;
+      lines.push(optional ? `  if (a.${arg.name}.data != nullptr) ${check}` : `  ${check}`);
+    }
+    lines.push('}', '');
+  }
+  lines.push('// X(name, Args) for every kernel entry: backend.h declares the checked entry point and the');
+  lines.push("// device's pure virtual `<name>Impl` from it, and each device's header its override.");
+  lines.push(`#define FLINT_GENERATED_KERNELS(X) ${kernelEntries().map((e) => `X(${e.name}, ${argsStruct(e)})`).join(' ')}`);
+  lines.push('', '}  // namespace flint', '');
+  return lines.join('\n');
+}
+
+function kernelGlue(entry) {
+  const Name = upper(entry.name);
+  const lines = [`void ${entry.name}(${Name}Call& call) {`, `  ${argsStruct(entry)} args;`];
+  for (const arg of entry.args) lines.push(`  args.${arg.name} = call.${arg.name}${VIEW_KINDS.has(arg.kind) ? '.view' : ''};`);
+  lines.push(`  call.backend->${entry.name}(args);`, '}', '');
   return lines.join('\n');
 }
 
@@ -226,6 +301,11 @@ function entriesSource() {
     '',
     'namespace flint {',
     '',
+    'namespace entry {',
+    '',
+    ...kernelEntries().map(kernelGlue),
+    '}  // namespace entry',
+    '',
     'namespace {',
     '',
     ...parsed.map(entryFunction),
@@ -373,6 +453,7 @@ if (process.argv.includes('--abi')) {
 } else {
   write('native/include/flint/enums.generated.h', enumsHeader());
   write('native/include/flint/abi.generated.h', abiHeader());
+  write('native/include/flint/kernels.generated.h', kernelsHeader());
   write('native/napi/entries.generated.h', entriesHeader());
   write('native/napi/entries.generated.cc', entriesSource());
   write('src/native/enums.generated.ts', tsEnums());

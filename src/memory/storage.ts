@@ -3,7 +3,7 @@
  * `dispose()` (or `using`), the end of a `tidy` scope, or garbage collection (the
  * External's finalizer; native code reports its bytes to V8 so that GC feels them).
  */
-import { native, type Handle } from '../native/addon.js';
+import { DeviceCode, native, type Handle } from '../native/addon.js';
 import type { Device } from '../tensor/device.js';
 
 /**
@@ -135,7 +135,7 @@ export interface MemoryStats {
  * torch.memoryStats().cpu.allocatedBytes;
  */
 export function memoryStats(): { cpu: MemoryStats } {
-  return { cpu: native.stats(0) };
+  return { cpu: native.stats(DeviceCode.CPU) };
 }
 
 /**
@@ -145,5 +145,5 @@ export function memoryStats(): { cpu: MemoryStats } {
  * torch.emptyCache();
  */
 export function emptyCache(): void {
-  native.emptyCache(0);
+  native.emptyCache(DeviceCode.CPU);
 }

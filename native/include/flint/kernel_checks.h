@@ -1,0 +1,61 @@
+// The checks that the generated kernel entries (kernels.generated.h) run before a device
+// sees their views: each view is contiguous, has the entry's dtype and the declared shape,
+// with every named size (R, C, ...) equal wherever it appears. A kernel can then index its
+// views by those sizes alone without reading outside them.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+#include "flint/layout.h"
+#include "flint/status.h"
+
+namespace flint {
+
+class KernelShapes {
+ public:
+  static constexpr int kMaxSymbols = 8;
+  KernelShapes(const char* kernel, int symbols) : kernel_(kernel) {
+    if (symbols > kMaxSymbols) throw Error(std::string(kernel) + ": too many named sizes");
+  }
+  // A size given as a number, not a name, in a declared shape.
+  static constexpr int fixed(int64_t size) { return -1 - (int)size; }
+
+  // The view that sets the entry's dtype: float32 or float64.
+  void floating(const char* name, const TensorView& view) const {
+    if (view.dtype != DType::Float32 && view.dtype != DType::Float64) {
+      fail(std::string(name) + " must be float32 or float64, got " + dtypeName(view.dtype));
+    }
+  }
+
+  // `view` is contiguous, of `dtype`, and its dims are `dims` (named sizes by index, or fixed()).
+  void view(const char* name, const TensorView& view, DType dtype, std::initializer_list<int> dims) {
+    if (view.dtype != dtype) fail(std::string(name) + " must be " + dtypeName(dtype) + ", got " + dtypeName(view.dtype));
+    if (view.ndim != (int)dims.size()) {
+      fail(std::string(name) + " must have " + std::to_string(dims.size()) + " dims, got " + std::to_string(view.ndim));
+    }
+    if (!view.isContiguous()) fail(std::string(name) + " must be contiguous");
+    int d = 0;
+    for (int symbol : dims) {
+      const int64_t size = view.shape[d];
+      if (symbol < 0) {
+        if (size != -1 - symbol) fail(std::string(name) + " has size " + std::to_string(size) + " in dim " + std::to_string(d));
+      } else if (!bound_[symbol]) {
+        bound_[symbol] = true;
+        sizes_[symbol] = size;
+      } else if (sizes_[symbol] != size) {
+        fail(std::string(name) + "'s dim " + std::to_string(d) + " is " + std::to_string(size) +
+             ", but another view has " + std::to_string(sizes_[symbol]) + " there");
+      }
+      d++;
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& message) const { throw Error(std::string(kernel_) + ": " + message); }
+  const char* kernel_;
+  int64_t sizes_[kMaxSymbols] = {};
+  bool bound_[kMaxSymbols] = {};
+};
+
+}  // namespace flint
