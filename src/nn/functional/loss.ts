@@ -3,10 +3,10 @@
  * kernel each way (log-softmax + NLL in one pass), with PyTorch's reductions, class
  * weights, `ignoreIndex` and label smoothing.
  */
-import { record, renameGradFn } from '../../autograd/function.js';
+import { type Backward, record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { int64, scalarTypeName } from '../../tensor/dtype.js';
+import { type DType, int64, scalarTypeName } from '../../tensor/dtype.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
 import { ReductionCode, crossEntropyBackwardKernel, crossEntropyKernel, type LossConfig } from '../../ops/fused-kernels.js';
 import { abs, add, clamp, div, exp, gradFor, log, log1p, mul, neg, rsub, sigmoid, sub } from '../../ops/elementwise.js';
@@ -141,6 +141,28 @@ function flattenClasses(input: Tensor, target: Tensor, name: string): { scores: 
   return { scores, labels: reshape(target, [-1]), outShape: target.shape };
 }
 
+/** The backward of the fused cross-entropy / nll (module level: it sees only what it is given). */
+function lossBackward(
+  scores: () => Tensor,
+  labels: () => Tensor,
+  classWeight: (() => Tensor) | null,
+  totalWeight: () => Tensor,
+  meta: { inputShape: number[]; inputDtype: DType; computeDtype: DType; config: LossConfig },
+): Backward {
+  const { inputShape, inputDtype, computeDtype } = meta;
+  return (g) => {
+    const gradLoss = contiguous(g.dtype === computeDtype ? g : castKernel(g, computeDtype));
+    const config = { ...meta.config, weight: classWeight === null ? null : classWeight() };
+    let grad = crossEntropyBackwardKernel(gradLoss, scores(), labels(), config, totalWeight());
+    if (inputShape.length > 2) {
+      const rest = [inputShape[0], ...inputShape.slice(2), inputShape[1]];
+      const order = [0, inputShape.length - 1, ...Array.from({ length: inputShape.length - 2 }, (_, i) => i + 1)];
+      grad = contiguous(permute(reshape(grad, rest), order));
+    } else if (grad.shape.join() !== inputShape.join()) grad = reshape(grad, inputShape);
+    return [grad.dtype === inputDtype ? grad : castKernel(grad, inputDtype)];
+  };
+}
+
 function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, fromLogits: boolean): Tensor {
   const name = fromLogits ? 'cross_entropy' : 'nll_loss';
   const reduction = options.reduction ?? 'mean';
@@ -175,23 +197,20 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
     return shaped(loss);
   }
   const gradName = fromLogits && labelSmoothing > 0 ? 'AddBackward0' : input.dim() > 2 ? 'NllLoss2DBackward0' : 'NllLossBackward0';
-  const inputShape = input.shape;
-  const permuted = input.dim() > 2;
-  record(loss, gradName, [input], (node) => {
-    // For nll the saved tensor is the input itself (version-checked); for cross-entropy
-    // it is the forward's own log-probabilities, which nothing else can modify.
-    const savedLogProbs = fromLogits ? () => logProbs! : node.save(x);
-    return (g) => {
-      const gradLoss = contiguous(g.dtype === x.dtype ? g : castKernel(g, x.dtype));
-      let grad = crossEntropyBackwardKernel(gradLoss, savedLogProbs(), y, config, totalWeight);
-      if (permuted) {
-        const rest = [inputShape[0], ...inputShape.slice(2), inputShape[1]];
-        const order = [0, inputShape.length - 1, ...Array.from({ length: inputShape.length - 2 }, (_, i) => i + 1)];
-        grad = contiguous(permute(reshape(grad, rest), order));
-      } else if (grad.shape.join() !== inputShape.join()) grad = reshape(grad, inputShape);
-      return [grad.dtype === input.dtype ? grad : castKernel(grad, input.dtype)];
-    };
-  }, { onceDifferentiable: true });
+  // What the backward reads, saved on the node: for cross-entropy the forward's own
+  // log-probabilities (as large as the logits; owned, so released with the node), for nll
+  // the input itself (version-checked); the targets, class weights and the mean's
+  // denominator, as PyTorch's NllLossBackward0 saves them. Nothing else is captured.
+  const scoresSaved = fromLogits ? logProbs! : x;
+  const meta = { inputShape: input.shape, inputDtype: input.dtype, computeDtype: x.dtype, config: { ...config, weight: null } };
+  record(loss, gradName, [input], (node) =>
+    lossBackward(
+      node.save(scoresSaved, fromLogits),
+      node.save(y),
+      weight === null ? null : node.save(weight),
+      node.save(totalWeight, true),
+      meta,
+    ), { onceDifferentiable: true });
   return shaped(loss);
 }
 
