@@ -2,10 +2,10 @@
  * Indexing: `t.index(...)` (numbers, slice strings, null, '...', int64 and bool
  * tensors), `indexPut_`, gather/scatter and index_select. Basic indexing returns views.
  */
-import { checkInplace, record } from '../autograd/function.js';
+import { type Backward, checkInplace, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
-import { bool, int64 } from '../tensor/dtype.js';
+import { type DType, bool, int64 } from '../tensor/dtype.js';
 import { broadcastShapes, contiguousStrides, normalizeDim, shapeNumel, shapeString } from '../tensor/shape.js';
 import { checkWriteOverlap } from './overlap.js';
 import { argumentError, describeValue, checkInteger, checkBoolean, checkScalar, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
@@ -273,20 +273,33 @@ function indexPutCopy(x: Tensor, indices: Index[], value: Tensor | number | bool
   const out = castKernel(x, x._dtype);
   indexPut_(out, indices, value instanceof Tensor ? value.detach() : value, accumulate);
   const valueTensor = value instanceof Tensor ? value : null;
-  return record(out, 'IndexPutBackward0', [x, valueTensor], () => (g) => {
+  // The index tensors are saved (version-checked), as PyTorch's IndexPutBackward0; of the
+  // value only its shape and dtype are kept.
+  return record(out, 'IndexPutBackward0', [x, valueTensor], (node) =>
+    indexPutBackward(
+      indices.map((i) => (i instanceof Tensor ? node.save(i) : i)),
+      accumulate,
+      node.next[1] === null ? null : valueTensor!._shape,
+      valueTensor?._dtype,
+    ), { onceDifferentiable: true });
+}
+
+function indexPutBackward(saved: (Index | (() => Tensor))[], accumulate: boolean, valueShape: number[] | null, valueDtype: DType | undefined): Backward {
+  return (g) => {
+    const indices = saved.map((i) => (typeof i === 'function' ? i() : i));
     let gx = g;
     if (!accumulate) {
       gx = castKernel(g, g._dtype);
       indexPut_(gx, indices, 0);
     }
     let gv: Tensor | null = null;
-    if (valueTensor !== null && valueTensor._requiresGrad) {
+    if (valueShape !== null) {
       const picked = index(g, ...indices);
-      gv = sumTo(picked, valueTensor._shape);
-      if (gv._dtype !== valueTensor._dtype) gv = castKernel(gv, valueTensor._dtype);
+      gv = sumTo(picked, valueShape);
+      if (gv._dtype !== valueDtype) gv = castKernel(gv, valueDtype!);
     }
     return [gx, gv];
-  }, { onceDifferentiable: true });
+  };
 }
 
 /** index_select's result shape: a 0-d input gives a 0-d result for a one-element index. */
@@ -397,17 +410,19 @@ function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | 
   const out = castKernel(x, x._dtype);
   scatterKernel(asVector(out), d, asVector(indexTensor), asVector(source), accumulate);
   const srcTensor = src instanceof Tensor ? src : null;
-  return record(out, accumulate ? 'ScatterAddBackward0' : 'ScatterBackward0', [x, srcTensor], (node) => {
-    const si = node.save(indexTensor);
-    return (g) => {
-      let gx = g;
-      if (!accumulate) {
-        gx = castKernel(g, g._dtype);
-        scatterKernel(asVector(gx), d, asVector(si()), asVector(zerosOf(si()._shape.slice(), g)), false);
-      }
-      return [gx, srcTensor ? reshape(gatherKernel(asVector(g), d, asVector(si())), si()._shape) : null];
-    };
-  }, { onceDifferentiable: true });
+  return record(out, accumulate ? 'ScatterAddBackward0' : 'ScatterBackward0', [x, srcTensor], (node) =>
+    scatterBackward(node.save(indexTensor), d, accumulate, node.next[1] !== null), { onceDifferentiable: true });
+}
+
+function scatterBackward(si: () => Tensor, d: number, accumulate: boolean, hasSrc: boolean): Backward {
+  return (g) => {
+    let gx = g;
+    if (!accumulate) {
+      gx = castKernel(g, g._dtype);
+      scatterKernel(asVector(gx), d, asVector(si()), asVector(zerosOf(si()._shape.slice(), g)), false);
+    }
+    return [gx, hasSrc ? reshape(gatherKernel(asVector(g), d, asVector(si())), si()._shape) : null];
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * directly; with history, it goes through `rebase`, which computes the out-of-place op
  * and moves `self` onto its node, as PyTorch rebases a tensor modified in place.
  */
-import { checkInplace, record, recordInplace } from '../autograd/function.js';
+import { type Backward, checkInplace, record, recordInplace } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -13,7 +13,7 @@ import { BinaryCode, UnaryCode, axpyKernel, binaryKernel_, castKernel, copyKerne
 import { zerosOf } from './internal-tensors.js';
 import { makeView } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
-import { add, clamp, div, gradFor, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
+import { add, clamp, div, gradTo, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
 import { alphaOf, checkOperands, type AlphaOptions } from './arguments.js';
 import { argumentError, checkTensor } from '../tensor/args.js';
 
@@ -98,7 +98,7 @@ function inplace(
   op: BinaryCode,
   other: TensorOrScalar,
   name: string,
-  backward: ((g: Tensor, other: Tensor | null) => [Tensor | null, Tensor | null]) | null,
+  backward: ((g: Tensor, other: OtherMeta) => [Tensor | null, Tensor | null]) | null,
 ): Tensor {
   const previous = checkInplace(self);
   const resultDtype = other instanceof Tensor ? resultType([operand(self), operand(other)]) : resultType([operand(self), other]);
@@ -118,9 +118,17 @@ function inplace(
   self._version.value++;
   if (backward !== null) {
     const ot = tensorOrNull(other);
-    recordInplace(self, name, previous, [ot], () => (g) => backward(g, ot));
+    recordInplace(self, name, previous, [ot], () => inplaceBackward(backward, ot === null ? null : { shape: ot._shape, dtype: ot._dtype }));
   }
   return self;
+}
+
+/** The closure of an in-place op's node: the other operand's shape and dtype, never the operand. */
+function inplaceBackward(
+  backward: (g: Tensor, other: OtherMeta) => [Tensor | null, Tensor | null],
+  other: OtherMeta,
+): Backward {
+  return (g) => backward(g, other);
 }
 
 /** Whether storing a `result` dtype into `target` would need an unsafe cast (PyTorch's canCast). */
@@ -129,6 +137,11 @@ function promotes(result: DType, target: DType): boolean {
   if (result !== bool && target === bool) return true;
   return false;
 }
+
+// Module level, so that the node's closure holds no scope of add_ / sub_ (where `other` lives).
+type OtherMeta = { shape: number[]; dtype: DType } | null;
+const addBackward = (g: Tensor, o: OtherMeta): [Tensor | null, Tensor | null] => [g, o && gradTo(g, o.shape, o.dtype)];
+const subBackward = (g: Tensor, o: OtherMeta): [Tensor | null, Tensor | null] => [g, o && gradTo(neg(g), o.shape, o.dtype)];
 
 /** In-place `self += alpha * other`. @example x.add_(1) */
 export function add_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions): Tensor {
@@ -152,7 +165,7 @@ export function add_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions
   }
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   if (onGradView(self)) return rebase(self, (current) => add(current, other));
-  return inplace(self, BinaryCode.Add, other, 'AddBackward0', (g, o) => [g, o && gradFor(g, o)]);
+  return inplace(self, BinaryCode.Add, other, 'AddBackward0', addBackward);
 }
 /** In-place `self -= alpha * other`. @example x.sub_(1) */
 export function sub_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions): Tensor {
@@ -161,7 +174,7 @@ export function sub_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions
   checkWriteOverlap(self, other);
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   if (onGradView(self)) return rebase(self, (current) => sub(current, other));
-  return inplace(self, BinaryCode.Sub, other, 'SubBackward0', (g, o) => [g, o && gradFor(neg(g), o)]);
+  return inplace(self, BinaryCode.Sub, other, 'SubBackward0', subBackward);
 }
 /** Whether `self` is a view whose base records history (in-place ops then rebase the base). */
 function onGradView(self: Tensor): boolean {

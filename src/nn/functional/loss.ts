@@ -9,7 +9,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { type DType, int64, scalarTypeName } from '../../tensor/dtype.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
 import { ReductionCode, crossEntropyBackwardKernel, crossEntropyKernel, type LossConfig } from '../../ops/fused-kernels.js';
-import { abs, add, clamp, div, exp, gradFor, log, log1p, mul, neg, rsub, sigmoid, sub } from '../../ops/elementwise.js';
+import { abs, add, clamp, div, exp, gradTo, log, log1p, mul, neg, rsub, sigmoid, sub } from '../../ops/elementwise.js';
 import { mean, sum } from '../../ops/reduce.js';
 import { contiguous, permute, reshape } from '../../ops/shape.js';
 import { logSoftmax } from '../../ops/softmax.js';
@@ -329,33 +329,51 @@ export function binaryCrossEntropyWithLogits(
   if (!gradEnabled() || !(input._requiresGrad || target._requiresGrad)) return loss;
   // Its own backward, with PyTorch's formulas: composing the two kinks above (|x| and
   // max(-x, 0), each at x = 0) would give the sum a wrong one-sided derivative at x = 0.
-  return record(loss, 'BinaryCrossEntropyWithLogitsBackward0', [input, target], (node) => {
-    const sx = node.save(input);
-    const sy = node.save(target);
-    const scale = (t: Tensor, g: Tensor): Tensor => {
-      let r = weight === null ? t : mul(t, weight);
-      if (reduction === 'mean') r = div(r, input.numel());
-      return mul(r, g);
-    };
-    return (g) => {
-      const x = sx();
-      const y = sy();
-      let dInput: Tensor | null = null;
-      let dTarget: Tensor | null = null;
-      if (input._requiresGrad) {
-        // sigmoid(x) - y, or with pos_weight (pw y + 1 - y) sigmoid(x) - pw y
-        const t = posWeight === null ? null : mul(posWeight, y);
-        dInput = t === null ? sub(sigmoid(x), y) : sub(mul(sub(add(t, 1), y), sigmoid(x)), t);
-        dInput = gradFor(scale(dInput, g), input);
-      }
-      if (target._requiresGrad) {
-        // -x, or with pos_weight log_sigmoid(-x) - pw log_sigmoid(x)
-        dTarget = posWeight === null ? neg(x) : sub(logSigmoid(neg(x)), mul(logSigmoid(x), posWeight));
-        dTarget = gradFor(scale(dTarget, g), target);
-      }
-      return [dInput, dTarget];
-    };
-  });
+  // x and y saved; the weights (which may not require grad) and sizes kept as they are.
+  const meanOver = reduction === 'mean' ? input.numel() : null;
+  return record(loss, 'BinaryCrossEntropyWithLogitsBackward0', [input, target], (node) =>
+    bceBackward(node.save(input), node.save(target), weight === null ? null : node.save(weight), posWeight === null ? null : node.save(posWeight), meanOver, [
+      node.next[0] === null ? null : { shape: input._shape, dtype: input._dtype },
+      node.next[1] === null ? null : { shape: target._shape, dtype: target._dtype },
+    ]),
+  );
+}
+
+type GradTarget = { shape: number[]; dtype: DType } | null;
+
+/** binary_cross_entropy_with_logits' backward, PyTorch's formulas (module level: it sees only what it is given). */
+function bceBackward(
+  sx: () => Tensor,
+  sy: () => Tensor,
+  sw: (() => Tensor) | null,
+  spw: (() => Tensor) | null,
+  meanOver: number | null,
+  [forInput, forTarget]: [GradTarget, GradTarget],
+): Backward {
+  const scale = (t: Tensor, g: Tensor): Tensor => {
+    let r = sw === null ? t : mul(t, sw());
+    if (meanOver !== null) r = div(r, meanOver);
+    return mul(r, g);
+  };
+  return (g) => {
+    const x = sx();
+    const y = sy();
+    const posWeight = spw === null ? null : spw();
+    let dInput: Tensor | null = null;
+    let dTarget: Tensor | null = null;
+    if (forInput !== null) {
+      // sigmoid(x) - y, or with pos_weight (pw y + 1 - y) sigmoid(x) - pw y
+      const t = posWeight === null ? null : mul(posWeight, y);
+      dInput = t === null ? sub(sigmoid(x), y) : sub(mul(sub(add(t, 1), y), sigmoid(x)), t);
+      dInput = gradTo(scale(dInput, g), forInput.shape, forInput.dtype);
+    }
+    if (forTarget !== null) {
+      // -x, or with pos_weight log_sigmoid(-x) - pw log_sigmoid(x)
+      dTarget = posWeight === null ? neg(x) : sub(logSigmoid(neg(x)), mul(logSigmoid(x), posWeight));
+      dTarget = gradTo(scale(dTarget, g), forTarget.shape, forTarget.dtype);
+    }
+    return [dInput, dTarget];
+  };
 }
 
 /** log(sigmoid(z)) = min(z, 0) - log(1 + exp(-|z|)), without overflow. */
