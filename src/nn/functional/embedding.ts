@@ -159,13 +159,14 @@ export function embeddingLookup(input: Tensor, weight: Tensor, config: Embedding
   // The indices are saved on the node (version-checked, as PyTorch's EmbeddingBackward0
   // saves them), never captured: releasing the node lets them go.
   return record(out, 'EmbeddingBackward0', [weight], (node) =>
-    embeddingBackward(node.save(flat), rows, cols, config.paddingIdx, config.scaleGradByFreq), { onceDifferentiable: true });
+    embeddingBackward(node.save(input), rows, cols, config.paddingIdx, config.scaleGradByFreq), { onceDifferentiable: true });
 }
 
 /** The embedding's backward (module level: it sees only what it is given). */
 function embeddingBackward(indices: () => Tensor, rows: number, cols: number, pad: number | null, scaleGradByFreq: boolean): Backward {
   return (g) => {
-    const flat = indices();
+    const ids = indices();
+    const flat = reshape(ids.dtype === int64 ? ids : toDtype(ids, int64), [-1]);
     let rowsGrad = reshape(g, [-1, cols]);
     if (scaleGradByFreq) {
       // Each occurrence's gradient times 1/count(index), the scale in float64 and the
