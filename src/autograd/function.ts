@@ -1,8 +1,18 @@
 /**
  * How an op records itself in the graph: `record(out, name, inputs, build)` creates a
- * Node with an edge per input and the backward closure that `build` returns. Closures
- * must reach saved tensors only through `node.save(...)` getters, so that the version
- * check runs and so that releasing the node frees them.
+ * Node with an edge per input and the backward closure that `build` returns.
+ *
+ * The saved-tensor rule: a backward closure reaches tensors only through `node.save(...)`
+ * getters (so that the version check runs, and releasing the node after a backward
+ * without retainGraph frees them together with the closure), and otherwise keeps plain
+ * metadata: shapes, dtypes, and which inputs need a gradient (`node.next[i] !== null`).
+ * Mind that a JS closure holds its whole enclosing scope: if any closure in the op's
+ * function mentions a tensor, the backward closure created there keeps it alive too. So
+ * an op whose build callback mentions a tensor it does not always save builds its
+ * backward closure in a module-level function that receives only getters and metadata
+ * (e.g. `mulBackward` in ops/elementwise.ts). `node.save(t, true)` marks an internal
+ * result of the op that nothing else references (cross-entropy's log-probabilities),
+ * disposed as soon as the node is released.
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { gradEnabled } from './grad-mode.js';

@@ -30,6 +30,8 @@ const LEGACY_TYPE: Record<string, string> = {
 interface Saved {
   tensor: Tensor;
   version: number;
+  /** the node made it (an op's internal result) and frees it when released */
+  owned: boolean;
 }
 
 /**
@@ -66,10 +68,15 @@ export class Node {
     return this.next.map((n) => [n, 0]);
   }
 
-  /** Saves a tensor for backward; the getter checks it was not modified in place since. @internal */
-  save(tensor: Tensor): () => Tensor {
+  /**
+   * Saves a tensor for backward; the getter checks it was not modified in place since.
+   * `owned`: the tensor is the op's own internal result that nothing outside the graph
+   * references (cross-entropy's log-probabilities, layerNorm's mean and rstd), so
+   * releasing the node disposes it at once instead of leaving it to the GC. @internal
+   */
+  save(tensor: Tensor, owned = false): () => Tensor {
     const saved = this.saved!;
-    const index = saved.push({ tensor, version: tensor._version.value }) - 1;
+    const index = saved.push({ tensor, version: tensor._version.value, owned }) - 1;
     return () => this.unpack(index);
   }
 
@@ -95,9 +102,16 @@ export class Node {
     return this.backwardFn(grad);
   }
 
-  /** Frees saved tensors after a backward without retainGraph. @internal */
+  /**
+   * Frees what the backward kept after a backward without retainGraph: the saved slots
+   * (disposing the ones the node owns) and the closure itself, with whatever it captured.
+   * @internal
+   */
   release(): void {
+    const saved = this.saved;
     this.saved = null;
+    this.backwardFn = null;
+    if (saved !== null) for (const s of saved) if (s.owned) s.tensor.dispose();
   }
 
   toString(): string {

@@ -3,12 +3,12 @@
  * PyTorch's rules where the comparison is a tie or involves a NaN.
  */
 import { BinaryOp, UnaryOp } from '../native/enums.generated.js';
-import { record } from '../autograd/function.js';
+import { type Backward, record } from '../autograd/function.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { DType, resultType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { castKernel, unaryKernel } from './tensor-kernels.js';
-import { div, eq, forward, ge, gradFor, gt, le, logicalAnd, logicalOr, lt, operand, where } from './elementwise.js';
+import { div, eq, forward, ge, gradTo, gt, le, logicalAnd, logicalOr, lt, operand, where } from './elementwise.js';
 import { scalarLike } from './internal-tensors.js';
 import { checkTensor } from '../tensor/args.js';
 import { checkBound, checkClampOptions } from './arguments.js';
@@ -37,22 +37,23 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
 
 function minmax(fn: string, a: Tensor, b: Tensor, op: BinaryOp, name: string): Tensor {
   const out = forward(fn, op, a, b, false);
-  return record(out, name, [a, b], (node) => {
-    const sa = node.save(a);
-    const sb = node.save(b);
-    return (g) => {
-      // PyTorch's formula: ties split the gradient in half, the loser gets 0, and where a
-      // NaN makes every comparison false both inputs get the whole gradient.
-      const x = sa();
-      const y = sb();
-      const half = where(eq(x, y), div(g, 2), g);
-      const isMax = op === BinaryOp.Maximum;
-      return [
-        gradFor(where(isMax ? lt(x, y) : gt(x, y), 0, half), a),
-        gradFor(where(isMax ? gt(x, y) : lt(x, y), 0, half), b),
-      ];
-    };
-  });
+  return record(out, name, [a, b], (node) => minmaxBackward(node.save(a), node.save(b), op === BinaryOp.Maximum, a._shape, a._dtype, b._shape, b._dtype));
+}
+
+/**
+ * PyTorch's formula: ties split the gradient in half, the loser gets 0, and where a NaN
+ * makes every comparison false both inputs get the whole gradient.
+ */
+function minmaxBackward(sa: () => Tensor, sb: () => Tensor, isMax: boolean, shapeA: number[], dtypeA: DType, shapeB: number[], dtypeB: DType): Backward {
+  return (g) => {
+    const x = sa();
+    const y = sb();
+    const half = where(eq(x, y), div(g, 2), g);
+    return [
+      gradTo(where(isMax ? lt(x, y) : gt(x, y), 0, half), shapeA, dtypeA),
+      gradTo(where(isMax ? gt(x, y) : lt(x, y), 0, half), shapeB, dtypeB),
+    ];
+  };
 }
 
 /** A bound of clamp. */
@@ -72,35 +73,35 @@ function clampTensor(x: Tensor, lo: Bound, hi: Bound): Tensor {
     if (max !== null) r = minimum(r, max);
     return r === x ? x.clone() : r;
   });
-  return record(out, 'ClampBackward0', [x, min, max], (node) => {
-    const sx = node.save(x);
-    const sMin = min === null ? null : node.save(min);
-    const sMax = max === null ? null : node.save(max);
-    return (g) => {
-      const self = sx();
-      const mn = sMin?.() ?? null;
-      const mx = sMax?.() ?? null;
-      if (mn !== null && mx !== null) {
-        return [
-          x._requiresGrad ? gradFor(where(logicalAnd(ge(self, mn), le(self, mx)), g, 0), x) : null,
-          min!._requiresGrad ? gradFor(where(logicalAnd(lt(self, mn), lt(mn, mx)), g, 0), min!) : null,
-          max!._requiresGrad ? gradFor(where(logicalOr(gt(self, mx), lt(mx, mn)), g, 0), max!) : null,
-        ];
-      }
-      if (mn !== null) {
-        return [
-          x._requiresGrad ? gradFor(where(ge(self, mn), g, 0), x) : null,
-          min!._requiresGrad ? gradFor(where(lt(self, mn), g, 0), min!) : null,
-          null,
-        ];
-      }
+  return record(out, 'ClampBackward0', [x, min, max], (node) =>
+    clampTensorBackward(node.save(x), min === null ? null : node.save(min), max === null ? null : node.save(max), [
+      node.next[0] === null ? null : { shape: x._shape, dtype: x._dtype },
+      node.next[1] === null ? null : { shape: min!._shape, dtype: min!._dtype },
+      node.next[2] === null ? null : { shape: max!._shape, dtype: max!._dtype },
+    ]),
+  );
+}
+
+type Wanted = { shape: number[]; dtype: DType } | null;
+
+/** clamp with tensor bounds: each gradient where its operand decides the result (`wanted`: the inputs that need one). */
+function clampTensorBackward(sx: () => Tensor, sMin: (() => Tensor) | null, sMax: (() => Tensor) | null, wanted: [Wanted, Wanted, Wanted]): Backward {
+  const to = (grad: Tensor, w: Wanted): Tensor | null => (w === null ? null : gradTo(grad, w.shape, w.dtype));
+  return (g) => {
+    const self = sx();
+    const mn = sMin === null ? null : sMin();
+    const mx = sMax === null ? null : sMax();
+    const [wx, wMin, wMax] = wanted;
+    if (mn !== null && mx !== null) {
       return [
-        x._requiresGrad ? gradFor(where(le(self, mx!), g, 0), x) : null,
-        null,
-        max!._requiresGrad ? gradFor(where(gt(self, mx!), g, 0), max!) : null,
+        wx && to(where(logicalAnd(ge(self, mn), le(self, mx)), g, 0), wx),
+        wMin && to(where(logicalAnd(lt(self, mn), lt(mn, mx)), g, 0), wMin),
+        wMax && to(where(logicalOr(gt(self, mx), lt(mx, mn)), g, 0), wMax),
       ];
-    };
-  });
+    }
+    if (mn !== null) return [wx && to(where(ge(self, mn), g, 0), wx), wMin && to(where(lt(self, mn), g, 0), wMin), null];
+    return [wx && to(where(le(self, mx!), g, 0), wx), null, wMax && to(where(gt(self, mx!), g, 0), wMax)];
+  };
 }
 
 /**
@@ -129,13 +130,14 @@ export function clamp(
   const dtype = resultType([operand(x), ...(lo !== null ? [lo] : []), ...(hi !== null ? [hi] : [])]);
   const input = as(x, dtype);
   const out = unaryKernel(UnaryOp.Clamp, input, lo ?? NaN, hi ?? NaN);
-  return record(out, 'ClampBackward1', [x], (node) => {
-    const si = node.save(input);
-    return (g) => {
-      let mask = lo !== null ? ge(si(), lo) : null;
-      if (hi !== null) mask = mask === null ? le(si(), hi) : logicalAnd(mask, le(si(), hi));
-      // A select, not g * mask: an inf gradient outside the bounds gives 0, not NaN.
-      return [gradFor(where(mask!, g, 0), x)];
-    };
-  });
+  return record(out, 'ClampBackward1', [x], (node) => clampBackward(node.save(input), lo, hi, x._shape, x._dtype));
+}
+
+/** A select, not g * mask: an inf gradient outside the bounds gives 0, not NaN. */
+function clampBackward(si: () => Tensor, lo: number | null, hi: number | null, shape: number[], dtype: DType): Backward {
+  return (g) => {
+    let mask = lo !== null ? ge(si(), lo) : null;
+    if (hi !== null) mask = mask === null ? le(si(), hi) : logicalAnd(mask, le(si(), hi));
+    return [gradTo(where(mask!, g, 0), shape, dtype)];
+  };
 }

@@ -3,7 +3,7 @@
  * sits right below its forward, with PyTorch's grad_fn name.
  */
 import { BinaryOp, UnaryOp } from '../native/enums.generated.js';
-import { record } from '../autograd/function.js';
+import { type Backward, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -49,13 +49,14 @@ export function forward(fn: string, op: BinaryOp, a: Tensor, b: TensorOrScalar, 
 }
 
 /**
- * Casts a gradient back to an input's dtype and shape (a recorded cast, so that
- * createGraph keeps the gradient's history).
+ * Casts a gradient back to an input's shape and dtype (a recorded cast, so that
+ * createGraph keeps the gradient's history). Backward closures call it with the shape and
+ * dtype they kept, never with the input itself (see autograd/function.ts).
  * @internal
  */
-export function gradFor(grad: Tensor, input: Tensor): Tensor {
-  const g = sameShape(grad._shape, input._shape) ? grad : sumTo(grad, input._shape);
-  return toDtype(g, input._dtype);
+export function gradTo(grad: Tensor, shape: readonly number[], dtype: DType): Tensor {
+  const g = sameShape(grad._shape, shape) ? grad : sumTo(grad, shape);
+  return toDtype(g, dtype);
 }
 
 function tensorOrNull(x: TensorOrScalar): Tensor | null {
@@ -77,7 +78,12 @@ export function add(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tenso
   const out = forward('add', BinaryOp.Add, a, b, false);
   if (!gradEnabled()) return out;
   const bt = tensorOrNull(b);
-  return record(out, 'AddBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(g, bt)]);
+  return record(out, 'AddBackward0', [a, bt], () => addBackward(a._shape, a._dtype, bt?._shape, bt?._dtype, false));
+}
+
+/** add's and sub's backward, from the operands' shapes and dtypes only (AddBackward0 saves nothing). */
+function addBackward(shapeA: number[], dtypeA: DType, shapeB: number[] | undefined, dtypeB: DType | undefined, negateB: boolean): Backward {
+  return (g) => [gradTo(g, shapeA, dtypeA), shapeB === undefined ? null : gradTo(negateB ? neg(g) : g, shapeB, dtypeB!)];
 }
 
 /**
@@ -96,7 +102,7 @@ export function sub(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tenso
   const out = forward('sub', BinaryOp.Sub, a, b, false);
   if (!gradEnabled()) return out;
   const bt = tensorOrNull(b);
-  return record(out, 'SubBackward0', [a, bt], () => (g) => [gradFor(g, a), bt && gradFor(neg(g), bt)]);
+  return record(out, 'SubBackward0', [a, bt], () => addBackward(a._shape, a._dtype, bt?._shape, bt?._dtype, true));
 }
 
 /**
@@ -108,7 +114,7 @@ export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
   if (other instanceof Tensor) return sub(other, a);
   const dtype = resultType([operand(a), other]);
   const out = scalarKernel(BinaryOp.Sub, as(a, dtype), Number(other), true, dtype);
-  return record(out, 'RsubBackward1', [a], () => (g) => [gradFor(neg(g), a)]);
+  return record(out, 'RsubBackward1', [a], () => scaledBackward(a._shape, a._dtype, 'neg', 0));
 }
 
 /**
@@ -118,18 +124,27 @@ export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
 export function mul(a: Tensor, b: TensorOrScalar): Tensor {
   const out = forward('mul', BinaryOp.Mul, a, b, false);
   if (!gradEnabled() || !(a._requiresGrad || (b instanceof Tensor && b._requiresGrad))) return out;
-  if (!(b instanceof Tensor)) {
-    const s = Number(b);
-    return record(out, 'MulBackward0', [a], () => (g) => [gradFor(mul(g, s), a)]);
-  }
-  return record(out, 'MulBackward0', [a, b], (node) => {
-    const sa = b._requiresGrad ? node.save(a) : null;
-    const sb = a._requiresGrad ? node.save(b) : null;
-    return (g) => [
-      a._requiresGrad ? gradFor(mul(g, sb!()), a) : null,
-      b._requiresGrad ? gradFor(mul(g, sa!()), b) : null,
-    ];
-  });
+  if (!(b instanceof Tensor)) return record(out, 'MulBackward0', [a], () => scaledBackward(a._shape, a._dtype, 'mul', Number(b)));
+  // Each operand is saved only when the other one needs a gradient, as PyTorch's MulBackward0.
+  return record(out, 'MulBackward0', [a, b], (node) =>
+    mulBackward(b._requiresGrad ? node.save(a) : null, a._requiresGrad ? node.save(b) : null, a._shape, a._dtype, b._shape, b._dtype),
+  );
+}
+
+/** The backward of `a * s`, `a / s` or `s - a`, from a's shape and dtype only (nothing saved). */
+function scaledBackward(shape: number[], dtype: DType, op: 'mul' | 'div' | 'neg', s: number): Backward {
+  return (g) => [gradTo(op === 'neg' ? neg(g) : op === 'div' ? div(g, s) : mul(g, s), shape, dtype)];
+}
+
+function mulBackward(
+  sa: (() => Tensor) | null,
+  sb: (() => Tensor) | null,
+  shapeA: number[],
+  dtypeA: DType,
+  shapeB: number[],
+  dtypeB: DType,
+): Backward {
+  return (g) => [sb === null ? null : gradTo(mul(g, sb()), shapeA, dtypeA), sa === null ? null : gradTo(mul(g, sa()), shapeB, dtypeB)];
 }
 
 /**
@@ -152,19 +167,26 @@ export function div(a: Tensor, b: TensorOrScalar, options?: DivOptions): Tensor 
       ? binaryKernel(BinaryOp.Div, as(a, dtype), as(b, dtype), dtype)
       : scalarKernel(BinaryOp.Div, as(a, dtype), Number(b), false, dtype);
   if (!gradEnabled()) return out;
-  if (!(b instanceof Tensor)) {
-    const s = Number(b);
-    return record(out, 'DivBackward0', [a], () => (g) => [gradFor(div(g, s), a)]);
-  }
-  return record(out, 'DivBackward0', [a, b], (node) => {
-    const sa = b._requiresGrad ? node.save(a) : null;
-    const sb = node.save(b);
-    return (g) => [
-      a._requiresGrad ? gradFor(div(g, sb()), a) : null,
-      // d(a/b)/db = -(a / b) / b, in PyTorch's order (so a / 0 gives the same inf or NaN)
-      b._requiresGrad ? gradFor(neg(mul(g, div(div(sa!(), sb()), sb()))), b) : null,
-    ];
-  });
+  if (!(b instanceof Tensor)) return record(out, 'DivBackward0', [a], () => scaledBackward(a._shape, a._dtype, 'div', Number(b)));
+  return record(out, 'DivBackward0', [a, b], (node) =>
+    divBackward(b._requiresGrad ? node.save(a) : null, node.save(b), a._requiresGrad, a._shape, a._dtype, b._shape, b._dtype),
+  );
+}
+
+function divBackward(
+  sa: (() => Tensor) | null,
+  sb: () => Tensor,
+  needA: boolean,
+  shapeA: number[],
+  dtypeA: DType,
+  shapeB: number[],
+  dtypeB: DType,
+): Backward {
+  return (g) => [
+    needA ? gradTo(div(g, sb()), shapeA, dtypeA) : null,
+    // d(a/b)/db = -(a / b) / b, in PyTorch's order (so a / 0 gives the same inf or NaN)
+    sa === null ? null : gradTo(neg(mul(g, div(div(sa(), sb()), sb()))), shapeB, dtypeB),
+  ];
 }
 
 /**
@@ -181,37 +203,49 @@ export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
     const x = b;
     const dtype = resultType([operand(x), base]);
     const out = scalarKernel(BinaryOp.Pow, as(x, dtype), base, true, dtype);
-    return record(out, 'PowBackward2', [x], (node) => {
-      const so = node.save(out);
-      const sx = base === 0 ? node.save(x) : null;
-      return (g) => {
-        const dOut = mul(so(), Math.log(base));
-        return [gradFor(mul(g, sx === null ? dOut : where(ge(sx(), 0), 0, dOut)), x)];
-      };
-    });
+    return record(out, 'PowBackward2', [x], (node) =>
+      powScalarBaseBackward(node.save(out), base === 0 ? node.save(x) : null, base, x._shape, x._dtype),
+    );
   }
   const out = forward('pow', BinaryOp.Pow, a, b, false);
   if (!gradEnabled()) return out;
   if (!(b instanceof Tensor)) {
     const e = Number(b);
-    return record(out, 'PowBackward0', [a], (node) => {
-      const shape = a._shape.slice();
-      if (e === 0) return () => [zerosOf(shape, a)];
-      const sa = node.save(a);
-      return (g) => [gradFor(mul(g, mul(pow(sa(), e - 1), e)), a)];
-    });
+    return record(out, 'PowBackward0', [a], (node) => powScalarBackward(e === 0 ? null : node.save(a), e, a._shape, a._dtype));
   }
-  return record(out, 'PowBackward1', [a, b], (node) => {
-    const sa = node.save(a);
-    const sb = node.save(b);
-    const so = node.save(out);
-    return (g) => [
-      a._requiresGrad ? gradFor(where(eq(sb(), 0), 0, mul(g, mul(sb(), pow(sa(), sub(sb(), 1))))), a) : null,
-      b._requiresGrad
-        ? gradFor(mul(g, where(logicalAnd(eq(sa(), 0), ge(sb(), 0)), 0, mul(so(), log(sa())))), b)
-        : null,
-    ];
-  });
+  return record(out, 'PowBackward1', [a, b], (node) =>
+    powBackward(node.save(a), node.save(b), node.save(out), a._requiresGrad, b._requiresGrad, a._shape, a._dtype, b._shape, b._dtype),
+  );
+}
+
+/** `base ** x`: d/dx = out * log(base); at base 0, 0 where x >= 0 (PyTorch's rule). */
+function powScalarBaseBackward(so: () => Tensor, sx: (() => Tensor) | null, base: number, shape: number[], dtype: DType): Backward {
+  return (g) => {
+    const dOut = mul(so(), Math.log(base));
+    return [gradTo(mul(g, sx === null ? dOut : where(ge(sx(), 0), 0, dOut)), shape, dtype)];
+  };
+}
+
+/** `a ** e`: e * a^(e-1); an exponent of 0 gives zeros (and saves nothing). */
+function powScalarBackward(sa: (() => Tensor) | null, e: number, shape: number[], dtype: DType): Backward {
+  return (g) => [sa === null ? zerosOf(shape.slice(), g, dtype) : gradTo(mul(g, mul(pow(sa(), e - 1), e)), shape, dtype)];
+}
+
+function powBackward(
+  sa: () => Tensor,
+  sb: () => Tensor,
+  so: () => Tensor,
+  needA: boolean,
+  needB: boolean,
+  shapeA: number[],
+  dtypeA: DType,
+  shapeB: number[],
+  dtypeB: DType,
+): Backward {
+  return (g) => [
+    needA ? gradTo(where(eq(sb(), 0), 0, mul(g, mul(sb(), pow(sa(), sub(sb(), 1))))), shapeA, dtypeA) : null,
+    needB ? gradTo(mul(g, where(logicalAnd(eq(sa(), 0), ge(sb(), 0)), 0, mul(so(), log(sa())))), shapeB, dtypeB) : null,
+  ];
 }
 
 /**
@@ -225,14 +259,14 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
   let dtype = resultType([operand(a), operand(b)]);
   if (!dtype.isFloatingPoint) dtype = defaultFloat;
   const out = binaryKernel(BinaryOp.Atan2, as(a, dtype), as(b, dtype), dtype);
-  return record(out, 'Atan2Backward0', [a, b], (node) => {
-    const sa = node.save(a);
-    const sb = node.save(b);
-    return (g) => {
-      const scale = div(g, add(mul(sa(), sa()), mul(sb(), sb())));
-      return [gradFor(mul(scale, sb()), a), gradFor(neg(mul(scale, sa())), b)];
-    };
-  });
+  return record(out, 'Atan2Backward0', [a, b], (node) => atan2Backward(node.save(a), node.save(b), a._shape, a._dtype, b._shape, b._dtype));
+}
+
+function atan2Backward(sa: () => Tensor, sb: () => Tensor, shapeA: number[], dtypeA: DType, shapeB: number[], dtypeB: DType): Backward {
+  return (g) => {
+    const scale = div(g, add(mul(sa(), sa()), mul(sb(), sb())));
+    return [gradTo(mul(scale, sb()), shapeA, dtypeA), gradTo(neg(mul(scale, sa())), shapeB, dtypeB)];
+  };
 }
 
 /**
@@ -241,12 +275,12 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
  */
 export function remainder(a: Tensor, b: TensorOrScalar): Tensor {
   const out = forward('remainder', BinaryOp.Remainder, a, b, false);
-  if (!(b instanceof Tensor)) return record(out, 'RemainderBackward0', [a], () => (g) => [gradFor(g, a)]);
-  return record(out, 'RemainderBackward1', [a, b], (node) => {
-    const sa = node.save(a);
-    const sb = node.save(b);
-    return (g) => [gradFor(g, a), gradFor(neg(mul(g, div(sa(), sb(), { roundingMode: 'floor' }))), b)];
-  });
+  if (!(b instanceof Tensor)) return record(out, 'RemainderBackward0', [a], () => addBackward(a._shape, a._dtype, undefined, undefined, false));
+  return record(out, 'RemainderBackward1', [a, b], (node) => remainderBackward(node.save(a), node.save(b), a._shape, a._dtype, b._shape, b._dtype));
+}
+
+function remainderBackward(sa: () => Tensor, sb: () => Tensor, shapeA: number[], dtypeA: DType, shapeB: number[], dtypeB: DType): Backward {
+  return (g) => [gradTo(g, shapeA, dtypeA), gradTo(neg(mul(g, div(sa(), sb(), { roundingMode: 'floor' }))), shapeB, dtypeB)];
 }
 
 /** `torch.floor_divide`: the quotient rounded down. @example torch.floorDivide(x, 2) */
@@ -303,7 +337,12 @@ function floatInput(x: Tensor): Tensor {
   return x._dtype.isFloatingPoint ? x : castKernel(x, defaultFloat);
 }
 
-type UnaryBackward = (g: Tensor, input: () => Tensor, output: () => Tensor) => Tensor;
+/**
+ * A unary op's gradient from the incoming gradient and the one tensor its node saved: the
+ * input or the output, whichever PyTorch's node saves for that op (or neither).
+ */
+type UnaryBackward = (g: Tensor, saved: () => Tensor) => Tensor;
+type Saves = 'input' | 'output' | 'none';
 
 /**
  * The gradient of a step function (sign, floor, ceil, round, trunc): zeros, as PyTorch's
@@ -313,17 +352,22 @@ function zeroGrad(g: Tensor): Tensor {
   return zerosOf(g._shape.slice(), g);
 }
 
-function unary(code: UnaryOp, name: string, x: Tensor, floatOnly: boolean, backward: UnaryBackward | null): Tensor {
+const NOTHING_SAVED = (): Tensor => {
+  throw new Error('internal: this backward saved no tensor');
+};
+
+function unary(code: UnaryOp, name: string, x: Tensor, floatOnly: boolean, saves: Saves, backward: UnaryBackward | null): Tensor {
   // Every unary op's public name is its grad_fn's, lower-cased ('Log1PBackward0' -> 'log1p').
   if (!(x instanceof Tensor)) throw argumentError(name.slice(0, name.indexOf('Backward')).toLowerCase(), 'input', 'a Tensor', x);
   const input = floatOnly ? floatInput(x) : x;
   const out = unaryKernel(code, input);
   if (backward === null || !gradEnabled() || !x._requiresGrad) return out;
-  return record(out, name, [x], (node) => {
-    const si = node.save(input);
-    const so = node.save(out);
-    return (g) => [gradFor(backward(g, si, so), x)];
-  });
+  const saved = saves === 'input' ? input : saves === 'output' ? out : null;
+  return record(out, name, [x], (node) => unaryBackward(saved === null ? NOTHING_SAVED : node.save(saved), backward, x._shape, x._dtype));
+}
+
+function unaryBackward(saved: () => Tensor, backward: UnaryBackward, shape: number[], dtype: DType): Backward {
+  return (g) => [gradTo(backward(g, saved), shape, dtype)];
 }
 
 /** `-x`. @example x.neg() */
@@ -332,61 +376,61 @@ export function neg(x: Tensor): Tensor {
   if (x._dtype === bool) {
     throw new Error('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   }
-  return unary(UnaryOp.Neg, 'NegBackward0', x, false, (g) => neg(g));
+  return unary(UnaryOp.Neg, 'NegBackward0', x, false, 'none', (g) => neg(g));
 }
 /** `|x|`. @example x.abs() */
 export function abs(x: Tensor): Tensor {
-  return unary(UnaryOp.Abs, 'AbsBackward0', x, false, (g, i) => mul(g, sign(i())));
+  return unary(UnaryOp.Abs, 'AbsBackward0', x, false, 'input', (g, i) => mul(g, sign(i())));
 }
 /** `e^x`. @example x.exp() */
 export function exp(x: Tensor): Tensor {
-  return unary(UnaryOp.Exp, 'ExpBackward0', x, true, (g, _i, o) => mul(g, o()));
+  return unary(UnaryOp.Exp, 'ExpBackward0', x, true, 'output', (g, o) => mul(g, o()));
 }
 /** Natural log. @example x.log() */
 export function log(x: Tensor): Tensor {
-  return unary(UnaryOp.Log, 'LogBackward0', x, true, (g, i) => div(g, i()));
+  return unary(UnaryOp.Log, 'LogBackward0', x, true, 'input', (g, i) => div(g, i()));
 }
 /** `log(1 + x)`. @example x.log1p() */
 export function log1p(x: Tensor): Tensor {
-  return unary(UnaryOp.Log1p, 'Log1PBackward0', x, true, (g, i) => div(g, add(i(), 1)));
+  return unary(UnaryOp.Log1p, 'Log1PBackward0', x, true, 'input', (g, i) => div(g, add(i(), 1)));
 }
 /** Square root. @example x.sqrt() */
 export function sqrt(x: Tensor): Tensor {
-  return unary(UnaryOp.Sqrt, 'SqrtBackward0', x, true, (g, _i, o) => div(g, mul(o(), 2)));
+  return unary(UnaryOp.Sqrt, 'SqrtBackward0', x, true, 'output', (g, o) => div(g, mul(o(), 2)));
 }
 /** `1/sqrt(x)`. @example x.rsqrt() */
 export function rsqrt(x: Tensor): Tensor {
-  return unary(UnaryOp.Rsqrt, 'RsqrtBackward0', x, true, (g, _i, o) => mul(g, mul(pow(o(), 3), -0.5)));
+  return unary(UnaryOp.Rsqrt, 'RsqrtBackward0', x, true, 'output', (g, o) => mul(g, mul(pow(o(), 3), -0.5)));
 }
 /** Sine. @example x.sin() */
 export function sin(x: Tensor): Tensor {
-  return unary(UnaryOp.Sin, 'SinBackward0', x, true, (g, i) => mul(g, cos(i())));
+  return unary(UnaryOp.Sin, 'SinBackward0', x, true, 'input', (g, i) => mul(g, cos(i())));
 }
 /** Cosine. @example x.cos() */
 export function cos(x: Tensor): Tensor {
-  return unary(UnaryOp.Cos, 'CosBackward0', x, true, (g, i) => mul(g, neg(sin(i()))));
+  return unary(UnaryOp.Cos, 'CosBackward0', x, true, 'input', (g, i) => mul(g, neg(sin(i()))));
 }
 /** `max(x, 0)`. @example x.relu() */
 export function relu(x: Tensor): Tensor {
   // A select, with no cast of the mask and no multiply. As PyTorch's threshold_backward
   // it zeroes where out <= 0, so a NaN output passes its gradient through.
-  return unary(UnaryOp.Relu, 'ReluBackward0', x, false, (g, _i, o) => where(le(o(), 0), 0, g));
+  return unary(UnaryOp.Relu, 'ReluBackward0', x, false, 'output', (g, o) => where(le(o(), 0), 0, g));
 }
 /** Logistic sigmoid. @example x.sigmoid() */
 export function sigmoid(x: Tensor): Tensor {
-  return unary(UnaryOp.Sigmoid, 'SigmoidBackward0', x, true, (g, _i, o) => mul(g, mul(o(), rsub(o(), 1))));
+  return unary(UnaryOp.Sigmoid, 'SigmoidBackward0', x, true, 'output', (g, o) => mul(g, mul(o(), rsub(o(), 1))));
 }
 /** Hyperbolic tangent. @example x.tanh() */
 export function tanh(x: Tensor): Tensor {
-  return unary(UnaryOp.Tanh, 'TanhBackward0', x, true, (g, _i, o) => mul(g, rsub(mul(o(), o()), 1)));
+  return unary(UnaryOp.Tanh, 'TanhBackward0', x, true, 'output', (g, o) => mul(g, rsub(mul(o(), o()), 1)));
 }
 /** The error function. @example x.erf() */
 export function erf(x: Tensor): Tensor {
-  return unary(UnaryOp.Erf, 'ErfBackward0', x, true, (g, i) => mul(g, mul(exp(neg(mul(i(), i()))), 2 / Math.sqrt(Math.PI))));
+  return unary(UnaryOp.Erf, 'ErfBackward0', x, true, 'input', (g, i) => mul(g, mul(exp(neg(mul(i(), i()))), 2 / Math.sqrt(Math.PI))));
 }
 /** `1/x`. @example x.reciprocal() */
 export function reciprocal(x: Tensor): Tensor {
-  return unary(UnaryOp.Reciprocal, 'ReciprocalBackward0', x, true, (g, _i, o) => neg(mul(g, mul(o(), o()))));
+  return unary(UnaryOp.Reciprocal, 'ReciprocalBackward0', x, true, 'output', (g, o) => neg(mul(g, mul(o(), o()))));
 }
 /** `x*x`. @example x.square() */
 export function square(x: Tensor): Tensor {
@@ -402,23 +446,23 @@ export function sign(x: Tensor): Tensor {
 }
 /** Floor. @example x.floor() */
 export function floor(x: Tensor): Tensor {
-  return unary(UnaryOp.Floor, 'FloorBackward0', x, false, zeroGrad);
+  return unary(UnaryOp.Floor, 'FloorBackward0', x, false, 'none', zeroGrad);
 }
 /** Rounds toward zero. @example x.trunc() */
 export function trunc(x: Tensor): Tensor {
-  return unary(UnaryOp.Trunc, 'TruncBackward0', x, false, zeroGrad);
+  return unary(UnaryOp.Trunc, 'TruncBackward0', x, false, 'none', zeroGrad);
 }
 /** `exp(x) - 1`, accurate near 0. @example x.expm1() */
 export function expm1(x: Tensor): Tensor {
-  return unary(UnaryOp.Expm1, 'Expm1Backward0', x, true, (g, _i, o) => mul(g, add(o(), 1)));
+  return unary(UnaryOp.Expm1, 'Expm1Backward0', x, true, 'output', (g, o) => mul(g, add(o(), 1)));
 }
 /** Ceil. @example x.ceil() */
 export function ceil(x: Tensor): Tensor {
-  return unary(UnaryOp.Ceil, 'CeilBackward0', x, false, zeroGrad);
+  return unary(UnaryOp.Ceil, 'CeilBackward0', x, false, 'none', zeroGrad);
 }
 /** Round half to even. @example x.round() */
 export function round(x: Tensor): Tensor {
-  return unary(UnaryOp.Round, 'RoundBackward0', x, false, zeroGrad);
+  return unary(UnaryOp.Round, 'RoundBackward0', x, false, 'none', zeroGrad);
 }
 
 /**
@@ -436,13 +480,15 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   const out = whereForward(cond, ta, tb);
   const at = tensorOrNull(a);
   const bt = tensorOrNull(b);
-  return record(out, 'WhereBackward0', [at, bt], (node) => {
-    const sc = node.save(cond);
-    // Selects, not multiplies by the mask: the unselected side gets exactly 0 even where
-    // the incoming gradient is inf or NaN, as in PyTorch.
-    return (g) => [
-      at && at._requiresGrad ? gradFor(where(sc(), g, 0), at) : null,
-      bt && bt._requiresGrad ? gradFor(where(sc(), 0, g), bt) : null,
-    ];
-  });
+  return record(out, 'WhereBackward0', [at, bt], (node) =>
+    whereBackward(node.save(cond), node.next[0] === null ? null : at!._shape, at?._dtype, node.next[1] === null ? null : bt!._shape, bt?._dtype),
+  );
+}
+
+/** Selects, not multiplies by the mask: the unselected side gets exactly 0 even where the incoming gradient is inf or NaN, as in PyTorch. */
+function whereBackward(sc: () => Tensor, shapeA: number[] | null, dtypeA: DType | undefined, shapeB: number[] | null, dtypeB: DType | undefined): Backward {
+  return (g) => [
+    shapeA === null ? null : gradTo(where(sc(), g, 0), shapeA, dtypeA!),
+    shapeB === null ? null : gradTo(where(sc(), 0, g), shapeB, dtypeB!),
+  ];
 }

@@ -1,5 +1,6 @@
 /** In-place fills: fill_, zero_, copy_, and the random fills nn.init builds on. */
-import { checkInplace, recordInplace } from '../autograd/function.js';
+import { type Backward, checkInplace, recordInplace } from '../autograd/function.js';
+import type { DType } from '../tensor/dtype.js';
 import * as call from '../native/calls.generated.js';
 import { RandomKind } from '../native/enums.generated.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -46,9 +47,12 @@ export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
     copyKernel(t, value);
   } else fillKernel(t, Number(value));
   t._version.value++;
-  recordInplace(t, 'FillBackward0', previous, [], () => () => [null]);
+  recordInplace(t, 'FillBackward0', previous, [], () => NO_GRADIENT);
   return t;
 }
+
+/** fill_'s backward: nothing flows to the overwritten value (a module-level closure that holds nothing). */
+const NO_GRADIENT: Backward = () => [null];
 
 /** Fills with zeros in place. @example p.grad.zero_() */
 export function zero_(t: Tensor): Tensor {
@@ -71,12 +75,13 @@ export function copy_(t: Tensor, src: Tensor): Tensor {
   }
   copyKernel(t, src);
   t._version.value++;
-  const srcShape = src._shape;
-  recordInplace(t, 'CopyBackwards', previous, [src], () => (g) => {
-    const gs = sumTo(g, srcShape);
-    return [null, toDtype(gs, src._dtype)];
-  });
+  recordInplace(t, 'CopyBackwards', previous, [src], () => copyBackward(src._shape, src._dtype));
   return t;
+}
+
+/** copy_'s backward: the source's share, from its shape and dtype only (nothing saved). */
+function copyBackward(srcShape: number[], srcDtype: DType): Backward {
+  return (g) => [null, toDtype(sumTo(g, srcShape), srcDtype)];
 }
 
 /**

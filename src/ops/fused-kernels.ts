@@ -161,7 +161,7 @@ export function layerNormBackwardKernel(
   );
   return [
     gi === null ? null : fromHandle(gi, x._shape.slice(), x._dtype, x.device),
-    gw === null ? null : fromHandle(gw, weight!._shape.slice(), x._dtype, x.device),
-    gb === null ? null : fromHandle(gb, weight!._shape.slice(), x._dtype, x.device),
+    gw === null ? null : fromHandle(gw, [cols], x._dtype, x.device),
+    gb === null ? null : fromHandle(gb, [cols], x._dtype, x.device),
   ];
 }

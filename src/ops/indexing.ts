@@ -2,10 +2,10 @@
  * Indexing: `t.index(...)` (numbers, slice strings, null, '...', int64 and bool
  * tensors), `indexPut_`, gather/scatter and index_select. Basic indexing returns views.
  */
-import { checkInplace, record } from '../autograd/function.js';
+import { type Backward, checkInplace, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
-import { bool, int64 } from '../tensor/dtype.js';
+import { type DType, bool, int64 } from '../tensor/dtype.js';
 import { broadcastShapes, contiguousStrides, normalizeDim, shapeNumel, shapeString } from '../tensor/shape.js';
 import { checkWriteOverlap } from './overlap.js';
 import { argumentError, describeValue, checkInteger, checkBoolean, checkScalar, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
@@ -21,7 +21,7 @@ import {
 } from './tensor-kernels.js';
 import { zerosOf, filled } from './internal-tensors.js';
 import { makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
-import { add, mul, where } from './elementwise.js';
+import { add, ge, logicalOr, lt, mul, where } from './elementwise.js';
 import { rebase } from './inplace.js';
 import { max as maxOf, min as minOf, sumTo } from './reduce.js';
 
@@ -104,6 +104,8 @@ function sliceView(x: Tensor, d: number, s: Slice): Tensor {
 interface Advanced {
   dim: number; // position in the basic-indexed view
   index: Tensor; // int64
+  /** from a bool mask's nonzero: in range by construction, never negative */
+  inRange: boolean;
 }
 
 /** Applies numbers, slices, null and '...'; collects tensor indices for the second pass. */
@@ -147,13 +149,15 @@ function basicIndex(x: Tensor, indices: Index[]): { view: Tensor; advanced: Adva
             );
           }
         }
+        // The one read back on this path: the result's size is the mask's count of true
+        // elements, which only the device knows (PyTorch synchronizes here too).
         const coords = nonzeroKernel(idx._shape.length === 0 ? reshape(idx, [1]) : idx);
-        for (let j = 0; j < k; j++) advanced.push({ dim: dim + j, index: reshape(selectRaw(coords, 1, j), [-1]) });
+        for (let j = 0; j < k; j++) advanced.push({ dim: dim + j, index: reshape(selectRaw(coords, 1, j), [-1]), inRange: true });
         dim += k;
       } else if (idx._dtype.isFloatingPoint) {
         throw new Error('tensors used as indices must be long, int, byte or bool tensors');
       } else {
-        advanced.push({ dim, index: idx._dtype === int64 ? idx : castKernel(idx, int64) });
+        advanced.push({ dim, index: idx._dtype === int64 ? idx : castKernel(idx, int64), inRange: false });
         dim++;
       }
     } else {
@@ -165,26 +169,55 @@ function basicIndex(x: Tensor, indices: Index[]): { view: Tensor; advanced: Adva
   return { view, advanced };
 }
 
-/** Validates index ranges and folds several index tensors into one linear index. */
+/**
+ * Folds the advanced indices into one linear index over their merged dims, on the device,
+ * reading nothing back. Negative indices are wrapped, as PyTorch's; an index outside
+ * [-size, size) is left out of range (with several indices, the whole linear index of
+ * that element is made -1, so that no combination of bad parts can land in range), and the
+ * index kernel that consumes the result rejects it: at once on the CPU (then
+ * `outOfRangeError` words it as PyTorch does), at the next synchronization on a GPU (the
+ * CUDA backend's deferred bad-index error; the element is left unwritten), where PyTorch
+ * fails with a device-side assert.
+ */
 function linearIndex(view: Tensor, advanced: Advanced[]): { index: Tensor; broadcast: number[] } {
   let broadcast: number[] = [];
   for (const a of advanced) broadcast = broadcastShapes(broadcast, a.index._shape);
   let linear: Tensor | null = null;
+  let bad: Tensor | null = null;
   for (const a of advanced) {
     const size = view._shape[a.dim];
     let idx = a.index;
-    if (idx.numel() > 0) {
-      const lo = Number((minOf(idx) as Tensor).item());
-      const hi = Number((maxOf(idx) as Tensor).item());
-      if (lo < -size || hi >= size) {
-        const bad = lo < -size ? lo : hi;
-        throw new RangeError(`index ${bad} is out of bounds for dimension ${a.dim} with size ${size}`);
+    if (!a.inRange && idx.numel() > 0) {
+      idx = where(lt(idx, 0), add(idx, size), idx);
+      if (advanced.length > 1) {
+        const outside = logicalOr(lt(idx, 0), ge(idx, size));
+        bad = bad === null ? outside : logicalOr(bad, outside);
       }
-      if (lo < 0) idx = where(idx.lt(0), add(idx, size), idx);
     }
     linear = linear === null ? idx : add(mul(linear, size), idx);
   }
+  if (bad !== null) linear = where(bad, -1, linear!);
   return { index: reshape(linear!, [-1]).expand(broadcast.length ? [shapeNumel(broadcast)] : [1]), broadcast };
+}
+
+/**
+ * When an index kernel failed on the CPU: PyTorch's IndexError for the first advanced
+ * index with a value outside [-size, size) (reading the CPU indices costs no device
+ * synchronization, and only this error path reads them), or the kernel's own error when
+ * the indices were not the cause.
+ */
+function outOfRangeError(view: Tensor, advanced: Advanced[], error: unknown): unknown {
+  if (view.device.type !== 'cpu') return error;
+  for (const a of advanced) {
+    if (a.inRange || a.index.numel() === 0) continue;
+    const size = view._shape[a.dim];
+    const lo = Number((minOf(a.index) as Tensor).item());
+    const hi = Number((maxOf(a.index) as Tensor).item());
+    if (lo < -size || hi >= size) {
+      return new RangeError(`index ${lo < -size ? lo : hi} is out of bounds for dimension ${a.dim} with size ${size}`);
+    }
+  }
+  return error;
 }
 
 /** Moves the advanced dims next to each other (first, if they were apart) and merges them. */
@@ -215,7 +248,12 @@ export function index(x: Tensor, ...indices: Index[]): Tensor {
   }
   const { index: flat, broadcast } = linearIndex(view, advanced);
   const { merged, position } = mergeAdvanced(view, advanced);
-  const selected = indexSelectKernel(merged, position, flat.contiguous());
+  let selected: Tensor;
+  try {
+    selected = indexSelectKernel(merged, position, flat.contiguous());
+  } catch (error) {
+    throw outOfRangeError(view, advanced, error);
+  }
   const outShape = [...merged._shape.slice(0, position), ...broadcast, ...merged._shape.slice(position + 1)];
   const out = new Tensor(selected._storage, outShape, contiguousStrides(outShape), 0, selected._dtype);
   selected.dispose();
@@ -262,7 +300,18 @@ export function indexPut_(x: Tensor, indices: Index[] | Index, value: Tensor | n
     const outShape = [...merged._shape.slice(0, position), ...broadcast, ...merged._shape.slice(position + 1)];
     const src = source === null ? filled(outShape, Number(value), x._dtype, x.device) : source;
     const expanded = castKernel(src.expand(outShape), x._dtype);
-    indexPutKernel(merged, position, flat.contiguous(), reshape(expanded, selShape).contiguous(), accumulate);
+    // On the CPU the bounds are checked before anything is written, so that a failing
+    // assignment leaves x as it was (reading CPU memory stalls no device). On a GPU the
+    // kernel checks them, skipping bad elements and reporting at the next synchronization.
+    if (x.device.type === 'cpu') {
+      const error = outOfRangeError(view, advanced, null);
+      if (error !== null) throw error;
+    }
+    try {
+      indexPutKernel(merged, position, flat.contiguous(), reshape(expanded, selShape).contiguous(), accumulate);
+    } catch (error) {
+      throw outOfRangeError(view, advanced, error);
+    }
   }
   x._version.value++;
   return x;
@@ -273,20 +322,33 @@ function indexPutCopy(x: Tensor, indices: Index[], value: Tensor | number | bool
   const out = castKernel(x, x._dtype);
   indexPut_(out, indices, value instanceof Tensor ? value.detach() : value, accumulate);
   const valueTensor = value instanceof Tensor ? value : null;
-  return record(out, 'IndexPutBackward0', [x, valueTensor], () => (g) => {
+  // The index tensors are saved (version-checked), as PyTorch's IndexPutBackward0; of the
+  // value only its shape and dtype are kept.
+  return record(out, 'IndexPutBackward0', [x, valueTensor], (node) =>
+    indexPutBackward(
+      indices.map((i) => (i instanceof Tensor ? node.save(i) : i)),
+      accumulate,
+      node.next[1] === null ? null : valueTensor!._shape,
+      valueTensor?._dtype,
+    ), { onceDifferentiable: true });
+}
+
+function indexPutBackward(saved: (Index | (() => Tensor))[], accumulate: boolean, valueShape: number[] | null, valueDtype: DType | undefined): Backward {
+  return (g) => {
+    const indices = saved.map((i) => (typeof i === 'function' ? i() : i));
     let gx = g;
     if (!accumulate) {
       gx = castKernel(g, g._dtype);
       indexPut_(gx, indices, 0);
     }
     let gv: Tensor | null = null;
-    if (valueTensor !== null && valueTensor._requiresGrad) {
+    if (valueShape !== null) {
       const picked = index(g, ...indices);
-      gv = sumTo(picked, valueTensor._shape);
-      if (gv._dtype !== valueTensor._dtype) gv = castKernel(gv, valueTensor._dtype);
+      gv = sumTo(picked, valueShape);
+      if (gv._dtype !== valueDtype) gv = castKernel(gv, valueDtype!);
     }
     return [gx, gv];
-  }, { onceDifferentiable: true });
+  };
 }
 
 /** index_select's result shape: a 0-d input gives a 0-d result for a one-element index. */
@@ -397,17 +459,19 @@ function scatterImpl(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | 
   const out = castKernel(x, x._dtype);
   scatterKernel(asVector(out), d, asVector(indexTensor), asVector(source), accumulate);
   const srcTensor = src instanceof Tensor ? src : null;
-  return record(out, accumulate ? 'ScatterAddBackward0' : 'ScatterBackward0', [x, srcTensor], (node) => {
-    const si = node.save(indexTensor);
-    return (g) => {
-      let gx = g;
-      if (!accumulate) {
-        gx = castKernel(g, g._dtype);
-        scatterKernel(asVector(gx), d, asVector(si()), asVector(zerosOf(si()._shape.slice(), g)), false);
-      }
-      return [gx, srcTensor ? reshape(gatherKernel(asVector(g), d, asVector(si())), si()._shape) : null];
-    };
-  }, { onceDifferentiable: true });
+  return record(out, accumulate ? 'ScatterAddBackward0' : 'ScatterBackward0', [x, srcTensor], (node) =>
+    scatterBackward(node.save(indexTensor), d, accumulate, node.next[1] !== null), { onceDifferentiable: true });
+}
+
+function scatterBackward(si: () => Tensor, d: number, accumulate: boolean, hasSrc: boolean): Backward {
+  return (g) => {
+    let gx = g;
+    if (!accumulate) {
+      gx = castKernel(g, g._dtype);
+      scatterKernel(asVector(gx), d, asVector(si()), asVector(zerosOf(si()._shape.slice(), g)), false);
+    }
+    return [gx, hasSrc ? reshape(gatherKernel(asVector(g), d, asVector(si())), si()._shape) : null];
+  };
 }
 
 /**

@@ -4,7 +4,7 @@
  * and moves `self` onto its node, as PyTorch rebases a tensor modified in place.
  */
 import { BinaryOp, UnaryOp } from '../native/enums.generated.js';
-import { checkInplace, record, recordInplace } from '../autograd/function.js';
+import { type Backward, checkInplace, record, recordInplace } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -14,7 +14,7 @@ import { axpyKernel, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKe
 import { zerosOf } from './internal-tensors.js';
 import { makeView } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
-import { add, clamp, div, gradFor, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
+import { add, clamp, div, gradTo, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
 import { alphaOf, checkOperands, type AlphaOptions } from './arguments.js';
 import { argumentError, checkTensor } from '../tensor/args.js';
 
@@ -99,7 +99,7 @@ function inplace(
   op: BinaryOp,
   other: TensorOrScalar,
   name: string,
-  backward: ((g: Tensor, other: Tensor | null) => [Tensor | null, Tensor | null]) | null,
+  backward: ((g: Tensor, other: OtherMeta) => [Tensor | null, Tensor | null]) | null,
 ): Tensor {
   const previous = checkInplace(self);
   const resultDtype = other instanceof Tensor ? resultType([operand(self), operand(other)]) : resultType([operand(self), other]);
@@ -119,9 +119,17 @@ function inplace(
   self._version.value++;
   if (backward !== null) {
     const ot = tensorOrNull(other);
-    recordInplace(self, name, previous, [ot], () => (g) => backward(g, ot));
+    recordInplace(self, name, previous, [ot], () => inplaceBackward(backward, ot === null ? null : { shape: ot._shape, dtype: ot._dtype }));
   }
   return self;
+}
+
+/** The closure of an in-place op's node: the other operand's shape and dtype, never the operand. */
+function inplaceBackward(
+  backward: (g: Tensor, other: OtherMeta) => [Tensor | null, Tensor | null],
+  other: OtherMeta,
+): Backward {
+  return (g) => backward(g, other);
 }
 
 /** Whether storing a `result` dtype into `target` would need an unsafe cast (PyTorch's canCast). */
@@ -130,6 +138,11 @@ function promotes(result: DType, target: DType): boolean {
   if (result !== bool && target === bool) return true;
   return false;
 }
+
+// Module level, so that the node's closure holds no scope of add_ / sub_ (where `other` lives).
+type OtherMeta = { shape: number[]; dtype: DType } | null;
+const addBackward = (g: Tensor, o: OtherMeta): [Tensor | null, Tensor | null] => [g, o && gradTo(g, o.shape, o.dtype)];
+const subBackward = (g: Tensor, o: OtherMeta): [Tensor | null, Tensor | null] => [g, o && gradTo(neg(g), o.shape, o.dtype)];
 
 /** In-place `self += alpha * other`. @example x.add_(1) */
 export function add_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions): Tensor {
@@ -153,7 +166,7 @@ export function add_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions
   }
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   if (onGradView(self)) return rebase(self, (current) => add(current, other));
-  return inplace(self, BinaryOp.Add, other, 'AddBackward0', (g, o) => [g, o && gradFor(g, o)]);
+  return inplace(self, BinaryOp.Add, other, 'AddBackward0', addBackward);
 }
 /** In-place `self -= alpha * other`. @example x.sub_(1) */
 export function sub_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions): Tensor {
@@ -162,7 +175,7 @@ export function sub_(self: Tensor, other: TensorOrScalar, options?: AlphaOptions
   checkWriteOverlap(self, other);
   if (alpha !== 1) other = other instanceof Tensor ? mul(other, alpha) : Number(other) * alpha;
   if (onGradView(self)) return rebase(self, (current) => sub(current, other));
-  return inplace(self, BinaryOp.Sub, other, 'SubBackward0', (g, o) => [g, o && gradFor(neg(g), o)]);
+  return inplace(self, BinaryOp.Sub, other, 'SubBackward0', subBackward);
 }
 /** Whether `self` is a view whose base records history (in-place ops then rebase the base). */
 function onGradView(self: Tensor): boolean {

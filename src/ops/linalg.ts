@@ -4,7 +4,7 @@
  * to BLAS as flags, never copied.
  */
 import { checkNumber, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
-import { record } from '../autograd/function.js';
+import { type Backward, record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, shapeNumel } from '../tensor/shape.js';
 import { checkSameDevice, copyKernel, emptyKernel, gemmKernel } from './tensor-kernels.js';
@@ -62,11 +62,19 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   }
   checkDtypes(a, b);
   const out = mmRaw(a, b);
-  return record(out, 'MmBackward0', [a, b], (node) => {
-    const sa = b._requiresGrad ? node.save(a) : null;
-    const sb = a._requiresGrad ? node.save(b) : null;
-    return (g) => [a._requiresGrad ? mm(g, transpose2d(sb!())) : null, b._requiresGrad ? mat2Grad(sa!(), g, b) : null];
-  });
+  // Each operand is saved only when the other one needs a gradient, as PyTorch's
+  // MmBackward0; the backward closures below keep only getters and metadata.
+  return record(out, 'MmBackward0', [a, b], (node) =>
+    mmBackward(b._requiresGrad ? node.save(a) : null, a._requiresGrad ? node.save(b) : null, isTransposed(b), 1),
+  );
+}
+
+/** mm's and addmm's operand gradients: g @ mat2ᵀ for mat1 and mat1ᵀ @ g for mat2 (each when its getter's partner was saved). */
+function mmBackward(s1: (() => Tensor) | null, s2: (() => Tensor) | null, mat2Transposed: boolean, alpha: number): (g: Tensor) => [Tensor | null, Tensor | null] {
+  return (g) => [
+    s2 === null ? null : scaled(mm(g, transpose2d(s2())), alpha),
+    s1 === null ? null : scaled(mat2Grad(s1(), g, mat2Transposed), alpha),
+  ];
 }
 
 /**
@@ -105,16 +113,22 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: Addmm
   const views = [batchOfOne(mat1), batchOfOne(mat2), batchOfOne(out)];
   gemmKernel(views[0], views[1], views[2], beta, alpha);
   for (const v of views) v.dispose();
-  return record(out, 'AddmmBackward0', [input, mat1, mat2], (node) => {
-    const s1 = mat2._requiresGrad ? node.save(mat1) : null;
-    const s2 = mat1._requiresGrad ? node.save(mat2) : null;
-    const inputShape = input._shape;
-    return (g) => [
-      input._requiresGrad ? sumTo(beta === 1 ? g : mul(g, beta), inputShape) : null,
-      mat1._requiresGrad ? scaled(mm(g, transpose2d(s2!())), alpha) : null,
-      mat2._requiresGrad ? scaled(mat2Grad(s1!(), g, mat2), alpha) : null,
-    ];
-  });
+  return record(out, 'AddmmBackward0', [input, mat1, mat2], (node) =>
+    addmmBackward(
+      node.next[0] === null ? null : input._shape,
+      mmBackward(mat2._requiresGrad ? node.save(mat1) : null, mat1._requiresGrad ? node.save(mat2) : null, isTransposed(mat2), alpha),
+      beta,
+    ),
+  );
+}
+
+function addmmBackward(inputShape: number[] | null, products: (g: Tensor) => [Tensor | null, Tensor | null], beta: number): Backward {
+  return (g) => [inputShape === null ? null : sumTo(beta === 1 ? g : mul(g, beta), inputShape), ...products(g)];
+}
+
+/** Whether a matrix is a transposed view (Linear's `weight.t()`), for mat2Grad. */
+function isTransposed(mat2: Tensor): boolean {
+  return mat2._strides[0] === 1 && mat2._strides[1] !== 1 && mat2._shape[0] > 1;
 }
 
 /**
@@ -122,8 +136,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: Addmm
  * the product is computed as (gradᵀ @ mat1)ᵀ, so that the weight's gradient arrives
  * contiguous and AccumulateGrad need not copy it (PyTorch's mm_mat2_backward does the same).
  */
-function mat2Grad(mat1: Tensor, grad: Tensor, mat2: Tensor): Tensor {
-  const transposed = mat2._strides[0] === 1 && mat2._strides[1] !== 1 && mat2._shape[0] > 1;
+function mat2Grad(mat1: Tensor, grad: Tensor, transposed: boolean): Tensor {
   return transposed ? transpose2d(mm(transpose2d(grad), mat1)) : mm(transpose2d(mat1), grad);
 }
 
@@ -146,14 +159,11 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   }
   checkDtypes(a, b);
   const out = gemmKernel(a, b);
-  return record(out, 'BmmBackward0', [a, b], (node) => {
-    const sa = b._requiresGrad ? node.save(a) : null;
-    const sb = a._requiresGrad ? node.save(b) : null;
-    return (g) => [
-      a._requiresGrad ? bmm(g, transpose(sb!(), 1, 2)) : null,
-      b._requiresGrad ? bmm(transpose(sa!(), 1, 2), g) : null,
-    ];
-  });
+  return record(out, 'BmmBackward0', [a, b], (node) => bmmBackward(b._requiresGrad ? node.save(a) : null, a._requiresGrad ? node.save(b) : null));
+}
+
+function bmmBackward(sa: (() => Tensor) | null, sb: (() => Tensor) | null): Backward {
+  return (g) => [sb === null ? null : bmm(g, transpose(sb(), 1, 2)), sa === null ? null : bmm(transpose(sa(), 1, 2), g)];
 }
 
 /**
@@ -177,11 +187,11 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   col.dispose();
   const out = new Tensor(m._storage, [], [], 0, a._dtype);
   m.dispose();
-  return record(out, 'DotBackward0', [a, b], (node) => {
-    const sa = b._requiresGrad ? node.save(a) : null;
-    const sb = a._requiresGrad ? node.save(b) : null;
-    return (g) => [a._requiresGrad ? mul(sb!(), g) : null, b._requiresGrad ? mul(sa!(), g) : null];
-  });
+  return record(out, 'DotBackward0', [a, b], (node) => dotBackward(b._requiresGrad ? node.save(a) : null, a._requiresGrad ? node.save(b) : null));
+}
+
+function dotBackward(sa: (() => Tensor) | null, sb: (() => Tensor) | null): Backward {
+  return (g) => [sb === null ? null : mul(sb(), g), sa === null ? null : mul(sa(), g)];
 }
 
 /**
@@ -203,14 +213,11 @@ export function mv(m: Tensor, v: Tensor): Tensor {
   col.dispose();
   const out = new Tensor(r._storage, [m._shape[0]], [1], 0, m._dtype);
   r.dispose();
-  return record(out, 'MvBackward0', [m, v], (node) => {
-    const sm = v._requiresGrad ? node.save(m) : null;
-    const sv = m._requiresGrad ? node.save(v) : null;
-    return (g) => [
-      m._requiresGrad ? mm(unsqueeze(g, 1), unsqueeze(sv!(), 0)) : null,
-      v._requiresGrad ? mv(transpose2d(sm!()), g) : null,
-    ];
-  });
+  return record(out, 'MvBackward0', [m, v], (node) => mvBackward(v._requiresGrad ? node.save(m) : null, m._requiresGrad ? node.save(v) : null));
+}
+
+function mvBackward(sm: (() => Tensor) | null, sv: (() => Tensor) | null): Backward {
+  return (g) => [sv === null ? null : mm(unsqueeze(g, 1), unsqueeze(sv(), 0)), sm === null ? null : mv(transpose2d(sm()), g)];
 }
 
 /**

@@ -5,7 +5,7 @@
  * sqrt/pow/abs would give NaN or inf there instead.
  */
 import { ReduceOp } from '../native/enums.generated.js';
-import { record } from '../autograd/function.js';
+import { type Backward, record } from '../autograd/function.js';
 import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -112,12 +112,16 @@ export function norm(x: Tensor, p: NormOrder | NormOptions = 'fro', dim?: Dims, 
   const out = normForward(input, order, dims, keepdim);
   if (!gradEnabled() || !input._requiresGrad) return out;
   const q = order;
-  return record(out, options.dtype !== undefined ? 'NormBackward3' : 'NormBackward1', [input], (node) => {
-    if (q === 0) return () => [null]; // PyTorch gives the 0-"norm" no gradient at all
-    const sx = node.save(input);
-    const so = node.save(out);
-    return (g) => [normBackward(g, sx(), so(), q, dims, keepdim)];
-  });
+  return record(out, options.dtype !== undefined ? 'NormBackward3' : 'NormBackward1', [input], (node) =>
+    // PyTorch gives the 0-"norm" no gradient at all (and saves nothing for it)
+    q === 0 ? NO_GRADIENT : normNode(node.save(input), node.save(out), q, dims, keepdim),
+  );
+}
+
+const NO_GRADIENT: Backward = () => [null];
+
+function normNode(sx: () => Tensor, so: () => Tensor, p: number, dims: number[], keepdim: boolean): Backward {
+  return (g) => [normBackward(g, sx(), so(), p, dims, keepdim)];
 }
 
 /** Options of var/std. @example x.std({ dim: 1, correction: 0, keepdim: true }) */

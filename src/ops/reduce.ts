@@ -4,7 +4,7 @@
  * `sum([0, 1])`, `sum({ dim, keepdim })`, `sum(1, { keepdim: true })`.
  */
 import { BinaryOp, ReduceOp } from '../native/enums.generated.js';
-import { record } from '../autograd/function.js';
+import { type Backward, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, computeDType, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -142,11 +142,11 @@ export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | R
   const out = reduceRaw(ReduceOp.Sum, input, dims, args.keepdim, outDtype);
   if (!gradEnabled() || !x._requiresGrad) return out;
   const shape = x._shape;
+  const inputDtype = x._dtype;
+  const keep = args.keepdim;
   const name = args.dim === undefined || args.dim === null ? 'SumBackward0' : 'SumBackward1';
-  return record(out, name, [x], () => (g) => {
-    const grad = expandBack(g, shape, dims, args.keepdim);
-    return [toDtype(grad, x._dtype)];
-  });
+  // The closure keeps the input's shape and dtype, never the input (SumBackward saves nothing).
+  return record(out, name, [x], () => (g) => [toDtype(expandBack(g, shape, dims, keep), inputDtype)]);
 }
 
 /**
@@ -178,8 +178,9 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
   }
   if (!gradEnabled() || !x._requiresGrad) return out;
   const shape = x._shape;
+  const keep = args.keepdim;
   const name = args.dim === undefined || args.dim === null ? 'MeanBackward0' : 'MeanBackward1';
-  return record(out, name, [x], () => (g) => [div(expandBack(g, shape, dims, args.keepdim), count)]);
+  return record(out, name, [x], () => (g) => [div(expandBack(g, shape, dims, keep), count)]);
 }
 
 /**
@@ -195,27 +196,29 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
   const outDtype = x._dtype.isFloatingPoint ? x._dtype : int64;
   const out = reduceRaw(ReduceOp.Prod, x, dims, args.keepdim, outDtype);
   const name = args.dim === undefined || args.dim === null ? 'ProdBackward0' : 'ProdBackward1';
-  return record(out, name, [x], (node) => {
-    const sx = node.save(x);
-    return (g) => {
-      // d(prod)/dx_i is the product of the other elements. Dividing the product by x_i
-      // fails at zeros, so, as PyTorch does: with no zero in the slice it is prod/x_i;
-      // with one zero, the zero's entry is the product of the nonzeros and the rest get 0;
-      // with two or more, every entry is 0.
-      const input = sx();
-      const isZero = eq(input, 0);
-      const safe = where(isZero, 1, input);
-      const zeros = sum(isZero, dims, true);
-      // prod itself, not the raw kernel, so that createGraph records it
-      const nonzeroProduct = prod(safe, { dim: dims, keepdim: true });
-      const others = where(
-        eq(zeros, 0),
-        div(nonzeroProduct, safe),
-        where(logicalAnd(eq(zeros, 1), isZero), nonzeroProduct, 0),
-      );
-      return [mul(expandBack(g, input._shape, dims, args.keepdim), others)];
-    };
-  });
+  const keep = args.keepdim;
+  return record(out, name, [x], (node) => prodBackward(node.save(x), dims, keep));
+}
+
+function prodBackward(sx: () => Tensor, dims: number[], keepdim: boolean): Backward {
+  return (g) => {
+    // d(prod)/dx_i is the product of the other elements. Dividing the product by x_i
+    // fails at zeros, so, as PyTorch does: with no zero in the slice it is prod/x_i;
+    // with one zero, the zero's entry is the product of the nonzeros and the rest get 0;
+    // with two or more, every entry is 0.
+    const input = sx();
+    const isZero = eq(input, 0);
+    const safe = where(isZero, 1, input);
+    const zeros = sum(isZero, dims, true);
+    // prod itself, not the raw kernel, so that createGraph records it
+    const nonzeroProduct = prod(safe, { dim: dims, keepdim: true });
+    const others = where(
+      eq(zeros, 0),
+      div(nonzeroProduct, safe),
+      where(logicalAnd(eq(zeros, 1), isZero), nonzeroProduct, 0),
+    );
+    return [mul(expandBack(g, input._shape, dims, keepdim), others)];
+  };
 }
 
 /** Max/min-like reductions have no identity: an empty reduced dim is PyTorch's error. */
@@ -236,32 +239,40 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
     }
     const dims = reduceDims(x, null);
     const out = reduceRaw(isMax ? ReduceOp.Max : ReduceOp.Min, x, dims, false, x._dtype);
-    return record(out, isMax ? 'MaxBackward1' : 'MinBackward1', [x], (node) => {
-      const sx = node.save(x);
-      const so = node.save(out);
-      return (g) => {
-        // PyTorch's evenly_distribute_backward: the gradient is shared evenly among the
-        // tied extremes, or among the NaNs when the result is NaN; every other element
-        // gets exactly 0 (a select, so an inf gradient does not make 0 * inf = NaN).
-        const input = sx();
-        const value = so();
-        const mask = logicalOr(eq(input, value), logicalAnd(ne(input, input), ne(value, value)));
-        return [where(mask, div(g, sum(mask)), 0)];
-      };
-    });
+    return record(out, isMax ? 'MaxBackward1' : 'MinBackward1', [x], (node) => extremumAllBackward(node.save(x), node.save(out)));
   }
   const d = normalizeDim(dim, x._shape.length, false, fn);
   checkNonEmptyDim(x, d, fn);
   const values = reduceRaw(isMax ? ReduceOp.Max : ReduceOp.Min, x, x._shape.length ? [d] : [], keepdim, x._dtype);
   const indices = reduceRaw(isMax ? ReduceOp.ArgMax : ReduceOp.ArgMin, x, x._shape.length ? [d] : [], keepdim, int64);
-  record(values, isMax ? 'MaxBackward0' : 'MinBackward0', [x], () => (g) => {
-    const shape = x._shape;
+  // The indices are saved (version-checked), as PyTorch's MaxBackward0; the input is not.
+  record(values, isMax ? 'MaxBackward0' : 'MinBackward0', [x], (node) => extremumDimBackward(node.save(indices), x._shape, d, keepdim));
+  return [values, indices];
+}
+
+/**
+ * PyTorch's evenly_distribute_backward: the gradient is shared evenly among the tied
+ * extremes, or among the NaNs when the result is NaN; every other element gets exactly 0
+ * (a select, so an inf gradient does not make 0 * inf = NaN).
+ */
+function extremumAllBackward(sx: () => Tensor, so: () => Tensor): Backward {
+  return (g) => {
+    const input = sx();
+    const value = so();
+    const mask = logicalOr(eq(input, value), logicalAnd(ne(input, input), ne(value, value)));
+    return [where(mask, div(g, sum(mask)), 0)];
+  };
+}
+
+/** max(dim) / min(dim): the gradient goes to the chosen index of each slice. */
+function extremumDimBackward(si: () => Tensor, shape: number[], d: number, keepdim: boolean): Backward {
+  return (g) => {
     if (shape.length === 0) return [g];
+    const indices = si();
     const gk = keepdim ? g : unsqueeze(g, d);
     const ik = keepdim ? indices : unsqueeze(indices, d);
-    return [scatter(zerosOf(shape, g), d, ik, gk)];
-  });
-  return [values, indices];
+    return [scatter(zerosOf(shape.slice(), g), d, ik, gk)];
+  };
 }
 
 /**
@@ -296,18 +307,20 @@ function amaxOrAmin(x: Tensor, isMax: boolean, dim: Dims, keepdim: boolean): Ten
   for (const d of dims) checkNonEmptyDim(x, d, name);
   const out = reduceRaw(isMax ? ReduceOp.Max : ReduceOp.Min, x, dims, keepdim, x._dtype);
   if (!gradEnabled() || !x._requiresGrad) return out;
-  return record(out, isMax ? 'AmaxBackward0' : 'AminBackward0', [x], (node) => {
-    const sx = node.save(x);
-    const so = node.save(out);
-    return (g) => {
-      // PyTorch's scale_grad_by_count: ties share the gradient evenly. A NaN result
-      // matches nothing, so its slice gets grad / 0 * 0 = NaN, as in PyTorch.
-      const input = sx();
-      const mask = eq(input, keepdim ? so() : unsqueezeAll(so(), dims));
-      const grad = keepdim ? g : unsqueezeAll(g, dims);
-      return [mul(div(grad, sum(mask, dims, true)), mask)];
-    };
-  });
+  return record(out, isMax ? 'AmaxBackward0' : 'AminBackward0', [x], (node) => amaxBackward(node.save(x), node.save(out), dims, keepdim));
+}
+
+/**
+ * PyTorch's scale_grad_by_count: ties share the gradient evenly. A NaN result matches
+ * nothing, so its slice gets grad / 0 * 0 = NaN, as in PyTorch.
+ */
+function amaxBackward(sx: () => Tensor, so: () => Tensor, dims: number[], keepdim: boolean): Backward {
+  return (g) => {
+    const input = sx();
+    const mask = eq(input, keepdim ? so() : unsqueezeAll(so(), dims));
+    const grad = keepdim ? g : unsqueezeAll(g, dims);
+    return [mul(div(grad, sum(mask, dims, true)), mask)];
+  };
 }
 
 function unsqueezeAll(t: Tensor, dims: number[]): Tensor {

@@ -2,7 +2,7 @@
  * Shape ops. Views (view, transpose, permute, expand, squeeze, unsqueeze, narrowing)
  * share storage and cost no copy; reshape and contiguous copy only when they must.
  */
-import { record } from '../autograd/function.js';
+import { type Backward, record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
 import { DType, promoteTypes } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, parseShape, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
@@ -140,7 +140,9 @@ export function toDtype(x: Tensor, dtype: DType, copy = false): Tensor {
   const out = castKernel(x, dtype);
   if (!dtype.isFloatingPoint) return out;
   // toDtype again (not the raw cast), so that createGraph keeps the gradient's history.
-  return record(out, 'ToCopyBackward0', [x], () => (g) => [toDtype(g, x._dtype)]);
+  // The closure keeps the input's dtype, never the input.
+  const inputDtype = x._dtype;
+  return record(out, 'ToCopyBackward0', [x], () => (g) => [toDtype(g, inputDtype)]);
 }
 
 /**
@@ -380,14 +382,19 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
     sizes.push(x._shape[d]);
     offset += x._shape[d];
   }
-  return record(out, 'CatBackward0', parts, () => (g) => {
+  return record(out, 'CatBackward0', parts, () => catBackward(d, sizes, parts.map((x) => x._dtype)), { onceDifferentiable: true });
+}
+
+/** cat's backward: each input's slice of the gradient, from the sizes and dtypes only (CatBackward0 saves no tensor). */
+function catBackward(d: number, sizes: number[], dtypes: DType[]): Backward {
+  return (g) => {
     let start = 0;
-    return parts.map((x, i) => {
+    return dtypes.map((dtype, i) => {
       const piece = narrowRaw(g, d, start, sizes[i]);
       start += sizes[i];
-      return piece._dtype === x._dtype ? piece : castKernel(piece, x._dtype);
+      return piece._dtype === dtype ? piece : castKernel(piece, dtype);
     });
-  }, { onceDifferentiable: true });
+  };
 }
 
 /**
@@ -415,13 +422,17 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   const shape = ref._shape.slice();
   shape.splice(d, 0, tensors.length);
   const out = emptyKernel(shape, dtype, ref.device);
-  tensors.forEach((x, i) => copyKernel(selectRaw(out, d, i), x));
-  return record(out, 'StackBackward0', tensors, () => (g) =>
-    tensors.map((x, i) => {
+  for (let i = 0; i < tensors.length; i++) copyKernel(selectRaw(out, d, i), tensors[i]);
+  return record(out, 'StackBackward0', tensors, () => stackBackward(d, tensors.map((x) => x._dtype)), { onceDifferentiable: true });
+}
+
+/** stack's backward: each input's slice of the gradient, from the dtypes only (StackBackward0 saves no tensor). */
+function stackBackward(d: number, dtypes: DType[]): Backward {
+  return (g) =>
+    dtypes.map((dtype, i) => {
       const piece = selectRaw(g, d, i);
-      return piece._dtype === x._dtype ? piece : castKernel(piece, x._dtype);
-    }),
-  { onceDifferentiable: true });
+      return piece._dtype === dtype ? piece : castKernel(piece, dtype);
+    });
 }
 
 /** A view of index `i` along dim `d`, dropping that dim, with no autograd. @internal */

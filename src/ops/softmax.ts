@@ -2,7 +2,7 @@
  * softmax and logSoftmax: one fused native kernel each way (max, exp, sum and scale in
  * one pass per row), as PyTorch's SoftmaxBackward0 / LogSoftmaxBackward0.
  */
-import { record } from '../autograd/function.js';
+import { type Backward, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, float32, float64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -45,14 +45,18 @@ function softmaxLike(x: Tensor, dim: number, log: boolean, options: SoftmaxOptio
     out = cast;
   }
   if (!gradEnabled() || !x._requiresGrad) return out;
-  return record(out, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (node) => {
-    const saved = node.save(out);
-    return (g) => {
-      const y = saved();
-      const gradient = softmaxBackwardKernel(contiguous(g._dtype === y._dtype ? g : castKernel(g, y._dtype)), y, d, log);
-      return [gradient._dtype === x._dtype ? gradient : castKernel(gradient, x._dtype)];
-    };
-  }, { onceDifferentiable: true });
+  // The output is saved, as PyTorch's (Log)SoftmaxBackward0; of the input only its dtype is kept.
+  return record(out, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (node) => softmaxBackward(node.save(out), d, log, x._dtype), {
+    onceDifferentiable: true,
+  });
+}
+
+function softmaxBackward(saved: () => Tensor, d: number, log: boolean, inputDtype: DType): Backward {
+  return (g) => {
+    const y = saved();
+    const gradient = softmaxBackwardKernel(contiguous(g._dtype === y._dtype ? g : castKernel(g, y._dtype)), y, d, log);
+    return [gradient._dtype === inputDtype ? gradient : castKernel(gradient, inputDtype)];
+  };
 }
 
 /**

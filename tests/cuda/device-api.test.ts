@@ -538,7 +538,14 @@ describe.skipIf(!hasCuda)('deferred kernel errors', () => {
 
   it('indexSelect and index with out-of-range indices fail the same way', () => {
     const x = torch.arange(12, { device: 'cuda', dtype: torch.float32 }).view(3, 4);
-    for (const fn of [() => x.indexSelect(0, torch.tensor([0, 3], { device: 'cuda' })), () => x.index(torch.tensor([-4], { device: 'cuda' }))]) {
+    const onDevice = (values: number[]) => torch.tensor(values, { device: 'cuda' });
+    for (const fn of [
+      () => x.indexSelect(0, onDevice([0, 3])),
+      () => x.index(onDevice([-4])),
+      // [0, 5] would be element 5 of the 12 if the parts were not checked each
+      () => x.index(onDevice([0]), onDevice([5])),
+      () => x.clone().indexPut_([onDevice([1]), onDevice([-5])], 1),
+    ]) {
       let message = '';
       try {
         fn();

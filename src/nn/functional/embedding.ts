@@ -4,7 +4,7 @@
  * Sparse gradients are not supported. Nothing is read back from the device: duplicate
  * indices are handled by computing every occurrence from the same values.
  */
-import { record } from '../../autograd/function.js';
+import { type Backward, record } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { float64, int64 } from '../../tensor/dtype.js';
@@ -156,9 +156,17 @@ export function embeddingLookup(input: Tensor, weight: Tensor, config: Embedding
   const looked = noGrad(() => indexSelect(weight, 0, flat));
   const out = reshape(looked, [...input.shape, cols]);
   if (!gradEnabled() || !weight._requiresGrad) return out;
-  const pad = config.paddingIdx;
-  const scaleGradByFreq = config.scaleGradByFreq;
-  return record(out, 'EmbeddingBackward0', [weight], () => (g) => {
+  // The indices are saved on the node (version-checked, as PyTorch's EmbeddingBackward0
+  // saves them), never captured: releasing the node lets them go.
+  return record(out, 'EmbeddingBackward0', [weight], (node) =>
+    embeddingBackward(node.save(input), rows, cols, config.paddingIdx, config.scaleGradByFreq), { onceDifferentiable: true });
+}
+
+/** The embedding's backward (module level: it sees only what it is given). */
+function embeddingBackward(indices: () => Tensor, rows: number, cols: number, pad: number | null, scaleGradByFreq: boolean): Backward {
+  return (g) => {
+    const ids = indices();
+    const flat = reshape(ids.dtype === int64 ? ids : toDtype(ids, int64), [-1]);
     let rowsGrad = reshape(g, [-1, cols]);
     if (scaleGradByFreq) {
       // Each occurrence's gradient times 1/count(index), the scale in float64 and the
@@ -172,5 +180,5 @@ export function embeddingLookup(input: Tensor, weight: Tensor, config: Embedding
     indexPutKernel(grad, 0, flat, rowsGrad, true);
     if (pad !== null) grad.index(pad).zero_();
     return [grad];
-  }, { onceDifferentiable: true });
+  };
 }

@@ -4,7 +4,8 @@
  * PyTorch's AddmmBackward0.
  */
 import { Activation } from '../../native/enums.generated.js';
-import { record, renameGradFn } from '../../autograd/function.js';
+import { type Backward, record, renameGradFn } from '../../autograd/function.js';
+import type { Node } from '../../autograd/node.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { float32, float64 } from '../../tensor/dtype.js';
@@ -145,22 +146,35 @@ export function layerNorm(
     rstd.dispose();
     return out;
   }
-  return record(out, 'NativeLayerNormBackward0', [input, weight, bias], (node) => {
-    const savedX = node.save(x);
-    const savedW = w === null ? null : node.save(w);
-    return (g) => {
-      const grads = layerNormBackwardKernel(contiguous(g), savedX(), mu, rstd, savedW === null ? null : savedW(), [
-        input._requiresGrad,
-        weight !== null && weight._requiresGrad,
-        bias !== null && bias._requiresGrad,
-      ]);
-      return [
-        grads[0],
-        grads[1] === null ? null : reshape(grads[1], weight!.shape),
-        grads[2] === null ? null : reshape(grads[2], bias!.shape),
-      ];
-    };
-  }, { onceDifferentiable: true });
+  const weightShape = weight === null ? null : weight.shape;
+  const biasShape = bias === null ? null : bias.shape;
+  // x, the weight, and the per-row mean and rstd (the kernel's own results, owned by the
+  // node and freed when it is released), as PyTorch's NativeLayerNormBackward0 saves them.
+  return record(out, 'NativeLayerNormBackward0', [input, weight, bias], (node) =>
+    layerNormBackward(node, node.save(x), w === null ? null : node.save(w), node.save(mu, true), node.save(rstd, true), weightShape, biasShape),
+  { onceDifferentiable: true });
+}
+
+/** layerNorm's backward (module level: it sees only what it is given). */
+function layerNormBackward(
+  node: Node,
+  x: () => Tensor,
+  w: (() => Tensor) | null,
+  mu: () => Tensor,
+  rstd: () => Tensor,
+  weightShape: number[] | null,
+  biasShape: number[] | null,
+): Backward {
+  // Which inputs get a gradient is fixed when the node is made (its edges), as in PyTorch.
+  const want: [boolean, boolean, boolean] = [node.next[0] !== null, node.next[1] !== null, node.next[2] !== null];
+  return (g) => {
+    const grads = layerNormBackwardKernel(contiguous(g), x(), mu(), rstd(), w === null ? null : w(), want);
+    return [
+      grads[0],
+      grads[1] === null ? null : reshape(grads[1], weightShape!),
+      grads[2] === null ? null : reshape(grads[2], biasShape!),
+    ];
+  };
 }
 
 /** Options of batchNorm. */

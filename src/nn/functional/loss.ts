@@ -4,13 +4,13 @@
  * weights, `ignoreIndex` and label smoothing.
  */
 import { LossReduction } from '../../native/enums.generated.js';
-import { record, renameGradFn } from '../../autograd/function.js';
+import { type Backward, record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { int64, scalarTypeName } from '../../tensor/dtype.js';
+import { type DType, int64, scalarTypeName } from '../../tensor/dtype.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
 import { crossEntropyBackwardKernel, crossEntropyKernel, type LossConfig } from '../../ops/fused-kernels.js';
-import { abs, add, clamp, div, exp, gradFor, log, log1p, mul, neg, rsub, sigmoid, sub } from '../../ops/elementwise.js';
+import { abs, add, clamp, div, exp, gradTo, log, log1p, mul, neg, rsub, sigmoid, sub } from '../../ops/elementwise.js';
 import { mean, sum } from '../../ops/reduce.js';
 import { contiguous, permute, reshape } from '../../ops/shape.js';
 import { logSoftmax } from '../../ops/softmax.js';
@@ -142,6 +142,28 @@ function flattenClasses(input: Tensor, target: Tensor, name: string): { scores: 
   return { scores, labels: reshape(target, [-1]), outShape: target.shape };
 }
 
+/** The backward of the fused cross-entropy / nll (module level: it sees only what it is given). */
+function lossBackward(
+  scores: () => Tensor,
+  labels: () => Tensor,
+  classWeight: (() => Tensor) | null,
+  totalWeight: () => Tensor,
+  meta: { inputShape: number[]; inputDtype: DType; computeDtype: DType; config: LossConfig },
+): Backward {
+  const { inputShape, inputDtype, computeDtype } = meta;
+  return (g) => {
+    const gradLoss = contiguous(g.dtype === computeDtype ? g : castKernel(g, computeDtype));
+    const config = { ...meta.config, weight: classWeight === null ? null : classWeight() };
+    let grad = crossEntropyBackwardKernel(gradLoss, scores(), labels(), config, totalWeight());
+    if (inputShape.length > 2) {
+      const rest = [inputShape[0], ...inputShape.slice(2), inputShape[1]];
+      const order = [0, inputShape.length - 1, ...Array.from({ length: inputShape.length - 2 }, (_, i) => i + 1)];
+      grad = contiguous(permute(reshape(grad, rest), order));
+    } else if (grad.shape.join() !== inputShape.join()) grad = reshape(grad, inputShape);
+    return [grad.dtype === inputDtype ? grad : castKernel(grad, inputDtype)];
+  };
+}
+
 function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, fromLogits: boolean): Tensor {
   const name = fromLogits ? 'cross_entropy' : 'nll_loss';
   const reduction = options.reduction ?? 'mean';
@@ -176,23 +198,20 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
     return shaped(loss);
   }
   const gradName = fromLogits && labelSmoothing > 0 ? 'AddBackward0' : input.dim() > 2 ? 'NllLoss2DBackward0' : 'NllLossBackward0';
-  const inputShape = input.shape;
-  const permuted = input.dim() > 2;
-  record(loss, gradName, [input], (node) => {
-    // For nll the saved tensor is the input itself (version-checked); for cross-entropy
-    // it is the forward's own log-probabilities, which nothing else can modify.
-    const savedLogProbs = fromLogits ? () => logProbs! : node.save(x);
-    return (g) => {
-      const gradLoss = contiguous(g.dtype === x.dtype ? g : castKernel(g, x.dtype));
-      let grad = crossEntropyBackwardKernel(gradLoss, savedLogProbs(), y, config, totalWeight);
-      if (permuted) {
-        const rest = [inputShape[0], ...inputShape.slice(2), inputShape[1]];
-        const order = [0, inputShape.length - 1, ...Array.from({ length: inputShape.length - 2 }, (_, i) => i + 1)];
-        grad = contiguous(permute(reshape(grad, rest), order));
-      } else if (grad.shape.join() !== inputShape.join()) grad = reshape(grad, inputShape);
-      return [grad.dtype === input.dtype ? grad : castKernel(grad, input.dtype)];
-    };
-  }, { onceDifferentiable: true });
+  // What the backward reads, saved on the node: for cross-entropy the forward's own
+  // log-probabilities (as large as the logits; owned, so released with the node), for nll
+  // the input itself (version-checked); the targets, class weights and the mean's
+  // denominator, as PyTorch's NllLossBackward0 saves them. Nothing else is captured.
+  const scoresSaved = fromLogits ? logProbs! : x;
+  const meta = { inputShape: input.shape, inputDtype: input.dtype, computeDtype: x.dtype, config: { ...config, weight: null } };
+  record(loss, gradName, [input], (node) =>
+    lossBackward(
+      node.save(scoresSaved, fromLogits),
+      node.save(y),
+      weight === null ? null : node.save(weight),
+      node.save(totalWeight, true),
+      meta,
+    ), { onceDifferentiable: true });
   return shaped(loss);
 }
 
@@ -311,33 +330,51 @@ export function binaryCrossEntropyWithLogits(
   if (!gradEnabled() || !(input._requiresGrad || target._requiresGrad)) return loss;
   // Its own backward, with PyTorch's formulas: composing the two kinks above (|x| and
   // max(-x, 0), each at x = 0) would give the sum a wrong one-sided derivative at x = 0.
-  return record(loss, 'BinaryCrossEntropyWithLogitsBackward0', [input, target], (node) => {
-    const sx = node.save(input);
-    const sy = node.save(target);
-    const scale = (t: Tensor, g: Tensor): Tensor => {
-      let r = weight === null ? t : mul(t, weight);
-      if (reduction === 'mean') r = div(r, input.numel());
-      return mul(r, g);
-    };
-    return (g) => {
-      const x = sx();
-      const y = sy();
-      let dInput: Tensor | null = null;
-      let dTarget: Tensor | null = null;
-      if (input._requiresGrad) {
-        // sigmoid(x) - y, or with pos_weight (pw y + 1 - y) sigmoid(x) - pw y
-        const t = posWeight === null ? null : mul(posWeight, y);
-        dInput = t === null ? sub(sigmoid(x), y) : sub(mul(sub(add(t, 1), y), sigmoid(x)), t);
-        dInput = gradFor(scale(dInput, g), input);
-      }
-      if (target._requiresGrad) {
-        // -x, or with pos_weight log_sigmoid(-x) - pw log_sigmoid(x)
-        dTarget = posWeight === null ? neg(x) : sub(logSigmoid(neg(x)), mul(logSigmoid(x), posWeight));
-        dTarget = gradFor(scale(dTarget, g), target);
-      }
-      return [dInput, dTarget];
-    };
-  });
+  // x and y saved; the weights (which may not require grad) and sizes kept as they are.
+  const meanOver = reduction === 'mean' ? input.numel() : null;
+  return record(loss, 'BinaryCrossEntropyWithLogitsBackward0', [input, target], (node) =>
+    bceBackward(node.save(input), node.save(target), weight === null ? null : node.save(weight), posWeight === null ? null : node.save(posWeight), meanOver, [
+      node.next[0] === null ? null : { shape: input._shape, dtype: input._dtype },
+      node.next[1] === null ? null : { shape: target._shape, dtype: target._dtype },
+    ]),
+  );
+}
+
+type GradTarget = { shape: number[]; dtype: DType } | null;
+
+/** binary_cross_entropy_with_logits' backward, PyTorch's formulas (module level: it sees only what it is given). */
+function bceBackward(
+  sx: () => Tensor,
+  sy: () => Tensor,
+  sw: (() => Tensor) | null,
+  spw: (() => Tensor) | null,
+  meanOver: number | null,
+  [forInput, forTarget]: [GradTarget, GradTarget],
+): Backward {
+  const scale = (t: Tensor, g: Tensor): Tensor => {
+    let r = sw === null ? t : mul(t, sw());
+    if (meanOver !== null) r = div(r, meanOver);
+    return mul(r, g);
+  };
+  return (g) => {
+    const x = sx();
+    const y = sy();
+    const posWeight = spw === null ? null : spw();
+    let dInput: Tensor | null = null;
+    let dTarget: Tensor | null = null;
+    if (forInput !== null) {
+      // sigmoid(x) - y, or with pos_weight (pw y + 1 - y) sigmoid(x) - pw y
+      const t = posWeight === null ? null : mul(posWeight, y);
+      dInput = t === null ? sub(sigmoid(x), y) : sub(mul(sub(add(t, 1), y), sigmoid(x)), t);
+      dInput = gradTo(scale(dInput, g), forInput.shape, forInput.dtype);
+    }
+    if (forTarget !== null) {
+      // -x, or with pos_weight log_sigmoid(-x) - pw log_sigmoid(x)
+      dTarget = posWeight === null ? neg(x) : sub(logSigmoid(neg(x)), mul(logSigmoid(x), posWeight));
+      dTarget = gradTo(scale(dTarget, g), forTarget.shape, forTarget.dtype);
+    }
+    return [dInput, dTarget];
+  };
 }
 
 /** log(sigmoid(z)) = min(z, 0) - log(1 + exp(-|z|)), without overflow. */
