@@ -29,7 +29,7 @@ enum class BinaryOp : int32_t {
   LogicalAnd, LogicalOr, Atan2, Remainder, FloorDivide,
   Count
 };
-inline bool isCompareOp(BinaryOp op) {
+constexpr bool isCompareOp(BinaryOp op) {
   return op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Gt || op == BinaryOp::Ge ||
          op == BinaryOp::Lt || op == BinaryOp::Le || op == BinaryOp::LogicalAnd ||
          op == BinaryOp::LogicalOr;
