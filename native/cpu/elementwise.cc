@@ -6,7 +6,9 @@
 #include <cmath>
 #include <string>
 
-#include "convert.h"
+#include "flint/rules/binary.h"
+#include "flint/rules/convert.h"
+#include "flint/rules/unary.h"
 #include "cpu_backend.h"
 #include "strided_loop.h"
 
@@ -47,152 +49,38 @@ void castLoop(ThreadPool& pool, const TensorView& out, const TensorView& in) {
   });
 }
 
-// Always inlined: a call per element costs more than most ops, and with `op` a constant
-// the switch folds away, so the contiguous loops below vectorise.
-template <class T>
-__attribute__((always_inline)) inline T unaryValue(UnaryOp op, T x, double p0, double p1) {
-  if constexpr (std::is_floating_point_v<T>) {
-    switch (op) {
-      case UnaryOp::Neg: return -x;
-      case UnaryOp::Abs: return std::abs(x);
-      case UnaryOp::Exp: return std::exp(x);
-      case UnaryOp::Log: return std::log(x);
-      case UnaryOp::Sqrt: return std::sqrt(x);
-      case UnaryOp::Sin: return std::sin(x);
-      case UnaryOp::Cos: return std::cos(x);
-      case UnaryOp::Relu: return x < T(0) ? T(0) : x;  // nan compares false and passes through; no branch
-      case UnaryOp::Sigmoid: return T(1) / (T(1) + std::exp(-x));
-      case UnaryOp::Tanh: return std::tanh(x);
-      case UnaryOp::Clamp: {
-        // PyTorch propagates nan through clamp; a nan bound means "no bound".
-        if (std::isnan(x)) return x;
-        T v = x;
-        if (!std::isnan(p0) && v < T(p0)) v = T(p0);
-        if (!std::isnan(p1) && v > T(p1)) v = T(p1);
-        return v;
-      }
-      case UnaryOp::Sign: return T((x > 0) - (x < 0));  // PyTorch's: 0 at NaN
-      case UnaryOp::Log1p: return std::log1p(x);
-      case UnaryOp::Expm1: return std::expm1(x);
-      case UnaryOp::Floor: return std::floor(x);
-      case UnaryOp::Ceil: return std::ceil(x);
-      case UnaryOp::Round: return std::nearbyint(x);  // half to even, as torch.round
-      case UnaryOp::Trunc: return std::trunc(x);
-      case UnaryOp::Rsqrt: return T(1) / std::sqrt(x);
-      case UnaryOp::Reciprocal: return T(1) / x;
-      case UnaryOp::LogicalNot: return T(x == T(0));
-      case UnaryOp::Gelu: return T(0.5) * x * (T(1) + std::erf(x * T(M_SQRT1_2)));
-      case UnaryOp::GeluTanh: {
-        const T inner = T(M_2_SQRTPI * M_SQRT1_2) * (x + T(0.044715) * x * x * x);
-        return T(0.5) * x * (T(1) + std::tanh(inner));
-      }
-      case UnaryOp::Silu: return x / (T(1) + std::exp(-x));
-      case UnaryOp::LeakyRelu: return x > 0 ? x : x * T(p0);
-      case UnaryOp::Erf: return std::erf(x);
-      case UnaryOp::Square: return x * x;
-      default: break;
-    }
-  } else {
-    switch (op) {
-      case UnaryOp::Neg: return T(-x);
-      case UnaryOp::Abs: if constexpr (std::is_signed_v<T>) return x < 0 ? T(-x) : x; else return x;
-      case UnaryOp::Relu: return x > 0 ? x : T(0);
-      case UnaryOp::Clamp: {
-        T v = x;
-        if (!std::isnan(p0) && (double)v < p0) v = T(p0);
-        if (!std::isnan(p1) && (double)v > p1) v = T(p1);
-        return v;
-      }
-      case UnaryOp::Sign:
-        if constexpr (std::is_same_v<T, bool>) return x;
-        else return T((x > 0) - (x < 0));
-      case UnaryOp::Floor:
-      case UnaryOp::Ceil:
-      case UnaryOp::Round:
-      case UnaryOp::Trunc: return x;
-      case UnaryOp::LogicalNot: return T(x == T(0));
-      case UnaryOp::Square: return T(x * x);
-      default: break;
-    }
-    throw Error("unary op " + std::to_string((int)op) + " is not implemented for integer tensors");
-  }
-  throw Error("unknown unary op " + std::to_string((int)op));
-}
-
-template <class T>
-void unaryLoop(ThreadPool& pool, UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
-  if constexpr (!std::is_floating_point_v<T>) {
-    unaryValue<T>(op, T(0), p0, p1);  // throws early, before threads start, for unsupported ops
-  }
+// One loop per (op, dtype), with the op's rule (flint/rules/unary.h) inlined: the op is
+// chosen once per call, and the contiguous loops vectorise where the rule allows.
+template <UnaryOp OP, class T>
+void unaryLoop(ThreadPool& pool, const TensorView& out, const TensorView& in, const UnaryParams<T>& params) {
   const TensorView* views[2] = {&out, &in};
-  parallelRows<2>(pool, views, [op, p0, p1](char** p, int64_t n, const int64_t* s) {
+  parallelRows<2>(pool, views, [params](char** p, int64_t n, const int64_t* s) {
     if (s[0] == (int64_t)sizeof(T) && s[1] == (int64_t)sizeof(T)) {
       T* o = (T*)p[0];
       const T* x = (const T*)p[1];
-#define FLINT_UNARY_LOOP(OP) \
-  case UnaryOp::OP:            \
-    for (int64_t i = 0; i < n; i++) o[i] = unaryValue<T>(UnaryOp::OP, x[i], p0, p1); \
-    return;
-      switch (op) {  // one loop per op, each with the op fixed, so the compiler can vectorise
-        FLINT_UNARY_LOOP(Relu)
-        FLINT_UNARY_LOOP(Neg)
-        FLINT_UNARY_LOOP(Abs)
-        FLINT_UNARY_LOOP(Square)
-        FLINT_UNARY_LOOP(Exp)
-        FLINT_UNARY_LOOP(Log)
-        FLINT_UNARY_LOOP(Sqrt)
-        FLINT_UNARY_LOOP(Sigmoid)
-        FLINT_UNARY_LOOP(Tanh)
-        FLINT_UNARY_LOOP(Reciprocal)
-        FLINT_UNARY_LOOP(Rsqrt)
-        FLINT_UNARY_LOOP(LeakyRelu)
-        FLINT_UNARY_LOOP(Silu)
-        FLINT_UNARY_LOOP(Gelu)
-#undef FLINT_UNARY_LOOP
-        default:
-          for (int64_t i = 0; i < n; i++) o[i] = unaryValue<T>(op, x[i], p0, p1);
-          return;
-      }
+      for (int64_t i = 0; i < n; i++) o[i] = unaryValue<OP, T>(x[i], params);
+      return;
     }
     char* o = p[0];
     const char* x = p[1];
-    for (int64_t i = 0; i < n; i++, o += s[0], x += s[1]) *(T*)o = unaryValue<T>(op, *(const T*)x, p0, p1);
+    for (int64_t i = 0; i < n; i++, o += s[0], x += s[1]) *(T*)o = unaryValue<OP, T>(*(const T*)x, params);
   });
 }
 
 template <class T>
-T integerPow(T base, T exponent) {
-  if constexpr (std::is_signed_v<T>) {
-    if (exponent < 0) {
-      if (base == 1) return 1;
-      if (base == -1) return (exponent % 2 == 0) ? 1 : -1;
-      throw Error("Integers to negative integer powers are not allowed.");
-    }
-  }
-  T result = 1;
-  while (exponent > 0) {
-    if (exponent & 1) result = T(result * base);
-    base = T(base * base);
-    exponent = T(exponent >> 1);
-  }
-  return result;
+void unaryTyped(ThreadPool& pool, UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
+  const UnaryParams<T> params = unaryParams<T>(p0, p1);
+  dispatchUnaryOp(op, [&](auto rule) {
+    constexpr UnaryOp OP = decltype(rule)::value;
+    if constexpr (std::is_floating_point_v<T> || unaryTakesIntegers(OP)) unaryLoop<OP, T>(pool, out, in, params);
+    else checkUnaryDType(op, in.dtype);  // throws (Backend::unary has refused it already)
+  });
 }
 
-template <class T>
-void checkDivisor(T b) {
-  if constexpr (std::is_integral_v<T>) {
-    if (b == 0) throw Error("ZeroDivisionError: integer division by zero");
-  }
-}
-
-// Integer division that cannot trap: INT_MIN / -1 wraps as PyTorch's does on x86.
-template <class T>
-T safeDivide(T a, T b) {
-  if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
-    if (b == -1) return T(-a);
-  }
-  return T(a / b);
-}
+// The CPU reports a data-dependent error (flint/rules/binary.h) by throwing at once.
+struct ThrowingErrors {
+  [[noreturn]] void raise(ValueError error) const { throw Error(valueErrorMessage(error)); }
+};
 
 template <class T, class Out, class F>
 void binaryLoop(ThreadPool& pool, const TensorView& out, const TensorView& a, const TensorView& b, F f) {
@@ -223,73 +111,15 @@ void binaryLoop(ThreadPool& pool, const TensorView& out, const TensorView& a, co
 
 template <class T>
 void binaryTyped(ThreadPool& pool, BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
-  constexpr bool isFloat = std::is_floating_point_v<T>;
-  switch (op) {
-    case BinaryOp::Add:
-      if constexpr (std::is_same_v<T, bool>) return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) { return x || y; });
-      else return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) { return T(x + y); });
-    case BinaryOp::Sub: return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) { return T(x - y); });
-    case BinaryOp::Mul:
-      if constexpr (std::is_same_v<T, bool>) return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) { return x && y; });
-      else return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) { return T(x * y); });
-    case BinaryOp::Div:
-      return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) {
-        checkDivisor(y);
-        return safeDivide(x, y);
-      });
-    case BinaryOp::Pow:
-      if constexpr (isFloat) return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) { return T(std::pow(x, y)); });
-      else return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) { return integerPow<T>(x, y); });
-    case BinaryOp::Maximum:
-      return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) {
-        if constexpr (isFloat) { if (std::isnan(x) || std::isnan(y)) return T(NAN); }
-        return x > y ? x : y;
-      });
-    case BinaryOp::Minimum:
-      return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) {
-        if constexpr (isFloat) { if (std::isnan(x) || std::isnan(y)) return T(NAN); }
-        return x < y ? x : y;
-      });
-    case BinaryOp::Eq: return binaryLoop<T, bool>(pool, out, a, b, [](T x, T y) { return x == y; });
-    case BinaryOp::Ne: return binaryLoop<T, bool>(pool, out, a, b, [](T x, T y) { return x != y; });
-    case BinaryOp::Gt: return binaryLoop<T, bool>(pool, out, a, b, [](T x, T y) { return x > y; });
-    case BinaryOp::Ge: return binaryLoop<T, bool>(pool, out, a, b, [](T x, T y) { return x >= y; });
-    case BinaryOp::Lt: return binaryLoop<T, bool>(pool, out, a, b, [](T x, T y) { return x < y; });
-    case BinaryOp::Le: return binaryLoop<T, bool>(pool, out, a, b, [](T x, T y) { return x <= y; });
-    case BinaryOp::LogicalAnd:
-      return binaryLoop<T, bool>(pool, out, a, b, [](T x, T y) { return x != T(0) && y != T(0); });
-    case BinaryOp::LogicalOr:
-      return binaryLoop<T, bool>(pool, out, a, b, [](T x, T y) { return x != T(0) || y != T(0); });
-    case BinaryOp::Atan2:
-      if constexpr (isFloat) return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) { return T(std::atan2(x, y)); });
-      break;
-    case BinaryOp::Remainder:  // Python semantics: the result takes the divisor's sign
-      return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) {
-        if constexpr (isFloat) {
-          T r = std::fmod(x, y);
-          return (r != 0 && ((r < 0) != (y < 0))) ? T(r + y) : r;
-        } else {
-          checkDivisor(y);
-          if constexpr (std::is_signed_v<T>) { if (y == -1) return T(0); }
-          T r = T(x % y);
-          if constexpr (std::is_signed_v<T>) { if (r != 0 && ((r < 0) != (y < 0))) r = T(r + y); }
-          return r;
-        }
-      });
-    case BinaryOp::FloorDivide:
-      return binaryLoop<T, T>(pool, out, a, b, [](T x, T y) {
-        if constexpr (isFloat) {
-          return T(std::floor(x / y));
-        } else {
-          checkDivisor(y);
-          T q = safeDivide(x, y);
-          if constexpr (std::is_signed_v<T>) { if ((x % y != 0) && ((x < 0) != (y < 0))) q = T(q - 1); }
-          return q;
-        }
-      });
-    default: break;
-  }
-  throw Error("binary op " + std::to_string((int)op) + " is not implemented for " + dtypeName(a.dtype));
+  dispatchBinaryOp(op, [&](auto rule) {
+    constexpr BinaryOp OP = decltype(rule)::value;
+    if constexpr (std::is_floating_point_v<T> || binaryTakesIntegers(OP)) {
+      binaryLoop<T, BinaryOut<OP, T>>(pool, out, a, b,
+                                      [](T x, T y) { return binaryValue<OP>(x, y, ThrowingErrors{}); });
+    } else {
+      checkBinaryDType(op, a.dtype);  // throws (Backend::binary has refused it already)
+    }
+  });
 }
 
 // c ? a : b without a branch (a random mask would mispredict half the time).
@@ -361,7 +191,7 @@ void cpuFill(ThreadPool& pool, const TensorView& out, double value) {
 
 void cpuUnary(ThreadPool& pool, UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
   FLINT_CHECK(out.dtype == in.dtype, "unary: input and output dtypes differ");
-  FLINT_DISPATCH_COMPUTE(in.dtype, "unary", [&] { unaryLoop<scalar_t>(pool, op, out, in, p0, p1); });
+  FLINT_DISPATCH_COMPUTE(in.dtype, "unary", [&] { unaryTyped<scalar_t>(pool, op, out, in, p0, p1); });
 }
 
 void cpuBinary(ThreadPool& pool, BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {

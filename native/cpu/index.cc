@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "convert.h"
+#include "flint/rules/binary.h"
+#include "flint/rules/convert.h"
 #include "cpu_backend.h"
 
 namespace flint {
@@ -95,13 +96,6 @@ void CpuBackend::gather(const TensorView& out, const TensorView& in, int dim, co
 }
 
 namespace {
-
-template <class T>
-T accumulateValue(T current, T value) {
-  if constexpr (IsReduced<T>::value) return floatToReduced<T>(reducedToFloat(current) + reducedToFloat(value));
-  else if constexpr (std::is_same_v<T, bool>) return current || value;
-  else return T(current + value);
-}
 
 template <class T>
 void scatterTyped(const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate) {

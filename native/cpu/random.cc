@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "cephes_float.h"
-#include "convert.h"
+#include "flint/rules/convert.h"
 #include "cpu_backend.h"
 #include "strided_loop.h"
 

@@ -12,6 +12,7 @@
 
 #include "../core/checks.h"
 #include "cpu_backend.h"
+#include "flint/rules/reduce.h"
 #include "strided_loop.h"
 
 #if defined(__SSE2__)
@@ -54,28 +55,22 @@ double sumFloatRow(const float* x, int64_t n) {
   return total;
 }
 
-template <class T>
-using SumAcc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-
-template <class T>
-bool isNan(T v) {
-  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
-  else return false;
-}
-
+// One output's reduction, by the rules of flint/rules/reduce.h, over runs of elements
+// in order; partials of later ranges merge in with combine().
 template <class T, ReduceOp OP>
 struct Reducer {
-  SumAcc<T> acc{};
-  T best{};
-  int64_t bestIndex = -1;
-  bool flag = OP == ReduceOp::All;
+  static constexpr ReduceRule kRule = reduceRule(OP);
+  static constexpr ReduceFamily kFamily = kRule.family;
+  ReduceWide<T> acc{};
+  Extreme<T> best{T(), -1};
+  bool flag = logicalIdentity(kRule.all);
 
   Reducer() {
-    if constexpr (OP == ReduceOp::Prod) acc = 1;
+    if constexpr (kFamily == ReduceFamily::Sum || kFamily == ReduceFamily::Prod) acc = wideIdentity<kFamily, T>();
   }
 
   void row(const char* p, int64_t n, int64_t stride, int64_t position) {
-    if constexpr (OP == ReduceOp::Sum) {
+    if constexpr (kFamily == ReduceFamily::Sum) {
       if constexpr (std::is_same_v<T, float>) {
         if (stride == (int64_t)sizeof(T)) {
           acc += sumFloatRow((const float*)p, n);
@@ -84,7 +79,7 @@ struct Reducer {
       }
       if (stride == (int64_t)sizeof(T)) {
         const T* x = (const T*)p;
-        SumAcc<T> a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        ReduceWide<T> a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
         int64_t i = 0;
         for (; i + 8 <= n; i += 8) {
           a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3];
@@ -95,53 +90,44 @@ struct Reducer {
       } else {
         for (int64_t i = 0; i < n; i++, p += stride) acc += *(const T*)p;
       }
-    } else if constexpr (OP == ReduceOp::Prod) {
-      for (int64_t i = 0; i < n; i++, p += stride) acc *= *(const T*)p;
-    } else if constexpr (OP == ReduceOp::Any) {
-      for (int64_t i = 0; i < n && !flag; i++, p += stride) flag = *(const T*)p != T(0);
-    } else if constexpr (OP == ReduceOp::All) {
-      for (int64_t i = 0; i < n && flag; i++, p += stride) flag = *(const T*)p != T(0);
+    } else if constexpr (kFamily == ReduceFamily::Prod) {
+      for (int64_t i = 0; i < n; i++, p += stride) acc = wideCombine<kFamily>(acc, (ReduceWide<T>)*(const T*)p);
+    } else if constexpr (kFamily == ReduceFamily::Logical) {
+      // Stops once the answer is known: at the first true for any, the first false for all.
+      for (int64_t i = 0; i < n && flag == logicalIdentity(kRule.all); i++, p += stride) {
+        flag = logicalCombine(kRule.all, flag, *(const T*)p != T(0));
+      }
     } else {
-      constexpr bool wantMax = OP == ReduceOp::Max || OP == ReduceOp::ArgMax;
       for (int64_t i = 0; i < n; i++, p += stride) {
-        T v = *(const T*)p;
-        if (bestIndex >= 0 && isNan(best)) return;  // nan wins and sticks, as in PyTorch
-        if (bestIndex < 0 || isNan(v) || (wantMax ? v > best : v < best)) {
-          best = v;
-          bestIndex = position + i;
-        }
+        if (best.index >= 0 && math::isNaN(best.value)) return;  // nothing replaces a NaN
+        const T v = *(const T*)p;
+        if (best.index < 0 || replacesInScan(best.value, v, kRule.wantMax)) best = {v, position + i};
       }
     }
   }
 
   // Merge a reducer that saw later elements.
   void combine(const Reducer& later) {
-    if constexpr (OP == ReduceOp::Sum) acc += later.acc;
-    else if constexpr (OP == ReduceOp::Prod) acc *= later.acc;
-    else if constexpr (OP == ReduceOp::Any) flag = flag || later.flag;
-    else if constexpr (OP == ReduceOp::All) flag = flag && later.flag;
-    else {
-      constexpr bool wantMax = OP == ReduceOp::Max || OP == ReduceOp::ArgMax;
-      if (later.bestIndex < 0) return;
-      if (bestIndex >= 0 && isNan(best)) return;
-      if (bestIndex < 0 || isNan(later.best) || (wantMax ? later.best > best : later.best < best)) {
-        best = later.best;
-        bestIndex = later.bestIndex;
-      }
+    if constexpr (kFamily == ReduceFamily::Sum || kFamily == ReduceFamily::Prod) {
+      acc = wideCombine<kFamily>(acc, later.acc);
+    } else if constexpr (kFamily == ReduceFamily::Logical) {
+      flag = logicalCombine(kRule.all, flag, later.flag);
+    } else {
+      best = combineExtreme(best, later.best, kRule.wantMax);
     }
   }
 
   void store(char* out, DType outType) const {
-    if constexpr (OP == ReduceOp::Sum || OP == ReduceOp::Prod) {
+    if constexpr (kFamily == ReduceFamily::Sum || kFamily == ReduceFamily::Prod) {
       if (outType == DType::Float32) *(float*)out = (float)acc;
       else if (outType == DType::Float64) *(double*)out = (double)acc;
       else *(int64_t*)out = (int64_t)acc;
-    } else if constexpr (OP == ReduceOp::Any || OP == ReduceOp::All) {
+    } else if constexpr (kFamily == ReduceFamily::Logical) {
       *(bool*)out = flag;
-    } else if constexpr (OP == ReduceOp::ArgMax || OP == ReduceOp::ArgMin) {
-      *(int64_t*)out = bestIndex;
+    } else if constexpr (kRule.storeIndex) {
+      *(int64_t*)out = best.index;
     } else {
-      *(T*)out = best;
+      *(T*)out = best.value;
     }
   }
 };
@@ -175,8 +161,7 @@ void reduceTyped(ThreadPool& pool, const ReduceArgs& args) {
   const size_t outSize = itemSize(outType);
   char* out = args.output.data;
 
-  if ((OP == ReduceOp::Max || OP == ReduceOp::Min || OP == ReduceOp::ArgMax || OP == ReduceOp::ArgMin) &&
-      innerCount == 0) {
+  if (Reducer<T, OP>::kFamily == ReduceFamily::Extreme && innerCount == 0) {
     throw Error("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
                 "dim with the 'dim' argument.");
   }
@@ -190,7 +175,7 @@ void reduceTyped(ThreadPool& pool, const ReduceArgs& args) {
         innerLoop.ndim == 1) {
       const int64_t rowStride = innerLoop.strides[0][0];
       pool.parallelFor(outerCount, std::max<int64_t>(1, kParallelGrain / innerCount), [&](int64_t begin, int64_t end) {
-        std::vector<SumAcc<T>> acc(end - begin, 0);
+        std::vector<ReduceWide<T>> acc(end - begin, 0);
         for (int64_t r = 0; r < innerCount; r++) {
           const T* row = (const T*)(layout.outer.data + r * rowStride) + begin;
           for (int64_t j = 0; j < end - begin; j++) acc[j] += row[j];

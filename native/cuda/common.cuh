@@ -1,56 +1,16 @@
-// Device-side helpers shared by the kernel families: value conversion with PyTorch's
-// rules, launch shapes, and strided offset math with dimensions collapsed on the host.
+// Device-side helpers shared by the kernel families: launch shapes, and strided offset
+// math with dimensions collapsed on the host. Value conversion is flint/rules/convert.h.
 #pragma once
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <cstdint>
 #include <type_traits>
 
 #include "cuda_backend.h"
-#include "flint/float_to_integer.h"
 #include "flint/layout.h"
+#include "flint/rules/convert.h"
 
 namespace flint {
-
-// ---- values -------------------------------------------------------------------------
-// flint::Half / flint::BFloat16 are plain 16-bit containers; on the device they convert
-// through CUDA's intrinsics (round to nearest even, as the CPU backend does).
-__device__ __forceinline__ float toFloat(Half h) { return __half2float(__ushort_as_half(h.bits)); }
-__device__ __forceinline__ float toFloat(BFloat16 b) { return __bfloat162float(__ushort_as_bfloat16(b.bits)); }
-template <class T>
-__device__ __forceinline__ T fromFloat(float v);
-template <>
-__device__ __forceinline__ Half fromFloat<Half>(float v) { return Half{__half_as_ushort(__float2half_rn(v))}; }
-template <>
-__device__ __forceinline__ BFloat16 fromFloat<BFloat16>(float v) {
-  return BFloat16{__bfloat16_as_ushort(__float2bfloat16_rn(v))};
-}
-
-template <class T>
-struct IsReducedFloat : std::false_type {};
-template <>
-struct IsReducedFloat<Half> : std::true_type {};
-template <>
-struct IsReducedFloat<BFloat16> : std::true_type {};
-
-// The same conversions as native/cpu/convert.h: float to integer by the shared rule of
-// flint/float_to_integer.h, anything to bool is `!= 0`.
-template <class Dst, class Src>
-__device__ __forceinline__ Dst convertValue(Src v) {
-  if constexpr (IsReducedFloat<Src>::value) {
-    return convertValue<Dst, float>(toFloat(v));
-  } else if constexpr (IsReducedFloat<Dst>::value) {
-    return fromFloat<Dst>((float)v);
-  } else if constexpr (std::is_same_v<Dst, bool>) {
-    return v != Src(0);
-  } else if constexpr (std::is_integral_v<Dst> && std::is_floating_point_v<Src>) {
-    return floatToInteger<Dst, Src>(v);
-  } else {
-    return (Dst)v;
-  }
-}
 
 // ---- launch shapes ------------------------------------------------------------------
 constexpr int kBlockThreads = 256;

@@ -1,11 +1,12 @@
 // Elementwise kernels: cast/copy, fill, where, axpy, unary and the bias + activation
-// epilogue (binary ops: elementwise_binary.cu). Every value rule mirrors
-// native/cpu/elementwise.cc; the loops are in elementwise.cuh.
+// epilogue (binary ops: elementwise_binary.cu). The value rules are flint/rules/, shared
+// with the CPU; the loops are in elementwise.cuh.
 #include <cstring>
 #include <string>
 
 #include "../core/checks.h"
 #include "elementwise.cuh"
+#include "flint/rules/unary.h"
 
 namespace flint {
 
@@ -76,87 +77,12 @@ void copyBits(CudaContext& ctx, const TensorView& out, const TensorView& in) {
 
 // ---- unary ------------------------------------------------------------------------------
 
-constexpr bool integerUnaryOp(UnaryOp op) {
-  return op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Relu || op == UnaryOp::Clamp ||
-         op == UnaryOp::Sign || op == UnaryOp::LogicalNot || op == UnaryOp::Square || op == UnaryOp::Floor ||
-         op == UnaryOp::Ceil || op == UnaryOp::Round || op == UnaryOp::Trunc;
-}
-
+// The rules are flint/rules/unary.h; these wrap them as kernel functors.
 template <UnaryOp OP, class T>
 struct UnaryFn {
-  double p0, p1;
-  T lo, hi;  // p0 and p1 converted on the host, as the CPU's T(p0) converts them
-  __device__ __forceinline__ T operator()(T x) const {
-    if constexpr (std::is_floating_point_v<T>) {
-      switch (OP) {
-        case UnaryOp::Neg: return -x;
-        case UnaryOp::Abs: return fabs_(x);
-        case UnaryOp::Exp: return exp_(x);
-        case UnaryOp::Log: return log_(x);
-        case UnaryOp::Sqrt: return sqrt_(x);
-        case UnaryOp::Sin: return sin_(x);
-        case UnaryOp::Cos: return cos_(x);
-        case UnaryOp::Relu: return x < T(0) ? T(0) : x;  // nan passes through
-        case UnaryOp::Sigmoid: return T(1) / (T(1) + exp_(-x));
-        case UnaryOp::Tanh: return tanh_(x);
-        case UnaryOp::Clamp: {  // nan propagates; a nan bound means "no bound"
-          if (x != x) return x;
-          T v = x;
-          if (p0 == p0 && v < lo) v = lo;
-          if (p1 == p1 && v > hi) v = hi;
-          return v;
-        }
-        case UnaryOp::Sign: return T((x > 0) - (x < 0));  // PyTorch's: 0 at NaN
-        case UnaryOp::Log1p: return log1p_(x);
-        case UnaryOp::Expm1: return expm1_(x);
-        case UnaryOp::Floor: return floor_(x);
-        case UnaryOp::Ceil: return ceil_(x);
-        case UnaryOp::Round: return rint_(x);  // half to even, as torch.round
-        case UnaryOp::Trunc: return trunc_(x);
-        case UnaryOp::Rsqrt: return T(1) / sqrt_(x);  // not rsqrt(): that one is approximate
-        case UnaryOp::Reciprocal: return T(1) / x;
-        case UnaryOp::LogicalNot: return T(x == T(0));
-        case UnaryOp::Gelu: return T(0.5) * x * (T(1) + erf_(x * T(0.70710678118654752440)));
-        case UnaryOp::GeluTanh: {
-          // M_2_SQRTPI * M_SQRT1_2 folded in double, then rounded to T, as on the CPU.
-          const T inner = T(1.12837916709551257390 * 0.70710678118654752440) * (x + T(0.044715) * x * x * x);
-          return T(0.5) * x * (T(1) + tanh_(inner));
-        }
-        case UnaryOp::Silu: return x / (T(1) + exp_(-x));
-        case UnaryOp::LeakyRelu: return x > 0 ? x : x * lo;
-        case UnaryOp::Erf: return erf_(x);
-        case UnaryOp::Square: return x * x;
-        default: return x;
-      }
-    } else {
-      switch (OP) {
-        case UnaryOp::Neg: return T(-x);
-        case UnaryOp::Abs:
-          if constexpr (std::is_signed_v<T>) return x < 0 ? T(-x) : x;
-          else return x;
-        case UnaryOp::Relu: return x > 0 ? x : T(0);
-        case UnaryOp::Clamp: {  // compared in double, as the CPU does
-          T v = x;
-          if (p0 == p0 && (double)v < p0) v = lo;
-          if (p1 == p1 && (double)v > p1) v = hi;
-          return v;
-        }
-        case UnaryOp::Sign:
-          if constexpr (std::is_same_v<T, bool>) return x;
-          else if constexpr (std::is_signed_v<T>) return T((x > 0) - (x < 0));
-          else return T(x > 0);
-        case UnaryOp::LogicalNot: return T(x == T(0));
-        case UnaryOp::Square: return T(x * x);
-        default: return x;  // floor, ceil, round, trunc
-      }
-    }
-  }
+  UnaryParams<T> params;
+  __device__ __forceinline__ T operator()(T x) const { return unaryValue<OP, T>(x, params); }
 };
-
-#define FLINT_UNARY_OPS(X)                                                                       \
-  X(Neg) X(Abs) X(Exp) X(Log) X(Sqrt) X(Sin) X(Cos) X(Relu) X(Sigmoid) X(Tanh) X(Clamp) X(Sign) \
-  X(Log1p) X(Expm1) X(Floor) X(Ceil) X(Round) X(Rsqrt) X(Reciprocal) X(LogicalNot) X(Gelu)      \
-  X(GeluTanh) X(Silu) X(LeakyRelu) X(Erf) X(Square) X(Trunc)
 
 // The op as a run-time value: the strided path, and every path for integer dtypes, whose
 // few cheap ops do not earn a kernel each.
@@ -164,42 +90,33 @@ template <class T>
 struct UnaryAnyFn {
   static constexpr int kStridedUnroll = std::is_floating_point_v<T> ? 1 : 4;  // compile time
   UnaryOp op;
-  double p0, p1;
-  T lo, hi;
+  UnaryParams<T> params;
   __device__ __forceinline__ T operator()(T x) const {
     switch (op) {
-#define FLINT_UNARY_ANY(OP)                                                           \
-  case UnaryOp::OP:                                                                   \
-    if constexpr (std::is_floating_point_v<T> || integerUnaryOp(UnaryOp::OP)) {       \
-      return UnaryFn<UnaryOp::OP, T>{p0, p1, lo, hi}(x);                              \
-    }                                                                                 \
-    return x;
+#define FLINT_UNARY_ANY(OP)                                                          \
+  case UnaryOp::OP:                                                                  \
+    if constexpr (std::is_floating_point_v<T> || unaryTakesIntegers(UnaryOp::OP)) { \
+      return unaryValue<UnaryOp::OP, T>(x, params);                                  \
+    }                                                                                \
+    break;
       FLINT_UNARY_OPS(FLINT_UNARY_ANY)
 #undef FLINT_UNARY_ANY
-      default: return x;
     }
+    return x;  // not reached: Backend::unary admits only listed ops defined for T
   }
 };
 
 template <class T>
 void unaryTyped(CudaContext& ctx, UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
-  constexpr bool isFloat = std::is_floating_point_v<T>;
-  // A NaN bound is "absent" and never converted (to an integer that would be UB).
-  const T lo = (isFloat || p0 == p0) ? (T)p0 : T(0), hi = (isFloat || p1 == p1) ? (T)p1 : T(0);
-  const UnaryAnyFn<T> any{op, p0, p1, lo, hi};
-  if constexpr (!isFloat) {
-    if (!integerUnaryOp(op)) {
-      throw Error("unary op " + std::to_string((int)op) + " is not implemented for integer tensors");
-    }
-    return launchElementwise<T, T>(ctx, any, any, out, in);
+  const UnaryParams<T> params = unaryParams<T>(p0, p1);
+  const UnaryAnyFn<T> any{op, params};
+  if constexpr (!std::is_floating_point_v<T>) {
+    checkUnaryDType(op, in.dtype);
+    launchElementwise<T, T>(ctx, any, any, out, in);
   } else {
-    switch (op) {
-#define FLINT_UNARY_CASE(OP) \
-  case UnaryOp::OP: return launchElementwise<T, T>(ctx, UnaryFn<UnaryOp::OP, T>{p0, p1, lo, hi}, any, out, in);
-      FLINT_UNARY_OPS(FLINT_UNARY_CASE)
-#undef FLINT_UNARY_CASE
-      default: throw Error("unknown unary op " + std::to_string((int)op));
-    }
+    dispatchUnaryOp(op, [&](auto rule) {
+      launchElementwise<T, T>(ctx, UnaryFn<decltype(rule)::value, T>{params}, any, out, in);
+    });
   }
 }
 
@@ -259,7 +176,7 @@ void cudaCast(CudaContext& ctx, const TensorView& out, const TensorView& in) {
 void cudaFill(CudaContext& ctx, const TensorView& out, double value) {
   // Converted once on the host, exactly as the CPU converts it, then stored as bits.
   FLINT_DISPATCH_ALL(out.dtype, "fill", [&] {
-    const scalar_t v = hostConvert<scalar_t>(value);
+    const scalar_t v = convertValue<scalar_t, double>(value);
     using U = Bits<sizeof(scalar_t)>;
     U bits;
     std::memcpy(&bits, &v, sizeof(U));

@@ -1,7 +1,7 @@
 // The two loop shapes behind every elementwise kernel (elementwise.cu,
 // elementwise_binary.cu): a flat grid-stride loop over 16-byte vectors when all views
 // are contiguous and 16-byte aligned, and a strided loop over collapsed dimensions
-// (OffsetCalc) otherwise. Value rules live with the ops; they mirror the CPU backend.
+// (OffsetCalc) otherwise. The value rules are flint/rules/, shared with the CPU backend.
 #pragma once
 #include <cmath>
 #include <type_traits>
@@ -187,36 +187,6 @@ template <class Out, class... In, class F, class G, class... Views>
 void launchElementwise(CudaContext& ctx, const F& f, const G& strided, const TensorView& out, const Views&... ins) {
   if (out.numel() == 0) return;
   if (!launchContiguous<Out, In...>(ctx, f, out, ins...)) launchStrided<Out, In...>(ctx, strided, out, ins...);
-}
-
-// float and double overloads of the libm functions, so templates get expf for float.
-#define FLINT_EW_MATH1(NAME)                                                 \
-  __device__ __forceinline__ float NAME##_(float x) { return ::NAME##f(x); } \
-  __device__ __forceinline__ double NAME##_(double x) { return ::NAME(x); }
-#define FLINT_EW_MATH2(NAME)                                                                \
-  __device__ __forceinline__ float NAME##_(float x, float y) { return ::NAME##f(x, y); }    \
-  __device__ __forceinline__ double NAME##_(double x, double y) { return ::NAME(x, y); }
-FLINT_EW_MATH1(fabs) FLINT_EW_MATH1(exp) FLINT_EW_MATH1(log) FLINT_EW_MATH1(sqrt) FLINT_EW_MATH1(sin)
-FLINT_EW_MATH1(cos) FLINT_EW_MATH1(tanh) FLINT_EW_MATH1(log1p) FLINT_EW_MATH1(expm1) FLINT_EW_MATH1(floor)
-FLINT_EW_MATH1(ceil) FLINT_EW_MATH1(rint) FLINT_EW_MATH1(trunc) FLINT_EW_MATH1(erf)
-FLINT_EW_MATH2(pow) FLINT_EW_MATH2(atan2) FLINT_EW_MATH2(fmod)
-#undef FLINT_EW_MATH1
-#undef FLINT_EW_MATH2
-
-// convertValue<T, double> of native/cpu/convert.h, on the host (scalar operands, fill).
-template <class T>
-T hostConvert(double v) {
-  if constexpr (std::is_same_v<T, Half>) {
-    return Half{floatToHalf((float)v)};
-  } else if constexpr (std::is_same_v<T, BFloat16>) {
-    return BFloat16{floatToBFloat16((float)v)};
-  } else if constexpr (std::is_same_v<T, bool>) {
-    return v != 0;
-  } else if constexpr (std::is_integral_v<T>) {
-    return floatToInteger<T, double>(v);
-  } else {
-    return (T)v;
-  }
 }
 
 }  // namespace ew

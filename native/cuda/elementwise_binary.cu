@@ -1,141 +1,32 @@
-// Binary elementwise kernels, tensor-tensor and tensor-scalar. Every value rule mirrors
-// native/cpu/elementwise.cc; the loops are in elementwise.cuh.
+// Binary elementwise kernels, tensor-tensor and tensor-scalar. The value rules are
+// flint/rules/binary.h, shared with the CPU; the loops are in elementwise.cuh.
 #include <string>
 
 #include "elementwise.cuh"
+#include "flint/rules/binary.h"
 
 namespace flint {
 
 namespace {
 using namespace ew;
 
-// The CPU's canonical NaN (what T(NAN) gives), not an operand's payload.
-template <class T>
-__device__ __forceinline__ T quietNaN() {
-  if constexpr (std::is_same_v<T, float>) return __int_as_float(0x7fc00000);
-  else return __longlong_as_double(0x7ff8000000000000LL);
-}
-
-constexpr bool isCompare(BinaryOp op) {
-  return op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Gt || op == BinaryOp::Ge ||
-         op == BinaryOp::Lt || op == BinaryOp::Le || op == BinaryOp::LogicalAnd || op == BinaryOp::LogicalOr;
-}
-
-template <BinaryOp OP, class T>
-struct BinaryFn {
-  using Out = std::conditional_t<isCompare(OP), bool, T>;
-  int* errorFlags;
-
-  // Data-dependent errors the CPU throws (integer division by zero, negative integer
-  // powers) cannot be thrown from a kernel: they set deferred bits instead (see
-  // DeviceErrorBits), and the element gets PyTorch's CUDA value.
-  __device__ __forceinline__ bool zeroDivisor(T y) const {
-    if constexpr (std::is_integral_v<T>) {
-      if (y == T(0)) {
-        raiseDeviceError(errorFlags, kErrorIntegerDivisionByZero);
-        return true;
-      }
-    }
-    return false;
-  }
-  // Integer division that cannot overflow: INT_MIN / -1 wraps, as on the CPU.
-  __device__ __forceinline__ static T safeDivide(T a, T b) {
-    if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
-      if (b == T(-1)) return T(-a);
-    }
-    return T(a / b);
-  }
-
-  __device__ __forceinline__ Out operator()(T x, T y) const {
-    constexpr bool isFloat = std::is_floating_point_v<T>;
-    constexpr bool isBool = std::is_same_v<T, bool>;
-    switch (OP) {
-      case BinaryOp::Add:
-        if constexpr (isBool) return x || y;
-        else return T(x + y);
-      case BinaryOp::Sub: return T(x - y);
-      case BinaryOp::Mul:
-        if constexpr (isBool) return x && y;
-        else return T(x * y);
-      case BinaryOp::Div:
-        if (zeroDivisor(y)) return T(0);
-        return safeDivide(x, y);
-      case BinaryOp::Pow:
-        if constexpr (isFloat) {
-          return pow_(x, y);
-        } else {
-          if constexpr (std::is_signed_v<T>) {
-            if (y < 0) {  // the CPU throws unless |x| == 1
-              if (x == 1) return T(1);
-              if (x == -1) return (y % 2 == 0) ? T(1) : T(-1);
-              raiseDeviceError(errorFlags, kErrorNegativeIntegerPower);
-              return T(0);
-            }
-          }
-          T result = 1, base = x, exponent = y;
-          while (exponent > 0) {
-            if (exponent & 1) result = T(result * base);
-            base = T(base * base);
-            exponent = T(exponent >> 1);
-          }
-          return result;
-        }
-      case BinaryOp::Maximum:
-        if constexpr (isFloat) {
-          if (x != x || y != y) return quietNaN<T>();
-        }
-        return x > y ? x : y;
-      case BinaryOp::Minimum:
-        if constexpr (isFloat) {
-          if (x != x || y != y) return quietNaN<T>();
-        }
-        return x < y ? x : y;
-      case BinaryOp::Eq: return x == y;
-      case BinaryOp::Ne: return x != y;
-      case BinaryOp::Gt: return x > y;
-      case BinaryOp::Ge: return x >= y;
-      case BinaryOp::Lt: return x < y;
-      case BinaryOp::Le: return x <= y;
-      case BinaryOp::LogicalAnd: return x != T(0) && y != T(0);
-      case BinaryOp::LogicalOr: return x != T(0) || y != T(0);
-      case BinaryOp::Atan2:
-        if constexpr (isFloat) return atan2_(x, y);
-        else return x;  // rejected on the host
-      case BinaryOp::Remainder:  // Python semantics: the result takes the divisor's sign
-        if constexpr (isFloat) {
-          const T r = fmod_(x, y);
-          return (r != 0 && ((r < 0) != (y < 0))) ? T(r + y) : r;
-        } else {
-          if (zeroDivisor(y)) return T(0);
-          if constexpr (std::is_signed_v<T>) {
-            if (y == T(-1)) return T(0);
-          }
-          T r = T(x % y);
-          if constexpr (std::is_signed_v<T>) {
-            if (r != 0 && ((r < 0) != (y < 0))) r = T(r + y);
-          }
-          return r;
-        }
-      case BinaryOp::FloorDivide:
-        if constexpr (isFloat) {
-          return floor_(x / y);
-        } else {
-          if (zeroDivisor(y)) return T(0);
-          T q = safeDivide(x, y);
-          if constexpr (std::is_signed_v<T>) {
-            // y == -1 divides exactly (and INT_MIN % -1 would overflow).
-            if (y != T(-1) && (x % y != 0) && ((x < 0) != (y < 0))) q = T(q - 1);
-          }
-          return q;
-        }
-      default: return Out(x);
-    }
+// A kernel cannot throw: a data-dependent error (flint/rules/binary.h) sets a deferred
+// bit that the next synchronization reports (see DeviceErrorBits).
+struct DeferredErrors {
+  int* flags;
+  __device__ __forceinline__ void raise(ValueError error) const {
+    raiseDeviceError(flags, error == ValueError::IntegerDivisionByZero ? kErrorIntegerDivisionByZero
+                                                                      : kErrorNegativeIntegerPower);
   }
 };
 
-#define FLINT_BINARY_OPS(X)                                                                   \
-  X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Maximum) X(Minimum) X(Eq) X(Ne) X(Gt) X(Ge) X(Lt) X(Le) \
-  X(LogicalAnd) X(LogicalOr) X(Atan2) X(Remainder) X(FloorDivide)
+// The rules are flint/rules/binary.h; these wrap them as kernel functors.
+template <BinaryOp OP, class T>
+struct BinaryFn {
+  using Out = BinaryOut<OP, T>;
+  int* errorFlags;
+  __device__ __forceinline__ Out operator()(T x, T y) const { return binaryValue<OP>(x, y, DeferredErrors{errorFlags}); }
+};
 
 // The op as a run-time value, for the ops writing Out (T, or bool for comparisons): the
 // strided path, and every path for integer dtypes, where a kernel per op is not worth
@@ -147,17 +38,17 @@ struct BinaryAnyFn {
   int* errorFlags;
   __device__ __forceinline__ Out operator()(T x, T y) const {
     switch (op) {
-#define FLINT_BINARY_ANY(OP)                                                                       \
-  case BinaryOp::OP:                                                                               \
-    if constexpr (std::is_same_v<typename BinaryFn<BinaryOp::OP, T>::Out, Out> &&                 \
-                  (std::is_floating_point_v<T> || BinaryOp::OP != BinaryOp::Atan2)) {              \
-      return BinaryFn<BinaryOp::OP, T>{errorFlags}(x, y);                                          \
-    }                                                                                              \
-    return Out(x);
+#define FLINT_BINARY_ANY(OP)                                                                     \
+  case BinaryOp::OP:                                                                             \
+    if constexpr (std::is_same_v<BinaryOut<BinaryOp::OP, T>, Out> &&                             \
+                  (std::is_floating_point_v<T> || binaryTakesIntegers(BinaryOp::OP))) {          \
+      return BinaryFn<BinaryOp::OP, T>{errorFlags}(x, y);                                        \
+    }                                                                                            \
+    break;
       FLINT_BINARY_OPS(FLINT_BINARY_ANY)
 #undef FLINT_BINARY_ANY
-      default: return Out(x);
     }
+    return Out(x);  // not reached: the host launches this only for ops that write Out and take T
   }
 };
 
@@ -264,26 +155,15 @@ void launchBinary(CudaContext& ctx, const F& f, const G& strided, const TensorVi
 template <class T>
 void binaryTyped(CudaContext& ctx, BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b,
                  ScalarArg<T> s) {
-  constexpr bool isFloat = std::is_floating_point_v<T>;
-  if (!isFloat && op == BinaryOp::Atan2) {
-    throw Error("binary op " + std::to_string((int)op) + " is not implemented for " + dtypeName(a.dtype));
-  }
-  switch (op) {
-#define FLINT_BINARY_CASE(OP)                                                               \
-  case BinaryOp::OP: {                                                                      \
-    using Out = typename BinaryFn<BinaryOp::OP, T>::Out;                                    \
-    const BinaryAnyFn<T, Out> any{op, ctx.errorFlags};                                      \
-    if constexpr (isFloat) {                                                                \
-      return launchBinary(ctx, BinaryFn<BinaryOp::OP, T>{ctx.errorFlags}, any, out, a, b, s); \
-    } else {                                                                                \
-      return launchBinary(ctx, any, any, out, a, b, s);                                     \
-    }                                                                                       \
-  }
-    FLINT_BINARY_OPS(FLINT_BINARY_CASE)
-#undef FLINT_BINARY_CASE
-    default: break;
-  }
-  throw Error("binary op " + std::to_string((int)op) + " is not implemented for " + dtypeName(a.dtype));
+  checkBinaryDType(op, a.dtype);
+  dispatchBinaryOp(op, [&](auto rule) {
+    constexpr BinaryOp OP = decltype(rule)::value;
+    if constexpr (std::is_floating_point_v<T> || binaryTakesIntegers(OP)) {
+      const BinaryAnyFn<T, BinaryOut<OP, T>> any{op, ctx.errorFlags};
+      if constexpr (std::is_floating_point_v<T>) launchBinary(ctx, BinaryFn<OP, T>{ctx.errorFlags}, any, out, a, b, s);
+      else launchBinary(ctx, any, any, out, a, b, s);
+    }
+  });
 }
 
 }  // namespace
@@ -310,7 +190,7 @@ void cudaBinaryScalar(CudaContext& ctx, BinaryOp op, const TensorView& out, cons
     FLINT_CHECK(out.dtype == (isCompareOp(op) ? DType::Bool : a.dtype), "binary: wrong output dtype");
     ScalarArg<scalar_t> s;
     s.side = scalarFirst ? 1 : 2;
-    s.value = hostConvert<scalar_t>(scalar);  // as the CPU converts it
+    s.value = convertValue<scalar_t, double>(scalar);  // as the CPU converts it
     TensorView placeholder = a;  // the scalar's slot: never read
     placeholder.data = nullptr;
     for (int d = 0; d < placeholder.ndim; d++) placeholder.strides[d] = 0;

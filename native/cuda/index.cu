@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common.cuh"
+#include "flint/rules/binary.h"
 
 namespace flint {
 
@@ -35,8 +36,8 @@ __device__ __forceinline__ void atomicUpdateNarrow(T* address, F update) {
   } while (old != assumed);
 }
 
-// *address += value with the CPU's accumulateValue rules: integers wrap, bool is `or`,
-// half/bfloat16 add in float and round once.
+// *address = accumulateValue(*address, value) (flint/rules/binary.h), atomically: the
+// hardware's adds where they exist (integers wrap alike), compare-and-swap elsewhere.
 template <class T>
 __device__ __forceinline__ void atomicAccumulate(T* address, T value) {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
@@ -49,10 +50,8 @@ __device__ __forceinline__ void atomicAccumulate(T* address, T value) {
     if (!value) return;
     const uintptr_t a = (uintptr_t)address;
     atomicOr((unsigned int*)(a & ~(uintptr_t)3), 1u << ((a & 3) * 8));
-  } else if constexpr (IsReducedFloat<T>::value) {
-    atomicUpdateNarrow(address, [value](T current) { return fromFloat<T>(toFloat(current) + toFloat(value)); });
   } else {
-    atomicUpdateNarrow(address, [value](T current) { return T(current + value); });
+    atomicUpdateNarrow(address, [value](T current) { return accumulateValue(current, value); });
   }
 }
 

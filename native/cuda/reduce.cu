@@ -21,6 +21,7 @@
 
 #include "../core/checks.h"
 #include "common.cuh"
+#include "flint/rules/reduce.h"
 
 namespace flint {
 
@@ -28,77 +29,51 @@ namespace {
 
 constexpr int kThreads = 256;
 
-// Op families. Max/Min/ArgMax/ArgMin share one (value, index) reducer and Any/All one
-// logical reducer, picked by runtime flags, to keep template instantiations few.
-enum Kind : int { kSum, kProd, kExtreme, kLogical };
-enum Flags : int { kWantMax = 1, kStoreIndex = 2, kAll = 4 };
-
-template <class T>
-using Wide = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-
-template <class T>
-struct ExtremeAcc {
-  T v;
-  int64_t i;  // position in the reduced range; -1 for "nothing seen"
-};
-
-template <class T>
-__device__ __forceinline__ bool isNanValue(T v) {
-  if constexpr (std::is_floating_point_v<T>) return isnan(v);
-  else return false;
-}
+// The combine rules are flint/rules/reduce.h, shared with the CPU. One reducer per
+// family: Max/Min/ArgMax/ArgMin share the (value, index) one and Any/All the logical
+// one, told apart by the op's ReduceRule at run time, to keep template instantiations few.
 
 // Sum and prod write the input's floating type, or int64 for integers and bool.
 template <class T>
-__device__ __forceinline__ void storeWide(char* out, int64_t o, Wide<T> a) {
+__device__ __forceinline__ void storeWide(char* out, int64_t o, ReduceWide<T> a) {
   if constexpr (std::is_floating_point_v<T>) ((T*)out)[o] = (T)a;
   else ((int64_t*)out)[o] = a;
 }
 
 // Sum and prod; the other families specialize this.
-template <class T, int K>
+template <class T, ReduceFamily K>
 struct Op {
-  using Acc = Wide<T>;
-  __device__ explicit Op(int) {}
-  __device__ Acc identity() const { return Acc(K == kProd ? 1 : 0); }
+  using Acc = ReduceWide<T>;
+  __device__ explicit Op(const ReduceRule&) {}
+  __device__ Acc identity() const { return wideIdentity<K, T>(); }
   __device__ Acc make(T v, int64_t) const { return (Acc)v; }
-  __device__ Acc combine(Acc a, Acc b) const { return K == kProd ? a * b : a + b; }
+  __device__ Acc combine(Acc a, Acc b) const { return wideCombine<K>(a, b); }
   __device__ void store(char* out, int64_t o, Acc a) const { storeWide<T>(out, o, a); }
 };
 
-// The CPU scan keeps the first NaN, else the first extreme value. This combine gives the
-// same answer in any order: NaN beats numbers, ties (and two NaNs) go to the lower index.
 template <class T>
-struct Op<T, kExtreme> {
-  using Acc = ExtremeAcc<T>;
+struct Op<T, ReduceFamily::Extreme> {
+  using Acc = Extreme<T>;
   bool wantMax, storeIndex;
-  __device__ explicit Op(int flags) : wantMax(flags & kWantMax), storeIndex(flags & kStoreIndex) {}
+  __device__ explicit Op(const ReduceRule& rule) : wantMax(rule.wantMax), storeIndex(rule.storeIndex) {}
   __device__ Acc identity() const { return {T(0), -1}; }
   __device__ Acc make(T v, int64_t i) const { return {v, i}; }
-  __device__ Acc combine(Acc a, Acc b) const {
-    if (a.i < 0) return b;
-    if (b.i < 0) return a;
-    const bool an = isNanValue(a.v), bn = isNanValue(b.v);
-    bool takeB;
-    if (an || bn) takeB = an && bn ? b.i < a.i : bn;
-    else if (a.v == b.v) takeB = b.i < a.i;
-    else takeB = wantMax ? b.v > a.v : b.v < a.v;
-    return takeB ? b : a;
-  }
+  __device__ Acc combine(Acc a, Acc b) const { return combineExtreme(a, b, wantMax); }
   __device__ void store(char* out, int64_t o, Acc a) const {
-    if (storeIndex) ((int64_t*)out)[o] = a.i;
-    else ((T*)out)[o] = a.v;
+    if (storeIndex) ((int64_t*)out)[o] = a.index;
+    else ((T*)out)[o] = a.value;
   }
 };
 
+// An int accumulator: shuffles move 32-bit words.
 template <class T>
-struct Op<T, kLogical> {
+struct Op<T, ReduceFamily::Logical> {
   using Acc = int;
   bool all;
-  __device__ explicit Op(int flags) : all(flags & kAll) {}
-  __device__ Acc identity() const { return all ? 1 : 0; }
+  __device__ explicit Op(const ReduceRule& rule) : all(rule.all) {}
+  __device__ Acc identity() const { return logicalIdentity(all) ? 1 : 0; }
   __device__ Acc make(T v, int64_t) const { return v != T(0) ? 1 : 0; }
-  __device__ Acc combine(Acc a, Acc b) const { return all ? (a & b) : (a | b); }
+  __device__ Acc combine(Acc a, Acc b) const { return logicalCombine(all, a != 0, b != 0) ? 1 : 0; }
   __device__ void store(char* out, int64_t o, Acc a) const { ((bool*)out)[o] = a != 0; }
 };
 
@@ -109,8 +84,8 @@ __device__ __forceinline__ X shflXor(X v, int mask) {
   else return __shfl_xor_sync(0xffffffffu, v, mask);
 }
 template <class T>
-__device__ __forceinline__ ExtremeAcc<T> shflXor(ExtremeAcc<T> a, int mask) {
-  return {shflXor(a.v, mask), shflXor(a.i, mask)};
+__device__ __forceinline__ Extreme<T> shflXor(Extreme<T> a, int mask) {
+  return {shflXor(a.value, mask), shflXor(a.index, mask)};
 }
 
 // Partials written by other blocks are read from L2 (ld.cg), after the counter says they
@@ -132,8 +107,8 @@ __device__ __forceinline__ X loadPartial(const X* p) {
   }
 }
 template <class T>
-__device__ __forceinline__ ExtremeAcc<T> loadPartial(const ExtremeAcc<T>* p) {
-  return {loadPartial(&p->v), loadPartial(&p->i)};
+__device__ __forceinline__ Extreme<T> loadPartial(const Extreme<T>* p) {
+  return {loadPartial(&p->value), loadPartial(&p->index)};
 }
 
 // Every lane of the warp must call these (full-mask shuffles).
@@ -194,25 +169,25 @@ struct ReduceParams {
   int64_t outerCount, innerCount;
   bool outerSmall, innerSmall;
   bool innerContig;  // the reduced range is one contiguous run per output
-  int flags;
+  ReduceRule rule;
 };
 
 // The accumulation over one 16-byte vector. Float sums add the 4 lanes in float first:
 // one conversion per vector keeps the double accumulation at memory speed.
-template <class T, int K>
+template <class T, ReduceFamily K>
 __device__ __forceinline__ typename Op<T, K>::Acc vectorAcc(const Op<T, K>& op, uint4 raw, int64_t i0) {
   constexpr int V = 16 / sizeof(T);
   T v[V];
   memcpy(v, &raw, 16);
-  if constexpr (K == kSum && std::is_same_v<T, float>) {
+  if constexpr (K == ReduceFamily::Sum && std::is_same_v<T, float>) {
     return (double)((v[0] + v[1]) + (v[2] + v[3]));
-  } else if constexpr (K == kExtreme) {
-    // The CPU's scan over a run: the first NaN sticks, strict comparisons keep the first.
+  } else if constexpr (K == ReduceFamily::Extreme) {
+    // The in-order scan of flint/rules/reduce.h over one vector.
     T best = v[0];
     int at = 0;
 #pragma unroll
     for (int j = 1; j < V; j++) {
-      const bool take = !isNanValue(best) && (isNanValue(v[j]) || (op.wantMax ? v[j] > best : v[j] < best));
+      const bool take = replacesInScan(best, v[j], op.wantMax);
       best = take ? v[j] : best;
       at = take ? j : at;
     }
@@ -227,7 +202,7 @@ __device__ __forceinline__ typename Op<T, K>::Acc vectorAcc(const Op<T, K>& op, 
 
 // Elements start, start+step, ... of a contiguous run of n, with 16-byte loads past an
 // unaligned head; U vectors are loaded before any is used, to keep loads in flight.
-template <class T, int K>
+template <class T, ReduceFamily K>
 __device__ typename Op<T, K>::Acc accumulateContig(const Op<T, K>& op, const T* row, int64_t n, int64_t start,
                                                    int64_t step, typename Op<T, K>::Acc acc) {
   constexpr int V = 16 / sizeof(T), U = V > 4 ? 2 : 4;  // 1-byte types: 32 elements per round already
@@ -256,7 +231,7 @@ __device__ typename Op<T, K>::Acc accumulateContig(const Op<T, K>& op, const T* 
 
 // Strided elements start, start+step, ...; a single reduced dim (the common case: a
 // column) skips the index arithmetic and keeps 4 loads in flight.
-template <class T, int K>
+template <class T, ReduceFamily K>
 __device__ typename Op<T, K>::Acc accumulateStrided(const Op<T, K>& op, const ReduceParams& p, const char* base,
                                                     int64_t start, int64_t step, typename Op<T, K>::Acc acc) {
   const int64_t n = p.innerCount;
@@ -280,7 +255,7 @@ __device__ typename Op<T, K>::Acc accumulateStrided(const Op<T, K>& op, const Re
   return acc;
 }
 
-template <class T, int K>
+template <class T, ReduceFamily K>
 __device__ __forceinline__ typename Op<T, K>::Acc accumulate(const Op<T, K>& op, const ReduceParams& p,
                                                              const char* base, int64_t start, int64_t step) {
   if (p.innerContig) return accumulateContig(op, (const T*)base, p.innerCount, start, step, op.identity());
@@ -290,11 +265,11 @@ __device__ __forceinline__ typename Op<T, K>::Acc accumulate(const Op<T, K>& op,
 // ---- kernels ----------------------------------------------------------------------------
 // Job = (output o, slice s of `split`). With split == 1 a block owns a whole output;
 // otherwise each slice leaves a partial and the output's last slice to finish combines them.
-template <class T, int K>
+template <class T, ReduceFamily K>
 __global__ void __launch_bounds__(kThreads)
     splitKernel(ReduceParams p, int64_t split, typename Op<T, K>::Acc* partials, unsigned* counters) {
   using Acc = typename Op<T, K>::Acc;
-  const Op<T, K> op(p.flags);
+  const Op<T, K> op(p.rule);
   __shared__ Acc smem[32];
   __shared__ bool isLast;
   const int64_t jobs = p.outerCount * split;
@@ -328,9 +303,9 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 // Warp per output; the loop bound is warp-uniform, so every lane reaches the shuffles.
-template <class T, int K>
+template <class T, ReduceFamily K>
 __global__ void __launch_bounds__(kThreads) warpRowKernel(ReduceParams p) {
-  const Op<T, K> op(p.flags);
+  const Op<T, K> op(p.rule);
   const int lane = threadIdx.x & 31;
   const int64_t warps = (int64_t)gridDim.x * (kThreads / 32);
   for (int64_t o = (int64_t)blockIdx.x * (kThreads / 32) + (threadIdx.x >> 5); o < p.outerCount; o += warps) {
@@ -356,11 +331,11 @@ __device__ A combineOverY(const O& op, A v, A* smem) {
 
 // Thread per output along x; the reduced range is split over threadIdx.y, then over
 // blockIdx.y with partials [gridDim.y][outerCount] and a counter per blockIdx.x.
-template <class T, int K>
+template <class T, ReduceFamily K>
 __global__ void __launch_bounds__(kThreads)
     columnKernel(ReduceParams p, typename Op<T, K>::Acc* partials, unsigned* counters) {
   using Acc = typename Op<T, K>::Acc;
-  const Op<T, K> op(p.flags);
+  const Op<T, K> op(p.rule);
   __shared__ Acc smem[kThreads];
   __shared__ bool isLast;
   const int64_t o = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -423,7 +398,7 @@ struct SplitScratch {
   }
 };
 
-template <class T, int K>
+template <class T, ReduceFamily K>
 void launchReduce(CudaContext& ctx, const ReduceParams& p) {
   using Acc = typename Op<T, K>::Acc;
   const int64_t outer = p.outerCount, inner = p.innerCount;
@@ -477,18 +452,8 @@ OffsetCalc<1> calcFor(const TensorView& view) {
 
 template <class T>
 void reduceTyped(CudaContext& ctx, const ReduceArgs& args) {
-  int kind = kSum, flags = 0;
-  switch (args.op) {
-    case ReduceOp::Sum: kind = kSum; break;
-    case ReduceOp::Prod: kind = kProd; break;
-    case ReduceOp::Max: kind = kExtreme, flags = kWantMax; break;
-    case ReduceOp::Min: kind = kExtreme; break;
-    case ReduceOp::ArgMax: kind = kExtreme, flags = kWantMax | kStoreIndex; break;
-    case ReduceOp::ArgMin: kind = kExtreme, flags = kStoreIndex; break;
-    case ReduceOp::Any: kind = kLogical; break;
-    case ReduceOp::All: kind = kLogical, flags = kAll; break;
-    default: throw Error("unknown reduction " + std::to_string((int)args.op));
-  }
+  const ReduceRule rule = reduceRule(args.op);
+  FLINT_CHECK(rule.family != ReduceFamily::None, "unknown reduction " + std::to_string((int)args.op));
   const TensorView& in = args.input;
   const int keptDims = in.ndim - args.reduceDims;
   TensorView outerView = in, innerView = in;
@@ -501,7 +466,7 @@ void reduceTyped(CudaContext& ctx, const ReduceArgs& args) {
   ReduceParams p{};
   p.outerCount = outerView.numel();
   p.innerCount = innerView.numel();
-  if (kind == kExtreme && p.innerCount == 0) {
+  if (rule.family == ReduceFamily::Extreme && p.innerCount == 0) {
     throw Error("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
                 "dim with the 'dim' argument.");
   }
@@ -513,12 +478,13 @@ void reduceTyped(CudaContext& ctx, const ReduceArgs& args) {
   p.outerSmall = p.outerCount <= (int64_t)UINT32_MAX;
   p.innerSmall = p.innerCount <= (int64_t)UINT32_MAX;
   p.innerContig = p.inner.ndim == 0 || (p.inner.ndim == 1 && p.inner.strides[0][0] == (int64_t)sizeof(T));
-  p.flags = flags;
-  switch (kind) {
-    case kSum: return launchReduce<T, kSum>(ctx, p);
-    case kProd: return launchReduce<T, kProd>(ctx, p);
-    case kExtreme: return launchReduce<T, kExtreme>(ctx, p);
-    default: return launchReduce<T, kLogical>(ctx, p);
+  p.rule = rule;
+  switch (rule.family) {
+    case ReduceFamily::Sum: return launchReduce<T, ReduceFamily::Sum>(ctx, p);
+    case ReduceFamily::Prod: return launchReduce<T, ReduceFamily::Prod>(ctx, p);
+    case ReduceFamily::Extreme: return launchReduce<T, ReduceFamily::Extreme>(ctx, p);
+    case ReduceFamily::Logical: return launchReduce<T, ReduceFamily::Logical>(ctx, p);
+    case ReduceFamily::None: break;  // refused above
   }
 }
 

@@ -14,7 +14,7 @@ namespace flint {
 // The enums (DeviceType, UnaryOp, BinaryOp, ReduceOp, LossReduction, Activation,
 // RandomKind, BackendOption) are declared with the entry points, in native/napi/entries.mjs.
 
-inline bool isCompareOp(BinaryOp op) {
+constexpr bool isCompareOp(BinaryOp op) {
   return op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Gt || op == BinaryOp::Ge ||
          op == BinaryOp::Lt || op == BinaryOp::Le || op == BinaryOp::LogicalAnd ||
          op == BinaryOp::LogicalOr;

@@ -4,11 +4,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#ifdef __CUDACC__
-#define FLINT_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define FLINT_HOST_DEVICE inline
-#endif
+#include "flint/rules/host_device.h"
 
 namespace flint {
 

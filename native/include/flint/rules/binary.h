@@ -1,0 +1,210 @@
+// The value of every BinaryOp, written once for both devices (cpu/elementwise.cc,
+// cuda/elementwise_binary.cu), with PyTorch's semantics: maximum/minimum propagate NaN,
+// remainder takes the divisor's sign, floor_divide floors, integers wrap (INT_MIN / -1
+// included, as on x86), comparisons write bool.
+//
+// Coverage is checked as for the unary ops (flint/rules/unary.h): FLINT_BINARY_OPS names
+// every op, the dispatchers instantiate binaryValue for each, and binaryValue ends in a
+// static_assert.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "flint/backend.h"
+#include "flint/rules/convert.h"
+#include "flint/rules/math.h"
+
+namespace flint {
+
+// Every BinaryOp, in enum order.
+#define FLINT_BINARY_OPS(X)                                                                   \
+  X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Maximum) X(Minimum) X(Eq) X(Ne) X(Gt) X(Ge) X(Lt) X(Le) \
+  X(LogicalAnd) X(LogicalOr) X(Atan2) X(Remainder) X(FloorDivide)
+
+namespace rules {
+#define FLINT_RULES_LISTED(OP) \
+  case BinaryOp::OP:           \
+    return true;
+constexpr bool isListed(BinaryOp op) {
+  switch (op) {
+    FLINT_BINARY_OPS(FLINT_RULES_LISTED)
+    default: return false;
+  }
+}
+#undef FLINT_RULES_LISTED
+constexpr bool everyBinaryOpListed() {
+  for (int i = 0; i < EnumInfo<BinaryOp>::count; i++) {
+    if (!isListed((BinaryOp)i)) return false;
+  }
+  return true;
+}
+}  // namespace rules
+static_assert(rules::everyBinaryOpListed(), "FLINT_BINARY_OPS must name every BinaryOp");
+
+constexpr bool binaryTakesIntegers(BinaryOp op) { return op != BinaryOp::Atan2; }
+
+// Throws unless `op` is defined for `dtype` (a compute dtype).
+inline void checkBinaryDType(BinaryOp op, DType dtype) {
+  if (!isFloatingDType(dtype) && !binaryTakesIntegers(op)) {
+    throw Error("binary op " + std::to_string((int)op) + " is not implemented for " + dtypeName(dtype));
+  }
+}
+
+template <BinaryOp OP, class T>
+using BinaryOut = std::conditional_t<isCompareOp(OP), bool, T>;
+
+// Errors that depend on the data. The CPU throws at once; a GPU kernel cannot, so it sets
+// a deferred bit that the next synchronization reports with the same message, and the
+// element gets PyTorch's CUDA value. An `Errors` policy has `raise(ValueError) const`.
+enum class ValueError : int { IntegerDivisionByZero, NegativeIntegerPower };
+inline const char* valueErrorMessage(ValueError error) {
+  return error == ValueError::IntegerDivisionByZero ? "ZeroDivisionError: integer division by zero"
+                                                    : "Integers to negative integer powers are not allowed.";
+}
+
+namespace rules {
+
+// Integer division that cannot trap: INT_MIN / -1 wraps, as PyTorch's does on x86.
+template <class T>
+FLINT_HOST_DEVICE T divideWrapping(T a, T b) {
+  if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+    if (b == T(-1)) return T(-a);
+  }
+  return T(a / b);
+}
+
+template <class T, class Errors>
+FLINT_HOST_DEVICE bool zeroDivisor(T y, const Errors& errors) {
+  if constexpr (std::is_integral_v<T>) {
+    if (y == T(0)) {
+      errors.raise(ValueError::IntegerDivisionByZero);
+      return true;
+    }
+  }
+  return false;
+}
+
+template <class T, class Errors>
+FLINT_HOST_DEVICE T integerPow(T base, T exponent, const Errors& errors) {
+  if constexpr (std::is_signed_v<T>) {
+    if (exponent < 0) {
+      if (base == 1) return T(1);
+      if (base == -1) return (exponent % 2 == 0) ? T(1) : T(-1);
+      errors.raise(ValueError::NegativeIntegerPower);
+      return T(0);
+    }
+  }
+  T result = 1;
+  while (exponent > 0) {
+    if (exponent & 1) result = T(result * base);
+    base = T(base * base);
+    exponent = T(exponent >> 1);
+  }
+  return result;
+}
+
+}  // namespace rules
+
+template <BinaryOp OP, class T, class Errors>
+FLINT_HOST_DEVICE BinaryOut<OP, T> binaryValue(T x, T y, const Errors& errors) {
+  constexpr bool kFloat = std::is_floating_point_v<T>;
+  constexpr bool kBool = std::is_same_v<T, bool>;
+  static_assert(kFloat || binaryTakesIntegers(OP), "a floating-only BinaryOp instantiated for an integer dtype");
+  if constexpr (OP == BinaryOp::Add) {
+    if constexpr (kBool) return x || y;
+    else return T(x + y);
+  } else if constexpr (OP == BinaryOp::Sub) {
+    return T(x - y);
+  } else if constexpr (OP == BinaryOp::Mul) {
+    if constexpr (kBool) return x && y;
+    else return T(x * y);
+  } else if constexpr (OP == BinaryOp::Div) {
+    if (rules::zeroDivisor(y, errors)) return T(0);
+    return rules::divideWrapping(x, y);
+  } else if constexpr (OP == BinaryOp::Pow) {
+    if constexpr (kFloat) return math::pow(x, y);
+    else return rules::integerPow(x, y, errors);
+  } else if constexpr (OP == BinaryOp::Maximum) {
+    if constexpr (kFloat) {
+      if (x != x || y != y) return math::quietNaN<T>();
+    }
+    return x > y ? x : y;
+  } else if constexpr (OP == BinaryOp::Minimum) {
+    if constexpr (kFloat) {
+      if (x != x || y != y) return math::quietNaN<T>();
+    }
+    return x < y ? x : y;
+  } else if constexpr (OP == BinaryOp::Eq) {
+    return x == y;
+  } else if constexpr (OP == BinaryOp::Ne) {
+    return x != y;
+  } else if constexpr (OP == BinaryOp::Gt) {
+    return x > y;
+  } else if constexpr (OP == BinaryOp::Ge) {
+    return x >= y;
+  } else if constexpr (OP == BinaryOp::Lt) {
+    return x < y;
+  } else if constexpr (OP == BinaryOp::Le) {
+    return x <= y;
+  } else if constexpr (OP == BinaryOp::LogicalAnd) {
+    return x != T(0) && y != T(0);
+  } else if constexpr (OP == BinaryOp::LogicalOr) {
+    return x != T(0) || y != T(0);
+  } else if constexpr (OP == BinaryOp::Atan2) {
+    return math::atan2(x, y);
+  } else if constexpr (OP == BinaryOp::Remainder) {  // Python's: the result takes the divisor's sign
+    if constexpr (kFloat) {
+      const T r = math::fmod(x, y);
+      return (r != 0 && ((r < 0) != (y < 0))) ? T(r + y) : r;
+    } else {
+      if (rules::zeroDivisor(y, errors)) return T(0);
+      if constexpr (std::is_signed_v<T>) {
+        if (y == T(-1)) return T(0);  // and INT_MIN % -1 would trap
+      }
+      T r = T(x % y);
+      if constexpr (std::is_signed_v<T>) {
+        if (r != 0 && ((r < 0) != (y < 0))) r = T(r + y);
+      }
+      return r;
+    }
+  } else if constexpr (OP == BinaryOp::FloorDivide) {
+    if constexpr (kFloat) {
+      return math::floor(x / y);
+    } else {
+      if (rules::zeroDivisor(y, errors)) return T(0);
+      T q = rules::divideWrapping(x, y);
+      if constexpr (std::is_signed_v<T>) {
+        // y == -1 divides exactly (and INT_MIN % -1 would trap).
+        if (y != T(-1) && (x % y != 0) && ((x < 0) != (y < 0))) q = T(q - 1);
+      }
+      return q;
+    }
+  } else {
+    static_assert(rules::kNoRule<OP>, "a BinaryOp without a value rule in flint/rules/binary.h");
+  }
+}
+
+// index_add's and scatter_add's `+=`: integers wrap, bool is `or`, half and bfloat16 add
+// in float and round once.
+template <class T>
+FLINT_HOST_DEVICE T accumulateValue(T current, T value) {
+  if constexpr (IsReduced<T>::value) return fromFloat<T>(toFloat(current) + toFloat(value));
+  else if constexpr (std::is_same_v<T, bool>) return current || value;
+  else return T(current + value);
+}
+
+// As dispatchUnaryOp (flint/rules/unary.h): f(std::integral_constant<BinaryOp, OP>{}).
+template <class F>
+void dispatchBinaryOp(BinaryOp op, F&& f) {
+  switch (op) {
+#define FLINT_RULES_DISPATCH(OP) \
+  case BinaryOp::OP:             \
+    return f(std::integral_constant<BinaryOp, BinaryOp::OP>{});
+    FLINT_BINARY_OPS(FLINT_RULES_DISPATCH)
+#undef FLINT_RULES_DISPATCH
+  }
+  throw Error("unknown binary op " + std::to_string((int)op));
+}
+
+}  // namespace flint

@@ -1,0 +1,186 @@
+// The value of every UnaryOp, written once for both devices: the CPU kernels
+// (cpu/elementwise.cc) and the CUDA kernels (cuda/elementwise.cu) instantiate
+// unaryValue<OP, T> inside their loops, with PyTorch's semantics (sign(NaN) = 0, relu and
+// clamp pass NaN through, round is half to even, ...).
+//
+// Coverage is checked by the compiler: FLINT_UNARY_OPS must name every op of the enum
+// (static_asserts below), the dispatchers instantiate unaryValue for every name on it,
+// and unaryValue ends in a static_assert, so an op without a rule does not build.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "flint/backend.h"
+#include "flint/rules/convert.h"
+#include "flint/rules/math.h"
+
+namespace flint {
+
+// Every UnaryOp, in enum order.
+#define FLINT_UNARY_OPS(X)                                                                       \
+  X(Neg) X(Abs) X(Exp) X(Log) X(Sqrt) X(Sin) X(Cos) X(Relu) X(Sigmoid) X(Tanh) X(Clamp) X(Sign) \
+  X(Log1p) X(Expm1) X(Floor) X(Ceil) X(Round) X(Rsqrt) X(Reciprocal) X(LogicalNot) X(Gelu)      \
+  X(GeluTanh) X(Silu) X(LeakyRelu) X(Erf) X(Square) X(Trunc)
+
+namespace rules {
+#define FLINT_RULES_LISTED(OP) \
+  case UnaryOp::OP:            \
+    return true;
+constexpr bool isListed(UnaryOp op) {
+  switch (op) {
+    FLINT_UNARY_OPS(FLINT_RULES_LISTED)
+    default: return false;
+  }
+}
+#undef FLINT_RULES_LISTED
+constexpr bool everyUnaryOpListed() {
+  for (int i = 0; i < EnumInfo<UnaryOp>::count; i++) {
+    if (!isListed((UnaryOp)i)) return false;
+  }
+  return true;
+}
+}  // namespace rules
+static_assert(rules::everyUnaryOpListed(), "FLINT_UNARY_OPS must name every UnaryOp");
+
+// The ops defined on integer (and bool) tensors; the rest take float32/float64 only.
+constexpr bool unaryTakesIntegers(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::Neg:
+    case UnaryOp::Abs:
+    case UnaryOp::Relu:
+    case UnaryOp::Clamp:
+    case UnaryOp::Sign:
+    case UnaryOp::Floor:
+    case UnaryOp::Ceil:
+    case UnaryOp::Round:
+    case UnaryOp::Trunc:
+    case UnaryOp::LogicalNot:
+    case UnaryOp::Square: return true;
+    default: return false;
+  }
+}
+
+// Throws unless `op` is defined for `dtype` (a compute dtype).
+inline void checkUnaryDType(UnaryOp op, DType dtype) {
+  if (!isFloatingDType(dtype) && !unaryTakesIntegers(op)) {
+    throw Error("unary op " + std::to_string((int)op) + " is not implemented for integer tensors");
+  }
+}
+
+// The optional parameters: clamp's bounds (NaN: no bound) and leaky relu's slope, with
+// p0/p1 converted to T once, outside the loop. A NaN bound is never converted to an
+// integer type (it is not used there).
+template <class T>
+struct UnaryParams {
+  double p0, p1;
+  T lo, hi;
+};
+template <class T>
+UnaryParams<T> unaryParams(double p0, double p1) {
+  constexpr bool kFloat = std::is_floating_point_v<T>;
+  return {p0, p1, (kFloat || p0 == p0) ? convertValue<T, double>(p0) : T(0),
+          (kFloat || p1 == p1) ? convertValue<T, double>(p1) : T(0)};
+}
+
+template <UnaryOp OP, class T>
+FLINT_HOST_DEVICE T unaryValue(T x, const UnaryParams<T>& p) {
+  constexpr bool kFloat = std::is_floating_point_v<T>;
+  static_assert(kFloat || unaryTakesIntegers(OP), "a floating-only UnaryOp instantiated for an integer dtype");
+  if constexpr (OP == UnaryOp::Neg) {
+    return T(-x);
+  } else if constexpr (OP == UnaryOp::Abs) {
+    if constexpr (kFloat) return math::fabs(x);
+    else if constexpr (std::is_signed_v<T>) return x < 0 ? T(-x) : x;
+    else return x;
+  } else if constexpr (OP == UnaryOp::Exp) {
+    return math::exp(x);
+  } else if constexpr (OP == UnaryOp::Log) {
+    return math::log(x);
+  } else if constexpr (OP == UnaryOp::Sqrt) {
+    return math::sqrt(x);
+  } else if constexpr (OP == UnaryOp::Sin) {
+    return math::sin(x);
+  } else if constexpr (OP == UnaryOp::Cos) {
+    return math::cos(x);
+  } else if constexpr (OP == UnaryOp::Relu) {
+    if constexpr (kFloat) return x < T(0) ? T(0) : x;  // NaN compares false and passes; no branch
+    else return x > 0 ? x : T(0);
+  } else if constexpr (OP == UnaryOp::Sigmoid) {
+    return T(1) / (T(1) + math::exp(-x));
+  } else if constexpr (OP == UnaryOp::Tanh) {
+    return math::tanh(x);
+  } else if constexpr (OP == UnaryOp::Clamp) {
+    if constexpr (kFloat) {
+      if (x != x) return x;  // NaN propagates, as in PyTorch
+      T v = x;
+      if (p.p0 == p.p0 && v < p.lo) v = p.lo;
+      if (p.p1 == p.p1 && v > p.hi) v = p.hi;
+      return v;
+    } else {  // compared in double, so that a fractional bound cuts where it should
+      T v = x;
+      if (p.p0 == p.p0 && (double)v < p.p0) v = p.lo;
+      if (p.p1 == p.p1 && (double)v > p.p1) v = p.hi;
+      return v;
+    }
+  } else if constexpr (OP == UnaryOp::Sign) {
+    if constexpr (std::is_same_v<T, bool>) return x;
+    else if constexpr (std::is_unsigned_v<T>) return T(x > 0);
+    else return T((x > 0) - (x < 0));  // PyTorch's: 0 at NaN
+  } else if constexpr (OP == UnaryOp::Log1p) {
+    return math::log1p(x);
+  } else if constexpr (OP == UnaryOp::Expm1) {
+    return math::expm1(x);
+  } else if constexpr (OP == UnaryOp::Floor) {
+    if constexpr (kFloat) return math::floor(x);
+    else return x;
+  } else if constexpr (OP == UnaryOp::Ceil) {
+    if constexpr (kFloat) return math::ceil(x);
+    else return x;
+  } else if constexpr (OP == UnaryOp::Round) {
+    if constexpr (kFloat) return math::roundHalfEven(x);
+    else return x;
+  } else if constexpr (OP == UnaryOp::Trunc) {
+    if constexpr (kFloat) return math::trunc(x);
+    else return x;
+  } else if constexpr (OP == UnaryOp::Rsqrt) {
+    return T(1) / math::sqrt(x);  // not CUDA's rsqrt(): that one is approximate
+  } else if constexpr (OP == UnaryOp::Reciprocal) {
+    return T(1) / x;
+  } else if constexpr (OP == UnaryOp::LogicalNot) {
+    return T(x == T(0));
+  } else if constexpr (OP == UnaryOp::Gelu) {
+    return T(0.5) * x * (T(1) + math::erf(x * T(0.70710678118654752440)));  // 1/sqrt(2)
+  } else if constexpr (OP == UnaryOp::GeluTanh) {
+    // sqrt(2/pi), folded in double and then rounded to T, as PyTorch's M_2_SQRTPI * M_SQRT1_2
+    const T inner = T(1.12837916709551257390 * 0.70710678118654752440) * (x + T(0.044715) * x * x * x);
+    return T(0.5) * x * (T(1) + math::tanh(inner));
+  } else if constexpr (OP == UnaryOp::Silu) {
+    return x / (T(1) + math::exp(-x));
+  } else if constexpr (OP == UnaryOp::LeakyRelu) {
+    return x > 0 ? x : x * p.lo;
+  } else if constexpr (OP == UnaryOp::Erf) {
+    return math::erf(x);
+  } else if constexpr (OP == UnaryOp::Square) {
+    return T(x * x);
+  } else {
+    static_assert(rules::kNoRule<OP>, "a UnaryOp without a value rule in flint/rules/unary.h");
+  }
+}
+
+// Calls f(std::integral_constant<UnaryOp, OP>{}) for the run-time op, so that the loop or
+// kernel inside f is compiled once per op with the rule folded in. Host side: the choice
+// is made once per call, never per element.
+template <class F>
+void dispatchUnaryOp(UnaryOp op, F&& f) {
+  switch (op) {
+#define FLINT_RULES_DISPATCH(OP) \
+  case UnaryOp::OP:              \
+    return f(std::integral_constant<UnaryOp, UnaryOp::OP>{});
+    FLINT_UNARY_OPS(FLINT_RULES_DISPATCH)
+#undef FLINT_RULES_DISPATCH
+  }
+  throw Error("unknown unary op " + std::to_string((int)op));
+}
+
+}  // namespace flint
