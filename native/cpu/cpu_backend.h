@@ -65,6 +65,9 @@ class CpuBackend final : public Backend {
     if (liveStorages_ == 0) delete this;
   }
 
+ protected:
+  FLINT_GENERATED_KERNELS(FLINT_KERNEL_OVERRIDE)
+
  private:
   int64_t liveStorages_ = 0;
   bool retired_ = false;

@@ -154,6 +154,9 @@ class CudaBackend final : public Backend {
     return offset;
   }
 
+ protected:
+  FLINT_GENERATED_KERNELS(FLINT_KERNEL_OVERRIDE)
+
  private:
   int device_;
   CudaContext context_;

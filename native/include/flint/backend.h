@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "flint/kernels.generated.h"
 #include "flint/layout.h"
 #include "flint/status.h"
 #include "flint/storage.h"
@@ -194,6 +195,25 @@ class Backend {
   virtual void layerNorm(const LayerNormArgs& args) = 0;
   virtual void layerNormBackward(const LayerNormBackwardArgs& args) = 0;
   virtual void biasActivation(const BiasActivationArgs& args) = 0;
+
+  // The kernel entries declared in native/napi/entries.mjs (kernels.generated.h): each is
+  // checked here, once for every device, then run by the device's `<name>Impl`.
+#define FLINT_KERNEL_ENTRY(name, Args) \
+  void name(const Args& args) {        \
+    checkKernelArgs(args);             \
+    name##Impl(args);                  \
+  }
+  FLINT_GENERATED_KERNELS(FLINT_KERNEL_ENTRY)
+#undef FLINT_KERNEL_ENTRY
+
+ protected:
+#define FLINT_KERNEL_IMPL(name, Args) virtual void name##Impl(const Args& args) = 0;
+  FLINT_GENERATED_KERNELS(FLINT_KERNEL_IMPL)
+#undef FLINT_KERNEL_IMPL
 };
+
+// In a device's class: declares its implementation of every kernel entry. A device that
+// lacks one stays abstract, so the omission is a compile error.
+#define FLINT_KERNEL_OVERRIDE(name, Args) void name##Impl(const Args& args) override;
 
 }  // namespace flint
