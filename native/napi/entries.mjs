@@ -150,4 +150,8 @@ export const entries = {
     args: 'gradInput: new?, gradWeight: new?, gradBias: new?, gradOutput: in, input: in, mean: in, rstd: in, weight: in?',
   },
   biasActivation: { args: 'out: out, input: in, bias: in, activation: Activation' },
+  // log(sum(exp(row))) of each row, shifted by the row's max, and its gradient
+  // gradInput = gradOutput * exp(input - result) (PyTorch's logsumexp_backward).
+  logsumexp: { args: 'out: new [R], input: in [R, C]', kernel: true },
+  logsumexpBackward: { args: 'gradInput: new [R, C], gradOutput: in [R], input: in [R, C], result: in [R]', kernel: true },
 };

@@ -1,16 +1,18 @@
 /**
  * Reductions over any set of dims: sum, mean, prod, max, min, argmax, argmin, any,
- * all (norm, var and std are in norms.ts). Argument forms follow PyTorch: `sum()`, `sum(1)`, `sum(1, true)`,
+ * all, logsumexp (norm, var and std are in norms.ts). Argument forms follow PyTorch: `sum()`, `sum(1)`, `sum(1, true)`,
  * `sum([0, 1])`, `sum({ dim, keepdim })`, `sum(1, { keepdim: true })`.
  */
 import { BinaryOp, ReduceOp } from '../native/enums.generated.js';
 import { type Backward, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
-import { DType, bool, computeDType, int64, scalarTypeName } from '../tensor/dtype.js';
-import { Tensor } from '../tensor/tensor.js';
+import * as call from '../native/calls.generated.js';
+import { fresh, layoutOf } from '../native/meta.js';
+import { DType, bool, computeDType, defaultFloat, int64, scalarTypeName } from '../tensor/dtype.js';
+import { Tensor, fromHandle } from '../tensor/tensor.js';
 import { contiguousStrides, normalizeDim, sameShape } from '../tensor/shape.js';
 import { castKernel, reduceKernel, scalarKernel } from './tensor-kernels.js';
-import { div, eq, logicalAnd, logicalOr, maximum, minimum, mul, ne, where } from './elementwise.js';
+import { div, eq, exp, logicalAnd, logicalOr, maximum, minimum, mul, ne, sub, where } from './elementwise.js';
 import { zerosOf } from './internal-tensors.js';
 import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
 import { checkBoolean, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
@@ -344,6 +346,76 @@ export function amax(x: Tensor, dim: Dims = null, keepdim = false): Tensor {
  */
 export function amin(x: Tensor, dim: Dims = null, keepdim = false): Tensor {
   return amaxOrAmin(x, false, dim, keepdim);
+}
+
+/**
+ * `x` in `dtype`, with its dims in `order` laid out row-major (a copy unless it already is).
+ * The fused row kernels read it as [rows, cols].
+ */
+function inRowOrder(x: Tensor, dtype: DType, order: number[]): Tensor {
+  const input = x._dtype === dtype ? x : castKernel(x, dtype);
+  const shape = order.map((d) => x._shape[d]);
+  const strides = order.map((d) => input._strides[d]);
+  if (sameShape(strides, contiguousStrides(shape))) return input;
+  const handle = call.cast(fresh(dtype, shape), layoutOf(input, dtype, input._offset, shape, strides))!;
+  if (input !== x) input.dispose();
+  return fromHandle(handle, shape, dtype, x.device);
+}
+
+/**
+ * `torch.logsumexp`: `log(sum(exp(x)))` over `dim` (one dim, several, or all with `[]`),
+ * shifted by the maximum so that it neither overflows nor underflows. Integer and bool
+ * inputs give the default float dtype. A fused native kernel computes it, and another its
+ * gradient, `grad * exp(x - result)`.
+ * @example torch.logsumexp(x, 1); x.logsumexp([0, 1], true)
+ */
+export function logsumexp(x: Tensor, dim: number | number[], keepdim = false): Tensor {
+  checkTensor(x, 'logsumexp', 'input');
+  if (dim === undefined) {
+    throw new TypeError(
+      'logsumexp() received an invalid combination of arguments - got (Tensor), but expected one of:\n' +
+        ' * (Tensor input, tuple of ints dim, bool keepdim, *, Tensor out)\n' +
+        ' * (Tensor input, tuple of names dim, bool keepdim, *, Tensor out)\n',
+    );
+  }
+  checkBoolean(keepdim, 'logsumexp', 'keepdim');
+  const ndim = x._shape.length;
+  const dims = reduceDims(x, dim, 'logsumexp').filter((d) => d < ndim);
+  const resultDtype = x._dtype.isFloatingPoint ? x._dtype : defaultFloat;
+  const dtype = computeDType(resultDtype);
+  // The kernels work on the rows of [kept, reduced]: the reduced dims go last.
+  const kept = x._shape.map((_, d) => d).filter((d) => !dims.includes(d));
+  const order = [...kept, ...dims];
+  const rows = kept.reduce((n, d) => n * x._shape[d], 1);
+  const cols = dims.reduce((n, d) => n * x._shape[d], 1);
+  const asRows = (t: Tensor) => layoutOf(t, dtype, t._offset, [rows, cols], [cols, 1]);
+  const perRow = (t: Tensor) => layoutOf(t, dtype, t._offset, [rows], [1]);
+  const keptShape = x._shape.map((n, d) => (dims.includes(d) ? 1 : n));
+  const flat = inRowOrder(x, dtype, order);
+  const handle = call.logsumexp(fresh(dtype, [rows]), asRows(flat));
+  if (flat !== x) flat.dispose();
+  const result = fromHandle(handle, keepdim ? keptShape : kept.map((d) => x._shape[d]), dtype, x.device);
+  const out = dtype === resultDtype ? result : toDtype(result, resultDtype);
+  return record(out, 'LogsumexpBackward0', [x], (node) => {
+    const savedX = node.save(x);
+    const savedResult = node.save(result);
+    return (g) => {
+      if (gradEnabled()) {
+        // createGraph: the same formula from differentiable ops, for double backward.
+        const lse = reshape(savedResult(), keptShape);
+        return [mul(reshape(g, keptShape), exp(sub(savedX(), lse)))];
+      }
+      const gradRows = g._dtype === dtype && g.isContiguous() ? g : castKernel(g, dtype);
+      const input = inRowOrder(savedX(), dtype, order);
+      const handle = call.logsumexpBackward(fresh(dtype, [rows, cols]), perRow(gradRows), asRows(input), perRow(savedResult()));
+      if (gradRows !== g) gradRows.dispose();
+      if (input !== savedX()) input.dispose();
+      // The gradient is laid out as [kept, reduced]: present it in x's dim order.
+      const arranged = contiguousStrides(order.map((d) => x._shape[d]));
+      const gradInput = fromHandle(handle, x._shape.slice(), dtype, x.device, x._shape.map((_, d) => arranged[order.indexOf(d)]));
+      return [dtype === x._dtype ? gradInput : toDtype(gradInput, x._dtype)];
+    };
+  });
 }
 
 function argExtremum(x: Tensor, code: ReduceOp, dim: number | null | undefined, keepdim: boolean): Tensor {

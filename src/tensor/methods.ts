@@ -96,6 +96,7 @@ declare module './tensor.js' {
     min(options: { dim: number; keepdim?: boolean }): [Tensor, Tensor];
     amax: Tail<typeof reduce.amax>;
     amin: Tail<typeof reduce.amin>;
+    logsumexp: Tail<typeof reduce.logsumexp>;
     argmax: Tail<typeof reduce.argmax>;
     argmin: Tail<typeof reduce.argmin>;
     var: Tail<typeof norms.var_>;
@@ -178,7 +179,7 @@ for (const [name, fn] of Object.entries({
   fill_: fill.fill_, zero_: fill.zero_, copy_: fill.copy_, uniform_: fill.uniform_, normal_: fill.normal_,
   random_: fill.random_, bernoulli_: fill.bernoulli_,
   sum: reduce.sum, mean: reduce.mean, prod: reduce.prod, max: reduce.max, min: reduce.min, argmax: reduce.argmax,
-  argmin: reduce.argmin, amax: reduce.amax, amin: reduce.amin, var: norms.var_, std: norms.std, norm: norms.norm, any: reduce.any, all: reduce.all,
+  argmin: reduce.argmin, amax: reduce.amax, amin: reduce.amin, logsumexp: reduce.logsumexp, var: norms.var_, std: norms.std, norm: norms.norm, any: reduce.any, all: reduce.all,
   matmul: linalg.matmul, mm: linalg.mm, bmm: linalg.bmm, dot: linalg.dot, mv: linalg.mv,
   t: shape.t, transpose: shape.transpose, permute: shape.permute, view: shape.view, reshape: shape.reshape,
   contiguous: shape.contiguous, flatten: shape.flatten, squeeze: shape.squeeze, unsqueeze: shape.unsqueeze,
