@@ -11,7 +11,7 @@ namespace flint {
 
 // Bumped whenever this table or Backend's virtual interface changes, so that an addon
 // never drives a library built against another layout.
-constexpr int kCudaApiVersion = 1;
+constexpr int kCudaApiVersion = 2;
 
 struct CudaApi {
   int version;
