@@ -1,6 +1,7 @@
 // Argument checks shared by every backend: each op rejects bad views with one message,
 // whatever the device. Backend's public entry points (core/backend.cc) call these
-// before any work is queued; the devices never repeat them.
+// before any work is queued; a device calls one only as the fallback of a dtype switch
+// that cannot be reached after them.
 #pragma once
 #include "flint/backend.h"
 
