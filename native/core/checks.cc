@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <string>
 
+#include "flint/rules/binary.h"
+#include "flint/rules/reduce.h"
+#include "flint/rules/unary.h"
+
 namespace flint {
 
 namespace {
@@ -23,6 +27,11 @@ void checkLossViews(const TensorView& input, const TensorView& target, const Ten
   FLINT_CHECK(weight.data == nullptr || (weight.ndim == 1 && weight.isContiguous() && weight.dtype == input.dtype &&
                                          weight.shape[0] == input.shape[1]),
               "cross_entropy: weight must be a contiguous 1-D tensor with one value per class");
+}
+
+void checkLossOptions(LossReduction reduction, double labelSmoothing) {
+  FLINT_CHECK((int32_t)reduction >= 0 && (int32_t)reduction <= (int32_t)LossReduction::Sum, "unknown loss reduction");
+  FLINT_CHECK(labelSmoothing >= 0 && labelSmoothing <= 1, "label_smoothing must be between 0.0 and 1.0");
 }
 
 void checkTotalWeight(const TensorView& v, const char* op) {
@@ -91,6 +100,32 @@ void checkIndexVector(const char* op, const TensorView& out, int dim, const Tens
                          ", where it needs one entry per index (" + std::to_string(index.shape[0]) + ")");
 }
 
+void checkComputeDType(DType dtype, const char* op) {
+  FLINT_CHECK(isComputeDType(dtype),
+              std::string(op) + ": unsupported dtype " + dtypeName(dtype) + " (cast to float32 first)");
+}
+
+void checkBinaryOp(BinaryOp op) {
+  FLINT_CHECK((int32_t)op >= 0 && (int32_t)op < EnumInfo<BinaryOp>::count, "unknown binary op");
+}
+
+// The output dtype (bool for comparisons), and the operands' dtype for the op.
+void checkBinaryDTypes(BinaryOp op, const TensorView& out, const TensorView& a) {
+  FLINT_CHECK(out.dtype == (isCompareOp(op) ? DType::Bool : a.dtype), "binary: wrong output dtype");
+  checkComputeDType(a.dtype, "binary");
+  checkBinaryDType(op, a.dtype);
+}
+
+// PyTorch's wording when a kernel has no implementation for a dtype.
+void checkRandomFloating(const TensorView& out, const char* kernel) {
+  FLINT_CHECK(isFloatingDType(out.dtype),
+              std::string("\"") + kernel + "\" not implemented for '" + dtypeName(out.dtype) + "'");
+}
+
+void checkLeadingDimension(int64_t ld, int64_t rows, int64_t cols, const char* name) {
+  if (rows > 1 && cols > 0) FLINT_CHECK(ld >= cols, std::string("gemm: operand ") + name + "'s rows overlap");
+}
+
 }  // namespace
 
 int64_t checkedNumel(const TensorView& view) {
@@ -137,6 +172,66 @@ void checkElementwiseShapes(const char* op, const TensorView& out, const TensorV
   checkInputShape(op, out, a);
   checkInputShape(op, out, b);
   checkInputShape(op, out, c);
+}
+
+void checkStorageRange(const Storage* storage, size_t offsetBytes, size_t nbytes, const char* message) {
+  FLINT_CHECK(nbytes <= storage->nbytes && offsetBytes <= storage->nbytes - nbytes, message);
+}
+
+void checkCastArgs(const TensorView& out, const TensorView& in) { checkElementwiseShapes("copy", out, in); }
+
+void checkUnaryArgs(UnaryOp op, const TensorView& out, const TensorView& in) {
+  FLINT_CHECK((int32_t)op >= 0 && (int32_t)op < EnumInfo<UnaryOp>::count, "unknown unary op");
+  checkElementwiseShapes("unary", out, in);
+  FLINT_CHECK(out.dtype == in.dtype, "unary: input and output dtypes differ");
+  checkComputeDType(in.dtype, "unary");
+  checkUnaryDType(op, in.dtype);
+}
+
+void checkBinaryArgs(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
+  checkBinaryOp(op);
+  checkElementwiseShapes("binary", out, a, b);
+  FLINT_CHECK(a.dtype == b.dtype, "binary: operand dtypes differ (promote them first)");
+  checkBinaryDTypes(op, out, a);
+}
+
+void checkBinaryScalarArgs(BinaryOp op, const TensorView& out, const TensorView& a) {
+  checkBinaryOp(op);
+  checkElementwiseShapes("binary", out, a);
+  checkBinaryDTypes(op, out, a);
+}
+
+void checkWhereArgs(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b) {
+  checkElementwiseShapes("where", out, cond, a, b);
+  FLINT_CHECK(cond.dtype == DType::Bool, "where: condition must be a bool tensor");
+  FLINT_CHECK(a.dtype == b.dtype && out.dtype == a.dtype, "where: dtypes differ (promote them first)");
+}
+
+void checkAxpyArgs(const TensorView& out, const TensorView& x) {
+  checkElementwiseShapes("axpy", out, x);
+  FLINT_CHECK(out.dtype == x.dtype, "axpy: operands must have one dtype and shape");
+  FLINT_CHECK(out.dtype == DType::Float32 || out.dtype == DType::Float64, "axpy: expected float32 or float64");
+}
+
+void checkFillUniformArgs(const TensorView& out) { checkRandomFloating(out, "check_uniform_bounds"); }
+void checkFillNormalArgs(const TensorView& out) { checkRandomFloating(out, "normal_kernel_cpu"); }
+
+void checkFillRandomIntArgs(int64_t low, int64_t high) {
+  FLINT_CHECK(low < high, "random_ expects 'from' to be less than 'to', but got from=" + std::to_string(low) +
+                              " >= to=" + std::to_string(high));
+}
+
+void checkFillBernoulliArgs(double p) {
+  FLINT_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=" + std::to_string(p));
+}
+
+void checkGemmArgs(const GemmArgs& g) {
+  FLINT_CHECK(g.m >= 0 && g.n >= 0 && g.k >= 0 && g.batch >= 0, "gemm: negative size");
+  FLINT_CHECK(g.lda >= 0 && g.ldb >= 0 && g.ldc >= 0 && g.strideA >= 0 && g.strideB >= 0 && g.strideC >= 0,
+              "gemm: negative stride");
+  checkLeadingDimension(g.lda, g.transA ? g.k : g.m, g.transA ? g.m : g.k, "a");
+  checkLeadingDimension(g.ldb, g.transB ? g.n : g.k, g.transB ? g.k : g.n, "b");
+  checkLeadingDimension(g.ldc, g.m, g.n, "out");
 }
 
 void checkIndexSelectArgs(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
@@ -190,14 +285,22 @@ DType reduceOutputDType(ReduceOp op, DType input) {
 }
 
 void checkReduceArgs(const ReduceArgs& args) {
+  FLINT_CHECK((int32_t)args.op >= 0 && (int32_t)args.op < EnumInfo<ReduceOp>::count, "unknown reduction");
   FLINT_CHECK(args.reduceDims >= 0 && args.reduceDims <= args.input.ndim, "reduce: bad number of reduced dims");
   const DType expected = reduceOutputDType(args.op, args.input.dtype);
   FLINT_CHECK(args.output.dtype == expected, std::string("reduce: output dtype must be ") + dtypeName(expected));
   FLINT_CHECK(args.output.isContiguous(), "reduce: output must be contiguous");
-  int64_t kept = 1;
+  int64_t kept = 1, reduced = 1;
   for (int d = 0; d < args.input.ndim - args.reduceDims; d++) kept *= args.input.shape[d];
+  for (int d = args.input.ndim - args.reduceDims; d < args.input.ndim; d++) reduced *= args.input.shape[d];
   FLINT_CHECK(args.output.numel() == kept, "reduce: the output must hold one element per kept position (" +
                                                std::to_string(kept) + "), got " + std::to_string(args.output.numel()));
+  checkComputeDType(args.input.dtype, "reduce");
+  // max, min, argmax and argmin have no identity to give an empty reduction.
+  if (reduceRule(args.op).family == ReduceFamily::Extreme && reduced == 0) {
+    throw Error("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+                "dim with the 'dim' argument.");
+  }
 }
 
 void checkSoftmaxArgs(const SoftmaxArgs& args) {
@@ -218,6 +321,7 @@ void checkSoftmaxBackwardArgs(const SoftmaxBackwardArgs& args) {
 }
 
 void checkCrossEntropyArgs(const CrossEntropyArgs& args) {
+  checkLossOptions(args.reduction, args.labelSmoothing);
   checkLossViews(args.input, args.target, args.weight);
   const int64_t lossNumel = args.reduction == LossReduction::None ? args.input.shape[0] : 1;
   FLINT_CHECK(args.loss.isContiguous() && args.loss.numel() == lossNumel && args.loss.dtype == args.input.dtype,
@@ -230,6 +334,7 @@ void checkCrossEntropyArgs(const CrossEntropyArgs& args) {
 }
 
 void checkCrossEntropyBackwardArgs(const CrossEntropyBackwardArgs& args) {
+  checkLossOptions(args.reduction, args.labelSmoothing);
   checkLossViews(args.logProbs, args.target, args.weight);
   const int64_t lossNumel = args.reduction == LossReduction::None ? args.logProbs.shape[0] : 1;
   FLINT_CHECK(args.gradLoss.isContiguous() && args.gradLoss.numel() == lossNumel &&

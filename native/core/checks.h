@@ -1,5 +1,7 @@
 // Argument checks shared by every backend: each op rejects bad views with one message,
-// whatever the device. Backends call these first, before any work is queued.
+// whatever the device. Backend's public entry points (core/backend.cc) call these
+// before any work is queued; a device calls one only as the fallback of a dtype switch
+// that cannot be reached after them.
 #pragma once
 #include "flint/backend.h"
 
@@ -21,6 +23,26 @@ void checkElementwiseShapes(const char* op, const TensorView& out, const TensorV
 void checkElementwiseShapes(const char* op, const TensorView& out, const TensorView& a, const TensorView& b);
 void checkElementwiseShapes(const char* op, const TensorView& out, const TensorView& a, const TensorView& b,
                             const TensorView& c);
+
+// `nbytes` bytes at `offsetBytes` lie inside the storage; else throws `message`.
+void checkStorageRange(const Storage* storage, size_t offsetBytes, size_t nbytes, const char* message);
+
+// Elementwise ops, with their op codes, dtypes and (broadcast) shapes.
+void checkCastArgs(const TensorView& out, const TensorView& in);
+void checkUnaryArgs(UnaryOp op, const TensorView& out, const TensorView& in);
+void checkBinaryArgs(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b);
+void checkBinaryScalarArgs(BinaryOp op, const TensorView& out, const TensorView& a);
+void checkWhereArgs(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b);
+void checkAxpyArgs(const TensorView& out, const TensorView& x);
+
+// Random fills: the dtypes and parameters PyTorch accepts, with its messages.
+void checkFillUniformArgs(const TensorView& out);
+void checkFillNormalArgs(const TensorView& out);
+void checkFillRandomIntArgs(int64_t low, int64_t high);
+void checkFillBernoulliArgs(double p);
+
+// Sizes and strides are not negative, and rows of more than one element do not overlap.
+void checkGemmArgs(const GemmArgs& args);
 
 // Indexing along one dimension, with PyTorch's messages where PyTorch has one. The index
 // values themselves are checked by the kernels, which read them.

@@ -169,14 +169,14 @@ void whereLoop(ThreadPool& pool, const TensorView& out, const TensorView& cond, 
 
 }  // namespace
 
-void cpuCast(ThreadPool& pool, const TensorView& out, const TensorView& in) {
+void CpuBackend::castImpl(const TensorView& out, const TensorView& in) {
   FLINT_DISPATCH_ALL(out.dtype, "cast", [&] {
     using Dst = scalar_t;
-    FLINT_DISPATCH_ALL(in.dtype, "cast", [&] { castLoop<Dst, scalar_t>(pool, out, in); });
+    FLINT_DISPATCH_ALL(in.dtype, "cast", [&] { castLoop<Dst, scalar_t>(*pool_, out, in); });
   });
 }
 
-void cpuFill(ThreadPool& pool, const TensorView& out, double value) {
+void CpuBackend::fillImpl(const TensorView& out, double value) {
   // A 0-d double view broadcast over `out` reuses the cast loop for every dtype.
   TensorView source;
   source.data = (char*)&value;
@@ -186,22 +186,19 @@ void cpuFill(ThreadPool& pool, const TensorView& out, double value) {
     source.shape[d] = out.shape[d];
     source.strides[d] = 0;
   }
-  cpuCast(pool, out, source);
+  castImpl(out, source);
 }
 
-void cpuUnary(ThreadPool& pool, UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
-  FLINT_CHECK(out.dtype == in.dtype, "unary: input and output dtypes differ");
-  FLINT_DISPATCH_COMPUTE(in.dtype, "unary", [&] { unaryTyped<scalar_t>(pool, op, out, in, p0, p1); });
+void CpuBackend::unaryImpl(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
+  FLINT_DISPATCH_COMPUTE(in.dtype, "unary", [&] { unaryTyped<scalar_t>(*pool_, op, out, in, p0, p1); });
 }
 
-void cpuBinary(ThreadPool& pool, BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
-  FLINT_CHECK(a.dtype == b.dtype, "binary: operand dtypes differ (promote them first)");
-  FLINT_CHECK(out.dtype == (isCompareOp(op) ? DType::Bool : a.dtype), "binary: wrong output dtype");
-  FLINT_DISPATCH_COMPUTE(a.dtype, "binary", [&] { binaryTyped<scalar_t>(pool, op, out, a, b); });
+void CpuBackend::binaryImpl(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
+  FLINT_DISPATCH_COMPUTE(a.dtype, "binary", [&] { binaryTyped<scalar_t>(*pool_, op, out, a, b); });
 }
 
-void cpuBinaryScalar(ThreadPool& pool, BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
-                     bool scalarFirst) {
+void CpuBackend::binaryScalarImpl(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
+                                  bool scalarFirst) {
   FLINT_DISPATCH_COMPUTE(a.dtype, "binary", [&] {
     scalar_t value = convertValue<scalar_t, double>(scalar);
     TensorView scalarView;
@@ -212,21 +209,16 @@ void cpuBinaryScalar(ThreadPool& pool, BinaryOp op, const TensorView& out, const
       scalarView.shape[d] = a.shape[d];
       scalarView.strides[d] = 0;
     }
-    if (scalarFirst) cpuBinary(pool, op, out, scalarView, a);
-    else cpuBinary(pool, op, out, a, scalarView);
+    if (scalarFirst) binaryImpl(op, out, scalarView, a);
+    else binaryImpl(op, out, a, scalarView);
   });
 }
 
-void cpuWhere(ThreadPool& pool, const TensorView& out, const TensorView& cond, const TensorView& a,
-              const TensorView& b) {
-  FLINT_CHECK(cond.dtype == DType::Bool, "where: condition must be a bool tensor");
-  FLINT_CHECK(a.dtype == b.dtype && out.dtype == a.dtype, "where: dtypes differ (promote them first)");
-  FLINT_DISPATCH_ALL(a.dtype, "where", [&] { whereLoop<scalar_t>(pool, out, cond, a, b); });
+void CpuBackend::whereImpl(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b) {
+  FLINT_DISPATCH_ALL(a.dtype, "where", [&] { whereLoop<scalar_t>(*pool_, out, cond, a, b); });
 }
 
-void CpuBackend::axpy(const TensorView& out, const TensorView& x, double alpha) {
-  FLINT_CHECK(out.dtype == x.dtype && out.ndim == x.ndim, "axpy: operands must have one dtype and shape");
-  for (int d = 0; d < out.ndim; d++) FLINT_CHECK(out.shape[d] == x.shape[d], "axpy: operands must have one shape");
+void CpuBackend::axpyImpl(const TensorView& out, const TensorView& x, double alpha) {
   const TensorView* views[2] = {&out, &x};
   auto run = [&](auto zero) {
     using T = decltype(zero);
@@ -241,9 +233,7 @@ void CpuBackend::axpy(const TensorView& out, const TensorView& x, double alpha) 
       for (int64_t i = 0; i < n; i++) *(T*)(p[0] + i * s[0]) += a * *(const T*)(p[1] + i * s[1]);
     });
   };
-  if (out.dtype == DType::Float32) run(0.0f);
-  else if (out.dtype == DType::Float64) run(0.0);
-  else throw Error("axpy: expected float32 or float64");
+  FLINT_DISPATCH_FLOATING(out.dtype, "axpy", [&] { run(scalar_t(0)); });
 }
 
 }  // namespace flint

@@ -1,5 +1,5 @@
 // Indexing along one dimension: index_select, index_put/index_add, gather, scatter and
-// nonzero. The shapes were checked at the boundary (core/checks.cc); every index value is
+// nonzero. The shapes were checked by Backend (core/checks.cc); every index value is
 // bounds-checked here, because an out-of-range index from JS must become an Error,
 // never a stray write.
 #include <cstring>
@@ -64,26 +64,26 @@ void forEachIndex(const TensorView& shapeView, F fn) {
 
 }  // namespace
 
-void CpuBackend::indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+void CpuBackend::indexSelectImpl(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
   for (int64_t i = 0; i < index.shape[0]; i++) {
     const int64_t source = indexAt(index, i);
     if (source < 0 || source >= in.shape[dim]) throw Error("index out of range in self");
-    cpuCast(*pool_, selectView(out, dim, i), selectView(in, dim, source));
+    castImpl(selectView(out, dim, i), selectView(in, dim, source));
   }
 }
 
-void CpuBackend::indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
-                          bool accumulate) {
+void CpuBackend::indexPutImpl(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                              bool accumulate) {
   for (int64_t i = 0; i < index.shape[0]; i++) {
     const int64_t target = indexAt(index, i);
     checkIndexValue(target, out.shape[dim], dim);
     TensorView destination = selectView(out, dim, target);
-    if (accumulate) cpuBinary(*pool_, BinaryOp::Add, destination, destination, selectView(src, dim, i));
-    else cpuCast(*pool_, destination, selectView(src, dim, i));
+    if (accumulate) binaryImpl(BinaryOp::Add, destination, destination, selectView(src, dim, i));
+    else castImpl(destination, selectView(src, dim, i));
   }
 }
 
-void CpuBackend::gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+void CpuBackend::gatherImpl(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
   const size_t item = in.itemsize();
   forEachIndex(index, [&](const int64_t* coords) {
     int64_t position = offsetOf(coords, index, -1);
@@ -110,12 +110,12 @@ void scatterTyped(const TensorView& out, int dim, const TensorView& index, const
 
 }  // namespace
 
-void CpuBackend::scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
-                         bool accumulate) {
+void CpuBackend::scatterImpl(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                             bool accumulate) {
   FLINT_DISPATCH_ALL(out.dtype, "scatter", [&] { scatterTyped<scalar_t>(out, dim, index, src, accumulate); });
 }
 
-int64_t CpuBackend::nonzero(Storage** result, const TensorView& in) {
+int64_t CpuBackend::nonzeroImpl(Storage** result, const TensorView& in) {
   std::vector<int64_t> coordinates;
   int64_t count = 0;
   const size_t item = in.itemsize();

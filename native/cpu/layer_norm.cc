@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "../core/checks.h"
 #include "cpu_backend.h"
 
 namespace flint {
@@ -132,22 +131,17 @@ void biasActivationKernel(ThreadPool& pool, const BiasActivationArgs& a) {
 
 }  // namespace
 
-void CpuBackend::layerNorm(const LayerNormArgs& args) {
-  checkLayerNormArgs(args);
-  if (args.input.dtype == DType::Float32) layerNormForward<float>(*pool_, args);
-  else layerNormForward<double>(*pool_, args);
+void CpuBackend::layerNormImpl(const LayerNormArgs& args) {
+  FLINT_DISPATCH_FLOATING(args.input.dtype, "layer_norm", [&] { layerNormForward<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::layerNormBackward(const LayerNormBackwardArgs& args) {
-  checkLayerNormBackwardArgs(args);
-  if (args.input.dtype == DType::Float32) layerNormBackwardKernel<float>(*pool_, args);
-  else layerNormBackwardKernel<double>(*pool_, args);
+void CpuBackend::layerNormBackwardImpl(const LayerNormBackwardArgs& args) {
+  FLINT_DISPATCH_FLOATING(args.input.dtype, "layer_norm backward",
+                          [&] { layerNormBackwardKernel<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::biasActivation(const BiasActivationArgs& args) {
-  checkBiasActivationArgs(args);
-  if (args.input.dtype == DType::Float32) biasActivationKernel<float>(*pool_, args);
-  else biasActivationKernel<double>(*pool_, args);
+void CpuBackend::biasActivationImpl(const BiasActivationArgs& args) {
+  FLINT_DISPATCH_FLOATING(args.input.dtype, "bias_activation", [&] { biasActivationKernel<scalar_t>(*pool_, args); });
 }
 
 }  // namespace flint

@@ -122,8 +122,7 @@ bool useSmallRows(const GemmArgs& g) {
 
 }  // namespace
 
-void cpuGemm(const GemmArgs& g) {
-  FLINT_CHECK(g.m >= 0 && g.n >= 0 && g.k >= 0 && g.batch >= 0, "gemm: negative size");
+void CpuBackend::gemmImpl(const GemmArgs& g) {
   if (g.m == 0 || g.n == 0 || g.batch == 0) return;
   const CBLAS_TRANSPOSE ta = g.transA ? CblasTrans : CblasNoTrans;
   const CBLAS_TRANSPOSE tb = g.transB ? CblasTrans : CblasNoTrans;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../core/checks.h"
 #include "cephes_float.h"
 #include "flint/rules/convert.h"
 #include "cpu_backend.h"
@@ -86,7 +87,7 @@ void normalFillContiguous(CpuGenerator& gen, T* data, int64_t size, T mean, T st
 
 }  // namespace
 
-void CpuBackend::fillUniform(const TensorView& out, double low, double high) {
+void CpuBackend::fillUniformImpl(const TensorView& out, double low, double high) {
   switch (out.dtype) {
     case DType::Float32:
       return serialFill<float>(out, [&] { return generator_.uniformFloat((float)low, (float)high); });
@@ -98,11 +99,11 @@ void CpuBackend::fillUniform(const TensorView& out, double low, double high) {
       return serialFill<BFloat16>(
           out, [&] { return BFloat16{floatToBFloat16(generator_.uniformFloat((float)low, (float)high))}; });
     default:
-      throw Error(std::string("\"check_uniform_bounds\" not implemented for '") + dtypeName(out.dtype) + "'");
+      return checkFillUniformArgs(out);  // throws (Backend::fillUniform has refused it already)
   }
 }
 
-void CpuBackend::fillNormal(const TensorView& out, double mean, double stddev) {
+void CpuBackend::fillNormalImpl(const TensorView& out, double mean, double stddev) {
   const int64_t size = out.numel();
   const bool contiguous = out.isContiguous();
   if (out.dtype == DType::Float32 && size >= 16 && contiguous) {
@@ -122,13 +123,11 @@ void CpuBackend::fillNormal(const TensorView& out, double mean, double stddev) {
       return serialFill<BFloat16>(
           out, [&] { return BFloat16{floatToBFloat16((float)generator_.normalDouble(mean, stddev))}; });
     default:
-      throw Error(std::string("\"normal_kernel_cpu\" not implemented for '") + dtypeName(out.dtype) + "'");
+      return checkFillNormalArgs(out);  // throws (Backend::fillNormal has refused it already)
   }
 }
 
-void CpuBackend::fillRandomInt(const TensorView& out, int64_t low, int64_t high) {
-  FLINT_CHECK(low < high, "random_ expects 'from' to be less than 'to', but got from=" + std::to_string(low) +
-                              " >= to=" + std::to_string(high));
+void CpuBackend::fillRandomIntImpl(const TensorView& out, int64_t low, int64_t high) {
   const uint64_t range = (uint64_t)(high - low);
   FLINT_DISPATCH_ALL(out.dtype, "random_", [&] {
     // int64/float/double/bfloat16 draw 64 bits for ranges of 2^32 and more, as PyTorch.
@@ -142,8 +141,7 @@ void CpuBackend::fillRandomInt(const TensorView& out, int64_t low, int64_t high)
   });
 }
 
-void CpuBackend::fillBernoulli(const TensorView& out, double p) {
-  FLINT_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=" + std::to_string(p));
+void CpuBackend::fillBernoulliImpl(const TensorView& out, double p) {
   FLINT_DISPATCH_ALL(out.dtype, "bernoulli_", [&] {
     serialFill<scalar_t>(out, [&] { return convertValue<scalar_t, int64_t>(generator_.uniformDouble(0, 1) < p); });
   });

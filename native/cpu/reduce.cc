@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "../core/checks.h"
 #include "cpu_backend.h"
 #include "flint/rules/reduce.h"
 #include "strided_loop.h"
@@ -161,11 +160,6 @@ void reduceTyped(ThreadPool& pool, const ReduceArgs& args) {
   const size_t outSize = itemSize(outType);
   char* out = args.output.data;
 
-  if (Reducer<T, OP>::kFamily == ReduceFamily::Extreme && innerCount == 0) {
-    throw Error("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
-                "dim with the 'dim' argument.");
-  }
-
   // Column sums (e.g. a bias gradient, sum over dim 0 of a contiguous matrix): walk the
   // input row by row, adding into a row of accumulators, instead of striding per output.
   if constexpr (OP == ReduceOp::Sum) {
@@ -254,9 +248,8 @@ void reduceDispatchOp(ThreadPool& pool, const ReduceArgs& args) {
 
 }  // namespace
 
-void cpuReduce(ThreadPool& pool, const ReduceArgs& args) {
-  checkReduceArgs(args);
-  FLINT_DISPATCH_COMPUTE(args.input.dtype, "reduce", [&] { reduceDispatchOp<scalar_t>(pool, args); });
+void CpuBackend::reduceImpl(const ReduceArgs& args) {
+  FLINT_DISPATCH_COMPUTE(args.input.dtype, "reduce", [&] { reduceDispatchOp<scalar_t>(*pool_, args); });
 }
 
 }  // namespace flint

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "../core/checks.h"
 #include "cpu_backend.h"
 
 namespace flint {
@@ -189,28 +188,22 @@ void crossEntropyBackwardKernel(ThreadPool& pool, const CrossEntropyBackwardArgs
 
 }  // namespace
 
-void CpuBackend::softmax(const SoftmaxArgs& args) {
-  checkSoftmaxArgs(args);
-  if (args.in.dtype == DType::Float32) softmaxForward<float>(*pool_, args);
-  else softmaxForward<double>(*pool_, args);
+void CpuBackend::softmaxImpl(const SoftmaxArgs& args) {
+  FLINT_DISPATCH_FLOATING(args.in.dtype, "softmax", [&] { softmaxForward<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::softmaxBackward(const SoftmaxBackwardArgs& args) {
-  checkSoftmaxBackwardArgs(args);
-  if (args.output.dtype == DType::Float32) softmaxBackwardKernel<float>(*pool_, args);
-  else softmaxBackwardKernel<double>(*pool_, args);
+void CpuBackend::softmaxBackwardImpl(const SoftmaxBackwardArgs& args) {
+  FLINT_DISPATCH_FLOATING(args.output.dtype, "softmax backward",
+                          [&] { softmaxBackwardKernel<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::crossEntropy(const CrossEntropyArgs& args) {
-  checkCrossEntropyArgs(args);
-  if (args.input.dtype == DType::Float32) crossEntropyForward<float>(*pool_, args);
-  else crossEntropyForward<double>(*pool_, args);
+void CpuBackend::crossEntropyImpl(const CrossEntropyArgs& args) {
+  FLINT_DISPATCH_FLOATING(args.input.dtype, "cross_entropy", [&] { crossEntropyForward<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::crossEntropyBackward(const CrossEntropyBackwardArgs& args) {
-  checkCrossEntropyBackwardArgs(args);
-  if (args.logProbs.dtype == DType::Float32) crossEntropyBackwardKernel<float>(*pool_, args);
-  else crossEntropyBackwardKernel<double>(*pool_, args);
+void CpuBackend::crossEntropyBackwardImpl(const CrossEntropyBackwardArgs& args) {
+  FLINT_DISPATCH_FLOATING(args.logProbs.dtype, "cross_entropy backward",
+                          [&] { crossEntropyBackwardKernel<scalar_t>(*pool_, args); });
 }
 
 }  // namespace flint

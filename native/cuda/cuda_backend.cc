@@ -175,16 +175,14 @@ void CudaBackend::deallocate(Storage* storage) {
   if (--liveStorages_ == (cublasWorkspace_ != nullptr ? 1 : 0) && retired_) delete this;
 }
 
-void CudaBackend::copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) {
-  FLINT_CHECK(dstOffsetBytes + nbytes <= dst->nbytes, "copyFromHost: write past the end of the storage");
+void CudaBackend::copyFromHostImpl(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) {
   if (nbytes == 0) return;
   // From pageable memory this returns once the bytes are staged, so `src` may be freed.
   FLINT_CUDA_CHECK(cudaMemcpyAsync((char*)dst->data + dstOffsetBytes, src, nbytes, cudaMemcpyHostToDevice,
                                    context_.stream));
 }
 
-void CudaBackend::copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) {
-  FLINT_CHECK(srcOffsetBytes + nbytes <= src->nbytes, "copyToHost: read past the end of the storage");
+void CudaBackend::copyToHostImpl(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) {
   if (nbytes != 0) {
     FLINT_CUDA_CHECK(cudaMemcpyAsync(dst, (const char*)src->data + srcOffsetBytes, nbytes, cudaMemcpyDeviceToHost,
                                      context_.stream));
@@ -279,8 +277,7 @@ class CudaPendingRead final : public PendingRead {
   cudaEvent_t done_ = nullptr;
 };
 
-PendingRead* CudaBackend::readAsync(const Storage* src, size_t srcOffsetBytes, size_t nbytes) {
-  FLINT_CHECK(srcOffsetBytes + nbytes <= src->nbytes, "readAsync: read past the end of the storage");
+PendingRead* CudaBackend::readAsyncImpl(const Storage* src, size_t srcOffsetBytes, size_t nbytes) {
   return new CudaPendingRead(this, src, srcOffsetBytes, nbytes);
 }
 
@@ -295,71 +292,72 @@ MemoryInfo CudaBackend::memoryInfo() {
 
 void CudaBackend::emptyCache() { allocator_.emptyCache(); }
 
-void CudaBackend::setOption(BackendOption option, double value) {
+void CudaBackend::setOptionImpl(BackendOption option, double value) {
   if (option == BackendOption::MatmulAllowTF32) allowTF32_ = value != 0;
 }
 
 // ---- forwarding ---------------------------------------------------------------------
 
-void CudaBackend::fill(const TensorView& out, double value) { cudaFill(context_, out, value); }
-void CudaBackend::cast(const TensorView& out, const TensorView& in) { cudaCast(context_, out, in); }
-void CudaBackend::unary(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
+void CudaBackend::fillImpl(const TensorView& out, double value) { cudaFill(context_, out, value); }
+void CudaBackend::castImpl(const TensorView& out, const TensorView& in) { cudaCast(context_, out, in); }
+void CudaBackend::unaryImpl(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
   cudaUnary(context_, op, out, in, p0, p1);
 }
-void CudaBackend::binary(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
+void CudaBackend::binaryImpl(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
   cudaBinary(context_, op, out, a, b);
 }
-void CudaBackend::binaryScalar(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
-                               bool scalarFirst) {
+void CudaBackend::binaryScalarImpl(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
+                                   bool scalarFirst) {
   cudaBinaryScalar(context_, op, out, a, scalar, scalarFirst);
 }
-void CudaBackend::where(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b) {
+void CudaBackend::whereImpl(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b) {
   cudaWhere(context_, out, cond, a, b);
 }
-void CudaBackend::axpy(const TensorView& out, const TensorView& x, double alpha) { cudaAxpy(context_, out, x, alpha); }
-void CudaBackend::biasActivation(const BiasActivationArgs& args) { cudaBiasActivation(context_, args); }
-void CudaBackend::reduce(const ReduceArgs& args) { cudaReduce(context_, args); }
-void CudaBackend::softmax(const SoftmaxArgs& args) { cudaSoftmax(context_, args); }
-void CudaBackend::softmaxBackward(const SoftmaxBackwardArgs& args) { cudaSoftmaxBackward(context_, args); }
-void CudaBackend::crossEntropy(const CrossEntropyArgs& args) { cudaCrossEntropy(context_, args); }
-void CudaBackend::crossEntropyBackward(const CrossEntropyBackwardArgs& args) {
+void CudaBackend::axpyImpl(const TensorView& out, const TensorView& x, double alpha) {
+  cudaAxpy(context_, out, x, alpha);
+}
+void CudaBackend::biasActivationImpl(const BiasActivationArgs& args) { cudaBiasActivation(context_, args); }
+void CudaBackend::reduceImpl(const ReduceArgs& args) { cudaReduce(context_, args); }
+void CudaBackend::softmaxImpl(const SoftmaxArgs& args) { cudaSoftmax(context_, args); }
+void CudaBackend::softmaxBackwardImpl(const SoftmaxBackwardArgs& args) { cudaSoftmaxBackward(context_, args); }
+void CudaBackend::crossEntropyImpl(const CrossEntropyArgs& args) { cudaCrossEntropy(context_, args); }
+void CudaBackend::crossEntropyBackwardImpl(const CrossEntropyBackwardArgs& args) {
   cudaCrossEntropyBackward(context_, args);
 }
-void CudaBackend::layerNorm(const LayerNormArgs& args) { cudaLayerNorm(context_, args); }
-void CudaBackend::layerNormBackward(const LayerNormBackwardArgs& args) { cudaLayerNormBackward(context_, args); }
-void CudaBackend::indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+void CudaBackend::layerNormImpl(const LayerNormArgs& args) { cudaLayerNorm(context_, args); }
+void CudaBackend::layerNormBackwardImpl(const LayerNormBackwardArgs& args) { cudaLayerNormBackward(context_, args); }
+void CudaBackend::indexSelectImpl(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
   cudaIndexSelect(context_, out, in, dim, index);
 }
-void CudaBackend::indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
-                           bool accumulate) {
+void CudaBackend::indexPutImpl(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                               bool accumulate) {
   cudaIndexPut(context_, out, dim, index, src, accumulate);
 }
-void CudaBackend::gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+void CudaBackend::gatherImpl(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
   cudaGather(context_, out, in, dim, index);
 }
-void CudaBackend::scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
-                          bool accumulate) {
+void CudaBackend::scatterImpl(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+                              bool accumulate) {
   cudaScatter(context_, out, dim, index, src, accumulate);
 }
-int64_t CudaBackend::nonzero(Storage** out, const TensorView& in) { return cudaNonzero(context_, out, in); }
+int64_t CudaBackend::nonzeroImpl(Storage** out, const TensorView& in) { return cudaNonzero(context_, out, in); }
 
-void CudaBackend::fillUniform(const TensorView& out, double low, double high) {
+void CudaBackend::fillUniformImpl(const TensorView& out, double low, double high) {
   cudaFillUniform(context_, out, low, high, seed_, reservePhilox(cudaRandomDraws(out.numel())));
 }
-void CudaBackend::fillNormal(const TensorView& out, double mean, double stddev) {
+void CudaBackend::fillNormalImpl(const TensorView& out, double mean, double stddev) {
   cudaFillNormal(context_, out, mean, stddev, seed_, reservePhilox(cudaRandomDraws(out.numel())));
 }
-void CudaBackend::fillRandomInt(const TensorView& out, int64_t low, int64_t high) {
+void CudaBackend::fillRandomIntImpl(const TensorView& out, int64_t low, int64_t high) {
   cudaFillRandomInt(context_, out, low, high, seed_, reservePhilox(cudaRandomDraws(out.numel())));
 }
-void CudaBackend::fillBernoulli(const TensorView& out, double p) {
+void CudaBackend::fillBernoulliImpl(const TensorView& out, double p) {
   cudaFillBernoulli(context_, out, p, seed_, reservePhilox(cudaRandomDraws(out.numel())));
 }
 
 // ---- matrix products ----------------------------------------------------------------
 
-void CudaBackend::gemm(const GemmArgs& g) {
-  FLINT_CHECK(g.m >= 0 && g.n >= 0 && g.k >= 0 && g.batch >= 0, "gemm: negative size");
+void CudaBackend::gemmImpl(const GemmArgs& g) {
   cudaDataType type;
   int compute;
   float alphaF = (float)g.alpha, betaF = (float)g.beta;

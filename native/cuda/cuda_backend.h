@@ -100,48 +100,14 @@ class CudaBackend final : public Backend {
 
   Storage* allocate(size_t nbytes) override;
   void deallocate(Storage* storage) override;
-  void copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) override;
-  void copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) override;
   void synchronize() override;
-  PendingRead* readAsync(const Storage* src, size_t srcOffsetBytes, size_t nbytes) override;
   MemoryInfo memoryInfo() override;
   void emptyCache() override;
   void resetPeakMemory() override { allocator_.resetPeak(); }
-  void setOption(BackendOption option, double value) override;
-
-  void fill(const TensorView& out, double value) override;
-  void fillUniform(const TensorView& out, double low, double high) override;
-  void fillNormal(const TensorView& out, double mean, double stddev) override;
-  void fillRandomInt(const TensorView& out, int64_t low, int64_t high) override;
-  void fillBernoulli(const TensorView& out, double p) override;
   void manualSeed(uint64_t seed) override {
     seed_ = seed;
     philoxOffset_ = 0;
   }
-
-  void cast(const TensorView& out, const TensorView& in) override;
-  void unary(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) override;
-  void binary(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) override;
-  void binaryScalar(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
-                    bool scalarFirst) override;
-  void where(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b) override;
-  void reduce(const ReduceArgs& args) override;
-  void gemm(const GemmArgs& args) override;
-  void indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index) override;
-  void indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
-                bool accumulate) override;
-  void gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index) override;
-  void scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
-               bool accumulate) override;
-  int64_t nonzero(Storage** out, const TensorView& in) override;
-  void axpy(const TensorView& out, const TensorView& x, double alpha) override;
-  void softmax(const SoftmaxArgs& args) override;
-  void softmaxBackward(const SoftmaxBackwardArgs& args) override;
-  void crossEntropy(const CrossEntropyArgs& args) override;
-  void crossEntropyBackward(const CrossEntropyBackwardArgs& args) override;
-  void layerNorm(const LayerNormArgs& args) override;
-  void layerNormBackward(const LayerNormBackwardArgs& args) override;
-  void biasActivation(const BiasActivationArgs& args) override;
 
   CudaContext& context() { return context_; }
   CudaCachingAllocator& allocator() { return allocator_; }
@@ -155,6 +121,10 @@ class CudaBackend final : public Backend {
   }
 
  protected:
+  // Forwarded to the kernel families below (cuda_backend.cc), gemm to cuBLAS.
+  FLINT_BACKEND_IMPLS(FLINT_BACKEND_OVERRIDE)
+  PendingRead* readAsyncImpl(const Storage* src, size_t srcOffsetBytes, size_t nbytes) override;
+  void setOptionImpl(BackendOption option, double value) override;
   FLINT_GENERATED_KERNELS(FLINT_KERNEL_OVERRIDE)
 
  private:
@@ -179,7 +149,8 @@ class CudaBackend final : public Backend {
 };
 
 // Kernel families, one .cu each; CudaBackend forwards to them. Views arrive as the CPU
-// backend receives them (shapes broadcast, dtypes promoted, bounds checked by napi).
+// backend receives them: shapes broadcast and dtypes promoted by the caller, arguments
+// checked by Backend.
 // elementwise.cu
 void cudaCast(CudaContext& ctx, const TensorView& out, const TensorView& in);
 void cudaFill(CudaContext& ctx, const TensorView& out, double value);

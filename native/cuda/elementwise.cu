@@ -4,7 +4,6 @@
 #include <cstring>
 #include <string>
 
-#include "../core/checks.h"
 #include "elementwise.cuh"
 #include "flint/rules/unary.h"
 
@@ -185,14 +184,11 @@ void cudaFill(CudaContext& ctx, const TensorView& out, double value) {
 }
 
 void cudaUnary(CudaContext& ctx, UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
-  FLINT_CHECK(out.dtype == in.dtype, "unary: input and output dtypes differ");
   FLINT_DISPATCH_COMPUTE(in.dtype, "unary", [&] { unaryTyped<scalar_t>(ctx, op, out, in, p0, p1); });
 }
 
 void cudaWhere(CudaContext& ctx, const TensorView& out, const TensorView& cond, const TensorView& a,
                const TensorView& b) {
-  FLINT_CHECK(cond.dtype == DType::Bool, "where: condition must be a bool tensor");
-  FLINT_CHECK(a.dtype == b.dtype && out.dtype == a.dtype, "where: dtypes differ (promote them first)");
   // A select moves bits, so one kernel per element size serves every dtype.
   FLINT_DISPATCH_ALL(a.dtype, "where", [&] {
     using U = Bits<sizeof(scalar_t)>;
@@ -201,21 +197,13 @@ void cudaWhere(CudaContext& ctx, const TensorView& out, const TensorView& cond, 
 }
 
 void cudaAxpy(CudaContext& ctx, const TensorView& out, const TensorView& x, double alpha) {
-  FLINT_CHECK(out.dtype == x.dtype && out.ndim == x.ndim, "axpy: operands must have one dtype and shape");
-  for (int d = 0; d < out.ndim; d++) FLINT_CHECK(out.shape[d] == x.shape[d], "axpy: operands must have one shape");
-  if (out.dtype == DType::Float32) {
-    const AxpyFn<float> f{(float)alpha};
-    launchElementwise<float, float, float>(ctx, f, f, out, out, x);
-  } else if (out.dtype == DType::Float64) {
-    const AxpyFn<double> f{alpha};
-    launchElementwise<double, double, double>(ctx, f, f, out, out, x);
-  } else {
-    throw Error("axpy: expected float32 or float64");
-  }
+  FLINT_DISPATCH_FLOATING(out.dtype, "axpy", [&] {
+    const AxpyFn<scalar_t> f{(scalar_t)alpha};
+    launchElementwise<scalar_t, scalar_t, scalar_t>(ctx, f, f, out, out, x);
+  });
 }
 
 void cudaBiasActivation(CudaContext& ctx, const BiasActivationArgs& args) {
-  checkBiasActivationArgs(args);
   const TensorView& in = args.input;
   const int64_t n = in.numel();
   const int64_t cols = in.shape[1];

@@ -25,7 +25,9 @@ template <BinaryOp OP, class T>
 struct BinaryFn {
   using Out = BinaryOut<OP, T>;
   int* errorFlags;
-  __device__ __forceinline__ Out operator()(T x, T y) const { return binaryValue<OP>(x, y, DeferredErrors{errorFlags}); }
+  __device__ __forceinline__ Out operator()(T x, T y) const {
+    return binaryValue<OP>(x, y, DeferredErrors{errorFlags});
+  }
 };
 
 // The op as a run-time value, for the ops writing Out (T, or bool for comparisons): the
@@ -155,13 +157,14 @@ void launchBinary(CudaContext& ctx, const F& f, const G& strided, const TensorVi
 template <class T>
 void binaryTyped(CudaContext& ctx, BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b,
                  ScalarArg<T> s) {
-  checkBinaryDType(op, a.dtype);
   dispatchBinaryOp(op, [&](auto rule) {
     constexpr BinaryOp OP = decltype(rule)::value;
     if constexpr (std::is_floating_point_v<T> || binaryTakesIntegers(OP)) {
       const BinaryAnyFn<T, BinaryOut<OP, T>> any{op, ctx.errorFlags};
       if constexpr (std::is_floating_point_v<T>) launchBinary(ctx, BinaryFn<OP, T>{ctx.errorFlags}, any, out, a, b, s);
       else launchBinary(ctx, any, any, out, a, b, s);
+    } else {
+      checkBinaryDType(op, a.dtype);  // throws (Backend::binary has refused it already)
     }
   });
 }
@@ -169,8 +172,6 @@ void binaryTyped(CudaContext& ctx, BinaryOp op, const TensorView& out, const Ten
 }  // namespace
 
 void cudaBinary(CudaContext& ctx, BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
-  FLINT_CHECK(a.dtype == b.dtype, "binary: operand dtypes differ (promote them first)");
-  FLINT_CHECK(out.dtype == (isCompareOp(op) ? DType::Bool : a.dtype), "binary: wrong output dtype");
   FLINT_DISPATCH_COMPUTE(a.dtype, "binary", [&] {
     ScalarArg<scalar_t> s;
     const int64_t n = out.numel();
@@ -187,7 +188,6 @@ void cudaBinary(CudaContext& ctx, BinaryOp op, const TensorView& out, const Tens
 void cudaBinaryScalar(CudaContext& ctx, BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
                       bool scalarFirst) {
   FLINT_DISPATCH_COMPUTE(a.dtype, "binary", [&] {
-    FLINT_CHECK(out.dtype == (isCompareOp(op) ? DType::Bool : a.dtype), "binary: wrong output dtype");
     ScalarArg<scalar_t> s;
     s.side = scalarFirst ? 1 : 2;
     s.value = convertValue<scalar_t, double>(scalar);  // as the CPU converts it

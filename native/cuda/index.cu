@@ -1,5 +1,5 @@
 // Indexing along one dimension on the GPU: index_select, index_copy/index_add, gather,
-// scatter (copy or add) and nonzero. The shapes were checked at the boundary
+// scatter (copy or add) and nonzero. The shapes were checked by Backend
 // (core/checks.cc); an index out of range cannot throw from a kernel, so that element is
 // skipped and kErrorIndexOutOfRange is raised for the next synchronization to report.
 #include <cstring>

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <string>
 
-#include "../core/checks.h"
 #include "common.cuh"
 
 namespace flint {
@@ -315,16 +314,13 @@ void layerNormBackwardTyped(CudaContext& ctx, const LayerNormBackwardArgs& a) {
 }  // namespace
 
 void cudaLayerNorm(CudaContext& ctx, const LayerNormArgs& args) {
-  checkLayerNormArgs(args);
   if (args.input.shape[0] == 0) return;
-  if (args.input.dtype == DType::Float32) layerNormTyped<float>(ctx, args);
-  else layerNormTyped<double>(ctx, args);
+  FLINT_DISPATCH_FLOATING(args.input.dtype, "layer_norm", [&] { layerNormTyped<scalar_t>(ctx, args); });
 }
 
 void cudaLayerNormBackward(CudaContext& ctx, const LayerNormBackwardArgs& args) {
-  checkLayerNormBackwardArgs(args);
-  if (args.input.dtype == DType::Float32) layerNormBackwardTyped<float>(ctx, args);
-  else layerNormBackwardTyped<double>(ctx, args);
+  FLINT_DISPATCH_FLOATING(args.input.dtype, "layer_norm backward",
+                          [&] { layerNormBackwardTyped<scalar_t>(ctx, args); });
 }
 
 }  // namespace flint

@@ -1,11 +1,12 @@
 // Random fills on the GPU with Philox4x32-10, counter-based: elements 4g..4g+3 of a fill
 // draw from the 128-bit counters offset + 2g and offset + 2g + 1 under the key `seed`,
 // so a value depends only on (seed, offset, element index), never on the launch shape.
-// The dtypes accepted and the errors thrown are native/cpu/random.cc's; the numbers are
-// not PyTorch's CUDA stream (that is not a goal).
+// The dtypes and parameters were checked by Backend (core/checks.cc), as for the CPU;
+// the numbers are not PyTorch's CUDA stream (that is not a goal).
 #include <cmath>
 #include <string>
 
+#include "../core/checks.h"
 #include "common.cuh"
 
 namespace flint {
@@ -244,7 +245,7 @@ void cudaFillUniform(CudaContext& ctx, const TensorView& out, double low, double
     case DType::Float16: return launch(uniformKernel<Half>);
     case DType::BFloat16: return launch(uniformKernel<BFloat16>);
     default:
-      throw Error(std::string("\"check_uniform_bounds\" not implemented for '") + dtypeName(out.dtype) + "'");
+      return checkFillUniformArgs(out);  // throws (Backend::fillUniform has refused it already)
   }
 }
 
@@ -262,14 +263,12 @@ void cudaFillNormal(CudaContext& ctx, const TensorView& out, double mean, double
     case DType::Float16: return launch(normalKernel<Half>);
     case DType::BFloat16: return launch(normalKernel<BFloat16>);
     default:
-      throw Error(std::string("\"normal_kernel_cpu\" not implemented for '") + dtypeName(out.dtype) + "'");
+      return checkFillNormalArgs(out);  // throws (Backend::fillNormal has refused it already)
   }
 }
 
 void cudaFillRandomInt(CudaContext& ctx, const TensorView& out, int64_t low, int64_t high, uint64_t seed,
                        uint64_t offset) {
-  FLINT_CHECK(low < high, "random_ expects 'from' to be less than 'to', but got from=" + std::to_string(low) +
-                              " >= to=" + std::to_string(high));
   const uint64_t range = (uint64_t)high - (uint64_t)low;
   const RandomLaunch p = prepare(out, seed, offset);
   FLINT_DISPATCH_ALL(out.dtype, "random_", [&] {
@@ -284,7 +283,6 @@ void cudaFillRandomInt(CudaContext& ctx, const TensorView& out, int64_t low, int
 }
 
 void cudaFillBernoulli(CudaContext& ctx, const TensorView& out, double p, uint64_t seed, uint64_t offset) {
-  FLINT_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=" + std::to_string(p));
   const RandomLaunch launch = prepare(out, seed, offset);
   FLINT_DISPATCH_ALL(out.dtype, "bernoulli_", [&] {
     if (launch.numel == 0) return;

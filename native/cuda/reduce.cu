@@ -19,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include "../core/checks.h"
 #include "common.cuh"
 #include "flint/rules/reduce.h"
 
@@ -466,10 +465,6 @@ void reduceTyped(CudaContext& ctx, const ReduceArgs& args) {
   ReduceParams p{};
   p.outerCount = outerView.numel();
   p.innerCount = innerView.numel();
-  if (rule.family == ReduceFamily::Extreme && p.innerCount == 0) {
-    throw Error("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
-                "dim with the 'dim' argument.");
-  }
   if (p.outerCount == 0) return;
   p.in = in.data;
   p.out = args.output.data;
@@ -491,7 +486,6 @@ void reduceTyped(CudaContext& ctx, const ReduceArgs& args) {
 }  // namespace
 
 void cudaReduce(CudaContext& ctx, const ReduceArgs& args) {
-  checkReduceArgs(args);
   FLINT_DISPATCH_COMPUTE(args.input.dtype, "reduce", [&] { reduceTyped<scalar_t>(ctx, args); });
 }
 

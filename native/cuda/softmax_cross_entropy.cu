@@ -12,7 +12,6 @@
 #include <limits>
 #include <string>
 
-#include "../core/checks.h"
 #include "common.cuh"
 
 namespace flint {
@@ -560,27 +559,20 @@ void crossEntropyBackwardTyped(CudaContext& ctx, const CrossEntropyBackwardArgs&
 }  // namespace
 
 void cudaSoftmax(CudaContext& ctx, const SoftmaxArgs& args) {
-  checkSoftmaxArgs(args);
-  if (args.in.dtype == DType::Float32) softmaxTyped<float>(ctx, args);
-  else softmaxTyped<double>(ctx, args);
+  FLINT_DISPATCH_FLOATING(args.in.dtype, "softmax", [&] { softmaxTyped<scalar_t>(ctx, args); });
 }
 
 void cudaSoftmaxBackward(CudaContext& ctx, const SoftmaxBackwardArgs& args) {
-  checkSoftmaxBackwardArgs(args);
-  if (args.output.dtype == DType::Float32) softmaxBackwardTyped<float>(ctx, args);
-  else softmaxBackwardTyped<double>(ctx, args);
+  FLINT_DISPATCH_FLOATING(args.output.dtype, "softmax backward", [&] { softmaxBackwardTyped<scalar_t>(ctx, args); });
 }
 
 void cudaCrossEntropy(CudaContext& ctx, const CrossEntropyArgs& args) {
-  checkCrossEntropyArgs(args);
-  if (args.input.dtype == DType::Float32) crossEntropyTyped<float>(ctx, args);
-  else crossEntropyTyped<double>(ctx, args);
+  FLINT_DISPATCH_FLOATING(args.input.dtype, "cross_entropy", [&] { crossEntropyTyped<scalar_t>(ctx, args); });
 }
 
 void cudaCrossEntropyBackward(CudaContext& ctx, const CrossEntropyBackwardArgs& args) {
-  checkCrossEntropyBackwardArgs(args);
-  if (args.logProbs.dtype == DType::Float32) crossEntropyBackwardTyped<float>(ctx, args);
-  else crossEntropyBackwardTyped<double>(ctx, args);
+  FLINT_DISPATCH_FLOATING(args.logProbs.dtype, "cross_entropy backward",
+                          [&] { crossEntropyBackwardTyped<scalar_t>(ctx, args); });
 }
 
 }  // namespace flint

@@ -19,7 +19,6 @@ void crossEntropy(CrossEntropyCall& call) {
   // The log-probabilities are written for the backward only when the input is logits.
   FLINT_CHECK((call.logProbs.storage != nullptr) == call.fromLogits,
               "internal: crossEntropy writes logProbs exactly when fromLogits");
-  FLINT_CHECK(call.labelSmoothing >= 0 && call.labelSmoothing <= 1, "label_smoothing must be between 0.0 and 1.0");
   CrossEntropyArgs args{};
   args.loss = call.loss.view;
   args.logProbs = call.logProbs.view;

@@ -1,6 +1,6 @@
-// The one narrow interface every device implements. The CPU backend implements all of
-// it; the CUDA backend (a separate shared library, loaded on demand) will too. The napi
-// layer only ever talks to a `Backend&`, never to a concrete device.
+// The one narrow interface every device implements: the CPU backend, and the CUDA
+// backend (a separate shared library, loaded on demand). The napi layer only ever talks
+// to a `Backend&`, never to a concrete device.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -123,8 +123,50 @@ struct MemoryInfo {
   int64_t allocatedBytes = 0, peakAllocatedBytes = 0, reservedBytes = 0, liveStorages = 0;
 };
 
-// Every entry is required unless marked "optional", which means it has a default here
-// that a device may keep.
+// What a device implements: one protected pure-virtual `<name>Impl` per checked entry
+// point below, with that entry point's parameters. Devices declare their overrides with
+// FLINT_BACKEND_IMPLS(FLINT_BACKEND_OVERRIDE), so the list cannot drift between them.
+// The order is the vtable's.
+#define FLINT_BACKEND_IMPLS(X)                                                                              \
+  X(void, copyFromHost, (Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes))           \
+  X(void, copyToHost, (void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes))              \
+  X(void, fill, (const TensorView& out, double value))                                                   \
+  X(void, fillUniform, (const TensorView& out, double low, double high))                                 \
+  X(void, fillNormal, (const TensorView& out, double mean, double stddev))                               \
+  X(void, fillRandomInt, (const TensorView& out, int64_t low, int64_t high))                             \
+  X(void, fillBernoulli, (const TensorView& out, double p))                                              \
+  X(void, cast, (const TensorView& out, const TensorView& in))                                           \
+  X(void, unary, (UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1))        \
+  X(void, binary, (BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b))        \
+  X(void, binaryScalar,                                                                                   \
+    (BinaryOp op, const TensorView& out, const TensorView& a, double scalar, bool scalarFirst))            \
+  X(void, where, (const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b)) \
+  X(void, reduce, (const ReduceArgs& args))                                                               \
+  X(void, gemm, (const GemmArgs& args))                                                                   \
+  X(void, indexSelect, (const TensorView& out, const TensorView& in, int dim, const TensorView& index))   \
+  X(void, indexPut,                                                                                       \
+    (const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate))    \
+  X(void, gather, (const TensorView& out, const TensorView& in, int dim, const TensorView& index))        \
+  X(void, scatter,                                                                                        \
+    (const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate))    \
+  X(int64_t, nonzero, (Storage** out, const TensorView& in))                                             \
+  X(void, axpy, (const TensorView& out, const TensorView& x, double alpha))                               \
+  X(void, softmax, (const SoftmaxArgs& args))                                                             \
+  X(void, softmaxBackward, (const SoftmaxBackwardArgs& args))                                             \
+  X(void, crossEntropy, (const CrossEntropyArgs& args))                                                   \
+  X(void, crossEntropyBackward, (const CrossEntropyBackwardArgs& args))                                   \
+  X(void, layerNorm, (const LayerNormArgs& args))                                                         \
+  X(void, layerNormBackward, (const LayerNormBackwardArgs& args))                                         \
+  X(void, biasActivation, (const BiasActivationArgs& args))
+
+#define FLINT_BACKEND_OVERRIDE(RET, NAME, PARAMS) RET NAME##Impl PARAMS override;
+
+// The public entry points check their arguments (core/backend.cc, with core/checks.cc):
+// shapes, dtypes, enum values and ranges, with PyTorch's messages where PyTorch has
+// one, once for every device. Then they call the device's `<name>Impl`, which may take
+// its arguments as valid; work inside a device calls its Impls or kernels directly.
+// What a view cannot tell (that two views share a device, that a view lies inside its
+// storage) is checked by the caller, which holds the storages.
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -137,67 +179,63 @@ class Backend {
   // Memory. `allocate` throws OutOfMemory when it cannot satisfy the request.
   virtual Storage* allocate(size_t nbytes) = 0;
   virtual void deallocate(Storage* storage) = 0;
-  virtual void copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) = 0;
-  virtual void copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) = 0;
+  void copyFromHost(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes);
+  void copyToHost(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes);
   virtual void synchronize() {}  // optional: devices that queue work wait here (CPU runs at once)
-  // Optional: starts copying bytes to host memory without blocking; null means "read
-  // synchronously with copyToHost instead" (the CPU has nothing to wait for).
-  virtual PendingRead* readAsync(const Storage* /*src*/, size_t /*srcOffsetBytes*/, size_t /*nbytes*/) {
-    return nullptr;
-  }
+  // Starts copying bytes to host memory without blocking; null means "read synchronously
+  // with copyToHost instead" (the CPU has nothing to wait for).
+  PendingRead* readAsync(const Storage* src, size_t srcOffsetBytes, size_t nbytes);
   virtual MemoryInfo memoryInfo() = 0;
   virtual void emptyCache() = 0;
   virtual void resetPeakMemory() = 0;
-  virtual void setOption(BackendOption /*option*/, double /*value*/) {}  // optional
+  void setOption(BackendOption option, double value);
 
   // Fill and random fill (in place over a strided view).
-  virtual void fill(const TensorView& out, double value) = 0;
-  virtual void fillUniform(const TensorView& out, double low, double high) = 0;
-  virtual void fillNormal(const TensorView& out, double mean, double stddev) = 0;
-  virtual void fillRandomInt(const TensorView& out, int64_t low, int64_t high) = 0;
-  virtual void fillBernoulli(const TensorView& out, double p) = 0;
+  void fill(const TensorView& out, double value);
+  void fillUniform(const TensorView& out, double low, double high);
+  void fillNormal(const TensorView& out, double mean, double stddev);
+  void fillRandomInt(const TensorView& out, int64_t low, int64_t high);
+  void fillBernoulli(const TensorView& out, double p);
   virtual void manualSeed(uint64_t seed) = 0;
 
   // Elementwise; shapes are already broadcast (strides of 0), dtypes already promoted.
-  virtual void cast(const TensorView& out, const TensorView& in) = 0;  // also plain copy
-  virtual void unary(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) = 0;
-  virtual void binary(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) = 0;
-  virtual void binaryScalar(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
-                            bool scalarFirst) = 0;
-  virtual void where(const TensorView& out, const TensorView& cond, const TensorView& a,
-                     const TensorView& b) = 0;
+  void cast(const TensorView& out, const TensorView& in);  // also plain copy
+  void unary(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1);
+  void binary(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b);
+  void binaryScalar(BinaryOp op, const TensorView& out, const TensorView& a, double scalar, bool scalarFirst);
+  void where(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b);
 
   // Reductions over any set of dimensions (see ReduceArgs).
-  virtual void reduce(const ReduceArgs& args) = 0;
+  void reduce(const ReduceArgs& args);
 
   // Matrix products.
-  virtual void gemm(const GemmArgs& args) = 0;
+  void gemm(const GemmArgs& args);
 
-  // Indexing along one dimension. `index` is a contiguous 1-D int64 view.
-  virtual void indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index) = 0;
+  // Indexing along one dimension. `index` is a 1-D int64 view; its values are checked
+  // by the device, which reads them.
+  void indexSelect(const TensorView& out, const TensorView& in, int dim, const TensorView& index);
   // out.index_add_(dim, index, src) when accumulate, else out.index_copy_.
-  virtual void indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
-                        bool accumulate) = 0;
-  virtual void gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index) = 0;
-  virtual void scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
-                       bool accumulate) = 0;
+  void indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate);
+  void gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index);
+  void scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate);
   // Writes the coordinates of nonzero elements as int64 [count, ndim]; returns count.
-  virtual int64_t nonzero(Storage** out, const TensorView& in) = 0;
+  int64_t nonzero(Storage** out, const TensorView& in);
 
   // out += alpha * x (same shape, one floating dtype): the optimizer update, in one pass.
-  virtual void axpy(const TensorView& out, const TensorView& x, double alpha) = 0;
+  void axpy(const TensorView& out, const TensorView& x, double alpha);
 
-  // Fused softmax / log-softmax and their backward.
-  virtual void softmax(const SoftmaxArgs& args) = 0;
-  virtual void softmaxBackward(const SoftmaxBackwardArgs& args) = 0;
-  virtual void crossEntropy(const CrossEntropyArgs& args) = 0;
-  virtual void crossEntropyBackward(const CrossEntropyBackwardArgs& args) = 0;
-  virtual void layerNorm(const LayerNormArgs& args) = 0;
-  virtual void layerNormBackward(const LayerNormBackwardArgs& args) = 0;
-  virtual void biasActivation(const BiasActivationArgs& args) = 0;
+  // Fused softmax / log-softmax, cross-entropy, layer norm and their backward.
+  void softmax(const SoftmaxArgs& args);
+  void softmaxBackward(const SoftmaxBackwardArgs& args);
+  void crossEntropy(const CrossEntropyArgs& args);
+  void crossEntropyBackward(const CrossEntropyBackwardArgs& args);
+  void layerNorm(const LayerNormArgs& args);
+  void layerNormBackward(const LayerNormBackwardArgs& args);
+  void biasActivation(const BiasActivationArgs& args);
 
   // The kernel entries declared in native/napi/entries.mjs (kernels.generated.h): each is
-  // checked here, once for every device, then run by the device's `<name>Impl`.
+  // checked here from its declared shapes, once for every device, then run by the
+  // device's `<name>Impl`.
 #define FLINT_KERNEL_ENTRY(name, Args) \
   void name(const Args& args) {        \
     checkKernelArgs(args);             \
@@ -210,10 +248,18 @@ class Backend {
 #define FLINT_KERNEL_IMPL(name, Args) virtual void name##Impl(const Args& args) = 0;
   FLINT_GENERATED_KERNELS(FLINT_KERNEL_IMPL)
 #undef FLINT_KERNEL_IMPL
+#define FLINT_BACKEND_DECLARE_IMPL(RET, NAME, PARAMS) virtual RET NAME##Impl PARAMS = 0;
+  FLINT_BACKEND_IMPLS(FLINT_BACKEND_DECLARE_IMPL)
+#undef FLINT_BACKEND_DECLARE_IMPL
+  // Optional, with these defaults.
+  virtual PendingRead* readAsyncImpl(const Storage* /*src*/, size_t /*srcOffsetBytes*/, size_t /*nbytes*/) {
+    return nullptr;
+  }
+  virtual void setOptionImpl(BackendOption /*option*/, double /*value*/) {}
 };
 
-// In a device's class: declares its implementation of every kernel entry. A device that
-// lacks one stays abstract, so the omission is a compile error.
+// In a device's class: declares its implementation of every generated kernel entry. A
+// device that lacks one stays abstract, so the omission is a compile error.
 #define FLINT_KERNEL_OVERRIDE(name, Args) void name##Impl(const Args& args) override;
 
 }  // namespace flint
