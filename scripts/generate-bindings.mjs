@@ -70,7 +70,8 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
     }
     if (spec.custom) fail(`${name}: a kernel entry's C++ is generated; it cannot be custom`);
   }
-  return { name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel };
+  if (spec.struct && (spec.custom || kernel)) fail(`${name}: \`struct\` is for entries whose C++ would only fill it`);
+  return { name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct };
 });
 
 const usesMeta = (entry) => entry.args.some((a) => a.meta || VIEW_KINDS.has(a.kind));
@@ -147,9 +148,12 @@ function kernelsHeader() {
   return lines.join('\n');
 }
 
+// The whole implementation of a kernel entry, or of an entry declared with `struct`: fill
+// the arguments struct (its fields are named as the entry's arguments) and call the
+// Backend method of the same name.
 function kernelGlue(entry) {
   const Name = upper(entry.name);
-  const lines = [`void ${entry.name}(${Name}Call& call) {`, `  ${argsStruct(entry)} args;`];
+  const lines = [`void ${entry.name}(${Name}Call& call) {`, `  ${entry.struct ?? argsStruct(entry)} args{};`];
   for (const arg of entry.args) lines.push(`  args.${arg.name} = call.${arg.name}${VIEW_KINDS.has(arg.kind) ? '.view' : ''};`);
   lines.push(`  call.backend->${entry.name}(args);`, '}', '');
   return lines.join('\n');
@@ -303,7 +307,7 @@ function entriesSource() {
     '',
     'namespace entry {',
     '',
-    ...kernelEntries().map(kernelGlue),
+    ...parsed.filter((e) => e.kernel || e.struct).map(kernelGlue),
     '}  // namespace entry',
     '',
     'namespace {',

@@ -304,10 +304,10 @@ void checkReduceArgs(const ReduceArgs& args) {
 }
 
 void checkSoftmaxArgs(const SoftmaxArgs& args) {
-  checkSoftmaxView(args.in, "softmax");
+  checkSoftmaxView(args.input, "softmax");
   checkSoftmaxView(args.out, "softmax");
-  FLINT_CHECK(args.in.numel() == args.out.numel() && args.in.dtype == args.out.dtype, "softmax: output mismatch");
-  checkFloating(args.in.dtype, "softmax: expected a float32 or float64 tensor");
+  FLINT_CHECK(args.input.numel() == args.out.numel() && args.input.dtype == args.out.dtype, "softmax: output mismatch");
+  checkFloating(args.input.dtype, "softmax: expected a float32 or float64 tensor");
 }
 
 void checkSoftmaxBackwardArgs(const SoftmaxBackwardArgs& args) {

@@ -15,8 +15,8 @@ namespace {
 
 template <typename T>
 void softmaxForward(ThreadPool& pool, const SoftmaxArgs& args) {
-  const int64_t outer = args.in.shape[0], size = args.in.shape[1], inner = args.in.shape[2];
-  const T* in = (const T*)args.in.data;
+  const int64_t outer = args.input.shape[0], size = args.input.shape[1], inner = args.input.shape[2];
+  const T* in = (const T*)args.input.data;
   T* out = (T*)args.out.data;
   const bool log = args.log;
   const int64_t lines = outer * inner;
@@ -189,7 +189,7 @@ void crossEntropyBackwardKernel(ThreadPool& pool, const CrossEntropyBackwardArgs
 }  // namespace
 
 void CpuBackend::softmaxImpl(const SoftmaxArgs& args) {
-  FLINT_DISPATCH_FLOATING(args.in.dtype, "softmax", [&] { softmaxForward<scalar_t>(*pool_, args); });
+  FLINT_DISPATCH_FLOATING(args.input.dtype, "softmax", [&] { softmaxForward<scalar_t>(*pool_, args); });
 }
 
 void CpuBackend::softmaxBackwardImpl(const SoftmaxBackwardArgs& args) {

@@ -327,8 +327,8 @@ void launchSoftmaxFamily(CudaContext& ctx, int64_t outer, int64_t size, int64_t 
 
 template <class T>
 void softmaxTyped(CudaContext& ctx, const SoftmaxArgs& args) {
-  const int64_t outer = args.in.shape[0], size = args.in.shape[1], inner = args.in.shape[2];
-  const T* in = (const T*)args.in.data;
+  const int64_t outer = args.input.shape[0], size = args.input.shape[1], inner = args.input.shape[2];
+  const T* in = (const T*)args.input.data;
   T* out = (T*)args.out.data;
   launchSoftmaxFamily(ctx, outer, size, inner, [&](Shape shape, unsigned blocks, auto per, int group) {
     if (shape == Shape::Rows) {
@@ -559,7 +559,7 @@ void crossEntropyBackwardTyped(CudaContext& ctx, const CrossEntropyBackwardArgs&
 }  // namespace
 
 void cudaSoftmax(CudaContext& ctx, const SoftmaxArgs& args) {
-  FLINT_DISPATCH_FLOATING(args.in.dtype, "softmax", [&] { softmaxTyped<scalar_t>(ctx, args); });
+  FLINT_DISPATCH_FLOATING(args.input.dtype, "softmax", [&] { softmaxTyped<scalar_t>(ctx, args); });
 }
 
 void cudaSoftmaxBackward(CudaContext& ctx, const SoftmaxBackwardArgs& args) {

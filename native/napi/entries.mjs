@@ -15,8 +15,9 @@
 // metadata only by name, so none is today), but append where you can.
 //
 // ## Entries
-// `name: 'arg: kind, ...'`, with the implementation written by hand in native/napi/*.cc as
-// `void name(NameCall& call)` (or `Napi::Value name(Napi::Env, NameCall&)` with `custom`).
+// `name: { args: 'arg: kind, ...' }`, with the implementation written by hand in
+// native/napi/*.cc as `void name(NameCall& call)` (or `Napi::Value name(Napi::Env, NameCall&)`
+// with `custom`), unless the entry is a `kernel` or names a `struct` (below).
 // Argument kinds:
 //   in        a tensor view: JS passes its storage handle, and its layout goes in the meta
 //             buffer; C++ gets `Input { Storage* storage; TensorView view; }`, bounds-checked
@@ -35,7 +36,14 @@
 // A kind followed by `@meta` travels in the meta buffer instead of as an argument (gemm's
 // eighteen numbers). The views and @meta scalars fill the meta buffer in declaration order.
 // The call's device is that of its first `in`/`inout` argument; every view must be on it.
-// Options: `returns` is the TypeScript return type of a `custom` entry (whose C++ returns
+// Options:
+//   kernel: true   the C++ is generated whole: an `<Name>Args` struct of the views and
+//                  scalars, Backend::<name> (checks from the declared shapes, then the
+//                  device's <name>Impl) and the napi glue. Views then carry their shape in
+//                  named sizes, `input: in [R, C]`, and are contiguous, of one float dtype.
+//   struct: 'X'    the implementation is generated: it fills Backend's hand-declared
+//                  struct X (fields named as the arguments) and calls Backend::<name>.
+//   `returns` is the TypeScript return type of a `custom` entry (whose C++ returns
 // Napi::Value); without it, an entry returns its outputs' new handles: one output gives
 // `Handle | undefined` (undefined when written in place), several give an array, each null
 // when not wanted.
@@ -131,23 +139,27 @@ export const entries = {
   // -> [int64 coordinates [count, ndim], count]
   nonzero: { args: 'input: in', custom: true, returns: '[Handle, number]' },
 
-  // nn_ops.cc: fused neural-network kernels. Softmax views are [outer, size, inner].
-  softmax: { args: 'out: new, input: in, log: bool' },
-  softmaxBackward: { args: 'gradInput: new, gradOutput: in, output: in, log: bool' },
+  // Fused neural-network kernels, their C++ generated from Backend's structs. Softmax views
+  // are [outer, size, inner]. (biasActivation may write in place, so ops.cc handles its aliasing.)
+  softmax: { args: 'out: new, input: in, log: bool', struct: 'SoftmaxArgs' },
+  softmaxBackward: { args: 'gradInput: new, gradOutput: in, output: in, log: bool', struct: 'SoftmaxBackwardArgs' },
   // logProbs is written (and wanted) only from logits; totalWeight is the mean's denominator.
   crossEntropy: {
     args:
       'loss: new, logProbs: new?, totalWeight: new, input: in, target: in, weight: in?, ' +
       'ignoreIndex: i64, labelSmoothing: f64, fromLogits: bool, reduction: LossReduction',
+    struct: 'CrossEntropyArgs',
   },
   crossEntropyBackward: {
     args:
       'gradInput: new, gradLoss: in, logProbs: in, target: in, weight: in?, totalWeight: in, ' +
       'ignoreIndex: i64, labelSmoothing: f64, fromLogits: bool, reduction: LossReduction',
+    struct: 'CrossEntropyBackwardArgs',
   },
-  layerNorm: { args: 'out: new, mean: new, rstd: new, input: in, weight: in?, bias: in?, eps: f64' },
+  layerNorm: { args: 'out: new, mean: new, rstd: new, input: in, weight: in?, bias: in?, eps: f64', struct: 'LayerNormArgs' },
   layerNormBackward: {
     args: 'gradInput: new?, gradWeight: new?, gradBias: new?, gradOutput: in, input: in, mean: in, rstd: in, weight: in?',
+    struct: 'LayerNormBackwardArgs',
   },
   biasActivation: { args: 'out: out, input: in, bias: in, activation: Activation' },
   // log(sum(exp(row))) of each row, shifted by the row's max, and its gradient

@@ -1,4 +1,6 @@
-// The kernels over views: elementwise, reductions, matrix products and indexing. The
+// The kernels over views that need more than their declaration says: elementwise ops,
+// reductions, matrix products, indexing and the Linear epilogue. (The fused kernels whose
+// implementation only fills a struct are generated whole, see native/napi/entries.mjs.) The
 // generated code (native/napi/entries.mjs) has unpacked and bounds-checked the arguments,
 // and Backend's entry points check how the views relate (core/backend.cc); what is left
 // here is aliasing: inputs that share bytes with the output are read from a copy.
@@ -225,6 +227,14 @@ void indexSelect(IndexSelectCall& call) { indexRead(call, &Backend::indexSelect)
 void gather(GatherCall& call) { indexRead(call, &Backend::gather); }
 void indexPut(IndexPutCall& call) { indexWrite(call, &Backend::indexPut); }
 void scatter(ScatterCall& call) { indexWrite(call, &Backend::scatter); }
+
+void biasActivation(BiasActivationCall& call) {
+  // `out` may be `input` (in place); any other overlap is read from a copy.
+  ScratchCopies scratch(*call.backend);
+  TensorView input = scratch.separate(call.out.storage, call.out.view, call.input.storage, call.input.view, true);
+  TensorView bias = scratch.separate(call.out.storage, call.out.view, call.bias.storage, call.bias.view, false);
+  call.backend->biasActivation(BiasActivationArgs{call.out.view, input, bias, call.activation});
+}
 
 Napi::Value nonzero(Napi::Env env, NonzeroCall& call) {
   Storage* result = nullptr;

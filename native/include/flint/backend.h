@@ -49,7 +49,7 @@ struct GemmArgs {
 
 // Softmax family. Views are contiguous [outer, size, inner]; the softmax runs over `size`.
 struct SoftmaxArgs {
-  TensorView out, in;
+  TensorView out, input;
   bool log;
 };
 struct SoftmaxBackwardArgs {
