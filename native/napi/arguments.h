@@ -18,20 +18,27 @@ inline void expectArguments(const Napi::CallbackInfo& info, size_t count, const 
   }
 }
 
+// Each reads the value with the one napi call whose status also checks its type: a
+// separate type test would double the calls on the per-op path.
 inline double numberArg(const Napi::Value& value, const char* what) {
-  if (!value.IsNumber()) throw Error(std::string(what) + " must be a number");
-  return value.As<Napi::Number>().DoubleValue();
+  double out = 0;
+  if (napi_get_value_double(value.Env(), value, &out) != napi_ok) throw Error(std::string(what) + " must be a number");
+  return out;
 }
 
 inline bool booleanArg(const Napi::Value& value, const char* what) {
-  if (!value.IsBoolean()) throw Error(std::string(what) + " must be a boolean");
-  return value.As<Napi::Boolean>().Value();
+  bool out = false;
+  if (napi_get_value_bool(value.Env(), value, &out) != napi_ok) throw Error(std::string(what) + " must be a boolean");
+  return out;
 }
 
 inline uint64_t bigintArg(const Napi::Value& value, const char* what) {
-  if (!value.IsBigInt()) throw Error(std::string(what) + " must be a bigint");
+  uint64_t out = 0;
   bool lossless = false;
-  return value.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (napi_get_value_bigint_uint64(value.Env(), value, &out, &lossless) != napi_ok) {
+    throw Error(std::string(what) + " must be a bigint");
+  }
+  return out;
 }
 
 inline std::string stringArg(const Napi::Value& value, const char* what) {

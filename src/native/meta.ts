@@ -6,7 +6,6 @@
  */
 import { META, type Handle } from './addon.js';
 import { recycled } from '../memory/storage.js';
-import { contiguousStrides } from '../tensor/shape.js';
 
 /**
  * A view a native call reads or writes: a Tensor is one, and so are `fresh` outputs and
@@ -38,9 +37,21 @@ export function putView(at: number, view: ViewArg | null): number {
   at += 3;
   for (let i = 0; i < n; i++) META[at + i] = shape[i];
   at += n;
-  for (let i = 0; i < n; i++) META[at + i] = strides[i];
+  if (strides === CONTIGUOUS) {
+    // A fresh output: its strides are written here rather than made as an array first.
+    let stride = 1;
+    for (let i = n - 1; i >= 0; i--) {
+      META[at + i] = stride;
+      stride *= shape[i] > 1 ? shape[i] : 1;
+    }
+  } else {
+    for (let i = 0; i < n; i++) META[at + i] = strides[i];
+  }
   return at + n;
 }
+
+/** The strides of a fresh contiguous output, computed only where they are written. */
+const CONTIGUOUS: readonly number[] = [];
 
 class FreshOutput implements ViewArg {
   readonly _offset = 0;
@@ -60,7 +71,7 @@ class FreshOutput implements ViewArg {
  * @example native call: call.unary(UnaryOp.Exp, fresh(x._dtype, x._shape), x, NaN, NaN)
  */
 export function fresh(dtype: { readonly code: number }, shape: readonly number[], strides?: readonly number[]): ViewArg {
-  return new FreshOutput(dtype, shape, strides ?? contiguousStrides(shape));
+  return new FreshOutput(dtype, shape, strides ?? CONTIGUOUS);
 }
 
 class Layout implements ViewArg {
