@@ -8,18 +8,21 @@
           "action_name": "generate_bindings",
           "inputs": ["<!@(node scripts/native-sources.cjs --interface)"],
           "outputs": [
-            "native/napi/entries.generated.cc",
-            "native/napi/entries.generated.h",
-            "native/include/flint/enums.generated.h",
-            "native/include/flint/abi.generated.h",
-            "native/include/flint/kernels.generated.h"
+            "<(SHARED_INTERMEDIATE_DIR)/flint-generated/entries.generated.cc",
+            "<(SHARED_INTERMEDIATE_DIR)/flint-generated/entries.generated.h",
+            "<(SHARED_INTERMEDIATE_DIR)/flint-generated/flint/enums.generated.h",
+            "<(SHARED_INTERMEDIATE_DIR)/flint-generated/flint/abi.generated.h",
+            "<(SHARED_INTERMEDIATE_DIR)/flint-generated/flint/kernels.generated.h"
           ],
-          "action": ["node", "scripts/generate-bindings.mjs"]
+          "action": ["node", "scripts/generate-bindings.mjs", "--cpp", "<(SHARED_INTERMEDIATE_DIR)/flint-generated"],
+          "process_outputs_as_sources": 1
         }
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "native/include",
+        "native/napi",
+        "<(SHARED_INTERMEDIATE_DIR)/flint-generated",
         "<!(node scripts/check-openblas.cjs --cflags)"
       ],
       "libraries": ["<!@(node scripts/check-openblas.cjs --libs)", "-ldl"],

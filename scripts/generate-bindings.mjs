@@ -5,10 +5,11 @@
 // CMakeLists.txt, `prepare`, the test setup); the outputs are not committed. It only
 // rewrites a file whose text changed, so that make does not rebuild what did not.
 //
-//   node scripts/generate-bindings.mjs           write the generated files
-//   node scripts/generate-bindings.mjs --abi     print the ABI hash only
+//   node scripts/generate-bindings.mjs              the TypeScript, into src/native/
+//   node scripts/generate-bindings.mjs --cpp DIR    the C++, into a build's folder DIR
+//   node scripts/generate-bindings.mjs --abi        print the ABI hash only
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -446,20 +447,29 @@ function abiHeader() {
 
 // ------------------------------------------------------------------ writing
 
-function write(relative, text) {
-  const path = join(root, relative);
+function write(path, text) {
+  mkdirSync(dirname(path), { recursive: true });
   if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
   writeFileSync(path, text);
 }
 
+// The C++ goes where the build that asked for it keeps its outputs (never the source
+// tree, so that make and CMake see it change like any other output), as
+//   DIR/flint/{enums,kernels,abi}.generated.h   (#include "flint/...", DIR on the include path)
+//   DIR/entries.generated.{h,cc}
+// The TypeScript goes into src/native/, beside the code that imports it.
+const cppAt = process.argv.indexOf('--cpp');
 if (process.argv.includes('--abi')) {
   console.log(abiHash());
+} else if (cppAt !== -1) {
+  const dir = process.argv[cppAt + 1];
+  if (!dir) fail('--cpp needs a folder');
+  write(join(dir, 'flint/enums.generated.h'), enumsHeader());
+  write(join(dir, 'flint/abi.generated.h'), abiHeader());
+  write(join(dir, 'flint/kernels.generated.h'), kernelsHeader());
+  write(join(dir, 'entries.generated.h'), entriesHeader());
+  write(join(dir, 'entries.generated.cc'), entriesSource());
 } else {
-  write('native/include/flint/enums.generated.h', enumsHeader());
-  write('native/include/flint/abi.generated.h', abiHeader());
-  write('native/include/flint/kernels.generated.h', kernelsHeader());
-  write('native/napi/entries.generated.h', entriesHeader());
-  write('native/napi/entries.generated.cc', entriesSource());
-  write('src/native/enums.generated.ts', tsEnums());
-  write('src/native/calls.generated.ts', tsCalls());
+  write(join(root, 'src/native/enums.generated.ts'), tsEnums());
+  write(join(root, 'src/native/calls.generated.ts'), tsCalls());
 }

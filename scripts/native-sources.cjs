@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // Prints the addon's native sources, the one list that binding.gyp and CMakeLists.txt
-// build from: every .cc file in native/core, native/cpu and native/napi. It first runs
-// scripts/generate-bindings.mjs, whose output (native/napi/entries.generated.cc) is one of them.
+// build from: every .cc file in native/core, native/cpu and native/napi. (The generated
+// entries.generated.cc is added by each build from its own output folder.)
 //   --interface   prints instead what the generator reads (the declaration, the generator
 //                 and the headers the ABI hash covers), for build rules that rerun it.
 'use strict';
-const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
@@ -20,7 +19,6 @@ if (process.argv.includes('--interface')) {
   const headers = relative('native/include/flint').filter((f) => f.endsWith('.h') && !f.endsWith('.generated.h'));
   process.stdout.write(['native/napi/entries.mjs', 'scripts/generate-bindings.mjs', ...headers].join(' '));
 } else {
-  execFileSync(process.execPath, [path.join(__dirname, 'generate-bindings.mjs')], { stdio: 'inherit' });
   const sources = ['native/core', 'native/cpu', 'native/napi'].flatMap(relative).filter((f) => f.endsWith('.cc'));
   process.stdout.write(sources.join(' '));
 }

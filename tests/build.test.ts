@@ -28,10 +28,11 @@ describe('build', () => {
     const listed = spawnSync(process.execPath, ['scripts/native-sources.cjs'], { cwd: root, encoding: 'utf8' });
     expect(listed.status).toBe(0);
     const sources = listed.stdout.split(' ').filter(Boolean);
-    expect(sources).toContain('native/napi/entries.generated.cc');
+    expect(sources).toContain('native/napi/ops.cc');
     expect(readFileSync(`${root}binding.gyp`, 'utf8')).toContain('scripts/native-sources.cjs');
     expect(readFileSync(`${root}CMakeLists.txt`, 'utf8')).toContain('scripts/native-sources.cjs');
-    // native/cuda/ is the CUDA library's, built by CMake alone (see CMakeLists.txt).
+    // native/cuda/ is the CUDA library's, built by CMake alone (see CMakeLists.txt). The
+    // generated entries.generated.cc lives in each build's own folder, never in native/.
     const onDisk = spawnSync('find', ['native', '-name', '*.cc', '-not', '-path', 'native/cuda/*'], { cwd: root, encoding: 'utf8' })
       .stdout.split('\n')
       .filter(Boolean)
