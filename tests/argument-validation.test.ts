@@ -181,7 +181,8 @@ const typeCases: [string, () => unknown, string][] = [
   ['to(5)', () => x.to(5 as never), "to(): argument 'target' must be a torch.dtype, a torch.device, or the name of either, but got the integer 5"],
   ['to("float33")', () => x.to('float33'), `to(): argument 'target' must be a torch.dtype, a torch.device, or the name of either, but got the string "float33"`],
   ['add(x, "a")', () => x.add('a' as never), `add(): argument 'other' must be a Tensor, a number or a boolean, but got the string "a"`],
-  ['torch.add(3, x)', () => torch.add(3 as never, x), "add(): argument 'input' must be a Tensor, but got the integer 3"],
+  // A number first is PyTorch's scalar-first form (torch.add(3, x)); a string is not.
+  ['torch.add("3", x)', () => torch.add('3' as never, x), `add(): argument 'input' must be a Tensor, a number or a boolean, but got the string "3"`],
   ['add alpha', () => x.add(1, { alpha: '2' as never }), `add(): argument 'alpha' must be a number, but got the string "2"`],
   ['div roundingMode 1', () => x.div(2, { roundingMode: 1 as never }), "div(): argument 'roundingMode' must be null, 'trunc' or 'floor', but got the integer 1"],
   ['torch.exp([1])', () => torch.exp([1] as never), "exp(): argument 'input' must be a Tensor, but got an array of length 1"],

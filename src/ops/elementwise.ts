@@ -5,7 +5,8 @@
 import { BinaryOp, UnaryOp } from '../native/enums.generated.js';
 import { type Backward, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
-import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
+import { DType, bool, defaultFloat, int64, resultType, scalarTypeName } from '../tensor/dtype.js';
+import { CPU } from '../tensor/device.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sameShape } from '../tensor/shape.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from './tensor-kernels.js';
 import { sumTo } from './reduce.js';
 import { toDtype } from './shape.js';
-import { scalarLike, zerosOf } from './internal-tensors.js';
+import { filled, scalarLike, zerosOf } from './internal-tensors.js';
 import { argumentError, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
 import { alphaOf, checkOperands, roundingModeOf, type AlphaOptions, type DivOptions } from './arguments.js';
 
@@ -59,6 +60,21 @@ export function gradTo(grad: Tensor, shape: readonly number[], dtype: DType): Te
   return toDtype(g, dtype);
 }
 
+/**
+ * The first operand of add, sub, mul and div, which PyTorch also takes scalar-first
+ * (`torch.sub(1, x)`). A number or boolean becomes a 0-d tensor on the other operand's
+ * device, of the dtype the scalar would promote to against it (as a Python number does:
+ * `torch.add(1, int32Tensor)` stays int32), so that the op computes what PyTorch computes.
+ */
+function leadingOperand(input: TensorOrScalar, other: TensorOrScalar, fn: string): Tensor {
+  if (input instanceof Tensor) return input;
+  checkTensorOrScalar(input, fn, 'input');
+  if (other instanceof Tensor) return scalarLike(Number(input), other, resultType([operand(other), input]));
+  checkTensorOrScalar(other, fn, 'other');
+  const dtype = typeof input === 'boolean' ? bool : Number.isInteger(input) ? int64 : defaultFloat;
+  return filled([], Number(input), dtype, CPU);
+}
+
 function tensorOrNull(x: TensorOrScalar): Tensor | null {
   return x instanceof Tensor ? x : null;
 }
@@ -67,9 +83,10 @@ function tensorOrNull(x: TensorOrScalar): Tensor | null {
 
 /**
  * `a + alpha * b`, as `torch.add`.
- * @example torch.add(x, 1); x.add(y, { alpha: 2 })
+ * @example torch.add(x, 1); x.add(y, { alpha: 2 }); torch.add(1, x)
  */
-export function add(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+export function add(input: TensorOrScalar, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+  const a = leadingOperand(input, b, 'add');
   const alpha = alphaOf(options, 'add');
   if (alpha !== 1) {
     checkOperands('add', a, b);
@@ -90,7 +107,8 @@ function addBackward(shapeA: number[], dtypeA: DType, shapeB: number[] | undefin
  * `a - alpha * b`, as `torch.sub`.
  * @example x.sub(1)
  */
-export function sub(a: Tensor, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+export function sub(input: TensorOrScalar, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+  const a = leadingOperand(input, b, 'sub');
   checkOperands('sub', a, b);
   if (a._dtype === bool && b instanceof Tensor && b._dtype === bool) {
     throw new Error(
@@ -121,7 +139,8 @@ export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
  * Elementwise product, as `torch.mul`.
  * @example x.mul(2); x.mul(mask) // float * bool gives float
  */
-export function mul(a: Tensor, b: TensorOrScalar): Tensor {
+export function mul(input: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const a = leadingOperand(input, b, 'mul');
   const out = forward('mul', BinaryOp.Mul, a, b, false);
   if (!gradEnabled() || !(a._requiresGrad || (b instanceof Tensor && b._requiresGrad))) return out;
   if (!(b instanceof Tensor)) return record(out, 'MulBackward0', [a], () => scaledBackward(a._shape, a._dtype, 'mul', Number(b)));
@@ -152,7 +171,8 @@ function mulBackward(
  * `roundingMode` `'trunc'` or `'floor'` as PyTorch.
  * @example x.div(2); torch.div(a, b, { roundingMode: 'floor' })
  */
-export function div(a: Tensor, b: TensorOrScalar, options?: DivOptions): Tensor {
+export function div(input: TensorOrScalar, b: TensorOrScalar, options?: DivOptions): Tensor {
+  const a = leadingOperand(input, b, 'div');
   checkOperands('div', a, b);
   const mode = options === undefined ? null : roundingModeOf(options);
   if (mode === 'floor') return forward('div', BinaryOp.FloorDivide, a, b, false);

@@ -103,11 +103,16 @@ function typedArrayDType(data: ArrayBufferView): DType | null {
 
 /**
  * A tensor from nested arrays, a TypedArray, or a scalar. Whole numbers give int64,
- * any fraction gives the default float dtype, booleans give bool, as PyTorch infers.
+ * any fraction gives the default float dtype, booleans give bool, bigints give int64, as
+ * PyTorch infers from Python's ints, floats and bools. JS has one number type, so `2.` is
+ * the whole number 2: with `requiresGrad: true` (which only a float tensor can take) and no
+ * `dtype`, numbers give the default float dtype, as `torch.tensor([2., 3.],
+ * requires_grad=True)` means in Python.
  *
  * @example
  * torch.tensor([[1, 2], [3, 4]]);                 // int64
- * torch.tensor([0.5, 1], { requiresGrad: true }); // float32
+ * torch.tensor([2, 3], { requiresGrad: true });   // float32
+ * torch.tensor([0.5, 1]);                         // float32
  */
 export function tensor(data: Nested | ArrayBufferView | Tensor, options: CreationOptions = {}): Tensor {
   const resolved = resolve(options, 'tensor');
@@ -169,7 +174,8 @@ export function tensor(data: Nested | ArrayBufferView | Tensor, options: Creatio
     for (const child of node) walk(child, dim + 1);
   };
   walk(data, 0);
-  const inferred = numel === 0 ? defaultFloat : allBool ? bool : allInt ? int64 : defaultFloat;
+  const wholeAsFloat = resolved.requiresGrad && bigints === null;
+  const inferred = numel === 0 ? defaultFloat : allBool ? bool : allInt && !wholeAsFloat ? int64 : defaultFloat;
   const dtype = resolved.dtype ?? inferred;
   const big = bigints as BigInt64Array | null;
   const out = big !== null && dtype === int64 ? fromArray(big, int64, shape, dtype, dev) : fromArray(values, float64, shape, dtype, dev);
@@ -209,7 +215,9 @@ export function full(size: number[] | number, value: number | boolean, options: 
 function fullOf(size: number[] | number, value: number | boolean, options: Resolved, fn: string): Tensor {
   const shape = parseShape([size], false, fn);
   checkScalar(value, fn, 'fillValue');
-  const fallback = typeof value === 'boolean' ? bool : Number.isInteger(value) ? int64 : defaultFloat;
+  // As tensor(): a whole number with requiresGrad means a float (JS has no `0.`).
+  const fallback =
+    typeof value === 'boolean' ? bool : Number.isInteger(value) && !options.requiresGrad ? int64 : defaultFloat;
   const t = allocate(shape, options, fallback);
   fillKernel(t, Number(value));
   return finish(t, options);

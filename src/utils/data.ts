@@ -283,6 +283,7 @@ const DATA_LOADER_KEYS = keysOf<DataLoaderOptions<unknown, unknown>>()('batchSiz
  * yet), but cover every sample exactly once per epoch.
  * @example
  * const loader = new DataLoader(new TensorDataset(X, y), { batchSize: 128, shuffle: true });
+ * const same = new DataLoader(new TensorDataset(X, y), 128, { shuffle: true }); // batch_size positional
  * for (const [xb, yb] of loader) train(xb, yb);
  */
 export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
@@ -293,8 +294,17 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
   private readonly collateFn: ((batch: T[]) => B) | undefined;
   private readonly nextSeed: () => number;
 
-  constructor(dataset: MapDataset<T>, options: DataLoaderOptions<T, B> = {}) {
+  constructor(dataset: MapDataset<T>, batchSizeOrOptions?: number | null | DataLoaderOptions<T, B>, options?: DataLoaderOptions<T, B>) {
     checkDataset(dataset, 'DataLoader');
+    // PyTorch's second positional argument is batch_size: DataLoader(ds, 10, { shuffle }).
+    if (typeof batchSizeOrOptions === 'number' || batchSizeOrOptions === null) {
+      checkOptions(options, 'DataLoader', DATA_LOADER_KEYS);
+      if (options?.batchSize !== undefined) throw new TypeError("DataLoader(): got multiple values for argument 'batch_size'");
+      options = { ...options, batchSize: batchSizeOrOptions };
+    } else {
+      if (options !== undefined) throw argumentError('DataLoader', 'batchSize', 'a number or null (the options come third)', batchSizeOrOptions);
+      options = batchSizeOrOptions ?? {};
+    }
     checkOptions(options, 'DataLoader', DATA_LOADER_KEYS);
     const { batchSize = 1, shuffle = false, dropLast = false, generator, collateFn, numWorkers = 0 } = options ?? {};
     if (collateFn !== undefined) checkFunction(collateFn, 'DataLoader', 'collateFn');
