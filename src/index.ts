@@ -108,6 +108,7 @@ export {
 } from './ops/elementwise.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, logsumexp } from './ops/reduce.js';
+export type { ValuesIndices } from './ops/reduce.js';
 export { var_ as var, std, norm } from './ops/norms.js';
 export type { NormOrder, NormOptions, VarOptions } from './ops/norms.js';
 export { matmul, mm, bmm, addmm, dot, mv, outer } from './ops/linalg.js';

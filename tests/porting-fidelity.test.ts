@@ -80,3 +80,18 @@ describe('DataLoader takes batch_size as its second positional argument', () => 
     );
   });
 });
+
+describe('max(dim) and min(dim) return PyTorch\'s (values, indices) pair', () => {
+  const x = torch.tensor([[1, 5, 3], [4, 2, 6]], { dtype: torch.float32 });
+  it('.values and .indices, and destructuring', () => {
+    const r = x.max(1);
+    expect(values(r.values)).toEqual([5, 6]);
+    expect(Array.from(r.indices.dataSync() as BigInt64Array, Number)).toEqual([1, 2]);
+    const [v, i] = x.min(0);
+    expect(values(v)).toEqual([1, 2, 3]);
+    expect(Array.from(i.dataSync() as BigInt64Array, Number)).toEqual([0, 1, 0]);
+    const { values: mv, indices: mi } = torch.min(x, 0) as torch.ValuesIndices;
+    expect(mv.shape).toEqual([3]);
+    expect(mi.dtype).toBe(torch.int64);
+  });
+});

@@ -223,6 +223,21 @@ function prodBackward(sx: () => Tensor, dims: number[], keepdim: boolean): Backw
   };
 }
 
+/**
+ * PyTorch's `(values, indices)` named tuple (`torch.return_types.max`): destructure it as
+ * `[values, indices]`, or read `.values` and `.indices`.
+ * @example const { values, indices } = x.max(1); const [v, i] = x.min(0);
+ */
+export type ValuesIndices = [Tensor, Tensor] & { readonly values: Tensor; readonly indices: Tensor };
+
+/** @internal A ValuesIndices pair: an array whose own `values`/`indices` shadow Array's methods. */
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  const pair = [values, indices];
+  Object.defineProperty(pair, 'values', { value: values, enumerable: false });
+  Object.defineProperty(pair, 'indices', { value: indices, enumerable: false });
+  return pair as unknown as ValuesIndices;
+}
+
 /** Max/min-like reductions have no identity: an empty reduced dim is PyTorch's error. */
 function checkNonEmptyDim(x: Tensor, d: number, name: string): void {
   if (x._shape.length > 0 && x._shape[d] === 0) {
@@ -231,7 +246,7 @@ function checkNonEmptyDim(x: Tensor, d: number, name: string): void {
 }
 
 /** Max or min over everything (a 0-d tensor) or along one dim ([values, indices]). */
-function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, keepdim: boolean): Tensor | [Tensor, Tensor] {
+function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, keepdim: boolean): Tensor | ValuesIndices {
   const fn = isMax ? 'max' : 'min';
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) {
@@ -249,7 +264,7 @@ function extremum(x: Tensor, isMax: boolean, dim: number | undefined | null, kee
   const indices = reduceRaw(isMax ? ReduceOp.ArgMax : ReduceOp.ArgMin, x, x._shape.length ? [d] : [], keepdim, int64);
   // The indices are saved (version-checked), as PyTorch's MaxBackward0; the input is not.
   record(values, isMax ? 'MaxBackward0' : 'MinBackward0', [x], (node) => extremumDimBackward(node.save(indices), x._shape, d, keepdim));
-  return [values, indices];
+  return valuesIndices(values, indices);
 }
 
 /**
@@ -278,10 +293,10 @@ function extremumDimBackward(si: () => Tensor, shape: number[], d: number, keepd
 }
 
 /**
- * `max()` of all elements, or `max(dim)` -> `[values, indices]`, or elementwise with a tensor.
- * @example x.max(); const [values, indices] = x.max(1);
+ * `max()` of all elements, or `max(dim)` -> `(values, indices)`, or elementwise with a tensor.
+ * @example x.max(); const [values, indices] = x.max(1); x.max(1).values
  */
-export function max(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+export function max(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(x, 'max', 'input');
   if (dim instanceof Tensor) return maximumOf(x, dim, true);
   const args = reduceArgs('max', DIM_KEYS, dim, keepdim);
@@ -289,10 +304,10 @@ export function max(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boo
 }
 
 /**
- * `min()` of all elements, or `min(dim)` -> `[values, indices]`.
- * @example x.min(); const [values, indices] = x.min(0);
+ * `min()` of all elements, or `min(dim)` -> `(values, indices)`.
+ * @example x.min(); const [values, indices] = x.min(0); x.min(0).indices
  */
-export function min(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | [Tensor, Tensor] {
+export function min(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(x, 'min', 'input');
   if (dim instanceof Tensor) return maximumOf(x, dim, false);
   const args = reduceArgs('min', DIM_KEYS, dim, keepdim);

@@ -88,12 +88,12 @@ declare module './tensor.js' {
     prod: Tail<typeof reduce.prod>;
     max(): Tensor;
     max(other: Tensor): Tensor;
-    max(dim: number, keepdim?: boolean): [Tensor, Tensor];
-    max(options: { dim: number; keepdim?: boolean }): [Tensor, Tensor];
+    max(dim: number, keepdim?: boolean): reduce.ValuesIndices;
+    max(options: { dim: number; keepdim?: boolean }): reduce.ValuesIndices;
     min(): Tensor;
     min(other: Tensor): Tensor;
-    min(dim: number, keepdim?: boolean): [Tensor, Tensor];
-    min(options: { dim: number; keepdim?: boolean }): [Tensor, Tensor];
+    min(dim: number, keepdim?: boolean): reduce.ValuesIndices;
+    min(options: { dim: number; keepdim?: boolean }): reduce.ValuesIndices;
     amax: Tail<typeof reduce.amax>;
     amin: Tail<typeof reduce.amin>;
     logsumexp: Tail<typeof reduce.logsumexp>;
