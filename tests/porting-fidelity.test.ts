@@ -95,3 +95,28 @@ describe('max(dim) and min(dim) return PyTorch\'s (values, indices) pair', () =>
     expect(mi.dtype).toBe(torch.int64);
   });
 });
+
+describe('the Tensor protocol PyTorch code leans on', () => {
+  it('type(), byte(), char(), short(), bfloat16()', () => {
+    const x = torch.tensor([[1.5, 2], [3, 4]]);
+    expect(x.type()).toBe('torch.FloatTensor');
+    expect(x.type(torch.int32).dtype).toBe(torch.int32);
+    expect(x.type('torch.DoubleTensor').dtype).toBe(torch.float64);
+    expect(x.type('float64').dtype).toBe(torch.float64);
+    expect(x.byte().dtype).toBe(torch.uint8);
+    expect(x.char().dtype).toBe(torch.int8);
+    expect(x.short().dtype).toBe(torch.int16);
+    expect(x.bfloat16().dtype).toBe(torch.bfloat16);
+    expect(torch.tensor([1], { dtype: torch.int32 }).type()).toBe('torch.IntTensor');
+    expect(torch.tensor([true]).type()).toBe('torch.BoolTensor');
+    expect(() => x.type('torch.NopeTensor')).toThrow("invalid type: 'torch.NopeTensor'");
+  });
+
+  it('prints in a template string, and refuses to be added as a string', () => {
+    const x = torch.tensor([1.5, 2]);
+    expect(`${x}`).toBe('tensor([1.5000, 2.0000])');
+    expect(String(x)).toBe('tensor([1.5000, 2.0000])');
+    // @ts-expect-error a + b on tensors is what this refuses
+    expect(() => x + x).toThrow('use a.add(b)');
+  });
+});

@@ -12,7 +12,7 @@ import * as linalg from '../ops/linalg.js';
 import * as indexing from '../ops/indexing.js';
 import * as fill from '../ops/fill.js';
 import * as softmaxOps from '../ops/softmax.js';
-import { DType, bool, float16, float32, float64, int32, int64, toDTypeOrNull } from './dtype.js';
+import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, toDTypeOrNull, uint8 } from './dtype.js';
 import { CPU, Device, placement, type DeviceLike } from './device.js';
 import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } from './args.js';
 import { toDevice } from '../ops/device.js';
@@ -142,7 +142,19 @@ declare module './tensor.js' {
     float(): Tensor;
     double(): Tensor;
     half(): Tensor;
+    bfloat16(): Tensor;
     long(): Tensor;
+    short(): Tensor;
+    /** int8, as PyTorch's `char()`. */
+    char(): Tensor;
+    /** uint8, as PyTorch's `byte()`. */
+    byte(): Tensor;
+    /**
+     * PyTorch's legacy type name (`'torch.FloatTensor'`, `'torch.cuda.LongTensor'`), or with
+     * a dtype (or a dtype's name, or a type name) the tensor converted to it.
+     */
+    type(): string;
+    type(dtype: DType | string): Tensor;
     int(): Tensor;
     bool(): Tensor;
     cpu(): Tensor;
@@ -226,12 +238,35 @@ function cuda(x: Tensor, d?: number | string): Tensor {
   return to(x, d);
 }
 
+/** PyTorch's legacy tensor-type names, by dtype. */
+const LEGACY_TYPES = new Map<DType, string>([
+  [float32, 'FloatTensor'], [float64, 'DoubleTensor'], [float16, 'HalfTensor'], [bfloat16, 'BFloat16Tensor'],
+  [int64, 'LongTensor'], [int32, 'IntTensor'], [int16, 'ShortTensor'], [int8, 'CharTensor'],
+  [uint8, 'ByteTensor'], [bool, 'BoolTensor'],
+]);
+
+function legacyType(x: Tensor, dtype?: DType | string): string | Tensor {
+  if (dtype === undefined) return `torch.${x.device.type === 'cuda' ? 'cuda.' : ''}${LEGACY_TYPES.get(x._dtype)}`;
+  if (typeof dtype === 'string') {
+    const legacy = /^torch\.(cuda\.)?(\w+Tensor)$/.exec(dtype);
+    const named = legacy === null ? null : [...LEGACY_TYPES].find(([, n]) => n === legacy[2]);
+    if (legacy !== null && named === undefined) throw new Error(`invalid type: '${dtype}'`);
+    if (named) return legacy![1] ? shape.toDtype(cuda(x), named[0]) : shape.toDtype(toDevice(x, CPU), named[0]);
+  }
+  return shape.toDtype(x, toDTypeArg(dtype, 'type'));
+}
+
 for (const [name, fn] of Object.entries({
   to,
   float: (x: Tensor) => shape.toDtype(x, float32),
   double: (x: Tensor) => shape.toDtype(x, float64),
   half: (x: Tensor) => shape.toDtype(x, float16),
+  bfloat16: (x: Tensor) => shape.toDtype(x, bfloat16),
   long: (x: Tensor) => shape.toDtype(x, int64),
+  short: (x: Tensor) => shape.toDtype(x, int16),
+  char: (x: Tensor) => shape.toDtype(x, int8),
+  byte: (x: Tensor) => shape.toDtype(x, uint8),
+  type: legacyType,
   int: (x: Tensor) => shape.toDtype(x, int32),
   bool: (x: Tensor) => shape.toDtype(x, bool),
   cpu: (x: Tensor) => toDevice(x, CPU),

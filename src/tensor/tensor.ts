@@ -456,6 +456,17 @@ export class Tensor {
   [inspect.custom](): string {
     return this.toString();
   }
+
+  /**
+   * `${t}` and String(t) print the tensor; `a + b` and `+t` throw. JS would otherwise turn
+   * two tensors into strings and concatenate them, silently, where Python adds them.
+   */
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === 'string') return this.toString();
+    throw new TypeError(
+      'a Tensor cannot be used as a JS number or string operand (`a + b` would concatenate their printed forms): use a.add(b), a.mul(b), ... and t.item() for a number',
+    );
+  }
 }
 
 /** Wraps a freshly allocated native storage as a contiguous tensor. @internal */
