@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import { native, nativeInfo } from '../src/native/addon.js';
 import { ENUM_TABLE } from '../src/native/enums.generated.js';
+import { runIsolated } from './helpers/isolated.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const sourceAbi = spawnSync(process.execPath, ['scripts/generate-bindings.mjs', '--abi'], { cwd: root, encoding: 'utf8' }).stdout.trim();
@@ -55,6 +56,31 @@ describe('calls that break the declared contract get an Error, never a crash', (
     expect(() => loose.setNumThreads('2')).toThrow('setNumThreads: threads must be an integer');
     expect(() => loose.manualSeed(0, 5)).toThrow('manualSeed: seed must be a bigint');
   });
+});
+
+describe('bad views given to native entry points end in an Error (each in a child process)', () => {
+  const CASES = new URL('./helpers/boundary-cases.ts', import.meta.url);
+  const expected: Record<string, string> = {
+    kernel_strided_input: 'logsumexp: input must be contiguous',
+    kernel_rows_disagree: "logsumexp: input's dim 0 is 2, but another view has 5 there",
+    kernel_wrong_rank: 'logsumexp: out must have 1 dims, got 2',
+    kernel_int_input: 'logsumexp: input must be float32 or float64, got int64',
+    kernel_view_past_storage: 'view needs 480 bytes but its storage holds 64',
+    backward_result_short: "logsumexpBackward: result's dim 0 is 1, but another view has 2 there",
+    unary_offset_past_storage: 'view needs 412 bytes but its storage holds 64',
+    unary_huge_stride: 'view needs 18014398509481988 bytes but its storage holds 64',
+    unary_negative_size: 'numel: integer multiplication overflow',
+    disposed_input: 'Tensor has been disposed',
+  };
+  const outcomes = runIsolated(CASES, Object.keys(expected));
+  for (const [name, message] of Object.entries(expected)) {
+    it(name, () => {
+      const outcome = outcomes.get(name)!;
+      expect(outcome.crash, `${name} crashed the process`).toBeUndefined();
+      expect(outcome.error, `${name} returned ${JSON.stringify(outcome.value)}`).toBeDefined();
+      expect(outcome.error).toContain(message);
+    });
+  }
 });
 
 // A CUDA library whose ABI hash is not the addon's must be refused before its table is
