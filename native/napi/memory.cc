@@ -148,16 +148,9 @@ void fillRandom(FillRandomCall& call) {
   switch (call.kind) {
     case RandomKind::Uniform: backend.fillUniform(call.out.view, call.p0, call.p1); return;
     case RandomKind::Normal: backend.fillNormal(call.out.view, call.p0, call.p1); return;
-    case RandomKind::Integers: {
-      const auto whole = [](double v, const char* what) {
-        if (!(v >= -9.0e15 && v <= 9.0e15) || (double)(int64_t)v != v) {
-          throw Error(std::string(what) + " must be an integer, but got " + std::to_string(v));
-        }
-        return (int64_t)v;
-      };
-      backend.fillRandomInt(call.out.view, whole(call.p0, "random_: from"), whole(call.p1, "random_: to"));
+    case RandomKind::Integers:
+      backend.fillRandomInt(call.out.view, wholeNumber(call.p0, "random_: from"), wholeNumber(call.p1, "random_: to"));
       return;
-    }
     case RandomKind::Bernoulli: backend.fillBernoulli(call.out.view, call.p0); return;
   }
   throw Error("fillRandom: unknown distribution");

@@ -72,14 +72,12 @@ OutputTarget flatOutput(const Napi::Value& recycle, Backend& backend, DType dtyp
   return out;
 }
 
-void checkSameBackend(const Storage* a, const Storage* b) { sameDevice(a->backend, b); }
-
 }  // namespace
 
 namespace entry {
 
 Napi::Value binaryFlat(Napi::Env env, BinaryFlatCall& call) {
-  checkSameBackend(call.a, call.b);
+  sameDevice(call.a->backend, call.b);
   TensorView a = flatView(call.a, call.dtype, call.aOffset, call.numel);
   TensorView b = flatView(call.b, call.dtype, call.bOffset, call.numel);
   OutputTarget out = flatOutput(call.recycle, *call.a->backend, call.outDtype, call.numel);
@@ -160,7 +158,7 @@ Napi::Value gemm(Napi::Env env, GemmCall& call) {
   leadingDimension(g.ldc, g.m, g.n, "out");
   Storage* a = call.a;
   Storage* b = call.b;
-  checkSameBackend(a, b);
+  sameDevice(a->backend, b);
   const int64_t item = (int64_t)itemSize(g.dtype);
   const TensorView aView = matrixView(g.dtype, g.batch, g.transA ? g.k : g.m, g.transA ? g.m : g.k, g.lda, g.strideA);
   const TensorView bView = matrixView(g.dtype, g.batch, g.transB ? g.n : g.k, g.transB ? g.k : g.n, g.ldb, g.strideB);
@@ -174,7 +172,7 @@ Napi::Value gemm(Napi::Env env, GemmCall& call) {
     allocated = true;
   } else {
     c = unwrapStorage(call.out);
-    checkSameBackend(a, c);
+    sameDevice(a->backend, c);
   }
   try {
     checkBounds(cView, offC, c);

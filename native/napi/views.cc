@@ -26,6 +26,10 @@ int64_t integerArg(const Napi::Value& value, const char* what) {
   // which the per-op path (a dozen arguments) notices.
   double v = 0;
   if (napi_get_value_double(value.Env(), value, &v) != napi_ok) throw Error(std::string(what) + " must be an integer");
+  return wholeNumber(v, what);
+}
+
+int64_t wholeNumber(double v, const char* what) {
   if (!(v >= -9.0e15 && v <= 9.0e15) || (double)(int64_t)v != v) {
     throw Error(std::string(what) + " must be an integer, but got " + std::to_string(v));
   }

@@ -37,6 +37,8 @@ struct Input {
 // A JS number that must be a whole number of at most 2^53 in size (an index, a bound, a
 // count): anything else is an Error naming `what`, never an undefined float-to-int cast.
 int64_t integerArg(const Napi::Value& value, const char* what);
+// The same rule for a number already read (a double that must hold a whole number).
+int64_t wholeNumber(double value, const char* what);
 
 // Bytes [offset, offset + length) of a storage, from JS numbers that must be whole,
 // non-negative and inside it: the raw-bytes counterpart of checkBounds.
