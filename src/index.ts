@@ -10,6 +10,7 @@
  * console.log(w.grad);
  */
 import './tensor/methods.js';
+import './random/methods.js';
 import { native, nativeInfo } from './native/addon.js';
 import { checkInteger } from './tensor/args.js';
 
@@ -59,7 +60,10 @@ export {
   randLike,
   randnLike,
 } from './tensor/creation.js';
-export type { CreationOptions } from './tensor/creation.js';
+export type { CreationOptions, RandomOptions } from './tensor/creation.js';
+export { Generator, defaultGenerator, getRngState, setRngState, initialSeed, seed } from './random/generator.js';
+export { randperm, randintLike, normal, bernoulli, multinomial } from './random/sampling.js';
+export type { GeneratorOption } from './ops/fill.js';
 export {
   add,
   sub,

@@ -50,6 +50,13 @@ void Backend::fillBernoulli(const TensorView& out, double p) {
   fillBernoulliImpl(out, p);
 }
 
+void Backend::fillRandomFull(const TensorView& out) { fillRandomFullImpl(out); }
+
+void Backend::fillPermutation(const TensorView& out) {
+  FLINT_CHECK(out.ndim == 1, "randperm: expected a 1-D output, but found " + std::to_string(out.ndim) + " dimensions");
+  fillPermutationImpl(out);
+}
+
 void Backend::cast(const TensorView& out, const TensorView& in) {
   checkCastArgs(out, in);
   castImpl(out, in);

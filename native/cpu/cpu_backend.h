@@ -1,6 +1,7 @@
 // The CPU backend: one instance per addon instance. It owns the caching allocator, the
 // thread pool and the random generator, so nothing here is process-global.
 #pragma once
+#include <vector>
 #include <memory>
 
 #include "../core/allocator.h"
@@ -21,6 +22,8 @@ class CpuBackend final : public Backend {
   void emptyCache() override { allocator_.emptyCache(); }
   void resetPeakMemory() override { allocator_.resetPeak(); }
   void manualSeed(uint64_t seed) override { generator_.seed(seed); }
+  std::vector<uint8_t> rngState() override;
+  void setRngState(const uint8_t* bytes, size_t size) override;
 
   ThreadPool& pool() { return *pool_; }
   void setThreads(int threads) { pool_ = std::make_unique<ThreadPool>(threads); }

@@ -1,6 +1,8 @@
 // Random fills, written to consume the generator exactly as PyTorch 1.13-2.x's CPU
 // kernels do (aten/src/ATen/native/cpu/DistributionTemplates.h), so seeded runs match.
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "../core/checks.h"
@@ -23,6 +25,61 @@ double CpuGenerator::normalDouble(double mean, double stddev) {
   nextDoubleNormal_ = r * std::sin(theta);
   hasNextDoubleNormal_ = true;
   return r * std::cos(theta) * stddev + mean;
+}
+
+namespace {
+
+// Offsets of PyTorch's CPUGeneratorImplState fields (x86-64 and aarch64 alignment).
+constexpr size_t kSeedAt = 0, kLeftAt = 8, kSeededAt = 12, kNextAt = 16, kStateAt = 24;
+constexpr size_t kNormalYAt = kStateAt + 8 * Mt19937::kN + 8, kNormalValidAt = kNormalYAt + 16;
+constexpr size_t kFloatNormalAt = kNormalValidAt + 8, kFloatNormalValidAt = kFloatNormalAt + 4;
+static_assert(kFloatNormalValidAt + 4 == kCpuRngStateBytes, "PyTorch's CPU RNG state is 5056 bytes");
+
+template <class T>
+void put(uint8_t* out, size_t at, T value) {
+  std::memcpy(out + at, &value, sizeof(T));
+}
+template <class T>
+T take(const uint8_t* in, size_t at) {
+  T value;
+  std::memcpy(&value, in + at, sizeof(T));
+  return value;
+}
+
+}  // namespace
+
+void CpuGenerator::saveState(uint8_t* out) const {
+  std::memset(out, 0, kCpuRngStateBytes);
+  put<uint64_t>(out, kSeedAt, engine_.seed_);
+  put<int32_t>(out, kLeftAt, engine_.left_);
+  put<int32_t>(out, kSeededAt, engine_.seeded_);
+  put<uint64_t>(out, kNextAt, engine_.next_);
+  for (int i = 0; i < Mt19937::kN; i++) put<uint64_t>(out, kStateAt + 8 * (size_t)i, engine_.state_[i]);
+  put<int32_t>(out, kNormalValidAt, hasNextDoubleNormal_ ? 1 : 0);
+  put<double>(out, kNormalYAt, hasNextDoubleNormal_ ? nextDoubleNormal_ : 0.0);
+  put<float>(out, kFloatNormalAt, hasNextFloatNormal_ ? nextFloatNormal_ : 0.0f);
+  out[kFloatNormalValidAt] = hasNextFloatNormal_ ? 1 : 0;
+}
+
+void CpuGenerator::loadState(const uint8_t* in, size_t size) {
+  FLINT_CHECK(size == kCpuRngStateBytes, "Expected a CPUGeneratorImplState of size " +
+                                             std::to_string(kCpuRngStateBytes) +
+                                             " but found the input RNG state size to be " + std::to_string(size));
+  Mt19937 engine;
+  engine.seed_ = take<uint64_t>(in, kSeedAt);
+  engine.left_ = take<int32_t>(in, kLeftAt);
+  engine.seeded_ = take<int32_t>(in, kSeededAt);
+  const uint64_t next = take<uint64_t>(in, kNextAt);
+  // at::mt19937::is_valid: a state outside these bounds would index past the array.
+  FLINT_CHECK(engine.seeded_ == 1 && engine.left_ > 0 && engine.left_ <= Mt19937::kN && next <= (uint64_t)Mt19937::kN,
+              "Invalid mt19937 state");
+  engine.next_ = (uint32_t)next;
+  for (int i = 0; i < Mt19937::kN; i++) engine.state_[i] = (uint32_t)take<uint64_t>(in, kStateAt + 8 * (size_t)i);
+  engine_ = engine;
+  hasNextDoubleNormal_ = take<int32_t>(in, kNormalValidAt) != 0;
+  nextDoubleNormal_ = take<double>(in, kNormalYAt);
+  hasNextFloatNormal_ = in[kFloatNormalValidAt] != 0;
+  nextFloatNormal_ = take<float>(in, kFloatNormalAt);
 }
 
 namespace {
@@ -140,6 +197,63 @@ void CpuBackend::fillRandomIntImpl(const TensorView& out, int64_t low, int64_t h
     });
   });
 }
+
+namespace {
+
+// random_() with no bounds: transformation::uniform_int, PyTorch's full range per dtype
+// ([0, 2^digits] for floating types, [0, max] for integers, either bit for bool). A
+// template, so that each dtype's branch is compiled only for that dtype.
+template <class T>
+T fullRangeDraw(CpuGenerator& gen) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return (bool)(gen.random() & 1);
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    return (int64_t)(gen.random64() % ((uint64_t)std::numeric_limits<int64_t>::max() + 1));
+  } else if constexpr (std::is_same_v<T, double>) {
+    return (double)(gen.random64() % ((1ULL << 53) + 1));
+  } else if constexpr (std::is_same_v<T, float>) {
+    return (float)(gen.random() % ((1ULL << 24) + 1));
+  } else if constexpr (std::is_same_v<T, Half>) {
+    return Half{floatToHalf((float)(gen.random() % ((1ULL << 11) + 1)))};
+  } else if constexpr (std::is_same_v<T, BFloat16>) {
+    return BFloat16{floatToBFloat16((float)(gen.random() % ((1ULL << 8) + 1)))};
+  } else {
+    return (T)(gen.random() % ((uint64_t)std::numeric_limits<T>::max() + 1));
+  }
+}
+
+}  // namespace
+
+void CpuBackend::fillRandomFullImpl(const TensorView& out) {
+  FLINT_DISPATCH_ALL(out.dtype, "random_", [&] {
+    serialFill<scalar_t>(out, [&] { return fullRangeDraw<scalar_t>(generator_); });
+  });
+}
+
+// randperm_cpu: the identity, then one swap per position with a draw modulo the positions
+// left (32-bit draws below n = 2^32 / 20, as PyTorch, which keeps its small-n stream).
+void CpuBackend::fillPermutationImpl(const TensorView& out) {
+  const int64_t n = out.shape[0];
+  const int64_t stride = out.strides[0];
+  FLINT_DISPATCH_ALL(out.dtype, "randperm", [&] {
+    scalar_t* data = (scalar_t*)out.data;
+    for (int64_t i = 0; i < n; i++) data[i * stride] = convertValue<scalar_t, int64_t>(i);
+    const bool narrow = n < (int64_t)(std::numeric_limits<uint32_t>::max() / 20);
+    for (int64_t i = 0; i < n - 1; i++) {
+      const uint64_t draw = narrow ? (uint64_t)generator_.random() : generator_.random64();
+      const int64_t z = (int64_t)(draw % (uint64_t)(n - i));
+      std::swap(data[i * stride], data[(z + i) * stride]);
+    }
+  });
+}
+
+std::vector<uint8_t> CpuBackend::rngState() {
+  std::vector<uint8_t> bytes(kCpuRngStateBytes);
+  generator_.saveState(bytes.data());
+  return bytes;
+}
+
+void CpuBackend::setRngState(const uint8_t* bytes, size_t size) { generator_.loadState(bytes, size); }
 
 void CpuBackend::fillBernoulliImpl(const TensorView& out, double p) {
   FLINT_DISPATCH_ALL(out.dtype, "bernoulli_", [&] {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "cublas_api.h"
@@ -353,6 +354,42 @@ void CudaBackend::fillRandomIntImpl(const TensorView& out, int64_t low, int64_t 
 }
 void CudaBackend::fillBernoulliImpl(const TensorView& out, double p) {
   cudaFillBernoulli(context_, out, p, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+}
+// random_() without bounds: each dtype's full range, as PyTorch's (int64 and double stop one
+// short of 2^63 and 2^53 + 1 respectively, the largest range an int64 `high` can express).
+void CudaBackend::fillRandomFullImpl(const TensorView& out) {
+  int64_t high = 0;
+  switch (out.dtype) {
+    case DType::Bool: high = 2; break;
+    case DType::UInt8: high = 256; break;
+    case DType::Int8: high = 128; break;
+    case DType::Int16: high = 32768; break;
+    case DType::Int32: high = 1LL << 31; break;
+    case DType::Float16: high = (1LL << 11) + 1; break;
+    case DType::BFloat16: high = (1LL << 8) + 1; break;
+    case DType::Float32: high = (1LL << 24) + 1; break;
+    case DType::Float64: high = (1LL << 53) + 1; break;
+    default: high = std::numeric_limits<int64_t>::max(); break;
+  }
+  cudaFillRandomInt(context_, out, 0, high, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+}
+// The TypeScript side draws permutations on the CPU and copies them over, as PyTorch does
+// for small n; this entry exists only so that a direct call fails clearly.
+void CudaBackend::fillPermutationImpl(const TensorView&) {
+  throw Error("randperm: CUDA permutations are drawn on the CPU and copied to the device");
+}
+
+std::vector<uint8_t> CudaBackend::rngState() {
+  std::vector<uint8_t> bytes(16);
+  std::memcpy(bytes.data(), &seed_, 8);
+  std::memcpy(bytes.data() + 8, &philoxOffset_, 8);
+  return bytes;
+}
+void CudaBackend::setRngState(const uint8_t* bytes, size_t size) {
+  FLINT_CHECK(size == 16, "RNG state must be 16 bytes (seed and offset) for a CUDA generator, but found " +
+                              std::to_string(size));
+  std::memcpy(&seed_, bytes, 8);
+  std::memcpy(&philoxOffset_, bytes + 8, 8);
 }
 
 // ---- matrix products ----------------------------------------------------------------

@@ -108,6 +108,9 @@ class CudaBackend final : public Backend {
     seed_ = seed;
     philoxOffset_ = 0;
   }
+  // PyTorch's CUDA get_rng_state() layout: the seed, then the Philox offset (uint64 each).
+  std::vector<uint8_t> rngState() override;
+  void setRngState(const uint8_t* bytes, size_t size) override;
 
   CudaContext& context() { return context_; }
   CudaCachingAllocator& allocator() { return allocator_; }

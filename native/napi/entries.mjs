@@ -70,8 +70,9 @@ export const enums = {
   LossReduction: ['None', 'Mean', 'Sum'],
   // The activation fused after a bias add (Linear's epilogue).
   Activation: ['None', 'Relu'],
-  // The distributions of fillRandom.
-  RandomKind: ['Uniform', 'Normal', 'Integers', 'Bernoulli'],
+  // The distributions of fillRandom. Full is random_() with no bounds (the dtype's whole
+  // range); Permutation is randperm into a 1-D output.
+  RandomKind: ['Uniform', 'Normal', 'Integers', 'Bernoulli', 'Full', 'Permutation'],
   BackendOption: ['MatmulAllowTF32'],
 };
 
@@ -92,6 +93,9 @@ export const entries = {
   fill: { args: 'out: inout, value: f64' },
   fillRandom: { args: 'kind: RandomKind, out: inout, p0: f64, p1: f64' },
   manualSeed: { args: 'deviceCode: i64, seed: u64', custom: true, returns: 'void' },
+  // The generator's state as PyTorch's get_rng_state() bytes (5056 on the CPU, 16 on CUDA).
+  getRngState: { args: 'device: device', custom: true, returns: 'ArrayBuffer' },
+  setRngState: { args: 'device: device, state: buffer', custom: true, returns: 'void' },
   stats: {
     args: 'device: device',
     custom: true,

@@ -152,6 +152,8 @@ void fillRandom(FillRandomCall& call) {
       backend.fillRandomInt(call.out.view, wholeNumber(call.p0, "random_: from"), wholeNumber(call.p1, "random_: to"));
       return;
     case RandomKind::Bernoulli: backend.fillBernoulli(call.out.view, call.p0); return;
+    case RandomKind::Full: backend.fillRandomFull(call.out.view); return;
+    case RandomKind::Permutation: backend.fillPermutation(call.out.view); return;
   }
   throw Error("fillRandom: unknown distribution");
 }
@@ -171,6 +173,19 @@ Napi::Value manualSeed(Napi::Env env, ManualSeedCall& call) {
   for (Backend* device : instance.cuda) {
     if (device) device->manualSeed(seed);
   }
+  return env.Undefined();
+}
+
+Napi::Value getRngState(Napi::Env env, GetRngStateCall& call) {
+  const std::vector<uint8_t> bytes = call.device->rngState();
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes.size());
+  std::memcpy(buffer.Data(), bytes.data(), bytes.size());
+  return buffer;
+}
+
+Napi::Value setRngState(Napi::Env env, SetRngStateCall& call) {
+  call.device->setRngState((const uint8_t*)call.state.ArrayBuffer().Data() + call.state.ByteOffset(),
+                           call.state.ByteLength());
   return env.Undefined();
 }
 

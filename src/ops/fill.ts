@@ -12,19 +12,38 @@ import { filled } from './internal-tensors.js';
 import { rebase } from './inplace.js';
 import { expand, toDtype } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
-import { argumentError, checkInteger, checkNumber, checkTensor } from '../tensor/args.js';
+import { argumentError, checkInteger, checkNumber, checkOptions, checkTensor } from '../tensor/args.js';
+import { checkGenerator, withGenerator, type Generator } from '../random/generator.js';
 
 /** A view whose base records history: in-place writes rebase the base (CopySlices). */
 function onGradView(t: Tensor): boolean {
   return gradEnabled() && t._base !== null && t._base._requiresGrad;
 }
 
-function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number): Tensor {
+/** PyTorch's `generator=` keyword of the in-place random fills. */
+export interface GeneratorOption {
+  generator?: Generator | null;
+}
+
+/** The trailing `{ generator }` of a random fill, checked; null for the global stream. */
+function generatorOption(options: unknown, t: Tensor, fn: string): Generator | null {
+  checkOptions(options, fn, ['generator']);
+  return checkGenerator((options as GeneratorOption | undefined)?.generator, fn, t.device);
+}
+
+function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number, generator: Generator | null = null): Tensor {
   assertNoInternalOverlap(t);
   checkInplace(t);
-  call.fillRandom(kind, t, p0, p1);
+  withGenerator(generator, t.device, () => call.fillRandom(kind, t, p0, p1));
   t._version.value++;
   return t;
+}
+
+/** Splits trailing options off a fill's number arguments. */
+function splitOptions(args: unknown[]): { numbers: unknown[]; options: unknown } {
+  const last = args[args.length - 1];
+  if (last !== null && typeof last === 'object') return { numbers: args.slice(0, -1).filter((a) => a !== undefined), options: last };
+  return { numbers: args.filter((a) => a !== undefined), options: undefined };
 }
 
 /**
@@ -88,45 +107,56 @@ function copyBackward(srcShape: number[], srcDtype: DType): Backward {
  * Uniform samples in [from, to) in place (PyTorch's generator and order).
  * @example w.uniform_(-0.1, 0.1)
  */
-export function uniform_(t: Tensor, from = 0, to = 1): Tensor {
+export function uniform_(t: Tensor, ...args: (number | GeneratorOption | undefined)[]): Tensor {
   checkTensor(t, 'uniform_', 'input');
+  const { numbers, options } = splitOptions(args);
+  const [from = 0, to = 1] = numbers;
   checkNumber(from, 'uniform_', 'from');
   checkNumber(to, 'uniform_', 'to');
   if (from > to) throw new Error(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
-  return randomFill(t, RandomKind.Uniform, from, to);
+  return randomFill(t, RandomKind.Uniform, from, to, generatorOption(options, t, 'uniform_'));
 }
 
 /**
  * Normal samples in place.
  * @example w.normal_(0, 0.01)
  */
-export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
+export function normal_(t: Tensor, ...args: (number | GeneratorOption | undefined)[]): Tensor {
   checkTensor(t, 'normal_', 'input');
+  const { numbers, options } = splitOptions(args);
+  const [mean = 0, std = 1] = numbers;
   checkNumber(mean, 'normal_', 'mean');
   checkNumber(std, 'normal_', 'std');
   if (std < 0) throw new Error(`normal expects std >= 0.0, but found std ${std}`);
-  return randomFill(t, RandomKind.Normal, mean, std);
+  return randomFill(t, RandomKind.Normal, mean, std, generatorOption(options, t, 'normal_'));
 }
 
 /**
- * Random integers in [from, to) in place.
- * @example t.random_(0, 10)
+ * Random integers in place: in [from, to), in [0, to), or with no bounds over the dtype's
+ * whole range as PyTorch's `random_()` ([0, 2^mantissa] for floating types).
+ * @example t.random_(0, 10); t.random_(10); t.random_(); t.random_({ generator: g })
  */
-export function random_(t: Tensor, from: number, to?: number): Tensor {
+export function random_(t: Tensor, ...args: (number | GeneratorOption | undefined)[]): Tensor {
   checkTensor(t, 'random_', 'input');
+  const { numbers, options } = splitOptions(args);
+  const generator = generatorOption(options, t, 'random_');
+  if (numbers.length === 0) return randomFill(t, RandomKind.Full, 0, 0, generator);
+  const [from, to] = numbers;
   checkInteger(from, 'random_', to === undefined ? 'to' : 'from');
   if (to !== undefined) checkInteger(to, 'random_', 'to');
-  if (to === undefined) return randomFill(t, RandomKind.Integers, 0, from);
-  return randomFill(t, RandomKind.Integers, from, to);
+  if (to === undefined) return randomFill(t, RandomKind.Integers, 0, from, generator);
+  return randomFill(t, RandomKind.Integers, from, to, generator);
 }
 
 /**
  * Bernoulli(p) samples (0 or 1) in place.
  * @example mask.bernoulli_(0.5)
  */
-export function bernoulli_(t: Tensor, p = 0.5): Tensor {
+export function bernoulli_(t: Tensor, ...args: (number | GeneratorOption | undefined)[]): Tensor {
   checkTensor(t, 'bernoulli_', 'input');
+  const { numbers, options } = splitOptions(args);
+  const [p = 0.5] = numbers;
   checkNumber(p, 'bernoulli_', 'p');
   if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
-  return randomFill(t, RandomKind.Bernoulli, p, 0);
+  return randomFill(t, RandomKind.Bernoulli, p, 0, generatorOption(options, t, 'bernoulli_'));
 }

@@ -10,6 +10,7 @@ import { DType, bool, defaultFloat, float32, float64, int16, int32, int64, int8,
 import { CPU, type DeviceLike, Device } from './device.js';
 import { parseShape } from './shape.js';
 import { Tensor } from './tensor.js';
+import { checkGenerator, withGenerator, type Generator } from '../random/generator.js';
 import {
   argumentError,
   checkBoolean,
@@ -37,26 +38,37 @@ export interface CreationOptions {
  */
 export const CREATION_KEYS = keysOf<CreationOptions>()('dtype', 'device', 'requiresGrad');
 
+/**
+ * Options of the sampling functions (`rand`, `randn`, `randint`, `randperm`, ...): the
+ * creation options plus a private stream, PyTorch's `generator=` keyword.
+ */
+export interface RandomOptions extends CreationOptions {
+  generator?: Generator | null;
+}
+const RANDOM_KEYS = keysOf<RandomOptions>()('dtype', 'device', 'requiresGrad', 'generator');
+
 /** Creation options after their checks: a dtype (or none given), a device, a flag. */
 interface Resolved {
   dtype: DType | undefined;
   device: Device;
   requiresGrad: boolean;
+  generator: Generator | null;
 }
 
 /** Checks a creation function's options where they enter, naming `fn` in every message. */
-function resolve(options: unknown, fn: string): Resolved {
-  checkOptions(options, fn, CREATION_KEYS);
-  const o = (options ?? {}) as CreationOptions;
+function resolve(options: unknown, fn: string, keys: readonly string[] = CREATION_KEYS): Resolved {
+  checkOptions(options, fn, keys);
+  const o = (options ?? {}) as RandomOptions;
   const dtype = o.dtype === undefined || o.dtype === null ? undefined : toDTypeArg(o.dtype, fn);
   const device = o.device === undefined || o.device === null ? CPU : toDeviceArg(o.device, fn);
   if (o.requiresGrad !== undefined) checkBoolean(o.requiresGrad, fn, 'requiresGrad');
-  return { dtype, device, requiresGrad: o.requiresGrad ?? false };
+  const generator = checkGenerator(o.generator, fn, device);
+  return { dtype, device, requiresGrad: o.requiresGrad ?? false, generator };
 }
 
-type ShapeArgs = (number | number[] | CreationOptions | undefined)[];
+type ShapeArgs = (number | number[] | RandomOptions | undefined)[];
 
-function splitArgs(args: ShapeArgs, fn: string): { shape: number[]; options: Resolved } {
+function splitArgs(args: ShapeArgs, fn: string, keys: readonly string[] = CREATION_KEYS): { shape: number[]; options: Resolved } {
   let options: unknown;
   let rest = args.filter((a) => a !== undefined);
   const last = rest[rest.length - 1];
@@ -64,7 +76,7 @@ function splitArgs(args: ShapeArgs, fn: string): { shape: number[]; options: Res
     options = last;
     rest = rest.slice(0, -1);
   }
-  return { shape: parseShape(rest, false, fn), options: resolve(options, fn) };
+  return { shape: parseShape(rest, false, fn), options: resolve(options, fn, keys) };
 }
 
 function finish(t: Tensor, options: Resolved): Tensor {
@@ -296,8 +308,8 @@ export function eye(n: number, m?: number | CreationOptions, rawOptions: Creatio
   return finish(fromArray(values, float64, [n, cols], options.dtype ?? defaultFloat, options.device), options);
 }
 
-function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number): void {
-  call.fillRandom(kind, t, p0, p1);
+function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number, generator: Generator | null = null): void {
+  withGenerator(generator, t.device, () => call.fillRandom(kind, t, p0, p1));
 }
 
 /**
@@ -305,9 +317,9 @@ function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number): void {
  * @example torch.manualSeed(0); torch.rand(2, 20)
  */
 export function rand(...args: ShapeArgs): Tensor {
-  const { shape, options } = splitArgs(args, 'rand');
+  const { shape, options } = splitArgs(args, 'rand', RANDOM_KEYS);
   const t = allocate(shape, options);
-  randomFill(t, RandomKind.Uniform, 0, 1);
+  randomFill(t, RandomKind.Uniform, 0, 1, options.generator);
   return finish(t, options);
 }
 
@@ -316,9 +328,9 @@ export function rand(...args: ShapeArgs): Tensor {
  * @example torch.randn(3, 4)
  */
 export function randn(...args: ShapeArgs): Tensor {
-  const { shape, options } = splitArgs(args, 'randn');
+  const { shape, options } = splitArgs(args, 'randn', RANDOM_KEYS);
   const t = allocate(shape, options);
-  randomFill(t, RandomKind.Normal, 0, 1);
+  randomFill(t, RandomKind.Normal, 0, 1, options.generator);
   return finish(t, options);
 }
 
@@ -326,7 +338,7 @@ export function randn(...args: ShapeArgs): Tensor {
  * Random integers in [low, high) (int64 by default): `randint(high, shape)` or `randint(low, high, shape)`.
  * @example torch.randint(0, 10, [5])
  */
-export function randint(a: number, b: number | number[], c?: number[] | CreationOptions, d?: CreationOptions): Tensor {
+export function randint(a: number, b: number | number[], c?: number[] | RandomOptions, d?: RandomOptions): Tensor {
   let low = 0;
   let high: number;
   let shape: unknown;
@@ -344,9 +356,9 @@ export function randint(a: number, b: number | number[], c?: number[] | Creation
   }
   checkInteger(high, 'randint', 'high');
   if (!Array.isArray(shape)) throw argumentError('randint', 'size', 'a sequence of integers', shape);
-  const options = resolve(raw, 'randint');
+  const options = resolve(raw, 'randint', RANDOM_KEYS);
   const t = allocate(parseShape([shape], false, 'randint'), options, int64);
-  randomFill(t, RandomKind.Integers, low, high);
+  randomFill(t, RandomKind.Integers, low, high, options.generator);
   return finish(t, options);
 }
 
@@ -381,6 +393,7 @@ function likeOptions(x: unknown, options: unknown, fn: string): Resolved {
     dtype: resolved.dtype ?? x.dtype,
     device: o.device === undefined || o.device === null ? x.device : resolved.device,
     requiresGrad: resolved.requiresGrad,
+    generator: null,
   };
 }
 

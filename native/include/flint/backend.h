@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "flint/kernels.generated.h"
 #include "flint/layout.h"
@@ -135,6 +136,8 @@ struct MemoryInfo {
   X(void, fillNormal, (const TensorView& out, double mean, double stddev))                               \
   X(void, fillRandomInt, (const TensorView& out, int64_t low, int64_t high))                             \
   X(void, fillBernoulli, (const TensorView& out, double p))                                              \
+  X(void, fillRandomFull, (const TensorView& out))                                                       \
+  X(void, fillPermutation, (const TensorView& out))                                                      \
   X(void, cast, (const TensorView& out, const TensorView& in))                                           \
   X(void, unary, (UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1))        \
   X(void, binary, (BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b))        \
@@ -196,7 +199,15 @@ class Backend {
   void fillNormal(const TensorView& out, double mean, double stddev);
   void fillRandomInt(const TensorView& out, int64_t low, int64_t high);
   void fillBernoulli(const TensorView& out, double p);
+  // random_() without bounds: each dtype's full range, as PyTorch's random_kernel.
+  void fillRandomFull(const TensorView& out);
+  // randperm(n) into a 1-D view of n elements.
+  void fillPermutation(const TensorView& out);
   virtual void manualSeed(uint64_t seed) = 0;
+  // The generator's state as PyTorch's get_rng_state() bytes for this device type, and
+  // back; setRngState throws on a malformed state and then leaves the generator as it was.
+  virtual std::vector<uint8_t> rngState() = 0;
+  virtual void setRngState(const uint8_t* bytes, size_t size) = 0;
 
   // Elementwise; shapes are already broadcast (strides of 0), dtypes already promoted.
   void cast(const TensorView& out, const TensorView& in);  // also plain copy
