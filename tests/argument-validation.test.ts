@@ -133,7 +133,7 @@ describe('an unknown option is a TypeError naming the key and the allowed keys',
       "max() got an unexpected option 'dtype' (expected one of: dim, keepdim)",
     );
     expect(thrown(() => new DataLoader([1], { numWorker: 0 } as never)).message).toBe(
-      "DataLoader() got an unexpected option 'numWorker' (expected one of: batchSize, shuffle, dropLast, generator, collateFn, numWorkers)",
+      "DataLoader() got an unexpected option 'numWorker' (expected one of: batchSize, shuffle, sampler, batchSampler, dropLast, generator, collateFn, numWorkers, pinMemory)",
     );
   });
 

@@ -163,8 +163,24 @@ declare module './tensor.js' {
     readonly T: Tensor;
     onesLike(): Tensor;
     zerosLike(): Tensor;
+    /** Rows along the first dimension, as `for row in t` (a 0-d tensor is not iterable). */
+    [Symbol.iterator](): Iterator<Tensor>;
   }
 }
+
+// A getter rather than a method, so that a 0-d tensor has no iterator at all: `for..of`
+// over one throws a TypeError, as PyTorch's "iteration over a 0-d tensor" does, and
+// structural comparisons (vitest's toEqual) stop at scalars instead of recursing.
+Object.defineProperty(Tensor.prototype, Symbol.iterator, {
+  get(this: Tensor) {
+    if (this.ndim === 0) return undefined;
+    return function* rows(this: Tensor): Generator<Tensor> {
+      const n = this.shape[0];
+      for (let i = 0; i < n; i++) yield indexing.select(this, 0, i);
+    };
+  },
+  configurable: true,
+});
 
 type AnyFn = (x: Tensor, ...args: never[]) => unknown;
 

@@ -448,7 +448,8 @@ export class Tensor {
    */
   toString(): string {
     if (this._disposed) return 'tensor(<disposed>)';
-    const values = this._numbers();
+    // int64 prints from its bigints, so values beyond 2^53 keep every digit.
+    const values = this._dtype === int64 ? (this.dataSync() as BigInt64Array) : this._numbers();
     const kind = this._dtype.isFloatingPoint ? 'float' : this._dtype === bool ? 'bool' : 'int';
     return formatTensor({ shape: this._shape, get: (i) => values[i], kind, suffixes: this._suffixes() });
   }
