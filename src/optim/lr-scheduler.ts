@@ -41,7 +41,8 @@ export abstract class LRScheduler {
   lastEpoch: number;
   /** PyTorch's `_step_count`: scheduler steps taken, the constructor's included. */
   protected stepCount = 0;
-  private lastLr: number[] = [];
+  /** PyTorch's `_last_lr`: the rates the last step set. */
+  protected lastLr: number[] = [];
   /** Hyperparameters saved by `stateDict`, as [field, PyTorch's key]. */
   protected readonly savedFields: readonly (readonly [string, string])[] = [];
 
@@ -67,8 +68,12 @@ export abstract class LRScheduler {
     this.lastEpoch = lastEpoch;
   }
 
-  /** The constructor's step: moves to epoch `lastEpoch + 1` and sets the groups' rates. */
-  protected initialStep(): void {
+  /**
+   * The constructor's step (PyTorch's `_initial_step`): moves to epoch `lastEpoch + 1` and
+   * sets the groups' rates. Public because `SequentialLR` re-runs it on its first scheduler.
+   * @example sched.lastEpoch -= 1; sched.initialStep();
+   */
+  initialStep(): void {
     this.stepCount = 0;
     this.step();
   }
