@@ -252,6 +252,25 @@ describe('scheduler arguments bind like a Python call and are checked', () => {
     expect(sa.getLastLr()[0]).toBeCloseTo(0.025, 15);
   });
 
+  it('StepLR and CosineAnnealingLR also take PyTorch\'s positional form', () => {
+    const pairs: [optim.lrScheduler.LRScheduler, optim.lrScheduler.LRScheduler][] = [];
+    const a = opt();
+    const b = opt();
+    pairs.push([new S.StepLR(a, 2, 0.5), new S.StepLR(b, { stepSize: 2, gamma: 0.5 })]);
+    const c = opt();
+    const d = opt();
+    pairs.push([new S.CosineAnnealingLR(c, 5, 0.01), new S.CosineAnnealingLR(d, { TMax: 5, etaMin: 0.01 })]);
+    for (const [x, y] of pairs) {
+      for (let i = 0; i < 7; i++) {
+        x.step();
+        y.step();
+        expect(x.getLastLr()).toEqual(y.getLastLr());
+      }
+    }
+    expect(pairs[0][0].getLastLr()[0]).toBeCloseTo(0.0125, 15);
+    expect(() => new S.StepLR(opt(), 2, 0.5, { gamma: 0.1 } as never)).toThrow("StepLR() got multiple values for argument 'gamma'");
+  });
+
   it.each([
     ['missing required', () => new (S.ExponentialLR as unknown as new (o: optim.Optimizer) => unknown)(opt()), "ExponentialLR() missing required argument 'gamma'"],
     ['given twice', () => new (S.ExponentialLR as unknown as new (o: optim.Optimizer, g: number, x: object) => unknown)(opt(), 0.5, { gamma: 0.5 }), "ExponentialLR() got multiple values for argument 'gamma'"],

@@ -4,16 +4,8 @@
  * rate from the group's current one, so several schedulers can act on one optimizer.
  */
 import { Optimizer, type ParamGroup } from './optimizer.js';
-import { checkOptions, describe, finiteNumber } from './validate.js';
-
-/** Checks a scheduler's options object: present, no unknown keys. */
-function schedulerOptions<T>(owner: string, options: T, allowed: readonly string[], required: string): T {
-  if (options === undefined || options === null) {
-    throw new TypeError(`${owner}: expected an options object with ${required}, but found ${describe(options)}`);
-  }
-  checkOptions(owner, options, allowed);
-  return options;
-}
+import { bindArgs } from './lr-scheduler-args.js';
+import { describe, finiteNumber } from './validate.js';
 
 /**
  * A scheduler's state as PyTorch writes it (its `__dict__` without the optimizer).
@@ -168,16 +160,18 @@ export class StepLR extends LRScheduler {
    * PyTorch accepts `step_size = 0` here and fails on the first `step()` (ZeroDivisionError:
    * integer modulo by zero); flint checks every argument now, naming it.
    */
-  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
-    schedulerOptions('StepLR', options, ['stepSize', 'gamma', 'lastEpoch'], '{ stepSize, gamma?, lastEpoch? }');
-    const { stepSize, gamma = 0.1, lastEpoch = -1 } = options;
+  constructor(optimizer: Optimizer, stepSize: number, gamma?: number, options?: { lastEpoch?: number });
+  constructor(optimizer: Optimizer, stepSize: number, options?: { gamma?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const { stepSize, gamma = 0.1, lastEpoch = -1 } = bindArgs('StepLR', ['stepSize', 'gamma', 'lastEpoch'], ['stepSize'], args);
     if (typeof stepSize !== 'number' || !Number.isSafeInteger(stepSize) || stepSize <= 0) {
       throw new Error(`StepLR: expected stepSize (step_size) to be a positive integer number of epochs, but found ${describe(stepSize)}`);
     }
     finiteNumber('StepLR', 'gamma', gamma);
-    super(optimizer, lastEpoch);
+    super(optimizer, lastEpoch as number);
     this.stepSize = stepSize;
-    this.gamma = gamma;
+    this.gamma = gamma as number;
     this.initialStep();
   }
 
@@ -211,16 +205,18 @@ export class CosineAnnealingLR extends LRScheduler {
    * integer modulo by zero); a negative `T_max` gives it a meaningless schedule. flint
    * requires a positive number of epochs when the scheduler is made.
    */
-  constructor(optimizer: Optimizer, options: { TMax: number; etaMin?: number; lastEpoch?: number }) {
-    schedulerOptions('CosineAnnealingLR', options, ['TMax', 'etaMin', 'lastEpoch'], '{ TMax, etaMin?, lastEpoch? }');
-    const { TMax, etaMin = 0, lastEpoch = -1 } = options;
+  constructor(optimizer: Optimizer, TMax: number, etaMin?: number, options?: { lastEpoch?: number });
+  constructor(optimizer: Optimizer, TMax: number, options?: { etaMin?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, options: { TMax: number; etaMin?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const { TMax, etaMin = 0, lastEpoch = -1 } = bindArgs('CosineAnnealingLR', ['TMax', 'etaMin', 'lastEpoch'], ['TMax'], args);
     if (typeof TMax !== 'number' || !Number.isFinite(TMax) || TMax <= 0) {
       throw new Error(`CosineAnnealingLR: expected TMax (T_max) to be a positive number of epochs, but found ${describe(TMax)}`);
     }
     finiteNumber('CosineAnnealingLR', 'etaMin', etaMin);
-    super(optimizer, lastEpoch);
+    super(optimizer, lastEpoch as number);
     this.TMax = TMax;
-    this.etaMin = etaMin;
+    this.etaMin = etaMin as number;
     this.initialStep();
   }
 

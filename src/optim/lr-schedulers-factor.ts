@@ -125,6 +125,7 @@ export class MultiStepLR extends LRScheduler {
   gamma: number;
   protected override readonly savedFields = [['gamma', 'gamma']] as const;
 
+  constructor(optimizer: Optimizer, milestones: number[], gamma?: number, options?: { lastEpoch?: number });
   constructor(optimizer: Optimizer, milestones: number[], options?: { gamma?: number; lastEpoch?: number });
   constructor(optimizer: Optimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
