@@ -4,8 +4,8 @@
  * recursive forms composing). Their state dicts hold their schedulers' under `_schedulers`.
  */
 import { LRScheduler, type SchedulerStateDict } from './lr-scheduler.js';
-import { bindArgs, integerAtLeast } from './lr-scheduler-args.js';
-import type { Optimizer } from './optimizer.js';
+import { bindArgs, checkOptimizer, integerAtLeast } from './lr-scheduler-args.js';
+import { Optimizer } from './optimizer.js';
 import { describe } from './validate.js';
 
 function schedulerList(owner: string, schedulers: unknown): LRScheduler[] {
@@ -45,6 +45,7 @@ export class SequentialLR extends LRScheduler {
   constructor(optimizer: Optimizer, options: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
     const bound = bindArgs('SequentialLR', ['schedulers', 'milestones', 'lastEpoch'], ['schedulers', 'milestones'], args);
+    checkOptimizer(optimizer, Optimizer);
     const schedulers = schedulerList('SequentialLR', bound.schedulers);
     const { milestones, lastEpoch = -1 } = bound;
     schedulers.forEach((s, i) => {

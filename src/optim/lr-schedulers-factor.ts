@@ -6,8 +6,8 @@
  * so several of them compose on one optimizer; `step(epoch)` uses the closed form.
  */
 import { LRScheduler, type SchedulerStateDict } from './lr-scheduler.js';
-import { bindArgs, callable, integerAtLeast, numberIn } from './lr-scheduler-args.js';
-import type { Optimizer } from './optimizer.js';
+import { bindArgs, callable, checkOptimizer, integerAtLeast, numberIn } from './lr-scheduler-args.js';
+import { Optimizer } from './optimizer.js';
 import { describe, finiteNumber } from './validate.js';
 
 /**
@@ -18,6 +18,7 @@ export type LrLambda = (epoch: number) => number;
 
 /** One function per group, from one function or an array of one per group. */
 function lambdasFor(owner: string, optimizer: Optimizer, lrLambda: unknown): LrLambda[] {
+  checkOptimizer(optimizer, Optimizer);
   const groups = optimizer.paramGroups.length;
   if (!Array.isArray(lrLambda)) return new Array<LrLambda>(groups).fill(callable(owner, 'lrLambda', lrLambda));
   if (lrLambda.length !== groups) throw new Error(`Expected ${groups} lr_lambdas, but got ${lrLambda.length}`);
