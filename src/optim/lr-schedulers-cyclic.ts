@@ -156,8 +156,10 @@ export class CyclicLR extends LRScheduler {
   }
 
   /**
-   * PyTorch 1.13's keys; the scale function (a weak method or the user's function there)
-   * is written as `null` and left as it is on load.
+   * PyTorch 1.13's keys and values, less the one scale function PyTorch holds
+   * (`_scale_fn_custom` with a `scaleFn`, else the mode's `_scale_fn_ref`); the other is
+   * `null`, as PyTorch's `None`. Functions do not serialize, and a missing key leaves the
+   * loading side's own in place, where a `None` would break PyTorch's next step.
    * @example sched.stateDict().max_lrs
    */
   override stateDict(): SchedulerStateDict {
@@ -167,8 +169,7 @@ export class CyclicLR extends LRScheduler {
       step_ratio: this.stepRatio,
       mode: this.mode,
       gamma: this.gamma,
-      _scale_fn_custom: null,
-      _scale_fn_ref: null,
+      ...(this.scaleFnCustom === null ? { _scale_fn_custom: null } : { _scale_fn_ref: null }),
       scale_mode: this.scaleMode,
       cycle_momentum: this.cycleMomentum,
     };
@@ -351,14 +352,14 @@ export class OneCycleLR extends LRScheduler {
   }
 
   /**
-   * PyTorch 1.13's keys; `anneal_func` (a bound method there) is written as `null`.
+   * PyTorch 1.13's keys, less `anneal_func` (a bound method there): a missing key leaves
+   * the loading side's own, where a `None` would break PyTorch's next step.
    * @example sched.stateDict().total_steps
    */
   override stateDict(): SchedulerStateDict {
     const dict: SchedulerStateDict = {
       total_steps: this.totalSteps,
       _schedule_phases: this.schedulePhases.map((p) => ({ ...p })),
-      anneal_func: null,
       cycle_momentum: this.cycleMomentum,
     };
     if (this.cycleMomentum) dict.use_beta1 = this.useBeta1;
