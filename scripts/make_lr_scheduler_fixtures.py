@@ -13,9 +13,12 @@ momentum or betas[0]). tests/lr-scheduler.test.ts builds the same schedulers by 
 `state` is the scheduler's state_dict() after STATE_AT steps, made JSON-representable:
 tuples become lists, Counter keys strings, +-inf the strings 'Infinity'/'-Infinity', and
 values JSON cannot hold (functions, bound methods, weak references) the string NON_JSON.
+`verbose` holds what PyTorch prints with verbose=True, for the calls in VERBOSE.
 `opt_groups` are the optimizer's param groups at that point (without params), so a test
 can resume from PyTorch's own state.
 """
+import contextlib
+import io
 import json
 import math
 import os
@@ -152,6 +155,39 @@ CASES = {
 }
 
 
+def verbose_step_lr(o):
+    s = S.StepLR(o, step_size=2, gamma=0.5, verbose=True)
+    for _ in range(4):
+        s.step()
+    s.step(7)
+
+
+def verbose_warm_restarts(o):
+    s = S.CosineAnnealingWarmRestarts(o, T_0=3, verbose=True)
+    for _ in range(3):
+        s.step()
+    s.step(4.5)
+
+
+def verbose_plateau(o):
+    s = S.ReduceLROnPlateau(o, patience=0, factor=0.5, verbose=True)
+    for m in [1.0, 2.0, 3.0, 0.5, 0.6]:
+        s.step(m)
+
+
+# Two groups, one with a tiny rate to show the exponent's format.
+VERBOSE_GROUPS = [0.1, 1.5e-7]
+VERBOSE = {'step_lr': verbose_step_lr, 'warm_restarts': verbose_warm_restarts, 'plateau': verbose_plateau}
+
+
+def capture(run):
+    opt = make_optimizer({'class': 'SGD', 'groups': [{'lr': lr} for lr in VERBOSE_GROUPS]})
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        run(opt)
+    return out.getvalue()
+
+
 def run_case(spec, driver, build):
     opt = make_optimizer(spec)
     scheds = build(opt)
@@ -175,7 +211,8 @@ def run_case(spec, driver, build):
 
 def main():
     out = {'torch': torch.__version__, 'steps': STEPS, 'nonJson': NON_JSON,
-           'plateauMetrics': PLATEAU_METRICS, 'plateauRising': PLATEAU_RISING, 'cases': {}}
+           'plateauMetrics': PLATEAU_METRICS, 'plateauRising': PLATEAU_RISING, 'cases': {},
+           'verboseGroups': VERBOSE_GROUPS, 'verbose': {name: capture(run) for name, run in VERBOSE.items()}}
     for name, (spec, driver, build) in CASES.items():
         out['cases'][name] = run_case(spec, driver, build)
     with open(OUT_PATH, 'w') as f:

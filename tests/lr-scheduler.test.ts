@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as torch from '../src/index.js';
 import * as optim from '../src/optim/index.js';
 import { hasTorch, python } from './helpers/python.js';
@@ -34,6 +34,8 @@ interface Fixture {
   plateauMetrics: number[];
   plateauRising: number[];
   cases: Record<string, Case>;
+  verboseGroups: number[];
+  verbose: Record<'step_lr' | 'warm_restarts' | 'plateau', string>;
 }
 
 const fixture: Fixture = JSON.parse(readFileSync(new URL('./fixtures/lr_scheduler.json', import.meta.url), 'utf8'));
@@ -274,6 +276,51 @@ describe.skipIf(!hasTorch)('PyTorch resumes from the scheduler state flint saved
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('verbose prints what PyTorch prints', () => {
+  const RUNS: Record<keyof Fixture['verbose'], (o: optim.Optimizer) => void> = {
+    step_lr: (o) => {
+      const s = new S.StepLR(o, 2, { gamma: 0.5, verbose: true });
+      for (let i = 0; i < 4; i++) s.step();
+      s.step(7);
+    },
+    warm_restarts: (o) => {
+      const s = new S.CosineAnnealingWarmRestarts(o, 3, { verbose: true });
+      for (let i = 0; i < 3; i++) s.step();
+      s.step(4.5);
+    },
+    plateau: (o) => {
+      const s = new S.ReduceLROnPlateau(o, { patience: 0, factor: 0.5, verbose: true });
+      for (const m of [1.0, 2.0, 3.0, 0.5, 0.6]) s.step(m);
+    },
+  };
+
+  it.each(Object.keys(RUNS) as (keyof Fixture['verbose'])[])('%s', (name) => {
+    const o = makeOptimizer({ class: 'SGD', groups: fixture.verboseGroups.map((lr) => ({ lr })) });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      RUNS[name](o);
+      expect(log.mock.calls.map((args) => `${args.join(' ')}\n`).join('')).toBe(fixture.verbose[name]);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('is saved in the state dict and silent by default', () => {
+    const o = makeOptimizer({ class: 'SGD', groups: [{ lr: 0.1 }] });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const s = new S.ExponentialLR(o, 0.5);
+      s.step();
+      expect(log).not.toHaveBeenCalled();
+      expect(s.stateDict().verbose).toBe(false);
+      expect(new S.ExponentialLR(o, 0.5, { verbose: true }).stateDict().verbose).toBe(true);
+      expect(() => new S.ExponentialLR(o, 0.5, { verbose: 1 as never })).toThrow('ExponentialLR: expected verbose to be true or false, but found 1');
+    } finally {
+      log.mockRestore();
     }
   });
 });

@@ -107,3 +107,26 @@ export function checkOptimizer(optimizer: unknown, OptimizerClass: abstract new 
     throw new TypeError(`${(optimizer as object | null)?.constructor?.name ?? typeof optimizer} is not an Optimizer`);
   }
 }
+
+/**
+ * A number as Python's `'%.4e' % x` writes it (a two-digit exponent at least).
+ * @internal
+ * @example pyExp4(0.1) // '1.0000e-01'
+ */
+export function pyExp4(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  const [mantissa, exponent] = x.toExponential(4).split('e');
+  const sign = exponent.startsWith('-') ? '-' : '+';
+  return `${mantissa}e${sign}${exponent.replace(/^[+-]/, '').padStart(2, '0')}`;
+}
+
+/**
+ * An epoch as PyTorch's verbose messages write it: `'%.5d'` for a whole number, `'%.2f'`
+ * otherwise (PyTorch decides by the Python type, so a float like 3.0 prints as '3.00' there).
+ * @internal
+ * @example epochString(7) // '00007'
+ */
+export function epochString(epoch: number): string {
+  if (!Number.isInteger(epoch)) return epoch.toFixed(2);
+  return epoch < 0 ? `-${String(-epoch).padStart(5, '0')}` : String(epoch).padStart(5, '0');
+}

@@ -5,9 +5,9 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import type { SchedulerStateDict } from './lr-scheduler.js';
-import { bindArgs, checkOptimizer, integerAtLeast } from './lr-scheduler-args.js';
+import { bindArgs, checkOptimizer, epochString, integerAtLeast, pyExp4 } from './lr-scheduler-args.js';
 import { Optimizer } from './optimizer.js';
-import { describe, finiteNumber } from './validate.js';
+import { boolean, describe, finiteNumber } from './validate.js';
 
 /**
  * Options of `ReduceLROnPlateau` (PyTorch's keyword arguments, camelCased).
@@ -22,9 +22,11 @@ export interface ReduceLROnPlateauOptions {
   cooldown?: number;
   minLr?: number | number[];
   eps?: number;
+  /** Print each reduction, as PyTorch's `verbose=True`. */
+  verbose?: boolean;
 }
 
-const NAMES = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'] as const;
+const NAMES = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps', 'verbose'] as const;
 
 function checkModes(mode: unknown, thresholdMode: unknown): void {
   if (mode !== 'min' && mode !== 'max') throw new Error(`mode ${String(mode)} is unknown!`);
@@ -55,13 +57,14 @@ export class ReduceLROnPlateau {
   numBadEpochs = 0;
   modeWorse: number;
   eps: number;
+  verbose: boolean;
   lastEpoch = 0;
   private lastLr: number[];
 
   constructor(optimizer: Optimizer, options?: ReduceLROnPlateauOptions);
   constructor(optimizer: Optimizer, ...args: unknown[]) {
     const bound = bindArgs('ReduceLROnPlateau', NAMES, [], args);
-    const { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0, eps = 1e-8 } = bound;
+    const { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0, eps = 1e-8, verbose = false } = bound;
     finiteNumber('ReduceLROnPlateau', 'factor', factor);
     if ((factor as number) >= 1.0) throw new Error('Factor should be < 1.0.');
     checkOptimizer(optimizer, Optimizer);
@@ -73,6 +76,7 @@ export class ReduceLROnPlateau {
     integerAtLeast('ReduceLROnPlateau', 'cooldown', cooldown, 0);
     finiteNumber('ReduceLROnPlateau', 'threshold', threshold);
     finiteNumber('ReduceLROnPlateau', 'eps', eps);
+    boolean('ReduceLROnPlateau', 'verbose', verbose);
     checkModes(mode, thresholdMode);
     this.optimizer = optimizer;
     this.factor = factor as number;
@@ -83,6 +87,7 @@ export class ReduceLROnPlateau {
     this.threshold = threshold as number;
     this.thresholdMode = thresholdMode as 'rel' | 'abs';
     this.eps = eps as number;
+    this.verbose = verbose as boolean;
     this.modeWorse = this.mode === 'min' ? Infinity : -Infinity;
     this.best = this.modeWorse;
     this.lastLr = optimizer.paramGroups.map((g) => g.lr);
@@ -126,18 +131,21 @@ export class ReduceLROnPlateau {
       this.numBadEpochs = 0; // bad epochs in cooldown do not count
     }
     if (this.numBadEpochs > this.patience) {
-      this.reduceLr();
+      this.reduceLr(at);
       this.cooldownCounter = this.cooldown;
       this.numBadEpochs = 0;
     }
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
-  private reduceLr(): void {
+  private reduceLr(epoch: number): void {
     this.optimizer.paramGroups.forEach((group, i) => {
       const oldLr = group.lr;
       const newLr = Math.max(oldLr * this.factor, this.minLrs[i]);
-      if (oldLr - newLr > this.eps) group.lr = newLr;
+      if (oldLr - newLr > this.eps) {
+        group.lr = newLr;
+        if (this.verbose) console.log(`Epoch ${epochString(epoch)}: reducing learning rate of group ${i} to ${pyExp4(newLr)}.`);
+      }
     });
   }
 
@@ -159,7 +167,7 @@ export class ReduceLROnPlateau {
       factor: this.factor,
       min_lrs: this.minLrs.slice(),
       patience: this.patience,
-      verbose: false,
+      verbose: this.verbose,
       cooldown: this.cooldown,
       cooldown_counter: this.cooldownCounter,
       mode: this.mode,
@@ -185,6 +193,7 @@ export class ReduceLROnPlateau {
     this.factor = number('factor', this.factor);
     if ('min_lrs' in d) this.minLrs = (d.min_lrs as number[]).slice();
     this.patience = number('patience', this.patience);
+    if (typeof d.verbose === 'boolean') this.verbose = d.verbose;
     this.cooldown = number('cooldown', this.cooldown);
     this.cooldownCounter = number('cooldown_counter', this.cooldownCounter);
     if ('mode' in d) this.mode = d.mode;

@@ -4,8 +4,8 @@
  * rate from the group's current one, so several schedulers can act on one optimizer.
  */
 import { Optimizer, type ParamGroup } from './optimizer.js';
-import { bindArgs } from './lr-scheduler-args.js';
-import { describe, finiteNumber } from './validate.js';
+import { bindArgs, epochString, pyExp4 } from './lr-scheduler-args.js';
+import { boolean, describe, finiteNumber } from './validate.js';
 
 /**
  * A scheduler's state as PyTorch writes it (its `__dict__` without the optimizer).
@@ -38,7 +38,10 @@ export abstract class LRScheduler {
   /** Hyperparameters saved by `stateDict`, as [field, PyTorch's key]. */
   protected readonly savedFields: readonly (readonly [string, string])[] = [];
 
-  constructor(optimizer: Optimizer, lastEpoch = -1) {
+  /** Print each rate change, as PyTorch's `verbose=True`. */
+  verbose: boolean;
+
+  constructor(optimizer: Optimizer, lastEpoch = -1, verbose = false) {
     if (!(optimizer instanceof Optimizer)) {
       throw new TypeError(`${(optimizer as object | null)?.constructor?.name ?? typeof optimizer} is not an Optimizer`);
     }
@@ -56,8 +59,21 @@ export abstract class LRScheduler {
         }
       });
     }
+    boolean(new.target.name, 'verbose', verbose);
     this.baseLrs = groups.map((group) => group.initialLr as number);
     this.lastEpoch = lastEpoch;
+    this.verbose = verbose;
+  }
+
+  /**
+   * PyTorch's `print_lr`: with `verbose`, prints group `group`'s new rate, with the epoch
+   * when `step(epoch)` was given one.
+   * @example sched.printLr(0, 0.01) // Adjusting learning rate of group 0 to 1.0000e-02.
+   */
+  printLr(group: number, lr: number, epoch?: number): void {
+    if (!this.verbose) return;
+    if (epoch === undefined) console.log(`Adjusting learning rate of group ${group} to ${pyExp4(lr)}.`);
+    else console.log(`Epoch ${epochString(epoch)}: adjusting learning rate of group ${group} to ${pyExp4(lr)}.`);
   }
 
   /**
@@ -97,7 +113,10 @@ export abstract class LRScheduler {
       values = this.closedFormLr() ?? this.getLr();
     }
     const groups = this.optimizer.paramGroups;
-    for (let i = 0; i < groups.length; i++) groups[i].lr = values[i];
+    for (let i = 0; i < groups.length; i++) {
+      groups[i].lr = values[i];
+      this.printLr(i, values[i], epoch);
+    }
     this.lastLr = groups.map((group) => group.lr);
   }
 
@@ -121,7 +140,7 @@ export abstract class LRScheduler {
     Object.assign(dict, {
       base_lrs: this.baseLrs.slice(),
       last_epoch: this.lastEpoch,
-      verbose: false,
+      verbose: this.verbose,
       _step_count: this.stepCount,
       _get_lr_called_within_step: false,
       _last_lr: this.lastLr.slice(),
@@ -138,6 +157,7 @@ export abstract class LRScheduler {
     for (const [field, key] of this.savedFields) if (key in stateDict) self[field] = stateDict[key];
     if ('base_lrs' in stateDict) this.baseLrs = (stateDict.base_lrs as number[]).slice();
     if ('last_epoch' in stateDict) this.lastEpoch = stateDict.last_epoch as number;
+    if (typeof stateDict.verbose === 'boolean') this.verbose = stateDict.verbose;
     if ('_step_count' in stateDict) this.stepCount = stateDict._step_count as number;
     if ('_last_lr' in stateDict) this.lastLr = (stateDict._last_lr as number[]).slice();
   }
@@ -160,16 +180,16 @@ export class StepLR extends LRScheduler {
    * PyTorch accepts `step_size = 0` here and fails on the first `step()` (ZeroDivisionError:
    * integer modulo by zero); flint checks every argument now, naming it.
    */
-  constructor(optimizer: Optimizer, stepSize: number, gamma?: number, options?: { lastEpoch?: number });
-  constructor(optimizer: Optimizer, stepSize: number, options?: { gamma?: number; lastEpoch?: number });
-  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, stepSize: number, gamma?: number, options?: { lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, stepSize: number, options?: { gamma?: number; lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const { stepSize, gamma = 0.1, lastEpoch = -1 } = bindArgs('StepLR', ['stepSize', 'gamma', 'lastEpoch'], ['stepSize'], args);
+    const { stepSize, gamma = 0.1, lastEpoch = -1, verbose = false } = bindArgs('StepLR', ['stepSize', 'gamma', 'lastEpoch', 'verbose'], ['stepSize'], args);
     if (typeof stepSize !== 'number' || !Number.isSafeInteger(stepSize) || stepSize <= 0) {
       throw new Error(`StepLR: expected stepSize (step_size) to be a positive integer number of epochs, but found ${describe(stepSize)}`);
     }
     finiteNumber('StepLR', 'gamma', gamma);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.stepSize = stepSize;
     this.gamma = gamma as number;
     this.initialStep();
@@ -205,16 +225,16 @@ export class CosineAnnealingLR extends LRScheduler {
    * integer modulo by zero); a negative `T_max` gives it a meaningless schedule. flint
    * requires a positive number of epochs when the scheduler is made.
    */
-  constructor(optimizer: Optimizer, TMax: number, etaMin?: number, options?: { lastEpoch?: number });
-  constructor(optimizer: Optimizer, TMax: number, options?: { etaMin?: number; lastEpoch?: number });
-  constructor(optimizer: Optimizer, options: { TMax: number; etaMin?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, TMax: number, etaMin?: number, options?: { lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, TMax: number, options?: { etaMin?: number; lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { TMax: number; etaMin?: number; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const { TMax, etaMin = 0, lastEpoch = -1 } = bindArgs('CosineAnnealingLR', ['TMax', 'etaMin', 'lastEpoch'], ['TMax'], args);
+    const { TMax, etaMin = 0, lastEpoch = -1, verbose = false } = bindArgs('CosineAnnealingLR', ['TMax', 'etaMin', 'lastEpoch', 'verbose'], ['TMax'], args);
     if (typeof TMax !== 'number' || !Number.isFinite(TMax) || TMax <= 0) {
       throw new Error(`CosineAnnealingLR: expected TMax (T_max) to be a positive number of epochs, but found ${describe(TMax)}`);
     }
     finiteNumber('CosineAnnealingLR', 'etaMin', etaMin);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.TMax = TMax;
     this.etaMin = etaMin as number;
     this.initialStep();

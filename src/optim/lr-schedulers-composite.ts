@@ -41,10 +41,11 @@ export class SequentialLR extends LRScheduler {
   readonly schedulers: LRScheduler[];
   readonly milestones: number[];
 
-  constructor(optimizer: Optimizer, schedulers: LRScheduler[], milestones: number[], options?: { lastEpoch?: number });
-  constructor(optimizer: Optimizer, options: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number });
+  /** `verbose` is accepted and, as in PyTorch, does nothing (the schedulers print for themselves). */
+  constructor(optimizer: Optimizer, schedulers: LRScheduler[], milestones: number[], options?: { lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const bound = bindArgs('SequentialLR', ['schedulers', 'milestones', 'lastEpoch'], ['schedulers', 'milestones'], args);
+    const bound = bindArgs('SequentialLR', ['schedulers', 'milestones', 'lastEpoch', 'verbose'], ['schedulers', 'milestones'], args);
     checkOptimizer(optimizer, Optimizer);
     const schedulers = schedulerList('SequentialLR', bound.schedulers);
     const { milestones, lastEpoch = -1 } = bound;

@@ -50,10 +50,11 @@ export interface CyclicLROptions {
   baseMomentum?: number | number[];
   maxMomentum?: number | number[];
   lastEpoch?: number;
+  verbose?: boolean;
 }
 
 const CYCLIC_NAMES = ['baseLr', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma', 'scaleFn', 'scaleMode',
-  'cycleMomentum', 'baseMomentum', 'maxMomentum', 'lastEpoch'] as const;
+  'cycleMomentum', 'baseMomentum', 'maxMomentum', 'lastEpoch', 'verbose'] as const;
 
 /**
  * `torch.optim.lr_scheduler.CyclicLR`: cycles each rate between `baseLr` and `maxLr`
@@ -83,7 +84,7 @@ export class CyclicLR extends LRScheduler {
   constructor(optimizer: Optimizer, options: CyclicLROptions & { baseLr: number | number[]; maxLr: number | number[] });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
     const bound = bindArgs('CyclicLR', CYCLIC_NAMES, ['baseLr', 'maxLr'], args);
-    const { stepSizeUp = 2000, mode = 'triangular', gamma = 1, scaleFn, cycleMomentum = true, lastEpoch = -1 } = bound;
+    const { stepSizeUp = 2000, mode = 'triangular', gamma = 1, scaleFn, cycleMomentum = true, lastEpoch = -1, verbose = false } = bound;
     checkOptimizer(optimizer, Optimizer);
     const groups = optimizer.paramGroups;
     const baseLrs = perGroup('CyclicLR', 'base_lr', optimizer, bound.baseLr);
@@ -111,7 +112,7 @@ export class CyclicLR extends LRScheduler {
       baseMomentums = groups.map((g) => momentumOf(g, useBeta1));
     }
     if (lastEpoch === -1) groups.forEach((g, i) => (g.lr = baseLrs[i]));
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.maxLrs = maxLrs;
     this.totalSize = up + down;
     this.stepRatio = up / this.totalSize;
@@ -229,10 +230,11 @@ export interface OneCycleLROptions {
   finalDivFactor?: number;
   threePhase?: boolean;
   lastEpoch?: number;
+  verbose?: boolean;
 }
 
 const ONE_CYCLE_NAMES = ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum',
-  'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase', 'lastEpoch'] as const;
+  'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase', 'lastEpoch', 'verbose'] as const;
 
 /**
  * `torch.optim.lr_scheduler.OneCycleLR`: the 1cycle policy. Each rate rises from
@@ -256,7 +258,7 @@ export class OneCycleLR extends LRScheduler {
   constructor(optimizer: Optimizer, ...args: unknown[]) {
     const bound = bindArgs('OneCycleLR', ONE_CYCLE_NAMES, ['maxLr'], args);
     const { totalSteps, epochs, stepsPerEpoch, pctStart = 0.3, annealStrategy = 'cos', cycleMomentum = true } = bound;
-    const { divFactor = 25, finalDivFactor = 1e4, threePhase = false, lastEpoch = -1 } = bound;
+    const { divFactor = 25, finalDivFactor = 1e4, threePhase = false, lastEpoch = -1, verbose = false } = bound;
     checkOptimizer(optimizer, Optimizer);
     let total: number;
     if (totalSteps === undefined && epochs === undefined && stepsPerEpoch === undefined) {
@@ -301,7 +303,7 @@ export class OneCycleLR extends LRScheduler {
         }
       });
     }
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.totalSteps = total;
     const phase = (end_step: number, start_lr: string, end_lr: string, start_momentum: string, end_momentum: string): Phase =>
       ({ end_step, start_lr, end_lr, start_momentum, end_momentum });

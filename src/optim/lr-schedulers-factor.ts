@@ -65,12 +65,12 @@ abstract class LambdaScheduler extends LRScheduler {
  * for (let epoch = 0; epoch < 100; epoch++) { train(); sched.step(); }
  */
 export class LambdaLR extends LambdaScheduler {
-  constructor(optimizer: Optimizer, lrLambda: LrLambda | LrLambda[], options?: { lastEpoch?: number });
-  constructor(optimizer: Optimizer, options: { lrLambda: LrLambda | LrLambda[]; lastEpoch?: number });
+  constructor(optimizer: Optimizer, lrLambda: LrLambda | LrLambda[], options?: { lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { lrLambda: LrLambda | LrLambda[]; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const { lrLambda, lastEpoch = -1 } = bindArgs('LambdaLR', ['lrLambda', 'lastEpoch'], ['lrLambda'], args);
+    const { lrLambda, lastEpoch = -1, verbose = false } = bindArgs('LambdaLR', ['lrLambda', 'lastEpoch', 'verbose'], ['lrLambda'], args);
     const lambdas = lambdasFor('LambdaLR', optimizer, lrLambda);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.lrLambdas = lambdas;
     this.initialStep();
   }
@@ -89,12 +89,12 @@ export class LambdaLR extends LambdaScheduler {
  * const sched = new lrScheduler.MultiplicativeLR(opt, () => 0.95);
  */
 export class MultiplicativeLR extends LambdaScheduler {
-  constructor(optimizer: Optimizer, lrLambda: LrLambda | LrLambda[], options?: { lastEpoch?: number });
-  constructor(optimizer: Optimizer, options: { lrLambda: LrLambda | LrLambda[]; lastEpoch?: number });
+  constructor(optimizer: Optimizer, lrLambda: LrLambda | LrLambda[], options?: { lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { lrLambda: LrLambda | LrLambda[]; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const { lrLambda, lastEpoch = -1 } = bindArgs('MultiplicativeLR', ['lrLambda', 'lastEpoch'], ['lrLambda'], args);
+    const { lrLambda, lastEpoch = -1, verbose = false } = bindArgs('MultiplicativeLR', ['lrLambda', 'lastEpoch', 'verbose'], ['lrLambda'], args);
     const lambdas = lambdasFor('MultiplicativeLR', optimizer, lrLambda);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.lrLambdas = lambdas;
     this.initialStep();
   }
@@ -126,15 +126,15 @@ export class MultiStepLR extends LRScheduler {
   gamma: number;
   protected override readonly savedFields = [['gamma', 'gamma']] as const;
 
-  constructor(optimizer: Optimizer, milestones: number[], gamma?: number, options?: { lastEpoch?: number });
-  constructor(optimizer: Optimizer, milestones: number[], options?: { gamma?: number; lastEpoch?: number });
-  constructor(optimizer: Optimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, milestones: number[], gamma?: number, options?: { lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, milestones: number[], options?: { gamma?: number; lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const { milestones, gamma = 0.1, lastEpoch = -1 } = bindArgs('MultiStepLR', ['milestones', 'gamma', 'lastEpoch'], ['milestones'], args);
+    const { milestones, gamma = 0.1, lastEpoch = -1, verbose = false } = bindArgs('MultiStepLR', ['milestones', 'gamma', 'lastEpoch', 'verbose'], ['milestones'], args);
     if (!Array.isArray(milestones)) throw new TypeError(`MultiStepLR: expected milestones to be an array of epochs, but found ${describe(milestones)}`);
     for (const m of milestones) integerAtLeast('MultiStepLR', 'each milestone', m, 0);
     finiteNumber('MultiStepLR', 'gamma', gamma);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.milestones = new Map();
     for (const m of milestones as number[]) this.milestones.set(m, (this.milestones.get(m) ?? 0) + 1);
     this.gamma = gamma as number;
@@ -175,12 +175,12 @@ export class ExponentialLR extends LRScheduler {
   gamma: number;
   protected override readonly savedFields = [['gamma', 'gamma']] as const;
 
-  constructor(optimizer: Optimizer, gamma: number, options?: { lastEpoch?: number });
-  constructor(optimizer: Optimizer, options: { gamma: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, gamma: number, options?: { lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { gamma: number; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const { gamma, lastEpoch = -1 } = bindArgs('ExponentialLR', ['gamma', 'lastEpoch'], ['gamma'], args);
+    const { gamma, lastEpoch = -1, verbose = false } = bindArgs('ExponentialLR', ['gamma', 'lastEpoch', 'verbose'], ['gamma'], args);
     finiteNumber('ExponentialLR', 'gamma', gamma);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.gamma = gamma as number;
     this.initialStep();
   }
@@ -209,12 +209,12 @@ export class ConstantLR extends LRScheduler {
   totalIters: number;
   protected override readonly savedFields = [['factor', 'factor'], ['totalIters', 'total_iters']] as const;
 
-  constructor(optimizer: Optimizer, options?: { factor?: number; totalIters?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, options?: { factor?: number; totalIters?: number; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const { factor = 1 / 3, totalIters = 5, lastEpoch = -1 } = bindArgs('ConstantLR', ['factor', 'totalIters', 'lastEpoch'], [], args);
+    const { factor = 1 / 3, totalIters = 5, lastEpoch = -1, verbose = false } = bindArgs('ConstantLR', ['factor', 'totalIters', 'lastEpoch', 'verbose'], [], args);
     numberIn('ConstantLR', 'factor', factor, 0, 1, 'Constant multiplicative factor expected to be between 0 and 1.');
     integerAtLeast('ConstantLR', 'totalIters', totalIters, 0);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.factor = factor as number;
     this.totalIters = totalIters as number;
     this.initialStep();
@@ -251,16 +251,16 @@ export class LinearLR extends LRScheduler {
     ['totalIters', 'total_iters'],
   ] as const;
 
-  constructor(optimizer: Optimizer, options?: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, options?: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const names = ['startFactor', 'endFactor', 'totalIters', 'lastEpoch'];
-    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5, lastEpoch = -1 } = bindArgs('LinearLR', names, [], args);
+    const names = ['startFactor', 'endFactor', 'totalIters', 'lastEpoch', 'verbose'];
+    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5, lastEpoch = -1, verbose = false } = bindArgs('LinearLR', names, [], args);
     // PyTorch allows start_factor 0, which divides by zero on the second step; flint refuses it.
     if (startFactor === 0) throw new Error('LinearLR: expected startFactor in (0, 1]; 0 would divide by zero on the second step');
     numberIn('LinearLR', 'startFactor', startFactor, 0, 1, 'Starting multiplicative factor expected to be between 0 and 1.');
     numberIn('LinearLR', 'endFactor', endFactor, 0, 1, 'Ending multiplicative factor expected to be between 0 and 1.');
     integerAtLeast('LinearLR', 'totalIters', totalIters, 1);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.startFactor = startFactor as number;
     this.endFactor = endFactor as number;
     this.totalIters = totalIters as number;
@@ -294,12 +294,12 @@ export class PolynomialLR extends LRScheduler {
   power: number;
   protected override readonly savedFields = [['totalIters', 'total_iters'], ['power', 'power']] as const;
 
-  constructor(optimizer: Optimizer, options?: { totalIters?: number; power?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, options?: { totalIters?: number; power?: number; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const { totalIters = 5, power = 1, lastEpoch = -1 } = bindArgs('PolynomialLR', ['totalIters', 'power', 'lastEpoch'], [], args);
+    const { totalIters = 5, power = 1, lastEpoch = -1, verbose = false } = bindArgs('PolynomialLR', ['totalIters', 'power', 'lastEpoch', 'verbose'], [], args);
     integerAtLeast('PolynomialLR', 'totalIters', totalIters, 1);
     finiteNumber('PolynomialLR', 'power', power);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.totalIters = totalIters as number;
     this.power = power as number;
     this.initialStep();

@@ -33,15 +33,15 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     ['TCur', 'T_cur'],
   ] as const;
 
-  constructor(optimizer: Optimizer, T0: number, options?: { TMult?: number; etaMin?: number; lastEpoch?: number });
-  constructor(optimizer: Optimizer, options: { T0: number; TMult?: number; etaMin?: number; lastEpoch?: number });
+  constructor(optimizer: Optimizer, T0: number, options?: { TMult?: number; etaMin?: number; lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { T0: number; TMult?: number; etaMin?: number; lastEpoch?: number; verbose?: boolean });
   constructor(optimizer: Optimizer, ...args: unknown[]) {
-    const bound = bindArgs('CosineAnnealingWarmRestarts', ['T0', 'TMult', 'etaMin', 'lastEpoch'], ['T0'], args);
-    const { T0, TMult = 1, etaMin = 0, lastEpoch = -1 } = bound;
+    const bound = bindArgs('CosineAnnealingWarmRestarts', ['T0', 'TMult', 'etaMin', 'lastEpoch', 'verbose'], ['T0'], args);
+    const { T0, TMult = 1, etaMin = 0, lastEpoch = -1, verbose = false } = bound;
     if (typeof T0 !== 'number' || !Number.isSafeInteger(T0) || T0 <= 0) throw new Error(`Expected positive integer T_0, but got ${describe(T0)}`);
     if (typeof TMult !== 'number' || !Number.isSafeInteger(TMult) || TMult < 1) throw new Error(`Expected integer T_mult >= 1, but got ${describe(TMult)}`);
     finiteNumber('CosineAnnealingWarmRestarts', 'etaMin', etaMin);
-    super(optimizer, lastEpoch as number);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.T0 = T0;
     this.Ti = T0;
     this.TMult = TMult;
@@ -95,7 +95,10 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.lastEpoch = Math.floor(at);
     const values = this.getLr();
     const groups = this.optimizer.paramGroups;
-    for (let i = 0; i < groups.length; i++) groups[i].lr = values[i];
+    for (let i = 0; i < groups.length; i++) {
+      groups[i].lr = values[i];
+      this.printLr(i, values[i], at);
+    }
     this.lastLr = groups.map((g) => g.lr);
   }
 }
