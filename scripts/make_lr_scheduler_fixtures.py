@@ -13,6 +13,8 @@ momentum or betas[0]). tests/lr-scheduler.test.ts builds the same schedulers by 
 `state` is the scheduler's state_dict() after STATE_AT steps, made JSON-representable:
 tuples become lists, Counter keys strings, +-inf the strings 'Infinity'/'-Infinity', and
 values JSON cannot hold (functions, bound methods, weak references) the string NON_JSON.
+`jumps` are the rates after each step(epoch) of JUMP_EPOCHS (the closed forms, or get_lr
+at that epoch where a scheduler has none), for each scheduler in JUMPS.
 `verbose` holds what PyTorch prints with verbose=True, for the calls in VERBOSE.
 `opt_groups` are the optimizer's param groups at that point (without params), so a test
 can resume from PyTorch's own state.
@@ -180,6 +182,32 @@ VERBOSE_GROUPS = [0.1, 1.5e-7]
 VERBOSE = {'step_lr': verbose_step_lr, 'warm_restarts': verbose_warm_restarts, 'plateau': verbose_plateau}
 
 
+JUMP_EPOCHS = [3, 0, 7, 12, 45, 100, 2, 8, 30, 31]
+JUMPS = {
+    'multi_step_lr': lambda o: S.MultiStepLR(o, [10, 30, 30, 60], gamma=0.5),
+    'constant_lr': lambda o: S.ConstantLR(o, factor=0.5, total_iters=7),
+    'linear_lr': lambda o: S.LinearLR(o, start_factor=0.25, end_factor=0.9, total_iters=20),
+    'exponential_lr': lambda o: S.ExponentialLR(o, 0.96),
+    'polynomial_lr': lambda o: S.PolynomialLR(o, total_iters=40, power=2.0),
+    'step_lr': lambda o: S.StepLR(o, step_size=3, gamma=0.5),
+    'cosine_annealing_lr': lambda o: S.CosineAnnealingLR(o, T_max=20, eta_min=0.001),
+    'lambda_lr': lambda o: S.LambdaLR(o, lambda e: 0.95 ** e),
+    'multiplicative_lr': lambda o: S.MultiplicativeLR(o, lambda e: 0.9),
+    'cyclic_lr': lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=7),
+    'one_cycle_lr': lambda o: S.OneCycleLR(o, max_lr=0.5, total_steps=100),
+}
+
+
+def jumps(build):
+    opt = make_optimizer(SGD2)
+    sched = build(opt)
+    out = []
+    for epoch in JUMP_EPOCHS:
+        sched.step(epoch)
+        out.append(list(sched.get_last_lr()))
+    return out
+
+
 def capture(run):
     opt = make_optimizer({'class': 'SGD', 'groups': [{'lr': lr} for lr in VERBOSE_GROUPS]})
     out = io.StringIO()
@@ -212,6 +240,7 @@ def run_case(spec, driver, build):
 def main():
     out = {'torch': torch.__version__, 'steps': STEPS, 'nonJson': NON_JSON,
            'plateauMetrics': PLATEAU_METRICS, 'plateauRising': PLATEAU_RISING, 'cases': {},
+           'jumpEpochs': JUMP_EPOCHS, 'jumps': {name: jumps(build) for name, build in JUMPS.items()},
            'verboseGroups': VERBOSE_GROUPS, 'verbose': {name: capture(run) for name, run in VERBOSE.items()}}
     for name, (spec, driver, build) in CASES.items():
         out['cases'][name] = run_case(spec, driver, build)

@@ -34,6 +34,8 @@ interface Fixture {
   plateauMetrics: number[];
   plateauRising: number[];
   cases: Record<string, Case>;
+  jumpEpochs: number[];
+  jumps: Record<string, number[][]>;
   verboseGroups: number[];
   verbose: Record<'step_lr' | 'warm_restarts' | 'plateau', string>;
 }
@@ -277,6 +279,36 @@ describe.skipIf(!hasTorch)('PyTorch resumes from the scheduler state flint saved
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('step(epoch) jumps as PyTorch (closed forms where PyTorch has them)', () => {
+  const JUMPS: Record<string, (o: optim.Optimizer) => optim.lrScheduler.LRScheduler> = {
+    multi_step_lr: (o) => new S.MultiStepLR(o, [10, 30, 30, 60], 0.5),
+    constant_lr: (o) => new S.ConstantLR(o, { factor: 0.5, totalIters: 7 }),
+    linear_lr: (o) => new S.LinearLR(o, { startFactor: 0.25, endFactor: 0.9, totalIters: 20 }),
+    exponential_lr: (o) => new S.ExponentialLR(o, 0.96),
+    polynomial_lr: (o) => new S.PolynomialLR(o, { totalIters: 40, power: 2.0 }),
+    step_lr: (o) => new S.StepLR(o, 3, 0.5),
+    cosine_annealing_lr: (o) => new S.CosineAnnealingLR(o, 20, 0.001),
+    lambda_lr: (o) => new S.LambdaLR(o, (e) => 0.95 ** e),
+    multiplicative_lr: (o) => new S.MultiplicativeLR(o, () => 0.9),
+    cyclic_lr: (o) => new S.CyclicLR(o, 0.01, 0.1, { stepSizeUp: 7 }),
+    one_cycle_lr: (o) => new S.OneCycleLR(o, 0.5, { totalSteps: 100 }),
+  };
+
+  it('every fixture case has a builder', () => {
+    expect(Object.keys(JUMPS).sort()).toEqual(Object.keys(fixture.jumps).sort());
+  });
+
+  it.each(Object.keys(JUMPS))('%s', (name) => {
+    const o = makeOptimizer(fixture.cases.sequential_lr.optimizer);
+    const sched = JUMPS[name](o);
+    fixture.jumpEpochs.forEach((epoch, k) => {
+      sched.step(epoch);
+      expect(sched.lastEpoch).toBe(epoch);
+      expectRow(sched.getLastLr(), fixture.jumps[name][k], `${name} step(${epoch})`);
+    });
   });
 });
 
