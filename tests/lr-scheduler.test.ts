@@ -448,6 +448,14 @@ describe('scheduler arguments bind like a Python call and are checked', () => {
     expect(new S.OneCycleLR(o, 0.1, { totalSteps: 10, cycleMomentum: false }).getLastLr()[0]).toBeCloseTo(0.004, 15);
   });
 
+  it('a refused CyclicLR or OneCycleLR leaves the param groups as they were', () => {
+    const o = opt();
+    expect(() => new S.CyclicLR(o, 0.01, 0.1, { lastEpoch: -3 })).toThrow('CyclicLR: expected lastEpoch to be an integer >= -1, but found -3');
+    expect(() => new S.OneCycleLR(o, 0.5, { totalSteps: 10, verbose: 'yes' as never })).toThrow('OneCycleLR: expected verbose to be true or false');
+    expect(o.paramGroups[0]).toMatchObject({ lr: 0.1, momentum: 0.9 });
+    expect(Object.keys(o.paramGroups[0]).sort()).toEqual(['dampening', 'lr', 'maximize', 'momentum', 'nesterov', 'params', 'weightDecay']);
+  });
+
   it('OneCycleLR refuses to step past totalSteps, as PyTorch', () => {
     const sched = new S.OneCycleLR(opt(), 0.1, { totalSteps: 3 });
     for (let i = 0; i < 3; i++) sched.step();

@@ -5,7 +5,7 @@
  * optimizers, which PyTorch's OneCycleLR does from 1.13 and its CyclicLR from 2.0.
  */
 import { LRScheduler, type SchedulerStateDict } from './lr-scheduler.js';
-import { bindArgs, callable, checkOptimizer, numberIn, perGroup } from './lr-scheduler-args.js';
+import { bindArgs, callable, checkOptimizer, integerAtLeast, numberIn, perGroup } from './lr-scheduler-args.js';
 import { Optimizer, type ParamGroup } from './optimizer.js';
 import { boolean, describe } from './validate.js';
 
@@ -26,6 +26,15 @@ function momentumOf(group: ParamGroup, useBeta1: boolean): number {
 function setMomentum(group: ParamGroup, value: number, useBeta1: boolean): void {
   if (useBeta1) group.betas = [value, ...(group.betas as number[]).slice(1)];
   else group.momentum = value;
+}
+
+/**
+ * The base class's own checks, made before these constructors write into the param
+ * groups, so a refused scheduler leaves the optimizer as it was.
+ */
+function checkBeforeWriting(owner: string, lastEpoch: unknown, verbose: unknown): void {
+  integerAtLeast(owner, 'lastEpoch', lastEpoch, -1);
+  boolean(owner, 'verbose', verbose);
 }
 
 /**
@@ -101,6 +110,7 @@ export class CyclicLR extends LRScheduler {
       throw new Error(`CyclicLR: expected scaleMode 'cycle' or 'iterations', but found ${describe(scaleMode)}`);
     }
     boolean('CyclicLR', 'cycleMomentum', cycleMomentum);
+    checkBeforeWriting('CyclicLR', lastEpoch, verbose);
     let useBeta1 = false;
     let baseMomentums: number[] = [];
     let maxMomentums: number[] = [];
@@ -281,6 +291,7 @@ export class OneCycleLR extends LRScheduler {
     numberIn('OneCycleLR', 'finalDivFactor', finalDivFactor, Number.MIN_VALUE, Number.MAX_VALUE);
     boolean('OneCycleLR', 'threePhase', threePhase);
     boolean('OneCycleLR', 'cycleMomentum', cycleMomentum);
+    checkBeforeWriting('OneCycleLR', lastEpoch, verbose);
     const groups = optimizer.paramGroups;
     const maxLrs = perGroup('OneCycleLR', 'max_lr', optimizer, bound.maxLr);
     let useBeta1 = false;
