@@ -342,7 +342,7 @@ describe('scheduler arguments are checked where they enter', () => {
     ['StepLR stepSize 0', () => new optim.lrScheduler.StepLR(opt(), { stepSize: 0 }), 'StepLR: expected stepSize (step_size) to be a positive integer number of epochs, but found 0'],
     ['StepLR stepSize -2', () => new optim.lrScheduler.StepLR(opt(), { stepSize: -2 }), 'but found -2'],
     ['StepLR stepSize 1.5', () => new optim.lrScheduler.StepLR(opt(), { stepSize: 1.5 }), 'but found 1.5'],
-    ['StepLR without options', () => new (optim.lrScheduler.StepLR as unknown as new (o: optim.Optimizer) => unknown)(opt()), 'StepLR: expected an options object with { stepSize, gamma?, lastEpoch? }, but found undefined'],
+    ['StepLR without options', () => new (optim.lrScheduler.StepLR as unknown as new (o: optim.Optimizer) => unknown)(opt()), "StepLR() missing required argument 'stepSize'"],
     ['StepLR NaN gamma', () => new optim.lrScheduler.StepLR(opt(), { stepSize: 2, gamma: NaN }), 'StepLR: expected gamma to be a finite number, but found NaN'],
     ['StepLR snake_case option', () => new optim.lrScheduler.StepLR(opt(), { step_size: 2 } as unknown as { stepSize: number }), "StepLR() got an unexpected option 'step_size' (did you mean 'stepSize'?"],
     ['CosineAnnealingLR TMax 0', () => new optim.lrScheduler.CosineAnnealingLR(opt(), { TMax: 0 }), 'CosineAnnealingLR: expected TMax (T_max) to be a positive number of epochs, but found 0'],

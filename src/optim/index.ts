@@ -19,4 +19,4 @@ export { SGD } from './sgd.js';
 export type { SGDOptions, SGDParamGroup } from './sgd.js';
 export { Adam, AdamW } from './adam.js';
 export type { AdamOptions, AdamParamGroup } from './adam.js';
-export * as lrScheduler from './lr-scheduler.js';
+export * as lrScheduler from './lr-schedulers.js';

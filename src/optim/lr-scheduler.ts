@@ -4,16 +4,8 @@
  * rate from the group's current one, so several schedulers can act on one optimizer.
  */
 import { Optimizer, type ParamGroup } from './optimizer.js';
-import { checkOptions, describe, finiteNumber } from './validate.js';
-
-/** Checks a scheduler's options object: present, no unknown keys. */
-function schedulerOptions<T>(owner: string, options: T, allowed: readonly string[], required: string): T {
-  if (options === undefined || options === null) {
-    throw new TypeError(`${owner}: expected an options object with ${required}, but found ${describe(options)}`);
-  }
-  checkOptions(owner, options, allowed);
-  return options;
-}
+import { bindArgs, epochString, pyExp4 } from './lr-scheduler-args.js';
+import { boolean, describe, finiteNumber } from './validate.js';
 
 /**
  * A scheduler's state as PyTorch writes it (its `__dict__` without the optimizer).
@@ -41,11 +33,15 @@ export abstract class LRScheduler {
   lastEpoch: number;
   /** PyTorch's `_step_count`: scheduler steps taken, the constructor's included. */
   protected stepCount = 0;
-  private lastLr: number[] = [];
+  /** PyTorch's `_last_lr`: the rates the last step set. */
+  protected lastLr: number[] = [];
   /** Hyperparameters saved by `stateDict`, as [field, PyTorch's key]. */
   protected readonly savedFields: readonly (readonly [string, string])[] = [];
 
-  constructor(optimizer: Optimizer, lastEpoch = -1) {
+  /** Print each rate change, as PyTorch's `verbose=True`. */
+  verbose: boolean;
+
+  constructor(optimizer: Optimizer, lastEpoch = -1, verbose = false) {
     if (!(optimizer instanceof Optimizer)) {
       throw new TypeError(`${(optimizer as object | null)?.constructor?.name ?? typeof optimizer} is not an Optimizer`);
     }
@@ -63,12 +59,29 @@ export abstract class LRScheduler {
         }
       });
     }
+    boolean(new.target.name, 'verbose', verbose);
     this.baseLrs = groups.map((group) => group.initialLr as number);
     this.lastEpoch = lastEpoch;
+    this.verbose = verbose;
   }
 
-  /** The constructor's step: moves to epoch `lastEpoch + 1` and sets the groups' rates. */
-  protected initialStep(): void {
+  /**
+   * PyTorch's `print_lr`: with `verbose`, prints group `group`'s new rate, with the epoch
+   * when `step(epoch)` was given one.
+   * @example sched.printLr(0, 0.01) // Adjusting learning rate of group 0 to 1.0000e-02.
+   */
+  printLr(group: number, lr: number, epoch?: number): void {
+    if (!this.verbose) return;
+    if (epoch === undefined) console.log(`Adjusting learning rate of group ${group} to ${pyExp4(lr)}.`);
+    else console.log(`Epoch ${epochString(epoch)}: adjusting learning rate of group ${group} to ${pyExp4(lr)}.`);
+  }
+
+  /**
+   * The constructor's step (PyTorch's `_initial_step`): moves to epoch `lastEpoch + 1` and
+   * sets the groups' rates. Public because `SequentialLR` re-runs it on its first scheduler.
+   * @example sched.lastEpoch -= 1; sched.initialStep();
+   */
+  initialStep(): void {
     this.stepCount = 0;
     this.step();
   }
@@ -100,7 +113,10 @@ export abstract class LRScheduler {
       values = this.closedFormLr() ?? this.getLr();
     }
     const groups = this.optimizer.paramGroups;
-    for (let i = 0; i < groups.length; i++) groups[i].lr = values[i];
+    for (let i = 0; i < groups.length; i++) {
+      groups[i].lr = values[i];
+      this.printLr(i, values[i], epoch);
+    }
     this.lastLr = groups.map((group) => group.lr);
   }
 
@@ -124,7 +140,7 @@ export abstract class LRScheduler {
     Object.assign(dict, {
       base_lrs: this.baseLrs.slice(),
       last_epoch: this.lastEpoch,
-      verbose: false,
+      verbose: this.verbose,
       _step_count: this.stepCount,
       _get_lr_called_within_step: false,
       _last_lr: this.lastLr.slice(),
@@ -141,6 +157,7 @@ export abstract class LRScheduler {
     for (const [field, key] of this.savedFields) if (key in stateDict) self[field] = stateDict[key];
     if ('base_lrs' in stateDict) this.baseLrs = (stateDict.base_lrs as number[]).slice();
     if ('last_epoch' in stateDict) this.lastEpoch = stateDict.last_epoch as number;
+    if (typeof stateDict.verbose === 'boolean') this.verbose = stateDict.verbose;
     if ('_step_count' in stateDict) this.stepCount = stateDict._step_count as number;
     if ('_last_lr' in stateDict) this.lastLr = (stateDict._last_lr as number[]).slice();
   }
@@ -163,16 +180,18 @@ export class StepLR extends LRScheduler {
    * PyTorch accepts `step_size = 0` here and fails on the first `step()` (ZeroDivisionError:
    * integer modulo by zero); flint checks every argument now, naming it.
    */
-  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
-    schedulerOptions('StepLR', options, ['stepSize', 'gamma', 'lastEpoch'], '{ stepSize, gamma?, lastEpoch? }');
-    const { stepSize, gamma = 0.1, lastEpoch = -1 } = options;
+  constructor(optimizer: Optimizer, stepSize: number, gamma?: number, options?: { lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, stepSize: number, options?: { gamma?: number; lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const { stepSize, gamma = 0.1, lastEpoch = -1, verbose = false } = bindArgs('StepLR', ['stepSize', 'gamma', 'lastEpoch', 'verbose'], ['stepSize'], args);
     if (typeof stepSize !== 'number' || !Number.isSafeInteger(stepSize) || stepSize <= 0) {
       throw new Error(`StepLR: expected stepSize (step_size) to be a positive integer number of epochs, but found ${describe(stepSize)}`);
     }
     finiteNumber('StepLR', 'gamma', gamma);
-    super(optimizer, lastEpoch);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.stepSize = stepSize;
-    this.gamma = gamma;
+    this.gamma = gamma as number;
     this.initialStep();
   }
 
@@ -206,16 +225,18 @@ export class CosineAnnealingLR extends LRScheduler {
    * integer modulo by zero); a negative `T_max` gives it a meaningless schedule. flint
    * requires a positive number of epochs when the scheduler is made.
    */
-  constructor(optimizer: Optimizer, options: { TMax: number; etaMin?: number; lastEpoch?: number }) {
-    schedulerOptions('CosineAnnealingLR', options, ['TMax', 'etaMin', 'lastEpoch'], '{ TMax, etaMin?, lastEpoch? }');
-    const { TMax, etaMin = 0, lastEpoch = -1 } = options;
+  constructor(optimizer: Optimizer, TMax: number, etaMin?: number, options?: { lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, TMax: number, options?: { etaMin?: number; lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, options: { TMax: number; etaMin?: number; lastEpoch?: number; verbose?: boolean });
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const { TMax, etaMin = 0, lastEpoch = -1, verbose = false } = bindArgs('CosineAnnealingLR', ['TMax', 'etaMin', 'lastEpoch', 'verbose'], ['TMax'], args);
     if (typeof TMax !== 'number' || !Number.isFinite(TMax) || TMax <= 0) {
       throw new Error(`CosineAnnealingLR: expected TMax (T_max) to be a positive number of epochs, but found ${describe(TMax)}`);
     }
     finiteNumber('CosineAnnealingLR', 'etaMin', etaMin);
-    super(optimizer, lastEpoch);
+    super(optimizer, lastEpoch as number, verbose as boolean);
     this.TMax = TMax;
-    this.etaMin = etaMin;
+    this.etaMin = etaMin as number;
     this.initialStep();
   }
 
