@@ -259,8 +259,13 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   return fusedLoss(input, target, { ...options, labelSmoothing: 0 }, false);
 }
 
-function checkSameSize(input: Tensor, target: Tensor, name: string): void {
-  if (input.shape.join() !== target.shape.join() && input.numel() !== target.numel()) {
+/**
+ * PyTorch's warning when a regression loss is given a target whose size differs from the
+ * input's (broadcasting then silently pairs the wrong elements), e.g. (N, 1) against (N). @internal
+ * @example checkSameSize(yHat, y, 'mse_loss')
+ */
+export function checkSameSize(input: Tensor, target: Tensor, name: string): void {
+  if (input.shape.join() !== target.shape.join() || input.dim() !== target.dim()) {
     process.emitWarning(
       `Using a target size (torch.Size([${target.shape.join(', ')}])) that is different to the input size (torch.Size([${input.shape.join(', ')}])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`,
       { code: name },
