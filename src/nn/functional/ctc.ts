@@ -4,15 +4,15 @@
  * sequences: autograd gives the gradient, and it runs on whatever device the
  * log-probabilities are on.
  */
-import { renameGradFn } from '../../autograd/function.js';
+import { record } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { bool, float64, int64, scalarTypeName, uint8 } from '../../tensor/dtype.js';
-import { fromArray, full } from '../../tensor/creation.js';
-import { add, clamp, div, exp, gt, neg, sub, where } from '../../ops/elementwise.js';
+import { fromArray, full, zeros } from '../../tensor/creation.js';
+import { add, clamp, div, eq, exp, gt, mul, neg, sub, where } from '../../ops/elementwise.js';
 import { logsumexp, mean, sum } from '../../ops/reduce.js';
-import { cat, detach, expand, narrow, reshape, selectRaw, stack, unsqueeze } from '../../ops/shape.js';
-import { gather } from '../../ops/indexing.js';
+import { cat, expand, narrow, reshape, selectRaw as select, squeeze, stack, unsqueeze } from '../../ops/shape.js';
+import { gather, scatterAdd } from '../../ops/indexing.js';
 import { tidy } from '../../memory/storage.js';
 import { argumentError, checkBoolean, checkInteger, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 import { type Reduction, checkReduction } from './loss.js';
@@ -93,11 +93,10 @@ export function ctcLoss(
     if (length > T) throw new Error(`Expected input_lengths to have value at most ${T}, but got value ${length} (while checking arguments for ctc_loss_cpu)`);
   }
   for (const row of labels) for (const c of row) if (c < 0 || c >= C) throw new Error(`target index ${c} is out of bounds for ${C} classes`);
+  const zeroInfinity = options.zeroInfinity ?? false;
   const compute = (): Tensor => {
-    const raw = forwardRecursion(lp, labels, il, blank);
-    const impossible = noGrad(() => gt(raw, -UNREACHABLE / 10));
-    const loss = add(raw, emissionTerm(lp, il));
-    const perSequence = where(impossible, options.zeroInfinity ? 0 : Infinity, loss);
+    const nll = ctcNll(lp, lattice(labels, blank, lp.device), il, zeroInfinity);
+    const perSequence = zeroInfinity ? where(noGrad(() => eq(nll, Infinity)), 0, nll) : nll;
     return reduceCtc(perSequence, tl, options.reduction ?? 'mean', batched);
   };
   return gradEnabled() && logProbs._requiresGrad ? compute() : tidy(compute);
@@ -132,68 +131,128 @@ function paddedTargets(targets: Tensor, lengths: number[], batch: number): numbe
 }
 
 /**
- * -log p(labels | logProbs) per sequence: the forward (alpha) recursion over the
- * blank-extended labels, one step per time step, frozen past each sequence's length.
+ * The blank-extended label sequences (N, L = 2 S + 1), padded with blanks, and which
+ * states may be entered by skipping one state (from s - 2: a label differing from the
+ * one two back), seen from the state entered (`skipInto`) and from the state left
+ * (`skipFrom`, for the backward recursion); `ends` are each sequence's final states.
  */
-function forwardRecursion(lp: Tensor, labels: number[][], lengths: number[], blank: number): Tensor {
-  const [T, N] = lp.shape;
-  const S = Math.max(0, ...labels.map((l) => l.length));
-  const L = 2 * S + 1;
+interface Lattice {
+  ext: Tensor;
+  skipInto: Tensor;
+  skipFrom: Tensor;
+  ends: Tensor;
+  lengths: number[];
+}
+
+function lattice(labels: number[][], blank: number, dev: Tensor['device']): Lattice {
+  const N = labels.length;
+  const L = 2 * Math.max(0, ...labels.map((l) => l.length)) + 1;
   const extended = new BigInt64Array(N * L).fill(BigInt(blank));
-  const skip = new Uint8Array(N * L);
+  const into = new Uint8Array(N * L);
+  const from = new Uint8Array(N * L);
+  const ends = new Uint8Array(N * L);
   for (let n = 0; n < N; n++) {
-    labels[n].forEach((c, i) => (extended[n * L + 2 * i + 1] = BigInt(c)));
+    const row = n * L;
+    labels[n].forEach((c, i) => (extended[row + 2 * i + 1] = BigInt(c)));
     for (let s = 2; s < L; s++) {
-      const label = extended[n * L + s];
-      skip[n * L + s] = Number(label !== BigInt(blank) && label !== extended[n * L + s - 2]);
+      const label = extended[row + s];
+      into[row + s] = Number(label !== BigInt(blank) && label !== extended[row + s - 2]);
+      from[row + s - 2] = into[row + s];
     }
+    const last = 2 * labels[n].length;
+    ends[row + last] = 1;
+    if (last > 0) ends[row + last - 1] = 1;
   }
-  const dev = lp.device;
-  const options = { dtype: lp.dtype, device: dev };
-  const ext = fromArray(extended, int64, [N, L], int64, dev);
-  const canSkip = fromArray(skip, uint8, [N, L], bool, dev);
-  // every emission each step needs, gathered once: (T, N, L)
-  const emissions = gather(lp, 2, expand(unsqueeze(ext, 0), [T, N, L]));
-  let alpha = cat([full([N, 1], 0, options), full([N, L - 1], UNREACHABLE, options)], 1);
-  const pad1 = full([N, 1], UNREACHABLE, options);
-  const pad2 = full([N, 2], UNREACHABLE, options);
-  const shortest = Math.min(...lengths);
-  for (let t = 0; t < T; t++) {
-    const fromPrevious = cat([pad1, narrow(alpha, 1, 0, L - 1)], 1);
-    const fromSkip = L < 3 ? full([N, L], UNREACHABLE, options) : where(canSkip, cat([pad2, narrow(alpha, 1, 0, L - 2)], 1), UNREACHABLE);
-    const next = add(logsumexp(stack([alpha, fromPrevious, fromSkip], 0), 0), selectRaw(emissions, 0, t));
-    if (t < shortest) alpha = next;
-    else {
-      const active = fromArray(Uint8Array.from(lengths, (len) => Number(t < len)), uint8, [N, 1], bool, dev);
-      alpha = where(active, next, alpha);
-    }
-  }
-  const endsAt = BigInt64Array.from(labels, (l) => BigInt(2 * l.length));
-  const before = BigInt64Array.from(labels, (l) => BigInt(Math.max(0, 2 * l.length - 1)));
-  const ends = gather(alpha, 1, fromArray(endsAt, int64, [N, 1], int64, dev));
-  let previous = gather(alpha, 1, fromArray(before, int64, [N, 1], int64, dev));
-  const hasLabels = fromArray(Uint8Array.from(labels, (l) => Number(l.length > 0)), uint8, [N, 1], bool, dev);
-  previous = where(hasLabels, previous, UNREACHABLE);
-  return neg(logsumexp(cat([ends, previous], 1), 1));
+  return {
+    ext: fromArray(extended, int64, [N, L], int64, dev),
+    skipInto: fromArray(into, uint8, [N, L], bool, dev),
+    skipFrom: fromArray(from, uint8, [N, L], bool, dev),
+    ends: fromArray(ends, uint8, [N, L], bool, dev),
+    lengths: labels.map((l) => l.length),
+  };
+}
+
+/** A (N, 1) mask of the sequences for which `test(inputLength)` holds. */
+function perSequence(lengths: number[], test: (length: number) => boolean, dev: Tensor['device']): Tensor {
+  return fromArray(Uint8Array.from(lengths, (len) => Number(test(len))), uint8, [lengths.length, 1], bool, dev);
+}
+
+/** `alpha` moved one state along: `state s` receives `s - by` (unreachable where none). */
+function shifted(x: Tensor, by: number, up: boolean): Tensor {
+  const [N, L] = x.shape;
+  const pad = full([N, Math.min(by, L)], UNREACHABLE, { dtype: x.dtype, device: x.device });
+  if (by >= L) return pad;
+  return up ? cat([narrow(x, 1, by, L - by), pad], 1) : cat([pad, narrow(x, 1, 0, L - by)], 1);
 }
 
 /**
- * Zero in value; in gradient, exp(logProbs) at the time steps inside each sequence.
- * PyTorch's CTC backward includes this term (it assumes `logProbs` come from a
- * log-softmax, through which the term cancels), so it is added here to match.
+ * -log p(labels | logProbs) per sequence (infinite where no alignment exists), computed
+ * without autograd by the forward (alpha) recursion; its backward runs the beta
+ * recursion and gives PyTorch's gradient, `exp(lp) - (occupancy of each class)`, times
+ * the incoming gradient, 0 past each input length, and 0 (zeroInfinity) or NaN for
+ * impossible sequences.
  */
-function emissionTerm(lp: Tensor, lengths: number[]): Tensor | number {
-  if (!gradEnabled() || !lp._requiresGrad) return 0;
+function ctcNll(lp: Tensor, lat: Lattice, inputLengths: number[], zeroInfinity: boolean): Tensor {
   const [T, N] = lp.shape;
-  const inside = new Uint8Array(T * N);
-  for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) inside[t * N + n] = Number(t < lengths[n]);
-  const mask = fromArray(inside, uint8, [T, N, 1], bool, lp.device);
-  const e = exp(lp);
-  return sum(where(mask, sub(e, detach(e)), 0), [0, 2]);
+  const L = lat.ext.shape[1];
+  const dev = lp.device;
+  const emissionsOf = (x: Tensor): Tensor => gather(x, 2, expand(unsqueeze(lat.ext, 0), [T, N, L]));
+  const { nll, finite, impossible, alphas } = noGrad(() => {
+    const emissions = emissionsOf(lp);
+    let alpha = cat([full([N, 1], 0, { dtype: lp.dtype, device: dev }), full([N, L - 1], UNREACHABLE, { dtype: lp.dtype, device: dev })], 1);
+    const history: Tensor[] = [];
+    const shortest = Math.min(...inputLengths);
+    for (let t = 0; t < T; t++) {
+      const fromSkip = where(lat.skipInto, shifted(alpha, 2, false), UNREACHABLE);
+      const next = add(logsumexp(stack([alpha, shifted(alpha, 1, false), fromSkip], 0), 0), select(emissions, 0, t));
+      alpha = t < shortest ? next : where(perSequence(inputLengths, (len) => t < len, dev), next, alpha);
+      history.push(alpha);
+    }
+    const raw = neg(logsumexp(where(lat.ends, alpha, UNREACHABLE), 1));
+    const impossible = gt(raw, -UNREACHABLE / 10);
+    return {
+      nll: where(impossible, Infinity, raw),
+      finite: where(impossible, 0, raw),
+      impossible,
+      alphas: T > 0 ? stack(history, 0) : null,
+    };
+  });
+  if (!gradEnabled() || !lp._requiresGrad || alphas === null) return nll;
+  return record(nll, 'CtcLossBackward0', [lp], (node) => {
+    const saved = { lp: node.save(lp), alphas: node.save(alphas, true), nll: node.save(finite, true), impossible: node.save(impossible, true) };
+    return (g) => [noGrad(() => ctcBackward(g, saved.lp(), emissionsOf(saved.lp()), saved.alphas(), saved.nll(), saved.impossible(), lat, inputLengths, zeroInfinity))];
+  }, { onceDifferentiable: true });
+}
+
+function ctcBackward(
+  g: Tensor, lp: Tensor, emissions: Tensor, alphas: Tensor, nll: Tensor, impossible: Tensor,
+  lat: Lattice, inputLengths: number[], zeroInfinity: boolean,
+): Tensor {
+  const [T, N, C] = lp.shape;
+  const L = lat.ext.shape[1];
+  const dev = lp.device;
+  const unreachable = full([N, L], UNREACHABLE, { dtype: lp.dtype, device: dev });
+  let beta = unreachable;
+  const betas: Tensor[] = new Array(T);
+  for (let t = T - 1; t >= 0; t--) {
+    const emission = select(emissions, 0, t);
+    const fromSkip = where(lat.skipFrom, shifted(beta, 2, true), UNREACHABLE);
+    const computed = add(logsumexp(stack([beta, shifted(beta, 1, true), fromSkip], 0), 0), emission);
+    const starts = inputLengths.some((len) => len - 1 === t);
+    beta = starts ? where(perSequence(inputLengths, (len) => len - 1 === t, dev), where(lat.ends, emission, unreachable), computed) : computed;
+    betas[t] = beta;
+  }
+  // occupancy of each extended state (alpha and beta both include the emission at t)
+  const occupancy = exp(add(sub(add(alphas, stack(betas, 0)), emissions), reshape(nll, [1, N, 1])));
+  const inside = fromArray(Uint8Array.from({ length: T * N }, (_, i) => Number(Math.floor(i / N) < inputLengths[i % N])), uint8, [T, N, 1], bool, dev);
+  const perClass = scatterAdd(zeros([T, N, C], { dtype: lp.dtype, device: dev }), 2, expand(unsqueeze(lat.ext, 0), [T, N, L]), where(inside, occupancy, 0));
+  let grad = where(inside, sub(exp(lp), perClass), 0);
+  grad = mul(grad, g.dim() === 0 ? g : reshape(g, [1, N, 1]));
+  return where(reshape(impossible, [1, N, 1]), zeroInfinity ? 0 : NaN, grad);
 }
 
 function reduceCtc(loss: Tensor, targetLengths: number[], reduction: Reduction, batched: boolean): Tensor {
-  if (reduction === 'none') return renameGradFn(batched ? loss : reshape(loss, []), 'CtcLossBackward0');
+  if (reduction === 'none') return batched ? loss : squeeze(loss, 0);
   if (reduction === 'sum') return sum(loss);
   const lengths = fromArray(Float64Array.from(targetLengths), float64, [targetLengths.length], loss.dtype, loss.device);
   return mean(div(loss, clamp(lengths, 1)));

@@ -152,7 +152,9 @@ function lossBackward(
 ): Backward {
   const { inputShape, inputDtype, computeDtype } = meta;
   return (g) => {
-    const gradLoss = contiguous(g.dtype === computeDtype ? g : castKernel(g, computeDtype));
+    // the kernel reads the per-element gradient flat, as it wrote the loss
+    const flat = meta.config.reduction === LossReduction.None && g.dim() !== 1 ? reshape(g, [-1]) : g;
+    const gradLoss = contiguous(flat.dtype === computeDtype ? flat : castKernel(flat, computeDtype));
     const config = { ...meta.config, weight: classWeight === null ? null : classWeight() };
     let grad = crossEntropyBackwardKernel(gradLoss, scores(), labels(), config, totalWeight());
     if (inputShape.length > 2) {
@@ -204,7 +206,9 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
   // denominator, as PyTorch's NllLossBackward0 saves them. Nothing else is captured.
   const scoresSaved = fromLogits ? logProbs! : x;
   const meta = { inputShape: input.shape, inputDtype: input.dtype, computeDtype: x.dtype, config: { ...config, weight: null } };
-  record(loss, gradName, [input], (node) =>
+  // shaped before recording, so that the output's node is the loss's own (NllLoss2DBackward0)
+  const out = shaped(loss);
+  record(out, gradName, [input], (node) =>
     lossBackward(
       node.save(scoresSaved, fromLogits),
       node.save(y),
@@ -212,7 +216,7 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
       node.save(totalWeight, true),
       meta,
     ), { onceDifferentiable: true });
-  return shaped(loss);
+  return out;
 }
 
 /**

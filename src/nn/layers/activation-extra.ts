@@ -37,7 +37,7 @@ export class Softmax2d extends Module {
   static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     if (input.dim() !== 3 && input.dim() !== 4) {
-      throw new Error(`Softmax2d: expected input to be 3D or 4D, got ${input.dim()}D instead`);
+      throw new Error('Softmax2d requires a 3D or 4D tensor as input');
     }
     return A.softmax(input, -3);
   }
