@@ -178,6 +178,13 @@ for r in REDUCTIONS:
     case(f'nll_4d_{r}', 'nll_loss', [lp4, t4], {'reduction': r}, grad=(0,), module='NLLLoss')
 case('nll_4d_weight_ignore', 'nll_loss', [lp4, torch.where(t4 < 0, 1, t4)], {'weight': torch.tensor([0.2, 1.0, 3.0], dtype=F64), 'ignore_index': 2}, grad=(0,), module='NLLLoss')
 case('nll_3d_weight_none', 'nll_loss', [lp4[:, :, 0], torch.where(t4 < 0, 1, t4)[:, 0]], {'weight': torch.tensor([0.2, 1.0, 3.0], dtype=F64), 'reduction': 'none'}, grad=(0,))
+case('nll_1d_none', 'nll_loss', [lp4[0, :, 0, 0], torch.tensor(2)], {'reduction': 'none'}, grad=(0,))
+case('nll_5d_none', 'nll_loss', [torch.log_softmax(rn(2, 3, 2, 1, 2), 1), torch.tensor([[[[0, 2]], [[1, 1]]], [[[2, 0]], [[0, 1]]]])], {'reduction': 'none'}, grad=(0,))
+case('cross_entropy_4d_none', 'cross_entropy', [rn(2, 3, 2, 2), torch.where(t4 < 0, 1, t4)], {'reduction': 'none'}, grad=(0,))
+
+# float32 inputs
+case('bce_float32', 'binary_cross_entropy', [p.float(), y.float()], {}, grad=(0,))
+case('huber_float32', 'huber_loss', [a.float(), b.float()], {'reduction': 'sum'}, grad=(0,))
 
 # distances and normalize
 u, v = rn(3, 4), rn(3, 4)
@@ -208,6 +215,7 @@ impossible = torch.tensor([[1, 1, 1], [2, 3, 0], [4, 0, 0]])
 for zi in [True, False]:
     case(f'ctc_impossible_zero_infinity_{zi}', 'ctc_loss', [ctc_lp, impossible, [4, 6, 6], [3, 2, 1]], {'reduction': 'none', 'zero_infinity': zi}, grad=(0,) if zi else ())
 case('ctc_impossible_mean_zero_infinity', 'ctc_loss', [ctc_lp, impossible, [4, 6, 6], [3, 2, 1]], {'zero_infinity': True}, grad=(0,), module='CTCLoss')
+case('ctc_float32', 'ctc_loss', [ctc_lp.float(), padded, il, tl], {}, grad=(0,))
 ctc_long = torch.log_softmax(rn(12, 2, 4), 2)
 case('ctc_long_repeats', 'ctc_loss', [ctc_long, torch.tensor([[1, 1, 2, 2, 3], [3, 3, 3, 0, 0]]), [12, 10], [5, 3]], {}, grad=(0,))
 

@@ -206,9 +206,11 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
   // denominator, as PyTorch's NllLossBackward0 saves them. Nothing else is captured.
   const scoresSaved = fromLogits ? logProbs! : x;
   const meta = { inputShape: input.shape, inputDtype: input.dtype, computeDtype: x.dtype, config: { ...config, weight: null } };
-  // shaped before recording, so that the output's node is the loss's own (NllLoss2DBackward0)
-  const out = shaped(loss);
-  record(out, gradName, [input], (node) =>
+  // PyTorch's nll_loss_nd computes 1-D and 4-D inputs natively (the output's node is the
+  // loss's own) and views the others' flat losses back (ViewBackward0)
+  const native = input.dim() === 1 || input.dim() === 4;
+  const recorded = native ? shaped(loss) : loss;
+  record(recorded, gradName, [input], (node) =>
     lossBackward(
       node.save(scoresSaved, fromLogits),
       node.save(y),
@@ -216,7 +218,7 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
       node.save(totalWeight, true),
       meta,
     ), { onceDifferentiable: true });
-  return out;
+  return native ? recorded : shaped(recorded);
 }
 
 /**
