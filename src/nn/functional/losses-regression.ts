@@ -209,8 +209,9 @@ export const POISSON_KEYS = keysOf<PoissonNLLOptions>()('logInput', 'full', 'eps
  * @example checkPoissonOptions({ full: true }, 'PoissonNLLLoss')
  */
 export function checkPoissonOptions(options: unknown, fn: string): void {
-  checkLossOptions(options, fn, POISSON_KEYS);
+  checkOptions(options, fn, POISSON_KEYS);
   const o = (options ?? {}) as PoissonNLLOptions;
+  if (o.reduction !== undefined) checkReductionNotValid(o.reduction, fn);
   if (o.logInput !== undefined) checkBoolean(o.logInput, fn, 'logInput');
   if (o.full !== undefined) checkBoolean(o.full, fn, 'full');
   if (o.eps !== undefined) checkNumber(o.eps, fn, 'eps');
