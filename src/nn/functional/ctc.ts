@@ -197,7 +197,8 @@ function ctcNll(lp: Tensor, lat: Lattice, inputLengths: number[], zeroInfinity: 
   const L = lat.ext.shape[1];
   const dev = lp.device;
   const emissionsOf = (x: Tensor): Tensor => gather(x, 2, expand(unsqueeze(lat.ext, 0), [T, N, L]));
-  const { nll, finite, impossible, alphas } = noGrad(() => {
+  // the recursion's per-step temporaries are freed as soon as it ends
+  const { nll, finite, impossible, alphas } = noGrad(() => tidy(() => {
     const emissions = emissionsOf(lp);
     let alpha = cat([full([N, 1], 0, { dtype: lp.dtype, device: dev }), full([N, L - 1], UNREACHABLE, { dtype: lp.dtype, device: dev })], 1);
     const history: Tensor[] = [];
@@ -216,11 +217,12 @@ function ctcNll(lp: Tensor, lat: Lattice, inputLengths: number[], zeroInfinity: 
       impossible,
       alphas: T > 0 ? stack(history, 0) : null,
     };
-  });
+  }));
   if (!gradEnabled() || !lp._requiresGrad || alphas === null) return nll;
   return record(nll, 'CtcLossBackward0', [lp], (node) => {
     const saved = { lp: node.save(lp), alphas: node.save(alphas, true), nll: node.save(finite, true), impossible: node.save(impossible, true) };
-    return (g) => [noGrad(() => ctcBackward(g, saved.lp(), emissionsOf(saved.lp()), saved.alphas(), saved.nll(), saved.impossible(), lat, inputLengths, zeroInfinity))];
+    return (g) => [noGrad(() => tidy(() =>
+      ctcBackward(g, saved.lp(), emissionsOf(saved.lp()), saved.alphas(), saved.nll(), saved.impossible(), lat, inputLengths, zeroInfinity)))];
   }, { onceDifferentiable: true });
 }
 

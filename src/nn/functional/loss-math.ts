@@ -11,9 +11,6 @@ import { abs, add, clamp, eq, exp, ge, gradTo, le, log, log1p, logicalAnd, logic
 import { any, mean, sum } from '../../ops/reduce.js';
 import { checkReduction } from './loss.js';
 
-/** A loss reduction, as the functional forms take it. */
-export type LossReduction = 'none' | 'mean' | 'sum';
-
 /**
  * Applies `reduction` to per-element losses, after checking it names a reduction.
  * @internal
