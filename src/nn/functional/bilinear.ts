@@ -45,5 +45,5 @@ export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: T
   const left = reshape(matmul(x1, reshape(permute(weight, [1, 0, 2]), [in1, outFeatures * in2])), [-1, outFeatures, in2]);
   let out = sum(mul(left, unsqueeze(x2, 1)), 2);
   if (bias !== null) out = add(out, bias);
-  return reshape(out, [...batch, outFeatures]);
+  return input1.dim() === 2 ? out : reshape(out, [...batch, outFeatures]);
 }

@@ -45,6 +45,11 @@ function checkTensors(fn: string, named: Record<string, unknown>): void {
   for (const [name, t] of Object.entries(named)) checkTensor(t, fn, name);
 }
 
+/** `clamp(x, min)`, named as PyTorch's clamp_min (the same gradient). */
+function clampMin(x: Tensor, min: number): Tensor {
+  return renameGradFn(clamp(x, min), 'ClampMinBackward0');
+}
+
 const size = (t: Tensor): string => `torch.Size([${t.shape.join(', ')}])`;
 const sizes = (t: Tensor): string => `[${t.shape.join(', ')}]`;
 
@@ -89,7 +94,7 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
       `margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: ${size(input1)}, input2: ${size(input2)}, target: ${size(target)} `,
     );
   }
-  const output = clamp(add(mul(neg(target), sub(input1, input2)), options.margin ?? 0), 0);
+  const output = clampMin(add(mul(neg(target), sub(input1, input2)), options.margin ?? 0), 0);
   return reduceLoss(output, options.reduction ?? 'mean', 'marginRankingLoss');
 }
 
@@ -134,7 +139,7 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   const distPos = pairwiseDistance(anchor, positive, distance);
   let distNeg = pairwiseDistance(anchor, negative, distance);
   if (options.swap) distNeg = minimum(distNeg, pairwiseDistance(positive, negative, distance));
-  const output = clamp(sub(add(distPos, options.margin ?? 1), distNeg), 0);
+  const output = clampMin(sub(add(distPos, options.margin ?? 1), distNeg), 0);
   return reduceLoss(output, options.reduction ?? 'mean', 'tripletMarginLoss');
 }
 
