@@ -24,5 +24,24 @@ export { ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropou
 export { LayerNorm, BatchNorm1d } from './layers/normalization.js';
 export type { LayerNormOptions, BatchNormOptions } from './layers/normalization.js';
 export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from './layers/loss.js';
+export {
+  BCELoss,
+  SmoothL1Loss,
+  HuberLoss,
+  KLDivLoss,
+  PoissonNLLLoss,
+  GaussianNLLLoss,
+  CosineEmbeddingLoss,
+  MarginRankingLoss,
+  HingeEmbeddingLoss,
+  TripletMarginLoss,
+  MultiLabelSoftMarginLoss,
+  MultiMarginLoss,
+  SoftMarginLoss,
+  CTCLoss,
+} from './layers/losses-extra.js';
+export { Bilinear } from './layers/bilinear.js';
+export { Softmin, Softmax2d } from './layers/activation-extra.js';
+export * as utils from './utils/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

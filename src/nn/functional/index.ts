@@ -12,3 +12,26 @@ export { embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { crossEntropy, nllLoss, mseLoss, l1Loss, binaryCrossEntropyWithLogits } from './loss.js';
 export type { Reduction, CrossEntropyOptions, NllLossOptions, ReductionOptions, BCEWithLogitsOptions } from './loss.js';
+export { binaryCrossEntropy, smoothL1Loss, huberLoss, klDiv, poissonNllLoss, gaussianNllLoss } from './losses-regression.js';
+export type { BCEOptions, SmoothL1Options, HuberOptions, KLDivOptions, PoissonNLLOptions, GaussianNLLOptions } from './losses-regression.js';
+export {
+  cosineEmbeddingLoss,
+  marginRankingLoss,
+  hingeEmbeddingLoss,
+  tripletMarginLoss,
+  softMarginLoss,
+  multilabelSoftMarginLoss,
+  multiMarginLoss,
+} from './losses-margin.js';
+export type {
+  MarginOptions,
+  TripletMarginOptions,
+  SoftMarginOptions,
+  MultilabelSoftMarginOptions,
+  MultiMarginOptions,
+} from './losses-margin.js';
+export { ctcLoss } from './ctc.js';
+export type { CTCLossOptions } from './ctc.js';
+export { cosineSimilarity, pairwiseDistance, normalize } from './distance.js';
+export type { CosineSimilarityOptions, PairwiseDistanceOptions, NormalizeOptions } from './distance.js';
+export { bilinear } from './bilinear.js';

@@ -152,7 +152,9 @@ function lossBackward(
 ): Backward {
   const { inputShape, inputDtype, computeDtype } = meta;
   return (g) => {
-    const gradLoss = contiguous(g.dtype === computeDtype ? g : castKernel(g, computeDtype));
+    // the kernel reads the per-element gradient flat, as it wrote the loss
+    const flat = meta.config.reduction === LossReduction.None && g.dim() !== 1 ? reshape(g, [-1]) : g;
+    const gradLoss = contiguous(flat.dtype === computeDtype ? flat : castKernel(flat, computeDtype));
     const config = { ...meta.config, weight: classWeight === null ? null : classWeight() };
     let grad = crossEntropyBackwardKernel(gradLoss, scores(), labels(), config, totalWeight());
     if (inputShape.length > 2) {
@@ -204,7 +206,11 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
   // denominator, as PyTorch's NllLossBackward0 saves them. Nothing else is captured.
   const scoresSaved = fromLogits ? logProbs! : x;
   const meta = { inputShape: input.shape, inputDtype: input.dtype, computeDtype: x.dtype, config: { ...config, weight: null } };
-  record(loss, gradName, [input], (node) =>
+  // PyTorch's nll_loss_nd computes 1-D and 4-D inputs natively (the output's node is the
+  // loss's own) and views the others' flat losses back (ViewBackward0)
+  const native = input.dim() === 1 || input.dim() === 4;
+  const recorded = native ? shaped(loss) : loss;
+  record(recorded, gradName, [input], (node) =>
     lossBackward(
       node.save(scoresSaved, fromLogits),
       node.save(y),
@@ -212,7 +218,7 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
       node.save(totalWeight, true),
       meta,
     ), { onceDifferentiable: true });
-  return shaped(loss);
+  return native ? recorded : shaped(recorded);
 }
 
 /**
@@ -259,8 +265,13 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   return fusedLoss(input, target, { ...options, labelSmoothing: 0 }, false);
 }
 
-function checkSameSize(input: Tensor, target: Tensor, name: string): void {
-  if (input.shape.join() !== target.shape.join() && input.numel() !== target.numel()) {
+/**
+ * PyTorch's warning when a regression loss is given a target whose size differs from the
+ * input's (broadcasting then silently pairs the wrong elements), e.g. (N, 1) against (N). @internal
+ * @example checkSameSize(yHat, y, 'mse_loss')
+ */
+export function checkSameSize(input: Tensor, target: Tensor, name: string): void {
+  if (input.shape.join() !== target.shape.join() || input.dim() !== target.dim()) {
     process.emitWarning(
       `Using a target size (torch.Size([${target.shape.join(', ')}])) that is different to the input size (torch.Size([${input.shape.join(', ')}])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`,
       { code: name },

@@ -109,8 +109,11 @@ export class Tanh extends Module {
   }
 }
 
-/** PyTorch's legacy choice of dim when none is given (0 for 0-, 1- and 3-D inputs, else 1). */
-function implicitDim(input: Tensor): number {
+/**
+ * PyTorch's legacy choice of dim when none is given (0 for 0-, 1- and 3-D inputs, else 1). @internal
+ * @example implicitDim(torch.rand(2, 3)) // 1
+ */
+export function implicitDim(input: Tensor): number {
   const ndim = input.dim();
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }

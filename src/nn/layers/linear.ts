@@ -21,7 +21,8 @@ export type { FactoryOptions } from './factory.js';
 export interface LinearOptions extends FactoryOptions {
   bias?: boolean;
 }
-const LINEAR_KEYS = keysOf<LinearOptions>()('bias', ...FACTORY_KEYS);
+/** @internal @example checkOptions(options, 'Bilinear', LINEAR_KEYS) */
+export const LINEAR_KEYS = keysOf<LinearOptions>()('bias', ...FACTORY_KEYS);
 
 /**
  * `y = x @ W.T + b`, with PyTorch's default init: kaiming-uniform(a=√5) weights and
@@ -75,11 +76,15 @@ export class Linear extends Module {
 }
 
 /**
- * Returns its input unchanged (a placeholder that keeps a model's structure).
- * @example new nn.Identity()(x) === x
+ * Returns its input unchanged (a placeholder that keeps a model's structure); like
+ * PyTorch's, it accepts and ignores any constructor arguments.
+ * @example new nn.Identity()(x) === x; new nn.Identity(54, { unused: 'argument' })
  */
 export class Identity extends Module {
   static override _holdsNoActivations = true;
+  constructor(..._args: unknown[]) {
+    super();
+  }
   override forward(input: Tensor): Tensor {
     return input;
   }

@@ -1,0 +1,113 @@
+/**
+ * Distances and normalisation of `nn.functional`: cosineSimilarity, pairwiseDistance and
+ * normalize, composed as PyTorch 1.13's ATen does (so values and gradients agree).
+ */
+import type { Tensor } from '../../tensor/tensor.js';
+import { resultType } from '../../tensor/dtype.js';
+import { add, clamp, div, mul, sub } from '../../ops/elementwise.js';
+import { norm } from '../../ops/norms.js';
+import { sum } from '../../ops/reduce.js';
+import { expand, toDtype } from '../../ops/shape.js';
+import { broadcastShapes } from '../../tensor/shape.js';
+import { checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
+import { scalarTypeName } from '../../tensor/dtype.js';
+import { clampMinPassThrough } from './loss-math.js';
+
+/**
+ * Options of cosineSimilarity.
+ * @example F.cosineSimilarity(a, b, { dim: 0, eps: 1e-6 })
+ */
+export interface CosineSimilarityOptions {
+  dim?: number;
+  eps?: number;
+}
+const COSINE_KEYS = keysOf<CosineSimilarityOptions>()('dim', 'eps');
+
+/**
+ * Cosine similarity along `dim` (default 1) after broadcasting: `sum(x1 / max(‖x1‖, eps)
+ * * x2 / max(‖x2‖, eps))`, the norms clamped without cutting the gradient, as PyTorch's.
+ * @example F.cosineSimilarity(a, b); F.cosineSimilarity(a, b, 0); F.cosineSimilarity(a, b, { dim: -1 })
+ */
+export function cosineSimilarity(x1: Tensor, x2: Tensor, dim: number | CosineSimilarityOptions = 1, eps = 1e-8): Tensor {
+  checkTensor(x1, 'cosineSimilarity', 'x1');
+  checkTensor(x2, 'cosineSimilarity', 'x2');
+  if (typeof dim === 'object' && dim !== null) {
+    checkOptions(dim, 'cosineSimilarity', COSINE_KEYS);
+    eps = dim.eps ?? 1e-8;
+    dim = dim.dim ?? 1;
+  }
+  checkInteger(dim, 'cosineSimilarity', 'dim');
+  checkNumber(eps, 'cosineSimilarity', 'eps');
+  const dtype = resultType([
+    { dtype: x1.dtype, dim: x1.dim() },
+    { dtype: x2.dtype, dim: x2.dim() },
+  ]);
+  if (!dtype.isFloatingPoint) throw new Error(`expected common dtype to be floating point, yet common dtype is ${scalarTypeName(dtype)}`);
+  const shape = broadcastShapes(x1.shape, x2.shape);
+  const a = expand(x1.dtype === dtype ? x1 : toDtype(x1, dtype), shape);
+  const b = expand(x2.dtype === dtype ? x2 : toDtype(x2, dtype), shape);
+  const normA = clampMinPassThrough(norm(a, 2, dim, true), eps);
+  const normB = clampMinPassThrough(norm(b, 2, dim, true), eps);
+  return sum(mul(div(a, normA), div(b, normB)), dim);
+}
+
+/**
+ * Options of pairwiseDistance.
+ * @example F.pairwiseDistance(a, b, { p: 1, keepdim: true })
+ */
+export interface PairwiseDistanceOptions {
+  p?: number;
+  eps?: number;
+  keepdim?: boolean;
+}
+const PAIRWISE_KEYS = keysOf<PairwiseDistanceOptions>()('p', 'eps', 'keepdim');
+
+/**
+ * The p-norm of `x1 - x2 + eps` over the last dimension (after broadcasting).
+ * @example F.pairwiseDistance(a, b); F.pairwiseDistance(a, b, 1); F.pairwiseDistance(a, b, { p: Infinity })
+ */
+export function pairwiseDistance(x1: Tensor, x2: Tensor, p: number | PairwiseDistanceOptions = 2, eps = 1e-6, keepdim = false): Tensor {
+  checkTensor(x1, 'pairwiseDistance', 'x1');
+  checkTensor(x2, 'pairwiseDistance', 'x2');
+  if (typeof p === 'object' && p !== null) {
+    checkOptions(p, 'pairwiseDistance', PAIRWISE_KEYS);
+    eps = p.eps ?? 1e-6;
+    keepdim = p.keepdim ?? false;
+    p = p.p ?? 2;
+  }
+  checkNumber(p, 'pairwiseDistance', 'p');
+  checkNumber(eps, 'pairwiseDistance', 'eps');
+  checkBoolean(keepdim, 'pairwiseDistance', 'keepdim');
+  const innermost = Math.max(x1.dim(), x2.dim()) - 1;
+  return norm(add(sub(x1, x2), eps), p, innermost, keepdim);
+}
+
+/**
+ * Options of normalize.
+ * @example F.normalize(x, { dim: 0 })
+ */
+export interface NormalizeOptions {
+  p?: number;
+  dim?: number;
+  eps?: number;
+}
+const NORMALIZE_KEYS = keysOf<NormalizeOptions>()('p', 'dim', 'eps');
+
+/**
+ * Divides by the p-norm along `dim` (default: p = 2, dim = 1), the norm clamped at `eps`.
+ * @example F.normalize(embeddings); F.normalize(x, 2, -1); F.normalize(x, { p: 1, dim: 0 })
+ */
+export function normalize(input: Tensor, p: number | NormalizeOptions = 2, dim = 1, eps = 1e-12): Tensor {
+  checkTensor(input, 'normalize', 'input');
+  if (typeof p === 'object' && p !== null) {
+    checkOptions(p, 'normalize', NORMALIZE_KEYS);
+    dim = p.dim ?? 1;
+    eps = p.eps ?? 1e-12;
+    p = p.p ?? 2;
+  }
+  checkNumber(p, 'normalize', 'p');
+  checkInteger(dim, 'normalize', 'dim');
+  checkNumber(eps, 'normalize', 'eps');
+  const denom = clamp(norm(input, p, dim, true), eps);
+  return div(input, denom);
+}

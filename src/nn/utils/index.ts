@@ -1,0 +1,7 @@
+/**
+ * `torch.nn.utils`.
+ * @example
+ * const flat = torch.nn.utils.parametersToVector(net.parameters());
+ * torch.nn.utils.vectorToParameters(flat, net.parameters());
+ */
+export { parametersToVector, vectorToParameters } from './convert-parameters.js';
