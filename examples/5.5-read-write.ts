@@ -50,7 +50,7 @@ console.log(clone);
 
 const YClone = clone(X);
 console.log(YClone.eq(Y));
-if (!(YClone.eq(Y).all().item() as boolean)) {
+if (!YClone.eq(Y).all().itemBool()) {
   console.error('the clone does not reproduce the original');
   process.exitCode = 1;
 }

@@ -90,7 +90,7 @@ function progress(label: string, done: number, total: number, loss: number, acc:
 
 function accuracy(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor): number {
   net.eval();
-  const correct = torch.noGrad(() => net(X).argmax(1).eq(y).sum().item() as number);
+  const correct = torch.noGrad(() => net(X).argmax(1).eq(y).sum().item());
   net.train();
   return correct / y.shape[0];
 }
@@ -116,8 +116,8 @@ function train(name: string, net: torch.nn.Module, epochs: number): number {
         const loss = F.crossEntropy(logits, y);
         loss.backward();
         optimizer.step();
-        lossSum += (loss.item() as number) * y.shape[0];
-        correct += logits.argmax(1).eq(y).sum().item() as number;
+        lossSum += (loss.item()) * y.shape[0];
+        correct += logits.argmax(1).eq(y).sum().item();
         seen += y.shape[0];
       });
       if (++batches % 10 === 0) progress(label, seen, trainX.shape[0], lossSum / seen, correct / seen);

@@ -149,7 +149,7 @@ describe('Module', () => {
     expect(order).toEqual(['Linear', 'Dropout', 'Tanh', 'Sequential', 'Sequential']);
     const x = torch.ones(100, 2);
     const dropout = net.at(1).at(0);
-    expect(dropout(x).eq(0).any().item()).toBe(true);
+    expect(dropout(x).eq(0).any().itemBool()).toBe(true);
     net.eval();
     expect(dropout.training).toBe(false);
     expect(dropout(x)).toBe(x);

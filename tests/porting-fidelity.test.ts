@@ -131,3 +131,26 @@ describe('the Tensor protocol PyTorch code leans on', () => {
     expect(() => x + x).toThrow('use a.add(b)');
   });
 });
+
+describe('item() has one type', () => {
+  it('numbers from every dtype, 1/0 from bool, and itemBool() for a typed boolean', () => {
+    const n: number = torch.tensor([2.5]).item();
+    expect(n).toBe(2.5);
+    expect(torch.tensor(true).item()).toBe(1);
+    expect(torch.tensor([1, 2]).eq(2).any().itemBool()).toBe(true);
+    expect(torch.zeros(1).itemBool()).toBe(false);
+    expect(() => torch.zeros(2).itemBool()).toThrow('a Tensor with 2 elements cannot be converted to Scalar');
+  });
+});
+
+describe('tensors iterate their first dimension', () => {
+  it('for..of and destructuring give rows, with gradients flowing back', () => {
+    const x = torch.arange(6, { dtype: 'float32' }).reshape(2, 3).requiresGrad_();
+    const rows = [...x];
+    expect(rows.map((r) => r.tolist())).toEqual([[0, 1, 2], [3, 4, 5]]);
+    const [first] = x;
+    first.sum().backward();
+    expect(x.grad!.tolist()).toEqual([[1, 1, 1], [0, 0, 0]]);
+    expect(() => [...(torch.tensor(1) as unknown as Iterable<unknown>)]).toThrow(TypeError);
+  });
+});

@@ -371,15 +371,24 @@ export class Tensor {
   }
 
   /**
-   * The value of a one-element tensor.
+   * The value of a one-element tensor, as a number (a bool tensor gives 1 or 0, so that
+   * `item()` has one type and strict code needs no cast; `itemBool()` gives true/false).
+   * int64 values beyond 2^53 are rounded to the nearest double.
    * @example torch.tensor([[3.5]]).item() // 3.5
    */
-  item(): number | boolean {
+  item(): number {
     if (this.numel() !== 1) {
       throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
     }
-    const value = this._numbers()[0];
-    return this._dtype === bool ? value !== 0 : value;
+    return this._numbers()[0];
+  }
+
+  /**
+   * The value of a one-element tensor as a boolean (nonzero is true), PyTorch's `bool(t)`.
+   * @example if (mask.any().itemBool()) console.log('some set');
+   */
+  itemBool(): boolean {
+    return this.item() !== 0;
   }
 
   /**

@@ -110,7 +110,7 @@ describe.skipIf(!hasCuda)('torch.cuda device queries', () => {
     }
     expect(torch.zeros(0, 3).cuda().cpu().shape).toEqual([0, 3]);
     expect(torch.tensor(2.5).cuda().item()).toBe(2.5);
-    expect(torch.tensor(true).cuda().item()).toBe(true);
+    expect(torch.tensor(true).cuda().itemBool()).toBe(true);
     expect(torch.tensor([[1, 2], [3, 4]]).cuda().tolist()).toEqual([[1, 2], [3, 4]]);
   });
 

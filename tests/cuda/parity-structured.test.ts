@@ -502,9 +502,9 @@ describe.skipIf(!run)(`softmax, losses, layerNorm and activations: ${DEV} vs cpu
       expect(Math.abs((kept.max().item() as number) - 1 / (1 - p))).toBeLessThan(1e-6);
       expect(F.dropout(x, p, false)).toBe(x);
       const all = F.dropout(x.narrow(0, 0, 1000), 1, true);
-      expect(all.eq(0).all().item()).toBe(true);
+      expect(all.eq(0).all().itemBool()).toBe(true);
       const noneDropped = F.dropout(x.narrow(0, 0, 1000), 0, true);
-      expect(noneDropped.eq(1).all().item()).toBe(true);
+      expect(noneDropped.eq(1).all().itemBool()).toBe(true);
     }
   });
 });
@@ -652,7 +652,7 @@ describe.skipIf(!run)(`random numbers on ${DEV}`, () => {
     expect(String(x.device)).toBe(DEV_NAME);
     expect(Math.abs(x.mean().item() as number)).toBeLessThan(0.01);
     expect(Math.abs((x.std().item() as number) - 1)).toBeLessThan(0.01);
-    expect(x.ne(x).any().item()).toBe(false);
+    expect(x.ne(x).any().itemBool()).toBe(false);
     const frac = x.abs().lt(1).double().mean().item() as number;
     expect(Math.abs(frac - 0.6827)).toBeLessThan(0.01);
   });
@@ -696,9 +696,9 @@ describe.skipIf(!run)(`random numbers on ${DEV}`, () => {
     const z = torch.zeros(100, 10, { device: DEV });
     z.t().narrow(0, 2, 3).uniform_(-2, -1);
     const cpu = z.cpu();
-    expect(cpu.narrow(1, 2, 3).ge(-2).all().item()).toBe(true);
-    expect(cpu.narrow(1, 2, 3).lt(-1).all().item()).toBe(true);
-    expect(cpu.narrow(1, 0, 2).eq(0).all().item()).toBe(true);
-    expect(cpu.narrow(1, 5, 5).eq(0).all().item()).toBe(true);
+    expect(cpu.narrow(1, 2, 3).ge(-2).all().itemBool()).toBe(true);
+    expect(cpu.narrow(1, 2, 3).lt(-1).all().itemBool()).toBe(true);
+    expect(cpu.narrow(1, 0, 2).eq(0).all().itemBool()).toBe(true);
+    expect(cpu.narrow(1, 5, 5).eq(0).all().itemBool()).toBe(true);
   });
 });

@@ -238,8 +238,8 @@ export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMar
   if (!(target.dim() <= 1 && target.numel() === frames)) throw new Error(`inconsistent target size, got: ${sizes(target)}`);
   if (target.dtype !== int64) throw new Error(`expected scalar type Long but found ${scalarTypeName(target.dtype)}`);
   const labels = reshape(target, [frames, 1]);
-  const outOfRange = noGrad(() => frames > 0 && ((min(labels) as Tensor).item() as number) < 0) ||
-    noGrad(() => frames > 0 && ((max(labels) as Tensor).item() as number) >= classes);
+  const outOfRange = noGrad(() => frames > 0 && (min(labels) as Tensor).item() < 0) ||
+    noGrad(() => frames > 0 && (max(labels) as Tensor).item() >= classes);
   if (outOfRange) throw new Error('target out of range');
   const scores = reshape(input, [frames, classes]);
   const atTarget = gather(scores, 1, labels);
