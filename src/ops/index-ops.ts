@@ -267,7 +267,7 @@ export function indexFill(x: Tensor, dim: number, index: Tensor, value: number |
     : castKernel(valueTensor.detach().expand(fillShape), x._dtype);
   indexPutKernel(target, d, idx, fill, false);
   fill.dispose();
-  return record(out, 'IndexFillBackward0', [x, valueTensor], (node) => {
+  return record(out, valueTensor === null ? 'IndexFillBackward0' : 'IndexFillBackward1', [x, valueTensor], (node) => {
     const si = node.save(idx);
     const wantValue = node.next[1] !== null;
     const valueDtype = valueTensor?._dtype;

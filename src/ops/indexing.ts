@@ -567,6 +567,6 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Te
   let out = where(mask, value, x);
   // The result keeps x's dtype (a float fill of an int tensor truncates), as PyTorch's.
   if (out._dtype !== x._dtype) out = out.to(x._dtype);
-  if (out._gradFn) (out._gradFn as { name: string }).name = 'MaskedFillBackward0';
+  if (out._gradFn) (out._gradFn as { name: string }).name = value instanceof Tensor ? 'MaskedFillBackward1' : 'MaskedFillBackward0';
   return out;
 }
