@@ -137,6 +137,8 @@ export type { IndexAddOptions } from './ops/index-ops.js';
 export { tril, triu, diag, diagEmbed, diagonal, meshgrid, logspace } from './ops/structured.js';
 export type { MeshgridOptions } from './ops/structured.js';
 export { maskedFill } from './ops/indexing.js';
+export { scatterReduce } from './ops/scatter-reduce.js';
+export type { ScatterReduction, ScatterReduceOptions, ScatterOptions } from './ops/scatter-reduce.js';
 export * as nn from './nn/index.js';
 export { save, saveSync, load, loadSync, serialize, deserialize } from './serialization/index.js';
 export type { SaveOptions, LoadOptions } from './serialization/index.js';

@@ -3,8 +3,7 @@
  * indexAdd, indexFill, indexCopy (each with its in-place form). The in-place forms run the
  * out-of-place op and write it back, through `rebase` when history must be recorded.
  */
-import { checkInplace, record } from '../autograd/function.js';
-import { gradEnabled } from '../autograd/grad-mode.js';
+import { record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
 import { bool, int32, int64, scalarTypeName } from '../tensor/dtype.js';
 import { broadcastShapes, normalizeDim, sameShape } from '../tensor/shape.js';
@@ -15,28 +14,8 @@ import { reshape } from './shape.js';
 import { gather, indexPut_, maskedFill, maskedSelect } from './indexing.js';
 import { add, lt, mul, where } from './elementwise.js';
 import { max as maxOf, min as minOf, sum } from './reduce.js';
-import { rebase } from './inplace.js';
-import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
-
-/**
- * Runs an in-place op as its out-of-place form written back into `self`: through `rebase`
- * (which records the history) when autograd must see it, else straight into `self`.
- * @internal
- */
-export function inplaceVia(self: Tensor, others: unknown[], compute: (current: Tensor) => Tensor): Tensor {
-  assertNoInternalOverlap(self);
-  const tracked = gradEnabled() && (self._requiresGrad || (self._base !== null && self._base._requiresGrad) || others.some((t) => t instanceof Tensor && t._requiresGrad));
-  if (tracked) return rebase(self, compute);
-  checkInplace(self);
-  const result = compute(self);
-  if (!sameShape(result._shape, self._shape)) {
-    throw new Error(`output with shape [${self._shape.join(', ')}] doesn't match the broadcast shape [${result._shape.join(', ')}]`);
-  }
-  copyKernel(self, result);
-  result.dispose();
-  self._version.value++;
-  return self;
-}
+import { checkWriteOverlap } from './overlap.js';
+import { inplaceVia } from './inplace-via.js';
 
 /** `index` as a 1-D int64 vector, with index_add/index_copy/index_fill's checks. */
 function indexVector(index: unknown, fn: string): Tensor {

@@ -21,6 +21,7 @@ import {
 } from './tensor-kernels.js';
 import { zerosOf, filled } from './internal-tensors.js';
 import { tensor } from '../tensor/creation.js';
+import { type ScatterOptions, scatterWithReduce, scatterWithReduce_ } from './scatter-reduce.js';
 import { makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
 import { add, ge, logicalOr, lt, mul, where } from './elementwise.js';
 import { rebase } from './inplace.js';
@@ -495,11 +496,13 @@ function scatterBackward(si: () => Tensor, d: number, accumulate: boolean, hasSr
 }
 
 /**
- * Out-of-place `scatter`: a copy of x with `src` written at `index` along `dim`.
- * @example x.scatter(0, idx, src)
+ * Out-of-place `scatter`: a copy of x with `src` written at `index` along `dim` (or, with
+ * `reduce: 'add' | 'multiply'`, combined there; that form has no derivative, as PyTorch's).
+ * @example x.scatter(0, idx, src); x.scatter(0, idx, 2, { reduce: 'multiply' })
  */
-export function scatter(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number): Tensor {
+export function scatter(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number, options?: ScatterOptions): Tensor {
   checkTensor(x, 'scatter', 'input');
+  if (options !== undefined) return scatterWithReduce(x, dim, indexTensor, src, options);
   return scatterImpl(x, dim, indexTensor, src, false);
 }
 
@@ -513,11 +516,12 @@ export function scatterAdd(x: Tensor, dim: number, indexTensor: Tensor, src: Ten
 }
 
 /**
- * In-place `scatter_` (no gradient).
- * @example x.scatter_(0, idx, 1)
+ * In-place `scatter_` (no gradient), optionally with `reduce: 'add' | 'multiply'`.
+ * @example x.scatter_(0, idx, 1); x.scatter_(0, idx, src, { reduce: 'add' })
  */
-export function scatter_(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number): Tensor {
+export function scatter_(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number, options?: ScatterOptions): Tensor {
   checkTensor(x, 'scatter_', 'input');
+  if (options !== undefined) return scatterWithReduce_(x, dim, indexTensor, src, options);
   checkInplace(x);
   const d = normalizeDim(dim, x._shape.length, false, 'scatter_');
   checkIndex(x, indexTensor, 'scatter');

@@ -12,7 +12,7 @@ import { castKernel, copyKernel } from './tensor-kernels.js';
 import { zerosOf } from './internal-tensors.js';
 import { makeView, reshape } from './shape.js';
 import { where } from './elementwise.js';
-import { inplaceVia } from './index-ops.js';
+import { inplaceVia } from './inplace-via.js';
 
 /** A bool [rows, cols] mask of the elements on or below (tril) / on or above (triu) `diagonal`. */
 function triangle(rows: number, cols: number, diagonal: number, lower: boolean, like: Tensor): Tensor {

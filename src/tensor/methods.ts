@@ -16,6 +16,7 @@ import * as splitOps from '../ops/split.js';
 import * as reorder from '../ops/reorder.js';
 import * as indexOps from '../ops/index-ops.js';
 import * as structured from '../ops/structured.js';
+import * as scatterReduceOps from '../ops/scatter-reduce.js';
 import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, toDTypeOrNull, uint8 } from './dtype.js';
 import { CPU, Device, placement, type DeviceLike } from './device.js';
 import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } from './args.js';
@@ -208,6 +209,8 @@ declare module './tensor.js' {
     newFull: Tail<typeof structured.newFull>;
     newEmpty: Tail<typeof structured.newEmpty>;
     newTensor: Tail<typeof structured.newTensor>;
+    scatterReduce: Tail<typeof scatterReduceOps.scatterReduce>;
+    scatterReduce_: Tail<typeof scatterReduceOps.scatterReduce_>;
   }
 }
 
@@ -270,6 +273,7 @@ for (const [name, fn] of Object.entries({
   tril: structured.tril, triu: structured.triu, tril_: structured.tril_, triu_: structured.triu_, diag: structured.diag,
   diagEmbed: structured.diagEmbed, diagonal: structured.diagonal, newZeros: structured.newZeros,
   newOnes: structured.newOnes, newFull: structured.newFull, newEmpty: structured.newEmpty, newTensor: structured.newTensor,
+  scatterReduce: scatterReduceOps.scatterReduce, scatterReduce_: scatterReduceOps.scatterReduce_,
 } as Record<string, AnyFn>)) {
   attach(name, fn);
 }
