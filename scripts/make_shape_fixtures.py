@@ -41,6 +41,12 @@ def a(*shape):
     return (torch.arange(n, dtype=F64) * 0.37 - 1.1).sin().reshape(shape).requires_grad_(True)
 
 
+def zeroed(t, positions):
+    t = t.detach().clone()
+    t.view(-1)[positions] = 0
+    return t.requires_grad_(True)
+
+
 def long(data):
     return torch.tensor(data, dtype=I64)
 
@@ -125,6 +131,19 @@ CASES = [
     ('diagonal_pos', [a(2, 3, 4)], lambda x: x.diagonal(2, 2, 0)),
     ('meshgrid_ij', [a(2), a(3), a(1)], lambda x, y, z: torch.meshgrid(x, y, z, indexing='ij')),
     ('meshgrid_xy', [a(2), a(3), a(4)], lambda x, y, z: torch.meshgrid([x, y, z], indexing='xy')),
+    ('scatter_reduce_sum', [a(3, 4), a(2, 4)], lambda x, s: x.scatter_reduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'sum')),
+    ('scatter_reduce_sum_excl', [a(3, 4), a(2, 4)], lambda x, s: x.scatter_reduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'sum', include_self=False)),
+    ('scatter_reduce_prod', [a(3, 4), a(2, 4)], lambda x, s: x.scatter_reduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'prod')),
+    ('scatter_reduce_prod_zeros', [zeroed(a(3, 4), [1, 6]), zeroed(a(2, 4), [0, 4])],
+     lambda x, s: x.scatter_reduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'prod')),
+    ('scatter_reduce_prod_excl', [a(3, 4), a(2, 4)], lambda x, s: torch.scatter_reduce(x, 0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'prod', include_self=False)),
+    ('scatter_reduce_mean', [a(3, 4), a(2, 4)], lambda x, s: x.scatter_reduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'mean')),
+    ('scatter_reduce_mean_excl', [a(3, 4), a(2, 4)], lambda x, s: x.scatter_reduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'mean', include_self=False)),
+    ('scatter_reduce_amax', [a(3, 4), a(2, 4)], lambda x, s: x.scatter_reduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'amax')),
+    ('scatter_reduce_amax_ties', [torch.ones(2, 3, dtype=F64, requires_grad=True), torch.ones(2, 2, dtype=F64, requires_grad=True)],
+     lambda x, s: x.scatter_reduce(1, long([[0, 0], [2, 1]]), s, 'amax')),
+    ('scatter_reduce_amin_excl', [a(3, 4), a(2, 4)], lambda x, s: x.scatter_reduce(1, long([[3, 3, 0, 1], [2, 2, 2, 2]]), s, 'amin', include_self=False)),
+    ('scatter_reduce_', [a(3, 4), a(2, 4)], lambda x, s: x.clone().scatter_reduce_(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'amin')),
     ('index_list', [a(3, 4)], lambda x: x[[0, 2], [1, 3]]),
     ('index_list_bool', [a(3, 4)], lambda x: x[[True, False, True]]),
     ('index_list_nested', [a(3, 4)], lambda x: x[:, [[0, 1], [3, 3]]]),
@@ -160,6 +179,10 @@ def creation():
         'new_tensor_int': ser(i.new_tensor([1.5, -2.7])),
         'new_ones_f64': ser(x.new_ones(3)),
         'new_zeros_int': ser(i.new_zeros((2, 1))),
+        'scatter_add': ser(torch.zeros(3, 2).scatter(0, long([[0, 1], [0, 2]]), torch.tensor([[1.0, 2.0], [3.0, 4.0]]), reduce='add')),
+        'scatter_multiply': ser(torch.full((3, 2), 2.0).scatter(0, long([[0, 1], [0, 2]]), 3.0, reduce='multiply')),
+        'scatter_reduce_int_mean': ser(torch.tensor([1, 2, 3]).scatter_reduce(0, long([0, 0, 2, 2]), torch.tensor([4, 5, 6, 8]), 'mean')),
+        'scatter_reduce_int_amax_excl': ser(torch.tensor([1, 2, 3]).scatter_reduce(0, long([0, 0]), torch.tensor([-4, -5]), 'amax', include_self=False)),
         'element_size': [torch.zeros(1, dtype=d).element_size() for d in (torch.float32, F64, torch.float16, I64, torch.int32, torch.uint8, BOOL)],
     }
 

@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { gradcheck } from './helpers/gradcheck.js';
 
 interface Ser { shape: number[]; dtype: string; data: (number | boolean)[] }
 interface Case { inputs: Ser[]; outputs: Ser[]; gradFns: (string | null)[]; grads: (Ser | null)[] }
@@ -96,6 +95,17 @@ const CASES: Record<string, Fn> = {
   diagonal_pos: (x) => x.diagonal(2, 2, 0),
   meshgrid_ij: (x, y, z) => torch.meshgrid(x, y, z, { indexing: 'ij' }),
   meshgrid_xy: (x, y, z) => torch.meshgrid([x, y, z], { indexing: 'xy' }),
+  scatter_reduce_sum: (x, s) => x.scatterReduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'sum'),
+  scatter_reduce_sum_excl: (x, s) => x.scatterReduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'sum', { includeSelf: false }),
+  scatter_reduce_prod: (x, s) => x.scatterReduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'prod'),
+  scatter_reduce_prod_zeros: (x, s) => x.scatterReduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'prod'),
+  scatter_reduce_prod_excl: (x, s) => torch.scatterReduce(x, 0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'prod', { includeSelf: false }),
+  scatter_reduce_mean: (x, s) => x.scatterReduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'mean'),
+  scatter_reduce_mean_excl: (x, s) => x.scatterReduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'mean', { includeSelf: false }),
+  scatter_reduce_amax: (x, s) => x.scatterReduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'amax'),
+  scatter_reduce_amax_ties: (x, s) => x.scatterReduce(1, long([[0, 0], [2, 1]]), s, 'amax'),
+  scatter_reduce_amin_excl: (x, s) => x.scatterReduce(1, long([[3, 3, 0, 1], [2, 2, 2, 2]]), s, 'amin', { includeSelf: false }),
+  scatter_reduce_: (x, s) => x.clone().scatterReduce_(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'amin'),
   index_list: (x) => x.index([0, 2], [1, 3]),
   index_list_bool: (x) => x.index([true, false, true]),
   index_list_nested: (x) => x.index(':', [[0, 1], [3, 3]]),
@@ -144,3 +154,57 @@ describe('shape and index ops vs PyTorch', () => {
     });
   }
 });
+
+describe('structured creation and scatter reduce vs PyTorch', () => {
+  const C = FIXTURE.creation as Record<string, Ser>;
+  it('logspace (float32 default, float64 with a base, one step)', () => {
+    expectClose(torch.logspace(0, 2, 5), C.logspace, 5);
+    expectMatches(torch.logspace(-1, 3, 4, 2, { dtype: torch.float64 }), C.logspace_base2, 'logspace base 2');
+    expectMatches(torch.logspace(1.5, 9, 1, { dtype: torch.float64 }), C.logspace_one, 'logspace one step');
+  });
+  it('new* inherit dtype and device; a float fill of an int tensor truncates', () => {
+    const i = torch.tensor([1, 2]);
+    expectMatches(i.newFull([2, 2], 1.5), C.new_full_int, 'newFull');
+    expectMatches(i.newTensor([1.5, -2.7]), C.new_tensor_int, 'newTensor');
+    expectMatches(torch.zeros(2, { dtype: torch.float64 }).newOnes(3), C.new_ones_f64, 'newOnes');
+    expectMatches(i.newZeros([2, 1]), C.new_zeros_int, 'newZeros');
+    const e = torch.zeros(1, { dtype: torch.float64 }).newEmpty(2, 3);
+    expect([e.shape, e.dtype]).toEqual([[2, 3], torch.float64]);
+    const f = torch.zeros(1).newZeros([2], { dtype: torch.int32, requiresGrad: false });
+    expect(f.dtype).toBe(torch.int32);
+    const src = torch.tensor([1, 2], { dtype: torch.float64, requiresGrad: true });
+    const copy = torch.zeros(1).newTensor(src);
+    expect([copy.dtype, copy.requiresGrad, copy.gradFn]).toEqual([torch.float32, false, null]);
+  });
+  it('elementSize', () => {
+    const dtypes = [torch.float32, torch.float64, torch.float16, torch.int64, torch.int32, torch.uint8, torch.bool];
+    expect(dtypes.map((d) => torch.zeros(1, { dtype: d }).elementSize())).toEqual(C.element_size as unknown as number[]);
+  });
+  it("scatter's reduce 'add' and 'multiply' (values; backward throws as PyTorch's)", () => {
+    const idx = long([[0, 1], [0, 2]]);
+    expectMatches(torch.zeros(3, 2).scatter(0, idx, torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32 }), { reduce: 'add' }), C.scatter_add, 'add');
+    expectMatches(torch.full([3, 2], 2, { dtype: torch.float32 }).scatter(0, idx, 3, { reduce: 'multiply' }), C.scatter_multiply, 'multiply');
+    const inPlace = torch.full([3, 2], 2, { dtype: torch.float32 });
+    inPlace.scatter_(0, idx, 3, { reduce: 'multiply' });
+    expectMatches(inPlace, C.scatter_multiply, 'multiply in place');
+    const x = torch.ones(3, 2, { requiresGrad: true });
+    const y = x.scatter(0, idx, 2, { reduce: 'add' });
+    expect(y.gradFn!.name).toBe('NotImplemented');
+    expect(() => y.sum().backward()).toThrow('derivative for aten::scatter is not implemented');
+    expect(() => torch.zeros(2).scatter(0, long([0]), 1, { reduce: 'max' as 'add' })).toThrow('reduce argument must be either add or multiply.');
+  });
+  it('integer scatterReduce: mean floors, amax without self starts from the scattered values', () => {
+    expectMatches(torch.tensor([1, 2, 3]).scatterReduce(0, long([0, 0, 2, 2]), torch.tensor([4, 5, 6, 8]), 'mean'), C.scatter_reduce_int_mean, 'mean');
+    expectMatches(torch.tensor([1, 2, 3]).scatterReduce(0, long([0, 0]), torch.tensor([-4, -5]), 'amax', { includeSelf: false }), C.scatter_reduce_int_amax_excl, 'amax');
+    expect(() => torch.zeros(3).scatterReduce(0, long([0]), torch.zeros(1), 'max' as 'amax')).toThrow(
+      'reduce argument must be either sum, prod, mean, amax or amin, got max',
+    );
+  });
+});
+
+function expectClose(actual: Tensor, expected: Ser, digits: number): void {
+  expect(actual.shape).toEqual(expected.shape);
+  expect(actual.dtype.name).toBe(expected.dtype);
+  const got = Array.from(actual.dataSync() as ArrayLike<number>, Number);
+  expected.data.forEach((v, i) => expect(got[i] / Number(v)).toBeCloseTo(1, digits));
+}
