@@ -20,7 +20,9 @@ import { inplaceVia } from './inplace-via.js';
 /** `index` as a 1-D int64 vector, with index_add/index_copy/index_fill's checks. */
 function indexVector(index: unknown, fn: string): Tensor {
   checkTensor(index, fn, 'index');
-  if (index._dtype !== int64 && index._dtype !== int32) throw new Error(`${fn}(): Expected dtype int32/int64 for index`);
+  if (index._dtype !== int64 && index._dtype !== int32) {
+    throw new Error(`${fn}(): Expected dtype int32/int64 for index but got: ${scalarTypeName(index._dtype.name)}`);
+  }
   if (index._shape.length > 1) throw new Error(`${fn}(): Index is supposed to be a vector`);
   const flat = reshape(index, [-1]);
   return flat._dtype === int64 ? flat.contiguous() : castKernel(flat, int64);
@@ -128,7 +130,7 @@ export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
   const m = sameShape(mask._shape, shape) ? mask : mask.expand(shape);
   const out = castKernel(sameShape(x._shape, shape) ? x : x.expand(shape), x._dtype);
   const selected = Number((sum(m) as Tensor).item());
-  if (source.numel() < selected) throw new Error('masked_scatter: expected source to have at least as many elements as ones in mask');
+  if (source.numel() < selected) throw new Error('Number of elements of source < number of ones in mask');
   indexPut_(out, [m], reshape(source.detach(), [-1]).narrow(0, 0, selected));
   const xShape = x._shape;
   const sourceShape = source._shape;
@@ -178,7 +180,7 @@ function checkIndexSource(x: Tensor, d: number, idx: Tensor, source: Tensor, fn:
   const selfDims = Math.max(x._shape.length, 1);
   const srcSize = source._shape.length === 0 ? 1 : source._shape[d];
   if (srcSize !== idx._shape[0]) {
-    throw new Error(`${fn}(): Number of indices (${idx._shape[0]}) should be equal to source.size(dim) (${srcSize})`);
+    throw new Error(`${fn}(): Number of indices (${idx._shape[0]}) should be equal to source.size(dim): (${srcSize}), for dim: ${d}`);
   }
   const ok = srcDims === selfDims && x._shape.every((s, k) => k === d || s === source._shape[k]);
   if (!ok && !(x._shape.length <= 1 && source._shape.length <= 1)) {

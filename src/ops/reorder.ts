@@ -134,7 +134,7 @@ export function repeatInterleave(
     counts = repeatCounts(repeats, size);
     if (counts.length === 1 && size !== 1) counts = new Array<number>(size).fill(counts[0]);
     if (counts.length !== size) {
-      throw new Error(`repeats must have the same size as input along dim, but got repeats.size(0) = ${counts.length} and input.size(${d}) = ${size}`);
+      throw new Error('repeats must have the same size as input along dim');
     }
   } else {
     checkInteger(repeats, 'repeat_interleave', 'repeats');
