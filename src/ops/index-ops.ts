@@ -16,6 +16,7 @@ import { add, lt, mul, where } from './elementwise.js';
 import { max as maxOf, min as minOf, sum } from './reduce.js';
 import { checkWriteOverlap } from './overlap.js';
 import { inplaceVia } from './inplace-via.js';
+import { tidy } from '../memory/storage.js';
 
 /** `index` as a 1-D int64 vector, with index_add/index_copy/index_fill's checks. */
 function indexVector(index: unknown, fn: string): Tensor {
@@ -51,7 +52,7 @@ export function take(x: Tensor, index: Tensor): Tensor {
       throw new RangeError(`out of range: tried to access index ${lo < -numel ? lo : hi} on a tensor of ${numel} elements.`);
     }
   }
-  const wrapped = where(lt(flatIndex, 0), add(flatIndex, numel), flatIndex).contiguous();
+  const wrapped = tidy(() => where(lt(flatIndex, 0), add(flatIndex, numel), flatIndex).contiguous());
   const flatX = reshape(x.detach(), [-1]);
   const picked = indexSelectKernel(flatX, 0, wrapped);
   const out = reshape(picked, index._shape);
@@ -129,20 +130,20 @@ export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
   const shape = broadcastShapes(x._shape, mask._shape);
   const m = sameShape(mask._shape, shape) ? mask : mask.expand(shape);
   const out = castKernel(sameShape(x._shape, shape) ? x : x.expand(shape), x._dtype);
-  const selected = Number((sum(m) as Tensor).item());
+  const selected = tidy(() => Number((sum(m) as Tensor).item()));
   if (source.numel() < selected) throw new Error('Number of elements of source < number of ones in mask');
-  indexPut_(out, [m], reshape(source.detach(), [-1]).narrow(0, 0, selected));
+  tidy(() => void indexPut_(out, [m], reshape(source.detach(), [-1]).narrow(0, 0, selected)));
   const xShape = x._shape;
   const sourceShape = source._shape;
   const sourceNumel = source.numel();
   return record(out, 'MaskedScatterBackward0', [x, source], (node) => {
     const sm = node.save(m);
-    return (g) => {
+    return (g) => tidy(() => {
       const gx = sumToShape(maskedFill(g, sm(), 0), xShape);
       const gs = zerosOf([sourceNumel], g);
       copyKernel(gs.narrow(0, 0, selected), maskedSelect(g, sm()));
       return [gx, reshape(gs, sourceShape)];
-    };
+    });
   }, { onceDifferentiable: true });
 }
 

@@ -14,6 +14,7 @@ import { castKernel, indexSelectKernel } from './tensor-kernels.js';
 import { makeView, permute, reshape, transpose } from './shape.js';
 import { indexSelect } from './indexing.js';
 import { sum } from './reduce.js';
+import { tidy } from '../memory/storage.js';
 
 function intList(value: unknown, fn: string, name: string): number[] {
   const list = Array.isArray(value) ? value : [value];
@@ -58,18 +59,16 @@ export function repeat(x: Tensor, ...sizeArgs: (number | number[])[]): Tensor {
   if (reps.some((r) => r < 0)) throw new Error(`Trying to create tensor with negative dimension ${reps.find((r) => r < 0)}: [${reps.join(', ')}]`);
   const lead = reps.length - x._shape.length;
   const padded = [...new Array<number>(lead).fill(1), ...x._shape];
-  const xs = reshape(x.detach(), padded);
   // [r0, s0, r1, s1, ...] with stride 0 on each r: one copy writes every repetition.
   const shape: number[] = [];
-  const strides: number[] = [];
-  padded.forEach((s, i) => {
-    shape.push(reps[i], s);
-    strides.push(0, xs._strides[i]);
-  });
-  const expanded = makeView(xs, shape, strides, xs._offset);
+  padded.forEach((s, i) => shape.push(reps[i], s));
   const outShape = padded.map((s, i) => s * reps[i]);
-  const copied = castKernel(expanded, x._dtype);
-  const out = reshape(copied, outShape);
+  const out = tidy(() => {
+    const xs = reshape(x.detach(), padded);
+    const strides: number[] = [];
+    padded.forEach((_, i) => strides.push(0, xs._strides[i]));
+    return reshape(castKernel(makeView(xs, shape, strides, xs._offset), x._dtype), outShape);
+  });
   const inputShape = x._shape;
   return record(out, 'RepeatBackward0', [x], () => (g) => {
     const split = reshape(g, shape);

@@ -16,6 +16,7 @@ import { filled } from './internal-tensors.js';
 import { reshape } from './shape.js';
 import { div, eq, logicalAnd, mul, where } from './elementwise.js';
 import { inplaceVia } from './inplace-via.js';
+import { tidy } from '../memory/storage.js';
 import { checkWriteOverlap } from './overlap.js';
 
 /** scatter_reduce's reductions. */
@@ -81,13 +82,14 @@ function scatterReduceRaw(x: Tensor, d: number, index: Tensor, src: Tensor, redu
   }
   combineRaw(out, d, index, src, reduce);
   if (reduce !== 'mean') return out;
-  const counts = filled(x._shape.slice(), includeSelf ? 1 : 0, x._dtype, x.device);
-  const ones = filled(index._shape.slice(), 1, x._dtype, x.device);
-  combineRaw(counts, d, index, ones, 'sum');
-  const safe = where(eq(counts, 0), 1, counts);
-  const mean = x._dtype.isFloatingPoint ? div(out, safe) : div(out, safe, { roundingMode: 'floor' });
-  for (const t of [out, counts, ones, safe]) t.dispose();
-  return mean;
+  return tidy(() => {
+    const counts = filled(x._shape.slice(), includeSelf ? 1 : 0, x._dtype, x.device);
+    combineRaw(counts, d, index, filled(index._shape.slice(), 1, x._dtype, x.device), 'sum');
+    const safe = where(eq(counts, 0), 1, counts);
+    const mean = x._dtype.isFloatingPoint ? div(out, safe) : div(out, safe, { roundingMode: 'floor' });
+    out.dispose();
+    return mean;
+  });
 }
 
 /**
@@ -117,7 +119,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     const ss = node.save(sd);
     const si = node.save(index);
     const sr = node.save(out);
-    return (g) => scatterReduceBackward(g, sx(), ss(), si(), sr(), d, reduce, includeSelf);
+    return (g) => tidy(() => scatterReduceBackward(g, sx(), ss(), si(), sr(), d, reduce, includeSelf));
   }, { onceDifferentiable: true });
 }
 

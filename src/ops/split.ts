@@ -13,6 +13,7 @@ import { zerosOf } from './internal-tensors.js';
 import { cat, makeView, narrow, narrowRaw, reshape, selectRaw } from './shape.js';
 import { fromArray } from '../tensor/creation.js';
 import { movedim } from './reorder.js';
+import { tidy } from '../memory/storage.js';
 
 /** A narrowing view of `x` recorded under `name`; its backward writes g into zeros. */
 function slicePiece(x: Tensor, d: number, begin: number, length: number, name: string): Tensor {
@@ -179,12 +180,12 @@ export function unfold(x: Tensor, dimension: number, size: number, step: number)
     // Windows may overlap: accumulate each window element into its source position.
     const positions = new Float64Array(windows * size);
     for (let w = 0; w < windows; w++) for (let j = 0; j < size; j++) positions[w * size + j] = w * step + j;
-    const index = fromArray(positions, float64, [windows * size], int64, g.device);
-    const moved = movedim(g, n, d + 1).contiguous();
-    const merged = reshape(moved, [...inputShape.slice(0, d), windows * size, ...inputShape.slice(d + 1)]);
     const grad = zerosOf(inputShape.slice(), g);
-    indexPutKernel(grad, d, index, merged, true);
-    index.dispose();
+    tidy(() => {
+      const index = fromArray(positions, float64, [windows * size], int64, g.device);
+      const moved = movedim(g, n, d + 1).contiguous();
+      indexPutKernel(grad, d, index, reshape(moved, [...inputShape.slice(0, d), windows * size, ...inputShape.slice(d + 1)]), true);
+    });
     return [grad];
   }, { onceDifferentiable: true });
 }
