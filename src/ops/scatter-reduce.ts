@@ -9,7 +9,7 @@ import { checkInplace, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { bool, int64 } from '../tensor/dtype.js';
-import { normalizeDim } from '../tensor/shape.js';
+import { normalizeDim, shapeString } from '../tensor/shape.js';
 import { argumentError, checkBoolean, checkOptions, checkTensor } from '../tensor/args.js';
 import { castKernel, gatherKernel, scatterKernel } from './tensor-kernels.js';
 import { filled } from './internal-tensors.js';
@@ -45,6 +45,21 @@ function checkIndexTensor(x: Tensor, index: unknown, fn: string): asserts index 
   if (index._dtype !== int64) throw new Error(`${fn}(): Expected dtype int64 for index`);
   if (index._shape.length !== x._shape.length && !(index._shape.length <= 1 && x._shape.length <= 1)) {
     throw new Error('Index tensor must have the same number of dimensions as self tensor');
+  }
+}
+
+/**
+ * PyTorch's scatter_shape_check and dtype check, before anything is written (an excluded
+ * self is overwritten first, so the kernel's own check would come too late).
+ */
+function checkScatterSource(x: Tensor, d: number, index: Tensor, src: Tensor, fn: string): void {
+  if (src._dtype !== x._dtype) throw new Error(`${fn}(): Expected self.dtype to be equal to src.dtype`);
+  const [xs, is, ss] = [x, index, src].map((t) => (t._shape.length === 0 ? [1] : t._shape));
+  const fits = ss.length === is.length && is.every((s, k) => (k === d || s <= xs[k]) && s <= ss[k]);
+  if (!fits) {
+    throw new Error(
+      `Expected index ${shapeString(is)} to be smaller than self ${shapeString(xs)} apart from dimension ${d} and to be smaller size than src ${shapeString(ss)}`,
+    );
   }
 }
 
@@ -109,6 +124,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   }
   const d = normalizeDim(dim, x._shape.length, false, 'scatter_reduce');
   checkIndexTensor(x, index, 'scatter_reduce');
+  checkScatterSource(x, d, index, src, 'scatter_reduce');
   const xd = x.detach();
   const sd = src.detach();
   const out = scatterReduceRaw(xd, d, index, sd, reduce, includeSelf);
