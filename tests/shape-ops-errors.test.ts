@@ -114,6 +114,9 @@ describe('views and in-place forms', () => {
     expect(torch.logspace(0, 1, 2, { dtype: torch.float64 }).dtype).toBe(torch.float64);
     const r = torch.zeros(1).newOnes([2], { requiresGrad: true });
     expect(r.requiresGrad).toBe(true);
+    expect(values(torch.repeatInterleave(long([2, 0, 1])))).toEqual([0, 0, 2]);
+    expect(torch.tensor([true]).newTensor([1, 0]).dtype).toBe(torch.bool);
+    expect(torch.tensor([2 ** 60]).newTensor([2 ** 60 + 256]).tolist()).toEqual([2 ** 60 + 256]);
   });
 });
 

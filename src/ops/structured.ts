@@ -289,12 +289,7 @@ export function newFull(x: Tensor, size: number[] | number, fillValue: number | 
   checkTensor(x, 'new_full', 'self');
   checkOptions(options, 'new_full', CREATION_KEYS);
   const shape = parseShape([size], false, 'new_full');
-  const o = inherit(x, options);
-  const out = full(shape, fillValue, { ...o, dtype: float64, requiresGrad: false });
-  const cast = out.to(o.dtype!);
-  if (cast !== out) out.dispose();
-  if (o.requiresGrad) cast.requiresGrad_(true);
-  return cast;
+  return full(shape, fillValue, inherit(x, options));
 }
 
 /**
@@ -305,10 +300,5 @@ export function newFull(x: Tensor, size: number[] | number, fillValue: number | 
 export function newTensor(x: Tensor, data: NestedList | Tensor | ArrayBufferView, options: NewOptions = {}): Tensor {
   checkTensor(x, 'new_tensor', 'self');
   if (data === undefined) throw argumentError('new_tensor', 'data', 'an array, a typed array or a Tensor', data);
-  const o = inherit(x, options);
-  const made = tensor(data as Parameters<typeof tensor>[0], { device: o.device, dtype: float64 });
-  const out = made.to(o.dtype!);
-  if (out !== made) made.dispose();
-  if (o.requiresGrad) out.requiresGrad_(true);
-  return out;
+  return tensor(data as Parameters<typeof tensor>[0], inherit(x, options));
 }
