@@ -133,6 +133,16 @@ export {
   narrow,
 } from './ops/shape.js';
 export { index, indexSelect, gather, scatter, scatterAdd, nonzero, maskedSelect, select } from './ops/indexing.js';
+export { split, chunk, unbind, tensorSplit, narrowCopy, hstack, vstack, dstack, columnStack } from './ops/split.js';
+export { repeatInterleave, tile, flip, fliplr, flipud, roll, rot90, movedim, moveaxis, swapaxes, swapdims } from './ops/reorder.js';
+export type { RepeatInterleaveOptions } from './ops/reorder.js';
+export { take, takeAlongDim, maskedScatter, indexAdd, indexFill, indexCopy } from './ops/index-ops.js';
+export type { IndexAddOptions } from './ops/index-ops.js';
+export { tril, triu, diag, diagEmbed, diagonal, meshgrid, logspace } from './ops/structured.js';
+export type { MeshgridOptions } from './ops/structured.js';
+export { maskedFill } from './ops/indexing.js';
+export { scatterReduce } from './ops/scatter-reduce.js';
+export type { ScatterReduction, ScatterReduceOptions, ScatterOptions } from './ops/scatter-reduce.js';
 export * as nn from './nn/index.js';
 export { save, saveSync, load, loadSync, serialize, deserialize } from './serialization/index.js';
 export type { SaveOptions, LoadOptions } from './serialization/index.js';

@@ -30,6 +30,7 @@ const GENERATORS: Record<string, (rng: Rng) => FuzzCase> = {
   indexSelect: structured.indexSelectCase,
   gather: structured.gatherCase,
   scatter: structured.scatterCase,
+  scatterReduce: structured.scatterReduceCase,
   advancedIndex: structured.advancedIndexCase,
   indexPut: structured.indexPutCase,
   randomFill: structured.randomFillCase,

@@ -114,6 +114,14 @@ void Backend::scatter(const TensorView& out, int dim, const TensorView& index, c
   scatterImpl(out, dim, index, src, accumulate);
 }
 
+void Backend::scatterReduce(BinaryOp op, const TensorView& out, int dim, const TensorView& index,
+                            const TensorView& src) {
+  FLINT_CHECK(op == BinaryOp::Add || op == BinaryOp::Mul || op == BinaryOp::Maximum || op == BinaryOp::Minimum,
+              "scatter_reduce: the combine op must be Add, Mul, Maximum or Minimum");
+  checkScatterArgs(out, dim, index, src);
+  scatterReduceImpl(op, out, dim, index, src);
+}
+
 int64_t Backend::nonzero(Storage** out, const TensorView& in) { return nonzeroImpl(out, in); }
 
 void Backend::axpy(const TensorView& out, const TensorView& x, double alpha) {

@@ -108,7 +108,22 @@ void scatterTyped(const TensorView& out, int dim, const TensorView& index, const
   });
 }
 
+template <class T>
+void scatterReduceTyped(BinaryOp op, const TensorView& out, int dim, const TensorView& index, const TensorView& src) {
+  forEachIndex(index, [&](const int64_t* coords) {
+    const int64_t value = *(const int64_t*)(index.data + offsetOf(coords, index, -1) * 8);
+    checkIndexValue(value, out.shape[dim], dim);
+    T* destination = (T*)(out.data) + offsetOf(coords, out, dim) + value * out.strides[dim];
+    *destination = scatterCombine<T>(op, *destination, *((const T*)src.data + offsetOf(coords, src, -1)));
+  });
+}
+
 }  // namespace
+
+void CpuBackend::scatterReduceImpl(BinaryOp op, const TensorView& out, int dim, const TensorView& index,
+                                   const TensorView& src) {
+  FLINT_DISPATCH_ALL(out.dtype, "scatter_reduce", [&] { scatterReduceTyped<scalar_t>(op, out, dim, index, src); });
+}
 
 void CpuBackend::scatterImpl(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                              bool accumulate) {

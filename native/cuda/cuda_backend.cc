@@ -341,6 +341,10 @@ void CudaBackend::scatterImpl(const TensorView& out, int dim, const TensorView& 
                               bool accumulate) {
   cudaScatter(context_, out, dim, index, src, accumulate);
 }
+void CudaBackend::scatterReduceImpl(BinaryOp op, const TensorView& out, int dim, const TensorView& index,
+                                    const TensorView& src) {
+  cudaScatterReduce(context_, op, out, dim, index, src);
+}
 int64_t CudaBackend::nonzeroImpl(Storage** out, const TensorView& in) { return cudaNonzero(context_, out, in); }
 
 void CudaBackend::fillUniformImpl(const TensorView& out, double low, double high) {

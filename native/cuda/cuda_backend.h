@@ -182,6 +182,8 @@ void cudaIndexPut(CudaContext& ctx, const TensorView& out, int dim, const Tensor
 void cudaGather(CudaContext& ctx, const TensorView& out, const TensorView& in, int dim, const TensorView& index);
 void cudaScatter(CudaContext& ctx, const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                  bool accumulate);
+void cudaScatterReduce(CudaContext& ctx, BinaryOp op, const TensorView& out, int dim, const TensorView& index,
+                       const TensorView& src);
 // Counts nonzero elements and writes their coordinates; allocates *out via ctx.backend.
 int64_t cudaNonzero(CudaContext& ctx, Storage** out, const TensorView& in);
 // random.cu: Philox4x32-10 counter-based generation, keyed by (seed, offset).

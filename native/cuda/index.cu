@@ -55,6 +55,28 @@ __device__ __forceinline__ void atomicAccumulate(T* address, T value) {
   }
 }
 
+// *address = scatterCombine(op, *address, value) (flint/rules/binary.h), atomically, by
+// compare-and-swap on the value's bits (or its aligned 32-bit word for narrow types).
+template <class T>
+__device__ __forceinline__ void atomicCombine(T* address, T value, BinaryOp op) {
+  if constexpr (sizeof(T) == 4 || sizeof(T) == 8) {
+    using Word = std::conditional_t<sizeof(T) == 4, unsigned int, unsigned long long>;
+    Word* word = (Word*)address;
+    Word old = *word, assumed;
+    do {
+      assumed = old;
+      T current;
+      memcpy(&current, &assumed, sizeof(T));
+      const T next = scatterCombine<T>(op, current, value);
+      Word nextBits;
+      memcpy(&nextBits, &next, sizeof(T));
+      old = atomicCAS(word, assumed, nextBits);
+    } while (old != assumed);
+  } else {
+    atomicUpdateNarrow(address, [value, op](T current) { return scatterCombine<T>(op, current, value); });
+  }
+}
+
 // Same-size bit patterns stand in for every dtype when values are only moved.
 template <int Size>
 struct Bits;
@@ -114,6 +136,21 @@ TensorView indexAlong(const TensorView& index, const TensorView& shapeOf, int di
   for (int d = 0; d < out.ndim; d++) out.strides[d] = 0;
   out.strides[dim] = index.strides[0];
   return out;
+}
+
+template <class T>
+__global__ void scatterReduceKernel(IndexedLaunch p, BinaryOp op) {
+  const int64_t step = (int64_t)gridDim.x * blockDim.x;
+  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < p.numel; i += step) {
+    int64_t offsets[3];
+    p.calc.get(i, offsets);
+    const int64_t value = *(const int64_t*)(p.index + offsets[2]);
+    if (value < 0 || value >= p.dimSize) {
+      raiseDeviceError(p.errorFlags, kErrorIndexOutOfRange);
+      continue;
+    }
+    atomicCombine((T*)(p.dst + offsets[0] + value * p.dimStrideBytes), *(const T*)(p.src + offsets[1]), op);
+  }
 }
 
 void launchIndexed(CudaContext& ctx, const TensorView& dst, const TensorView& src, const TensorView& index,
@@ -299,6 +336,28 @@ void cudaScatter(CudaContext& ctx, const TensorView& out, int dim, const TensorV
   const TensorView source = reshaped(src, index, -1);
   launchIndexed(ctx, destination, source, index, 0, out.shape[dim], out.strides[dim] * (int64_t)out.itemsize(),
                 accumulate);
+}
+
+void cudaScatterReduce(CudaContext& ctx, BinaryOp op, const TensorView& out, int dim, const TensorView& index,
+                       const TensorView& src) {
+  const TensorView destination = reshaped(out, index, dim);
+  const TensorView source = reshaped(src, index, -1);
+  IndexedLaunch p;
+  p.numel = index.numel();
+  if (p.numel == 0) return;
+  const TensorView* views[3] = {&destination, &source, &index};
+  p.calc = makeOffsetCalc<3>(views);
+  p.dst = destination.data;
+  p.src = source.data;
+  p.index = index.data;
+  p.indexedOperand = 0;
+  p.dimSize = out.shape[dim];
+  p.dimStrideBytes = out.strides[dim] * (int64_t)out.itemsize();
+  p.errorFlags = ctx.errorFlags;
+  const unsigned grid = gridFor(ctx, p.numel);
+  FLINT_DISPATCH_ALL(out.dtype, "scatter_reduce",
+                     [&] { scatterReduceKernel<scalar_t><<<grid, kBlockThreads, 0, ctx.stream>>>(p, op); });
+  FLINT_CUDA_LAUNCH_CHECK();
 }
 
 int64_t cudaNonzero(CudaContext& ctx, Storage** result, const TensorView& in) {

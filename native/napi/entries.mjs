@@ -140,6 +140,8 @@ export const entries = {
   indexPut: { args: 'out: inout, dim: i64, index: in, src: in, accumulate: bool' },
   gather: { args: 'out: out, input: in, dim: i64, index: in' },
   scatter: { args: 'out: inout, dim: i64, index: in, src: in, accumulate: bool' },
+  // scatter_reduce's combine: op is Add, Mul, Maximum (amax) or Minimum (amin).
+  scatterReduce: { args: 'op: BinaryOp, out: inout, dim: i64, index: in, src: in' },
   // -> [int64 coordinates [count, ndim], count]
   nonzero: { args: 'input: in', custom: true, returns: '[Handle, number]' },
 

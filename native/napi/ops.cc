@@ -225,6 +225,12 @@ void indexSelect(IndexSelectCall& call) { indexRead(call, &Backend::indexSelect)
 void gather(GatherCall& call) { indexRead(call, &Backend::gather); }
 void indexPut(IndexPutCall& call) { indexWrite(call, &Backend::indexPut); }
 void scatter(ScatterCall& call) { indexWrite(call, &Backend::scatter); }
+void scatterReduce(ScatterReduceCall& call) {
+  ScratchCopies scratch(*call.backend);
+  TensorView index = scratch.separate(call.out.storage, call.out.view, call.index.storage, call.index.view, false);
+  TensorView src = scratch.separate(call.out.storage, call.out.view, call.src.storage, call.src.view, false);
+  call.backend->scatterReduce(call.op, call.out.view, dimArg(call.dim), index, src);
+}
 
 void biasActivation(BiasActivationCall& call) {
   // `out` may be `input` (in place); any other overlap is read from a copy.

@@ -20,13 +20,33 @@ import {
   scatterKernel,
 } from './tensor-kernels.js';
 import { zerosOf, filled } from './internal-tensors.js';
+import { tensor } from '../tensor/creation.js';
+import { type ScatterOptions, scatterWithReduce, scatterWithReduce_ } from './scatter-reduce.js';
 import { makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
 import { add, ge, logicalOr, lt, mul, where } from './elementwise.js';
 import { rebase } from './inplace.js';
 import { max as maxOf, min as minOf, sumTo } from './reduce.js';
 
-/** One index: a number, a slice string like `'1:5'`, `null` (new axis), `'...'`, or a tensor. */
-export type Index = number | string | null | Tensor;
+/** Nested JS arrays of integers or booleans, used as an advanced index as a tensor would be. */
+export type IndexArray = readonly (number | boolean | IndexArray)[];
+
+/**
+ * One index: a number, a slice string like `'1:5'`, `null` (new axis), `'...'`, a tensor,
+ * or a (nested) array of integers or booleans, as PyTorch takes Python lists.
+ */
+export type Index = number | string | null | Tensor | IndexArray;
+
+/** A JS array index as the int64 (or, all booleans, bool) tensor PyTorch makes of a list. */
+function arrayIndex(idx: IndexArray, like: Tensor): Tensor {
+  const flat = (idx as unknown[]).flat(Infinity as 1) as unknown[];
+  const allBool = flat.length > 0 && flat.every((v) => typeof v === 'boolean');
+  for (const v of flat) {
+    if (!allBool && !(typeof v === 'number' && Number.isInteger(v))) {
+      throw new TypeError(`index(): an array index must hold integers or booleans, but got ${describeValue(v)}`);
+    }
+  }
+  return tensor(idx as number[], { dtype: allBool ? bool : int64, device: like.device });
+}
 
 interface Slice {
   start: number | null;
@@ -109,7 +129,8 @@ interface Advanced {
 }
 
 /** Applies numbers, slices, null and '...'; collects tensor indices for the second pass. */
-function basicIndex(x: Tensor, indices: Index[]): { view: Tensor; advanced: Advanced[] } {
+function basicIndex(x: Tensor, rawIndices: Index[]): { view: Tensor; advanced: Advanced[] } {
+  const indices = rawIndices.map((idx) => (Array.isArray(idx) ? arrayIndex(idx as IndexArray, x) : idx)) as (number | string | null | Tensor)[];
   let consumed = 0;
   let ellipsis = 0;
   for (const idx of indices) {
@@ -121,7 +142,7 @@ function basicIndex(x: Tensor, indices: Index[]): { view: Tensor; advanced: Adva
   if (consumed > x._shape.length) {
     throw new Error(`too many indices for tensor of dimension ${x._shape.length}`);
   }
-  const expanded: Index[] = [];
+  const expanded: (number | string | null | Tensor)[] = [];
   for (const idx of indices) {
     if (idx === '...') for (let i = 0; i < x._shape.length - consumed; i++) expanded.push(':');
     else expanded.push(idx);
@@ -475,11 +496,13 @@ function scatterBackward(si: () => Tensor, d: number, accumulate: boolean, hasSr
 }
 
 /**
- * Out-of-place `scatter`: a copy of x with `src` written at `index` along `dim`.
- * @example x.scatter(0, idx, src)
+ * Out-of-place `scatter`: a copy of x with `src` written at `index` along `dim` (or, with
+ * `reduce: 'add' | 'multiply'`, combined there; that form has no derivative, as PyTorch's).
+ * @example x.scatter(0, idx, src); x.scatter(0, idx, 2, { reduce: 'multiply' })
  */
-export function scatter(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number): Tensor {
+export function scatter(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number, options?: ScatterOptions): Tensor {
   checkTensor(x, 'scatter', 'input');
+  if (options !== undefined) return scatterWithReduce(x, dim, indexTensor, src, options);
   return scatterImpl(x, dim, indexTensor, src, false);
 }
 
@@ -493,11 +516,12 @@ export function scatterAdd(x: Tensor, dim: number, indexTensor: Tensor, src: Ten
 }
 
 /**
- * In-place `scatter_` (no gradient).
- * @example x.scatter_(0, idx, 1)
+ * In-place `scatter_` (no gradient), optionally with `reduce: 'add' | 'multiply'`.
+ * @example x.scatter_(0, idx, 1); x.scatter_(0, idx, src, { reduce: 'add' })
  */
-export function scatter_(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number): Tensor {
+export function scatter_(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor | number, options?: ScatterOptions): Tensor {
   checkTensor(x, 'scatter_', 'input');
+  if (options !== undefined) return scatterWithReduce_(x, dim, indexTensor, src, options);
   checkInplace(x);
   const d = normalizeDim(dim, x._shape.length, false, 'scatter_');
   checkIndex(x, indexTensor, 'scatter');
@@ -531,14 +555,22 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
 }
 
 /**
- * `x` with `value` where `mask` is true.
+ * `x` with `value` (a number or a 0-d tensor) where the bool `mask` is true.
  * @example x.maskedFill(mask, 0)
  */
-export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Tensor): Tensor {
   checkTensor(x, 'maskedFill', 'input');
   checkTensor(mask, 'maskedFill', 'mask');
-  checkScalar(value, 'maskedFill', 'value');
-  const out = where(mask, value, x);
-  if (out._gradFn) (out._gradFn as { name: string }).name = 'MaskedFillBackward0';
+  if (mask._dtype !== bool) throw new Error(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask._dtype.name}`);
+  if (value instanceof Tensor) {
+    if (value._shape.length !== 0) {
+      throw new Error(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value._shape.length} dimension(s).`);
+    }
+    if (value._dtype !== x._dtype) value = value.to(x._dtype);
+  } else checkScalar(value, 'maskedFill', 'value');
+  let out = where(mask, value, x);
+  // The result keeps x's dtype (a float fill of an int tensor truncates), as PyTorch's.
+  if (out._dtype !== x._dtype) out = out.to(x._dtype);
+  if (out._gradFn) (out._gradFn as { name: string }).name = value instanceof Tensor ? 'MaskedFillBackward1' : 'MaskedFillBackward0';
   return out;
 }

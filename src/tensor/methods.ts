@@ -12,6 +12,11 @@ import * as linalg from '../ops/linalg.js';
 import * as indexing from '../ops/indexing.js';
 import * as fill from '../ops/fill.js';
 import * as softmaxOps from '../ops/softmax.js';
+import * as splitOps from '../ops/split.js';
+import * as reorder from '../ops/reorder.js';
+import * as indexOps from '../ops/index-ops.js';
+import * as structured from '../ops/structured.js';
+import * as scatterReduceOps from '../ops/scatter-reduce.js';
 import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, toDTypeOrNull, uint8 } from './dtype.js';
 import { CPU, Device, placement, type DeviceLike } from './device.js';
 import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } from './args.js';
@@ -165,6 +170,49 @@ declare module './tensor.js' {
     zerosLike(): Tensor;
     /** Rows along the first dimension, as `for row in t` (a 0-d tensor is not iterable). */
     [Symbol.iterator](): Iterator<Tensor>;
+    split: Tail<typeof splitOps.split>;
+    chunk: Tail<typeof splitOps.chunk>;
+    unbind: Tail<typeof splitOps.unbind>;
+    tensorSplit: Tail<typeof splitOps.tensorSplit>;
+    unfold: Tail<typeof splitOps.unfold>;
+    narrowCopy: Tail<typeof splitOps.narrowCopy>;
+    repeat: Tail<typeof reorder.repeat>;
+    repeatInterleave: Tail<typeof reorder.repeatInterleave>;
+    tile: Tail<typeof reorder.tile>;
+    flip: Tail<typeof reorder.flip>;
+    fliplr: Tail<typeof reorder.fliplr>;
+    flipud: Tail<typeof reorder.flipud>;
+    roll: Tail<typeof reorder.roll>;
+    rot90: Tail<typeof reorder.rot90>;
+    movedim: Tail<typeof reorder.movedim>;
+    moveaxis: Tail<typeof reorder.movedim>;
+    swapaxes: Tail<typeof reorder.swapaxes>;
+    swapdims: Tail<typeof reorder.swapdims>;
+    take: Tail<typeof indexOps.take>;
+    takeAlongDim: Tail<typeof indexOps.takeAlongDim>;
+    maskedFill_: Tail<typeof indexOps.maskedFill_>;
+    maskedScatter: Tail<typeof indexOps.maskedScatter>;
+    maskedScatter_: Tail<typeof indexOps.maskedScatter_>;
+    indexAdd: Tail<typeof indexOps.indexAdd>;
+    indexAdd_: Tail<typeof indexOps.indexAdd_>;
+    indexFill: Tail<typeof indexOps.indexFill>;
+    indexFill_: Tail<typeof indexOps.indexFill_>;
+    indexCopy: Tail<typeof indexOps.indexCopy>;
+    indexCopy_: Tail<typeof indexOps.indexCopy_>;
+    tril: Tail<typeof structured.tril>;
+    triu: Tail<typeof structured.triu>;
+    tril_: Tail<typeof structured.tril_>;
+    triu_: Tail<typeof structured.triu_>;
+    diag: Tail<typeof structured.diag>;
+    diagEmbed: Tail<typeof structured.diagEmbed>;
+    diagonal: Tail<typeof structured.diagonal>;
+    newZeros: Tail<typeof structured.newZeros>;
+    newOnes: Tail<typeof structured.newOnes>;
+    newFull: Tail<typeof structured.newFull>;
+    newEmpty: Tail<typeof structured.newEmpty>;
+    newTensor: Tail<typeof structured.newTensor>;
+    scatterReduce: Tail<typeof scatterReduceOps.scatterReduce>;
+    scatterReduce_: Tail<typeof scatterReduceOps.scatterReduce_>;
   }
 }
 
@@ -224,6 +272,24 @@ for (const [name, fn] of Object.entries({
     x._requiresGrad = false;
     return x;
   },
+} as Record<string, AnyFn>)) {
+  attach(name, fn);
+}
+
+for (const [name, fn] of Object.entries({
+  split: splitOps.split, chunk: splitOps.chunk, unbind: splitOps.unbind, tensorSplit: splitOps.tensorSplit,
+  unfold: splitOps.unfold, narrowCopy: splitOps.narrowCopy,
+  repeat: reorder.repeat, repeatInterleave: reorder.repeatInterleave, tile: reorder.tile, flip: reorder.flip,
+  fliplr: reorder.fliplr, flipud: reorder.flipud, roll: reorder.roll, rot90: reorder.rot90, movedim: reorder.movedim,
+  moveaxis: reorder.movedim, swapaxes: reorder.swapaxes, swapdims: reorder.swapdims,
+  take: indexOps.take, takeAlongDim: indexOps.takeAlongDim, maskedFill_: indexOps.maskedFill_,
+  maskedScatter: indexOps.maskedScatter, maskedScatter_: indexOps.maskedScatter_, indexAdd: indexOps.indexAdd,
+  indexAdd_: indexOps.indexAdd_, indexFill: indexOps.indexFill, indexFill_: indexOps.indexFill_,
+  indexCopy: indexOps.indexCopy, indexCopy_: indexOps.indexCopy_,
+  tril: structured.tril, triu: structured.triu, tril_: structured.tril_, triu_: structured.triu_, diag: structured.diag,
+  diagEmbed: structured.diagEmbed, diagonal: structured.diagonal, newZeros: structured.newZeros,
+  newOnes: structured.newOnes, newFull: structured.newFull, newEmpty: structured.newEmpty, newTensor: structured.newTensor,
+  scatterReduce: scatterReduceOps.scatterReduce, scatterReduce_: scatterReduceOps.scatterReduce_,
 } as Record<string, AnyFn>)) {
   attach(name, fn);
 }

@@ -85,6 +85,7 @@ const ENTRY_POINTS: Record<string, { args: Arg[]; views: number }> = {
   indexPut: { args: ['out', 'dim', 'in', 'in', 'bool'], views: 3 },
   gather: { args: ['newOut', 'in', 'dim', 'in'], views: 3 },
   scatter: { args: ['out', 'dim', 'in', 'in', 'bool'], views: 3 },
+  scatterReduce: { args: ['op', 'out', 'dim', 'in', 'in'], views: 3 },
   nonzero: { args: ['in'], views: 1 },
   axpy: { args: ['out', 'in', 'num'], views: 2 },
   softmax: { args: ['newOut', 'in', 'bool'], views: 2 },

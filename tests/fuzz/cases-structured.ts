@@ -198,6 +198,42 @@ export function scatterCase(rng: Rng): FuzzCase {
   return { label, run, expect: { values: [new Dense(shape, out)], dtypes: [dtype], tol: tolerance(dtype, 4) } };
 }
 
+/** scatterReduce's prod/amax/amin (the native scatterReduce kernel), with and without self. */
+export function scatterReduceCase(rng: Rng): FuzzCase {
+  const dtype = pick(rng, FLOATS);
+  const shape = randomShape(rng, int(rng, 1, 3));
+  const self = randomView(rng, shape, dtype);
+  const dim = int(rng, 0, shape.length - 1);
+  const indexShape = shape.map((s, d) => (d === dim ? int(rng, 0, 4) : rng() < 0.08 ? s + 1 : int(rng, 0, s)));
+  const srcShape = indexShape.map((s) => (rng() < 0.08 ? Math.max(0, s - 1) : s + int(rng, 0, 1)));
+  const src = randomView(rng, srcShape, dtype);
+  const [low, high] = indexRange(rng, shape[dim]);
+  const { t: index, values } = indexTensor(rng, indexShape, low, high);
+  const reduce = pick(rng, ['prod', 'amax', 'amin'] as const);
+  const includeSelf = rng() < 0.5;
+  const label = `scatterReduce ${reduce} includeSelf=${includeSelf} ${dtype}[${shape}] dim=${dim} index[${indexShape}] src[${srcShape}]`;
+  const run = () => self.scatterReduce(dim, index, src, reduce, { includeSelf });
+  const fits = indexShape.every((s, d) => (d === dim || s <= shape[d]) && s <= srcShape[d]);
+  if (!fits) return { label, run, expect: { error: /Expected index .* to be smaller than self/ } };
+  if (numelOf(indexShape) > 0 && values.data.some((v) => v < 0 || v >= shape[dim])) return { label, run, expect: { error: /out of bounds for dimension/ } };
+  const out = Dense.fromTensor(self).data.slice();
+  const S = Dense.fromTensor(src);
+  const combine = (a: number, b: number) => {
+    if (reduce === 'prod') return a * b;
+    if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+    return reduce === 'amax' ? Math.max(a, b) : Math.min(a, b);
+  };
+  const seen = new Set<number>();
+  forEachIndex(indexShape, (i, flat) => {
+    const target = i.slice();
+    target[dim] = values.data[flat];
+    const at = target.reduce((acc, v, d) => acc * shape[d] + v, 0);
+    out[at] = !includeSelf && !seen.has(at) ? S.at(i) : combine(out[at], S.at(i));
+    seen.add(at);
+  });
+  return { label, run, expect: { values: [new Dense(shape, out)], dtypes: [dtype], tol: tolerance(dtype, 4) } };
+}
+
 export function advancedIndexCase(rng: Rng): FuzzCase {
   const dtype = pick(rng, ALL_DTYPES);
   const shape = randomShape(rng, int(rng, 1, 3));

@@ -152,6 +152,8 @@ struct MemoryInfo {
   X(void, gather, (const TensorView& out, const TensorView& in, int dim, const TensorView& index))        \
   X(void, scatter,                                                                                        \
     (const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate))    \
+  X(void, scatterReduce,                                                                                  \
+    (BinaryOp op, const TensorView& out, int dim, const TensorView& index, const TensorView& src))        \
   X(int64_t, nonzero, (Storage** out, const TensorView& in))                                             \
   X(void, axpy, (const TensorView& out, const TensorView& x, double alpha))                               \
   X(void, softmax, (const SoftmaxArgs& args))                                                             \
@@ -229,6 +231,9 @@ class Backend {
   void indexPut(const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate);
   void gather(const TensorView& out, const TensorView& in, int dim, const TensorView& index);
   void scatter(const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate);
+  // out[index] = combine(out[index], src) as scatter_reduce_ (flint/rules/binary.h's
+  // scatterCombine): op is Add, Mul, Maximum (amax) or Minimum (amin).
+  void scatterReduce(BinaryOp op, const TensorView& out, int dim, const TensorView& index, const TensorView& src);
   // Writes the coordinates of nonzero elements as int64 [count, ndim]; returns count.
   int64_t nonzero(Storage** out, const TensorView& in);
 

@@ -194,6 +194,26 @@ FLINT_HOST_DEVICE T accumulateValue(T current, T value) {
   else return T(current + value);
 }
 
+// scatter_reduce_'s combine of the current value and a scattered one: sum, product, amax
+// and amin (a NaN on either side wins, as PyTorch's). Bool: sum and amax are `or`,
+// product and amin `and`.
+template <class T>
+FLINT_HOST_DEVICE T scatterCombine(BinaryOp op, T current, T value) {
+  if constexpr (IsReduced<T>::value) {
+    return fromFloat<T>(scatterCombine<float>(op, toFloat(current), toFloat(value)));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return (op == BinaryOp::Add || op == BinaryOp::Maximum) ? (current || value) : (current && value);
+  } else {
+    if (op == BinaryOp::Add) return T(current + value);
+    if (op == BinaryOp::Mul) return T(current * value);
+    if constexpr (std::is_floating_point_v<T>) {
+      if (current != current || value != value) return T(current + value);
+    }
+    if (op == BinaryOp::Maximum) return current > value ? current : value;
+    return current < value ? current : value;
+  }
+}
+
 // As dispatchUnaryOp (flint/rules/unary.h): f(std::integral_constant<BinaryOp, OP>{}).
 template <class F>
 void dispatchBinaryOp(BinaryOp op, F&& f) {
