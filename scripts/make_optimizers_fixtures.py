@@ -205,7 +205,7 @@ ERRORS = [
     ('Adadelta', {'lr': -1}), ('Adadelta', {'rho': 1.5}), ('Adadelta', {'eps': -1e-3}), ('Adadelta', {'weight_decay': -0.5}),
     ('Adagrad', {'lr_decay': -1}), ('Adagrad', {'initial_accumulator_value': -0.25}), ('Adagrad', {'eps': -1}),
     ('RMSprop', {'alpha': -0.5}), ('RMSprop', {'momentum': -1}), ('RMSprop', {'weight_decay': -2}),
-    ('Adamax', {'betas': (1.0, 0.999)}), ('Adamax', {'betas': (0.9, -0.1)}), ('Adamax', {'lr': -0.5}),
+    ('Adamax', {'betas': (1.5, 0.999)}), ('Adamax', {'betas': (0.9, -0.1)}), ('Adamax', {'lr': -0.5}),
     ('NAdam', {'momentum_decay': -1}), ('NAdam', {'betas': (0.9, 1.5)}), ('RAdam', {'eps': -1}),
     ('RAdam', {'weight_decay': -1}), ('ASGD', {'lr': -1}), ('ASGD', {'weight_decay': -1}),
     ('Rprop', {'etas': (1.5, 1.2)}), ('Rprop', {'etas': (0.5, 0.9)}), ('Rprop', {'lr': -3}),

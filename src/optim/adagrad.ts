@@ -39,7 +39,8 @@ export interface AdagradParamGroup extends ParamGroup {
  * `torch.optim.Adagrad`. Per parameter with a gradient `g`: `sum += g²`, then
  * `p -= lr / (1 + (step - 1) * lrDecay) * g / (sqrt(sum) + eps)`. As in PyTorch, every
  * parameter's state (`step` 0 and `sum` filled with `initialAccumulatorValue`) exists
- * from construction on.
+ * from construction on, filled with the constructor's value even where a param group gives
+ * its own (PyTorch 1.13 reads only the constructor's).
  *
  * @example
  * const opt = new optim.Adagrad(net.parameters(), { lr: 0.01 });
@@ -53,7 +54,8 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
     const { lr = 1e-2, lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10, maximize = false } = options ?? {};
     super(params, { lr, lrDecay, eps, weightDecay, initialAccumulatorValue, maximize });
     this.torchGroupExtras = { foreach: null };
-    for (const group of this.paramGroups) for (const p of group.params) this.initState(p, group);
+    // PyTorch 1.13 fills every accumulator with the constructor's value, whatever a group says.
+    for (const group of this.paramGroups) for (const p of group.params) this.initState(p, initialAccumulatorValue);
   }
 
   protected override checkGroup(group: Record<string, unknown>): void {
@@ -66,11 +68,11 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
   }
 
   /** Zero steps and the initial accumulator (a group added later gets its state on its first step). */
-  private initState(p: Tensor, group: AdagradParamGroup): ParamState {
+  private initState(p: Tensor, initialAccumulatorValue: number): ParamState {
     const state = this.stateOf(p);
     if (state.step === undefined) {
       state.step = 0;
-      state.sum = keep(fullLike(p, group.initialAccumulatorValue));
+      state.sum = keep(fullLike(p, initialAccumulatorValue));
     }
     return state;
   }
@@ -80,7 +82,7 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
     for (const p of params) {
       const grad = p.grad;
       if (grad === null) continue;
-      const state = this.initState(p, group);
+      const state = this.initState(p, group.initialAccumulatorValue);
       const step = (state.step as number) + 1;
       state.step = step;
       const sum = state.sum as Tensor;

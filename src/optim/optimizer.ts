@@ -216,7 +216,9 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       }
     }
     // PyTorch's setdefault: an override left undefined still takes the default.
-    const filled: Record<string, unknown> = { ...this.defaults };
+    const filled: Record<string, unknown> = {};
+    // Array options (betas, etas) copied, so that changing one group's does not change another's.
+    for (const [key, value] of Object.entries(this.defaults)) filled[key] = Array.isArray(value) ? value.slice() : value;
     for (const [key, value] of Object.entries(group)) if (value !== undefined) filled[key] = value;
     filled.params = params;
     this.checkGroup(filled);
