@@ -297,8 +297,8 @@ describe('memory', () => {
     const Y = leaf('y', run.c.dtype);
     run.opt.zeroGrad();
     X.matmul(run.W).add(run.b).sub(Y).pow(2).sum().add(run.W.abs().sum()).backward();
-    const before = torch.memoryStats().storages;
+    const before = torch.memoryStats().cpu.storages;
     run.opt.step();
-    expect(torch.memoryStats().storages).toBe(before);
+    expect(torch.memoryStats().cpu.storages).toBe(before);
   });
 });

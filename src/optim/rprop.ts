@@ -2,7 +2,8 @@
  * Resilient backpropagation, as `torch.optim.Rprop` in PyTorch 1.13 (its single-tensor path).
  */
 import { keep } from '../memory/storage.js';
-import { fullLike, zerosLike } from '../tensor/creation.js';
+import { fullLike, tensor, zerosLike } from '../tensor/creation.js';
+import { where } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addcmul_ } from './update-ops.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
@@ -31,9 +32,15 @@ export interface RpropParamGroup extends ParamGroup {
   maximize: boolean;
 }
 
-/** `self = where(mask(self), value, self)`: PyTorch's `self[mask] = value`, in place. */
+/**
+ * `self[mask] = value` in place (consuming `mask`). The value goes in as a 0-dim tensor of
+ * `self`'s dtype that this function frees, rather than as a number that `where` would wrap
+ * in a tensor left to the garbage collector.
+ */
 function assignWhere(self: Tensor, mask: Tensor, value: number): void {
-  const filled = self.maskedFill(mask, value);
+  const fill = tensor(value, { dtype: self.dtype });
+  const filled = where(mask, fill, self);
+  fill.dispose();
   mask.dispose();
   self.copy_(filled);
   filled.dispose();
