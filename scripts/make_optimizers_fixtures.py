@@ -94,7 +94,10 @@ CASES = {
 LBFGS_CASES = {
     'lbfgs_fixed_step': ({'lr': 0.1, 'max_iter': 5}, 'float32'),
     'lbfgs_fixed_step_f64': ({'lr': 0.1, 'max_iter': 5}, 'float64'),
-    'lbfgs_strong_wolfe': ({'line_search_fn': 'strong_wolfe'}, 'float32'),
+    # float32 runs 2 iterations per step: over 20, this valley amplifies float32 rounding
+    # (which reductions' summation order decides) past 1e-5; PyTorch's own float32 run
+    # differs from its float64 run by 0.1 at step 2. With 2, they agree to 1e-6.
+    'lbfgs_strong_wolfe': ({'line_search_fn': 'strong_wolfe', 'max_iter': 2}, 'float32'),
     'lbfgs_strong_wolfe_f64': ({'line_search_fn': 'strong_wolfe'}, 'float64'),
     'lbfgs_history_f64': ({'line_search_fn': 'strong_wolfe', 'history_size': 3, 'max_iter': 4, 'max_eval': 7,
                            'tolerance_change': 1e-12, 'lr': 0.8}, 'float64'),

@@ -35,4 +35,6 @@ export { ASGD } from './asgd.js';
 export type { ASGDOptions, ASGDParamGroup } from './asgd.js';
 export { Rprop } from './rprop.js';
 export type { RpropOptions, RpropParamGroup } from './rprop.js';
+export { LBFGS } from './lbfgs.js';
+export type { LBFGSOptions, LBFGSParamGroup } from './lbfgs.js';
 export * as lrScheduler from './lr-scheduler.js';
