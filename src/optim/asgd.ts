@@ -6,7 +6,7 @@ import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, effectiveGrad, float32Scalar, release } from './update-ops.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
-import { boolean, checkOptions, finiteNumber, nonNegative } from './validate.js';
+import { boolean, checkOptions, describe, finiteNumber, nonNegative } from './validate.js';
 
 const OPTIONS = ['lr', 'lambd', 'alpha', 't0', 'weightDecay', 'maximize'] as const;
 
@@ -63,7 +63,8 @@ export class ASGD extends Optimizer<ASGDParamGroup> {
     nonNegative('Invalid weight_decay value', group.weightDecay);
     finiteNumber('ASGD', 'lambd', group.lambd);
     finiteNumber('ASGD', 'alpha', group.alpha);
-    if (typeof group.t0 !== 'number' || Number.isNaN(group.t0)) finiteNumber('ASGD', 't0', group.t0);
+    // t0 may be Infinity (averaging never starts).
+    if (typeof group.t0 !== 'number' || Number.isNaN(group.t0)) throw new TypeError(`ASGD: expected t0 to be a number, but found ${describe(group.t0)}`);
     boolean('ASGD', 'maximize', group.maximize);
   }
 

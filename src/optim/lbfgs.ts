@@ -99,7 +99,10 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
     super(params, { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn });
   }
 
-  /** One group only: PyTorch raises the same for a second one. */
+  /**
+   * One group only: PyTorch raises the same for a second one.
+   * @example new optim.LBFGS([w]).addParamGroup({ params: [b] }) // throws
+   */
   override addParamGroup(group: ParamGroupInput<Omit<LBFGSParamGroup, 'params'>>): void {
     if (this.paramGroups.length > 0) throw new Error("LBFGS doesn't support per-parameter options (parameter groups)");
     super.addParamGroup(group);
@@ -118,6 +121,7 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
     }
   }
 
+  /** Never reached: `step` is overridden, because every LBFGS step needs the closure. */
   protected updateGroup(): void {
     throw new Error('LBFGS.step() needs a closure');
   }
