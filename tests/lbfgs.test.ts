@@ -274,6 +274,30 @@ describe('LBFGS arguments and memory', () => {
     expect(x.tolist()).toEqual([1, 1]);
   });
 
+  it('a closure that throws mid-step leaves a state that still steps and saves', () => {
+    const run = start('lbfgs_history_f64');
+    runSteps(run, 0, 2);
+    let calls = 0;
+    expect(() =>
+      run.opt.step(() => {
+        if (++calls === 4) throw new Error('closure failed');
+        return run.closure();
+      }),
+    ).toThrow('closure failed');
+    const state = run.opt.state.get(run.a)!;
+    for (const t of [state.d, state.prevFlatGrad, ...(state.oldDirs as Tensor[]), ...(state.oldStps as Tensor[])] as Tensor[]) {
+      expect(t.isDisposed).toBe(false);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'flint-lbfgs-throw-'));
+    try {
+      torch.saveSync({ optimizer: run.opt.stateDict() }, join(dir, 'opt.pt'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const loss = run.opt.step(run.closure) as Tensor;
+    expect(Number.isFinite(loss.item())).toBe(true);
+  });
+
   it.each(['lbfgs_history_fixed_f64', 'lbfgs_history_f64'])('%s: once the history is full, a step leaves no temporaries', (name) => {
     const run = start(name);
     // A closure that frees its own graph (tidy) and whose losses the test frees, so that

@@ -209,7 +209,7 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
     const origLoss = enableGrad(closure);
     let loss = lossValue(origLoss);
     let currentEvals = 1;
-    (state.funcEvals as number)++;
+    state.funcEvals = (state.funcEvals as number) + 1;
     let flatGrad = this.gatherFlatGrad();
     const dtype = flatGrad.dtype;
     const m = new ScalarMath(dtype === float32 ? Math.fround : (x: number) => x);
@@ -244,121 +244,130 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
     const replaced = [state.t, state.ro, state.HDiag, state.al];
 
     let nIter = 0;
-    while (nIter < maxIter) {
-      nIter++;
-      state.nIter = (state.nIter as number) + 1;
+    try {
+      while (nIter < maxIter) {
+        nIter++;
+        state.nIter = (state.nIter as number) + 1;
 
-      // the descent direction
-      if (state.nIter === 1) {
-        d?.dispose();
-        d = flatGrad.neg();
-        for (const x of [...oldDirs, ...oldStps]) x.dispose();
-        oldDirs = [];
-        oldStps = [];
-        ro = [];
-        hDiag = 1;
-      } else {
-        const y = flatGrad.sub(prevFlatGrad!);
-        const s = d!.mul(value(t!));
-        const ys = dot(y, s);
-        if (m.gt(ys, 1e-10)) {
-          if (oldDirs.length === historySize) {
-            oldDirs.shift()!.dispose();
-            oldStps.shift()!.dispose();
-            ro.shift();
-          }
-          oldDirs.push(keep(y));
-          oldStps.push(keep(s));
-          ro.push(m.div(1, ys));
-          hDiag = m.div(ys, dot(y, y));
+        // the descent direction
+        if (state.nIter === 1) {
+          d?.dispose();
+          d = flatGrad.neg();
+          for (const x of [...oldDirs, ...oldStps]) x.dispose();
+          oldDirs = [];
+          oldStps = [];
+          ro = [];
+          hDiag = 1;
         } else {
-          y.dispose();
-          s.dispose();
+          const y = flatGrad.sub(prevFlatGrad!);
+          const s = d!.mul(value(t!));
+          const ys = dot(y, s);
+          if (m.gt(ys, 1e-10)) {
+            if (oldDirs.length === historySize) {
+              oldDirs.shift()!.dispose();
+              oldStps.shift()!.dispose();
+              ro.shift();
+            }
+            oldDirs.push(keep(y));
+            oldStps.push(keep(s));
+            ro.push(m.div(1, ys));
+            hDiag = m.div(ys, dot(y, y));
+          } else {
+            y.dispose();
+            s.dispose();
+          }
+          const numOld = oldDirs.length;
+          al ??= new Array<Scalar | null>(historySize).fill(null);
+          const q = flatGrad.neg();
+          for (let i = numOld - 1; i >= 0; i--) {
+            const ai = m.mul(dot(oldStps[i], q), ro[i]);
+            al[i] = ai;
+            addScaled_(q, oldDirs[i], -value(ai));
+          }
+          const r = q.mul(value(hDiag));
+          q.dispose();
+          for (let i = 0; i < numOld; i++) {
+            const beI = m.mul(dot(oldDirs[i], r), ro[i]);
+            addScaled_(r, oldStps[i], value(m.sub(al[i]!, beI)));
+          }
+          d!.dispose();
+          d = r;
         }
-        const numOld = oldDirs.length;
-        al ??= new Array<Scalar | null>(historySize).fill(null);
-        const q = flatGrad.neg();
-        for (let i = numOld - 1; i >= 0; i--) {
-          const ai = m.mul(dot(oldStps[i], q), ro[i]);
-          al[i] = ai;
-          addScaled_(q, oldDirs[i], -value(ai));
-        }
-        const r = q.mul(value(hDiag));
-        q.dispose();
-        for (let i = 0; i < numOld; i++) {
-          const beI = m.mul(dot(oldDirs[i], r), ro[i]);
-          addScaled_(r, oldStps[i], value(m.sub(al[i]!, beI)));
-        }
-        d!.dispose();
-        d = r;
-      }
-      if (prevFlatGrad === undefined) prevFlatGrad = keep(flatGrad.clone());
-      else prevFlatGrad.copy_(flatGrad);
-      prevLoss = loss;
+        if (prevFlatGrad === undefined) prevFlatGrad = keep(flatGrad.clone());
+        else prevFlatGrad.copy_(flatGrad);
+        prevLoss = loss;
 
-      // the step length
-      if (state.nIter === 1) {
-        const a = flatGrad.abs();
-        const sum = read(a.sum());
-        a.dispose();
-        t = m.mul(m.min(1, m.div(1, sum)), lr);
-      } else {
-        t = lr;
-      }
-      const gtd = dot(flatGrad, d);
-      if (m.gt(gtd, -toleranceChange)) break;
+        // the step length
+        if (state.nIter === 1) {
+          const a = flatGrad.abs();
+          const sum = read(a.sum());
+          a.dispose();
+          t = m.mul(m.min(1, m.div(1, sum)), lr);
+        } else {
+          t = lr;
+        }
+        const gtd = dot(flatGrad, d);
+        if (m.gt(gtd, -toleranceChange)) break;
 
-      let lsFuncEvals = 0;
-      let optCond = false;
-      if (lineSearchFn !== null) {
-        const xInit = this.params.map((p) => p.clone());
-        const direction = d;
-        const [lsLoss, lsGrad, lsT, evals] = strongWolfe(m, (tt) => this.directionalEvaluate(closure, xInit, tt, direction), t, d, loss, flatGrad, gtd);
-        for (const x of xInit) x.dispose();
-        loss = lsLoss;
-        flatGrad.dispose();
-        flatGrad = lsGrad;
-        t = lsT;
-        lsFuncEvals = evals;
-        this.addGrad(value(t), d);
-        optCond = m.le(absMax(flatGrad), toleranceGrad);
-      } else {
-        this.addGrad(value(t), d);
-        if (nIter !== maxIter) {
-          // no re-evaluation after the last iteration: in a stochastic setting it is wasted
-          loss = lossValue(enableGrad(closure));
+        let lsFuncEvals = 0;
+        let optCond = false;
+        if (lineSearchFn !== null) {
+          const xInit = this.params.map((p) => p.clone());
+          const direction = d;
+          let found: ReturnType<typeof strongWolfe>;
+          try {
+            found = strongWolfe(m, (tt) => this.directionalEvaluate(closure, xInit, tt, direction), t, d, loss, flatGrad, gtd);
+          } finally {
+            for (const x of xInit) x.dispose();
+          }
+          const [lsLoss, lsGrad, lsT, evals] = found;
+          loss = lsLoss;
           flatGrad.dispose();
-          flatGrad = this.gatherFlatGrad();
+          flatGrad = lsGrad;
+          t = lsT;
+          lsFuncEvals = evals;
+          this.addGrad(value(t), d);
           optCond = m.le(absMax(flatGrad), toleranceGrad);
-          lsFuncEvals = 1;
+        } else {
+          this.addGrad(value(t), d);
+          if (nIter !== maxIter) {
+            // no re-evaluation after the last iteration: in a stochastic setting it is wasted
+            loss = lossValue(enableGrad(closure));
+            flatGrad.dispose();
+            flatGrad = this.gatherFlatGrad();
+            optCond = m.le(absMax(flatGrad), toleranceGrad);
+            lsFuncEvals = 1;
+          }
         }
+        currentEvals += lsFuncEvals;
+        state.funcEvals = (state.funcEvals as number) + lsFuncEvals;
+
+        // stopping conditions
+        if (nIter === maxIter) break;
+        if (currentEvals >= maxEval) break;
+        if (optCond) break;
+        const moved = d.mul(value(t));
+        const tooSmall = m.le(absMax(moved), toleranceChange);
+        moved.dispose();
+        if (tooSmall) break;
+        if (Math.abs(loss - prevLoss) < toleranceChange) break;
       }
-      currentEvals += lsFuncEvals;
-      state.funcEvals = (state.funcEvals as number) + lsFuncEvals;
-
-      // stopping conditions
-      if (nIter === maxIter) break;
-      if (currentEvals >= maxEval) break;
-      if (optCond) break;
-      const moved = d.mul(value(t));
-      const tooSmall = m.le(absMax(moved), toleranceChange);
-      moved.dispose();
-      if (tooSmall) break;
-      if (Math.abs(loss - prevLoss) < toleranceChange) break;
+    } finally {
+      // Also when the closure throws: the state then holds the iteration reached, and no
+      // tensor this step freed stays referenced from it.
+      flatGrad.dispose();
+      const store = (v: Scalar): Tensor | number => (v instanceof Boxed ? keep(tensor(v.v, { dtype })) : v);
+      if (d !== undefined) state.d = d;
+      if (t !== undefined) state.t = store(t);
+      state.oldDirs = oldDirs;
+      state.oldStps = oldStps;
+      state.ro = ro.map(store);
+      state.HDiag = store(hDiag);
+      if (prevFlatGrad !== undefined) state.prevFlatGrad = prevFlatGrad;
+      if (prevLoss !== undefined) state.prevLoss = prevLoss;
+      if (al !== undefined) state.al = al.map((v) => (v === null ? null : store(v)));
+      for (const v of replaced) drop(v);
     }
-    flatGrad.dispose();
-
-    const store = (s: Scalar): Tensor | number => (s instanceof Boxed ? keep(tensor(s.v, { dtype })) : s);
-    state.d = d!;
-    state.t = store(t!);
-    state.oldDirs = oldDirs;
-    state.oldStps = oldStps;
-    state.ro = ro.map(store);
-    state.HDiag = store(hDiag);
-    state.prevFlatGrad = prevFlatGrad!;
-    state.prevLoss = prevLoss!;
-    if (al !== undefined) state.al = al.map((v) => (v === null ? null : store(v)));
-    for (const v of replaced) drop(v);
     return origLoss;
   }
 }
