@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate tests/fixtures/optimizers.json and tests/fixtures/pytorch/torch-<version>/optimizers/*.pt:
+"""Generate tests/fixtures/optimizers.json and tests/fixtures/optimizers/*.pt:
 trajectories, state dicts and resumable checkpoints of Adadelta, Adagrad, RMSprop, Adamax,
 NAdam, RAdam, ASGD, Rprop and LBFGS from real PyTorch.
 
@@ -18,7 +18,7 @@ passed where the class takes it, so the reference is the single-tensor update ru
 opt.state_dict()['state'] after the last step, in a JSON form (tensors as
 {dtype, shape, values}); `layout` lists its group and state keys.
 
-For one case per class, the checkpoint optimizers/<case>.pt holds, after RESUME_AT steps,
+For one case per class, the checkpoint tests/fixtures/optimizers/<case>.pt holds, after RESUME_AT steps,
 {'optimizer': opt.state_dict(), 'W': W, 'b': b, 'next': [{'W', 'b'} after each later step]}.
 
 LBFGS cases minimise a Rosenbrock function of two parameters, a (2) and B (2x2):
@@ -38,8 +38,9 @@ except ImportError as e:
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_PATH = os.path.join(HERE, '..', 'tests', 'fixtures', 'optimizers.json')
-VERSION = '.'.join(torch.__version__.split('+')[0].split('.')[:2])
-PT_DIR = os.path.join(HERE, '..', 'tests', 'fixtures', 'pytorch', f'torch-{VERSION}', 'optimizers')
+# Beside optimizers.json, not under tests/fixtures/pytorch/ (whose folders the serialization
+# tests read as make_pytorch_checkpoint_fixtures.py's).
+PT_DIR = os.path.join(HERE, '..', 'tests', 'fixtures', 'optimizers')
 STEPS = 10
 RESUME_AT = 5
 

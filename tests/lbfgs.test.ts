@@ -3,7 +3,7 @@
 // step(closure) returns, the parameters, func_evals / n_iter / closure calls, the state
 // dict, and resuming from PyTorch's checkpoint and PyTorch resuming from flint's.
 // Fixtures: tests/fixtures/optimizers.json ('lbfgs') and
-// tests/fixtures/pytorch/torch-1.13/optimizers/lbfgs_history_f64.pt, written by
+// tests/fixtures/optimizers/lbfgs_history_f64.pt, written by
 // scripts/make_optimizers_fixtures.py.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -46,7 +46,7 @@ interface Fixture {
 }
 
 const fixture: Fixture = JSON.parse(readFileSync(new URL('./fixtures/optimizers.json', import.meta.url), 'utf8'));
-const CHECKPOINTS = new URL('./fixtures/pytorch/torch-1.13/optimizers/', import.meta.url).pathname;
+const CHECKPOINTS = new URL('./fixtures/optimizers/', import.meta.url).pathname;
 const TOLERANCE = 1e-5;
 const RESUME_AT = 3;
 

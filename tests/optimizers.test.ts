@@ -2,7 +2,7 @@
 // Rprop) against PyTorch 1.13: 10-step trajectories in float32 and float64, the state
 // dict after them (keys, tensors vs numbers, values), resuming from PyTorch-written
 // checkpoints and PyTorch resuming from flint's, defaults and PyTorch's error messages.
-// Fixtures: tests/fixtures/optimizers.json and tests/fixtures/pytorch/torch-1.13/optimizers/,
+// Fixtures: tests/fixtures/optimizers.json and tests/fixtures/optimizers/*.pt,
 // written by scripts/make_optimizers_fixtures.py.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,7 +42,7 @@ interface Fixture {
 }
 
 const fixture: Fixture = JSON.parse(readFileSync(new URL('./fixtures/optimizers.json', import.meta.url), 'utf8'));
-const CHECKPOINTS = new URL('./fixtures/pytorch/torch-1.13/optimizers/', import.meta.url).pathname;
+const CHECKPOINTS = new URL('./fixtures/optimizers/', import.meta.url).pathname;
 const TOLERANCE = 1e-5;
 
 const CLASSES: Record<string, new (params: unknown, options?: unknown) => optim.Optimizer> = {
