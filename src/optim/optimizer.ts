@@ -39,7 +39,14 @@ export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
  * One parameter's optimizer state (momentum buffers, moment estimates, step counts).
  * @example opt.state.get(w)?.expAvg
  */
-export type ParamState = Record<string, Tensor | number>;
+export type ParamState = Record<string, ParamStateValue>;
+
+/**
+ * One entry of a parameter's state: a tensor, a number, or (LBFGS's history) a list of
+ * tensors, with `null` for slots PyTorch leaves `None`.
+ * @example const dirs = opt.state.get(w)?.oldDirs as Tensor[];
+ */
+export type ParamStateValue = Tensor | number | (Tensor | number | null)[];
 
 /**
  * `optimizer.state_dict()` as PyTorch lays it out. `state` is keyed by parameter index,
@@ -56,8 +63,12 @@ export interface OptimizerStateDict {
 /** PyTorch group keys for its fast paths; flint has one path, so they are written, never read. */
 const TORCH_ONLY_KEYS = new Set(['foreach', 'differentiable', 'capturable', 'fused']);
 
+/** Keys whose PyTorch spelling the camelCase rule cannot give back (LBFGS's `H_diag`). */
+const SNAKE_EXCEPTIONS: Record<string, string> = { HDiag: 'H_diag' };
+
 /** `weightDecay` -> `weight_decay`, as PyTorch spells keys in a state dict. */
 function toSnake(key: string): string {
+  if (Object.prototype.hasOwnProperty.call(SNAKE_EXCEPTIONS, key)) return SNAKE_EXCEPTIONS[key];
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
@@ -151,6 +162,13 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
   state = new Map<Tensor, ParamState>();
   /** Keys of `defaults` added to saved groups only for PyTorch, with their values. */
   protected torchGroupExtras: Record<string, unknown> = {};
+  /**
+   * State entries kept as JS numbers that PyTorch 1.13 keeps as float32 scalar tensors
+   * (Adam's `step`, NAdam's `mu_product`, ASGD's `eta` and `mu`): `stateDict` writes them
+   * as such tensors and `loadStateDict` reads them back as numbers. An optimizer whose
+   * PyTorch `step` is a Python int (Adadelta, RMSprop, Rprop) leaves `step` out.
+   */
+  protected scalarTensorState: ReadonlySet<string> = new Set(['step']);
 
   constructor(params: Params<Omit<G, 'params'>>, defaults: Omit<G, 'params'>) {
     this.defaults = defaults;
@@ -198,7 +216,9 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       }
     }
     // PyTorch's setdefault: an override left undefined still takes the default.
-    const filled: Record<string, unknown> = { ...this.defaults };
+    const filled: Record<string, unknown> = {};
+    // Array options (betas, etas) copied, so that changing one group's does not change another's.
+    for (const [key, value] of Object.entries(this.defaults)) filled[key] = Array.isArray(value) ? value.slice() : value;
     for (const [key, value] of Object.entries(group)) if (value !== undefined) filled[key] = value;
     filled.params = params;
     this.checkGroup(filled);
@@ -298,7 +318,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       if (i === undefined) continue;
       const packed: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(s)) {
-        packed[toSnake(key)] = key === 'step' && typeof value === 'number' ? tensor(value, { dtype: float32 }) : value;
+        packed[toSnake(key)] = this.scalarTensorState.has(key) && typeof value === 'number' ? tensor(value, { dtype: float32 }) : value;
       }
       state.set(i, packed);
     }
@@ -336,7 +356,8 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
         if (typeof name !== 'string') throw new Error(`loadStateDict: expected the state keys of parameter ${index} to be strings, but found ${describe(name)}`);
         // PyTorch 1.x writes momentum_buffer None for a parameter without one: the same as absent.
         if (v === null || v === undefined) continue;
-        entry[toCamel(name)] = castState(p, name, v);
+        const key = toCamel(name);
+        entry[key] = castState(p, key, v, this.scalarTensorState.has(key));
       }
       state.set(p, entry);
     }
@@ -359,12 +380,14 @@ function isGroup(value: unknown): boolean {
 }
 
 /**
- * A loaded state entry: `step` becomes a number (it drives the bias corrections in
- * double precision, as PyTorch's `step.item()`); tensors are copied, in the parameter's
- * floating dtype, and kept past `tidy` scopes since they live as long as the optimizer.
+ * A loaded state entry: `step` (and the optimizer's other scalar-tensor entries) becomes a
+ * number (it drives the bias corrections in double precision, as PyTorch's `step.item()`);
+ * tensors are copied, in the parameter's floating dtype, and kept past `tidy` scopes since
+ * they live as long as the optimizer; lists (LBFGS's history) are copied element by element.
  */
-function castState(p: Tensor, name: string, value: unknown): Tensor | number {
-  if (name === 'step') return value instanceof Tensor ? Number(value.item()) : Number(value);
+function castState(p: Tensor, name: string, value: unknown, scalar: boolean): ParamStateValue {
+  if (name === 'step' || scalar) return value instanceof Tensor ? Number(value.item()) : Number(value);
+  if (Array.isArray(value)) return value.map((v: unknown) => (v === null || v === undefined ? null : (castState(p, name, v, false) as Tensor | number)));
   if (value instanceof Tensor) {
     const dtype = p.isFloatingPoint() && value.isFloatingPoint() ? p.dtype : value.dtype;
     return keep(tensor(value, { dtype }));

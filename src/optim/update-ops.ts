@@ -66,3 +66,52 @@ export function addcdiv_(self: Tensor, t1: Tensor, t2: Tensor, value: number): T
 export function release(t: Tensor, ...borrowed: (Tensor | undefined)[]): void {
   if (!borrowed.includes(t)) t.dispose();
 }
+
+/**
+ * The gradient an update rule reads: negated under `maximize`, plus `weightDecay * p`
+ * (`grad.add(param, alpha=weight_decay)`). Returns `grad` itself when neither applies, so
+ * the caller frees the result with `release(g, grad)`.
+ * @internal
+ * @example const g = effectiveGrad(grad, p, weightDecay, maximize); ...; release(g, grad);
+ */
+export function effectiveGrad(grad: Tensor, p: Tensor, weightDecay: number, maximize: boolean): Tensor {
+  let g = maximize ? grad.neg() : grad;
+  if (weightDecay !== 0) {
+    const decayed = plusScaled(g, p, weightDecay);
+    release(g, grad);
+    g = decayed;
+  }
+  return g;
+}
+
+/**
+ * `self = max(self, other)` elementwise, in place (`torch.maximum(self, other, out=self)`),
+ * so that a state tensor keeps its identity.
+ * @internal
+ * @example maximum_(expInf, candidate)
+ */
+export function maximum_(self: Tensor, other: Tensor): Tensor {
+  const larger = self.maximum(other);
+  self.copy_(larger);
+  larger.dispose();
+  return self;
+}
+
+/**
+ * A value as PyTorch holds it in a float32 scalar tensor (`torch.tensor(x)` with the
+ * default dtype), where an update rule keeps a scalar such as NAdam's `mu_product`.
+ * @internal
+ * @example state.eta = float32Scalar(lr)
+ */
+export const float32Scalar = Math.fround;
+
+/**
+ * `t.sqrt_()` for a temporary: a new tensor holding the square roots, `t` disposed.
+ * @internal
+ * @example const std = sqrtOfTemporary(squareAvg.add(eps));
+ */
+export function sqrtOfTemporary(t: Tensor): Tensor {
+  const root = t.sqrt();
+  t.dispose();
+  return root;
+}

@@ -73,3 +73,38 @@ export function finiteNumber(owner: string, name: string, value: unknown): void 
 export function boolean(owner: string, name: string, value: unknown): void {
   if (typeof value !== 'boolean') throw new TypeError(`${owner}: expected ${name} to be true or false, but found ${describe(value)}`);
 }
+
+/**
+ * Adam-style `betas`: a pair of numbers in [0, 1), with PyTorch's message for a value outside.
+ * @internal
+ * @example betaPair('Adamax', [0.9, 0.999])
+ */
+export function betaPair(owner: string, betas: unknown): void {
+  if (!Array.isArray(betas) || betas.length !== 2) {
+    throw new TypeError(`${owner}: expected betas to be a pair [beta1, beta2], but found ${describe(betas)}`);
+  }
+  betas.forEach((beta: unknown, i) => {
+    if (typeof beta !== 'number') throw new TypeError(`Invalid beta parameter at index ${i}: expected a number in [0, 1), but found ${describe(beta)}`);
+    if (!(beta >= 0 && beta < 1)) throw new Error(`Invalid beta parameter at index ${i}: ${beta}`);
+  });
+}
+
+/**
+ * A pair of numbers (Rprop's `etas` and `stepSizes`).
+ * @internal
+ * @example numberPair('Rprop', 'etas', [0.5, 1.2])
+ */
+export function numberPair(owner: string, name: string, value: unknown): asserts value is [number, number] {
+  if (!Array.isArray(value) || value.length !== 2 || value.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
+    throw new TypeError(`${owner}: expected ${name} to be a pair of numbers, but found ${describe(value)}`);
+  }
+}
+
+/**
+ * A copy of a pair option, so that groups made from one options object do not share it.
+ * @internal
+ * @example super(params, { betas: copyPair(betas) })
+ */
+export function copyPair<T>(value: T): T {
+  return (Array.isArray(value) ? value.slice() : value) as T;
+}
