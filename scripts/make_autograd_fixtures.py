@@ -195,6 +195,34 @@ def checkpointed():
             'gradFn': type(y.grad_fn).__name__}
 
 
+def module_backward_hooks():
+    layer = torch.nn.Linear(3, 2).double()
+    with torch.no_grad():
+        layer.weight.copy_(lin(-0.6, 0.9, 2, 3))
+        layer.bias.copy_(lin(0.1, -0.2, 2))
+    x = lin(-1, 1, 4, 3).requires_grad_(True)
+    w = lin(0.5, 2, 4, 2)
+    seen = []
+
+    def hook(m, gin, gout):
+        seen.append(([None if g is None else values(g) for g in gin], [values(g) for g in gout]))
+        return None if gin[0] is None else (gin[0] * 2,)
+
+    layer.register_full_backward_hook(hook)
+    y = layer(x)
+    (y * w).sum().backward()
+    out = {'weight': values(layer.weight), 'bias': values(layer.bias), 'x': values(x), 'w': values(w),
+           'gradFn': type(y.grad_fn).__name__, 'gradInput': seen[0][0], 'gradOutput': seen[0][1],
+           'xGrad': values(x.grad), 'weightGrad': values(layer.weight.grad)}
+    # An input that does not require grad gets None; with none, the hook still runs from the output side.
+    layer.weight.grad = None
+    seen.clear()
+    y = layer(x.detach())
+    (y * w).sum().backward()
+    out['noInputGrad'] = {'gradInput': seen[0][0], 'gradOutput': seen[0][1], 'weightGrad': values(layer.weight.grad)}
+    return out
+
+
 def main():
     out = {
         'custom': custom_functions(),
@@ -204,6 +232,7 @@ def main():
         'gradientPenalty': gradient_penalty(),
         'mlpHvp': mlp_hvp(),
         'checkpoint': checkpointed(),
+        'moduleBackwardHooks': module_backward_hooks(),
     }
     path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'autograd.json')
     with open(path, 'w') as f:

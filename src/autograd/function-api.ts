@@ -271,7 +271,8 @@ function applyFunction(cls: FunctionClass, args: unknown[]): unknown {
   node.nextSlots = slotsOf(inputs);
   const inputSet = new Set(inputs);
   outputSlots.forEach((position, slot) => {
-    let out = list[position] as Tensor;
+    const original = list[position] as Tensor;
+    let out = original;
     if (ctx._dirty.has(out)) {
       if (out._requiresGrad && out._gradFn === null) throw new Error('a leaf Variable that requires grad has been used in an in-place operation.');
     } else if (inputSet.has(out)) {
@@ -280,7 +281,7 @@ function applyFunction(cls: FunctionClass, args: unknown[]): unknown {
       out = out.detach();
       list[position] = out;
     }
-    if (ctx._nonDifferentiable.has(list[position] as Tensor)) return;
+    if (ctx._nonDifferentiable.has(original)) return;
     out._gradFn = node;
     out._outputNr = slot;
     out._requiresGrad = true;
