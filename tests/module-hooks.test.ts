@@ -25,7 +25,7 @@ function layer(): InstanceType<typeof nn.Linear> {
   const lin = new nn.Linear(3, 2).double();
   torch.noGrad(() => {
     lin.weight.copy_(f64(PT.weight, 2, 3));
-    lin.bias.copy_(f64(PT.bias, 2));
+    lin.bias!.copy_(f64(PT.bias, 2));
   });
   return lin;
 }
