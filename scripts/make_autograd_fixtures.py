@@ -223,6 +223,35 @@ def module_backward_hooks():
     return out
 
 
+def cross_entropy_second_order():
+    """grad(loss, x, create_graph) then (g * g * c).sum().backward(), per loss configuration."""
+    cases = {}
+    configs = [
+        ('mean', (4, 3), [0, 2, 1, 2], {}),
+        ('weight_ignore_sum', (4, 3), [0, -100, 1, 2], {'weight': lin(0.5, 2, 3), 'ignore_index': -100, 'reduction': 'sum'}),
+        ('smoothing_weight_mean', (4, 3), [0, 2, 1, 1], {'weight': lin(0.5, 2, 3), 'label_smoothing': 0.2}),
+        ('none_3d', (2, 3, 2), [[0, 2], [1, 1]], {'reduction': 'none'}),
+        ('one_d', (3,), 1, {}),
+    ]
+    for name, shape, target, opts in configs:
+        x = lin(-1, 1.3, *shape).requires_grad_(True)
+        t = torch.tensor(target)
+        loss = F.cross_entropy(x, t, **opts)
+        if loss.dim() > 0:
+            loss = (loss * lin(0.5, 1.5, *loss.shape)).sum()
+        (g,) = torch.autograd.grad(loss, x, create_graph=True)
+        c = lin(1, 2, *shape)
+        (g * g * c).sum().backward()
+        cases[name] = {'shape': list(shape), 'target': target, 'options': {k: (values(v) if torch.is_tensor(v) else v) for k, v in opts.items()},
+                       'x': values(x), 'grad': values(g), 'gradgrad': values(x.grad)}
+    # nll_loss over log_softmax: the same numbers through two nodes.
+    x = lin(-1, 1.3, 4, 3).requires_grad_(True)
+    (g,) = torch.autograd.grad(F.nll_loss(F.log_softmax(x, 1), torch.tensor([0, 2, 1, 2])), x, create_graph=True)
+    (g * g).sum().backward()
+    cases['nll_of_log_softmax'] = {'grad': values(g), 'gradgrad': values(x.grad)}
+    return cases
+
+
 def main():
     out = {
         'custom': custom_functions(),
@@ -233,6 +262,7 @@ def main():
         'mlpHvp': mlp_hvp(),
         'checkpoint': checkpointed(),
         'moduleBackwardHooks': module_backward_hooks(),
+        'crossEntropy': cross_entropy_second_order(),
     }
     path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'autograd.json')
     with open(path, 'w') as f:

@@ -401,10 +401,29 @@ describe('gradcheck and higher-order gradients', () => {
     A.grad(dot, ps).forEach((h, i) => close(values(h), M.hvp[i]));
   });
 
-  it('crossEntropy refuses createGraph instead of returning a gradient without history', () => {
-    const logits = leaf(lin(-1, 1, 2, 3));
-    const loss = F.crossEntropy(logits, torch.tensor([0, 2]));
-    expect(() => A.grad(loss, logits, null, { createGraph: true })).toThrow(/cannot differentiate the backward of NllLossBackward0/);
+  it('crossEntropy second derivatives as PyTorch (weights, ignoreIndex, label smoothing, reductions, N-d)', () => {
+    const cases = PT.crossEntropy;
+    const camel: Record<string, string> = { ignore_index: 'ignoreIndex', label_smoothing: 'labelSmoothing', weight: 'weight', reduction: 'reduction' };
+    for (const name of ['mean', 'weight_ignore_sum', 'smoothing_weight_mean', 'none_3d', 'one_d']) {
+      const c = cases[name];
+      const options: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(c.options)) options[camel[k]] = k === 'weight' ? torch.tensor(v as number[], { dtype: torch.float64 }) : v;
+      const x = leaf(lin(-1, 1.3, ...c.shape));
+      let loss = F.crossEntropy(x, torch.tensor(c.target), options);
+      if (loss.dim() > 0) loss = loss.mul(lin(0.5, 1.5, ...loss.shape)).sum();
+      const [g] = A.grad(loss, x, null, { createGraph: true });
+      close(values(g), c.grad);
+      g!.mul(g!).mul(lin(1, 2, ...c.shape)).sum().backward();
+      close(values(x.grad), c.gradgrad);
+    }
+    const x = leaf(lin(-1, 1.3, 4, 3));
+    const [g] = A.grad(F.nllLoss(F.logSoftmax(x, 1), torch.tensor([0, 2, 1, 2])), x, null, { createGraph: true });
+    close(values(g), cases.nll_of_log_softmax.grad);
+    g!.mul(g!).sum().backward();
+    close(values(x.grad), cases.nll_of_log_softmax.gradgrad);
+    const t = torch.tensor([1, 0, 2]);
+    expect(A.gradgradcheck((a: Tensor) => F.crossEntropy(a, t, { labelSmoothing: 0.1 }), [leaf(lin(-1, 1, 3, 3))])).toBe(true);
+    expect(A.gradgradcheck((a: Tensor) => F.crossEntropy(a, t, { reduction: 'none' }), [leaf(lin(-1, 1, 3, 3))])).toBe(true);
   });
 });
 

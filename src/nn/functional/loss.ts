@@ -14,6 +14,8 @@ import { abs, add, clamp, div, exp, gradTo, log, log1p, mul, neg, rsub, sigmoid,
 import { mean, sum } from '../../ops/reduce.js';
 import { contiguous, permute, reshape } from '../../ops/shape.js';
 import { logSoftmax } from '../../ops/softmax.js';
+import type { Node } from '../../autograd/node.js';
+import { recordedLossBackward } from './loss-double-backward.js';
 import { argumentError, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
 /** How a loss reduces its per-element values. */
@@ -144,6 +146,7 @@ function flattenClasses(input: Tensor, target: Tensor, name: string): { scores: 
 
 /** The backward of the fused cross-entropy / nll (module level: it sees only what it is given). */
 function lossBackward(
+  node: Node,
   scores: () => Tensor,
   labels: () => Tensor,
   classWeight: (() => Tensor) | null,
@@ -152,6 +155,8 @@ function lossBackward(
 ): Backward {
   const { inputShape, inputDtype, computeDtype } = meta;
   return (g) => {
+    // Recording (createGraph): the same gradient from recorded ops, for higher order.
+    if (gradEnabled()) return [recordedLossBackward(node, g, scores(), labels(), classWeight === null ? null : classWeight(), totalWeight(), meta)];
     const gradLoss = contiguous(g.dtype === computeDtype ? g : castKernel(g, computeDtype));
     const config = { ...meta.config, weight: classWeight === null ? null : classWeight() };
     let grad = crossEntropyBackwardKernel(gradLoss, scores(), labels(), config, totalWeight());
@@ -206,12 +211,13 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
   const meta = { inputShape: input.shape, inputDtype: input.dtype, computeDtype: x.dtype, config: { ...config, weight: null } };
   record(loss, gradName, [input], (node) =>
     lossBackward(
+      node,
       node.save(scoresSaved, fromLogits),
       node.save(y),
       weight === null ? null : node.save(weight),
       node.save(totalWeight, true),
       meta,
-    ), { onceDifferentiable: true });
+    ));
   return shaped(loss);
 }
 
