@@ -5,6 +5,8 @@
  * by PyTorch 1.13 (scripts/make_autograd_fixtures.py, in npm run fixtures).
  */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import type { FunctionCtx, Tensor } from '../src/index.js';
@@ -179,6 +181,39 @@ describe('torch.autograd.Function', () => {
     const z = Cube.apply(x);
     z.sum().backward();
     expect(() => z.sum().backward()).toThrow(/Trying to backward through the graph a second time/);
+  });
+
+  it('after backward the graph holds nothing: saved tensors and what forward stashed on ctx are freed', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const liveBytes = async (): Promise<number> => {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+      return torch.memoryStats().cpu.allocatedBytes;
+    };
+    class Stash extends A.Function {
+      static override forward(ctx: FunctionCtx, a: Tensor): Tensor {
+        const e = a.exp();
+        ctx.extra = torch.ones(1000, 1000); // 4 MB that only ctx references
+        ctx.saveForBackward(e);
+        return e;
+      }
+
+      static override backward(ctx: FunctionCtx, g: Tensor): Tensor {
+        return g.mul(ctx.savedTensors[0]!);
+      }
+    }
+    const x = leaf(lin(0, 1, 1000, 100));
+    const before = await liveBytes();
+    const root = Stash.apply(x).sum();
+    expect((await liveBytes()) - before).toBeGreaterThan(4e6);
+    root.backward();
+    x.grad!.dispose();
+    x.grad = null;
+    root.dispose();
+    expect((await liveBytes()) - before).toBeLessThan(1e4);
+    expect(root.gradFn!.name).toBe('SumBackward0'); // the graph is still reachable
   });
 
   it('the base class tells what is missing, and no graph is recorded without a reason', () => {
