@@ -183,6 +183,28 @@ describe('torch.autograd.Function', () => {
     expect(() => z.sum().backward()).toThrow(/Trying to backward through the graph a second time/);
   });
 
+  it('vjp as the backward, and a hook on the second output of a Function sees that output’s gradient', () => {
+    class Twice extends A.Function {
+      static override forward(_ctx: FunctionCtx, a: Tensor): Tensor[] {
+        return [a.mul(2), a.mul(3)];
+      }
+
+      static vjp(_ctx: FunctionCtx, g1: Tensor, g2: Tensor): Tensor {
+        return g1.mul(2).add(g2.mul(3));
+      }
+    }
+    const x = leaf(lin(0, 1, 3));
+    const [u, v] = Twice.apply(x);
+    const seen: number[][] = [];
+    v.registerHook((g) => {
+      seen.push(values(g));
+      return g.mul(10);
+    });
+    u.sum().add(v.mul(lin(1, 3, 3)).sum()).backward();
+    expect(seen).toEqual([[1, 2, 3]]);
+    close(values(x.grad), [32, 62, 92]);
+  });
+
   it('after backward the graph holds nothing: saved tensors and what forward stashed on ctx are freed', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
@@ -291,6 +313,7 @@ describe('anomaly detection and inference mode', () => {
     expect(y.requiresGrad).toBe(false);
     expect(y.isInference()).toBe(true);
     expect(w.isInference()).toBe(false);
+    expect(y.reshape(3).isInference()).toBe(true);
     expect(() => w.mul(y)).toThrow('Inference tensors cannot be saved for backward. To work around you can make a clone to get a normal tensor and use it in autograd.');
     expect(() => y.requiresGrad_()).toThrow('Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.');
     expect(w.mul(y.clone()).requiresGrad).toBe(true);

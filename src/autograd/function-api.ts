@@ -106,6 +106,11 @@ export class FunctionCtx {
   }
 }
 
+type BackwardOf = {
+  backward(ctx: FunctionCtx, ...grads: (Tensor | null)[]): unknown;
+  vjp?: (ctx: FunctionCtx, ...grads: (Tensor | null)[]) => unknown;
+};
+
 /** The node of one custom Function call. @internal */
 class FunctionNode extends Node {
   ctx: FunctionCtx | null;
@@ -136,8 +141,9 @@ class FunctionNode extends Node {
       if (g !== undefined) return g;
       return ctx._materializeGrads ? zeros(meta.shape, { dtype: meta.dtype, device: meta.device }) : null;
     });
-    const cls = this.fnClass as unknown as { backward(ctx: FunctionCtx, ...grads: (Tensor | null)[]): unknown };
-    let result = cls.backward(ctx, ...grads);
+    const cls = this.fnClass as unknown as BackwardOf;
+    // PyTorch accepts `vjp` as the backward's other name.
+    let result = cls.backward === Function.backward && typeof cls.vjp === 'function' ? cls.vjp(ctx, ...grads) : cls.backward(ctx, ...grads);
     if (!Array.isArray(result)) result = [result];
     return this.validate(result as unknown[]);
   }
@@ -275,6 +281,10 @@ function applyFunction(cls: FunctionClass, args: unknown[]): unknown {
     let out = original;
     if (ctx._dirty.has(out)) {
       if (out._requiresGrad && out._gradFn === null) throw new Error('a leaf Variable that requires grad has been used in an in-place operation.');
+      const base = out._base;
+      if (base !== null && base._requiresGrad && base._gradFn === null) {
+        throw new Error('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+      }
     } else if (inputSet.has(out)) {
       // An input returned as it is comes back as a new tensor sharing its storage, so the
       // input keeps its own history (PyTorch returns a view of it).

@@ -79,6 +79,7 @@ export class Tensor {
     this._dtype = dtype;
     this._version = version ?? { value: 0 };
     this._base = base;
+    if (base !== null && base._inference) this._inference = true; // a view of an inference tensor is one too
     storage.retain();
     track(this);
   }
