@@ -505,4 +505,18 @@ describe('torch.utils.checkpoint.checkpoint', () => {
     close(values(w.grad), K.wGrad);
     expect(() => torch.utils.checkpoint.checkpoint(block, x, { use_reentrant: true })).toThrow('Unexpected keyword arguments: use_reentrant');
   });
+
+  it('refuses a function that draws random numbers unless preserveRngState is false', () => {
+    const x = leaf(lin(-1, 1, 4, 3));
+    const noisy = (t: Tensor): Tensor => F.dropout(t.sin(), 0.5, true);
+    expect(() => torch.utils.checkpoint.checkpoint(noisy, x)).toThrow(/drew random numbers, and flint cannot yet save and restore the generator state/);
+    // Without preservation the recomputation draws a new mask, as PyTorch's preserve_rng_state=False.
+    torch.manualSeed(1);
+    const y = torch.utils.checkpoint.checkpoint(noisy, x, { preserveRngState: false }) as Tensor;
+    y.sum().backward();
+    expect(x.grad!.shape).toEqual([4, 3]);
+    // Deterministic functions are fine with the default.
+    const z = torch.utils.checkpoint.checkpoint((t: Tensor) => F.dropout(t, 0.5, false), x) as Tensor;
+    expect(values(z)).toEqual(values(x));
+  });
 });

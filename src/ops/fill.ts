@@ -13,6 +13,7 @@ import { rebase } from './inplace.js';
 import { expand, toDtype } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
 import { argumentError, checkInteger, checkNumber, checkTensor } from '../tensor/args.js';
+import { randomDraws } from '../tensor/random-draws.js';
 
 /** A view whose base records history: in-place writes rebase the base (CopySlices). */
 function onGradView(t: Tensor): boolean {
@@ -23,6 +24,7 @@ function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number): Tensor
   assertNoInternalOverlap(t);
   checkInplace(t);
   call.fillRandom(kind, t, p0, p1);
+  randomDraws.count++;
   t._version.value++;
   return t;
 }

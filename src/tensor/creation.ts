@@ -10,6 +10,7 @@ import { DType, bool, defaultFloat, float32, float64, int16, int32, int64, int8,
 import { CPU, type DeviceLike, Device } from './device.js';
 import { parseShape } from './shape.js';
 import { Tensor } from './tensor.js';
+import { randomDraws } from './random-draws.js';
 import {
   argumentError,
   checkBoolean,
@@ -298,6 +299,7 @@ export function eye(n: number, m?: number | CreationOptions, rawOptions: Creatio
 
 function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number): void {
   call.fillRandom(kind, t, p0, p1);
+  randomDraws.count++;
 }
 
 /**

@@ -4,16 +4,18 @@
  * with grad on, from the saved inputs, and backpropagates through that recomputation
  * (PyTorch's reentrant variant, a custom Function whose backward calls backward).
  *
- * RNG: flint cannot yet save and restore the generator's state, so `fn` must not draw
- * random numbers (dropout, rand*) when its recomputation must match the forward; with
- * `preserveRngState: true` (PyTorch's default) and random ops, gradients would be taken
- * through different random draws. See `CheckpointOptions.preserveRngState`.
+ * RNG: PyTorch saves the generator's state before the forward and replays it for the
+ * recomputation, so dropout masks match. flint cannot yet read the generator's state, so
+ * with `preserveRngState: true` (the default) a checkpointed function that draws random
+ * numbers is refused with an error rather than given gradients through different draws;
+ * `preserveRngState: false` accepts them, as PyTorch does with that option.
  */
 import { Tensor } from '../tensor/tensor.js';
 import { checkFunction } from '../tensor/args.js';
 import { Function, type FunctionCtx } from '../autograd/function-api.js';
 import { backward } from '../autograd/api.js';
 import { enableGrad, gradEnabled } from '../autograd/grad-mode.js';
+import { randomDraws } from '../tensor/random-draws.js';
 
 /** Options of `checkpoint` (PyTorch's keywords, camelCased). @example { useReentrant: true } */
 export interface CheckpointOptions {
@@ -24,8 +26,8 @@ export interface CheckpointOptions {
    */
   useReentrant?: boolean;
   /**
-   * Accepted for compatibility; flint does not save the RNG state, so `fn` must be
-   * deterministic for the recomputed gradients to match the forward.
+   * true (default): `fn` must not draw random numbers, which flint cannot replay yet
+   * (an error says so); false: the recomputation draws new ones, as in PyTorch.
    */
   preserveRngState?: boolean;
 }
@@ -81,6 +83,7 @@ class CheckpointFunction extends Function {
 export function checkpoint(fn: (...args: never[]) => unknown, ...rest: unknown[]): unknown {
   checkFunction(fn, 'checkpoint', 'function');
   let args = rest;
+  let preserve = true;
   const last = rest[rest.length - 1];
   if (typeof last === 'object' && last !== null && !Array.isArray(last) && !(last instanceof Tensor)) {
     const keys = Object.keys(last);
@@ -94,10 +97,20 @@ export function checkpoint(fn: (...args: never[]) => unknown, ...rest: unknown[]
       if (typeof v !== 'boolean') throw new TypeError(`checkpoint(): option '${k}' must be a boolean, but got ${typeof v}`);
     }
     args = rest.slice(0, -1);
+    preserve = (last as CheckpointOptions).preserveRngState ?? true;
   }
   const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
   if (gradEnabled() && !tensors.some((t) => t.requiresGrad) && typeof process !== 'undefined') {
     process.emitWarning('None of the inputs have requires_grad=True. Gradients will be None');
   }
-  return CheckpointFunction.apply(fn as (...args: unknown[]) => unknown, ...args);
+  const before = randomDraws.count;
+  const out = CheckpointFunction.apply(fn as (...args: unknown[]) => unknown, ...args);
+  if (preserve && randomDraws.count !== before) {
+    throw new Error(
+      'checkpoint(): the checkpointed function drew random numbers, and flint cannot yet save and restore the ' +
+        'generator state to replay them when it recomputes the forward in backward (preserve_rng_state). ' +
+        'Pass { preserveRngState: false } to accept different draws in the recomputation, or draw outside the checkpoint.',
+    );
+  }
+  return out;
 }
