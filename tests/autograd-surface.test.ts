@@ -506,6 +506,14 @@ describe('torch.utils.checkpoint.checkpoint', () => {
     expect(() => torch.utils.checkpoint.checkpoint(block, x, { use_reentrant: true })).toThrow('Unexpected keyword arguments: use_reentrant');
   });
 
+  it("refuses autograd.grad and backward's inputs with PyTorch's message", () => {
+    const x = leaf(lin(-1, 1, 2, 2));
+    const msg = 'Checkpointing is not compatible with .grad() or when an `inputs` parameter is passed to .backward(). Please use .backward() and do not pass its `inputs` argument.';
+    const y = () => (torch.utils.checkpoint.checkpoint((t: Tensor) => t.sin(), x) as Tensor).sum();
+    expect(() => A.grad(y(), x)).toThrow(msg);
+    expect(() => y().backward({ inputs: [x] })).toThrow(msg);
+  });
+
   it('refuses a function that draws random numbers unless preserveRngState is false', () => {
     const x = leaf(lin(-1, 1, 4, 3));
     const noisy = (t: Tensor): Tensor => F.dropout(t.sin(), 0.5, true);

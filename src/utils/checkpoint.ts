@@ -16,13 +16,14 @@ import { Function, type FunctionCtx } from '../autograd/function-api.js';
 import { backward } from '../autograd/api.js';
 import { enableGrad, gradEnabled } from '../autograd/grad-mode.js';
 import { randomDraws } from '../tensor/random-draws.js';
+import { backwardIsPartial } from '../autograd/engine.js';
 
 /** Options of `checkpoint` (PyTorch's keywords, camelCased). @example { useReentrant: true } */
 export interface CheckpointOptions {
   /**
    * PyTorch's two implementations; flint has the reentrant one and runs it for both
    * values (the non-reentrant one's saved-tensor hooks do not exist in flint), so
-   * `autograd.grad` through a checkpoint is not supported either way.
+   * `autograd.grad` (or `backward` with `inputs`) through a checkpoint throws either way.
    */
   useReentrant?: boolean;
   /**
@@ -49,6 +50,11 @@ class CheckpointFunction extends Function {
   }
 
   static override backward(ctx: FunctionCtx, ...grads: (Tensor | null)[]): unknown {
+    if (backwardIsPartial()) {
+      throw new Error(
+        'Checkpointing is not compatible with .grad() or when an `inputs` parameter is passed to .backward(). Please use .backward() and do not pass its `inputs` argument.',
+      );
+    }
     const c = ctx as CheckpointCtx;
     const saved = ctx.savedTensors;
     const inputs = c.args.map((a, i) => {
