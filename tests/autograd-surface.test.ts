@@ -300,6 +300,8 @@ describe('anomaly detection and inference mode', () => {
     } finally {
       A.setDetectAnomaly(false);
     }
+    A.detectAnomaly(() => z.sqrt().mul(0).sum().backward(), { checkNan: false });
+    expect(A.isAnomalyCheckNanEnabled()).toBe(true);
   });
 
   it('inferenceMode records nothing and makes inference tensors that autograd will not save', () => {
@@ -367,6 +369,11 @@ describe('torch.autograd.functional', () => {
     expect(jac.requiresGrad).toBe(true);
     jac.sum().backward();
     close(values(a.grad), values(x().mul(6)));
+    const b = leaf(x());
+    const [, hv] = A.functional.hvp((t: Tensor) => t.pow(3).sum(), b, v(), { createGraph: true });
+    close(values(hv as Tensor), values(x().mul(6).mul(v())));
+    (hv as Tensor).sum().backward(); // d/dx sum(6 x v) = 6 v
+    close(values(b.grad), values(v().mul(6)));
     expect(() => A.functional.hessian((t: Tensor) => t.mul(2), x())).toThrow('The Tensor returned by the function given to hessian should contain a single element');
   });
 });

@@ -110,7 +110,7 @@ export function grad(
 }
 
 export { Function, FunctionCtx } from './function-api.js';
-export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './anomaly.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, isAnomalyCheckNanEnabled } from './anomaly.js';
 export { gradcheck, gradgradcheck } from './gradcheck.js';
 export type { GradcheckOptions } from './gradcheck.js';
 /**

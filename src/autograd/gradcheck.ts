@@ -20,15 +20,20 @@ export interface GradcheckOptions {
   rtol?: number;
   /** throw on a mismatch (default) instead of returning false */
   raiseException?: boolean;
+  /**
+   * PyTorch's fast mode checks one random projection of the Jacobian; flint always
+   * compares every element (slow mode), which is the stricter check, whatever this says.
+   */
+  fastMode?: boolean;
 }
 
-const KEYS = ['eps', 'atol', 'rtol', 'raiseException'];
+const KEYS = ['eps', 'atol', 'rtol', 'raiseException', 'fastMode'];
 
-function checkOptions(fn: string, options: GradcheckOptions | undefined): Required<GradcheckOptions> {
+function checkOptions(fn: string, options: GradcheckOptions | undefined): Required<Omit<GradcheckOptions, 'fastMode'>> {
   const o = options ?? {};
   for (const [key, value] of Object.entries(o)) {
     if (!KEYS.includes(key)) throw new TypeError(`${fn}() got an unexpected option '${key}'; expected one of ${KEYS.join(', ')}`);
-    const want = key === 'raiseException' ? 'boolean' : 'number';
+    const want = key === 'raiseException' || key === 'fastMode' ? 'boolean' : 'number';
     if (typeof value !== want) throw new TypeError(`${fn}(): option '${key}' must be a ${want}, but got ${typeof value}`);
   }
   return { eps: o.eps ?? 1e-6, atol: o.atol ?? 1e-5, rtol: o.rtol ?? 1e-3, raiseException: o.raiseException ?? true };
