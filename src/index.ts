@@ -11,6 +11,7 @@
  */
 import './tensor/methods.js';
 import './random/methods.js';
+import './autograd/hooks.js';
 import { native, nativeInfo } from './native/addon.js';
 import { checkInteger } from './tensor/args.js';
 
@@ -148,7 +149,9 @@ export { save, saveSync, load, loadSync, serialize, deserialize } from './serial
 export type { SaveOptions, LoadOptions } from './serialization/index.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
-export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/grad-mode.js';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from './autograd/grad-mode.js';
+export type { RemovableHandle, TensorHook } from './autograd/hooks.js';
+export type { FunctionCtx } from './autograd/function-api.js';
 export { Node } from './autograd/node.js';
 /**
  * `torch.autograd`: `backward` over several outputs and `grad`, which returns gradients.

@@ -108,3 +108,13 @@ export function grad(
   }
   return result;
 }
+
+export { Function, FunctionCtx } from './function-api.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, isAnomalyCheckNanEnabled } from './anomaly.js';
+export { gradcheck, gradgradcheck } from './gradcheck.js';
+export type { GradcheckOptions } from './gradcheck.js';
+/**
+ * `torch.autograd.functional`: jacobian, hessian, vjp, jvp, hvp, vhp.
+ * @example torch.autograd.functional.jacobian((x) => x.exp(), x)
+ */
+export * as functional from './functional.js';

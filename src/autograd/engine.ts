@@ -6,6 +6,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import { AccumulateGrad, Node } from './node.js';
+import { checkNanGradients, isAnomalyEnabled } from './anomaly.js';
 
 /** How one backward pass runs. @internal */
 export interface EngineOptions {
@@ -61,6 +62,22 @@ function retain(tensor: Tensor, grad: Tensor): void {
     tensor._grad._claimed = true;
     tensor._grad._keep = true;
   }
+}
+
+/** The options of the backward pass now running (the innermost, for a reentrant one). */
+let current: EngineOptions | null = null;
+
+/**
+ * Whether the backward now running only computes some gradients (`autograd.grad`, or
+ * `backward` with `inputs`), which a reentrant checkpoint cannot honour. @internal
+ */
+export function backwardIsPartial(): boolean {
+  return current !== null && (current.capture || current.inputs !== null);
+}
+
+/** Which output of its node `t` is (a leaf's accumulator has one). */
+function slotOf(t: Tensor): number {
+  return t._gradFn === null ? 0 : t._outputNr;
 }
 
 /** The node whose incoming gradient is the gradient of `t`. */
@@ -127,62 +144,98 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
     }
   }
 
-  const captured = new Map<Node, Tensor>();
+  const captured = new Map<Node, (Tensor | undefined)[]>();
   const run = options.createGraph ? enableGrad : noGrad;
-  run(() => {
-    const buffers = new Map<Node, Tensor>();
-    const add = (node: Node, grad: Tensor) => {
-      const existing = buffers.get(node);
-      buffers.set(node, existing === undefined ? grad : existing.add(grad));
-    };
-    rootNodes.forEach((node, i) => add(node, grads[i]));
+  // Published for a reentrant backward (checkpoint) to see what this pass computes.
+  const outer = current;
+  current = options;
+  try {
+    run(() => {
+      // Per node, the gradient arriving at each of its outputs (one slot for most nodes).
+      const buffers = new Map<Node, (Tensor | undefined)[]>();
+      const add = (node: Node, slot: number, grad: Tensor) => {
+        let slots = buffers.get(node);
+        if (slots === undefined) buffers.set(node, (slots = []));
+        const existing = slots[slot];
+        slots[slot] = existing === undefined ? grad : existing.add(grad);
+      };
+      rootNodes.forEach((node, i) => add(node, slotOf(roots[i]), grads[i]));
 
-    // Ready nodes, kept sorted so the most recently created runs first.
-    const ready: Node[] = [...new Set(rootNodes)].filter((n) => needed.has(n) && !dependencies.has(n));
-    const seenReady = new Set<Node>(ready);
-    while (ready.length) {
-      ready.sort((a, b) => a.sequenceNr - b.sequenceNr);
-      const node = ready.pop()!;
-      const grad = buffers.get(node);
-      buffers.delete(node);
-      if (grad === undefined) continue;
-      if (node.retained) for (const t of node.retained) retain(t, grad);
-      if (targetSet !== null && targetSet.has(node)) {
-        if (options.capture) captured.set(node, grad);
-        else if (!(node instanceof AccumulateGrad)) {
+      // Ready nodes, kept sorted so the most recently created runs first.
+      const ready: Node[] = [...new Set(rootNodes)].filter((n) => needed.has(n) && !dependencies.has(n));
+      const seenReady = new Set<Node>(ready);
+      while (ready.length) {
+        ready.sort((a, b) => a.sequenceNr - b.sequenceNr);
+        const node = ready.pop()!;
+        const slots = buffers.get(node);
+        buffers.delete(node);
+        if (slots === undefined || (node.numOutputs === 1 && slots[0] === undefined)) continue;
+        // autograd.grad captures its inputs' gradients before their tensor hooks run (PyTorch 1.13).
+        if (targetSet !== null && options.capture && targetSet.has(node)) captured.set(node, slots.slice());
+        if (node.tensorHooks !== null) runTensorHooks(node, slots);
+        if (node.retained) for (const t of node.retained) if (slots[slotOf(t)] !== undefined) retain(t, slots[slotOf(t)]!);
+        if (targetSet !== null && !options.capture && targetSet.has(node) && !(node instanceof AccumulateGrad)) {
           // backward(inputs=[y]) for a non-leaf y fills y.grad, as retain_grad would (once,
           // however often y is listed or whether it also retains its grad).
           for (const t of new Set(options.inputs!)) {
-            if (t._gradFn === node && !node.retained?.includes(t)) retain(t, grad);
+            if (t._gradFn === node && !node.retained?.includes(t) && slots[slotOf(t)] !== undefined) retain(t, slots[slotOf(t)]!);
           }
         }
-      }
-      if (node instanceof AccumulateGrad) {
-        if (!options.capture) accumulateLeaf(node.variable, grad, options.createGraph);
-        continue;
-      }
-      // A target whose history leads to no other target has nothing left to compute.
-      if (targetSet !== null && !node.next.some((n) => n !== null && needed.has(n))) continue;
-      if (options.createGraph && node.onceDifferentiable) {
-        throw new Error(
-          `flint cannot differentiate the backward of ${node.name} (createGraph: true): it runs a native ` +
-            'kernel that records no graph, so higher-order gradients through it would be silently wrong.',
-        );
-      }
-      const inputGrads = node.apply(grad);
-      if (!options.retainGraph) node.release();
-      node.next.forEach((next, i) => {
-        if (next === null || !needed.has(next)) return;
-        const g = inputGrads[i];
-        if (g !== null && g !== undefined) add(next, g);
-        const left = dependencies.get(next)! - 1;
-        dependencies.set(next, left);
-        if (left === 0 && !seenReady.has(next)) {
-          seenReady.add(next);
-          ready.push(next);
+        if (node instanceof AccumulateGrad) {
+          if (!options.capture) {
+            accumulateLeaf(node.variable, slots[0]!, options.createGraph);
+            if (node.postAccumulateHooks !== null) for (const hook of [...node.postAccumulateHooks.values()]) hook(node.variable);
+          }
+          continue;
         }
-      });
-    }
-  });
-  return targets === null || !options.capture ? [] : targets.map((n) => captured.get(n) ?? null);
+        // A target whose history leads to no other target has nothing left to compute.
+        if (targetSet !== null && !node.next.some((n) => n !== null && needed.has(n))) continue;
+        if (options.createGraph && node.onceDifferentiable) {
+          throw new Error(
+            `flint cannot differentiate the backward of ${node.name} (createGraph: true): it runs a native ` +
+              'kernel that records no graph, so higher-order gradients through it would be silently wrong.',
+          );
+        }
+        const inputGrads = node.applyAll(slots);
+        if (isAnomalyEnabled()) checkNanGradients(node, inputGrads);
+        if (!options.retainGraph) node.release();
+        node.next.forEach((next, i) => {
+          if (next === null || !needed.has(next)) return;
+          const g = inputGrads[i];
+          if (g !== null && g !== undefined) add(next, node.nextSlots?.[i] ?? 0, g);
+          const left = dependencies.get(next)! - 1;
+          dependencies.set(next, left);
+          if (left === 0 && !seenReady.has(next)) {
+            seenReady.add(next);
+            ready.push(next);
+          }
+        });
+      }
+    });
+  } finally {
+    current = outer;
+  }
+  if (targets === null || !options.capture) return [];
+  return targets.map((n, i) => captured.get(n)?.[slotOf(options.inputs![i])] ?? null);
+}
+
+/** Runs `registerHook` hooks on the gradients of a node's outputs; a returned tensor replaces the gradient. */
+function runTensorHooks(node: Node, slots: (Tensor | undefined)[]): void {
+  for (const { slot, fn } of [...node.tensorHooks!.values()]) {
+    const g = slots[slot];
+    if (g === undefined) continue;
+    const replaced = fn(g);
+    if (replaced !== undefined && replaced !== null) slots[slot] = checkHookResult(replaced, g);
+  }
+}
+
+function checkHookResult(value: unknown, grad: Tensor): Tensor {
+  const tensorClass = grad.constructor as new (...args: never[]) => Tensor;
+  if (!(value instanceof tensorClass)) {
+    throw new TypeError(`hook returned an object of type ${typeof value}; expected a Tensor or undefined`);
+  }
+  if (value._shape.join() !== grad._shape.join()) {
+    throw new Error(`hook 'hook' has changed the size of value`);
+  }
+  return value;
 }

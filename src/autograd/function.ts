@@ -31,6 +31,17 @@ export interface RecordOptions {
 }
 
 /**
+ * Which output of its node each input is, for edges into a multi-output node (a custom
+ * Function's); null in the usual case where every input is output 0.
+ * @internal
+ */
+export function slotsOf(inputs: readonly (Tensor | null)[]): number[] | null {
+  let any = false;
+  for (const t of inputs) if (t !== null && t._outputNr !== 0) any = true;
+  return any ? inputs.map((t) => (t === null || t._gradFn === null ? 0 : t._outputNr)) : null;
+}
+
+/**
  * Attaches a backward node to `out` when grad mode is on and any input requires grad.
  * @internal
  */
@@ -49,6 +60,7 @@ export function record(
     name,
     inputs.map((t) => (t === null ? null : t._edge())),
   );
+  node.nextSlots = slotsOf(inputs);
   node.backwardFn = build(node);
   node.onceDifferentiable = options.onceDifferentiable ?? false;
   out._gradFn = node;
@@ -72,6 +84,10 @@ export function recordInplace(
   const anyOther = others.some((t) => t !== null && t._requiresGrad);
   if (previousEdge === null && !anyOther) return;
   const node = new Node(name, [previousEdge, ...others.map((t) => (t === null ? null : t._edge()))]);
+  const slots = slotsOf([self, ...others]);
+  // self's old history is fed at the output slot self had before the op.
+  node.nextSlots = slots;
+  self._outputNr = 0;
   node.backwardFn = build(node);
   self._gradFn = node;
   self._requiresGrad = true;

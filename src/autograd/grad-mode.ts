@@ -58,3 +58,34 @@ export function enableGrad<T>(fn: () => T): T {
   checkFunction(fn, 'enableGrad', 'fn');
   return withMode(true, fn);
 }
+
+let inference = false;
+
+/**
+ * `torch.is_inference_mode_enabled()`.
+ * @example torch.isInferenceModeEnabled() // false
+ */
+export function isInferenceModeEnabled(): boolean {
+  return inference;
+}
+
+/**
+ * Runs `fn` in inference mode (`with torch.inference_mode():`): no graph is recorded, and
+ * tensors created meanwhile are inference tensors, which autograd refuses to save for a
+ * later backward. `inferenceMode(false, fn)` runs `fn` with the mode off.
+ *
+ * @example
+ * const y = torch.inferenceMode(() => net(X)); // y.isInference() === true
+ */
+export function inferenceMode<T>(modeOrFn: boolean | (() => T), maybeFn?: () => T): T {
+  const mode = typeof modeOrFn === 'boolean' ? modeOrFn : true;
+  const fn = typeof modeOrFn === 'boolean' ? maybeFn : modeOrFn;
+  checkFunction(fn, 'inferenceMode', 'fn');
+  const previous = inference;
+  inference = mode;
+  try {
+    return mode ? withMode(false, fn as () => T) : (fn as () => T)();
+  } finally {
+    inference = previous;
+  }
+}

@@ -27,6 +27,12 @@ const LEGACY_TYPE: Record<string, string> = {
   bool: 'BoolTensor',
 };
 
+/** A tensor hook on one output of a node. @internal */
+export interface TensorHookEntry {
+  slot: number;
+  fn: (grad: Tensor) => Tensor | void | null | undefined;
+}
+
 interface Saved {
   tensor: Tensor;
   version: number;
@@ -53,6 +59,12 @@ export class Node {
    * grad mode: `createGraph` must refuse it rather than return a gradient without history.
    */
   onceDifferentiable = false;
+  /** @internal how many outputs feed gradients into this node (custom Functions may have several) */
+  numOutputs = 1;
+  /** @internal per edge, which output of the next node it feeds; null when all are 0 */
+  nextSlots: number[] | null = null;
+  /** @internal tensor hooks (`registerHook`) on this node's outputs, in registration order */
+  tensorHooks: Map<number, TensorHookEntry> | null = null;
   private saved: Saved[] | null = [];
 
   /** @internal */
@@ -65,7 +77,7 @@ export class Node {
 
   /** PyTorch's `next_functions`: `[node, inputNr]` pairs. */
   get nextFunctions(): [Node | null, number][] {
-    return this.next.map((n) => [n, 0]);
+    return this.next.map((n, i) => [n, this.nextSlots?.[i] ?? 0]);
   }
 
   /**
@@ -75,6 +87,9 @@ export class Node {
    * releasing the node disposes it at once instead of leaving it to the GC. @internal
    */
   save(tensor: Tensor, owned = false): () => Tensor {
+    if (tensor._inference) {
+      throw new Error('Inference tensors cannot be saved for backward. To work around you can make a clone to get a normal tensor and use it in autograd.');
+    }
     const saved = this.saved!;
     const index = saved.push({ tensor, version: tensor._version.value, owned }) - 1;
     return () => this.unpack(index);
@@ -103,6 +118,19 @@ export class Node {
   }
 
   /**
+   * Runs the backward with one incoming gradient per output (undefined where none
+   * arrived). A single-output node only ever sees slot 0. @internal
+   */
+  applyAll(grads: (Tensor | undefined)[]): (Tensor | null)[] {
+    return this.apply(grads[0]!);
+  }
+
+  /** @internal whether `release()` has run (the graph was freed) */
+  get released(): boolean {
+    return this.saved === null;
+  }
+
+  /**
    * Frees what the backward kept after a backward without retainGraph: the saved slots
    * (disposing the ones the node owns) and the closure itself, with whatever it captured.
    * @internal
@@ -128,6 +156,9 @@ export class Node {
  * @internal
  */
 export class AccumulateGrad extends Node {
+  /** @internal `registerPostAccumulateGradHook` hooks, run after `.grad` is updated */
+  postAccumulateHooks: Map<number, (tensor: Tensor) => void> | null = null;
+
   constructor(readonly variable: Tensor) {
     super('AccumulateGrad', []);
     this.backwardFn = () => [];

@@ -19,6 +19,16 @@ import { Parameter } from './parameter.js';
 import { loadStateDictInto, type LoadStateDictResult } from './state-dict.js';
 import { bufferAt, parameterAt, submoduleAt } from './paths.js';
 import { moduleRepr } from './repr.js';
+import {
+  addForwardHook,
+  callWithHooks,
+  hasCallHooks,
+  installModuleHookMethods,
+  runStateDictPostHooks,
+  runStateDictPreHooks,
+  type ForwardHookOptions,
+  type ForwardPreHookOptions,
+} from './module-hooks.js';
 import { argumentError, checkBoolean, checkFunction } from '../tensor/args.js';
 import {
   LOAD_STATE_DICT_KEYS,
@@ -44,8 +54,10 @@ export interface RemovableHandle {
   remove(): void;
 }
 
-type PreHook = (module: Module, args: unknown[]) => unknown[] | void;
-type Hook = (module: Module, args: unknown[], output: unknown) => unknown;
+/** `hook(module, args)`, or with `withKwargs` `hook(module, args, kwargs)` returning `[args, kwargs]`. */
+type PreHook = (module: Module, args: unknown[], kwargs: Record<string, unknown>) => unknown;
+/** `hook(module, args, output)`, or with `withKwargs` `hook(module, args, kwargs, output)`. */
+type Hook = (module: Module, args: unknown[], outputOrKwargs: any, output: any) => unknown;
 
 /** A Module is also callable: `net(X)` runs hooks and `forward(X)`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -142,20 +154,10 @@ export class Module<Out = Tensor> {
     throw new Error(`Module [${this._getName()}] is missing the required "forward" function`);
   }
 
-  /** @internal `module(...)`: pre-hooks, forward, hooks. */
+  /** @internal `module(...)`: pre-hooks, backward-hook wrapping, forward, hooks (module-hooks.ts). */
   _call(inputs: unknown[]): Out {
-    if (this._forwardPreHooks.size === 0 && this._forwardHooks.size === 0) return this.forward(...inputs);
-    let args = inputs;
-    for (const hook of this._forwardPreHooks.values()) {
-      const result = hook(this as Module, args);
-      if (result !== undefined) args = Array.isArray(result) ? result : [result];
-    }
-    let output: unknown = this.forward(...args);
-    for (const hook of this._forwardHooks.values()) {
-      const result = hook(this as Module, args, output);
-      if (result !== undefined) output = result;
-    }
-    return output as Out;
+    if (!hasCallHooks(this as Module<any>)) return this.forward(...inputs);
+    return callWithHooks(this as Module<any>, inputs) as Out;
   }
 
   /** @internal PyTorch's __setattr__ rules for one field. */
@@ -305,15 +307,17 @@ export class Module<Out = Tensor> {
     members: (m: Module<any>) => Iterable<[string, T | null]>,
     prefix: string,
     recurse: boolean,
+    removeDuplicate: boolean,
   ): [string, T][] {
     if (typeof prefix !== 'string') throw argumentError(fn, 'prefix', 'a string', prefix);
     checkBoolean(recurse, fn, 'recurse');
+    checkBoolean(removeDuplicate, fn, 'removeDuplicate');
     const seen = new Set<T>();
     const out: [string, T][] = [];
-    const modules: [string, Module<any>][] = recurse ? this.namedModules(prefix) : [[prefix, this as Module<any>]];
+    const modules: [string, Module<any>][] = recurse ? this.namedModules(prefix, new Set(), removeDuplicate) : [[prefix, this as Module<any>]];
     for (const [modulePrefix, module] of modules) {
       for (const [name, value] of members(module)) {
-        if (value === null || seen.has(value)) continue;
+        if (value === null || (removeDuplicate && seen.has(value))) continue;
         seen.add(value);
         out.push([modulePrefix === '' ? name : `${modulePrefix}.${name}`, value]);
       }
@@ -326,8 +330,8 @@ export class Module<Out = Tensor> {
    * its first name.
    * @example net.namedParameters().map(([n, p]) => [n, p.shape])
    */
-  namedParameters(prefix = '', recurse = true): [string, Parameter][] {
-    return this._namedMembers('namedParameters', (m) => m._parameters, prefix, recurse);
+  namedParameters(prefix = '', recurse = true, removeDuplicate = true): [string, Parameter][] {
+    return this._namedMembers('namedParameters', (m) => m._parameters, prefix, recurse, removeDuplicate);
   }
 
   /** The parameters, for an optimizer. @example new torch.optim.SGD(net.parameters(), { lr: 0.1 }) */
@@ -336,8 +340,8 @@ export class Module<Out = Tensor> {
   }
 
   /** `[name, buffer]` in registration order. @example bn.namedBuffers() */
-  namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
-    return this._namedMembers('namedBuffers', (m) => m._buffers, prefix, recurse);
+  namedBuffers(prefix = '', recurse = true, removeDuplicate = true): [string, Tensor][] {
+    return this._namedMembers('namedBuffers', (m) => m._buffers, prefix, recurse, removeDuplicate);
   }
 
   /** The buffers. @example bn.buffers().length // 3 */
@@ -363,9 +367,9 @@ export class Module<Out = Tensor> {
 
   /** @internal */
   _saveTo(destination: StateDict, metadata: Record<string, { version: number }>, prefix: string, keepVars: boolean): void {
-    metadata[prefix.endsWith('.') ? prefix.slice(0, -1) : prefix] = {
-      version: (this.constructor as typeof Module)._version,
-    };
+    runStateDictPreHooks(this as Module<any>, prefix, keepVars);
+    const local = { version: (this.constructor as typeof Module)._version };
+    metadata[prefix.endsWith('.') ? prefix.slice(0, -1) : prefix] = local;
     for (const [name, p] of this._parameters) {
       if (p !== null) destination[prefix + name] = keepVars ? p : p.detach();
     }
@@ -375,6 +379,7 @@ export class Module<Out = Tensor> {
     for (const [name, child] of this._modules) {
       if (child !== null) child._saveTo(destination, metadata, `${prefix}${name}.`, keepVars);
     }
+    runStateDictPostHooks(this as Module<any>, destination, prefix, local);
   }
 
   /**
@@ -540,20 +545,22 @@ export class Module<Out = Tensor> {
 
   /**
    * Runs `hook(module, args)` before each forward; a returned array replaces the args.
+   * With `{ withKwargs: true }` it runs as `hook(module, args, kwargs)` (kwargs: the call's
+   * trailing options object) and may return `[args, kwargs]`; `prepend` puts it first.
    * @example const h = net.registerForwardPreHook((m, args) => console.log(args.length)); h.remove();
    */
-  registerForwardPreHook(hook: PreHook): RemovableHandle {
-    checkFunction(hook, 'registerForwardPreHook', 'hook');
-    return addHook(this._forwardPreHooks, hook);
+  registerForwardPreHook(hook: PreHook, options?: ForwardPreHookOptions): RemovableHandle {
+    return addForwardHook(this as Module<any>, this._forwardPreHooks, hook, 'registerForwardPreHook', options);
   }
 
   /**
    * Runs `hook(module, args, output)` after each forward; a returned value replaces the output.
+   * Options: `withKwargs` (`hook(module, args, kwargs, output)`), `prepend`, and `alwaysCall`
+   * (also run when forward throws).
    * @example net.registerForwardHook((m, args, out) => console.log(String(out)))
    */
-  registerForwardHook(hook: Hook): RemovableHandle {
-    checkFunction(hook, 'registerForwardHook', 'hook');
-    return addHook(this._forwardHooks, hook);
+  registerForwardHook(hook: Hook, options?: ForwardHookOptions): RemovableHandle {
+    return addForwardHook(this as Module<any>, this._forwardHooks, hook, 'registerForwardHook', options);
   }
 
   // ---- printing --------------------------------------------------------------------
@@ -596,9 +603,4 @@ export function holdsNoActivations(module: Module<any>): boolean {
   return true;
 }
 
-let nextHookId = 0;
-function addHook<T>(hooks: Map<number, T>, hook: T): RemovableHandle {
-  const id = nextHookId++;
-  hooks.set(id, hook);
-  return { remove: () => void hooks.delete(id) };
-}
+installModuleHookMethods(Module);

@@ -6,6 +6,7 @@
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from './module.js';
+import { runLoadStateDictPostHooks } from './module-hooks.js';
 
 /** What `loadStateDict` returns (PyTorch's `_IncompatibleKeys`). */
 export interface LoadStateDictResult {
@@ -59,6 +60,8 @@ export function loadStateDictInto(
     }
   });
   const unexpectedKeys = [...entries.keys()].filter((key) => !expected.has(key));
+  // Post-hooks may clear or add keys in place before strict mode reports them.
+  runLoadStateDictPostHooks(root.namedModules('', new Set(), false).map(([, m]) => m), { missingKeys, unexpectedKeys });
   if (strict) {
     if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
     if (missingKeys.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);

@@ -4,7 +4,7 @@
  * and moves `self` onto its node, as PyTorch rebases a tensor modified in place.
  */
 import { BinaryOp, UnaryOp } from '../native/enums.generated.js';
-import { type Backward, checkInplace, record, recordInplace } from '../autograd/function.js';
+import { type Backward, checkInplace, record, recordInplace, slotsOf } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -50,6 +50,7 @@ export function rebase(self: Tensor, compute: (current: Tensor) => Tensor): Tens
     return self;
   }
   self._gradFn = result._gradFn;
+  self._outputNr = result._outputNr;
   self._requiresGrad = result._requiresGrad;
   return self;
 }
@@ -68,6 +69,7 @@ function rebaseBase(view: Tensor, base: Tensor, result: Tensor): void {
   const strides = view._strides;
   const baseShape = base._shape;
   const copySlices = new Node('CopySlices', [base._gradFn, result._edge()]);
+  copySlices.nextSlots = slotsOf([base, result]);
   copySlices.backwardFn = (g) => {
     const gradBase = castKernel(g, g._dtype); // contiguous, and ours to modify
     const region = makeView(gradBase, shape, strides, offset);
@@ -77,6 +79,7 @@ function rebaseBase(view: Tensor, base: Tensor, result: Tensor): void {
   };
   copySlices.onceDifferentiable = true;
   base._gradFn = copySlices;
+  base._outputNr = 0;
   base._requiresGrad = true;
   const asStrided = new Node('AsStridedBackward0', [copySlices]);
   asStrided.backwardFn = (g) => {
@@ -86,6 +89,7 @@ function rebaseBase(view: Tensor, base: Tensor, result: Tensor): void {
   };
   asStrided.onceDifferentiable = true;
   view._gradFn = asStrided;
+  view._outputNr = 0;
   view._requiresGrad = true;
 }
 

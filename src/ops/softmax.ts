@@ -46,17 +46,25 @@ function softmaxLike(x: Tensor, dim: number, log: boolean, options: SoftmaxOptio
   }
   if (!gradEnabled() || !x._requiresGrad) return out;
   // The output is saved, as PyTorch's (Log)SoftmaxBackward0; of the input only its dtype is kept.
-  return record(out, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (node) => softmaxBackward(node.save(out), d, log, x._dtype), {
-    onceDifferentiable: true,
-  });
+  return record(out, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (node) => softmaxBackward(node.save(out), d, log, x._dtype));
 }
 
 function softmaxBackward(saved: () => Tensor, d: number, log: boolean, inputDtype: DType): Backward {
   return (g) => {
     const y = saved();
+    // Recording (backward with createGraph): the same formula from differentiable ops, so
+    // that the gradient has a history through g and through y (whose node leads to x).
+    if (gradEnabled()) return [differentiableBackward(g, y, d, log, inputDtype)];
     const gradient = softmaxBackwardKernel(contiguous(g._dtype === y._dtype ? g : castKernel(g, y._dtype)), y, d, log);
     return [gradient._dtype === inputDtype ? gradient : castKernel(gradient, inputDtype)];
   };
+}
+
+/** PyTorch's softmax_backward_data / log_softmax_backward_data, written with recorded ops. */
+function differentiableBackward(g: Tensor, y: Tensor, d: number, log: boolean, inputDtype: DType): Tensor {
+  const grad = g._dtype === y._dtype ? g : g.to(y._dtype);
+  const gradient = log ? grad.sub(y.exp().mul(grad.sum(d, true))) : y.mul(grad.sub(grad.mul(y).sum(d, true)));
+  return gradient._dtype === inputDtype ? gradient : gradient.to(inputDtype);
 }
 
 /**

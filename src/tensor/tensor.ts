@@ -5,6 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { AccumulateGrad, type Node } from '../autograd/node.js';
+import { isInferenceModeEnabled } from '../autograd/grad-mode.js';
 import { backwardInputs, checkOptions, differentiate, isOptionsObject, type BackwardOptions } from '../autograd/backward.js';
 import type { Handle } from '../native/addon.js';
 import * as call from '../native/calls.generated.js';
@@ -53,6 +54,8 @@ export class Tensor {
   /** @internal */ _requiresGrad = false;
   /** @internal */ _grad: Tensor | null = null;
   /** @internal */ _gradFn: Node | null = null;
+  /** @internal which output of `_gradFn` this tensor is (custom Functions have several) */ _outputNr = 0;
+  /** @internal created in inference mode */ _inference = isInferenceModeEnabled();
   /** @internal */ _accumulator: AccumulateGrad | null = null;
   /** @internal */ _disposed = false;
   /** @internal kept past tidy() */ _keep = false;
@@ -76,6 +79,7 @@ export class Tensor {
     this._dtype = dtype;
     this._version = version ?? { value: 0 };
     this._base = base;
+    if (base !== null && base._inference) this._inference = true; // a view of an inference tensor is one too
     storage.retain();
     track(this);
   }
@@ -107,6 +111,8 @@ export class Tensor {
       _requiresGrad: false,
       _grad: null,
       _gradFn: null,
+      _outputNr: 0,
+      _inference: this._inference,
       _accumulator: null,
       _disposed: false,
       _keep: false,
@@ -224,6 +230,9 @@ export class Tensor {
   /** Sets `requiresGrad` in place and returns this. @example torch.zeros(2).requiresGrad_() */
   requiresGrad_(flag = true): this {
     checkBoolean(flag, 'requiresGrad_', 'requiresGrad');
+    if (flag && this._inference && !isInferenceModeEnabled()) {
+      throw new Error('Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.');
+    }
     if (this._gradFn !== null && !flag) {
       throw new Error(
         "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
@@ -258,6 +267,11 @@ export class Tensor {
   /** The node that created this tensor, or null for leaves. @example x.mul(2).gradFn?.name // 'MulBackward0' */
   get gradFn(): Node | null {
     return this._gradFn;
+  }
+
+  /** Whether this tensor was created in `torch.inferenceMode`. @example torch.inferenceMode(() => torch.ones(2)).isInference() // true */
+  isInference(): boolean {
+    return this._inference;
   }
 
   /** Whether this is a leaf of the graph. @example torch.zeros(2).isLeaf // true */

@@ -14,6 +14,8 @@ import { abs, add, clamp, div, exp, gradTo, log, log1p, mul, neg, rsub, sigmoid,
 import { mean, sum } from '../../ops/reduce.js';
 import { contiguous, permute, reshape } from '../../ops/shape.js';
 import { logSoftmax } from '../../ops/softmax.js';
+import type { Node } from '../../autograd/node.js';
+import { recordedLossBackward } from './loss-double-backward.js';
 import { argumentError, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
 /** How a loss reduces its per-element values. */
@@ -144,6 +146,7 @@ function flattenClasses(input: Tensor, target: Tensor, name: string): { scores: 
 
 /** The backward of the fused cross-entropy / nll (module level: it sees only what it is given). */
 function lossBackward(
+  node: Node,
   scores: () => Tensor,
   labels: () => Tensor,
   classWeight: (() => Tensor) | null,
@@ -152,6 +155,8 @@ function lossBackward(
 ): Backward {
   const { inputShape, inputDtype, computeDtype } = meta;
   return (g) => {
+    // Recording (createGraph): the same gradient from recorded ops, for higher order.
+    if (gradEnabled()) return [recordedLossBackward(node, g, scores(), labels(), classWeight === null ? null : classWeight(), totalWeight(), meta)];
     // the kernel reads the per-element gradient flat, as it wrote the loss
     const flat = meta.config.reduction === LossReduction.None && g.dim() !== 1 ? reshape(g, [-1]) : g;
     const gradLoss = contiguous(flat.dtype === computeDtype ? flat : castKernel(flat, computeDtype));
@@ -212,12 +217,13 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
   const recorded = native ? shaped(loss) : loss;
   record(recorded, gradName, [input], (node) =>
     lossBackward(
+      node,
       node.save(scoresSaved, fromLogits),
       node.save(y),
       weight === null ? null : node.save(weight),
       node.save(totalWeight, true),
       meta,
-    ), { onceDifferentiable: true });
+    ));
   return native ? recorded : shaped(recorded);
 }
 

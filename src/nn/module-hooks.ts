@@ -1,0 +1,374 @@
+/**
+ * `nn.Module` hooks beyond the plain forward ones: forward hooks with kwargs, `prepend`
+ * and `alwaysCall`; full backward hooks and backward pre-hooks (PyTorch's BackwardHook:
+ * the tensor inputs and outputs of a call pass through an identity Function whose
+ * backward sees the module-level grad_input / grad_output); and state-dict hooks.
+ *
+ * "kwargs" in flint are the trailing options object of a call (a plain object after the
+ * positional arguments), as a ported `forward(x, { mask })` receives them.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a module of any output type, as PyTorch's untyped nn.Module */
+import { Tensor } from '../tensor/tensor.js';
+import { checkBoolean, checkFunction, checkOptions } from '../tensor/args.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
+import { Function, type FunctionCtx } from '../autograd/function-api.js';
+import type { Module, RemovableHandle, StateDict } from './module.js';
+import type { LoadStateDictResult } from './state-dict.js';
+
+/** `hook(module, gradInput, gradOutput)`; may return replacement gradInput. */
+export type FullBackwardHook = (module: Module<any>, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void;
+/** `hook(module, gradOutput)`; may return replacement gradOutput. */
+export type BackwardPreHook = (module: Module<any>, gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void;
+/** `hook(module, prefix, keepVars)`, before a module's entries are collected. */
+export type StateDictPreHook = (module: Module<any>, prefix: string, keepVars: boolean) => void;
+/** `hook(module, stateDict, prefix, localMetadata)`; modifies the state dict in place. */
+export type StateDictPostHook = (module: Module<any>, stateDict: StateDict, prefix: string, localMetadata: { version: number }) => void;
+/** `hook(module, incompatibleKeys)`; may edit `missingKeys` / `unexpectedKeys` in place. */
+export type LoadStateDictPostHook = (module: Module<any>, incompatibleKeys: LoadStateDictResult) => void;
+
+/** Options of `registerForwardHook` (PyTorch's keywords). @example { withKwargs: true, prepend: true, alwaysCall: true } */
+export interface ForwardHookOptions {
+  /** the hook gets (module, args, kwargs, output) */
+  withKwargs?: boolean;
+  /** run before the hooks already registered */
+  prepend?: boolean;
+  /** run even when forward throws (with output undefined) */
+  alwaysCall?: boolean;
+}
+/** Options of `registerForwardPreHook`. @example { withKwargs: true } */
+export interface ForwardPreHookOptions {
+  /** the hook gets (module, args, kwargs) and may return [args, kwargs] */
+  withKwargs?: boolean;
+  /** run before the hooks already registered */
+  prepend?: boolean;
+}
+/** Options of the other hook registrations. @example { prepend: true } */
+export interface PrependOption {
+  prepend?: boolean;
+}
+
+interface HookState {
+  kwargs: Set<number>;
+  alwaysCall: Set<number>;
+  backward: Map<number, FullBackwardHook>;
+  backwardPre: Map<number, BackwardPreHook>;
+  stateDictPre: Map<number, StateDictPreHook>;
+  stateDictPost: Map<number, StateDictPostHook>;
+  loadPost: Map<number, LoadStateDictPostHook>;
+}
+
+const states = new WeakMap<Module<any>, HookState>();
+let nextId = 0;
+
+function state(module: Module<any>): HookState {
+  let s = states.get(module);
+  if (s === undefined) {
+    s = { kwargs: new Set(), alwaysCall: new Set(), backward: new Map(), backwardPre: new Map(), stateDictPre: new Map(), stateDictPost: new Map(), loadPost: new Map() };
+    states.set(module, s);
+  }
+  return s;
+}
+
+function add<T>(hooks: Map<number, T>, hook: T, prepend: boolean, onRemove?: (id: number) => void): RemovableHandle {
+  const id = nextId++;
+  if (prepend) {
+    const rest = [...hooks];
+    hooks.clear();
+    hooks.set(id, hook);
+    for (const [k, v] of rest) hooks.set(k, v);
+  } else {
+    hooks.set(id, hook);
+  }
+  return {
+    remove: () => {
+      hooks.delete(id);
+      onRemove?.(id);
+    },
+  };
+}
+
+function flags(fn: string, options: object | undefined, keys: readonly string[]): Record<string, boolean> {
+  if (options === undefined) return {};
+  checkOptions(options, fn, keys);
+  const out: Record<string, boolean> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (v === undefined) continue;
+    checkBoolean(v, fn, k);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Registers a forward pre-hook or hook with PyTorch's options. @internal */
+export function addForwardHook(module: Module<any>, hooks: Map<number, any>, hook: unknown, fn: string, options: ForwardHookOptions | ForwardPreHookOptions | undefined): RemovableHandle {
+  checkFunction(hook, fn, 'hook');
+  const keys = fn === 'registerForwardHook' ? ['withKwargs', 'prepend', 'alwaysCall'] : ['withKwargs', 'prepend'];
+  const o = flags(fn, options, keys);
+  const s = state(module);
+  const handle = add(hooks, hook, o.prepend ?? false, (id) => {
+    s.kwargs.delete(id);
+    s.alwaysCall.delete(id);
+  });
+  const id = nextId - 1;
+  if (o.withKwargs) s.kwargs.add(id);
+  if (o.alwaysCall) s.alwaysCall.add(id);
+  return handle;
+}
+
+function isKwargs(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Tensor) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown>] {
+  return args.length > 0 && isKwargs(args[args.length - 1]) ? [args.slice(0, -1), args[args.length - 1] as Record<string, unknown>] : [args, {}];
+}
+
+function joinKwargs(args: unknown[], kwargs: Record<string, unknown>): unknown[] {
+  return Object.keys(kwargs).length === 0 ? args : [...args, kwargs];
+}
+
+/** Whether `module(...)` needs the slow path. @internal */
+export function hasCallHooks(module: Module<any>): boolean {
+  if (module._forwardPreHooks.size !== 0 || module._forwardHooks.size !== 0) return true;
+  const s = states.get(module);
+  return s !== undefined && (s.backward.size !== 0 || s.backwardPre.size !== 0);
+}
+
+/** `module(...)` with its hooks, in PyTorch's `_call_impl` order. @internal */
+export function callWithHooks(module: Module<any>, inputs: unknown[]): unknown {
+  const s = states.get(module);
+  let args = inputs;
+  for (const [id, preHook] of [...module._forwardPreHooks]) {
+    const hook = preHook as (...a: any[]) => unknown;
+    if (s?.kwargs.has(id)) {
+      const [positional, kwargs] = splitKwargs(args);
+      const result = hook(module, positional, kwargs);
+      if (result === undefined || result === null) continue;
+      if (!Array.isArray(result) || result.length !== 2 || !Array.isArray(result[0]) || !isKwargs(result[1])) {
+        throw new Error(`forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got ${String(result)}.`);
+      }
+      args = joinKwargs(result[0] as unknown[], result[1] as Record<string, unknown>);
+    } else {
+      const result = hook(module, args);
+      if (result !== undefined) args = Array.isArray(result) ? result : [result];
+    }
+  }
+  const backwardHook = s !== undefined && (s.backward.size !== 0 || s.backwardPre.size !== 0) && gradEnabled() ? new BackwardHook(module, s) : null;
+  if (backwardHook !== null) args = backwardHook.setupInput(args);
+  const called = new Set<number>();
+  const runHook = (id: number, hook: (...a: any[]) => unknown, output: unknown): unknown => {
+    if (s?.kwargs.has(id)) {
+      const [positional, kwargs] = splitKwargs(args);
+      return hook(module, positional, kwargs, output);
+    }
+    return hook(module, args, output);
+  };
+  let output: unknown;
+  try {
+    output = module.forward(...args);
+    for (const [id, hook] of [...module._forwardHooks]) {
+      called.add(id);
+      const result = runHook(id, hook as (...a: any[]) => unknown, output);
+      if (result !== undefined) output = result;
+    }
+  } catch (error) {
+    for (const [id, hook] of [...module._forwardHooks]) {
+      if (!s?.alwaysCall.has(id) || called.has(id)) continue;
+      try {
+        runHook(id, hook as (...a: any[]) => unknown, output);
+      } catch (hookError) {
+        process.emitWarning(
+          'forward hook with ``always_call=True`` raised an exception that was silenced as another error was raised in forward: ' +
+            String((hookError as Error).message ?? hookError),
+        );
+      }
+    }
+    throw error;
+  }
+  return backwardHook === null ? output : backwardHook.setupOutput(output);
+}
+
+interface HookCtx extends FunctionCtx {
+  onBackward: (grads: (Tensor | null)[]) => (Tensor | null)[];
+}
+
+/** The identity whose backward lets a module see its gradients (PyTorch's BackwardHookFunction). */
+class BackwardHookFunction extends Function {
+  static override forward(ctx: FunctionCtx, onBackward: HookCtx['onBackward'], ...tensors: Tensor[]): Tensor[] {
+    (ctx as HookCtx).onBackward = onBackward;
+    ctx.setMaterializeGrads(false);
+    ctx.markNonDifferentiable(...tensors.filter((t) => !t.requiresGrad));
+    return tensors;
+  }
+
+  static override backward(ctx: FunctionCtx, ...grads: (Tensor | null)[]): (Tensor | null)[] {
+    return [null, ...(ctx as HookCtx).onBackward(grads)];
+  }
+}
+
+function checkCount(what: string, result: unknown, expected: number): (Tensor | null)[] {
+  if (!Array.isArray(result)) throw new TypeError(`${what} must return an array of gradients or undefined, but got ${typeof result}`);
+  if (result.length !== expected) {
+    throw new Error(`${what} returned an invalid number of ${what.startsWith('Backward pre') ? 'grad_output' : 'grad_input'}, got ${result.length}, but expected ${expected}`);
+  }
+  return result as (Tensor | null)[];
+}
+
+/** One call's backward hooks: the gradients of its outputs, then of its inputs. */
+class BackwardHook {
+  private nInputs = 0;
+  private inputHooked = false;
+  private gradOutputs: (Tensor | null)[] = [];
+
+  constructor(
+    private readonly module: Module<any>,
+    private readonly s: HookState,
+  ) {}
+
+  private wrap(values: unknown[], onBackward: HookCtx['onBackward']): unknown[] | null {
+    const positions = values.map((v, i) => (v instanceof Tensor ? i : -1)).filter((i) => i >= 0);
+    if (!positions.some((i) => (values[i] as Tensor).requiresGrad)) return null;
+    const wrapped = BackwardHookFunction.apply(onBackward, ...positions.map((i) => values[i] as Tensor)) as Tensor[];
+    const out = [...values];
+    positions.forEach((p, k) => (out[p] = wrapped[k]));
+    return out;
+  }
+
+  setupInput(args: unknown[]): unknown[] {
+    this.nInputs = args.filter((a) => a instanceof Tensor).length;
+    const wrapped = this.wrap(args, (grads) => this.onGradInput(grads));
+    this.inputHooked = wrapped !== null;
+    return wrapped ?? args;
+  }
+
+  setupOutput(output: unknown): unknown {
+    const list = Array.isArray(output) ? output : [output];
+    const wrapped = this.wrap(list, (grads) => this.onGradOutput(grads));
+    if (wrapped === null) return output;
+    return Array.isArray(output) ? wrapped : wrapped[0];
+  }
+
+  private onGradOutput(grads: (Tensor | null)[]): (Tensor | null)[] {
+    let gradOutputs = grads;
+    for (const hook of [...this.s.backwardPre.values()]) {
+      const result = hook(this.module, gradOutputs);
+      if (result !== undefined && result !== null) gradOutputs = checkCount('Backward pre hook', result, gradOutputs.length);
+    }
+    this.gradOutputs = gradOutputs;
+    if (!this.inputHooked) {
+      // No input requires grad: the hooks run now, with grad_input all null.
+      const none = new Array<Tensor | null>(this.nInputs).fill(null);
+      for (const hook of [...this.s.backward.values()]) {
+        const result = hook(this.module, none, gradOutputs);
+        if (result !== undefined && result !== null && result.some((g) => g !== null)) {
+          throw new Error('Backward hook for Modules where no input requires gradient should always return None or None for all gradients.');
+        }
+      }
+    }
+    return gradOutputs;
+  }
+
+  private onGradInput(grads: (Tensor | null)[]): (Tensor | null)[] {
+    let gradInputs = grads;
+    for (const hook of [...this.s.backward.values()]) {
+      const result = hook(this.module, gradInputs, this.gradOutputs);
+      if (result !== undefined && result !== null) gradInputs = checkCount('Backward hook', result, gradInputs.length);
+    }
+    return gradInputs;
+  }
+}
+
+/** Runs the state-dict pre-hooks of one module. @internal */
+export function runStateDictPreHooks(module: Module<any>, prefix: string, keepVars: boolean): void {
+  const s = states.get(module);
+  if (s !== undefined) for (const hook of [...s.stateDictPre.values()]) hook(module, prefix, keepVars);
+}
+
+/** Runs the state-dict post-hooks of one module, after its children's entries. @internal */
+export function runStateDictPostHooks(module: Module<any>, destination: StateDict, prefix: string, metadata: { version: number }): void {
+  const s = states.get(module);
+  if (s === undefined) return;
+  for (const hook of [...s.stateDictPost.values()]) {
+    if (hook(module, destination, prefix, metadata) !== undefined) throw new Error('state_dict post-hook must return None');
+  }
+}
+
+/** Runs every load-state-dict post-hook, children before parents. @internal */
+export function runLoadStateDictPostHooks(modules: Module<any>[], result: LoadStateDictResult): void {
+  for (const module of [...modules].reverse()) {
+    const s = states.get(module);
+    if (s === undefined) continue;
+    for (const hook of [...s.loadPost.values()]) {
+      if (hook(module, result) !== undefined) {
+        throw new Error(
+          'Hooks registered with ``register_load_state_dict_post_hook`` are not expected to return new values, if incompatible_keys need to be modified, it should be done inplace.',
+        );
+      }
+    }
+  }
+}
+
+declare module './module.js' {
+  interface Module<Out> {
+    /**
+     * `register_full_backward_hook`: `hook(module, gradInput, gradOutput)` runs when the
+     * gradients of the module's tensor inputs are computed; returning an array replaces gradInput.
+     * @example net.registerFullBackwardHook((m, gin, gout) => console.log(gout[0]?.shape))
+     */
+    registerFullBackwardHook(hook: FullBackwardHook, options?: PrependOption): RemovableHandle;
+    /**
+     * `register_full_backward_pre_hook`: `hook(module, gradOutput)` runs when the gradients
+     * of the module's outputs are known; returning an array replaces gradOutput.
+     * @example net.registerFullBackwardPreHook((m, gout) => [gout[0]!.mul(0.5)])
+     */
+    registerFullBackwardPreHook(hook: BackwardPreHook, options?: PrependOption): RemovableHandle;
+    /**
+     * `register_state_dict_pre_hook`: `hook(module, prefix, keepVars)` before `stateDict` collects the module.
+     * @example net.registerStateDictPreHook((m, prefix) => console.log(prefix))
+     */
+    registerStateDictPreHook(hook: StateDictPreHook): RemovableHandle;
+    /**
+     * `register_state_dict_post_hook`: `hook(module, stateDict, prefix, localMetadata)`
+     * after the module and its children were collected; edits the state dict in place.
+     * @example net.registerStateDictPostHook((m, sd, prefix) => { delete sd[prefix + 'cache']; })
+     */
+    registerStateDictPostHook(hook: StateDictPostHook): RemovableHandle;
+    /**
+     * `register_load_state_dict_post_hook`: `hook(module, incompatibleKeys)` after
+     * `loadStateDict` copied the values and before strict mode reports; it may edit the key lists in place.
+     * @example net.registerLoadStateDictPostHook((m, keys) => { keys.missingKeys.length = 0; })
+     */
+    registerLoadStateDictPostHook(hook: LoadStateDictPostHook): RemovableHandle;
+  }
+}
+
+/** Adds the hook registrations to Module's prototype (called once by module.ts). @internal */
+export function installModuleHookMethods(moduleClass: { prototype: object }): void {
+  const methods: Record<string, (this: Module<any>, hook: never, options?: PrependOption) => RemovableHandle> = {
+    registerFullBackwardHook(hook: FullBackwardHook, options?: PrependOption) {
+      checkFunction(hook, 'registerFullBackwardHook', 'hook');
+      return add(state(this).backward, hook, flags('registerFullBackwardHook', options, ['prepend']).prepend ?? false);
+    },
+    registerFullBackwardPreHook(hook: BackwardPreHook, options?: PrependOption) {
+      checkFunction(hook, 'registerFullBackwardPreHook', 'hook');
+      return add(state(this).backwardPre, hook, flags('registerFullBackwardPreHook', options, ['prepend']).prepend ?? false);
+    },
+    registerStateDictPreHook(hook: StateDictPreHook) {
+      checkFunction(hook, 'registerStateDictPreHook', 'hook');
+      return add(state(this).stateDictPre, hook, false);
+    },
+    registerStateDictPostHook(hook: StateDictPostHook) {
+      checkFunction(hook, 'registerStateDictPostHook', 'hook');
+      return add(state(this).stateDictPost, hook, false);
+    },
+    registerLoadStateDictPostHook(hook: LoadStateDictPostHook) {
+      checkFunction(hook, 'registerLoadStateDictPostHook', 'hook');
+      return add(state(this).loadPost, hook, false);
+    },
+  };
+  for (const [name, fn] of Object.entries(methods)) {
+    Object.defineProperty(moduleClass.prototype, name, { value: fn, writable: true, configurable: true, enumerable: false });
+  }
+}
