@@ -6,6 +6,11 @@
  */
 export { relu, leakyRelu, gelu, silu, sigmoid, tanh, softmax, logSoftmax } from './activation.js';
 export type { InplaceOptions, LeakyReluOptions, GeluOptions } from './activation.js';
+export {
+  softplus, elu, elu_, selu, celu, hardtanh, hardtanh_, relu6, hardsigmoid, hardswish, mish, logsigmoid,
+  hardshrink, softshrink, threshold, threshold_, softsign, tanhshrink, glu, prelu,
+} from './activations-more.js';
+export type { SoftplusOptions, AlphaInplaceOptions, HardtanhOptions, InplaceOnly } from './activations-more.js';
 export { linear, dropout, layerNorm, batchNorm } from './layers.js';
 export type { BatchNormOptions, DropoutOptions } from './layers.js';
 export { embedding } from './embedding.js';

@@ -26,9 +26,12 @@ FLINT_HOST_DEVICE T activationGrad(T g, T x, const UnaryParams<T>& p) {
   } else if constexpr (OP == UnaryOp::Celu) {  // p0 alpha; negcoef * input_scale = 1
     return x <= T(0) ? g * math::exp(x * T(1.0 / p.p0)) : g;
   } else if constexpr (OP == UnaryOp::Hardsigmoid) {
-    return (x > T(-3) && x < T(3)) ? g / T(6) : T(0);
+    // PyTorch multiplies by the float 1/6 (1.0f / 6.0f), in float64 too.
+    return (x > T(-3) && x < T(3)) ? g * T(1.0f / 6.0f) : T(0);
   } else if constexpr (OP == UnaryOp::Hardswish) {
-    return x < T(-3) ? T(0) : (x <= T(3) ? g * (x / T(3) + T(0.5)) : g);
+    // At x == 3 exactly, g: PyTorch's vectorised kernel (what tensors of more than a few
+    // elements take); its scalar tail gives 1.5 g there.
+    return x < T(-3) ? T(0) : (x < T(3) ? g * (x / T(3) + T(0.5)) : g);
   } else if constexpr (OP == UnaryOp::Mish) {
     const T sigmoid = T(1) / (T(1) + math::exp(-x));
     const T t = math::tanh(math::log1p(math::exp(x)));

@@ -206,11 +206,12 @@ FLINT_HOST_DEVICE T unaryValue(T x, const UnaryParams<T>& p) {
     const T bx = x * p.lo;
     return bx > p.hi ? x : math::log1p(math::exp(bx)) / p.lo;
   } else if constexpr (OP == UnaryOp::Elu) {  // p0 alpha
-    return x <= T(0) ? math::expm1(x) * p.lo : x;
+    // `+ 0` turns expm1(-0.0) = -0.0 into PyTorch's +0.0 (it computes exp(x) - 1).
+    return x <= T(0) ? math::expm1(x) * p.lo + T(0) : x;
   } else if constexpr (OP == UnaryOp::Selu) {
-    return x <= T(0) ? math::expm1(x) * T(kSeluAlpha * kSeluScale) : x * T(kSeluScale);
+    return x <= T(0) ? math::expm1(x) * T(kSeluAlpha * kSeluScale) + T(0) : x * T(kSeluScale);
   } else if constexpr (OP == UnaryOp::Celu) {  // p0 alpha: elu with input scale 1/alpha
-    return x <= T(0) ? math::expm1(x * T(1.0 / p.p0)) * p.lo : x;
+    return x <= T(0) ? math::expm1(x * T(1.0 / p.p0)) * p.lo + T(0) : x;
   } else if constexpr (OP == UnaryOp::Hardsigmoid) {
     return hardClip(x + T(3)) / T(6);
   } else if constexpr (OP == UnaryOp::Hardswish) {
@@ -221,8 +222,8 @@ FLINT_HOST_DEVICE T unaryValue(T x, const UnaryParams<T>& p) {
     return (x < T(0) ? x : T(0)) - math::log1p(math::exp(-math::fabs(x)));
   } else if constexpr (OP == UnaryOp::Hardshrink) {  // p0 lambda; NaN passes
     return (x >= -p.lo && x <= p.lo) ? T(0) : x;
-  } else if constexpr (OP == UnaryOp::Softshrink) {  // p0 lambda; NaN gives NaN (x * 0)
-    return x > p.lo ? T(x - p.lo) : (x < -p.lo ? T(x + p.lo) : T(x * T(0)));
+  } else if constexpr (OP == UnaryOp::Softshrink) {  // p0 lambda; NaN gives 0, as PyTorch
+    return x > p.lo ? T(x - p.lo) : (x < -p.lo ? T(x + p.lo) : T(0));
   } else if constexpr (OP == UnaryOp::Threshold) {  // p0 threshold, p1 value; NaN passes
     return x <= p.lo ? p.hi : x;
   } else if constexpr (OP == UnaryOp::Hardtanh) {  // p0 min, p1 max; NaN passes, as clamp
