@@ -206,6 +206,9 @@ describe('isclose, allclose, equal', () => {
   it('refuses mismatched dtypes and negative tolerances, as PyTorch', () => {
     expect(() => torch.isclose(torch.tensor([1]), torch.tensor([1], { dtype: torch.float32 }))).toThrow('Long did not match Float');
     expect(() => torch.isclose(a, b, -1)).toThrow('rtol must be greater than or equal to zero');
+    expect(() => torch.lerp(torch.zeros([2]), torch.zeros([2], { dtype: torch.float64 }), 0.5)).toThrow(
+      'expected dtype float for `end` but got dtype double',
+    );
   });
 });
 
@@ -352,8 +355,31 @@ describe('finite differences (float64)', () => {
       });
     });
   }
-  it('the native activation backward refuses createGraph instead of dropping history', () => {
-    const x = torch.tensor([0.5], { dtype: torch.float64, requiresGrad: true });
-    expect(() => torch.autograd.grad([F.softplus(x).sum()], [x], { createGraph: true })).toThrow();
+  it('createGraph: the activations are differentiable twice (second derivative by finite differences)', () => {
+    const second: [string, (t: Tensor) => Tensor][] = [
+      ['softplus', (t) => F.softplus(t, 2, 20)], ['elu', (t) => F.elu(t, 0.7)], ['selu', (t) => F.selu(t)],
+      ['celu', (t) => F.celu(t, 1.5)], ['mish', (t) => F.mish(t)], ['logsigmoid', (t) => F.logsigmoid(t)],
+      ['hardswish', (t) => F.hardswish(t)],
+    ];
+    const xs = [0.3, -1.1, 2.5];
+    for (const [name, fn] of second) {
+      const x = torch.tensor(xs, { dtype: torch.float64, requiresGrad: true });
+      const [g] = torch.autograd.grad([fn(x).sum()], [x], { createGraph: true });
+      // the first derivative, from the kernel and from the composition, agree
+      const first = torch.tensor(xs, { dtype: torch.float64, requiresGrad: true });
+      fn(first).sum().backward();
+      data(g!).forEach((v, i) => expect(v as number, `${name} first derivative`).toBeCloseTo(data(first.grad!)[i] as number, 12));
+      const [gg] = torch.autograd.grad([g!.sum()], [x]);
+      const d1 = (u: number[]) => {
+        const t = torch.tensor(u, { dtype: torch.float64, requiresGrad: true });
+        fn(t).sum().backward();
+        return data(t.grad!) as number[];
+      };
+      const h = 1e-6;
+      xs.forEach((v, i) => {
+        const fd = (d1(xs.map((u, j) => (j === i ? u + h : u)))[i] - d1(xs.map((u, j) => (j === i ? u - h : u)))[i]) / (2 * h);
+        expect(data(gg!)[i] as number, `${name}'' at ${v}`).toBeCloseTo(fd, 5);
+      });
+    }
   });
 });

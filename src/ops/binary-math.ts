@@ -7,7 +7,7 @@ import { BinaryOp } from '../native/enums.generated.js';
 import { type Backward, record } from '../autograd/function.js';
 import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../memory/storage.js';
-import { DType, defaultFloat, resultType } from '../tensor/dtype.js';
+import { DType, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkNumber, checkOptions, checkTensor, checkTensorOrScalar, keysOf } from '../tensor/args.js';
 import { binaryKernel, castKernel, scalarKernel } from './tensor-kernels.js';
@@ -173,7 +173,9 @@ export function copysign(a: Tensor, b: TensorOrScalar): Tensor {
 
 function sameDtype(expected: Tensor, other: Tensor, name: string): void {
   if (other._dtype !== expected._dtype) {
-    throw new Error(`expected dtype ${expected._dtype.name} for \`${name}\` but got dtype ${other._dtype.name}`);
+    // PyTorch prints the C type names here (float, double, long).
+    const c = (d: DType) => scalarTypeName(d).toLowerCase();
+    throw new Error(`expected dtype ${c(expected._dtype)} for \`${name}\` but got dtype ${c(other._dtype)}`);
   }
 }
 

@@ -2,7 +2,7 @@
  * The activations of `nn.functional` beyond relu/gelu/silu: softplus, elu, selu, celu,
  * hardtanh, relu6, hardsigmoid, hardswish, mish, logsigmoid, hardshrink, softshrink and
  * threshold run one native kernel forward and one backward (flint/rules/unary.h and
- * activation_grad.h); softsign, tanhshrink, glu and prelu are compositions, as PyTorch's.
+ * activation_grad.h; with createGraph, the backward is composed so that it is differentiable); softsign, tanhshrink, glu and prelu are compositions, as PyTorch's.
  */
 import * as call from '../../native/calls.generated.js';
 import { UnaryOp } from '../../native/enums.generated.js';
@@ -14,7 +14,7 @@ import { computeDType, defaultFloat } from '../../tensor/dtype.js';
 import { Tensor, fromHandle } from '../../tensor/tensor.js';
 import { argumentError, checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor } from '../../tensor/args.js';
 import { castKernel, unaryKernel } from '../../ops/tensor-kernels.js';
-import { abs, add, div, gradTo, gt, mul, rsub, sigmoid, sub, tanh, where } from '../../ops/elementwise.js';
+import { abs, add, div, exp, ge, gradTo, gt, le, logicalAnd, logicalOr, lt, mul, neg, rsub, sigmoid, sub, tanh, where } from '../../ops/elementwise.js';
 import { cat, narrow, reshape, toDtype } from '../../ops/shape.js';
 import { unaryInplace } from '../../ops/inplace-math.js';
 
@@ -45,17 +45,48 @@ function activation(x: Tensor, fn: string, op: UnaryOp, name: string, p0: number
   const input = floatOf(x);
   const out = unaryKernel(op, input, p0, p1);
   if (!gradEnabled() || !x._requiresGrad) return out;
-  return record(
-    out,
-    name,
-    [x],
-    (node) => {
-      const saved = node.save(input);
-      return (g) => [activationGrad(op, g, saved(), p0, p1)];
-    },
-    { onceDifferentiable: true },
-  );
+  return record(out, name, [x], (node) => {
+    const saved = node.save(input);
+    // createGraph: the same gradient from differentiable ops, so that it has a gradient too.
+    return (g) => [gradEnabled() ? composedGrad(op, g, saved(), p0, p1) : activationGrad(op, g, saved(), p0, p1)];
+  });
 }
+
+/** The rules of flint/rules/activation_grad.h as a graph (double backward). */
+function composedGrad(op: UnaryOp, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
+  switch (op) {
+    case UnaryOp.Softplus:
+      return where(gt(mul(x, p0), p1), g, mul(g, sigmoid(mul(x, p0))));
+    case UnaryOp.Elu:
+      return where(le(x, 0), mul(g, mul(exp(x), p0)), g);
+    case UnaryOp.Selu:
+      return where(le(x, 0), mul(g, mul(exp(x), SELU_ALPHA * SELU_SCALE)), mul(g, SELU_SCALE));
+    case UnaryOp.Celu:
+      return where(le(x, 0), mul(g, exp(div(x, p0))), g);
+    case UnaryOp.Hardsigmoid:
+      return where(logicalAnd(gt(x, -3), lt(x, 3)), mul(g, Math.fround(1 / 6)), 0);
+    case UnaryOp.Hardswish:
+      return where(lt(x, -3), 0, where(lt(x, 3), mul(g, add(div(x, 3), 0.5)), g));
+    case UnaryOp.Mish: {
+      const t = tanh(softplus(x));
+      return mul(g, add(t, mul(mul(x, sigmoid(x)), rsub(mul(t, t), 1))));
+    }
+    case UnaryOp.LogSigmoid:
+      return mul(g, sigmoid(neg(x)));
+    case UnaryOp.Hardshrink:
+    case UnaryOp.Softshrink:
+      return where(logicalAnd(ge(x, -p0), le(x, p0)), 0, g);
+    case UnaryOp.Threshold:
+      return where(le(x, p0), 0, g);
+    case UnaryOp.Hardtanh:
+      return where(logicalOr(le(x, p0), ge(x, p1)), 0, g);
+    default:
+      throw new Error(`internal: no activation gradient for unary op ${op}`);
+  }
+}
+
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
 
 /** Reads PyTorch's positional arguments, or one options object in their place. */
 function argsOf<T extends Record<string, unknown>>(fn: string, names: (keyof T & string)[], defaults: T, given: unknown[]): T {
