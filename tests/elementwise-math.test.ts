@@ -318,6 +318,35 @@ describe('activation modules', () => {
     expect(data(p.weight.grad!)).toEqual([-1, -3]);
     expect(() => p(torch.zeros([1, 3, 2], { dtype: torch.float64 }))).toThrow('Mismatch of parameter numbers and input channel size');
   });
+  it('integer inputs: threshold and hardtanh keep the dtype, the others refuse it as PyTorch', () => {
+    const t = torch.tensor([1, 5, -3]);
+    const th = F.threshold(t, 1, 0);
+    expect(th.dtype).toBe(torch.int64);
+    expect(data(th).map(Number)).toEqual([0, 5, 0]);
+    expect(data(F.hardtanh(t)).map(Number)).toEqual([1, 1, -1]);
+    expect(data(F.relu6(t)).map(Number)).toEqual([1, 5, 0]);
+    expect(F.threshold(torch.tensor([1, 2, 3], { dtype: torch.int32 }), 1.5, 0).dtype).toBe(torch.int32);
+    expect(() => F.elu(t)).toThrow(`"elu_cpu" not implemented for 'Long'`);
+    expect(() => F.selu(t)).toThrow(`"elu_cpu" not implemented for 'Long'`);
+    expect(() => F.logsigmoid(t)).toThrow(`"log_sigmoid_cpu" not implemented for 'Long'`);
+    expect(() => F.mish(t)).toThrow(`"mish_cpu" not implemented for 'Long'`);
+    expect(() => F.glu(torch.tensor([1, 2]))).toThrow(`"glu_cpu" not implemented for 'Long'`);
+    expect(() => F.prelu(torch.tensor([1, -2]), torch.tensor([1]))).toThrow(`"prelu_cpu" not implemented for 'Long'`);
+  });
+  it('non-contiguous and float16 inputs', () => {
+    const base = torch.tensor([[-2, 0.5, 3], [1, -0.25, -4]], { dtype: torch.float64 });
+    const a = base.clone().requiresGrad_();
+    const b = base.t().contiguous().requiresGrad_();
+    F.elu(a.t(), 0.5).mul(torch.tensor([[1, 2], [3, 4], [5, 6]], { dtype: torch.float64 })).sum().backward();
+    F.elu(b, 0.5).mul(torch.tensor([[1, 2], [3, 4], [5, 6]], { dtype: torch.float64 })).sum().backward();
+    expect(data(a.grad!.t().contiguous())).toEqual(data(b.grad!));
+    const h = torch.tensor([-1, 0.5, 2], { dtype: torch.float16, requiresGrad: true });
+    const y = F.softplus(h);
+    expect(y.dtype).toBe(torch.float16);
+    y.sum().backward();
+    expect(h.grad!.dtype).toBe(torch.float16);
+    data(h.grad!).forEach((g, i) => expect(g as number).toBeCloseTo(1 / (1 + Math.exp(-[-1, 0.5, 2][i])), 2));
+  });
   it('argument errors', () => {
     expect(() => F.glu(torch.zeros([2, 3]))).toThrow('Halving dimension must be even, but dimension 1 is size 3');
     expect(() => F.softshrink(torch.zeros([2]), -1)).toThrow('lambda must be greater or equal to 0');

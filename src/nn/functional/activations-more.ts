@@ -10,7 +10,7 @@ import { record } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { tidy } from '../../memory/storage.js';
 import { fresh, layoutOf } from '../../native/meta.js';
-import { computeDType, defaultFloat } from '../../tensor/dtype.js';
+import { computeDType, scalarTypeName } from '../../tensor/dtype.js';
 import { Tensor, fromHandle } from '../../tensor/tensor.js';
 import { argumentError, checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor } from '../../tensor/args.js';
 import { castKernel, unaryKernel } from '../../ops/tensor-kernels.js';
@@ -18,9 +18,13 @@ import { abs, add, div, exp, ge, gradTo, gt, le, logicalAnd, logicalOr, lt, mul,
 import { cat, narrow, reshape, toDtype } from '../../ops/shape.js';
 import { unaryInplace } from '../../ops/inplace-math.js';
 
-function floatOf(x: Tensor): Tensor {
-  return x._dtype.isFloatingPoint ? x : castKernel(x, defaultFloat);
+/** PyTorch's error for an integer tensor given to a float-only activation kernel. */
+function notForIntegers(x: Tensor, kernel: string): Error {
+  return new Error(`"${kernel}_${x.device.type}" not implemented for '${scalarTypeName(x._dtype)}'`);
 }
+
+/** PyTorch's kernel names, which its dtype errors quote, where they differ from the function's. */
+const KERNEL_NAMES: Record<string, string> = { selu: 'elu', celu: 'elu', logsigmoid: 'log_sigmoid' };
 
 /** `g * f'(x)` from the activationBackward kernel, in the input's dtype. */
 function activationGrad(op: UnaryOp, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
@@ -41,8 +45,13 @@ function activationGrad(op: UnaryOp, g: Tensor, x: Tensor, p0: number, p1: numbe
  */
 function activation(x: Tensor, fn: string, op: UnaryOp, name: string, p0: number, p1: number, inplace: boolean): Tensor {
   checkTensor(x, fn, 'input');
-  if (inplace) return unaryInplace(x, `${fn}_`, op, (t) => activation(t, fn, op, name, p0, p1, false), true, p0, p1);
-  const input = floatOf(x);
+  // threshold and hardtanh (relu6) keep integer dtypes, as PyTorch's; the others refuse them.
+  const takesIntegers = op === UnaryOp.Threshold || op === UnaryOp.Hardtanh;
+  if (!x._dtype.isFloatingPoint && !takesIntegers) {
+    throw notForIntegers(x, KERNEL_NAMES[fn] ?? fn);
+  }
+  if (inplace) return unaryInplace(x, `${fn}_`, op, (t) => activation(t, fn, op, name, p0, p1, false), false, p0, p1);
+  const input = x;
   const out = unaryKernel(op, input, p0, p1);
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, name, [x], (node) => {
@@ -306,7 +315,8 @@ export function glu(x: Tensor, dim = -1): Tensor {
   const size = x._shape[d];
   if (size % 2 !== 0) throw new Error(`Halving dimension must be even, but dimension ${d} is size ${size}`);
   const half = size / 2;
-  const input = floatOf(x);
+  if (!x._dtype.isFloatingPoint) throw notForIntegers(x, 'glu');
+  const input = x;
   const out = tidy(() => noGrad(() => mul(narrow(input, d, 0, half), sigmoid(narrow(input, d, half, half)))));
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, 'GluBackward0', [x], (node) => {
@@ -331,6 +341,7 @@ export function glu(x: Tensor, dim = -1): Tensor {
 export function prelu(x: Tensor, weight: Tensor): Tensor {
   checkTensor(x, 'prelu', 'input');
   checkTensor(weight, 'prelu', 'weight');
+  if (!x._dtype.isFloatingPoint) throw notForIntegers(x, 'prelu');
   const channels = x._shape.length >= 2 ? x._shape[1] : 1;
   const count = weight.numel();
   if (count !== 1 && count !== channels) {

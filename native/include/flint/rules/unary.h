@@ -59,7 +59,9 @@ constexpr bool unaryTakesIntegers(UnaryOp op) {
     case UnaryOp::Round:
     case UnaryOp::Trunc:
     case UnaryOp::LogicalNot:
-    case UnaryOp::Square: return true;
+    case UnaryOp::Square:
+    case UnaryOp::Threshold:
+    case UnaryOp::Hardtanh: return true;
     default: return false;
   }
 }
