@@ -412,3 +412,36 @@ describe('finite differences (float64)', () => {
     }
   });
 });
+
+describe('temporaries', () => {
+  const storages = () => torch.memoryStats().cpu.storages;
+  it('composed forwards leave only their output alive (no grad)', () => {
+    const x = torch.tensor([NaN, Infinity, -1, 2, 0.5, -Infinity], { dtype: torch.float64 });
+    const y = torch.tensor([1, 2, 3, 4, 5, 6], { dtype: torch.float64 });
+    const w = torch.tensor([0.25, 0.75, 0.5, 0.1, 0.9, 0.3], { dtype: torch.float64 });
+    const slopes = torch.tensor([0.1, 0.2, 0.3], { dtype: torch.float64 });
+    const ops: [string, () => unknown][] = [
+      ['nanToNum', () => x.nanToNum()],
+      ['isinf', () => x.isinf()],
+      ['isfinite', () => x.isfinite()],
+      ['lerp', () => y.lerp(x, w)],
+      ['addcmul', () => y.addcmul(x, w)],
+      ['addcdiv', () => y.addcdiv(x, w)],
+      ['clampMin tensor', () => y.clampMin(w)],
+      ['glu', () => F.glu(y)],
+      ['prelu', () => F.prelu(y.reshape([2, 3]), slopes)],
+      ['isclose', () => x.isclose(y)],
+    ];
+    for (const [name, op] of ops) {
+      const before = storages();
+      const out = op() as Tensor;
+      expect(storages(), name).toBe(before + 1);
+      out.dispose();
+      expect(storages(), name).toBe(before);
+    }
+    const before = storages();
+    expect(torch.allclose(x, y)).toBe(false);
+    expect(torch.equal(y, y)).toBe(true);
+    expect(storages()).toBe(before);
+  });
+});
