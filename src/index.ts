@@ -122,6 +122,7 @@ export {
   nanToNum_, atan2_, hypot_, fmod_, remainder_, copysign_, xlogy_, lerp_, addcmul_, addcdiv_, clampMin_, clampMax_,
 } from './ops/inplace-math.js';
 export { relu_, neg_, clamp_ } from './ops/inplace.js';
+export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } from './nn/functional/activations-more.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, logsumexp } from './ops/reduce.js';
 export type { ValuesIndices } from './ops/reduce.js';

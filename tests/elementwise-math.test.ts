@@ -347,6 +347,18 @@ describe('activation modules', () => {
     expect(h.grad!.dtype).toBe(torch.float16);
     data(h.grad!).forEach((g, i) => expect(g as number).toBeCloseTo(1 / (1 + Math.exp(-[-1, 0.5, 2][i])), 2));
   });
+  it('in-place and top-level forms, as torch.selu_ / torch.celu_ / x.hardshrink', () => {
+    const x = torch.tensor([-1, 2], { dtype: torch.float64 });
+    const ref = F.selu(x);
+    expect(torch.selu_(x)).toBe(x);
+    expect(data(x)).toEqual(data(ref));
+    const c = torch.tensor([-1, 2], { dtype: torch.float64 });
+    F.celu_(c, 2);
+    expect(data(c)[0]).toBeCloseTo(2 * Math.expm1(-0.5), 14);
+    expect(data(torch.tensor([0.3, -0.7]).hardshrink(0.5))).toEqual(data(torch.tensor([0, -0.7])));
+    expect(data(torch.tensor([[-1, 2.5]]).prelu(torch.tensor([0.5])))).toEqual([-0.5, 2.5]);
+    expect(() => torch.lerp(torch.tensor([1, 2]), torch.tensor([3, 4]), 0.5)).toThrow(`"lerp_kernel_scalar" not implemented for 'Long'`);
+  });
   it('argument errors', () => {
     expect(() => F.glu(torch.zeros([2, 3]))).toThrow('Halving dimension must be even, but dimension 1 is size 3');
     expect(() => F.softshrink(torch.zeros([2]), -1)).toThrow('lambda must be greater or equal to 0');

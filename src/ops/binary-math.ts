@@ -188,6 +188,9 @@ export function lerp(start: Tensor, end: Tensor, weight: number | Tensor): Tenso
   checkTensor(start, 'lerp', 'input');
   checkTensor(end, 'lerp', 'end');
   sameDtype(start, end, 'end');
+  if (!start._dtype.isFloatingPoint) {
+    throw new Error(`"lerp_kernel_${weight instanceof Tensor ? 'tensor' : 'scalar'}" not implemented for '${scalarTypeName(start._dtype)}'`);
+  }
   if (weight instanceof Tensor) {
     sameDtype(start, weight, 'weight');
   } else {

@@ -16,6 +16,7 @@ import * as unaryMath from '../ops/unary-math.js';
 import * as binaryMath from '../ops/binary-math.js';
 import * as compareMath from '../ops/compare-math.js';
 import * as inplaceMath from '../ops/inplace-math.js';
+import * as activations from '../nn/functional/activations-more.js';
 import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, toDTypeOrNull, uint8 } from './dtype.js';
 import { CPU, Device, placement, type DeviceLike } from './device.js';
 import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } from './args.js';
@@ -158,6 +159,8 @@ declare module './tensor.js' {
     addcdiv_: Tail<typeof inplaceMath.addcdiv_>;
     clampMin_: Tail<typeof inplaceMath.clampMin_>;
     clampMax_: Tail<typeof inplaceMath.clampMax_>;
+    hardshrink: Tail<typeof activations.hardshrink>;
+    prelu: Tail<typeof activations.prelu>;
     fill_: Tail<typeof fill.fill_>;
     zero_: Tail<typeof fill.zero_>;
     copy_: Tail<typeof fill.copy_>;
@@ -300,6 +303,7 @@ for (const [name, fn] of Object.entries({
   hypot: binaryMath.hypot, logaddexp: binaryMath.logaddexp, logaddexp2: binaryMath.logaddexp2, xlogy: binaryMath.xlogy, fmod: binaryMath.fmod, copysign: binaryMath.copysign, lerp: binaryMath.lerp, addcmul: binaryMath.addcmul, addcdiv: binaryMath.addcdiv,
   clampMin: compareMath.clampMin, clampMax: compareMath.clampMax, isclose: compareMath.isclose, allclose: compareMath.allclose, equal: compareMath.equal,
   sigmoid_: inplaceMath.sigmoid_, tanh_: inplaceMath.tanh_, exp_: inplaceMath.exp_, log_: inplaceMath.log_, log1p_: inplaceMath.log1p_, expm1_: inplaceMath.expm1_, sqrt_: inplaceMath.sqrt_, rsqrt_: inplaceMath.rsqrt_, reciprocal_: inplaceMath.reciprocal_, sin_: inplaceMath.sin_, cos_: inplaceMath.cos_, erf_: inplaceMath.erf_, abs_: inplaceMath.abs_, sign_: inplaceMath.sign_, floor_: inplaceMath.floor_, ceil_: inplaceMath.ceil_, round_: inplaceMath.round_, trunc_: inplaceMath.trunc_, square_: inplaceMath.square_, tan_: inplaceMath.tan_, asin_: inplaceMath.asin_, acos_: inplaceMath.acos_, atan_: inplaceMath.atan_, sinh_: inplaceMath.sinh_, cosh_: inplaceMath.cosh_, asinh_: inplaceMath.asinh_, acosh_: inplaceMath.acosh_, atanh_: inplaceMath.atanh_, log2_: inplaceMath.log2_, log10_: inplaceMath.log10_, exp2_: inplaceMath.exp2_, frac_: inplaceMath.frac_, nanToNum_: inplaceMath.nanToNum_, atan2_: inplaceMath.atan2_, hypot_: inplaceMath.hypot_, fmod_: inplaceMath.fmod_, remainder_: inplaceMath.remainder_, copysign_: inplaceMath.copysign_, xlogy_: inplaceMath.xlogy_, lerp_: inplaceMath.lerp_, addcmul_: inplaceMath.addcmul_, addcdiv_: inplaceMath.addcdiv_, clampMin_: inplaceMath.clampMin_, clampMax_: inplaceMath.clampMax_,
+  hardshrink: activations.hardshrink, prelu: activations.prelu,
 } as Record<string, AnyFn>)) {
   attach(name, fn);
 }

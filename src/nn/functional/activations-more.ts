@@ -171,6 +171,11 @@ export function selu(x: Tensor, inplace?: boolean | InplaceOnly): Tensor {
   return activation(x, 'selu', UnaryOp.Selu, 'EluBackward0', NaN, NaN, a.inplace);
 }
 
+/** `F.selu(x, true)`. @example F.selu_(x) */
+export function selu_(x: Tensor): Tensor {
+  return selu(x, true);
+}
+
 /**
  * CELU: `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`.
  * @example F.celu(x, 2.0)
@@ -179,6 +184,11 @@ export function celu(x: Tensor, alpha?: number | AlphaInplaceOptions, inplace?: 
   const a = argsOf('celu', ['alpha', 'inplace'], { alpha: 1, inplace: false }, [alpha, inplace]);
   if (a.alpha === 0) throw new Error('ZeroDivisionError: float division by zero');
   return activation(x, 'celu', UnaryOp.Celu, 'CeluBackward0', a.alpha, NaN, a.inplace);
+}
+
+/** `F.celu(x, alpha, true)`. @example F.celu_(x, 2) */
+export function celu_(x: Tensor, alpha = 1): Tensor {
+  return celu(x, alpha, true);
 }
 
 /**
