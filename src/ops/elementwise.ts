@@ -361,10 +361,8 @@ function floatInput(x: Tensor): Tensor {
  * A unary op's gradient from the incoming gradient and the one tensor its node saved: the
  * input or the output, whichever PyTorch's node saves for that op (or neither).
  */
-/** @internal */
-export type UnaryBackward = (g: Tensor, saved: () => Tensor) => Tensor;
-/** @internal */
-export type Saves = 'input' | 'output' | 'none';
+type UnaryBackward = (g: Tensor, saved: () => Tensor) => Tensor;
+type Saves = 'input' | 'output' | 'none';
 
 /**
  * The gradient of a step function (sign, floor, ceil, round, trunc): zeros, as PyTorch's
@@ -378,11 +376,7 @@ const NOTHING_SAVED = (): Tensor => {
   throw new Error('internal: this backward saved no tensor');
 };
 
-/**
- * A unary op through its native kernel, recorded as `name` with `backward` (unary-math.ts
- * uses it too). @internal
- * @example unary(UnaryOp.Tan, 'TanBackward0', x, true, 'output', (g, o) => mul(g, add(mul(o(), o()), 1)))
- */
+/** A unary op's kernel, recorded as `name` (unary-math.ts too). @internal @example unary(UnaryOp.Exp, 'ExpBackward0', x, true, 'output', (g, o) => mul(g, o())) */
 export function unary(code: UnaryOp, name: string, x: Tensor, floatOnly: boolean, saves: Saves, backward: UnaryBackward | null): Tensor {
   // Every unary op's public name is its grad_fn's, lower-cased ('Log1PBackward0' -> 'log1p').
   if (!(x instanceof Tensor)) throw argumentError(name.slice(0, name.indexOf('Backward')).toLowerCase(), 'input', 'a Tensor', x);
