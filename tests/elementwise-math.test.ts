@@ -340,6 +340,9 @@ describe('activation modules', () => {
     F.elu(a.t(), 0.5).mul(torch.tensor([[1, 2], [3, 4], [5, 6]], { dtype: torch.float64 })).sum().backward();
     F.elu(b, 0.5).mul(torch.tensor([[1, 2], [3, 4], [5, 6]], { dtype: torch.float64 })).sum().backward();
     expect(data(a.grad!.t().contiguous())).toEqual(data(b.grad!));
+    const empty = torch.zeros([0, 3], { dtype: torch.float64, requiresGrad: true });
+    F.mish(empty).sum().backward();
+    expect(empty.grad!.shape).toEqual([0, 3]);
     const h = torch.tensor([-1, 0.5, 2], { dtype: torch.float16, requiresGrad: true });
     const y = F.softplus(h);
     expect(y.dtype).toBe(torch.float16);
@@ -358,6 +361,12 @@ describe('activation modules', () => {
     expect(data(torch.tensor([0.3, -0.7]).hardshrink(0.5))).toEqual(data(torch.tensor([0, -0.7])));
     expect(data(torch.tensor([[-1, 2.5]]).prelu(torch.tensor([0.5])))).toEqual([-0.5, 2.5]);
     expect(() => torch.lerp(torch.tensor([1, 2]), torch.tensor([3, 4]), 0.5)).toThrow(`"lerp_kernel_scalar" not implemented for 'Long'`);
+    const a = torch.tensor([1, -2], { dtype: torch.float64 });
+    const sign = torch.tensor([-1, 1], { dtype: torch.float64, requiresGrad: true });
+    const cs = a.copysign(sign);
+    expect(cs.gradFn!.name).toBe('CopysignBackward0');
+    cs.sum().backward();
+    expect(data(sign.grad!)).toEqual([0, 0]);
   });
   it('argument errors', () => {
     expect(() => F.glu(torch.zeros([2, 3]))).toThrow('Halving dimension must be even, but dimension 1 is size 3');

@@ -155,7 +155,7 @@ export function fmod(a: Tensor, b: TensorOrScalar): Tensor {
 export function copysign(a: Tensor, b: TensorOrScalar): Tensor {
   checkTensor(a, 'copysign', 'input');
   const out = floatForward('copysign', BinaryOp.Copysign, a, b);
-  if (!gradEnabled() || !a._requiresGrad) return out;
+  if (!gradEnabled() || !(a._requiresGrad || (b instanceof Tensor && b._requiresGrad))) return out;
   // d/da = out / a (±1), 0 where a == 0; b gets zeros.
   const gradA = (g: Tensor, x: Tensor, o: Tensor) => where(eq(x, 0), 0, mul(g, div(o, x)));
   if (b instanceof Tensor) {
