@@ -111,6 +111,23 @@ export {
   clamp as clip,
   where,
 } from './ops/elementwise.js';
+// Elementwise math (unary-math, binary-math, compare-math) and its in-place forms.
+export {
+  tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, log2, log10, exp2, frac,
+  isnan, isinf, isposinf, isneginf, isfinite, nanToNum,
+} from './ops/unary-math.js';
+export type { NanToNumOptions } from './ops/unary-math.js';
+export { hypot, logaddexp, logaddexp2, xlogy, fmod, copysign, lerp, addcmul, addcdiv } from './ops/binary-math.js';
+export type { ValueOptions } from './ops/binary-math.js';
+export { clampMin, clampMax, isclose, allclose, equal } from './ops/compare-math.js';
+export type { CloseOptions } from './ops/compare-math.js';
+export {
+  sigmoid_, tanh_, exp_, log_, log1p_, expm1_, sqrt_, rsqrt_, reciprocal_, sin_, cos_, erf_, abs_, sign_, floor_, ceil_,
+  round_, trunc_, square_, tan_, asin_, acos_, atan_, sinh_, cosh_, asinh_, acosh_, atanh_, log2_, log10_, exp2_, frac_,
+  nanToNum_, atan2_, hypot_, fmod_, remainder_, copysign_, xlogy_, lerp_, addcmul_, addcdiv_, clampMin_, clampMax_,
+} from './ops/inplace-math.js';
+export { relu_, neg_, clamp_ } from './ops/inplace.js';
+export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } from './nn/functional/activations-more.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, logsumexp } from './ops/reduce.js';
 export type { ValuesIndices } from './ops/reduce.js';

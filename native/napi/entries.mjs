@@ -59,12 +59,21 @@ export const enums = {
     'Neg', 'Abs', 'Exp', 'Log', 'Sqrt', 'Sin', 'Cos', 'Relu', 'Sigmoid', 'Tanh',
     'Clamp', 'Sign', 'Log1p', 'Expm1', 'Floor', 'Ceil', 'Round', 'Rsqrt', 'Reciprocal', 'LogicalNot',
     'Gelu', 'GeluTanh', 'Silu', 'LeakyRelu', 'Erf', 'Square', 'Trunc',
+    // Float math (src/ops/unary-math.ts).
+    'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Log2', 'Log10', 'Exp2', 'Frac',
+    // Activations (src/nn/functional/activations-more.ts), with their gradients in
+    // activationBackward: p0/p1 are softplus's beta/threshold, elu's and celu's alpha,
+    // the shrinks' lambda, threshold's threshold/value and hardtanh's min/max.
+    'Softplus', 'Elu', 'Selu', 'Celu', 'Hardsigmoid', 'Hardswish', 'Mish', 'LogSigmoid',
+    'Hardshrink', 'Softshrink', 'Threshold', 'Hardtanh',
   ],
   // Elementwise operations with two inputs of one dtype. Compare ops write bool.
   BinaryOp: [
     'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Maximum', 'Minimum',
     'Eq', 'Ne', 'Gt', 'Ge', 'Lt', 'Le',
     'LogicalAnd', 'LogicalOr', 'Atan2', 'Remainder', 'FloorDivide',
+    // src/ops/binary-math.ts; all but Fmod are float-only.
+    'Hypot', 'Logaddexp', 'Logaddexp2', 'Xlogy', 'Fmod', 'Copysign',
   ],
   ReduceOp: ['Sum', 'Prod', 'Max', 'Min', 'ArgMax', 'ArgMin', 'Any', 'All'],
   LossReduction: ['None', 'Mean', 'Sum'],
@@ -171,5 +180,8 @@ export const entries = {
   // log(sum(exp(row))) of each row, shifted by the row's max, and its gradient
   // gradInput = gradOutput * exp(input - result) (PyTorch's logsumexp_backward).
   logsumexp: { args: 'out: new [R], input: in [R, C]', kernel: true },
+  // gradInput = gradOutput * f'(input) for the activation ops of UnaryOp (Softplus ...
+  // Hardtanh), flattened; the rules are flint/rules/activation_grad.h.
+  activationBackward: { args: 'gradInput: new [N], gradOutput: in [N], input: in [N], op: UnaryOp, p0: f64, p1: f64', kernel: true },
   logsumexpBackward: { args: 'gradInput: new [R, C], gradOutput: in [R], input: in [R, C], result: in [R]', kernel: true },
 };

@@ -21,6 +21,11 @@ export type { FactoryOptions, LinearOptions } from './layers/linear.js';
 export { Embedding } from './layers/embedding.js';
 export type { EmbeddingLayerOptions, FromPretrainedOptions } from './layers/embedding.js';
 export { ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
+export {
+  Softplus, ELU, SELU, CELU, Hardtanh, ReLU6, Hardsigmoid, Hardswish, Mish, LogSigmoid, Softsign, Tanhshrink, GLU, PReLU,
+  Hardshrink, Softshrink, Threshold,
+} from './layers/activations-more.js';
+export type { PReLUOptions } from './layers/activations-more.js';
 export { LayerNorm, BatchNorm1d } from './layers/normalization.js';
 export type { LayerNormOptions, BatchNormOptions } from './layers/normalization.js';
 export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from './layers/loss.js';

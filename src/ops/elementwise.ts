@@ -376,7 +376,8 @@ const NOTHING_SAVED = (): Tensor => {
   throw new Error('internal: this backward saved no tensor');
 };
 
-function unary(code: UnaryOp, name: string, x: Tensor, floatOnly: boolean, saves: Saves, backward: UnaryBackward | null): Tensor {
+/** A unary op's kernel, recorded as `name` (unary-math.ts too). @internal @example unary(UnaryOp.Exp, 'ExpBackward0', x, true, 'output', (g, o) => mul(g, o())) */
+export function unary(code: UnaryOp, name: string, x: Tensor, floatOnly: boolean, saves: Saves, backward: UnaryBackward | null): Tensor {
   // Every unary op's public name is its grad_fn's, lower-cased ('Log1PBackward0' -> 'log1p').
   if (!(x instanceof Tensor)) throw argumentError(name.slice(0, name.indexOf('Backward')).toLowerCase(), 'input', 'a Tensor', x);
   const input = floatOnly ? floatInput(x) : x;

@@ -17,6 +17,11 @@ import * as reorder from '../ops/reorder.js';
 import * as indexOps from '../ops/index-ops.js';
 import * as structured from '../ops/structured.js';
 import * as scatterReduceOps from '../ops/scatter-reduce.js';
+import * as unaryMath from '../ops/unary-math.js';
+import * as binaryMath from '../ops/binary-math.js';
+import * as compareMath from '../ops/compare-math.js';
+import * as inplaceMath from '../ops/inplace-math.js';
+import * as activations from '../nn/functional/activations-more.js';
 import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, toDTypeOrNull, uint8 } from './dtype.js';
 import { CPU, Device, placement, type DeviceLike } from './device.js';
 import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } from './args.js';
@@ -81,6 +86,86 @@ declare module './tensor.js' {
     clamp_: Tail<typeof inplace.clamp_>;
     relu_: Tail<typeof inplace.relu_>;
     neg_: Tail<typeof inplace.neg_>;
+    // Elementwise math (unary-math, binary-math, compare-math, inplace-math).
+    tan: Tail<typeof unaryMath.tan>;
+    asin: Tail<typeof unaryMath.asin>;
+    acos: Tail<typeof unaryMath.acos>;
+    atan: Tail<typeof unaryMath.atan>;
+    sinh: Tail<typeof unaryMath.sinh>;
+    cosh: Tail<typeof unaryMath.cosh>;
+    asinh: Tail<typeof unaryMath.asinh>;
+    acosh: Tail<typeof unaryMath.acosh>;
+    atanh: Tail<typeof unaryMath.atanh>;
+    log2: Tail<typeof unaryMath.log2>;
+    log10: Tail<typeof unaryMath.log10>;
+    exp2: Tail<typeof unaryMath.exp2>;
+    frac: Tail<typeof unaryMath.frac>;
+    isnan: Tail<typeof unaryMath.isnan>;
+    isinf: Tail<typeof unaryMath.isinf>;
+    isposinf: Tail<typeof unaryMath.isposinf>;
+    isneginf: Tail<typeof unaryMath.isneginf>;
+    isfinite: Tail<typeof unaryMath.isfinite>;
+    nanToNum: Tail<typeof unaryMath.nanToNum>;
+    hypot: Tail<typeof binaryMath.hypot>;
+    logaddexp: Tail<typeof binaryMath.logaddexp>;
+    logaddexp2: Tail<typeof binaryMath.logaddexp2>;
+    xlogy: Tail<typeof binaryMath.xlogy>;
+    fmod: Tail<typeof binaryMath.fmod>;
+    copysign: Tail<typeof binaryMath.copysign>;
+    lerp: Tail<typeof binaryMath.lerp>;
+    addcmul: Tail<typeof binaryMath.addcmul>;
+    addcdiv: Tail<typeof binaryMath.addcdiv>;
+    clampMin: Tail<typeof compareMath.clampMin>;
+    clampMax: Tail<typeof compareMath.clampMax>;
+    isclose: Tail<typeof compareMath.isclose>;
+    allclose: Tail<typeof compareMath.allclose>;
+    equal: Tail<typeof compareMath.equal>;
+    sigmoid_: Tail<typeof inplaceMath.sigmoid_>;
+    tanh_: Tail<typeof inplaceMath.tanh_>;
+    exp_: Tail<typeof inplaceMath.exp_>;
+    log_: Tail<typeof inplaceMath.log_>;
+    log1p_: Tail<typeof inplaceMath.log1p_>;
+    expm1_: Tail<typeof inplaceMath.expm1_>;
+    sqrt_: Tail<typeof inplaceMath.sqrt_>;
+    rsqrt_: Tail<typeof inplaceMath.rsqrt_>;
+    reciprocal_: Tail<typeof inplaceMath.reciprocal_>;
+    sin_: Tail<typeof inplaceMath.sin_>;
+    cos_: Tail<typeof inplaceMath.cos_>;
+    erf_: Tail<typeof inplaceMath.erf_>;
+    abs_: Tail<typeof inplaceMath.abs_>;
+    sign_: Tail<typeof inplaceMath.sign_>;
+    floor_: Tail<typeof inplaceMath.floor_>;
+    ceil_: Tail<typeof inplaceMath.ceil_>;
+    round_: Tail<typeof inplaceMath.round_>;
+    trunc_: Tail<typeof inplaceMath.trunc_>;
+    square_: Tail<typeof inplaceMath.square_>;
+    tan_: Tail<typeof inplaceMath.tan_>;
+    asin_: Tail<typeof inplaceMath.asin_>;
+    acos_: Tail<typeof inplaceMath.acos_>;
+    atan_: Tail<typeof inplaceMath.atan_>;
+    sinh_: Tail<typeof inplaceMath.sinh_>;
+    cosh_: Tail<typeof inplaceMath.cosh_>;
+    asinh_: Tail<typeof inplaceMath.asinh_>;
+    acosh_: Tail<typeof inplaceMath.acosh_>;
+    atanh_: Tail<typeof inplaceMath.atanh_>;
+    log2_: Tail<typeof inplaceMath.log2_>;
+    log10_: Tail<typeof inplaceMath.log10_>;
+    exp2_: Tail<typeof inplaceMath.exp2_>;
+    frac_: Tail<typeof inplaceMath.frac_>;
+    nanToNum_: Tail<typeof inplaceMath.nanToNum_>;
+    atan2_: Tail<typeof inplaceMath.atan2_>;
+    hypot_: Tail<typeof inplaceMath.hypot_>;
+    fmod_: Tail<typeof inplaceMath.fmod_>;
+    remainder_: Tail<typeof inplaceMath.remainder_>;
+    copysign_: Tail<typeof inplaceMath.copysign_>;
+    xlogy_: Tail<typeof inplaceMath.xlogy_>;
+    lerp_: Tail<typeof inplaceMath.lerp_>;
+    addcmul_: Tail<typeof inplaceMath.addcmul_>;
+    addcdiv_: Tail<typeof inplaceMath.addcdiv_>;
+    clampMin_: Tail<typeof inplaceMath.clampMin_>;
+    clampMax_: Tail<typeof inplaceMath.clampMax_>;
+    hardshrink: Tail<typeof activations.hardshrink>;
+    prelu: Tail<typeof activations.prelu>;
     fill_: Tail<typeof fill.fill_>;
     zero_: Tail<typeof fill.zero_>;
     copy_: Tail<typeof fill.copy_>;
@@ -290,6 +375,17 @@ for (const [name, fn] of Object.entries({
   diagEmbed: structured.diagEmbed, diagonal: structured.diagonal, newZeros: structured.newZeros,
   newOnes: structured.newOnes, newFull: structured.newFull, newEmpty: structured.newEmpty, newTensor: structured.newTensor,
   scatterReduce: scatterReduceOps.scatterReduce, scatterReduce_: scatterReduceOps.scatterReduce_,
+} as Record<string, AnyFn>)) {
+  attach(name, fn);
+}
+
+// Elementwise math (unary-math, binary-math, compare-math, inplace-math).
+for (const [name, fn] of Object.entries({
+  tan: unaryMath.tan, asin: unaryMath.asin, acos: unaryMath.acos, atan: unaryMath.atan, sinh: unaryMath.sinh, cosh: unaryMath.cosh, asinh: unaryMath.asinh, acosh: unaryMath.acosh, atanh: unaryMath.atanh, log2: unaryMath.log2, log10: unaryMath.log10, exp2: unaryMath.exp2, frac: unaryMath.frac, isnan: unaryMath.isnan, isinf: unaryMath.isinf, isposinf: unaryMath.isposinf, isneginf: unaryMath.isneginf, isfinite: unaryMath.isfinite, nanToNum: unaryMath.nanToNum,
+  hypot: binaryMath.hypot, logaddexp: binaryMath.logaddexp, logaddexp2: binaryMath.logaddexp2, xlogy: binaryMath.xlogy, fmod: binaryMath.fmod, copysign: binaryMath.copysign, lerp: binaryMath.lerp, addcmul: binaryMath.addcmul, addcdiv: binaryMath.addcdiv,
+  clampMin: compareMath.clampMin, clampMax: compareMath.clampMax, isclose: compareMath.isclose, allclose: compareMath.allclose, equal: compareMath.equal,
+  sigmoid_: inplaceMath.sigmoid_, tanh_: inplaceMath.tanh_, exp_: inplaceMath.exp_, log_: inplaceMath.log_, log1p_: inplaceMath.log1p_, expm1_: inplaceMath.expm1_, sqrt_: inplaceMath.sqrt_, rsqrt_: inplaceMath.rsqrt_, reciprocal_: inplaceMath.reciprocal_, sin_: inplaceMath.sin_, cos_: inplaceMath.cos_, erf_: inplaceMath.erf_, abs_: inplaceMath.abs_, sign_: inplaceMath.sign_, floor_: inplaceMath.floor_, ceil_: inplaceMath.ceil_, round_: inplaceMath.round_, trunc_: inplaceMath.trunc_, square_: inplaceMath.square_, tan_: inplaceMath.tan_, asin_: inplaceMath.asin_, acos_: inplaceMath.acos_, atan_: inplaceMath.atan_, sinh_: inplaceMath.sinh_, cosh_: inplaceMath.cosh_, asinh_: inplaceMath.asinh_, acosh_: inplaceMath.acosh_, atanh_: inplaceMath.atanh_, log2_: inplaceMath.log2_, log10_: inplaceMath.log10_, exp2_: inplaceMath.exp2_, frac_: inplaceMath.frac_, nanToNum_: inplaceMath.nanToNum_, atan2_: inplaceMath.atan2_, hypot_: inplaceMath.hypot_, fmod_: inplaceMath.fmod_, remainder_: inplaceMath.remainder_, copysign_: inplaceMath.copysign_, xlogy_: inplaceMath.xlogy_, lerp_: inplaceMath.lerp_, addcmul_: inplaceMath.addcmul_, addcdiv_: inplaceMath.addcdiv_, clampMin_: inplaceMath.clampMin_, clampMax_: inplaceMath.clampMax_,
+  hardshrink: activations.hardshrink, prelu: activations.prelu,
 } as Record<string, AnyFn>)) {
   attach(name, fn);
 }

@@ -167,6 +167,12 @@ const CASES: Case[] = [
     inputs: [leaf(5, 4), leaf(2, 4)],
     fn: (x, v) => x.mul(1).indexPut_([torch.tensor([3, 1], { device: x.device })], v).tanh(),
   },
+  // The activationBackward kernel, one op each, and the composed elementwise math.
+  { name: 'softplus + elu + selu + celu', inputs: [leaf(6, 7)], fn: (x) => F.softplus(x, 2, 1).add(F.elu(x, 0.5)).add(F.selu(x)).add(F.celu(x, 2)) },
+  { name: 'hardtanh + hardsigmoid + hardswish (transposed)', inputs: [leaf(7, 6)], fn: (x) => F.hardtanh(x.t(), -0.5, 0.5).add(F.hardsigmoid(x.t().mul(4))).add(F.hardswish(x.t().mul(4))) },
+  { name: 'mish + logsigmoid + shrinks + threshold', inputs: [leaf(5, 8)], fn: (x) => F.mish(x).add(F.logsigmoid(x)).add(F.hardshrink(x, 0.3)).add(F.softshrink(x, 0.3)).add(F.threshold(x, 0.1, 2)) },
+  { name: 'glu + prelu', inputs: [leaf(4, 3, 6), leaf(3)], fn: (x, w) => F.prelu(F.glu(x, -1), w) },
+  { name: 'hypot, logaddexp, lerp, addcdiv', inputs: [leaf(4, 5), leaf(4, 5), leaf(5)], fn: (a, b, w) => a.hypot(b).add(a.logaddexp(b)).add(a.lerp(b, w)).add(a.addcdiv(b, w.exp())) },
 ];
 
 function makeInputs(specs: Spec[], dtype: torch.DType, seed: number): { tensors: Tensor[]; grad: boolean[] } {

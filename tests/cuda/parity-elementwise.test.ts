@@ -79,6 +79,23 @@ const UNARY: UnaryCase[] = [
   { name: "F.gelu tanh", fn: (x) => F.gelu(x, { approximate: 'tanh' }) },
   { name: 'F.silu', fn: (x) => F.silu(x) },
   { name: 'F.leakyRelu(0.2)', fn: (x) => F.leakyRelu(x, 0.2) },
+  // unary-math.ts and activations-more.ts
+  ...['tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'log2', 'log10', 'exp2', 'isnan', 'isinf', 'isfinite', 'nanToNum'].map(
+    (m): UnaryCase => ({ name: m, fn: (x) => call(x, m), method: m }),
+  ),
+  { name: 'frac', fn: (x) => x.frac() },
+  { name: 'F.softplus(2, 5)', fn: (x) => F.softplus(x, 2, 5) },
+  { name: 'F.elu(0.5)', fn: (x) => F.elu(x, 0.5) },
+  { name: 'F.selu', fn: (x) => F.selu(x) },
+  { name: 'F.celu(2)', fn: (x) => F.celu(x, 2) },
+  { name: 'F.hardtanh(-2, 3)', fn: (x) => F.hardtanh(x, -2, 3) },
+  { name: 'F.hardsigmoid', fn: (x) => F.hardsigmoid(x) },
+  { name: 'F.hardswish', fn: (x) => F.hardswish(x) },
+  { name: 'F.mish', fn: (x) => F.mish(x) },
+  { name: 'F.logsigmoid', fn: (x) => F.logsigmoid(x) },
+  { name: 'F.hardshrink', fn: (x) => F.hardshrink(x) },
+  { name: 'F.softshrink', fn: (x) => F.softshrink(x) },
+  { name: 'F.threshold(0.1, 20)', fn: (x) => F.threshold(x, 0.1, 20) },
 ];
 
 interface BinaryCase {
@@ -121,6 +138,13 @@ const BINARY: BinaryCase[] = [
   { name: 'atan2', fn: (a, b) => call(a, 'atan2', b), method: 'atan2', a: floatSpecials },
   { name: 'remainder', fn: (a, b) => call(a, 'remainder', b), method: 'remainder', b: nonzeroDivisor },
   { name: 'floorDivide', fn: (a, b) => call(a, 'floorDivide', b), method: 'floorDivide', b: nonzeroDivisor },
+  // binary-math.ts
+  { name: 'hypot', fn: (a, b) => call(a, 'hypot', b), method: 'hypot', a: floatSpecials },
+  { name: 'logaddexp', fn: (a, b) => call(a, 'logaddexp', b), method: 'logaddexp', a: floatSpecials },
+  { name: 'logaddexp2', fn: (a, b) => call(a, 'logaddexp2', b), method: 'logaddexp2', a: floatSpecials },
+  { name: 'xlogy', fn: (a, b) => call(a, 'xlogy', b), method: 'xlogy', a: floatSpecials },
+  { name: 'fmod', fn: (a, b) => call(a, 'fmod', b), method: 'fmod', b: nonzeroDivisor },
+  { name: 'copysign', fn: (a, b) => call(a, 'copysign', b), method: 'copysign', b: floatSpecials },
 ];
 
 /** Operand shapes and views for binary ops (the views are taken inside the op). */

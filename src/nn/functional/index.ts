@@ -5,7 +5,13 @@
  * const loss = F.crossEntropy(F.relu(x.matmul(w)), y);
  */
 export { relu, leakyRelu, gelu, silu, sigmoid, tanh, softmax, logSoftmax } from './activation.js';
+export { relu_ } from '../../ops/inplace.js';
 export type { InplaceOptions, LeakyReluOptions, GeluOptions } from './activation.js';
+export {
+  softplus, elu, elu_, selu, selu_, celu, celu_, hardtanh, hardtanh_, relu6, hardsigmoid, hardswish, mish, logsigmoid,
+  hardshrink, softshrink, threshold, threshold_, softsign, tanhshrink, glu, prelu,
+} from './activations-more.js';
+export type { SoftplusOptions, AlphaInplaceOptions, HardtanhOptions, InplaceOnly } from './activations-more.js';
 export { linear, dropout, layerNorm, batchNorm } from './layers.js';
 export type { BatchNormOptions, DropoutOptions } from './layers.js';
 export { embedding } from './embedding.js';

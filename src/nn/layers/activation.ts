@@ -18,7 +18,7 @@ import { checkChoice, checkInteger, checkNumber, checkOptions } from '../../tens
 export class ReLU extends Module {
   static override _holdsNoActivations = true;
   inplace: boolean;
-  constructor(options: InplaceOptions = {}) {
+  constructor(options: InplaceOptions | boolean = {}) {
     super();
     this.inplace = inplaceOf(options, 'ReLU');
   }
@@ -38,7 +38,7 @@ export class LeakyReLU extends Module {
   static override _holdsNoActivations = true;
   negativeSlope: number;
   inplace: boolean;
-  constructor(negativeSlope = 0.01, options: InplaceOptions = {}) {
+  constructor(negativeSlope = 0.01, options: InplaceOptions | boolean = {}) {
     super();
     checkNumber(negativeSlope, 'LeakyReLU', 'negativeSlope');
     this.negativeSlope = negativeSlope;
@@ -81,7 +81,7 @@ export class GELU extends Module {
 export class SiLU extends Module {
   static override _holdsNoActivations = true;
   inplace: boolean;
-  constructor(options: InplaceOptions = {}) {
+  constructor(options: InplaceOptions | boolean = {}) {
     super();
     this.inplace = inplaceOf(options, 'SiLU');
   }
@@ -161,7 +161,7 @@ export class Dropout extends Module {
   static override _holdsNoActivations = true;
   p: number;
   inplace: boolean;
-  constructor(p = 0.5, options: InplaceOptions = {}) {
+  constructor(p = 0.5, options: InplaceOptions | boolean = {}) {
     super();
     checkNumber(p, 'Dropout', 'p');
     if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);

@@ -8,6 +8,7 @@
 // static_assert.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 
@@ -20,7 +21,8 @@ namespace flint {
 // Every BinaryOp, in enum order.
 #define FLINT_BINARY_OPS(X)                                                                   \
   X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Maximum) X(Minimum) X(Eq) X(Ne) X(Gt) X(Ge) X(Lt) X(Le) \
-  X(LogicalAnd) X(LogicalOr) X(Atan2) X(Remainder) X(FloorDivide)
+  X(LogicalAnd) X(LogicalOr) X(Atan2) X(Remainder) X(FloorDivide) X(Hypot) X(Logaddexp)          \
+  X(Logaddexp2) X(Xlogy) X(Fmod) X(Copysign)
 
 namespace rules {
 #define FLINT_RULES_LISTED(OP) \
@@ -42,7 +44,17 @@ constexpr bool everyBinaryOpListed() {
 }  // namespace rules
 static_assert(rules::everyBinaryOpListed(), "FLINT_BINARY_OPS must name every BinaryOp");
 
-constexpr bool binaryTakesIntegers(BinaryOp op) { return op != BinaryOp::Atan2; }
+constexpr bool binaryTakesIntegers(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::Atan2:
+    case BinaryOp::Hypot:
+    case BinaryOp::Logaddexp:
+    case BinaryOp::Logaddexp2:
+    case BinaryOp::Xlogy:
+    case BinaryOp::Copysign: return false;
+    default: return true;
+  }
+}
 
 // Throws unless `op` is defined for `dtype` (a compute dtype).
 inline void checkBinaryDType(BinaryOp op, DType dtype) {
@@ -180,6 +192,36 @@ FLINT_HOST_DEVICE BinaryOut<OP, T> binaryValue(T x, T y, const Errors& errors) {
       }
       return q;
     }
+  } else if constexpr (OP == BinaryOp::Hypot) {
+    return math::hypot(x, y);
+  } else if constexpr (OP == BinaryOp::Logaddexp || OP == BinaryOp::Logaddexp2) {
+    // PyTorch's: equal infinities give that infinity (not inf - inf = NaN); otherwise
+    // max + log1p(exp(-|x - y|)), in base 2 for Logaddexp2.
+    constexpr bool kBase2 = OP == BinaryOp::Logaddexp2;
+    const T inf = std::numeric_limits<T>::infinity();
+    if ((x == inf || x == -inf) && x == y) return x;
+    const T m = x > y ? x : y;
+    const T d = math::fabs(x - y);
+    if (d != d) return math::quietNaN<T>();
+    if constexpr (kBase2) return m + math::log1p(math::exp2(-d)) * T(1.44269504088896340736);  // 1/ln 2
+    else return m + math::log1p(math::exp(-d));
+  } else if constexpr (OP == BinaryOp::Xlogy) {  // 0 where x == 0, unless y is NaN
+    if (y != y) return math::quietNaN<T>();
+    if (x == T(0)) return T(0);
+    return x * math::log(y);
+  } else if constexpr (OP == BinaryOp::Fmod) {  // C's: the result takes the dividend's sign
+    if constexpr (kFloat) {
+      return math::fmod(x, y);
+    } else {
+      if (rules::zeroDivisor(y, errors)) return T(0);
+      if constexpr (kBool) return T(0);
+      else if constexpr (std::is_signed_v<T>) {
+        if (y == T(-1)) return T(0);  // and INT_MIN % -1 would trap
+      }
+      if constexpr (!kBool) return T(x % y);
+    }
+  } else if constexpr (OP == BinaryOp::Copysign) {
+    return math::copysign(x, y);
   } else {
     static_assert(rules::kNoRule<OP>, "a BinaryOp without a value rule in flint/rules/binary.h");
   }

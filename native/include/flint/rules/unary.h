@@ -21,7 +21,10 @@ namespace flint {
 #define FLINT_UNARY_OPS(X)                                                                       \
   X(Neg) X(Abs) X(Exp) X(Log) X(Sqrt) X(Sin) X(Cos) X(Relu) X(Sigmoid) X(Tanh) X(Clamp) X(Sign) \
   X(Log1p) X(Expm1) X(Floor) X(Ceil) X(Round) X(Rsqrt) X(Reciprocal) X(LogicalNot) X(Gelu)      \
-  X(GeluTanh) X(Silu) X(LeakyRelu) X(Erf) X(Square) X(Trunc)
+  X(GeluTanh) X(Silu) X(LeakyRelu) X(Erf) X(Square) X(Trunc) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh)  \
+  X(Cosh) X(Asinh) X(Acosh) X(Atanh) X(Log2) X(Log10) X(Exp2) X(Frac) X(Softplus) X(Elu) X(Selu)   \
+  X(Celu) X(Hardsigmoid) X(Hardswish) X(Mish) X(LogSigmoid) X(Hardshrink) X(Softshrink)            \
+  X(Threshold) X(Hardtanh)
 
 namespace rules {
 #define FLINT_RULES_LISTED(OP) \
@@ -56,7 +59,9 @@ constexpr bool unaryTakesIntegers(UnaryOp op) {
     case UnaryOp::Round:
     case UnaryOp::Trunc:
     case UnaryOp::LogicalNot:
-    case UnaryOp::Square: return true;
+    case UnaryOp::Square:
+    case UnaryOp::Threshold:
+    case UnaryOp::Hardtanh: return true;
     default: return false;
   }
 }
@@ -81,6 +86,16 @@ UnaryParams<T> unaryParams(double p0, double p1) {
   constexpr bool kFloat = std::is_floating_point_v<T>;
   return {p0, p1, (kFloat || p0 == p0) ? convertValue<T, double>(p0) : T(0),
           (kFloat || p1 == p1) ? convertValue<T, double>(p1) : T(0)};
+}
+
+// SELU's constants, as PyTorch's (torch.nn.functional.selu).
+constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+constexpr double kSeluScale = 1.0507009873554804934193349852946;
+
+// min(max(x, 0), 6) with NaN passing, the inner clip of hardsigmoid and hardswish.
+template <class T>
+FLINT_HOST_DEVICE T hardClip(T x) {
+  return x < T(0) ? T(0) : (x > T(6) ? T(6) : x);
 }
 
 template <UnaryOp OP, class T>
@@ -163,6 +178,59 @@ FLINT_HOST_DEVICE T unaryValue(T x, const UnaryParams<T>& p) {
     return math::erf(x);
   } else if constexpr (OP == UnaryOp::Square) {
     return T(x * x);
+  } else if constexpr (OP == UnaryOp::Tan) {
+    return math::tan(x);
+  } else if constexpr (OP == UnaryOp::Asin) {
+    return math::asin(x);
+  } else if constexpr (OP == UnaryOp::Acos) {
+    return math::acos(x);
+  } else if constexpr (OP == UnaryOp::Atan) {
+    return math::atan(x);
+  } else if constexpr (OP == UnaryOp::Sinh) {
+    return math::sinh(x);
+  } else if constexpr (OP == UnaryOp::Cosh) {
+    return math::cosh(x);
+  } else if constexpr (OP == UnaryOp::Asinh) {
+    return math::asinh(x);
+  } else if constexpr (OP == UnaryOp::Acosh) {
+    return math::acosh(x);
+  } else if constexpr (OP == UnaryOp::Atanh) {
+    return math::atanh(x);
+  } else if constexpr (OP == UnaryOp::Log2) {
+    return math::log2(x);
+  } else if constexpr (OP == UnaryOp::Log10) {
+    return math::log10(x);
+  } else if constexpr (OP == UnaryOp::Exp2) {
+    return math::exp2(x);
+  } else if constexpr (OP == UnaryOp::Frac) {
+    return x - math::trunc(x);  // PyTorch's: inf gives NaN, -0.5 gives -0.5
+  } else if constexpr (OP == UnaryOp::Softplus) {  // p0 beta, p1 threshold
+    const T bx = x * p.lo;
+    return bx > p.hi ? x : math::log1p(math::exp(bx)) / p.lo;
+  } else if constexpr (OP == UnaryOp::Elu) {  // p0 alpha
+    // `+ 0` turns expm1(-0.0) = -0.0 into PyTorch's +0.0 (it computes exp(x) - 1).
+    return x <= T(0) ? math::expm1(x) * p.lo + T(0) : x;
+  } else if constexpr (OP == UnaryOp::Selu) {
+    return x <= T(0) ? math::expm1(x) * T(kSeluAlpha * kSeluScale) + T(0) : x * T(kSeluScale);
+  } else if constexpr (OP == UnaryOp::Celu) {  // p0 alpha: elu with input scale 1/alpha
+    return x <= T(0) ? math::expm1(x * T(1.0 / p.p0)) * p.lo + T(0) : x;
+  } else if constexpr (OP == UnaryOp::Hardsigmoid) {
+    return hardClip(x + T(3)) / T(6);
+  } else if constexpr (OP == UnaryOp::Hardswish) {
+    return x * hardClip(x + T(3)) / T(6);
+  } else if constexpr (OP == UnaryOp::Mish) {
+    return x * math::tanh(math::log1p(math::exp(x)));
+  } else if constexpr (OP == UnaryOp::LogSigmoid) {  // min(0, x) - log1p(exp(-|x|)), stable both ways
+    return (x < T(0) ? x : T(0)) - math::log1p(math::exp(-math::fabs(x)));
+  } else if constexpr (OP == UnaryOp::Hardshrink) {  // p0 lambda; NaN passes
+    return (x >= -p.lo && x <= p.lo) ? T(0) : x;
+  } else if constexpr (OP == UnaryOp::Softshrink) {  // p0 lambda; NaN gives 0, as PyTorch
+    return x > p.lo ? T(x - p.lo) : (x < -p.lo ? T(x + p.lo) : T(0));
+  } else if constexpr (OP == UnaryOp::Threshold) {  // p0 threshold, p1 value; NaN passes
+    return x <= p.lo ? p.hi : x;
+  } else if constexpr (OP == UnaryOp::Hardtanh) {  // p0 min, p1 max; NaN passes, as clamp
+    if (x != x) return x;
+    return x < p.lo ? p.lo : (x > p.hi ? p.hi : x);
   } else {
     static_assert(rules::kNoRule<OP>, "a UnaryOp without a value rule in flint/rules/unary.h");
   }
