@@ -413,15 +413,18 @@ function tsCalls() {
 
 // ------------------------------------------------------------------ the ABI hash
 
-// What the addon and flint_cuda.so must agree on: the hand-written interface headers and
-// this declaration (which generates enums.generated.h). Line endings are normalised so that
-// a checkout's settings cannot change it.
+// What the addon and flint_cuda.so must agree on: the hand-written interface headers, the
+// value rules both devices compile (rules/), and this declaration (which generates
+// enums.generated.h). Line endings are normalised so that a checkout's settings cannot
+// change it.
 export function abiHash() {
+  const headersIn = (dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.h') && !f.endsWith('.generated.h'))
+      .sort()
+      .map((f) => join(dir, f));
   const include = join(root, 'native/include/flint');
-  const files = readdirSync(include)
-    .filter((f) => f.endsWith('.h') && !f.endsWith('.generated.h'))
-    .sort()
-    .map((f) => join(include, f));
+  const files = [...headersIn(include), ...headersIn(join(include, 'rules'))];
   files.push(schemaPath);
   const hash = createHash('sha256');
   for (const file of files) {

@@ -16,7 +16,9 @@ const relative = (folder) =>
     .map((name) => `${folder}/${name}`);
 
 if (process.argv.includes('--interface')) {
-  const headers = relative('native/include/flint').filter((f) => f.endsWith('.h') && !f.endsWith('.generated.h'));
+  const headers = [...relative('native/include/flint'), ...relative('native/include/flint/rules')].filter(
+    (f) => f.endsWith('.h') && !f.endsWith('.generated.h'),
+  );
   process.stdout.write(['native/napi/entries.mjs', 'scripts/generate-bindings.mjs', ...headers].join(' '));
 } else {
   const sources = ['native/core', 'native/cpu', 'native/napi'].flatMap(relative).filter((f) => f.endsWith('.cc'));
