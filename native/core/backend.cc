@@ -149,4 +149,14 @@ void Backend::biasActivation(const BiasActivationArgs& args) {
   biasActivationImpl(args);
 }
 
+void Backend::sort(const SortArgs& args) {
+  checkSortArgs(args);
+  sortImpl(args);
+}
+
+void Backend::scan(const ScanArgs& args) {
+  checkScanArgs(args);
+  scanImpl(args);
+}
+
 }  // namespace flint

@@ -73,6 +73,8 @@ export const enums = {
   // The distributions of fillRandom.
   RandomKind: ['Uniform', 'Normal', 'Integers', 'Bernoulli'],
   BackendOption: ['MatmulAllowTF32'],
+  // Cumulative scans along a row (scan entry): cumsum, cumprod, cummax, cummin, logcumsumexp.
+  ScanOp: ['Sum', 'Prod', 'Max', 'Min', 'LogSumExp'],
 };
 
 const gemmLayout =
@@ -166,4 +168,10 @@ export const entries = {
   // gradInput = gradOutput * exp(input - result) (PyTorch's logsumexp_backward).
   logsumexp: { args: 'out: new [R], input: in [R, C]', kernel: true },
   logsumexpBackward: { args: 'gradInput: new [R, C], gradOutput: in [R], input: in [R, C], result: in [R]', kernel: true },
+  // A stable sort of each row of a contiguous [rows, cols] float32/float64/int64 input, NaN
+  // greatest (last ascending, first descending), with the int64 source positions.
+  sort: { args: 'values: new, indices: new, input: in, descending: bool', struct: 'SortArgs' },
+  // An inclusive scan along each row of a contiguous [rows, cols] input; Max and Min also
+  // write the int64 position of the running extreme (PyTorch's cummax/cummin rules).
+  scan: { args: 'op: ScanOp, out: new, indices: new?, input: in', struct: 'ScanArgs' },
 };
