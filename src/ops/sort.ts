@@ -1,0 +1,269 @@
+/**
+ * Sorting and order statistics: sort, argsort, msort, topk, kthvalue, median, nanmedian
+ * and mode, all built on the native stable row sort (`call.sort`). Ties and NaNs follow
+ * PyTorch's CPU: NaN is the greatest value, equal values keep their input order.
+ */
+import { record } from '../autograd/function.js';
+import * as call from '../native/calls.generated.js';
+import { fresh } from '../native/meta.js';
+import { int64 } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkBoolean, checkInteger, checkTensor } from '../tensor/args.js';
+import { filled } from './internal-tensors.js';
+import { div, eq, floorDivide, gt, logicalAnd, logicalOr, lt, ne, sub, where } from './elementwise.js';
+import { gather, scatterAdd } from './indexing.js';
+import { cat, contiguous, narrow, reshape, squeeze, toDtype, unsqueeze } from './shape.js';
+import { amax, argmax, sum, valuesIndices, type ValuesIndices } from './reduce.js';
+import { cumsum } from './scan.js';
+import { castBack, dimOf, fromRows, parseCall, releaseRows, rowDtype, rowsView, selectedBackward, toRows } from './rows.js';
+
+/**
+ * Sorted values and their source indices along `d`, without autograd. @internal
+ * @example const [values, indices] = sortRaw(x, 1, false)
+ */
+export function sortRaw(x: Tensor, d: number, descending: boolean): [Tensor, Tensor] {
+  const r = toRows(x, d, rowDtype(x._dtype));
+  const [vh, ih] = call.sort(fresh(r.dtype, [r.rows, r.cols]), fresh(int64, [r.rows, r.cols]), rowsView(r), descending);
+  releaseRows(x, r);
+  return [castBack(fromRows(vh, x, r, r.dtype), x._dtype), fromRows(ih, x, r, int64)];
+}
+
+/** Records the values' backward: the gradient goes back to the chosen indices. */
+function recordSelected(name: string, values: Tensor, indices: Tensor, x: Tensor, d: number, keepdim: boolean): ValuesIndices {
+  const shape = x._shape.slice();
+  record(values, name, [x], (node) => {
+    const si = node.save(indices);
+    return (g) => [selectedBackward(g, si(), shape, d, keepdim)];
+  });
+  return valuesIndices(values, indices);
+}
+
+/**
+ * The keyword options of `sort` (`stable` is keyword-only in PyTorch).
+ * @example x.sort({ dim: 0, descending: true, stable: true })
+ */
+export interface SortOptions {
+  dim?: number;
+  descending?: boolean;
+  stable?: boolean | null;
+}
+
+/**
+ * `torch.sort`: values sorted along `dim` (default -1) and their indices. The sort is
+ * always stable, which is one of the orders `stable: false` allows; NaN sorts greatest.
+ * @example const { values, indices } = torch.sort(x); const [v, i] = x.sort(0, true)
+ */
+export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean | SortOptions, options?: SortOptions): ValuesIndices {
+  checkTensor(x, 'sort', 'input');
+  const a = parseCall<Required<SortOptions>>('sort', ['dim', 'descending'], ['stable'], { dim: -1, descending: false, stable: false }, [dim, descending, options].filter((v) => v !== undefined));
+  checkBoolean(a.descending, 'sort', 'descending');
+  if (a.stable !== null) checkBoolean(a.stable, 'sort', 'stable');
+  const d = dimOf(x, a.dim, 'sort');
+  const [values, indices] = sortRaw(x, d, a.descending);
+  return recordSelected('SortBackward0', values, indices, x, d, true);
+}
+
+/**
+ * `torch.argsort`: the indices that sort `dim` (default -1); stable.
+ * @example torch.argsort(x); x.argsort(0, true); x.argsort({ dim: 1, stable: true })
+ */
+export function argsort(x: Tensor, dim?: number | SortOptions, descending?: boolean | SortOptions, options?: SortOptions): Tensor {
+  checkTensor(x, 'argsort', 'input');
+  const a = parseCall<Required<SortOptions>>('argsort', ['dim', 'descending'], ['stable'], { dim: -1, descending: false, stable: false }, [dim, descending, options].filter((v) => v !== undefined));
+  checkBoolean(a.descending, 'argsort', 'descending');
+  const [values, indices] = sortRaw(x, dimOf(x, a.dim, 'argsort'), a.descending);
+  values.dispose();
+  return indices;
+}
+
+/**
+ * `torch.msort`: the values sorted along dim 0.
+ * @example torch.msort(x)
+ */
+export function msort(x: Tensor): Tensor {
+  checkTensor(x, 'msort', 'input');
+  return sort(x, 0).values;
+}
+
+/**
+ * The options of `topk`.
+ * @example x.topk(2, { largest: false })
+ */
+export interface TopkOptions {
+  dim?: number;
+  largest?: boolean;
+  sorted?: boolean;
+}
+
+/**
+ * `torch.topk`: the `k` largest (or smallest) values along `dim` (default -1) and their
+ * indices, in sorted order. Equal values come in input order.
+ * @example const { values, indices } = x.topk(3); x.topk(2, 0, false)
+ */
+export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean | TopkOptions, sorted?: boolean | TopkOptions, options?: TopkOptions): ValuesIndices {
+  checkTensor(x, 'topk', 'input');
+  checkInteger(k, 'topk', 'k');
+  const a = parseCall<Required<TopkOptions>>('topk', ['dim', 'largest', 'sorted'], [], { dim: -1, largest: true, sorted: true }, [dim, largest, sorted, options].filter((v) => v !== undefined));
+  checkBoolean(a.largest, 'topk', 'largest');
+  checkBoolean(a.sorted, 'topk', 'sorted');
+  const d = dimOf(x, a.dim, 'topk');
+  const size = x._shape.length ? x._shape[d] : 1;
+  if (k < 0 || k > size) throw new Error('selected index k out of range');
+  const [allValues, allIndices] = sortRaw(x, d, a.largest);
+  const values = contiguous(narrow(allValues, d, 0, k));
+  const indices = contiguous(narrow(allIndices, d, 0, k));
+  if (values !== allValues) allValues.dispose();
+  if (indices !== allIndices) allIndices.dispose();
+  return recordSelected('TopkBackward0', values, indices, x, d, true);
+}
+
+/**
+ * Picks, per slice along `d`, the sorted element at position `pos` (int64, size 1 along d).
+ * Disposes the sorted pair and `pos`.
+ */
+function pick(sorted: [Tensor, Tensor], pos: Tensor, d: number, keepdim: boolean, ndim: number): [Tensor, Tensor] {
+  let values = gather(sorted[0], d, pos);
+  let indices = gather(sorted[1], d, pos);
+  sorted[0].dispose();
+  sorted[1].dispose();
+  pos.dispose();
+  if (!keepdim && ndim > 0) {
+    values = squeeze(values, d);
+    indices = squeeze(indices, d);
+  }
+  return [values, indices];
+}
+
+/** The shape of one position per slice along d. */
+function slotShape(x: Tensor, d: number): number[] {
+  return x._shape.map((s, i) => (i === d ? 1 : s));
+}
+
+function checkNonEmpty(x: Tensor, d: number, fn: string): void {
+  if (x._shape.length > 0 && x._shape[d] === 0) throw new Error(`${fn}(): Expected reduction dim ${d} to have non-zero size.`);
+}
+
+/**
+ * `torch.kthvalue`: the k-th smallest value (1-based) along `dim` (default -1) and its index.
+ * @example const { values, indices } = x.kthvalue(2); x.kthvalue(1, 0, true)
+ */
+export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): ValuesIndices {
+  checkTensor(x, 'kthvalue', 'input');
+  checkInteger(k, 'kthvalue', 'k');
+  checkBoolean(keepdim, 'kthvalue', 'keepdim');
+  const d = dimOf(x, dim, 'kthvalue');
+  const size = x._shape.length ? x._shape[d] : 1;
+  if (k < 1 || k > size) throw new Error(`kthvalue(): selected number k out of range for dimension ${d}`);
+  const pos = filled(slotShape(x, d), k - 1, int64, x.device);
+  const [values, indices] = pick(sortRaw(x, d, false), pos, d, keepdim, x._shape.length);
+  return recordSelected('KthvalueBackward0', values, indices, x, d, keepdim);
+}
+
+/**
+ * The position of each slice's median among its ascending sort: the lower median, or the
+ * first NaN when a slice holds one (median), or the lower median of the numbers (nanmedian).
+ */
+function medianPosition(x: Tensor, d: number, ignoreNan: boolean): Tensor {
+  const n = x._shape.length ? x._shape[d] : 1;
+  if (!x._dtype.isFloatingPoint) return filled(slotShape(x, d), (n - 1) >> 1, int64, x.device);
+  const isNan = ne(x, x);
+  const nans = sum(isNan, x._shape.length ? [d] : [], true);
+  isNan.dispose();
+  const numbers = sub(n, nans);
+  let pos: Tensor;
+  if (ignoreNan) {
+    const last = sub(numbers, 1);
+    pos = floorDivide(where(lt(last, 0), 0, last), 2);
+  } else {
+    pos = where(gt(nans, 0), numbers, (n - 1) >> 1);
+  }
+  nans.dispose();
+  numbers.dispose();
+  return x._shape.length ? pos : squeeze(pos);
+}
+
+function medianImpl(x: Tensor, fn: string, ignoreNan: boolean, dim: unknown, keepdim: boolean): Tensor | ValuesIndices {
+  const names = ignoreNan ? ['NanmedianBackward0', 'NanmedianBackward1'] : ['MedianBackward0', 'MedianBackward1'];
+  if (dim === undefined || dim === null) {
+    if (x.numel() === 0) return filled([], NaN, x._dtype, x.device);
+    const flat = x._shape.length === 1 ? x : reshape(x, [-1]);
+    const [value] = pick(sortRaw(flat, 0, false), medianPosition(flat, 0, ignoreNan), 0, false, 1);
+    const out = squeeze(value);
+    // PyTorch's evenly_distribute_backward: ties (or NaNs, for a NaN result) share it.
+    return record(out, names[0], [x], (node) => {
+      const sx = node.save(x);
+      const so = node.save(out);
+      return (g) => {
+        const input = sx();
+        const v = so();
+        const mask = logicalOr(eq(input, v), logicalAnd(ne(input, input), ne(v, v)));
+        return [where(mask, div(g, sum(mask)), 0)];
+      };
+    });
+  }
+  checkBoolean(keepdim, fn, 'keepdim');
+  const d = dimOf(x, dim, fn);
+  checkNonEmpty(x, d, fn);
+  const [values, indices] = pick(sortRaw(x, d, false), medianPosition(x, d, ignoreNan), d, keepdim, x._shape.length);
+  return recordSelected(names[1], values, indices, x, d, keepdim);
+}
+
+/**
+ * `torch.median`: the lower median of all elements (a 0-d tensor), or along `dim` the
+ * lower median of each slice and its index. A slice holding NaN has median NaN.
+ * @example x.median(); const { values, indices } = x.median(1)
+ */
+export function median(x: Tensor): Tensor;
+export function median(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function median(x: Tensor, dim?: number | null, keepdim = false): Tensor | ValuesIndices {
+  checkTensor(x, 'median', 'input');
+  return medianImpl(x, 'median', false, dim, keepdim);
+}
+
+/**
+ * `torch.nanmedian`: the median ignoring NaNs (NaN only when a slice is all NaN).
+ * @example x.nanmedian(); x.nanmedian(0).values
+ */
+export function nanmedian(x: Tensor): Tensor;
+export function nanmedian(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function nanmedian(x: Tensor, dim?: number | null, keepdim = false): Tensor | ValuesIndices {
+  checkTensor(x, 'nanmedian', 'input');
+  return medianImpl(x, 'nanmedian', true, dim, keepdim);
+}
+
+/**
+ * `torch.mode`: the most frequent value along `dim` (default -1; the smallest among equally
+ * frequent ones) and the index of its last occurrence, as PyTorch's CPU reports it.
+ * @example const { values, indices } = x.mode(); x.mode(0, true)
+ */
+export function mode(x: Tensor, dim = -1, keepdim = false): ValuesIndices {
+  checkTensor(x, 'mode', 'input');
+  checkBoolean(keepdim, 'mode', 'keepdim');
+  const d = dimOf(x, dim, 'mode');
+  checkNonEmpty(x, d, 'mode');
+  const src = x._shape.length ? x : unsqueeze(x, 0);
+  const [values, indices] = modeAlong(src, d, keepdim || x._shape.length === 0);
+  const v = x._shape.length ? values : squeeze(values);
+  const i = x._shape.length ? indices : squeeze(indices);
+  return recordSelected('ModeBackward0', v, i, x, d, keepdim);
+}
+
+/**
+ * Runs of equal values in the stable ascending sort: each run's length is scattered to its
+ * run number, the first longest run wins, and its last element (the largest index, as
+ * the sort is stable) is the answer.
+ */
+function modeAlong(x: Tensor, d: number, keepdim: boolean): [Tensor, Tensor] {
+  const n = x._shape[d];
+  const [s, si] = sortRaw(x, d, false);
+  const first = filled(slotShape(x, d), 1, int64, x.device);
+  const parts = [first];
+  if (n > 1) parts.push(toDtype(ne(narrow(s, d, 1, n - 1), narrow(s, d, 0, n - 1)), int64));
+  const starts = parts.length > 1 ? cat(parts, d) : first;
+  const runId = sub(cumsum(starts, d), 1);
+  const counts = scatterAdd(filled(x._shape.slice(), 0, int64, x.device), d, runId, filled(x._shape.slice(), 1, int64, x.device));
+  const best = argmax(toDtype(eq(counts, amax(counts, d, true)), int64), d, true);
+  const ends = sub(cumsum(counts, d), 1);
+  const pos = gather(ends, d, best);
+  return pick([s, si], pos, d, keepdim, x._shape.length);
+}
