@@ -1,0 +1,309 @@
+/**
+ * Counting reductions and set-like ops: aminmax, nansum, nanmean, countNonzero, unique,
+ * uniqueConsecutive, bincount, histc, searchsorted and bucketize. Output sizes that depend
+ * on the data (unique, bincount) are read back once; the rest stays on the device.
+ */
+import { record } from '../autograd/function.js';
+import { DType, bool, float64, int32, int64 } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkBoolean, checkChoice, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, toDTypeArg } from '../tensor/args.js';
+import { div, floor, ge, le, logicalAnd, logicalNot, lt, mul, ne, sub, where } from './elementwise.js';
+import { gather, maskedSelect, scatter, scatterAdd } from './indexing.js';
+import { filled } from './internal-tensors.js';
+import { cat, expand, narrow, reshape, toDtype, unsqueeze } from './shape.js';
+import { amax, amin, reduceDims, sum, type Dims } from './reduce.js';
+import { cumsum } from './scan.js';
+import { sortRaw } from './sort.js';
+
+/**
+ * PyTorch's `(min, max)` named tuple (`torch.return_types.aminmax`).
+ * @example const { min, max } = torch.aminmax(x); const [lo, hi] = x.aminmax()
+ */
+export type MinMax = [Tensor, Tensor] & { readonly min: Tensor; readonly max: Tensor };
+
+/**
+ * `torch.aminmax`: the minimum and maximum over all elements or along `dim`.
+ * @example const { min, max } = torch.aminmax(x, { dim: 0, keepdim: true })
+ */
+export function aminmax(x: Tensor, options: { dim?: number | null; keepdim?: boolean } = {}): MinMax {
+  checkTensor(x, 'aminmax', 'input');
+  checkOptions(options, 'aminmax', ['dim', 'keepdim']);
+  const keepdim = options.keepdim ?? false;
+  checkBoolean(keepdim, 'aminmax', 'keepdim');
+  const dim = options.dim ?? null;
+  if (dim === null && x.numel() === 0) {
+    throw new Error('aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.');
+  }
+  const lo = amin(x, dim, keepdim);
+  const hi = amax(x, dim, keepdim);
+  const pair = [lo, hi];
+  Object.defineProperty(pair, 'min', { value: lo, enumerable: false });
+  Object.defineProperty(pair, 'max', { value: hi, enumerable: false });
+  return pair as unknown as MinMax;
+}
+
+/**
+ * The options of nansum and nanmean.
+ * @example x.nansum({ dim: 1, keepdim: true })
+ */
+export interface NanReduceOptions {
+  dim?: Dims;
+  keepdim?: boolean;
+  dtype?: DType | string;
+}
+
+function nanArgs(fn: string, dim: Dims | NanReduceOptions, keepdim: boolean | undefined, options: NanReduceOptions | undefined) {
+  let o: NanReduceOptions = options ?? {};
+  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) o = { ...dim, ...o };
+  else if (dim !== undefined) o = { ...o, dim };
+  if (keepdim !== undefined) o = { ...o, keepdim };
+  checkOptions(o, fn, ['dim', 'keepdim', 'dtype']);
+  const k = o.keepdim ?? false;
+  checkBoolean(k, fn, 'keepdim');
+  const dtype = o.dtype !== undefined && o.dtype !== null ? toDTypeArg(o.dtype, fn) : undefined;
+  return { dim: o.dim, keepdim: k, dtype };
+}
+
+/**
+ * `torch.nansum`: the sum treating NaN as zero (integers sum to int64).
+ * @example torch.nansum(x); x.nansum(1, true)
+ */
+export function nansum(x: Tensor, dim?: Dims | NanReduceOptions, keepdim?: boolean, options?: NanReduceOptions): Tensor {
+  checkTensor(x, 'nansum', 'input');
+  const a = nanArgs('nansum', dim, keepdim, options);
+  const input = a.dtype && a.dtype !== x._dtype ? toDtype(x, a.dtype) : x;
+  const isNan = ne(input, input);
+  const cleaned = where(isNan, 0, input.detach());
+  const out = sum(cleaned, a.dim ?? [], a.keepdim);
+  cleaned.dispose();
+  const dims = reduceDims(input, a.dim);
+  const shape = input._shape.slice();
+  const keep = a.keepdim;
+  return record(out, 'NansumBackward0', [input], (node) => {
+    const sn = node.save(isNan);
+    return (g) => {
+      let grad = g;
+      if (!keep && shape.length) for (const d of dims) grad = unsqueeze(grad, d);
+      return [where(sn(), 0, expand(grad, shape))];
+    };
+  });
+}
+
+/**
+ * `torch.nanmean`: the mean of the non-NaN elements (floating inputs), as PyTorch's
+ * nansum / count.
+ * @example torch.nanmean(x); x.nanmean(0)
+ */
+export function nanmean(x: Tensor, dim?: Dims | NanReduceOptions, keepdim?: boolean, options?: NanReduceOptions): Tensor {
+  checkTensor(x, 'nanmean', 'input');
+  const a = nanArgs('nanmean', dim, keepdim, options);
+  const dtype = a.dtype ?? x._dtype;
+  if (!dtype.isFloatingPoint) {
+    throw new Error(`nanmean(): expected input to have floating point or complex dtype but got ${dtype.name === 'int64' ? 'Long' : dtype.name}`);
+  }
+  const input = dtype !== x._dtype ? toDtype(x, dtype) : x;
+  const count = sum(logicalNot(ne(input, input)), a.dim ?? [], a.keepdim);
+  return div(nansum(input, a.dim ?? [], a.keepdim), count);
+}
+
+/**
+ * `torch.count_nonzero`: how many elements are nonzero, over all dims or `dim` (int64).
+ * @example torch.countNonzero(x); x.countNonzero(1); x.countNonzero([0, 1])
+ */
+export function countNonzero(x: Tensor, dim?: number | number[] | null): Tensor {
+  checkTensor(x, 'count_nonzero', 'input');
+  return sum(ne(x, 0), dim === undefined || dim === null ? [] : dim);
+}
+
+/**
+ * The options of unique and uniqueConsecutive (PyTorch's keywords).
+ * @example torch.unique(x, { returnInverse: true, returnCounts: true })
+ */
+export interface UniqueOptions {
+  sorted?: boolean;
+  returnInverse?: boolean;
+  returnCounts?: boolean;
+  dim?: number | null;
+}
+
+/** unique's result: the values alone, or [values, inverse?, counts?] as PyTorch's tuple. */
+export type UniqueResult = Tensor | Tensor[];
+
+function uniqueOptions(fn: string, options: UniqueOptions | undefined): Required<UniqueOptions> {
+  checkOptions(options, fn, ['sorted', 'returnInverse', 'returnCounts', 'dim']);
+  const o = { sorted: true, returnInverse: false, returnCounts: false, dim: null, ...options };
+  checkBoolean(o.sorted, fn, 'sorted');
+  checkBoolean(o.returnInverse, fn, 'returnInverse');
+  checkBoolean(o.returnCounts, fn, 'returnCounts');
+  if (o.dim !== null) throw new Error(`${fn}(): the dim argument is not supported yet; flatten first (unique of slices is missing)`);
+  return o as Required<UniqueOptions>;
+}
+
+/**
+ * The runs of equal neighbours in flat `s`: values, each element's run number, counts.
+ * Disposes `s` (its order is the caller's).
+ */
+function runs(s: Tensor): [Tensor, Tensor, Tensor] {
+  const n = s._shape[0];
+  const first = filled([Math.min(n, 1)], 1, bool, s.device);
+  const starts = n > 1 ? cat([first, ne(narrow(s, 0, 1, n - 1), narrow(s, 0, 0, n - 1))], 0) : first;
+  const values = maskedSelect(s, starts);
+  const runId = sub(cumsum(starts, 0), 1);
+  const counts = scatterAdd(filled([values._shape[0]], 0, int64, s.device), 0, runId, filled([n], 1, int64, s.device));
+  return [values, runId, counts];
+}
+
+function uniqueResult(values: Tensor, inverse: Tensor, counts: Tensor, o: Required<UniqueOptions>): UniqueResult {
+  if (!o.returnInverse && !o.returnCounts) return values;
+  const out = [values];
+  if (o.returnInverse) out.push(inverse);
+  if (o.returnCounts) out.push(counts);
+  return out;
+}
+
+/**
+ * `torch.unique` over all elements: the distinct values (always in ascending order, which
+ * `sorted: false` also allows), with `returnInverse` (each element's position among them,
+ * in x's shape) and `returnCounts`. NaNs are each distinct, as in PyTorch.
+ * @example const [values, inverse, counts] = torch.unique(x, { returnInverse: true, returnCounts: true }) as Tensor[]
+ */
+export function unique(x: Tensor, options?: UniqueOptions): UniqueResult {
+  checkTensor(x, 'unique', 'input');
+  const o = uniqueOptions('unique', options);
+  const flat = reshape(x.detach(), [-1]);
+  const [s, order] = sortRaw(flat, 0, false);
+  const [values, runId, counts] = runs(s);
+  const inverse = reshape(scatter(filled([flat._shape[0]], 0, int64, x.device), 0, order, runId), x._shape.slice());
+  return uniqueResult(values, inverse, counts, o);
+}
+
+/**
+ * `torch.unique_consecutive` over all elements: collapses runs of equal neighbours.
+ * @example torch.uniqueConsecutive(torch.tensor([1, 1, 2, 1])) // tensor([1, 2, 1])
+ */
+export function uniqueConsecutive(x: Tensor, options?: Omit<UniqueOptions, 'sorted'>): UniqueResult {
+  checkTensor(x, 'unique_consecutive', 'input');
+  const o = uniqueOptions('unique_consecutive', options);
+  const [values, runId, counts] = runs(reshape(x.detach(), [-1]));
+  return uniqueResult(values, reshape(runId, x._shape.slice()), counts, o);
+}
+
+/**
+ * `torch.bincount`: occurrences of each non-negative integer in a 1-D tensor (or the sum
+ * of their `weights`), at least `minlength` bins.
+ * @example torch.bincount(torch.tensor([0, 2, 2])) // tensor([1, 0, 2])
+ */
+export function bincount(x: Tensor, weights?: Tensor | null, minlength = 0): Tensor {
+  checkTensor(x, 'bincount', 'input');
+  checkOptionalTensor(weights, 'bincount', 'weights');
+  checkInteger(minlength, 'bincount', 'minlength');
+  if (x._dtype.isFloatingPoint || x._dtype === bool) throw new Error('bincount only supports 1-d non-negative integral inputs.');
+  if (x._shape.length !== 1) throw new Error('bincount only supports 1-d non-negative integral inputs.');
+  if (minlength < 0) throw new Error('minlength should be >= 0');
+  if (weights && (weights._shape.length !== 1 || weights._shape[0] !== x._shape[0])) {
+    throw new Error('weights should be 1-d and have the same length as input');
+  }
+  const n = x._shape[0];
+  if (n > 0 && (amin(x).item() as number) < 0) throw new Error('bincount only supports 1-d non-negative integral inputs.');
+  const size = Math.max(minlength, n > 0 ? (amax(x).item() as number) + 1 : 0);
+  const dtype = weights ? (weights._dtype.isFloatingPoint ? weights._dtype : float64) : int64;
+  const src = weights ? toDtype(weights.detach(), dtype) : filled([n], 1, int64, x.device);
+  return scatterAdd(filled([size], 0, dtype, x.device), 0, toDtype(x, int64), src);
+}
+
+/**
+ * `torch.histc`: a histogram of `bins` equal bins over [min, max] (the data's range when
+ * both are 0); elements outside are ignored.
+ * @example torch.histc(torch.tensor([1, 2, 1]), 4, 0, 3) // tensor([0., 2., 1., 0.])
+ */
+export function histc(x: Tensor, bins = 100, min = 0, max = 0): Tensor {
+  checkTensor(x, 'histc', 'input');
+  checkInteger(bins, 'histc', 'bins');
+  checkNumber(min, 'histc', 'min');
+  checkNumber(max, 'histc', 'max');
+  if (!x._dtype.isFloatingPoint) throw new Error(`"histogram_cpu" not implemented for '${x._dtype.name === 'int64' ? 'Long' : x._dtype.name}'`);
+  if (bins <= 0) throw new Error('torch.histc(): bins must be > 0, but got ' + bins + ' for bins');
+  let lo = min;
+  let hi = max;
+  if (lo === hi && x.numel() > 0) {
+    lo = amin(x).item() as number;
+    hi = amax(x).item() as number;
+  }
+  if (lo === hi) {
+    lo -= 1;
+    hi += 1;
+  }
+  if (lo > hi) throw new Error(`torch.histc(): max must be larger than min, but got min ${min} max ${max}`);
+  const flat = reshape(x.detach(), [-1]);
+  const inside = logicalAnd(ge(flat, lo), le(flat, hi));
+  const picked = maskedSelect(flat, inside);
+  const raw = toDtype(floor(mul(sub(picked, lo), bins / (hi - lo))), int64);
+  const pos = where(ge(raw, bins), bins - 1, raw);
+  return scatterAdd(filled([bins], 0, x._dtype, x.device), 0, pos, filled([pos._shape[0]], 1, x._dtype, x.device));
+}
+
+/**
+ * The options of searchsorted (`side` wins over `right` when both are given).
+ * @example torch.searchsorted(edges, v, { side: 'right' })
+ */
+export interface SearchsortedOptions {
+  outInt32?: boolean;
+  right?: boolean;
+  side?: 'left' | 'right' | null;
+  sorter?: Tensor | null;
+}
+
+/**
+ * `torch.searchsorted`: for each value, the index at which it would be inserted into the
+ * innermost dim of `sortedSequence` to keep it sorted (after the equal ones with `right`).
+ * @example torch.searchsorted(torch.tensor([1, 3, 5]), torch.tensor([3, 6])) // tensor([1, 3])
+ */
+export function searchsorted(sortedSequence: Tensor, values: Tensor | number, options: SearchsortedOptions = {}): Tensor {
+  checkTensor(sortedSequence, 'searchsorted', 'sorted_sequence');
+  checkOptions(options, 'searchsorted', ['outInt32', 'right', 'side', 'sorter']);
+  const { outInt32 = false, right = false, side = null, sorter = null } = options;
+  checkBoolean(outInt32, 'searchsorted', 'outInt32');
+  checkBoolean(right, 'searchsorted', 'right');
+  if (side !== null) checkChoice(side, 'searchsorted', 'side', ['left', 'right']);
+  if (side === 'left' && right) {
+    throw new Error("torch.searchsorted(): side and right can't be set to opposites, got side of left while right was True");
+  }
+  const v = values instanceof Tensor ? values : filled([], values, sortedSequence._dtype, sortedSequence.device);
+  const seq = sortedSequence._shape.length ? sortedSequence : reshape(sortedSequence, [1]);
+  let boundaries = seq.detach();
+  if (sorter) {
+    checkTensor(sorter, 'searchsorted', 'sorter');
+    if (sorter._dtype !== int64) throw new Error('torch.searchsorted(): sorter must be a tensor of long dtype but got dtype ' + sorter._dtype.name);
+    boundaries = gather(boundaries, -1, sorter);
+  }
+  if (boundaries._shape.length > 1) {
+    const lead = boundaries._shape.slice(0, -1);
+    if (v._shape.length !== boundaries._shape.length || lead.some((s, i) => s !== v._shape[i])) {
+      throw new Error(
+        'torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and input value tensor must match',
+      );
+    }
+  }
+  const useRight = side === 'right' || right;
+  // Per value, how many boundaries lie before it: compare it with the whole innermost row.
+  const vv = unsqueeze(v.detach(), -1);
+  const bb = boundaries._shape.length > 1 ? unsqueeze(boundaries, -2) : boundaries;
+  const before = useRight ? le(bb, vv) : lt(bb, vv);
+  const count = sum(before, -1);
+  return outInt32 ? toDtype(count, int32) : count;
+}
+
+/**
+ * `torch.bucketize`: the bucket of each element among 1-D `boundaries`
+ * (boundaries[i-1] < x <= boundaries[i]; with `right`, boundaries[i-1] <= x < boundaries[i]).
+ * @example torch.bucketize(torch.tensor([1, 5]), torch.tensor([1, 3, 5])) // tensor([0, 2])
+ */
+export function bucketize(x: Tensor | number, boundaries: Tensor, options: { outInt32?: boolean; right?: boolean } = {}): Tensor {
+  checkTensor(boundaries, 'bucketize', 'boundaries');
+  checkOptions(options, 'bucketize', ['outInt32', 'right']);
+  if (boundaries._shape.length !== 1) {
+    throw new Error(`bucketize(): boundaries tensor must be 1 dimension, but got dim(${boundaries._shape.length})`);
+  }
+  return searchsorted(boundaries, x, { outInt32: options.outInt32 ?? false, right: options.right ?? false });
+}
+
