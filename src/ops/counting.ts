@@ -8,10 +8,12 @@ import { DType, bool, float64, int32, int64 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkBoolean, checkChoice, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, toDTypeArg } from '../tensor/args.js';
 import { div, floor, ge, le, logicalAnd, logicalNot, lt, mul, ne, sub, where } from './elementwise.js';
-import { gather, maskedSelect, scatter, scatterAdd } from './indexing.js';
+import { gather, indexSelect, maskedSelect, nonzero, scatter, scatterAdd, select } from './indexing.js';
 import { filled } from './internal-tensors.js';
-import { cat, expand, narrow, reshape, toDtype, unsqueeze } from './shape.js';
-import { amax, amin, reduceDims, sum, type Dims } from './reduce.js';
+import { cat, contiguous, expand, narrow, permute, reshape, toDtype, unsqueeze } from './shape.js';
+import { amax, amin, any, reduceDims, sum, type Dims } from './reduce.js';
+import { fromArray } from '../tensor/creation.js';
+import { normalizeDim } from '../tensor/shape.js';
 import { cumsum } from './scan.js';
 import { sortRaw } from './sort.js';
 
@@ -135,7 +137,7 @@ function uniqueOptions(fn: string, options: UniqueOptions | undefined): Required
   checkBoolean(o.sorted, fn, 'sorted');
   checkBoolean(o.returnInverse, fn, 'returnInverse');
   checkBoolean(o.returnCounts, fn, 'returnCounts');
-  if (o.dim !== null) throw new Error(`${fn}(): the dim argument is not supported yet; flatten first (unique of slices is missing)`);
+  if (o.dim !== null) checkInteger(o.dim, fn, 'dim');
   return o as Required<UniqueOptions>;
 }
 
@@ -170,6 +172,7 @@ function uniqueResult(values: Tensor, inverse: Tensor, counts: Tensor, o: Requir
 export function unique(x: Tensor, options?: UniqueOptions): UniqueResult {
   checkTensor(x, 'unique', 'input');
   const o = uniqueOptions('unique', options);
+  if (o.dim !== null) return uniqueSlices(x, o, true);
   const flat = reshape(x.detach(), [-1]);
   const [s, order] = sortRaw(flat, 0, false);
   const [values, runId, counts] = runs(s);
@@ -184,8 +187,44 @@ export function unique(x: Tensor, options?: UniqueOptions): UniqueResult {
 export function uniqueConsecutive(x: Tensor, options?: Omit<UniqueOptions, 'sorted'>): UniqueResult {
   checkTensor(x, 'unique_consecutive', 'input');
   const o = uniqueOptions('unique_consecutive', options);
+  if (o.dim !== null) return uniqueSlices(x, o, false);
   const [values, runId, counts] = runs(reshape(x.detach(), [-1]));
   return uniqueResult(values, reshape(runId, x._shape.slice()), counts, o);
+}
+
+/**
+ * unique / unique_consecutive of the slices along `dim`: the slices as the rows of a
+ * matrix, put in lexicographic order (sorted) by stable sorts on each column from the last
+ * to the first, then runs of equal neighbouring rows collapsed.
+ */
+function uniqueSlices(x: Tensor, o: Required<UniqueOptions>, sorted: boolean): UniqueResult {
+  const fn = sorted ? 'unique' : 'unique_consecutive';
+  const d = normalizeDim(o.dim!, x._shape.length, false, fn);
+  const n = x._shape[d];
+  const perm = [d, ...x._shape.map((_, i) => i).filter((i) => i !== d)];
+  const moved = permute(x.detach(), perm);
+  const rest = moved._shape.slice(1);
+  const m = rest.reduce((a, b) => a * b, 1);
+  if (n > 0 && m === 0) throw new Error(`Number of zero sized dimensions is more than one, so unique cannot be applied`);
+  const rows = reshape(contiguous(moved), [n, m]);
+  let order = fromArray(new Float64Array(n).map((_, i) => i), float64, [n], int64, x.device);
+  if (sorted) {
+    for (let c = m - 1; c >= 0; c--) {
+      const key = indexSelect(select(rows, 1, c), 0, order);
+      const [, p] = sortRaw(key, 0, false);
+      order = indexSelect(order, 0, p);
+    }
+  }
+  const ordered = indexSelect(rows, 0, order);
+  const first = filled([Math.min(n, 1)], 1, bool, x.device);
+  const starts = n > 1 ? cat([first, any(ne(narrow(ordered, 0, 1, n - 1), narrow(ordered, 0, 0, n - 1)), 1)], 0) : first;
+  const keep = nonzero(starts).view([-1]);
+  const runId = sub(cumsum(starts, 0), 1);
+  const counts = scatterAdd(filled([keep._shape[0]], 0, int64, x.device), 0, runId, filled([n], 1, int64, x.device));
+  const values = reshape(indexSelect(ordered, 0, keep), [keep._shape[0], ...rest]);
+  const inverse = scatter(filled([n], 0, int64, x.device), 0, order, runId);
+  const back = perm.map((_, i) => perm.indexOf(i));
+  return uniqueResult(contiguous(permute(values, back)), inverse, counts, o);
 }
 
 /**
