@@ -110,6 +110,8 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?:
   const size = x._shape.length ? x._shape[d] : 1;
   if (k < 0 || k > size) throw new Error('selected index k out of range');
   const [allValues, allIndices] = sortRaw(x, d, a.largest);
+  // A 0-d input has one element whatever k (0 or 1) asks for, as in PyTorch.
+  if (x._shape.length === 0) return recordSelected('TopkBackward0', allValues, allIndices, x, d, true);
   const values = contiguous(narrow(allValues, d, 0, k));
   const indices = contiguous(narrow(allIndices, d, 0, k));
   if (values !== allValues) allValues.dispose();

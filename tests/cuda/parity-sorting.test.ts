@@ -1,0 +1,102 @@
+/**
+ * The native row sort and row scans (and the ops built on them) on CUDA vs the CPU: every
+ * dim of a 3-d input, each kernel dtype and the ones cast to it, ties, NaNs and infinities
+ * (the CUDA sort ranks elements and must give the CPU's stable order exactly), long rows,
+ * empty and 0-d tensors, and the gradients.
+ */
+import { describe, expect, it } from 'vitest';
+import * as torch from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+import { Failures, cudaGate, expectMatch, mulberry32, parity, randomTensor, toDev } from './helpers.js';
+
+const hasCuda = torch.cuda.isAvailable();
+const run = cudaGate(hasCuda);
+
+type Fn = (x: Tensor, d: number) => Tensor | Tensor[];
+const OPS: [string, Fn, boolean][] = [
+  // name, op, floats only
+  ['sort', (x, d) => x.sort(d), false],
+  ['sort descending', (x, d) => x.sort(d, true), false],
+  ['topk', (x, d) => x.topk(Math.min(2, x.shape.at(d) ?? 1), d), false],
+  ['median', (x, d) => x.median(d), false],
+  ['mode', (x, d) => x.mode(d), false],
+  ['cumsum', (x, d) => x.cumsum(d), false],
+  ['cumprod', (x, d) => x.cumprod(d), false],
+  ['cummax', (x, d) => x.cummax(d), false],
+  ['cummin', (x, d) => x.cummin(d), false],
+  ['logcumsumexp', (x, d) => x.logcumsumexp(d), true],
+];
+
+/** Values drawn from a few levels (ties), with NaN and infinities among the floats. */
+function tied(rng: () => number, shape: number[], dtype: torch.DType): Tensor {
+  const base = randomTensor(rng, shape, torch.float64, { lo: 0, hi: 5 }).floor();
+  const flat = base.reshape([-1]);
+  if (dtype.isFloatingPoint && flat.shape[0] > 6) {
+    flat.indexPut_([torch.tensor([1, 4])], NaN);
+    flat.indexPut_([torch.tensor([2])], Infinity);
+    flat.indexPut_([torch.tensor([5])], -Infinity);
+  }
+  return flat.reshape(shape).to(dtype);
+}
+
+describe.runIf(run)('sorting and scans on CUDA match the CPU', () => {
+  it('every op, every dim, float32/float64/int64/int32/float16/uint8, with ties and NaN', () => {
+    const failures = new Failures();
+    const rng = mulberry32(7);
+    for (const dtype of [torch.float32, torch.float64, torch.int64, torch.int32, torch.float16, torch.uint8]) {
+      const x = tied(rng, [3, 4, 6], dtype);
+      const wide = randomTensor(rng, [2, 700], dtype.isFloatingPoint ? dtype : torch.float64, { lo: -50, hi: 50 }).to(dtype);
+      for (const [name, fn, floatOnly] of OPS) {
+        if (floatOnly && !dtype.isFloatingPoint) continue;
+        for (const d of [0, 1, 2, -1]) failures.add(parity(`${name}(${d}) ${dtype.name}`, [x], (t) => fn(t, d)));
+        if (name !== 'cumprod') failures.add(parity(`${name} of a long row ${dtype.name}`, [wide], (t) => fn(t, 1)));
+      }
+      // a transposed (non-contiguous) input goes through the rows copy
+      failures.add(parity(`sort of a transposed view ${dtype.name}`, [x], (t) => t.transpose(0, 2).sort(1)));
+    }
+    failures.check();
+  });
+
+  it('counting ops built on the sort: unique, uniqueConsecutive, searchsorted, nansum', () => {
+    const failures = new Failures();
+    const x = tied(mulberry32(3), [4, 5], torch.int64);
+    failures.add(parity('unique', [x], (t) => torch.unique(t, { returnInverse: true, returnCounts: true }) as Tensor[]));
+    failures.add(parity('unique dim 1', [x], (t) => torch.unique(t, { dim: 1, returnInverse: true, returnCounts: true }) as Tensor[]));
+    failures.add(parity('uniqueConsecutive', [x], (t) => torch.uniqueConsecutive(t, { returnCounts: true }) as Tensor[]));
+    const edges = torch.tensor([0.5, 1, 1, 3, 4.5]);
+    failures.add(parity('searchsorted', [edges, x.float()], (e, v) => torch.searchsorted(e, v, { right: true })));
+    failures.add(parity('nansum', [tied(mulberry32(4), [3, 7], torch.float64)], (t) => t.nansum(1)));
+    failures.check();
+  });
+
+  it('empty and 0-d inputs', () => {
+    const failures = new Failures();
+    for (const [name, fn] of OPS) {
+      failures.add(parity(`${name} of [2, 0]`, [torch.zeros([2, 0])], (t) => (name === 'median' || name === 'mode' || name === 'topk' ? t.sort(0) : fn(t, 1))));
+      failures.add(parity(`${name} of 0-d`, [torch.tensor(1.5)], (t) => fn(t, 0)));
+    }
+    failures.check();
+  });
+
+  it('gradients of sort, topk, cumsum, cumprod (with zeros), cummax and logcumsumexp', () => {
+    const x = torch.tensor([[1.5, 0, -2, 3, 0.5], [0, 2, 0, -1, 4], [1, 1, 2, -0.5, 3]], { dtype: torch.float64 });
+    const fns: [string, (t: Tensor) => Tensor][] = [
+      ['sort', (t) => t.sort(1, true).values],
+      ['topk', (t) => t.topk(2, 0).values],
+      ['cumsum', (t) => t.cumsum(0)],
+      ['cumprod', (t) => t.cumprod(1)],
+      ['cummax', (t) => t.cummax(1).values],
+      ['logcumsumexp', (t) => t.logcumsumexp(1)],
+      ['median', (t) => t.median(1).values],
+    ];
+    for (const [name, fn] of fns) {
+      const cpu = x.clone().requiresGrad_();
+      const dev = toDev(x).requiresGrad_();
+      const g = torch.linspace(-1, 2, fn(cpu).numel(), { dtype: torch.float64 });
+      fn(cpu).backward(g.reshape(fn(cpu).shape));
+      fn(dev).backward(toDev(g).reshape(fn(dev).shape));
+      expectMatch(dev.grad!.cpu(), cpu.grad!, { rtol: 1e-10, atol: 1e-12 }, name);
+    }
+    expect(x.cumprod(1).gradFn).toBeNull();
+  });
+});
