@@ -205,7 +205,10 @@ describe('argument forms, dtypes and edges', () => {
     expect(() => torch.logcumsumexp(torch.tensor([1, 2]), 0)).toThrow(/not implemented for 'Long'/);
     expect(() => torch.bincount(torch.tensor([1, -1]))).toThrow('bincount only supports 1-d non-negative integral inputs.');
     expect(() => torch.searchsorted(torch.tensor([1, 2]), torch.tensor([1]), { side: 'left', right: true })).toThrow(/opposites/);
-    expect(() => torch.nanmean(torch.tensor([1, 2]))).toThrow(/floating point/);
+    expect(() => torch.nanmean(torch.tensor([1, 2]))).toThrow('nanmean(): expected input to have floating point dtype but got Long');
+    expect(() => torch.histc(torch.tensor([1, 2]), 3)).toThrow(`"histogram_cpu" not implemented for 'Long'`);
+    expect(() => torch.histc(torch.tensor([1.5]), 0)).toThrow('torch.histogram(): bins must be > 0, but got 0 for dimension 0');
+    expect(() => torch.histc(torch.tensor([1.5]), 3, 2, 1)).toThrow('torch.histc: max must be larger than min');
   });
 
   it('unique of an empty tensor and searchsorted of a scalar', () => {
@@ -214,3 +217,39 @@ describe('argument forms, dtypes and edges', () => {
     expect(valuesOf(torch.searchsorted(torch.tensor([1, 3, 5]), 4))).toEqual([2]);
   });
 });
+
+describe('memory', () => {
+  it('the ops leave only their outputs alive', () => {
+    const storages = () => torch.memoryStats().cpu.storages;
+    const x = torch.tensor([[3, 1, 2, 1], [0, 5, 5, 2]]);
+    const xi = x.int();
+    const xf = x.float();
+    const edges = torch.tensor([1, 2, 4]);
+    const ops: [string, () => Tensor | Tensor[]][] = [
+      ['sort of a transposed view', () => x.t().sort(1)],
+      ['median', () => x.median(1)],
+      ['nanmedian', () => x.nanmedian(0)],
+      ['mode', () => x.mode(1)],
+      ['topk', () => x.topk(2, 0)],
+      ['cumsum of int32 (cast)', () => xi.cumsum(1)],
+      ['median of all', () => xf.median()],
+      ['logcumsumexp', () => xf.logcumsumexp(0)],
+      ['kthvalue', () => x.kthvalue(2, 0)],
+      ['uniqueConsecutive', () => x.uniqueConsecutive({ returnCounts: true }) as Tensor[]],
+      ['bincount', () => x.flatten().bincount()],
+      ['cummax', () => x.cummax(0)],
+      ['unique', () => x.unique({ returnInverse: true, returnCounts: true }) as Tensor[]],
+      ['unique dim', () => x.unique({ dim: 1 }) as Tensor],
+      ['histc', () => xf.histc(3)],
+      ['searchsorted', () => torch.searchsorted(edges, x)],
+    ];
+    for (const [name, op] of ops) {
+      const before = storages();
+      const outs = outputsOf(op());
+      const created = storages() - before;
+      for (const o of outs) o.dispose();
+      expect(storages(), `${name} left ${created} storages for ${outs.length} outputs`).toBe(before);
+    }
+  });
+});
+

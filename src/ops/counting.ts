@@ -4,7 +4,8 @@
  * on the data (unique, bincount) are read back once; the rest stays on the device.
  */
 import { record } from '../autograd/function.js';
-import { DType, bool, float64, int32, int64 } from '../tensor/dtype.js';
+import { tidy } from '../memory/storage.js';
+import { DType, bool, float64, int32, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkBoolean, checkChoice, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, toDTypeArg } from '../tensor/args.js';
 import { div, floor, ge, le, logicalAnd, logicalNot, lt, mul, ne, sub, where } from './elementwise.js';
@@ -101,7 +102,7 @@ export function nanmean(x: Tensor, dim?: Dims | NanReduceOptions, keepdim?: bool
   const a = nanArgs('nanmean', dim, keepdim, options);
   const dtype = a.dtype ?? x._dtype;
   if (!dtype.isFloatingPoint) {
-    throw new Error(`nanmean(): expected input to have floating point or complex dtype but got ${dtype.name === 'int64' ? 'Long' : dtype.name}`);
+    throw new Error(`nanmean(): expected input to have floating point dtype but got ${scalarTypeName(dtype)}`);
   }
   const input = dtype !== x._dtype ? toDtype(x, dtype) : x;
   const count = sum(logicalNot(ne(input, input)), a.dim ?? [], a.keepdim);
@@ -172,12 +173,14 @@ function uniqueResult(values: Tensor, inverse: Tensor, counts: Tensor, o: Requir
 export function unique(x: Tensor, options?: UniqueOptions): UniqueResult {
   checkTensor(x, 'unique', 'input');
   const o = uniqueOptions('unique', options);
-  if (o.dim !== null) return uniqueSlices(x, o, true);
-  const flat = reshape(x.detach(), [-1]);
-  const [s, order] = sortRaw(flat, 0, false);
-  const [values, runId, counts] = runs(s);
-  const inverse = reshape(scatter(filled([flat._shape[0]], 0, int64, x.device), 0, order, runId), x._shape.slice());
-  return uniqueResult(values, inverse, counts, o);
+  return tidy(() => {
+    if (o.dim !== null) return uniqueSlices(x, o, true);
+    const flat = reshape(x.detach(), [-1]);
+    const [s, order] = sortRaw(flat, 0, false);
+    const [values, runId, counts] = runs(s);
+    const inverse = reshape(scatter(filled([flat._shape[0]], 0, int64, x.device), 0, order, runId), x._shape.slice());
+    return uniqueResult(values, inverse, counts, o);
+  });
 }
 
 /**
@@ -187,9 +190,11 @@ export function unique(x: Tensor, options?: UniqueOptions): UniqueResult {
 export function uniqueConsecutive(x: Tensor, options?: Omit<UniqueOptions, 'sorted'>): UniqueResult {
   checkTensor(x, 'unique_consecutive', 'input');
   const o = uniqueOptions('unique_consecutive', options);
-  if (o.dim !== null) return uniqueSlices(x, o, false);
-  const [values, runId, counts] = runs(reshape(x.detach(), [-1]));
-  return uniqueResult(values, reshape(runId, x._shape.slice()), counts, o);
+  return tidy(() => {
+    if (o.dim !== null) return uniqueSlices(x, o, false);
+    const [values, runId, counts] = runs(reshape(x.detach(), [-1]));
+    return uniqueResult(values, reshape(runId, x._shape.slice()), counts, o);
+  });
 }
 
 /**
@@ -227,6 +232,13 @@ function uniqueSlices(x: Tensor, o: Required<UniqueOptions>, sorted: boolean): U
   return uniqueResult(contiguous(permute(values, back)), inverse, counts, o);
 }
 
+/** The number a 0-d tensor holds; the tensor is released. */
+function scalarOf(t: Tensor): number {
+  const value = Number(t.item());
+  t.dispose();
+  return value;
+}
+
 /**
  * `torch.bincount`: occurrences of each non-negative integer in a 1-D tensor (or the sum
  * of their `weights`), at least `minlength` bins.
@@ -243,11 +255,13 @@ export function bincount(x: Tensor, weights?: Tensor | null, minlength = 0): Ten
     throw new Error('weights should be 1-d and have the same length as input');
   }
   const n = x._shape[0];
-  if (n > 0 && (amin(x).item() as number) < 0) throw new Error('bincount only supports 1-d non-negative integral inputs.');
-  const size = Math.max(minlength, n > 0 ? (amax(x).item() as number) + 1 : 0);
+  if (n > 0 && scalarOf(amin(x)) < 0) throw new Error('bincount only supports 1-d non-negative integral inputs.');
+  const size = Math.max(minlength, n > 0 ? scalarOf(amax(x)) + 1 : 0);
   const dtype = weights ? (weights._dtype.isFloatingPoint ? weights._dtype : float64) : int64;
-  const src = weights ? toDtype(weights.detach(), dtype) : filled([n], 1, int64, x.device);
-  return scatterAdd(filled([size], 0, dtype, x.device), 0, toDtype(x, int64), src);
+  return tidy(() => {
+    const src = weights ? toDtype(weights.detach(), dtype) : filled([n], 1, int64, x.device);
+    return scatterAdd(filled([size], 0, dtype, x.device), 0, toDtype(x, int64), src);
+  });
 }
 
 /**
@@ -260,25 +274,27 @@ export function histc(x: Tensor, bins = 100, min = 0, max = 0): Tensor {
   checkInteger(bins, 'histc', 'bins');
   checkNumber(min, 'histc', 'min');
   checkNumber(max, 'histc', 'max');
-  if (!x._dtype.isFloatingPoint) throw new Error(`"histogram_cpu" not implemented for '${x._dtype.name === 'int64' ? 'Long' : x._dtype.name}'`);
-  if (bins <= 0) throw new Error('torch.histc(): bins must be > 0, but got ' + bins + ' for bins');
+  if (!x._dtype.isFloatingPoint) throw new Error(`"histogram_cpu" not implemented for '${scalarTypeName(x._dtype)}'`);
+  if (bins <= 0) throw new Error(`torch.histogram(): bins must be > 0, but got ${bins} for dimension 0`);
   let lo = min;
   let hi = max;
   if (lo === hi && x.numel() > 0) {
-    lo = amin(x).item() as number;
-    hi = amax(x).item() as number;
+    lo = scalarOf(amin(x));
+    hi = scalarOf(amax(x));
   }
   if (lo === hi) {
     lo -= 1;
     hi += 1;
   }
-  if (lo > hi) throw new Error(`torch.histc(): max must be larger than min, but got min ${min} max ${max}`);
-  const flat = reshape(x.detach(), [-1]);
-  const inside = logicalAnd(ge(flat, lo), le(flat, hi));
-  const picked = maskedSelect(flat, inside);
-  const raw = toDtype(floor(mul(sub(picked, lo), bins / (hi - lo))), int64);
-  const pos = where(ge(raw, bins), bins - 1, raw);
-  return scatterAdd(filled([bins], 0, x._dtype, x.device), 0, pos, filled([pos._shape[0]], 1, x._dtype, x.device));
+  if (lo > hi) throw new Error('torch.histc: max must be larger than min');
+  return tidy(() => {
+    const flat = reshape(x.detach(), [-1]);
+    const inside = logicalAnd(ge(flat, lo), le(flat, hi));
+    const picked = maskedSelect(flat, inside);
+    const raw = toDtype(floor(mul(sub(picked, lo), bins / (hi - lo))), int64);
+    const pos = where(ge(raw, bins), bins - 1, raw);
+    return scatterAdd(filled([bins], 0, x._dtype, x.device), 0, pos, filled([pos._shape[0]], 1, x._dtype, x.device));
+  });
 }
 
 /**
@@ -325,11 +341,12 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
   }
   const useRight = side === 'right' || right;
   // Per value, how many boundaries lie before it: compare it with the whole innermost row.
-  const vv = unsqueeze(v.detach(), -1);
-  const bb = boundaries._shape.length > 1 ? unsqueeze(boundaries, -2) : boundaries;
-  const before = useRight ? le(bb, vv) : lt(bb, vv);
-  const count = sum(before, -1);
-  return outInt32 ? toDtype(count, int32) : count;
+  return tidy(() => {
+    const vv = unsqueeze(v.detach(), -1);
+    const bb = boundaries._shape.length > 1 ? unsqueeze(boundaries, -2) : boundaries;
+    const count = sum(useRight ? le(bb, vv) : lt(bb, vv), -1);
+    return outInt32 ? toDtype(count, int32) : count;
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { record } from '../autograd/function.js';
 import * as call from '../native/calls.generated.js';
 import { ScanOp } from '../native/enums.generated.js';
 import { fresh } from '../native/meta.js';
-import { DType, float64, int64 } from '../tensor/dtype.js';
+import { DType, float64, int64, scalarTypeName } from '../tensor/dtype.js';
 import { fromArray } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkOptions, checkTensor, toDTypeArg } from '../tensor/args.js';
@@ -141,7 +141,7 @@ export function cummin(x: Tensor, dim: number): ValuesIndices {
 export function logcumsumexp(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'logcumsumexp', 'input');
   const d = dimOf(x, dim, 'logcumsumexp');
-  if (!x._dtype.isFloatingPoint) throw new Error(`"logcumsumexp_out_cpu" not implemented for '${x._dtype.name === 'int64' ? 'Long' : x._dtype.name}'`);
+  if (!x._dtype.isFloatingPoint) throw new Error(`"logcumsumexp_out_cpu" not implemented for '${scalarTypeName(x._dtype)}'`);
   const [raw] = scanRaw(ScanOp.LogSumExp, x, d, rowDtype(x._dtype));
   const out = castBack(raw, x._dtype);
   return record(out, 'LogcumsumexpBackward0', [x], (node) => {

@@ -4,6 +4,7 @@
  * PyTorch's CPU: NaN is the greatest value, equal values keep their input order.
  */
 import { record } from '../autograd/function.js';
+import { tidy } from '../memory/storage.js';
 import * as call from '../native/calls.generated.js';
 import { fresh } from '../native/meta.js';
 import { int64 } from '../tensor/dtype.js';
@@ -112,10 +113,8 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?:
   const [allValues, allIndices] = sortRaw(x, d, a.largest);
   // A 0-d input has one element whatever k (0 or 1) asks for, as in PyTorch.
   if (x._shape.length === 0) return recordSelected('TopkBackward0', allValues, allIndices, x, d, true);
-  const values = contiguous(narrow(allValues, d, 0, k));
-  const indices = contiguous(narrow(allIndices, d, 0, k));
-  if (values !== allValues) allValues.dispose();
-  if (indices !== allIndices) allIndices.dispose();
+  const values = firstK(allValues, d, k);
+  const indices = firstK(allIndices, d, k);
   return recordSelected('TopkBackward0', values, indices, x, d, true);
 }
 
@@ -124,16 +123,32 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?:
  * Disposes the sorted pair and `pos`.
  */
 function pick(sorted: [Tensor, Tensor], pos: Tensor, d: number, keepdim: boolean, ndim: number): [Tensor, Tensor] {
-  let values = gather(sorted[0], d, pos);
-  let indices = gather(sorted[1], d, pos);
+  // tidy: gather keeps an unshaped copy of its result alive until collected.
+  const picked = tidy(() => {
+    const values = gather(sorted[0], d, pos);
+    const indices = gather(sorted[1], d, pos);
+    return !keepdim && ndim > 0 ? [squeeze(values, d), squeeze(indices, d)] : [values, indices];
+  });
   sorted[0].dispose();
   sorted[1].dispose();
   pos.dispose();
-  if (!keepdim && ndim > 0) {
-    values = squeeze(values, d);
-    indices = squeeze(indices, d);
-  }
-  return [values, indices];
+  return [picked[0], picked[1]];
+}
+
+/** `t` without dim `d` (or without all size-1 dims), releasing `t`'s own reference. */
+function squeezeOwned(t: Tensor, d?: number): Tensor {
+  const out = d === undefined ? squeeze(t) : squeeze(t, d);
+  if (out !== t) t.dispose();
+  return out;
+}
+
+/** `t` narrowed along d to its first k, as a contiguous copy; releases `t`. */
+function firstK(t: Tensor, d: number, k: number): Tensor {
+  const view = narrow(t, d, 0, k);
+  const out = contiguous(view);
+  if (view !== out) view.dispose();
+  if (t !== out) t.dispose();
+  return out;
 }
 
 /** The shape of one position per slice along d. */
@@ -166,6 +181,10 @@ export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): Value
  * first NaN when a slice holds one (median), or the lower median of the numbers (nanmedian).
  */
 function medianPosition(x: Tensor, d: number, ignoreNan: boolean): Tensor {
+  return tidy(() => medianPositionOf(x, d, ignoreNan));
+}
+
+function medianPositionOf(x: Tensor, d: number, ignoreNan: boolean): Tensor {
   const n = x._shape.length ? x._shape[d] : 1;
   if (!x._dtype.isFloatingPoint) return filled(slotShape(x, d), (n - 1) >> 1, int64, x.device);
   const isNan = ne(x, x);
@@ -188,9 +207,11 @@ function medianImpl(x: Tensor, fn: string, ignoreNan: boolean, dim: unknown, kee
   const names = ignoreNan ? ['NanmedianBackward0', 'NanmedianBackward1'] : ['MedianBackward0', 'MedianBackward1'];
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) return filled([], NaN, x._dtype, x.device);
-    const flat = x._shape.length === 1 ? x : reshape(x, [-1]);
-    const [value] = pick(sortRaw(flat, 0, false), medianPosition(flat, 0, ignoreNan), 0, false, 1);
-    const out = squeeze(value);
+    const flat = x._shape.length === 1 ? x : reshape(x.detach(), [-1]);
+    const [value, index] = pick(sortRaw(flat, 0, false), medianPosition(flat, 0, ignoreNan), 0, true, 1);
+    if (flat !== x) flat.dispose();
+    index.dispose();
+    const out = squeezeOwned(value);
     // PyTorch's evenly_distribute_backward: ties (or NaNs, for a NaN result) share it.
     return record(out, names[0], [x], (node) => {
       const sx = node.save(x);
@@ -244,9 +265,10 @@ export function mode(x: Tensor, dim = -1, keepdim = false): ValuesIndices {
   const d = dimOf(x, dim, 'mode');
   checkNonEmpty(x, d, 'mode');
   const src = x._shape.length ? x : unsqueeze(x, 0);
-  const [values, indices] = modeAlong(src, d, keepdim || x._shape.length === 0);
-  const v = x._shape.length ? values : squeeze(values);
-  const i = x._shape.length ? indices : squeeze(indices);
+  // tidy: the run bookkeeping is freed at once, only the pair survives.
+  const [values, indices] = tidy(() => modeAlong(src, d, keepdim || x._shape.length === 0));
+  const v = x._shape.length ? values : squeezeOwned(values);
+  const i = x._shape.length ? indices : squeezeOwned(indices);
   return recordSelected('ModeBackward0', v, i, x, d, keepdim);
 }
 
