@@ -159,4 +159,9 @@ void Backend::scan(const ScanArgs& args) {
   scanImpl(args);
 }
 
+void Backend::select(const SelectArgs& args) {
+  checkSelectArgs(args);
+  selectImpl(args);
+}
+
 }  // namespace flint

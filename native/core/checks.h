@@ -67,5 +67,6 @@ void checkBiasActivationArgs(const BiasActivationArgs& args);
 // Sorting and scans along rows (core/sort_checks.cc).
 void checkSortArgs(const SortArgs& args);
 void checkScanArgs(const ScanArgs& args);
+void checkSelectArgs(const SelectArgs& args);
 
 }  // namespace flint

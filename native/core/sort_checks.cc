@@ -45,4 +45,29 @@ void checkScanArgs(const ScanArgs& args) {
   }
 }
 
+void checkSelectArgs(const SelectArgs& args) {
+  const int op = (int)args.op;
+  FLINT_CHECK(op >= 0 && op < EnumInfo<SelectOp>::count, "select: unknown op " + std::to_string(op));
+  checkRowsOfSortable(args.input, "select");
+  const int64_t rows = args.input.shape[0], cols = args.input.shape[1];
+  int64_t width = 1;
+  if (args.op == SelectOp::Topk) {
+    FLINT_CHECK(args.k >= 0 && args.k <= cols, "selected index k out of range");
+    width = args.k;
+  } else if (args.op == SelectOp::Kth) {
+    FLINT_CHECK(args.k >= 1 && args.k <= cols, "kthvalue(): selected number k out of range");
+  } else {
+    FLINT_CHECK(cols > 0 || rows == 0, "select: a median or mode needs a non-empty row");
+  }
+  for (const TensorView* v : {&args.values, &args.indices}) {
+    const bool isValues = v == &args.values;
+    FLINT_CHECK(v->ndim == 2 && v->isContiguous() && v->shape[0] == rows && v->shape[1] == width,
+                std::string("select: ") + (isValues ? "values" : "indices") + " must be a contiguous [rows, " +
+                    std::to_string(width) + "] tensor");
+    const DType dtype = isValues ? args.input.dtype : DType::Int64;
+    FLINT_CHECK(v->dtype == dtype, std::string("select: ") + (isValues ? "values" : "indices") + " must be " +
+                                       dtypeName(dtype) + ", got " + dtypeName(v->dtype));
+  }
+}
+
 }  // namespace flint

@@ -1,10 +1,10 @@
-// A stable sort of each row of a contiguous [rows, cols] view, with the source positions,
-// on the CPU. Shapes and dtypes were checked where the call entered (core/sort_checks.cc).
+// The sort of each row of a contiguous [rows, cols] view, with the source positions, on
+// the CPU, in PyTorch's CPU order. Shapes and dtypes were checked where the call entered (core/sort_checks.cc).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <numeric>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cpu_backend.h"
@@ -21,30 +21,44 @@ bool isNan(T v) {
   else return false;
 }
 
+// PyTorch's KeyValueCompAsc / KeyValueCompDesc on (value, index) pairs.
+template <class T>
+struct Ascending {
+  bool operator()(const std::pair<T, int64_t>& a, const std::pair<T, int64_t>& b) const {
+    return (!isNan(a.first) && isNan(b.first)) || a.first < b.first;
+  }
+};
+template <class T>
+struct Descending {
+  bool operator()(const std::pair<T, int64_t>& a, const std::pair<T, int64_t>& b) const {
+    return (isNan(a.first) && !isNan(b.first)) || a.first > b.first;
+  }
+};
+
+// PyTorch's CPU sort moves (value, index) pairs with std::stable_sort, or std::sort when
+// not asked to be stable; sorting the same pairs with the same comparator here gives the
+// same order of equal values (std::sort is deterministic for a given sequence).
+template <class T, class Compare>
+void sortPairs(std::vector<std::pair<T, int64_t>>& row, bool stable) {
+  if (stable) std::stable_sort(row.begin(), row.end(), Compare());
+  else std::sort(row.begin(), row.end(), Compare());
+}
+
 template <class T>
 void sortRows(ThreadPool& pool, const SortArgs& args) {
   const int64_t rows = args.input.shape[0], cols = args.input.shape[1];
   const T* in = (const T*)args.input.data;
   T* values = (T*)args.values.data;
   int64_t* indices = (int64_t*)args.indices.data;
-  const bool descending = args.descending;
   pool.parallelFor(rows, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(cols, 1)), [&](int64_t b, int64_t e) {
-    std::vector<int64_t> order((size_t)cols);
+    std::vector<std::pair<T, int64_t>> row((size_t)cols);
     for (int64_t r = b; r < e; r++) {
-      const T* x = in + r * cols;
-      std::iota(order.begin(), order.end(), int64_t(0));
-      if (descending) {
-        std::stable_sort(order.begin(), order.end(), [x](int64_t i, int64_t j) {
-          return (isNan(x[i]) && !isNan(x[j])) || x[i] > x[j];
-        });
-      } else {
-        std::stable_sort(order.begin(), order.end(), [x](int64_t i, int64_t j) {
-          return (!isNan(x[i]) && isNan(x[j])) || x[i] < x[j];
-        });
-      }
+      for (int64_t c = 0; c < cols; c++) row[(size_t)c] = {in[r * cols + c], c};
+      if (args.descending) sortPairs<T, Descending<T>>(row, args.stable);
+      else sortPairs<T, Ascending<T>>(row, args.stable);
       for (int64_t c = 0; c < cols; c++) {
-        values[r * cols + c] = x[order[(size_t)c]];
-        indices[r * cols + c] = order[(size_t)c];
+        values[r * cols + c] = row[(size_t)c].first;
+        indices[r * cols + c] = row[(size_t)c].second;
       }
     }
   });

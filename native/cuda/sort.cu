@@ -1,5 +1,6 @@
 // A stable sort of each row of a contiguous [rows, cols] view, with the source positions,
-// on the GPU, in the CPU's order (native/cpu/sort.cc): NaN greatest, ties in input order.
+// on the GPU: NaN greatest, ties in input order (the CPU's stable order, native/cpu/sort.cc;
+// an unstable sort may order ties any way, and is stable here too).
 // Each element finds its own rank (how many elements of its row come before it), so the
 // sort is stable by construction and needs no scratch memory; the cost is cols^2 per row,
 // spread over every element of every row at once.
@@ -56,6 +57,13 @@ void sortTyped(CudaContext& ctx, const SortArgs& a) {
 }
 
 }  // namespace
+
+// Order statistics with PyTorch's CPU tie-breaking are a CPU kernel: on CUDA, topk,
+// kthvalue, median and mode are read from this sort (src/ops/sort.ts), as PyTorch's own
+// CUDA kernels also break ties their own way.
+void CudaBackend::selectImpl(const SelectArgs&) {
+  throw Error("select: not implemented on CUDA (topk, kthvalue, median and mode use the sort there)");
+}
 
 void CudaBackend::sortImpl(const SortArgs& args) {
   switch (args.input.dtype) {

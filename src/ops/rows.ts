@@ -60,11 +60,16 @@ export function rowsView(r: Rows, t: Tensor = r.flat, dtype: DType = r.dtype) {
   return layoutOf(t, dtype, t._offset, [r.rows, r.cols], [r.cols, 1]);
 }
 
-/** A [rows, cols] kernel result as a tensor in x's dim order and shape. @internal */
-export function fromRows(handle: Handle, x: Tensor, r: Rows, dtype: DType): Tensor {
-  const arranged = contiguousStrides(r.order.map((i) => x._shape[i]));
-  const strides = x._shape.map((_, i) => arranged[r.order.indexOf(i)]);
-  return fromHandle(handle, x._shape.slice(), dtype, x.device, strides);
+/**
+ * A [rows, cols] (or [rows, width]) kernel result as a tensor in x's dim order, shaped like
+ * x with the rows' dim of size `width` when given. @internal
+ */
+export function fromRows(handle: Handle, x: Tensor, r: Rows, dtype: DType, width?: number): Tensor {
+  const d = r.order[r.order.length - 1];
+  const shape = x._shape.map((s, i) => (i === d && width !== undefined ? width : s));
+  const arranged = contiguousStrides(r.order.map((i) => shape[i]));
+  const strides = shape.map((_, i) => arranged[r.order.indexOf(i)]);
+  return fromHandle(handle, shape, dtype, x.device, strides);
 }
 
 /** Releases the rows' copy, if toRows made one. @internal */

@@ -7,6 +7,7 @@ import { record } from '../autograd/function.js';
 import { tidy } from '../memory/storage.js';
 import * as call from '../native/calls.generated.js';
 import { fresh } from '../native/meta.js';
+import { SelectOp } from '../native/enums.generated.js';
 import { int64 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkBoolean, checkInteger, checkTensor } from '../tensor/args.js';
@@ -22,11 +23,33 @@ import { castBack, dimOf, fromRows, parseCall, releaseRows, rowDtype, rowsView, 
  * Sorted values and their source indices along `d`, without autograd. @internal
  * @example const [values, indices] = sortRaw(x, 1, false)
  */
-export function sortRaw(x: Tensor, d: number, descending: boolean): [Tensor, Tensor] {
+export function sortRaw(x: Tensor, d: number, descending: boolean, stable = true): [Tensor, Tensor] {
   const r = toRows(x, d, rowDtype(x._dtype));
-  const [vh, ih] = call.sort(fresh(r.dtype, [r.rows, r.cols]), fresh(int64, [r.rows, r.cols]), rowsView(r), descending);
+  const [vh, ih] = call.sort(fresh(r.dtype, [r.rows, r.cols]), fresh(int64, [r.rows, r.cols]), rowsView(r), descending, stable);
   releaseRows(x, r);
   return [castBack(fromRows(vh, x, r, r.dtype), x._dtype), fromRows(ih, x, r, int64)];
+}
+
+/**
+ * On the CPU, order statistics come from the native select, which runs PyTorch's CPU
+ * algorithms, so that ties resolve to PyTorch's indices; other devices read them from
+ * the stable sort.
+ */
+const nativeSelect = (x: Tensor) => x.device.type === 'cpu';
+
+/**
+ * One order statistic per slice along `d` (the k of them for Topk) and its index, by the
+ * native select, with `d` kept (size k or 1) unless `keepdim` is false. @internal
+ */
+function selectRaw(x: Tensor, d: number, op: SelectOp, k: number, keepdim: boolean, largest = true, sorted = true): [Tensor, Tensor] {
+  const r = toRows(x, d, rowDtype(x._dtype));
+  const width = op === SelectOp.Topk ? k : 1;
+  const [vh, ih] = call.select(fresh(r.dtype, [r.rows, width]), fresh(int64, [r.rows, width]), rowsView(r), op, k, largest, sorted);
+  releaseRows(x, r);
+  const values = castBack(fromRows(vh, x, r, r.dtype, width), x._dtype);
+  const indices = fromRows(ih, x, r, int64, width);
+  if (keepdim || x._shape.length === 0) return [values, indices];
+  return [squeezeOwned(values, d), squeezeOwned(indices, d)];
 }
 
 /** Records the values' backward: the gradient goes back to the chosen indices. */
@@ -60,7 +83,7 @@ export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean
   checkBoolean(a.descending, 'sort', 'descending');
   if (a.stable !== null) checkBoolean(a.stable, 'sort', 'stable');
   const d = dimOf(x, a.dim, 'sort');
-  const [values, indices] = sortRaw(x, d, a.descending);
+  const [values, indices] = sortRaw(x, d, a.descending, a.stable === true);
   return recordSelected('SortBackward0', values, indices, x, d, true);
 }
 
@@ -72,7 +95,8 @@ export function argsort(x: Tensor, dim?: number | SortOptions, descending?: bool
   checkTensor(x, 'argsort', 'input');
   const a = parseCall<Required<SortOptions>>('argsort', ['dim', 'descending'], ['stable'], { dim: -1, descending: false, stable: false }, [dim, descending, options].filter((v) => v !== undefined));
   checkBoolean(a.descending, 'argsort', 'descending');
-  const [values, indices] = sortRaw(x, dimOf(x, a.dim, 'argsort'), a.descending);
+  if (a.stable !== null) checkBoolean(a.stable, 'argsort', 'stable');
+  const [values, indices] = sortRaw(x, dimOf(x, a.dim, 'argsort'), a.descending, a.stable === true);
   values.dispose();
   return indices;
 }
@@ -110,6 +134,10 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?:
   const d = dimOf(x, a.dim, 'topk');
   const size = x._shape.length ? x._shape[d] : 1;
   if (k < 0 || k > size) throw new Error('selected index k out of range');
+  if (nativeSelect(x) && x._shape.length > 0) {
+    const [values, indices] = selectRaw(x, d, SelectOp.Topk, k, true, a.largest, a.sorted);
+    return recordSelected('TopkBackward0', values, indices, x, d, true);
+  }
   const [allValues, allIndices] = sortRaw(x, d, a.largest);
   // A 0-d input has one element whatever k (0 or 1) asks for, as in PyTorch.
   if (x._shape.length === 0) return recordSelected('TopkBackward0', allValues, allIndices, x, d, true);
@@ -171,8 +199,9 @@ export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): Value
   const d = dimOf(x, dim, 'kthvalue');
   const size = x._shape.length ? x._shape[d] : 1;
   if (k < 1 || k > size) throw new Error(`kthvalue(): selected number k out of range for dimension ${d}`);
-  const pos = filled(slotShape(x, d), k - 1, int64, x.device);
-  const [values, indices] = pick(sortRaw(x, d, false), pos, d, keepdim, x._shape.length);
+  const [values, indices] = nativeSelect(x)
+    ? selectRaw(x, d, SelectOp.Kth, k, keepdim)
+    : pick(sortRaw(x, d, false), filled(slotShape(x, d), k - 1, int64, x.device), d, keepdim, x._shape.length);
   return recordSelected('KthvalueBackward0', values, indices, x, d, keepdim);
 }
 
@@ -208,7 +237,9 @@ function medianImpl(x: Tensor, fn: string, ignoreNan: boolean, dim: unknown, kee
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) return filled([], NaN, x._dtype, x.device);
     const flat = x._shape.length === 1 ? x : reshape(x.detach(), [-1]);
-    const [value, index] = pick(sortRaw(flat, 0, false), medianPosition(flat, 0, ignoreNan), 0, true, 1);
+    const [value, index] = nativeSelect(flat)
+      ? selectRaw(flat, 0, ignoreNan ? SelectOp.NanMedian : SelectOp.Median, 0, true)
+      : pick(sortRaw(flat, 0, false), medianPosition(flat, 0, ignoreNan), 0, true, 1);
     if (flat !== x) flat.dispose();
     index.dispose();
     const out = squeezeOwned(value);
@@ -227,7 +258,9 @@ function medianImpl(x: Tensor, fn: string, ignoreNan: boolean, dim: unknown, kee
   checkBoolean(keepdim, fn, 'keepdim');
   const d = dimOf(x, dim, fn);
   checkNonEmpty(x, d, fn);
-  const [values, indices] = pick(sortRaw(x, d, false), medianPosition(x, d, ignoreNan), d, keepdim, x._shape.length);
+  const [values, indices] = nativeSelect(x)
+    ? selectRaw(x, d, ignoreNan ? SelectOp.NanMedian : SelectOp.Median, 0, keepdim)
+    : pick(sortRaw(x, d, false), medianPosition(x, d, ignoreNan), d, keepdim, x._shape.length);
   return recordSelected(names[1], values, indices, x, d, keepdim);
 }
 
@@ -264,6 +297,10 @@ export function mode(x: Tensor, dim = -1, keepdim = false): ValuesIndices {
   checkBoolean(keepdim, 'mode', 'keepdim');
   const d = dimOf(x, dim, 'mode');
   checkNonEmpty(x, d, 'mode');
+  if (nativeSelect(x)) {
+    const [values, indices] = selectRaw(x, d, SelectOp.Mode, 0, keepdim);
+    return recordSelected('ModeBackward0', values, indices, x, d, keepdim);
+  }
   const src = x._shape.length ? x : unsqueeze(x, 0);
   // tidy: the run bookkeeping is freed at once, only the pair survives.
   const [values, indices] = tidy(() => modeAlong(src, d, keepdim || x._shape.length === 0));
