@@ -1,7 +1,8 @@
 /**
  * The native row sort and row scans (and the ops built on them) on CUDA vs the CPU: every
  * dim of a 3-d input, each kernel dtype and the ones cast to it, ties, NaNs and infinities
- * (the CUDA sort ranks elements and must give the CPU's stable order exactly), long rows,
+ * (the CUDA sort ranks elements and must give the CPU's stable order exactly; where the CPU
+ * follows PyTorch's unstable algorithms, values agree and indices point at them), long rows,
  * empty and 0-d tensors, and the gradients.
  */
 import { describe, expect, it } from 'vitest';
@@ -13,19 +14,55 @@ const hasCuda = torch.cuda.isAvailable();
 const run = cudaGate(hasCuda);
 
 type Fn = (x: Tensor, d: number) => Tensor | Tensor[];
-const OPS: [string, Fn, boolean][] = [
+/**
+ * Ops whose every output agrees between devices even among ties: the stable sort, the
+ * scans (cummax/cummin's tie rule is written out), and median, whose index is the stable
+ * order's on the CPU (index-ordered nth_element) and on CUDA (read from the stable sort).
+ */
+const EXACT: [string, Fn, boolean][] = [
   // name, op, floats only
-  ['sort', (x, d) => x.sort(d), false],
-  ['sort descending', (x, d) => x.sort(d, true), false],
-  ['topk', (x, d) => x.topk(Math.min(2, x.shape.at(d) ?? 1), d), false],
+  ['stable sort', (x, d) => x.sort({ dim: d, stable: true }), false],
+  ['stable sort descending', (x, d) => x.sort({ dim: d, descending: true, stable: true }), false],
   ['median', (x, d) => x.median(d), false],
-  ['mode', (x, d) => x.mode(d), false],
+  ['nanmedian', (x, d) => x.nanmedian(d), false],
   ['cumsum', (x, d) => x.cumsum(d), false],
   ['cumprod', (x, d) => x.cumprod(d), false],
   ['cummax', (x, d) => x.cummax(d), false],
   ['cummin', (x, d) => x.cummin(d), false],
   ['logcumsumexp', (x, d) => x.logcumsumexp(d), true],
 ];
+/**
+ * Ops whose index among ties is PyTorch's CPU algorithm's on the CPU (std::sort,
+ * nth_element, quick select) and the stable order's on CUDA, as PyTorch's CUDA kernels
+ * also differ from its CPU there: their values must agree, and each index must point at
+ * its value.
+ */
+const VALUES: [string, (x: Tensor, d: number) => [Tensor, Tensor]][] = [
+  ['sort', (x, d) => x.sort(d)],
+  ['sort descending', (x, d) => x.sort(d, true)],
+  ['topk', (x, d) => x.topk(Math.min(2, x.shape.at(d) ?? 1), d)],
+  ['topk smallest', (x, d) => x.topk(Math.min(3, x.shape.at(d) ?? 1), d, false)],
+  ['kthvalue', (x, d) => x.kthvalue(Math.min(2, x.shape.at(d) ?? 1), d, true)],
+  ['mode', (x, d) => x.mode(d, true)],
+];
+const OPS: [string, Fn, boolean][] = [...EXACT, ...VALUES.map(([n, f]): [string, Fn, boolean] => [n, f, false])];
+
+/** Values agree with the CPU's; indices pick those values out of x on the device. */
+function valuesParity(label: string, x: Tensor, d: number, fn: (x: Tensor, d: number) => [Tensor, Tensor]): string | null {
+  return torch.tidy(() => {
+    const [expected] = fn(x, d);
+    const dev = toDev(x);
+    const [values, indices] = fn(dev, d);
+    const picked = dev.gather(d, indices);
+    for (const [what, got] of [['values', values], ['the values at the indices', picked]] as const) {
+      const a = got.cpu().double();
+      const e = expected.double();
+      const same = a.eq(e).logicalOr(a.ne(a).logicalAnd(e.ne(e))).all().item();
+      if (!same) return `${label}: ${what} differ from the CPU's`;
+    }
+    return null;
+  });
+}
 
 /** Values drawn from a few levels (ties), with NaN and infinities among the floats. */
 function tied(rng: () => number, shape: number[], dtype: torch.DType): Tensor {
@@ -46,13 +83,17 @@ describe.runIf(run)('sorting and scans on CUDA match the CPU', () => {
     for (const dtype of [torch.float32, torch.float64, torch.int64, torch.int32, torch.float16, torch.uint8]) {
       const x = tied(rng, [3, 4, 6], dtype);
       const wide = randomTensor(rng, [2, 700], dtype.isFloatingPoint ? dtype : torch.float64, { lo: -50, hi: 50 }).to(dtype);
-      for (const [name, fn, floatOnly] of OPS) {
+      for (const [name, fn, floatOnly] of EXACT) {
         if (floatOnly && !dtype.isFloatingPoint) continue;
         for (const d of [0, 1, 2, -1]) failures.add(parity(`${name}(${d}) ${dtype.name}`, [x], (t) => fn(t, d)));
         if (name !== 'cumprod') failures.add(parity(`${name} of a long row ${dtype.name}`, [wide], (t) => fn(t, 1)));
       }
+      for (const [name, fn] of VALUES) {
+        for (const d of [0, 1, 2, -1]) failures.add(valuesParity(`${name}(${d}) ${dtype.name}`, x, d, fn));
+        failures.add(valuesParity(`${name} of a long row ${dtype.name}`, wide, 1, fn));
+      }
       // a transposed (non-contiguous) input goes through the rows copy
-      failures.add(parity(`sort of a transposed view ${dtype.name}`, [x], (t) => t.transpose(0, 2).sort(1)));
+      failures.add(parity(`sort of a transposed view ${dtype.name}`, [x], (t) => t.transpose(0, 2).sort({ dim: 1, stable: true })));
     }
     failures.check();
   });
@@ -72,7 +113,8 @@ describe.runIf(run)('sorting and scans on CUDA match the CPU', () => {
   it('empty and 0-d inputs', () => {
     const failures = new Failures();
     for (const [name, fn] of OPS) {
-      failures.add(parity(`${name} of [2, 0]`, [torch.zeros([2, 0])], (t) => (name === 'median' || name === 'mode' || name === 'topk' ? t.sort(0) : fn(t, 1))));
+      // medians, modes and k-th values of an empty row are errors on both devices
+      failures.add(parity(`${name} of [2, 0]`, [torch.zeros([2, 0])], (t) => fn(t, 1), { allowErrors: true }));
       failures.add(parity(`${name} of 0-d`, [torch.tensor(1.5)], (t) => fn(t, 0)));
     }
     failures.check();
@@ -88,6 +130,7 @@ describe.runIf(run)('sorting and scans on CUDA match the CPU', () => {
       ['cummax', (t) => t.cummax(1).values],
       ['logcumsumexp', (t) => t.logcumsumexp(1)],
       ['median', (t) => t.median(1).values],
+      ['kthvalue', (t) => t.kthvalue(2, 1).values],
     ];
     for (const [name, fn] of fns) {
       const cpu = x.clone().requiresGrad_();
