@@ -10,6 +10,7 @@ import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { expectClose, fromFixture, valuesOf, type FixtureTensor } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
+import { selectPolicy } from '../src/ops/sort.js';
 
 interface SortingCase {
   name: string;
@@ -147,6 +148,42 @@ describe('sorting, scans and counting vs PyTorch 1.13', () => {
       expectClose(out, expected, { rtol: 1e-5, atol: 1e-5, label: name });
     }
   });
+});
+
+describe('the sort path of the order statistics (what CUDA runs), on the CPU', () => {
+  // Cases where PyTorch's CPU picks a tied index by nth_element, quick select or std::sort:
+  // the sort path (stable order) reports the same values with another index of the tie.
+  const TIE_INDICES = new Set([
+    'topk_ties', 'topk_ties_smallest', 'topk_ties_partial_sort', 'topk_ties_unsorted',
+    'kthvalue_ties', 'kthvalue_ties_5', 'kthvalue_ties_long', 'mode_long', 'mode_levels',
+  ]);
+  const statistic = /^(topk|kthvalue|median|nanmedian|mode)/;
+  for (const c of CASES.filter((k) => statistic.test(k.name))) {
+    it(`${c.name}: ${TIE_INDICES.has(c.name) ? 'values, and indices that hold them' : 'values and indices'}`, () => {
+      const saved = selectPolicy.native;
+      selectPolicy.native = () => false;
+      try {
+        const inputs = c.inputs.map((t, i) => fromFixture(t, { requiresGrad: !!c.grad && i === 0 }));
+        const outs = outputsOf(OPS[c.name](inputs[0], inputs[1], inputs[2]));
+        const sorted = c.name === 'topk_ties_unsorted';
+        // sorted: false leaves PyTorch's CPU order, which the sort path does not reproduce
+        if (!sorted) expectClose(outs[0], c.outputs[0], { label: 'values' });
+        if (outs.length > 1 && !TIE_INDICES.has(c.name)) expectClose(outs[1], c.outputs[1], { label: 'indices' });
+        if (outs.length > 1 && outs[0].shape.length > 0) {
+          const dim = ({ topk_smallest_dim0: 0, kthvalue_dim1_keepdim: 1, mode_int_dim0: 0 } as Record<string, number>)[c.name] ?? -1;
+          const keep = outs[1].shape.length === inputs[0].shape.length ? outs[1] : outs[1].unsqueeze(dim);
+          const held = inputs[0].detach().gather(dim, keep);
+          expectClose(held, outs[0].detach().reshape(keep.shape), { label: 'the values at the indices' });
+        }
+        if (c.grad) {
+          outs[0].backward(fromFixture(c.gradOutput!));
+          expectClose(inputs[0].grad!, c.grad, { label: 'grad' });
+        }
+      } finally {
+        selectPolicy.native = saved;
+      }
+    });
+  }
 });
 
 describe('gradients by finite differences (float64)', () => {

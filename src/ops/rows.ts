@@ -106,12 +106,15 @@ export function parseCall<T extends Record<string, unknown>>(
   args: readonly unknown[],
 ): T {
   const out: Record<string, unknown> = { ...defaults };
-  let positional = args;
-  const last = args.length ? args[args.length - 1] : undefined;
+  // Trailing undefineds are arguments not given; earlier ones keep their defaults.
+  let end = args.length;
+  while (end > 0 && args[end - 1] === undefined) end--;
+  let positional = args.slice(0, end);
+  const last = end > 0 ? args[end - 1] : undefined;
   let options: Record<string, unknown> | undefined;
   if (last !== null && typeof last === 'object' && !Array.isArray(last) && !(last instanceof Tensor)) {
     options = last as Record<string, unknown>;
-    positional = args.slice(0, -1);
+    positional = args.slice(0, end - 1);
   }
   if (positional.length > names.length) throw new TypeError(`${fn}() takes at most ${names.length} positional arguments after the input`);
   positional.forEach((v, i) => {

@@ -1,7 +1,9 @@
 /**
  * Sorting and order statistics: sort, argsort, msort, topk, kthvalue, median, nanmedian
- * and mode, all built on the native stable row sort (`call.sort`). Ties and NaNs follow
- * PyTorch's CPU: NaN is the greatest value, equal values keep their input order.
+ * and mode, on the native row sort (`call.sort`) and, on the CPU, the native row select
+ * (`call.select`). NaN is the greatest value. Among equal values the CPU reports the index
+ * PyTorch's CPU reports (its std::sort, nth_element, partial_sort and quick select run
+ * natively); CUDA reads every order statistic from the stable sort.
  */
 import { record } from '../autograd/function.js';
 import { tidy } from '../memory/storage.js';
@@ -31,11 +33,13 @@ export function sortRaw(x: Tensor, d: number, descending: boolean, stable = true
 }
 
 /**
- * On the CPU, order statistics come from the native select, which runs PyTorch's CPU
- * algorithms, so that ties resolve to PyTorch's indices; other devices read them from
- * the stable sort.
+ * Where order statistics come from: on the CPU the native select, which runs PyTorch's CPU
+ * algorithms so that ties resolve to PyTorch's indices; on other devices the stable sort.
+ * Tests switch `native` off to check the sort path without a GPU. @internal
+ * @example selectPolicy.native(x) // true for a CPU tensor
  */
-const nativeSelect = (x: Tensor) => x.device.type === 'cpu';
+export const selectPolicy = { native: (x: Tensor): boolean => x.device.type === 'cpu' };
+const nativeSelect = (x: Tensor) => selectPolicy.native(x);
 
 /**
  * One order statistic per slice along `d` (the k of them for Topk) and its index, by the
@@ -73,13 +77,14 @@ export interface SortOptions {
 }
 
 /**
- * `torch.sort`: values sorted along `dim` (default -1) and their indices. The sort is
- * always stable, which is one of the orders `stable: false` allows; NaN sorts greatest.
+ * `torch.sort`: values sorted along `dim` (default -1) and their indices; NaN sorts
+ * greatest. `stable: true` keeps equal values in input order; otherwise the CPU orders
+ * them as PyTorch's CPU (std::sort) does, and CUDA keeps them stable.
  * @example const { values, indices } = torch.sort(x); const [v, i] = x.sort(0, true)
  */
 export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean | SortOptions, options?: SortOptions): ValuesIndices {
   checkTensor(x, 'sort', 'input');
-  const a = parseCall<Required<SortOptions>>('sort', ['dim', 'descending'], ['stable'], { dim: -1, descending: false, stable: false }, [dim, descending, options].filter((v) => v !== undefined));
+  const a = parseCall<Required<SortOptions>>('sort', ['dim', 'descending'], ['stable'], { dim: -1, descending: false, stable: false }, [dim, descending, options]);
   checkBoolean(a.descending, 'sort', 'descending');
   if (a.stable !== null) checkBoolean(a.stable, 'sort', 'stable');
   const d = dimOf(x, a.dim, 'sort');
@@ -88,12 +93,12 @@ export function sort(x: Tensor, dim?: number | SortOptions, descending?: boolean
 }
 
 /**
- * `torch.argsort`: the indices that sort `dim` (default -1); stable.
+ * `torch.argsort`: the indices that sort `dim` (default -1), with `sort`'s order.
  * @example torch.argsort(x); x.argsort(0, true); x.argsort({ dim: 1, stable: true })
  */
 export function argsort(x: Tensor, dim?: number | SortOptions, descending?: boolean | SortOptions, options?: SortOptions): Tensor {
   checkTensor(x, 'argsort', 'input');
-  const a = parseCall<Required<SortOptions>>('argsort', ['dim', 'descending'], ['stable'], { dim: -1, descending: false, stable: false }, [dim, descending, options].filter((v) => v !== undefined));
+  const a = parseCall<Required<SortOptions>>('argsort', ['dim', 'descending'], ['stable'], { dim: -1, descending: false, stable: false }, [dim, descending, options]);
   checkBoolean(a.descending, 'argsort', 'descending');
   if (a.stable !== null) checkBoolean(a.stable, 'argsort', 'stable');
   const [values, indices] = sortRaw(x, dimOf(x, a.dim, 'argsort'), a.descending, a.stable === true);
@@ -122,13 +127,14 @@ export interface TopkOptions {
 
 /**
  * `torch.topk`: the `k` largest (or smallest) values along `dim` (default -1) and their
- * indices, in sorted order. Equal values come in input order.
+ * indices, sorted unless `sorted` is false (when the CPU leaves them in PyTorch's CPU
+ * order; CUDA always sorts).
  * @example const { values, indices } = x.topk(3); x.topk(2, 0, false)
  */
 export function topk(x: Tensor, k: number, dim?: number | TopkOptions, largest?: boolean | TopkOptions, sorted?: boolean | TopkOptions, options?: TopkOptions): ValuesIndices {
   checkTensor(x, 'topk', 'input');
   checkInteger(k, 'topk', 'k');
-  const a = parseCall<Required<TopkOptions>>('topk', ['dim', 'largest', 'sorted'], [], { dim: -1, largest: true, sorted: true }, [dim, largest, sorted, options].filter((v) => v !== undefined));
+  const a = parseCall<Required<TopkOptions>>('topk', ['dim', 'largest', 'sorted'], [], { dim: -1, largest: true, sorted: true }, [dim, largest, sorted, options]);
   checkBoolean(a.largest, 'topk', 'largest');
   checkBoolean(a.sorted, 'topk', 'sorted');
   const d = dimOf(x, a.dim, 'topk');
@@ -289,7 +295,8 @@ export function nanmedian(x: Tensor, dim?: number | null, keepdim = false): Tens
 
 /**
  * `torch.mode`: the most frequent value along `dim` (default -1; the smallest among equally
- * frequent ones) and the index of its last occurrence, as PyTorch's CPU reports it.
+ * frequent ones) and an index of it: on the CPU the one PyTorch's CPU reports (the end of
+ * its run in std::sort's order), elsewhere its last occurrence.
  * @example const { values, indices } = x.mode(); x.mode(0, true)
  */
 export function mode(x: Tensor, dim = -1, keepdim = false): ValuesIndices {
