@@ -1,59 +1,61 @@
 // A stable sort of each row of a contiguous [rows, cols] view, with the source positions,
 // on the GPU: NaN greatest, ties in input order (the CPU's stable order, native/cpu/sort.cc;
-// an unstable sort may order ties any way, and is stable here too).
-// Each element finds its own rank (how many elements of its row come before it), so the
-// sort is stable by construction and needs no scratch memory; the cost is cols^2 per row,
-// spread over every element of every row at once.
-#include <cmath>
+// an unstable sort may order ties any way, and is stable here too). A bottom-up merge
+// sort: every pass merges pairs of sorted runs of every row at once, each element finding
+// its place by binary search in the partner run (flint/rules/sort_order.h), so a row of n
+// costs n log^2 n comparisons spread over all elements, ping-ponging with scratch memory.
 #include <cstdint>
-#include <type_traits>
 
 #include "common.cuh"
+#include "flint/rules/sort_order.h"
 
 namespace flint {
 
 namespace {
 
 template <class T>
-__device__ __forceinline__ bool nanValue(T v) {
-  if constexpr (std::is_floating_point_v<T>) return isnan(v);
-  else return false;
-}
-
-// Whether a (at position i) sorts before b (at position j), ties broken by position.
-template <class T>
-__device__ __forceinline__ bool before(T a, int64_t i, T b, int64_t j, bool descending) {
-  const bool an = nanValue(a), bn = nanValue(b);
-  if (an || bn) {
-    if (an && bn) return i < j;
-    return descending ? an : bn;
-  }
-  if (a == b) return i < j;
-  return descending ? a > b : a < b;
-}
-
-template <class T>
-__global__ void sortRanksKernel(const T* __restrict__ in, T* __restrict__ values, int64_t* __restrict__ indices,
-                                int64_t rows, int64_t cols, bool descending) {
-  const int64_t n = rows * cols;
+__global__ void sortInitKernel(const T* __restrict__ in, T* __restrict__ values, int64_t* __restrict__ indices,
+                               int64_t n, int64_t cols) {
   for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < n; e += (int64_t)gridDim.x * blockDim.x) {
-    const int64_t r = e / cols, i = e - r * cols;
-    const T* x = in + r * cols;
-    const T v = x[i];
-    int64_t rank = 0;
-    for (int64_t j = 0; j < cols; j++) rank += before(x[j], j, v, i, descending) ? 1 : 0;
-    values[r * cols + rank] = v;
-    indices[r * cols + rank] = i;
+    values[e] = in[e];
+    indices[e] = e % cols;
+  }
+}
+
+template <class T>
+__global__ void mergePassKernel(const T* __restrict__ srcValues, const int64_t* __restrict__ srcIndices,
+                                T* __restrict__ dstValues, int64_t* __restrict__ dstIndices, int64_t n, int64_t cols,
+                                int64_t width, bool descending) {
+  for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < n; e += (int64_t)gridDim.x * blockDim.x) {
+    const int64_t r = e / cols, p = e - r * cols;
+    const T* row = srcValues + r * cols;
+    const int64_t q = r * cols + rules::mergedPosition(row, cols, p, width, descending);
+    dstValues[q] = row[p];
+    dstIndices[q] = srcIndices[e];
   }
 }
 
 template <class T>
 void sortTyped(CudaContext& ctx, const SortArgs& a) {
-  const int64_t rows = a.input.shape[0], cols = a.input.shape[1];
-  if (rows * cols == 0) return;
-  sortRanksKernel<T><<<gridFor(ctx, rows * cols), kBlockThreads, 0, ctx.stream>>>(
-      (const T*)a.input.data, (T*)a.values.data, (int64_t*)a.indices.data, rows, cols, a.descending);
+  const int64_t rows = a.input.shape[0], cols = a.input.shape[1], n = rows * cols;
+  if (n == 0) return;
+  int passes = 0;
+  for (int64_t w = 1; w < cols; w *= 2) passes++;
+  ScratchBuffer scratchValues(ctx, passes ? (size_t)n * sizeof(T) : 1);
+  ScratchBuffer scratchIndices(ctx, passes ? (size_t)n * sizeof(int64_t) : 1);
+  T* values[2] = {(T*)a.values.data, (T*)scratchValues.data()};
+  int64_t* indices[2] = {(int64_t*)a.indices.data, (int64_t*)scratchIndices.data()};
+  // Start where an even number of passes ends in the outputs.
+  int at = passes % 2;
+  const unsigned grid = gridFor(ctx, n);
+  sortInitKernel<T><<<grid, kBlockThreads, 0, ctx.stream>>>((const T*)a.input.data, values[at], indices[at], n, cols);
   FLINT_CUDA_LAUNCH_CHECK();
+  for (int64_t w = 1; w < cols; w *= 2) {
+    mergePassKernel<T><<<grid, kBlockThreads, 0, ctx.stream>>>(values[at], indices[at], values[1 - at], indices[1 - at], n,
+                                                                cols, w, a.descending);
+    FLINT_CUDA_LAUNCH_CHECK();
+    at = 1 - at;
+  }
 }
 
 }  // namespace
