@@ -207,13 +207,18 @@ describe('gradients by finite differences (float64)', () => {
     });
   }
 
-  it('cumsum and cumprod support double backward (createGraph)', () => {
+  it('cumprod and cumsum support double backward (createGraph)', () => {
     const t = torch.tensor([1.5, -2, 0.5], { dtype: torch.float64, requiresGrad: true });
     const [g] = torch.autograd.grad(t.cumprod(0).sum(), [t], { createGraph: true });
-    // d/dt0 of (t0 + t0 t1 + t0 t1 t2) = 1 + t1 + t1 t2; its gradient wrt t1 is 1 + t2.
-    expect(valuesOf(g)).toEqual([1 + -2 + -2 * 0.5, 1.5 + 1.5 * 0.5, 1.5 * -2]);
-    const [gg] = torch.autograd.grad(g.select(0, 0), [t]);
-    expect(valuesOf(gg)).toEqual([0, 1.5, -2]);
+    // d/dt0 of (t0 + t0 t1 + t0 t1 t2) is 1 + t1 + t1 t2, whose gradient is (0, 1 + t2, t1).
+    expect(valuesOf(g!)).toEqual([1 + -2 + -2 * 0.5, 1.5 + 1.5 * 0.5, 1.5 * -2]);
+    const [gg] = torch.autograd.grad(g!.select(0, 0), [t]);
+    expect(valuesOf(gg!)).toEqual([0, 1.5, -2]);
+    // sum(cumsum(t^2)) = 3 t0^2 + 2 t1^2 + t2^2: gradient (6 t0, 4 t1, 2 t2), then (6, 4, 2).
+    const [h] = torch.autograd.grad(t.mul(t).cumsum(0).sum(), [t], { createGraph: true });
+    expect(valuesOf(h!)).toEqual([9, -8, 1]);
+    const [hh] = torch.autograd.grad(h!.sum(), [t]);
+    expect(valuesOf(hh!)).toEqual([6, 4, 2]);
   });
 });
 
