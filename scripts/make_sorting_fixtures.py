@@ -156,6 +156,13 @@ case('searchsorted_sorter', lambda b, v, s: torch.searchsorted(b, v, sorter=s),
      [torch.tensor([5., 1., 7., 3.], dtype=F64), torch.tensor([2., 5., 9.], dtype=F64), torch.tensor([1, 3, 0, 2])])
 case('searchsorted_2d', lambda b, v: torch.searchsorted(b, v),
      [torch.tensor([[1., 2., 3.], [2., 4., 6.]], dtype=F64), torch.tensor([[2.5, 0.], [4., 7.]], dtype=F64)])
+case('searchsorted_nan_values', lambda b, v: torch.searchsorted(b, v), [bounds, torch.tensor([NAN, 3., -1.], dtype=F64)])
+case('searchsorted_mixed_dtypes', lambda b, v: torch.searchsorted(b, v), [torch.tensor([1, 3, 5]), torch.tensor([2.5, 3., 5.5])])
+case('searchsorted_many', lambda b, v: torch.searchsorted(b, v, right=True),
+     [torch.sort(torch.randint(0, 50, (200,))).values, torch.randint(-5, 55, (3, 40))])
+case('searchsorted_2d_sorter', lambda b, v, s: torch.searchsorted(b, v, side='right', sorter=s),
+     [torch.tensor([[4., 1., 2.], [9., 7., 8.]], dtype=F64), torch.tensor([[2., 4., 0.5], [8., 9., 10.]], dtype=F64),
+      torch.tensor([[1, 2, 0], [1, 2, 0]])])
 case('bucketize', lambda x, b: torch.bucketize(x, b), [vals, bounds])
 case('bucketize_right', lambda x, b: torch.bucketize(x, b, right=True), [vals, bounds])
 

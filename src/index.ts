@@ -113,8 +113,10 @@ export { sort, argsort, msort, topk, kthvalue, median, nanmedian, mode } from '.
 export type { SortOptions, TopkOptions } from './ops/sort.js';
 export { cumsum, cumprod, cummax, cummin, logcumsumexp } from './ops/scan.js';
 export type { CumOptions } from './ops/scan.js';
-export { aminmax, nansum, nanmean, countNonzero, unique, uniqueConsecutive, bincount, histc, searchsorted, bucketize } from './ops/counting.js';
-export type { MinMax, NanReduceOptions, UniqueOptions, UniqueResult, SearchsortedOptions } from './ops/counting.js';
+export { aminmax, nansum, nanmean, countNonzero, unique, uniqueConsecutive, bincount, histc } from './ops/counting.js';
+export type { MinMax, NanReduceOptions, UniqueOptions, UniqueResult } from './ops/counting.js';
+export { searchsorted, bucketize } from './ops/search.js';
+export type { SearchsortedOptions } from './ops/search.js';
 export { var_ as var, std, norm } from './ops/norms.js';
 export type { NormOrder, NormOptions, VarOptions } from './ops/norms.js';
 export { matmul, mm, bmm, addmm, dot, mv, outer } from './ops/linalg.js';

@@ -5,12 +5,17 @@
  * forms, errors and the native row kernels' edges.
  */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { expectClose, fromFixture, valuesOf, type FixtureTensor } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import { selectPolicy } from '../src/ops/sort.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 interface SortingCase {
   name: string;
@@ -111,6 +116,10 @@ const OPS: Record<string, Op> = {
   searchsorted_side_int32: (b, v) => torch.searchsorted(b, v, { side: 'right', outInt32: true }),
   searchsorted_sorter: (b, v, s) => torch.searchsorted(b, v, { sorter: s }),
   searchsorted_2d: (b, v) => torch.searchsorted(b, v),
+  searchsorted_nan_values: (b, v) => torch.searchsorted(b, v),
+  searchsorted_mixed_dtypes: (b, v) => torch.searchsorted(b, v),
+  searchsorted_many: (b, v) => torch.searchsorted(b, v, { right: true }),
+  searchsorted_2d_sorter: (b, v, s) => torch.searchsorted(b, v, { side: 'right', sorter: s }),
   bucketize: (x, b) => torch.bucketize(x, b),
   bucketize_right: (x, b) => torch.bucketize(x, b, { right: true }),
 };
@@ -272,12 +281,22 @@ describe('argument forms, dtypes and edges', () => {
     const [values, inverse, counts] = torch.unique(torch.zeros([0]), { returnInverse: true, returnCounts: true }) as Tensor[];
     expect([values.shape, inverse.shape, counts.shape]).toEqual([[0], [0], [0]]);
     expect(valuesOf(torch.searchsorted(torch.tensor([1, 3, 5]), 4))).toEqual([2]);
+    expect(torch.searchsorted(torch.tensor([1, 3, 5]), 4).shape).toEqual([]);
+    expect(valuesOf(torch.searchsorted(torch.zeros([0]), torch.tensor([1, 2])))).toEqual([0, 0]);
+    expect(torch.searchsorted(torch.tensor([1, 2]), torch.zeros([0])).shape).toEqual([0]);
+    expect(() => torch.searchsorted(torch.zeros([2, 3]), torch.zeros([3, 1]))).toThrow(/first N-1 dimensions/);
   });
 });
 
 describe('memory', () => {
-  it('the ops leave only their outputs alive', () => {
+  it('the ops leave only their outputs alive', async () => {
     const storages = () => torch.memoryStats().cpu.storages;
+    // Earlier garbage is collected first, so that its finalizers cannot run mid-count.
+    const collect = async () => {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    };
     const x = torch.tensor([[3, 1, 2, 1], [0, 5, 5, 2]]);
     const xi = x.int();
     const xf = x.float();
@@ -301,6 +320,7 @@ describe('memory', () => {
       ['searchsorted', () => torch.searchsorted(edges, x)],
     ];
     for (const [name, op] of ops) {
+      await collect();
       const before = storages();
       const outs = outputsOf(op());
       const created = storages() - before;

@@ -1,15 +1,16 @@
 /**
  * Counting reductions and set-like ops: aminmax, nansum, nanmean, countNonzero, unique,
- * uniqueConsecutive, bincount, histc, searchsorted and bucketize. Output sizes that depend
- * on the data (unique, bincount) are read back once; the rest stays on the device.
+ * uniqueConsecutive, bincount and histc (searchsorted and bucketize are in search.ts).
+ * Output sizes that depend on the data (unique, bincount) are read back once; the rest
+ * stays on the device.
  */
 import { record } from '../autograd/function.js';
 import { tidy } from '../memory/storage.js';
-import { DType, bool, float64, int32, int64, scalarTypeName } from '../tensor/dtype.js';
+import { DType, bool, float64, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkBoolean, checkChoice, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, toDTypeArg } from '../tensor/args.js';
-import { div, floor, ge, le, logicalAnd, logicalNot, lt, mul, ne, sub, where } from './elementwise.js';
-import { gather, indexSelect, maskedSelect, nonzero, scatter, scatterAdd, select } from './indexing.js';
+import { checkBoolean, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, toDTypeArg } from '../tensor/args.js';
+import { div, floor, ge, le, logicalAnd, logicalNot, mul, ne, sub, where } from './elementwise.js';
+import { indexSelect, maskedSelect, nonzero, scatter, scatterAdd, select } from './indexing.js';
 import { filled } from './internal-tensors.js';
 import { cat, contiguous, expand, narrow, permute, reshape, toDtype, unsqueeze } from './shape.js';
 import { amax, amin, any, reduceDims, sum, type Dims } from './reduce.js';
@@ -296,70 +297,3 @@ export function histc(x: Tensor, bins = 100, min = 0, max = 0): Tensor {
     return scatterAdd(filled([bins], 0, x._dtype, x.device), 0, pos, filled([pos._shape[0]], 1, x._dtype, x.device));
   });
 }
-
-/**
- * The options of searchsorted (`side` wins over `right` when both are given).
- * @example torch.searchsorted(edges, v, { side: 'right' })
- */
-export interface SearchsortedOptions {
-  outInt32?: boolean;
-  right?: boolean;
-  side?: 'left' | 'right' | null;
-  sorter?: Tensor | null;
-}
-
-/**
- * `torch.searchsorted`: for each value, the index at which it would be inserted into the
- * innermost dim of `sortedSequence` to keep it sorted (after the equal ones with `right`).
- * @example torch.searchsorted(torch.tensor([1, 3, 5]), torch.tensor([3, 6])) // tensor([1, 3])
- */
-export function searchsorted(sortedSequence: Tensor, values: Tensor | number, options: SearchsortedOptions = {}): Tensor {
-  checkTensor(sortedSequence, 'searchsorted', 'sorted_sequence');
-  checkOptions(options, 'searchsorted', ['outInt32', 'right', 'side', 'sorter']);
-  const { outInt32 = false, right = false, side = null, sorter = null } = options;
-  checkBoolean(outInt32, 'searchsorted', 'outInt32');
-  checkBoolean(right, 'searchsorted', 'right');
-  if (side !== null) checkChoice(side, 'searchsorted', 'side', ['left', 'right']);
-  if (side === 'left' && right) {
-    throw new Error("torch.searchsorted(): side and right can't be set to opposites, got side of left while right was True");
-  }
-  const v = values instanceof Tensor ? values : filled([], values, sortedSequence._dtype, sortedSequence.device);
-  const seq = sortedSequence._shape.length ? sortedSequence : reshape(sortedSequence, [1]);
-  let boundaries = seq.detach();
-  if (sorter) {
-    checkTensor(sorter, 'searchsorted', 'sorter');
-    if (sorter._dtype !== int64) throw new Error('torch.searchsorted(): sorter must be a tensor of long dtype but got dtype ' + sorter._dtype.name);
-    boundaries = gather(boundaries, -1, sorter);
-  }
-  if (boundaries._shape.length > 1) {
-    const lead = boundaries._shape.slice(0, -1);
-    if (v._shape.length !== boundaries._shape.length || lead.some((s, i) => s !== v._shape[i])) {
-      throw new Error(
-        'torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and input value tensor must match',
-      );
-    }
-  }
-  const useRight = side === 'right' || right;
-  // Per value, how many boundaries lie before it: compare it with the whole innermost row.
-  return tidy(() => {
-    const vv = unsqueeze(v.detach(), -1);
-    const bb = boundaries._shape.length > 1 ? unsqueeze(boundaries, -2) : boundaries;
-    const count = sum(useRight ? le(bb, vv) : lt(bb, vv), -1);
-    return outInt32 ? toDtype(count, int32) : count;
-  });
-}
-
-/**
- * `torch.bucketize`: the bucket of each element among 1-D `boundaries`
- * (boundaries[i-1] < x <= boundaries[i]; with `right`, boundaries[i-1] <= x < boundaries[i]).
- * @example torch.bucketize(torch.tensor([1, 5]), torch.tensor([1, 3, 5])) // tensor([0, 2])
- */
-export function bucketize(x: Tensor | number, boundaries: Tensor, options: { outInt32?: boolean; right?: boolean } = {}): Tensor {
-  checkTensor(boundaries, 'bucketize', 'boundaries');
-  checkOptions(options, 'bucketize', ['outInt32', 'right']);
-  if (boundaries._shape.length !== 1) {
-    throw new Error(`bucketize(): boundaries tensor must be 1 dimension, but got dim(${boundaries._shape.length})`);
-  }
-  return searchsorted(boundaries, x, { outInt32: options.outInt32 ?? false, right: options.right ?? false });
-}
-
