@@ -277,6 +277,15 @@ describe('argument forms, dtypes and edges', () => {
     expect(() => torch.histc(torch.tensor([1.5]), 3, 2, 1)).toThrow('torch.histc: max must be larger than min');
   });
 
+  it('aminmax is differentiable as in PyTorch 2 (1.13 has no derivative): ties share evenly', () => {
+    const x = torch.tensor([[1, 3, 3], [2, 0, 0]], { dtype: torch.float64, requiresGrad: true });
+    const { min, max } = torch.aminmax(x, { dim: 1 });
+    expect(min.gradFn!.name).toBe('AminmaxBackward0');
+    min.mul(2).add(max.mul(3)).sum().backward();
+    expect(valuesOf(x.grad!)).toEqual([2, 1.5, 1.5, 3, 1, 1]);
+    gradcheck((t) => torch.aminmax(t).max.add(torch.aminmax(t, { dim: 0, keepdim: true }).min.sum()), [torch.randn([3, 4], { dtype: torch.float64 }).requiresGrad_()]);
+  });
+
   it('unique of an empty tensor and searchsorted of a scalar', () => {
     const [values, inverse, counts] = torch.unique(torch.zeros([0]), { returnInverse: true, returnCounts: true }) as Tensor[];
     expect([values.shape, inverse.shape, counts.shape]).toEqual([[0], [0], [0]]);

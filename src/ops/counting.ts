@@ -6,10 +6,11 @@
  */
 import { record } from '../autograd/function.js';
 import { tidy } from '../memory/storage.js';
+import { noGrad } from '../autograd/grad-mode.js';
 import { DType, bool, float64, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkBoolean, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, toDTypeArg } from '../tensor/args.js';
-import { div, floor, ge, le, logicalAnd, logicalNot, mul, ne, sub, where } from './elementwise.js';
+import { div, eq, floor, ge, le, logicalAnd, logicalNot, mul, ne, sub, where } from './elementwise.js';
 import { indexSelect, maskedSelect, nonzero, scatter, scatterAdd, select } from './indexing.js';
 import { filled } from './internal-tensors.js';
 import { cat, contiguous, expand, narrow, permute, reshape, toDtype, unsqueeze } from './shape.js';
@@ -38,12 +39,37 @@ export function aminmax(x: Tensor, options: { dim?: number | null; keepdim?: boo
   if (dim === null && x.numel() === 0) {
     throw new Error('aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.');
   }
-  const lo = amin(x, dim, keepdim);
-  const hi = amax(x, dim, keepdim);
+  const lo = recordExtreme(x, noGrad(() => amin(x, dim, keepdim)), dim, keepdim);
+  const hi = recordExtreme(x, noGrad(() => amax(x, dim, keepdim)), dim, keepdim);
   const pair = [lo, hi];
   Object.defineProperty(pair, 'min', { value: lo, enumerable: false });
   Object.defineProperty(pair, 'max', { value: hi, enumerable: false });
   return pair as unknown as MinMax;
+}
+
+/**
+ * aminmax's gradient, as PyTorch 2's AminmaxBackward0 (1.13 has none): each result's
+ * gradient is shared evenly among the elements equal to it, like amin's and amax's.
+ */
+function recordExtreme(x: Tensor, out: Tensor, dim: number | null, keepdim: boolean): Tensor {
+  const dims = reduceDims(x, dim);
+  return record(out, 'AminmaxBackward0', [x], (node) => {
+    const sx = node.save(x);
+    const so = node.save(out);
+    return (g) => {
+      const input = sx();
+      let value = so();
+      let grad = g;
+      if (!keepdim && input._shape.length) {
+        for (const d of dims) {
+          value = unsqueeze(value, d);
+          grad = unsqueeze(grad, d);
+        }
+      }
+      const mask = eq(input, value);
+      return [mul(div(grad, sum(mask, dims, true)), mask)];
+    };
+  });
 }
 
 /**
