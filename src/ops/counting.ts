@@ -156,7 +156,10 @@ export interface UniqueOptions {
   dim?: number | null;
 }
 
-/** unique's result: the values alone, or [values, inverse?, counts?] as PyTorch's tuple. */
+/**
+ * unique's result: the values alone, or [values, inverse?, counts?] as PyTorch's tuple.
+ * @example const [values, counts] = torch.unique(x, { returnCounts: true }) as Tensor[]
+ */
 export type UniqueResult = Tensor | Tensor[];
 
 function uniqueOptions(fn: string, options: UniqueOptions | undefined): Required<UniqueOptions> {

@@ -19,6 +19,7 @@ import { unsqueeze } from './shape.js';
  * The dtype the row kernels run in: float64 and float32 as they are, float16/bfloat16 in
  * float32, every integer and bool in int64 (all exact, so casting back loses nothing).
  * @internal
+ * @example rowDtype(torch.float16) // float32
  */
 export function rowDtype(dtype: DType): DType {
   if (dtype === float64 || dtype === float32) return dtype;
@@ -28,6 +29,7 @@ export function rowDtype(dtype: DType): DType {
 /**
  * `x` along dim `d` as contiguous rows, in `dtype`: the other dims first, `d` last.
  * @internal
+ * @example const r = toRows(x, 0, float32); // r.flat is [r.rows, r.cols]
  */
 export interface Rows {
   /** The contiguous [rows, cols] data (x itself when already laid out so). */
@@ -39,7 +41,10 @@ export interface Rows {
   dtype: DType;
 }
 
-/** Lays `x` out as rows along `d` (a copy unless it already is). @internal */
+/**
+ * Lays `x` out as rows along `d` (a copy unless it already is). @internal
+ * @example const r = toRows(x, 1, rowDtype(x.dtype))
+ */
 export function toRows(x: Tensor, d: number, dtype: DType): Rows {
   const ndim = x._shape.length;
   const order = [...Array(ndim).keys()].filter((i) => i !== d);
@@ -55,7 +60,10 @@ export function toRows(x: Tensor, d: number, dtype: DType): Rows {
   return { flat: fromHandle(handle, shape, dtype, x.device), rows, cols, order, dtype };
 }
 
-/** The [rows, cols] view of the rows' data, for a kernel call. @internal */
+/**
+ * The [rows, cols] view of the rows' data, for a kernel call. @internal
+ * @example call.scan(op, fresh(r.dtype, [r.rows, r.cols]), null, rowsView(r))
+ */
 export function rowsView(r: Rows, t: Tensor = r.flat, dtype: DType = r.dtype) {
   return layoutOf(t, dtype, t._offset, [r.rows, r.cols], [r.cols, 1]);
 }
@@ -63,6 +71,7 @@ export function rowsView(r: Rows, t: Tensor = r.flat, dtype: DType = r.dtype) {
 /**
  * A [rows, cols] (or [rows, width]) kernel result as a tensor in x's dim order, shaped like
  * x with the rows' dim of size `width` when given. @internal
+ * @example const values = fromRows(handle, x, r, r.dtype)
  */
 export function fromRows(handle: Handle, x: Tensor, r: Rows, dtype: DType, width?: number): Tensor {
   const d = r.order[r.order.length - 1];
@@ -72,12 +81,18 @@ export function fromRows(handle: Handle, x: Tensor, r: Rows, dtype: DType, width
   return fromHandle(handle, shape, dtype, x.device, strides);
 }
 
-/** Releases the rows' copy, if toRows made one. @internal */
+/**
+ * Releases the rows' copy, if toRows made one. @internal
+ * @example releaseRows(x, r)
+ */
 export function releaseRows(x: Tensor, r: Rows): void {
   if (r.flat !== x) r.flat.dispose();
 }
 
-/** `t` in `dtype`, disposing `t` when a cast was needed. @internal */
+/**
+ * `t` in `dtype`, disposing `t` when a cast was needed. @internal
+ * @example const out = castBack(rowsResult, x.dtype)
+ */
 export function castBack(t: Tensor, dtype: DType): Tensor {
   if (t._dtype === dtype) return t;
   const out = castKernel(t, dtype);
@@ -85,7 +100,10 @@ export function castBack(t: Tensor, dtype: DType): Tensor {
   return out;
 }
 
-/** A dim argument checked and normalised for `x` (0-d tensors take 0 and -1). @internal */
+/**
+ * A dim argument checked and normalised for `x` (0-d tensors take 0 and -1). @internal
+ * @example dimOf(torch.zeros([2, 3]), -1, 'sort') // 1
+ */
 export function dimOf(x: Tensor, dim: unknown, fn: string): number {
   if (typeof dim !== 'number' || !Number.isInteger(dim)) {
     throw new TypeError(`${fn}(): argument 'dim' must be an integer, but got ${dim === undefined ? 'undefined' : typeof dim}`);
@@ -97,6 +115,7 @@ export function dimOf(x: Tensor, dim: unknown, fn: string): number {
  * Reads PyTorch's call forms: positional arguments in `names` order, any of which may be
  * replaced by one trailing options object of those names (and `keywordOnly`).
  * @internal
+ * @example parseCall('sort', ['dim', 'descending'], ['stable'], { dim: -1, descending: false, stable: false }, [0, { stable: true }])
  */
 export function parseCall<T extends Record<string, unknown>>(
   fn: string,
@@ -131,6 +150,7 @@ export function parseCall<T extends Record<string, unknown>>(
  * PyTorch's value_selecting_reduction_backward: the gradient of values picked at `indices`
  * along `d` goes back to those positions (added up where one is picked twice, as
  * cummax's are). @internal
+ * @example (g) => [selectedBackward(g, savedIndices(), x.shape, 1, false)]
  */
 export function selectedBackward(g: Tensor, indices: Tensor, shape: number[], d: number, keepdim: boolean, accumulate = false): Tensor {
   if (shape.length === 0) return g;
