@@ -131,6 +131,14 @@ export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } fr
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, logsumexp } from './ops/reduce.js';
 export type { ValuesIndices } from './ops/reduce.js';
+export { sort, argsort, msort, topk, kthvalue, median, nanmedian, mode } from './ops/sort.js';
+export type { SortOptions, TopkOptions } from './ops/sort.js';
+export { cumsum, cumprod, cummax, cummin, logcumsumexp } from './ops/scan.js';
+export type { CumOptions } from './ops/scan.js';
+export { aminmax, nansum, nanmean, countNonzero, unique, uniqueConsecutive, bincount, histc } from './ops/counting.js';
+export type { MinMax, NanReduceOptions, UniqueOptions, UniqueResult } from './ops/counting.js';
+export { searchsorted, bucketize } from './ops/search.js';
+export type { SearchsortedOptions } from './ops/search.js';
 export { var_ as var, std, norm } from './ops/norms.js';
 export type { NormOrder, NormOptions, VarOptions } from './ops/norms.js';
 export { matmul, mm, bmm, addmm, dot, mv, outer } from './ops/linalg.js';

@@ -164,4 +164,19 @@ void Backend::biasActivation(const BiasActivationArgs& args) {
   biasActivationImpl(args);
 }
 
+void Backend::sort(const SortArgs& args) {
+  checkSortArgs(args);
+  sortImpl(args);
+}
+
+void Backend::scan(const ScanArgs& args) {
+  checkScanArgs(args);
+  scanImpl(args);
+}
+
+void Backend::select(const SelectArgs& args) {
+  checkSelectArgs(args);
+  selectImpl(args);
+}
+
 }  // namespace flint

@@ -64,4 +64,9 @@ void checkLayerNormArgs(const LayerNormArgs& args);
 void checkLayerNormBackwardArgs(const LayerNormBackwardArgs& args);
 void checkBiasActivationArgs(const BiasActivationArgs& args);
 
+// Sorting and scans along rows (core/sort_checks.cc).
+void checkSortArgs(const SortArgs& args);
+void checkScanArgs(const ScanArgs& args);
+void checkSelectArgs(const SelectArgs& args);
+
 }  // namespace flint

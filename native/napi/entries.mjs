@@ -83,6 +83,10 @@ export const enums = {
   // range); Permutation is randperm into a 1-D output.
   RandomKind: ['Uniform', 'Normal', 'Integers', 'Bernoulli', 'Full', 'Permutation'],
   BackendOption: ['MatmulAllowTF32'],
+  // Cumulative scans along a row (scan entry): cumsum, cumprod, cummax, cummin, logcumsumexp.
+  ScanOp: ['Sum', 'Prod', 'Max', 'Min', 'LogSumExp'],
+  // Order statistics of a row (select entry): topk, kthvalue, median, nanmedian, mode.
+  SelectOp: ['Topk', 'Kth', 'Median', 'NanMedian', 'Mode'],
 };
 
 const gemmLayout =
@@ -184,4 +188,14 @@ export const entries = {
   // Hardtanh), flattened; the rules are flint/rules/activation_grad.h.
   activationBackward: { args: 'gradInput: new [N], gradOutput: in [N], input: in [N], op: UnaryOp, p0: f64, p1: f64', kernel: true },
   logsumexpBackward: { args: 'gradInput: new [R, C], gradOutput: in [R], input: in [R, C], result: in [R]', kernel: true },
+  // A stable sort of each row of a contiguous [rows, cols] float32/float64/int64 input, NaN
+  // greatest (last ascending, first descending), with the int64 source positions.
+  // `stable: false` gives std::sort's order of equal values, as PyTorch's CPU does.
+  sort: { args: 'values: new, indices: new, input: in, descending: bool, stable: bool', struct: 'SortArgs' },
+  // One order statistic per row (k of them for Topk) with its index, by PyTorch's CPU
+  // algorithms, so that ties pick the index PyTorch picks. CPU only: CUDA refuses it.
+  select: { args: 'values: new, indices: new, input: in, op: SelectOp, k: i64, largest: bool, sorted: bool', struct: 'SelectArgs' },
+  // An inclusive scan along each row of a contiguous [rows, cols] input; Max and Min also
+  // write the int64 position of the running extreme (PyTorch's cummax/cummin rules).
+  scan: { args: 'op: ScanOp, out: new, indices: new?, input: in', struct: 'ScanArgs' },
 };

@@ -28,6 +28,7 @@ import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } fro
 import { toDevice } from '../ops/device.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './creation.js';
+import './sort-methods.js';
 
 type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 

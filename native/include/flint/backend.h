@@ -111,6 +111,38 @@ struct BiasActivationArgs {
   Activation activation;
 };
 
+// A stable sort of each row of a contiguous [rows, cols] input (float32, float64 or
+// int64): values like the input, indices int64, both contiguous [rows, cols]. NaN sorts
+// as the greatest value (PyTorch's order); equal values keep their order.
+struct SortArgs {
+  TensorView values, indices, input;
+  bool descending;
+  bool stable;  // false: any order of ties (the CPU's is std::sort's, as PyTorch's)
+};
+
+// One order statistic of each row of a contiguous [rows, cols] input (float32, float64 or
+// int64) and its index, into contiguous [rows, K] values (the input's dtype) and indices
+// (int64): K = k for Topk (the k largest, or smallest, sorted when asked), else 1: the
+// k-th smallest (Kth, k from 1), the lower median (Median: the first NaN if any;
+// NanMedian: of the numbers), the most frequent value (Mode, the smallest on a tie).
+// The CPU runs PyTorch's CPU algorithms (nth_element, partial_sort, quick select), so
+// that the index chosen among equal values is PyTorch's; devices may refuse it.
+struct SelectArgs {
+  TensorView values, indices, input;
+  SelectOp op;
+  int64_t k;
+  bool largest, sorted;
+};
+
+// An inclusive scan along each row of a contiguous [rows, cols] input (float32, float64 or
+// int64; LogSumExp floats only), into `out` of the same shape and dtype. Max and Min write
+// `indices` (int64 [rows, cols]): the position of the running extreme, the later one on a
+// tie, a NaN once one is seen (PyTorch's cummax/cummin).
+struct ScanArgs {
+  ScanOp op;
+  TensorView out, indices, input;
+};
+
 // A device-to-host read in flight (Backend::readAsync). `wait` blocks until the bytes
 // are in host(); it may be called from a thread other than the one that started it.
 class PendingRead {
@@ -162,7 +194,10 @@ struct MemoryInfo {
   X(void, crossEntropyBackward, (const CrossEntropyBackwardArgs& args))                                   \
   X(void, layerNorm, (const LayerNormArgs& args))                                                         \
   X(void, layerNormBackward, (const LayerNormBackwardArgs& args))                                         \
-  X(void, biasActivation, (const BiasActivationArgs& args))
+  X(void, biasActivation, (const BiasActivationArgs& args))                                               \
+  X(void, sort, (const SortArgs& args))                                                                   \
+  X(void, scan, (const ScanArgs& args))                                                                   \
+  X(void, select, (const SelectArgs& args))
 
 #define FLINT_BACKEND_OVERRIDE(RET, NAME, PARAMS) RET NAME##Impl PARAMS override;
 
@@ -248,6 +283,11 @@ class Backend {
   void layerNorm(const LayerNormArgs& args);
   void layerNormBackward(const LayerNormBackwardArgs& args);
   void biasActivation(const BiasActivationArgs& args);
+
+  // Sorting and cumulative scans along the rows of [rows, cols] (SortArgs, ScanArgs).
+  void sort(const SortArgs& args);
+  void scan(const ScanArgs& args);
+  void select(const SelectArgs& args);
 
   // The kernel entries declared in native/napi/entries.mjs (kernels.generated.h): each is
   // checked here from its declared shapes, once for every device, then run by the
