@@ -13,6 +13,8 @@
     traindata.pt   {'x': float32 ndarray, 'y': int64 ndarray}, as data scripts save them
     numpy2.pt      the scalars and an array under numpy 2's module path (numpy._core),
                    in the legacy stream (no zip), made by renaming the module in the pickle
+    custom.pt      the user's own globals: a namedtuple, an OrderedDict subclass, a
+                   __slots__ class, and a class named without being called
     object_array.pt  an object ndarray, which a loader must refuse
     malicious.pt   an object whose __reduce__ is os.system: must be refused, never run
     expected.json  what a loader must find, per file
@@ -20,6 +22,7 @@
 Every value is deterministic (np.random.default_rng(0), torch.manual_seed(0)).
 """
 import argparse
+import collections
 import dataclasses
 import io
 import json
@@ -36,6 +39,20 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "pytorc
 class TrainConfig:
     lr: float
     layers: list
+
+
+Point = collections.namedtuple("Point", ["x", "y"])
+
+
+class Registry(collections.OrderedDict):
+    pass
+
+
+class Slotted:
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
 
 
 class Pwn:
@@ -140,6 +157,12 @@ def main():
     with open(os.path.join(OUT, "numpy2.pt"), "wb") as f:
         f.write(data.replace(b"numpy.core.multiarray", b"numpy._core.multiarray"))
     expected["numpy2.pt"] = summary(numpy2)
+
+    registry = Registry()
+    registry["b"] = torch.ones(2)
+    registry["a"] = 1
+    torch.save({"point": Point(1, 2.5), "registry": registry, "slotted": Slotted(3, "x"), "cls": TrainConfig},
+               os.path.join(OUT, "custom.pt"))
 
     torch.save({"objects": np.array([1, "a", None], dtype=object)}, os.path.join(OUT, "object_array.pt"))
     torch.save({"weights": torch.zeros(2), "payload": Pwn()}, os.path.join(OUT, "malicious.pt"))

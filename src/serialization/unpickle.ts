@@ -101,9 +101,10 @@ function findGlobal(pickledModule: string, name: string): GlobalRef | DTypeRef |
   if (FUNCTIONS.has(qualified) || isNumpyGlobal(qualified)) return internal({ kind: 'global', module, name });
   const user = userGlobal(qualified);
   if (user !== undefined) return internal({ kind: 'global', module, name, user });
-  const shown = qualified.length > 200 ? `${qualified.slice(0, 200)}...` : qualified;
+  // A name from a corrupt file is shown escaped and cut short.
+  const shown = /^[\w.]{1,200}$/.test(qualified) ? qualified : JSON.stringify(qualified.slice(0, 100));
   throw new Error(
-    `Weights only load failed. WeightsUnpickler error: Unsupported global: GLOBAL ${shown} was not an allowed global by default. ` +
+    `load: Weights only load failed. WeightsUnpickler error: Unsupported global: GLOBAL ${shown} was not an allowed global by default. ` +
       `Please use \`torch.serialization.addSafeGlobals(['${shown}'])\` or the \`torch.serialization.safeGlobals(['${shown}'], fn)\` ` +
       'scope to allowlist this global if you trust this class/function (flint runs no code from the file either way: an ' +
       'allowlisted global loads as a plain object, or through the reconstruct function you give).',
