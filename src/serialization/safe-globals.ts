@@ -141,9 +141,9 @@ export function clearSafeGlobals(): void {
 
 /**
  * `torch.serialization.safe_globals` (a context manager in PyTorch): the globals are
- * allowlisted while `fn` runs (until its promise settles, for an async `fn`), then the
- * allowlist is restored. `load` reads the allowlist when it parses the pickle, before its
- * first await, so `safeGlobals(g, () => torch.load(f))` covers that load.
+ * allowlisted while `fn` runs, until its promise settles for an async `fn` (so that
+ * `safeGlobals(g, () => torch.load(f))` covers that load), then the allowlist is
+ * restored. The allowlist is global: loads that run meanwhile see these entries too.
  * @example const ckpt = torch.serialization.safeGlobals(['argparse.Namespace'], () => torch.loadSync('ckpt.pt'));
  */
 export function safeGlobals<T>(globals: readonly SafeGlobalLike[], fn: () => T): T {
