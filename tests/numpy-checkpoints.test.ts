@@ -144,7 +144,7 @@ describe('a training checkpoint with numpy values and the user\'s classes', () =
     const net = new nn.Linear(3, 2);
     net.loadStateDict(ckpt.state_dict);
     expect(net.weight.reshape(-1).tolist()).toEqual(items.state_dict.items.weight.values);
-    expect(net.bias.tolist()).toEqual(items.state_dict.items.bias.values);
+    expect(net.bias!.tolist()).toEqual(items.state_dict.items.bias.values);
     const momentum = ckpt.optimizer.state instanceof Map ? ckpt.optimizer.state.get(0) : ckpt.optimizer.state[0];
     expect(momentum.momentum_buffer.reshape(-1).tolist()).toEqual(items.optimizer.items.state.items['0'].items.momentum_buffer.values);
     torch.dispose(ckpt);
