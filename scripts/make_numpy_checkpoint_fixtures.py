@@ -3,8 +3,8 @@
 
   tests/fixtures/pytorch/numpy/
     arrays.pt      one np.ndarray per dtype flint has (bool, uint8, int8/16/32/64,
-                   float16/32/64), C and Fortran order, 0-d, empty, big-endian, and a
-                   torch tensor alongside
+                   float16/32/64), C and Fortran order, 0-d, empty, big-endian, a
+                   torch tensor alongside, and str and bytes arrays
     scalars.pt     numpy scalars (np.float64, np.int64 beyond 2**53, np.uint64, np.bool_,
                    np.str_ ...) and np.dtype objects
     best_acc.pt    a training checkpoint as scripts write it: epoch as np.int64, best_acc
@@ -62,6 +62,14 @@ class Pwn:
 
 def summary(v):
     """What flint must load: ndarrays become tensors, numpy scalars JS values."""
+    if isinstance(v, np.ndarray) and v.dtype.kind in "US":
+        # str and bytes arrays load as nested arrays (tolist()); bytes as lists of byte values
+        def walk(x):
+            if isinstance(x, list):
+                return [walk(y) for y in x]
+            return list(x) if isinstance(x, bytes) else x
+
+        return {"type": "text_ndarray", "dtype": v.dtype.name, "shape": list(v.shape), "tolist": walk(v.tolist())}
     if isinstance(v, np.ndarray):
         flat = v.reshape(-1, order="C")
         return {"type": "ndarray", "dtype": v.dtype.name, "shape": list(v.shape),
@@ -115,6 +123,8 @@ def main():
         "big_endian_f32": np.arange(4, dtype=">f4") / 3,
         "big_endian_i16": np.array([1, -2, 300], dtype=">i2"),
         "tensor": torch.arange(3.0),
+        "labels": np.array([["cat", "dog"], ["bird", "é"]]),  # str: loads as nested arrays
+        "labels_bytes": np.array([b"ab", b"c"]),
     }
     save("arrays.pt", arrays)
 

@@ -17,10 +17,18 @@ const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8'));
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 interface ExpectedArray { type: 'ndarray' | 'Tensor'; dtype: string; shape: number[]; fortran?: boolean; values: (number | boolean)[] }
+/** A str or bytes array: its tolist(), bytes as lists of byte values. */
+interface ExpectedText { type: 'text_ndarray'; dtype: string; shape: number[]; tolist: unknown[] }
+const bytesAsLists = (v: unknown): unknown => (v instanceof Uint8Array ? [...v] : Array.isArray(v) ? v.map(bytesAsLists) : v);
 type ExpectedScalar = { type: 'scalar'; dtype: string; value?: number | boolean | string; bigint?: string } | { type: 'dtype'; name: string };
 
 /** A tensor against an ndarray's summary: dtype, shape, C-order values, memory order. */
-function checkArray(actual: unknown, e: ExpectedArray, where: string): void {
+function checkArray(actual: unknown, e: ExpectedArray | ExpectedText, where: string): void {
+  if (e.type === 'text_ndarray') {
+    expect(Array.isArray(actual), `${where} is nested arrays`).toBe(true);
+    expect(bytesAsLists(actual), `${where} tolist`).toEqual(e.tolist);
+    return;
+  }
   expect(actual, where).toBeInstanceOf(torch.Tensor);
   const t = actual as torch.Tensor;
   expect(t.dtype.name, `${where} dtype`).toBe(e.dtype);
@@ -51,11 +59,13 @@ describe('numpy arrays load as tensors', () => {
     it(`arrays.pt: every dtype, C and Fortran order, 0-d, empty, big-endian (${how})`, async () => {
       const file = join(DIR, 'arrays.pt');
       const loaded = (how === 'load' ? await torch.load(file) : torch.loadSync(file)) as Record<string, unknown>;
-      const items = expected['arrays.pt'].items as Record<string, ExpectedArray>;
+      const items = expected['arrays.pt'].items as Record<string, ExpectedArray | ExpectedText>;
       expect(Object.keys(loaded).sort()).toEqual(Object.keys(items).sort());
       for (const [key, e] of Object.entries(items)) checkArray(loaded[key], e, key);
       expect((loaded.fortran_i64_3d as torch.Tensor).stride()).toEqual([1, 2, 6]);
       expect((loaded.zero_d as torch.Tensor).item()).toBe(3.5);
+      expect(loaded.labels).toEqual([['cat', 'dog'], ['bird', 'é']]);
+      expect(loaded.labels_bytes).toEqual([Uint8Array.from([97, 98]), Uint8Array.from([99])]);
       torch.dispose(loaded);
     });
   }

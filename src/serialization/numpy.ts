@@ -63,7 +63,7 @@ const NUMPY_NAMES: Record<string, string> = { b: 'bool', i: 'int', u: 'uint', f:
 
 function describe(d: NumpyDType): string {
   const family = NUMPY_NAMES[d.char] ?? d.char;
-  const name = d.char === 'b' || d.char === 'O' ? family : d.char === 'U' ? `${family}${d.itemsize / 4}` : `${family}${d.itemsize * 8}`;
+  const name = 'bOMm'.includes(d.char) ? family : `${family}${d.itemsize * 8}`; // numpy's own names: str96 for 'U3'
   return `numpy ${d.structured ? 'structured dtype' : `dtype ${name}`} ('${d.order === '|' ? '' : d.order}${d.char}${d.itemsize}')`;
 }
 
@@ -196,9 +196,9 @@ function fill(recipe: NdarrayRecipe, dtype: NumpyDType, shape: number[], fortran
   if (dtype.char === 'O' || Array.isArray(raw)) {
     throw new Error('load: numpy object arrays (dtype=object) hold arbitrary Python objects and cannot be loaded; save a numeric array instead');
   }
-  const flint = FLINT_DTYPES[`${dtype.char}${dtype.itemsize}`];
-  if (flint === undefined || dtype.structured) {
-    throw new Error(`load: a numpy array of ${describe(dtype)} has no flint dtype (flint reads bool, uint8, int8, int16, int32, int64, float16, float32 and float64 arrays)`);
+  const text = dtype.char === 'U' || dtype.char === 'S';
+  if ((FLINT_DTYPES[`${dtype.char}${dtype.itemsize}`] === undefined && !text) || dtype.structured || dtype.itemsize === 0) {
+    throw new Error(`load: a numpy array of ${describe(dtype)} has no flint dtype (flint reads bool, uint8, int8, int16, int32, int64, float16, float32 and float64 arrays as tensors, str and bytes arrays as nested arrays)`);
   }
   const bytes = asBytes(raw, 'the data of a numpy array');
   const numel = shape.reduce((a, b) => a * b, 1);
@@ -253,14 +253,22 @@ function stridesOf(shape: number[], fortran: boolean): number[] {
   return strides;
 }
 
+/** A str or bytes array as nested JS arrays of strings or Uint8Arrays (C order, as `tolist()`). */
+function textArray(dtype: NumpyDType, shape: number[], fortran: boolean, data: Uint8Array): unknown {
+  const strides = stridesOf(shape, fortran);
+  const item = (index: number): unknown => scalarValue(dtype, data.subarray(index * dtype.itemsize, (index + 1) * dtype.itemsize));
+  const nest = (d: number, base: number): unknown => (d === shape.length ? item(base) : Array.from({ length: shape[d] }, (_, i) => nest(d + 1, base + i * strides[d])));
+  return nest(0, 0);
+}
+
 /**
- * The finished value of a numpy object: a tensor for an ndarray (keeping Fortran order
- * as strides, as `torch.from_numpy` does), a DType for a dtype; `undefined` for anything
- * else.
+ * The finished value of a numpy object: a tensor for a numeric ndarray (keeping Fortran
+ * order as strides, as `torch.from_numpy` does), nested arrays for a str or bytes array
+ * (its `tolist()`), a DType for a dtype; `undefined` for anything else.
  * @internal
  * @example const t = finishNumpy(recipe) as Tensor;
  */
-export function finishNumpy(v: unknown): Tensor | DType | undefined {
+export function finishNumpy(v: unknown): unknown {
   if (isInternal(v, 'npdtype')) {
     const d = v as NumpyDType;
     const flint = FLINT_DTYPES[`${d.char}${d.itemsize}`];
@@ -270,6 +278,7 @@ export function finishNumpy(v: unknown): Tensor | DType | undefined {
   if (!isInternal(v, 'ndarray')) return undefined;
   const { dtype, shape, fortran, data } = v as NdarrayRecipe;
   if (dtype === undefined || shape === undefined || data === undefined) throw new Error('load: a numpy array was never given its data (no BUILD after _reconstruct)');
+  if (dtype.char === 'U' || dtype.char === 'S') return textArray(dtype, shape, fortran === true, data);
   const flint = FLINT_DTYPES[`${dtype.char}${dtype.itemsize}`];
   let bytes = data;
   if (dtype.order === '>' && dtype.itemsize > 1) {
