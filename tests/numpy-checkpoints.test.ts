@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import { createZipWriter } from '../src/serialization/zip-write.js';
 import { PYTHON, hasTorch, python } from './helpers/python.js';
+import { mulberry32 as rng } from './helpers/random.js';
 
 const { nn, serialization } = torch;
 const DIR = new URL('./fixtures/pytorch/numpy/', import.meta.url).pathname;
@@ -286,6 +287,35 @@ describe('malicious pickles stay refused', () => {
     expect(() => torch.deserialize(archive(scalar('O8', '\0\0\0\0\0\0\0\0')))).toThrow('a numpy object scalar (dtype=object)');
     expect(() => torch.deserialize(archive(scalar('f8', '\0\0\0\0')))).toThrow('needs 8 bytes, found 4');
   });
+});
+
+describe('fuzz', () => {
+  it('3,000 random mutations of the numpy checkpoints each load or throw an Error', () => {
+    serialization.addSafeGlobals(['argparse.Namespace', '__main__.TrainConfig', '__main__.Point', '__main__.Slotted', { module: '__main__', name: 'Registry', reconstruct: 'dict' }]);
+    const files = ['arrays.pt', 'scalars.pt', 'numpy2.pt', 'best_acc.pt', 'custom.pt', 'traindata.pt'].map((f) => readFileSync(join(DIR, f)));
+    const random = rng(20261203);
+    let loaded = 0;
+    const CASES = 3000;
+    for (let i = 0; i < CASES; i++) {
+      const bytes = Buffer.from(files[i % files.length]);
+      for (let m = 1 + Math.floor(random() * 3); m > 0; m--) {
+        const at = Math.floor(random() * bytes.length);
+        if (random() < 0.7) bytes[at] = Math.floor(random() * 256);
+        else bytes[at] ^= 1 << Math.floor(random() * 8);
+      }
+      try {
+        torch.dispose(torch.deserialize(bytes));
+        loaded++;
+      } catch (error) {
+        if (!(error instanceof Error) || !/^(load|unpickle|zip|safetensors|expected \d+ bytes)/.test(error.message)) {
+          throw new Error(`case ${i}: an unexpected failure: ${String(error)}`);
+        }
+      }
+    }
+    expect(loaded).toBeGreaterThan(0);
+    expect(loaded).toBeLessThan(CASES);
+    console.log(`numpy fuzz: ${CASES} cases, ${loaded} loaded`);
+  }, 60_000);
 });
 
 if (!hasTorch) console.warn(`NOTICE: ${PYTHON} cannot import torch; the PyTorch re-save check is skipped`);
