@@ -137,8 +137,8 @@ export * as nn from './nn/index.js';
 export { save, saveSync, load, loadSync, serialize, deserialize } from './serialization/index.js';
 export type { SaveOptions, LoadOptions } from './serialization/index.js';
 /**
- * `torch.serialization`: save/load, and `addSafeGlobals` (PyTorch's add_safe_globals) for
- * checkpoints that pickle the user's own classes.
+ * `torch.serialization`: save/load, and `addSafeGlobals` (PyTorch's add_safe_globals) and
+ * `getUnsafeGlobalsInCheckpoint` for checkpoints that pickle the user's own classes.
  * @example torch.serialization.addSafeGlobals(['argparse.Namespace']);
  */
 export * as serialization from './serialization/namespace.js';

@@ -246,6 +246,23 @@ describe('the user\'s own globals', () => {
   });
 });
 
+describe('getUnsafeGlobalsInCheckpoint', () => {
+  it('lists the globals load would refuse, in order of first use, for zip, legacy and safetensors files', () => {
+    const get = serialization.getUnsafeGlobalsInCheckpoint;
+    expect(get(join(DIR, 'best_acc.pt'))).toEqual(['argparse.Namespace', '__main__.TrainConfig']);
+    expect(get(join(DIR, 'custom.pt'))).toEqual(['__main__.Point', '__main__.Registry', '__main__.Slotted', '__main__.TrainConfig']);
+    expect(get(join(DIR, 'malicious.pt'))).toEqual([expected.malicious_global]);
+    expect(existsSync('/tmp/flint-numpy-pwned')).toBe(false);
+    for (const f of ['arrays.pt', 'scalars.pt', 'numpy2.pt', '../torch-1.13/mlp_legacy.params', '../torch-2.11/mlp.safetensors']) expect(get(join(DIR, f)), f).toEqual([]);
+    serialization.addSafeGlobals(['argparse.Namespace']);
+    expect(get(readFileSync(join(DIR, 'best_acc.pt')))).toEqual(['__main__.TrainConfig']);
+    // The legacy stream's object pickle, with a global that is not allowed.
+    const legacy = readFileSync(join(DIR, 'numpy2.pt')).toString('latin1').replace('numpy._core.multiarray\nscalar', 'numpy._core.multiarray\nscalaR');
+    expect(get(Buffer.from(legacy, 'latin1'))).toEqual(['numpy._core.multiarray.scalaR']);
+    expect(() => get(42 as never)).toThrow('expected a file path or a Uint8Array');
+  });
+});
+
 describe('malicious pickles stay refused', () => {
   const file = join(DIR, 'malicious.pt');
   const marker = '/tmp/flint-numpy-pwned';

@@ -5,4 +5,5 @@
 export { save, saveSync, load, loadSync, serialize, deserialize } from './index.js';
 export type { SaveOptions, LoadOptions } from './index.js';
 export { addSafeGlobals, getSafeGlobals, clearSafeGlobals, safeGlobals } from './safe-globals.js';
+export { getUnsafeGlobalsInCheckpoint } from './unsafe-globals.js';
 export type { SafeGlobal, SafeGlobalLike, Reconstruct } from './safe-globals.js';

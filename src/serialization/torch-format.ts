@@ -23,8 +23,12 @@ const STORAGE_NAMES = new Map<DType, string>(Object.entries(STORAGE_DTYPES).map(
 /** Reads `numel` elements of storage bytes into a new tensor, in bounded chunks. */
 type StorageReader = (key: string, dtype: DType, numel: number) => Tensor;
 
-/** Checks a persistent id and turns it into a storage reference. */
-function storageFromPid(pid: unknown): StorageRef {
+/**
+ * Checks a persistent id and turns it into a storage reference.
+ * @internal
+ * @example const ref = storageFromPid(['storage', floatStorageRef, '0', 'cpu', 6]);
+ */
+export function storageFromPid(pid: unknown): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
     let shown: string;
     try {

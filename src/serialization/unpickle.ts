@@ -92,7 +92,7 @@ setBuiltInGlobals(isBuiltInGlobal);
  * built-in allowlist (tensors, storages, dtypes, OrderedDict, numpy's arrays, scalars
  * and dtypes), then the user's (`torch.serialization.addSafeGlobals`).
  */
-function findGlobal(pickledModule: string, name: string): GlobalRef | DTypeRef | StorageTypeRef {
+function findGlobal(pickledModule: string, name: string, unknown?: (qualified: string) => void): GlobalRef | DTypeRef | StorageTypeRef {
   // Protocol 2 pickles name Python 3's builtins as Python 2's '__builtin__' (pickle's fix_imports).
   const module = pickledModule === '__builtin__' ? 'builtins' : pickledModule;
   if (module === 'torch' && STORAGE_TYPES.has(name)) return internal({ kind: 'storageType', name });
@@ -101,6 +101,11 @@ function findGlobal(pickledModule: string, name: string): GlobalRef | DTypeRef |
   if (FUNCTIONS.has(qualified) || isNumpyGlobal(qualified)) return internal({ kind: 'global', module, name });
   const user = userGlobal(qualified);
   if (user !== undefined) return internal({ kind: 'global', module, name, user });
+  if (unknown !== undefined) {
+    // Listing the globals a file needs: stand in a dict (it takes SETITEMS and BUILD) and go on.
+    unknown(qualified);
+    return internal({ kind: 'global', module, name, user: { module, name, reconstruct: 'dict' } });
+  }
   // A name from a corrupt file is shown escaped and cut short.
   const shown = /^[\w.]{1,200}$/.test(qualified) ? qualified : JSON.stringify(qualified.slice(0, 100));
   throw new Error(
@@ -223,6 +228,11 @@ function finishDict(box: DictBox, value: (v: unknown) => unknown = (v) => v): Re
 export interface UnpickleOptions {
   /** Resolves a persistent id (BINPERSID) to a value; storages use it. */
   persistentLoad(pid: unknown): unknown;
+  /**
+   * Called with each global that is not allowed, instead of refusing it (which then
+   * loads as a dict): `getUnsafeGlobalsInCheckpoint` lists them this way.
+   */
+  unknownGlobal?: (qualified: string) => void;
 }
 
 /**
@@ -370,8 +380,8 @@ export function unpickle(data: Uint8Array, start: number, options: UnpickleOptio
         for (let i = 0; i < items.length; i += 2) box.entries.push([finish(items[i]), items[i + 1]]);
         break;
       }
-      case 0x63: { const module = line('GLOBAL module'); const name = line('GLOBAL name'); push(findGlobal(module, name)); break; } // GLOBAL
-      case 0x93: { const name = pop(); const module = pop(); push(findGlobal(showValue(module), showValue(name))); break; } // STACK_GLOBAL
+      case 0x63: { const module = line('GLOBAL module'); const name = line('GLOBAL name'); push(findGlobal(module, name, options.unknownGlobal)); break; } // GLOBAL
+      case 0x93: { const name = pop(); const module = pop(); push(findGlobal(showValue(module), showValue(name), options.unknownGlobal)); break; } // STACK_GLOBAL
       case 0x52: { // REDUCE
         const args = pop();
         const fn = pop();
