@@ -172,6 +172,13 @@ export type { ScatterReduction, ScatterReduceOptions, ScatterOptions } from './o
 export * as nn from './nn/index.js';
 export { save, saveSync, load, loadSync, serialize, deserialize } from './serialization/index.js';
 export type { SaveOptions, LoadOptions } from './serialization/index.js';
+/**
+ * `torch.serialization`: save/load, and `addSafeGlobals` (PyTorch's add_safe_globals) and
+ * `getUnsafeGlobalsInCheckpoint` for checkpoints that pickle the user's own classes.
+ * @example torch.serialization.addSafeGlobals(['argparse.Namespace']);
+ */
+export * as serialization from './serialization/namespace.js';
+export type { SafeGlobal, SafeGlobalLike } from './serialization/safe-globals.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from './autograd/grad-mode.js';

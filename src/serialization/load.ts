@@ -75,7 +75,8 @@ function place(value: unknown, options: LoadOptions): unknown {
       }
       return out;
     }
-    if (v === null || typeof v !== 'object' || seen.has(v)) return v;
+    // Frozen: a `{ module, name }` descriptor of a global (safe-globals.ts), nothing to move.
+    if (v === null || typeof v !== 'object' || seen.has(v) || Object.isFrozen(v)) return v;
     seen.add(v);
     if (Array.isArray(v)) for (let i = 0; i < v.length; i++) v[i] = move(v[i]);
     else if (v instanceof Map) for (const [k, x] of v) v.set(k, move(x));

@@ -8,7 +8,9 @@ import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { PickleWriter, pickle } from './pickle.js';
 import { readTensor, tensorFromMemory, type Steps } from './steps.js';
-import { internal, isInternal, showValue, unpickle, type StorageRef, type TensorRecipe } from './unpickle.js';
+import { finishNumpy } from './numpy.js';
+import { applyUserState, constructUserObject, globalValue, type UserObjectRecipe } from './safe-globals.js';
+import { internal, isInternal, showValue, unpickle, type GlobalRef, type StorageRef, type TensorRecipe } from './unpickle.js';
 import type { ZipEntry, ZipReader } from './zip-read.js';
 
 const STORAGE_DTYPES: Record<string, DType> = {
@@ -21,8 +23,12 @@ const STORAGE_NAMES = new Map<DType, string>(Object.entries(STORAGE_DTYPES).map(
 /** Reads `numel` elements of storage bytes into a new tensor, in bounded chunks. */
 type StorageReader = (key: string, dtype: DType, numel: number) => Tensor;
 
-/** Checks a persistent id and turns it into a storage reference. */
-function storageFromPid(pid: unknown): StorageRef {
+/**
+ * Checks a persistent id and turns it into a storage reference.
+ * @internal
+ * @example const ref = storageFromPid(['storage', floatStorageRef, '0', 'cpu', 6]);
+ */
+export function storageFromPid(pid: unknown): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
     let shown: string;
     try {
@@ -93,6 +99,26 @@ function materialize(value: unknown, readStorage: StorageReader): unknown {
       return t;
     }
     if (isInternal(v, 'dtype')) return toDType((v as { name: string }).name);
+    if (isInternal(v, 'object')) {
+      // A user-allowlisted global: its arguments are loaded first (tensors included), the
+      // object is registered before its state is, so that the state may refer back to it.
+      const recipe = v as UserObjectRecipe;
+      const obj = constructUserObject(recipe.entry, recipe.args.map((a) => walk(a, depth + 1)));
+      built.set(v, obj);
+      if (recipe.hasState) applyUserState(recipe.entry, obj, walk(recipe.state, depth + 1));
+      return obj;
+    }
+    if (isInternal(v, 'global')) {
+      const ref = v as GlobalRef;
+      const out = globalValue(ref.module, ref.name, ref.user);
+      built.set(v, out);
+      return out;
+    }
+    const numpy = finishNumpy(v);
+    if (numpy !== undefined) {
+      built.set(v, numpy);
+      return numpy;
+    }
     if (Array.isArray(v)) {
       built.set(v, v);
       for (let i = 0; i < v.length; i++) v[i] = walk(v[i], depth + 1);

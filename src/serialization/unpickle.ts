@@ -1,8 +1,10 @@
 /**
  * A pickle reader that executes nothing: a small virtual machine over the opcodes that
  * torch.save's files use, where GLOBAL can only name the allowlisted classes and
- * functions of PyTorch's `weights_only` loader (or fewer). Anything else (`os.system`,
- * `builtins.eval`, ...) is an error that names it, never a call.
+ * functions of PyTorch's `weights_only` loader (or fewer), numpy's array, scalar and dtype
+ * globals (numpy.ts), and the globals the user allowlists (safe-globals.ts), which only
+ * say what JS value a global becomes. Anything else (`os.system`, `builtins.eval`, ...)
+ * is an error that names it, never a call.
  *
  * The VM builds plain JS values: dicts become null-prototype objects (so that a key
  * such as `__proto__` stays an entry), or Maps when a key is not a string; lists and
@@ -12,44 +14,11 @@
  */
 
 import { TextDecoder } from 'node:util';
+import { internal, isInternal, showValue } from './internal.js';
+import { buildNumpy, callNumpy, isNumpyGlobal } from './numpy.js';
+import { setBuiltInGlobals, userGlobal, type SafeGlobal, type UserObjectRecipe } from './safe-globals.js';
 
-/**
- * Marks the VM's own objects (recipes, globals, dict boxes), so that a loaded dict that
- * happens to have a 'kind' key is never mistaken for one.
- */
-const INTERNAL = Symbol('flint.unpickle');
-
-/**
- * Tags one of the VM's own objects.
- * @internal
- * @example const ref = internal({ kind: 'storage', ... });
- */
-export function internal<T extends object>(obj: T): T {
-  Object.defineProperty(obj, INTERNAL, { value: true });
-  return obj;
-}
-
-/**
- * Whether `v` is one of the VM's own objects of `kind` (never a loaded dict).
- * @internal
- * @example if (isInternal(v, 'tensor')) build(v as TensorRecipe);
- */
-export function isInternal(v: unknown, kind: string): boolean {
-  return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[INTERNAL] === true && (v as { kind?: string }).kind === kind;
-}
-
-/**
- * A loaded value in an error message. `String()` would throw on a dict (a null-prototype
- * object), turning a clear refusal into a TypeError.
- * @internal
- * @example throw new Error(`unpickle: found ${showValue(v)}`);
- */
-export function showValue(v: unknown): string {
-  if (v === null || typeof v !== 'object') return String(v);
-  if (Array.isArray(v)) return `a list of ${v.length}`;
-  if (v instanceof Map) return 'a dict';
-  return Object.getPrototypeOf(v) === null ? 'a dict' : 'an object';
-}
+export { internal, isInternal, showValue } from './internal.js';
 
 /** A storage reference, as the persistent id names it. */
 export interface StorageRef {
@@ -77,10 +46,12 @@ export interface DTypeRef {
   name: string;
 }
 
-interface GlobalRef {
+/** A global GLOBAL pushed; `user` is the user's allowlist entry, taken when the pickle names it. */
+export interface GlobalRef {
   kind: 'global';
   module: string;
   name: string;
+  user?: SafeGlobal;
 }
 
 /** An OrderedDict under construction (REDUCE'd), which BUILD may give `_metadata`. */
@@ -106,17 +77,42 @@ const DTYPES = new Set([
 const FUNCTIONS = new Set([
   'collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor',
   'torch._utils._rebuild_parameter', 'torch.Size', 'torch.device', '_codecs.encode', 'builtins.set',
-  'builtins.frozenset', 'builtins.bytearray', 'torch._tensor._rebuild_from_type_v2',
+  'builtins.frozenset', 'builtins.bytearray', 'builtins.bytes', 'torch._tensor._rebuild_from_type_v2',
 ]);
 
-/** What GLOBAL pushes, or the error that names the refused global. */
-function findGlobal(module: string, name: string): GlobalRef | DTypeRef | StorageTypeRef {
+const isBuiltInGlobal = (qualified: string): boolean => {
+  const dot = qualified.lastIndexOf('.');
+  const [module, name] = [qualified.slice(0, dot), qualified.slice(dot + 1)];
+  return (module === 'torch' && (STORAGE_TYPES.has(name) || DTYPES.has(name))) || FUNCTIONS.has(qualified) || isNumpyGlobal(qualified);
+};
+setBuiltInGlobals(isBuiltInGlobal);
+
+/**
+ * What GLOBAL pushes, or PyTorch's weights_only error naming the refused global: the
+ * built-in allowlist (tensors, storages, dtypes, OrderedDict, numpy's arrays, scalars
+ * and dtypes), then the user's (`torch.serialization.addSafeGlobals`).
+ */
+function findGlobal(pickledModule: string, name: string, unknown?: (qualified: string) => void): GlobalRef | DTypeRef | StorageTypeRef {
+  // Protocol 2 pickles name Python 3's builtins as Python 2's '__builtin__' (pickle's fix_imports).
+  const module = pickledModule === '__builtin__' ? 'builtins' : pickledModule;
   if (module === 'torch' && STORAGE_TYPES.has(name)) return internal({ kind: 'storageType', name });
   if (module === 'torch' && DTYPES.has(name)) return internal({ kind: 'dtype', name });
-  if (FUNCTIONS.has(`${module}.${name}`)) return internal({ kind: 'global', module, name });
+  const qualified = `${module}.${name}`;
+  if (FUNCTIONS.has(qualified) || isNumpyGlobal(qualified)) return internal({ kind: 'global', module, name });
+  const user = userGlobal(qualified);
+  if (user !== undefined) return internal({ kind: 'global', module, name, user });
+  if (unknown !== undefined) {
+    // Listing the globals a file needs: stand in a dict (it takes SETITEMS and BUILD) and go on.
+    unknown(qualified);
+    return internal({ kind: 'global', module, name, user: { module, name, reconstruct: 'dict' } });
+  }
+  // A name from a corrupt file is shown escaped and cut short.
+  const shown = /^[\w.]{1,200}$/.test(qualified) ? qualified : JSON.stringify(qualified.slice(0, 100));
   throw new Error(
-    `unpickle: refusing to load global '${module}.${name}': only tensors, storages, OrderedDict and plain ` +
-      'Python values are allowed (this is what PyTorch\'s weights_only=True allows, or less)',
+    `load: Weights only load failed. WeightsUnpickler error: Unsupported global: GLOBAL ${shown} was not an allowed global by default. ` +
+      `Please use \`torch.serialization.addSafeGlobals(['${shown}'])\` or the \`torch.serialization.safeGlobals(['${shown}'], fn)\` ` +
+      'scope to allowlist this global if you trust this class/function (flint runs no code from the file either way: an ' +
+      'allowlisted global loads as a plain object, or through the reconstruct function you give).',
   );
 }
 
@@ -132,6 +128,11 @@ const isObj = isInternal;
 /** Calls an allowlisted global with its arguments (REDUCE). */
 function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
   const qualified = `${fn.module}.${fn.name}`;
+  if (fn.user !== undefined) {
+    if (fn.user.reconstruct === 'dict') return newDict();
+    return internal({ kind: 'object', entry: fn.user, args, hasState: false } satisfies UserObjectRecipe);
+  }
+  if (isNumpyGlobal(qualified)) return callNumpy(qualified, args);
   switch (qualified) {
     case 'collections.OrderedDict': {
       if (args.length !== 0) throw new Error('unpickle: OrderedDict with arguments is not supported');
@@ -187,6 +188,10 @@ function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
       return Array.isArray(args[0]) ? [...(args[0] as unknown[])] : [];
     case 'builtins.bytearray':
       return args[0] instanceof Uint8Array ? args[0] : new Uint8Array(0);
+    case 'builtins.bytes': // bytes(): protocol 2 writes empty bytes this way (numpy's empty arrays)
+      if (args.length === 0) return new Uint8Array(0);
+      if (args[0] instanceof Uint8Array) return args[0];
+      throw new Error(`unpickle: bytes expects no argument or bytes, found ${showValue(args[0])}`);
     default:
       throw new Error(`unpickle: refusing to call '${qualified}'`);
   }
@@ -223,6 +228,11 @@ function finishDict(box: DictBox, value: (v: unknown) => unknown = (v) => v): Re
 export interface UnpickleOptions {
   /** Resolves a persistent id (BINPERSID) to a value; storages use it. */
   persistentLoad(pid: unknown): unknown;
+  /**
+   * Called with each global that is not allowed, instead of refusing it (which then
+   * loads as a dict): `getUnsafeGlobalsInCheckpoint` lists them this way.
+   */
+  unknownGlobal?: (qualified: string) => void;
 }
 
 /**
@@ -370,8 +380,8 @@ export function unpickle(data: Uint8Array, start: number, options: UnpickleOptio
         for (let i = 0; i < items.length; i += 2) box.entries.push([finish(items[i]), items[i + 1]]);
         break;
       }
-      case 0x63: { const module = line('GLOBAL module'); const name = line('GLOBAL name'); push(findGlobal(module, name)); break; } // GLOBAL
-      case 0x93: { const name = pop(); const module = pop(); push(findGlobal(showValue(module), showValue(name))); break; } // STACK_GLOBAL
+      case 0x63: { const module = line('GLOBAL module'); const name = line('GLOBAL name'); push(findGlobal(module, name, options.unknownGlobal)); break; } // GLOBAL
+      case 0x93: { const name = pop(); const module = pop(); push(findGlobal(showValue(module), showValue(name), options.unknownGlobal)); break; } // STACK_GLOBAL
       case 0x52: { // REDUCE
         const args = pop();
         const fn = pop();
@@ -380,7 +390,7 @@ export function unpickle(data: Uint8Array, start: number, options: UnpickleOptio
         push(callGlobal(fn as GlobalRef, args.map(finish)));
         break;
       }
-      case 0x81: { // NEWOBJ: cls.__new__(cls, *args); only OrderedDict is allowed
+      case 0x81: { // NEWOBJ: cls.__new__(cls, *args); OrderedDict and allowlisted globals
         const args = pop();
         const cls = pop();
         if (!isObj(cls, 'global') || !Array.isArray(args)) throw new Error(`unpickle: bad NEWOBJ at offset ${at}`);
@@ -391,8 +401,14 @@ export function unpickle(data: Uint8Array, start: number, options: UnpickleOptio
         const state = pop();
         const target = top();
         if (isObj(target, 'dict')) (target as DictBox).state = deepFinish(state);
-        else if (isObj(target, 'tensor')) {
+        else if (isObj(target, 'object')) {
+          const recipe = target as UserObjectRecipe;
+          if (recipe.hasState) throw new Error(`unpickle: BUILD twice on one object (offset ${at})`);
+          Object.assign(recipe, { state, hasState: true });
+        } else if (isObj(target, 'tensor')) {
           // Tensor state (requires_grad / hooks / python attributes): nothing to execute.
+        } else if (buildNumpy(target, deepFinish(state))) {
+          // numpy's dtype and ndarray states are plain data, read into their recipes.
         } else throw new Error(`unpickle: BUILD on an object that has no state to set (offset ${at})`);
         break;
       }
@@ -444,6 +460,13 @@ function deepFinish(value: unknown, seen = new Map<unknown, unknown>(), depth = 
     seen.set(value, finishDict(box, () => undefined));
     if (box.state !== null) box.state = deepFinish(box.state, seen, depth + 1);
     return finishDict(box, (v) => deepFinish(v, seen, depth + 1));
+  }
+  if (isObj(value, 'object')) {
+    // A user object's arguments and state may hold dicts still under construction.
+    const recipe = value as UserObjectRecipe;
+    seen.set(value, value);
+    recipe.args = deepFinish(recipe.args, seen, depth + 1) as unknown[];
+    if (recipe.hasState) recipe.state = deepFinish(recipe.state, seen, depth + 1);
   }
   return value;
 }
