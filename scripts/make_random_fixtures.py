@@ -83,6 +83,13 @@ torch.manual_seed(12)
 out['exponential'] = {'f64': vals(torch.empty(5, dtype=torch.float64).exponential_()),
                       'f32': vals(torch.empty(5).exponential_(2.5)), 'after': vals(torch.rand(2))}
 
+# poisson: both of PyTorch's samplers (products of uniforms below 10, PTRS from 10)
+torch.manual_seed(13)
+rates32 = torch.tensor([0.0, 0.5, 3.0, 9.9, 10.0, 25.0, 150.0, 1e4])
+rates64 = torch.tensor([[1.0, 12.5], [40.0, 0.1]], dtype=torch.float64)
+out['poisson'] = {'rates32': vals(rates32), 'p32': vals(torch.poisson(rates32)), 'rates64': vals(rates64),
+                  'p64': vals(torch.poisson(rates64)), 'after': vals(torch.rand(2))}
+
 # DataLoader and samplers: the batches, and the global stream right after
 X = torch.arange(20.0).reshape(10, 2)
 y = torch.arange(10)

@@ -63,7 +63,7 @@ export {
 } from './tensor/creation.js';
 export type { CreationOptions, RandomOptions } from './tensor/creation.js';
 export { Generator, defaultGenerator, getRngState, setRngState, initialSeed, seed } from './random/generator.js';
-export { randperm, randintLike, normal, bernoulli, multinomial } from './random/sampling.js';
+export { randperm, randintLike, normal, bernoulli, multinomial, poisson } from './random/sampling.js';
 export type { GeneratorOption } from './ops/fill.js';
 export {
   add,

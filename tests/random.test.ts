@@ -149,6 +149,17 @@ describe('sampling functions', () => {
     close(rand2(), N.after);
   });
 
+  it('poisson, below and above the rate where PyTorch switches sampler', () => {
+    const P = F.poisson;
+    torch.manualSeed(13);
+    expect(torch.poisson(torch.tensor(P.rates32, { dtype: 'float32' })).tolist()).toEqual(P.p32);
+    const p64 = torch.poisson(torch.tensor(P.rates64, { dtype: 'float64' }));
+    expect(p64.dtype).toBe(torch.float64);
+    expect(p64.tolist()).toEqual(P.p64);
+    close(rand2(), P.after);
+    expect(() => torch.poisson(torch.tensor([-1.0, 2.5]))).toThrow('invalid Poisson rate, expected rate to be non-negative');
+  });
+
   it('exponential_', () => {
     const E = F.exponential;
     torch.manualSeed(12);

@@ -383,6 +383,12 @@ void CudaBackend::fillPermutationImpl(const TensorView&) {
   throw Error("randperm: CUDA permutations are drawn on the CPU and copied to the device");
 }
 
+// PyTorch samples CUDA Poisson counts with curand's own algorithm; flint has no CUDA
+// sampler yet, and drawing on the CPU would silently use another generator.
+void CudaBackend::poissonImpl(const PoissonArgs&) {
+  throw Error("torch.poisson is not implemented on CUDA yet: sample on the CPU (rates.cpu()) and move the result");
+}
+
 std::vector<uint8_t> CudaBackend::rngState() {
   std::vector<uint8_t> bytes(16);
   std::memcpy(bytes.data(), &seed_, 8);

@@ -184,6 +184,9 @@ export const entries = {
   // log(sum(exp(row))) of each row, shifted by the row's max, and its gradient
   // gradInput = gradOutput * exp(input - result) (PyTorch's logsumexp_backward).
   logsumexp: { args: 'out: new [R], input: in [R, C]', kernel: true },
+  // Poisson samples, one per rate, drawn from the device's generator in order (PyTorch's
+  // _s_poisson_cpu); the output has the rates' dtype.
+  poisson: { args: 'out: new [N], rates: in [N]', kernel: true },
   // gradInput = gradOutput * f'(input) for the activation ops of UnaryOp (Softplus ...
   // Hardtanh), flattened; the rules are flint/rules/activation_grad.h.
   activationBackward: { args: 'gradInput: new [N], gradOutput: in [N], input: in [N], op: UnaryOp, p0: f64, p1: f64', kernel: true },

@@ -14,7 +14,8 @@ import { broadcastShapes } from '../tensor/shape.js';
 import { argumentError, checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor, toDTypeArg, toDeviceArg } from '../tensor/args.js';
 import { CPU } from '../tensor/device.js';
 import { DType, bool, defaultFloat, float16, float32, float64, bfloat16, int64 } from '../tensor/dtype.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, fromHandle } from '../tensor/tensor.js';
+import { fresh } from '../native/meta.js';
 import { tensor, type RandomOptions } from '../tensor/creation.js';
 import { checkGenerator, withGenerator, type Generator } from './generator.js';
 
@@ -150,6 +151,29 @@ export function bernoulli(input: Tensor, p?: number | GeneratorOption, options?:
     out.copy_(hit);
     hit.dispose();
     return out;
+  });
+}
+
+/**
+ * `torch.poisson`: one Poisson count per rate, in the rates' dtype, drawn as PyTorch's
+ * CPU kernel draws them (so seeded runs match). Not differentiable (PyTorch's gradient
+ * is zero); CUDA rates are refused until flint has a CUDA sampler.
+ * @example torch.poisson(torch.tensor([1.5, 20]))
+ */
+export function poisson(rates: Tensor, options?: GeneratorOption): Tensor {
+  checkTensor(rates, 'poisson', 'input');
+  checkOptions(options, 'poisson', ['generator']);
+  const generator = checkGenerator(options?.generator, 'poisson', rates.device);
+  if (!rates.isFloatingPoint()) throw new Error(`"poisson_cpu" not implemented for '${rates.dtype.name}'`);
+  return noGrad(() => {
+    const computeType = rates.dtype === float64 ? float64 : float32;
+    const flat = toDtype(rates, computeType).contiguous().reshape(-1);
+    const handle = withGenerator(generator, rates.device, () => call.poisson(fresh(computeType, [flat.numel()]), flat));
+    const counts = fromHandle(handle, rates.shape, computeType, rates.device);
+    if (computeType === rates.dtype) return counts;
+    const cast = toDtype(counts, rates.dtype);
+    counts.dispose();
+    return cast;
   });
 }
 
