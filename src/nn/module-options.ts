@@ -118,7 +118,7 @@ export function stateDictArgs(options: StateDictOptions | undefined): { prefix: 
  * Throws unless `loadStateDict`'s first argument is dict-like, as PyTorch requires. @internal
  * @example checkStateDictArg([]) // TypeError: loadStateDict(): argument 'stateDict' must be dict-like ...
  */
-export function checkStateDictArg(stateDict: unknown): void {
+export function checkStateDictArg(stateDict: unknown): asserts stateDict is Record<string, Tensor> | Map<string, Tensor> {
   if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict) || stateDict instanceof Tensor) {
     throw argumentError('loadStateDict', 'stateDict', 'dict-like (an object or a Map of tensors)', stateDict);
   }

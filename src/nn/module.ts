@@ -385,10 +385,11 @@ export class Module<Out = Tensor> {
   /**
    * Copies values from a state dict into this module's parameters and buffers, in
    * place. Strict mode throws one error listing every missing key, unexpected key and
-   * size mismatch, worded as PyTorch's.
+   * size mismatch, worded as PyTorch's. It takes `unknown` (checked at run time: an object
+   * or a Map of tensors), so `net.loadStateDict(await torch.load(file))` needs no cast.
    * @example clone.loadStateDict(net.stateDict())
    */
-  loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+  loadStateDict(stateDict: unknown, options: LoadStateDictOptions = {}): LoadStateDictResult {
     checkStateDictArg(stateDict);
     const strict = flagOption(options, 'loadStateDict', LOAD_STATE_DICT_KEYS, 'strict', true);
     return loadStateDictInto(this as Module<any>, stateDict, strict);

@@ -296,6 +296,11 @@ function extremumDimBackward(si: () => Tensor, shape: number[], d: number, keepd
  * `max()` of all elements, or `max(dim)` -> `(values, indices)`, or elementwise with a tensor.
  * @example x.max(); const [values, indices] = x.max(1); x.max(1).values
  */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(x: Tensor, options: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function max(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | ValuesIndices;
 export function max(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(x, 'max', 'input');
   if (dim instanceof Tensor) return maximumOf(x, dim, true);
@@ -307,6 +312,11 @@ export function max(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boo
  * `min()` of all elements, or `min(dim)` -> `(values, indices)`.
  * @example x.min(); const [values, indices] = x.min(0); x.min(0).indices
  */
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(x: Tensor, options: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function min(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | ValuesIndices;
 export function min(x: Tensor, dim?: number | Tensor | DimOptions, keepdim?: boolean): Tensor | ValuesIndices {
   checkTensor(x, 'min', 'input');
   if (dim instanceof Tensor) return maximumOf(x, dim, false);

@@ -104,10 +104,11 @@ export function deserialize(buffer: Uint8Array, options: LoadOptions = {}): unkn
 
 /**
  * Loads a checkpoint synchronously. Storages are read from the file straight into
- * tensor memory, 64 MiB at a time, so a large file never sits in memory twice.
- * @example const sd = torch.loadSync('mlp.params');
+ * tensor memory, 64 MiB at a time, so a large file never sits in memory twice. `T` is
+ * what the caller expects the file to hold (unchecked, as a cast: `unknown` by default).
+ * @example const sd = torch.loadSync<Record<string, torch.Tensor>>('mlp.params');
  */
-export function loadSync(file: string, options: LoadOptions = {}): unknown {
+export function loadSync<T = unknown>(file: string, options: LoadOptions = {}): T {
   const fd = fs.openSync(file, 'r');
   try {
     const source = zipSourceFromFd(fd, fs.fstatSync(fd).size);
@@ -120,7 +121,7 @@ export function loadSync(file: string, options: LoadOptions = {}): unknown {
       }
       return buffer;
     });
-    return place(value, options);
+    return place(value, options) as T;
   } finally {
     fs.closeSync(fd);
   }
@@ -130,10 +131,11 @@ export function loadSync(file: string, options: LoadOptions = {}): unknown {
  * Loads a checkpoint written by PyTorch or by flint. Executes nothing from the file. The
  * storages and tensors, nearly all of a checkpoint's bytes, are read asynchronously in
  * 64 MiB chunks, so the event loop keeps running meanwhile; `loadSync` accepts and
- * refuses exactly the same files.
- * @example clone.loadStateDict(await torch.load('mlp.params'));
+ * refuses exactly the same files. `T` is what the caller expects the file to hold
+ * (unchecked, as a cast: `unknown` by default).
+ * @example clone.loadStateDict(await torch.load<Record<string, torch.Tensor>>('mlp.params'));
  */
-export async function load(file: string, options: LoadOptions = {}): Promise<unknown> {
+export async function load<T = unknown>(file: string, options: LoadOptions = {}): Promise<T> {
   const handle = await fs.promises.open(file, 'r');
   try {
     const { size } = await handle.stat();
@@ -146,7 +148,7 @@ export async function load(file: string, options: LoadOptions = {}): Promise<unk
       }
       return buffer;
     });
-    return place(value, options);
+    return place(value, options) as T;
   } finally {
     await handle.close();
   }
