@@ -5,3 +5,6 @@
  * torch.nn.utils.vectorToParameters(flat, net.parameters());
  */
 export { parametersToVector, vectorToParameters } from './convert-parameters.js';
+export { weightNorm, removeWeightNorm } from './weight-norm.js';
+export * as parametrize from './parametrize.js';
+export * as parametrizations from './parametrizations.js';
