@@ -1,0 +1,104 @@
+/**
+ * det and slogdet from an LU factorization (getrf), with PyTorch's gradients: g·det·A⁻ᵀ,
+ * and for a singular matrix the adjugate through the SVD (where A⁻¹ does not exist).
+ */
+import { fromArray } from '../tensor/creation.js';
+import { float64 } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { record } from '../autograd/function.js';
+import { mul } from '../ops/elementwise.js';
+import { matmul } from '../ops/linalg.js';
+import { unsqueeze } from '../ops/shape.js';
+import { checkMatrices, luRaw, svdRaw } from './lapack.js';
+import { inv } from './decompositions.js';
+import { mT, namedTuple } from './matrix-helpers.js';
+
+/** Per matrix of the batch: the sign of its determinant and log|det| (sign 0, -inf when singular). */
+function luDeterminants(A: Tensor): { sign: Float64Array; logabs: Float64Array } {
+  const n = A._shape[A._shape.length - 1];
+  const { lu, pivots } = luRaw(A);
+  const values = lu.dataSync();
+  const piv = pivots.dataSync();
+  lu.dispose();
+  pivots.dispose();
+  const batch = A._shape.slice(0, -2).reduce((p, s) => p * s, 1);
+  const sign = new Float64Array(batch);
+  const logabs = new Float64Array(batch);
+  for (let b = 0; b < batch; b++) {
+    let s = 1;
+    let l = 0;
+    for (let i = 0; i < n; i++) {
+      const d = Number(values[b * n * n + i * n + i]);
+      if (Number(piv[b * n + i]) !== i + 1) s = -s;
+      if (d < 0) s = -s;
+      if (d === 0) s = 0;
+      l += Math.log(Math.abs(d));
+    }
+    sign[b] = s;
+    logabs[b] = s === 0 ? -Infinity : l;
+  }
+  return { sign, logabs };
+}
+
+function batchTensor(values: Float64Array, like: Tensor): Tensor {
+  return fromArray(values, float64, like._shape.slice(0, -2), like._dtype, like.device);
+}
+
+/**
+ * The determinant of a square matrix (or of each in a batch).
+ * @example torch.linalg.det(torch.tensor([[1, 2], [3, 4]], { dtype: torch.float64 })) // -2
+ */
+export function det(A: Tensor): Tensor {
+  checkMatrices(A, 'linalg.det', true);
+  const { sign, logabs } = luDeterminants(A);
+  const values = sign.map((s, i) => s * Math.exp(logabs[i]));
+  const out = batchTensor(values, A);
+  const singular = values.some((v) => v === 0);
+  return record(out, 'LinalgDetBackward0', [A], (node) => {
+    const sA = node.save(A);
+    const sOut = node.save(out);
+    return (g) => [singular ? adjugateT(sA(), g) : mul(unsqueeze(unsqueeze(mul(g, sOut()), -1), -1), mT(inv(sA())))];
+  });
+}
+
+/** g · adj(A)ᵀ through A = U S Vh: adj(A)ᵀ = det(U)det(Vh) · U diag(∏_{j≠i} s_j) Vh, defined for singular A too. */
+function adjugateT(A: Tensor, g: Tensor): Tensor {
+  const [U, S, Vh] = svdRaw(A, false, 'linalg.det');
+  const n = S._shape[S._shape.length - 1];
+  const s = S.dataSync();
+  const gv = g.dataSync();
+  const signU = luDeterminants(U).sign;
+  const signV = luDeterminants(Vh).sign;
+  const batch = n === 0 ? 0 : s.length / n;
+  const c = new Float64Array(s.length);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < n; i++) {
+      let p = 1;
+      for (let j = 0; j < n; j++) if (j !== i) p *= Number(s[b * n + j]);
+      c[b * n + i] = p * signU[b] * signV[b] * Number(gv[b]);
+    }
+  }
+  const scale = fromArray(c, float64, S._shape.slice(), A._dtype, A.device);
+  const out = matmul(mul(U, unsqueeze(scale, -2)), Vh);
+  for (const t of [U, S, Vh, scale]) t.dispose();
+  return out;
+}
+
+/** linalg.slogdet's result: `[sign, logabsdet]`, or by name. */
+export type SlogdetResult = [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor };
+
+/**
+ * The sign and the log of the absolute value of the determinant, stable where det over- or underflows.
+ * @example const { sign, logabsdet } = torch.linalg.slogdet(A);
+ */
+export function slogdet(A: Tensor): SlogdetResult {
+  checkMatrices(A, 'linalg.slogdet', true);
+  const { sign, logabs } = luDeterminants(A);
+  const signT = batchTensor(sign, A);
+  const logabsdet = batchTensor(logabs, A);
+  record(logabsdet, 'LinalgSlogdetBackward0', [A], (node) => {
+    const sA = node.save(A);
+    return (g) => [mul(unsqueeze(unsqueeze(g, -1), -1), mT(inv(sA())))];
+  });
+  return namedTuple({ sign: signT, logabsdet }) as unknown as SlogdetResult;
+}
