@@ -9,6 +9,8 @@ import { checkOptions, keysOf } from '../tensor/args.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { record } from '../autograd/function.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { sumTo } from '../ops/reduce.js';
 import { add, div, mul, sub, neg } from '../ops/elementwise.js';
 import { matmul } from '../ops/linalg.js';
 import { cat, expand, narrow, squeeze, unsqueeze } from '../ops/shape.js';
@@ -76,7 +78,7 @@ export function solve(A: Tensor, B: Tensor, options?: SolveOptions): Tensor {
   const vector = B._shape.length === 1 || (B._shape.length === A._shape.length - 1 && B._shape.every((s, i) => s === A._shape[i]));
   if (!left) {
     if (vector) throw new Error('linalg.solve: Vector broadcasting of the left hand side is not supported for left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)');
-    return mT(solve(mT(A), mT(B)));
+    return solveRight(A, B);
   }
   const Bm = vector ? unsqueeze(B, -1) : B;
   if (Bm._shape.length < 2 || Bm._shape[Bm._shape.length - 2] !== n) {
@@ -99,6 +101,25 @@ export function solve(A: Tensor, B: Tensor, options?: SolveOptions): Tensor {
       const gm = vector ? unsqueeze(g, -1) : g;
       const gB = solve(mT(savedA()), gm);
       return [wantA ? neg(matmul(gB, mT(savedX()))) : null, gB];
+    };
+  });
+}
+
+/** X A = B, solved as Aᵀ Xᵀ = Bᵀ and recorded as one node: X = B A⁻¹, so gB = g A⁻ᵀ and gA = -Xᵀ gB. */
+function solveRight(A: Tensor, B: Tensor): Tensor {
+  const n = A._shape[A._shape.length - 1];
+  if (B._shape.length < 2 || B._shape[B._shape.length - 1] !== n) {
+    throw new Error(`linalg.solve: Incompatible shapes of A and B for the equation XA = B (${n}x${n} and ${B._shape.slice(-2).join('x')})`);
+  }
+  const out = noGrad(() => mT(solve(mT(A), mT(B))));
+  return record(out, 'LinalgSolveExBackward0', [A, B], (node) => {
+    const savedA = node.save(A);
+    const savedX = node.save(out);
+    const wantA = node.next[0] !== null;
+    const [shapeA, shapeB] = [A._shape.slice(), B._shape.slice()];
+    return (g) => {
+      const gB = mT(solve(savedA(), mT(g)));
+      return [wantA ? sumTo(neg(matmul(mT(savedX()), gB)), shapeA) : null, sumTo(gB, shapeB)];
     };
   });
 }

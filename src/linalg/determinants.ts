@@ -1,17 +1,16 @@
 /**
- * det and slogdet from an LU factorization (getrf), with PyTorch's gradients: g·det·A⁻ᵀ,
- * and for a singular matrix the adjugate through the SVD (where A⁻¹ does not exist).
+ * det and slogdet from an LU factorization (getrf), with PyTorch's gradients: g·det·A⁻ᵀ
+ * and g·A⁻ᵀ.
  */
 import { fromArray } from '../tensor/creation.js';
 import { float64 } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { record } from '../autograd/function.js';
-import { mul } from '../ops/elementwise.js';
-import { matmul } from '../ops/linalg.js';
+import { mul, ne, where } from '../ops/elementwise.js';
 import { unsqueeze } from '../ops/shape.js';
-import { checkMatrices, luRaw, svdRaw } from './lapack.js';
+import { checkMatrices, luRaw } from './lapack.js';
 import { inv } from './decompositions.js';
-import { mT, namedTuple } from './matrix-helpers.js';
+import { eyeLike, mT, namedTuple } from './matrix-helpers.js';
 
 /** Per matrix of the batch: the sign of its determinant and log|det| (sign 0, -inf when singular). */
 function luDeterminants(A: Tensor): { sign: Float64Array; logabs: Float64Array } {
@@ -53,35 +52,23 @@ export function det(A: Tensor): Tensor {
   const { sign, logabs } = luDeterminants(A);
   const values = sign.map((s, i) => s * Math.exp(logabs[i]));
   const out = batchTensor(values, A);
-  const singular = values.some((v) => v === 0);
+  const singular = values.map((v) => (v === 0 ? 1 : 0));
   return record(out, 'LinalgDetBackward0', [A], (node) => {
     const sA = node.save(A);
     const sOut = node.save(out);
-    return (g) => [singular ? adjugateT(sA(), g) : mul(unsqueeze(unsqueeze(mul(g, sOut()), -1), -1), mT(inv(sA())))];
+    return (g) => {
+      // PyTorch 1.13 solves (g·det) I against A's LU: for an exactly singular matrix the
+      // right-hand side is zero and so is the gradient. Those matrices are swapped for I
+      // here, so that the inverse exists; their factor g·det is 0 all the same.
+      let a = sA();
+      if (singular.some((v) => v === 1)) {
+        const mask = fromArray(Float64Array.from(singular), float64, [...a._shape.slice(0, -2), 1, 1], a._dtype, a.device);
+        const eye = eyeLike(a, a._shape[a._shape.length - 1]);
+        a = where(ne(mask, 0), eye, a);
+      }
+      return [mul(unsqueeze(unsqueeze(mul(g, sOut()), -1), -1), mT(inv(a)))];
+    };
   });
-}
-
-/** g · adj(A)ᵀ through A = U S Vh: adj(A)ᵀ = det(U)det(Vh) · U diag(∏_{j≠i} s_j) Vh, defined for singular A too. */
-function adjugateT(A: Tensor, g: Tensor): Tensor {
-  const [U, S, Vh] = svdRaw(A, false, 'linalg.det');
-  const n = S._shape[S._shape.length - 1];
-  const s = S.dataSync();
-  const gv = g.dataSync();
-  const signU = luDeterminants(U).sign;
-  const signV = luDeterminants(Vh).sign;
-  const batch = n === 0 ? 0 : s.length / n;
-  const c = new Float64Array(s.length);
-  for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < n; i++) {
-      let p = 1;
-      for (let j = 0; j < n; j++) if (j !== i) p *= Number(s[b * n + j]);
-      c[b * n + i] = p * signU[b] * signV[b] * Number(gv[b]);
-    }
-  }
-  const scale = fromArray(c, float64, S._shape.slice(), A._dtype, A.device);
-  const out = matmul(mul(U, unsqueeze(scale, -2)), Vh);
-  for (const t of [U, S, Vh, scale]) t.dispose();
-  return out;
 }
 
 /** linalg.slogdet's result: `[sign, logabsdet]`, or by name. */
@@ -96,6 +83,8 @@ export function slogdet(A: Tensor): SlogdetResult {
   const { sign, logabs } = luDeterminants(A);
   const signT = batchTensor(sign, A);
   const logabsdet = batchTensor(logabs, A);
+  // The sign shares PyTorch's node but carries no gradient.
+  record(signT, 'LinalgSlogdetBackward0', [A], () => () => [null]);
   record(logabsdet, 'LinalgSlogdetBackward0', [A], (node) => {
     const sA = node.save(A);
     return (g) => [mul(unsqueeze(unsqueeze(g, -1), -1), mT(inv(sA())))];

@@ -88,12 +88,10 @@ export function matrixNorm(A: Tensor, ord: MatrixNormOrder = 'fro', dim: [number
     // ±1: the max/min column sum of |A|, ±inf: the max/min row sum.
     const sumDim = ord === 1 || ord === -1 ? d0 : d1;
     const reduceDim = ord === 1 || ord === -1 ? d1 : d0;
-    const sums = sum(abs(input), sumDim, true);
     const byMax = ord === 1 || ord === Infinity;
-    out = byMax ? amax(sums, reduceDim, true) : amin(sums, reduceDim, true);
-    // Both reduced dims were kept: drop them unless asked not to.
-    if (!keepdim) out = out.squeeze(Math.max(d0, d1)).squeeze(Math.min(d0, d1));
-    return out;
+    const sums = sum(abs(input), sumDim, keepdim);
+    const at = keepdim || reduceDim < sumDim ? reduceDim : reduceDim - 1;
+    return byMax ? amax(sums, at, keepdim) : amin(sums, at, keepdim);
   }
   if (keepdim) for (const d of [Math.min(d0, d1), Math.max(d0, d1)]) out = unsqueeze(out, d);
   return out;

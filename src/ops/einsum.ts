@@ -184,7 +184,8 @@ export function einsum(equation: string, ...operandsArg: (Tensor | Tensor[])[]):
       labels = [...labels, l];
     }
   }
-  t = permute(t, output.map((l) => labels.indexOf(l)));
+  const order = output.map((l) => labels.indexOf(l));
+  if (order.some((d, i) => d !== i)) t = permute(t, order);
   const finalShape = output.map((l) => sizes.get(l) ?? 1);
   if (t._shape.some((s, d) => s !== finalShape[d])) t = expand(t, finalShape);
   return t;

@@ -1,0 +1,301 @@
+/**
+ * torch.linalg, the add-products, einsum, tensordot, kron, cross, cdist and trace against
+ * PyTorch 1.13 (tests/fixtures/linalg.json, which scripts/make_linalg_fixtures.py writes):
+ * every case's outputs, its first output's grad_fn and each input's gradient of
+ * Σ sum(out_i * w_i); finite differences in float64; PyTorch's errors; float32; CUDA refusal.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src/index.js';
+import type { Tensor } from '../src/index.js';
+import { gradcheck } from './helpers/gradcheck.js';
+
+interface Case {
+  inputs: { shape: number[]; data: number[] }[];
+  outputs: { shape: number[]; data: number[] }[];
+  weights: number[][];
+  gradFn: string | null;
+  grads?: (number[] | null)[];
+}
+const FIXTURE: { cases: Record<string, Case>; gradFns: Record<string, string>; lstsqShapes: Record<string, number[]> } = JSON.parse(
+  readFileSync(new URL('./fixtures/linalg.json', import.meta.url), 'utf8'),
+);
+
+const L = torch.linalg;
+const sq = (t: Tensor) => t.mul(t);
+const inf = Infinity;
+
+/** The same functions as scripts/make_linalg_fixtures.py's CASES, by name. */
+const CASES: Record<string, (...xs: Tensor[]) => Tensor[]> = {
+  inv: (a) => [L.inv(a)],
+  inv_batched: (a) => [L.inv(a)],
+  inverse: (a) => [torch.inverse(a)],
+  solve_matrix: (a, b) => [L.solve(a, b)],
+  solve_vector: (a, b) => [L.solve(a, b)],
+  solve_broadcast: (a, b) => [L.solve(a, b)],
+  solve_right: (a, b) => [L.solve(a, b, { left: false })],
+  det: (a) => [L.det(a)],
+  det_batched: (a) => [L.det(a)],
+  det_singular: (a) => [L.det(a)],
+  torch_det: (a) => [torch.det(a)],
+  slogdet: (a) => [...L.slogdet(a)],
+  slogdet_batched: (a) => [...L.slogdet(a)],
+  cholesky: (a) => [L.cholesky(a)],
+  cholesky_upper_batched: (a) => [L.cholesky(a, { upper: true })],
+  qr_tall: (a) => [...L.qr(a)],
+  qr_wide: (a) => [...L.qr(a)],
+  qr_complete_square: (a) => [...L.qr(a, { mode: 'complete' })],
+  qr_r: (a) => [L.qr(a, { mode: 'r' }).R.detach().abs()],
+  qr_complete_tall_values: (a) => [L.qr(a, { mode: 'complete' }).Q.detach().abs(), L.qr(a, { mode: 'complete' }).R.detach().abs()],
+  eigh: (a) => {
+    const { eigenvalues, eigenvectors } = L.eigh(a);
+    return [eigenvalues, sq(eigenvectors)];
+  },
+  eigh_upper: (a) => {
+    const [w, v] = L.eigh(a, 'U');
+    return [w, sq(v)];
+  },
+  eigvalsh: (a) => [L.eigvalsh(a)],
+  svd_tall: (a) => {
+    const { U, S, Vh } = L.svd(a, { fullMatrices: false });
+    return [S, sq(U), sq(Vh)];
+  },
+  svd_wide: (a) => {
+    const { U, S, Vh } = L.svd(a, { fullMatrices: false });
+    return [S, sq(U), sq(Vh)];
+  },
+  svd_full: (a) => {
+    const { U, S, Vh } = L.svd(a);
+    return [S, sq(U.narrow(-1, 0, 3)), sq(Vh)];
+  },
+  svdvals: (a) => [L.svdvals(a)],
+  pinv_tall: (a) => [L.pinv(a)],
+  pinv_wide: (a) => [L.pinv(a)],
+  pinv_rank_deficient: (a) => [L.pinv(a).detach()],
+  pinv_hermitian: (a) => [L.pinv(a, { hermitian: true })],
+  lstsq: (a, b) => [L.lstsq(a, b).solution],
+  lstsq_batched_square: (a, b) => [L.lstsq(a, b).solution],
+  matrix_rank: (a) => [L.matrixRank(a).to(torch.float64)],
+  matrix_rank_tol: (a) => [L.matrixRank(a, { atol: 1e-4 }), L.matrixRank(a, { rtol: 1e-2 }), L.matrixRank(a)].map((t) => t.to(torch.float64)),
+  vector_norm_2: (a) => [L.vectorNorm(a)],
+  vector_norm_1_dim: (a) => [L.vectorNorm(a, 1, -1)],
+  vector_norm_inf_keepdim: (a) => [L.vectorNorm(a, inf, 0, true)],
+  vector_norm_3_dims: (a) => [L.vectorNorm(a, 3, [0, 2])],
+  vector_norm_0: (a) => [L.vectorNorm(a, 0).detach()],
+  matrix_norm_fro: (a) => [L.matrixNorm(a)],
+  matrix_norm_nuc: (a) => [L.matrixNorm(a, 'nuc')],
+  matrix_norm_inf: (a) => [L.matrixNorm(a, inf)],
+  matrix_norm_neginf: (a) => [L.matrixNorm(a, -inf)],
+  matrix_norm_1: (a) => [L.matrixNorm(a, 1)],
+  matrix_norm_neg1_keepdim: (a) => [L.matrixNorm(a, -1, [-2, -1], true)],
+  matrix_norm_2: (a) => [L.matrixNorm(a, 2)],
+  matrix_norm_neg2_dims: (a) => [L.matrixNorm(a, -2, [0, 2])],
+  norm_default: (a) => [L.norm(a)],
+  norm_matrix_ord: (a) => [L.norm(a, 'nuc')],
+  norm_vector_dim: (a) => [L.norm(a, 1, 0)],
+  norm_matrix_dims: (a) => [L.norm(a, inf, [1, 2])],
+  baddbmm: (i, a, b) => [torch.baddbmm(i, a, b, { beta: 0.5, alpha: 2 })],
+  baddbmm_broadcast: (i, a, b) => [torch.baddbmm(i, a, b)],
+  addbmm: (i, a, b) => [torch.addbmm(i, a, b, { beta: 2, alpha: -1 })],
+  addmv: (i, m, v) => [torch.addmv(i, m, v, { beta: 0.5, alpha: 3 })],
+  addr: (i, a, b) => [torch.addr(i, a, b, { alpha: 2 })],
+  trace: (a) => [torch.trace(a)],
+  kron: (a, b) => [torch.kron(a, b)],
+  kron_mixed_dims: (a, b) => [torch.kron(a, b)],
+  tensordot_int: (a, b) => [torch.tensordot(a, b, 2)],
+  tensordot_lists: (a, b) => [torch.tensordot(a, b, [[1, 0], [0, 1]])],
+  cross: (a, b) => [L.cross(a, b)],
+  cross_dim_broadcast: (a, b) => [L.cross(a, b, -2)],
+  torch_cross_default_dim: (a, b) => [torch.cross(a, b)],
+  cdist_2: (a, b) => [torch.cdist(a, b)],
+  cdist_1_batched: (a, b) => [torch.cdist(a, b, 1)],
+  cdist_inf: (a, b) => [torch.cdist(a, b, inf)],
+  einsum_matmul: (a, b) => [torch.einsum('ij,jk->ik', a, b)],
+  einsum_batched: (a, b) => [torch.einsum('bij,bjk->bik', a, b)],
+  einsum_implicit: (a, b) => [torch.einsum('ij,jk', a, b)],
+  einsum_trace: (a) => [torch.einsum('ii', a)],
+  einsum_diagonal: (a) => [torch.einsum('ii->i', a)],
+  einsum_outer: (a, b) => [torch.einsum('i,j->ij', a, b)],
+  einsum_ellipsis: (a, b) => [torch.einsum('...ij,jk->...ik', a, b)],
+  einsum_ellipsis_transpose: (a) => [torch.einsum('...ij->...ji', a)],
+  einsum_three: (a, b, c) => [torch.einsum('ij,jk,kl->il', a, b, c)],
+  einsum_sum_out: (a) => [torch.einsum('ijk->j', a)],
+  einsum_bilinear: (a, w, b) => [torch.einsum('bi,kij,bj->bk', a, w, b)],
+  einsum_broadcast_ellipsis: (a, b) => [torch.einsum('...i,...i->...', a, b)],
+  einsum_repeated_mixed: (a, b) => [torch.einsum('iij,j->i', a, b)],
+};
+
+const values = (t: Tensor) => Array.from(t.dataSync() as ArrayLike<number | bigint>, Number);
+const leafOf = (spec: { shape: number[]; data: number[] }, dtype = torch.float64) =>
+  torch.tensor(spec.data, { dtype }).reshape(spec.shape).requiresGrad_();
+
+function expectClose(actual: number[], expected: number[], tol: number, what: string): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  actual.forEach((a, i) => {
+    const e = expected[i];
+    if (!Number.isFinite(e)) expect(a, `${what}[${i}]`).toBe(e);
+    else expect(Math.abs(a - e), `${what}[${i}]: ${a} vs ${e}`).toBeLessThanOrEqual(tol * (1 + Math.abs(e)));
+  });
+}
+
+describe('linalg against PyTorch 1.13', () => {
+  it('covers every fixture case', () => {
+    expect(Object.keys(CASES).sort()).toEqual(Object.keys(FIXTURE.cases).sort());
+  });
+
+  for (const [name, fixture] of Object.entries(FIXTURE.cases)) {
+    it(`${name}: values, grad_fn and gradients`, () => {
+      const leaves = fixture.inputs.map((x) => leafOf(x));
+      const outs = CASES[name](...leaves);
+      expect(outs.length).toBe(fixture.outputs.length);
+      outs.forEach((o, i) => {
+        expect(o.shape, `${name} output ${i} shape`).toEqual(fixture.outputs[i].shape);
+        expectClose(values(o), fixture.outputs[i].data, 1e-9, `${name} output ${i}`);
+      });
+      // einsum's and tensordot's last node is whichever view or reduction PyTorch's own
+      // contraction path ends in (ViewBackward0, 1.13's ReshapeAliasBackward0...): an
+      // implementation detail of theirs, not compared.
+      const internalPath = name.startsWith('einsum') || name.startsWith('tensordot');
+      if (fixture.gradFn !== null && !internalPath) expect(outs[0].gradFn?.name).toBe(fixture.gradFn);
+      if (!fixture.grads) return;
+      const terms = outs
+        .map((o, i) => (o.requiresGrad ? o.mul(torch.tensor(fixture.weights[i], { dtype: torch.float64 }).reshape(o.shape)).sum() : null))
+        .filter((t): t is Tensor => t !== null);
+      const loss = terms.reduce((a, b) => a.add(b));
+      loss.backward();
+      leaves.forEach((leaf, i) => {
+        const expected = fixture.grads![i];
+        if (expected === null) expect(leaf.grad).toBeNull();
+        else expectClose(values(leaf.grad!), expected, 1e-7, `${name} grad ${i}`);
+      });
+    });
+  }
+
+  it('names the grad_fn of each op as PyTorch', () => {
+    const a = torch.tensor([[4, 1, 0], [1, 3, 1], [0, 1, 2]], { dtype: torch.float64, requiresGrad: true });
+    const m = torch.tensor([[1, 2, 0], [0, 1, 3], [4, 0, 1], [1, 1, 1]], { dtype: torch.float64, requiresGrad: true });
+    const v4 = torch.ones(4, { dtype: torch.float64 });
+    const v3 = torch.ones(3, { dtype: torch.float64 });
+    const made: Record<string, Tensor> = {
+      inv: L.inv(a), solve: L.solve(a, v3), det: L.det(a), slogdet: L.slogdet(a).logabsdet, cholesky: L.cholesky(a),
+      qrQ: L.qr(m).Q, qrR: L.qr(m).R, eighL: L.eigh(a).eigenvalues, eighV: L.eigh(a).eigenvectors, svdU: L.svd(m).U,
+      svdS: L.svd(m).S, svdvals: L.svdvals(m), pinv: L.pinv(m), lstsq: L.lstsq(m, torch.ones(4, 2, { dtype: torch.float64 })).solution,
+      vector_norm: L.vectorNorm(m), matrix_norm_fro: L.matrixNorm(m), matrix_norm_nuc: L.matrixNorm(m, 'nuc'),
+      matrix_norm_2: L.matrixNorm(m, 2), trace: torch.trace(m), kron: torch.kron(m, m), cross: L.cross(m.narrow(0, 0, 3), a),
+      cdist: torch.cdist(m, m), addmv: torch.addmv(v4, m, v3), addr: torch.addr(m, v4, v3),
+      baddbmm: torch.baddbmm(m, m.unsqueeze(0), torch.ones(1, 3, 3, { dtype: torch.float64 })),
+      addbmm: torch.addbmm(m, m.unsqueeze(0), torch.ones(1, 3, 3, { dtype: torch.float64 })),
+    };
+    for (const [key, expected] of Object.entries(FIXTURE.gradFns)) expect(made[key].gradFn?.name, key).toBe(expected);
+  });
+
+  it('lstsq returns what the gelsy driver does: residuals and singularValues empty, rank per matrix', () => {
+    const a = torch.randn(2, 4, 3, { dtype: torch.float64 });
+    const r = L.lstsq(a, torch.randn(2, 4, 2, { dtype: torch.float64 }));
+    const shapes = { solution: r.solution.shape, residuals: r.residuals.shape, rank: r.rank.shape, singularValues: r.singularValues.shape };
+    expect(shapes).toEqual(FIXTURE.lstsqShapes);
+    expect(r.rank.dtype).toBe(torch.int64);
+    expect(values(r.rank)).toEqual([3, 3]);
+    const [solution] = r;
+    expect(solution).toBe(r.solution);
+  });
+});
+
+describe('linalg gradients by finite differences (float64)', () => {
+  const t = (rows: number[][]) => torch.tensor(rows, { dtype: torch.float64, requiresGrad: true });
+  const A = () => t([[3, 1, 0.5], [0.2, 2.5, 1], [0.4, -0.3, 4]]);
+  const M = () => t([[1, 2, 0.5], [0.3, 1, 3], [4, 0.1, 1], [1, -1, 2]]);
+  const fd = (fn: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]) => expect(gradcheck(fn, xs, { atol: 1e-6, rtol: 1e-4 }).ok).toBe(true);
+
+  it('inv, det, slogdet, solve', () => {
+    fd((a) => L.inv(a), A());
+    fd((a) => L.det(a), A());
+    fd((a) => L.slogdet(a).logabsdet, A());
+    fd((a, b) => L.solve(a, b), A(), M().narrow(0, 0, 3));
+  });
+  it('cholesky of a symmetrized input, qr, eigh, svd, pinv', () => {
+    fd((a) => L.cholesky(a.matmul(a.mT ?? a.transpose(-2, -1))), A());
+    fd((m) => L.qr(m).Q.add(L.qr(m).R.sum()), M());
+    fd((a) => {
+      const s = a.add(a.transpose(0, 1));
+      const { eigenvalues, eigenvectors } = L.eigh(s);
+      return eigenvalues.sum().add(eigenvectors.mul(eigenvectors));
+    }, A());
+    fd((m) => {
+      const { U, S, Vh } = L.svd(m, { fullMatrices: false });
+      return U.mul(U).sum().add(S).add(Vh.mul(Vh).sum(0));
+    }, M());
+    fd((m) => L.pinv(m), M());
+  });
+  it('matrix norms and einsum', () => {
+    fd((m) => L.matrixNorm(m, 'nuc'), M());
+    fd((m) => L.matrixNorm(m, 2), M());
+    fd((m, a) => torch.einsum('ij,jk,kk->ik', m, a, a), M(), A());
+  });
+  it('double backward through inv (createGraph)', () => {
+    const a = A();
+    const [g] = torch.autograd.grad(L.inv(a).sum(), [a], null, { createGraph: true });
+    const [gg] = torch.autograd.grad(g.sum(), [a]);
+    // d/dA of sum(-A^-T 1 1^T A^-T), checked against the closed form at a nearby point by differences.
+    const eps = 1e-6;
+    const base = values(a.detach());
+    const f = (data: number[]) => {
+      const x = torch.tensor(data, { dtype: torch.float64 }).reshape(3, 3).requiresGrad_();
+      const [gx] = torch.autograd.grad(L.inv(x).sum(), [x]);
+      return values(gx).reduce((p, q) => p + q, 0);
+    };
+    base.forEach((_, i) => {
+      const plus = base.slice();
+      const minus = base.slice();
+      plus[i] += eps;
+      minus[i] -= eps;
+      expect(Math.abs(values(gg)[i] - (f(plus) - f(minus)) / (2 * eps))).toBeLessThan(1e-5);
+    });
+  });
+});
+
+describe('linalg errors and dtypes', () => {
+  it("raises PyTorch's errors", () => {
+    const singular = torch.tensor([[1, 2], [2, 4]], { dtype: torch.float32 });
+    expect(() => L.inv(singular)).toThrow('linalg.inv: The diagonal element 2 is zero, the inversion could not be completed because the input matrix is singular.');
+    expect(() => L.inv(torch.stack([torch.eye(2), singular]))).toThrow('linalg.inv: (Batch element 1): The diagonal element 2 is zero');
+    expect(() => L.solve(singular, torch.ones(2))).toThrow('torch.linalg.solve: The solver failed because the input matrix is singular.');
+    expect(() => L.cholesky(singular)).toThrow('linalg.cholesky: The factorization could not be completed because the input is not positive-definite (the leading minor of order 2 is not positive-definite).');
+    expect(() => L.inv(torch.ones(2, 3))).toThrow('linalg.inv: A must be batches of square matrices, but they are 2 by 3 matrices');
+    expect(() => L.inv(torch.ones(3))).toThrow('linalg.inv: The input tensor A must have at least 2 dimensions.');
+    expect(() => L.inv(torch.ones([2, 2], { dtype: torch.int64 }))).toThrow('linalg.inv: Expected a floating point or complex tensor as input. Got Long');
+    expect(() => L.solve(torch.eye(2), torch.ones(3))).toThrow('linalg.solve: Incompatible shapes of A and B for the equation AX = B (2x2 and 3x1)');
+    expect(() => L.qr(torch.ones(3, 3), { mode: 'x' as 'r' })).toThrow("qr received unrecognized mode 'x' but expected one of 'reduced' (default), 'r', or 'complete'");
+    expect(() => L.eigh(torch.ones(2, 2), 'X' as 'L')).toThrow("Expected UPLO argument to be 'L' or 'U', but got X");
+    expect(() => L.lstsq(torch.ones(3, 2), torch.ones(4, 1))).toThrow('torch.linalg.lstsq: input.size(-2) should match other.size(-2)');
+    expect(() => L.cross(torch.ones(2), torch.ones(2))).toThrow('linalg.cross: inputs dimension -1 must have length 3. Got 2 and 2');
+    expect(() => torch.einsum('ij,jk', torch.ones(2, 3), torch.ones(4, 2))).toThrow('einsum(): subscript j has size 4 for operand 1 which does not broadcast with previously seen size 3');
+    expect(() => L.matrixNorm(torch.ones(3), 'fro')).toThrow('linalg.matrix_norm: The input tensor A must have at least 2 dimensions.');
+    expect(() => L.matrixNorm(torch.ones(3, 3), 3)).toThrow('linalg.matrix_norm: Order 3 not supported.');
+    expect(() => L.vectorNorm(torch.ones(3), 'fro' as unknown as number)).toThrow("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str");
+    const m = torch.ones(4, 2, { requiresGrad: true });
+    expect(() => L.qr(m, { mode: 'complete' }).Q.sum().backward()).toThrow("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.");
+  });
+
+  it('computes in float32 too', () => {
+    const a = torch.tensor([[4, 1], [1, 3]]).to(torch.float32);
+    const inverse = L.inv(a);
+    expect(inverse.dtype).toBe(torch.float32);
+    expectClose(values(inverse), [3 / 11, -1 / 11, -1 / 11, 4 / 11], 1e-6, 'float32 inv');
+    expectClose(values(L.det(a)), [11], 1e-6, 'float32 det');
+    expectClose(values(L.svdvals(a)), [(7 + Math.sqrt(5)) / 2, (7 - Math.sqrt(5)) / 2], 1e-6, 'float32 svdvals');
+    expectClose(values(L.eigvalsh(a)), [(7 - Math.sqrt(5)) / 2, (7 + Math.sqrt(5)) / 2], 1e-6, 'float32 eigvalsh');
+  });
+
+  it('factors non-contiguous inputs as their values', () => {
+    const a = torch.tensor([[4, 1, 2], [0, 3, 1], [1, 0, 5]], { dtype: torch.float64 });
+    expectClose(values(L.inv(a.t())), values(L.inv(a).t().contiguous()), 1e-12, 'inv of a transposed view');
+    expectClose(values(L.det(a.t())), values(L.det(a)), 1e-12, 'det of a transposed view');
+  });
+
+  it('handles empty matrices', () => {
+    expect(L.inv(torch.ones(0, 0, { dtype: torch.float64 })).shape).toEqual([0, 0]);
+    expect(values(L.det(torch.ones(0, 0, { dtype: torch.float64 })))).toEqual([1]);
+    expect(L.svdvals(torch.ones(2, 0, 3, { dtype: torch.float64 })).shape).toEqual([2, 0]);
+  });
+});
