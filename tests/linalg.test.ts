@@ -299,3 +299,20 @@ describe('linalg errors and dtypes', () => {
     expect(L.svdvals(torch.ones(2, 0, 3, { dtype: torch.float64 })).shape).toEqual([2, 0]);
   });
 });
+
+describe('Tensor methods', () => {
+  it('are the free functions', () => {
+    const a = torch.tensor([[4, 1], [2, 3]], { dtype: torch.float64 });
+    const v = torch.tensor([1, 2], { dtype: torch.float64 });
+    expect(values(a.det())).toEqual(values(torch.det(a)));
+    expect(values(a.inverse())).toEqual(values(L.inv(a)));
+    expect(values(a.slogdet().logabsdet)).toEqual(values(L.slogdet(a).logabsdet));
+    expect(values(a.trace())).toEqual([7]);
+    expect(values(v.addmv(a, v))).toEqual([1 + 6, 2 + 8]);
+    expect(values(v.addr(v, v, { beta: 0, alpha: 2 }))).toEqual([2, 4, 4, 8]);
+    expect(a.kron(a).shape).toEqual([4, 4]);
+    expect(values(torch.tensor([1, 0, 0], { dtype: torch.float64 }).cross(torch.tensor([0, 1, 0], { dtype: torch.float64 })))).toEqual([0, 0, 1]);
+    expect(a.unsqueeze(0).baddbmm(a.unsqueeze(0), a.unsqueeze(0)).shape).toEqual([1, 2, 2]);
+    expect(values(a.addbmm(a.unsqueeze(0), a.unsqueeze(0), { beta: 0 }))).toEqual(values(a.matmul(a)));
+  });
+});
