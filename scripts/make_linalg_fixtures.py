@@ -11,6 +11,7 @@ weights w_i. Outputs only defined up to a sign (eigenvectors, singular vectors) 
 through sign-invariant transforms (their squares), the same in the test.
 """
 import json
+import math
 import os
 
 import torch
@@ -55,6 +56,9 @@ CASES = [
     ('torch_det', [negdet.clone()], lambda a: [torch.det(a)]),
     ('slogdet', [negdet.clone()], lambda a: list(L.slogdet(a))),
     ('slogdet_batched', [well(3, 2)], lambda a: list(L.slogdet(a))),
+    ('solve_batched_vector', [well(3, 2), randn(3)], lambda a, b: [L.solve(a, b)]),
+    ('logdet', [well(3)], lambda a: [torch.logdet(a)]),
+    ('logdet_negative', [negdet.clone()], lambda a: [torch.logdet(a).detach()]),
     ('cholesky', [spd(3)], lambda a: [L.cholesky(a)]),
     ('cholesky_upper_batched', [spd(3, 2)], lambda a: [L.cholesky(a, upper=True)]),
     ('qr_tall', [randn(4, 3)], lambda a: list(L.qr(a))),
@@ -73,6 +77,8 @@ CASES = [
     ('pinv_wide', [randn(3, 5)], lambda a: [L.pinv(a)]),
     ('pinv_rank_deficient', [singular.clone()], lambda a: [L.pinv(a).detach()]),
     ('pinv_hermitian', [spd(3)], lambda a: [L.pinv(a, hermitian=True)]),
+    ('pinverse', [randn(4, 3)], lambda a: [torch.pinverse(a, 1e-10)]),
+    ('lstsq_vector', [randn(4, 3), randn(4)], lambda a, b: [L.lstsq(a, b).solution.detach()]),
     ('lstsq', [randn(5, 3), randn(5, 2)], lambda a, b: [L.lstsq(a, b).solution]),
     ('lstsq_batched_square', [well(3, 2), randn(2, 3, 1)], lambda a, b: [L.lstsq(a, b).solution]),
     ('matrix_rank', [singular.clone()], lambda a: [L.matrix_rank(a).to(f64)]),
@@ -122,12 +128,22 @@ CASES = [
     ('einsum_sum_out', [randn(3, 4, 5)], lambda a: [torch.einsum('ijk->j', a)]),
     ('einsum_bilinear', [randn(2, 3), randn(5, 3, 4), randn(2, 4)], lambda a, w, b: [torch.einsum('bi,kij,bj->bk', a, w, b)]),
     ('einsum_broadcast_ellipsis', [randn(2, 1, 3), randn(4, 3)], lambda a, b: [torch.einsum('...i,...i->...', a, b)]),
+    ('einsum_upper_case', [randn(2, 3), randn(3, 2)], lambda a, b: [torch.einsum('Ab,bA', a, b)]),
     ('einsum_repeated_mixed', [randn(3, 3, 4), randn(4)], lambda a, b: [torch.einsum('iij,j->i', a, b)]),
 ]
 
 
+def number(v):
+    # JSON has no NaN or infinities: they travel as the strings JavaScript's Number() reads.
+    if math.isnan(v):
+        return 'NaN'
+    if math.isinf(v):
+        return 'Infinity' if v > 0 else '-Infinity'
+    return float(v)
+
+
 def values(t):
-    return [float(v) for v in t.detach().flatten().tolist()]
+    return [number(v) for v in t.detach().flatten().tolist()]
 
 
 def run(name, inputs, fn):

@@ -119,7 +119,8 @@ export { matmul, mm, bmm, addmm, dot, mv, outer } from './ops/linalg.js';
 export { baddbmm, addbmm, addmv, addr, trace, kron, tensordot, cross, cdist } from './ops/linalg-products.js';
 export type { BetaAlpha } from './ops/linalg-products.js';
 export { einsum } from './ops/einsum.js';
-export { det, slogdet } from './linalg/determinants.js';
+export { det, slogdet, logdet } from './linalg/determinants.js';
+export { pinverse } from './linalg/least-squares.js';
 export { inverse } from './linalg/decompositions.js';
 export * as linalg from './linalg/index.js';
 export {

@@ -9,7 +9,7 @@ import { checkOptions, keysOf } from '../tensor/args.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { record } from '../autograd/function.js';
-import { noGrad } from '../autograd/grad-mode.js';
+import { isGradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { sumTo } from '../ops/reduce.js';
 import { add, div, mul, sub, neg } from '../ops/elementwise.js';
 import { matmul } from '../ops/linalg.js';
@@ -265,7 +265,8 @@ export function eigvalsh(A: Tensor, UPLO: 'L' | 'U' = 'L'): Tensor {
   checkMatrices(A, 'linalg.eigvalsh', true);
   const upper = checkUplo(UPLO);
   const [L, V] = eighRaw(A, upper, 'linalg.eigvalsh');
-  if (!A._requiresGrad) V.dispose();
+  // The eigenvectors are kept only for the backward.
+  if (!(A._requiresGrad && isGradEnabled())) V.dispose();
   return record(L, 'LinalgEighBackward0', [A], (node) => {
     const sV = node.save(V, true);
     return (gL) => [matmul(mul(sV(), unsqueeze(gL, -2)), mT(sV()))];
@@ -355,7 +356,7 @@ export function svdvals(A: Tensor): Tensor {
   checkMatrices(A, 'linalg.svdvals');
   const [m, n] = A._shape.slice(-2);
   const [U, S, Vh] = svdRaw(A, false, 'linalg.svdvals');
-  if (!A._requiresGrad) {
+  if (!(A._requiresGrad && isGradEnabled())) {
     U.dispose();
     Vh.dispose();
   }

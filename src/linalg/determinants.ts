@@ -6,7 +6,7 @@ import { fromArray } from '../tensor/creation.js';
 import { float64 } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { record } from '../autograd/function.js';
-import { mul, ne, where } from '../ops/elementwise.js';
+import { lt, mul, ne, where } from '../ops/elementwise.js';
 import { unsqueeze } from '../ops/shape.js';
 import { checkMatrices, luRaw } from './lapack.js';
 import { inv } from './decompositions.js';
@@ -90,4 +90,14 @@ export function slogdet(A: Tensor): SlogdetResult {
     return (g) => [mul(unsqueeze(unsqueeze(g, -1), -1), mT(inv(sA())))];
   });
   return namedTuple({ sign: signT, logabsdet }) as unknown as SlogdetResult;
+}
+
+/**
+ * log(det(A)): NaN where the determinant is negative, -inf where it is 0 (as torch.logdet).
+ * @example torch.logdet(torch.tensor([[2, 0], [0, 3]], { dtype: torch.float64 })) // log 6
+ */
+export function logdet(A: Tensor): Tensor {
+  checkMatrices(A, 'linalg.slogdet', true);
+  const { sign, logabsdet } = slogdet(A);
+  return where(lt(sign, 0), NaN, logabsdet);
 }

@@ -193,3 +193,12 @@ export function matrixRank(A: Tensor, options?: RankOptions): Tensor {
   return fromArray(ranks, float64, batch, int64, A.device);
 }
 
+
+/**
+ * torch.pinverse: the pseudo-inverse with singular values at or below rcond · σ_max taken as zero.
+ * @example torch.pinverse(A, 1e-10)
+ */
+export function pinverse(A: Tensor, rcond = 1e-15): Tensor {
+  if (typeof rcond !== 'number') throw new TypeError(`pinverse(): argument 'rcond' (position 2) must be float, not ${typeof rcond}`);
+  return pinv(A, { rtol: rcond });
+}

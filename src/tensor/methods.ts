@@ -12,6 +12,7 @@ import * as linalg from '../ops/linalg.js';
 import * as products from '../ops/linalg-products.js';
 import * as decompositions from '../linalg/decompositions.js';
 import * as determinants from '../linalg/determinants.js';
+import * as leastSquares from '../linalg/least-squares.js';
 import * as indexing from '../ops/indexing.js';
 import * as fill from '../ops/fill.js';
 import * as softmaxOps from '../ops/softmax.js';
@@ -122,6 +123,8 @@ declare module './tensor.js' {
     det: Tail<typeof determinants.det>;
     slogdet: Tail<typeof determinants.slogdet>;
     inverse: Tail<typeof decompositions.inverse>;
+    logdet: Tail<typeof determinants.logdet>;
+    pinverse: Tail<typeof leastSquares.pinverse>;
     t: Tail<typeof shape.t>;
     transpose: Tail<typeof shape.transpose>;
     permute: Tail<typeof shape.permute>;
@@ -224,6 +227,7 @@ for (const [name, fn] of Object.entries({
   matmul: linalg.matmul, mm: linalg.mm, bmm: linalg.bmm, dot: linalg.dot, mv: linalg.mv,
   baddbmm: products.baddbmm, addbmm: products.addbmm, addmv: products.addmv, addr: products.addr, trace: products.trace,
   kron: products.kron, cross: products.cross, det: determinants.det, slogdet: determinants.slogdet, inverse: decompositions.inverse,
+  logdet: determinants.logdet, pinverse: leastSquares.pinverse,
   t: shape.t, transpose: shape.transpose, permute: shape.permute, view: shape.view, reshape: shape.reshape,
   contiguous: shape.contiguous, flatten: shape.flatten, squeeze: shape.squeeze, unsqueeze: shape.unsqueeze,
   expand: shape.expand, narrow: shape.narrow, clone: shape.clone, detach: shape.detach,
