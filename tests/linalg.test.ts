@@ -327,3 +327,30 @@ describe('Tensor methods', () => {
     expect(values(a.addbmm(a.unsqueeze(0), a.unsqueeze(0), { beta: 0 }))).toEqual(values(a.matmul(a)));
   });
 });
+
+describe('memory', () => {
+  const storages = () => torch.memoryStats().cpu.storages;
+  it('leaves no storage behind once the results are disposed (no grad)', () => {
+    const a = torch.tensor([[4, 1, 0.5], [1, 3, 0.2], [0.5, 0.2, 2]], { dtype: torch.float64 });
+    const m = torch.tensor([[1, 2, 0], [0, 1, 3], [4, 0, 1], [1, 1, 1]], { dtype: torch.float64 });
+    const ops: Record<string, () => unknown> = {
+      inv: () => L.inv(a), solve: () => L.solve(a, m.t()), det: () => L.det(a), slogdet: () => L.slogdet(a),
+      cholesky: () => L.cholesky(a, { upper: true }), qr: () => L.qr(m), qrR: () => L.qr(m, { mode: 'r' }), eigh: () => L.eigh(a),
+      eigvalsh: () => L.eigvalsh(a), svd: () => L.svd(m), svdvals: () => L.svdvals(m), pinv: () => L.pinv(m),
+      pinvHermitian: () => L.pinv(a, { hermitian: true }), lstsq: () => L.lstsq(m, m), matrixRank: () => L.matrixRank(m),
+      nuc: () => L.matrixNorm(m, 'nuc'), inf: () => L.matrixNorm(m, Infinity), einsum: () => torch.einsum('ij,jk,kl->il', m, a, a),
+      traceEinsum: () => torch.einsum('ii', a), kron: () => torch.kron(a, a), cdist: () => torch.cdist(m, m),
+      norm2: () => L.matrixNorm(m, -2), one: () => L.matrixNorm(m, 1, [-2, -1], true), trace: () => torch.trace(a),
+      tensordot: () => torch.tensordot(m, m, [[0], [0]]), cross: () => L.cross(a, m.narrow(0, 0, 3)),
+      baddbmm: () => torch.baddbmm(a, a.unsqueeze(0), a.unsqueeze(0), { beta: 0.5 }),
+      addbmm: () => torch.addbmm(a, a.unsqueeze(0), a.unsqueeze(0)), addmv: () => torch.addmv(a.select(0, 0), a, a.select(0, 1)),
+      addr: () => torch.addr(a, a.select(0, 0), a.select(0, 1), { alpha: 2 }),
+    };
+    for (const [name, op] of Object.entries(ops)) {
+      const before = storages();
+      const out = op();
+      torch.dispose(out as Tensor);
+      expect(storages(), name).toBe(before);
+    }
+  });
+});

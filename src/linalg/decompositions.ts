@@ -143,10 +143,12 @@ export function cholesky(A: Tensor, options?: CholeskyOptions): Tensor {
   const upper = options?.upper ?? false;
   const L = choleskyRaw(A, 'linalg.cholesky');
   const out = upper ? mT(L) : L;
+  // The upper factor is a view of L: the view alone keeps the storage.
+  if (upper) L.dispose();
   return record(out, 'LinalgCholeskyExBackward0', [A], (node) => {
-    const saved = node.save(L);
+    const saved = node.save(out);
     return (g) => {
-      const l = saved();
+      const l = upper ? mT(saved()) : saved();
       const gL = upper ? mT(g) : g;
       let gA = tril(matmul(mT(l), gL));
       gA = mul(add(gA, mT(tril(gA, -1))), 0.5);

@@ -14,6 +14,7 @@ import { expand, squeeze, unsqueeze } from '../ops/shape.js';
 import { emptyKernel } from '../ops/tensor-kernels.js';
 import { scalarTypeName } from '../tensor/dtype.js';
 import { checkMatrices, eighRaw, lstsqRaw, svdRaw } from './lapack.js';
+import { tidy } from '../memory/storage.js';
 import { mT, namedTuple } from './matrix-helpers.js';
 
 const EPS: Record<string, number> = { float32: 1.1920928955078125e-7, float64: 2.220446049250313e-16 };
@@ -74,7 +75,7 @@ export function pinv(A: Tensor, options?: RankOptions): Tensor {
     for (let i = 0; i < k; i++) recip[b * k + i] = S[b * k + i] > threshold ? 1 / Number(d[b * k + i]) : 0;
   }
   const scale = fromArray(recip, float64, D._shape.slice(), A._dtype, A.device);
-  const out = matmul(mul(mT(Vh), unsqueeze(scale, -2)), mT(U));
+  const out = tidy(() => matmul(mul(mT(Vh), unsqueeze(scale, -2)), mT(U)));
   for (const t of [U, D, Vh, scale]) t.dispose();
   return record(out, 'LinalgPinvBackward0', [A], (node) => {
     const sA = node.save(A);

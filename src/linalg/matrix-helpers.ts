@@ -9,6 +9,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import { narrow, transpose, unsqueeze } from '../ops/shape.js';
 import { mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
+import { tidy } from '../memory/storage.js';
 
 /** The matrix transpose of the last two dims (PyTorch's `x.mT`). @internal */
 export function mT(x: Tensor): Tensor {
@@ -74,4 +76,14 @@ export function namedTuple<T extends Record<string, unknown>>(fields: T): T & un
   const tuple = [...values];
   for (const [key, value] of Object.entries(fields)) Object.defineProperty(tuple, key, { value, enumerable: false });
   return tuple as unknown as T & unknown[];
+}
+
+/**
+ * Runs a composite op's body in a `tidy` scope when it records no graph, so that its
+ * intermediates are freed at once; with a graph they are the saved tensors and stay.
+ * @internal
+ */
+export function scoped<T>(inputs: readonly Tensor[], fn: () => T): T {
+  const graph = isGradEnabled() && inputs.some((t) => t._requiresGrad);
+  return graph ? fn() : tidy(fn);
 }

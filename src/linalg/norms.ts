@@ -13,6 +13,7 @@ import { amax, amin, sum } from '../ops/reduce.js';
 import { flatten, permute, toDtype, unsqueeze } from '../ops/shape.js';
 import { checkFloat } from './lapack.js';
 import { svdvals } from './decompositions.js';
+import { scoped } from './matrix-helpers.js';
 
 /**
  * The keyword options of vectorNorm: `dtype` casts the input first.
@@ -74,6 +75,11 @@ export function matrixNorm(A: Tensor, ord: MatrixNormOrder = 'fro', dim: [number
   const d0 = wrapDim(dim[0], ndim, fn);
   const d1 = wrapDim(dim[1], ndim, fn);
   if (d0 === d1) throw new Error(`${fn}: dims must be different. Got (${dim[0]}, ${dim[1]})`);
+  return scoped([input], () => matrixNormOf(input, ord, d0, d1, keepdim, fn));
+}
+
+function matrixNormOf(input: Tensor, ord: MatrixNormOrder, d0: number, d1: number, keepdim: boolean, fn: string): Tensor {
+  const ndim = input._shape.length;
   if (ord === 'fro') return vectorNorm(input, 2, [d0, d1], keepdim);
   const valid = ord === 'nuc' || ord === 2 || ord === -2 || ord === 1 || ord === -1 || ord === Infinity || ord === -Infinity;
   if (!valid) throw new Error(`${fn}: Order ${String(ord)} not supported.`);

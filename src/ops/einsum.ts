@@ -6,7 +6,7 @@
  * [batch, left, contracted] x [batch, contracted, right].
  */
 import { Tensor } from '../tensor/tensor.js';
-import { constantMatrix } from '../linalg/matrix-helpers.js';
+import { constantMatrix, scoped } from '../linalg/matrix-helpers.js';
 import { mul } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { sum } from './reduce.js';
@@ -115,6 +115,10 @@ export function einsum(equation: string, ...operandsArg: (Tensor | Tensor[])[]):
   if (specs.length !== operands.length) {
     throw new Error(`einsum(): ${specs.length > operands.length ? 'more' : 'fewer'} operands were provided than specified in the equation`);
   }
+  return scoped(operands, () => einsumOf(eq, arrow, specs, operands));
+}
+
+function einsumOf(eq: string, arrow: number, specs: string[], operands: Tensor[]): Tensor {
   const ellipsis = { n: 0 };
   let terms: Term[] = operands.map((t, i) => ({ t, labels: parseTerm(specs[i], t, i, ellipsis) }));
   const dots = [...Array(ellipsis.n).keys()].map((k) => `.${ellipsis.n - 1 - k}`);

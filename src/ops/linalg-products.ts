@@ -13,7 +13,8 @@ import { bmm, mm, mv, outer } from './linalg.js';
 import { norm } from './norms.js';
 import { sum, sumTo } from './reduce.js';
 import { cat, expand, narrow, permute, reshape, transpose, unsqueeze } from './shape.js';
-import { diagonal, eyeLike, mT } from '../linalg/matrix-helpers.js';
+import { diagonal, eyeLike, mT, scoped } from '../linalg/matrix-helpers.js';
+import { tidy } from '../memory/storage.js';
 
 /**
  * The `beta` and `alpha` keywords of the add-products: `beta * input + alpha * product`.
@@ -65,7 +66,7 @@ export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?:
   checkTensor(batch1, 'baddbmm', 'batch1');
   checkTensor(batch2, 'baddbmm', 'batch2');
   const [beta, alpha] = betaAlpha('baddbmm', options);
-  const out = noGrad(() => combine(input, bmm(batch1, batch2), beta, alpha));
+  const out = noGrad(() => tidy(() => combine(input, bmm(batch1, batch2), beta, alpha)));
   return recordAddProduct(out, 'BaddbmmBackward0', input, batch1, batch2, beta, (g, a, b) => [
     scale(bmm(g, transpose(b(), 1, 2)), alpha),
     scale(bmm(transpose(a(), 1, 2), g), alpha),
@@ -92,11 +93,13 @@ export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: 
     throw new Error(`Expected size for first two dimensions of batch2 tensor to be: [${count}, ${k}] but got: [${batch2._shape[0]}, ${batch2._shape[1]}].`);
   }
   // Σ_b A_b B_b is one matrix product of [n, count·k] and [count·k, p].
-  const out = noGrad(() => {
-    const left = reshape(permute(batch1, [1, 0, 2]), [n, count * k]);
-    const right = reshape(batch2, [count * k, p]);
-    return combine(input, mm(left, right), beta, alpha);
-  });
+  const out = noGrad(() =>
+    tidy(() => {
+      const left = reshape(permute(batch1, [1, 0, 2]), [n, count * k]);
+      const right = reshape(batch2, [count * k, p]);
+      return combine(input, mm(left, right), beta, alpha);
+    }),
+  );
   return recordAddProduct(out, 'AddbmmBackward0', input, batch1, batch2, beta, (g, a, b) => {
     const ge = expand(unsqueeze(g, 0), [count, n, p]);
     return [scale(bmm(ge, transpose(b(), 1, 2)), alpha), scale(bmm(transpose(a(), 1, 2), ge), alpha)];
@@ -112,7 +115,7 @@ export function addmv(input: Tensor, mat: Tensor, vec: Tensor, options?: BetaAlp
   checkTensor(mat, 'addmv', 'mat');
   checkTensor(vec, 'addmv', 'vec');
   const [beta, alpha] = betaAlpha('addmv', options);
-  const out = noGrad(() => combine(input, mv(mat, vec), beta, alpha));
+  const out = noGrad(() => tidy(() => combine(input, mv(mat, vec), beta, alpha)));
   return recordAddProduct(out, 'AddmvBackward0', input, mat, vec, beta, (g, m, v) => [
     scale(outer(g, v()), alpha),
     scale(mv(mT(m()), g), alpha),
@@ -131,7 +134,7 @@ export function addr(input: Tensor, vec1: Tensor, vec2: Tensor, options?: BetaAl
   if (vec1._shape.length !== 1 || vec2._shape.length !== 1) {
     throw new Error(`addr: Expected 1-D argument vec1, but got ${vec1._shape.length}-D`);
   }
-  const out = noGrad(() => combine(input, outer(vec1, vec2), beta, alpha));
+  const out = noGrad(() => tidy(() => combine(input, outer(vec1, vec2), beta, alpha)));
   return recordAddProduct(out, 'AddrBackward0', input, vec1, vec2, beta, (g, v1, v2) => [
     scale(mv(g, v2()), alpha),
     scale(mv(mT(g), v1()), alpha),
@@ -145,7 +148,7 @@ export function addr(input: Tensor, vec1: Tensor, vec2: Tensor, options?: BetaAl
 export function trace(x: Tensor): Tensor {
   checkTensor(x, 'trace', 'input');
   if (x._shape.length !== 2) throw new Error(`trace: expected a matrix, but got tensor with dim ${x._shape.length}`);
-  const out = noGrad(() => sum(diagonal(x)));
+  const out = noGrad(() => tidy(() => sum(diagonal(x))));
   return record(out, 'TraceBackward0', [x], () => {
     const [rows, cols] = x._shape;
     return (g) => [mul(eyeLike(g, rows, cols), g)];
@@ -163,9 +166,11 @@ export function kron(a: Tensor, b: Tensor): Tensor {
   const sa = [...Array(nd - a._shape.length).fill(1), ...a._shape];
   const sb = [...Array(nd - b._shape.length).fill(1), ...b._shape];
   // a as [a0, 1, a1, 1, ...] times b as [1, b0, 1, b1, ...], then each pair of dims merged.
-  const ai = reshape(a, sa.flatMap((s) => [s, 1]));
-  const bi = reshape(b, sb.flatMap((s) => [1, s]));
-  const out = reshape(mul(ai, bi), sa.map((s, i) => s * sb[i]));
+  const out = scoped([a, b], () => {
+    const ai = reshape(a, sa.flatMap((s) => [s, 1]));
+    const bi = reshape(b, sb.flatMap((s) => [1, s]));
+    return reshape(mul(ai, bi), sa.map((s, i) => s * sb[i]));
+  });
   if (out._gradFn) (out._gradFn as { name: string }).name = 'UnsafeViewBackward0';
   return out;
 }
@@ -203,9 +208,11 @@ export function tensordot(a: Tensor, b: Tensor, dims: number | [number[], number
   const contracted = da.reduce((p, d) => p * a._shape[d], 1);
   const rows = freeA.reduce((p, d) => p * a._shape[d], 1);
   const cols = freeB.reduce((p, d) => p * b._shape[d], 1);
-  const left = reshape(permute(a, [...freeA, ...da]), [rows, contracted]);
-  const right = reshape(permute(b, [...db, ...freeB]), [contracted, cols]);
-  return reshape(mm(left, right), [...freeA.map((d) => a._shape[d]), ...freeB.map((d) => b._shape[d])]);
+  return scoped([a, b], () => {
+    const left = reshape(permute(a, [...freeA, ...da]), [rows, contracted]);
+    const right = reshape(permute(b, [...db, ...freeB]), [contracted, cols]);
+    return reshape(mm(left, right), [...freeA.map((d) => a._shape[d]), ...freeB.map((d) => b._shape[d])]);
+  });
 }
 
 function crossRaw(a: Tensor, b: Tensor, dim: number): Tensor {
@@ -232,7 +239,7 @@ export function linalgCross(a: Tensor, b: Tensor, dim = -1): Tensor {
   const shape = broadcastShapes(a._shape, b._shape);
   const ae = expand(a, shape);
   const be = expand(b, shape);
-  const out = noGrad(() => crossRaw(ae, be, d));
+  const out = noGrad(() => tidy(() => crossRaw(ae, be, d)));
   return record(out, 'LinalgCrossBackward0', [a, b], (node) => {
     const sa = node.next[1] !== null ? node.save(a) : null;
     const sb = node.next[0] !== null ? node.save(b) : null;
@@ -276,8 +283,7 @@ export function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
   const m2 = x2._shape[x2._shape.length - 1];
   if (m1 !== m2) throw new Error(`X1 and X2 must have the same number of columns. X1: ${m1} X2: ${m2}`);
   if (!x1._dtype.isFloatingPoint) throw new Error(`cdist only supports floating-point dtypes, X1 got: ${x1._dtype.name === 'int64' ? 'Long' : x1._dtype.name}`);
-  const diff = sub(unsqueeze(x1, -2), unsqueeze(x2, -3));
-  const out = norm(diff, p, -1);
+  const out = scoped([x1, x2], () => norm(sub(unsqueeze(x1, -2), unsqueeze(x2, -3)), p, -1));
   if (out._gradFn) (out._gradFn as { name: string }).name = 'CdistBackward0';
   return out;
 }
