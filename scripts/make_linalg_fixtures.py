@@ -79,6 +79,7 @@ CASES = [
     ('pinv_hermitian', [spd(3)], lambda a: [L.pinv(a, hermitian=True)]),
     ('pinverse', [randn(4, 3)], lambda a: [torch.pinverse(a, 1e-10)]),
     ('lstsq_vector', [randn(4, 3), randn(4)], lambda a, b: [L.lstsq(a, b).solution.detach()]),
+    ('lstsq_rank_deficient_rcond', [singular.clone(), randn(3, 2)], lambda a, b: [L.lstsq(a, b, 1e-8).solution.detach(), L.lstsq(a, b, 1e-8).rank.to(f64)]),
     ('lstsq', [randn(5, 3), randn(5, 2)], lambda a, b: [L.lstsq(a, b).solution]),
     ('lstsq_batched_square', [well(3, 2), randn(2, 3, 1)], lambda a, b: [L.lstsq(a, b).solution]),
     ('matrix_rank', [singular.clone()], lambda a: [L.matrix_rank(a).to(f64)]),

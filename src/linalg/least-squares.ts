@@ -125,9 +125,12 @@ export type LstsqResult = [Tensor, Tensor, Tensor, Tensor] & {
 
 /**
  * The least-squares solution of A X = B (minimum norm where A is rank-deficient), by complete orthogonal factorization.
- * @example const { solution } = torch.linalg.lstsq(A, B);
+ * @example const { solution } = torch.linalg.lstsq(A, B); torch.linalg.lstsq(A, B, 1e-10, { driver: 'gelsy' })
  */
-export function lstsq(A: Tensor, B: Tensor, options?: LstsqOptions): LstsqResult {
+export function lstsq(A: Tensor, B: Tensor, rcondOrOptions?: number | null | LstsqOptions, maybeOptions?: LstsqOptions): LstsqResult {
+  // rcond is positional in PyTorch (lstsq(A, B, rcond=None, *, driver=None)).
+  const options: LstsqOptions | undefined =
+    typeof rcondOrOptions === 'number' || rcondOrOptions === null ? { ...maybeOptions, rcond: rcondOrOptions } : rcondOrOptions;
   checkMatrices(A, 'linalg.lstsq', false, 'input');
   if (!(B instanceof Tensor)) throw new TypeError(`linalg_lstsq(): argument 'b' (position 2) must be Tensor, not ${typeof B}`);
   checkOptions(options, 'linalg.lstsq', LSTSQ_KEYS);

@@ -223,12 +223,24 @@ function crossRaw(a: Tensor, b: Tensor, dim: number): Tensor {
 }
 
 /**
+ * linalg.cross's keyword: the dim holding the 3-vectors (default -1).
+ * @example torch.linalg.cross(a, b, { dim: 0 })
+ */
+export interface CrossOptions {
+  dim?: number;
+}
+const CROSS_KEYS = keysOf<CrossOptions>()('dim');
+
+/**
  * The cross product of 3-vectors along `dim` (default -1), broadcasting the other dims.
  * @example torch.linalg.cross(torch.tensor([1, 0, 0]), torch.tensor([0, 1, 0])) // [0, 0, 1]
  */
-export function linalgCross(a: Tensor, b: Tensor, dim = -1): Tensor {
+export function linalgCross(a: Tensor, b: Tensor, options?: CrossOptions | number): Tensor {
   checkTensor(a, 'linalg.cross', 'input');
   checkTensor(b, 'linalg.cross', 'other');
+  if (typeof options !== 'number') checkOptions(options, 'linalg.cross', CROSS_KEYS);
+  const dim = typeof options === 'number' ? options : options?.dim ?? -1;
+  checkNumber(dim, 'linalg.cross', 'dim');
   if (a._shape.length !== b._shape.length) {
     throw new Error(`linalg.cross: inputs must have the same number of dimensions.`);
   }
