@@ -167,7 +167,7 @@ export interface QrOptions {
 }
 const QR_KEYS = keysOf<QrOptions>()('mode');
 
-/** linalg.qr's result: `[Q, R]`, or `.Q` and `.R`. */
+/** linalg.qr's result: `[Q, R]`, or `.Q` and `.R`. @example const [Q, R] = torch.linalg.qr(A); */
 export type QrResult = [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor };
 
 /**
@@ -225,7 +225,7 @@ function qrBackward(gQ: Tensor | null, gR: Tensor | null, Q: Tensor, R: Tensor, 
   return gA;
 }
 
-/** linalg.eigh's result: `[eigenvalues, eigenvectors]`, or by name. */
+/** linalg.eigh's result: `[eigenvalues, eigenvectors]`, or by name. @example const [w, V] = torch.linalg.eigh(A); */
 export type EighResult = [Tensor, Tensor] & { readonly eigenvalues: Tensor; readonly eigenvectors: Tensor };
 
 function checkUplo(UPLO: string): boolean {
@@ -284,7 +284,7 @@ export interface SvdOptions {
 }
 const SVD_KEYS = keysOf<SvdOptions>()('fullMatrices');
 
-/** linalg.svd's result: `[U, S, Vh]`, or by name. */
+/** linalg.svd's result: `[U, S, Vh]`, or by name. @example const [U, S, Vh] = torch.linalg.svd(A); */
 export type SvdResult = [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly Vh: Tensor };
 
 /**

@@ -71,7 +71,7 @@ export function det(A: Tensor): Tensor {
   });
 }
 
-/** linalg.slogdet's result: `[sign, logabsdet]`, or by name. */
+/** linalg.slogdet's result: `[sign, logabsdet]`, or by name. @example const [sign, logabsdet] = torch.linalg.slogdet(A); */
 export type SlogdetResult = [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor };
 
 /**

@@ -115,7 +115,10 @@ export interface LstsqOptions {
 }
 const LSTSQ_KEYS = keysOf<LstsqOptions>()('rcond', 'driver');
 
-/** linalg.lstsq's result, as PyTorch's CPU gelsy driver returns it (residuals and singularValues empty). */
+/**
+ * linalg.lstsq's result, as PyTorch's CPU gelsy driver returns it (residuals and singularValues empty).
+ * @example const { solution, rank } = torch.linalg.lstsq(A, B);
+ */
 export type LstsqResult = [Tensor, Tensor, Tensor, Tensor] & {
   readonly solution: Tensor;
   readonly residuals: Tensor;

@@ -51,7 +51,7 @@ export function vectorNorm(x: Tensor, ord: number = 2, dim?: number | number[] |
   return rename(pNorm(input, { p: ord, dim: dims ?? undefined, keepdim }), 'LinalgVectorNormBackward0');
 }
 
-/** A matrix norm's order. */
+/** A matrix norm's order. @example torch.linalg.matrixNorm(A, 'nuc') */
 export type MatrixNormOrder = 'fro' | 'nuc' | number;
 
 function wrapDim(d: number, ndim: number, fn: string): number {
