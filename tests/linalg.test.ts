@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { gradcheck } from './helpers/gradcheck.js';
+import * as call from '../src/native/calls.generated.js';
+import { fresh, layoutOf } from '../src/native/meta.js';
 
 interface Case {
   inputs: { shape: number[]; data: number[] }[];
@@ -353,5 +355,20 @@ describe('memory', () => {
       torch.dispose(out as Tensor);
       expect(storages(), name).toBe(before);
     }
+  });
+});
+
+describe('the LAPACK entries refuse shapes that do not fit, before LAPACK runs', () => {
+  const f32 = torch.float32;
+  const x = (...shape: number[]) => torch.zeros(shape);
+  it('throws Errors naming the kernel', () => {
+    expect(() => call.linalgLu(fresh(f32, [1, 2, 2]), fresh(f32, [1, 2]), fresh(f32, [1]), x(1, 2, 3))).toThrow(/linalgLu: input's dim 2 is 3/);
+    expect(() => call.linalgSolve(fresh(f32, [1, 2, 1]), fresh(f32, [1]), x(1, 2, 2), x(1, 3, 1))).toThrow(/linalgSolve/);
+    expect(() => call.linalgSvd(fresh(f32, [1, 3, 3]), fresh(f32, [1, 2]), fresh(f32, [1, 3, 3]), fresh(f32, [1]), x(1, 3, 3))).toThrow('linalgSvd: s must have min(M, N) values');
+    expect(() => call.linalgSvd(fresh(f32, [1, 3, 2]), fresh(f32, [1, 2]), fresh(f32, [1, 3, 2]), fresh(f32, [1]), x(1, 3, 2))).toThrow(/linalgSvd: U and Vh must be reduced/);
+    expect(() => call.linalgQr(fresh(f32, [1, 3, 1]), fresh(f32, [1, 1, 2]), x(1, 3, 2))).toThrow('linalgQr: q must have min(M, N) or M columns');
+    expect(() => call.linalgCholesky(fresh(torch.int64, [1, 2, 2]), fresh(torch.int64, [1]), torch.zeros([1, 2, 2], { dtype: torch.int64 }))).toThrow(/must be float32 or float64/);
+    expect(() => call.linalgEigh(fresh(f32, [1, 2]), fresh(f32, [1, 2, 2]), fresh(f32, [1]), layoutOf(x(1, 2, 2), f32, 0, [1, 2, 2], [4, 1, 2]), false)).toThrow(/must be contiguous/);
+    expect(() => call.linalgLstsq(fresh(f32, [1, 2, 1]), fresh(f32, [1]), x(1, 3, 2), x(1, 4, 1), 0)).toThrow(/linalgLstsq/);
   });
 });
