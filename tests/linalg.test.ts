@@ -102,6 +102,16 @@ const CASES: Record<string, (...xs: Tensor[]) => Tensor[]> = {
   norm_matrix_ord: (a) => [L.norm(a, 'nuc')],
   norm_vector_dim: (a) => [L.norm(a, 1, 0)],
   norm_matrix_dims: (a) => [L.norm(a, inf, [1, 2])],
+  matrix_power_3: (a) => [L.matrixPower(a, 3)],
+  matrix_power_neg2: (a) => [L.matrixPower(a, -2)],
+  matrix_power_0: (a) => [L.matrixPower(a, 0).detach()],
+  multi_dot: (a, b, c, d) => [L.multiDot([a, b, c, d])],
+  vecdot: (a, b) => [L.vecdot(a, b)],
+  cond_2: (a) => [L.cond(a)],
+  cond_fro: (a) => [L.cond(a, 'fro').detach()],
+  cond_inf: (a) => [L.cond(a, inf).detach()],
+  solve_triangular_upper: (a, b) => [L.solveTriangular(a, b, { upper: true })],
+  solve_triangular_lower_right_unit: (a, b) => [L.solveTriangular(a, b, { upper: false, left: false, unitriangular: true })],
   baddbmm: (i, a, b) => [torch.baddbmm(i, a, b, { beta: 0.5, alpha: 2 })],
   baddbmm_broadcast: (i, a, b) => [torch.baddbmm(i, a, b)],
   addbmm: (i, a, b) => [torch.addbmm(i, a, b, { beta: 2, alpha: -1 })],
@@ -162,10 +172,10 @@ describe('linalg against PyTorch 1.13', () => {
         expect(o.shape, `${name} output ${i} shape`).toEqual(fixture.outputs[i].shape);
         expectClose(values(o), fixture.outputs[i].data, 1e-9, `${name} output ${i}`);
       });
-      // einsum's and tensordot's last node is whichever view or reduction PyTorch's own
-      // contraction path ends in (ViewBackward0, 1.13's ReshapeAliasBackward0...): an
-      // implementation detail of theirs, not compared.
-      const internalPath = name.startsWith('einsum') || name.startsWith('tensordot');
+      // The composites' last node is whichever view or reduction PyTorch's own path ends in
+      // (einsum's and tensordot's ViewBackward0 or 1.13's ReshapeAliasBackward0, matrix_power's
+      // matmul, multi_dot's and cond's): an implementation detail of theirs, not compared.
+      const internalPath = ['einsum', 'tensordot', 'matrix_power', 'multi_dot', 'cond'].some((p) => name.startsWith(p));
       if (fixture.gradFn !== null && !internalPath) expect(outs[0].gradFn?.name).toBe(fixture.gradFn);
       if (!fixture.grads) return;
       const terms = outs
@@ -245,6 +255,40 @@ describe('linalg gradients by finite differences (float64)', () => {
     fd((m) => L.matrixNorm(m, 'nuc'), M());
     fd((m) => L.matrixNorm(m, 2), M());
     fd((m, a) => torch.einsum('ij,jk,kk->ik', m, a, a), M(), A());
+  });
+  it('cond in the fro and inf norms (whose PyTorch 1.13 backward fails), triangular solves, negative powers', () => {
+    fd((a) => L.cond(a, 'fro'), A());
+    fd((a) => L.cond(a, -inf), A());
+    fd((a, b) => L.solveTriangular(a, b, { upper: true, unitriangular: true }), A(), M().narrow(0, 0, 3));
+    fd((a) => L.matrixPower(a, -2), A());
+  });
+  it('second derivatives through cholesky, eigh, svdvals and qr (createGraph)', () => {
+    const secondFd = (fn: (a: Tensor) => Tensor, make: () => Tensor) => {
+      const a = make();
+      const [g] = torch.autograd.grad(fn(a), [a], null, { createGraph: true });
+      const [gg] = torch.autograd.grad(g!.mul(g!).sum(), [a]);
+      const base = values(a.detach());
+      const shape = a.shape;
+      const f = (data: number[]) => {
+        const x = torch.tensor(data, { dtype: torch.float64 }).reshape(shape).requiresGrad_();
+        const [gx] = torch.autograd.grad(fn(x), [x]);
+        return values(gx!).reduce((p, q) => p + q * q, 0);
+      };
+      const eps = 1e-6;
+      base.forEach((_, i) => {
+        const plus = base.slice();
+        const minus = base.slice();
+        plus[i] += eps;
+        minus[i] -= eps;
+        const numeric = (f(plus) - f(minus)) / (2 * eps);
+        expect(Math.abs(values(gg!)[i] - numeric), `element ${i}`).toBeLessThan(1e-4 * (1 + Math.abs(numeric)));
+      });
+    };
+    const w = (n: number) => torch.arange(n, { dtype: torch.float64 }).add(1);
+    secondFd((a) => L.cholesky(a.matmul(a.transpose(0, 1))).mul(w(9).reshape(3, 3)).sum(), A);
+    secondFd((a) => L.eigh(a.add(a.transpose(0, 1))).eigenvalues.mul(w(3)).sum(), A);
+    secondFd((m) => L.svdvals(m).mul(w(3)).sum(), M);
+    secondFd((m) => L.qr(m).R.mul(w(9).reshape(3, 3)).sum(), M);
   });
   it('double backward through inv (createGraph)', () => {
     const a = A();

@@ -266,13 +266,12 @@ export function eigh(A: Tensor, UPLO: 'L' | 'U' = 'L'): EighResult {
 export function eigvalsh(A: Tensor, UPLO: 'L' | 'U' = 'L'): Tensor {
   checkMatrices(A, 'linalg.eigvalsh', true);
   const upper = checkUplo(UPLO);
+  // With a graph, the eigenvectors are eigh's own differentiable output, so that the
+  // gradient has a gradient too (as PyTorch's _linalg_eigh).
+  if (A._requiresGrad && isGradEnabled()) return eigh(A, UPLO).eigenvalues;
   const [L, V] = eighRaw(A, upper, 'linalg.eigvalsh');
-  // The eigenvectors are kept only for the backward.
-  if (!(A._requiresGrad && isGradEnabled())) V.dispose();
-  return record(L, 'LinalgEighBackward0', [A], (node) => {
-    const sV = node.save(V, true);
-    return (gL) => [matmul(mul(sV(), unsqueeze(gL, -2)), mT(sV()))];
-  });
+  V.dispose();
+  return L;
 }
 
 /**
@@ -356,16 +355,10 @@ function svdBackward(which: 0 | 1 | 2, g: Tensor, U: Tensor, S: Tensor, Vh: Tens
  */
 export function svdvals(A: Tensor): Tensor {
   checkMatrices(A, 'linalg.svdvals');
-  const [m, n] = A._shape.slice(-2);
+  // With a graph, S comes from svd itself (U and Vh differentiable), as PyTorch's _linalg_svd.
+  if (A._requiresGrad && isGradEnabled()) return svd(A, { fullMatrices: false }).S;
   const [U, S, Vh] = svdRaw(A, false, 'linalg.svdvals');
-  if (!(A._requiresGrad && isGradEnabled())) {
-    U.dispose();
-    Vh.dispose();
-  }
-  return record(S, 'LinalgSvdBackward0', [A], (node) => {
-    const sU = node.save(U, true);
-    const sVh = node.save(Vh, true);
-    const sS = node.save(S);
-    return (g) => [svdBackward(1, g, sU(), sS(), sVh(), m, n)];
-  });
+  U.dispose();
+  Vh.dispose();
+  return S;
 }

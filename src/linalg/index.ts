@@ -13,5 +13,8 @@ export { pinv, lstsq, matrixRank } from './least-squares.js';
 export type { RankOptions, LstsqOptions, LstsqResult } from './least-squares.js';
 export { norm, vectorNorm, matrixNorm } from './norms.js';
 export type { VectorNormOptions, MatrixNormOrder } from './norms.js';
+export { matrixPower, multiDot, vecdot, cond, solveTriangular } from './extras.js';
+export type { SolveTriangularOptions } from './extras.js';
 export { linalgCross as cross } from '../ops/linalg-products.js';
+export type { CrossOptions } from '../ops/linalg-products.js';
 export { matmul } from '../ops/linalg.js';

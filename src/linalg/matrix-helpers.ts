@@ -33,7 +33,8 @@ function masked(x: Tensor, keep: (i: number, j: number) => boolean): Tensor {
   const [rows, cols] = x._shape.slice(-2);
   const mask = constantMatrix(x, rows, cols, (i, j) => (keep(i, j) ? 1 : 0));
   const out = mul(x, mask);
-  mask.dispose();
+  // A recorded product saved the mask for its backward.
+  if (!out._requiresGrad) mask.dispose();
   return out;
 }
 
@@ -54,7 +55,7 @@ export function diagonal(x: Tensor): Tensor {
   const square = rows === k && cols === k ? x : narrow(narrow(x, -2, 0, k), -1, 0, k);
   const eye = eyeLike(x, k);
   const out = sum(mul(square, eye), -1);
-  eye.dispose();
+  if (!out._requiresGrad) eye.dispose();
   return out;
 }
 
@@ -63,7 +64,7 @@ export function diagEmbed(v: Tensor): Tensor {
   const n = v._shape[v._shape.length - 1];
   const eye = eyeLike(v, n);
   const out = mul(unsqueeze(v, -1), eye);
-  eye.dispose();
+  if (!out._requiresGrad) eye.dispose();
   return out;
 }
 
