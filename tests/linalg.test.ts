@@ -328,6 +328,11 @@ describe('linalg errors and dtypes', () => {
     expect(() => L.lstsq(torch.ones(3, 2), torch.ones(4, 1))).toThrow('torch.linalg.lstsq: input.size(-2) should match other.size(-2)');
     expect(() => L.cross(torch.ones(2), torch.ones(2))).toThrow('linalg.cross: inputs dimension -1 must have length 3. Got 2 and 2');
     expect(() => torch.einsum('ij,jk', torch.ones(2, 3), torch.ones(4, 2))).toThrow('einsum(): subscript j has size 4 for operand 1 which does not broadcast with previously seen size 3');
+    expect(() => torch.einsum('ij,jk->ik', torch.ones(2, 3))).toThrow('einsum(): fewer operands were provided than specified in the equation');
+    expect(() => torch.einsum('ij->ii', torch.ones(2, 2))).toThrow('einsum(): output subscript i appears more than once in the output');
+    expect(() => L.cholesky(torch.stack([torch.eye(2), torch.zeros(2, 2)]))).toThrow(
+      'linalg.cholesky: (Batch element 1): The factorization could not be completed because the input is not positive-definite (the leading minor of order 1 is not positive-definite).',
+    );
     expect(() => L.matrixNorm(torch.ones(3), 'fro')).toThrow('linalg.matrix_norm: The input tensor A must have at least 2 dimensions.');
     expect(() => L.matrixNorm(torch.ones(3, 3), 3)).toThrow('linalg.matrix_norm: Order 3 not supported.');
     expect(() => L.vectorNorm(torch.ones(3), 'fro' as unknown as number)).toThrow("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str");
@@ -351,7 +356,15 @@ describe('linalg errors and dtypes', () => {
     expectClose(values(L.det(a.t())), values(L.det(a)), 1e-12, 'det of a transposed view');
   });
 
-  it('handles empty matrices', () => {
+  it('handles empty matrices and empty batches as PyTorch', () => {
+    const e0 = torch.ones(0, 3, 3, { dtype: torch.float64 });
+    expect(L.inv(e0).shape).toEqual([0, 3, 3]);
+    expect(L.det(e0).shape).toEqual([0]);
+    expect(L.svd(e0).map((t) => t.shape)).toEqual([[0, 3, 3], [0, 3], [0, 3, 3]]);
+    const { Q, R } = L.qr(torch.ones(3, 0, { dtype: torch.float64 }), { mode: 'complete' });
+    expect(values(Q)).toEqual(values(torch.eye(3)));
+    expect(R.shape).toEqual([3, 0]);
+    expect(values(L.pinv(torch.zeros(2, 3, { dtype: torch.float64 })))).toEqual([0, 0, 0, 0, 0, 0]);
     expect(L.inv(torch.ones(0, 0, { dtype: torch.float64 })).shape).toEqual([0, 0]);
     expect(values(L.det(torch.ones(0, 0, { dtype: torch.float64 })))).toEqual([1]);
     expect(L.svdvals(torch.ones(2, 0, 3, { dtype: torch.float64 })).shape).toEqual([2, 0]);

@@ -113,7 +113,7 @@ export function einsum(equation: string, ...operandsArg: (Tensor | Tensor[])[]):
   const specs = lhs.split(',');
   if (operands.length === 0) throw new Error('einsum(): must provide at least one operand');
   if (specs.length !== operands.length) {
-    throw new Error(`einsum(): ${specs.length > operands.length ? 'more' : 'fewer'} operands were provided than specified in the equation`);
+    throw new Error(`einsum(): ${specs.length > operands.length ? 'fewer' : 'more'} operands were provided than specified in the equation`);
   }
   return scoped(operands, () => einsumOf(eq, arrow, specs, operands));
 }
@@ -133,7 +133,8 @@ function einsumOf(eq: string, arrow: number, specs: string[], operands: Tensor[]
       if (!terms.some((term) => term.labels.includes(c))) throw new Error(`einsum(): output subscript ${c} does not appear in the equation for any input operand`);
     }
     const letters = parts.join('');
-    if (new Set(letters).size !== letters.length) throw new Error('einsum(): output subscript appears more than once in the output');
+    const repeated = [...letters].find((c, i) => letters.indexOf(c) !== i);
+    if (repeated !== undefined) throw new Error(`einsum(): output subscript ${repeated} appears more than once in the output`);
     // Without `...` in the output, the ellipsis dims are summed out.
     output = parts.length === 2 ? [...parts[0], ...dots, ...parts[1]] : [...parts[0]];
   } else {
