@@ -9,6 +9,7 @@ import { checkOptions, keysOf } from '../tensor/args.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { record } from '../autograd/function.js';
+import type { Node } from '../autograd/node.js';
 import { isGradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { sumTo } from '../ops/reduce.js';
 import { add, div, mul, sub, neg } from '../ops/elementwise.js';
@@ -189,7 +190,7 @@ export function qr(A: Tensor, options?: QrOptions | QrOptions['mode']): QrResult
     Qfull.dispose();
     Q = emptyKernel([0], A._dtype, A.device);
   }
-  const build = (which: 0 | 1) => (node: import('../autograd/node.js').Node) => {
+  const build = (which: 0 | 1) => (node: Node) => {
     const sQ = mode === 'r' ? null : node.save(Q);
     const sR = node.save(R);
     return (g: Tensor) => {
@@ -298,7 +299,7 @@ export function svd(A: Tensor, options?: SvdOptions | boolean): SvdResult {
   const [m, n] = A._shape.slice(-2);
   const k = Math.min(m, n);
   const [U, S, Vh] = svdRaw(A, full, 'linalg.svd');
-  const build = (which: 0 | 1 | 2) => (node: import('../autograd/node.js').Node) => {
+  const build = (which: 0 | 1 | 2) => (node: Node) => {
     const sU = node.save(U);
     const sS = node.save(S);
     const sVh = node.save(Vh);
