@@ -81,6 +81,22 @@ const CASES: Record<string, (...xs: Tensor[]) => Tensor[]> = {
   pinverse: (a) => [torch.pinverse(a, 1e-10)],
   lstsq_vector: (a, b) => [L.lstsq(a, b).solution.detach()],
   lstsq_rank_deficient_rcond: (a, b) => [L.lstsq(a, b, 1e-8).solution.detach(), L.lstsq(a, b, 1e-8).rank.to(torch.float64)],
+  lstsq_gelsd: (a, b) => {
+    const r = L.lstsq(a, b, { driver: 'gelsd' });
+    return [r.solution, r.residuals, r.rank.to(torch.float64), r.singularValues];
+  },
+  lstsq_gelss_rank_deficient: (a, b) => {
+    const r = L.lstsq(a, b, { driver: 'gelss' });
+    return [r.solution, r.residuals, r.rank.to(torch.float64), r.singularValues];
+  },
+  lstsq_gels_batched: (a, b) => {
+    const r = L.lstsq(a, b, { driver: 'gels' });
+    return [r.solution, r.residuals, r.rank.to(torch.float64)];
+  },
+  lstsq_gelsd_vector_wide: (a, b) => {
+    const r = L.lstsq(a, b, { driver: 'gelsd' });
+    return [r.solution.detach(), r.residuals, r.singularValues];
+  },
   lstsq: (a, b) => [L.lstsq(a, b).solution],
   lstsq_batched_square: (a, b) => [L.lstsq(a, b).solution],
   matrix_rank: (a) => [L.matrixRank(a).to(torch.float64)],
@@ -326,6 +342,7 @@ describe('linalg errors and dtypes', () => {
     expect(() => L.qr(torch.ones(3, 3), { mode: 'x' as 'r' })).toThrow("qr received unrecognized mode 'x' but expected one of 'reduced' (default), 'r', or 'complete'");
     expect(() => L.eigh(torch.ones(2, 2), 'X' as 'L')).toThrow("Expected UPLO argument to be 'L' or 'U', but got X");
     expect(() => L.lstsq(torch.ones(3, 2), torch.ones(4, 1))).toThrow('torch.linalg.lstsq: input.size(-2) should match other.size(-2)');
+    expect(() => L.lstsq(torch.ones(3, 2), torch.ones(3, 1), { driver: 'foo' as 'gels' })).toThrow('torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)');
     expect(() => L.cross(torch.ones(2), torch.ones(2))).toThrow('linalg.cross: inputs dimension -1 must have length 3. Got 2 and 2');
     expect(() => torch.einsum('ij,jk', torch.ones(2, 3), torch.ones(4, 2))).toThrow('einsum(): subscript j has size 4 for operand 1 which does not broadcast with previously seen size 3');
     expect(() => torch.einsum('ij,jk->ik', torch.ones(2, 3))).toThrow('einsum(): fewer operands were provided than specified in the equation');

@@ -6,9 +6,11 @@ import { checkOptions, keysOf } from '../tensor/args.js';
 import { fromArray } from '../tensor/creation.js';
 import { float64, int64 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastShapes, shapeNumel } from '../tensor/shape.js';
 import { record } from '../autograd/function.js';
-import { add, mul, neg, sub } from '../ops/elementwise.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { sum } from '../ops/reduce.js';
+import { add, mul, neg, square, sub } from '../ops/elementwise.js';
 import { matmul } from '../ops/linalg.js';
 import { expand, squeeze, unsqueeze } from '../ops/shape.js';
 import { emptyKernel } from '../ops/tensor-kernels.js';
@@ -106,17 +108,21 @@ function pinvBackward(grad: Tensor, pinvA: Tensor, A: Tensor): Tensor {
 }
 
 /**
- * The options of linalg.lstsq: `rcond` (default eps · max(m, n)) and `driver` (only 'gelsy').
- * @example torch.linalg.lstsq(A, B, { rcond: 1e-10 })
+ * The options of linalg.lstsq: `rcond` (default eps · max(m, n)) and `driver`: 'gelsy' (the
+ * default), 'gelsd' and 'gelss' (by SVD: singular values and, for a tall full-rank A,
+ * residuals) or 'gels' (QR, for a full-rank A: residuals for a tall one).
+ * @example torch.linalg.lstsq(A, B, { rcond: 1e-10, driver: 'gelsd' })
  */
 export interface LstsqOptions {
   rcond?: number | null;
-  driver?: 'gelsy' | null;
+  driver?: 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null;
 }
 const LSTSQ_KEYS = keysOf<LstsqOptions>()('rcond', 'driver');
+const DRIVERS = ['gels', 'gelsy', 'gelsd', 'gelss'];
 
 /**
- * linalg.lstsq's result, as PyTorch's CPU gelsy driver returns it (residuals and singularValues empty).
+ * linalg.lstsq's result, as PyTorch's CPU drivers return it: gelsy leaves residuals and
+ * singularValues empty, gels the rank and singularValues.
  * @example const { solution, rank } = torch.linalg.lstsq(A, B);
  */
 export type LstsqResult = [Tensor, Tensor, Tensor, Tensor] & {
@@ -126,9 +132,37 @@ export type LstsqResult = [Tensor, Tensor, Tensor, Tensor] & {
   readonly singularValues: Tensor;
 };
 
+/** gelsd/gelss: the minimum-norm solution through the SVD, singular values at or below rcond · σ_max dropped. */
+function svdSolve(A: Tensor, B: Tensor, rcond: number): [Tensor, number[], Tensor] {
+  const [U, S, Vh] = svdRaw(A, false, 'linalg.lstsq');
+  const k = S._shape[S._shape.length - 1];
+  const s = S.dataSync();
+  const recip = new Float64Array(s.length);
+  const ranks: number[] = [];
+  const count = shapeNumel(S._shape.slice(0, -1));
+  for (let b = 0; b < count; b++) {
+    let max = 0;
+    for (let i = 0; i < k; i++) max = Math.max(max, Number(s[b * k + i]));
+    let rank = 0;
+    for (let i = 0; i < k; i++) {
+      const v = Number(s[b * k + i]);
+      if (v > rcond * max) {
+        recip[b * k + i] = 1 / v;
+        rank++;
+      }
+    }
+    ranks.push(rank);
+  }
+  const scale = fromArray(recip, float64, S._shape.slice(), A._dtype, A.device);
+  const X = noGrad(() => tidy(() => matmul(mul(mT(Vh), unsqueeze(scale, -2)), matmul(mT(U), B))));
+  for (const t of [U, Vh, scale]) t.dispose();
+  return [X, ranks, S];
+}
+
 /**
- * The least-squares solution of A X = B (minimum norm where A is rank-deficient), by complete orthogonal factorization.
- * @example const { solution } = torch.linalg.lstsq(A, B); torch.linalg.lstsq(A, B, 1e-10, { driver: 'gelsy' })
+ * The least-squares solution of A X = B (minimum norm where A is rank-deficient), by LAPACK's
+ * complete orthogonal factorization (gelsy) or through the SVD (gelsd, gelss).
+ * @example const { solution } = torch.linalg.lstsq(A, B); torch.linalg.lstsq(A, B, 1e-10, { driver: 'gelsd' })
  */
 export function lstsq(A: Tensor, B: Tensor, rcondOrOptions?: number | null | LstsqOptions, maybeOptions?: LstsqOptions): LstsqResult {
   // rcond is positional in PyTorch (lstsq(A, B, rcond=None, *, driver=None)).
@@ -137,9 +171,8 @@ export function lstsq(A: Tensor, B: Tensor, rcondOrOptions?: number | null | Lst
   checkMatrices(A, 'linalg.lstsq', false, 'input');
   if (!(B instanceof Tensor)) throw new TypeError(`linalg_lstsq(): argument 'b' (position 2) must be Tensor, not ${typeof B}`);
   checkOptions(options, 'linalg.lstsq', LSTSQ_KEYS);
-  if (options?.driver != null && options.driver !== 'gelsy') {
-    throw new Error(`torch.linalg.lstsq: only the CPU driver 'gelsy' is implemented, got '${String(options.driver)}'`);
-  }
+  const driver = options?.driver ?? 'gelsy';
+  if (!DRIVERS.includes(driver)) throw new Error('torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)');
   if (A._dtype !== B._dtype) {
     throw new Error(`torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's dtype ${scalarTypeName(A._dtype)} and other's dtype ${scalarTypeName(B._dtype)}`);
   }
@@ -155,7 +188,14 @@ export function lstsq(A: Tensor, B: Tensor, rcondOrOptions?: number | null | Lst
   const Ab = expand(A, [...batch, m, n]);
   const Bb = expand(Bm, [...batch, m, k]);
   const rcond = options?.rcond ?? EPS[A._dtype.name] * Math.max(m, n);
-  const [X, ranks] = lstsqRaw(Ab, Bb, rcond);
+  const bySvd = driver === 'gelsd' || driver === 'gelss';
+  const [X, ranks, S] = bySvd ? svdSolve(Ab, Bb, rcond) : [...lstsqRaw(Ab, Bb, rcond), null];
+  // PyTorch 1.13's residuals carry no gradient: |A X - B|² per column, for a tall A of full rank.
+  const fullRank = driver === 'gels' || (driver !== 'gelsy' && ranks.every((r) => r === n));
+  const residuals =
+    m > n && driver !== 'gelsy' && fullRank
+      ? noGrad(() => tidy(() => sum(square(sub(matmul(Ab, X), Bb)), -2)))
+      : emptyKernel([0], A._dtype, A.device);
   const solution = vector ? squeeze(X, -1) : X;
   record(solution, 'LinalgLstsqBackward0', [Ab, Bb], (node) => {
     const sA = node.save(Ab);
@@ -167,12 +207,12 @@ export function lstsq(A: Tensor, B: Tensor, rcondOrOptions?: number | null | Lst
       return [wantA ? pinvBackward(matmul(gX, mT(sB())), pinvA, sA()) : null, matmul(mT(pinvA), gX)];
     };
   });
-  const rank = fromArray(Float64Array.from(ranks), float64, batch, int64, A.device);
+  const rank = driver === 'gels' ? emptyKernel([0], int64, A.device) : fromArray(Float64Array.from(ranks), float64, batch, int64, A.device);
   return namedTuple({
     solution,
-    residuals: emptyKernel([0], A._dtype, A.device),
+    residuals,
     rank,
-    singularValues: emptyKernel([0], A._dtype, A.device),
+    singularValues: S ?? emptyKernel([0], A._dtype, A.device),
   }) as unknown as LstsqResult;
 }
 
