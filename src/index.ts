@@ -142,6 +142,13 @@ export type { SearchsortedOptions } from './ops/search.js';
 export { var_ as var, std, norm } from './ops/norms.js';
 export type { NormOrder, NormOptions, VarOptions } from './ops/norms.js';
 export { matmul, mm, bmm, addmm, dot, mv, outer } from './ops/linalg.js';
+export { baddbmm, addbmm, addmv, addr, trace, kron, tensordot, cross, cdist } from './ops/linalg-products.js';
+export type { BetaAlpha } from './ops/linalg-products.js';
+export { einsum } from './ops/einsum.js';
+export { det, slogdet, logdet } from './linalg/determinants.js';
+export { pinverse } from './linalg/least-squares.js';
+export { inverse } from './linalg/decompositions.js';
+export * as linalg from './linalg/index.js';
 export {
   view,
   reshape,

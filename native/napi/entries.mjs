@@ -201,4 +201,23 @@ export const entries = {
   // An inclusive scan along each row of a contiguous [rows, cols] input; Max and Min also
   // write the int64 position of the running extreme (PyTorch's cummax/cummin rules).
   scan: { args: 'op: ScanOp, out: new, indices: new?, input: in', struct: 'ScanArgs' },
+
+  // LAPACK over a batch of contiguous row-major matrices (native/cpu/linalg.cc; CUDA refuses
+  // them until cuSOLVER). Each writes LAPACK's `info` per matrix into `info` (as the dtype,
+  // 0 on success) instead of throwing, so that TypeScript words PyTorch's errors.
+  // LU with partial pivoting (getrf): `lu` packs L (unit diagonal) and U, `pivots` are 1-based.
+  linalgLu: { args: 'lu: new [B, N, N], pivots: new [B, N], info: new [B], input: in [B, N, N]', kernel: true },
+  // A X = B (gesv).
+  linalgSolve: { args: 'out: new [B, N, K], info: new [B], a: in [B, N, N], b: in [B, N, K]', kernel: true },
+  // The lower Cholesky factor of the lower triangle (potrf); the upper triangle is zeroed.
+  linalgCholesky: { args: 'out: new [B, N, N], info: new [B], input: in [B, N, N]', kernel: true },
+  // QR (geqrf, orgqr): C is min(M, N) (reduced) or M (complete).
+  linalgQr: { args: 'q: new [B, M, C], r: new [B, C, N], input: in [B, M, N]', kernel: true },
+  // Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix (syevd),
+  // reading its upper or lower triangle.
+  linalgEigh: { args: 'values: new [B, N], vectors: new [B, N, N], info: new [B], input: in [B, N, N], upper: bool', kernel: true },
+  // SVD (gesdd): K = min(M, N); U is [M, K] and Vh [K, N], or [M, M] and [N, N] (full).
+  linalgSvd: { args: 'u: new [B, M, P], s: new [B, K], vh: new [B, Q, N], info: new [B], input: in [B, M, N]', kernel: true },
+  // Least squares by complete orthogonal factorization (gelsy), as PyTorch's CPU default.
+  linalgLstsq: { args: 'solution: new [B, N, K], rank: new [B], a: in [B, M, N], b: in [B, M, K], rcond: f64', kernel: true },
 };

@@ -9,6 +9,10 @@ import * as reduce from '../ops/reduce.js';
 import * as norms from '../ops/norms.js';
 import * as shape from '../ops/shape.js';
 import * as linalg from '../ops/linalg.js';
+import * as products from '../ops/linalg-products.js';
+import * as decompositions from '../linalg/decompositions.js';
+import * as determinants from '../linalg/determinants.js';
+import * as leastSquares from '../linalg/least-squares.js';
 import * as indexing from '../ops/indexing.js';
 import * as fill from '../ops/fill.js';
 import * as softmaxOps from '../ops/softmax.js';
@@ -200,6 +204,18 @@ declare module './tensor.js' {
     bmm: Tail<typeof linalg.bmm>;
     dot: Tail<typeof linalg.dot>;
     mv: Tail<typeof linalg.mv>;
+    baddbmm: Tail<typeof products.baddbmm>;
+    addbmm: Tail<typeof products.addbmm>;
+    addmv: Tail<typeof products.addmv>;
+    addr: Tail<typeof products.addr>;
+    trace: Tail<typeof products.trace>;
+    kron: Tail<typeof products.kron>;
+    cross: Tail<typeof products.cross>;
+    det: Tail<typeof determinants.det>;
+    slogdet: Tail<typeof determinants.slogdet>;
+    inverse: Tail<typeof decompositions.inverse>;
+    logdet: Tail<typeof determinants.logdet>;
+    pinverse: Tail<typeof leastSquares.pinverse>;
     t: Tail<typeof shape.t>;
     transpose: Tail<typeof shape.transpose>;
     permute: Tail<typeof shape.permute>;
@@ -343,6 +359,9 @@ for (const [name, fn] of Object.entries({
   sum: reduce.sum, mean: reduce.mean, prod: reduce.prod, max: reduce.max, min: reduce.min, argmax: reduce.argmax,
   argmin: reduce.argmin, amax: reduce.amax, amin: reduce.amin, logsumexp: reduce.logsumexp, var: norms.var_, std: norms.std, norm: norms.norm, any: reduce.any, all: reduce.all,
   matmul: linalg.matmul, mm: linalg.mm, bmm: linalg.bmm, dot: linalg.dot, mv: linalg.mv,
+  baddbmm: products.baddbmm, addbmm: products.addbmm, addmv: products.addmv, addr: products.addr, trace: products.trace,
+  kron: products.kron, cross: products.cross, det: determinants.det, slogdet: determinants.slogdet, inverse: decompositions.inverse,
+  logdet: determinants.logdet, pinverse: leastSquares.pinverse,
   t: shape.t, transpose: shape.transpose, permute: shape.permute, view: shape.view, reshape: shape.reshape,
   contiguous: shape.contiguous, flatten: shape.flatten, squeeze: shape.squeeze, unsqueeze: shape.unsqueeze,
   expand: shape.expand, narrow: shape.narrow, clone: shape.clone, detach: shape.detach,

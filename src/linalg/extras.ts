@@ -1,0 +1,123 @@
+/**
+ * The smaller torch.linalg functions, composed from the factorizations and products (so
+ * their gradients come from those): matrixPower, multiDot, vecdot, cond, solveTriangular.
+ */
+import { checkInteger, checkOptions, keysOf } from '../tensor/args.js';
+import { Tensor } from '../tensor/tensor.js';
+import { add, div, mul } from '../ops/elementwise.js';
+import { matmul } from '../ops/linalg.js';
+import { amax, amin, sum } from '../ops/reduce.js';
+import { checkMatrices } from './lapack.js';
+import { inv, solve, svdvals } from './decompositions.js';
+import { eyeLike, scoped, tril, triu } from './matrix-helpers.js';
+import { type MatrixNormOrder, matrixNorm } from './norms.js';
+
+/**
+ * A square matrix to an integer power (n < 0 inverts first; n = 0 gives the identity).
+ * @example torch.linalg.matrixPower(A, 3); torch.linalg.matrixPower(A, -1)
+ */
+export function matrixPower(A: Tensor, n: number): Tensor {
+  checkInteger(n, 'linalg.matrix_power', 'n');
+  if (!(A instanceof Tensor)) throw new TypeError(`linalg_matrix_power(): argument 'input' (position 1) must be Tensor, not ${typeof A}`);
+  if (A._shape.length < 2) throw new Error('linalg.matrix_power: The input tensor A must have at least 2 dimensions.');
+  const [rows, cols] = A._shape.slice(-2);
+  if (rows !== cols) throw new Error(`linalg.matrix_power: A must be batches of square matrices, but they are ${rows} by ${cols} matrices`);
+  // A⁰ is I, connected to A (with a zero gradient) as PyTorch's copy is.
+  if (n === 0) return add(mul(A, 0), eyeLike(A, rows));
+  let base = n < 0 ? inv(A) : A;
+  let k = Math.abs(n);
+  if (k === 1) return n < 0 ? base : A.clone();
+  // Square-and-multiply, as PyTorch's.
+  let result: Tensor | null = null;
+  for (;;) {
+    if (k & 1) result = result === null ? base : matmul(result, base);
+    k >>= 1;
+    if (k === 0) break;
+    base = matmul(base, base);
+  }
+  return result!;
+}
+
+/**
+ * The product of a chain of matrices (the first may be a vector, as may the last).
+ * @example torch.linalg.multiDot([a, b, c])
+ */
+export function multiDot(tensors: Tensor[]): Tensor {
+  if (!Array.isArray(tensors) || tensors.length < 2) {
+    throw new Error(`multi_dot(): expected at least 2 tensors but got ${Array.isArray(tensors) ? tensors.length : 0}`);
+  }
+  tensors.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new TypeError(`multi_dot(): argument 'tensors' must be a list of Tensors, not ${typeof t} at ${i}`);
+    const last = i === 0 || i === tensors.length - 1;
+    const ok = t._shape.length === 2 || (last && t._shape.length === 1);
+    if (!ok) {
+      throw new Error(i === 0 || i === tensors.length - 1
+        ? `multi_dot(): the ${i === 0 ? 'first' : 'last'} tensor must be 1D or 2D but got ${t._shape.length}D`
+        : `multi_dot(): tensor ${i} must be 2D but got ${t._shape.length}D`);
+    }
+  });
+  return tensors.slice(1).reduce((acc, t) => matmul(acc, t), tensors[0]);
+}
+
+/**
+ * The dot product of vectors along `dim` (default -1), broadcasting the rest.
+ * @example torch.linalg.vecdot(x, y); torch.linalg.vecdot(x, y, { dim: 0 })
+ */
+export function vecdot(x: Tensor, y: Tensor, options?: { dim?: number }): Tensor {
+  checkOptions(options, 'linalg.vecdot', keysOf<{ dim?: number }>()('dim'));
+  const dim = options?.dim ?? -1;
+  checkInteger(dim, 'linalg.vecdot', 'dim');
+  if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError('linalg.vecdot(): arguments must be Tensors');
+  return sum(mul(x, y), dim);
+}
+
+/**
+ * The condition number in the `p` norm: σ_max/σ_min for p = null or 2 (σ_min/σ_max for -2), else ‖A‖ ‖A⁻¹‖.
+ * @example torch.linalg.cond(A); torch.linalg.cond(A, 'fro')
+ */
+export function cond(A: Tensor, p: MatrixNormOrder | null = null): Tensor {
+  checkMatrices(A, 'linalg.cond');
+  if (p === null || p === 2 || p === -2) {
+    return scoped([A], () => {
+      const s = svdvals(A);
+      const ratio = div(amax(s, -1), amin(s, -1));
+      return p === -2 ? div(1, ratio) : ratio;
+    });
+  }
+  checkMatrices(A, 'linalg.cond', true);
+  return scoped([A], () => mul(matrixNorm(A, p), matrixNorm(inv(A), p)));
+}
+
+/**
+ * The keywords of solveTriangular (`upper` is required, as in PyTorch).
+ * @example torch.linalg.solveTriangular(A, B, { upper: true })
+ */
+export interface SolveTriangularOptions {
+  upper: boolean;
+  left?: boolean;
+  unitriangular?: boolean;
+}
+const TRIANGULAR_KEYS = keysOf<SolveTriangularOptions>()('upper', 'left', 'unitriangular');
+
+/**
+ * Solves A X = B (or X A = B) for a triangular A, reading only its `upper` or lower triangle
+ * (and taking its diagonal as ones with `unitriangular`).
+ * @example torch.linalg.solveTriangular(torch.tensor([[2, 1], [0, 4]], { dtype: torch.float64 }), b, { upper: true })
+ */
+export function solveTriangular(A: Tensor, B: Tensor, options: SolveTriangularOptions): Tensor {
+  checkMatrices(A, 'linalg.solve_triangular', true);
+  checkMatrices(B, 'linalg.solve_triangular', false, 'B');
+  if (options === undefined || options === null || typeof options.upper !== 'boolean') {
+    throw new TypeError("linalg_solve_triangular() missing required argument 'upper'");
+  }
+  checkOptions(options, 'linalg.solve_triangular', TRIANGULAR_KEYS);
+  const { upper, left = true, unitriangular = false } = options;
+  const n = A._shape[A._shape.length - 1];
+  let T = upper ? triu(A, unitriangular ? 1 : 0) : tril(A, unitriangular ? -1 : 0);
+  if (unitriangular) T = add(T, eyeLike(A, n));
+  const out = solve(T, B, { left });
+  // The solve's node is the whole op's: it is named as PyTorch's.
+  if (out._gradFn) (out._gradFn as { name: string }).name = 'LinalgSolveTriangularBackward0';
+  return out;
+}
+

@@ -1,0 +1,20 @@
+/**
+ * `torch.linalg`: factorizations over LAPACK (CPU; CUDA refuses them until cuSOLVER),
+ * solvers, determinants, norms and the cross product, with PyTorch's gradients.
+ * @example
+ * const { Q, R } = torch.linalg.qr(A);
+ * const x = torch.linalg.solve(A, b);
+ */
+export { inv, solve, cholesky, qr, eigh, eigvalsh, svd, svdvals } from './decompositions.js';
+export type { SolveOptions, CholeskyOptions, QrOptions, QrResult, EighResult, SvdOptions, SvdResult } from './decompositions.js';
+export { det, slogdet } from './determinants.js';
+export type { SlogdetResult } from './determinants.js';
+export { pinv, lstsq, matrixRank } from './least-squares.js';
+export type { RankOptions, LstsqOptions, LstsqResult } from './least-squares.js';
+export { norm, vectorNorm, matrixNorm } from './norms.js';
+export type { VectorNormOptions, MatrixNormOrder } from './norms.js';
+export { matrixPower, multiDot, vecdot, cond, solveTriangular } from './extras.js';
+export type { SolveTriangularOptions } from './extras.js';
+export { linalgCross as cross } from '../ops/linalg-products.js';
+export type { CrossOptions } from '../ops/linalg-products.js';
+export { matmul } from '../ops/linalg.js';
