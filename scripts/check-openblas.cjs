@@ -57,8 +57,8 @@ if (arg === '--cflags') {
   process.stdout.write(includeDir);
 } else if (arg === '--libs') {
   if (wantStatic) {
-    // Everything OpenBLAS needs at run time from the system is in glibc and libgfortran's
-    // absence is fine: we only call the C BLAS entry points.
+    // Everything OpenBLAS needs at run time from the system is in glibc, except the one
+    // Fortran-runtime routine its LAPACK calls, which native/static-openblas provides.
     process.stdout.write(`${path.join(libDir, libName)} -lpthread -lm`);
   } else {
     process.stdout.write(`-L${libDir} -lopenblas`);

@@ -39,7 +39,19 @@ if (install.status !== 0) {
 }
 writeFileSync(
   join(app, 'main.js'),
-  "import * as torch from 'flint';\ntorch.manualSeed(42);\nconst x = torch.rand(2, 3);\nconsole.log(String(x.matmul(x.t())));\n",
+  [
+    "import * as torch from 'flint';",
+    'torch.manualSeed(42);',
+    'const x = torch.rand(2, 3);',
+    'const a = x.matmul(x.t());',
+    'console.log(String(a));',
+    // LAPACK, which the prebuild links statically with OpenBLAS (and its Fortran runtime shim).
+    'console.log(String(torch.linalg.svdvals(x)));',
+    'console.log(String(torch.linalg.eigh(a).eigenvalues));',
+    'console.log(String(torch.linalg.qr(x.t()).R));',
+    'console.log(String(torch.linalg.inv(a)));',
+    '',
+  ].join('\n'),
 );
 const run = spawnSync('node', ['main.js'], { cwd: app, env, encoding: 'utf8' });
 const installed = join(app, 'node_modules', 'flint');

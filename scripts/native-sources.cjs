@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Prints the addon's native sources, the one list that binding.gyp and CMakeLists.txt
-// build from: every .cc file in native/core, native/cpu and native/napi. (The generated
-// entries.generated.cc is added by each build from its own output folder.)
+// build from: every .cc file in native/core, native/cpu and native/napi, plus
+// native/static-openblas when OpenBLAS is linked statically (FLINT_STATIC_OPENBLAS=1). (The
+// generated entries.generated.cc is added by each build from its own output folder.)
 //   --interface   prints instead what the generator reads (the declaration, the generator
 //                 and the headers the ABI hash covers), for build rules that rerun it.
 'use strict';
@@ -21,6 +22,9 @@ if (process.argv.includes('--interface')) {
   );
   process.stdout.write(['native/napi/entries.mjs', 'scripts/generate-bindings.mjs', ...headers].join(' '));
 } else {
-  const sources = ['native/core', 'native/cpu', 'native/napi'].flatMap(relative).filter((f) => f.endsWith('.cc'));
+  const folders = ['native/core', 'native/cpu', 'native/napi'];
+  // A statically linked OpenBLAS brings LAPACK without the Fortran runtime it calls.
+  if (process.env.FLINT_STATIC_OPENBLAS === '1') folders.push('native/static-openblas');
+  const sources = folders.flatMap(relative).filter((f) => f.endsWith('.cc'));
   process.stdout.write(sources.join(' '));
 }

@@ -18,7 +18,16 @@ describe.skipIf(!hasPrebuild)('packed tarball', () => {
     const report = JSON.parse(line);
     expect(report.compiled).toBe(false);
     expect(report.status).toBe(0);
-    // torch.manual_seed(42); x = torch.rand(2, 3); print(x @ x.t())
-    expect(report.output).toBe('tensor([[1.7622, 1.4337],\n        [1.4337, 1.4338]])');
+    // torch.manual_seed(42); x = torch.rand(2, 3); a = x @ x.t(); print(a), then
+    // torch.linalg.svdvals(x), eigh(a).eigenvalues, qr(x.t()).R and inv(a), from PyTorch 1.13
+    expect(report.output).toBe(
+      [
+        'tensor([[1.7622, 1.4337],\n        [1.4337, 1.4338]])',
+        'tensor([1.7439, 0.3936])',
+        'tensor([0.1549, 3.0411])',
+        'tensor([[-1.3275, -1.0800],\n        [ 0.0000,  0.5171]])',
+        'tensor([[ 3.0429, -3.0427],\n        [-3.0427,  3.7399]])',
+      ].join('\n'),
+    );
   }, 180_000);
 });
