@@ -25,9 +25,20 @@ describe('build', () => {
   });
 
   it('binding.gyp and CMakeLists.txt both build the addon from scripts/native-sources.cjs, which lists every addon source', () => {
-    const listed = spawnSync(process.execPath, ['scripts/native-sources.cjs'], { cwd: root, encoding: 'utf8' });
+    // With OpenBLAS linked statically (the prebuild) the list also holds native/static-openblas.
+    const listed = spawnSync(process.execPath, ['scripts/native-sources.cjs'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, FLINT_STATIC_OPENBLAS: '1' },
+    });
     expect(listed.status).toBe(0);
     const sources = listed.stdout.split(' ').filter(Boolean);
+    const shared = spawnSync(process.execPath, ['scripts/native-sources.cjs'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, FLINT_STATIC_OPENBLAS: '0' },
+    }).stdout.split(' ').filter(Boolean);
+    expect(sources.filter((f) => !shared.includes(f))).toEqual(['native/static-openblas/gfortran_concat.cc']);
     expect(sources).toContain('native/napi/ops.cc');
     expect(readFileSync(`${root}binding.gyp`, 'utf8')).toContain('scripts/native-sources.cjs');
     expect(readFileSync(`${root}CMakeLists.txt`, 'utf8')).toContain('scripts/native-sources.cjs');
