@@ -21,10 +21,11 @@ function checkDtypes(a: Tensor, b: Tensor): void {
   if (a._dtype !== b._dtype) {
     throw new Error(`expected m1 and m2 to have the same dtype, but got: ${TYPE_NAME[a._dtype.name] ?? a._dtype.name} != ${TYPE_NAME[b._dtype.name] ?? b._dtype.name}`);
   }
-  // cuBLAS multiplies float16 and bfloat16 directly (accumulating in float32); the CPU
-  // backend, like PyTorch 1.x's, has no half-precision product.
+  // cuBLAS multiplies float16 and bfloat16 directly (accumulating in float32); on the CPU,
+  // as in PyTorch 1.13, bfloat16 works (gemmKernel accumulates in float32) and float16
+  // does not.
   const halfOnGpu = a._storage.device.type === 'cuda' && (a._dtype.name === 'float16' || a._dtype.name === 'bfloat16');
-  if (a._dtype === b._dtype && !a._dtype.isCompute && !halfOnGpu) {
+  if (a._dtype === b._dtype && !a._dtype.isCompute && !halfOnGpu && a._dtype.name !== 'bfloat16') {
     throw new Error(`"addmm_impl_cpu_" not implemented for '${a._dtype.name === 'float16' ? 'Half' : a._dtype.name}'`);
   }
 }
