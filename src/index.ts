@@ -241,6 +241,8 @@ export { backends } from './cuda.js';
  * @example const scaler = new torch.amp.GradScaler('cpu');
  */
 export * as amp from './amp/index.js';
+export { autocast, isAutocastEnabled, getAutocastDtype } from './amp/autocast-mode.js';
+export type { AutocastOptions } from './amp/autocast-mode.js';
 /**
  * `torch.accelerator`: the current accelerator (CUDA), its devices and synchronization.
  * @example if (torch.accelerator.isAvailable()) x = x.to(torch.accelerator.currentAccelerator()!);

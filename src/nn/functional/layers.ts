@@ -19,12 +19,14 @@ import { relu } from './activation.js';
 import { bernoulli_ } from '../../ops/fill.js';
 import { div_, mul_ } from '../../ops/inplace.js';
 import { argumentError, checkBoolean, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 /**
  * `x @ weight.T + bias`.
  * @example F.linear(x, weight, bias)
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (autocastHook.active) return autocastOp('linear', linear, arguments);
   checkTensor(input, 'linear', 'input');
   checkTensor(weight, 'linear', 'weight');
   checkOptionalTensor(bias, 'linear', 'bias');
@@ -120,6 +122,7 @@ export function layerNorm(
   bias: Tensor | null = null,
   eps = 1e-5,
 ): Tensor {
+  if (autocastHook.active) return autocastOp('layerNorm', layerNorm, arguments);
   checkTensor(input, 'layerNorm', 'input');
   checkOptionalTensor(weight, 'layerNorm', 'weight');
   checkOptionalTensor(bias, 'layerNorm', 'bias');
