@@ -266,3 +266,23 @@ describe.runIf(torch.cuda.isAvailable())("autocast('cuda') with PyTorch 2.x's CU
     expect(scaler.getScale()).toBe(512);
   });
 });
+
+describe('bfloat16 matrix products on the CPU', () => {
+  it('multiply outside autocast too, accumulating in float32; float16 stays unsupported as in PyTorch 1.13', () => {
+    const c = cases.mm as unknown as OpCase & { outF32Acc: JsonTensor };
+    const [a, b] = c.inputs.map((j) => fromJson(j).to(torch.bfloat16));
+    expectTensor(torch.mm(a, b), c.outF32Acc, 0);
+    const bias = torch.ones(5, { dtype: torch.bfloat16 });
+    expectTensor(torch.addmm(bias, a, b, { beta: 0 }), c.outF32Acc, 0);
+    const h = torch.ones(2, 2, { dtype: torch.float16 });
+    expect(() => torch.mm(h, h)).toThrow(`"addmm_impl_cpu_" not implemented for 'Half'`);
+  });
+
+  it('frees the casts of inputs that need no gradient', () => {
+    const x = torch.randn(8, 8);
+    const before = torch.memoryStats().cpu.storages;
+    const y = torch.autocast('cpu', () => torch.mm(x, x));
+    expect(y.dtype).toBe(torch.bfloat16);
+    expect(torch.memoryStats().cpu.storages - before).toBe(1);
+  });
+});

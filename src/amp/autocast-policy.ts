@@ -106,6 +106,25 @@ function hasDtypeOption(args: readonly unknown[]): boolean {
 }
 
 /**
+ * Frees the casts nothing can reach any more: when the result records no graph, no
+ * backward saved them, so only a result sharing a cast's storage keeps it.
+ */
+function releaseCasts(made: Tensor[], result: unknown): void {
+  if (made.length === 0) return;
+  const kept = new Set<unknown>();
+  let graph = false;
+  const visit = (v: unknown): void => {
+    if (v instanceof Tensor) {
+      kept.add(v._storage);
+      graph ||= v.requiresGrad;
+    } else if (Array.isArray(v)) v.forEach(visit);
+  };
+  visit(result);
+  if (graph) return;
+  for (const t of made) if (!kept.has(t._storage)) t.dispose();
+}
+
+/**
  * The hook at the entry of a listed op:
  * `if (autocastHook.active) return autocastOp('mm', mm, arguments);`. Casts the inputs as
  * the op's policy on their device says, then runs `fn` with autocast suspended, so the
@@ -131,7 +150,16 @@ export function autocastOp<R>(op: AutocastOp, fn: (...args: never[]) => R, passe
       if (hasDtypeOption(args)) return run(...args);
       target = float32;
     } else target = widest(args, dev, low);
-    return run(...mapTensors(args, (x) => castTo(x, target, dev, low)));
+    const made: Tensor[] = [];
+    const result = run(
+      ...mapTensors(args, (x) => {
+        const cast = castTo(x, target, dev, low);
+        if (cast !== x) made.push(cast);
+        return cast;
+      }),
+    );
+    releaseCasts(made, result);
+    return result;
   } finally {
     autocastHook.active = autocastStates.cpu.enabled || autocastStates.cuda.enabled;
   }
