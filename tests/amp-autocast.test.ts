@@ -1,7 +1,7 @@
 // torch.autocast on the CPU against PyTorch 1.13's bfloat16 CPU autocast: per op, the
 // output dtype and values and the float32 inputs' gradients through the casts; an MLP with
 // cross entropy; nested regions and `enabled: false`; the weight-cast cache; and the
-// settings' checks. The CUDA lists (PyTorch 2.x's) are checked on a GPU only.
+// settings' checks. The CUDA lists (PyTorch 2.x's) are checked by tests/cuda/amp.test.ts.
 // Fixture: tests/fixtures/amp.json (the `autocast` part), written by scripts/make_amp_fixtures.py.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -223,47 +223,6 @@ describe('autocast regions', () => {
     process.off('warning', onWarning);
     expect(warnings[0]).toContain('In CPU autocast, but the target dtype is not supported. Disabling autocast.');
     expect(torch.amp.autocast).toBe(torch.autocast);
-  });
-});
-
-describe.runIf(torch.cuda.isAvailable())("autocast('cuda') with PyTorch 2.x's CUDA lists", () => {
-  it('runs products in float16, the float32 list in float32, and promotes', () => {
-    const dev = 'cuda';
-    const a = torch.randn(4, 4, { device: dev });
-    const h = a.to(torch.float16);
-    torch.cuda.amp.autocast(() => {
-      expect(torch.isAutocastEnabled()).toBe(true);
-      expect(torch.mm(a, a).dtype).toBe(torch.float16);
-      expect(F.linear(a, a).dtype).toBe(torch.float16);
-      expect(torch.softmax(h, 1).dtype).toBe(torch.float32);
-      expect(torch.sum(h).dtype).toBe(torch.float32);
-      expect(torch.sum(h, { dtype: torch.float16 } as never).dtype).toBe(torch.float16);
-      expect(torch.exp(h).dtype).toBe(torch.float32);
-      expect(F.layerNorm(h, [4]).dtype).toBe(torch.float32);
-      expect(torch.addcmul(a, h, h).dtype).toBe(torch.float32);
-      expect(torch.mm(torch.ones(2, 2), torch.ones(2, 2)).dtype).toBe(torch.float32); // CPU tensors: untouched
-    });
-    const bf = torch.autocast('cuda', { dtype: torch.bfloat16 }, () => torch.mm(a, a));
-    expect(bf.dtype).toBe(torch.bfloat16);
-    const ref = torch.mm(a.to(torch.float16).float(), a.to(torch.float16).float());
-    const got = torch.autocast('cuda', () => torch.mm(a, a)).float();
-    expect(got.sub(ref).abs().max().item()).toBeLessThan(1e-2 * Math.max(1, ref.abs().max().item()));
-  });
-
-  it('trains with GradScaler on CUDA, skipping a step with an inf gradient', () => {
-    const w = torch.randn(4, 4, { device: 'cuda', requiresGrad: true });
-    const opt = new torch.optim.SGD([w], { lr: 0.1 });
-    const scaler = new torch.cuda.amp.GradScaler({ initScale: 1024 });
-    const x = torch.randn(8, 4, { device: 'cuda' });
-    const loss = torch.autocast('cuda', () => F.mseLoss(F.linear(x, w), torch.zeros(8, 4, { device: 'cuda' })));
-    expect(loss.dtype).toBe(torch.float32);
-    scaler.scale(loss).backward();
-    const before = w.detach().clone();
-    w.grad!.select(0, 0).select(0, 0).fill_(Infinity);
-    scaler.step(opt);
-    scaler.update();
-    expect(w.detach().sub(before).abs().max().item()).toBe(0);
-    expect(scaler.getScale()).toBe(512);
   });
 });
 
