@@ -204,6 +204,15 @@ describe('autocast regions', () => {
     expect(castOf(d)).not.toBe(castOf(a)); // the cache ends with the region
   });
 
+  it("casts Sequential's fused inference path (Linear then ReLU under noGrad) as the graph path", () => {
+    const net = new nn.Sequential(new nn.Linear(4, 6), new nn.ReLU(), new nn.Linear(6, 2));
+    const x = torch.randn(5, 4);
+    const withGrad = torch.autocast('cpu', () => net(x));
+    const inference = torch.noGrad(() => torch.autocast('cpu', () => net(x)));
+    expect(inference.dtype).toBe(torch.bfloat16);
+    expect(Array.from(inference.float().dataSync())).toEqual(Array.from(withGrad.float().dataSync()));
+  });
+
   it('runs backward in the recorded dtypes even inside a region', () => {
     const w = torch.randn(3, 3, { requiresGrad: true });
     torch.autocast('cpu', () => F.linear(torch.randn(2, 3), w).float().sum().backward());

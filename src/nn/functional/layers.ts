@@ -49,7 +49,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
  */
 export function linearRelu(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const fusable =
-    !gradEnabled() && bias !== null && input.dim() === 2 && bias.dim() === 1 && weight.dim() === 2 &&
+    !gradEnabled() && !autocastHook.active && bias !== null && input.dim() === 2 && bias.dim() === 1 && weight.dim() === 2 &&
     (input.dtype === float32 || input.dtype === float64) && weight.dtype === input.dtype && bias.dtype === input.dtype;
   if (!fusable) return relu(linear(input, weight, bias));
   const out = matmul(input, transpose2d(weight));
