@@ -232,6 +232,7 @@ describe('autocast regions', () => {
     process.off('warning', onWarning);
     expect(warnings[0]).toContain('In CPU autocast, but the target dtype is not supported. Disabling autocast.');
     expect(torch.amp.autocast).toBe(torch.autocast);
+    expect([torch.amp.isAutocastAvailable('cpu'), torch.amp.isAutocastAvailable('cuda'), torch.amp.isAutocastAvailable('mps')]).toEqual([true, true, false]);
   });
 });
 

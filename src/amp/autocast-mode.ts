@@ -121,3 +121,13 @@ export function isAutocastEnabled(deviceType: 'cpu' | 'cuda' | string = 'cuda'):
 export function getAutocastDtype(deviceType: 'cpu' | 'cuda' | string): DType {
   return autocastStates[checkDeviceType(deviceType, 'getAutocastDtype')].dtype === 'float16' ? float16 : bfloat16;
 }
+
+/**
+ * Whether autocast supports a device type (`torch.amp.is_autocast_available`): true for
+ * `'cpu'` and `'cuda'`, whether or not a GPU is present.
+ * @example torch.amp.isAutocastAvailable('cuda') // true
+ */
+export function isAutocastAvailable(deviceType: string): boolean {
+  if (typeof deviceType !== 'string') throw argumentError('isAutocastAvailable', 'deviceType', 'a device type string', deviceType);
+  return deviceType === 'cpu' || deviceType === 'cuda';
+}

@@ -5,5 +5,5 @@
  */
 export { GradScaler } from './grad-scaler.js';
 export type { GradScalerOptions, GradScalerStateDict, ScalableOptimizer, Scalable } from './grad-scaler.js';
-export { autocast, isAutocastEnabled, getAutocastDtype } from './autocast-mode.js';
+export { autocast, isAutocastEnabled, getAutocastDtype, isAutocastAvailable } from './autocast-mode.js';
 export type { AutocastOptions } from './autocast-mode.js';
