@@ -94,6 +94,21 @@ describe('GradScaler training loop (CPU)', () => {
     expect(scaler.getScale()).toBe(4);
   });
 
+  it('scales and unscales bfloat16 parameters in their own dtype', () => {
+    const w = torch.tensor([1.0, 2.0], { dtype: torch.bfloat16, requiresGrad: true });
+    const opt = new optim.SGD([w], { lr: 1 });
+    const scaler = new torch.amp.GradScaler('cpu', { initScale: 8 });
+    // The float32 0-dim scale does not promote a tensor with dims, but does a 0-dim one, as in PyTorch.
+    expect(scaler.scale(w.detach().mul(3)).dtype).toBe(torch.bfloat16);
+    const scaled = scaler.scale(w.mul(3).sum());
+    expect(scaled.dtype).toBe(torch.float32);
+    scaled.backward();
+    expect(values(w.grad!.float())).toEqual([24, 24]);
+    scaler.unscale_(opt);
+    expect(w.grad!.dtype).toBe(torch.bfloat16);
+    expect(values(w.grad!.float())).toEqual([3, 3]);
+  });
+
   it("returns the optimizer's return value, passing its arguments through", () => {
     const w = torch.tensor([1.0], { requiresGrad: true });
     const opt = new optim.SGD([w], { lr: 0.5 });
