@@ -231,6 +231,11 @@ describe('autocast regions', () => {
     await new Promise((r) => setImmediate(r));
     process.off('warning', onWarning);
     expect(warnings[0]).toContain('In CPU autocast, but the target dtype is not supported. Disabling autocast.');
+    process.on('warning', onWarning);
+    await torch.autocast('cpu', async () => 0);
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(warnings[1]).toContain('autocast(): the callback returned a Promise');
     expect(torch.amp.autocast).toBe(torch.autocast);
     expect([torch.amp.isAutocastAvailable('cpu'), torch.amp.isAutocastAvailable('cuda'), torch.amp.isAutocastAvailable('mps')]).toEqual([true, true, false]);
   });

@@ -96,7 +96,14 @@ export function autocast<R>(deviceType: string, optionsOrFn: AutocastOptions | (
   refreshAutocastHook();
   nesting++;
   try {
-    return fn();
+    const result = fn();
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      process.emitWarning(
+        'autocast(): the callback returned a Promise; the region ends when the callback returns, so work after its first await runs without this autocast setting',
+        'UserWarning',
+      );
+    }
+    return result;
   } finally {
     nesting--;
     if (nesting === 0) clearAutocastCache();
