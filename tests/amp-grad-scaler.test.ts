@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import { nn, optim, type Tensor } from '../src/index.js';
+import { native } from '../src/native/addon.js';
 
 const F = nn.functional;
 
@@ -275,5 +276,40 @@ describe('GradScaler memory', () => {
 
   it('keeps no storage per iteration beyond what the unscaled loop keeps', () => {
     expect(growth(true)).toBe(growth(false));
+  });
+});
+
+describe('GradScaler host reads', () => {
+  // Counted as tests/device-reads.test.ts does: by wrapping the addon's entry points that
+  // copy to the host or wait for the device.
+  const READS = ['toBuffer', 'readAsync', 'synchronize', 'nonzero'] as const;
+  const table = native as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+  function reads(fn: () => void): number {
+    let n = 0;
+    const originals = READS.map((name) => table[name]);
+    READS.forEach((name, i) => {
+      table[name] = (...args: unknown[]) => {
+        n++;
+        return originals[i].apply(native, args);
+      };
+    });
+    try {
+      fn();
+    } finally {
+      READS.forEach((name, i) => (table[name] = originals[i]));
+    }
+    return n;
+  }
+
+  it('reads one flag per step, whatever the number of parameters, and nothing in unscale_, scale or update', () => {
+    const net = new nn.Sequential(new nn.Linear(4, 8), new nn.Tanh(), new nn.Linear(8, 8), new nn.Tanh(), new nn.Linear(8, 1));
+    const opt = new optim.SGD(net.parameters(), { lr: 0.01 });
+    const scaler = new torch.amp.GradScaler('cpu');
+    const x = torch.randn(4, 4);
+    expect(reads(() => scaler.scale(net(x).sum()).backward())).toBe(0);
+    expect(reads(() => scaler.unscale_(opt))).toBe(0);
+    expect(reads(() => scaler.step(opt))).toBe(1);
+    expect(reads(() => scaler.update())).toBe(0);
   });
 });
