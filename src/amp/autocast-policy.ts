@@ -13,23 +13,27 @@ import { Tensor } from '../tensor/tensor.js';
 import { bfloat16, float16, float32, float64, promoteTypes, type DType } from '../tensor/dtype.js';
 import { autocastHook, autocastStates } from './autocast-state.js';
 
-/** How autocast treats an op: run it in the low dtype, in float32, in float32 unless a dtype option is given, or in the widest input dtype. */
-export type CastPolicy = 'lower' | 'fp32' | 'fp32OptDtype' | 'promote';
+/**
+ * How autocast treats an op: run it in the low dtype, in float32, in float32 unless a
+ * dtype option is given, in the widest input dtype, or refuse it (CUDA's binary_cross_entropy).
+ */
+export type CastPolicy = 'lower' | 'fp32' | 'fp32OptDtype' | 'promote' | 'banned';
 
 const LOWER_BOTH = ['matmul', 'mm', 'bmm', 'addmm', 'baddbmm', 'addbmm', 'linear', 'conv1d', 'conv2d', 'conv3d'] as const;
 const LOWER_CUDA = ['mv', 'addmv', 'addr', 'prelu', 'einsum', 'chainMatmul', 'convTranspose1d', 'convTranspose2d', 'convTranspose3d'] as const;
 const FP32_LOSSES = [
-  'mseLoss', 'l1Loss', 'crossEntropy', 'nllLoss', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'smoothL1Loss', 'huberLoss',
+  'mseLoss', 'l1Loss', 'crossEntropy', 'nllLoss', 'binaryCrossEntropyWithLogits', 'smoothL1Loss', 'huberLoss',
   'klDiv', 'marginRankingLoss', 'softMarginLoss', 'hingeEmbeddingLoss', 'cosineEmbeddingLoss', 'poissonNllLoss', 'tripletMarginLoss',
   'multiMarginLoss', 'multilabelMarginLoss', 'ctcLoss',
 ] as const;
-const FP32_CPU = [...FP32_LOSSES, 'prod', 'cdist'] as const;
+const FP32_CPU = [...FP32_LOSSES, 'binaryCrossEntropy', 'prod', 'cdist'] as const;
 const FP32_CUDA = [
   ...FP32_LOSSES, 'acos', 'asin', 'cosh', 'erfinv', 'exp', 'expm1', 'log', 'log10', 'log2', 'log1p', 'reciprocal', 'rsqrt', 'sinh',
   'tan', 'pow', 'softplus', 'layerNorm', 'groupNorm', 'cosineSimilarity', 'logsumexp', 'cdist', 'dist', 'pdist', 'renorm',
 ] as const;
 const FP32_OPT_DTYPE_CUDA = ['softmax', 'logSoftmax', 'prod', 'cumsum', 'cumprod', 'sum', 'norm'] as const;
 const PROMOTE_BOTH = ['cat', 'stack', 'indexCopy'] as const;
+const BANNED_CUDA = ['binaryCrossEntropy'] as const;
 const PROMOTE_CUDA = ['addcdiv', 'addcmul', 'atan2', 'bilinear', 'cross', 'dot', 'scatterAdd', 'indexPut', 'tensordot'] as const;
 
 /** Every op name the lists know. */
@@ -48,9 +52,17 @@ export const AUTOCAST_POLICIES: Readonly<Record<'cpu' | 'cuda', ReadonlyMap<stri
   cpu: table([[LOWER_BOTH, 'lower'], [FP32_CPU, 'fp32'], [PROMOTE_BOTH, 'promote']]),
   cuda: table([
     [LOWER_BOTH, 'lower'], [LOWER_CUDA, 'lower'], [FP32_CUDA, 'fp32'], [FP32_OPT_DTYPE_CUDA, 'fp32OptDtype'],
-    [PROMOTE_BOTH, 'promote'], [PROMOTE_CUDA, 'promote'],
+    [PROMOTE_BOTH, 'promote'], [PROMOTE_CUDA, 'promote'], [BANNED_CUDA, 'banned'],
   ]),
 };
+
+/** PyTorch's refusal of binary_cross_entropy under CUDA autocast. */
+const BCE_BANNED =
+  'torch.nn.functional.binary_cross_entropy and torch.nn.BCELoss are unsafe to autocast.\n' +
+  'Many models use a sigmoid layer right before the binary cross entropy layer.\n' +
+  'In this case, combine the two layers using torch.nn.functional.binary_cross_entropy_with_logits\n' +
+  'or torch.nn.BCEWithLogitsLoss.  binary_cross_entropy_with_logits and BCEWithLogits are\n' +
+  'safe to autocast.';
 
 /** Casts of leaf tensors that require grad (weights), reused within the outermost autocast region. */
 const castCache = new Map<Tensor, Map<DType, Tensor>>();
@@ -143,6 +155,7 @@ export function autocastOp<R>(op: AutocastOp, fn: (...args: never[]) => R, passe
     if (policy === undefined) return run(...args);
     const dev = deviceType!;
     const low = state!.dtype === 'float16' ? float16 : bfloat16;
+    if (policy === 'banned') throw new Error(BCE_BANNED);
     let target: DType;
     if (policy === 'lower') target = low;
     else if (policy === 'fp32') target = float32;

@@ -76,6 +76,7 @@ describe.runIf(hasCuda)("autocast('cuda') with PyTorch 2.x's CUDA lists", () => 
       expect(F.layerNorm(h, [4]).dtype).toBe(torch.float32);
       expect(torch.addcmul(a, h, h).dtype).toBe(torch.float32);
       expect(torch.mm(torch.ones(2, 2), torch.ones(2, 2)).dtype).toBe(torch.float32); // CPU tensors: untouched
+      expect(() => F.binaryCrossEntropy(torch.sigmoid(a), torch.rand(4, 4, { device: dev }))).toThrow('are unsafe to autocast');
     });
     const bf = torch.autocast('cuda', { dtype: torch.bfloat16 }, () => torch.mm(a, a));
     expect(bf.dtype).toBe(torch.bfloat16);
