@@ -128,3 +128,9 @@ export const backends = {
     },
   },
 };
+
+/**
+ * `torch.cuda.amp`: `GradScaler` fixed to CUDA, as PyTorch's older spelling.
+ * @example const scaler = new torch.cuda.amp.GradScaler();
+ */
+export * as amp from './amp/cuda-amp.js';

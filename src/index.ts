@@ -242,6 +242,19 @@ export function getNumThreads(): number {
  */
 export * as cuda from './cuda.js';
 export { backends } from './cuda.js';
+// Mixed precision and device-agnostic accelerator queries.
+/**
+ * `torch.amp`: `GradScaler` and `autocast`.
+ * @example const scaler = new torch.amp.GradScaler('cpu');
+ */
+export * as amp from './amp/index.js';
+export { autocast, isAutocastEnabled, getAutocastDtype } from './amp/autocast-mode.js';
+export type { AutocastOptions } from './amp/autocast-mode.js';
+/**
+ * `torch.accelerator`: the current accelerator (CUDA), its devices and synchronization.
+ * @example if (torch.accelerator.isAvailable()) x = x.to(torch.accelerator.currentAccelerator()!);
+ */
+export * as accelerator from './accelerator.js';
 
 /** Build facts. @example torch.config.threads */
 export const config = { threads: nativeInfo.threads };

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import { AccumulateGrad, Node } from './node.js';
 import { checkNanGradients, isAnomalyEnabled } from './anomaly.js';
+import { autocastHook } from '../amp/autocast-state.js';
 
 /** How one backward pass runs. @internal */
 export interface EngineOptions {
@@ -91,6 +92,17 @@ function nodeOf(t: Tensor): Node {
  * @internal
  */
 export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOptions): (Tensor | null)[] {
+  // Backward ops run in the dtypes the forward recorded, never recast by an enclosing
+  // autocast region (PyTorch advises against backward under autocast; its CUDA backward
+  // runs with autocast off).
+  if (autocastHook.active) {
+    autocastHook.active = false;
+    try {
+      return runBackward(roots, grads, options);
+    } finally {
+      autocastHook.active = true;
+    }
+  }
   const rootNodes: Node[] = [];
   roots.forEach((root, i) => {
     if (!root.requiresGrad) {

@@ -17,6 +17,7 @@ import {
 } from './elementwise.js';
 import { zerosOf } from './internal-tensors.js';
 import { exp2 } from './unary-math.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 function as(x: Tensor, dtype: DType): Tensor {
   return x._dtype === dtype ? x : castKernel(x, dtype);
@@ -254,6 +255,7 @@ function checkThree(fn: string, input: unknown, t1: unknown, t2: unknown): asser
  * @example torch.addcmul(x, a, b, { value: 0.5 }); x.addcmul(a, b)
  */
 export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: ValueOptions): Tensor {
+  if (autocastHook.active) return autocastOp('addcmul', addcmul, arguments);
   checkThree('addcmul', input, tensor1, tensor2);
   const value = valueOf(options, 'addcmul');
   return addc('AddcmulBackward0', input, tensor1, tensor2, value, false);
@@ -265,6 +267,7 @@ export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, options
  * @example torch.addcdiv(p, m, v.sqrt().add(1e-8), { value: -lr })
  */
 export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: ValueOptions): Tensor {
+  if (autocastHook.active) return autocastOp('addcdiv', addcdiv, arguments);
   checkThree('addcdiv', input, tensor1, tensor2);
   const value = valueOf(options, 'addcdiv');
   if (!tensor1._dtype.isFloatingPoint && !tensor2._dtype.isFloatingPoint) {

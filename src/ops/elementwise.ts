@@ -21,6 +21,7 @@ import { toDtype } from './shape.js';
 import { filled, scalarLike, zerosOf } from './internal-tensors.js';
 import { argumentError, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
 import { alphaOf, checkOperands, roundingModeOf, type AlphaOptions, type DivOptions } from './arguments.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 export type { AlphaOptions, DivOptions } from './arguments.js';
 // maximum, minimum and clamp live in clamp.ts (their gradients follow comparisons).
@@ -216,6 +217,7 @@ function divBackward(
  * @example x.pow(2); torch.pow(2, x); torch.pow(x, y)
  */
 export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
+  if (autocastHook.active) return autocastOp('pow', pow, arguments);
   if (!(a instanceof Tensor)) {
     if (typeof a !== 'number') throw argumentError('pow', 'input', 'a Tensor or a number', a);
     checkTensor(b, 'pow', 'exponent');
@@ -274,6 +276,7 @@ function powBackward(
  * @example torch.atan2(y, x)
  */
 export function atan2(a: Tensor, b: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('atan2', atan2, arguments);
   checkTensor(a, 'atan2', 'input');
   checkTensor(b, 'atan2', 'other');
   let dtype = resultType([operand(a), operand(b)]);
@@ -405,14 +408,17 @@ export function abs(x: Tensor): Tensor {
 }
 /** `e^x`. @example x.exp() */
 export function exp(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('exp', exp, arguments);
   return unary(UnaryOp.Exp, 'ExpBackward0', x, true, 'output', (g, o) => mul(g, o()));
 }
 /** Natural log. @example x.log() */
 export function log(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('log', log, arguments);
   return unary(UnaryOp.Log, 'LogBackward0', x, true, 'input', (g, i) => div(g, i()));
 }
 /** `log(1 + x)`. @example x.log1p() */
 export function log1p(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('log1p', log1p, arguments);
   return unary(UnaryOp.Log1p, 'Log1PBackward0', x, true, 'input', (g, i) => div(g, add(i(), 1)));
 }
 /** Square root. @example x.sqrt() */
@@ -421,6 +427,7 @@ export function sqrt(x: Tensor): Tensor {
 }
 /** `1/sqrt(x)`. @example x.rsqrt() */
 export function rsqrt(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('rsqrt', rsqrt, arguments);
   return unary(UnaryOp.Rsqrt, 'RsqrtBackward0', x, true, 'output', (g, o) => mul(g, mul(pow(o(), 3), -0.5)));
 }
 /** Sine. @example x.sin() */
@@ -451,6 +458,7 @@ export function erf(x: Tensor): Tensor {
 }
 /** `1/x`. @example x.reciprocal() */
 export function reciprocal(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('reciprocal', reciprocal, arguments);
   return unary(UnaryOp.Reciprocal, 'ReciprocalBackward0', x, true, 'output', (g, o) => neg(mul(g, mul(o(), o()))));
 }
 /** `x*x`. @example x.square() */
@@ -475,6 +483,7 @@ export function trunc(x: Tensor): Tensor {
 }
 /** `exp(x) - 1`, accurate near 0. @example x.expm1() */
 export function expm1(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('expm1', expm1, arguments);
   return unary(UnaryOp.Expm1, 'Expm1Backward0', x, true, 'output', (g, o) => mul(g, add(o(), 1)));
 }
 /** Ceil. @example x.ceil() */

@@ -17,6 +17,7 @@ import { max as maxOf, min as minOf, sum } from './reduce.js';
 import { checkWriteOverlap } from './overlap.js';
 import { inplaceVia } from './inplace-via.js';
 import { tidy } from '../memory/storage.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 /** `index` as a 1-D int64 vector, with index_add/index_copy/index_fill's checks. */
 function indexVector(index: unknown, fn: string): Tensor {
@@ -286,6 +287,7 @@ export function indexFill_(x: Tensor, dim: number, index: Tensor, value: number 
  * @example x.indexCopy(0, torch.tensor([2, 0]), src)
  */
 export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('indexCopy', indexCopy, arguments);
   checkTensor(x, 'index_copy', 'input');
   checkTensor(source, 'index_copy', 'source');
   const d = normalizeDim(dim, x._shape.length, false, 'index_copy');

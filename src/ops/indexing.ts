@@ -26,6 +26,7 @@ import { makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
 import { add, ge, logicalOr, lt, mul, where } from './elementwise.js';
 import { rebase } from './inplace.js';
 import { max as maxOf, min as minOf, sumTo } from './reduce.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 /** Nested JS arrays of integers or booleans, used as an advanced index as a tensor would be. */
 export type IndexArray = readonly (number | boolean | IndexArray)[];
@@ -511,6 +512,7 @@ export function scatter(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor
  * @example x.scatterAdd(0, idx, src)
  */
 export function scatterAdd(x: Tensor, dim: number, indexTensor: Tensor, src: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('scatterAdd', scatterAdd, arguments);
   checkTensor(x, 'scatter_add', 'input');
   return scatterImpl(x, dim, indexTensor, src, true);
 }

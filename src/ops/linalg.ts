@@ -11,6 +11,7 @@ import { checkSameDevice, copyKernel, emptyKernel, gemmKernel } from './tensor-k
 import { makeView, reshape, t as transpose2d, transpose, expand, squeeze, unsqueeze } from './shape.js';
 import { mul } from './elementwise.js';
 import { sumTo } from './reduce.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 const TYPE_NAME: Record<string, string> = {
   float32: 'float', float64: 'double', int64: 'long int', int32: 'int', uint8: 'unsigned char', bool: 'bool', float16: 'c10::Half', bfloat16: 'c10::BFloat16',
@@ -21,10 +22,11 @@ function checkDtypes(a: Tensor, b: Tensor): void {
   if (a._dtype !== b._dtype) {
     throw new Error(`expected m1 and m2 to have the same dtype, but got: ${TYPE_NAME[a._dtype.name] ?? a._dtype.name} != ${TYPE_NAME[b._dtype.name] ?? b._dtype.name}`);
   }
-  // cuBLAS multiplies float16 and bfloat16 directly (accumulating in float32); the CPU
-  // backend, like PyTorch 1.x's, has no half-precision product.
+  // cuBLAS multiplies float16 and bfloat16 directly (accumulating in float32); on the CPU,
+  // as in PyTorch 1.13, bfloat16 works (gemmKernel accumulates in float32) and float16
+  // does not.
   const halfOnGpu = a._storage.device.type === 'cuda' && (a._dtype.name === 'float16' || a._dtype.name === 'bfloat16');
-  if (a._dtype === b._dtype && !a._dtype.isCompute && !halfOnGpu) {
+  if (a._dtype === b._dtype && !a._dtype.isCompute && !halfOnGpu && a._dtype.name !== 'bfloat16') {
     throw new Error(`"addmm_impl_cpu_" not implemented for '${a._dtype.name === 'float16' ? 'Half' : a._dtype.name}'`);
   }
 }
@@ -53,6 +55,7 @@ function mmRaw(a: Tensor, b: Tensor): Tensor {
  * @example torch.mm(a, b)
  */
 export function mm(a: Tensor, b: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('mm', mm, arguments);
   checkTensor(a, 'mm', 'input');
   checkTensor(b, 'mm', 'mat2');
   if (a._shape.length !== 2) throw new Error('self must be a matrix');
@@ -92,6 +95,7 @@ const ADDMM_KEYS = keysOf<AddmmOptions>()('beta', 'alpha');
  * @example torch.addmm(bias, x, weight.t())
  */
 export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: AddmmOptions): Tensor {
+  if (autocastHook.active) return autocastOp('addmm', addmm, arguments);
   checkTensor(input, 'addmm', 'input');
   checkTensor(mat1, 'addmm', 'mat1');
   checkTensor(mat2, 'addmm', 'mat2');
@@ -149,6 +153,7 @@ function scaled(x: Tensor, alpha: number): Tensor {
  * @example torch.bmm(a, b)
  */
 export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('bmm', bmm, arguments);
   checkTensor(a, 'bmm', 'input');
   checkTensor(b, 'bmm', 'mat2');
   if (a._shape.length !== 3) throw new Error('batch1 must be a 3D tensor');
@@ -171,6 +176,7 @@ function bmmBackward(sa: (() => Tensor) | null, sb: (() => Tensor) | null): Back
  * @example torch.dot(x, y)
  */
 export function dot(a: Tensor, b: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('dot', dot, arguments);
   checkTensor(a, 'dot', 'input');
   checkTensor(b, 'dot', 'other');
   if (a._shape.length !== 1 || b._shape.length !== 1) {
@@ -199,6 +205,7 @@ function dotBackward(sa: (() => Tensor) | null, sb: (() => Tensor) | null): Back
  * @example torch.mv(m, v)
  */
 export function mv(m: Tensor, v: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('mv', mv, arguments);
   checkTensor(m, 'mv', 'input');
   checkTensor(v, 'mv', 'vec');
   if (m._shape.length !== 2 || v._shape.length !== 1) {
@@ -235,6 +242,7 @@ export function outer(a: Tensor, b: Tensor): Tensor {
  * @example torch.matmul(a, b); a.matmul(b)
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('matmul', matmul, arguments);
   checkTensor(a, 'matmul', 'input');
   checkTensor(b, 'matmul', 'other');
   const da = a._shape.length;

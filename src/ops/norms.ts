@@ -13,6 +13,7 @@ import { abs, div, eq, logicalOr, mul, ne, pow, sign, sqrt, sub, where } from '.
 import { type Dims, type ReduceOptions, mean, reduceDims, reduceRaw, sum } from './reduce.js';
 import { toDtype, unsqueeze } from './shape.js';
 import { checkBoolean, checkNumber, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 /** Puts reduced dims back as size 1, so a reduced tensor broadcasts against the input. */
 function keepDims(t: Tensor, dims: number[], keepdim: boolean, ndim: number): Tensor {
@@ -88,6 +89,7 @@ const NORM_KEYS = keysOf<NormOptions>()('p', 'dim', 'keepdim', 'dtype');
  * x.norm(); x.norm(1); x.norm(2, 1, true); x.norm(Infinity); x.norm({ p: 0, dim: 1 })
  */
 export function norm(x: Tensor, p: NormOrder | NormOptions = 'fro', dim?: Dims, keepdim = false): Tensor {
+  if (autocastHook.active) return autocastOp('norm', norm, arguments);
   let order: NormOrder = p as NormOrder;
   let options: NormOptions = {};
   if (p !== null && typeof p === 'object') {

@@ -17,6 +17,7 @@ import { zerosOf } from './internal-tensors.js';
 import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
 import { checkBoolean, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
 import { scatter } from './indexing.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 /** A dim argument: one dim, several, or none (all). */
 export type Dims = number | number[] | null | undefined;
@@ -135,6 +136,7 @@ function expandBack(g: Tensor, inputShape: number[], dims: number[], keepdim: bo
  * @example x.sum(); x.sum(1, true); x.sum([0, 1])
  */
 export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+  if (autocastHook.active) return autocastOp('sum', sum, arguments);
   checkTensor(x, 'sum', 'input');
   const args = reduceArgs('sum', REDUCE_KEYS, dim, keepdim, options);
   let input = x;
@@ -190,6 +192,7 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
  * @example x.prod(); x.prod(1)
  */
 export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+  if (autocastHook.active) return autocastOp('prod', prod, arguments);
   checkTensor(x, 'prod', 'input');
   const args = reduceArgs('prod', REDUCE_KEYS, dim, keepdim, options);
   // A differentiable cast first, so that the product's backward below stays as it is.
@@ -395,6 +398,7 @@ function inRowOrder(x: Tensor, dtype: DType, order: number[]): Tensor {
  * @example torch.logsumexp(x, 1); x.logsumexp([0, 1], true)
  */
 export function logsumexp(x: Tensor, dim: number | number[], keepdim = false): Tensor {
+  if (autocastHook.active) return autocastOp('logsumexp', logsumexp, arguments);
   checkTensor(x, 'logsumexp', 'input');
   if (dim === undefined) {
     throw new TypeError(

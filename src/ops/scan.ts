@@ -15,6 +15,7 @@ import { indexSelect } from './indexing.js';
 import { toDtype } from './shape.js';
 import { castBack, dimOf, fromRows, releaseRows, rowDtype, rowsView, selectedBackward, toRows } from './rows.js';
 import { valuesIndices, type ValuesIndices } from './reduce.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 /** The scan of `x` along `d` in the row kernels' dtype, and cummax/cummin's indices. */
 function scanRaw(op: ScanOp, x: Tensor, d: number, dtype: DType): [Tensor, Tensor | null] {
@@ -60,6 +61,7 @@ function cumInput(x: Tensor, fn: string, options: CumOptions | undefined): [Tens
  * @example torch.cumsum(x, 0); x.cumsum(-1, { dtype: torch.float64 })
  */
 export function cumsum(x: Tensor, dim: number, options?: CumOptions): Tensor {
+  if (autocastHook.active) return autocastOp('cumsum', cumsum, arguments);
   checkTensor(x, 'cumsum', 'input');
   const d = dimOf(x, dim, 'cumsum');
   const [input, outDtype] = cumInput(x, 'cumsum', options);
@@ -75,6 +77,7 @@ export function cumsum(x: Tensor, dim: number, options?: CumOptions): Tensor {
  * @example torch.cumprod(x, 1)
  */
 export function cumprod(x: Tensor, dim: number, options?: CumOptions): Tensor {
+  if (autocastHook.active) return autocastOp('cumprod', cumprod, arguments);
   checkTensor(x, 'cumprod', 'input');
   const d = dimOf(x, dim, 'cumprod');
   const [input, outDtype] = cumInput(x, 'cumprod', options);

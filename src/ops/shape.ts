@@ -9,6 +9,7 @@ import { contiguousStrides, normalizeDim, parseShape, sameShape, shapeNumel, sha
 import { castKernel, checkSameDevice, copyKernel, emptyKernel, fillKernel } from './tensor-kernels.js';
 import { sumTo } from './reduce.js';
 import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 /** A new tensor viewing `base`'s storage. @internal */
 export function makeView(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
@@ -342,6 +343,7 @@ export function narrowRaw(x: Tensor, d: number, begin: number, length: number): 
  * @example torch.cat([a, b], 0)
  */
 export function cat(tensors: Tensor[], dim = 0): Tensor {
+  if (autocastHook.active) return autocastOp('cat', cat, arguments);
   if (!Array.isArray(tensors)) throw argumentError('cat', 'tensors', 'an array of Tensors', tensors);
   if (tensors.length === 0) throw new Error('torch.cat(): expected a non-empty list of Tensors');
   tensors.forEach((x, i) => {
@@ -402,6 +404,7 @@ function catBackward(d: number, sizes: number[], dtypes: DType[]): Backward {
  * @example torch.stack([a, b], 1)
  */
 export function stack(tensors: Tensor[], dim = 0): Tensor {
+  if (autocastHook.active) return autocastOp('stack', stack, arguments);
   if (!Array.isArray(tensors)) throw argumentError('stack', 'tensors', 'an array of Tensors', tensors);
   tensors.forEach((x, i) => {
     if (!(x instanceof Tensor)) throw argumentError('stack', `tensors[${i}]`, 'a Tensor', x);

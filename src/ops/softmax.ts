@@ -11,6 +11,7 @@ import { castKernel } from './tensor-kernels.js';
 import { softmaxBackwardKernel, softmaxKernel } from './fused-kernels.js';
 import { contiguous } from './shape.js';
 import { checkInteger, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 /** Options of softmax-like functions: the dtype to compute and return in (or its name). */
 export interface SoftmaxOptions {
@@ -72,6 +73,7 @@ function differentiableBackward(g: Tensor, y: Tensor, d: number, log: boolean, i
  * @example torch.softmax(torch.tensor([[1, 2, 3]]).float(), -1)
  */
 export function softmax(x: Tensor, dim: number, options?: SoftmaxOptions): Tensor {
+  if (autocastHook.active) return autocastOp('softmax', softmax, arguments);
   return softmaxLike(x, dim, false, options);
 }
 
@@ -80,5 +82,6 @@ export function softmax(x: Tensor, dim: number, options?: SoftmaxOptions): Tenso
  * @example torch.logSoftmax(logits, 1)
  */
 export function logSoftmax(x: Tensor, dim: number, options?: SoftmaxOptions): Tensor {
+  if (autocastHook.active) return autocastOp('logSoftmax', logSoftmax, arguments);
   return softmaxLike(x, dim, true, options);
 }

@@ -8,7 +8,7 @@ import * as call from '../native/calls.generated.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../native/enums.generated.js';
 import { recycled } from '../memory/storage.js';
 import { fresh, layoutOf, type ViewArg } from '../native/meta.js';
-import { DType, bool, computeDType, int64 } from '../tensor/dtype.js';
+import { DType, bfloat16, bool, computeDType, float32, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle, registerCastKernel } from '../tensor/tensor.js';
 import type { Device } from '../tensor/device.js';
 import { broadcastShapes, broadcastStrides, checkShapeNumel, contiguousStrides, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
@@ -234,6 +234,7 @@ function asMatrix(t: Tensor, batchStride: number): MatrixOperand | null {
  */
 export function gemmKernel(a: Tensor, b: Tensor, out: Tensor | null = null, beta = 0, alpha = 1): Tensor {
   checkSameDevice(a, b);
+  if (a._dtype === bfloat16 && a._storage.device.type === 'cpu') return bfloat16GemmOnCpu(a, b, out, beta, alpha);
   let left = a;
   let right = b;
   const batch = left._shape[0];
@@ -264,6 +265,28 @@ export function gemmKernel(a: Tensor, b: Tensor, out: Tensor | null = null, beta
   if (left !== a) left.dispose();
   if (right !== b) right.dispose();
   return target ?? fromHandle(handle!, [batch, m, n], dtype, a.device);
+}
+
+/**
+ * bfloat16 products on the CPU, which OpenBLAS lacks: the operands are widened to float32
+ * (exact), multiplied and accumulated there, and the result is rounded to bfloat16 once,
+ * as PyTorch's CPU kernel accumulates in float32.
+ */
+function bfloat16GemmOnCpu(a: Tensor, b: Tensor, out: Tensor | null, beta: number, alpha: number): Tensor {
+  const a32 = castKernel(a, float32);
+  const b32 = castKernel(b, float32);
+  const out32 = out === null || beta === 0 ? null : castKernel(out, float32);
+  const r = gemmKernel(a32, b32, out32, beta, alpha);
+  a32.dispose();
+  b32.dispose();
+  if (out === null) {
+    const rounded = castKernel(r, bfloat16);
+    r.dispose();
+    return rounded;
+  }
+  copyKernel(out, r);
+  r.dispose();
+  return out;
 }
 
 /** `index_select` along `dim` with an int64 1-D index. */

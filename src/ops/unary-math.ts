@@ -14,20 +14,24 @@ import { argumentError, checkNumber, checkOptions, checkTensor, keysOf } from '.
 import { abs, add, div, eq, lt, mul, ne, neg, rsqrt, rsub, sub, unary, where } from './elementwise.js';
 import { zerosOf } from './internal-tensors.js';
 import { castKernel } from './tensor-kernels.js';
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 
 const LN2 = Math.LN2;
 const LN10 = Math.LN10;
 
 /** Tangent. @example x.tan() */
 export function tan(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('tan', tan, arguments);
   return unary(UnaryOp.Tan, 'TanBackward0', x, true, 'output', (g, o) => mul(g, add(mul(o(), o()), 1)));
 }
 /** Arcsine (NaN outside [-1, 1]). @example x.asin() */
 export function asin(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('asin', asin, arguments);
   return unary(UnaryOp.Asin, 'AsinBackward0', x, true, 'input', (g, i) => mul(g, rsqrt(rsub(mul(i(), i()), 1))));
 }
 /** Arccosine (NaN outside [-1, 1]). @example x.acos() */
 export function acos(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('acos', acos, arguments);
   return unary(UnaryOp.Acos, 'AcosBackward0', x, true, 'input', (g, i) => mul(g, neg(rsqrt(rsub(mul(i(), i()), 1)))));
 }
 /** Arctangent. @example x.atan() */
@@ -36,10 +40,12 @@ export function atan(x: Tensor): Tensor {
 }
 /** Hyperbolic sine. @example x.sinh() */
 export function sinh(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('sinh', sinh, arguments);
   return unary(UnaryOp.Sinh, 'SinhBackward0', x, true, 'input', (g, i) => mul(g, cosh(i())));
 }
 /** Hyperbolic cosine. @example x.cosh() */
 export function cosh(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('cosh', cosh, arguments);
   return unary(UnaryOp.Cosh, 'CoshBackward0', x, true, 'input', (g, i) => mul(g, sinh(i())));
 }
 /** Inverse hyperbolic sine. @example x.asinh() */
@@ -56,10 +62,12 @@ export function atanh(x: Tensor): Tensor {
 }
 /** Base-2 logarithm. @example x.log2() */
 export function log2(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('log2', log2, arguments);
   return unary(UnaryOp.Log2, 'Log2Backward0', x, true, 'input', (g, i) => div(g, mul(i(), LN2)));
 }
 /** Base-10 logarithm. @example x.log10() */
 export function log10(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('log10', log10, arguments);
   return unary(UnaryOp.Log10, 'Log10Backward0', x, true, 'input', (g, i) => div(g, mul(i(), LN10)));
 }
 /** `2 ** x`. @example x.exp2() */

@@ -17,6 +17,7 @@ import { castKernel, unaryKernel } from '../../ops/tensor-kernels.js';
 import { abs, add, div, exp, ge, gradTo, gt, le, logicalAnd, logicalOr, lt, mul, neg, rsub, sigmoid, sub, tanh, where } from '../../ops/elementwise.js';
 import { cat, narrow, reshape, toDtype } from '../../ops/shape.js';
 import { unaryInplace } from '../../ops/inplace-math.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 /** PyTorch's error for an integer tensor given to a float-only activation kernel. */
 function notForIntegers(x: Tensor, kernel: string): Error {
@@ -130,6 +131,7 @@ export interface SoftplusOptions {
  * @example F.softplus(x); F.softplus(x, 2, 10); F.softplus(x, { beta: 2 })
  */
 export function softplus(x: Tensor, beta?: number | SoftplusOptions, threshold?: number): Tensor {
+  if (autocastHook.active) return autocastOp('softplus', softplus, arguments);
   const a = argsOf('softplus', ['beta', 'threshold'], { beta: 1, threshold: 20 }, [beta, threshold]);
   return activation(x, 'softplus', UnaryOp.Softplus, 'SoftplusBackward0', a.beta, a.threshold, false);
 }
@@ -349,6 +351,7 @@ export function glu(x: Tensor, dim = -1): Tensor {
  * @example F.prelu(x, torch.tensor([0.25]))
  */
 export function prelu(x: Tensor, weight: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('prelu', prelu, arguments);
   checkTensor(x, 'prelu', 'input');
   checkTensor(weight, 'prelu', 'weight');
   if (!x._dtype.isFloatingPoint) throw notForIntegers(x, 'prelu');

@@ -8,6 +8,7 @@ import { matmul } from '../../ops/linalg.js';
 import { sum } from '../../ops/reduce.js';
 import { permute, reshape, unsqueeze } from '../../ops/shape.js';
 import { checkOptionalTensor, checkTensor } from '../../tensor/args.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 const sizes = (shape: number[]): string => `[${shape.join(', ')}]`;
 
@@ -17,6 +18,7 @@ const sizes = (shape: number[]): string => `[${shape.join(', ')}]`;
  * @example F.bilinear(x1, x2, layer.weight, layer.bias)
  */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (autocastHook.active) return autocastOp('bilinear', bilinear, arguments);
   checkTensor(input1, 'bilinear', 'input1');
   checkTensor(input2, 'bilinear', 'input2');
   checkTensor(weight, 'bilinear', 'weight');

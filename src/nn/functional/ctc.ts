@@ -16,6 +16,7 @@ import { gather, scatterAdd } from '../../ops/indexing.js';
 import { tidy } from '../../memory/storage.js';
 import { argumentError, checkBoolean, checkInteger, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 import { type Reduction, checkReduction } from './loss.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 /**
  * Options of ctcLoss.
@@ -72,6 +73,7 @@ export function ctcLoss(
   targetLengths: Tensor | number[],
   options: CTCLossOptions = {},
 ): Tensor {
+  if (autocastHook.active) return autocastOp('ctcLoss', ctcLoss, arguments);
   checkTensor(logProbs, 'ctcLoss', 'logProbs');
   checkTensor(targets, 'ctcLoss', 'targets');
   checkCtcOptions(options, 'ctcLoss');

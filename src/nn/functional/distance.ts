@@ -12,6 +12,7 @@ import { broadcastShapes } from '../../tensor/shape.js';
 import { checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 import { scalarTypeName } from '../../tensor/dtype.js';
 import { clampMinPassThrough } from './loss-math.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 /**
  * Options of cosineSimilarity.
@@ -29,6 +30,7 @@ const COSINE_KEYS = keysOf<CosineSimilarityOptions>()('dim', 'eps');
  * @example F.cosineSimilarity(a, b); F.cosineSimilarity(a, b, 0); F.cosineSimilarity(a, b, { dim: -1 })
  */
 export function cosineSimilarity(x1: Tensor, x2: Tensor, dim: number | CosineSimilarityOptions = 1, eps = 1e-8): Tensor {
+  if (autocastHook.active) return autocastOp('cosineSimilarity', cosineSimilarity, arguments);
   checkTensor(x1, 'cosineSimilarity', 'x1');
   checkTensor(x2, 'cosineSimilarity', 'x2');
   if (typeof dim === 'object' && dim !== null) {

@@ -19,12 +19,14 @@ import { relu } from './activation.js';
 import { bernoulli_ } from '../../ops/fill.js';
 import { div_, mul_ } from '../../ops/inplace.js';
 import { argumentError, checkBoolean, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 /**
  * `x @ weight.T + bias`.
  * @example F.linear(x, weight, bias)
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (autocastHook.active) return autocastOp('linear', linear, arguments);
   checkTensor(input, 'linear', 'input');
   checkTensor(weight, 'linear', 'weight');
   checkOptionalTensor(bias, 'linear', 'bias');
@@ -47,7 +49,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
  */
 export function linearRelu(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const fusable =
-    !gradEnabled() && bias !== null && input.dim() === 2 && bias.dim() === 1 && weight.dim() === 2 &&
+    !gradEnabled() && !autocastHook.active && bias !== null && input.dim() === 2 && bias.dim() === 1 && weight.dim() === 2 &&
     (input.dtype === float32 || input.dtype === float64) && weight.dtype === input.dtype && bias.dtype === input.dtype;
   if (!fusable) return relu(linear(input, weight, bias));
   const out = matmul(input, transpose2d(weight));
@@ -120,6 +122,7 @@ export function layerNorm(
   bias: Tensor | null = null,
   eps = 1e-5,
 ): Tensor {
+  if (autocastHook.active) return autocastOp('layerNorm', layerNorm, arguments);
   checkTensor(input, 'layerNorm', 'input');
   checkOptionalTensor(weight, 'layerNorm', 'weight');
   checkOptionalTensor(bias, 'layerNorm', 'bias');

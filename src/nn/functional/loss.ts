@@ -17,6 +17,7 @@ import { logSoftmax } from '../../ops/softmax.js';
 import type { Node } from '../../autograd/node.js';
 import { recordedLossBackward } from './loss-double-backward.js';
 import { argumentError, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 /** How a loss reduces its per-element values. */
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -233,6 +234,7 @@ function fusedLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions, 
  * @example F.crossEntropy(net(X), y); F.crossEntropy(logits, y, { labelSmoothing: 0.1 })
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('crossEntropy', crossEntropy, arguments);
   checkInputs(input, target, 'crossEntropy');
   checkLossOptions(options, 'crossEntropy', CROSS_ENTROPY_KEYS);
   options ??= {};
@@ -266,6 +268,7 @@ function softTargets(input: Tensor, target: Tensor, options: CrossEntropyOptions
  * @example F.nllLoss(F.logSoftmax(logits, 1), y)
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('nllLoss', nllLoss, arguments);
   checkInputs(input, target, 'nllLoss');
   checkLossOptions(options, 'nllLoss', NLL_KEYS);
   return fusedLoss(input, target, { ...options, labelSmoothing: 0 }, false);
@@ -290,6 +293,7 @@ export function checkSameSize(input: Tensor, target: Tensor, name: string): void
  * @example F.mseLoss(yHat, y); F.mseLoss(yHat, y, { reduction: 'sum' })
  */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('mseLoss', mseLoss, arguments);
   checkInputs(input, target, 'mseLoss');
   checkLossOptions(options, 'mseLoss', REDUCTION_KEYS);
   options ??= {};
@@ -303,6 +307,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions
  * @example F.l1Loss(yHat, y)
  */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('l1Loss', l1Loss, arguments);
   checkInputs(input, target, 'l1Loss');
   checkLossOptions(options, 'l1Loss', REDUCTION_KEYS);
   options ??= {};
@@ -320,6 +325,7 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   options: BCEWithLogitsOptions = {},
 ): Tensor {
+  if (autocastHook.active) return autocastOp('binaryCrossEntropyWithLogits', binaryCrossEntropyWithLogits, arguments);
   checkInputs(input, target, 'binaryCrossEntropyWithLogits');
   checkLossOptions(options, 'binaryCrossEntropyWithLogits', BCE_KEYS);
   options ??= {};

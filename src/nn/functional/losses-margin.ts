@@ -17,6 +17,7 @@ import { checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } f
 import { type Reduction, checkReduction } from './loss.js';
 import { checkReductionNotValid, logSigmoid, reduceLoss, softplus } from './loss-math.js';
 import { pairwiseDistance } from './distance.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 /**
  * Options of the margin losses (cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss).
@@ -59,6 +60,7 @@ const sizes = (t: Tensor): string => `[${t.shape.join(', ')}]`;
  * @example F.cosineEmbeddingLoss(a, b, torch.tensor([1, -1]))
  */
 export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('cosineEmbeddingLoss', cosineEmbeddingLoss, arguments);
   checkTensors('cosineEmbeddingLoss', { input1, input2, target });
   checkMarginOptions(options, 'cosineEmbeddingLoss');
   options ??= {};
@@ -86,6 +88,7 @@ export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tens
  * @example F.marginRankingLoss(scoreA, scoreB, torch.tensor([1, -1, 1]))
  */
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('marginRankingLoss', marginRankingLoss, arguments);
   checkTensors('marginRankingLoss', { input1, input2, target });
   checkMarginOptions(options, 'marginRankingLoss');
   options ??= {};
@@ -103,6 +106,7 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
  * @example F.hingeEmbeddingLoss(distances, torch.tensor([1, -1]))
  */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('hingeEmbeddingLoss', hingeEmbeddingLoss, arguments);
   checkTensors('hingeEmbeddingLoss', { input, target });
   checkMarginOptions(options, 'hingeEmbeddingLoss');
   options ??= {};
@@ -129,6 +133,7 @@ export const TRIPLET_KEYS = keysOf<TripletMarginOptions>()('margin', 'p', 'eps',
  * @example F.tripletMarginLoss(anchor, positive, negative)
  */
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, options: TripletMarginOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('tripletMarginLoss', tripletMarginLoss, arguments);
   checkTensors('tripletMarginLoss', { anchor, positive, negative });
   checkMarginOptions(options, 'tripletMarginLoss', TRIPLET_KEYS);
   options ??= {};
@@ -158,6 +163,7 @@ export const SOFT_MARGIN_KEYS = keysOf<SoftMarginOptions>()('reduction');
  * @example F.softMarginLoss(scores, torch.tensor([1, -1]))
  */
 export function softMarginLoss(input: Tensor, target: Tensor, options: SoftMarginOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('softMarginLoss', softMarginLoss, arguments);
   checkTensors('softMarginLoss', { input, target });
   checkMarginOptions(options, 'softMarginLoss', SOFT_MARGIN_KEYS);
   options ??= {};
@@ -226,6 +232,7 @@ export function checkMultiMarginOptions(options: unknown, fn: string): void {
  * @example F.multiMarginLoss(scores, labels)
  */
 export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMarginOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('multiMarginLoss', multiMarginLoss, arguments);
   checkTensors('multiMarginLoss', { input, target });
   checkMultiMarginOptions(options, 'multiMarginLoss');
   options ??= {};

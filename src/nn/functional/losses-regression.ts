@@ -15,6 +15,7 @@ import { unsqueeze } from '../../ops/shape.js';
 import { checkBoolean, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 import { type Reduction, checkLossOptions, checkReduction, checkSameSize } from './loss.js';
 import { anyOutside, checkReductionNotValid, clampMinPassThrough, reduceLoss, xlogy } from './loss-math.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 function checkPair(input: unknown, target: unknown, fn: string): asserts input is Tensor {
   checkTensor(input, fn, 'input');
@@ -38,6 +39,7 @@ export const BCE_LOSS_KEYS = keysOf<BCEOptions>()('weight', 'reduction');
  * @example F.binaryCrossEntropy(torch.sigmoid(logits), labels.float())
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('binaryCrossEntropy', binaryCrossEntropy, arguments);
   checkPair(input, target, 'binaryCrossEntropy');
   checkLossOptions(options, 'binaryCrossEntropy', BCE_LOSS_KEYS);
   options ??= {};
@@ -106,6 +108,7 @@ export const SMOOTH_L1_KEYS = keysOf<SmoothL1Options>()('reduction', 'beta');
  * @example F.smoothL1Loss(boxes, targets)
  */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1Options = {}): Tensor {
+  if (autocastHook.active) return autocastOp('smoothL1Loss', smoothL1Loss, arguments);
   checkPair(input, target, 'smoothL1Loss');
   checkLossOptions(options, 'smoothL1Loss', SMOOTH_L1_KEYS);
   options ??= {};
@@ -135,6 +138,7 @@ export const HUBER_KEYS = keysOf<HuberOptions>()('reduction', 'delta');
  * @example F.huberLoss(yHat, y, { delta: 1.5 })
  */
 export function huberLoss(input: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('huberLoss', huberLoss, arguments);
   checkPair(input, target, 'huberLoss');
   checkLossOptions(options, 'huberLoss', HUBER_KEYS);
   options ??= {};
@@ -180,6 +184,7 @@ export function checkKlDivOptions(options: unknown, fn: string): void {
  * @example F.klDiv(F.logSoftmax(logits, 1), probs, { reduction: 'batchmean' })
  */
 export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('klDiv', klDiv, arguments);
   checkPair(input, target, 'klDiv');
   checkKlDivOptions(options, 'klDiv');
   options ??= {};
@@ -224,6 +229,7 @@ export function checkPoissonOptions(options: unknown, fn: string): void {
  * @example F.poissonNllLoss(logRate, counts)
  */
 export function poissonNllLoss(input: Tensor, target: Tensor, options: PoissonNLLOptions = {}): Tensor {
+  if (autocastHook.active) return autocastOp('poissonNllLoss', poissonNllLoss, arguments);
   checkPair(input, target, 'poissonNllLoss');
   checkPoissonOptions(options, 'poissonNllLoss');
   options ??= {};
