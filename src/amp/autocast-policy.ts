@@ -11,7 +11,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { bfloat16, float16, float32, float64, promoteTypes, type DType } from '../tensor/dtype.js';
-import { autocastHook, autocastStates } from './autocast-state.js';
+import { autocastHook, autocastStates, bypassNextHook, clearBypass } from './autocast-state.js';
 
 /**
  * How autocast treats an op: run it in the low dtype, in float32, in float32 unless a
@@ -152,7 +152,16 @@ export function autocastOp<R>(op: AutocastOp, fn: (...args: never[]) => R, passe
     const deviceType = t?.device.type;
     const state = deviceType === undefined ? undefined : autocastStates[deviceType];
     const policy = state?.enabled ? AUTOCAST_POLICIES[deviceType!].get(op) : undefined;
-    if (policy === undefined) return run(...args);
+    if (policy === undefined) {
+      // Not on this device's lists: run it as a composite, its inner ops still autocast.
+      autocastHook.active = autocastStates.cpu.enabled || autocastStates.cuda.enabled;
+      bypassNextHook();
+      try {
+        return run(...args);
+      } finally {
+        clearBypass();
+      }
+    }
     const dev = deviceType!;
     const low = state!.dtype === 'float16' ? float16 : bfloat16;
     if (policy === 'banned') throw new Error(BCE_BANNED);

@@ -23,7 +23,33 @@ export const autocastStates: Record<'cpu' | 'cuda', AutocastDeviceState> = {
  * inside an op). Ops test it first and pay nothing more when it is false.
  * @internal
  */
-export const autocastHook = { active: false };
+let hookOn = false;
+let bypassNext = false;
+export const autocastHook = {
+  get active(): boolean {
+    if (bypassNext) {
+      bypassNext = false;
+      return false;
+    }
+    return hookOn;
+  },
+  set active(on: boolean) {
+    hookOn = on;
+  },
+};
+
+/**
+ * Lets the next hooked op run as written while the ops it calls stay hooked: an op on no
+ * list of this device is a composite in PyTorch, whose inner ops autocast still sees.
+ * `clearBypass` disarms it if that op never reached its check. @internal
+ */
+export function bypassNextHook(): void {
+  bypassNext = true;
+}
+/** @internal */
+export function clearBypass(): void {
+  bypassNext = false;
+}
 
 /** Recomputes `autocastHook.active` from the states. @internal */
 export function refreshAutocastHook(): void {

@@ -5,6 +5,7 @@
  * are then contracted left to right, each pair as one batched matmul over
  * [batch, left, contracted] x [batch, contracted, right].
  */
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 import { Tensor } from '../tensor/tensor.js';
 import { constantMatrix, scoped } from '../linalg/matrix-helpers.js';
 import { mul } from './elementwise.js';
@@ -102,6 +103,7 @@ function contract(a: Term, b: Term, keep: Set<string>, sizes: Map<string, number
  * @example torch.einsum('ij,jk->ik', a, b); torch.einsum('ii', m); torch.einsum('i,j', x, y)
  */
 export function einsum(equation: string, ...operandsArg: (Tensor | Tensor[])[]): Tensor {
+  if (autocastHook.active) return autocastOp('einsum', einsum, arguments);
   if (typeof equation !== 'string') throw new TypeError(`einsum(): argument 'equation' must be str, not ${typeof equation}`);
   const operands = (operandsArg.length === 1 && Array.isArray(operandsArg[0]) ? operandsArg[0] : operandsArg) as Tensor[];
   for (const [i, t] of operands.entries()) {

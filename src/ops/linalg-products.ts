@@ -3,6 +3,7 @@
  * tensordot, cross and cdist. The fused forms compute under noGrad and record PyTorch's
  * node with its formula; the others compose differentiable ops.
  */
+import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 import { checkNumber, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
 import { record } from '../autograd/function.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -62,6 +63,7 @@ function recordAddProduct(out: Tensor, name: string, input: Tensor, a: Tensor, b
  * @example torch.baddbmm(torch.zeros(2, 3, 5), torch.randn(2, 3, 4), torch.randn(2, 4, 5))
  */
 export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: BetaAlpha): Tensor {
+  if (autocastHook.active) return autocastOp('baddbmm', baddbmm, arguments);
   checkTensor(input, 'baddbmm', 'input');
   checkTensor(batch1, 'baddbmm', 'batch1');
   checkTensor(batch2, 'baddbmm', 'batch2');
@@ -82,6 +84,7 @@ function scale(x: Tensor, alpha: number): Tensor {
  * @example torch.addbmm(torch.zeros(3, 5), torch.randn(2, 3, 4), torch.randn(2, 4, 5))
  */
 export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: BetaAlpha): Tensor {
+  if (autocastHook.active) return autocastOp('addbmm', addbmm, arguments);
   checkTensor(input, 'addbmm', 'input');
   checkTensor(batch1, 'addbmm', 'batch1');
   checkTensor(batch2, 'addbmm', 'batch2');
@@ -111,6 +114,7 @@ export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: 
  * @example torch.addmv(torch.zeros(3), torch.randn(3, 4), torch.randn(4))
  */
 export function addmv(input: Tensor, mat: Tensor, vec: Tensor, options?: BetaAlpha): Tensor {
+  if (autocastHook.active) return autocastOp('addmv', addmv, arguments);
   checkTensor(input, 'addmv', 'input');
   checkTensor(mat, 'addmv', 'mat');
   checkTensor(vec, 'addmv', 'vec');
@@ -127,6 +131,7 @@ export function addmv(input: Tensor, mat: Tensor, vec: Tensor, options?: BetaAlp
  * @example torch.addr(torch.zeros(3, 2), torch.randn(3), torch.randn(2))
  */
 export function addr(input: Tensor, vec1: Tensor, vec2: Tensor, options?: BetaAlpha): Tensor {
+  if (autocastHook.active) return autocastOp('addr', addr, arguments);
   checkTensor(input, 'addr', 'input');
   checkTensor(vec1, 'addr', 'vec1');
   checkTensor(vec2, 'addr', 'vec2');
@@ -285,6 +290,7 @@ export function cross(a: Tensor, b: Tensor, dim?: number | null): Tensor {
  * @example torch.cdist(torch.randn(4, 3), torch.randn(5, 3))
  */
 export function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
+  if (autocastHook.active) return autocastOp('cdist', cdist, arguments);
   checkTensor(x1, 'cdist', 'x1');
   checkTensor(x2, 'cdist', 'x2');
   checkNumber(p, 'cdist', 'p');
