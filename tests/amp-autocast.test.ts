@@ -260,3 +260,17 @@ describe('bfloat16 matrix products on the CPU', () => {
     expect(torch.memoryStats().cpu.storages - before).toBe(1);
   });
 });
+
+describe('autocast reaches the products added beside it', () => {
+  it("gives PyTorch 1.13's CPU dtypes for baddbmm, addbmm, einsum (through its inner bmm) and cdist", () => {
+    const a = torch.randn(2, 3, 4);
+    const b = torch.randn(2, 4, 5);
+    const dtypes = torch.autocast('cpu', {}, () =>
+      [torch.baddbmm(torch.randn(2, 3, 5), a, b), torch.addbmm(torch.randn(3, 5), a, b), torch.einsum('bij,bjk->bik', a, b), torch.cdist(a, a)].map(
+        (t) => t.dtype.name,
+      ),
+    );
+    // torch.autocast('cpu') in PyTorch 1.13 prints [bfloat16, bfloat16, bfloat16, float32] for these
+    expect(dtypes).toEqual(['bfloat16', 'bfloat16', 'bfloat16', 'float32']);
+  });
+});
