@@ -1,0 +1,50 @@
+/**
+ * Real PyTorch programs, ported line by line: each file in tests/ports/ts/ exports
+ * `main(print)`, and what it prints must be what the PyTorch original in
+ * tests/ports/python/ printed (tests/fixtures/ports.json, written by
+ * scripts/make_port_fixtures.py). Ports that flint cannot run yet are listed with their
+ * failure in tests/ports/README.md ("Known gaps") and are not in PASSING.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { comparePrinted, type Print } from './ports/compare.js';
+
+const EXPECTED = JSON.parse(readFileSync(new URL('./fixtures/ports.json', import.meta.url), 'utf8')) as Record<
+  string,
+  string[]
+>;
+
+// Every port that runs and prints what PyTorch printed.
+const PASSING: string[] = ['d2l_linreg_scratch', 'd2l_linreg_concise'];
+
+describe('ports print what the PyTorch originals print', () => {
+  for (const name of PASSING) {
+    it(name, async () => {
+      const mod = (await import(`./ports/ts/${name}.ts`)) as { main: (print: Print) => void | Promise<void> };
+      const printed: string[] = [];
+      await mod.main((...args: unknown[]) => printed.push(...args.map(String).join(' ').split('\n')));
+      const problems = comparePrinted(printed, EXPECTED[name]);
+      expect(problems, `${name} printed:\n${printed.join('\n')}`).toEqual([]);
+    }, 120_000);
+  }
+});
+
+describe('the comparison of printed lines can fail', () => {
+  it('accepts equal text and numbers within one printed unit or 1e-4 relative', () => {
+    expect(comparePrinted(['loss 0.123457, lr 0.045'], ['loss 0.123456, lr 0.045'])).toEqual([]);
+    expect(comparePrinted(['tensor([5.8532e-05])'], ['tensor([5.8533e-05])'])).toEqual([]);
+    expect(comparePrinted(['x 1234567.0'], ['x 1234600.0'])).toEqual([]);
+  });
+
+  it('rejects other numbers, other text, other integers and other line counts', () => {
+    expect(comparePrinted(['loss 0.123556'], ['loss 0.123456'])).toHaveLength(1);
+    expect(comparePrinted(['loss 0.1'], ['lost 0.1'])).toHaveLength(1);
+    expect(comparePrinted(['after 831 batches'], ['after 830 batches'])).toHaveLength(1);
+    expect(comparePrinted(['a', 'b'], ['a'])).toHaveLength(1);
+    expect(comparePrinted(['tensor([1., 2.])'], ['tensor([1., 2.], requires_grad=True)'])).toHaveLength(1);
+  });
+
+  it('every program has a recorded output', () => {
+    for (const name of PASSING) expect(EXPECTED[name], name).toBeDefined();
+  });
+});
