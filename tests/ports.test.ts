@@ -14,17 +14,39 @@ const EXPECTED = JSON.parse(readFileSync(new URL('./fixtures/ports.json', import
   string[]
 >;
 
+/** Runs a port's `main`, collecting its printed lines as Python's print would write them. */
+async function run(name: string): Promise<string[]> {
+  const mod = (await import(`./ports/ts/${name}.ts`)) as { main: (print: Print) => void | Promise<void> };
+  const printed: string[] = [];
+  await mod.main((...args: unknown[]) => printed.push(...args.map(String).join(' ').split('\n')));
+  return printed;
+}
+
 // Every port that runs and prints what PyTorch printed.
 const PASSING: string[] = ['d2l_linreg_scratch', 'd2l_linreg_concise', 'd2l_softmax_concise', 'd2l_mlp', 'd2l_dropout', 'd2l_weight_decay', 'vae', 'regression'];
 
 describe('ports print what the PyTorch originals print', () => {
   for (const name of PASSING) {
     it(name, async () => {
-      const mod = (await import(`./ports/ts/${name}.ts`)) as { main: (print: Print) => void | Promise<void> };
-      const printed: string[] = [];
-      await mod.main((...args: unknown[]) => printed.push(...args.map(String).join(' ').split('\n')));
+      const printed = await run(name);
       const problems = comparePrinted(printed, EXPECTED[name]);
       expect(problems, `${name} printed:\n${printed.join('\n')}`).toEqual([]);
+    }, 120_000);
+  }
+});
+
+// Ports that run but print something else on a few lines, because of a gap recorded in
+// tests/ports/README.md: the lines that differ, so that the rest is still checked and a
+// fixed gap (or a new difference) shows up here.
+const KNOWN_GAPS: Record<string, number[]> = {
+  tutorial_tensors: [22], // tensor.shape prints as `3,4`, not `torch.Size([3, 4])`
+};
+
+describe('ports with known gaps differ from PyTorch only where recorded', () => {
+  for (const [name, lines] of Object.entries(KNOWN_GAPS)) {
+    it(name, async () => {
+      const problems = comparePrinted(await run(name), EXPECTED[name]);
+      expect(problems.map((p) => Number(/^line (\d+)/.exec(p)?.[1] ?? -1)), problems.join('\n')).toEqual(lines);
     }, 120_000);
   }
 });
@@ -45,6 +67,6 @@ describe('the comparison of printed lines can fail', () => {
   });
 
   it('every program has a recorded output', () => {
-    for (const name of PASSING) expect(EXPECTED[name], name).toBeDefined();
+    for (const name of [...PASSING, ...Object.keys(KNOWN_GAPS)]) expect(EXPECTED[name], name).toBeDefined();
   });
 });
