@@ -5,3 +5,5 @@
  * torch.nn.utils.vectorToParameters(flat, net.parameters());
  */
 export { parametersToVector, vectorToParameters } from './convert-parameters.js';
+export { clipGradNorm_, clipGradValue_ } from './clip-grad.js';
+export type { ClipGradNormOptions } from './clip-grad.js';
