@@ -51,7 +51,7 @@ export function main(print: (...args: unknown[]) => void = console.log): void {
       return torch.sigmoid(this.fc4(h3));
     }
 
-    forward(x: Tensor): [Tensor, Tensor, Tensor] {
+    override forward(x: Tensor): [Tensor, Tensor, Tensor] {
       const [mu, logvar] = this.encode(x.view(-1, 784));
       const z = this.reparameterize(mu, logvar);
       return [this.decode(z), mu, logvar];

@@ -10,7 +10,7 @@ import { zeros } from '../../tensor/creation.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { tidy } from '../../memory/storage.js';
 import { stack } from '../../ops/shape.js';
-import { max } from '../../ops/reduce.js';
+import { amax } from '../../ops/reduce.js';
 import { norm } from '../../ops/norms.js';
 import { clamp } from '../../ops/clamp.js';
 
@@ -76,7 +76,7 @@ export function clipGradNorm_(
       let total: Tensor;
       if (order === Infinity) {
         const norms = grads.map((g) => g.detach().abs().max());
-        total = norms.length === 1 ? norms[0] : max(stack(norms));
+        total = norms.length === 1 ? norms[0] : amax(stack(norms)); // torch.max of a stack, without indices
       } else {
         total = norm(stack(grads.map((g) => norm(g.detach(), order))), order);
       }

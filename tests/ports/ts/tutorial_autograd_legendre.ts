@@ -12,12 +12,12 @@ type Tensor = torch.Tensor;
  * which operate on Tensors.
  */
 class LegendrePolynomial3 extends torch.autograd.Function {
-  static forward(ctx: torch.FunctionCtx, input: Tensor): Tensor {
+  static override forward(ctx: torch.FunctionCtx, input: Tensor): Tensor {
     ctx.saveForBackward(input);
     return input.pow(3).mul(5).sub(input.mul(3)).mul(0.5);
   }
 
-  static backward(ctx: torch.FunctionCtx, gradOutput: Tensor): Tensor {
+  static override backward(ctx: torch.FunctionCtx, gradOutput: Tensor): Tensor {
     const [input] = ctx.savedTensors;
     return gradOutput.mul(1.5).mul(input!.pow(2).mul(5).sub(1));
   }
