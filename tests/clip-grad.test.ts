@@ -1,7 +1,7 @@
 /**
  * nn.utils.clipGradNorm_ / clipGradValue_ against PyTorch 1.13 (tests/fixtures/clip_grad.json,
  * written by scripts/make_clip_grad_fixtures.py), and WeightedRandomSampler's keyword
- * `replacement` (both found missing by the ports in tests/ports/).
+ * `replacement` and the `{ dim }` form of Softmax (all found missing by the ports in tests/ports/).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -114,5 +114,20 @@ describe('WeightedRandomSampler takes replacement in an options object', () => {
     expect(new Set(keyword).size).toBe(5);
     expect(new torch.utils.data.WeightedRandomSampler([1, 2], 3, { replacement: true }).replacement).toBe(true);
     expect(new torch.utils.data.WeightedRandomSampler([1, 2], 3, {}).replacement).toBe(true);
+  });
+});
+
+describe('Softmax, LogSoftmax and Softmin take dim as an option, as nn.Softmax(dim=1)', () => {
+  it('{ dim } is the positional dim, and is checked the same way', () => {
+    const x = torch.tensor([[1, 2, 3], [0, -1, 4]], { dtype: torch.float32 });
+    for (const Layer of [torch.nn.Softmax, torch.nn.LogSoftmax, torch.nn.Softmin]) {
+      const keyword = new Layer({ dim: 0 });
+      expect(keyword.dim).toBe(0);
+      expect(String(keyword)).toBe(`${Layer.name}(dim=0)`);
+      expect(values(keyword(x))).toEqual(values(new Layer(0)(x)));
+      expect(values(keyword(x))).not.toEqual(values(new Layer(1)(x)));
+      expect(new Layer({}).dim).toBeNull();
+      expect(() => new Layer({ dim: 0.5 })).toThrow(`${Layer.name}(): argument 'dim' must be an integer`);
+    }
   });
 });
