@@ -38,7 +38,7 @@ export function main(print: Print): void {
   print(`Predicted class: ${yPred}`);
 
   let inputImage = torch.rand(3, 28, 28);
-  print(inputImage.size()); // Known gap: a number[], not torch.Size
+  print(inputImage.size());
 
   const flatten = new nn.Flatten();
   const flatImage = flatten(inputImage);

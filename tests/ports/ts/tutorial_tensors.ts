@@ -27,7 +27,6 @@ export function main(print: Print): void {
 
   let tensor = torch.rand(3, 4);
 
-  // Known gap: tensor.shape is a number[], which prints as `3,4`, not `torch.Size([3, 4])`.
   print(`Shape of tensor: ${tensor.shape}`);
   print(`Datatype of tensor: ${tensor.dtype}`);
   print(`Device tensor is stored on: ${tensor.device}`);
