@@ -42,12 +42,11 @@ export function main(print: Print): void {
   print(t1);
 
   // This computes the matrix multiplication between two tensors. y1, y2, y3 will have the same value
-  // (Python's `tensor @ tensor.T`; flint has no `.T` property, `t()` is the same for 2-D.)
-  const y1 = tensor.matmul(tensor.t());
-  const y2 = tensor.matmul(tensor.t());
+  const y1 = tensor.matmul(tensor.T); // tensor @ tensor.T
+  const y2 = tensor.matmul(tensor.T);
 
   const y3 = torch.randLike(y1);
-  y3.copy_(torch.matmul(tensor, tensor.t())); // flint has no out=: torch.matmul(tensor, tensor.T, out=y3)
+  y3.copy_(torch.matmul(tensor, tensor.T)); // flint has no out=: torch.matmul(tensor, tensor.T, out=y3)
   print(y1);
   print(torch.equal(y1, y2) ? 'True' : 'False', torch.equal(y1, y3) ? 'True' : 'False'); // as Python prints bools
 

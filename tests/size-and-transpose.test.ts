@@ -1,6 +1,7 @@
 /**
  * torch.Size: `shape` and `size()` print as PyTorch's `torch.Size([3, 4])` (the ports in
- * tests/ports/ compare that against PyTorch's own output) while staying plain number arrays.
+ * tests/ports/ compare that against PyTorch's own output) while staying plain number arrays;
+ * and the `x.T` / `x.mT` properties. Both were found missing by the ports.
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +44,28 @@ describe('torch.Size', () => {
     expect(String(new torch.Size([2, 5]))).toBe('torch.Size([2, 5])');
     expect(new torch.Size().length).toBe(0);
     expect(() => new torch.Size([1.5])).toThrow("torch.Size() takes an iterable of 'int'");
+  });
+});
+
+// Facts printed by PyTorch 1.13: x.T.grad_fn PermuteBackward0 (also for 1-D), x.mT
+// TransposeBackward0, (2,3,4).T -> (4,3,2), .mT -> (2,4,3), 1-D .mT an error.
+describe('x.T and x.mT', () => {
+  it('reverse all dimensions / swap the last two, as views with PyTorch grad_fns', () => {
+    const x = torch.rand([2, 3], { requiresGrad: true });
+    expect(x.T.shape).toEqual([3, 2]);
+    expect(x.T.gradFn!.name).toBe('PermuteBackward0');
+    expect(x.mT.gradFn!.name).toBe('TransposeBackward0');
+    expect(torch.equal(x.T, x.t())).toBe(true);
+    const y = torch.rand([3], { requiresGrad: true });
+    expect(y.T.gradFn!.name).toBe('PermuteBackward0');
+    const z = torch.arange(24).reshape(2, 3, 4);
+    expect(z.T.shape).toEqual([4, 3, 2]);
+    expect(z.mT.shape).toEqual([2, 4, 3]);
+    expect(z.T.index(3, 2, 1).item()).toBe(z.index(1, 2, 3).item());
+    expect(torch.tensor(1.5).T.shape).toEqual([]);
+    expect(() => torch.zeros(3).mT).toThrow('tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.');
+    const w = torch.zeros(2, 2);
+    w.T.index(0).fill_(1); // a view: writes reach w
+    expect(w.tolist()).toEqual([[1, 0], [1, 0]]);
   });
 });
