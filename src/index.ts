@@ -16,6 +16,7 @@ import { native, nativeInfo } from './native/addon.js';
 import { checkInteger } from './tensor/args.js';
 
 export { Tensor } from './tensor/tensor.js';
+export { Size } from './tensor/size.js';
 export type { TypedArray, NestedList } from './tensor/tensor.js';
 export {
   DType,

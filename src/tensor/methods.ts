@@ -33,6 +33,7 @@ import { toDevice } from '../ops/device.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './creation.js';
 import './sort-methods.js';
+import './transpose-props.js';
 
 type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 

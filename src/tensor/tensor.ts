@@ -15,6 +15,7 @@ import type { Device } from './device.js';
 import { formatTensor } from './format.js';
 import { checkShapeNumel, contiguousStrides, isContiguousLayout, shapeNumel } from './shape.js';
 import { checkBoolean, checkInteger, checkTensor } from './args.js';
+import { Size } from './size.js';
 
 /** The typed array `dataSync()` returns for each dtype. */
 export type TypedArray =
@@ -140,9 +141,9 @@ export class Tensor {
 
   // ---- attributes -------------------------------------------------------------------
 
-  /** The shape, as `tensor.shape`. @example torch.zeros(2, 3).shape // [2, 3] */
-  get shape(): number[] {
-    return this._shape.slice();
+  /** The shape, as `tensor.shape`: a `torch.Size`. @example torch.zeros(2, 3).shape // Size [2, 3] */
+  get shape(): Size {
+    return new Size(this._shape);
   }
 
   /** The element type. @example torch.zeros(2).dtype === torch.float32 */
@@ -179,10 +180,10 @@ export class Tensor {
   }
 
   /** `tensor.size()` or `tensor.size(dim)`. @example torch.zeros(2, 3).size(-1) // 3 */
-  size(): number[];
+  size(): Size;
   size(dim: number): number;
-  size(dim?: number): number[] | number {
-    if (dim === undefined) return this._shape.slice();
+  size(dim?: number): Size | number {
+    if (dim === undefined) return new Size(this._shape);
     return this._shape[this._dimIndex(dim, 'size')];
   }
 

@@ -153,10 +153,16 @@ export class SubsetRandomSampler extends Sampler<number> {
   }
 }
 
+/** WeightedRandomSampler's keyword arguments. @example { replacement: false, generator: g } */
+export interface WeightedRandomSamplerOptions {
+  replacement?: boolean;
+  generator?: Generator | null;
+}
+
 /**
  * `WeightedRandomSampler`: `numSamples` indices drawn with the given weights (with
  * replacement by default), through `torch.multinomial` on float64 weights.
- * @example new WeightedRandomSampler([0.1, 0.9], 10)
+ * @example new WeightedRandomSampler([0.1, 0.9], 10); new WeightedRandomSampler(w, 10, { replacement: false })
  */
 export class WeightedRandomSampler extends Sampler<number> {
   readonly weights: Tensor;
@@ -166,14 +172,16 @@ export class WeightedRandomSampler extends Sampler<number> {
   constructor(
     weights: readonly number[] | Tensor,
     readonly numSamples: number,
-    replacement: boolean | { generator?: Generator | null } = true,
+    replacement: boolean | WeightedRandomSamplerOptions = true,
     options: { generator?: Generator | null } = {},
   ) {
     super();
     checkCount(numSamples, 'WeightedRandomSampler', 'num_samples');
-    if (typeof replacement === 'object') {
+    // Python's keyword form, WeightedRandomSampler(w, n, replacement=False), ports as an
+    // options object; its replacement must not be dropped.
+    if (typeof replacement === 'object' && replacement !== null) {
       options = replacement;
-      replacement = true;
+      replacement = replacement.replacement ?? true;
     }
     if (typeof replacement !== 'boolean') {
       throw new TypeError(`replacement should be a boolean value, but got replacement=${String(replacement)}`);

@@ -109,12 +109,12 @@ describe('examples/5.6-gpu.ts (the seed chapter\'s GPU section)', () => {
     expect(lines[1]).toBe(String(torch.cuda.deviceCount()));
     if (hasCuda) {
       expect(out).toContain("tensor([[1., 1., 1.],\n        [1., 1., 1.]], device='cuda:0')");
-      expect(out).toContain('[ 2, 1 ] cuda:0');
+      expect(out).toContain('torch.Size([2, 1]) cuda:0');
     } else {
       expect(lines[2]).toMatch(/^no GPU, so everything below runs on the CPU \(.+\)$/);
       expect(lines[3]).toBe("device(type='cpu') device(type='cpu') [ device(type='cpu') ]");
       expect(out).toContain('tensor([[1., 1., 1.],\n        [1., 1., 1.]])');
-      expect(out).toContain('[ 2, 1 ] cpu');
+      expect(out).toContain('torch.Size([2, 1]) cpu');
     }
     // Z = Y.to(X.device) lands beside X, X + Z - Y sums to 6, and a second .to() is free.
     expect(out).toContain('true\ntrue\ntrue\n');

@@ -6,8 +6,7 @@ import { neg } from '../../ops/elementwise.js';
 import { Module } from '../module.js';
 import { pyRepr } from '../repr.js';
 import * as A from '../functional/activation.js';
-import { checkInteger } from '../../tensor/args.js';
-import { implicitDim } from './activation.js';
+import { dimArgument, implicitDim, type DimOption } from './activation.js';
 
 /**
  * `softmax(-x)` along `dim` (PyTorch's legacy choice of dim when none is given).
@@ -16,10 +15,9 @@ import { implicitDim } from './activation.js';
 export class Softmin extends Module {
   static override _holdsNoActivations = true;
   dim: number | null;
-  constructor(dim: number | null = null) {
+  constructor(dim: number | null | DimOption = null) {
     super();
-    if (dim !== null) checkInteger(dim, 'Softmin', 'dim');
-    this.dim = dim;
+    this.dim = dimArgument(dim, 'Softmin');
   }
   override forward(input: Tensor): Tensor {
     return A.softmax(neg(input), this.dim ?? implicitDim(input));

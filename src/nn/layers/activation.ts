@@ -118,15 +118,29 @@ export function implicitDim(input: Tensor): number {
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }
 
+/** The keyword form of a `dim` argument: `nn.Softmax(dim=1)` ports as `new nn.Softmax({ dim: 1 })`. */
+export interface DimOption {
+  dim?: number | null;
+}
+
+/**
+ * A module's `dim` given positionally or as `{ dim }`, checked. @internal
+ * @example dimArgument({ dim: 1 }, 'Softmax') // 1
+ */
+export function dimArgument(dim: number | null | DimOption | undefined, fn: string): number | null {
+  const value = dim !== null && typeof dim === 'object' ? (dim.dim ?? null) : (dim ?? null);
+  if (value !== null) checkInteger(value, fn, 'dim');
+  return value;
+}
+
 /** Softmax and LogSoftmax: one module shape, two kernels. */
 abstract class SoftmaxLike extends Module {
   static override _holdsNoActivations = true;
   dim: number | null;
   protected abstract readonly log: boolean;
-  constructor(dim: number | null = null) {
+  constructor(dim: number | null | DimOption = null) {
     super();
-    if (dim !== null) checkInteger(dim, new.target.name, 'dim');
-    this.dim = dim;
+    this.dim = dimArgument(dim, new.target.name);
   }
   override forward(input: Tensor): Tensor {
     const dim = this.dim ?? implicitDim(input);
@@ -139,7 +153,7 @@ abstract class SoftmaxLike extends Module {
 
 /**
  * Softmax along `dim`.
- * @example new nn.Softmax(1)
+ * @example new nn.Softmax(1); new nn.Softmax({ dim: 1 })
  */
 export class Softmax extends SoftmaxLike {
   protected readonly log = false;
@@ -147,7 +161,7 @@ export class Softmax extends SoftmaxLike {
 
 /**
  * Log-softmax along `dim`.
- * @example new nn.LogSoftmax(1)
+ * @example new nn.LogSoftmax(1); new nn.LogSoftmax({ dim: 1 })
  */
 export class LogSoftmax extends SoftmaxLike {
   protected readonly log = true;

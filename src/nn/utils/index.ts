@@ -8,3 +8,5 @@ export { parametersToVector, vectorToParameters } from './convert-parameters.js'
 export { weightNorm, removeWeightNorm } from './weight-norm.js';
 export * as parametrize from './parametrize.js';
 export * as parametrizations from './parametrizations.js';
+export { clipGradNorm_, clipGradValue_ } from './clip-grad.js';
+export type { ClipGradNormOptions } from './clip-grad.js';
