@@ -70,6 +70,17 @@ describe('bad views given to native entry points end in an Error (each in a chil
     unary_offset_past_storage: 'view needs 412 bytes but its storage holds 64',
     unary_huge_stride: 'view needs 18014398509481988 bytes but its storage holds 64',
     unary_negative_size: 'numel: integer multiplication overflow',
+    permutation_2d: 'randperm: expected a 1-D output, but found 2 dimensions',
+    permutation_past_storage: 'view needs 320 bytes but its storage holds 64',
+    rng_state_short: 'Expected a CPUGeneratorImplState of size 5056 but found the input RNG state size to be 10',
+    rng_state_invalid: 'Invalid mt19937 state',
+    poisson_rates_disagree: "poisson: rates's dim 0 is 3, but another view has 5 there",
+    poisson_int_rates: 'poisson: rates must be float32 or float64, got int64',
+    poisson_past_storage: 'view needs 160 bytes but its storage holds 64',
+    activation_backward_short: "activationBackward: input's dim 0 is 4, but another view has 6 there",
+    scatter_reduce_index_out_of_range: 'index 7 is out of bounds for dimension 0 with size 3',
+    lapack_lu_not_square: "linalgLu: input's dim 2 is 3, but another view has 2 there",
+    lapack_solve_past_storage: 'but its storage holds 64',
     disposed_input: 'Tensor has been disposed',
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));

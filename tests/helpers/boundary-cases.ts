@@ -5,7 +5,7 @@
  */
 import * as torch from '../../src/index.js';
 import * as call from '../../src/native/calls.generated.js';
-import { UnaryOp } from '../../src/native/enums.generated.js';
+import { BinaryOp, RandomKind, UnaryOp } from '../../src/native/enums.generated.js';
 import { fresh, layoutOf } from '../../src/native/meta.js';
 
 const x = () => torch.zeros([2, 3]);
@@ -26,6 +26,26 @@ export const cases: Record<string, () => unknown> = {
   unary_offset_past_storage: () => call.unary(UnaryOp.Exp, fresh(torch.float32, [3]), layoutOf(x(), torch.float32, 100, [3], [1]), NaN, NaN),
   unary_huge_stride: () => call.unary(UnaryOp.Exp, fresh(torch.float32, [2]), layoutOf(x(), torch.float32, 0, [2], [2 ** 52]), NaN, NaN),
   unary_negative_size: () => call.unary(UnaryOp.Exp, fresh(torch.float32, [2]), layoutOf(x(), torch.float32, 0, [-2], [1]), NaN, NaN),
+  // Entries added with issue 13: random state, permutations, poisson, activation
+  // gradients, scatterReduce and LAPACK.
+  permutation_2d: () => call.fillRandom(RandomKind.Permutation, torch.zeros([2, 3], { dtype: torch.int64 }), 0, 0),
+  permutation_past_storage: () =>
+    call.fillRandom(RandomKind.Permutation, layoutOf(torch.zeros([2], { dtype: torch.int64 }), torch.int64, 0, [40], [1]), 0, 0),
+  rng_state_short: () => call.setRngState(0, new Uint8Array(10)),
+  rng_state_invalid: () => {
+    const bytes = new Uint8Array(call.getRngState(0));
+    bytes.fill(0, 8, 12); // left = 0: the next draw would read before the state array
+    return call.setRngState(0, bytes);
+  },
+  poisson_rates_disagree: () => call.poisson(fresh(torch.float32, [5]), torch.ones(3)),
+  poisson_int_rates: () => call.poisson(fresh(torch.int64, [3]), torch.ones([3], { dtype: torch.int64 })),
+  poisson_past_storage: () => call.poisson(fresh(torch.float32, [40]), layoutOf(torch.ones(2), torch.float32, 0, [40], [1])),
+  activation_backward_short: () => call.activationBackward(fresh(torch.float32, [6]), torch.ones(6), torch.ones(4), UnaryOp.Elu, 1, 0),
+  scatter_reduce_index_out_of_range: () =>
+    call.scatterReduce(BinaryOp.Mul, torch.ones(3), 0, torch.tensor([0, 7]), torch.ones(2)),
+  lapack_lu_not_square: () => call.linalgLu(fresh(torch.float32, [1, 2, 2]), fresh(torch.float32, [1, 2]), fresh(torch.float32, [1]), torch.zeros([1, 2, 3])),
+  lapack_solve_past_storage: () =>
+    call.linalgSolve(fresh(torch.float32, [1, 40, 1]), fresh(torch.float32, [1]), layoutOf(x(), torch.float32, 0, [1, 40, 40], [1600, 40, 1]), torch.zeros([1, 40, 1])),
   disposed_input: () => {
     const t = x();
     t.dispose();
