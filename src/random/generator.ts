@@ -148,16 +148,30 @@ class DefaultGenerator extends Generator {}
  */
 export const defaultGenerator: Generator = new DefaultGenerator(CPU);
 
+/**
+ * Runs `fn` with the generators of the given native device codes set to the given
+ * PyTorch-format states, then puts their previous states back (PyTorch's `fork_rng`). @internal
+ * @example forkRng(new Map([[0, saved]]), () => torch.rand(3))
+ */
+export function forkRng<T>(states: Map<number, Uint8Array>, fn: () => T): T {
+  const previous = new Map([...states.keys()].map((code) => [code, new Uint8Array(call.getRngState(code))]));
+  for (const [code, state] of states) call.setRngState(code, state);
+  try {
+    return fn();
+  } finally {
+    for (const [code, state] of previous) call.setRngState(code, state);
+  }
+}
+
 /** Runs `fn` with `state` lent to the device's generator, returning its advanced state. */
 function withState<T>(dev: Device, state: Uint8Array, fn: () => T): { result: T; state: Uint8Array } {
-  const global = call.getRngState(dev.code);
-  call.setRngState(dev.code, state);
-  try {
-    const result = fn();
-    return { result, state: new Uint8Array(call.getRngState(dev.code)) };
-  } finally {
-    call.setRngState(dev.code, new Uint8Array(global));
-  }
+  let advanced = state;
+  const result = forkRng(new Map([[dev.code, state]]), () => {
+    const value = fn();
+    advanced = new Uint8Array(call.getRngState(dev.code));
+    return value;
+  });
+  return { result, state: advanced };
 }
 
 /**

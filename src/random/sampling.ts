@@ -11,25 +11,13 @@ import { random_, normal_, uniform_, type GeneratorOption } from '../ops/fill.js
 import { lt, mul, add } from '../ops/elementwise.js';
 import { toDtype } from '../ops/shape.js';
 import { broadcastShapes } from '../tensor/shape.js';
-import { argumentError, checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor, toDTypeArg, toDeviceArg } from '../tensor/args.js';
+import { argumentError, checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor } from '../tensor/args.js';
 import { CPU } from '../tensor/device.js';
 import { DType, bool, defaultFloat, float16, float32, float64, bfloat16, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
 import { fresh } from '../native/meta.js';
-import { tensor, type RandomOptions } from '../tensor/creation.js';
+import { resolveRandomOptions, tensor, type RandomOptions } from '../tensor/creation.js';
 import { checkGenerator, withGenerator, type Generator } from './generator.js';
-
-const RANDOM_KEYS = ['dtype', 'device', 'requiresGrad', 'generator'];
-
-/** Checked sampling options: dtype (or none), device, requiresGrad, generator. */
-function samplingOptions(options: unknown, fn: string): { dtype: DType | undefined; device: typeof CPU; requiresGrad: boolean; generator: Generator | null } {
-  checkOptions(options, fn, RANDOM_KEYS);
-  const o = (options ?? {}) as RandomOptions;
-  const dtype = o.dtype === undefined || o.dtype === null ? undefined : toDTypeArg(o.dtype, fn);
-  const device = o.device === undefined || o.device === null ? CPU : toDeviceArg(o.device, fn);
-  if (o.requiresGrad !== undefined) checkBoolean(o.requiresGrad, fn, 'requiresGrad');
-  return { dtype, device, requiresGrad: o.requiresGrad ?? false, generator: checkGenerator(o.generator, fn, device) };
-}
 
 /** The largest n whose permutation a floating dtype holds exactly (PyTorch's check). */
 const PERMUTATION_LIMITS = new Map<DType, [number, string]>([
@@ -47,7 +35,7 @@ const PERMUTATION_LIMITS = new Map<DType, [number, string]>([
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
   checkInteger(n, 'randperm', 'n');
   if (n < 0) throw new Error(`n must be non-negative, got${n}`);
-  const resolved = samplingOptions(options, 'randperm');
+  const resolved = resolveRandomOptions(options, 'randperm');
   const dtype = resolved.dtype ?? int64;
   const limit = PERMUTATION_LIMITS.get(dtype);
   if (limit !== undefined && n > limit[0]) throw new Error(limit[1]);
@@ -76,7 +64,7 @@ export function randintLike(x: Tensor, a: number, b?: number | RandomOptions, op
   } else raw = b;
   checkInteger(low, 'randintLike', 'low');
   checkInteger(high, 'randintLike', 'high');
-  const o = samplingOptions(raw, 'randintLike');
+  const o = resolveRandomOptions(raw, 'randintLike');
   const device = (raw as RandomOptions | undefined)?.device == null ? x.device : o.device;
   const out = emptyKernel(x.shape, o.dtype ?? x.dtype, device);
   random_(out, low, high, { generator: o.generator });
@@ -95,7 +83,7 @@ export function normal(mean: Tensor | number, std: Tensor | number = 1, size?: n
     checkNumber(mean, 'normal', 'mean');
     checkNumber(std, 'normal', 'std');
     if (!Array.isArray(size)) throw argumentError('normal', 'size', 'a sequence of integers (with numbers for mean and std)', size);
-    const o = samplingOptions(options, 'normal');
+    const o = resolveRandomOptions(options, 'normal');
     const out = emptyKernel(size.slice(), o.dtype ?? defaultFloat, o.device);
     normal_(out, mean, std, { generator: o.generator });
     if (o.requiresGrad) out.requiresGrad_(true);
@@ -241,7 +229,9 @@ export function multinomial(input: Tensor, numSamples: number, replacement: bool
   if (!replacement && numSamples > categories) throw new Error('cannot sample n_sample > prob_dist.size(-1) samples without replacement');
   const rows = dims === 2 ? input.shape[0] : 1;
   const outShape = dims === 2 ? [rows, numSamples] : [numSamples];
-  const weights = noGrad(() => toDtype(input.to('cpu'), float64)).dataSync() as Float64Array;
+  const hostWeights = noGrad(() => toDtype(input.to('cpu'), float64));
+  const weights = (hostWeights.dataSync() as Float64Array).slice();
+  if (hostWeights !== input) hostWeights.dispose();
   const single = input.dtype !== float64;
   const round = single ? Math.fround : (v: number) => v;
   for (const w of weights) {

@@ -47,8 +47,8 @@ export interface RandomOptions extends CreationOptions {
 }
 const RANDOM_KEYS = keysOf<RandomOptions>()('dtype', 'device', 'requiresGrad', 'generator');
 
-/** Creation options after their checks: a dtype (or none given), a device, a flag. */
-interface Resolved {
+/** Creation options after their checks: a dtype (or none given), a device, a flag, a stream. */
+export interface Resolved {
   dtype: DType | undefined;
   device: Device;
   requiresGrad: boolean;
@@ -64,6 +64,15 @@ function resolve(options: unknown, fn: string, keys: readonly string[] = CREATIO
   if (o.requiresGrad !== undefined) checkBoolean(o.requiresGrad, fn, 'requiresGrad');
   const generator = checkGenerator(o.generator, fn, device);
   return { dtype, device, requiresGrad: o.requiresGrad ?? false, generator };
+}
+
+/**
+ * A sampling function's options, checked where they enter (dtype, device, requiresGrad,
+ * generator). @internal
+ * @example const { dtype, device, generator } = resolveRandomOptions(options, 'randperm');
+ */
+export function resolveRandomOptions(options: unknown, fn: string): Resolved {
+  return resolve(options, fn, RANDOM_KEYS);
 }
 
 type ShapeArgs = (number | number[] | RandomOptions | undefined)[];

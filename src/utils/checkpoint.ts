@@ -14,6 +14,7 @@ import { Function, type FunctionCtx } from '../autograd/function-api.js';
 import { backward } from '../autograd/api.js';
 import { enableGrad, gradEnabled } from '../autograd/grad-mode.js';
 import * as call from '../native/calls.generated.js';
+import { forkRng } from '../random/generator.js';
 import { backwardIsPartial } from '../autograd/engine.js';
 
 /** Options of `checkpoint` (PyTorch's keywords, camelCased). @example { useReentrant: true } */
@@ -45,19 +46,6 @@ function rngStates(args: unknown[]): Map<number, Uint8Array> {
   return new Map([...codes].map((code) => [code, new Uint8Array(call.getRngState(code))]));
 }
 
-/** Runs `fn` with the generators set to `states`, restoring their current states after. */
-function withRngStates<T>(states: Map<number, Uint8Array> | null, fn: () => T): T {
-  if (states === null) return fn();
-  const current = rngStates([]);
-  for (const code of states.keys()) if (!current.has(code)) current.set(code, new Uint8Array(call.getRngState(code)));
-  for (const [code, state] of states) call.setRngState(code, state);
-  try {
-    return fn();
-  } finally {
-    for (const [code, state] of current) call.setRngState(code, state);
-  }
-}
-
 /** Whether the next CheckpointFunction.apply preserves the RNG (apply takes no options). */
 let preserveNext = true;
 
@@ -85,7 +73,8 @@ class CheckpointFunction extends Function {
       const t = saved[i];
       return t === null ? a : t.detach().requiresGrad_(t.requiresGrad);
     });
-    const raw = withRngStates(c.rngStates, () => enableGrad(() => c.run(...inputs)));
+    const recompute = (): unknown => enableGrad(() => c.run(...inputs));
+    const raw = c.rngStates === null ? recompute() : forkRng(c.rngStates, recompute);
     const outputs = (Array.isArray(raw) ? raw : [raw]).filter((t): t is Tensor => t instanceof Tensor);
     const roots: Tensor[] = [];
     const rootGrads: (Tensor | null)[] = [];
