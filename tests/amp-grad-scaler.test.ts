@@ -9,8 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import { nn, optim, type Tensor } from '../src/index.js';
 import { native } from '../src/native/addon.js';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { settledStorages } from './helpers/memory.js';
 
 const F = nn.functional;
 
@@ -255,25 +254,8 @@ describe('GradScaler disabled and state dicts', () => {
   });
 });
 
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
 
 describe('GradScaler memory', () => {
-  // Counted once the collector has run (twice, with a turn between for finalizers), so
-  // that garbage the loop leaves for V8 (the dropped .grad of zeroGrad) cannot make the
-  // count depend on when V8 happened to collect.
-  async function settledStorages(): Promise<number> {
-    let last = -1;
-    for (let round = 0; round < 20; round++) {
-      collect();
-      await new Promise((resolve) => setImmediate(resolve));
-      const now = torch.memoryStats().cpu.storages;
-      if (now === last) return now;
-      last = now;
-    }
-    return last;
-  }
-
   async function growth(enabled: boolean): Promise<number> {
     const w = torch.randn(4, 4, { requiresGrad: true });
     const x = torch.randn(8, 4);

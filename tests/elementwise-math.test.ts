@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
+import { storagesAfterCollection } from './helpers/memory.js';
 
 const { nn } = torch;
 const F = torch.nn.functional;
@@ -454,13 +455,13 @@ describe('temporaries', () => {
       ['isclose', () => x.isclose(y)],
     ];
     for (const [name, op] of ops) {
-      const before = storages();
+      const before = storagesAfterCollection();
       const out = op() as Tensor;
       expect(storages(), name).toBe(before + 1);
       out.dispose();
       expect(storages(), name).toBe(before);
     }
-    const before = storages();
+    const before = storagesAfterCollection();
     expect(torch.allclose(x, y)).toBe(false);
     expect(torch.equal(y, y)).toBe(true);
     expect(storages()).toBe(before);

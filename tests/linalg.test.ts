@@ -11,6 +11,7 @@ import type { Tensor } from '../src/index.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import * as call from '../src/native/calls.generated.js';
 import { fresh, layoutOf } from '../src/native/meta.js';
+import { storagesAfterCollection } from './helpers/memory.js';
 
 interface Case {
   inputs: { shape: number[]; data: number[] }[];
@@ -424,7 +425,7 @@ describe('memory', () => {
       addr: () => torch.addr(a, a.select(0, 0), a.select(0, 1), { alpha: 2 }),
     };
     for (const [name, op] of Object.entries(ops)) {
-      const before = storages();
+      const before = storagesAfterCollection();
       const out = op();
       torch.dispose(out as Tensor);
       expect(storages(), name).toBe(before);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
+import { storagesAfterCollection } from './helpers/memory.js';
 
 const storages = () => torch.memoryStats().cpu.storages;
 const bytes = () => torch.memoryStats().cpu.allocatedBytes;
 
 describe('dispose', () => {
   it('frees the storage at once, and only when the last view goes', () => {
-    const before = storages();
+    const before = storagesAfterCollection();
     const x = torch.rand(1000, 1000);
     const v = x.index('10:20');
     expect(storages()).toBe(before + 1);
@@ -31,7 +32,7 @@ describe('dispose', () => {
   });
 
   it('supports Symbol.dispose (`using`)', () => {
-    const before = storages();
+    const before = storagesAfterCollection();
     {
       const t = torch.zeros(10);
       t[Symbol.dispose]();
@@ -40,7 +41,7 @@ describe('dispose', () => {
   });
 
   it('torch.dispose walks arrays and objects', () => {
-    const before = storages();
+    const before = storagesAfterCollection();
     const a = torch.ones(2);
     const b = torch.ones(3);
     torch.dispose({ a, list: [b] });
@@ -51,7 +52,7 @@ describe('dispose', () => {
 describe('tidy', () => {
   it('returns live storages exactly to the count before it, keeping the result', () => {
     const x = torch.rand(64, 64);
-    const before = storages();
+    const before = storagesAfterCollection();
     const beforeBytes = bytes();
     const y = torch.tidy(() => {
       let h = x;
@@ -66,7 +67,7 @@ describe('tidy', () => {
 
   it('keeps tensors that became .grad and returns objects of tensors', () => {
     const w = torch.rand(4, 4, { requiresGrad: true });
-    const before = storages();
+    const before = storagesAfterCollection();
     const out = torch.tidy(() => {
       const loss = w.mul(w).sum();
       loss.backward();
@@ -80,7 +81,7 @@ describe('tidy', () => {
   });
 
   it('nests, and disposes everything on an exception', () => {
-    const before = storages();
+    const before = storagesAfterCollection();
     expect(() =>
       torch.tidy(() => {
         torch.ones(10);

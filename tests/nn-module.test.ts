@@ -8,6 +8,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
 import { expectClose } from './helpers/reference.js';
+import { storagesAfterCollection } from './helpers/memory.js';
 
 const { nn } = torch;
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/nn.json', import.meta.url), 'utf8'));
@@ -278,7 +279,7 @@ describe('Sequential frees activations between its own layers under noGrad', () 
     const net = new nn.Sequential(new nn.Linear(8, 16), new nn.ReLU(), new nn.Flatten(), new nn.Linear(16, 4));
     const x = torch.rand(3, 8);
     const expected = net(x).tolist();
-    const before = storages();
+    const before = storagesAfterCollection();
     const out = torch.noGrad(() => net(x));
     expect(storages() - before).toBe(1); // only the output is left
     expect(out.tolist()).toEqual(expected);

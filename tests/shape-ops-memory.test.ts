@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
+import { storagesAfterCollection } from './helpers/memory.js';
 
 const long = (data: number[] | number[][]) => torch.tensor(data, { dtype: torch.int64 });
 
@@ -31,7 +32,7 @@ describe('memory', () => {
       s.grad = null;
     };
     step();
-    const before = storages();
+    const before = storagesAfterCollection();
     step();
     step();
     expect(storages()).toBe(before);
