@@ -109,7 +109,7 @@ function round3(v: number): number {
 // ---------------------------------------------------------------------------------------
 // CLI
 
-const WORKLOADS = ['matmul', 'add', 'sum', 'tiny_op', 'seed_mlp', 'mlp_train', 'mlp_infer'] as const;
+const WORKLOADS = ['matmul', 'add', 'sum', 'tiny_op', 'seed_mlp', 'mlp_train', 'mlp_infer', 'conv2d', 'cnn_train', 'resnet18_infer'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 interface Args {
@@ -200,7 +200,7 @@ function disposeAll(...ts: (Tensor | undefined)[]): void {
  * Runs every selected workload. A workload that throws (the library is young) is reported
  * on stderr and the others still run; returns the number that failed.
  */
-function runFlint(torch: Flint, args: Args): number {
+function runFlint(torch: Flint, args: Args, cnn: CnnModule | null): number {
   const { device } = args;
   const version = flintVersion();
   const want = (w: Workload): boolean => args.only.size === 0 || args.only.has(w);
@@ -279,10 +279,37 @@ function runFlint(torch: Flint, args: Args): number {
   // These need torch.nn, torch.nn.functional and torch.optim, which land after the tensor
   // core. They switch on by themselves once torch.nn.Sequential exists.
   const nnWanted = (['seed_mlp', 'mlp_train', 'mlp_infer'] as const).filter(want);
-  if (nnWanted.length === 0) return failed;
+  if (nnWanted.length > 0) runMlpWorkloads(torch, device, want, guard, time, emit);
+
+  // ---- convolutional workloads (bench/cnn.ts) --------------------------------------------
+  if (cnn !== null) {
+    cnn.runCnnWorkloads({
+      torch: torch as unknown as Parameters<CnnModule['runCnnWorkloads']>[0]['torch'],
+      device,
+      want: (w) => want(w as Workload),
+      guard: (w, body) => guard(w as Workload, body),
+      time,
+      emit,
+    });
+  }
+  return failed;
+}
+
+type CnnModule = typeof import('./cnn.js');
+
+/** seed_mlp, mlp_train and mlp_infer (a failure is counted by `guard`). */
+function runMlpWorkloads(
+  torch: Flint,
+  device: 'cpu' | 'cuda',
+  want: (w: Workload) => boolean,
+  guard: (w: Workload, body: () => void) => void,
+  time: (fn: () => unknown) => number,
+  emit: (workload: string, size: number | string, medianS: number, unit: string, value: number) => void,
+): void {
+  const rand = (...shape: number[]): Tensor => (device === 'cpu' ? torch.rand(...shape) : torch.rand(...shape, { device }));
   if (typeof (torch as any).nn?.Sequential !== 'function') {
-    console.error(`flint: skipping ${nnWanted.join(', ')}: torch.nn is not available yet`);
-    return failed;
+    console.error(`flint: skipping ${(['seed_mlp', 'mlp_train', 'mlp_infer'] as const).filter(want).join(', ')}: torch.nn is not available yet`);
+    return;
   }
   const nn = torch.nn!;
   const F = nn.functional;
@@ -344,7 +371,6 @@ function runFlint(torch: Flint, args: Args): number {
     }
   });
 
-  return failed;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -426,6 +452,9 @@ const CUDA_TARGETS: { workload: string; size?: string; min: number }[] = [
   { workload: 'seed_mlp', min: 3 },
   { workload: 'mlp_train', min: 1.1 },
   { workload: 'mlp_infer', min: 1 },
+  { workload: 'conv2d', min: 0.95 },
+  { workload: 'cnn_train', min: 1 },
+  { workload: 'resnet18_infer', min: 0.95 },
 ];
 const TARGETS: { workload: string; size?: string; min: number }[] = [
   { workload: 'matmul', size: '1024', min: 0.95 },
@@ -436,6 +465,9 @@ const TARGETS: { workload: string; size?: string; min: number }[] = [
   { workload: 'seed_mlp', min: 2 },
   { workload: 'mlp_train', min: 1 },
   { workload: 'mlp_infer', min: 1 },
+  { workload: 'conv2d', min: 1.5 },
+  { workload: 'cnn_train', min: 1.2 },
+  { workload: 'resnet18_infer', min: 1.2 },
 ];
 
 function targetFor(workload: string, size: string, device: string): number | undefined {
@@ -503,8 +535,10 @@ async function main(): Promise<number> {
 
   let status = 0;
   let torch: Flint | null = null;
+  let cnn: CnnModule | null = null;
   try {
     torch = (await import('../src/index.js')) as unknown as Flint;
+    cnn = await import('./cnn.js');
   } catch (e) {
     console.error(`flint: could not load ../src/index.js: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     status = 1;
@@ -521,7 +555,7 @@ async function main(): Promise<number> {
   let torchRan = false;
   for (let round = 0; round < args.rounds; round++) {
     if (args.rounds > 1) console.error(`round ${round + 1} of ${args.rounds}`);
-    if (torch && runFlint(torch, args) > 0) status = 1;
+    if (torch && runFlint(torch, args, cnn) > 0) status = 1;
     if (args.vsTorch && (await runTorch(args))) torchRan = true;
   }
   if (torchRan) console.log(`\n${table(args.device)}${args.rounds > 1 ? `\n\n(median of ${args.rounds} alternating rounds)` : ''}`);
