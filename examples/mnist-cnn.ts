@@ -42,7 +42,7 @@ export class Net extends nn.Module<Tensor> {
     x = F.relu(x);
     x = this.dropout2(x);
     x = this.fc2(x);
-    const output = F.logSoftmax(x, 1);
+    const output = F.logSoftmax(x, { dim: 1 });
     return output;
   }
 }

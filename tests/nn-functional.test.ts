@@ -190,3 +190,15 @@ describe('layerNorm with a bias and no weight', () => {
     expect(x.grad).not.toBeNull();
   });
 });
+
+describe("softmax's keyword form", () => {
+  it('F.logSoftmax(x, { dim }) and F.softmax(x, { dim, dtype }) equal the positional forms', () => {
+    const x = torch.tensor([[1, 2, 3], [0.5, -1, 4]]);
+    expect(F.logSoftmax(x, { dim: 1 }).tolist()).toEqual(F.logSoftmax(x, 1).tolist());
+    const y = F.softmax(x, { dim: 0, dtype: torch.float64 });
+    expect(y.dtype).toBe(torch.float64);
+    expect(y.tolist()).toEqual(F.softmax(x, 0, { dtype: torch.float64 }).tolist());
+    expect(() => F.softmax(x, { dtype: torch.float64 } as never)).toThrow("softmax() missing required argument 'dim'");
+    expect(() => F.softmax(x, { dim: 0, keepdim: true } as never)).toThrow(/keepdim/);
+  });
+});

@@ -18,11 +18,21 @@ export interface SoftmaxOptions {
   dtype?: DType | string | null;
 }
 const SOFTMAX_KEYS = keysOf<SoftmaxOptions>()('dtype');
+/** PyTorch's keyword form, `F.log_softmax(x, dim=1)`: the dim inside the options. */
+export interface SoftmaxDimOptions extends SoftmaxOptions {
+  dim: number;
+}
+const SOFTMAX_DIM_KEYS = keysOf<SoftmaxDimOptions>()('dim', 'dtype');
 
-function softmaxLike(x: Tensor, dim: number, log: boolean, options: SoftmaxOptions | undefined): Tensor {
+function softmaxLike(x: Tensor, dimOrOptions: number | SoftmaxDimOptions, log: boolean, options: SoftmaxOptions | undefined): Tensor {
   const name = log ? 'log_softmax' : 'softmax';
   const fn = log ? 'logSoftmax' : 'softmax';
   checkTensor(x, fn, 'input');
+  let dim = dimOrOptions as number;
+  if (typeof dimOrOptions === 'object' && dimOrOptions !== null && options === undefined) {
+    checkOptions(dimOrOptions, fn, SOFTMAX_DIM_KEYS);
+    ({ dim, ...options } = dimOrOptions);
+  }
   if (dim === undefined) throw new TypeError(`${name}() missing required argument 'dim'`);
   checkInteger(dim, fn, 'dim');
   let want: DType | undefined;
@@ -69,19 +79,20 @@ function differentiableBackward(g: Tensor, y: Tensor, d: number, log: boolean, i
 }
 
 /**
- * `softmax(x, dim)`: exp(x) / sum(exp(x)) along `dim`.
+ * `softmax(x, dim)`: exp(x) / sum(exp(x)) along `dim` (also `softmax(x, { dim })`).
  * @example torch.softmax(torch.tensor([[1, 2, 3]]).float(), -1)
  */
-export function softmax(x: Tensor, dim: number, options?: SoftmaxOptions): Tensor {
+export function softmax(x: Tensor, dim: number | SoftmaxDimOptions, options?: SoftmaxOptions): Tensor {
   if (autocastHook.active) return autocastOp('softmax', softmax, arguments);
   return softmaxLike(x, dim, false, options);
 }
 
 /**
- * `logSoftmax(x, dim)`: x - log(sum(exp(x))) along `dim`, computed stably in one pass.
- * @example torch.logSoftmax(logits, 1)
+ * `logSoftmax(x, dim)`: x - log(sum(exp(x))) along `dim`, computed stably in one pass
+ * (also `logSoftmax(x, { dim })`, PyTorch's `dim=` keyword).
+ * @example F.logSoftmax(logits, { dim: 1 })
  */
-export function logSoftmax(x: Tensor, dim: number, options?: SoftmaxOptions): Tensor {
+export function logSoftmax(x: Tensor, dim: number | SoftmaxDimOptions, options?: SoftmaxOptions): Tensor {
   if (autocastHook.active) return autocastOp('logSoftmax', logSoftmax, arguments);
   return softmaxLike(x, dim, true, options);
 }
