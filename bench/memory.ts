@@ -1,0 +1,101 @@
+// Peak memory of resnet18_infer (torch_bench.py's workload: no-grad eval forward of
+// ResNet-18 on rand(B, 3, 224, 224)), flint beside PyTorch.
+//
+//   npm run bench:memory                    # CPU: peak RSS growth during one forward
+//   npm run bench:memory -- --device cuda   # GPU: maxMemoryAllocated during one forward
+//
+// On the CPU both sides are measured the same way: the kernel's peak-RSS mark is reset
+// (`echo 5 > /proc/self/clear_refs`) once the model and input exist and one forward has
+// warmed up, and the peak of the next forward is read from VmHWM, less the RSS it started
+// from. What is left is the memory the forward itself needed: activations and scratch.
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as torch from '../src/index.js';
+import { resnet18 } from '../examples/resnet.js';
+
+const MiB = 1024 * 1024;
+
+function statusKiB(field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  if (line === undefined) throw new Error(`/proc/self/status has no ${field} (not Linux?)`);
+  return Number(line.split(/\s+/)[1]);
+}
+
+/** Bytes by which the resident set grew at its peak while `fn` ran. */
+function peakRssGrowth(fn: () => void): number {
+  writeFileSync('/proc/self/clear_refs', '5');
+  const before = statusKiB('VmRSS');
+  fn();
+  return (statusKiB('VmHWM') - before) * 1024;
+}
+
+const PYTHON_SIDE = `
+import sys, torch
+sys.path.insert(0, sys.argv[1])
+from torch_bench import ResNet18
+device = sys.argv[2]
+B = 256 if device == 'cuda' else 4
+torch.manual_seed(0)
+net = ResNet18().to(device).eval()
+x = torch.rand(B, 3, 224, 224, device=device)
+def kib(field):
+    for line in open('/proc/self/status'):
+        if line.startswith(field + ':'):
+            return int(line.split()[1])
+with torch.no_grad():
+    net(x)
+    if device == 'cuda':
+        torch.cuda.synchronize()
+        base = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        net(x)
+        torch.cuda.synchronize()
+        print(torch.cuda.max_memory_allocated() - base)
+    else:
+        open('/proc/self/clear_refs', 'w').write('5')
+        before = kib('VmRSS')
+        net(x)
+        print((kib('VmHWM') - before) * 1024)
+`;
+
+function main(): void {
+  const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' } } });
+  const device = values.device === 'cuda' ? 'cuda' : 'cpu';
+  const B = device === 'cuda' ? 256 : 4;
+  torch.manualSeed(0);
+  const net = resnet18().to(device).eval();
+  const x = torch.rand([B, 3, 224, 224], { device });
+  torch.noGrad(() => net(x)).dispose();
+
+  let flintBytes: number;
+  if (device === 'cuda') {
+    torch.cuda.synchronize();
+    const base = torch.cuda.memoryAllocated();
+    torch.cuda.resetPeakMemoryStats();
+    torch.noGrad(() => net(x)).dispose();
+    torch.cuda.synchronize();
+    flintBytes = torch.cuda.maxMemoryAllocated() - base;
+  } else {
+    flintBytes = peakRssGrowth(() => torch.noGrad(() => net(x)).dispose());
+  }
+
+  // torch_bench.py's own ResNet18, found as bench/run.ts finds the script.
+  const script = process.env.FLINT_TORCH_BENCH ?? resolve(process.cwd(), '..', 'shared', 'reference', 'torch_bench.py');
+  const py = spawnSync('/usr/bin/python3', ['-c', PYTHON_SIDE, dirname(script), device], { encoding: 'utf8' });
+  const torchBytes = py.status === 0 ? Number(py.stdout.trim().split('\n').pop()) : NaN;
+  if (py.status !== 0) console.error(`PyTorch side failed: ${py.stderr.trim().split('\n').pop()}`);
+
+  const what = device === 'cuda' ? 'maxMemoryAllocated growth' : 'peak RSS growth';
+  const activation = (B * 64 * 112 * 112 * 4) / MiB;
+  console.log(`resnet18_infer B=${B} on ${device}: ${what} during one no-grad forward`);
+  console.log('| impl | peak MiB |');
+  console.log('|---|---:|');
+  console.log(`| flint | ${(flintBytes / MiB).toFixed(1)} |`);
+  console.log(`| torch | ${Number.isNaN(torchBytes) ? '—' : (torchBytes / MiB).toFixed(1)} |`);
+  console.log(`(the largest activation, after conv1, is ${activation.toFixed(1)} MiB)`);
+}
+
+main();
