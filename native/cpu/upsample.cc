@@ -191,6 +191,12 @@ void bicubicBackward(ThreadPool& pool, const UpsampleBicubicBackwardArgs& a) {
   const auto tw = cubicTable<T>(iw, ow, a.alignCorners, a.scaleW);
   const T* g = (const T*)a.gradOutput.data;
   T* gi = (T*)a.gradInput.data;
+  // PyTorch's bicubic backward copies when the sizes are equal, even where a scale factor
+  // made its forward interpolate (upsample_bicubic2d_backward_out_frame); so does flint.
+  if (ih == oh && iw == ow) {
+    std::memcpy(gi, g, (size_t)(planes * ih * iw) * sizeof(T));
+    return;
+  }
   pool.parallelFor(planes, grainFor(oh * ow * 16), [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; b++) {
       T* plane = gi + b * ih * iw;

@@ -36,7 +36,7 @@ const POSITIONAL = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeSca
 const INTERPOLATE_KEYS = keysOf<InterpolateOptions>()(...POSITIONAL);
 const MODES: readonly InterpolateMode[] = ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area'];
 
-/** The kernel family, and how a mode's grad_fn is named (`UpsampleBilinear2DBackward1`). */
+/** The kernel family, and how a mode's grad_fn is named (`UpsampleBilinear2DBackward0`). */
 type Family = 'nearest' | 'linear' | 'bicubic';
 const SPATIAL_MODE: Record<string, [number, Family, string]> = {
   linear: [1, 'linear', 'Linear'],
@@ -166,7 +166,7 @@ function plan(input: Tensor, options: InterpolateOptions): Plan {
   checkSizes(input, outSize!, family === 'bicubic' ? 2 : dim);
   const nd = `${dim}D`;
   const gradFn =
-    family === 'nearest' ? `UpsampleNearest${mode === 'nearest-exact' ? 'Exact' : ''}${nd}Backward1` : `Upsample${SPATIAL_MODE[mode][2]}${nd}Backward1`;
+    family === 'nearest' ? `UpsampleNearest${mode === 'nearest-exact' ? 'Exact' : ''}${nd}Backward0` : `Upsample${SPATIAL_MODE[mode][2]}${nd}Backward0`;
   return {
     family,
     exact: mode === 'nearest-exact',
@@ -202,7 +202,8 @@ function checkSizes(input: Tensor, outSize: number[], dim: number): void {
   const spatial = input.shape.slice(2);
   if (!(spatial.every((n) => n > 0) && outSize.every((n) => n > 0))) {
     const list = (sizes: number[]) => sizes.map((n, i) => `${names[i]}: ${n}`).join(', ');
-    throw new Error(`Input and output sizes should be greater than 0, but got input (${list(spatial)}) output (${list(outSize)})`);
+    const and = dim === 1 ? " and" : "";  // upsample_1d_common_check words it so
+    throw new Error(`Input and output sizes should be greater than 0, but got input (${list(spatial)})${and} output (${list(outSize)})`);
   }
   // An empty batch is allowed; empty channels are not.
   if (input.numel() === 0 && input.shape[1] === 0) {
@@ -272,7 +273,7 @@ function resample(p: Plan, x: Tensor, backward: boolean, outDtype: DType): Tenso
     out = toDtype(computed, outDtype);
     computed.dispose();
   }
-  const name = backward ? p.gradFn.replace(/Backward1$/, 'BackwardBackward1') : p.gradFn;
+  const name = backward ? p.gradFn.replace(/Backward0$/, 'BackwardBackward0') : p.gradFn;
   return record(out, name, [x], () => (g) => {
     const gradDtype = x.dtype;
     return [gradEnabled() ? resample(p, g, !backward, gradDtype) : resampleNoGrad(p, g, !backward, gradDtype)];
@@ -304,7 +305,7 @@ export function interpolate(input: Tensor, ...rest: unknown[]): Tensor {
   checkTensor(input, 'interpolate', 'input');
   const options = bindArguments(rest);
   const p = plan(input, options);
-  const name = p.gradFn.replace(/^Upsample(\w+?)(\d)DBackward1$/, (_, m: string, d: string) => `upsample_${m.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}${d}d`);
+  const name = p.gradFn.replace(/^Upsample(\w+?)(\d)DBackward0$/, (_, m: string, d: string) => `upsample_${m.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}${d}d`);
   kernelDtype(input, p.family, name);
   return resample(p, input, false, input.dtype);
 }
