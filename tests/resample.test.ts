@@ -10,6 +10,9 @@ import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { type FixtureTensor, expectClose, fromFixture, valuesOf } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
+import * as call from '../src/native/calls.generated.js';
+import { fresh } from '../src/native/meta.js';
+import { fromHandle } from '../src/tensor/tensor.js';
 
 const { nn } = torch;
 const F = nn.functional;
@@ -138,6 +141,37 @@ describe('F.interpolate against PyTorch', () => {
     expectClose(gx, d.gradInput);
     const [gv] = torch.autograd.grad(gx.mul(gx).sum(), v);
     expectClose(gv, d.gradV);
+  });
+});
+
+describe('the native entries stay inside the input whatever the scales', () => {
+  // Scales reach the kernels unchecked from the boundary: 0 means none, but NaN, infinities
+  // and tiny values make NaN or huge coordinates, which must still index inside the input.
+  const SCALES = [Number.NaN, Infinity, -Infinity, 1e-300, 1e300, -2];
+  const x = torch.arange(1, 13, { dtype: torch.float32 }).reshape(1, 2, 2, 3);
+  const inputValues = new Set(valuesOf(x));
+  const read = (handle: unknown, shape: number[]) => valuesOf(fromHandle(handle as never, shape, torch.float32, x.device));
+
+  it('nearest reads only input elements', () => {
+    for (const s of SCALES) {
+      for (const exact of [false, true]) {
+        const out = read(call.upsampleNearest(fresh(torch.float32, [1, 3, 5, 7]), x, s, s, s, exact), [1, 3, 5, 7]);
+        for (const v of out) expect(inputValues.has(v), `scale ${s}: ${v}`).toBe(true);
+        const back = read(call.upsampleNearestBackward(fresh(torch.float32, [1, 2, 2, 3]), torch.ones([1, 3, 5, 7]), s, s, s, exact), [1, 2, 2, 3]);
+        expect(back.reduce((a, b) => a + b, 0)).toBe(105);  // every output's gradient lands in the input
+      }
+    }
+  });
+
+  it('linear and bicubic, forward and backward, end without a crash', () => {
+    for (const s of SCALES) {
+      for (const align of [false, true]) {
+        expect(read(call.upsampleLinear(fresh(torch.float32, [1, 3, 5, 7]), x, align, s, s, s), [1, 3, 5, 7])).toHaveLength(105);
+        expect(read(call.upsampleLinearBackward(fresh(torch.float32, [1, 2, 2, 3]), torch.ones([1, 3, 5, 7]), align, s, s, s), [1, 2, 2, 3])).toHaveLength(12);
+        expect(read(call.upsampleBicubic(fresh(torch.float32, [2, 5, 7]), x.reshape(2, 2, 3), align, s, s), [2, 5, 7])).toHaveLength(70);
+        expect(read(call.upsampleBicubicBackward(fresh(torch.float32, [2, 2, 3]), torch.ones([2, 5, 7]), align, s, s), [2, 2, 3])).toHaveLength(12);
+      }
+    }
   });
 });
 
