@@ -136,10 +136,10 @@ describe('F.interpolate against PyTorch', () => {
     const x = fromFixture(d.input, { requiresGrad: true });
     const v = fromFixture(d.v, { requiresGrad: true });
     const y = F.interpolate(x, { size: [5, 6], mode: 'bilinear' });
-    const [gx] = torch.autograd.grad(y, x, v, { createGraph: true });
+    const gx = torch.autograd.grad(y, x, v, { createGraph: true })[0]!;
     expect(gx.gradFn?.name).toBe('UpsampleBilinear2DBackwardBackward0');
     expectClose(gx, d.gradInput);
-    const [gv] = torch.autograd.grad(gx.mul(gx).sum(), v);
+    const gv = torch.autograd.grad(gx.mul(gx).sum(), v)[0]!;
     expectClose(gv, d.gradV);
   });
 });
