@@ -10,6 +10,7 @@ import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { type FixtureTensor, expectClose, fromFixture, valuesOf } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
+import { storagesAfterCollection } from './helpers/memory.js';
 import * as call from '../src/native/calls.generated.js';
 import { fresh } from '../src/native/meta.js';
 import { fromHandle } from '../src/tensor/tensor.js';
@@ -141,6 +142,37 @@ describe('F.interpolate against PyTorch', () => {
     expectClose(gx, d.gradInput);
     const gv = torch.autograd.grad(gx.mul(gx).sum(), v)[0]!;
     expectClose(gv, d.gradV);
+  });
+});
+
+describe('memory', () => {
+  const storages = () => torch.memoryStats().cpu.storages;
+  it('interpolate leaves only its output behind (temporaries of strided and half inputs freed)', () => {
+    const x = torch.randn(1, 2, 3, 4);
+    const inputs: [string, Tensor][] = [
+      ['contiguous', x],
+      ['strided', x.transpose(2, 3)],
+      ['float16', x.to(torch.float16)],
+      ['float64', x.double()],
+    ];
+    for (const [name, input] of inputs) {
+      for (const mode of ['nearest', 'bilinear', 'bicubic'] as const) {
+        const before = storagesAfterCollection();
+        const out = F.interpolate(input, { scaleFactor: 1.5, mode });
+        expect(storages(), `${name} ${mode}`).toBe(before + 1);
+        out.dispose();
+        expect(storages(), `${name} ${mode}`).toBe(before);
+      }
+    }
+  });
+
+  it('the backward leaves only the gradient behind', () => {
+    const x = torch.randn(1, 2, 3, 4).requiresGrad_();
+    const y = F.interpolate(x, { size: [5, 7], mode: 'bilinear' });
+    const g = torch.randn(1, 2, 5, 7);
+    const before = storagesAfterCollection();
+    y.backward(g);
+    expect(storages()).toBe(before + 1);
   });
 });
 
