@@ -237,11 +237,26 @@ modules = {
     'upsampleBicubic': ser(nn.Upsample(scale_factor=1.5, mode='bicubic', align_corners=True)(xm)),
 }
 
+
+
+def deprecated_case(fn, **options):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        y = fn(xm, **options)
+    return {'options': options, 'output': ser(y), 'warnings': [str(w.message) for w in caught]}
+
+
+deprecated = {
+    'upsample': deprecated_case(F.upsample, size=4, mode='bicubic'),
+    'upsample_nearest': deprecated_case(F.upsample_nearest, size=(3, 5)),
+    'upsample_bilinear': deprecated_case(F.upsample_bilinear, scale_factor=2),
+}
+
 with open(OUT, 'w') as f:
     json.dump({
         'interpolate': interpolate, 'interpolateErrors': interpolate_errors, 'emptyBatchShape': list(empty_batch.shape),
         'doubleBackward': double_backward, 'shuffle': shuffle, 'dropout': dropout, 'dropoutErrors': dropout_errors,
-        'reprs': reprs, 'modules': modules,
+        'reprs': reprs, 'modules': modules, 'deprecated': deprecated,
     }, f)
     f.write('\n')
 print(f'wrote {OUT}')

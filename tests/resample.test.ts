@@ -58,6 +58,7 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/resample.json', impo
   dropoutErrors: Record<string, string>;
   reprs: Record<string, string>;
   modules: Record<string, FixtureTensor>;
+  deprecated: Record<string, { options: Record<string, unknown>; output: FixtureTensor; warnings: string[] }>;
 };
 
 /** Bit-exact against PyTorch: the fixture's shortest decimals parse back to its floats. */
@@ -358,5 +359,30 @@ describe('modules', () => {
     expectClose(new nn.UpsamplingBilinear2d({ scaleFactor: 2 })(x), m.upsamplingBilinear, { rtol: 1e-5, atol: 1e-6 });
     expectExact(new nn.UpsamplingNearest2d([4, 5])(x), m.upsamplingNearest);
     expectClose(new nn.Upsample({ scaleFactor: 1.5, mode: 'bicubic', alignCorners: true })(x), m.upsampleBicubic, { rtol: 1e-5, atol: 1e-6 });
+  });
+});
+
+describe('the deprecated F.upsample, F.upsampleNearest and F.upsampleBilinear', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const fns: Record<string, (x: Tensor, options: Record<string, unknown>) => Tensor> = {
+    upsample: (x, o) => F.upsample(x, o),
+    upsample_nearest: (x, o) => F.upsampleNearest(x, o),
+    upsample_bilinear: (x, o) => F.upsampleBilinear(x, o),
+  };
+  for (const [name, c] of Object.entries(fixture.deprecated)) {
+    it(name, () => {
+      const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      const y = fns[name](fromFixture(fixture.modules.input), optionsOf(c.options));
+      expect(warn.mock.calls.map((call) => String(call[0]))).toEqual(c.warnings);
+      expectClose(y, c.output, { rtol: 1e-5, atol: 1e-6 });
+    });
+  }
+
+  it('positional forms, and options they do not take', () => {
+    vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const x = fromFixture(fixture.modules.input);
+    expectClose(F.upsampleBilinear(x, null, 2), fixture.deprecated.upsample_bilinear.output, { rtol: 1e-5, atol: 1e-6 });
+    expectExact(F.upsampleNearest(x, [3, 5]), fixture.deprecated.upsample_nearest.output);
+    expect(() => F.upsampleNearest(x, { size: 3, mode: 'bilinear' })).toThrow("upsample_nearest() got an unexpected keyword argument 'mode'");
   });
 });

@@ -309,3 +309,52 @@ export function interpolate(input: Tensor, ...rest: unknown[]): Tensor {
   kernelDtype(input, p.family, name);
   return resample(p, input, false, input.dtype);
 }
+
+/** The deprecated aliases' options: `size`, `scaleFactor` (and `mode`, `alignCorners` for upsample). */
+type UpsampleArgs = [(number | number[] | null | InterpolateOptions)?, (number | number[] | null | InterpolateOptions)?, ...unknown[]];
+
+function deprecated(name: string): void {
+  process.emitWarning(`nn.functional.${name} is deprecated. Use nn.functional.interpolate instead.`, 'UserWarning');
+}
+
+/**
+ * `F.upsample(input, size, scaleFactor, mode, alignCorners)`: PyTorch's deprecated name for
+ * `interpolate`, with its warning.
+ * @example F.upsample(x, { scaleFactor: 2, mode: 'bilinear' })
+ */
+export function upsample(input: Tensor, ...rest: UpsampleArgs): Tensor {
+  deprecated('upsample');
+  const options = bindArguments(rest);
+  if (options.recomputeScaleFactor !== undefined || options.antialias !== undefined) {
+    throw new TypeError(`upsample() got an unexpected keyword argument '${options.antialias !== undefined ? 'antialias' : 'recompute_scale_factor'}'`);
+  }
+  return interpolate(input, options);
+}
+
+/** Binds `(size, scaleFactor)` or one options object holding them. */
+function sizeOrScale(fn: string, rest: UpsampleArgs): InterpolateOptions {
+  const options = bindArguments(rest);
+  for (const key of Object.keys(options)) {
+    if (key !== 'size' && key !== 'scaleFactor') throw new TypeError(`${fn}() got an unexpected keyword argument '${key}'`);
+  }
+  return options;
+}
+
+/**
+ * `F.upsampleNearest(input, size, scaleFactor)`: deprecated `interpolate(..., mode='nearest')`.
+ * @example F.upsampleNearest(x, null, 2)
+ */
+export function upsampleNearest(input: Tensor, ...rest: UpsampleArgs): Tensor {
+  deprecated('upsample_nearest');
+  return interpolate(input, { ...sizeOrScale('upsample_nearest', rest), mode: 'nearest' });
+}
+
+/**
+ * `F.upsampleBilinear(input, size, scaleFactor)`: deprecated
+ * `interpolate(..., mode='bilinear', alignCorners=true)`.
+ * @example F.upsampleBilinear(x, { scaleFactor: 2 })
+ */
+export function upsampleBilinear(input: Tensor, ...rest: UpsampleArgs): Tensor {
+  deprecated('upsample_bilinear');
+  return interpolate(input, { ...sizeOrScale('upsample_bilinear', rest), mode: 'bilinear', alignCorners: true });
+}
