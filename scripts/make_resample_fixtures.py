@@ -91,6 +91,13 @@ interpolate = [
     interp_case('trilinear f64', (1, 1, 2, 3, 3), size=(3, 5, 2), mode='trilinear', dtype=F64),
     interp_case('nearest f64', (1, 1, 3, 5), scale_factor=1.6, dtype=F64),
     interp_case('nearest uint8', (1, 1, 3, 3), scale_factor=1.5, dtype=torch.uint8),
+    interp_case('bilinear antialias down', (1, 2, 8, 9), size=(3, 4), mode='bilinear', antialias=True),
+    interp_case('bilinear antialias up', (1, 1, 3, 4), size=(5, 7), mode='bilinear', antialias=True),
+    interp_case('bilinear antialias align, scale', (2, 1, 7, 6), scale_factor=(0.4, 0.7), mode='bilinear', align_corners=True, antialias=True),
+    interp_case('bilinear antialias one dim', (1, 1, 6, 5), size=(6, 2), mode='bilinear', antialias=True),
+    interp_case('bicubic antialias down', (1, 2, 9, 8), size=(4, 3), mode='bicubic', antialias=True),
+    interp_case('bicubic antialias up', (1, 1, 3, 3), scale_factor=1.7, mode='bicubic', antialias=True),
+    interp_case('bicubic antialias f64', (1, 1, 10, 7), size=(3, 5), mode='bicubic', antialias=True, dtype=F64),
 ]
 
 

@@ -79,7 +79,7 @@ function gradFnOf(c: InterpCase): string {
   const names: Record<string, string> = {
     nearest: 'Nearest', 'nearest-exact': 'NearestExact', linear: 'Linear', bilinear: 'Bilinear', bicubic: 'Bicubic', trilinear: 'Trilinear',
   };
-  return `Upsample${names[mode]}${rank}DBackward0`;
+  return `Upsample${names[mode]}${rank}D${c.options.antialias === true ? 'Aa' : ''}Backward0`;
 }
 
 describe('F.interpolate against PyTorch', () => {
@@ -128,6 +128,9 @@ describe('F.interpolate against PyTorch', () => {
 
   it('integer inputs other than uint8 nearest are refused as PyTorch refuses them', () => {
     expect(() => F.interpolate(torch.ones([1, 1, 2, 2], { dtype: torch.int64 }), { size: 3 })).toThrow("not implemented for 'Long'");
+    expect(() => F.interpolate(torch.ones([1, 1, 2, 2], { dtype: torch.uint8 }), { size: 3, mode: 'bilinear', antialias: true })).toThrow(
+      "\"compute_indices_weights_aa\" not implemented for 'Byte'",
+    );
     expect(() => F.interpolate(torch.ones([1, 1, 2, 2], { dtype: torch.uint8 }), { size: 3, mode: 'bilinear' })).toThrow(
       "not implemented for 'Byte'",
     );
@@ -218,6 +221,8 @@ describe('interpolate gradients by finite differences (float64)', () => {
     ['bicubic', [1, 1, 4, 3], { size: [5, 6], mode: 'bicubic' }],
     ['bicubic aligned, down', [1, 1, 5, 5], { size: [3, 4], mode: 'bicubic', alignCorners: true }],
     ['trilinear', [1, 1, 2, 3, 2], { size: [3, 2, 4], mode: 'trilinear' }],
+    ['bilinear antialias', [1, 1, 6, 5], { size: [3, 4], mode: 'bilinear', antialias: true }],
+    ['bicubic antialias', [1, 1, 5, 6], { size: [2, 7], mode: 'bicubic', antialias: true }],
   ];
   for (const [name, shape, options] of cases) {
     it(name, () => {

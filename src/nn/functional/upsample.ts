@@ -15,6 +15,7 @@ import { contiguousStrides } from '../../tensor/shape.js';
 import { Tensor, fromHandle } from '../../tensor/tensor.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
 import { toDtype } from '../../ops/shape.js';
+import { antialiasResample } from './upsample-aa.js';
 import { argumentError, checkOptions, checkTensor, describeValue, keysOf } from '../../tensor/args.js';
 
 /** The modes of `F.interpolate` (`'area'` is adaptive average pooling). */
@@ -54,6 +55,7 @@ interface Plan {
   outSize: number[];
   scales: number[];
   gradFn: string;
+  antialias: boolean;
 }
 
 function isOptions(value: unknown): value is InterpolateOptions {
@@ -162,7 +164,6 @@ function plan(input: Tensor, options: InterpolateOptions): Plan {
     throw new Error('Anti-alias option is only supported for bilinear and bicubic modes');
   }
   const family = familyOf(mode, input.dim());
-  if (antialias) throw new Error('interpolate: antialias=True is not implemented in flint (PyTorch\'s _upsample_*_aa kernels)');
   checkSizes(input, outSize!, family === 'bicubic' ? 2 : dim);
   const nd = `${dim}D`;
   const gradFn =
@@ -175,6 +176,7 @@ function plan(input: Tensor, options: InterpolateOptions): Plan {
     outSize: outSize!,
     scales: scales ?? spatial.map(() => 0),
     gradFn,
+    antialias,
   };
 }
 
@@ -305,6 +307,10 @@ export function interpolate(input: Tensor, ...rest: unknown[]): Tensor {
   checkTensor(input, 'interpolate', 'input');
   const options = bindArguments(rest);
   const p = plan(input, options);
+  if (p.antialias) {
+    if (!input.dtype.isFloatingPoint) throw new Error(`"compute_indices_weights_aa" not implemented for '${scalarTypeName(input.dtype)}'`);
+    return antialiasResample(input, { ...p, cubic: p.family === 'bicubic' });
+  }
   const name = p.gradFn.replace(/^Upsample(\w+?)(\d)DBackward0$/, (_, m: string, d: string) => `upsample_${m.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}${d}d`);
   kernelDtype(input, p.family, name);
   return resample(p, input, false, input.dtype);
