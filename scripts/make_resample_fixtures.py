@@ -97,6 +97,12 @@ interpolate = [
     interp_case('bilinear antialias one dim', (1, 1, 6, 5), size=(6, 2), mode='bilinear', antialias=True),
     interp_case('bicubic antialias down', (1, 2, 9, 8), size=(4, 3), mode='bicubic', antialias=True),
     interp_case('bicubic antialias up', (1, 1, 3, 3), scale_factor=1.7, mode='bicubic', antialias=True),
+    interp_case('area1d', (2, 1, 7), size=3, mode='area'),
+    interp_case('area2d down, uneven', (1, 2, 7, 5), size=(3, 2), mode='area'),
+    interp_case('area2d up', (1, 1, 3, 2), size=(4, 5), mode='area'),
+    interp_case('area2d scale 0.5', (1, 1, 6, 7), scale_factor=0.5, mode='area'),
+    interp_case('area3d', (1, 1, 4, 5, 3), size=(2, 3, 3), mode='area'),
+    interp_case('area2d f64', (1, 1, 5, 6), size=(2, 4), mode='area', dtype=F64),
     interp_case('bicubic antialias f64', (1, 1, 10, 7), size=(3, 5), mode='bicubic', antialias=True, dtype=F64),
 ]
 
@@ -135,8 +141,14 @@ interpolate_errors = [
     interp_error((1, 1, 4, 4, 4), size=0, mode='trilinear'),
     interp_error((1, 1, 4), size=0, mode='linear'),
     interp_error((1, 1, 4, 4), size=3, mode='nearest', antialias=True),
+    interp_error((1, 1, 4, 4), size=3, mode='area', align_corners=False),
+    interp_error((1, 1, 0, 4), size=3, mode='area'),
+    interp_error((1, 1, 0), size=2, mode='area'),
+    interp_error((1, 1, 4, 0, 4), size=2, mode='area'),
 ]
 empty_batch = F.interpolate(torch.ones(0, 2, 3, 3), size=(4, 5), mode='bilinear')
+area_empty = {'channels': list(F.interpolate(torch.ones(1, 0, 4, 4), size=3, mode='area').shape),
+              'size0': list(F.interpolate(torch.ones(1, 1, 4, 4), size=0, mode='area').shape)}
 
 # Double backward: g = J^T v is linear in v; d/dv sum(g) = J 1.
 x = inp(1, 1, 3, 4, dtype=F64).requires_grad_(True)
@@ -261,7 +273,7 @@ deprecated = {
 
 with open(OUT, 'w') as f:
     json.dump({
-        'interpolate': interpolate, 'interpolateErrors': interpolate_errors, 'emptyBatchShape': list(empty_batch.shape),
+        'interpolate': interpolate, 'interpolateErrors': interpolate_errors, 'emptyBatchShape': list(empty_batch.shape), 'areaEmpty': area_empty,
         'doubleBackward': double_backward, 'shuffle': shuffle, 'dropout': dropout, 'dropoutErrors': dropout_errors,
         'reprs': reprs, 'modules': modules, 'deprecated': deprecated,
     }, f)

@@ -52,6 +52,7 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/resample.json', impo
   interpolate: InterpCase[];
   interpolateErrors: { shape: number[]; options: Record<string, unknown>; message: string }[];
   emptyBatchShape: number[];
+  areaEmpty: { channels: number[]; size0: number[] };
   doubleBackward: Record<string, FixtureTensor>;
   shuffle: { cases: ShuffleCase[]; channel: { input: FixtureTensor; groups: number; output: FixtureTensor }[]; errors: Record<string, string> };
   dropout: DropoutCase[];
@@ -76,6 +77,8 @@ const optionsOf = (o: Record<string, unknown>) => Object.fromEntries(Object.entr
 function gradFnOf(c: InterpCase): string {
   const rank = c.input.shape.length - 2;
   const mode = (c.options.mode as string | undefined) ?? 'nearest';
+  // area is adaptive average pooling, whose names torch 2.x kept (1-D pools a 2-D view).
+  if (mode === 'area') return (c as InterpCase & { gradFn113: string }).gradFn113;
   const names: Record<string, string> = {
     nearest: 'Nearest', 'nearest-exact': 'NearestExact', linear: 'Linear', bilinear: 'Bilinear', bicubic: 'Bicubic', trilinear: 'Trilinear',
   };
@@ -120,6 +123,11 @@ describe('F.interpolate against PyTorch', () => {
     expect(y.shape).toEqual(fixture.emptyBatchShape);
   });
 
+  it("'area' allows empty channels and an empty output, as adaptive pooling does", () => {
+    expect(F.interpolate(torch.ones(1, 0, 4, 4), { size: 3, mode: 'area' }).shape).toEqual(fixture.areaEmpty.channels);
+    expect(F.interpolate(torch.ones(1, 1, 4, 4), { size: 0, mode: 'area' }).shape).toEqual(fixture.areaEmpty.size0);
+  });
+
   for (const e of fixture.interpolateErrors) {
     it(`error: ${JSON.stringify(e.options)} on ${JSON.stringify(e.shape)}`, () => {
       expect(() => F.interpolate(torch.ones(e.shape), optionsOf(e.options))).toThrow(e.message);
@@ -160,9 +168,9 @@ describe('memory', () => {
       ['float64', x.double()],
     ];
     for (const [name, input] of inputs) {
-      for (const mode of ['nearest', 'bilinear', 'bicubic'] as const) {
+      for (const [mode, antialias] of [['nearest', false], ['bilinear', false], ['bicubic', false], ['area', false], ['bilinear', true]] as const) {
         const before = storagesAfterCollection();
-        const out = F.interpolate(input, { scaleFactor: 1.5, mode });
+        const out = F.interpolate(input, { scaleFactor: 1.5, mode, antialias });
         expect(storages(), `${name} ${mode}`).toBe(before + 1);
         out.dispose();
         expect(storages(), `${name} ${mode}`).toBe(before);
@@ -171,12 +179,14 @@ describe('memory', () => {
   });
 
   it('the backward leaves only the gradient behind', () => {
-    const x = torch.randn(1, 2, 3, 4).requiresGrad_();
-    const y = F.interpolate(x, { size: [5, 7], mode: 'bilinear' });
-    const g = torch.randn(1, 2, 5, 7);
-    const before = storagesAfterCollection();
-    y.backward(g);
-    expect(storages()).toBe(before + 1);
+    for (const options of [{ mode: 'bilinear' }, { mode: 'area' }, { mode: 'bicubic', antialias: true }] as const) {
+      const x = torch.randn(1, 2, 3, 4).requiresGrad_();
+      const y = F.interpolate(x, { size: [5, 2], ...options });
+      const g = torch.randn(1, 2, 5, 2);
+      const before = storagesAfterCollection();
+      y.backward(g);
+      expect(storages(), options.mode).toBe(before + 1);
+    }
   });
 });
 
@@ -221,6 +231,8 @@ describe('interpolate gradients by finite differences (float64)', () => {
     ['bicubic', [1, 1, 4, 3], { size: [5, 6], mode: 'bicubic' }],
     ['bicubic aligned, down', [1, 1, 5, 5], { size: [3, 4], mode: 'bicubic', alignCorners: true }],
     ['trilinear', [1, 1, 2, 3, 2], { size: [3, 2, 4], mode: 'trilinear' }],
+    ['area 2d', [1, 2, 5, 4], { size: [2, 3], mode: 'area' }],
+    ['area 3d', [1, 1, 3, 4, 2], { size: [2, 2, 3], mode: 'area' }],
     ['bilinear antialias', [1, 1, 6, 5], { size: [3, 4], mode: 'bilinear', antialias: true }],
     ['bicubic antialias', [1, 1, 5, 6], { size: [2, 7], mode: 'bicubic', antialias: true }],
   ];

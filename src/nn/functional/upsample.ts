@@ -15,7 +15,7 @@ import { contiguousStrides } from '../../tensor/shape.js';
 import { Tensor, fromHandle } from '../../tensor/tensor.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
 import { toDtype } from '../../ops/shape.js';
-import { antialiasResample } from './upsample-aa.js';
+import { antialiasResample, areaResample } from './upsample-separable.js';
 import { argumentError, checkOptions, checkTensor, describeValue, keysOf } from '../../tensor/args.js';
 
 /** The modes of `F.interpolate` (`'area'` is adaptive average pooling). */
@@ -38,7 +38,7 @@ const INTERPOLATE_KEYS = keysOf<InterpolateOptions>()(...POSITIONAL);
 const MODES: readonly InterpolateMode[] = ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area'];
 
 /** The kernel family, and how a mode's grad_fn is named (`UpsampleBilinear2DBackward0`). */
-type Family = 'nearest' | 'linear' | 'bicubic';
+type Family = 'nearest' | 'linear' | 'bicubic' | 'area';
 const SPATIAL_MODE: Record<string, [number, Family, string]> = {
   linear: [1, 'linear', 'Linear'],
   bilinear: [2, 'linear', 'Bilinear'],
@@ -164,10 +164,11 @@ function plan(input: Tensor, options: InterpolateOptions): Plan {
     throw new Error('Anti-alias option is only supported for bilinear and bicubic modes');
   }
   const family = familyOf(mode, input.dim());
-  checkSizes(input, outSize!, family === 'bicubic' ? 2 : dim);
+  // Adaptive pooling ('area') has its own checks (areaResample), and allows empty outputs.
+  if (family !== 'area') checkSizes(input, outSize!, family === 'bicubic' ? 2 : dim);
   const nd = `${dim}D`;
   const gradFn =
-    family === 'nearest' ? `UpsampleNearest${mode === 'nearest-exact' ? 'Exact' : ''}${nd}Backward0` : `Upsample${SPATIAL_MODE[mode][2]}${nd}Backward0`;
+    family === 'area' ? `AdaptiveAvgPool${nd}Backward0` : family === 'nearest' ? `UpsampleNearest${mode === 'nearest-exact' ? 'Exact' : ''}${nd}Backward0` : `Upsample${SPATIAL_MODE[mode][2]}${nd}Backward0`;
   return {
     family,
     exact: mode === 'nearest-exact',
@@ -183,9 +184,7 @@ function plan(input: Tensor, options: InterpolateOptions): Plan {
 /** The dispatch of functional.py's tail: which modes take which ranks, in its words. */
 function familyOf(mode: InterpolateMode, ndim: number): Family {
   if ((mode === 'nearest' || mode === 'nearest-exact') && ndim >= 3 && ndim <= 5) return 'nearest';
-  if (mode === 'area' && ndim >= 3 && ndim <= 5) {
-    throw new Error("interpolate: mode='area' (adaptive average pooling) is not implemented in flint's interpolate yet");
-  }
+  if (mode === 'area' && ndim >= 3 && ndim <= 5) return 'area';
   const entry = SPATIAL_MODE[mode];
   if (entry !== undefined && ndim >= 3 && ndim <= 5) {
     if (entry[0] + 2 === ndim) return entry[1];
@@ -297,7 +296,8 @@ function resampleNoGrad(p: Plan, g: Tensor, backward: boolean, outDtype: DType):
  * any of them also by name in a last options object. `nearest` picks `floor(dst * in/out)`
  * (PyTorch's legacy rule), `nearest-exact` the half-pixel `floor((dst + 0.5) * in/out)`;
  * `linear`/`bilinear`/`trilinear` and `bicubic` (A = -0.75, border-clamped) map pixel
- * centres unless `alignCorners` maps corner to corner. A given scale factor is also the
+ * centres unless `alignCorners` maps corner to corner; `antialias` (bilinear, bicubic)
+ * widens the filter when downsampling; `area` is adaptive average pooling. A given scale factor is also the
  * kernel's coordinate step unless `recomputeScaleFactor` is true.
  * @example
  * F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' })
@@ -307,6 +307,10 @@ export function interpolate(input: Tensor, ...rest: unknown[]): Tensor {
   checkTensor(input, 'interpolate', 'input');
   const options = bindArguments(rest);
   const p = plan(input, options);
+  if (p.family === 'area') {
+    if (!input.dtype.isFloatingPoint) throw new Error(`"adaptive_avg_pool${p.outSize.length === 3 ? 3 : 2}d" not implemented for '${scalarTypeName(input.dtype)}'`);
+    return areaResample(input, p.outSize);
+  }
   if (p.antialias) {
     if (!input.dtype.isFloatingPoint) throw new Error(`"compute_indices_weights_aa" not implemented for '${scalarTypeName(input.dtype)}'`);
     return antialiasResample(input, { ...p, cubic: p.family === 'bicubic' });
