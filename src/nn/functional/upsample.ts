@@ -167,8 +167,8 @@ function plan(input: Tensor, options: InterpolateOptions): Plan {
   // Adaptive pooling ('area') has its own checks (areaResample), and allows empty outputs.
   if (family !== 'area') checkSizes(input, outSize!, family === 'bicubic' ? 2 : dim);
   const nd = `${dim}D`;
-  const gradFn =
-    family === 'area' ? `AdaptiveAvgPool${nd}Backward0` : family === 'nearest' ? `UpsampleNearest${mode === 'nearest-exact' ? 'Exact' : ''}${nd}Backward0` : `Upsample${SPATIAL_MODE[mode][2]}${nd}Backward0`;
+  const kind = family === 'nearest' ? `Nearest${mode === 'nearest-exact' ? 'Exact' : ''}` : SPATIAL_MODE[mode]?.[2];
+  const gradFn = family === 'area' ? `AdaptiveAvgPool${nd}Backward0` : `Upsample${kind}${nd}Backward0`;
   return {
     family,
     exact: mode === 'nearest-exact',
@@ -210,16 +210,6 @@ function checkSizes(input: Tensor, outSize: number[], dim: number): void {
   if (input.numel() === 0 && input.shape[1] === 0) {
     throw new Error(`Non-empty ${dim + 2}D data tensor expected but got a tensor with sizes ${pyList(input.shape)}`);
   }
-}
-
-/** The dtype the kernels compute in, and the inputs PyTorch accepts. */
-function kernelDtype(input: Tensor, family: Family, name: string): DType {
-  const dtype = input.dtype;
-  if (dtype === float64) return float64;
-  if (dtype.isFloatingPoint) return float32;
-  // PyTorch's CPU nearest kernels also take uint8, whose values float32 holds exactly.
-  if (dtype === uint8 && family === 'nearest') return float32;
-  throw new Error(`"${name}" not implemented for '${scalarTypeName(dtype)}'`);
 }
 
 /** `x` as a contiguous tensor of `dtype` (itself when it already is one). */
@@ -297,8 +287,8 @@ function resampleNoGrad(p: Plan, g: Tensor, backward: boolean, outDtype: DType):
  * (PyTorch's legacy rule), `nearest-exact` the half-pixel `floor((dst + 0.5) * in/out)`;
  * `linear`/`bilinear`/`trilinear` and `bicubic` (A = -0.75, border-clamped) map pixel
  * centres unless `alignCorners` maps corner to corner; `antialias` (bilinear, bicubic)
- * widens the filter when downsampling; `area` is adaptive average pooling. A given scale factor is also the
- * kernel's coordinate step unless `recomputeScaleFactor` is true.
+ * widens the filter when downsampling; `area` is adaptive average pooling. A given scale
+ * factor is also the kernel's coordinate step unless `recomputeScaleFactor` is true.
  * @example
  * F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' })
  * F.interpolate(x, [8, 8], null, 'bicubic', true)
@@ -307,16 +297,18 @@ export function interpolate(input: Tensor, ...rest: unknown[]): Tensor {
   checkTensor(input, 'interpolate', 'input');
   const options = bindArguments(rest);
   const p = plan(input, options);
+  const refuse = (kernel: string) => new Error(`"${kernel}" not implemented for '${scalarTypeName(input.dtype)}'`);
   if (p.family === 'area') {
-    if (!input.dtype.isFloatingPoint) throw new Error(`"adaptive_avg_pool${p.outSize.length === 3 ? 3 : 2}d" not implemented for '${scalarTypeName(input.dtype)}'`);
+    if (!input.dtype.isFloatingPoint) throw refuse(`adaptive_avg_pool${p.outSize.length === 3 ? 3 : 2}d`);
     return areaResample(input, p.outSize);
   }
   if (p.antialias) {
-    if (!input.dtype.isFloatingPoint) throw new Error(`"compute_indices_weights_aa" not implemented for '${scalarTypeName(input.dtype)}'`);
+    if (!input.dtype.isFloatingPoint) throw refuse('compute_indices_weights_aa');
     return antialiasResample(input, { ...p, cubic: p.family === 'bicubic' });
   }
-  const name = p.gradFn.replace(/^Upsample(\w+?)(\d)DBackward0$/, (_, m: string, d: string) => `upsample_${m.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}${d}d`);
-  kernelDtype(input, p.family, name);
+  // PyTorch's CPU nearest kernels also take uint8, whose values float32 holds exactly.
+  const floatOrByte = input.dtype.isFloatingPoint || (input.dtype === uint8 && p.family === 'nearest');
+  if (!floatOrByte) throw refuse(`upsample_${p.gradFn.slice(8, -10).replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}d`);
   return resample(p, input, false, input.dtype);
 }
 
