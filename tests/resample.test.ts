@@ -347,6 +347,7 @@ describe('channel and alpha dropout: PyTorch masks after manualSeed', () => {
     expect(() => F.dropout1d(torch.ones(2, 3, 4, 5))).toThrow(e['dropout1d rank']);
     expect(() => F.dropout2d(torch.ones(2, 3, 4, 5), 1.5)).toThrow(e['dropout2d p']);
     expect(() => F.featureAlphaDropout(torch.ones(3), 0.5, true)).toThrow(e['feature 1d']);
+    expect(valuesOf(F.featureAlphaDropout(torch.ones(3), 1, true))).toEqual([0, 0, 0]);  // p = 1 checks no rank, as PyTorch
     expect(() => new nn.Dropout3d(-0.1)).toThrow('dropout probability has to be between 0 and 1, but got -0.1');
   });
 });

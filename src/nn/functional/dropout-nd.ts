@@ -46,10 +46,10 @@ function resolve(fn: string, input: unknown, p: unknown, training: unknown, inpl
 /** `_dropout_impl<feature, alpha>`: the noise drawn, scaled (and shifted for alpha). */
 function dropoutImpl(input: Tensor, { p, training, inplace }: Resolved, feature: boolean, alpha: boolean): Tensor {
   if (p === 0 || !training || input.numel() === 0) return input;
-  if (feature && input.dim() < 2) throw new Error('Feature dropout requires at least 2 dimensions in the input');
   const multiply = (noise: Tensor) => (inplace ? mul_(input, noise) : mul(input, noise));
-  // p == 1 draws nothing: PyTorch multiplies by a zero scalar.
+  // p == 1 draws nothing (and checks no rank): PyTorch multiplies by a zero scalar.
   if (p === 1) return multiply(zeros([], { dtype: input.dtype, device: input.device }));
+  if (feature && input.dim() < 2) throw new Error('Feature dropout requires at least 2 dimensions in the input');
   const noise = feature
     ? empty([input.shape[0], input.shape[1], ...input.shape.slice(2).map(() => 1)], { dtype: input.dtype, device: input.device })
     : emptyLike(input);
