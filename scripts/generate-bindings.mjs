@@ -72,7 +72,11 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
     if (spec.custom) fail(`${name}: a kernel entry's C++ is generated; it cannot be custom`);
   }
   if (spec.struct && (spec.custom || kernel)) fail(`${name}: \`struct\` is for entries whose C++ would only fill it`);
-  return { name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct };
+  if (spec.readsFrom && !kernel) fail(`${name}: \`readsFrom\` is a kernel entry's check`);
+  for (const [target, source] of Object.entries(spec.readsFrom ?? {})) {
+    if (![target, source].every((v) => args.some((a) => a.name === v && VIEW_KINDS.has(a.kind)))) fail(`${name}: readsFrom names views`);
+  }
+  return { name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct, readsFrom: spec.readsFrom ?? {} };
 });
 
 const usesMeta = (entry) => entry.args.some((a) => a.meta || VIEW_KINDS.has(a.kind));
@@ -139,6 +143,9 @@ function kernelsHeader() {
       const dims = arg.dims.map((d) => (/^\d+$/.test(d) ? `KernelShapes::fixed(${d})` : `${symbols.indexOf(d)}`));
       const check = `shapes.view("${arg.name}", a.${arg.name}, a.${first.name}.dtype, {${dims.join(', ')}});`;
       lines.push(optional ? `  if (a.${arg.name}.data != nullptr) ${check}` : `  ${check}`);
+    }
+    for (const [target, source] of Object.entries(entry.readsFrom)) {
+      lines.push(`  shapes.readsFrom("${target}", a.${target}, "${source}", a.${source});`);
     }
     lines.push('}', '');
   }

@@ -149,6 +149,9 @@ export { einsum } from './ops/einsum.js';
 export { det, slogdet, logdet } from './linalg/determinants.js';
 export { pinverse } from './linalg/least-squares.js';
 export { inverse } from './linalg/decompositions.js';
+// Resampling and layout (issue 11): torch.pixel_shuffle, torch.channel_shuffle, torch.alpha_dropout, ...
+export { pixelShuffle, pixelUnshuffle, channelShuffle } from './nn/functional/pixel-shuffle.js';
+export { alphaDropout, featureAlphaDropout } from './nn/functional/dropout-nd.js';
 export * as linalg from './linalg/index.js';
 export {
   view,

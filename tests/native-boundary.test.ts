@@ -81,6 +81,12 @@ describe('bad views given to native entry points end in an Error (each in a chil
     scatter_reduce_index_out_of_range: 'index 7 is out of bounds for dimension 0 with size 3',
     lapack_lu_not_square: "linalgLu: input's dim 2 is 3, but another view has 2 there",
     lapack_solve_past_storage: 'but its storage holds 64',
+    upsample_empty_input: 'upsampleNearest: out has elements but input has none',
+    upsample_backward_empty_grad_input: 'upsampleLinearBackward: gradOutput has elements but gradInput has none',
+    upsample_planes_disagree: "upsampleLinearBackward: gradOutput's dim 0 is 3, but another view has 2 there",
+    upsample_past_storage: 'view needs 100 bytes but its storage holds 64',
+    upsample_bicubic_rank: 'upsampleBicubic: out must have 3 dims, got 4',
+    upsample_int_input: 'upsampleNearest: input must be float32 or float64, got int64',
     disposed_input: 'Tensor has been disposed',
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));

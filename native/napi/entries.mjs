@@ -41,6 +41,8 @@
 //                  scalars, Backend::<name> (checks from the declared shapes, then the
 //                  device's <name>Impl) and the napi glue. Views then carry their shape in
 //                  named sizes, `input: in [R, C]`, and are contiguous, of one float dtype.
+//   readsFrom: { target: 'source' }   (kernel entries) the kernel reads `source` for each
+//                  element of `target`, so `source` must have elements when `target` has.
 //   struct: 'X'    the implementation is generated: it fills Backend's hand-declared
 //                  struct X (fields named as the arguments) and calls Backend::<name>.
 //   `returns` is the TypeScript return type of a `custom` entry (whose C++ returns
@@ -201,6 +203,33 @@ export const entries = {
   // An inclusive scan along each row of a contiguous [rows, cols] input; Max and Min also
   // write the int64 position of the running extreme (PyTorch's cummax/cummin rules).
   scan: { args: 'op: ScanOp, out: new, indices: new?, input: in', struct: 'ScanArgs' },
+
+  // Resampling (F.interpolate), native/cpu/upsample.cc and native/cuda/upsample.cu. Input and
+  // output are [B, D, H, W] planes (B = N * C; 1-D and 2-D inputs have size-1 D and H). A
+  // scale is the user's scale factor for that dim, or 0 when the size alone decides (PyTorch's
+  // optional<double> scales). Backwards zero gradInput and add each output's gradient into
+  // the inputs it read (the adjoint). Nearest: floor(dst * scale), or with `exact` the
+  // half-pixel floor((dst + 0.5) * scale).
+  upsampleNearest: { args: 'out: new [B, OD, OH, OW], input: in [B, ID, IH, IW], scaleD: f64, scaleH: f64, scaleW: f64, exact: bool', kernel: true, readsFrom: { out: 'input' } },
+  upsampleNearestBackward: {
+    args: 'gradInput: new [B, ID, IH, IW], gradOutput: in [B, OD, OH, OW], scaleD: f64, scaleH: f64, scaleW: f64, exact: bool',
+    kernel: true, readsFrom: { gradOutput: 'gradInput' },
+  },
+  // Linear, bilinear and trilinear: separable weights, each dim independent.
+  upsampleLinear: {
+    args: 'out: new [B, OD, OH, OW], input: in [B, ID, IH, IW], alignCorners: bool, scaleD: f64, scaleH: f64, scaleW: f64',
+    kernel: true, readsFrom: { out: 'input' },
+  },
+  upsampleLinearBackward: {
+    args: 'gradInput: new [B, ID, IH, IW], gradOutput: in [B, OD, OH, OW], alignCorners: bool, scaleD: f64, scaleH: f64, scaleW: f64',
+    kernel: true, readsFrom: { gradOutput: 'gradInput' },
+  },
+  // Bicubic: Keys' cubic convolution (A = -0.75) over 4x4 taps, reads clamped to the border.
+  upsampleBicubic: { args: 'out: new [B, OH, OW], input: in [B, IH, IW], alignCorners: bool, scaleH: f64, scaleW: f64', kernel: true, readsFrom: { out: 'input' } },
+  upsampleBicubicBackward: {
+    args: 'gradInput: new [B, IH, IW], gradOutput: in [B, OH, OW], alignCorners: bool, scaleH: f64, scaleW: f64',
+    kernel: true, readsFrom: { gradOutput: 'gradInput' },
+  },
 
   // LAPACK over a batch of contiguous row-major matrices (native/cpu/linalg.cc; CUDA refuses
   // them until cuSOLVER). Each writes LAPACK's `info` per matrix into `info` (as the dtype,

@@ -47,6 +47,11 @@ export {
 } from './layers/losses-extra.js';
 export { Bilinear } from './layers/bilinear.js';
 export { Softmin, Softmax2d } from './layers/activation-extra.js';
+// Resampling, layout and channel dropout (issue 11).
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d } from './layers/upsample.js';
+export type { UpsampleOptions } from './layers/upsample.js';
+export { PixelShuffle, PixelUnshuffle, ChannelShuffle } from './layers/shuffle.js';
+export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './layers/dropout-nd.js';
 export * as utils from './utils/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

@@ -46,6 +46,16 @@ export const cases: Record<string, () => unknown> = {
   lapack_lu_not_square: () => call.linalgLu(fresh(torch.float32, [1, 2, 2]), fresh(torch.float32, [1, 2]), fresh(torch.float32, [1]), torch.zeros([1, 2, 3])),
   lapack_solve_past_storage: () =>
     call.linalgSolve(fresh(torch.float32, [1, 40, 1]), fresh(torch.float32, [1]), layoutOf(x(), torch.float32, 0, [1, 40, 40], [1600, 40, 1]), torch.zeros([1, 40, 1])),
+  // Entries added with issue 11: F.interpolate's kernels.
+  upsample_empty_input: () =>
+    call.upsampleNearest(fresh(torch.float32, [1, 1, 2, 2]), layoutOf(x(), torch.float32, 0, [1, 1, 0, 2], [0, 0, 2, 1]), 0, 0, 0, false),
+  upsample_backward_empty_grad_input: () =>
+    call.upsampleLinearBackward(fresh(torch.float32, [1, 1, 1, 0]), torch.ones([1, 1, 1, 3]), false, 0, 0, 0),
+  upsample_planes_disagree: () => call.upsampleLinearBackward(fresh(torch.float32, [2, 1, 2, 2]), torch.ones([3, 1, 4, 4]), true, 0, 0, 0),
+  upsample_past_storage: () =>
+    call.upsampleLinear(fresh(torch.float32, [1, 1, 8, 8]), layoutOf(x(), torch.float32, 0, [1, 1, 5, 5], [25, 25, 5, 1]), false, 0, 0, 0),
+  upsample_bicubic_rank: () => call.upsampleBicubic(fresh(torch.float32, [1, 1, 4, 4]), torch.ones([1, 1, 2, 2]), false, 0, 0),
+  upsample_int_input: () => call.upsampleNearest(fresh(torch.int64, [1, 1, 2, 2]), torch.ones([1, 1, 1, 1], { dtype: torch.int64 }), 0, 0, 0, false),
   disposed_input: () => {
     const t = x();
     t.dispose();

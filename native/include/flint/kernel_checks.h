@@ -51,6 +51,12 @@ class KernelShapes {
     }
   }
 
+  // A kernel that reads `source` for every element of `target` (resampling) needs a source
+  // with elements whenever the target has some: its shape check alone allows a 0-sized dim.
+  void readsFrom(const char* target, const TensorView& t, const char* source, const TensorView& s) const {
+    if (t.numel() > 0 && s.numel() == 0) fail(std::string(target) + " has elements but " + source + " has none");
+  }
+
  private:
   [[noreturn]] void fail(const std::string& message) const { throw Error(std::string(kernel_) + ": " + message); }
   const char* kernel_;

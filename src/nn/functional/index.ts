@@ -41,3 +41,8 @@ export type { CTCLossOptions } from './ctc.js';
 export { cosineSimilarity, pairwiseDistance, normalize } from './distance.js';
 export type { CosineSimilarityOptions, PairwiseDistanceOptions, NormalizeOptions } from './distance.js';
 export { bilinear } from './bilinear.js';
+// Resampling, layout and channel dropout (issue 11).
+export { interpolate, upsample, upsampleNearest, upsampleBilinear } from './upsample.js';
+export type { InterpolateMode, InterpolateOptions } from './upsample.js';
+export { pixelShuffle, pixelUnshuffle, channelShuffle } from './pixel-shuffle.js';
+export { dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDropout } from './dropout-nd.js';
