@@ -47,6 +47,11 @@ export {
 } from './layers/losses-extra.js';
 export { Bilinear } from './layers/bilinear.js';
 export { Softmin, Softmax2d } from './layers/activation-extra.js';
+export {
+  MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, LPPool1d, LPPool2d,
+} from './layers/pooling.js';
+export type { PoolResult } from './layers/pooling.js';
 export * as utils from './utils/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

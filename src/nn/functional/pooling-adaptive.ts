@@ -296,3 +296,11 @@ export function lpPool1d(input: Tensor, ...args: (PoolArg | number | LPPoolOptio
 export function lpPool2d(input: Tensor, ...args: (PoolArg | number | LPPoolOptions)[]): Tensor {
   return lpPoolNd(2, input, args);
 }
+
+/**
+ * `torch.adaptive_max_pool1d`: unlike `F.adaptiveMaxPool1d`, always `[out, indices]`.
+ * @example const [y, idx] = torch.adaptiveMaxPool1d(x, 4)
+ */
+export function torchAdaptiveMaxPool1d(input: Tensor, outputSize: number | readonly [number]): [Tensor, Tensor] {
+  return adaptiveMaxNd(1, input, [outputSize, true]) as [Tensor, Tensor];
+}
