@@ -14,6 +14,7 @@ import { fresh } from '../src/native/meta.js';
 import { fromHandle } from '../src/tensor/tensor.js';
 import { expectClose, fromFixture, valuesOf, type FixtureTensor } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
+import { storagesAfterCollection } from './helpers/memory.js';
 
 const { nn } = torch;
 const F = nn.functional;
@@ -302,5 +303,45 @@ describe('the native kernels at their edges', () => {
     }
     expectClose(F.maxPool2d(x, 3, 2, 1), torch.tensor(maxRef, { dtype: torch.float64 }).reshape([N, C, oh, ow]));
     expectClose(F.avgPool2d(x, 3, 2, 1), torch.tensor(avgRef, { dtype: torch.float64 }).reshape([N, C, oh, ow]));
+  });
+});
+
+describe('memory: the pooling ops free what they allocate inside', () => {
+  const storages = () => torch.memoryStats().cpu.storages;
+  it('forwards leave only their outputs (copies of strided and half inputs, unreturned indices freed)', () => {
+    const x = torch.randn([2, 3, 8, 9]);
+    const strided = x.transpose(2, 3);
+    const half = x.half();
+    const ops: [string, number, () => Tensor | Tensor[]][] = [
+      ['maxPool2d', 1, () => F.maxPool2d(x, 3, 2, 1)],
+      ['maxPool2d strided', 1, () => F.maxPool2d(strided, 2)],
+      ['maxPool2d half', 1, () => F.maxPool2d(half, 2)],
+      ['maxPool2d returnIndices', 2, () => F.maxPool2d(x, 2, { returnIndices: true })],
+      ['maxPool1d', 1, () => F.maxPool1d(x.select(0, 0), 2)],
+      ['avgPool2d strided', 1, () => F.avgPool2d(strided, 3, 1, 1)],
+      ['avgPool1d', 1, () => F.avgPool1d(x.select(0, 0), 2)],
+      ['adaptiveAvgPool2d', 1, () => F.adaptiveAvgPool2d(strided, [3, 2])],
+      ['adaptiveMaxPool2d', 1, () => F.adaptiveMaxPool2d(half, [3, 2])],
+      ['maxPool3d', 1, () => F.maxPool3d(x, 2)],
+    ];
+    for (const [name, count, op] of ops) {
+      const before = storagesAfterCollection();
+      const out = op();
+      expect(storages(), name).toBe(before + count);
+      torch.dispose(out);
+      expect(storages(), name).toBe(before);
+    }
+  });
+  it('forward and backward: the saved indices go with the graph', () => {
+    for (const pool of [(t: Tensor) => F.maxPool2d(t, 3, 2, 1), (t: Tensor) => F.avgPool2d(t, 2), (t: Tensor) => F.adaptiveMaxPool2d(t, 3), (t: Tensor) => F.adaptiveAvgPool2d(t, [2, 3])]) {
+      const x = torch.randn([2, 3, 8, 9]).requiresGrad_();
+      const before = storagesAfterCollection();
+      const y = pool(x);
+      const g = torch.onesLike(y);
+      const [gx] = torch.autograd.grad([y], [x], [g]);
+      expect(gx.shape).toEqual([2, 3, 8, 9]);
+      torch.dispose([y, g, gx]);
+      expect(storages()).toBe(before);
+    }
   });
 });

@@ -14,7 +14,7 @@ import { reshape, squeeze, unsqueeze } from '../../ops/shape.js';
 import { mean } from '../../ops/reduce.js';
 import { gather, scatter } from '../../ops/indexing.js';
 import { abs, mul, pow, relu, sign } from '../../ops/elementwise.js';
-import { adaptiveAvgPoolOp, adaptiveMaxPoolOp } from './pooling-core.js';
+import { adaptiveAvgPoolOp, adaptiveMaxPoolOp, disposeAll } from './pooling-core.js';
 import { avgPool1d, avgPool2d } from './pooling.js';
 import { bindArgs, checkDims1d, checkFloating, checkInput, expandSize, flag, shapeText, type AdaptiveSize, type PoolSize } from './pooling-args.js';
 
@@ -84,7 +84,11 @@ function adaptiveAvgNd(nd: number, input: unknown, outputSize: unknown): Tensor 
     checkDims1d(input, fn);
     const size = Array.isArray(outputSize) && outputSize.length === 1 ? outputSize[0] : outputSize;
     if (typeof size !== 'number' || !Number.isInteger(size)) throw new TypeError(`${fn}(): output_size must be an int or a tuple of one int, but got ${String(outputSize)}`);
-    return squeeze(adaptiveAvgNd(2, unsqueeze(input, -2), [1, size]), -2);
+    const wide = unsqueeze(input, -2);
+    const out = adaptiveAvgNd(2, wide, [1, size]);
+    const result = squeeze(out, -2);
+    disposeAll([wide, out]);
+    return result;
   }
   const sizes = adaptiveSizes(fn, false, input, nd, outputSize);
   checkAdaptiveInput(input, nd, fn, false);
@@ -103,10 +107,12 @@ function adaptiveMaxNd(nd: number, input: unknown, args: readonly unknown[]): Te
     const out = bound.outputSize;
     const size = Array.isArray(out) && out.length === 1 ? out[0] : out;
     if (typeof size !== 'number' || !Number.isInteger(size)) throw new TypeError(`${fn}(): output_size must be an int or a tuple of one int, but got ${String(out)}`);
-    const result = adaptiveMaxNd(2, unsqueeze(input, -2), [[1, size], returnIndices]);
-    if (!returnIndices) return squeeze(result as Tensor, -2);
-    const [values, indices] = result as [Tensor, Tensor];
-    return [squeeze(values, -2), squeeze(indices, -2)];
+    const wide = unsqueeze(input, -2);
+    const result = adaptiveMaxNd(2, wide, [[1, size], returnIndices]);
+    const [values, indices] = Array.isArray(result) ? result : [result, null];
+    const flat = [squeeze(values, -2), indices === null ? null : squeeze(indices, -2)] as const;
+    disposeAll([wide, values, indices]);
+    return flat[1] === null ? flat[0] : [flat[0], flat[1]];
   }
   const sizes = adaptiveSizes(fn, true, input, nd, bound.outputSize);
   checkAdaptiveInput(input, nd, fn, true);

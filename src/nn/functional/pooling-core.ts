@@ -14,8 +14,13 @@ import { fresh, layoutOf } from '../../native/meta.js';
 import { computeDType, int64, type DType } from '../../tensor/dtype.js';
 import { Tensor, fromHandle } from '../../tensor/tensor.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
-import { reshape, toDtype } from '../../ops/shape.js';
+import { detach, reshape, toDtype } from '../../ops/shape.js';
 import { gather } from '../../ops/indexing.js';
+
+/** Disposes the op-internal tensors of a composite (nulls skipped). @internal @example disposeAll([view, null]) */
+export function disposeAll(tensors: readonly (Tensor | null)[]): void {
+  for (const t of tensors) t?.dispose();
+}
 
 /** Window numbers per spatial dim (length nd), as the kernels take them. @internal */
 export interface Window {
@@ -115,8 +120,9 @@ function withIndexGrad(out: Tensor, x: Tensor, indices: Tensor, nd: number, grad
     return out;
   }
   return record(out, gradName, [x], (node) => {
-    // Indices the caller does not return belong to the graph alone: freed with the node.
-    const saved = node.save(indices, !keepIndices);
+    // The graph keeps its own reference to the indices (an alias when the caller gets them
+    // too), freed with the node, so that callers may dispose what they return at will.
+    const saved = node.save(keepIndices ? detach(indices) : indices, true);
     const inputShape = x._shape.slice();
     const inputDtype = x._dtype;
     return (g) => [indexScatter(g, saved(), inputShape, inputDtype, nd)];

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import { squeeze, unsqueeze } from '../../ops/shape.js';
-import { avgPoolOp, maxPoolOp } from './pooling-core.js';
+import { avgPoolOp, maxPoolOp, disposeAll as torch_dispose } from './pooling-core.js';
 import {
   bindArgs, checkDims1d, checkFloating, checkInput, expandSize, flag, poolOutputSize, shapeText, type PoolSize,
 } from './pooling-args.js';
@@ -136,7 +136,10 @@ function maxPoolNd(nd: number, input: unknown, args: readonly unknown[], forceIn
     const w2 = { kernel: [1, ...w.kernel], stride: [1, ...w.stride], padding: [0, ...w.padding], dilation: [1, ...w.dilation], ceilMode: w.ceilMode };
     const [out, indices] = maxPoolOp(wide, 2, w2, [1, ...outputSizes(input, 1, w, 2)], 'MaxPool2DWithIndicesBackward0', returnIndices);
     const result = squeeze(out, -2);
-    return returnIndices ? [result, squeeze(indices!, -2)] : result;
+    const flatIndices = indices === null ? null : squeeze(indices, -2);
+    // The 2-d views are the op's own (the graph keeps shapes, not them): the results hold the storages.
+    torch_dispose([wide, out, indices]);
+    return flatIndices === null ? result : [result, flatIndices];
   }
   const name = nd === 2 ? 'MaxPool2DWithIndicesBackward0' : 'MaxPool3DWithIndicesBackward0';
   const [out, indices] = maxPoolOp(input, nd, w, outputSizes(input, nd, w), name, returnIndices);
@@ -168,8 +171,11 @@ function avgPoolNd(nd: number, input: unknown, args: readonly unknown[]): Tensor
   const window = (p: Parsed) => ({ kernel: p.kernel, stride: p.stride, padding: p.padding, countIncludePad, divisorOverride: (divisor as number | null) ?? 0 });
   if (nd === 1) {
     const w2 = { kernel: [1, ...w.kernel], stride: [1, ...w.stride], padding: [0, ...w.padding], dilation: [1, 1], ceilMode: w.ceilMode };
-    const out = avgPoolOp(unsqueeze(input, -2), 2, window(w2), [1, ...outputSizes(input, 1, w, 2)], 'AvgPool2DBackward0');
-    return squeeze(out, -2);
+    const wide = unsqueeze(input, -2);
+    const out = avgPoolOp(wide, 2, window(w2), [1, ...outputSizes(input, 1, w, 2)], 'AvgPool2DBackward0');
+    const result = squeeze(out, -2);
+    torch_dispose([wide, out]);
+    return result;
   }
   return avgPoolOp(input, nd, window(w), outputSizes(input, nd, w), nd === 2 ? 'AvgPool2DBackward0' : 'AvgPool3DBackward0');
 }
