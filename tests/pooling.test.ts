@@ -250,7 +250,7 @@ describe('gradients by finite differences (float64)', () => {
       const x = distinct([1, 2, 5, 6]).requiresGrad_();
       const y = pool(x);
       // The gradient is linear in g: d/dg <grad(g), w> = pool's adjoint applied to w, i.e. pool(w) read at y's shape.
-      gradcheck((g: Tensor) => torch.autograd.grad([y], [x], [g], { createGraph: true, retainGraph: true })[0], [distinct(y.shape).requiresGrad_()], {
+      gradcheck((g: Tensor) => torch.autograd.grad([y], [x], [g], { createGraph: true, retainGraph: true })[0]!, [distinct(y.shape).requiresGrad_()], {
         eps: 1e-6,
         atol: 1e-5,
         rtol: 1e-4,
@@ -339,7 +339,7 @@ describe('memory: the pooling ops free what they allocate inside', () => {
       const y = pool(x);
       const g = torch.onesLike(y);
       const [gx] = torch.autograd.grad([y], [x], [g]);
-      expect(gx.shape).toEqual([2, 3, 8, 9]);
+      expect(gx!.shape).toEqual([2, 3, 8, 9]);
       torch.dispose([y, g, gx]);
       expect(storages()).toBe(before);
     }

@@ -23,7 +23,7 @@ function withGrad(pool: Pool): (x: Tensor) => Tensor[] {
     const [y, indices] = Array.isArray(result) ? result : [result, null];
     const g = torch.linspace(-1, 2, y.numel(), { dtype: y.dtype }).reshape(y.shape).to(y.device);
     const [grad] = torch.autograd.grad([y], [leaf], [g]);
-    return indices === null ? [y.detach(), grad] : [y.detach(), indices, grad];
+    return indices === null ? [y.detach(), grad!] : [y.detach(), indices, grad!];
   };
 }
 
