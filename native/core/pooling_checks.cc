@@ -18,6 +18,11 @@ void checkRange(const char* op, const char* what, int64_t value, int64_t low) {
                                                       ", 2^31), got " + std::to_string(value));
 }
 
+// Output positions times strides, plus dilated kernel extents, then stay below 2^63.
+void checkOutputSizes(const char* op, const TensorView& out) {
+  for (int d = 1; d < out.ndim; d++) checkRange(op, "output size", out.shape[d], 0);
+}
+
 template <class Args>
 void checkWindow(const char* op, const Args& a) {
   checkRange(op, "kernel size", a.kD, 1);
@@ -35,6 +40,7 @@ void checkWindow(const char* op, const Args& a) {
 
 void checkPoolValues(const MaxPoolArgs& a) {
   checkWindow("maxPool", a);
+  checkOutputSizes("maxPool", a.out);
   checkRange("maxPool", "dilation", a.dD, 1);
   checkRange("maxPool", "dilation", a.dH, 1);
   checkRange("maxPool", "dilation", a.dW, 1);
@@ -42,11 +48,13 @@ void checkPoolValues(const MaxPoolArgs& a) {
 
 void checkPoolValues(const AvgPoolArgs& a) {
   checkWindow("avgPool", a);
+  checkOutputSizes("avgPool", a.out);
   checkRange("avgPool", "divisorOverride", a.divisorOverride, 0);
 }
 
 void checkPoolValues(const AvgPoolBackwardArgs& a) {
   checkWindow("avgPoolBackward", a);
+  checkOutputSizes("avgPoolBackward", a.gradOutput);
   checkRange("avgPoolBackward", "divisorOverride", a.divisorOverride, 0);
 }
 

@@ -45,7 +45,7 @@ struct Span {
 inline Span dilatedSpan(int64_t o, int64_t k, int64_t s, int64_t p, int64_t d, int64_t size) {
   int64_t begin = o * s - p;
   const int64_t end = std::min(begin + (k - 1) * d + 1, size);
-  while (begin < 0) begin += d;
+  if (begin < 0) begin += (-begin + d - 1) / d * d;  // the first tap inside the input
   return {begin, end};
 }
 

@@ -25,7 +25,7 @@ struct Dims3 {
 __device__ __forceinline__ void dilatedSpan(int64_t o, const Window& w, int64_t size, int64_t& begin, int64_t& end) {
   begin = o * w.s - w.p;
   end = min(begin + (w.k - 1) * w.d + 1, size);
-  while (begin < 0) begin += w.d;
+  if (begin < 0) begin += (-begin + w.d - 1) / w.d * w.d;  // the first tap inside the input
 }
 
 template <class T>
