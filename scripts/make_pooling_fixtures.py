@@ -218,7 +218,18 @@ err('unpool2d_float_indices', lambda: F.max_unpool2d(o, i.float(), 2))
 err('unpool2d_indices_shape', lambda: F.max_unpool2d(o, i[:, :, :2], 2))
 err('unpool2d_ndim', lambda: F.max_unpool2d(o[0, 0], i[0, 0], 2))
 
-out = {'cases': cases, 'reprs': reprs, 'errors': errors}
+# ---- the grad_fn of the gradient itself (createGraph), for double backward
+double = {}
+xd = torch.randn(1, 2, 6, 6, requires_grad=True)
+for key, f in [('max_pool2d', lambda t: F.max_pool2d(t, 2)), ('avg_pool2d', lambda t: F.avg_pool2d(t, 2)),
+               ('adaptive_avg_pool2d', lambda t: F.adaptive_avg_pool2d(t, 3)),
+               ('adaptive_max_pool2d', lambda t: F.adaptive_max_pool2d(t, 3)),
+               ('max_pool3d', lambda t: F.max_pool3d(t, 2)), ('avg_pool3d', lambda t: F.avg_pool3d(t, 2))]:
+    y = f(xd)
+    gx, = torch.autograd.grad(y, xd, torch.randn_like(y, requires_grad=True), create_graph=True)
+    double[key] = type(gx.grad_fn).__name__
+
+out = {'cases': cases, 'reprs': reprs, 'errors': errors, 'doubleBackward': double}
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'pooling.json')
 with open(path, 'w') as f:
     json.dump(out, f, separators=(',', ':'))

@@ -34,6 +34,7 @@ const FIXTURE = JSON.parse(readFileSync(new URL('./fixtures/pooling.json', impor
   cases: PoolCase[];
   reprs: Record<string, string>;
   errors: Record<string, string>;
+  doubleBackward: Record<string, string>;
 };
 
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -257,6 +258,26 @@ describe('gradients by finite differences (float64)', () => {
       });
     }
   });
+});
+
+describe('the gradient’s own grad_fn (createGraph) is PyTorch’s', () => {
+  const pools: Record<string, (t: Tensor) => Tensor> = {
+    max_pool2d: (t) => F.maxPool2d(t, 2),
+    avg_pool2d: (t) => F.avgPool2d(t, 2),
+    adaptive_avg_pool2d: (t) => F.adaptiveAvgPool2d(t, 3),
+    adaptive_max_pool2d: (t) => F.adaptiveMaxPool2d(t, 3),
+    max_pool3d: (t) => F.maxPool3d(t, 2),
+    avg_pool3d: (t) => F.avgPool3d(t, 2),
+  };
+  it('covers every fixture entry', () => expect(Object.keys(pools).sort()).toEqual(Object.keys(FIXTURE.doubleBackward).sort()));
+  for (const [key, pool] of Object.entries(pools)) {
+    it(key, () => {
+      const x = torch.randn([1, 2, 6, 6]).requiresGrad_();
+      const y = pool(x);
+      const [gx] = torch.autograd.grad([y], [x], [torch.randn(y.shape).requiresGrad_()], { createGraph: true });
+      expect(gx!.gradFn?.name).toBe(FIXTURE.doubleBackward[key]);
+    });
+  }
 });
 
 describe('the native kernels at their edges', () => {

@@ -125,16 +125,16 @@ function withIndexGrad(out: Tensor, x: Tensor, indices: Tensor, nd: number, grad
     const saved = node.save(keepIndices ? detach(indices) : indices, true);
     const inputShape = x._shape.slice();
     const inputDtype = x._dtype;
-    return (g) => [indexScatter(g, saved(), inputShape, inputDtype, nd)];
+    return (g) => [indexScatter(g, saved(), inputShape, inputDtype, nd, gradName.replace('Backward0', 'BackwardBackward0'))];
   });
 }
 
 /**
  * `zeros(inputShape)` with `g` added where `indices` point within each plane: max
  * pooling's backward, differentiable in `g` (its own backward gathers by the indices).
- * @example indexScatter(gradOut, indices, [2, 3, 8, 8], torch.float32, 2)
+ * @example indexScatter(gradOut, indices, [2, 3, 8, 8], torch.float32, 2, 'MaxPool2DWithIndicesBackwardBackward0')
  */
-export function indexScatter(g: Tensor, indices: Tensor, inputShape: number[], dtype: DType, nd: number): Tensor {
+export function indexScatter(g: Tensor, indices: Tensor, inputShape: number[], dtype: DType, nd: number, gradName: string): Tensor {
   const [handle, computeDtype] = onPlanes(g, nd, (view, cdt) => {
     const idx = indices.isContiguous() ? indices : castKernel(indices, int64);
     try {
@@ -145,7 +145,7 @@ export function indexScatter(g: Tensor, indices: Tensor, inputShape: number[], d
   });
   const grad = backTo(fromHandle(handle, inputShape.slice(), computeDtype, g.device), dtype);
   if (!gradEnabled() || !g._requiresGrad) return grad;
-  return record(grad, 'MaxPoolBackwardBackward0', [g], (node) => {
+  return record(grad, gradName, [g], (node) => {
     const saved = node.save(indices);
     return (gg) => [indexGather(gg, saved(), nd)];
   });
