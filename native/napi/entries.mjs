@@ -40,7 +40,12 @@
 //   kernel: true   the C++ is generated whole: an `<Name>Args` struct of the views and
 //                  scalars, Backend::<name> (checks from the declared shapes, then the
 //                  device's <name>Impl) and the napi glue. Views then carry their shape in
-//                  named sizes, `input: in [R, C]`, and are contiguous, of one float dtype.
+//                  named sizes, `input: in [R, C]`, and are contiguous, of one float dtype
+//                  (the first `in` view's), except views whose shape ends in `i64`
+//                  (`indices: new [P, O] i64`), which are int64.
+//   check: 'f'     (kernel entries) the generated checks end with a call of the
+//                  hand-written `void f(const <Name>Args&)` (native/core/), for what the
+//                  shapes cannot say: window sizes, strides and the like.
 //   struct: 'X'    the implementation is generated: it fills Backend's hand-declared
 //                  struct X (fields named as the arguments) and calls Backend::<name>.
 //   `returns` is the TypeScript return type of a `custom` entry (whose C++ returns
