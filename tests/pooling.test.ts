@@ -208,7 +208,12 @@ describe('argument forms', () => {
     const pool = new nn.MaxPool2d(2, { returnIndices: true });
     const unpool = new nn.MaxUnpool2d(2);
     const input = torch.randn([1, 2, 6, 8]);
-    const [y, idx] = pool(input);
+    // Typed from returnIndices: a Tensor here would not compile.
+    const [y, idx]: [Tensor, Tensor] = pool(input);
+    const plain: Tensor = new nn.MaxPool2d(2)(input);
+    const [, amaxIdx]: [Tensor, Tensor] = new nn.AdaptiveMaxPool2d(2, true)(input);
+    expect(plain.shape).toEqual(y.shape);
+    expect(amaxIdx.dtype).toBe(torch.int64);
     const back = unpool(y, idx);
     expect(back.shape).toEqual([1, 2, 6, 8]);
     // Every pooled max lands back where it came from; everything else is zero.

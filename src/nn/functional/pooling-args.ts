@@ -23,11 +23,14 @@ const isOptions = (v: unknown): v is Record<string, unknown> =>
  * // { kernelSize: 2, ceilMode: true }
  */
 export function bindArgs(fn: string, args: readonly unknown[], names: readonly string[]): Record<string, unknown> {
-  let positional = args;
+  // Trailing undefineds are arguments left out, not given (a module passes all it declares).
+  let given = args.length;
+  while (given > 0 && args[given - 1] === undefined) given--;
+  let positional = args.slice(0, given);
   const bound: Record<string, unknown> = {};
-  const last = args[args.length - 1];
-  if (args.length > 0 && isOptions(last)) {
-    positional = args.slice(0, -1);
+  const last = positional[given - 1];
+  if (given > 0 && isOptions(last)) {
+    positional = positional.slice(0, -1);
     for (const [key, value] of Object.entries(last)) {
       if (!names.includes(key)) {
         throw new TypeError(`${fn}() got an unexpected option '${key}' (expected one of: ${names.join(', ')})`);
@@ -35,9 +38,7 @@ export function bindArgs(fn: string, args: readonly unknown[], names: readonly s
       bound[key] = value;
     }
   }
-  // Trailing undefineds are arguments left out, not given.
-  let count = positional.length;
-  while (count > 0 && positional[count - 1] === undefined) count--;
+  const count = positional.length;
   if (count > names.length) {
     throw new TypeError(`${fn}() takes at most ${names.length} arguments after the input, but ${count} were given`);
   }

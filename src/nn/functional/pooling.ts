@@ -15,13 +15,13 @@ import {
  * The keywords of `F.maxPool1d/2d/3d` and `nn.MaxPool*d`.
  * @example F.maxPool2d(x, 3, { stride: 2, padding: 1, returnIndices: true })
  */
-export interface MaxPoolOptions {
+export interface MaxPoolOptions<R extends boolean = boolean> {
   kernelSize?: PoolSize;
   stride?: PoolSize | null;
   padding?: PoolSize;
   dilation?: PoolSize;
   ceilMode?: boolean;
-  returnIndices?: boolean;
+  returnIndices?: R;
 }
 /**
  * The keywords of `F.avgPool1d/2d/3d` and `nn.AvgPool*d` (`divisorOverride` is 2-d and 3-d only).

@@ -50,16 +50,25 @@ abstract class MaxPoolNd<R extends boolean> extends Module<PoolResult<R>> {
   }
 }
 
-type MaxPoolIndexArgs = [kernelSize: PoolSize, options: MaxPoolOptions & { returnIndices: true }] | [kernelSize: PoolSize, stride: PoolSize | null | undefined, padding: PoolSize | undefined, dilation: PoolSize | undefined, returnIndices: true, ceilMode?: boolean];
-type MaxPoolArgs = [kernelSize: PoolSize | MaxPoolOptions, ...rest: (Arg | MaxPoolOptions)[]];
+// R is inferred from `returnIndices` (an option or the fifth argument), so that
+// `new nn.MaxPool2d(2, { returnIndices: true })` is typed to return `[out, indices]`.
+type MO<R extends boolean> = MaxPoolOptions<R>;
 
 /**
  * 1-d max pooling; `new nn.MaxPool1d(kernelSize, stride, padding, dilation, returnIndices, ceilMode)`.
  * @example new nn.MaxPool1d(2); new nn.MaxPool1d(3, { stride: 2, returnIndices: true })
  */
 export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
-  constructor(...args: R extends true ? MaxPoolIndexArgs : MaxPoolArgs) {
-    super('MaxPool1d', args);
+  constructor(
+    kernelSize: PoolSize | MO<R>,
+    stride?: PoolSize | null | MO<R>,
+    padding?: PoolSize | MO<R>,
+    dilation?: PoolSize | MO<R>,
+    returnIndices?: R | MO<R>,
+    ceilMode?: boolean | MO<R>,
+    options?: MO<R>,
+  ) {
+    super('MaxPool1d', [kernelSize, stride, padding, dilation, returnIndices, ceilMode, options]);
   }
   protected pool(input: Tensor, options: MaxPoolOptions): Tensor | [Tensor, Tensor] {
     return P.maxPool1d(input, options);
@@ -70,8 +79,16 @@ export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
  * @example new nn.MaxPool2d(2); new nn.MaxPool2d(2, { ceilMode: true })
  */
 export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
-  constructor(...args: R extends true ? MaxPoolIndexArgs : MaxPoolArgs) {
-    super('MaxPool2d', args);
+  constructor(
+    kernelSize: PoolSize | MO<R>,
+    stride?: PoolSize | null | MO<R>,
+    padding?: PoolSize | MO<R>,
+    dilation?: PoolSize | MO<R>,
+    returnIndices?: R | MO<R>,
+    ceilMode?: boolean | MO<R>,
+    options?: MO<R>,
+  ) {
+    super('MaxPool2d', [kernelSize, stride, padding, dilation, returnIndices, ceilMode, options]);
   }
   protected pool(input: Tensor, options: MaxPoolOptions): Tensor | [Tensor, Tensor] {
     return P.maxPool2d(input, options);
@@ -82,8 +99,16 @@ export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
  * @example new nn.MaxPool3d(2, { dilation: 2 })
  */
 export class MaxPool3d<R extends boolean = false> extends MaxPoolNd<R> {
-  constructor(...args: R extends true ? MaxPoolIndexArgs : MaxPoolArgs) {
-    super('MaxPool3d', args);
+  constructor(
+    kernelSize: PoolSize | MO<R>,
+    stride?: PoolSize | null | MO<R>,
+    padding?: PoolSize | MO<R>,
+    dilation?: PoolSize | MO<R>,
+    returnIndices?: R | MO<R>,
+    ceilMode?: boolean | MO<R>,
+    options?: MO<R>,
+  ) {
+    super('MaxPool3d', [kernelSize, stride, padding, dilation, returnIndices, ceilMode, options]);
   }
   protected pool(input: Tensor, options: MaxPoolOptions): Tensor | [Tensor, Tensor] {
     return P.maxPool3d(input, options);
@@ -221,9 +246,8 @@ export class AdaptiveAvgPool3d extends Module {
   }
 }
 
-type AdaptiveMaxCtor<R extends boolean> = R extends true
-  ? [outputSize: AdaptiveSize, returnIndices: true] | [outputSize: AdaptiveSize, options: { returnIndices: true }] | [options: { outputSize: AdaptiveSize; returnIndices: true }]
-  : [outputSize: AdaptiveSize, returnIndices?: boolean] | [outputSize: AdaptiveSize, options: { returnIndices?: boolean }] | [options: { outputSize: AdaptiveSize; returnIndices?: boolean }];
+/** The keywords of `nn.AdaptiveMaxPool*d`; R is inferred from `returnIndices`. */
+type AMO<R extends boolean> = { outputSize?: AdaptiveSize; returnIndices?: R };
 
 abstract class AdaptiveMaxPoolNd<R extends boolean> extends Module<PoolResult<R>> {
   static override _holdsNoActivations = true;
@@ -244,8 +268,8 @@ abstract class AdaptiveMaxPoolNd<R extends boolean> extends Module<PoolResult<R>
  * @example new nn.AdaptiveMaxPool1d(2); new nn.AdaptiveMaxPool1d(2, true)
  */
 export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
-  constructor(...args: AdaptiveMaxCtor<R>) {
-    super('AdaptiveMaxPool1d', args);
+  constructor(outputSize: AdaptiveSize | AMO<R>, returnIndices?: R | AMO<R>, options?: AMO<R>) {
+    super('AdaptiveMaxPool1d', [outputSize, returnIndices, options]);
   }
   override forward(input: Tensor): PoolResult<R> {
     return A.adaptiveMaxPool1d(input, this.outputSize as number, { returnIndices: this.returnIndices }) as PoolResult<R>;
@@ -256,8 +280,8 @@ export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoo
  * @example new nn.AdaptiveMaxPool2d([2, null], true)
  */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
-  constructor(...args: AdaptiveMaxCtor<R>) {
-    super('AdaptiveMaxPool2d', args);
+  constructor(outputSize: AdaptiveSize | AMO<R>, returnIndices?: R | AMO<R>, options?: AMO<R>) {
+    super('AdaptiveMaxPool2d', [outputSize, returnIndices, options]);
   }
   override forward(input: Tensor): PoolResult<R> {
     return A.adaptiveMaxPool2d(input, this.outputSize, { returnIndices: this.returnIndices }) as PoolResult<R>;
@@ -268,8 +292,8 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoo
  * @example new nn.AdaptiveMaxPool3d(2)
  */
 export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
-  constructor(...args: AdaptiveMaxCtor<R>) {
-    super('AdaptiveMaxPool3d', args);
+  constructor(outputSize: AdaptiveSize | AMO<R>, returnIndices?: R | AMO<R>, options?: AMO<R>) {
+    super('AdaptiveMaxPool3d', [outputSize, returnIndices, options]);
   }
   override forward(input: Tensor): PoolResult<R> {
     return A.adaptiveMaxPool3d(input, this.outputSize, { returnIndices: this.returnIndices }) as PoolResult<R>;
