@@ -69,7 +69,7 @@ function backTo(t: Tensor, dtype: DType): Tensor {
   return converted;
 }
 
-/** Runs `kernel` on `x` (and `extra`, contiguous already) in x's compute dtype, freeing copies. */
+/** Runs `kernel` on a contiguous compute-dtype view of `x`, freeing the copy it made. */
 function onPlanes<R>(x: Tensor, nd: number, kernel: (view: ReturnType<typeof planes>, dtype: DType) => R): R {
   const dtype = computeDType(x._dtype);
   const input = kernelInput(x, dtype);
