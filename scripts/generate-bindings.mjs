@@ -33,10 +33,11 @@ function parseArgs(name, text) {
   // Split at the commas between arguments, not those inside a shape's brackets.
   const parts = text.split(/,(?![^\[]*\])/);
   return parts.map((part, index) => {
-    const shaped = /^\s*(\w+)\s*:\s*(in\??|out|new\??|inout)\s*\[([\w\s,]*)\]\s*$/.exec(part);
+    // A shaped view may end in `i64`: its dtype is int64 rather than the entry's float dtype.
+    const shaped = /^\s*(\w+)\s*:\s*(in\??|out|new\??|inout)\s*\[([\w\s,]*)\]\s*(i64)?\s*$/.exec(part);
     if (shaped) {
       const dims = shaped[3].split(',').map((d) => d.trim()).filter(Boolean);
-      return { name: shaped[1], index, kind: shaped[2], dims, meta: false };
+      return { name: shaped[1], index, kind: shaped[2], dims, meta: false, int64: !!shaped[4] };
     }
     const match = /^\s*(\w+)\s*:\s*(value:(.+?)|[\w?]+)\s*(@meta)?\s*$/.exec(part);
     if (!match) fail(`${name}: cannot read argument "${part.trim()}"`);
@@ -76,7 +77,11 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
   for (const [target, source] of Object.entries(spec.readsFrom ?? {})) {
     if (![target, source].every((v) => args.some((a) => a.name === v && VIEW_KINDS.has(a.kind)))) fail(`${name}: readsFrom names views`);
   }
-  return { name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct, readsFrom: spec.readsFrom ?? {} };
+  if (spec.check && !kernel) fail(`${name}: \`check\` names extra value checks of a kernel entry`);
+  return {
+    name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct,
+    readsFrom: spec.readsFrom ?? {}, check: spec.check,
+  };
 });
 
 const usesMeta = (entry) => entry.args.some((a) => a.meta || VIEW_KINDS.has(a.kind));
@@ -134,19 +139,24 @@ function kernelsHeader() {
     const symbols = [...new Set(views.flatMap((a) => a.dims.filter((d) => !/^\d+$/.test(d))))];
     lines.push(`// ${entry.name}(${entry.args.map((a) => (a.dims ? `${a.name}: ${a.kind} [${a.dims.join(', ')}]` : `${a.name}: ${a.kind}`)).join(', ')})`);
     lines.push(`struct ${argsStruct(entry)} {`, ...entry.args.map((a) => `  ${kernelField(a)}`), '};');
+    // `check: 'f'`: the entry's numbers are checked further by a hand-written f(args)
+    // (native/core/), after the shapes.
+    if (entry.check) lines.push(`void ${entry.check}(const ${argsStruct(entry)}& a);`);
     lines.push(`inline void checkKernelArgs(const ${argsStruct(entry)}& a) {`);
     lines.push(`  KernelShapes shapes("${entry.name}", ${symbols.length});`);
-    const first = views.find((a) => a.kind === 'in');
+    const first = views.find((a) => a.kind === 'in' && !a.int64);
     lines.push(`  shapes.floating("${first.name}", a.${first.name});`);
     for (const arg of views) {
       const optional = arg.kind.endsWith('?');
       const dims = arg.dims.map((d) => (/^\d+$/.test(d) ? `KernelShapes::fixed(${d})` : `${symbols.indexOf(d)}`));
-      const check = `shapes.view("${arg.name}", a.${arg.name}, a.${first.name}.dtype, {${dims.join(', ')}});`;
+      const dtype = arg.int64 ? 'DType::Int64' : `a.${first.name}.dtype`;
+      const check = `shapes.view("${arg.name}", a.${arg.name}, ${dtype}, {${dims.join(', ')}});`;
       lines.push(optional ? `  if (a.${arg.name}.data != nullptr) ${check}` : `  ${check}`);
     }
     for (const [target, source] of Object.entries(entry.readsFrom)) {
       lines.push(`  shapes.readsFrom("${target}", a.${target}, "${source}", a.${source});`);
     }
+    if (entry.check) lines.push(`  ${entry.check}(a);`);
     lines.push('}', '');
   }
   lines.push('// X(name, Args) for every kernel entry: backend.h declares the checked entry point and the');

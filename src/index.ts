@@ -131,6 +131,9 @@ export { relu_, neg_, clamp_ } from './ops/inplace.js';
 export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } from './nn/functional/activations-more.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, logsumexp } from './ops/reduce.js';
+// Pooling's torch.* forms (PyTorch has them beside F.*; torch.adaptive_max_pool1d always returns indices).
+export { maxPool1d, maxPool2d, maxPool3d, maxPool1dWithIndices, avgPool1d } from './nn/functional/pooling.js';
+export { adaptiveAvgPool1d, torchAdaptiveMaxPool1d as adaptiveMaxPool1d } from './nn/functional/pooling-adaptive.js';
 export type { ValuesIndices } from './ops/reduce.js';
 export { sort, argsort, msort, topk, kthvalue, median, nanmedian, mode } from './ops/sort.js';
 export type { SortOptions, TopkOptions } from './ops/sort.js';

@@ -87,6 +87,13 @@ describe('bad views given to native entry points end in an Error (each in a chil
     upsample_past_storage: 'view needs 100 bytes but its storage holds 64',
     upsample_bicubic_rank: 'upsampleBicubic: out must have 3 dims, got 4',
     upsample_int_input: 'upsampleNearest: input must be float32 or float64, got int64',
+    pool_float_indices: 'maxPool: indices must be int64, got float32',
+    pool_kernel_zero: 'maxPool: kernel size must be in [1, 2^31), got 0',
+    pool_huge_stride: 'maxPool: stride must be in [1, 2^31), got 1099511627776',
+    pool_negative_padding: 'avgPool: padding must be in [0, 2^31), got -1',
+    pool_negative_divisor: 'avgPoolBackward: divisorOverride must be in [0, 2^31), got -3',
+    pool_backward_indices_disagree: "maxPoolBackward: indices's dim 3 is 3, but another view has 2 there",
+    pool_input_past_storage: 'view needs 256 bytes but its storage holds 64',
     disposed_input: 'Tensor has been disposed',
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));

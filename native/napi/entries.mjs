@@ -40,7 +40,12 @@
 //   kernel: true   the C++ is generated whole: an `<Name>Args` struct of the views and
 //                  scalars, Backend::<name> (checks from the declared shapes, then the
 //                  device's <name>Impl) and the napi glue. Views then carry their shape in
-//                  named sizes, `input: in [R, C]`, and are contiguous, of one float dtype.
+//                  named sizes, `input: in [R, C]`, and are contiguous, of one float dtype
+//                  (the first `in` view's), except views whose shape ends in `i64`
+//                  (`indices: new [P, O] i64`), which are int64.
+//   check: 'f'     (kernel entries) the generated checks end with a call of the
+//                  hand-written `void f(const <Name>Args&)` (native/core/), for what the
+//                  shapes cannot say: window sizes, strides and the like.
 //   readsFrom: { target: 'source' }   (kernel entries) the kernel reads `source` for each
 //                  element of `target`, so `source` must have elements when `target` has.
 //   struct: 'X'    the implementation is generated: it fills Backend's hand-declared
@@ -193,6 +198,43 @@ export const entries = {
   // Hardtanh), flattened; the rules are flint/rules/activation_grad.h.
   activationBackward: { args: 'gradInput: new [N], gradOutput: in [N], input: in [N], op: UnaryOp, p0: f64, p1: f64', kernel: true },
   logsumexpBackward: { args: 'gradInput: new [R, C], gradOutput: in [R], input: in [R, C], result: in [R]', kernel: true },
+  // Pooling (native/cpu/pooling.cc, native/cuda/pooling.cu) over the planes P = N*C of a
+  // contiguous [P, D, H, W] input: 1-d and 2-d pooling pass D = 1 (and H = 1). Indices are
+  // int64 flat offsets within a plane, as PyTorch's. The window numbers are checked by
+  // native/core/pooling_checks.cc; reads outside the input (padding) are skipped.
+  maxPool: {
+    args:
+      'out: new [P, OD, OH, OW], indices: new [P, OD, OH, OW] i64, input: in [P, D, H, W], ' +
+      'kD: i64 @meta, kH: i64 @meta, kW: i64 @meta, sD: i64 @meta, sH: i64 @meta, sW: i64 @meta, ' +
+      'pD: i64 @meta, pH: i64 @meta, pW: i64 @meta, dD: i64 @meta, dH: i64 @meta, dW: i64 @meta',
+    kernel: true,
+    check: 'checkPoolValues',
+  },
+  // gradInput = zeros, then gradInput[p, indices[p, o]] += gradOutput[p, o]: the backward of
+  // maxPool and adaptiveMaxPool. Indices outside the plane are skipped.
+  maxPoolBackward: { args: 'gradInput: new [P, D, H, W], gradOutput: in [P, OD, OH, OW], indices: in [P, OD, OH, OW] i64', kernel: true },
+  // divisorOverride 0: divide by the window's size (with or without the padding it covers).
+  avgPool: {
+    args:
+      'out: new [P, OD, OH, OW], input: in [P, D, H, W], kD: i64 @meta, kH: i64 @meta, kW: i64 @meta, ' +
+      'sD: i64 @meta, sH: i64 @meta, sW: i64 @meta, pD: i64 @meta, pH: i64 @meta, pW: i64 @meta, ' +
+      'countIncludePad: bool @meta, divisorOverride: i64 @meta',
+    kernel: true,
+    check: 'checkPoolValues',
+  },
+  avgPoolBackward: {
+    args:
+      'gradInput: new [P, D, H, W], gradOutput: in [P, OD, OH, OW], kD: i64 @meta, kH: i64 @meta, kW: i64 @meta, ' +
+      'sD: i64 @meta, sH: i64 @meta, sW: i64 @meta, pD: i64 @meta, pH: i64 @meta, pW: i64 @meta, ' +
+      'countIncludePad: bool @meta, divisorOverride: i64 @meta',
+    kernel: true,
+    check: 'checkPoolValues',
+  },
+  // Adaptive windows: output o of size O over an input of size I covers
+  // [floor(o * I / O), ceil((o + 1) * I / O)).
+  adaptiveAvgPool: { args: 'out: new [P, OD, OH, OW], input: in [P, D, H, W]', kernel: true },
+  adaptiveAvgPoolBackward: { args: 'gradInput: new [P, D, H, W], gradOutput: in [P, OD, OH, OW]', kernel: true },
+  adaptiveMaxPool: { args: 'out: new [P, OD, OH, OW], indices: new [P, OD, OH, OW] i64, input: in [P, D, H, W]', kernel: true },
   // A stable sort of each row of a contiguous [rows, cols] float32/float64/int64 input, NaN
   // greatest (last ascending, first descending), with the int64 source positions.
   // `stable: false` gives std::sort's order of equal values, as PyTorch's CPU does.

@@ -52,6 +52,11 @@ export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d } from './layers/up
 export type { UpsampleOptions } from './layers/upsample.js';
 export { PixelShuffle, PixelUnshuffle, ChannelShuffle } from './layers/shuffle.js';
 export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './layers/dropout-nd.js';
+export {
+  MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, LPPool1d, LPPool2d,
+} from './layers/pooling.js';
+export type { PoolResult } from './layers/pooling.js';
 export * as utils from './utils/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

@@ -56,6 +56,16 @@ export const cases: Record<string, () => unknown> = {
     call.upsampleLinear(fresh(torch.float32, [1, 1, 8, 8]), layoutOf(x(), torch.float32, 0, [1, 1, 5, 5], [25, 25, 5, 1]), false, 0, 0, 0),
   upsample_bicubic_rank: () => call.upsampleBicubic(fresh(torch.float32, [1, 1, 4, 4]), torch.ones([1, 1, 2, 2]), false, 0, 0),
   upsample_int_input: () => call.upsampleNearest(fresh(torch.int64, [1, 1, 2, 2]), torch.ones([1, 1, 1, 1], { dtype: torch.int64 }), 0, 0, 0, false),
+  // Pooling (issue 11): int64 index views, and window numbers checked before any device code.
+  pool_float_indices: () => call.maxPool(fresh(torch.float32, [1, 1, 1, 2]), fresh(torch.float32, [1, 1, 1, 2]), torch.zeros([1, 1, 2, 4]), 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 1),
+  pool_kernel_zero: () => call.maxPool(fresh(torch.float32, [1, 1, 1, 2]), fresh(torch.int64, [1, 1, 1, 2]), torch.zeros([1, 1, 2, 4]), 1, 0, 2, 1, 2, 2, 0, 0, 0, 1, 1, 1),
+  pool_huge_stride: () => call.maxPool(fresh(torch.float32, [1, 1, 1, 2]), fresh(torch.int64, [1, 1, 1, 2]), torch.zeros([1, 1, 2, 4]), 1, 2, 2, 1, 2 ** 40, 2, 0, 0, 0, 1, 1, 1),
+  pool_negative_padding: () => call.avgPool(fresh(torch.float32, [1, 1, 1, 2]), torch.zeros([1, 1, 2, 4]), 1, 2, 2, 1, 2, 2, 0, -1, 0, true, 0),
+  pool_negative_divisor: () => call.avgPoolBackward(fresh(torch.float32, [1, 1, 2, 4]), torch.zeros([1, 1, 1, 2]), 1, 2, 2, 1, 2, 2, 0, 0, 0, true, -3),
+  pool_backward_indices_disagree: () =>
+    call.maxPoolBackward(fresh(torch.float32, [1, 1, 2, 4]), torch.zeros([1, 1, 1, 2]), torch.zeros([1, 1, 1, 3], { dtype: torch.int64 })),
+  pool_input_past_storage: () =>
+    call.adaptiveAvgPool(fresh(torch.float32, [1, 1, 1, 1]), layoutOf(x(), torch.float32, 0, [1, 1, 8, 8], [64, 64, 8, 1])),
   disposed_input: () => {
     const t = x();
     t.dispose();

@@ -46,3 +46,13 @@ export { interpolate, upsample, upsampleNearest, upsampleBilinear } from './upsa
 export type { InterpolateMode, InterpolateOptions } from './upsample.js';
 export { pixelShuffle, pixelUnshuffle, channelShuffle } from './pixel-shuffle.js';
 export { dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDropout } from './dropout-nd.js';
+export {
+  maxPool1d, maxPool2d, maxPool3d, maxPool1dWithIndices, maxPool2dWithIndices, maxPool3dWithIndices, avgPool1d, avgPool2d, avgPool3d,
+} from './pooling.js';
+export type { MaxPoolOptions, AvgPoolOptions, PoolArg } from './pooling.js';
+export {
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d, maxUnpool1d,
+  maxUnpool2d, lpPool1d, lpPool2d,
+} from './pooling-adaptive.js';
+export type { AdaptiveMaxPoolOptions, MaxUnpoolOptions, LPPoolOptions } from './pooling-adaptive.js';
+export type { PoolSize, AdaptiveSize } from './pooling-args.js';
