@@ -1,0 +1,249 @@
+/**
+ * The native batch-norm kernels (native/cpu/batch_norm.cc, native/cuda/batch_norm.cu) and
+ * the autograd nodes built on them: batch norm over an input viewed as [N, C, S], and
+ * group norm as batch norm over [1, N * G, C / G * S] followed by a per-channel affine
+ * (PyTorch's NativeBatchNormBackward0 and NativeGroupNormBackward0). The arguments were
+ * checked by the callers in normalization.ts.
+ * @internal
+ */
+import * as call from '../../native/calls.generated.js';
+import { fresh, layoutOf, type ViewArg } from '../../native/meta.js';
+import { record } from '../../autograd/function.js';
+import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
+import { Tensor, fromHandle } from '../../tensor/tensor.js';
+import { float64, type DType } from '../../tensor/dtype.js';
+import { ones, zeros } from '../../tensor/creation.js';
+import { contiguous } from '../../ops/shape.js';
+import { checkSameDevice } from '../../ops/tensor-kernels.js';
+
+/** `t` (contiguous) read as `shape`. */
+function asShape(t: Tensor, shape: readonly number[]): ViewArg {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = stride;
+    stride *= shape[d];
+  }
+  return layoutOf(t, t._dtype, t._offset, shape, strides);
+}
+
+/** `t` as a contiguous tensor of `dtype` (itself when it already is one). */
+export function contiguousAs(t: Tensor, dtype: DType): Tensor {
+  const c = t._dtype === dtype ? t : t.to(dtype);
+  return c.isContiguous() ? c : contiguous(c);
+}
+
+const vec = (t: Tensor | null, c: number) => (t === null ? null : asShape(t, [c]));
+
+/** Training forward: the output and the batch mean and invstd per channel. */
+function forwardKernel(x: Tensor, dims: [number, number, number], w: Tensor | null, b: Tensor | null, eps: number) {
+  const c = dims[1];
+  const dtype = x._dtype;
+  const [out, mean, invstd] = call.batchNorm(fresh(dtype, dims), fresh(dtype, [c]), fresh(dtype, [c]), asShape(x, dims), vec(w, c), vec(b, c), eps);
+  return {
+    out: fromHandle(out, x._shape.slice(), dtype, x.device),
+    mean: fromHandle(mean, [c], dtype, x.device),
+    invstd: fromHandle(invstd, [c], dtype, x.device),
+  };
+}
+
+/** y = (x - mean) * invstd * w + b per channel, one pass. */
+function evalKernel(x: Tensor, dims: [number, number, number], mean: Tensor, invstd: Tensor, w: Tensor | null, b: Tensor | null): Tensor {
+  const c = dims[1];
+  const handle = call.batchNormEval(fresh(x._dtype, dims), asShape(x, dims), asShape(mean, [c]), asShape(invstd, [c]), vec(w, c), vec(b, c));
+  return fromHandle(handle, x._shape.slice(), x._dtype, x.device);
+}
+
+/** The gradients wanted, each null when not. */
+function backwardKernel(
+  g: Tensor,
+  x: Tensor,
+  dims: [number, number, number],
+  mean: Tensor,
+  invstd: Tensor,
+  w: Tensor | null,
+  training: boolean,
+  want: readonly [boolean, boolean, boolean],
+): [Tensor | null, Tensor | null, Tensor | null] {
+  const c = dims[1];
+  const dtype = x._dtype;
+  const [gi, gw, gb] = call.batchNormBackward(
+    want[0] ? fresh(dtype, dims) : null,
+    want[1] ? fresh(dtype, [c]) : null,
+    want[2] ? fresh(dtype, [c]) : null,
+    asShape(g, dims),
+    asShape(x, dims),
+    asShape(mean, [c]),
+    asShape(invstd, [c]),
+    vec(w, c),
+    training,
+  );
+  return [
+    gi === null ? null : fromHandle(gi, x._shape.slice(), dtype, x.device),
+    gw === null ? null : fromHandle(gw, [c], dtype, x.device),
+    gb === null ? null : fromHandle(gb, [c], dtype, x.device),
+  ];
+}
+
+/** What batchNormNative's caller gets back: the batch statistics only in training. */
+export interface BatchNormResult {
+  out: Tensor;
+  /** The batch mean and biased variance per channel (training), for the running stats. */
+  batchMean: Tensor | null;
+  batchVar: Tensor | null;
+}
+
+const wants = (input: Tensor, weight: Tensor | null, bias: Tensor | null) =>
+  gradEnabled() && [input, weight, bias].some((t) => t !== null && t._requiresGrad);
+
+/**
+ * Batch norm of `input` (float32/float64, [N, C, ...]) seen as [N, C, S]. In training it
+ * normalises with the batch statistics (returned, for the running-stat update); otherwise
+ * with `runningMean` and `runningVar`.
+ */
+export function batchNormNative(
+  input: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  training: boolean,
+  eps: number,
+): BatchNormResult {
+  for (const t of [weight, bias, runningMean, runningVar]) if (t !== null) checkSameDevice(input, t);
+  const dtype = input._dtype;
+  const n = input._shape[0];
+  const c = input._shape[1];
+  const s = input._shape.slice(2).reduce((a, b) => a * b, 1);
+  const dims: [number, number, number] = [n, c, s];
+  const x = contiguousAs(input, dtype);
+  const w = weight === null ? null : contiguousAs(weight, dtype);
+  const b = bias === null ? null : contiguousAs(bias, dtype);
+  let out: Tensor;
+  let mean: Tensor;
+  let invstd: Tensor;
+  let batchVar: Tensor | null = null;
+  if (training) {
+    ({ out, mean, invstd } = forwardKernel(x, dims, w, b, eps));
+    // The biased variance back from invstd, in float64 so that float32 loses nothing more.
+    batchVar = noGrad(() => {
+      const inv = invstd.to(float64);
+      const v = inv.mul(inv).reciprocal_().sub_(eps);
+      inv.dispose();
+      return v;
+    });
+  } else {
+    ({ mean, invstd } = noGrad(() => {
+      const m = runningMean!._dtype === dtype && runningMean!.isContiguous() ? runningMean!.clone() : contiguousAs(runningMean!, dtype);
+      const inv = runningVar!.to(float64).add(eps).rsqrt_();
+      const typed = inv.to(dtype);
+      if (typed !== inv) inv.dispose();
+      return { mean: m, invstd: typed };
+    }));
+    out = evalKernel(x, dims, mean, invstd, w, b);
+  }
+  const batchMean = training ? mean : null;
+  if (!wants(input, weight, bias)) {
+    if (!training) mean.dispose();
+    invstd.dispose();
+    if (x !== input) x.dispose();
+    return { out, batchMean, batchVar };
+  }
+  const weightShape = weight?._shape.slice() ?? null;
+  const biasShape = bias?._shape.slice() ?? null;
+  const result = record(
+    out,
+    'NativeBatchNormBackward0',
+    [input, weight, bias],
+    (node) => {
+      const want = [node.next[0] !== null, node.next[1] !== null, node.next[2] !== null] as const;
+      const savedX = node.save(x);
+      const savedW = w === null ? null : node.save(w);
+      // In training the caller still reads the batch mean (the running stats): a copy is saved.
+      const savedMean = node.save(training ? mean.clone() : mean, true);
+      const savedInvstd = node.save(invstd, true);
+      return (g) => {
+        const gc = contiguousAs(g, dtype);
+        const [gi, gw, gb] = backwardKernel(gc, savedX(), dims, savedMean(), savedInvstd(), savedW === null ? null : savedW(), training, want);
+        if (gc !== g) gc.dispose();
+        return [gi, gw === null ? null : gw.reshape(weightShape!), gb === null ? null : gb.reshape(biasShape!)];
+      };
+    },
+    { onceDifferentiable: true },
+  );
+  return { out: result, batchMean, batchVar };
+}
+
+/**
+ * Group norm of `input` (float32/float64, [N, C, ...]) in `groups` groups, with an optional
+ * per-channel affine.
+ */
+export function groupNormNative(input: Tensor, groups: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  for (const t of [weight, bias]) if (t !== null) checkSameDevice(input, t);
+  const dtype = input._dtype;
+  const n = input._shape[0];
+  const c = input._shape[1];
+  const s = input._shape.slice(2).reduce((a, b) => a * b, 1);
+  const grouped: [number, number, number] = [1, n * groups, groups === 0 ? 0 : (c / groups) * s];
+  const channelDims: [number, number, number] = [n, c, s];
+  const x = contiguousAs(input, dtype);
+  const w = weight === null ? null : contiguousAs(weight, dtype);
+  const b = bias === null ? null : contiguousAs(bias, dtype);
+  const factory = { dtype, device: input.device };
+  const { out: xhat, mean, invstd } = forwardKernel(x, grouped, null, null, eps);
+  let out = xhat;
+  if (w !== null || b !== null) {
+    // The affine per channel: the eval kernel with mean 0 and invstd 1.
+    const zero = zeros([c], factory);
+    const one = ones([c], factory);
+    out = evalKernel(xhat, channelDims, zero, one, w, b);
+    xhat.dispose();
+    zero.dispose();
+    one.dispose();
+  }
+  if (!wants(input, weight, bias)) {
+    mean.dispose();
+    invstd.dispose();
+    if (x !== input) x.dispose();
+    return out;
+  }
+  const weightShape = weight?._shape.slice() ?? null;
+  const biasShape = bias?._shape.slice() ?? null;
+  return record(
+    out,
+    'NativeGroupNormBackward0',
+    [input, weight, bias],
+    (node) => {
+      const want = [node.next[0] !== null, node.next[1] !== null, node.next[2] !== null] as const;
+      const savedX = node.save(x);
+      const savedW = w === null ? null : node.save(w);
+      const savedMean = node.save(mean, true);
+      const savedInvstd = node.save(invstd, true);
+      return (g) => {
+        const gc = contiguousAs(g, dtype);
+        const zero = zeros([c], factory);
+        const one = ones([c], factory);
+        let gi: Tensor | null = null;
+        let gw: Tensor | null = null;
+        let gb: Tensor | null = null;
+        if (want[1] || want[2]) {
+          // sum(g * xhat) and sum(g) per channel, xhat recomputed from the saved statistics.
+          const xh = evalKernel(savedX(), grouped, savedMean(), savedInvstd(), null, null);
+          [, gw, gb] = backwardKernel(gc, xh, channelDims, zero, one, null, false, [false, want[1], want[2]]);
+          xh.dispose();
+        }
+        if (want[0]) {
+          // d xhat = g * w per channel, then batch norm's training backward per group.
+          const gxhat = savedW === null ? gc : evalKernel(gc, channelDims, zero, savedW(), null, null);
+          [gi] = backwardKernel(gxhat, savedX(), grouped, savedMean(), savedInvstd(), null, true, [true, false, false]);
+          if (gxhat !== gc) gxhat.dispose();
+        }
+        zero.dispose();
+        one.dispose();
+        if (gc !== g) gc.dispose();
+        return [gi, gw === null ? null : gw.reshape(weightShape!), gb === null ? null : gb.reshape(biasShape!)];
+      };
+    },
+    { onceDifferentiable: true },
+  );
+}
