@@ -129,7 +129,7 @@ export function batchNormNative(
     batchVar = noGrad(() => {
       const inv = invstd.to(float64);
       const v = inv.mul(inv).reciprocal_().sub_(eps);
-      inv.dispose();
+      if (inv !== invstd) inv.dispose();
       return v;
     });
   } else {

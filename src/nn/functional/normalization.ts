@@ -246,7 +246,8 @@ export function localResponseNorm(input: Tensor, size: number, alpha = 1e-4, bet
   checkNumber(beta, 'localResponseNorm', 'beta');
   checkNumber(k, 'localResponseNorm', 'k');
   const dim = input.dim();
-  if (dim < 3) throw new Error(`Expected 3D or higher dimensionality input (got ${dim} dimensions)`);
+  // PyTorch's message, with the spaces its source's line continuation puts in it.
+  if (dim < 3) throw new Error(`Expected 3D or higher dimensionality${' '.repeat(26)}input (got ${dim} dimensions)`);
   if (input.numel() === 0) return input;
   // The window mean of the squares along the channels: zero-pad dim 1 by size // 2 before
   // and (size - 1) // 2 after, take every window of `size`, average (PyTorch's avg_pool
