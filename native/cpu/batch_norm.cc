@@ -57,20 +57,22 @@ void batchNormForward(ThreadPool& pool, const BatchNormArgs& a) {
   });
 }
 
-// One pass: y = x * scale[c] + shift[c], over the N * C rows of S values.
+// One pass: y = x * scale[c] + shift[c] with invstd = 1 / sqrt(var + eps), over the
+// N * C rows of S values.
 template <class T>
 void batchNormEvalForward(ThreadPool& pool, const BatchNormEvalArgs& a) {
   const int64_t n = a.input.shape[0], channels = a.input.shape[1], s = a.input.shape[2];
   const T* x = (const T*)a.input.data;
   const T* mean = (const T*)a.mean.data;
-  const T* invstd = (const T*)a.invstd.data;
+  const T* var = (const T*)a.variance.data;
   const T* weight = (const T*)a.weight.data;
   const T* bias = (const T*)a.bias.data;
   T* y = (T*)a.out.data;
   pool.parallelFor(n * channels, channelGrain(s), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; r++) {
       const int64_t c = r % channels;
-      const double scale = weight ? (double)invstd[c] * (double)weight[c] : (double)invstd[c];
+      const double invstd = 1.0 / std::sqrt((double)var[c] + a.eps);
+      const double scale = weight ? invstd * (double)weight[c] : invstd;
       const double shift = (bias ? (double)bias[c] : 0.0) - (double)mean[c] * scale;
       const T tScale = (T)scale, tShift = (T)shift;
       const T* xr = x + r * s;

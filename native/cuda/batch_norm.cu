@@ -64,12 +64,13 @@ __global__ void batchNormKernel(const T* __restrict__ x, const T* __restrict__ w
 }
 
 template <class T>
-__global__ void batchNormEvalKernel(const T* __restrict__ x, const T* __restrict__ mean, const T* __restrict__ invstd,
+__global__ void batchNormEvalKernel(const T* __restrict__ x, const T* __restrict__ mean, const T* __restrict__ var,
                                     const T* __restrict__ weight, const T* __restrict__ bias, T* __restrict__ y,
-                                    int64_t total, int64_t channels, int64_t s) {
+                                    int64_t total, int64_t channels, int64_t s, T eps) {
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total; i += (int64_t)gridDim.x * blockDim.x) {
     const int64_t c = (i / s) % channels;
-    const T scale = weight ? invstd[c] * weight[c] : invstd[c];
+    const T invstd = T(1) / sqrt(var[c] + eps);
+    const T scale = weight ? invstd * weight[c] : invstd;
     const T shift = (bias ? bias[c] : T(0)) - mean[c] * scale;
     y[i] = x[i] * scale + shift;
   }
@@ -138,8 +139,8 @@ void batchNormEvalTyped(CudaContext& ctx, const BatchNormEvalArgs& a) {
   const int64_t total = n * channels * s;
   if (total == 0) return;
   batchNormEvalKernel<T><<<gridFor(ctx, total), kBlockThreads, 0, ctx.stream>>>(
-      (const T*)a.input.data, (const T*)a.mean.data, (const T*)a.invstd.data, (const T*)a.weight.data,
-      (const T*)a.bias.data, (T*)a.out.data, total, channels, s);
+      (const T*)a.input.data, (const T*)a.mean.data, (const T*)a.variance.data, (const T*)a.weight.data,
+      (const T*)a.bias.data, (T*)a.out.data, total, channels, s, (T)a.eps);
   FLINT_CUDA_LAUNCH_CHECK();
 }
 

@@ -193,12 +193,13 @@ export const entries = {
   logsumexpBackward: { args: 'gradInput: new [R, C], gradOutput: in [R], input: in [R, C], result: in [R]', kernel: true },
   // Batch normalization over a contiguous input viewed as [N, C, S] (S: the spatial dims'
   // product), per channel. batchNorm (training) writes the biased batch mean and
-  // invstd = 1 / sqrt(var + eps) it normalised with; batchNormEval normalises with given
-  // statistics in one pass. batchNormBackward takes the mean and invstd the forward used
-  // (in eval, the running mean and 1 / sqrt(running_var + eps)); `training` says whether
-  // they depended on the input. Group and instance norm run these over regrouped views.
+  // invstd = 1 / sqrt(var + eps) it normalised with; batchNormEval normalises with a given
+  // mean and variance (the running statistics) in one pass. batchNormBackward takes the
+  // mean and invstd the forward used (in eval, the running mean and 1 / sqrt(running_var +
+  // eps)); `training` says whether they depended on the input. Group and instance norm run
+  // these over regrouped views.
   batchNorm: { args: 'out: new [N, C, S], mean: new [C], invstd: new [C], input: in [N, C, S], weight: in? [C], bias: in? [C], eps: f64', kernel: true },
-  batchNormEval: { args: 'out: new [N, C, S], input: in [N, C, S], mean: in [C], invstd: in [C], weight: in? [C], bias: in? [C]', kernel: true },
+  batchNormEval: { args: 'out: new [N, C, S], input: in [N, C, S], mean: in [C], variance: in [C], weight: in? [C], bias: in? [C], eps: f64', kernel: true },
   batchNormBackward: {
     args: 'gradInput: new? [N, C, S], gradWeight: new? [C], gradBias: new? [C], gradOutput: in [N, C, S], input: in [N, C, S], mean: in [C], invstd: in [C], weight: in? [C], training: bool',
     kernel: true,

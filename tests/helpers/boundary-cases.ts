@@ -57,7 +57,7 @@ export const cases: Record<string, () => unknown> = {
   batch_norm_past_storage: () =>
     call.batchNorm(fresh(torch.float32, [2, 3, 40]), fresh(torch.float32, [3]), fresh(torch.float32, [3]), layoutOf(x(), torch.float32, 0, [2, 3, 40], [120, 40, 1]), null, null, 1e-5),
   batch_norm_eval_mean_short: () =>
-    call.batchNormEval(fresh(torch.float32, [2, 3, 1]), torch.zeros([2, 3, 1]), torch.ones(2), torch.ones(3), null, null),
+    call.batchNormEval(fresh(torch.float32, [2, 3, 1]), torch.zeros([2, 3, 1]), torch.ones(2), torch.ones(3), null, null, 1e-5),
   batch_norm_backward_dtype: () =>
     call.batchNormBackward(null, null, null, torch.zeros([2, 3, 1]), torch.zeros([2, 3, 1], { dtype: torch.float64 }), torch.ones(3), torch.ones(3), null, true),
   batch_norm_backward_grad_input_shape: () =>

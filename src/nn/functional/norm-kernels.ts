@@ -47,10 +47,18 @@ function forwardKernel(x: Tensor, dims: [number, number, number], w: Tensor | nu
   };
 }
 
-/** y = (x - mean) * invstd * w + b per channel, one pass. */
-function evalKernel(x: Tensor, dims: [number, number, number], mean: Tensor, invstd: Tensor, w: Tensor | null, b: Tensor | null): Tensor {
+/** y = (x - mean) / sqrt(variance + eps) * w + b per channel, one pass. */
+function evalKernel(
+  x: Tensor,
+  dims: [number, number, number],
+  mean: Tensor,
+  variance: Tensor,
+  w: Tensor | null,
+  b: Tensor | null,
+  eps: number,
+): Tensor {
   const c = dims[1];
-  const handle = call.batchNormEval(fresh(x._dtype, dims), asShape(x, dims), asShape(mean, [c]), asShape(invstd, [c]), vec(w, c), vec(b, c));
+  const handle = call.batchNormEval(fresh(x._dtype, dims), asShape(x, dims), asShape(mean, [c]), asShape(variance, [c]), vec(w, c), vec(b, c), eps);
   return fromHandle(handle, x._shape.slice(), x._dtype, x.device);
 }
 
@@ -119,6 +127,7 @@ export function batchNormNative(
   const x = contiguousAs(input, dtype);
   const w = weight === null ? null : contiguousAs(weight, dtype);
   const b = bias === null ? null : contiguousAs(bias, dtype);
+  const grad = wants(input, weight, bias);
   let out: Tensor;
   let mean: Tensor;
   let invstd: Tensor;
@@ -133,18 +142,27 @@ export function batchNormNative(
       return v;
     });
   } else {
+    // One pass over the running statistics as they are (no copies unless their dtype differs).
+    const m = contiguousAs(runningMean!, dtype);
+    const v = contiguousAs(runningVar!, dtype);
+    out = evalKernel(x, dims, m, v, w, b, eps);
+    if (!grad) {
+      if (m !== runningMean) m.dispose();
+      if (v !== runningVar) v.dispose();
+      if (x !== input) x.dispose();
+      return { out, batchMean: null, batchVar: null };
+    }
+    // The backward's own copies: the running statistics may change before it runs.
     ({ mean, invstd } = noGrad(() => {
-      const m = runningMean!._dtype === dtype && runningMean!.isContiguous() ? runningMean!.clone() : contiguousAs(runningMean!, dtype);
-      const inv = runningVar!.to(float64).add(eps).rsqrt_();
+      const inv = v.to(float64).add(eps).rsqrt_();
       const typed = inv.to(dtype);
       if (typed !== inv) inv.dispose();
-      return { mean: m, invstd: typed };
+      return { mean: m === runningMean ? m.clone() : m, invstd: typed };
     }));
-    out = evalKernel(x, dims, mean, invstd, w, b);
+    if (v !== runningVar) v.dispose();
   }
   const batchMean = training ? mean : null;
-  if (!wants(input, weight, bias)) {
-    if (!training) mean.dispose();
+  if (!grad) {
     invstd.dispose();
     if (x !== input) x.dispose();
     return { out, batchMean, batchVar };
@@ -193,10 +211,10 @@ export function groupNormNative(input: Tensor, groups: number, weight: Tensor | 
   const { out: xhat, mean, invstd } = forwardKernel(x, grouped, null, null, eps);
   let out = xhat;
   if (w !== null || b !== null) {
-    // The affine per channel: the eval kernel with mean 0 and invstd 1.
+    // The affine per channel: the eval kernel with mean 0, variance 1 and eps 0.
     const zero = zeros([c], factory);
     const one = ones([c], factory);
-    out = evalKernel(xhat, channelDims, zero, one, w, b);
+    out = evalKernel(xhat, channelDims, zero, one, w, b, 0);
     xhat.dispose();
     zero.dispose();
     one.dispose();
@@ -221,27 +239,52 @@ export function groupNormNative(input: Tensor, groups: number, weight: Tensor | 
       const savedInvstd = node.save(invstd, true);
       return (g) => {
         const gc = contiguousAs(g, dtype);
-        const zero = zeros([c], factory);
-        const one = ones([c], factory);
         let gi: Tensor | null = null;
         let gw: Tensor | null = null;
         let gb: Tensor | null = null;
         if (want[1] || want[2]) {
-          // sum(g * xhat) and sum(g) per channel, xhat recomputed from the saved statistics.
-          const xh = evalKernel(savedX(), grouped, savedMean(), savedInvstd(), null, null);
-          [, gw, gb] = backwardKernel(gc, xh, channelDims, zero, one, null, false, [false, want[1], want[2]]);
-          xh.dispose();
+          // Per (n, c): sum(g * x) and sum(g) (the eval backward with mean 0 and invstd 1),
+          // then, as PyTorch's group norm backward, gradWeight = sum over n of
+          // invstd * (sum(g * x) - mean * sum(g)) and gradBias = sum over n of sum(g).
+          const perSample: [number, number, number] = [1, n * c, s];
+          const zero = zeros([n * c], factory);
+          const one = ones([n * c], factory);
+          const [, sumGx, sumG] = backwardKernel(gc, savedX(), perSample, zero, one, null, false, [false, true, true]);
+          zero.dispose();
+          one.dispose();
+          noGrad(() => {
+            const byGroup = [n, groups, c / groups];
+            const m = savedMean().view([n, groups, 1]);
+            const inv = savedInvstd().view([n, groups, 1]);
+            const gx = sumGx!.view(byGroup);
+            const g1 = sumG!.view(byGroup);
+            if (want[1]) {
+              const shifted = g1.mul(m);
+              const centred = gx.sub(shifted).mul_(inv);
+              gw = centred.sum(0).reshape(weightShape!);
+              shifted.dispose();
+              centred.dispose();
+            }
+            if (want[2]) gb = sumG!.view([n, c]).sum(0).reshape(biasShape!);
+          });
+          sumGx!.dispose();
+          sumG!.dispose();
         }
         if (want[0]) {
           // d xhat = g * w per channel, then batch norm's training backward per group.
-          const gxhat = savedW === null ? gc : evalKernel(gc, channelDims, zero, savedW(), null, null);
+          let gxhat = gc;
+          if (savedW !== null) {
+            const zero = zeros([c], factory);
+            const one = ones([c], factory);
+            gxhat = evalKernel(gc, channelDims, zero, one, savedW(), null, 0);
+            zero.dispose();
+            one.dispose();
+          }
           [gi] = backwardKernel(gxhat, savedX(), grouped, savedMean(), savedInvstd(), null, true, [true, false, false]);
           if (gxhat !== gc) gxhat.dispose();
         }
-        zero.dispose();
-        one.dispose();
         if (gc !== g) gc.dispose();
-        return [gi, gw === null ? null : gw.reshape(weightShape!), gb === null ? null : gb.reshape(biasShape!)];
+        return [gi, gw, gb];
       };
     },
     { onceDifferentiable: true },
