@@ -223,3 +223,33 @@ describe('float64 finite-difference gradchecks of the native backward', () => {
     gradcheck((x) => F.localResponseNorm(x, 3, 0.5, 0.75, 1), [f64(2, 4, 3)], { atol: 1e-6 });
   });
 });
+
+describe('memory', () => {
+  // Storages counted without a collection in between: whatever an iteration leaves to the
+  // garbage collector would add up across iterations.
+  it('training and eval steps of BatchNorm2d and GroupNorm leave nothing behind', async () => {
+    const { storagesAfterCollection } = await import('./helpers/memory.js');
+    const bn = new nn.BatchNorm2d(3);
+    const gn = new nn.GroupNorm(3, 6);
+    const x = torch.randn([4, 3, 5, 5]).requiresGrad_();
+    const xg = torch.randn([2, 6, 4]).requiresGrad_();
+    const step = () => {
+      for (const [m, input] of [[bn, x], [gn, xg]] as const) {
+        const out = m(input);
+        const g = torch.onesLike(out);
+        out.backward(g);
+        for (const t of [g, out, input.grad!, m.weight!.grad!, m.bias!.grad!]) t.dispose();
+        input.grad = null;
+        m.weight!.grad = null;
+        m.bias!.grad = null;
+      }
+      bn.eval();
+      torch.noGrad(() => bn(x).dispose());
+      bn.train();
+    };
+    step();
+    const before = storagesAfterCollection();
+    for (let i = 0; i < 5; i++) step();
+    expect(torch.memoryStats().cpu.storages - before).toBeLessThanOrEqual(0);
+  });
+});

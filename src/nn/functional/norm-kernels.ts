@@ -33,6 +33,17 @@ export function contiguousAs(t: Tensor, dtype: DType): Tensor {
   return c.isContiguous() ? c : contiguous(c);
 }
 
+/** A (C,) gradient in the parameter's shape: itself when it already has it. */
+function toShape(t: Tensor, shape: readonly number[]): Tensor {
+  if (t._shape.length === shape.length && t._shape.every((n, i) => n === shape[i])) return t;
+  // Rare (a parameter of another shape with C elements): a copy, so that no view keeps t alive.
+  const view = t.reshape([...shape]);
+  const copy = view.clone();
+  view.dispose();
+  t.dispose();
+  return copy;
+}
+
 const vec = (t: Tensor | null, c: number) => (t === null ? null : asShape(t, [c]));
 
 /** Training forward: the output and the batch mean and invstd per channel. */
@@ -184,7 +195,7 @@ export function batchNormNative(
         const gc = contiguousAs(g, dtype);
         const [gi, gw, gb] = backwardKernel(gc, savedX(), dims, savedMean(), savedInvstd(), savedW === null ? null : savedW(), training, want);
         if (gc !== g) gc.dispose();
-        return [gi, gw === null ? null : gw.reshape(weightShape!), gb === null ? null : gb.reshape(biasShape!)];
+        return [gi, gw === null ? null : toShape(gw, weightShape!), gb === null ? null : toShape(gb, biasShape!)];
       };
     },
     { onceDifferentiable: true },
@@ -253,19 +264,23 @@ export function groupNormNative(input: Tensor, groups: number, weight: Tensor | 
           zero.dispose();
           one.dispose();
           noGrad(() => {
+            // Views hold their base's storage until they are released: all are released here.
             const byGroup = [n, groups, c / groups];
-            const m = savedMean().view([n, groups, 1]);
-            const inv = savedInvstd().view([n, groups, 1]);
-            const gx = sumGx!.view(byGroup);
-            const g1 = sumG!.view(byGroup);
+            const views = [savedMean().view([n, groups, 1]), savedInvstd().view([n, groups, 1]), sumGx!.view(byGroup), sumG!.view(byGroup)];
+            const [m, inv, gx, g1] = views;
             if (want[1]) {
               const shifted = g1.mul(m);
               const centred = gx.sub(shifted).mul_(inv);
-              gw = centred.sum(0).reshape(weightShape!);
+              gw = toShape(centred.sum(0), weightShape!);
               shifted.dispose();
               centred.dispose();
             }
-            if (want[2]) gb = sumG!.view([n, c]).sum(0).reshape(biasShape!);
+            if (want[2]) {
+              const perSample = sumG!.view([n, c]);
+              gb = toShape(perSample.sum(0), biasShape!);
+              perSample.dispose();
+            }
+            for (const v of views) v.dispose();
           });
           sumGx!.dispose();
           sumG!.dispose();

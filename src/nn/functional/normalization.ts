@@ -42,7 +42,11 @@ function checkPerChannel(t: Tensor | null, name: string, channels: number): void
  */
 function blend(running: Tensor, batch: Tensor, factor: number): void {
   const b = batch._dtype === running._dtype ? batch : batch.to(running._dtype);
-  running.mul_(1 - factor).add_(reshape(b, running._shape), { alpha: factor });
+  // A view shares its base's storage until it is released too: both are released here.
+  const same = b._shape.length === running._shape.length && b._shape.every((n, i) => n === running._shape[i]);
+  const shaped = same ? b : reshape(b, running._shape);
+  running.mul_(1 - factor).add_(shaped, { alpha: factor });
+  if (shaped !== b) shaped.dispose();
   if (b !== batch) b.dispose();
 }
 
