@@ -84,6 +84,23 @@ cases['in_running'] = {'x': ser(x_in), 'out': ser(out_in), 'running_mean': ser(r
 out_in_eval = F.instance_norm(x_in, rm_in, rv_in, use_input_stats=False)
 cases['in_running']['eval_out'] = ser(out_in_eval)
 
+# Double backward (a gradient penalty) through F.batch_norm, training and eval.
+double = {}
+for name, training in [('training', True), ('eval', False)]:
+    x = leaf(rn(4, 3, 5, dtype=F64) * 2 + 0.5)
+    w = leaf(rn(3, dtype=F64) + 1)
+    b = leaf(rn(3, dtype=F64))
+    rm, rv = rn(3, dtype=F64), rn(3, dtype=F64).abs() + 0.5
+    out = F.batch_norm(x, rm.clone(), rv.clone(), w, b, training=training)
+    G = rn(4, 3, 5, dtype=F64)
+    gx, gw = torch.autograd.grad((out * G).sum(), [x, w], create_graph=True)
+    penalty = gx.pow(2).sum() + gw.pow(2).sum()
+    penalty.backward()
+    double[name] = {'x': ser(x), 'weight': ser(w), 'bias': ser(b), 'running_mean': ser(rm), 'running_var': ser(rv),
+                    'G': ser(G), 'gx': ser(gx), 'gw': ser(gw), 'penalty': float(penalty),
+                    'grads': [None if t.grad is None else ser(t.grad) for t in (x, w, b)]}
+cases['double_backward'] = double
+
 # Modules: three training steps, then eval; momentum 0.1 and None.
 modules = {}
 for name, ctor, shape in [

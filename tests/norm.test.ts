@@ -205,6 +205,30 @@ describe('normalisation modules against PyTorch', () => {
   });
 });
 
+describe('double backward through batchNorm (a gradient penalty) against PyTorch', () => {
+  interface Double { x: FixtureTensor; weight: FixtureTensor; bias: FixtureTensor; running_mean: FixtureTensor; running_var: FixtureTensor; G: FixtureTensor; gx: FixtureTensor; gw: FixtureTensor; penalty: number; grads: (FixtureTensor | null)[] }
+  const D = (C as unknown as Record<string, Record<string, Double>>).double_backward;
+  for (const [name, training] of [['training', true], ['eval', false]] as const) {
+    it(name, () => {
+      const d = D[name];
+      const x = fromFixture(d.x, { requiresGrad: true });
+      const w = fromFixture(d.weight, { requiresGrad: true });
+      const b = fromFixture(d.bias, { requiresGrad: true });
+      const out = F.batchNorm(x, fromFixture(d.running_mean), fromFixture(d.running_var), w, b, training);
+      const [gx, gw] = torch.autograd.grad(out.mul(fromFixture(d.G)).sum(), [x, w], null, { createGraph: true });
+      expectClose(gx!, d.gx, { rtol: 1e-10, atol: 1e-10, label: 'gx' });
+      expectClose(gw!, d.gw, { rtol: 1e-10, atol: 1e-10, label: 'gw' });
+      const penalty = gx!.pow(2).sum().add(gw!.pow(2).sum());
+      expect(Number(penalty.item())).toBeCloseTo(d.penalty, 9);
+      penalty.backward();
+      [x, w, b].forEach((t, i) => {
+        if (d.grads[i] === null) expect(t.grad, `grad ${i}`).toBeNull();
+        else expectClose(t.grad!, d.grads[i]!, { rtol: 1e-9, atol: 1e-9, label: `grad ${i}` });
+      });
+    });
+  }
+});
+
 describe('float64 finite-difference gradchecks of the native backward', () => {
   const f64 = (...shape: number[]) => torch.randn(shape, { dtype: torch.float64 }).requiresGrad_();
   it('batchNorm, training and eval, with the affine', () => {

@@ -192,15 +192,61 @@ export function batchNormNative(
       const savedMean = node.save(training ? mean.clone() : mean, true);
       const savedInvstd = node.save(invstd, true);
       return (g) => {
+        if (gradEnabled()) {
+          const saved = { x: savedX(), w: savedW === null ? null : savedW(), mean: savedMean(), invstd: savedInvstd() };
+          return batchNormGradGraph(g, saved, dims, training, eps, want, weightShape, biasShape);
+        }
         const gc = contiguousAs(g, dtype);
         const [gi, gw, gb] = backwardKernel(gc, savedX(), dims, savedMean(), savedInvstd(), savedW === null ? null : savedW(), training, want);
         if (gc !== g) gc.dispose();
         return [gi, gw === null ? null : toShape(gw, weightShape!), gb === null ? null : toShape(gb, biasShape!)];
       };
     },
-    { onceDifferentiable: true },
   );
   return { out: result, batchMean, batchVar };
+}
+
+/**
+ * createGraph: batch norm's gradients from differentiable ops (the statistics recomputed
+ * from x in training), so that they can be differentiated again, as PyTorch's
+ * NativeBatchNormBackwardBackward0 allows.
+ */
+function batchNormGradGraph(
+  g: Tensor,
+  saved: { x: Tensor; w: Tensor | null; mean: Tensor; invstd: Tensor },
+  dims: [number, number, number],
+  training: boolean,
+  eps: number,
+  want: readonly [boolean, boolean, boolean],
+  weightShape: number[] | null,
+  biasShape: number[] | null,
+): (Tensor | null)[] {
+  const [n, c, s] = dims;
+  const perChannel = [1, c, 1];
+  const reduced = [0, 2];
+  const x3 = saved.x.reshape([n, c, s]);
+  const g3 = g.reshape([n, c, s]);
+  let xhat: Tensor;
+  let inv: Tensor;
+  if (training) {
+    const centred = x3.sub(x3.mean(reduced, true));
+    inv = centred.mul(centred).mean(reduced, true).add(eps).rsqrt();
+    xhat = centred.mul(inv);
+  } else {
+    inv = saved.invstd.reshape(perChannel);
+    xhat = x3.sub(saved.mean.reshape(perChannel)).mul(inv);
+  }
+  const gxhat = saved.w === null ? g3 : g3.mul(saved.w.reshape(perChannel));
+  let gi: Tensor | null = null;
+  if (want[0]) {
+    const centredG = training ? gxhat.sub(gxhat.mean(reduced, true)).sub(xhat.mul(gxhat.mul(xhat).mean(reduced, true))) : gxhat;
+    gi = centredG.mul(inv).reshape(saved.x.shape);
+  }
+  return [
+    gi,
+    want[1] ? g3.mul(xhat).sum(reduced).reshape(weightShape!) : null,
+    want[2] ? g3.sum(reduced).reshape(biasShape!) : null,
+  ];
 }
 
 /**
