@@ -99,6 +99,16 @@ for name, training in [('training', True), ('eval', False)]:
     double[name] = {'x': ser(x), 'weight': ser(w), 'bias': ser(b), 'running_mean': ser(rm), 'running_var': ser(rv),
                     'G': ser(G), 'gx': ser(gx), 'gw': ser(gw), 'penalty': float(penalty),
                     'grads': [None if t.grad is None else ser(t.grad) for t in (x, w, b)]}
+x = leaf(rn(2, 4, 3, dtype=F64) * 2 + 0.5)
+w = leaf(rn(4, dtype=F64) + 1)
+b = leaf(rn(4, dtype=F64))
+out = F.group_norm(x, 2, w, b)
+G = rn(2, 4, 3, dtype=F64)
+gx, gw = torch.autograd.grad((out * G).sum(), [x, w], create_graph=True)
+penalty = gx.pow(2).sum() + gw.pow(2).sum()
+penalty.backward()
+double['group'] = {'x': ser(x), 'weight': ser(w), 'bias': ser(b), 'G': ser(G), 'gx': ser(gx), 'gw': ser(gw),
+                   'penalty': float(penalty), 'grads': [None if t.grad is None else ser(t.grad) for t in (x, w, b)]}
 cases['double_backward'] = double
 
 # Modules: three training steps, then eval; momentum 0.1 and None.

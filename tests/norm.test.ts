@@ -205,16 +205,16 @@ describe('normalisation modules against PyTorch', () => {
   });
 });
 
-describe('double backward through batchNorm (a gradient penalty) against PyTorch', () => {
+describe('double backward through batchNorm and groupNorm (a gradient penalty) against PyTorch', () => {
   interface Double { x: FixtureTensor; weight: FixtureTensor; bias: FixtureTensor; running_mean: FixtureTensor; running_var: FixtureTensor; G: FixtureTensor; gx: FixtureTensor; gw: FixtureTensor; penalty: number; grads: (FixtureTensor | null)[] }
   const D = (C as unknown as Record<string, Record<string, Double>>).double_backward;
-  for (const [name, training] of [['training', true], ['eval', false]] as const) {
+  for (const [name, training] of [['training', true], ['eval', false], ['group', true]] as const) {
     it(name, () => {
       const d = D[name];
       const x = fromFixture(d.x, { requiresGrad: true });
       const w = fromFixture(d.weight, { requiresGrad: true });
       const b = fromFixture(d.bias, { requiresGrad: true });
-      const out = F.batchNorm(x, fromFixture(d.running_mean), fromFixture(d.running_var), w, b, training);
+      const out = name === 'group' ? F.groupNorm(x, 2, w, b) : F.batchNorm(x, fromFixture(d.running_mean), fromFixture(d.running_var), w, b, training);
       const [gx, gw] = torch.autograd.grad(out.mul(fromFixture(d.G)).sum(), [x, w], null, { createGraph: true });
       expectClose(gx!, d.gx, { rtol: 1e-10, atol: 1e-10, label: 'gx' });
       expectClose(gw!, d.gw, { rtol: 1e-10, atol: 1e-10, label: 'gw' });

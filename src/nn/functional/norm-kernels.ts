@@ -295,6 +295,7 @@ export function groupNormNative(input: Tensor, groups: number, weight: Tensor | 
       const savedMean = node.save(mean, true);
       const savedInvstd = node.save(invstd, true);
       return (g) => {
+        if (gradEnabled()) return groupNormGradGraph(g, savedX(), savedW === null ? null : savedW(), groups, eps, want, weightShape, biasShape);
         const gc = contiguousAs(g, dtype);
         let gi: Tensor | null = null;
         let gw: Tensor | null = null;
@@ -348,6 +349,36 @@ export function groupNormNative(input: Tensor, groups: number, weight: Tensor | 
         return [gi, gw, gb];
       };
     },
-    { onceDifferentiable: true },
   );
+}
+
+/** createGraph: group norm's gradients from differentiable ops, as batchNormGradGraph. */
+function groupNormGradGraph(
+  g: Tensor,
+  x: Tensor,
+  w: Tensor | null,
+  groups: number,
+  eps: number,
+  want: readonly [boolean, boolean, boolean],
+  weightShape: number[] | null,
+  biasShape: number[] | null,
+): (Tensor | null)[] {
+  const [n, c] = x.shape;
+  const s = x.numel() / Math.max(n * c, 1);
+  const byGroup = [n, groups, (c / groups) * s];
+  const xg = x.reshape(byGroup);
+  const centred = xg.sub(xg.mean(2, true));
+  const inv = centred.mul(centred).mean(2, true).add(eps).rsqrt();
+  const xhat = centred.mul(inv);
+  const g3 = g.reshape([n, c, s]);
+  const gxhat = (w === null ? g3 : g3.mul(w.reshape([1, c, 1]))).reshape(byGroup);
+  let gi: Tensor | null = null;
+  if (want[0]) {
+    gi = gxhat.sub(gxhat.mean(2, true)).sub(xhat.mul(gxhat.mul(xhat).mean(2, true))).mul(inv).reshape(x.shape);
+  }
+  return [
+    gi,
+    want[1] ? g3.mul(xhat.reshape([n, c, s])).sum([0, 2]).reshape(weightShape!) : null,
+    want[2] ? g3.sum([0, 2]).reshape(biasShape!) : null,
+  ];
 }
