@@ -111,6 +111,17 @@ double['group'] = {'x': ser(x), 'weight': ser(w), 'bias': ser(b), 'G': ser(G), '
                    'penalty': float(penalty), 'grads': [None if t.grad is None else ser(t.grad) for t in (x, w, b)]}
 cases['double_backward'] = double
 
+# bfloat16 input to BatchNorm2d with float32 parameters (computed in float32, output rounded
+# to bfloat16); bfloat16 values are stored as the float32 numbers they are.
+bn16 = nn.BatchNorm2d(3)
+x16 = (rn(4, 3, 2, 3) * 2 + 1).bfloat16().requires_grad_()
+out16 = bn16(x16)
+g16 = rn(4, 3, 2, 3)
+out16.float().mul(g16).sum().backward()
+cases['bf16'] = {'x': ser(x16.float()), 'out': ser(out16.float()), 'gradOutput': ser(g16), 'out_dtype': str(out16.dtype),
+                 'grad_dtype': str(x16.grad.dtype), 'grads': [ser(x16.grad.float()), ser(bn16.weight.grad), ser(bn16.bias.grad)],
+                 'running_mean': ser(bn16.running_mean), 'running_var': ser(bn16.running_var)}
+
 # Modules: three training steps, then eval; momentum 0.1 and None.
 modules = {}
 for name, ctor, shape in [

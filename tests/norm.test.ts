@@ -133,6 +133,26 @@ describe('functional normalisations against PyTorch', () => {
   });
 });
 
+describe('bfloat16 input', () => {
+  it('BatchNorm2d runs it in float32 and answers in bfloat16, as PyTorch', () => {
+    const c = C.bf16 as unknown as { x: FixtureTensor; out: FixtureTensor; gradOutput: FixtureTensor; grads: FixtureTensor[]; out_dtype: string; grad_dtype: string; running_mean: FixtureTensor; running_var: FixtureTensor };
+    const bn = new nn.BatchNorm2d(3);
+    const x = fromFixture(c.x).to(torch.bfloat16).requiresGrad_();
+    const out = bn(x);
+    expect(`torch.${out.dtype.name}`).toBe(c.out_dtype);
+    expect(out.gradFn?.name).toBe('NativeBatchNormBackward0');
+    // One bfloat16 rounding apart at most (8 bits of mantissa).
+    expectClose(out.float(), c.out, { rtol: 8e-3, atol: 8e-3, label: 'out' });
+    out.float().mul(fromFixture(c.gradOutput)).sum().backward();
+    expect(`torch.${x.grad!.dtype.name}`).toBe(c.grad_dtype);
+    expectClose(x.grad!.float(), c.grads[0], { rtol: 8e-3, atol: 8e-3, label: 'grad input' });
+    expectClose(bn.weight!.grad!, c.grads[1], { rtol: 1e-5, atol: 1e-5, label: 'grad weight' });
+    expectClose(bn.bias!.grad!, c.grads[2], { rtol: 1e-5, atol: 1e-5, label: 'grad bias' });
+    expectClose(bn.running_mean!, c.running_mean, { rtol: 1e-6, atol: 1e-6 });
+    expectClose(bn.running_var!, c.running_var, { rtol: 1e-6, atol: 1e-6 });
+  });
+});
+
 function makeModule(name: string): torch.nn.Module {
   const f64 = { dtype: torch.float64 };
   const ctors: Record<string, () => torch.nn.Module> = {
@@ -201,7 +221,7 @@ describe('normalisation modules against PyTorch', () => {
     expect(() => F.instanceNorm(r(2, 3, 4), null, null, null, null, false)).toThrow(E.in_no_running);
     expect(() => new nn.InstanceNorm2d(3)(r(4))).toThrow(E.in2d_1d_input);
     expect(() => F.localResponseNorm(r(2, 3), 2)).toThrow(E.lrn_2d_input);
-    expect(() => F.batchNorm(torch.tensor([[1, 2], [3, 4]], { dtype: torch.int64 }), null, null, null, null, true)).toThrow(/float32 or float64/);
+    expect(() => F.batchNorm(torch.tensor([[1, 2], [3, 4]], { dtype: torch.int64 }), null, null, null, null, true)).toThrow('batch_norm: expected a floating-point input, got int64');
   });
 });
 

@@ -11,7 +11,7 @@ import { fresh, layoutOf, type ViewArg } from '../../native/meta.js';
 import { record } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor, fromHandle } from '../../tensor/tensor.js';
-import { float64, type DType } from '../../tensor/dtype.js';
+import { float32, float64, type DType } from '../../tensor/dtype.js';
 import { ones, zeros } from '../../tensor/creation.js';
 import { contiguous } from '../../ops/shape.js';
 import { checkSameDevice } from '../../ops/tensor-kernels.js';
@@ -42,6 +42,28 @@ function toShape(t: Tensor, shape: readonly number[]): Tensor {
   view.dispose();
   t.dispose();
   return copy;
+}
+
+/** The dtype the kernels compute in: float16 and bfloat16 input in float32, as PyTorch's accumulate type. */
+function computeDtype(dtype: DType): DType {
+  return dtype === float32 || dtype === float64 ? dtype : float32;
+}
+
+/** `t` (a result of ours, freed here when it is cast) in `dtype`, outside the graph. */
+function castTo(t: Tensor, dtype: DType): Tensor {
+  if (t._dtype === dtype) return t;
+  const cast = noGrad(() => t.to(dtype));
+  t.dispose();
+  return cast;
+}
+
+/** Each gradient in its input's dtype. */
+function inDtypes(grads: (Tensor | null)[], dtypes: readonly (DType | null)[], graph: boolean): (Tensor | null)[] {
+  return grads.map((g, i) => {
+    const dtype = dtypes[i];
+    if (g === null || dtype === null || g._dtype === dtype) return g;
+    return graph ? g.to(dtype) : castTo(g, dtype);
+  });
 }
 
 const vec = (t: Tensor | null, c: number) => (t === null ? null : asShape(t, [c]));
@@ -130,7 +152,7 @@ export function batchNormNative(
   eps: number,
 ): BatchNormResult {
   for (const t of [weight, bias, runningMean, runningVar]) if (t !== null) checkSameDevice(input, t);
-  const dtype = input._dtype;
+  const dtype = computeDtype(input._dtype);
   const n = input._shape[0];
   const c = input._shape[1];
   const s = input._shape.slice(2).reduce((a, b) => a * b, 1);
@@ -145,6 +167,7 @@ export function batchNormNative(
   let batchVar: Tensor | null = null;
   if (training) {
     ({ out, mean, invstd } = forwardKernel(x, dims, w, b, eps));
+    out = castTo(out, input._dtype);
     // The biased variance back from invstd, in float64 so that float32 loses nothing more.
     batchVar = noGrad(() => {
       const inv = invstd.to(float64);
@@ -156,7 +179,7 @@ export function batchNormNative(
     // One pass over the running statistics as they are (no copies unless their dtype differs).
     const m = contiguousAs(runningMean!, dtype);
     const v = contiguousAs(runningVar!, dtype);
-    out = evalKernel(x, dims, m, v, w, b, eps);
+    out = castTo(evalKernel(x, dims, m, v, w, b, eps), input._dtype);
     if (!grad) {
       if (m !== runningMean) m.dispose();
       if (v !== runningVar) v.dispose();
@@ -180,6 +203,7 @@ export function batchNormNative(
   }
   const weightShape = weight?._shape.slice() ?? null;
   const biasShape = bias?._shape.slice() ?? null;
+  const dtypes = [input, weight, bias].map((t) => (t === null ? null : t._dtype));
   const result = record(
     out,
     'NativeBatchNormBackward0',
@@ -194,12 +218,12 @@ export function batchNormNative(
       return (g) => {
         if (gradEnabled()) {
           const saved = { x: savedX(), w: savedW === null ? null : savedW(), mean: savedMean(), invstd: savedInvstd() };
-          return batchNormGradGraph(g, saved, dims, training, eps, want, weightShape, biasShape);
+          return inDtypes(batchNormGradGraph(g, saved, dims, training, eps, want, weightShape, biasShape), dtypes, true);
         }
         const gc = contiguousAs(g, dtype);
         const [gi, gw, gb] = backwardKernel(gc, savedX(), dims, savedMean(), savedInvstd(), savedW === null ? null : savedW(), training, want);
         if (gc !== g) gc.dispose();
-        return [gi, gw === null ? null : toShape(gw, weightShape!), gb === null ? null : toShape(gb, biasShape!)];
+        return inDtypes([gi, gw === null ? null : toShape(gw, weightShape!), gb === null ? null : toShape(gb, biasShape!)], dtypes, false);
       };
     },
   );
@@ -255,7 +279,7 @@ function batchNormGradGraph(
  */
 export function groupNormNative(input: Tensor, groups: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
   for (const t of [weight, bias]) if (t !== null) checkSameDevice(input, t);
-  const dtype = input._dtype;
+  const dtype = computeDtype(input._dtype);
   const n = input._shape[0];
   const c = input._shape[1];
   const s = input._shape.slice(2).reduce((a, b) => a * b, 1);
@@ -276,6 +300,7 @@ export function groupNormNative(input: Tensor, groups: number, weight: Tensor | 
     zero.dispose();
     one.dispose();
   }
+  out = castTo(out, input._dtype);
   if (!wants(input, weight, bias)) {
     mean.dispose();
     invstd.dispose();
@@ -284,6 +309,7 @@ export function groupNormNative(input: Tensor, groups: number, weight: Tensor | 
   }
   const weightShape = weight?._shape.slice() ?? null;
   const biasShape = bias?._shape.slice() ?? null;
+  const dtypes = [input, weight, bias].map((t) => (t === null ? null : t._dtype));
   return record(
     out,
     'NativeGroupNormBackward0',
@@ -295,7 +321,7 @@ export function groupNormNative(input: Tensor, groups: number, weight: Tensor | 
       const savedMean = node.save(mean, true);
       const savedInvstd = node.save(invstd, true);
       return (g) => {
-        if (gradEnabled()) return groupNormGradGraph(g, savedX(), savedW === null ? null : savedW(), groups, eps, want, weightShape, biasShape);
+        if (gradEnabled()) return inDtypes(groupNormGradGraph(g, savedX(), savedW === null ? null : savedW(), groups, eps, want, weightShape, biasShape), dtypes, true);
         const gc = contiguousAs(g, dtype);
         let gi: Tensor | null = null;
         let gw: Tensor | null = null;
@@ -346,7 +372,7 @@ export function groupNormNative(input: Tensor, groups: number, weight: Tensor | 
           if (gxhat !== gc) gxhat.dispose();
         }
         if (gc !== g) gc.dispose();
-        return [gi, gw, gb];
+        return inDtypes([gi, gw, gb], dtypes, false);
       };
     },
   );

@@ -12,6 +12,7 @@ import { unfold } from '../../ops/split.js';
 import { mean as meanOf } from '../../ops/reduce.js';
 import { argumentError, checkBoolean, checkInteger, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 import { batchNormNative, groupNormNative } from './norm-kernels.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 
 /** Options of batchNorm: PyTorch's keywords after the running statistics. */
 export interface BatchNormOptions {
@@ -27,10 +28,9 @@ const BATCH_NORM_KEYS = keysOf<BatchNormOptions>()('weight', 'bias', 'training',
 
 const sizeRepr = (shape: readonly number[]) => `torch.Size([${shape.join(', ')}])`;
 
+// float16 and bfloat16 run in float32 and come back in their dtype.
 function checkFloatInput(input: Tensor, fn: string): void {
-  if (input.dtype.name !== 'float32' && input.dtype.name !== 'float64') {
-    throw new Error(`${fn}: expected a float32 or float64 input, got ${input.dtype.name}`);
-  }
+  if (!input.isFloatingPoint()) throw new Error(`${fn}: expected a floating-point input, got ${input.dtype.name}`);
 }
 
 function checkPerChannel(t: Tensor | null, name: string, channels: number): void {
@@ -210,6 +210,7 @@ export function instanceNorm(
  * @example F.groupNorm(torch.randn(2, 6, 4, 4), 3)
  */
 export function groupNorm(input: Tensor, numGroups: number, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  if (autocastHook.active) return autocastOp('groupNorm', groupNorm, arguments);
   checkTensor(input, 'groupNorm', 'input');
   checkInteger(numGroups, 'groupNorm', 'numGroups');
   checkOptionalTensor(weight, 'groupNorm', 'weight');
