@@ -133,6 +133,25 @@ describe('functional normalisations against PyTorch', () => {
   });
 });
 
+describe('strided input', () => {
+  it('a transposed input gives what its contiguous copy gives, gradients included', () => {
+    torch.manualSeed(3);
+    const base = torch.randn([3, 4, 5, 2], { dtype: torch.float64 });
+    const run = (contiguous: boolean) => {
+      const leaf = base.clone().requiresGrad_();
+      const x = contiguous ? leaf.transpose(1, 2).contiguous() : leaf.transpose(1, 2);
+      const w = torch.linspace(0.5, 2, 5, { dtype: torch.float64 }).requiresGrad_();
+      const out = F.batchNorm(x, null, null, w, null, true);
+      const gn = F.groupNorm(x, 5, w);
+      out.mul(out).sum().add(gn.pow(3).sum()).backward();
+      return [out, gn, leaf.grad!, w.grad!];
+    };
+    const strided = run(false);
+    const dense = run(true);
+    strided.forEach((t, i) => expectClose(t, dense[i], { rtol: 1e-12, atol: 1e-12, label: `result ${i}` }));
+  });
+});
+
 describe('bfloat16 input', () => {
   it('BatchNorm2d runs it in float32 and answers in bfloat16, as PyTorch', () => {
     const c = C.bf16 as unknown as { x: FixtureTensor; out: FixtureTensor; gradOutput: FixtureTensor; grads: FixtureTensor[]; out_dtype: string; grad_dtype: string; running_mean: FixtureTensor; running_var: FixtureTensor };
