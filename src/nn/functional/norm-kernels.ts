@@ -138,7 +138,7 @@ const wants = (input: Tensor, weight: Tensor | null, bias: Tensor | null) =>
   gradEnabled() && [input, weight, bias].some((t) => t !== null && t._requiresGrad);
 
 /**
- * Batch norm of `input` (float32/float64, [N, C, ...]) seen as [N, C, S]. In training it
+ * Batch norm of a floating `input` ([N, C, ...]) seen as [N, C, S]. In training it
  * normalises with the batch statistics (returned, for the running-stat update); otherwise
  * with `runningMean` and `runningVar`.
  */
@@ -274,7 +274,7 @@ function batchNormGradGraph(
 }
 
 /**
- * Group norm of `input` (float32/float64, [N, C, ...]) in `groups` groups, with an optional
+ * Group norm of a floating `input` ([N, C, ...]) in `groups` groups, with an optional
  * per-channel affine.
  */
 export function groupNormNative(input: Tensor, groups: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
