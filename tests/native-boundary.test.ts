@@ -95,6 +95,11 @@ describe('bad views given to native entry points end in an Error (each in a chil
     pool_backward_indices_disagree: "maxPoolBackward: indices's dim 3 is 3, but another view has 2 there",
     pool_input_past_storage: 'view needs 256 bytes but its storage holds 64',
     disposed_input: 'Tensor has been disposed',
+    batch_norm_weight_channels: "batchNorm: weight's dim 0 is 5, but another view has 3 there",
+    batch_norm_past_storage: 'but its storage holds 64',
+    batch_norm_eval_mean_short: "batchNormEval: mean's dim 0 is 2, but another view has 3 there",
+    batch_norm_backward_dtype: 'batchNormBackward: input must be float32, got float64',
+    batch_norm_backward_grad_input_shape: "batchNormBackward: gradOutput's dim 2 is 1, but another view has 5 there",
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));
   for (const [name, message] of Object.entries(expected)) {

@@ -235,6 +235,19 @@ export const entries = {
   adaptiveAvgPool: { args: 'out: new [P, OD, OH, OW], input: in [P, D, H, W]', kernel: true },
   adaptiveAvgPoolBackward: { args: 'gradInput: new [P, D, H, W], gradOutput: in [P, OD, OH, OW]', kernel: true },
   adaptiveMaxPool: { args: 'out: new [P, OD, OH, OW], indices: new [P, OD, OH, OW] i64, input: in [P, D, H, W]', kernel: true },
+  // Batch normalization over a contiguous input viewed as [N, C, S] (S: the spatial dims'
+  // product), per channel. batchNorm (training) writes the biased batch mean and
+  // invstd = 1 / sqrt(var + eps) it normalised with; batchNormEval normalises with a given
+  // mean and variance (the running statistics) in one pass. batchNormBackward takes the
+  // mean and invstd the forward used (in eval, the running mean and 1 / sqrt(running_var +
+  // eps)); `training` says whether they depended on the input. Group and instance norm run
+  // these over regrouped views.
+  batchNorm: { args: 'out: new [N, C, S], mean: new [C], invstd: new [C], input: in [N, C, S], weight: in? [C], bias: in? [C], eps: f64', kernel: true },
+  batchNormEval: { args: 'out: new [N, C, S], input: in [N, C, S], mean: in [C], variance: in [C], weight: in? [C], bias: in? [C], eps: f64', kernel: true },
+  batchNormBackward: {
+    args: 'gradInput: new? [N, C, S], gradWeight: new? [C], gradBias: new? [C], gradOutput: in [N, C, S], input: in [N, C, S], mean: in [C], invstd: in [C], weight: in? [C], training: bool',
+    kernel: true,
+  },
   // A stable sort of each row of a contiguous [rows, cols] float32/float64/int64 input, NaN
   // greatest (last ascending, first descending), with the int64 source positions.
   // `stable: false` gives std::sort's order of equal values, as PyTorch's CPU does.

@@ -26,8 +26,12 @@ export {
   Hardshrink, Softshrink, Threshold,
 } from './layers/activations-more.js';
 export type { PReLUOptions } from './layers/activations-more.js';
-export { LayerNorm, BatchNorm1d } from './layers/normalization.js';
-export type { LayerNormOptions, BatchNormOptions } from './layers/normalization.js';
+export { LayerNorm } from './layers/normalization.js';
+export type { LayerNormOptions } from './layers/normalization.js';
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './layers/batch-norm.js';
+export type { BatchNormOptions } from './layers/batch-norm.js';
+export { GroupNorm, LocalResponseNorm } from './layers/group-norm.js';
+export type { GroupNormOptions, LocalResponseNormOptions } from './layers/group-norm.js';
 export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from './layers/loss.js';
 export {
   BCELoss,

@@ -71,4 +71,15 @@ export const cases: Record<string, () => unknown> = {
     t.dispose();
     return call.logsumexp(fresh(torch.float32, [2]), t);
   },
+  // The batch-norm kernels (issue 11): per-channel views must agree with the input's C.
+  batch_norm_weight_channels: () =>
+    call.batchNorm(fresh(torch.float32, [2, 3, 4]), fresh(torch.float32, [3]), fresh(torch.float32, [3]), torch.zeros([2, 3, 4]), torch.ones(5), null, 1e-5),
+  batch_norm_past_storage: () =>
+    call.batchNorm(fresh(torch.float32, [2, 3, 40]), fresh(torch.float32, [3]), fresh(torch.float32, [3]), layoutOf(x(), torch.float32, 0, [2, 3, 40], [120, 40, 1]), null, null, 1e-5),
+  batch_norm_eval_mean_short: () =>
+    call.batchNormEval(fresh(torch.float32, [2, 3, 1]), torch.zeros([2, 3, 1]), torch.ones(2), torch.ones(3), null, null, 1e-5),
+  batch_norm_backward_dtype: () =>
+    call.batchNormBackward(null, null, null, torch.zeros([2, 3, 1]), torch.zeros([2, 3, 1], { dtype: torch.float64 }), torch.ones(3), torch.ones(3), null, true),
+  batch_norm_backward_grad_input_shape: () =>
+    call.batchNormBackward(fresh(torch.float32, [2, 3, 5]), null, null, torch.zeros([2, 3, 1]), torch.zeros([2, 3, 1]), torch.ones(3), torch.ones(3), null, true),
 };

@@ -12,8 +12,10 @@ export {
   hardshrink, softshrink, threshold, threshold_, softsign, tanhshrink, glu, prelu,
 } from './activations-more.js';
 export type { SoftplusOptions, AlphaInplaceOptions, HardtanhOptions, InplaceOnly } from './activations-more.js';
-export { linear, dropout, layerNorm, batchNorm } from './layers.js';
-export type { BatchNormOptions, DropoutOptions } from './layers.js';
+export { linear, dropout, layerNorm } from './layers.js';
+export type { DropoutOptions } from './layers.js';
+export { batchNorm, instanceNorm, groupNorm, localResponseNorm } from './normalization.js';
+export type { BatchNormOptions } from './normalization.js';
 export { embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { crossEntropy, nllLoss, mseLoss, l1Loss, binaryCrossEntropyWithLogits } from './loss.js';

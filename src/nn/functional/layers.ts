@@ -1,18 +1,17 @@
 /**
- * `nn.functional` forms of the layers: linear, dropout, layerNorm and batchNorm
- * (embedding is in `embedding.ts`). Linear on a 2-D input is one fused addmm, as
- * PyTorch's AddmmBackward0.
+ * `nn.functional` forms of the layers: linear, dropout and layerNorm (batchNorm is in
+ * `normalization.ts`, embedding in `embedding.ts`). Linear on a 2-D input is one fused
+ * addmm, as PyTorch's AddmmBackward0.
  */
 import { Activation } from '../../native/enums.generated.js';
-import { type Backward, record, renameGradFn } from '../../autograd/function.js';
+import { type Backward, record } from '../../autograd/function.js';
 import type { Node } from '../../autograd/node.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { float32, float64 } from '../../tensor/dtype.js';
 import { emptyLike } from '../../tensor/creation.js';
-import { add, mul, rsqrt, sub } from '../../ops/elementwise.js';
+import { add, mul } from '../../ops/elementwise.js';
 import { addmm, matmul } from '../../ops/linalg.js';
-import { mean } from '../../ops/reduce.js';
 import { contiguous, reshape, t as transpose2d } from '../../ops/shape.js';
 import { biasActivationKernel_, layerNormBackwardKernel, layerNormKernel } from '../../ops/fused-kernels.js';
 import { relu } from './activation.js';
@@ -178,69 +177,4 @@ function layerNormBackward(
       grads[2] === null ? null : reshape(grads[2], biasShape!),
     ];
   };
-}
-
-/** Options of batchNorm. */
-export interface BatchNormOptions {
-  weight?: Tensor | null;
-  bias?: Tensor | null;
-  training?: boolean;
-  momentum?: number | null;
-  eps?: number;
-  /** BatchNorm's counter, advanced by one per training call (for `momentum: null`). */
-  numBatchesTracked?: Tensor | null;
-}
-const BATCH_NORM_KEYS = keysOf<BatchNormOptions>()('weight', 'bias', 'training', 'momentum', 'eps', 'numBatchesTracked');
-
-/**
- * Batch normalisation over every dim but the channels (dim 1). In training it updates
- * `runningMean` / `runningVar` in place (unbiased variance), as PyTorch does.
- * @example F.batchNorm(x, bn.running_mean, bn.running_var, { training: true })
- */
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
-  checkTensor(input, 'batchNorm', 'input');
-  checkOptionalTensor(runningMean, 'batchNorm', 'runningMean');
-  checkOptionalTensor(runningVar, 'batchNorm', 'runningVar');
-  checkOptions(options, 'batchNorm', BATCH_NORM_KEYS);
-  const { weight = null, bias = null, training = false, eps = 1e-5 } = options ?? {};
-  const momentum = options?.momentum === undefined ? 0.1 : options.momentum;
-  checkOptionalTensor(weight, 'batchNorm', 'weight');
-  checkOptionalTensor(bias, 'batchNorm', 'bias');
-  checkBoolean(training, 'batchNorm', 'training');
-  checkNumber(eps, 'batchNorm', 'eps');
-  if (momentum !== null) checkNumber(momentum, 'batchNorm', 'momentum');
-  checkOptionalTensor(options?.numBatchesTracked, 'batchNorm', 'numBatchesTracked');
-  if (input.dim() < 2) throw new Error(`Expected 2D or 3D input (got ${input.dim()}D input)`);
-  const channels = input.shape[1];
-  const dims = [0, ...Array.from({ length: input.dim() - 2 }, (_, i) => i + 2)];
-  const broadcast = input.shape.map((s, d) => (d === 1 ? s : 1));
-  let mu: Tensor;
-  let variance: Tensor;
-  if (training) {
-    const count = input.numel() / channels;
-    if (count <= 1) throw new Error(`Expected more than 1 value per channel when training, got input size [${input.shape.join(', ')}]`);
-    mu = mean(input, dims, true);
-    const centered = sub(input, mu);
-    variance = mean(mul(centered, centered), dims, true);
-    noGrad(() => {
-      let factor = momentum ?? 0;
-      if (options.numBatchesTracked) {
-        options.numBatchesTracked.add_(1);
-        if (momentum === null) factor = 1 / Number(options.numBatchesTracked.item());
-      }
-      if (runningMean !== null) runningMean.mul_(1 - factor).add_(reshape(mu, [channels]), { alpha: factor });
-      if (runningVar !== null) {
-        const unbiased = mul(reshape(variance, [channels]), count / (count - 1));
-        runningVar.mul_(1 - factor).add_(unbiased, { alpha: factor });
-      }
-    });
-  } else {
-    if (runningMean === null || runningVar === null) throw new Error('running_mean and running_var must be defined in evaluation mode');
-    mu = reshape(runningMean, broadcast);
-    variance = reshape(runningVar, broadcast);
-  }
-  let out = mul(sub(input, mu), rsqrt(add(variance, eps)));
-  if (weight !== null) out = mul(out, reshape(weight, broadcast));
-  if (bias !== null) out = add(out, reshape(bias, broadcast));
-  return renameGradFn(out, 'NativeBatchNormBackward0');
 }
