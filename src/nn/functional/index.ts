@@ -41,3 +41,10 @@ export type { CTCLossOptions } from './ctc.js';
 export { cosineSimilarity, pairwiseDistance, normalize } from './distance.js';
 export type { CosineSimilarityOptions, PairwiseDistanceOptions, NormalizeOptions } from './distance.js';
 export { bilinear } from './bilinear.js';
+// Convolution, padding and fold/unfold (issue 11).
+export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from './conv.js';
+export type { ConvOptions, ConvTransposeOptions, IntOrTuple } from './conv.js';
+export { pad } from './padding.js';
+export type { PadMode, PadOptions } from './padding.js';
+export { unfold, fold } from './fold.js';
+export type { FoldOptions } from './fold.js';
