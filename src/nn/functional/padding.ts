@@ -119,7 +119,7 @@ function checkNonConstant(x: Tensor, pad: readonly number[], mode: PadMode): voi
     const [left, right] = [pad[2 * i], pad[2 * i + 1]];
     if (mode === 'reflect' && (left >= size || right >= size)) {
       throw new Error(
-        `Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (${left}, ${right}) at dimension ${dim} of input [${x.shape.join(', ')}]`,
+        `Argument #${4 + 2 * i}: Padding size should be less than the corresponding input dimension, but got: padding (${left}, ${right}) at dimension ${dim} of input ${dims === 2 ? n : `[${x.shape.join(', ')}]`}`,
       );
     }
     if (mode === 'circular' && (left > size || right > size)) throw new Error('Padding value causes wrapping around more than once.');

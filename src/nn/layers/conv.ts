@@ -175,9 +175,10 @@ export abstract class ConvNd extends Module {
       throw new Error(`Expected ${dims + 1}D (unbatched) or ${dims + 2}D (batched) input to ${name}, but got input of size: [${input.shape.join(', ')}]`);
     }
     const batched = input.dim() === dims + 2;
-    let x = batched ? input : unsqueeze(input, 0);
+    // PyTorch pads the input as given, so circular padding needs a batched input there too.
     const padded = this.paddingMode !== 'zeros';
-    if (padded) x = fpad(x, this.reversedPaddingRepeatedTwice, this.paddingMode as 'reflect' | 'replicate' | 'circular');
+    const source = padded ? fpad(input, this.reversedPaddingRepeatedTwice, this.paddingMode as 'reflect' | 'replicate' | 'circular') : input;
+    const x = batched ? source : unsqueeze(source, 0);
     const spec = this.spec(padded);
     if (outputPadding !== null) spec.outputPadding = outputPadding;
     const out = convolution(x, this.weight, this.bias, spec);
