@@ -138,7 +138,7 @@ def module(name, seed, make, x_shape, out=True):
     modules.append(entry)
 
 
-module('Conv2d_mnist1', 1, lambda: nn.Conv2d(1, 32, 3, 1), (2, 1, 8, 8))
+module('Conv2d_mnist1', 1, lambda: nn.Conv2d(1, 32, 3, 1), (1, 1, 6, 6))
 module('Conv2d_full', 2, lambda: nn.Conv2d(4, 6, (3, 2), stride=2, padding=1, dilation=(1, 2), groups=2, bias=False), (1, 4, 7, 7))
 module('Conv1d_same', 3, lambda: nn.Conv1d(4, 4, 4, padding='same', groups=4), (2, 4, 9))
 module('Conv3d_basic', 4, lambda: nn.Conv3d(2, 3, 2, stride=(1, 2, 2)), (1, 2, 3, 4, 4))
@@ -150,7 +150,7 @@ module('Conv2d_unbatched_reflect', 9, lambda: nn.Conv2d(1, 2, 3, padding=1, padd
 module('ConvTranspose1d', 10, lambda: nn.ConvTranspose1d(3, 2, 3, stride=2, output_padding=1), (2, 3, 4))
 module('ConvTranspose2d', 11, lambda: nn.ConvTranspose2d(4, 6, (3, 2), stride=2, padding=1, output_padding=1, groups=2, dilation=1), (1, 4, 3, 3))
 module('ConvTranspose3d', 12, lambda: nn.ConvTranspose3d(2, 2, 2, stride=2, bias=False), (1, 2, 2, 2, 2))
-module('Conv2d_wide', 13, lambda: nn.Conv2d(16, 24, 3, padding=1), None, out=False)
+module('Conv2d_wide', 13, lambda: nn.Conv2d(8, 16, 3, padding=1), None, out=False)
 module('ZeroPad2d', 0, lambda: nn.ZeroPad2d((1, 2, 0, 3)), (1, 2, 3, 3))
 module('ConstantPad1d', 0, lambda: nn.ConstantPad1d(2, 3.5), (2, 3))
 module('ConstantPad3d', 0, lambda: nn.ConstantPad3d((1, 0, 0, 1, 1, 1), -1.0), (1, 1, 2, 2, 2))
