@@ -96,11 +96,18 @@ export function constantPad(x: Tensor, pad: readonly number[], value: number): T
 /** Source positions along one dim of size `size` for a (left, right) pad. */
 function sourceIndex(mode: PadMode, size: number, left: number, right: number): number[] {
   const out: number[] = [];
+  // Circular padding wraps around what is left after cropping negative pads (PyTorch's
+  // _pad_circular copies the padded tensor's own edges).
+  const first = Math.max(-left, 0);
+  const core = size - first - Math.max(-right, 0);
   for (let j = 0; j < size + left + right; j++) {
+    if (mode === 'circular') {
+      out.push(first + ((((j - Math.max(left, 0)) % core) + core) % core));
+      continue;
+    }
     const i = j - left;
     if (mode === 'reflect') out.push(i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i);
     else if (mode === 'replicate') out.push(Math.min(Math.max(i, 0), size - 1));
-    else out.push(((i % size) + size) % size);
   }
   return out;
 }
@@ -123,6 +130,9 @@ function checkNonConstant(x: Tensor, pad: readonly number[], mode: PadMode): voi
       );
     }
     if (mode === 'circular' && (left > size || right > size)) throw new Error('Padding value causes wrapping around more than once.');
+    if (mode === 'circular' && size - Math.max(-left, 0) - Math.max(-right, 0) <= 0 && size + left + right > 0) {
+      throw new Error('Negative padding value is resulting in an empty dimension.');
+    }
     if (mode !== 'circular' && (left < 0 || right < 0) && mode === 'replicate') {
       throw new Error(`${mode} padding: negative padding is not supported by flint, got (${left}, ${right})`);
     }
@@ -167,5 +177,5 @@ export function pad(input: Tensor, pad: readonly number[], mode: PadMode | PadOp
   }
   if (out === input) return out;
   const kind = mode === 'reflect' ? 'ReflectionPad' : mode === 'replicate' ? 'ReplicationPad' : null;
-  return renameGradFn(out, kind === null ? 'CopySlices' : `${kind}${dims}DBackward0`);
+  return renameGradFn(out, kind === null ? 'torch::autograd::CopySlices' : `${kind}${dims}DBackward0`);
 }
