@@ -81,6 +81,15 @@ describe('bad views given to native entry points end in an Error (each in a chil
     scatter_reduce_index_out_of_range: 'index 7 is out of bounds for dimension 0 with size 3',
     lapack_lu_not_square: "linalgLu: input's dim 2 is 3, but another view has 2 there",
     lapack_solve_past_storage: 'but its storage holds 64',
+    im2col_columns_short: 'im2col: expected columns of shape [1, 18, 4], got [1, 18, 3]',
+    im2col_huge_padding: 'im2col: padding must be in [0, 2^30], got 1099511627776',
+    im2col_zero_dilation: 'im2col: dilation must be in [1, 2^30], got 0',
+    im2col_kernel_too_big: 'im2col: the dilated kernel is larger than the padded image',
+    im2col_strided_image: 'im2col: expected a contiguous [N, C, D, H, W] image',
+    im2col_image_past_storage: 'but its storage holds 64',
+    col2im_columns_past_storage: 'but its storage holds 64',
+    col2im_image_mismatch: 'col2im: expected columns of shape [1, 27, 4], got [1, 18, 4]',
+    col2im_half: 'col2im: expected a float32 or float64 image, got float16',
     disposed_input: 'Tensor has been disposed',
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));
