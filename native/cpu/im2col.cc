@@ -1,6 +1,7 @@
 // Convolution's im2col and col2im on the CPU (Im2colArgs in backend.h), parallel over the
 // (image, channel) planes: each plane owns its rows of the columns and its slice of the
-// image, so col2im accumulates without races and in a fixed order (deterministic).
+// image, so col2im accumulates without races and in a fixed order (deterministic). Rows
+// are contiguous; the columns' batch and row strides are the view's.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -48,13 +49,16 @@ void im2colPlanes(ThreadPool& pool, const Im2colArgs& a) {
   T* columns = (T*)a.columns.data;
   const int64_t planeIn = g.d * g.h * g.w, planeRows = g.kd * g.kh * g.kw, outSize = g.od * g.oh * g.ow;
   const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(planeRows * outSize, 1));
+  const int64_t batchStride = a.columns.strides[0], rowStride = a.columns.strides[1];
   pool.parallelFor(g.n * g.c, grain, [&](int64_t begin, int64_t end) {
     for (int64_t plane = begin; plane < end; plane++) {
       const T* in = image + plane * planeIn;
-      T* col = columns + plane * planeRows * outSize;  // rows (c, kd, kh, kw) of image n are consecutive
+      const int64_t n = plane / g.c, c = plane % g.c;
+      int64_t row = c * planeRows;  // rows (c, kd, kh, kw) of image n
       for (int64_t kd = 0; kd < g.kd; kd++)
         for (int64_t kh = 0; kh < g.kh; kh++)
-          for (int64_t kw = 0; kw < g.kw; kw++) {
+          for (int64_t kw = 0; kw < g.kw; kw++, row++) {
+            T* col = columns + n * batchStride + row * rowStride;
             int64_t lo, hi;
             validRange(kw * g.dw, g.sw, g.pw, g.w, g.ow, lo, hi);
             const int64_t iwBase = kw * g.dw - g.pw;
@@ -88,14 +92,17 @@ void col2imPlanes(ThreadPool& pool, const Im2colArgs& a) {
   const T* columns = (const T*)a.columns.data;
   const int64_t planeIn = g.d * g.h * g.w, planeRows = g.kd * g.kh * g.kw, outSize = g.od * g.oh * g.ow;
   const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(planeRows * outSize + planeIn, 1));
+  const int64_t batchStride = a.columns.strides[0], rowStride = a.columns.strides[1];
   pool.parallelFor(g.n * g.c, grain, [&](int64_t begin, int64_t end) {
     for (int64_t plane = begin; plane < end; plane++) {
       T* in = image + plane * planeIn;
-      const T* col = columns + plane * planeRows * outSize;
+      const int64_t n = plane / g.c, c = plane % g.c;
+      int64_t row = c * planeRows;
       std::fill(in, in + planeIn, T(0));
       for (int64_t kd = 0; kd < g.kd; kd++)
         for (int64_t kh = 0; kh < g.kh; kh++)
-          for (int64_t kw = 0; kw < g.kw; kw++) {
+          for (int64_t kw = 0; kw < g.kw; kw++, row++) {
+            const T* col = columns + n * batchStride + row * rowStride;
             int64_t lo, hi;
             validRange(kw * g.dw, g.sw, g.pw, g.w, g.ow, lo, hi);
             const int64_t iwBase = kw * g.dw - g.pw;

@@ -1,5 +1,6 @@
 // Convolution's im2col and col2im on the GPU (Im2colArgs in backend.h), with the CPU's
-// layout (native/cpu/im2col.cc). im2col: one thread per column element. col2im: one
+// layout (native/cpu/im2col.cc): contiguous rows, the columns' batch and row strides the
+// view's. im2col: one thread per column element. col2im: one
 // thread per image element, summing the column elements that read it in a fixed order,
 // so it needs no atomics and is deterministic.
 #include <algorithm>
@@ -30,8 +31,11 @@ Geometry geometryOf(const Im2colArgs& a) {
 
 // T is the storage type: im2col moves bits only (uint16_t for float16 and bfloat16).
 template <class T>
-__global__ void im2colKernel(const T* __restrict__ image, T* __restrict__ columns, Geometry g, int64_t total) {
+__global__ void im2colKernel(const T* __restrict__ image, T* __restrict__ columns, Geometry g, int64_t total,
+                             int64_t batchStride, int64_t rowStride) {
+  const int64_t outSize = g.od * g.oh * g.ow, rows = g.c * g.kd * g.kh * g.kw;
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total; i += (int64_t)gridDim.x * blockDim.x) {
+    const int64_t colIndex = i % outSize, rowIndex = (i / outSize) % rows, n = i / outSize / rows;
     int64_t r = i;
     const int64_t ow = r % g.ow; r /= g.ow;
     const int64_t oh = r % g.oh; r /= g.oh;
@@ -43,19 +47,20 @@ __global__ void im2colKernel(const T* __restrict__ image, T* __restrict__ column
     const int64_t ih = oh * g.sh - g.ph + kh * g.dh;
     const int64_t iw = ow * g.sw - g.pw + kw * g.dw;
     const bool inside = id >= 0 && id < g.d && ih >= 0 && ih < g.h && iw >= 0 && iw < g.w;
-    columns[i] = inside ? image[((r * g.d + id) * g.h + ih) * g.w + iw] : T(0);
+    columns[n * batchStride + rowIndex * rowStride + colIndex] = inside ? image[((r * g.d + id) * g.h + ih) * g.w + iw] : T(0);
   }
 }
 
 template <class T>
-__global__ void col2imKernel(const T* __restrict__ columns, T* __restrict__ image, Geometry g, int64_t total) {
-  const int64_t outSize = g.od * g.oh * g.ow, planeRows = g.kd * g.kh * g.kw;
+__global__ void col2imKernel(const T* __restrict__ columns, T* __restrict__ image, Geometry g, int64_t total,
+                             int64_t batchStride, int64_t rowStride) {
+  const int64_t planeRows = g.kd * g.kh * g.kw;
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total; i += (int64_t)gridDim.x * blockDim.x) {
     int64_t r = i;
     const int64_t iw = r % g.w; r /= g.w;
     const int64_t ih = r % g.h; r /= g.h;
     const int64_t id = r % g.d; r /= g.d;
-    const T* col = columns + r * planeRows * outSize;
+    const T* col = columns + (r / g.c) * batchStride + (r % g.c) * planeRows * rowStride;  // r is the (n, c) plane
     T sum = 0;
     for (int64_t kd = 0; kd < g.kd; kd++) {
       const int64_t td = id + g.pd - kd * g.dd;
@@ -67,7 +72,7 @@ __global__ void col2imKernel(const T* __restrict__ columns, T* __restrict__ imag
           const int64_t tw = iw + g.pw - kw * g.dw;
           if (tw < 0 || tw % g.sw != 0 || tw / g.sw >= g.ow) continue;
           const int64_t row = (kd * g.kh + kh) * g.kw + kw;
-          sum += col[row * outSize + ((td / g.sd) * g.oh + th / g.sh) * g.ow + tw / g.sw];
+          sum += col[row * rowStride + ((td / g.sd) * g.oh + th / g.sh) * g.ow + tw / g.sw];
         }
       }
     }
@@ -80,7 +85,8 @@ void im2colTyped(CudaContext& ctx, const Im2colArgs& a) {
   const Geometry g = geometryOf(a);
   const int64_t total = a.columns.shape[0] * a.columns.shape[1] * a.columns.shape[2];
   if (total == 0) return;
-  im2colKernel<T><<<gridFor(ctx, total), kBlockThreads, 0, ctx.stream>>>((const T*)a.image.data, (T*)a.columns.data, g, total);
+  im2colKernel<T><<<gridFor(ctx, total), kBlockThreads, 0, ctx.stream>>>((const T*)a.image.data, (T*)a.columns.data, g, total,
+                                                                           a.columns.strides[0], a.columns.strides[1]);
   FLINT_CUDA_LAUNCH_CHECK();
 }
 
@@ -89,7 +95,8 @@ void col2imTyped(CudaContext& ctx, const Im2colArgs& a) {
   const Geometry g = geometryOf(a);
   const int64_t total = g.n * g.c * g.d * g.h * g.w;
   if (total == 0) return;
-  col2imKernel<T><<<gridFor(ctx, total), kBlockThreads, 0, ctx.stream>>>((const T*)a.columns.data, (T*)a.image.data, g, total);
+  col2imKernel<T><<<gridFor(ctx, total), kBlockThreads, 0, ctx.stream>>>((const T*)a.columns.data, (T*)a.image.data, g, total,
+                                                                           a.columns.strides[0], a.columns.strides[1]);
   FLINT_CUDA_LAUNCH_CHECK();
 }
 

@@ -207,11 +207,12 @@ export const entries = {
   scan: { args: 'op: ScanOp, out: new, indices: new?, input: in', struct: 'ScanArgs' },
 
   // Convolution's unfold (im2col) and its adjoint (col2im), over a contiguous 5-D image
-  // [N, C, D, H, W] (1-D and 2-D images have D = H = 1 and kernel 1 there) and contiguous
-  // columns [N, C * kD * kH * kW, oD * oH * oW], zero padding (native/cpu/im2col.cc,
+  // [N, C, D, H, W] (1-D and 2-D images have D = H = 1 and kernel 1 there) and columns
+  // [N, C * kD * kH * kW, oD * oH * oW] whose rows are contiguous (a [K, N, L] buffer seen
+  // as [N, K, L] lets one GEMM cover a batch of small images), zero padding (native/cpu/im2col.cc,
   // native/cuda/im2col.cu). col2im writes the image whole: the sum of the columns that
   // read each element. The geometry is checked in native/core/im2col_checks.cc.
-  im2col: { args: `columns: new, image: in, ${convGeometry}`, struct: 'Im2colArgs' },
+  im2col: { args: `columns: out, image: in, ${convGeometry}`, struct: 'Im2colArgs' },
   col2im: { args: `image: new, columns: in, ${convGeometry}`, struct: 'Im2colArgs' },
 
   // LAPACK over a batch of contiguous row-major matrices (native/cpu/linalg.cc; CUDA refuses

@@ -144,7 +144,8 @@ struct ScanArgs {
 };
 
 // Convolution's im2col and col2im: `image` is a contiguous [N, C, D, H, W] view, `columns`
-// a contiguous [N, C * kD * kH * kW, oD * oH * oW] one of the same floating dtype, with
+// a [N, C * kD * kH * kW, oD * oH * oW] one of the same floating dtype whose last stride
+// is 1 (its rows contiguous; the other strides any), with
 // o = (i + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1 per spatial dim. Rows
 // of the columns run over (c, kd, kh, kw), columns over (od, oh, ow); padding reads zero.
 // im2col writes every column element; col2im writes every image element (the sum of the

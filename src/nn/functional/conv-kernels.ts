@@ -49,19 +49,20 @@ function image5(image: Tensor): Tensor {
 }
 
 /**
- * im2col of a contiguous image into new columns [N, C * prod(kernel), prod(out)].
+ * im2col of a contiguous image into new columns [N, C * prod(kernel), prod(out)], or into
+ * `into`, a view of that shape whose rows are contiguous (e.g. a [K, N, L] buffer's).
  * @internal
  * @example const cols = im2colRaw(x, { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] })
  */
-export function im2colRaw(image: Tensor, g: ConvGeometry): Tensor {
+export function im2colRaw(image: Tensor, g: ConvGeometry, into: Tensor | null = null): Tensor {
   const [n, c] = image._shape;
   const out = convOutputSize(image._shape.slice(2), g);
   const shape = [n, c * g.kernel.reduce((a, b) => a * b, 1), out.reduce((a, b) => a * b, 1)];
   const view = image5(image);
   const [kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw] = geometry3(g);
-  const handle = call.im2col(fresh(image._dtype, shape), view, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw);
+  const handle = call.im2col(into ?? fresh(image._dtype, shape), view, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw);
   view.dispose();
-  return fromHandle(handle, shape, image._dtype, image.device);
+  return into ?? fromHandle(handle!, shape, image._dtype, image.device);
 }
 
 /**
@@ -70,7 +71,8 @@ export function im2colRaw(image: Tensor, g: ConvGeometry): Tensor {
  * @example const gx = col2imRaw(gradColumns, x.shape, geometry)
  */
 export function col2imRaw(columns: Tensor, imageShape: readonly number[], g: ConvGeometry): Tensor {
-  const cols = contiguousRaw(columns);
+  // Rows must be contiguous; batch and row strides may be anything (a [K, N, L] buffer).
+  const cols = columns._strides[2] === 1 || columns._shape[2] <= 1 ? columns : contiguousRaw(columns);
   const shape5 = [imageShape[0], imageShape[1], ...Array<number>(5 - imageShape.length).fill(1), ...imageShape.slice(2)];
   const [kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw] = geometry3(g);
   const handle = call.col2im(fresh(columns._dtype, shape5), cols, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw);
@@ -81,11 +83,12 @@ export function col2imRaw(columns: Tensor, imageShape: readonly number[], g: Con
 /**
  * out[n, g] = op(W[g]) @ B[n, g] for every image n and group g, into a new contiguous
  * [N, G * rows, L]. `weight` is a contiguous [G, M, K]; op transposes it when `transA`
- * (rows = K, inner = M), else rows = M and inner = K. `b` is a contiguous [N, G * inner, L].
+ * (rows = K, inner = M), else rows = M and inner = K. `b` is a contiguous [N, G * inner, L];
+ * `out`, when given, a contiguous view of that shape to write instead.
  * @internal
  * @example const out = groupedMatmul(w, cols, 1, false) // [N, Cout, L]
  */
-export function groupedMatmul(weight: Tensor, b: Tensor, groups: number, transA: boolean): Tensor {
+export function groupedMatmul(weight: Tensor, b: Tensor, groups: number, transA: boolean, out: Tensor | null = null): Tensor {
   const [, m, k] = weight._shape;
   const [n, , l] = b._shape;
   const rows = transA ? k : m;
@@ -93,15 +96,15 @@ export function groupedMatmul(weight: Tensor, b: Tensor, groups: number, transA:
   const shape = [n, groups * rows, l];
   if (groups === 1) {
     const a = weightMatrix(weight, 0, n, transA);
-    const result = gemmKernel(a, b);
+    const result = gemmKernel(a, b, out);
     a.dispose();
     return result;
   }
-  const result = emptyKernel(shape, weight._dtype, weight.device);
+  const result = out ?? emptyKernel(shape, weight._dtype, weight.device);
   for (let grp = 0; grp < groups; grp++) {
     const a = weightMatrix(weight, grp, n, transA);
     const bg = makeView(b, [n, inner, l], [b._shape[1] * l, l, 1], b._offset + grp * inner * l);
-    const og = makeView(result, [n, rows, l], [shape[1] * l, l, 1], grp * rows * l);
+    const og = makeView(result, [n, rows, l], [shape[1] * l, l, 1], result._offset + grp * rows * l);
     gemmKernel(a, bg, og);
     a.dispose();
     bg.dispose();
@@ -156,4 +159,28 @@ function makeAndRelease(t: Tensor, shape: number[]): Tensor {
   const v = makeView(t, shape, contiguousStrides(shape), t._offset);
   t.dispose();
   return v;
+}
+
+/** Columns of at most this many bytes are made at once: they stay in the last-level cache
+ * between im2col writing them and the GEMM reading them, and the memory they take stays small. */
+const CHUNK_BYTES = 8 << 20;
+
+/**
+ * Splits a batch of n images into runs whose columns (of `perImage` elements each) fit
+ * CHUNK_BYTES: [start, count] pairs. @internal
+ * @example imageChunks(8, 576 * 3136, 4) // [[0, 1], [1, 1], ...]
+ */
+export function imageChunks(n: number, perImage: number, itemBytes: number): [number, number][] {
+  const per = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, perImage * itemBytes)));
+  const out: [number, number][] = [];
+  for (let start = 0; start < n; start += per) out.push([start, Math.min(per, n - start)]);
+  if (out.length === 0) out.push([0, 0]);
+  return out;
+}
+
+/** Images start..start+count of a contiguous batch, as a view. @internal */
+export function batchSlice(t: Tensor, start: number, count: number): Tensor {
+  const shape = [count, ...t._shape.slice(1)];
+  const per = t._shape.slice(1).reduce((a, b) => a * b, 1);
+  return makeView(t, shape, contiguousStrides(shape), t._offset + start * per);
 }

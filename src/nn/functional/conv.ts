@@ -10,13 +10,14 @@ import type { Node } from '../../autograd/node.js';
 import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 import { BinaryOp, ReduceOp } from '../../native/enums.generated.js';
 import { makeView, squeeze, unsqueeze } from '../../ops/shape.js';
-import { binaryKernel_, castKernel, reduceKernel } from '../../ops/tensor-kernels.js';
+import { axpyKernel, binaryKernel_, castKernel, copyKernel, emptyKernel, reduceKernel } from '../../ops/tensor-kernels.js';
 import { bfloat16, float16, float32, type DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { contiguousStrides } from '../../tensor/shape.js';
 import { checkConvShapes, parseConvCall, type ConvOptions, type ConvSpec, type ConvTransposeOptions, type IntOrTuple } from './conv-args.js';
-import { batchSumOuter, col2imRaw, contiguousRaw, convOutputSize, groupedMatmul, im2colRaw, isPointwise, type ConvGeometry } from './conv-kernels.js';
+import { batchSlice, batchSumOuter, col2imRaw, contiguousRaw, convOutputSize, groupedMatmul, im2colRaw, imageChunks, isPointwise, type ConvGeometry } from './conv-kernels.js';
 import { constantPad } from './padding.js';
+import { useWide, wideBackward, wideForward } from './conv-wide.js';
 
 export type { ConvOptions, ConvTransposeOptions, IntOrTuple } from './conv-args.js';
 
@@ -58,11 +59,29 @@ function forwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, spec: ConvSpec): 
   let outShape: number[];
   if (!spec.transposed) {
     const osp = convOutputSize(spatial, g);
-    const pointwise = isPointwise(g);
-    const cols = pointwise ? reshaped(x, [n, c, prod(spatial)]) : im2colRaw(x, g);
-    out = groupedMatmul(wm, cols, spec.groups, false);
-    cols.dispose();
     outShape = [n, w._shape[0], ...osp];
+    if (isPointwise(g)) {
+      const cols = reshaped(x, [n, c, prod(spatial)]);
+      out = groupedMatmul(wm, cols, spec.groups, false);
+      cols.dispose();
+    } else if (useWide(n, prod(osp), spec.groups)) {
+      const w2 = reshaped(w, [w._shape[0], prod(w._shape.slice(1))]);
+      out = wideForward(x, w2, prod(osp), g);
+      w2.dispose();
+    } else {
+      // im2col and GEMM a few images at a time, so that the columns are read from cache.
+      const l = prod(osp);
+      out = emptyKernel([n, w._shape[0], l], x._dtype, x.device);
+      for (const [start, count] of imageChunks(n, c * prod(g.kernel) * l, x._dtype.itemsize)) {
+        const xs = batchSlice(x, start, count);
+        const cols = im2colRaw(xs, g);
+        const os = batchSlice(out, start, count);
+        groupedMatmul(wm, cols, spec.groups, false, os);
+        xs.dispose();
+        cols.dispose();
+        os.dispose();
+      }
+    }
   } else {
     const osp = transposedOutputSize(spatial, w, spec);
     const x3 = reshaped(x, [n, c, prod(spatial)]);
@@ -98,16 +117,56 @@ function backwardRaw(
   let gx: Tensor | null = null;
   let gw: Tensor | null = null;
   const pointwise = isPointwise(g);
-  if (!spec.transposed) {
+  if (!spec.transposed && !pointwise && useWide(n, g3._shape[2], spec.groups)) {
+    const w2 = reshaped(w, [w._shape[0], prod(w._shape.slice(1))]);
+    const [gxw, gww] = wideBackward(g3, x, w2, xShape, g, want[0], want[1]);
+    w2.dispose();
+    gx = gxw;
+    if (gww !== null) {
+      gw = reshaped(gww, w._shape);
+      gww.dispose();
+    }
+  } else if (!spec.transposed) {
+    const chunks = imageChunks(n, c * prod(g.kernel) * g3._shape[2], gc._dtype.itemsize);
     if (want[0]) {
-      const gcols = groupedMatmul(wm, g3, spec.groups, true);
-      gx = pointwise ? reshaped(gcols, xShape) : col2imRaw(gcols, xShape, g);
-      gcols.dispose();
+      if (pointwise) {
+        const gcols = groupedMatmul(wm, g3, spec.groups, true);
+        gx = reshaped(gcols, xShape);
+        gcols.dispose();
+      } else {
+        for (const [start, count] of chunks) {
+          const gs = batchSlice(g3, start, count);
+          const gcols = groupedMatmul(wm, gs, spec.groups, true);
+          const part = col2imRaw(gcols, [count, ...xShape.slice(1)], g);
+          gs.dispose();
+          gcols.dispose();
+          if (chunks.length === 1) gx = part;
+          else {
+            gx ??= emptyKernel(xShape, gc._dtype, gc.device);
+            const target = batchSlice(gx, start, count);
+            copyKernel(target, part);
+            target.dispose();
+            part.dispose();
+          }
+        }
+      }
     }
     if (want[1]) {
-      const cols = pointwise ? reshaped(x!, [n, c, prod(spatial)]) : im2colRaw(x!, g);
-      const gwm = batchSumOuter(g3, cols, spec.groups);
-      cols.dispose();
+      for (const [start, count] of pointwise ? [[0, n] as [number, number]] : chunks) {
+        const xs = batchSlice(x!, start, count);
+        const cols = pointwise ? reshaped(xs, [count, c, prod(spatial)]) : im2colRaw(xs, g);
+        const gs = batchSlice(g3, start, count);
+        const part = batchSumOuter(gs, cols, spec.groups);
+        xs.dispose();
+        cols.dispose();
+        gs.dispose();
+        if (gw === null) gw = part;
+        else {
+          axpyKernel(gw, part, 1);
+          part.dispose();
+        }
+      }
+      const gwm = gw!;
       gw = reshaped(gwm, w._shape);
       gwm.dispose();
     }
