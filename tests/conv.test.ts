@@ -309,3 +309,14 @@ describe('memory', () => {
     });
   }
 });
+
+describe('autocast', () => {
+  it('Conv2d under CPU autocast runs in bfloat16, as PyTorch lists conv2d', () => {
+    const m = new nn.Conv2d(3, 4, 3, { padding: 'same' });
+    const x = torch.randn(1, 3, 6, 6);
+    const y = torch.autocast('cpu', () => m(x) as Tensor);
+    expect(y.dtype).toBe(torch.bfloat16);
+    expect(y.shape).toEqual([1, 4, 6, 6]);
+    expect(torch.allclose(y.float(), (m(x) as Tensor).detach(), { atol: 0.1, rtol: 0.05 })).toBe(true);
+  });
+});

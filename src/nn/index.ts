@@ -48,7 +48,7 @@ export {
 export { Bilinear } from './layers/bilinear.js';
 export { Softmin, Softmax2d } from './layers/activation-extra.js';
 // Convolution, padding and fold/unfold modules (issue 11).
-export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, ConvNd } from './layers/conv.js';
+export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d } from './layers/conv.js';
 export type { ConvModuleOptions, ConvTransposeModuleOptions, PaddingMode } from './layers/conv.js';
 export {
   ZeroPad2d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,

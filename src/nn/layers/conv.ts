@@ -10,7 +10,9 @@ import { pyRepr } from '../repr.js';
 import * as init from '../init.js';
 import { argumentError, checkBoolean, checkInteger, checkOptions, checkSize, keysOf } from '../../tensor/args.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
+import * as Fc from '../functional/conv.js';
 import { convolution } from '../functional/conv.js';
+import { autocastHook } from '../../amp/autocast-policy.js';
 import { expandParam, type ConvSpec, type IntOrTuple } from '../functional/conv-args.js';
 import { pad as fpad } from '../functional/padding.js';
 import { squeeze, unsqueeze } from '../../ops/shape.js';
@@ -181,8 +183,21 @@ export abstract class ConvNd extends Module {
     const x = batched ? source : unsqueeze(source, 0);
     const spec = this.spec(padded);
     if (outputPadding !== null) spec.outputPadding = outputPadding;
-    const out = convolution(x, this.weight, this.bias, spec);
+    const out = autocastHook.active ? this.autocastRun(x, spec) : convolution(x, this.weight, this.bias, spec);
     return batched ? out : squeeze(out, 0);
+  }
+
+  /** Under autocast, the call goes through F.conv* so that its policy casts the operands. */
+  private autocastRun(x: Tensor, spec: ConvSpec): Tensor {
+    const dims = this.kernelSize.length;
+    const padding = spec.extraRight === null ? spec.padding : 'same';
+    if (this.transposed) {
+      const fn = [Fc.convTranspose1d, Fc.convTranspose2d, Fc.convTranspose3d][dims - 1];
+      return fn(x, this.weight, this.bias, spec.stride, spec.padding, spec.outputPadding, spec.groups, spec.dilation);
+    }
+    const fn = [Fc.conv1d, Fc.conv2d, Fc.conv3d][dims - 1];
+    // Positional, so that autocast sees (and casts) the bias too.
+    return fn(x, this.weight, this.bias, spec.stride, padding, spec.dilation, spec.groups);
   }
 
   override extraRepr(): string {
