@@ -30,11 +30,19 @@ function chunksOf(n: number, perImage: number, itemBytes: number): [number, numb
 
 const view = (t: Tensor, shape: number[], strides: number[], offset = t._offset) => makeView(t, shape, strides, offset);
 
-/** im2col of images start..start+count as a [K, count * L] matrix. */
+/**
+ * The row stride of a [K, width] columns matrix: a little more than its width, so that the
+ * K rows an (image, channel) plane reads or writes together do not all fall in the same
+ * cache sets (a power-of-two-like stride made col2im several times slower).
+ */
+const ldOf = (width: number) => width + 16;
+
+/** im2col of images start..start+count as a [K, count * L] matrix (row stride ldOf). */
 function wideColumns(x: Tensor, start: number, count: number, k: number, l: number, g: ConvGeometry): Tensor {
-  const cols = emptyKernel([k, count * l], x._dtype, x.device);
+  const ld = ldOf(count * l);
+  const cols = emptyKernel([k, ld], x._dtype, x.device);
   const xs = batchSlice(x, start, count);
-  const into = view(cols, [count, k, l], [l, count * l, 1], 0);
+  const into = view(cols, [count, k, l], [l, ld, 1], 0);
   im2colRaw(xs, g, into);
   into.dispose();
   xs.dispose();
@@ -64,7 +72,7 @@ export function wideForward(x: Tensor, w2: Tensor, l: number, g: ConvGeometry): 
   const a = view(w2, [1, cout, k], [0, k, 1]);
   for (const [start, count] of chunksOf(n, k * l, x._dtype.itemsize)) {
     const cols = wideColumns(x, start, count, k, l, g);
-    const b = view(cols, [1, k, count * l], [0, count * l, 1], 0);
+    const b = view(cols, [1, k, count * l], [0, ldOf(count * l), 1], 0);
     const prod = gemmKernel(a, b);
     b.dispose();
     cols.dispose();
@@ -95,8 +103,12 @@ export function wideBackward(
     const gwide = wideOf(g3, start, count);  // [Cout, count * L]
     const gwide3 = view(gwide, [1, cout, count * l], [0, count * l, 1], 0);
     if (wantX) {
-      const gcols = gemmKernel(wt, gwide3);  // [1, K, count * L]
-      const cols = view(gcols, [count, k, l], [l, count * l, 1], 0);
+      const ld = ldOf(count * l);
+      const gcols = emptyKernel([k, ld], g3._dtype, g3.device);
+      const target3 = view(gcols, [1, k, count * l], [0, ld, 1], 0);
+      gemmKernel(wt, gwide3, target3);
+      target3.dispose();
+      const cols = view(gcols, [count, k, l], [l, ld, 1], 0);
       const part = col2imRaw(cols, [count, ...xShape.slice(1)], g);
       const target = batchSlice(gx!, start, count);
       copyKernel(target, part);
@@ -104,7 +116,7 @@ export function wideBackward(
     }
     if (wantW) {
       const cols = wideColumns(x!, start, count, k, l, g);
-      const colsT = view(cols, [1, count * l, k], [0, 1, count * l], 0);
+      const colsT = view(cols, [1, count * l, k], [0, 1, ldOf(count * l)], 0);
       gw = gw === null ? gemmKernel(gwide3, colsT) : gemmKernel(gwide3, colsT, gw, 1);
       colsT.dispose();
       cols.dispose();
