@@ -45,6 +45,7 @@ function isOptionsObject(value: unknown): value is Record<string, unknown> {
 /**
  * Folds positional arguments (after input and weight) and a trailing options object into
  * one record keyed by PyTorch's parameter names, in order. @internal
+ * @example collectArgs('conv2d', ['bias', 'stride'], [null, { stride: 2 }], false) // { bias: null, stride: 2 }
  */
 export function collectArgs(fn: string, names: readonly string[], rest: unknown[], transposed: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -84,7 +85,10 @@ export function expandParam(value: unknown, name: string, dims: number, fn: stri
   return value.slice();
 }
 
-/** One convolution call, its arguments resolved. @internal */
+/**
+ * One convolution call, its arguments resolved. @internal
+ * @example const spec: ConvSpec = parseConvCall('conv2d', 2, false, x, w, [null, 2]).spec
+ */
 export interface ConvSpec {
   dims: number;
   stride: number[];
@@ -101,6 +105,7 @@ export interface ConvSpec {
 /**
  * Checks the parameters' values and the shapes of input, weight and bias as ATen's
  * `_convolution` does (input batched here). @internal
+ * @example checkConvShapes(x, w, b, spec) // throws PyTorch's message for a bad shape
  */
 export function checkConvShapes(input: Tensor, weight: Tensor, bias: Tensor | null, spec: ConvSpec): void {
   const { stride, padding, dilation, outputPadding, groups, transposed } = spec;
@@ -161,6 +166,7 @@ function scalarName(dtype: string): string {
 /**
  * Resolves a convolution call's parameters from PyTorch's positional form or an options
  * object, and checks the input's rank (unbatched or batched). @internal
+ * @example const { input, weight, bias, spec } = parseConvCall('conv2d', 2, false, x, w, [b, 1, 'same'])
  */
 export function parseConvCall(
   fn: string,

@@ -12,7 +12,10 @@ import { castKernel, copyKernel, emptyKernel, gemmKernel, reduceKernel } from '.
 import { Tensor, fromHandle } from '../../tensor/tensor.js';
 import { contiguousStrides } from '../../tensor/shape.js';
 
-/** Kernel, stride, padding and dilation of one convolution, one entry per spatial dim. @internal */
+/**
+ * Kernel, stride, padding and dilation of one convolution, one entry per spatial dim. @internal
+ * @example const g: ConvGeometry = { kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] }
+ */
 export interface ConvGeometry {
   kernel: number[];
   stride: number[];
@@ -20,17 +23,26 @@ export interface ConvGeometry {
   dilation: number[];
 }
 
-/** The output size of each spatial dim (may be < 1 when the kernel does not fit). @internal */
+/**
+ * The output size of each spatial dim (may be < 1 when the kernel does not fit). @internal
+ * @example convOutputSize([28, 28], g) // [26, 26] for a 3x3 kernel, stride 1, no padding
+ */
 export function convOutputSize(input: readonly number[], g: ConvGeometry): number[] {
   return input.map((size, i) => Math.floor((size + 2 * g.padding[i] - g.dilation[i] * (g.kernel[i] - 1) - 1) / g.stride[i]) + 1);
 }
 
-/** True when im2col would copy the image unchanged (1x1 kernel, stride 1, no padding). @internal */
+/**
+ * True when im2col would copy the image unchanged (1x1 kernel, stride 1, no padding). @internal
+ * @example isPointwise({ kernel: [1, 1], stride: [1, 1], padding: [0, 0], dilation: [1, 1] }) // true
+ */
 export function isPointwise(g: ConvGeometry): boolean {
   return g.kernel.every((k, i) => k === 1 && g.stride[i] === 1 && g.padding[i] === 0);
 }
 
-/** `x` itself when contiguous, else a contiguous copy (the caller disposes it when it differs). @internal */
+/**
+ * `x` itself when contiguous, else a contiguous copy (the caller disposes it when it differs). @internal
+ * @example const xc = contiguousRaw(x); ...; if (xc !== x) xc.dispose()
+ */
 export function contiguousRaw(x: Tensor): Tensor {
   return x.isContiguous() ? x : castKernel(x, x._dtype);
 }
@@ -178,7 +190,10 @@ export function imageChunks(n: number, perImage: number, itemBytes: number): [nu
   return out;
 }
 
-/** Images start..start+count of a contiguous batch, as a view. @internal */
+/**
+ * Images start..start+count of a contiguous batch, as a view. @internal
+ * @example const xs = batchSlice(x, 2, 3) // images 2, 3 and 4
+ */
 export function batchSlice(t: Tensor, start: number, count: number): Tensor {
   const shape = [count, ...t._shape.slice(1)];
   const per = t._shape.slice(1).reduce((a, b) => a * b, 1);

@@ -16,7 +16,10 @@ import { batchSlice, col2imRaw, im2colRaw, type ConvGeometry } from './conv-kern
 /** Columns of at most this many bytes are made at once. */
 const WIDE_CHUNK_BYTES = 16 << 20;
 
-/** Whether the wide path suits a convolution: groups of one and few output pixels per image. @internal */
+/**
+ * Whether the wide path suits a convolution: groups of one and few output pixels per image. @internal
+ * @example useWide(64, 576, 1) // true: MNIST's second convolution
+ */
 export function useWide(n: number, l: number, groups: number): boolean {
   return groups === 1 && n > 1 && l < 1024;
 }

@@ -213,6 +213,7 @@ function castOwned(t: Tensor, dtype: DType): Tensor {
 /**
  * A batched convolution with its autograd node. `input` is [N, C, ...spatial] and the
  * arguments are checked. @internal
+ * @example convolution(x, w, b, parseConvCall('conv2d', 2, false, x, w, []).spec)
  */
 export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, spec: ConvSpec): Tensor {
   const rightPad = (extra: number[]) => extra.slice().reverse().flatMap((e) => [0, e]);

@@ -70,7 +70,10 @@ function collect(name: string, rest: unknown[], transposed: boolean): Record<str
   return out;
 }
 
-/** The shared base of the convolution modules (PyTorch's `_ConvNd`). */
+/**
+ * The shared base of the convolution modules (PyTorch's `_ConvNd`).
+ * @example new nn.Conv2d(1, 32, 3) instanceof ConvNd // true
+ */
 export abstract class ConvNd extends Module {
   inChannels: number;
   outChannels: number;

@@ -8,7 +8,10 @@ import { pyRepr } from '../repr.js';
 import { checkInteger, checkNumber } from '../../tensor/args.js';
 import { pad, type PadMode } from '../functional/padding.js';
 
-/** An int for every side, or one (left, right) pair per padded dim, last dim first. */
+/**
+ * An int for every side, or one (left, right) pair per padded dim, last dim first.
+ * @example new nn.ZeroPad2d([1, 1, 2, 0]) // left, right, top, bottom
+ */
 export type PaddingSize = number | readonly number[];
 
 function expandPadding(padding: PaddingSize, dims: number, name: string): number[] {
