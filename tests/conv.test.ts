@@ -318,5 +318,9 @@ describe('autocast', () => {
     expect(y.dtype).toBe(torch.bfloat16);
     expect(y.shape).toEqual([1, 4, 6, 6]);
     expect(torch.allclose(y.float(), (m(x) as Tensor).detach(), { atol: 0.1, rtol: 0.05 })).toBe(true);
+    // A bias in the options object is cast with the other operands.
+    const z = torch.autocast('cpu', () => F.conv2d(x, m.weight, { bias: m.bias, padding: 1 }));
+    expect(z.dtype).toBe(torch.bfloat16);
+    expect(torch.equal(z, y)).toBe(true);
   });
 });

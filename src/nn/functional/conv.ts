@@ -265,6 +265,18 @@ function convolutionBackward(node: Node, x: Tensor, weight: Tensor, spec: ConvSp
   };
 }
 
+/**
+ * The arguments with a bias given in the options object moved to its positional place,
+ * so that autocast (which casts the tensors among the arguments) casts it too.
+ */
+function biasPositional(passed: IArguments): IArguments {
+  const args = Array.from(passed);
+  const options = args[2];
+  if (args.length !== 3 || options === null || typeof options !== 'object' || Array.isArray(options) || !('bias' in options)) return passed;
+  const { bias, ...rest } = options as { bias?: unknown };
+  return [args[0], args[1], bias ?? null, rest] as unknown as IArguments;
+}
+
 /** Runs a convolution on batched or unbatched input (the latter through unsqueeze/squeeze). */
 function convEntry(fn: string, dims: number, transposed: boolean, input: unknown, weight: unknown, rest: unknown[]): Tensor {
   const parsed = parseConvCall(fn, dims, transposed, input, weight, rest);
@@ -279,7 +291,7 @@ function convEntry(fn: string, dims: number, transposed: boolean, input: unknown
  * @example F.conv1d(x, w, b, 2, 1); F.conv1d(x, w, { padding: 'same' })
  */
 export function conv1d(input: Tensor, weight: Tensor, ...rest: (Tensor | null | IntOrTuple | string | ConvOptions | undefined)[]): Tensor {
-  if (autocastHook.active) return autocastOp('conv1d', conv1d, arguments);
+  if (autocastHook.active) return autocastOp('conv1d', conv1d, biasPositional(arguments));
   return convEntry('conv1d', 1, false, input, weight, rest);
 }
 
@@ -289,7 +301,7 @@ export function conv1d(input: Tensor, weight: Tensor, ...rest: (Tensor | null | 
  * @example F.conv2d(x, w, b, 1, 'same'); F.conv2d(x, w, { stride: 2, groups: 4 })
  */
 export function conv2d(input: Tensor, weight: Tensor, ...rest: (Tensor | null | IntOrTuple | string | ConvOptions | undefined)[]): Tensor {
-  if (autocastHook.active) return autocastOp('conv2d', conv2d, arguments);
+  if (autocastHook.active) return autocastOp('conv2d', conv2d, biasPositional(arguments));
   return convEntry('conv2d', 2, false, input, weight, rest);
 }
 
@@ -298,7 +310,7 @@ export function conv2d(input: Tensor, weight: Tensor, ...rest: (Tensor | null | 
  * @example F.conv3d(x, w, null, [1, 2, 2])
  */
 export function conv3d(input: Tensor, weight: Tensor, ...rest: (Tensor | null | IntOrTuple | string | ConvOptions | undefined)[]): Tensor {
-  if (autocastHook.active) return autocastOp('conv3d', conv3d, arguments);
+  if (autocastHook.active) return autocastOp('conv3d', conv3d, biasPositional(arguments));
   return convEntry('conv3d', 3, false, input, weight, rest);
 }
 
@@ -308,7 +320,7 @@ export function conv3d(input: Tensor, weight: Tensor, ...rest: (Tensor | null | 
  * @example F.convTranspose1d(x, w, null, 2, 0, 1)
  */
 export function convTranspose1d(input: Tensor, weight: Tensor, ...rest: (Tensor | null | IntOrTuple | ConvTransposeOptions | undefined)[]): Tensor {
-  if (autocastHook.active) return autocastOp('convTranspose1d', convTranspose1d, arguments);
+  if (autocastHook.active) return autocastOp('convTranspose1d', convTranspose1d, biasPositional(arguments));
   return convEntry('conv_transpose1d', 1, true, input, weight, rest);
 }
 
@@ -317,7 +329,7 @@ export function convTranspose1d(input: Tensor, weight: Tensor, ...rest: (Tensor 
  * @example F.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 })
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, ...rest: (Tensor | null | IntOrTuple | ConvTransposeOptions | undefined)[]): Tensor {
-  if (autocastHook.active) return autocastOp('convTranspose2d', convTranspose2d, arguments);
+  if (autocastHook.active) return autocastOp('convTranspose2d', convTranspose2d, biasPositional(arguments));
   return convEntry('conv_transpose2d', 2, true, input, weight, rest);
 }
 
@@ -326,6 +338,6 @@ export function convTranspose2d(input: Tensor, weight: Tensor, ...rest: (Tensor 
  * @example F.convTranspose3d(x, w, null, 2)
  */
 export function convTranspose3d(input: Tensor, weight: Tensor, ...rest: (Tensor | null | IntOrTuple | ConvTransposeOptions | undefined)[]): Tensor {
-  if (autocastHook.active) return autocastOp('convTranspose3d', convTranspose3d, arguments);
+  if (autocastHook.active) return autocastOp('convTranspose3d', convTranspose3d, biasPositional(arguments));
   return convEntry('conv_transpose3d', 3, true, input, weight, rest);
 }
