@@ -129,6 +129,8 @@ export {
 } from './ops/inplace-math.js';
 export { relu_, neg_, clamp_ } from './ops/inplace.js';
 export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } from './nn/functional/activations-more.js';
+// torch.conv1d ... torch.conv_transpose3d (issue 11).
+export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from './nn/functional/conv.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, logsumexp } from './ops/reduce.js';
 // Pooling's torch.* forms (PyTorch has them beside F.*; torch.adaptive_max_pool1d always returns indices).

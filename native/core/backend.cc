@@ -179,4 +179,14 @@ void Backend::select(const SelectArgs& args) {
   selectImpl(args);
 }
 
+void Backend::im2col(const Im2colArgs& args) {
+  checkIm2colArgs(args, false);
+  im2colImpl(args);
+}
+
+void Backend::col2im(const Im2colArgs& args) {
+  checkIm2colArgs(args, true);
+  col2imImpl(args);
+}
+
 }  // namespace flint

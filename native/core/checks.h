@@ -69,4 +69,7 @@ void checkSortArgs(const SortArgs& args);
 void checkScanArgs(const ScanArgs& args);
 void checkSelectArgs(const SelectArgs& args);
 
+// Convolution's im2col / col2im geometry (core/im2col_checks.cc).
+void checkIm2colArgs(const Im2colArgs& args, bool col2im);
+
 }  // namespace flint

@@ -102,6 +102,10 @@ const gemmLayout =
   'offsetA: i64 @meta, lda: i64 @meta, strideA: i64 @meta, offsetB: i64 @meta, ldb: i64 @meta, strideB: i64 @meta, ' +
   'offsetC: i64 @meta, ldc: i64 @meta, strideC: i64 @meta, alpha: f64 @meta, beta: f64 @meta';
 
+const convGeometry =
+  'kernelD: i64 @meta, kernelH: i64 @meta, kernelW: i64 @meta, strideD: i64 @meta, strideH: i64 @meta, strideW: i64 @meta, ' +
+  'paddingD: i64 @meta, paddingH: i64 @meta, paddingW: i64 @meta, dilationD: i64 @meta, dilationH: i64 @meta, dilationW: i64 @meta';
+
 export const entries = {
   // memory.cc: storages, host transfers, fills, random numbers, statistics
   init: { args: 'meta: value:Float64Array, threads: i64', custom: true, returns: '{ threads: number; enums: Record<string, Record<string, number>>; abi: string }' },
@@ -285,6 +289,14 @@ export const entries = {
     args: 'gradInput: new [B, IH, IW], gradOutput: in [B, OH, OW], alignCorners: bool, scaleH: f64, scaleW: f64',
     kernel: true, readsFrom: { gradOutput: 'gradInput' },
   },
+  // Convolution's unfold (im2col) and its adjoint (col2im), over a contiguous 5-D image
+  // [N, C, D, H, W] (1-D and 2-D images have D = H = 1 and kernel 1 there) and columns
+  // [N, C * kD * kH * kW, oD * oH * oW] whose rows are contiguous (a [K, N, L] buffer seen
+  // as [N, K, L] lets one GEMM cover a batch of small images), zero padding (native/cpu/im2col.cc,
+  // native/cuda/im2col.cu). col2im writes the image whole: the sum of the columns that
+  // read each element. The geometry is checked in native/core/im2col_checks.cc.
+  im2col: { args: `columns: out, image: in, ${convGeometry}`, struct: 'Im2colArgs' },
+  col2im: { args: `image: new, columns: in, ${convGeometry}`, struct: 'Im2colArgs' },
 
   // LAPACK over a batch of contiguous row-major matrices (native/cpu/linalg.cc; CUDA refuses
   // them until cuSOLVER). Each writes LAPACK's `info` per matrix into `info` (as the dtype,

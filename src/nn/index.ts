@@ -61,6 +61,15 @@ export {
   AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, LPPool1d, LPPool2d,
 } from './layers/pooling.js';
 export type { PoolResult } from './layers/pooling.js';
+// Convolution, padding and fold/unfold modules (issue 11).
+export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d } from './layers/conv.js';
+export type { ConvModuleOptions, ConvTransposeModuleOptions, PaddingMode } from './layers/conv.js';
+export {
+  ZeroPad2d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
+} from './layers/padding.js';
+export type { PaddingSize } from './layers/padding.js';
+export { Unfold, Fold } from './layers/fold.js';
 export * as utils from './utils/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

@@ -66,6 +66,20 @@ export const cases: Record<string, () => unknown> = {
     call.maxPoolBackward(fresh(torch.float32, [1, 1, 2, 4]), torch.zeros([1, 1, 1, 2]), torch.zeros([1, 1, 1, 3], { dtype: torch.int64 })),
   pool_input_past_storage: () =>
     call.adaptiveAvgPool(fresh(torch.float32, [1, 1, 1, 1]), layoutOf(x(), torch.float32, 0, [1, 1, 8, 8], [64, 64, 8, 1])),
+  // Convolution's im2col / col2im (issue 11): the columns' shape must be the geometry's,
+  // the geometry's numbers in range, views contiguous and inside their storages.
+  im2col_columns_short: () => call.im2col(fresh(torch.float32, [1, 18, 3]), torch.zeros([1, 2, 1, 4, 4]), 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1),
+  im2col_huge_padding: () => call.im2col(fresh(torch.float32, [1, 2, 1]), torch.zeros([1, 2, 1, 1, 1]), 1, 1, 1, 1, 1, 1, 0, 2 ** 40, 0, 1, 1, 1),
+  im2col_zero_dilation: () => call.im2col(fresh(torch.float32, [1, 18, 4]), torch.zeros([1, 2, 1, 4, 4]), 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 0, 1),
+  im2col_kernel_too_big: () => call.im2col(fresh(torch.float32, [1, 50, 1]), torch.zeros([1, 2, 1, 4, 4]), 1, 5, 5, 1, 1, 1, 0, 0, 0, 1, 1, 1),
+  im2col_strided_image: () =>
+    call.im2col(fresh(torch.float32, [1, 2, 16]), layoutOf(torch.zeros([2, 16]), torch.float32, 0, [1, 2, 1, 4, 4], [32, 1, 16, 8, 2]), 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1),
+  im2col_image_past_storage: () =>
+    call.im2col(fresh(torch.float32, [1, 2, 1600]), layoutOf(x(), torch.float32, 0, [1, 2, 1, 40, 40], [3200, 1600, 1600, 40, 1]), 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1),
+  col2im_columns_past_storage: () =>
+    call.col2im(fresh(torch.float32, [1, 2, 1, 4, 4]), layoutOf(x(), torch.float32, 0, [1, 18, 4], [72, 4, 1]), 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1),
+  col2im_image_mismatch: () => call.col2im(fresh(torch.float32, [1, 3, 1, 4, 4]), torch.zeros([1, 18, 4]), 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1),
+  col2im_half: () => call.col2im(fresh(torch.float16, [1, 2, 1, 4, 4]), torch.zeros([1, 18, 4], { dtype: torch.float16 }), 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1),
   disposed_input: () => {
     const t = x();
     t.dispose();

@@ -143,6 +143,19 @@ struct ScanArgs {
   TensorView out, indices, input;
 };
 
+// Convolution's im2col and col2im: `image` is a contiguous [N, C, D, H, W] view, `columns`
+// a [N, C * kD * kH * kW, oD * oH * oW] one of the same floating dtype whose last stride
+// is 1 (its rows contiguous; the other strides any), with
+// o = (i + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1 per spatial dim. Rows
+// of the columns run over (c, kd, kh, kw), columns over (od, oh, ow); padding reads zero.
+// im2col writes every column element; col2im writes every image element (the sum of the
+// column elements that read it), float32 and float64 only.
+struct Im2colArgs {
+  TensorView columns, image;
+  int64_t kernelD, kernelH, kernelW, strideD, strideH, strideW;
+  int64_t paddingD, paddingH, paddingW, dilationD, dilationH, dilationW;
+};
+
 // A device-to-host read in flight (Backend::readAsync). `wait` blocks until the bytes
 // are in host(); it may be called from a thread other than the one that started it.
 class PendingRead {
@@ -197,7 +210,9 @@ struct MemoryInfo {
   X(void, biasActivation, (const BiasActivationArgs& args))                                               \
   X(void, sort, (const SortArgs& args))                                                                   \
   X(void, scan, (const ScanArgs& args))                                                                   \
-  X(void, select, (const SelectArgs& args))
+  X(void, select, (const SelectArgs& args))                                                               \
+  X(void, im2col, (const Im2colArgs& args))                                                               \
+  X(void, col2im, (const Im2colArgs& args))
 
 #define FLINT_BACKEND_OVERRIDE(RET, NAME, PARAMS) RET NAME##Impl PARAMS override;
 
@@ -288,6 +303,10 @@ class Backend {
   void sort(const SortArgs& args);
   void scan(const ScanArgs& args);
   void select(const SelectArgs& args);
+
+  // Convolution's unfold and its adjoint (Im2colArgs).
+  void im2col(const Im2colArgs& args);
+  void col2im(const Im2colArgs& args);
 
   // The kernel entries declared in native/napi/entries.mjs (kernels.generated.h): each is
   // checked here from its declared shapes, once for every device, then run by the

@@ -58,3 +58,10 @@ export {
 } from './pooling-adaptive.js';
 export type { AdaptiveMaxPoolOptions, MaxUnpoolOptions, LPPoolOptions } from './pooling-adaptive.js';
 export type { PoolSize, AdaptiveSize } from './pooling-args.js';
+// Convolution, padding and fold/unfold (issue 11).
+export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from './conv.js';
+export type { ConvOptions, ConvTransposeOptions, IntOrTuple } from './conv.js';
+export { pad } from './padding.js';
+export type { PadMode, PadOptions } from './padding.js';
+export { unfold, fold } from './fold.js';
+export type { FoldOptions } from './fold.js';
