@@ -44,12 +44,14 @@ export class BasicBlock extends nn.Module<Tensor> {
   static readonly expansion = 1;
   conv1: torch.nn.Conv2d;
   bn1: torch.nn.Module<Tensor>;
-  relu = new nn.ReLU({ inplace: true });
+  relu: torch.nn.ReLU;
   conv2: torch.nn.Conv2d;
   bn2: torch.nn.Module<Tensor>;
   downsample: torch.nn.Module<Tensor> | null;
   stride: number;
 
+  // Submodules are assigned in the constructor, in torchvision's order, because that order
+  // is the order of print(model) and of the state dict (field initializers would run first).
   constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
     super();
     const { stride = 1, downsample = null, groups = 1, baseWidth = 64, dilation = 1 } = options;
@@ -58,6 +60,7 @@ export class BasicBlock extends nn.Module<Tensor> {
     if (dilation > 1) throw new Error('Dilation > 1 not supported in BasicBlock');
     this.conv1 = conv3x3(inplanes, planes, stride);
     this.bn1 = normLayer(planes);
+    this.relu = new nn.ReLU({ inplace: true });
     this.conv2 = conv3x3(planes, planes);
     this.bn2 = normLayer(planes);
     this.downsample = downsample;
@@ -95,7 +98,7 @@ export class Bottleneck extends nn.Module<Tensor> {
   bn2: torch.nn.Module<Tensor>;
   conv3: torch.nn.Conv2d;
   bn3: torch.nn.Module<Tensor>;
-  relu = new nn.ReLU({ inplace: true });
+  relu: torch.nn.ReLU;
   downsample: torch.nn.Module<Tensor> | null;
   stride: number;
 
@@ -110,6 +113,7 @@ export class Bottleneck extends nn.Module<Tensor> {
     this.bn2 = normLayer(width);
     this.conv3 = conv1x1(width, planes * Bottleneck.expansion);
     this.bn3 = normLayer(planes * Bottleneck.expansion);
+    this.relu = new nn.ReLU({ inplace: true });
     this.downsample = downsample;
     this.stride = stride;
   }
@@ -163,13 +167,13 @@ export class ResNet extends nn.Module<Tensor> {
   baseWidth: number;
   conv1: torch.nn.Conv2d;
   bn1: torch.nn.Module<Tensor>;
-  relu = new nn.ReLU({ inplace: true });
-  maxpool = new nn.MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 });
+  relu: torch.nn.ReLU;
+  maxpool: torch.nn.MaxPool2d;
   layer1: torch.nn.Sequential;
   layer2: torch.nn.Sequential;
   layer3: torch.nn.Sequential;
   layer4: torch.nn.Sequential;
-  avgpool = new nn.AdaptiveAvgPool2d([1, 1]);
+  avgpool: torch.nn.AdaptiveAvgPool2d;
   fc: torch.nn.Linear;
 
   constructor(block: Block, layers: [number, number, number, number], options: ResNetOptions = {}) {
@@ -184,10 +188,13 @@ export class ResNet extends nn.Module<Tensor> {
     this.baseWidth = widthPerGroup;
     this.conv1 = new nn.Conv2d(3, this.inplanes, 7, { stride: 2, padding: 3, bias: false });
     this.bn1 = this.normLayer(this.inplanes);
+    this.relu = new nn.ReLU({ inplace: true });
+    this.maxpool = new nn.MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 });
     this.layer1 = this.makeLayer(block, 64, layers[0]);
     this.layer2 = this.makeLayer(block, 128, layers[1], 2, replaceStrideWithDilation[0]);
     this.layer3 = this.makeLayer(block, 256, layers[2], 2, replaceStrideWithDilation[1]);
     this.layer4 = this.makeLayer(block, 512, layers[3], 2, replaceStrideWithDilation[2]);
+    this.avgpool = new nn.AdaptiveAvgPool2d([1, 1]);
     this.fc = new nn.Linear(512 * block.expansion, numClasses);
 
     for (const m of this.modules()) {

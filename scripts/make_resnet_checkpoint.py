@@ -6,8 +6,8 @@ usage: make_resnet_checkpoint.py ARCH OUT.pt [BATCH SIZE]
 
 The model has torchvision's random init, and its BatchNorm weights, biases and running
 statistics are randomized too (nothing can be downloaded, and the default statistics, 0 and
-1, would hide a kernel that mixes them up). The file holds {'state_dict', 'x', 'logits'}:
-the eval-mode logits of real PyTorch on x.
+1, would hide a kernel that mixes them up). The file holds {'state_dict', 'x', 'logits', 'repr'}:
+the eval-mode logits of real PyTorch on x, and print(model)'s text.
 """
 import sys
 
@@ -36,4 +36,4 @@ with torch.no_grad():
     model.fc.weight.mul_(scale)
     model.fc.bias.mul_(scale)
     logits = model(x)
-torch.save({'state_dict': model.state_dict(), 'x': x, 'logits': logits}, out)
+torch.save({'state_dict': model.state_dict(), 'x': x, 'logits': logits, 'repr': repr(model)}, out)

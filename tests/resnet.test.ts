@@ -23,6 +23,7 @@ interface Checkpoint {
   state_dict: Map<string, torch.Tensor> | Record<string, torch.Tensor>;
   x: torch.Tensor;
   logits: torch.Tensor;
+  repr: string;
 }
 
 function torchvisionCheckpoint(arch: string): Checkpoint {
@@ -34,6 +35,7 @@ function torchvisionCheckpoint(arch: string): Checkpoint {
 function parity(arch: string, make: () => ResNet): void {
   const ckpt = torchvisionCheckpoint(arch);
   const net = make();
+  expect(String(net)).toBe(ckpt.repr);
   const missing = net.loadStateDict(ckpt.state_dict);
   expect(missing.missingKeys).toEqual([]);
   expect(missing.unexpectedKeys).toEqual([]);
