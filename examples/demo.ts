@@ -77,8 +77,6 @@ interface Recipe {
   optimizer(params: Iterable<torch.nn.Parameter>): torch.optim.Optimizer;
   scheduler(optimizer: torch.optim.Optimizer): { step(): void };
   loss(output: torch.Tensor, target: torch.Tensor): torch.Tensor;
-  /** Whether batches get the random shifts. */
-  shift: boolean;
 }
 
 // The MLPs: Adam, halving the rate every 5 epochs.
@@ -86,14 +84,12 @@ const adam: Recipe = {
   optimizer: (params) => new torch.optim.Adam(params, { lr: 1e-3 }),
   scheduler: (optimizer) => new torch.optim.lrScheduler.StepLR(optimizer, { stepSize: 5, gamma: 0.5 }),
   loss: (logits, y) => F.crossEntropy(logits, y),
-  shift: true,
 };
 // mnist/main.py's: Adadelta at lr 1.0, times 0.7 every epoch, on the log-probabilities.
 const adadelta: Recipe = {
   optimizer: (params) => new torch.optim.Adadelta(params, { lr: 1.0 }),
   scheduler: (optimizer) => new torch.optim.lrScheduler.StepLR(optimizer, { stepSize: 1, gamma: 0.7 }),
   loss: (output, y) => F.nllLoss(output, y),
-  shift: true,
 };
 
 function train(name: string, net: torch.nn.Module, epochs: number, recipe: Recipe): number {
@@ -112,7 +108,7 @@ function train(name: string, net: torch.nn.Module, epochs: number, recipe: Recip
     for (const [X, y] of loader) {
       torch.tidy(() => {
         optimizer.zeroGrad();
-        const logits = net(recipe.shift ? shiftBatch(X) : X);
+        const logits = net(shiftBatch(X));
         const loss = recipe.loss(logits, y);
         loss.backward();
         optimizer.step();
