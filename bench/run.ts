@@ -11,12 +11,14 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { table, type BenchLine } from './table.js';
+
+export type { BenchLine };
 import { timeit } from './timing.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -82,17 +84,6 @@ interface Flint {
 
 // ---------------------------------------------------------------------------------------
 // Results
-
-export interface BenchLine {
-  impl: string;
-  version: string;
-  device: string;
-  workload: string;
-  size: string;
-  median_s: number;
-  unit: string;
-  value: number;
-}
 
 const lines: BenchLine[] = [];
 
@@ -440,89 +431,6 @@ async function runTorch(args: Args): Promise<boolean> {
 }
 
 // ---------------------------------------------------------------------------------------
-// The side-by-side table
-
-/** flint/torch value ratio each workload must reach (the issues' targets), per device. */
-const CUDA_TARGETS: { workload: string; size?: string; min: number }[] = [
-  { workload: 'matmul', size: '4096', min: 0.97 },
-  { workload: 'matmul', size: '8192', min: 0.97 },
-  { workload: 'add', min: 0.97 },
-  { workload: 'sum', min: 1.1 },
-  { workload: 'tiny_op', min: 2 },
-  { workload: 'seed_mlp', min: 3 },
-  { workload: 'mlp_train', min: 1.1 },
-  { workload: 'mlp_infer', min: 1 },
-  { workload: 'conv2d', min: 0.95 },
-  { workload: 'cnn_train', min: 1 },
-  { workload: 'resnet18_infer', min: 0.95 },
-];
-const TARGETS: { workload: string; size?: string; min: number }[] = [
-  { workload: 'matmul', size: '1024', min: 0.95 },
-  { workload: 'matmul', size: '2048', min: 0.95 },
-  { workload: 'add', min: 2 },
-  { workload: 'sum', min: 1 },
-  { workload: 'tiny_op', min: 2 },
-  { workload: 'seed_mlp', min: 2 },
-  { workload: 'mlp_train', min: 1 },
-  { workload: 'mlp_infer', min: 1 },
-  { workload: 'conv2d', min: 1.5 },
-  { workload: 'cnn_train', min: 1.2 },
-  { workload: 'resnet18_infer', min: 1.2 },
-];
-
-function targetFor(workload: string, size: string, device: string): number | undefined {
-  return (device === 'cuda' ? CUDA_TARGETS : TARGETS).find((t) => t.workload === workload && (t.size === undefined || t.size === size))?.min;
-}
-
-function fmtValue(v: number | undefined): string {
-  if (v === undefined) return '—';
-  if (v >= 1000) return Math.round(v).toLocaleString('en-US');
-  return v.toFixed(v >= 100 ? 1 : 2);
-}
-
-function table(device: string): string {
-  const flint = lines.filter((l) => l.impl === 'flint' && l.device === device);
-  const torch = lines.filter((l) => l.impl === 'torch' && l.device === device);
-  // Rows in the order the workloads ran: flint's first, then any only PyTorch has.
-  const keys: [string, string][] = [];
-  for (const l of [...flint, ...torch]) {
-    if (!keys.some(([w, s]) => w === l.workload && s === l.size)) keys.push([l.workload, l.size]);
-  }
-  const out = [
-    '| workload | size | unit | flint | torch | flint/torch | target | status |',
-    '|---|---:|---|---:|---:|---:|---:|---|',
-  ];
-  // With several rounds, each side's value is its median over the rounds: on a shared VM
-  // the machine's speed drifts, and alternating rounds keep the drift off one side.
-  const median = (list: typeof lines, w: string, s: string) => {
-    const found = list.filter((l) => l.workload === w && l.size === s);
-    if (found.length === 0) return undefined;
-    const sorted = found.map((l) => l.value).sort((a, b) => a - b);
-    return { ...found[0], value: sorted[Math.floor((sorted.length - 1) / 2)] };
-  };
-  for (const [w, s] of keys) {
-    const f = median(flint, w, s);
-    const t = median(torch, w, s);
-    const ratio = f && t && t.value > 0 ? f.value / t.value : undefined;
-    const target = targetFor(w, s, device);
-    let status = '—';
-    if (target !== undefined) status = ratio === undefined ? 'n/a' : ratio >= target ? 'met' : '**missed**';
-    out.push(
-      `| ${w} | ${s} | ${(f ?? t)!.unit} | ${fmtValue(f?.value)} | ${fmtValue(t?.value)} | ` +
-        `${ratio === undefined ? '—' : `${ratio.toFixed(2)}×`} | ${target === undefined ? '—' : `≥ ${target}×`} | ${status} |`,
-    );
-  }
-  const fv = flint[0]?.version ?? flintVersion();
-  const tv = torch[0]?.version ?? '?';
-  const cpu = cpus();
-  return [
-    `flint ${fv} vs PyTorch ${tv}, device ${device}, on ${cpu.length}× ${cpu[0]?.model ?? 'unknown CPU'}`,
-    '',
-    ...out,
-  ].join('\n');
-}
-
-// ---------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
   let args: Args;
@@ -558,7 +466,7 @@ async function main(): Promise<number> {
     if (torch && runFlint(torch, args, cnn) > 0) status = 1;
     if (args.vsTorch && (await runTorch(args))) torchRan = true;
   }
-  if (torchRan) console.log(`\n${table(args.device)}${args.rounds > 1 ? `\n\n(median of ${args.rounds} alternating rounds)` : ''}`);
+  if (torchRan) console.log(`\n${table(lines, args.device, flintVersion())}${args.rounds > 1 ? `\n\n(median of ${args.rounds} alternating rounds)` : ''}`);
 
   if (args.jsonOut) {
     writeFileSync(args.jsonOut, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''));
