@@ -62,7 +62,10 @@ export interface Args {
 }
 
 /** One epoch of training, printing main.py's progress lines. @example train(args, model, 'cpu', loader, opt, 1) */
-export function train(args: Args, model: Net, device: torch.Device, trainLoader: Loader, optimizer: torch.optim.Optimizer, epoch: number, print = console.log): void {
+export function train(
+  args: Args, model: Net, device: torch.Device, trainLoader: Loader, optimizer: torch.optim.Optimizer, epoch: number,
+  print: (...args: unknown[]) => void = console.log,
+): void {
   model.train();
   const datasetSize = datasetLength(trainLoader);
   let batchIdx = 0;
@@ -87,7 +90,7 @@ export function train(args: Args, model: Net, device: torch.Device, trainLoader:
 }
 
 /** Evaluates on the held-out digits, printing main.py's summary; returns the accuracy. @example test(model, 'cpu', loader) */
-export function test(model: Net, device: torch.Device, testLoader: Loader, print = console.log): number {
+export function test(model: Net, device: torch.Device, testLoader: Loader, print: (...args: unknown[]) => void = console.log): number {
   model.eval();
   let testLoss = 0;
   let correct = 0;
@@ -140,8 +143,8 @@ function parseCli(argv: string[]): Args {
   };
 }
 
-/** main.py's main(). @example await main(['--epochs', '1']) */
-export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+/** main.py's main(); `print` receives what it prints. @example await main(['--epochs', '1']) */
+export async function main(argv: string[] = process.argv.slice(2), print: (...args: unknown[]) => void = console.log): Promise<void> {
   // Training settings
   const args = parseCli(argv);
   const useCuda = !args.noCuda && torch.cuda.isAvailable();
@@ -161,8 +164,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
   const scheduler = new optim.lrScheduler.StepLR(optimizer, { stepSize: 1, gamma: args.gamma });
   for (let epoch = 1; epoch <= args.epochs; epoch++) {
-    train(args, model, device, trainLoader, optimizer, epoch);
-    test(model, device, testLoader);
+    train(args, model, device, trainLoader, optimizer, epoch, print);
+    test(model, device, testLoader, print);
     scheduler.step();
   }
 
