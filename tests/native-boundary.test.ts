@@ -91,6 +91,8 @@ describe('bad views given to native entry points end in an Error (each in a chil
     pool_kernel_zero: 'maxPool: kernel size must be in [1, 2^31), got 0',
     pool_huge_stride: 'maxPool: stride must be in [1, 2^31), got 1099511627776',
     pool_negative_padding: 'avgPool: padding must be in [0, 2^31), got -1',
+    pool_values_planes_disagree: "maxPoolValues: input's dim 0 is 1, but another view has 2 there",
+    pool_values_zero_stride: 'maxPoolValues: stride must be in [1, 2^31), got 0',
     pool_negative_divisor: 'avgPoolBackward: divisorOverride must be in [0, 2^31), got -3',
     pool_backward_indices_disagree: "maxPoolBackward: indices's dim 3 is 3, but another view has 2 there",
     pool_input_past_storage: 'view needs 256 bytes but its storage holds 64',

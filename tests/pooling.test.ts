@@ -66,6 +66,40 @@ describe('pooling matches PyTorch 1.13 (values, indices, gradients, grad_fn)', (
   }
 });
 
+describe('max pooling without gradient (the values-only kernel) gives PyTorch 1.13 values', () => {
+  // The cases above run with inputs that require grad, so they reach the kernel that
+  // tracks indices; the same cases without grad reach the values-only kernel.
+  const maxCases = FIXTURE.cases.filter((c) => /^max_pool/.test(c.fn) && !c.indices);
+  it('covers the max-pooling cases', () => expect(maxCases.length).toBeGreaterThan(10));
+  for (const c of maxCases) {
+    it(c.name, () => {
+      const x = fromFixture(c.input);
+      const outs = runCase(c, x);
+      expectClose(outs[0], c.outputs[0], { label: 'output', rtol: 1e-5, atol: 1e-5 });
+    });
+  }
+  it('agrees with the indices kernel on random data with NaNs, padding, dilation and ceilMode, 1-d to 3-d', () => {
+    torch.manualSeed(3);
+    const settings: [number[], Record<string, unknown>][] = [
+      [[2, 3, 17], { kernelSize: 3, stride: 2, padding: 1 }],
+      [[2, 3, 13, 11], { kernelSize: [3, 2], stride: [2, 3], padding: [1, 1], dilation: [1, 2], ceilMode: true }],
+      [[1, 2, 9, 10], { kernelSize: 3, stride: 1, padding: 1 }],
+      [[1, 2, 5, 6, 7], { kernelSize: 2, stride: 2, ceilMode: true }],
+      [[2, 2, 7, 8, 9], { kernelSize: 3, stride: [1, 2, 3], padding: 1, dilation: [2, 1, 1] }],
+    ];
+    for (const [shape, options] of settings) {
+      const x = torch.randn(shape, { dtype: torch.float64 });
+      x.view(-1).narrow(0, 3, 1).fill_(NaN);
+      const fn = [F.maxPool1d, F.maxPool2d, F.maxPool3d][shape.length - 3] as (...a: unknown[]) => Tensor | [Tensor, Tensor];
+      const values = fn(x, options) as Tensor;
+      const [withIndices] = fn(x, { ...options, returnIndices: true }) as [Tensor, Tensor];
+      expect(values.shape).toEqual(withIndices.shape);
+      expect(values.isnan().tolist()).toEqual(withIndices.isnan().tolist());
+      expect(values.nanToNum().tolist()).toEqual(withIndices.nanToNum().tolist());
+    }
+  });
+});
+
 describe('module reprs are PyTorch’s', () => {
   const build: Record<string, () => torch.nn.Module<unknown>> = {
     'MaxPool1d(2)': () => new nn.MaxPool1d(2),

@@ -46,6 +46,14 @@ void checkPoolValues(const MaxPoolArgs& a) {
   checkRange("maxPool", "dilation", a.dW, 1);
 }
 
+void checkPoolValues(const MaxPoolValuesArgs& a) {
+  checkWindow("maxPoolValues", a);
+  checkOutputSizes("maxPoolValues", a.out);
+  checkRange("maxPoolValues", "dilation", a.dD, 1);
+  checkRange("maxPoolValues", "dilation", a.dH, 1);
+  checkRange("maxPoolValues", "dilation", a.dW, 1);
+}
+
 void checkPoolValues(const AvgPoolArgs& a) {
   checkWindow("avgPool", a);
   checkOutputSizes("avgPool", a.out);

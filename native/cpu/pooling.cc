@@ -139,6 +139,53 @@ void maxPoolTyped(ThreadPool& pool, const MaxPoolArgs& a) {
   });
 }
 
+// The values of max pooling without their indices. Each output row keeps a running max
+// over its window's taps; the loop over the row's outputs is innermost, so the outputs'
+// compare chains are independent (and vectorize) rather than one serial chain per window.
+// A NaN tap makes the max NaN, as with indices.
+template <class T>
+void maxPoolValuesTyped(ThreadPool& pool, const MaxPoolValuesArgs& a) {
+  const int64_t P = a.input.shape[0], D = a.input.shape[1], H = a.input.shape[2], W = a.input.shape[3];
+  const int64_t OD = a.out.shape[1], OH = a.out.shape[2], OW = a.out.shape[3];
+  const int64_t plane = D * H * W, outPlane = OD * OH * OW;
+  const T* in = (const T*)a.input.data;
+  T* out = (T*)a.out.data;
+  const std::vector<Span> spansD = dilatedSpans(OD, a.kD, a.sD, a.pD, a.dD, D);
+  const std::vector<Span> spansH = dilatedSpans(OH, a.kH, a.sH, a.pH, a.dH, H);
+  const int64_t kW = a.kW, sW = a.sW, pW = a.pW, dW = a.dW, dD = a.dD, dH = a.dH;
+  const Span* const spD = spansD.data();
+  const Span* const spH = spansH.data();
+  pool.parallelFor(P, planeGrain(outPlane * a.kD * a.kH * a.kW), [=](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; p++) {
+      const T* __restrict x = in + p * plane;
+      for (int64_t od = 0; od < OD; od++) {
+        for (int64_t oh = 0; oh < OH; oh++) {
+          T* __restrict y = out + p * outPlane + (od * OH + oh) * OW;
+          for (int64_t ow = 0; ow < OW; ow++) y[ow] = -std::numeric_limits<T>::infinity();
+          const Span sd = spD[od], sh = spH[oh];
+          for (int64_t id = sd.begin; id < sd.end; id += dD) {
+            for (int64_t ih = sh.begin; ih < sh.end; ih += dH) {
+              const T* __restrict row = x + (id * H + ih) * W;
+              for (int64_t kw = 0; kw < kW; kw++) {
+                // Outputs whose tap kw falls inside the row: 0 <= ow * sW - pW + kw * dW < W.
+                const int64_t shift = kw * dW - pW;
+                const int64_t lo = shift >= 0 ? 0 : (-shift + sW - 1) / sW;
+                const int64_t hi = std::min(OW, W - shift <= 0 ? 0 : (W - shift - 1) / sW + 1);
+                const T* __restrict tap = row + shift;
+                for (int64_t ow = lo; ow < hi; ow++) {
+                  const T v = tap[ow * sW];
+                  const T m = y[ow];
+                  y[ow] = (v > m) | (v != v) ? v : m;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
 // gradInput[p, indices[p, o]] += gradOutput[p, o], skipping indices outside the plane.
 template <class T>
 void maxPoolBackwardTyped(ThreadPool& pool, const MaxPoolBackwardArgs& a) {
@@ -365,6 +412,11 @@ void adaptiveMaxPoolTyped(ThreadPool& pool, const AdaptiveMaxPoolArgs& a) {
 void CpuBackend::maxPoolImpl(const MaxPoolArgs& args) {
   if (args.input.dtype == DType::Float64) maxPoolTyped<double>(pool(), args);
   else maxPoolTyped<float>(pool(), args);
+}
+
+void CpuBackend::maxPoolValuesImpl(const MaxPoolValuesArgs& args) {
+  if (args.input.dtype == DType::Float64) maxPoolValuesTyped<double>(pool(), args);
+  else maxPoolValuesTyped<float>(pool(), args);
 }
 
 void CpuBackend::maxPoolBackwardImpl(const MaxPoolBackwardArgs& args) {

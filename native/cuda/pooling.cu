@@ -53,7 +53,7 @@ __global__ void maxPoolKernel(const T* __restrict__ in, T* __restrict__ out, int
       }
     }
     out[i] = maxValue;
-    indices[i] = best;
+    if (indices != nullptr) indices[i] = best;
   }
 }
 
@@ -214,6 +214,16 @@ void maxPoolTyped(CudaContext& ctx, const MaxPoolArgs& a) {
 }
 
 template <class T>
+void maxPoolValuesTyped(CudaContext& ctx, const MaxPoolValuesArgs& a) {
+  const int64_t n = a.out.numel();
+  if (n == 0) return;
+  maxPoolKernel<T><<<gridFor(ctx, n), kBlockThreads, 0, ctx.stream>>>(
+      (const T*)a.input.data, (T*)a.out.data, nullptr, n, dimsOf(a.input, a.out), Window{a.kD, a.sD, a.pD, a.dD},
+      Window{a.kH, a.sH, a.pH, a.dH}, Window{a.kW, a.sW, a.pW, a.dW});
+  FLINT_CUDA_LAUNCH_CHECK();
+}
+
+template <class T>
 void maxPoolBackwardTyped(CudaContext& ctx, const MaxPoolBackwardArgs& a) {
   const int64_t plane = a.gradInput.shape[1] * a.gradInput.shape[2] * a.gradInput.shape[3];
   const int64_t outPlane = a.gradOutput.shape[1] * a.gradOutput.shape[2] * a.gradOutput.shape[3];
@@ -272,6 +282,11 @@ void adaptiveAvgPoolBackwardTyped(CudaContext& ctx, const AdaptiveAvgPoolBackwar
 void CudaBackend::maxPoolImpl(const MaxPoolArgs& args) {
   if (args.input.dtype == DType::Float64) maxPoolTyped<double>(context(), args);
   else maxPoolTyped<float>(context(), args);
+}
+
+void CudaBackend::maxPoolValuesImpl(const MaxPoolValuesArgs& args) {
+  if (args.input.dtype == DType::Float64) maxPoolValuesTyped<double>(context(), args);
+  else maxPoolValuesTyped<float>(context(), args);
 }
 
 void CudaBackend::maxPoolBackwardImpl(const MaxPoolBackwardArgs& args) {

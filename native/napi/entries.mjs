@@ -213,6 +213,15 @@ export const entries = {
       'pD: i64 @meta, pH: i64 @meta, pW: i64 @meta, dD: i64 @meta, dH: i64 @meta, dW: i64 @meta',
     kernel: true,
     check: 'checkPoolValues',
+  },  // Max pooling's values alone, for forwards that need no gradient: without indices to track,
+  // the CPU kernel runs across a row of outputs at once instead of one window at a time.
+  maxPoolValues: {
+    args:
+      'out: new [P, OD, OH, OW], input: in [P, D, H, W], ' +
+      'kD: i64 @meta, kH: i64 @meta, kW: i64 @meta, sD: i64 @meta, sH: i64 @meta, sW: i64 @meta, ' +
+      'pD: i64 @meta, pH: i64 @meta, pW: i64 @meta, dD: i64 @meta, dH: i64 @meta, dW: i64 @meta',
+    kernel: true,
+    check: 'checkPoolValues',
   },
   // gradInput = zeros, then gradInput[p, indices[p, o]] += gradOutput[p, o]: the backward of
   // maxPool and adaptiveMaxPool. Indices outside the plane are skipped.

@@ -61,6 +61,8 @@ export const cases: Record<string, () => unknown> = {
   pool_kernel_zero: () => call.maxPool(fresh(torch.float32, [1, 1, 1, 2]), fresh(torch.int64, [1, 1, 1, 2]), torch.zeros([1, 1, 2, 4]), 1, 0, 2, 1, 2, 2, 0, 0, 0, 1, 1, 1),
   pool_huge_stride: () => call.maxPool(fresh(torch.float32, [1, 1, 1, 2]), fresh(torch.int64, [1, 1, 1, 2]), torch.zeros([1, 1, 2, 4]), 1, 2, 2, 1, 2 ** 40, 2, 0, 0, 0, 1, 1, 1),
   pool_negative_padding: () => call.avgPool(fresh(torch.float32, [1, 1, 1, 2]), torch.zeros([1, 1, 2, 4]), 1, 2, 2, 1, 2, 2, 0, -1, 0, true, 0),
+  pool_values_planes_disagree: () => call.maxPoolValues(fresh(torch.float32, [2, 1, 1, 2]), torch.zeros([1, 1, 4, 4]), 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 1),
+  pool_values_zero_stride: () => call.maxPoolValues(fresh(torch.float32, [1, 1, 1, 2]), torch.zeros([1, 1, 4, 4]), 1, 2, 2, 1, 0, 2, 0, 0, 0, 1, 1, 1),
   pool_negative_divisor: () => call.avgPoolBackward(fresh(torch.float32, [1, 1, 2, 4]), torch.zeros([1, 1, 1, 2]), 1, 2, 2, 1, 2, 2, 0, 0, 0, true, -3),
   pool_backward_indices_disagree: () =>
     call.maxPoolBackward(fresh(torch.float32, [1, 1, 2, 4]), torch.zeros([1, 1, 1, 2]), torch.zeros([1, 1, 1, 3], { dtype: torch.int64 })),
