@@ -13,7 +13,7 @@ import { nn } from '../src/index.js';
 import { expectClose, fromFixture, type FixtureTensor } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import * as call from '../src/native/calls.generated.js';
-import { storagesAfterCollection } from './helpers/memory.js';
+import { settledStorages } from './helpers/memory.js';
 import { fresh } from '../src/native/meta.js';
 
 const F = nn.functional;
@@ -288,11 +288,13 @@ describe('memory', () => {
   const storages = () => torch.memoryStats().cpu.storages;
   // A wide-GEMM batch of small images, a large image (per-image chunks), depthwise groups.
   for (const [label, shape, groups] of [['small images', [4, 3, 9, 9], 1], ['large images', [2, 3, 40, 40], 1], ['depthwise', [4, 3, 9, 9], 3]] as const) {
-    it(`${label}: a no-grad convolution leaves only its output, a training step only the gradients`, () => {
+    it(`${label}: a no-grad convolution leaves only its output, a training step only the gradients`, async () => {
       const x = torch.randn([...shape]);
       const w = groups === 1 ? torch.randn(5, 3, 3, 3) : torch.randn(6, 1, 3, 3);
       const b = torch.randn(w.shape[0]);
-      const before = storagesAfterCollection();
+      // Settled (collected until the count stops moving), so that earlier tests' garbage
+      // whose finalizers run a turn later cannot leave the count between here and the end.
+      const before = await settledStorages();
       const out = torch.noGrad(() => F.conv2d(x, w, b, 1, 1, 1, groups));
       expect(storages()).toBe(before + 1);
       out.dispose();
@@ -305,7 +307,7 @@ describe('memory', () => {
       loss.dispose();
       y.dispose();
       // x.grad and w.grad remain; the node's saved tensors and every intermediate are gone.
-      expect(storagesAfterCollection()).toBe(before + 2);
+      expect(await settledStorages()).toBe(before + 2);
     });
   }
 });
