@@ -307,7 +307,11 @@ describe('memory', () => {
       loss.dispose();
       y.dispose();
       // x.grad and w.grad remain; the node's saved tensors and every intermediate are gone.
-      expect(await settledStorages()).toBe(before + 2);
+      // At most: on a loaded machine a finalizer of earlier garbage can still run after the
+      // count settled, so the count may end lower, never higher unless this step leaked.
+      expect(x.grad).not.toBeNull();
+      expect(w.grad).not.toBeNull();
+      expect(await settledStorages()).toBeLessThanOrEqual(before + 2);
     });
   }
 });
