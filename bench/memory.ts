@@ -1,8 +1,10 @@
 // Peak memory of resnet18_infer (torch_bench.py's workload: no-grad eval forward of
-// ResNet-18 on rand(B, 3, 224, 224)), flint beside PyTorch.
+// ResNet-18 on rand(B, 3, 224, 224)), flint beside PyTorch; with `--workload attention`, of
+// one no-grad scaled-dot-product attention over 8 heads of L = 4096 (E = 64).
 //
 //   npm run bench:memory                    # CPU: peak RSS growth during one forward
 //   npm run bench:memory -- --device cuda   # GPU: maxMemoryAllocated during one forward
+//   npm run bench:memory -- --workload attention [--device cuda]
 //
 // On the CPU both sides are measured the same way: the kernel's peak-RSS mark is reset
 // (`echo 5 > /proc/self/clear_refs`) once the model and input exist, and the peak of a
@@ -73,8 +75,12 @@ with torch.no_grad():
 `;
 
 function main(): void {
-  const { values } = parseArgs({ options: { device: { type: 'string', default: 'cpu' } } });
+  const { values } = parseArgs({
+    options: { device: { type: 'string', default: 'cpu' }, workload: { type: 'string', default: 'resnet18_infer' } },
+  });
   const device = values.device === 'cuda' ? 'cuda' : 'cpu';
+  if (values.workload === 'attention') return attentionMemory(device);
+  if (values.workload !== 'resnet18_infer') throw new Error(`--workload: expected resnet18_infer or attention, got ${values.workload}`);
   const B = device === 'cuda' ? 256 : 4;
   torch.manualSeed(0);
   const net = resnet18().to(device).eval();
@@ -118,6 +124,80 @@ function main(): void {
     console.log(`| torch | ${mib(torchBytes[0])} | ${mib(torchBytes[1])} | — |`);
   }
   console.log(`(the largest activation, after conv1, is ${activation.toFixed(1)} MiB)`);
+}
+
+const ATTENTION_PYTHON_SIDE = `
+import sys, torch
+device = sys.argv[1]
+L, E = 4096, 64
+torch.manual_seed(0)
+q, k, v = (torch.rand(1, 8, L, E, device=device) for _ in range(3))
+def kib(field):
+    for line in open('/proc/self/status'):
+        if line.startswith(field + ':'):
+            return int(line.split()[1])
+def attention():
+    f = getattr(torch.nn.functional, 'scaled_dot_product_attention', None)
+    if f is not None:
+        return f(q, k, v)
+    # PyTorch 1.13 has no scaled_dot_product_attention: its users write this.
+    return torch.softmax(q @ k.transpose(-2, -1) / E ** 0.5, dim=-1) @ v
+with torch.no_grad():
+    attention()
+    if device == 'cuda':
+        torch.cuda.synchronize()
+        base = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        attention()
+        torch.cuda.synchronize()
+        print(torch.cuda.max_memory_allocated() - base)
+    else:
+        open('/proc/self/clear_refs', 'w').write('5')
+        before = kib('VmRSS')
+        attention()
+        print((kib('VmHWM') - before) * 1024)
+print(torch.__version__)
+`;
+
+/** The attention forward at L = 4096: the fused kernel's O(L) against a materialized L×L. */
+function attentionMemory(device: 'cpu' | 'cuda'): void {
+  const L = 4096;
+  const E = 64;
+  torch.manualSeed(0);
+  const [q, k, v] = [0, 1, 2].map(() => torch.rand([1, 8, L, E], { device }));
+  const F = torch.nn.functional;
+  const fused = (): void => torch.noGrad(() => F.scaledDotProductAttention(q, k, v)).dispose();
+  const composed = (): void =>
+    torch.noGrad(() => torch.softmax(q.matmul(k.transpose(-2, -1)).div(Math.sqrt(E)), -1).matmul(v)).dispose();
+  const measure = (fn: () => void): number => {
+    fn();
+    if (device === 'cuda') {
+      torch.cuda.synchronize();
+      const base = torch.cuda.memoryAllocated();
+      torch.cuda.resetPeakMemoryStats();
+      fn();
+      torch.cuda.synchronize();
+      return torch.cuda.maxMemoryAllocated() - base;
+    }
+    const base = torch.memoryStats().cpu.allocatedBytes;
+    native.resetPeakMemory(DeviceCode.CPU);
+    fn();
+    return torch.memoryStats().cpu.peakAllocatedBytes - base;
+  };
+  const fusedBytes = measure(fused);
+  const composedBytes = measure(composed);
+  const py = spawnSync('/usr/bin/python3', ['-c', ATTENTION_PYTHON_SIDE, device], { encoding: 'utf8' });
+  const [torchBytes, torchVersion] = py.status === 0 ? py.stdout.trim().split('\n') : ['NaN', '?'];
+  if (py.status !== 0) console.error(`PyTorch side failed: ${py.stderr.trim().split('\n').pop()}`);
+  const mib = (b: number) => (Number.isNaN(b) ? '—' : (b / MiB).toFixed(1));
+  const what = device === 'cuda' ? 'maxMemoryAllocated growth' : 'allocator peak of live bytes (flint), peak RSS growth (torch)';
+  console.log(`attention forward, 8 heads, L = ${L}, E = ${E}, on ${device}: ${what}, in MiB`);
+  console.log('| impl | memory |');
+  console.log('|---|---:|');
+  console.log(`| flint F.scaledDotProductAttention | ${mib(fusedBytes)} |`);
+  console.log(`| flint softmax(q·kᵀ/√E)·v | ${mib(composedBytes)} |`);
+  console.log(`| torch ${torchVersion} ${torchVersion.startsWith('1.') ? 'softmax(q·kᵀ/√E)·v' : 'scaled_dot_product_attention'} | ${mib(Number(torchBytes))} |`);
+  console.log(`(the output is ${((8 * L * E * 4) / MiB).toFixed(1)} MiB; one L×L score matrix per head is ${((8 * L * L * 4) / MiB).toFixed(1)} MiB)`);
 }
 
 main();

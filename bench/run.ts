@@ -100,7 +100,7 @@ function round3(v: number): number {
 // ---------------------------------------------------------------------------------------
 // CLI
 
-const WORKLOADS = ['matmul', 'add', 'sum', 'tiny_op', 'seed_mlp', 'mlp_train', 'mlp_infer', 'conv2d', 'cnn_train', 'resnet18_infer'] as const;
+const WORKLOADS = ['matmul', 'add', 'sum', 'tiny_op', 'seed_mlp', 'mlp_train', 'mlp_infer', 'conv2d', 'cnn_train', 'resnet18_infer', 'transformer_infer', 'transformer_train', 'lstm_train'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 interface Args {
@@ -191,7 +191,7 @@ function disposeAll(...ts: (Tensor | undefined)[]): void {
  * Runs every selected workload. A workload that throws (the library is young) is reported
  * on stderr and the others still run; returns the number that failed.
  */
-function runFlint(torch: Flint, args: Args, cnn: CnnModule | null): number {
+function runFlint(torch: Flint, args: Args, cnn: CnnModule | null, sequence: SequenceModule | null): number {
   const { device } = args;
   const version = flintVersion();
   const want = (w: Workload): boolean => args.only.size === 0 || args.only.has(w);
@@ -283,10 +283,23 @@ function runFlint(torch: Flint, args: Args, cnn: CnnModule | null): number {
       emit,
     });
   }
+
+  // ---- sequence-model workloads (bench/sequence.ts) --------------------------------------
+  if (sequence !== null) {
+    sequence.runSequenceWorkloads({
+      torch: torch as unknown as Parameters<SequenceModule['runSequenceWorkloads']>[0]['torch'],
+      device,
+      want: (w) => want(w as Workload),
+      guard: (w, body) => guard(w as Workload, body),
+      time,
+      emit,
+    });
+  }
   return failed;
 }
 
 type CnnModule = typeof import('./cnn.js');
+type SequenceModule = typeof import('./sequence.js');
 
 /** seed_mlp, mlp_train and mlp_infer (a failure is counted by `guard`). */
 function runMlpWorkloads(
@@ -444,9 +457,11 @@ async function main(): Promise<number> {
   let status = 0;
   let torch: Flint | null = null;
   let cnn: CnnModule | null = null;
+  let sequence: SequenceModule | null = null;
   try {
     torch = (await import('../src/index.js')) as unknown as Flint;
     cnn = await import('./cnn.js');
+    sequence = await import('./sequence.js');
   } catch (e) {
     console.error(`flint: could not load ../src/index.js: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     status = 1;
@@ -463,7 +478,7 @@ async function main(): Promise<number> {
   let torchRan = false;
   for (let round = 0; round < args.rounds; round++) {
     if (args.rounds > 1) console.error(`round ${round + 1} of ${args.rounds}`);
-    if (torch && runFlint(torch, args, cnn) > 0) status = 1;
+    if (torch && runFlint(torch, args, cnn, sequence) > 0) status = 1;
     if (args.vsTorch && (await runTorch(args))) torchRan = true;
   }
   if (torchRan) console.log(`\n${table(lines, args.device, flintVersion())}${args.rounds > 1 ? `\n\n(median of ${args.rounds} alternating rounds)` : ''}`);

@@ -28,6 +28,9 @@ const CUDA_TARGETS: { workload: string; size?: string; min: number }[] = [
   { workload: 'conv2d', min: 0.95 },
   { workload: 'cnn_train', min: 1 },
   { workload: 'resnet18_infer', min: 0.95 },
+  { workload: 'transformer_infer', min: 1 },
+  { workload: 'transformer_train', min: 1 },
+  { workload: 'lstm_train', min: 0.9 },
 ];
 const TARGETS: { workload: string; size?: string; min: number }[] = [
   { workload: 'matmul', size: '1024', min: 0.95 },
@@ -41,6 +44,9 @@ const TARGETS: { workload: string; size?: string; min: number }[] = [
   { workload: 'conv2d', min: 1.5 },
   { workload: 'cnn_train', min: 1.2 },
   { workload: 'resnet18_infer', min: 1.2 },
+  { workload: 'transformer_infer', min: 1.3 },
+  { workload: 'transformer_train', min: 1.1 },
+  { workload: 'lstm_train', min: 1 },
 ];
 
 function targetFor(workload: string, size: string, device: string): number | undefined {
