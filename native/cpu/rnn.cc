@@ -90,6 +90,7 @@ void gruForward(ThreadPool& pool, const GruCellArgs& a) {
   const T* xp = (const T*)a.xproj.data;
   const T* hp = (const T*)a.hproj.data;
   const T* hPrev = (const T*)a.hPrev.data;
+  const T* bias = (const T*)a.bhh.data;
   T* h = (T*)a.h.data;
   T* gates = (T*)a.gates.data;
   pool.parallelFor(B, rowGrain(H, 4), [&](int64_t begin, int64_t end) {
@@ -98,9 +99,9 @@ void gruForward(ThreadPool& pool, const GruCellArgs& a) {
       const T* y = hp + b * 3 * H;
       T* g = gates + b * 4 * H;
       for (int64_t j = 0; j < H; j++) {
-        const T r = sigmoid(x[j] + y[j]);
-        const T z = sigmoid(x[H + j] + y[H + j]);
-        const T hn = y[2 * H + j];
+        const T r = sigmoid(x[j] + y[j] + (bias != nullptr ? bias[j] : T(0)));
+        const T z = sigmoid(x[H + j] + y[H + j] + (bias != nullptr ? bias[H + j] : T(0)));
+        const T hn = y[2 * H + j] + (bias != nullptr ? bias[2 * H + j] : T(0));
         const T n = std::tanh(x[2 * H + j] + r * hn);
         g[j] = r;
         g[H + j] = z;

@@ -59,15 +59,15 @@ __global__ void lstmBackwardKernel(const T* dh, const T* dhOut, const T* dc, con
 }
 
 template <class T>
-__global__ void gruForwardKernel(const T* xp, const T* hp, const T* hPrev, T* h, T* gates, int64_t B, int64_t H) {
+__global__ void gruForwardKernel(const T* xp, const T* hp, const T* bias, const T* hPrev, T* h, T* gates, int64_t B, int64_t H) {
   FLINT_GRID_LOOP(k, B * H) {
     const int64_t b = k / H, j = k - b * H;
     const T* x = xp + b * 3 * H;
     const T* y = hp + b * 3 * H;
     T* g = gates + b * 4 * H;
-    const T r = sigmoidOf(x[j] + y[j]);
-    const T z = sigmoidOf(x[H + j] + y[H + j]);
-    const T hn = y[2 * H + j];
+    const T r = sigmoidOf(x[j] + y[j] + (bias != nullptr ? bias[j] : T(0)));
+    const T z = sigmoidOf(x[H + j] + y[H + j] + (bias != nullptr ? bias[H + j] : T(0)));
+    const T hn = y[2 * H + j] + (bias != nullptr ? bias[2 * H + j] : T(0));
     const T n = tanh(x[2 * H + j] + r * hn);
     g[j] = r;
     g[H + j] = z;
@@ -142,7 +142,8 @@ void gruForwardTyped(CudaContext& ctx, const GruCellArgs& a) {
   const int64_t B = a.h.shape[0], H = a.h.shape[1];
   if (B * H == 0) return;
   gruForwardKernel<T><<<gridFor(ctx, B * H), kBlockThreads, 0, ctx.stream>>>(
-      (const T*)a.xproj.data, (const T*)a.hproj.data, (const T*)a.hPrev.data, (T*)a.h.data, (T*)a.gates.data, B, H);
+      (const T*)a.xproj.data, (const T*)a.hproj.data, (const T*)a.bhh.data, (const T*)a.hPrev.data, (T*)a.h.data,
+      (T*)a.gates.data, B, H);
   FLINT_CUDA_LAUNCH_CHECK();
 }
 

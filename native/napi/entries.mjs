@@ -204,7 +204,8 @@ export const entries = {
   logsumexpBackward: { args: 'gradInput: new [R, C], gradOutput: in [R], input: in [R, C], result: in [R]', kernel: true },
   // Recurrent layers' fused pointwise steps (native/cpu/rnn.cc, native/cuda/rnn.cu), one
   // call per time step on the rows [B] that take part in it (src/nn/rnn/). xproj holds the
-  // step's x·W_ihᵀ + b_ih and hproj h·W_hhᵀ + b_hh, gate-major as PyTorch's weights:
+  // step's x·W_ihᵀ + b_ih (+ b_hh for LSTM and RNN) and hproj h·W_hhᵀ (GRU adds its b_hh,
+  // bhh, here: r multiplies the n gate's hidden part with its bias), gate-major as PyTorch's:
   // LSTM (i, f, g, o), GRU (r, z, n), RNN a single gate. The forwards write the activated
   // gates the backwards read (GRU also keeps hproj's n part, which r multiplies). The
   // outputs are live views into the layer's preallocated buffers; an output may share
@@ -216,7 +217,7 @@ export const entries = {
     args: 'dPre: out [B, 4, H], dcPrev: out [B, H], dh: in [B, H], dhOut: in? [B, H], dc: in [B, H], gates: in [B, 4, H], c: in [B, H], cPrev: in [B, H]',
     kernel: true,
   },
-  gruCell: { args: 'h: out [B, H], gates: out [B, 4, H], xproj: in [B, 3, H], hproj: in [B, 3, H], hPrev: in [B, H]', kernel: true },
+  gruCell: { args: 'h: out [B, H], gates: out [B, 4, H], xproj: in [B, 3, H], hproj: in [B, 3, H], bhh: in? [3, H], hPrev: in [B, H]', kernel: true },
   gruCellBackward: {
     args: 'dx: out [B, 3, H], dhh: out [B, 3, H], dhPrev: out [B, H], dh: in [B, H], dhOut: in? [B, H], gates: in [B, 4, H], hPrev: in [B, H]',
     kernel: true,
