@@ -26,7 +26,7 @@ function toNumbers(values: Tensor | readonly number[], fn: string, what: string)
   return values.slice();
 }
 
-const indexTensor = (values: readonly number[]) => tensor(values, { dtype: int64 });
+const indexTensor = (values: readonly number[]) => tensor(values.slice(), { dtype: int64 });
 
 /**
  * A packed batch of variable-length sequences (PyTorch's PackedSequence): `data` [N, *],
