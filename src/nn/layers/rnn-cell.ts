@@ -26,7 +26,7 @@ const dense = (t: Tensor) => (t.isContiguous() ? t : contiguous(t));
 
 /**
  * The base of the cells (PyTorch's RNNCellBase).
- * @example const cell = new nn.GRUCell(3, 4); const h = cell.call(x, h0);
+ * @example const cell = new nn.GRUCell(3, 4); const h = cell(x, h0);
  */
 export class RNNCellBase<Out = Tensor> extends Module<Out> {
   inputSize: number;
@@ -111,7 +111,7 @@ export class RNNCellBase<Out = Tensor> extends Module<Out> {
 
 /**
  * `nn.RNNCell`: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu).
- * @example const cell = new nn.RNNCell(3, 4, true, 'relu'); const h1 = cell.call(x, h0);
+ * @example const cell = new nn.RNNCell(3, 4, true, 'relu'); const h1 = cell(x, h0);
  */
 export class RNNCell extends RNNCellBase {
   nonlinearity: 'tanh' | 'relu';
@@ -141,7 +141,7 @@ export class RNNCell extends RNNCellBase {
 
 /**
  * `nn.GRUCell`: one GRU step.
- * @example const cell = new nn.GRUCell(3, 4); const h1 = cell.call(x, h0);
+ * @example const cell = new nn.GRUCell(3, 4); const h1 = cell(x, h0);
  */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions = true, options: RNNCellOptions = {}) {
@@ -161,7 +161,7 @@ export class GRUCell extends RNNCellBase {
 
 /**
  * `nn.LSTMCell`: one LSTM step, returning [h', c'].
- * @example const cell = new nn.LSTMCell(3, 4); const [h1, c1] = cell.call(x, [h0, c0]);
+ * @example const cell = new nn.LSTMCell(3, 4); const [h1, c1] = cell(x, [h0, c0]);
  */
 export class LSTMCell extends RNNCellBase<[Tensor, Tensor]> {
   constructor(inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions = true, options: RNNCellOptions = {}) {

@@ -73,7 +73,7 @@ const tupleOf = (shape: readonly number[]) => `(${shape.join(', ')})`;
 
 /**
  * The common base of RNN, LSTM and GRU (PyTorch's RNNBase).
- * @example const lstm = new nn.LSTM(10, 20, 2); const [out, [h, c]] = lstm.call(x);
+ * @example const lstm = new nn.LSTM(10, 20, 2); const [out, [h, c]] = lstm(x);
  */
 export class RNNBase<Out = unknown> extends Module<Out> {
   readonly mode: RnnMode;
@@ -227,8 +227,9 @@ export class RNNBase<Out = unknown> extends Module<Out> {
     if (prep.packed !== null) {
       return new PackedSequence(out, prep.packed.batchSizes, prep.packed.sortedIndices, prep.packed.unsortedIndices);
     }
-    let y = named(reshape(out, [prep.steps, prep.batch, out.shape[1]]));
-    if (this.batchFirst) y = transpose(y, 0, 1);
+    let y = named(reshape(out, [prep.steps, prep.batch, out.shape[1]]), this.bidirectional ? 'CatBackward0' : 'StackBackward0');
+    // LSTM transposes its output back in Python (TransposeBackward0), RNN and GRU in C++.
+    if (this.batchFirst) y = named(transpose(y, 0, 1), this.mode === 'LSTM' ? 'TransposeBackward0' : 'TransposeBackward1');
     if (!prep.batched) y = squeeze(y, this.batchFirst ? 0 : 1);
     return y;
   }
@@ -285,7 +286,7 @@ type Rest = (number | boolean | RNNOptions)[];
 
 /**
  * `nn.RNN`: an Elman RNN, h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu).
- * @example const rnn = new nn.RNN(10, 20, 2, { nonlinearity: 'relu' }); const [out, h] = rnn.call(x);
+ * @example const rnn = new nn.RNN(10, 20, 2, { nonlinearity: 'relu' }); const [out, h] = rnn(x);
  */
 export class RNN extends SingleStateRNN {
   nonlinearity: 'tanh' | 'relu';
@@ -300,7 +301,7 @@ export class RNN extends SingleStateRNN {
 
 /**
  * `nn.GRU`: gated recurrent unit layers (gates r, z, n as PyTorch orders them).
- * @example const gru = new nn.GRU(10, 20, { batchFirst: true }); const [out, h] = gru.call(x);
+ * @example const gru = new nn.GRU(10, 20, { batchFirst: true }); const [out, h] = gru(x);
  */
 export class GRU extends SingleStateRNN {
   constructor(inputSize: number, hiddenSize: number, ...rest: Rest) {
@@ -312,7 +313,7 @@ export class GRU extends SingleStateRNN {
 
 /**
  * `nn.LSTM`: long short-term memory layers (gates i, f, g, o), with optional projections.
- * @example const lstm = new nn.LSTM(10, 20, 2); const [out, [h, c]] = lstm.call(x, [h0, c0]);
+ * @example const lstm = new nn.LSTM(10, 20, 2); const [out, [h, c]] = lstm(x, [h0, c0]);
  */
 export class LSTM extends RNNBase<[Tensor | PackedSequence, [Tensor, Tensor]]> {
   constructor(inputSize: number, hiddenSize: number, ...rest: Rest) {

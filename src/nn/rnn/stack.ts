@@ -56,10 +56,11 @@ export function runStack(
 }
 
 /**
- * The outward grad_fn of a layer's output: PyTorch 1.13's CPU path stacks the per-step
- * outputs, so its output shows `StackBackward0` (batch-first: `TransposeBackward0`).
- * @example named(output)
+ * Gives a layer's output the grad_fn name PyTorch 1.13's CPU path shows (it stacks the
+ * per-step outputs, or concatenates the two directions' outputs); the graph itself is a
+ * view of the fused nodes' outputs.
+ * @example named(output, 'StackBackward0')
  */
-export function named(t: Tensor): Tensor {
-  return renameGradFn(t, 'StackBackward0');
+export function named(t: Tensor, name: string): Tensor {
+  return renameGradFn(t, name);
 }

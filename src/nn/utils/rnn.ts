@@ -5,7 +5,7 @@
  * gathers, so gradients flow through both.
  * @example
  * const packed = nn.utils.rnn.packPaddedSequence(x, [5, 3, 2], false, false);
- * const [out, h] = lstm.call(packed);
+ * const [out, h] = lstm(packed);
  * const [padded, lengths] = nn.utils.rnn.padPackedSequence(out as PackedSequence);
  */
 import { Tensor } from '../../tensor/tensor.js';
