@@ -162,7 +162,7 @@ describe('construction', () => {
       const m = CTORS[c.ctor](c.args, optionsOf(c.kw));
       const sd = m.stateDict();
       expect(Object.keys(sd), c.ctor).toEqual(c.keys);
-      for (const k of c.keys) expectClose(sd[k], c.state[k], { rtol: 0, atol: 0, label: `${c.ctor} ${k}` });
+      for (const k of c.keys) expectClose(sd[k], fromFixture(c.state[k]), { rtol: 0, atol: 0, label: `${c.ctor} ${k}` });
     }
   });
 
