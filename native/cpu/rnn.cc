@@ -5,6 +5,7 @@
 // positions (dcPrev/dc, dhPrev/dh), so every element is read before it is written.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "cpu_backend.h"
 
@@ -12,9 +13,113 @@ namespace flint {
 
 namespace {
 
-template <typename T>
-inline T sigmoid(T x) {
-  return T(1) / (T(1) + std::exp(-x));
+// The activations. float32 steps run branch-free Cephes polynomials (expf's and tanhf's,
+// a few ulp) four lanes at a time with GCC/clang vector extensions (SSE2, no -march):
+// with libm's scalar expf and tanhf the transcendentals dominated a training step.
+// float64 (gradchecks) keeps libm. The scalar float versions do the same arithmetic as
+// the lanes, for the tails.
+typedef float V4f __attribute__((vector_size(16)));
+typedef int32_t V4i __attribute__((vector_size(16)));
+
+inline V4f load4(const float* p) {
+  V4f v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void store4(float* p, V4f v) { std::memcpy(p, &v, sizeof v); }
+
+inline V4f expV(V4f x) {
+  const V4f lo = V4f{} - 87.0f, hi = V4f{} + 88.0f;
+  x = x < lo ? lo : x;
+  x = x > hi ? hi : x;
+  const V4f fx = x * 1.44269504088896341f + 0.5f;
+  V4i n = __builtin_convertvector(fx, V4i);
+  n = __builtin_convertvector(n, V4f) > fx ? n - 1 : n;  // floor, for negative fx too
+  const V4f nf = __builtin_convertvector(n, V4f);
+  const V4f r = (x - nf * 0.693359375f) + nf * 2.12194440e-4f;
+  V4f y = V4f{} + 1.9875691500e-4f;
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * r * r + r + 1.0f;
+  const V4i bits = (n + 127) << 23;
+  V4f scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return y * scale;
+}
+
+inline float expFast(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  const float fx = x * 1.44269504088896341f + 0.5f;
+  int32_t n = (int32_t)fx;
+  n = (float)n > fx ? n - 1 : n;
+  const float nf = (float)n;
+  const float r = (x - nf * 0.693359375f) + nf * 2.12194440e-4f;
+  float y = 1.9875691500e-4f;
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * r * r + r + 1.0f;
+  const int32_t bits = (n + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return y * scale;
+}
+
+inline V4f sigmoidV(V4f x) { return 1.0f / (1.0f + expV(-x)); }
+inline float sigmoidS(float x) { return 1.0f / (1.0f + expFast(-x)); }
+
+// Small |x|: tanhf's odd polynomial (no cancellation); else 1 - 2 / (e^{2|x|} + 1), signed.
+inline V4f tanhV(V4f x) {
+  const V4f a = x < 0.0f ? -x : x;
+  const V4f z = x * x;
+  V4f p = V4f{} - 5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  const V4f small = p * z * x + x;
+  const V4f large = 1.0f - 2.0f / (expV(2.0f * a) + 1.0f);
+  const V4f signedLarge = x < 0.0f ? -large : large;
+  return a < 0.625f ? small : signedLarge;
+}
+
+inline float tanhS(float x) {
+  const float a = x < 0.0f ? -x : x;
+  const float z = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  const float small = p * z * x + x;
+  const float large = 1.0f - 2.0f / (expFast(2.0f * a) + 1.0f);
+  const float signedLarge = x < 0.0f ? -large : large;
+  return a < 0.625f ? small : signedLarge;
+}
+
+// In place over n contiguous values.
+inline void sigmoidInPlace(float* p, int64_t n) {
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4) store4(p + j, sigmoidV(load4(p + j)));
+  for (; j < n; j++) p[j] = sigmoidS(p[j]);
+}
+inline void sigmoidInPlace(double* p, int64_t n) {
+  for (int64_t j = 0; j < n; j++) p[j] = 1.0 / (1.0 + std::exp(-p[j]));
+}
+inline void tanhInPlace(float* p, int64_t n) {
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4) store4(p + j, tanhV(load4(p + j)));
+  for (; j < n; j++) p[j] = tanhS(p[j]);
+}
+inline void tanhInPlace(double* p, int64_t n) {
+  for (int64_t j = 0; j < n; j++) p[j] = std::tanh(p[j]);
 }
 
 // Rows per task: a step is small (B x H), so split it only when it is worth a thread.
@@ -36,19 +141,20 @@ void lstmForward(ThreadPool& pool, const LstmCellArgs& a) {
       const T* x = xp + b * 4 * H;
       const T* y = hp + b * 4 * H;
       T* g = gates + b * 4 * H;
+      for (int64_t j = 0; j < 4 * H; j++) g[j] = x[j] + y[j];
+      sigmoidInPlace(g, 2 * H);  // i, f
+      tanhInPlace(g + 2 * H, H);
+      sigmoidInPlace(g + 3 * H, H);
+      const T* cp = cPrev + b * H;
+      T* cr = c + b * H;
+      T* hr = h + b * H;
       for (int64_t j = 0; j < H; j++) {
-        const T i = sigmoid(x[j] + y[j]);
-        const T f = sigmoid(x[H + j] + y[H + j]);
-        const T gg = std::tanh(x[2 * H + j] + y[2 * H + j]);
-        const T o = sigmoid(x[3 * H + j] + y[3 * H + j]);
-        const T cn = f * cPrev[b * H + j] + i * gg;
-        g[j] = i;
-        g[H + j] = f;
-        g[2 * H + j] = gg;
-        g[3 * H + j] = o;
-        c[b * H + j] = cn;
-        h[b * H + j] = o * std::tanh(cn);
+        const T cn = g[H + j] * cp[j] + g[j] * g[2 * H + j];
+        cr[j] = cn;
+        hr[j] = cn;
       }
+      tanhInPlace(hr, H);
+      for (int64_t j = 0; j < H; j++) hr[j] *= g[3 * H + j];
     }
   });
 }
@@ -68,11 +174,14 @@ void lstmBackward(ThreadPool& pool, const LstmCellBackwardArgs& a) {
     for (int64_t b = begin; b < end; b++) {
       const T* g = gates + b * 4 * H;
       T* d = dPre + b * 4 * H;
+      // tanh(c) goes through the o block of dPre, which each unit reads before it writes.
+      for (int64_t j = 0; j < H; j++) d[3 * H + j] = c[b * H + j];
+      tanhInPlace(d + 3 * H, H);
       for (int64_t j = 0; j < H; j++) {
         const int64_t k = b * H + j;
         const T i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
         const T dhk = dh[k] + (dhOut != nullptr ? dhOut[k] : T(0));
-        const T tc = std::tanh(c[k]);
+        const T tc = d[3 * H + j];
         const T dct = dc[k] + dhk * o * (T(1) - tc * tc);
         d[j] = dct * gg * i * (T(1) - i);
         d[H + j] = dct * cPrev[k] * f * (T(1) - f);
@@ -98,15 +207,16 @@ void gruForward(ThreadPool& pool, const GruCellArgs& a) {
       const T* x = xp + b * 3 * H;
       const T* y = hp + b * 3 * H;
       T* g = gates + b * 4 * H;
+      for (int64_t j = 0; j < 3 * H; j++) {
+        const T hidden = y[j] + (bias != nullptr ? bias[j] : T(0));
+        if (j < 2 * H) g[j] = x[j] + hidden;
+        else g[H + j] = hidden;  // hn, kept for the backward
+      }
+      sigmoidInPlace(g, 2 * H);  // r, z
+      for (int64_t j = 0; j < H; j++) g[2 * H + j] = x[2 * H + j] + g[j] * g[3 * H + j];
+      tanhInPlace(g + 2 * H, H);
       for (int64_t j = 0; j < H; j++) {
-        const T r = sigmoid(x[j] + y[j] + (bias != nullptr ? bias[j] : T(0)));
-        const T z = sigmoid(x[H + j] + y[H + j] + (bias != nullptr ? bias[H + j] : T(0)));
-        const T hn = y[2 * H + j] + (bias != nullptr ? bias[2 * H + j] : T(0));
-        const T n = std::tanh(x[2 * H + j] + r * hn);
-        g[j] = r;
-        g[H + j] = z;
-        g[2 * H + j] = n;
-        g[3 * H + j] = hn;
+        const T z = g[H + j], n = g[2 * H + j];
         h[b * H + j] = (T(1) - z) * n + z * hPrev[b * H + j];
       }
     }
@@ -157,8 +267,9 @@ void rnnForward(ThreadPool& pool, const RnnCellArgs& a) {
   pool.parallelFor(n, kParallelGrain, [&](int64_t begin, int64_t end) {
     for (int64_t k = begin; k < end; k++) {
       const T v = x[k] + y[k];
-      h[k] = relu ? (v > T(0) ? v : (std::isnan(v) ? v : T(0))) : std::tanh(v);
+      h[k] = relu ? (v > T(0) ? v : (std::isnan(v) ? v : T(0))) : v;
     }
+    if (!relu) tanhInPlace(h + begin, end - begin);
   });
 }
 
