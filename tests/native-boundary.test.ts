@@ -111,6 +111,13 @@ describe('bad views given to native entry points end in an Error (each in a chil
     batch_norm_eval_mean_short: "batchNormEval: mean's dim 0 is 2, but another view has 3 there",
     batch_norm_backward_dtype: 'batchNormBackward: input must be float32, got float64',
     batch_norm_backward_grad_input_shape: "batchNormBackward: gradOutput's dim 2 is 1, but another view has 5 there",
+    lstm_cell_gate_width: "lstmCell: hproj's dim 2 is 5, but another view has 3 there",
+    lstm_cell_out_past_storage: 'view needs 480 bytes but its storage holds',
+    lstm_backward_dtype: 'lstmCellBackward: dPre must be float64, got float32',
+    gru_cell_bias_gates: 'gruCell: bhh has size 2 in dim 0',
+    gru_backward_gates_past_storage: 'view needs 384 bytes but its storage holds',
+    rnn_cell_strided: 'rnnCell: xproj must be contiguous',
+    rnn_backward_rows_disagree: "rnnCellBackward: dhOut's dim 0 is 5, but another view has 2 there",
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));
   for (const [name, message] of Object.entries(expected)) {

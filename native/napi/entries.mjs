@@ -202,6 +202,28 @@ export const entries = {
   // Hardtanh), flattened; the rules are flint/rules/activation_grad.h.
   activationBackward: { args: 'gradInput: new [N], gradOutput: in [N], input: in [N], op: UnaryOp, p0: f64, p1: f64', kernel: true },
   logsumexpBackward: { args: 'gradInput: new [R, C], gradOutput: in [R], input: in [R, C], result: in [R]', kernel: true },
+  // Recurrent layers' fused pointwise steps (native/cpu/rnn.cc, native/cuda/rnn.cu), one
+  // call per time step on the rows [B] that take part in it (src/nn/rnn/). xproj holds the
+  // step's x·W_ihᵀ + b_ih (+ b_hh for LSTM and RNN) and hproj h·W_hhᵀ (GRU adds its b_hh,
+  // bhh, here: r multiplies the n gate's hidden part with its bias), gate-major as PyTorch's:
+  // LSTM (i, f, g, o), GRU (r, z, n), RNN a single gate. The forwards write the activated
+  // gates the backwards read (GRU also keeps hproj's n part, which r multiplies). The
+  // outputs are live views into the layer's preallocated buffers; an output may share
+  // elements with an input only at the same positions (dcPrev/dc, dhPrev/dh), which the
+  // pointwise kernels read before they write. The backwards add dhOut (the gradient of
+  // the step's output, absent when none arrived) to dh.
+  lstmCell: { args: 'h: out [B, H], c: out [B, H], gates: out [B, 4, H], xproj: in [B, 4, H], hproj: in [B, 4, H], cPrev: in [B, H]', kernel: true },
+  lstmCellBackward: {
+    args: 'dPre: out [B, 4, H], dcPrev: out [B, H], dh: in [B, H], dhOut: in? [B, H], dc: in [B, H], gates: in [B, 4, H], c: in [B, H], cPrev: in [B, H]',
+    kernel: true,
+  },
+  gruCell: { args: 'h: out [B, H], gates: out [B, 4, H], xproj: in [B, 3, H], hproj: in [B, 3, H], bhh: in? [3, H], hPrev: in [B, H]', kernel: true },
+  gruCellBackward: {
+    args: 'dx: out [B, 3, H], dhh: out [B, 3, H], dhPrev: out [B, H], dh: in [B, H], dhOut: in? [B, H], gates: in [B, 4, H], hPrev: in [B, H]',
+    kernel: true,
+  },
+  rnnCell: { args: 'h: out [B, H], xproj: in [B, H], hproj: in [B, H], relu: bool', kernel: true },
+  rnnCellBackward: { args: 'dPre: out [B, H], dh: in [B, H], dhOut: in? [B, H], h: in [B, H], relu: bool', kernel: true },
   // Pooling (native/cpu/pooling.cc, native/cuda/pooling.cu) over the planes P = N*C of a
   // contiguous [P, D, H, W] input: 1-d and 2-d pooling pass D = 1 (and H = 1). Indices are
   // int64 flat offsets within a plane, as PyTorch's. The window numbers are checked by

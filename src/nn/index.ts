@@ -70,6 +70,11 @@ export {
 } from './layers/padding.js';
 export type { PaddingSize } from './layers/padding.js';
 export { Unfold, Fold } from './layers/fold.js';
+// Recurrent layers and cells (issue 12).
+export { RNNBase, RNN, LSTM, GRU } from './layers/rnn.js';
+export type { RNNOptions } from './layers/rnn.js';
+export { RNNCellBase, RNNCell, LSTMCell, GRUCell } from './layers/rnn-cell.js';
+export type { RNNCellOptions } from './layers/rnn-cell.js';
 export * as utils from './utils/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

@@ -98,4 +98,28 @@ export const cases: Record<string, () => unknown> = {
     call.batchNormBackward(null, null, null, torch.zeros([2, 3, 1]), torch.zeros([2, 3, 1], { dtype: torch.float64 }), torch.ones(3), torch.ones(3), null, true),
   batch_norm_backward_grad_input_shape: () =>
     call.batchNormBackward(fresh(torch.float32, [2, 3, 5]), null, null, torch.zeros([2, 3, 1]), torch.zeros([2, 3, 1]), torch.ones(3), torch.ones(3), null, true),
+  // The recurrent layers' fused steps (native/cpu/rnn.cc): gate widths, dtypes, strides
+  // and views past their storage are refused before a kernel runs.
+  lstm_cell_gate_width: () => {
+    const v = (shape: number[]) => torch.zeros(shape);
+    return call.lstmCell(v([2, 3]), v([2, 3]), v([2, 4, 3]), v([2, 4, 3]), v([2, 4, 5]), v([2, 3]));
+  },
+  lstm_cell_out_past_storage: () => {
+    const v = (shape: number[]) => torch.zeros(shape);
+    return call.lstmCell(layoutOf(x(), torch.float32, 0, [40, 3], [3, 1]), v([40, 3]), v([40, 4, 3]), v([40, 4, 3]), v([40, 4, 3]), v([40, 3]));
+  },
+  lstm_backward_dtype: () => {
+    const v = (shape: number[]) => torch.zeros(shape);
+    return call.lstmCellBackward(v([2, 4, 3]), v([2, 3]), torch.zeros([2, 3], { dtype: torch.float64 }), null, v([2, 3]), v([2, 4, 3]), v([2, 3]), v([2, 3]));
+  },
+  gru_cell_bias_gates: () => {
+    const v = (shape: number[]) => torch.zeros(shape);
+    return call.gruCell(v([2, 3]), v([2, 4, 3]), v([2, 3, 3]), v([2, 3, 3]), v([2, 3]), v([2, 3]));
+  },
+  gru_backward_gates_past_storage: () => {
+    const v = (shape: number[]) => torch.zeros(shape);
+    return call.gruCellBackward(v([8, 3, 3]), v([8, 3, 3]), v([8, 3]), v([8, 3]), null, layoutOf(x(), torch.float32, 0, [8, 4, 3], [12, 3, 1]), v([8, 3]));
+  },
+  rnn_cell_strided: () => call.rnnCell(torch.zeros([3, 2]), layoutOf(x(), torch.float32, 0, [3, 2], [1, 3]), torch.zeros([3, 2]), false),
+  rnn_backward_rows_disagree: () => call.rnnCellBackward(torch.zeros([2, 3]), torch.zeros([2, 3]), torch.zeros([5, 3]), torch.zeros([2, 3]), true),
 };

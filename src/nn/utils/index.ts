@@ -10,3 +10,6 @@ export * as parametrize from './parametrize.js';
 export * as parametrizations from './parametrizations.js';
 export { clipGradNorm_, clipGradValue_ } from './clip-grad.js';
 export type { ClipGradNormOptions } from './clip-grad.js';
+// Packed sequences for the recurrent layers (issue 12).
+export * as rnn from './rnn.js';
+export { PackedSequence } from './rnn.js';
