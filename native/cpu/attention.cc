@@ -1,0 +1,262 @@
+// Fused attention on the CPU (entries.mjs: attentionForward, attentionBackward): per n and
+// query block, key tiles are scored, masked and folded into an online softmax, so only a
+// tile of scores exists at a time. Every inner loop runs along a contiguous row (a key tile
+// is transposed once so that scores accumulate as axpys over keys), which the compiler
+// vectorizes; OpenBLAS is not called from the pool's threads. Shapes, heads and the mask's
+// dims were checked where the call entered (attention_checks.cc).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "cpu_backend.h"
+
+namespace flint {
+
+namespace {
+
+constexpr int64_t kQueryBlock = 32;
+constexpr int64_t kKeyBlock = 64;
+
+// Offsets into a contiguous [MB, MH, ML, MS] additive mask whose size-1 dims broadcast.
+template <typename T>
+struct MaskReader {
+  const T* data = nullptr;
+  int64_t heads = 1, sb = 0, sh = 0, sl = 0, ss = 0;
+  MaskReader(const TensorView& mask, int64_t heads_) : heads(heads_) {
+    if (mask.data == nullptr) return;
+    data = (const T*)mask.data;
+    const int64_t MH = mask.shape[1], ML = mask.shape[2], MS = mask.shape[3];
+    ss = MS > 1 ? 1 : 0;
+    sl = ML > 1 ? MS : 0;
+    sh = MH > 1 ? ML * MS : 0;
+    sb = mask.shape[0] > 1 ? MH * ML * MS : 0;
+  }
+  // The mask row of query i in head-batch n, indexed by key (nullptr: no mask).
+  const T* row(int64_t n, int64_t i) const {
+    return data == nullptr ? nullptr : data + (n / heads) * sb + (n % heads) * sh + i * sl;
+  }
+};
+
+// The shared geometry of both passes.
+template <typename T>
+struct Geometry {
+  int64_t N, L, S, E, EV;
+  T scale;
+  bool causal;
+  MaskReader<T> mask;
+  // Keys query i sees within the tile starting at j0 of `cols` keys.
+  int64_t visible(int64_t i, int64_t j0, int64_t cols) const {
+    return causal ? std::max<int64_t>(0, std::min(cols, i - j0 + 1)) : cols;
+  }
+  // Keys any query of [i0, iEnd) sees: causal attention stops at the block's last query.
+  int64_t keyEnd(int64_t iEnd) const { return causal ? std::min(S, iEnd) : S; }
+};
+
+// tile[p * kKeyBlock + c] = rows[(j0 + c) * width + p]: a key tile laid out for axpys over keys.
+template <typename T>
+void transposeTile(const T* rows, int64_t j0, int64_t cols, int64_t width, T* tile) {
+  for (int64_t c = 0; c < cols; c++) {
+    const T* src = rows + (j0 + c) * width;
+    for (int64_t p = 0; p < width; p++) tile[p * kKeyBlock + c] = src[p];
+  }
+}
+
+// score[c] = scale · x·tile[:, c] + mask[j0 + c] for the first `cols` keys.
+template <typename T>
+void scoreRow(const T* x, const T* tile, int64_t width, int64_t cols, T scale, const T* maskRow, int64_t maskStride,
+              int64_t j0, T* score) {
+  std::fill(score, score + cols, T(0));
+  for (int64_t p = 0; p < width; p++) {
+    const T xp = x[p];
+    const T* t = tile + p * kKeyBlock;
+    for (int64_t c = 0; c < cols; c++) score[c] += xp * t[c];
+  }
+  for (int64_t c = 0; c < cols; c++) score[c] *= scale;
+  if (maskRow != nullptr && maskStride == 1) {
+    for (int64_t c = 0; c < cols; c++) score[c] += maskRow[j0 + c];
+  } else if (maskRow != nullptr) {
+    for (int64_t c = 0; c < cols; c++) score[c] += maskRow[0];
+  }
+}
+
+template <typename T>
+void forward(ThreadPool& pool, const AttentionForwardArgs& a) {
+  const Geometry<T> g{a.q.shape[0], a.q.shape[1], a.k.shape[1], a.q.shape[2], a.v.shape[2], (T)a.scale, a.isCausal,
+                      MaskReader<T>(a.mask, a.heads)};
+  const int64_t blocks = (g.L + kQueryBlock - 1) / kQueryBlock;
+  const T* q = (const T*)a.q.data;
+  const T* k = (const T*)a.k.data;
+  const T* v = (const T*)a.v.data;
+  T* out = (T*)a.out.data;
+  T* lse = (T*)a.lse.data;
+  const int64_t work = kQueryBlock * std::max<int64_t>(1, g.S) * (g.E + g.EV + 4);
+  pool.parallelFor(g.N * blocks, std::max<int64_t>(1, kParallelGrain / work), [&](int64_t begin, int64_t end) {
+    std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), score(kKeyBlock), acc(kQueryBlock * g.EV);
+    T m[kQueryBlock], l[kQueryBlock];
+    for (int64_t task = begin; task < end; task++) {
+      const int64_t n = task / blocks, i0 = (task % blocks) * kQueryBlock, iEnd = std::min(g.L, i0 + kQueryBlock);
+      const T* qn = q + n * g.L * g.E;
+      const T* kn = k + n * g.S * g.E;
+      const T* vn = v + n * g.S * g.EV;
+      std::fill(acc.begin(), acc.end(), T(0));
+      std::fill(m, m + kQueryBlock, -std::numeric_limits<T>::infinity());
+      std::fill(l, l + kQueryBlock, T(0));
+      const int64_t jEnd = g.keyEnd(iEnd);
+      for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
+        const int64_t cols = std::min(kKeyBlock, jEnd - j0);
+        transposeTile(kn, j0, cols, g.E, kT.data());
+        for (int64_t i = i0; i < iEnd; i++) {
+          const int64_t r = i - i0, seen = g.visible(i, j0, cols);
+          if (seen == 0) continue;
+          T* s = score.data();
+          scoreRow(qn + i * g.E, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s);
+          T rowMax = -std::numeric_limits<T>::infinity();
+          for (int64_t c = 0; c < seen; c++) rowMax = s[c] > rowMax ? s[c] : rowMax;
+          const T mNew = std::max(m[r], rowMax);
+          // Keys masked to -inf take no part; a row that has seen nothing else stays at l = 0.
+          if (mNew == -std::numeric_limits<T>::infinity()) continue;
+          const T alpha = std::exp(m[r] - mNew);
+          T sum = 0;
+          for (int64_t c = 0; c < seen; c++) {
+            s[c] = std::exp(s[c] - mNew);
+            sum += s[c];
+          }
+          l[r] = l[r] * alpha + sum;
+          m[r] = mNew;
+          T* accRow = acc.data() + r * g.EV;
+          for (int64_t e = 0; e < g.EV; e++) accRow[e] *= alpha;
+          for (int64_t c = 0; c < seen; c++) {
+            const T p = s[c];
+            const T* vRow = vn + (j0 + c) * g.EV;
+            for (int64_t e = 0; e < g.EV; e++) accRow[e] += p * vRow[e];
+          }
+        }
+      }
+      for (int64_t i = i0; i < iEnd; i++) {
+        const int64_t r = i - i0;
+        // A row with no key left (l = 0) gives 0/0 = NaN and lse = -inf, as softmax over -inf does.
+        const T inv = T(1) / l[r];
+        T* o = out + (n * g.L + i) * g.EV;
+        const T* accRow = acc.data() + r * g.EV;
+        for (int64_t e = 0; e < g.EV; e++) o[e] = l[r] == T(0) ? std::numeric_limits<T>::quiet_NaN() : accRow[e] * inv;
+        lse[n * g.L + i] = m[r] + std::log(l[r]);
+      }
+    }
+  });
+}
+
+// Per row of scores: P = exp(score - lse), dS = P · (dP - D) with dP = dO·vᵀ. Writes P into
+// `s` and dS into `dp`.
+template <typename T>
+void softmaxGradRow(T* s, T* dp, int64_t seen, T lseRow, T dRow) {
+  for (int64_t c = 0; c < seen; c++) {
+    const T p = std::exp(s[c] - lseRow);
+    s[c] = p;
+    dp[c] = p * (dp[c] - dRow);
+  }
+}
+
+template <typename T>
+void backward(ThreadPool& pool, const AttentionBackwardArgs& a) {
+  const Geometry<T> g{a.q.shape[0], a.q.shape[1], a.k.shape[1], a.q.shape[2], a.v.shape[2], (T)a.scale, a.isCausal,
+                      MaskReader<T>(a.mask, a.heads)};
+  const T* q = (const T*)a.q.data;
+  const T* k = (const T*)a.k.data;
+  const T* v = (const T*)a.v.data;
+  const T* dO = (const T*)a.gradOut.data;
+  const T* o = (const T*)a.out.data;
+  const T* lse = (const T*)a.lse.data;
+  // D = rowsum(dO ∘ O): one number per query row, O(N·L).
+  std::vector<T> D(g.N * g.L);
+  pool.parallelFor(g.N * g.L, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, g.EV)), [&](int64_t b, int64_t e) {
+    for (int64_t row = b; row < e; row++) {
+      T total = 0;
+      for (int64_t c = 0; c < g.EV; c++) total += dO[row * g.EV + c] * o[row * g.EV + c];
+      D[row] = total;
+    }
+  });
+  const int64_t work = kKeyBlock * std::max<int64_t>(1, g.L) * (2 * g.E + 2 * g.EV + 4);
+  const int64_t grain = std::max<int64_t>(1, kParallelGrain / work);
+
+  // dk and dv: each task owns a key block and walks every query that sees it.
+  const int64_t keyBlocks = (g.S + kKeyBlock - 1) / kKeyBlock;
+  T* dk = (T*)a.dk.data;
+  T* dv = (T*)a.dv.data;
+  pool.parallelFor(g.N * keyBlocks, grain, [&](int64_t begin, int64_t end) {
+    std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), vT(std::max<int64_t>(1, g.EV) * kKeyBlock);
+    std::vector<T> s(kKeyBlock), dp(kKeyBlock);
+    for (int64_t task = begin; task < end; task++) {
+      const int64_t n = task / keyBlocks, j0 = (task % keyBlocks) * kKeyBlock, cols = std::min(kKeyBlock, g.S - j0);
+      T* dkn = dk + (n * g.S + j0) * g.E;
+      T* dvn = dv + (n * g.S + j0) * g.EV;
+      std::fill(dkn, dkn + cols * g.E, T(0));
+      std::fill(dvn, dvn + cols * g.EV, T(0));
+      transposeTile(k + n * g.S * g.E, j0, cols, g.E, kT.data());
+      transposeTile(v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
+      for (int64_t i = g.causal ? j0 : 0; i < g.L; i++) {
+        const int64_t seen = g.visible(i, j0, cols);
+        if (seen == 0) continue;
+        const T* qi = q + (n * g.L + i) * g.E;
+        const T* dOi = dO + (n * g.L + i) * g.EV;
+        scoreRow(qi, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s.data());
+        scoreRow(dOi, vT.data(), g.EV, seen, T(1), (const T*)nullptr, 0, 0, dp.data());
+        softmaxGradRow(s.data(), dp.data(), seen, lse[n * g.L + i], D[n * g.L + i]);
+        for (int64_t c = 0; c < seen; c++) {
+          const T p = s[c], ds = dp[c] * g.scale;
+          T* dvRow = dvn + c * g.EV;
+          T* dkRow = dkn + c * g.E;
+          for (int64_t e = 0; e < g.EV; e++) dvRow[e] += p * dOi[e];
+          for (int64_t e = 0; e < g.E; e++) dkRow[e] += ds * qi[e];
+        }
+      }
+    }
+  });
+
+  // dq: each task owns a query block and walks the keys it sees.
+  const int64_t queryBlocks = (g.L + kQueryBlock - 1) / kQueryBlock;
+  T* dq = (T*)a.dq.data;
+  pool.parallelFor(g.N * queryBlocks, grain, [&](int64_t begin, int64_t end) {
+    std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), vT(std::max<int64_t>(1, g.EV) * kKeyBlock);
+    std::vector<T> s(kKeyBlock), dp(kKeyBlock);
+    for (int64_t task = begin; task < end; task++) {
+      const int64_t n = task / queryBlocks, i0 = (task % queryBlocks) * kQueryBlock;
+      const int64_t iEnd = std::min(g.L, i0 + kQueryBlock);
+      T* dqn = dq + n * g.L * g.E;
+      std::fill(dqn + i0 * g.E, dqn + iEnd * g.E, T(0));
+      const int64_t jEnd = g.keyEnd(iEnd);
+      for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
+        const int64_t cols = std::min(kKeyBlock, jEnd - j0);
+        transposeTile(k + n * g.S * g.E, j0, cols, g.E, kT.data());
+        transposeTile(v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
+        for (int64_t i = i0; i < iEnd; i++) {
+          const int64_t seen = g.visible(i, j0, cols);
+          if (seen == 0) continue;
+          scoreRow(q + (n * g.L + i) * g.E, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s.data());
+          scoreRow(dO + (n * g.L + i) * g.EV, vT.data(), g.EV, seen, T(1), (const T*)nullptr, 0, 0, dp.data());
+          softmaxGradRow(s.data(), dp.data(), seen, lse[n * g.L + i], D[n * g.L + i]);
+          T* dqRow = dqn + i * g.E;
+          for (int64_t c = 0; c < seen; c++) {
+            const T ds = dp[c] * g.scale;
+            const T* kRow = k + (n * g.S + j0 + c) * g.E;
+            for (int64_t e = 0; e < g.E; e++) dqRow[e] += ds * kRow[e];
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void CpuBackend::attentionForwardImpl(const AttentionForwardArgs& args) {
+  if (args.q.dtype == DType::Float64) forward<double>(pool(), args);
+  else forward<float>(pool(), args);
+}
+
+void CpuBackend::attentionBackwardImpl(const AttentionBackwardArgs& args) {
+  if (args.q.dtype == DType::Float64) backward<double>(pool(), args);
+  else backward<float>(pool(), args);
+}
+
+}  // namespace flint
