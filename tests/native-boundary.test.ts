@@ -111,6 +111,14 @@ describe('bad views given to native entry points end in an Error (each in a chil
     batch_norm_eval_mean_short: "batchNormEval: mean's dim 0 is 2, but another view has 3 there",
     batch_norm_backward_dtype: 'batchNormBackward: input must be float32, got float64',
     batch_norm_backward_grad_input_shape: "batchNormBackward: gradOutput's dim 2 is 1, but another view has 5 there",
+    attention_heads_not_dividing: 'attentionForward: heads must be at least 1 and divide N = 4, got 3',
+    attention_zero_heads: 'attentionForward: heads must be at least 1 and divide N = 4, got 0',
+    attention_mask_keys: "attentionForward: the mask's dim 3 (S) must be 1 or 5, got 4",
+    attention_mask_batch: "attentionForward: the mask's dim 0 (batch) must be 1 or 2, got 4",
+    attention_mask_past_storage: 'but its storage holds',
+    attention_keys_short: "attentionForward: v's dim 1 is 6, but another view has 5 there",
+    attention_backward_lse_short: "attentionBackward: lse's dim 1 is 2, but another view has 3 there",
+    attention_int_query: 'attentionForward: q must be float32 or float64, got int64',
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));
   for (const [name, message] of Object.entries(expected)) {

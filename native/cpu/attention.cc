@@ -147,13 +147,16 @@ void forward(ThreadPool& pool, const AttentionForwardArgs& a) {
 }
 
 // Per row of scores: P = exp(score - lse), dS = P · (dP - D) with dP = dO·vᵀ. Writes P into
-// `s` and dS into `dp`.
+// `s` and dS into `dp`. A masked-out key (score -inf) gets dS = 0, as masked_fill's backward
+// gives the composition: in a row with no key left, P is NaN (its output was) but q and k
+// get no NaN from it.
 template <typename T>
 void softmaxGradRow(T* s, T* dp, int64_t seen, T lseRow, T dRow) {
   for (int64_t c = 0; c < seen; c++) {
+    const bool masked = s[c] == -std::numeric_limits<T>::infinity();
     const T p = std::exp(s[c] - lseRow);
     s[c] = p;
-    dp[c] = p * (dp[c] - dRow);
+    dp[c] = masked ? T(0) : p * (dp[c] - dRow);
   }
 }
 

@@ -122,8 +122,11 @@ __device__ void softmaxGrad(const T (*sQ)[kMaxHead], const T (*sDO)[kMaxHead], c
   for (int idx = threadIdx.x; idx < B * B; idx += blockDim.x) {
     const int r = idx / B, c = idx % B;
     const T s = score(sQ[r], sK[c], mask, g, n, i0 + r, j0 + c);
-    if (s == -std::numeric_limits<T>::infinity() && (i0 + r >= g.L || j0 + c >= g.S || (g.causal && j0 + c > i0 + r))) {
-      p[r][c] = 0;
+    if (s == -std::numeric_limits<T>::infinity()) {
+      // Outside the tensors or above the diagonal: no weight. Masked out: no score gradient,
+      // and the weight exp(-inf - lse), NaN in a row with no key left (the CPU's rule).
+      const bool outside = i0 + r >= g.L || j0 + c >= g.S || (g.causal && j0 + c > i0 + r);
+      p[r][c] = outside ? T(0) : exp(s - sLse[r]);
       ds[r][c] = 0;
       continue;
     }

@@ -13,7 +13,11 @@
  *   read in place, never expanded; a bool mask becomes a 0/-inf float mask of its own size.
  *
  * A query row whose keys are all masked out gives NaN, as softmax over a row of -inf does on
- * the matmul-softmax path, and its gradients are NaN where that path's are.
+ * the matmul-softmax path (PyTorch 1.13's composition, and 2.x's math path before its
+ * safe softmax). In the backward a masked-out score gets no gradient, as masked_fill's
+ * backward gives that path for a bool mask: such a row gives v NaN gradients (its weights
+ * are NaN) but q and k none. (An additive float mask of -inf gives the composition NaN
+ * there instead; the kernel treats both masks alike.)
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import { fromHandle } from '../../tensor/tensor.js';
