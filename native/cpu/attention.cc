@@ -2,10 +2,14 @@
 // query block, key tiles are scored, masked and folded into an online softmax, so only a
 // tile of scores exists at a time. Every inner loop runs along a contiguous row (a key tile
 // is transposed once so that scores accumulate as axpys over keys), which the compiler
-// vectorizes; OpenBLAS is not called from the pool's threads. Shapes, heads and the mask's
-// dims were checked where the call entered (attention_checks.cc).
+// vectorizes; OpenBLAS is not called from the pool's threads (a tile's GEMM is big enough
+// for OpenBLAS to start threads of its own). The per-task loops are compiled twice, for the
+// baseline ISA and for AVX2+FMA, and picked at run time. Shapes, heads and the mask's dims
+// were checked where the call entered (attention_checks.cc).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -17,6 +21,31 @@ namespace {
 
 constexpr int64_t kQueryBlock = 32;
 constexpr int64_t kKeyBlock = 64;
+
+// Helpers inlined into both ISA versions of the task loops.
+#define FLINT_ATTN_INLINE inline __attribute__((always_inline))
+
+// exp for a vectorized loop (std::exp is a library call per element): Cephes' expf
+// polynomial on x - n·ln2, scaled by 2^n, within 2 ulp; -inf and anything below the float
+// range give 0, NaN gives NaN, above it +inf (the kernels only pass x <= 0).
+FLINT_ATTN_INLINE float fastExp(float x) {
+  const float xc = std::min(std::max(x, -87.0f), 88.0f);  // NaN passes through both
+  const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
+  const float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3333870413e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = ((int32_t)n + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  const float y = p * scale;
+  return x < -87.0f ? 0.0f : x > 88.72f ? std::numeric_limits<float>::infinity() : y;
+}
+FLINT_ATTN_INLINE double fastExp(double x) { return std::exp(x); }
 
 // Offsets into a contiguous [MB, MH, ML, MS] additive mask whose size-1 dims broadcast.
 template <typename T>
@@ -55,7 +84,7 @@ struct Geometry {
 
 // tile[p * kKeyBlock + c] = rows[(j0 + c) * width + p]: a key tile laid out for axpys over keys.
 template <typename T>
-void transposeTile(const T* rows, int64_t j0, int64_t cols, int64_t width, T* tile) {
+FLINT_ATTN_INLINE void transposeTile(const T* rows, int64_t j0, int64_t cols, int64_t width, T* tile) {
   for (int64_t c = 0; c < cols; c++) {
     const T* src = rows + (j0 + c) * width;
     for (int64_t p = 0; p < width; p++) tile[p * kKeyBlock + c] = src[p];
@@ -64,7 +93,7 @@ void transposeTile(const T* rows, int64_t j0, int64_t cols, int64_t width, T* ti
 
 // score[c] = scale · x·tile[:, c] + mask[j0 + c] for the first `cols` keys.
 template <typename T>
-void scoreRow(const T* x, const T* tile, int64_t width, int64_t cols, T scale, const T* maskRow, int64_t maskStride,
+FLINT_ATTN_INLINE void scoreRow(const T* x, const T* tile, int64_t width, int64_t cols, T scale, const T* maskRow, int64_t maskStride,
               int64_t j0, T* score) {
   std::fill(score, score + cols, T(0));
   for (int64_t p = 0; p < width; p++) {
@@ -80,175 +109,231 @@ void scoreRow(const T* x, const T* tile, int64_t width, int64_t cols, T scale, c
   }
 }
 
-template <typename T>
-void forward(ThreadPool& pool, const AttentionForwardArgs& a) {
-  const Geometry<T> g{a.q.shape[0], a.q.shape[1], a.k.shape[1], a.q.shape[2], a.v.shape[2], (T)a.scale, a.isCausal,
-                      MaskReader<T>(a.mask, a.heads)};
-  const int64_t blocks = (g.L + kQueryBlock - 1) / kQueryBlock;
-  const T* q = (const T*)a.q.data;
-  const T* k = (const T*)a.k.data;
-  const T* v = (const T*)a.v.data;
-  T* out = (T*)a.out.data;
-  T* lse = (T*)a.lse.data;
-  const int64_t work = kQueryBlock * std::max<int64_t>(1, g.S) * (g.E + g.EV + 4);
-  pool.parallelFor(g.N * blocks, std::max<int64_t>(1, kParallelGrain / work), [&](int64_t begin, int64_t end) {
-    std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), score(kKeyBlock), acc(kQueryBlock * g.EV);
-    T m[kQueryBlock], l[kQueryBlock];
-    for (int64_t task = begin; task < end; task++) {
-      const int64_t n = task / blocks, i0 = (task % blocks) * kQueryBlock, iEnd = std::min(g.L, i0 + kQueryBlock);
-      const T* qn = q + n * g.L * g.E;
-      const T* kn = k + n * g.S * g.E;
-      const T* vn = v + n * g.S * g.EV;
-      std::fill(acc.begin(), acc.end(), T(0));
-      std::fill(m, m + kQueryBlock, -std::numeric_limits<T>::infinity());
-      std::fill(l, l + kQueryBlock, T(0));
-      const int64_t jEnd = g.keyEnd(iEnd);
-      for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
-        const int64_t cols = std::min(kKeyBlock, jEnd - j0);
-        transposeTile(kn, j0, cols, g.E, kT.data());
-        for (int64_t i = i0; i < iEnd; i++) {
-          const int64_t r = i - i0, seen = g.visible(i, j0, cols);
-          if (seen == 0) continue;
-          T* s = score.data();
-          scoreRow(qn + i * g.E, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s);
-          T rowMax = -std::numeric_limits<T>::infinity();
-          for (int64_t c = 0; c < seen; c++) rowMax = s[c] > rowMax ? s[c] : rowMax;
-          const T mNew = std::max(m[r], rowMax);
-          // Keys masked to -inf take no part; a row that has seen nothing else stays at l = 0.
-          if (mNew == -std::numeric_limits<T>::infinity()) continue;
-          const T alpha = std::exp(m[r] - mNew);
-          T sum = 0;
-          for (int64_t c = 0; c < seen; c++) {
-            s[c] = std::exp(s[c] - mNew);
-            sum += s[c];
-          }
-          l[r] = l[r] * alpha + sum;
-          m[r] = mNew;
-          T* accRow = acc.data() + r * g.EV;
-          for (int64_t e = 0; e < g.EV; e++) accRow[e] *= alpha;
-          for (int64_t c = 0; c < seen; c++) {
-            const T p = s[c];
-            const T* vRow = vn + (j0 + c) * g.EV;
-            for (int64_t e = 0; e < g.EV; e++) accRow[e] += p * vRow[e];
-          }
-        }
-      }
-      for (int64_t i = i0; i < iEnd; i++) {
-        const int64_t r = i - i0;
-        // A row with no key left (l = 0) gives 0/0 = NaN and lse = -inf, as softmax over -inf does.
-        const T inv = T(1) / l[r];
-        T* o = out + (n * g.L + i) * g.EV;
-        const T* accRow = acc.data() + r * g.EV;
-        for (int64_t e = 0; e < g.EV; e++) o[e] = l[r] == T(0) ? std::numeric_limits<T>::quiet_NaN() : accRow[e] * inv;
-        lse[n * g.L + i] = m[r] + std::log(l[r]);
-      }
-    }
-  });
-}
-
 // Per row of scores: P = exp(score - lse), dS = P · (dP - D) with dP = dO·vᵀ. Writes P into
 // `s` and dS into `dp`. A masked-out key (score -inf) gets dS = 0, as masked_fill's backward
 // gives the composition: in a row with no key left, P is NaN (its output was) but q and k
 // get no NaN from it.
 template <typename T>
-void softmaxGradRow(T* s, T* dp, int64_t seen, T lseRow, T dRow) {
+FLINT_ATTN_INLINE void softmaxGradRow(T* s, T* dp, int64_t seen, T lseRow, T dRow) {
   for (int64_t c = 0; c < seen; c++) {
     const bool masked = s[c] == -std::numeric_limits<T>::infinity();
-    const T p = std::exp(s[c] - lseRow);
+    const T p = fastExp(s[c] - lseRow);
     s[c] = p;
     dp[c] = masked ? T(0) : p * (dp[c] - dRow);
   }
 }
 
+// The arguments of one call's task loops, as plain pointers and sizes.
+template <typename T>
+struct Problem {
+  Geometry<T> g;
+  const T *q = nullptr, *k = nullptr, *v = nullptr, *dO = nullptr, *o = nullptr, *lse = nullptr, *D = nullptr;
+  T *out = nullptr, *lseOut = nullptr, *dq = nullptr, *dk = nullptr, *dv = nullptr;
+};
+
+// Forward: tasks are (n, query block), each an online softmax over the key tiles it sees.
+template <typename T>
+FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t end) {
+  const Geometry<T>& g = pr.g;
+  const int64_t blocks = (g.L + kQueryBlock - 1) / kQueryBlock;
+  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), score(kKeyBlock), acc(kQueryBlock * std::max<int64_t>(1, g.EV));
+  T m[kQueryBlock], l[kQueryBlock];
+  for (int64_t task = begin; task < end; task++) {
+    const int64_t n = task / blocks, i0 = (task % blocks) * kQueryBlock, iEnd = std::min(g.L, i0 + kQueryBlock);
+    const T* qn = pr.q + n * g.L * g.E;
+    const T* kn = pr.k + n * g.S * g.E;
+    const T* vn = pr.v + n * g.S * g.EV;
+    std::fill(acc.begin(), acc.end(), T(0));
+    std::fill(m, m + kQueryBlock, -std::numeric_limits<T>::infinity());
+    std::fill(l, l + kQueryBlock, T(0));
+    const int64_t jEnd = g.keyEnd(iEnd);
+    for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
+      const int64_t cols = std::min(kKeyBlock, jEnd - j0);
+      transposeTile(kn, j0, cols, g.E, kT.data());
+      for (int64_t i = i0; i < iEnd; i++) {
+        const int64_t r = i - i0, seen = g.visible(i, j0, cols);
+        if (seen == 0) continue;
+        T* s = score.data();
+        scoreRow(qn + i * g.E, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s);
+        T rowMax = -std::numeric_limits<T>::infinity();
+        for (int64_t c = 0; c < seen; c++) rowMax = s[c] > rowMax ? s[c] : rowMax;
+        const T mNew = std::max(m[r], rowMax);
+        // Keys masked to -inf take no part; a row that has seen nothing else stays at l = 0.
+        if (mNew == -std::numeric_limits<T>::infinity()) continue;
+        const T alpha = fastExp(m[r] - mNew);
+        for (int64_t c = 0; c < seen; c++) s[c] = fastExp(s[c] - mNew);
+        T sum = 0;
+        for (int64_t c = 0; c < seen; c++) sum += s[c];
+        l[r] = l[r] * alpha + sum;
+        m[r] = mNew;
+        T* accRow = acc.data() + r * g.EV;
+        for (int64_t e = 0; e < g.EV; e++) accRow[e] *= alpha;
+        for (int64_t c = 0; c < seen; c++) {
+          const T p = s[c];
+          const T* vRow = vn + (j0 + c) * g.EV;
+          for (int64_t e = 0; e < g.EV; e++) accRow[e] += p * vRow[e];
+        }
+      }
+    }
+    for (int64_t i = i0; i < iEnd; i++) {
+      const int64_t r = i - i0;
+      // A row with no key left (l = 0) gives NaN and lse = -inf, as softmax over -inf does.
+      const T inv = T(1) / l[r];
+      T* o = pr.out + (n * g.L + i) * g.EV;
+      const T* accRow = acc.data() + r * g.EV;
+      for (int64_t e = 0; e < g.EV; e++) o[e] = l[r] == T(0) ? std::numeric_limits<T>::quiet_NaN() : accRow[e] * inv;
+      pr.lseOut[n * g.L + i] = m[r] + std::log(l[r]);
+    }
+  }
+}
+
+// dk and dv: tasks are (n, key block), each walking every query that sees its keys.
+template <typename T>
+FLINT_ATTN_INLINE void keyTasks(const Problem<T>& pr, int64_t begin, int64_t end) {
+  const Geometry<T>& g = pr.g;
+  const int64_t keyBlocks = (g.S + kKeyBlock - 1) / kKeyBlock;
+  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), vT(std::max<int64_t>(1, g.EV) * kKeyBlock);
+  std::vector<T> s(kKeyBlock), dp(kKeyBlock);
+  for (int64_t task = begin; task < end; task++) {
+    const int64_t n = task / keyBlocks, j0 = (task % keyBlocks) * kKeyBlock, cols = std::min(kKeyBlock, g.S - j0);
+    T* dkn = pr.dk + (n * g.S + j0) * g.E;
+    T* dvn = pr.dv + (n * g.S + j0) * g.EV;
+    std::fill(dkn, dkn + cols * g.E, T(0));
+    std::fill(dvn, dvn + cols * g.EV, T(0));
+    transposeTile(pr.k + n * g.S * g.E, j0, cols, g.E, kT.data());
+    transposeTile(pr.v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
+    for (int64_t i = g.causal ? j0 : 0; i < g.L; i++) {
+      const int64_t seen = g.visible(i, j0, cols);
+      if (seen == 0) continue;
+      const T* qi = pr.q + (n * g.L + i) * g.E;
+      const T* dOi = pr.dO + (n * g.L + i) * g.EV;
+      scoreRow(qi, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s.data());
+      scoreRow(dOi, vT.data(), g.EV, seen, T(1), (const T*)nullptr, 0, 0, dp.data());
+      softmaxGradRow(s.data(), dp.data(), seen, pr.lse[n * g.L + i], pr.D[n * g.L + i]);
+      for (int64_t c = 0; c < seen; c++) {
+        const T p = s[c], ds = dp[c] * g.scale;
+        T* dvRow = dvn + c * g.EV;
+        T* dkRow = dkn + c * g.E;
+        for (int64_t e = 0; e < g.EV; e++) dvRow[e] += p * dOi[e];
+        for (int64_t e = 0; e < g.E; e++) dkRow[e] += ds * qi[e];
+      }
+    }
+  }
+}
+
+// dq: tasks are (n, query block), each walking the keys it sees.
+template <typename T>
+FLINT_ATTN_INLINE void queryTasks(const Problem<T>& pr, int64_t begin, int64_t end) {
+  const Geometry<T>& g = pr.g;
+  const int64_t queryBlocks = (g.L + kQueryBlock - 1) / kQueryBlock;
+  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), vT(std::max<int64_t>(1, g.EV) * kKeyBlock);
+  std::vector<T> s(kKeyBlock), dp(kKeyBlock);
+  for (int64_t task = begin; task < end; task++) {
+    const int64_t n = task / queryBlocks, i0 = (task % queryBlocks) * kQueryBlock;
+    const int64_t iEnd = std::min(g.L, i0 + kQueryBlock);
+    T* dqn = pr.dq + n * g.L * g.E;
+    std::fill(dqn + i0 * g.E, dqn + iEnd * g.E, T(0));
+    const int64_t jEnd = g.keyEnd(iEnd);
+    for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
+      const int64_t cols = std::min(kKeyBlock, jEnd - j0);
+      transposeTile(pr.k + n * g.S * g.E, j0, cols, g.E, kT.data());
+      transposeTile(pr.v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
+      for (int64_t i = i0; i < iEnd; i++) {
+        const int64_t seen = g.visible(i, j0, cols);
+        if (seen == 0) continue;
+        scoreRow(pr.q + (n * g.L + i) * g.E, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s.data());
+        scoreRow(pr.dO + (n * g.L + i) * g.EV, vT.data(), g.EV, seen, T(1), (const T*)nullptr, 0, 0, dp.data());
+        softmaxGradRow(s.data(), dp.data(), seen, pr.lse[n * g.L + i], pr.D[n * g.L + i]);
+        T* dqRow = dqn + i * g.E;
+        for (int64_t c = 0; c < seen; c++) {
+          const T ds = dp[c] * g.scale;
+          const T* kRow = pr.k + (n * g.S + j0 + c) * g.E;
+          for (int64_t e = 0; e < g.E; e++) dqRow[e] += ds * kRow[e];
+        }
+      }
+    }
+  }
+}
+
+enum class Pass { Forward, Keys, Queries };
+
+template <typename T>
+FLINT_ATTN_INLINE void runTasks(Pass pass, const Problem<T>& pr, int64_t begin, int64_t end) {
+  if (pass == Pass::Forward) forwardTasks(pr, begin, end);
+  else if (pass == Pass::Keys) keyTasks(pr, begin, end);
+  else queryTasks(pr, begin, end);
+}
+
+template <typename T>
+void runBaseline(Pass pass, const Problem<T>& pr, int64_t begin, int64_t end) {
+  runTasks(pass, pr, begin, end);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+template <typename T>
+__attribute__((target("avx2,fma"))) void runAvx2(Pass pass, const Problem<T>& pr, int64_t begin, int64_t end) {
+  runTasks(pass, pr, begin, end);
+}
+const bool kHasAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+
+template <typename T>
+void parallelTasks(ThreadPool& pool, Pass pass, const Problem<T>& pr, int64_t tasks, int64_t work) {
+  pool.parallelFor(tasks, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, work)), [&](int64_t begin, int64_t end) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (kHasAvx2) return runAvx2(pass, pr, begin, end);
+#endif
+    runBaseline(pass, pr, begin, end);
+  });
+}
+
+template <typename T>
+Geometry<T> geometryOf(const TensorView& q, const TensorView& k, const TensorView& v, const TensorView& mask, int64_t heads,
+                       double scale, bool causal) {
+  return Geometry<T>{q.shape[0], q.shape[1], k.shape[1], q.shape[2], v.shape[2], (T)scale, causal, MaskReader<T>(mask, heads)};
+}
+
+template <typename T>
+void forward(ThreadPool& pool, const AttentionForwardArgs& a) {
+  Problem<T> pr{geometryOf<T>(a.q, a.k, a.v, a.mask, a.heads, a.scale, a.isCausal)};
+  pr.q = (const T*)a.q.data;
+  pr.k = (const T*)a.k.data;
+  pr.v = (const T*)a.v.data;
+  pr.out = (T*)a.out.data;
+  pr.lseOut = (T*)a.lse.data;
+  const Geometry<T>& g = pr.g;
+  const int64_t blocks = (g.L + kQueryBlock - 1) / kQueryBlock;
+  parallelTasks(pool, Pass::Forward, pr, g.N * blocks, kQueryBlock * std::max<int64_t>(1, g.S) * (g.E + g.EV + 4));
+}
+
 template <typename T>
 void backward(ThreadPool& pool, const AttentionBackwardArgs& a) {
-  const Geometry<T> g{a.q.shape[0], a.q.shape[1], a.k.shape[1], a.q.shape[2], a.v.shape[2], (T)a.scale, a.isCausal,
-                      MaskReader<T>(a.mask, a.heads)};
-  const T* q = (const T*)a.q.data;
-  const T* k = (const T*)a.k.data;
-  const T* v = (const T*)a.v.data;
-  const T* dO = (const T*)a.gradOut.data;
-  const T* o = (const T*)a.out.data;
-  const T* lse = (const T*)a.lse.data;
+  Problem<T> pr{geometryOf<T>(a.q, a.k, a.v, a.mask, a.heads, a.scale, a.isCausal)};
+  const Geometry<T>& g = pr.g;
+  pr.q = (const T*)a.q.data;
+  pr.k = (const T*)a.k.data;
+  pr.v = (const T*)a.v.data;
+  pr.dO = (const T*)a.gradOut.data;
+  pr.o = (const T*)a.out.data;
+  pr.lse = (const T*)a.lse.data;
+  pr.dq = (T*)a.dq.data;
+  pr.dk = (T*)a.dk.data;
+  pr.dv = (T*)a.dv.data;
   // D = rowsum(dO ∘ O): one number per query row, O(N·L).
   std::vector<T> D(g.N * g.L);
   pool.parallelFor(g.N * g.L, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, g.EV)), [&](int64_t b, int64_t e) {
     for (int64_t row = b; row < e; row++) {
       T total = 0;
-      for (int64_t c = 0; c < g.EV; c++) total += dO[row * g.EV + c] * o[row * g.EV + c];
+      for (int64_t c = 0; c < g.EV; c++) total += pr.dO[row * g.EV + c] * pr.o[row * g.EV + c];
       D[row] = total;
     }
   });
-  const int64_t work = kKeyBlock * std::max<int64_t>(1, g.L) * (2 * g.E + 2 * g.EV + 4);
-  const int64_t grain = std::max<int64_t>(1, kParallelGrain / work);
-
-  // dk and dv: each task owns a key block and walks every query that sees it.
-  const int64_t keyBlocks = (g.S + kKeyBlock - 1) / kKeyBlock;
-  T* dk = (T*)a.dk.data;
-  T* dv = (T*)a.dv.data;
-  pool.parallelFor(g.N * keyBlocks, grain, [&](int64_t begin, int64_t end) {
-    std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), vT(std::max<int64_t>(1, g.EV) * kKeyBlock);
-    std::vector<T> s(kKeyBlock), dp(kKeyBlock);
-    for (int64_t task = begin; task < end; task++) {
-      const int64_t n = task / keyBlocks, j0 = (task % keyBlocks) * kKeyBlock, cols = std::min(kKeyBlock, g.S - j0);
-      T* dkn = dk + (n * g.S + j0) * g.E;
-      T* dvn = dv + (n * g.S + j0) * g.EV;
-      std::fill(dkn, dkn + cols * g.E, T(0));
-      std::fill(dvn, dvn + cols * g.EV, T(0));
-      transposeTile(k + n * g.S * g.E, j0, cols, g.E, kT.data());
-      transposeTile(v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
-      for (int64_t i = g.causal ? j0 : 0; i < g.L; i++) {
-        const int64_t seen = g.visible(i, j0, cols);
-        if (seen == 0) continue;
-        const T* qi = q + (n * g.L + i) * g.E;
-        const T* dOi = dO + (n * g.L + i) * g.EV;
-        scoreRow(qi, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s.data());
-        scoreRow(dOi, vT.data(), g.EV, seen, T(1), (const T*)nullptr, 0, 0, dp.data());
-        softmaxGradRow(s.data(), dp.data(), seen, lse[n * g.L + i], D[n * g.L + i]);
-        for (int64_t c = 0; c < seen; c++) {
-          const T p = s[c], ds = dp[c] * g.scale;
-          T* dvRow = dvn + c * g.EV;
-          T* dkRow = dkn + c * g.E;
-          for (int64_t e = 0; e < g.EV; e++) dvRow[e] += p * dOi[e];
-          for (int64_t e = 0; e < g.E; e++) dkRow[e] += ds * qi[e];
-        }
-      }
-    }
-  });
-
-  // dq: each task owns a query block and walks the keys it sees.
-  const int64_t queryBlocks = (g.L + kQueryBlock - 1) / kQueryBlock;
-  T* dq = (T*)a.dq.data;
-  pool.parallelFor(g.N * queryBlocks, grain, [&](int64_t begin, int64_t end) {
-    std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), vT(std::max<int64_t>(1, g.EV) * kKeyBlock);
-    std::vector<T> s(kKeyBlock), dp(kKeyBlock);
-    for (int64_t task = begin; task < end; task++) {
-      const int64_t n = task / queryBlocks, i0 = (task % queryBlocks) * kQueryBlock;
-      const int64_t iEnd = std::min(g.L, i0 + kQueryBlock);
-      T* dqn = dq + n * g.L * g.E;
-      std::fill(dqn + i0 * g.E, dqn + iEnd * g.E, T(0));
-      const int64_t jEnd = g.keyEnd(iEnd);
-      for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
-        const int64_t cols = std::min(kKeyBlock, jEnd - j0);
-        transposeTile(k + n * g.S * g.E, j0, cols, g.E, kT.data());
-        transposeTile(v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
-        for (int64_t i = i0; i < iEnd; i++) {
-          const int64_t seen = g.visible(i, j0, cols);
-          if (seen == 0) continue;
-          scoreRow(q + (n * g.L + i) * g.E, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s.data());
-          scoreRow(dO + (n * g.L + i) * g.EV, vT.data(), g.EV, seen, T(1), (const T*)nullptr, 0, 0, dp.data());
-          softmaxGradRow(s.data(), dp.data(), seen, lse[n * g.L + i], D[n * g.L + i]);
-          T* dqRow = dqn + i * g.E;
-          for (int64_t c = 0; c < seen; c++) {
-            const T ds = dp[c] * g.scale;
-            const T* kRow = k + (n * g.S + j0 + c) * g.E;
-            for (int64_t e = 0; e < g.E; e++) dqRow[e] += ds * kRow[e];
-          }
-        }
-      }
-    }
-  });
+  pr.D = D.data();
+  const int64_t keyBlocks = (g.S + kKeyBlock - 1) / kKeyBlock, queryBlocks = (g.L + kQueryBlock - 1) / kQueryBlock;
+  parallelTasks(pool, Pass::Keys, pr, g.N * keyBlocks, kKeyBlock * std::max<int64_t>(1, g.L) * (2 * g.E + 2 * g.EV + 4));
+  parallelTasks(pool, Pass::Queries, pr, g.N * queryBlocks, kQueryBlock * std::max<int64_t>(1, g.S) * (2 * g.E + 2 * g.EV + 4));
 }
+
 
 }  // namespace
 
