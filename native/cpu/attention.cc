@@ -15,6 +15,9 @@
 
 #include "cpu_backend.h"
 
+// Vec-valued helpers are always inlined, so no Vec crosses a call between ISA versions.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace flint {
 
 namespace {
@@ -131,12 +134,84 @@ struct Problem {
   T *out = nullptr, *lseOut = nullptr, *dq = nullptr, *dk = nullptr, *dv = nullptr;
 };
 
-// Forward: tasks are (n, query block), each an online softmax over the key tiles it sees.
+// Four query rows at a time, in registers: GCC/Clang vector extensions, which each ISA
+// version lowers to its own instructions (two SSE registers or one AVX register per Vec).
+constexpr int kRows = 4;
+template <typename T>
+struct VecOf {
+  typedef T type __attribute__((vector_size(32)));
+};
+template <typename T>
+using Vec = typename VecOf<T>::type;
+template <typename T>
+constexpr int64_t kLanes = 32 / sizeof(T);
+
+template <typename T>
+FLINT_ATTN_INLINE Vec<T> load(const T* p) {
+  Vec<T> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <typename T>
+FLINT_ATTN_INLINE void store(T* p, Vec<T> v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// score[r][c] = x_r · tile[:, c] for the kRows rows `x` and every key of the (kKeyBlock wide) tile.
+template <typename T>
+FLINT_ATTN_INLINE void scoreRows(const T* const* x, const T* tile, int64_t width, T (*score)[kKeyBlock]) {
+  for (int64_t c0 = 0; c0 < kKeyBlock; c0 += kLanes<T>) {
+    Vec<T> a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    for (int64_t p = 0; p < width; p++) {
+      const Vec<T> t = load(tile + p * kKeyBlock + c0);
+      a0 += x[0][p] * t;
+      a1 += x[1][p] * t;
+      a2 += x[2][p] * t;
+      a3 += x[3][p] * t;
+    }
+    store(score[0] + c0, a0);
+    store(score[1] + c0, a1);
+    store(score[2] + c0, a2);
+    store(score[3] + c0, a3);
+  }
+}
+
+// acc_r += Σ_c p[r][c] · v[c] for kRows accumulator rows of width `width` over `cols` keys.
+template <typename T>
+FLINT_ATTN_INLINE void accumulateRows(T* const* acc, const T (*p)[kKeyBlock], const T* v, int64_t cols, int64_t width) {
+  int64_t e0 = 0;
+  for (; e0 + kLanes<T> <= width; e0 += kLanes<T>) {
+    Vec<T> a0 = load(acc[0] + e0), a1 = load(acc[1] + e0), a2 = load(acc[2] + e0), a3 = load(acc[3] + e0);
+    for (int64_t c = 0; c < cols; c++) {
+      const Vec<T> vv = load(v + c * width + e0);
+      a0 += p[0][c] * vv;
+      a1 += p[1][c] * vv;
+      a2 += p[2][c] * vv;
+      a3 += p[3][c] * vv;
+    }
+    store(acc[0] + e0, a0);
+    store(acc[1] + e0, a1);
+    store(acc[2] + e0, a2);
+    store(acc[3] + e0, a3);
+  }
+  for (int r = 0; r < kRows; r++) {
+    for (int64_t c = 0; c < cols; c++) {
+      for (int64_t e = e0; e < width; e++) acc[r][e] += p[r][c] * v[c * width + e];
+    }
+  }
+}
+
+// Forward: tasks are (n, query block), each an online softmax over the key tiles it sees,
+// kRows query rows at a time.
 template <typename T>
 FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t end) {
   const Geometry<T>& g = pr.g;
+  const T inf = std::numeric_limits<T>::infinity();
   const int64_t blocks = (g.L + kQueryBlock - 1) / kQueryBlock;
-  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), score(kKeyBlock), acc(kQueryBlock * std::max<int64_t>(1, g.EV));
+  // The tile is zero-filled once: columns past a ragged tail hold finite leftovers, scored but unused.
+  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock, T(0)), acc(kQueryBlock * std::max<int64_t>(1, g.EV));
+  std::vector<T> spare(std::max<int64_t>(1, g.EV));
+  alignas(32) T score[kRows][kKeyBlock];
   T m[kQueryBlock], l[kQueryBlock];
   for (int64_t task = begin; task < end; task++) {
     const int64_t n = task / blocks, i0 = (task % blocks) * kQueryBlock, iEnd = std::min(g.L, i0 + kQueryBlock);
@@ -144,35 +219,59 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
     const T* kn = pr.k + n * g.S * g.E;
     const T* vn = pr.v + n * g.S * g.EV;
     std::fill(acc.begin(), acc.end(), T(0));
-    std::fill(m, m + kQueryBlock, -std::numeric_limits<T>::infinity());
+    std::fill(m, m + kQueryBlock, -inf);
     std::fill(l, l + kQueryBlock, T(0));
     const int64_t jEnd = g.keyEnd(iEnd);
     for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
       const int64_t cols = std::min(kKeyBlock, jEnd - j0);
       transposeTile(kn, j0, cols, g.E, kT.data());
-      for (int64_t i = i0; i < iEnd; i++) {
-        const int64_t r = i - i0, seen = g.visible(i, j0, cols);
-        if (seen == 0) continue;
-        T* s = score.data();
-        scoreRow(qn + i * g.E, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s);
-        T rowMax = -std::numeric_limits<T>::infinity();
-        for (int64_t c = 0; c < seen; c++) rowMax = s[c] > rowMax ? s[c] : rowMax;
-        const T mNew = std::max(m[r], rowMax);
-        // Keys masked to -inf take no part; a row that has seen nothing else stays at l = 0.
-        if (mNew == -std::numeric_limits<T>::infinity()) continue;
-        const T alpha = fastExp(m[r] - mNew);
-        for (int64_t c = 0; c < seen; c++) s[c] = fastExp(s[c] - mNew);
-        T sum = 0;
-        for (int64_t c = 0; c < seen; c++) sum += s[c];
-        l[r] = l[r] * alpha + sum;
-        m[r] = mNew;
-        T* accRow = acc.data() + r * g.EV;
-        for (int64_t e = 0; e < g.EV; e++) accRow[e] *= alpha;
-        for (int64_t c = 0; c < seen; c++) {
-          const T p = s[c];
-          const T* vRow = vn + (j0 + c) * g.EV;
-          for (int64_t e = 0; e < g.EV; e++) accRow[e] += p * vRow[e];
+      for (int64_t r0 = i0; r0 < iEnd; r0 += kRows) {
+        // Rows past the block's end repeat its last row; their results go to a spare accumulator.
+        const T* x[kRows];
+        T* accRows[kRows];
+        int64_t seen[kRows], widest = 0;
+        for (int r = 0; r < kRows; r++) {
+          const int64_t i = std::min(r0 + r, iEnd - 1);
+          x[r] = qn + i * g.E;
+          accRows[r] = r0 + r < iEnd ? acc.data() + (r0 + r - i0) * g.EV : spare.data();
+          seen[r] = r0 + r < iEnd ? g.visible(i, j0, cols) : 0;
+          widest = std::max(widest, seen[r]);
         }
+        if (widest == 0) continue;
+        scoreRows(x, kT.data(), g.E, score);
+        for (int r = 0; r < kRows; r++) {
+          T* s = score[r];
+          const int64_t i = r0 + r, row = i - i0;
+          if (seen[r] == 0) {
+            std::fill(s, s + widest, T(0));
+            continue;
+          }
+          for (int64_t c = 0; c < seen[r]; c++) s[c] *= g.scale;
+          const T* maskRow = g.mask.row(n, i);
+          if (maskRow != nullptr && g.mask.ss == 1) {
+            for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[j0 + c];
+          } else if (maskRow != nullptr) {
+            for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[0];
+          }
+          T rowMax = -inf;
+          for (int64_t c = 0; c < seen[r]; c++) rowMax = s[c] > rowMax ? s[c] : rowMax;
+          const T mNew = std::max(m[row], rowMax);
+          // Keys masked to -inf take no part; a row that has seen nothing else stays at l = 0.
+          if (mNew == -inf) {
+            std::fill(s, s + widest, T(0));
+            continue;
+          }
+          const T alpha = fastExp(m[row] - mNew);
+          for (int64_t c = 0; c < seen[r]; c++) s[c] = fastExp(s[c] - mNew);
+          std::fill(s + seen[r], s + widest, T(0));
+          T sum = 0;
+          for (int64_t c = 0; c < seen[r]; c++) sum += s[c];
+          l[row] = l[row] * alpha + sum;
+          m[row] = mNew;
+          T* accRow = accRows[r];
+          for (int64_t e = 0; e < g.EV; e++) accRow[e] *= alpha;
+        }
+        accumulateRows(accRows, score, vn + j0 * g.EV, widest, g.EV);
       }
     }
     for (int64_t i = i0; i < iEnd; i++) {
