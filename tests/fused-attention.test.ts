@@ -133,9 +133,9 @@ describe('fused attention vs the matmul-softmax composition', () => {
       const plain = composed(q, k, v, options);
       const [pq, pk, pv] = torch.autograd.grad([plain], [q, k, v], [g]);
       expectClose(fused, plain, { rtol: 1e-4, atol: 2e-5, label: 'out' });
-      expectClose(dq, pq, { rtol: 1e-3, atol: 1e-4, label: 'dq' });
-      expectClose(dk, pk, { rtol: 1e-3, atol: 1e-4, label: 'dk' });
-      expectClose(dv, pv, { rtol: 1e-3, atol: 1e-4, label: 'dv' });
+      expectClose(dq!, pq!, { rtol: 1e-3, atol: 1e-4, label: 'dq' });
+      expectClose(dk!, pk!, { rtol: 1e-3, atol: 1e-4, label: 'dk' });
+      expectClose(dv!, pv!, { rtol: 1e-3, atol: 1e-4, label: 'dv' });
     });
   }
 });
