@@ -286,13 +286,72 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
   }
 }
 
+// out[c] += Σ_r w[r][c] · x_r for `cols` rows of `out` (each `width` wide): dv and dk.
+template <typename T>
+FLINT_ATTN_INLINE void scatterRows(T* out, const T (*w)[kKeyBlock], const T* const* x, int64_t cols, int64_t width) {
+  int64_t e0 = 0;
+  for (; e0 + kLanes<T> <= width; e0 += kLanes<T>) {
+    const Vec<T> x0 = load(x[0] + e0), x1 = load(x[1] + e0), x2 = load(x[2] + e0), x3 = load(x[3] + e0);
+    for (int64_t c = 0; c < cols; c++) {
+      T* o = out + c * width + e0;
+      store(o, load(o) + w[0][c] * x0 + w[1][c] * x1 + w[2][c] * x2 + w[3][c] * x3);
+    }
+  }
+  for (int64_t c = 0; c < cols; c++) {
+    for (int64_t e = e0; e < width; e++) {
+      out[c * width + e] += w[0][c] * x[0][e] + w[1][c] * x[1][e] + w[2][c] * x[2][e] + w[3][c] * x[3][e];
+    }
+  }
+}
+
+// P and dS·scale of kRows query rows from r0 against the key tile at j0 (kT, vT staged):
+// rows past the end, and keys a row does not see, get 0 in both. Returns the widest row.
+template <typename T>
+FLINT_ATTN_INLINE int64_t gradRows(const Problem<T>& pr, int64_t n, int64_t r0, int64_t j0, int64_t cols, const T* kT,
+                                   const T* vT, const T** qRows, const T** dORows, T (*p)[kKeyBlock], T (*ds)[kKeyBlock]) {
+  const Geometry<T>& g = pr.g;
+  int64_t seen[kRows], widest = 0;
+  for (int r = 0; r < kRows; r++) {
+    const int64_t i = std::min(r0 + r, g.L - 1);
+    qRows[r] = pr.q + (n * g.L + i) * g.E;
+    dORows[r] = pr.dO + (n * g.L + i) * g.EV;
+    seen[r] = r0 + r < g.L ? g.visible(i, j0, cols) : 0;
+    widest = std::max(widest, seen[r]);
+  }
+  if (widest == 0) return 0;
+  scoreRows(qRows, kT, g.E, p);
+  scoreRows(dORows, vT, g.EV, ds);
+  for (int r = 0; r < kRows; r++) {
+    const int64_t i = r0 + r;
+    T* s = p[r];
+    T* d = ds[r];
+    if (seen[r] > 0) {
+      for (int64_t c = 0; c < seen[r]; c++) s[c] *= g.scale;
+      const T* maskRow = g.mask.row(n, i);
+      if (maskRow != nullptr && g.mask.ss == 1) {
+        for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[j0 + c];
+      } else if (maskRow != nullptr) {
+        for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[0];
+      }
+      softmaxGradRow(s, d, seen[r], pr.lse[n * g.L + i], pr.D[n * g.L + i]);
+      for (int64_t c = 0; c < seen[r]; c++) d[c] *= g.scale;
+    }
+    std::fill(s + seen[r], s + widest, T(0));
+    std::fill(d + seen[r], d + widest, T(0));
+  }
+  return widest;
+}
+
 // dk and dv: tasks are (n, key block), each walking every query that sees its keys.
 template <typename T>
 FLINT_ATTN_INLINE void keyTasks(const Problem<T>& pr, int64_t begin, int64_t end) {
   const Geometry<T>& g = pr.g;
   const int64_t keyBlocks = (g.S + kKeyBlock - 1) / kKeyBlock;
-  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), vT(std::max<int64_t>(1, g.EV) * kKeyBlock);
-  std::vector<T> s(kKeyBlock), dp(kKeyBlock);
+  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock, T(0)), vT(std::max<int64_t>(1, g.EV) * kKeyBlock, T(0));
+  alignas(32) T p[kRows][kKeyBlock];
+  alignas(32) T ds[kRows][kKeyBlock];
+  const T* qRows[kRows];
+  const T* dORows[kRows];
   for (int64_t task = begin; task < end; task++) {
     const int64_t n = task / keyBlocks, j0 = (task % keyBlocks) * kKeyBlock, cols = std::min(kKeyBlock, g.S - j0);
     T* dkn = pr.dk + (n * g.S + j0) * g.E;
@@ -301,21 +360,11 @@ FLINT_ATTN_INLINE void keyTasks(const Problem<T>& pr, int64_t begin, int64_t end
     std::fill(dvn, dvn + cols * g.EV, T(0));
     transposeTile(pr.k + n * g.S * g.E, j0, cols, g.E, kT.data());
     transposeTile(pr.v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
-    for (int64_t i = g.causal ? j0 : 0; i < g.L; i++) {
-      const int64_t seen = g.visible(i, j0, cols);
-      if (seen == 0) continue;
-      const T* qi = pr.q + (n * g.L + i) * g.E;
-      const T* dOi = pr.dO + (n * g.L + i) * g.EV;
-      scoreRow(qi, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s.data());
-      scoreRow(dOi, vT.data(), g.EV, seen, T(1), (const T*)nullptr, 0, 0, dp.data());
-      softmaxGradRow(s.data(), dp.data(), seen, pr.lse[n * g.L + i], pr.D[n * g.L + i]);
-      for (int64_t c = 0; c < seen; c++) {
-        const T p = s[c], ds = dp[c] * g.scale;
-        T* dvRow = dvn + c * g.EV;
-        T* dkRow = dkn + c * g.E;
-        for (int64_t e = 0; e < g.EV; e++) dvRow[e] += p * dOi[e];
-        for (int64_t e = 0; e < g.E; e++) dkRow[e] += ds * qi[e];
-      }
+    for (int64_t r0 = g.causal ? j0 : 0; r0 < g.L; r0 += kRows) {
+      const int64_t widest = gradRows(pr, n, r0, j0, cols, kT.data(), vT.data(), qRows, dORows, p, ds);
+      if (widest == 0) continue;
+      scatterRows(dvn, p, dORows, widest, g.EV);
+      scatterRows(dkn, ds, qRows, widest, g.E);
     }
   }
 }
@@ -325,8 +374,12 @@ template <typename T>
 FLINT_ATTN_INLINE void queryTasks(const Problem<T>& pr, int64_t begin, int64_t end) {
   const Geometry<T>& g = pr.g;
   const int64_t queryBlocks = (g.L + kQueryBlock - 1) / kQueryBlock;
-  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock), vT(std::max<int64_t>(1, g.EV) * kKeyBlock);
-  std::vector<T> s(kKeyBlock), dp(kKeyBlock);
+  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock, T(0)), vT(std::max<int64_t>(1, g.EV) * kKeyBlock, T(0));
+  std::vector<T> spare(std::max<int64_t>(1, g.E));
+  alignas(32) T p[kRows][kKeyBlock];
+  alignas(32) T ds[kRows][kKeyBlock];
+  const T* qRows[kRows];
+  const T* dORows[kRows];
   for (int64_t task = begin; task < end; task++) {
     const int64_t n = task / queryBlocks, i0 = (task % queryBlocks) * kQueryBlock;
     const int64_t iEnd = std::min(g.L, i0 + kQueryBlock);
@@ -337,18 +390,13 @@ FLINT_ATTN_INLINE void queryTasks(const Problem<T>& pr, int64_t begin, int64_t e
       const int64_t cols = std::min(kKeyBlock, jEnd - j0);
       transposeTile(pr.k + n * g.S * g.E, j0, cols, g.E, kT.data());
       transposeTile(pr.v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
-      for (int64_t i = i0; i < iEnd; i++) {
-        const int64_t seen = g.visible(i, j0, cols);
-        if (seen == 0) continue;
-        scoreRow(pr.q + (n * g.L + i) * g.E, kT.data(), g.E, seen, g.scale, g.mask.row(n, i), g.mask.ss, j0, s.data());
-        scoreRow(pr.dO + (n * g.L + i) * g.EV, vT.data(), g.EV, seen, T(1), (const T*)nullptr, 0, 0, dp.data());
-        softmaxGradRow(s.data(), dp.data(), seen, pr.lse[n * g.L + i], pr.D[n * g.L + i]);
-        T* dqRow = dqn + i * g.E;
-        for (int64_t c = 0; c < seen; c++) {
-          const T ds = dp[c] * g.scale;
-          const T* kRow = pr.k + (n * g.S + j0 + c) * g.E;
-          for (int64_t e = 0; e < g.E; e++) dqRow[e] += ds * kRow[e];
-        }
+      for (int64_t r0 = i0; r0 < iEnd; r0 += kRows) {
+        // Rows past the block's end are zero in ds; their (zero) sums go to a spare row.
+        const int64_t widest = gradRows(pr, n, r0, j0, cols, kT.data(), vT.data(), qRows, dORows, p, ds);
+        if (widest == 0) continue;
+        T* dqRows[kRows];
+        for (int r = 0; r < kRows; r++) dqRows[r] = r0 + r < iEnd ? dqn + (r0 + r) * g.E : spare.data();
+        accumulateRows(dqRows, ds, pr.k + (n * g.S + j0) * g.E, widest, g.E);
       }
     }
   }
