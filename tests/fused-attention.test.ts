@@ -108,6 +108,7 @@ describe('fused attention: finite differences (float64)', () => {
   check('plain, L != S, E != Ev', [2, 3, 4], [2, 5, 4], [2, 5, 3], {});
   check('causal over two query blocks and key tiles', [1, 70, 2], [1, 70, 2], [1, 70, 2], { isCausal: true });
   check('float [L, S] mask', [2, 2, 3, 2], [2, 2, 4, 2], [2, 2, 4, 2], { mask: torch.randn([3, 4], { dtype: torch.float64 }) });
+  check('N = 64 (one backward pass per n), causal', [64, 5, 2], [64, 5, 2], [64, 5, 2], { isCausal: true });
   check('key-padding bool mask', [2, 2, 3, 2], [2, 2, 5, 2], [2, 2, 5, 2], {
     mask: torch.tensor([true, true, false, true, false, true, true, true, true, false]).reshape([2, 1, 1, 5]),
   });
@@ -121,6 +122,8 @@ describe('fused attention vs the matmul-softmax composition', () => {
       mask: torch.arange(129).reshape([1, 1, 1, 129]).lt(torch.tensor([129, 64, 65]).reshape([3, 1, 1, 1])),
     }],
     ['float [L, S] mask over tiles', [2, 2, 65, 8], [2, 2, 80, 8], [2, 2, 80, 8], { mask: torch.randn([65, 80]) }],
+    // N = 64: enough n for the backward's one-pass-per-n path (the others take its two passes).
+    ['N = 64, causal, float mask', [4, 16, 70, 8], [4, 16, 70, 8], [4, 16, 70, 12], { isCausal: true, mask: torch.randn([70, 70]) }],
   ];
   for (const [name, qs, ks, vs, opts] of cases) {
     it(`${name}: values and gradients (float32)`, () => {

@@ -402,13 +402,49 @@ FLINT_ATTN_INLINE void queryTasks(const Problem<T>& pr, int64_t begin, int64_t e
   }
 }
 
-enum class Pass { Forward, Keys, Queries };
+// dq, dk and dv at once: tasks are whole n, each scoring every (query, key) pair once. Used
+// when there are enough n to keep the pool busy; otherwise the two passes above split finer.
+template <typename T>
+FLINT_ATTN_INLINE void wholeTasks(const Problem<T>& pr, int64_t begin, int64_t end) {
+  const Geometry<T>& g = pr.g;
+  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock, T(0)), vT(std::max<int64_t>(1, g.EV) * kKeyBlock, T(0));
+  std::vector<T> spare(std::max<int64_t>(1, g.E));
+  alignas(32) T p[kRows][kKeyBlock];
+  alignas(32) T ds[kRows][kKeyBlock];
+  const T* qRows[kRows];
+  const T* dORows[kRows];
+  for (int64_t n = begin; n < end; n++) {
+    T* dqn = pr.dq + n * g.L * g.E;
+    std::fill(dqn, dqn + g.L * g.E, T(0));
+    for (int64_t j0 = 0; j0 < g.S; j0 += kKeyBlock) {
+      const int64_t cols = std::min(kKeyBlock, g.S - j0);
+      T* dkn = pr.dk + (n * g.S + j0) * g.E;
+      T* dvn = pr.dv + (n * g.S + j0) * g.EV;
+      std::fill(dkn, dkn + cols * g.E, T(0));
+      std::fill(dvn, dvn + cols * g.EV, T(0));
+      transposeTile(pr.k + n * g.S * g.E, j0, cols, g.E, kT.data());
+      transposeTile(pr.v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
+      for (int64_t r0 = g.causal ? j0 : 0; r0 < g.L; r0 += kRows) {
+        const int64_t widest = gradRows(pr, n, r0, j0, cols, kT.data(), vT.data(), qRows, dORows, p, ds);
+        if (widest == 0) continue;
+        scatterRows(dvn, p, dORows, widest, g.EV);
+        scatterRows(dkn, ds, qRows, widest, g.E);
+        T* dqRows[kRows];
+        for (int r = 0; r < kRows; r++) dqRows[r] = r0 + r < g.L ? dqn + (r0 + r) * g.E : spare.data();
+        accumulateRows(dqRows, ds, pr.k + (n * g.S + j0) * g.E, widest, g.E);
+      }
+    }
+  }
+}
+
+enum class Pass { Forward, Keys, Queries, Whole };
 
 template <typename T>
 FLINT_ATTN_INLINE void runTasks(Pass pass, const Problem<T>& pr, int64_t begin, int64_t end) {
   if (pass == Pass::Forward) forwardTasks(pr, begin, end);
   else if (pass == Pass::Keys) keyTasks(pr, begin, end);
-  else queryTasks(pr, begin, end);
+  else if (pass == Pass::Queries) queryTasks(pr, begin, end);
+  else wholeTasks(pr, begin, end);
 }
 
 template <typename T>
@@ -477,6 +513,9 @@ void backward(ThreadPool& pool, const AttentionBackwardArgs& a) {
   });
   pr.D = D.data();
   const int64_t keyBlocks = (g.S + kKeyBlock - 1) / kKeyBlock, queryBlocks = (g.L + kQueryBlock - 1) / kQueryBlock;
+  if (g.N >= 4 * (int64_t)pool.size()) {
+    return parallelTasks(pool, Pass::Whole, pr, g.N, std::max<int64_t>(1, g.L) * std::max<int64_t>(1, g.S) * (2 * g.E + 2 * g.EV + 4));
+  }
   parallelTasks(pool, Pass::Keys, pr, g.N * keyBlocks, kKeyBlock * std::max<int64_t>(1, g.L) * (2 * g.E + 2 * g.EV + 4));
   parallelTasks(pool, Pass::Queries, pr, g.N * queryBlocks, kQueryBlock * std::max<int64_t>(1, g.S) * (2 * g.E + 2 * g.EV + 4));
 }
