@@ -157,30 +157,99 @@ FLINT_ATTN_INLINE void store(T* p, Vec<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-// score[r][c] = x_r · tile[:, c] for the kRows rows `x` and every key of the (kKeyBlock wide) tile.
+// score[r][c] = x_r · tile[:, c] for the kRows rows `x` and every key of the (kKeyBlock wide)
+// tile: a 4 × 2-vector block of accumulators, so each step loads two vectors of keys and
+// four numbers of queries for eight multiply-adds.
 template <typename T>
 FLINT_ATTN_INLINE void scoreRows(const T* const* x, const T* tile, int64_t width, T (*score)[kKeyBlock]) {
-  for (int64_t c0 = 0; c0 < kKeyBlock; c0 += kLanes<T>) {
-    Vec<T> a0 = {}, a1 = {}, a2 = {}, a3 = {};
+  static_assert(kKeyBlock % (2 * kLanes<T>) == 0, "a tile row is whole pairs of vectors");
+  for (int64_t c0 = 0; c0 < kKeyBlock; c0 += 2 * kLanes<T>) {
+    Vec<T> a0 = {}, a1 = {}, a2 = {}, a3 = {}, b0 = {}, b1 = {}, b2 = {}, b3 = {};
     for (int64_t p = 0; p < width; p++) {
-      const Vec<T> t = load(tile + p * kKeyBlock + c0);
-      a0 += x[0][p] * t;
-      a1 += x[1][p] * t;
-      a2 += x[2][p] * t;
-      a3 += x[3][p] * t;
+      const Vec<T> t = load(tile + p * kKeyBlock + c0), u = load(tile + p * kKeyBlock + c0 + kLanes<T>);
+      const T x0 = x[0][p], x1 = x[1][p], x2 = x[2][p], x3 = x[3][p];
+      a0 += x0 * t;
+      a1 += x1 * t;
+      a2 += x2 * t;
+      a3 += x3 * t;
+      b0 += x0 * u;
+      b1 += x1 * u;
+      b2 += x2 * u;
+      b3 += x3 * u;
     }
     store(score[0] + c0, a0);
     store(score[1] + c0, a1);
     store(score[2] + c0, a2);
     store(score[3] + c0, a3);
+    store(score[0] + c0 + kLanes<T>, b0);
+    store(score[1] + c0 + kLanes<T>, b1);
+    store(score[2] + c0 + kLanes<T>, b2);
+    store(score[3] + c0 + kLanes<T>, b3);
   }
+}
+
+// The max and the sum of a row of scores, with kLanes independent chains (a single running
+// max or sum waits on its previous step). NaN is skipped by the max, as the scalar loop does;
+// it reaches the output through the exps and the sum instead.
+template <typename T>
+FLINT_ATTN_INLINE T rowMax(const T* s, int64_t count) {
+  constexpr int64_t W = kLanes<T>;
+  T best = -std::numeric_limits<T>::infinity();
+  int64_t c = 0;
+  if (count >= W) {
+    Vec<T> m = load(s);
+    for (c = W; c + W <= count; c += W) {
+      const Vec<T> x = load(s + c);
+      m = x > m ? x : m;
+    }
+    for (int64_t l = 0; l < W; l++) best = m[l] > best ? m[l] : best;
+  }
+  for (; c < count; c++) best = s[c] > best ? s[c] : best;
+  return best;
+}
+
+template <typename T>
+FLINT_ATTN_INLINE T rowSum(const T* s, int64_t count) {
+  constexpr int64_t W = kLanes<T>;
+  Vec<T> total = {};
+  int64_t c = 0;
+  for (; c + W <= count; c += W) total += load(s + c);
+  T sum = 0;
+  for (int64_t l = 0; l < W; l++) sum += total[l];
+  for (; c < count; c++) sum += s[c];
+  return sum;
 }
 
 // acc_r += Σ_c p[r][c] · v[c] for kRows accumulator rows of width `width` over `cols` keys.
 template <typename T>
 FLINT_ATTN_INLINE void accumulateRows(T* const* acc, const T (*p)[kKeyBlock], const T* v, int64_t cols, int64_t width) {
   int64_t e0 = 0;
-  for (; e0 + kLanes<T> <= width; e0 += kLanes<T>) {
+  constexpr int64_t W = kLanes<T>;
+  for (; e0 + 2 * W <= width; e0 += 2 * W) {
+    Vec<T> a0 = load(acc[0] + e0), a1 = load(acc[1] + e0), a2 = load(acc[2] + e0), a3 = load(acc[3] + e0);
+    Vec<T> b0 = load(acc[0] + e0 + W), b1 = load(acc[1] + e0 + W), b2 = load(acc[2] + e0 + W), b3 = load(acc[3] + e0 + W);
+    for (int64_t c = 0; c < cols; c++) {
+      const Vec<T> vv = load(v + c * width + e0), ww = load(v + c * width + e0 + W);
+      const T p0 = p[0][c], p1 = p[1][c], p2 = p[2][c], p3 = p[3][c];
+      a0 += p0 * vv;
+      a1 += p1 * vv;
+      a2 += p2 * vv;
+      a3 += p3 * vv;
+      b0 += p0 * ww;
+      b1 += p1 * ww;
+      b2 += p2 * ww;
+      b3 += p3 * ww;
+    }
+    store(acc[0] + e0, a0);
+    store(acc[1] + e0, a1);
+    store(acc[2] + e0, a2);
+    store(acc[3] + e0, a3);
+    store(acc[0] + e0 + W, b0);
+    store(acc[1] + e0 + W, b1);
+    store(acc[2] + e0 + W, b2);
+    store(acc[3] + e0 + W, b3);
+  }
+  for (; e0 + W <= width; e0 += W) {
     Vec<T> a0 = load(acc[0] + e0), a1 = load(acc[1] + e0), a2 = load(acc[2] + e0), a3 = load(acc[3] + e0);
     for (int64_t c = 0; c < cols; c++) {
       const Vec<T> vv = load(v + c * width + e0);
@@ -253,9 +322,7 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
           } else if (maskRow != nullptr) {
             for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[0];
           }
-          T rowMax = -inf;
-          for (int64_t c = 0; c < seen[r]; c++) rowMax = s[c] > rowMax ? s[c] : rowMax;
-          const T mNew = std::max(m[row], rowMax);
+          const T mNew = std::max(m[row], rowMax(s, seen[r]));
           // Keys masked to -inf take no part; a row that has seen nothing else stays at l = 0.
           if (mNew == -inf) {
             std::fill(s, s + widest, T(0));
@@ -264,9 +331,7 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
           const T alpha = fastExp(m[row] - mNew);
           for (int64_t c = 0; c < seen[r]; c++) s[c] = fastExp(s[c] - mNew);
           std::fill(s + seen[r], s + widest, T(0));
-          T sum = 0;
-          for (int64_t c = 0; c < seen[r]; c++) sum += s[c];
-          l[row] = l[row] * alpha + sum;
+          l[row] = l[row] * alpha + rowSum(s, seen[r]);
           m[row] = mNew;
           T* accRow = accRows[r];
           for (int64_t e = 0; e < g.EV; e++) accRow[e] *= alpha;
