@@ -118,6 +118,14 @@ describe('bad views given to native entry points end in an Error (each in a chil
     gru_backward_gates_past_storage: 'view needs 384 bytes but its storage holds',
     rnn_cell_strided: 'rnnCell: xproj must be contiguous',
     rnn_backward_rows_disagree: "rnnCellBackward: dhOut's dim 0 is 5, but another view has 2 there",
+    attention_heads_not_dividing: 'attentionForward: heads must be at least 1 and divide N = 4, got 3',
+    attention_zero_heads: 'attentionForward: heads must be at least 1 and divide N = 4, got 0',
+    attention_mask_keys: "attentionForward: the mask's dim 3 (S) must be 1 or 5, got 4",
+    attention_mask_batch: "attentionForward: the mask's dim 0 (batch) must be 1 or 2, got 4",
+    attention_mask_past_storage: 'but its storage holds',
+    attention_keys_short: "attentionForward: v's dim 1 is 6, but another view has 5 there",
+    attention_backward_lse_short: "attentionBackward: lse's dim 1 is 2, but another view has 3 there",
+    attention_int_query: 'attentionForward: q must be float32 or float64, got int64',
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));
   for (const [name, message] of Object.entries(expected)) {

@@ -347,4 +347,27 @@ export const entries = {
   linalgSvd: { args: 'u: new [B, M, P], s: new [B, K], vh: new [B, Q, N], info: new [B], input: in [B, M, N]', kernel: true },
   // Least squares by complete orthogonal factorization (gelsy), as PyTorch's CPU default.
   linalgLstsq: { args: 'solution: new [B, N, K], rank: new [B], a: in [B, M, N], b: in [B, M, K], rcond: f64', kernel: true },
+  // Fused attention (native/cpu/attention.cc, native/cuda/attention.cu): out = softmax(q·kᵀ·scale
+  // + mask) · v per n of N = batch × heads, tiled with an online softmax so that the L×S
+  // scores never exist whole. lse is each query row's logsumexp of its scores (-inf for a row
+  // with no key left, whose output is then NaN, as the matmul-softmax path gives); the
+  // backward recomputes the scores per tile from it. The mask is additive (bool masks become
+  // 0/-inf on the TypeScript side), [MB, MH, ML, MS] with each dim 1 (broadcast, read in place)
+  // or batch = N / heads, heads, L, S; isCausal drops key j > query i (top-left aligned).
+  // native/core/attention_checks.cc checks heads and the mask's dims.
+  attentionForward: {
+    args:
+      'out: new [N, L, EV], lse: new [N, L], q: in [N, L, E], k: in [N, S, E], v: in [N, S, EV], ' +
+      'mask: in? [MB, MH, ML, MS], heads: i64 @meta, scale: f64 @meta, isCausal: bool @meta',
+    kernel: true,
+    check: 'checkAttention',
+  },
+  attentionBackward: {
+    args:
+      'dq: new [N, L, E], dk: new [N, S, E], dv: new [N, S, EV], gradOut: in [N, L, EV], q: in [N, L, E], ' +
+      'k: in [N, S, E], v: in [N, S, EV], out: in [N, L, EV], lse: in [N, L], mask: in? [MB, MH, ML, MS], ' +
+      'heads: i64 @meta, scale: f64 @meta, isCausal: bool @meta',
+    kernel: true,
+    check: 'checkAttention',
+  },
 };

@@ -14,7 +14,7 @@ namespace flint {
 
 class KernelShapes {
  public:
-  static constexpr int kMaxSymbols = 8;
+  static constexpr int kMaxSymbols = 12;
   KernelShapes(const char* kernel, int symbols) : kernel_(kernel) {
     if (symbols > kMaxSymbols) throw Error(std::string(kernel) + ": too many named sizes");
   }

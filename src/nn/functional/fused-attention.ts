@@ -1,9 +1,36 @@
 /**
  * The seam between `F.scaledDotProductAttention` (src/nn/functional/attention.ts) and the
- * fused, tiled attention kernels. Until the kernels land, no call applies, and
- * scaledDotProductAttention takes its matmul-softmax path for every input.
+ * fused, tiled attention kernels (native/cpu/attention.cc, native/cuda/attention.cu), which
+ * never hold the L×S scores whole: memory beyond the inputs and outputs is O(L).
+ *
+ * What the kernels cover (anything else takes the matmul-softmax path):
+ * - float32 or float64 q, k, v on one device, with the same leading dims [..., L|S, E|Ev]
+ *   (no broadcasting between them), L, S >= 1, and on CUDA head dims up to 128;
+ * - dropoutP === 0;
+ * - a bool mask (true = takes part) or a float mask of q's dtype that does not require grad,
+ *   broadcastable to [..., L, S] where the leading dims other than the last (heads) are all 1
+ *   or all full: key-padding masks [B, 1, 1, S], [L, S] masks, per-head masks. The mask is
+ *   read in place, never expanded; a bool mask becomes a 0/-inf float mask of its own size.
+ *
+ * A query row whose keys are all masked out gives NaN, as softmax over a row of -inf does on
+ * the matmul-softmax path (PyTorch 1.13's composition, and 2.x's math path before its
+ * safe softmax). In the backward a masked-out score gets no gradient, as masked_fill's
+ * backward gives that path for a bool mask: such a row gives v NaN gradients (its weights
+ * are NaN) but q and k none. (An additive float mask of -inf gives the composition NaN
+ * there instead; the kernel treats both masks alike.)
  */
 import type { Tensor } from '../../tensor/tensor.js';
+import { fromHandle } from '../../tensor/tensor.js';
+import { type Backward, record } from '../../autograd/function.js';
+import type { Node } from '../../autograd/node.js';
+import { gradEnabled } from '../../autograd/grad-mode.js';
+import * as call from '../../native/calls.generated.js';
+import { fresh, layoutOf, type ViewArg } from '../../native/meta.js';
+import { bool, float32, float64 } from '../../tensor/dtype.js';
+import { contiguousStrides } from '../../tensor/shape.js';
+import { castKernel } from '../../ops/tensor-kernels.js';
+import { where } from '../../ops/elementwise.js';
+import { scalarLike } from '../../ops/internal-tensors.js';
 
 /**
  * What the fused kernel is asked to compute:
@@ -21,23 +48,202 @@ export interface FusedAttentionOptions {
   dropoutP: number;
 }
 
+/** The CUDA kernels stage a head row in shared memory: native/cuda/attention.cu's kMaxHead. */
+const CUDA_MAX_HEAD = 128;
+
+/** How a call maps onto the kernels' [N, L, E] views and [MB, MH, ML, MS] mask. */
+interface Plan {
+  lead: number[];
+  n: number;
+  heads: number;
+  l: number;
+  s: number;
+  e: number;
+  ev: number;
+  maskShape: [number, number, number, number] | null;
+}
+
+function plan(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions): Plan | null {
+  if (options.dropoutP !== 0 || !Number.isFinite(options.scale)) return null;
+  const dtype = q._dtype;
+  if ((dtype !== float32 && dtype !== float64) || k._dtype !== dtype || v._dtype !== dtype) return null;
+  const device = q.device;
+  if (String(k.device) !== String(device) || String(v.device) !== String(device)) return null;
+  const nd = q._shape.length;
+  if (nd < 2 || k._shape.length !== nd || v._shape.length !== nd) return null;
+  const lead = q._shape.slice(0, -2);
+  if (lead.some((size, d) => k._shape[d] !== size || v._shape[d] !== size)) return null;
+  const [l, e] = q._shape.slice(-2);
+  const [s, ek] = k._shape.slice(-2);
+  const [sv, ev] = v._shape.slice(-2);
+  if (ek !== e || sv !== s || l < 1 || s < 1) return null;
+  if (device.type === 'cuda' && (e > CUDA_MAX_HEAD || ev > CUDA_MAX_HEAD)) return null;
+  const n = lead.reduce((a, b) => a * b, 1);
+  if (n < 1) return null;
+  const heads = lead.length > 0 ? lead[lead.length - 1] : 1;
+  const mask = options.mask;
+  if (mask === undefined) return { lead, n, heads, l, s, e, ev, maskShape: null };
+  if (mask._dtype !== bool && (mask._dtype !== dtype || mask._requiresGrad)) return null;
+  if (String(mask.device) !== String(device) || mask._shape.length > nd) return null;
+  const padded = [...new Array<number>(nd - mask._shape.length).fill(1), ...mask._shape];
+  const [ml, ms] = padded.slice(-2);
+  if ((ml !== 1 && ml !== l) || (ms !== 1 && ms !== s)) return null;
+  const maskLead = padded.slice(0, -2);
+  const mh = lead.length > 0 ? maskLead[lead.length - 1] : 1;
+  if (mh !== 1 && mh !== heads) return null;
+  // The batch dims (all leading dims but heads) are read as one: all broadcast, or all full.
+  const batchDims = maskLead.slice(0, -1);
+  const batchLead = lead.slice(0, -1);
+  const mb = batchDims.every((size) => size === 1) ? 1 : batchDims.every((size, d) => size === batchLead[d]) ? n / heads : -1;
+  if (mb < 0) return null;
+  return { lead, n, heads, l, s, e, ev, maskShape: [mb, mh, ml, ms] };
+}
+
 /**
  * Whether the fused kernel computes this call; false sends it to the matmul-softmax path.
  * @example if (fusedAttentionApplies(q, k, v, options)) return fusedAttention(q, k, v, options);
  */
-export function fusedAttentionApplies(
-  _q: Tensor,
-  _k: Tensor,
-  _v: Tensor,
-  _options: FusedAttentionOptions,
-): boolean {
-  return false;
+export function fusedAttentionApplies(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions): boolean {
+  return plan(q, k, v, options) !== null;
+}
+
+/** `t` as a contiguous tensor of its own dtype: itself, or a copy outside the graph. */
+function dense(t: Tensor): Tensor {
+  return t.isContiguous() ? t : castKernel(t, t._dtype);
+}
+
+function view3(t: Tensor, rows: number, inner: number, n: number): ViewArg {
+  return layoutOf(t, t._dtype, t._offset, [n, rows, inner], [rows * inner, inner, 1]);
 }
 
 /**
  * The fused attention, with its autograd node. Only called where fusedAttentionApplies.
+ * The node is named as PyTorch 2.x names its flash-attention nodes:
+ * `ScaledDotProductFlashAttentionForCpuBackward0` on the CPU,
+ * `ScaledDotProductFlashAttentionBackward0` on CUDA. Its backward runs the fused kernel
+ * (no graph), so `backward({ createGraph: true })` through it is refused.
  * @example const out = fusedAttention(q, k, v, { isCausal: false, scale: 0.125, dropoutP: 0 });
  */
-export function fusedAttention(_q: Tensor, _k: Tensor, _v: Tensor, _options: FusedAttentionOptions): Tensor {
-  throw new Error('fusedAttention: no fused attention kernel is built in');
+export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions): Tensor {
+  const p = plan(q, k, v, options);
+  if (p === null) {
+    throw new Error('fusedAttention: this call is not one the fused attention kernel covers (see fusedAttentionApplies)');
+  }
+  const dtype = q._dtype;
+  const { n, l, s, e, ev, heads } = p;
+  const qc = dense(q);
+  const kc = dense(k);
+  const vc = dense(v);
+  let maskc: Tensor | null = null;
+  if (options.mask !== undefined && p.maskShape !== null) {
+    const mask = options.mask;
+    if (mask._dtype === bool) {
+      const zero = scalarLike(0, q);
+      const minusInf = scalarLike(-Infinity, q);
+      const additive = where(mask, zero, minusInf);
+      zero.dispose();
+      minusInf.dispose();
+      maskc = dense(additive);
+      if (maskc !== additive) additive.dispose();
+    } else {
+      maskc = dense(mask);
+    }
+  }
+  const maskShape = p.maskShape;
+  const maskView = () =>
+    maskc === null || maskShape === null ? null : layoutOf(maskc, dtype, maskc._offset, maskShape, contiguousStrides(maskShape));
+  const [outHandle, lseHandle] = call.attentionForward(
+    fresh(dtype, [n, l, ev]),
+    fresh(dtype, [n, l]),
+    view3(qc, l, e, n),
+    view3(kc, s, e, n),
+    view3(vc, s, ev, n),
+    maskView(),
+    heads,
+    options.scale,
+    options.isCausal,
+  );
+  const out = fromHandle(outHandle, [...p.lead, l, ev], dtype, q.device);
+  const lse = fromHandle(lseHandle, [n, l], dtype, q.device);
+  const internal = (t: Tensor, source: Tensor) => t !== source;
+  const needsGrad = gradEnabled() && (q._requiresGrad || k._requiresGrad || v._requiresGrad);
+  if (!needsGrad) {
+    for (const [t, source] of [[qc, q], [kc, k], [vc, v]] as const) if (internal(t, source)) t.dispose();
+    if (maskc !== null && maskc !== options.mask) maskc.dispose();
+    lse.dispose();
+    return out;
+  }
+  const name =
+    q.device.type === 'cpu' ? 'ScaledDotProductFlashAttentionForCpuBackward0' : 'ScaledDotProductFlashAttentionBackward0';
+  const ownMask = maskc !== null && maskc !== options.mask;
+  const mask = maskc;
+  const meta: BackwardMeta = { plan: p, scale: options.scale, isCausal: options.isCausal };
+  return record(
+    out,
+    name,
+    [q, k, v],
+    (node) =>
+      fusedBackward(node, meta, {
+        q: node.save(qc, internal(qc, q)),
+        k: node.save(kc, internal(kc, k)),
+        v: node.save(vc, internal(vc, v)),
+        mask: mask === null ? null : node.save(mask, ownMask),
+        out: node.save(out),
+        lse: node.save(lse, true),
+      }),
+    { onceDifferentiable: true },
+  );
+}
+
+interface BackwardMeta {
+  plan: Plan;
+  scale: number;
+  isCausal: boolean;
+}
+
+type Getter = () => Tensor;
+
+/**
+ * The backward closure, built outside fusedAttention so that it holds only saved-tensor
+ * getters and numbers (a closure keeps its whole enclosing scope alive).
+ */
+function fusedBackward(
+  node: Node,
+  meta: BackwardMeta,
+  saved: { q: Getter; k: Getter; v: Getter; mask: Getter | null; out: Getter; lse: Getter },
+): Backward {
+  const { n, l, s, e, ev, heads, lead, maskShape } = meta.plan;
+  return (g) => {
+    const o = saved.out();
+    const dtype = o._dtype;
+    const gc = g._dtype === dtype && g.isContiguous() ? g : castKernel(g, dtype);
+    const mask = saved.mask === null ? null : saved.mask();
+    const lse = saved.lse();
+    const [dqH, dkH, dvH] = call.attentionBackward(
+      fresh(dtype, [n, l, e]),
+      fresh(dtype, [n, s, e]),
+      fresh(dtype, [n, s, ev]),
+      view3(gc, l, ev, n),
+      view3(saved.q(), l, e, n),
+      view3(saved.k(), s, e, n),
+      view3(saved.v(), s, ev, n),
+      view3(o, l, ev, n),
+      layoutOf(lse, dtype, lse._offset, [n, l], [l, 1]),
+      mask === null || maskShape === null ? null : layoutOf(mask, dtype, mask._offset, maskShape, contiguousStrides(maskShape)),
+      heads,
+      meta.scale,
+      meta.isCausal,
+    );
+    if (gc !== g) gc.dispose();
+    const grads = [
+      fromHandle(dqH, [...lead, l, e], dtype, o.device),
+      fromHandle(dkH, [...lead, s, e], dtype, o.device),
+      fromHandle(dvH, [...lead, s, ev], dtype, o.device),
+    ];
+    return grads.map((t, i) => {
+      if (node.next[i] !== null) return t;
+      t.dispose();
+      return null;
+    });
+  };
 }

@@ -1,0 +1,300 @@
+// Fused attention on the GPU (entries.mjs: attentionForward, attentionBackward), the CPU's
+// algorithm (native/cpu/attention.cc) in its simplest tiled form: one block per (n, query
+// tile) keeps its queries, running max, sum and output accumulator in shared memory and
+// walks key/value tiles staged there, so the L×S scores never exist whole. The backward
+// runs two kernels that each own what they write: one block per (n, key tile) for dk/dv,
+// one per (n, query tile) for dq; both recompute scores from the saved logsumexp, and
+// D = rowsum(dO ∘ O) per query row as they stage it. Head dims up to kMaxHead.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "common.cuh"
+
+namespace flint {
+
+namespace {
+
+constexpr int kMaxHead = 128;
+constexpr int kThreads = 128;
+
+struct Geometry {
+  int64_t N, L, S, E, EV, heads;
+  double scale;
+  bool causal;
+  // The additive mask, contiguous [MB, MH, ML, MS] with size-1 dims broadcast (strides 0).
+  int64_t sb, sh, sl, ss;
+};
+
+template <class T>
+__device__ __forceinline__ T maskAt(const T* mask, const Geometry& g, int64_t n, int64_t i, int64_t j) {
+  return mask == nullptr ? T(0) : mask[(n / g.heads) * g.sb + (n % g.heads) * g.sh + i * g.sl + j * g.ss];
+}
+
+// The score of query i and key j, or -inf where the key is out of range or hidden by causality.
+template <class T>
+__device__ __forceinline__ T score(const T* qRow, const T* kRow, const T* mask, const Geometry& g, int64_t n, int64_t i,
+                                   int64_t j) {
+  if (i >= g.L || j >= g.S || (g.causal && j > i)) return -std::numeric_limits<T>::infinity();
+  T dot = 0;
+  for (int64_t p = 0; p < g.E; p++) dot += qRow[p] * kRow[p];
+  return dot * (T)g.scale + maskAt(mask, g, n, i, j);
+}
+
+// Stages rows [r0, r0 + rows) of a [count, width] matrix into tile[rows][kMaxHead], zeros past count.
+template <class T, int R>
+__device__ void stage(T (*tile)[kMaxHead], const T* src, int64_t r0, int64_t count, int64_t width) {
+  for (int idx = threadIdx.x; idx < R * width; idx += blockDim.x) {
+    const int r = idx / (int)width, p = idx % (int)width;
+    tile[r][p] = r0 + r < count ? src[(r0 + r) * width + p] : T(0);
+  }
+}
+
+template <class T, int B>
+__global__ void forwardKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
+                              const T* __restrict__ mask, T* __restrict__ out, T* __restrict__ lse, Geometry g) {
+  __shared__ T sQ[B][kMaxHead], sK[B][kMaxHead], sV[B][kMaxHead], acc[B][kMaxHead];
+  __shared__ T p[B][B], m[B], l[B], alpha[B];
+  const int64_t tiles = (g.L + B - 1) / B;
+  const int64_t n = blockIdx.x / tiles, i0 = (blockIdx.x % tiles) * B;
+  const T inf = std::numeric_limits<T>::infinity();
+  stage<T, B>(sQ, q + n * g.L * g.E, i0, g.L, g.E);
+  for (int idx = threadIdx.x; idx < B * g.EV; idx += blockDim.x) acc[idx / g.EV][idx % g.EV] = 0;
+  if (threadIdx.x < B) {
+    m[threadIdx.x] = -inf;
+    l[threadIdx.x] = 0;
+  }
+  const int64_t jEnd = g.causal && i0 + B < g.S ? i0 + B : g.S;
+  for (int64_t j0 = 0; j0 < jEnd; j0 += B) {
+    __syncthreads();
+    stage<T, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
+    stage<T, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+    __syncthreads();
+    for (int idx = threadIdx.x; idx < B * B; idx += blockDim.x) {
+      const int r = idx / B, c = idx % B;
+      p[r][c] = score(sQ[r], sK[c], mask, g, n, i0 + r, j0 + c);
+    }
+    __syncthreads();
+    if (threadIdx.x < B) {
+      const int r = threadIdx.x;
+      T rowMax = -inf;
+      for (int c = 0; c < B; c++) rowMax = p[r][c] > rowMax ? p[r][c] : rowMax;
+      const T mNew = m[r] > rowMax ? m[r] : rowMax;
+      if (mNew == -inf) {
+        // Nothing seen yet: every weight is 0 and the accumulator stays as it is.
+        for (int c = 0; c < B; c++) p[r][c] = 0;
+        alpha[r] = 1;
+      } else {
+        T sum = 0;
+        for (int c = 0; c < B; c++) {
+          p[r][c] = exp(p[r][c] - mNew);
+          sum += p[r][c];
+        }
+        alpha[r] = exp(m[r] - mNew);
+        l[r] = l[r] * alpha[r] + sum;
+        m[r] = mNew;
+      }
+    }
+    __syncthreads();
+    for (int idx = threadIdx.x; idx < B * g.EV; idx += blockDim.x) {
+      const int r = idx / (int)g.EV, e = idx % (int)g.EV;
+      T total = acc[r][e] * alpha[r];
+      for (int c = 0; c < B; c++) total += p[r][c] * sV[c][e];
+      acc[r][e] = total;
+    }
+  }
+  __syncthreads();
+  for (int idx = threadIdx.x; idx < B * g.EV; idx += blockDim.x) {
+    const int r = idx / (int)g.EV, e = idx % (int)g.EV;
+    if (i0 + r >= g.L) continue;
+    // No key left (l = 0): NaN, as softmax over a row of -inf gives.
+    out[(n * g.L + i0 + r) * g.EV + e] = l[r] == T(0) ? std::numeric_limits<T>::quiet_NaN() : acc[r][e] / l[r];
+  }
+  if (threadIdx.x < B && i0 + threadIdx.x < g.L) lse[n * g.L + i0 + threadIdx.x] = m[threadIdx.x] + log(l[threadIdx.x]);
+}
+
+// P and dS of a staged query tile against a staged key tile; d[r] = rowsum(dO ∘ O).
+template <class T, int B>
+__device__ void softmaxGrad(const T (*sQ)[kMaxHead], const T (*sDO)[kMaxHead], const T (*sK)[kMaxHead],
+                            const T (*sV)[kMaxHead], const T* sLse, const T* sD, const T* mask, const Geometry& g,
+                            int64_t n, int64_t i0, int64_t j0, T (*p)[B], T (*ds)[B]) {
+  for (int idx = threadIdx.x; idx < B * B; idx += blockDim.x) {
+    const int r = idx / B, c = idx % B;
+    const T s = score(sQ[r], sK[c], mask, g, n, i0 + r, j0 + c);
+    if (s == -std::numeric_limits<T>::infinity()) {
+      // Outside the tensors or above the diagonal: no weight. Masked out: no score gradient,
+      // and the weight exp(-inf - lse), NaN in a row with no key left (the CPU's rule).
+      const bool outside = i0 + r >= g.L || j0 + c >= g.S || (g.causal && j0 + c > i0 + r);
+      p[r][c] = outside ? T(0) : exp(s - sLse[r]);
+      ds[r][c] = 0;
+      continue;
+    }
+    T dp = 0;
+    for (int64_t e = 0; e < g.EV; e++) dp += sDO[r][e] * sV[c][e];
+    const T prob = exp(s - sLse[r]);
+    p[r][c] = prob;
+    ds[r][c] = prob * (dp - sD[r]) * (T)g.scale;
+  }
+}
+
+// Stages a query tile's q, dO, lse and D.
+template <class T, int B>
+__device__ void stageQueries(T (*sQ)[kMaxHead], T (*sDO)[kMaxHead], T* sLse, T* sD, const T* q, const T* dO,
+                             const T* o, const T* lse, const Geometry& g, int64_t n, int64_t i0) {
+  stage<T, B>(sQ, q + n * g.L * g.E, i0, g.L, g.E);
+  stage<T, B>(sDO, dO + n * g.L * g.EV, i0, g.L, g.EV);
+  if (threadIdx.x < B) {
+    const int64_t i = i0 + threadIdx.x;
+    T d = 0;
+    if (i < g.L) {
+      for (int64_t e = 0; e < g.EV; e++) d += dO[(n * g.L + i) * g.EV + e] * o[(n * g.L + i) * g.EV + e];
+    }
+    sD[threadIdx.x] = d;
+    sLse[threadIdx.x] = i < g.L ? lse[n * g.L + i] : T(0);
+  }
+}
+
+template <class T, int B>
+__global__ void dkdvKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
+                           const T* __restrict__ dO, const T* __restrict__ o, const T* __restrict__ lse,
+                           const T* __restrict__ mask, T* __restrict__ dk, T* __restrict__ dv, Geometry g) {
+  __shared__ T sQ[B][kMaxHead], sDO[B][kMaxHead], sK[B][kMaxHead], sV[B][kMaxHead], sdK[B][kMaxHead], sdV[B][kMaxHead];
+  __shared__ T p[B][B], ds[B][B], sLse[B], sD[B];
+  const int64_t tiles = (g.S + B - 1) / B;
+  const int64_t n = blockIdx.x / tiles, j0 = (blockIdx.x % tiles) * B;
+  stage<T, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
+  stage<T, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+  for (int idx = threadIdx.x; idx < B * kMaxHead; idx += blockDim.x) {
+    sdK[idx / kMaxHead][idx % kMaxHead] = 0;
+    sdV[idx / kMaxHead][idx % kMaxHead] = 0;
+  }
+  for (int64_t i0 = g.causal ? (j0 / B) * B : 0; i0 < g.L; i0 += B) {
+    __syncthreads();
+    stageQueries<T, B>(sQ, sDO, sLse, sD, q, dO, o, lse, g, n, i0);
+    __syncthreads();
+    softmaxGrad<T, B>(sQ, sDO, sK, sV, sLse, sD, mask, g, n, i0, j0, p, ds);
+    __syncthreads();
+    for (int idx = threadIdx.x; idx < B * g.EV; idx += blockDim.x) {
+      const int c = idx / (int)g.EV, e = idx % (int)g.EV;
+      T total = 0;
+      for (int r = 0; r < B; r++) total += p[r][c] * sDO[r][e];
+      sdV[c][e] += total;
+    }
+    for (int idx = threadIdx.x; idx < B * g.E; idx += blockDim.x) {
+      const int c = idx / (int)g.E, e = idx % (int)g.E;
+      T total = 0;
+      for (int r = 0; r < B; r++) total += ds[r][c] * sQ[r][e];
+      sdK[c][e] += total;
+    }
+  }
+  __syncthreads();
+  for (int idx = threadIdx.x; idx < B * g.EV; idx += blockDim.x) {
+    const int c = idx / (int)g.EV, e = idx % (int)g.EV;
+    if (j0 + c < g.S) dv[(n * g.S + j0 + c) * g.EV + e] = sdV[c][e];
+  }
+  for (int idx = threadIdx.x; idx < B * g.E; idx += blockDim.x) {
+    const int c = idx / (int)g.E, e = idx % (int)g.E;
+    if (j0 + c < g.S) dk[(n * g.S + j0 + c) * g.E + e] = sdK[c][e];
+  }
+}
+
+template <class T, int B>
+__global__ void dqKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
+                         const T* __restrict__ dO, const T* __restrict__ o, const T* __restrict__ lse,
+                         const T* __restrict__ mask, T* __restrict__ dq, Geometry g) {
+  __shared__ T sQ[B][kMaxHead], sDO[B][kMaxHead], sK[B][kMaxHead], sV[B][kMaxHead], sdQ[B][kMaxHead];
+  __shared__ T p[B][B], ds[B][B], sLse[B], sD[B];
+  const int64_t tiles = (g.L + B - 1) / B;
+  const int64_t n = blockIdx.x / tiles, i0 = (blockIdx.x % tiles) * B;
+  stageQueries<T, B>(sQ, sDO, sLse, sD, q, dO, o, lse, g, n, i0);
+  for (int idx = threadIdx.x; idx < B * kMaxHead; idx += blockDim.x) sdQ[idx / kMaxHead][idx % kMaxHead] = 0;
+  const int64_t jEnd = g.causal && i0 + B < g.S ? i0 + B : g.S;
+  for (int64_t j0 = 0; j0 < jEnd; j0 += B) {
+    __syncthreads();
+    stage<T, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
+    stage<T, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+    __syncthreads();
+    softmaxGrad<T, B>(sQ, sDO, sK, sV, sLse, sD, mask, g, n, i0, j0, p, ds);
+    __syncthreads();
+    for (int idx = threadIdx.x; idx < B * g.E; idx += blockDim.x) {
+      const int r = idx / (int)g.E, e = idx % (int)g.E;
+      T total = 0;
+      for (int c = 0; c < B; c++) total += ds[r][c] * sK[c][e];
+      sdQ[r][e] += total;
+    }
+  }
+  __syncthreads();
+  for (int idx = threadIdx.x; idx < B * g.E; idx += blockDim.x) {
+    const int r = idx / (int)g.E, e = idx % (int)g.E;
+    if (i0 + r < g.L) dq[(n * g.L + i0 + r) * g.E + e] = sdQ[r][e];
+  }
+}
+
+Geometry geometry(const char* op, const TensorView& q, const TensorView& k, const TensorView& v, const TensorView& mask,
+                  int64_t heads, double scale, bool causal) {
+  Geometry g{q.shape[0], q.shape[1], k.shape[1], q.shape[2], v.shape[2], heads, scale, causal, 0, 0, 0, 0};
+  if (g.E > kMaxHead || g.EV > kMaxHead) {
+    throw Error(std::string(op) + ": head dims above " + std::to_string(kMaxHead) + " are not implemented on CUDA, got " +
+                std::to_string(g.E) + " and " + std::to_string(g.EV));
+  }
+  if (mask.data != nullptr) {
+    const int64_t MH = mask.shape[1], ML = mask.shape[2], MS = mask.shape[3];
+    g.ss = MS > 1 ? 1 : 0;
+    g.sl = ML > 1 ? MS : 0;
+    g.sh = MH > 1 ? ML * MS : 0;
+    g.sb = mask.shape[0] > 1 ? MH * ML * MS : 0;
+  }
+  return g;
+}
+
+void checkGrid(const char* op, int64_t blocks) {
+  if (blocks > 0x7fffffff) throw Error(std::string(op) + ": too many (n, tile) blocks for one CUDA grid: " + std::to_string(blocks));
+}
+
+template <class T>
+void forwardTyped(CudaContext& ctx, const AttentionForwardArgs& a) {
+  constexpr int B = sizeof(T) == 8 ? 8 : 16;
+  const Geometry g = geometry("attentionForward", a.q, a.k, a.v, a.mask, a.heads, a.scale, a.isCausal);
+  const int64_t blocks = g.N * ((g.L + B - 1) / B);
+  if (blocks == 0) return;
+  checkGrid("attentionForward", blocks);
+  forwardKernel<T, B><<<(unsigned)blocks, kThreads, 0, ctx.stream>>>(
+      (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.mask.data, (T*)a.out.data, (T*)a.lse.data, g);
+  FLINT_CUDA_LAUNCH_CHECK();
+}
+
+template <class T>
+void backwardTyped(CudaContext& ctx, const AttentionBackwardArgs& a) {
+  constexpr int B = sizeof(T) == 8 ? 4 : 8;
+  const Geometry g = geometry("attentionBackward", a.q, a.k, a.v, a.mask, a.heads, a.scale, a.isCausal);
+  const T* mask = (const T*)a.mask.data;
+  const int64_t keyBlocks = g.N * ((g.S + B - 1) / B), queryBlocks = g.N * ((g.L + B - 1) / B);
+  checkGrid("attentionBackward", std::max(keyBlocks, queryBlocks));
+  if (keyBlocks > 0) {
+    dkdvKernel<T, B><<<(unsigned)keyBlocks, kThreads, 0, ctx.stream>>>(
+        (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.gradOut.data, (const T*)a.out.data,
+        (const T*)a.lse.data, mask, (T*)a.dk.data, (T*)a.dv.data, g);
+    FLINT_CUDA_LAUNCH_CHECK();
+  }
+  if (queryBlocks > 0) {
+    dqKernel<T, B><<<(unsigned)queryBlocks, kThreads, 0, ctx.stream>>>(
+        (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.gradOut.data, (const T*)a.out.data,
+        (const T*)a.lse.data, mask, (T*)a.dq.data, g);
+    FLINT_CUDA_LAUNCH_CHECK();
+  }
+}
+
+}  // namespace
+
+void CudaBackend::attentionForwardImpl(const AttentionForwardArgs& args) {
+  if (args.q.dtype == DType::Float64) forwardTyped<double>(context(), args);
+  else forwardTyped<float>(context(), args);
+}
+
+void CudaBackend::attentionBackwardImpl(const AttentionBackwardArgs& args) {
+  if (args.q.dtype == DType::Float64) backwardTyped<double>(context(), args);
+  else backwardTyped<float>(context(), args);
+}
+
+}  // namespace flint
