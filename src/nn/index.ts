@@ -70,6 +70,17 @@ export {
 } from './layers/padding.js';
 export type { PaddingSize } from './layers/padding.js';
 export { Unfold, Fold } from './layers/fold.js';
+// Attention and Transformers (issue 12).
+export { MultiheadAttention, NonDynamicallyQuantizableLinear } from './layers/multihead-attention.js';
+export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from './layers/multihead-attention.js';
+export { TransformerEncoderLayer, TransformerDecoderLayer } from './layers/transformer-layers.js';
+export type {
+  TransformerLayerOptions, TransformerActivation, EncoderLayerForwardOptions, DecoderLayerForwardOptions,
+} from './layers/transformer-layers.js';
+export { TransformerEncoder, TransformerDecoder, Transformer } from './layers/transformer.js';
+export type {
+  TransformerEncoderOptions, TransformerDecoderOptions, TransformerOptions, EncoderForwardOptions, TransformerForwardOptions,
+} from './layers/transformer.js';
 export * as utils from './utils/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';
