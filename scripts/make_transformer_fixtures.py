@@ -26,7 +26,7 @@ from fixture_tensors import F64, q, rn, ser  # noqa: E402
 
 warnings.filterwarnings('ignore')
 torch.manual_seed(0)
-out = {'sdpa': {}, 'mha': {}, 'layers': {}, 'init': {}, 'reprs': {}, 'errors': {}, 'one_hot': {}}
+out = {'gelu': {}, 'sdpa': {}, 'mha': {}, 'layers': {}, 'init': {}, 'reprs': {}, 'errors': {}, 'one_hot': {}}
 
 
 def leaf(t):
@@ -216,6 +216,14 @@ O = out['one_hot']
 for name, t, n in [('vector', torch.tensor([0, 2, 1, 2]), -1), ('matrix_classes', torch.tensor([[0, 1], [3, 2]]), 5),
                    ('scalar', torch.tensor(2), 4), ('empty', torch.zeros(0, 2, dtype=torch.long), 3)]:
     O[name] = {'input': ser(t), 'numClasses': n, 'out': ser(F.one_hot(t, n))}
+
+# GELU's gradient (its native backward in flint), exact and tanh, float64 and float32.
+for approximate in ['none', 'tanh']:
+    for dtype, name in [(F64, 'float64'), (torch.float32, 'float32')]:
+        xg = torch.cat([torch.linspace(-8, 8, 33, dtype=F64), rn(31, dtype=F64) * 2]).to(dtype).requires_grad_(True)
+        gg = rn(64, dtype=F64).to(dtype)
+        F.gelu(xg, approximate=approximate).backward(gg)
+        out['gelu'][f'{approximate}_{name}'] = {'x': ser(xg), 'g': ser(gg), 'grad': ser(xg.grad), 'approximate': approximate}
 
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'transformer.json')
 with open(path, 'w') as f:

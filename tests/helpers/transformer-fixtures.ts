@@ -26,6 +26,7 @@ export interface ModuleCase {
   keyIsValue?: boolean;
 }
 export interface TransformerFixtures {
+  gelu: Record<string, { x: FixtureTensor; g: FixtureTensor; grad: FixtureTensor; approximate: 'none' | 'tanh' }>;
   sdpa: Record<string, SdpaCase>;
   mha: Record<string, ModuleCase>;
   layers: Record<string, ModuleCase>;
