@@ -82,6 +82,19 @@ describe('F.scaledDotProductAttention', () => {
   });
 });
 
+describe('softmax over contiguous rows (the attention path)', () => {
+  it("keeps PyTorch's NaN and infinity semantics and the strided path's values", () => {
+    const rows = torch.tensor([[1, NaN, 2, 0, 1], [-Infinity, -Infinity, -Infinity, -Infinity, -Infinity], [1, Infinity, 0, 0, 0], [-Infinity, 0, -Infinity, 0, 1]]);
+    const got = Array.from(rows.softmax(-1).dataSync() as Float32Array);
+    for (let i = 0; i < 15; i++) expect(Number.isNaN(got[i])).toBe(true);
+    const e = Math.E;
+    [0, 1 / (2 + e), 0, 1 / (2 + e), e / (2 + e)].forEach((v, i) => expect(got[15 + i]).toBeCloseTo(v, 6));
+    torch.manualSeed(2);
+    const x = torch.randn(37, 131).mul(5);
+    expectClose(x.softmax(-1), x.t().contiguous().softmax(0).t(), { rtol: 1e-6, atol: 1e-7 });
+  });
+});
+
 type MhaCall = (m: torch.nn.MultiheadAttention, ...xs: (Tensor | null)[]) => [Tensor, Tensor | null];
 const MHA_CASES: Record<string, [() => torch.nn.MultiheadAttention, MhaCall]> = {
   self_basic: [() => new nn.MultiheadAttention(8, 2), (m, x) => m(x!, x!, x!)],
