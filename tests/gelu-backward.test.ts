@@ -31,7 +31,7 @@ describe('GELU backward', () => {
       // Finite differences of the first derivative: the backward's own graph (create_graph).
       const dgelu = (a: torch.Tensor) => {
         const leaf = a.requiresGrad ? a : a.detach().requiresGrad_();
-        return torch.autograd.grad(F.gelu(leaf, { approximate }).sum(), [leaf], null, { createGraph: true })[0];
+        return torch.autograd.grad(F.gelu(leaf, { approximate }).sum(), [leaf], null, { createGraph: true })[0]!;
       };
       gradcheck(dgelu, [x]);
     }

@@ -12,6 +12,7 @@ import { transpose } from '../../ops/shape.js';
 import { tril } from '../../ops/structured.js';
 import { filled } from '../../ops/internal-tensors.js';
 import { dropout } from './layers.js';
+import { gradEnabled } from '../../autograd/grad-mode.js';
 import { fusedAttention, fusedAttentionApplies } from './fused-attention.js';
 import { argumentError, checkBoolean, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
@@ -118,7 +119,9 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   const factor = scale ?? 1 / Math.sqrt(E);
   const options = { isCausal, scale: factor, mask: attnMask ?? undefined, dropoutP };
   if (fusedAttentionApplies(query, key, value, options)) return fusedAttention(query, key, value, options);
-  return attentionMath(query, key, value, attnMask, isCausal, factor, dropoutP).output;
+  const { output, weights } = attentionMath(query, key, value, attnMask, isCausal, factor, dropoutP);
+  if (!gradEnabled() || !weights.requiresGrad) weights.dispose();
+  return output;
 }
 
 /**
@@ -139,14 +142,30 @@ export function attentionMath(
   const L = q.shape[q.dim() - 2];
   const S = k.shape[k.dim() - 2];
   const kt = transpose(k, -2, -1);
+  // Without a graph to keep them, each intermediate is freed as soon as the next exists.
+  const recording = gradEnabled() && [q, k, v, mask].some((t) => t !== null && t.requiresGrad);
+  const next = (prev: Tensor, made: Tensor): Tensor => {
+    if (!recording && made !== prev) prev.dispose();
+    return made;
+  };
   let scores: Tensor;
   if (scale === 1) scores = matmul(q, kt);
-  else if (q.shape[q.dim() - 1] <= S) scores = matmul(mul(q, scale), kt);
-  else scores = mul(matmul(q, kt), scale);
-  if (isCausal) scores = where(causalMask(L, S, q), scores, -Infinity);
-  if (mask !== null) scores = mask.dtype === boolDtype ? where(mask, scores, -Infinity) : add(scores, mask);
-  let weights = softmax(scores, -1);
-  if (dropoutP > 0) weights = dropout(weights, dropoutP, true);
+  else if (q.shape[q.dim() - 1] <= S) {
+    const qs = mul(q, scale);
+    scores = matmul(qs, kt);
+    if (!recording) qs.dispose();
+  } else {
+    const raw = matmul(q, kt);
+    scores = next(raw, mul(raw, scale));
+  }
+  if (isCausal) {
+    const causal = causalMask(L, S, q);
+    scores = next(scores, where(causal, scores, -Infinity));
+    if (!recording) causal.dispose();
+  }
+  if (mask !== null) scores = next(scores, mask.dtype === boolDtype ? where(mask, scores, -Infinity) : add(scores, mask));
+  let weights = next(scores, softmax(scores, -1));
+  if (dropoutP > 0) weights = next(weights, dropout(weights, dropoutP, true));
   return { output: matmul(weights, v), weights };
 }
 

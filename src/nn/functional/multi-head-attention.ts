@@ -181,11 +181,13 @@ export function multiHeadAttentionForward(
   let qp: Tensor;
   let kp: Tensor;
   let vp: Tensor;
+  let packedQkv: Tensor | null = null;
   const part = (t: Tensor | null, i: number, n = 1) => (t === null ? null : narrow(t, 0, i * embedDim, n * embedDim));
   if (!useSeparateProjWeight) {
     if (inProjWeight === null) throw new Error('use_separate_proj_weight is False but in_proj_weight is None');
     if (selfAttention) {
-      [qp, kp, vp] = splitLast(linear(q, inProjWeight, inProjBias), 3);
+      packedQkv = linear(q, inProjWeight, inProjBias);
+      [qp, kp, vp] = splitLast(packedQkv, 3);
     } else if (key === value) {
       qp = linear(q, part(inProjWeight, 0)!, part(inProjBias, 0));
       [kp, vp] = splitLast(linear(k, part(inProjWeight, 1, 2)!, part(inProjBias, 1, 2)), 2);
@@ -246,9 +248,17 @@ export function multiHeadAttentionForward(
       if (keyPaddingMask !== null) keyPaddingMask = padKeyColumn(keyPaddingMask);
     }
   }
-  const qh = heads(qp, bf, numHeads);
-  const kh = heads(kp, bf, numHeads);
-  const vh = heads(vp, bf, numHeads);
+  let qh: Tensor;
+  let kh: Tensor;
+  let vh: Tensor;
+  if (packedQkv !== null && biasK === null && !addZeroAttn) {
+    // Self-attention: the heads are views of the one projection, [A, B, 3, H, hd] -> 3 x [N, H, L, hd].
+    const [a, b] = packedQkv.shape;
+    const split = reshape(packedQkv, [a, b, 3, numHeads, headDim]);
+    [qh, kh, vh] = unbind(bf ? permute(split, 2, 0, 3, 1, 4) : permute(split, 2, 1, 3, 0, 4), 0);
+  } else {
+    [qh, kh, vh] = [heads(qp, bf, numHeads), heads(kp, bf, numHeads), heads(vp, bf, numHeads)];
+  }
   const srcLen = kh.shape[2];
 
   if (keyPaddingMask !== null && keyPaddingMask.shape.join() !== [bsz, srcLen].join()) {
