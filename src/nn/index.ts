@@ -75,6 +75,17 @@ export { RNNBase, RNN, LSTM, GRU } from './layers/rnn.js';
 export type { RNNOptions } from './layers/rnn.js';
 export { RNNCellBase, RNNCell, LSTMCell, GRUCell } from './layers/rnn-cell.js';
 export type { RNNCellOptions } from './layers/rnn-cell.js';
+// Attention and Transformers (issue 12).
+export { MultiheadAttention, NonDynamicallyQuantizableLinear } from './layers/multihead-attention.js';
+export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from './layers/multihead-attention.js';
+export { TransformerEncoderLayer, TransformerDecoderLayer } from './layers/transformer-layers.js';
+export type {
+  TransformerLayerOptions, TransformerActivation, EncoderLayerForwardOptions, DecoderLayerForwardOptions,
+} from './layers/transformer-layers.js';
+export { TransformerEncoder, TransformerDecoder, Transformer } from './layers/transformer.js';
+export type {
+  TransformerEncoderOptions, TransformerDecoderOptions, TransformerOptions, EncoderForwardOptions, TransformerForwardOptions,
+} from './layers/transformer.js';
 export * as utils from './utils/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';

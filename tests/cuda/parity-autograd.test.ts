@@ -171,6 +171,7 @@ const CASES: Case[] = [
   { name: 'softplus + elu + selu + celu', inputs: [leaf(6, 7)], fn: (x) => F.softplus(x, 2, 1).add(F.elu(x, 0.5)).add(F.selu(x)).add(F.celu(x, 2)) },
   { name: 'hardtanh + hardsigmoid + hardswish (transposed)', inputs: [leaf(7, 6)], fn: (x) => F.hardtanh(x.t(), -0.5, 0.5).add(F.hardsigmoid(x.t().mul(4))).add(F.hardswish(x.t().mul(4))) },
   { name: 'mish + logsigmoid + shrinks + threshold', inputs: [leaf(5, 8)], fn: (x) => F.mish(x).add(F.logsigmoid(x)).add(F.hardshrink(x, 0.3)).add(F.softshrink(x, 0.3)).add(F.threshold(x, 0.1, 2)) },
+  { name: 'gelu + gelu tanh (native GeluBackward, transposed)', inputs: [leaf(6, 5)], fn: (x) => F.gelu(x.t().mul(3)).add(F.gelu(x.t().mul(3), { approximate: 'tanh' })) },
   { name: 'glu + prelu', inputs: [leaf(4, 3, 6), leaf(3)], fn: (x, w) => F.prelu(F.glu(x, -1), w) },
   { name: 'hypot, logaddexp, lerp, addcdiv', inputs: [leaf(4, 5), leaf(4, 5), leaf(5)], fn: (a, b, w) => a.hypot(b).add(a.logaddexp(b)).add(a.lerp(b, w)).add(a.addcdiv(b, w.exp())) },
 ];

@@ -12,6 +12,7 @@ import { relu_ } from '../../ops/inplace.js';
 import { checkInplace } from '../../autograd/function.js';
 import { defaultFloat } from '../../tensor/dtype.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
+import { activationGrad } from './activations-more.js';
 import { checkBoolean, checkChoice, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
 /**
@@ -104,10 +105,6 @@ export function leakyRelu(x: Tensor, negativeSlope: number | LeakyReluOptions = 
   });
 }
 
-const SQRT1_2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-
 /**
  * GELU, exact (`x * Φ(x)`) or with `approximate: 'tanh'`.
  * @example F.gelu(x); F.gelu(x, { approximate: 'tanh' })
@@ -123,24 +120,31 @@ export function gelu(x: Tensor, options?: GeluOptions): Tensor {
   const input = floatOf(x);
   const out = unaryKernel(approximate === 'tanh' ? UnaryOp.GeluTanh : UnaryOp.Gelu, input);
   if (!gradEnabled() || !x._requiresGrad) return out;
+  const op = approximate === 'tanh' ? UnaryOp.GeluTanh : UnaryOp.Gelu;
   return record(out, 'GeluBackward0', [x], (node) => {
     const saved = node.save(input);
-    return (g) => {
-      const v = saved();
-      if (approximate === 'none') {
-        // Φ(x) + x φ(x)
-        const cdf = mul(add(erf(mul(v, SQRT1_2)), 1), 0.5);
-        const pdf = mul(exp(mul(mul(v, v), -0.5)), INV_SQRT_2PI);
-        return [mul(g, add(cdf, mul(v, pdf)))];
-      }
-      const inner = mul(add(v, mul(mul(mul(v, v), v), 0.044715)), SQRT_2_OVER_PI);
-      const t = tanh(inner);
-      const dInner = mul(add(mul(mul(v, v), 3 * 0.044715), 1), SQRT_2_OVER_PI);
-      const left = mul(add(t, 1), 0.5);
-      const right = mul(mul(mul(v, 0.5), rsub(mul(t, t), 1)), dInner);
-      return [mul(g, add(left, right))];
-    };
+    // One native pass (PyTorch's GeluBackward kernel); composite ops only when the
+    // backward itself is recorded (create_graph), so that gelu stays twice differentiable.
+    return (g) => [gradEnabled() ? geluGradComposite(g, saved(), approximate) : activationGrad(op, g, saved(), 0, 0)];
   });
+}
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** gelu's gradient as differentiable ops: g * (Φ(x) + x φ(x)), or the tanh form's derivative. */
+function geluGradComposite(g: Tensor, v: Tensor, approximate: 'none' | 'tanh'): Tensor {
+  if (approximate === 'none') {
+    const cdf = mul(add(erf(mul(v, SQRT1_2)), 1), 0.5);
+    const pdf = mul(exp(mul(mul(v, v), -0.5)), INV_SQRT_2PI);
+    return mul(g, add(cdf, mul(v, pdf)));
+  }
+  const t = tanh(mul(add(v, mul(mul(mul(v, v), v), 0.044715)), SQRT_2_OVER_PI));
+  const dInner = mul(add(mul(mul(v, v), 3 * 0.044715), 1), SQRT_2_OVER_PI);
+  const left = mul(add(t, 1), 0.5);
+  const right = mul(mul(mul(v, 0.5), rsub(mul(t, t), 1)), dInner);
+  return mul(g, add(left, right));
 }
 
 /**

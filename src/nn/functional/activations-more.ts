@@ -27,8 +27,11 @@ function notForIntegers(x: Tensor, kernel: string): Error {
 /** PyTorch's kernel names, which its dtype errors quote, where they differ from the function's. */
 const KERNEL_NAMES: Record<string, string> = { selu: 'elu', celu: 'elu', logsigmoid: 'log_sigmoid' };
 
-/** `g * f'(x)` from the activationBackward kernel, in the input's dtype. */
-function activationGrad(op: UnaryOp, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
+/**
+ * `g * f'(x)` from the activationBackward kernel, in the input's dtype. @internal
+ * @example activationGrad(UnaryOp.Gelu, g, x, 0, 0)
+ */
+export function activationGrad(op: UnaryOp, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
   const dtype = computeDType(x._dtype);
   const n = x.numel();
   const gc = g._dtype === dtype && g.isContiguous() ? g : castKernel(g, dtype);

@@ -65,3 +65,9 @@ export { pad } from './padding.js';
 export type { PadMode, PadOptions } from './padding.js';
 export { unfold, fold } from './fold.js';
 export type { FoldOptions } from './fold.js';
+// Attention and encodings (issue 12).
+export { scaledDotProductAttention } from './attention.js';
+export type { ScaledDotProductAttentionOptions } from './attention.js';
+export { multiHeadAttentionForward } from './multi-head-attention.js';
+export type { MultiHeadAttentionForwardOptions } from './multi-head-attention.js';
+export { oneHot } from './one-hot.js';

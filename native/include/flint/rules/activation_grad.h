@@ -1,4 +1,4 @@
-// The gradients of the activation UnaryOps (Softplus ... Hardtanh), written once for both
+// The gradients of the activation UnaryOps (Softplus ... Hardtanh, Gelu, GeluTanh), written once for both
 // devices (cpu/activation_backward.cc, cuda/activation_backward.cu): gradInput =
 // gradOutput * f'(input), with PyTorch's conventions at the kinks (its *_backward kernels).
 #pragma once
@@ -11,7 +11,8 @@ namespace flint {
 
 // The UnaryOps that have a rule here; activationBackward refuses the others.
 #define FLINT_ACTIVATION_GRAD_OPS(X) \
-  X(Softplus) X(Elu) X(Selu) X(Celu) X(Hardsigmoid) X(Hardswish) X(Mish) X(LogSigmoid) X(Hardshrink) X(Softshrink) X(Threshold) X(Hardtanh)
+  X(Softplus) X(Elu) X(Selu) X(Celu) X(Hardsigmoid) X(Hardswish) X(Mish) X(LogSigmoid) X(Hardshrink) X(Softshrink) X(Threshold) X(Hardtanh) \
+  X(Gelu) X(GeluTanh)
 
 template <UnaryOp OP, class T>
 FLINT_HOST_DEVICE T activationGrad(T g, T x, const UnaryParams<T>& p) {
@@ -45,6 +46,22 @@ FLINT_HOST_DEVICE T activationGrad(T g, T x, const UnaryParams<T>& p) {
     return x <= p.lo ? T(0) : g;
   } else if constexpr (OP == UnaryOp::Hardtanh) {  // p0 min, p1 max: 0 at the bounds too
     return (x <= p.lo || x >= p.hi) ? T(0) : g;
+  } else if constexpr (OP == UnaryOp::Gelu) {
+    // Φ(x) + x φ(x), with PyTorch's constants (kAlpha = M_2_SQRTPI * M_SQRT1_2 * 0.5).
+    const T cdf = T(0.5) * (T(1) + math::erf(x * T(0.70710678118654752440)));
+    const T pdf = T(1.12837916709551257390 * 0.70710678118654752440 * 0.5) * math::exp(x * x * T(-0.5));
+    return g * (cdf + x * pdf);
+  } else if constexpr (OP == UnaryOp::GeluTanh) {
+    // PyTorch's GeluBackward with approximate='tanh': kBeta = M_SQRT2 * M_2_SQRTPI * 0.5.
+    const T beta = T(1.41421356237309504880 * 1.12837916709551257390 * 0.5);
+    const T kappa = T(0.044715);
+    const T xSq = x * x;
+    const T tanhInner = math::tanh(beta * (x + kappa * xSq * x));
+    const T left = T(0.5) * x;
+    const T right = T(1) + tanhInner;
+    const T leftDerivative = T(0.5) * right;
+    const T rightDerivative = left * (T(1) - tanhInner * tanhInner) * beta * (T(1) + T(3) * kappa * xSq);
+    return g * (leftDerivative + rightDerivative);
   } else {
     static_assert(rules::kNoRule<OP>, "a UnaryOp listed in FLINT_ACTIVATION_GRAD_OPS without a rule");
   }

@@ -1,0 +1,142 @@
+/**
+ * The Transformer layers, stacks and nn.Transformer against PyTorch 1.13
+ * (tests/fixtures/transformer.json, scripts/make_transformer_fixtures.py): PyTorch's state
+ * dicts load by name and give its outputs and gradients (post- and pre-norm, relu and
+ * gelu, masks, batchFirst); default init after manualSeed bit for bit; reprs; the clones
+ * of a stack; generateSquareSubsequentMask; bias: false structure; errors.
+ */
+import { describe, expect, it } from 'vitest';
+import * as torch from '../src/index.js';
+import type { Tensor } from '../src/index.js';
+import { expectClose, fromFixture } from './helpers/reference.js';
+import { FIXTURES, checkModuleCase } from './helpers/transformer-fixtures.js';
+
+const { nn } = torch;
+type Call = (m: any, ...xs: (Tensor | null)[]) => Tensor; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const CASES: Record<string, [() => torch.nn.Module, Call]> = {
+  enc_post_relu: [() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), (m, s, am, kpm) => m(s, { srcMask: am, srcKeyPaddingMask: kpm })],
+  enc_pre_gelu: [
+    () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: 'gelu', normFirst: true, batchFirst: true }),
+    (m, s, kpm) => m(s, null, kpm),
+  ],
+  dec_post_relu: [
+    () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 }),
+    (m, t, s, tm, mkpm) => m(t, s, { tgtMask: tm, memoryKeyPaddingMask: mkpm }),
+  ],
+  dec_pre_gelu: [
+    () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, activation: 'gelu', normFirst: true }),
+    (m, t, s, tkpm) => m(t, s, { tgtKeyPaddingMask: tkpm }),
+  ],
+  encoder_stack: [
+    () => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), 2, { norm: new nn.LayerNorm(8) }),
+    (m, s, am) => m(s, { mask: am }),
+  ],
+  decoder_stack: [
+    () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, normFirst: true }), 2, { norm: new nn.LayerNorm(8) }),
+    (m, t, s) => m(t, s),
+  ],
+  transformer: [
+    () => new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 16 }),
+    (m, s, t, tm, skpm) => m(s, t, { tgtMask: tm, srcKeyPaddingMask: skpm, memoryKeyPaddingMask: skpm }),
+  ],
+  transformer_batch_first: [
+    () => new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, batchFirst: true, activation: 'gelu' }),
+    (m, s, t) => m(s, t),
+  ],
+};
+
+describe('Transformer layers, stacks and nn.Transformer', () => {
+  for (const [name, [make, call]] of Object.entries(CASES)) {
+    it(`${name}: PyTorch's state dict loads by name and gives its outputs and gradients`, () => {
+      checkModuleCase(make(), FIXTURES.layers[name], call);
+    });
+  }
+
+  for (const [name, make] of [
+    ['encoder_layer', () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 })],
+    ['encoder', () => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), 2)],
+    ['transformer', () => new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 2, numDecoderLayers: 1, dimFeedforward: 16 })],
+  ] as const) {
+    it(`${name}: default init after manualSeed is PyTorch's, bit for bit, in its key order`, () => {
+      const ref = FIXTURES.init[name];
+      torch.manualSeed(7);
+      const state = make().stateDict();
+      expect(Object.keys(state)).toEqual(ref.keys);
+      for (const key of ref.keys) expectClose(state[key], fromFixture(ref.state[key]), { rtol: 0, atol: 0, label: key });
+    });
+  }
+
+  it('the stack holds deep copies: equal at init, then independent', () => {
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 });
+    const encoder = new nn.TransformerEncoder(layer, 3);
+    const [a, b] = encoder.layers.children() as torch.nn.TransformerEncoderLayer[];
+    expect(a).not.toBe(layer);
+    expect(a.linear1.weight).not.toBe(b.linear1.weight);
+    expectClose(a.linear1.weight, b.linear1.weight, { rtol: 0, atol: 0 });
+    expectClose(a.self_attn.in_proj_weight!, layer.self_attn.in_proj_weight!, { rtol: 0, atol: 0 });
+    expect(a.linear1.weight.requiresGrad).toBe(true);
+    torch.noGrad(() => a.linear1.weight.add_(1));
+    expect(b.linear1.weight.sub(a.linear1.weight).abs().max().item()).toBeCloseTo(1, 6);
+    expect(encoder.parameters().length).toBe(3 * layer.parameters().length);
+    expect(String(a)).toBe(String(layer));
+  });
+
+  it("prints as PyTorch's", () => {
+    const R = FIXTURES.reprs;
+    expect(String(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }))).toBe(R.encoder_layer);
+    expect(String(new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0.2, layerNormEps: 1e-6 }))).toBe(R.decoder_layer);
+    expect(String(new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16 }))).toBe(R.transformer);
+  });
+
+  it('generateSquareSubsequentMask is -inf above the diagonal', () => {
+    expectClose(nn.Transformer.generateSquareSubsequentMask(4), FIXTURES.reprs.square_mask);
+    expect(nn.Transformer.generateSquareSubsequentMask(2, { dtype: torch.float64 }).dtype).toBe(torch.float64);
+  });
+
+  it('bias: false (PyTorch >= 2.1) drops the biases of every Linear, LayerNorm and attention', () => {
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, bias: false });
+    expect(Object.keys(layer.stateDict())).toEqual([
+      'self_attn.in_proj_weight', 'self_attn.out_proj.weight', 'linear1.weight', 'linear2.weight', 'norm1.weight', 'norm2.weight',
+    ]);
+    expect(layer.linear1.bias).toBeNull();
+    expect(layer.norm1.bias).toBeNull();
+    const model = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, bias: false });
+    expect(model.namedParameters().filter(([n]) => n.includes('bias'))).toEqual([]);
+    const out = model(torch.randn(5, 2, 8), torch.randn(4, 2, 8));
+    expect(out.shape).toEqual([4, 2, 8]);
+  });
+
+  it('activations: a function and a module are accepted; a module is registered', () => {
+    const x = torch.randn(5, 2, 8);
+    const byName = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: 'gelu' }).eval();
+    const byFn = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: (t: Tensor) => nn.functional.gelu(t) }).eval();
+    const byModule = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: new nn.GELU() }).eval();
+    byFn.loadStateDict(byName.stateDict());
+    byModule.loadStateDict(byName.stateDict());
+    expectClose(byFn(x), byName(x));
+    expectClose(byModule(x), byName(x));
+    expect(byModule.namedChildren().map(([n]) => n).at(-1)).toBe('activation');
+  });
+
+  it('dropout is applied in training and not in eval', () => {
+    torch.manualSeed(0);
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0.5 });
+    const x = torch.randn(5, 2, 8);
+    const a = layer(x);
+    const b = layer(x);
+    expect(a.sub(b).abs().max().item()).toBeGreaterThan(0);
+    layer.eval();
+    expectClose(layer(x), layer(x), { rtol: 0, atol: 0 });
+  });
+
+  it("raises PyTorch's errors", () => {
+    const E = FIXTURES.errors;
+    expect(() => new nn.TransformerEncoderLayer(8, 2, { activation: 'tanh' as never })).toThrow(E.activation);
+    const model = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16 });
+    expect(() => model(torch.randn(5, 2, 8), torch.randn(4, 3, 8))).toThrow(E.transformer_batch);
+    expect(() => model(torch.randn(5, 2, 6), torch.randn(4, 2, 6))).toThrow(E.transformer_d_model);
+    expect(() => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2), 2, { nrom: null } as never)).toThrow(/nrom/);
+    expect(() => new nn.TransformerEncoder({} as never, 2)).toThrow(/encoderLayer/);
+  });
+});
