@@ -7,7 +7,7 @@ import json
 import os
 
 import torch
-from torch.utils.data import DataLoader, Dataset, get_worker_info
+from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
 
 
 class Probe(Dataset):
@@ -17,6 +17,16 @@ class Probe(Dataset):
     def __getitem__(self, i):
         info = get_worker_info()
         return [i, info.id, info.seed, torch.initial_seed(), torch.rand(1).item()]
+
+
+class ShardedRange(IterableDataset):
+    # each worker takes every num_workers-th value from its id, as PyTorch's docs shard
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        info = get_worker_info()
+        return iter(range(info.id, self.n, info.num_workers))
 
 
 def draw_id_plus_one(worker_id):
@@ -49,6 +59,14 @@ out = {
     'persistent': run(2, 2, shuffle=True, persistent_workers=True),
     'init_fn': run(3, 1, worker_init_fn=draw_id_plus_one),
     'prefetch': run(4, 1, prefetch_factor=1),
+}
+
+torch.manual_seed(5)
+out['iterable'] = {
+    'batches': [b.tolist() for b in DataLoader(ShardedRange(10), batch_size=3, num_workers=2)],
+    'batches_drop_last': [b.tolist() for b in DataLoader(ShardedRange(10), batch_size=3, num_workers=2, drop_last=True)],
+    'unbatched': [int(b) for b in DataLoader(ShardedRange(5), batch_size=None, num_workers=2)],
+    'after': torch.rand(2).tolist(),
 }
 
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'dataloader_workers.json')
