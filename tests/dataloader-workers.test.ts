@@ -122,6 +122,11 @@ describe('DataLoader with worker threads', () => {
     expect(await collect(new DataLoader(new ShardedRange(10), { batchSize: 3, numWorkers: 2, dropLast: true }))).toEqual(fx.batches_drop_last);
     expect(await collect(new DataLoader(new ShardedRange(5), { batchSize: null, numWorkers: 2 }))).toEqual(fx.unbatched);
     expect(Array.from(torch.rand(2).dataSync())).toEqual(fx.after);
+    // Persistent workers start a fresh pass over their copies each epoch.
+    const kept = new DataLoader(new ShardedRange(10), { batchSize: 3, numWorkers: 2, persistentWorkers: true });
+    expect(await collect(kept)).toEqual(fx.batches);
+    expect(await collect(kept)).toEqual(fx.batches);
+    await kept[Symbol.asyncDispose]();
   });
 
   it('runs workerInitFn once in each worker, with its id; getWorkerInfo() is null in the main thread', async () => {

@@ -280,9 +280,16 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     }
     const indices = this.sampler === null ? null : ((this.batchSampler ?? this.sampler) as Iterable<number[] | number>)[Symbol.iterator]();
     const collateHere = this.collateFn as ((batch: unknown) => B) | null;
-    const run = new WorkerEpoch<B>({
-      pool, epoch, indices, prefetchFactor: this.prefetchFactor, collateHere, timeout: this.timeout, persistent: this.persistentWorkers,
-    });
+    let run: WorkerEpoch<B>;
+    try {
+      run = new WorkerEpoch<B>({
+        pool, epoch, indices, prefetchFactor: this.prefetchFactor, collateHere, timeout: this.timeout, persistent: this.persistentWorkers,
+      });
+    } catch (e) {
+      // The sampler threw while the first tasks were sent.
+      if (!this.persistentWorkers) void pool.close();
+      throw e;
+    }
     const iterator = new WorkerLoaderIterator(run);
     if (!this.persistentWorkers) closeWhenCollected(iterator, pool);
     return iterator;

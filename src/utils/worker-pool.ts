@@ -53,6 +53,7 @@ function workerEntry(): URL {
 export interface PoolListener {
   onReply(workerId: number, reply: WorkerReply): void;
   onFailure(error: Error): void;
+  finish(): void;
 }
 
 /**
@@ -164,6 +165,8 @@ export class WorkerEpoch<B> implements PoolListener {
   constructor(private readonly config: EpochConfig<B>) {
     const { pool, prefetchFactor } = config;
     this.active = pool.workers.map(() => true);
+    // A new epoch of persistent workers ends the one before it, as PyTorch's `_reset`.
+    pool.listener?.finish();
     pool.listener = this;
     if (config.epoch > 0) pool.workers.forEach((_, id) => pool.send(id, { type: 'reset', epoch: config.epoch }));
     for (let i = 0; i < prefetchFactor * pool.workers.length; i++) this.tryPutIndex();
@@ -241,6 +244,7 @@ export class WorkerEpoch<B> implements PoolListener {
     const { pool, persistent } = this.config;
     if (pool.listener === this) pool.listener = null;
     if (!persistent) void pool.close();
+    this.wake();
   }
 
   async next(): Promise<IteratorResult<B>> {
