@@ -67,7 +67,7 @@ describe('DataLoader worker seeds match PyTorch', () => {
         const epoch = await collect(loader);
         expect(epoch.map(probeRows)).toEqual(expected);
       }
-      expect(Array.from(torch.rand(2).dataSync())).toEqual(fx.after);
+      expect(Array.from(torch.rand(2).dataSync() as Float32Array)).toEqual(fx.after);
       // Every sample of worker i saw seed base + i.
       expect(fx.epochs[0][1][0][2]).toBe((BigInt(fx.base_seed) + 1n).toString());
       await loader[Symbol.asyncDispose]();
@@ -109,7 +109,8 @@ describe('DataLoader with worker threads', () => {
     const loader = new DataLoader(tensors, {
       batchSize: 5, numWorkers: 2, collateFn: (samples: Tensor[][]) => samples.map((s) => s[1].item()),
     });
-    expect(await collect(loader)).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11, 12]].map((b) => b.map((i) => y.tolist()[i])));
+    const labels = y.tolist() as number[];
+    expect(await collect(loader)).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11, 12]].map((b) => b.map((i) => labels[i])));
     const [[xb, yb]] = (await collect(new DataLoader(tensors, { batchSize: 13, numWorkers: 1 }))) as [number[][], number[]][];
     expect(xb).toEqual(x.tolist());
     expect(yb).toEqual(y.tolist());
@@ -121,7 +122,7 @@ describe('DataLoader with worker threads', () => {
     expect(await collect(new DataLoader(new ShardedRange(10), { batchSize: 3, numWorkers: 2 }))).toEqual(fx.batches);
     expect(await collect(new DataLoader(new ShardedRange(10), { batchSize: 3, numWorkers: 2, dropLast: true }))).toEqual(fx.batches_drop_last);
     expect(await collect(new DataLoader(new ShardedRange(5), { batchSize: null, numWorkers: 2 }))).toEqual(fx.unbatched);
-    expect(Array.from(torch.rand(2).dataSync())).toEqual(fx.after);
+    expect(Array.from(torch.rand(2).dataSync() as Float32Array)).toEqual(fx.after);
     // Persistent workers start a fresh pass over their copies each epoch.
     const kept = new DataLoader(new ShardedRange(10), { batchSize: 3, numWorkers: 2, persistentWorkers: true });
     expect(await collect(kept)).toEqual(fx.batches);

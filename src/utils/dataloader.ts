@@ -12,7 +12,7 @@ import { checkDataset, defaultCollate, type Collated, type MapDataset } from './
 import { IterableDataset } from './datasets.js';
 import { BatchSampler, RandomSampler, SequentialSampler, drawSeed } from './samplers.js';
 import { iterableFetcher, mapBatchFetcher } from './fetch.js';
-import { checkModuleRef, encodeDataset, type EncodedDataset, type WorkerFunctionRef } from './worker-codec.js';
+import { checkModuleRef, encodeDataset, type WorkerFunctionRef } from './worker-codec.js';
 import { WorkerEpoch, WorkerLoaderIterator, WorkerPool, closeWhenCollected } from './worker-pool.js';
 
 /**
@@ -93,8 +93,8 @@ function pyRepr(value: unknown): string {
  *   `for await (const batch of loader)`; a plain `for...of` throws.
  * - Objects with methods cannot cross threads. A worker rebuilds a TensorDataset, Subset,
  *   ConcatDataset, StackDataset, ChainDataset or array of plain data from its parts (a
- *   TensorDataset's values are copied once into SharedArrayBuffers that every worker
- *   reads); any other dataset needs a `workerSpec()` method returning
+ *   TensorDataset's values are copied into SharedArrayBuffers that every worker reads,
+ *   once each time workers start); any other dataset needs a `workerSpec()` method returning
  *   `{ module, exportName, args }` that constructs it (see `WorkerSpec`).
  * - `workerInitFn` is given as `{ module, exportName }`. A `collateFn` function runs in
  *   the main thread on the samples the workers send (the default collate runs in the
@@ -124,7 +124,6 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   readonly timeout: number;
   readonly workerInitFn: WorkerFunctionRef | null;
   private readonly collateFn: ((batch: T[]) => B) | null;
-  private encoded: EncodedDataset | null = null;
   /** The persistent workers and how many epochs they have served. */
   private persistent: { pool: WorkerPool; epochs: number } | null = null;
 
@@ -309,12 +308,12 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   }
 
   private startWorkers(baseSeed: bigint): WorkerPool {
-    // The dataset's tensors are copied into shared memory once per loader, then read by every worker it starts.
-    this.encoded ??= encodeDataset(this.dataset, { shared: true, what: 'the dataset' });
+    // Encoded at each start, as PyTorch's workers get the dataset as it is when the iterator
+    // starts: its tensors are copied once into shared memory that all the workers read.
     return new WorkerPool({
       numWorkers: this.numWorkers,
       baseSeed,
-      dataset: this.encoded,
+      dataset: encodeDataset(this.dataset, { shared: true, what: 'the dataset' }),
       initFn: this.workerInitFn,
       collate: this.collateFn !== null ? 'main' : 'default',
       iterable: this.sampler === null,

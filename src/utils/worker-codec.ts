@@ -51,7 +51,10 @@ interface EncodedTensor {
   data: ArrayBufferView;
 }
 
-/** A dataset on its way to a worker. @internal */
+/**
+ * A dataset on its way to a worker. @internal
+ * @example const encoded: EncodedDataset = { kind: 'Subset', dataset: { kind: 'array', items: [1, 2] }, indices: [1] };
+ */
 export type EncodedDataset =
   | { kind: 'module'; module: string; exportName: string; args: unknown[] }
   | { kind: 'TensorDataset'; tensors: unknown[] }
@@ -90,6 +93,7 @@ function sourceDtype(data: ArrayBufferView): DType {
  * a copy; `shared` puts tensor values in SharedArrayBuffers (a dataset read by every
  * worker); `check` only validates, copying nothing (at DataLoader construction).
  * @internal
+ * @example const mode: EncodeMode = { transfer: [], what: 'a batch' };
  */
 export interface EncodeMode {
   transfer?: ArrayBuffer[];
@@ -124,6 +128,7 @@ function encodeTensor(t: Tensor, mode: EncodeMode): EncodedTensor {
  * `{ dtype, shape, data }`, arrays and plain objects are walked, primitives and typed
  * arrays pass. Anything else (a class instance, a function) is an error naming it.
  * @internal
+ * @example const transfer: ArrayBuffer[] = []; port.postMessage(encodeValue(batch, { transfer, what: 'a batch' }), transfer);
  */
 export function encodeValue(value: unknown, mode: EncodeMode): unknown {
   if (value instanceof Tensor) return encodeTensor(value, mode);
@@ -145,7 +150,10 @@ export function encodeValue(value: unknown, mode: EncodeMode): unknown {
 
 const DTYPE_BY_NAME = new Map(DTYPES.map((d) => [d.name, d]));
 
-/** The inverse of `encodeValue`: tensors are rebuilt on the CPU of this thread. @internal */
+/**
+ * The inverse of `encodeValue`: tensors are rebuilt on the CPU of this thread. @internal
+ * @example const [x, y] = decodeValue(reply.value) as Tensor[];
+ */
 export function decodeValue(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(decodeValue);
@@ -167,7 +175,10 @@ function hasWorkerSpec(value: unknown): value is { workerSpec(): WorkerSpec } {
   return value !== null && typeof value === 'object' && typeof (value as { workerSpec?: unknown }).workerSpec === 'function';
 }
 
-/** Checks a `{ module, exportName }` reference. @internal */
+/**
+ * Checks a `{ module, exportName }` reference. @internal
+ * @example checkModuleRef(options.workerInitFn, 'DataLoader(): workerInitFn');
+ */
 export function checkModuleRef(ref: unknown, what: string): asserts ref is WorkerFunctionRef {
   const r = ref as Partial<WorkerFunctionRef> | null;
   if (r === null || typeof r !== 'object' || typeof r.module !== 'string' || typeof r.exportName !== 'string') {
@@ -191,6 +202,7 @@ function notTransferable(dataset: unknown): Error {
  * subclass of a built-in dataset can opt in); built-ins count only as their own class,
  * since a subclass may override `at`.
  * @internal
+ * @example const encoded = encodeDataset(new TensorDataset(x, y), { shared: true, what: 'the dataset' });
  */
 export function encodeDataset(dataset: unknown, mode: EncodeMode): EncodedDataset {
   if (hasWorkerSpec(dataset)) {
@@ -244,7 +256,10 @@ export async function importExport(ref: WorkerFunctionRef, what: string): Promis
   return value as (...args: unknown[]) => unknown;
 }
 
-/** Rebuilds an encoded dataset in a worker thread. @internal */
+/**
+ * Rebuilds an encoded dataset in a worker thread. @internal
+ * @example const dataset = await decodeDataset(workerData.dataset);
+ */
 export async function decodeDataset(encoded: EncodedDataset): Promise<unknown> {
   switch (encoded.kind) {
     case 'module': {

@@ -36,7 +36,10 @@ export function getWorkerInfo(): WorkerInfo | null {
   return current;
 }
 
-/** Set once by the worker thread's entry. @internal */
+/**
+ * Set once by the worker thread's entry. @internal
+ * @example setWorkerInfo({ id: 0, numWorkers: 2, seed: initialSeed(), dataset });
+ */
 export function setWorkerInfo(info: WorkerInfo): void {
   current = Object.freeze({ ...info });
 }

@@ -7,7 +7,10 @@
 import { Worker } from 'node:worker_threads';
 import { decodeValue, type EncodedDataset, type WorkerFunctionRef } from './worker-codec.js';
 
-/** What a worker thread starts from (its `workerData`). @internal */
+/**
+ * What a worker thread starts from (its `workerData`). @internal
+ * @example const start = workerData as WorkerStart; manualSeed(start.baseSeed + BigInt(start.id));
+ */
 export interface WorkerStart {
   id: number;
   numWorkers: number;
@@ -22,12 +25,18 @@ export interface WorkerStart {
   dropLast: boolean;
 }
 
-/** Main thread to worker. @internal */
+/**
+ * Main thread to worker. @internal
+ * @example const request: WorkerRequest = { type: 'fetch', epoch: 0, task: 3, index: [6, 7] };
+ */
 export type WorkerRequest =
   | { type: 'fetch'; epoch: number; task: number; index: number[] | number | null }
   | { type: 'reset'; epoch: number };
 
-/** Worker to main thread: one reply per fetch. @internal */
+/**
+ * Worker to main thread: one reply per fetch. @internal
+ * @example const reply: WorkerReply = { type: 'end', epoch: 0, task: 4 };
+ */
 export type WorkerReply =
   | { type: 'data'; epoch: number; task: number; value: unknown }
   | { type: 'end'; epoch: number; task: number }
@@ -49,7 +58,10 @@ function workerEntry(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('./dataloader-worker-boot.mjs', import.meta.url) : new URL('./dataloader-worker.js', import.meta.url);
 }
 
-/** Receives a pool's replies and failures: the epoch being iterated. @internal */
+/**
+ * Receives a pool's replies and failures: the epoch being iterated. @internal
+ * @example pool.listener = new WorkerEpoch(config);
+ */
 export interface PoolListener {
   onReply(workerId: number, reply: WorkerReply): void;
   onFailure(error: Error): void;
@@ -60,6 +72,7 @@ export interface PoolListener {
  * `numWorkers` threads that load one DataLoader's dataset. They are referenced (keep the
  * process alive) only while a task is in flight, so idle workers never hold the process
  * open at exit. @internal
+ * @example const pool = new WorkerPool(start); pool.send(0, { type: 'fetch', epoch: 0, task: 0, index: [0, 1] });
  */
 export class WorkerPool {
   readonly workers: Worker[];
@@ -111,7 +124,10 @@ export class WorkerPool {
 /** Closes the pool of an iterator (or a loader's persistent pool) that was garbage collected unfinished. */
 const orphans = new FinalizationRegistry<WorkerPool>((pool) => void pool.close());
 
-/** Registers `owner` so that its pool closes when it is collected. @internal */
+/**
+ * Registers `owner` so that its pool closes when it is collected. @internal
+ * @example closeWhenCollected(iterator, pool);
+ */
 export function closeWhenCollected(owner: object, pool: WorkerPool): void {
   orphans.register(owner, pool, pool);
 }
@@ -134,7 +150,10 @@ interface Task {
   reply?: WorkerReply;
 }
 
-/** What an epoch needs from its loader. @internal */
+/**
+ * What an epoch needs from its loader. @internal
+ * @example new WorkerEpoch({ pool, epoch: 0, indices, prefetchFactor: 2, collateHere: null, timeout: 0, persistent: false });
+ */
 export interface EpochConfig<B> {
   pool: WorkerPool;
   epoch: number;
@@ -151,6 +170,7 @@ export interface EpochConfig<B> {
  * One epoch over a pool: PyTorch's `_try_put_index` / `_next_data` / `_process_data`. The
  * listener of its pool; holds no reference to the iterator object the user holds, so
  * that the iterator can be collected (and its pool closed) when abandoned. @internal
+ * @example const batch = await new WorkerEpoch(config).next();
  */
 export class WorkerEpoch<B> implements PoolListener {
   private sendIdx = 0;
@@ -289,6 +309,7 @@ export class WorkerEpoch<B> implements PoolListener {
  * the loop (`return()`), finishing it, an error, or the iterator's collection ends the
  * epoch and, without `persistentWorkers`, terminates the worker threads.
  * @internal
+ * @example for await (const batch of new WorkerLoaderIterator(epoch)) use(batch);
  */
 export class WorkerLoaderIterator<B> implements AsyncIterableIterator<B> {
   constructor(private readonly epoch: WorkerEpoch<B>) {}
