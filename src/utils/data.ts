@@ -17,6 +17,9 @@ export { Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, Weighte
 export type { RandomSamplerOptions, Sized } from './samplers.js';
 export { DataLoader } from './dataloader.js';
 export type { DataLoaderOptions } from './dataloader.js';
+export { getWorkerInfo } from './worker-info.js';
+export type { WorkerInfo } from './worker-info.js';
+export type { WorkerSpec, WorkerFunctionRef } from './worker-codec.js';
 
 /**
  * `torch.utils.data.random_split`: disjoint random Subsets of the given lengths, either

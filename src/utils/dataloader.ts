@@ -1,38 +1,19 @@
 /**
  * `torch.utils.data.DataLoader`: batches of a dataset, drawn through a sampler, in the
- * calling thread. Each epoch draws PyTorch's base seed (one int64) from the loader's
- * generator when it starts, and a shuffling sampler draws its own seed and `randperm`
- * at the first batch, so the global random stream advances exactly as PyTorch's does.
+ * calling thread or (`numWorkers > 0`) in worker threads. Each epoch draws PyTorch's base
+ * seed (one int64) from the loader's generator when it starts, and a shuffling sampler
+ * draws its own seed and `randperm` at the first batch, so the global random stream
+ * advances exactly as PyTorch's does.
  */
-import { Tensor } from '../tensor/tensor.js';
-import { int64 } from '../tensor/dtype.js';
-import { tensor } from '../tensor/creation.js';
-import { indexSelect } from '../ops/indexing.js';
 import { argumentError, checkFunction, checkOptions, keysOf } from '../tensor/args.js';
 import { CPU } from '../tensor/device.js';
 import { checkGenerator, type Generator as TorchGenerator } from '../random/generator.js';
-import { Subset, TensorDataset, checkDataset, defaultCollate, type Collated, type MapDataset } from './data-core.js';
+import { checkDataset, defaultCollate, type Collated, type MapDataset } from './data-core.js';
 import { IterableDataset } from './datasets.js';
 import { BatchSampler, RandomSampler, SequentialSampler, drawSeed } from './samplers.js';
-
-/**
- * The tensors behind a dataset and the rows its samples map to, when the dataset is a
- * TensorDataset (or Subsets of one) whose `at` was not overridden, so that a batch can
- * be one `indexSelect` per tensor.
- */
-function tensorSource(dataset: MapDataset<unknown>): { tensors: Tensor[]; rows: (i: number) => number } | null {
-  if (dataset instanceof TensorDataset && dataset.at === TensorDataset.prototype.at) {
-    return { tensors: dataset.tensors, rows: (i) => i };
-  }
-  if (dataset instanceof Subset && dataset.at === Subset.prototype.at) {
-    const inner = tensorSource(dataset.dataset);
-    if (inner === null) return null;
-    const indices = dataset.indices;
-    return { tensors: inner.tensors, rows: (i) => inner.rows(indices[i]) };
-  }
-  return null;
-}
-
+import { iterableFetcher, mapBatchFetcher } from './fetch.js';
+import { checkModuleRef, encodeDataset, type WorkerFunctionRef } from './worker-codec.js';
+import { WorkerEpoch, WorkerLoaderIterator, WorkerPool, closeWhenCollected } from './worker-pool.js';
 
 /**
  * Options of `DataLoader`, as PyTorch's keyword arguments. With `batchSize: null`,
@@ -48,15 +29,41 @@ export interface DataLoaderOptions<T, B> {
   batchSampler?: Iterable<number[]> | null;
   dropLast?: boolean;
   generator?: TorchGenerator | null;
+  /**
+   * Merges samples into a batch. With `numWorkers > 0`, a given function runs in the main
+   * thread on the samples the workers send (a function cannot be sent to a thread); the
+   * default collate runs in the workers.
+   */
   collateFn?: ((batch: T[]) => B) | null;
-  /** Only 0, the default: flint loads batches in the calling thread. */
+  /**
+   * Worker threads that load batches (default 0: the calling thread). With more than 0,
+   * iterate with `for await`; the dataset must be one a worker can rebuild (see
+   * `DataLoader`).
+   */
   numWorkers?: number;
   /** Accepted for ported scripts; host memory is not pinned (CPU tensors need no pinning). */
   pinMemory?: boolean;
+  /** Seconds to wait for a batch from the workers before failing (0, the default: forever), as PyTorch's. */
+  timeout?: number;
+  /**
+   * `worker_init_fn`: called as `fn(workerId)` in each worker after it is seeded. Given as
+   * `{ module, exportName }` (a closure cannot be sent to a thread); ignored with
+   * `numWorkers: 0`, as PyTorch ignores it.
+   */
+  workerInitFn?: WorkerFunctionRef | ((workerId: number) => void) | null;
+  /** Batches each worker loads ahead (default 2; only with `numWorkers > 0`). */
+  prefetchFactor?: number;
+  /** Keep the worker threads (and their dataset copies) across epochs. */
+  persistentWorkers?: boolean;
 }
 const DATA_LOADER_KEYS = keysOf<DataLoaderOptions<unknown, unknown>>()(
   'batchSize', 'shuffle', 'sampler', 'batchSampler', 'dropLast', 'generator', 'collateFn', 'numWorkers', 'pinMemory',
+  'timeout', 'workerInitFn', 'prefetchFactor', 'persistentWorkers',
 );
+
+function isModuleRef(value: unknown): value is WorkerFunctionRef {
+  return value !== null && typeof value === 'object';
+}
 
 function isIterable(value: unknown): value is Iterable<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
@@ -71,14 +78,35 @@ function pyRepr(value: unknown): string {
 }
 
 /**
- * `torch.utils.data.DataLoader` (single process). Each `for...of` over it is one epoch;
- * `for await` does the same and yields to the event loop between batches. With
- * `shuffle`, every epoch is a fresh `RandomSampler` permutation, the one PyTorch draws
- * after the same `torch.manualSeed` (or from `generator`).
+ * `torch.utils.data.DataLoader`. Each `for...of` over it is one epoch; `for await` does
+ * the same and yields to the event loop between batches. With `shuffle`, every epoch is a
+ * fresh `RandomSampler` permutation, the one PyTorch draws after the same
+ * `torch.manualSeed` (or from `generator`).
+ *
+ * **Worker threads** (`numWorkers > 0`, PyTorch's worker processes): the main thread runs
+ * the sampler and sends index batches to the workers round-robin, `prefetchFactor` per
+ * worker in flight; each worker fetches its samples, collates them and sends the batch
+ * back; batches come out in sampler order. Worker `i` seeds its global generator with the
+ * epoch's base seed + `i` (PyTorch's per-worker seeds), then runs `workerInitFn(i)`;
+ * `getWorkerInfo()` tells dataset code which worker it runs in. Differences from PyTorch:
+ * - A worker's results arrive asynchronously, so iterate with
+ *   `for await (const batch of loader)`; a plain `for...of` throws.
+ * - Objects with methods cannot cross threads. A worker rebuilds a TensorDataset, Subset,
+ *   ConcatDataset, StackDataset, ChainDataset or array of plain data from its parts (a
+ *   TensorDataset's values are copied into SharedArrayBuffers that every worker reads,
+ *   once each time workers start); any other dataset needs a `workerSpec()` method returning
+ *   `{ module, exportName, args }` that constructs it (see `WorkerSpec`).
+ * - `workerInitFn` is given as `{ module, exportName }`. A `collateFn` function runs in
+ *   the main thread on the samples the workers send (the default collate runs in the
+ *   workers).
+ * - An error in a worker is re-thrown here ("Caught TypeError in DataLoader worker
+ *   process 0 ...", with the worker's stack) and ends the epoch.
  * @example
  * const loader = new DataLoader(new TensorDataset(X, y), { batchSize: 128, shuffle: true });
  * const same = new DataLoader(new TensorDataset(X, y), 128, { shuffle: true }); // batch_size positional
  * for (const [xb, yb] of loader) train(xb, yb);
+ * const threaded = new DataLoader(new TensorDataset(X, y), { batchSize: 128, numWorkers: 2 });
+ * for await (const [xb, yb] of threaded) train(xb, yb);
  */
 export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
   readonly dataset: MapDataset<T> | Iterable<T>;
@@ -90,7 +118,14 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   readonly sampler: Iterable<number> | null;
   /** The batch sampler; null when batches are not built from indices. */
   readonly batchSampler: Iterable<number[]> | null;
+  readonly numWorkers: number;
+  readonly prefetchFactor: number;
+  readonly persistentWorkers: boolean;
+  readonly timeout: number;
+  readonly workerInitFn: WorkerFunctionRef | null;
   private readonly collateFn: ((batch: T[]) => B) | null;
+  /** The persistent workers and how many epochs they have served. */
+  private persistent: { pool: WorkerPool; epochs: number } | null = null;
 
   constructor(
     dataset: MapDataset<T> | IterableDataset<T>,
@@ -111,14 +146,33 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     checkOptions(options, 'DataLoader', DATA_LOADER_KEYS);
     let { batchSize = 1, shuffle = null, dropLast = false } = options;
     const { sampler = null, batchSampler = null, generator = null, collateFn = null, numWorkers = 0, pinMemory = false } = options;
-    if (collateFn !== null) checkFunction(collateFn, 'DataLoader', 'collateFn');
+    const { timeout = 0, workerInitFn = null, prefetchFactor = null, persistentWorkers = false } = options;
     if (typeof pinMemory !== 'boolean') throw argumentError('DataLoader', 'pinMemory', 'a boolean', pinMemory);
-    if (numWorkers !== 0) {
-      if (typeof numWorkers !== 'number' || !Number.isInteger(numWorkers)) {
-        throw argumentError('DataLoader', 'numWorkers', 'a non-negative integer', numWorkers);
+    if (typeof numWorkers !== 'number' || !Number.isInteger(numWorkers)) {
+      throw argumentError('DataLoader', 'numWorkers', 'a non-negative integer', numWorkers);
+    }
+    if (numWorkers < 0) throw new RangeError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
+    if (typeof timeout !== 'number' || Number.isNaN(timeout)) throw argumentError('DataLoader', 'timeout', 'a number of seconds', timeout);
+    if (timeout < 0) throw new RangeError('timeout option should be non-negative');
+    if (prefetchFactor !== null) {
+      if (numWorkers === 0 && prefetchFactor !== 2) {
+        throw new Error('prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing.');
       }
-      if (numWorkers < 0) throw new RangeError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
-      throw new Error(`DataLoader(): numWorkers: ${numWorkers} is not supported: flint loads batches in the calling thread (numWorkers: 0)`);
+      if (typeof prefetchFactor !== 'number' || !Number.isInteger(prefetchFactor) || prefetchFactor <= 0) {
+        throw new RangeError(`prefetch_factor should be a positive integer value, but got prefetch_factor=${String(prefetchFactor)}`);
+      }
+    }
+    if (typeof persistentWorkers !== 'boolean') throw argumentError('DataLoader', 'persistentWorkers', 'a boolean', persistentWorkers);
+    if (persistentWorkers && numWorkers === 0) throw new Error('persistent_workers option needs num_workers > 0');
+    if (collateFn !== null) checkFunction(collateFn, 'DataLoader', 'collateFn');
+    if (workerInitFn !== null && numWorkers > 0) {
+      if (typeof workerInitFn === 'function') {
+        throw new TypeError(
+          'DataLoader(): workerInitFn must be { module, exportName } naming an exported function (e.g. ' +
+            "{ module: import.meta.url, exportName: 'seedWorker' }): a function's closure cannot be sent to a worker thread",
+        );
+      }
+      checkModuleRef(workerInitFn, 'DataLoader(): workerInitFn');
     }
     if (shuffle !== null && typeof shuffle !== 'boolean') throw new TypeError(`shuffle should be a boolean value, but got shuffle=${shuffle}`);
     if (typeof dropLast !== 'boolean') throw new TypeError(`drop_last should be a boolean value, but got drop_last=${dropLast}`);
@@ -148,11 +202,18 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     if (batchSize !== null && (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize <= 0)) {
       throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);
     }
+    // Fail now, not at the first epoch, for a dataset the workers could not rebuild.
+    if (numWorkers > 0) encodeDataset(dataset, { check: true, what: 'the dataset' });
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = shuffle ?? false;
     this.dropLast = dropLast;
     this.collateFn = collateFn;
+    this.numWorkers = numWorkers;
+    this.prefetchFactor = prefetchFactor ?? 2;
+    this.persistentWorkers = persistentWorkers;
+    this.timeout = timeout;
+    this.workerInitFn = numWorkers > 0 && isModuleRef(workerInitFn) ? workerInitFn : null;
     if (iterableStyle) {
       this.sampler = null;
       this.batchSampler = null;
@@ -177,22 +238,92 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   }
 
   /**
-   * Starts an epoch: draws the base seed now, as PyTorch's iterator does when created;
-   * the sampler draws its order at the first batch.
+   * Starts an epoch in this thread: draws the base seed now, as PyTorch's iterator does
+   * when created; the sampler draws its order at the first batch. With `numWorkers > 0`
+   * it throws: worker threads answer asynchronously, so use `for await`.
    * @example const it = loader[Symbol.iterator](); const first = it.next().value;
    */
   [Symbol.iterator](): Iterator<B> {
+    if (this.numWorkers > 0) {
+      throw new Error(
+        `DataLoader with numWorkers: ${this.numWorkers} loads batches in worker threads, whose results arrive asynchronously: ` +
+          'iterate it with `for await (const batch of loader)` (a plain for...of needs numWorkers: 0)',
+      );
+    }
     drawSeed(this.generator);
     if (this.sampler === null) return this.streamBatches();
     return this.batchSampler !== null ? this.indexedBatches(this.batchSampler) : this.singleSamples(this.sampler);
   }
 
   /**
-   * The same epoch for `for await`: each batch comes after a turn of the event loop, so
-   * a long epoch does not starve timers and I/O.
+   * One epoch for `for await`. With `numWorkers: 0` each batch comes after a turn of the
+   * event loop, so a long epoch does not starve timers and I/O. With worker threads, the
+   * base seed is drawn and the first `prefetchFactor * numWorkers` index batches are sent
+   * when this is called (as PyTorch's iterator does when created); persistent workers
+   * draw it once, for their first epoch only, as PyTorch's reused iterator does.
    * @example for await (const [x, y] of loader) await step(x, y);
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<B> {
+  [Symbol.asyncIterator](): AsyncIterator<B> {
+    if (this.numWorkers === 0) return this.inThread();
+    let pool: WorkerPool;
+    let epoch = 0;
+    if (this.persistent !== null && !this.persistent.pool.closed) {
+      pool = this.persistent.pool;
+      epoch = ++this.persistent.epochs;
+    } else {
+      pool = this.startWorkers(drawSeed(this.generator));
+      if (this.persistentWorkers) {
+        this.persistent = { pool, epochs: 0 };
+        closeWhenCollected(this, pool);
+      }
+    }
+    const indices = this.sampler === null ? null : ((this.batchSampler ?? this.sampler) as Iterable<number[] | number>)[Symbol.iterator]();
+    const collateHere = this.collateFn as ((batch: unknown) => B) | null;
+    let run: WorkerEpoch<B>;
+    try {
+      run = new WorkerEpoch<B>({
+        pool, epoch, indices, prefetchFactor: this.prefetchFactor, collateHere, timeout: this.timeout, persistent: this.persistentWorkers,
+      });
+    } catch (e) {
+      // The sampler threw while the first tasks were sent.
+      if (!this.persistentWorkers) void pool.close();
+      throw e;
+    }
+    const iterator = new WorkerLoaderIterator(run);
+    if (!this.persistentWorkers) closeWhenCollected(iterator, pool);
+    return iterator;
+  }
+
+  /**
+   * Terminates the loader's persistent worker threads now (they also go when the loader
+   * is garbage collected, and never keep the process from exiting). PyTorch frees them
+   * when the loader is deleted; JS has no destructor, so `await using` does it here.
+   * @example
+   * await using loader = new DataLoader(ds, { batchSize: 8, numWorkers: 2, persistentWorkers: true });
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const persistent = this.persistent;
+    this.persistent = null;
+    if (persistent !== null) await persistent.pool.close();
+  }
+
+  private startWorkers(baseSeed: bigint): WorkerPool {
+    // Encoded at each start, as PyTorch's workers get the dataset as it is when the iterator
+    // starts: its tensors are copied once into shared memory that all the workers read.
+    return new WorkerPool({
+      numWorkers: this.numWorkers,
+      baseSeed,
+      dataset: encodeDataset(this.dataset, { shared: true, what: 'the dataset' }),
+      initFn: this.workerInitFn,
+      collate: this.collateFn !== null ? 'main' : 'default',
+      iterable: this.sampler === null,
+      autoCollation: this.sampler === null ? this.batchSize !== null : this.batchSampler !== null,
+      batchSize: this.batchSize,
+      dropLast: this.dropLast,
+    });
+  }
+
+  private async *inThread(): AsyncGenerator<B> {
     const batches = this[Symbol.iterator]();
     for (;;) {
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -211,40 +342,17 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   }
 
   private *indexedBatches(batchSampler: Iterable<number[]>): Generator<B> {
-    const dataset = this.dataset as MapDataset<T>;
-    const source = this.collateFn === null ? tensorSource(dataset) : null;
-    const collate = this.collateFn ?? (defaultCollate as unknown as (batch: T[]) => B);
-    for (const indices of batchSampler) {
-      if (source === null) {
-        yield collate(indices.map((i) => dataset.at(i)));
-        continue;
-      }
-      // The index lives where the data does (a GPU dataset is indexed on the GPU).
-      const device = source.tensors[0].device;
-      const index = tensor(Float64Array.from(indices, source.rows), { dtype: int64, device });
-      try {
-        yield source.tensors.map((t) => indexSelect(t, 0, t.device === device ? index : index.to(t.device))) as B;
-      } finally {
-        index.dispose();
-      }
-    }
+    const fetch = mapBatchFetcher(this.dataset as MapDataset<T>, this.collateFn);
+    for (const indices of batchSampler) yield fetch(indices);
   }
 
   private *streamBatches(): Generator<B> {
-    const { batchSize, dropLast } = this;
-    const collate = this.collateFn ?? (defaultCollate as unknown as (batch: T[]) => B);
-    if (batchSize === null) {
-      for (const sample of this.dataset as Iterable<T>) yield (this.collateFn ? this.collateFn(sample as unknown as T[]) : sample) as B;
-      return;
+    const { batchSize, collateFn } = this;
+    const next = iterableFetcher(this.dataset as Iterable<T>, batchSize, this.dropLast);
+    const collate = collateFn ?? (defaultCollate as unknown as (batch: T[]) => B);
+    for (let got = next(); got !== null; got = next()) {
+      if (batchSize === null) yield (collateFn ? collateFn(got.value as unknown as T[]) : got.value) as B;
+      else yield collate(got.value as T[]);
     }
-    let batch: T[] = [];
-    for (const sample of this.dataset as Iterable<T>) {
-      batch.push(sample);
-      if (batch.length === batchSize) {
-        yield collate(batch);
-        batch = [];
-      }
-    }
-    if (batch.length > 0 && !dropLast) yield collate(batch);
   }
 }
