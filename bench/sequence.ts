@@ -35,7 +35,7 @@ export function causalLM(torch: Flint, device: 'cpu' | 'cuda') {
     );
     head = new nn.Linear(256, 1000);
 
-    forward(tokens: Torch.Tensor, mask: Torch.Tensor): Torch.Tensor {
+    override forward(tokens: Torch.Tensor, mask: Torch.Tensor): Torch.Tensor {
       return this.head.forward(this.encoder.forward(this.embed.forward(tokens), { mask }));
     }
   }

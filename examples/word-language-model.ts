@@ -143,7 +143,7 @@ export class RNNModel extends nn.Module<[Tensor, Hidden]> {
   }
 
   initHidden(bsz: number): Hidden {
-    const weight = this.parameters().next().value as Tensor;
+    const weight = this.parameters()[0];
     if (this.rnnType === 'LSTM') return [weight.newZeros([this.nlayers, bsz, this.nhid]), weight.newZeros([this.nlayers, bsz, this.nhid])];
     return weight.newZeros([this.nlayers, bsz, this.nhid]);
   }

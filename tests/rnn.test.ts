@@ -138,7 +138,7 @@ describe('cells against PyTorch', () => {
         const x = fromFixture(c.x, { dtype, requiresGrad: true });
         const h0 = c.h0 ? fromFixture(c.h0, { dtype, requiresGrad: true }) : null;
         const c0 = c.c0 ? fromFixture(c.c0, { dtype, requiresGrad: true }) : null;
-        const r = c.kind === 'LSTMCell' ? (m(x, h0 ? [h0, c0] : null) as [Tensor, Tensor]) : [m(x, h0) as Tensor, null];
+        const r: [Tensor, Tensor | null] = c.kind === 'LSTMCell' ? (m(x, h0 ? [h0, c0] : null) as [Tensor, Tensor]) : [m(x, h0) as Tensor, null];
         const tol = TOL[dtype];
         expectClose(r[0], fromFixture(c.h, { dtype }), { ...tol, label: 'h' });
         if (c.c) expectClose(r[1]!, fromFixture(c.c, { dtype }), { ...tol, label: 'c' });
@@ -185,7 +185,7 @@ describe('construction', () => {
     const m = new nn.GRU(3, 4, { numLayers: 2, bidirectional: true });
     m.flattenParameters();
     expect(m.allWeights.length).toBe(4);
-    expect(m.allWeights[1][0]).toBe(m.weight_ih_l0_reverse);
+    expect(m.allWeights[1][0]).toBe(m.getParameter('weight_ih_l0_reverse'));
   });
 });
 

@@ -259,6 +259,10 @@ export class RNNBase<Out = unknown> extends Module<Out> {
 
 /** Shared by RNN and GRU: one state tensor. */
 class SingleStateRNN extends RNNBase<[Tensor | PackedSequence, Tensor]> {
+  // Overloads, so that a Tensor in gives a Tensor out to the type checker, as a PackedSequence gives a PackedSequence.
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor];
   override forward(input: Tensor | PackedSequence, hx: Tensor | null = null): [Tensor | PackedSequence, Tensor] {
     const prep = this._prepare(input);
     const size = this.hiddenSize;
@@ -322,6 +326,9 @@ export class LSTM extends RNNBase<[Tensor | PackedSequence, [Tensor, Tensor]]> {
     super('LSTM', 'LSTM', inputSize, hiddenSize, options);
   }
 
+  override forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  override forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  override forward(input: Tensor | PackedSequence, hx?: [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]];
   override forward(input: Tensor | PackedSequence, hx: [Tensor, Tensor] | null = null): [Tensor | PackedSequence, [Tensor, Tensor]] {
     const prep = this._prepare(input);
     const real = this.projSize > 0 ? this.projSize : this.hiddenSize;
