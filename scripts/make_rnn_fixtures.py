@@ -240,7 +240,39 @@ errors = {
     'cell_input': message(lambda: nn.GRUCell(3, 4)(torch.zeros(2, 2, 3))),
 }
 
-data = {'layers': layers, 'packed': packed, 'cells': cells, 'utils': utils, 'init': init, 'reprs': reprs, 'errors': errors}
+# States handed straight from one call to the next (no op between): an LSTMCell unrolled
+# over T steps, and an LSTM/GRU layer whose final states start a second call. The cell
+# state reaches the next node as its second input, from the first node's output 2.
+chains = []
+for kind in ['LSTMCell', 'GRUCell', 'LSTM', 'GRU']:
+    cell = kind.endswith('Cell')
+    module = with_params((CELLS if cell else CLASSES)[kind](I, H))
+    x = rn(T, B, I, dtype=F64).requires_grad_(True)
+    h0 = rn(*((B, H) if cell else (1, B, H)), dtype=F64).requires_grad_(True)
+    c0 = rn(*h0.shape, dtype=F64).requires_grad_(True)
+    lstm = kind.startswith('LSTM')
+    g = rn(T, B, H, dtype=F64)
+    loss = 0
+    if cell:
+        state = (h0, c0) if lstm else h0
+        for t in range(T):
+            state = module(x[t], state)
+            loss = loss + ((state[0] if lstm else state) * g[t]).sum()
+        if lstm:
+            loss = loss + state[1].sum()
+    else:
+        half = T // 2
+        out1, st = module(x[:half], (h0, c0) if lstm else h0)
+        out2, st = module(x[half:], st)
+        loss = (torch.cat([out1, out2]) * g).sum() + (st[1].sum() if lstm else 0)
+    loss.backward()
+    chains.append({
+        'kind': kind, 'state': state_of(module), 'x': ser(x), 'h0': ser(h0), 'c0': ser(c0) if lstm else None, 'g': ser(g),
+        'loss': loss.item(), 'grad_x': ser(x.grad), 'grad_h0': ser(h0.grad), 'grad_c0': ser(c0.grad) if lstm else None,
+        'grads': {n: ser(p.grad) for n, p in module.named_parameters()},
+    })
+
+data = {'layers': layers, 'chains': chains, 'packed': packed, 'cells': cells, 'utils': utils, 'init': init, 'reprs': reprs, 'errors': errors}
 out = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'rnn.json')
 with open(out, 'w') as f:
     json.dump(data, f, separators=(',', ':'))

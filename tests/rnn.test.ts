@@ -57,8 +57,22 @@ interface CellCase {
   grads: Record<string, F>;
   grad_fn: string;
 }
+interface ChainCase {
+  kind: 'LSTMCell' | 'GRUCell' | 'LSTM' | 'GRU';
+  state: Record<string, F>;
+  x: F;
+  h0: F;
+  c0: F | null;
+  g: F;
+  loss: number;
+  grad_x: F;
+  grad_h0: F;
+  grad_c0: F | null;
+  grads: Record<string, F>;
+}
 interface Fixture {
   layers: LayerCase[];
+  chains: ChainCase[];
   cells: CellCase[];
   init: { ctor: string; args: number[]; kw: Record<string, unknown>; state: Record<string, F>; keys: string[] }[];
   reprs: { ctor: string; args: number[]; kw: Record<string, unknown>; repr: string }[];
@@ -151,6 +165,47 @@ describe('cells against PyTorch', () => {
         if (c.grad_c0) expectClose(c0!.grad!, fromFixture(c.grad_c0, { dtype }), { ...tol, label: 'grad c0' });
         for (const [name, p] of m.namedParameters()) expectClose(p.grad!, fromFixture(c.grads[name], { dtype }), { ...tol, label: `grad ${name}` });
       });
+    });
+  }
+});
+
+// A state handed straight from one call to the next: the cell state is output 2 of the
+// first call's node and must reach that slot (it once reached output 0, h, instead).
+describe('states chained from call to call against PyTorch', () => {
+  for (const c of fx.chains) {
+    it(`${c.kind}: gradients through the chained h and c`, () => {
+      const dtype = 'float64';
+      const m = CTORS[c.kind]([3, 4], optionsOf({}, torch.float64));
+      loadState(m, c.state, dtype);
+      const x = fromFixture(c.x, { dtype, requiresGrad: true });
+      const h0 = fromFixture(c.h0, { dtype, requiresGrad: true });
+      const c0 = c.c0 ? fromFixture(c.c0, { dtype, requiresGrad: true }) : null;
+      const g = fromFixture(c.g, { dtype });
+      const lstm = c.kind.startsWith('LSTM');
+      const steps = x.shape[0];
+      let loss = torch.zeros([], { dtype: torch.float64 });
+      if (c.kind.endsWith('Cell')) {
+        let h = h0, cell = c0;
+        for (let t = 0; t < steps; t++) {
+          if (lstm) [h, cell] = m(x.select(0, t), [h, cell]) as [Tensor, Tensor];
+          else h = m(x.select(0, t), h) as Tensor;
+          loss = loss.add(h.mul(g.select(0, t)).sum());
+        }
+        if (lstm) loss = loss.add(cell!.sum());
+      } else {
+        const half = Math.floor(steps / 2);
+        const first = m(x.index(`:${half}`), lstm ? [h0, c0] : h0) as [Tensor, Tensor | [Tensor, Tensor]];
+        const second = m(x.index(`${half}:`), first[1]) as [Tensor, Tensor | [Tensor, Tensor]];
+        loss = torch.cat([first[0], second[0]]).mul(g).sum();
+        if (lstm) loss = loss.add((second[1] as [Tensor, Tensor])[1].sum());
+      }
+      expect(loss.item()).toBeCloseTo(c.loss, 10);
+      loss.backward();
+      const tol = TOL[dtype];
+      expectClose(x.grad!, fromFixture(c.grad_x, { dtype }), { ...tol, label: 'grad input' });
+      expectClose(h0.grad!, fromFixture(c.grad_h0, { dtype }), { ...tol, label: 'grad h0' });
+      if (c.grad_c0) expectClose(c0!.grad!, fromFixture(c.grad_c0, { dtype }), { ...tol, label: 'grad c0' });
+      for (const [name, p] of m.namedParameters()) expectClose(p.grad!, fromFixture(c.grads[name], { dtype }), { ...tol, label: `grad ${name}` });
     });
   }
 });

@@ -19,6 +19,7 @@ import * as call from '../../native/calls.generated.js';
 import { layoutOf } from '../../native/meta.js';
 import { Node } from '../../autograd/node.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
+import { slotsOf } from '../../autograd/function.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { copyKernel, fillKernel, binaryKernel } from '../../ops/tensor-kernels.js';
 import { BinaryOp } from '../../native/enums.generated.js';
@@ -164,6 +165,8 @@ export function runDirection(
   const node = new RnnDirectionNode(gradFnName, inputs.map((t) => (t === null ? null : t._edge())));
   node.onceDifferentiable = true;
   node.numOutputs = 3;
+  // h0 and c0 are often a previous direction's hN and cN (outputs 1 and 2 of its node).
+  node.nextSlots = slotsOf(inputs);
   const get = {
     x: node.save(x), h0Shape: h0._shape.slice(),
     wIh: node.save(w.wIh), wHh: node.save(w.wHh), wHr: w.wHr === null ? null : node.save(w.wHr),

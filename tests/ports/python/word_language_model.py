@@ -2,7 +2,9 @@
 # settings: an LSTM (two full epochs) and a Transformer (`--epochs 2 --dry-run`), on examples/data/project-docs
 # (a corpus of flint's docs in wikitext-2's layout; nothing is downloaded here). Changes:
 # the model is saved and reloaded as a state dict (flint does not pickle modules), and the
-# wall-clock times in the printed lines are elided, so that the output is reproducible.
+# wall-clock times in the printed lines are elided, so that the output is reproducible. The
+# learning rate is 5 rather than 20: at 20 the float32 training is chaotic (PyTorch on 1 and on 2
+# threads prints test ppl 849.16 and 849.88), at 5 it prints the same on any thread count.
 import argparse
 import builtins
 import math
@@ -467,7 +469,7 @@ def run(argv):
 if __name__ == '__main__':
     data = os.path.join(HERE, '..', '..', '..', 'examples', 'data', 'project-docs')
     with tempfile.TemporaryDirectory() as tmp:
-        common = ['--data', data, '--emsize', '16', '--nhid', '16', '--epochs', '2', '--bptt', '12',
+        common = ['--data', data, '--emsize', '16', '--nhid', '16', '--epochs', '2', '--lr', '5', '--bptt', '12',
                   '--batch_size', '8', '--log-interval', '40', '--save', os.path.join(tmp, 'model.pt')]
         run(common + ['--model', 'LSTM'])
         run(common + ['--model', 'Transformer', '--nhead', '2', '--dry-run'])

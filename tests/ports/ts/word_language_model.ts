@@ -15,7 +15,7 @@ export async function main(print: (...args: unknown[]) => void): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'flint-wlm-'));
   const printElided = (...args: unknown[]): void => print(elideTimes(args.map(String).join(' ')));
   try {
-    const common = ['--emsize', '16', '--nhid', '16', '--epochs', '2', '--bptt', '12', '--batch_size', '8', '--log-interval', '40', '--save', join(tmp, 'model.pt')];
+    const common = ['--emsize', '16', '--nhid', '16', '--epochs', '2', '--lr', '5', '--bptt', '12', '--batch_size', '8', '--log-interval', '40', '--save', join(tmp, 'model.pt')];
     await wordLanguageModel([...common, '--model', 'LSTM'], printElided);
     await wordLanguageModel([...common, '--model', 'Transformer', '--nhead', '2', '--dry-run'], printElided);
   } finally {
