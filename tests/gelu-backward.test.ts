@@ -45,3 +45,27 @@ describe('GELU backward', () => {
     expectClose(x.grad!, ref.grad!, { rtol: 0, atol: 0 });
   });
 });
+
+// ReLU's backward is the Threshold rule of the same kernel, applied to the output.
+describe('ReLU backward (the native threshold_backward)', () => {
+  it("zeroes where the output is <= 0 and passes NaN outputs' gradients, as PyTorch's threshold_backward", () => {
+    for (const dtype of [torch.float32, torch.float64]) {
+      const x = torch.tensor([-1, 0, 2, NaN, -0, 5e-30], { dtype, requiresGrad: true });
+      torch.relu(x).backward(torch.tensor([1, 2, 3, 4, 5, 6], { dtype }));
+      expect(x.grad!.tolist()).toEqual([0, 0, 3, 4, 0, 6]);
+    }
+  });
+
+  it('takes strided gradients and stays twice differentiable (createGraph)', () => {
+    const x = torch.tensor([[-1, 2], [3, -4]], { dtype: torch.float64, requiresGrad: true });
+    const y = torch.relu(x);
+    y.backward(torch.tensor([[1, 2], [3, 4]], { dtype: torch.float64 }).t());
+    expect(x.grad!.tolist()).toEqual([[0, 3], [2, 0]]);
+    const z = torch.tensor([1.5, -2, 3], { dtype: torch.float64, requiresGrad: true });
+    const [g] = torch.autograd.grad([torch.relu(z).pow(2).sum()], [z], { createGraph: true });
+    expect(g.tolist()).toEqual([3, 0, 6]);
+    g.sum().backward();
+    expect(z.grad!.tolist()).toEqual([2, 0, 2]);
+    gradcheck((a) => torch.relu(a), [torch.tensor([[0.5, -1.2], [2.1, -0.3]], { dtype: torch.float64, requiresGrad: true })]);
+  });
+});

@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { sameShape } from '../tensor/shape.js';
 import {
   binaryKernel,
+  activationGradKernel,
   castKernel,
   scalarKernel,
   unaryKernel,
@@ -440,9 +441,14 @@ export function cos(x: Tensor): Tensor {
 }
 /** `max(x, 0)`. @example x.relu() */
 export function relu(x: Tensor): Tensor {
-  // A select, with no cast of the mask and no multiply. As PyTorch's threshold_backward
-  // it zeroes where out <= 0, so a NaN output passes its gradient through.
-  return unary(UnaryOp.Relu, 'ReluBackward0', x, false, 'output', (g, o) => where(le(o(), 0), 0, g));
+  // PyTorch's threshold_backward: zero where out <= 0, so a NaN output passes its gradient
+  // through. One native pass for floats; differentiable ops only when the backward itself
+  // is recorded (createGraph) or for integer dtypes.
+  return unary(UnaryOp.Relu, 'ReluBackward0', x, false, 'output', (g, o) => {
+    const out = o();
+    if (gradEnabled() || !out._dtype.isFloatingPoint || g._dtype !== out._dtype || !sameShape(g._shape, out._shape)) return where(le(out, 0), 0, g);
+    return activationGradKernel(UnaryOp.Threshold, g, out, 0, 0);
+  });
 }
 /** Logistic sigmoid. @example x.sigmoid() */
 export function sigmoid(x: Tensor): Tensor {

@@ -91,6 +91,23 @@ export function unaryKernel(op: UnaryOp, x: Tensor, p0 = NaN, p1 = NaN): Tensor 
   return fromCompute(out, x._dtype);
 }
 
+/**
+ * `g * f'(x)` for an activation UnaryOp with a rule in flint/rules/activation_grad.h, in one
+ * native pass (PyTorch's *_backward kernels), in x's dtype (storage-only dtypes computed
+ * in their compute dtype). `g` and `x` have one shape and device.
+ * @example activationGradKernel(UnaryOp.Threshold, grad, out, 0, 0) // relu's backward from its output
+ */
+export function activationGradKernel(op: UnaryOp, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
+  const dtype = computeDType(x._dtype);
+  const n = x.numel();
+  const gc = g._dtype === dtype && g.isContiguous() ? g : castKernel(g, dtype);
+  const xc = x._dtype === dtype && x.isContiguous() ? x : castKernel(x, dtype);
+  const handle = call.activationBackward(fresh(dtype, [n]), layoutOf(gc, dtype, gc._offset, [n], [1]), layoutOf(xc, dtype, xc._offset, [n], [1]), op, p0, p1);
+  if (gc !== g) gc.dispose();
+  if (xc !== x) xc.dispose();
+  return fromCompute(fromHandle(handle, x._shape.slice(), dtype, x.device), x._dtype);
+}
+
 /** Unary kernel in place on `x`. */
 export function unaryKernel_(op: UnaryOp, x: Tensor, p0 = NaN, p1 = NaN): void {
   if (!x._dtype.isCompute) {

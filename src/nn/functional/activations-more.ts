@@ -4,16 +4,14 @@
  * threshold run one native kernel forward and one backward (flint/rules/unary.h and
  * activation_grad.h; with createGraph, the backward is composed so that it is differentiable); softsign, tanhshrink, glu and prelu are compositions, as PyTorch's.
  */
-import * as call from '../../native/calls.generated.js';
 import { UnaryOp } from '../../native/enums.generated.js';
 import { record } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { tidy } from '../../memory/storage.js';
-import { fresh, layoutOf } from '../../native/meta.js';
-import { computeDType, scalarTypeName } from '../../tensor/dtype.js';
-import { Tensor, fromHandle } from '../../tensor/tensor.js';
+import { scalarTypeName } from '../../tensor/dtype.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { argumentError, checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor } from '../../tensor/args.js';
-import { castKernel, unaryKernel } from '../../ops/tensor-kernels.js';
+import { activationGradKernel, unaryKernel } from '../../ops/tensor-kernels.js';
 import { abs, add, div, exp, ge, gradTo, gt, le, logicalAnd, logicalOr, lt, mul, neg, rsub, sigmoid, sub, tanh, where } from '../../ops/elementwise.js';
 import { cat, narrow, reshape, toDtype } from '../../ops/shape.js';
 import { unaryInplace } from '../../ops/inplace-math.js';
@@ -32,15 +30,7 @@ const KERNEL_NAMES: Record<string, string> = { selu: 'elu', celu: 'elu', logsigm
  * @example activationGrad(UnaryOp.Gelu, g, x, 0, 0)
  */
 export function activationGrad(op: UnaryOp, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
-  const dtype = computeDType(x._dtype);
-  const n = x.numel();
-  const gc = g._dtype === dtype && g.isContiguous() ? g : castKernel(g, dtype);
-  const xc = x._dtype === dtype && x.isContiguous() ? x : castKernel(x, dtype);
-  const handle = call.activationBackward(fresh(dtype, [n]), layoutOf(gc, dtype, gc._offset, [n], [1]), layoutOf(xc, dtype, xc._offset, [n], [1]), op, p0, p1);
-  if (gc !== g) gc.dispose();
-  if (xc !== x) xc.dispose();
-  const grad = fromHandle(handle, x._shape.slice(), dtype, x.device);
-  return dtype === x._dtype ? grad : toDtype(grad, x._dtype);
+  return activationGradKernel(op, g, x, p0, p1);
 }
 
 /**
