@@ -63,8 +63,8 @@ describe('ReLU backward (the native threshold_backward)', () => {
     expect(x.grad!.tolist()).toEqual([[0, 3], [2, 0]]);
     const z = torch.tensor([1.5, -2, 3], { dtype: torch.float64, requiresGrad: true });
     const [g] = torch.autograd.grad([torch.relu(z).pow(2).sum()], [z], { createGraph: true });
-    expect(g.tolist()).toEqual([3, 0, 6]);
-    g.sum().backward();
+    expect(g!.tolist()).toEqual([3, 0, 6]);
+    g!.sum().backward();
     expect(z.grad!.tolist()).toEqual([2, 0, 2]);
     gradcheck((a) => torch.relu(a), [torch.tensor([[0.5, -1.2], [2.1, -0.3]], { dtype: torch.float64, requiresGrad: true })]);
   });

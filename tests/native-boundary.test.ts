@@ -126,6 +126,9 @@ describe('bad views given to native entry points end in an Error (each in a chil
     attention_keys_short: "attentionForward: v's dim 1 is 6, but another view has 5 there",
     attention_backward_lse_short: "attentionBackward: lse's dim 1 is 2, but another view has 3 there",
     attention_int_query: 'attentionForward: q must be float32 or float64, got int64',
+    adam_step_dtypes: 'adamStep: param must be float64, got float32',
+    adam_step_lengths: "adamStep: expAvg's dim 0 is 3, but another view has 4 there",
+    adam_step_past_storage: 'view needs 400 bytes but its storage holds',
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));
   for (const [name, message] of Object.entries(expected)) {

@@ -212,6 +212,12 @@ export const entries = {
   // elements with an input only at the same positions (dcPrev/dc, dhPrev/dh), which the
   // pointwise kernels read before they write. The backwards add dhOut (the gradient of
   // the step's output, absent when none arrived) to dh.
+  // One Adam/AdamW step of a parameter in one pass (flint/rules/adam.h), PyTorch's
+  // single-tensor update rounded as its separate ops are; stepSize = lr / (1 - beta1^t).
+  adamStep: {
+    args: 'param: inout [N], expAvg: inout [N], expAvgSq: inout [N], grad: in [N], lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: bool, maximize: bool, stepSize: f64, biasCorrection2Sqrt: f64',
+    kernel: true,
+  },
   lstmCell: { args: 'h: out [B, H], c: out [B, H], gates: out [B, 4, H], xproj: in [B, 4, H], hproj: in [B, 4, H], cPrev: in [B, H]', kernel: true },
   lstmCellBackward: {
     args: 'dPre: out [B, 4, H], dcPrev: out [B, H], dh: in [B, H], dhOut: in? [B, H], dc: in [B, H], gates: in [B, 4, H], c: in [B, H], cPrev: in [B, H]',

@@ -3,7 +3,11 @@
  * They differ only in weight decay: Adam adds `weightDecay * p` to the gradient, AdamW
  * shrinks the parameter by `1 - lr * weightDecay` before the update (decoupled decay).
  */
+import * as call from '../native/calls.generated.js';
+import { layoutOf } from '../native/meta.js';
 import { keep } from '../memory/storage.js';
+import { float32, float64 } from '../tensor/dtype.js';
+import { sameShape } from '../tensor/shape.js';
 import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, addcdiv_, addcmul_, plusScaled, release } from './update-ops.js';
@@ -35,6 +39,20 @@ export interface AdamParamGroup extends ParamGroup {
   weightDecay: number;
   amsgrad: boolean;
   maximize: boolean;
+}
+
+/**
+ * Whether one native pass (`adamStep`, flint/rules/adam.h) can update `p`: float32 or
+ * float64, with its gradient and moments contiguous on its device. It gives the bits of
+ * the composite update below, which covers the rest (other dtypes, strided tensors, amsgrad).
+ */
+function fusedApplies(p: Tensor, grad: Tensor, state: ParamState): boolean {
+  const dtype = p._dtype;
+  if (dtype !== float32 && dtype !== float64) return false;
+  for (const t of [p, grad, state.expAvg as Tensor, state.expAvgSq as Tensor]) {
+    if (t._dtype !== dtype || !t.isContiguous() || t._storage.device !== p._storage.device || !sameShape(t._shape, p._shape)) return false;
+  }
+  return true;
 }
 
 /** PyTorch's checks, in its order, with its messages; then the types PyTorch leaves unchecked. */
@@ -97,6 +115,18 @@ export class Adam extends Optimizer<AdamParamGroup> {
     const state = this.initState(p, amsgrad);
     const step = (state.step as number) + 1;
     state.step = step;
+    if (!amsgrad && fusedApplies(p, grad, state)) {
+      // Bias corrections in double precision, as PyTorch computes them from step.item().
+      const n = p.numel(), dtype = p._dtype;
+      const flat = (t: Tensor) => layoutOf(t, dtype, t._offset, [n], [1]);
+      const expAvg = state.expAvg as Tensor, expAvgSq = state.expAvgSq as Tensor;
+      call.adamStep(
+        flat(p), flat(expAvg), flat(expAvgSq), flat(grad), lr, beta1, beta2, eps, weightDecay, this.decoupled, maximize,
+        lr / (1 - beta1 ** step), Math.sqrt(1 - beta2 ** step),
+      );
+      for (const t of [p, expAvg, expAvgSq]) t._version.value++;
+      return;
+    }
 
     let g = maximize ? grad.neg() : grad;
     if (weightDecay !== 0) {

@@ -139,4 +139,9 @@ export const cases: Record<string, () => unknown> = {
     call.attentionBackward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 5, 2]), fresh(torch.float32, [4, 5, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 2]), null, 2, 1, false),
   attention_int_query: () =>
     call.attentionForward(fresh(torch.int64, [1, 1, 1]), fresh(torch.int64, [1, 1]), torch.zeros([1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1], { dtype: torch.int64 }), null, 1, 1, false),
+  // The fused Adam step (issue 13): every view of one dtype and length, inside its storage.
+  adam_step_dtypes: () => call.adamStep(torch.zeros(4), torch.zeros(4), torch.zeros(4), torch.zeros(4, { dtype: torch.float64 }), 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
+  adam_step_lengths: () => call.adamStep(torch.zeros(4), torch.zeros(3), torch.zeros(4), torch.zeros(4), 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
+  adam_step_past_storage: () =>
+    call.adamStep(layoutOf(torch.zeros(4), torch.float32, 0, [100], [1]), torch.zeros(100), torch.zeros(100), torch.zeros(100), 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
 };
