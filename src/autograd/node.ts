@@ -8,7 +8,8 @@ import type { Tensor } from '../tensor/tensor.js';
 
 let sequence = 0;
 
-const FREED_MESSAGE =
+/** PyTorch's error for a backward through a graph already freed. @internal */
+export const FREED_MESSAGE =
   'Trying to backward through the graph a second time (or directly access saved tensors after they have ' +
   'already been freed). Saved intermediate values of the graph are freed when you call .backward() or ' +
   'autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or ' +

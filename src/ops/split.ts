@@ -3,7 +3,9 @@
  * narrowCopy, and hstack/vstack/dstack/columnStack. The pieces of a split are views, as
  * PyTorch's; the stacks are cat over reshaped inputs.
  */
-import { record } from '../autograd/function.js';
+import { record, slotsOf } from '../autograd/function.js';
+import { FREED_MESSAGE, Node } from '../autograd/node.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { float64, int64 } from '../tensor/dtype.js';
 import { normalizeDim } from '../tensor/shape.js';
@@ -26,14 +28,55 @@ function slicePiece(x: Tensor, d: number, begin: number, length: number, name: s
   }, { onceDifferentiable: true });
 }
 
-/** Views of consecutive pieces of `sizes` along `d`. */
+/**
+ * The pieces of one split as ONE node with an output per piece, as PyTorch's
+ * SplitBackward0: its backward is one cat of the pieces' gradients (zeros for a piece that
+ * got none). A node per piece would fill an input-sized zero gradient for each and leave
+ * the engine to sum them (attention's q/k/v chunks: three fills, three copies, two adds).
+ */
+class PiecesNode extends Node {
+  constructor(name: string, x: Tensor, readonly dim: number, readonly sizes: number[]) {
+    super(name, [x._edge()]);
+    this.nextSlots = slotsOf([x]);
+    this.numOutputs = sizes.length;
+    this.backwardFn = () => {
+      throw new Error(`${name}: its gradients arrive per piece`);
+    };
+  }
+
+  override applyAll(slots: (Tensor | undefined)[]): (Tensor | null)[] {
+    if (this.released) throw new Error(FREED_MESSAGE);
+    const like = slots.find((g) => g !== undefined)!;
+    const parts = this.sizes.map((size, i) => {
+      const g = slots[i];
+      if (g !== undefined) return g;
+      const shape = like._shape.slice();
+      shape[this.dim] = size;
+      return zerosOf(shape, like);
+    });
+    const grad = parts.length === 1 ? parts[0] : cat(parts, this.dim);
+    // The zero parts were the node's own temporaries (cat copied them).
+    if (grad !== parts[0] || parts.length > 1) parts.forEach((t, i) => slots[i] === undefined && t.dispose());
+    return [grad];
+  }
+}
+
+/** Views of consecutive pieces of `sizes` along `d`, one backward node for them all. */
 function pieces(x: Tensor, d: number, sizes: number[], name: string): Tensor[] {
   let start = 0;
-  return sizes.map((size) => {
-    const piece = slicePiece(x, d, start, size, name);
+  const views = sizes.map((size) => {
+    const piece = narrowRaw(x, d, start, size);
     start += size;
     return piece;
   });
+  if (!gradEnabled() || !x._requiresGrad) return views;
+  const node = new PiecesNode(name, x, d, sizes);
+  views.forEach((v, i) => {
+    v._gradFn = node;
+    v._outputNr = i;
+    v._requiresGrad = true;
+  });
+  return views;
 }
 
 /**
@@ -147,7 +190,13 @@ export function tensorSplit(x: Tensor, indicesOrSections: number | number[] | Te
   if (spec <= 0) throw new Error(`number of sections must be larger than 0, got ${spec}`);
   const base = Math.floor(size / spec);
   const extra = size % spec;
-  return pieces(x, d, Array.from({ length: spec }, (_, i) => base + (i < extra ? 1 : 0)), 'SliceBackward0');
+  // PyTorch's tensor_split is composed of slices: a SliceBackward0 node per piece.
+  let start = 0;
+  return Array.from({ length: spec }, (_, i) => {
+    const length = base + (i < extra ? 1 : 0);
+    start += length;
+    return slicePiece(x, d, start - length, length, 'SliceBackward0');
+  });
 }
 
 /**
