@@ -77,7 +77,11 @@ function unbatched(input: Tensor, resolved: Resolved, run: (x: Tensor) => Tensor
   return out === batched ? input : squeeze(out, 0);
 }
 
+// Python's default warning filter shows a warning once per call site; these have one each.
+const warned = new Set<string>();
 function warn(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
   process.emitWarning(message, 'UserWarning');
 }
 
