@@ -96,6 +96,22 @@ export class Node {
     return () => this.unpack(index);
   }
 
+  /**
+   * Hands the node a tensor it already saved that nothing else holds (an op's internal
+   * operand, such as dropout's mask), so that releasing the node disposes it. Returns
+   * whether the node had saved it. @internal
+   */
+  adopt(tensor: Tensor): boolean {
+    let found = false;
+    for (const s of this.saved ?? []) {
+      if (s.tensor === tensor) {
+        s.owned = true;
+        found = true;
+      }
+    }
+    return found;
+  }
+
   private unpack(index: number): Tensor {
     if (this.saved === null) throw new Error(FREED_MESSAGE);
     const { tensor, version } = this.saved[index];

@@ -96,7 +96,11 @@ export function dropout(input: Tensor, p: number | DropoutOptions = 0.5, trainin
     if (prob < 1) div_(noise, 1 - prob);
   });
   if (inplace) return mul_(input, noise);
-  return mul(input, noise);
+  const out = mul(input, noise);
+  // The mask is the op's own: freed with the graph that saved it, or now if none did
+  // (a mask per dropout per step would otherwise wait for V8's collector).
+  if (out._gradFn === null || !out._gradFn.adopt(noise)) noise.dispose();
+  return out;
 }
 
 function normalizedDims(input: Tensor, normalizedShape: number[]): number[] {
