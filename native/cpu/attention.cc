@@ -32,7 +32,9 @@ constexpr int64_t kKeyBlock = 64;
 // polynomial on x - n·ln2, scaled by 2^n, within 2 ulp; -inf and anything below the float
 // range give 0, NaN gives NaN, above it +inf (the kernels only pass x <= 0).
 FLINT_ATTN_INLINE float fastExp(float x) {
-  const float xc = std::min(std::max(x, -87.0f), 88.0f);  // NaN passes through both
+  // NaN is clamped to -87 here (std::max returns its first argument when the comparison
+  // is false), so that the int conversion below never sees it (UB); it is returned as is.
+  const float xc = std::min(88.0f, std::max(-87.0f, x));
   const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
   const float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;
@@ -46,7 +48,7 @@ FLINT_ATTN_INLINE float fastExp(float x) {
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
   const float y = p * scale;
-  return x < -87.0f ? 0.0f : x > 88.72f ? std::numeric_limits<float>::infinity() : y;
+  return x < -87.0f ? 0.0f : x > 88.72f ? std::numeric_limits<float>::infinity() : x != x ? x : y;
 }
 FLINT_ATTN_INLINE double fastExp(double x) { return std::exp(x); }
 

@@ -51,7 +51,9 @@ inline V4f expV(V4f x) {
   return y * scale;
 }
 
-inline float expFast(float x) {
+inline float expFast(float in) {
+  // NaN would reach the int conversion below (UB): it computes on 0 and is returned as is.
+  float x = in != in ? 0.0f : in;
   x = x < -87.0f ? -87.0f : x;
   x = x > 88.0f ? 88.0f : x;
   const float fx = x * 1.44269504088896341f + 0.5f;
@@ -69,7 +71,7 @@ inline float expFast(float x) {
   const int32_t bits = (n + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return y * scale;
+  return in != in ? in : y * scale;
 }
 
 inline V4f sigmoidV(V4f x) { return 1.0f / (1.0f + expV(-x)); }
