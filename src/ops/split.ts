@@ -54,9 +54,10 @@ class PiecesNode extends Node {
       shape[this.dim] = size;
       return zerosOf(shape, like);
     });
-    const grad = parts.length === 1 ? parts[0] : cat(parts, this.dim);
+    if (parts.length === 1) return [parts[0]];
+    const grad = cat(parts, this.dim);
     // The zero parts were the node's own temporaries (cat copied them).
-    if (grad !== parts[0] || parts.length > 1) parts.forEach((t, i) => slots[i] === undefined && t.dispose());
+    parts.forEach((t, i) => slots[i] === undefined && t.dispose());
     return [grad];
   }
 }

@@ -11,8 +11,7 @@ import { add, erf, exp, gt, mul, relu as reluOp, rsub, sigmoid, tanh, where } fr
 import { relu_ } from '../../ops/inplace.js';
 import { checkInplace } from '../../autograd/function.js';
 import { defaultFloat } from '../../tensor/dtype.js';
-import { castKernel } from '../../ops/tensor-kernels.js';
-import { activationGrad } from './activations-more.js';
+import { activationGradKernel, castKernel } from '../../ops/tensor-kernels.js';
 import { checkBoolean, checkChoice, checkNumber, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
 /**
@@ -125,7 +124,7 @@ export function gelu(x: Tensor, options?: GeluOptions): Tensor {
     const saved = node.save(input);
     // One native pass (PyTorch's GeluBackward kernel); composite ops only when the
     // backward itself is recorded (create_graph), so that gelu stays twice differentiable.
-    return (g) => [gradEnabled() ? geluGradComposite(g, saved(), approximate) : activationGrad(op, g, saved(), 0, 0)];
+    return (g) => [gradEnabled() ? geluGradComposite(g, saved(), approximate) : activationGradKernel(op, g, saved(), 0, 0)];
   });
 }
 

@@ -26,14 +26,6 @@ function notForIntegers(x: Tensor, kernel: string): Error {
 const KERNEL_NAMES: Record<string, string> = { selu: 'elu', celu: 'elu', logsigmoid: 'log_sigmoid' };
 
 /**
- * `g * f'(x)` from the activationBackward kernel, in the input's dtype. @internal
- * @example activationGrad(UnaryOp.Gelu, g, x, 0, 0)
- */
-export function activationGrad(op: UnaryOp, g: Tensor, x: Tensor, p0: number, p1: number): Tensor {
-  return activationGradKernel(op, g, x, p0, p1);
-}
-
-/**
  * One activation: its kernel forward, `name` as grad_fn with the kernel backward, or in
  * place on `x`. The backward runs native kernels, so it is differentiable once.
  */
@@ -51,7 +43,7 @@ function activation(x: Tensor, fn: string, op: UnaryOp, name: string, p0: number
   return record(out, name, [x], (node) => {
     const saved = node.save(input);
     // createGraph: the same gradient from differentiable ops, so that it has a gradient too.
-    return (g) => [gradEnabled() ? composedGrad(op, g, saved(), p0, p1) : activationGrad(op, g, saved(), p0, p1)];
+    return (g) => [gradEnabled() ? composedGrad(op, g, saved(), p0, p1) : activationGradKernel(op, g, saved(), p0, p1)];
   });
 }
 
