@@ -126,9 +126,17 @@ describe('bad views given to native entry points end in an Error (each in a chil
     attention_keys_short: "attentionForward: v's dim 1 is 6, but another view has 5 there",
     attention_backward_lse_short: "attentionBackward: lse's dim 1 is 2, but another view has 3 there",
     attention_int_query: 'attentionForward: q must be float32 or float64, got int64',
-    adam_step_dtypes: 'adamStep: param must be float64, got float32',
-    adam_step_lengths: "adamStep: expAvg's dim 0 is 3, but another view has 4 there",
+    adam_step_dtypes: 'adamStep: expAvgSqs[0] must be float32, got float64',
+    adam_step_lengths: "adamStep: grads[0]'s dim 0 is 3, but another view has 4 there",
     adam_step_past_storage: 'view needs 400 bytes but its storage holds',
+    adam_step_list_lengths: 'adamStep: expAvgs has 1 tensors, but the first list has 2',
+    adam_step_optional_list_short: 'adamStep: maxExpAvgSqs has 1 tensors, but the first list has 2',
+    adam_step_second_row: 'adamStep: expAvgSqs[1] must be contiguous',
+    sgd_step_empty: 'sgdStep: params: expected at least one tensor',
+    sgd_step_dtype_mix: 'sgdStep: params[1] must be float32, got float64',
+    sgd_step_int: 'sgdStep: params[0] must be float32 or float64, got int64',
+    sgd_step_not_array: 'sgdStep: params: expected an array of tensors',
+    sgd_step_disposed_element: 'has been disposed',
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));
   for (const [name, message] of Object.entries(expected)) {

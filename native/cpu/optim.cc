@@ -1,32 +1,23 @@
-// The optimizers' fused per-parameter updates on the CPU (declared in entries.mjs; shapes
-// and dtypes were checked where the call entered). One pass over the parameter instead of
-// the nine element-wise ops (and a temporary) of the composite update.
-#include "flint/rules/adam.h"
+// The optimizers' fused steps on the CPU (declared in entries.mjs; shapes and dtypes were
+// checked where the call entered): each is its rule from flint/rules/ run over the group's
+// lists in one pass (multi_tensor.h), instead of a parameter-sized temporary per op.
 #include "cpu_backend.h"
+#include "flint/rules/adam.h"
+#include "flint/rules/sgd.h"
+#include "multi_tensor.h"
 
 namespace flint {
 
-namespace {
-
-template <class T>
-void adamStepTyped(ThreadPool& pool, const AdamStepArgs& a) {
-  const int64_t n = a.param.shape[0];
-  T* p = (T*)a.param.data;
-  T* m = (T*)a.expAvg.data;
-  T* v = (T*)a.expAvgSq.data;
-  const T* g = (const T*)a.grad.data;
-  const AdamConstants<T> c = adamConstants<T>(a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.decoupled, a.maximize, a.stepSize,
-                                              a.biasCorrection2Sqrt);
-  pool.parallelFor(n, kParallelGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; i++) adamUpdate<T>(p[i], m[i], v[i], g[i], c);
-  });
+void CpuBackend::adamStepImpl(const AdamStepArgs& a) {
+  const ViewList lists[] = {a.params, a.grads, a.expAvgs, a.expAvgSqs, a.maxExpAvgSqs};
+  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, adamElement<double>(a));
+  else forEachElement<float>(pool(), lists, adamElement<float>(a));
 }
 
-}  // namespace
-
-void CpuBackend::adamStepImpl(const AdamStepArgs& args) {
-  if (args.param.dtype == DType::Float64) adamStepTyped<double>(pool(), args);
-  else adamStepTyped<float>(pool(), args);
+void CpuBackend::sgdStepImpl(const SgdStepArgs& a) {
+  const ViewList lists[] = {a.params, a.grads, a.momentumBuffers};
+  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, sgdElement<double>(a));
+  else forEachElement<float>(pool(), lists, sgdElement<float>(a));
 }
 
 }  // namespace flint

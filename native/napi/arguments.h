@@ -89,6 +89,10 @@ inline void sameDevice(const Backend* backend, const Storage* storage) {
   }
 }
 
+inline void sameDevice(const Backend* backend, const InputList& list) {
+  for (const Input& item : list.items) sameDevice(backend, item.storage);
+}
+
 inline Napi::Value finishOptionalOutput(Napi::Env env, const OutputTarget& target) {
   return target.storage == nullptr ? env.Null() : finishOutput(env, target);
 }

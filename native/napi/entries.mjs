@@ -28,6 +28,10 @@
 //             write, so an output aliasing an input is refused, not copied)
 //   new?      the same, or null in JS (not wanted: `call.x.storage == nullptr`)
 //   inout     a live storage written in place (never allocated)
+//   in[] inout[]   (kernel entries) lists of views, one per tensor: JS passes an array of
+//             views, C++ gets a ViewList. The first list sets the length, every other list
+//             has it too (or, declared `in[]?`/`inout[]?`, is empty: absent), and element i of
+//             each list is checked against the shape with its named sizes bound per element
 //   handle    a bare storage handle (no view)
 //   device    a device code (0 is the CPU, 1 + i is cuda:i): C++ gets the Backend
 //   i64 f64 bool u64(bigint) string buffer(ArrayBufferView)   scalars, checked
@@ -212,10 +216,22 @@ export const entries = {
   // elements with an input only at the same positions (dcPrev/dc, dhPrev/dh), which the
   // pointwise kernels read before they write. The backwards add dhOut (the gradient of
   // the step's output, absent when none arrived) to dh.
-  // One Adam/AdamW step of a parameter in one pass (flint/rules/adam.h), PyTorch's
-  // single-tensor update rounded as its separate ops are; stepSize = lr / (1 - beta1^t).
+  // The optimizers' fused steps (flint/rules/<optimizer>.h, native/cpu/optim.cc,
+  // native/cuda/optim.cu): one call updates a param group's tensors (those of one dtype and
+  // device that share the step's numbers), each element rounded as PyTorch's single-tensor
+  // update's separate ops round. An optional list is absent when its option is off.
+  // Adam/AdamW: stepSize = lr / (1 - beta1^t); maxExpAvgSqs under amsgrad.
   adamStep: {
-    args: 'param: inout [N], expAvg: inout [N], expAvgSq: inout [N], grad: in [N], lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: bool, maximize: bool, stepSize: f64, biasCorrection2Sqrt: f64',
+    args:
+      'params: inout[] [N], grads: in[] [N], expAvgs: inout[] [N], expAvgSqs: inout[] [N], maxExpAvgSqs: inout[]? [N], ' +
+      'lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: bool, maximize: bool, stepSize: f64, biasCorrection2Sqrt: f64',
+    kernel: true,
+  },
+  // SGD: momentumBuffers with momentum (firstStep: they are filled, not updated).
+  sgdStep: {
+    args:
+      'params: inout[] [N], grads: in[] [N], momentumBuffers: inout[]? [N], ' +
+      'lr: f64, momentum: f64, dampening: f64, weightDecay: f64, nesterov: bool, maximize: bool, firstStep: bool',
     kernel: true,
   },
   lstmCell: { args: 'h: out [B, H], c: out [B, H], gates: out [B, 4, H], xproj: in [B, 4, H], hproj: in [B, 4, H], cPrev: in [B, H]', kernel: true },

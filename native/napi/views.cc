@@ -75,6 +75,33 @@ TensorView MetaReader::view(Storage* storage, int64_t* offsetOut) {
   return view;
 }
 
+InputList inputListArg(const Napi::Value& value, const char* what) {
+  if (!value.IsArray()) throw Error(std::string(what) + ": expected an array of tensors");
+  Napi::Array array = value.As<Napi::Array>();
+  InputList list;
+  const uint32_t length = array.Length();
+  list.items.resize(length);
+  for (uint32_t i = 0; i < length; i++) list.items[i].storage = unwrapStorage(array.Get(i));
+  return list;
+}
+
+Storage* firstStorage(const InputList& list, const char* what) {
+  if (list.items.empty()) throw Error(std::string(what) + ": expected at least one tensor");
+  return list.items[0].storage;
+}
+
+void readInputList(MetaReader& reader, InputList& list, const char* what) {
+  const int64_t count = reader.nextInt();
+  if (count != (int64_t)list.items.size()) {
+    throw Error(std::string(what) + ": " + std::to_string(list.items.size()) + " handles but " + std::to_string(count) + " views");
+  }
+  list.views.resize(list.items.size());
+  for (size_t i = 0; i < list.items.size(); i++) {
+    list.items[i].view = reader.view(list.items[i].storage);
+    list.views[i] = list.items[i].view;
+  }
+}
+
 bool MetaReader::absent() {
   if (cursor_ < length_ && meta_[cursor_] == -1) {
     cursor_++;

@@ -3,6 +3,8 @@
 #pragma once
 #include <napi.h>
 
+#include <vector>
+
 #include "flint/layout.h"
 #include "instance.h"
 
@@ -33,6 +35,19 @@ struct Input {
   Storage* storage = nullptr;
   TensorView view;
 };
+
+// A list argument's inputs (`params: inout[] [N]`), and their views as the kernel sees them.
+struct InputList {
+  std::vector<Input> items;
+  std::vector<TensorView> views;
+  ViewList list() const { return {views.data(), (int64_t)views.size()}; }
+};
+// The storages of a list argument: a JS array of live storage handles.
+InputList inputListArg(const Napi::Value& value, const char* what);
+// Its first storage, which sets the call's device: the list must not be empty.
+Storage* firstStorage(const InputList& list, const char* what);
+// Reads the list's length (which must match its handles) and each view, bounds-checked.
+void readInputList(MetaReader& reader, InputList& list, const char* what);
 
 // A JS number that must be a whole number of at most 2^53 in size (an index, a bound, a
 // count): anything else is an Error naming `what`, never an undefined float-to-int cast.

@@ -50,6 +50,26 @@ export function putView(at: number, view: ViewArg | null): number {
   return at + n;
 }
 
+/**
+ * Writes a list argument at `at`: its length, then each view. Returns where the next item goes.
+ * @internal
+ */
+export function putViews(at: number, views: readonly ViewArg[]): number {
+  META[at++] = views.length;
+  for (let i = 0; i < views.length; i++) at = putView(at, views[i]);
+  return at;
+}
+
+/**
+ * The storage handles of a list argument, in its order (each view must be live).
+ * @internal
+ */
+export function handlesOf(views: readonly ViewArg[]): Handle[] {
+  const handles = new Array<Handle>(views.length);
+  for (let i = 0; i < views.length; i++) handles[i] = views[i]._handle()!;
+  return handles;
+}
+
 /** The strides of a fresh contiguous output, computed only where they are written. */
 const CONTIGUOUS: readonly number[] = [];
 

@@ -4,12 +4,10 @@
  * shrinks the parameter by `1 - lr * weightDecay` before the update (decoupled decay).
  */
 import * as call from '../native/calls.generated.js';
-import { layoutOf } from '../native/meta.js';
 import { keep } from '../memory/storage.js';
-import { float32, float64 } from '../tensor/dtype.js';
-import { sameShape } from '../tensor/shape.js';
 import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { FusedBatches } from './fused.js';
 import { addScaled_, addcdiv_, addcmul_, plusScaled, release } from './update-ops.js';
 import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 import { boolean, checkOptions, describe, nonNegative } from './validate.js';
@@ -39,20 +37,6 @@ export interface AdamParamGroup extends ParamGroup {
   weightDecay: number;
   amsgrad: boolean;
   maximize: boolean;
-}
-
-/**
- * Whether one native pass (`adamStep`, flint/rules/adam.h) can update `p`: float32 or
- * float64, with its gradient and moments contiguous on its device. It gives the bits of
- * the composite update below, which covers the rest (other dtypes, strided tensors, amsgrad).
- */
-function fusedApplies(p: Tensor, grad: Tensor, state: ParamState): boolean {
-  const dtype = p._dtype;
-  if (dtype !== float32 && dtype !== float64) return false;
-  for (const t of [p, grad, state.expAvg as Tensor, state.expAvgSq as Tensor]) {
-    if (t._dtype !== dtype || !t.isContiguous() || t._storage.device !== p._storage.device || !sameShape(t._shape, p._shape)) return false;
-  }
-  return true;
 }
 
 /** PyTorch's checks, in its order, with its messages; then the types PyTorch leaves unchecked. */
@@ -101,33 +85,35 @@ export class Adam extends Optimizer<AdamParamGroup> {
   }
 
   protected updateGroup(group: AdamParamGroup): void {
-    const params = group.params;
+    const { params, lr, betas, eps, weightDecay, amsgrad, maximize } = group;
+    const [beta1, beta2] = betas;
+    const batches = new FusedBatches();
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       const grad = p.grad;
-      if (grad !== null) this.update(p, grad, group);
+      if (grad === null) continue;
+      const state = this.initState(p, amsgrad);
+      const step = (state.step as number) + 1;
+      state.step = step;
+      const row = [p, grad, state.expAvg as Tensor, state.expAvgSq as Tensor, amsgrad ? (state.maxExpAvgSq as Tensor) : undefined];
+      if (!batches.add(step, row)) this.update(p, grad, group, step);
     }
-  }
-
-  private update(p: Tensor, grad: Tensor, group: AdamParamGroup): void {
-    const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
-    const [beta1, beta2] = betas;
-    const state = this.initState(p, amsgrad);
-    const step = (state.step as number) + 1;
-    state.step = step;
-    if (!amsgrad && fusedApplies(p, grad, state)) {
+    // One native pass per batch (flint/rules/adam.h), with the composite update's bits.
+    batches.run((lists, first) => {
       // Bias corrections in double precision, as PyTorch computes them from step.item().
-      const n = p.numel(), dtype = p._dtype;
-      const flat = (t: Tensor) => layoutOf(t, dtype, t._offset, [n], [1]);
-      const expAvg = state.expAvg as Tensor, expAvgSq = state.expAvgSq as Tensor;
+      const step = this.stateOf(first).step as number;
       call.adamStep(
-        flat(p), flat(expAvg), flat(expAvgSq), flat(grad), lr, beta1, beta2, eps, weightDecay, this.decoupled, maximize,
+        lists[0], lists[1], lists[2], lists[3], lists[4], lr, beta1, beta2, eps, weightDecay, this.decoupled, maximize,
         lr / (1 - beta1 ** step), Math.sqrt(1 - beta2 ** step),
       );
-      for (const t of [p, expAvg, expAvgSq]) t._version.value++;
-      return;
-    }
+    });
+  }
 
+  /** The update as PyTorch's separate ops, for what the fused pass cannot take. */
+  private update(p: Tensor, grad: Tensor, group: AdamParamGroup, step: number): void {
+    const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
+    const [beta1, beta2] = betas;
+    const state = this.stateOf(p);
     let g = maximize ? grad.neg() : grad;
     if (weightDecay !== 0) {
       if (this.decoupled) {

@@ -2,8 +2,11 @@
  * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum,
  * weight decay and maximization, as `torch.optim.SGD` (its single-tensor path).
  */
+import * as call from '../native/calls.generated.js';
 import { keep } from '../memory/storage.js';
+import { emptyLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { FusedBatches, fusable } from './fused.js';
 import { addScaled_, plusScaled, release } from './update-ops.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { boolean, checkOptions, finiteNumber, nonNegative } from './validate.js';
@@ -48,9 +51,6 @@ export interface SGDParamGroup extends ParamGroup {
  * opt.step();
  */
 export class SGD extends Optimizer<SGDParamGroup> {
-  /** Reused for every parameter's `add_`, so that a plain SGD step allocates no objects. */
-  private readonly alpha = { alpha: 0 };
-
   constructor(params: Params<Omit<SGDParamGroup, 'params'>>, options: SGDOptions = {}) {
     checkOptions('SGD', options, OPTIONS);
     const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = options ?? {};
@@ -72,17 +72,30 @@ export class SGD extends Optimizer<SGDParamGroup> {
   }
 
   protected updateGroup(group: SGDParamGroup): void {
-    const { params, lr, momentum, weightDecay, maximize } = group;
-    const plain = momentum === 0 && weightDecay === 0 && !maximize;
-    const alpha = this.alpha;
-    alpha.alpha = -lr;
+    const { params, lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    const batches = new FusedBatches();
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       const grad = p.grad;
       if (grad === null) continue;
-      if (plain) p.add_(grad, alpha);
-      else this.update(p, grad, group);
+      if (momentum === 0) {
+        if (!batches.add(0, [p, grad, undefined])) this.update(p, grad, group);
+        continue;
+      }
+      // The first step fills the buffer with d (PyTorch's clone), so it is made here empty.
+      const state = this.stateOf(p);
+      const existing = (state.momentumBuffer ?? undefined) as Tensor | undefined;
+      if (existing === undefined && fusable([p, grad])) {
+        state.momentumBuffer = keep(emptyLike(p));
+        batches.add('first', [p, grad, state.momentumBuffer as Tensor]);
+      } else if (existing === undefined || !batches.add('next', [p, grad, existing])) {
+        this.update(p, grad, group);
+      }
     }
+    // One native pass per batch (flint/rules/sgd.h), with the composite update's bits.
+    batches.run((lists, _first, key) => {
+      call.sgdStep(lists[0], lists[1], lists[2], lr, momentum, dampening, weightDecay, nesterov, maximize, key === 'first');
+    });
   }
 
   private update(p: Tensor, grad: Tensor, group: SGDParamGroup): void {

@@ -7,6 +7,9 @@ import * as torch from '../../src/index.js';
 import * as call from '../../src/native/calls.generated.js';
 import { BinaryOp, RandomKind, UnaryOp } from '../../src/native/enums.generated.js';
 import { fresh, layoutOf } from '../../src/native/meta.js';
+import { native } from '../../src/native/addon.js';
+
+const z = (n: number) => torch.zeros(n);
 
 const x = () => torch.zeros([2, 3]);
 
@@ -139,9 +142,24 @@ export const cases: Record<string, () => unknown> = {
     call.attentionBackward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 5, 2]), fresh(torch.float32, [4, 5, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 2]), null, 2, 1, false),
   attention_int_query: () =>
     call.attentionForward(fresh(torch.int64, [1, 1, 1]), fresh(torch.int64, [1, 1]), torch.zeros([1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1], { dtype: torch.int64 }), null, 1, 1, false),
-  // The fused Adam step (issue 13): every view of one dtype and length, inside its storage.
-  adam_step_dtypes: () => call.adamStep(torch.zeros(4), torch.zeros(4), torch.zeros(4), torch.zeros(4, { dtype: torch.float64 }), 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
-  adam_step_lengths: () => call.adamStep(torch.zeros(4), torch.zeros(3), torch.zeros(4), torch.zeros(4), 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
+  // The optimizers' fused group steps (issue 13): lists of one length, every element of one
+  // dtype and length with its row, inside its storage; an optional list empty or full.
+  adam_step_dtypes: () => call.adamStep([z(4)], [z(4)], [z(4)], [torch.zeros(4, { dtype: torch.float64 })], [], 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
+  adam_step_lengths: () => call.adamStep([z(4)], [z(3)], [z(4)], [z(4)], [], 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
   adam_step_past_storage: () =>
-    call.adamStep(layoutOf(torch.zeros(4), torch.float32, 0, [100], [1]), torch.zeros(100), torch.zeros(100), torch.zeros(100), 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
+    call.adamStep([layoutOf(z(4), torch.float32, 0, [100], [1])], [z(100)], [z(100)], [z(100)], [], 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
+  adam_step_list_lengths: () => call.adamStep([z(4), z(2)], [z(4), z(2)], [z(4)], [z(4), z(2)], [], 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
+  adam_step_optional_list_short: () =>
+    call.adamStep([z(4), z(2)], [z(4), z(2)], [z(4), z(2)], [z(4), z(2)], [z(4)], 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
+  adam_step_second_row: () =>
+    call.adamStep([z(4), z(2)], [z(4), z(2)], [z(4), z(2)], [z(4), layoutOf(z(6), torch.float32, 0, [2], [3])], [], 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),
+  sgd_step_empty: () => call.sgdStep([], [], [], 0.1, 0, 0, 0, false, false, false),
+  sgd_step_dtype_mix: () => call.sgdStep([z(3), torch.zeros(3, { dtype: torch.float64 })], [z(3), torch.zeros(3, { dtype: torch.float64 })], [], 0.1, 0, 0, 0, false, false, false),
+  sgd_step_int: () => call.sgdStep([torch.zeros(3, { dtype: torch.int64 })], [torch.zeros(3, { dtype: torch.int64 })], [], 0.1, 0, 0, 0, false, false, false),
+  sgd_step_not_array: () => native.sgdStep(null as never, [], [], 0.1, 0, 0, 0, false, false, false),
+  sgd_step_disposed_element: () => {
+    const gone = z(3);
+    gone.dispose();
+    return call.sgdStep([z(3), gone], [z(3), z(3)], [], 0.1, 0, 0, 0, false, false, false);
+  },
 };

@@ -28,27 +28,36 @@ class KernelShapes {
     }
   }
 
-  // `view` is contiguous, of `dtype`, and its dims are `dims` (named sizes by index, or fixed()).
-  void view(const char* name, const TensorView& view, DType dtype, std::initializer_list<int> dims) {
-    if (view.dtype != dtype) fail(std::string(name) + " must be " + dtypeName(dtype) + ", got " + dtypeName(view.dtype));
+  // `view` is contiguous, of `dtype`, and its dims are `dims` (named sizes by index, or
+  // fixed()). `element` is the view's place in a list argument (-1: not in a list).
+  void view(const char* name, const TensorView& view, DType dtype, std::initializer_list<int> dims, int64_t element = -1) {
+    const auto named = [&] { return element < 0 ? std::string(name) : std::string(name) + "[" + std::to_string(element) + "]"; };
+    if (view.dtype != dtype) fail(named() + " must be " + dtypeName(dtype) + ", got " + dtypeName(view.dtype));
     if (view.ndim != (int)dims.size()) {
-      fail(std::string(name) + " must have " + std::to_string(dims.size()) + " dims, got " + std::to_string(view.ndim));
+      fail(named() + " must have " + std::to_string(dims.size()) + " dims, got " + std::to_string(view.ndim));
     }
-    if (!view.isContiguous()) fail(std::string(name) + " must be contiguous");
+    if (!view.isContiguous()) fail(named() + " must be contiguous");
     int d = 0;
     for (int symbol : dims) {
       const int64_t size = view.shape[d];
       if (symbol < 0) {
-        if (size != -1 - symbol) fail(std::string(name) + " has size " + std::to_string(size) + " in dim " + std::to_string(d));
+        if (size != -1 - symbol) fail(named() + " has size " + std::to_string(size) + " in dim " + std::to_string(d));
       } else if (!bound_[symbol]) {
         bound_[symbol] = true;
         sizes_[symbol] = size;
       } else if (sizes_[symbol] != size) {
-        fail(std::string(name) + "'s dim " + std::to_string(d) + " is " + std::to_string(size) +
+        fail(named() + "'s dim " + std::to_string(d) + " is " + std::to_string(size) +
              ", but another view has " + std::to_string(sizes_[symbol]) + " there");
       }
       d++;
     }
+  }
+
+  // The list arguments of an entry have one length, that of its first list (`expected`);
+  // an optional list may instead be empty (absent).
+  void listLength(const char* name, const ViewList& list, int64_t expected, bool optional) const {
+    if (list.size == expected || (optional && list.size == 0)) return;
+    fail(std::string(name) + " has " + std::to_string(list.size) + " tensors, but the first list has " + std::to_string(expected));
   }
 
   // A kernel that reads `source` for every element of `target` (resampling) needs a source

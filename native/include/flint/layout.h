@@ -35,4 +35,13 @@ struct TensorView {
   size_t itemsize() const { return itemSize(dtype); }
 };
 
+// A list of views, one per tensor (an optimizer's parameters): what a kernel entry's list
+// argument (`params: inout[] [N]`) becomes. The views live in the entry's call, which
+// outlasts the kernel call.
+struct ViewList {
+  const TensorView* data = nullptr;
+  int64_t size = 0;
+  const TensorView& operator[](int64_t i) const { return data[i]; }
+};
+
 }  // namespace flint

@@ -1,0 +1,102 @@
+/**
+ * The optimizers' fused steps: one native call per param group, as PyTorch's
+ * `fused=True`/`foreach=True` paths, instead of a loop of element-wise ops per parameter.
+ * Each parameter contributes a row of tensors (itself, its gradient, its state tensors, in
+ * the order of the entry's lists); rows that share a device, a dtype and the step's numbers
+ * go to the native rule (flint/rules/<optimizer>.h) together. The rules round every
+ * operation as the composite update's separate ops do, so the fused path gives the bits of
+ * the composite one, which still updates what the native lists cannot take (integer or
+ * half-precision dtypes, strided tensors).
+ */
+import { layoutOf, type ViewArg } from '../native/meta.js';
+import { float32, float64 } from '../tensor/dtype.js';
+import { sameShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/**
+ * Rows per native call. A 1-D view takes five numbers of the 8192-number meta buffer, so
+ * 256 rows of five lists (6400 numbers) fit with room to spare; a larger group takes
+ * several calls, which change nothing in the result.
+ */
+const ROWS_PER_CALL = 256;
+
+/**
+ * A parameter's tensors for a fused step: `[param, grad, ...state]`, with `undefined` for an
+ * optional list that is off (every row of a batch agrees, since it is part of the key).
+ * @internal
+ */
+export type FusedRow = readonly (Tensor | undefined)[];
+
+/**
+ * Whether a row can take the native pass: every tensor float32 or float64 like the
+ * parameter, contiguous, with its shape, on its device.
+ * @internal
+ * @example if (fusable([p, grad, buf])) ...
+ */
+export function fusable(row: FusedRow): boolean {
+  const p = row[0]!;
+  const dtype = p._dtype;
+  if (dtype !== float32 && dtype !== float64) return false;
+  for (const t of row) {
+    if (t === undefined) continue;
+    if (t._dtype !== dtype || !t.isContiguous() || t._storage.device !== p._storage.device || !sameShape(t._shape, p._shape)) return false;
+  }
+  return true;
+}
+
+/** A tensor as the 1-D contiguous view the list entries take. */
+function flat(t: Tensor): ViewArg {
+  return layoutOf(t, t._dtype, t._offset, [t.numel()], [1]);
+}
+
+/**
+ * Collects a param group's rows by batch, then makes one native call per batch.
+ * @internal
+ * @example
+ * const batches = new FusedBatches();
+ * for (const p of params) if (!batches.add(step, [p, p.grad!, buf])) composite(p);
+ * batches.run((lists, first, key) => call.sgdStep(lists[0], lists[1], lists[2], ...));
+ */
+export class FusedBatches {
+  private readonly batches = new Map<string, { key: string | number; rows: FusedRow[] }>();
+
+  /**
+   * Adds `row` to the batch of `key` (the step's numbers that differ between rows, such as
+   * Adam's step count) when it can take the native pass; false tells the caller to update
+   * the parameter with the composite ops instead.
+   */
+  add(key: string | number, row: FusedRow): boolean {
+    if (!fusable(row)) return false;
+    const p = row[0]!;
+    const present = row.map((t) => (t === undefined ? 0 : 1)).join('');
+    const batchKey = `${p._storage.device.code}/${p._dtype.code}/${present}/${key}`;
+    let batch = this.batches.get(batchKey);
+    if (batch === undefined) this.batches.set(batchKey, (batch = { key, rows: [] }));
+    batch.rows.push(row);
+    return true;
+  }
+
+  /**
+   * Calls `step(lists, first, key)` per batch, in chunks of at most ROWS_PER_CALL rows: list k
+   * holds the rows' k-th tensors (empty where the row has `undefined`), and `first` is the
+   * batch's first parameter, whose state holds the batch's shared numbers, and `key` the
+   * batch's key as `add` was given it. Every tensor but
+   * the gradients (list 1) is written, so their version counters are bumped, as an in-place
+   * op bumps them.
+   */
+  run(step: (lists: ViewArg[][], first: Tensor, key: string | number) => void): void {
+    for (const { key, rows } of this.batches.values()) {
+      for (let start = 0; start < rows.length; start += ROWS_PER_CALL) {
+        const chunk = rows.slice(start, start + ROWS_PER_CALL);
+        const depth = chunk[0].length;
+        const lists: ViewArg[][] = [];
+        for (let k = 0; k < depth; k++) lists.push(chunk[0][k] === undefined ? [] : chunk.map((row) => flat(row[k]!)));
+        step(lists, chunk[0][0]!, key);
+        for (const row of chunk) {
+          for (let k = 0; k < depth; k++) if (k !== 1 && row[k] !== undefined) row[k]!._version.value++;
+        }
+      }
+    }
+    this.batches.clear();
+  }
+}
