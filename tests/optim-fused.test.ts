@@ -37,6 +37,24 @@ const CASES: Case[] = [
   { name: 'SGD momentum', ctor: optim.SGD as Ctor, options: { momentum: 0.9 }, state: ['momentum_buffer'] },
   { name: 'SGD momentum dampening decay', ctor: optim.SGD as Ctor, options: { momentum: 0.8, dampening: 0.3, weightDecay: 1e-2 }, state: ['momentum_buffer'] },
   { name: 'SGD Nesterov maximize', ctor: optim.SGD as Ctor, options: { momentum: 0.9, nesterov: true, maximize: true, weightDecay: 1e-3 }, state: ['momentum_buffer'] },
+  { name: 'Adagrad', ctor: optim.Adagrad as Ctor, options: {}, state: ['sum'] },
+  { name: 'Adagrad lrDecay weightDecay maximize', ctor: optim.Adagrad as Ctor, options: { lrDecay: 0.1, weightDecay: 0.05, maximize: true, initialAccumulatorValue: 0.1 }, state: ['sum'] },
+  { name: 'RMSprop', ctor: optim.RMSprop as Ctor, options: {}, state: ['square_avg'] },
+  { name: 'RMSprop centered momentum', ctor: optim.RMSprop as Ctor, options: { centered: true, momentum: 0.9, weightDecay: 0.01 }, state: ['square_avg', 'momentum_buffer', 'grad_avg'] },
+  { name: 'RMSprop momentum maximize', ctor: optim.RMSprop as Ctor, options: { momentum: 0.5, maximize: true, alpha: 0.9 }, state: ['square_avg', 'momentum_buffer'] },
+  { name: 'Adadelta', ctor: optim.Adadelta as Ctor, options: { lr: 1 }, state: ['square_avg', 'acc_delta'] },
+  { name: 'Adadelta weightDecay maximize', ctor: optim.Adadelta as Ctor, options: { rho: 0.8, weightDecay: 0.1, maximize: true }, state: ['square_avg', 'acc_delta'] },
+  { name: 'Adamax', ctor: optim.Adamax as Ctor, options: {}, state: ['exp_avg', 'exp_inf'] },
+  { name: 'Adamax weightDecay maximize', ctor: optim.Adamax as Ctor, options: { weightDecay: 0.1, maximize: true, betas: [0.8, 0.9] }, state: ['exp_avg', 'exp_inf'] },
+  { name: 'NAdam', ctor: optim.NAdam as Ctor, options: {}, state: ['exp_avg', 'exp_avg_sq'] },
+  { name: 'NAdam weightDecay momentumDecay', ctor: optim.NAdam as Ctor, options: { weightDecay: 0.1, momentumDecay: 0.01 }, state: ['exp_avg', 'exp_avg_sq'] },
+  { name: 'RAdam', ctor: optim.RAdam as Ctor, options: {}, state: ['exp_avg', 'exp_avg_sq'] },
+  // beta2 0.5: rho_t passes 5 at the sixth step, so both branches run.
+  { name: 'RAdam weightDecay, rectified early', ctor: optim.RAdam as Ctor, options: { weightDecay: 0.1, betas: [0.9, 0.5] }, state: ['exp_avg', 'exp_avg_sq'] },
+  { name: 'ASGD', ctor: optim.ASGD as Ctor, options: {}, state: ['ax'] },
+  { name: 'ASGD averaging from step 2', ctor: optim.ASGD as Ctor, options: { t0: 2, lambd: 0.01, weightDecay: 0.05, maximize: true }, state: ['ax'] },
+  { name: 'Rprop', ctor: optim.Rprop as Ctor, options: {}, state: ['prev', 'step_size'] },
+  { name: 'Rprop tight steps maximize', ctor: optim.Rprop as Ctor, options: { etas: [0.3, 1.5], stepSizes: [1e-3, 2e-2], maximize: true }, state: ['prev', 'step_size'] },
 ];
 
 describe('the fused optimizer steps give the composite update bit for bit', () => {
@@ -69,7 +87,8 @@ describe('the fused optimizer steps give the composite update bit for bit', () =
   // One group of 300 parameters (more than one native call holds), of both dtypes and many
   // sizes, one of them empty and one strided, some without a gradient in some steps (so that
   // their step counts differ): each must end as it would alone, on the composite path.
-  for (const c of CASES.filter((c) => ['Adam amsgrad', 'AdamW', 'SGD Nesterov maximize', 'SGD'].includes(c.name))) {
+  const MIXED = ['Adam amsgrad', 'AdamW', 'SGD Nesterov maximize', 'SGD', 'Adagrad lrDecay weightDecay maximize', 'RMSprop centered momentum', 'Adadelta', 'Adamax', 'NAdam', 'RAdam weightDecay, rectified early', 'ASGD averaging from step 2', 'Rprop'];
+  for (const c of CASES.filter((c) => MIXED.includes(c.name))) {
     it(`${c.name}: a mixed group of 300 parameters`, () => {
       torch.manualSeed(5);
       const shapes = Array.from({ length: 300 }, (_, i) => (i === 7 ? [0] : i % 3 === 0 ? [i % 11 + 1, 3] : [i % 17 + 1]));
@@ -97,7 +116,7 @@ describe('the fused optimizer steps give the composite update bit for bit', () =
   }
 
   it('bumps the parameter version, so that a graph that saved it refuses to backward', () => {
-    for (const ctor of [optim.AdamW, optim.SGD] as Ctor[]) {
+    for (const ctor of [optim.AdamW, optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adadelta, optim.Adamax, optim.NAdam, optim.RAdam, optim.ASGD, optim.Rprop] as Ctor[]) {
       const p = torch.ones([4], { requiresGrad: true });
       const y = p.mul(p).sum();
       p.grad = torch.ones([4]);

@@ -234,6 +234,49 @@ export const entries = {
       'lr: f64, momentum: f64, dampening: f64, weightDecay: f64, nesterov: bool, maximize: bool, firstStep: bool',
     kernel: true,
   },
+  // Adagrad: clr = lr / (1 + (step - 1) * lrDecay).
+  adagradStep: { args: 'params: inout[] [N], grads: in[] [N], sums: inout[] [N], clr: f64, eps: f64, weightDecay: f64, maximize: bool', kernel: true },
+  // RMSprop: momentumBuffers with momentum > 0, gradAvgs when centered.
+  rmspropStep: {
+    args:
+      'params: inout[] [N], grads: in[] [N], squareAvgs: inout[] [N], momentumBuffers: inout[]? [N], gradAvgs: inout[]? [N], ' +
+      'lr: f64, alpha: f64, eps: f64, weightDecay: f64, momentum: f64, maximize: bool',
+    kernel: true,
+  },
+  adadeltaStep: {
+    args: 'params: inout[] [N], grads: in[] [N], squareAvgs: inout[] [N], accDeltas: inout[] [N], lr: f64, rho: f64, eps: f64, weightDecay: f64, maximize: bool',
+    kernel: true,
+  },
+  // Adamax: clr = lr / (1 - beta1^t).
+  adamaxStep: {
+    args: 'params: inout[] [N], grads: in[] [N], expAvgs: inout[] [N], expInfs: inout[] [N], clr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, maximize: bool',
+    kernel: true,
+  },
+  // NAdam: gradScale = -lr (1 - mu) / (1 - mu_product), avgScale = -lr mu_next / (1 - mu_product mu_next).
+  nadamStep: {
+    args:
+      'params: inout[] [N], grads: in[] [N], expAvgs: inout[] [N], expAvgSqs: inout[] [N], ' +
+      'beta1: f64, beta2: f64, eps: f64, weightDecay: f64, biasCorrection2: f64, gradScale: f64, avgScale: f64',
+    kernel: true,
+  },
+  // RAdam: rectified when rho_t > 5, then scaled by rect.
+  radamStep: {
+    args:
+      'params: inout[] [N], grads: in[] [N], expAvgs: inout[] [N], expAvgSqs: inout[] [N], ' +
+      'lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, biasCorrection1: f64, biasCorrection2Sqrt: f64, rect: f64, rectified: bool',
+    kernel: true,
+  },
+  // ASGD: eta and mu are the parameters' (float32-rounded) state before the step.
+  asgdStep: {
+    args: 'params: inout[] [N], grads: in[] [N], axs: inout[] [N], eta: f64, mu: f64, lambd: f64, weightDecay: f64, maximize: bool',
+    kernel: true,
+  },
+  rpropStep: {
+    args:
+      'params: inout[] [N], grads: in[] [N], prevs: inout[] [N], stepSizes: inout[] [N], ' +
+      'etaminus: f64, etaplus: f64, stepSizeMin: f64, stepSizeMax: f64, maximize: bool',
+    kernel: true,
+  },
   lstmCell: { args: 'h: out [B, H], c: out [B, H], gates: out [B, 4, H], xproj: in [B, 4, H], hproj: in [B, 4, H], cPrev: in [B, H]', kernel: true },
   lstmCellBackward: {
     args: 'dPre: out [B, 4, H], dcPrev: out [B, H], dh: in [B, H], dhOut: in? [B, H], dc: in [B, H], gates: in [B, 4, H], c: in [B, H], cPrev: in [B, H]',

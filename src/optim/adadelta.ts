@@ -5,6 +5,8 @@ import { keep } from '../memory/storage.js';
 import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, addcmul_, effectiveGrad, release, sqrtOfTemporary } from './update-ops.js';
+import * as call from '../native/calls.generated.js';
+import { FusedBatches } from './fused.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { boolean, checkOptions, describe, nonNegative } from './validate.js';
 
@@ -68,6 +70,7 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
 
   protected updateGroup(group: AdadeltaParamGroup): void {
     const { params, lr, rho, eps, weightDecay, maximize } = group;
+    const batches = new FusedBatches();
     for (const p of params) {
       const grad = p.grad;
       if (grad === null) continue;
@@ -80,6 +83,7 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
       state.step = (state.step as number) + 1;
       const squareAvg = state.squareAvg as Tensor;
       const accDelta = state.accDelta as Tensor;
+      if (batches.add(0, [p, grad, squareAvg, accDelta], undefined)) continue;
 
       const g = effectiveGrad(grad, p, weightDecay, maximize);
       squareAvg.mul_(rho);
@@ -94,5 +98,7 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
       addScaled_(p, delta, -lr);
       delta.dispose();
     }
+    // One native pass per batch (flint/rules/adadelta.h), with the composite update's bits.
+    batches.run((lists) => call.adadeltaStep(lists[0], lists[1], lists[2], lists[3], lr, rho, eps, weightDecay, maximize));
   }
 }

@@ -5,6 +5,8 @@ import { keep } from '../memory/storage.js';
 import { fullLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addcdiv_, addcmul_, effectiveGrad, release } from './update-ops.js';
+import * as call from '../native/calls.generated.js';
+import { FusedBatches } from './fused.js';
 import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 import { boolean, checkOptions, nonNegative } from './validate.js';
 
@@ -79,6 +81,7 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
 
   protected updateGroup(group: AdagradParamGroup): void {
     const { params, lr, lrDecay, eps, weightDecay, maximize } = group;
+    const batches = new FusedBatches<number>();
     for (const p of params) {
       const grad = p.grad;
       if (grad === null) continue;
@@ -86,9 +89,10 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
       const step = (state.step as number) + 1;
       state.step = step;
       const sum = state.sum as Tensor;
+      const clr = lr / (1 + (step - 1) * lrDecay);
+      if (batches.add(step, [p, grad, sum], clr)) continue;
 
       const g = effectiveGrad(grad, p, weightDecay, maximize);
-      const clr = lr / (1 + (step - 1) * lrDecay);
       addcmul_(sum, g, g, 1);
       const std = sum.sqrt();
       std.add_(eps);
@@ -96,5 +100,7 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
       std.dispose();
       release(g, grad);
     }
+    // One native pass per batch (flint/rules/adagrad.h), with the composite update's bits.
+    batches.run((lists, clr) => call.adagradStep(lists[0], lists[1], lists[2], clr, eps, weightDecay, maximize));
   }
 }

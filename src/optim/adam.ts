@@ -87,7 +87,7 @@ export class Adam extends Optimizer<AdamParamGroup> {
   protected updateGroup(group: AdamParamGroup): void {
     const { params, lr, betas, eps, weightDecay, amsgrad, maximize } = group;
     const [beta1, beta2] = betas;
-    const batches = new FusedBatches();
+    const batches = new FusedBatches<number>();
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       const grad = p.grad;
@@ -96,12 +96,11 @@ export class Adam extends Optimizer<AdamParamGroup> {
       const step = (state.step as number) + 1;
       state.step = step;
       const row = [p, grad, state.expAvg as Tensor, state.expAvgSq as Tensor, amsgrad ? (state.maxExpAvgSq as Tensor) : undefined];
-      if (!batches.add(step, row)) this.update(p, grad, group, step);
+      if (!batches.add(step, row, step)) this.update(p, grad, group, step);
     }
     // One native pass per batch (flint/rules/adam.h), with the composite update's bits.
-    batches.run((lists, first) => {
+    batches.run((lists, step) => {
       // Bias corrections in double precision, as PyTorch computes them from step.item().
-      const step = this.stateOf(first).step as number;
       call.adamStep(
         lists[0], lists[1], lists[2], lists[3], lists[4], lr, beta1, beta2, eps, weightDecay, this.decoupled, maximize,
         lr / (1 - beta1 ** step), Math.sqrt(1 - beta2 ** step),

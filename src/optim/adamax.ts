@@ -6,6 +6,8 @@ import { keep } from '../memory/storage.js';
 import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, addcdiv_, effectiveGrad, maximum_, release } from './update-ops.js';
+import * as call from '../native/calls.generated.js';
+import { FusedBatches } from './fused.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { betaPair, boolean, checkOptions, copyPair, nonNegative } from './validate.js';
 
@@ -64,6 +66,7 @@ export class Adamax extends Optimizer<AdamaxParamGroup> {
   protected updateGroup(group: AdamaxParamGroup): void {
     const { params, lr, betas, eps, weightDecay, maximize } = group;
     const [beta1, beta2] = betas;
+    const batches = new FusedBatches<number>();
     for (const p of params) {
       const grad = p.grad;
       if (grad === null) continue;
@@ -77,6 +80,7 @@ export class Adamax extends Optimizer<AdamaxParamGroup> {
       state.step = step;
       const expAvg = state.expAvg as Tensor;
       const expInf = state.expInf as Tensor;
+      if (batches.add(step, [p, grad, expAvg, expInf], lr / (1 - beta1 ** step))) continue;
 
       const g = effectiveGrad(grad, p, weightDecay, maximize);
       expAvg.mul_(beta1);
@@ -91,5 +95,7 @@ export class Adamax extends Optimizer<AdamaxParamGroup> {
       const clr = lr / (1 - beta1 ** step);
       addcdiv_(p, expAvg, expInf, -clr);
     }
+    // One native pass per batch (flint/rules/adamax.h), with the composite update's bits.
+    batches.run((lists, clr) => call.adamaxStep(lists[0], lists[1], lists[2], lists[3], clr, beta1, beta2, eps, weightDecay, maximize));
   }
 }

@@ -5,6 +5,8 @@ import { keep } from '../memory/storage.js';
 import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, effectiveGrad, float32Scalar, release } from './update-ops.js';
+import * as call from '../native/calls.generated.js';
+import { FusedBatches } from './fused.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { boolean, checkOptions, describe, finiteNumber, nonNegative } from './validate.js';
 
@@ -70,6 +72,7 @@ export class ASGD extends Optimizer<ASGDParamGroup> {
 
   protected updateGroup(group: ASGDParamGroup): void {
     const { params, lr, lambd, alpha, t0, weightDecay, maximize } = group;
+    const batches = new FusedBatches<[number, number]>();
     for (const p of params) {
       const grad = p.grad;
       if (grad === null) continue;
@@ -85,6 +88,9 @@ export class ASGD extends Optimizer<ASGDParamGroup> {
       const eta = state.eta as number;
       const mu = state.mu as number;
       const ax = state.ax as Tensor;
+      state.eta = float32Scalar(lr / (1 + lambd * lr * step) ** alpha);
+      state.mu = float32Scalar(1 / Math.max(1, step - t0));
+      if (batches.add(`${eta}/${mu}`, [p, grad, ax], [eta, mu])) continue;
 
       const g = effectiveGrad(grad, p, weightDecay, maximize);
       p.mul_(1 - lambd * eta);
@@ -98,8 +104,8 @@ export class ASGD extends Optimizer<ASGDParamGroup> {
       } else {
         ax.copy_(p);
       }
-      state.eta = float32Scalar(lr / (1 + lambd * lr * step) ** alpha);
-      state.mu = float32Scalar(1 / Math.max(1, step - t0));
     }
+    // One native pass per batch (flint/rules/asgd.h), with the composite update's bits.
+    batches.run((lists, [eta, mu]) => call.asgdStep(lists[0], lists[1], lists[2], eta, mu, lambd, weightDecay, maximize));
   }
 }

@@ -50,48 +50,48 @@ function flat(t: Tensor): ViewArg {
 }
 
 /**
- * Collects a param group's rows by batch, then makes one native call per batch.
+ * Collects a param group's rows by batch, then makes one native call per batch. `D` is what
+ * a batch's rows share beyond the group's options (Adam's step count, ASGD's eta and mu).
  * @internal
  * @example
- * const batches = new FusedBatches();
- * for (const p of params) if (!batches.add(step, [p, p.grad!, buf])) composite(p);
- * batches.run((lists, first, key) => call.sgdStep(lists[0], lists[1], lists[2], ...));
+ * const batches = new FusedBatches<number>();
+ * for (const p of params) if (!batches.add(step, [p, p.grad!, m, v], step)) composite(p);
+ * batches.run((lists, step) => call.adamStep(lists[0], lists[1], lists[2], lists[3], [], ...));
  */
-export class FusedBatches {
-  private readonly batches = new Map<string, { key: string | number; rows: FusedRow[] }>();
+export class FusedBatches<D = undefined> {
+  private readonly batches = new Map<string, { data: D; rows: FusedRow[] }>();
 
   /**
-   * Adds `row` to the batch of `key` (the step's numbers that differ between rows, such as
-   * Adam's step count) when it can take the native pass; false tells the caller to update
-   * the parameter with the composite ops instead.
+   * Adds `row` to the batch of `key` (which stands for `data`: rows with one key share it)
+   * when it can take the native pass; false tells the caller to update the parameter with
+   * the composite ops instead.
    */
-  add(key: string | number, row: FusedRow): boolean {
+  add(key: string | number, row: FusedRow, data: D): boolean {
     if (!fusable(row)) return false;
     const p = row[0]!;
     const present = row.map((t) => (t === undefined ? 0 : 1)).join('');
     const batchKey = `${p._storage.device.code}/${p._dtype.code}/${present}/${key}`;
     let batch = this.batches.get(batchKey);
-    if (batch === undefined) this.batches.set(batchKey, (batch = { key, rows: [] }));
+    if (batch === undefined) this.batches.set(batchKey, (batch = { data, rows: [] }));
     batch.rows.push(row);
     return true;
   }
 
   /**
-   * Calls `step(lists, first, key)` per batch, in chunks of at most ROWS_PER_CALL rows: list k
-   * holds the rows' k-th tensors (empty where the row has `undefined`), and `first` is the
-   * batch's first parameter, whose state holds the batch's shared numbers, and `key` the
-   * batch's key as `add` was given it. Every tensor but
+   * Calls `step(lists, data)` per batch, in chunks of at most ROWS_PER_CALL rows: list k
+   * holds the rows' k-th tensors (empty where the row has `undefined`), and `data` is what
+   * the batch's rows share. Every tensor but
    * the gradients (list 1) is written, so their version counters are bumped, as an in-place
    * op bumps them.
    */
-  run(step: (lists: ViewArg[][], first: Tensor, key: string | number) => void): void {
-    for (const { key, rows } of this.batches.values()) {
+  run(step: (lists: ViewArg[][], data: D) => void): void {
+    for (const { data, rows } of this.batches.values()) {
       for (let start = 0; start < rows.length; start += ROWS_PER_CALL) {
         const chunk = rows.slice(start, start + ROWS_PER_CALL);
         const depth = chunk[0].length;
         const lists: ViewArg[][] = [];
         for (let k = 0; k < depth; k++) lists.push(chunk[0][k] === undefined ? [] : chunk.map((row) => flat(row[k]!)));
-        step(lists, chunk[0][0]!, key);
+        step(lists, data);
         for (const row of chunk) {
           for (let k = 0; k < depth; k++) if (k !== 1 && row[k] !== undefined) row[k]!._version.value++;
         }

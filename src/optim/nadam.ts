@@ -6,6 +6,8 @@ import { keep } from '../memory/storage.js';
 import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, addcdiv_, addcmul_, effectiveGrad, float32Scalar, release } from './update-ops.js';
+import * as call from '../native/calls.generated.js';
+import { FusedBatches } from './fused.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { betaPair, checkOptions, copyPair, nonNegative } from './validate.js';
 
@@ -69,6 +71,7 @@ export class NAdam extends Optimizer<NAdamParamGroup> {
   protected updateGroup(group: NAdamParamGroup): void {
     const { params, lr, betas, eps, weightDecay, momentumDecay } = group;
     const [beta1, beta2] = betas;
+    const batches = new FusedBatches<[number, number, number]>();
     for (const p of params) {
       const grad = p.grad;
       if (grad === null) continue;
@@ -85,7 +88,6 @@ export class NAdam extends Optimizer<NAdamParamGroup> {
       const expAvgSq = state.expAvgSq as Tensor;
 
       const biasCorrection2 = 1 - beta2 ** step;
-      const g = effectiveGrad(grad, p, weightDecay, false);
       const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
       const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
       // mu_product is a float32 tensor in PyTorch: each product is rounded to float32,
@@ -93,6 +95,11 @@ export class NAdam extends Optimizer<NAdamParamGroup> {
       const muProduct = float32Scalar((state.muProduct as number) * float32Scalar(mu));
       state.muProduct = muProduct;
       const muProductNext = float32Scalar(float32Scalar(muProduct * float32Scalar(mu)) * float32Scalar(muNext));
+      const gradScale = (-lr * (1 - mu)) / (1 - muProduct);
+      const avgScale = (-lr * muNext) / (1 - muProductNext);
+      if (batches.add(`${step}/${muProduct}`, [p, grad, expAvg, expAvgSq], [biasCorrection2, gradScale, avgScale])) continue;
+
+      const g = effectiveGrad(grad, p, weightDecay, false);
 
       expAvg.mul_(beta1);
       addScaled_(expAvg, g, 1 - beta1);
@@ -102,10 +109,14 @@ export class NAdam extends Optimizer<NAdamParamGroup> {
       const denom = scaled.sqrt();
       scaled.dispose();
       denom.add_(eps);
-      addcdiv_(p, g, denom, (-lr * (1 - mu)) / (1 - muProduct));
-      addcdiv_(p, expAvg, denom, (-lr * muNext) / (1 - muProductNext));
+      addcdiv_(p, g, denom, gradScale);
+      addcdiv_(p, expAvg, denom, avgScale);
       denom.dispose();
       release(g, grad);
     }
+    // One native pass per batch (flint/rules/nadam.h), with the composite update's bits.
+    batches.run((lists, [biasCorrection2, gradScale, avgScale]) =>
+      call.nadamStep(lists[0], lists[1], lists[2], lists[3], beta1, beta2, eps, weightDecay, biasCorrection2, gradScale, avgScale),
+    );
   }
 }

@@ -7,10 +7,23 @@ import { zerosLike } from '../tensor/creation.js';
 import { div } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, addcmul_, effectiveGrad, release } from './update-ops.js';
+import * as call from '../native/calls.generated.js';
+import { FusedBatches } from './fused.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { betaPair, checkOptions, copyPair, nonNegative } from './validate.js';
 
 const OPTIONS = ['lr', 'betas', 'eps', 'weightDecay'] as const;
+
+/**
+ * Whether step `step`'s variance is tractable (rho_t > 5) and, if so, its rectification
+ * term, in double precision as PyTorch computes them.
+ */
+function rectification(beta2: number, step: number): { rectified: boolean; rect: number } {
+  const rhoInf = 2 / (1 - beta2) - 1;
+  const rhoT = rhoInf - (2 * step * beta2 ** step) / (1 - beta2 ** step);
+  if (!(rhoT > 5)) return { rectified: false, rect: 0 };
+  return { rectified: true, rect: Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) };
+}
 
 /**
  * Options of `RAdam`; every one can also be overridden per param group.
@@ -63,6 +76,7 @@ export class RAdam extends Optimizer<RAdamParamGroup> {
   protected updateGroup(group: RAdamParamGroup): void {
     const { params, lr, betas, eps, weightDecay } = group;
     const [beta1, beta2] = betas;
+    const batches = new FusedBatches<number>();
     for (const p of params) {
       const grad = p.grad;
       if (grad === null) continue;
@@ -77,6 +91,7 @@ export class RAdam extends Optimizer<RAdamParamGroup> {
       const expAvg = state.expAvg as Tensor;
       const expAvgSq = state.expAvgSq as Tensor;
 
+      if (batches.add(step, [p, grad, expAvg, expAvgSq], step)) continue;
       const biasCorrection1 = 1 - beta1 ** step;
       const biasCorrection2 = 1 - beta2 ** step;
       const g = effectiveGrad(grad, p, weightDecay, false);
@@ -89,10 +104,8 @@ export class RAdam extends Optimizer<RAdamParamGroup> {
       // The products below are PyTorch's, left to right, so they round as its do.
       const update = expAvg.div(biasCorrection1);
       update.mul_(lr);
-      const rhoInf = 2 / (1 - beta2) - 1;
-      const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
-      if (rhoT > 5) {
-        const rect = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
+      const { rectified, rect } = rectification(beta2, step);
+      if (rectified) {
         const denom = expAvgSq.sqrt();
         denom.add_(eps);
         const adaptiveLr = div(Math.sqrt(biasCorrection2), denom);
@@ -103,5 +116,12 @@ export class RAdam extends Optimizer<RAdamParamGroup> {
       addScaled_(p, update, -1);
       update.dispose();
     }
+    // One native pass per batch (flint/rules/radam.h), with the composite update's bits.
+    batches.run((lists, step) => {
+      const { rectified, rect } = rectification(beta2, step);
+      const biasCorrection1 = 1 - beta1 ** step;
+      const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
+      call.radamStep(lists[0], lists[1], lists[2], lists[3], lr, beta1, beta2, eps, weightDecay, biasCorrection1, biasCorrection2Sqrt, rect, rectified);
+    });
   }
 }

@@ -6,6 +6,8 @@ import { keep } from '../memory/storage.js';
 import { zerosLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addScaled_, addcdiv_, addcmul_, effectiveGrad, release } from './update-ops.js';
+import * as call from '../native/calls.generated.js';
+import { FusedBatches } from './fused.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { boolean, checkOptions, nonNegative } from './validate.js';
 
@@ -74,6 +76,7 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
 
   protected updateGroup(group: RMSpropParamGroup): void {
     const { params, lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
+    const batches = new FusedBatches();
     for (const p of params) {
       const grad = p.grad;
       if (grad === null) continue;
@@ -86,6 +89,8 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
       }
       state.step = (state.step as number) + 1;
       const squareAvg = state.squareAvg as Tensor;
+      const buffers = [momentum > 0 ? (state.momentumBuffer as Tensor) : undefined, centered ? (state.gradAvg as Tensor) : undefined];
+      if (batches.add(0, [p, grad, squareAvg, ...buffers], undefined)) continue;
 
       const g = effectiveGrad(grad, p, weightDecay, maximize);
       squareAvg.mul_(alpha);
@@ -114,5 +119,7 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
       avg.dispose();
       release(g, grad);
     }
+    // One native pass per batch (flint/rules/rmsprop.h), with the composite update's bits.
+    batches.run((lists) => call.rmspropStep(lists[0], lists[1], lists[2], lists[3], lists[4], lr, alpha, eps, weightDecay, momentum, maximize));
   }
 }

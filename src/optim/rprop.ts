@@ -6,6 +6,8 @@ import { fullLike, tensor, zerosLike } from '../tensor/creation.js';
 import { where } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { addcmul_ } from './update-ops.js';
+import * as call from '../native/calls.generated.js';
+import { FusedBatches } from './fused.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { boolean, checkOptions, copyPair, describe, nonNegative, numberPair } from './validate.js';
 
@@ -85,6 +87,7 @@ export class Rprop extends Optimizer<RpropParamGroup> {
     const { params, lr, etas, stepSizes, maximize } = group;
     const [etaminus, etaplus] = etas;
     const [stepSizeMin, stepSizeMax] = stepSizes;
+    const batches = new FusedBatches();
     for (const p of params) {
       const grad = p.grad;
       if (grad === null) continue;
@@ -97,6 +100,7 @@ export class Rprop extends Optimizer<RpropParamGroup> {
       state.step = (state.step as number) + 1;
       const prev = state.prev as Tensor;
       const stepSize = state.stepSize as Tensor;
+      if (batches.add(0, [p, grad, prev, stepSize], undefined)) continue;
 
       // g is always a new tensor: it is zeroed where the sign flipped and kept as `prev`.
       const g = maximize ? grad.neg() : grad.clone();
@@ -116,5 +120,7 @@ export class Rprop extends Optimizer<RpropParamGroup> {
       prev.copy_(g);
       g.dispose();
     }
+    // One native pass per batch (flint/rules/rprop.h), with the composite update's bits.
+    batches.run((lists) => call.rpropStep(lists[0], lists[1], lists[2], lists[3], etaminus, etaplus, stepSizeMin, stepSizeMax, maximize));
   }
 }

@@ -73,13 +73,13 @@ export class SGD extends Optimizer<SGDParamGroup> {
 
   protected updateGroup(group: SGDParamGroup): void {
     const { params, lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
-    const batches = new FusedBatches();
+    const batches = new FusedBatches<boolean>();
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       const grad = p.grad;
       if (grad === null) continue;
       if (momentum === 0) {
-        if (!batches.add(0, [p, grad, undefined])) this.update(p, grad, group);
+        if (!batches.add(0, [p, grad, undefined], false)) this.update(p, grad, group);
         continue;
       }
       // The first step fills the buffer with d (PyTorch's clone), so it is made here empty.
@@ -87,14 +87,14 @@ export class SGD extends Optimizer<SGDParamGroup> {
       const existing = (state.momentumBuffer ?? undefined) as Tensor | undefined;
       if (existing === undefined && fusable([p, grad])) {
         state.momentumBuffer = keep(emptyLike(p));
-        batches.add('first', [p, grad, state.momentumBuffer as Tensor]);
-      } else if (existing === undefined || !batches.add('next', [p, grad, existing])) {
+        batches.add('first', [p, grad, state.momentumBuffer as Tensor], true);
+      } else if (existing === undefined || !batches.add('next', [p, grad, existing], false)) {
         this.update(p, grad, group);
       }
     }
     // One native pass per batch (flint/rules/sgd.h), with the composite update's bits.
-    batches.run((lists, _first, key) => {
-      call.sgdStep(lists[0], lists[1], lists[2], lr, momentum, dampening, weightDecay, nesterov, maximize, key === 'first');
+    batches.run((lists, firstStep) => {
+      call.sgdStep(lists[0], lists[1], lists[2], lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep);
     });
   }
 

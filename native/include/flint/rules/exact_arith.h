@@ -45,5 +45,13 @@ template <class T>
 FLINT_HOST_DEVICE T addScaled(T x, T y, T alpha, bool alphaIsOne) {
   return alphaIsOne ? add(x, y) : add(x, mul(y, alpha));
 }
+
+// The gradient most update rules read: negated under maximize, then p * weightDecay + g
+// (grad.add(param, alpha=weight_decay)), as src/optim/update-ops.ts's effectiveGrad.
+template <class T>
+FLINT_HOST_DEVICE T effectiveGrad(T g, T p, T weightDecay, bool decay, bool maximize) {
+  if (maximize) g = -g;
+  return decay ? add(mul(p, weightDecay), g) : g;
+}
 }  // namespace exact
 }  // namespace flint
