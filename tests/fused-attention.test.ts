@@ -57,7 +57,8 @@ function composed(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOption
     const m = options.mask;
     scores = m.dtype === torch.bool ? scores.maskedFill(m.logicalNot(), -Infinity) : scores.add(m);
   }
-  return torch.matmul(torch.softmax(scores, -1), v);
+  const weights = torch.softmax(scores, -1);
+  return torch.matmul(options.dropoutP > 0 ? torch.nn.functional.dropout(weights, options.dropoutP) : weights, v);
 }
 
 describe('fused attention vs PyTorch', () => {
@@ -112,6 +113,19 @@ describe('fused attention: finite differences (float64)', () => {
   check('key-padding bool mask', [2, 2, 3, 2], [2, 2, 5, 2], [2, 2, 5, 2], {
     mask: torch.tensor([true, true, false, true, false, true, true, true, true, false]).reshape([2, 1, 1, 5]),
   });
+  // Dropout: the factors are drawn afresh per call, so every evaluation reseeds first.
+  it('dropout 0.3, causal, float mask, over two key tiles', () => {
+    torch.manualSeed(3);
+    const [q, k, v] = [rand(2, 70, 3), rand(2, 70, 3), rand(2, 70, 2)].map((t) => t.requiresGrad_());
+    const options: FusedAttentionOptions = { isCausal: true, scale: 0.4, dropoutP: 0.3, mask: rand(70, 70) };
+    const seeded = (a: Tensor, b: Tensor, c: Tensor) => {
+      torch.manualSeed(9);
+      return fusedAttention(a, b, c, options);
+    };
+    const r = gradcheck(seeded, [q, k, v], { eps: 1e-6, atol: 1e-6, rtol: 1e-5 });
+    expect(r.ok).toBe(true);
+    expect(r.checked).toBeGreaterThan(0);
+  });
 });
 
 describe('fused attention vs the matmul-softmax composition', () => {
@@ -124,15 +138,24 @@ describe('fused attention vs the matmul-softmax composition', () => {
     ['float [L, S] mask over tiles', [2, 2, 65, 8], [2, 2, 80, 8], [2, 2, 80, 8], { mask: torch.randn([65, 80]) }],
     // N = 64: enough n for the backward's one-pass-per-n path (the others take its two passes).
     ['N = 64, causal, float mask', [4, 16, 70, 8], [4, 16, 70, 8], [4, 16, 70, 12], { isCausal: true, mask: torch.randn([70, 70]) }],
+    // Dropout: the same seed gives the composition's dropout mask (F.dropout of the weights).
+    ['dropout 0.1, many tiles, ragged', [2, 3, 97, 16], [2, 3, 133, 16], [2, 3, 133, 24], { dropoutP: 0.1 }],
+    ['dropout 0.5, key padding', [3, 2, 70, 8], [3, 2, 129, 8], [3, 2, 129, 8], {
+      dropoutP: 0.5,
+      mask: torch.arange(129).reshape([1, 1, 1, 129]).lt(torch.tensor([129, 64, 65]).reshape([3, 1, 1, 1])),
+    }],
+    ['dropout 0.2, N = 64, causal', [4, 16, 70, 8], [4, 16, 70, 8], [4, 16, 70, 12], { isCausal: true, dropoutP: 0.2 }],
   ];
   for (const [name, qs, ks, vs, opts] of cases) {
     it(`${name}: values and gradients (float32)`, () => {
       torch.manualSeed(7);
       const [q, k, v] = [torch.randn(qs), torch.randn(ks), torch.randn(vs)].map((t) => t.requiresGrad_());
       const options: FusedAttentionOptions = { isCausal: false, scale: 1 / Math.sqrt(qs[qs.length - 1]), dropoutP: 0, ...opts };
+      const g = torch.randn([...qs.slice(0, -1), vs[vs.length - 1]]);
+      torch.manualSeed(8);
       const fused = fusedAttention(q, k, v, options);
-      const g = torch.randn(fused.shape);
       const [dq, dk, dv] = torch.autograd.grad([fused], [q, k, v], [g]);
+      torch.manualSeed(8);
       const plain = composed(q, k, v, options);
       const [pq, pk, pv] = torch.autograd.grad([plain], [q, k, v], [g]);
       expectClose(fused, plain, { rtol: 1e-4, atol: 2e-5, label: 'out' });
@@ -156,7 +179,7 @@ describe('which calls the fused kernel covers', () => {
     }
   });
   it('leaves the rest to the matmul-softmax path', () => {
-    expect(fusedAttentionApplies(q, k, v, { ...base, dropoutP: 0.1 })).toBe(false);
+    expect(fusedAttentionApplies(q, k, v, { ...base, dropoutP: 1 })).toBe(false);
     expect(fusedAttentionApplies(q, k, v, { ...base, mask: torch.zeros([3, 5]).requiresGrad_() })).toBe(false);
     expect(fusedAttentionApplies(q, k, v, { ...base, mask: torch.zeros([3, 5], { dtype: torch.float64 }) })).toBe(false);
     expect(fusedAttentionApplies(q, k, v, { ...base, mask: torch.zeros([3, 5], { dtype: torch.int64 }) })).toBe(false);
@@ -166,7 +189,7 @@ describe('which calls the fused kernel covers', () => {
     expect(fusedAttentionApplies(q, k.to(torch.float64), v, base)).toBe(false);
     expect(fusedAttentionApplies(q, torch.randn([2, 2, 0, 4]), torch.randn([2, 2, 0, 4]), base)).toBe(false);
     expect(fusedAttentionApplies(q.to(torch.int64), k.to(torch.int64), v.to(torch.int64), base)).toBe(false);
-    expect(() => fusedAttention(q, k, v, { ...base, dropoutP: 0.5 })).toThrow(/not one the fused attention kernel covers/);
+    expect(() => fusedAttention(q, k, v, { ...base, dropoutP: 1 })).toThrow(/not one the fused attention kernel covers/);
   });
   it('a 5-d mask whose batch dims are part broadcast is left to the composition', () => {
     const q5 = torch.randn([2, 3, 2, 3, 4]);

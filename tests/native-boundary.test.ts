@@ -125,6 +125,8 @@ describe('bad views given to native entry points end in an Error (each in a chil
     attention_mask_past_storage: 'but its storage holds',
     attention_keys_short: "attentionForward: v's dim 1 is 6, but another view has 5 there",
     attention_backward_lse_short: "attentionBackward: lse's dim 1 is 2, but another view has 3 there",
+    attention_dropout_shape: "attentionForward: dropout's dim 2 is 4, but another view has 5 there",
+    attention_dropout_past_storage: 'but its storage holds',
     attention_int_query: 'attentionForward: q must be float32 or float64, got int64',
     adam_step_dtypes: 'adamStep: expAvgSqs[0] must be float32, got float64',
     adam_step_lengths: "adamStep: grads[0]'s dim 0 is 3, but another view has 4 there",

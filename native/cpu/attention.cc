@@ -1,6 +1,6 @@
 // Fused attention on the CPU (entries.mjs: attentionForward, attentionBackward): per n and
 // query block, key tiles are scored, masked and folded into an online softmax, so only a
-// tile of scores exists at a time. Every inner loop runs along a contiguous row (a key tile
+// tile of scores exists at a time (with dropout, the given factors scale each tile's weights). Every inner loop runs along a contiguous row (a key tile
 // is transposed once so that scores accumulate as axpys over keys), which the compiler
 // vectorizes; OpenBLAS is not called from the pool's threads (a tile's GEMM is big enough
 // for OpenBLAS to start threads of its own). The per-task loops are compiled twice, for the
@@ -133,6 +133,9 @@ template <typename T>
 struct Problem {
   Geometry<T> g;
   const T *q = nullptr, *k = nullptr, *v = nullptr, *dO = nullptr, *o = nullptr, *lse = nullptr, *D = nullptr;
+  // The weights' dropout factors, [N, L, S] (nullptr without dropout).
+  const T* drop = nullptr;
+  const T* dropRow(int64_t n, int64_t i, int64_t j0) const { return drop == nullptr ? nullptr : drop + (n * g.L + i) * g.S + j0; }
   T *out = nullptr, *lseOut = nullptr, *dq = nullptr, *dk = nullptr, *dv = nullptr;
 };
 
@@ -335,6 +338,10 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
           std::fill(s + seen[r], s + widest, T(0));
           l[row] = l[row] * alpha + rowSum(s, seen[r]);
           m[row] = mNew;
+          // Dropout scales the weights v sees, after the normalizer has summed them whole.
+          if (const T* z = pr.dropRow(n, i, j0)) {
+            for (int64_t c = 0; c < seen[r]; c++) s[c] *= z[c];
+          }
           T* accRow = accRows[r];
           for (int64_t e = 0; e < g.EV; e++) accRow[e] *= alpha;
         }
@@ -400,8 +407,16 @@ FLINT_ATTN_INLINE int64_t gradRows(const Problem<T>& pr, int64_t n, int64_t r0, 
       } else if (maskRow != nullptr) {
         for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[0];
       }
+      // With dropout, dP = (dO·vᵀ) ∘ z feeds the softmax's gradient, and v sees P ∘ z.
+      const T* z = pr.dropRow(n, i, j0);
+      if (z != nullptr) {
+        for (int64_t c = 0; c < seen[r]; c++) d[c] *= z[c];
+      }
       softmaxGradRow(s, d, seen[r], pr.lse[n * g.L + i], pr.D[n * g.L + i]);
       for (int64_t c = 0; c < seen[r]; c++) d[c] *= g.scale;
+      if (z != nullptr) {
+        for (int64_t c = 0; c < seen[r]; c++) s[c] *= z[c];
+      }
     }
     std::fill(s + seen[r], s + widest, T(0));
     std::fill(d + seen[r], d + widest, T(0));
@@ -551,6 +566,7 @@ void forward(ThreadPool& pool, const AttentionForwardArgs& a) {
   pr.v = (const T*)a.v.data;
   pr.out = (T*)a.out.data;
   pr.lseOut = (T*)a.lse.data;
+  pr.drop = (const T*)a.dropout.data;
   const Geometry<T>& g = pr.g;
   const int64_t blocks = (g.L + kQueryBlock - 1) / kQueryBlock;
   parallelTasks(pool, Pass::Forward, pr, g.N * blocks, kQueryBlock * std::max<int64_t>(1, g.S) * (g.E + g.EV + 4));
@@ -569,6 +585,7 @@ void backward(ThreadPool& pool, const AttentionBackwardArgs& a) {
   pr.dq = (T*)a.dq.data;
   pr.dk = (T*)a.dk.data;
   pr.dv = (T*)a.dv.data;
+  pr.drop = (const T*)a.dropout.data;
   // D = rowsum(dO ∘ O): one number per query row, O(N·L).
   std::vector<T> D(g.N * g.L);
   pool.parallelFor(g.N * g.L, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, g.EV)), [&](int64_t b, int64_t e) {

@@ -51,9 +51,17 @@ __device__ void stage(T (*tile)[kMaxHead], const T* src, int64_t r0, int64_t cou
   }
 }
 
+// The dropout factor of query i's weight on key j (1 without dropout, 0 outside the tensors).
+template <class T>
+__device__ __forceinline__ T dropAt(const T* drop, const Geometry& g, int64_t n, int64_t i, int64_t j) {
+  if (drop == nullptr) return T(1);
+  return i < g.L && j < g.S ? drop[(n * g.L + i) * g.S + j] : T(0);
+}
+
 template <class T, int B>
 __global__ void forwardKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                              const T* __restrict__ mask, T* __restrict__ out, T* __restrict__ lse, Geometry g) {
+                              const T* __restrict__ mask, const T* __restrict__ drop, T* __restrict__ out,
+                              T* __restrict__ lse, Geometry g) {
   __shared__ T sQ[B][kMaxHead], sK[B][kMaxHead], sV[B][kMaxHead], acc[B][kMaxHead];
   __shared__ T p[B][B], m[B], l[B], alpha[B];
   const int64_t tiles = (g.L + B - 1) / B;
@@ -94,6 +102,10 @@ __global__ void forwardKernel(const T* __restrict__ q, const T* __restrict__ k, 
         alpha[r] = exp(m[r] - mNew);
         l[r] = l[r] * alpha[r] + sum;
         m[r] = mNew;
+        // Dropout scales the weights v sees, after the normalizer has summed them whole.
+        if (drop != nullptr) {
+          for (int c = 0; c < B; c++) p[r][c] *= dropAt(drop, g, n, i0 + r, j0 + c);
+        }
       }
     }
     __syncthreads();
@@ -117,8 +129,8 @@ __global__ void forwardKernel(const T* __restrict__ q, const T* __restrict__ k, 
 // P and dS of a staged query tile against a staged key tile; d[r] = rowsum(dO ∘ O).
 template <class T, int B>
 __device__ void softmaxGrad(const T (*sQ)[kMaxHead], const T (*sDO)[kMaxHead], const T (*sK)[kMaxHead],
-                            const T (*sV)[kMaxHead], const T* sLse, const T* sD, const T* mask, const Geometry& g,
-                            int64_t n, int64_t i0, int64_t j0, T (*p)[B], T (*ds)[B]) {
+                            const T (*sV)[kMaxHead], const T* sLse, const T* sD, const T* mask, const T* drop,
+                            const Geometry& g, int64_t n, int64_t i0, int64_t j0, T (*p)[B], T (*ds)[B]) {
   for (int idx = threadIdx.x; idx < B * B; idx += blockDim.x) {
     const int r = idx / B, c = idx % B;
     const T s = score(sQ[r], sK[c], mask, g, n, i0 + r, j0 + c);
@@ -126,15 +138,17 @@ __device__ void softmaxGrad(const T (*sQ)[kMaxHead], const T (*sDO)[kMaxHead], c
       // Outside the tensors or above the diagonal: no weight. Masked out: no score gradient,
       // and the weight exp(-inf - lse), NaN in a row with no key left (the CPU's rule).
       const bool outside = i0 + r >= g.L || j0 + c >= g.S || (g.causal && j0 + c > i0 + r);
-      p[r][c] = outside ? T(0) : exp(s - sLse[r]);
+      p[r][c] = outside ? T(0) : exp(s - sLse[r]) * dropAt(drop, g, n, i0 + r, j0 + c);
       ds[r][c] = 0;
       continue;
     }
+    // With dropout, dP = (dO·vᵀ) ∘ z feeds the softmax's gradient, and v sees P ∘ z.
+    const T z = dropAt(drop, g, n, i0 + r, j0 + c);
     T dp = 0;
     for (int64_t e = 0; e < g.EV; e++) dp += sDO[r][e] * sV[c][e];
     const T prob = exp(s - sLse[r]);
-    p[r][c] = prob;
-    ds[r][c] = prob * (dp - sD[r]) * (T)g.scale;
+    p[r][c] = prob * z;
+    ds[r][c] = prob * (dp * z - sD[r]) * (T)g.scale;
   }
 }
 
@@ -158,7 +172,8 @@ __device__ void stageQueries(T (*sQ)[kMaxHead], T (*sDO)[kMaxHead], T* sLse, T* 
 template <class T, int B>
 __global__ void dkdvKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                            const T* __restrict__ dO, const T* __restrict__ o, const T* __restrict__ lse,
-                           const T* __restrict__ mask, T* __restrict__ dk, T* __restrict__ dv, Geometry g) {
+                           const T* __restrict__ mask, const T* __restrict__ drop, T* __restrict__ dk, T* __restrict__ dv,
+                           Geometry g) {
   __shared__ T sQ[B][kMaxHead], sDO[B][kMaxHead], sK[B][kMaxHead], sV[B][kMaxHead], sdK[B][kMaxHead], sdV[B][kMaxHead];
   __shared__ T p[B][B], ds[B][B], sLse[B], sD[B];
   const int64_t tiles = (g.S + B - 1) / B;
@@ -173,7 +188,7 @@ __global__ void dkdvKernel(const T* __restrict__ q, const T* __restrict__ k, con
     __syncthreads();
     stageQueries<T, B>(sQ, sDO, sLse, sD, q, dO, o, lse, g, n, i0);
     __syncthreads();
-    softmaxGrad<T, B>(sQ, sDO, sK, sV, sLse, sD, mask, g, n, i0, j0, p, ds);
+    softmaxGrad<T, B>(sQ, sDO, sK, sV, sLse, sD, mask, drop, g, n, i0, j0, p, ds);
     __syncthreads();
     for (int idx = threadIdx.x; idx < B * g.EV; idx += blockDim.x) {
       const int c = idx / (int)g.EV, e = idx % (int)g.EV;
@@ -202,7 +217,7 @@ __global__ void dkdvKernel(const T* __restrict__ q, const T* __restrict__ k, con
 template <class T, int B>
 __global__ void dqKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                          const T* __restrict__ dO, const T* __restrict__ o, const T* __restrict__ lse,
-                         const T* __restrict__ mask, T* __restrict__ dq, Geometry g) {
+                         const T* __restrict__ mask, const T* __restrict__ drop, T* __restrict__ dq, Geometry g) {
   __shared__ T sQ[B][kMaxHead], sDO[B][kMaxHead], sK[B][kMaxHead], sV[B][kMaxHead], sdQ[B][kMaxHead];
   __shared__ T p[B][B], ds[B][B], sLse[B], sD[B];
   const int64_t tiles = (g.L + B - 1) / B;
@@ -215,7 +230,7 @@ __global__ void dqKernel(const T* __restrict__ q, const T* __restrict__ k, const
     stage<T, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
     stage<T, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
     __syncthreads();
-    softmaxGrad<T, B>(sQ, sDO, sK, sV, sLse, sD, mask, g, n, i0, j0, p, ds);
+    softmaxGrad<T, B>(sQ, sDO, sK, sV, sLse, sD, mask, drop, g, n, i0, j0, p, ds);
     __syncthreads();
     for (int idx = threadIdx.x; idx < B * g.E; idx += blockDim.x) {
       const int r = idx / (int)g.E, e = idx % (int)g.E;
@@ -260,7 +275,8 @@ void forwardTyped(CudaContext& ctx, const AttentionForwardArgs& a) {
   if (blocks == 0) return;
   checkGrid("attentionForward", blocks);
   forwardKernel<T, B><<<(unsigned)blocks, kThreads, 0, ctx.stream>>>(
-      (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.mask.data, (T*)a.out.data, (T*)a.lse.data, g);
+      (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.mask.data, (const T*)a.dropout.data, (T*)a.out.data,
+      (T*)a.lse.data, g);
   FLINT_CUDA_LAUNCH_CHECK();
 }
 
@@ -269,18 +285,19 @@ void backwardTyped(CudaContext& ctx, const AttentionBackwardArgs& a) {
   constexpr int B = sizeof(T) == 8 ? 4 : 8;
   const Geometry g = geometry("attentionBackward", a.q, a.k, a.v, a.mask, a.heads, a.scale, a.isCausal);
   const T* mask = (const T*)a.mask.data;
+  const T* drop = (const T*)a.dropout.data;
   const int64_t keyBlocks = g.N * ((g.S + B - 1) / B), queryBlocks = g.N * ((g.L + B - 1) / B);
   checkGrid("attentionBackward", std::max(keyBlocks, queryBlocks));
   if (keyBlocks > 0) {
     dkdvKernel<T, B><<<(unsigned)keyBlocks, kThreads, 0, ctx.stream>>>(
         (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.gradOut.data, (const T*)a.out.data,
-        (const T*)a.lse.data, mask, (T*)a.dk.data, (T*)a.dv.data, g);
+        (const T*)a.lse.data, mask, drop, (T*)a.dk.data, (T*)a.dv.data, g);
     FLINT_CUDA_LAUNCH_CHECK();
   }
   if (queryBlocks > 0) {
     dqKernel<T, B><<<(unsigned)queryBlocks, kThreads, 0, ctx.stream>>>(
         (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.gradOut.data, (const T*)a.out.data,
-        (const T*)a.lse.data, mask, (T*)a.dq.data, g);
+        (const T*)a.lse.data, mask, drop, (T*)a.dq.data, g);
     FLINT_CUDA_LAUNCH_CHECK();
   }
 }

@@ -419,18 +419,21 @@ export const entries = {
   // backward recomputes the scores per tile from it. The mask is additive (bool masks become
   // 0/-inf on the TypeScript side), [MB, MH, ML, MS] with each dim 1 (broadcast, read in place)
   // or batch = N / heads, heads, L, S; isCausal drops key j > query i (top-left aligned).
-  // native/core/attention_checks.cc checks heads and the mask's dims.
+  // native/core/attention_checks.cc checks heads and the mask's dims. `dropout` (training
+  // with dropout) holds each weight's dropout factor, 0 or 1 / (1 - p), drawn as the
+  // composition's dropout draws its mask: the output is (softmax ∘ dropout) · v, and lse
+  // stays that of the softmax before dropout.
   attentionForward: {
     args:
       'out: new [N, L, EV], lse: new [N, L], q: in [N, L, E], k: in [N, S, E], v: in [N, S, EV], ' +
-      'mask: in? [MB, MH, ML, MS], heads: i64 @meta, scale: f64 @meta, isCausal: bool @meta',
+      'mask: in? [MB, MH, ML, MS], dropout: in? [N, L, S], heads: i64 @meta, scale: f64 @meta, isCausal: bool @meta',
     kernel: true,
     check: 'checkAttention',
   },
   attentionBackward: {
     args:
       'dq: new [N, L, E], dk: new [N, S, E], dv: new [N, S, EV], gradOut: in [N, L, EV], q: in [N, L, E], ' +
-      'k: in [N, S, E], v: in [N, S, EV], out: in [N, L, EV], lse: in [N, L], mask: in? [MB, MH, ML, MS], ' +
+      'k: in [N, S, E], v: in [N, S, EV], out: in [N, L, EV], lse: in [N, L], mask: in? [MB, MH, ML, MS], dropout: in? [N, L, S], ' +
       'heads: i64 @meta, scale: f64 @meta, isCausal: bool @meta',
     kernel: true,
     check: 'checkAttention',

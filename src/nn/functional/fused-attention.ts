@@ -6,7 +6,9 @@
  * What the kernels cover (anything else takes the matmul-softmax path):
  * - float32 or float64 q, k, v on one device, with the same leading dims [..., L|S, E|Ev]
  *   (no broadcasting between them), L, S >= 1, and on CUDA head dims up to 128;
- * - dropoutP === 0;
+ * - dropoutP below 1: the weights' dropout factors are drawn as the composition's dropout
+ *   draws its mask (the same numbers from the same generator), held as an [N, L, S] tensor
+ *   while the graph lives, and applied inside the kernels;
  * - a bool mask (true = takes part) or a float mask of q's dtype that does not require grad,
  *   broadcastable to [..., L, S] where the leading dims other than the last (heads) are all 1
  *   or all full: key-padding masks [B, 1, 1, S], [L, S] masks, per-head masks. The mask is
@@ -23,7 +25,6 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { fromHandle } from '../../tensor/tensor.js';
 import { type Backward, record } from '../../autograd/function.js';
 import type { Node } from '../../autograd/node.js';
-import { gradEnabled } from '../../autograd/grad-mode.js';
 import * as call from '../../native/calls.generated.js';
 import { fresh, layoutOf, type ViewArg } from '../../native/meta.js';
 import { bool, float32, float64 } from '../../tensor/dtype.js';
@@ -31,6 +32,10 @@ import { contiguousStrides } from '../../tensor/shape.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
 import { where } from '../../ops/elementwise.js';
 import { scalarLike } from '../../ops/internal-tensors.js';
+import { bernoulli_ } from '../../ops/fill.js';
+import { div_ } from '../../ops/inplace.js';
+import { empty } from '../../tensor/creation.js';
+import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 
 /**
  * What the fused kernel is asked to compute:
@@ -64,7 +69,7 @@ interface Plan {
 }
 
 function plan(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions): Plan | null {
-  if (options.dropoutP !== 0 || !Number.isFinite(options.scale)) return null;
+  if (!(options.dropoutP >= 0 && options.dropoutP < 1) || !Number.isFinite(options.scale)) return null;
   const dtype = q._dtype;
   if ((dtype !== float32 && dtype !== float64) || k._dtype !== dtype || v._dtype !== dtype) return null;
   const device = q.device;
@@ -149,6 +154,16 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAt
       maskc = dense(mask);
     }
   }
+  // Dropout's factors, 0 or 1 / (1 - p), drawn as F.dropout draws a mask of the weights' shape.
+  let drop: Tensor | null = null;
+  if (options.dropoutP > 0) {
+    const factors = empty([n, l, s], { dtype, device: q.device });
+    drop = factors;
+    noGrad(() => {
+      bernoulli_(factors, 1 - options.dropoutP);
+      div_(factors, 1 - options.dropoutP);
+    });
+  }
   const maskShape = p.maskShape;
   const maskView = () =>
     maskc === null || maskShape === null ? null : layoutOf(maskc, dtype, maskc._offset, maskShape, contiguousStrides(maskShape));
@@ -159,6 +174,7 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAt
     view3(kc, s, e, n),
     view3(vc, s, ev, n),
     maskView(),
+    drop,
     heads,
     options.scale,
     options.isCausal,
@@ -170,6 +186,7 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAt
   if (!needsGrad) {
     for (const [t, source] of [[qc, q], [kc, k], [vc, v]] as const) if (internal(t, source)) t.dispose();
     if (maskc !== null && maskc !== options.mask) maskc.dispose();
+    drop?.dispose();
     lse.dispose();
     return out;
   }
@@ -188,6 +205,7 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAt
         k: node.save(kc, internal(kc, k)),
         v: node.save(vc, internal(vc, v)),
         mask: mask === null ? null : node.save(mask, ownMask),
+        drop: drop === null ? null : node.save(drop, true),
         out: node.save(out),
         lse: node.save(lse, true),
       }),
@@ -210,7 +228,7 @@ type Getter = () => Tensor;
 function fusedBackward(
   node: Node,
   meta: BackwardMeta,
-  saved: { q: Getter; k: Getter; v: Getter; mask: Getter | null; out: Getter; lse: Getter },
+  saved: { q: Getter; k: Getter; v: Getter; mask: Getter | null; drop: Getter | null; out: Getter; lse: Getter },
 ): Backward {
   const { n, l, s, e, ev, heads, lead, maskShape } = meta.plan;
   return (g) => {
@@ -230,6 +248,7 @@ function fusedBackward(
       view3(o, l, ev, n),
       layoutOf(lse, dtype, lse._offset, [n, l], [l, 1]),
       mask === null || maskShape === null ? null : layoutOf(mask, dtype, mask._offset, maskShape, contiguousStrides(maskShape)),
+      saved.drop === null ? null : saved.drop(),
       heads,
       meta.scale,
       meta.isCausal,
