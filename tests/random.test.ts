@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../src/index.js';
+import type { Tensor } from '../src/index.js';
 import { BatchSampler, DataLoader, RandomSampler, SubsetRandomSampler, TensorDataset, WeightedRandomSampler, randomSplit } from '../src/utils/data.js';
 
 type Values = number[];
@@ -256,4 +257,39 @@ describe('DataLoader, samplers and randomSplit draw as PyTorch does', () => {
     clearInterval(timer);
     expect(seen).toEqual(F.loader_shuffle.epoch1);
   });
+});
+
+// Contiguous float fills (bernoulli_, uniform_) draw a block of generator words at a time;
+// strided ones draw element by element. Both must give the same numbers and leave the
+// generator in the same state, across the 624-word twists and at ragged block ends.
+describe('block-drawn fills equal element-by-element draws', () => {
+  const sizes = [1, 311, 312, 313, 511, 512, 513, 624, 1249, 5000];
+  const strided = (n: number, dtype: torch.DType) => torch.zeros([n, 2], { dtype }).select(1, 0);
+  const fills: [string, (t: Tensor) => void][] = [
+    ['bernoulli_(0.3)', (t) => t.bernoulli_(0.3)],
+    ['bernoulli_(1)', (t) => t.bernoulli_(1)],
+    ['bernoulli_(0)', (t) => t.bernoulli_(0)],
+    ['uniform_(-2, 3)', (t) => t.uniform_(-2, 3)],
+    ['uniform_()', (t) => t.uniform_()],
+  ];
+  for (const dtype of [torch.float32, torch.float64]) {
+    for (const [name, fill] of fills) {
+      it(`${name} (${dtype.name})`, () => {
+        for (const n of sizes) {
+          torch.manualSeed(1000 + n);
+          torch.rand(7); // start mid-state
+          const block = torch.empty([n], { dtype });
+          fill(block);
+          const after = torch.rand(3).tolist();
+          torch.manualSeed(1000 + n);
+          torch.rand(7);
+          const serial = strided(n, dtype);
+          expect(serial.isContiguous()).toBe(n === 1);
+          fill(serial);
+          expect(block.tolist(), `${name}, n = ${n}`).toEqual(serial.tolist());
+          expect(torch.rand(3).tolist(), `the state after ${name}, n = ${n}`).toEqual(after);
+        }
+      });
+    }
+  }
 });

@@ -144,7 +144,97 @@ void normalFillContiguous(CpuGenerator& gen, T* data, int64_t size, T mean, T st
 
 }  // namespace
 
+namespace {
+
+// Elements drawn per block of generator words: a few KiB of words on the stack.
+constexpr int64_t kDrawBlock = 512;
+
+#define FLINT_RANDOM_INLINE inline __attribute__((always_inline))
+
+// uniformDouble(0, 1) < p per element from two words (high, low), as the serial path draws
+// them. That uniform is bits / 2^53 exactly, so the comparison is bits < p · 2^53, which for
+// an integer is bits < ceil(p · 2^53): an integer compare, which vectorizes, where the
+// conversion to double does not.
+template <class T>
+FLINT_RANDOM_INLINE void bernoulliWords(const uint32_t* words, T* out, int64_t count, int64_t threshold) {
+  for (int64_t i = 0; i < count; i++) {
+    const int64_t bits = (int64_t)((((uint64_t)words[2 * i] << 32) | words[2 * i + 1]) & ((1ULL << 53) - 1));
+    out[i] = bits < threshold ? T(1) : T(0);
+  }
+}
+
+// uniformFloat(low, high) per element from one word: x · range + low rounded once, as
+// PyTorch's build contracts it to an FMA.
+FLINT_RANDOM_INLINE void uniformWords(const uint32_t* words, float* out, int64_t count, float low, float range) {
+  for (int64_t i = 0; i < count; i++) {
+    const float x = (float)(int32_t)(words[i] & ((1u << 24) - 1)) * (1.0f / (float)(1u << 24));
+    out[i] = std::fma(x, range, low);
+  }
+}
+
+// The conversion loops compiled twice: for the baseline ISA, where std::fma is a library
+// call, and for AVX2+FMA (picked at run time), where it is one instruction.
+template <class T>
+void bernoulliBaseline(const uint32_t* words, T* out, int64_t count, int64_t threshold) {
+  bernoulliWords(words, out, count, threshold);
+}
+void uniformBaseline(const uint32_t* words, float* out, int64_t count, float low, float range) {
+  uniformWords(words, out, count, low, range);
+}
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+template <class T>
+__attribute__((target("avx2,fma"))) void bernoulliAvx2(const uint32_t* words, T* out, int64_t count, int64_t threshold) {
+  bernoulliWords(words, out, count, threshold);
+}
+__attribute__((target("avx2,fma"))) void uniformAvx2(const uint32_t* words, float* out, int64_t count, float low, float range) {
+  uniformWords(words, out, count, low, range);
+}
+const bool kHasFma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+constexpr bool kHasFma = false;
+#endif
+
+// bernoulli_(p) of a contiguous float tensor, a block of words at a time.
+template <class T>
+void bernoulliContiguous(CpuGenerator& gen, T* out, int64_t n, double p) {
+  uint32_t words[2 * kDrawBlock];
+  const int64_t threshold = (int64_t)std::ceil(p * (double)(1ULL << 53));  // p in [0, 1]: exact, at most 2^53
+  for (int64_t start = 0; start < n; start += kDrawBlock) {
+    const int64_t count = std::min(kDrawBlock, n - start);
+    gen.randomBlock(words, 2 * count);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (kHasFma) {
+      bernoulliAvx2(words, out + start, count, threshold);
+      continue;
+    }
+#endif
+    bernoulliBaseline(words, out + start, count, threshold);
+  }
+}
+
+// uniform_(low, high) of a contiguous float32 tensor.
+void uniformFloatContiguous(CpuGenerator& gen, float* out, int64_t n, float low, float high) {
+  uint32_t words[kDrawBlock];
+  const float range = high - low;
+  for (int64_t start = 0; start < n; start += kDrawBlock) {
+    const int64_t count = std::min(kDrawBlock, n - start);
+    gen.randomBlock(words, count);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (kHasFma) {
+      uniformAvx2(words, out + start, count, low, range);
+      continue;
+    }
+#endif
+    uniformBaseline(words, out + start, count, low, range);
+  }
+}
+
+}  // namespace
+
 void CpuBackend::fillUniformImpl(const TensorView& out, double low, double high) {
+  if (out.isContiguous() && out.dtype == DType::Float32) {
+    return uniformFloatContiguous(generator_, (float*)out.data, out.numel(), (float)low, (float)high);
+  }
   switch (out.dtype) {
     case DType::Float32:
       return serialFill<float>(out, [&] { return generator_.uniformFloat((float)low, (float)high); });
@@ -256,6 +346,8 @@ std::vector<uint8_t> CpuBackend::rngState() {
 void CpuBackend::setRngState(const uint8_t* bytes, size_t size) { generator_.loadState(bytes, size); }
 
 void CpuBackend::fillBernoulliImpl(const TensorView& out, double p) {
+  if (out.isContiguous() && out.dtype == DType::Float32) return bernoulliContiguous(generator_, (float*)out.data, out.numel(), p);
+  if (out.isContiguous() && out.dtype == DType::Float64) return bernoulliContiguous(generator_, (double*)out.data, out.numel(), p);
   FLINT_DISPATCH_ALL(out.dtype, "bernoulli_", [&] {
     serialFill<scalar_t>(out, [&] { return convertValue<scalar_t, int64_t>(generator_.uniformDouble(0, 1) < p); });
   });

@@ -1,6 +1,7 @@
 // PyTorch's CPU generator, reproduced: mt19937 plus the same transforms, so that
 // `manualSeed(n)` followed by rand/randn/randint gives PyTorch's numbers.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -35,17 +36,38 @@ class Mt19937 {
   }
   uint32_t operator()() {
     if (--left_ == 0) twist();
-    uint32_t y = state_[next_++];
+    return temper(state_[next_++]);
+  }
+  uint64_t initialSeed() const { return seed_; }
+  // The next `count` outputs, exactly as `count` calls would give them (and leaving the
+  // same state), drawn a run of state words at a time so that tempering vectorizes: the
+  // random fills of large tensors (dropout masks) spend most of their time here.
+  void fill(uint32_t* out, int64_t count) {
+    int64_t i = 0;
+    while (i < count) {
+      if (left_ == 1) {  // the call that twists: it reads state[0], and `left` stays kN
+        twist();
+        out[i++] = temper(state_[next_++]);
+        continue;
+      }
+      const int64_t take = std::min<int64_t>(left_ - 1, count - i);
+      const uint32_t* words = state_.data() + next_;
+      for (int64_t k = 0; k < take; k++) out[i + k] = temper(words[k]);
+      next_ += (uint32_t)take;
+      left_ -= (int)take;
+      i += take;
+    }
+  }
+
+ private:
+  friend class CpuGenerator;
+  static uint32_t temper(uint32_t y) {
     y ^= y >> 11;
     y ^= (y << 7) & 0x9d2c5680u;
     y ^= (y << 15) & 0xefc60000u;
     y ^= y >> 18;
     return y;
   }
-  uint64_t initialSeed() const { return seed_; }
-
- private:
-  friend class CpuGenerator;
   void twist() {
     constexpr int kM = 397;
     auto mix = [](uint32_t u, uint32_t v) {
@@ -74,6 +96,8 @@ class CpuGenerator {
     hasNextFloatNormal_ = false;
   }
   uint32_t random() { return engine_(); }
+  // `count` outputs of random(), in order.
+  void randomBlock(uint32_t* out, int64_t count) { engine_.fill(out, count); }
   uint64_t random64() {
     uint32_t hi = random();
     uint32_t lo = random();
