@@ -3,7 +3,7 @@
  * nodes run when all their incoming gradients have arrived, later-created nodes first
  * (PyTorch's order), so results are deterministic.
  */
-import type { Tensor } from '../tensor/tensor.js';
+import { type Tensor, nextTensorSerial } from '../tensor/tensor.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import { AccumulateGrad, Node } from './node.js';
 import { checkNanGradients, isAnomalyEnabled } from './anomaly.js';
@@ -158,6 +158,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
 
   const captured = new Map<Node, (Tensor | undefined)[]>();
   const run = options.createGraph ? enableGrad : noGrad;
+  const lifetimes = options.createGraph ? null : new GradientLifetimes();
   // Published for a reentrant backward (checkpoint) to see what this pass computes.
   const outer = current;
   current = options;
@@ -169,7 +170,15 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
         let slots = buffers.get(node);
         if (slots === undefined) buffers.set(node, (slots = []));
         const existing = slots[slot];
-        slots[slot] = existing === undefined ? grad : existing.add(grad);
+        if (existing === undefined) {
+          slots[slot] = grad;
+          lifetimes?.hold(grad);
+          return;
+        }
+        const sum = existing.add(grad);
+        slots[slot] = sum;
+        lifetimes?.hold(sum);
+        lifetimes?.drop(existing);
       };
       rootNodes.forEach((node, i) => add(node, slotOf(roots[i]), grads[i]));
 
@@ -183,8 +192,16 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
         buffers.delete(node);
         if (slots === undefined || (node.numOutputs === 1 && slots[0] === undefined)) continue;
         // autograd.grad captures its inputs' gradients before their tensor hooks run (PyTorch 1.13).
-        if (targetSet !== null && options.capture && targetSet.has(node)) captured.set(node, slots.slice());
-        if (node.tensorHooks !== null) runTensorHooks(node, slots);
+        if (targetSet !== null && options.capture && targetSet.has(node)) {
+          captured.set(node, slots.slice());
+          lifetimes?.escape(slots);
+        }
+        if (node.tensorHooks !== null) {
+          // A hook may keep the gradient it is shown, or the one it returns.
+          lifetimes?.escape(slots);
+          runTensorHooks(node, slots);
+          lifetimes?.escape(slots);
+        }
         if (node.retained) for (const t of node.retained) if (slots[slotOf(t)] !== undefined) retain(t, slots[slotOf(t)]!);
         if (targetSet !== null && !options.capture && targetSet.has(node) && !(node instanceof AccumulateGrad)) {
           // backward(inputs=[y]) for a non-leaf y fills y.grad, as retain_grad would (once,
@@ -198,17 +215,26 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
             accumulateLeaf(node.variable, slots[0]!, options.createGraph);
             if (node.postAccumulateHooks !== null) for (const hook of [...node.postAccumulateHooks.values()]) hook(node.variable);
           }
+          lifetimes?.dropAll(slots);
           continue;
         }
         // A target whose history leads to no other target has nothing left to compute.
-        if (targetSet !== null && !node.next.some((n) => n !== null && needed.has(n))) continue;
+        if (targetSet !== null && !node.next.some((n) => n !== null && needed.has(n))) {
+          lifetimes?.dropAll(slots);
+          continue;
+        }
         if (options.createGraph && node.onceDifferentiable) {
           throw new Error(
             `flint cannot differentiate the backward of ${node.name} (createGraph: true): it runs a native ` +
               'kernel that records no graph, so higher-order gradients through it would be silently wrong.',
           );
         }
+        // A custom Function's backward (and the module hooks built on one) is user code: it
+        // may keep the gradients it is given or return one it keeps.
+        const userCode = node.userCode;
+        if (userCode) lifetimes?.escape(slots);
         const inputGrads = node.applyAll(slots);
+        if (userCode) lifetimes?.escape(inputGrads);
         if (isAnomalyEnabled()) checkNanGradients(node, inputGrads);
         if (!options.retainGraph) node.release();
         node.next.forEach((next, i) => {
@@ -222,6 +248,10 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
             ready.push(next);
           }
         });
+        // The node's own gradients, and what it returned that no slot took (a summand, or a
+        // gradient for an input outside this pass), are freed unless something still holds them.
+        lifetimes?.freeUnheld(inputGrads);
+        lifetimes?.dropAll(slots);
       }
     });
   } finally {
@@ -229,6 +259,57 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
   }
   if (targets === null || !options.capture) return [];
   return targets.map((n, i) => captured.get(n)?.[slotOf(options.inputs![i])] ?? null);
+}
+
+/**
+ * Frees the gradients one backward pass passes between nodes as soon as nothing holds them,
+ * as reference counting would, instead of leaving them to V8's collector (a training step's
+ * gradient temporaries are most of what the collector would otherwise have to find). Only a
+ * tensor made during the pass (its `_serial` is past the pass's start) can be freed: a root
+ * gradient the caller passed, a tensor a node saved, or anything else made before the pass
+ * is never touched. Neither is a gradient that escaped to user code (a tensor hook, a custom
+ * Function, autograd.grad's results) or that became a `.grad` (`_claimed`), or one kept past
+ * `tidy` (`_keep`).
+ */
+class GradientLifetimes {
+  private readonly firstSerial = nextTensorSerial();
+  /** How many node slots hold each gradient. */
+  private readonly holds = new Map<Tensor, number>();
+  private readonly escaped = new Set<Tensor>();
+
+  hold(t: Tensor): void {
+    this.holds.set(t, (this.holds.get(t) ?? 0) + 1);
+  }
+
+  /** One slot lets go of `t`; frees it if that was the last. */
+  drop(t: Tensor): void {
+    const left = (this.holds.get(t) ?? 1) - 1;
+    if (left > 0) {
+      this.holds.set(t, left);
+      return;
+    }
+    this.holds.delete(t);
+    this.free(t);
+  }
+
+  /** A node's results that no slot took (summed into another, or for an input outside the pass). */
+  freeUnheld(grads: readonly (Tensor | null | undefined)[]): void {
+    for (const g of grads) if (g !== null && g !== undefined && !this.holds.has(g)) this.free(g);
+  }
+
+  /** A node has run: its slots let go of their gradients. */
+  dropAll(slots: readonly (Tensor | undefined)[]): void {
+    for (const g of slots) if (g !== undefined) this.drop(g);
+  }
+
+  escape(grads: readonly (Tensor | null | undefined)[]): void {
+    for (const g of grads) if (g !== null && g !== undefined) this.escaped.add(g);
+  }
+
+  private free(t: Tensor): void {
+    if (t._serial < this.firstSerial || t._claimed || t._keep || t._disposed || this.escaped.has(t)) return;
+    t.dispose();
+  }
 }
 
 /** Runs `registerHook` hooks on the gradients of a node's outputs; a returned tensor replaces the gradient. */

@@ -127,6 +127,7 @@ class FunctionNode extends Node {
   ) {
     super(name, next);
     this.ctx = ctx;
+    this.userCode = true;
     this.numOutputs = outputMeta.length;
     this.backwardFn = () => {
       throw new Error('internal error: a custom Function node runs through applyAll');

@@ -64,6 +64,11 @@ export class Node {
   numOutputs = 1;
   /** @internal per edge, which output of the next node it feeds; null when all are 0 */
   nextSlots: number[] | null = null;
+  /**
+   * @internal the backward is user code (a custom Function's): the engine must assume it
+   * keeps the gradients it sees and returns, so it never frees them
+   */
+  userCode = false;
   /** @internal tensor hooks (`registerHook`) on this node's outputs, in registration order */
   tensorHooks: Map<number, TensorHookEntry> | null = null;
   private saved: Saved[] | null = [];

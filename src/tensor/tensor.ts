@@ -35,6 +35,17 @@ export interface VersionCounter {
   value: number;
 }
 
+/** The next tensor's creation number (Tensor._serial). */
+let nextSerial = 1;
+
+/**
+ * The creation number the next tensor will get: tensors with a smaller `_serial` existed
+ * before this call. @internal
+ */
+export function nextTensorSerial(): number {
+  return nextSerial;
+}
+
 /**
  * A multi-dimensional array with autograd, as `torch.Tensor`.
  *
@@ -61,6 +72,7 @@ export class Tensor {
   /** @internal */ _disposed = false;
   /** @internal kept past tidy() */ _keep = false;
   /** @internal owned by a .grad, so never aliased into another */ _claimed = false;
+  /** @internal creation order (the backward engine frees only gradients made during its pass) */ _serial = nextSerial++;
 
   /** @internal Use the creation functions (`torch.tensor`, `torch.zeros`, ...). */
   constructor(
@@ -118,6 +130,7 @@ export class Tensor {
       _disposed: false,
       _keep: false,
       _claimed: false,
+      _serial: 0,
     };
     Object.assign(alias, fields);
     this._storage.retain();
