@@ -93,10 +93,10 @@ describe('gradients user code can see stay usable', () => {
   it('what a custom Function’s backward is given and returns', () => {
     const stash: Tensor[] = [];
     class Twice extends torch.autograd.Function {
-      static forward(_ctx: torch.autograd.FunctionCtx, a: Tensor): Tensor {
+      static override forward(_ctx: torch.autograd.FunctionCtx, a: Tensor): Tensor {
         return a.mul(2);
       }
-      static backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
         const out = g.mul(2);
         stash.push(g, out);
         return out;
