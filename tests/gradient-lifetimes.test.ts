@@ -49,6 +49,30 @@ describe('gradient temporaries are freed during backward', () => {
   });
 });
 
+describe('gradients from several consumers', () => {
+  // The engine adds a second gradient into the first in place when the first is its own
+  // and nothing else shares its storage; a view (reshape's backward) is summed out of place.
+  it('sum to the analytic gradient, in place or not', () => {
+    const x = torch.tensor([0.1, 0.2, 0.3, 0.4], { dtype: torch.float64, requiresGrad: true });
+    const h = x.mul(2);
+    const loss = h.exp().sum().add(h.sin().sum()).add(h.reshape([2, 2]).pow(2).sum()).add(h.tanh().sum());
+    loss.backward();
+    const hv = [0.2, 0.4, 0.6, 0.8];
+    const expected = hv.map((v) => 2 * (Math.exp(v) + Math.cos(v) + 2 * v + 1 - Math.tanh(v) ** 2));
+    (x.grad!.tolist() as number[]).forEach((g, i) => expect(g).toBeCloseTo(expected[i], 12));
+  });
+
+  it('a gradient a hook keeps is never summed into', () => {
+    const x = torch.tensor([1, 2], { dtype: torch.float64, requiresGrad: true });
+    const h = x.mul(3);
+    const kept: Tensor[] = [];
+    const e = h.exp();
+    e.registerHook((g) => void kept.push(g));
+    e.sum().add(e.mul(2).sum()).backward();
+    expect(kept[0].tolist()).toEqual([3, 3]);
+  });
+});
+
 describe('gradients user code can see stay usable', () => {
   const graph = () => {
     const x = torch.tensor([1, 2, 3], { requiresGrad: true });

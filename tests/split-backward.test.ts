@@ -1,5 +1,5 @@
 /**
- * split and chunk record ONE backward node with an output per piece, as PyTorch's
+ * split, chunk and unbind record ONE backward node with an output per piece, as PyTorch's
  * SplitBackward0 / SplitWithSizesBackward0: the pieces share it, its backward concatenates
  * their gradients (zeros for pieces that got none), and it stays differentiable.
  */
@@ -52,5 +52,33 @@ describe('split backward', () => {
     const loss = a.sum().add(b.sum());
     loss.backward();
     expect(() => loss.backward()).toThrow(/backward through the graph a second time/);
+  });
+});
+
+// unbind is one UnbindBackward0 node with an output per slice (PyTorch: `a.grad_fn is
+// b.grad_fn`), whose backward stacks the slices' gradients.
+describe('unbind backward', () => {
+  it('the slices share one node, and their gradients stack, with zeros where a slice got none', () => {
+    const x = torch.arange(12, { dtype: torch.float64 }).reshape([3, 4]).requiresGrad_();
+    const [a, b, c] = x.unbind(1).slice(0, 3);
+    expect(a.gradFn!.name).toBe('UnbindBackward0');
+    expect(b.gradFn).toBe(a.gradFn);
+    expect(a.gradFn!.nextFunctions[0][0]!.name).toBe('AccumulateGrad');
+    a.mul(2).sum().add(c.pow(2).sum()).backward();
+    expect(x.grad!.tolist()).toEqual([[2, 0, 4, 0], [2, 0, 12, 0], [2, 0, 20, 0]]);
+    expect(b.requiresGrad).toBe(true);
+  });
+
+  it('feeds hooked slices, and differentiates twice (createGraph)', () => {
+    const x = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float64, requiresGrad: true });
+    const [r0, r1] = x.unbind(0);
+    const seen: number[][] = [];
+    r1.registerHook((g) => void seen.push(g.tolist() as number[]));
+    const loss = r0.pow(3).sum().add(r1.pow(2).sum());
+    const [g] = torch.autograd.grad([loss], [x], { createGraph: true });
+    expect(g!.tolist()).toEqual([[3, 12], [6, 8]]);
+    expect(seen).toEqual([[6, 8]]);
+    g!.sum().backward();
+    expect(x.grad!.tolist()).toEqual([[6, 12], [2, 2]]);
   });
 });

@@ -4,6 +4,7 @@
  * (PyTorch's order), so results are deterministic.
  */
 import { type Tensor, nextTensorSerial } from '../tensor/tensor.js';
+import { sameShape } from '../tensor/shape.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import { AccumulateGrad, Node } from './node.js';
 import { checkNanGradients, isAnomalyEnabled } from './anomaly.js';
@@ -175,6 +176,11 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
           lifetimes?.hold(grad);
           return;
         }
+        if (lifetimes?.canAccumulateInto(existing, grad)) {
+          // The slot's gradient is this pass's own and nothing else sees its storage.
+          existing.add_(grad);
+          return;
+        }
         const sum = existing.add(grad);
         slots[slot] = sum;
         lifetimes?.hold(sum);
@@ -300,6 +306,28 @@ class GradientLifetimes {
   /** A node has run: its slots let go of their gradients. */
   dropAll(slots: readonly (Tensor | undefined)[]): void {
     for (const g of slots) if (g !== undefined) this.drop(g);
+  }
+
+  /**
+   * Whether a second gradient for a slot can be added into the one it holds, in place, as
+   * PyTorch's engine does when nothing else references the buffer: `existing` was made in
+   * this pass, only this slot holds it, no other tensor shares its storage (a view would
+   * see the sum), and the sum has its shape and dtype.
+   */
+  canAccumulateInto(existing: Tensor, grad: Tensor): boolean {
+    return (
+      existing._serial >= this.firstSerial &&
+      !existing._claimed &&
+      !existing._keep &&
+      !this.escaped.has(existing) &&
+      this.holds.get(existing) === 1 &&
+      existing._base === null &&
+      existing._storage.refs === 1 &&
+      existing._dtype === grad._dtype &&
+      existing._storage.device === grad._storage.device &&
+      sameShape(existing._shape, grad._shape) &&
+      existing.isContiguous()
+    );
   }
 
   escape(grads: readonly (Tensor | null | undefined)[]): void {

@@ -12,7 +12,7 @@ import { normalizeDim } from '../tensor/shape.js';
 import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
 import { castKernel, copyKernel, indexPutKernel } from './tensor-kernels.js';
 import { zerosOf } from './internal-tensors.js';
-import { cat, makeView, narrow, narrowRaw, reshape, selectRaw } from './shape.js';
+import { cat, makeView, narrow, narrowRaw, reshape, selectRaw, stack } from './shape.js';
 import { fromArray } from '../tensor/creation.js';
 import { movedim } from './reorder.js';
 import { tidy } from '../memory/storage.js';
@@ -29,13 +29,21 @@ function slicePiece(x: Tensor, d: number, begin: number, length: number, name: s
 }
 
 /**
- * The pieces of one split as ONE node with an output per piece, as PyTorch's
- * SplitBackward0: its backward is one cat of the pieces' gradients (zeros for a piece that
- * got none). A node per piece would fill an input-sized zero gradient for each and leave
- * the engine to sum them (attention's q/k/v chunks: three fills, three copies, two adds).
+ * The pieces of one split or unbind as ONE node with an output per piece, as PyTorch's
+ * SplitBackward0 and UnbindBackward0: its backward is one cat (split) or stack (unbind) of
+ * the pieces' gradients, with zeros for a piece that got none. A node per piece would fill
+ * an input-sized zero gradient for each and leave the engine to sum them (attention's q/k/v
+ * pieces: three fills, three copies, two adds).
  */
 class PiecesNode extends Node {
-  constructor(name: string, x: Tensor, readonly dim: number, readonly sizes: number[]) {
+  constructor(
+    name: string,
+    x: Tensor,
+    readonly dim: number,
+    readonly sizes: number[],
+    /** unbind's pieces lack the dim, so their gradients are stacked rather than concatenated */
+    readonly stacked: boolean,
+  ) {
     super(name, [x._edge()]);
     this.nextSlots = slotsOf([x]);
     this.numOutputs = sizes.length;
@@ -51,15 +59,27 @@ class PiecesNode extends Node {
       const g = slots[i];
       if (g !== undefined) return g;
       const shape = like._shape.slice();
-      shape[this.dim] = size;
+      if (!this.stacked) shape[this.dim] = size;
       return zerosOf(shape, like);
     });
-    if (parts.length === 1) return [parts[0]];
-    const grad = cat(parts, this.dim);
-    // The zero parts were the node's own temporaries (cat copied them).
+    if (parts.length === 1 && !this.stacked) return [parts[0]];
+    const grad = this.stacked ? stack(parts, this.dim) : cat(parts, this.dim);
+    // The zero parts were the node's own temporaries (cat and stack copied them).
     parts.forEach((t, i) => slots[i] === undefined && t.dispose());
     return [grad];
   }
+}
+
+/** Records `views` (pieces of `x` along `d`) as the outputs of one backward node. */
+function recordPieces(x: Tensor, views: Tensor[], d: number, sizes: number[], name: string, stacked: boolean): Tensor[] {
+  if (!gradEnabled() || !x._requiresGrad || views.length === 0) return views;
+  const node = new PiecesNode(name, x, d, sizes, stacked);
+  views.forEach((v, i) => {
+    v._gradFn = node;
+    v._outputNr = i;
+    v._requiresGrad = true;
+  });
+  return views;
 }
 
 /** Views of consecutive pieces of `sizes` along `d`, one backward node for them all. */
@@ -70,14 +90,7 @@ function pieces(x: Tensor, d: number, sizes: number[], name: string): Tensor[] {
     start += size;
     return piece;
   });
-  if (!gradEnabled() || !x._requiresGrad) return views;
-  const node = new PiecesNode(name, x, d, sizes);
-  views.forEach((v, i) => {
-    v._gradFn = node;
-    v._outputNr = i;
-    v._requiresGrad = true;
-  });
-  return views;
+  return recordPieces(x, views, d, sizes, name, false);
 }
 
 /**
@@ -134,14 +147,8 @@ export function unbind(x: Tensor, dim = 0): Tensor[] {
   checkTensor(x, 'unbind', 'input');
   if (x._shape.length === 0) throw new Error('Dimension specified as 0 but tensor has no dimensions');
   const d = normalizeDim(dim, x._shape.length, false, 'unbind');
-  const inputShape = x._shape;
-  return Array.from({ length: x._shape[d] }, (_, i) =>
-    record(selectRaw(x, d, i), 'UnbindBackward0', [x], () => (g) => {
-      const grad = zerosOf(inputShape.slice(), g);
-      copyKernel(selectRaw(grad, d, i), g);
-      return [grad];
-    }, { onceDifferentiable: true }),
-  );
+  const views = Array.from({ length: x._shape[d] }, (_, i) => selectRaw(x, d, i));
+  return recordPieces(x, views, d, views.map(() => 1), 'UnbindBackward0', true);
 }
 
 /** Python's slice bounds for start:stop (step 1) over `size`. */
