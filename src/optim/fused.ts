@@ -49,6 +49,16 @@ function flat(t: Tensor): ViewArg {
   return layoutOf(t, t._dtype, t._offset, [t.numel()], [1]);
 }
 
+/** One batch: the rows that share a device, a dtype, which optional lists they have, and a key. */
+interface Batch<D> {
+  key: string | number;
+  device: number;
+  dtype: number;
+  present: number;
+  data: D;
+  rows: FusedRow[];
+}
+
 /**
  * Collects a param group's rows by batch, then makes one native call per batch. `D` is what
  * a batch's rows share beyond the group's options (Adam's step count, ASGD's eta and mu).
@@ -59,7 +69,9 @@ function flat(t: Tensor): ViewArg {
  * batches.run((lists, step) => call.adamStep(lists[0], lists[1], lists[2], lists[3], [], ...));
  */
 export class FusedBatches<D = undefined> {
-  private readonly batches = new Map<string, { data: D; rows: FusedRow[] }>();
+  private readonly batches = new Map<string, Batch<D>>();
+  /** The batch the last row went to: most groups are one batch, found without a key string. */
+  private last: Batch<D> | null = null;
 
   /**
    * Adds `row` to the batch of `key` (which stands for `data`: rows with one key share it)
@@ -69,10 +81,16 @@ export class FusedBatches<D = undefined> {
   add(key: string | number, row: FusedRow, data: D): boolean {
     if (!fusable(row)) return false;
     const p = row[0]!;
-    const present = row.map((t) => (t === undefined ? 0 : 1)).join('');
-    const batchKey = `${p._storage.device.code}/${p._dtype.code}/${present}/${key}`;
-    let batch = this.batches.get(batchKey);
-    if (batch === undefined) this.batches.set(batchKey, (batch = { data, rows: [] }));
+    let present = 0;
+    for (let k = 0; k < row.length; k++) if (row[k] !== undefined) present |= 1 << k;
+    const device = p._storage.device.code, dtype = p._dtype.code;
+    let batch = this.last;
+    if (batch === null || batch.key !== key || batch.device !== device || batch.dtype !== dtype || batch.present !== present) {
+      const batchKey = `${device}/${dtype}/${present}/${key}`;
+      batch = this.batches.get(batchKey) ?? null;
+      if (batch === null) this.batches.set(batchKey, (batch = { key, device, dtype, present, data, rows: [] }));
+      this.last = batch;
+    }
     batch.rows.push(row);
     return true;
   }
@@ -87,7 +105,7 @@ export class FusedBatches<D = undefined> {
   run(step: (lists: ViewArg[][], data: D) => void): void {
     for (const { data, rows } of this.batches.values()) {
       for (let start = 0; start < rows.length; start += ROWS_PER_CALL) {
-        const chunk = rows.slice(start, start + ROWS_PER_CALL);
+        const chunk = rows.length <= ROWS_PER_CALL ? rows : rows.slice(start, start + ROWS_PER_CALL);
         const depth = chunk[0].length;
         const lists: ViewArg[][] = [];
         for (let k = 0; k < depth; k++) lists.push(chunk[0][k] === undefined ? [] : chunk.map((row) => flat(row[k]!)));
@@ -98,5 +116,6 @@ export class FusedBatches<D = undefined> {
       }
     }
     this.batches.clear();
+    this.last = null;
   }
 }
