@@ -16,64 +16,55 @@
 
 namespace flint {
 
+namespace {
+
+// One rule over the group's lists, in the parameters' dtype (float32 or float64, as checked).
+template <template <class> class Element, size_t Depth, class Args>
+void runRule(ThreadPool& device, const ViewList (&lists)[Depth], const Args& a) {
+  if (a.params[0].dtype == DType::Float64) forEachElement<double>(device, lists, Element<double>::make(a));
+  else forEachElement<float>(device, lists, Element<float>::make(a));
+}
+
+}  // namespace
+
 void CpuBackend::adamStepImpl(const AdamStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.expAvgs, a.expAvgSqs, a.maxExpAvgSqs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, adamElement<double>(a));
-  else forEachElement<float>(pool(), lists, adamElement<float>(a));
+  runRule<AdamElement>(pool(), {a.params, a.grads, a.expAvgs, a.expAvgSqs, a.maxExpAvgSqs}, a);
 }
 
 void CpuBackend::sgdStepImpl(const SgdStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.momentumBuffers};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, sgdElement<double>(a));
-  else forEachElement<float>(pool(), lists, sgdElement<float>(a));
+  runRule<SgdElement>(pool(), {a.params, a.grads, a.momentumBuffers}, a);
 }
 
 void CpuBackend::adagradStepImpl(const AdagradStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.sums};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, AdagradElement<double>::make(a));
-  else forEachElement<float>(pool(), lists, AdagradElement<float>::make(a));
+  runRule<AdagradElement>(pool(), {a.params, a.grads, a.sums}, a);
 }
 
 void CpuBackend::rmspropStepImpl(const RmspropStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.squareAvgs, a.momentumBuffers, a.gradAvgs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, RmspropElement<double>::make(a));
-  else forEachElement<float>(pool(), lists, RmspropElement<float>::make(a));
+  runRule<RmspropElement>(pool(), {a.params, a.grads, a.squareAvgs, a.momentumBuffers, a.gradAvgs}, a);
 }
 
 void CpuBackend::adadeltaStepImpl(const AdadeltaStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.squareAvgs, a.accDeltas};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, AdadeltaElement<double>::make(a));
-  else forEachElement<float>(pool(), lists, AdadeltaElement<float>::make(a));
+  runRule<AdadeltaElement>(pool(), {a.params, a.grads, a.squareAvgs, a.accDeltas}, a);
 }
 
 void CpuBackend::adamaxStepImpl(const AdamaxStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.expAvgs, a.expInfs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, AdamaxElement<double>::make(a));
-  else forEachElement<float>(pool(), lists, AdamaxElement<float>::make(a));
+  runRule<AdamaxElement>(pool(), {a.params, a.grads, a.expAvgs, a.expInfs}, a);
 }
 
 void CpuBackend::nadamStepImpl(const NadamStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.expAvgs, a.expAvgSqs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, NadamElement<double>::make(a));
-  else forEachElement<float>(pool(), lists, NadamElement<float>::make(a));
+  runRule<NadamElement>(pool(), {a.params, a.grads, a.expAvgs, a.expAvgSqs}, a);
 }
 
 void CpuBackend::radamStepImpl(const RadamStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.expAvgs, a.expAvgSqs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, RadamElement<double>::make(a));
-  else forEachElement<float>(pool(), lists, RadamElement<float>::make(a));
+  runRule<RadamElement>(pool(), {a.params, a.grads, a.expAvgs, a.expAvgSqs}, a);
 }
 
 void CpuBackend::asgdStepImpl(const AsgdStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.axs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, AsgdElement<double>::make(a));
-  else forEachElement<float>(pool(), lists, AsgdElement<float>::make(a));
+  runRule<AsgdElement>(pool(), {a.params, a.grads, a.axs}, a);
 }
 
 void CpuBackend::rpropStepImpl(const RpropStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.prevs, a.stepSizes};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(pool(), lists, RpropElement<double>::make(a));
-  else forEachElement<float>(pool(), lists, RpropElement<float>::make(a));
+  runRule<RpropElement>(pool(), {a.params, a.grads, a.prevs, a.stepSizes}, a);
 }
 
 }  // namespace flint

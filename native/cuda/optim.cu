@@ -16,64 +16,55 @@
 
 namespace flint {
 
+namespace {
+
+// One rule over the group's lists, in the parameters' dtype (float32 or float64, as checked).
+template <template <class> class Element, size_t Depth, class Args>
+void runRule(CudaContext& device, const ViewList (&lists)[Depth], const Args& a) {
+  if (a.params[0].dtype == DType::Float64) forEachElement<double>(device, lists, Element<double>::make(a));
+  else forEachElement<float>(device, lists, Element<float>::make(a));
+}
+
+}  // namespace
+
 void CudaBackend::adamStepImpl(const AdamStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.expAvgs, a.expAvgSqs, a.maxExpAvgSqs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, adamElement<double>(a));
-  else forEachElement<float>(context(), lists, adamElement<float>(a));
+  runRule<AdamElement>(context(), {a.params, a.grads, a.expAvgs, a.expAvgSqs, a.maxExpAvgSqs}, a);
 }
 
 void CudaBackend::sgdStepImpl(const SgdStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.momentumBuffers};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, sgdElement<double>(a));
-  else forEachElement<float>(context(), lists, sgdElement<float>(a));
+  runRule<SgdElement>(context(), {a.params, a.grads, a.momentumBuffers}, a);
 }
 
 void CudaBackend::adagradStepImpl(const AdagradStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.sums};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, AdagradElement<double>::make(a));
-  else forEachElement<float>(context(), lists, AdagradElement<float>::make(a));
+  runRule<AdagradElement>(context(), {a.params, a.grads, a.sums}, a);
 }
 
 void CudaBackend::rmspropStepImpl(const RmspropStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.squareAvgs, a.momentumBuffers, a.gradAvgs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, RmspropElement<double>::make(a));
-  else forEachElement<float>(context(), lists, RmspropElement<float>::make(a));
+  runRule<RmspropElement>(context(), {a.params, a.grads, a.squareAvgs, a.momentumBuffers, a.gradAvgs}, a);
 }
 
 void CudaBackend::adadeltaStepImpl(const AdadeltaStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.squareAvgs, a.accDeltas};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, AdadeltaElement<double>::make(a));
-  else forEachElement<float>(context(), lists, AdadeltaElement<float>::make(a));
+  runRule<AdadeltaElement>(context(), {a.params, a.grads, a.squareAvgs, a.accDeltas}, a);
 }
 
 void CudaBackend::adamaxStepImpl(const AdamaxStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.expAvgs, a.expInfs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, AdamaxElement<double>::make(a));
-  else forEachElement<float>(context(), lists, AdamaxElement<float>::make(a));
+  runRule<AdamaxElement>(context(), {a.params, a.grads, a.expAvgs, a.expInfs}, a);
 }
 
 void CudaBackend::nadamStepImpl(const NadamStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.expAvgs, a.expAvgSqs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, NadamElement<double>::make(a));
-  else forEachElement<float>(context(), lists, NadamElement<float>::make(a));
+  runRule<NadamElement>(context(), {a.params, a.grads, a.expAvgs, a.expAvgSqs}, a);
 }
 
 void CudaBackend::radamStepImpl(const RadamStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.expAvgs, a.expAvgSqs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, RadamElement<double>::make(a));
-  else forEachElement<float>(context(), lists, RadamElement<float>::make(a));
+  runRule<RadamElement>(context(), {a.params, a.grads, a.expAvgs, a.expAvgSqs}, a);
 }
 
 void CudaBackend::asgdStepImpl(const AsgdStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.axs};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, AsgdElement<double>::make(a));
-  else forEachElement<float>(context(), lists, AsgdElement<float>::make(a));
+  runRule<AsgdElement>(context(), {a.params, a.grads, a.axs}, a);
 }
 
 void CudaBackend::rpropStepImpl(const RpropStepArgs& a) {
-  const ViewList lists[] = {a.params, a.grads, a.prevs, a.stepSizes};
-  if (a.params[0].dtype == DType::Float64) forEachElement<double>(context(), lists, RpropElement<double>::make(a));
-  else forEachElement<float>(context(), lists, RpropElement<float>::make(a));
+  runRule<RpropElement>(context(), {a.params, a.grads, a.prevs, a.stepSizes}, a);
 }
 
 }  // namespace flint

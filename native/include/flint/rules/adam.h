@@ -28,6 +28,25 @@ struct AdamConstants {
 template <class T>
 struct AdamElement {
   AdamConstants<T> c;
+
+  template <class Args>
+  static AdamElement make(const Args& a) {
+    AdamConstants<T> c;
+    c.decay = T(1 - a.lr * a.weightDecay);
+    c.weightDecay = T(a.weightDecay);
+    c.beta1 = T(a.beta1);
+    c.oneMinusBeta1 = T(1 - a.beta1);
+    c.beta2 = T(a.beta2);
+    c.oneMinusBeta2 = T(1 - a.beta2);
+    c.biasCorrection2Sqrt = T(a.biasCorrection2Sqrt);
+    c.eps = T(a.eps);
+    c.negStepSize = T(-a.stepSize);
+    c.decoupled = a.decoupled && a.weightDecay != 0;
+    c.coupled = !a.decoupled && a.weightDecay != 0;
+    c.maximize = a.maximize;
+    c.amsgrad = a.maxExpAvgSqs.size != 0;
+    return AdamElement{c};
+  }
   FLINT_HOST_DEVICE void operator()(T* const* t, int64_t i) const {
     using namespace exact;
     T p = t[0][i], g = t[1][i], m = t[2][i], v = t[3][i];
@@ -50,23 +69,5 @@ struct AdamElement {
 
 // The constants from the step's numbers, computed in double as PyTorch computes them and
 // then rounded to T.
-template <class T, class Args>
-AdamElement<T> adamElement(const Args& a) {
-  AdamConstants<T> c;
-  c.decay = T(1 - a.lr * a.weightDecay);
-  c.weightDecay = T(a.weightDecay);
-  c.beta1 = T(a.beta1);
-  c.oneMinusBeta1 = T(1 - a.beta1);
-  c.beta2 = T(a.beta2);
-  c.oneMinusBeta2 = T(1 - a.beta2);
-  c.biasCorrection2Sqrt = T(a.biasCorrection2Sqrt);
-  c.eps = T(a.eps);
-  c.negStepSize = T(-a.stepSize);
-  c.decoupled = a.decoupled && a.weightDecay != 0;
-  c.coupled = !a.decoupled && a.weightDecay != 0;
-  c.maximize = a.maximize;
-  c.amsgrad = a.maxExpAvgSqs.size != 0;
-  return AdamElement<T>{c};
-}
 
 }  // namespace flint

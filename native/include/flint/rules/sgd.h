@@ -22,6 +22,23 @@ struct SgdConstants {
 template <class T>
 struct SgdElement {
   SgdConstants<T> c;
+
+  template <class Args>
+  static SgdElement make(const Args& a) {
+    SgdConstants<T> c;
+    c.negLr = T(-a.lr);
+    c.negLrIsOne = -a.lr == 1;
+    c.weightDecay = T(a.weightDecay);
+    c.momentum = T(a.momentum);
+    c.oneMinusDampening = T(1 - a.dampening);
+    c.oneMinusDampeningIsOne = 1 - a.dampening == 1;
+    c.maximize = a.maximize;
+    c.decay = a.weightDecay != 0;
+    c.hasMomentum = a.momentumBuffers.size != 0;  // the caller passes buffers exactly when momentum != 0
+    c.nesterov = a.nesterov;
+    c.firstStep = a.firstStep;
+    return SgdElement{c};
+  }
   FLINT_HOST_DEVICE void operator()(T* const* t, int64_t i) const {
     using namespace exact;
     const T p = t[0][i];
@@ -37,21 +54,5 @@ struct SgdElement {
   }
 };
 
-template <class T, class Args>
-SgdElement<T> sgdElement(const Args& a) {
-  SgdConstants<T> c;
-  c.negLr = T(-a.lr);
-  c.negLrIsOne = -a.lr == 1;
-  c.weightDecay = T(a.weightDecay);
-  c.momentum = T(a.momentum);
-  c.oneMinusDampening = T(1 - a.dampening);
-  c.oneMinusDampeningIsOne = 1 - a.dampening == 1;
-  c.maximize = a.maximize;
-  c.decay = a.weightDecay != 0;
-  c.hasMomentum = a.momentumBuffers.size != 0;  // the caller passes buffers exactly when momentum != 0
-  c.nesterov = a.nesterov;
-  c.firstStep = a.firstStep;
-  return SgdElement<T>{c};
-}
 
 }  // namespace flint
