@@ -36,6 +36,12 @@ if ! node -e "$probe"; then
   node -e "$probe" || exit 1
 fi
 
+if [ -f .gpu/probe.py ]; then
+  stamp "PyTorch probe (.gpu/probe.py)"
+  timeout 120 python3 .gpu/probe.py >"$OUT/probe.log" 2>&1
+  cat "$OUT/probe.log"
+fi
+
 stamp "CUDA suites"
 FLINT_REQUIRE_CUDA=1 timeout "${GPU_TEST_S:-200}" npx vitest run ${GPU_TESTS:-tests/cuda} --maxWorkers 8 \
   --reporter=default --reporter=json --outputFile.json="$OUT/cuda-tests.json" >"$OUT/cuda-tests.log" 2>&1

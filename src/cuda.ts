@@ -4,7 +4,7 @@
  */
 import { cudaStatus, native } from './native/addon.js';
 import { BackendOption } from './native/enums.generated.js';
-import { cudaDevice, currentCudaIndex, setCurrentCudaIndex, type DeviceLike } from './tensor/device.js';
+import { cudaDevice, currentCudaIndex, setCurrentCudaIndex, type Device, type DeviceLike } from './tensor/device.js';
 import { checkInteger, toDeviceArg } from './tensor/args.js';
 import { seedBits } from './tensor/creation.js';
 
@@ -109,11 +109,34 @@ export function emptyCache(): void {
 }
 
 let allowTF32 = false;
+let convolutionAllowTF32 = true;
+
+function setTF32(value: boolean): void {
+  for (let i = 0; i < deviceCount(); i++) native.setBackendOption(cudaDevice(i).code, BackendOption.MatmulAllowTF32, value ? 1 : 0);
+}
+
+/**
+ * Runs a convolution's products under `torch.backends.cudnn.allowTF32` rather than the
+ * matmul flag, as PyTorch's convolutions follow the cuDNN flag. @internal
+ * @example const y = withConvolutionMath(x.device, () => forwardRaw(x, w, b, spec));
+ */
+export function withConvolutionMath<T>(device: Device, fn: () => T): T {
+  if (device.type !== 'cuda' || convolutionAllowTF32 === allowTF32) return fn();
+  setTF32(convolutionAllowTF32);
+  try {
+    return fn();
+  } finally {
+    setTF32(allowTF32);
+  }
+}
 
 /**
  * `torch.backends.cuda.matmul.allowTF32`: false by default, so float32 matrix products
  * keep full precision, as in PyTorch; true trades precision for tensor-core speed.
- * @example torch.backends.cuda.matmul.allowTF32 = true;
+ * `torch.backends.cudnn.allowTF32`: true by default, as in PyTorch, so float32
+ * convolutions on the GPU multiply in TF32 (10-bit mantissas, float32 sums); set it to
+ * false for full float32 products.
+ * @example torch.backends.cuda.matmul.allowTF32 = true; torch.backends.cudnn.allowTF32 = false;
  */
 export const backends = {
   cuda: {
@@ -123,8 +146,16 @@ export const backends = {
       },
       set allowTF32(value: boolean) {
         allowTF32 = Boolean(value);
-        for (let i = 0; i < deviceCount(); i++) native.setBackendOption(cudaDevice(i).code, BackendOption.MatmulAllowTF32, allowTF32 ? 1 : 0);
+        setTF32(allowTF32);
       },
+    },
+  },
+  cudnn: {
+    get allowTF32(): boolean {
+      return convolutionAllowTF32;
+    },
+    set allowTF32(value: boolean) {
+      convolutionAllowTF32 = Boolean(value);
     },
   },
 };

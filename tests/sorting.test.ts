@@ -161,10 +161,12 @@ describe('sorting, scans and counting vs PyTorch 1.13', () => {
 
 describe('the sort path of the order statistics (what CUDA runs), on the CPU', () => {
   // Cases where PyTorch's CPU picks a tied index by nth_element, quick select or std::sort:
-  // the sort path (stable order) reports the same values with another index of the tie.
+  // the sort path reports the same values with another index of the tie (the stable
+  // order's; for kthvalue and median the first index holding the value, as PyTorch's CUDA).
   const TIE_INDICES = new Set([
     'topk_ties', 'topk_ties_smallest', 'topk_ties_partial_sort', 'topk_ties_unsorted',
     'kthvalue_ties', 'kthvalue_ties_5', 'kthvalue_ties_long', 'mode_long', 'mode_levels',
+    'median_ties', 'median_ties_long', 'nanmedian_ties', 'median_int',
   ]);
   const statistic = /^(topk|kthvalue|median|nanmedian|mode)/;
   for (const c of CASES.filter((k) => statistic.test(k.name))) {

@@ -169,6 +169,26 @@ function pick(sorted: [Tensor, Tensor], pos: Tensor, d: number, keepdim: boolean
   return [picked[0], picked[1]];
 }
 
+/**
+ * The sort path's (values, indices) with each index moved to the first position along `d`
+ * that holds the selected value (the first NaN for a NaN). PyTorch's CUDA kthvalue and
+ * median find the value by radix select, then scan for its first match, so ties resolve
+ * to the lowest index there (seen on an H200 with PyTorch 2.11), where a stable sort's
+ * position would give a later one.
+ */
+function firstHolding(x: Tensor, picked: [Tensor, Tensor], d: number, keepdim: boolean): [Tensor, Tensor] {
+  if (x._shape.length === 0) return picked;
+  const [values, indices] = picked;
+  const first = tidy(() => {
+    const v = keepdim ? values : unsqueeze(values, d);
+    const holds = logicalOr(eq(x, v), logicalAnd(ne(x, x), ne(v, v)));
+    const at = argmax(toDtype(holds, int64), d, true);
+    return keepdim ? at : squeeze(at, d);
+  });
+  indices.dispose();
+  return [values, first];
+}
+
 /** `t` without dim `d` (or without all size-1 dims), releasing `t`'s own reference. */
 function squeezeOwned(t: Tensor, d?: number): Tensor {
   const out = d === undefined ? squeeze(t) : squeeze(t, d);
@@ -207,7 +227,7 @@ export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): Value
   if (k < 1 || k > size) throw new Error(`kthvalue(): selected number k out of range for dimension ${d}`);
   const [values, indices] = nativeSelect(x)
     ? selectRaw(x, d, SelectOp.Kth, k, keepdim)
-    : pick(sortRaw(x, d, false), filled(slotShape(x, d), k - 1, int64, x.device), d, keepdim, x._shape.length);
+    : firstHolding(x, pick(sortRaw(x, d, false), filled(slotShape(x, d), k - 1, int64, x.device), d, keepdim, x._shape.length), d, keepdim);
   return recordSelected('KthvalueBackward0', values, indices, x, d, keepdim);
 }
 
@@ -266,7 +286,7 @@ function medianImpl(x: Tensor, fn: string, ignoreNan: boolean, dim: unknown, kee
   checkNonEmpty(x, d, fn);
   const [values, indices] = nativeSelect(x)
     ? selectRaw(x, d, ignoreNan ? SelectOp.NanMedian : SelectOp.Median, 0, keepdim)
-    : pick(sortRaw(x, d, false), medianPosition(x, d, ignoreNan), d, keepdim, x._shape.length);
+    : firstHolding(x, pick(sortRaw(x, d, false), medianPosition(x, d, ignoreNan), d, keepdim, x._shape.length), d, keepdim);
   return recordSelected(names[1], values, indices, x, d, keepdim);
 }
 

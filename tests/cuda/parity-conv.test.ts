@@ -5,11 +5,11 @@
  * the raw im2col/col2im kernels in float32, float64 and (im2col) float16/bfloat16. With
  * the CPU standing in (FLINT_CUDA_SELFTEST=1) the same sweep runs without a GPU.
  */
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { nn } from '../../src/index.js';
-import { cudaGate, expectParity, mulberry32, randomTensor } from './helpers.js';
+import { SELF_TEST, cudaGate, expectParity, mulberry32, randomTensor, toDev } from './helpers.js';
 import { col2imRaw, im2colRaw } from '../../src/nn/functional/conv-kernels.js';
 
 const run = cudaGate(torch.cuda.isAvailable());
@@ -24,6 +24,14 @@ const withGrad = (fn: (...xs: Tensor[]) => Tensor) => (...xs: Tensor[]) => {
 };
 
 describe.skipIf(!run)('convolution on the device', () => {
+  // Float32 convolutions on the GPU multiply in TF32 by default, as PyTorch's do; these
+  // comparisons with the CPU want full float32 products (PyTorch's own tests turn it off too).
+  beforeAll(() => {
+    torch.backends.cudnn.allowTF32 = false;
+  });
+  afterAll(() => {
+    torch.backends.cudnn.allowTF32 = true;
+  });
   const rng = mulberry32(11);
   const r = (...shape: number[]) => randomTensor(rng, shape, torch.float64);
   const r32 = (...shape: number[]) => randomTensor(rng, shape, torch.float32);
@@ -37,7 +45,10 @@ describe.skipIf(!run)('convolution on the device', () => {
     expectParity('conv2d pointwise', [r(2, 5, 4, 3), r(3, 5, 1, 1), r(3)], withGrad((x, w, b) => F.conv2d(x, w, b)));
     expectParity('conv2d kernel > input', [r(1, 2, 2, 3), r(3, 2, 4, 4), r(3)], withGrad((x, w, b) => F.conv2d(x, w, b, 1, 2)));
     expectParity('conv3d', [r(1, 2, 4, 5, 4), r(3, 2, 2, 3, 2), r(3)], withGrad((x, w, b) => F.conv3d(x, w, b, [1, 2, 1], [1, 0, 1])));
-    expectParity('conv2d float32', [r32(2, 3, 8, 8), r32(4, 3, 3, 3), r32(4)], withGrad((x, w, b) => F.conv2d(x, w, b, 1, 1)));
+    // Sums of products of values near 1 that cancel: float32 rounding in another order
+    // differs by a few 1e-6 in the output and up to ~1e-4 in the input gradient, whose
+    // terms (2·out·w, 36 of them) are larger (seen on an H200: 2.4e-6 and 7.6e-5).
+    expectParity('conv2d float32', [r32(2, 3, 8, 8), r32(4, 3, 3, 3), r32(4)], withGrad((x, w, b) => F.conv2d(x, w, b, 1, 1)), { rtol: 1e-4, atol: 1e-4 });
   });
 
   it('transposed convolutions match the CPU', () => {
@@ -76,5 +87,35 @@ describe.skipIf(!run)('convolution on the device', () => {
         return m(x) as Tensor;
       }));
     }
+  });
+});
+
+describe.skipIf(!run || SELF_TEST)('convolution math on the GPU: torch.backends.cudnn.allowTF32', () => {
+  it('is on by default: a float32 conv2d rounds its products to TF32, and float32 matmul keeps full precision around it', () => {
+    expect(torch.backends.cudnn.allowTF32).toBe(true);
+    expect(torch.backends.cuda.matmul.allowTF32).toBe(false);
+    const rng = mulberry32(99);
+    const x = randomTensor(rng, [4, 16, 12, 12], torch.float32);
+    const w = randomTensor(rng, [8, 16, 3, 3], torch.float32);
+    const cpu = F.conv2d(x, w, null, 1, 1);
+    const tf32 = F.conv2d(toDev(x), toDev(w), null, 1, 1).cpu();
+    torch.backends.cudnn.allowTF32 = false;
+    let full: Tensor;
+    try {
+      full = F.conv2d(toDev(x), toDev(w), null, 1, 1).cpu();
+    } finally {
+      torch.backends.cudnn.allowTF32 = true;
+    }
+    const scale = cpu.abs().max().item() as number;
+    const tf32Error = (tf32.sub(cpu).abs().max().item() as number) / scale;
+    const fullError = (full.sub(cpu).abs().max().item() as number) / scale;
+    // 144 products with 10-bit mantissas: errors near 1e-4 of the largest output; float32: near 1e-7.
+    expect(tf32Error).toBeGreaterThan(1e-5);
+    expect(tf32Error).toBeLessThan(1e-2);
+    expect(fullError).toBeLessThan(1e-5);
+    const a = randomTensor(rng, [64, 300], torch.float32);
+    const b = randomTensor(rng, [300, 64], torch.float32);
+    const mmError = (toDev(a).mm(toDev(b)).cpu().sub(a.mm(b)).abs().max().item() as number) / (a.mm(b).abs().max().item() as number);
+    expect(mmError).toBeLessThan(1e-5);
   });
 });

@@ -41,7 +41,18 @@ function stepped(ctor: Ctor, options: Record<string, unknown>, params: Tensor[],
     ps.forEach((p, i) => (p.grad = grads[i].clone()));
     opt.step();
   }
-  const state = [...opt.stateDict().state.values()].flatMap((s) => Object.values(s).filter((v): v is Tensor => v instanceof torch.Tensor));
+  const device = ps[0].device;
+  const state = [...opt.stateDict().state.values()].flatMap((s) =>
+    Object.entries(s)
+      .filter((e): e is [string, Tensor] => e[1] instanceof torch.Tensor)
+      .map(([key, v]) => {
+        // Step counts (and ASGD's eta and mu) are 0-dim CPU tensors whatever the
+        // parameter's device, as in PyTorch 1.13 without capturable/fused.
+        if (v.dim() > 0) return v;
+        if (v.device.type !== 'cpu') throw new Error(`state ${key} is on ${v.device}, not cpu`);
+        return v.to(device);
+      }),
+  );
   return [...ps.map((p) => p.detach()), ...state];
 }
 

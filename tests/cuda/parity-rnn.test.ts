@@ -89,8 +89,10 @@ describe.skipIf(!run)(`recurrent layers: ${DEV} vs cpu`, () => {
     const rng = mulberry32(1202);
     const failures = new Failures();
     for (const make of [() => new nn.LSTM(3, 4, { numLayers: 2, bidirectional: true }), () => new nn.GRU(3, 4, { bidirectional: true })]) {
+      // Both modules draw the same initial weights.
       torch.manualSeed(11);
       const cpu = make();
+      torch.manualSeed(11);
       const dev = make();
       dev.to(DEV);
       const x = randomTensor(rng, [5, 3, 3], torch.float32, { lo: -1, hi: 1 });

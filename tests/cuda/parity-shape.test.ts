@@ -39,7 +39,8 @@ describe.skipIf(!run)(`scatterReduce kernel: ${DEV} vs cpu`, () => {
 });
 
 type Fn = (...xs: Tensor[]) => Tensor;
-const long = (data: number[] | number[][]) => torch.tensor(data, { dtype: torch.int64 });
+/** An index tensor on `like`'s device: PyTorch's index ops want it beside their input. */
+const long = (data: number[] | number[][], like?: Tensor) => torch.tensor(data, { dtype: torch.int64, device: like?.device });
 const CASES: [string, number[][], Fn][] = [
   ['split/cat', [[4, 6]], (x) => torch.cat(x.split([1, 2, 3], 1).map((p, i) => p.mul(i + 1)), 1)],
   ['unbind/stack', [[3, 4]], (x) => torch.stack(x.unbind(1).reverse(), 0)],
@@ -50,16 +51,16 @@ const CASES: [string, number[][], Fn][] = [
   ['roll', [[3, 4]], (x) => x.roll([1, -2], [0, 1])],
   ['rot90', [[3, 4]], (x) => x.rot90(3)],
   ['unfold overlapping', [[4, 6]], (x) => x.unfold(1, 3, 1)],
-  ['take', [[3, 4]], (x) => x.take(long([[0, 5], [-1, 0]]))],
-  ['takeAlongDim', [[3, 4]], (x) => torch.takeAlongDim(x, long([[2], [0]]), 0)],
+  ['take', [[3, 4]], (x) => x.take(long([[0, 5], [-1, 0]], x))],
+  ['takeAlongDim', [[3, 4]], (x) => torch.takeAlongDim(x, long([[2], [0]], x), 0)],
   ['maskedScatter', [[3, 4], [12]], (x, s) => x.maskedScatter(x.gt(0), s)],
-  ['indexAdd', [[4, 3], [3, 3]], (x, s) => x.indexAdd(0, long([2, 0, 2]), s, { alpha: -0.5 })],
-  ['indexFill_ on a clone', [[3, 4]], (x) => x.clone().indexFill_(1, long([0, 3]), 2)],
-  ['indexCopy', [[4, 3], [2, 3]], (x, s) => x.indexCopy(0, long([3, 1]), s)],
+  ['indexAdd', [[4, 3], [3, 3]], (x, s) => x.indexAdd(0, long([2, 0, 2], x), s, { alpha: -0.5 })],
+  ['indexFill_ on a clone', [[3, 4]], (x) => x.clone().indexFill_(1, long([0, 3], x), 2)],
+  ['indexCopy', [[4, 3], [2, 3]], (x, s) => x.indexCopy(0, long([3, 1], x), s)],
   ['tril/triu', [[2, 3, 4]], (x) => x.tril(1).add(x.triu(-1))],
   ['diag/diagEmbed/diagonal', [[3, 4]], (x) => torch.diagEmbed(x.diagonal(1).add(torch.diag(x, -1).sum()), 1)],
-  ['scatterReduce prod grads', [[3, 4], [2, 4]], (x, s) => x.scatterReduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]]), s, 'prod')],
-  ['scatterReduce amax grads', [[3, 4], [2, 4]], (x, s) => x.scatterReduce(1, long([[1, 1, 0, 3], [2, 2, 2, 0]]), s, 'amax', { includeSelf: false })],
+  ['scatterReduce prod grads', [[3, 4], [2, 4]], (x, s) => x.scatterReduce(0, long([[0, 2, 0, 1], [0, 0, 2, 2]], x), s, 'prod')],
+  ['scatterReduce amax grads', [[3, 4], [2, 4]], (x, s) => x.scatterReduce(1, long([[1, 1, 0, 3], [2, 2, 2, 0]], x), s, 'amax', { includeSelf: false })],
   ['array index', [[3, 4]], (x) => x.index([0, 2], [[1], [3]])],
 ];
 

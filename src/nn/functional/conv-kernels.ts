@@ -176,14 +176,18 @@ function makeAndRelease(t: Tensor, shape: number[]): Tensor {
 /** Columns of at most this many bytes are made at once: they stay in the last-level cache
  * between im2col writing them and the GEMM reading them, and the memory they take stays small. */
 const CHUNK_BYTES = 8 << 20;
+/** On a GPU, larger chunks: a GEMM needs hundreds of thousands of columns to fill the
+ * device, and one (im2col, GEMM) pair per image left an H200 launch-bound (3 TFLOP/s on
+ * 128 images of 64x56x56). */
+export const CUDA_CHUNK_BYTES = 256 << 20;
 
 /**
  * Splits a batch of n images into runs whose columns (of `perImage` elements each) fit
- * CHUNK_BYTES: [start, count] pairs. @internal
+ * CHUNK_BYTES (CUDA_CHUNK_BYTES on a GPU): [start, count] pairs. @internal
  * @example imageChunks(8, 576 * 3136, 4) // [[0, 1], [1, 1], ...]
  */
-export function imageChunks(n: number, perImage: number, itemBytes: number): [number, number][] {
-  const per = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, perImage * itemBytes)));
+export function imageChunks(n: number, perImage: number, itemBytes: number, cuda = false): [number, number][] {
+  const per = Math.max(1, Math.floor((cuda ? CUDA_CHUNK_BYTES : CHUNK_BYTES) / Math.max(1, perImage * itemBytes)));
   const out: [number, number][] = [];
   for (let start = 0; start < n; start += per) out.push([start, Math.min(per, n - start)]);
   if (out.length === 0) out.push([0, 0]);

@@ -8,24 +8,26 @@
  * Groups of one only; no autograd (conv.ts records the node).
  */
 import { makeView } from '../../ops/shape.js';
+import { filled } from '../../ops/internal-tensors.js';
 import { copyKernel, emptyKernel, gemmKernel } from '../../ops/tensor-kernels.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { contiguousStrides } from '../../tensor/shape.js';
-import { batchSlice, col2imRaw, im2colRaw, type ConvGeometry } from './conv-kernels.js';
+import { batchSlice, col2imRaw, CUDA_CHUNK_BYTES, im2colRaw, type ConvGeometry } from './conv-kernels.js';
 
 /** Columns of at most this many bytes are made at once. */
 const WIDE_CHUNK_BYTES = 16 << 20;
 
 /**
- * Whether the wide path suits a convolution: groups of one and few output pixels per image. @internal
- * @example useWide(64, 576, 1) // true: MNIST's second convolution
+ * Whether the wide path suits a convolution: groups of one and, on the CPU, few output
+ * pixels per image. On a GPU it always does: one GEMM over many images fills the device. @internal
+ * @example useWide(64, 576, 1, false) // true: MNIST's second convolution
  */
-export function useWide(n: number, l: number, groups: number): boolean {
-  return groups === 1 && n > 1 && l < 1024;
+export function useWide(n: number, l: number, groups: number, cuda: boolean): boolean {
+  return groups === 1 && (cuda || (n > 1 && l < 1024));
 }
 
-function chunksOf(n: number, perImage: number, itemBytes: number): [number, number][] {
-  const per = Math.max(1, Math.floor(WIDE_CHUNK_BYTES / Math.max(1, perImage * itemBytes)));
+function chunksOf(n: number, perImage: number, itemBytes: number, cuda: boolean): [number, number][] {
+  const per = Math.max(1, Math.floor((cuda ? CUDA_CHUNK_BYTES : WIDE_CHUNK_BYTES) / Math.max(1, perImage * itemBytes)));
   const out: [number, number][] = [];
   for (let start = 0; start < n; start += per) out.push([start, Math.min(per, n - start)]);
   return out;
@@ -73,7 +75,7 @@ export function wideForward(x: Tensor, w2: Tensor, l: number, g: ConvGeometry): 
   const [cout, k] = w2._shape;
   const out = emptyKernel([n, cout, l], x._dtype, x.device);
   const a = view(w2, [1, cout, k], [0, k, 1]);
-  for (const [start, count] of chunksOf(n, k * l, x._dtype.itemsize)) {
+  for (const [start, count] of chunksOf(n, k * l, x._dtype.itemsize, x.device.type === 'cuda')) {
     const cols = wideColumns(x, start, count, k, l, g);
     const b = view(cols, [1, k, count * l], [0, ldOf(count * l), 1], 0);
     const prod = gemmKernel(a, b);
@@ -102,7 +104,7 @@ export function wideBackward(
   const gx = wantX ? emptyKernel(xShape, g3._dtype, g3.device) : null;
   let gw: Tensor | null = null;
   const wt = view(w2, [1, k, cout], [0, 1, k]);
-  for (const [start, count] of chunksOf(n, k * l, g3._dtype.itemsize)) {
+  for (const [start, count] of chunksOf(n, k * l, g3._dtype.itemsize, g3.device.type === 'cuda')) {
     const gwide = wideOf(g3, start, count);  // [Cout, count * L]
     const gwide3 = view(gwide, [1, cout, count * l], [0, count * l, 1], 0);
     if (wantX) {
@@ -128,6 +130,8 @@ export function wideBackward(
     gwide.dispose();
   }
   wt.dispose();
+  // An empty batch runs no chunk: its weight gradient is zeros.
+  if (wantW && gw === null) gw = filled([1, cout, k], 0, g3._dtype, g3.device);
   if (gw !== null) {
     const flat = view(gw, [cout, k], contiguousStrides([cout, k]), 0);
     gw.dispose();

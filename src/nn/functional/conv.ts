@@ -18,6 +18,7 @@ import { checkConvShapes, parseConvCall, type ConvOptions, type ConvSpec, type C
 import { batchSlice, batchSumOuter, col2imRaw, contiguousRaw, convOutputSize, groupedMatmul, im2colRaw, imageChunks, isPointwise, type ConvGeometry } from './conv-kernels.js';
 import { constantPad } from './padding.js';
 import { useWide, wideBackward, wideForward } from './conv-wide.js';
+import { withConvolutionMath } from '../../cuda.js';
 
 export type { ConvOptions, ConvTransposeOptions, IntOrTuple } from './conv-args.js';
 
@@ -64,7 +65,7 @@ function forwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, spec: ConvSpec): 
       const cols = reshaped(x, [n, c, prod(spatial)]);
       out = groupedMatmul(wm, cols, spec.groups, false);
       cols.dispose();
-    } else if (useWide(n, prod(osp), spec.groups)) {
+    } else if (useWide(n, prod(osp), spec.groups, x.device.type === 'cuda')) {
       const w2 = reshaped(w, [w._shape[0], prod(w._shape.slice(1))]);
       out = wideForward(x, w2, prod(osp), g);
       w2.dispose();
@@ -72,7 +73,7 @@ function forwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, spec: ConvSpec): 
       // im2col and GEMM a few images at a time, so that the columns are read from cache.
       const l = prod(osp);
       out = emptyKernel([n, w._shape[0], l], x._dtype, x.device);
-      for (const [start, count] of imageChunks(n, c * prod(g.kernel) * l, x._dtype.itemsize)) {
+      for (const [start, count] of imageChunks(n, c * prod(g.kernel) * l, x._dtype.itemsize, x.device.type === 'cuda')) {
         const xs = batchSlice(x, start, count);
         const cols = im2colRaw(xs, g);
         const os = batchSlice(out, start, count);
@@ -117,7 +118,7 @@ function backwardRaw(
   let gx: Tensor | null = null;
   let gw: Tensor | null = null;
   const pointwise = isPointwise(g);
-  if (!spec.transposed && !pointwise && useWide(n, g3._shape[2], spec.groups)) {
+  if (!spec.transposed && !pointwise && useWide(n, g3._shape[2], spec.groups, gc.device.type === 'cuda')) {
     const w2 = reshaped(w, [w._shape[0], prod(w._shape.slice(1))]);
     const [gxw, gww] = wideBackward(g3, x, w2, xShape, g, want[0], want[1]);
     w2.dispose();
@@ -127,7 +128,7 @@ function backwardRaw(
       gww.dispose();
     }
   } else if (!spec.transposed) {
-    const chunks = imageChunks(n, c * prod(g.kernel) * g3._shape[2], gc._dtype.itemsize);
+    const chunks = imageChunks(n, c * prod(g.kernel) * g3._shape[2], gc._dtype.itemsize, gc.device.type === 'cuda');
     if (want[0]) {
       if (pointwise) {
         const gcols = groupedMatmul(wm, g3, spec.groups, true);
@@ -235,7 +236,7 @@ export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, 
   const xo = operand(x);
   const wo = operand(weight);
   const bo = bias === null ? null : operand(bias);
-  const raw = forwardRaw(xo, wo, bo, spec);
+  const raw = withConvolutionMath(xo.device, () => forwardRaw(xo, wo, bo, spec));
   if (xo !== x) xo.dispose();
   if (wo !== weight) wo.dispose();
   if (bo !== null && bo !== bias) bo.dispose();
@@ -257,7 +258,7 @@ function convolutionBackward(node: Node, x: Tensor, weight: Tensor, spec: ConvSp
     const xo = xs === null ? null : operand(xs);
     const wo = operand(ws);
     const go = operand(grad);
-    const grads = backwardRaw(go, xShape, xo, wo, spec, [wantX, wantW, wantB]);
+    const grads = withConvolutionMath(go.device, () => backwardRaw(go, xShape, xo, wo, spec, [wantX, wantW, wantB]));
     if (xo !== null && xo !== xs) xo.dispose();
     if (wo !== ws) wo.dispose();
     if (go !== grad) go.dispose();

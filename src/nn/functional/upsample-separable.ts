@@ -12,6 +12,7 @@
 import { record } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { type DType, float32, float64 } from '../../tensor/dtype.js';
+import type { Device } from '../../tensor/device.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { tensor } from '../../tensor/creation.js';
 import { tidy } from '../../memory/storage.js';
@@ -35,7 +36,7 @@ function areaScale(inSize: number, outSize: number, alignCorners: boolean, scale
 }
 
 /** The [out, in] matrix of one dim's normalized antialiasing weights. */
-function weights(inSize: number, outSize: number, alignCorners: boolean, scaleArg: number, cubic: boolean, dtype: DType): Tensor {
+function weights(inSize: number, outSize: number, alignCorners: boolean, scaleArg: number, cubic: boolean, dtype: DType, device: Device): Tensor {
   const scale = areaScale(inSize, outSize, alignCorners, scaleArg);
   const interp = cubic ? 4 : 2;
   const support = scale >= 1 ? interp * 0.5 * scale : interp * 0.5;
@@ -56,7 +57,7 @@ function weights(inSize: number, outSize: number, alignCorners: boolean, scaleAr
     if (total !== 0) for (let j = 0; j < xsize; j++) row[xmin + j] /= total;
     rows.push(row);
   }
-  return tensor(rows, { dtype });
+  return tensor(rows, { dtype, device });
 }
 
 /** What interpolate settled: sizes, scales (0: none given) and the mode. @internal */
@@ -114,13 +115,13 @@ function separableResample(x: Tensor, mats: (Tensor | null)[], name: string): Te
  */
 export function antialiasResample(x: Tensor, p: AntialiasPlan): Tensor {
   const dtype = x.dtype === float64 ? float64 : float32;
-  const mats = p.inSize.map((n, i) => (p.outSize[i] === n ? null : weights(n, p.outSize[i], p.alignCorners, p.scales[i], p.cubic, dtype)));
+  const mats = p.inSize.map((n, i) => (p.outSize[i] === n ? null : weights(n, p.outSize[i], p.alignCorners, p.scales[i], p.cubic, dtype, x.device)));
   return separableResample(x, mats, `Upsample${p.cubic ? 'Bicubic' : 'Bilinear'}2DAaBackward0`);
 }
 
 /** The [out, in] matrix of adaptive average pooling along one dim: output i averages
  * input [floor(i·in/out), ceil((i+1)·in/out)). */
-function areaWeights(inSize: number, outSize: number, dtype: DType): Tensor {
+function areaWeights(inSize: number, outSize: number, dtype: DType, device: Device): Tensor {
   const rows: number[][] = [];
   for (let i = 0; i < outSize; i++) {
     const row = new Array<number>(inSize).fill(0);
@@ -129,7 +130,7 @@ function areaWeights(inSize: number, outSize: number, dtype: DType): Tensor {
     for (let j = start; j < end; j++) row[j] = 1 / (end - start);
     rows.push(row);
   }
-  return rows.length === 0 ? tensor([], { dtype }).reshape(0, inSize) : tensor(rows, { dtype });
+  return rows.length === 0 ? tensor([], { dtype, device }).reshape(0, inSize) : tensor(rows, { dtype, device });
 }
 
 /**
@@ -149,6 +150,6 @@ export function areaResample(x: Tensor, outSize: number[]): Tensor {
     }
   });
   const dtype = x.dtype === float64 ? float64 : float32;
-  const mats = x.shape.slice(2).map((n, i) => (outSize[i] === n ? null : areaWeights(n, outSize[i], dtype)));
+  const mats = x.shape.slice(2).map((n, i) => (outSize[i] === n ? null : areaWeights(n, outSize[i], dtype, x.device)));
   return separableResample(x, mats, `AdaptiveAvgPool${nd}DBackward0`);
 }
