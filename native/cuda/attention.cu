@@ -283,6 +283,13 @@ constexpr int kRowThreads = 128;  // rows per block, one per thread
 constexpr int kRowTile = 32;      // rows of the other side staged per step
 constexpr int kRowHead = 64;      // the largest head dim the row kernels take (float32)
 
+// Query i's row of the additive mask (broadcast dims have stride 0), or null: found once
+// per thread, since the batch and head split costs a 64-bit division.
+template <class T>
+__device__ __forceinline__ const T* maskRowOf(const T* mask, const Geometry& g, int64_t n, int64_t i) {
+  return mask == nullptr ? nullptr : mask + (n / g.heads) * g.sb + (n % g.heads) * g.sh + i * g.sl;
+}
+
 // Stages rows [r0, r0 + kRowTile) of a [count, width] matrix into tile[kRowTile][D], zeros
 // past count and past width, so that the register loops can run over all D.
 template <class T, int D>
@@ -331,6 +338,8 @@ __global__ void __launch_bounds__(kRowThreads) rowForwardKernel(const T* __restr
 #pragma unroll
   for (int p = 0; p < D; p++) acc[p] = 0;
   T m = -inf, l = 0;
+  const T* maskRow = maskRowOf(mask, g, n, i);
+  const T* dropRow = drop == nullptr ? nullptr : drop + (n * g.L + i) * g.S;
   const int64_t jEnd = g.causal ? std::min<int64_t>(g.S, i0 + kRowThreads) : g.S;
   for (int64_t j0 = 0; j0 < jEnd; j0 += kRowTile) {
     __syncthreads();
@@ -342,7 +351,7 @@ __global__ void __launch_bounds__(kRowThreads) rowForwardKernel(const T* __restr
     for (int c = 0; c < count; c++) {
       const int64_t j = j0 + c;
       if (g.causal && j > i) break;
-      const T s = dotRow(qr, sK[c]) * (T)g.scale + maskAt(mask, g, n, i, j);
+      const T s = dotRow(qr, sK[c]) * (T)g.scale + (maskRow == nullptr ? T(0) : maskRow[j * g.ss]);
       if (s == -inf) continue;
       if (s > m) {
         // A new running max rescales what was summed so far (exp(-inf) = 0 the first time).
@@ -355,7 +364,7 @@ __global__ void __launch_bounds__(kRowThreads) rowForwardKernel(const T* __restr
       const T e = exp(s - m);
       l += e;
       // Dropout scales the weights v sees, after the normalizer has summed them whole.
-      const T w = drop == nullptr ? e : e * drop[(n * g.L + i) * g.S + j];
+      const T w = dropRow == nullptr ? e : e * dropRow[j];
 #pragma unroll
       for (int p = 0; p < D; p++) acc[p] += w * sV[c][p];
     }
@@ -395,6 +404,8 @@ __global__ void __launch_bounds__(kRowThreads) rowDqKernel(const T* __restrict__
   const T rowLse = live ? lse[n * g.L + i] : T(0);
 #pragma unroll
   for (int p = 0; p < D; p++) acc[p] = 0;
+  const T* maskRow = maskRowOf(mask, g, n, i);
+  const T* dropRow = drop == nullptr ? nullptr : drop + (n * g.L + i) * g.S;
   const int64_t jEnd = g.causal ? std::min<int64_t>(g.S, i0 + kRowThreads) : g.S;
   for (int64_t j0 = 0; j0 < jEnd; j0 += kRowTile) {
     __syncthreads();
@@ -406,12 +417,12 @@ __global__ void __launch_bounds__(kRowThreads) rowDqKernel(const T* __restrict__
     for (int c = 0; c < count; c++) {
       const int64_t j = j0 + c;
       if (g.causal && j > i) break;
-      const T s = dotRow(qr, sK[c]) * (T)g.scale + maskAt(mask, g, n, i, j);
+      const T s = dotRow(qr, sK[c]) * (T)g.scale + (maskRow == nullptr ? T(0) : maskRow[j * g.ss]);
       // Masked out: no score gradient.
       if (s == -inf) continue;
       const T dp = dotRow(dor, sV[c]);
       // With dropout, dP = (dO·vᵀ) ∘ z feeds the softmax's gradient.
-      const T z = drop == nullptr ? T(1) : drop[(n * g.L + i) * g.S + j];
+      const T z = dropRow == nullptr ? T(1) : dropRow[j];
       const T ds = exp(s - rowLse) * (dp * z - rowD) * (T)g.scale;
 #pragma unroll
       for (int p = 0; p < D; p++) acc[p] += ds * sK[c][p];
@@ -446,6 +457,9 @@ __global__ void __launch_bounds__(kRowThreads) rowDkDvKernel(const T* __restrict
   loadRow(vr, v + (n * g.S + j) * g.EV, g.EV, live);
 #pragma unroll
   for (int p = 0; p < D; p++) dka[p] = dva[p] = 0;
+  // This key's column of the mask and of the dropout factors, stepped by query.
+  const T* maskColumn = mask == nullptr ? nullptr : mask + (n / g.heads) * g.sb + (n % g.heads) * g.sh + j * g.ss;
+  const T* dropColumn = drop == nullptr ? nullptr : drop + n * g.L * g.S + j;
   // Causal: key j is seen by queries i >= j only.
   for (int64_t i0 = g.causal ? j0 : 0; i0 < g.L; i0 += kRowTile) {
     __syncthreads();
@@ -473,8 +487,8 @@ __global__ void __launch_bounds__(kRowThreads) rowDkDvKernel(const T* __restrict
     for (int r = 0; r < count; r++) {
       const int64_t i = i0 + r;
       if (g.causal && j > i) continue;
-      const T s = dotRow(kr, sQ[r]) * (T)g.scale + maskAt(mask, g, n, i, j);
-      const T z = drop == nullptr ? T(1) : drop[(n * g.L + i) * g.S + j];
+      const T s = dotRow(kr, sQ[r]) * (T)g.scale + (maskColumn == nullptr ? T(0) : maskColumn[i * g.sl]);
+      const T z = dropColumn == nullptr ? T(1) : dropColumn[i * g.S];
       // A masked-out weight is exp(-inf - lse): 0, or NaN in a row with no key left (the
       // CPU's rule); it has no score gradient.
       const T prob = exp(s - sLse[r]);

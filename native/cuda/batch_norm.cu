@@ -63,16 +63,27 @@ __global__ void batchNormKernel(const T* __restrict__ x, const T* __restrict__ w
   }
 }
 
+// Eval: y = x * scale + shift per channel. A block takes a run of up to kEvalChunk
+// elements of one (image, channel) plane at a time, so the channel's scale and shift (and
+// the divisions that find the plane) are worked out once per run, not once per element as
+// they were (883 µs for a (256, 64, 112, 112) input on an H200, against PyTorch's ~105).
+constexpr int64_t kEvalChunk = 4096;
+
 template <class T>
 __global__ void batchNormEvalKernel(const T* __restrict__ x, const T* __restrict__ mean, const T* __restrict__ var,
                                     const T* __restrict__ weight, const T* __restrict__ bias, T* __restrict__ y,
-                                    int64_t total, int64_t channels, int64_t s, T eps) {
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total; i += (int64_t)gridDim.x * blockDim.x) {
-    const int64_t c = (i / s) % channels;
+                                    int64_t planes, int64_t channels, int64_t s, T eps) {
+  const int64_t runsPerPlane = (s + kEvalChunk - 1) / kEvalChunk, runs = planes * runsPerPlane;
+  for (int64_t run = blockIdx.x; run < runs; run += gridDim.x) {
+    const int64_t plane = run / runsPerPlane, start = (run % runsPerPlane) * kEvalChunk;
+    const int64_t c = plane % channels;
     const T invstd = T(1) / sqrt(var[c] + eps);
     const T scale = weight ? invstd * weight[c] : invstd;
     const T shift = (bias ? bias[c] : T(0)) - mean[c] * scale;
-    y[i] = x[i] * scale + shift;
+    const int64_t end = start + kEvalChunk < s ? start + kEvalChunk : s;
+    const T* xp = x + plane * s;
+    T* yp = y + plane * s;
+    for (int64_t k = start + threadIdx.x; k < end; k += blockDim.x) yp[k] = xp[k] * scale + shift;
   }
 }
 
@@ -138,9 +149,11 @@ void batchNormEvalTyped(CudaContext& ctx, const BatchNormEvalArgs& a) {
   const int64_t n = a.input.shape[0], channels = a.input.shape[1], s = a.input.shape[2];
   const int64_t total = n * channels * s;
   if (total == 0) return;
-  batchNormEvalKernel<T><<<gridFor(ctx, total), kBlockThreads, 0, ctx.stream>>>(
+  const int64_t runs = n * channels * ((s + kEvalChunk - 1) / kEvalChunk);
+  const unsigned blocks = (unsigned)std::min<int64_t>(runs, (int64_t)ctx.smCount * 8);
+  batchNormEvalKernel<T><<<blocks, kBlockThreads, 0, ctx.stream>>>(
       (const T*)a.input.data, (const T*)a.mean.data, (const T*)a.variance.data, (const T*)a.weight.data,
-      (const T*)a.bias.data, (T*)a.out.data, total, channels, s, (T)a.eps);
+      (const T*)a.bias.data, (T*)a.out.data, n * channels, channels, s, (T)a.eps);
   FLINT_CUDA_LAUNCH_CHECK();
 }
 
