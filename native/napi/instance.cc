@@ -39,11 +39,29 @@ static void finalizeHandle(node_api_basic_env env, void* data, void* /*hint*/) {
   delete handle;
 }
 
+// V8 starts a collection for about every 64 MiB its external memory grows by, and a
+// storage's handle is what the collector frees when a loop never calls dispose(). Host
+// storages count in full. GPU storages count too, or a loop that drops them would fill
+// the device, but only past kCudaUnreported live bytes: in full, a CUDA training step
+// that makes gigabytes of activations ran dozens of collections per step.
+constexpr int64_t kCudaUnreported = int64_t(1) << 30;
+
+// The change in what V8 should be told when a storage appears (sign 1) or goes (-1).
+static int64_t externalDelta(AddonInstance& instance, const Storage* storage, int sign) {
+  const int64_t bytes = sign * (int64_t)storage->nbytes;
+  if (storage->backend->type() != DeviceType::CUDA) return bytes;
+  const auto reported = [](int64_t live) { return live > kCudaUnreported ? live - kCudaUnreported : 0; };
+  const int64_t before = reported(instance.cudaBytes);
+  instance.cudaBytes += bytes;
+  return reported(instance.cudaBytes) - before;
+}
+
 Napi::Value wrapStorage(Napi::Env env, Storage* storage) {
   AddonInstance& instance = instanceOf(env);
   auto* handle = new StorageHandle{storage};
-  instance.externalBytes += (int64_t)storage->nbytes;
-  Napi::MemoryManagement::AdjustExternalMemory(env, (int64_t)storage->nbytes);
+  const int64_t delta = externalDelta(instance, storage, 1);
+  instance.externalBytes += delta;
+  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, delta);
   // The raw call (not Napi::External::New) avoids a heap-allocated finalizer record per
   // tensor, which showed up in tiny-op profiles.
   napi_value external;
@@ -65,8 +83,9 @@ StorageHandle* releasedHandle(const Napi::Value& value) {
 Napi::Value attachStorage(Napi::Env env, const Napi::Value& value, StorageHandle* handle, Storage* storage) {
   AddonInstance& instance = instanceOf(env);
   handle->storage = storage;
-  instance.externalBytes += (int64_t)storage->nbytes;
-  Napi::MemoryManagement::AdjustExternalMemory(env, (int64_t)storage->nbytes);
+  const int64_t delta = externalDelta(instance, storage, 1);
+  instance.externalBytes += delta;
+  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, delta);
   return value;
 }
 
@@ -91,9 +110,10 @@ void releaseHandle(Napi::BasicEnv env, StorageHandle* handle) {
   void* data = nullptr;
   if (napi_get_instance_data(env, &data) == napi_ok && data != nullptr) {
     auto* instance = static_cast<AddonInstance*>(data);
-    instance->externalBytes -= (int64_t)storage->nbytes;
+    const int64_t delta = externalDelta(*instance, storage, -1);
+    instance->externalBytes += delta;
     int64_t adjusted = 0;
-    napi_adjust_external_memory(env, -(int64_t)storage->nbytes, &adjusted);
+    if (delta != 0) napi_adjust_external_memory(env, delta, &adjusted);
   }
   releaseStorage(storage);
 }

@@ -32,6 +32,7 @@ struct AddonInstance {
   double* meta = nullptr;
   size_t metaLength = 0;
   int64_t externalBytes = 0;  // what we told V8 we hold
+  int64_t cudaBytes = 0;      // bytes of live GPU storages (reported past an allowance)
 
   Backend& backend(int deviceCode);
   ~AddonInstance() {
