@@ -19,6 +19,8 @@ import { batchSlice, batchSumOuter, col2imRaw, contiguousRaw, convOutputSize, gr
 import { constantPad } from './padding.js';
 import { useWide, wideBackward, wideForward } from './conv-wide.js';
 import { withConvolutionMath } from '../../cuda.js';
+import { convolutionBackwardGraph } from './conv-graph-backward.js';
+import { gradEnabled } from '../../autograd/grad-mode.js';
 
 export type { ConvOptions, ConvTransposeOptions, IntOrTuple } from './conv-args.js';
 
@@ -241,7 +243,7 @@ export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, 
   if (wo !== weight) wo.dispose();
   if (bo !== null && bo !== bias) bo.dispose();
   const out = castOwned(raw, x._dtype);
-  return record(out, 'ConvolutionBackward0', [x, weight, bias], (node) => convolutionBackward(node, x, weight, spec), { onceDifferentiable: true });
+  return record(out, 'ConvolutionBackward0', [x, weight, bias], (node) => convolutionBackward(node, x, weight, spec));
 }
 
 function convolutionBackward(node: Node, x: Tensor, weight: Tensor, spec: ConvSpec) {
@@ -255,6 +257,8 @@ function convolutionBackward(node: Node, x: Tensor, weight: Tensor, spec: ConvSp
   return (grad: Tensor): (Tensor | null)[] => {
     const xs = savedX?.() ?? null;
     const ws = savedW!();
+    // createGraph: the gradients as recorded convolutions, differentiable again.
+    if (gradEnabled()) return convolutionBackwardGraph(convolution, grad, xs, xShape, ws, spec, [wantX, wantW, wantB]);
     const xo = xs === null ? null : operand(xs);
     const wo = operand(ws);
     const go = operand(grad);

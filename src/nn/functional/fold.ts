@@ -4,6 +4,7 @@
  * (`Im2ColBackward0`, `Col2ImBackward0`), on the native kernels convolution uses.
  */
 import { record } from '../../autograd/function.js';
+import { gradEnabled } from '../../autograd/grad-mode.js';
 import { makeView } from '../../ops/shape.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
 import { bfloat16, float16, float32 } from '../../tensor/dtype.js';
@@ -89,7 +90,10 @@ export function unfold(input: Tensor, kernelSize: IntOrTuple, ...rest: (IntOrTup
   if (x4 !== input) x4.dispose();
   const out = batched ? cols : squeezeFirst(cols);
   const inShape = input.shape;
+  const spatial = shape.slice(2);
   return record(out, 'Im2ColBackward0', [input], () => (grad) => {
+    // createGraph: fold is unfold's adjoint, as a recorded op (differentiable again).
+    if (gradEnabled()) return [fold(grad, spatial, g.kernel, { dilation: g.dilation, padding: g.padding, stride: g.stride })];
     const g3 = batched ? grad : makeView(grad, [1, ...grad._shape], [0, ...grad._strides], grad._offset);
     const gx = foldRaw(g3, shape, g);
     if (g3 !== grad) g3.dispose();
@@ -129,6 +133,8 @@ export function fold(input: Tensor, outputSize: IntOrTuple, kernelSize: IntOrTup
   if (c3 !== input) c3.dispose();
   const out = batched ? image : squeezeFirst(image);
   return record(out, 'Col2ImBackward0', [input], () => (grad) => {
+    // createGraph: unfold is fold's adjoint, as a recorded op.
+    if (gradEnabled()) return [unfold(grad, g.kernel, { dilation: g.dilation, padding: g.padding, stride: g.stride })];
     const g4 = batched ? grad : makeView(grad, [1, ...grad._shape], [0, ...grad._strides], grad._offset);
     const gx = unfoldRaw(g4, g);
     if (g4 !== grad) g4.dispose();

@@ -4,6 +4,7 @@
  * 1 to 3 dims as index gathers along each padded dim, their graph named as PyTorch's.
  */
 import { record, renameGradFn } from '../../autograd/function.js';
+import { gradEnabled } from '../../autograd/grad-mode.js';
 import { makeView } from '../../ops/shape.js';
 import { indexSelect } from '../../ops/indexing.js';
 import { copyKernel, emptyKernel, fillKernel } from '../../ops/tensor-kernels.js';
@@ -86,6 +87,9 @@ export function constantPad(x: Tensor, pad: readonly number[], value: number): T
   copyRegion(out, 'out', x, 'in', regions);
   const inShape = x._shape.slice();
   return record(out, 'ConstantPadNdBackward0', [x], () => (g) => {
+    // createGraph: the gradient as a recorded op (padding by the negated amounts crops), as
+    // PyTorch's, so that it can be differentiated again.
+    if (gradEnabled()) return [constantPad(g, pad.map((p) => -p), 0)];
     const gx = emptyKernel(inShape, g._dtype, g.device);
     fillKernel(gx, 0);
     copyRegion(gx, 'in', g, 'out', regions);
