@@ -9,7 +9,7 @@ Run with the interpreter that has torch:
 Each case: float64 input x, weight w and bias b; y = op(x, w, b, **kwargs);
 (gx, gw) = autograd.grad((y ** 2).sum(), (x, w), create_graph=True);
 penalty = (gx ** 2).sum() + (gw * cos(gw)).sum(); penalty.backward(). Stored: the inputs,
-gx, gw, the penalty, and x.grad, w.grad, b.grad. `folds`: the same for F.unfold and F.fold.
+gx, gw, the penalty, and x.grad, w.grad, b.grad. `folds`: the same for F.unfold, F.fold and F.pad.
 """
 import json
 import os
@@ -71,6 +71,17 @@ for name, op, shape, args in [
     (gx,) = torch.autograd.grad((y ** 3).sum(), (x,), create_graph=True)
     (gx ** 2).sum().backward()
     folds.append({'name': name, 'op': op, 'kwargs': args, 'x': ser(x), 'gx': ser(gx), 'xGrad': ser(x.grad)})
+for name, shape, pad, mode in [
+    ('pad reflect 2-D', (2, 2, 4, 5), [1, 2, 2, 1], 'reflect'),
+    ('pad replicate 1-D', (2, 3, 5), [2, 3], 'replicate'),
+    ('pad circular 2-D', (1, 2, 3, 4), [1, 1, 2, 0], 'circular'),
+    ('pad constant, cropping', (2, 2, 4, 4), [1, -1, 0, 2], 'constant'),
+]:
+    x = torch.randn(*shape, dtype=F64, requires_grad=True)
+    y = F.pad(x, pad, mode)
+    (gx,) = torch.autograd.grad((y ** 3).sum(), (x,), create_graph=True)
+    (gx ** 2).sum().backward()
+    folds.append({'name': name, 'op': 'pad', 'kwargs': {'pad': pad, 'mode': mode}, 'x': ser(x), 'gx': ser(gx), 'xGrad': ser(x.grad)})
 
 out = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'conv-double-backward.json')
 with open(out, 'w') as f:

@@ -23,8 +23,8 @@ interface Case {
 }
 interface FoldCase {
   name: string;
-  op: 'unfold' | 'fold';
-  kwargs: { kernel_size: number | number[]; output_size?: number[]; padding?: number; stride?: number; dilation?: number };
+  op: 'unfold' | 'fold' | 'pad';
+  kwargs: { kernel_size: number | number[]; output_size?: number[]; padding?: number; stride?: number; dilation?: number; pad?: number[]; mode?: 'constant' | 'reflect' | 'replicate' | 'circular' };
   x: FixtureTensor; gx: FixtureTensor; xGrad: FixtureTensor;
 }
 const FIX = JSON.parse(readFileSync(new URL('./fixtures/conv-double-backward.json', import.meta.url), 'utf8')) as { cases: Case[]; folds: FoldCase[] };
@@ -67,10 +67,14 @@ describe('convolution double backward (gradient penalties) against PyTorch 1.13'
 
   for (const c of FIX.folds) {
     it(`${c.name}: F.${c.op}'s backward differentiated again`, () => {
+      // the index_select the non-constant pads are built from, and ConstantPadNd, record
+      // their backward under createGraph
       const x = fromFixture(c.x, { requiresGrad: true });
       const k = c.kwargs;
       const options = { padding: k.padding ?? 0, stride: k.stride ?? 1, dilation: k.dilation ?? 1 };
-      const y = c.op === 'unfold' ? F.unfold(x, k.kernel_size, options) : F.fold(x, k.output_size!, k.kernel_size, options);
+      const y = c.op === 'pad'
+        ? F.pad(x, k.pad!, k.mode!)
+        : c.op === 'unfold' ? F.unfold(x, k.kernel_size, options) : F.fold(x, k.output_size!, k.kernel_size, options);
       const [gx] = torch.autograd.grad(y.pow(3).sum(), x, { createGraph: true }) as Tensor[];
       expect(gx.gradFn).not.toBeNull();
       expectClose(gx, c.gx, { label: 'gx', rtol: 1e-10, atol: 1e-9 });

@@ -27,6 +27,7 @@ import { add, ge, logicalOr, lt, mul, where } from './elementwise.js';
 import { rebase } from './inplace.js';
 import { max as maxOf, min as minOf, sumTo } from './reduce.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
+import { indexAdd } from './index-ops.js';
 
 /** Nested JS arrays of integers or booleans, used as an advanced index as a tensor would be. */
 export type IndexArray = readonly (number | boolean | IndexArray)[];
@@ -399,11 +400,14 @@ export function indexSelect(x: Tensor, dim: number, indexTensor: Tensor): Tensor
   return record(out, 'IndexSelectBackward0', [x], (node) => {
     const si = node.save(flat);
     return (g) => {
+      // createGraph: index_add as a recorded op, so that index_select (and the reflect,
+      // replicate and circular pads built on it) can be differentiated twice.
+      if (gradEnabled()) return [indexAdd(zerosOf(shape.slice(), g), d, si(), g)];
       const grad = zerosOf(shape.slice(), g);
       indexPutKernel(asVector(grad), d, si(), asVector(g).contiguous(), true);
       return [grad];
     };
-  }, { onceDifferentiable: true });
+  });
 }
 
 function checkIndex(x: Tensor, index: Tensor, name: string): void {
