@@ -13,12 +13,15 @@
 #     node_modules/axios node_modules/@types node_modules/cmake-js node_modules/prebuildify' \
 #     ../shared/gpu/stage
 #   cp ../shared/reference/torch_bench.py .gpu/
-#   tar -cf - build/Release/flint.node build-cuda-sm90/flint_cuda.so dist/src dist/bench \
+#   tar -cf - build/Release/flint.node build-cuda-sm90/flint_cuda.so dist/src dist/bench dist/examples \
 #     src/native/*.generated.ts | xz -T2 -6 > .gpu/artifacts.tar.xz
 # Then run, with carry [".gpu"]:
 #   source .gpu/remote.sh && bash scripts/gpu-check.sh
 # Knobs: GPU_TEST_S / GPU_BENCH_S (time limits, s), GPU_TESTS (vitest filters, default
-# tests/cuda), GPU_BENCH_ONLY (comma list for --only; empty runs every workload).
+# tests/cuda; "none" skips them), GPU_BENCH_ONLY (comma list for --only; empty runs every
+# workload; "none" skips the benchmarks), GPU_PROFILE (space-separated workloads of
+# bench/gpu-profile.ts: host and synced time per step for each, then Nsight Compute's
+# per-kernel GPU times, one log per workload, under $OUT).
 set -u
 OUT=${OUT:-/tmp/gpu-check}
 mkdir -p "$OUT"
@@ -42,16 +45,30 @@ if [ -f .gpu/probe.py ]; then
   cat "$OUT/probe.log"
 fi
 
+if [ -n "${GPU_PROFILE:-}" ]; then
+  stamp "profiles: ${GPU_PROFILE}"
+  for w in ${GPU_PROFILE}; do
+    timeout 60 node dist/bench/gpu-profile.js "$w" --warmup 3 --steps 10 2>&1 | tee -a "$OUT/steps.log"
+    timeout 90 ncu --clock-control none --metrics gpu__time_duration.sum --print-summary per-kernel \
+      node dist/bench/gpu-profile.js "$w" --warmup 1 --steps 1 >"$OUT/ncu-$w.log" 2>&1
+    echo "ncu $w rc $?"
+  done
+fi
+
+[ "${GPU_TESTS:-}" = none ] || {
 stamp "CUDA suites"
 FLINT_REQUIRE_CUDA=1 timeout "${GPU_TEST_S:-200}" npx vitest run ${GPU_TESTS:-tests/cuda} --maxWorkers 8 \
   --reporter=default --reporter=json --outputFile.json="$OUT/cuda-tests.json" >"$OUT/cuda-tests.log" 2>&1
 echo "vitest rc $?" >>"$OUT/cuda-tests.log"
 grep -E "✗|×|FAIL|AssertionError|Error:|Test Files|Tests |vitest rc" "$OUT/cuda-tests.log" | head -60
+}
 
+[ "${GPU_BENCH_ONLY:-}" = none ] || {
 stamp "CUDA benchmarks"
 only=${GPU_BENCH_ONLY:+--only $GPU_BENCH_ONLY}
 FLINT_TORCH_BENCH=.gpu/torch_bench.py timeout "${GPU_BENCH_S:-240}" node dist/bench/run.js --device cuda --vs-torch $only \
   >"$OUT/bench.log" 2>&1
 echo "bench rc $?" >>"$OUT/bench.log"
 grep -E "^\||bench rc|rror" "$OUT/bench.log" | head -40
+}
 stamp done
