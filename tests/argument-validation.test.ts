@@ -185,7 +185,7 @@ const typeCases: [string, () => unknown, string][] = [
   ['torch.add("3", x)', () => torch.add('3' as never, x), `add(): argument 'input' must be a Tensor, a number or a boolean, but got the string "3"`],
   ['add alpha', () => x.add(1, { alpha: '2' as never }), `add(): argument 'alpha' must be a number, but got the string "2"`],
   ['div roundingMode 1', () => x.div(2, { roundingMode: 1 as never }), "div(): argument 'roundingMode' must be null, 'trunc' or 'floor', but got the integer 1"],
-  ['torch.exp([1])', () => torch.exp([1] as never), "exp(): argument 'input' must be a Tensor, but got an array of length 1"],
+  ['torch.exp([1])', () => torch.exp([1] as never), "exp(): argument 'input' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['torch.log1p(null)', () => torch.log1p(null as never), "log1p(): argument 'input' must be a Tensor, but got null"],
   ['mul_("a")', () => x.clone().mul_('a' as never), `mul_(): argument 'other' must be a Tensor, a number or a boolean, but got the string "a"`],
   ['sum keepdim', () => x.sum(1, 'true' as never), `sum(): argument 'keepdim' must be a boolean, but got the string "true"`],
@@ -197,47 +197,52 @@ const typeCases: [string, () => unknown, string][] = [
   ['flatten(0.5)', () => x.flatten(0.5), "flatten(): argument 'startDim' must be an integer, but got the number 0.5"],
   ['cat([x], 0.5)', () => torch.cat([x], 0.5), "cat(): argument 'dim' must be an integer, but got the number 0.5"],
   ['gather dim', () => x.gather(0.5, torch.tensor([[0]])), "gather(): argument 'dim' must be an integer, but got the number 0.5"],
-  ['expandAs([2, 3])', () => x.expandAs([2, 3] as never), "expandAs(): argument 'other' must be a Tensor, but got an array of length 2"],
-  ['data = [1]', () => { x.clone().data = [1] as never; }, "data(): argument 'value' must be a Tensor, but got an array of length 1"],
+  ['expandAs([2, 3])', () => x.expandAs([2, 3] as never), "expandAs(): argument 'other' must be a Tensor, but got an array of length 2 (wrap it with torch.tensor(...))"],
+  ['data = [1]', () => { x.clone().data = [1] as never; }, "data(): argument 'value' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['mean dtype', () => x.mean({ dtype: 'f64' }), `mean(): argument 'dtype' must be a torch.dtype (such as torch.float32) or its name, but got the string "f64"`],
   ['var unbiased', () => x.var(0, { unbiased: 'no' as never }), `var(): argument 'unbiased' must be a boolean, but got the string "no"`],
   ['norm p', () => x.norm(true as never), 'norm(): argument \'p\' must be a number, but got the boolean true'],
   ['softmax dim', () => x.softmax(1.5), "softmax(): argument 'dim' must be an integer, but got the number 1.5"],
-  ['matmul([1])', () => x.matmul([1] as never), "matmul(): argument 'other' must be a Tensor, but got an array of length 1"],
+  ['matmul([1])', () => x.matmul([1] as never), "matmul(): argument 'other' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['addmm beta', () => torch.addmm(x, x, x.t(), { beta: '1' as never }), `addmm(): argument 'beta' must be a number, but got the string "1"`],
   ['view(1.5, 4)', () => x.view(1.5, 4), "view(): argument 'size' must be a sequence of integers, but got [1.5, 4] (element 0 is the number 1.5)"],
   ['cat(x)', () => torch.cat(x as never), "cat(): argument 'tensors' must be an array of Tensors, but got a Tensor of shape [2, 3] and dtype torch.float32"],
   ['stack([x, 1])', () => torch.stack([x, 1 as never]), "stack(): argument 'tensors[1]' must be a Tensor, but got the integer 1"],
-  ['maskedFill mask', () => x.maskedFill([true] as never, 1), "maskedFill(): argument 'mask' must be a Tensor, but got an array of length 1"],
+  ['maskedFill mask', () => x.maskedFill([true] as never, 1), "maskedFill(): argument 'mask' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['fill_("a")', () => x.clone().fill_('a' as never), `fill_(): argument 'value' must be a number, a boolean or a 0-d Tensor, but got the string "a"`],
   ['uniform_("a")', () => x.clone().uniform_('a' as never), `uniform_(): argument 'from' must be a number, but got the string "a"`],
   ['random_(1.5)', () => x.clone().random_(1.5), "random_(): argument 'to' must be an integer, but got the number 1.5"],
   ['clamp("a")', () => x.clamp('a' as never), `clamp(): argument 'min' must be a number, a Tensor or null, but got the string "a"`],
-  ['where([true], 1, 2)', () => torch.where([true] as never, 1, 2), "where(): argument 'condition' must be a Tensor, but got an array of length 1"],
+  // The two mistakes JS code makes most at an argument, with their fix.
+  ['linear(Promise)', () => new nn.Linear(3, 2).forward(Promise.resolve(x) as never), "linear(): argument 'input' must be a Tensor, but got a Promise (did you forget await?)"],
+  ['add(Promise)', () => x.add(Promise.resolve(1) as never), "add(): argument 'other' must be a Tensor, a number or a boolean, but got a Promise (did you forget await?)"],
+  ['loadStateDict(Promise)', () => new nn.Linear(3, 2).loadStateDict(Promise.resolve({})), "loadStateDict(): argument 'stateDict' must be dict-like (an object or a Map of tensors), but got a Promise (did you forget await?)"],
+  ['mseLoss([1, 2])', () => nn.functional.mseLoss([1, 2] as never, x), "mseLoss(): argument 'input' must be a Tensor, but got an array of length 2 (wrap it with torch.tensor(...))"],
+  ['where([true], 1, 2)', () => torch.where([true] as never, 1, 2), "where(): argument 'condition' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['index({})', () => x.index({} as never), "index(): each index must be an integer, a slice string such as '1:3', null, '...' or a Tensor, but got an object of type Object"],
-  ['indexSelect list', () => x.indexSelect(0, [0] as never), "index_select(): argument 'index' must be a Tensor, but got an array of length 1"],
+  ['indexSelect list', () => x.indexSelect(0, [0] as never), "index_select(): argument 'index' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   // nn
   ['Linear(2.5, 3)', () => new nn.Linear(2.5, 3), "Linear(): argument 'inFeatures' must be a non-negative integer, but got the number 2.5"],
   ['Linear(2, -1)', () => new nn.Linear(2, -1), "Linear(): argument 'outFeatures' must be a non-negative integer, but got the integer -1"],
   ['Linear bias "no"', () => new nn.Linear(2, 3, { bias: 'no' as never }), `Linear(): argument 'bias' must be a boolean, but got the string "no"`],
   ['Linear dtype', () => new nn.Linear(2, 3, { dtype: 'f32' }), `Linear(): argument 'dtype' must be a torch.dtype (such as torch.float32) or its name, but got the string "f32"`],
-  ['Linear forward([1, 2])', () => new nn.Linear(2, 3)([1, 2]), "linear(): argument 'input' must be a Tensor, but got an array of length 2"],
+  ['Linear forward([1, 2])', () => new nn.Linear(2, 3)([1, 2]), "linear(): argument 'input' must be a Tensor, but got an array of length 2 (wrap it with torch.tensor(...))"],
   ['Embedding(10.5, 3)', () => new nn.Embedding(10.5, 3), "Embedding(): argument 'numEmbeddings' must be a non-negative integer, but got the number 10.5"],
   ['Embedding maxNorm', () => new nn.Embedding(10, 3, { maxNorm: '1' as never }), `Embedding(): argument 'maxNorm' must be a number, but got the string "1"`],
   ['Embedding paddingIdx', () => new nn.Embedding(10, 3, { paddingIdx: 1.5 }), "Embedding(): argument 'paddingIdx' must be an integer, but got the number 1.5"],
-  ['F.embedding weight', () => F.embedding(torch.tensor([1]), [[1]] as never), "embedding(): argument 'weight' must be a Tensor, but got an array of length 1"],
+  ['F.embedding weight', () => F.embedding(torch.tensor([1]), [[1]] as never), "embedding(): argument 'weight' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['LayerNorm(2.5)', () => new nn.LayerNorm(2.5), "LayerNorm(): argument 'normalizedShape' must be a non-negative integer or an array of them, but got the number 2.5"],
   ['BatchNorm1d eps', () => new nn.BatchNorm1d(3, { eps: '1e-5' as never }), `BatchNorm1d(): argument 'eps' must be a number, but got the string "1e-5"`],
   ['ReLU inplace', () => new nn.ReLU({ inplace: 1 as never }), "ReLU(): argument 'inplace' must be a boolean, but got the integer 1"],
   ['Softmax(0.5)', () => new nn.Softmax(0.5), "Softmax(): argument 'dim' must be an integer, but got the number 0.5"],
   ['Flatten(0.5)', () => new nn.Flatten(0.5), "Flatten(): argument 'startDim' must be an integer, but got the number 0.5"],
   ['GELU approximate 1', () => new nn.GELU({ approximate: 1 as never }), "GELU(): argument 'approximate' must be one of 'none', 'tanh', but got the integer 1"],
-  ['F.relu([1])', () => F.relu([1] as never), "relu(): argument 'input' must be a Tensor, but got an array of length 1"],
+  ['F.relu([1])', () => F.relu([1] as never), "relu(): argument 'input' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['F.leakyRelu slope', () => F.leakyRelu(x, 'a' as never), `leakyRelu(): argument 'negativeSlope' must be a number, but got the string "a"`],
-  ['F.mseLoss target', () => F.mseLoss(x, [1] as never), "mseLoss(): argument 'target' must be a Tensor, but got an array of length 1"],
+  ['F.mseLoss target', () => F.mseLoss(x, [1] as never), "mseLoss(): argument 'target' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['CrossEntropyLoss ignoreIndex', () => new nn.CrossEntropyLoss({ ignoreIndex: 0.5 }), "CrossEntropyLoss(): argument 'ignoreIndex' must be an integer, but got the number 0.5"],
-  ['BCEWithLogitsLoss posWeight', () => new nn.BCEWithLogitsLoss({ posWeight: [3] as never }), "BCEWithLogitsLoss(): argument 'posWeight' must be a Tensor or null, but got an array of length 1"],
-  ['init.uniform_([1])', () => init.uniform_([1] as never), "uniform_(): argument 'tensor' must be a Tensor, but got an array of length 1"],
+  ['BCEWithLogitsLoss posWeight', () => new nn.BCEWithLogitsLoss({ posWeight: [3] as never }), "BCEWithLogitsLoss(): argument 'posWeight' must be a Tensor or null, but got an array of length 1 (wrap it with torch.tensor(...))"],
+  ['init.uniform_([1])', () => init.uniform_([1] as never), "uniform_(): argument 'tensor' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['init.normal_ std', () => init.normal_(torch.empty(2), 0, '1' as never), `normal_(): argument 'std' must be a number, but got the string "1"`],
   ['init.dirac_ groups', () => init.dirac_(torch.empty(2, 2, 3), 1.5), "dirac_(): argument 'groups' must be an integer, but got the number 1.5"],
   ['init.sparse_ no sparsity', () => init.sparse_(torch.empty(2, 2), {} as never), "sparse_(): argument 'sparsity' must be a number, but got undefined"],
@@ -252,7 +257,7 @@ const typeCases: [string, () => unknown, string][] = [
   // utils.data
   ['DataLoader(3)', () => new DataLoader(3 as never), "DataLoader(): argument 'dataset' must be a dataset (an object with at(index) and length, such as an array), but got the integer 3"],
   ['DataLoader collateFn', () => new DataLoader([1], { collateFn: 1 as never }), "DataLoader(): argument 'collateFn' must be a function, but got the integer 1"],
-  ['TensorDataset([1])', () => new TensorDataset(x, [1] as never), "TensorDataset(): argument 'tensors[1]' must be a Tensor, but got an array of length 1"],
+  ['TensorDataset([1])', () => new TensorDataset(x, [1] as never), "TensorDataset(): argument 'tensors[1]' must be a Tensor, but got an array of length 1 (wrap it with torch.tensor(...))"],
   ['Subset indices', () => new Subset([1, 2], 0 as never), "Subset(): argument 'indices' must be an array of integers, but got the integer 0"],
   ['randomSplit lengths', () => randomSplit([1, 2], ['1'] as never), "randomSplit(): argument 'lengths' must be an array of numbers, but got an array of length 1"],
   // torch.cuda
@@ -356,5 +361,16 @@ describe('the options each entry point does take still work', () => {
     expect(describeValue(() => 1)).toBe('a function');
     expect(describeValue(new Map())).toBe('an object of type Map');
     expect(describeValue('x'.repeat(50))).toBe(`the string "${'x'.repeat(40)}…"`);
+  });
+});
+
+describe('a class-index loss given targets of another dtype says the fix after PyTorch\'s message', () => {
+  it('int32 targets (crossEntropy) and float targets (nllLoss)', () => {
+    expect(() => nn.functional.crossEntropy(torch.zeros([2, 3]), torch.tensor([0, 1], { dtype: torch.int32 }))).toThrow(
+      'expected scalar type Long but found Int (class-index targets must be int64: use target.long())',
+    );
+    expect(() => nn.functional.nllLoss(torch.zeros([2, 3]), torch.tensor([0.5, 1.5]))).toThrow(
+      "expected scalar type Long but found Float (class-index targets must be int64: use target.long(); class probabilities must have the input's shape)",
+    );
   });
 });

@@ -67,6 +67,9 @@ describe('build', () => {
     const torch = await import('../src/index.js');
     // Loading the library must never crash a machine without a GPU: it reports why instead.
     if (!torch.cuda.isAvailable()) expect(torch.cuda.unavailableReason()).not.toMatch(/could not be loaded|another version/);
+    // With no driver at all, the reason says so (the runtime's own words blame the driver's version).
+    const hasDriver = /libcuda\.so\.1\b/.test(spawnSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8' }).stdout ?? '');
+    if (!hasDriver) expect(torch.cuda.unavailableReason()).toMatch(/^no NVIDIA driver found/);
   });
 
   it.runIf(process.env.FLINT_SANITIZED === '1')('under npm run test:asan, the instrumented addon and the ASan runtime are what is loaded', async () => {

@@ -18,7 +18,16 @@ int deviceCount(char* error, size_t errorLength) {
   cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess) {
     cudaGetLastError();
-    // Without a driver this is cudaErrorInsufficientDriver or cudaErrorNoDevice.
+    // With no driver installed the runtime says cudaErrorInsufficientDriver ("driver
+    // version is insufficient"), which sends people to upgrade a driver they do not have;
+    // cudaDriverGetVersion reports 0 then.
+    int driver = 0;
+    if (cudaDriverGetVersion(&driver) == cudaSuccess && driver == 0) {
+      writeMessage(error, errorLength,
+                   "no NVIDIA driver found (the CUDA runtime finds no libcuda.so.1): install the NVIDIA driver to use a GPU");
+      return 0;
+    }
+    cudaGetLastError();
     writeMessage(error, errorLength, std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status));
     return 0;
   }

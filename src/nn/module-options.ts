@@ -5,7 +5,7 @@
 import { DType, toDTypeOrNull } from '../tensor/dtype.js';
 import { Device, type DeviceLike } from '../tensor/device.js';
 import { Tensor } from '../tensor/tensor.js';
-import { argumentError, checkBoolean, checkOptions, keysOf, toDeviceArg, toDTypeArg } from '../tensor/args.js';
+import { argumentError, checkBoolean, checkOptions, isThenable, keysOf, toDeviceArg, toDTypeArg } from '../tensor/args.js';
 
 /**
  * The options of `Module.stateDict`, as PyTorch's keywords.
@@ -119,7 +119,7 @@ export function stateDictArgs(options: StateDictOptions | undefined): { prefix: 
  * @example checkStateDictArg([]) // TypeError: loadStateDict(): argument 'stateDict' must be dict-like ...
  */
 export function checkStateDictArg(stateDict: unknown): asserts stateDict is Record<string, Tensor> | Map<string, Tensor> {
-  if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict) || stateDict instanceof Tensor) {
+  if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict) || stateDict instanceof Tensor || isThenable(stateDict)) {
     throw argumentError('loadStateDict', 'stateDict', 'dict-like (an object or a Map of tensors)', stateDict);
   }
 }

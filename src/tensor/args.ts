@@ -14,6 +14,7 @@ import { Device, placement } from './device.js';
  */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
+  if (isThenable(value)) return 'a Promise';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
@@ -31,7 +32,24 @@ export function describeValue(value: unknown): string {
  * @example throw argumentError('zeros', 'size', 'a sequence of integers', '2')
  */
 export function argumentError(fn: string, name: string, expected: string, value: unknown): TypeError {
-  return new TypeError(`${fn}(): argument '${name}' must be ${expected}, but got ${describeValue(value)}`);
+  return new TypeError(`${fn}(): argument '${name}' must be ${expected}, but got ${describeValue(value)}${hintFor(expected, value)}`);
+}
+
+/** Whether `value` is a Promise or another thenable. @example isThenable(torch.load(path)) // true */
+export function isThenable(value: unknown): boolean {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The likely fix for the two mistakes JS code makes most at an argument: an un-awaited
+ * Promise (torch.load and torch.save are async), and a plain array where a tensor goes.
+ */
+function hintFor(expected: string, value: unknown): string {
+  if (isThenable(value)) return ' (did you forget await?)';
+  if (Array.isArray(value) && /\bTensor\b/.test(expected) && !/\barray\b|\bsequence\b/.test(expected)) {
+    return ' (wrap it with torch.tensor(...))';
+  }
+  return '';
 }
 
 /**

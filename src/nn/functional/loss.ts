@@ -123,7 +123,11 @@ function flattenClasses(input: Tensor, target: Tensor, name: string): { scores: 
   const dim = input.dim();
   if (dim === 0) throw new Error(`${name}: input tensor should be 1D or more, got 0D`);
   if (target.dtype !== int64) {
-    throw new Error(`expected scalar type Long but found ${scalarTypeName(target.dtype)}`);
+    // PyTorch's message, then the fix (JS numbers make float32 or int32 targets easily).
+    const hint = target.dtype.isFloatingPoint
+      ? ' (class-index targets must be int64: use target.long(); class probabilities must have the input\'s shape)'
+      : ' (class-index targets must be int64: use target.long())';
+    throw new Error(`expected scalar type Long but found ${scalarTypeName(target.dtype)}${hint}`);
   }
   if (dim === 1) {
     if (target.dim() !== 0) throw new Error(`1D target tensor expected, multi-target not supported`);
