@@ -157,8 +157,30 @@ export function layerNorm(
   // x, the weight, and the per-row mean and rstd (the kernel's own results, owned by the
   // node and freed when it is released), as PyTorch's NativeLayerNormBackward0 saves them.
   return record(out, 'NativeLayerNormBackward0', [input, weight, bias], (node) =>
-    layerNormBackward(node, node.save(x), w === null ? null : node.save(w), node.save(mu, true), node.save(rstd, true), weightShape, biasShape),
-  { onceDifferentiable: true });
+    layerNormBackward(node, node.save(x), w === null ? null : node.save(w), node.save(mu, true), node.save(rstd, true), weightShape, biasShape, eps, shape.length),
+  );
+}
+
+/**
+ * layerNorm's gradients as recorded ops, for a backward run with createGraph: the mean
+ * and rstd are recomputed from x (the kernel's saved ones are constants to autograd), and
+ * dx = rstd · (dŷ − mean(dŷ) − x̂ · mean(dŷ · x̂)) with dŷ = dy · w, as ATen's
+ * layer_norm_backward formula.
+ */
+function layerNormBackwardGraph(
+  g: Tensor, x: Tensor, w: Tensor | null, eps: number, normRank: number,
+  weightShape: number[] | null, biasShape: number[] | null, want: [boolean, boolean, boolean],
+): (Tensor | null)[] {
+  const dims = Array.from({ length: normRank }, (_, i) => x.dim() - normRank + i);
+  const mean = x.mean(dims, true);
+  const centered = x.sub(mean);
+  const rstd = centered.pow(2).mean(dims, true).add(eps).rsqrt();
+  const xhat = centered.mul(rstd);
+  const gyw = w === null ? g : g.mul(w.reshape(x.shape.slice(x.dim() - normRank)));
+  const gx = want[0] ? rstd.mul(gyw.sub(gyw.mean(dims, true)).sub(xhat.mul(gyw.mul(xhat).mean(dims, true)))) : null;
+  const batchDims = Array.from({ length: x.dim() - normRank }, (_, i) => i);
+  const reduced = (t: Tensor, shape: number[]) => (batchDims.length ? t.sum(batchDims) : t).reshape(shape);
+  return [gx, want[1] ? reduced(g.mul(xhat), weightShape!) : null, want[2] ? reduced(g, biasShape!) : null];
 }
 
 /** layerNorm's backward (module level: it sees only what it is given). */
@@ -170,10 +192,13 @@ function layerNormBackward(
   rstd: () => Tensor,
   weightShape: number[] | null,
   biasShape: number[] | null,
+  eps: number,
+  normRank: number,
 ): Backward {
   // Which inputs get a gradient is fixed when the node is made (its edges), as in PyTorch.
   const want: [boolean, boolean, boolean] = [node.next[0] !== null, node.next[1] !== null, node.next[2] !== null];
   return (g) => {
+    if (gradEnabled()) return layerNormBackwardGraph(g, x(), w === null ? null : w(), eps, normRank, weightShape, biasShape, want);
     const grads = layerNormBackwardKernel(contiguous(g), x(), mu(), rstd(), w === null ? null : w(), want);
     return [
       grads[0],

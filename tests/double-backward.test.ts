@@ -1,9 +1,9 @@
 /**
- * Convolution's backward differentiated again (createGraph: gradient penalties, as
- * WGAN-GP computes them): the first gradients and the penalty's gradients against what
- * PyTorch 1.13 computes (tests/fixtures/conv-double-backward.json, written by
- * scripts/make_conv_double_backward_fixtures.py), and a float64 finite-difference check of
- * the second derivative.
+ * Backwards differentiated again (createGraph: gradient penalties, as WGAN-GP computes
+ * them) for convolution, F.pad, F.unfold/F.fold and layer norm: the first gradients and the
+ * penalty's gradients against what PyTorch 1.13 computes (tests/fixtures/double-backward.json,
+ * written by scripts/make_double_backward_fixtures.py), and a float64 finite-difference
+ * check of the second derivative.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -21,13 +21,19 @@ interface Case {
   gx: FixtureTensor; gw: FixtureTensor; penalty: number;
   xGrad: FixtureTensor; wGrad: FixtureTensor; bGrad: FixtureTensor | null;
 }
+interface NormCase {
+  name: string; shape: number[];
+  x: FixtureTensor; w: FixtureTensor | null; b: FixtureTensor | null;
+  gx: FixtureTensor; gw: FixtureTensor | null; penalty: number;
+  xGrad: FixtureTensor; wGrad: FixtureTensor | null; bGrad: FixtureTensor | null;
+}
 interface FoldCase {
   name: string;
   op: 'unfold' | 'fold' | 'pad';
   kwargs: { kernel_size: number | number[]; output_size?: number[]; padding?: number; stride?: number; dilation?: number; pad?: number[]; mode?: 'constant' | 'reflect' | 'replicate' | 'circular' };
   x: FixtureTensor; gx: FixtureTensor; xGrad: FixtureTensor;
 }
-const FIX = JSON.parse(readFileSync(new URL('./fixtures/conv-double-backward.json', import.meta.url), 'utf8')) as { cases: Case[]; folds: FoldCase[] };
+const FIX = JSON.parse(readFileSync(new URL('./fixtures/double-backward.json', import.meta.url), 'utf8')) as { cases: Case[]; folds: FoldCase[]; norms: NormCase[] };
 
 /** The fixture's call, with PyTorch's keyword arguments as flint's options. */
 function apply(c: Case, x: Tensor, w: Tensor, b: Tensor | null): Tensor {
@@ -47,7 +53,7 @@ function penaltyOf(c: Case, x: Tensor, w: Tensor, b: Tensor | null): { gx: Tenso
   return { gx, gw, penalty: gx.pow(2).sum().add(gw.mul(gw.cos()).sum()) };
 }
 
-describe('convolution double backward (gradient penalties) against PyTorch 1.13', () => {
+describe('double backward (gradient penalties) against PyTorch 1.13', () => {
   for (const c of FIX.cases) {
     it(c.name, () => {
       const x = fromFixture(c.x, { requiresGrad: true });
@@ -80,6 +86,24 @@ describe('convolution double backward (gradient penalties) against PyTorch 1.13'
       expectClose(gx, c.gx, { label: 'gx', rtol: 1e-10, atol: 1e-9 });
       gx.pow(2).sum().backward();
       expectClose(x.grad!, c.xGrad, { label: 'x.grad', rtol: 1e-9, atol: 1e-8 });
+    });
+  }
+
+  for (const c of FIX.norms) {
+    it(`${c.name}: F.layerNorm's backward differentiated again`, () => {
+      const x = fromFixture(c.x, { requiresGrad: true });
+      const w = c.w === null ? null : fromFixture(c.w, { requiresGrad: true });
+      const b = c.b === null ? null : fromFixture(c.b, { requiresGrad: true });
+      const y = F.layerNorm(x, c.shape, w, b);
+      const grads = torch.autograd.grad(y.pow(3).sum(), w === null ? [x] : [x, w], { createGraph: true }) as Tensor[];
+      expectClose(grads[0], c.gx, { label: 'gx', rtol: 1e-9, atol: 1e-9 });
+      if (w !== null) expectClose(grads[1], c.gw!, { label: 'gw', rtol: 1e-9, atol: 1e-9 });
+      const penalty = grads.map((g) => g.pow(2).sum()).reduce((a, t) => a.add(t));
+      expect(Math.abs((penalty.item() as number) - c.penalty)).toBeLessThan(1e-8 * Math.abs(c.penalty));
+      penalty.backward();
+      expectClose(x.grad!, c.xGrad, { label: 'x.grad', rtol: 1e-8, atol: 1e-8 });
+      if (w !== null) expectClose(w.grad!, c.wGrad!, { label: 'w.grad', rtol: 1e-8, atol: 1e-8 });
+      if (b !== null) expectClose(b.grad!, c.bGrad!, { label: 'b.grad', rtol: 1e-8, atol: 1e-8 });
     });
   }
 

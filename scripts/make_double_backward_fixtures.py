@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Generate tests/fixtures/conv-double-backward.json: what PyTorch 1.13 computes when a
-convolution's gradients are themselves differentiated (a gradient penalty), checked by
-tests/conv-double-backward.test.ts.
+"""Generate tests/fixtures/double-backward.json: what PyTorch 1.13 computes when the gradients
+of a convolution, a pad, fold/unfold or layer norm are themselves differentiated (a
+gradient penalty), checked by tests/double-backward.test.ts.
 
 Run with the interpreter that has torch:
-    /usr/bin/python3 scripts/make_conv_double_backward_fixtures.py
+    /usr/bin/python3 scripts/make_double_backward_fixtures.py
 
 Each case: float64 input x, weight w and bias b; y = op(x, w, b, **kwargs);
 (gx, gw) = autograd.grad((y ** 2).sum(), (x, w), create_graph=True);
@@ -83,7 +83,29 @@ for name, shape, pad, mode in [
     (gx ** 2).sum().backward()
     folds.append({'name': name, 'op': 'pad', 'kwargs': {'pad': pad, 'mode': mode}, 'x': ser(x), 'gx': ser(gx), 'xGrad': ser(x.grad)})
 
-out = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'conv-double-backward.json')
+# layer norm: y = layer_norm(x, shape, w, b); (gx, gw) = grad(sum(y³), (x, w), create_graph);
+# penalty = sum(gx²) + sum(gw²); stored: inputs, gx, gw and the three gradients.
+norms = []
+for name, xs, shape, affine in [
+    ('layer norm over the last dim, affine', (3, 4, 5), [5], True),
+    ('layer norm over two dims, affine', (2, 3, 4), [3, 4], True),
+    ('layer norm without weight', (4, 6), [6], False),
+]:
+    x = torch.randn(*xs, dtype=F64, requires_grad=True)
+    w = torch.randn(*shape, dtype=F64, requires_grad=True) if affine else None
+    b = torch.randn(*shape, dtype=F64, requires_grad=True) if affine else None
+    y = F.layer_norm(x, shape, w, b)
+    wrt = (x, w) if affine else (x,)
+    grads = torch.autograd.grad((y ** 3).sum(), wrt, create_graph=True)
+    penalty = sum((g ** 2).sum() for g in grads)
+    penalty.backward()
+    norms.append({
+        'name': name, 'shape': shape, 'x': ser(x), 'w': None if w is None else ser(w), 'b': None if b is None else ser(b),
+        'gx': ser(grads[0]), 'gw': ser(grads[1]) if affine else None, 'penalty': float(penalty),
+        'xGrad': ser(x.grad), 'wGrad': ser(w.grad) if affine else None, 'bGrad': ser(b.grad) if affine else None,
+    })
+
+out = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'double-backward.json')
 with open(out, 'w') as f:
-    json.dump({'torch': torch.__version__, 'cases': cases, 'folds': folds}, f)
+    json.dump({'torch': torch.__version__, 'cases': cases, 'folds': folds, 'norms': norms}, f)
 print(f'wrote {len(cases)} cases to {out}')
