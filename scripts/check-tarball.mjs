@@ -54,14 +54,31 @@ writeFileSync(
   ].join('\n'),
 );
 const run = spawnSync('node', ['main.js'], { cwd: app, env, encoding: 'utf8' });
+// The other ways in: require() from CommonJS (Node >= 20.19 loads ESM through require),
+// the default import, and the package.json export.
+writeFileSync(
+  join(app, 'main.cjs'),
+  "const torch = require('flint'); torch.manualSeed(42); const x = torch.rand(2, 3); console.log(String(x.matmul(x.t())), require('flint/package.json').version);\n",
+);
+writeFileSync(
+  join(app, 'default.js'),
+  "import torch from 'flint'; torch.manualSeed(42); const x = torch.rand(2, 3); console.log(String(x.matmul(x.t())));\n",
+);
+const viaRequire = spawnSync('node', ['main.cjs'], { cwd: app, env, encoding: 'utf8' });
+const viaDefault = spawnSync('node', ['default.js'], { cwd: app, env, encoding: 'utf8' });
 const installed = join(app, 'node_modules', 'flint');
 const report = {
   tarball: packed,
   output: run.stdout.trim(),
   stderr: run.stderr.trim(),
   status: run.status,
+  requireOutput: viaRequire.stdout.trim(),
+  requireStatus: viaRequire.status,
+  requireStderr: viaRequire.stderr.trim(),
+  defaultOutput: viaDefault.stdout.trim(),
+  defaultStatus: viaDefault.status,
   compiled: existsSync(join(installed, 'build')),
   prebuilds: readdirSync(join(installed, 'prebuilds')),
 };
 console.log(JSON.stringify(report));
-process.exit(run.status === 0 && !report.compiled ? 0 : 1);
+process.exit(run.status === 0 && viaRequire.status === 0 && viaDefault.status === 0 && !report.compiled ? 0 : 1);

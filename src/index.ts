@@ -267,3 +267,9 @@ export * as accelerator from './accelerator.js';
 
 /** Build facts. @example torch.config.threads */
 export const config = { threads: nativeInfo.threads };
+
+// `import torch from 'flint'` as well as `import * as torch from 'flint'`: the default
+// export is the namespace of everything above (a module re-exporting this one, since a
+// module cannot name its own namespace to TypeScript).
+import * as flint from './namespace.js';
+export default flint;

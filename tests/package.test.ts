@@ -29,5 +29,11 @@ describe.skipIf(!hasPrebuild)('packed tarball', () => {
         'tensor([[ 3.0429, -3.0427],\n        [-3.0427,  3.7399]])',
       ].join('\n'),
     );
+    // require('flint') from CommonJS, `import torch from 'flint'`, and flint/package.json
+    const first = 'tensor([[1.7622, 1.4337],\n        [1.4337, 1.4338]])';
+    expect(report.requireStatus, report.requireStderr).toBe(0);
+    expect(report.requireOutput).toBe(`${first} 0.1.0`);
+    expect(report.defaultStatus).toBe(0);
+    expect(report.defaultOutput).toBe(first);
   }, 180_000);
 });
