@@ -63,6 +63,8 @@ export {
   randnLike,
 } from './tensor/creation.js';
 export type { CreationOptions, RandomOptions } from './tensor/creation.js';
+export { fromTransfer, transfer } from './tensor/transfer.js';
+export type { FromTransferOptions, TransferredTensor } from './tensor/transfer.js';
 export { Generator, defaultGenerator, getRngState, setRngState, initialSeed, seed } from './random/generator.js';
 export { randperm, randintLike, normal, bernoulli, multinomial, poisson } from './random/sampling.js';
 export type { GeneratorOption } from './ops/fill.js';

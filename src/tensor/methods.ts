@@ -34,6 +34,7 @@ import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './creation.js';
 import './sort-methods.js';
 import './transpose-props.js';
+import './transfer.js';
 
 type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 
