@@ -18,7 +18,10 @@ import { cat, narrow, transpose } from '../../ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { ConvSpec } from './conv-args.js';
 
-/** conv.ts's `convolution`, passed in to keep the two modules free of an import cycle. */
+/**
+ * conv.ts's `convolution`, passed in to keep the two modules free of an import cycle.
+ * @example const conv: ConvolutionFn = convolution;
+ */
 export type ConvolutionFn = (input: Tensor, weight: Tensor, bias: Tensor | null, spec: ConvSpec) => Tensor;
 
 /** `t` cut to `sizes` along its spatial dims (2, 3, ...), where it is larger. */

@@ -176,9 +176,12 @@ function makeAndRelease(t: Tensor, shape: number[]): Tensor {
 /** Columns of at most this many bytes are made at once: they stay in the last-level cache
  * between im2col writing them and the GEMM reading them, and the memory they take stays small. */
 const CHUNK_BYTES = 8 << 20;
-/** On a GPU, larger chunks: a GEMM needs hundreds of thousands of columns to fill the
+/**
+ * On a GPU, larger chunks: a GEMM needs hundreds of thousands of columns to fill the
  * device, and one (im2col, GEMM) pair per image left an H200 launch-bound (3 TFLOP/s on
- * 128 images of 64x56x56). */
+ * 128 images of 64x56x56). @internal
+ * @example imageChunks(128, 576 * 3136, 4, true) // chunks of up to CUDA_CHUNK_BYTES of columns
+ */
 export const CUDA_CHUNK_BYTES = 256 << 20;
 
 /**
