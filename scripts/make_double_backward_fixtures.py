@@ -9,7 +9,7 @@ Run with the interpreter that has torch:
 Each case: float64 input x, weight w and bias b; y = op(x, w, b, **kwargs);
 (gx, gw) = autograd.grad((y ** 2).sum(), (x, w), create_graph=True);
 penalty = (gx ** 2).sum() + (gw * cos(gw)).sum(); penalty.backward(). Stored: the inputs,
-gx, gw, the penalty, and x.grad, w.grad, b.grad. `folds`: the same for F.unfold, F.fold and F.pad.
+gx, gw, the penalty, and x.grad, w.grad, b.grad. `folds`: the same for F.unfold, F.fold, F.pad, cat, stack and gather.
 """
 import json
 import os
@@ -82,6 +82,24 @@ for name, shape, pad, mode in [
     (gx,) = torch.autograd.grad((y ** 3).sum(), (x,), create_graph=True)
     (gx ** 2).sum().backward()
     folds.append({'name': name, 'op': 'pad', 'kwargs': {'pad': pad, 'mode': mode}, 'x': ser(x), 'gx': ser(gx), 'xGrad': ser(x.grad)})
+
+# cat, stack and gather, whose backwards are slices and a scatter_add
+index = [[2, 0, 1], [1, 1, 0], [0, 2, 2]]
+for name, op, shape in [
+    ('cat of x, 2x and sin x along dim 1', 'cat', (2, 3)),
+    ('stack of x and exp x', 'stack', (3, 2)),
+    ('gather along dim 1', 'gather', (3, 3)),
+]:
+    x = torch.randn(*shape, dtype=F64, requires_grad=True)
+    if op == 'cat':
+        y = torch.cat([x, x * 2, x.sin()], 1)
+    elif op == 'stack':
+        y = torch.stack([x, x.exp()], 0)
+    else:
+        y = x.gather(1, torch.tensor(index))
+    (gx,) = torch.autograd.grad((y ** 3).sum(), (x,), create_graph=True)
+    (gx ** 2).sum().backward()
+    folds.append({'name': name, 'op': op, 'kwargs': {'index': index}, 'x': ser(x), 'gx': ser(gx), 'xGrad': ser(x.grad)})
 
 # layer norm: y = layer_norm(x, shape, w, b); (gx, gw) = grad(sum(y³), (x, w), create_graph);
 # penalty = sum(gx²) + sum(gw²); stored: inputs, gx, gw and the three gradients.

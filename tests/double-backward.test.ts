@@ -1,6 +1,6 @@
 /**
  * Backwards differentiated again (createGraph: gradient penalties, as WGAN-GP computes
- * them) for convolution, F.pad, F.unfold/F.fold and layer norm: the first gradients and the
+ * them) for convolution, F.pad, F.unfold/F.fold, cat, stack, gather and layer norm: the first gradients and the
  * penalty's gradients against what PyTorch 1.13 computes (tests/fixtures/double-backward.json,
  * written by scripts/make_double_backward_fixtures.py), and a float64 finite-difference
  * check of the second derivative.
@@ -29,8 +29,11 @@ interface NormCase {
 }
 interface FoldCase {
   name: string;
-  op: 'unfold' | 'fold' | 'pad';
-  kwargs: { kernel_size: number | number[]; output_size?: number[]; padding?: number; stride?: number; dilation?: number; pad?: number[]; mode?: 'constant' | 'reflect' | 'replicate' | 'circular' };
+  op: 'unfold' | 'fold' | 'pad' | 'cat' | 'stack' | 'gather';
+  kwargs: {
+    kernel_size: number | number[]; output_size?: number[]; padding?: number; stride?: number; dilation?: number;
+    pad?: number[]; mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; index?: number[][];
+  };
   x: FixtureTensor; gx: FixtureTensor; xGrad: FixtureTensor;
 }
 const FIX = JSON.parse(readFileSync(new URL('./fixtures/double-backward.json', import.meta.url), 'utf8')) as { cases: Case[]; folds: FoldCase[]; norms: NormCase[] };
@@ -73,14 +76,17 @@ describe('double backward (gradient penalties) against PyTorch 1.13', () => {
 
   for (const c of FIX.folds) {
     it(`${c.name}: F.${c.op}'s backward differentiated again`, () => {
-      // the index_select the non-constant pads are built from, and ConstantPadNd, record
-      // their backward under createGraph
+      // index_select (under the non-constant pads), ConstantPadNd, fold/unfold, cat, stack
+      // and gather record their backward under createGraph
       const x = fromFixture(c.x, { requiresGrad: true });
       const k = c.kwargs;
       const options = { padding: k.padding ?? 0, stride: k.stride ?? 1, dilation: k.dilation ?? 1 };
-      const y = c.op === 'pad'
-        ? F.pad(x, k.pad!, k.mode!)
-        : c.op === 'unfold' ? F.unfold(x, k.kernel_size, options) : F.fold(x, k.output_size!, k.kernel_size, options);
+      const y = c.op === 'pad' ? F.pad(x, k.pad!, k.mode!)
+        : c.op === 'unfold' ? F.unfold(x, k.kernel_size, options)
+        : c.op === 'fold' ? F.fold(x, k.output_size!, k.kernel_size, options)
+        : c.op === 'cat' ? torch.cat([x, x.mul(2), x.sin()], 1)
+        : c.op === 'stack' ? torch.stack([x, x.exp()], 0)
+        : x.gather(1, torch.tensor(k.index!));
       const [gx] = torch.autograd.grad(y.pow(3).sum(), x, { createGraph: true }) as Tensor[];
       expect(gx.gradFn).not.toBeNull();
       expectClose(gx, c.gx, { label: 'gx', rtol: 1e-10, atol: 1e-9 });

@@ -460,11 +460,13 @@ export function gather(x: Tensor, dim: number, indexTensor: Tensor): Tensor {
   return record(out, 'GatherBackward0', [x], (node) => {
     const si = node.save(indexTensor);
     return (g) => {
+      // createGraph: scatter_add as a recorded op, so that gather can be differentiated twice.
+      if (gradEnabled()) return [scatterAdd(zerosOf(shape.slice(), g), d, si(), g)];
       const grad = zerosOf(shape.slice(), g);
       scatterKernel(asVector(grad), d, asVector(si()), asVector(g), true);
       return [grad];
     };
-  }, { onceDifferentiable: true });
+  });
 }
 
 function checkScatterSource(x: Tensor, src: Tensor | number, name: string): void {

@@ -3,6 +3,7 @@
  * share storage and cost no copy; reshape and contiguous copy only when they must.
  */
 import { type Backward, record } from '../autograd/function.js';
+import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { DType, promoteTypes } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, parseShape, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
@@ -384,14 +385,21 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
     sizes.push(x._shape[d]);
     offset += x._shape[d];
   }
-  return record(out, 'CatBackward0', parts, () => catBackward(d, sizes, parts.map((x) => x._dtype)), { onceDifferentiable: true });
+  return record(out, 'CatBackward0', parts, () => catBackward(d, sizes, parts.map((x) => x._dtype)));
 }
 
 /** cat's backward: each input's slice of the gradient, from the sizes and dtypes only (CatBackward0 saves no tensor). */
 function catBackward(d: number, sizes: number[], dtypes: DType[]): Backward {
   return (g) => {
     let start = 0;
+    // createGraph: recorded slices (and casts), so that cat can be differentiated twice.
+    const graph = gradEnabled();
     return dtypes.map((dtype, i) => {
+      if (graph) {
+        const slice = narrow(g, d, start, sizes[i]);
+        start += sizes[i];
+        return slice._dtype === dtype ? slice : toDtype(slice, dtype);
+      }
       const piece = narrowRaw(g, d, start, sizes[i]);
       start += sizes[i];
       return piece._dtype === dtype ? piece : castKernel(piece, dtype);
@@ -426,13 +434,18 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   shape.splice(d, 0, tensors.length);
   const out = emptyKernel(shape, dtype, ref.device);
   for (let i = 0; i < tensors.length; i++) copyKernel(selectRaw(out, d, i), tensors[i]);
-  return record(out, 'StackBackward0', tensors, () => stackBackward(d, tensors.map((x) => x._dtype)), { onceDifferentiable: true });
+  return record(out, 'StackBackward0', tensors, () => stackBackward(d, tensors.map((x) => x._dtype)));
 }
 
 /** stack's backward: each input's slice of the gradient, from the dtypes only (StackBackward0 saves no tensor). */
 function stackBackward(d: number, dtypes: DType[]): Backward {
   return (g) =>
     dtypes.map((dtype, i) => {
+      if (gradEnabled()) {
+        // createGraph: a recorded slice, so that stack can be differentiated twice.
+        const slice = squeeze(narrow(g, d, i, 1), d);
+        return slice._dtype === dtype ? slice : toDtype(slice, dtype);
+      }
       const piece = selectRaw(g, d, i);
       return piece._dtype === dtype ? piece : castKernel(piece, dtype);
     });
