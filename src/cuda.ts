@@ -122,11 +122,13 @@ function setTF32(value: boolean): void {
  */
 export function withConvolutionMath<T>(device: Device, fn: () => T): T {
   if (device.type !== 'cuda' || convolutionAllowTF32 === allowTF32) return fn();
-  setTF32(convolutionAllowTF32);
+  // Only the convolution's own device: this runs on every convolution call.
+  const code = device.code;
+  native.setBackendOption(code, BackendOption.MatmulAllowTF32, convolutionAllowTF32 ? 1 : 0);
   try {
     return fn();
   } finally {
-    setTF32(allowTF32);
+    native.setBackendOption(code, BackendOption.MatmulAllowTF32, allowTF32 ? 1 : 0);
   }
 }
 
