@@ -89,9 +89,10 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
     if (![target, source].every((v) => args.some((a) => a.name === v && VIEW_KINDS.has(a.kind)))) fail(`${name}: readsFrom names views`);
   }
   if (spec.check && !kernel) fail(`${name}: \`check\` names extra value checks of a kernel entry`);
+  if (spec.halfFloats && !kernel) fail(`${name}: \`halfFloats\` widens a kernel entry's dtypes`);
   return {
     name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct,
-    readsFrom: spec.readsFrom ?? {}, check: spec.check,
+    readsFrom: spec.readsFrom ?? {}, check: spec.check, halfFloats: !!spec.halfFloats,
   };
 });
 
@@ -169,7 +170,7 @@ function kernelsHeader() {
       floatDtype = `a.${first}[0].dtype`;
     } else {
       const first = views.find((a) => a.kind === 'in' && !a.int64);
-      lines.push(`  shapes.floating("${first.name}", a.${first.name});`);
+      lines.push(`  shapes.floating("${first.name}", a.${first.name}${entry.halfFloats ? ', true' : ''});`);
       floatDtype = `a.${first.name}.dtype`;
     }
     for (const arg of views) {

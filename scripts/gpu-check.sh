@@ -39,6 +39,17 @@ if ! node -e "$probe"; then
   node -e "$probe" || exit 1
 fi
 
+# cuDNN: the machine's PyTorch wheel carries it (nvidia/cudnn/lib). Point flint at it, and put
+# its folder on the loader's path for the sub-libraries it opens; then require it in the suites.
+if [ -z "${FLINT_CUDNN:-}" ]; then
+  cudnn_dir=$(python3 -c 'import os, nvidia.cudnn as m; print(os.path.join(list(m.__path__)[0], "lib"))' 2>/dev/null)
+  [ -n "$cudnn_dir" ] && [ -e "$cudnn_dir/libcudnn.so.9" ] && export FLINT_CUDNN="$cudnn_dir/libcudnn.so.9" \
+    LD_LIBRARY_PATH="$cudnn_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+if [ -n "${FLINT_CUDNN:-}" ]; then export FLINT_REQUIRE_CUDNN=1; fi
+python3 -c 'import torch; print("PyTorch", torch.__version__, "cuDNN", torch.backends.cudnn.version())' 2>&1 | tee -a "$OUT/gpu.txt"
+node -e 'import("./dist/src/index.js").then((t) => console.log("flint cuDNN:", t.backends.cudnn.version(), process.env.FLINT_CUDNN || "(no FLINT_CUDNN)"))' 2>&1 | tee -a "$OUT/gpu.txt"
+
 if [ -f .gpu/probe.py ]; then
   stamp "PyTorch probe (.gpu/probe.py)"
   timeout 120 python3 .gpu/probe.py >"$OUT/probe.log" 2>&1

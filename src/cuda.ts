@@ -3,7 +3,7 @@
  * the caching allocator's statistics, as PyTorch names them (camelCased).
  */
 import { cudaStatus, native } from './native/addon.js';
-import { BackendOption } from './native/enums.generated.js';
+import { BackendOption, BackendQuery } from './native/enums.generated.js';
 import { cudaDevice, currentCudaIndex, setCurrentCudaIndex, type Device, type DeviceLike } from './tensor/device.js';
 import { checkInteger, toDeviceArg } from './tensor/args.js';
 import { seedBits } from './tensor/creation.js';
@@ -159,8 +159,52 @@ export const backends = {
     set allowTF32(value: boolean) {
       convolutionAllowTF32 = Boolean(value);
     },
+    /** Whether GPU convolutions may use cuDNN (true, as PyTorch); false uses flint's own kernels. */
+    enabled: true,
+    /** Times cuDNN's algorithms once per convolution shape and keeps the fastest (false: its heuristic's pick). */
+    benchmark: false,
+    /** Keeps cuDNN to algorithms that give the same bits run after run. */
+    deterministic: false,
+    /**
+     * Whether cuDNN loads on the current CUDA device (false without CUDA). Loads it on first call.
+     * @example if (torch.backends.cudnn.isAvailable()) console.log(torch.backends.cudnn.version());
+     */
+    isAvailable(): boolean {
+      return isAvailable() && cudnnVersionOn(cudaDevice(currentCudaIndex())) > 0;
+    },
+    /**
+     * cuDNN's version number (91002 for 9.10.2), or null when it is not available.
+     * @example torch.backends.cudnn.version() // 91002
+     */
+    version(): number | null {
+      if (!isAvailable()) return null;
+      const version = cudnnVersionOn(cudaDevice(currentCudaIndex()));
+      return version > 0 ? version : null;
+    },
   },
 };
+
+const cudnnVersions = new Map<number, number>();
+
+/** The cuDNN version a device convolves with, 0 without; asked once per device. */
+function cudnnVersionOn(device: Device): number {
+  let version = cudnnVersions.get(device.code);
+  if (version === undefined) {
+    version = native.backendQuery(device.code, BackendQuery.CudnnVersion);
+    cudnnVersions.set(device.code, version);
+  }
+  return version;
+}
+
+/**
+ * The cuDNN options of a convolution on `device`, or null when it convolves with flint's
+ * own kernels (a CPU tensor, cuDNN disabled or missing). @internal
+ * @example const math = cudnnMath(x.device); if (math) ...
+ */
+export function cudnnMath(device: Device): { allowTF32: boolean; benchmark: boolean; deterministic: boolean } | null {
+  if (device.type !== 'cuda' || !backends.cudnn.enabled || cudnnVersionOn(device) === 0) return null;
+  return { allowTF32: convolutionAllowTF32, benchmark: backends.cudnn.benchmark, deterministic: backends.cudnn.deterministic };
+}
 
 /**
  * `torch.cuda.amp`: `GradScaler` fixed to CUDA, as PyTorch's older spelling.

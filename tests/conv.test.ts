@@ -284,6 +284,42 @@ describe('native im2col / col2im geometry checks', () => {
   });
 });
 
+describe("the cuDNN entries' checks (they run before any device)", () => {
+  const x = torch.zeros(1, 4, 1, 5, 5);
+  const w = torch.zeros(6, 2, 1, 3, 3);
+  // stride, padding, dilation (D, H, W each), groups, allowTF32, benchmark, deterministic
+  const tail = (groups: number, padding = 1) => [1, 1, 1, 0, padding, padding, 1, 1, 1, groups, true, false, false] as const;
+  it('a consistent call reaches the device, and the CPU says it convolves elsewhere', () => {
+    expect(() => call.convolution(fresh(x._dtype, [1, 6, 1, 5, 5]), x, w, null, ...tail(2))).toThrow(
+      /convolution runs through cuDNN on a GPU; on the CPU, F.conv2d and its kin convolve by im2col and BLAS/,
+    );
+    expect(() => call.convolutionBackwardInput(fresh(x._dtype, [1, 4, 1, 5, 5]), torch.zeros(1, 6, 1, 5, 5), w, ...tail(2))).toThrow(/convolutionBackwardInput runs through cuDNN/);
+    expect(() => call.convolutionBackwardWeight(fresh(x._dtype, [6, 2, 1, 3, 3]), torch.zeros(1, 6, 1, 5, 5), x, ...tail(2))).toThrow(/convolutionBackwardWeight runs through cuDNN/);
+  });
+  it('refuses an output of the wrong size, channels that do not divide into groups, and bad geometry', () => {
+    expect(() => call.convolution(fresh(x._dtype, [1, 6, 1, 4, 4]), x, w, null, ...tail(2))).toThrow(
+      /convolution: spatial dim 1 of the output is 4, but an image of 5 with this kernel, stride, padding and dilation gives 5/,
+    );
+    expect(() => call.convolution(fresh(x._dtype, [1, 6, 1, 5, 5]), x, w, null, ...tail(1))).toThrow(
+      /the weight takes 2 channels per group over 1 groups, but the image has 4/,
+    );
+    expect(() => call.convolution(fresh(x._dtype, [1, 6, 1, 5, 5]), x, w, null, ...tail(0))).toThrow(/groups must be in \[1, 2\^31\), got 0/);
+    expect(() => call.convolution(fresh(x._dtype, [1, 6, 1, 1, 1]), x, w, null, ...tail(2, -2))).toThrow(/padding must be in/);
+    const big = torch.zeros(1, 4, 1, 2, 2);
+    expect(() => call.convolution(fresh(x._dtype, [1, 6, 1, 1, 1]), big, w, null, ...tail(2, 0))).toThrow(/gives none \(the kernel does not fit\)/);
+    expect(() => call.convolution(fresh(x._dtype, [1, 6, 1, 5, 5]), x, w, torch.zeros(5), ...tail(2))).toThrow(/bias/);
+    expect(() => call.convolution(fresh(torch.int64, [1, 6, 1, 5, 5]), x.long(), w.long(), null, ...tail(2))).toThrow(/must be a floating dtype, got int64/);
+  });
+  it('torch.backends.cudnn without a GPU: not available, no version, and flags as PyTorch names them', () => {
+    if (torch.cuda.isAvailable()) return;
+    expect(torch.backends.cudnn.isAvailable()).toBe(false);
+    expect(torch.backends.cudnn.version()).toBeNull();
+    expect(torch.backends.cudnn.enabled).toBe(true);
+    expect(torch.backends.cudnn.benchmark).toBe(false);
+    expect(torch.backends.cudnn.deterministic).toBe(false);
+  });
+});
+
 describe('memory', () => {
   const storages = () => torch.memoryStats().cpu.storages;
   // A wide-GEMM batch of small images, a large image (per-image chunks), depthwise groups.

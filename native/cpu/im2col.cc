@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "cpu_backend.h"
 
@@ -133,6 +134,22 @@ void CpuBackend::im2colImpl(const Im2colArgs& args) {
 void CpuBackend::col2imImpl(const Im2colArgs& args) {
   if (args.image.dtype == DType::Float64) col2imPlanes<double>(pool(), args);
   else col2imPlanes<float>(pool(), args);
+}
+
+// The cuDNN convolution entries are for devices that answer BackendQuery::CudnnVersion;
+// the CPU convolves through im2col and BLAS, composed in TypeScript (nn/functional/conv.ts).
+namespace {
+[[noreturn]] void refuseConvolution(const char* entry) {
+  throw Error(std::string(entry) + " runs through cuDNN on a GPU; on the CPU, F.conv2d and its kin convolve by im2col and BLAS");
+}
+}  // namespace
+
+void CpuBackend::convolutionImpl(const ConvolutionArgs&) { refuseConvolution("convolution"); }
+void CpuBackend::convolutionBackwardInputImpl(const ConvolutionBackwardInputArgs&) {
+  refuseConvolution("convolutionBackwardInput");
+}
+void CpuBackend::convolutionBackwardWeightImpl(const ConvolutionBackwardWeightArgs&) {
+  refuseConvolution("convolutionBackwardWeight");
 }
 
 }  // namespace flint

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cublas_api.h"
+#include "cudnn_convolution.h"
 
 namespace flint {
 
@@ -126,6 +127,7 @@ CudaBackend::CudaBackend(int device) : device_(device), allocator_(device) {
   FLINT_CUDA_CHECK(cudaGetDeviceProperties(&props, device));
   context_.device = device;
   context_.smCount = props.multiProcessorCount;
+  totalMemory_ = (int64_t)props.totalGlobalMem;
   context_.backend = this;
   // A non-blocking stream: the legacy default stream would serialize with every other
   // library in the process that uses the GPU.
@@ -146,6 +148,7 @@ CudaBackend::CudaBackend(int device) : device_(device), allocator_(device) {
 CudaBackend::~CudaBackend() {
   cudaStreamSynchronize(context_.stream);
   delete cublas_;
+  delete cudnn_;
   if (cublasWorkspace_ != nullptr) {
     allocator_.deallocate(cublasWorkspace_->data, cublasWorkspace_->nbytes);
     delete cublasWorkspace_;
@@ -295,6 +298,44 @@ void CudaBackend::emptyCache() { allocator_.emptyCache(); }
 
 void CudaBackend::setOptionImpl(BackendOption option, double value) {
   if (option == BackendOption::MatmulAllowTF32) allowTF32_ = value != 0;
+}
+
+double CudaBackend::queryImpl(BackendQuery query) {
+  if (query == BackendQuery::CudnnVersion) return cudnn() == nullptr ? 0 : (double)cudnn_->version();
+  if (query == BackendQuery::TotalMemory) return (double)totalMemory_;
+  return 0;
+}
+
+// ---- convolution through cuDNN ------------------------------------------------------
+
+CudnnConvolutions* CudaBackend::cudnn() {
+  if (cudnn_ == nullptr && cudnnUnavailable_.empty()) {
+    try {
+      cudnn_ = new CudnnConvolutions(context_);
+    } catch (const std::exception& error) {
+      cudnnUnavailable_ = error.what();
+    }
+  }
+  return cudnn_;
+}
+
+namespace {
+[[noreturn]] void noCudnn(const char* entry, const std::string& reason) {
+  throw Error(std::string(entry) + ": cuDNN is not available on this device (" + reason + ")");
+}
+}  // namespace
+
+void CudaBackend::convolutionImpl(const ConvolutionArgs& args) {
+  if (cudnn() == nullptr) noCudnn("convolution", cudnnUnavailable_);
+  cudnn_->forward(args);
+}
+void CudaBackend::convolutionBackwardInputImpl(const ConvolutionBackwardInputArgs& args) {
+  if (cudnn() == nullptr) noCudnn("convolutionBackwardInput", cudnnUnavailable_);
+  cudnn_->backwardInput(args);
+}
+void CudaBackend::convolutionBackwardWeightImpl(const ConvolutionBackwardWeightArgs& args) {
+  if (cudnn() == nullptr) noCudnn("convolutionBackwardWeight", cudnnUnavailable_);
+  cudnn_->backwardWeight(args);
 }
 
 // ---- forwarding ---------------------------------------------------------------------

@@ -15,7 +15,8 @@
 
 namespace flint {
 
-class CublasApi;  // cublas_api.h: cuBLAS reached through dlopen
+class CublasApi;          // cublas_api.h: cuBLAS reached through dlopen
+class CudnnConvolutions;  // cudnn_convolution.h: convolution through cuDNN, also dlopened
 
 // Deferred device-side errors. Kernels cannot throw, so a kernel that meets bad data
 // (an index out of range) sets a bit in a device word; the next synchronization turns
@@ -128,13 +129,20 @@ class CudaBackend final : public Backend {
   FLINT_BACKEND_IMPLS(FLINT_BACKEND_OVERRIDE)
   PendingRead* readAsyncImpl(const Storage* src, size_t srcOffsetBytes, size_t nbytes) override;
   void setOptionImpl(BackendOption option, double value) override;
+  double queryImpl(BackendQuery query) override;
   FLINT_GENERATED_KERNELS(FLINT_KERNEL_OVERRIDE)
 
  private:
   int device_;
+  int64_t totalMemory_ = 0;  // the device's memory in bytes
   CudaContext context_;
   CudaCachingAllocator allocator_;
   CublasApi* cublas_ = nullptr;  // loaded on first gemm
+  // Loaded when a convolution first asks for it; when it cannot be, the reason stays here
+  // and is not tried again.
+  CudnnConvolutions* cudnn_ = nullptr;
+  std::string cudnnUnavailable_;
+  CudnnConvolutions* cudnn();
   Storage* cublasWorkspace_ = nullptr;
   bool allowTF32_ = false;
   uint64_t seed_ = 67280421310721ULL;  // PyTorch's default seed

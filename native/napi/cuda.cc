@@ -155,6 +155,10 @@ Napi::Value readAsync(Napi::Env env, ReadAsyncCall& call) {
 
 void setBackendOption(SetBackendOptionCall& call) { call.device->setOption(call.option, call.value); }
 
+Napi::Value backendQuery(Napi::Env env, BackendQueryCall& call) {
+  return Napi::Number::New(env, call.device->query(call.query));
+}
+
 void resetPeakMemory(ResetPeakMemoryCall& call) { call.device->resetPeakMemory(); }
 
 }  // namespace entry

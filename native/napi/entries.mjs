@@ -50,6 +50,7 @@
 //   check: 'f'     (kernel entries) the generated checks end with a call of the
 //                  hand-written `void f(const <Name>Args&)` (native/core/), for what the
 //                  shapes cannot say: window sizes, strides and the like.
+//   halfFloats: true   (kernel entries) float16 and bfloat16 views are accepted too.
 //   readsFrom: { target: 'source' }   (kernel entries) the kernel reads `source` for each
 //                  element of `target`, so `source` must have elements when `target` has.
 //   struct: 'X'    the implementation is generated: it fills Backend's hand-declared
@@ -94,6 +95,10 @@ export const enums = {
   // range); Permutation is randperm into a 1-D output.
   RandomKind: ['Uniform', 'Normal', 'Integers', 'Bernoulli', 'Full', 'Permutation'],
   BackendOption: ['MatmulAllowTF32'],
+  // What a device can be asked about (backendQuery): the cuDNN version it convolves with
+  // (cudnnGetVersion's number, as torch.backends.cudnn.version()), 0 when it has none; its
+  // memory in bytes (0 for the CPU).
+  BackendQuery: ['CudnnVersion', 'TotalMemory'],
   // Cumulative scans along a row (scan entry): cumsum, cumprod, cummax, cummin, logcumsumexp.
   ScanOp: ['Sum', 'Prod', 'Max', 'Min', 'LogSumExp'],
   // Order statistics of a row (select entry): topk, kthvalue, median, nanmedian, mode.
@@ -105,6 +110,12 @@ const gemmLayout =
   'transA: bool @meta, transB: bool @meta, ' +
   'offsetA: i64 @meta, lda: i64 @meta, strideA: i64 @meta, offsetB: i64 @meta, ldb: i64 @meta, strideB: i64 @meta, ' +
   'offsetC: i64 @meta, ldc: i64 @meta, strideC: i64 @meta, alpha: f64 @meta, beta: f64 @meta';
+
+// A cuDNN convolution's geometry and math (the kernel's size is the weight's).
+const cudnnConv =
+  'strideD: i64 @meta, strideH: i64 @meta, strideW: i64 @meta, paddingD: i64 @meta, paddingH: i64 @meta, paddingW: i64 @meta, ' +
+  'dilationD: i64 @meta, dilationH: i64 @meta, dilationW: i64 @meta, groups: i64 @meta, ' +
+  'allowTF32: bool @meta, benchmark: bool @meta, deterministic: bool @meta';
 
 const convGeometry =
   'kernelD: i64 @meta, kernelH: i64 @meta, kernelW: i64 @meta, strideD: i64 @meta, strideH: i64 @meta, strideW: i64 @meta, ' +
@@ -141,6 +152,7 @@ export const entries = {
   copyAcross: { args: 'dst: handle, dstOffsetBytes: value:number, src: handle, srcOffsetBytes: value:number, nbytes: value:number' },
   readAsync: { args: 'handle: handle, byteOffset: value:number, nbytes: value:number', custom: true, returns: 'Promise<ArrayBuffer>' },
   setBackendOption: { args: 'device: device, option: BackendOption, value: f64' },
+  backendQuery: { args: 'device: device, query: BackendQuery', custom: true, returns: 'number' },
 
   // ops.cc: kernels over views
   cast: { args: 'out: out, input: in' },
@@ -393,6 +405,28 @@ export const entries = {
   // read each element. The geometry is checked in native/core/im2col_checks.cc.
   im2col: { args: `columns: out, image: in, ${convGeometry}`, struct: 'Im2colArgs' },
   col2im: { args: `image: new, columns: in, ${convGeometry}`, struct: 'Im2colArgs' },
+
+  // Convolution through cuDNN (native/cuda/cudnn_convolution.cc), for devices whose
+  // backendQuery(CudnnVersion) is nonzero; the CPU refuses these and convolves by im2col and
+  // BLAS in TypeScript (src/nn/functional/conv.ts). Images are contiguous [N, C, D, H, W]
+  // (1-D and 2-D ones have D = H = 1 and kernel 1 there), weights [O, C / groups, KD, KH, KW],
+  // outputs [N, O, OD, OH, OW]; float16 and bfloat16 too, accumulated in float32. The
+  // transposed convolution is convolutionBackwardInput forward (and the other two backward).
+  // allowTF32 lets float32 multiply in TF32; benchmark times cuDNN's algorithms once per
+  // shape instead of taking its heuristic's first; deterministic keeps to algorithms that
+  // are. native/core/conv_checks.cc checks the geometry against the shapes.
+  convolution: {
+    args: `out: new [N, O, OD, OH, OW], input: in [N, C, D, H, W], weight: in [O, CG, KD, KH, KW], bias: in? [O], ${cudnnConv}`,
+    kernel: true, halfFloats: true, check: 'checkConvolution',
+  },
+  convolutionBackwardInput: {
+    args: `gradInput: new [N, C, D, H, W], gradOutput: in [N, O, OD, OH, OW], weight: in [O, CG, KD, KH, KW], ${cudnnConv}`,
+    kernel: true, halfFloats: true, check: 'checkConvolution',
+  },
+  convolutionBackwardWeight: {
+    args: `gradWeight: new [O, CG, KD, KH, KW], gradOutput: in [N, O, OD, OH, OW], input: in [N, C, D, H, W], ${cudnnConv}`,
+    kernel: true, halfFloats: true, check: 'checkConvolution',
+  },
 
   // LAPACK over a batch of contiguous row-major matrices (native/cpu/linalg.cc; CUDA refuses
   // them until cuSOLVER). Each writes LAPACK's `info` per matrix into `info` (as the dtype,

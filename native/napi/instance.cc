@@ -1,5 +1,6 @@
 #include "instance.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace flint {
@@ -26,6 +27,13 @@ Backend& AddonInstance::backend(int deviceCode) {
     cuda[(size_t)device] = cudaApi->createBackend(device, error, sizeof error);
     if (cuda[(size_t)device] == nullptr) throw Error(std::string("cannot use cuda:") + std::to_string(device) + ": " + error);
     if (hasCudaSeed) cuda[(size_t)device]->manualSeed(cudaSeed);
+    // GPU bytes go unreported to V8 up to a sixteenth of the first device used (at least
+    // kCudaUnreported): see externalDelta. It is fixed from then on, so that what was
+    // reported for live storages is what their release takes back.
+    if (cudaUnreported == 0) {
+      const int64_t share = (int64_t)(cuda[(size_t)device]->query(BackendQuery::TotalMemory) / 16);
+      cudaUnreported = std::max(kCudaUnreported, share);
+    }
   }
   return *cuda[(size_t)device];
 }
@@ -42,15 +50,19 @@ static void finalizeHandle(node_api_basic_env env, void* data, void* /*hint*/) {
 // V8 starts a collection for about every 64 MiB its external memory grows by, and a
 // storage's handle is what the collector frees when a loop never calls dispose(). Host
 // storages count in full. GPU storages count too, or a loop that drops them would fill
-// the device, but only past kCudaUnreported live bytes: in full, a CUDA training step
-// that makes gigabytes of activations ran dozens of collections per step.
-constexpr int64_t kCudaUnreported = int64_t(1) << 30;
+// the device, but only past an allowance of live bytes (AddonInstance::cudaUnreported, a
+// sixteenth of the device's memory, at least kCudaUnreported): in full, a CUDA training step
+// that makes gigabytes of activations ran dozens of collections per step, and past a fixed
+// 1 GiB a transformer step on an H200 still spent a quarter of its host time collecting.
+// Garbage can grow to the allowance between collections; a quarter let an MNIST CNN's
+// reach 18 GiB.
 
 // The change in what V8 should be told when a storage appears (sign 1) or goes (-1).
 static int64_t externalDelta(AddonInstance& instance, const Storage* storage, int sign) {
   const int64_t bytes = sign * (int64_t)storage->nbytes;
   if (storage->backend->type() != DeviceType::CUDA) return bytes;
-  const auto reported = [](int64_t live) { return live > kCudaUnreported ? live - kCudaUnreported : 0; };
+  const int64_t allowance = instance.cudaUnreported == 0 ? kCudaUnreported : instance.cudaUnreported;
+  const auto reported = [allowance](int64_t live) { return live > allowance ? live - allowance : 0; };
   const int64_t before = reported(instance.cudaBytes);
   instance.cudaBytes += bytes;
   return reported(instance.cudaBytes) - before;

@@ -16,6 +16,9 @@ namespace flint {
 // Device codes on the JS/native boundary: 0 is the CPU, 1 + i is cuda:i.
 constexpr int kCpuDeviceCode = 0;
 
+// The least GPU memory that goes unreported to V8's external-memory accounting.
+constexpr int64_t kCudaUnreported = int64_t(1) << 30;
+
 struct AddonInstance {
   CpuBackend* cpu = nullptr;  // retired, not deleted, on teardown (see Backend::retire)
   // The CUDA library, once loaded (cuda.cc); one backend per device, made on first use.
@@ -33,6 +36,7 @@ struct AddonInstance {
   size_t metaLength = 0;
   int64_t externalBytes = 0;  // what we told V8 we hold
   int64_t cudaBytes = 0;      // bytes of live GPU storages (reported past an allowance)
+  int64_t cudaUnreported = 0;  // that allowance (instance.cc), set as devices are first used
 
   Backend& backend(int deviceCode);
   ~AddonInstance() {

@@ -91,28 +91,32 @@ describe.skipIf(!run)('convolution on the device', () => {
 });
 
 describe.skipIf(!run || SELF_TEST)('convolution math on the GPU: torch.backends.cudnn.allowTF32', () => {
-  it('is on by default: a float32 conv2d rounds its products to TF32, and float32 matmul keeps full precision around it', () => {
+  it('is on by default: a float32 conv2d may round its products to TF32, and float32 matmul keeps full precision around it', () => {
     expect(torch.backends.cudnn.allowTF32).toBe(true);
     expect(torch.backends.cuda.matmul.allowTF32).toBe(false);
     const rng = mulberry32(99);
     const x = randomTensor(rng, [4, 16, 12, 12], torch.float32);
     const w = randomTensor(rng, [8, 16, 3, 3], torch.float32);
     const cpu = F.conv2d(x, w, null, 1, 1);
-    const tf32 = F.conv2d(toDev(x), toDev(w), null, 1, 1).cpu();
-    torch.backends.cudnn.allowTF32 = false;
-    let full: Tensor;
-    try {
-      full = F.conv2d(toDev(x), toDev(w), null, 1, 1).cpu();
-    } finally {
-      torch.backends.cudnn.allowTF32 = true;
-    }
     const scale = cpu.abs().max().item() as number;
-    const tf32Error = (tf32.sub(cpu).abs().max().item() as number) / scale;
-    const fullError = (full.sub(cpu).abs().max().item() as number) / scale;
-    // 144 products with 10-bit mantissas: errors near 1e-4 of the largest output; float32: near 1e-7.
-    expect(tf32Error).toBeGreaterThan(1e-5);
-    expect(tf32Error).toBeLessThan(1e-2);
-    expect(fullError).toBeLessThan(1e-5);
+    const errorOf = (allowTF32: boolean, cudnn: boolean) => {
+      torch.backends.cudnn.allowTF32 = allowTF32;
+      torch.backends.cudnn.enabled = cudnn;
+      try {
+        return (F.conv2d(toDev(x), toDev(w), null, 1, 1).cpu().sub(cpu).abs().max().item() as number) / scale;
+      } finally {
+        torch.backends.cudnn.allowTF32 = true;
+        torch.backends.cudnn.enabled = true;
+      }
+    };
+    // 144 products with 10-bit mantissas: errors near 1e-4 of the largest output; float32:
+    // near 1e-7. Flint's own kernels multiply in TF32 whenever allowed; cuDNN may (PyTorch's
+    // flag permits TF32, it does not force it), so for cuDNN only the bounds are certain.
+    expect(errorOf(true, false)).toBeGreaterThan(1e-5);
+    expect(errorOf(true, false)).toBeLessThan(1e-2);
+    expect(errorOf(true, true)).toBeLessThan(1e-2);
+    expect(errorOf(false, false)).toBeLessThan(1e-5);
+    expect(errorOf(false, true)).toBeLessThan(1e-5);
     const a = randomTensor(rng, [64, 300], torch.float32);
     const b = randomTensor(rng, [300, 64], torch.float32);
     const mmError = (toDev(a).mm(toDev(b)).cpu().sub(a.mm(b)).abs().max().item() as number) / (a.mm(b).abs().max().item() as number);

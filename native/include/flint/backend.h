@@ -244,6 +244,8 @@ class Backend {
   virtual void emptyCache() = 0;
   virtual void resetPeakMemory() = 0;
   void setOption(BackendOption option, double value);
+  // What the device answers about itself (BackendQuery); 0 where it has nothing to say.
+  double query(BackendQuery query) { return queryImpl(query); }
 
   // Fill and random fill (in place over a strided view).
   void fill(const TensorView& out, double value);
@@ -331,6 +333,7 @@ class Backend {
     return nullptr;
   }
   virtual void setOptionImpl(BackendOption /*option*/, double /*value*/) {}
+  virtual double queryImpl(BackendQuery /*query*/) { return 0; }
 };
 
 // In a device's class: declares its implementation of every generated kernel entry. A

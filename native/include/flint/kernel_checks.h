@@ -14,18 +14,20 @@ namespace flint {
 
 class KernelShapes {
  public:
-  static constexpr int kMaxSymbols = 12;
+  static constexpr int kMaxSymbols = 16;
   KernelShapes(const char* kernel, int symbols) : kernel_(kernel) {
     if (symbols > kMaxSymbols) throw Error(std::string(kernel) + ": too many named sizes");
   }
   // A size given as a number, not a name, in a declared shape.
   static constexpr int fixed(int64_t size) { return -1 - (int)size; }
 
-  // The view that sets the entry's dtype: float32 or float64.
-  void floating(const char* name, const TensorView& view) const {
-    if (view.dtype != DType::Float32 && view.dtype != DType::Float64) {
-      fail(std::string(name) + " must be float32 or float64, got " + dtypeName(view.dtype));
-    }
+  // The view that sets the entry's dtype: float32 or float64, or float16 and bfloat16 too
+  // for entries declared `halfFloats`.
+  void floating(const char* name, const TensorView& view, bool halfFloats = false) const {
+    if (view.dtype == DType::Float32 || view.dtype == DType::Float64) return;
+    if (halfFloats && (view.dtype == DType::Float16 || view.dtype == DType::BFloat16)) return;
+    fail(std::string(name) + (halfFloats ? " must be a floating dtype, got " : " must be float32 or float64, got ") +
+         dtypeName(view.dtype));
   }
 
   // `view` is contiguous, of `dtype`, and its dims are `dims` (named sizes by index, or

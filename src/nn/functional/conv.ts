@@ -20,6 +20,7 @@ import { constantPad } from './padding.js';
 import { useWide, wideBackward, wideForward } from './conv-wide.js';
 import { withConvolutionMath } from '../../cuda.js';
 import { convolutionBackwardGraph } from './conv-graph-backward.js';
+import { cudnnBackward, cudnnForward, cudnnPlan } from './conv-cudnn.js';
 import { gradEnabled } from '../../autograd/grad-mode.js';
 
 export type { ConvOptions, ConvTransposeOptions, IntOrTuple } from './conv-args.js';
@@ -189,10 +190,18 @@ function backwardRaw(
     }
     gcols.dispose();
   }
-  const gb = want[2] ? reduceKernel(ReduceOp.Sum, g3, [0, 2], g3._dtype) : null;
+  const gb = want[2] ? biasGrad(gc) : null;
   g3.dispose();
   if (gc !== grad) gc.dispose();
   return [gx, gw, gb];
+}
+
+/** The bias gradient: the output gradient (contiguous) summed over all but its channels. */
+function biasGrad(grad: Tensor): Tensor {
+  const g3 = reshaped(grad, [grad._shape[0], grad._shape[1], prod(grad._shape.slice(2))]);
+  const gb = reduceKernel(ReduceOp.Sum, g3, [0, 2], g3._dtype);
+  g3.dispose();
+  return gb;
 }
 
 const isHalf = (t: Tensor) => t._dtype === float16 || t._dtype === bfloat16;
@@ -235,15 +244,37 @@ export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, 
   }
   const x = input;
   checkConvShapes(x, weight, bias, spec);
-  const xo = operand(x);
-  const wo = operand(weight);
-  const bo = bias === null ? null : operand(bias);
-  const raw = withConvolutionMath(xo.device, () => forwardRaw(xo, wo, bo, spec));
-  if (xo !== x) xo.dispose();
-  if (wo !== weight) wo.dispose();
-  if (bo !== null && bo !== bias) bo.dispose();
-  const out = castOwned(raw, x._dtype);
+  const outShape = outputShape(x, weight, spec);
+  const math = cudnnPlan(x, weight, outShape);
+  let out: Tensor;
+  if (math !== null) {
+    const [xo, wo] = [contiguousRaw(x), contiguousRaw(weight)];
+    const bo = bias === null ? null : contiguousRaw(bias);
+    out = cudnnForward(xo, wo, spec.transposed ? null : bo, spec, outShape, math);
+    if (spec.transposed && bo !== null) {
+      const out3 = reshaped(out, [outShape[0], outShape[1], prod(outShape.slice(2))]);
+      addBias_(out3, bo);
+      out3.dispose();
+    }
+    for (const [owned, given] of [[xo, x], [wo, weight], [bo, bias]] as const) if (owned !== given) owned!.dispose();
+  } else {
+    const xo = operand(x);
+    const wo = operand(weight);
+    const bo = bias === null ? null : operand(bias);
+    const raw = withConvolutionMath(xo.device, () => forwardRaw(xo, wo, bo, spec));
+    if (xo !== x) xo.dispose();
+    if (wo !== weight) wo.dispose();
+    if (bo !== null && bo !== bias) bo.dispose();
+    out = castOwned(raw, x._dtype);
+  }
   return record(out, 'ConvolutionBackward0', [x, weight, bias], (node) => convolutionBackward(node, x, weight, spec));
+}
+
+/** The output shape of a checked (transposed) convolution. */
+function outputShape(x: Tensor, weight: Tensor, spec: ConvSpec): number[] {
+  const spatial = x._shape.slice(2);
+  if (spec.transposed) return [x._shape[0], weight._shape[1] * spec.groups, ...transposedOutputSize(spatial, weight, spec)];
+  return [x._shape[0], weight._shape[0], ...convOutputSize(spatial, geometryOf(weight, spec))];
 }
 
 function convolutionBackward(node: Node, x: Tensor, weight: Tensor, spec: ConvSpec) {
@@ -259,6 +290,15 @@ function convolutionBackward(node: Node, x: Tensor, weight: Tensor, spec: ConvSp
     const ws = savedW!();
     // createGraph: the gradients as recorded convolutions, differentiable again.
     if (gradEnabled()) return convolutionBackwardGraph(convolution, grad, xs, xShape, ws, spec, [wantX, wantW, wantB]);
+    const math = cudnnPlan(grad, ws, xShape);
+    if (math !== null && (xs === null || xs._dtype === grad._dtype) && ws._dtype === grad._dtype) {
+      const [go, wo] = [contiguousRaw(grad), contiguousRaw(ws)];
+      const xo = xs === null ? null : contiguousRaw(xs);
+      const [gx, gw] = cudnnBackward(go, xo, xShape, wo, spec, [wantX, wantW], math);
+      const gb = wantB ? biasGrad(go) : null;
+      for (const [owned, given] of [[go, grad], [wo, ws], [xo, xs]] as const) if (owned !== given) owned!.dispose();
+      return [gx, gw, gb];
+    }
     const xo = xs === null ? null : operand(xs);
     const wo = operand(ws);
     const go = operand(grad);
