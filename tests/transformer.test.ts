@@ -94,6 +94,31 @@ describe('Transformer layers, stacks and nn.Transformer', () => {
     expect(nn.Transformer.generateSquareSubsequentMask(2, { dtype: torch.float64 }).dtype).toBe(torch.float64);
   });
 
+  it('a causal mask given to an encoder or decoder stack is detected as PyTorch 2 does, and then skipped keys stay out', () => {
+    torch.manualSeed(0);
+    const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, dropout: 0, batchFirst: true }), 2);
+    const x = torch.rand(2, 5, 16);
+    // A key position holding NaN: an added -inf mask still gives NaN + -inf = NaN in every
+    // row, while the causal attention PyTorch 2 switches to never reads keys past a query.
+    x.select(1, 4).fill_(NaN);
+    for (const mask of [nn.Transformer.generateSquareSubsequentMask(5), nn.Transformer.generateSquareSubsequentMask(5, { dtype: torch.bool })]) {
+      const detected = enc.forward(x, { mask });
+      expect(detected.select(1, 3).isnan().any().item()).toBeFalsy();
+      expect(detected.select(1, 4).isnan().all().item()).toBeTruthy();
+      expect(torch.equal(detected.narrow(1, 0, 4), enc.forward(x, { mask, isCausal: true }).narrow(1, 0, 4))).toBe(true);
+      // An explicit isCausal: false keeps the mask as given.
+      expect(enc.forward(x, { mask, isCausal: false }).select(1, 0).isnan().all().item()).toBeTruthy();
+    }
+    // A mask that is not the causal one is added as it is.
+    const other = nn.Transformer.generateSquareSubsequentMask(5).transpose(0, 1).contiguous();
+    expect(enc.forward(x, { mask: other }).select(1, 0).isnan().all().item()).toBeTruthy();
+    const dec = new nn.TransformerDecoder(new nn.TransformerDecoderLayer(16, 4, { dimFeedforward: 32, dropout: 0 }), 1);
+    const tgt = torch.rand(5, 1, 16);
+    tgt.select(0, 4).fill_(NaN);
+    const out = dec.forward(tgt, torch.rand(3, 1, 16), { tgtMask: nn.Transformer.generateSquareSubsequentMask(5) });
+    expect(out.select(0, 0).isnan().any().item()).toBeFalsy();
+  });
+
   it('bias: false (PyTorch >= 2.1) drops the biases of every Linear, LayerNorm and attention', () => {
     const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, bias: false });
     expect(Object.keys(layer.stateDict())).toEqual([

@@ -5,6 +5,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { full } from '../../tensor/creation.js';
 import { triu } from '../../ops/structured.js';
+import { noGrad } from '../../autograd/grad-mode.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { DeviceLike } from '../../tensor/device.js';
 import { Module } from '../module.js';
@@ -21,6 +22,33 @@ import { argumentError, checkBoolean, checkOptions, checkSize, checkTensor, keys
 
 function checkModule(value: unknown, fn: string, name: string): asserts value is Module<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!(value instanceof Module)) throw argumentError(fn, name, 'a Module', value);
+}
+
+/** The sequence length of a (batched or unbatched) input, as PyTorch's `_get_seq_len`. */
+function seqLen(input: Tensor, batchFirst: boolean): number {
+  return input.dim() === 2 ? input.shape[0] : input.shape[batchFirst ? 1 : 0];
+}
+
+/**
+ * PyTorch 2's `_detect_is_causal_mask`: an explicit `isCausal` is taken as it is; without
+ * one, a [size, size] mask equal to `generateSquareSubsequentMask(size)` in its own dtype is
+ * causal. The layers then let the fused attention skip the keys past each query instead of
+ * adding the mask, as PyTorch's do (about half the work). Comparing reads one flag back from
+ * the mask's device.
+ */
+function detectIsCausalMask(mask: Tensor | null, isCausal: boolean | null | undefined, size: number): boolean {
+  if (isCausal !== null && isCausal !== undefined) return isCausal;
+  // A mask that requires grad stays in the graph (PyTorch 1.13's behaviour, and its fixtures');
+  // PyTorch 2 would drop it and leave its gradient None.
+  if (mask === null || mask.requiresGrad || mask.dim() !== 2 || mask.shape[0] !== size || mask.shape[1] !== size) return false;
+  return noGrad(() => {
+    const causal = Transformer.generateSquareSubsequentMask(size, { device: mask.device, dtype: mask.dtype });
+    const equal = mask.eq(causal);
+    const all = equal.all();
+    const result = Boolean(all.item());
+    for (const t of [causal, equal, all]) t.dispose();
+    return result;
+  });
 }
 
 /**
@@ -83,7 +111,9 @@ export class TransformerEncoder extends Module {
   override forward(src: Tensor, ...rest: (Tensor | boolean | null | EncoderForwardOptions | undefined)[]): Tensor {
     checkTensor(src, 'TransformerEncoder.forward', 'src');
     const o = positionalOptions<EncoderForwardOptions>('TransformerEncoder.forward', ENCODER_FORWARD_KEYS, rest, ENCODER_FORWARD_KEYS);
-    const options = { srcMask: o.mask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.isCausal ?? false };
+    const first = this.layers.children()[0] as TransformerEncoderLayer | undefined;
+    const isCausal = detectIsCausalMask(o.mask ?? null, o.isCausal, seqLen(src, first?.self_attn.batchFirst ?? false));
+    const options = { srcMask: o.mask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal };
     let out = src;
     for (const layer of this.layers.children()) out = (layer as Module)(out, options);
     return this.norm === null ? out : this.norm(out);
@@ -129,8 +159,11 @@ export class TransformerDecoder extends Module {
     checkTensor(tgt, 'TransformerDecoder.forward', 'tgt');
     checkTensor(memory, 'TransformerDecoder.forward', 'memory');
     const o = positionalOptions<DecoderLayerForwardOptions>('TransformerDecoder.forward', DECODER_LAYER_KEYS, rest, DECODER_LAYER_KEYS);
+    const first = this.layers.children()[0] as TransformerDecoderLayer | undefined;
+    const tgtIsCausal = detectIsCausalMask(o.tgtMask ?? null, o.tgtIsCausal, seqLen(tgt, first?.self_attn.batchFirst ?? false));
+    const options = { ...o, tgtIsCausal };
     let out = tgt;
-    for (const layer of this.layers.children()) out = (layer as Module)(out, memory, o);
+    for (const layer of this.layers.children()) out = (layer as Module)(out, memory, options);
     return this.norm === null ? out : this.norm(out);
   }
 }
@@ -245,10 +278,10 @@ export class Transformer extends Module {
     if (src.shape[src.dim() - 1] !== this.dModel || tgt.shape[tgt.dim() - 1] !== this.dModel) {
       throw new Error('the feature number of src and tgt must be equal to d_model');
     }
-    const memory = this.encoder(src, { mask: o.srcMask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.srcIsCausal ?? false });
+    const memory = this.encoder(src, { mask: o.srcMask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.srcIsCausal ?? null });
     return this.decoder(tgt, memory, {
       tgtMask: o.tgtMask ?? null, memoryMask: o.memoryMask ?? null, tgtKeyPaddingMask: o.tgtKeyPaddingMask ?? null,
-      memoryKeyPaddingMask: o.memoryKeyPaddingMask ?? null, tgtIsCausal: o.tgtIsCausal ?? false, memoryIsCausal: o.memoryIsCausal ?? false,
+      memoryKeyPaddingMask: o.memoryKeyPaddingMask ?? null, tgtIsCausal: o.tgtIsCausal ?? null, memoryIsCausal: o.memoryIsCausal ?? false,
     });
   }
 
