@@ -290,6 +290,32 @@ __device__ __forceinline__ const T* maskRowOf(const T* mask, const Geometry& g, 
   return mask == nullptr ? nullptr : mask + (n / g.heads) * g.sb + (n % g.heads) * g.sh + i * g.sl;
 }
 
+// A float32 mask that differs from query to query (sl != 0) is staged a tile at a time:
+// read row by row per thread, consecutive threads would touch a 32-byte sector each (a whole
+// [L, S] mask read that way cost an H200 twice what the scores' arithmetic did). The tile is
+// [kRowThreads queries][kRowTile keys], padded a column so that a warp reading one key's
+// column hits 32 banks. Float64 keeps its direct reads: its tile would pass the 48 KiB of
+// static shared memory.
+template <class T>
+constexpr int maskTileRows() { return sizeof(T) == 4 ? kRowThreads : 1; }
+
+template <class T>
+__device__ __forceinline__ bool stagesMask(const T* mask, const Geometry& g) {
+  return sizeof(T) == 4 && mask != nullptr && g.sl != 0;
+}
+
+// Stages mask[i0 + r, j0 + c] for the block's queries and the tile's keys (0 outside them).
+template <class T>
+__device__ __forceinline__ void stageMask(T (*tile)[kRowTile + 1], const T* mask, const Geometry& g, int64_t n,
+                                          int64_t i0, int64_t j0) {
+  const T* base = mask + (n / g.heads) * g.sb + (n % g.heads) * g.sh;
+  for (int idx = threadIdx.x; idx < kRowThreads * kRowTile; idx += blockDim.x) {
+    const int r = idx / kRowTile, c = idx % kRowTile;
+    const int64_t i = i0 + r, j = j0 + c;
+    tile[r][c] = i < g.L && j < g.S ? base[i * g.sl + j * g.ss] : T(0);
+  }
+}
+
 // Stages rows [r0, r0 + kRowTile) of a [count, width] matrix into tile[kRowTile][D], zeros
 // past count and past width, so that the register loops can run over all D.
 template <class T, int D>
@@ -329,9 +355,11 @@ __global__ void __launch_bounds__(kRowThreads) rowForwardKernel(const T* __restr
                                                                 T* __restrict__ lse, Geometry g) {
   __shared__ __align__(16) T sK[kRowTile][D];
   __shared__ __align__(16) T sV[kRowTile][D];
+  __shared__ T sM[maskTileRows<T>()][kRowTile + 1];
   const int64_t tiles = (g.L + kRowThreads - 1) / kRowThreads;
   const int64_t n = blockIdx.x / tiles, i0 = (blockIdx.x % tiles) * kRowThreads, i = i0 + threadIdx.x;
   const bool live = i < g.L;
+  const bool staged = stagesMask(mask, g);
   const T inf = std::numeric_limits<T>::infinity();
   T qr[D], acc[D];
   loadRow(qr, q + (n * g.L + i) * g.E, g.E, live);
@@ -345,13 +373,20 @@ __global__ void __launch_bounds__(kRowThreads) rowForwardKernel(const T* __restr
     __syncthreads();
     stageRows<T, D>(sK, k + n * g.S * g.E, j0, g.S, g.E);
     stageRows<T, D>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+    if constexpr (sizeof(T) == 4) {
+      if (staged) stageMask(sM, mask, g, n, i0, j0);
+    }
     __syncthreads();
     if (!live) continue;
     const int count = (int)std::min<int64_t>(kRowTile, g.S - j0);
     for (int c = 0; c < count; c++) {
       const int64_t j = j0 + c;
       if (g.causal && j > i) break;
-      const T s = dotRow(qr, sK[c]) * (T)g.scale + (maskRow == nullptr ? T(0) : maskRow[j * g.ss]);
+      T bias = staged || maskRow == nullptr ? T(0) : maskRow[j * g.ss];
+      if constexpr (sizeof(T) == 4) {
+        if (staged) bias = sM[threadIdx.x][c];
+      }
+      const T s = dotRow(qr, sK[c]) * (T)g.scale + bias;
       if (s == -inf) continue;
       if (s > m) {
         // A new running max rescales what was summed so far (exp(-inf) = 0 the first time).
@@ -388,9 +423,11 @@ __global__ void __launch_bounds__(kRowThreads) rowDqKernel(const T* __restrict__
                                                            T* __restrict__ dq, Geometry g) {
   __shared__ __align__(16) T sK[kRowTile][D];
   __shared__ __align__(16) T sV[kRowTile][D];
+  __shared__ T sM[maskTileRows<T>()][kRowTile + 1];
   const int64_t tiles = (g.L + kRowThreads - 1) / kRowThreads;
   const int64_t n = blockIdx.x / tiles, i0 = (blockIdx.x % tiles) * kRowThreads, i = i0 + threadIdx.x;
   const bool live = i < g.L;
+  const bool staged = stagesMask(mask, g);
   const T inf = std::numeric_limits<T>::infinity();
   T qr[D], dor[D], acc[D];
   loadRow(qr, q + (n * g.L + i) * g.E, g.E, live);
@@ -411,13 +448,20 @@ __global__ void __launch_bounds__(kRowThreads) rowDqKernel(const T* __restrict__
     __syncthreads();
     stageRows<T, D>(sK, k + n * g.S * g.E, j0, g.S, g.E);
     stageRows<T, D>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+    if constexpr (sizeof(T) == 4) {
+      if (staged) stageMask(sM, mask, g, n, i0, j0);
+    }
     __syncthreads();
     if (!live) continue;
     const int count = (int)std::min<int64_t>(kRowTile, g.S - j0);
     for (int c = 0; c < count; c++) {
       const int64_t j = j0 + c;
       if (g.causal && j > i) break;
-      const T s = dotRow(qr, sK[c]) * (T)g.scale + (maskRow == nullptr ? T(0) : maskRow[j * g.ss]);
+      T bias = staged || maskRow == nullptr ? T(0) : maskRow[j * g.ss];
+      if constexpr (sizeof(T) == 4) {
+        if (staged) bias = sM[threadIdx.x][c];
+      }
+      const T s = dotRow(qr, sK[c]) * (T)g.scale + bias;
       // Masked out: no score gradient.
       if (s == -inf) continue;
       const T dp = dotRow(dor, sV[c]);

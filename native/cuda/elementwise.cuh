@@ -73,7 +73,7 @@ __device__ __forceinline__ void stridedOffsets(const OffsetCalc<K>& calc, uint64
   int d = 0;
   for (; d < calc.ndim - 1; d++) {
     const uint64_t size = (uint64_t)calc.sizes[d];
-    const uint64_t next = linear / size;
+    const uint64_t next = divideIndex(linear, size);
     const int64_t i = (int64_t)(linear - next * size);
     linear = next;
 #pragma unroll
