@@ -50,14 +50,9 @@ function shiftBatch(X: torch.Tensor): torch.Tensor {
 }
 
 // ---- progress ------------------------------------------------------------------------
+// On a terminal, torch.utils.progress draws each epoch's bar (rate and ETA); elsewhere (CI,
+// a log file) the demo prints one plain line per epoch.
 const tty = process.stdout.isTTY === true;
-function progress(label: string, done: number, total: number, loss: number, acc: number): void {
-  if (!tty) return;
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-  process.stdout.write(`\r${label} ${bar} ${done}/${total}  loss ${loss.toFixed(4)}  acc ${(acc * 100).toFixed(1)}%  `);
-}
 
 function accuracy(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor): number {
   net.eval();
@@ -103,8 +98,8 @@ function train(name: string, net: torch.nn.Module, epochs: number, recipe: Recip
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
-    let batches = 0;
     const label = `epoch ${String(epoch).padStart(2)}/${epochs}`;
+    const bar = tty ? new torch.utils.progress.ProgressBar({ total: trainX.shape[0], label, stream: process.stdout, unit: 'img' }) : null;
     for (const [X, y] of loader) {
       torch.tidy(() => {
         optimizer.zeroGrad();
@@ -116,12 +111,11 @@ function train(name: string, net: torch.nn.Module, epochs: number, recipe: Recip
         correct += logits.argmax(1).eq(y).sum().item();
         seen += y.shape[0];
       });
-      if (++batches % 10 === 0) progress(label, seen, trainX.shape[0], lossSum / seen, correct / seen);
+      bar?.update(y.shape[0], { loss: lossSum / seen, acc: correct / seen });
     }
     scheduler.step();
-    progress(label, seen, trainX.shape[0], lossSum / seen, correct / seen);
     const line = `${label}  loss ${(lossSum / seen).toFixed(4)}  train acc ${((correct / seen) * 100).toFixed(1)}%  test acc ${(accuracy(net, testX, testY) * 100).toFixed(1)}%`;
-    if (tty) process.stdout.write(`\r${line}${' '.repeat(20)}\n`);
+    if (tty) process.stdout.write(`\r\x1b[2K${line}\n`); // the epoch's line replaces its bar
     else console.log(line);
   }
   const testAccuracy = accuracy(net, testX, testY);

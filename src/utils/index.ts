@@ -10,3 +10,8 @@ export * as data from './data.js';
  * @example torch.utils.checkpoint.checkpoint((x) => block(x), x)
  */
 export * as checkpoint from './checkpoint.js';
+/**
+ * `torch.utils.progress`: a TTY-aware progress bar with rate and ETA (tqdm's layout).
+ * @example for (const batch of torch.utils.progress.progress(loader, { label: 'epoch 1' })) { ... }
+ */
+export * as progress from './progress.js';
