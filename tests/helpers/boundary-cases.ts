@@ -13,6 +13,10 @@ const z = (n: number) => torch.zeros(n);
 
 const x = () => torch.zeros([2, 3]);
 
+// A cuDNN convolution's trailing arguments: stride, padding, dilation (D, H, W each), groups
+// and the math flags, for a 3x3 kernel with padding 1 in H and W.
+const convTail = (groups: number) => [1, 1, 1, 0, 1, 1, 1, 1, 1, groups, true, false, false] as const;
+
 export const cases: Record<string, () => unknown> = {
   // Kernel entries: the checks generated from `input: in [R, C]` run before any device code.
   kernel_strided_input: () => call.logsumexp(fresh(torch.float32, [2]), layoutOf(x(), torch.float32, 0, [2, 3], [1, 2])),
@@ -73,6 +77,20 @@ export const cases: Record<string, () => unknown> = {
     call.adaptiveAvgPool(fresh(torch.float32, [1, 1, 1, 1]), layoutOf(x(), torch.float32, 0, [1, 1, 8, 8], [64, 64, 8, 1])),
   // Convolution's im2col / col2im (issue 11): the columns' shape must be the geometry's,
   // the geometry's numbers in range, views contiguous and inside their storages.
+  // The cuDNN convolution entries (the CPU refuses them once their checks pass).
+  conv_output_size: () => call.convolution(fresh(torch.float32, [1, 6, 1, 4, 4]), torch.zeros([1, 4, 1, 5, 5]), torch.zeros([6, 2, 1, 3, 3]), null, ...convTail(2)),
+  conv_groups_mismatch: () => call.convolution(fresh(torch.float32, [1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]), torch.zeros([6, 2, 1, 3, 3]), null, ...convTail(1)),
+  conv_huge_stride: () =>
+    call.convolution(fresh(torch.float32, [1, 6, 1, 1, 1]), torch.zeros([1, 4, 1, 5, 5]), torch.zeros([6, 2, 1, 3, 3]), null, 1, 2 ** 40, 1, 0, 1, 1, 1, 1, 1, 2, true, false, false),
+  conv_weight_past_storage: () =>
+    call.convolution(fresh(torch.float32, [1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]), layoutOf(x(), torch.float32, 0, [6, 2, 1, 3, 3], [18, 9, 9, 3, 1]), null, ...convTail(2)),
+  conv_backward_input_strided: () =>
+    call.convolutionBackwardInput(fresh(torch.float32, [1, 4, 1, 5, 5]), layoutOf(torch.zeros(300), torch.float32, 0, [1, 6, 1, 5, 5], [300, 1, 25, 5, 1]), torch.zeros([6, 2, 1, 3, 3]), ...convTail(2)),
+  conv_backward_weight_channels: () =>
+    call.convolutionBackwardWeight(fresh(torch.float32, [5, 2, 1, 3, 3]), torch.zeros([1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]), ...convTail(2)),
+  conv_int_input: () =>
+    call.convolution(fresh(torch.int64, [1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]).long(), torch.zeros([6, 2, 1, 3, 3]).long(), null, ...convTail(2)),
+  conv_cpu_refuses: () => call.convolution(fresh(torch.float32, [1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]), torch.zeros([6, 2, 1, 3, 3]), null, ...convTail(2)),
   im2col_columns_short: () => call.im2col(fresh(torch.float32, [1, 18, 3]), torch.zeros([1, 2, 1, 4, 4]), 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1),
   im2col_huge_padding: () => call.im2col(fresh(torch.float32, [1, 2, 1]), torch.zeros([1, 2, 1, 1, 1]), 1, 1, 1, 1, 1, 1, 0, 2 ** 40, 0, 1, 1, 1),
   im2col_zero_dilation: () => call.im2col(fresh(torch.float32, [1, 18, 4]), torch.zeros([1, 2, 1, 4, 4]), 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 0, 1),
