@@ -9,11 +9,10 @@
 import * as call from '../../native/calls.generated.js';
 import { fresh } from '../../native/meta.js';
 import { cudnnMath } from '../../cuda.js';
-import { makeView } from '../../ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fromHandle } from '../../tensor/tensor.js';
-import { contiguousStrides } from '../../tensor/shape.js';
 import type { ConvSpec } from './conv-args.js';
+import { geometry3, shape5, view5 } from './conv-kernels.js';
 
 /** The math options one cuDNN convolution runs under (torch.backends.cudnn's flags). @internal */
 export type CudnnMath = NonNullable<ReturnType<typeof cudnnMath>>;
@@ -23,23 +22,9 @@ const INT32_LIMIT = 2 ** 31;
 
 const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** A shape as the entries take it: [N, C, D, H, W], leading spatial dims of size 1. */
-function shape5(shape: readonly number[]): number[] {
-  return [shape[0], shape[1], ...Array<number>(5 - shape.length).fill(1), ...shape.slice(2)];
-}
-
-/** A contiguous tensor seen as 5-D (the same storage). */
-function view5(t: Tensor): Tensor {
-  const shape = shape5(t._shape);
-  return makeView(t, shape, contiguousStrides(shape), t._offset);
-}
-
-/** The call's geometry and math as the entries' trailing arguments. */
-function tail(spec: ConvSpec, math: CudnnMath): [number, number, number, number, number, number, number, number, number, number, boolean, boolean, boolean] {
-  const pad = (values: number[], fill: number) => [...Array<number>(3 - values.length).fill(fill), ...values];
-  const [sd, sh, sw] = pad(spec.stride, 1);
-  const [pd, ph, pw] = pad(spec.padding, 0);
-  const [dd, dh, dw] = pad(spec.dilation, 1);
+/** The call's stride, padding and dilation (three each), groups and math: the entries' trailing arguments. */
+function tail(w: Tensor, spec: ConvSpec, math: CudnnMath): [number, number, number, number, number, number, number, number, number, number, boolean, boolean, boolean] {
+  const [, , , sd, sh, sw, pd, ph, pw, dd, dh, dw] = geometry3({ kernel: w._shape.slice(2), stride: spec.stride, padding: spec.padding, dilation: spec.dilation });
   return [sd, sh, sw, pd, ph, pw, dd, dh, dw, spec.groups, math.allowTF32, math.benchmark, math.deterministic];
 }
 
@@ -68,11 +53,12 @@ export function cudnnPlan(input: Tensor, weight: Tensor, output: readonly number
 export function cudnnForward(x: Tensor, w: Tensor, bias: Tensor | null, spec: ConvSpec, outShape: number[], math: CudnnMath): Tensor {
   const x5 = view5(x);
   const w5 = view5(w);
+  const rest = tail(w, spec, math);
   let handle;
   if (!spec.transposed) {
-    handle = call.convolution(fresh(x._dtype, shape5(outShape)), x5, w5, bias, ...tail(spec, math));
+    handle = call.convolution(fresh(x._dtype, shape5(outShape)), x5, w5, bias, ...rest);
   } else {
-    handle = call.convolutionBackwardInput(fresh(x._dtype, shape5(outShape)), x5, w5, ...tail(spec, math));
+    handle = call.convolutionBackwardInput(fresh(x._dtype, shape5(outShape)), x5, w5, ...rest);
   }
   x5.dispose();
   w5.dispose();
@@ -89,14 +75,15 @@ export function cudnnBackward(
 ): [Tensor | null, Tensor | null] {
   const g5 = view5(grad);
   const w5 = view5(w);
+  const rest = tail(w, spec, math);
   const dtype = grad._dtype;
   let gx: Tensor | null = null;
   let gw: Tensor | null = null;
   if (want[0]) {
     const out = fresh(dtype, shape5(xShape));
     const handle = spec.transposed
-      ? call.convolution(out, g5, w5, null, ...tail(spec, math))
-      : call.convolutionBackwardInput(out, g5, w5, ...tail(spec, math));
+      ? call.convolution(out, g5, w5, null, ...rest)
+      : call.convolutionBackwardInput(out, g5, w5, ...rest);
     gx = fromHandle(handle, xShape.slice(), dtype, grad.device);
   }
   if (want[1]) {
@@ -105,8 +92,8 @@ export function cudnnBackward(
     // The weight gradient pairs the convolution's input with its output's gradient; in a
     // transposed convolution those are the output's gradient and the input.
     const handle = spec.transposed
-      ? call.convolutionBackwardWeight(out, x5, g5, ...tail(spec, math))
-      : call.convolutionBackwardWeight(out, g5, x5, ...tail(spec, math));
+      ? call.convolutionBackwardWeight(out, x5, g5, ...rest)
+      : call.convolutionBackwardWeight(out, g5, x5, ...rest);
     x5.dispose();
     gw = fromHandle(handle, w._shape.slice(), dtype, grad.device);
   }

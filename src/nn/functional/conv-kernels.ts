@@ -47,17 +47,33 @@ export function contiguousRaw(x: Tensor): Tensor {
   return x.isContiguous() ? x : castKernel(x, x._dtype);
 }
 
-/** The 3-spatial-dim geometry the native entries take: leading dims of size 1, kernel 1. */
-function geometry3(g: ConvGeometry): number[] {
+/**
+ * The 3-spatial-dim geometry the native entries take: leading dims of size 1, kernel 1;
+ * kernel, stride, padding and dilation, three numbers each. @internal
+ * @example geometry3({ kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] }) // [1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1]
+ */
+export function geometry3(g: ConvGeometry): number[] {
   const lead = 3 - g.kernel.length;
   const pick = (values: number[], fill: number) => [...Array<number>(lead).fill(fill), ...values];
   return [...pick(g.kernel, 1), ...pick(g.stride, 1), ...pick(g.padding, 0), ...pick(g.dilation, 1)];
 }
 
-/** The image as the native 5-D view [N, C, D, H, W]. */
-function image5(image: Tensor): Tensor {
-  const shape = [image._shape[0], image._shape[1], ...Array<number>(5 - image._shape.length).fill(1), ...image._shape.slice(2)];
-  return makeView(image, shape, contiguousStrides(shape), image._offset);
+/**
+ * A [N, C, ...spatial] shape (or a weight's [O, C, ...kernel]) as the native entries take it:
+ * 5-D, with leading spatial dims of size 1. @internal
+ * @example shape5([8, 3, 28, 28]) // [8, 3, 1, 28, 28]
+ */
+export function shape5(shape: readonly number[]): number[] {
+  return [shape[0], shape[1], ...Array<number>(5 - shape.length).fill(1), ...shape.slice(2)];
+}
+
+/**
+ * A contiguous image (or weight) as the native 5-D view of the same storage. @internal
+ * @example const x5 = view5(x); ...; x5.dispose()
+ */
+export function view5(t: Tensor): Tensor {
+  const shape = shape5(t._shape);
+  return makeView(t, shape, contiguousStrides(shape), t._offset);
 }
 
 /**
@@ -70,7 +86,7 @@ export function im2colRaw(image: Tensor, g: ConvGeometry, into: Tensor | null = 
   const [n, c] = image._shape;
   const out = convOutputSize(image._shape.slice(2), g);
   const shape = [n, c * g.kernel.reduce((a, b) => a * b, 1), out.reduce((a, b) => a * b, 1)];
-  const view = image5(image);
+  const view = view5(image);
   const [kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw] = geometry3(g);
   const handle = call.im2col(into ?? fresh(image._dtype, shape), view, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw);
   view.dispose();
@@ -85,9 +101,8 @@ export function im2colRaw(image: Tensor, g: ConvGeometry, into: Tensor | null = 
 export function col2imRaw(columns: Tensor, imageShape: readonly number[], g: ConvGeometry): Tensor {
   // Rows must be contiguous; batch and row strides may be anything (a [K, N, L] buffer).
   const cols = columns._strides[2] === 1 || columns._shape[2] <= 1 ? columns : contiguousRaw(columns);
-  const shape5 = [imageShape[0], imageShape[1], ...Array<number>(5 - imageShape.length).fill(1), ...imageShape.slice(2)];
   const [kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw] = geometry3(g);
-  const handle = call.col2im(fresh(columns._dtype, shape5), cols, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw);
+  const handle = call.col2im(fresh(columns._dtype, shape5(imageShape)), cols, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw);
   if (cols !== columns) cols.dispose();
   return fromHandle(handle, imageShape.slice(), columns._dtype, columns.device);
 }
