@@ -430,13 +430,21 @@ const tsReturn = (entry) => {
   return `[${entry.outputs.map(one).join(', ')}]`;
 };
 
+// The opaque handle types of src/native/addon.ts that the entries name: imported only
+// when used, since an unused import fails the type check.
+const OPAQUE_TYPES = ['Handle', 'DistGroup', 'DistStore', 'DistWork'];
+function opaqueTypesUsed() {
+  const text = parsed.map((e) => [e.custom ? e.returns : '', ...e.args.map((a) => a.tsType ?? '')].join(' ')).join(' ');
+  return OPAQUE_TYPES.filter((name) => name === 'Handle' || new RegExp(`\\b${name}\\b`).test(text));
+}
+
 function tsCalls() {
   const usedEnums = new Set(parsed.flatMap((e) => e.args.filter((a) => a.kind in enums).map((a) => tsEnumName(a.kind))));
   const lines = [
     `// ${BANNER}`,
     '// The addon as TypeScript sees it, and per entry point a function that lays its views',
     '// out in the meta buffer in the declared order and calls it.',
-    "import type { Handle } from './addon.js';",
+    `import type { ${opaqueTypesUsed().join(', ')} } from './addon.js';`,
     "import { META, native } from './addon.js';",
     `import { ${parsed.some((e) => e.args.some(isList)) ? 'handlesOf, putView, putViews' : 'putView'}, type ViewArg } from './meta.js';`,
     `import type { ${[...usedEnums].sort().join(', ')} } from './enums.generated.js';`,

@@ -199,6 +199,11 @@ export * as serialization from './serialization/namespace.js';
 export type { SafeGlobal, SafeGlobalLike } from './serialization/safe-globals.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
+/**
+ * `torch.distributed`: process groups over gloo, collectives, stores; launch with flint-run.
+ * @example await torch.distributed.initProcessGroup({ backend: 'gloo' });
+ */
+export * as distributed from './distributed/index.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from './autograd/grad-mode.js';
 export type { RemovableHandle, TensorHook } from './autograd/hooks.js';
 export type { FunctionCtx } from './autograd/function-api.js';

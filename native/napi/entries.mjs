@@ -103,6 +103,10 @@ export const enums = {
   ScanOp: ['Sum', 'Prod', 'Max', 'Min', 'LogSumExp'],
   // Order statistics of a row (select entry): topk, kthvalue, median, nanmedian, mode.
   SelectOp: ['Topk', 'Kth', 'Median', 'NanMedian', 'Mode'],
+  // torch.distributed's reductions (AVG is a sum, then a division in TypeScript).
+  CommReduceOp: ['Sum', 'Product', 'Min', 'Max', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor'],
+  // What a process group's distCollective runs (native/include/flint/communicator.h).
+  CollectiveKind: ['AllReduce', 'Reduce', 'Broadcast', 'AllGather', 'Gather', 'Scatter', 'AllToAll', 'Barrier', 'Send', 'Recv'],
 };
 
 const gemmLayout =
@@ -153,6 +157,32 @@ export const entries = {
   readAsync: { args: 'handle: handle, byteOffset: value:number, nbytes: value:number', custom: true, returns: 'Promise<ArrayBuffer>' },
   setBackendOption: { args: 'device: device, option: BackendOption, value: f64' },
   backendQuery: { args: 'device: device, query: BackendQuery', custom: true, returns: 'number' },
+
+  // distributed.cc: process groups (torch.distributed), each with its own threads. A
+  // collective moves whole byte ranges of storages: input (the sent bytes) and output (the
+  // received bytes, or the data reduced in place), either null where the kind has none.
+  // `root` is the root rank, or the peer of a send or receive; `tag` matches the two.
+  // Each returns the work and a promise that settles when it is done.
+  distLoad: { args: 'libraryPath: string', custom: true, returns: 'string' },
+  distConnect: {
+    args: 'rank: i64, size: i64, hostname: string, iface: string, timeoutMs: f64, store: value:DistStore',
+    custom: true,
+    returns: '[DistGroup, Promise<void>]',
+  },
+  distCollective: {
+    args:
+      'group: value:DistGroup, kind: CollectiveKind, dtype: DType, op: CommReduceOp, root: i64, tag: i64, ' +
+      'input: value:Handle | null, inputOffset: value:number, inputBytes: value:number, ' +
+      'output: value:Handle | null, outputOffset: value:number, outputBytes: value:number',
+    custom: true,
+    returns: '[DistWork, Promise<void>]',
+  },
+  // Blocks the calling thread until the work is done (true) or timeoutMs passes (false);
+  // throws the work's error.
+  distWait: { args: 'work: value:DistWork, timeoutMs: f64', custom: true, returns: 'boolean' },
+  distIsCompleted: { args: 'work: value:DistWork', custom: true, returns: 'boolean' },
+  // Fails what is queued, waits for what runs, and closes the connections.
+  distDestroy: { args: 'group: value:DistGroup', custom: true, returns: 'void' },
 
   // ops.cc: kernels over views
   cast: { args: 'out: out, input: in' },

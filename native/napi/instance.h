@@ -13,6 +13,8 @@
 
 namespace flint {
 
+struct CommApi;
+
 // Device codes on the JS/native boundary: 0 is the CPU, 1 + i is cuda:i.
 constexpr int kCpuDeviceCode = 0;
 
@@ -27,6 +29,9 @@ struct AddonInstance {
   std::string cudaUnavailable;  // why CUDA cannot be used, when it cannot
   int cudaDeviceCount = 0;
   std::vector<Backend*> cuda;
+  // The communication library (gloo) of torch.distributed, once loaded (distributed.cc).
+  void* commLibrary = nullptr;
+  const CommApi* commApi = nullptr;
   uint64_t cudaSeed = 0;  // the last manualSeed for all devices, for backends made later
   bool hasCudaSeed = false;
   // The scratch buffer that carries shapes, strides and offsets from JS for each call,

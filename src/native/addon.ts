@@ -12,6 +12,20 @@ import type { NativeAddon } from './calls.generated.js';
 
 /** An opaque native storage handle (an N-API External). */
 export type Handle = { readonly __storage: unique symbol };
+/** A native process group (torch.distributed), an N-API External. */
+export type DistGroup = { readonly __distGroup: unique symbol };
+/** A collective in flight on a process group's thread, an N-API External. */
+export type DistWork = { readonly __distWork: unique symbol };
+/**
+ * The rendezvous store as the native side asks it, from the process group's thread: set
+ * a key, get one (waiting for it), or wait for keys. It answers with a promise.
+ */
+export type DistStore = (
+  op: 'set' | 'get' | 'wait',
+  keys: string[],
+  value: Uint8Array | null,
+  timeoutMs: number,
+) => Promise<Uint8Array | null>;
 
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -90,4 +104,29 @@ export function cudaStatus(): { deviceCount: number; reason: string } {
         : native.cudaLoad(path);
   }
   return cudaState;
+}
+
+let glooState: string | null = null;
+
+/**
+ * Loads torch.distributed's gloo communicator on first use (FLINT_GLOO_LIB, then the
+ * local build of scripts/build-gloo.cjs, then a prebuild). Returns '' when it is loaded,
+ * or why it cannot be. @internal
+ */
+export function glooStatus(): string {
+  if (glooState === null) {
+    const root = packageRoot();
+    const candidates = [
+      join(root, 'build-gloo', 'flint_gloo.so'),
+      join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'flint_gloo.so'),
+    ];
+    if (process.env.FLINT_GLOO_LIB) candidates.unshift(process.env.FLINT_GLOO_LIB);
+    const path = candidates.find((candidate) => existsSync(candidate));
+    glooState =
+      path === undefined
+        ? 'flint was installed without its gloo communicator: install gloo (Debian: apt-get install libgloo-dev) ' +
+          'and cmake, then run `node scripts/build-gloo.cjs` in the flint package'
+        : native.distLoad(path);
+  }
+  return glooState;
 }

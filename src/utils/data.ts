@@ -15,6 +15,13 @@ export { IterableDataset, ConcatDataset, ChainDataset, StackDataset } from './da
 export type { Stacked } from './datasets.js';
 export { Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler } from './samplers.js';
 export type { RandomSamplerOptions, Sized } from './samplers.js';
+export { DistributedSampler } from './distributed-sampler.js';
+export type { DistributedSamplerOptions } from './distributed-sampler.js';
+/**
+ * `torch.utils.data.distributed`: `DistributedSampler`, each process's share of a dataset.
+ * @example const sampler = new torch.utils.data.distributed.DistributedSampler(ds, { numReplicas: 2, rank: 0 });
+ */
+export * as distributed from './data-distributed.js';
 export { DataLoader } from './dataloader.js';
 export type { DataLoaderOptions } from './dataloader.js';
 export { getWorkerInfo } from './worker-info.js';

@@ -1,0 +1,365 @@
+/**
+ * torch.distributed's collectives and point-to-point calls over a process group (the
+ * default one unless `group` says otherwise). Each returns a `Work`: `await` it, or call
+ * `wait()` to block as PyTorch's `async_op=True` handles do. Tensors must be contiguous,
+ * as PyTorch's gloo backend requires; CUDA tensors travel through a host copy.
+ */
+import { CollectiveKind, CommReduceOp } from '../native/enums.generated.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { empty } from '../tensor/creation.js';
+import { checkTensor } from '../tensor/args.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { bytesOf, doneWork, nativeReduceOp, ReduceOp, type ProcessGroup, type ReduceOpName, Work } from './process-group.js';
+import { resolveGroup, type GroupOption } from './state.js';
+
+/** Options of the reducing collectives. */
+export interface ReduceOptions extends GroupOption {
+  /** How values combine (default ReduceOp.SUM). */
+  op?: ReduceOpName;
+  /** Accepted for PyTorch's signature: every call returns a Work either way. */
+  asyncOp?: boolean;
+}
+
+/** The group to run on, or null when this rank is not a member (the call is a no-op). */
+type Resolved = ProcessGroup | null;
+
+function checkCollectiveTensor(t: unknown, fn: string, name: string): asserts t is Tensor {
+  checkTensor(t, fn, name);
+  if (!t.isContiguous()) throw new Error(`${fn}: Tensors must be contiguous (argument '${name}')`);
+  if (t.isDisposed) throw new Error(`${fn}: argument '${name}' has been disposed`);
+}
+
+function checkList(list: unknown, fn: string, name: string, length: number, like: Tensor): asserts list is Tensor[] {
+  if (!Array.isArray(list)) throw new TypeError(`${fn}: argument '${name}' must be an array of tensors`);
+  if (list.length !== length) {
+    throw new RangeError(`${fn}: argument '${name}' must hold ${length} tensors (the group's size), got ${list.length}`);
+  }
+  list.forEach((t, i) => {
+    checkCollectiveTensor(t, fn, `${name}[${i}]`);
+    if (t.dtype !== like.dtype) throw new TypeError(`${fn}: ${name}[${i}] has dtype ${t.dtype.name}, expected ${like.dtype.name}`);
+    if (t.numel() !== like.numel()) throw new RangeError(`${fn}: ${name}[${i}] has ${t.numel()} elements, expected ${like.numel()}`);
+  });
+}
+
+/**
+ * Runs `body` on host copies of CUDA tensors (gloo moves host memory), then copies the
+ * tensors listed in `written` back once the work is done.
+ */
+function onHost(tensors: Tensor[], written: Tensor[], body: (host: Tensor[]) => Work): Work {
+  if (tensors.every((t) => t.device.type === 'cpu')) return body(tensors);
+  const host = noGrad(() => tensors.map((t) => (t.device.type === 'cpu' ? t : t.cpu())));
+  const work = body(host);
+  return work.andThen(() => {
+    noGrad(() => written.forEach((t) => {
+      const i = tensors.indexOf(t);
+      if (host[i] !== t) t.copy_(host[i]);
+    }));
+  });
+}
+
+function averaged(work: Work, tensors: Tensor[], op: ReduceOpName, size: number): Work {
+  if (op !== ReduceOp.AVG) return work;
+  return work.andThen(() =>
+    noGrad(() => tensors.forEach((t) => (t.isFloatingPoint() ? t.div_(size) : t.copy_(t.div(size, { roundingMode: 'trunc' }))))),
+  );
+}
+
+function bump(...tensors: Tensor[]): void {
+  for (const t of tensors) t._version.value++;
+}
+
+/**
+ * Reduces `tensor` across the group, in place on every rank (PyTorch's `all_reduce`).
+ * @example await dist.allReduce(t, { op: dist.ReduceOp.SUM });
+ */
+export function allReduce(tensor: Tensor, options: ReduceOptions = {}): Work {
+  checkCollectiveTensor(tensor, 'allReduce', 'tensor');
+  const group: Resolved = resolveGroup(options, 'allReduce');
+  if (group === null) return doneWork();
+  const op = options.op ?? ReduceOp.SUM;
+  const code = nativeReduceOp(op, tensor.dtype);
+  bump(tensor);
+  const work = onHost([tensor], [tensor], ([t]) =>
+    group.run(CollectiveKind.AllReduce, t.dtype.code, code, 0, 0, null, bytesOf(t)),
+  );
+  return averaged(work, [tensor], op, group.size());
+}
+
+/**
+ * Reduces `tensor` onto rank `dst`; the other ranks' tensors are unchanged.
+ * @example await dist.reduce(t, 0);
+ */
+export function reduce(tensor: Tensor, dst: number, options: ReduceOptions = {}): Work {
+  checkCollectiveTensor(tensor, 'reduce', 'tensor');
+  const group = resolveGroup(options, 'reduce');
+  if (group === null) return doneWork();
+  const root = group.groupRankOf(dst, 'reduce: dst');
+  const op = options.op ?? ReduceOp.SUM;
+  const code = nativeReduceOp(op, tensor.dtype);
+  bump(tensor);
+  const work = onHost([tensor], [tensor], ([t]) =>
+    group.run(CollectiveKind.Reduce, t.dtype.code, code, root, 0, null, bytesOf(t)),
+  );
+  return group.rank() === root ? averaged(work, [tensor], op, group.size()) : work;
+}
+
+/**
+ * Copies rank `src`'s tensor into every rank's.
+ * @example await dist.broadcast(t, 0);
+ */
+export function broadcast(tensor: Tensor, src: number, options: GroupOption & { asyncOp?: boolean } = {}): Work {
+  checkCollectiveTensor(tensor, 'broadcast', 'tensor');
+  const group = resolveGroup(options, 'broadcast');
+  if (group === null) return doneWork();
+  const root = group.groupRankOf(src, 'broadcast: src');
+  bump(tensor);
+  return onHost([tensor], [tensor], ([t]) =>
+    group.run(CollectiveKind.Broadcast, t.dtype.code, CommReduceOp.Sum, root, 0, null, bytesOf(t)),
+  );
+}
+
+/**
+ * Gathers every rank's `tensor` into one tensor of `size()` times its elements, rank r's
+ * in block r (PyTorch's `all_gather_into_tensor`).
+ * @example await dist.allGatherIntoTensor(out, t);
+ */
+export function allGatherIntoTensor(outputTensor: Tensor, inputTensor: Tensor, options: GroupOption & { asyncOp?: boolean } = {}): Work {
+  checkCollectiveTensor(outputTensor, 'allGatherIntoTensor', 'outputTensor');
+  checkCollectiveTensor(inputTensor, 'allGatherIntoTensor', 'inputTensor');
+  const group = resolveGroup(options, 'allGatherIntoTensor');
+  if (group === null) return doneWork();
+  sameDtype('allGatherIntoTensor', outputTensor, inputTensor);
+  if (outputTensor.numel() !== inputTensor.numel() * group.size()) {
+    throw new RangeError(
+      `allGatherIntoTensor: output tensor size must be equal to world_size times input tensor size ` +
+        `(${outputTensor.numel()} vs ${group.size()} x ${inputTensor.numel()})`,
+    );
+  }
+  bump(outputTensor);
+  return onHost([outputTensor, inputTensor], [outputTensor], ([out, input]) =>
+    group.run(CollectiveKind.AllGather, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(out)),
+  );
+}
+
+/**
+ * Gathers every rank's `tensor` into `tensorList` (one tensor per rank).
+ * @example const parts = [torch.empty(2), torch.empty(2)]; await dist.allGather(parts, t);
+ */
+export function allGather(tensorList: Tensor[], tensor: Tensor, options: GroupOption & { asyncOp?: boolean } = {}): Work {
+  checkCollectiveTensor(tensor, 'allGather', 'tensor');
+  const group = resolveGroup(options, 'allGather');
+  if (group === null) return doneWork();
+  checkList(tensorList, 'allGather', 'tensorList', group.size(), tensor);
+  const flat = empty([group.size() * tensor.numel()], { dtype: tensor.dtype });
+  bump(...tensorList);
+  const work = onHost([tensor], [], ([input]) =>
+    group.run(CollectiveKind.AllGather, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(flat)),
+  );
+  return work.andThen(() => scatterInto(flat, tensorList));
+}
+
+function scatterInto(flat: Tensor, list: Tensor[]): void {
+  noGrad(() => {
+    const n = list.length === 0 ? 0 : list[0].numel();
+    list.forEach((t, i) => t.copy_(flat.narrow(0, i * n, n).view(t.shape)));
+  });
+  flat.dispose();
+}
+
+function joined(list: Tensor[]): Tensor {
+  return noGrad(() => {
+    const n = list[0].numel();
+    const flat = empty([list.length * n], { dtype: list[0].dtype });
+    list.forEach((t, i) => flat.narrow(0, i * n, n).copy_(t.reshape(-1)));
+    return flat;
+  });
+}
+
+/**
+ * Gathers every rank's `tensor` into `gatherList` on rank `dst` (the others pass none).
+ * @example await dist.gather(t, { gatherList: rank === 0 ? parts : undefined, dst: 0 });
+ */
+export function gather(tensor: Tensor, options: GroupOption & { gatherList?: Tensor[] | null; dst?: number; asyncOp?: boolean } = {}): Work {
+  checkCollectiveTensor(tensor, 'gather', 'tensor');
+  const group = resolveGroup(options, 'gather');
+  if (group === null) return doneWork();
+  const root = group.groupRankOf(options.dst ?? 0, 'gather: dst');
+  const isRoot = group.rank() === root;
+  const list = options.gatherList ?? [];
+  if (isRoot) checkList(list, 'gather', 'gatherList', group.size(), tensor);
+  else if (list.length > 0) throw new Error('gather: Argument ``gather_list`` must NOT be specified on non-destination ranks.');
+  const flat = isRoot ? empty([group.size() * tensor.numel()], { dtype: tensor.dtype }) : null;
+  bump(...list);
+  const work = onHost([tensor], [], ([input]) =>
+    group.run(CollectiveKind.Gather, input.dtype.code, CommReduceOp.Sum, root, 0, bytesOf(input), flat && bytesOf(flat)),
+  );
+  return flat ? work.andThen(() => scatterInto(flat, list)) : work;
+}
+
+/**
+ * Sends block r of `scatterList` on rank `src` to rank r's `tensor`.
+ * @example await dist.scatter(t, { scatterList: rank === 0 ? parts : undefined, src: 0 });
+ */
+export function scatter(tensor: Tensor, options: GroupOption & { scatterList?: Tensor[] | null; src?: number; asyncOp?: boolean } = {}): Work {
+  checkCollectiveTensor(tensor, 'scatter', 'tensor');
+  const group = resolveGroup(options, 'scatter');
+  if (group === null) return doneWork();
+  const root = group.groupRankOf(options.src ?? 0, 'scatter: src');
+  const isRoot = group.rank() === root;
+  const list = options.scatterList ?? [];
+  if (isRoot) checkList(list, 'scatter', 'scatterList', group.size(), tensor);
+  else if (list.length > 0) throw new Error('scatter: Argument ``scatter_list`` must NOT be specified on non-source ranks.');
+  const flat = isRoot ? joined(list) : null;
+  bump(tensor);
+  const work = onHost([tensor], [tensor], ([out]) =>
+    group.run(CollectiveKind.Scatter, out.dtype.code, CommReduceOp.Sum, root, 0, flat && bytesOf(flat), bytesOf(out)),
+  );
+  return flat ? work.andThen(() => flat.dispose()) : work;
+}
+
+/**
+ * Reduces `input` (size() blocks) across the group and leaves block `rank()` of the result
+ * in `output` (PyTorch's `reduce_scatter_tensor`). gloo has no reduce-scatter of its own,
+ * so this all-reduces a copy of the input and keeps this rank's block, as PyTorch's gloo
+ * backend does.
+ * @example await dist.reduceScatterTensor(out, input);
+ */
+export function reduceScatterTensor(output: Tensor, input: Tensor, options: ReduceOptions = {}): Work {
+  checkCollectiveTensor(output, 'reduceScatterTensor', 'output');
+  checkCollectiveTensor(input, 'reduceScatterTensor', 'input');
+  const group = resolveGroup(options, 'reduceScatterTensor');
+  if (group === null) return doneWork();
+  sameDtype('reduceScatterTensor', output, input);
+  if (input.numel() !== output.numel() * group.size()) {
+    throw new RangeError(
+      `reduceScatterTensor: input tensor must be the same size as output size times world size ` +
+        `(${input.numel()} vs ${group.size()} x ${output.numel()})`,
+    );
+  }
+  return reduceScatterFlat(group, output, noGrad(() => input.reshape(-1).clone()), options.op ?? ReduceOp.SUM);
+}
+
+/**
+ * Reduces `inputList` (one tensor per rank) across the group and leaves entry `rank()` of
+ * the result in `output` (PyTorch's `reduce_scatter`).
+ * @example await dist.reduceScatter(out, [a, b]);
+ */
+export function reduceScatter(output: Tensor, inputList: Tensor[], options: ReduceOptions = {}): Work {
+  checkCollectiveTensor(output, 'reduceScatter', 'output');
+  const group = resolveGroup(options, 'reduceScatter');
+  if (group === null) return doneWork();
+  checkList(inputList, 'reduceScatter', 'inputList', group.size(), output);
+  return reduceScatterFlat(group, output, joined(inputList), options.op ?? ReduceOp.SUM);
+}
+
+function reduceScatterFlat(group: ProcessGroup, output: Tensor, flat: Tensor, op: ReduceOpName): Work {
+  const code = nativeReduceOp(op, output.dtype);
+  bump(output);
+  const host = flat.device.type === 'cpu' ? flat : noGrad(() => flat.cpu());
+  const work = group.run(CollectiveKind.AllReduce, host.dtype.code, code, 0, 0, null, bytesOf(host));
+  const n = output.numel();
+  const block = averaged(work, [host], op, group.size());
+  return block.andThen(() => {
+    noGrad(() => output.copy_(host.narrow(0, group.rank() * n, n).view(output.shape)));
+    host.dispose();
+    if (host !== flat) flat.dispose();
+  });
+}
+
+/**
+ * Sends block r of `input` to rank r and receives rank r's block for this rank into block r
+ * of `output` (PyTorch's `all_to_all_single`, with even splits).
+ * @example await dist.allToAllSingle(out, input);
+ */
+export function allToAllSingle(output: Tensor, input: Tensor, options: GroupOption & { asyncOp?: boolean } = {}): Work {
+  checkCollectiveTensor(output, 'allToAllSingle', 'output');
+  checkCollectiveTensor(input, 'allToAllSingle', 'input');
+  const group = resolveGroup(options, 'allToAllSingle');
+  if (group === null) return doneWork();
+  sameDtype('allToAllSingle', output, input);
+  if (input.numel() !== output.numel() || input.numel() % group.size() !== 0) {
+    throw new RangeError(`allToAllSingle: input and output must have the same size, divisible by the group's size ${group.size()}`);
+  }
+  bump(output);
+  return onHost([output, input], [output], ([out, inp]) =>
+    group.run(CollectiveKind.AllToAll, inp.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(inp), bytesOf(out)),
+  );
+}
+
+/**
+ * Sends `inputList[r]` to rank r and receives rank r's tensor into `outputList[r]`
+ * (PyTorch's `all_to_all`; every tensor here has one size).
+ * @example await dist.allToAll(outs, ins);
+ */
+export function allToAll(outputList: Tensor[], inputList: Tensor[], options: GroupOption & { asyncOp?: boolean } = {}): Work {
+  const group = resolveGroup(options, 'allToAll');
+  if (group === null) return doneWork();
+  if (!Array.isArray(inputList) || inputList.length === 0) throw new TypeError("allToAll: argument 'inputList' must be a non-empty array of tensors");
+  checkCollectiveTensor(inputList[0], 'allToAll', 'inputList[0]');
+  checkList(inputList, 'allToAll', 'inputList', group.size(), inputList[0]);
+  checkList(outputList, 'allToAll', 'outputList', group.size(), inputList[0]);
+  const input = joined(inputList);
+  const output = empty([input.numel()], { dtype: input.dtype });
+  bump(...outputList);
+  const work = group.run(CollectiveKind.AllToAll, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(output));
+  return work.andThen(() => {
+    scatterInto(output, outputList);
+    input.dispose();
+  });
+}
+
+/**
+ * Waits until every rank of the group reaches it.
+ * @example await dist.barrier();
+ */
+export function barrier(options: GroupOption & { asyncOp?: boolean } = {}): Work {
+  const group = resolveGroup(options, 'barrier');
+  if (group === null) return doneWork();
+  return group.run(CollectiveKind.Barrier, 0, CommReduceOp.Sum, 0, 0, null, null);
+}
+
+/** Options of the point-to-point calls. */
+export interface PointToPointOptions extends GroupOption {
+  /** Matches a send with the receive of the same tag (default 0). */
+  tag?: number;
+}
+
+function peerCall(kind: CollectiveKind, fn: string, tensor: Tensor, peer: number, options: PointToPointOptions): Work {
+  checkCollectiveTensor(tensor, fn, 'tensor');
+  const group = resolveGroup(options, fn);
+  if (group === null) return doneWork();
+  const peerRank = group.groupRankOf(peer, `${fn}: ${kind === CollectiveKind.Send ? 'dst' : 'src'}`);
+  if (peerRank === group.rank()) throw new Error(`${fn}: Invalid ${kind === CollectiveKind.Send ? 'destination' : 'source'} rank: should not be the same as the rank of the current process.`);
+  const tag = options.tag ?? 0;
+  if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) throw new RangeError(`${fn}: tag must be a non-negative 32-bit integer, got ${tag}`);
+  const sending = kind === CollectiveKind.Send;
+  if (!sending) bump(tensor);
+  return onHost([tensor], sending ? [] : [tensor], ([t]) =>
+    group.run(kind, t.dtype.code, CommReduceOp.Sum, peerRank, tag, sending ? bytesOf(t) : null, sending ? null : bytesOf(t)),
+  );
+}
+
+/**
+ * Sends `tensor` to rank `dst`; done once `dst` has received it.
+ * @example await dist.send(t, 1);
+ */
+export function send(tensor: Tensor, dst: number, options: PointToPointOptions = {}): Work {
+  return peerCall(CollectiveKind.Send, 'send', tensor, dst, options);
+}
+
+/**
+ * Receives into `tensor` from rank `src`.
+ * @example await dist.recv(t, 0);
+ */
+export function recv(tensor: Tensor, src: number, options: PointToPointOptions = {}): Work {
+  return peerCall(CollectiveKind.Recv, 'recv', tensor, src, options);
+}
+
+/** `send`, as PyTorch's non-blocking `isend`: the Work is returned at once. @example const w = dist.isend(t, 1); w.wait(); */
+export const isend = send;
+/** `recv`, as PyTorch's non-blocking `irecv`. @example const w = dist.irecv(t, 0); await w; */
+export const irecv = recv;
+
+function sameDtype(fn: string, a: Tensor, b: Tensor): void {
+  if (a.dtype !== b.dtype) throw new TypeError(`${fn}: the tensors must have one dtype, got ${a.dtype.name} and ${b.dtype.name}`);
+}

@@ -1,0 +1,51 @@
+/**
+ * `torch.distributed`: process groups over gloo, their collectives and point-to-point
+ * calls, and the rendezvous stores. Launch the ranks with `flint-run`.
+ *
+ * @example
+ * import torch from 'flint';
+ * const dist = torch.distributed;
+ * await dist.initProcessGroup({ backend: 'gloo' });
+ * const t = torch.ones(3).mul(dist.getRank());
+ * await dist.allReduce(t); // every rank now holds the sum over ranks
+ * dist.destroyProcessGroup();
+ */
+export {
+  initProcessGroup,
+  destroyProcessGroup,
+  isInitialized,
+  isAvailable,
+  getRank,
+  getWorldSize,
+  getBackend,
+  newGroup,
+  GroupMember,
+  DEFAULT_TIMEOUT_MS,
+} from './state.js';
+export type { InitProcessGroupOptions, GroupOption } from './state.js';
+export {
+  allReduce,
+  reduce,
+  broadcast,
+  allGather,
+  allGatherIntoTensor,
+  gather,
+  scatter,
+  reduceScatter,
+  reduceScatterTensor,
+  allToAll,
+  allToAllSingle,
+  barrier,
+  send,
+  recv,
+  isend,
+  irecv,
+} from './collectives.js';
+export type { ReduceOptions, PointToPointOptions } from './collectives.js';
+export { ReduceOp, Work, ProcessGroup } from './process-group.js';
+export type { ReduceOpName } from './process-group.js';
+export { Store, TCPStore, FileStore, HashStore, PrefixStore, DEFAULT_STORE_TIMEOUT_MS } from './store.js';
+export type { TCPStoreOptions } from './store.js';
+
+/** PyTorch's `Backend` names. @example dist.initProcessGroup({ backend: dist.Backend.GLOO }) */
+export const Backend = Object.freeze({ GLOO: 'gloo', NCCL: 'nccl' } as const);

@@ -1,0 +1,235 @@
+/**
+ * A process group: the ranks that run collectives together, over one native communicator
+ * (gloo) whose work runs on the group's own threads. `Work` is a collective in flight.
+ */
+import { hostname as machineName } from 'node:os';
+
+import { CollectiveKind, CommReduceOp, type DTypeCode } from '../native/enums.generated.js';
+import { glooStatus, native, type DistGroup, type DistWork, type Handle } from '../native/addon.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Store } from './store.js';
+
+/**
+ * PyTorch's `ReduceOp`: how `allReduce`, `reduce` and `reduceScatter` combine ranks' values.
+ * AVG sums, then divides by the group's size (truncating for integer tensors).
+ * @example await dist.allReduce(t, { op: dist.ReduceOp.MAX });
+ */
+export const ReduceOp = Object.freeze({
+  SUM: 'SUM',
+  AVG: 'AVG',
+  PRODUCT: 'PRODUCT',
+  MIN: 'MIN',
+  MAX: 'MAX',
+  BAND: 'BAND',
+  BOR: 'BOR',
+  BXOR: 'BXOR',
+} as const);
+/** One of ReduceOp's values. */
+export type ReduceOpName = (typeof ReduceOp)[keyof typeof ReduceOp];
+
+const NATIVE_OPS: Record<ReduceOpName, CommReduceOp> = {
+  SUM: CommReduceOp.Sum,
+  AVG: CommReduceOp.Sum,
+  PRODUCT: CommReduceOp.Product,
+  MIN: CommReduceOp.Min,
+  MAX: CommReduceOp.Max,
+  BAND: CommReduceOp.BitwiseAnd,
+  BOR: CommReduceOp.BitwiseOr,
+  BXOR: CommReduceOp.BitwiseXor,
+};
+
+/** @internal the native reduction of a ReduceOp, checked */
+export function nativeReduceOp(op: ReduceOpName, dtype: { isFloatingPoint: boolean; name: string }): CommReduceOp {
+  const code = NATIVE_OPS[op];
+  if (code === undefined) throw new TypeError(`unknown ReduceOp ${String(op)}; expected one of ${Object.keys(ReduceOp).join(', ')}`);
+  if (dtype.isFloatingPoint && (op === 'BAND' || op === 'BOR' || op === 'BXOR')) {
+    throw new TypeError(`ReduceOp.${op} is not defined for floating-point tensors (got ${dtype.name})`);
+  }
+  return code;
+}
+
+/**
+ * A collective or point-to-point transfer in flight, as PyTorch's `Work`. It is a
+ * thenable: `await work` waits without blocking the event loop; `work.wait()` blocks this
+ * thread, as PyTorch's does. Either way the result is in the tensors once it returns.
+ * @example
+ * const work = dist.allReduce(grad);
+ * computeSomethingElse();
+ * await work;
+ */
+export class Work implements PromiseLike<void> {
+  private finished = false;
+  private readonly done: Promise<void>;
+
+  /** @internal */
+  constructor(
+    private readonly handles: DistWork[],
+    promises: Promise<void>[],
+    private readonly after: (() => void) | null = null,
+  ) {
+    this.done = Promise.all(promises).then(() => this.finish());
+    this.done.catch(() => {});
+  }
+
+  // The step after the native work (copying a gathered buffer out, AVG's division) runs
+  // once, on whichever of wait() and the promise comes first.
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.after?.();
+  }
+
+  /** A Work over the same native work that runs `step` after this one's own step. @internal */
+  andThen(step: () => void): Work {
+    return new Work(this.handles, [this.done], () => {
+      this.finish();
+      step();
+    });
+  }
+
+  /**
+   * Blocks until done (or `timeout` ms pass: then throws) and returns true; throws the
+   * collective's error. @example dist.broadcast(t, 0).wait()
+   */
+  wait(options: { timeout?: number } = {}): boolean {
+    const timeout = options.timeout ?? Infinity;
+    for (const handle of this.handles) {
+      if (!native.distWait(handle, Number.isFinite(timeout) ? timeout : 1e16)) {
+        throw new Error(`Work.wait: timed out after ${timeout} ms`);
+      }
+    }
+    this.finish();
+    return true;
+  }
+
+  /** Whether the work is done (successfully or not). @example work.isCompleted() */
+  isCompleted(): boolean {
+    return this.handles.every((h) => native.distIsCompleted(h));
+  }
+
+  /** A promise of completion, as PyTorch's `get_future()`. @example await work.getFuture() */
+  getFuture(): Promise<void> {
+    return this.done;
+  }
+
+  then<A = void, B = never>(onDone?: ((value: void) => A | PromiseLike<A>) | null, onError?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.done.then(onDone, onError);
+  }
+}
+
+/** A Work that is already done (a collective with nothing to move, or a non-member's call). @internal */
+export function doneWork(after: (() => void) | null = null): Work {
+  return new Work([], [], after);
+}
+
+/** @internal a contiguous byte range of a tensor's storage */
+export interface Bytes {
+  handle: Handle;
+  offset: number;
+  bytes: number;
+}
+
+/** @internal */
+export function bytesOf(t: Tensor): Bytes {
+  return { handle: t._handle(), offset: t.storageOffset() * t.elementSize(), bytes: t.numel() * t.elementSize() };
+}
+
+/** Options of initProcessGroup and newGroup that reach the communicator. @internal */
+export interface ConnectOptions {
+  rank: number;
+  size: number;
+  timeout: number;
+  store: Store;
+  masterAddr: string;
+}
+
+/** Where this rank listens for its peers: GLOO_SOCKET_IFNAME, or loopback for a local master, or the host name. */
+function listenAddress(masterAddr: string): { host: string; iface: string } {
+  const iface = process.env.GLOO_SOCKET_IFNAME ?? '';
+  if (iface) return { host: '', iface: iface.split(',')[0] };
+  const local = masterAddr === 'localhost' || masterAddr.startsWith('127.') || masterAddr === '::1';
+  return { host: local ? '127.0.0.1' : machineName(), iface: '' };
+}
+
+/**
+ * A group of ranks with its own communicator. `rank()` and `size()` are within the group;
+ * `ranks` lists the members' global ranks in group order.
+ */
+export class ProcessGroup {
+  private native: DistGroup | null;
+  /** Settles once every member is connected. @internal */
+  readonly connected: Promise<void>;
+
+  /** @internal */
+  constructor(
+    readonly backend: 'gloo',
+    private readonly groupRank: number,
+    private readonly groupSize: number,
+    /** the global ranks of the members, in group-rank order */
+    readonly ranks: number[],
+    options: ConnectOptions,
+  ) {
+    const reason = glooStatus();
+    if (reason) throw new Error(`the gloo backend is not available: ${reason}`);
+    const { host, iface } = listenAddress(options.masterAddr);
+    const store = options.store;
+    const [handle, connected] = native.distConnect(groupRank, groupSize, host, iface, options.timeout, async (op, keys, value) => {
+      if (op === 'set') {
+        await store.set(keys[0], value ?? new Uint8Array());
+        return null;
+      }
+      if (op === 'get') return store.get(keys[0]);
+      await store.wait(keys, options.timeout);
+      return null;
+    });
+    this.native = handle;
+    this.connected = connected;
+  }
+
+  /** This process's rank in the group. @example group.rank() */
+  rank(): number {
+    return this.groupRank;
+  }
+
+  /** How many ranks the group has. @example group.size() */
+  size(): number {
+    return this.groupSize;
+  }
+
+  /** The backend's name, as PyTorch's `ProcessGroup.name()`. @example group.name() // 'gloo' */
+  name(): string {
+    return this.backend;
+  }
+
+  /** @internal the group rank of a global rank, or an Error naming `what` */
+  groupRankOf(globalRank: number, what: string): number {
+    if (!Number.isInteger(globalRank)) throw new TypeError(`${what} must be an integer rank, got ${globalRank}`);
+    const index = this.ranks.indexOf(globalRank);
+    if (index < 0) {
+      throw new RangeError(`${what}: the global rank ${globalRank} is not part of the group (its ranks are ${this.ranks.join(', ')})`);
+    }
+    return index;
+  }
+
+  /** @internal tags for point-to-point calls are the user's; collectives need none */
+  run(kind: CollectiveKind, dtype: DTypeCode, op: CommReduceOp, root: number, tag: number, input: Bytes | null, output: Bytes | null, after: (() => void) | null = null): Work {
+    if (this.native === null) throw new Error('the process group has been destroyed');
+    const [work, promise] = native.distCollective(
+      this.native, kind, dtype, op, root, tag,
+      input?.handle ?? null, input?.offset ?? 0, input?.bytes ?? 0,
+      output?.handle ?? null, output?.offset ?? 0, output?.bytes ?? 0,
+    );
+    return new Work([work], [promise], after);
+  }
+
+  /** Fails queued work, waits for running work, and closes the connections. @internal */
+  destroy(): void {
+    if (this.native !== null) native.distDestroy(this.native);
+    this.native = null;
+  }
+
+  /** Whether destroy() has run. @internal */
+  get destroyed(): boolean {
+    return this.native === null;
+  }
+}
