@@ -121,11 +121,13 @@ describe('DistributedSampler with DataLoader', () => {
 
 describe('DistributedSampler errors', () => {
   // These run in order: the first needs the registry empty, the rest register into it.
-  it('without numReplicas or rank, and no distributed package, throws as PyTorch does', () => {
-    expect(() => new DistributedSampler([1, 2, 3])).toThrow('Requires distributed package to be available');
-    expect(() => new DistributedSampler([1, 2, 3], { numReplicas: 2 })).toThrow('Requires distributed package to be available');
-    expect(() => new DistributedSampler([1, 2, 3], { rank: 0 })).toThrow('Requires distributed package to be available');
-    expect(() => new DistributedSampler([1, 2, 3], { numReplicas: null, rank: null })).toThrow('Requires distributed package to be available');
+  it('without numReplicas or rank, and no default group, throws as PyTorch does', () => {
+    // torch.distributed registers itself on import, so the message is the uninitialized group's.
+    const message = 'Default process group has not been initialized, please make sure to call initProcessGroup.';
+    expect(() => new DistributedSampler([1, 2, 3])).toThrow(message);
+    expect(() => new DistributedSampler([1, 2, 3], { numReplicas: 2 })).toThrow(message);
+    expect(() => new DistributedSampler([1, 2, 3], { rank: 0 })).toThrow(message);
+    expect(() => new DistributedSampler([1, 2, 3], { numReplicas: null, rank: null })).toThrow(message);
   });
 
   it('asks the registered default group, and throws when it is not initialized', () => {

@@ -1,8 +1,8 @@
 // torch.distributed's process groups. A group owns a communicator (flint/communicator.h,
-// from a library opened with dlopen) and two threads of its own, so the JS thread never
+// from a library opened with dlopen) and threads of its own, so the JS thread never
 // waits on the network: a worker runs the collectives one at a time in the order JS
-// issued them (the order every rank issues them in), and a waiter waits for posted sends
-// and receives, which complete only when their peers post theirs. Each collective retains
+// issued them (the order every rank issues them in), and each posted send or receive
+// waits on its own thread, since it completes only when its peer posts the other half. Each collective retains
 // its storages until JS hears it is done, through a thread-safe function that settles
 // its promise and releases them on the JS thread.
 #include <dlfcn.h>
@@ -146,7 +146,6 @@ class DistProcessGroup {
     options_.hostname = hostname_.c_str();
     options_.iface = iface_.c_str();
     worker_ = std::thread([this] { runWorker(); });
-    waiter_ = std::thread([this] { runWaiter(); });
   }
   ~DistProcessGroup() { stop(); }
 
@@ -172,7 +171,13 @@ class DistProcessGroup {
     }
     wake_.notify_all();
     worker_.join();
-    waiter_.join();
+    // The worker has stopped, so no transfer thread is added while these are joined.
+    std::vector<std::thread> transfers;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      transfers.swap(transferThreads_);
+    }
+    for (std::thread& t : transfers) t.join();
     comm_.reset();
     completions_.Release();
     storeCalls_.Release();
@@ -191,7 +196,9 @@ class DistProcessGroup {
     }
     wake_.notify_all();
     worker_.detach();
-    waiter_.detach();
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::thread& t : transferThreads_) t.detach();
+    transferThreads_.clear();
     completions_.Abort();
     storeCalls_.Abort();
   }
@@ -223,42 +230,46 @@ class DistProcessGroup {
         error = e.what();
       }
       if (error.empty() && job->sizeTransfer) {
+        // Each posted send or receive waits on a thread of its own: waiting in one queue
+        // deadlocks two ranks that each send, then receive (each send completes only when
+        // the other's receive is posted, which waits behind that rank's own send).
         std::lock_guard<std::mutex> lock(mutex_);
-        transfers_.push_back(job);
-        transferPosted_.notify_all();
+        reapTransfers();
+        transferThreads_.emplace_back([this, job] { completeTransfer(job); });
         continue;
       }
       job->finish(error);
       notify(job);
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    workerDone_ = true;
-    transferPosted_.notify_all();
   }
 
-  // Waits for posted sends and receives in the order they were posted: each completes
-  // when its peer posts the other half, whatever happens to the ones before it.
-  void runWaiter() {
-    for (;;) {
-      JobPtr job;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        transferPosted_.wait(lock, [this] { return workerDone_ || !transfers_.empty(); });
-        if (transfers_.empty()) break;
-        job = transfers_.front();
-        transfers_.pop_front();
-      }
-      std::string error;
-      try {
-        finishTransfer(*job);
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
-      job->sizeTransfer.reset();
-      job->transfer.reset();
-      job->finish(error);
-      notify(job);
+  void completeTransfer(const JobPtr& job) {
+    std::string error;
+    try {
+      finishTransfer(*job);
+    } catch (const std::exception& e) {
+      error = e.what();
     }
+    job->sizeTransfer.reset();
+    job->transfer.reset();
+    job->finish(error);
+    notify(job);
+    std::lock_guard<std::mutex> lock(mutex_);
+    finishedTransfers_.push_back(std::this_thread::get_id());
+  }
+
+  // Joins the transfer threads that have finished (under mutex_).
+  void reapTransfers() {
+    for (std::thread::id id : finishedTransfers_) {
+      for (auto it = transferThreads_.begin(); it != transferThreads_.end(); ++it) {
+        if (it->get_id() == id) {
+          it->join();
+          transferThreads_.erase(it);
+          break;
+        }
+      }
+    }
+    finishedTransfers_.clear();
   }
 
   // A receive learns the message's size first, and only then posts the receive of the
@@ -363,11 +374,13 @@ class DistProcessGroup {
   std::string hostname_, iface_;
   Napi::ThreadSafeFunction completions_, storeCalls_;
   std::unique_ptr<Communicator> comm_;  // the worker's, once connected
-  std::thread worker_, waiter_;
+  std::thread worker_;
+  std::vector<std::thread> transferThreads_;  // under mutex_
+  std::vector<std::thread::id> finishedTransfers_;  // under mutex_
   std::mutex mutex_;
-  std::condition_variable wake_, transferPosted_;
-  std::deque<JobPtr> queue_, transfers_;
-  bool stopping_ = false, workerDone_ = false;
+  std::condition_variable wake_;
+  std::deque<JobPtr> queue_;
+  bool stopping_ = false;
   static constexpr int kDescription = 6;
   int64_t sequence_ = 0;  // collectives run so far (the worker's)
   bool stopped_ = false;  // JS thread only

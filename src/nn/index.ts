@@ -87,5 +87,7 @@ export type {
   TransformerEncoderOptions, TransformerDecoderOptions, TransformerOptions, EncoderForwardOptions, TransformerForwardOptions,
 } from './layers/transformer.js';
 export * as utils from './utils/index.js';
+/** `torch.nn.parallel`: DistributedDataParallel. @example new torch.nn.parallel.DistributedDataParallel(net) */
+export * as parallel from './parallel/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';
