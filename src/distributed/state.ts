@@ -120,6 +120,7 @@ export async function initProcessGroup(options: InitProcessGroupOptions = {}): P
       destroyProcessGroup();
       throw new Error(`initProcessGroup: connecting to the other ranks failed: ${error.message}`);
     });
+    await storeBarrier(store, 'flint/init', size, rank === 0);
   } catch (error) {
     if (world === null && !options.store) store.close();
     throw error;
@@ -136,6 +137,24 @@ async function checkWorld(store: Store, rank: number, size: number): Promise<voi
   const theirs = Number(new TextDecoder().decode(await store.get('flint/world_size')));
   if (theirs !== size) {
     throw new Error(`initProcessGroup: this rank was given world size ${size}, but rank 0 was given ${theirs}`);
+  }
+}
+
+/**
+ * Returns once `size` ranks have reached it, as PyTorch's store-based barrier at the end
+ * of init_process_group. Rank 0 serves the TCPStore from its event loop, so it leaves
+ * last: only once every other rank has said it is through, since after this a rank may
+ * block its thread in a synchronous wait (or exit), and a rank still asking the store
+ * would then wait for nothing.
+ */
+async function storeBarrier(store: Store, key: string, size: number, first: boolean): Promise<void> {
+  if ((await store.add(key, 1)) === size) await store.set(`${key}/done`, '1');
+  await store.wait([`${key}/done`]);
+  if (size === 1) return;
+  if (first) {
+    await store.wait([`${key}/left`]);
+  } else if ((await store.add(`${key}/leaving`, 1)) === size - 1) {
+    await store.set(`${key}/left`, '1');
   }
 }
 
@@ -209,7 +228,13 @@ export async function newGroup(ranks?: number[] | null, options: { timeout?: num
   if (members.length !== (ranks ?? members).length) throw new Error('newGroup: ranks must not repeat');
   const index = current.groupsMade++;
   const groupRank = members.indexOf(current.rank);
-  if (groupRank < 0) return GroupMember.NON_GROUP_MEMBER;
+  // Every rank of the world waits for the members to connect: rank 0 serves the store
+  // they connect through, even when it is not one of them.
+  const barrier = (): Promise<void> => storeBarrier(current.store, `group_${index}/flint/init`, current.size, current.rank === 0);
+  if (groupRank < 0) {
+    await barrier();
+    return GroupMember.NON_GROUP_MEMBER;
+  }
   const timeout = options.timeout ?? current.timeout;
   const group = new ProcessGroup('gloo', groupRank, members.length, members, {
     rank: groupRank,
@@ -220,6 +245,7 @@ export async function newGroup(ranks?: number[] | null, options: { timeout?: num
   });
   current.groups.push(group);
   await group.connected;
+  await barrier();
   return group;
 }
 

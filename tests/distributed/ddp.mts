@@ -1,0 +1,147 @@
+// Run by tests/distributed.test.ts under flint-run: DistributedDataParallel against one
+// process training on the same global batches, in float64. Prints "ddp ok <n>" per rank;
+// a mismatch throws, and the rank exits non-zero.
+import torch from '../../src/index.js';
+
+const { nn } = torch;
+const dist = torch.distributed;
+await dist.initProcessGroup({ backend: 'gloo', timeout: 30_000 });
+const rank = dist.getRank();
+const size = dist.getWorldSize();
+let checks = 0;
+torch.setDefaultDtype(torch.float64);
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`rank ${rank}: ${what}`);
+  checks++;
+}
+function maxDiff(a: torch.Tensor[], b: torch.Tensor[]): number {
+  return Math.max(...a.map((t, i) => t.sub(b[i]).abs().max().item() as number));
+}
+const makeNet = (): nn.Module => new nn.Sequential(new nn.Linear(5, 8), new nn.Tanh(), new nn.Linear(8, 8), new nn.ReLU(), new nn.Linear(8, 3));
+const B = 4;
+torch.manualSeed(123);
+const X = torch.randn(20, size * B, 5);
+const Y = torch.randn(20, size * B, 3);
+const mine = (t: torch.Tensor): torch.Tensor => t.narrow(0, rank * B, B);
+
+for (const bucketCapMb of [25, 0.0002]) {
+  torch.manualSeed(0);
+  const reference = makeNet();
+  torch.manualSeed(rank === 0 ? 0 : 99); // the other ranks start elsewhere: DDP broadcasts rank 0's
+  const local = makeNet();
+  const ddp = new nn.parallel.DistributedDataParallel(local, { bucketCapMb });
+  check(maxDiff(local.parameters(), reference.parameters()) === 0, 'construction broadcasts rank 0 parameters');
+  const opt = new torch.optim.SGD(ddp.parameters(), { lr: 0.05, momentum: 0.9 });
+  const refOpt = new torch.optim.SGD(reference.parameters(), { lr: 0.05, momentum: 0.9 });
+  for (let step = 0; step < 6; step++) {
+    const x = X.select(0, step);
+    const y = Y.select(0, step);
+    opt.zeroGrad();
+    nn.functional.mseLoss(ddp(mine(x)), mine(y)).backward();
+    opt.step();
+    refOpt.zeroGrad();
+    nn.functional.mseLoss(reference(x), y).backward();
+    refOpt.step();
+  }
+  const diff = maxDiff(local.parameters(), reference.parameters());
+  check(diff < 1e-12, `DDP (bucketCapMb ${bucketCapMb}) matches one process: max difference ${diff}`);
+  check(Object.keys(ddp.stateDict()).every((k) => k.startsWith('module.')), 'state dict keys start with module.');
+  ddp.removeHooks();
+}
+
+// Gradient accumulation: noSync's gradients are averaged with the next synced backward's.
+{
+  torch.manualSeed(1);
+  const reference = makeNet();
+  torch.manualSeed(1);
+  const local = makeNet();
+  const ddp = new nn.parallel.DistributedDataParallel(local);
+  const [x1, x2, y1, y2] = [X.select(0, 10), X.select(0, 11), Y.select(0, 10), Y.select(0, 11)];
+  ddp.noSync(() => nn.functional.mseLoss(ddp(mine(x1)), mine(y1)).backward());
+  const localOnly = local.parameters().map((p) => p.grad!.clone());
+  nn.functional.mseLoss(ddp(mine(x2)), mine(y2)).backward();
+  nn.functional.mseLoss(reference(x1), y1).backward();
+  nn.functional.mseLoss(reference(x2), y2).backward();
+  const grads = (m: nn.Module): torch.Tensor[] => m.parameters().map((p) => p.grad!);
+  const diff = maxDiff(grads(local), grads(reference));
+  check(diff < 1e-12, `noSync accumulation matches one process: max difference ${diff}`);
+  torch.manualSeed(1);
+  const alone = makeNet();
+  nn.functional.mseLoss(alone(mine(x1)), mine(y1)).backward();
+  check(maxDiff(localOnly, grads(alone)) < 1e-15, 'inside noSync the gradients stay local');
+  ddp.removeHooks();
+}
+
+// findUnusedParameters: head b is used on every rank but 0, head c on none.
+class TwoHeads extends nn.Module {
+  trunk = new nn.Linear(5, 4);
+  a = new nn.Linear(4, 2);
+  b = new nn.Linear(4, 2);
+  c = new nn.Linear(4, 2);
+  forward(x: torch.Tensor, useB: boolean): torch.Tensor {
+    const h = this.trunk(x).tanh();
+    return useB ? this.a(h).add(this.b(h)) : this.a(h);
+  }
+}
+{
+  torch.manualSeed(2);
+  const local = new TwoHeads();
+  const ddp = new nn.parallel.DistributedDataParallel(local, { findUnusedParameters: true });
+  const x = X.select(0, 12);
+  const y = Y.select(0, 12).narrow(1, 0, 2);
+  ddp(mine(x), rank !== 0).sub(mine(y)).pow(2).mean().backward();
+  // The expected average, from every rank's own batch on a copy.
+  const expectedB = [torch.zeros(2, 4), torch.zeros(2)];
+  for (let r = 0; r < size; r++) {
+    torch.manualSeed(2);
+    const copy = new TwoHeads();
+    const xr = x.narrow(0, r * B, B);
+    copy(xr, r !== 0).sub(y.narrow(0, r * B, B)).pow(2).mean().backward();
+    if (r !== 0) {
+      expectedB[0] = expectedB[0].add(copy.b.weight.grad!.div(size));
+      expectedB[1] = expectedB[1].add(copy.b.bias.grad!.div(size));
+    }
+  }
+  check(maxDiff([local.b.weight.grad!, local.b.bias.grad!], expectedB) < 1e-12, 'a head unused on rank 0 gets the average of the others');
+  check(local.c.weight.grad === null && local.c.bias.grad === null, 'a head unused on every rank keeps no gradient');
+  // A second iteration works too.
+  ddp(mine(x), rank !== 0).sum().backward();
+  ddp.removeHooks();
+}
+
+// Without findUnusedParameters, an unused parameter makes the next forward fail as PyTorch's does.
+{
+  torch.manualSeed(3);
+  const ddp = new nn.parallel.DistributedDataParallel(new TwoHeads());
+  ddp(mine(X.select(0, 13)), false).sum().backward();
+  let message = '';
+  try {
+    ddp(mine(X.select(0, 13)), false);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  check(message.startsWith('Expected to have finished reduction in the prior iteration'), `unused parameters are reported: ${message}`);
+  ddp.removeHooks();
+}
+
+// Buffers: rank 0's running statistics reach every rank at construction and each forward.
+{
+  torch.manualSeed(4);
+  const net = new nn.Sequential(new nn.Linear(5, 3), new nn.BatchNorm1d(3));
+  if (rank !== 0) net.at<nn.BatchNorm1d>(1).running_mean!.fill_(rank);
+  const ddp = new nn.parallel.DistributedDataParallel(net);
+  const bn = net.at<nn.BatchNorm1d>(1);
+  check((bn.running_mean!.abs().sum().item() as number) === 0, 'buffers are broadcast at construction');
+  ddp(mine(X.select(0, 14))).sum().backward();
+  const rank0Stats = bn.running_mean!.clone();
+  await dist.broadcast(rank0Stats, 0);
+  let seen: torch.Tensor | null = null;
+  bn.registerForwardPreHook(() => void (seen = bn.running_mean!.clone()));
+  ddp(mine(X.select(0, 15))).sum().backward();
+  check(maxDiff([seen!], [rank0Stats]) === 0, 'each training forward starts from rank 0 buffers');
+  ddp.removeHooks();
+}
+
+dist.destroyProcessGroup();
+console.log(`ddp ok ${checks}`);
