@@ -265,10 +265,25 @@ async function main() {
     });
   }
 
+  // As torchrun: several ranks on one machine, each with a thread per core, would fight
+  // over the cores (OpenBLAS's threads and flint's pool), so each gets one thread unless
+  // the user says otherwise.
+  const threads = {};
+  if (nproc > 1) {
+    for (const name of ['OMP_NUM_THREADS', 'FLINT_NUM_THREADS']) {
+      if (process.env[name] === undefined) threads[name] = '1';
+    }
+    if (threads.OMP_NUM_THREADS) {
+      process.stderr.write('flint-run: setting OMP_NUM_THREADS and FLINT_NUM_THREADS to 1 for each rank, to keep the ranks ' +
+        'from oversubscribing the cores; set them yourself to tune\n');
+    }
+  }
+
   for (let local = 0; local < nproc; local++) {
     const rank = nodeRank * nproc + local;
     const env = {
       ...process.env,
+      ...threads,
       MASTER_ADDR: masterAddr,
       MASTER_PORT: String(masterPort),
       WORLD_SIZE: String(nnodes * nproc),

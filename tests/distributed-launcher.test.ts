@@ -26,7 +26,8 @@ const ENV_SCRIPT = script('env.mjs', `
 const e = process.env;
 console.log(JSON.stringify({ RANK: e.RANK, WORLD_SIZE: e.WORLD_SIZE, LOCAL_RANK: e.LOCAL_RANK,
   LOCAL_WORLD_SIZE: e.LOCAL_WORLD_SIZE, GROUP_RANK: e.GROUP_RANK, MASTER_ADDR: e.MASTER_ADDR,
-  MASTER_PORT: e.MASTER_PORT, args: process.argv.slice(2) }));
+  MASTER_PORT: e.MASTER_PORT, args: process.argv.slice(2),
+  ...(process.argv.includes('--threads') ? { OMP_NUM_THREADS: e.OMP_NUM_THREADS, FLINT_NUM_THREADS: e.FLINT_NUM_THREADS } : {}) }));
 `);
 
 interface Result { code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }
@@ -36,7 +37,9 @@ function launch(args: string[], options: { cwd?: string; env?: Record<string, st
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? root,
-    env: { ...process.env, ...options.env },
+    // The thread settings are the user's here, so that flint-run prints no notice about them
+    // (tests compare stderr exactly); the test of that notice removes them.
+    env: { ...process.env, OMP_NUM_THREADS: '1', FLINT_NUM_THREADS: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -91,6 +94,27 @@ describe('flint-run: the environment of each rank', () => {
     expect(r.code, r.stderr).toBe(0);
     const expected = [row(2, 4, 0, 2, 1), row(3, 4, 1, 2, 1)].map((x) => ({ ...x, MASTER_ADDR: '10.0.0.7' }));
     expect(ranks(r.stdout)).toEqual(expected);
+  });
+
+  it('several ranks get one thread each unless the user set OMP_NUM_THREADS, with a notice', async () => {
+    const r = await new Promise<Result>((resolve) => {
+      const env = { ...process.env };
+      delete env.OMP_NUM_THREADS;
+      delete env.FLINT_NUM_THREADS;
+      const child = spawn(process.execPath, [BIN, '--nproc-per-node', '2', ENV_SCRIPT, '--threads'], { cwd: root, env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: 0 }));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('flint-run: setting OMP_NUM_THREADS and FLINT_NUM_THREADS to 1 for each rank');
+    const rows = ranks(r.stdout) as { OMP_NUM_THREADS?: string; FLINT_NUM_THREADS?: string }[];
+    expect(rows.map((x) => [x.OMP_NUM_THREADS, x.FLINT_NUM_THREADS])).toEqual([['1', '1'], ['1', '1']]);
+    const own = await run(['--nproc-per-node', '2', ENV_SCRIPT, '--threads'], { env: { OMP_NUM_THREADS: '3', FLINT_NUM_THREADS: '2' } });
+    expect(own.stderr).toBe('');
+    expect((ranks(own.stdout) as { OMP_NUM_THREADS?: string }[]).map((x) => x.OMP_NUM_THREADS)).toEqual(['3', '3']);
   });
 
   it('one process is still prefixed, and --no-prefix leaves lines alone', async () => {
