@@ -42,13 +42,24 @@ describe('build', () => {
     expect(sources).toContain('native/napi/ops.cc');
     expect(readFileSync(`${root}binding.gyp`, 'utf8')).toContain('scripts/native-sources.cjs');
     expect(readFileSync(`${root}CMakeLists.txt`, 'utf8')).toContain('scripts/native-sources.cjs');
-    // native/cuda/ is the CUDA library's, built by CMake alone (see CMakeLists.txt). The
-    // generated entries.generated.cc lives in each build's own folder, never in native/.
-    const onDisk = spawnSync('find', ['native', '-name', '*.cc', '-not', '-path', 'native/cuda/*'], { cwd: root, encoding: 'utf8' })
+    // native/cuda/ and native/gloo/ are the CUDA and gloo libraries', built by CMake alone
+    // (see CMakeLists.txt). The generated entries.generated.cc lives in each build's own
+    // folder, never in native/.
+    const onDisk = spawnSync('find', ['native', '-name', '*.cc', '-not', '-path', 'native/cuda/*', '-not', '-path', 'native/gloo/*'], { cwd: root, encoding: 'utf8' })
       .stdout.split('\n')
       .filter(Boolean)
       .sort();
     expect([...sources].sort()).toEqual(onDisk);
+  });
+
+  it('the gloo communicator is built apart from the addon, which never links gloo', () => {
+    const cmake = readFileSync(`${root}CMakeLists.txt`, 'utf8');
+    expect(cmake).toMatch(/add_library\(flint_gloo SHARED \$\{CMAKE_SOURCE_DIR\}\/native\/gloo\/gloo_communicator\.cc\)/);
+    expect(readFileSync(`${root}binding.gyp`, 'utf8')).not.toMatch(/gloo/i);
+    const sources = spawnSync(process.execPath, ['scripts/native-sources.cjs'], { cwd: root, encoding: 'utf8' }).stdout;
+    expect(sources).not.toContain('native/gloo/');
+    const linked = spawnSync('ldd', [`${root}build/Release/flint.node`], { encoding: 'utf8' }).stdout;
+    expect(linked).not.toContain('gloo');
   });
 
   it('the CUDA library is built apart from the addon, for sm_80, sm_90 and PTX, with cudart static', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import torch from '../src/index.js';
-import { glooStatus } from '../src/native/addon.js';
+import { glooStatus, native } from '../src/native/addon.js';
 
 const dist = torch.distributed;
 const root = join(__dirname, '..');
@@ -163,6 +163,38 @@ describe.skipIf(glooMissing !== '')('a world of one in this process', () => {
     expect(() => new torch.nn.parallel.DistributedDataParallel(new torch.nn.ReLU())).toThrow(
       "DistributedDataParallel is not needed when a module doesn't have any parameter that requires a gradient.",
     );
+  });
+});
+
+describe.skipIf(glooMissing !== '')('the native entries refuse what is not theirs', () => {
+  it('handles of the wrong kind, and byte ranges outside a storage', async () => {
+    await dist.initProcessGroup({ rank: 0, worldSize: 1, store: new dist.HashStore() });
+    try {
+      const group = (dist.GroupMember.WORLD as unknown as { native: unknown }).native as never;
+      const t = torch.ones(4);
+      const storage = t._handle() as never;
+      const { CollectiveKind, CommReduceOp, DTypeCode: DType } = await import('../src/native/enums.generated.js');
+      const call = (g: never, output: never, offset: number, bytes: number) =>
+        native.distCollective(g, CollectiveKind.AllReduce, DType.Float32, CommReduceOp.Sum, 0, 0, null, 0, 0, output, offset, bytes);
+      expect(() => call(storage, storage, 0, 16)).toThrow('expected a process group handle');
+      expect(() => call(group, storage, 0, 17)).toThrow('a reduction needs an output of whole elements');
+      const n = native.storageBytes(storage);
+      expect(() => call(group, storage, n - 8, 16)).toThrow(`bytes [${n - 8}, ${n + 8}) lie outside a storage of ${n} bytes`);
+      expect(() => call(group, storage, -4, 4)).toThrow('lie outside a storage');
+      expect(() => call(group, group, 0, 16)).toThrow();
+      const [work, done] = call(group, storage, 0, 16);
+      await done;
+      expect(() => native.distWait(group as never, 0)).toThrow('expected a work handle');
+      expect(() => native.distWait(storage, 0)).toThrow('expected a work handle');
+      expect(() => native.release(work as never)).toThrow('release: expected a storage handle');
+      expect(native.distWait(work, 1000)).toBe(true);
+      expect(() =>
+        native.distCollective(group, CollectiveKind.Send, DType.Float32, CommReduceOp.Sum, 0, 0, storage, 0, 16, null, 0, 0),
+      ).toThrow('the peer rank 0 must lie in [0, 1) and differ from this rank 0');
+    } finally {
+      dist.destroyProcessGroup();
+    }
+    expect(() => dist.getRank()).toThrow('Default process group has not been initialized');
   });
 });
 

@@ -399,14 +399,21 @@ struct WorkHandle {
 
 void trackPending(Napi::Env env, DistProcessGroup& group, int delta);
 
+// On the JS thread, once the job is done: by its settling, or by a synchronous wait, so
+// that a loop that only ever waits synchronously (and so never lets the settling run)
+// still frees each collective's tensors as it goes.
+void releaseJobStorages(DistJob& job) {
+  if (job.input) releaseStorage(job.input);
+  if (job.output) releaseStorage(job.output);
+  job.input = job.output = nullptr;
+}
+
 void DistProcessGroup::settle(Napi::Env env, Napi::Function, JobPtr* data) {
   JobPtr job = *data;
   delete data;
   if (env == nullptr) return;
   if (auto group = job->owner.lock()) trackPending(env, *group, -1);
-  if (job->input) releaseStorage(job->input);
-  if (job->output) releaseStorage(job->output);
-  job->input = job->output = nullptr;
+  releaseJobStorages(*job);
   napi_deferred deferred = job->deferred;
   job->deferred = nullptr;
   if (deferred != nullptr) {
@@ -432,17 +439,51 @@ Napi::Value DistProcessGroup::submit(Napi::Env env, JobPtr job) {
   return Napi::Value(env, promise);
 }
 
+// Group and work handles are type-tagged objects, not Externals: a storage handle is an
+// External, and neither kind may ever pass for the other.
+constexpr napi_type_tag kGroupTag = {0x6b1f0c2a9d3e4f51ULL, 0x8a7c6b5d4e3f2a10ULL};
+constexpr napi_type_tag kWorkTag = {0x2c4e6a8b0d1f3e57ULL, 0x9b8a7c6d5e4f3a21ULL};
+
+template <typename T>
+Napi::Object taggedHandle(Napi::Env env, T* data, const napi_type_tag& tag, node_api_basic_finalize finalize) {
+  Napi::Object object = Napi::Object::New(env);
+  object.TypeTag(&tag);
+  if (napi_wrap(env, object, data, finalize, nullptr, nullptr) != napi_ok) {
+    finalize(env, data, nullptr);
+    throw Error("could not make a native handle");
+  }
+  return object;
+}
+
+template <typename T>
+T* untag(const Napi::Value& value, const napi_type_tag& tag, const char* what) {
+  if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&tag)) throw Error(std::string("expected ") + what);
+  void* data = nullptr;
+  if (napi_unwrap(value.Env(), value, &data) != napi_ok || data == nullptr) throw Error(std::string("expected ") + what);
+  return static_cast<T*>(data);
+}
+
 GroupPtr groupOf(const Napi::Value& value) {
-  if (!value.IsExternal()) throw Error("expected a process group handle");
-  GroupHandle* handle = value.As<Napi::External<GroupHandle>>().Data();
+  GroupHandle* handle = untag<GroupHandle>(value, kGroupTag, "a process group handle");
   if (!handle->group) throw Error("the process group has been destroyed");
   return handle->group;
 }
 
-JobPtr jobOf(const Napi::Value& value) {
-  if (!value.IsExternal()) throw Error("expected a work handle");
-  return value.As<Napi::External<WorkHandle>>().Data()->job;
+JobPtr jobOf(const Napi::Value& value) { return untag<WorkHandle>(value, kWorkTag, "a work handle")->job; }
+
+// A group JS dropped without destroying it is abandoned, as at teardown, since a
+// finalizer must not block on the network; its detached threads keep using it, so it is
+// left alive for them.
+void finalizeGroup(node_api_basic_env, void* data, void*) {
+  auto* dying = static_cast<GroupHandle*>(data);
+  if (dying->group) {
+    dying->group->abandon();
+    new GroupPtr(dying->group);
+  }
+  delete dying;
 }
+
+void finalizeWork(node_api_basic_env, void* data, void*) { delete static_cast<WorkHandle*>(data); }
 
 // Keeps the event loop alive while a group has work whose completion JS has not heard.
 void trackPending(Napi::Env env, DistProcessGroup& group, int delta) {
@@ -514,17 +555,7 @@ Napi::Value distConnect(Napi::Env env, DistConnectCall& call) {
   trackPending(env, *group, 1);
   Napi::Value promise = group->submit(env, job);
   auto* handle = new GroupHandle{group};
-  Napi::Value external = Napi::External<GroupHandle>::New(env, handle, [](Napi::Env, GroupHandle* dying) {
-    // A group JS dropped without destroying it: abandoned, as at teardown, since a
-    // finalizer must not block on the network.
-    if (dying->group) {
-      GroupPtr group = dying->group;
-      group->abandon();
-      // The detached threads still use it: leave it to them, alive.
-      new GroupPtr(group);
-    }
-    delete dying;
-  });
+  Napi::Value external = taggedHandle(env, handle, kGroupTag, finalizeGroup);
   Napi::Array result = Napi::Array::New(env, 2);
   result.Set(0u, external);
   result.Set(1u, promise);
@@ -607,8 +638,7 @@ Napi::Value distCollective(Napi::Env env, DistCollectiveCall& call) {
   job->owner = group;
   trackPending(env, *group, 1);
   Napi::Value promise = group->submit(env, job);
-  Napi::Value work = Napi::External<WorkHandle>::New(env, new WorkHandle{job},
-                                                     [](Napi::Env, WorkHandle* dying) { delete dying; });
+  Napi::Value work = taggedHandle(env, new WorkHandle{job}, kWorkTag, finalizeWork);
   Napi::Array result = Napi::Array::New(env, 2);
   result.Set(0u, work);
   result.Set(1u, promise);
@@ -625,6 +655,8 @@ Napi::Value distWait(Napi::Env env, DistWaitCall& call) {
   } else if (!job->finished.wait_for(lock, std::chrono::milliseconds((int64_t)limit), [&] { return job->done; })) {
     return Napi::Boolean::New(env, false);
   }
+  lock.unlock();
+  releaseJobStorages(*job);
   if (!job->error.empty()) throw Error(job->error);
   return Napi::Boolean::New(env, true);
 }
@@ -636,8 +668,7 @@ Napi::Value distIsCompleted(Napi::Env env, DistIsCompletedCall& call) {
 }
 
 Napi::Value distDestroy(Napi::Env env, DistDestroyCall& call) {
-  if (!call.group.IsExternal()) throw Error("expected a process group handle");
-  GroupHandle* handle = call.group.As<Napi::External<GroupHandle>>().Data();
+  GroupHandle* handle = untag<GroupHandle>(call.group, kGroupTag, "a process group handle");
   if (handle->group) {
     handle->group->stop();
     handle->group.reset();

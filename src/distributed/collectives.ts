@@ -219,9 +219,9 @@ export function scatter(tensor: Tensor, options: GroupOption & { scatterList?: T
 
 /**
  * Reduces `input` (size() blocks) across the group and leaves block `rank()` of the result
- * in `output` (PyTorch's `reduce_scatter_tensor`). gloo has no reduce-scatter of its own,
- * so this all-reduces a copy of the input and keeps this rank's block, as PyTorch's gloo
- * backend does.
+ * in `output` (PyTorch's `reduce_scatter_tensor`). gloo has no reduce-scatter of its own
+ * (PyTorch 1.13's gloo backend refuses one), so this all-reduces a copy of the input and
+ * keeps this rank's block.
  * @example await dist.reduceScatterTensor(out, input);
  */
 export function reduceScatterTensor(output: Tensor, input: Tensor, options: ReduceOptions = {}): Work {

@@ -12,9 +12,9 @@ import type { NativeAddon } from './calls.generated.js';
 
 /** An opaque native storage handle (an N-API External). */
 export type Handle = { readonly __storage: unique symbol };
-/** A native process group (torch.distributed), an N-API External. */
+/** A native process group (torch.distributed): a type-tagged object, never a storage handle. */
 export type DistGroup = { readonly __distGroup: unique symbol };
-/** A collective in flight on a process group's thread, an N-API External. */
+/** A collective in flight on a process group's thread: a type-tagged object. */
 export type DistWork = { readonly __distWork: unique symbol };
 /**
  * The rendezvous store as the native side asks it, from the process group's thread: set
