@@ -150,10 +150,36 @@ class GlooTransfer final : public PendingTransfer {
 // meet them.
 constexpr uint8_t kPointToPointPrefix = 0x70;
 
+// The records of exchangeRecords travel on their own slots, apart from the collectives'.
+constexpr uint8_t kRecordPrefix = 0x72;
+
 class GlooCommunicator final : public Communicator {
  public:
   GlooCommunicator(std::shared_ptr<gloo::rendezvous::Context> context, Milliseconds timeout)
-      : context_(std::move(context)), timeout_(timeout) {}
+      : context_(std::move(context)), timeout_(timeout), recordArea_(kRecordBytes * context_->size),
+        sentRecord_(kRecordBytes) {
+    recordIn_ = context_->createUnboundBuffer(recordArea_.data(), recordArea_.size());
+    recordOut_ = context_->createUnboundBuffer(sentRecord_.data(), sentRecord_.size());
+    postRecordReceives();
+  }
+
+  void exchangeRecords(const void* mine, void* all) override {
+    std::memcpy(sentRecord_.data(), mine, kRecordBytes);
+    const uint64_t slot = gloo::Slot::build(kRecordPrefix, recordRound_);
+    for (int peer = 0; peer < size(); peer++) {
+      if (peer != rank()) recordOut_->send(peer, slot);
+    }
+    for (int peer = 0; peer < size(); peer++) {
+      if (peer != rank() && !recordIn_->waitRecv(timeout_)) throw std::runtime_error("the agreement check was aborted");
+    }
+    for (int peer = 0; peer < size(); peer++) {
+      if (peer != rank() && !recordOut_->waitSend(timeout_)) throw std::runtime_error("the agreement check was aborted");
+    }
+    std::memcpy(all, recordArea_.data(), recordArea_.size());
+    std::memcpy(static_cast<uint8_t*>(all) + rank() * kRecordBytes, mine, kRecordBytes);
+    recordRound_++;
+    postRecordReceives();
+  }
   int rank() const override { return context_->rank; }
   int size() const override { return context_->size; }
 
@@ -276,9 +302,21 @@ class GlooCommunicator final : public Communicator {
   // gives each the same tag on every rank.
   uint32_t nextTag() { return tag_++; }
 
+  // The next round's receives, posted as soon as a round ends, so that the peers' records
+  // are written as soon as they are sent.
+  void postRecordReceives() {
+    const uint64_t slot = gloo::Slot::build(kRecordPrefix, recordRound_);
+    for (int peer = 0; peer < size(); peer++) {
+      if (peer != rank()) recordIn_->recv(peer, slot, peer * kRecordBytes, kRecordBytes);
+    }
+  }
+
   std::shared_ptr<gloo::rendezvous::Context> context_;
   Milliseconds timeout_;
   uint32_t tag_ = 0;
+  std::vector<uint8_t> recordArea_, sentRecord_;
+  std::unique_ptr<gloo::transport::UnboundBuffer> recordIn_, recordOut_;
+  uint32_t recordRound_ = 0;
 };
 
 Communicator* connect(const CommConnectOptions& options, RendezvousStore& store, std::string& error) {

@@ -304,13 +304,15 @@ class DistProcessGroup {
                                  job.kind == CollectiveKind::AllToAll
                              ? job.inputBytes
                              : job.outputBytes;
-    const int64_t mine[kDescription] = {
+    static_assert(kDescription * sizeof(int64_t) <= Communicator::kRecordBytes, "a description fits a record");
+    constexpr size_t kPerRecord = Communicator::kRecordBytes / sizeof(int64_t);
+    const int64_t mine[kPerRecord] = {
         int64_t(job.kind), int64_t(job.dtype), int64_t(job.op), int64_t(job.root), int64_t(bytes), sequence_};
-    std::vector<int64_t> all(kDescription * size());
-    comm_->allGather(mine, all.data(), sizeof(mine));
+    std::vector<int64_t> all(kPerRecord * size());
+    comm_->exchangeRecords(mine, all.data());
     sequence_++;
     for (int r = 0; r < size(); r++) {
-      const int64_t* theirs = &all[r * kDescription];
+      const int64_t* theirs = &all[r * kPerRecord];
       if (std::equal(mine, mine + kDescription, theirs)) continue;
       throw std::runtime_error("the ranks called different collectives: rank " + std::to_string(rank()) + " called " +
                                describe(mine) + ", but rank " + std::to_string(r) + " called " + describe(theirs));

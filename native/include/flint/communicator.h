@@ -59,6 +59,11 @@ class Communicator {
   // Block r of every rank's input goes to rank r, into the block of the sender's rank.
   virtual void allToAll(const void* input, void* output, size_t nbytesPerRank) = 0;
   virtual void barrier() = 0;
+  // Every rank's record of kRecordBytes, rank r's in block r of `all` (size() blocks): the
+  // ranks' agreement before each collective. Its receives are posted ahead, one exchange
+  // in advance, so that it costs one message's latency instead of a round trip.
+  static constexpr size_t kRecordBytes = 64;
+  virtual void exchangeRecords(const void* mine, void* all) = 0;
   // Posts without waiting: a send completes once the peer receives on the same channel
   // with the same tag. The two sides' sizes must agree (gloo aborts the process on a
   // message longer than the receive), so the addon first sends each message's size on
