@@ -225,6 +225,14 @@ describe.skipIf(glooMissing !== '')('worlds of 2 and 4 processes started by flin
     expect(result.stderr).toContain('flint-run: rank 1 exited with code 3');
   });
 
+  it('ranks that end without destroyProcessGroup exit by themselves', async () => {
+    const started = Date.now();
+    const result = await flintRun(2, 'tests/distributed/no-destroy.mts');
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/sum 2,2/g)?.length).toBe(2);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('mismatched world sizes fail with a clear error', async () => {
     const port = String(await freePort());
     const env = (rank: number, size: number): Record<string, string> => ({

@@ -112,6 +112,7 @@ export class Work implements PromiseLike<void> {
     return this.done;
   }
 
+  /** Makes a Work awaitable: `await work` settles when it is done. @example await dist.barrier() */
   then<A = void, B = never>(onDone?: ((value: void) => A | PromiseLike<A>) | null, onError?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     return this.done.then(onDone, onError);
   }
