@@ -12,8 +12,11 @@ const dist = torch.distributed;
 
 // timeit's rule, with every calibration step agreed between ranks: each call is
 // collective, so the ranks must make the same number of calls (the slowest rank decides).
+// 50 warm-up calls instead of 3, on both sides: V8 is still compiling the training step's
+// code after 3 (the first hundred DDP steps run about 1.5x slower than the rest), and a
+// training job runs long past that.
 function timeit(fn: () => void, minTime = 0.5, repeats = 7): number {
-  for (let i = 0; i < 3; i++) fn();
+  for (let i = 0; i < 50; i++) fn();
   let n = 1;
   for (;;) {
     const t0 = performance.now();

@@ -27,8 +27,8 @@ import torch.nn.functional as F
 
 
 def timeit(fn, min_time=0.5, repeats=7):
-    # torch_bench.py's rule.
-    for _ in range(3):
+    # torch_bench.py's rule, with 50 warm-up calls (bench/distributed-rank.ts says why).
+    for _ in range(50):
         fn()
     # Each calibration step is agreed between ranks (the slowest decides): every call is
     # collective, so the ranks must make the same number of calls.
