@@ -23,6 +23,11 @@ function give(message) {
   process.exit(0);
 }
 
+const prebuilt = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'flint_gloo.so');
+if (!strict && fs.existsSync(prebuilt) && !fs.existsSync(path.join(root, '.git'))) {
+  console.log(`flint: using the prebuilt gloo communicator ${prebuilt}`);
+  process.exit(0);
+}
 if (process.env.FLINT_SKIP_GLOO === '1') give('flint: FLINT_SKIP_GLOO=1, not building the gloo communicator');
 const prefixes = ['/usr', '/usr/local', process.env.GLOO_HOME].filter(Boolean);
 const glooConfig = prefixes.find((prefix) => fs.existsSync(path.join(prefix, 'share/cmake/Gloo/GlooConfig.cmake')) ||

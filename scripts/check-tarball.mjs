@@ -77,7 +77,8 @@ const report = {
   requireStderr: viaRequire.stderr.trim(),
   defaultOutput: viaDefault.stdout.trim(),
   defaultStatus: viaDefault.status,
-  compiled: existsSync(join(installed, 'build')),
+  // node-gyp's build/, or the gloo communicator's build-gloo/ (the prebuild ships it too).
+  compiled: existsSync(join(installed, 'build')) || existsSync(join(installed, 'build-gloo')),
   prebuilds: readdirSync(join(installed, 'prebuilds')),
 };
 console.log(JSON.stringify(report));

@@ -22,6 +22,10 @@ const dir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
 // statically and opens cuBLAS at run time, so it runs wherever a driver is.
 const cudaLibrary = join(root, 'build-cuda', 'flint_cuda.so');
 if (existsSync(cudaLibrary)) copyFileSync(cudaLibrary, join(dir, 'flint_cuda.so'));
+// So does torch.distributed's gloo communicator: it needs the machine's libgloo.so.0
+// (Debian's libgloo0) only when a gloo process group is made.
+const glooLibrary = join(root, 'build-gloo', 'flint_gloo.so');
+if (existsSync(glooLibrary)) copyFileSync(glooLibrary, join(dir, 'flint_gloo.so'));
 const built = readdirSync(dir);
 console.log(`prebuild: ${dir}: ${built.join(', ')}`);
 // Prove the result does not need the system OpenBLAS.

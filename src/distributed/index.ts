@@ -42,6 +42,7 @@ export {
   irecv,
 } from './collectives.js';
 export type { ReduceOptions, PointToPointOptions } from './collectives.js';
+export { allGatherObject, broadcastObjectList, gatherObject, scatterObjectList } from './object-collectives.js';
 export { ReduceOp, Work, ProcessGroup } from './process-group.js';
 export type { ReduceOpName } from './process-group.js';
 export { Store, TCPStore, FileStore, HashStore, PrefixStore, DEFAULT_STORE_TIMEOUT_MS } from './store.js';

@@ -127,6 +127,9 @@ export function glooStatus(): string {
         ? 'flint was installed without its gloo communicator: install gloo (Debian: apt-get install libgloo-dev) ' +
           'and cmake, then run `node scripts/build-gloo.cjs` in the flint package'
         : native.distLoad(path);
+    if (/libgloo\.so/.test(glooState)) {
+      glooState += '; install gloo (Debian and Ubuntu: apt-get install libgloo0, or libgloo-dev to build)';
+    }
   }
   return glooState;
 }

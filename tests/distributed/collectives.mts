@@ -149,5 +149,23 @@ const after = torch.ones(2);
 await dist.allReduce(after);
 expectEqual(values(after), [size, size], 'the group works after a refused collective');
 
+// The object collectives: any value v8.serialize takes, of any size per rank.
+const objects: unknown[] = [];
+await dist.allGatherObject(objects, { rank, name: 'r'.repeat(rank + 1), values: new Map([[rank, [rank, 0.5]]]) });
+expectEqual(
+  objects.map((o) => [(o as { rank: number }).rank, (o as { name: string }).name, [...(o as { values: Map<number, number[]> }).values]]),
+  ranks.map((r) => [r, 'r'.repeat(r + 1), [[r, [r, 0.5]]]]),
+  'allGatherObject',
+);
+const shared = rank === 1 ? [{ lr: 0.1 }, 'cosine', [1, 2, 3]] : [null, null, null];
+await dist.broadcastObjectList(shared, 1);
+expectEqual(shared, [{ lr: 0.1 }, 'cosine', [1, 2, 3]], 'broadcastObjectList');
+const gathered = rank === 0 ? new Array(size) : null;
+await dist.gatherObject(`rank ${rank}`.repeat(rank + 1), gathered, 0);
+if (rank === 0) expectEqual(gathered, ranks.map((r) => `rank ${r}`.repeat(r + 1)), 'gatherObject');
+const mineOut: unknown[] = [null];
+await dist.scatterObjectList(mineOut, rank === 0 ? ranks.map((r) => ({ shard: r, items: Array(r).fill('x') })) : null, 0);
+expectEqual(mineOut[0], { shard: rank, items: Array(rank).fill('x') }, 'scatterObjectList');
+
 dist.destroyProcessGroup();
 console.log(`checks ${checks}`);
