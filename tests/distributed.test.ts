@@ -152,6 +152,7 @@ describe.skipIf(glooMissing !== '')('a world of one in this process', () => {
     expect(() => dist.allReduce(torch.ones(2), { op: dist.ReduceOp.BXOR })).toThrow('ReduceOp.BXOR is not defined for floating-point tensors (got float32)');
     expect(() => dist.broadcast(torch.ones(2), 3)).toThrow('the global rank 3 is not part of the group');
     expect(() => dist.send(torch.ones(2), 0)).toThrow('send: Invalid destination rank: should not be the same as the rank of the current process.');
+    expect(() => dist.recv(torch.ones(2))).toThrow('recv: the group has no other rank to receive from');
     expect(() => dist.allGather([torch.empty(2), torch.empty(2)], torch.ones(2))).toThrow("allGather: argument 'tensorList' must hold 1 tensors (the group's size), got 2");
     expect(() => dist.allGatherIntoTensor(torch.empty(3), torch.ones(2))).toThrow('output tensor size must be equal to world_size times input tensor size');
     expect(() => dist.gather(torch.ones(2), { gatherList: [torch.empty(2, { dtype: torch.int64 })] })).toThrow('gatherList[0] has dtype int64, expected float32');

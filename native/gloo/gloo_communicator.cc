@@ -133,11 +133,13 @@ class GlooTransfer final : public PendingTransfer {
  public:
   GlooTransfer(std::unique_ptr<gloo::transport::UnboundBuffer> buffer, bool sending)
       : buffer_(std::move(buffer)), sending_(sending) {}
-  void wait(int64_t timeoutMs) override {
+  int wait(int64_t timeoutMs) override {
     const Milliseconds timeout(timeoutMs);
-    if (sending_ ? !buffer_->waitSend(timeout) : !buffer_->waitRecv(timeout)) {
+    int peer = -1;
+    if (sending_ ? !buffer_->waitSend(&peer, timeout) : !buffer_->waitRecv(&peer, timeout)) {
       throw std::runtime_error(sending_ ? "the send was aborted" : "the receive was aborted");
     }
+    return peer;
   }
 
  private:
@@ -277,6 +279,16 @@ class GlooCommunicator final : public Communicator {
     auto buffer = context_->createUnboundBuffer(const_cast<void*>(data), nbytes);
     buffer->send(peer, gloo::Slot::build(uint8_t(kPointToPointPrefix + channel), tag));
     return std::make_unique<GlooTransfer>(std::move(buffer), true);
+  }
+
+  std::unique_ptr<PendingTransfer> recvAny(void* data, size_t nbytes, int channel, uint32_t tag) override {
+    std::vector<int> peers;
+    for (int r = 0; r < size(); r++) {
+      if (r != rank()) peers.push_back(r);
+    }
+    auto buffer = context_->createUnboundBuffer(data, nbytes);
+    buffer->recv(peers, gloo::Slot::build(uint8_t(kPointToPointPrefix + channel), tag));
+    return std::make_unique<GlooTransfer>(std::move(buffer), false);
   }
 
   std::unique_ptr<PendingTransfer> recv(void* data, size_t nbytes, int peer, int channel, uint32_t tag) override {

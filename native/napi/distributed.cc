@@ -276,12 +276,21 @@ class DistProcessGroup {
   // message itself, of exactly that size: into the tensor, or into scratch memory when the
   // sizes differ (then it fails), so that no message is ever longer than its buffer.
   void finishTransfer(DistJob& job) {
-    job.sizeTransfer->wait(options_.timeoutMs);
-    if (job.kind == CollectiveKind::Send) return job.transfer->wait(options_.timeoutMs);
+    // A receive from any rank takes its message from whichever rank sent the size.
+    const int from = job.sizeTransfer->wait(options_.timeoutMs);
+    if (job.kind == CollectiveKind::Send) {
+      job.transfer->wait(options_.timeoutMs);
+      return;
+    }
+    if (job.root < 0) {
+      if (from < 0 || from >= size()) throw std::runtime_error("recv: a message came from an unknown rank");
+      job.root = from;
+    }
     const uint64_t sent = job.sizeMessage;
     if (sent == job.outputBytes) {
       job.transfer = comm_->recv(job.out(), job.outputBytes, job.root, 1, job.tag);
-      return job.transfer->wait(options_.timeoutMs);
+      job.transfer->wait(options_.timeoutMs);
+      return;
     }
     if (sent > (uint64_t(1) << 40)) {
       throw std::runtime_error("recv: rank " + std::to_string(job.root) + " announced a message of " +
@@ -365,7 +374,8 @@ class DistProcessGroup {
         job.transfer = comm_->send(job.in(), job.inputBytes, job.root, 1, job.tag);
         return;
       case CollectiveKind::Recv:
-        job.sizeTransfer = comm_->recv(&job.sizeMessage, sizeof(job.sizeMessage), job.root, 0, job.tag);
+        job.sizeTransfer = job.root < 0 ? comm_->recvAny(&job.sizeMessage, sizeof(job.sizeMessage), 0, job.tag)
+                                        : comm_->recv(&job.sizeMessage, sizeof(job.sizeMessage), job.root, 0, job.tag);
         return;
       default: throw std::runtime_error("unknown collective");
     }
@@ -573,7 +583,8 @@ Napi::Value distCollective(Napi::Env env, DistCollectiveCall& call) {
   const bool peerToPeer = call.kind == CollectiveKind::Send || call.kind == CollectiveKind::Recv;
   const bool rooted = call.kind == CollectiveKind::Reduce || call.kind == CollectiveKind::Broadcast ||
                       call.kind == CollectiveKind::Gather || call.kind == CollectiveKind::Scatter;
-  if (peerToPeer && (call.root < 0 || call.root >= size || call.root == rank)) {
+  const bool fromAnyRank = call.kind == CollectiveKind::Recv && call.root == -1;
+  if (peerToPeer && !fromAnyRank && (call.root < 0 || call.root >= size || call.root == rank)) {
     throw Error("distCollective: the peer rank " + std::to_string(call.root) + " must lie in [0, " +
                 std::to_string(size) + ") and differ from this rank " + std::to_string(rank));
   }
@@ -661,6 +672,14 @@ Napi::Value distWait(Napi::Env env, DistWaitCall& call) {
   releaseJobStorages(*job);
   if (!job->error.empty()) throw Error(job->error);
   return Napi::Boolean::New(env, true);
+}
+
+// The rank a finished receive came from (the peer it named, or, from any rank, the
+// sender); -1 before it is done.
+Napi::Value distSourceRank(Napi::Env env, DistSourceRankCall& call) {
+  JobPtr job = jobOf(call.work);
+  std::lock_guard<std::mutex> lock(job->mutex);
+  return Napi::Number::New(env, job->done && job->error.empty() ? job->root : -1);
 }
 
 Napi::Value distIsCompleted(Napi::Env env, DistIsCompletedCall& call) {

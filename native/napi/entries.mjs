@@ -161,7 +161,8 @@ export const entries = {
   // distributed.cc: process groups (torch.distributed), each with its own threads. A
   // collective moves whole byte ranges of storages: input (the sent bytes) and output (the
   // received bytes, or the data reduced in place), either null where the kind has none.
-  // `root` is the root rank, or the peer of a send or receive; `tag` matches the two.
+  // `root` is the root rank, or the peer of a send or receive (-1: a receive from any
+  // rank); `tag` matches the two.
   // Each returns the work and a promise that settles when it is done.
   distLoad: { args: 'libraryPath: string', custom: true, returns: 'string' },
   distConnect: {
@@ -181,6 +182,8 @@ export const entries = {
   // throws the work's error.
   distWait: { args: 'work: value:DistWork, timeoutMs: f64', custom: true, returns: 'boolean' },
   distIsCompleted: { args: 'work: value:DistWork', custom: true, returns: 'boolean' },
+  // The rank a finished receive came from (`root` -1 receives from any rank); -1 before.
+  distSourceRank: { args: 'work: value:DistWork', custom: true, returns: 'number' },
   // Fails what is queued, waits for what runs, and closes the connections.
   distDestroy: { args: 'group: value:DistGroup', custom: true, returns: 'void' },
 

@@ -324,11 +324,13 @@ export interface PointToPointOptions extends GroupOption {
   tag?: number;
 }
 
-function peerCall(kind: CollectiveKind, fn: string, tensor: Tensor, peer: number, options: PointToPointOptions): Work {
+function peerCall(kind: CollectiveKind, fn: string, tensor: Tensor, peer: number | null | undefined, options: PointToPointOptions): Work {
   checkCollectiveTensor(tensor, fn, 'tensor');
   const group = resolveGroup(options, fn);
   if (group === null) return doneWork();
-  const peerRank = group.groupRankOf(peer, `${fn}: ${kind === CollectiveKind.Send ? 'dst' : 'src'}`);
+  const anyRank = kind === CollectiveKind.Recv && (peer === undefined || peer === null);
+  const peerRank = anyRank ? -1 : group.groupRankOf(peer as number, `${fn}: ${kind === CollectiveKind.Send ? 'dst' : 'src'}`);
+  if (anyRank && group.size() === 1) throw new Error(`${fn}: the group has no other rank to receive from`);
   if (peerRank === group.rank()) throw new Error(`${fn}: Invalid ${kind === CollectiveKind.Send ? 'destination' : 'source'} rank: should not be the same as the rank of the current process.`);
   const tag = options.tag ?? 0;
   if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) throw new RangeError(`${fn}: tag must be a non-negative 32-bit integer, got ${tag}`);
@@ -348,10 +350,11 @@ export function send(tensor: Tensor, dst: number, options: PointToPointOptions =
 }
 
 /**
- * Receives into `tensor` from rank `src`.
+ * Receives into `tensor` from rank `src`, or, without `src`, from whichever rank sends
+ * first (then `work.sourceRank()` says which, as PyTorch's `recv` returns it).
  * @example await dist.recv(t, 0);
  */
-export function recv(tensor: Tensor, src: number, options: PointToPointOptions = {}): Work {
+export function recv(tensor: Tensor, src?: number | null, options: PointToPointOptions = {}): Work {
   return peerCall(CollectiveKind.Recv, 'recv', tensor, src, options);
 }
 

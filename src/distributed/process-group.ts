@@ -66,6 +66,8 @@ export class Work implements PromiseLike<void> {
     private readonly handles: DistWork[],
     promises: Promise<void>[],
     private readonly after: (() => void) | null = null,
+    /** a receive's group, as global ranks by group rank (for sourceRank) */
+    private readonly ranks: number[] | null = null,
   ) {
     this.done = Promise.all(promises).then(() => this.finish());
     this.done.catch(() => {});
@@ -81,10 +83,15 @@ export class Work implements PromiseLike<void> {
 
   /** A Work over the same native work that runs `step` after this one's own step. @internal */
   andThen(step: () => void): Work {
-    return new Work(this.handles, [this.done], () => {
-      this.finish();
-      step();
-    });
+    return new Work(
+      this.handles,
+      [this.done],
+      () => {
+        this.finish();
+        step();
+      },
+      this.ranks,
+    );
   }
 
   /**
@@ -100,6 +107,17 @@ export class Work implements PromiseLike<void> {
     }
     this.finish();
     return true;
+  }
+
+  /**
+   * The global rank a finished receive came from (`recv` without a source takes whichever
+   * rank sends first); -1 while it runs, or for work that is not a receive.
+   * @example const w = dist.recv(t); await w; console.log(w.sourceRank());
+   */
+  sourceRank(): number {
+    if (this.handles.length !== 1 || this.ranks === null) return -1;
+    const groupRank = native.distSourceRank(this.handles[0]);
+    return groupRank < 0 ? -1 : this.ranks[groupRank];
   }
 
   /** Whether the work is done (successfully or not). @example work.isCompleted() */
@@ -220,7 +238,7 @@ export class ProcessGroup {
       input?.handle ?? null, input?.offset ?? 0, input?.bytes ?? 0,
       output?.handle ?? null, output?.offset ?? 0, output?.bytes ?? 0,
     );
-    return new Work([work], [promise], after);
+    return new Work([work], [promise], after, kind === CollectiveKind.Recv ? this.ranks : null);
   }
 
   /** Fails queued work, waits for running work, and closes the connections. @internal */

@@ -128,6 +128,21 @@ if (size >= 2 && rank < 2) {
   expectEqual([values(ra), values(rb)], [[peer * 100 + 1], [peer * 100 + 2]], 'tagged send/recv');
 }
 
+// A receive from any rank: rank 0 hears from every other rank, in whatever order they send.
+if (rank === 0) {
+  const heard: number[] = [];
+  for (let i = 1; i < size; i++) {
+    const t = torch.empty(1, { dtype: torch.int64 });
+    const work = dist.recv(t, undefined, { tag: 9 });
+    await work;
+    expectEqual(values(t), [work.sourceRank() * 10], 'recv from any rank gets the sender and its message');
+    heard.push(work.sourceRank());
+  }
+  expectEqual(heard.sort(), ranks.slice(1), 'recv from any rank hears every sender once');
+} else {
+  await dist.send(torch.tensor([rank * 10]), 0, { tag: 9 });
+}
+
 // A CUDA-less run still stages: a non-contiguous tensor is refused with PyTorch's words.
 let refused = '';
 try {

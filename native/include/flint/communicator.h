@@ -36,8 +36,9 @@ class RendezvousStore {
 class PendingTransfer {
  public:
   virtual ~PendingTransfer() = default;
-  // Blocks until done; throws after `timeoutMs` or when the connection fails.
-  virtual void wait(int64_t timeoutMs) = 0;
+  // Blocks until done and returns the peer's rank; throws after `timeoutMs` or when the
+  // connection fails.
+  virtual int wait(int64_t timeoutMs) = 0;
 };
 
 class Communicator {
@@ -70,6 +71,8 @@ class Communicator {
   // channel 0, and the message itself on channel 1 (distributed.cc).
   virtual std::unique_ptr<PendingTransfer> send(const void* data, size_t nbytes, int peer, int channel, uint32_t tag) = 0;
   virtual std::unique_ptr<PendingTransfer> recv(void* data, size_t nbytes, int peer, int channel, uint32_t tag) = 0;
+  // A receive from whichever rank sends first (its wait() says which).
+  virtual std::unique_ptr<PendingTransfer> recvAny(void* data, size_t nbytes, int channel, uint32_t tag) = 0;
 };
 
 // How a rank joins a group.
