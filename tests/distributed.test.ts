@@ -167,6 +167,34 @@ describe.skipIf(glooMissing !== '')('a world of one in this process', () => {
   });
 });
 
+describe.skipIf(glooMissing !== '')('in worker threads', () => {
+  it('a worker runs its own process group, and exits with or without destroying it', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const index = new URL('../src/index.ts', import.meta.url).href;
+    for (const destroy of [true, false]) {
+      const source = `
+        import { parentPort } from 'node:worker_threads';
+        const { register } = await import('tsx/esm/api');
+        register();
+        const torch = (await import(${JSON.stringify(index)})).default;
+        const dist = torch.distributed;
+        await dist.initProcessGroup({ rank: 0, worldSize: 1, store: new dist.HashStore() });
+        const t = torch.tensor([1, 2, 3]);
+        await dist.allReduce(t);
+        dist.allReduce(t, { op: dist.ReduceOp.MAX }).wait();
+        ${destroy ? 'dist.destroyProcessGroup();' : ''}
+        parentPort.postMessage(t.tolist());`;
+      const worker = new Worker(source, { eval: true, type: 'module' } as never);
+      const message = await new Promise((resolve, reject) => {
+        worker.on('message', resolve);
+        worker.on('error', reject);
+      });
+      const code = await new Promise((resolve) => worker.on('exit', resolve));
+      expect([message, code]).toEqual([[1, 2, 3], 0]);
+    }
+  });
+});
+
 describe.skipIf(glooMissing !== '')('the native entries refuse what is not theirs', () => {
   it('handles of the wrong kind, and byte ranges outside a storage', async () => {
     await dist.initProcessGroup({ rank: 0, worldSize: 1, store: new dist.HashStore() });
