@@ -23,6 +23,14 @@ function valueOf(t: Tensor, length: number): unknown {
   return deserialize(Uint8Array.from((t.tolist() as number[]).slice(0, length)));
 }
 
+/** Every rank's serialized length, and the longest, which every gathered block is padded to. */
+async function gatherLengths(bytes: Uint8Array, size: number, options: GroupOption): Promise<{ lengths: number[]; longest: number }> {
+  const sizes = Array.from({ length: size }, () => empty([1], { dtype: int64 }));
+  await allGather(sizes, tensor([bytes.length], { dtype: int64 }), options);
+  const lengths = sizes.map((t) => t.item() as number);
+  return { lengths, longest: Math.max(...lengths, 1) };
+}
+
 function checkList(list: unknown, fn: string, name: string): asserts list is unknown[] {
   if (!Array.isArray(list)) throw new TypeError(`${fn}: argument '${name}' must be an array`);
 }
@@ -37,10 +45,7 @@ export async function allGatherObject(objectList: unknown[], obj: unknown, optio
   if (group === null) return;
   const size = group.size();
   const bytes = serialize(obj);
-  const sizes = Array.from({ length: size }, () => empty([1], { dtype: int64 }));
-  await allGather(sizes, tensor([bytes.length], { dtype: int64 }), options);
-  const lengths = sizes.map((t) => t.item() as number);
-  const longest = Math.max(...lengths, 1);
+  const { lengths, longest } = await gatherLengths(bytes, size, options);
   const parts = Array.from({ length: size }, () => empty([longest], { dtype: uint8 }));
   await allGather(parts, bytesTensor(bytes, longest), options);
   objectList.length = size;
@@ -83,11 +88,7 @@ export async function gatherObject(obj: unknown, objectGatherList: unknown[] | n
   if (isRoot) checkList(objectGatherList, 'gatherObject', 'objectGatherList');
   const size = group.size();
   const bytes = serialize(obj);
-  // Every rank learns the longest, so that the gathered blocks have one size.
-  const sizes = Array.from({ length: size }, () => empty([1], { dtype: int64 }));
-  await allGather(sizes, tensor([bytes.length], { dtype: int64 }), options);
-  const lengths = sizes.map((t) => t.item() as number);
-  const longest = Math.max(...lengths, 1);
+  const { lengths, longest } = await gatherLengths(bytes, size, options);
   const parts = isRoot ? Array.from({ length: size }, () => empty([longest], { dtype: uint8 })) : undefined;
   await gather(bytesTensor(bytes, longest), { ...options, gatherList: parts, dst });
   if (isRoot) {

@@ -136,9 +136,9 @@ export class Work implements PromiseLike<void> {
   }
 }
 
-/** A Work that is already done (a collective with nothing to move, or a non-member's call). @internal */
-export function doneWork(after: (() => void) | null = null): Work {
-  return new Work([], [], after);
+/** A Work that is already done (a non-member's call, which moves nothing). @internal */
+export function doneWork(): Work {
+  return new Work([], []);
 }
 
 /** @internal a contiguous byte range of a tensor's storage */

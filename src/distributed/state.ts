@@ -266,11 +266,6 @@ export function destroyProcessGroup(group?: ProcessGroup | null): void {
   world = null;
 }
 
-/** The default group's store, for user keys beside the rendezvous's. @internal */
-export function defaultStore(): Store {
-  return needWorld('defaultStore').store;
-}
-
 registerDistributedDefaults(
   () => getWorldSize(),
   () => getRank(),
