@@ -94,6 +94,38 @@ describe('fused attention vs PyTorch', () => {
   });
 });
 
+describe("the float32 kernel's vectorized exp", () => {
+  // One query, one head: scores = the key values themselves (q = 1, scale 1), and v the
+  // identity, so the output row is the softmax itself. 61 keys: seven eight-lane vectors
+  // plus a scalar tail, in one key tile (a second tile would rescale by its own rounded max). The scores run from -120 (exp underflows to 0) to +30,
+  // with two masked keys; the reference is float64 softmax.
+  it('gives softmax weights within float32 rounding over the whole exponent range', () => {
+    const S = 61;
+    const scores = Array.from({ length: S }, (_, j) => -120 + (150 * j) / (S - 1) + Math.sin(j) * 0.37);
+    const q = torch.ones([1, 1, 1]);
+    const k = torch.tensor(scores).reshape(1, S, 1);
+    const v = torch.eye(S).reshape(1, S, S);
+    const maskValues = scores.map((_, j) => (j === 5 || j === 58 ? -Infinity : 0));
+    const mask = torch.tensor(maskValues).reshape(1, S);
+    const out = fusedAttention(q, k, v, { isCausal: false, scale: 1, dropoutP: 0, mask: mask.reshape(1, 1, S) });
+    const got = Array.from(out.dataSync());
+    const live = scores.map((x, j) => (maskValues[j] === 0 ? x : -Infinity));
+    const top = Math.max(...live);
+    // The kernel subtracts the row's max in float32, as the reference does here: that
+    // rounding (up to 4e-6 relative at x - max = -82) is the input's, not the exp's.
+    const exps = live.map((x) => Math.exp(Math.fround(Math.fround(x) - Math.fround(top))));
+    const total = exps.reduce((a, b) => a + b, 0);
+    got.forEach((p, j) => {
+      const want = exps[j] / total;
+      // Below about 1e-36 the weights are float32 denormals (or 0), with fewer bits.
+      if (want < 1e-36) expect(p).toBeLessThan(2e-36);
+      else expect(Math.abs(p - want)).toBeLessThanOrEqual(want * 4e-7);
+    });
+    expect(got[5]).toBe(0);
+    expect(got[58]).toBe(0);
+  });
+});
+
 describe('fused attention: finite differences (float64)', () => {
   const rand = (...shape: number[]) => torch.randn(shape, { dtype: torch.float64 });
   const check = (name: string, qs: number[], ks: number[], vs: number[], opts: Partial<FusedAttentionOptions>) => {

@@ -94,3 +94,31 @@ describe('matmul details', () => {
     expect(valuesOf(b.grad)).toEqual([4, 4, 6, 6]);
   });
 });
+
+describe('OpenBLAS worker threads (src/native/addon.ts)', () => {
+  // With OpenBLAS's default they spin for about 0.1 s after every call, taking the cores
+  // from flint's own pool. Five GEMMs, each followed by 40 ms in which this thread sleeps:
+  // spinning workers would use up to 200 ms of CPU there; sleeping ones almost none.
+  it.skipIf(process.env.OPENBLAS_THREAD_TIMEOUT !== undefined)(
+    'sleep soon after a GEMM, and the variable that says so is not left in the environment',
+    () => {
+      expect(process.env.OPENBLAS_THREAD_TIMEOUT).toBeUndefined();
+      const a = torch.rand([512, 512]);
+      torch.matmul(a, a).dispose();
+      const idle = new Int32Array(new SharedArrayBuffer(4));
+      const before = process.cpuUsage();
+      let gemmMs = 0;
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        torch.matmul(a, a).dispose();
+        gemmMs += performance.now() - t;
+        Atomics.wait(idle, 0, 0, 40);
+      }
+      const used = process.cpuUsage(before);
+      const cpuMs = (used.user + used.system) / 1000;
+      // Two threads' worth of the GEMMs themselves, plus 60 ms of the 200 ms that spinning takes.
+      expect(cpuMs).toBeLessThan(2 * gemmMs + 60);
+      a.dispose();
+    },
+  );
+});

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "cpu_backend.h"
@@ -28,14 +29,18 @@ constexpr int64_t kKeyBlock = 64;
 // Helpers inlined into both ISA versions of the task loops.
 #define FLINT_ATTN_INLINE inline __attribute__((always_inline))
 
-// exp for a vectorized loop (std::exp is a library call per element): Cephes' expf
-// polynomial on x - n·ln2, scaled by 2^n, within 2 ulp; -inf and anything below the float
-// range give 0, NaN gives NaN, above it +inf (the kernels only pass x <= 0).
+// Adding and subtracting 1.5·2^23 rounds a float of magnitude below 2^22 to the nearest
+// integer, which the vector form below can do without a floor instruction per element.
+constexpr float kRoundMagic = 12582912.0f;
+
+// exp without a library call per element: Cephes' expf polynomial on x - n·ln2, scaled by
+// 2^n, within 2 ulp; -inf and anything below the float range give 0, NaN gives NaN, above
+// it +inf (the kernels only pass x <= 0). expRows' vector form computes the same steps.
 FLINT_ATTN_INLINE float fastExp(float x) {
   // NaN is clamped to -87 here (std::max returns its first argument when the comparison
   // is false), so that the int conversion below never sees it (UB); it is returned as is.
   const float xc = std::min(88.0f, std::max(-87.0f, x));
-  const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
+  const float n = (xc * 1.44269504088896341f + kRoundMagic) - kRoundMagic;
   const float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
@@ -114,20 +119,6 @@ FLINT_ATTN_INLINE void scoreRow(const T* x, const T* tile, int64_t width, int64_
   }
 }
 
-// Per row of scores: P = exp(score - lse), dS = P · (dP - D) with dP = dO·vᵀ. Writes P into
-// `s` and dS into `dp`. A masked-out key (score -inf) gets dS = 0, as masked_fill's backward
-// gives the composition: in a row with no key left, P is NaN (its output was) but q and k
-// get no NaN from it.
-template <typename T>
-FLINT_ATTN_INLINE void softmaxGradRow(T* s, T* dp, int64_t seen, T lseRow, T dRow) {
-  for (int64_t c = 0; c < seen; c++) {
-    const bool masked = s[c] == -std::numeric_limits<T>::infinity();
-    const T p = fastExp(s[c] - lseRow);
-    s[c] = p;
-    dp[c] = masked ? T(0) : p * (dp[c] - dRow);
-  }
-}
-
 // The arguments of one call's task loops, as plain pointers and sizes.
 template <typename T>
 struct Problem {
@@ -160,6 +151,69 @@ FLINT_ATTN_INLINE Vec<T> load(const T* p) {
 template <typename T>
 FLINT_ATTN_INLINE void store(T* p, Vec<T> v) {
   std::memcpy(p, &v, sizeof v);
+}
+
+typedef int32_t IntVec __attribute__((vector_size(32)));
+template <typename T>
+FLINT_ATTN_INLINE Vec<T> splat(T x) {
+  Vec<T> v = {};
+  return v + x;
+}
+
+// fastExp on a vector of floats, step for step. Without it the exps of the softmax are a
+// scalar loop (GCC does not vectorize fastExp's calls), which was most of the kernel's time.
+FLINT_ATTN_INLINE Vec<float> fastExpVec(Vec<float> x) {
+  const Vec<float> lo = splat(-87.0f), hi = splat(88.0f);
+  Vec<float> xc = x > lo ? x : lo;  // NaN compares false and becomes -87, as in fastExp
+  xc = xc < hi ? xc : hi;
+  const Vec<float> n = (xc * 1.44269504088896341f + kRoundMagic) - kRoundMagic;
+  const Vec<float> r = xc - n * 0.693359375f + n * 2.12194440e-4f;
+  Vec<float> p = splat(1.9875691500e-4f);
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3333870413e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const IntVec bits = (__builtin_convertvector(n, IntVec) + 127) << 23;
+  Vec<float> y = p * (Vec<float>)bits;
+  y = x < lo ? splat(0.0f) : y;
+  y = x > splat(88.72f) ? splat(std::numeric_limits<float>::infinity()) : y;
+  return x != x ? x : y;
+}
+
+// s[c] = exp(s[c] - shift) for the first `count` entries.
+template <typename T>
+FLINT_ATTN_INLINE void expShifted(T* s, int64_t count, T shift) {
+  int64_t c = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    for (; c + kLanes<T> <= count; c += kLanes<T>) store(s + c, fastExpVec(load(s + c) - shift));
+  }
+  for (; c < count; c++) s[c] = fastExp(s[c] - shift);
+}
+
+// Per row of scores: P = exp(score - lse), dS = P · (dP - D) with dP = dO·vᵀ. Writes P into
+// `s` and dS into `dp`. A masked-out key (score -inf) gets dS = 0, as masked_fill's backward
+// gives the composition: in a row with no key left, P is NaN (its output was) but q and k
+// get no NaN from it.
+template <typename T>
+FLINT_ATTN_INLINE void softmaxGradRow(T* s, T* dp, int64_t seen, T lseRow, T dRow) {
+  const T inf = std::numeric_limits<T>::infinity();
+  int64_t c = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    for (; c + kLanes<T> <= seen; c += kLanes<T>) {
+      const Vec<T> sv = load(s + c);
+      const Vec<T> p = fastExpVec(sv - lseRow);
+      store(s + c, p);
+      store(dp + c, sv == splat(-inf) ? splat(T(0)) : p * (load(dp + c) - dRow));
+    }
+  }
+  for (; c < seen; c++) {
+    const bool masked = s[c] == -inf;
+    const T p = fastExp(s[c] - lseRow);
+    s[c] = p;
+    dp[c] = masked ? T(0) : p * (dp[c] - dRow);
+  }
 }
 
 // score[r][c] = x_r · tile[:, c] for the kRows rows `x` and every key of the (kKeyBlock wide)
@@ -334,7 +388,7 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
             continue;
           }
           const T alpha = fastExp(m[row] - mNew);
-          for (int64_t c = 0; c < seen[r]; c++) s[c] = fastExp(s[c] - mNew);
+          expShifted(s, seen[r], mNew);
           std::fill(s + seen[r], s + widest, T(0));
           l[row] = l[row] * alpha + rowSum(s, seen[r]);
           m[row] = mNew;
