@@ -39,10 +39,14 @@ function parseArgs(name, text) {
   const parts = text.split(/,(?![^\[]*\])/);
   return parts.map((part, index) => {
     // A shaped view may end in `i64`: its dtype is int64 rather than the entry's float dtype.
-    const shaped = /^\s*(\w+)\s*:\s*(in\??|out|new\??|inout|(?:in|inout)\[\]\??)\s*\[([\w\s,]*)\]\s*(i64)?\s*$/.exec(part);
+    // Or in `rows`: its rows may be strided (each row contiguous, every stride >= 0), which
+    // the kernel must index by the view's strides; other views are contiguous.
+    const shaped = /^\s*(\w+)\s*:\s*(in\??|out|new\??|inout|(?:in|inout)\[\]\??)\s*\[([\w\s,]*)\]\s*(i64|rows)?\s*$/.exec(part);
     if (shaped) {
       const dims = shaped[3].split(',').map((d) => d.trim()).filter(Boolean);
-      return { name: shaped[1], index, kind: shaped[2], dims, meta: false, int64: !!shaped[4] };
+      const rows = shaped[4] === 'rows';
+      if (rows && !['in', 'in?', 'out', 'inout'].includes(shaped[2])) fail(`${name}: ${shaped[1]} is allocated here, so it cannot have strided rows`);
+      return { name: shaped[1], index, kind: shaped[2], dims, meta: false, int64: shaped[4] === 'i64', rows };
     }
     const match = /^\s*(\w+)\s*:\s*(value:(.+?)|[\w?]+)\s*(@meta)?\s*$/.exec(part);
     if (!match) fail(`${name}: cannot read argument "${part.trim()}"`);
@@ -176,7 +180,7 @@ function kernelsHeader() {
     for (const arg of views) {
       const optional = arg.kind.endsWith('?');
       const dtype = arg.int64 ? 'DType::Int64' : floatDtype;
-      const check = `shapes.view("${arg.name}", a.${arg.name}, ${dtype}, {${dimsOf(arg, symbols).join(', ')}});`;
+      const check = `shapes.${arg.rows ? 'rowsView' : 'view'}("${arg.name}", a.${arg.name}, ${dtype}, {${dimsOf(arg, symbols).join(', ')}});`;
       lines.push(optional ? `  if (a.${arg.name}.data != nullptr) ${check}` : `  ${check}`);
     }
     if (lists.length > 0) {

@@ -14,6 +14,7 @@ import { fusedAttention, fusedAttentionApplies, type FusedAttentionOptions } fro
 import { expectClose, fromFixture, type FixtureTensor } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import { settledStorages } from './helpers/memory.js';
+import { native } from '../src/native/addon.js';
 
 interface AttentionCase {
   name: string;
@@ -108,7 +109,7 @@ describe("the float32 kernel's vectorized exp", () => {
     const maskValues = scores.map((_, j) => (j === 5 || j === 58 ? -Infinity : 0));
     const mask = torch.tensor(maskValues).reshape(1, S);
     const out = fusedAttention(q, k, v, { isCausal: false, scale: 1, dropoutP: 0, mask: mask.reshape(1, 1, S) });
-    const got = Array.from(out.dataSync());
+    const got = Array.from(out.dataSync() as Float32Array);
     const live = scores.map((x, j) => (maskValues[j] === 0 ? x : -Infinity));
     const top = Math.max(...live);
     // The kernel subtracts the row's max in float32, as the reference does here: that
@@ -237,6 +238,52 @@ describe('fused attention: autograd and memory', () => {
     const out = fusedAttention(q, q, q, { isCausal: false, scale: 1, dropoutP: 0 });
     expect(() => out.sum().backward({ createGraph: true })).toThrow();
   });
+  // The CPU kernel reads strided rows in place (the heads of a packed in-projection) and
+  // writes its output in the [B, L, H, EV] layout; its arithmetic does not depend on the
+  // layout, so the results equal those of contiguous copies exactly.
+  it('reads q, k, v and the gradient where they lie, with the results of contiguous copies', () => {
+    torch.manualSeed(3);
+    const [B, L, H, E] = [2, 5, 3, 4];
+    for (const [name, make] of [
+      ['packed [B, L, 3, H, E] heads', () => torch.randn([B, L, 3 * H * E]).reshape(B, L, 3, H, E).permute(2, 0, 3, 1, 4).unbind(0)],
+      ['two batch dims that merge, heads and rows interleaved', () => [0, 1, 2].map(() => torch.randn([2, 2, L, H, E]).transpose(2, 3))],
+      ['two batch dims that do not merge (copied)', () => [0, 1, 2].map(() => torch.randn([2, 2, L, H, E]).permute(1, 0, 3, 2, 4))],
+    ] as const) {
+      const [q, k, v] = (make() as Tensor[]).map((t) => t.detach().requiresGrad_());
+      const options: FusedAttentionOptions = { isCausal: name.startsWith('two'), scale: 0.4, dropoutP: 0 };
+      const out = fusedAttention(q, k, v, options);
+      const g = torch.randn([...out.shape.slice(0, -3), L, H, E]).transpose(-3, -2);
+      out.backward(g);
+      const [q2, k2, v2] = [q, k, v].map((t) => t.detach().contiguous().requiresGrad_());
+      const ref = fusedAttention(q2, k2, v2, options);
+      ref.backward(g.contiguous());
+      expect(Array.from(out.dataSync() as Float32Array), name).toEqual(Array.from(ref.dataSync() as Float32Array));
+      for (const [a, b] of [[q, q2], [k, k2], [v, v2]]) {
+        expect(Array.from(a.grad!.dataSync() as Float32Array), name).toEqual(Array.from(b.grad!.dataSync() as Float32Array));
+      }
+    }
+  });
+
+  it('copies nothing for the heads of a packed in-projection: the peak is the output and lse', () => {
+    const [B, L, H, E] = [2, 64, 4, 16];
+    const packed = torch.randn([B, L, 3 * H * E]);
+    const [q, k, v] = packed.reshape(B, L, 3, H, E).permute(2, 0, 3, 1, 4).unbind(0);
+    native.resetPeakMemory(0);
+    const before = torch.memoryStats().cpu.allocatedBytes;
+    const out = torch.noGrad(() => fusedAttention(q, k, v, { isCausal: false, scale: 0.25, dropoutP: 0 }));
+    const peak = torch.memoryStats().cpu.peakAllocatedBytes - before;
+    // The output, [B, L, H, E] floats, and lse, [B, H, L]: a copy of q alone would add 32 KiB.
+    expect(peak).toBe(B * L * H * E * 4 + B * H * L * 4);
+    out.dispose();
+  });
+
+  it('gives an output whose heads merge without a copy on the CPU', () => {
+    const [q, k, v] = [0, 1, 2].map(() => torch.randn([2, 3, 5, 4]));
+    const out = fusedAttention(q, k, v, { isCausal: false, scale: 0.5, dropoutP: 0 });
+    expect(out.shape).toEqual([2, 3, 5, 4]);
+    expect(out.transpose(1, 2).isContiguous()).toBe(true);
+  });
+
   it('non-contiguous inputs and gradients give the contiguous results', () => {
     torch.manualSeed(1);
     const base = torch.randn([2, 6, 3, 4]);

@@ -1,10 +1,12 @@
 // Fused attention on the CPU (entries.mjs: attentionForward, attentionBackward): per n and
 // query block, key tiles are scored, masked and folded into an online softmax, so only a
-// tile of scores exists at a time (with dropout, the given factors scale each tile's weights). Every inner loop runs along a contiguous row (a key tile
-// is transposed once so that scores accumulate as axpys over keys), which the compiler
+// tile of scores exists at a time (with dropout, the given factors scale each tile's
+// weights). Every inner loop runs along a contiguous row (a key tile is transposed once so
+// that scores accumulate as axpys over keys), which the compiler
 // vectorizes; OpenBLAS is not called from the pool's threads (a tile's GEMM is big enough
 // for OpenBLAS to start threads of its own). The per-task loops are compiled twice, for the
-// baseline ISA and for AVX2+FMA, and picked at run time. Shapes, heads and the mask's dims
+// baseline ISA and for AVX2+FMA, and picked at run time. q, k, v, out and gradOut are
+// [B, H, rows, width] views whose rows may be strided (Rows). Shapes and the mask's dims
 // were checked where the call entered (attention_checks.cc).
 #include <algorithm>
 #include <cmath>
@@ -92,11 +94,23 @@ struct Geometry {
   int64_t keyEnd(int64_t iEnd) const { return causal ? std::min(S, iEnd) : S; }
 };
 
-// tile[p * kKeyBlock + c] = rows[(j0 + c) * width + p]: a key tile laid out for axpys over keys.
+// Row i of head-batch n = b·H + h of a [B, H, rows, width] view whose rows may be strided
+// (entries.mjs's `rows` views: each row contiguous, every stride >= 0, checked on entry).
 template <typename T>
-FLINT_ATTN_INLINE void transposeTile(const T* rows, int64_t j0, int64_t cols, int64_t width, T* tile) {
+struct Rows {
+  T* data = nullptr;
+  int64_t heads = 1, sb = 0, sh = 0, sr = 0;
+  Rows() = default;
+  explicit Rows(const TensorView& v)
+      : data((T*)v.data), heads(std::max<int64_t>(1, v.shape[1])), sb(v.strides[0]), sh(v.strides[1]), sr(v.strides[2]) {}
+  T* row(int64_t n, int64_t i) const { return data + (n / heads) * sb + (n % heads) * sh + i * sr; }
+};
+
+// tile[p * kKeyBlock + c] = row j0 + c of n, element p: a key tile laid out for axpys over keys.
+template <typename T>
+FLINT_ATTN_INLINE void transposeTile(const Rows<const T>& rows, int64_t n, int64_t j0, int64_t cols, int64_t width, T* tile) {
   for (int64_t c = 0; c < cols; c++) {
-    const T* src = rows + (j0 + c) * width;
+    const T* src = rows.row(n, j0 + c);
     for (int64_t p = 0; p < width; p++) tile[p * kKeyBlock + c] = src[p];
   }
 }
@@ -122,12 +136,15 @@ FLINT_ATTN_INLINE void scoreRow(const T* x, const T* tile, int64_t width, int64_
 // The arguments of one call's task loops, as plain pointers and sizes.
 template <typename T>
 struct Problem {
+  explicit Problem(const Geometry<T>& geometry) : g(geometry) {}
   Geometry<T> g;
-  const T *q = nullptr, *k = nullptr, *v = nullptr, *dO = nullptr, *o = nullptr, *lse = nullptr, *D = nullptr;
+  Rows<const T> q, k, v, dO, o;
+  const T *lse = nullptr, *D = nullptr;
   // The weights' dropout factors, [N, L, S] (nullptr without dropout).
   const T* drop = nullptr;
   const T* dropRow(int64_t n, int64_t i, int64_t j0) const { return drop == nullptr ? nullptr : drop + (n * g.L + i) * g.S + j0; }
-  T *out = nullptr, *lseOut = nullptr, *dq = nullptr, *dk = nullptr, *dv = nullptr;
+  Rows<T> out;
+  T *lseOut = nullptr, *dq = nullptr, *dk = nullptr, *dv = nullptr;
 };
 
 // Four query rows at a time, in registers: GCC/Clang vector extensions, which each ISA
@@ -279,16 +296,18 @@ FLINT_ATTN_INLINE T rowSum(const T* s, int64_t count) {
   return sum;
 }
 
-// acc_r += Σ_c p[r][c] · v[c] for kRows accumulator rows of width `width` over `cols` keys.
+// acc_r += Σ_c p[r][c] · v[c] for kRows accumulator rows of width `width` over `cols` keys,
+// the rows of v `vStride` apart.
 template <typename T>
-FLINT_ATTN_INLINE void accumulateRows(T* const* acc, const T (*p)[kKeyBlock], const T* v, int64_t cols, int64_t width) {
+FLINT_ATTN_INLINE void accumulateRows(T* const* acc, const T (*p)[kKeyBlock], const T* v, int64_t vStride, int64_t cols,
+                                      int64_t width) {
   int64_t e0 = 0;
   constexpr int64_t W = kLanes<T>;
   for (; e0 + 2 * W <= width; e0 += 2 * W) {
     Vec<T> a0 = load(acc[0] + e0), a1 = load(acc[1] + e0), a2 = load(acc[2] + e0), a3 = load(acc[3] + e0);
     Vec<T> b0 = load(acc[0] + e0 + W), b1 = load(acc[1] + e0 + W), b2 = load(acc[2] + e0 + W), b3 = load(acc[3] + e0 + W);
     for (int64_t c = 0; c < cols; c++) {
-      const Vec<T> vv = load(v + c * width + e0), ww = load(v + c * width + e0 + W);
+      const Vec<T> vv = load(v + c * vStride + e0), ww = load(v + c * vStride + e0 + W);
       const T p0 = p[0][c], p1 = p[1][c], p2 = p[2][c], p3 = p[3][c];
       a0 += p0 * vv;
       a1 += p1 * vv;
@@ -311,7 +330,7 @@ FLINT_ATTN_INLINE void accumulateRows(T* const* acc, const T (*p)[kKeyBlock], co
   for (; e0 + W <= width; e0 += W) {
     Vec<T> a0 = load(acc[0] + e0), a1 = load(acc[1] + e0), a2 = load(acc[2] + e0), a3 = load(acc[3] + e0);
     for (int64_t c = 0; c < cols; c++) {
-      const Vec<T> vv = load(v + c * width + e0);
+      const Vec<T> vv = load(v + c * vStride + e0);
       a0 += p[0][c] * vv;
       a1 += p[1][c] * vv;
       a2 += p[2][c] * vv;
@@ -324,7 +343,7 @@ FLINT_ATTN_INLINE void accumulateRows(T* const* acc, const T (*p)[kKeyBlock], co
   }
   for (int r = 0; r < kRows; r++) {
     for (int64_t c = 0; c < cols; c++) {
-      for (int64_t e = e0; e < width; e++) acc[r][e] += p[r][c] * v[c * width + e];
+      for (int64_t e = e0; e < width; e++) acc[r][e] += p[r][c] * v[c * vStride + e];
     }
   }
 }
@@ -343,16 +362,13 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
   T m[kQueryBlock], l[kQueryBlock];
   for (int64_t task = begin; task < end; task++) {
     const int64_t n = task / blocks, i0 = (task % blocks) * kQueryBlock, iEnd = std::min(g.L, i0 + kQueryBlock);
-    const T* qn = pr.q + n * g.L * g.E;
-    const T* kn = pr.k + n * g.S * g.E;
-    const T* vn = pr.v + n * g.S * g.EV;
     std::fill(acc.begin(), acc.end(), T(0));
     std::fill(m, m + kQueryBlock, -inf);
     std::fill(l, l + kQueryBlock, T(0));
     const int64_t jEnd = g.keyEnd(iEnd);
     for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
       const int64_t cols = std::min(kKeyBlock, jEnd - j0);
-      transposeTile(kn, j0, cols, g.E, kT.data());
+      transposeTile(pr.k, n, j0, cols, g.E, kT.data());
       for (int64_t r0 = i0; r0 < iEnd; r0 += kRows) {
         // Rows past the block's end repeat its last row; their results go to a spare accumulator.
         const T* x[kRows];
@@ -360,7 +376,7 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
         int64_t seen[kRows], widest = 0;
         for (int r = 0; r < kRows; r++) {
           const int64_t i = std::min(r0 + r, iEnd - 1);
-          x[r] = qn + i * g.E;
+          x[r] = pr.q.row(n, i);
           accRows[r] = r0 + r < iEnd ? acc.data() + (r0 + r - i0) * g.EV : spare.data();
           seen[r] = r0 + r < iEnd ? g.visible(i, j0, cols) : 0;
           widest = std::max(widest, seen[r]);
@@ -399,14 +415,14 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
           T* accRow = accRows[r];
           for (int64_t e = 0; e < g.EV; e++) accRow[e] *= alpha;
         }
-        accumulateRows(accRows, score, vn + j0 * g.EV, widest, g.EV);
+        accumulateRows(accRows, score, pr.v.row(n, j0), pr.v.sr, widest, g.EV);
       }
     }
     for (int64_t i = i0; i < iEnd; i++) {
       const int64_t r = i - i0;
       // A row with no key left (l = 0) gives NaN and lse = -inf, as softmax over -inf does.
       const T inv = T(1) / l[r];
-      T* o = pr.out + (n * g.L + i) * g.EV;
+      T* o = pr.out.row(n, i);
       const T* accRow = acc.data() + r * g.EV;
       for (int64_t e = 0; e < g.EV; e++) o[e] = l[r] == T(0) ? std::numeric_limits<T>::quiet_NaN() : accRow[e] * inv;
       pr.lseOut[n * g.L + i] = m[r] + std::log(l[r]);
@@ -441,8 +457,8 @@ FLINT_ATTN_INLINE int64_t gradRows(const Problem<T>& pr, int64_t n, int64_t r0, 
   int64_t seen[kRows], widest = 0;
   for (int r = 0; r < kRows; r++) {
     const int64_t i = std::min(r0 + r, g.L - 1);
-    qRows[r] = pr.q + (n * g.L + i) * g.E;
-    dORows[r] = pr.dO + (n * g.L + i) * g.EV;
+    qRows[r] = pr.q.row(n, i);
+    dORows[r] = pr.dO.row(n, i);
     seen[r] = r0 + r < g.L ? g.visible(i, j0, cols) : 0;
     widest = std::max(widest, seen[r]);
   }
@@ -494,8 +510,8 @@ FLINT_ATTN_INLINE void keyTasks(const Problem<T>& pr, int64_t begin, int64_t end
     T* dvn = pr.dv + (n * g.S + j0) * g.EV;
     std::fill(dkn, dkn + cols * g.E, T(0));
     std::fill(dvn, dvn + cols * g.EV, T(0));
-    transposeTile(pr.k + n * g.S * g.E, j0, cols, g.E, kT.data());
-    transposeTile(pr.v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
+    transposeTile(pr.k, n, j0, cols, g.E, kT.data());
+    transposeTile(pr.v, n, j0, cols, g.EV, vT.data());
     for (int64_t r0 = g.causal ? j0 : 0; r0 < g.L; r0 += kRows) {
       const int64_t widest = gradRows(pr, n, r0, j0, cols, kT.data(), vT.data(), qRows, dORows, p, ds);
       if (widest == 0) continue;
@@ -524,15 +540,15 @@ FLINT_ATTN_INLINE void queryTasks(const Problem<T>& pr, int64_t begin, int64_t e
     const int64_t jEnd = g.keyEnd(iEnd);
     for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
       const int64_t cols = std::min(kKeyBlock, jEnd - j0);
-      transposeTile(pr.k + n * g.S * g.E, j0, cols, g.E, kT.data());
-      transposeTile(pr.v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
+      transposeTile(pr.k, n, j0, cols, g.E, kT.data());
+      transposeTile(pr.v, n, j0, cols, g.EV, vT.data());
       for (int64_t r0 = i0; r0 < iEnd; r0 += kRows) {
         // Rows past the block's end are zero in ds; their (zero) sums go to a spare row.
         const int64_t widest = gradRows(pr, n, r0, j0, cols, kT.data(), vT.data(), qRows, dORows, p, ds);
         if (widest == 0) continue;
         T* dqRows[kRows];
         for (int r = 0; r < kRows; r++) dqRows[r] = r0 + r < iEnd ? dqn + (r0 + r) * g.E : spare.data();
-        accumulateRows(dqRows, ds, pr.k + (n * g.S + j0) * g.E, widest, g.E);
+        accumulateRows(dqRows, ds, pr.k.row(n, j0), pr.k.sr, widest, g.E);
       }
     }
   }
@@ -558,8 +574,8 @@ FLINT_ATTN_INLINE void wholeTasks(const Problem<T>& pr, int64_t begin, int64_t e
       T* dvn = pr.dv + (n * g.S + j0) * g.EV;
       std::fill(dkn, dkn + cols * g.E, T(0));
       std::fill(dvn, dvn + cols * g.EV, T(0));
-      transposeTile(pr.k + n * g.S * g.E, j0, cols, g.E, kT.data());
-      transposeTile(pr.v + n * g.S * g.EV, j0, cols, g.EV, vT.data());
+      transposeTile(pr.k, n, j0, cols, g.E, kT.data());
+      transposeTile(pr.v, n, j0, cols, g.EV, vT.data());
       for (int64_t r0 = g.causal ? j0 : 0; r0 < g.L; r0 += kRows) {
         const int64_t widest = gradRows(pr, n, r0, j0, cols, kT.data(), vT.data(), qRows, dORows, p, ds);
         if (widest == 0) continue;
@@ -567,7 +583,7 @@ FLINT_ATTN_INLINE void wholeTasks(const Problem<T>& pr, int64_t begin, int64_t e
         scatterRows(dkn, ds, qRows, widest, g.E);
         T* dqRows[kRows];
         for (int r = 0; r < kRows; r++) dqRows[r] = r0 + r < g.L ? dqn + (r0 + r) * g.E : spare.data();
-        accumulateRows(dqRows, ds, pr.k + (n * g.S + j0) * g.E, widest, g.E);
+        accumulateRows(dqRows, ds, pr.k.row(n, j0), pr.k.sr, widest, g.E);
       }
     }
   }
@@ -607,18 +623,19 @@ void parallelTasks(ThreadPool& pool, Pass pass, const Problem<T>& pr, int64_t ta
 }
 
 template <typename T>
-Geometry<T> geometryOf(const TensorView& q, const TensorView& k, const TensorView& v, const TensorView& mask, int64_t heads,
-                       double scale, bool causal) {
-  return Geometry<T>{q.shape[0], q.shape[1], k.shape[1], q.shape[2], v.shape[2], (T)scale, causal, MaskReader<T>(mask, heads)};
+Geometry<T> geometryOf(const TensorView& q, const TensorView& k, const TensorView& v, const TensorView& mask, double scale,
+                       bool causal) {
+  return Geometry<T>{q.shape[0] * q.shape[1], q.shape[2], k.shape[2], q.shape[3], v.shape[3], (T)scale, causal,
+                     MaskReader<T>(mask, std::max<int64_t>(1, q.shape[1]))};
 }
 
 template <typename T>
 void forward(ThreadPool& pool, const AttentionForwardArgs& a) {
-  Problem<T> pr{geometryOf<T>(a.q, a.k, a.v, a.mask, a.heads, a.scale, a.isCausal)};
-  pr.q = (const T*)a.q.data;
-  pr.k = (const T*)a.k.data;
-  pr.v = (const T*)a.v.data;
-  pr.out = (T*)a.out.data;
+  Problem<T> pr{geometryOf<T>(a.q, a.k, a.v, a.mask, a.scale, a.isCausal)};
+  pr.q = Rows<const T>(a.q);
+  pr.k = Rows<const T>(a.k);
+  pr.v = Rows<const T>(a.v);
+  pr.out = Rows<T>(a.out);
   pr.lseOut = (T*)a.lse.data;
   pr.drop = (const T*)a.dropout.data;
   const Geometry<T>& g = pr.g;
@@ -628,13 +645,13 @@ void forward(ThreadPool& pool, const AttentionForwardArgs& a) {
 
 template <typename T>
 void backward(ThreadPool& pool, const AttentionBackwardArgs& a) {
-  Problem<T> pr{geometryOf<T>(a.q, a.k, a.v, a.mask, a.heads, a.scale, a.isCausal)};
+  Problem<T> pr{geometryOf<T>(a.q, a.k, a.v, a.mask, a.scale, a.isCausal)};
   const Geometry<T>& g = pr.g;
-  pr.q = (const T*)a.q.data;
-  pr.k = (const T*)a.k.data;
-  pr.v = (const T*)a.v.data;
-  pr.dO = (const T*)a.gradOut.data;
-  pr.o = (const T*)a.out.data;
+  pr.q = Rows<const T>(a.q);
+  pr.k = Rows<const T>(a.k);
+  pr.v = Rows<const T>(a.v);
+  pr.dO = Rows<const T>(a.gradOut);
+  pr.o = Rows<const T>(a.out);
   pr.lse = (const T*)a.lse.data;
   pr.dq = (T*)a.dq.data;
   pr.dk = (T*)a.dk.data;
@@ -645,7 +662,9 @@ void backward(ThreadPool& pool, const AttentionBackwardArgs& a) {
   pool.parallelFor(g.N * g.L, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, g.EV)), [&](int64_t b, int64_t e) {
     for (int64_t row = b; row < e; row++) {
       T total = 0;
-      for (int64_t c = 0; c < g.EV; c++) total += pr.dO[row * g.EV + c] * pr.o[row * g.EV + c];
+      const T* dORow = pr.dO.row(row / std::max<int64_t>(1, g.L), row % std::max<int64_t>(1, g.L));
+      const T* oRow = pr.o.row(row / std::max<int64_t>(1, g.L), row % std::max<int64_t>(1, g.L));
+      for (int64_t c = 0; c < g.EV; c++) total += dORow[c] * oRow[c];
       D[row] = total;
     }
   });

@@ -16,6 +16,8 @@
 // block per (n, key tile) for dk/dv, one per (n, query tile) for dq; both recompute scores
 // from the saved logsumexp, and D = rowsum(dO ∘ O) per query row as they stage it.
 #include <algorithm>
+#include <initializer_list>
+#include <utility>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -256,9 +258,18 @@ __global__ void dqKernel(const T* __restrict__ q, const T* __restrict__ k, const
   }
 }
 
+// The CUDA kernels index q, k, v, out and gradOut as contiguous [B·H, rows, width]; the
+// entries allow strided rows (for the CPU kernel), which TypeScript never sends here.
+void requireContiguous(const char* op, std::initializer_list<std::pair<const char*, const TensorView*>> views) {
+  for (const auto& [name, view] : views) {
+    if (!view->isContiguous()) throw Error(std::string(op) + ": on CUDA, " + name + " must be contiguous");
+  }
+}
+
 Geometry geometry(const char* op, const TensorView& q, const TensorView& k, const TensorView& v, const TensorView& mask,
-                  int64_t heads, double scale, bool causal) {
-  Geometry g{q.shape[0], q.shape[1], k.shape[1], q.shape[2], v.shape[2], heads, scale, causal, 0, 0, 0, 0};
+                  double scale, bool causal) {
+  Geometry g{q.shape[0] * q.shape[1], q.shape[2], k.shape[2], q.shape[3], v.shape[3], std::max<int64_t>(1, q.shape[1]),
+             scale, causal, 0, 0, 0, 0};
   if (g.E > kMaxHead || g.EV > kMaxHead) {
     throw Error(std::string(op) + ": head dims above " + std::to_string(kMaxHead) + " are not implemented on CUDA, got " +
                 std::to_string(g.E) + " and " + std::to_string(g.EV));
@@ -603,7 +614,8 @@ void rowBackward(CudaContext& ctx, const AttentionBackwardArgs& a, const Geometr
 template <class T>
 void forwardTyped(CudaContext& ctx, const AttentionForwardArgs& a) {
   constexpr int B = sizeof(T) == 8 ? 8 : 16;
-  const Geometry g = geometry("attentionForward", a.q, a.k, a.v, a.mask, a.heads, a.scale, a.isCausal);
+  requireContiguous("attentionForward", {{"out", &a.out}, {"q", &a.q}, {"k", &a.k}, {"v", &a.v}});
+  const Geometry g = geometry("attentionForward", a.q, a.k, a.v, a.mask, a.scale, a.isCausal);
   const int64_t blocks = g.N * ((g.L + B - 1) / B);
   if (blocks == 0) return;
   switch (rowHead<T>(g)) {
@@ -622,7 +634,8 @@ void forwardTyped(CudaContext& ctx, const AttentionForwardArgs& a) {
 template <class T>
 void backwardTyped(CudaContext& ctx, const AttentionBackwardArgs& a) {
   constexpr int B = sizeof(T) == 8 ? 4 : 8;
-  const Geometry g = geometry("attentionBackward", a.q, a.k, a.v, a.mask, a.heads, a.scale, a.isCausal);
+  requireContiguous("attentionBackward", {{"gradOut", &a.gradOut}, {"q", &a.q}, {"k", &a.k}, {"v", &a.v}, {"out", &a.out}});
+  const Geometry g = geometry("attentionBackward", a.q, a.k, a.v, a.mask, a.scale, a.isCausal);
   switch (rowHead<T>(g)) {
     case 16: return rowBackward<T, 16>(ctx, a, g);
     case 32: return rowBackward<T, 32>(ctx, a, g);

@@ -480,28 +480,30 @@ export const entries = {
   // Least squares by complete orthogonal factorization (gelsy), as PyTorch's CPU default.
   linalgLstsq: { args: 'solution: new [B, N, K], rank: new [B], a: in [B, M, N], b: in [B, M, K], rcond: f64', kernel: true },
   // Fused attention (native/cpu/attention.cc, native/cuda/attention.cu): out = softmax(q·kᵀ·scale
-  // + mask) · v per n of N = batch × heads, tiled with an online softmax so that the L×S
-  // scores never exist whole. lse is each query row's logsumexp of its scores (-inf for a row
+  // + mask) · v per (batch, head), tiled with an online softmax so that the L×S scores never
+  // exist whole. q, k, v, out and gradOut may have strided rows: the heads of a packed
+  // in-projection are read where they lie, and the output is written straight into the
+  // [B, L, H, EV] layout that merging the heads wants (the CUDA kernels take contiguous ones). lse is each query row's logsumexp of its scores (-inf for a row
   // with no key left, whose output is then NaN, as the matmul-softmax path gives); the
   // backward recomputes the scores per tile from it. The mask is additive (bool masks become
   // 0/-inf on the TypeScript side), [MB, MH, ML, MS] with each dim 1 (broadcast, read in place)
-  // or batch = N / heads, heads, L, S; isCausal drops key j > query i (top-left aligned).
-  // native/core/attention_checks.cc checks heads and the mask's dims. `dropout` (training
+  // or B, H, L, S; isCausal drops key j > query i (top-left aligned).
+  // native/core/attention_checks.cc checks the mask's dims. `dropout` (training
   // with dropout) holds each weight's dropout factor, 0 or 1 / (1 - p), drawn as the
   // composition's dropout draws its mask: the output is (softmax ∘ dropout) · v, and lse
   // stays that of the softmax before dropout.
   attentionForward: {
     args:
-      'out: new [N, L, EV], lse: new [N, L], q: in [N, L, E], k: in [N, S, E], v: in [N, S, EV], ' +
-      'mask: in? [MB, MH, ML, MS], dropout: in? [N, L, S], heads: i64 @meta, scale: f64 @meta, isCausal: bool @meta',
+      'out: out [B, H, L, EV] rows, lse: new [B, H, L], q: in [B, H, L, E] rows, k: in [B, H, S, E] rows, v: in [B, H, S, EV] rows, ' +
+      'mask: in? [MB, MH, ML, MS], dropout: in? [B, H, L, S], scale: f64 @meta, isCausal: bool @meta',
     kernel: true,
     check: 'checkAttention',
   },
   attentionBackward: {
     args:
-      'dq: new [N, L, E], dk: new [N, S, E], dv: new [N, S, EV], gradOut: in [N, L, EV], q: in [N, L, E], ' +
-      'k: in [N, S, E], v: in [N, S, EV], out: in [N, L, EV], lse: in [N, L], mask: in? [MB, MH, ML, MS], dropout: in? [N, L, S], ' +
-      'heads: i64 @meta, scale: f64 @meta, isCausal: bool @meta',
+      'dq: new [B, H, L, E], dk: new [B, H, S, E], dv: new [B, H, S, EV], gradOut: in [B, H, L, EV] rows, q: in [B, H, L, E] rows, ' +
+      'k: in [B, H, S, E] rows, v: in [B, H, S, EV] rows, out: in [B, H, L, EV] rows, lse: in [B, H, L], mask: in? [MB, MH, ML, MS], ' +
+      'dropout: in? [B, H, L, S], scale: f64 @meta, isCausal: bool @meta',
     kernel: true,
     check: 'checkAttention',
   },

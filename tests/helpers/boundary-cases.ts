@@ -143,27 +143,30 @@ export const cases: Record<string, () => unknown> = {
   },
   rnn_cell_strided: () => call.rnnCell(torch.zeros([3, 2]), layoutOf(x(), torch.float32, 0, [3, 2], [1, 3]), torch.zeros([3, 2]), false),
   rnn_backward_rows_disagree: () => call.rnnCellBackward(torch.zeros([2, 3]), torch.zeros([2, 3]), torch.zeros([5, 3]), torch.zeros([2, 3]), true),
-  // The fused attention kernels (issue 12): heads must split N, mask dims broadcast or match.
-  attention_heads_not_dividing: () =>
-    call.attentionForward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 3]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), null, null, 3, 1, false),
-  attention_zero_heads: () =>
-    call.attentionForward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 3]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), null, null, 0, 1, false),
+  // The fused attention kernels (issue 12): [B, H, rows, width] views, q/k/v/out with
+  // strided rows (each row contiguous); mask dims broadcast or match.
+  attention_rows_not_contiguous: () =>
+    call.attentionForward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 3]), layoutOf(x(), torch.float32, 0, [2, 2, 3, 2], [0, 0, 1, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), null, null, 1, false),
+  attention_rows_past_storage: () =>
+    call.attentionForward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 3]), layoutOf(torch.zeros(8), torch.float32, 0, [2, 2, 3, 2], [12, 2, 4, 1]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), null, null, 1, false),
+  attention_out_rows_past_storage: () =>
+    call.attentionForward(layoutOf(torch.zeros(8), torch.float32, 0, [2, 2, 3, 2], [12, 2, 4, 1]), fresh(torch.float32, [2, 2, 3]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), null, null, 1, false),
   attention_mask_keys: () =>
-    call.attentionForward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 3]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), torch.zeros([1, 1, 1, 4]), null, 2, 1, false),
+    call.attentionForward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 3]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([1, 1, 1, 4]), null, 1, false),
   attention_mask_batch: () =>
-    call.attentionForward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 3]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 1, 1, 5]), null, 2, 1, false),
+    call.attentionForward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 3]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([4, 1, 1, 5]), null, 1, false),
   attention_mask_past_storage: () =>
-    call.attentionForward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 3]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), layoutOf(torch.zeros(5), torch.float32, 0, [2, 2, 3, 5], [30, 15, 5, 1]), null, 2, 1, false),
+    call.attentionForward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 3]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), layoutOf(torch.zeros(5), torch.float32, 0, [2, 2, 3, 5], [30, 15, 5, 1]), null, 1, false),
   attention_keys_short: () =>
-    call.attentionForward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 3]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 6, 2]), null, null, 2, 1, false),
+    call.attentionForward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 3]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 6, 2]), null, null, 1, false),
   attention_backward_lse_short: () =>
-    call.attentionBackward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 5, 2]), fresh(torch.float32, [4, 5, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 2]), null, null, 2, 1, false),
+    call.attentionBackward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 5, 2]), fresh(torch.float32, [2, 2, 5, 2]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 2]), null, null, 1, false),
   attention_dropout_shape: () =>
-    call.attentionForward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 3]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), null, torch.zeros([4, 3, 4]), 2, 1, false),
+    call.attentionForward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 3]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), null, torch.zeros([2, 2, 3, 4]), 1, false),
   attention_dropout_past_storage: () =>
-    call.attentionBackward(fresh(torch.float32, [4, 3, 2]), fresh(torch.float32, [4, 5, 2]), fresh(torch.float32, [4, 5, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 5, 2]), torch.zeros([4, 3, 2]), torch.zeros([4, 3]), null, layoutOf(torch.zeros(8), torch.float32, 0, [4, 3, 5], [15, 5, 1]), 2, 1, false),
+    call.attentionBackward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 5, 2]), fresh(torch.float32, [2, 2, 5, 2]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 3]), null, layoutOf(torch.zeros(8), torch.float32, 0, [2, 2, 3, 5], [30, 15, 5, 1]), 1, false),
   attention_int_query: () =>
-    call.attentionForward(fresh(torch.int64, [1, 1, 1]), fresh(torch.int64, [1, 1]), torch.zeros([1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1], { dtype: torch.int64 }), null, null, 1, 1, false),
+    call.attentionForward(fresh(torch.int64, [1, 1, 1, 1]), fresh(torch.int64, [1, 1, 1]), torch.zeros([1, 1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1, 1], { dtype: torch.int64 }), null, null, 1, false),
   // The optimizers' fused group steps (issue 13): lists of one length, every element of one
   // dtype and length with its row, inside its storage; an optional list empty or full.
   adam_step_dtypes: () => call.adamStep([z(4)], [z(4)], [z(4)], [torch.zeros(4, { dtype: torch.float64 })], [], 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),

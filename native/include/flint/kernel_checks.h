@@ -1,5 +1,6 @@
 // The checks that the generated kernel entries (kernels.generated.h) run before a device
-// sees their views: each view is contiguous, has the entry's dtype and the declared shape,
+// sees their views: each view is contiguous (or, declared `rows`, has contiguous rows), has
+// the entry's dtype and the declared shape,
 // with every named size (R, C, ...) equal wherever it appears. A kernel can then index its
 // views by those sizes alone without reading outside them.
 #pragma once
@@ -39,22 +40,42 @@ class KernelShapes {
       fail(named() + " must have " + std::to_string(dims.size()) + " dims, got " + std::to_string(view.ndim));
     }
     if (!view.isContiguous()) fail(named() + " must be contiguous");
+    dimensions(named(), view, dims);
+  }
+
+  // A view declared `rows` (entries.mjs): as view(), but only each row (the last dim) need
+  // be contiguous. The reader has checked that every stride is >= 0 and that the view lies
+  // inside its storage, so a kernel that steps by the strides stays inside it too.
+  void rowsView(const char* name, const TensorView& view, DType dtype, std::initializer_list<int> dims) {
+    if (view.dtype != dtype) fail(std::string(name) + " must be " + dtypeName(dtype) + ", got " + dtypeName(view.dtype));
+    if (view.ndim != (int)dims.size()) {
+      fail(std::string(name) + " must have " + std::to_string(dims.size()) + " dims, got " + std::to_string(view.ndim));
+    }
+    if (view.ndim > 0 && view.shape[view.ndim - 1] > 1 && view.strides[view.ndim - 1] != 1) {
+      fail(std::string(name) + "'s rows must be contiguous (last stride 1), got stride " + std::to_string(view.strides[view.ndim - 1]));
+    }
+    dimensions(name, view, dims);
+  }
+
+ private:
+  void dimensions(const std::string& named, const TensorView& view, std::initializer_list<int> dims) {
     int d = 0;
     for (int symbol : dims) {
       const int64_t size = view.shape[d];
       if (symbol < 0) {
-        if (size != -1 - symbol) fail(named() + " has size " + std::to_string(size) + " in dim " + std::to_string(d));
+        if (size != -1 - symbol) fail(named + " has size " + std::to_string(size) + " in dim " + std::to_string(d));
       } else if (!bound_[symbol]) {
         bound_[symbol] = true;
         sizes_[symbol] = size;
       } else if (sizes_[symbol] != size) {
-        fail(named() + "'s dim " + std::to_string(d) + " is " + std::to_string(size) +
+        fail(named + "'s dim " + std::to_string(d) + " is " + std::to_string(size) +
              ", but another view has " + std::to_string(sizes_[symbol]) + " there");
       }
       d++;
     }
   }
 
+ public:
   // The list arguments of an entry have one length, that of its first list (`expected`);
   // an optional list may instead be empty (absent).
   void listLength(const char* name, const ViewList& list, int64_t expected, bool optional) const {

@@ -22,12 +22,13 @@
  * there instead; the kernel treats both masks alike.)
  */
 import type { Tensor } from '../../tensor/tensor.js';
-import { fromHandle } from '../../tensor/tensor.js';
+import { Tensor as TensorClass, fromHandle } from '../../tensor/tensor.js';
 import { type Backward, record } from '../../autograd/function.js';
 import type { Node } from '../../autograd/node.js';
 import * as call from '../../native/calls.generated.js';
 import { fresh, layoutOf, type ViewArg } from '../../native/meta.js';
-import { bool, float32, float64 } from '../../tensor/dtype.js';
+import { bool, float32, float64, type DType } from '../../tensor/dtype.js';
+import type { Device } from '../../tensor/device.js';
 import { contiguousStrides } from '../../tensor/shape.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
 import { where } from '../../ops/elementwise.js';
@@ -60,6 +61,8 @@ const CUDA_MAX_HEAD = 128;
 interface Plan {
   lead: number[];
   n: number;
+  /** n = b · heads: the kernels' [B, H, rows, width] views. */
+  b: number;
   heads: number;
   l: number;
   s: number;
@@ -86,8 +89,9 @@ function plan(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions): 
   const n = lead.reduce((a, b) => a * b, 1);
   if (n < 1) return null;
   const heads = lead.length > 0 ? lead[lead.length - 1] : 1;
+  const b = n / heads;
   const mask = options.mask;
-  if (mask === undefined) return { lead, n, heads, l, s, e, ev, maskShape: null };
+  if (mask === undefined) return { lead, n, b, heads, l, s, e, ev, maskShape: null };
   if (mask._dtype !== bool && (mask._dtype !== dtype || mask._requiresGrad)) return null;
   if (String(mask.device) !== String(device) || mask._shape.length > nd) return null;
   const padded = [...new Array<number>(nd - mask._shape.length).fill(1), ...mask._shape];
@@ -101,7 +105,7 @@ function plan(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions): 
   const batchLead = lead.slice(0, -1);
   const mb = batchDims.every((size) => size === 1) ? 1 : batchDims.every((size, d) => size === batchLead[d]) ? n / heads : -1;
   if (mb < 0) return null;
-  return { lead, n, heads, l, s, e, ev, maskShape: [mb, mh, ml, ms] };
+  return { lead, n, b, heads, l, s, e, ev, maskShape: [mb, mh, ml, ms] };
 }
 
 /**
@@ -117,8 +121,64 @@ function dense(t: Tensor): Tensor {
   return t.isContiguous() ? t : castKernel(t, t._dtype);
 }
 
-function view3(t: Tensor, rows: number, inner: number, n: number): ViewArg {
-  return layoutOf(t, t._dtype, t._offset, [n, rows, inner], [rows * inner, inner, 1]);
+/**
+ * The [B, H, rows, width] view of `t` ([...batch, H, rows, width], or [rows, width]) that
+ * the CPU kernel reads in place: each row contiguous, the batch dims one stride apart. The
+ * heads of a packed in-projection are such a view, so they are never copied. Null when the
+ * layout is not one (or on CUDA, whose kernels read contiguous views only).
+ */
+function rowsView(t: Tensor, p: Plan, rows: number, width: number): ViewArg | null {
+  if (t.device.type !== 'cpu') return null;
+  const shape = t._shape;
+  const strides = t._strides;
+  const nd = shape.length;
+  if (width > 1 && strides[nd - 1] !== 1) return null;
+  let batchStride = 0;
+  let expected = -1;
+  for (let d = nd - 4; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (expected < 0) batchStride = strides[d];
+    else if (strides[d] !== expected) return null;
+    expected = strides[d] * shape[d];
+  }
+  const headStride = nd >= 3 ? strides[nd - 3] : 0;
+  return layoutOf(t, t._dtype, t._offset, [p.b, p.heads, rows, width], [batchStride, headStride, strides[nd - 2], 1]);
+}
+
+/** A contiguous tensor's [B, H, rows, width] view. */
+function view4(t: Tensor, p: Plan, rows: number, width: number): ViewArg {
+  return layoutOf(t, t._dtype, t._offset, [p.b, p.heads, rows, width], [p.heads * rows * width, rows * width, width, 1]);
+}
+
+/** `t` as the kernels read it, with the copy made for it if one was (else null). */
+function kernelView(t: Tensor, p: Plan, rows: number, width: number): { view: ViewArg; copy: Tensor | null } {
+  const inPlace = rowsView(t, p, rows, width);
+  if (inPlace !== null) return { view: inPlace, copy: null };
+  const copy = dense(t);
+  return { view: view4(copy, p, rows, width), copy: copy === t ? null : copy };
+}
+
+/**
+ * The output, [...lead, L, EV]. On the CPU its memory is laid out [...batch, L, H, EV], as
+ * PyTorch's CPU flash attention lays it out, so that merging the heads afterwards
+ * (`out.transpose(1, 2).reshape(B, L, H·EV)`) is a view, not a copy; on CUDA it is
+ * contiguous.
+ */
+function outputOf(p: Plan, dtype: DType, device: Device): { out: Tensor; view: ViewArg } {
+  const { b, heads, l, ev, lead } = p;
+  const base = empty([b * heads * l * ev], { dtype, device });
+  let strides: number[];
+  let kernelStrides: number[];
+  if (device.type === 'cpu' && lead.length > 0) {
+    strides = [...contiguousStrides(lead.slice(0, -1)).map((x) => x * l * heads * ev), ev, heads * ev, 1];
+    kernelStrides = [l * heads * ev, ev, heads * ev, 1];
+  } else {
+    strides = contiguousStrides([...lead, l, ev]);
+    kernelStrides = [heads * l * ev, l * ev, ev, 1];
+  }
+  const out = new TensorClass(base._storage, [...lead, l, ev], strides, 0, dtype);
+  base.dispose();
+  return { out, view: layoutOf(out, dtype, 0, [b, heads, l, ev], kernelStrides) };
 }
 
 /**
@@ -135,10 +195,13 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAt
     throw new Error('fusedAttention: this call is not one the fused attention kernel covers (see fusedAttentionApplies)');
   }
   const dtype = q._dtype;
-  const { n, l, s, e, ev, heads } = p;
-  const qc = dense(q);
-  const kc = dense(k);
-  const vc = dense(v);
+  const { b, l, s, e, ev, heads } = p;
+  const qv = kernelView(q, p, l, e);
+  const kv = kernelView(k, p, s, e);
+  const vv = kernelView(v, p, s, ev);
+  const qc = qv.copy ?? q;
+  const kc = kv.copy ?? k;
+  const vc = vv.copy ?? v;
   let maskc: Tensor | null = null;
   if (options.mask !== undefined && p.maskShape !== null) {
     const mask = options.mask;
@@ -157,7 +220,7 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAt
   // Dropout's factors, 0 or 1 / (1 - p), drawn as F.dropout draws a mask of the weights' shape.
   let drop: Tensor | null = null;
   if (options.dropoutP > 0) {
-    const factors = empty([n, l, s], { dtype, device: q.device });
+    const factors = empty([b, heads, l, s], { dtype, device: q.device });
     drop = factors;
     noGrad(() => {
       bernoulli_(factors, 1 - options.dropoutP);
@@ -167,20 +230,20 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAt
   const maskShape = p.maskShape;
   const maskView = () =>
     maskc === null || maskShape === null ? null : layoutOf(maskc, dtype, maskc._offset, maskShape, contiguousStrides(maskShape));
-  const [outHandle, lseHandle] = call.attentionForward(
-    fresh(dtype, [n, l, ev]),
-    fresh(dtype, [n, l]),
-    view3(qc, l, e, n),
-    view3(kc, s, e, n),
-    view3(vc, s, ev, n),
+  const output = outputOf(p, dtype, q.device);
+  const [, lseHandle] = call.attentionForward(
+    output.view,
+    fresh(dtype, [b, heads, l]),
+    qv.view,
+    kv.view,
+    vv.view,
     maskView(),
     drop,
-    heads,
     options.scale,
     options.isCausal,
   );
-  const out = fromHandle(outHandle, [...p.lead, l, ev], dtype, q.device);
-  const lse = fromHandle(lseHandle, [n, l], dtype, q.device);
+  const out = output.out;
+  const lse = fromHandle(lseHandle, [p.n, l], dtype, q.device);
   const internal = (t: Tensor, source: Tensor) => t !== source;
   const needsGrad = gradEnabled() && (q._requiresGrad || k._requiresGrad || v._requiresGrad);
   if (!needsGrad) {
@@ -230,30 +293,38 @@ function fusedBackward(
   meta: BackwardMeta,
   saved: { q: Getter; k: Getter; v: Getter; mask: Getter | null; drop: Getter | null; out: Getter; lse: Getter },
 ): Backward {
-  const { n, l, s, e, ev, heads, lead, maskShape } = meta.plan;
+  const plan = meta.plan;
+  const { b, l, s, e, ev, heads, lead, maskShape } = plan;
   return (g) => {
     const o = saved.out();
     const dtype = o._dtype;
-    const gc = g._dtype === dtype && g.isContiguous() ? g : castKernel(g, dtype);
+    const cast = g._dtype === dtype ? null : castKernel(g, dtype);
+    const views = [
+      kernelView(cast ?? g, plan, l, ev),
+      kernelView(saved.q(), plan, l, e),
+      kernelView(saved.k(), plan, s, e),
+      kernelView(saved.v(), plan, s, ev),
+      kernelView(o, plan, l, ev),
+    ];
     const mask = saved.mask === null ? null : saved.mask();
     const lse = saved.lse();
     const [dqH, dkH, dvH] = call.attentionBackward(
-      fresh(dtype, [n, l, e]),
-      fresh(dtype, [n, s, e]),
-      fresh(dtype, [n, s, ev]),
-      view3(gc, l, ev, n),
-      view3(saved.q(), l, e, n),
-      view3(saved.k(), s, e, n),
-      view3(saved.v(), s, ev, n),
-      view3(o, l, ev, n),
-      layoutOf(lse, dtype, lse._offset, [n, l], [l, 1]),
+      fresh(dtype, [b, heads, l, e]),
+      fresh(dtype, [b, heads, s, e]),
+      fresh(dtype, [b, heads, s, ev]),
+      views[0].view,
+      views[1].view,
+      views[2].view,
+      views[3].view,
+      views[4].view,
+      layoutOf(lse, dtype, lse._offset, [b, heads, l], [heads * l, l, 1]),
       mask === null || maskShape === null ? null : layoutOf(mask, dtype, mask._offset, maskShape, contiguousStrides(maskShape)),
       saved.drop === null ? null : saved.drop(),
-      heads,
       meta.scale,
       meta.isCausal,
     );
-    if (gc !== g) gc.dispose();
+    cast?.dispose();
+    for (const { copy } of views) copy?.dispose();
     const grads = [
       fromHandle(dqH, [...lead, l, e], dtype, o.device),
       fromHandle(dkH, [...lead, s, e], dtype, o.device),
