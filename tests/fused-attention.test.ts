@@ -277,11 +277,14 @@ describe('fused attention: autograd and memory', () => {
     out.dispose();
   });
 
-  it('gives an output whose heads merge without a copy on the CPU', () => {
+  it('gives 4-D inputs an output whose heads merge without a copy on the CPU, as PyTorch 2 does', () => {
     const [q, k, v] = [0, 1, 2].map(() => torch.randn([2, 3, 5, 4]));
     const out = fusedAttention(q, k, v, { isCausal: false, scale: 0.5, dropoutP: 0 });
     expect(out.shape).toEqual([2, 3, 5, 4]);
     expect(out.transpose(1, 2).isContiguous()).toBe(true);
+    // Other ranks go to PyTorch's math path, whose output is contiguous: so is ours.
+    const [q3, k3, v3] = [0, 1, 2].map(() => torch.randn([3, 5, 4]));
+    expect(fusedAttention(q3, k3, v3, { isCausal: false, scale: 0.5, dropoutP: 0 }).isContiguous()).toBe(true);
   });
 
   it('non-contiguous inputs and gradients give the contiguous results', () => {

@@ -46,7 +46,11 @@
 //                  device's <name>Impl) and the napi glue. Views then carry their shape in
 //                  named sizes, `input: in [R, C]`, and are contiguous, of one float dtype
 //                  (the first `in` view's), except views whose shape ends in `i64`
-//                  (`indices: new [P, O] i64`), which are int64.
+//                  (`indices: new [P, O] i64`), which are int64. An `in`/`out`/`inout`
+//                  view whose shape ends in `rows` (`q: in [B, H, L, E] rows`) may have
+//                  strided rows: each row contiguous, any other stride >= 0, so the
+//                  kernel must step by view.strides (the fused attention reads heads
+//                  out of a packed projection that way).
 //   check: 'f'     (kernel entries) the generated checks end with a call of the
 //                  hand-written `void f(const <Name>Args&)` (native/core/), for what the
 //                  shapes cannot say: window sizes, strides and the like.

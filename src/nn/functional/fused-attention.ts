@@ -159,18 +159,19 @@ function kernelView(t: Tensor, p: Plan, rows: number, width: number): { view: Vi
 }
 
 /**
- * The output, [...lead, L, EV]. On the CPU its memory is laid out [...batch, L, H, EV], as
- * PyTorch's CPU flash attention lays it out, so that merging the heads afterwards
- * (`out.transpose(1, 2).reshape(B, L, H·EV)`) is a view, not a copy; on CUDA it is
- * contiguous.
+ * The output, [...lead, L, EV]. For 4-D inputs on the CPU its memory is laid out
+ * [B, L, H, EV], as PyTorch 2's CPU flash attention lays it out (it returns the same
+ * transposed view), so that merging the heads afterwards
+ * (`out.transpose(1, 2).reshape(B, L, H·EV)`) is a view, not a copy. Otherwise (CUDA, and
+ * the other ranks, which PyTorch sends to its math path) it is contiguous.
  */
 function outputOf(p: Plan, dtype: DType, device: Device): { out: Tensor; view: ViewArg } {
   const { b, heads, l, ev, lead } = p;
   const base = empty([b * heads * l * ev], { dtype, device });
   let strides: number[];
   let kernelStrides: number[];
-  if (device.type === 'cpu' && lead.length > 0) {
-    strides = [...contiguousStrides(lead.slice(0, -1)).map((x) => x * l * heads * ev), ev, heads * ev, 1];
+  if (device.type === 'cpu' && lead.length === 2) {
+    strides = [l * heads * ev, ev, heads * ev, 1];
     kernelStrides = [l * heads * ev, ev, heads * ev, 1];
   } else {
     strides = contiguousStrides([...lead, l, ev]);
