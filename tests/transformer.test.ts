@@ -165,3 +165,49 @@ describe('Transformer layers, stacks and nn.Transformer', () => {
     expect(() => new nn.TransformerEncoder({} as never, 2)).toThrow(/encoderLayer/);
   });
 });
+
+describe('an inference forward frees its intermediates (private-intermediates.ts)', () => {
+  const encoder = () => {
+    torch.manualSeed(0);
+    const layer = new torch.nn.TransformerEncoderLayer(16, 2, { dimFeedforward: 32, batchFirst: true });
+    return new torch.nn.TransformerEncoder(layer, 2).eval();
+  };
+  const liveStorages = () => torch.memoryStats().cpu.storages;
+
+  it('leaves only its output alive, with the values of a forward that keeps them', () => {
+    const net = encoder();
+    const x = torch.randn([2, 5, 16]);
+    const kept = torch.enableGrad(() => net.forward(x)).detach();
+    const before = liveStorages();
+    const out = torch.noGrad(() => net.forward(x));
+    expect(liveStorages() - before).toBe(1);
+    expect(Array.from(out.dataSync() as Float32Array)).toEqual(Array.from(kept.dataSync() as Float32Array));
+    const mha = net.layers.at(0) as torch.nn.TransformerEncoderLayer;
+    const before2 = liveStorages();
+    const [attended, weights] = torch.noGrad(() => mha.self_attn(x, x, x));
+    expect(liveStorages() - before2).toBe(2);
+    expect(weights!.shape).toEqual([2, 5, 5]);
+    expect(attended.shape).toEqual([2, 5, 16]);
+  });
+
+  it('frees nothing that a hook, a user activation or a gradient can see', () => {
+    const net = encoder();
+    const x = torch.randn([2, 5, 16]);
+    const seen: Tensor[] = [];
+    const layer0 = net.layers.at(0) as torch.nn.TransformerEncoderLayer;
+    const handle = layer0.norm1.registerForwardHook((_m: unknown, _i: unknown, out: unknown) => void seen.push(out as Tensor));
+    torch.noGrad(() => net.forward(x));
+    handle.remove();
+    expect(seen[0].sum().item()).toBeTypeOf('number'); // still alive: not disposed under the hook
+    const layer1 = net.layers.at(1) as torch.nn.TransformerEncoderLayer;
+    layer1.activation = (t: Tensor) => {
+      seen.push(t);
+      return t.relu();
+    };
+    torch.noGrad(() => net.forward(x));
+    expect(seen[1].sum().item()).toBeTypeOf('number');
+    const y = net.train().forward(x.clone().requiresGrad_());
+    y.sum().backward();
+    expect(layer0.linear1.weight.grad).not.toBeNull();
+  });
+});

@@ -10,6 +10,7 @@ import * as init from '../init.js';
 import { Linear } from './linear.js';
 import { multiHeadAttentionForward } from '../functional/multi-head-attention.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
+import { freeingIntermediates, markPrivateForward } from './private-intermediates.js';
 import { checkBoolean, checkNumber, checkOptions, checkSize, checkTensor, keysOf } from '../../tensor/args.js';
 
 /**
@@ -188,7 +189,7 @@ export class MultiheadAttention extends Module<[Tensor, Tensor | null]> {
     checkTensor(value, 'MultiheadAttention.forward', 'value');
     const o = positionalOptions<MultiheadAttentionForwardOptions>('MultiheadAttention.forward', FORWARD_POSITIONAL, rest, FORWARD_KEYS);
     const separate = !this._qkvSameEmbedDim;
-    return multiHeadAttentionForward(
+    return freeingIntermediates(this, () => multiHeadAttentionForward(
       query, key, value, this.embedDim, this.numHeads, this.in_proj_weight, this.in_proj_bias, this.bias_k, this.bias_v,
       this.addZeroAttn, this.dropout, this.out_proj.weight, this.out_proj.bias,
       {
@@ -203,6 +204,8 @@ export class MultiheadAttention extends Module<[Tensor, Tensor | null]> {
           ? { useSeparateProjWeight: true, qProjWeight: this.q_proj_weight, kProjWeight: this.k_proj_weight, vProjWeight: this.v_proj_weight }
           : {}),
       },
-    );
+    ));
   }
 }
+
+markPrivateForward([MultiheadAttention, NonDynamicallyQuantizableLinear]);

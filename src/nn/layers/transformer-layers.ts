@@ -13,6 +13,7 @@ import { Linear } from './linear.js';
 import { LayerNorm } from './normalization.js';
 import { MultiheadAttention, positionalOptions } from './multihead-attention.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
+import { freeingIntermediates, markPrivateForward } from './private-intermediates.js';
 import { checkBoolean, checkNumber, checkOptions, checkSize, checkTensor, keysOf } from '../../tensor/args.js';
 
 /** An activation: 'relu', 'gelu', a function of one tensor, or a module. */
@@ -137,13 +138,15 @@ export class TransformerEncoderLayer extends Module {
     const sa = (x: Tensor) =>
       this.dropout1(this.self_attn(x, x, x, { attnMask: mask, keyPaddingMask: kpm, needWeights: false, isCausal })[0]);
     const ff = (x: Tensor) => this.dropout2(feedForward(this, x));
-    let x = src;
-    if (this.normFirst) {
-      x = add(x, sa(this.norm1(x)));
-      return add(x, ff(this.norm2(x)));
-    }
-    x = this.norm1(add(x, sa(x)));
-    return this.norm2(add(x, ff(x)));
+    return freeingIntermediates(this, () => {
+      let x = src;
+      if (this.normFirst) {
+        x = add(x, sa(this.norm1(x)));
+        return add(x, ff(this.norm2(x)));
+      }
+      x = this.norm1(add(x, sa(x)));
+      return this.norm2(add(x, ff(x)));
+    });
   }
 }
 
@@ -223,14 +226,19 @@ export class TransformerDecoderLayer extends Module {
         attnMask: o.memoryMask ?? null, keyPaddingMask: o.memoryKeyPaddingMask ?? null, needWeights: false, isCausal: o.memoryIsCausal ?? false,
       })[0]);
     const ff = (x: Tensor) => this.dropout3(feedForward(this, x));
-    let x = tgt;
-    if (this.normFirst) {
-      x = add(x, sa(this.norm1(x)));
-      x = add(x, mha(this.norm2(x)));
-      return add(x, ff(this.norm3(x)));
-    }
-    x = this.norm1(add(x, sa(x)));
-    x = this.norm2(add(x, mha(x)));
-    return this.norm3(add(x, ff(x)));
+    return freeingIntermediates(this, () => {
+      let x = tgt;
+      if (this.normFirst) {
+        x = add(x, sa(this.norm1(x)));
+        x = add(x, mha(this.norm2(x)));
+        return add(x, ff(this.norm3(x)));
+      }
+      x = this.norm1(add(x, sa(x)));
+      x = this.norm2(add(x, mha(x)));
+      return this.norm3(add(x, ff(x)));
+    });
   }
 }
+
+// The blocks, and the modules they are built of, whose forward keeps nothing (private-intermediates.ts).
+markPrivateForward([TransformerEncoderLayer, TransformerDecoderLayer, Linear, LayerNorm, Dropout], [relu, gelu]);

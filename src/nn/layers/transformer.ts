@@ -18,6 +18,7 @@ import {
   DECODER_LAYER_KEYS, LAYER_KEYS, TransformerDecoderLayer, TransformerEncoderLayer, type DecoderLayerForwardOptions, type TransformerActivation,
 } from './transformer-layers.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
+import { freeingIntermediates, markPrivateForward } from './private-intermediates.js';
 import { argumentError, checkBoolean, checkOptions, checkSize, checkTensor, keysOf } from '../../tensor/args.js';
 
 function checkModule(value: unknown, fn: string, name: string): asserts value is Module<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -114,9 +115,11 @@ export class TransformerEncoder extends Module {
     const first = this.layers.children()[0] as TransformerEncoderLayer | undefined;
     const isCausal = detectIsCausalMask(o.mask ?? null, o.isCausal, seqLen(src, first?.self_attn.batchFirst ?? false));
     const options = { srcMask: o.mask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal };
-    let out = src;
-    for (const layer of this.layers.children()) out = (layer as Module)(out, options);
-    return this.norm === null ? out : this.norm(out);
+    return freeingIntermediates(this, () => {
+      let out = src;
+      for (const layer of this.layers.children()) out = (layer as Module)(out, options);
+      return this.norm === null ? out : this.norm(out);
+    });
   }
 }
 
@@ -162,9 +165,11 @@ export class TransformerDecoder extends Module {
     const first = this.layers.children()[0] as TransformerDecoderLayer | undefined;
     const tgtIsCausal = detectIsCausalMask(o.tgtMask ?? null, o.tgtIsCausal, seqLen(tgt, first?.self_attn.batchFirst ?? false));
     const options = { ...o, tgtIsCausal };
-    let out = tgt;
-    for (const layer of this.layers.children()) out = (layer as Module)(out, memory, options);
-    return this.norm === null ? out : this.norm(out);
+    return freeingIntermediates(this, () => {
+      let out = tgt;
+      for (const layer of this.layers.children()) out = (layer as Module)(out, memory, options);
+      return this.norm === null ? out : this.norm(out);
+    });
   }
 }
 
@@ -278,10 +283,12 @@ export class Transformer extends Module {
     if (src.shape[src.dim() - 1] !== this.dModel || tgt.shape[tgt.dim() - 1] !== this.dModel) {
       throw new Error('the feature number of src and tgt must be equal to d_model');
     }
-    const memory = this.encoder(src, { mask: o.srcMask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.srcIsCausal ?? null });
-    return this.decoder(tgt, memory, {
-      tgtMask: o.tgtMask ?? null, memoryMask: o.memoryMask ?? null, tgtKeyPaddingMask: o.tgtKeyPaddingMask ?? null,
-      memoryKeyPaddingMask: o.memoryKeyPaddingMask ?? null, tgtIsCausal: o.tgtIsCausal ?? null, memoryIsCausal: o.memoryIsCausal ?? false,
+    return freeingIntermediates(this, () => {
+      const memory = this.encoder(src, { mask: o.srcMask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.srcIsCausal ?? null });
+      return this.decoder(tgt, memory, {
+        tgtMask: o.tgtMask ?? null, memoryMask: o.memoryMask ?? null, tgtKeyPaddingMask: o.tgtKeyPaddingMask ?? null,
+        memoryKeyPaddingMask: o.memoryKeyPaddingMask ?? null, tgtIsCausal: o.tgtIsCausal ?? null, memoryIsCausal: o.memoryIsCausal ?? false,
+      });
     });
   }
 
@@ -294,3 +301,5 @@ export class Transformer extends Module {
     return triu(full([sz, sz], -Infinity, options), 1);
   }
 }
+
+markPrivateForward([TransformerEncoder, TransformerDecoder, Transformer, ModuleList]);
