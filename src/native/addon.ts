@@ -42,13 +42,14 @@ function packageRoot(): string {
  * OpenBLAS's idle worker threads spin (calling sched_yield) for 2^28 cycles, about 0.1 s,
  * after each call before they sleep. Between GEMMs that is the time flint's own pool runs
  * attention, normalization and copies, so on a machine with as many cores as threads the
- * spinning threads take the cores from them: transformer_infer ran about 15% faster on the
- * 2-core VM with a short spin (bench/README.md). 2^16 cycles, tens of µs, still covers
- * GEMMs issued back to back. OpenBLAS reads the variable once, when the addon's load
- * starts it; a value the user set is kept, and ours is removed again afterwards so that
- * child processes get the environment they were given.
+ * spinning threads take the cores from them: transformer_infer ran 15-25% faster on the
+ * 2-core VM with a short spin (bench/README.md). Too short a spin costs each GEMM a wake-up
+ * instead: mlp_train's small GEMMs, back to back, were slower at 2^16 cycles than at 2^20
+ * (about 0.4 ms), which keeps the transformers' gain. OpenBLAS reads the variable once, when
+ * the addon's load starts it; a value the user set is kept, and ours is removed again
+ * afterwards so that child processes get the environment they were given.
  */
-const OPENBLAS_THREAD_TIMEOUT = '16';
+const OPENBLAS_THREAD_TIMEOUT = '20';
 
 function withOpenBlasThreadTimeout<T>(fn: () => T): T {
   if (process.env.OPENBLAS_THREAD_TIMEOUT !== undefined) return fn();
