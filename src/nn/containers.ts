@@ -148,6 +148,10 @@ export class Sequential extends ModuleSequence<any> {
  * for (const layer of layers) x = layer(x);
  */
 export class ModuleList extends ModuleSequence<never> {
+  // A list has no forward: it passes nothing on, so it keeps nothing (the Transformer stacks
+  // hold their layers in one).
+  static override _holdsNoActivations = true;
+
   constructor(modules: Iterable<Module<any>> = []) {
     super();
     checkIterable(modules, 'ModuleList', 'modules');

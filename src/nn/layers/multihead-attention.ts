@@ -10,7 +10,7 @@ import * as init from '../init.js';
 import { Linear } from './linear.js';
 import { multiHeadAttentionForward } from '../functional/multi-head-attention.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
-import { freeingIntermediates, markPrivateForward } from './private-intermediates.js';
+import { freeingIntermediates } from './private-intermediates.js';
 import { checkBoolean, checkNumber, checkOptions, checkSize, checkTensor, keysOf } from '../../tensor/args.js';
 
 /**
@@ -86,6 +86,7 @@ export function positionalOptions<T extends object>(fn: string, names: readonly 
  * const [out, weights] = mha(x, x, x, { needWeights: true });
  */
 export class MultiheadAttention extends Module<[Tensor, Tensor | null]> {
+  static override _holdsNoActivations = true;
   embedDim: number;
   kdim: number;
   vdim: number;
@@ -207,5 +208,3 @@ export class MultiheadAttention extends Module<[Tensor, Tensor | null]> {
     ));
   }
 }
-
-markPrivateForward([MultiheadAttention, NonDynamicallyQuantizableLinear]);

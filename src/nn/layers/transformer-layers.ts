@@ -13,7 +13,7 @@ import { Linear } from './linear.js';
 import { LayerNorm } from './normalization.js';
 import { MultiheadAttention, positionalOptions } from './multihead-attention.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
-import { freeingIntermediates, markPrivateForward } from './private-intermediates.js';
+import { freeingIntermediates } from './private-intermediates.js';
 import { checkBoolean, checkNumber, checkOptions, checkSize, checkTensor, keysOf } from '../../tensor/args.js';
 
 /** An activation: 'relu', 'gelu', a function of one tensor, or a module. */
@@ -97,6 +97,7 @@ const ENCODER_LAYER_KEYS = keysOf<EncoderLayerForwardOptions>()('srcMask', 'srcK
  * layer(torch.rand(8, 128, 256)).shape; // [8, 128, 256]
  */
 export class TransformerEncoderLayer extends Module {
+  static override _holdsNoActivations = true;
   declare self_attn: MultiheadAttention;
   declare linear1: Linear;
   declare dropout: Dropout;
@@ -175,6 +176,7 @@ export const DECODER_LAYER_KEYS = keysOf<DecoderLayerForwardOptions>()(
  * layer(torch.rand(5, 2, 16), torch.rand(7, 2, 16)).shape; // [5, 2, 16]
  */
 export class TransformerDecoderLayer extends Module {
+  static override _holdsNoActivations = true;
   declare self_attn: MultiheadAttention;
   declare multihead_attn: MultiheadAttention;
   declare linear1: Linear;
@@ -240,5 +242,3 @@ export class TransformerDecoderLayer extends Module {
   }
 }
 
-// The blocks, and the modules they are built of, whose forward keeps nothing (private-intermediates.ts).
-markPrivateForward([TransformerEncoderLayer, TransformerDecoderLayer, Linear, LayerNorm, Dropout], [relu, gelu]);

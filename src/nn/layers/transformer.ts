@@ -18,7 +18,7 @@ import {
   DECODER_LAYER_KEYS, LAYER_KEYS, TransformerDecoderLayer, TransformerEncoderLayer, type DecoderLayerForwardOptions, type TransformerActivation,
 } from './transformer-layers.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
-import { freeingIntermediates, markPrivateForward } from './private-intermediates.js';
+import { freeingIntermediates } from './private-intermediates.js';
 import { argumentError, checkBoolean, checkOptions, checkSize, checkTensor, keysOf } from '../../tensor/args.js';
 
 function checkModule(value: unknown, fn: string, name: string): asserts value is Module<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -84,6 +84,7 @@ const ENCODER_FORWARD_KEYS = keysOf<EncoderForwardOptions>()('mask', 'srcKeyPadd
  * encoder(torch.rand(8, 128, 256), { mask: nn.Transformer.generateSquareSubsequentMask(128) });
  */
 export class TransformerEncoder extends Module {
+  static override _holdsNoActivations = true;
   declare layers: ModuleList;
   numLayers: number;
   declare norm: Module | null;
@@ -139,6 +140,7 @@ export interface TransformerDecoderOptions {
  * decoder(torch.rand(5, 2, 16), torch.rand(7, 2, 16)).shape; // [5, 2, 16]
  */
 export class TransformerDecoder extends Module {
+  static override _holdsNoActivations = true;
   declare layers: ModuleList;
   numLayers: number;
   declare norm: Module | null;
@@ -225,6 +227,7 @@ const TRANSFORMER_FORWARD_KEYS = keysOf<TransformerForwardOptions>()(
  * model(torch.rand(10, 2, 32), torch.rand(7, 2, 32)).shape; // [7, 2, 32]
  */
 export class Transformer extends Module {
+  static override _holdsNoActivations = true;
   declare encoder: Module;
   declare decoder: Module;
   dModel: number;
@@ -301,5 +304,3 @@ export class Transformer extends Module {
     return triu(full([sz, sz], -Infinity, options), 1);
   }
 }
-
-markPrivateForward([TransformerEncoder, TransformerDecoder, Transformer, ModuleList]);
