@@ -37,7 +37,7 @@ constexpr float kRoundMagic = 12582912.0f;
 
 // exp without a library call per element: Cephes' expf polynomial on x - n·ln2, scaled by
 // 2^n, within 2 ulp; -inf and anything below the float range give 0, NaN gives NaN, above
-// it +inf (the kernels only pass x <= 0). expRows' vector form computes the same steps.
+// it +inf (the kernels only pass x <= 0). fastExpVec computes the same steps on vectors.
 FLINT_ATTN_INLINE float fastExp(float x) {
   // NaN is clamped to -87 here (std::max returns its first argument when the comparison
   // is false), so that the int conversion below never sees it (UB); it is returned as is.
@@ -133,7 +133,7 @@ FLINT_ATTN_INLINE void scoreRow(const T* x, const T* tile, int64_t width, int64_
   }
 }
 
-// The arguments of one call's task loops, as plain pointers and sizes.
+// The arguments of one call's task loops: row accessors, plain pointers and sizes.
 template <typename T>
 struct Problem {
   explicit Problem(const Geometry<T>& geometry) : g(geometry) {}
