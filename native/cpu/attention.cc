@@ -35,6 +35,20 @@ constexpr int64_t kKeyBlock = 64;
 // integer, which the vector form below can do without a floor instruction per element.
 constexpr float kRoundMagic = 12582912.0f;
 
+// The steps fastExp and fastExpVec share, for a float or a vector of them: n = round(xc /
+// ln2) by the magic-number trick, and Cephes' polynomial for exp(xc - n·ln2).
+template <class V>
+FLINT_ATTN_INLINE V expMantissa(V xc, V& n) {
+  n = (xc * 1.44269504088896341f + kRoundMagic) - kRoundMagic;
+  const V r = xc - n * 0.693359375f + n * 2.12194440e-4f;
+  V p = r * 1.9875691500e-4f + 1.3981999507e-3f;
+  p = p * r + 8.3333870413e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  return p * r * r + r + 1.0f;
+}
+
 // exp without a library call per element: Cephes' expf polynomial on x - n·ln2, scaled by
 // 2^n, within 2 ulp; -inf and anything below the float range give 0, NaN gives NaN, above
 // it +inf (the kernels only pass x <= 0). fastExpVec computes the same steps on vectors.
@@ -42,15 +56,8 @@ FLINT_ATTN_INLINE float fastExp(float x) {
   // NaN is clamped to -87 here (std::max returns its first argument when the comparison
   // is false), so that the int conversion below never sees it (UB); it is returned as is.
   const float xc = std::min(88.0f, std::max(-87.0f, x));
-  const float n = (xc * 1.44269504088896341f + kRoundMagic) - kRoundMagic;
-  const float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3333870413e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  float n;
+  const float p = expMantissa(xc, n);
   const int32_t bits = ((int32_t)n + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
@@ -183,15 +190,8 @@ FLINT_ATTN_INLINE Vec<float> fastExpVec(Vec<float> x) {
   const Vec<float> lo = splat(-87.0f), hi = splat(88.0f);
   Vec<float> xc = x > lo ? x : lo;  // NaN compares false and becomes -87, as in fastExp
   xc = xc < hi ? xc : hi;
-  const Vec<float> n = (xc * 1.44269504088896341f + kRoundMagic) - kRoundMagic;
-  const Vec<float> r = xc - n * 0.693359375f + n * 2.12194440e-4f;
-  Vec<float> p = splat(1.9875691500e-4f);
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3333870413e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  Vec<float> n;
+  const Vec<float> p = expMantissa(xc, n);
   const IntVec bits = (__builtin_convertvector(n, IntVec) + 127) << 23;
   Vec<float> y = p * (Vec<float>)bits;
   y = x < lo ? splat(0.0f) : y;

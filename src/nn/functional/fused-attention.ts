@@ -168,15 +168,9 @@ function kernelView(t: Tensor, p: Plan, rows: number, width: number): { view: Vi
 function outputOf(p: Plan, dtype: DType, device: Device): { out: Tensor; view: ViewArg } {
   const { b, heads, l, ev, lead } = p;
   const base = empty([b * heads * l * ev], { dtype, device });
-  let strides: number[];
-  let kernelStrides: number[];
-  if (device.type === 'cpu' && lead.length === 2) {
-    strides = [l * heads * ev, ev, heads * ev, 1];
-    kernelStrides = [l * heads * ev, ev, heads * ev, 1];
-  } else {
-    strides = contiguousStrides([...lead, l, ev]);
-    kernelStrides = [heads * l * ev, l * ev, ev, 1];
-  }
+  const merged = device.type === 'cpu' && lead.length === 2;
+  const kernelStrides = merged ? [l * heads * ev, ev, heads * ev, 1] : [heads * l * ev, l * ev, ev, 1];
+  const strides = merged ? kernelStrides : contiguousStrides([...lead, l, ev]);
   const out = new TensorClass(base._storage, [...lead, l, ev], strides, 0, dtype);
   base.dispose();
   return { out, view: layoutOf(out, dtype, 0, [b, heads, l, ev], kernelStrides) };
