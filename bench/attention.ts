@@ -8,7 +8,7 @@
  * Run: npx tsx bench/attention.ts
  */
 import { execFileSync } from 'node:child_process';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import * as call from '../src/native/calls.generated.js';
 import { fusedAttention, type FusedAttentionOptions } from '../src/nn/functional/fused-attention.js';
 import { timeit } from './timing.js';

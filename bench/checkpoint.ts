@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const args = process.argv.slice(2);
 const mib = Number(args[args.indexOf('--mib') + 1] ?? 1024) || 1024;

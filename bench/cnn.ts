@@ -3,7 +3,7 @@
 // Net is torch_bench.py's MnistNet, and examples/resnet.ts's resnet18 has the layout of its
 // ResNet18 (torchvision's). bench/run.ts loads this file only once flint itself has loaded.
 
-import type * as Torch from '../src/index.js';
+import type * as Torch from 'flint-torch';
 import { Net } from '../examples/mnist-cnn.js';
 import { resnet18 } from '../examples/resnet.js';
 

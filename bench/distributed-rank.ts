@@ -3,7 +3,7 @@
 // the gradient all-reduce the backward hides. Rank 0 prints one JSON line per result.
 import { performance } from 'node:perf_hooks';
 
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { median } from './timing.js';
 
 const { nn } = torch;

@@ -7,7 +7,7 @@
 // that runs the step a fixed number of times instead of the benchmark's calibration.
 
 import { parseArgs } from 'node:util';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { runCnnWorkloads, CNN_WORKLOADS, type WorkloadContext } from './cnn.js';
 import { runSequenceWorkloads, SEQUENCE_WORKLOADS } from './sequence.js';
 

@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { resnet18 } from '../examples/resnet.js';
 import { DeviceCode, native } from '../src/native/addon.js';
 

@@ -3,7 +3,7 @@
 //   npx tsx bench/norm.ts          (flint)
 //   /usr/bin/python3 bench/norm_torch.py   (PyTorch, the same shapes and timing rule)
 // Both use the same thread count (FLINT_BENCH_THREADS, default 2).
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { timeit } from './timing.js';
 
 const threads = Number(process.env.FLINT_BENCH_THREADS ?? 2);

@@ -7,7 +7,7 @@
  * Run: npx tsx bench/pooling.ts (or npm run bench:pooling)
  */
 import { execFileSync } from 'node:child_process';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { timeit } from './timing.js';
 
 const F = torch.nn.functional;

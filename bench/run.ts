@@ -459,11 +459,11 @@ async function main(): Promise<number> {
   let cnn: CnnModule | null = null;
   let sequence: SequenceModule | null = null;
   try {
-    torch = (await import('../src/index.js')) as unknown as Flint;
+    torch = (await import('flint-torch')) as unknown as Flint;
     cnn = await import('./cnn.js');
     sequence = await import('./sequence.js');
   } catch (e) {
-    console.error(`flint: could not load ../src/index.js: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    console.error(`flint: could not load flint-torch: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     status = 1;
   }
 

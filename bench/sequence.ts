@@ -2,7 +2,7 @@
 // lstm_train), run through flint the same way: the same modules, the same sizes, the same
 // step. bench/run.ts loads this file only once flint itself has loaded.
 
-import type * as Torch from '../src/index.js';
+import type * as Torch from 'flint-torch';
 import type { WorkloadContext } from './cnn.js';
 
 /** The names of the workloads this file runs, in torch_bench.py's order. */

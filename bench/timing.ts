@@ -52,7 +52,7 @@ export function median(values: readonly number[]): number {
  *
  * @example
  * ```ts
- * import * as torch from '../src/index.js';
+ * import * as torch from 'flint-torch';
  * import { timeit } from './timing.js';
  *
  * const a = torch.rand(1024, 1024);

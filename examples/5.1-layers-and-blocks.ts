@@ -2,7 +2,7 @@
  * Dive into Deep Learning, "Layers and Blocks", in flint. Run: npx tsx examples/5.1-layers-and-blocks.ts
  * The seed makes every printed value equal to what the same PyTorch script prints.
  */
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 const { nn } = torch;
 const F = nn.functional;
 

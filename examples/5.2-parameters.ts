@@ -2,7 +2,7 @@
  * Dive into Deep Learning, "Parameter Management" and "Parameter Initialization", in
  * flint. Run: npx tsx examples/5.2-parameters.ts
  */
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 const { nn } = torch;
 const { init } = nn;
 

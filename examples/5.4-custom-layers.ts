@@ -1,7 +1,7 @@
 /**
  * Dive into Deep Learning, "Custom Layers", in flint. Run: npx tsx examples/5.4-custom-layers.ts
  */
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 const { nn } = torch;
 const F = nn.functional;
 

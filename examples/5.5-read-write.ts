@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 const { nn } = torch;
 const F = nn.functional;
 

@@ -3,7 +3,7 @@
  * Devices, tensors placed on a GPU, computing there, and a network moved there. On a
  * machine without a CUDA GPU every device falls back to the CPU, and the script says so.
  */
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 const { nn } = torch;
 
 // Computing devices.

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const { nn } = torch;
 const F = nn.functional;

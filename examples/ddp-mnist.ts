@@ -8,7 +8,7 @@
  * process with batches of 128 over the same shuffled order (`--nproc-per-node 1` prints
  * the same accuracy, up to float32 rounding). Rank 0 evaluates and prints.
  */
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { mnistDigits } from './mnist-data.js';
 
 const { nn } = torch;

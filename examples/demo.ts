@@ -8,7 +8,7 @@
  * max pooling, dropout) with its Adadelta and StepLR, and print test accuracy. On the CPU
  * by default; `npm run demo -- --device cuda` trains on the GPU.
  */
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { Net } from './mnist-cnn.js';
 import { mnistDigits } from './mnist-data.js';
 

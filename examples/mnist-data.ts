@@ -5,7 +5,7 @@
  * which download nothing.
  */
 import { createRequire } from 'node:module';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const require = createRequire(import.meta.url);
 const PIXELS = 28 * 28;

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { mnistDigits } from './mnist-data.js';
 
 const { nn, optim } = torch;

@@ -4,7 +4,7 @@
  * hand-written SGD, stopping when the smooth L1 loss drops below 1e-3.
  */
 import { pathToFileURL } from 'node:url';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const F = torch.nn.functional;
 type Tensor = torch.Tensor;

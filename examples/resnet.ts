@@ -8,7 +8,7 @@
  * real torchvision wrote into these models and compares their eval-mode logits.
  */
 import { pathToFileURL } from 'node:url';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const { nn } = torch;
 type Tensor = torch.Tensor;

@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const { nn, optim } = torch;
 type Tensor = torch.Tensor;

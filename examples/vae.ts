@@ -6,7 +6,7 @@
  * printed losses are PyTorch's to 1e-4 (tests/ports.test.ts checks them).
  */
 import { pathToFileURL } from 'node:url';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const { nn, optim } = torch;
 const F = nn.functional;

@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const { nn } = torch;
 const F = nn.functional;

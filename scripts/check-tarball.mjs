@@ -40,7 +40,7 @@ if (install.status !== 0) {
 writeFileSync(
   join(app, 'main.js'),
   [
-    "import * as torch from 'flint';",
+    "import * as torch from 'flint-torch';",
     'torch.manualSeed(42);',
     'const x = torch.rand(2, 3);',
     'const a = x.matmul(x.t());',
@@ -58,15 +58,15 @@ const run = spawnSync('node', ['main.js'], { cwd: app, env, encoding: 'utf8' });
 // the default import, and the package.json export.
 writeFileSync(
   join(app, 'main.cjs'),
-  "const torch = require('flint'); torch.manualSeed(42); const x = torch.rand(2, 3); console.log(String(x.matmul(x.t())), require('flint/package.json').version);\n",
+  "const torch = require('flint-torch'); torch.manualSeed(42); const x = torch.rand(2, 3); console.log(String(x.matmul(x.t())), require('flint-torch/package.json').version);\n",
 );
 writeFileSync(
   join(app, 'default.js'),
-  "import torch from 'flint'; torch.manualSeed(42); const x = torch.rand(2, 3); console.log(String(x.matmul(x.t())));\n",
+  "import torch from 'flint-torch'; torch.manualSeed(42); const x = torch.rand(2, 3); console.log(String(x.matmul(x.t())));\n",
 );
 const viaRequire = spawnSync('node', ['main.cjs'], { cwd: app, env, encoding: 'utf8' });
 const viaDefault = spawnSync('node', ['default.js'], { cwd: app, env, encoding: 'utf8' });
-const installed = join(app, 'node_modules', 'flint');
+const installed = join(app, 'node_modules', 'flint-torch');
 const report = {
   tarball: packed,
   output: run.stdout.trim(),

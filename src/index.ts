@@ -2,7 +2,7 @@
  * flint: PyTorch for Node.js.
  *
  * @example
- * import * as torch from 'flint';
+ * import * as torch from 'flint-torch';
  * const X = torch.rand(2, 20);
  * const w = torch.randn(20, 3, { requiresGrad: true });
  * const loss = X.matmul(w).relu().sum();
@@ -275,7 +275,7 @@ export * as accelerator from './accelerator.js';
 /** Build facts. @example torch.config.threads */
 export const config = { threads: nativeInfo.threads };
 
-// `import torch from 'flint'` as well as `import * as torch from 'flint'`: the default
+// `import torch from 'flint-torch'` as well as `import * as torch from 'flint-torch'`: the default
 // export is the namespace of everything above (a module re-exporting this one, since a
 // module cannot name its own namespace to TypeScript).
 import * as flint from './namespace.js';

@@ -1,6 +1,6 @@
 /**
- * Everything `flint` exports, as one namespace: what `import torch from 'flint'` gives
+ * Everything `flint` exports, as one namespace: what `import torch from 'flint-torch'` gives
  * (src/index.ts's default export).
- * @example import torch from 'flint'; torch.ones(2)
+ * @example import torch from 'flint-torch'; torch.ones(2)
  */
 export * from './index.js';

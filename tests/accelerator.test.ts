@@ -1,7 +1,7 @@
 // torch.accelerator (PyTorch 2.6+) over torch.cuda: what it reports with and without a
 // GPU, and PyTorch's error when an accelerator-only call runs without one.
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const hasCuda = torch.cuda.isAvailable();
 

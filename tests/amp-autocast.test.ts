@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import { nn, type Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import { nn, type Tensor } from 'flint-torch';
 import { storagesAfterCollection } from './helpers/memory.js';
 
 const F = nn.functional;

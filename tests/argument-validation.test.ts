@@ -6,7 +6,7 @@
  * its own for the case, flint's is PyTorch's.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { checkOptions, describeValue, keysOf } from '../src/tensor/args.js';
 
 const { nn } = torch;

@@ -7,8 +7,8 @@
  * batchFirst, unbatched input; its default init after manualSeed, reprs and errors.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { expectClose, fromFixture } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import { FIXTURES, TOL64, checkModuleCase } from './helpers/transformer-fixtures.js';

@@ -2,8 +2,8 @@
 // options object alone, torch.autograd.backward and torch.autograd.grad: values against
 // PyTorch 1.13 (tests/fixtures/grads.json, area autograd_api) and PyTorch's error messages.
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { gradcheck } from './helpers/gradcheck.js';
 import { runCases, valuesOf, type Op } from './helpers/reference.js';
 

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { FunctionCtx, Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { FunctionCtx, Tensor } from 'flint-torch';
 
 const F = torch.nn.functional;
 const A = torch.autograd;

@@ -2,8 +2,8 @@
 // retainGrad, noGrad, detach and PyTorch's error messages. Reference values come from
 // tests/fixtures/ops.json (scripts/make_fixtures.py).
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import {
   casesIn,
   errorMessage,

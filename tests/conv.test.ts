@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
-import { nn } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
+import { nn } from 'flint-torch';
 import { expectClose, fromFixture, type FixtureTensor } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import * as call from '../src/native/calls.generated.js';

@@ -2,8 +2,8 @@
 // (rand randn randint: flint reproduces PyTorch's mt19937 and its transforms) against
 // PyTorch values in tests/fixtures/ops.json (scripts/make_fixtures.py).
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { runCases, valuesOf, type Op, type Tolerance } from './helpers/reference.js';
 
 const seeded =

@@ -1,8 +1,8 @@
 // torch.utils.data: Dataset/TensorDataset/Subset, DataLoader batching, shuffling and
 // collation, randomSplit, and PyTorch's error messages.
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { DataLoader, Dataset, Subset, TensorDataset, defaultCollate, randomSplit } from '../src/utils/data.js';
 
 /** 10 rows: X[i] = [i, 10 + i] (float32), y[i] = i (int64). */

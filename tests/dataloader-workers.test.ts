@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { liveWorkerThreads } from '../src/utils/worker-pool.js';
 import {
   FailingDataset, InitRecord, LocalOnly, ProbeDataset, ScaledRows, ShardedRange, ThreadDataset,

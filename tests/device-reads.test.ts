@@ -10,7 +10,7 @@
  * wait for the device.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { native } from '../src/native/addon.js';
 
 const F = torch.nn.functional;

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { DataLoader, DistributedSampler, TensorDataset } from '../src/utils/data.js';
 import { registerDistributedDefaults } from '../src/utils/distributed-sampler.js';
 

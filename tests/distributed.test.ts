@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import torch from '../src/index.js';
+import torch from 'flint-torch';
 import { glooStatus, native } from '../src/native/addon.js';
 
 const dist = torch.distributed;

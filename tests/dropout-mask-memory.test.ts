@@ -4,7 +4,7 @@
  * leave a mask per dropout per step for V8's collector.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { storagesAfterCollection } from './helpers/memory.js';
 
 const F = torch.nn.functional;

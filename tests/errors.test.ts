@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 describe('bad input is a clear Error, never a crash', () => {
   it('shapes', () => {

@@ -4,7 +4,7 @@
  * differences, and the composite backward that keeps gelu twice differentiable.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { expectClose, fromFixture } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import { FIXTURES } from './helpers/transformer-fixtures.js';

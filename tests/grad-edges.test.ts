@@ -4,7 +4,7 @@
 // differences mean nothing at most of these points, so the float64 gradchecks of the same
 // ops at smooth points live in the ops' own test files; the few smooth cases here are checked.
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { gradcheck } from './helpers/gradcheck.js';
 import { pair, runCases, valuesOf, type Op } from './helpers/reference.js';
 

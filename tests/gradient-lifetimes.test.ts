@@ -6,8 +6,8 @@
  * or accumulated `.grad`.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 
 const { nn } = torch;
 const live = () => torch.memoryStats().cpu.storages;

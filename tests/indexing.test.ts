@@ -2,7 +2,7 @@
 // gather / scatter / scatterAdd, against PyTorch values in tests/fixtures/ops.json
 // (scripts/make_fixtures.py), with gradients and float64 gradchecks.
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { runCases, valuesOf, type Op } from './helpers/reference.js';
 
 const table: Record<string, Op> = {

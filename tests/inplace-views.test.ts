@@ -4,7 +4,7 @@
 //   h = a * 2; h[:, 0] *= 3; v = h[1]; v.add_(w)
 //   loss = (h * tensor([[1,2,3],[4,5,6.]])).sum() + (v * v).sum(); loss.backward()
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 describe('in-place ops on views (CopySlices)', () => {
   it('rebase the base history and give PyTorch gradients', () => {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { gradcheck } from './helpers/gradcheck.js';
 import * as call from '../src/native/calls.generated.js';
 import { fresh, layoutOf } from '../src/native/meta.js';

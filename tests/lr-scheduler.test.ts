@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import * as optim from '../src/optim/index.js';
 import { hasTorch, python } from './helpers/python.js';
 

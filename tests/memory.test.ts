@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { storagesAfterCollection } from './helpers/memory.js';
 
 const storages = () => torch.memoryStats().cpu.storages;

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 
 const nn = torch.nn;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

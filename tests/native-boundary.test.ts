@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { native, nativeInfo } from '../src/native/addon.js';
 import { ENUM_TABLE } from '../src/native/enums.generated.js';
 import { runIsolated } from './helpers/isolated.js';

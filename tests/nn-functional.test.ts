@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { expectClose, fromFixture, type FixtureTensor } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
 

@@ -3,8 +3,8 @@
 // PyTorch's error messages, and the options-object form.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import * as init from '../src/nn/init.js';
 
 interface InitCase {

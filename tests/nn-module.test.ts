@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { expectClose } from './helpers/reference.js';
 import { storagesAfterCollection } from './helpers/memory.js';
 

@@ -3,7 +3,7 @@
 // smooth points (with float64 gradchecks) and at the edges: zero input, zero rows, ties of
 // the inf norms, NaN, inf, empty input, constant input for std/var.
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { casesIn, runCases, valuesOf, type Op } from './helpers/reference.js';
 
 const ORDERS: [string, number][] = [

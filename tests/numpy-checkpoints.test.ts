@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { createZipWriter } from '../src/serialization/zip-write.js';
 import { PYTHON, hasTorch, python } from './helpers/python.js';
 import { settledStorages } from './helpers/memory.js';

@@ -3,7 +3,7 @@
  * inferred and given class counts, 0-d and empty inputs, PyTorch's errors.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { expectClose, fromFixture } from './helpers/reference.js';
 import { FIXTURES } from './helpers/transformer-fixtures.js';
 

@@ -6,8 +6,8 @@
  * every option, and then inside one group that mixes both paths, dtypes and sizes.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 
 const { optim } = torch;
 

@@ -3,9 +3,9 @@
 // zeroGrad and PyTorch's error messages.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import * as optim from '../src/optim/index.js';
-import type { Tensor } from '../src/index.js';
+import type { Tensor } from 'flint-torch';
 
 interface Trajectory {
   W: number[];

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import { nn } from '../src/index.js';
+import * as torch from 'flint-torch';
+import { nn } from 'flint-torch';
 
 const F = JSON.parse(readFileSync(new URL('./fixtures/parametrize.json', import.meta.url), 'utf8'));
 type Nested = number | Nested[];

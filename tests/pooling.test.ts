@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import * as call from '../src/native/calls.generated.js';
 import { fresh } from '../src/native/meta.js';
 import { fromHandle } from '../src/tensor/tensor.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 // Written by PyTorch 1.13 (scripts/make_porting_fixtures.py).
 const PYTORCH = JSON.parse(readFileSync(new URL('./fixtures/porting.json', import.meta.url), 'utf8')) as {

@@ -3,7 +3,7 @@
 // elsewhere, and the iterable wrapper's total and closing on break.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 const { ProgressBar, progress } = torch.utils.progress;
 

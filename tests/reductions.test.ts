@@ -1,7 +1,7 @@
 // Reductions (sum mean max min argmax argmin prod std var norm) against PyTorch values in
 // tests/fixtures/ops.json (scripts/make_fixtures.py), with gradients and float64 gradchecks.
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { pair, runCases, valuesOf, type Op } from './helpers/reference.js';
 
 const table: Record<string, Op> = {

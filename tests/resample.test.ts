@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { type FixtureTensor, expectClose, fromFixture, valuesOf } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
 import { storagesAfterCollection } from './helpers/memory.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { BasicBlock, Bottleneck, resnet18, resnet50, type ResNet } from '../examples/resnet.js';
 import { PYTHON, pythonCanImport } from './helpers/python.js';
 import { execFileSync } from 'node:child_process';

@@ -5,8 +5,8 @@
  * (A file of its own, so that no earlier test's garbage is collected while it counts.)
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { storagesAfterCollection } from './helpers/memory.js';
 
 const { nn } = torch;

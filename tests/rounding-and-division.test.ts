@@ -2,7 +2,7 @@
 // from PyTorch 1.13 (printed by /usr/bin/python3 with torch.float64 inputs), plus float64
 // finite-difference gradchecks.
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { gradcheck } from './helpers/gradcheck.js';
 
 const f64 = (values: number[], requiresGrad = true) => torch.tensor(values, { dtype: torch.float64, requiresGrad });

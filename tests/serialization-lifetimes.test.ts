@@ -11,8 +11,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId, Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 
 const dir = mkdtempSync(join(tmpdir(), 'flint-lifetimes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

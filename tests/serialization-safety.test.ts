@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { createZipWriter } from '../src/serialization/zip-write.js';
 import { mulberry32 as rng } from './helpers/random.js';
 

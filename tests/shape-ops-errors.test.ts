@@ -4,8 +4,8 @@
  * forms (version counter, history), and gradients by finite differences in float64.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { gradcheck } from './helpers/gradcheck.js';
 
 const long = (data: number[] | number[][] | number) => torch.tensor(data as number[], { dtype: torch.int64 });

@@ -4,7 +4,7 @@
  * no earlier test's garbage is collected while it counts.)
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 import { storagesAfterCollection } from './helpers/memory.js';
 
 const long = (data: number[] | number[][]) => torch.tensor(data, { dtype: torch.int64 });

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 
 interface Ser { shape: number[]; dtype: string; data: (number | boolean)[] }
 interface Case { inputs: Ser[]; outputs: Ser[]; gradFns: (string | null)[]; grads: (Ser | null)[] }

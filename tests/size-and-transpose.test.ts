@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 describe('torch.Size', () => {
   it('shape and size() print as PyTorch does', () => {

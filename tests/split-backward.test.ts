@@ -4,7 +4,7 @@
  * their gradients (zeros for pieces that got none), and it stays differentiable.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 describe('split backward', () => {
   it('the pieces share one node, output by output, as in PyTorch', () => {

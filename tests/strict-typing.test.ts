@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import { nn, optim } from '../src/index.js';
+import * as torch from 'flint-torch';
+import { nn, optim } from 'flint-torch';
 import { DataLoader, TensorDataset } from '../src/utils/data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flint-strict-'));

@@ -2,7 +2,7 @@
 // for the same construction.
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 describe('String(tensor) is PyTorch repr', () => {
   it('basic forms', () => {

@@ -6,8 +6,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 
 /** The raw bytes of a tensor's elements, as transfer() copies them. */
 const bytesOf = (t: Tensor) => Buffer.from(t.transfer().buffer);

@@ -6,8 +6,8 @@
  * of a stack; generateSquareSubsequentMask; bias: false structure; errors.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { expectClose, fromFixture } from './helpers/reference.js';
 import { FIXTURES, checkModuleCase } from './helpers/transformer-fixtures.js';
 

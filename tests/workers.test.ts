@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
-import * as torch from '../src/index.js';
+import * as torch from 'flint-torch';
 
 function startWorker(seed: number, spin: boolean): { worker: Worker; result: Promise<{ values: number[]; product: number }> } {
   const worker = new Worker(new URL('./helpers/worker-entry.mjs', import.meta.url), { workerData: { seed, spin } });

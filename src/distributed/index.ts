@@ -3,7 +3,7 @@
  * calls, and the rendezvous stores. Launch the ranks with `flint-run`.
  *
  * @example
- * import torch from 'flint';
+ * import torch from 'flint-torch';
  * const dist = torch.distributed;
  * await dist.initProcessGroup({ backend: 'gloo' });
  * const t = torch.ones(3).mul(dist.getRank());

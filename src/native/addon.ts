@@ -31,7 +31,7 @@ function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'flint') return dir;
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'flint-torch') return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error('flint: cannot find the package root to load the native addon');
     dir = parent;

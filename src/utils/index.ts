@@ -1,7 +1,7 @@
 /**
  * `torch.utils`: `data` and `checkpoint`.
  * @example
- * import { utils } from 'flint';
+ * import { utils } from 'flint-torch';
  * const loader = new utils.data.DataLoader(new utils.data.TensorDataset(X, y), { batchSize: 32 });
  */
 export * as data from './data.js';

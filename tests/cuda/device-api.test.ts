@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { cudaGate, expectMatch, mulberry32, randomTensor, type Tol } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();

@@ -11,8 +11,8 @@
  * strings, out-of-memory, ...) skip in that mode.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { mulberry32 } from '../helpers/random.js';
 
 export { mulberry32 };

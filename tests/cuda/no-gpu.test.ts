@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
+import * as torch from 'flint-torch';
 
 const hasCuda = torch.cuda.isAvailable();
 

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { fusedAttention, fusedAttentionApplies, type FusedAttentionOptions } from '../../src/nn/functional/fused-attention.js';
 import { attentionMath } from '../../src/nn/functional/attention.js';
 import { DEV, cudaGate, toDev } from './helpers.js';

@@ -5,8 +5,8 @@
  * ToCopyBackward0 and its gradient arrives on the CPU leaf.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { DEV, DEV_NAME, SELF_TEST, cudaGate, expectMatch, mismatch, mulberry32, randomTensor, toDev, type Tol } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();

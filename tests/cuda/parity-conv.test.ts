@@ -6,9 +6,9 @@
  * the CPU standing in (FLINT_CUDA_SELFTEST=1) the same sweep runs without a GPU.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
-import { nn } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
+import { nn } from 'flint-torch';
 import { SELF_TEST, cudaGate, expectParity, mulberry32, randomTensor, toDev } from './helpers.js';
 import { col2imRaw, im2colRaw } from '../../src/nn/functional/conv-kernels.js';
 

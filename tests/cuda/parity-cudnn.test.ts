@@ -10,9 +10,9 @@
  * the CPU self-test mode; FLINT_REQUIRE_CUDNN=1 (scripts/gpu-check.sh) makes its absence fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
-import { nn } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
+import { nn } from 'flint-torch';
 import { SELF_TEST, cudaGate, expectMatch, mulberry32, randomTensor, TOL_F64, type Tol } from './helpers.js';
 
 const F = nn.functional;

@@ -7,8 +7,8 @@
  * and strided, broadcast, empty and 0-d inputs, and reports every mismatching case at once.
  */
 import { describe, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import {
   DEV,
   DEV_NAME,

@@ -5,8 +5,8 @@
  * standing in, FLINT_CUDA_SELFTEST=1, they compute instead and match the CPU).
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { SELF_TEST, cudaGate, expectParity, mulberry32, randomTensor, toDev } from './helpers.js';
 
 const run = cudaGate(torch.cuda.isAvailable());

@@ -6,8 +6,8 @@
  * holds). Parameters and state must agree to the last bit (zero tolerance).
  */
 import { describe, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { DEV, Failures, cudaGate, mulberry32, parity, randomTensor } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();

@@ -5,8 +5,8 @@
  * larger than the kernel, overlapping windows, ties, NaN and strided inputs.
  */
 import { describe, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { DEV, Failures, cudaGate, mulberry32, parity, randomTensor } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();

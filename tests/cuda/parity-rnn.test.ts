@@ -6,8 +6,8 @@
  * states and every weight; then the modules with a PackedSequence moved to the device.
  */
 import { describe, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { DEV, Failures, cudaGate, mulberry32, parity, randomTensor } from './helpers.js';
 import { runStack } from '../../src/nn/rnn/stack.js';
 import { GATES, type DirectionWeights, type RnnMode } from '../../src/nn/rnn/direction.js';

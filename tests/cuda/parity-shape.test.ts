@@ -5,8 +5,8 @@
  * gradients on the device.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { DEV, DTYPES, DTYPE_NAMES, Failures, cudaGate, mismatch, mulberry32, parity, randomTensor, toDev, TOL_F64 } from './helpers.js';
 
 const run = cudaGate(torch.cuda.isAvailable());

@@ -6,8 +6,8 @@
  * empty and 0-d tensors, and the gradients.
  */
 import { describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { Failures, SELF_TEST, cudaGate, expectMatch, mulberry32, parity, randomTensor, toDev } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();

@@ -3,8 +3,8 @@
  * shape ops and random numbers), with the tolerances of parity-elementwise.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import {
   DEV,
   DEV_NAME,

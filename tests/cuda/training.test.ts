@@ -5,8 +5,8 @@
  * (Sequential's fused Linear+ReLU path) matches as well.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
 import { DEV, DEV_NAME, cudaGate, expectMatch, mulberry32, randomTensor, toDev } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();

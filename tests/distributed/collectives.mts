@@ -1,7 +1,7 @@
 // Run by tests/distributed.test.ts under flint-run with 2 and 4 ranks: every collective on
 // every dtype, checked against values each rank computes on its own. Prints one
 // "checks <n>" line per rank; any mismatch throws, and the rank exits non-zero.
-import torch from '../../src/index.js';
+import torch from 'flint-torch';
 
 const dist = torch.distributed;
 await dist.initProcessGroup({ backend: 'gloo', timeout: 30_000 });

@@ -1,7 +1,7 @@
 // Run by tests/distributed.test.ts under flint-run: DistributedDataParallel against one
 // process training on the same global batches, in float64. Prints "ddp ok <n>" per rank;
 // a mismatch throws, and the rank exits non-zero.
-import torch from '../../src/index.js';
+import torch from 'flint-torch';
 
 const { nn } = torch;
 const dist = torch.distributed;

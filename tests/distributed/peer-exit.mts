@@ -1,6 +1,6 @@
 // Run by tests/distributed.test.ts: rank 1 exits in the middle of a run; rank 0's next
 // collective must fail with an Error (not hang), which it prints before exiting.
-import torch from '../../src/index.js';
+import torch from 'flint-torch';
 
 const dist = torch.distributed;
 // flint-run stops the other ranks when one fails; this rank holds on long enough to report.

@@ -1,6 +1,6 @@
 // Gradient clipping with a OneCycleLR schedule stepped every batch, ported line by line
 // from tests/ports/python/clip_onecycle.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 const { nn } = torch;

@@ -1,6 +1,6 @@
 // d2l 3.3 "Concise Implementation of Linear Regression", ported line by line from
 // tests/ports/python/d2l_linreg_concise.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 const { nn } = torch;

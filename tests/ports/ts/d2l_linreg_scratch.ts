@@ -1,6 +1,6 @@
 // d2l 3.2 "Linear Regression Implementation from Scratch", ported line by line from
 // tests/ports/python/d2l_linreg_scratch.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 export function main(print: Print): void {

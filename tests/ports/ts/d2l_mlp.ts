@@ -1,6 +1,6 @@
 // d2l 4.3 "Concise Implementation of Multilayer Perceptrons" on a synthetic Fashion-MNIST-shaped
 // dataset, ported line by line from tests/ports/python/d2l_mlp.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 const { nn } = torch;

@@ -1,6 +1,6 @@
 // d2l 4.5 "Weight Decay" (concise implementation), ported line by line from
 // tests/ports/python/d2l_weight_decay.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 const { nn } = torch;

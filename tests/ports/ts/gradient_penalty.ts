@@ -1,6 +1,6 @@
 // A WGAN-GP style gradient penalty through torch.autograd.grad(createGraph), ported line by
 // line from tests/ports/python/gradient_penalty.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 const { nn } = torch;

@@ -1,6 +1,6 @@
 // Curve fitting with LBFGS and a strong-Wolfe line search, ported line by line from
 // tests/ports/python/lbfgs_fit.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 export function main(print: Print): void {

@@ -1,6 +1,6 @@
 // torch.optim docs, "How to adjust learning rate": two chained schedulers stepped once per
 // epoch after the optimizer, ported line by line from tests/ports/python/lr_scheduler.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 const { nn } = torch;

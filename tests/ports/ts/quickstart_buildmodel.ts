@@ -1,6 +1,6 @@
 // PyTorch tutorial "Build the Neural Network" (Learn the Basics), ported line by line from
 // tests/ports/python/quickstart_buildmodel.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 const { nn } = torch;

@@ -1,6 +1,6 @@
 // PyTorch tutorial "Automatic Differentiation with torch.autograd" (Learn the Basics),
 // ported line by line from tests/ports/python/tutorial_autograd_basics.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 export function main(print: Print): void {

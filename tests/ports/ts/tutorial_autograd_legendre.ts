@@ -1,7 +1,7 @@
 // PyTorch tutorial "Learning PyTorch with Examples", "PyTorch: Defining new autograd
 // Functions" (LegendrePolynomial3), ported line by line from
 // tests/ports/python/tutorial_autograd_legendre.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 type Tensor = torch.Tensor;

@@ -1,6 +1,6 @@
 // PyTorch tutorial "Learning PyTorch with Examples", "PyTorch: optim" (RMSprop), ported
 // line by line from tests/ports/python/tutorial_optim.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 export function main(print: Print): void {

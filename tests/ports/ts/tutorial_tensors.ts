@@ -1,6 +1,6 @@
 // PyTorch tutorial "Tensors" (Learn the Basics, without the NumPy bridge), ported line by
 // line from tests/ports/python/tutorial_tensors.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 export function main(print: Print): void {

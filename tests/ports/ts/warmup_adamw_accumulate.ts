@@ -1,6 +1,6 @@
 // AdamW, warmup then cosine decay (SequentialLR), gradient accumulation and
 // ReduceLROnPlateau, ported line by line from tests/ports/python/warmup_adamw_accumulate.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 const { nn } = torch;

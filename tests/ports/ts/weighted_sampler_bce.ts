@@ -1,6 +1,6 @@
 // An imbalanced binary problem, WeightedRandomSampler and BCELoss, ported line by line from
 // tests/ports/python/weighted_sampler_bce.py.
-import * as torch from '../../../src/index.js';
+import * as torch from 'flint-torch';
 import type { Print } from '../compare.js';
 
 const { nn } = torch;
