@@ -204,6 +204,12 @@ export * as utils from './utils/index.js';
  * @example await torch.distributed.initProcessGroup({ backend: 'gloo' });
  */
 export * as distributed from './distributed/index.js';
+/**
+ * `torch.serve`: a model served from worker threads with dynamic batching (flint's own; PyTorch
+ * leaves this to TorchServe), so that inference never holds a service's event loop.
+ * @example const pool = await torch.serve.Pool.create({ module: import.meta.url, exportName: 'loadModel' }, { maxBatch: 32, maxDelayMs: 2 });
+ */
+export * as serve from './serve/index.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from './autograd/grad-mode.js';
 export type { RemovableHandle, TensorHook } from './autograd/hooks.js';
 export type { FunctionCtx } from './autograd/function-api.js';

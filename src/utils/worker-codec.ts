@@ -238,8 +238,8 @@ export function encodeDataset(dataset: unknown, mode: EncodeMode): EncodedDatase
   throw notTransferable(dataset);
 }
 
-/** Whether `f` is a class (to be constructed) rather than a factory function. */
-function isClass(f: (...args: unknown[]) => unknown): boolean {
+/** Whether `f` is a class (to be constructed) rather than a factory function. @internal @example isClass(class {}) // true */
+export function isClass(f: (...args: unknown[]) => unknown): boolean {
   return /^class[\s{]/.test(Function.prototype.toString.call(f));
 }
 
