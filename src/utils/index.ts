@@ -15,3 +15,8 @@ export * as checkpoint from './checkpoint.js';
  * @example for (const batch of torch.utils.progress.progress(loader, { label: 'epoch 1' })) { ... }
  */
 export * as progress from './progress.js';
+/**
+ * `torch.utils.tensorboard`: `SummaryWriter`, which writes TensorBoard's event files.
+ * @example const writer = new torch.utils.tensorboard.SummaryWriter('runs/exp1'); writer.addScalar('loss', 0.5, 1);
+ */
+export * as tensorboard from './tensorboard/index.js';
