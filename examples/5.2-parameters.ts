@@ -7,7 +7,7 @@ const { nn } = torch;
 const { init } = nn;
 
 torch.manualSeed(42);
-let net = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 1));
+const net = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 1));
 const X = torch.rand(2, 4);
 console.log(net(X));
 
@@ -15,7 +15,7 @@ console.log(net(X));
 console.log(net.at(2).stateDict());
 console.log(net.at(2).bias instanceof nn.Parameter);
 console.log(net.at(2).bias);
-console.log(net.at(2).bias.data);
+console.log(net.at(2).bias!.data);
 console.log(net.at(2).weight.grad === null);
 console.log(net.at<torch.nn.Linear>(0).namedParameters().map(([name, param]) => [name, param.shape]));
 console.log(net.namedParameters().map(([name, param]) => [name, param.shape]));
@@ -33,7 +33,7 @@ function block2() {
 const rgnet = new nn.Sequential(block2(), new nn.Linear(4, 1));
 console.log(rgnet(X));
 console.log(rgnet);
-console.log(rgnet.at(0).at(1).at(0).bias.data);
+console.log(rgnet.at(0).at<torch.nn.Sequential>(1).at<torch.nn.Linear>(0).bias!.data);
 
 // Built-in initialization.
 function initNormal(m: torch.nn.Module) {
@@ -43,7 +43,7 @@ function initNormal(m: torch.nn.Module) {
   }
 }
 net.apply(initNormal);
-console.log(net.at(0).weight.data.index(0), net.at(0).bias.data.index(0));
+console.log(net.at(0).weight.data.index(0), net.at(0).bias!.data.index(0));
 
 function initConstant(m: torch.nn.Module) {
   if (m instanceof nn.Linear) {
@@ -52,7 +52,7 @@ function initConstant(m: torch.nn.Module) {
   }
 }
 net.apply(initConstant);
-console.log(net.at(0).weight.data.index(0), net.at(0).bias.data.index(0));
+console.log(net.at(0).weight.data.index(0), net.at(0).bias!.data.index(0));
 
 function initXavier(m: torch.nn.Module) {
   if (m instanceof nn.Linear) init.xavierUniform_(m.weight);
@@ -83,12 +83,12 @@ console.log(net.at(0).weight.data.index(0));
 
 // Tied parameters: one layer object used twice shares its parameters.
 const shared = new nn.Linear(8, 8);
-net = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), shared, new nn.ReLU(), shared, new nn.ReLU(), new nn.Linear(8, 1));
-net(X);
-console.log(net.at(2).weight.data.index(0).eq(net.at(4).weight.data.index(0)));
-net.at(2).weight.data.indexPut_([0, 0], 100);
+const sharedNet = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), shared, new nn.ReLU(), shared, new nn.ReLU(), new nn.Linear(8, 1));
+sharedNet(X);
+console.log(sharedNet.at(2).weight.data.index(0).eq(sharedNet.at(4).weight.data.index(0)));
+sharedNet.at(2).weight.data.indexPut_([0, 0], 100);
 // Make sure that they are actually the same object rather than just having the same value.
-console.log(net.at(2).weight.data.index(0).eq(net.at(4).weight.data.index(0)));
+console.log(sharedNet.at(2).weight.data.index(0).eq(sharedNet.at(4).weight.data.index(0)));
 
 // The gradient of a tied parameter is the sum over its uses: 3 + 3 = 6.
 const linear = new nn.Linear(1, 1, { bias: false });

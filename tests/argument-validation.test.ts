@@ -226,7 +226,7 @@ const typeCases: [string, () => unknown, string][] = [
   ['Linear(2, -1)', () => new nn.Linear(2, -1), "Linear(): argument 'outFeatures' must be a non-negative integer, but got the integer -1"],
   ['Linear bias "no"', () => new nn.Linear(2, 3, { bias: 'no' as never }), `Linear(): argument 'bias' must be a boolean, but got the string "no"`],
   ['Linear dtype', () => new nn.Linear(2, 3, { dtype: 'f32' }), `Linear(): argument 'dtype' must be a torch.dtype (such as torch.float32) or its name, but got the string "f32"`],
-  ['Linear forward([1, 2])', () => new nn.Linear(2, 3)([1, 2]), "linear(): argument 'input' must be a Tensor, but got an array of length 2 (wrap it with torch.tensor(...))"],
+  ['Linear forward([1, 2])', () => new nn.Linear(2, 3)([1, 2] as never), "linear(): argument 'input' must be a Tensor, but got an array of length 2 (wrap it with torch.tensor(...))"],
   ['Embedding(10.5, 3)', () => new nn.Embedding(10.5, 3), "Embedding(): argument 'numEmbeddings' must be a non-negative integer, but got the number 10.5"],
   ['Embedding maxNorm', () => new nn.Embedding(10, 3, { maxNorm: '1' as never }), `Embedding(): argument 'maxNorm' must be a number, but got the string "1"`],
   ['Embedding paddingIdx', () => new nn.Embedding(10, 3, { paddingIdx: 1.5 }), "Embedding(): argument 'paddingIdx' must be an integer, but got the number 1.5"],

@@ -140,7 +140,7 @@ describe('Module', () => {
       missingKeys: ['0.weight', '2.weight', '2.bias'],
       unexpectedKeys: ['extra'],
     });
-    expect(net.at(0).bias.tolist()).toEqual([0, 0, 0]);
+    expect(net.at(0).bias!.tolist()).toEqual([0, 0, 0]);
   });
 
   it('apply visits children first, train/eval toggles Dropout', () => {
@@ -179,8 +179,8 @@ describe('Module', () => {
     net.double();
     expect(net.at(0).weight).toBe(w);
     expect(w.dtype).toBe(torch.float64);
-    expect(net.at(1).running_mean.dtype).toBe(torch.float64);
-    expect(net.at(1).num_batches_tracked.dtype).toBe(torch.int64);
+    expect(net.at(1).running_mean!.dtype).toBe(torch.float64);
+    expect(net.at(1).num_batches_tracked!.dtype).toBe(torch.int64);
     expect(net(torch.rand(4, 3, { dtype: torch.float64 })).dtype).toBe(torch.float64);
     net.float();
     expect(w.dtype).toBe(torch.float32);

@@ -129,7 +129,7 @@ describe('5.2 parameters', () => {
     ]);
     expect(net.at(2).weight.grad).toBeNull();
     expect(net.at(2).bias).toBeInstanceOf(nn.Parameter);
-    expect(net.stateDict()['2.bias'].data.tolist()).toEqual(net.at(2).bias.tolist());
+    expect(net.stateDict()['2.bias'].data.tolist()).toEqual(net.at(2).bias!.tolist());
     expect(Object.keys(net.at(2).stateDict())).toEqual(['weight', 'bias']);
   });
 
@@ -141,7 +141,7 @@ describe('5.2 parameters', () => {
       }
     });
     expect(net.at(0).weight.data.index(0).tolist()).toEqual([1, 1, 1, 1]);
-    expect(net.at(0).bias.data.index(0).item()).toBe(0);
+    expect(net.at(0).bias!.data.index(0).item()).toBe(0);
     net.at<torch.nn.Linear>(2).apply((m) => m instanceof nn.Linear && nn.init.constant_(m.weight, 42));
     expect(net.at(2).weight.data.tolist()).toEqual([[42, 42, 42, 42, 42, 42, 42, 42]]);
   });
@@ -156,7 +156,7 @@ describe('5.2 parameters', () => {
     const rgnet = new nn.Sequential(block2(), new nn.Linear(4, 1));
     const expected = fixture.chapter['5.2-parameters'].find((b) => b.startsWith('Sequential(\n  (0): Sequential(\n    (block 0)'));
     expect(String(rgnet)).toBe(expected);
-    expect(rgnet.at(0).at(1).at(0).bias.shape).toEqual([8]);
+    expect(rgnet.at(0).at<torch.nn.Sequential>(1).at<torch.nn.Linear>(0).bias!.shape).toEqual([8]);
     expect(rgnet.getSubmodule('0.block 1')).toBe(rgnet.at(0).at(1));
     expect(rgnet.namedParameters()[2][0]).toBe('0.block 0.2.weight');
   });

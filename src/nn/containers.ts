@@ -37,12 +37,29 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * The type of `Sequential.at(index)`: with an explicit `at<R>(...)`, R; else, for a literal
+ * index into a Sequential built from a list, the module at that position; else the union
+ * of the modules.
+ * @example type First = SequentialItem<[Linear, ReLU], never, 0>; // Linear
+ */
+export type SequentialItem<T extends Module<any>[], R, I extends number> = [R] extends [never]
+  ? [T[number]] extends [never]
+    ? Module<any> // built empty (`new Sequential()`), then filled with addModule
+    : number extends I
+      ? T[number]
+      : `${I}` extends keyof T
+        ? T[I]
+        : T[number]
+  : R;
+
+/**
  * What Sequential and ModuleList share: children named '0', '1', ... reached by position.
+ * `M` is the type of their modules.
  * @internal
  */
-abstract class ModuleSequence<Out> extends Module<Out> {
-  /** The module at position `i` (negative counts from the end). @example net.at(0) */
-  at<M = any>(index: number): M {
+abstract class ModuleSequence<Out, M extends Module<any>> extends Module<Out> {
+  /** The module at position `i`, untyped; `at` is each container's typed form. */
+  protected _at(index: number): M {
     const i = position(index, this._modules.size, this._getName());
     return [...this._modules.values()][i] as M;
   }
@@ -71,8 +88,8 @@ abstract class ModuleSequence<Out> extends Module<Out> {
     return this;
   }
 
-  *[Symbol.iterator](): IterableIterator<Module<any>> {
-    for (const m of this._modules.values()) yield m!;
+  *[Symbol.iterator](): IterableIterator<M> {
+    for (const m of this._modules.values()) yield m as M;
   }
 }
 
@@ -83,8 +100,13 @@ abstract class ModuleSequence<Out> extends Module<Out> {
  * const net = new nn.Sequential(new nn.Linear(20, 256), new nn.ReLU(), new nn.Linear(256, 10));
  * const named = new nn.Sequential({ hidden: new nn.Linear(4, 8), act: new nn.ReLU() });
  * net.at(-1); // Linear(in_features=256, out_features=10, bias=True)
+ * net.at(0).weight.shape; // [256, 20]: at(0) is typed Linear
  */
-export class Sequential extends ModuleSequence<any> {
+export class Sequential<T extends Module<any>[] = Module<any>[]> extends ModuleSequence<any, T[number]> {
+  /** The modules in order, named '0', '1', ... @example new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU()) */
+  constructor(...modules: T);
+  /** The modules by name, in insertion order. @example new nn.Sequential({ fc: new nn.Linear(2, 3) }) */
+  constructor(modules: Record<string, Module<any>> | Map<string, Module<any>>);
   constructor(...modules: (Module<any> | Record<string, Module<any>> | Map<string, Module<any>>)[]) {
     super();
     if (modules.length === 1 && (isPlainObject(modules[0]) || modules[0] instanceof Map)) {
@@ -96,6 +118,16 @@ export class Sequential extends ModuleSequence<any> {
   }
 
   static override _holdsNoActivations = true;
+
+  /**
+   * The module at position `i` (negative counts from the end). Typed: for a literal index
+   * into a Sequential built from a list, the module's own class; `at<nn.Linear>(i)` says
+   * which otherwise.
+   * @example net.at(0).weight
+   */
+  at<R extends Module<any> = never, I extends number = number>(index: I): SequentialItem<T, R, I> {
+    return this._at(index) as SequentialItem<T, R, I>;
+  }
 
   /**
    * The chain: each module's output is the next one's input. Under noGrad, an
@@ -134,9 +166,9 @@ export class Sequential extends ModuleSequence<any> {
   }
 
   /** A new Sequential of the modules in `[start, end)`, as PyTorch's slicing. @example net.slice(0, 2) */
-  slice(start = 0, end = this.length): Sequential {
+  slice(start = 0, end = this.length): Sequential<T[number][]> {
     const entries = [...this._modules].slice(start, end);
-    return new Sequential(new Map(entries as [string, Module<any>][]));
+    return new Sequential(new Map(entries as [string, Module<any>][])) as Sequential<T[number][]>;
   }
 }
 
@@ -147,15 +179,24 @@ export class Sequential extends ModuleSequence<any> {
  * const layers = new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 4)]);
  * for (const layer of layers) x = layer(x);
  */
-export class ModuleList extends ModuleSequence<never> {
+export class ModuleList<M extends Module<any> = Module<any>> extends ModuleSequence<never, M> {
   // A list has no forward: it passes nothing on, so it keeps nothing (the Transformer stacks
   // hold their layers in one).
   static override _holdsNoActivations = true;
 
-  constructor(modules: Iterable<Module<any>> = []) {
+  constructor(modules: Iterable<M> = []) {
     super();
     checkIterable(modules, 'ModuleList', 'modules');
     for (const m of modules) this.append(m);
+  }
+
+  /**
+   * The module at position `i` (negative counts from the end), of the list's module type;
+   * `at<Sub>(i)` narrows it.
+   * @example layers.at(-1)
+   */
+  at<R extends M = M>(index: number): R {
+    return this._at(index) as R;
   }
 }
 

@@ -59,10 +59,13 @@ type PreHook = (module: Module, args: unknown[], kwargs: Record<string, unknown>
 /** `hook(module, args, output)`, or with `withKwargs` `hook(module, args, kwargs, output)`. */
 type Hook = (module: Module, args: unknown[], outputOrKwargs: any, output: any) => unknown;
 
-/** A Module is also callable: `net(X)` runs hooks and `forward(X)`. */
+/**
+ * A Module is also callable: `net(X)` runs hooks and `forward(X)`, and takes what its
+ * `forward` takes, so `net('not a tensor')` is a compile error where forward says Tensor.
+ */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Module<Out = Tensor> {
-  (...inputs: any[]): Out; // eslint-disable-line @typescript-eslint/no-explicit-any
+  (...inputs: Parameters<this['forward']>): ReturnType<this['forward']>;
 }
 
 const internal = (value: unknown): PropertyDescriptor => ({ value, writable: true, enumerable: false, configurable: true });
