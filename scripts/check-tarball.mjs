@@ -66,6 +66,33 @@ writeFileSync(
 );
 const viaRequire = spawnSync('node', ['main.cjs'], { cwd: app, env, encoding: 'utf8' });
 const viaDefault = spawnSync('node', ['default.js'], { cwd: app, env, encoding: 'utf8' });
+// The bins, as npm linked them.
+const flintRun = spawnSync(join(app, 'node_modules', '.bin', 'flint-run'), ['--help'], { cwd: app, env, encoding: 'utf8' });
+// The published types, checked whole (skipLibCheck off): a declaration that stripInternal
+// dropped while a public one still names it fails here. @types/node is the peer the app
+// would install; this repository's copy stands in for it.
+writeFileSync(
+  join(app, 'typed.ts'),
+  [
+    "import * as torch from 'flint-torch';",
+    'const net = new torch.nn.Sequential(new torch.nn.Linear(3, 2), new torch.nn.ReLU());',
+    'const y: torch.Tensor = net(torch.rand(1, 3));',
+    'const w: torch.Tensor = net.at(0).weight;',
+    "const writer = new torch.utils.tensorboard.SummaryWriter('runs/typed');",
+    "export const pending = torch.serve.Pool.create({ module: 'model.js', exportName: 'load' }, { maxBatch: 8 });",
+    'writer.close();',
+    'console.log(String(y), w.shape);',
+    '',
+  ].join('\n'),
+);
+writeFileSync(
+  join(app, 'tsconfig.json'),
+  JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] },
+    files: ['typed.ts'],
+  }),
+);
+const typecheck = spawnSync('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, env, encoding: 'utf8' });
 const installed = join(app, 'node_modules', 'flint-torch');
 const report = {
   tarball: packed,
@@ -77,9 +104,13 @@ const report = {
   requireStderr: viaRequire.stderr.trim(),
   defaultOutput: viaDefault.stdout.trim(),
   defaultStatus: viaDefault.status,
+  flintRunStatus: flintRun.status,
+  flintRunOutput: flintRun.stdout.split('\n')[0],
+  typecheckStatus: typecheck.status,
+  typecheckOutput: (typecheck.stdout + typecheck.stderr).trim(),
   // node-gyp's build/, or the gloo communicator's build-gloo/ (the prebuild ships it too).
   compiled: existsSync(join(installed, 'build')) || existsSync(join(installed, 'build-gloo')),
   prebuilds: readdirSync(join(installed, 'prebuilds')),
 };
 console.log(JSON.stringify(report));
-process.exit(run.status === 0 && viaRequire.status === 0 && viaDefault.status === 0 && !report.compiled ? 0 : 1);
+process.exit(run.status === 0 && viaRequire.status === 0 && viaDefault.status === 0 && flintRun.status === 0 && typecheck.status === 0 && !report.compiled ? 0 : 1);

@@ -29,11 +29,16 @@ describe.skipIf(!hasPrebuild)('packed tarball', () => {
         'tensor([[ 3.0429, -3.0427],\n        [-3.0427,  3.7399]])',
       ].join('\n'),
     );
-    // require('flint-torch') from CommonJS, `import torch from 'flint-torch'`, and flint/package.json
+    // require('flint-torch') from CommonJS, `import torch from 'flint-torch'`, and flint-torch/package.json
     const first = 'tensor([[1.7622, 1.4337],\n        [1.4337, 1.4338]])';
     expect(report.requireStatus, report.requireStderr).toBe(0);
     expect(report.requireOutput).toBe(`${first} 0.1.0`);
     expect(report.defaultStatus).toBe(0);
     expect(report.defaultOutput).toBe(first);
+    // the flint-run bin, and the published .d.ts checked whole by a strict TypeScript app
+    expect(report.flintRunStatus).toBe(0);
+    expect(report.flintRunOutput).toMatch(/^Usage: flint-run /);
+    expect(report.typecheckOutput).toBe('');
+    expect(report.typecheckStatus).toBe(0);
   }, 180_000);
 });

@@ -198,7 +198,7 @@ class FunctionNode extends Node {
   }
 }
 
-/** A custom Function class: what `apply` needs of `this`. @internal */
+/** A custom Function class: what `apply` needs of `this`. */
 interface FunctionClass {
   name: string;
   forward(ctx: FunctionCtx, ...args: never[]): unknown;

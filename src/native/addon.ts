@@ -4,9 +4,9 @@
  * (calls.generated.ts); `ops/` and `memory/` call through those.
  */
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
 
 import type { NativeAddon } from './calls.generated.js';
 
@@ -26,17 +26,6 @@ export type DistStore = (
   value: Uint8Array | null,
   timeoutMs: number,
 ) => Promise<Uint8Array | null>;
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'flint-torch') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('flint: cannot find the package root to load the native addon');
-    dir = parent;
-  }
-}
 
 /**
  * OpenBLAS's idle worker threads spin (calling sched_yield) for 2^28 cycles, about 0.1 s,
@@ -66,14 +55,14 @@ function load(): NativeAddon {
 }
 
 function loadAddon(): NativeAddon {
-  const require = createRequire(import.meta.url);
   // FLINT_ADDON_PATH picks one build, e.g. the sanitizer build that `npm run test:asan` makes.
   const chosen = process.env.FLINT_ADDON_PATH;
   if (chosen) {
     if (!existsSync(chosen)) throw new Error(`flint: FLINT_ADDON_PATH names ${chosen}, which does not exist`);
-    return require(chosen) as NativeAddon;
+    return createRequire(chosen)(chosen) as NativeAddon;
   }
   const root = packageRoot();
+  const require = createRequire(join(root, 'package.json'));
   try {
     // node-gyp-build prefers prebuilds/<platform>-<arch>/ and falls back to build/Release.
     return require('node-gyp-build')(root) as NativeAddon;

@@ -55,7 +55,6 @@ export type SequentialItem<T extends Module<any>[], R, I extends number> = [R] e
 /**
  * What Sequential and ModuleList share: children named '0', '1', ... reached by position.
  * `M` is the type of their modules.
- * @internal
  */
 abstract class ModuleSequence<Out, M extends Module<any>> extends Module<Out> {
   /** The module at position `i`, untyped; `at` is each container's typed form. */

@@ -13,6 +13,7 @@ import { fromTransfer, transfer, type TransferredTensor } from '../tensor/transf
 import { toDeviceArg } from '../tensor/args.js';
 import type { DeviceLike } from '../tensor/device.js';
 import type { ModelSpec, SerializedError, ServeReply, ServeRequest, ServeWorkerStart } from './protocol.js';
+import { workerScript } from '../native/package-root.js';
 
 /**
  * The options of `Pool.create`.
@@ -63,7 +64,7 @@ function positiveInteger(value: unknown, name: string): number {
 
 /** The worker script: the compiled .js, or, from the TypeScript sources, a bootstrap that loads tsx first. */
 function workerEntry(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('./pool-worker-boot.mjs', import.meta.url) : new URL('./pool-worker.js', import.meta.url);
+  return workerScript((import.meta as { url?: string }).url, 'serve/pool-worker');
 }
 
 /**

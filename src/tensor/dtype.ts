@@ -163,7 +163,7 @@ function combineCategories(higher: DType | null, lower: DType | null): DType | n
   return higher;
 }
 
-/** One operand for {@link resultType}: a tensor's dtype and rank, or a JS scalar. @internal */
+/** One operand for {@link resultType}: a tensor's dtype and rank, or a JS scalar. */
 export type Operand = { dtype: DType; dim: number } | number | boolean;
 
 /**

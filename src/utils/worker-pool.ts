@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { decodeValue, type EncodedDataset, type WorkerFunctionRef } from './worker-codec.js';
+import { workerScript } from '../native/package-root.js';
 
 /**
  * What a worker thread starts from (its `workerData`). @internal
@@ -55,7 +56,7 @@ export function liveWorkerThreads(): number {
 
 /** The worker script: the compiled .js, or, from the TypeScript sources, a bootstrap that loads tsx first. */
 function workerEntry(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('./dataloader-worker-boot.mjs', import.meta.url) : new URL('./dataloader-worker.js', import.meta.url);
+  return workerScript((import.meta as { url?: string }).url, 'utils/dataloader-worker');
 }
 
 /**

@@ -86,7 +86,7 @@ export function expandParam(value: unknown, name: string, dims: number, fn: stri
 }
 
 /**
- * One convolution call, its arguments resolved. @internal
+ * One convolution call, its arguments resolved (the layers keep one).
  * @example const spec: ConvSpec = parseConvCall('conv2d', 2, false, x, w, [null, 2]).spec
  */
 export interface ConvSpec {

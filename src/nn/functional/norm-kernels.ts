@@ -1,10 +1,10 @@
-/**
+/*
  * The native batch-norm kernels (native/cpu/batch_norm.cc, native/cuda/batch_norm.cu) and
  * the autograd nodes built on them: batch norm over an input viewed as [N, C, S], and
  * group norm as batch norm over [1, N * G, C / G * S] followed by a per-channel affine
  * (PyTorch's NativeBatchNormBackward0 and NativeGroupNormBackward0). The arguments were
  * checked by the callers in normalization.ts.
- * @internal
+ * Internal to flint.
  */
 import * as call from '../../native/calls.generated.js';
 import { fresh, layoutOf, type ViewArg } from '../../native/meta.js';

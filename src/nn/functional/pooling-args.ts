@@ -1,8 +1,8 @@
-/**
+/*
  * The pooling functions' arguments: PyTorch's positional parameters with one trailing
  * options object for its keywords, sizes given as an int or a tuple per spatial dim, and
  * PyTorch's output-size rule and messages.
- * @internal
+ * Internal to flint.
  */
 import { Tensor } from '../../tensor/tensor.js';
 import { argumentError, describeValue } from '../../tensor/args.js';

@@ -1,11 +1,11 @@
-/**
+/*
  * The pooling kernels (native/cpu/pooling.cc, native/cuda/pooling.cu) as differentiable
  * ops. Arguments arrive checked (pooling.ts); these see `[..., *spatial]` inputs with
  * `nd` spatial dims (1-3), run the kernels over the planes of a contiguous
  * `[P, D, H, W]` copy (1-d and 2-d windows pass 1 for the missing dims), and record
  * PyTorch's grad_fn. Every backward is itself an op with a backward, so double backward
  * works as in PyTorch (max: a gather by the indices; average: the forward pooling again).
- * @internal
+ * Internal to flint.
  */
 import * as call from '../../native/calls.generated.js';
 import { record } from '../../autograd/function.js';

@@ -1,9 +1,9 @@
-/**
+/*
  * Row-block views and in-place products over the recurrent layers' preallocated buffers.
  * A layer keeps every per-step quantity in one [rows, width] buffer whose step t is the
  * row block [offsets[t], offsets[t] + batchSizes[t]); the native step kernels and the
  * GEMMs read and write those blocks in place, so a step allocates nothing.
- * @internal
+ * Internal to flint.
  */
 import * as call from '../../native/calls.generated.js';
 import { layoutOf, type ViewArg } from '../../native/meta.js';

@@ -1,4 +1,4 @@
-/**
+/*
  * One direction of one recurrent layer, over all its time steps, as ONE autograd node.
  *
  * Forward: one GEMM projects the whole input (x·W_ihᵀ + biases, [N, G*H]); then per step
@@ -13,7 +13,7 @@
  * in step t, so a sequence that has ended keeps its last state: hN holds each sequence's
  * last state, and in the backward the carried gradient rows of ended sequences wait,
  * untouched, for the step where they ended (or, reversed, hold dh0 once they start).
- * @internal
+ * Internal to flint.
  */
 import * as call from '../../native/calls.generated.js';
 import { layoutOf } from '../../native/meta.js';

@@ -1,9 +1,9 @@
-/**
+/*
  * A stack of recurrent layers (numLayers, one or two directions) over a time-major [N, I]
  * input whose steps are row blocks (batchSizes): each layer-direction is one fused node
  * (direction.ts); the directions' outputs are concatenated along features and, between
  * layers in training, passed through dropout, as PyTorch's _VF.lstm/gru/rnn do.
- * @internal
+ * Internal to flint.
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import { cat, contiguous, stack } from '../../ops/shape.js';
