@@ -94,9 +94,11 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
   }
   if (spec.check && !kernel) fail(`${name}: \`check\` names extra value checks of a kernel entry`);
   if (spec.halfFloats && !kernel) fail(`${name}: \`halfFloats\` widens a kernel entry's dtypes`);
+  if (spec.queued !== undefined && typeof spec.queued !== 'boolean') fail(`${name}: \`queued\` is true or false`);
+  if (spec.queued && args.some(isList)) fail(`${name}: an entry with lists cannot be queued (they point into the call's arrays)`);
   return {
     name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct,
-    readsFrom: spec.readsFrom ?? {}, check: spec.check, halfFloats: !!spec.halfFloats,
+    readsFrom: spec.readsFrom ?? {}, check: spec.check, halfFloats: !!spec.halfFloats, queued: spec.queued,
   };
 });
 
@@ -159,7 +161,14 @@ function kernelsHeader() {
     const listSymbols = named(lists);
     const dimsOf = (arg, names) => arg.dims.map((d) => (/^\d+$/.test(d) ? `KernelShapes::fixed(${d})` : `${names.indexOf(d)}`));
     lines.push(`// ${entry.name}(${entry.args.map((a) => (a.dims ? `${a.name}: ${a.kind} [${a.dims.join(', ')}]` : `${a.name}: ${a.kind}`)).join(', ')})`);
-    lines.push(`struct ${argsStruct(entry)} {`, ...entry.args.map((a) => `  ${kernelField(a)}`), '};');
+    // kHasLists: the lists point into the entry's own arrays, so a device that runs the
+    // kernel later (the CPU's queue) must run this one at once instead.
+    lines.push(
+      `struct ${argsStruct(entry)} {`,
+      ...entry.args.map((a) => `  ${kernelField(a)}`),
+      `  static constexpr bool kHasLists = ${lists.length > 0};`,
+      '};',
+    );
     // `check: 'f'`: the entry's numbers are checked further by a hand-written f(args)
     // (native/core/), after the shapes.
     if (entry.check) lines.push(`void ${entry.check}(const ${argsStruct(entry)}& a);`);
@@ -318,9 +327,20 @@ function metaUnpack(entry, arg) {
   return [];
 }
 
+// Whether an entry's CPU work may wait in the queue of torch.setAsyncCpu: its views only,
+// no host memory and no value read back. Kernel and struct entries are, unless they take
+// lists (which point into the call's own arrays); others say `queued: true`. Every other
+// entry first waits for the queue and then runs inline (CpuSync), so that an entry nobody
+// marked stays correct.
+function queued(entry) {
+  if (entry.queued !== undefined) return entry.queued;
+  return Boolean(entry.kernel || entry.struct) && !entry.args.some(isList);
+}
+
 function entryFunction(entry) {
   const Name = upper(entry.name);
   const body = [`Napi::Value ${entry.name}Entry(const Napi::CallbackInfo& info) {`, '  Napi::Env env = info.Env();'];
+  if (!queued(entry)) body.push('  CpuSync cpuSync(env);');
   body.push(`  expectArguments(info, ${entry.args.filter((a) => !a.meta).length}, "${entry.name}");`);
   body.push(`  entry::${Name}Call call;`);
   // Storages first: the outputs are allocated on the device of the first input.

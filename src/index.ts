@@ -258,6 +258,14 @@ export function getNumThreads(): number {
   return native.getNumThreads();
 }
 
+export { setAsyncCpu, isAsyncCpuEnabled } from './cpu.js';
+/**
+ * `torch.cpu`: `synchronize()` (which waits for the asynchronous mode's queue), and the
+ * device queries PyTorch has for the CPU.
+ * @example torch.setAsyncCpu(true); const y = net(x); torch.cpu.synchronize();
+ */
+export * as cpu from './cpu.js';
+
 /**
  * `torch.cuda`: devices, synchronization, seeding and memory statistics.
  * @example if (torch.cuda.isAvailable()) x = x.cuda();

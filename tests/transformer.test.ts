@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
+import { collectGarbage } from './helpers/memory.js';
 import type { Tensor } from 'flint-torch';
 import { expectClose, fromFixture } from './helpers/reference.js';
 import { FIXTURES, checkModuleCase } from './helpers/transformer-fixtures.js';
@@ -178,11 +179,15 @@ describe('an inference forward frees its intermediates (private-intermediates.ts
     const net = encoder();
     const x = torch.randn([2, 5, 16]);
     const kept = torch.enableGrad(() => net.forward(x)).detach();
+    // The graph above is garbage now: collect it first, or a collection during the forward
+    // below would count its storages as freed there.
+    collectGarbage();
     const before = liveStorages();
     const out = torch.noGrad(() => net.forward(x));
     expect(liveStorages() - before).toBe(1);
     expect(Array.from(out.dataSync() as Float32Array)).toEqual(Array.from(kept.dataSync() as Float32Array));
     const mha = net.layers.at(0) as torch.nn.TransformerEncoderLayer;
+    collectGarbage();
     const before2 = liveStorages();
     const [attended, weights] = torch.noGrad(() => mha.self_attn(x, x, x));
     expect(liveStorages() - before2).toBe(2);

@@ -19,7 +19,7 @@ size_t CpuCachingAllocator::roundSize(size_t nbytes) {
   return (rounded + granule - 1) / granule * granule;
 }
 
-void* CpuCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
+void* CpuCachingAllocator::allocate(size_t nbytes, size_t* blockBytes, bool emptyOnFailure) {
   size_t size = roundSize(nbytes);
   *blockBytes = size;
   {
@@ -38,6 +38,7 @@ void* CpuCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
   }
   void* ptr = std::aligned_alloc(64, size);
   if (ptr == nullptr) {
+    if (!emptyOnFailure) return nullptr;
     emptyCache();  // give the cache back and try once more before failing
     ptr = std::aligned_alloc(64, size);
     if (ptr == nullptr) return nullptr;
@@ -49,22 +50,33 @@ void* CpuCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
   return ptr;
 }
 
+// With the mutex held: caches the block (a deallocation) and says so, or does nothing.
+bool CpuCachingAllocator::cacheLocked(void* ptr, size_t blockBytes) {
+  if (blockBytes >= kCacheThreshold) {
+    if ((size_t)stats_.cachedBytes + blockBytes > maxCachedBytes_) return false;
+    stats_.cachedBytes += (int64_t)blockBytes;
+  } else {
+    if (smallCachedBytes_ + blockBytes > kMaxSmallCachedBytes) return false;
+    smallCachedBytes_ += blockBytes;
+  }
+  freeBlocks_[blockBytes].push_back(ptr);
+  stats_.liveBlocks--;
+  stats_.allocatedBytes -= (int64_t)blockBytes;
+  return true;
+}
+
+bool CpuCachingAllocator::tryCache(void* ptr, size_t blockBytes) {
+  if (ptr == nullptr) return true;
+  std::lock_guard<std::mutex> lock(mutex_);
+  return cacheLocked(ptr, blockBytes);
+}
+
 void CpuCachingAllocator::deallocate(void* ptr, size_t blockBytes) {
   if (ptr == nullptr) return;
   std::lock_guard<std::mutex> lock(mutex_);
+  if (cacheLocked(ptr, blockBytes)) return;
   stats_.liveBlocks--;
   stats_.allocatedBytes -= (int64_t)blockBytes;
-  if (blockBytes >= kCacheThreshold) {
-    if ((size_t)stats_.cachedBytes + blockBytes <= maxCachedBytes_) {
-      freeBlocks_[blockBytes].push_back(ptr);
-      stats_.cachedBytes += (int64_t)blockBytes;
-      return;
-    }
-  } else if (smallCachedBytes_ + blockBytes <= kMaxSmallCachedBytes) {
-    freeBlocks_[blockBytes].push_back(ptr);
-    smallCachedBytes_ += blockBytes;
-    return;
-  }
   std::free(ptr);
 }
 

@@ -28,9 +28,13 @@ class CpuCachingAllocator {
   CpuCachingAllocator(const CpuCachingAllocator&) = delete;
   CpuCachingAllocator& operator=(const CpuCachingAllocator&) = delete;
 
-  // Returns nullptr only when the system is out of memory.
-  void* allocate(size_t nbytes, size_t* blockBytes);
+  // Returns nullptr only when the system is out of memory; first, unless told not to
+  // (`emptyOnFailure`), it gives the cache back to the system and tries once more.
+  void* allocate(size_t nbytes, size_t* blockBytes, bool emptyOnFailure = true);
   void deallocate(void* ptr, size_t blockBytes);
+  // deallocate when the block goes into the cache; false (and nothing done) when it would
+  // go back to the system instead.
+  bool tryCache(void* ptr, size_t blockBytes);
   void emptyCache();
   AllocatorStats stats();
   void resetPeak() {
@@ -45,6 +49,7 @@ class CpuCachingAllocator {
 
  private:
   static size_t roundSize(size_t nbytes);
+  bool cacheLocked(void* ptr, size_t blockBytes);
   std::mutex mutex_;
   std::unordered_map<size_t, std::vector<void*>> freeBlocks_;  // block size -> free blocks
   size_t maxCachedBytes_;

@@ -25,7 +25,7 @@ void activationBackwardTyped(ThreadPool& pool, const ActivationBackwardArgs& a) 
 
 }  // namespace
 
-void CpuBackend::activationBackwardImpl(const ActivationBackwardArgs& args) {
+void CpuBackend::activationBackwardRun(const ActivationBackwardArgs& args) {
   if (args.input.dtype == DType::Float64) activationBackwardTyped<double>(pool(), args);
   else activationBackwardTyped<float>(pool(), args);
 }

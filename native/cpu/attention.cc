@@ -680,12 +680,12 @@ void backward(ThreadPool& pool, const AttentionBackwardArgs& a) {
 
 }  // namespace
 
-void CpuBackend::attentionForwardImpl(const AttentionForwardArgs& args) {
+void CpuBackend::attentionForwardRun(const AttentionForwardArgs& args) {
   if (args.q.dtype == DType::Float64) forward<double>(pool(), args);
   else forward<float>(pool(), args);
 }
 
-void CpuBackend::attentionBackwardImpl(const AttentionBackwardArgs& args) {
+void CpuBackend::attentionBackwardRun(const AttentionBackwardArgs& args) {
   if (args.q.dtype == DType::Float64) backward<double>(pool(), args);
   else backward<float>(pool(), args);
 }

@@ -164,17 +164,17 @@ void batchNormBackwardKernel(ThreadPool& pool, const BatchNormBackwardArgs& a) {
 
 }  // namespace
 
-void CpuBackend::batchNormImpl(const BatchNormArgs& args) {
+void CpuBackend::batchNormRun(const BatchNormArgs& args) {
   if (args.input.dtype == DType::Float64) batchNormForward<double>(pool(), args);
   else batchNormForward<float>(pool(), args);
 }
 
-void CpuBackend::batchNormEvalImpl(const BatchNormEvalArgs& args) {
+void CpuBackend::batchNormEvalRun(const BatchNormEvalArgs& args) {
   if (args.input.dtype == DType::Float64) batchNormEvalForward<double>(pool(), args);
   else batchNormEvalForward<float>(pool(), args);
 }
 
-void CpuBackend::batchNormBackwardImpl(const BatchNormBackwardArgs& args) {
+void CpuBackend::batchNormBackwardRun(const BatchNormBackwardArgs& args) {
   if (args.input.dtype == DType::Float64) batchNormBackwardKernel<double>(pool(), args);
   else batchNormBackwardKernel<float>(pool(), args);
 }

@@ -1,12 +1,15 @@
 // The CPU backend: one instance per addon instance. It owns the caching allocator, the
 // thread pool and the random generator, so nothing here is process-global.
 #pragma once
-#include <vector>
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "../core/allocator.h"
 #include "../core/thread_pool.h"
 #include "flint/backend.h"
+#include "cpu_queue.h"
 #include "random.h"
 
 namespace flint {
@@ -19,29 +22,87 @@ class CpuBackend final : public Backend {
   Storage* allocate(size_t nbytes) override;
   void deallocate(Storage* storage) override;
   MemoryInfo memoryInfo() override;
-  void emptyCache() override { allocator_.emptyCache(); }
-  void resetPeakMemory() override { allocator_.resetPeak(); }
+  void emptyCache() override {
+    std::lock_guard<std::mutex> lock(allocatorMutex_);
+    allocator_.emptyCache();
+  }
+  void resetPeakMemory() override {
+    std::lock_guard<std::mutex> lock(allocatorMutex_);
+    allocator_.resetPeak();
+  }
   void manualSeed(uint64_t seed) override { generator_.seed(seed); }
   std::vector<uint8_t> rngState() override;
   void setRngState(const uint8_t* bytes, size_t size) override;
 
   ThreadPool& pool() { return *pool_; }
   void setThreads(int threads) { pool_ = std::make_unique<ThreadPool>(threads); }
-  CpuCachingAllocator& allocator() { return allocator_; }
-  int64_t liveStorages() const { return liveStorages_; }
 
-  void retire() override {
-    retired_ = true;
-    if (liveStorages_ == 0) delete this;
-  }
+  void retire() override;
+
+  // The asynchronous mode (cpu_queue.h). While it is on, the view kernels below are queued
+  // to the queue's thread unless the calling thread is inside beginInline/endInline (an
+  // entry point that touches host memory, after waiting for the queue) or is the queue's
+  // thread itself (a kernel that calls another).
+  void setAsync(bool enabled);
+  bool isAsync() const { return queue_ != nullptr; }
+  int64_t pendingTasks() { return queue_ ? queue_->pending() : 0; }
+  // Waits for the queue (throwing a queued op's error) and runs the caller's work inline
+  // until the matching endInline.
+  void beginInline();
+  void endInline() { inlineDepth_--; }
+  PendingRead* readAsyncImpl(const Storage* src, size_t srcOffsetBytes, size_t nbytes) override;
+  // Runs `task` after what is queued: queued in the asynchronous mode, else now. For work
+  // that must keep host bytes alive until it runs (fromBuffer's copy of them).
+  void enqueue(const char* op, std::function<void()> task);
 
  protected:
-  // Each kernel family in its own file: elementwise.cc, reduce.cc, matmul.cc, index.cc,
-  // random.cc, softmax_cross_entropy.cc, layer_norm.cc; memory in cpu_backend.cc.
-  FLINT_BACKEND_IMPLS(FLINT_BACKEND_OVERRIDE)
-  FLINT_GENERATED_KERNELS(FLINT_KERNEL_OVERRIDE)
+  FLINT_BACKEND_HOST_IMPLS(FLINT_BACKEND_OVERRIDE)
+
+// Each view kernel's Impl queues its Run (or runs it at once); the Runs are the kernels,
+// one family per file: elementwise.cc, reduce.cc, matmul.cc, index.cc, random.cc,
+// softmax_cross_entropy.cc, layer_norm.cc, ...; memory in cpu_backend.cc.
+#define FLINT_CPU_QUEUED_IMPL(RET, NAME, PARAMS, ARGS)                  \
+  void NAME##Impl PARAMS override {                                       \
+    if (queueing()) {                                                     \
+      queue_->push(#NAME, [=] { NAME##Run ARGS; });                       \
+    } else {                                                              \
+      NAME##Run ARGS;                                                     \
+    }                                                                     \
+  }                                                                       \
+  void NAME##Run PARAMS;
+  FLINT_BACKEND_VIEW_IMPLS(FLINT_CPU_QUEUED_IMPL)
+#undef FLINT_CPU_QUEUED_IMPL
+// A kernel whose arguments hold lists (pointers into the caller's arrays) runs at once,
+// after what is queued.
+#define FLINT_CPU_QUEUED_KERNEL(name, Args)                     \
+  void name##Impl(const Args& args) override {                  \
+    if (!queueing()) {                                          \
+      name##Run(args);                                          \
+    } else if (Args::kHasLists) {                               \
+      InlineScope scope(*this);                                 \
+      name##Run(args);                                          \
+    } else {                                                    \
+      queue_->push(#name, [this, args] { name##Run(args); });   \
+    }                                                           \
+  }                                                             \
+  void name##Run(const Args& args);
+  FLINT_GENERATED_KERNELS(FLINT_CPU_QUEUED_KERNEL)
+#undef FLINT_CPU_QUEUED_KERNEL
 
  private:
+  struct InlineScope {
+    CpuBackend& cpu;
+    explicit InlineScope(CpuBackend& backend) : cpu(backend) { cpu.beginInline(); }
+    ~InlineScope() { cpu.endInline(); }
+  };
+  // Whether a view kernel called now goes to the queue.
+  bool queueing() const { return queue_ != nullptr && !queue_->onQueueThread() && inlineDepth_.load(std::memory_order_relaxed) == 0; }
+
+  std::unique_ptr<CpuQueue> queue_;
+  std::atomic<int> inlineDepth_{0};
+  // liveStorages_ is counted from the JS thread and, for a handle released elsewhere (a
+  // read or a collective finishing), from other threads.
+  std::mutex allocatorMutex_;
   int64_t liveStorages_ = 0;
   bool retired_ = false;
   CpuCachingAllocator allocator_;

@@ -169,14 +169,14 @@ void whereLoop(ThreadPool& pool, const TensorView& out, const TensorView& cond, 
 
 }  // namespace
 
-void CpuBackend::castImpl(const TensorView& out, const TensorView& in) {
+void CpuBackend::castRun(const TensorView& out, const TensorView& in) {
   FLINT_DISPATCH_ALL(out.dtype, "cast", [&] {
     using Dst = scalar_t;
     FLINT_DISPATCH_ALL(in.dtype, "cast", [&] { castLoop<Dst, scalar_t>(*pool_, out, in); });
   });
 }
 
-void CpuBackend::fillImpl(const TensorView& out, double value) {
+void CpuBackend::fillRun(const TensorView& out, double value) {
   // A 0-d double view broadcast over `out` reuses the cast loop for every dtype.
   TensorView source;
   source.data = (char*)&value;
@@ -186,18 +186,18 @@ void CpuBackend::fillImpl(const TensorView& out, double value) {
     source.shape[d] = out.shape[d];
     source.strides[d] = 0;
   }
-  castImpl(out, source);
+  castRun(out, source);
 }
 
-void CpuBackend::unaryImpl(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
+void CpuBackend::unaryRun(UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1) {
   FLINT_DISPATCH_COMPUTE(in.dtype, "unary", [&] { unaryTyped<scalar_t>(*pool_, op, out, in, p0, p1); });
 }
 
-void CpuBackend::binaryImpl(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
+void CpuBackend::binaryRun(BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
   FLINT_DISPATCH_COMPUTE(a.dtype, "binary", [&] { binaryTyped<scalar_t>(*pool_, op, out, a, b); });
 }
 
-void CpuBackend::binaryScalarImpl(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
+void CpuBackend::binaryScalarRun(BinaryOp op, const TensorView& out, const TensorView& a, double scalar,
                                   bool scalarFirst) {
   FLINT_DISPATCH_COMPUTE(a.dtype, "binary", [&] {
     scalar_t value = convertValue<scalar_t, double>(scalar);
@@ -209,16 +209,16 @@ void CpuBackend::binaryScalarImpl(BinaryOp op, const TensorView& out, const Tens
       scalarView.shape[d] = a.shape[d];
       scalarView.strides[d] = 0;
     }
-    if (scalarFirst) binaryImpl(op, out, scalarView, a);
-    else binaryImpl(op, out, a, scalarView);
+    if (scalarFirst) binaryRun(op, out, scalarView, a);
+    else binaryRun(op, out, a, scalarView);
   });
 }
 
-void CpuBackend::whereImpl(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b) {
+void CpuBackend::whereRun(const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b) {
   FLINT_DISPATCH_ALL(a.dtype, "where", [&] { whereLoop<scalar_t>(*pool_, out, cond, a, b); });
 }
 
-void CpuBackend::axpyImpl(const TensorView& out, const TensorView& x, double alpha) {
+void CpuBackend::axpyRun(const TensorView& out, const TensorView& x, double alpha) {
   const TensorView* views[2] = {&out, &x};
   auto run = [&](auto zero) {
     using T = decltype(zero);

@@ -123,7 +123,7 @@ void col2imPlanes(ThreadPool& pool, const Im2colArgs& a) {
 
 }  // namespace
 
-void CpuBackend::im2colImpl(const Im2colArgs& args) {
+void CpuBackend::im2colRun(const Im2colArgs& args) {
   switch (args.image.dtype) {
     case DType::Float64: im2colPlanes<double>(pool(), args); break;
     case DType::Float32: im2colPlanes<float>(pool(), args); break;
@@ -131,7 +131,7 @@ void CpuBackend::im2colImpl(const Im2colArgs& args) {
   }
 }
 
-void CpuBackend::col2imImpl(const Im2colArgs& args) {
+void CpuBackend::col2imRun(const Im2colArgs& args) {
   if (args.image.dtype == DType::Float64) col2imPlanes<double>(pool(), args);
   else col2imPlanes<float>(pool(), args);
 }
@@ -144,11 +144,11 @@ namespace {
 }
 }  // namespace
 
-void CpuBackend::convolutionImpl(const ConvolutionArgs&) { refuseConvolution("convolution"); }
-void CpuBackend::convolutionBackwardInputImpl(const ConvolutionBackwardInputArgs&) {
+void CpuBackend::convolutionRun(const ConvolutionArgs&) { refuseConvolution("convolution"); }
+void CpuBackend::convolutionBackwardInputRun(const ConvolutionBackwardInputArgs&) {
   refuseConvolution("convolutionBackwardInput");
 }
-void CpuBackend::convolutionBackwardWeightImpl(const ConvolutionBackwardWeightArgs&) {
+void CpuBackend::convolutionBackwardWeightRun(const ConvolutionBackwardWeightArgs&) {
   refuseConvolution("convolutionBackwardWeight");
 }
 

@@ -64,26 +64,26 @@ void forEachIndex(const TensorView& shapeView, F fn) {
 
 }  // namespace
 
-void CpuBackend::indexSelectImpl(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+void CpuBackend::indexSelectRun(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
   for (int64_t i = 0; i < index.shape[0]; i++) {
     const int64_t source = indexAt(index, i);
     if (source < 0 || source >= in.shape[dim]) throw Error("index out of range in self");
-    castImpl(selectView(out, dim, i), selectView(in, dim, source));
+    castRun(selectView(out, dim, i), selectView(in, dim, source));
   }
 }
 
-void CpuBackend::indexPutImpl(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+void CpuBackend::indexPutRun(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                               bool accumulate) {
   for (int64_t i = 0; i < index.shape[0]; i++) {
     const int64_t target = indexAt(index, i);
     checkIndexValue(target, out.shape[dim], dim);
     TensorView destination = selectView(out, dim, target);
-    if (accumulate) binaryImpl(BinaryOp::Add, destination, destination, selectView(src, dim, i));
-    else castImpl(destination, selectView(src, dim, i));
+    if (accumulate) binaryRun(BinaryOp::Add, destination, destination, selectView(src, dim, i));
+    else castRun(destination, selectView(src, dim, i));
   }
 }
 
-void CpuBackend::gatherImpl(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
+void CpuBackend::gatherRun(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {
   const size_t item = in.itemsize();
   forEachIndex(index, [&](const int64_t* coords) {
     int64_t position = offsetOf(coords, index, -1);
@@ -120,17 +120,18 @@ void scatterReduceTyped(BinaryOp op, const TensorView& out, int dim, const Tenso
 
 }  // namespace
 
-void CpuBackend::scatterReduceImpl(BinaryOp op, const TensorView& out, int dim, const TensorView& index,
+void CpuBackend::scatterReduceRun(BinaryOp op, const TensorView& out, int dim, const TensorView& index,
                                    const TensorView& src) {
   FLINT_DISPATCH_ALL(out.dtype, "scatter_reduce", [&] { scatterReduceTyped<scalar_t>(op, out, dim, index, src); });
 }
 
-void CpuBackend::scatterImpl(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
+void CpuBackend::scatterRun(const TensorView& out, int dim, const TensorView& index, const TensorView& src,
                              bool accumulate) {
   FLINT_DISPATCH_ALL(out.dtype, "scatter", [&] { scatterTyped<scalar_t>(out, dim, index, src, accumulate); });
 }
 
 int64_t CpuBackend::nonzeroImpl(Storage** result, const TensorView& in) {
+  if (queueing()) queue_->drain();  // the count is read now, so the input must be written
   std::vector<int64_t> coordinates;
   int64_t count = 0;
   const size_t item = in.itemsize();

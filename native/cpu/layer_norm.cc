@@ -183,16 +183,16 @@ void biasActivationKernel(ThreadPool& pool, const BiasActivationArgs& a) {
 
 }  // namespace
 
-void CpuBackend::layerNormImpl(const LayerNormArgs& args) {
+void CpuBackend::layerNormRun(const LayerNormArgs& args) {
   FLINT_DISPATCH_FLOATING(args.input.dtype, "layer_norm", [&] { layerNormForward<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::layerNormBackwardImpl(const LayerNormBackwardArgs& args) {
+void CpuBackend::layerNormBackwardRun(const LayerNormBackwardArgs& args) {
   FLINT_DISPATCH_FLOATING(args.input.dtype, "layer_norm backward",
                           [&] { layerNormBackwardKernel<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::biasActivationImpl(const BiasActivationArgs& args) {
+void CpuBackend::biasActivationRun(const BiasActivationArgs& args) {
   FLINT_DISPATCH_FLOATING(args.input.dtype, "bias_activation", [&] { biasActivationKernel<scalar_t>(*pool_, args); });
 }
 

@@ -293,7 +293,7 @@ void lstsq(const LinalgLstsqArgs& a) {
 }  // namespace
 
 #define FLINT_LINALG_DISPATCH(name, Args, fn, view)           \
-  void CpuBackend::name##Impl(const Args& args) {           \
+  void CpuBackend::name##Run(const Args& args) {           \
     if (args.view.dtype == DType::Float64) fn<double>(args); \
     else fn<float>(args);                                    \
   }

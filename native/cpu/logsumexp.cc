@@ -50,12 +50,12 @@ void logsumexpBackwardRows(ThreadPool& pool, const LogsumexpBackwardArgs& args) 
 
 }  // namespace
 
-void CpuBackend::logsumexpImpl(const LogsumexpArgs& args) {
+void CpuBackend::logsumexpRun(const LogsumexpArgs& args) {
   if (args.input.dtype == DType::Float64) logsumexpRows<double>(pool(), args);
   else logsumexpRows<float>(pool(), args);
 }
 
-void CpuBackend::logsumexpBackwardImpl(const LogsumexpBackwardArgs& args) {
+void CpuBackend::logsumexpBackwardRun(const LogsumexpBackwardArgs& args) {
   if (args.input.dtype == DType::Float64) logsumexpBackwardRows<double>(pool(), args);
   else logsumexpBackwardRows<float>(pool(), args);
 }

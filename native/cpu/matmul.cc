@@ -122,7 +122,7 @@ bool useSmallRows(const GemmArgs& g) {
 
 }  // namespace
 
-void CpuBackend::gemmImpl(const GemmArgs& g) {
+void CpuBackend::gemmRun(const GemmArgs& g) {
   if (g.m == 0 || g.n == 0 || g.batch == 0) return;
   const CBLAS_TRANSPOSE ta = g.transA ? CblasTrans : CblasNoTrans;
   const CBLAS_TRANSPOSE tb = g.transB ? CblasTrans : CblasNoTrans;

@@ -27,43 +27,43 @@ void runRule(ThreadPool& device, const ViewList (&lists)[Depth], const Args& a) 
 
 }  // namespace
 
-void CpuBackend::adamStepImpl(const AdamStepArgs& a) {
+void CpuBackend::adamStepRun(const AdamStepArgs& a) {
   runRule<AdamElement>(pool(), {a.params, a.grads, a.expAvgs, a.expAvgSqs, a.maxExpAvgSqs}, a);
 }
 
-void CpuBackend::sgdStepImpl(const SgdStepArgs& a) {
+void CpuBackend::sgdStepRun(const SgdStepArgs& a) {
   runRule<SgdElement>(pool(), {a.params, a.grads, a.momentumBuffers}, a);
 }
 
-void CpuBackend::adagradStepImpl(const AdagradStepArgs& a) {
+void CpuBackend::adagradStepRun(const AdagradStepArgs& a) {
   runRule<AdagradElement>(pool(), {a.params, a.grads, a.sums}, a);
 }
 
-void CpuBackend::rmspropStepImpl(const RmspropStepArgs& a) {
+void CpuBackend::rmspropStepRun(const RmspropStepArgs& a) {
   runRule<RmspropElement>(pool(), {a.params, a.grads, a.squareAvgs, a.momentumBuffers, a.gradAvgs}, a);
 }
 
-void CpuBackend::adadeltaStepImpl(const AdadeltaStepArgs& a) {
+void CpuBackend::adadeltaStepRun(const AdadeltaStepArgs& a) {
   runRule<AdadeltaElement>(pool(), {a.params, a.grads, a.squareAvgs, a.accDeltas}, a);
 }
 
-void CpuBackend::adamaxStepImpl(const AdamaxStepArgs& a) {
+void CpuBackend::adamaxStepRun(const AdamaxStepArgs& a) {
   runRule<AdamaxElement>(pool(), {a.params, a.grads, a.expAvgs, a.expInfs}, a);
 }
 
-void CpuBackend::nadamStepImpl(const NadamStepArgs& a) {
+void CpuBackend::nadamStepRun(const NadamStepArgs& a) {
   runRule<NadamElement>(pool(), {a.params, a.grads, a.expAvgs, a.expAvgSqs}, a);
 }
 
-void CpuBackend::radamStepImpl(const RadamStepArgs& a) {
+void CpuBackend::radamStepRun(const RadamStepArgs& a) {
   runRule<RadamElement>(pool(), {a.params, a.grads, a.expAvgs, a.expAvgSqs}, a);
 }
 
-void CpuBackend::asgdStepImpl(const AsgdStepArgs& a) {
+void CpuBackend::asgdStepRun(const AsgdStepArgs& a) {
   runRule<AsgdElement>(pool(), {a.params, a.grads, a.axs}, a);
 }
 
-void CpuBackend::rpropStepImpl(const RpropStepArgs& a) {
+void CpuBackend::rpropStepRun(const RpropStepArgs& a) {
   runRule<RpropElement>(pool(), {a.params, a.grads, a.prevs, a.stepSizes}, a);
 }
 

@@ -44,7 +44,7 @@ int64_t samplePoisson(double rate, CpuGenerator& gen) {
 
 }  // namespace
 
-void CpuBackend::poissonImpl(const PoissonArgs& args) {
+void CpuBackend::poissonRun(const PoissonArgs& args) {
   const int64_t n = args.rates.shape[0];
   FLINT_DISPATCH_FLOATING(args.rates.dtype, "poisson", [&] {
     const scalar_t* rates = (const scalar_t*)args.rates.data;

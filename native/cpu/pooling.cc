@@ -409,42 +409,42 @@ void adaptiveMaxPoolTyped(ThreadPool& pool, const AdaptiveMaxPoolArgs& a) {
 
 }  // namespace
 
-void CpuBackend::maxPoolImpl(const MaxPoolArgs& args) {
+void CpuBackend::maxPoolRun(const MaxPoolArgs& args) {
   if (args.input.dtype == DType::Float64) maxPoolTyped<double>(pool(), args);
   else maxPoolTyped<float>(pool(), args);
 }
 
-void CpuBackend::maxPoolValuesImpl(const MaxPoolValuesArgs& args) {
+void CpuBackend::maxPoolValuesRun(const MaxPoolValuesArgs& args) {
   if (args.input.dtype == DType::Float64) maxPoolValuesTyped<double>(pool(), args);
   else maxPoolValuesTyped<float>(pool(), args);
 }
 
-void CpuBackend::maxPoolBackwardImpl(const MaxPoolBackwardArgs& args) {
+void CpuBackend::maxPoolBackwardRun(const MaxPoolBackwardArgs& args) {
   if (args.gradOutput.dtype == DType::Float64) maxPoolBackwardTyped<double>(pool(), args);
   else maxPoolBackwardTyped<float>(pool(), args);
 }
 
-void CpuBackend::avgPoolImpl(const AvgPoolArgs& args) {
+void CpuBackend::avgPoolRun(const AvgPoolArgs& args) {
   if (args.input.dtype == DType::Float64) avgPoolTyped<double>(pool(), args);
   else avgPoolTyped<float>(pool(), args);
 }
 
-void CpuBackend::avgPoolBackwardImpl(const AvgPoolBackwardArgs& args) {
+void CpuBackend::avgPoolBackwardRun(const AvgPoolBackwardArgs& args) {
   if (args.gradOutput.dtype == DType::Float64) avgPoolBackwardTyped<double>(pool(), args);
   else avgPoolBackwardTyped<float>(pool(), args);
 }
 
-void CpuBackend::adaptiveAvgPoolImpl(const AdaptiveAvgPoolArgs& args) {
+void CpuBackend::adaptiveAvgPoolRun(const AdaptiveAvgPoolArgs& args) {
   if (args.input.dtype == DType::Float64) adaptiveAvgPoolTyped<double>(pool(), args);
   else adaptiveAvgPoolTyped<float>(pool(), args);
 }
 
-void CpuBackend::adaptiveAvgPoolBackwardImpl(const AdaptiveAvgPoolBackwardArgs& args) {
+void CpuBackend::adaptiveAvgPoolBackwardRun(const AdaptiveAvgPoolBackwardArgs& args) {
   if (args.gradOutput.dtype == DType::Float64) adaptiveAvgPoolBackwardTyped<double>(pool(), args);
   else adaptiveAvgPoolBackwardTyped<float>(pool(), args);
 }
 
-void CpuBackend::adaptiveMaxPoolImpl(const AdaptiveMaxPoolArgs& args) {
+void CpuBackend::adaptiveMaxPoolRun(const AdaptiveMaxPoolArgs& args) {
   if (args.input.dtype == DType::Float64) adaptiveMaxPoolTyped<double>(pool(), args);
   else adaptiveMaxPoolTyped<float>(pool(), args);
 }

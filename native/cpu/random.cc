@@ -231,7 +231,7 @@ void uniformFloatContiguous(CpuGenerator& gen, float* out, int64_t n, float low,
 
 }  // namespace
 
-void CpuBackend::fillUniformImpl(const TensorView& out, double low, double high) {
+void CpuBackend::fillUniformRun(const TensorView& out, double low, double high) {
   if (out.isContiguous() && out.dtype == DType::Float32) {
     return uniformFloatContiguous(generator_, (float*)out.data, out.numel(), (float)low, (float)high);
   }
@@ -250,7 +250,7 @@ void CpuBackend::fillUniformImpl(const TensorView& out, double low, double high)
   }
 }
 
-void CpuBackend::fillNormalImpl(const TensorView& out, double mean, double stddev) {
+void CpuBackend::fillNormalRun(const TensorView& out, double mean, double stddev) {
   const int64_t size = out.numel();
   const bool contiguous = out.isContiguous();
   if (out.dtype == DType::Float32 && size >= 16 && contiguous) {
@@ -274,7 +274,7 @@ void CpuBackend::fillNormalImpl(const TensorView& out, double mean, double stdde
   }
 }
 
-void CpuBackend::fillRandomIntImpl(const TensorView& out, int64_t low, int64_t high) {
+void CpuBackend::fillRandomIntRun(const TensorView& out, int64_t low, int64_t high) {
   const uint64_t range = (uint64_t)(high - low);
   FLINT_DISPATCH_ALL(out.dtype, "random_", [&] {
     // int64/float/double/bfloat16 draw 64 bits for ranges of 2^32 and more, as PyTorch.
@@ -314,7 +314,7 @@ T fullRangeDraw(CpuGenerator& gen) {
 
 }  // namespace
 
-void CpuBackend::fillRandomFullImpl(const TensorView& out) {
+void CpuBackend::fillRandomFullRun(const TensorView& out) {
   FLINT_DISPATCH_ALL(out.dtype, "random_", [&] {
     serialFill<scalar_t>(out, [&] { return fullRangeDraw<scalar_t>(generator_); });
   });
@@ -322,7 +322,7 @@ void CpuBackend::fillRandomFullImpl(const TensorView& out) {
 
 // randperm_cpu: the identity, then one swap per position with a draw modulo the positions
 // left (32-bit draws below n = 2^32 / 20, as PyTorch, which keeps its small-n stream).
-void CpuBackend::fillPermutationImpl(const TensorView& out) {
+void CpuBackend::fillPermutationRun(const TensorView& out) {
   const int64_t n = out.shape[0];
   const int64_t stride = out.strides[0];
   FLINT_DISPATCH_ALL(out.dtype, "randperm", [&] {
@@ -345,7 +345,7 @@ std::vector<uint8_t> CpuBackend::rngState() {
 
 void CpuBackend::setRngState(const uint8_t* bytes, size_t size) { generator_.loadState(bytes, size); }
 
-void CpuBackend::fillBernoulliImpl(const TensorView& out, double p) {
+void CpuBackend::fillBernoulliRun(const TensorView& out, double p) {
   if (out.isContiguous() && out.dtype == DType::Float32) return bernoulliContiguous(generator_, (float*)out.data, out.numel(), p);
   if (out.isContiguous() && out.dtype == DType::Float64) return bernoulliContiguous(generator_, (double*)out.data, out.numel(), p);
   FLINT_DISPATCH_ALL(out.dtype, "bernoulli_", [&] {

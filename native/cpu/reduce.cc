@@ -248,7 +248,7 @@ void reduceDispatchOp(ThreadPool& pool, const ReduceArgs& args) {
 
 }  // namespace
 
-void CpuBackend::reduceImpl(const ReduceArgs& args) {
+void CpuBackend::reduceRun(const ReduceArgs& args) {
   FLINT_DISPATCH_COMPUTE(args.input.dtype, "reduce", [&] { reduceDispatchOp<scalar_t>(*pool_, args); });
 }
 

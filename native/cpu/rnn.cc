@@ -293,32 +293,32 @@ void rnnBackward(ThreadPool& pool, const RnnCellBackwardArgs& a) {
 
 }  // namespace
 
-void CpuBackend::lstmCellImpl(const LstmCellArgs& a) {
+void CpuBackend::lstmCellRun(const LstmCellArgs& a) {
   if (a.xproj.dtype == DType::Float64) lstmForward<double>(pool(), a);
   else lstmForward<float>(pool(), a);
 }
 
-void CpuBackend::lstmCellBackwardImpl(const LstmCellBackwardArgs& a) {
+void CpuBackend::lstmCellBackwardRun(const LstmCellBackwardArgs& a) {
   if (a.dh.dtype == DType::Float64) lstmBackward<double>(pool(), a);
   else lstmBackward<float>(pool(), a);
 }
 
-void CpuBackend::gruCellImpl(const GruCellArgs& a) {
+void CpuBackend::gruCellRun(const GruCellArgs& a) {
   if (a.xproj.dtype == DType::Float64) gruForward<double>(pool(), a);
   else gruForward<float>(pool(), a);
 }
 
-void CpuBackend::gruCellBackwardImpl(const GruCellBackwardArgs& a) {
+void CpuBackend::gruCellBackwardRun(const GruCellBackwardArgs& a) {
   if (a.dh.dtype == DType::Float64) gruBackward<double>(pool(), a);
   else gruBackward<float>(pool(), a);
 }
 
-void CpuBackend::rnnCellImpl(const RnnCellArgs& a) {
+void CpuBackend::rnnCellRun(const RnnCellArgs& a) {
   if (a.xproj.dtype == DType::Float64) rnnForward<double>(pool(), a);
   else rnnForward<float>(pool(), a);
 }
 
-void CpuBackend::rnnCellBackwardImpl(const RnnCellBackwardArgs& a) {
+void CpuBackend::rnnCellBackwardRun(const RnnCellBackwardArgs& a) {
   if (a.dh.dtype == DType::Float64) rnnBackward<double>(pool(), a);
   else rnnBackward<float>(pool(), a);
 }

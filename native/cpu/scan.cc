@@ -33,7 +33,7 @@ void scanRows(ThreadPool& pool, const ScanArgs& args) {
 
 }  // namespace
 
-void CpuBackend::scanImpl(const ScanArgs& args) {
+void CpuBackend::scanRun(const ScanArgs& args) {
   switch (args.input.dtype) {
     case DType::Float64: scanRows<double>(pool(), args); break;
     case DType::Int64: scanRows<int64_t>(pool(), args); break;

@@ -176,7 +176,7 @@ void selectRows(ThreadPool& pool, const SelectArgs& args) {
 
 }  // namespace
 
-void CpuBackend::selectImpl(const SelectArgs& args) {
+void CpuBackend::selectRun(const SelectArgs& args) {
   switch (args.input.dtype) {
     case DType::Float64: selectRows<double>(pool(), args); break;
     case DType::Int64: selectRows<int64_t>(pool(), args); break;

@@ -219,20 +219,20 @@ void crossEntropyBackwardKernel(ThreadPool& pool, const CrossEntropyBackwardArgs
 
 }  // namespace
 
-void CpuBackend::softmaxImpl(const SoftmaxArgs& args) {
+void CpuBackend::softmaxRun(const SoftmaxArgs& args) {
   FLINT_DISPATCH_FLOATING(args.input.dtype, "softmax", [&] { softmaxForward<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::softmaxBackwardImpl(const SoftmaxBackwardArgs& args) {
+void CpuBackend::softmaxBackwardRun(const SoftmaxBackwardArgs& args) {
   FLINT_DISPATCH_FLOATING(args.output.dtype, "softmax backward",
                           [&] { softmaxBackwardKernel<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::crossEntropyImpl(const CrossEntropyArgs& args) {
+void CpuBackend::crossEntropyRun(const CrossEntropyArgs& args) {
   FLINT_DISPATCH_FLOATING(args.input.dtype, "cross_entropy", [&] { crossEntropyForward<scalar_t>(*pool_, args); });
 }
 
-void CpuBackend::crossEntropyBackwardImpl(const CrossEntropyBackwardArgs& args) {
+void CpuBackend::crossEntropyBackwardRun(const CrossEntropyBackwardArgs& args) {
   FLINT_DISPATCH_FLOATING(args.logProbs.dtype, "cross_entropy backward",
                           [&] { crossEntropyBackwardKernel<scalar_t>(*pool_, args); });
 }

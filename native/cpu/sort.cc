@@ -66,7 +66,7 @@ void sortRows(ThreadPool& pool, const SortArgs& args) {
 
 }  // namespace
 
-void CpuBackend::sortImpl(const SortArgs& args) {
+void CpuBackend::sortRun(const SortArgs& args) {
   switch (args.input.dtype) {
     case DType::Float64: sortRows<double>(pool(), args); break;
     case DType::Int64: sortRows<int64_t>(pool(), args); break;

@@ -218,32 +218,32 @@ void bicubicBackward(ThreadPool& pool, const UpsampleBicubicBackwardArgs& a) {
 
 }  // namespace
 
-void CpuBackend::upsampleNearestImpl(const UpsampleNearestArgs& args) {
+void CpuBackend::upsampleNearestRun(const UpsampleNearestArgs& args) {
   if (args.input.dtype == DType::Float64) nearestForward<double>(pool(), args);
   else nearestForward<float>(pool(), args);
 }
 
-void CpuBackend::upsampleNearestBackwardImpl(const UpsampleNearestBackwardArgs& args) {
+void CpuBackend::upsampleNearestBackwardRun(const UpsampleNearestBackwardArgs& args) {
   if (args.gradOutput.dtype == DType::Float64) nearestBackward<double>(pool(), args);
   else nearestBackward<float>(pool(), args);
 }
 
-void CpuBackend::upsampleLinearImpl(const UpsampleLinearArgs& args) {
+void CpuBackend::upsampleLinearRun(const UpsampleLinearArgs& args) {
   if (args.input.dtype == DType::Float64) linearForward<double>(pool(), args);
   else linearForward<float>(pool(), args);
 }
 
-void CpuBackend::upsampleLinearBackwardImpl(const UpsampleLinearBackwardArgs& args) {
+void CpuBackend::upsampleLinearBackwardRun(const UpsampleLinearBackwardArgs& args) {
   if (args.gradOutput.dtype == DType::Float64) linearBackward<double>(pool(), args);
   else linearBackward<float>(pool(), args);
 }
 
-void CpuBackend::upsampleBicubicImpl(const UpsampleBicubicArgs& args) {
+void CpuBackend::upsampleBicubicRun(const UpsampleBicubicArgs& args) {
   if (args.input.dtype == DType::Float64) bicubicForward<double>(pool(), args);
   else bicubicForward<float>(pool(), args);
 }
 
-void CpuBackend::upsampleBicubicBackwardImpl(const UpsampleBicubicBackwardArgs& args) {
+void CpuBackend::upsampleBicubicBackwardRun(const UpsampleBicubicBackwardArgs& args) {
   if (args.gradOutput.dtype == DType::Float64) bicubicBackward<double>(pool(), args);
   else bicubicBackward<float>(pool(), args);
 }

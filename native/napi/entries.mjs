@@ -59,6 +59,11 @@
 //                  element of `target`, so `source` must have elements when `target` has.
 //   struct: 'X'    the implementation is generated: it fills Backend's hand-declared
 //                  struct X (fields named as the arguments) and calls Backend::<name>.
+//   queued: true   (torch.setAsyncCpu) the entry's CPU work may wait in the CPU's queue:
+//                  it reads and writes storages through views only, touches no host memory
+//                  and returns no value read from a storage. Kernel and struct entries are
+//                  queued unless they take lists; every other entry first waits for the
+//                  queue and runs at once (`queued: false` says so of a kernel entry).
 //   `returns` is the TypeScript return type of a `custom` entry (whose C++ returns
 // Napi::Value); without it, an entry returns its outputs' new handles: one output gives
 // `Handle | undefined` (undefined when written in place), several give an array, each null
@@ -132,13 +137,13 @@ const convGeometry =
 export const entries = {
   // memory.cc: storages, host transfers, fills, random numbers, statistics
   init: { args: 'meta: value:Float64Array, threads: i64', custom: true, returns: '{ threads: number; enums: Record<string, Record<string, number>>; abi: string }' },
-  alloc: { args: 'device: device, nbytes: f64, recycle: value:Handle | null', custom: true, returns: 'Handle' },
-  release: { args: 'handle: value:Handle', custom: true, returns: 'void' },
-  storageBytes: { args: 'handle: handle', custom: true, returns: 'number' },
-  fromBuffer: { args: 'out: inout, source: buffer, sourceDtype: DType' },
+  alloc: { args: 'device: device, nbytes: f64, recycle: value:Handle | null', custom: true, returns: 'Handle', queued: true },
+  release: { args: 'handle: value:Handle', custom: true, returns: 'void', queued: true },
+  storageBytes: { args: 'handle: handle', custom: true, returns: 'number', queued: true },
+  fromBuffer: { args: 'out: inout, source: buffer, sourceDtype: DType', queued: true },
   toBuffer: { args: 'input: in', custom: true, returns: 'ArrayBuffer' },
-  fill: { args: 'out: inout, value: f64' },
-  fillRandom: { args: 'kind: RandomKind, out: inout, p0: f64, p1: f64' },
+  fill: { args: 'out: inout, value: f64', queued: true },
+  fillRandom: { args: 'kind: RandomKind, out: inout, p0: f64, p1: f64', queued: true },
   manualSeed: { args: 'deviceCode: i64, seed: u64', custom: true, returns: 'void' },
   // The generator's state as PyTorch's get_rng_state() bytes (5056 on the CPU, 16 on CUDA).
   getRngState: { args: 'device: device', custom: true, returns: 'ArrayBuffer' },
@@ -151,6 +156,11 @@ export const entries = {
   emptyCache: { args: 'device: device' },
   resetPeakMemory: { args: 'device: device' },
   setNumThreads: { args: 'threads: i64', custom: true, returns: 'void' },
+  // torch.setAsyncCpu: queue the CPU's view kernels to a thread of this instance's own
+  // (native/cpu/cpu_queue.h); turning it off waits for what is queued. asyncCpuPending says
+  // how many ops are queued or running (without waiting for them).
+  setAsyncCpu: { args: 'enabled: bool', custom: true, returns: 'void' },
+  asyncCpuPending: { args: '', custom: true, returns: 'number', queued: true },
   getNumThreads: { args: '', custom: true, returns: 'number' },
 
   // cuda.cc: devices other than the CPU
@@ -158,7 +168,7 @@ export const entries = {
   deviceName: { args: 'device: device', custom: true, returns: 'string' },
   synchronize: { args: 'device: device' },
   copyAcross: { args: 'dst: handle, dstOffsetBytes: value:number, src: handle, srcOffsetBytes: value:number, nbytes: value:number' },
-  readAsync: { args: 'handle: handle, byteOffset: value:number, nbytes: value:number', custom: true, returns: 'Promise<ArrayBuffer>' },
+  readAsync: { args: 'handle: handle, byteOffset: value:number, nbytes: value:number', custom: true, returns: 'Promise<ArrayBuffer>', queued: true },
   setBackendOption: { args: 'device: device, option: BackendOption, value: f64' },
   backendQuery: { args: 'device: device, query: BackendQuery', custom: true, returns: 'number' },
 
@@ -192,33 +202,35 @@ export const entries = {
   distDestroy: { args: 'group: value:DistGroup', custom: true, returns: 'void' },
 
   // ops.cc: kernels over views
-  cast: { args: 'out: out, input: in' },
-  axpy: { args: 'out: inout, x: in, alpha: f64' },
-  unary: { args: 'op: UnaryOp, out: out, input: in, p0: f64, p1: f64' },
-  binary: { args: 'op: BinaryOp, out: out, a: in, b: in' },
-  binaryScalar: { args: 'op: BinaryOp, out: out, a: in, scalar: f64, scalarFirst: bool' },
+  cast: { args: 'out: out, input: in', queued: true },
+  axpy: { args: 'out: inout, x: in, alpha: f64', queued: true },
+  unary: { args: 'op: UnaryOp, out: out, input: in, p0: f64, p1: f64', queued: true },
+  binary: { args: 'op: BinaryOp, out: out, a: in, b: in', queued: true },
+  binaryScalar: { args: 'op: BinaryOp, out: out, a: in, scalar: f64, scalarFirst: bool', queued: true },
   // The fast path for same-shape contiguous operands: no meta buffer, no layout decoding.
   binaryFlat: {
     args: 'op: BinaryOp, recycle: value:Handle | null, a: handle, aOffset: i64, b: handle, bOffset: i64, numel: i64, dtype: DType, outDtype: DType',
     custom: true,
     returns: 'Handle',
+    queued: true,
   },
   binaryScalarFlat: {
     args: 'op: BinaryOp, recycle: value:Handle | null, a: handle, aOffset: i64, numel: i64, dtype: DType, outDtype: DType, scalar: f64, scalarFirst: bool',
     custom: true,
     returns: 'Handle',
+    queued: true,
   },
-  where: { args: 'out: out, cond: in, a: in, b: in' },
+  where: { args: 'out: out, cond: in, a: in, b: in', queued: true },
   // `input`'s first ndim - reduceDims dims are kept, its last reduceDims are reduced.
-  reduce: { args: 'op: ReduceOp, out: out, input: in, reduceDims: i64' },
+  reduce: { args: 'op: ReduceOp, out: out, input: in, reduceDims: i64', queued: true },
   // C[b] = alpha * op(A[b]) @ op(B[b]) + beta * C[b], BLAS-style operands (see GemmArgs).
-  gemm: { args: `out: value:Handle | null, a: handle, b: handle, ${gemmLayout}`, custom: true, returns: 'Handle | undefined' },
-  indexSelect: { args: 'out: out, input: in, dim: i64, index: in' },
-  indexPut: { args: 'out: inout, dim: i64, index: in, src: in, accumulate: bool' },
-  gather: { args: 'out: out, input: in, dim: i64, index: in' },
-  scatter: { args: 'out: inout, dim: i64, index: in, src: in, accumulate: bool' },
+  gemm: { args: `out: value:Handle | null, a: handle, b: handle, ${gemmLayout}`, custom: true, returns: 'Handle | undefined', queued: true },
+  indexSelect: { args: 'out: out, input: in, dim: i64, index: in', queued: true },
+  indexPut: { args: 'out: inout, dim: i64, index: in, src: in, accumulate: bool', queued: true },
+  gather: { args: 'out: out, input: in, dim: i64, index: in', queued: true },
+  scatter: { args: 'out: inout, dim: i64, index: in, src: in, accumulate: bool', queued: true },
   // scatter_reduce's combine: op is Add, Mul, Maximum (amax) or Minimum (amin).
-  scatterReduce: { args: 'op: BinaryOp, out: inout, dim: i64, index: in, src: in' },
+  scatterReduce: { args: 'op: BinaryOp, out: inout, dim: i64, index: in, src: in', queued: true },
   // -> [int64 coordinates [count, ndim], count]
   nonzero: { args: 'input: in', custom: true, returns: '[Handle, number]' },
 
@@ -244,7 +256,7 @@ export const entries = {
     args: 'gradInput: new?, gradWeight: new?, gradBias: new?, gradOutput: in, input: in, mean: in, rstd: in, weight: in?',
     struct: 'LayerNormBackwardArgs',
   },
-  biasActivation: { args: 'out: out, input: in, bias: in, activation: Activation' },
+  biasActivation: { args: 'out: out, input: in, bias: in, activation: Activation', queued: true },
   // log(sum(exp(row))) of each row, shifted by the row's max, and its gradient
   // gradInput = gradOutput * exp(input - result) (PyTorch's logsumexp_backward).
   logsumexp: { args: 'out: new [R], input: in [R, C]', kernel: true },

@@ -71,4 +71,23 @@ Napi::Value outputHandle(Napi::Env env, const Napi::Value& recycle, Storage* sto
 Storage* unwrapStorage(const Napi::Value& value);
 void releaseHandle(Napi::BasicEnv env, StorageHandle* handle);
 
+// For an entry that is not `queued` (entries.mjs): waits for the CPU's asynchronous queue,
+// throwing an error a queued op left, then runs the entry's CPU work at once.
+class CpuSync {
+ public:
+  explicit CpuSync(Napi::Env env) {
+    AddonInstance* instance = env.GetInstanceData<AddonInstance>();  // none before init()
+    cpu_ = instance != nullptr ? instance->cpu : nullptr;
+    if (cpu_ != nullptr) cpu_->beginInline();
+  }
+  ~CpuSync() {
+    if (cpu_ != nullptr) cpu_->endInline();
+  }
+  CpuSync(const CpuSync&) = delete;
+  CpuSync& operator=(const CpuSync&) = delete;
+
+ private:
+  CpuBackend* cpu_ = nullptr;
+};
+
 }  // namespace flint

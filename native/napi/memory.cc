@@ -2,6 +2,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -89,6 +91,16 @@ void fromBuffer(FromBufferCall& call) {
     stride *= in.shape[d];
   }
   if (storage->backend->type() == DeviceType::CPU) {
+    CpuBackend& cpu = *instanceOf(source.Env()).cpu;
+    if (cpu.isAsync()) {
+      // The cast runs in the queue, after this call has returned and the JS array may have
+      // changed: it reads a copy of the bytes, which the queued task keeps alive.
+      const size_t nbytes = (size_t)out.numel() * in.itemsize();
+      auto bytes = std::make_shared<std::vector<char>>(hostData, hostData + nbytes);
+      in.data = bytes->data();  // operator new's alignment suits every element type
+      cpu.enqueue("fromBuffer", [&cpu, out, in, bytes] { cpu.cast(out, in); });
+      return;
+    }
     // A typed view of a Buffer slice can start at any byte; the kernels load whole
     // elements, so an unaligned source is first copied somewhere aligned.
     if ((uintptr_t)hostData % in.itemsize() != 0) {
@@ -213,6 +225,15 @@ Napi::Value setNumThreads(Napi::Env env, SetNumThreadsCall& call) {
 
 Napi::Value getNumThreads(Napi::Env env, GetNumThreadsCall&) {
   return Napi::Number::New(env, instanceOf(env).cpu->pool().size());
+}
+
+Napi::Value setAsyncCpu(Napi::Env env, SetAsyncCpuCall& call) {
+  instanceOf(env).cpu->setAsync(call.enabled);
+  return env.Undefined();
+}
+
+Napi::Value asyncCpuPending(Napi::Env env, AsyncCpuPendingCall&) {
+  return Napi::Number::New(env, (double)instanceOf(env).cpu->pendingTasks());
 }
 
 }  // namespace entry

@@ -16,6 +16,7 @@ import { formatTensor } from './format.js';
 import { checkShapeNumel, contiguousStrides, isContiguousLayout, shapeNumel } from './shape.js';
 import { checkBoolean, checkInteger, checkTensor } from './args.js';
 import { Size } from './size.js';
+import { isAsyncCpuEnabled } from '../cpu.js';
 
 /** The typed array `dataSync()` returns for each dtype. */
 export type TypedArray =
@@ -376,11 +377,12 @@ export class Tensor {
   }
 
   /**
-   * @internal `await t.data()`: on a GPU the copy is queued behind the work before it
-   * and awaited on a worker thread, so the event loop keeps running meanwhile.
+   * @internal `await t.data()`: on a GPU, and on the CPU in the asynchronous mode
+   * (torch.setAsyncCpu), the copy is queued behind the work before it and awaited on a
+   * worker thread, so the event loop keeps running meanwhile.
    */
   async _readAsync(): Promise<TypedArray> {
-    if (this._storage.device.type === 'cpu') return this.dataSync();
+    if (this._storage.device.type === 'cpu' && !isAsyncCpuEnabled()) return this.dataSync();
     const readAs = readDtype(this._dtype);
     const needsCopy = readAs !== this._dtype || !this.isContiguous();
     const source: Tensor = needsCopy ? castKernelHook!(this, readAs) : this;

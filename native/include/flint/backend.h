@@ -170,51 +170,53 @@ struct MemoryInfo {
 };
 
 // What a device implements: one protected pure-virtual `<name>Impl` per checked entry
-// point below, with that entry point's parameters. Devices declare their overrides with
+// point below, with that entry point's parameters and, last, their names (for a device
+// that forwards the call, as the CPU's queue does). Devices declare their overrides with
 // FLINT_BACKEND_IMPLS(FLINT_BACKEND_OVERRIDE), so the list cannot drift between them.
-// The order is the vtable's.
-#define FLINT_BACKEND_IMPLS(X)                                                                              \
-  X(void, copyFromHost, (Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes))           \
-  X(void, copyToHost, (void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes))              \
-  X(void, fill, (const TensorView& out, double value))                                                   \
-  X(void, fillUniform, (const TensorView& out, double low, double high))                                 \
-  X(void, fillNormal, (const TensorView& out, double mean, double stddev))                               \
-  X(void, fillRandomInt, (const TensorView& out, int64_t low, int64_t high))                             \
-  X(void, fillBernoulli, (const TensorView& out, double p))                                              \
-  X(void, fillRandomFull, (const TensorView& out))                                                       \
-  X(void, fillPermutation, (const TensorView& out))                                                      \
-  X(void, cast, (const TensorView& out, const TensorView& in))                                           \
-  X(void, unary, (UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1))        \
-  X(void, binary, (BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b))        \
-  X(void, binaryScalar,                                                                                   \
-    (BinaryOp op, const TensorView& out, const TensorView& a, double scalar, bool scalarFirst))            \
-  X(void, where, (const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b)) \
-  X(void, reduce, (const ReduceArgs& args))                                                               \
-  X(void, gemm, (const GemmArgs& args))                                                                   \
-  X(void, indexSelect, (const TensorView& out, const TensorView& in, int dim, const TensorView& index))   \
-  X(void, indexPut,                                                                                       \
-    (const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate))    \
-  X(void, gather, (const TensorView& out, const TensorView& in, int dim, const TensorView& index))        \
-  X(void, scatter,                                                                                        \
-    (const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate))    \
-  X(void, scatterReduce,                                                                                  \
-    (BinaryOp op, const TensorView& out, int dim, const TensorView& index, const TensorView& src))        \
-  X(int64_t, nonzero, (Storage** out, const TensorView& in))                                             \
-  X(void, axpy, (const TensorView& out, const TensorView& x, double alpha))                               \
-  X(void, softmax, (const SoftmaxArgs& args))                                                             \
-  X(void, softmaxBackward, (const SoftmaxBackwardArgs& args))                                             \
-  X(void, crossEntropy, (const CrossEntropyArgs& args))                                                   \
-  X(void, crossEntropyBackward, (const CrossEntropyBackwardArgs& args))                                   \
-  X(void, layerNorm, (const LayerNormArgs& args))                                                         \
-  X(void, layerNormBackward, (const LayerNormBackwardArgs& args))                                         \
-  X(void, biasActivation, (const BiasActivationArgs& args))                                               \
-  X(void, sort, (const SortArgs& args))                                                                   \
-  X(void, scan, (const ScanArgs& args))                                                                   \
-  X(void, select, (const SelectArgs& args))                                                               \
-  X(void, im2col, (const Im2colArgs& args))                                                               \
-  X(void, col2im, (const Im2colArgs& args))
+// The HOST ones touch host memory or return a value; the VIEW ones only read and write
+// views of storages, so a device may run them later, in order. The order is the vtable's.
+#define FLINT_BACKEND_HOST_IMPLS(X) \
+  X(void, copyFromHost, (Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes), (dst, dstOffsetBytes, src, nbytes)) \
+  X(void, copyToHost, (void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes), (dst, src, srcOffsetBytes, nbytes)) \
+  X(int64_t, nonzero, (Storage** out, const TensorView& in), (out, in))
 
-#define FLINT_BACKEND_OVERRIDE(RET, NAME, PARAMS) RET NAME##Impl PARAMS override;
+#define FLINT_BACKEND_VIEW_IMPLS(X) \
+  X(void, fill, (const TensorView& out, double value), (out, value)) \
+  X(void, fillUniform, (const TensorView& out, double low, double high), (out, low, high)) \
+  X(void, fillNormal, (const TensorView& out, double mean, double stddev), (out, mean, stddev)) \
+  X(void, fillRandomInt, (const TensorView& out, int64_t low, int64_t high), (out, low, high)) \
+  X(void, fillBernoulli, (const TensorView& out, double p), (out, p)) \
+  X(void, fillRandomFull, (const TensorView& out), (out)) \
+  X(void, fillPermutation, (const TensorView& out), (out)) \
+  X(void, cast, (const TensorView& out, const TensorView& in), (out, in)) \
+  X(void, unary, (UnaryOp op, const TensorView& out, const TensorView& in, double p0, double p1), (op, out, in, p0, p1)) \
+  X(void, binary, (BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b), (op, out, a, b)) \
+  X(void, binaryScalar, (BinaryOp op, const TensorView& out, const TensorView& a, double scalar, bool scalarFirst), (op, out, a, scalar, scalarFirst)) \
+  X(void, where, (const TensorView& out, const TensorView& cond, const TensorView& a, const TensorView& b), (out, cond, a, b)) \
+  X(void, reduce, (const ReduceArgs& args), (args)) \
+  X(void, gemm, (const GemmArgs& args), (args)) \
+  X(void, indexSelect, (const TensorView& out, const TensorView& in, int dim, const TensorView& index), (out, in, dim, index)) \
+  X(void, indexPut, (const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate), (out, dim, index, src, accumulate)) \
+  X(void, gather, (const TensorView& out, const TensorView& in, int dim, const TensorView& index), (out, in, dim, index)) \
+  X(void, scatter, (const TensorView& out, int dim, const TensorView& index, const TensorView& src, bool accumulate), (out, dim, index, src, accumulate)) \
+  X(void, scatterReduce, (BinaryOp op, const TensorView& out, int dim, const TensorView& index, const TensorView& src), (op, out, dim, index, src)) \
+  X(void, axpy, (const TensorView& out, const TensorView& x, double alpha), (out, x, alpha)) \
+  X(void, softmax, (const SoftmaxArgs& args), (args)) \
+  X(void, softmaxBackward, (const SoftmaxBackwardArgs& args), (args)) \
+  X(void, crossEntropy, (const CrossEntropyArgs& args), (args)) \
+  X(void, crossEntropyBackward, (const CrossEntropyBackwardArgs& args), (args)) \
+  X(void, layerNorm, (const LayerNormArgs& args), (args)) \
+  X(void, layerNormBackward, (const LayerNormBackwardArgs& args), (args)) \
+  X(void, biasActivation, (const BiasActivationArgs& args), (args)) \
+  X(void, sort, (const SortArgs& args), (args)) \
+  X(void, scan, (const ScanArgs& args), (args)) \
+  X(void, select, (const SelectArgs& args), (args)) \
+  X(void, im2col, (const Im2colArgs& args), (args)) \
+  X(void, col2im, (const Im2colArgs& args), (args))
+
+#define FLINT_BACKEND_IMPLS(X) FLINT_BACKEND_HOST_IMPLS(X) FLINT_BACKEND_VIEW_IMPLS(X)
+
+#define FLINT_BACKEND_OVERRIDE(RET, NAME, PARAMS, ARGS) RET NAME##Impl PARAMS override;
 
 // The public entry points check their arguments (core/backend.cc, with core/checks.cc):
 // shapes, dtypes, enum values and ranges, with PyTorch's messages where PyTorch has
@@ -325,7 +327,7 @@ class Backend {
 #define FLINT_KERNEL_IMPL(name, Args) virtual void name##Impl(const Args& args) = 0;
   FLINT_GENERATED_KERNELS(FLINT_KERNEL_IMPL)
 #undef FLINT_KERNEL_IMPL
-#define FLINT_BACKEND_DECLARE_IMPL(RET, NAME, PARAMS) virtual RET NAME##Impl PARAMS = 0;
+#define FLINT_BACKEND_DECLARE_IMPL(RET, NAME, PARAMS, ARGS) virtual RET NAME##Impl PARAMS = 0;
   FLINT_BACKEND_IMPLS(FLINT_BACKEND_DECLARE_IMPL)
 #undef FLINT_BACKEND_DECLARE_IMPL
   // Optional, with these defaults.
