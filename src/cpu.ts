@@ -23,12 +23,21 @@ let asyncCpu = false;
  */
 export function setAsyncCpu(enabled: boolean): void {
   if (typeof enabled !== 'boolean') throw new TypeError(`setAsyncCpu(): argument 'enabled' must be a boolean, but got ${typeof enabled}`);
-  try {
-    native.setAsyncCpu(enabled);
-  } finally {
-    // Turning it off stops the queue even when a queued op's error is thrown.
-    asyncCpu = enabled;
+  if (enabled) {
+    native.setAsyncCpu(true);
+    asyncCpu = true;
+    return;
   }
+  // Wait first: a queued op's error is thrown, but only after the queue has stopped.
+  let error: unknown = null;
+  try {
+    native.synchronize(0);
+  } catch (e) {
+    error = e;
+  }
+  native.setAsyncCpu(false);
+  asyncCpu = false;
+  if (error !== null) throw error;
 }
 
 /** Whether the CPU's asynchronous mode is on in this thread. @example torch.isAsyncCpuEnabled() // false */
