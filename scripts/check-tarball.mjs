@@ -94,6 +94,29 @@ writeFileSync(
 );
 const typecheck = spawnSync('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, env, encoding: 'utf8' });
 const installed = join(app, 'node_modules', 'flint-torch');
+// Installed sizes: flint-torch alone (what a CPU user gets), then with the optional CUDA
+// package, which must make torch.cuda find its library.
+const sizeOf = (dir) => Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+const cpuOnlyBytes = sizeOf(installed);
+const cudaReason = () =>
+  spawnSync('node', ['--input-type=module', '-e', "import torch from 'flint-torch'; console.log(torch.cuda.unavailableReason())"], { cwd: app, env, encoding: 'utf8' }).stdout.trim();
+const reasonWithoutCuda = cudaReason();
+const cudaPackageDir = join(root, 'packages', `flint-torch-${process.platform}-${process.arch}-cuda`);
+let cudaPackage = null;
+if (existsSync(join(cudaPackageDir, 'flint_cuda.so'))) {
+  const packedCuda = execFileSync(process.execPath, [npmCli, 'pack', '--pack-destination', work, '--silent'], { cwd: cudaPackageDir, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop();
+  const add = spawnSync('npm', ['install', '--no-audit', '--no-fund', join(work, packedCuda)], { cwd: app, env, encoding: 'utf8' });
+  const cudaInstalled = join(app, 'node_modules', `flint-torch-${process.platform}-${process.arch}-cuda`);
+  cudaPackage = {
+    tarball: packedCuda,
+    status: add.status,
+    bytes: add.status === 0 ? sizeOf(cudaInstalled) : null,
+    reason: add.status === 0 ? cudaReason() : add.stderr.trim(),
+  };
+}
 const report = {
   tarball: packed,
   output: run.stdout.trim(),
@@ -111,6 +134,10 @@ const report = {
   // node-gyp's build/, or the gloo communicator's build-gloo/ (the prebuild ships it too).
   compiled: existsSync(join(installed, 'build')) || existsSync(join(installed, 'build-gloo')),
   prebuilds: readdirSync(join(installed, 'prebuilds')),
+  prebuildFiles: readdirSync(join(installed, 'prebuilds', `${process.platform}-${process.arch}`)),
+  cpuOnlyBytes,
+  reasonWithoutCuda,
+  cudaPackage,
 };
 console.log(JSON.stringify(report));
 process.exit(run.status === 0 && viaRequire.status === 0 && viaDefault.status === 0 && flintRun.status === 0 && typecheck.status === 0 && !report.compiled ? 0 : 1);

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, env = {}) => {
@@ -18,10 +18,17 @@ run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), '--napi', 
   JOBS: 'max',
 });
 const dir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
-// The CUDA backend ships beside the addon when it was built here: it links cudart
-// statically and opens cuBLAS at run time, so it runs wherever a driver is.
+// The CUDA backend (22 MB) goes into its own optional package,
+// packages/flint-torch-<platform>-<arch>-cuda, so that a CPU-only install stays small. It
+// links cudart statically and opens cuBLAS at run time, so it runs wherever a driver is.
 const cudaLibrary = join(root, 'build-cuda', 'flint_cuda.so');
-if (existsSync(cudaLibrary)) copyFileSync(cudaLibrary, join(dir, 'flint_cuda.so'));
+const cudaPackage = join(root, 'packages', `flint-torch-${process.platform}-${process.arch}-cuda`);
+rmSync(join(dir, 'flint_cuda.so'), { force: true }); // from an older prebuild layout
+if (existsSync(cudaLibrary) && existsSync(cudaPackage)) {
+  copyFileSync(cudaLibrary, join(cudaPackage, 'flint_cuda.so'));
+  for (const file of ['LICENSE', 'THIRD_PARTY_NOTICES.md']) copyFileSync(join(root, file), join(cudaPackage, file));
+  console.log(`prebuild: ${cudaPackage}: flint_cuda.so`);
+}
 // So does torch.distributed's gloo communicator: it needs the machine's libgloo.so.0
 // (Debian's libgloo0) only when a gloo process group is made.
 const glooLibrary = join(root, 'build-gloo', 'flint_gloo.so');

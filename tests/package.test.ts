@@ -40,5 +40,17 @@ describe.skipIf(!hasPrebuild)('packed tarball', () => {
     expect(report.flintRunOutput).toMatch(/^Usage: flint-run /);
     expect(report.typecheckOutput).toBe('');
     expect(report.typecheckStatus).toBe(0);
+    // The CUDA backend is an optional package: a CPU-only install is small, says how to get
+    // CUDA, and finds the library once the package is installed beside it.
+    expect(report.prebuildFiles).not.toContain('flint_cuda.so');
+    expect(report.cpuOnlyBytes).toBeLessThan(50 * 1024 * 1024); // about 40 MB; with flint_cuda.so inside it was about 73
+    expect(report.reasonWithoutCuda).toMatch(/^flint was installed without its CUDA library: install flint-torch-linux-x64-cuda beside flint-torch/);
+    if (report.cudaPackage === null) {
+      console.warn('package.test.ts: the CUDA package was not built here (no nvcc), so its install is not checked');
+    } else {
+      expect(report.cudaPackage.status).toBe(0);
+      expect(report.cudaPackage.bytes).toBeGreaterThan(1024 * 1024);
+      expect(report.cudaPackage.reason).not.toMatch(/installed without its CUDA library/);
+    }
   }, 180_000);
 });

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { packageRoot } from './package-root.js';
 
 import type { NativeAddon } from './calls.generated.js';
@@ -90,16 +90,24 @@ export const enum DeviceCode {
   CUDA0 = 1,
 }
 
+/** The optional package that carries the CUDA backend for this platform. */
+const CUDA_PACKAGE = `flint-torch-${process.platform}-${process.arch}-cuda`;
+
 /**
  * Where the CUDA backend's library may be: FLINT_CUDA_LIB, then the local CMake build
- * (`npm run build:cuda`), then a prebuild beside the addon's.
+ * (`npm run build:cuda`), then the optional package flint-torch-<platform>-<arch>-cuda
+ * installed beside flint-torch, then a prebuild beside the addon's (older layouts).
  */
 function cudaLibraryCandidates(): string[] {
   const root = packageRoot();
-  const candidates = [
-    join(root, 'build-cuda', 'flint_cuda.so'),
-    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'flint_cuda.so'),
-  ];
+  const candidates = [join(root, 'build-cuda', 'flint_cuda.so')];
+  try {
+    const manifest = createRequire(join(root, 'package.json')).resolve(`${CUDA_PACKAGE}/package.json`);
+    candidates.push(join(dirname(manifest), 'flint_cuda.so'));
+  } catch {
+    // not installed: a CPU-only install
+  }
+  candidates.push(join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'flint_cuda.so'));
   const fromEnv = process.env.FLINT_CUDA_LIB;
   return fromEnv ? [fromEnv, ...candidates] : candidates;
 }
@@ -116,7 +124,12 @@ export function cudaStatus(): { deviceCount: number; reason: string } {
     const path = cudaLibraryCandidates().find((candidate) => existsSync(candidate));
     cudaState =
       path === undefined
-        ? { deviceCount: 0, reason: 'flint was installed without its CUDA library (build it with `npm run build:cuda`, which needs nvcc)' }
+        ? {
+            deviceCount: 0,
+            reason:
+              `flint was installed without its CUDA library: install ${CUDA_PACKAGE} beside flint-torch ` +
+              `(npm i ${CUDA_PACKAGE}), or build it with \`npm run build:cuda\` (needs nvcc)`,
+          }
         : native.cudaLoad(path);
   }
   return cudaState;
