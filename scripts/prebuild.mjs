@@ -13,7 +13,11 @@ const run = (cmd, args, env = {}) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), '--napi', '--strip'], {
+// --tag-libc names the file flint-torch.glibc.node, so that node-gyp-build on a musl system
+// (Alpine) does not try it. (Linking libstdc++ statically was tried: its random_device
+// object needs arc4random, GLIBC_2.36, which would shut out Ubuntu 22.04; see
+// tests/prebuild-floor.test.ts for the floor the prebuild keeps.)
+run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), '--napi', '--strip', '--tag-libc'], {
   FLINT_STATIC_OPENBLAS: '1',
   JOBS: 'max',
 });
