@@ -55,6 +55,9 @@ describe('calls that break the declared contract get an Error, never a crash', (
     expect(() => loose.getNumThreads()).not.toThrow();
     expect(() => loose.setNumThreads('2')).toThrow('setNumThreads: threads must be an integer');
     expect(() => loose.manualSeed(0, 5)).toThrow('manualSeed: seed must be a bigint');
+    expect(() => loose.setAsyncCpu('yes')).toThrow('setAsyncCpu: enabled must be a boolean');
+    expect(() => loose.asyncCpuPending(1)).toThrow('internal: asyncCpuPending takes 0 arguments, got 1');
+    expect(loose.asyncCpuPending()).toBe(0);
   });
 });
 

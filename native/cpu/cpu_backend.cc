@@ -21,10 +21,7 @@ Storage* CpuBackend::allocate(size_t nbytes) {
     throw OutOfMemory("[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: can't allocate memory: you tried to "
                       "allocate " + std::to_string(nbytes) + " bytes.");
   }
-  {
-    std::lock_guard<std::mutex> lock(allocatorMutex_);
-    liveStorages_++;
-  }
+  liveStorages_++;
   return new Storage(this, data, blockBytes, 0);
 }
 
@@ -42,12 +39,7 @@ void CpuBackend::deallocate(Storage* storage) {
   } else if (!allocator_.tryCache(data, bytes)) {
     queue_->push("free", [this, data, bytes] { allocator_.deallocate(data, bytes); });
   }
-  bool last;
-  {
-    std::lock_guard<std::mutex> lock(allocatorMutex_);
-    last = --liveStorages_ == 0;
-  }
-  if (last && retired_) delete this;
+  if (--liveStorages_ == 0 && retired_) delete this;
 }
 
 void CpuBackend::enqueue(const char* op, std::function<void()> task) {
@@ -59,12 +51,7 @@ void CpuBackend::retire() {
   // The queue's thread must be gone before the instance is: what is queued runs first.
   queue_.reset();
   retired_ = true;
-  bool none;
-  {
-    std::lock_guard<std::mutex> lock(allocatorMutex_);
-    none = liveStorages_ == 0;
-  }
-  if (none) delete this;
+  if (liveStorages_ == 0) delete this;
 }
 
 void CpuBackend::setAsync(bool enabled) {
@@ -144,7 +131,6 @@ PendingRead* CpuBackend::readAsyncImpl(const Storage* src, size_t srcOffsetBytes
 }
 
 MemoryInfo CpuBackend::memoryInfo() {
-  std::lock_guard<std::mutex> lock(allocatorMutex_);
   const AllocatorStats stats = allocator_.stats();
   MemoryInfo info;
   info.allocatedBytes = stats.allocatedBytes;

@@ -3,7 +3,6 @@
 #pragma once
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "../core/allocator.h"
@@ -22,14 +21,8 @@ class CpuBackend final : public Backend {
   Storage* allocate(size_t nbytes) override;
   void deallocate(Storage* storage) override;
   MemoryInfo memoryInfo() override;
-  void emptyCache() override {
-    std::lock_guard<std::mutex> lock(allocatorMutex_);
-    allocator_.emptyCache();
-  }
-  void resetPeakMemory() override {
-    std::lock_guard<std::mutex> lock(allocatorMutex_);
-    allocator_.resetPeak();
-  }
+  void emptyCache() override { allocator_.emptyCache(); }
+  void resetPeakMemory() override { allocator_.resetPeak(); }
   void manualSeed(uint64_t seed) override { generator_.seed(seed); }
   std::vector<uint8_t> rngState() override;
   void setRngState(const uint8_t* bytes, size_t size) override;
@@ -100,10 +93,9 @@ class CpuBackend final : public Backend {
 
   std::unique_ptr<CpuQueue> queue_;
   std::atomic<int> inlineDepth_{0};
-  // liveStorages_ is counted from the JS thread and, for a handle released elsewhere (a
-  // read or a collective finishing), from other threads.
-  std::mutex allocatorMutex_;
-  int64_t liveStorages_ = 0;
+  // Counted on the JS thread and, for a handle released elsewhere (a read or a collective
+  // finishing), on other threads.
+  std::atomic<int64_t> liveStorages_{0};
   bool retired_ = false;
   CpuCachingAllocator allocator_;
   std::unique_ptr<ThreadPool> pool_;

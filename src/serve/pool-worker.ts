@@ -9,8 +9,8 @@ import { cat } from '../ops/shape.js';
 import { fromTransfer, transfer, type TransferredTensor } from '../tensor/transfer.js';
 import { inferenceMode } from '../autograd/grad-mode.js';
 import { setNumThreads } from '../index.js';
-import { importExport, isClass } from '../utils/worker-codec.js';
-import { errorOf, type ServeReply, type ServeRequest, type ServeWorkerStart } from './protocol.js';
+import { errorOf, importExport, isClass } from '../utils/worker-codec.js';
+import type { ServeReply, ServeRequest, ServeWorkerStart } from './protocol.js';
 
 type Model = (...inputs: Tensor[]) => unknown;
 

@@ -12,7 +12,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { fromTransfer, transfer, type TransferredTensor } from '../tensor/transfer.js';
 import { toDeviceArg } from '../tensor/args.js';
 import type { DeviceLike } from '../tensor/device.js';
-import type { ModelSpec, SerializedError, ServeReply, ServeRequest, ServeWorkerStart } from './protocol.js';
+import type { ModelSpec, ServeReply, ServeRequest, ServeWorkerStart } from './protocol.js';
+import type { SerializedError } from '../utils/worker-codec.js';
 import { workerScript } from '../native/package-root.js';
 
 /**

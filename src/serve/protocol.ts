@@ -4,6 +4,7 @@
  * copied once out of its tensor and once into the worker's batch, never by postMessage.
  */
 import type { TransferredTensor } from '../tensor/transfer.js';
+import type { SerializedError } from '../utils/worker-codec.js';
 
 /**
  * What a model factory is: the module to import in each worker (usually `import.meta.url`
@@ -35,13 +36,6 @@ export interface ServeRequest {
   requests: TransferredTensor[][];
 }
 
-/** A worker's exception, as it can cross threads. @internal @example const e: SerializedError = { name: 'Error', message: 'bad', stack: '' }; */
-export interface SerializedError {
-  name: string;
-  message: string;
-  stack: string;
-}
-
 /**
  * Worker to pool: 'ready' once the model is loaded (or 'failed' to load), then one 'done'
  * or 'error' per batch, with each request's outputs in request order. @internal
@@ -52,9 +46,3 @@ export type ServeReply =
   | { type: 'failed'; error: SerializedError }
   | { type: 'done'; batch: number; outputs: TransferredTensor[][]; single: boolean }
   | { type: 'error'; batch: number; error: SerializedError };
-
-/** @internal @example errorOf(new Error('x')).message // 'x' */
-export function errorOf(e: unknown): SerializedError {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack ?? `${e.name}: ${e.message}` };
-  return { name: 'Error', message: String(e), stack: `thrown value: ${String(e)}` };
-}

@@ -10,7 +10,7 @@ import { manualSeed } from '../tensor/creation.js';
 import { initialSeed } from '../random/generator.js';
 import { setNumThreads } from '../index.js';
 import { defaultCollate, type MapDataset } from './data-core.js';
-import { decodeDataset, encodeValue, importExport } from './worker-codec.js';
+import { decodeDataset, encodeValue, errorOf, importExport } from './worker-codec.js';
 import { iterableFetcher, mapBatchFetcher } from './fetch.js';
 import { setWorkerInfo } from './worker-info.js';
 import type { WorkerReply, WorkerRequest, WorkerStart } from './worker-pool.js';
@@ -20,11 +20,6 @@ const port = parentPort!;
 
 interface Ready {
   dataset: unknown;
-}
-
-function errorOf(e: unknown): { name: string; message: string; stack: string } {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack ?? `${e.name}: ${e.message}` };
-  return { name: 'Error', message: String(e), stack: `thrown value: ${String(e)}` };
 }
 
 async function init(): Promise<Ready> {

@@ -238,6 +238,23 @@ export function encodeDataset(dataset: unknown, mode: EncodeMode): EncodedDatase
   throw notTransferable(dataset);
 }
 
+/**
+ * A worker thread's exception as it can cross to another thread (an Error itself cannot
+ * keep its class and stack through structured clone). @internal
+ * @example const e: SerializedError = { name: 'TypeError', message: 'bad', stack: 'TypeError: bad' };
+ */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack: string;
+}
+
+/** `e` as a {@link SerializedError}. @internal @example port.postMessage({ error: errorOf(e) }) */
+export function errorOf(e: unknown): SerializedError {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack ?? `${e.name}: ${e.message}` };
+  return { name: 'Error', message: String(e), stack: `thrown value: ${String(e)}` };
+}
+
 /** Whether `f` is a class (to be constructed) rather than a factory function. @internal @example isClass(class {}) // true */
 export function isClass(f: (...args: unknown[]) => unknown): boolean {
   return /^class[\s{]/.test(Function.prototype.toString.call(f));

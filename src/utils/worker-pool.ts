@@ -5,7 +5,7 @@
  * handed out in sampler order whatever order they arrive in).
  */
 import { Worker } from 'node:worker_threads';
-import { decodeValue, type EncodedDataset, type WorkerFunctionRef } from './worker-codec.js';
+import { decodeValue, type EncodedDataset, type SerializedError, type WorkerFunctionRef } from './worker-codec.js';
 import { workerScript } from '../native/package-root.js';
 
 /**
@@ -41,7 +41,7 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'data'; epoch: number; task: number; value: unknown }
   | { type: 'end'; epoch: number; task: number }
-  | { type: 'error'; epoch: number; task: number; error: { name: string; message: string; stack: string } };
+  | { type: 'error'; epoch: number; task: number; error: SerializedError };
 
 const live = new Set<Worker>();
 
@@ -138,7 +138,7 @@ const BUILTIN_ERRORS: Record<string, new (message: string) => Error> = {
 };
 
 /** A worker's exception, re-thrown here as PyTorch's `ExceptionWrapper.reraise` does. */
-function reraise(workerId: number, error: { name: string; message: string; stack: string }): Error {
+function reraise(workerId: number, error: SerializedError): Error {
   const message = `Caught ${error.name} in DataLoader worker process ${workerId}.\nOriginal stack (in the worker thread):\n${error.stack}`;
   const Ctor = BUILTIN_ERRORS[error.name] ?? Error;
   const out = new Ctor(message);
