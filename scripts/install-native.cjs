@@ -50,7 +50,7 @@ console.error(
     '',
     `flint-torch: the native addon could not be built on ${target}${libc}.`,
     '',
-    '  Prebuilt (installs with no compiler): linux-x64 with glibc 2.35 or later (Debian 12, Ubuntu 22.04 and later).',
+    '  Prebuilt (installs with no compiler): linux-x64 with glibc 2.27 or later (RHEL 8+, Amazon Linux 2023, Debian 10+, Ubuntu 20.04+).',
     '  Elsewhere flint builds from source, which needs a C++17 compiler, make, Python 3 and OpenBLAS:',
     '    Debian/Ubuntu:  apt-get install -y build-essential python3 libopenblas-dev',
     '    Fedora/RHEL:    dnf install -y gcc-c++ make python3 openblas-devel',

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { flags as glibcSysrootFlags, runtime as oldGlibcRuntime } from './glibc-sysroot.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, env = {}) => {
@@ -13,14 +14,27 @@ const run = (cmd, args, env = {}) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
+// On linux-x64 the addon is compiled and linked against glibc 2.27 (Ubuntu 18.04's
+// libc6-dev, fetched by scripts/glibc-sysroot.mjs) with libstdc++ linked statically, so that
+// it loads on glibc 2.27 and later whatever glibc and g++ built it;
+// tests/prebuild-floor.test.ts checks that floor. FLINT_PREBUILD_HOST_GLIBC=1 builds against
+// this machine's glibc instead (offline), and that floor test then fails.
+const env = { FLINT_STATIC_OPENBLAS: '1', JOBS: 'max' };
+if (process.platform === 'linux' && process.arch === 'x64' && process.env.FLINT_PREBUILD_HOST_GLIBC !== '1') {
+  const sysroot = await glibcSysrootFlags();
+  Object.assign(env, {
+    FLINT_GLIBC_SYSROOT: sysroot.sysroot,
+    CC: ['gcc', ...sysroot.cflags].join(' '),
+    CXX: ['g++', ...sysroot.cxxflags].join(' '),
+    LDFLAGS: sysroot.ldflags.join(' '),
+  });
+  console.log(`prebuild: compiling against the glibc 2.27 sysroot ${sysroot.sysroot}`);
+  // and Ubuntu 20.04's glibc and libstdc++, which tests/prebuild-floor.test.ts runs it on
+  await oldGlibcRuntime();
+}
 // --tag-libc names the file flint-torch.glibc.node, so that node-gyp-build on a musl system
-// (Alpine) does not try it. (Linking libstdc++ statically was tried: its random_device
-// object needs arc4random, GLIBC_2.36, which would shut out Ubuntu 22.04; see
-// tests/prebuild-floor.test.ts for the floor the prebuild keeps.)
-run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), '--napi', '--strip', '--tag-libc'], {
-  FLINT_STATIC_OPENBLAS: '1',
-  JOBS: 'max',
-});
+// (Alpine) does not try it.
+run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), '--napi', '--strip', '--tag-libc'], env);
 const dir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
 // The CUDA backend (22 MB) goes into its own optional package,
 // packages/flint-torch-<platform>-<arch>-cuda, so that a CPU-only install stays small. It

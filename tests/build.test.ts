@@ -25,20 +25,21 @@ describe('build', () => {
   });
 
   it('binding.gyp and CMakeLists.txt both build the addon from scripts/native-sources.cjs, which lists every addon source', () => {
-    // With OpenBLAS linked statically (the prebuild) the list also holds native/static-openblas.
+    // With OpenBLAS linked statically (the prebuild) the list also holds native/static-openblas,
+    // and against the old-glibc sysroot (the linux-x64 prebuild) native/glibc-floor.
     const listed = spawnSync(process.execPath, ['scripts/native-sources.cjs'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, FLINT_STATIC_OPENBLAS: '1' },
+      env: { ...process.env, FLINT_STATIC_OPENBLAS: '1', FLINT_GLIBC_SYSROOT: '/sysroot' },
     });
     expect(listed.status).toBe(0);
     const sources = listed.stdout.split(' ').filter(Boolean);
     const shared = spawnSync(process.execPath, ['scripts/native-sources.cjs'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, FLINT_STATIC_OPENBLAS: '0' },
+      env: { ...process.env, FLINT_STATIC_OPENBLAS: '0', FLINT_GLIBC_SYSROOT: '' },
     }).stdout.split(' ').filter(Boolean);
-    expect(sources.filter((f) => !shared.includes(f))).toEqual(['native/static-openblas/gfortran_concat.cc']);
+    expect(sources.filter((f) => !shared.includes(f)).sort()).toEqual(['native/glibc-floor/libstdcxx_compat.cc', 'native/static-openblas/gfortran_concat.cc']);
     expect(sources).toContain('native/napi/ops.cc');
     expect(readFileSync(`${root}binding.gyp`, 'utf8')).toContain('scripts/native-sources.cjs');
     expect(readFileSync(`${root}CMakeLists.txt`, 'utf8')).toContain('scripts/native-sources.cjs');
