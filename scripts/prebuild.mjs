@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npm run prebuild`: builds prebuilds/<platform>-<arch>/ with prebuildify, linking
+// `npm run prebuild`: builds prebuilds/<platform>-<arch>/ (and prebuilds/linux-arm64/ from
+// linux-x64, where a cross compiler is) with prebuildify, linking
 // OpenBLAS statically (FLINT_STATIC_OPENBLAS=1 makes scripts/check-openblas.cjs hand
 // binding.gyp the .a), so users of the packed tarball need no compiler and no OpenBLAS.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { flags as glibcSysrootFlags, runtime as oldGlibcRuntime } from './glibc-sysroot.mjs';
+import { buildEnv as glibcBuildEnv, runtime as olderSystem } from './glibc-sysroot.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, env = {}) => {
@@ -14,27 +15,37 @@ const run = (cmd, args, env = {}) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-// On linux-x64 the addon is compiled and linked against glibc 2.27 (Ubuntu 18.04's
-// libc6-dev, fetched by scripts/glibc-sysroot.mjs) with libstdc++ linked statically, so that
-// it loads on glibc 2.27 and later whatever glibc and g++ built it;
-// tests/prebuild-floor.test.ts checks that floor. FLINT_PREBUILD_HOST_GLIBC=1 builds against
-// this machine's glibc instead (offline), and that floor test then fails.
-const env = { FLINT_STATIC_OPENBLAS: '1', JOBS: 'max' };
-if (process.platform === 'linux' && process.arch === 'x64' && process.env.FLINT_PREBUILD_HOST_GLIBC !== '1') {
-  const sysroot = await glibcSysrootFlags();
-  Object.assign(env, {
-    FLINT_GLIBC_SYSROOT: sysroot.sysroot,
-    CC: ['gcc', ...sysroot.cflags].join(' '),
-    CXX: ['g++', ...sysroot.cxxflags].join(' '),
-    LDFLAGS: sysroot.ldflags.join(' '),
-  });
-  console.log(`prebuild: compiling against the glibc 2.27 sysroot ${sysroot.sysroot}`);
-  // and Ubuntu 20.04's glibc and libstdc++, which tests/prebuild-floor.test.ts runs it on
-  await oldGlibcRuntime();
+// On Linux the addon is compiled and linked against an old glibc (glibc 2.27 for x64, 2.31
+// for arm64: scripts/glibc-sysroot.mjs fetches them) with libstdc++ linked statically, so
+// that it loads on those glibcs and later whatever glibc and g++ built it;
+// tests/prebuild-floor.test.ts checks the floors, and runs each prebuild on an older system.
+// FLINT_PREBUILD_HOST_GLIBC=1 builds for this machine's glibc alone (offline), and the floor
+// test then fails.
+const hostGlibc = process.env.FLINT_PREBUILD_HOST_GLIBC === '1';
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+/** prebuildify for one architecture; --tag-libc names the file flint-torch.glibc.node, so that
+ * node-gyp-build on a musl system (Alpine) does not try it. */
+async function prebuild(arch) {
+  const env = { FLINT_STATIC_OPENBLAS: '1', JOBS: 'max' };
+  const args = ['--napi', '--strip', '--tag-libc', '--arch', arch];
+  if (process.platform === 'linux' && !hostGlibc) {
+    Object.assign(env, await glibcBuildEnv(arch));
+    console.log(`prebuild: linux-${arch} against the glibc sysroot ${env.FLINT_GLIBC_SYSROOT}`);
+    await olderSystem(arch); // what tests/prebuild-floor.test.ts runs it on
+  }
+  // The host's strip does not know other architectures' files.
+  if (arch !== process.arch) env.PREBUILD_STRIP_BIN = `${env.CC.split(' ')[0].replace(/gcc$/, '')}strip`;
+  run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), ...args], env);
 }
-// --tag-libc names the file flint-torch.glibc.node, so that node-gyp-build on a musl system
-// (Alpine) does not try it.
-run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), '--napi', '--strip', '--tag-libc'], env);
+
+// linux-arm64 first, cross-compiled where Debian's g++-aarch64-linux-gnu is (.ci/run
+// installs it), so that build/ is left holding this machine's build.
+if (process.platform === 'linux' && process.arch === 'x64' && !hostGlibc) {
+  if (has('aarch64-linux-gnu-g++')) await prebuild('arm64');
+  else console.log('prebuild: linux-arm64 SKIPPED: no aarch64-linux-gnu-g++ (apt-get install g++-aarch64-linux-gnu)');
+}
+await prebuild(process.arch);
 const dir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
 // The CUDA backend (22 MB) goes into its own optional package,
 // packages/flint-torch-<platform>-<arch>-cuda, so that a CPU-only install stays small. It

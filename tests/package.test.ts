@@ -43,7 +43,10 @@ describe.skipIf(!hasPrebuild)('packed tarball', () => {
     // The CUDA backend is an optional package: a CPU-only install is small, says how to get
     // CUDA, and finds the library once the package is installed beside it.
     expect(report.prebuildFiles).not.toContain('flint_cuda.so');
-    expect(report.cpuOnlyBytes).toBeLessThan(50 * 1024 * 1024); // about 40 MB; with flint_cuda.so inside it was about 73
+    // about 53 MB (14 MB packed), of which the x64 prebuild is 29 and the arm64 one 16;
+    // flint_cuda.so (22 MB)
+    // is not among them
+    expect(report.cpuOnlyBytes).toBeLessThan(60 * 1024 * 1024);
     expect(report.reasonWithoutCuda).toMatch(/^flint was installed without its CUDA library: install flint-torch-linux-x64-cuda beside flint-torch/);
     if (report.cudaPackage === null) {
       console.warn('package.test.ts: the CUDA package was not built here (no nvcc), so its install is not checked');

@@ -1,22 +1,30 @@
-// The oldest system the linux-x64 prebuild loads on. The addon is compiled against glibc 2.27
+// The oldest systems the Linux prebuilds load on. The addon is compiled against an old glibc
 // (scripts/glibc-sysroot.mjs) with libstdc++ linked statically, so what it needs from the
-// system is glibc 2.27 and libgcc_s: RHEL 8, Debian 10/11, Ubuntu 18.04/20.04, Amazon Linux
-// 2023 and later. Checked three ways: the symbol versions its file needs (objdump -T), that
+// system is that glibc and libgcc_s: for linux-x64 glibc 2.27 (RHEL 8, Debian 10/11, Ubuntu
+// 20.04, Amazon Linux 2023 and later), for linux-arm64 glibc 2.31 (Debian 11, Ubuntu 20.04,
+// Amazon Linux 2023 on Graviton). Checked three ways: the symbol versions its file needs (objdump -T), that
 // nothing it calls is left unversioned (an unversioned glibc symbol would bind to whatever the
-// process has, or fail on first call), and a run of Node and the prebuild on Ubuntu 20.04's
-// glibc 2.31 and libstdc++. A change that raises the floor fails here, and must move the
+// process has, or fail on first call), and a run of Node and the x64 prebuild on Ubuntu
+// 20.04's glibc 2.31 and libstdc++ (tests/prebuild-arm64.test.ts runs the arm64 one on Debian
+// 11's, under qemu). A change that raises the floor fails here, and must move the
 // README's platform table and install-native.cjs's message with it.
 //
 // flint_gloo.so is different: it links the system's libgloo.so.0 (Debian's libgloo0), so its
 // floor is that distribution's, glibc 2.35 and GLIBCXX_3.4.30 for Debian 12.
 import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = `${root}prebuilds/linux-x64`;
-const ADDON_FLOOR: Record<string, string> = { GLIBC: '2.27', GCC: '4.2.0' };
+/** Per architecture: the floor, and the libraries the addon may need. */
+const TARGETS = [
+  { arch: 'x64', floor: { GLIBC: '2.27', GCC: '4.2.0' }, loader: 'ld-linux-x86-64.so.2' },
+  { arch: 'arm64', floor: { GLIBC: '2.31', GCC: '4.2.0' }, loader: 'ld-linux-aarch64.so.1' },
+];
+const ADDON_FLOOR: Record<string, string> = TARGETS[0].floor;
 const GLOO_FLOOR: Record<string, string> = { GLIBC: '2.35', GLIBCXX: '3.4.30', CXXABI: '1.3.13', GCC: '7.0.0' };
 const addon = `${dir}/flint-torch.glibc.node`;
 const oldSystem = `${root}build-sysroot/ubuntu-20.04`;
@@ -66,23 +74,31 @@ function aboveFloor(file: string, floor: Record<string, string>): string[] {
   return [...above].sort();
 }
 
+describe.skipIf(!hasObjdump)('the prebuilds’ system floors', () => {
+  for (const { arch, floor, loader } of TARGETS) describe(`linux-${arch}`, () => {
+    const file = `${root}prebuilds/linux-${arch}/flint-torch.glibc.node`;
+    const present = existsSync(dirname(file));
+    if (!present && arch === 'arm64') console.warn('prebuild-floor.test.ts: linux-arm64 SKIPPED: no prebuilds/linux-arm64 (`npm run prebuild` builds it where g++-aarch64-linux-gnu is)');
+
+    it.skipIf(!present)(`is tagged glibc, needs nothing above glibc ${floor.GLIBC}, and no libstdc++ at all`, () => {
+      expect(readdirSync(dirname(file))).toContain('flint-torch.glibc.node');
+      expect(aboveFloor(file, floor)).toEqual([]);
+      const needed = spawnSync('objdump', ['-p', file], { encoding: 'utf8' }).stdout;
+      const libraries = [...needed.matchAll(/NEEDED\s+(\S+)/g)].map((m) => m[1]).sort();
+      expect(libraries).toEqual([loader, 'libc.so.6', 'libdl.so.2', 'libgcc_s.so.1', 'libm.so.6', 'libpthread.so.0']);
+    });
+
+    it.skipIf(!present)('takes every symbol from the system versioned, except what Node itself provides', () => {
+      const loose = dynamicSymbols(file)
+        .filter((s) => s.undefined && !s.weak && !/^(GLIBC|GCC)_/.test(s.version))
+        .map((s) => s.name)
+        .filter((name) => !/^(napi_|node_api_)/.test(name));
+      expect(loose).toEqual([]);
+    });
+  });
+});
+
 describe.skipIf(!hasPrebuild || !hasObjdump)('the prebuild’s system floor', () => {
-  it('the addon is tagged glibc and needs nothing above glibc 2.27, and no libstdc++ at all', () => {
-    expect(readdirSync(dir)).toContain('flint-torch.glibc.node');
-    expect(aboveFloor(addon, ADDON_FLOOR)).toEqual([]);
-    const needed = spawnSync('objdump', ['-p', addon], { encoding: 'utf8' }).stdout;
-    const libraries = [...needed.matchAll(/NEEDED\s+(\S+)/g)].map((m) => m[1]).sort();
-    expect(libraries).toEqual(['ld-linux-x86-64.so.2', 'libc.so.6', 'libdl.so.2', 'libgcc_s.so.1', 'libm.so.6', 'libpthread.so.0']);
-  });
-
-  it('every symbol the addon takes from the system is versioned, except what Node itself provides', () => {
-    const loose = dynamicSymbols(addon)
-      .filter((s) => s.undefined && !s.weak && !/^(GLIBC|GCC)_/.test(s.version))
-      .map((s) => s.name)
-      .filter((name) => !/^(napi_|node_api_)/.test(name));
-    expect(loose).toEqual([]);
-  });
-
   it('the gloo library needs no more than Debian 12, whose libgloo0 it links', () => {
     const gloo = `${dir}/flint_gloo.so`;
     if (!existsSync(gloo)) return void console.warn('prebuild-floor.test.ts: no flint_gloo.so in the prebuild (built without libgloo-dev)');
@@ -99,7 +115,8 @@ describe.skipIf(!hasPrebuild || !hasObjdump)('the prebuild’s system floor', ()
 
   // Node and the prebuild on Ubuntu 20.04's glibc 2.31, libstdc++ (GLIBCXX_3.4.28) and
   // libgcc_s, through that glibc's own dynamic loader: the system the old prebuild refused.
-  it.skipIf(!existsSync(oldSystem))('runs a training step on Ubuntu 20.04’s glibc and libstdc++', () => {
+  // (Not under npm run test:asan, whose preloaded ASan runtime is this machine's.)
+  it.skipIf(!existsSync(oldSystem) || process.env.FLINT_SANITIZED === '1')('runs a training step on Ubuntu 20.04’s glibc and libstdc++', () => {
     const libs = `${oldSystem}/lib/x86_64-linux-gnu`;
     const libraryPath = `${libs}:${oldSystem}/usr/lib/x86_64-linux-gnu`; // glibc, then libstdc++
     const script = `

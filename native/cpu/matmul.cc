@@ -1,7 +1,11 @@
 // Matrix products. float32/float64 go to OpenBLAS with transposes passed as flags; the
 // integer dtypes (which BLAS does not cover) use a plain i-k-j loop.
 #include <cblas.h>
+#if defined(__SSE2__)
 #include <emmintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 #include <string>
 #include <type_traits>
@@ -36,23 +40,65 @@ void integerGemm(const GemmArgs& g) {
 // One or two rows times a transposed weight (Linear's `x @ W.t()` on a batch of 1–2 rows).
 // OpenBLAS packs the whole of B on every call, which for a 2x20 @ 20x256 product costs
 // about 10 µs for 10 K multiply-adds; dot products over contiguous rows take under 1 µs.
-// float32 runs four dots at a time in SSE lanes; float64 keeps four partial sums in flight.
-// Four dots at once, a · b[0..3] over k floats: SSE lanes (the x86-64 baseline), with one
-// horizontal reduction per four outputs instead of one per output.
+// float32 runs four dots at a time in four-float lanes (SSE on x86-64, NEON on arm64, both
+// in their baseline); float64 keeps four partial sums in flight. Every lane multiplies and
+// then adds (no fused multiply-add), and the lanes are summed in one order, so the two
+// architectures give the same bits.
+#if defined(__SSE2__)
+using Float4 = __m128;
+inline Float4 float4Zero() { return _mm_setzero_ps(); }
+inline Float4 float4Load(const float* p) { return _mm_loadu_ps(p); }
+inline Float4 float4MulAdd(Float4 acc, Float4 a, Float4 b) { return _mm_add_ps(acc, _mm_mul_ps(a, b)); }
+inline void float4Store(float* p, Float4 v) { _mm_storeu_ps(p, v); }
+// out[q] = (sq[0] + sq[1]) + (sq[2] + sq[3]) for the four accumulators s0..s3
+inline Float4 float4LaneSums(Float4 s0, Float4 s1, Float4 s2, Float4 s3) {
+  _MM_TRANSPOSE4_PS(s0, s1, s2, s3);
+  return _mm_add_ps(_mm_add_ps(s0, s1), _mm_add_ps(s2, s3));
+}
+#elif defined(__aarch64__)
+using Float4 = float32x4_t;
+inline Float4 float4Zero() { return vdupq_n_f32(0.0f); }
+inline Float4 float4Load(const float* p) { return vld1q_f32(p); }
+inline Float4 float4MulAdd(Float4 acc, Float4 a, Float4 b) { return vaddq_f32(acc, vmulq_f32(a, b)); }
+inline void float4Store(float* p, Float4 v) { vst1q_f32(p, v); }
+inline Float4 float4LaneSums(Float4 s0, Float4 s1, Float4 s2, Float4 s3) {
+  return vpaddq_f32(vpaddq_f32(s0, s1), vpaddq_f32(s2, s3));
+}
+#else
+struct Float4 {
+  float v[4];
+};
+inline Float4 float4Zero() { return {{0, 0, 0, 0}}; }
+inline Float4 float4Load(const float* p) { return {{p[0], p[1], p[2], p[3]}}; }
+inline Float4 float4MulAdd(Float4 acc, Float4 a, Float4 b) {
+  for (int q = 0; q < 4; q++) acc.v[q] += a.v[q] * b.v[q];
+  return acc;
+}
+inline void float4Store(float* p, Float4 v) {
+  for (int q = 0; q < 4; q++) p[q] = v.v[q];
+}
+inline Float4 float4LaneSums(Float4 s0, Float4 s1, Float4 s2, Float4 s3) {
+  const Float4* s[4] = {&s0, &s1, &s2, &s3};
+  Float4 out;
+  for (int q = 0; q < 4; q++) out.v[q] = (s[q]->v[0] + s[q]->v[1]) + (s[q]->v[2] + s[q]->v[3]);
+  return out;
+}
+#endif
+
+// Four dots at once, a · b[0..3] over k floats, with one horizontal reduction per four
+// outputs instead of one per output.
 inline void dot4Float(const float* a, const float* b0, const float* b1, const float* b2, const float* b3, int64_t k,
                       float* out) {
-  __m128 s0 = _mm_setzero_ps(), s1 = _mm_setzero_ps(), s2 = _mm_setzero_ps(), s3 = _mm_setzero_ps();
+  Float4 s0 = float4Zero(), s1 = float4Zero(), s2 = float4Zero(), s3 = float4Zero();
   int64_t p = 0;
   for (; p + 4 <= k; p += 4) {
-    const __m128 av = _mm_loadu_ps(a + p);
-    s0 = _mm_add_ps(s0, _mm_mul_ps(av, _mm_loadu_ps(b0 + p)));
-    s1 = _mm_add_ps(s1, _mm_mul_ps(av, _mm_loadu_ps(b1 + p)));
-    s2 = _mm_add_ps(s2, _mm_mul_ps(av, _mm_loadu_ps(b2 + p)));
-    s3 = _mm_add_ps(s3, _mm_mul_ps(av, _mm_loadu_ps(b3 + p)));
+    const Float4 av = float4Load(a + p);
+    s0 = float4MulAdd(s0, av, float4Load(b0 + p));
+    s1 = float4MulAdd(s1, av, float4Load(b1 + p));
+    s2 = float4MulAdd(s2, av, float4Load(b2 + p));
+    s3 = float4MulAdd(s3, av, float4Load(b3 + p));
   }
-  _MM_TRANSPOSE4_PS(s0, s1, s2, s3);
-  __m128 sums = _mm_add_ps(_mm_add_ps(s0, s1), _mm_add_ps(s2, s3));
-  _mm_storeu_ps(out, sums);
+  float4Store(out, float4LaneSums(s0, s1, s2, s3));
   for (; p < k; p++) {
     out[0] += a[p] * b0[p];
     out[1] += a[p] * b1[p];
@@ -62,11 +108,11 @@ inline void dot4Float(const float* a, const float* b0, const float* b1, const fl
 }
 
 inline float dotFloat(const float* a, const float* b, int64_t k) {
-  __m128 acc = _mm_setzero_ps();
+  Float4 acc = float4Zero();
   int64_t p = 0;
-  for (; p + 4 <= k; p += 4) acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(a + p), _mm_loadu_ps(b + p)));
+  for (; p + 4 <= k; p += 4) acc = float4MulAdd(acc, float4Load(a + p), float4Load(b + p));
   float lanes[4];
-  _mm_storeu_ps(lanes, acc);
+  float4Store(lanes, acc);
   float sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
   for (; p < k; p++) sum += a[p] * b[p];
   return sum;
