@@ -42,7 +42,8 @@ const log = path.join(mkdtempSync(path.join(tmpdir(), 'flint-torch-build-')), 'b
 writeFileSync(log, `${build.stdout || ''}\n${build.stderr || ''}`);
 // The lines that say what went wrong; node-gyp's stack and environment lines say nothing.
 const lines = `${build.stdout || ''}\n${build.stderr || ''}`.split('\n').filter((l) => l.trim() !== '');
-const noise = /^gyp ERR! (stack|System|command|cwd|node -v|node-gyp -v|not ok)/;
+// (The stack's first line is its message: "stack Error: ... network connectivity" says why.)
+const noise = /^gyp ERR! (stack(?! Error:)|System|command|cwd|node -v|node-gyp -v|not ok)/;
 const telling = lines.filter((l) => !noise.test(l) && /error|not found|No such file|cannot|missing/i.test(l));
 const tail = (telling.length > 0 ? telling : lines.filter((l) => !noise.test(l))).slice(-8);
 console.error(
