@@ -7,6 +7,7 @@ import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { collectGarbage } from './helpers/memory.js';
 import * as torch from '../src/index.js';
 import { crc32c, decodeEvent, decodeHParams, eventFiles, maskedCrc32c, readEvents, readRecords, type DecodedEvent } from './helpers/tfrecord-reader.js';
 
@@ -358,6 +359,31 @@ describe('SummaryWriter', () => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { encoding: 'utf8', timeout: 120_000 });
     expect(child.status, child.stderr).toBe(0);
     expect(summaries(dir).map((e) => e.values[0].simpleValue)).toEqual([1, 2]);
+  });
+
+  it('a writer dropped without close() is collected: its held events reach the file and the file is closed', async () => {
+    const dir = freshDir();
+    const openFiles = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+      } catch {
+        return false;
+      }
+    }).length;
+    (() => {
+      for (let i = 0; i < 20; i++) {
+        const writer = new SummaryWriter(path.join(dir, `run${i}`), { flushSecs: 3600 });
+        writer.addScalar('a', i, 1);
+      }
+    })();
+    expect(openFiles()).toBe(20);
+    // Collected, with a turn between for the finalizers, until every file is closed.
+    for (let round = 0; round < 50 && openFiles() > 0; round++) {
+      collectGarbage();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(openFiles()).toBe(0);
+    for (let i = 0; i < 20; i++) expect(summaries(path.join(dir, `run${i}`)).map((e) => e.values[0].simpleValue)).toEqual([i]);
   });
 
   it('close() closes the sub-writers too, and the writer cannot be used after it', () => {

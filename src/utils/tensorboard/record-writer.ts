@@ -51,19 +51,77 @@ export interface EventFileWriterOptions {
 /** Makes the event file names of one process distinct, as TensorBoard's `_global_uid`. */
 let fileCounter = 0;
 
-/** Writers with an open file, so that records still held at process exit reach the disk. */
-const openWriters = new Set<EventFileWriter>();
+/**
+ * An open event file and the records waiting for it. It is apart from its writer so that the
+ * timer and the exit hook hold only this: a writer dropped without `close()` is collected, and
+ * its finalizer writes what it held and closes the file.
+ */
+class EventSink {
+  fd: number | null;
+  readonly pending: Buffer[] = [];
+  /** A failure of a timed write, reported by the next call instead of crashing the process. */
+  timerError: Error | null = null;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(fileName: string, flushSecs: number) {
+    this.fd = fs.openSync(fileName, 'w');
+    // unref: a forgotten writer must not keep the process alive; the exit hook writes what it holds.
+    this.timer = setInterval(() => this.timedFlush(), flushSecs * 1000).unref();
+    openSinks.add(this);
+  }
+
+  write(): void {
+    if (this.pending.length === 0 || this.fd === null) return;
+    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    // Cleared first: after a failed write the records are dropped, not written twice.
+    this.pending.length = 0;
+    let offset = 0;
+    while (offset < bytes.length) offset += fs.writeSync(this.fd, bytes, offset);
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    clearInterval(this.timer);
+    openSinks.delete(this);
+    try {
+      this.write();
+    } finally {
+      fs.closeSync(this.fd);
+      this.fd = null;
+    }
+  }
+
+  private timedFlush(): void {
+    try {
+      this.write();
+    } catch (error) {
+      this.timerError = error as Error;
+    }
+  }
+}
+
+/** Files still open, so that records still held at process exit reach the disk. */
+const openSinks = new Set<EventSink>();
 let exitHookInstalled = false;
 
 function flushAllAtExit(): void {
-  for (const writer of openWriters) {
+  for (const sink of openSinks) {
     try {
-      writer.flush();
+      sink.write();
     } catch {
       // The process is ending; one unwritable log must not stop the others.
     }
   }
 }
+
+/** Closes the file of a writer that was dropped without close(). */
+const droppedWriters = new FinalizationRegistry<EventSink>((sink) => {
+  try {
+    sink.close();
+  } catch {
+    // Nobody is left to tell: the writer is gone.
+  }
+});
 
 /**
  * Writes `Event` records to a new event file in `logDir`, named as TensorBoard's
@@ -79,11 +137,7 @@ export class EventFileWriter {
   readonly fileName: string;
   private readonly logDir: string;
   private readonly maxQueue: number;
-  private readonly pending: Buffer[] = [];
-  private readonly timer: NodeJS.Timeout;
-  private fd: number | null;
-  /** A failure of a timed write, reported by the next call instead of crashing the process. */
-  private timerError: Error | null = null;
+  private readonly sink: EventSink;
 
   constructor(logDir: string, options: EventFileWriterOptions = {}) {
     const { maxQueue = 10, flushSecs = 120, filenameSuffix = '' } = options;
@@ -102,10 +156,8 @@ export class EventFileWriter {
     const seconds = String(Math.floor(Date.now() / 1000)).padStart(10, '0');
     const name = `events.out.tfevents.${seconds}.${os.hostname()}.${process.pid}.${fileCounter++}${filenameSuffix}`;
     this.fileName = path.join(logDir, name);
-    this.fd = fs.openSync(this.fileName, 'w');
-    // unref: a forgotten writer must not keep the process alive; the exit hook writes what it holds.
-    this.timer = setInterval(() => this.timedFlush(), flushSecs * 1000).unref();
-    openWriters.add(this);
+    this.sink = new EventSink(this.fileName, flushSecs);
+    droppedWriters.register(this, this.sink, this.sink);
     if (!exitHookInstalled) {
       process.once('exit', flushAllAtExit);
       exitHookInstalled = true;
@@ -121,7 +173,7 @@ export class EventFileWriter {
 
   /** Whether `close()` has run. @example if (!w.closed) w.flush(); */
   get closed(): boolean {
-    return this.fd === null;
+    return this.sink.fd === null;
   }
 
   /**
@@ -130,8 +182,8 @@ export class EventFileWriter {
    */
   addEvent(event: EventMessage): void {
     this.checkOpen('add an event');
-    this.pending.push(encodeRecord(encodeEvent(event)));
-    if (this.pending.length >= this.maxQueue) this.flush();
+    this.sink.pending.push(encodeRecord(encodeEvent(event)));
+    if (this.sink.pending.length >= this.maxQueue) this.flush();
   }
 
   /**
@@ -140,7 +192,7 @@ export class EventFileWriter {
    */
   flush(): void {
     this.checkOpen('flush');
-    this.writePending();
+    this.sink.write();
   }
 
   /**
@@ -148,39 +200,15 @@ export class EventFileWriter {
    * @example w.close();
    */
   close(): void {
-    if (this.fd === null) return;
-    clearInterval(this.timer);
-    openWriters.delete(this);
-    try {
-      this.writePending();
-    } finally {
-      fs.closeSync(this.fd);
-      this.fd = null;
-    }
-  }
-
-  private writePending(): void {
-    if (this.pending.length === 0 || this.fd === null) return;
-    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    // Cleared first: after a failed write the records are dropped, not written twice.
-    this.pending.length = 0;
-    let offset = 0;
-    while (offset < bytes.length) offset += fs.writeSync(this.fd, bytes, offset);
-  }
-
-  private timedFlush(): void {
-    try {
-      this.writePending();
-    } catch (error) {
-      this.timerError = error as Error;
-    }
+    droppedWriters.unregister(this.sink);
+    this.sink.close();
   }
 
   private checkOpen(action: string): void {
-    if (this.fd === null) throw new Error(`SummaryWriter: cannot ${action}: the event file ${this.fileName} is closed`);
-    const error = this.timerError;
+    if (this.sink.fd === null) throw new Error(`SummaryWriter: cannot ${action}: the event file ${this.fileName} is closed`);
+    const error = this.sink.timerError;
     if (error !== null) {
-      this.timerError = null;
+      this.sink.timerError = null;
       throw new Error(`SummaryWriter: writing ${this.fileName} failed: ${error.message}`, { cause: error });
     }
   }
