@@ -43,9 +43,8 @@ describe.skipIf(!hasPrebuild)('packed tarball', () => {
     // The CUDA backend is an optional package: a CPU-only install is small, says how to get
     // CUDA, and finds the library once the package is installed beside it.
     expect(report.prebuildFiles).not.toContain('flint_cuda.so');
-    // about 53 MB (14 MB packed), of which the x64 prebuild is 29 and the arm64 one 16;
-    // flint_cuda.so (22 MB)
-    // is not among them
+    // about 53 MB (14 MB packed), of which the x64 prebuild is 29 MB and the arm64 one 16;
+    // flint_cuda.so (22 MB) is not among them
     expect(report.cpuOnlyBytes).toBeLessThan(60 * 1024 * 1024);
     expect(report.reasonWithoutCuda).toMatch(/^flint was installed without its CUDA library: install flint-torch-linux-x64-cuda beside flint-torch/);
     if (report.cudaPackage === null) {
