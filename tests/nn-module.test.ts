@@ -307,6 +307,29 @@ describe('Sequential frees activations between its own layers under noGrad', () 
     expect(keeper.seen!.shape).toEqual([2, 4]);
   });
 
+  it("keeps them for a subclass of flint's own layer whose forward keeps its input", () => {
+    class ReLUProbe extends nn.ReLU {
+      seen: torch.Tensor | null = null;
+      override forward(t: torch.Tensor) {
+        this.seen = t;
+        return super.forward(t);
+      }
+    }
+    const probe = new ReLUProbe();
+    const net = new nn.Sequential(new nn.Linear(4, 4), probe, new nn.Linear(4, 2));
+    torch.noGrad(() => net(torch.rand(2, 4)));
+    expect(probe.seen!.isDisposed).toBe(false);
+    expect(probe.seen!.shape).toEqual([2, 4]);
+    // flint's own subclasses with a forward of their own still let Sequential free
+    const own = new nn.Sequential(new nn.Linear(4, 4), new nn.BatchNorm1d(4), new nn.ReLU6(), new nn.Hardswish(), new nn.Linear(4, 2));
+    own.eval();
+    const x = torch.rand(3, 4);
+    const before = storagesAfterCollection();
+    const out = torch.noGrad(() => own(x));
+    expect(storages() - before).toBe(1);
+    expect(out.shape).toEqual([3, 2]);
+  });
+
   it('never frees activations that autograd needs', () => {
     const net = new nn.Sequential(new nn.Linear(4, 4), new nn.ReLU(), new nn.Linear(4, 1));
     const out = net(torch.rand(2, 4)).sum();

@@ -595,13 +595,37 @@ export class Module<Out = Tensor> {
   }
 }
 
+const vouchedClasses = new WeakMap<Function, boolean>();
+
+/**
+ * Whether a class's own forward is vouched for by `_holdsNoActivations`: the nearest class
+ * that sets the flag must be one whose `forward` the class still runs. A subclass with a
+ * `forward` of its own (a user's `class Probe extends nn.ReLU` that keeps its input) is not
+ * covered by its parent's flag.
+ */
+function classHoldsNoActivations(ctor: typeof Module): boolean {
+  let known = vouchedClasses.get(ctor);
+  if (known === undefined) {
+    known = false;
+    for (let c: Function | null = ctor; c !== null && c !== Module && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, '_holdsNoActivations')) {
+        known = (c as typeof Module)._holdsNoActivations;
+        break;
+      }
+      if (Object.hasOwn(c.prototype, 'forward')) break;
+    }
+    vouchedClasses.set(ctor, known);
+  }
+  return known;
+}
+
 /**
  * Whether nothing in `module` (its class, its hooks, its descendants) can keep a
  * reference to the tensors that flow through it.
  * @internal
  */
 export function holdsNoActivations(module: Module<any>): boolean {
-  if (!(module.constructor as typeof Module)._holdsNoActivations) return false;
+  if (!classHoldsNoActivations(module.constructor as typeof Module)) return false;
   if (module._forwardHooks.size !== 0 || module._forwardPreHooks.size !== 0) return false;
   for (const child of module._modules.values()) if (child !== null && !holdsNoActivations(child)) return false;
   return true;

@@ -62,6 +62,7 @@ abstract class AlphaActivation extends Module {
  * @example new nn.ELU(); new nn.ELU(1.0, true)
  */
 export class ELU extends AlphaActivation {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return A.elu(input, this.alpha, this.inplace);
   }
@@ -72,6 +73,7 @@ export class ELU extends AlphaActivation {
  * @example new nn.CELU(2.0)
  */
 export class CELU extends AlphaActivation {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return A.celu(input, this.alpha, this.inplace);
   }
@@ -97,6 +99,7 @@ abstract class InplaceActivation extends Module {
  * @example new nn.SELU(); new nn.SELU(true)
  */
 export class SELU extends InplaceActivation {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return A.selu(input, this.inplace);
   }
@@ -107,6 +110,7 @@ export class SELU extends InplaceActivation {
  * @example new nn.ReLU6()
  */
 export class ReLU6 extends InplaceActivation {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return A.relu6(input, this.inplace);
   }
@@ -117,6 +121,7 @@ export class ReLU6 extends InplaceActivation {
  * @example new nn.Hardsigmoid()
  */
 export class Hardsigmoid extends InplaceActivation {
+  static override _holdsNoActivations = true;
   protected override readonly showsInplace = false;
   override forward(input: Tensor): Tensor {
     return A.hardsigmoid(input, this.inplace);
@@ -128,6 +133,7 @@ export class Hardsigmoid extends InplaceActivation {
  * @example new nn.Hardswish()
  */
 export class Hardswish extends InplaceActivation {
+  static override _holdsNoActivations = true;
   protected override readonly showsInplace = false;
   override forward(input: Tensor): Tensor {
     return A.hardswish(input, this.inplace);
@@ -139,6 +145,7 @@ export class Hardswish extends InplaceActivation {
  * @example new nn.Mish()
  */
 export class Mish extends InplaceActivation {
+  static override _holdsNoActivations = true;
   protected override readonly showsInplace = false;
   override forward(input: Tensor): Tensor {
     return A.mish(input, this.inplace);
@@ -234,6 +241,7 @@ abstract class Shrink extends Module {
  * @example new nn.Hardshrink(0.5)
  */
 export class Hardshrink extends Shrink {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return A.hardshrink(input, this.lambd);
   }
@@ -244,6 +252,7 @@ export class Hardshrink extends Shrink {
  * @example new nn.Softshrink(0.5)
  */
 export class Softshrink extends Shrink {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return A.softshrink(input, this.lambd);
   }

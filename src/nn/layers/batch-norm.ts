@@ -150,6 +150,7 @@ abstract class BatchNormBase extends NormBase {
  * @example const bn = new nn.BatchNorm1d(16); bn(torch.randn(8, 16));
  */
 export class BatchNorm1d extends BatchNormBase {
+  static override _holdsNoActivations = true;
   constructor(numFeatures: number, eps?: number | BatchNormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options: BatchNormOptions = {}) {
     super('BatchNorm1d', numFeatures, eps, momentum, affine, trackRunningStats, options);
   }
@@ -163,6 +164,7 @@ export class BatchNorm1d extends BatchNormBase {
  * @example const bn = new nn.BatchNorm2d(64); bn(torch.randn(8, 64, 16, 16));
  */
 export class BatchNorm2d extends BatchNormBase {
+  static override _holdsNoActivations = true;
   constructor(numFeatures: number, eps?: number | BatchNormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options: BatchNormOptions = {}) {
     super('BatchNorm2d', numFeatures, eps, momentum, affine, trackRunningStats, options);
   }
@@ -176,6 +178,7 @@ export class BatchNorm2d extends BatchNormBase {
  * @example const bn = new nn.BatchNorm3d(8); bn(torch.randn(2, 8, 4, 4, 4));
  */
 export class BatchNorm3d extends BatchNormBase {
+  static override _holdsNoActivations = true;
   constructor(numFeatures: number, eps?: number | BatchNormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options: BatchNormOptions = {}) {
     super('BatchNorm3d', numFeatures, eps, momentum, affine, trackRunningStats, options);
   }
@@ -214,6 +217,7 @@ abstract class InstanceNormBase extends NormBase {
  * @example new nn.InstanceNorm1d(8)(torch.randn(2, 8, 10))
  */
 export class InstanceNorm1d extends InstanceNormBase {
+  static override _holdsNoActivations = true;
   constructor(numFeatures: number, eps?: number | BatchNormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options: BatchNormOptions = {}) {
     super('InstanceNorm1d', 2, numFeatures, eps, momentum, affine, trackRunningStats, options);
   }
@@ -224,6 +228,7 @@ export class InstanceNorm1d extends InstanceNormBase {
  * @example new nn.InstanceNorm2d(3, { affine: true })(torch.randn(2, 3, 8, 8))
  */
 export class InstanceNorm2d extends InstanceNormBase {
+  static override _holdsNoActivations = true;
   constructor(numFeatures: number, eps?: number | BatchNormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options: BatchNormOptions = {}) {
     super('InstanceNorm2d', 3, numFeatures, eps, momentum, affine, trackRunningStats, options);
   }
@@ -234,6 +239,7 @@ export class InstanceNorm2d extends InstanceNormBase {
  * @example new nn.InstanceNorm3d(4)(torch.randn(2, 4, 3, 3, 3))
  */
 export class InstanceNorm3d extends InstanceNormBase {
+  static override _holdsNoActivations = true;
   constructor(numFeatures: number, eps?: number | BatchNormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options: BatchNormOptions = {}) {
     super('InstanceNorm3d', 4, numFeatures, eps, momentum, affine, trackRunningStats, options);
   }

@@ -32,6 +32,7 @@ abstract class DropoutNd extends Module {
  * @example const drop = new nn.Dropout1d(0.2); drop(x)
  */
 export class Dropout1d extends DropoutNd {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return dropout1d(input, this.p, this.training, this.inplace);
   }
@@ -42,6 +43,7 @@ export class Dropout1d extends DropoutNd {
  * @example const drop = new nn.Dropout2d(0.5); drop(x)
  */
 export class Dropout2d extends DropoutNd {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return dropout2d(input, this.p, this.training, this.inplace);
   }
@@ -52,6 +54,7 @@ export class Dropout2d extends DropoutNd {
  * @example const drop = new nn.Dropout3d(0.5); drop(x)
  */
 export class Dropout3d extends DropoutNd {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return dropout3d(input, this.p, this.training, this.inplace);
   }
@@ -63,6 +66,7 @@ export class Dropout3d extends DropoutNd {
  * @example const drop = new nn.AlphaDropout(0.1); drop(x)
  */
 export class AlphaDropout extends DropoutNd {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return alphaDropout(input, this.p, this.training);
   }
@@ -73,6 +77,7 @@ export class AlphaDropout extends DropoutNd {
  * @example const drop = new nn.FeatureAlphaDropout(0.1); drop(x)
  */
 export class FeatureAlphaDropout extends DropoutNd {
+  static override _holdsNoActivations = true;
   override forward(input: Tensor): Tensor {
     return featureAlphaDropout(input, this.p, this.training);
   }

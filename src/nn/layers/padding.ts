@@ -64,6 +64,7 @@ abstract class ConstantPadNd extends PadNd {
  * Pads the last dim with a constant. @example new nn.ConstantPad1d([1, 2], 3.5)
  */
 export class ConstantPad1d extends ConstantPadNd {
+  static override _holdsNoActivations = true;
   constructor(padding: PaddingSize, value: number) {
     super(padding, value, 1, 'ConstantPad1d');
   }
@@ -71,6 +72,7 @@ export class ConstantPad1d extends ConstantPadNd {
 
 /** Pads the last two dims with a constant. @example new nn.ConstantPad2d(1, -1) */
 export class ConstantPad2d extends ConstantPadNd {
+  static override _holdsNoActivations = true;
   constructor(padding: PaddingSize, value: number) {
     super(padding, value, 2, 'ConstantPad2d');
   }
@@ -78,6 +80,7 @@ export class ConstantPad2d extends ConstantPadNd {
 
 /** Pads the last three dims with a constant. @example new nn.ConstantPad3d(1, 0) */
 export class ConstantPad3d extends ConstantPadNd {
+  static override _holdsNoActivations = true;
   constructor(padding: PaddingSize, value: number) {
     super(padding, value, 3, 'ConstantPad3d');
   }

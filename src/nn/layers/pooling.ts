@@ -148,6 +148,7 @@ type AvgPoolArgs = [kernelSize: PoolSize | AvgPoolOptions, ...rest: (Arg | AvgPo
  * @example new nn.AvgPool1d(3, 2)
  */
 export class AvgPool1d extends AvgPoolNd {
+  static override _holdsNoActivations = true;
   constructor(...args: [kernelSize: PoolSize | Omit<AvgPoolOptions, 'divisorOverride'>, ...rest: (Arg | Omit<AvgPoolOptions, 'divisorOverride'>)[]]) {
     super('AvgPool1d', args, true);
   }
@@ -160,6 +161,7 @@ export class AvgPool1d extends AvgPoolNd {
  * @example new nn.AvgPool2d(3, 2, 1); new nn.AvgPool2d(2, { countIncludePad: false })
  */
 export class AvgPool2d extends AvgPoolNd {
+  static override _holdsNoActivations = true;
   declare divisorOverride: number | null;
   constructor(...args: AvgPoolArgs) {
     super('AvgPool2d', args, false);
@@ -173,6 +175,7 @@ export class AvgPool2d extends AvgPoolNd {
  * @example new nn.AvgPool3d(2)
  */
 export class AvgPool3d extends AvgPoolNd {
+  static override _holdsNoActivations = true;
   declare divisorOverride: number | null;
   constructor(...args: AvgPoolArgs) {
     super('AvgPool3d', args, false);
@@ -268,6 +271,7 @@ abstract class AdaptiveMaxPoolNd<R extends boolean> extends Module<PoolResult<R>
  * @example new nn.AdaptiveMaxPool1d(2); new nn.AdaptiveMaxPool1d(2, true)
  */
 export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
+  static override _holdsNoActivations = true;
   constructor(outputSize: AdaptiveSize | AMO<R>, returnIndices?: R | AMO<R>, options?: AMO<R>) {
     super('AdaptiveMaxPool1d', [outputSize, returnIndices, options]);
   }
@@ -280,6 +284,7 @@ export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoo
  * @example new nn.AdaptiveMaxPool2d([2, null], true)
  */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
+  static override _holdsNoActivations = true;
   constructor(outputSize: AdaptiveSize | AMO<R>, returnIndices?: R | AMO<R>, options?: AMO<R>) {
     super('AdaptiveMaxPool2d', [outputSize, returnIndices, options]);
   }
@@ -292,6 +297,7 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoo
  * @example new nn.AdaptiveMaxPool3d(2)
  */
 export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
+  static override _holdsNoActivations = true;
   constructor(outputSize: AdaptiveSize | AMO<R>, returnIndices?: R | AMO<R>, options?: AMO<R>) {
     super('AdaptiveMaxPool3d', [outputSize, returnIndices, options]);
   }
@@ -324,6 +330,7 @@ abstract class MaxUnpoolNd extends Module {
  * @example const unpool = new nn.MaxUnpool1d(2); unpool(y, idx)
  */
 export class MaxUnpool1d extends MaxUnpoolNd {
+  static override _holdsNoActivations = true;
   constructor(...args: UnpoolArgs) {
     super('MaxUnpool1d', args, 1);
   }
@@ -336,6 +343,7 @@ export class MaxUnpool1d extends MaxUnpoolNd {
  * @example const unpool = new nn.MaxUnpool2d(2); unpool(y, idx, [7, 9])
  */
 export class MaxUnpool2d extends MaxUnpoolNd {
+  static override _holdsNoActivations = true;
   constructor(...args: UnpoolArgs) {
     super('MaxUnpool2d', args, 2);
   }
@@ -371,6 +379,7 @@ abstract class LPPoolNd extends Module {
  * @example new nn.LPPool1d(2, 3)
  */
 export class LPPool1d extends LPPoolNd {
+  static override _holdsNoActivations = true;
   constructor(...args: LPArgs) {
     super('LPPool1d', args);
   }
@@ -383,6 +392,7 @@ export class LPPool1d extends LPPoolNd {
  * @example new nn.LPPool2d(2, 3, 2, true)
  */
 export class LPPool2d extends LPPoolNd {
+  static override _holdsNoActivations = true;
   constructor(...args: LPArgs) {
     super('LPPool2d', args);
   }
