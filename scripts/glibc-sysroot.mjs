@@ -161,11 +161,8 @@ function target(arch) {
 }
 
 /** The target g++'s C++ config header, with the glibc features the sysroot lacks turned off. */
-function cxxConfigDir(arch, dir) {
-  const t = TARGETS[arch];
-  const version = run(t.cxx, ['-dumpversion']).trim().split('.')[0];
-  const source = t.cxxconfig(version);
-  if (!existsSync(join(source, 'bits/c++config.h'))) fail(`no ${source}/bits/c++config.h (is ${t.cxx} ${version} installed?)`);
+function cxxConfigDir(t, source, dir) {
+  if (!existsSync(join(source, 'bits/c++config.h'))) fail(`no ${source}/bits/c++config.h (is ${t.cxx}'s libstdc++ installed?)`);
   const out = join(dir, 'cxxconfig');
   rmSync(out, { recursive: true, force: true });
   cpSync(source, out, { recursive: true });
@@ -193,12 +190,14 @@ export async function sysroot(arch = process.arch) {
 
 /**
  * The compilers and flags that build for linux-<arch> against its sysroot, as environment
- * variables for node-gyp: CC, CXX and LDFLAGS, and for a cross build the OpenBLAS to link.
+ * variables for node-gyp: CC, CXX and LDFLAGS, and for a cross build the OpenBLAS to link and
+ * the strip that knows the target's files.
  */
 export async function buildEnv(arch = process.arch) {
   const t = target(arch);
   const dir = await sysroot(arch);
-  const cxxconfig = cxxConfigDir(arch, dir);
+  const cxxconfigSource = t.cxxconfig(run(t.cxx, ['-dumpversion']).trim().split('.')[0]);
+  const cxxconfig = cxxConfigDir(t, cxxconfigSource, dir);
   const lib = [`-L${dir}/usr/lib/${t.triple}`, `-L${dir}/lib/${t.triple}`];
   let cflags = [`--sysroot=${dir}`];
   let cxxflags = [`--sysroot=${dir}`, '-isystem', cxxconfig];
@@ -206,7 +205,7 @@ export async function buildEnv(arch = process.arch) {
   if (arch !== process.arch) {
     // Debian's cross compilers search /usr/<triple>/include, their own (newer) glibc's
     // headers, whatever the sysroot; so the whole search list is given, in g++'s order.
-    const cxxInclude = dirname(t.cxxconfig(run(t.cxx, ['-dumpversion']).trim().split('.')[0]));
+    const cxxInclude = dirname(cxxconfigSource);
     const gccInclude = run(t.cc, ['-print-file-name=include']).trim();
     const system = ['-isystem', gccInclude, '-isystem', `${dir}/usr/include/${t.triple}`, '-isystem', `${dir}/usr/include`];
     cflags = [`--sysroot=${dir}`, '-nostdinc', ...system];
@@ -218,7 +217,8 @@ export async function buildEnv(arch = process.arch) {
       rmSync(join(home, name), { force: true });
       symlinkSync(join('..', from), join(home, name));
     }
-    Object.assign(env, { OPENBLAS_HOME: home, FLINT_OPENBLAS_ONLY_HOME: '1' });
+    // prebuildify's strip: the host's does not know the target's files
+    Object.assign(env, { OPENBLAS_HOME: home, FLINT_OPENBLAS_ONLY_HOME: '1', PREBUILD_STRIP_BIN: `${t.triple}-strip` });
   }
   return {
     ...env,

@@ -34,8 +34,6 @@ async function prebuild(arch) {
     console.log(`prebuild: linux-${arch} against the glibc sysroot ${env.FLINT_GLIBC_SYSROOT}`);
     await olderSystem(arch); // what tests/prebuild-floor.test.ts runs it on
   }
-  // The host's strip does not know other architectures' files.
-  if (arch !== process.arch) env.PREBUILD_STRIP_BIN = `${env.CC.split(' ')[0].replace(/gcc$/, '')}strip`;
   run(process.execPath, [join(root, 'node_modules/prebuildify/bin.js'), ...args], env);
 }
 
