@@ -1,10 +1,12 @@
 // Peak memory of resnet18_infer (torch_bench.py's workload: no-grad eval forward of
 // ResNet-18 on rand(B, 3, 224, 224)), flint beside PyTorch; with `--workload attention`, of
-// one no-grad scaled-dot-product attention over 8 heads of L = 4096 (E = 64).
+// one no-grad scaled-dot-product attention over 8 heads of L = 4096 (E = 64); with
+// `--workload mlp_train`, of one warm training step of torch_bench.py's mlp_train.
 //
 //   npm run bench:memory                    # CPU: peak RSS growth during one forward
 //   npm run bench:memory -- --device cuda   # GPU: maxMemoryAllocated during one forward
 //   npm run bench:memory -- --workload attention [--device cuda]
+//   npm run bench:memory -- --workload mlp_train [--device cuda]
 //
 // On the CPU both sides are measured the same way: the kernel's peak-RSS mark is reset
 // (`echo 5 > /proc/self/clear_refs`) once the model and input exist, and the peak of a
@@ -80,7 +82,8 @@ function main(): void {
   });
   const device = values.device === 'cuda' ? 'cuda' : 'cpu';
   if (values.workload === 'attention') return attentionMemory(device);
-  if (values.workload !== 'resnet18_infer') throw new Error(`--workload: expected resnet18_infer or attention, got ${values.workload}`);
+  if (values.workload === 'mlp_train') return trainingStepMemory(device);
+  if (values.workload !== 'resnet18_infer') throw new Error(`--workload: expected resnet18_infer, attention or mlp_train, got ${values.workload}`);
   const B = device === 'cuda' ? 256 : 4;
   torch.manualSeed(0);
   const net = resnet18().to(device).eval();
@@ -198,6 +201,103 @@ function attentionMemory(device: 'cpu' | 'cuda'): void {
   console.log(`| flint softmax(q·kᵀ/√E)·v | ${mib(composedBytes)} |`);
   console.log(`| torch ${torchVersion} ${torchVersion.startsWith('1.') ? 'softmax(q·kᵀ/√E)·v' : 'scaled_dot_product_attention'} | ${mib(Number(torchBytes))} |`);
   console.log(`(the output is ${((8 * L * E * 4) / MiB).toFixed(1)} MiB; one L×L score matrix per head is ${((8 * L * L * 4) / MiB).toFixed(1)} MiB)`);
+}
+
+const TRAINING_PYTHON_SIDE = `
+import sys, torch, torch.nn as nn, torch.nn.functional as F
+device = sys.argv[1]
+B = 128 if device == 'cpu' else 4096
+torch.manual_seed(0)
+net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)).to(device)
+x = torch.rand(B, 784, device=device)
+y = torch.randint(0, 10, (B,), device=device)
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+def step():
+    opt.zero_grad(set_to_none=True)
+    F.cross_entropy(net(x), y).backward()
+    opt.step()
+def kib(field):
+    for line in open('/proc/self/status'):
+        if line.startswith(field + ':'):
+            return int(line.split()[1])
+for _ in range(3):
+    step()
+opt.zero_grad(set_to_none=True)
+if device == 'cuda':
+    torch.cuda.synchronize()
+    base = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    step()
+    torch.cuda.synchronize()
+    print(torch.cuda.max_memory_allocated() - base)
+    print(torch.cuda.memory_allocated() - base)
+else:
+    open('/proc/self/clear_refs', 'w').write('5')
+    before = kib('VmRSS')
+    step()
+    print((kib('VmHWM') - before) * 1024)
+print(torch.__version__)
+`;
+
+/**
+ * One warm mlp_train step (zeroGrad, forward, crossEntropy, backward, SGD), from zeroed
+ * gradients: the activations, gradients and scratch it needs at its peak, and what it
+ * leaves behind (the parameters' new .grad). flint's step disposes nothing but its loss.
+ */
+function trainingStepMemory(device: 'cpu' | 'cuda'): void {
+  const B = device === 'cuda' ? 4096 : 128;
+  const nn = torch.nn;
+  torch.manualSeed(0);
+  const net = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10)).to(device);
+  const x = torch.rand([B, 784], { device });
+  const y = torch.randint(0, 10, [B], { device });
+  const opt = new torch.optim.SGD(net.parameters(), { lr: 0.1 });
+  const step = (): void => {
+    opt.zeroGrad();
+    const loss = nn.functional.crossEntropy(net(x), y);
+    loss.backward();
+    opt.step();
+    loss.dispose();
+  };
+  for (let i = 0; i < 3; i++) step();
+  opt.zeroGrad();
+  let peak: number;
+  let left: number;
+  let rss = NaN;
+  if (device === 'cuda') {
+    torch.cuda.synchronize();
+    const base = torch.cuda.memoryAllocated();
+    torch.cuda.resetPeakMemoryStats();
+    step();
+    torch.cuda.synchronize();
+    peak = torch.cuda.maxMemoryAllocated() - base;
+    left = torch.cuda.memoryAllocated() - base;
+  } else {
+    const base = torch.memoryStats().cpu.allocatedBytes;
+    native.resetPeakMemory(DeviceCode.CPU);
+    rss = peakRssGrowth(step);
+    peak = torch.memoryStats().cpu.peakAllocatedBytes - base;
+    left = torch.memoryStats().cpu.allocatedBytes - base;
+  }
+  const py = spawnSync('/usr/bin/python3', ['-c', TRAINING_PYTHON_SIDE, device], { encoding: 'utf8' });
+  const lines = py.status === 0 ? py.stdout.trim().split('\n') : [];
+  if (py.status !== 0) console.error(`PyTorch side failed: ${py.stderr.trim().split('\n').pop()}`);
+  const mib = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : (v / MiB).toFixed(2));
+  const version = lines[lines.length - 1] ?? '?';
+  const params = (784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10) * 4;
+  console.log(`mlp_train B=${B} on ${device}: one warm training step from zeroed gradients, in MiB (torch ${version})`);
+  if (device === 'cuda') {
+    console.log('| impl | maxMemoryAllocated growth | left after the step |');
+    console.log('|---|---:|---:|');
+    console.log(`| flint | ${mib(peak)} | ${mib(left)} |`);
+    console.log(`| torch | ${mib(Number(lines[0]))} | ${mib(Number(lines[1]))} |`);
+  } else {
+    console.log('| impl | allocator peak of live bytes | left after the step | peak RSS growth |');
+    console.log('|---|---:|---:|---:|');
+    console.log(`| flint | ${mib(peak)} | ${mib(left)} | ${mib(rss)} |`);
+    console.log(`| torch | — | — | ${mib(Number(lines[0]))} |`);
+  }
+  console.log(`(the parameters, and so their gradients, are ${mib(params)} MiB; one 256-wide activation is ${mib(B * 256 * 4)} MiB)`);
 }
 
 main();

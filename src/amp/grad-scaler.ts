@@ -138,7 +138,7 @@ export class GradScaler {
     const byDevice = new Map<string, Tensor[]>();
     for (const group of optimizer.paramGroups) {
       for (const p of group.params) {
-        const g = p.grad;
+        const g = p._grad; // unscaled in place, never kept
         if (g === null) continue;
         if (!allowFp16 && g.dtype === float16) throw new Error('Attempting to unscale FP16 gradients.');
         const key = String(g.device);

@@ -3,7 +3,7 @@
  * `torch.autograd.grad`: option checking, the implicit gradient of a scalar output,
  * PyTorch's shape and dtype rules for output gradients, then the engine.
  */
-import type { Tensor } from '../tensor/tensor.js';
+import { type Tensor, nextTensorSerial } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import { runBackward } from './engine.js';
 
@@ -110,7 +110,9 @@ export function differentiate(
     throw new Error(`got ${outputs.length} tensors and ${grads.length} gradients`);
   }
   const createGraph = options.createGraph ?? false;
+  const firstSerial = nextTensorSerial();
   return runBackward(outputs, outputGradients(outputs, grads), {
+    firstSerial,
     retainGraph: options.retainGraph ?? createGraph,
     createGraph,
     inputs: options.inputs,

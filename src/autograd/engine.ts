@@ -9,6 +9,7 @@ import { enableGrad, noGrad } from './grad-mode.js';
 import { AccumulateGrad, Node } from './node.js';
 import { checkNanGradients, isAnomalyEnabled } from './anomaly.js';
 import { autocastHook } from '../amp/autocast-state.js';
+import { beginScope, endScope } from '../memory/storage.js';
 
 /** How one backward pass runs. @internal */
 export interface EngineOptions {
@@ -26,6 +27,12 @@ export interface EngineOptions {
    * untouched; false: accumulate into `.grad` (backward).
    */
   capture: boolean;
+  /**
+   * Tensors made from this serial on count as the pass's own (freed once nothing holds
+   * them): the caller's implicit `ones` root gradient is made just before the pass.
+   * Defaults to the serial at the pass's start.
+   */
+  firstSerial?: number;
 }
 
 /** Puts a gradient into a leaf's `.grad`, never aliasing a tensor that is used elsewhere. */
@@ -159,7 +166,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
 
   const captured = new Map<Node, (Tensor | undefined)[]>();
   const run = options.createGraph ? enableGrad : noGrad;
-  const lifetimes = options.createGraph ? null : new GradientLifetimes();
+  const lifetimes = options.createGraph ? null : new GradientLifetimes(options.firstSerial ?? nextTensorSerial());
   // Published for a reentrant backward (checkpoint) to see what this pass computes.
   const outer = current;
   current = options;
@@ -239,7 +246,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
         // may keep the gradients it is given or return one it keeps.
         const userCode = node.userCode;
         if (userCode) lifetimes?.escape(slots);
-        const inputGrads = node.applyAll(slots);
+        const inputGrads = lifetimes !== null && !userCode ? lifetimes.apply(node, slots) : node.applyAll(slots);
         if (userCode) lifetimes?.escape(inputGrads);
         if (isAnomalyEnabled()) checkNanGradients(node, inputGrads);
         if (!options.retainGraph) node.release();
@@ -271,20 +278,41 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
  * Frees the gradients one backward pass passes between nodes as soon as nothing holds them,
  * as reference counting would, instead of leaving them to V8's collector (a training step's
  * gradient temporaries are most of what the collector would otherwise have to find). Only a
- * tensor made during the pass (its `_serial` is past the pass's start) can be freed: a root
- * gradient the caller passed, a tensor a node saved, or anything else made before the pass
+ * tensor made during the pass (its `_serial` is past the pass's start, which takes in the
+ * implicit `ones` of a scalar loss) can be freed: a root gradient the caller passed, a tensor a node saved, or anything else made before the pass
  * is never touched. Neither is a gradient that escaped to user code (a tensor hook, a custom
  * Function, autograd.grad's results) or that became a `.grad` (`_claimed`), or one kept past
  * `tidy` (`_keep`).
  */
 class GradientLifetimes {
-  private readonly firstSerial = nextTensorSerial();
+  constructor(private readonly firstSerial: number) {}
+
   /** How many node slots hold each gradient. */
   private readonly holds = new Map<Tensor, number>();
   private readonly escaped = new Set<Tensor>();
 
   hold(t: Tensor): void {
     this.holds.set(t, (this.holds.get(t) ?? 0) + 1);
+  }
+
+  /**
+   * Runs one of flint's own backward functions, and frees at once what it made but did not
+   * return: the views, transposes and partial products inside a backward (a weight
+   * gradient's transposed product, a bias gradient's keepdim sum) would otherwise wait for
+   * the collector. Under createGraph (no lifetimes) they may belong to the new graph, and a
+   * custom Function's backward is user code, so neither comes here.
+   */
+  apply(node: Node, slots: (Tensor | undefined)[]): (Tensor | null)[] {
+    const made = beginScope();
+    let grads: (Tensor | null)[];
+    try {
+      grads = node.applyAll(slots);
+    } catch (error) {
+      endScope(made, () => true);
+      throw error;
+    }
+    for (const t of endScope(made, (t) => grads.includes(t as Tensor))) (t as Tensor)._letGo();
+    return grads;
   }
 
   /** One slot lets go of `t`; frees it if that was the last. */
@@ -331,7 +359,11 @@ class GradientLifetimes {
   }
 
   escape(grads: readonly (Tensor | null | undefined)[]): void {
-    for (const g of grads) if (g !== null && g !== undefined) this.escaped.add(g);
+    for (const g of grads) {
+      if (g === null || g === undefined) continue;
+      this.escaped.add(g);
+      g._exposed = true; // and should it become a .grad, zeroGrad must not free it either
+    }
   }
 
   private free(t: Tensor): void {

@@ -97,6 +97,7 @@ export class Node {
       throw new Error('Inference tensors cannot be saved for backward. To work around you can make a clone to get a normal tensor and use it in autograd.');
     }
     const saved = this.saved!;
+    if (!owned) tensor._savers++;
     const index = saved.push({ tensor, version: tensor._version.value, owned }) - 1;
     return () => this.unpack(index);
   }
@@ -110,6 +111,7 @@ export class Node {
     let found = false;
     for (const s of this.saved ?? []) {
       if (s.tensor === tensor) {
+        if (!s.owned) tensor._savers--;
         s.owned = true;
         found = true;
       }
@@ -161,7 +163,12 @@ export class Node {
     const saved = this.saved;
     this.saved = null;
     this.backwardFn = null;
-    if (saved !== null) for (const s of saved) if (s.owned) s.tensor.dispose();
+    if (saved === null) return;
+    for (const s of saved) {
+      const t = s.tensor;
+      if (s.owned) t.dispose();
+      else if (--t._savers === 0 && t._freeWithGraph) t.dispose();
+    }
   }
 
   toString(): string {

@@ -52,6 +52,51 @@ export interface Disposable_ {
 
 const scopes: Disposable_[][] = [];
 
+/**
+ * Starts collecting every tensor made from now on, as `tidy` does, for code that frees
+ * what it made itself (the backward engine, around each node). Close it with `endScope`.
+ * @internal
+ */
+export function beginScope(): Disposable_[] {
+  const scope: Disposable_[] = [];
+  scopes.push(scope);
+  return scope;
+}
+
+/**
+ * Stops collecting into `scope`, and hands the tensors in `survivors` (and any kept past
+ * tidy) to the enclosing scope, as a tidy hands its result on; the caller frees the rest.
+ * @internal
+ */
+export function endScope(scope: Disposable_[], survivors: (t: Disposable_) => boolean): Disposable_[] {
+  if (scopes[scopes.length - 1] === scope) scopes.pop();
+  const rest: Disposable_[] = [];
+  for (const t of scope) {
+    if (survivors(t) || (t as unknown as { _keep: boolean })._keep) track(t);
+    else rest.push(t);
+  }
+  return rest;
+}
+
+/**
+ * Runs a composite op (one built from other ops, such as mseLoss) and lets go of the
+ * intermediates it made, keeping its result: each is freed at once, or, if the op's graph
+ * saved it, when backward releases the last node that did (Tensor._letGo).
+ * @internal
+ */
+export function freeIntermediates<T extends Disposable_>(fn: () => T): T {
+  const made = beginScope();
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    endScope(made, () => true);
+    throw error;
+  }
+  for (const t of endScope(made, (t) => t === result)) (t as unknown as { _letGo(): void })._letGo();
+  return result;
+}
+
 /** Registers a new tensor with the innermost `tidy` scope, if any. @internal */
 export function track(tensor: Disposable_): void {
   if (scopes.length !== 0) scopes[scopes.length - 1].push(tensor);

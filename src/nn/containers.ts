@@ -129,17 +129,16 @@ export class Sequential<T extends Module<any>[] = Module<any>[]> extends ModuleS
   }
 
   /**
-   * The chain: each module's output is the next one's input. Under noGrad, an
-   * activation passed between two of flint's own layers is freed as soon as the next
-   * layer has consumed it (nothing else can hold it), as PyTorch's refcounting frees it;
-   * inference then does not wait for the garbage collector.
+   * The chain: each module's output is the next one's input. An activation passed between
+   * two of flint's own layers is let go as soon as the next layer has consumed it, as
+   * PyTorch's refcounting lets go of it: nothing but the graph can hold it then, so it is
+   * freed at once if no backward node saved it, or else when the last node that saved it
+   * is released by backward. Training and inference then do not wait for the garbage
+   * collector. Under noGrad, Linear then ReLU runs as one fused product.
    */
   override forward(input: any): any {
+    const fuse = !gradEnabled();
     let x = input;
-    if (gradEnabled()) {
-      for (const module of this._modules.values()) x = module!(x);
-      return x;
-    }
     let previous: Module<any> | null = null;
     const modules = [...this._modules.values()];
     for (let i = 0; i < modules.length; i++) {
@@ -147,7 +146,7 @@ export class Sequential<T extends Module<any>[] = Module<any>[]> extends ModuleS
       let y: unknown;
       let last = module;
       const next = modules[i + 1];
-      if (module instanceof Linear && next instanceof ReLU && holdsNoActivations(module) && holdsNoActivations(next) && x instanceof Tensor) {
+      if (fuse && module instanceof Linear && next instanceof ReLU && holdsNoActivations(module) && holdsNoActivations(next) && x instanceof Tensor) {
         // Inference through Linear then ReLU: one product and one fused bias+ReLU pass.
         y = linearRelu(x, module.weight, module.bias);
         last = next;
@@ -156,7 +155,7 @@ export class Sequential<T extends Module<any>[] = Module<any>[]> extends ModuleS
         y = module!(x);
       }
       if (x !== input && x !== y && x instanceof Tensor && previous !== null && holdsNoActivations(previous) && holdsNoActivations(module!)) {
-        x.dispose();
+        x._letGo();
       }
       previous = last;
       x = y;
@@ -393,3 +392,4 @@ function describe(p: Parameter): string {
   const typeName = p.dtype.name === 'float32' ? 'torch.FloatTensor' : `torch.${p.dtype.name}`;
   return `Parameter containing: [${typeName} of size ${p.shape.join('x')}]`;
 }
+

@@ -431,10 +431,10 @@ export class Module<Out = Tensor> {
   zeroGrad(options: ZeroGradOptions = {}): void {
     const setToNone = flagOption(options, 'zeroGrad', ZERO_GRAD_KEYS, 'setToNone', true);
     for (const p of this.parameters()) {
-      if (p.grad === null) continue;
-      if (setToNone) p.grad = null;
+      if (p._grad === null) continue;
+      if (setToNone) p._dropGrad();
       else {
-        const grad = p.grad;
+        const grad = p.grad!;
         if (grad.gradFn !== null) p.grad = grad.detach();
         else grad.requiresGrad_(false);
         p.grad!.zero_();

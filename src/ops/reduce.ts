@@ -502,6 +502,9 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < g._shape.length; i++) {
     if (i < lead || (shape[i - lead] === 1 && g._shape[i] !== 1)) dims.push(i);
   }
-  const reduced = dims.length ? sum(g, dims, true) : g;
-  return view(reduced, shape as number[]);
+  if (dims.length === 0) return view(g, shape as number[]);
+  const reduced = sum(g, dims, true);
+  const out = view(reduced, shape as number[]);
+  reduced._letGo();
+  return out;
 }

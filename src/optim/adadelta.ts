@@ -72,7 +72,7 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
     const { params, lr, rho, eps, weightDecay, maximize } = group;
     const batches = new FusedBatches();
     for (const p of params) {
-      const grad = p.grad;
+      const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;
       const state = this.stateOf(p);
       if (state.step === undefined) {

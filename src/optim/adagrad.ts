@@ -83,7 +83,7 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
     const { params, lr, lrDecay, eps, weightDecay, maximize } = group;
     const batches = new FusedBatches<number>();
     for (const p of params) {
-      const grad = p.grad;
+      const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;
       const state = this.initState(p, group.initialAccumulatorValue);
       const step = (state.step as number) + 1;

@@ -90,7 +90,7 @@ export class Adam extends Optimizer<AdamParamGroup> {
     const batches = new FusedBatches<number>();
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
-      const grad = p.grad;
+      const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;
       const state = this.initState(p, amsgrad);
       const step = (state.step as number) + 1;

@@ -74,7 +74,7 @@ export class ASGD extends Optimizer<ASGDParamGroup> {
     const { params, lr, lambd, alpha, t0, weightDecay, maximize } = group;
     const batches = new FusedBatches<[number, number]>();
     for (const p of params) {
-      const grad = p.grad;
+      const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;
       const state = this.stateOf(p);
       if (state.step === undefined) {

@@ -73,7 +73,7 @@ export class NAdam extends Optimizer<NAdamParamGroup> {
     const [beta1, beta2] = betas;
     const batches = new FusedBatches<[number, number, number]>();
     for (const p of params) {
-      const grad = p.grad;
+      const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;
       const state = this.stateOf(p);
       if (state.step === undefined) {

@@ -247,10 +247,10 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       const params = groups[i].params;
       for (let j = 0; j < params.length; j++) {
         const p = params[j];
-        const grad = p.grad;
+        const grad = p._grad;
         if (grad === null) continue;
         if (setToNone) {
-          p.grad = null;
+          p._dropGrad();
         } else {
           if (grad.gradFn !== null) grad.detach_();
           else grad.requiresGrad_(false);

@@ -78,7 +78,7 @@ export class RAdam extends Optimizer<RAdamParamGroup> {
     const [beta1, beta2] = betas;
     const batches = new FusedBatches<number>();
     for (const p of params) {
-      const grad = p.grad;
+      const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;
       const state = this.stateOf(p);
       if (state.step === undefined) {

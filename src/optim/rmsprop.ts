@@ -78,7 +78,7 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
     const { params, lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
     const batches = new FusedBatches();
     for (const p of params) {
-      const grad = p.grad;
+      const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;
       const state = this.stateOf(p);
       if (state.step === undefined) {

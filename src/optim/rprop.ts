@@ -89,7 +89,7 @@ export class Rprop extends Optimizer<RpropParamGroup> {
     const [stepSizeMin, stepSizeMax] = stepSizes;
     const batches = new FusedBatches();
     for (const p of params) {
-      const grad = p.grad;
+      const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;
       const state = this.stateOf(p);
       if (state.step === undefined) {

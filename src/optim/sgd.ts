@@ -76,7 +76,7 @@ export class SGD extends Optimizer<SGDParamGroup> {
     const batches = new FusedBatches<boolean>();
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
-      const grad = p.grad;
+      const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;
       if (momentum === 0) {
         if (!batches.add(0, [p, grad, undefined], false)) this.update(p, grad, group);

@@ -74,6 +74,17 @@ export class Tensor {
   /** @internal kept past tidy() */ _keep = false;
   /** @internal owned by a .grad, so never aliased into another */ _claimed = false;
   /** @internal creation order (the backward engine frees only gradients made during its pass) */ _serial = nextSerial++;
+  /** @internal how many unreleased graph nodes saved this tensor for backward */ _savers = 0;
+  /**
+   * @internal no reference outside the graph remains (a Sequential's intermediate): the last
+   * saving node to be released disposes it
+   */
+  _freeWithGraph = false;
+  /**
+   * @internal handed to user code as a gradient (the `.grad` getter or setter, a hook, a
+   * custom Function), which may keep it: zeroGrad then leaves it to the collector
+   */
+  _exposed = false;
 
   /** @internal Use the creation functions (`torch.tensor`, `torch.zeros`, ...). */
   constructor(
@@ -132,6 +143,9 @@ export class Tensor {
       _keep: false,
       _claimed: false,
       _serial: 0,
+      _savers: 0,
+      _freeWithGraph: false,
+      _exposed: false,
     };
     Object.assign(alias, fields);
     this._storage.retain();
@@ -262,7 +276,9 @@ export class Tensor {
 
   /** The accumulated gradient (null before any backward). @example x.grad */
   get grad(): Tensor | null {
-    return this._grad;
+    const grad = this._grad;
+    if (grad !== null) grad._exposed = true;
+    return grad;
   }
 
   set grad(value: Tensor | null) {
@@ -275,8 +291,36 @@ export class Tensor {
         throw new RangeError('assigned grad has data of a different size');
       }
       value._keep = true;
+      value._exposed = true;
     }
     this._grad = value;
+  }
+
+  /**
+   * `.grad = null`, as zeroGrad sets it. A gradient no user code has seen (only backward
+   * and the optimizers, which read `_grad`, have touched it) is freed at once, as PyTorch's
+   * refcounting frees it; one that was seen may still be held, and is left to the collector.
+   * @internal
+   */
+  _dropGrad(): void {
+    const grad = this._grad;
+    if (grad === null) return;
+    this._grad = null;
+    if (!grad._exposed) grad.dispose();
+  }
+
+  /**
+   * Installs a gradient that library code made and keeps no other reference to (a DDP
+   * bucket's averaged slice), so that zeroGrad may free it; the gradient it replaces goes
+   * as `_dropGrad` lets it go.
+   * @internal
+   */
+  _setOwnGrad(grad: Tensor): void {
+    if (this._grad === grad) return;
+    this._dropGrad();
+    grad._keep = true;
+    grad._claimed = true;
+    this._grad = grad;
   }
 
   /** The node that created this tensor, or null for leaves. @example x.mul(2).gradFn?.name // 'MulBackward0' */
@@ -460,6 +504,18 @@ export class Tensor {
     if (this._disposed) return;
     this._disposed = true;
     this._storage.release();
+  }
+
+  /**
+   * The caller held the last reference to this tensor outside the autograd graph (an op's
+   * internal view or intermediate, a Sequential's activation): it is disposed now if no
+   * backward node saved it, or else when the last node that saved it is released, as
+   * PyTorch's refcounting frees it. Views of it keep its storage alive either way.
+   * @internal
+   */
+  _letGo(): void {
+    if (this._savers === 0) this.dispose();
+    else this._freeWithGraph = true;
   }
 
   /** `using t = torch.rand(3)` disposes at the end of the block. */

@@ -30,14 +30,26 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   checkTensor(weight, 'linear', 'weight');
   checkOptionalTensor(bias, 'linear', 'bias');
   const dim = input.dim();
-  if (dim === 2 && bias !== null) return addmm(bias, input, transpose2d(weight));
-  if (dim > 2 && bias !== null && input.isContiguous()) {
+  // The weight's transpose, the folded input and the folded product are this function's own
+  // views and intermediates: each is let go once used, instead of waiting for the collector.
+  const weightT = transpose2d(weight);
+  let out: Tensor;
+  if (dim === 2 && bias !== null) {
+    out = addmm(bias, input, weightT);
+  } else if (dim > 2 && bias !== null && input.isContiguous()) {
     // Folded to one addmm and viewed back, as PyTorch does for batched input.
     const flat = reshape(input, [-1, input.shape[dim - 1]]);
-    return reshape(addmm(bias, flat, transpose2d(weight)), [...input.shape.slice(0, -1), weight.shape[0]]);
+    const product = addmm(bias, flat, weightT);
+    if (flat !== input) flat._letGo();
+    out = reshape(product, [...input.shape.slice(0, -1), weight.shape[0]]);
+    if (out !== product) product._letGo();
+  } else {
+    const product = matmul(input, weightT);
+    out = bias === null ? product : add(product, bias);
+    if (out !== product) product._letGo();
   }
-  const out = matmul(input, transpose2d(weight));
-  return bias === null ? out : add(out, bias);
+  weightT._letGo();
+  return out;
 }
 
 /**

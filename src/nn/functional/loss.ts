@@ -5,6 +5,7 @@
  */
 import { LossReduction } from '../../native/enums.generated.js';
 import { type Backward, record, renameGradFn } from '../../autograd/function.js';
+import { freeIntermediates } from '../../memory/storage.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { type DType, int64, scalarTypeName } from '../../tensor/dtype.js';
@@ -302,8 +303,11 @@ export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions
   checkLossOptions(options, 'mseLoss', REDUCTION_KEYS);
   options ??= {};
   checkSameSize(input, target, 'mse_loss');
-  const diff = sub(input, target);
-  return renameGradFn(reduce(mul(diff, diff), options.reduction ?? 'mean'), 'MseLossBackward0');
+  const reduction = options.reduction ?? 'mean';
+  return freeIntermediates(() => {
+    const diff = sub(input, target);
+    return renameGradFn(reduce(mul(diff, diff), reduction), 'MseLossBackward0');
+  });
 }
 
 /**
@@ -316,7 +320,8 @@ export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions 
   checkLossOptions(options, 'l1Loss', REDUCTION_KEYS);
   options ??= {};
   checkSameSize(input, target, 'l1_loss');
-  return reduce(abs(sub(input, target)), options.reduction ?? 'mean');
+  const reduction = options.reduction ?? 'mean';
+  return freeIntermediates(() => reduce(abs(sub(input, target)), reduction));
 }
 
 /**
@@ -347,13 +352,13 @@ export function binaryCrossEntropyWithLogits(
   }
   const reduction = options.reduction ?? 'mean';
   // (1 - y) x + (1 + (pw - 1) y) * softplus(-x), softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0)
-  const loss = noGrad(() => {
+  const loss = noGrad(() => freeIntermediates(() => {
     const softplusNeg = add(log(add(exp(neg(abs(input))), 1)), clamp(neg(input), 0));
     const logWeight = posWeight === null ? null : add(mul(target, sub(posWeight, 1)), 1);
     let perElement = add(mul(rsub(target, 1), input), logWeight === null ? softplusNeg : mul(logWeight, softplusNeg));
     if (weight !== null) perElement = mul(perElement, weight);
     return reduce(perElement, reduction);
-  });
+  }));
   if (!gradEnabled() || !(input._requiresGrad || target._requiresGrad)) return loss;
   // Its own backward, with PyTorch's formulas: composing the two kinks above (|x| and
   // max(-x, 0), each at x = 0) would give the sum a wrong one-sided derivative at x = 0.

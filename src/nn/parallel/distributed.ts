@@ -149,8 +149,15 @@ class Reducer {
       bucket.params.forEach((i, k) => {
         const p = this.params[i];
         const slot = bucket.flat.narrow(0, bucket.offsets[k], p.numel());
-        if (p.grad && this.usedLocally[i]) slot.copy_(p.grad.reshape(-1));
-        else slot.zero_();
+        const grad = p._grad;
+        if (grad !== null && this.usedLocally[i]) {
+          const flat = grad.reshape(-1);
+          slot.copy_(flat);
+          if (flat !== grad) flat.dispose();
+        } else {
+          slot.zero_();
+        }
+        slot.dispose();
       });
       bucket.flat.div_(this.group.size());
     });
@@ -174,10 +181,19 @@ class Reducer {
         bucket.params.forEach((i, k) => {
           const p = this.params[i];
           if (usedAnywhere && !usedAnywhere[i]) return; // unused on every rank: grad stays as it was
-          const slot = bucket.flat.narrow(0, bucket.offsets[k], p.numel()).view(p.shape);
-          if (this.asBucketView) p.grad = slot;
-          else if (p.grad) p.grad.copy_(slot);
-          else p.grad = slot.clone();
+          const range = bucket.flat.narrow(0, bucket.offsets[k], p.numel());
+          const slot = range.view(p.shape);
+          range.dispose();
+          // The gradients DDP installs are its own (no user code holds them), so that
+          // zeroGrad frees them as it frees backward's.
+          if (this.asBucketView) {
+            p._setOwnGrad(slot);
+            return;
+          }
+          const grad = p._grad;
+          if (grad !== null) grad.copy_(slot);
+          else p._setOwnGrad(slot.clone());
+          slot.dispose();
         });
       });
       bucket.work = null;

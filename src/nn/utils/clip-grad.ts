@@ -69,7 +69,8 @@ export function clipGradNorm_(
   const check = options.errorIfNonfinite ?? false;
   if (typeof check !== 'boolean') throw new TypeError(`${fn}(): argument 'error_if_nonfinite' must be a boolean, but got ${describeValue(check)}`);
 
-  const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null && g !== undefined);
+  // `_grad`: read and scaled in place, never kept, so zeroGrad may still free them.
+  const grads = params.map((p) => p._grad).filter((g): g is Tensor => g !== null && g !== undefined);
   if (grads.length === 0) return zeros([]);
   return noGrad(() =>
     tidy(() => {
@@ -105,6 +106,6 @@ export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue:
   const raw = typeof clipValue === 'object' && clipValue !== null ? clipValue.clipValue : clipValue;
   const value = checkNumber(raw, fn, 'clip_value');
   noGrad(() => {
-    for (const p of params) if (p.grad) p.grad.data.clamp_(-value, value);
+    for (const p of params) if (p._grad) p._grad.data.clamp_(-value, value);
   });
 }

@@ -1,0 +1,189 @@
+/**
+ * Forward activations and `.grad` tensors are freed at their last use, as PyTorch's
+ * refcounting frees them, instead of waiting for V8's collector: a Sequential's
+ * intermediates once the next layer has consumed them (at once, or when the last backward
+ * node that saved them is released), an op's own views and products once used, the implicit
+ * `ones` of `loss.backward()`, and a `.grad` that `zeroGrad` drops and no user code has seen.
+ * Nothing user code can still reach is ever freed.
+ */
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
+
+const { nn } = torch;
+const helper = (name: string) => join(dirname(fileURLToPath(import.meta.url)), 'helpers', name);
+
+function mlp(): InstanceType<typeof nn.Sequential> {
+  torch.manualSeed(0);
+  return new nn.Sequential(new nn.Linear(12, 16), new nn.ReLU(), new nn.Linear(16, 16), new nn.ReLU(), new nn.Linear(16, 3));
+}
+
+describe('a training loop that disposes only its loss and output stays flat', () => {
+  // In a child process, where no garbage from other tests can be collected meanwhile.
+  const run = (mode: string, steps: number) => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', helper('training-loop-child.ts'), mode, String(steps)], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return JSON.parse(out.trim().split('\n').pop()!) as Record<'second' | 'last', { storages: number; allocatedBytes: number; externalBytes: number }>;
+  };
+
+  it('SGD with momentum: the same storages and bytes after 2 and after 40 steps', () => {
+    const r = run('sgd', 40);
+    // Parameters, momentum buffers, x, y and the step's six gradients: 6 + 6 + 2 + 6.
+    expect(r.second.storages).toBe(20);
+    expect(r.last).toEqual(r.second);
+    expect(r.last.externalBytes).toBe(r.last.allocatedBytes);
+  });
+
+  it('Adam, clipGradNorm_ and mseLoss on a 3-D input: flat as well', () => {
+    const r = run('adam-clip', 25);
+    // Parameters, two Adam moments each, x, target and six gradients: 6 + 12 + 2 + 6.
+    expect(r.second.storages).toBe(26);
+    expect(r.last).toEqual(r.second);
+  });
+});
+
+describe('Sequential lets go of the activations it passes between layers', () => {
+  it('an activation no node saved is freed during forward; saved ones when backward releases their nodes', () => {
+    const r = JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', helper('training-loop-child.ts'), 'counts'], { encoding: 'utf8', timeout: 60_000 }).trim(),
+    ) as Record<string, number>;
+    // Linear's outputs are freed once ReLU (which saves its own output) has run; the two
+    // ReLU outputs, saved by ReLU and the next Linear, live on with the graph; plus `out`.
+    expect(r.afterForward).toBe(3);
+    // The graph's saved activations and backward's root gradient are gone; six .grad remain.
+    expect(r.afterBackward).toBe(6);
+    // zeroGrad frees the six gradients no user code has seen.
+    expect(r.afterZeroGrad).toBe(0);
+    // loss.backward()'s implicit ones is freed too: only w.grad is left.
+    expect(r.implicitBackward).toBe(1);
+  });
+
+  it('gives the same output and gradients as the layers called one by one', () => {
+    const net = mlp();
+    const x = torch.randn([5, 12]);
+    net.forward(x).pow(2).sum().backward();
+    const viaSequential = [...net.parameters()].map((p) => p.grad!.tolist());
+    net.zeroGrad();
+    let h: Tensor = x;
+    for (const layer of net.children()) h = (layer as unknown as (t: Tensor) => Tensor)(h);
+    h.pow(2).sum().backward();
+    [...net.parameters()].forEach((p, i) => expect(p.grad!.tolist()).toEqual(viaSequential[i]));
+  });
+
+  it('with retainGraph, the saved activations survive a first backward and serve a second', () => {
+    const net = mlp();
+    const x = torch.randn([4, 12]);
+    const loss = net.forward(x).pow(2).sum();
+    loss.backward({ retainGraph: true });
+    const first = [...net.parameters()].map((p) => p.grad!.clone());
+    net.zeroGrad();
+    loss.backward();
+    [...net.parameters()].forEach((p, i) => expect(p.grad!.sub(first[i]).abs().max().item()).toBe(0));
+    expect(() => loss.backward()).toThrow(/backward through the graph a second time/);
+  });
+
+  it('an activation a forward hook kept stays usable after backward', () => {
+    const net = mlp();
+    const kept: Tensor[] = [];
+    (net.at(1) as InstanceType<typeof nn.ReLU>).registerForwardHook((_m: unknown, _input: unknown, output: Tensor) => void kept.push(output));
+    const x = torch.randn([3, 12]);
+    net.forward(x).sum().backward();
+    expect(kept[0].isDisposed).toBe(false);
+    expect(kept[0].min().item()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a user layer (not one of flint’s own) keeps its input alive', () => {
+    class Probe extends nn.Module {
+      seen: Tensor | null = null;
+      override forward(t: Tensor): Tensor {
+        this.seen = t;
+        return t.mul(2);
+      }
+    }
+    torch.manualSeed(0);
+    const probe = new Probe();
+    const net = new nn.Sequential(new nn.Linear(4, 4), new nn.ReLU(), probe, new nn.Linear(4, 2));
+    const out = net.forward(torch.randn([2, 4]));
+    out.sum().backward();
+    expect(probe.seen!.isDisposed).toBe(false);
+    expect(probe.seen!.min().item()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a view the next layer returns keeps its storage after the base is let go', () => {
+    torch.manualSeed(0);
+    const net = new nn.Sequential(new nn.Linear(6, 8), new nn.Unflatten(1, [2, 4]), new nn.Flatten(), new nn.Linear(8, 2));
+    const x = torch.randn([3, 6]);
+    const out = net.forward(x);
+    const ref = torch.nn.functional.linear(
+      torch.nn.functional.linear(x, (net.at(0) as InstanceType<typeof nn.Linear>).weight, (net.at(0) as InstanceType<typeof nn.Linear>).bias),
+      (net.at(3) as InstanceType<typeof nn.Linear>).weight,
+      (net.at(3) as InstanceType<typeof nn.Linear>).bias,
+    );
+    expect(out.sub(ref).abs().max().item()).toBe(0);
+    out.sum().backward();
+    expect((net.at(0) as InstanceType<typeof nn.Linear>).weight.grad!.shape).toEqual([8, 6]);
+  });
+});
+
+describe('zeroGrad frees the gradients no user code has seen', () => {
+  it('frees the gradients of a backward, and keeps a gradient the user read', () => {
+    const net = mlp();
+    const opt = new torch.optim.SGD(net.parameters(), { lr: 0.1 });
+    const out = net.forward(torch.randn([4, 12]));
+    out.sum().backward();
+    const grads = [...net.parameters()].map((p) => p._grad!);
+    opt.zeroGrad();
+    expect(grads.every((g) => g.isDisposed)).toBe(true);
+
+    const again = net.forward(torch.randn([4, 12]));
+    again.sum().backward();
+    const seen = (net.at(0) as InstanceType<typeof nn.Linear>).weight.grad!;
+    const copy = seen.clone();
+    net.zeroGrad();
+    expect((net.at(0) as InstanceType<typeof nn.Linear>).weight.grad).toBe(null);
+    expect(seen.isDisposed).toBe(false);
+    expect(seen.sub(copy).abs().max().item()).toBe(0);
+  });
+
+  it('keeps a gradient a tensor hook saw and a gradient the user assigned', () => {
+    const w = torch.randn([3], { requiresGrad: true });
+    const seen: Tensor[] = [];
+    w.registerHook((g) => void seen.push(g));
+    w.mul(2).sum().backward();
+    const opt = new torch.optim.SGD([w], { lr: 0.1 });
+    opt.zeroGrad();
+    expect(seen[0].tolist()).toEqual([2, 2, 2]);
+
+    const mine = torch.ones([3]);
+    w.grad = mine;
+    opt.zeroGrad();
+    expect(mine.isDisposed).toBe(false);
+    expect(mine.tolist()).toEqual([1, 1, 1]);
+  });
+
+  it('setToNone: false zeroes in place and frees nothing', () => {
+    const net = mlp();
+    net.forward(torch.randn([2, 12])).sum().backward();
+    const grads = [...net.parameters()].map((p) => p.grad!);
+    net.zeroGrad({ setToNone: false });
+    for (const g of grads) {
+      expect(g.isDisposed).toBe(false);
+      expect(g.abs().max().item()).toBe(0);
+    }
+  });
+});
+
+describe('backward’s own root gradient', () => {
+  it('the implicit ones that became a leaf’s .grad stays', () => {
+    const leaf = torch.tensor(2, { requiresGrad: true });
+    leaf.backward();
+    expect(leaf.grad!.item()).toBe(1);
+    leaf.backward();
+    expect(leaf.grad!.item()).toBe(2);
+  });
+});
