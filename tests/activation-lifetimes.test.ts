@@ -45,6 +45,19 @@ describe('a training loop that disposes only its loss and output stays flat', ()
     expect(r.second.storages).toBe(26);
     expect(r.last).toEqual(r.second);
   });
+
+  it('a user module whose step runs its forward in tidy: flat, the saved activations kept for backward', () => {
+    const r = run('tidy-user', 20);
+    // Four parameters, two Adadelta buffers each, x, y and four gradients (4 + 8 + 2 + 4),
+    // beside the child's unused MLP (6 parameters).
+    expect(r.second.storages).toBe(24);
+    expect(r.last).toEqual(r.second);
+  });
+
+  it('a TransformerEncoderLayer in training mode (dropout on): flat', () => {
+    const r = run('transformer', 20);
+    expect(r.last).toEqual(r.second);
+  });
 });
 
 describe('Sequential lets go of the activations it passes between layers', () => {
@@ -127,6 +140,50 @@ describe('Sequential lets go of the activations it passes between layers', () =>
     expect(out.sub(ref).abs().max().item()).toBe(0);
     out.sum().backward();
     expect((net.at(0) as InstanceType<typeof nn.Linear>).weight.grad!.shape).toEqual([8, 6]);
+  });
+});
+
+describe('tidy around a training forward', () => {
+  it('gives the gradients of the same forward outside tidy, and frees the rest at backward', () => {
+    torch.manualSeed(0);
+    const conv = new nn.Conv2d(2, 3, 3, { padding: 1 });
+    const x = torch.randn([2, 2, 5, 5], { dtype: torch.float32 });
+    const forward = () => conv.forward(x).relu().mul(x.sum(1, true)).tanh().pow(2).mean();
+    forward().backward();
+    const expected = [conv.weight.grad!.clone(), conv.bias!.grad!.clone()];
+    conv.zeroGrad();
+    const kept: Tensor[] = [];
+    const loss = torch.tidy(() => {
+      const out = forward();
+      kept.push(out);
+      return out;
+    });
+    loss.backward();
+    expect(conv.weight.grad!.sub(expected[0]).abs().max().item()).toBe(0);
+    expect(conv.bias!.grad!.sub(expected[1]).abs().max().item()).toBe(0);
+    expect(kept[0]).toBe(loss);
+    expect(loss.isDisposed).toBe(false);
+  });
+
+  it('with retainGraph the saved activations serve a second backward', () => {
+    const w = torch.randn([4], { requiresGrad: true });
+    const loss = torch.tidy(() => w.exp().mul(w.sin()).sum());
+    loss.backward({ retainGraph: true });
+    const first = w.grad!.clone();
+    loss.backward();
+    expect(w.grad!.sub(first.mul(2)).abs().max().item()).toBeLessThan(1e-6);
+  });
+
+  it('a tensor made in tidy that is neither returned nor saved is disposed at its end', () => {
+    const w = torch.randn([3], { requiresGrad: true });
+    let inner: Tensor | null = null;
+    const loss = torch.tidy(() => {
+      inner = w.mul(2);
+      return inner.add(1).sum(); // add saves nothing, so inner is nobody's
+    });
+    expect(inner!.isDisposed).toBe(true);
+    loss.backward();
+    expect(w.grad!.tolist()).toEqual([2, 2, 2]);
   });
 });
 

@@ -97,7 +97,7 @@ export class Node {
       throw new Error('Inference tensors cannot be saved for backward. To work around you can make a clone to get a normal tensor and use it in autograd.');
     }
     const saved = this.saved!;
-    if (!owned) tensor._savers++;
+    tensor._savers++;
     const index = saved.push({ tensor, version: tensor._version.value, owned }) - 1;
     return () => this.unpack(index);
   }
@@ -111,7 +111,6 @@ export class Node {
     let found = false;
     for (const s of this.saved ?? []) {
       if (s.tensor === tensor) {
-        if (!s.owned) tensor._savers--;
         s.owned = true;
         found = true;
       }
@@ -149,6 +148,11 @@ export class Node {
     return this.apply(grads[0]!);
   }
 
+  /** @internal the tensors this node saved, until it is released */
+  get savedTensors(): readonly Tensor[] {
+    return this.saved === null ? [] : this.saved.map((s) => s.tensor);
+  }
+
   /** @internal whether `release()` has run (the graph was freed) */
   get released(): boolean {
     return this.saved === null;
@@ -166,8 +170,8 @@ export class Node {
     if (saved === null) return;
     for (const s of saved) {
       const t = s.tensor;
-      if (s.owned) t.dispose();
-      else if (--t._savers === 0 && t._freeWithGraph) t.dispose();
+      if (--t._savers === 0 && t._freeWithGraph) t.dispose();
+      else if (s.owned) t.dispose();
     }
   }
 
@@ -196,4 +200,34 @@ export class AccumulateGrad extends Node {
   override release(): void {
     // Nothing is saved; a leaf's accumulator stays usable for later graphs.
   }
+}
+
+/**
+ * The tensors that the graphs behind `outputs` saved for a backward still to come: what a
+ * scope may only let go of (freed when backward releases them), not dispose. A tensor that
+ * only a dead branch saved (a node no output leads back to) is not among them.
+ * @internal
+ */
+export function savedForBackward(outputs: Iterable<unknown>): Set<Tensor> {
+  const saved = new Set<Tensor>();
+  const seen = new Set<Node>();
+  const stack: Node[] = [];
+  for (const value of outputs) {
+    const node = (value as { _gradFn?: Node | null })._gradFn;
+    if (node instanceof Node && !seen.has(node)) {
+      seen.add(node);
+      stack.push(node);
+    }
+  }
+  while (stack.length) {
+    const node = stack.pop()!;
+    for (const t of node.savedTensors) saved.add(t);
+    for (const next of node.next) {
+      if (next !== null && !seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return saved;
 }

@@ -5,6 +5,7 @@
  */
 import { DeviceCode, native, type Handle } from '../native/addon.js';
 import type { Device } from '../tensor/device.js';
+import { savedForBackward } from '../autograd/node.js';
 
 /**
  * A storage shared by a tensor and its views. `refs` counts the live (not disposed)
@@ -93,8 +94,27 @@ export function freeIntermediates<T extends Disposable_>(fn: () => T): T {
     endScope(made, () => true);
     throw error;
   }
-  for (const t of endScope(made, (t) => t === result)) (t as unknown as { _letGo(): void })._letGo();
+  release(endScope(made, (t) => t === result), [result]);
   return result;
+}
+
+/**
+ * Frees the tensors a scope made and does not keep: now, or, for one that a graph behind
+ * `kept` saved for backward, when backward is done with it. One that only a dead branch of
+ * a graph saved is freed now, as before backward could need it.
+ */
+function release(made: Iterable<Disposable_>, kept: Iterable<unknown>): void {
+  let saved: Set<unknown> | null = null;
+  for (const t of made) {
+    const tensor = t as Disposable_ & { _savers?: number; _letGo?: () => void };
+    if (tensor._savers === undefined || tensor._savers === 0 || tensor._letGo === undefined) {
+      t.dispose();
+      continue;
+    }
+    saved ??= savedForBackward(kept);
+    if (saved.has(t)) tensor._letGo();
+    else t.dispose();
+  }
 }
 
 /** Registers a new tensor with the innermost `tidy` scope, if any. @internal */
@@ -116,10 +136,15 @@ function collectKept(value: unknown, kept: Set<unknown>, depth = 0): void {
 /**
  * Runs `fn` and disposes every tensor created inside it, except the tensors in its
  * result (a tensor, or arrays/objects/Maps of them) and tensors that became a `.grad`.
- * Scopes nest; a kept tensor moves to the enclosing scope.
+ * A tensor the autograd graph saved for backward (an activation) is freed when backward
+ * is done with it instead, so a training step's forward can run inside `tidy` and free
+ * each activation at its last use, as PyTorch's refcounting does. Scopes nest; a kept
+ * tensor moves to the enclosing scope.
  *
  * @example
  * const y = torch.tidy(() => x.mul(2).add(1)); // the x.mul(2) intermediate is freed now
+ * const loss = torch.tidy(() => F.nllLoss(net(x), y)); // activations go as backward uses them
+ * loss.backward();
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw new TypeError(`tidy(): argument 'fn' must be a function, but got ${fn === null ? 'null' : typeof fn}`);
@@ -139,10 +164,12 @@ export function tidy<T>(fn: () => T): T {
   }
   const kept = new Set<unknown>();
   collectKept(result, kept);
+  const rest: Disposable_[] = [];
   for (const t of scope) {
     if (kept.has(t) || (t as unknown as { _keep: boolean })._keep) track(t);
-    else t.dispose();
+    else rest.push(t);
   }
+  release(rest, kept);
   return result;
 }
 

@@ -5,7 +5,7 @@
  * can be collected in between, so equal numbers mean the loop frees everything it makes
  * without the collector.
  *
- *   training-loop-child.ts <sgd | adam-clip> <steps>
+ *   training-loop-child.ts <sgd | adam-clip | tidy-user | transformer> <steps>
  *   training-loop-child.ts counts
  *
  * `counts` prints how many storages each stage of one step leaves alive.
@@ -69,6 +69,42 @@ if (mode === 'counts') {
     opt.step();
     loss.dispose();
     out.dispose();
+  };
+} else if (mode === 'tidy-user') {
+  // A user's module (flint cannot vouch for its forward): its activations are freed because
+  // the step's forward runs in tidy, which leaves the saved ones to backward.
+  class UserNet extends nn.Module {
+    conv = new nn.Conv2d(1, 4, 3);
+    fc = new nn.Linear(4 * 6 * 6, 3);
+    override forward(t: torch.Tensor): torch.Tensor {
+      let h = F.relu(this.conv.forward(t));
+      h = F.maxPool2d(h, 2).flatten(1);
+      return F.logSoftmax(this.fc.forward(h), 1);
+    }
+  }
+  const user = new UserNet();
+  const x = torch.randn([5, 1, 14, 14]);
+  const y = torch.tensor([0, 1, 2, 1, 0]);
+  const opt = new torch.optim.Adadelta(user.parameters(), { lr: 1.0 });
+  step = () => {
+    opt.zeroGrad();
+    const loss = torch.tidy(() => F.nllLoss(user.forward(x), y));
+    loss.backward();
+    opt.step();
+    loss.dispose();
+  };
+} else if (mode === 'transformer') {
+  const layer = new nn.TransformerEncoderLayer(16, 2, { dimFeedforward: 32, dropout: 0.1, batchFirst: true });
+  const x = torch.randn([3, 5, 16]);
+  const opt = new torch.optim.AdamW(layer.parameters(), { lr: 1e-3 });
+  step = () => {
+    opt.zeroGrad();
+    const out = layer.forward(x);
+    const squares = out.pow(2);
+    const loss = squares.mean();
+    loss.backward();
+    opt.step();
+    torch.dispose([out, squares, loss]);
   };
 } else {
   throw new Error(`unknown mode ${mode}`);
