@@ -23,10 +23,11 @@ function mlp(): InstanceType<typeof nn.Sequential> {
 
 describe('a training loop that disposes only its loss and output stays flat', () => {
   // In a child process, where no garbage from other tests can be collected meanwhile.
-  const run = (mode: string, steps: number) => {
+  const run = (mode: string, steps: number, unreported = '0') => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', helper('training-loop-child.ts'), mode, String(steps)], {
       encoding: 'utf8',
       timeout: 60_000,
+      env: { ...process.env, FLINT_UNREPORTED_HOST_BYTES: unreported },
     });
     return JSON.parse(out.trim().split('\n').pop()!) as Record<'second' | 'last', { storages: number; allocatedBytes: number; externalBytes: number }>;
   };
@@ -37,6 +38,15 @@ describe('a training loop that disposes only its loss and output stays flat', ()
     expect(r.second.storages).toBe(20);
     expect(r.last).toEqual(r.second);
     expect(r.last.externalBytes).toBe(r.last.allocatedBytes);
+  });
+
+  it('V8 is told of the host bytes past the allowance only (FLINT_UNREPORTED_HOST_BYTES)', () => {
+    const r = run('sgd', 3, '4096');
+    expect(r.last.externalBytes).toBe(r.last.allocatedBytes - 4096);
+    // By default the allowance is the smaller of 256 MiB and 1/32 of the machine's memory.
+    const byDefault = run('sgd', 3, '');
+    expect(byDefault.last.externalBytes).toBe(0);
+    expect(byDefault.last.allocatedBytes).toBe(r.last.allocatedBytes);
   });
 
   it('Adam, clipGradNorm_ and mseLoss on a 3-D input: flat as well', () => {

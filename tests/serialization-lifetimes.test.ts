@@ -91,6 +91,8 @@ function child(mode: string, iterations: number, numel: number): ChildReport {
   const out = execFileSync(process.execPath, ['--import', 'tsx', helper('memory-child.ts'), mode, String(iterations), String(numel), fresh(mode)], {
     encoding: 'utf8',
     timeout: 240_000,
+    // Every host byte reported to V8, so that externalBytes shows all that is accounted.
+    env: { ...process.env, FLINT_UNREPORTED_HOST_BYTES: '0' },
   });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildReport;
 }

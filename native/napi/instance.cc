@@ -1,6 +1,9 @@
 #include "instance.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 namespace flint {
@@ -30,9 +33,9 @@ Backend& AddonInstance::backend(int deviceCode) {
     // GPU bytes go unreported to V8 up to a sixteenth of the first device used (at least
     // kCudaUnreported): see externalDelta. It is fixed from then on, so that what was
     // reported for live storages is what their release takes back.
-    if (cudaUnreported == 0) {
+    if (gpu.allowance < 0) {
       const int64_t share = (int64_t)(cuda[(size_t)device]->query(BackendQuery::TotalMemory) / 16);
-      cudaUnreported = std::max(kCudaUnreported, share);
+      gpu.allowance = std::max(kCudaUnreported, share);
     }
   }
   return *cuda[(size_t)device];
@@ -47,25 +50,47 @@ static void finalizeHandle(node_api_basic_env env, void* data, void* /*hint*/) {
   delete handle;
 }
 
-// V8 starts a collection for about every 64 MiB its external memory grows by, and a
-// storage's handle is what the collector frees when a loop never calls dispose(). Host
-// storages count in full. GPU storages count too, or a loop that drops them would fill
-// the device, but only past an allowance of live bytes (AddonInstance::cudaUnreported, a
-// sixteenth of the device's memory, at least kCudaUnreported): in full, a CUDA training step
-// that makes gigabytes of activations ran dozens of collections per step, and past a fixed
-// 1 GiB a transformer step on an H200 still spent a quarter of its host time collecting.
-// Garbage can grow to the allowance between collections; a quarter let an MNIST CNN's
-// reach 18 GiB.
+// V8 starts a collection for about every 64 MiB its external memory grows by, and counts
+// the external memory that grew since its last full collection against its heap limit. A
+// storage's handle is what the collector frees when a loop never calls dispose(), so V8
+// must feel what is left to it; but memory that flint frees itself (dispose, tidy, the
+// activations and gradients freed at their last use) comes and goes within a step, and
+// reported in full it ran V8's full collections for nothing: a transformer_train step on the
+// CPU (97 MB above its base at its peak) ran two a step, 10-15% of its time, and a CUDA
+// training step that makes gigabytes of activations ran dozens. So each kind of storage goes
+// unreported up to an allowance of live bytes, and V8 is told of the rest:
+// - host: the smaller of kHostUnreported and 1/32 of physical memory (hostUnreportedBytes);
+// - GPU: a sixteenth of the first device's memory, at least kCudaUnreported (past a fixed
+//   1 GiB a transformer step on an H200 still spent a quarter of its host time collecting).
+// Garbage can grow to the allowance between collections (a quarter of a GPU let an MNIST
+// CNN's reach 18 GiB).
+
+// FLINT_UNREPORTED_HOST_BYTES, where set, replaces the host allowance (0 reports every byte).
+static int64_t hostUnreportedBytes() {
+  if (const char* value = std::getenv("FLINT_UNREPORTED_HOST_BYTES"); value != nullptr && *value != '\0') {
+    char* end = nullptr;
+    const long long bytes = std::strtoll(value, &end, 10);
+    if (end != nullptr && *end == '\0' && bytes >= 0) return bytes;
+  }
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long pageSize = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || pageSize <= 0) return kHostUnreported;
+  return std::min(kHostUnreported, (int64_t)pages * pageSize / 32);
+}
+
+void setHostAllowance(AddonInstance& instance) {
+  if (instance.host.allowance < 0) instance.host.allowance = hostUnreportedBytes();
+}
 
 // The change in what V8 should be told when a storage appears (sign 1) or goes (-1).
 static int64_t externalDelta(AddonInstance& instance, const Storage* storage, int sign) {
   const int64_t bytes = sign * (int64_t)storage->nbytes;
-  if (storage->backend->type() != DeviceType::CUDA) return bytes;
-  const int64_t allowance = instance.cudaUnreported == 0 ? kCudaUnreported : instance.cudaUnreported;
-  const auto reported = [allowance](int64_t live) { return live > allowance ? live - allowance : 0; };
-  const int64_t before = reported(instance.cudaBytes);
-  instance.cudaBytes += bytes;
-  return reported(instance.cudaBytes) - before;
+  if (storage->backend->type() == DeviceType::CUDA) {
+    if (instance.gpu.allowance < 0) instance.gpu.allowance = kCudaUnreported;
+    return instance.gpu.change(bytes);
+  }
+  setHostAllowance(instance);
+  return instance.host.change(bytes);
 }
 
 Napi::Value wrapStorage(Napi::Env env, Storage* storage) {

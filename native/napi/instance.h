@@ -20,6 +20,21 @@ constexpr int kCpuDeviceCode = 0;
 
 // The least GPU memory that goes unreported to V8's external-memory accounting.
 constexpr int64_t kCudaUnreported = int64_t(1) << 30;
+// The most host memory that goes unreported (instance.cc, hostUnreportedBytes).
+constexpr int64_t kHostUnreported = int64_t(256) << 20;
+
+// Live bytes of one kind of storage, of which V8 is told only the part past an allowance.
+struct ExternalAllowance {
+  int64_t live = 0;
+  int64_t allowance = -1;  // -1 until set; fixed from then on, so that releases mirror reports
+  // What V8 should be told when `bytes` (negative on release) come or go.
+  int64_t change(int64_t bytes) {
+    const auto reported = [this](int64_t n) { return n > allowance ? n - allowance : 0; };
+    const int64_t before = reported(live);
+    live += bytes;
+    return reported(live) - before;
+  }
+};
 
 struct AddonInstance {
   CpuBackend* cpu = nullptr;  // retired, not deleted, on teardown (see Backend::retire)
@@ -40,8 +55,8 @@ struct AddonInstance {
   double* meta = nullptr;
   size_t metaLength = 0;
   int64_t externalBytes = 0;  // what we told V8 we hold
-  int64_t cudaBytes = 0;      // bytes of live GPU storages (reported past an allowance)
-  int64_t cudaUnreported = 0;  // that allowance (instance.cc), set as devices are first used
+  ExternalAllowance host;      // host storages (instance.cc: the allowance is set at init)
+  ExternalAllowance gpu;       // GPU storages, all devices (the allowance is set at first use)
 
   Backend& backend(int deviceCode);
   ~AddonInstance() {
@@ -58,6 +73,9 @@ struct StorageHandle {
 };
 
 AddonInstance& instanceOf(Napi::Env env);
+
+// Sets the host storages' unreported allowance once (instance.cc). Called by init.
+void setHostAllowance(AddonInstance& instance);
 Napi::Value wrapStorage(Napi::Env env, Storage* storage);
 // A handle whose storage was released, which JS hands back for reuse as the output
 // handle of a new tensor: reusing it skips creating an External (and the GC work and

@@ -34,6 +34,7 @@ Napi::Value init(Napi::Env env, InitCall& call) {
     instance = new AddonInstance();
     env.SetInstanceData<AddonInstance>(instance);
   }
+  setHostAllowance(*instance);
   if (!call.meta.IsTypedArray() || call.meta.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     throw Error("init: meta must be a Float64Array");
   }

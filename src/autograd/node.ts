@@ -208,26 +208,29 @@ export class AccumulateGrad extends Node {
  * only a dead branch saved (a node no output leads back to) is not among them.
  * @internal
  */
-export function savedForBackward(outputs: Iterable<unknown>): Set<Tensor> {
+export function savedForBackward(outputs: Iterable<unknown>, since: number): Set<Tensor> {
   const saved = new Set<Tensor>();
   const seen = new Set<Node>();
   const stack: Node[] = [];
-  for (const value of outputs) {
-    const node = (value as { _gradFn?: Node | null })._gradFn;
-    if (node instanceof Node && !seen.has(node)) {
+  // Only nodes made since the scope opened can have saved a tensor made in it, and a node's
+  // inputs are older than it, so the walk stops at the scope's start: a scope around one
+  // layer does not walk the graph of every layer before it.
+  const visit = (node: Node | null | undefined) => {
+    if (node instanceof Node && node.sequenceNr >= since && !seen.has(node)) {
       seen.add(node);
       stack.push(node);
     }
-  }
+  };
+  for (const value of outputs) visit((value as { _gradFn?: Node | null })._gradFn);
   while (stack.length) {
     const node = stack.pop()!;
     for (const t of node.savedTensors) saved.add(t);
-    for (const next of node.next) {
-      if (next !== null && !seen.has(next)) {
-        seen.add(next);
-        stack.push(next);
-      }
-    }
+    for (const next of node.next) visit(next);
   }
   return saved;
+}
+
+/** The sequence number the next node will get: a scope's start, for `savedForBackward`. @internal */
+export function nextNodeSequence(): number {
+  return sequence;
 }

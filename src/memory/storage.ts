@@ -5,7 +5,7 @@
  */
 import { DeviceCode, native, type Handle } from '../native/addon.js';
 import type { Device } from '../tensor/device.js';
-import { savedForBackward } from '../autograd/node.js';
+import { nextNodeSequence, savedForBackward } from '../autograd/node.js';
 
 /**
  * A storage shared by a tensor and its views. `refs` counts the live (not disposed)
@@ -86,6 +86,7 @@ export function endScope(scope: Disposable_[], survivors: (t: Disposable_) => bo
  * @internal
  */
 export function freeIntermediates<T extends Disposable_>(fn: () => T): T {
+  const since = nextNodeSequence();
   const made = beginScope();
   let result: T;
   try {
@@ -94,7 +95,7 @@ export function freeIntermediates<T extends Disposable_>(fn: () => T): T {
     endScope(made, () => true);
     throw error;
   }
-  release(endScope(made, (t) => t === result), [result]);
+  release(endScope(made, (t) => t === result), [result], since);
   return result;
 }
 
@@ -103,7 +104,7 @@ export function freeIntermediates<T extends Disposable_>(fn: () => T): T {
  * `kept` saved for backward, when backward is done with it. One that only a dead branch of
  * a graph saved is freed now, as before backward could need it.
  */
-function release(made: Iterable<Disposable_>, kept: Iterable<unknown>): void {
+function release(made: Iterable<Disposable_>, kept: Iterable<unknown>, since: number): void {
   let saved: Set<unknown> | null = null;
   for (const t of made) {
     const tensor = t as Disposable_ & { _savers?: number; _letGo?: () => void };
@@ -111,7 +112,7 @@ function release(made: Iterable<Disposable_>, kept: Iterable<unknown>): void {
       t.dispose();
       continue;
     }
-    saved ??= savedForBackward(kept);
+    saved ??= savedForBackward(kept, since);
     if (saved.has(t)) tensor._letGo();
     else t.dispose();
   }
@@ -148,6 +149,7 @@ function collectKept(value: unknown, kept: Set<unknown>, depth = 0): void {
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw new TypeError(`tidy(): argument 'fn' must be a function, but got ${fn === null ? 'null' : typeof fn}`);
+  const since = nextNodeSequence();
   const scope: Disposable_[] = [];
   scopes.push(scope);
   let result: T;
@@ -169,7 +171,7 @@ export function tidy<T>(fn: () => T): T {
     if (kept.has(t) || (t as unknown as { _keep: boolean })._keep) track(t);
     else rest.push(t);
   }
-  release(rest, kept);
+  release(rest, kept, since);
   return result;
 }
 
@@ -196,7 +198,10 @@ export interface MemoryStats {
   peakAllocatedBytes: number;
   /** Bytes the caching allocator holds for reuse. */
   cachedBytes: number;
-  /** Bytes reported to V8 as external memory. */
+  /**
+   * Bytes reported to V8 as external memory: the live bytes past an allowance (on the host,
+   * the smaller of 256 MiB and 1/32 of physical memory, or `FLINT_UNREPORTED_HOST_BYTES`).
+   */
   externalBytes: number;
 }
 
