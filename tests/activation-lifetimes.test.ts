@@ -184,6 +184,17 @@ describe('tidy around a training forward', () => {
     expect(w.grad!.sub(first.mul(2)).abs().max().item()).toBeLessThan(1e-6);
   });
 
+  it('keeps what the graph of a keep()’d tensor saved', () => {
+    const w = torch.randn([3], { requiresGrad: true });
+    let h: Tensor | null = null;
+    torch.tidy(() => {
+      h = torch.keep(w.exp().mul(w.cos()));
+    });
+    h!.sum().backward();
+    const expected = w.detach().exp().mul(w.detach().cos().sub(w.detach().sin()));
+    expect(w.grad!.sub(expected).abs().max().item()).toBeLessThan(1e-6);
+  });
+
   it('a tensor made in tidy that is neither returned nor saved is disposed at its end', () => {
     const w = torch.randn([3], { requiresGrad: true });
     let inner: Tensor | null = null;
@@ -231,6 +242,34 @@ describe('zeroGrad frees the gradients no user code has seen', () => {
     opt.zeroGrad();
     expect(mine.isDisposed).toBe(false);
     expect(mine.tolist()).toEqual([1, 1, 1]);
+  });
+
+  it('a per-parameter optimizer in a post-accumulate hook: one gradient reaching two leaves is not freed under the other', () => {
+    // AddBackward hands the same gradient to p and q; whichever accumulates first must not
+    // take it as its .grad, or the hook's zeroGrad would free it before q reads it.
+    const p = torch.tensor([1, 2, 3], { requiresGrad: true });
+    const q = torch.tensor([4, 5, 6], { requiresGrad: true });
+    const opts = new Map([p, q].map((t) => [t, new torch.optim.SGD([t], { lr: 0.5 })]));
+    for (const t of [p, q]) {
+      t.registerPostAccumulateGradHook((param) => {
+        opts.get(param)!.step();
+        opts.get(param)!.zeroGrad();
+      });
+    }
+    for (let i = 0; i < 3; i++) p.add(q).mul(2).sum().backward();
+    expect(p.tolist()).toEqual([-2, -1, 0]);
+    expect(q.tolist()).toEqual([1, 2, 3]);
+  });
+
+  it('a retained gradient that a leaf also took is its own tensor', () => {
+    const p = torch.tensor([1, 2], { requiresGrad: true });
+    for (let i = 0; i < 2; i++) {
+      const y = torch.tensor([3, 4], { requiresGrad: true }).mul(1);
+      y.retainGrad();
+      y.add(p).mul(3).sum().backward();
+      new torch.optim.SGD([p], { lr: 0 }).zeroGrad();
+      expect(y.grad!.tolist()).toEqual([3, 3]);
+    }
   });
 
   it('setToNone: false zeroes in place and frees nothing', () => {

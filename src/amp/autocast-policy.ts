@@ -67,8 +67,17 @@ const BCE_BANNED =
 /** Casts of leaf tensors that require grad (weights), reused within the outermost autocast region. */
 const castCache = new Map<Tensor, Map<DType, Tensor>>();
 
-/** Drops the cached casts (the outermost autocast region ended). @internal */
+/**
+ * Drops the cached casts (the outermost autocast region ended): each is freed now, or when
+ * backward is done with it if a graph saved it. @internal
+ */
 export function clearAutocastCache(): void {
+  for (const byDtype of castCache.values()) {
+    for (const cast of byDtype.values()) {
+      cast._keep = false;
+      cast._letGo();
+    }
+  }
   castCache.clear();
 }
 
@@ -94,7 +103,13 @@ function castTo(t: Tensor, dtype: DType, deviceType: 'cpu' | 'cuda', lowDtype: D
   let byDtype = castCache.get(t);
   if (byDtype === undefined) castCache.set(t, (byDtype = new Map()));
   let cast = byDtype.get(dtype);
-  if (cast === undefined || cast.isDisposed) byDtype.set(dtype, (cast = t.to(dtype)));
+  if (cast === undefined || cast.isDisposed) {
+    cast = t.to(dtype);
+    // The region's cache owns it: a tidy scope it was made in (a Transformer block's) must
+    // not free it while later forwards in the region reuse it.
+    cast._keep = true;
+    byDtype.set(dtype, cast);
+  }
   return cast;
 }
 

@@ -35,18 +35,25 @@ export interface EngineOptions {
   firstSerial?: number;
 }
 
-/** Puts a gradient into a leaf's `.grad`, never aliasing a tensor that is used elsewhere. */
-function accumulateLeaf(variable: Tensor, grad: Tensor, createGraph: boolean): void {
+/**
+ * Puts a gradient into a leaf's `.grad`, never aliasing a tensor that is used elsewhere.
+ * `heldElsewhere`: another node's slot of this pass still holds `grad` (AddBackward hands
+ * the same tensor to both its inputs), so it is not this leaf's to take.
+ */
+function accumulateLeaf(variable: Tensor, grad: Tensor, createGraph: boolean, heldElsewhere: boolean): void {
   if (variable._grad === null) {
     // Steal the incoming gradient when nothing else owns its storage (PyTorch steals it
-    // too): a contiguous view of an unclaimed temporary, such as the transposed product
-    // Linear's weight gradient arrives as, needs no copy. Claiming the view's base as
-    // well keeps a second leaf from stealing the same storage.
+    // too, when its use count says so): a contiguous view of an unclaimed temporary, such
+    // as the transposed product Linear's weight gradient arrives as, needs no copy.
+    // Claiming the view's base as well keeps a second leaf from stealing the same storage.
     const base = grad._base;
-    const shared = grad._claimed || (base !== null && base._claimed) || !grad.isContiguous();
+    const shared = heldElsewhere || grad._claimed || (base !== null && base._claimed) || !grad.isContiguous();
     const owned = shared ? grad.clone() : grad;
     owned._claimed = true;
     owned._keep = true;
+    // Under createGraph no lifetimes count the slots, so a stolen gradient may still be
+    // another slot's: zeroGrad must leave it to the collector.
+    if (createGraph) owned._exposed = true;
     if (!shared && base !== null) base._claimed = true;
     variable._grad = owned;
   } else if (createGraph || variable._grad._requiresGrad) {
@@ -63,6 +70,8 @@ function accumulateLeaf(variable: Tensor, grad: Tensor, createGraph: boolean): v
 
 function retain(tensor: Tensor, grad: Tensor): void {
   if (tensor._grad === null) {
+    // A gradient a leaf's .grad already took is copied: zeroGrad may free that one.
+    if (grad._claimed) grad = grad.clone();
     grad._claimed = true;
     grad._keep = true;
     tensor._grad = grad;
@@ -225,7 +234,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
         }
         if (node instanceof AccumulateGrad) {
           if (!options.capture) {
-            accumulateLeaf(node.variable, slots[0]!, options.createGraph);
+            accumulateLeaf(node.variable, slots[0]!, options.createGraph, lifetimes?.heldElsewhere(slots[0]!) ?? false);
             if (node.postAccumulateHooks !== null) for (const hook of [...node.postAccumulateHooks.values()]) hook(node.variable);
           }
           lifetimes?.dropAll(slots);
@@ -313,6 +322,11 @@ class GradientLifetimes {
     }
     for (const t of endScope(made, (t) => grads.includes(t as Tensor))) (t as Tensor)._letGo();
     return grads;
+  }
+
+  /** Whether a slot besides the one now being consumed still holds `t`. */
+  heldElsewhere(t: Tensor): boolean {
+    return (this.holds.get(t) ?? 0) > 1;
   }
 
   /** One slot lets go of `t`; frees it if that was the last. */

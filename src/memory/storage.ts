@@ -168,8 +168,12 @@ export function tidy<T>(fn: () => T): T {
   collectKept(result, kept);
   const rest: Disposable_[] = [];
   for (const t of scope) {
-    if (kept.has(t) || (t as unknown as { _keep: boolean })._keep) track(t);
-    else rest.push(t);
+    if (kept.has(t) || (t as unknown as { _keep: boolean })._keep) {
+      track(t);
+      kept.add(t); // a keep()'d tensor's graph may need what it saved, as the result's does
+    } else {
+      rest.push(t);
+    }
   }
   release(rest, kept, since);
   return result;

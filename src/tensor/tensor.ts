@@ -306,7 +306,8 @@ export class Tensor {
     const grad = this._grad;
     if (grad === null) return;
     this._grad = null;
-    if (!grad._exposed) grad.dispose();
+    // _letGo: under createGraph a graph may have saved it.
+    if (!grad._exposed) grad._letGo();
   }
 
   /**
