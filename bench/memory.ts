@@ -129,16 +129,57 @@ function main(): void {
   console.log(`(the largest activation, after conv1, is ${activation.toFixed(1)} MiB)`);
 }
 
+/**
+ * The peak of live tensor bytes while `fn` ran, above what was live before it, and what it
+ * left live: CUDA's maxMemoryAllocated, or on the CPU flint's allocator's own peak.
+ */
+function peakOf(device: 'cpu' | 'cuda', fn: () => void): { peak: number; left: number } {
+  if (device === 'cuda') {
+    torch.cuda.synchronize();
+    const base = torch.cuda.memoryAllocated();
+    torch.cuda.resetPeakMemoryStats();
+    fn();
+    torch.cuda.synchronize();
+    return { peak: torch.cuda.maxMemoryAllocated() - base, left: torch.cuda.memoryAllocated() - base };
+  }
+  const base = torch.memoryStats().cpu.allocatedBytes;
+  native.resetPeakMemory(DeviceCode.CPU);
+  fn();
+  const after = torch.memoryStats().cpu;
+  return { peak: after.peakAllocatedBytes - base, left: after.allocatedBytes - base };
+}
+
+// What the attention and training snippets share: after `run()` has warmed up, print the
+// peak bytes of one more `run()` above what was live before it (CUDA's
+// max_memory_allocated growth, or on the CPU the peak RSS growth), and on CUDA what it left.
+const PYTHON_PEAK = `
+def kib(field):
+    for line in open('/proc/self/status'):
+        if line.startswith(field + ':'):
+            return int(line.split()[1])
+def print_peak(run, device):
+    if device == 'cuda':
+        torch.cuda.synchronize()
+        base = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        run()
+        torch.cuda.synchronize()
+        print(torch.cuda.max_memory_allocated() - base)
+        print(torch.cuda.memory_allocated() - base)
+    else:
+        open('/proc/self/clear_refs', 'w').write('5')
+        before = kib('VmRSS')
+        run()
+        print((kib('VmHWM') - before) * 1024)
+`;
+
 const ATTENTION_PYTHON_SIDE = `
 import sys, torch
 device = sys.argv[1]
 L, E = 4096, 64
 torch.manual_seed(0)
 q, k, v = (torch.rand(1, 8, L, E, device=device) for _ in range(3))
-def kib(field):
-    for line in open('/proc/self/status'):
-        if line.startswith(field + ':'):
-            return int(line.split()[1])
+${PYTHON_PEAK}
 def attention():
     f = getattr(torch.nn.functional, 'scaled_dot_product_attention', None)
     if f is not None:
@@ -147,18 +188,7 @@ def attention():
     return torch.softmax(q @ k.transpose(-2, -1) / E ** 0.5, dim=-1) @ v
 with torch.no_grad():
     attention()
-    if device == 'cuda':
-        torch.cuda.synchronize()
-        base = torch.cuda.memory_allocated()
-        torch.cuda.reset_peak_memory_stats()
-        attention()
-        torch.cuda.synchronize()
-        print(torch.cuda.max_memory_allocated() - base)
-    else:
-        open('/proc/self/clear_refs', 'w').write('5')
-        before = kib('VmRSS')
-        attention()
-        print((kib('VmHWM') - before) * 1024)
+    print_peak(attention, device)
 print(torch.__version__)
 `;
 
@@ -174,23 +204,13 @@ function attentionMemory(device: 'cpu' | 'cuda'): void {
     torch.noGrad(() => torch.softmax(q.matmul(k.transpose(-2, -1)).div(Math.sqrt(E)), -1).matmul(v)).dispose();
   const measure = (fn: () => void): number => {
     fn();
-    if (device === 'cuda') {
-      torch.cuda.synchronize();
-      const base = torch.cuda.memoryAllocated();
-      torch.cuda.resetPeakMemoryStats();
-      fn();
-      torch.cuda.synchronize();
-      return torch.cuda.maxMemoryAllocated() - base;
-    }
-    const base = torch.memoryStats().cpu.allocatedBytes;
-    native.resetPeakMemory(DeviceCode.CPU);
-    fn();
-    return torch.memoryStats().cpu.peakAllocatedBytes - base;
+    return peakOf(device, fn).peak;
   };
   const fusedBytes = measure(fused);
   const composedBytes = measure(composed);
   const py = spawnSync('/usr/bin/python3', ['-c', ATTENTION_PYTHON_SIDE, device], { encoding: 'utf8' });
-  const [torchBytes, torchVersion] = py.status === 0 ? py.stdout.trim().split('\n') : ['NaN', '?'];
+  const out = py.status === 0 ? py.stdout.trim().split('\n') : ['NaN', '?'];
+  const [torchBytes, torchVersion] = [out[0], out[out.length - 1]];
   if (py.status !== 0) console.error(`PyTorch side failed: ${py.stderr.trim().split('\n').pop()}`);
   const mib = (b: number) => (Number.isNaN(b) ? '—' : (b / MiB).toFixed(1));
   const what = device === 'cuda' ? 'maxMemoryAllocated growth' : 'allocator peak of live bytes (flint), peak RSS growth (torch)';
@@ -216,26 +236,11 @@ def step():
     opt.zero_grad(set_to_none=True)
     F.cross_entropy(net(x), y).backward()
     opt.step()
-def kib(field):
-    for line in open('/proc/self/status'):
-        if line.startswith(field + ':'):
-            return int(line.split()[1])
+${PYTHON_PEAK}
 for _ in range(3):
     step()
 opt.zero_grad(set_to_none=True)
-if device == 'cuda':
-    torch.cuda.synchronize()
-    base = torch.cuda.memory_allocated()
-    torch.cuda.reset_peak_memory_stats()
-    step()
-    torch.cuda.synchronize()
-    print(torch.cuda.max_memory_allocated() - base)
-    print(torch.cuda.memory_allocated() - base)
-else:
-    open('/proc/self/clear_refs', 'w').write('5')
-    before = kib('VmRSS')
-    step()
-    print((kib('VmHWM') - before) * 1024)
+print_peak(step, device)
 print(torch.__version__)
 `;
 
@@ -261,24 +266,11 @@ function trainingStepMemory(device: 'cpu' | 'cuda'): void {
   };
   for (let i = 0; i < 3; i++) step();
   opt.zeroGrad();
-  let peak: number;
-  let left: number;
   let rss = NaN;
-  if (device === 'cuda') {
-    torch.cuda.synchronize();
-    const base = torch.cuda.memoryAllocated();
-    torch.cuda.resetPeakMemoryStats();
-    step();
-    torch.cuda.synchronize();
-    peak = torch.cuda.maxMemoryAllocated() - base;
-    left = torch.cuda.memoryAllocated() - base;
-  } else {
-    const base = torch.memoryStats().cpu.allocatedBytes;
-    native.resetPeakMemory(DeviceCode.CPU);
-    rss = peakRssGrowth(step);
-    peak = torch.memoryStats().cpu.peakAllocatedBytes - base;
-    left = torch.memoryStats().cpu.allocatedBytes - base;
-  }
+  const { peak, left } = peakOf(device, () => {
+    if (device === 'cuda') step();
+    else rss = peakRssGrowth(step);
+  });
   const py = spawnSync('/usr/bin/python3', ['-c', TRAINING_PYTHON_SIDE, device], { encoding: 'utf8' });
   const lines = py.status === 0 ? py.stdout.trim().split('\n') : [];
   if (py.status !== 0) console.error(`PyTorch side failed: ${py.stderr.trim().split('\n').pop()}`);
