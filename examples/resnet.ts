@@ -68,21 +68,25 @@ export class BasicBlock extends nn.Module<Tensor> {
   }
 
   override forward(x: Tensor): Tensor {
-    let identity = x;
+    // torch.tidy frees the block's intermediates when it returns, as Python's reference
+    // counts free them once `out` is reassigned; the ones autograd saved wait for backward.
+    return torch.tidy(() => {
+      let identity = x;
 
-    let out = this.conv1(x);
-    out = this.bn1(out);
-    out = this.relu(out);
+      let out = this.conv1(x);
+      out = this.bn1(out);
+      out = this.relu(out);
 
-    out = this.conv2(out);
-    out = this.bn2(out);
+      out = this.conv2(out);
+      out = this.bn2(out);
 
-    if (this.downsample !== null) identity = this.downsample(x);
+      if (this.downsample !== null) identity = this.downsample(x);
 
-    out = out.add_(identity);
-    out = this.relu(out);
+      out = out.add_(identity);
+      out = this.relu(out);
 
-    return out;
+      return out;
+    });
   }
 }
 
@@ -119,25 +123,28 @@ export class Bottleneck extends nn.Module<Tensor> {
   }
 
   override forward(x: Tensor): Tensor {
-    let identity = x;
+    // As BasicBlock's: tidy frees what the block made once it returns.
+    return torch.tidy(() => {
+      let identity = x;
 
-    let out = this.conv1(x);
-    out = this.bn1(out);
-    out = this.relu(out);
+      let out = this.conv1(x);
+      out = this.bn1(out);
+      out = this.relu(out);
 
-    out = this.conv2(out);
-    out = this.bn2(out);
-    out = this.relu(out);
+      out = this.conv2(out);
+      out = this.bn2(out);
+      out = this.relu(out);
 
-    out = this.conv3(out);
-    out = this.bn3(out);
+      out = this.conv3(out);
+      out = this.bn3(out);
 
-    if (this.downsample !== null) identity = this.downsample(x);
+      if (this.downsample !== null) identity = this.downsample(x);
 
-    out = out.add_(identity);
-    out = this.relu(out);
+      out = out.add_(identity);
+      out = this.relu(out);
 
-    return out;
+      return out;
+    });
   }
 }
 
@@ -239,21 +246,26 @@ export class ResNet extends nn.Module<Tensor> {
   }
 
   override forward(x: Tensor): Tensor {
-    x = this.conv1(x);
-    x = this.bn1(x);
-    x = this.relu(x);
-    x = this.maxpool(x);
+    // Two scopes, so that the stem's two full-resolution activations are freed before
+    // layer1 runs (the layers are Sequentials, which free between their blocks).
+    const stem = torch.tidy(() => {
+      x = this.conv1(x);
+      x = this.bn1(x);
+      x = this.relu(x);
+      return this.maxpool(x);
+    });
+    return torch.tidy(() => {
+      x = this.layer1(stem);
+      x = this.layer2(x);
+      x = this.layer3(x);
+      x = this.layer4(x);
 
-    x = this.layer1(x);
-    x = this.layer2(x);
-    x = this.layer3(x);
-    x = this.layer4(x);
+      x = this.avgpool(x);
+      x = torch.flatten(x, 1);
+      x = this.fc(x);
 
-    x = this.avgpool(x);
-    x = torch.flatten(x, 1);
-    x = this.fc(x);
-
-    return x;
+      return x;
+    });
   }
 }
 
