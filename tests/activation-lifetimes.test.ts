@@ -293,3 +293,39 @@ describe('backward’s own root gradient', () => {
     expect(leaf.grad!.item()).toBe(2);
   });
 });
+
+describe('composite losses free what they make', () => {
+  const live = () => torch.memoryStats().cpu.storages;
+  const F = nn.functional;
+  // Each case makes its targets first, then returns the loss of an input.
+  const cases: [string, () => (input: Tensor) => Tensor][] = [
+    ['smoothL1Loss', () => { const t = torch.randn([6, 5]); return (input) => F.smoothL1Loss(input, t, { beta: 0.5 }); }],
+    ['huberLoss', () => { const t = torch.zeros([6, 5]); return (input) => F.huberLoss(input, t); }],
+    ['klDiv', () => { const t = torch.softmax(torch.randn([6, 5]), 1); return (input) => F.klDiv(input, t, { reduction: 'batchmean' }); }],
+    ['poissonNllLoss', () => { const t = torch.full([6, 5], 3); return (input) => F.poissonNllLoss(input, t, { full: true }); }],
+    ['gaussianNllLoss', () => { const [t, v] = [torch.zeros([6, 5]), torch.ones([6, 5])]; return (input) => F.gaussianNllLoss(input, t, v); }],
+    ['cosineEmbeddingLoss', () => { const [b, t] = [torch.ones([6, 5]), torch.tensor([1, -1, 1, -1, 1, 1])]; return (input) => F.cosineEmbeddingLoss(input, b, t); }],
+    ['marginRankingLoss', () => { const [b, t] = [torch.zeros([6, 5]), torch.ones([6, 5])]; return (input) => F.marginRankingLoss(input, b, t); }],
+    ['hingeEmbeddingLoss', () => { const t = torch.ones([6, 5]); return (input) => F.hingeEmbeddingLoss(input, t); }],
+    ['tripletMarginLoss', () => { const [p, n] = [torch.zeros([6, 5]), torch.ones([6, 5])]; return (input) => F.tripletMarginLoss(input, p, n, { swap: true }); }],
+    ['softMarginLoss', () => { const t = torch.ones([6, 5]); return (input) => F.softMarginLoss(input, t); }],
+    ['multilabelSoftMarginLoss', () => { const t = torch.ones([6, 5]); return (input) => F.multilabelSoftMarginLoss(input, t); }],
+    ['multiMarginLoss', () => { const t = torch.tensor([0, 1, 2, 3, 4, 0]); return (input) => F.multiMarginLoss(input, t, { p: 2 }); }],
+    ['crossEntropy with probabilities', () => { const t = torch.softmax(torch.randn([6, 5]), 1); return (input) => F.crossEntropy(input, t, { labelSmoothing: 0.1 }); }],
+  ];
+  it.each(cases)('%s: after backward only the gradient is left', (_name, make) => {
+    torch.manualSeed(0);
+    const loss = make();
+    const input = torch.randn([6, 5], { requiresGrad: true });
+    // A first call, so that lazily made constants exist before counting.
+    loss(input).backward();
+    const expected = input.grad!.clone();
+    input.grad = null;
+    const before = live();
+    const value = loss(input);
+    value.backward();
+    value.dispose();
+    expect(live() - before).toBe(1); // input.grad
+    expect(input.grad!.sub(expected).abs().max().item()).toBe(0);
+  });
+});

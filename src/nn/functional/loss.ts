@@ -252,20 +252,22 @@ function softTargets(input: Tensor, target: Tensor, options: CrossEntropyOptions
   if (options.ignoreIndex !== undefined && options.ignoreIndex !== -100) {
     throw new Error('ignore_index is not supported for floating point target');
   }
-  const classDim = input.dim() === 1 ? 0 : 1;
-  const classes = input.shape[classDim];
-  const smoothing = options.labelSmoothing ?? 0;
-  let probabilities = target;
-  if (smoothing > 0) probabilities = add(mul(target, 1 - smoothing), smoothing / classes);
-  let weighted = mul(logSoftmax(input, classDim), probabilities);
-  if (options.weight) {
-    const shape = input.shape.map((s, d) => (d === classDim ? s : 1));
-    weighted = mul(weighted, reshape(options.weight, shape));
-  }
-  const perSample = neg(sum(weighted, classDim));
-  const reduction = options.reduction ?? 'mean';
-  if (reduction === 'mean' && input.dim() > 1) return div(sum(perSample), input.numel() / classes);
-  return reduce(perSample, reduction);
+  return freeIntermediates(() => {
+    const classDim = input.dim() === 1 ? 0 : 1;
+    const classes = input.shape[classDim];
+    const smoothing = options.labelSmoothing ?? 0;
+    let probabilities = target;
+    if (smoothing > 0) probabilities = add(mul(target, 1 - smoothing), smoothing / classes);
+    let weighted = mul(logSoftmax(input, classDim), probabilities);
+    if (options.weight) {
+      const shape = input.shape.map((s, d) => (d === classDim ? s : 1));
+      weighted = mul(weighted, reshape(options.weight, shape));
+    }
+    const perSample = neg(sum(weighted, classDim));
+    const reduction = options.reduction ?? 'mean';
+    if (reduction === 'mean' && input.dim() > 1) return div(sum(perSample), input.numel() / classes);
+    return reduce(perSample, reduction);
+  });
 }
 
 /**

@@ -4,6 +4,7 @@
  * from differentiable tensor ops, following PyTorch 1.13's formulas (ATen's composite
  * implementations), defaults, checks and messages.
  */
+import { freeIntermediates } from '../../memory/storage.js';
 import { renameGradFn } from '../../autograd/function.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -61,26 +62,28 @@ const sizes = (t: Tensor): string => `[${t.shape.join(', ')}]`;
  */
 export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
   if (autocastHook.active) return autocastOp('cosineEmbeddingLoss', cosineEmbeddingLoss, arguments);
-  checkTensors('cosineEmbeddingLoss', { input1, input2, target });
-  checkMarginOptions(options, 'cosineEmbeddingLoss');
-  options ??= {};
-  const targetDim = target.dim();
-  if (targetDim !== 0 && targetDim !== 1) throw new Error('0D or 1D target tensor expected, multi-target not supported');
-  if (targetDim === 1 && (input1.dim() !== 2 || input2.dim() !== 2)) {
-    throw new Error(`1D target tensor expects 2D input tensors, but found inputs with sizes ${sizes(input1)} and ${sizes(input2)}.`);
-  }
-  if (targetDim === 0 && (input1.dim() !== 1 || input2.dim() !== 1)) {
-    throw new Error(`0D target tensor expects 1D input tensors, but found inputs with sizes ${sizes(input1)} and ${sizes(input2)}.`);
-  }
-  const EPSILON = 1e-12;
-  const prodSum = sum(mul(input1, input2), targetDim);
-  const magSquare1 = add(sum(mul(input1, input1), targetDim), EPSILON);
-  const magSquare2 = add(sum(mul(input2, input2), targetDim), EPSILON);
-  const cos = div(prodSum, sqrt(mul(magSquare1, magSquare2)));
-  const pos = rsub(cos, 1);
-  const negative = clamp(sub(cos, options.margin ?? 0), 0);
-  const output = add(where(eq(target, 1), pos, 0), where(eq(target, -1), negative, 0));
-  return reduceLoss(output, options.reduction ?? 'mean', 'cosineEmbeddingLoss');
+  return freeIntermediates(() => {
+    checkTensors('cosineEmbeddingLoss', { input1, input2, target });
+    checkMarginOptions(options, 'cosineEmbeddingLoss');
+    options ??= {};
+    const targetDim = target.dim();
+    if (targetDim !== 0 && targetDim !== 1) throw new Error('0D or 1D target tensor expected, multi-target not supported');
+    if (targetDim === 1 && (input1.dim() !== 2 || input2.dim() !== 2)) {
+      throw new Error(`1D target tensor expects 2D input tensors, but found inputs with sizes ${sizes(input1)} and ${sizes(input2)}.`);
+    }
+    if (targetDim === 0 && (input1.dim() !== 1 || input2.dim() !== 1)) {
+      throw new Error(`0D target tensor expects 1D input tensors, but found inputs with sizes ${sizes(input1)} and ${sizes(input2)}.`);
+    }
+    const EPSILON = 1e-12;
+    const prodSum = sum(mul(input1, input2), targetDim);
+    const magSquare1 = add(sum(mul(input1, input1), targetDim), EPSILON);
+    const magSquare2 = add(sum(mul(input2, input2), targetDim), EPSILON);
+    const cos = div(prodSum, sqrt(mul(magSquare1, magSquare2)));
+    const pos = rsub(cos, 1);
+    const negative = clamp(sub(cos, options.margin ?? 0), 0);
+    const output = add(where(eq(target, 1), pos, 0), where(eq(target, -1), negative, 0));
+    return reduceLoss(output, options.reduction ?? 'mean', 'cosineEmbeddingLoss');
+  });
 }
 
 /**
@@ -89,16 +92,18 @@ export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tens
  */
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
   if (autocastHook.active) return autocastOp('marginRankingLoss', marginRankingLoss, arguments);
-  checkTensors('marginRankingLoss', { input1, input2, target });
-  checkMarginOptions(options, 'marginRankingLoss');
-  options ??= {};
-  if (input1.dim() !== input2.dim() || input1.dim() !== target.dim()) {
-    throw new Error(
-      `margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: ${size(input1)}, input2: ${size(input2)}, target: ${size(target)} `,
-    );
-  }
-  const output = clampMin(add(mul(neg(target), sub(input1, input2)), options.margin ?? 0), 0);
-  return reduceLoss(output, options.reduction ?? 'mean', 'marginRankingLoss');
+  return freeIntermediates(() => {
+    checkTensors('marginRankingLoss', { input1, input2, target });
+    checkMarginOptions(options, 'marginRankingLoss');
+    options ??= {};
+    if (input1.dim() !== input2.dim() || input1.dim() !== target.dim()) {
+      throw new Error(
+        `margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: ${size(input1)}, input2: ${size(input2)}, target: ${size(target)} `,
+      );
+    }
+    const output = clampMin(add(mul(neg(target), sub(input1, input2)), options.margin ?? 0), 0);
+    return reduceLoss(output, options.reduction ?? 'mean', 'marginRankingLoss');
+  });
 }
 
 /**
@@ -107,12 +112,14 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
  */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
   if (autocastHook.active) return autocastOp('hingeEmbeddingLoss', hingeEmbeddingLoss, arguments);
-  checkTensors('hingeEmbeddingLoss', { input, target });
-  checkMarginOptions(options, 'hingeEmbeddingLoss');
-  options ??= {};
-  const marginClamp = clamp(rsub(input, options.margin ?? 1), 0);
-  const output = add(where(ne(target, 1), marginClamp, 0), where(ne(target, -1), input, 0));
-  return reduceLoss(output, options.reduction ?? 'mean', 'hingeEmbeddingLoss');
+  return freeIntermediates(() => {
+    checkTensors('hingeEmbeddingLoss', { input, target });
+    checkMarginOptions(options, 'hingeEmbeddingLoss');
+    options ??= {};
+    const marginClamp = clamp(rsub(input, options.margin ?? 1), 0);
+    const output = add(where(ne(target, 1), marginClamp, 0), where(ne(target, -1), input, 0));
+    return reduceLoss(output, options.reduction ?? 'mean', 'hingeEmbeddingLoss');
+  });
 }
 
 /**
@@ -134,18 +141,20 @@ export const TRIPLET_KEYS = keysOf<TripletMarginOptions>()('margin', 'p', 'eps',
  */
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, options: TripletMarginOptions = {}): Tensor {
   if (autocastHook.active) return autocastOp('tripletMarginLoss', tripletMarginLoss, arguments);
-  checkTensors('tripletMarginLoss', { anchor, positive, negative });
-  checkMarginOptions(options, 'tripletMarginLoss', TRIPLET_KEYS);
-  options ??= {};
-  if (anchor.dim() !== positive.dim() || positive.dim() !== negative.dim()) {
-    throw new Error(`All inputs should have same dimension but got ${anchor.dim()}D, ${positive.dim()}D and ${negative.dim()}D inputs.`);
-  }
-  const distance = { p: options.p ?? 2, eps: options.eps ?? 1e-6 };
-  const distPos = pairwiseDistance(anchor, positive, distance);
-  let distNeg = pairwiseDistance(anchor, negative, distance);
-  if (options.swap) distNeg = minimum(distNeg, pairwiseDistance(positive, negative, distance));
-  const output = clampMin(sub(add(distPos, options.margin ?? 1), distNeg), 0);
-  return reduceLoss(output, options.reduction ?? 'mean', 'tripletMarginLoss');
+  return freeIntermediates(() => {
+    checkTensors('tripletMarginLoss', { anchor, positive, negative });
+    checkMarginOptions(options, 'tripletMarginLoss', TRIPLET_KEYS);
+    options ??= {};
+    if (anchor.dim() !== positive.dim() || positive.dim() !== negative.dim()) {
+      throw new Error(`All inputs should have same dimension but got ${anchor.dim()}D, ${positive.dim()}D and ${negative.dim()}D inputs.`);
+    }
+    const distance = { p: options.p ?? 2, eps: options.eps ?? 1e-6 };
+    const distPos = pairwiseDistance(anchor, positive, distance);
+    let distNeg = pairwiseDistance(anchor, negative, distance);
+    if (options.swap) distNeg = minimum(distNeg, pairwiseDistance(positive, negative, distance));
+    const output = clampMin(sub(add(distPos, options.margin ?? 1), distNeg), 0);
+    return reduceLoss(output, options.reduction ?? 'mean', 'tripletMarginLoss');
+  });
 }
 
 /**
@@ -164,11 +173,13 @@ export const SOFT_MARGIN_KEYS = keysOf<SoftMarginOptions>()('reduction');
  */
 export function softMarginLoss(input: Tensor, target: Tensor, options: SoftMarginOptions = {}): Tensor {
   if (autocastHook.active) return autocastOp('softMarginLoss', softMarginLoss, arguments);
-  checkTensors('softMarginLoss', { input, target });
-  checkMarginOptions(options, 'softMarginLoss', SOFT_MARGIN_KEYS);
-  options ??= {};
-  const output = softplus(neg(mul(input, target)));
-  return renameGradFn(reduceLoss(output, options.reduction ?? 'mean', 'softMarginLoss'), 'SoftMarginLossBackward0');
+  return freeIntermediates(() => {
+    checkTensors('softMarginLoss', { input, target });
+    checkMarginOptions(options, 'softMarginLoss', SOFT_MARGIN_KEYS);
+    options ??= {};
+    const output = softplus(neg(mul(input, target)));
+    return renameGradFn(reduceLoss(output, options.reduction ?? 'mean', 'softMarginLoss'), 'SoftMarginLossBackward0');
+  });
 }
 
 /**
@@ -188,17 +199,19 @@ export const MULTILABEL_KEYS = keysOf<MultilabelSoftMarginOptions>()('weight', '
  * @example F.multilabelSoftMarginLoss(logits, multiHot)
  */
 export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, options: MultilabelSoftMarginOptions = {}): Tensor {
-  checkTensors('multilabelSoftMarginLoss', { input, target });
-  checkOptions(options, 'multilabelSoftMarginLoss', MULTILABEL_KEYS);
-  options ??= {};
-  checkOptionalTensor(options.weight, 'multilabelSoftMarginLoss', 'weight');
-  const reduction = options.reduction ?? 'mean';
-  checkReductionNotValid(reduction, 'multilabelSoftMarginLoss');
-  let loss = neg(add(mul(target, logSigmoid(input)), mul(rsub(target, 1), logSigmoid(neg(input)))));
-  if (options.weight) loss = mul(loss, options.weight);
-  const classDim = input.dim() - 1;
-  const perSample = div(sum(loss, classDim), input.shape[classDim]);
-  return reduceLoss(perSample, reduction, 'multilabelSoftMarginLoss');
+  return freeIntermediates(() => {
+    checkTensors('multilabelSoftMarginLoss', { input, target });
+    checkOptions(options, 'multilabelSoftMarginLoss', MULTILABEL_KEYS);
+    options ??= {};
+    checkOptionalTensor(options.weight, 'multilabelSoftMarginLoss', 'weight');
+    const reduction = options.reduction ?? 'mean';
+    checkReductionNotValid(reduction, 'multilabelSoftMarginLoss');
+    let loss = neg(add(mul(target, logSigmoid(input)), mul(rsub(target, 1), logSigmoid(neg(input)))));
+    if (options.weight) loss = mul(loss, options.weight);
+    const classDim = input.dim() - 1;
+    const perSample = div(sum(loss, classDim), input.shape[classDim]);
+    return reduceLoss(perSample, reduction, 'multilabelSoftMarginLoss');
+  });
 }
 
 /**
@@ -233,29 +246,31 @@ export function checkMultiMarginOptions(options: unknown, fn: string): void {
  */
 export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMarginOptions = {}): Tensor {
   if (autocastHook.active) return autocastOp('multiMarginLoss', multiMarginLoss, arguments);
-  checkTensors('multiMarginLoss', { input, target });
-  checkMultiMarginOptions(options, 'multiMarginLoss');
-  options ??= {};
-  const ndims = input.dim();
-  if (!((ndims === 2 && input.shape[1] !== 0) || (ndims === 1 && input.shape[0] !== 0) || ndims === 0)) {
-    throw new Error(`Expected non-empty vector or matrix with optional 0-dim batch size, but got: ${sizes(input)}`);
-  }
-  const frames = ndims <= 1 ? 1 : input.shape[0];
-  const classes = ndims === 0 ? 1 : input.shape[ndims - 1];
-  if (!(target.dim() <= 1 && target.numel() === frames)) throw new Error(`inconsistent target size, got: ${sizes(target)}`);
-  if (target.dtype !== int64) throw new Error(`expected scalar type Long but found ${scalarTypeName(target.dtype)}`);
-  const labels = reshape(target, [frames, 1]);
-  const outOfRange = noGrad(() => frames > 0 && (min(labels) as Tensor).item() < 0) ||
-    noGrad(() => frames > 0 && (max(labels) as Tensor).item() >= classes);
-  if (outOfRange) throw new Error('target out of range');
-  const scores = reshape(input, [frames, classes]);
-  const atTarget = gather(scores, 1, labels);
-  let z = clamp(add(sub(scores, atTarget), options.margin ?? 1), 0);
-  if ((options.p ?? 1) === 2) z = mul(z, z);
-  if (options.weight) z = mul(z, indexSelect(options.weight, 0, reshape(labels, [frames])).reshape([frames, 1]));
-  z = mul(z, ne(arange(classes, { device: input.device }).reshape([1, classes]), labels));
-  let perSample = div(sum(z, 1), classes);
-  const reduction = options.reduction ?? 'mean';
-  if (reduction === 'none') perSample = reshape(perSample, target.dim() > 0 ? [frames] : []);
-  return renameGradFn(reduceLoss(perSample, reduction, 'multiMarginLoss'), 'MultiMarginLossBackward0');
+  return freeIntermediates(() => {
+    checkTensors('multiMarginLoss', { input, target });
+    checkMultiMarginOptions(options, 'multiMarginLoss');
+    options ??= {};
+    const ndims = input.dim();
+    if (!((ndims === 2 && input.shape[1] !== 0) || (ndims === 1 && input.shape[0] !== 0) || ndims === 0)) {
+      throw new Error(`Expected non-empty vector or matrix with optional 0-dim batch size, but got: ${sizes(input)}`);
+    }
+    const frames = ndims <= 1 ? 1 : input.shape[0];
+    const classes = ndims === 0 ? 1 : input.shape[ndims - 1];
+    if (!(target.dim() <= 1 && target.numel() === frames)) throw new Error(`inconsistent target size, got: ${sizes(target)}`);
+    if (target.dtype !== int64) throw new Error(`expected scalar type Long but found ${scalarTypeName(target.dtype)}`);
+    const labels = reshape(target, [frames, 1]);
+    const outOfRange = noGrad(() => frames > 0 && (min(labels) as Tensor).item() < 0) ||
+      noGrad(() => frames > 0 && (max(labels) as Tensor).item() >= classes);
+    if (outOfRange) throw new Error('target out of range');
+    const scores = reshape(input, [frames, classes]);
+    const atTarget = gather(scores, 1, labels);
+    let z = clamp(add(sub(scores, atTarget), options.margin ?? 1), 0);
+    if ((options.p ?? 1) === 2) z = mul(z, z);
+    if (options.weight) z = mul(z, indexSelect(options.weight, 0, reshape(labels, [frames])).reshape([frames, 1]));
+    z = mul(z, ne(arange(classes, { device: input.device }).reshape([1, classes]), labels));
+    let perSample = div(sum(z, 1), classes);
+    const reduction = options.reduction ?? 'mean';
+    if (reduction === 'none') perSample = reshape(perSample, target.dim() > 0 ? [frames] : []);
+    return renameGradFn(reduceLoss(perSample, reduction, 'multiMarginLoss'), 'MultiMarginLossBackward0');
+  });
 }

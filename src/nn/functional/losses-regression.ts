@@ -5,6 +5,7 @@
  * PyTorch 1.13's defaults, checks and messages; binary cross-entropy has its own
  * backward, PyTorch's formulas, because of the clamped logarithms.
  */
+import { freeIntermediates } from '../../memory/storage.js';
 import { type Backward, record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -109,17 +110,19 @@ export const SMOOTH_L1_KEYS = keysOf<SmoothL1Options>()('reduction', 'beta');
  */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1Options = {}): Tensor {
   if (autocastHook.active) return autocastOp('smoothL1Loss', smoothL1Loss, arguments);
-  checkPair(input, target, 'smoothL1Loss');
-  checkLossOptions(options, 'smoothL1Loss', SMOOTH_L1_KEYS);
-  options ??= {};
-  const beta = options.beta ?? 1;
-  checkNumber(beta, 'smoothL1Loss', 'beta');
-  checkSameSize(input, target, 'smooth_l1_loss');
-  if (beta < 0) throw new Error('smooth_l1_loss does not support negative values for beta.');
-  const d = sub(input, target);
-  const ad = abs(d);
-  const perElement = beta === 0 ? ad : where(lt(ad, beta), div(mul(mul(d, d), 0.5), beta), sub(ad, 0.5 * beta));
-  return renameGradFn(reduceLoss(perElement, options.reduction ?? 'mean', 'smoothL1Loss'), 'SmoothL1LossBackward0');
+  return freeIntermediates(() => {
+    checkPair(input, target, 'smoothL1Loss');
+    checkLossOptions(options, 'smoothL1Loss', SMOOTH_L1_KEYS);
+    options ??= {};
+    const beta = options.beta ?? 1;
+    checkNumber(beta, 'smoothL1Loss', 'beta');
+    checkSameSize(input, target, 'smooth_l1_loss');
+    if (beta < 0) throw new Error('smooth_l1_loss does not support negative values for beta.');
+    const d = sub(input, target);
+    const ad = abs(d);
+    const perElement = beta === 0 ? ad : where(lt(ad, beta), div(mul(mul(d, d), 0.5), beta), sub(ad, 0.5 * beta));
+    return renameGradFn(reduceLoss(perElement, options.reduction ?? 'mean', 'smoothL1Loss'), 'SmoothL1LossBackward0');
+  });
 }
 
 /**
@@ -139,17 +142,19 @@ export const HUBER_KEYS = keysOf<HuberOptions>()('reduction', 'delta');
  */
 export function huberLoss(input: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
   if (autocastHook.active) return autocastOp('huberLoss', huberLoss, arguments);
-  checkPair(input, target, 'huberLoss');
-  checkLossOptions(options, 'huberLoss', HUBER_KEYS);
-  options ??= {};
-  const delta = options.delta ?? 1;
-  checkNumber(delta, 'huberLoss', 'delta');
-  checkSameSize(input, target, 'huber_loss');
-  if (!(delta > 0)) throw new Error('huber_loss does not support non-positive values for delta.');
-  const d = sub(input, target);
-  const ad = abs(d);
-  const perElement = where(lt(ad, delta), mul(mul(d, d), 0.5), mul(sub(ad, 0.5 * delta), delta));
-  return renameGradFn(reduceLoss(perElement, options.reduction ?? 'mean', 'huberLoss'), 'HuberLossBackward0');
+  return freeIntermediates(() => {
+    checkPair(input, target, 'huberLoss');
+    checkLossOptions(options, 'huberLoss', HUBER_KEYS);
+    options ??= {};
+    const delta = options.delta ?? 1;
+    checkNumber(delta, 'huberLoss', 'delta');
+    checkSameSize(input, target, 'huber_loss');
+    if (!(delta > 0)) throw new Error('huber_loss does not support non-positive values for delta.');
+    const d = sub(input, target);
+    const ad = abs(d);
+    const perElement = where(lt(ad, delta), mul(mul(d, d), 0.5), mul(sub(ad, 0.5 * delta), delta));
+    return renameGradFn(reduceLoss(perElement, options.reduction ?? 'mean', 'huberLoss'), 'HuberLossBackward0');
+  });
 }
 
 /**
@@ -185,15 +190,17 @@ export function checkKlDivOptions(options: unknown, fn: string): void {
  */
 export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
   if (autocastHook.active) return autocastOp('klDiv', klDiv, arguments);
-  checkPair(input, target, 'klDiv');
-  checkKlDivOptions(options, 'klDiv');
-  options ??= {};
-  const reduction = options.reduction ?? 'mean';
-  if (reduction === 'mean') process.emitWarning(KL_MEAN_WARNING);
-  const perElement = options.logTarget ? mul(exp(target), sub(target, input)) : sub(xlogy(target, target), mul(target, input));
-  if (reduction !== 'batchmean') return reduceLoss(perElement, reduction, 'klDiv');
-  const total = sum(perElement);
-  return input.dim() === 0 ? total : div(total, input.shape[0]);
+  return freeIntermediates(() => {
+    checkPair(input, target, 'klDiv');
+    checkKlDivOptions(options, 'klDiv');
+    options ??= {};
+    const reduction = options.reduction ?? 'mean';
+    if (reduction === 'mean') process.emitWarning(KL_MEAN_WARNING);
+    const perElement = options.logTarget ? mul(exp(target), sub(target, input)) : sub(xlogy(target, target), mul(target, input));
+    if (reduction !== 'batchmean') return reduceLoss(perElement, reduction, 'klDiv');
+    const total = sum(perElement);
+    return input.dim() === 0 ? total : div(total, input.shape[0]);
+  });
 }
 
 /**
@@ -230,16 +237,18 @@ export function checkPoissonOptions(options: unknown, fn: string): void {
  */
 export function poissonNllLoss(input: Tensor, target: Tensor, options: PoissonNLLOptions = {}): Tensor {
   if (autocastHook.active) return autocastOp('poissonNllLoss', poissonNllLoss, arguments);
-  checkPair(input, target, 'poissonNllLoss');
-  checkPoissonOptions(options, 'poissonNllLoss');
-  options ??= {};
-  const eps = options.eps ?? 1e-8;
-  let loss = options.logInput ?? true ? sub(exp(input), mul(target, input)) : sub(input, mul(target, log(add(input, eps))));
-  if (options.full) {
-    const stirling = add(sub(mul(target, log(target)), target), mul(log(mul(target, 2 * Math.PI)), 0.5));
-    loss = add(loss, where(le(target, 1), 0, stirling));
-  }
-  return reduceLoss(loss, options.reduction ?? 'mean', 'poissonNllLoss');
+  return freeIntermediates(() => {
+    checkPair(input, target, 'poissonNllLoss');
+    checkPoissonOptions(options, 'poissonNllLoss');
+    options ??= {};
+    const eps = options.eps ?? 1e-8;
+    let loss = options.logInput ?? true ? sub(exp(input), mul(target, input)) : sub(input, mul(target, log(add(input, eps))));
+    if (options.full) {
+      const stirling = add(sub(mul(target, log(target)), target), mul(log(mul(target, 2 * Math.PI)), 0.5));
+      loss = add(loss, where(le(target, 1), 0, stirling));
+    }
+    return reduceLoss(loss, options.reduction ?? 'mean', 'poissonNllLoss');
+  });
 }
 
 /**
@@ -274,25 +283,27 @@ export function checkGaussianOptions(options: unknown, fn: string): void {
  * @example F.gaussianNllLoss(mean, y, variance)
  */
 export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor, options: GaussianNLLOptions = {}): Tensor {
-  checkPair(input, target, 'gaussianNllLoss');
-  checkTensor(variance, 'gaussianNllLoss', 'var');
-  checkGaussianOptions(options, 'gaussianNllLoss');
-  options ??= {};
-  let v = variance;
-  const head = input.shape.slice(0, -1).join();
-  if (variance.shape.join() !== input.shape.join() || variance.dim() !== input.dim()) {
-    if (input.dim() === variance.dim() + 1 && head === variance.shape.join()) v = unsqueeze(variance, -1);
-    else if (input.dim() === variance.dim() && head === variance.shape.slice(0, -1).join() && variance.shape[variance.dim() - 1] === 1) v = variance;
-    else throw new Error('var is of incorrect size');
-  }
-  const reduction = options.reduction ?? 'mean';
-  checkReductionNotValid(reduction, 'gaussianNllLoss');
-  if (noGrad(() => anyNegative(variance))) throw new Error('var has negative entry/entries');
-  v = clampMinPassThrough(v, options.eps ?? 1e-6);
-  const d = sub(input, target);
-  let loss = mul(add(log(v), div(mul(d, d), v)), 0.5);
-  if (options.full) loss = add(loss, 0.5 * Math.log(2 * Math.PI));
-  return reduceLoss(loss, reduction, 'gaussianNllLoss');
+  return freeIntermediates(() => {
+    checkPair(input, target, 'gaussianNllLoss');
+    checkTensor(variance, 'gaussianNllLoss', 'var');
+    checkGaussianOptions(options, 'gaussianNllLoss');
+    options ??= {};
+    let v = variance;
+    const head = input.shape.slice(0, -1).join();
+    if (variance.shape.join() !== input.shape.join() || variance.dim() !== input.dim()) {
+      if (input.dim() === variance.dim() + 1 && head === variance.shape.join()) v = unsqueeze(variance, -1);
+      else if (input.dim() === variance.dim() && head === variance.shape.slice(0, -1).join() && variance.shape[variance.dim() - 1] === 1) v = variance;
+      else throw new Error('var is of incorrect size');
+    }
+    const reduction = options.reduction ?? 'mean';
+    checkReductionNotValid(reduction, 'gaussianNllLoss');
+    if (noGrad(() => anyNegative(variance))) throw new Error('var has negative entry/entries');
+    v = clampMinPassThrough(v, options.eps ?? 1e-6);
+    const d = sub(input, target);
+    let loss = mul(add(log(v), div(mul(d, d), v)), 0.5);
+    if (options.full) loss = add(loss, 0.5 * Math.log(2 * Math.PI));
+    return reduceLoss(loss, reduction, 'gaussianNllLoss');
+  });
 }
 
 function anyNegative(x: Tensor): boolean {
