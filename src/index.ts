@@ -205,6 +205,12 @@ export * as utils from './utils/index.js';
  */
 export * as distributed from './distributed/index.js';
 /**
+ * `torch.futures`: `Future`, the result a collective or a DDP communication hook completes
+ * later, with `collectAll` and `waitAll`.
+ * @example const [t] = torch.distributed.allReduce(x).getFuture().wait();
+ */
+export * as futures from './futures.js';
+/**
  * `torch.serve`: a model served from worker threads with dynamic batching (flint's own; PyTorch
  * leaves this to TorchServe), so that inference never holds a service's event loop.
  * @example const pool = await torch.serve.Pool.create({ module: import.meta.url, exportName: 'loadModel' }, { maxBatch: 32, maxDelayMs: 2 });

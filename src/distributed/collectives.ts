@@ -64,6 +64,12 @@ function averaged(work: Work, tensors: Tensor[], op: ReduceOpName, size: number)
   );
 }
 
+/** The tensors `work.getFuture()` completes with, as PyTorch's future of this collective. */
+function withResult(work: Work, tensors: Tensor[]): Work {
+  work._result = tensors;
+  return work;
+}
+
 function bump(...tensors: Tensor[]): void {
   for (const t of tensors) t._version.value++;
 }
@@ -82,7 +88,7 @@ export function allReduce(tensor: Tensor, options: ReduceOptions = {}): Work {
   const work = onHost([tensor], [tensor], ([t]) =>
     group.run(CollectiveKind.AllReduce, t.dtype.code, code, 0, 0, null, bytesOf(t)),
   );
-  return averaged(work, [tensor], op, group.size());
+  return withResult(averaged(work, [tensor], op, group.size()), [tensor]);
 }
 
 /**
@@ -100,7 +106,7 @@ export function reduce(tensor: Tensor, dst: number, options: ReduceOptions = {})
   const work = onHost([tensor], [tensor], ([t]) =>
     group.run(CollectiveKind.Reduce, t.dtype.code, code, root, 0, null, bytesOf(t)),
   );
-  return group.rank() === root ? averaged(work, [tensor], op, group.size()) : work;
+  return withResult(group.rank() === root ? averaged(work, [tensor], op, group.size()) : work, [tensor]);
 }
 
 /**
@@ -113,9 +119,10 @@ export function broadcast(tensor: Tensor, src: number, options: GroupOption & { 
   if (group === null) return doneWork();
   const root = group.groupRankOf(src, 'broadcast: src');
   bump(tensor);
-  return onHost([tensor], [tensor], ([t]) =>
+  const work = onHost([tensor], [tensor], ([t]) =>
     group.run(CollectiveKind.Broadcast, t.dtype.code, CommReduceOp.Sum, root, 0, null, bytesOf(t)),
   );
+  return withResult(work, [tensor]);
 }
 
 /**

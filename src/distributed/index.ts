@@ -45,8 +45,18 @@ export type { ReduceOptions, PointToPointOptions } from './collectives.js';
 export { allGatherObject, broadcastObjectList, gatherObject, scatterObjectList } from './object-collectives.js';
 export { ReduceOp, Work, ProcessGroup } from './process-group.js';
 export type { ReduceOpName } from './process-group.js';
+import { defaultHooks } from '../nn/parallel/comm-hooks.js';
 export { Store, TCPStore, FileStore, HashStore, PrefixStore, DEFAULT_STORE_TIMEOUT_MS } from './store.js';
 export type { TCPStoreOptions } from './store.js';
 
 /** PyTorch's `Backend` names. @example dist.initProcessGroup({ backend: dist.Backend.GLOO }) */
 export const Backend = Object.freeze({ GLOO: 'gloo', NCCL: 'nccl' } as const);
+export { GradBucket } from '../nn/parallel/comm-hooks.js';
+export type { CommHook } from '../nn/parallel/comm-hooks.js';
+
+/**
+ * `torch.distributed.algorithms`: DDP's communication hooks
+ * (`ddp_comm_hooks.default_hooks`: allreduceHook, fp16CompressHook, bf16CompressHook).
+ * @example ddp.registerCommHook(null, torch.distributed.algorithms.ddpCommHooks.defaultHooks.fp16CompressHook)
+ */
+export const algorithms = Object.freeze({ ddpCommHooks: Object.freeze({ defaultHooks }) });

@@ -8,6 +8,7 @@ import { CollectiveKind, CommReduceOp, type DTypeCode } from '../native/enums.ge
 import { glooStatus, native, type DistGroup, type DistWork, type Handle } from '../native/addon.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Store } from './store.js';
+import { Future } from '../futures.js';
 
 /**
  * PyTorch's `ReduceOp`: how `allReduce`, `reduce` and `reduceScatter` combine ranks' values.
@@ -125,9 +126,22 @@ export class Work implements PromiseLike<void> {
     return this.handles.every((h) => native.distIsCompleted(h));
   }
 
-  /** A promise of completion, as PyTorch's `get_future()`. @example await work.getFuture() */
-  getFuture(): Promise<void> {
-    return this.done;
+  /**
+   * The tensors the collective wrote, set by the collectives whose PyTorch future carries
+   * them (allReduce, broadcast, reduce: `[tensor]`). @internal
+   */
+  _result: Tensor[] = [];
+
+  /**
+   * PyTorch's `get_future()`: a torch.futures.Future of the tensors the collective wrote
+   * (`[tensor]` for allReduce, broadcast and reduce; `[]` for the rest).
+   * @example const avg = dist.allReduce(t.div_(n)).getFuture().then((f) => f.value()[0]);
+   */
+  getFuture(): Future<Tensor[]> {
+    return Future._fromSource(() => {
+      this.wait();
+      return this._result;
+    }, this.done.then(() => this._result));
   }
 
   /** Makes a Work awaitable: `await work` settles when it is done. @example await dist.barrier() */

@@ -143,5 +143,68 @@ class TwoHeads extends nn.Module {
   ddp.removeHooks();
 }
 
+// Communication hooks: PyTorch's default hooks, and one of the test's own that checks the
+// GradBucket it is given and completes a future itself. gradientAsBucketView on the way.
+{
+  const { defaultHooks } = dist.algorithms.ddpCommHooks;
+  const trainWith = (register: (ddp: nn.parallel.DistributedDataParallel) => void, asBucketView = false): number => {
+    torch.manualSeed(5);
+    const reference = makeNet();
+    torch.manualSeed(5);
+    const local = makeNet();
+    const ddp = new nn.parallel.DistributedDataParallel(local, { bucketCapMb: 0.0002, gradientAsBucketView: asBucketView });
+    register(ddp);
+    const opt = new torch.optim.SGD(ddp.parameters(), { lr: 0.05 });
+    const refOpt = new torch.optim.SGD(reference.parameters(), { lr: 0.05 });
+    for (let step = 0; step < 4; step++) {
+      const [x, y] = [X.select(0, 16 + step), Y.select(0, 16 + step)];
+      opt.zeroGrad();
+      nn.functional.mseLoss(ddp(mine(x)), mine(y)).backward();
+      opt.step();
+      refOpt.zeroGrad();
+      nn.functional.mseLoss(reference(x), y).backward();
+      refOpt.step();
+    }
+    ddp.removeHooks();
+    return maxDiff(local.parameters(), reference.parameters());
+  };
+  const plain = trainWith(() => {}, true);
+  check(plain < 1e-12, `gradientAsBucketView matches one process: ${plain}`);
+  const allreduce = trainWith((ddp) => ddp.registerCommHook(null, defaultHooks.allreduceHook));
+  check(allreduce < 1e-12, `allreduceHook matches one process: ${allreduce}`);
+  const fp16 = trainWith((ddp) => ddp.registerCommHook(null, defaultHooks.fp16CompressHook));
+  check(fp16 > 0 && fp16 < 1e-3, `fp16CompressHook is within float16's rounding of one process: ${fp16}`);
+  const bf16 = trainWith((ddp) => ddp.registerCommHook(null, defaultHooks.bf16CompressHook));
+  check(bf16 > fp16 && bf16 < 1e-2, `bf16CompressHook is within bfloat16's rounding of one process: ${bf16}`);
+
+  const seen: number[] = [];
+  const state = { calls: 0 };
+  const own = trainWith((ddp) => {
+    ddp.registerCommHook(state, (st, bucket) => {
+      st.calls++;
+      seen.push(bucket.index());
+      const grads = bucket.gradients();
+      const params = bucket.parameters();
+      check(grads.every((g, k) => g.shape.join() === params[k].shape.join()), 'bucket gradients have their parameters\' shapes');
+      check(params.every((p, k) => (p.grad!.sub(grads[k]).abs().max().item() as number) === 0), 'the buffer holds the local gradients');
+      const fut = new torch.futures.Future<torch.Tensor>();
+      const buffer = bucket.buffer();
+      dist.allReduce(buffer).wait();
+      fut.setResult(buffer.div_(size));
+      return fut;
+    });
+    let message = '';
+    try {
+      ddp.registerCommHook(null, defaultHooks.allreduceHook);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    check(message === 'register_comm_hook or register_builtin_comm_hook can only be called once.', `a second hook is refused: ${message}`);
+  });
+  check(own < 1e-12, `a hook of one's own matches one process: ${own}`);
+  const perStep = seen.length / 4;
+  check(state.calls === seen.length && perStep >= 2 && seen.every((b, i) => b === i % perStep), `buckets are seen in order each step: ${seen.join(',')}`);
+}
+
 dist.destroyProcessGroup();
 console.log(`ddp ok ${checks}`);

@@ -14,6 +14,8 @@ import { ReduceOp, type ProcessGroup, type Work } from '../../distributed/proces
 import { getRank, resolveGroup } from '../../distributed/state.js';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
+import { Future } from '../../futures.js';
+import { GradBucket, type CommHook } from './comm-hooks.js';
 
 /** Options of DistributedDataParallel, as PyTorch's keyword arguments. */
 export interface DistributedDataParallelOptions {
@@ -40,6 +42,7 @@ interface Bucket {
   flat: Tensor;
   pending: number; // gradients still to come this iteration
   work: Work | null;
+  future: Future<unknown> | null; // the communication hook's, when one is registered
 }
 
 /** The gradient buckets of one DDP module and the state of the current iteration. */
@@ -52,6 +55,8 @@ class Reducer {
   private nextLaunch = 0;
   /** A backward is expected to reduce (set by a synced training forward). */
   expecting = false;
+  /** registerCommHook's hook and state: the hook reduces each bucket instead of the average. */
+  commHook: { hook: CommHook<any>; state: unknown } | null = null;
   private readonly hooks: { remove(): void }[] = [];
 
   constructor(
@@ -96,7 +101,7 @@ class Reducer {
     }
     const first = this.params[indices[0]];
     const flat = zeros([total], { dtype: first.dtype, device: first.device });
-    this.buckets.push({ params: indices, offsets, flat, pending: indices.length, work: null });
+    this.buckets.push({ params: indices, offsets, flat, pending: indices.length, work: null, future: null });
   }
 
   /** Arms the reduction for the backward of `output` (a training forward's result). */
@@ -117,6 +122,7 @@ class Reducer {
     for (const b of this.buckets) {
       b.pending = b.params.length;
       b.work = null;
+      b.future = null;
     }
     if (this.findUnused) {
       const used = reachableLeaves(output);
@@ -159,9 +165,33 @@ class Reducer {
         }
         slot.dispose();
       });
-      bucket.flat.div_(this.group.size());
+      if (this.commHook === null) bucket.flat.div_(this.group.size());
     });
+    if (this.commHook !== null) {
+      // The hook averages (or otherwise reduces) the bucket itself, as in PyTorch.
+      const index = this.buckets.indexOf(bucket);
+      const params = bucket.params.map((i) => this.params[i]);
+      const gradBucket = new GradBucket(index, bucket.flat, params, bucket.offsets, index === this.buckets.length - 1);
+      const future: unknown = this.commHook.hook(this.commHook.state, gradBucket);
+      if (!(future instanceof Future)) {
+        throw new TypeError(`DistributedDataParallel: a communication hook must return a torch.futures.Future, but it returned ${typeof future}`);
+      }
+      bucket.future = future;
+      return;
+    }
     bucket.work = allReduce(bucket.flat, { group: this.group, op: ReduceOp.SUM });
+  }
+
+  /** Waits for a bucket's hook and puts its reduced gradients into the bucket's buffer. */
+  private hookResult(bucket: Bucket): void {
+    let result = bucket.future!.wait();
+    if (Array.isArray(result) && result.length === 1) result = result[0];
+    if (!(result instanceof Tensor) || result.numel() !== bucket.flat.numel()) {
+      const found = result instanceof Tensor ? `a tensor of ${result.numel()} elements` : typeof result;
+      throw new TypeError(`DistributedDataParallel: a communication hook's future must hold a tensor of the bucket's ${bucket.flat.numel()} elements, but it holds ${found}`);
+    }
+    if (result !== bucket.flat) noGrad(() => bucket.flat.copy_(result.reshape(-1)));
+    bucket.future = null;
   }
 
   private finalize(): void {
@@ -176,7 +206,8 @@ class Reducer {
       bitmap.dispose();
     }
     for (const bucket of this.buckets) {
-      bucket.work!.wait();
+      if (bucket.future !== null) this.hookResult(bucket);
+      else bucket.work!.wait();
       noGrad(() => {
         bucket.params.forEach((i, k) => {
           const p = this.params[i];
@@ -304,6 +335,22 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> {
     }
     this.requireSync = before;
     return result;
+  }
+
+  /**
+   * Registers a communication hook, as PyTorch's `register_comm_hook`: for each bucket of
+   * gradients, `hook(state, bucket)` returns a torch.futures.Future of the bucket's reduced
+   * gradients, which DDP waits for at the end of backward and writes into `.grad`. The hook
+   * does the averaging (DDP's own division by the world size is skipped). Register it once,
+   * before training.
+   * @example
+   * const { defaultHooks } = torch.distributed.algorithms.ddpCommHooks;
+   * ddp.registerCommHook(null, defaultHooks.fp16CompressHook); // float16 on the wire
+   */
+  registerCommHook<S>(state: S, hook: CommHook<S>): void {
+    if (typeof hook !== 'function') throw new TypeError('Communication hook must be callable.');
+    if (this.reducer.commHook !== null) throw new Error('register_comm_hook or register_builtin_comm_hook can only be called once.');
+    this.reducer.commHook = { hook, state };
   }
 
   /** Removes the gradient hooks, leaving `module` as it was before wrapping. @example ddp.removeHooks() */
