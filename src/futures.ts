@@ -4,8 +4,8 @@
  * one per gradient bucket.
  *
  * `wait()` blocks until the result is there, as PyTorch's does; `then(callback)` chains a
- * callback that receives the completed future. A future is also awaitable: `await fut`
- * gives its value without blocking the event loop.
+ * callback that receives the completed future. To wait without blocking the event loop,
+ * await the `Work` itself (`await dist.allReduce(t)`).
  */
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -109,13 +109,14 @@ export class Future<T = unknown> {
 
   /**
    * PyTorch's `then`: a new future completed with `callback(this)` once this one completes
-   * (with the error the callback throws, if it throws). Called with two functions, as `await`
-   * calls it, it acts as a promise's `then` on the value instead.
+   * (with the error the callback throws, if it throws).
    * @example const first = work.getFuture().then((f) => f.value()[0]);
    */
   then<U>(callback: (future: Future<T>) => U): Future<U>;
-  then<A = T, B = never>(onValue: (value: T) => A | PromiseLike<A>, onError: (reason: unknown) => B | PromiseLike<B>): Promise<A | B>;
   then<U>(callback: (arg: never) => U, onError?: (reason: unknown) => unknown): Future<U> | Promise<unknown> {
+    // JavaScript's `await` calls then(resolve, reject): that gets the value, as a promise's
+    // then would, so that awaiting a future works where its type allows it (`await work`
+    // is the typed way to wait without blocking).
     if (typeof onError === 'function') {
       return new Promise<T>((resolve, reject) => {
         this.addDoneCallback((f) => (f.#settled!.ok ? resolve(f.#settled!.value) : reject(f.#settled!.error)));

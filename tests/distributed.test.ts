@@ -149,9 +149,11 @@ describe.skipIf(glooMissing !== '')('a world of one in this process', () => {
     const f = torch.tensor([4.0, 6.0]);
     const halved = dist.allReduce(f).getFuture().then((fut) => fut.value()[0].div(2));
     expect(halved.wait().tolist()).toEqual([2, 3]);
-    const [same] = await dist.broadcast(f, 0).getFuture();
-    expect(same).toBe(f);
-    expect(await dist.barrier().getFuture()).toEqual([]);
+    const sent = dist.broadcast(f, 0);
+    await sent;
+    const future = sent.getFuture();
+    expect(future.wait()[0]).toBe(f);
+    expect(dist.barrier().getFuture().wait()).toEqual([]);
   });
 
   it('refuses what PyTorch refuses, with its words', async () => {
