@@ -246,16 +246,17 @@ export class ResNet extends nn.Module<Tensor> {
   }
 
   override forward(x: Tensor): Tensor {
-    // Two scopes, so that the stem's two full-resolution activations are freed before
-    // layer1 runs (the layers are Sequentials, which free between their blocks).
-    const stem = torch.tidy(() => {
-      x = this.conv1(x);
-      x = this.bn1(x);
-      x = this.relu(x);
-      return this.maxpool(x);
-    });
+    // An inner scope for the stem, so that its two full-resolution activations are freed
+    // before layer1 runs; the outer one frees the rest, the stem's output included.
     return torch.tidy(() => {
-      x = this.layer1(stem);
+      x = torch.tidy(() => {
+        x = this.conv1(x);
+        x = this.bn1(x);
+        x = this.relu(x);
+        return this.maxpool(x);
+      });
+
+      x = this.layer1(x);
       x = this.layer2(x);
       x = this.layer3(x);
       x = this.layer4(x);

@@ -51,6 +51,25 @@ export class Future<T = unknown> {
     return future;
   }
 
+  /**
+   * collectAll's future: completed with `list` once every future in it is; waiting for it
+   * waits for each (a member only setResult can complete stays pending, and so does it). @internal
+   * @example Future._collectAll([a, b]).wait()
+   */
+  static _collectAll<T>(list: Future<T>[]): Future<Future<T>[]> {
+    const all = new Future<Future<T>[]>();
+    const complete = (): void => {
+      if (all.#settled === null && list.every((f) => f.#settled !== null)) all.#settle({ ok: true, value: list });
+    };
+    all.#drive = () => {
+      for (const f of list) f.#drive?.();
+      complete();
+    };
+    for (const f of list) f.addDoneCallback(complete);
+    complete();
+    return all;
+  }
+
   /** Whether the future has a result or an error. @example fut.done() */
   done(): boolean {
     return this.#settled !== null;
@@ -131,10 +150,10 @@ export class Future<T = unknown> {
       try {
         value = (callback as (future: Future<T>) => U)(f);
       } catch (error) {
-        chained.#settle({ ok: false, error });
+        if (chained.#settled === null) chained.#settle({ ok: false, error });
         return;
       }
-      chained.#settle({ ok: true, value });
+      if (chained.#settled === null) chained.#settle({ ok: true, value });
     });
     return chained;
   }
@@ -150,7 +169,15 @@ export class Future<T = unknown> {
     this.#drive = null;
     const callbacks = this.#callbacks;
     this.#callbacks = [];
-    for (const callback of callbacks) callback(this);
+    // As PyTorch's, a callback that throws is reported and does not stop the others (nor,
+    // when a collective's completion runs them, become an unhandled rejection).
+    for (const callback of callbacks) {
+      try {
+        callback(this);
+      } catch (error) {
+        process.emitWarning(`torch.futures.Future: a done callback threw: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 }
 
@@ -159,24 +186,7 @@ export class Future<T = unknown> {
  * @example const all = torch.futures.collectAll([a, b]); all.wait(); // [a, b], both done
  */
 export function collectAll<T>(futures: Future<T>[]): Future<Future<T>[]> {
-  const list = [...futures];
-  const all = Future._fromSource(() => {
-    for (const f of list) {
-      try {
-        f.wait();
-      } catch {
-        // collect_all completes with the futures themselves; their errors stay in them
-      }
-    }
-    return list;
-  }, null);
-  let pending = list.length;
-  const oneDone = (): void => {
-    if (--pending === 0 && !all.done()) all.wait();
-  };
-  if (pending === 0) all.wait();
-  for (const f of list) f.addDoneCallback(oneDone);
-  return all;
+  return Future._collectAll([...futures]);
 }
 
 /**

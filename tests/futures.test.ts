@@ -51,6 +51,38 @@ describe('torch.futures.Future', () => {
     expect(seen).toEqual(['first x', 'late x']);
   });
 
+  it('collectAll waited for early stays pending until its members complete', () => {
+    const [a, b] = [new Future<number>(), new Future<number>()];
+    const all = collectAll([a, b]);
+    a.setResult(1);
+    expect(() => all.wait()).toThrow('the future is not complete');
+    expect(all.done()).toBe(false);
+    b.setException(new Error('b failed'));
+    expect(all.wait()).toEqual([a, b]); // collect_all completes with the futures; b keeps its error
+    expect(() => b.wait()).toThrow('b failed');
+  });
+
+  it('a done callback that throws is reported, and the callbacks after it still run', () => {
+    const fut = new Future<number>();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    const chained = fut.then((f) => f.value() + 1);
+    fut.addDoneCallback(() => {
+      throw new Error('callback failed');
+    });
+    const after = fut.then((f) => f.value() * 10);
+    fut.setResult(4);
+    expect([chained.wait(), after.wait()]).toEqual([5, 40]);
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        process.off('warning', onWarning);
+        expect(warnings).toContain('torch.futures.Future: a done callback threw: callback failed');
+        resolve();
+      }),
+    );
+  });
+
   it('collectAll and waitAll', () => {
     const [a, b] = [new Future<number>(), new Future<number>()];
     const all = collectAll([a, b]);

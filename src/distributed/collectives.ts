@@ -143,9 +143,10 @@ export function allGatherIntoTensor(outputTensor: Tensor, inputTensor: Tensor, o
     );
   }
   bump(outputTensor);
-  return onHost([outputTensor, inputTensor], [outputTensor], ([out, input]) =>
+  const work = onHost([outputTensor, inputTensor], [outputTensor], ([out, input]) =>
     group.run(CollectiveKind.AllGather, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(out)),
   );
+  return withResult(work, [outputTensor]);
 }
 
 /**
@@ -162,7 +163,7 @@ export function allGather(tensorList: Tensor[], tensor: Tensor, options: GroupOp
   const work = onHost([tensor], [], ([input]) =>
     group.run(CollectiveKind.AllGather, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(flat)),
   );
-  return work.andThen(() => scatterInto(flat, tensorList));
+  return withResult(work.andThen(() => scatterInto(flat, tensorList)), tensorList);
 }
 
 function scatterInto(flat: Tensor, list: Tensor[]): void {
@@ -200,7 +201,7 @@ export function gather(tensor: Tensor, options: GroupOption & { gatherList?: Ten
   const work = onHost([tensor], [], ([input]) =>
     group.run(CollectiveKind.Gather, input.dtype.code, CommReduceOp.Sum, root, 0, bytesOf(input), flat && bytesOf(flat)),
   );
-  return flat ? work.andThen(() => scatterInto(flat, list)) : work;
+  return withResult(flat ? work.andThen(() => scatterInto(flat, list)) : work, list);
 }
 
 /**
@@ -221,7 +222,7 @@ export function scatter(tensor: Tensor, options: GroupOption & { scatterList?: T
   const work = onHost([tensor], [tensor], ([out]) =>
     group.run(CollectiveKind.Scatter, out.dtype.code, CommReduceOp.Sum, root, 0, flat && bytesOf(flat), bytesOf(out)),
   );
-  return flat ? work.andThen(() => flat.dispose()) : work;
+  return withResult(flat ? work.andThen(() => flat.dispose()) : work, [tensor]);
 }
 
 /**
@@ -243,7 +244,7 @@ export function reduceScatterTensor(output: Tensor, input: Tensor, options: Redu
         `(${input.numel()} vs ${group.size()} x ${output.numel()})`,
     );
   }
-  return reduceScatterFlat(group, output, noGrad(() => input.reshape(-1).clone()), options.op ?? ReduceOp.SUM);
+  return withResult(reduceScatterFlat(group, output, noGrad(() => input.reshape(-1).clone()), options.op ?? ReduceOp.SUM), [output]);
 }
 
 /**
@@ -256,7 +257,7 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], options: Redu
   const group = resolveGroup(options, 'reduceScatter');
   if (group === null) return doneWork();
   checkList(inputList, 'reduceScatter', 'inputList', group.size(), output);
-  return reduceScatterFlat(group, output, joined(inputList), options.op ?? ReduceOp.SUM);
+  return withResult(reduceScatterFlat(group, output, joined(inputList), options.op ?? ReduceOp.SUM), [output]);
 }
 
 function reduceScatterFlat(group: ProcessGroup, output: Tensor, flat: Tensor, op: ReduceOpName): Work {
@@ -288,9 +289,10 @@ export function allToAllSingle(output: Tensor, input: Tensor, options: GroupOpti
     throw new RangeError(`allToAllSingle: input and output must have the same size, divisible by the group's size ${group.size()}`);
   }
   bump(output);
-  return onHost([output, input], [output], ([out, inp]) =>
+  const work = onHost([output, input], [output], ([out, inp]) =>
     group.run(CollectiveKind.AllToAll, inp.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(inp), bytesOf(out)),
   );
+  return withResult(work, [output]);
 }
 
 /**
@@ -309,10 +311,11 @@ export function allToAll(outputList: Tensor[], inputList: Tensor[], options: Gro
   const output = empty([input.numel()], { dtype: input.dtype });
   bump(...outputList);
   const work = group.run(CollectiveKind.AllToAll, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(output));
-  return work.andThen(() => {
+  const done = work.andThen(() => {
     scatterInto(output, outputList);
     input.dispose();
   });
+  return withResult(done, outputList);
 }
 
 /**

@@ -126,15 +126,13 @@ export class Work implements PromiseLike<void> {
     return this.handles.every((h) => native.distIsCompleted(h));
   }
 
-  /**
-   * The tensors the collective wrote, set by the collectives whose PyTorch future carries
-   * them (allReduce, broadcast, reduce: `[tensor]`). @internal
-   */
+  /** The tensors the collective writes on this rank, in its argument order (set by the collectives). @internal */
   _result: Tensor[] = [];
 
   /**
-   * PyTorch's `get_future()`: a torch.futures.Future of the tensors the collective wrote
-   * (`[tensor]` for allReduce, broadcast and reduce; `[]` for the rest).
+   * PyTorch's `get_future()`: a torch.futures.Future of the tensors the collective writes on
+   * this rank (`[tensor]` for allReduce, broadcast and reduce, the output list of allGather
+   * and allToAll, `[output]` for the rest; `[]` for a barrier or a send).
    * @example const avg = dist.allReduce(t.div_(n)).getFuture().then((f) => f.value()[0]);
    */
   getFuture(): Future<Tensor[]> {

@@ -202,6 +202,24 @@ class TwoHeads extends nn.Module {
     check(message === 'register_comm_hook or register_builtin_comm_hook can only be called once.', `a second hook is refused: ${message}`);
   });
   check(own < 1e-12, `a hook of one's own matches one process: ${own}`);
+  const viewAndHook = trainWith((ddp) => ddp.registerCommHook(null, defaultHooks.allreduceHook), true);
+  check(viewAndHook < 1e-12, `allreduceHook with gradientAsBucketView matches one process: ${viewAndHook}`);
+
+  // A bfloat16 model with bf16CompressHook (the compressed copy is not the bucket itself),
+  // over two backwards: every rank ends with the same, finite gradients.
+  torch.manualSeed(6);
+  const half = makeNet().to(torch.bfloat16);
+  const ddp = new nn.parallel.DistributedDataParallel(half);
+  ddp.registerCommHook(null, defaultHooks.bf16CompressHook);
+  for (let step = 0; step < 2; step++) {
+    ddp.zeroGrad();
+    ddp(mine(X.select(0, 19)).to(torch.bfloat16)).float().pow(2).mean().backward();
+  }
+  const grads = half.parameters().map((p) => p.grad!.double());
+  const highest = grads.map((g) => g.clone());
+  for (const g of highest) dist.allReduce(g, { op: dist.ReduceOp.MAX }).wait();
+  check(maxDiff(grads, highest) === 0 && grads.every((g) => g.isfinite().all().item() === 1), 'a bfloat16 model with bf16CompressHook: the same finite gradients on every rank');
+  ddp.removeHooks();
   const perStep = seen.length / 4;
   check(state.calls === seen.length && perStep >= 2 && seen.every((b, i) => b === i % perStep), `buckets are seen in order each step: ${seen.join(',')}`);
 }

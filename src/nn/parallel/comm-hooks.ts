@@ -94,15 +94,24 @@ export function allreduceHook(processGroup: ProcessGroup | null, bucket: GradBuc
 
 function compressHook(dtype: DType): (processGroup: ProcessGroup | null, bucket: GradBucket) => Future<Tensor> {
   return (processGroup, bucket) => {
-    const compressed = noGrad(() => bucket.buffer().to(dtype).div_(worldOf(processGroup)));
+    // A copy even when the gradients already have this dtype, so that the buffer stays the
+    // bucket's own and the compressed tensor can be freed.
+    const compressed = noGrad(() => {
+      const buffer = bucket.buffer();
+      const cast = buffer.to(dtype);
+      return (cast === buffer ? buffer.clone() : cast).div_(worldOf(processGroup));
+    });
     return allReduce(compressed, { group: processGroup ?? null })
       .getFuture()
       .then((f) => {
-        // Decompressed in place, into the bucket's own buffer, to keep the peak low.
-        const decompressed = bucket.buffer();
-        noGrad(() => decompressed.copy_(f.value()[0]));
-        compressed.dispose();
-        return decompressed;
+        try {
+          // Decompressed in place, into the bucket's own buffer, to keep the peak low.
+          const decompressed = bucket.buffer();
+          noGrad(() => decompressed.copy_(f.value()[0]));
+          return decompressed;
+        } finally {
+          compressed.dispose();
+        }
       });
   };
 }

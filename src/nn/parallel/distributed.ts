@@ -145,7 +145,14 @@ class Reducer {
     // Buckets launch in index order on every rank, so the collectives match across ranks
     // even when their gradients arrive in another order.
     while (this.nextLaunch < this.buckets.length && this.buckets[this.nextLaunch].pending === 0) {
-      this.launch(this.buckets[this.nextLaunch++]);
+      try {
+        this.launch(this.buckets[this.nextLaunch++]);
+      } catch (error) {
+        // A communication hook failed: this iteration is over, so that the next forward
+        // does not report its parameters as unused.
+        this.expecting = false;
+        throw error;
+      }
     }
     if (this.nextLaunch === this.buckets.length) this.finalize();
   }
@@ -190,7 +197,11 @@ class Reducer {
       const found = result instanceof Tensor ? `a tensor of ${result.numel()} elements` : typeof result;
       throw new TypeError(`DistributedDataParallel: a communication hook's future must hold a tensor of the bucket's ${bucket.flat.numel()} elements, but it holds ${found}`);
     }
-    if (result !== bucket.flat) noGrad(() => bucket.flat.copy_(result.reshape(-1)));
+    if (result !== bucket.flat) {
+      const flat = result.reshape(-1);
+      noGrad(() => bucket.flat.copy_(flat));
+      if (flat !== result) flat.dispose();
+    }
     bucket.future = null;
   }
 
