@@ -256,6 +256,19 @@ describe.skipIf(glooMissing !== '')('worlds of 2 and 4 processes started by flin
     });
   }
 
+  it('monitoredBarrier passes when every rank comes, and names the ranks that did not', async () => {
+    const late = await flintRun(4, 'tests/distributed/monitored-barrier.mts', { MODE: 'others-late' });
+    expect(late.code).toBe(0);
+    expect(late.stdout.match(/passed, sum 4/g)?.length).toBe(4);
+    expect(late.stdout).toContain('[rank0]: rank 0: passed, sum 4; [Rank 0]: Ranks 1, 2, 3 failed to pass monitoredBarrier in 500 ms');
+    const first = await flintRun(2, 'tests/distributed/monitored-barrier.mts', { MODE: 'others-late' });
+    expect(first.stdout).toContain('[Rank 0]: Rank 1 failed to pass monitoredBarrier in 500 ms');
+    const zero = await flintRun(2, 'tests/distributed/monitored-barrier.mts', { MODE: 'zero-late' });
+    expect(zero.stdout).toContain(
+      'rank 1: passed, sum 2; Rank 1 successfully reached monitoredBarrier, but received errors while waiting for send/recv from rank 0. Please check rank 0 logs for faulty rank.',
+    );
+  });
+
   it('a rank that exits mid-run makes the others fail with an Error, and flint-run exits non-zero', async () => {
     const result = await flintRun(2, 'tests/distributed/peer-exit.mts', { FLINT_RUN_KILL_TIMEOUT_MS: '15000' });
     expect(result.code).toBe(3);

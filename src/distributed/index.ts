@@ -42,6 +42,8 @@ export {
   irecv,
 } from './collectives.js';
 export type { ReduceOptions, PointToPointOptions } from './collectives.js';
+export { monitoredBarrier } from './monitored-barrier.js';
+export type { MonitoredBarrierOptions } from './monitored-barrier.js';
 export { allGatherObject, broadcastObjectList, gatherObject, scatterObjectList } from './object-collectives.js';
 export { ReduceOp, Work, ProcessGroup } from './process-group.js';
 export type { ReduceOpName } from './process-group.js';

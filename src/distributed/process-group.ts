@@ -215,7 +215,11 @@ export class ProcessGroup {
     });
     this.native = handle;
     this.connected = connected;
+    this.timeout = options.timeout;
   }
+
+  /** The group's timeout in milliseconds (initProcessGroup's). */
+  readonly timeout: number;
 
   /** This process's rank in the group. @example group.rank() */
   rank(): number {
