@@ -275,16 +275,37 @@ function reduceScatterFlat(group: ProcessGroup, output: Tensor, flat: Tensor, op
 }
 
 /**
- * Sends block r of `input` to rank r and receives rank r's block for this rank into block r
- * of `output` (PyTorch's `all_to_all_single`, with even splits).
- * @example await dist.allToAllSingle(out, input);
+ * Splits `input` along dim 0 and sends block r to rank r, receiving rank r's block into
+ * the output (PyTorch's `all_to_all_single`). Without split sizes every block is an equal
+ * share of dim 0; `outputSplitSizes[r]` and `inputSplitSizes[r]` give the rows received
+ * from and sent to rank r, for uneven exchanges (whose blocks travel as point-to-point
+ * messages).
+ * @example await dist.allToAllSingle(out, input); await dist.allToAllSingle(out, input, [1, 3], [2, 2]);
  */
-export function allToAllSingle(output: Tensor, input: Tensor, options: GroupOption & { asyncOp?: boolean } = {}): Work {
+export function allToAllSingle(
+  output: Tensor,
+  input: Tensor,
+  outputSplitSizes?: number[] | null | (GroupOption & { asyncOp?: boolean }),
+  inputSplitSizes?: number[] | null,
+  options: GroupOption & { asyncOp?: boolean } = {},
+): Work {
+  if (outputSplitSizes !== null && outputSplitSizes !== undefined && !Array.isArray(outputSplitSizes)) {
+    return allToAllSingle(output, input, null, null, outputSplitSizes);
+  }
   checkCollectiveTensor(output, 'allToAllSingle', 'output');
   checkCollectiveTensor(input, 'allToAllSingle', 'input');
   const group = resolveGroup(options, 'allToAllSingle');
   if (group === null) return doneWork();
   sameDtype('allToAllSingle', output, input);
+  if (outputSplitSizes || inputSplitSizes) {
+    const outRows = splitRows(output, outputSplitSizes ?? null, group.size(), 'output');
+    const inRows = splitRows(input, inputSplitSizes ?? null, group.size(), 'input');
+    if (output.dim() === 0 || input.dim() === 0 || output.shape.slice(1).join() !== input.shape.slice(1).join()) {
+      throw new RangeError(`allToAllSingle: input and output must have the same size past dim 0, got [${input.shape.join(', ')}] and [${output.shape.join(', ')}]`);
+    }
+    const blocks = inRows.map((r) => input.narrow(0, r[0], r[1]));
+    return withResult(exchangeBlocks(group, blocks, outRows.map((r) => output.narrow(0, r[0], r[1])), 'allToAllSingle'), [output]);
+  }
   if (input.numel() !== output.numel() || input.numel() % group.size() !== 0) {
     throw new RangeError(`allToAllSingle: input and output must have the same size, divisible by the group's size ${group.size()}`);
   }
@@ -295,9 +316,66 @@ export function allToAllSingle(output: Tensor, input: Tensor, options: GroupOpti
   return withResult(work, [output]);
 }
 
+/** [start, rows] of each rank's block of dim 0, from split sizes or an equal share, checked as c10d checks them. */
+function splitRows(t: Tensor, splits: number[] | null, size: number, name: string): [number, number][] {
+  const rows = t.dim() === 0 ? 1 : t.shape[0];
+  let sizes: number[];
+  if (splits === null) {
+    if (rows % size !== 0) throw new RangeError(`allToAllSingle: Tensor's dim 0 does not divide equally across group size (${name} has ${rows} rows, ${size} ranks)`);
+    sizes = Array<number>(size).fill(rows / size);
+  } else {
+    if (!Array.isArray(splits) || splits.length !== size) {
+      throw new RangeError(`allToAllSingle: Number of tensor splits not equal to group size (${name}SplitSizes has ${Array.isArray(splits) ? splits.length : 'no'} entries, ${size} ranks)`);
+    }
+    if (!splits.every((n) => Number.isInteger(n) && n >= 0)) throw new RangeError(`allToAllSingle: ${name}SplitSizes must be non-negative integers, got [${splits.join(', ')}]`);
+    if (splits.reduce((a, b) => a + b, 0) !== rows) {
+      throw new RangeError(`allToAllSingle: Split sizes doesn't match total dim 0 size (${name}SplitSizes sum to ${splits.reduce((a, b) => a + b, 0)}, ${name} has ${rows} rows)`);
+    }
+    sizes = splits;
+  }
+  let start = 0;
+  return sizes.map((n) => {
+    const block: [number, number] = [start, n];
+    start += n;
+    return block;
+  });
+}
+
+/** The tag of allToAll's point-to-point blocks: at the top of the 32-bit range, apart from what user code picks. */
+const ALL_TO_ALL_TAG = 0xffffff02;
+
+/**
+ * Sends `blocks[r]` to rank r and receives rank r's block into `into[r]`, each as a
+ * point-to-point message (each waits on its own native thread, so the order they are
+ * posted in cannot deadlock); this rank's own block is copied. Empty blocks are not sent,
+ * and the matching side must expect none.
+ */
+function exchangeBlocks(group: ProcessGroup, blocks: Tensor[], into: Tensor[], fn: string): Work {
+  const me = group.rank();
+  if (blocks[me].numel() !== into[me].numel()) {
+    throw new RangeError(`${fn}: this rank sends itself ${blocks[me].numel()} elements but expects ${into[me].numel()}`);
+  }
+  noGrad(() => into[me].copy_(blocks[me]));
+  bump(...into);
+  const works: Work[] = [];
+  const staged: Tensor[] = [];
+  for (let r = 0; r < group.size(); r++) {
+    if (r === me) continue;
+    const peer = group.ranks[r];
+    if (blocks[r].numel() > 0) {
+      const block = blocks[r].isContiguous() ? blocks[r] : noGrad(() => blocks[r].contiguous());
+      if (block !== blocks[r]) staged.push(block);
+      works.push(send(block, peer, { group, tag: ALL_TO_ALL_TAG }));
+    }
+    if (into[r].numel() > 0) works.push(recv(into[r], peer, { group, tag: ALL_TO_ALL_TAG }));
+  }
+  return Work._all(works, () => staged.forEach((t) => t.dispose()));
+}
+
 /**
  * Sends `inputList[r]` to rank r and receives rank r's tensor into `outputList[r]`
- * (PyTorch's `all_to_all`; every tensor here has one size).
+ * (PyTorch's `all_to_all`). Tensors of one size go as one collective; tensors of different
+ * sizes (`outputList[r]` must match what rank r sends) as point-to-point messages.
  * @example await dist.allToAll(outs, ins);
  */
 export function allToAll(outputList: Tensor[], inputList: Tensor[], options: GroupOption & { asyncOp?: boolean } = {}): Work {
@@ -305,6 +383,13 @@ export function allToAll(outputList: Tensor[], inputList: Tensor[], options: Gro
   if (group === null) return doneWork();
   if (!Array.isArray(inputList) || inputList.length === 0) throw new TypeError("allToAll: argument 'inputList' must be a non-empty array of tensors");
   checkCollectiveTensor(inputList[0], 'allToAll', 'inputList[0]');
+  const sameSize = (t: unknown) => typeof (t as Tensor | null)?.numel === 'function' && (t as Tensor).numel() === inputList[0].numel();
+  const even = [...inputList, ...(Array.isArray(outputList) ? outputList : [])].every(sameSize);
+  if (!even) {
+    checkBlocks(inputList, 'inputList', group.size(), inputList[0]);
+    checkBlocks(outputList, 'outputList', group.size(), inputList[0]);
+    return withResult(exchangeBlocks(group, inputList, outputList, 'allToAll'), outputList);
+  }
   checkList(inputList, 'allToAll', 'inputList', group.size(), inputList[0]);
   checkList(outputList, 'allToAll', 'outputList', group.size(), inputList[0]);
   const input = joined(inputList);
@@ -316,6 +401,16 @@ export function allToAll(outputList: Tensor[], inputList: Tensor[], options: Gro
     input.dispose();
   });
   return withResult(done, outputList);
+}
+
+/** A list of one tensor per rank, each contiguous and of `like`'s dtype (any sizes). */
+function checkBlocks(list: unknown, name: string, size: number, like: Tensor): asserts list is Tensor[] {
+  if (!Array.isArray(list)) throw new TypeError(`allToAll: argument '${name}' must be an array of tensors`);
+  if (list.length !== size) throw new RangeError(`allToAll: argument '${name}' must hold ${size} tensors (the group's size), got ${list.length}`);
+  list.forEach((t, i) => {
+    checkCollectiveTensor(t, 'allToAll', `${name}[${i}]`);
+    if (t.dtype !== like.dtype) throw new TypeError(`allToAll: ${name}[${i}] has dtype ${t.dtype.name}, expected ${like.dtype.name}`);
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { recv, send } from './collectives.js';
 import type { Work } from './process-group.js';
 import { resolveGroup, type GroupOption } from './state.js';
 
-/** Tags no user send carries (theirs are checked below 2^32, and these sit at its top). */
+/** Tags at the top of the 32-bit range, apart from what user code picks for its own sends. */
 const ARRIVE_TAG = 0xffffff00;
 const RELEASE_TAG = 0xffffff01;
 

@@ -82,6 +82,18 @@ export class Work implements PromiseLike<void> {
     this.after?.();
   }
 
+  /** A Work done when every one of `works` is, running their own steps, then `after`. @internal */
+  static _all(works: Work[], after: (() => void) | null = null): Work {
+    return new Work(
+      works.flatMap((w) => w.handles),
+      works.map((w) => w.done),
+      () => {
+        for (const w of works) w.finish();
+        after?.();
+      },
+    );
+  }
+
   /** A Work over the same native work that runs `step` after this one's own step. @internal */
   andThen(step: () => void): Work {
     return new Work(

@@ -164,6 +164,35 @@ const after = torch.ones(2);
 await dist.allReduce(after);
 expectEqual(values(after), [size, size], 'the group works after a refused collective');
 
+// Uneven all-to-all: rank s sends rank r (s + r) % 3 rows of [s, r, row], two columns wide
+// (row counts of 0 included); and the list form with blocks of different sizes.
+{
+  const rowsFrom = (s: number, r: number): number => (s + r) % 3;
+  const rowsOf = (s: number, r: number): number[][] => Array.from({ length: rowsFrom(s, r) }, (_, i) => [s * 100 + r * 10 + i, -i]);
+  const inputSplits = ranks.map((r) => rowsFrom(rank, r));
+  const outputSplits = ranks.map((s) => rowsFrom(s, rank));
+  const input = torch.tensor(ranks.flatMap((r) => rowsOf(rank, r)), { dtype: torch.float64 }).reshape(-1, 2);
+  const output = torch.full([outputSplits.reduce((a, b) => a + b, 0), 2], -1, { dtype: torch.float64 });
+  const expected = ranks.flatMap((s) => rowsOf(s, rank));
+  const work = dist.allToAllSingle(output, input, outputSplits, inputSplits);
+  await work;
+  expectEqual(values(output), expected, 'allToAllSingle with uneven splits');
+  expectEqual(work.getFuture().wait()[0].numel(), output.numel(), 'its future holds the output blocks');
+  const outs = ranks.map((s) => torch.empty([rowsFrom(s, rank), 2], { dtype: torch.float64 }));
+  await dist.allToAll(outs, ranks.map((r) => torch.tensor(rowsOf(rank, r).flat(), { dtype: torch.float64 }).reshape(-1, 2)));
+  expectEqual(outs.map(values), ranks.map((s) => rowsOf(s, rank)), 'allToAll with blocks of different sizes');
+  let splitError = '';
+  try {
+    dist.allToAllSingle(output, input, outputSplits, [...inputSplits, 1]);
+  } catch (error) {
+    splitError = (error as Error).message;
+  }
+  expectEqual(splitError.startsWith('allToAllSingle: Number of tensor splits not equal to group size'), true, 'a split list of the wrong length is refused');
+  const after2 = torch.ones(2);
+  await dist.allReduce(after2);
+  expectEqual(values(after2), [size, size], 'the group works after uneven exchanges');
+}
+
 // The object collectives: any value v8.serialize takes, of any size per rank.
 const objects: unknown[] = [];
 await dist.allGatherObject(objects, { rank, name: 'r'.repeat(rank + 1), values: new Map([[rank, [rank, 0.5]]]) });
