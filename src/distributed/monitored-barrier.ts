@@ -13,7 +13,10 @@ import { resolveGroup, type GroupOption } from './state.js';
 const ARRIVE_TAG = 0xffffff00;
 const RELEASE_TAG = 0xffffff01;
 
-/** Options of monitoredBarrier, PyTorch's keyword arguments. */
+/**
+ * Options of monitoredBarrier, PyTorch's keyword arguments.
+ * @example const options: MonitoredBarrierOptions = { timeout: 5_000, waitAllRanks: true };
+ */
 export interface MonitoredBarrierOptions extends GroupOption {
   /** Milliseconds to wait for the other ranks (default: the group's timeout). */
   timeout?: number;
