@@ -26,10 +26,10 @@ export class Future<T = unknown> {
 
   /**
    * A future completed by a source that can be waited for: `block` waits for it and returns
-   * the value, and `source`, when given, settles the future asynchronously as well. @internal
+   * the value, and `source` settles the future asynchronously as well. @internal
    * @example Future._fromSource(() => { work.wait(); return [t]; }, work)
    */
-  static _fromSource<T>(block: () => T, source: PromiseLike<unknown> | null): Future<T> {
+  static _fromSource<T>(block: () => T, source: PromiseLike<unknown>): Future<T> {
     const future = new Future<T>();
     future.#drive = () => {
       if (future.#settled !== null) return;
@@ -42,7 +42,7 @@ export class Future<T = unknown> {
       }
       future.#settle({ ok: true, value });
     };
-    source?.then(
+    source.then(
       () => future.#drive?.(),
       (error: unknown) => {
         if (future.#settled === null) future.#settle({ ok: false, error });

@@ -357,19 +357,15 @@ function exchangeBlocks(group: ProcessGroup, blocks: Tensor[], into: Tensor[], f
   }
   noGrad(() => into[me].copy_(blocks[me]));
   bump(...into);
+  // Every block is contiguous: the lists were checked, and rows of a contiguous tensor are.
   const works: Work[] = [];
-  const staged: Tensor[] = [];
   for (let r = 0; r < group.size(); r++) {
     if (r === me) continue;
     const peer = group.ranks[r];
-    if (blocks[r].numel() > 0) {
-      const block = blocks[r].isContiguous() ? blocks[r] : noGrad(() => blocks[r].contiguous());
-      if (block !== blocks[r]) staged.push(block);
-      works.push(send(block, peer, { group, tag: ALL_TO_ALL_TAG }));
-    }
+    if (blocks[r].numel() > 0) works.push(send(blocks[r], peer, { group, tag: ALL_TO_ALL_TAG }));
     if (into[r].numel() > 0) works.push(recv(into[r], peer, { group, tag: ALL_TO_ALL_TAG }));
   }
-  return Work._all(works, () => staged.forEach((t) => t.dispose()));
+  return Work._all(works);
 }
 
 /**
