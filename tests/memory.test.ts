@@ -149,6 +149,32 @@ describe('caching allocator', () => {
     torch.emptyCache();
     expect(torch.memoryStats().cpu.cachedBytes).toBe(0);
   });
+
+  it('hands each small block to one tensor at a time, in every small size class', () => {
+    // Blocks up to 1 KiB have free lists of their own; a block handed out twice would
+    // show up as two live tensors that overwrite each other.
+    const before = torch.memoryStats().cpu.allocatedBytes;
+    for (let round = 0; round < 3; round++) {
+      const live: torch.Tensor[] = [];
+      for (let n = 1; n <= 300; n += 7) {
+        for (let copy = 0; copy < 3; copy++) live.push(torch.full([n], n * 10 + copy));
+      }
+      live.forEach((t, i) => {
+        const n = t.shape[0]!;
+        const total = t.sum();
+        expect(total.item()).toBe(n * (n * 10 + (i % 3)));
+        total.dispose();
+      });
+      for (const t of live) t.dispose();
+      expect(torch.memoryStats().cpu.allocatedBytes).toBe(before);
+    }
+    torch.emptyCache();
+    const fresh = torch.arange(200);
+    const total = fresh.sum();
+    expect(total.item()).toBe(19900);
+    fresh.dispose();
+    total.dispose();
+  });
 });
 
 describe('reading values', () => {

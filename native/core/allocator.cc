@@ -24,10 +24,16 @@ void* CpuCachingAllocator::allocate(size_t nbytes, size_t* blockBytes, bool empt
   *blockBytes = size;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = freeBlocks_.find(size);
-    if (it != freeBlocks_.end() && !it->second.empty()) {
-      void* ptr = it->second.back();
-      it->second.pop_back();
+    std::vector<void*>* blocks = nullptr;
+    if (size <= kSmallBlockLimit) {
+      blocks = &smallFreeBlocks_[size / 64 - 1];
+    } else {
+      auto it = freeBlocks_.find(size);
+      if (it != freeBlocks_.end()) blocks = &it->second;
+    }
+    if (blocks != nullptr && !blocks->empty()) {
+      void* ptr = blocks->back();
+      blocks->pop_back();
       if (size >= kCacheThreshold) stats_.cachedBytes -= (int64_t)size;
       else smallCachedBytes_ -= size;
       stats_.liveBlocks++;
@@ -59,7 +65,7 @@ bool CpuCachingAllocator::cacheLocked(void* ptr, size_t blockBytes) {
     if (smallCachedBytes_ + blockBytes > kMaxSmallCachedBytes) return false;
     smallCachedBytes_ += blockBytes;
   }
-  freeBlocks_[blockBytes].push_back(ptr);
+  freeListLocked(blockBytes).push_back(ptr);
   stats_.liveBlocks--;
   stats_.allocatedBytes -= (int64_t)blockBytes;
   return true;
@@ -86,6 +92,10 @@ void CpuCachingAllocator::emptyCache() {
     for (void* ptr : entry.second) std::free(ptr);
   }
   freeBlocks_.clear();
+  for (auto& blocks : smallFreeBlocks_) {
+    for (void* ptr : blocks) std::free(ptr);
+    blocks.clear();
+  }
   stats_.cachedBytes = 0;
   smallCachedBytes_ = 0;
 }

@@ -49,26 +49,31 @@ void binaryScalar(BinaryScalarCall& call) {
 
 namespace {
 
-// A contiguous 1-D view of `numel` elements at `offset` of `storage`, bounds-checked.
-TensorView flatView(Storage* storage, DType dtype, int64_t offset, int64_t numel) {
-  TensorView view;
+// Makes `view` a contiguous 1-D view of `numel` elements at `offset` of `storage`,
+// bounds-checked. Only its first dim is written (the view may be TensorView::Unzeroed).
+void setFlatView(TensorView& view, Storage* storage, DType dtype, int64_t offset, int64_t numel) {
   view.dtype = dtype;
   view.ndim = 1;
   view.shape[0] = numel;
   view.strides[0] = 1;
   checkBounds(view, offset, storage);
   view.data = (char*)storage->data + offset * (int64_t)itemSize(dtype);
+}
+
+TensorView flatView(Storage* storage, DType dtype, int64_t offset, int64_t numel) {
+  TensorView view{TensorView::Unzeroed{}};
+  setFlatView(view, storage, dtype, offset, numel);
   return view;
 }
 
 // A new contiguous output of `numel` elements, reusing `recycle` as its handle if JS gave one.
 OutputTarget flatOutput(const Napi::Value& recycle, Backend& backend, DType dtype, int64_t numel) {
   FLINT_CHECK(numel >= 0, "a flat operand's element count is negative");
-  OutputTarget out;
+  OutputTarget out{TensorView::Unzeroed{}};
   out.recycle = recycle;
   out.storage = backend.allocate((size_t)numel * itemSize(dtype));
   out.allocated = true;
-  out.view = flatView(out.storage, dtype, 0, numel);
+  setFlatView(out.view, out.storage, dtype, 0, numel);
   return out;
 }
 

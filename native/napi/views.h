@@ -76,6 +76,8 @@ struct OutputTarget {
   TensorView view;
   Napi::Value recycle;  // a released handle to reuse for the new output, if JS gave one
   OutputTarget() = default;
+  // For the flat paths, which set the view's one dim themselves (see TensorView::Unzeroed).
+  explicit OutputTarget(TensorView::Unzeroed unzeroed) : view(unzeroed) {}
   OutputTarget(const OutputTarget&) = delete;
   OutputTarget(OutputTarget&& other) noexcept
       : storage(other.storage), allocated(other.allocated), handedOff(other.handedOff), view(other.view),

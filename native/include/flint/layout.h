@@ -13,8 +13,15 @@ struct TensorView {
   char* data = nullptr;
   DType dtype = DType::Float32;
   int ndim = 0;
-  int64_t shape[kMaxDims] = {};
-  int64_t strides[kMaxDims] = {};
+  int64_t shape[kMaxDims];
+  int64_t strides[kMaxDims];
+
+  TensorView() : shape{}, strides{} {}
+  // Leaves shape and strides past what the caller sets undefined. For the per-op flat
+  // paths, which set one dim: zeroing 256 bytes costs more than a tiny op's arithmetic.
+  // Nothing may read shape[d] or strides[d] at d >= ndim.
+  struct Unzeroed {};
+  explicit TensorView(Unzeroed) {}
 
   int64_t numel() const {
     int64_t n = 1;
