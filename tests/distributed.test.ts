@@ -254,6 +254,16 @@ describe.skipIf(glooMissing !== '')('worlds of 2 and 4 processes started by flin
       expect(result.code).toBe(0);
       expect(result.stdout.match(/ddp ok 46/g)?.length).toBe(nproc);
     });
+
+    it(`DDP's join context on uneven inputs, ${nproc} ranks`, async () => {
+      // tests/distributed/join.mts checks the rule PyTorch 1.13 follows (scratch runs of its
+      // DDP under flint-run matched it exactly): at step i, the ranks with a batch left
+      // contribute, divided by the world size or by their count.
+      const result = await flintRun(nproc, 'tests/distributed/join.mts');
+      expect(result.stderr).not.toContain('Error');
+      expect(result.code).toBe(0);
+      expect(result.stdout.match(/join ok 11/g)?.length).toBe(nproc);
+    });
   }
 
   it('monitoredBarrier passes when every rank comes, and names the ranks that did not', async () => {

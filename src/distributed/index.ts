@@ -56,9 +56,13 @@ export const Backend = Object.freeze({ GLOO: 'gloo', NCCL: 'nccl' } as const);
 export { GradBucket } from '../nn/parallel/comm-hooks.js';
 export type { CommHook } from '../nn/parallel/comm-hooks.js';
 
+import { Join } from './join.js';
+export type { Joinable, JoinHook, JoinConfig, JoinOptions } from './join.js';
+
 /**
  * `torch.distributed.algorithms`: DDP's communication hooks
- * (`ddp_comm_hooks.default_hooks`: allreduceHook, fp16CompressHook, bf16CompressHook).
+ * (`ddp_comm_hooks.default_hooks`: allreduceHook, fp16CompressHook, bf16CompressHook), and
+ * `Join`, the context manager for uneven inputs.
  * @example ddp.registerCommHook(null, torch.distributed.algorithms.ddpCommHooks.defaultHooks.fp16CompressHook)
  */
-export const algorithms = Object.freeze({ ddpCommHooks: Object.freeze({ defaultHooks }) });
+export const algorithms = Object.freeze({ ddpCommHooks: Object.freeze({ defaultHooks }), Join });

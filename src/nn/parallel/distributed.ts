@@ -5,17 +5,27 @@
  * communication (on the group's native thread) overlaps with the rest of the backward.
  */
 import { noGrad, isGradEnabled } from '../../autograd/grad-mode.js';
-import { AccumulateGrad, type Node } from '../../autograd/node.js';
-import { zeros } from '../../tensor/creation.js';
-import { Tensor } from '../../tensor/tensor.js';
-import { uint8 } from '../../tensor/dtype.js';
+import { tensor, zeros } from '../../tensor/creation.js';
+import type { Device } from '../../tensor/device.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { int64 } from '../../tensor/dtype.js';
 import { allReduce, broadcast } from '../../distributed/collectives.js';
 import { ReduceOp, type ProcessGroup, type Work } from '../../distributed/process-group.js';
-import { getRank, resolveGroup } from '../../distributed/state.js';
+import { resolveGroup } from '../../distributed/state.js';
+import { DISABLED_JOIN_CONFIG, Join, type JoinConfig, type Joinable, type JoinHook } from '../../distributed/join.js';
 import { Module } from '../module.js';
-import type { Parameter } from '../parameter.js';
-import { Future } from '../../futures.js';
-import { GradBucket, type CommHook } from './comm-hooks.js';
+import type { CommHook } from './comm-hooks.js';
+import { MIB, Reducer } from './reducer.js';
+
+/** Options of `ddp.join`, as PyTorch's keyword arguments. */
+export interface DDPJoinOptions {
+  /** Divide the summed gradients by the initial world size (default true), or by the ranks still training. */
+  divideByInitialWorldSize?: boolean;
+  /** False runs `fn` alone, for inputs known to be even (default true). */
+  enable?: boolean;
+  /** Throw on every rank as soon as one rank runs out of inputs (default false). */
+  throwOnEarlyTermination?: boolean;
+}
 
 /** Options of DistributedDataParallel, as PyTorch's keyword arguments. */
 export interface DistributedDataParallelOptions {
@@ -33,244 +43,6 @@ export interface DistributedDataParallelOptions {
   gradientAsBucketView?: boolean;
 }
 
-const MIB = 1024 * 1024;
-const FIRST_BUCKET_BYTES = 1 * MIB;
-
-interface Bucket {
-  params: number[]; // indices into Reducer.params
-  offsets: number[];
-  flat: Tensor;
-  pending: number; // gradients still to come this iteration
-  work: Work | null;
-  future: Future<unknown> | null; // the communication hook's, when one is registered
-}
-
-/** The gradient buckets of one DDP module and the state of the current iteration. */
-class Reducer {
-  readonly params: Parameter[];
-  readonly buckets: Bucket[] = [];
-  private bucketOf: number[] = [];
-  private ready: boolean[] = [];
-  private usedLocally: boolean[] = [];
-  private nextLaunch = 0;
-  /** A backward is expected to reduce (set by a synced training forward). */
-  expecting = false;
-  /** registerCommHook's hook and state: the hook reduces each bucket instead of the average. */
-  commHook: { hook: CommHook<any>; state: unknown } | null = null;
-  private readonly hooks: { remove(): void }[] = [];
-
-  constructor(
-    params: Parameter[],
-    private readonly group: ProcessGroup,
-    capBytes: number,
-    private readonly findUnused: boolean,
-    private readonly asBucketView: boolean,
-  ) {
-    this.params = params;
-    // Buckets in reverse registration order, roughly the order backward produces gradients.
-    let current: number[] = [];
-    let bytes = 0;
-    let limit = Math.min(FIRST_BUCKET_BYTES, capBytes);
-    const close = (): void => {
-      if (current.length > 0) this.addBucket(current);
-      current = [];
-      bytes = 0;
-      limit = capBytes;
-    };
-    for (let i = params.length - 1; i >= 0; i--) {
-      const p = params[i];
-      const first = current.length > 0 ? params[current[0]] : null;
-      if (first && (first.dtype !== p.dtype || String(first.device) !== String(p.device))) close();
-      current.push(i);
-      bytes += p.numel() * p.elementSize();
-      if (bytes >= limit) close();
-    }
-    close();
-    params.forEach((p, i) => {
-      this.hooks.push(p.registerPostAccumulateGradHook(() => this.markReady(i)));
-    });
-  }
-
-  private addBucket(indices: number[]): void {
-    const offsets: number[] = [];
-    let total = 0;
-    for (const i of indices) {
-      offsets.push(total);
-      total += this.params[i].numel();
-      this.bucketOf[i] = this.buckets.length;
-    }
-    const first = this.params[indices[0]];
-    const flat = zeros([total], { dtype: first.dtype, device: first.device });
-    this.buckets.push({ params: indices, offsets, flat, pending: indices.length, work: null, future: null });
-  }
-
-  /** Arms the reduction for the backward of `output` (a training forward's result). */
-  prepareForBackward(output: unknown): void {
-    if (this.expecting) {
-      throw new Error(
-        'Expected to have finished reduction in the prior iteration before starting a new one. This error indicates ' +
-          'that your module has parameters that were not used in producing loss. You can enable unused parameter ' +
-          'detection by passing the option `findUnusedParameters: true` to DistributedDataParallel, and by making ' +
-          "sure all `forward` function outputs participate in calculating loss. Parameter indices which did not " +
-          `receive grad for rank ${getRank()}: ${this.unreadyIndices().join(' ')}`,
-      );
-    }
-    this.expecting = true;
-    this.nextLaunch = 0;
-    this.ready = this.params.map(() => false);
-    this.usedLocally = this.params.map(() => false);
-    for (const b of this.buckets) {
-      b.pending = b.params.length;
-      b.work = null;
-      b.future = null;
-    }
-    if (this.findUnused) {
-      const used = reachableLeaves(output);
-      this.params.forEach((p, i) => {
-        if (!used.has(p)) this.markReady(i, false);
-      });
-    }
-  }
-
-  private unreadyIndices(): number[] {
-    return this.params.map((_, i) => i).filter((i) => !this.ready[i]);
-  }
-
-  private markReady(index: number, hasGrad = true): void {
-    if (!this.expecting || this.ready[index]) return;
-    this.ready[index] = true;
-    this.usedLocally[index] = hasGrad;
-    const bucket = this.buckets[this.bucketOf[index]];
-    bucket.pending--;
-    // Buckets launch in index order on every rank, so the collectives match across ranks
-    // even when their gradients arrive in another order.
-    while (this.nextLaunch < this.buckets.length && this.buckets[this.nextLaunch].pending === 0) {
-      try {
-        this.launch(this.buckets[this.nextLaunch++]);
-      } catch (error) {
-        // A communication hook failed: this iteration is over, so that the next forward
-        // does not report its parameters as unused.
-        this.expecting = false;
-        throw error;
-      }
-    }
-    if (this.nextLaunch === this.buckets.length) this.finalize();
-  }
-
-  private launch(bucket: Bucket): void {
-    noGrad(() => {
-      bucket.params.forEach((i, k) => {
-        const p = this.params[i];
-        const slot = bucket.flat.narrow(0, bucket.offsets[k], p.numel());
-        const grad = p._grad;
-        if (grad !== null && this.usedLocally[i]) {
-          const flat = grad.reshape(-1);
-          slot.copy_(flat);
-          if (flat !== grad) flat.dispose();
-        } else {
-          slot.zero_();
-        }
-        slot.dispose();
-      });
-      if (this.commHook === null) bucket.flat.div_(this.group.size());
-    });
-    if (this.commHook !== null) {
-      // The hook averages (or otherwise reduces) the bucket itself, as in PyTorch.
-      const index = this.buckets.indexOf(bucket);
-      const params = bucket.params.map((i) => this.params[i]);
-      const gradBucket = new GradBucket(index, bucket.flat, params, bucket.offsets, index === this.buckets.length - 1);
-      const future: unknown = this.commHook.hook(this.commHook.state, gradBucket);
-      if (!(future instanceof Future)) {
-        throw new TypeError(`DistributedDataParallel: a communication hook must return a torch.futures.Future, but it returned ${typeof future}`);
-      }
-      bucket.future = future;
-      return;
-    }
-    bucket.work = allReduce(bucket.flat, { group: this.group, op: ReduceOp.SUM });
-  }
-
-  /** Waits for a bucket's hook and puts its reduced gradients into the bucket's buffer. */
-  private hookResult(bucket: Bucket): void {
-    let result = bucket.future!.wait();
-    if (Array.isArray(result) && result.length === 1) result = result[0];
-    if (!(result instanceof Tensor) || result.numel() !== bucket.flat.numel()) {
-      const found = result instanceof Tensor ? `a tensor of ${result.numel()} elements` : typeof result;
-      throw new TypeError(`DistributedDataParallel: a communication hook's future must hold a tensor of the bucket's ${bucket.flat.numel()} elements, but it holds ${found}`);
-    }
-    if (result !== bucket.flat) {
-      const flat = result.reshape(-1);
-      noGrad(() => bucket.flat.copy_(flat));
-      if (flat !== result) flat.dispose();
-    }
-    bucket.future = null;
-  }
-
-  private finalize(): void {
-    this.expecting = false;
-    let usedAnywhere: boolean[] | null = null;
-    if (this.findUnused) {
-      const bitmap = zeros([this.params.length], { dtype: uint8 });
-      noGrad(() => this.usedLocally.forEach((u, i) => u && bitmap.narrow(0, i, 1).fill_(1)));
-      allReduce(bitmap, { group: this.group, op: ReduceOp.MAX }).wait();
-      const flags = bitmap.tolist() as number[];
-      usedAnywhere = flags.map((f) => f !== 0);
-      bitmap.dispose();
-    }
-    for (const bucket of this.buckets) {
-      if (bucket.future !== null) this.hookResult(bucket);
-      else bucket.work!.wait();
-      noGrad(() => {
-        bucket.params.forEach((i, k) => {
-          const p = this.params[i];
-          if (usedAnywhere && !usedAnywhere[i]) return; // unused on every rank: grad stays as it was
-          const range = bucket.flat.narrow(0, bucket.offsets[k], p.numel());
-          const slot = range.view(p.shape);
-          range.dispose();
-          // The gradients DDP installs are its own (no user code holds them), so that
-          // zeroGrad frees them as it frees backward's.
-          if (this.asBucketView) {
-            p._setOwnGrad(slot);
-            return;
-          }
-          const grad = p._grad;
-          if (grad !== null) grad.copy_(slot);
-          else p._setOwnGrad(slot.clone());
-          slot.dispose();
-        });
-      });
-      bucket.work = null;
-    }
-  }
-
-  remove(): void {
-    for (const h of this.hooks) h.remove();
-  }
-}
-
-/** The leaf tensors whose AccumulateGrad nodes the graph of `output` reaches. */
-function reachableLeaves(output: unknown): Set<Tensor> {
-  const leaves = new Set<Tensor>();
-  const seen = new Set<Node>();
-  const stack: Node[] = [];
-  const visitValue = (v: unknown, depth: number): void => {
-    if (v instanceof Tensor) {
-      if (v.gradFn) stack.push(v.gradFn);
-      else if (v.requiresGrad) leaves.add(v);
-    } else if (depth < 4 && v && typeof v === 'object') {
-      for (const item of Array.isArray(v) ? v : v instanceof Map ? [...v.values()] : Object.values(v)) visitValue(item, depth + 1);
-    }
-  };
-  visitValue(output, 0);
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    if (node instanceof AccumulateGrad) leaves.add(node.variable);
-    for (const next of node.next) if (next) stack.push(next);
-  }
-  return leaves;
-}
-
 /**
  * PyTorch's `DistributedDataParallel`. At construction it broadcasts rank 0's parameters
  * and buffers to every rank; each synced backward then averages the gradients over the
@@ -283,12 +55,17 @@ function reachableLeaves(output: unknown): Set<Tensor> {
  * loss(ddp(X), y).backward();  // gradients are now averaged across ranks
  * opt.step();
  */
-export class DistributedDataParallel<Out = Tensor> extends Module<Out> {
+export class DistributedDataParallel<Out = Tensor> extends Module<Out> implements Joinable {
   declare module: Module<Out>;
   declare private reducer: Reducer;
   declare private requireSync: boolean;
   declare private broadcastBuffersOption: boolean;
   declare private group: ProcessGroup;
+  /** Set by a join context (see `join`). @internal */
+  declare _joinConfig: JoinConfig;
+  declare private divideByInitialWorldSize: boolean;
+  /** The join context's all-reduces that this rank's forwards started and nothing waits for. */
+  declare private joinWorks: { work: Work; tensor: Tensor }[];
 
   constructor(module: Module<Out>, options: DistributedDataParallelOptions = {}) {
     super();
@@ -306,8 +83,11 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> {
       group: { value: group, writable: true },
       requireSync: { value: true, writable: true },
       broadcastBuffersOption: { value: options.broadcastBuffers ?? true, writable: true },
+      _joinConfig: { value: DISABLED_JOIN_CONFIG, writable: true },
+      divideByInitialWorldSize: { value: true, writable: true },
+      joinWorks: { value: [], writable: true },
     });
-    syncModuleStates(module, group);
+    syncModuleStates(module, group, group.ranks[0]);
     Object.defineProperty(this, 'reducer', {
       value: new Reducer(params, group, capMb * MIB, options.findUnusedParameters ?? false, options.gradientAsBucketView ?? false),
       writable: true,
@@ -315,13 +95,120 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> {
   }
 
   override forward(...inputs: unknown[]): Out {
-    if (this.training && this.broadcastBuffersOption && this.group.size() > 1) {
-      const buffers = this.module.buffers();
-      if (buffers.length > 0) broadcastCoalesced(buffers, this.group);
+    const join = this._joinConfig;
+    const syncsGradients = isGradEnabled() && this.requireSync && this.training;
+    if (join.enable) {
+      // Each of these all-reduces is matched by a joined rank's hook (see join()).
+      this.finishJoinWorks();
+      const notified = Join.notifyJoinContext(this);
+      if (notified !== null) {
+        if (syncsGradients) this.reducer.setForwardPassWork(notified.work, notified.count, this.divideByInitialWorldSize);
+        else this.joinWorks.push({ work: notified.work, tensor: notified.count });
+      }
+    }
+    if (this.syncsBuffers()) {
+      // Rank 0 may have joined: in a join context the last rank still training is the source.
+      const source = join.enable ? this.findCommonRank(true) : this.group.ranks[0];
+      broadcastCoalesced(this.module.buffers(), this.group, source);
+    }
+    if (join.enable) {
+      // Tells the joined ranks whether this iteration's backward reduces. PyTorch sends
+      // require_backward_grad_sync alone; this is the condition the reducer arms on, so
+      // that an eval or no-grad forward in the loop does not leave the joined ranks
+      // waiting for a backward that never comes.
+      const flag = zeros([1], { device: this.joinDevice }).fill_(syncsGradients ? 1 : 0);
+      this.joinWorks.push({ work: allReduce(flag, { group: this.group }), tensor: flag });
     }
     const output = (this.module as unknown as (...args: unknown[]) => Out)(...inputs);
-    if (isGradEnabled() && this.requireSync && this.training) this.reducer.prepareForBackward(output);
+    if (syncsGradients) this.reducer.prepareForBackward(output);
     return output;
+  }
+
+  private syncsBuffers(): boolean {
+    return this.training && this.broadcastBuffersOption && this.group.size() > 1 && this.module.buffers().length > 0;
+  }
+
+  /**
+   * The global rank of the highest group rank for which `candidate` is true on that rank
+   * (PyTorch's `_find_common_rank`, an all-reduce of MAX).
+   */
+  private findCommonRank(candidate: boolean): number {
+    const rank = tensor([candidate ? this.group.rank() : -1], { dtype: int64 });
+    try {
+      allReduce(rank, { group: this.group, op: ReduceOp.MAX }).wait();
+      const common = Number(rank.item());
+      if (common === -1) throw new Error('DistributedDataParallel: no rank is a candidate for the common rank (every rank passed false)');
+      return this.group.ranks[common];
+    } finally {
+      rank.dispose();
+    }
+  }
+
+  private finishJoinWorks(): void {
+    const works = this.joinWorks;
+    this.joinWorks = [];
+    for (const { work, tensor: t } of works) {
+      work.wait();
+      t.dispose();
+    }
+  }
+
+  /**
+   * The join context manager for uneven inputs, as PyTorch's `ddp.join()`: `fn` is this
+   * rank's training loop; once it returns, this rank runs zero-gradient all-reduces to
+   * match each backward of the ranks with inputs left, until all have finished, and then
+   * every rank takes the parameters and buffers of the rank that finished last. The
+   * average divides by the initial world size unless `divideByInitialWorldSize` is false
+   * (then by the ranks still training). `fn` may be async.
+   * @example
+   * ddp.join(() => {
+   *   for (const [x, y] of myBatches) { opt.zeroGrad(); F.mseLoss(ddp(x), y).backward(); opt.step(); }
+   * });
+   */
+  join<T>(fn: () => T): T;
+  join<T>(options: DDPJoinOptions, fn: () => T): T;
+  join<T>(optionsOrFn: DDPJoinOptions | (() => T), maybeFn?: () => T): T {
+    const [options, fn] = typeof optionsOrFn === 'function' ? [{}, optionsOrFn] : [optionsOrFn ?? {}, maybeFn];
+    if (typeof fn !== 'function') throw new TypeError('DistributedDataParallel.join: expected the training loop as a function');
+    const { divideByInitialWorldSize = true, enable = true, throwOnEarlyTermination = false } = options;
+    return new Join([this], { enable, throwOnEarlyTermination, divideByInitialWorldSize }).run(fn);
+  }
+
+  /**
+   * The hook a join context runs on this rank once it has joined (PyTorch's `join_hook`);
+   * `options.divideByInitialWorldSize` as in `join`. @example new Join([ddp], { divideByInitialWorldSize: false })
+   */
+  joinHook(options: Record<string, unknown> = {}): JoinHook {
+    this.divideByInitialWorldSize = (options.divideByInitialWorldSize as boolean | undefined) ?? true;
+    return {
+      mainHook: () => {
+        this.finishJoinWorks();
+        if (this.syncsBuffers()) broadcastCoalesced(this.module.buffers(), this.group, this.findCommonRank(false));
+        const flag = zeros([1], { device: this.joinDevice });
+        let syncsGradients: boolean;
+        try {
+          allReduce(flag, { group: this.group }).wait();
+          syncsGradients = (flag.item() as number) !== 0;
+        } finally {
+          flag.dispose();
+        }
+        if (syncsGradients) this.reducer.matchBackwardCollectives();
+      },
+      postHook: (isLastJoiner) => {
+        this.finishJoinWorks();
+        syncModuleStates(this.module, this.group, this.findCommonRank(isLastJoiner));
+      },
+    };
+  }
+
+  /** The device of the join context's all-reduces: the parameters'. @example ddp.joinDevice */
+  get joinDevice(): Device {
+    return this.reducer.params[0].device;
+  }
+
+  /** The group DDP averages over. @example ddp.joinProcessGroup.size() */
+  get joinProcessGroup(): ProcessGroup {
+    return this.group;
   }
 
   /**
@@ -367,12 +254,12 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> {
   /** Removes the gradient hooks, leaving `module` as it was before wrapping. @example ddp.removeHooks() */
   removeHooks(): void {
     this.reducer.remove();
+    this.finishJoinWorks();
   }
 }
 
-/** Broadcasts tensors from the group's first rank, one flat buffer per dtype and device. */
-function broadcastCoalesced(tensors: Tensor[], group: ProcessGroup): void {
-  const root = group.ranks[0];
+/** Broadcasts tensors from global rank `root`, one flat buffer per dtype and device. */
+function broadcastCoalesced(tensors: Tensor[], group: ProcessGroup, root: number): void {
   const byKind = new Map<string, Tensor[]>();
   for (const t of tensors) {
     const key = `${t.dtype.name}@${String(t.device)}`;
@@ -398,9 +285,9 @@ function broadcastCoalesced(tensors: Tensor[], group: ProcessGroup): void {
   });
 }
 
-function syncModuleStates(module: Module<unknown>, group: ProcessGroup): void {
+function syncModuleStates(module: Module<unknown>, group: ProcessGroup, root: number): void {
   if (group.size() === 1) return;
   const states = [...module.parameters(), ...module.buffers()];
-  if (states.length > 0) broadcastCoalesced(states, group);
+  if (states.length > 0) broadcastCoalesced(states, group, root);
 }
 

@@ -3,4 +3,4 @@
  * @example const ddp = new torch.nn.parallel.DistributedDataParallel(net);
  */
 export { DistributedDataParallel } from './distributed.js';
-export type { DistributedDataParallelOptions } from './distributed.js';
+export type { DistributedDataParallelOptions, DDPJoinOptions } from './distributed.js';

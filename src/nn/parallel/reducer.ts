@@ -1,0 +1,334 @@
+/**
+ * DistributedDataParallel's reducer: the gradient buckets of one DDP module, and the
+ * state of the current iteration. Each bucket's all-reduce starts as soon as its last
+ * gradient is accumulated during backward, in bucket order on every rank, so that the
+ * collectives match across ranks; the end of backward waits for them and writes the
+ * averages into `.grad`.
+ */
+import { noGrad } from '../../autograd/grad-mode.js';
+import { AccumulateGrad, type Node } from '../../autograd/node.js';
+import { zeros } from '../../tensor/creation.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { uint8 } from '../../tensor/dtype.js';
+import { allReduce } from '../../distributed/collectives.js';
+import { ReduceOp, type ProcessGroup, type Work } from '../../distributed/process-group.js';
+import { getRank } from '../../distributed/state.js';
+import type { Parameter } from '../parameter.js';
+import { Future } from '../../futures.js';
+import { GradBucket, type CommHook } from './comm-hooks.js';
+
+export const MIB = 1024 * 1024;
+const FIRST_BUCKET_BYTES = 1 * MIB;
+
+interface Bucket {
+  params: number[]; // indices into Reducer.params
+  offsets: number[];
+  flat: Tensor;
+  pending: number; // gradients still to come this iteration
+  work: Work | null;
+  future: Future<unknown> | null; // the communication hook's, when one is registered
+}
+
+/** The gradient buckets of one DDP module and the state of the current iteration. @internal */
+export class Reducer {
+  readonly params: Parameter[];
+  readonly buckets: Bucket[] = [];
+  private bucketOf: number[] = [];
+  private ready: boolean[] = [];
+  private usedLocally: boolean[] = [];
+  private nextLaunch = 0;
+  /** A backward is expected to reduce (set by a synced training forward). */
+  expecting = false;
+  /** registerCommHook's hook and state: the hook reduces each bucket instead of the average. */
+  commHook: { hook: CommHook<any>; state: unknown } | null = null;
+  private readonly hooks: { remove(): void }[] = [];
+  /**
+   * In a join context: the forward's all-reduce of ones, which counts the ranks that have
+   * not joined, and whether that count (not the group's size) divides the gradients.
+   */
+  private forwardPassCount: { work: Work; count: Tensor; useStaticWorldSize: boolean } | null = null;
+  /** What this iteration's gradients are divided by, fixed when its first bucket launches. */
+  private divisor: number | null = null;
+
+  constructor(
+    params: Parameter[],
+    private readonly group: ProcessGroup,
+    capBytes: number,
+    private readonly findUnused: boolean,
+    private readonly asBucketView: boolean,
+  ) {
+    this.params = params;
+    // Buckets in reverse registration order, roughly the order backward produces gradients.
+    let current: number[] = [];
+    let bytes = 0;
+    let limit = Math.min(FIRST_BUCKET_BYTES, capBytes);
+    const close = (): void => {
+      if (current.length > 0) this.addBucket(current);
+      current = [];
+      bytes = 0;
+      limit = capBytes;
+    };
+    for (let i = params.length - 1; i >= 0; i--) {
+      const p = params[i];
+      const first = current.length > 0 ? params[current[0]] : null;
+      if (first && (first.dtype !== p.dtype || String(first.device) !== String(p.device))) close();
+      current.push(i);
+      bytes += p.numel() * p.elementSize();
+      if (bytes >= limit) close();
+    }
+    close();
+    params.forEach((p, i) => {
+      this.hooks.push(p.registerPostAccumulateGradHook(() => this.markReady(i)));
+    });
+  }
+
+  private addBucket(indices: number[]): void {
+    const offsets: number[] = [];
+    let total = 0;
+    for (const i of indices) {
+      offsets.push(total);
+      total += this.params[i].numel();
+      this.bucketOf[i] = this.buckets.length;
+    }
+    const first = this.params[indices[0]];
+    const flat = zeros([total], { dtype: first.dtype, device: first.device });
+    this.buckets.push({ params: indices, offsets, flat, pending: indices.length, work: null, future: null });
+  }
+
+  /** Arms the reduction for the backward of `output` (a training forward's result). */
+  prepareForBackward(output: unknown): void {
+    if (this.expecting) {
+      throw new Error(
+        'Expected to have finished reduction in the prior iteration before starting a new one. This error indicates ' +
+          'that your module has parameters that were not used in producing loss. You can enable unused parameter ' +
+          'detection by passing the option `findUnusedParameters: true` to DistributedDataParallel, and by making ' +
+          "sure all `forward` function outputs participate in calculating loss. Parameter indices which did not " +
+          `receive grad for rank ${getRank()}: ${this.unreadyIndices().join(' ')}`,
+      );
+    }
+    this.expecting = true;
+    this.nextLaunch = 0;
+    this.divisor = null;
+    this.ready = this.params.map(() => false);
+    this.usedLocally = this.params.map(() => false);
+    for (const b of this.buckets) {
+      b.pending = b.params.length;
+      b.work = null;
+      b.future = null;
+    }
+    if (this.findUnused) {
+      const used = reachableLeaves(output);
+      this.params.forEach((p, i) => {
+        if (!used.has(p)) this.markReady(i, false);
+      });
+    }
+  }
+
+  private unreadyIndices(): number[] {
+    return this.params.map((_, i) => i).filter((i) => !this.ready[i]);
+  }
+
+  private markReady(index: number, hasGrad = true): void {
+    if (!this.expecting || this.ready[index]) return;
+    this.ready[index] = true;
+    this.usedLocally[index] = hasGrad;
+    const bucket = this.buckets[this.bucketOf[index]];
+    bucket.pending--;
+    // Buckets launch in index order on every rank, so the collectives match across ranks
+    // even when their gradients arrive in another order.
+    while (this.nextLaunch < this.buckets.length && this.buckets[this.nextLaunch].pending === 0) {
+      try {
+        this.launch(this.buckets[this.nextLaunch++]);
+      } catch (error) {
+        // A communication hook failed: this iteration is over, so that the next forward
+        // does not report its parameters as unused.
+        this.expecting = false;
+        throw error;
+      }
+    }
+    if (this.nextLaunch === this.buckets.length) this.finalize();
+  }
+
+  private launch(bucket: Bucket): void {
+    noGrad(() => {
+      bucket.params.forEach((i, k) => {
+        const p = this.params[i];
+        const slot = bucket.flat.narrow(0, bucket.offsets[k], p.numel());
+        const grad = p._grad;
+        if (grad !== null && this.usedLocally[i]) {
+          const flat = grad.reshape(-1);
+          slot.copy_(flat);
+          if (flat !== grad) flat.dispose();
+        } else {
+          slot.zero_();
+        }
+        slot.dispose();
+      });
+      if (this.commHook === null) bucket.flat.div_(this.divideBy());
+    });
+    if (this.commHook !== null) {
+      // The hook averages (or otherwise reduces) the bucket itself, as in PyTorch.
+      const index = this.buckets.indexOf(bucket);
+      const params = bucket.params.map((i) => this.params[i]);
+      const gradBucket = new GradBucket(index, bucket.flat, params, bucket.offsets, index === this.buckets.length - 1);
+      const future: unknown = this.commHook.hook(this.commHook.state, gradBucket);
+      if (!(future instanceof Future)) {
+        throw new TypeError(`DistributedDataParallel: a communication hook must return a torch.futures.Future, but it returned ${typeof future}`);
+      }
+      bucket.future = future;
+      return;
+    }
+    bucket.work = allReduce(bucket.flat, { group: this.group, op: ReduceOp.SUM });
+  }
+
+  /** Waits for a bucket's hook and puts its reduced gradients into the bucket's buffer. */
+  private hookResult(bucket: Bucket): void {
+    let result = bucket.future!.wait();
+    if (Array.isArray(result) && result.length === 1) result = result[0];
+    if (!(result instanceof Tensor) || result.numel() !== bucket.flat.numel()) {
+      const found = result instanceof Tensor ? `a tensor of ${result.numel()} elements` : typeof result;
+      throw new TypeError(`DistributedDataParallel: a communication hook's future must hold a tensor of the bucket's ${bucket.flat.numel()} elements, but it holds ${found}`);
+    }
+    if (result !== bucket.flat) {
+      const flat = result.reshape(-1);
+      noGrad(() => bucket.flat.copy_(flat));
+      if (flat !== result) flat.dispose();
+    }
+    bucket.future = null;
+  }
+
+  /**
+   * The group's size, or in a join context with `divideByInitialWorldSize: false` the
+   * number of ranks that have not joined (PyTorch's reducer waits for the forward's count
+   * when the first gradient is ready).
+   */
+  private divideBy(): number {
+    if (this.divisor === null) {
+      this.divisor = this.group.size();
+      const pending = this.forwardPassCount;
+      if (pending !== null && !pending.useStaticWorldSize) {
+        pending.work.wait();
+        this.divisor = pending.count.item() as number;
+      }
+    }
+    return this.divisor;
+  }
+
+  /**
+   * Hands the reducer the join context's count of this iteration's non-joined ranks (an
+   * all-reduce of ones started by the forward). @internal
+   */
+  setForwardPassWork(work: Work, count: Tensor, useStaticWorldSize: boolean): void {
+    this.releaseForwardPassCount();
+    this.forwardPassCount = { work, count, useStaticWorldSize };
+  }
+
+  private releaseForwardPassCount(): void {
+    const pending = this.forwardPassCount;
+    if (pending === null) return;
+    this.forwardPassCount = null;
+    pending.work.wait();
+    pending.count.dispose();
+  }
+
+  /**
+   * A joined rank's side of one backward of the ranks that have not joined: every bucket's
+   * reduction, in bucket order, with zeros for this rank's gradients (through the
+   * communication hook if one is registered), then the unused-parameter map's. Gradients
+   * here are left as they are. @internal
+   */
+  matchBackwardCollectives(): void {
+    const pending: (Work | Future<unknown>)[] = [];
+    this.buckets.forEach((bucket, index) => {
+      bucket.flat.zero_();
+      if (this.commHook === null) {
+        pending.push(allReduce(bucket.flat, { group: this.group, op: ReduceOp.SUM }));
+        return;
+      }
+      const params = bucket.params.map((i) => this.params[i]);
+      const gradBucket = new GradBucket(index, bucket.flat, params, bucket.offsets, index === this.buckets.length - 1);
+      const future: unknown = this.commHook.hook(this.commHook.state, gradBucket);
+      if (!(future instanceof Future)) {
+        throw new TypeError(`DistributedDataParallel: a communication hook must return a torch.futures.Future, but it returned ${typeof future}`);
+      }
+      pending.push(future);
+    });
+    for (const p of pending) p.wait();
+    if (this.findUnused) {
+      const bitmap = zeros([this.params.length], { dtype: uint8 });
+      try {
+        allReduce(bitmap, { group: this.group, op: ReduceOp.MAX }).wait();
+      } finally {
+        bitmap.dispose();
+      }
+    }
+  }
+
+  private finalize(): void {
+    this.expecting = false;
+    this.releaseForwardPassCount();
+    let usedAnywhere: boolean[] | null = null;
+    if (this.findUnused) {
+      const bitmap = zeros([this.params.length], { dtype: uint8 });
+      noGrad(() => this.usedLocally.forEach((u, i) => u && bitmap.narrow(0, i, 1).fill_(1)));
+      allReduce(bitmap, { group: this.group, op: ReduceOp.MAX }).wait();
+      const flags = bitmap.tolist() as number[];
+      usedAnywhere = flags.map((f) => f !== 0);
+      bitmap.dispose();
+    }
+    for (const bucket of this.buckets) {
+      if (bucket.future !== null) this.hookResult(bucket);
+      else bucket.work!.wait();
+      noGrad(() => {
+        bucket.params.forEach((i, k) => {
+          const p = this.params[i];
+          if (usedAnywhere && !usedAnywhere[i]) return; // unused on every rank: grad stays as it was
+          const range = bucket.flat.narrow(0, bucket.offsets[k], p.numel());
+          const slot = range.view(p.shape);
+          range.dispose();
+          // The gradients DDP installs are its own (no user code holds them), so that
+          // zeroGrad frees them as it frees backward's.
+          if (this.asBucketView) {
+            p._setOwnGrad(slot);
+            return;
+          }
+          const grad = p._grad;
+          if (grad !== null) grad.copy_(slot);
+          else p._setOwnGrad(slot.clone());
+          slot.dispose();
+        });
+      });
+      bucket.work = null;
+    }
+  }
+
+  remove(): void {
+    for (const h of this.hooks) h.remove();
+    this.releaseForwardPassCount();
+  }
+}
+
+/** The leaf tensors whose AccumulateGrad nodes the graph of `output` reaches. */
+function reachableLeaves(output: unknown): Set<Tensor> {
+  const leaves = new Set<Tensor>();
+  const seen = new Set<Node>();
+  const stack: Node[] = [];
+  const visitValue = (v: unknown, depth: number): void => {
+    if (v instanceof Tensor) {
+      if (v.gradFn) stack.push(v.gradFn);
+      else if (v.requiresGrad) leaves.add(v);
+    } else if (depth < 4 && v && typeof v === 'object') {
+      for (const item of Array.isArray(v) ? v : v instanceof Map ? [...v.values()] : Object.values(v)) visitValue(item, depth + 1);
+    }
+  };
+  visitValue(output, 0);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if (node instanceof AccumulateGrad) leaves.add(node.variable);
+    for (const next of node.next) if (next) stack.push(next);
+  }
+  return leaves;
+}
+
