@@ -57,12 +57,18 @@ export { GradBucket } from '../nn/parallel/comm-hooks.js';
 export type { CommHook } from '../nn/parallel/comm-hooks.js';
 
 import { Join } from './join.js';
+import { PowerSGDState, powerSGDHook } from '../nn/parallel/powersgd-hook.js';
+export type { PowerSGDOptions } from '../nn/parallel/powersgd-hook.js';
 export type { Joinable, JoinHook, JoinConfig, JoinOptions } from './join.js';
 
 /**
  * `torch.distributed.algorithms`: DDP's communication hooks
- * (`ddp_comm_hooks.default_hooks`: allreduceHook, fp16CompressHook, bf16CompressHook), and
- * `Join`, the context manager for uneven inputs.
+ * (`ddp_comm_hooks.default_hooks`: allreduceHook, fp16CompressHook, bf16CompressHook;
+ * `ddp_comm_hooks.powerSGD_hook`: PowerSGDState, powerSGDHook), and `Join`, the context
+ * manager for uneven inputs.
  * @example ddp.registerCommHook(null, torch.distributed.algorithms.ddpCommHooks.defaultHooks.fp16CompressHook)
  */
-export const algorithms = Object.freeze({ ddpCommHooks: Object.freeze({ defaultHooks }), Join });
+export const algorithms = Object.freeze({
+  ddpCommHooks: Object.freeze({ defaultHooks, powerSGD: Object.freeze({ PowerSGDState, powerSGDHook }) }),
+  Join,
+});
