@@ -64,6 +64,18 @@ describe('Generator', () => {
     expect(g.initialSeed()).toBe(G.initial_seed);
   });
 
+  it('seeds span [-2^63, 2^64 - 1], as PyTorch unpacks them; beyond is an overflow error', () => {
+    // PyTorch 1.13: manual_seed(2**64 - 1) and manual_seed(-2**63) work (initial_seed()
+    // 18446744073709551615 and 9223372036854775808); 2**64 and -2**63 - 1 raise
+    // "Overflow when unpacking long".
+    expect(new torch.Generator().manualSeed(2n ** 64n - 1n).initialSeed()).toBe(18446744073709551615n);
+    expect(new torch.Generator().manualSeed(-(2n ** 63n)).initialSeed()).toBe(9223372036854775808n);
+    for (const seed of [2n ** 64n, -(2n ** 63n) - 1n, 2n ** 70n]) {
+      expect(() => torch.manualSeed(seed)).toThrow(/Overflow when unpacking long/);
+      expect(() => new torch.Generator().manualSeed(seed)).toThrow(/Overflow when unpacking long/);
+    }
+  });
+
   it('getRngState/setRngState use PyTorch\'s bytes, cached normal included', () => {
     const S = F.state;
     torch.manualSeed(3);

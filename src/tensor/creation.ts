@@ -381,11 +381,17 @@ export function manualSeed(seed: number | bigint): void {
 }
 
 /**
- * A seed as the generator's 64 bits (negative seeds wrap, as PyTorch's). @internal
+ * A seed as the generator's 64 bits (negative seeds wrap, as PyTorch's). PyTorch takes
+ * seeds in [-2^63, 2^64 - 1] and refuses the rest ("Overflow when unpacking long"). @internal
  * @example seedBits(-1, 'manualSeed') // 18446744073709551615n
  */
 export function seedBits(seed: unknown, fn: string): bigint {
-  if (typeof seed === 'bigint') return BigInt.asUintN(64, seed);
+  if (typeof seed === 'bigint') {
+    if (seed < -(1n << 63n) || seed >= 1n << 64n) {
+      throw new RangeError(`${fn}: Overflow when unpacking long: a seed must lie in [-2^63, 2^64 - 1], got ${seed}`);
+    }
+    return BigInt.asUintN(64, seed);
+  }
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw argumentError(fn, 'seed', 'a safe integer or a bigint', seed);
   return BigInt.asUintN(64, BigInt(seed));
 }
