@@ -85,6 +85,19 @@ function retain(tensor: Tensor, grad: Tensor): void {
 /** The options of the backward pass now running (the innermost, for a reentrant one). */
 let current: EngineOptions | null = null;
 
+/** Counts outermost backward passes; `outermostPass` is the running one's number (0: none). */
+let passCount = 0;
+let outermostPass = 0;
+
+/**
+ * The number of the outermost backward pass now running (a reentrant pass, such as a
+ * checkpoint's recomputation, shares its caller's), or 0 outside backward. DDP uses it to
+ * tell a gradient that arrives late in the same pass from one of a later pass. @internal
+ */
+export function runningBackwardPass(): number {
+  return outermostPass;
+}
+
 /**
  * Whether the backward now running only computes some gradients (`autograd.grad`, or
  * `backward` with `inputs`), which a reentrant checkpoint cannot honour. @internal
@@ -179,6 +192,8 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
   // Published for a reentrant backward (checkpoint) to see what this pass computes.
   const outer = current;
   current = options;
+  const outerPass = outermostPass;
+  if (outerPass === 0) outermostPass = ++passCount;
   try {
     run(() => {
       // Per node, the gradient arriving at each of its outputs (one slot for most nodes).
@@ -278,6 +293,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
     });
   } finally {
     current = outer;
+    outermostPass = outerPass;
   }
   if (targets === null || !options.capture) return [];
   return targets.map((n, i) => captured.get(n)?.[slotOf(options.inputs![i])] ?? null);

@@ -224,5 +224,27 @@ class TwoHeads extends nn.Module {
   check(state.calls === seen.length && perStep >= 2 && seen.every((b, i) => b === i % perStep), `buckets are seen in order each step: ${seen.join(',')}`);
 }
 
+// A parameter whose gradient arrives twice in one backward (one layer run in two reentrant
+// checkpoints) is PyTorch's "marked ready twice" error, not a silently wrong average.
+{
+  torch.manualSeed(7);
+  class Twice extends nn.Module {
+    layer = new nn.Linear(5, 5);
+    forward(x: torch.Tensor): torch.Tensor {
+      const once = torch.utils.checkpoint.checkpoint((t: torch.Tensor) => this.layer(t), x);
+      return torch.utils.checkpoint.checkpoint((t: torch.Tensor) => this.layer(t), once) as torch.Tensor;
+    }
+  }
+  const ddp = new nn.parallel.DistributedDataParallel(new Twice());
+  let message = '';
+  try {
+    ddp(mine(X.select(0, 0)).requiresGrad_()).sum().backward();
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  check(message.startsWith('Expected to mark a variable ready only once.') && message.includes('has been marked as ready twice'), `a gradient that arrives twice is an error: ${message.slice(0, 80)}`);
+  ddp.removeHooks();
+}
+
 dist.destroyProcessGroup();
 console.log(`ddp ok ${checks}`);

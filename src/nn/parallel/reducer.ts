@@ -7,6 +7,7 @@
  */
 import { noGrad } from '../../autograd/grad-mode.js';
 import { AccumulateGrad, type Node } from '../../autograd/node.js';
+import { runningBackwardPass } from '../../autograd/engine.js';
 import { zeros } from '../../tensor/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { uint8 } from '../../tensor/dtype.js';
@@ -47,6 +48,8 @@ export class Reducer {
    * not joined, and whether that count (not the group's size) divides the gradients.
    */
   private forwardPassCount: { work: Work; count: Tensor; useStaticWorldSize: boolean } | null = null;
+  /** The backward pass (runningBackwardPass) that finished the last iteration's reduction. */
+  private finishedPass = 0;
   /** What this iteration's gradients are divided by, fixed when its first bucket launches. */
   private divisor: number | null = null;
 
@@ -107,6 +110,7 @@ export class Reducer {
       );
     }
     this.expecting = true;
+    this.finishedPass = 0;
     this.nextLaunch = 0;
     this.divisor = null;
     this.ready = this.params.map(() => false);
@@ -129,7 +133,20 @@ export class Reducer {
   }
 
   private markReady(index: number, hasGrad = true): void {
-    if (!this.expecting || this.ready[index]) return;
+    if (!this.expecting) {
+      // The iteration's reduction is over; a gradient for it later in the same backward
+      // (a parameter in two reentrant checkpoints) would go unaveraged.
+      if (hasGrad && this.finishedPass !== 0 && runningBackwardPass() === this.finishedPass) {
+        this.finishedPass = 0;
+        throw new Error(markedTwiceMessage(index, this.findUnused));
+      }
+      return;
+    }
+    if (this.ready[index]) {
+      // A second gradient after the bucket may have gone: averaging it silently would be wrong.
+      this.expecting = false;
+      throw new Error(markedTwiceMessage(index, this.findUnused));
+    }
     this.ready[index] = true;
     this.usedLocally[index] = hasGrad;
     const bucket = this.buckets[this.bucketOf[index]];
@@ -266,6 +283,7 @@ export class Reducer {
 
   private finalize(): void {
     this.expecting = false;
+    this.finishedPass = runningBackwardPass();
     this.releaseForwardPassCount();
     let usedAnywhere: boolean[] | null = null;
     if (this.findUnused) {
@@ -306,6 +324,26 @@ export class Reducer {
     for (const h of this.hooks) h.remove();
     this.releaseForwardPassCount();
   }
+}
+
+/** PyTorch's error when a parameter's gradient arrives twice in one iteration. */
+function markedTwiceMessage(index: number, findUnused: boolean): string {
+  let message =
+    'Expected to mark a variable ready only once. This error is caused by one of the following reasons: ' +
+    '1) Use of a module parameter outside the `forward` function. Please make sure model parameters are not ' +
+    'shared across multiple concurrent forward-backward passes. ' +
+    '2) Reused parameters in multiple reentrant backward passes. For example, if you use multiple `checkpoint` ' +
+    'functions to wrap the same part of your model, it would result in the same set of parameters been used by ' +
+    'different reentrant backward passes multiple times, and hence marking a variable ready multiple times. ' +
+    'DDP does not support such use cases.';
+  if (findUnused) {
+    message +=
+      ' 3) Incorrect unused parameter detection. The return value of the `forward` function is inspected by ' +
+      'DistributedDataParallel to figure out if any of the module\'s parameters went unused. For unused ' +
+      'parameters, DDP would not expect gradients from them. A parameter used only inside a reentrant `checkpoint` ' +
+      'is not reached by this inspection, so it is taken as unused: drop findUnusedParameters for such a model.';
+  }
+  return `${message}\nParameter at index ${index} has been marked as ready twice. This means that multiple autograd engine hooks have fired for this particular parameter during this iteration.`;
 }
 
 /** The leaf tensors whose AccumulateGrad nodes the graph of `output` reaches. */
