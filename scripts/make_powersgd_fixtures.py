@@ -44,6 +44,8 @@ CASES = [
          orthogonalizationEpsilon=1e-8, randomSeed=3, bucketCapMb=25),
     dict(matrixApproximationRank=1, startPowerSGDIter=2, useErrorFeedback=True, warmStart=True,
          orthogonalizationEpsilon=0, randomSeed=11, bucketCapMb=0.004),
+    dict(matrixApproximationRank=2, startPowerSGDIter=2, useErrorFeedback=False, warmStart=False,
+         orthogonalizationEpsilon=1e-8, randomSeed=13, bucketCapMb=0.004),
     dict(matrixApproximationRank=3, startPowerSGDIter=2, useErrorFeedback=True, warmStart=True,
          orthogonalizationEpsilon=0, randomSeed=5, bucketCapMb=25, batchTensorsWithSameShape=True, model='b'),
     dict(matrixApproximationRank=1, startPowerSGDIter=2, useErrorFeedback=True, warmStart=True,

@@ -1,5 +1,6 @@
 #include "allocator.h"
 
+#include <cstdint>
 #include <cstdlib>
 
 namespace flint {
@@ -10,6 +11,9 @@ CpuCachingAllocator::~CpuCachingAllocator() { emptyCache(); }
 
 size_t CpuCachingAllocator::roundSize(size_t nbytes) {
   if (nbytes == 0) nbytes = 64;  // a real, freeable block even for empty tensors
+  // No request this large can succeed; keep the rounding below from wrapping to a small
+  // size (and a small free list). aligned_alloc fails on it, as it should.
+  if (nbytes > (SIZE_MAX >> 2)) return SIZE_MAX & ~size_t(63);
   size_t rounded = (nbytes + 63) & ~size_t(63);
   if (rounded <= 1024) return rounded;
   // Size classes of 1/8 of the enclosing power of two (at least 64 bytes), so that a

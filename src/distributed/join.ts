@@ -6,6 +6,7 @@
  * the rank that joined last to every rank).
  */
 import { ones, zeros } from '../tensor/creation.js';
+import { float32 } from '../tensor/dtype.js';
 import type { Device } from '../tensor/device.js';
 import { allReduce } from './collectives.js';
 import type { ProcessGroup, Work } from './process-group.js';
@@ -94,6 +95,11 @@ export class Join {
         throw new TypeError('Join: every joinable must implement joinHook, joinDevice and joinProcessGroup (DistributedDataParallel does)');
       }
     }
+    this.group = joinables[0].joinProcessGroup;
+    this.device = joinables[0].joinDevice;
+    if (joinables.some((j) => j.joinProcessGroup !== this.group)) {
+      throw new Error('Using join context manager with multiple process groups');
+    }
     this.joinables = joinables;
     this.hooks = joinables.map((j) => j.joinHook(hookOptions));
     this.enable = enable;
@@ -101,11 +107,6 @@ export class Join {
     joinables.forEach((j, i) => {
       j._joinConfig = Object.freeze({ enable, throwOnEarlyTermination, isFirstJoinable: i === 0 });
     });
-    this.group = joinables[0].joinProcessGroup;
-    this.device = joinables[0].joinDevice;
-    if (joinables.some((j) => j.joinProcessGroup !== this.group)) {
-      throw new Error('Using join context manager with multiple process groups');
-    }
   }
 
   /**
@@ -168,7 +169,7 @@ export class Join {
 
   // Shadows notifyJoinContext's all-reduce of ones, with a zero: the sum counts the ranks still training.
   private countNonJoined(): number {
-    const count = zeros([1], { device: this.device });
+    const count = zeros([1], { dtype: float32, device: this.device });
     try {
       allReduce(count, { group: this.group }).wait();
       return count.item() as number;
@@ -179,7 +180,7 @@ export class Join {
 
   // Shadows throwOnEarlyTermination's check with a one, which makes every other rank throw.
   private notifyToTerminate(): never {
-    const one = ones([1], { device: this.device });
+    const one = ones([1], { dtype: float32, device: this.device });
     try {
       allReduce(one, { group: this.group }).wait();
     } finally {
@@ -201,10 +202,10 @@ export class Join {
     if (config === undefined) throw new Error('Join.notifyJoinContext: the joinable has no _joinConfig (set it to DISABLED_JOIN_CONFIG at construction)');
     if (!config.isFirstJoinable || !config.enable) return null;
     const group = joinable.joinProcessGroup;
-    const count = ones([1], { device: joinable.joinDevice });
+    const count = ones([1], { dtype: float32, device: joinable.joinDevice });
     const work = allReduce(count, { group });
     if (config.throwOnEarlyTermination) {
-      const joined = zeros([1], { device: joinable.joinDevice });
+      const joined = zeros([1], { dtype: float32, device: joinable.joinDevice });
       let shouldThrow: boolean;
       try {
         allReduce(joined, { group }).wait();

@@ -93,6 +93,43 @@ for (const run of runs) {
   ddp.removeHooks();
 }
 
+// A joined rank in eval mode still takes part in the buffer broadcasts of the ranks that
+// train; PowerSGD's chained all-reduces and the unused-parameter map keep their order; a
+// joined rank's gradients, bucket views included, stay as they were when it joined.
+{
+  torch.manualSeed(9);
+  const local = new nn.Sequential(new nn.Linear(5, 6), new nn.BatchNorm1d(6), new nn.Linear(6, 3));
+  const unused = new nn.Linear(2, 2); // never called: findUnusedParameters marks it unused
+  const holder = new nn.ModuleDict({ local, unused });
+  class Wrapper extends nn.Module {
+    inner = holder;
+    forward(x: torch.Tensor): torch.Tensor {
+      return local(x);
+    }
+  }
+  const ddp = new nn.parallel.DistributedDataParallel(new Wrapper(), { findUnusedParameters: true, gradientAsBucketView: true, bucketCapMb: 0.0002 });
+  const { PowerSGDState, powerSGDHook } = dist.algorithms.ddpCommHooks.powerSGD;
+  ddp.registerCommHook(new PowerSGDState(null, { startPowerSGDIter: 2, matrixApproximationRank: 1 }), powerSGDHook);
+  const opt = new torch.optim.SGD(ddp.parameters(), { lr: 0.1 });
+  let atJoin: torch.Tensor[] = [];
+  ddp.join(() => {
+    for (let i = 0; i < batches(rank); i++) {
+      opt.zeroGrad();
+      F.mseLoss(ddp(X.select(0, rank).select(0, i)), Y.select(0, rank).select(0, i)).backward();
+      opt.step();
+    }
+    ddp.eval();
+    atJoin = local.parameters().map((p) => p.grad!.clone());
+  });
+  const after = local.parameters().map((p) => p.grad!);
+  check(maxDiff(after, atJoin) === 0, 'a joined rank\'s gradients stay as they were when it joined');
+  const states = [...local.parameters(), ...local.buffers()].map((t) => t.detach().clone());
+  const last = states.map((t) => t.clone());
+  for (const t of last) await dist.broadcast(t, size - 1);
+  check(maxDiff(states, last) === 0, 'eval-mode joined ranks, PowerSGD and unused parameters: every rank ends with the last joiner\'s model');
+  ddp.removeHooks();
+}
+
 // throwOnEarlyTermination: every rank throws once rank 0 runs out.
 {
   const ddp = new nn.parallel.DistributedDataParallel(makeNet());

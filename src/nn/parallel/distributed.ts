@@ -8,7 +8,7 @@ import { noGrad, isGradEnabled } from '../../autograd/grad-mode.js';
 import { tensor, zeros } from '../../tensor/creation.js';
 import type { Device } from '../../tensor/device.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { int64 } from '../../tensor/dtype.js';
+import { float32, int64 } from '../../tensor/dtype.js';
 import { allReduce, broadcast } from '../../distributed/collectives.js';
 import { ReduceOp, type ProcessGroup, type Work } from '../../distributed/process-group.js';
 import { resolveGroup } from '../../distributed/state.js';
@@ -97,27 +97,29 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> implement
   override forward(...inputs: unknown[]): Out {
     const join = this._joinConfig;
     const syncsGradients = isGradEnabled() && this.requireSync && this.training;
+    const syncsBuffers = this.syncsBuffers();
+    // What earlier forwards in a join context started and nothing waited for.
+    if (this.joinWorks.length > 0) this.finishJoinWorks();
     if (join.enable) {
       // Each of these all-reduces is matched by a joined rank's hook (see join()).
-      this.finishJoinWorks();
       const notified = Join.notifyJoinContext(this);
       if (notified !== null) {
         if (syncsGradients) this.reducer.setForwardPassWork(notified.work, notified.count, this.divideByInitialWorldSize);
         else this.joinWorks.push({ work: notified.work, tensor: notified.count });
       }
+      // Tells the joined ranks, before they would have to take part, whether this
+      // iteration broadcasts buffers and whether its backward reduces. PyTorch sends the
+      // gradient flag alone, after the buffers, and has the joined ranks reuse the last
+      // iteration's flag for the buffers; flint sends both first, and its gradient flag is
+      // the condition the reducer arms on, so that an eval or no-grad forward in the loop
+      // does not leave the joined ranks waiting for a backward that never comes.
+      const flags = tensor([syncsGradients ? 1 : 0, syncsBuffers ? 1 : 0], { dtype: float32, device: this.joinDevice });
+      this.joinWorks.push({ work: allReduce(flags, { group: this.group }), tensor: flags });
     }
-    if (this.syncsBuffers()) {
+    if (syncsBuffers) {
       // Rank 0 may have joined: in a join context the last rank still training is the source.
       const source = join.enable ? this.findCommonRank(true) : this.group.ranks[0];
       broadcastCoalesced(this.module.buffers(), this.group, source);
-    }
-    if (join.enable) {
-      // Tells the joined ranks whether this iteration's backward reduces. PyTorch sends
-      // require_backward_grad_sync alone; this is the condition the reducer arms on, so
-      // that an eval or no-grad forward in the loop does not leave the joined ranks
-      // waiting for a backward that never comes.
-      const flag = zeros([1], { device: this.joinDevice }).fill_(syncsGradients ? 1 : 0);
-      this.joinWorks.push({ work: allReduce(flag, { group: this.group }), tensor: flag });
     }
     const output = (this.module as unknown as (...args: unknown[]) => Out)(...inputs);
     if (syncsGradients) this.reducer.prepareForBackward(output);
@@ -183,15 +185,16 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> implement
     return {
       mainHook: () => {
         this.finishJoinWorks();
-        if (this.syncsBuffers()) broadcastCoalesced(this.module.buffers(), this.group, this.findCommonRank(false));
-        const flag = zeros([1], { device: this.joinDevice });
+        const flags = zeros([2], { dtype: float32, device: this.joinDevice });
         let syncsGradients: boolean;
+        let syncsBuffers: boolean;
         try {
-          allReduce(flag, { group: this.group }).wait();
-          syncsGradients = (flag.item() as number) !== 0;
+          allReduce(flags, { group: this.group }).wait();
+          [syncsGradients, syncsBuffers] = (flags.tolist() as number[]).map((f) => f !== 0);
         } finally {
-          flag.dispose();
+          flags.dispose();
         }
+        if (syncsBuffers) broadcastCoalesced(this.module.buffers(), this.group, this.findCommonRank(false));
         if (syncsGradients) this.reducer.matchBackwardCollectives();
       },
       postHook: (isLastJoiner) => {

@@ -270,7 +270,9 @@ function compressBucket(state: PowerSGDState, bucket: GradBucket, input: Tensor,
   }
 
   // Step II: the uncompressed ones, as one buffer.
-  const uncompressedMemory = uncompressed.length > 0 ? cat(uncompressed.map((g) => g.reshape(-1))) : empty([0], { dtype, device });
+  const flats = uncompressed.map((g) => g.reshape(-1));
+  const uncompressedMemory = flats.length > 0 ? cat(flats) : empty([0], { dtype, device });
+  for (const f of flats) f.dispose();
 
   // Step III: P and Q memories (kept across iterations with warm start), and views of them.
   let randomizeQs = false;
@@ -301,8 +303,12 @@ function compressBucket(state: PowerSGDState, bucket: GradBucket, input: Tensor,
   for (const { matrices } of batches) {
     const [batch, n, m] = [...matrices.shape] as [number, number, number];
     const rank = Math.min(n, m, state.matrixApproximationRank);
-    ps.push(pMemory.narrow(0, pAt, batch * n * rank).view(batch, n, rank));
-    qs.push(qMemory.narrow(0, qAt, batch * m * rank).view(batch, m, rank));
+    const pRange = pMemory.narrow(0, pAt, batch * n * rank);
+    const qRange = qMemory.narrow(0, qAt, batch * m * rank);
+    ps.push(pRange.view(batch, n, rank));
+    qs.push(qRange.view(batch, m, rank));
+    pRange.dispose();
+    qRange.dispose();
     pAt += batch * n * rank;
     qAt += batch * m * rank;
   }
@@ -314,7 +320,7 @@ function compressBucket(state: PowerSGDState, bucket: GradBucket, input: Tensor,
     // PyTorch's fork_rng, so the global stream is untouched.
     const generator = new Generator().manualSeed(state.rng.randint(1_000_000_000));
     for (const q of qs) {
-      const values = randn(q.shape, { dtype, generator });
+      const values = randn(q.shape, { dtype, device: 'cpu', generator });
       q.copy_(values);
       values.dispose();
       orthogonalize(q, state.orthogonalizationEpsilon);
@@ -379,9 +385,10 @@ function compressBucket(state: PowerSGDState, bucket: GradBucket, input: Tensor,
           inputCopy.dispose();
         }
         if (!state.warmStart) {
+          // Only this bucket's: the other buckets' callbacks may not have run yet.
           for (const dict of [state.pMemoryDict, state.qMemoryDict]) {
-            for (const t of dict.values()) t.dispose();
-            dict.clear();
+            dict.get(index)?.dispose();
+            dict.delete(index);
           }
         }
         release();

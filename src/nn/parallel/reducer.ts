@@ -251,34 +251,46 @@ export class Reducer {
   /**
    * A joined rank's side of one backward of the ranks that have not joined: every bucket's
    * reduction, in bucket order, with zeros for this rank's gradients (through the
-   * communication hook if one is registered), then the unused-parameter map's. Gradients
-   * here are left as they are. @internal
+   * communication hook if one is registered), then the unused-parameter map's, in the
+   * order `finalize` runs them (a hook's chained collectives come after the map). The
+   * zeros are scratch buffers: this rank's gradients are left as they are, bucket views
+   * included. @internal
    */
   matchBackwardCollectives(): void {
-    const pending: (Work | Future<unknown>)[] = [];
-    this.buckets.forEach((bucket, index) => {
-      bucket.flat.zero_();
-      if (this.commHook === null) {
-        pending.push(allReduce(bucket.flat, { group: this.group, op: ReduceOp.SUM }));
-        return;
+    const pending: { result: Work | Future<unknown>; scratch: Tensor }[] = [];
+    try {
+      this.buckets.forEach((bucket, index) => {
+        const scratch = zeros([bucket.flat.numel()], { dtype: bucket.flat.dtype, device: bucket.flat.device });
+        if (this.commHook === null) {
+          pending.push({ result: allReduce(scratch, { group: this.group, op: ReduceOp.SUM }), scratch });
+          return;
+        }
+        const params = bucket.params.map((i) => this.params[i]);
+        const gradBucket = new GradBucket(index, scratch, params, bucket.offsets, index === this.buckets.length - 1);
+        const future: unknown = this.commHook.hook(this.commHook.state, gradBucket);
+        if (!(future instanceof Future)) {
+          scratch.dispose();
+          throw new TypeError(`DistributedDataParallel: a communication hook must return a torch.futures.Future, but it returned ${typeof future}`);
+        }
+        pending.push({ result: future, scratch });
+      });
+      if (this.usesUsedMap()) {
+        const bitmap = zeros([this.params.length], { dtype: uint8 });
+        try {
+          allReduce(bitmap, { group: this.group, op: ReduceOp.MAX }).wait();
+        } finally {
+          bitmap.dispose();
+        }
       }
-      const params = bucket.params.map((i) => this.params[i]);
-      const gradBucket = new GradBucket(index, bucket.flat, params, bucket.offsets, index === this.buckets.length - 1);
-      const future: unknown = this.commHook.hook(this.commHook.state, gradBucket);
-      if (!(future instanceof Future)) {
-        throw new TypeError(`DistributedDataParallel: a communication hook must return a torch.futures.Future, but it returned ${typeof future}`);
-      }
-      pending.push(future);
-    });
-    for (const p of pending) p.wait();
-    if (this.findUnused) {
-      const bitmap = zeros([this.params.length], { dtype: uint8 });
-      try {
-        allReduce(bitmap, { group: this.group, op: ReduceOp.MAX }).wait();
-      } finally {
-        bitmap.dispose();
-      }
+      for (const { result } of pending) result.wait();
+    } finally {
+      for (const { scratch } of pending) scratch.dispose();
     }
+  }
+
+  /** Whether this iteration's backward ends with the all-reduce of the used-parameter map. */
+  private usesUsedMap(): boolean {
+    return this.findUnused;
   }
 
   private finalize(): void {
@@ -286,7 +298,7 @@ export class Reducer {
     this.finishedPass = runningBackwardPass();
     this.releaseForwardPassCount();
     let usedAnywhere: boolean[] | null = null;
-    if (this.findUnused) {
+    if (this.usesUsedMap()) {
       const bitmap = zeros([this.params.length], { dtype: uint8 });
       noGrad(() => this.usedLocally.forEach((u, i) => u && bitmap.narrow(0, i, 1).fill_(1)));
       allReduce(bitmap, { group: this.group, op: ReduceOp.MAX }).wait();
