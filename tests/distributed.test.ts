@@ -252,7 +252,7 @@ describe.skipIf(glooMissing !== '')('worlds of 2 and 4 processes started by flin
       const result = await flintRun(nproc, 'tests/distributed/ddp.mts');
       expect(result.stderr).not.toContain('Error');
       expect(result.code).toBe(0);
-      expect(result.stdout.match(/ddp ok 47/g)?.length).toBe(nproc);
+      expect(result.stdout.match(/ddp ok 50/g)?.length).toBe(nproc);
     });
 
     it(`DDP's join context on uneven inputs, ${nproc} ranks`, async () => {

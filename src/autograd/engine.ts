@@ -98,6 +98,20 @@ export function runningBackwardPass(): number {
   return outermostPass;
 }
 
+/** Callbacks queued during the outermost pass now running, run when it finishes. */
+let finalCallbacks: (() => void)[] | null = null;
+
+/**
+ * Runs `callback` when the outermost backward pass now running has finished its graph
+ * (PyTorch's `Variable._execution_engine.queue_callback`); a callback may queue more.
+ * They are dropped if the pass throws. @internal
+ * @example queueCallback(() => reducer.finishIteration())
+ */
+export function queueCallback(callback: () => void): void {
+  if (finalCallbacks === null) throw new Error('Final callbacks can only be installed during backward pass.');
+  finalCallbacks.push(callback);
+}
+
 /**
  * Whether the backward now running only computes some gradients (`autograd.grad`, or
  * `backward` with `inputs`), which a reentrant checkpoint cannot honour. @internal
@@ -193,7 +207,10 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
   const outer = current;
   current = options;
   const outerPass = outermostPass;
-  if (outerPass === 0) outermostPass = ++passCount;
+  if (outerPass === 0) {
+    outermostPass = ++passCount;
+    finalCallbacks = [];
+  }
   try {
     run(() => {
       // Per node, the gradient arriving at each of its outputs (one slot for most nodes).
@@ -291,9 +308,13 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
         lifetimes?.dropAll(slots);
       }
     });
+    if (outerPass === 0) {
+      for (let i = 0; i < finalCallbacks!.length; i++) finalCallbacks![i]();
+    }
   } finally {
     current = outer;
     outermostPass = outerPass;
+    if (outerPass === 0) finalCallbacks = null;
   }
   if (targets === null || !options.capture) return [];
   return targets.map((n, i) => captured.get(n)?.[slotOf(options.inputs![i])] ?? null);

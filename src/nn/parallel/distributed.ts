@@ -41,6 +41,14 @@ export interface DistributedDataParallelOptions {
   findUnusedParameters?: boolean;
   /** After the all-reduce, gradients become views of the buckets instead of copies (default false). */
   gradientAsBucketView?: boolean;
+  /**
+   * The set of parameters used, and how many times each one's gradient arrives in a
+   * backward, do not change between iterations (default false). The first iteration counts
+   * them and reduces when its backward ends; later ones reduce each bucket as soon as its
+   * counts are reached. This allows a layer in several reentrant `checkpoint`s, and
+   * parameters unused by the forward without findUnusedParameters' graph walk.
+   */
+  staticGraph?: boolean;
 }
 
 /**
@@ -89,7 +97,7 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> implement
     });
     syncModuleStates(module, group, group.ranks[0]);
     Object.defineProperty(this, 'reducer', {
-      value: new Reducer(params, group, capMb * MIB, options.findUnusedParameters ?? false, options.gradientAsBucketView ?? false),
+      value: new Reducer(params, group, capMb * MIB, options.findUnusedParameters ?? false, options.gradientAsBucketView ?? false, options.staticGraph ?? false),
       writable: true,
     });
   }

@@ -7,7 +7,7 @@
  */
 import { noGrad } from '../../autograd/grad-mode.js';
 import { AccumulateGrad, type Node } from '../../autograd/node.js';
-import { runningBackwardPass } from '../../autograd/engine.js';
+import { queueCallback, runningBackwardPass } from '../../autograd/engine.js';
 import { zeros } from '../../tensor/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { uint8 } from '../../tensor/dtype.js';
@@ -48,6 +48,19 @@ export class Reducer {
    * not joined, and whether that count (not the group's size) divides the gradients.
    */
   private forwardPassCount: { work: Work; count: Tensor; useStaticWorldSize: boolean } | null = null;
+  /** Synced iterations so far, armed here or shadowed by a joined rank. */
+  private iterations = 0;
+  /**
+   * staticGraph: how many times each parameter's gradient arrives in one backward (0:
+   * unused), counted in the first synced iteration; null until then.
+   */
+  private expectedArrivals: number[] | null = null;
+  private arrivals: number[] = [];
+  /** staticGraph's first iteration: gradients are only counted, and reduced when backward ends. */
+  private recording = false;
+  private finishQueued = false;
+  /** staticGraph: which parameters some rank used, from the first iteration's used map. */
+  private staticUsedAnywhere: boolean[] | null = null;
   /** The backward pass (runningBackwardPass) that finished the last iteration's reduction. */
   private finishedPass = 0;
   /** What this iteration's gradients are divided by, fixed when its first bucket launches. */
@@ -59,6 +72,7 @@ export class Reducer {
     capBytes: number,
     private readonly findUnused: boolean,
     private readonly asBucketView: boolean,
+    private readonly staticGraph = false,
   ) {
     this.params = params;
     // Buckets in reverse registration order, roughly the order backward produces gradients.
@@ -81,7 +95,7 @@ export class Reducer {
     }
     close();
     params.forEach((p, i) => {
-      this.hooks.push(p.registerPostAccumulateGradHook(() => this.markReady(i)));
+      this.hooks.push(p.registerPostAccumulateGradHook(() => this.onGradient(i)));
     });
   }
 
@@ -100,6 +114,14 @@ export class Reducer {
 
   /** Arms the reduction for the backward of `output` (a training forward's result). */
   prepareForBackward(output: unknown): void {
+    if (this.expecting && this.staticGraph && this.expectedArrivals !== null) {
+      throw new Error(
+        'Expected to have finished reduction in the prior iteration before starting a new one. This error indicates ' +
+          'that your training graph has changed in this iteration, e.g., one parameter is used in first iteration, ' +
+          'but then got unused in the second iteration. this is not compatible with staticGraph set to true. ' +
+          `Parameter indices which did not receive grad for rank ${getRank()}: ${this.unreadyIndices().join(' ')}`,
+      );
+    }
     if (this.expecting) {
       throw new Error(
         'Expected to have finished reduction in the prior iteration before starting a new one. This error indicates ' +
@@ -120,12 +142,49 @@ export class Reducer {
       b.work = null;
       b.future = null;
     }
-    if (this.findUnused) {
+    this.iterations++;
+    this.arrivals = this.params.map(() => 0);
+    if (this.staticGraph) {
+      if (this.expectedArrivals === null) {
+        this.recording = true;
+        this.finishQueued = false;
+      } else {
+        this.expectedArrivals.forEach((n, i) => n === 0 && this.markReady(i, false));
+      }
+    } else if (this.findUnused) {
       const used = reachableLeaves(output);
       this.params.forEach((p, i) => {
         if (!used.has(p)) this.markReady(i, false);
       });
     }
+  }
+
+  /** A parameter's post-accumulate-grad hook: its gradient for this backward has arrived (once more). */
+  private onGradient(index: number): void {
+    if (!this.staticGraph || !this.expecting) return this.markReady(index);
+    const arrived = ++this.arrivals[index];
+    if (this.recording) {
+      // The first iteration cannot know when a parameter's last gradient has come (a layer
+      // in two reentrant checkpoints gets two), so it reduces when the backward ends.
+      if (!this.finishQueued) {
+        this.finishQueued = true;
+        queueCallback(() => this.finishRecording());
+      }
+      return;
+    }
+    const expected = this.expectedArrivals![index];
+    if (arrived === expected) this.markReady(index);
+    else if (arrived > expected) {
+      this.expecting = false;
+      throw new Error(markedTwiceMessage(index, this.findUnused));
+    }
+  }
+
+  /** staticGraph's first iteration, when its backward ends: reduce everything, remember the counts. */
+  private finishRecording(): void {
+    this.recording = false;
+    this.expectedArrivals = this.arrivals.slice();
+    this.arrivals.forEach((n, i) => this.markReady(i, n > 0));
   }
 
   private unreadyIndices(): number[] {
@@ -257,6 +316,7 @@ export class Reducer {
    * included. @internal
    */
   matchBackwardCollectives(): void {
+    this.iterations++;
     const pending: { result: Work | Future<unknown>; scratch: Tensor }[] = [];
     try {
       this.buckets.forEach((bucket, index) => {
@@ -288,22 +348,26 @@ export class Reducer {
     }
   }
 
-  /** Whether this iteration's backward ends with the all-reduce of the used-parameter map. */
+  /**
+   * Whether this iteration's backward ends with the all-reduce of the used-parameter map:
+   * with findUnusedParameters, or in staticGraph's first iteration (later ones reuse it).
+   */
   private usesUsedMap(): boolean {
-    return this.findUnused;
+    return this.staticGraph ? this.iterations === 1 : this.findUnused;
   }
 
   private finalize(): void {
     this.expecting = false;
     this.finishedPass = runningBackwardPass();
     this.releaseForwardPassCount();
-    let usedAnywhere: boolean[] | null = null;
+    let usedAnywhere: boolean[] | null = this.staticGraph ? this.staticUsedAnywhere : null;
     if (this.usesUsedMap()) {
       const bitmap = zeros([this.params.length], { dtype: uint8 });
       noGrad(() => this.usedLocally.forEach((u, i) => u && bitmap.narrow(0, i, 1).fill_(1)));
       allReduce(bitmap, { group: this.group, op: ReduceOp.MAX }).wait();
       const flags = bitmap.tolist() as number[];
       usedAnywhere = flags.map((f) => f !== 0);
+      if (this.staticGraph) this.staticUsedAnywhere = usedAnywhere;
       bitmap.dispose();
     }
     for (const bucket of this.buckets) {
