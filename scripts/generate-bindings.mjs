@@ -95,7 +95,7 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
   if (spec.check && !kernel) fail(`${name}: \`check\` names extra value checks of a kernel entry`);
   if (spec.halfFloats && !kernel) fail(`${name}: \`halfFloats\` widens a kernel entry's dtypes`);
   if (spec.queued !== undefined && typeof spec.queued !== 'boolean') fail(`${name}: \`queued\` is true or false`);
-  if (spec.queued && args.some(isList)) fail(`${name}: an entry with lists cannot be queued (they point into the call's arrays)`);
+  if (spec.queued && args.some(isList) && !spec.kernel) fail(`${name}: only a kernel entry with lists can be queued (the CPU copies a kernel's lists)`);
   return {
     name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct,
     readsFrom: spec.readsFrom ?? {}, check: spec.check, halfFloats: !!spec.halfFloats, queued: spec.queued,
@@ -162,11 +162,14 @@ function kernelsHeader() {
     const dimsOf = (arg, names) => arg.dims.map((d) => (/^\d+$/.test(d) ? `KernelShapes::fixed(${d})` : `${names.indexOf(d)}`));
     lines.push(`// ${entry.name}(${entry.args.map((a) => (a.dims ? `${a.name}: ${a.kind} [${a.dims.join(', ')}]` : `${a.name}: ${a.kind}`)).join(', ')})`);
     // kHasLists: the lists point into the entry's own arrays, so a device that runs the
-    // kernel later (the CPU's queue) must run this one at once instead.
+    // kernel later (the CPU's queue) must copy them first; forEachList visits each.
     lines.push(
       `struct ${argsStruct(entry)} {`,
       ...entry.args.map((a) => `  ${kernelField(a)}`),
       `  static constexpr bool kHasLists = ${lists.length > 0};`,
+      lists.length > 0
+        ? `  template <class F> void forEachList(F&& f) { ${lists.map((a) => `f(${a.name});`).join(' ')} }`
+        : '  template <class F> void forEachList(F&&) {}',
       '};',
     );
     // `check: 'f'`: the entry's numbers are checked further by a hand-written f(args)
@@ -328,13 +331,13 @@ function metaUnpack(entry, arg) {
 }
 
 // Whether an entry's CPU work may wait in the queue of torch.setAsyncCpu: its views only,
-// no host memory and no value read back. Kernel and struct entries are, unless they take
-// lists (which point into the call's own arrays); others say `queued: true`. Every other
-// entry first waits for the queue and then runs inline (CpuSync), so that an entry nobody
-// marked stays correct.
+// no host memory and no value read back. Kernel and struct entries are (the CPU copies a
+// kernel's lists, which point into the call's own arrays, before it queues it); others say
+// `queued: true`. Every other entry first waits for the queue and then runs inline
+// (CpuSync), so that an entry nobody marked stays correct.
 function queued(entry) {
   if (entry.queued !== undefined) return entry.queued;
-  return Boolean(entry.kernel || entry.struct) && !entry.args.some(isList);
+  return Boolean(entry.kernel || entry.struct);
 }
 
 function entryFunction(entry) {

@@ -7,11 +7,14 @@ import * as torch from 'flint-torch';
 
 afterEach(() => torch.setAsyncCpu(false));
 
-/** Three SGD steps of a small MLP from a fixed seed; its parameters after them. */
-function train(): number[][] {
+type MakeOptimizer = (params: torch.nn.Parameter[]) => torch.optim.Optimizer;
+const sgd: MakeOptimizer = (params) => new torch.optim.SGD(params, { lr: 0.1, momentum: 0.9 });
+
+/** Three steps of a small MLP from a fixed seed; its parameters after them. */
+function train(makeOptimizer: MakeOptimizer = sgd): number[][] {
   torch.manualSeed(0);
   const net = new torch.nn.Sequential(new torch.nn.Linear(8, 16), new torch.nn.ReLU(), new torch.nn.Linear(16, 3));
-  const optimizer = new torch.optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
+  const optimizer = makeOptimizer(net.parameters());
   const x = torch.randn(32, 8);
   const y = torch.randint(0, 3, [32]);
   for (let step = 0; step < 3; step++) {
@@ -38,6 +41,41 @@ describe('torch.setAsyncCpu', () => {
     expect(torch.isAsyncCpuEnabled()).toBe(true);
     const queued = train();
     expect(queued).toEqual(sync);
+  });
+
+  it("queues every optimizer's fused step (their lists copied) and trains as the synchronous mode does", () => {
+    const { optim } = torch;
+    const makers: Record<string, MakeOptimizer> = {
+      sgdNesterov: (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+      adam: (p) => new optim.Adam(p, { lr: 0.01, amsgrad: true }),
+      adamw: (p) => new optim.AdamW(p, { lr: 0.01 }),
+      adagrad: (p) => new optim.Adagrad(p, { lr: 0.1 }),
+      adadelta: (p) => new optim.Adadelta(p),
+      adamax: (p) => new optim.Adamax(p),
+      nadam: (p) => new optim.NAdam(p),
+      radam: (p) => new optim.RAdam(p),
+      rmsprop: (p) => new optim.RMSprop(p, { momentum: 0.5, centered: true }),
+      asgd: (p) => new optim.ASGD(p),
+      rprop: (p) => new optim.Rprop(p),
+    };
+    for (const [name, make] of Object.entries(makers)) {
+      torch.setAsyncCpu(false);
+      const sync = train(make);
+      torch.setAsyncCpu(true);
+      expect(train(make), name).toEqual(sync);
+    }
+    // The step itself waits for nothing: the backward's ops are still queued after it.
+    torch.manualSeed(0);
+    const net = new torch.nn.Linear(256, 256);
+    const optimizer = new optim.Adam(net.parameters());
+    const x = torch.randn(512, 256);
+    for (let i = 0; i < 2; i++) {
+      optimizer.zeroGrad();
+      net(x).pow(2).mean().backward();
+      optimizer.step();
+      expect(torch.cpu.pendingOps()).toBeGreaterThan(0);
+    }
+    torch.cpu.synchronize();
   });
 
   it('queues ops and returns at once; await t.data() lets the event loop run meanwhile', async () => {

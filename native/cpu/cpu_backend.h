@@ -13,6 +13,24 @@
 
 namespace flint {
 
+// A kernel's arguments with their own copies of its lists of views: the lists point into
+// the calling entry's arrays, which are gone by the time the CPU's queue runs the kernel.
+// The storages need no hold: a freed block is reused only by ops queued after it.
+template <class Args>
+struct OwnedLists {
+  Args args;
+  std::vector<std::vector<TensorView>> lists;
+  explicit OwnedLists(const Args& original) : args(original) {
+    // Moving an inner vector keeps its buffer, so the pointers stay valid as `lists` grows.
+    args.forEachList([this](ViewList& list) {
+      lists.emplace_back(list.data, list.data + list.size);
+      list.data = lists.back().data();
+    });
+  }
+  OwnedLists(const OwnedLists&) = delete;
+  OwnedLists& operator=(const OwnedLists&) = delete;
+};
+
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(int threads);
@@ -65,29 +83,24 @@ class CpuBackend final : public Backend {
   void NAME##Run PARAMS;
   FLINT_BACKEND_VIEW_IMPLS(FLINT_CPU_QUEUED_IMPL)
 #undef FLINT_CPU_QUEUED_IMPL
-// A kernel whose arguments hold lists (pointers into the caller's arrays) runs at once,
-// after what is queued.
-#define FLINT_CPU_QUEUED_KERNEL(name, Args)                     \
-  void name##Impl(const Args& args) override {                  \
-    if (!queueing()) {                                          \
-      name##Run(args);                                          \
-    } else if (Args::kHasLists) {                               \
-      InlineScope scope(*this);                                 \
-      name##Run(args);                                          \
-    } else {                                                    \
-      queue_->push(#name, [this, args] { name##Run(args); });   \
-    }                                                           \
-  }                                                             \
+// A kernel whose arguments hold lists (pointers into the caller's arrays) is queued with
+// copies of them (OwnedLists), so that an optimizer's fused step does not wait for the queue.
+#define FLINT_CPU_QUEUED_KERNEL(name, Args)                                    \
+  void name##Impl(const Args& args) override {                                 \
+    if (!queueing()) {                                                         \
+      name##Run(args);                                                         \
+    } else if (Args::kHasLists) {                                              \
+      auto owned = std::make_shared<OwnedLists<Args>>(args);                   \
+      queue_->push(#name, [this, owned] { name##Run(owned->args); });          \
+    } else {                                                                   \
+      queue_->push(#name, [this, args] { name##Run(args); });                  \
+    }                                                                          \
+  }                                                                            \
   void name##Run(const Args& args);
   FLINT_GENERATED_KERNELS(FLINT_CPU_QUEUED_KERNEL)
 #undef FLINT_CPU_QUEUED_KERNEL
 
  private:
-  struct InlineScope {
-    CpuBackend& cpu;
-    explicit InlineScope(CpuBackend& backend) : cpu(backend) { cpu.beginInline(); }
-    ~InlineScope() { cpu.endInline(); }
-  };
   // Whether a view kernel called now goes to the queue.
   bool queueing() const { return queue_ != nullptr && !queue_->onQueueThread() && inlineDepth_.load(std::memory_order_relaxed) == 0; }
 
