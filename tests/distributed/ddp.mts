@@ -2,22 +2,16 @@
 // process training on the same global batches, in float64. Prints "ddp ok <n>" per rank;
 // a mismatch throws, and the rank exits non-zero.
 import torch from 'flint-torch';
+import { checker, maxDiff } from './checks.mts';
 
 const { nn } = torch;
 const dist = torch.distributed;
 await dist.initProcessGroup({ backend: 'gloo', timeout: 30_000 });
 const rank = dist.getRank();
 const size = dist.getWorldSize();
-let checks = 0;
 torch.setDefaultDtype(torch.float64);
 
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new Error(`rank ${rank}: ${what}`);
-  checks++;
-}
-function maxDiff(a: torch.Tensor[], b: torch.Tensor[]): number {
-  return Math.max(...a.map((t, i) => t.sub(b[i]).abs().max().item() as number));
-}
+const { check, count } = checker(rank);
 const makeNet = (): nn.Module => new nn.Sequential(new nn.Linear(5, 8), new nn.Tanh(), new nn.Linear(8, 8), new nn.ReLU(), new nn.Linear(8, 3));
 const B = 4;
 torch.manualSeed(123);
@@ -294,4 +288,4 @@ class TwoHeads extends nn.Module {
 }
 
 dist.destroyProcessGroup();
-console.log(`ddp ok ${checks}`);
+console.log(`ddp ok ${count()}`);

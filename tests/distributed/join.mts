@@ -4,6 +4,7 @@
 // gradients, summed and divided by the world size (or by those ranks, with
 // divideByInitialWorldSize: false). Prints "join ok <n>" per rank; a mismatch throws.
 import torch from 'flint-torch';
+import { checker, maxDiff } from './checks.mts';
 
 const { nn } = torch;
 const F = nn.functional;
@@ -12,16 +13,9 @@ const { Join } = dist.algorithms;
 await dist.initProcessGroup({ backend: 'gloo', timeout: 30_000 });
 const rank = dist.getRank();
 const size = dist.getWorldSize();
-let checks = 0;
 torch.setDefaultDtype(torch.float64);
 
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new Error(`rank ${rank}: ${what}`);
-  checks++;
-}
-function maxDiff(a: torch.Tensor[], b: torch.Tensor[]): number {
-  return Math.max(...a.map((t, i) => t.sub(b[i]).abs().max().item() as number));
-}
+const { check, count } = checker(rank);
 const batches = (r: number): number => 3 + 2 * r;
 const steps = batches(size - 1);
 const makeNet = (): nn.Module => new nn.Sequential(new nn.Linear(5, 8), new nn.Tanh(), new nn.Linear(8, 3));
@@ -166,5 +160,5 @@ for (const run of runs) {
   ddp.removeHooks();
 }
 
-console.log(`join ok ${checks}`);
+console.log(`join ok ${count()}`);
 dist.destroyProcessGroup();
