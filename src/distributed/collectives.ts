@@ -6,7 +6,9 @@
  */
 import { CollectiveKind, CommReduceOp } from '../native/enums.generated.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { empty } from '../tensor/creation.js';
+import { empty, tensor as tensorOf } from '../tensor/creation.js';
+import type { DType } from '../tensor/dtype.js';
+import type { DeviceLike } from '../tensor/device.js';
 import { checkTensor } from '../tensor/args.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { bytesOf, doneWork, nativeReduceOp, ReduceOp, type ProcessGroup, type ReduceOpName, Work } from './process-group.js';
@@ -89,6 +91,22 @@ export function allReduce(tensor: Tensor, options: ReduceOptions = {}): Work {
     group.run(CollectiveKind.AllReduce, t.dtype.code, code, 0, 0, null, bytesOf(t)),
   );
   return withResult(averaged(work, [tensor], op, group.size()), [tensor]);
+}
+
+/**
+ * All-reduces a few numbers across `group` and returns the results: the small flags and
+ * counts that DDP and the join context agree on. Every rank must pass the same dtype and
+ * length. @internal
+ * @example const [sum] = allReduceNumbers([1], group, { dtype: float32, device: 'cpu' });
+ */
+export function allReduceNumbers(values: number[], group: ProcessGroup, options: { dtype: DType; device: DeviceLike; op?: ReduceOpName }): number[] {
+  const t = tensorOf(values, { dtype: options.dtype, device: options.device });
+  try {
+    allReduce(t, { group, op: options.op ?? ReduceOp.SUM }).wait();
+    return (t.tolist() as (number | bigint)[]).map(Number);
+  } finally {
+    t.dispose();
+  }
 }
 
 /**

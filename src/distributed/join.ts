@@ -5,10 +5,10 @@
  * all-reduces), so that no rank hangs. Then the post-hooks run (DDP copies the model of
  * the rank that joined last to every rank).
  */
-import { ones, zeros } from '../tensor/creation.js';
+import { ones } from '../tensor/creation.js';
 import { float32 } from '../tensor/dtype.js';
 import type { Device } from '../tensor/device.js';
-import { allReduce } from './collectives.js';
+import { allReduce, allReduceNumbers } from './collectives.js';
 import type { ProcessGroup, Work } from './process-group.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -169,23 +169,12 @@ export class Join {
 
   // Shadows notifyJoinContext's all-reduce of ones, with a zero: the sum counts the ranks still training.
   private countNonJoined(): number {
-    const count = zeros([1], { dtype: float32, device: this.device });
-    try {
-      allReduce(count, { group: this.group }).wait();
-      return count.item() as number;
-    } finally {
-      count.dispose();
-    }
+    return allReduceNumbers([0], this.group, { dtype: float32, device: this.device })[0];
   }
 
   // Shadows throwOnEarlyTermination's check with a one, which makes every other rank throw.
   private notifyToTerminate(): never {
-    const one = ones([1], { dtype: float32, device: this.device });
-    try {
-      allReduce(one, { group: this.group }).wait();
-    } finally {
-      one.dispose();
-    }
+    allReduceNumbers([1], this.group, { dtype: float32, device: this.device });
     throw new Error(`Rank ${this.group.rank()} exhausted all inputs.`);
   }
 
@@ -205,15 +194,8 @@ export class Join {
     const count = ones([1], { dtype: float32, device: joinable.joinDevice });
     const work = allReduce(count, { group });
     if (config.throwOnEarlyTermination) {
-      const joined = zeros([1], { dtype: float32, device: joinable.joinDevice });
-      let shouldThrow: boolean;
-      try {
-        allReduce(joined, { group }).wait();
-        shouldThrow = (joined.item() as number) !== 0;
-      } finally {
-        joined.dispose();
-      }
-      if (shouldThrow) {
+      const [joined] = allReduceNumbers([0], group, { dtype: float32, device: joinable.joinDevice });
+      if (joined !== 0) {
         work.wait();
         count.dispose();
         throw new Error('Detected at least one rank that exhausted inputs. Throwing across all ranks.');

@@ -9,7 +9,7 @@ import { tensor, zeros } from '../../tensor/creation.js';
 import type { Device } from '../../tensor/device.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { float32, int64 } from '../../tensor/dtype.js';
-import { allReduce, broadcast } from '../../distributed/collectives.js';
+import { allReduce, allReduceNumbers, broadcast } from '../../distributed/collectives.js';
 import { ReduceOp, type ProcessGroup, type Work } from '../../distributed/process-group.js';
 import { resolveGroup } from '../../distributed/state.js';
 import { DISABLED_JOIN_CONFIG, Join, type JoinConfig, type Joinable, type JoinHook } from '../../distributed/join.js';
@@ -105,7 +105,8 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> implement
   override forward(...inputs: unknown[]): Out {
     const join = this._joinConfig;
     const syncsGradients = isGradEnabled() && this.requireSync && this.training;
-    const syncsBuffers = this.syncsBuffers();
+    const buffersToSync = this.buffersToSync();
+    const syncsBuffers = buffersToSync !== null;
     // What earlier forwards in a join context started and nothing waited for.
     if (this.joinWorks.length > 0) this.finishJoinWorks();
     if (join.enable) {
@@ -124,18 +125,21 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> implement
       const flags = tensor([syncsGradients ? 1 : 0, syncsBuffers ? 1 : 0], { dtype: float32, device: this.joinDevice });
       this.joinWorks.push({ work: allReduce(flags, { group: this.group }), tensor: flags });
     }
-    if (syncsBuffers) {
+    if (buffersToSync !== null) {
       // Rank 0 may have joined: in a join context the last rank still training is the source.
       const source = join.enable ? this.findCommonRank(true) : this.group.ranks[0];
-      broadcastCoalesced(this.module.buffers(), this.group, source);
+      broadcastCoalesced(buffersToSync, this.group, source);
     }
     const output = (this.module as unknown as (...args: unknown[]) => Out)(...inputs);
     if (syncsGradients) this.reducer.prepareForBackward(output);
     return output;
   }
 
-  private syncsBuffers(): boolean {
-    return this.training && this.broadcastBuffersOption && this.group.size() > 1 && this.module.buffers().length > 0;
+  /** The buffers a training forward broadcasts (broadcastBuffers), or null when it broadcasts none. */
+  private buffersToSync(): Tensor[] | null {
+    if (!this.training || !this.broadcastBuffersOption || this.group.size() === 1) return null;
+    const buffers = this.module.buffers();
+    return buffers.length > 0 ? buffers : null;
   }
 
   /**
@@ -143,15 +147,9 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> implement
    * (PyTorch's `_find_common_rank`, an all-reduce of MAX).
    */
   private findCommonRank(candidate: boolean): number {
-    const rank = tensor([candidate ? this.group.rank() : -1], { dtype: int64 });
-    try {
-      allReduce(rank, { group: this.group, op: ReduceOp.MAX }).wait();
-      const common = Number(rank.item());
-      if (common === -1) throw new Error('DistributedDataParallel: no rank is a candidate for the common rank (every rank passed false)');
-      return this.group.ranks[common];
-    } finally {
-      rank.dispose();
-    }
+    const [common] = allReduceNumbers([candidate ? this.group.rank() : -1], this.group, { dtype: int64, device: 'cpu', op: ReduceOp.MAX });
+    if (common === -1) throw new Error('DistributedDataParallel: no rank is a candidate for the common rank (every rank passed false)');
+    return this.group.ranks[common];
   }
 
   private finishJoinWorks(): void {
@@ -193,15 +191,7 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> implement
     return {
       mainHook: () => {
         this.finishJoinWorks();
-        const flags = zeros([2], { dtype: float32, device: this.joinDevice });
-        let syncsGradients: boolean;
-        let syncsBuffers: boolean;
-        try {
-          allReduce(flags, { group: this.group }).wait();
-          [syncsGradients, syncsBuffers] = (flags.tolist() as number[]).map((f) => f !== 0);
-        } finally {
-          flags.dispose();
-        }
+        const [syncsGradients, syncsBuffers] = allReduceNumbers([0, 0], this.group, { dtype: float32, device: this.joinDevice }).map((f) => f !== 0);
         if (syncsBuffers) broadcastCoalesced(this.module.buffers(), this.group, this.findCommonRank(false));
         if (syncsGradients) this.reducer.matchBackwardCollectives();
       },

@@ -11,7 +11,7 @@ import { queueCallback, runningBackwardPass } from '../../autograd/engine.js';
 import { zeros } from '../../tensor/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { uint8 } from '../../tensor/dtype.js';
-import { allReduce } from '../../distributed/collectives.js';
+import { allReduce, allReduceNumbers } from '../../distributed/collectives.js';
 import { ReduceOp, type ProcessGroup, type Work } from '../../distributed/process-group.js';
 import { getRank } from '../../distributed/state.js';
 import type { Parameter } from '../parameter.js';
@@ -114,21 +114,17 @@ export class Reducer {
 
   /** Arms the reduction for the backward of `output` (a training forward's result). */
   prepareForBackward(output: unknown): void {
-    if (this.expecting && this.staticGraph && this.expectedArrivals !== null) {
-      throw new Error(
-        'Expected to have finished reduction in the prior iteration before starting a new one. This error indicates ' +
-          'that your training graph has changed in this iteration, e.g., one parameter is used in first iteration, ' +
-          'but then got unused in the second iteration. this is not compatible with staticGraph set to true. ' +
-          `Parameter indices which did not receive grad for rank ${getRank()}: ${this.unreadyIndices().join(' ')}`,
-      );
-    }
     if (this.expecting) {
+      const cause =
+        this.staticGraph && this.expectedArrivals !== null
+          ? 'that your training graph has changed in this iteration, e.g., one parameter is used in first iteration, ' +
+            'but then got unused in the second iteration. this is not compatible with staticGraph set to true.'
+          : 'that your module has parameters that were not used in producing loss. You can enable unused parameter ' +
+            'detection by passing the option `findUnusedParameters: true` to DistributedDataParallel, and by making ' +
+            'sure all `forward` function outputs participate in calculating loss.';
       throw new Error(
-        'Expected to have finished reduction in the prior iteration before starting a new one. This error indicates ' +
-          'that your module has parameters that were not used in producing loss. You can enable unused parameter ' +
-          'detection by passing the option `findUnusedParameters: true` to DistributedDataParallel, and by making ' +
-          "sure all `forward` function outputs participate in calculating loss. Parameter indices which did not " +
-          `receive grad for rank ${getRank()}: ${this.unreadyIndices().join(' ')}`,
+        `Expected to have finished reduction in the prior iteration before starting a new one. This error indicates ${cause} ` +
+          `Parameter indices which did not receive grad for rank ${getRank()}: ${this.unreadyIndices().join(' ')}`,
       );
     }
     this.expecting = true;
@@ -244,17 +240,31 @@ export class Reducer {
     });
     if (this.commHook !== null) {
       // The hook averages (or otherwise reduces) the bucket itself, as in PyTorch.
-      const index = this.buckets.indexOf(bucket);
-      const params = bucket.params.map((i) => this.params[i]);
-      const gradBucket = new GradBucket(index, bucket.flat, params, bucket.offsets, index === this.buckets.length - 1);
-      const future: unknown = this.commHook.hook(this.commHook.state, gradBucket);
-      if (!(future instanceof Future)) {
-        throw new TypeError(`DistributedDataParallel: a communication hook must return a torch.futures.Future, but it returned ${typeof future}`);
-      }
-      bucket.future = future;
+      bucket.future = this.runCommHook(this.buckets.indexOf(bucket), bucket.flat);
       return;
     }
     bucket.work = allReduce(bucket.flat, { group: this.group, op: ReduceOp.SUM });
+  }
+
+  /** The registered communication hook's future for bucket `index`, with `buffer` as its gradients. */
+  private runCommHook(index: number, buffer: Tensor): Future<unknown> {
+    const bucket = this.buckets[index];
+    const params = bucket.params.map((i) => this.params[i]);
+    const gradBucket = new GradBucket(index, buffer, params, bucket.offsets, index === this.buckets.length - 1);
+    const future: unknown = this.commHook!.hook(this.commHook!.state, gradBucket);
+    if (!(future instanceof Future)) {
+      throw new TypeError(`DistributedDataParallel: a communication hook must return a torch.futures.Future, but it returned ${typeof future}`);
+    }
+    return future;
+  }
+
+  /**
+   * All-reduces the used-parameter map (MAX): which parameters some rank used this
+   * iteration, from which ones this rank used.
+   */
+  private usedAnywhere(usedLocally: boolean[]): boolean[] {
+    const flags = allReduceNumbers(usedLocally.map((u) => (u ? 1 : 0)), this.group, { dtype: uint8, device: 'cpu', op: ReduceOp.MAX });
+    return flags.map((f) => f !== 0);
   }
 
   /** Waits for a bucket's hook and puts its reduced gradients into the bucket's buffer. */
@@ -317,34 +327,18 @@ export class Reducer {
    */
   matchBackwardCollectives(): void {
     this.iterations++;
-    const pending: { result: Work | Future<unknown>; scratch: Tensor }[] = [];
+    const pending: (Work | Future<unknown>)[] = [];
+    const scratches: Tensor[] = [];
     try {
       this.buckets.forEach((bucket, index) => {
         const scratch = zeros([bucket.flat.numel()], { dtype: bucket.flat.dtype, device: bucket.flat.device });
-        if (this.commHook === null) {
-          pending.push({ result: allReduce(scratch, { group: this.group, op: ReduceOp.SUM }), scratch });
-          return;
-        }
-        const params = bucket.params.map((i) => this.params[i]);
-        const gradBucket = new GradBucket(index, scratch, params, bucket.offsets, index === this.buckets.length - 1);
-        const future: unknown = this.commHook.hook(this.commHook.state, gradBucket);
-        if (!(future instanceof Future)) {
-          scratch.dispose();
-          throw new TypeError(`DistributedDataParallel: a communication hook must return a torch.futures.Future, but it returned ${typeof future}`);
-        }
-        pending.push({ result: future, scratch });
+        scratches.push(scratch);
+        pending.push(this.commHook === null ? allReduce(scratch, { group: this.group, op: ReduceOp.SUM }) : this.runCommHook(index, scratch));
       });
-      if (this.usesUsedMap()) {
-        const bitmap = zeros([this.params.length], { dtype: uint8 });
-        try {
-          allReduce(bitmap, { group: this.group, op: ReduceOp.MAX }).wait();
-        } finally {
-          bitmap.dispose();
-        }
-      }
-      for (const { result } of pending) result.wait();
+      if (this.usesUsedMap()) this.usedAnywhere(this.params.map(() => false));
+      for (const p of pending) p.wait();
     } finally {
-      for (const { scratch } of pending) scratch.dispose();
+      for (const scratch of scratches) scratch.dispose();
     }
   }
 
@@ -362,13 +356,8 @@ export class Reducer {
     this.releaseForwardPassCount();
     let usedAnywhere: boolean[] | null = this.staticGraph ? this.staticUsedAnywhere : null;
     if (this.usesUsedMap()) {
-      const bitmap = zeros([this.params.length], { dtype: uint8 });
-      noGrad(() => this.usedLocally.forEach((u, i) => u && bitmap.narrow(0, i, 1).fill_(1)));
-      allReduce(bitmap, { group: this.group, op: ReduceOp.MAX }).wait();
-      const flags = bitmap.tolist() as number[];
-      usedAnywhere = flags.map((f) => f !== 0);
+      usedAnywhere = this.usedAnywhere(this.usedLocally);
       if (this.staticGraph) this.staticUsedAnywhere = usedAnywhere;
-      bitmap.dispose();
     }
     for (const bucket of this.buckets) {
       if (bucket.future !== null) this.hookResult(bucket);
