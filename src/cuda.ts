@@ -206,6 +206,17 @@ export function cudnnMath(device: Device): { allowTF32: boolean; benchmark: bool
   return { allowTF32: convolutionAllowTF32, benchmark: backends.cudnn.benchmark, deterministic: backends.cudnn.deterministic };
 }
 
+export {
+  CUDAGraph,
+  GraphPool,
+  graph,
+  graphPoolHandle,
+  isCurrentStreamCapturing,
+  makeGraphedCallables,
+  type CaptureOptions,
+  type MakeGraphedOptions,
+} from './cuda-graphs.js';
+
 /**
  * `torch.cuda.amp`: `GradScaler` fixed to CUDA, as PyTorch's older spelling.
  * @example const scaler = new torch.cuda.amp.GradScaler();

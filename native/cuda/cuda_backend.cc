@@ -49,22 +49,39 @@ std::string formatBytes(double bytes) {
 
 }  // namespace
 
+// A cached block of `list` for a request of `size` (rounded) bytes, if one wastes little:
+// small blocks stay in the small range, large ones may be at most a quarter bigger than asked.
+void* CudaCachingAllocator::takeCached(FreeList& list, size_t size, size_t* blockBytes) {
+  auto found = list.lower_bound(size);
+  if (found == list.end() ||
+      !(size <= kSmallSize ? found->first <= std::min(2 * size, kSmallSize) : found->first <= size + size / 4)) {
+    return nullptr;
+  }
+  void* ptr = found->second;
+  *blockBytes = found->first;
+  list.erase(found);
+  allocated_ += (int64_t)*blockBytes;
+  peak_ = std::max(peak_, allocated_);
+  return ptr;
+}
+
+void CudaCachingAllocator::throwOutOfMemory(size_t nbytes) {
+  cudaGetLastError();
+  size_t freeBytes = 0, totalBytes = 0;
+  cudaMemGetInfo(&freeBytes, &totalBytes);
+  throw OutOfMemory("CUDA out of memory. Tried to allocate " + formatBytes((double)nbytes) + ". GPU " +
+                    std::to_string(device_) + " has a total capacity of " + formatBytes((double)totalBytes) +
+                    " of which " + formatBytes((double)freeBytes) + " is free. Of the allocated memory " +
+                    formatBytes((double)allocated_) + " is allocated by flint, and " +
+                    formatBytes((double)(reserved_ - allocated_)) + " is reserved by flint but unallocated.");
+}
+
 void* CudaCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
   // An empty tensor still gets a (small) block, as on the CPU, so that its pointer is
   // real and the boundary's bounds checks treat both devices alike.
   const size_t size = roundSize(nbytes);
-  // A cached block is taken if it wastes little: small blocks stay in the small range,
-  // large ones may be at most a quarter bigger than asked.
-  auto found = freeBlocks_.lower_bound(size);
-  if (found != freeBlocks_.end() &&
-      (size <= kSmallSize ? found->first <= std::min(2 * size, kSmallSize) : found->first <= size + size / 4)) {
-    void* ptr = found->second;
-    *blockBytes = found->first;
-    freeBlocks_.erase(found);
-    allocated_ += (int64_t)*blockBytes;
-    peak_ = std::max(peak_, allocated_);
-    return ptr;
-  }
+  if (capturePool_ != 0) return allocateInPool(capturePool_, size, blockBytes, nbytes);
+  if (void* ptr = takeCached(freeBlocks_, size, blockBytes)) return ptr;
   // A miss goes to the driver's stream-ordered pool, not cudaMalloc: cudaMalloc costs
   // tens of microseconds and synchronizes the device, and misses are common while freed
   // tensors wait for JS's garbage collector. The pool keeps what it is given back
@@ -76,17 +93,34 @@ void* CudaCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
     emptyCache();  // give the cache back and try once more, as PyTorch does
     status = cudaMallocAsync(&ptr, size, stream_);
   }
-  if (status == cudaErrorMemoryAllocation) {
-    cudaGetLastError();
-    size_t freeBytes = 0, totalBytes = 0;
-    cudaMemGetInfo(&freeBytes, &totalBytes);
-    throw OutOfMemory("CUDA out of memory. Tried to allocate " + formatBytes((double)nbytes) + ". GPU " +
-                      std::to_string(device_) + " has a total capacity of " + formatBytes((double)totalBytes) +
-                      " of which " + formatBytes((double)freeBytes) + " is free. Of the allocated memory " +
-                      formatBytes((double)allocated_) + " is allocated by flint, and " +
-                      formatBytes((double)(reserved_ - allocated_)) + " is reserved by flint but unallocated.");
-  }
+  if (status == cudaErrorMemoryAllocation) throwOutOfMemory(nbytes);
   if (status != cudaSuccess) throwCudaError(status, "cudaMallocAsync");
+  *blockBytes = size;
+  reserved_ += (int64_t)size;
+  allocated_ += (int64_t)size;
+  peak_ = std::max(peak_, allocated_);
+  return ptr;
+}
+
+// A block of a private pool. A miss cannot use cudaMallocAsync: on the capturing stream
+// it would become an allocation node of the graph, valid only inside a replay. It uses
+// cudaMalloc, which a capture in global mode forbids, so this thread relaxes the capture
+// mode around it, as PyTorch's allocator does.
+void* CudaCachingAllocator::allocateInPool(int64_t poolId, size_t size, size_t* blockBytes, size_t asked) {
+  PrivatePool& pool = pools_.at(poolId);
+  if (void* ptr = takeCached(pool.freeBlocks, size, blockBytes)) {
+    pool.liveBlocks++;
+    return ptr;
+  }
+  void* ptr = nullptr;
+  cudaStreamCaptureMode mode = cudaStreamCaptureModeRelaxed;
+  cudaThreadExchangeStreamCaptureMode(&mode);
+  const cudaError_t status = cudaMalloc(&ptr, size);
+  cudaThreadExchangeStreamCaptureMode(&mode);
+  if (status == cudaErrorMemoryAllocation) throwOutOfMemory(asked);
+  if (status != cudaSuccess) throwCudaError(status, "cudaMalloc (a CUDA graph's private pool)");
+  poolOfBlock_.emplace(ptr, poolId);
+  pool.liveBlocks++;
   *blockBytes = size;
   reserved_ += (int64_t)size;
   allocated_ += (int64_t)size;
@@ -97,6 +131,15 @@ void* CudaCachingAllocator::allocate(size_t nbytes, size_t* blockBytes) {
 void CudaCachingAllocator::deallocate(void* ptr, size_t blockBytes) {
   if (ptr == nullptr) return;
   allocated_ -= (int64_t)blockBytes;
+  if (!poolOfBlock_.empty()) {
+    auto owner = poolOfBlock_.find(ptr);
+    if (owner != poolOfBlock_.end()) {
+      PrivatePool& pool = pools_.at(owner->second);
+      pool.liveBlocks--;
+      pool.freeBlocks.emplace(blockBytes, ptr);
+      return;
+    }
+  }
   // No synchronization needed: all work runs on one stream, so a later kernel that gets
   // this block is ordered after every kernel that used it.
   freeBlocks_.emplace(blockBytes, ptr);
@@ -108,10 +151,43 @@ void CudaCachingAllocator::emptyCache() {
     reserved_ -= (int64_t)size;
   }
   freeBlocks_.clear();
-  // Hand the pool's memory back to the driver too.
   cudaStreamSynchronize(stream_);
+  // Pools that nothing holds give their free blocks back (cudaMalloc'd: cudaFree, after
+  // the wait above), and disappear once their last block is back.
+  for (auto pool = pools_.begin(); pool != pools_.end();) {
+    if (pool->second.holds > 0) {
+      ++pool;
+      continue;
+    }
+    for (auto& [size, ptr] : pool->second.freeBlocks) {
+      cudaFree(ptr);
+      poolOfBlock_.erase(ptr);
+      reserved_ -= (int64_t)size;
+    }
+    pool->second.freeBlocks.clear();
+    pool = pool->second.liveBlocks == 0 ? pools_.erase(pool) : std::next(pool);
+  }
+  // Hand the stream-ordered pool's memory back to the driver too.
   cudaMemPool_t pool;
   if (cudaDeviceGetDefaultMemPool(&pool, device_) == cudaSuccess) cudaMemPoolTrimTo(pool, 0);
+}
+
+int64_t CudaCachingAllocator::createPool() {
+  const int64_t id = nextPool_++;
+  pools_.emplace(id, PrivatePool{});
+  return id;
+}
+
+void CudaCachingAllocator::retainPool(int64_t pool) {
+  auto found = pools_.find(pool);
+  FLINT_CHECK(found != pools_.end() && found->second.holds > 0,
+              "CUDA graph pool " + std::to_string(pool) + " does not exist (it was released, or never made)");
+  found->second.holds++;
+}
+
+void CudaCachingAllocator::releasePool(int64_t pool) {
+  auto found = pools_.find(pool);
+  if (found != pools_.end() && found->second.holds > 0) found->second.holds--;
 }
 
 ScratchBuffer::ScratchBuffer(CudaContext& ctx, size_t nbytes) : storage_(ctx.backend->allocate(nbytes)) {
@@ -146,7 +222,18 @@ CudaBackend::CudaBackend(int device) : device_(device), allocator_(device) {
 }
 
 CudaBackend::~CudaBackend() {
+  if (capturing_ != 0) {
+    cudaGraph_t abandoned = nullptr;
+    if (cudaStreamEndCapture(context_.stream, &abandoned) == cudaSuccess && abandoned != nullptr) {
+      cudaGraphDestroy(abandoned);
+    }
+    cudaGetLastError();
+    allocator_.endCapture();
+    capturing_ = 0;
+  }
   cudaStreamSynchronize(context_.stream);
+  while (!graphs_.empty()) resetGraph(graphs_.begin()->first);
+  allocator_.dropAllPools();
   delete cublas_;
   delete cudnn_;
   if (cublasWorkspace_ != nullptr) {
@@ -181,12 +268,14 @@ void CudaBackend::deallocate(Storage* storage) {
 
 void CudaBackend::copyFromHostImpl(Storage* dst, size_t dstOffsetBytes, const void* src, size_t nbytes) {
   if (nbytes == 0) return;
+  refuseDuringCapture("a copy from host memory");
   // From pageable memory this returns once the bytes are staged, so `src` may be freed.
   FLINT_CUDA_CHECK(cudaMemcpyAsync((char*)dst->data + dstOffsetBytes, src, nbytes, cudaMemcpyHostToDevice,
                                    context_.stream));
 }
 
 void CudaBackend::copyToHostImpl(void* dst, const Storage* src, size_t srcOffsetBytes, size_t nbytes) {
+  refuseDuringCapture("a read of device memory (item(), data(), a copy to the CPU)");
   if (nbytes != 0) {
     FLINT_CUDA_CHECK(cudaMemcpyAsync(dst, (const char*)src->data + srcOffsetBytes, nbytes, cudaMemcpyDeviceToHost,
                                      context_.stream));
@@ -194,7 +283,10 @@ void CudaBackend::copyToHostImpl(void* dst, const Storage* src, size_t srcOffset
   synchronizeAndCheck();
 }
 
-void CudaBackend::synchronize() { synchronizeAndCheck(); }
+void CudaBackend::synchronize() {
+  refuseDuringCapture("synchronize()");
+  synchronizeAndCheck();
+}
 
 void CudaBackend::synchronizeAndCheck() {
   FLINT_CUDA_CHECK(cudaMemcpyAsync(hostErrorFlags_, context_.errorFlags, sizeof(int), cudaMemcpyDeviceToHost,
@@ -204,7 +296,7 @@ void CudaBackend::synchronizeAndCheck() {
   if (flags == 0) return;
   *hostErrorFlags_ = 0;
   FLINT_CUDA_CHECK(cudaMemsetAsync(context_.errorFlags, 0, sizeof(int), context_.stream));
-  FLINT_CUDA_CHECK(cudaMalloc((void**)&context_.counters, kContextCounters * sizeof(unsigned)));
+  // A kernel that stopped on bad data may have left completion counters set.
   FLINT_CUDA_CHECK(cudaMemsetAsync(context_.counters, 0, kContextCounters * sizeof(unsigned), context_.stream));
   // The CPU's messages, as a kernel queued before this point met the same bad input.
   if (flags & kErrorIntegerDivisionByZero) throw Error("ZeroDivisionError: integer division by zero");
@@ -282,6 +374,7 @@ class CudaPendingRead final : public PendingRead {
 };
 
 PendingRead* CudaBackend::readAsyncImpl(const Storage* src, size_t srcOffsetBytes, size_t nbytes) {
+  refuseDuringCapture("a read of device memory (data())");
   return new CudaPendingRead(this, src, srcOffsetBytes, nbytes);
 }
 
@@ -294,7 +387,10 @@ MemoryInfo CudaBackend::memoryInfo() {
   return info;
 }
 
-void CudaBackend::emptyCache() { allocator_.emptyCache(); }
+void CudaBackend::emptyCache() {
+  refuseDuringCapture("emptyCache()");
+  allocator_.emptyCache();
+}
 
 void CudaBackend::setOptionImpl(BackendOption option, double value) {
   if (option == BackendOption::MatmulAllowTF32) allowTF32_ = value != 0;
@@ -310,6 +406,7 @@ double CudaBackend::queryImpl(BackendQuery query) {
 
 CudnnConvolutions* CudaBackend::cudnn() {
   if (cudnn_ == nullptr && cudnnUnavailable_.empty()) {
+    refuseDuringCapture("loading cuDNN (run the convolution once before capturing)");
     try {
       cudnn_ = new CudnnConvolutions(context_);
     } catch (const std::exception& error) {
@@ -386,19 +483,26 @@ void CudaBackend::scatterReduceImpl(BinaryOp op, const TensorView& out, int dim,
                                     const TensorView& src) {
   cudaScatterReduce(context_, op, out, dim, index, src);
 }
-int64_t CudaBackend::nonzeroImpl(Storage** out, const TensorView& in) { return cudaNonzero(context_, out, in); }
+int64_t CudaBackend::nonzeroImpl(Storage** out, const TensorView& in) {
+  refuseDuringCapture("nonzero (its result's size is read from the device)");
+  return cudaNonzero(context_, out, in);
+}
 
 void CudaBackend::fillUniformImpl(const TensorView& out, double low, double high) {
-  cudaFillUniform(context_, out, low, high, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+  const RandomKey key = randomKey(out.numel());
+  cudaFillUniform(context_, out, low, high, key.seed, key.offset, key.graphState);
 }
 void CudaBackend::fillNormalImpl(const TensorView& out, double mean, double stddev) {
-  cudaFillNormal(context_, out, mean, stddev, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+  const RandomKey key = randomKey(out.numel());
+  cudaFillNormal(context_, out, mean, stddev, key.seed, key.offset, key.graphState);
 }
 void CudaBackend::fillRandomIntImpl(const TensorView& out, int64_t low, int64_t high) {
-  cudaFillRandomInt(context_, out, low, high, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+  const RandomKey key = randomKey(out.numel());
+  cudaFillRandomInt(context_, out, low, high, key.seed, key.offset, key.graphState);
 }
 void CudaBackend::fillBernoulliImpl(const TensorView& out, double p) {
-  cudaFillBernoulli(context_, out, p, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+  const RandomKey key = randomKey(out.numel());
+  cudaFillBernoulli(context_, out, p, key.seed, key.offset, key.graphState);
 }
 // random_() without bounds: each dtype's full range, as PyTorch's (int64 and double stop one
 // short of 2^63 and 2^53 + 1 respectively, the largest range an int64 `high` can express).
@@ -416,8 +520,17 @@ void CudaBackend::fillRandomFullImpl(const TensorView& out) {
     case DType::Float64: high = (1LL << 53) + 1; break;
     default: high = std::numeric_limits<int64_t>::max(); break;
   }
-  cudaFillRandomInt(context_, out, 0, high, seed_, reservePhilox(cudaRandomDraws(out.numel())));
+  const RandomKey key = randomKey(out.numel());
+  cudaFillRandomInt(context_, out, 0, high, key.seed, key.offset, key.graphState);
 }
+CudaBackend::RandomKey CudaBackend::randomKey(int64_t numel) {
+  const uint64_t draws = cudaRandomDraws(numel);
+  if (capturing_ == 0) return {seed_, reservePhilox(draws), nullptr};
+  const uint64_t offset = captureDraws_;
+  captureDraws_ += draws;
+  return {0, offset, graphs_.at(capturing_).rngState};
+}
+
 // The TypeScript side draws permutations on the CPU and copies them over, as PyTorch does
 // for small n; this entry exists only so that a direct call fails clearly.
 void CudaBackend::fillPermutationImpl(const TensorView&) {
@@ -444,6 +557,18 @@ void CudaBackend::setRngState(const uint8_t* bytes, size_t size) {
 }
 
 // ---- matrix products ----------------------------------------------------------------
+
+void CudaBackend::ensureCublas() {
+  if (cublas_ != nullptr) return;
+  // Creating the handle and its workspace cannot happen inside a capture (the workspace
+  // would come from the graph's pool); beginCapture loads cuBLAS first.
+  refuseDuringCapture("loading cuBLAS");
+  // cuBLAS's split-K and Hopper kernels need a workspace; without one it allocates (and
+  // frees, synchronizing the device) inside calls. PyTorch gives it 32 MiB on Hopper.
+  constexpr size_t kWorkspaceBytes = size_t(32) << 20;
+  cublasWorkspace_ = allocate(kWorkspaceBytes);
+  cublas_ = new CublasApi(context_.stream, cublasWorkspace_->data, kWorkspaceBytes);
+}
 
 void CudaBackend::gemmImpl(const GemmArgs& g) {
   cudaDataType type;
@@ -493,13 +618,7 @@ void CudaBackend::gemmImpl(const GemmArgs& g) {
   }
   FLINT_CHECK(g.m < INT32_MAX && g.n < INT32_MAX && g.k < INT32_MAX && g.batch < INT32_MAX,
               "gemm: a dimension does not fit cuBLAS's 32-bit sizes");
-  if (cublas_ == nullptr) {
-    // cuBLAS's split-K and Hopper kernels need a workspace; without one it allocates (and
-    // frees, synchronizing the device) inside calls. PyTorch gives it 32 MiB on Hopper.
-    constexpr size_t kWorkspaceBytes = size_t(32) << 20;
-    cublasWorkspace_ = allocate(kWorkspaceBytes);
-    cublas_ = new CublasApi(context_.stream, cublasWorkspace_->data, kWorkspaceBytes);
-  }
+  ensureCublas();
   // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
   const int64_t lda = std::max<int64_t>({g.lda, g.transA ? g.m : g.k, 1});
   const int64_t ldb = std::max<int64_t>({g.ldb, g.transB ? g.k : g.n, 1});

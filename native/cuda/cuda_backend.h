@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "flint/backend.h"
@@ -71,12 +72,18 @@ void throwCudaError(cudaError_t status, const char* what);
 // PyTorch's caching allocator, reduced to what one stream needs: blocks are rounded up
 // (512 B for small, 2 MiB for large requests) and kept in size-ordered free lists
 // instead of going back to cudaFree, so steady-state training never calls cudaMalloc.
+//
+// CUDA graphs get private pools, as PyTorch's do: while a capture runs, every block comes
+// from the capture's pool, and a pool's block goes back to that pool when freed, never to
+// eager work, whose writes would corrupt what a replay reads. A pool that no graph or
+// handle holds any more gives its free blocks back at the next emptyCache().
 class CudaCachingAllocator {
  public:
   explicit CudaCachingAllocator(int device) : device_(device) {}
   // Returns device memory of at least `nbytes`; sets *blockBytes. Throws OutOfMemory.
   void* allocate(size_t nbytes, size_t* blockBytes);
   void deallocate(void* ptr, size_t blockBytes);
+  // Must not run during a capture (it waits for the stream).
   void emptyCache();
   int64_t allocatedBytes() const { return allocated_; }
   int64_t peakAllocatedBytes() const { return peak_; }
@@ -84,10 +91,36 @@ class CudaCachingAllocator {
   void resetPeak() { peak_ = allocated_; }
   void setStream(cudaStream_t stream) { stream_ = stream; }
 
+  // Private pools: a new one starts with one hold.
+  int64_t createPool();
+  void retainPool(int64_t pool);
+  void releasePool(int64_t pool);
+  // Between these two, allocations come from `pool`.
+  void beginCapture(int64_t pool) { capturePool_ = pool; }
+  void endCapture() { capturePool_ = 0; }
+  // The backend is going away: no hold counts any more (emptyCache then frees every pool).
+  void dropAllPools() {
+    for (auto& entry : pools_) entry.second.holds = 0;
+  }
+
  private:
+  using FreeList = std::multimap<size_t, void*>;  // block size -> pointer
+  struct PrivatePool {
+    FreeList freeBlocks;
+    int holds = 1;            // graphs and pool handles that keep it
+    int64_t liveBlocks = 0;   // handed out and not yet back
+  };
+  void* takeCached(FreeList& list, size_t size, size_t* blockBytes);
+  void* allocateInPool(int64_t poolId, size_t size, size_t* blockBytes, size_t asked);
+  [[noreturn]] void throwOutOfMemory(size_t nbytes);
+
   int device_;
   cudaStream_t stream_ = nullptr;
-  std::multimap<size_t, void*> freeBlocks_;  // block size -> pointer
+  FreeList freeBlocks_;
+  std::map<int64_t, PrivatePool> pools_;
+  // Every block a private pool owns (from cudaMalloc, not the stream-ordered pool).
+  std::unordered_map<void*, int64_t> poolOfBlock_;
+  int64_t capturePool_ = 0, nextPool_ = 1;
   int64_t allocated_ = 0, peak_ = 0, reserved_ = 0;
 };
 
@@ -112,6 +145,8 @@ class CudaBackend final : public Backend {
   // PyTorch's CUDA get_rng_state() layout: the seed, then the Philox offset (uint64 each).
   std::vector<uint8_t> rngState() override;
   void setRngState(const uint8_t* bytes, size_t size) override;
+  // CUDA graphs (graphs.cc).
+  int64_t graphCommand(GraphCommand command, int64_t id, int64_t arg) override;
 
   CudaContext& context() { return context_; }
   CudaCachingAllocator& allocator() { return allocator_; }
@@ -122,6 +157,20 @@ class CudaBackend final : public Backend {
     uint64_t offset = philoxOffset_;
     philoxOffset_ += draws;
     return offset;
+  }
+  // The key of a random launch of `numel` elements: the generator's, or inside a capture
+  // the graph's state words and the launch's place among the graph's draws.
+  struct RandomKey {
+    uint64_t seed, offset;
+    const uint64_t* graphState;
+  };
+  RandomKey randomKey(int64_t numel);
+  // Throws PyTorch's error for what a capture cannot contain (a wait, or host memory).
+  void refuseDuringCapture(const char* what) const {
+    if (capturing_ != 0) {
+      throw Error(std::string("CUDA error: operation not permitted when stream is capturing (") + what +
+                  " inside a CUDA graph capture; move it before or after the capture)");
+    }
   }
 
  protected:
@@ -150,6 +199,21 @@ class CudaBackend final : public Backend {
   int64_t liveStorages_ = 0;
   bool retired_ = false;
   int* hostErrorFlags_ = nullptr;  // pinned: where synchronize() reads the error word
+  // CUDA graphs: the captured and instantiated ones, by id, and the one being captured.
+  struct CapturedGraph {
+    int64_t pool = 0;
+    cudaGraphExec_t exec = nullptr;
+    uint64_t* rngState = nullptr;  // device {seed, offset}, written before each replay
+    uint64_t rngDraws = 0;         // the Philox draws of one replay
+  };
+  std::map<int64_t, CapturedGraph> graphs_;
+  int64_t capturing_ = 0, nextGraph_ = 1;
+  uint64_t captureDraws_ = 0;
+  int64_t beginCapture(int64_t pool, CaptureMode mode);
+  void endCapture(int64_t graph);
+  void replayGraph(int64_t graph);
+  void resetGraph(int64_t graph);
+  void ensureCublas();
   // Blocks until the stream is idle, then throws if a kernel set an error bit.
   void synchronizeAndCheck();
   std::mutex pinnedMutex_;  // pinned staging buffers for async reads, reused
@@ -194,13 +258,18 @@ void cudaScatterReduce(CudaContext& ctx, BinaryOp op, const TensorView& out, int
                        const TensorView& src);
 // Counts nonzero elements and writes their coordinates; allocates *out via ctx.backend.
 int64_t cudaNonzero(CudaContext& ctx, Storage** out, const TensorView& in);
-// random.cu: Philox4x32-10 counter-based generation, keyed by (seed, offset).
-void cudaFillUniform(CudaContext& ctx, const TensorView& out, double low, double high, uint64_t seed, uint64_t offset);
+// random.cu: Philox4x32-10 counter-based generation, keyed by (seed, offset), or inside a
+// CUDA graph by the graph's device words {seed, offset} plus `offset` (graphState).
+void cudaFillUniform(CudaContext& ctx, const TensorView& out, double low, double high, uint64_t seed, uint64_t offset,
+                     const uint64_t* graphState);
 void cudaFillNormal(CudaContext& ctx, const TensorView& out, double mean, double stddev, uint64_t seed,
-                    uint64_t offset);
+                    uint64_t offset, const uint64_t* graphState);
 void cudaFillRandomInt(CudaContext& ctx, const TensorView& out, int64_t low, int64_t high, uint64_t seed,
-                       uint64_t offset);
-void cudaFillBernoulli(CudaContext& ctx, const TensorView& out, double p, uint64_t seed, uint64_t offset);
+                       uint64_t offset, const uint64_t* graphState);
+void cudaFillBernoulli(CudaContext& ctx, const TensorView& out, double p, uint64_t seed, uint64_t offset,
+                       const uint64_t* graphState);
+// Writes a graph's {seed, offset} words, in stream order.
+void cudaSetGraphRngState(CudaContext& ctx, uint64_t* state, uint64_t seed, uint64_t offset);
 // How many Philox draws (each 4 x 32 bits) a random fill of `numel` elements consumes,
 // so the backend can advance its offset before the launch.
 uint64_t cudaRandomDraws(int64_t numel);

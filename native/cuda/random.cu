@@ -114,7 +114,19 @@ struct RandomLaunch {
   bool contiguous;
   int64_t numel;
   uint64_t seed, offset;
+  // Inside a CUDA graph: the device words {seed, offset} that the backend writes before
+  // each replay; `offset` is then the launch's place within the graph's draws. This is how
+  // PyTorch's captured random ops draw new numbers on every replay.
+  const uint64_t* graphState;
 };
+
+// Makes p.seed and p.offset the launch's key (read from the graph's state where there is one).
+__device__ __forceinline__ void resolveKey(RandomLaunch& p) {
+  if (p.graphState != nullptr) {
+    p.seed = p.graphState[0];
+    p.offset += p.graphState[1];
+  }
+}
 
 #define FLINT_GROUP_LOOP(P)                                                                        \
   const int64_t groups_ = ((P).numel + kPerGroup - 1) / kPerGroup;                                  \
@@ -123,6 +135,7 @@ struct RandomLaunch {
 
 template <class T>
 __global__ void uniformKernel(RandomLaunch p, double low, double high) {
+  resolveKey(p);
   FLINT_GROUP_LOOP(p) {
     const uint64_t counter = p.offset + kDrawsPerGroup * (uint64_t)g;
     if constexpr (std::is_same_v<T, double>) {
@@ -153,6 +166,7 @@ __global__ void uniformKernel(RandomLaunch p, double low, double high) {
 // Box-Muller: words (2k, 2k+1) give elements 2k and 2k+1.
 template <class T>
 __global__ void normalKernel(RandomLaunch p, double mean, double stddev) {
+  resolveKey(p);
   FLINT_GROUP_LOOP(p) {
     const uint64_t counter = p.offset + kDrawsPerGroup * (uint64_t)g;
     if constexpr (std::is_same_v<T, double>) {
@@ -188,6 +202,7 @@ __global__ void normalKernel(RandomLaunch p, double mean, double stddev) {
 // torch.randint: (random % range) + low, with 64-bit draws only where the CPU uses them.
 template <class T>
 __global__ void randomIntKernel(RandomLaunch p, int64_t low, uint64_t range, bool wide) {
+  resolveKey(p);
   FLINT_GROUP_LOOP(p) {
     const Words words = groupWords(p.seed, p.offset + kDrawsPerGroup * (uint64_t)g, wide);
     storeGroup<T>(p.out, p.calc, p.contiguous, g * kPerGroup, p.numel, [&](int j) {
@@ -202,6 +217,7 @@ __global__ void randomIntKernel(RandomLaunch p, int64_t low, uint64_t range, boo
 
 template <class T>
 __global__ void bernoulliKernel(RandomLaunch p, double prob) {
+  resolveKey(p);
   FLINT_GROUP_LOOP(p) {
     const Words words = groupWords(p.seed, p.offset + kDrawsPerGroup * (uint64_t)g, true);
     storeGroup<T>(p.out, p.calc, p.contiguous, g * kPerGroup, p.numel, [&](int j) {
@@ -212,7 +228,7 @@ __global__ void bernoulliKernel(RandomLaunch p, double prob) {
 
 #undef FLINT_GROUP_LOOP
 
-RandomLaunch prepare(const TensorView& out, uint64_t seed, uint64_t offset) {
+RandomLaunch prepare(const TensorView& out, uint64_t seed, uint64_t offset, const uint64_t* graphState) {
   RandomLaunch p;
   p.out = out.data;
   const TensorView* views[1] = {&out};
@@ -221,6 +237,7 @@ RandomLaunch prepare(const TensorView& out, uint64_t seed, uint64_t offset) {
   p.numel = out.numel();
   p.seed = seed;
   p.offset = offset;
+  p.graphState = graphState;
   return p;
 }
 
@@ -232,8 +249,9 @@ uint64_t cudaRandomDraws(int64_t numel) {
   return numel <= 0 ? 0 : kDrawsPerGroup * (uint64_t)((numel + kPerGroup - 1) / kPerGroup);
 }
 
-void cudaFillUniform(CudaContext& ctx, const TensorView& out, double low, double high, uint64_t seed, uint64_t offset) {
-  const RandomLaunch p = prepare(out, seed, offset);
+void cudaFillUniform(CudaContext& ctx, const TensorView& out, double low, double high, uint64_t seed, uint64_t offset,
+                     const uint64_t* graphState) {
+  const RandomLaunch p = prepare(out, seed, offset, graphState);
   const auto launch = [&](auto kernel) {
     if (p.numel == 0) return;
     kernel<<<gridOf(ctx, p.numel), kBlockThreads, 0, ctx.stream>>>(p, low, high);
@@ -250,8 +268,8 @@ void cudaFillUniform(CudaContext& ctx, const TensorView& out, double low, double
 }
 
 void cudaFillNormal(CudaContext& ctx, const TensorView& out, double mean, double stddev, uint64_t seed,
-                    uint64_t offset) {
-  const RandomLaunch p = prepare(out, seed, offset);
+                    uint64_t offset, const uint64_t* graphState) {
+  const RandomLaunch p = prepare(out, seed, offset, graphState);
   const auto launch = [&](auto kernel) {
     if (p.numel == 0) return;
     kernel<<<gridOf(ctx, p.numel), kBlockThreads, 0, ctx.stream>>>(p, mean, stddev);
@@ -268,9 +286,9 @@ void cudaFillNormal(CudaContext& ctx, const TensorView& out, double mean, double
 }
 
 void cudaFillRandomInt(CudaContext& ctx, const TensorView& out, int64_t low, int64_t high, uint64_t seed,
-                       uint64_t offset) {
+                       uint64_t offset, const uint64_t* graphState) {
   const uint64_t range = (uint64_t)high - (uint64_t)low;
-  const RandomLaunch p = prepare(out, seed, offset);
+  const RandomLaunch p = prepare(out, seed, offset, graphState);
   FLINT_DISPATCH_ALL(out.dtype, "random_", [&] {
     // int64/float/double/bfloat16 draw 64 bits for ranges of 2^32 and more, as the CPU.
     const bool wide = range >= (1ULL << 32) &&
@@ -282,13 +300,28 @@ void cudaFillRandomInt(CudaContext& ctx, const TensorView& out, int64_t low, int
   });
 }
 
-void cudaFillBernoulli(CudaContext& ctx, const TensorView& out, double p, uint64_t seed, uint64_t offset) {
-  const RandomLaunch launch = prepare(out, seed, offset);
+void cudaFillBernoulli(CudaContext& ctx, const TensorView& out, double p, uint64_t seed, uint64_t offset,
+                       const uint64_t* graphState) {
+  const RandomLaunch launch = prepare(out, seed, offset, graphState);
   FLINT_DISPATCH_ALL(out.dtype, "bernoulli_", [&] {
     if (launch.numel == 0) return;
     bernoulliKernel<scalar_t><<<gridOf(ctx, launch.numel), kBlockThreads, 0, ctx.stream>>>(launch, p);
     FLINT_CUDA_LAUNCH_CHECK();
   });
+}
+
+namespace {
+__global__ void setGraphRngStateKernel(uint64_t* state, uint64_t seed, uint64_t offset) {
+  state[0] = seed;
+  state[1] = offset;
+}
+}  // namespace
+
+// A kernel, not a copy from host memory: its arguments are fixed at launch, so replays
+// queued back to back each get their own offset.
+void cudaSetGraphRngState(CudaContext& ctx, uint64_t* state, uint64_t seed, uint64_t offset) {
+  setGraphRngStateKernel<<<1, 1, 0, ctx.stream>>>(state, seed, offset);
+  FLINT_CUDA_LAUNCH_CHECK();
 }
 
 }  // namespace flint

@@ -161,5 +161,10 @@ Napi::Value backendQuery(Napi::Env env, BackendQueryCall& call) {
 
 void resetPeakMemory(ResetPeakMemoryCall& call) { call.device->resetPeakMemory(); }
 
+// torch.cuda.CUDAGraph's commands (GraphCommand); the device refuses what it cannot do.
+Napi::Value cudaGraph(Napi::Env env, CudaGraphCall& call) {
+  return Napi::Number::New(env, (double)call.device->graphCommand(call.command, call.id, call.arg));
+}
+
 }  // namespace entry
 }  // namespace flint

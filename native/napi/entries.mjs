@@ -108,6 +108,15 @@ export const enums = {
   // (cudnnGetVersion's number, as torch.backends.cudnn.version()), 0 when it has none; its
   // memory in bytes (0 for the CPU).
   BackendQuery: ['CudnnVersion', 'TotalMemory'],
+  // CUDA graphs (cudaGraph entry; native/cuda/graphs.cc). NewPool makes a private memory
+  // pool and returns its id. CaptureBegin(id: a pool, or 0 for a new one; arg: CaptureMode)
+  // starts capturing the device's stream and returns the graph's id; CaptureEnd(id)
+  // instantiates it; Replay(id) launches it; Reset(id) frees it; Pool(id) is its pool;
+  // IsCapturing returns 1 while a capture is under way; ReleasePool(id) drops a NewPool
+  // handle's hold on its pool.
+  GraphCommand: ['NewPool', 'CaptureBegin', 'CaptureEnd', 'Replay', 'Reset', 'Pool', 'IsCapturing', 'ReleasePool'],
+  // cudaStreamCaptureMode, in PyTorch's capture_error_mode names: global, thread_local, relaxed.
+  CaptureMode: ['Global', 'ThreadLocal', 'Relaxed'],
   // Cumulative scans along a row (scan entry): cumsum, cumprod, cummax, cummin, logcumsumexp.
   ScanOp: ['Sum', 'Prod', 'Max', 'Min', 'LogSumExp'],
   // Order statistics of a row (select entry): topk, kthvalue, median, nanmedian, mode.
@@ -171,6 +180,7 @@ export const entries = {
   readAsync: { args: 'handle: handle, byteOffset: value:number, nbytes: value:number', custom: true, returns: 'Promise<ArrayBuffer>', queued: true },
   setBackendOption: { args: 'device: device, option: BackendOption, value: f64' },
   backendQuery: { args: 'device: device, query: BackendQuery', custom: true, returns: 'number' },
+  cudaGraph: { args: 'device: device, command: GraphCommand, id: i64, arg: i64', custom: true, returns: 'number' },
 
   // distributed.cc: process groups (torch.distributed), each with its own threads. A
   // collective moves whole byte ranges of storages: input (the sent bytes) and output (the

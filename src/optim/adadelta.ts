@@ -68,6 +68,11 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
     boolean('Adadelta', 'maximize', group.maximize);
   }
 
+  /** Its update reads no host step count, so a CUDA graph may capture it once warmed up. */
+  protected override capturableStep(): boolean {
+    return true;
+  }
+
   protected updateGroup(group: AdadeltaParamGroup): void {
     const { params, lr, rho, eps, weightDecay, maximize } = group;
     const batches = new FusedBatches();

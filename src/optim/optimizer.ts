@@ -3,6 +3,7 @@
  * zeroGrad, and a state dict in PyTorch's own layout (snake_case keys, parameters as
  * indices), so that a dict saved by one side can be read by the other.
  */
+import { captureUnderway } from '../cuda-capture.js';
 import '../tensor/methods.js';
 import { enableGrad, isGradEnabled, setGradEnabled } from '../autograd/grad-mode.js';
 import { keep } from '../memory/storage.js';
@@ -266,6 +267,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
    * @example loss.backward(); opt.step();
    */
   step<T = undefined>(closure?: () => T): T | undefined {
+    if (captureUnderway()) this.checkCapturable();
     const loss = closure === undefined ? undefined : enableGrad(closure);
     // Set the mode directly rather than through noGrad(() => ...): step runs every
     // iteration, and the update itself must not be recorded.
@@ -278,6 +280,40 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       setGradEnabled(previous);
     }
     return loss;
+  }
+
+  /**
+   * Whether a CUDA graph may capture this optimizer's step once its state exists: true
+   * where the update reads nothing from the host that changes step to step. Optimizers
+   * whose bias corrections or decays follow a host step count (Adam and its kin) would
+   * replay the captured step's numbers forever, so they refuse, as PyTorch's do without
+   * `capturable`.
+   */
+  protected capturableStep(): boolean {
+    return false;
+  }
+
+  /** Whether `p`'s update needs state that its first step makes (SGD without momentum does not). */
+  protected needsState(_group: G): boolean {
+    return true;
+  }
+
+  private checkCapturable(): void {
+    if (!this.capturableStep()) {
+      throw new Error(
+        `Attempting CUDA graph capture of step() for an instance of ${this.constructor.name} but param_groups' capturable is False.`,
+      );
+    }
+    for (const group of this.paramGroups) {
+      if (!this.needsState(group)) continue;
+      for (const p of group.params) {
+        if (p._grad !== null && this.state.get(p) === undefined) {
+          throw new Error(
+            `${this.constructor.name}.step(): a parameter has no optimizer state yet; its first step makes it, which a CUDA graph cannot capture: run step() eagerly before capturing (warm-up)`,
+          );
+        }
+      }
+    }
   }
 
   /** Updates the parameters of one group in place; called with grad mode off. */

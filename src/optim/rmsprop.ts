@@ -74,6 +74,11 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
     boolean('RMSprop', 'maximize', group.maximize);
   }
 
+  /** Its update reads no host step count, so a CUDA graph may capture it once warmed up. */
+  protected override capturableStep(): boolean {
+    return true;
+  }
+
   protected updateGroup(group: RMSpropParamGroup): void {
     const { params, lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
     const batches = new FusedBatches();

@@ -83,6 +83,11 @@ export class Rprop extends Optimizer<RpropParamGroup> {
     boolean('Rprop', 'maximize', group.maximize);
   }
 
+  /** Its update reads no host step count, so a CUDA graph may capture it once warmed up. */
+  protected override capturableStep(): boolean {
+    return true;
+  }
+
   protected updateGroup(group: RpropParamGroup): void {
     const { params, lr, etas, stepSizes, maximize } = group;
     const [etaminus, etaplus] = etas;

@@ -71,6 +71,16 @@ export class SGD extends Optimizer<SGDParamGroup> {
     }
   }
 
+  /** Its update reads no host step count, so a CUDA graph may capture it once warmed up. */
+  protected override capturableStep(): boolean {
+    return true;
+  }
+
+  /** Without momentum, SGD keeps no state. */
+  protected override needsState(group: SGDParamGroup): boolean {
+    return group.momentum !== 0;
+  }
+
   protected updateGroup(group: SGDParamGroup): void {
     const { params, lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     const batches = new FusedBatches<boolean>();

@@ -248,6 +248,13 @@ class Backend {
   void setOption(BackendOption option, double value);
   // What the device answers about itself (BackendQuery); 0 where it has nothing to say.
   double query(BackendQuery query) { return queryImpl(query); }
+  // CUDA graphs (torch.cuda.CUDAGraph): capture the device's queued work into a graph and
+  // replay it. `id` names a graph or a memory pool, `arg` is the command's one parameter
+  // (see GraphCommand in native/napi/entries.mjs). Devices without graphs refuse.
+  // (Inline, as every default here: the vtable must not need a symbol from the addon.)
+  virtual int64_t graphCommand(GraphCommand, int64_t, int64_t) {
+    throw Error("CUDA graphs need a CUDA device");
+  }
 
   // Fill and random fill (in place over a strided view).
   void fill(const TensorView& out, double value);
