@@ -11,7 +11,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { table, type BenchLine } from './table.js';
 
 export type { BenchLine };
-import { timeit } from './timing.js';
+import { median, timeit } from './timing.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 // bench/ runs compiled from dist/bench/ (see package.json), so find the root by its manifest.
@@ -100,13 +100,14 @@ function round3(v: number): number {
 // ---------------------------------------------------------------------------------------
 // CLI
 
-const WORKLOADS = ['matmul', 'add', 'sum', 'tiny_op', 'seed_mlp', 'mlp_train', 'mlp_infer', 'conv2d', 'cnn_train', 'resnet18_infer', 'transformer_infer', 'transformer_train', 'lstm_train'] as const;
+const WORKLOADS = ['matmul', 'add', 'sum', 'tiny_op', 'seed_mlp', 'mlp_train', 'mlp_infer', 'conv2d', 'cnn_train', 'resnet18_infer', 'transformer_infer', 'transformer_train', 'lstm_train', 'seed_mlp_graph', 'mlp_train_graph'] as const;
+/** CUDA only: seed_mlp and mlp_train captured once in a CUDA graph and replayed (PyTorch's side: bench/graphs_torch.py). */
+const GRAPH_WORKLOADS: readonly string[] = ['seed_mlp_graph', 'mlp_train_graph'];
 type Workload = (typeof WORKLOADS)[number];
 
 interface Args {
   device: 'cpu' | 'cuda';
   only: Set<string>;
-  onlyRaw: string;
   threads: number;
   vsTorch: boolean;
   /** Alternating flint/PyTorch rounds; the table shows each side's median. */
@@ -162,7 +163,6 @@ function parseCli(argv: string[]): Args {
   return {
     device,
     only,
-    onlyRaw: [...only].join(','),
     threads,
     vsTorch: values['vs-torch'],
     rounds: Math.max(1, Number(values.rounds) || 1),
@@ -363,6 +363,55 @@ function runMlpWorkloads(
     }
   });
 
+  // The same two workloads, captured once into a CUDA graph and timed as replays, as
+  // bench/graphs_torch.py does with torch.cuda.graph. CUDA only.
+  if (device === 'cuda' && typeof (torch as any).cuda?.CUDAGraph === 'function') {
+    const cuda = (torch as any).cuda;
+    guard('seed_mlp_graph', () => {
+      const net = toDevice(new nn.Sequential(new nn.Linear(20, 256), new nn.ReLU(), new nn.Linear(256, 10)));
+      const X = rand(2, 20);
+      for (let i = 0; i < 3; i++) call(net, X).dispose();
+      const g = new cuda.CUDAGraph();
+      const out = cuda.graph(g, () => call(net, X)) as Tensor;
+      try {
+        const t = time(() => g.replay());
+        emit('seed_mlp_graph', '2x20', t, 'forward/s', 1 / t);
+      } finally {
+        g.reset();
+        disposeAll(X, out);
+      }
+    });
+
+    guard('mlp_train_graph', () => {
+      const B = 4096;
+      const net = mlp();
+      const x = rand(B, 784);
+      const y = torch.randint(0, 10, [B], { device });
+      const opt = new torch.optim!.SGD(net.parameters(), { lr: 0.1 });
+      const step = (): Tensor => {
+        const loss = F.crossEntropy(call(net, x), y);
+        loss.backward();
+        opt.step();
+        return loss;
+      };
+      for (let i = 0; i < 3; i++) {
+        opt.zeroGrad();
+        step().dispose();
+      }
+      // The capture's backward makes the gradients, in the graph's pool; replays rewrite them.
+      (opt as unknown as { zeroGrad(options: { setToNone: boolean }): void }).zeroGrad({ setToNone: true });
+      const g = new cuda.CUDAGraph();
+      const loss = cuda.graph(g, step) as Tensor;
+      try {
+        const t = time(() => g.replay());
+        emit('mlp_train_graph', B, t, 'samples/s', B / t);
+      } finally {
+        g.reset();
+        disposeAll(x, y, loss);
+      }
+    });
+  }
+
   guard('mlp_infer', () => {
     const B = device === 'cpu' ? 1024 : 65536;
     const net = mlp();
@@ -405,7 +454,15 @@ function notice(text: string): void {
  * Returns false (after a visible notice) when PyTorch or the script is missing.
  */
 async function runTorch(args: Args): Promise<boolean> {
-  const script = torchBenchPath();
+  const graphs = args.device === 'cuda' ? [...(args.only.size ? args.only : GRAPH_WORKLOADS)].filter((w) => GRAPH_WORKLOADS.includes(w)) : [];
+  const reference = [...args.only].filter((w) => !GRAPH_WORKLOADS.includes(w));
+  let ran = false;
+  if (args.only.size === 0 || reference.length > 0) ran = await runTorchScript(args, torchBenchPath(), reference.join(','));
+  if (graphs.length > 0) ran = (await runTorchScript(args, resolve(REPO_ROOT, 'bench', 'graphs_torch.py'), graphs.join(','))) || ran;
+  return ran;
+}
+
+async function runTorchScript(args: Args, script: string, only: string): Promise<boolean> {
   if (!existsSync(script)) {
     notice(`NOTICE: --vs-torch: reference script not found at ${script}\n(set FLINT_TORCH_BENCH to its path). Showing flint's results only.`);
     return false;
@@ -416,7 +473,7 @@ async function runTorch(args: Args): Promise<boolean> {
     return false;
   }
   const argv = [script, '--device', args.device];
-  if (args.onlyRaw) argv.push('--only', args.onlyRaw);
+  if (only) argv.push('--only', only);
   if (args.threads) argv.push('--threads', String(args.threads));
   console.error(`running PyTorch: ${python} ${argv.join(' ')}`);
 
@@ -425,21 +482,21 @@ async function runTorch(args: Args): Promise<boolean> {
   rl.on('line', (text) => {
     const s = text.trim();
     if (!s.startsWith('{')) {
-      if (s) console.error(`torch_bench.py: ${s}`);
+      if (s) console.error(`${basename(script)}: ${s}`);
       return;
     }
     try {
       const line = JSON.parse(s) as BenchLine;
       record(line);
     } catch {
-      console.error(`torch_bench.py: unparsable line: ${s}`);
+      console.error(`${basename(script)}: unparsable line: ${s}`);
     }
   });
   const code = await new Promise<number | null>((res, rej) => {
     child.on('error', rej);
     child.on('close', (c) => res(c));
   });
-  if (code !== 0) console.error(`warning: torch_bench.py exited with status ${code}`);
+  if (code !== 0) console.error(`warning: ${basename(script)} exited with status ${code}`);
   return true;
 }
 
@@ -482,6 +539,18 @@ async function main(): Promise<number> {
     if (args.vsTorch && (await runTorch(args))) torchRan = true;
   }
   if (torchRan) console.log(`\n${table(lines, args.device, flintVersion())}${args.rounds > 1 ? `\n\n(median of ${args.rounds} alternating rounds)` : ''}`);
+  if (torchRan) {
+    // Issue 17's graph target is against PyTorch's eager forward, not its graph.
+    const valueOf = (impl: string, workload: string): number | null => {
+      const values = lines.filter((l) => l.impl === impl && l.workload === workload).map((l) => l.value);
+      return values.length ? median(values) : null;
+    };
+    const graphed = valueOf('flint', 'seed_mlp_graph');
+    const eager = valueOf('torch', 'seed_mlp');
+    if (graphed !== null && eager !== null) {
+      console.log(`\nseed_mlp_graph (flint, replayed) / seed_mlp (PyTorch, eager): ${(graphed / eager).toFixed(2)}x (target >= 10x)`);
+    }
+  }
 
   if (args.jsonOut) {
     writeFileSync(args.jsonOut, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''));
