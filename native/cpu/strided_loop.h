@@ -59,21 +59,24 @@ struct StridedLoop {
   template <class Row>
   void run(int64_t begin, int64_t end, Row&& row) const {
     if (begin >= end) return;
+    // ndim is at most kMaxDims by construction; the clamp (one compare per call) says so
+    // to the compiler, which otherwise warns that index[] might be overrun.
+    const int dims = ndim < kMaxDims ? ndim : kMaxDims;
     int64_t index[kMaxDims];
     int64_t rest = begin;
-    for (int d = ndim - 1; d >= 0; d--) {
+    for (int d = dims - 1; d >= 0; d--) {
       index[d] = rest % shape[d];
       rest /= shape[d];
     }
     char* ptrs[K];
     for (int k = 0; k < K; k++) {
       ptrs[k] = base[k];
-      for (int d = 0; d < ndim; d++) ptrs[k] += index[d] * strides[k][d];
+      for (int d = 0; d < dims; d++) ptrs[k] += index[d] * strides[k][d];
     }
+    const int last = dims > 0 ? dims - 1 : 0;
     int64_t inner[K];
-    for (int k = 0; k < K; k++) inner[k] = strides[k][ndim - 1];
+    for (int k = 0; k < K; k++) inner[k] = strides[k][last];
     int64_t position = begin;
-    const int last = ndim - 1;
     while (position < end) {
       int64_t count = shape[last] - index[last];
       if (count > end - position) count = end - position;
