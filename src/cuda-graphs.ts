@@ -16,7 +16,7 @@ import { CaptureMode, GraphCommand } from './native/enums.generated.js';
 import { cudaDevice, currentCudaIndex } from './tensor/device.js';
 import { Tensor } from './tensor/tensor.js';
 import { emptyLike, onesLike } from './tensor/creation.js';
-import { isAvailable, synchronize, unavailableReason } from './cuda.js';
+import { emptyCache, isAvailable, synchronize, unavailableReason } from './cuda.js';
 import { grad as autogradGrad } from './autograd/api.js';
 import { Function as AutogradFunction, type FunctionCtx } from './autograd/function-api.js';
 import { noGrad } from './autograd/grad-mode.js';
@@ -40,12 +40,28 @@ export class GraphPool {
   }
 }
 
+/** Graphs collected while a capture ran (freeing then would invalidate it): reset at its end. */
+const collectedDuringCapture: { code: number; id: number }[] = [];
+
+function freeQuietly(code: number, command: GraphCommand, id: number): void {
+  try {
+    native.cudaGraph(code, command, id, 0);
+  } catch {
+    // The device is gone (its addon instance retired): nothing is left to free.
+  }
+}
+
 const poolHolds = new FinalizationRegistry<{ code: number; id: number }>(({ code, id }) => {
-  native.cudaGraph(code, GraphCommand.ReleasePool, id, 0);
+  freeQuietly(code, GraphCommand.ReleasePool, id);
 });
-const graphHolds = new FinalizationRegistry<{ code: number; id: number }>(({ code, id }) => {
-  if (capturingDeviceCode() !== code) native.cudaGraph(code, GraphCommand.Reset, id, 0);
+const graphHolds = new FinalizationRegistry<{ code: number; id: number }>((held) => {
+  if (capturingDeviceCode() >= 0) collectedDuringCapture.push(held);
+  else freeQuietly(held.code, GraphCommand.Reset, held.id);
 });
+
+function resetCollectedGraphs(): void {
+  for (const { code, id } of collectedDuringCapture.splice(0)) freeQuietly(code, GraphCommand.Reset, id);
+}
 
 function requireCuda(fn: string): number {
   if (!isAvailable()) throw new Error(`CUDA is not available: ${unavailableReason()} (in ${fn})`);
@@ -138,10 +154,24 @@ export class CUDAGraph {
     try {
       native.cudaGraph(this._code, GraphCommand.CaptureEnd, this._id, 0);
     } catch (error) {
-      this._forget();  // the device has freed it
+      this._forget(); // the device has freed it
       throw error;
+    } finally {
+      resetCollectedGraphs();
     }
     this._captured = true;
+  }
+
+  /** @internal Ends a capture whose code threw, dropping what it recorded. */
+  _abortCapture(): void {
+    if (this._id === 0 || capturingDeviceCode() !== this._code || this._captured) return;
+    setCapturingDeviceCode(-1);
+    try {
+      native.cudaGraph(this._code, GraphCommand.AbortCapture, this._id, 0);
+    } finally {
+      this._forget();
+      resetCollectedGraphs();
+    }
   }
 
   /**
@@ -205,7 +235,10 @@ export function graph<T>(cudaGraph: CUDAGraph, optionsOrFn: CaptureOptions | (()
     }
   }
   requireCuda('torch.cuda.graph');
+  // As PyTorch's graph(): wait for the device, and give cached memory back, since the
+  // graph's pool allocates afresh and nothing can be freed once the capture runs.
   synchronize();
+  emptyCache();
   cudaGraph.captureBegin(options.pool ?? null, { captureErrorMode: options.captureErrorMode });
   let result: T;
   try {
@@ -218,11 +251,10 @@ export function graph<T>(cudaGraph: CUDAGraph, optionsOrFn: CaptureOptions | (()
   } catch (error) {
     // Leave the device as it was: end the capture, and drop what it recorded.
     try {
-      cudaGraph.captureEnd();
+      cudaGraph._abortCapture();
     } catch {
-      // The capture was already invalid; the error that matters is fn's.
+      // The error that matters is fn's.
     }
-    cudaGraph.reset();
     throw error;
   }
   cudaGraph.captureEnd();
@@ -247,12 +279,30 @@ function flattenOutputs(out: unknown, fn: string): { tensors: Tensor[]; single: 
   throw new TypeError(`${fn}: a graphed callable must return a Tensor or an array of Tensors`);
 }
 
+/** One callable on its way to being graphed. */
+interface Graphing {
+  isModule: boolean;
+  forward: (...a: Tensor[]) => unknown;
+  args: Tensor[];
+  params: Tensor[];
+  /** The inputs, then the parameters, that require grad: what the backward graph differentiates. */
+  needsGrad: Tensor[];
+  forwardGraph: CUDAGraph;
+  backwardGraph: CUDAGraph;
+  single: boolean;
+  staticOutputs: Tensor[];
+  staticGradOutputs: Tensor[];
+  staticGradInputs: (Tensor | null)[];
+}
+
 /**
  * `torch.cuda.make_graphed_callables`: captures a module's (or function's) forward and
  * backward as two CUDA graphs and returns a graphed version that replays them and takes
  * part in autograd, as PyTorch's does. A module is returned itself, with `forward`
  * replaced by the graphed one while it stays in the training mode it was graphed in.
- * Given an array of callables (with an array of sample-argument arrays), returns an array.
+ * Given an array of callables (with an array of sample-argument arrays), returns an
+ * array; call them in that order in forward, as PyTorch requires, since their graphs
+ * share one memory pool.
  * @example
  * const model = torch.cuda.makeGraphedCallables(net, [torch.randn(64, 784, { device: 'cuda' })]);
  * const loss = lossFn(model(x), y); loss.backward(); opt.step();
@@ -274,8 +324,8 @@ export function makeGraphedCallables(
   const numWarmupIters = options.numWarmupIters ?? 3;
   const allowUnused = options.allowUnusedInput ?? false;
   requireCuda(fnName);
-  let pool = options.pool ?? null;
-  const graphed = list.map((callable, index) => {
+
+  const items: Graphing[] = list.map((callable, index) => {
     const args = argsList[index];
     for (const a of args) {
       if (!(a instanceof Tensor)) throw new TypeError(`${fnName}: sample arguments must be Tensors`);
@@ -295,48 +345,70 @@ export function makeGraphedCallables(
     }
     const params = isModule ? [...(callable as Module).parameters()] : [];
     const forward = isModule ? (callable as Module).forward.bind(callable) : (callable as (...a: Tensor[]) => unknown);
-    const surface = [...args, ...params];
-    const needsGrad = surface.filter((t) => t.requiresGrad);
-
-    const run = (): Tensor[] => flattenOutputs(forward(...args), fnName).tensors;
-    const backwardOf = (outs: Tensor[], grads: Tensor[]): (Tensor | null)[] => {
-      const differentiable = outs.filter((o) => o.requiresGrad);
-      if (differentiable.length === 0 || needsGrad.length === 0) return needsGrad.map(() => null);
-      return autogradGrad(differentiable, needsGrad, grads, { allowUnused });
+    return {
+      isModule,
+      forward,
+      args,
+      params,
+      needsGrad: [...args, ...params].filter((t) => t.requiresGrad),
+      forwardGraph: new CUDAGraph(),
+      backwardGraph: new CUDAGraph(),
+      single: true,
+      staticOutputs: [],
+      staticGradOutputs: [],
+      staticGradInputs: [],
     };
+  });
 
-    // Warm-up, eager: lazy state (cuDNN's algorithms, cuBLAS) is made outside the capture.
+  const gradsOf = (item: Graphing, outs: Tensor[], grads: Tensor[]): (Tensor | null)[] => {
+    const differentiable = outs.filter((o) => o.requiresGrad);
+    if (differentiable.length === 0 || item.needsGrad.length === 0) return item.needsGrad.map(() => null);
+    return autogradGrad(differentiable, item.needsGrad, grads, { allowUnused });
+  };
+
+  // As PyTorch: warm every callable up eagerly (lazy state such as cuDNN's algorithms is
+  // made outside the captures), capture every forward in order, then every backward in
+  // reverse order. The graphs share one pool, which is safe only when they replay in the
+  // order they were captured: forwards in order, then backwards in reverse.
+  for (const item of items) {
     for (let i = 0; i < numWarmupIters; i++) {
-      const outs = run();
-      const grads = outs.filter((o) => o.requiresGrad).map((o) => onesLike(o));
-      backwardOf(outs, grads);
+      const outs = flattenOutputs(item.forward(...item.args), fnName).tensors;
+      gradsOf(item, outs, outs.filter((o) => o.requiresGrad).map((o) => onesLike(o)));
     }
-    synchronize();
-
-    const forwardGraph = new CUDAGraph();
-    let single = true;
-    const staticOutputs = graph(forwardGraph, { pool }, () => {
-      const out = forward(...args);
-      const flat = flattenOutputs(out, fnName);
-      single = flat.single;
+  }
+  synchronize();
+  let pool = options.pool ?? null;
+  for (const item of items) {
+    item.staticOutputs = graph(item.forwardGraph, { pool }, () => {
+      const flat = flattenOutputs(item.forward(...item.args), fnName);
+      item.single = flat.single;
       return flat.tensors;
     });
-    pool = pool ?? forwardGraph.pool();
-    const staticGradOutputs = noGrad(() => staticOutputs.filter((o) => o.requiresGrad).map((o) => emptyLike(o)));
-    const backwardGraph = new CUDAGraph();
-    const staticGradInputs = graph(backwardGraph, { pool }, () => backwardOf(staticOutputs, staticGradOutputs));
-    // Per surface tensor: its gradient, or null where it needs none.
+    pool = pool ?? item.forwardGraph.pool();
+  }
+  for (const item of [...items].reverse()) {
+    item.staticGradOutputs = noGrad(() => item.staticOutputs.filter((o) => o.requiresGrad).map((o) => emptyLike(o)));
+    item.staticGradInputs = graph(item.backwardGraph, { pool }, () => gradsOf(item, item.staticOutputs, item.staticGradOutputs));
+  }
+
+  const graphed = items.map((item, index) => {
+    const { args, params, forwardGraph, backwardGraph, staticOutputs, staticGradOutputs } = item;
+    // Per input and parameter: its gradient buffer in the graph, or null where it needs none.
     const gradBySurface: (Tensor | null)[] = [];
     let next = 0;
-    for (const t of surface) gradBySurface.push(t.requiresGrad ? staticGradInputs[next++] : null);
+    for (const t of [...args, ...params]) gradBySurface.push(t.requiresGrad ? item.staticGradInputs[next++] : null);
 
     class Graphed extends AutogradFunction {
-      static override forward(_ctx: FunctionCtx, ...inputs: Tensor[]): Tensor[] {
+      static override forward(ctx: FunctionCtx, ...inputs: Tensor[]): Tensor[] {
         noGrad(() => {
           for (let i = 0; i < args.length; i++) if (inputs[i] !== args[i]) args[i].copy_(inputs[i]);
         });
         forwardGraph.replay();
-        return staticOutputs.map((o) => o.detach());
+        const outs = staticOutputs.map((o) => o.detach());
+        outs.forEach((o, i) => {
+          if (!staticOutputs[i].requiresGrad) ctx.markNonDifferentiable(o);
+        });
+        return outs;
       }
       static override backward(_ctx: FunctionCtx, ...grads: (Tensor | null)[]): (Tensor | null)[] {
         noGrad(() => {
@@ -350,20 +422,26 @@ export function makeGraphedCallables(
           }
         });
         backwardGraph.replay();
-        return gradBySurface.map((t) => (t === null ? null : t.detach()));
+        return gradBySurface.map((t) => {
+          if (t === null) return null;
+          // The next replay rewrites the graph's buffer: a .grad must never be it.
+          const view = t.detach();
+          view._claimed = true;
+          return view;
+        });
       }
     }
     Object.defineProperty(Graphed, 'name', { value: 'Graphed' });
 
     const functionalized = (...userArgs: Tensor[]): Tensor | Tensor[] => {
       if (userArgs.length !== args.length) {
-        throw new TypeError(`graphed callable: expected ${args.length} arguments, as in the sample, but got ${userArgs.length}`);
+        throw new TypeError(`graphed callable ${index}: expected ${args.length} arguments, as in the sample, but got ${userArgs.length}`);
       }
       const outs = Graphed.apply(...userArgs, ...params) as Tensor[];
-      return single ? outs[0] : outs;
+      return item.single ? outs[0] : outs;
     };
-    if (!isModule) return functionalized;
-    const m = callable as Module;
+    if (!item.isModule) return functionalized;
+    const m = list[index] as Module;
     const trainingAtGraph = m.training;
     const original = m.forward;
     (m as { forward: unknown }).forward = (...a: Tensor[]) =>

@@ -356,7 +356,14 @@ class CudaPendingRead final : public PendingRead {
     backend_->givePinned(host_, capacity_);
   }
   void wait() override {
-    FLINT_CUDA_CHECK(cudaEventSynchronize(done_));
+    // This runs on a libuv thread, maybe while the JS thread captures a CUDA graph; a
+    // wait in the default (global) mode would invalidate that capture. The event was
+    // recorded before any capture began, so waiting for it is safe: say so.
+    cudaStreamCaptureMode mode = cudaStreamCaptureModeRelaxed;
+    cudaThreadExchangeStreamCaptureMode(&mode);
+    const cudaError_t status = cudaEventSynchronize(done_);
+    cudaThreadExchangeStreamCaptureMode(&mode);
+    FLINT_CUDA_CHECK(status);
     int flags;
     std::memcpy(&flags, (char*)host_ + nbytes_, sizeof(int));
     if (flags != 0) {
@@ -560,14 +567,23 @@ void CudaBackend::setRngState(const uint8_t* bytes, size_t size) {
 
 void CudaBackend::ensureCublas() {
   if (cublas_ != nullptr) return;
+  // A library that failed to load once is not tried again (each try would cost a dlopen).
+  if (!cublasUnavailable_.empty()) throw Error(cublasUnavailable_);
   // Creating the handle and its workspace cannot happen inside a capture (the workspace
   // would come from the graph's pool); beginCapture loads cuBLAS first.
   refuseDuringCapture("loading cuBLAS");
   // cuBLAS's split-K and Hopper kernels need a workspace; without one it allocates (and
   // frees, synchronizing the device) inside calls. PyTorch gives it 32 MiB on Hopper.
   constexpr size_t kWorkspaceBytes = size_t(32) << 20;
-  cublasWorkspace_ = allocate(kWorkspaceBytes);
-  cublas_ = new CublasApi(context_.stream, cublasWorkspace_->data, kWorkspaceBytes);
+  Storage* workspace = allocate(kWorkspaceBytes);
+  try {
+    cublas_ = new CublasApi(context_.stream, workspace->data, kWorkspaceBytes);
+  } catch (const std::exception& error) {
+    releaseStorage(workspace);
+    cublasUnavailable_ = error.what();
+    throw;
+  }
+  cublasWorkspace_ = workspace;
 }
 
 void CudaBackend::gemmImpl(const GemmArgs& g) {

@@ -193,6 +193,7 @@ class CudaBackend final : public Backend {
   std::string cudnnUnavailable_;
   CudnnConvolutions* cudnn();
   Storage* cublasWorkspace_ = nullptr;
+  std::string cublasUnavailable_;  // why cuBLAS could not be loaded, once it could not
   bool allowTF32_ = false;
   uint64_t seed_ = 67280421310721ULL;  // PyTorch's default seed
   uint64_t philoxOffset_ = 0;
@@ -210,7 +211,7 @@ class CudaBackend final : public Backend {
   int64_t capturing_ = 0, nextGraph_ = 1;
   uint64_t captureDraws_ = 0;
   int64_t beginCapture(int64_t pool, CaptureMode mode);
-  void endCapture(int64_t graph);
+  void endCapture(int64_t graph, bool keep);
   void replayGraph(int64_t graph);
   void resetGraph(int64_t graph);
   void ensureCublas();

@@ -171,6 +171,8 @@ void CudnnConvolutions::choose(Plan& p, Direction direction, const Geometry& g, 
   }
   count = std::min(count, 8);
   if (g.benchmark) {
+    // Timing waits for the device, which a CUDA graph capture cannot contain.
+    ctx_.backend->refuseDuringCapture("choosing a cuDNN algorithm by timing (run the convolution once before capturing)");
     // Time the algorithms with as much workspace as the heuristics' hungriest one asks for
     // (up to 4 GiB), or as much of it as the device gives. The timing writes the output,
     // which the real call then overwrites.

@@ -36,7 +36,8 @@ int64_t CudaBackend::graphCommand(GraphCommand command, int64_t id, int64_t arg)
     case GraphCommand::CaptureBegin:
       FLINT_CHECK(arg >= 0 && arg < EnumInfo<CaptureMode>::count, "capture_error_mode must be global, thread_local or relaxed");
       return beginCapture(id, (CaptureMode)arg);
-    case GraphCommand::CaptureEnd: endCapture(id); return 0;
+    case GraphCommand::CaptureEnd: endCapture(id, true); return 0;
+    case GraphCommand::AbortCapture: endCapture(id, false); return 0;
     case GraphCommand::Replay: replayGraph(id); return 0;
     case GraphCommand::Reset: resetGraph(id); return 0;
     case GraphCommand::Pool: {
@@ -81,7 +82,9 @@ int64_t CudaBackend::beginCapture(int64_t pool, CaptureMode mode) {
   return id;
 }
 
-void CudaBackend::endCapture(int64_t id) {
+// Ends the capture; `keep` instantiates the graph, otherwise (the captured code threw) it is
+// dropped unseen, since half a program is of no use and instantiating it may fail.
+void CudaBackend::endCapture(int64_t id, bool keep) {
   FLINT_CHECK(capturing_ != 0 && capturing_ == id, "capture_end: this CUDA graph is not being captured");
   allocator_.endCapture();
   capturing_ = 0;
@@ -89,17 +92,16 @@ void CudaBackend::endCapture(int64_t id) {
   graph.rngDraws = captureDraws_;
   cudaGraph_t captured = nullptr;
   cudaError_t status = cudaStreamEndCapture(context_.stream, &captured);
-  if (status == cudaSuccess) {
-    status = cudaGraphInstantiate(&graph.exec, captured, 0);
-    cudaGraphDestroy(captured);  // the executable graph keeps what it needs
-  } else if (captured != nullptr) {
-    cudaGraphDestroy(captured);
-  }
-  if (status != cudaSuccess) {
+  if (status == cudaSuccess && keep) status = cudaGraphInstantiateWithFlags(&graph.exec, captured, 0);
+  if (captured != nullptr) cudaGraphDestroy(captured);  // the executable graph keeps what it needs
+  if (!keep || status != cudaSuccess) {
+    cudaGetLastError();
     graph.exec = nullptr;
     resetGraph(id);
-    throwCudaError(status, "cudaStreamEndCapture / cudaGraphInstantiate: the capture was invalidated by an "
-                           "operation that a CUDA graph cannot contain");
+    if (keep) {
+      throwCudaError(status, "cudaStreamEndCapture / cudaGraphInstantiate: the capture was invalidated by an "
+                             "operation that a CUDA graph cannot contain");
+    }
   }
 }
 

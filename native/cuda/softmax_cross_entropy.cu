@@ -523,12 +523,11 @@ void crossEntropyTyped(CudaContext& ctx, const CrossEntropyArgs& args) {
   p.loss = (T*)args.loss.data;
   p.logProbs = args.fromLogits ? (T*)args.logProbs.data : nullptr;
   if (p.rows == 0) {
-    // Nothing to launch: the sums are 0 (and the mean 0/0), written from the host.
-    const double zero = 0;
-    FLINT_CUDA_CHECK(cudaMemcpyAsync(p.totalWeight, &zero, sizeof(double), cudaMemcpyHostToDevice, ctx.stream));
+    // Nothing to launch: the sums are 0 (and the mean 0/0). Written by the device, not
+    // copied from host memory, so that a CUDA graph can capture it too.
+    FLINT_CUDA_CHECK(cudaMemsetAsync(p.totalWeight, 0, sizeof(double), ctx.stream));
     if (args.reduction != LossReduction::None) {
-      const T value = args.reduction == LossReduction::Mean ? std::numeric_limits<T>::quiet_NaN() : T(0);
-      FLINT_CUDA_CHECK(cudaMemcpyAsync(p.loss, &value, sizeof(T), cudaMemcpyHostToDevice, ctx.stream));
+      cudaFill(ctx, args.loss, args.reduction == LossReduction::Mean ? std::numeric_limits<double>::quiet_NaN() : 0.0);
     }
     return;
   }

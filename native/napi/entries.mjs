@@ -113,8 +113,8 @@ export const enums = {
   // starts capturing the device's stream and returns the graph's id; CaptureEnd(id)
   // instantiates it; Replay(id) launches it; Reset(id) frees it; Pool(id) is its pool;
   // IsCapturing returns 1 while a capture is under way; ReleasePool(id) drops a NewPool
-  // handle's hold on its pool.
-  GraphCommand: ['NewPool', 'CaptureBegin', 'CaptureEnd', 'Replay', 'Reset', 'Pool', 'IsCapturing', 'ReleasePool'],
+  // handle's hold on its pool; AbortCapture(id) ends a capture and drops what it recorded.
+  GraphCommand: ['NewPool', 'CaptureBegin', 'CaptureEnd', 'Replay', 'Reset', 'Pool', 'IsCapturing', 'ReleasePool', 'AbortCapture'],
   // cudaStreamCaptureMode, in PyTorch's capture_error_mode names: global, thread_local, relaxed.
   CaptureMode: ['Global', 'ThreadLocal', 'Relaxed'],
   // Cumulative scans along a row (scan entry): cumsum, cumprod, cummax, cummin, logcumsumexp.

@@ -267,7 +267,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
    * @example loss.backward(); opt.step();
    */
   step<T = undefined>(closure?: () => T): T | undefined {
-    if (captureUnderway()) this.checkCapturable();
+    if (captureUnderway() && this.onCuda()) this.checkCapturable();
     const loss = closure === undefined ? undefined : enableGrad(closure);
     // Set the mode directly rather than through noGrad(() => ...): step runs every
     // iteration, and the update itself must not be recorded.
@@ -298,6 +298,16 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     return true;
   }
 
+  /** Whether `p` has the state its later steps use. */
+  protected hasState(p: Tensor): boolean {
+    return this.state.get(p) !== undefined;
+  }
+
+  /** Whether the parameters are on a CUDA device (a CPU optimizer is no capture's business). */
+  private onCuda(): boolean {
+    return this.paramGroups.some((group) => group.params.some((p) => p.device.type === 'cuda'));
+  }
+
   private checkCapturable(): void {
     if (!this.capturableStep()) {
       throw new Error(
@@ -307,7 +317,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     for (const group of this.paramGroups) {
       if (!this.needsState(group)) continue;
       for (const p of group.params) {
-        if (p._grad !== null && this.state.get(p) === undefined) {
+        if (p._grad !== null && !this.hasState(p)) {
           throw new Error(
             `${this.constructor.name}.step(): a parameter has no optimizer state yet; its first step makes it, which a CUDA graph cannot capture: run step() eagerly before capturing (warm-up)`,
           );

@@ -81,6 +81,11 @@ export class SGD extends Optimizer<SGDParamGroup> {
     return group.momentum !== 0;
   }
 
+  /** The momentum buffer, which the first step makes with its own rule. */
+  protected override hasState(p: Tensor): boolean {
+    return this.state.get(p)?.momentumBuffer != null;
+  }
+
   protected updateGroup(group: SGDParamGroup): void {
     const { params, lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     const batches = new FusedBatches<boolean>();

@@ -10,6 +10,7 @@
  * advanced state back and restores the global one: two 5 KB copies per call, which keeps
  * the kernels free of a generator argument.
  */
+import { captureUnderway } from '../cuda-capture.js';
 import * as call from '../native/calls.generated.js';
 import { CPU, type Device, type DeviceLike } from '../tensor/device.js';
 import { argumentError, describeValue, toDeviceArg } from '../tensor/args.js';
@@ -197,6 +198,10 @@ export function checkGenerator(generator: unknown, fn: string, dev: Device): Gen
  */
 export function withGenerator<T>(generator: Generator | null, dev: Device, fn: () => T): T {
   if (generator === null || generator instanceof DefaultGenerator) return fn();
+  // A captured random op draws from the default generator's state at each replay.
+  if (dev.type === 'cuda' && captureUnderway()) {
+    throw new Error('CUDA generator: only the default CUDA generator may be used inside a CUDA graph capture');
+  }
   const target = dev.type === 'cuda' ? dev : generator.device;
   const own = (generator as unknown as { ownState: Uint8Array }).ownState;
   const { result, state } = withState(target, own, fn);
