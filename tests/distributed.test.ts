@@ -276,6 +276,24 @@ describe.skipIf(glooMissing !== '')('worlds of 2 and 4 processes started by flin
     expect(result.stdout.match(/powersgd ok 22/g)?.length).toBe(2);
   });
 
+  it('examples/ddp-mnist.ts: two ranks reach the accuracy of one process on the same global batches', async () => {
+    const accuracyOf = (stdout: string): number => {
+      const found = /final test accuracy ([0-9.]+)%/.exec(stdout);
+      expect(found, stdout).not.toBeNull();
+      return Number(found![1]);
+    };
+    const one = await flintRun(1, 'examples/ddp-mnist.ts');
+    const two = await flintRun(2, 'examples/ddp-mnist.ts');
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toContain('[rank0]: 2 rank(s)');
+    expect(two.stdout).not.toContain('[rank1]: epoch'); // rank 0 alone reports
+    const [single, pair] = [accuracyOf(one.stdout), accuracyOf(two.stdout)];
+    expect(single).toBeGreaterThan(90);
+    // The same steps up to float32 rounding (the two ranks' gradients are summed in another order).
+    expect(Math.abs(pair - single)).toBeLessThanOrEqual(0.25);
+  });
+
   it('monitoredBarrier passes when every rank comes, and names the ranks that did not', async () => {
     const late = await flintRun(4, 'tests/distributed/monitored-barrier.mts', { MODE: 'others-late' });
     expect(late.code).toBe(0);
