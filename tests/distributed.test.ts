@@ -173,6 +173,19 @@ describe.skipIf(glooMissing !== '')('a world of one in this process', () => {
     expect(() => new torch.nn.parallel.DistributedDataParallel(new torch.nn.ReLU())).toThrow(
       "DistributedDataParallel is not needed when a module doesn't have any parameter that requires a gradient.",
     );
+    // deviceIds and outputDevice are for GPU modules (messages from PyTorch 1.13, gloo, one rank).
+    const net = new torch.nn.Linear(2, 2);
+    const prefix = 'DistributedDataParallel device_ids and output_device arguments only work with single-device/multiple-device GPU modules or CPU modules, but got ';
+    expect(() => new torch.nn.parallel.DistributedDataParallel(net, { deviceIds: [0] })).toThrow(
+      `${prefix}device_ids [0], output_device None, and module parameters {device(type='cpu')}.`,
+    );
+    expect(() => new torch.nn.parallel.DistributedDataParallel(net, { outputDevice: 1 })).toThrow(
+      `${prefix}device_ids None, output_device 1, and module parameters {device(type='cpu')}.`,
+    );
+    expect(() => new torch.nn.parallel.DistributedDataParallel(net, { deviceIds: ['cpu'], outputDevice: 'cpu' })).toThrow(
+      `${prefix}device_ids ['cpu'], output_device cpu, and module parameters {device(type='cpu')}.`,
+    );
+    expect(new torch.nn.parallel.DistributedDataParallel(net, { deviceIds: [] }).module).toBe(net);
   });
 });
 

@@ -29,8 +29,13 @@ export interface DDPJoinOptions {
 
 /** Options of DistributedDataParallel, as PyTorch's keyword arguments. */
 export interface DistributedDataParallelOptions {
-  /** The one device the module lives on (accepted as PyTorch's; the parameters' device is used). */
+  /**
+   * For a module on one GPU, `[its device]`, as PyTorch's; a CPU module takes none (null or
+   * `[]`), and PyTorch's error says so otherwise.
+   */
   deviceIds?: (number | string)[] | null;
+  /** Where a GPU module's output goes (default `deviceIds[0]`); a CPU module takes none. */
+  outputDevice?: number | string | null;
   /** Broadcast rank 0's buffers (batch norm's running stats) before each training forward (default true). */
   broadcastBuffers?: boolean;
   /** The group to average over (default: the world). */
@@ -86,6 +91,7 @@ export class DistributedDataParallel<Out = Tensor> extends Module<Out> implement
     if (params.length === 0) {
       throw new Error("DistributedDataParallel is not needed when a module doesn't have any parameter that requires a gradient.");
     }
+    checkDevices(module, params, options);
     this.module = module;
     Object.defineProperties(this, {
       group: { value: group, writable: true },
@@ -292,3 +298,32 @@ function syncModuleStates(module: Module<unknown>, group: ProcessGroup, root: nu
   if (states.length > 0) broadcastCoalesced(states, group, root);
 }
 
+/** `device(type='cuda', index=0)`: a device as Python's repr writes it, for PyTorch's messages. */
+function pythonDevice(device: { type: string; index: number | null }): string {
+  return device.index === null ? `device(type='${device.type}')` : `device(type='${device.type}', index=${device.index})`;
+}
+
+/** PyTorch's checks of the module's devices against deviceIds and outputDevice. */
+function checkDevices(module: Module<unknown>, params: Tensor[], options: DistributedDataParallelOptions): void {
+  const types = [...new Set(params.map((p) => p.device.type))];
+  if (types.length !== 1) {
+    throw new Error(
+      `DistributedDataParallel's input module must be on the same type of devices, but input module parameters locate in {${types.map((t) => `'${t}'`).join(', ')}}.`,
+    );
+  }
+  const devices = new Map<string, string>();
+  for (const p of module.parameters()) devices.set(String(p.device), pythonDevice(p.device));
+  const multiDevice = devices.size > 1;
+  const ids = options.deviceIds ?? null;
+  const output = options.outputDevice ?? null;
+  if (ids === null || ids.length === 0 || types[0] === 'cpu' || multiDevice) {
+    if ((ids !== null && ids.length > 0) || output !== null) {
+      const pyValue = (v: number | string): string => (typeof v === 'number' ? String(v) : `'${v}'`);
+      throw new Error(
+        'DistributedDataParallel device_ids and output_device arguments only work with single-device/multiple-device GPU modules or CPU modules, ' +
+          `but got device_ids ${ids === null ? 'None' : `[${ids.map(pyValue).join(', ')}]`}, output_device ${output === null ? 'None' : String(output)}, ` +
+          `and module parameters {${[...devices.values()].join(', ')}}.`,
+      );
+    }
+  }
+}
