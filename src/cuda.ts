@@ -217,6 +217,8 @@ export {
   type MakeGraphedOptions,
 } from './cuda-graphs.js';
 
+export { Event, Stream, currentStream, defaultStream, setStream, stream, type EventOptions } from './cuda-streams.js';
+
 /**
  * `torch.cuda.amp`: `GradScaler` fixed to CUDA, as PyTorch's older spelling.
  * @example const scaler = new torch.cuda.amp.GradScaler();

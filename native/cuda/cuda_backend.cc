@@ -233,6 +233,8 @@ CudaBackend::~CudaBackend() {
   }
   cudaStreamSynchronize(context_.stream);
   while (!graphs_.empty()) resetGraph(graphs_.begin()->first);
+  for (auto& [id, event] : events_) cudaEventDestroy(event);
+  events_.clear();
   allocator_.dropAllPools();
   delete cublas_;
   delete cudnn_;

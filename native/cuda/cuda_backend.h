@@ -147,6 +147,8 @@ class CudaBackend final : public Backend {
   void setRngState(const uint8_t* bytes, size_t size) override;
   // CUDA graphs (graphs.cc).
   int64_t graphCommand(GraphCommand command, int64_t id, int64_t arg) override;
+  // CUDA events (events.cc).
+  double eventCommand(EventCommand command, int64_t id, int64_t arg) override;
 
   CudaContext& context() { return context_; }
   CudaCachingAllocator& allocator() { return allocator_; }
@@ -215,6 +217,9 @@ class CudaBackend final : public Backend {
   void replayGraph(int64_t graph);
   void resetGraph(int64_t graph);
   void ensureCublas();
+  std::map<int64_t, cudaEvent_t> events_;
+  int64_t nextEvent_ = 1;
+  cudaEvent_t eventOf(int64_t id) const;
   // Blocks until the stream is idle, then throws if a kernel set an error bit.
   void synchronizeAndCheck();
   std::mutex pinnedMutex_;  // pinned staging buffers for async reads, reused

@@ -166,5 +166,10 @@ Napi::Value cudaGraph(Napi::Env env, CudaGraphCall& call) {
   return Napi::Number::New(env, (double)call.device->graphCommand(call.command, call.id, call.arg));
 }
 
+// torch.cuda.Event's commands (EventCommand).
+Napi::Value cudaEvent(Napi::Env env, CudaEventCall& call) {
+  return Napi::Number::New(env, call.device->eventCommand(call.command, call.id, call.arg));
+}
+
 }  // namespace entry
 }  // namespace flint

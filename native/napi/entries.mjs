@@ -117,6 +117,12 @@ export const enums = {
   GraphCommand: ['NewPool', 'CaptureBegin', 'CaptureEnd', 'Replay', 'Reset', 'Pool', 'IsCapturing', 'ReleasePool', 'AbortCapture'],
   // cudaStreamCaptureMode, in PyTorch's capture_error_mode names: global, thread_local, relaxed.
   CaptureMode: ['Global', 'ThreadLocal', 'Relaxed'],
+  // torch.cuda.Event (cudaEvent entry; native/cuda/events.cc). Create(arg: 1 with timing)
+  // returns the event's id; Record(id) records it on the device's stream; Synchronize(id)
+  // waits for it; Query(id) returns 1 once it has happened; ElapsedTime(id, arg: the end
+  // event) returns milliseconds; Destroy(id) frees it; StreamQuery returns 1 when the
+  // device's stream is idle.
+  EventCommand: ['Create', 'Record', 'Synchronize', 'Query', 'ElapsedTime', 'Destroy', 'StreamQuery'],
   // Cumulative scans along a row (scan entry): cumsum, cumprod, cummax, cummin, logcumsumexp.
   ScanOp: ['Sum', 'Prod', 'Max', 'Min', 'LogSumExp'],
   // Order statistics of a row (select entry): topk, kthvalue, median, nanmedian, mode.
@@ -181,6 +187,7 @@ export const entries = {
   setBackendOption: { args: 'device: device, option: BackendOption, value: f64' },
   backendQuery: { args: 'device: device, query: BackendQuery', custom: true, returns: 'number' },
   cudaGraph: { args: 'device: device, command: GraphCommand, id: i64, arg: i64', custom: true, returns: 'number' },
+  cudaEvent: { args: 'device: device, command: EventCommand, id: i64, arg: i64', custom: true, returns: 'number' },
 
   // distributed.cc: process groups (torch.distributed), each with its own threads. A
   // collective moves whole byte ranges of storages: input (the sent bytes) and output (the

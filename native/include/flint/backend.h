@@ -255,6 +255,9 @@ class Backend {
   virtual int64_t graphCommand(GraphCommand, int64_t, int64_t) {
     throw Error("CUDA graphs need a CUDA device");
   }
+  // CUDA events (torch.cuda.Event) on the device's stream; EventCommand says what each
+  // returns (ElapsedTime: milliseconds). Devices without events refuse.
+  virtual double eventCommand(EventCommand, int64_t, int64_t) { throw Error("CUDA events need a CUDA device"); }
 
   // Fill and random fill (in place over a strided view).
   void fill(const TensorView& out, double value);
