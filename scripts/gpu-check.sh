@@ -74,6 +74,9 @@ echo "vitest rc $?" >>"$OUT/cuda-tests.log"
 grep -E "✗|×|FAIL|AssertionError|Error:|Test Files|Tests |vitest rc" "$OUT/cuda-tests.log" | head -60
 }
 
+stamp "examples/cuda-graphs.ts (eager against a replayed whole-step graph)"
+timeout 120 node dist/examples/cuda-graphs.js --steps 200 2>&1 | tee "$OUT/cuda-graphs-example.log"
+
 [ "${GPU_BENCH_ONLY:-}" = none ] || {
 stamp "CUDA benchmarks"
 only=${GPU_BENCH_ONLY:+--only $GPU_BENCH_ONLY}
