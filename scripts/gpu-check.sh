@@ -75,7 +75,7 @@ grep -E "✗|×|FAIL|AssertionError|Error:|Test Files|Tests |vitest rc" "$OUT/cu
 }
 
 stamp "examples/cuda-graphs.ts (eager against a replayed whole-step graph)"
-timeout 120 node dist/examples/cuda-graphs.js --steps 200 2>&1 | tee "$OUT/cuda-graphs-example.log"
+timeout 120 npx tsx examples/cuda-graphs.ts --steps 200 2>&1 | tee "$OUT/cuda-graphs-example.log"
 
 [ "${GPU_BENCH_ONLY:-}" = none ] || {
 stamp "CUDA benchmarks"
