@@ -16,7 +16,7 @@ import { CaptureMode, GraphCommand } from './native/enums.generated.js';
 import { cudaDevice, currentCudaIndex } from './tensor/device.js';
 import { Tensor } from './tensor/tensor.js';
 import { emptyLike, onesLike } from './tensor/creation.js';
-import { emptyCache, isAvailable, synchronize, unavailableReason } from './cuda.js';
+import { isAvailable, synchronize, unavailableReason } from './cuda.js';
 import { grad as autogradGrad } from './autograd/api.js';
 import { Function as AutogradFunction, type FunctionCtx } from './autograd/function-api.js';
 import { noGrad } from './autograd/grad-mode.js';
@@ -234,11 +234,11 @@ export function graph<T>(cudaGraph: CUDAGraph, optionsOrFn: CaptureOptions | (()
       throw new TypeError(`graph() got an unexpected keyword argument '${key}'`);
     }
   }
-  requireCuda('torch.cuda.graph');
+  const code = requireCuda('torch.cuda.graph');
   // As PyTorch's graph(): wait for the device, and give cached memory back, since the
   // graph's pool allocates afresh and nothing can be freed once the capture runs.
   synchronize();
-  emptyCache();
+  native.emptyCache(code);
   cudaGraph.captureBegin(options.pool ?? null, { captureErrorMode: options.captureErrorMode });
   let result: T;
   try {
@@ -438,6 +438,8 @@ export function makeGraphedCallables(
         throw new TypeError(`graphed callable ${index}: expected ${args.length} arguments, as in the sample, but got ${userArgs.length}`);
       }
       const outs = Graphed.apply(...userArgs, ...params) as Tensor[];
+      // As PyTorch's @once_differentiable: the replayed backward records no graph.
+      for (const o of outs) if (o.gradFn !== null) o.gradFn.onceDifferentiable = true;
       return item.single ? outs[0] : outs;
     };
     if (!item.isModule) return functionalized;

@@ -120,7 +120,8 @@ export function currentStream(device: DeviceLike | number | null = null): Stream
  * `torch.cuda.set_stream(stream)`.
  * @example torch.cuda.setStream(s)
  */
-export function setStream(stream: Stream): void {
+export function setStream(stream: Stream | null): void {
+  if (stream === null) return;
   if (!(stream instanceof Stream)) throw new TypeError('setStream(): expected a torch.cuda.Stream');
   currentStreams.set(stream.device.code, stream);
 }
@@ -201,11 +202,11 @@ export class Event {
   record(stream: Stream | null = null): void {
     const s = stream ?? currentStream();
     if (this._device !== null && this._device.code !== s.device.code) {
-      throw new Error(`Event device ${String(this._device)} does not match recording stream's device ${String(s.device)}.`);
+      throw new Error(`Event device ${this._device.index} does not match recording stream's device ${s.device.index}.`);
     }
     if (this._id === 0) {
-      this._device = s.device;
       this._id = native.cudaEvent(s.device.code, EventCommand.Create, 0, this.enableTiming ? 1 : 0);
+      this._device = s.device;
       eventHolds.register(this, { code: s.device.code, id: this._id });
     }
     native.cudaEvent(s.device.code, EventCommand.Record, this._id, 0);
@@ -237,7 +238,8 @@ export class Event {
   }
 
   /**
-   * Milliseconds between this event and `end`; both must be recorded, with timing.
+   * Milliseconds between this event and `end`; both must have timing, be recorded, and
+   * have happened (`end.synchronize()` first), as PyTorch requires.
    * @example start.elapsedTime(end)
    */
   elapsedTime(end: Event): number {
@@ -247,6 +249,7 @@ export class Event {
     }
     if (this._id === 0 || end._id === 0) throw new Error('Both events must be recorded before calculating elapsed time.');
     if (this._device!.code !== end._device!.code) throw new Error('Both events must be on the same device.');
+    if (!this.query() || !end.query()) throw new Error('Both events must be completed before calculating elapsed time.');
     return native.cudaEvent(this._device!.code, EventCommand.ElapsedTime, this._id, end._id);
   }
 }

@@ -634,6 +634,9 @@ void CudaBackend::gemmImpl(const GemmArgs& g) {
     }
     return;
   }
+  // TF32 rounds the inputs on tensor cores; the small kernel multiplies in full float32,
+  // which the TF32 switch allows as well (it permits, not requires, the rounding).
+  if (cudaSmallRowsGemm(context_, g)) return;
   FLINT_CHECK(g.m < INT32_MAX && g.n < INT32_MAX && g.k < INT32_MAX && g.batch < INT32_MAX,
               "gemm: a dimension does not fit cuBLAS's 32-bit sizes");
   ensureCublas();

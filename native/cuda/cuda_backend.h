@@ -229,6 +229,10 @@ class CudaBackend final : public Backend {
   void givePinned(void* ptr, size_t capacity);
 };
 
+// small_gemm.cu: products of at most two rows with a transposed operand, without cuBLAS;
+// false when the product is not of that shape (or dtype).
+bool cudaSmallRowsGemm(CudaContext& ctx, const GemmArgs& g);
+
 // Kernel families, one .cu each; CudaBackend forwards to them. Views arrive as the CPU
 // backend receives them: shapes broadcast and dtypes promoted by the caller, arguments
 // checked by Backend.

@@ -12,6 +12,8 @@ cudaEvent_t CudaBackend::eventOf(int64_t id) const {
 }
 
 double CudaBackend::eventCommand(EventCommand command, int64_t id, int64_t arg) {
+  // The thread may have last selected another GPU (each backend's constructor selects its own).
+  FLINT_CUDA_CHECK(cudaSetDevice(device_));
   switch (command) {
     case EventCommand::Create: {
       cudaEvent_t event = nullptr;

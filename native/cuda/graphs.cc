@@ -30,6 +30,8 @@ cudaStreamCaptureMode toCudaMode(CaptureMode mode) {
 }  // namespace
 
 int64_t CudaBackend::graphCommand(GraphCommand command, int64_t id, int64_t arg) {
+  // The thread may have last selected another GPU (each backend's constructor selects its own).
+  FLINT_CUDA_CHECK(cudaSetDevice(device_));
   switch (command) {
     case GraphCommand::NewPool: return allocator_.createPool();
     case GraphCommand::ReleasePool: allocator_.releasePool(id); return 0;

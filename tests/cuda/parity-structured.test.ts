@@ -206,6 +206,10 @@ describe.skipIf(!run)(`matrix products: ${DEV} vs cpu`, () => {
     ['outer', [4], [6], (a, b) => torch.outer(a, b)],
     ['matmul transposed batch', [2, 5, 4], [2, 5, 3], (a, b) => a.transpose(1, 2).matmul(b)],
     ['F.linear', [8, 6], [5, 6], (a, b) => F.linear(a, b)],
+    // At most two rows against a transposed operand: CUDA's small-row kernel, not cuBLAS.
+    ['F.linear 2 rows (small-row kernel)', [2, 20], [256, 20], (a, b) => F.linear(a, b)],
+    ['F.linear 1 row, k 256', [1, 256], [10, 256], (a, b) => F.linear(a, b)],
+    ['bmm 2 rows, b transposed, k 70', [3, 2, 70], [3, 7, 70], (a, b) => a.bmm(b.transpose(1, 2))],
   ];
 
   for (const [dtype, tol] of [[torch.float32, { rtol: 1e-4, atol: 1e-4 }], [torch.float64, { rtol: 1e-10, atol: 1e-12 }]] as [torch.DType, Tol][]) {
@@ -228,6 +232,9 @@ describe.skipIf(!run)(`matrix products: ${DEV} vs cpu`, () => {
       const colMajor = (t: Tensor): Tensor => t.t().contiguous().t();
       failures.add(parity(`addmm column-major operands ${dtype.name}`, [c, a, b], (cc, aa, bb) => torch.addmm(colMajor(cc), colMajor(aa), colMajor(bb)), { tol }));
       failures.add(parity(`F.linear with bias ${dtype.name}`, [a, b, bias], (aa, bb, cc) => F.linear(aa, bb.t(), cc), { tol }));
+      const two = randomTensor(rng, [2, 65], dtype, { lo: -1, hi: 1 });
+      const c2 = randomTensor(rng, [2, 33], dtype);
+      failures.add(parity(`addmm 2 rows beta/alpha ${dtype.name}`, [c2, two, a], (cc, aa, bb) => torch.addmm(cc, aa, bb.t(), { beta: 0.5, alpha: -2 }), { tol }));
       failures.add(parity(`F.linear 3-d ${dtype.name}`, [a, b, bias], (aa, bb, cc) => F.linear(aa.view(3, 11, 65), bb.t(), cc), { tol }));
       // Degenerate: k = 0 gives zeros (PyTorch); where the CPU refuses, the GPU must refuse too.
       failures.add(parity(`mm k=0 ${dtype.name}`, [torch.zeros([3, 0], { dtype }), torch.zeros([0, 4], { dtype })], (x, y) => x.mm(y), { allowErrors: true }));
