@@ -59,6 +59,70 @@ export function getDeviceName(device?: number | DeviceLike): string {
 }
 
 /**
+ * `torch.cuda.get_device_properties(device)`'s answer, PyTorch's fields camelCased; it
+ * prints as PyTorch 1.13's does.
+ * @example torch.cuda.getDeviceProperties(0).totalMemory
+ */
+export class CudaDeviceProperties {
+  constructor(
+    readonly name: string,
+    readonly major: number,
+    readonly minor: number,
+    /** Bytes. */
+    readonly totalMemory: number,
+    readonly multiProcessorCount: number,
+  ) {}
+
+  toString(): string {
+    return `_CudaDeviceProperties(name='${this.name}', major=${this.major}, minor=${this.minor}, total_memory=${Math.floor(this.totalMemory / (1024 * 1024))}MB, multi_processor_count=${this.multiProcessorCount})`;
+  }
+}
+
+/**
+ * `torch.cuda.get_device_properties(device)`: name, compute capability, memory and
+ * multiprocessor count.
+ * @example torch.cuda.getDeviceProperties(0).multiProcessorCount // 132 on an H100
+ */
+export function getDeviceProperties(device?: number | DeviceLike): CudaDeviceProperties {
+  const code = codeOf(device, 'getDeviceProperties');
+  return new CudaDeviceProperties(
+    native.deviceName(code),
+    native.backendQuery(code, BackendQuery.CapabilityMajor),
+    native.backendQuery(code, BackendQuery.CapabilityMinor),
+    native.backendQuery(code, BackendQuery.TotalMemory),
+    native.backendQuery(code, BackendQuery.MultiProcessorCount),
+  );
+}
+
+/**
+ * `torch.cuda.get_device_capability(device)`: `[major, minor]`.
+ * @example torch.cuda.getDeviceCapability() // [9, 0] on Hopper
+ */
+export function getDeviceCapability(device?: number | DeviceLike): [number, number] {
+  const code = codeOf(device, 'getDeviceCapability');
+  return [native.backendQuery(code, BackendQuery.CapabilityMajor), native.backendQuery(code, BackendQuery.CapabilityMinor)];
+}
+
+/**
+ * `torch.cuda.mem_get_info(device)`: `[free, total]` bytes, as the driver reports them
+ * (other processes' memory and flint's cached blocks count as used).
+ * @example const [free, total] = torch.cuda.memGetInfo();
+ */
+export function memGetInfo(device?: number | DeviceLike): [number, number] {
+  const code = codeOf(device, 'memGetInfo');
+  return [native.backendQuery(code, BackendQuery.FreeMemory), native.backendQuery(code, BackendQuery.TotalMemory)];
+}
+
+/**
+ * `torch.cuda.is_bf16_supported()`: whether the current device computes in bfloat16
+ * natively (compute capability 8.0 or later); false without CUDA.
+ * @example const dtype = torch.cuda.isBf16Supported() ? torch.bfloat16 : torch.float16;
+ */
+export function isBf16Supported(): boolean {
+  return isAvailable() && getDeviceCapability()[0] >= 8;
+}
+
+/**
  * Waits for all work queued on the device; errors from kernels (such as an index out
  * of range) are raised here.
  * @example torch.cuda.synchronize()

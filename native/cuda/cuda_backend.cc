@@ -204,6 +204,8 @@ CudaBackend::CudaBackend(int device) : device_(device), allocator_(device) {
   context_.device = device;
   context_.smCount = props.multiProcessorCount;
   totalMemory_ = (int64_t)props.totalGlobalMem;
+  capabilityMajor_ = props.major;
+  capabilityMinor_ = props.minor;
   context_.backend = this;
   // A non-blocking stream: the legacy default stream would serialize with every other
   // library in the process that uses the GPU.
@@ -408,6 +410,16 @@ void CudaBackend::setOptionImpl(BackendOption option, double value) {
 double CudaBackend::queryImpl(BackendQuery query) {
   if (query == BackendQuery::CudnnVersion) return cudnn() == nullptr ? 0 : (double)cudnn_->version();
   if (query == BackendQuery::TotalMemory) return (double)totalMemory_;
+  if (query == BackendQuery::CapabilityMajor) return capabilityMajor_;
+  if (query == BackendQuery::CapabilityMinor) return capabilityMinor_;
+  if (query == BackendQuery::MultiProcessorCount) return context_.smCount;
+  if (query == BackendQuery::FreeMemory) {
+    // cudaMemGetInfo answers for the thread's current device.
+    FLINT_CUDA_CHECK(cudaSetDevice(device_));
+    size_t freeBytes = 0, totalBytes = 0;
+    FLINT_CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
+    return (double)freeBytes;
+  }
   return 0;
 }
 

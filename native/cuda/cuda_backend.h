@@ -186,6 +186,7 @@ class CudaBackend final : public Backend {
  private:
   int device_;
   int64_t totalMemory_ = 0;  // the device's memory in bytes
+  int capabilityMajor_ = 0, capabilityMinor_ = 0;
   CudaContext context_;
   CudaCachingAllocator allocator_;
   CublasApi* cublas_ = nullptr;  // loaded on first gemm

@@ -106,8 +106,9 @@ export const enums = {
   BackendOption: ['MatmulAllowTF32'],
   // What a device can be asked about (backendQuery): the cuDNN version it convolves with
   // (cudnnGetVersion's number, as torch.backends.cudnn.version()), 0 when it has none; its
-  // memory in bytes (0 for the CPU).
-  BackendQuery: ['CudnnVersion', 'TotalMemory'],
+  // memory in bytes (0 for the CPU); its compute capability and multiprocessor count; the
+  // bytes its driver reports free.
+  BackendQuery: ['CudnnVersion', 'TotalMemory', 'CapabilityMajor', 'CapabilityMinor', 'MultiProcessorCount', 'FreeMemory'],
   // CUDA graphs (cudaGraph entry; native/cuda/graphs.cc). NewPool makes a private memory
   // pool and returns its id. CaptureBegin(id: a pool, or 0 for a new one; arg: CaptureMode)
   // starts capturing the device's stream and returns the graph's id; CaptureEnd(id)

@@ -57,6 +57,16 @@ describe.runIf(!hasCuda)('torch.cuda without a GPU', () => {
     expect(String(torch.device('cpu'))).toBe('cpu');
   });
 
+  it('device queries say CUDA is not available; bfloat16 support is false', () => {
+    for (const fn of [() => torch.cuda.getDeviceProperties(0), () => torch.cuda.getDeviceCapability(), () => torch.cuda.memGetInfo()]) {
+      expect(errorOf(fn).message.startsWith('CUDA is not available')).toBe(true);
+    }
+    expect(torch.cuda.isBf16Supported()).toBe(false);
+    expect(String(new torch.cuda.CudaDeviceProperties('NVIDIA H100 80GB HBM3', 9, 0, 85_045_477_376, 132))).toBe(
+      "_CudaDeviceProperties(name='NVIDIA H100 80GB HBM3', major=9, minor=0, total_memory=81105MB, multi_processor_count=132)",
+    );
+  });
+
   it('emptyCache and the TF32 switch are harmless without CUDA', () => {
     expect(() => torch.cuda.emptyCache()).not.toThrow();
     const before = torch.backends.cuda.matmul.allowTF32;
@@ -94,6 +104,21 @@ describe.runIf(hasCuda)('torch.cuda with a GPU', () => {
     expect(String(torch.device('cuda:1'))).toBe('cuda:1');
     expect(() => torch.cuda.emptyCache()).not.toThrow();
     expect(String(new torch.nn.Linear(2, 2).cuda().weight.device)).toBe('cuda:0');
+  });
+
+  it('device properties, capability and free memory', () => {
+    const props = torch.cuda.getDeviceProperties(0);
+    expect(props.name).toBe(torch.cuda.getDeviceName(0));
+    expect(props.major).toBeGreaterThanOrEqual(7);
+    expect(props.multiProcessorCount).toBeGreaterThan(0);
+    expect(props.totalMemory).toBeGreaterThan(1 << 30);
+    expect(String(props)).toMatch(/^_CudaDeviceProperties\(name='.+', major=\d+, minor=\d+, total_memory=\d+MB, multi_processor_count=\d+\)$/);
+    expect(torch.cuda.getDeviceCapability(0)).toEqual([props.major, props.minor]);
+    const [free, total] = torch.cuda.memGetInfo();
+    expect(total).toBe(props.totalMemory);
+    expect(free).toBeGreaterThan(0);
+    expect(free).toBeLessThanOrEqual(total);
+    expect(torch.cuda.isBf16Supported()).toBe(props.major >= 8);
   });
 });
 
