@@ -281,6 +281,7 @@ export {
   type MakeGraphedOptions,
 } from './cuda-graphs.js';
 
+export { getRngState, getRngStateAll, initialSeed, seed, seedAll, setRngState, setRngStateAll } from './cuda-random.js';
 export { Event, Stream, currentStream, defaultStream, setStream, stream, type EventOptions } from './cuda-streams.js';
 
 /**

@@ -62,6 +62,11 @@ describe.runIf(!hasCuda)('torch.cuda without a GPU', () => {
       expect(errorOf(fn).message.startsWith('CUDA is not available')).toBe(true);
     }
     expect(torch.cuda.isBf16Supported()).toBe(false);
+    for (const fn of [() => torch.cuda.getRngState(), () => torch.cuda.initialSeed(), () => torch.cuda.seed(), () => torch.cuda.setRngState(torch.zeros(16, { dtype: torch.uint8 }))]) {
+      expect(errorOf(fn).message.startsWith('CUDA is not available')).toBe(true);
+    }
+    expect(torch.cuda.getRngStateAll()).toEqual([]);
+    expect(errorOf(() => torch.cuda.setRngState(torch.zeros(16))).message).toBe('setRngState(): new_state must be a torch.ByteTensor (uint8, on the CPU)');
     expect(String(new torch.cuda.CudaDeviceProperties('NVIDIA H100 80GB HBM3', 9, 0, 85_045_477_376, 132))).toBe(
       "_CudaDeviceProperties(name='NVIDIA H100 80GB HBM3', major=9, minor=0, total_memory=81105MB, multi_processor_count=132)",
     );
@@ -119,6 +124,20 @@ describe.runIf(hasCuda)('torch.cuda with a GPU', () => {
     expect(free).toBeGreaterThan(0);
     expect(free).toBeLessThanOrEqual(total);
     expect(torch.cuda.isBf16Supported()).toBe(props.major >= 8);
+  });
+
+  it("the generator's state: save, draw, restore, draw the same; the initial seed; reseeding", () => {
+    torch.cuda.manualSeed(7);
+    expect(torch.cuda.initialSeed()).toBe(7);
+    const saved = torch.cuda.getRngState();
+    expect(saved.shape).toEqual([16]);
+    const first = torch.rand(5, { device: 'cuda' }).cpu().tolist();
+    torch.cuda.setRngState(saved);
+    expect(torch.rand(5, { device: 'cuda' }).cpu().tolist()).toEqual(first);
+    expect(torch.cuda.getRngStateAll().length).toBe(torch.cuda.deviceCount());
+    expect(() => torch.cuda.setRngState(torch.zeros(5, { dtype: torch.uint8 }))).toThrow('RNG state must be 16 bytes');
+    torch.cuda.seed();
+    expect(torch.cuda.initialSeed()).not.toBe(7);
   });
 });
 
