@@ -53,6 +53,33 @@ export function setDevice(device: number | DeviceLike): void {
   setCurrentCudaIndex(typeof device === 'number' ? device : (toDeviceArg(device, 'setDevice').index ?? 0));
 }
 
+/**
+ * `with torch.cuda.device(d):` as a function: runs `fn` with `d` as the current device
+ * and restores the previous one, returning what `fn` returns (also after an await). A
+ * negative index or null runs `fn` as it is, as PyTorch's does.
+ * @example torch.cuda.device(1, () => torch.zeros(3, { device: 'cuda' })) // on cuda:1
+ */
+export function device<T>(d: number | DeviceLike | null, fn: () => T): T {
+  if (d === null || (typeof d === 'number' && d < 0)) return fn();
+  if (typeof d === 'number') checkInteger(d, 'device', 'device');
+  const index = typeof d === 'number' ? d : (toDeviceArg(d, 'device').index ?? currentCudaIndex());
+  const previous = currentCudaIndex();
+  setCurrentCudaIndex(index);
+  const restore = (): void => setCurrentCudaIndex(previous);
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    restore();
+    throw error;
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    return Promise.resolve(result).finally(restore) as T;
+  }
+  restore();
+  return result;
+}
+
 /** The device's marketing name. @example torch.cuda.getDeviceName(0) // 'NVIDIA H100 80GB HBM3' */
 export function getDeviceName(device?: number | DeviceLike): string {
   return native.deviceName(codeOf(device, 'getDeviceName'));

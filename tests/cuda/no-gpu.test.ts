@@ -66,6 +66,9 @@ describe.runIf(!hasCuda)('torch.cuda without a GPU', () => {
       expect(errorOf(fn).message.startsWith('CUDA is not available')).toBe(true);
     }
     expect(torch.cuda.getRngStateAll()).toEqual([]);
+    expect(errorOf(() => torch.cuda.device(0, () => 1)).message.startsWith('CUDA is not available')).toBe(true);
+    expect(torch.cuda.device(-1, () => 6)).toBe(6); // PyTorch's no-op index
+    expect(torch.cuda.device(null, () => 7)).toBe(7);
     expect(errorOf(() => torch.cuda.setRngState(torch.zeros(16))).message).toBe('setRngState(): new_state must be a torch.ByteTensor (uint8, on the CPU)');
     expect(String(new torch.cuda.CudaDeviceProperties('NVIDIA H100 80GB HBM3', 9, 0, 85_045_477_376, 132))).toBe(
       "_CudaDeviceProperties(name='NVIDIA H100 80GB HBM3', major=9, minor=0, total_memory=81105MB, multi_processor_count=132)",
@@ -124,6 +127,17 @@ describe.runIf(hasCuda)('torch.cuda with a GPU', () => {
     expect(free).toBeGreaterThan(0);
     expect(free).toBeLessThanOrEqual(total);
     expect(torch.cuda.isBf16Supported()).toBe(props.major >= 8);
+  });
+
+  it('torch.cuda.device(d, fn) makes d current inside fn only', async () => {
+    const before = torch.cuda.currentDevice();
+    expect(torch.cuda.device(0, () => String(torch.zeros(1, { device: 'cuda' }).device))).toBe('cuda:0');
+    expect(torch.cuda.currentDevice()).toBe(before);
+    await torch.cuda.device(0, async () => {
+      await Promise.resolve();
+      expect(torch.cuda.currentDevice()).toBe(0);
+    });
+    expect(torch.cuda.currentDevice()).toBe(before);
   });
 
   it("the generator's state: save, draw, restore, draw the same; the initial seed; reseeding", () => {
