@@ -16,6 +16,7 @@ import { native } from './native/addon.js';
 import { EventCommand } from './native/enums.generated.js';
 import { cudaDevice, currentCudaIndex, type Device, type DeviceLike } from './tensor/device.js';
 import { toDeviceArg } from './tensor/args.js';
+import { runThenRestore } from './scoped.js';
 import { isAvailable, synchronize, unavailableReason } from './cuda.js';
 
 function cudaCode(device: DeviceLike | number | null | undefined, fn: string): Device {
@@ -136,22 +137,10 @@ export function stream<T>(s: Stream | null, fn: () => T): T {
   if (!(s instanceof Stream)) throw new TypeError('stream(): expected a torch.cuda.Stream or null');
   const previous = currentStreams.get(s.device.code);
   currentStreams.set(s.device.code, s);
-  const restore = (): void => {
+  return runThenRestore(fn, () => {
     if (previous === undefined) currentStreams.delete(s.device.code);
     else currentStreams.set(s.device.code, previous);
-  };
-  let result: T;
-  try {
-    result = fn();
-  } catch (error) {
-    restore();
-    throw error;
-  }
-  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-    return Promise.resolve(result).finally(restore) as T;
-  }
-  restore();
-  return result;
+  });
 }
 
 const eventHolds = new FinalizationRegistry<{ code: number; id: number }>(({ code, id }) => {

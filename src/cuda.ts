@@ -6,6 +6,7 @@ import { cudaStatus, native } from './native/addon.js';
 import { BackendOption, BackendQuery } from './native/enums.generated.js';
 import { cudaDevice, currentCudaIndex, setCurrentCudaIndex, type Device, type DeviceLike } from './tensor/device.js';
 import { checkInteger, toDeviceArg } from './tensor/args.js';
+import { runThenRestore } from './scoped.js';
 import { seedBits } from './tensor/creation.js';
 
 /** The native code of a device argument (an index, a device or a device string), checked. */
@@ -65,19 +66,7 @@ export function device<T>(d: number | DeviceLike | null, fn: () => T): T {
   const index = typeof d === 'number' ? d : (toDeviceArg(d, 'device').index ?? currentCudaIndex());
   const previous = currentCudaIndex();
   setCurrentCudaIndex(index);
-  const restore = (): void => setCurrentCudaIndex(previous);
-  let result: T;
-  try {
-    result = fn();
-  } catch (error) {
-    restore();
-    throw error;
-  }
-  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-    return Promise.resolve(result).finally(restore) as T;
-  }
-  restore();
-  return result;
+  return runThenRestore(fn, () => setCurrentCudaIndex(previous));
 }
 
 /** The device's marketing name. @example torch.cuda.getDeviceName(0) // 'NVIDIA H100 80GB HBM3' */

@@ -8,6 +8,8 @@
  * gives makes of the pickled arguments and state.
  */
 
+import { runThenRestore } from '../scoped.js';
+
 /** Makes the JS value of a global from the arguments the pickle calls it with (a class is called with `new`). */
 export type Reconstruct = ((...args: any[]) => unknown) | (new (...args: any[]) => unknown);
 
@@ -155,18 +157,7 @@ export function safeGlobals<T>(globals: readonly SafeGlobalLike[], fn: () => T):
     for (const [k, v] of saved) registry.set(k, v);
   };
   addSafeGlobals(entries);
-  let result: T;
-  try {
-    result = fn();
-  } catch (error) {
-    restore();
-    throw error;
-  }
-  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-    return (result as unknown as Promise<unknown>).finally(restore) as T;
-  }
-  restore();
-  return result;
+  return runThenRestore(fn, restore);
 }
 
 /**

@@ -14,20 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import { setCapturingDeviceCode } from '../../src/cuda-capture.js';
-import { expectMatch, mulberry32, randomTensor } from './helpers.js';
+import { errorOf, expectMatch, mulberry32, randomTensor } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();
 const { nn, optim } = torch;
 const F = nn.functional;
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, but none was thrown');
-}
 
 describe.runIf(!hasCuda)('CUDA graphs without a GPU', () => {
   it('the API says CUDA is not available, and nothing is capturing', () => {

@@ -291,3 +291,13 @@ export const LAYOUTS: Layout[] = [
   { name: 'empty [0,3]', baseShape: [0, 3], make: (x) => x },
   { name: '0-d', baseShape: [], make: (x) => x },
 ];
+
+/** The error `fn` throws; throws itself when `fn` does not. */
+export function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error, but none was thrown');
+}

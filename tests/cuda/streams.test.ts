@@ -7,17 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
+import { errorOf } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, but none was thrown');
-}
 
 describe.runIf(!hasCuda)('CUDA streams and events without a GPU', () => {
   it('an unrecorded event answers as PyTorch; streams and records need CUDA', () => {
