@@ -121,6 +121,24 @@ describe('Sequential lets go of the activations it passes between layers', () =>
     expect(kept[0].min().item()).toBeGreaterThanOrEqual(0);
   });
 
+  it('a hook registered after earlier forwards is seen: Sequential re-derives which layers it may free', () => {
+    const net = mlp();
+    const x = torch.randn([3, 12]);
+    net.forward(x).sum().backward(); // the plan is made, with every layer flint's own
+    const kept: Tensor[] = [];
+    const handle = (net.at(1) as InstanceType<typeof nn.ReLU>).registerForwardHook((_m: unknown, _input: unknown, output: Tensor) => void kept.push(output));
+    net.forward(x).sum().backward();
+    expect(kept[0].isDisposed).toBe(false);
+    handle.remove();
+    const later: Tensor[] = [];
+    net.forward(x).sum().backward();
+    // Removing the hook goes back to freeing: a second hook, added now, is seen again.
+    (net.at(1) as InstanceType<typeof nn.ReLU>).registerForwardHook((_m: unknown, _input: unknown, output: Tensor) => void later.push(output));
+    net.forward(x).sum().backward();
+    expect(later[0].isDisposed).toBe(false);
+    expect(later[0].min().item()).toBeGreaterThanOrEqual(0);
+  });
+
   it('a user layer (not one of flint’s own) keeps its input alive', () => {
     class Probe extends nn.Module {
       seen: Tensor | null = null;

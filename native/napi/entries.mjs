@@ -225,9 +225,15 @@ export const entries = {
   unary: { args: 'op: UnaryOp, out: out, input: in, p0: f64, p1: f64', queued: true },
   binary: { args: 'op: BinaryOp, out: out, a: in, b: in', queued: true },
   binaryScalar: { args: 'op: BinaryOp, out: out, a: in, scalar: f64, scalarFirst: bool', queued: true },
-  // The fast path for same-shape contiguous operands: no meta buffer, no layout decoding.
+  // The fast paths for contiguous operands (of one shape): no meta buffer, no layout decoding.
   binaryFlat: {
     args: 'op: BinaryOp, recycle: value:Handle | null, a: handle, aOffset: i64, b: handle, bOffset: i64, numel: i64, dtype: DType, outDtype: DType',
+    custom: true,
+    returns: 'Handle',
+    queued: true,
+  },
+  unaryFlat: {
+    args: 'op: UnaryOp, recycle: value:Handle | null, input: handle, offset: i64, numel: i64, dtype: DType, p0: f64, p1: f64',
     custom: true,
     returns: 'Handle',
     queued: true,

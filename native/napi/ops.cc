@@ -90,6 +90,13 @@ Napi::Value binaryFlat(Napi::Env env, BinaryFlatCall& call) {
   return finishOutput(env, out);
 }
 
+Napi::Value unaryFlat(Napi::Env env, UnaryFlatCall& call) {
+  TensorView in = flatView(call.input, call.dtype, call.offset, call.numel);
+  OutputTarget out = flatOutput(call.recycle, *call.input->backend, call.dtype, call.numel);
+  call.input->backend->unary(call.op, out.view, in, call.p0, call.p1);
+  return finishOutput(env, out);
+}
+
 Napi::Value binaryScalarFlat(Napi::Env env, BinaryScalarFlatCall& call) {
   TensorView a = flatView(call.a, call.dtype, call.aOffset, call.numel);
   OutputTarget out = flatOutput(call.recycle, *call.a->backend, call.outDtype, call.numel);

@@ -6,7 +6,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- a module of any output type, as PyTorch's untyped nn.Module */
 import { Tensor } from '../tensor/tensor.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
-import { Module, holdsNoActivations } from './module.js';
+import { Module, holdsNoActivations, moduleStructureVersion } from './module.js';
 import { Parameter } from './parameter.js';
 import { Linear } from './layers/linear.js';
 import { ReLU } from './layers/activation.js';
@@ -92,6 +92,30 @@ abstract class ModuleSequence<Out, M extends Module<any>> extends Module<Out> {
   }
 }
 
+/** A Sequential's children, and whether each holds no activations (see `holdsNoActivations`). */
+interface SequentialPlan {
+  version: number;
+  modules: (Module<any> | null)[];
+  holds: boolean[];
+}
+
+const plans = new WeakMap<object, SequentialPlan>();
+
+/**
+ * The plan of `seq`'s forward, derived once and kept until any module's children or hooks
+ * change: a forward of a small model spent 5% of its time re-deriving it.
+ */
+function sequentialPlan(seq: Sequential<any>): SequentialPlan {
+  const version = moduleStructureVersion();
+  let plan = plans.get(seq);
+  if (plan === undefined || plan.version !== version) {
+    const modules = [...seq._modules.values()];
+    plan = { version, modules, holds: modules.map((m) => m !== null && holdsNoActivations(m)) };
+    plans.set(seq, plan);
+  }
+  return plan;
+}
+
 /**
  * Runs its modules in order, feeding each one's output to the next.
  *
@@ -138,23 +162,22 @@ export class Sequential<T extends Module<any>[] = Module<any>[]> extends ModuleS
    */
   override forward(input: any): any {
     const fuse = !gradEnabled();
+    const { modules, holds } = sequentialPlan(this as Sequential<any>);
     let x = input;
-    let previous: Module<any> | null = null;
-    const modules = [...this._modules.values()];
+    let previous = -1;
     for (let i = 0; i < modules.length; i++) {
       const module = modules[i];
       let y: unknown;
-      let last = module;
-      const next = modules[i + 1];
-      if (fuse && module instanceof Linear && next instanceof ReLU && holdsNoActivations(module) && holdsNoActivations(next) && x instanceof Tensor) {
+      let last = i;
+      if (fuse && holds[i] && holds[i + 1] && module instanceof Linear && modules[i + 1] instanceof ReLU && x instanceof Tensor) {
         // Inference through Linear then ReLU: one product and one fused bias+ReLU pass.
         y = linearRelu(x, module.weight, module.bias);
-        last = next;
+        last = i + 1;
         i++;
       } else {
         y = module!(x);
       }
-      if (x !== input && x !== y && x instanceof Tensor && previous !== null && holdsNoActivations(previous) && holdsNoActivations(module!)) {
+      if (x !== input && x !== y && x instanceof Tensor && previous >= 0 && holds[previous] && holds[i]) {
         x._letGo();
       }
       previous = last;

@@ -70,6 +70,37 @@ export interface Module<Out = Tensor> {
 
 const internal = (value: unknown): PropertyDescriptor => ({ value, writable: true, enumerable: false, configurable: true });
 
+/** Bumped by every change to any module's children or forward hooks. */
+let structureVersion = 0;
+
+/**
+ * A Map that bumps `structureVersion` when it changes: modules' children and hooks are
+ * kept in these, so that what is derived from the tree (Sequential's plan of which
+ * activations it may free) can be cached until the tree changes.
+ */
+class VersionedMap<K, V> extends Map<K, V> {
+  override set(key: K, value: V): this {
+    structureVersion++;
+    return super.set(key, value);
+  }
+  override delete(key: K): boolean {
+    structureVersion++;
+    return super.delete(key);
+  }
+  override clear(): void {
+    structureVersion++;
+    super.clear();
+  }
+}
+
+/**
+ * A number that changes whenever any module gains or loses a child or a forward hook.
+ * @internal
+ */
+export function moduleStructureVersion(): number {
+  return structureVersion;
+}
+
 /** PyTorch's `__setattr__`, run for every field defined on a module. */
 const registrationTrap: ProxyHandler<Module<any>> = {
   defineProperty(target, key, descriptor) {
@@ -140,9 +171,9 @@ export class Module<Out = Tensor> {
       _parameters: internal(new Map()),
       _buffers: internal(new Map()),
       _nonPersistent: internal(new Set()),
-      _modules: internal(new Map()),
-      _forwardPreHooks: internal(new Map()),
-      _forwardHooks: internal(new Map()),
+      _modules: internal(new VersionedMap()),
+      _forwardPreHooks: internal(new VersionedMap()),
+      _forwardHooks: internal(new VersionedMap()),
       training: internal(true),
     });
     self = new Proxy(callable as unknown as Module<Out>, registrationTrap as ProxyHandler<Module<Out>>);

@@ -85,6 +85,11 @@ function fromCompute(result: Tensor, dtype: DType): Tensor {
 
 /** Unary kernel into a new tensor; `x` keeps its dtype. */
 export function unaryKernel(op: UnaryOp, x: Tensor, p0 = NaN, p1 = NaN): Tensor {
+  if (x._dtype.isCompute && x.isContiguous()) {
+    // The common case, without the meta buffer.
+    const h = call.unaryFlat(op, recycled(), x._handle(), x._offset, shapeNumel(x._shape), x._dtype.code, p0, p1);
+    return fromHandle(h, x._shape, x._dtype, x._storage.device);
+  }
   const input = toCompute(x);
   const out = fromHandle(call.unary(op, fresh(input._dtype, input._shape), input, p0, p1)!, input._shape, input._dtype, x.device);
   if (input !== x) input.dispose();
