@@ -2,7 +2,7 @@
 // compiler, make or python on PATH, and compiles nothing (scripts/check-tarball.mjs).
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -11,9 +11,25 @@ if (!hasPrebuild) {
   console.warn('package.test.ts: SKIPPED: no prebuilds/ here; run `npm run prebuild` first (.ci/run does).');
 }
 
+/**
+ * Runs the check in a child without blocking this worker: a synchronous wait of a minute
+ * (the check packs, installs and type-checks) stalls vitest's worker RPC, which then
+ * fails the whole run with "Timeout calling onTaskUpdate".
+ */
+function checkTarball(): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/check-tarball.mjs'], { cwd: root });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', () => resolve({ stdout }));
+  });
+}
+
 describe.skipIf(!hasPrebuild)('packed tarball', () => {
-  it('installs from the prebuild without compiling and computes what PyTorch computes', () => {
-    const result = spawnSync(process.execPath, ['scripts/check-tarball.mjs'], { cwd: root, encoding: 'utf8' });
+  it('installs from the prebuild without compiling and computes what PyTorch computes', async () => {
+    const result = await checkTarball();
     const line = result.stdout.trim().split('\n').pop()!;
     const report = JSON.parse(line);
     expect(report.compiled).toBe(false);
@@ -54,5 +70,5 @@ describe.skipIf(!hasPrebuild)('packed tarball', () => {
       expect(report.cudaPackage.bytes).toBeGreaterThan(1024 * 1024);
       expect(report.cudaPackage.reason).not.toMatch(/installed without its CUDA library/);
     }
-  }, 180_000);
+  }, 300_000);
 });
