@@ -3,22 +3,13 @@
  * CUDA `get_rng_state()` bytes (16: the seed, then the offset, little-endian uint64), its
  * initial seed, and nondeterministic reseeding.
  */
-import { randomBytes } from 'node:crypto';
 import * as call from './native/calls.generated.js';
-import { cudaDevice, currentCudaIndex, type DeviceLike } from './tensor/device.js';
-import { toDeviceArg } from './tensor/args.js';
+import { cudaDevice, type DeviceLike } from './tensor/device.js';
 import { tensor } from './tensor/creation.js';
 import { uint8 } from './tensor/dtype.js';
 import { Tensor } from './tensor/tensor.js';
-import { deviceCount } from './cuda.js';
-
-function codeOf(device: DeviceLike | number | undefined, fn: string): number {
-  if (device === undefined) return cudaDevice(currentCudaIndex()).code;
-  if (typeof device === 'number') return cudaDevice(device).code;
-  const d = toDeviceArg(device, fn);
-  if (d.type !== 'cuda') throw new Error(`${fn}: expected a CUDA device, but got ${String(d)}`);
-  return cudaDevice(d.index ?? currentCudaIndex()).code;
-}
+import { codeOf, deviceCount } from './cuda.js';
+import { freshSeed, initialSeedOf } from './random/generator.js';
 
 /**
  * `torch.cuda.get_rng_state(device)`: a uint8 CPU tensor of the device generator's state.
@@ -60,9 +51,7 @@ export function setRngStateAll(newStates: Tensor[]): void {
  * @example torch.cuda.manualSeed(7); torch.cuda.initialSeed(); // 7
  */
 export function initialSeed(): number | bigint {
-  const bytes = new Uint8Array(call.getRngState(codeOf(undefined, 'initialSeed')));
-  const bits = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  return bits <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(bits) : bits;
+  return initialSeedOf(new Uint8Array(call.getRngState(codeOf(undefined, 'initialSeed'))));
 }
 
 /**
@@ -70,7 +59,7 @@ export function initialSeed(): number | bigint {
  * @example torch.cuda.seed()
  */
 export function seed(): void {
-  call.manualSeed(codeOf(undefined, 'seed'), randomBytes(8).readBigUInt64LE(0));
+  call.manualSeed(codeOf(undefined, 'seed'), freshSeed());
 }
 
 /**
@@ -78,6 +67,6 @@ export function seed(): void {
  * @example torch.cuda.seedAll()
  */
 export function seedAll(): void {
-  const bits = randomBytes(8).readBigUInt64LE(0);
+  const bits = freshSeed();
   for (let i = 0; i < deviceCount(); i++) call.manualSeed(cudaDevice(i).code, bits);
 }

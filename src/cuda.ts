@@ -9,8 +9,8 @@ import { checkInteger, toDeviceArg } from './tensor/args.js';
 import { runThenRestore } from './scoped.js';
 import { seedBits } from './tensor/creation.js';
 
-/** The native code of a device argument (an index, a device or a device string), checked. */
-function codeOf(device: DeviceLike | number | undefined, fn: string): number {
+/** The native code of a device argument (an index, a device or a device string), checked. @internal */
+export function codeOf(device: DeviceLike | number | undefined, fn: string): number {
   if (device === undefined) return cudaDevice(currentCudaIndex()).code;
   if (typeof device === 'number') {
     checkInteger(device, fn, 'device');

@@ -73,6 +73,8 @@ describe('bad views given to native entry points end in an Error (each in a chil
     unary_offset_past_storage: 'view needs 412 bytes but its storage holds 64',
     unary_huge_stride: 'view needs 18014398509481988 bytes but its storage holds 64',
     unary_negative_size: 'numel: integer multiplication overflow',
+    unary_flat_past_storage: 'view needs 120 bytes but its storage holds 64',
+    unary_flat_negative_count: 'numel: integer multiplication overflow',
     permutation_2d: 'randperm: expected a 1-D output, but found 2 dimensions',
     permutation_past_storage: 'view needs 320 bytes but its storage holds 64',
     rng_state_short: 'Expected a CPUGeneratorImplState of size 5056 but found the input RNG state size to be 10',

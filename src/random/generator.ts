@@ -34,13 +34,13 @@ function seedValue(bits: bigint): number | bigint {
   return bits <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(bits) : bits;
 }
 
-/** The initial seed stored in a state: the first 8 bytes of both layouts. */
-function initialSeedOf(state: Uint8Array): number | bigint {
+/** The initial seed stored in a state: the first 8 bytes of both layouts. @internal */
+export function initialSeedOf(state: Uint8Array): number | bigint {
   return seedValue(new DataView(state.buffer, state.byteOffset, 8).getBigUint64(0, true));
 }
 
-/** A nondeterministic 64-bit seed, as c10's getNonDeterministicRandom (from /dev/urandom). */
-function freshSeed(): bigint {
+/** A nondeterministic 64-bit seed, as c10's getNonDeterministicRandom (from /dev/urandom). @internal */
+export function freshSeed(): bigint {
   return randomBytes(8).readBigUInt64LE(0);
 }
 

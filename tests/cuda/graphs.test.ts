@@ -10,11 +10,11 @@
  * Without one (this part never skips): the API refuses with CUDA's reason, the CPU device
  * refuses graph commands, and an optimizer of CPU tensors ignores a capture.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import { setCapturingDeviceCode } from '../../src/cuda-capture.js';
-import { errorOf, expectMatch, mulberry32, randomTensor } from './helpers.js';
+import { errorOf, expectMatch, mulberry32, randomTensor, withoutTF32 } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();
 const { nn, optim } = torch;
@@ -83,14 +83,7 @@ function batch(seed: number, rows = 16): { x: Tensor; y: Tensor } {
 }
 
 describe.runIf(hasCuda)('CUDA graphs', () => {
-  let tf32 = false;
-  beforeAll(() => {
-    tf32 = torch.backends.cuda.matmul.allowTF32;
-    torch.backends.cuda.matmul.allowTF32 = false;
-  });
-  afterAll(() => {
-    torch.backends.cuda.matmul.allowTF32 = tf32;
-  });
+  withoutTF32();
 
   it('a captured forward replays to what eager execution gives, for new inputs copied in', () => {
     const [net] = twinNets();

@@ -10,7 +10,7 @@
  * without a GPU; tests that only make sense on a real GPU (memory statistics, device
  * strings, out-of-memory, ...) skip in that mode.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import { mulberry32 } from '../helpers/random.js';
@@ -300,4 +300,19 @@ export function errorOf(fn: () => unknown): Error {
     return error as Error;
   }
   throw new Error('expected an error, but none was thrown');
+}
+
+/**
+ * Full float32 matrix products for the enclosing describe (TF32 off), restored after it:
+ * comparisons with the CPU need them. Call inside a describe block.
+ */
+export function withoutTF32(): void {
+  let tf32 = false;
+  beforeAll(() => {
+    tf32 = torch.backends.cuda.matmul.allowTF32;
+    torch.backends.cuda.matmul.allowTF32 = false;
+  });
+  afterAll(() => {
+    torch.backends.cuda.matmul.allowTF32 = tf32;
+  });
 }

@@ -2,7 +2,7 @@
  * CUDA vs CPU, op by op (reductions, matrix products, indexing, the nn kernels,
  * shape ops and random numbers), with the tolerances of parity-elementwise.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import {
@@ -21,6 +21,7 @@ import {
   type DTypeName,
   type RandomOptions,
   type Tol,
+  withoutTF32,
 } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();
@@ -174,14 +175,7 @@ describe.skipIf(!run)(`reductions: ${DEV} vs cpu`, () => {
 // ------------------------------------------------------------------ matmul
 
 describe.skipIf(!run)(`matrix products: ${DEV} vs cpu`, () => {
-  let tf32 = false;
-  beforeAll(() => {
-    tf32 = torch.backends.cuda.matmul.allowTF32;
-    torch.backends.cuda.matmul.allowTF32 = false;
-  });
-  afterAll(() => {
-    torch.backends.cuda.matmul.allowTF32 = tf32;
-  });
+  withoutTF32();
 
   const CASES: [string, number[], number[], (a: Tensor, b: Tensor) => Tensor][] = [
     ['mm [33,65]x[65,17]', [33, 65], [65, 17], (a, b) => a.mm(b)],

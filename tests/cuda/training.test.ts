@@ -4,10 +4,10 @@
  * curve within float32 tolerance and ends with the same weights; inference under noGrad
  * (Sequential's fused Linear+ReLU path) matches as well.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
-import { DEV, DEV_NAME, cudaGate, expectMatch, mulberry32, randomTensor, toDev } from './helpers.js';
+import { DEV, DEV_NAME, cudaGate, expectMatch, mulberry32, randomTensor, toDev, withoutTF32 } from './helpers.js';
 
 const hasCuda = torch.cuda.isAvailable();
 const run = cudaGate(hasCuda);
@@ -47,14 +47,7 @@ function train(net: ReturnType<typeof makeNet>, X: Tensor, y: Tensor): number[] 
 }
 
 describe.skipIf(!run)(`training the demo MLP on ${DEV} follows the CPU`, () => {
-  let tf32 = false;
-  beforeAll(() => {
-    tf32 = torch.backends.cuda.matmul.allowTF32;
-    torch.backends.cuda.matmul.allowTF32 = false;
-  });
-  afterAll(() => {
-    torch.backends.cuda.matmul.allowTF32 = tf32;
-  });
+  withoutTF32();
 
   it(`${STEPS} SGD steps (lr 0.1, batch ${BATCH}): the same loss curve and final weights`, () => {
     const { X, y } = dataset();

@@ -33,6 +33,9 @@ export const cases: Record<string, () => unknown> = {
   unary_offset_past_storage: () => call.unary(UnaryOp.Exp, fresh(torch.float32, [3]), layoutOf(x(), torch.float32, 100, [3], [1]), NaN, NaN),
   unary_huge_stride: () => call.unary(UnaryOp.Exp, fresh(torch.float32, [2]), layoutOf(x(), torch.float32, 0, [2], [2 ** 52]), NaN, NaN),
   unary_negative_size: () => call.unary(UnaryOp.Exp, fresh(torch.float32, [2]), layoutOf(x(), torch.float32, 0, [-2], [1]), NaN, NaN),
+  // The flat unary entry (no meta buffer) checks its range against the storage itself.
+  unary_flat_past_storage: () => call.unaryFlat(UnaryOp.Exp, null, x()._handle(), 20, 10, torch.float32.code, NaN, NaN),
+  unary_flat_negative_count: () => call.unaryFlat(UnaryOp.Exp, null, x()._handle(), 0, -1, torch.float32.code, NaN, NaN),
   // Entries added with issue 13: random state, permutations, poisson, activation
   // gradients, scatterReduce and LAPACK.
   permutation_2d: () => call.fillRandom(RandomKind.Permutation, torch.zeros([2, 3], { dtype: torch.int64 }), 0, 0),
