@@ -27,6 +27,7 @@ const GENERATORS: Record<string, (rng: Rng) => FuzzCase> = {
   axpy: elementwise.axpyCase,
   reduce: structured.reduceCase,
   matmul: structured.matmulCase,
+  addmm: structured.addmmCase,
   indexSelect: structured.indexSelectCase,
   gather: structured.gatherCase,
   scatter: structured.scatterCase,

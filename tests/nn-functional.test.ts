@@ -181,6 +181,30 @@ describe('small-row matmul path (Linear on 1-2 rows)', () => {
   });
 });
 
+describe("addmm's input, filled into the product in the gemm call", () => {
+  it('broadcasts from any layout that expands to [m, n], and refuses the rest with expand\'s messages', () => {
+    const f = { dtype: torch.float32 };
+    const x = torch.tensor([[1, 2], [3, 4]], f);
+    const w = torch.tensor([[1, 0, 2], [0, 1, 3]], f);
+    const product = [[1, 2, 8], [3, 4, 18]];
+    const add = (rows: number[][], bias: number[][]) => rows.map((r, i) => r.map((v, j) => v + bias[i][j]));
+    expect(torch.addmm(torch.tensor([10, 20, 30], f), x, w).tolist()).toEqual(add(product, [[10, 20, 30], [10, 20, 30]]));
+    expect(torch.addmm(torch.tensor([[10], [20]], f), x, w).tolist()).toEqual(add(product, [[10, 10, 10], [20, 20, 20]]));
+    expect(torch.addmm(torch.tensor(5, f), x, w).tolist()).toEqual(add(product, [[5, 5, 5], [5, 5, 5]]));
+    // A column of a larger matrix: a strided, offset bias.
+    const big = torch.tensor([[0, 7, 0], [0, 8, 0], [0, 9, 0]], f);
+    expect(torch.addmm(big.select(1, 1), torch.ones(1, 2), torch.ones(2, 3)).tolist()).toEqual([[9, 10, 11]]);
+    // beta = 0 ignores the input, NaN included (PyTorch's documented rule).
+    expect(torch.addmm(torch.full([3], NaN), x, w, { beta: 0 }).tolist()).toEqual(product);
+    expect(() => torch.addmm(torch.ones(1, 1, 3), x, w)).toThrow(
+      'expand(torch.FloatTensor{[1, 1, 3]}, size=[2, 3]): the number of sizes provided (2) must be greater or equal to the number of dimensions in the tensor (3)',
+    );
+    expect(() => torch.addmm(torch.ones(4, 3), x, w)).toThrow(
+      'The expanded size of the tensor (2) must match the existing size (4) at non-singleton dimension 0.  Target sizes: [2, 3].  Tensor sizes: [4, 3]',
+    );
+  });
+});
+
 describe('layerNorm with a bias and no weight', () => {
   it("gives the bias its gradient (the sum of grad over rows, as PyTorch's)", () => {
     const x = torch.tensor([[1, 2, 3], [4, 5, 7]], { dtype: torch.float32, requiresGrad: true });

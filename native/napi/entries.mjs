@@ -248,7 +248,9 @@ export const entries = {
   // `input`'s first ndim - reduceDims dims are kept, its last reduceDims are reduced.
   reduce: { args: 'op: ReduceOp, out: out, input: in, reduceDims: i64', queued: true },
   // C[b] = alpha * op(A[b]) @ op(B[b]) + beta * C[b], BLAS-style operands (see GemmArgs).
-  gemm: { args: `out: value:Handle | null, a: handle, b: handle, ${gemmLayout}`, custom: true, returns: 'Handle | undefined', queued: true },
+  // With a bias (addmm's input, broadcast by its strides, 0 for a broadcast dim; batch 1
+  // only), C is first filled from it, in the same call: C = alpha * op(A) @ op(B) + beta * bias.
+  gemm: { args: `out: value:Handle | null, a: handle, b: handle, ${gemmLayout}, bias: value:Handle | null, biasOffset: i64 @meta, biasStrideM: i64 @meta, biasStrideN: i64 @meta`, custom: true, returns: 'Handle | undefined', queued: true },
   indexSelect: { args: 'out: out, input: in, dim: i64, index: in', queued: true },
   indexPut: { args: 'out: inout, dim: i64, index: in, src: in, accumulate: bool', queued: true },
   gather: { args: 'out: out, input: in, dim: i64, index: in', queued: true },

@@ -134,6 +134,23 @@ TensorView matrixView(DType dtype, int64_t batch, int64_t rows, int64_t cols, in
   return view;
 }
 
+// addmm's `input`, broadcast over [m, n] by its strides, copied into C before the product
+// (C = alpha * A @ B + beta * input): one call in place of a copy and a gemm. It is read
+// after the operands have been separated from C, and is itself separated from C unless it
+// is exactly C (a copy reads each element where it writes it).
+void fillFromBias(const entry::GemmCall& call, const GemmArgs& g, const Storage* c, const TensorView& cView, ScratchCopies& scratch) {
+  FLINT_CHECK(g.batch == 1, "gemm: a bias needs a batch of one");
+  FLINT_CHECK(call.biasOffset >= 0 && call.biasStrideM >= 0 && call.biasStrideN >= 0, "gemm: negative bias stride or offset");
+  Storage* bias = unwrapStorage(call.bias);
+  sameDevice(c->backend, bias);
+  TensorView biasView = matrixView(g.dtype, 1, g.m, g.n, call.biasStrideM, 0);
+  biasView.strides[2] = call.biasStrideN;
+  checkBounds(biasView, call.biasOffset, bias);
+  biasView.data = (char*)bias->data + call.biasOffset * (int64_t)itemSize(g.dtype);
+  const TensorView source = scratch.separate(c, cView, bias, biasView, true);
+  c->backend->cast(cView, source);
+}
+
 // A dimension number: the index checks compare it with the tensors' ndim.
 int dimArg(int64_t dim) {
   FLINT_CHECK(dim >= -(1 << 20) && dim <= (1 << 20), "dim out of range");
@@ -201,6 +218,7 @@ Napi::Value gemm(Napi::Env env, GemmCall& call) {
     g.a = aIn.data, g.lda = std::max<int64_t>(1, aIn.strides[1]), g.strideA = aIn.strides[0];
     g.b = bIn.data, g.ldb = std::max<int64_t>(1, bIn.strides[1]), g.strideB = bIn.strides[0];
     g.c = cView.data;
+    if (!call.bias.IsNull() && !call.bias.IsUndefined()) fillFromBias(call, g, c, cView, scratch);
     if (g.k == 0 && g.beta == 0) {  // BLAS leaves C alone when k == 0; PyTorch gives zeros
       a->backend->fill(cView, 0);
     } else {

@@ -7,8 +7,8 @@ import { checkNumber, checkOptions, checkTensor, keysOf } from '../tensor/args.j
 import { type Backward, record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, shapeNumel } from '../tensor/shape.js';
-import { checkSameDevice, copyKernel, emptyKernel, gemmKernel } from './tensor-kernels.js';
-import { makeView, reshape, t as transpose2d, transpose, expand, squeeze, unsqueeze } from './shape.js';
+import { checkSameDevice, gemmKernel } from './tensor-kernels.js';
+import { expandedLayout, makeView, reshape, t as transpose2d, transpose, expand, squeeze, unsqueeze } from './shape.js';
 import { mul } from './elementwise.js';
 import { sumTo } from './reduce.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
@@ -31,23 +31,9 @@ function checkDtypes(a: Tensor, b: Tensor): void {
   }
 }
 
-/** A 2-D tensor seen as a batch of one, without autograd. */
-function batchOfOne(x: Tensor): Tensor {
-  return makeView(x, [1, ...x._shape], [0, ...x._strides], x._offset);
-}
-
 /** The raw product of two 2-D tensors. */
 function mmRaw(a: Tensor, b: Tensor): Tensor {
-  const va = batchOfOne(a);
-  const vb = batchOfOne(b);
-  const out3 = gemmKernel(va, vb);
-  // The batch-of-one views hold references to the operands' storages: drop them now, so
-  // that disposing an operand frees its memory at once.
-  va.dispose();
-  vb.dispose();
-  const out = new Tensor(out3._storage, [a._shape[0], b._shape[1]], [b._shape[1], 1], 0, a._dtype);
-  out3.dispose();
-  return out;
+  return gemmKernel(a, b);
 }
 
 /**
@@ -110,13 +96,8 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: Addmm
   }
   checkDtypes(mat1, mat2);
   checkDtypes(mat1, input);
-  const shape = [mat1._shape[0], mat2._shape[1]];
-  broadcastShapes(input._shape, shape);
-  const out = emptyKernel(shape, mat1._dtype, mat1.device);
-  copyKernel(out, input);
-  const views = [batchOfOne(mat1), batchOfOne(mat2), batchOfOne(out)];
-  gemmKernel(views[0], views[1], views[2], beta, alpha);
-  for (const v of views) v.dispose();
+  expandedLayout(input, [mat1._shape[0], mat2._shape[1]]);
+  const out = gemmKernel(mat1, mat2, null, beta, alpha, input);
   return record(out, 'AddmmBackward0', [input, mat1, mat2], (node) =>
     addmmBackward(
       node.next[0] === null ? null : input._shape,

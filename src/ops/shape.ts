@@ -212,6 +212,18 @@ export function expand(x: Tensor, ...sizeArgs: (number | number[])[]): Tensor {
       throw new TypeError(`expand(): argument 'size' must be a sequence of integers, but got [${sizes.map(String).join(', ')}]`);
     }
   }
+  const { shape, strides } = expandedLayout(x, sizes);
+  if (sameShape(shape, x._shape)) return x._requiresGrad ? record(makeView(x, shape, strides, x._offset), 'ExpandBackward0', [x], () => (g) => [g]) : makeView(x, shape, strides, x._offset);
+  const inputShape = x._shape;
+  return record(makeView(x, shape, strides, x._offset), 'ExpandBackward0', [x], () => (g) => [sumTo(g, inputShape)]);
+}
+
+/**
+ * The shape and strides of `x` expanded to `sizes` (-1 keeps a dim), with expand's errors.
+ * @example expandedLayout(bias, [rows, cols]).strides
+ * @internal
+ */
+export function expandedLayout(x: Tensor, sizes: readonly number[]): { shape: number[]; strides: number[] } {
   const n = sizes.length;
   const lead = n - x._shape.length;
   if (lead < 0) {
@@ -244,9 +256,7 @@ export function expand(x: Tensor, ...sizeArgs: (number | number[])[]): Tensor {
       );
     }
   }
-  if (sameShape(shape, x._shape)) return x._requiresGrad ? record(makeView(x, shape, strides, x._offset), 'ExpandBackward0', [x], () => (g) => [g]) : makeView(x, shape, strides, x._offset);
-  const inputShape = x._shape;
-  return record(makeView(x, shape, strides, x._offset), 'ExpandBackward0', [x], () => (g) => [sumTo(g, inputShape)]);
+  return { shape, strides };
 }
 
 /**

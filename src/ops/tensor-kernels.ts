@@ -250,43 +250,60 @@ function asMatrix(t: Tensor, batchStride: number): MatrixOperand | null {
 }
 
 /**
- * Batched matrix product of `a` [batch, m, k] and `b` [batch, k, n] (3-D, same batch,
- * or a batch stride of 0 for broadcasting) into a new [batch, m, n] tensor, or into
- * `out` with `beta` (addmm: out = beta*out + a@b).
+ * Matrix product of `a` [batch, m, k] and `b` [batch, k, n] (3-D, same batch, or a batch
+ * of one broadcast) into a new [batch, m, n] tensor, or into `out` with `beta` (out =
+ * beta*out + alpha*a@b). 2-D operands give a 2-D product without batch-of-one views.
+ * With `bias` (2-D operands, a new output; addmm's input, which the caller has checked
+ * expands to [m, n]) the
+ * output is filled from it in the same native call: beta*bias + alpha*a@b.
  */
-export function gemmKernel(a: Tensor, b: Tensor, out: Tensor | null = null, beta = 0, alpha = 1): Tensor {
+export function gemmKernel(a: Tensor, b: Tensor, out: Tensor | null = null, beta = 0, alpha = 1, bias: Tensor | null = null): Tensor {
   checkSameDevice(a, b);
+  const rank = a._shape.length;
+  if (bias !== null && (a._dtype === bfloat16 && a._storage.device.type === 'cpu')) {
+    // The bfloat16 path widens its operands first; it takes its bias as a filled output.
+    out = emptyKernel([a._shape[0], b._shape[1]], a._dtype, a.device);
+    copyKernel(out, bias);
+    bias = null;
+  }
   if (a._dtype === bfloat16 && a._storage.device.type === 'cpu') return bfloat16GemmOnCpu(a, b, out, beta, alpha);
   let left = a;
   let right = b;
-  const batch = left._shape[0];
-  let ma = asMatrix(left, left._shape[0] === 1 ? 0 : left._strides[0]);
+  const batchStrideOf = (t: Tensor): number => (rank === 3 && t._shape[0] !== 1 ? t._strides[0] : 0);
+  const batch = rank === 3 ? left._shape[0] : 1;
+  let ma = asMatrix(left, batchStrideOf(left));
   if (ma === null) {
     left = castKernel(left, left._dtype);
-    ma = asMatrix(left, left._shape[0] === 1 ? 0 : left._strides[0])!;
+    ma = asMatrix(left, batchStrideOf(left))!;
   }
-  let mb = asMatrix(right, right._shape[0] === 1 ? 0 : right._strides[0]);
+  let mb = asMatrix(right, batchStrideOf(right));
   if (mb === null) {
     right = castKernel(right, right._dtype);
-    mb = asMatrix(right, right._shape[0] === 1 ? 0 : right._strides[0])!;
+    mb = asMatrix(right, batchStrideOf(right))!;
   }
-  const m = left._shape[1];
-  const k = left._shape[2];
-  const n = right._shape[2];
+  const m = left._shape[rank - 2];
+  const k = left._shape[rank - 1];
+  const n = right._shape[rank - 1];
   const dtype = left._dtype;
   const target = out;
   const offC = target ? target._offset : 0;
-  const ldc = target ? target._strides[1] : n;
-  const strideC = target ? target._strides[0] : m * n;
+  const ldc = target ? target._strides[rank - 2] : n;
+  const strideC = target && rank === 3 ? target._strides[0] : m * n;
+  let biasStrides: readonly number[] | null = null;
+  if (bias !== null) {
+    checkSameDevice(a, bias);
+    biasStrides = broadcastStrides(bias._shape, bias._strides, [m, n]);
+  }
   const handle = call.gemm(
     target ? target._handle() : recycled(), left._handle(), right._handle(),
     dtype.code, m, n, k, batch, ma.trans, mb.trans,
     ma.offset, ma.ld, ma.batchStride, mb.offset, mb.ld, mb.batchStride,
     offC, ldc, strideC, alpha, beta,
+    bias === null ? null : bias._handle(), bias === null ? 0 : bias._offset, biasStrides?.[0] ?? 0, biasStrides?.[1] ?? 0,
   );
   if (left !== a) left.dispose();
   if (right !== b) right.dispose();
-  return target ?? fromHandle(handle!, [batch, m, n], dtype, a.device);
+  return target ?? fromHandle(handle!, rank === 3 ? [batch, m, n] : [m, n], dtype, a.device);
 }
 
 /**

@@ -67,7 +67,7 @@ function writeView(rng: Rng, cursor: number, nbytes: number): number {
   return cursor;
 }
 
-type Arg = 'in' | 'out' | 'newOut' | 'op' | 'dim' | 'num' | 'bool' | 'int' | 'typed';
+type Arg = 'in' | 'optIn' | 'out' | 'newOut' | 'op' | 'dim' | 'num' | 'bool' | 'int' | 'typed';
 
 /** Each entry point: its arguments, and how many views it reads from the meta buffer. */
 const ENTRY_POINTS: Record<string, { args: Arg[]; views: number }> = {
@@ -99,7 +99,7 @@ const ENTRY_POINTS: Record<string, { args: Arg[]; views: number }> = {
   toBuffer: { args: ['in'], views: 1 },
   copyAcross: { args: ['out', 'int', 'in', 'int', 'int'], views: 0 },
   readAsync: { args: ['in', 'int', 'int'], views: 0 },
-  gemm: { args: ['newOut', 'in', 'in'], views: -1 },
+  gemm: { args: ['newOut', 'in', 'in', 'optIn'], views: -1 },
 };
 
 /** One call of a random entry point; returns what happened, for the report. */
@@ -120,6 +120,8 @@ export function boundaryCall(rng: Rng, pool: Pool): { name: string; outcome: 're
       case 'out':
       case 'newOut':
         return handleArg(kind);
+      case 'optIn':
+        return rng() < 0.5 ? null : handleArg('in');
       case 'op':
         return rng() < 0.95 ? int(rng, 0, 9) : pick(rng, [-1, 99, 1.5]);
       case 'dim':
@@ -148,6 +150,8 @@ export function boundaryCall(rng: Rng, pool: Pool): { name: string; outcome: 're
     const numbers = [dtypeCode(rng), int(rng, 0, 4), int(rng, 0, 4), int(rng, 0, 4), int(rng, 0, 2), int(rng, 0, 1), int(rng, 0, 1)];
     for (let i = 0; i < 9; i++) numbers.push(rng() < 0.93 ? int(rng, 0, 8) : pick(rng, [-1, 2 ** 40]));
     numbers.push(1, pick(rng, [0, 1]));
+    // The bias's offset and strides (read only when a bias handle is passed).
+    for (let i = 0; i < 3; i++) numbers.push(rng() < 0.9 ? int(rng, 0, 8) : pick(rng, [-1, 2 ** 40]));
     META.set(numbers);
   } else {
     for (let v = 0; v < views; v++) cursor = writeView(rng, cursor, sizeOf(handleIndices[v] ?? 0));

@@ -5,7 +5,7 @@
  */
 import * as torch from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { Dense, alongDim, forEachIndex, matmulRef, numelOf, reduceDims } from './dense.js';
+import { Dense, alongDim, broadcastShape, forEachIndex, matmulRef, numelOf, reduceDims, zipWith } from './dense.js';
 import { ALL_DTYPES, FLOATS, int, pick, randomShape, randomView, randomWritable, type DTypeName, type Rng } from './layouts.js';
 import { isFloat, toDtype, tolerance } from './values.js';
 import type { FuzzCase } from './check.js';
@@ -116,6 +116,29 @@ export function matmulCase(rng: Rng): FuzzCase {
     };
   }
   return { label, run: () => a.matmul(b), expect: { values: [ref], dtypes: [dtype], tol: tolerance(dtype, k) } };
+}
+
+/**
+ * addmm: a bias of any broadcastable shape and layout (strided, stepped, broadcast), random
+ * beta and alpha, and shapes that do not expand. The bias is filled into the product's
+ * output natively, in the gemm call.
+ */
+export function addmmCase(rng: Rng): FuzzCase {
+  const dtype = pick(rng, FLOATS);
+  const [m, k, n] = [int(rng, 0, 5), int(rng, 0, 5), int(rng, 0, 5)];
+  const biasShape = pick(rng, [[n], [m, n], [1, n], [m, 1], [1], [], [m + 1, n], [1, 1, n]]);
+  const a = randomView(rng, [m, k], dtype);
+  const b = randomView(rng, [k, n], dtype);
+  const bias = randomView(rng, biasShape, dtype);
+  const beta = pick(rng, [1, 0, 0.5, -2]);
+  const alpha = pick(rng, [1, 0.25, -1]);
+  const label = `addmm ${dtype} [${biasShape}] + [${m},${k}]@[${k},${n}] beta=${beta} alpha=${alpha}`;
+  const expands = biasShape.length <= 2 && broadcastShape(biasShape, [m, n])?.every((s, i) => s === [m, n][i]);
+  if (!expands) return { label, run: () => torch.addmm(bias, a, b, { beta, alpha }), expect: { error: /expand/ } };
+  const product = matmulRef(Dense.fromTensor(a), Dense.fromTensor(b))!;
+  // beta = 0 ignores the bias, NaN and infinity included, as BLAS and PyTorch do.
+  const ref = zipWith([Dense.fromTensor(bias).broadcastTo([m, n]), product], (x, p) => (beta === 0 ? 0 : beta * x) + alpha * p)!;
+  return { label, run: () => torch.addmm(bias, a, b, { beta, alpha }), expect: { values: [ref], dtypes: [dtype], tol: tolerance(dtype, k + 1) } };
 }
 
 export function indexSelectCase(rng: Rng): FuzzCase {

@@ -58,6 +58,7 @@ export function mm(
   call.gemm(
     out._handle(), a._handle(), b._handle(), out._dtype.code, m, n, k, 1, transA, transB,
     a._offset + aRow * lda, lda, 0, b._offset + bRow * ldb, ldb, 0, out._offset + cRow * ldc, ldc, 0, 1, beta,
+    null, 0, 0, 0,
   );
 }
 
