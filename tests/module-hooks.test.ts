@@ -31,6 +31,27 @@ function layer(): InstanceType<typeof nn.Linear> {
 }
 
 describe('registerFullBackwardHook / registerFullBackwardPreHook', () => {
+  it('fire after other modules\' hooks were removed, even twice (module calls skip the hook lookup only while none exist)', () => {
+    const a = new nn.Linear(3, 2);
+    const b = new nn.Linear(3, 2);
+    const first = a.registerFullBackwardHook(() => undefined);
+    first.remove();
+    first.remove();
+    let fired = 0;
+    const pre = b.registerFullBackwardPreHook(() => {
+      fired++;
+    });
+    b(torch.ones(1, 3)).sum().backward();
+    expect(fired).toBe(1);
+    const other = a.registerFullBackwardHook(() => undefined);
+    other.remove();
+    b(torch.ones(1, 3)).sum().backward();
+    expect(fired).toBe(2);
+    pre.remove();
+    b(torch.ones(1, 3)).sum().backward();
+    expect(fired).toBe(2);
+  });
+
   it('sees grad_input and grad_output as PyTorch, and a returned grad_input replaces it', () => {
     const lin = layer();
     const seen: [(Tensor | null)[], (Tensor | null)[]][] = [];

@@ -59,6 +59,8 @@ interface HookState {
 
 const states = new WeakMap<Module<any>, HookState>();
 let nextId = 0;
+/** Full backward (pre-)hooks registered on any module and not removed: while none are, a call skips the state lookup. */
+let backwardHookCount = 0;
 
 function state(module: Module<any>): HookState {
   let s = states.get(module);
@@ -81,8 +83,7 @@ function add<T>(hooks: Map<number, T>, hook: T, prepend: boolean, onRemove?: (id
   }
   return {
     remove: () => {
-      hooks.delete(id);
-      onRemove?.(id);
+      if (hooks.delete(id)) onRemove?.(id);
     },
   };
 }
@@ -129,9 +130,14 @@ function joinKwargs(args: unknown[], kwargs: Record<string, unknown>): unknown[]
   return Object.keys(kwargs).length === 0 ? args : [...args, kwargs];
 }
 
-/** Whether `module(...)` needs the slow path. @internal */
-export function hasCallHooks(module: Module<any>): boolean {
-  if (module._forwardPreHooks.size !== 0 || module._forwardHooks.size !== 0) return true;
+/**
+ * Whether `module(...)` needs the slow path. `own` is the module's own object, whose fields
+ * read faster than through its Proxy; `module` keys its hook state.
+ * @internal
+ */
+export function hasCallHooks(module: Module<any>, own: Module<any> = module): boolean {
+  if (own._forwardPreHooks.size !== 0 || own._forwardHooks.size !== 0) return true;
+  if (backwardHookCount === 0) return false;
   const s = states.get(module);
   return s !== undefined && (s.backward.size !== 0 || s.backwardPre.size !== 0);
 }
@@ -349,11 +355,15 @@ export function installModuleHookMethods(moduleClass: { prototype: object }): vo
   const methods: Record<string, (this: Module<any>, hook: never, options?: PrependOption) => RemovableHandle> = {
     registerFullBackwardHook(hook: FullBackwardHook, options?: PrependOption) {
       checkFunction(hook, 'registerFullBackwardHook', 'hook');
-      return add(state(this).backward, hook, flags('registerFullBackwardHook', options, ['prepend']).prepend ?? false);
+      const prepend = flags('registerFullBackwardHook', options, ['prepend']).prepend ?? false;
+      backwardHookCount++;
+      return add(state(this).backward, hook, prepend, () => backwardHookCount--);
     },
     registerFullBackwardPreHook(hook: BackwardPreHook, options?: PrependOption) {
       checkFunction(hook, 'registerFullBackwardPreHook', 'hook');
-      return add(state(this).backwardPre, hook, flags('registerFullBackwardPreHook', options, ['prepend']).prepend ?? false);
+      const prepend = flags('registerFullBackwardPreHook', options, ['prepend']).prepend ?? false;
+      backwardHookCount++;
+      return add(state(this).backwardPre, hook, prepend, () => backwardHookCount--);
     },
     registerStateDictPreHook(hook: StateDictPreHook) {
       checkFunction(hook, 'registerStateDictPreHook', 'hook');
