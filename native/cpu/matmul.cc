@@ -2,7 +2,7 @@
 // integer dtypes (which BLAS does not cover) use a plain i-k-j loop.
 #include <cblas.h>
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #elif defined(__aarch64__)
 #include <arm_neon.h>
 #endif
@@ -43,7 +43,9 @@ void integerGemm(const GemmArgs& g) {
 // float32 runs four dots at a time in four-float lanes (SSE on x86-64, NEON on arm64, both
 // in their baseline); float64 keeps four partial sums in flight. Every lane multiplies and
 // then adds (no fused multiply-add), and the lanes are summed in one order, so the two
-// architectures give the same bits.
+// baselines give the same bits. An x86-64 processor with AVX2 and FMA runs eight-float lanes
+// with fused multiply-adds instead (smallRowsAvx2, about 1.6x faster on seed_mlp's two
+// products), which rounds differently, as PyTorch's kernels differ by CPU capability.
 #if defined(__SSE2__)
 using Float4 = __m128;
 inline Float4 float4Zero() { return _mm_setzero_ps(); }
@@ -161,6 +163,71 @@ void smallRowsTransB(const GemmArgs& g) {
   }
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define FLINT_SMALL_ROWS_AVX2 1
+// The four dots' eight-lane sums, as four floats.
+__attribute__((target("avx2,fma"))) inline __m128 laneSums8(__m256 s0, __m256 s1, __m256 s2, __m256 s3) {
+  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
+  return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+__attribute__((target("avx2,fma"))) inline float laneSum8(__m256 s) {
+  __m128 x = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+  x = _mm_hadd_ps(x, x);
+  x = _mm_hadd_ps(x, x);
+  return _mm_cvtss_f32(x);
+}
+// smallRowsTransB<float> in eight-float lanes with fused multiply-adds. The last k % 8
+// elements are read with a masked load, which touches no memory in its masked-off lanes,
+// so no row is read past its end.
+__attribute__((target("avx2,fma"))) void smallRowsAvx2(const GemmArgs& g) {
+  const int64_t k8 = g.k & ~int64_t(7);
+  const int64_t rest = g.k - k8;
+  alignas(32) static const int32_t kMaskSource[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  const __m256i mask = _mm256_loadu_si256((const __m256i*)(kMaskSource + 8 - rest));
+  const float alpha = (float)g.alpha, beta = (float)g.beta;
+  for (int64_t batch = 0; batch < g.batch; batch++) {
+    const float* a = (const float*)g.a + batch * g.strideA;
+    const float* b = (const float*)g.b + batch * g.strideB;
+    float* c = (float*)g.c + batch * g.strideC;
+    for (int64_t i = 0; i < g.m; i++) {
+      const float* arow = a + i * g.lda;
+      float* crow = c + i * g.ldc;
+      int64_t j = 0;
+      for (; j + 4 <= g.n; j += 4) {
+        const float* b0 = b + j * g.ldb;
+        const float *b1 = b0 + g.ldb, *b2 = b1 + g.ldb, *b3 = b2 + g.ldb;
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+        for (int64_t p = 0; p < k8; p += 8) {
+          const __m256 av = _mm256_loadu_ps(arow + p);
+          s0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b0 + p), s0);
+          s1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b1 + p), s1);
+          s2 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b2 + p), s2);
+          s3 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b3 + p), s3);
+        }
+        if (rest != 0) {
+          const __m256 av = _mm256_maskload_ps(arow + k8, mask);
+          s0 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b0 + k8, mask), s0);
+          s1 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b1 + k8, mask), s1);
+          s2 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b2 + k8, mask), s2);
+          s3 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b3 + k8, mask), s3);
+        }
+        float dots[4];
+        _mm_storeu_ps(dots, laneSums8(s0, s1, s2, s3));
+        for (int q = 0; q < 4; q++) crow[j + q] = alpha * dots[q] + (beta == 0 ? 0.0f : beta * crow[j + q]);
+      }
+      for (; j < g.n; j++) {
+        const float* bj = b + j * g.ldb;
+        __m256 s = _mm256_setzero_ps();
+        for (int64_t p = 0; p < k8; p += 8) s = _mm256_fmadd_ps(_mm256_loadu_ps(arow + p), _mm256_loadu_ps(bj + p), s);
+        if (rest != 0) s = _mm256_fmadd_ps(_mm256_maskload_ps(arow + k8, mask), _mm256_maskload_ps(bj + k8, mask), s);
+        crow[j] = alpha * laneSum8(s) + (beta == 0 ? 0.0f : beta * crow[j]);
+      }
+    }
+  }
+}
+const bool kHasAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+
 // Whether the product is small enough, and shaped right, for smallRowsTransB.
 bool useSmallRows(const GemmArgs& g) {
   return !g.transA && g.transB && g.m <= 2 && g.m * g.n * g.k <= (int64_t(1) << 16);
@@ -177,7 +244,12 @@ void CpuBackend::gemmRun(const GemmArgs& g) {
   const blasint lda = (blasint)std::max<int64_t>({g.lda, minLda, 1});
   const blasint ldb = (blasint)std::max<int64_t>({g.ldb, minLdb, 1});
   const blasint ldc = (blasint)std::max<int64_t>({g.ldc, g.n, 1});
-  if (useSmallRows(g) && g.dtype == DType::Float32) return smallRowsTransB<float>(g);
+  if (useSmallRows(g) && g.dtype == DType::Float32) {
+#ifdef FLINT_SMALL_ROWS_AVX2
+    if (kHasAvx2) return smallRowsAvx2(g);
+#endif
+    return smallRowsTransB<float>(g);
+  }
   if (useSmallRows(g) && g.dtype == DType::Float64) return smallRowsTransB<double>(g);
   switch (g.dtype) {
     case DType::Float32:
