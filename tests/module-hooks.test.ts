@@ -32,6 +32,7 @@ function layer(): InstanceType<typeof nn.Linear> {
 
 describe('registerFullBackwardHook / registerFullBackwardPreHook', () => {
   it('fire after other modules\' hooks were removed, even twice (module calls skip the hook lookup only while none exist)', () => {
+    // First in this file (each file runs in its own process): no backward hook exists yet.
     const a = new nn.Linear(3, 2);
     const b = new nn.Linear(3, 2);
     const first = a.registerFullBackwardHook(() => undefined);

@@ -199,6 +199,10 @@ describe("addmm's input, filled into the product in the gemm call", () => {
     expect(() => torch.addmm(torch.ones(1, 1, 3), x, w)).toThrow(
       'expand(torch.FloatTensor{[1, 1, 3]}, size=[2, 3]): the number of sizes provided (2) must be greater or equal to the number of dimensions in the tensor (3)',
     );
+    const d = { dtype: torch.float64 };
+    expect(() => torch.addmm(torch.ones([1, 1, 3], d), x.double(), w.double())).toThrow('expand(torch.DoubleTensor{[1, 1, 3]}, size=[2, 3])');
+    // k = 0: the product is beta * input.
+    expect(torch.addmm(torch.full([3], 2, f), torch.ones([2, 0], f), torch.ones([0, 3], f), { beta: 0.5 }).tolist()).toEqual([[1, 1, 1], [1, 1, 1]]);
     expect(() => torch.addmm(torch.ones(4, 3), x, w)).toThrow(
       'The expanded size of the tensor (2) must match the existing size (4) at non-singleton dimension 0.  Target sizes: [2, 3].  Tensor sizes: [4, 3]',
     );

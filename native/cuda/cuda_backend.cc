@@ -630,18 +630,20 @@ void CudaBackend::gemmImpl(const GemmArgs& g) {
   }
   if (g.m == 0 || g.n == 0 || g.batch == 0) return;
   if (g.k == 0) {  // cuBLAS leaves C untouched for k == 0; the product is beta * C
-    FLINT_CHECK(g.beta == 0 || g.beta == 1, "gemm: k == 0 with beta other than 0 or 1");
-    if (g.beta == 0) {
-      for (int64_t b = 0; b < g.batch; b++) {
-        TensorView c;
-        c.dtype = g.dtype;
-        c.ndim = 2;
-        c.shape[0] = g.m;
-        c.shape[1] = g.n;
-        c.strides[0] = g.ldc;
-        c.strides[1] = 1;
-        c.data = g.c + b * g.strideC * (int64_t)itemSize(g.dtype);
+    if (g.beta == 1) return;
+    for (int64_t b = 0; b < g.batch; b++) {
+      TensorView c;
+      c.dtype = g.dtype;
+      c.ndim = 2;
+      c.shape[0] = g.m;
+      c.shape[1] = g.n;
+      c.strides[0] = g.ldc;
+      c.strides[1] = 1;
+      c.data = g.c + b * g.strideC * (int64_t)itemSize(g.dtype);
+      if (g.beta == 0) {
         cudaFill(context_, c, 0);
+      } else {
+        cudaBinaryScalar(context_, BinaryOp::Mul, c, c, g.beta, false);
       }
     }
     return;

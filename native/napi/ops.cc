@@ -147,6 +147,7 @@ void fillFromBias(const entry::GemmCall& call, const GemmArgs& g, const Storage*
   biasView.strides[2] = call.biasStrideN;
   checkBounds(biasView, call.biasOffset, bias);
   biasView.data = (char*)bias->data + call.biasOffset * (int64_t)itemSize(g.dtype);
+  if (g.beta == 0) return;  // the product ignores C then, NaN and infinity included
   const TensorView source = scratch.separate(c, cView, bias, biasView, true);
   c->backend->cast(cView, source);
 }

@@ -5,6 +5,7 @@
  * order is deterministic.
  */
 import type { Tensor } from '../tensor/tensor.js';
+import { legacyTypeName } from '../tensor/dtype.js';
 
 let sequence = 0;
 
@@ -14,19 +15,6 @@ export const FREED_MESSAGE =
   'already been freed). Saved intermediate values of the graph are freed when you call .backward() or ' +
   'autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or ' +
   'if you need to access saved tensors after calling backward.';
-
-const LEGACY_TYPE: Record<string, string> = {
-  float32: 'FloatTensor',
-  float64: 'DoubleTensor',
-  float16: 'HalfTensor',
-  bfloat16: 'BFloat16Tensor',
-  int64: 'LongTensor',
-  int32: 'IntTensor',
-  int16: 'ShortTensor',
-  int8: 'CharTensor',
-  uint8: 'ByteTensor',
-  bool: 'BoolTensor',
-};
 
 /** A tensor hook on one output of a node. @internal */
 export interface TensorHookEntry {
@@ -125,7 +113,7 @@ export class Node {
       const origin = tensor.gradFn ? `, which is output 0 of ${tensor.gradFn.name},` : '';
       throw new Error(
         'one of the variables needed for gradient computation has been modified by an inplace operation: ' +
-          `[torch.${LEGACY_TYPE[tensor.dtype.name]} [${tensor._shape.join(', ')}]]${origin} is at version ` +
+          `[${legacyTypeName(tensor._dtype, tensor.device.type === 'cuda')} [${tensor._shape.join(', ')}]]${origin} is at version ` +
           `${tensor._version.value}; expected version ${version} instead. Hint: enable anomaly detection to find ` +
           'the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).',
       );

@@ -59,7 +59,11 @@ interface HookState {
 
 const states = new WeakMap<Module<any>, HookState>();
 let nextId = 0;
-/** Full backward (pre-)hooks registered on any module and not removed: while none are, a call skips the state lookup. */
+/**
+ * Full backward (pre-)hooks registered on any module and not removed: while none are, a call
+ * skips the state lookup. A hook left on a module that is then collected keeps the count up,
+ * which costs only that lookup.
+ */
 let backwardHookCount = 0;
 
 function state(module: Module<any>): HookState {

@@ -166,10 +166,11 @@ export class Module<Out = Tensor> {
     // `module(...)`: pre-hooks, backward-hook wrapping, forward, hooks (module-hooks.ts).
     // Its own fields are read on the callable, not through the Proxy: reads through even a
     // trap-less Proxy miss V8's inline caches, and they were 6% of a small model's forward.
-    // `forward` still runs with the Proxy as `this`, so its assignments are registered.
+    // `forward` still runs with the Proxy as `this`, so its assignments are registered, and
+    // through Reflect.apply: a forward that is itself a Module has Module's `apply`.
     const callable = (...inputs: unknown[]): Out => {
       const own = callable as unknown as Module<Out>;
-      return hasCallHooks(self, own) ? (callWithHooks(self, inputs) as Out) : own.forward.apply(self, inputs);
+      return hasCallHooks(self, own) ? (callWithHooks(self, inputs) as Out) : Reflect.apply(own.forward, self, inputs);
     };
     delete (callable as { name?: string }).name;
     delete (callable as { length?: number }).length;

@@ -5,7 +5,7 @@
 import { type Backward, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
-import { DType, promoteTypes } from '../tensor/dtype.js';
+import { DType, legacyTypeName, promoteTypes } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, parseShape, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
 import { castKernel, checkSameDevice, copyKernel, emptyKernel, fillKernel } from './tensor-kernels.js';
 import { sumTo } from './reduce.js';
@@ -228,7 +228,7 @@ export function expandedLayout(x: Tensor, sizes: readonly number[]): { shape: nu
   const lead = n - x._shape.length;
   if (lead < 0) {
     throw new Error(
-      `expand(torch.FloatTensor{[${x._shape.join(', ')}]}, size=[${sizes.join(', ')}]): the number of sizes provided (${n}) must be greater or equal to the number of dimensions in the tensor (${x._shape.length})`,
+      `expand(${legacyTypeName(x._dtype, x.device.type === 'cuda')}{[${x._shape.join(', ')}]}, size=[${sizes.join(', ')}]): the number of sizes provided (${n}) must be greater or equal to the number of dimensions in the tensor (${x._shape.length})`,
     );
   }
   const shape = new Array<number>(n);

@@ -206,3 +206,12 @@ export function scalarTypeName(dtype: DType | string): string {
   const name = typeof dtype === 'string' ? dtype : dtype.name;
   return SCALAR_TYPE[name] ?? name;
 }
+
+/**
+ * PyTorch's legacy tensor-type name, as `x.type()` and some error messages give it.
+ * @example legacyTypeName(float32) // 'torch.FloatTensor'; legacyTypeName(int64, true) // 'torch.cuda.LongTensor'
+ * @internal
+ */
+export function legacyTypeName(dtype: DType, cuda = false): string {
+  return `torch.${cuda ? 'cuda.' : ''}${scalarTypeName(dtype)}Tensor`;
+}

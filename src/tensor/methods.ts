@@ -26,7 +26,7 @@ import * as binaryMath from '../ops/binary-math.js';
 import * as compareMath from '../ops/compare-math.js';
 import * as inplaceMath from '../ops/inplace-math.js';
 import * as activations from '../nn/functional/activations-more.js';
-import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, toDTypeOrNull, uint8 } from './dtype.js';
+import { DTYPES, DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, legacyTypeName, scalarTypeName, toDTypeOrNull, uint8 } from './dtype.js';
 import { CPU, Device, placement, type DeviceLike } from './device.js';
 import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } from './args.js';
 import { toDevice } from '../ops/device.js';
@@ -438,20 +438,13 @@ function cuda(x: Tensor, d?: number | string): Tensor {
   return to(x, d);
 }
 
-/** PyTorch's legacy tensor-type names, by dtype. */
-const LEGACY_TYPES = new Map<DType, string>([
-  [float32, 'FloatTensor'], [float64, 'DoubleTensor'], [float16, 'HalfTensor'], [bfloat16, 'BFloat16Tensor'],
-  [int64, 'LongTensor'], [int32, 'IntTensor'], [int16, 'ShortTensor'], [int8, 'CharTensor'],
-  [uint8, 'ByteTensor'], [bool, 'BoolTensor'],
-]);
-
 function legacyType(x: Tensor, dtype?: DType | string): string | Tensor {
-  if (dtype === undefined) return `torch.${x.device.type === 'cuda' ? 'cuda.' : ''}${LEGACY_TYPES.get(x._dtype)}`;
+  if (dtype === undefined) return legacyTypeName(x._dtype, x.device.type === 'cuda');
   if (typeof dtype === 'string') {
     const legacy = /^torch\.(cuda\.)?(\w+Tensor)$/.exec(dtype);
-    const named = legacy === null ? null : [...LEGACY_TYPES].find(([, n]) => n === legacy[2]);
+    const named = legacy === null ? null : DTYPES.find((d) => `${scalarTypeName(d)}Tensor` === legacy[2]);
     if (legacy !== null && named === undefined) throw new Error(`invalid type: '${dtype}'`);
-    if (named) return legacy![1] ? shape.toDtype(cuda(x), named[0]) : shape.toDtype(toDevice(x, CPU), named[0]);
+    if (named) return legacy![1] ? shape.toDtype(cuda(x), named) : shape.toDtype(toDevice(x, CPU), named);
   }
   return shape.toDtype(x, toDTypeArg(dtype, 'type'));
 }
