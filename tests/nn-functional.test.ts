@@ -194,6 +194,10 @@ describe("addmm's input, filled into the product in the gemm call", () => {
     // A column of a larger matrix: a strided, offset bias.
     const big = torch.tensor([[0, 7, 0], [0, 8, 0], [0, 9, 0]], f);
     expect(torch.addmm(big.select(1, 1), torch.ones(1, 2), torch.ones(2, 3)).tolist()).toEqual([[9, 10, 11]]);
+    // The same through the small-row kernel (1-2 rows, a transposed weight), which reads the
+    // bias itself, and with a column bias broadcast along rows.
+    expect(torch.addmm(big.select(1, 1), torch.ones(1, 2), torch.ones(3, 2).t()).tolist()).toEqual([[9, 10, 11]]);
+    expect(torch.addmm(big.select(1, 1).narrow(0, 0, 2).unsqueeze(1), torch.ones(2, 2), torch.ones(3, 2).t(), { beta: 2 }).tolist()).toEqual([[16, 16, 16], [18, 18, 18]]);
     // beta = 0 ignores the input, NaN included (PyTorch's documented rule).
     expect(torch.addmm(torch.full([3], NaN), x, w, { beta: 0 }).tolist()).toEqual(product);
     expect(() => torch.addmm(torch.ones(1, 1, 3), x, w)).toThrow(

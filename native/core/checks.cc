@@ -232,6 +232,8 @@ void checkGemmArgs(const GemmArgs& g) {
   checkLeadingDimension(g.lda, g.transA ? g.k : g.m, g.transA ? g.m : g.k, "a");
   checkLeadingDimension(g.ldb, g.transB ? g.n : g.k, g.transB ? g.k : g.n, "b");
   checkLeadingDimension(g.ldc, g.m, g.n, "out");
+  FLINT_CHECK(g.bias == nullptr || (g.batch == 1 && g.biasStrideM >= 0 && g.biasStrideN >= 0),
+              "gemm: a bias needs a batch of one and non-negative strides");
 }
 
 void checkIndexSelectArgs(const TensorView& out, const TensorView& in, int dim, const TensorView& index) {

@@ -7,6 +7,7 @@
 #include <arm_neon.h>
 #endif
 
+#include <cstring>
 #include <string>
 #include <type_traits>
 
@@ -120,6 +121,18 @@ inline float dotFloat(const float* a, const float* b, int64_t k) {
   return sum;
 }
 
+// What beta multiplies for row i: C's row, or the bias's (GemmArgs::bias), as a row
+// pointer and its element step.
+template <class T>
+inline const T* priorRow(const GemmArgs& g, T* crow, int64_t i, int64_t& step) {
+  if (g.bias == nullptr) {
+    step = 1;
+    return crow;
+  }
+  step = g.biasStrideN;
+  return (const T*)g.bias + i * g.biasStrideM;
+}
+
 template <class T>
 void smallRowsTransB(const GemmArgs& g) {
   for (int64_t batch = 0; batch < g.batch; batch++) {
@@ -129,6 +142,8 @@ void smallRowsTransB(const GemmArgs& g) {
     for (int64_t i = 0; i < g.m; i++) {
       const T* arow = a + i * g.lda;
       T* crow = c + i * g.ldc;
+      int64_t step;
+      const T* prior = priorRow<T>(g, crow, i, step);
       int64_t j = 0;
       if constexpr (std::is_same_v<T, float>) {
         for (; j + 4 <= g.n; j += 4) {
@@ -136,12 +151,12 @@ void smallRowsTransB(const GemmArgs& g) {
           const float* bj = b + j * g.ldb;
           dot4Float(arow, bj, bj + g.ldb, bj + 2 * g.ldb, bj + 3 * g.ldb, g.k, dots);
           for (int q = 0; q < 4; q++) {
-            crow[j + q] = (float)g.alpha * dots[q] + (g.beta == 0 ? 0.0f : (float)g.beta * crow[j + q]);
+            crow[j + q] = (float)g.alpha * dots[q] + (g.beta == 0 ? 0.0f : (float)g.beta * prior[(j + q) * step]);
           }
         }
         for (; j < g.n; j++) {
           const float dot = dotFloat(arow, b + j * g.ldb, g.k);
-          crow[j] = (float)g.alpha * dot + (g.beta == 0 ? 0.0f : (float)g.beta * crow[j]);
+          crow[j] = (float)g.alpha * dot + (g.beta == 0 ? 0.0f : (float)g.beta * prior[j * step]);
         }
         continue;
       }
@@ -157,7 +172,7 @@ void smallRowsTransB(const GemmArgs& g) {
         }
         for (; p < g.k; p++) s0 += arow[p] * brow[p];
         const T dot = (s0 + s1) + (s2 + s3);
-        crow[j] = (T)g.alpha * dot + (g.beta == 0 ? T(0) : (T)g.beta * crow[j]);
+        crow[j] = (T)g.alpha * dot + (g.beta == 0 ? T(0) : (T)g.beta * prior[j * step]);
       }
     }
   }
@@ -192,6 +207,8 @@ __attribute__((target("avx2,fma"))) void smallRowsAvx2(const GemmArgs& g) {
     for (int64_t i = 0; i < g.m; i++) {
       const float* arow = a + i * g.lda;
       float* crow = c + i * g.ldc;
+      int64_t step;
+      const float* prior = priorRow<float>(g, crow, i, step);
       int64_t j = 0;
       for (; j + 4 <= g.n; j += 4) {
         const float* b0 = b + j * g.ldb;
@@ -213,20 +230,34 @@ __attribute__((target("avx2,fma"))) void smallRowsAvx2(const GemmArgs& g) {
         }
         float dots[4];
         _mm_storeu_ps(dots, laneSums8(s0, s1, s2, s3));
-        for (int q = 0; q < 4; q++) crow[j + q] = alpha * dots[q] + (beta == 0 ? 0.0f : beta * crow[j + q]);
+        for (int q = 0; q < 4; q++) crow[j + q] = alpha * dots[q] + (beta == 0 ? 0.0f : beta * prior[(j + q) * step]);
       }
       for (; j < g.n; j++) {
         const float* bj = b + j * g.ldb;
         __m256 s = _mm256_setzero_ps();
         for (int64_t p = 0; p < k8; p += 8) s = _mm256_fmadd_ps(_mm256_loadu_ps(arow + p), _mm256_loadu_ps(bj + p), s);
         if (rest != 0) s = _mm256_fmadd_ps(_mm256_maskload_ps(arow + k8, mask), _mm256_maskload_ps(bj + k8, mask), s);
-        crow[j] = alpha * laneSum8(s) + (beta == 0 ? 0.0f : beta * crow[j]);
+        crow[j] = alpha * laneSum8(s) + (beta == 0 ? 0.0f : beta * prior[j * step]);
       }
     }
   }
 }
 const bool kHasAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
+
+// C = bias, for the paths that read C (BLAS, the integer loop): GemmArgs::bias has batch 1.
+void fillFromBias(const GemmArgs& g) {
+  const size_t item = itemSize(g.dtype);
+  for (int64_t i = 0; i < g.m; i++) {
+    char* crow = g.c + i * g.ldc * (int64_t)item;
+    const char* brow = g.bias + i * g.biasStrideM * (int64_t)item;
+    if (g.biasStrideN == 1) {
+      std::memmove(crow, brow, (size_t)g.n * item);  // the bias may be exactly C
+    } else {
+      for (int64_t j = 0; j < g.n; j++) std::memmove(crow + j * (int64_t)item, brow + j * g.biasStrideN * (int64_t)item, item);
+    }
+  }
+}
 
 // Whether the product is small enough, and shaped right, for smallRowsTransB.
 bool useSmallRows(const GemmArgs& g) {
@@ -244,6 +275,9 @@ void CpuBackend::gemmRun(const GemmArgs& g) {
   const blasint lda = (blasint)std::max<int64_t>({g.lda, minLda, 1});
   const blasint ldb = (blasint)std::max<int64_t>({g.ldb, minLdb, 1});
   const blasint ldc = (blasint)std::max<int64_t>({g.ldc, g.n, 1});
+  if (g.bias != nullptr && !(useSmallRows(g) && (g.dtype == DType::Float32 || g.dtype == DType::Float64))) {
+    fillFromBias(g);
+  }
   if (useSmallRows(g) && g.dtype == DType::Float32) {
 #ifdef FLINT_SMALL_ROWS_AVX2
     if (kHasAvx2) return smallRowsAvx2(g);

@@ -629,6 +629,21 @@ void CudaBackend::gemmImpl(const GemmArgs& g) {
       throw Error(std::string("\"addmm_cuda\" not implemented for '") + dtypeName(g.dtype) + "'");
   }
   if (g.m == 0 || g.n == 0 || g.batch == 0) return;
+  if (g.bias != nullptr && (g.k == 0 || !cudaSmallRowsApplies(g))) {
+    // cuBLAS and the k == 0 path below read C: fill it with the bias first (batch 1).
+    TensorView c, bias;
+    c.dtype = bias.dtype = g.dtype;
+    c.ndim = bias.ndim = 2;
+    c.shape[0] = bias.shape[0] = g.m;
+    c.shape[1] = bias.shape[1] = g.n;
+    c.strides[0] = g.ldc;
+    c.strides[1] = 1;
+    bias.strides[0] = g.biasStrideM;
+    bias.strides[1] = g.biasStrideN;
+    c.data = g.c;
+    bias.data = (char*)g.bias;
+    cudaCast(context_, c, bias);
+  }
   if (g.k == 0) {  // cuBLAS leaves C untouched for k == 0; the product is beta * C
     if (g.beta == 1) return;
     for (int64_t b = 0; b < g.batch; b++) {

@@ -231,8 +231,10 @@ class CudaBackend final : public Backend {
 };
 
 // small_gemm.cu: products of at most two rows with a transposed operand, without cuBLAS;
-// false when the product is not of that shape (or dtype).
+// false when the product is not of that shape (or dtype). It reads GemmArgs::bias itself.
 bool cudaSmallRowsGemm(CudaContext& ctx, const GemmArgs& g);
+// Whether cudaSmallRowsGemm takes the product.
+bool cudaSmallRowsApplies(const GemmArgs& g);
 
 // Kernel families, one .cu each; CudaBackend forwards to them. Views arrive as the CPU
 // backend receives them: shapes broadcast and dtypes promoted by the caller, arguments

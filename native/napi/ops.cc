@@ -134,11 +134,11 @@ TensorView matrixView(DType dtype, int64_t batch, int64_t rows, int64_t cols, in
   return view;
 }
 
-// addmm's `input`, broadcast over [m, n] by its strides, copied into C before the product
-// (C = alpha * A @ B + beta * input): one call in place of a copy and a gemm. It is read
-// after the operands have been separated from C, and is itself separated from C unless it
-// is exactly C (a copy reads each element where it writes it).
-void fillFromBias(const entry::GemmCall& call, const GemmArgs& g, const Storage* c, const TensorView& cView, ScratchCopies& scratch) {
+// addmm's `input`, broadcast over [m, n] by its strides, which the product reads in place
+// of C's contents (GemmArgs::bias): one call, and no pass that fills C first. Checked after
+// the operands have been separated from C; separated from C itself unless it is exactly C
+// (each output element is then read before it is written, by whoever writes it).
+void setBias(const entry::GemmCall& call, GemmArgs& g, const Storage* c, const TensorView& cView, ScratchCopies& scratch) {
   FLINT_CHECK(g.batch == 1, "gemm: a bias needs a batch of one");
   FLINT_CHECK(call.biasOffset >= 0 && call.biasStrideM >= 0 && call.biasStrideN >= 0, "gemm: negative bias stride or offset");
   Storage* bias = unwrapStorage(call.bias);
@@ -149,7 +149,9 @@ void fillFromBias(const entry::GemmCall& call, const GemmArgs& g, const Storage*
   biasView.data = (char*)bias->data + call.biasOffset * (int64_t)itemSize(g.dtype);
   if (g.beta == 0) return;  // the product ignores C then, NaN and infinity included
   const TensorView source = scratch.separate(c, cView, bias, biasView, true);
-  c->backend->cast(cView, source);
+  g.bias = source.data;
+  g.biasStrideM = source.strides[1];
+  g.biasStrideN = source.strides[2];
 }
 
 // A dimension number: the index checks compare it with the tensors' ndim.
@@ -219,7 +221,7 @@ Napi::Value gemm(Napi::Env env, GemmCall& call) {
     g.a = aIn.data, g.lda = std::max<int64_t>(1, aIn.strides[1]), g.strideA = aIn.strides[0];
     g.b = bIn.data, g.ldb = std::max<int64_t>(1, bIn.strides[1]), g.strideB = bIn.strides[0];
     g.c = cView.data;
-    if (!call.bias.IsNull() && !call.bias.IsUndefined()) fillFromBias(call, g, c, cView, scratch);
+    if (!call.bias.IsNull() && !call.bias.IsUndefined()) setBias(call, g, c, cView, scratch);
     if (g.k == 0 && g.beta == 0) {  // BLAS leaves C alone when k == 0; PyTorch gives zeros
       a->backend->fill(cView, 0);
     } else {

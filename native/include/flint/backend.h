@@ -46,6 +46,12 @@ struct GemmArgs {
   char* c;
   int64_t ldc, strideC;
   double alpha, beta;
+  // addmm's input (batch 1 only), or null: C's prior contents are this [m, n] view instead,
+  // C = alpha * op(A) @ op(B) + beta * bias, so that a kernel reads it in place of C and no
+  // pass fills C first. Strides in elements, 0 broadcasting. It never overlaps C unless it
+  // is exactly C's view, and beta is not 0 (C is ignored then).
+  const char* bias;
+  int64_t biasStrideM, biasStrideN;
 };
 
 // Softmax family. Views are contiguous [outer, size, inner]; the softmax runs over `size`.
