@@ -275,9 +275,12 @@ void CpuBackend::gemmRun(const GemmArgs& g) {
   const blasint lda = (blasint)std::max<int64_t>({g.lda, minLda, 1});
   const blasint ldb = (blasint)std::max<int64_t>({g.ldb, minLdb, 1});
   const blasint ldc = (blasint)std::max<int64_t>({g.ldc, g.n, 1});
-  if (g.bias != nullptr && !(useSmallRows(g) && (g.dtype == DType::Float32 || g.dtype == DType::Float64))) {
-    fillFromBias(g);
-  }
+  const bool computes = g.dtype == DType::Float32 || g.dtype == DType::Float64 || g.dtype == DType::Int64 ||
+                        g.dtype == DType::Int32 || g.dtype == DType::UInt8;
+  // Refused before C is touched: a failed call leaves an existing output as it was.
+  if (!computes) throw Error(std::string("\"addmm\" not implemented for '") + dtypeName(g.dtype) + "'");
+  const bool floating = g.dtype == DType::Float32 || g.dtype == DType::Float64;
+  if (g.bias != nullptr && !(useSmallRows(g) && floating)) fillFromBias(g);
   if (useSmallRows(g) && g.dtype == DType::Float32) {
 #ifdef FLINT_SMALL_ROWS_AVX2
     if (kHasAvx2) return smallRowsAvx2(g);

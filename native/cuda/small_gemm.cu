@@ -31,7 +31,7 @@ __global__ void smallRowsKernel(GemmArgs g, int64_t outputs) {
     T* c = (T*)g.c + batch * g.strideC + i * g.ldc + j;
     // beta == 0 never reads C, which may hold NaN (BLAS's rule). A bias stands in for C.
     const T prior = g.beta == 0 ? T(0) : g.bias != nullptr ? ((const T*)g.bias)[i * g.biasStrideM + j * g.biasStrideN] : *c;
-    *c = (T)g.alpha * sum + (T)g.beta * prior;
+    *c = (T)g.alpha * sum + (g.beta == 0 ? T(0) : (T)g.beta * prior);
   }
 }
 
