@@ -153,6 +153,9 @@ describe('bad views given to native entry points end in an Error (each in a chil
     sgd_step_int: 'sgdStep: params[0] must be float32 or float64, got int64',
     sgd_step_not_array: 'sgdStep: params: expected an array of tensors',
     sgd_step_disposed_element: 'has been disposed',
+    gemm_bias_past_storage: 'view needs 412 bytes but its storage holds 64',
+    gemm_bias_negative_stride: 'gemm: negative bias stride or offset',
+    gemm_bias_batched: 'gemm: a bias needs a batch of one',
   };
   const outcomes = runIsolated(CASES, Object.keys(expected));
   for (const [name, message] of Object.entries(expected)) {

@@ -36,6 +36,10 @@ export const cases: Record<string, () => unknown> = {
   // The flat unary entry (no meta buffer) checks its range against the storage itself.
   unary_flat_past_storage: () => call.unaryFlat(UnaryOp.Exp, null, x()._handle(), 20, 10, torch.float32.code, NaN, NaN),
   unary_flat_negative_count: () => call.unaryFlat(UnaryOp.Exp, null, x()._handle(), 0, -1, torch.float32.code, NaN, NaN),
+  // gemm's bias (addmm's input): a view past its storage, a negative stride, a batch of two.
+  gemm_bias_past_storage: () => call.gemm(null, x()._handle()!, x()._handle()!, torch.float32.code, 2, 3, 3, 1, false, true, 0, 3, 0, 0, 3, 0, 0, 3, 6, 1, 1, z(3)._handle(), 0, 100, 1),
+  gemm_bias_negative_stride: () => call.gemm(null, x()._handle()!, x()._handle()!, torch.float32.code, 2, 3, 3, 1, false, true, 0, 3, 0, 0, 3, 0, 0, 3, 6, 1, 1, z(3)._handle(), 2, 0, -1),
+  gemm_bias_batched: () => call.gemm(null, x()._handle()!, x()._handle()!, torch.float32.code, 1, 3, 3, 2, false, true, 0, 3, 3, 0, 3, 3, 0, 3, 3, 1, 1, z(3)._handle(), 0, 0, 1),
   // Entries added with issue 13: random state, permutations, poisson, activation
   // gradients, scatterReduce and LAPACK.
   permutation_2d: () => call.fillRandom(RandomKind.Permutation, torch.zeros([2, 3], { dtype: torch.int64 }), 0, 0),
