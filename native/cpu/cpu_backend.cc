@@ -1,11 +1,21 @@
 #include "cpu_backend.h"
 
+#include <cblas.h>
+
 #include <cstring>
+#include <mutex>
 #include <string>
 
 namespace flint {
 
-CpuBackend::CpuBackend(int threads) : pool_(std::make_unique<ThreadPool>(threads)) {}
+CpuBackend::CpuBackend(int threads) : pool_(std::make_unique<ThreadPool>(threads)) {
+  // The pool splits matrix products itself (pooledBlas in matmul.cc), so OpenBLAS runs
+  // each call on the calling thread: its own threads would otherwise spin beside the
+  // pool's, two sets of workers on the same cores. The setting is the process's, and the
+  // same for every instance, so it is made once.
+  static std::once_flag blasThreads;
+  std::call_once(blasThreads, [] { openblas_set_num_threads(1); });
+}
 
 Storage* CpuBackend::allocate(size_t nbytes) {
   size_t blockBytes = 0;
