@@ -249,8 +249,10 @@ export function dispose(value: unknown): void {
 }
 
 /**
- * `torch.set_num_threads`: threads for elementwise ops and reductions on this thread's
- * instance (OpenBLAS keeps its own setting).
+ * `torch.set_num_threads`: threads for elementwise ops, reductions and matrix products on
+ * this thread's instance. Matrix products split across the same threads (OpenBLAS runs
+ * each part single-threaded); LAPACK routines (`torch.linalg`) run on the calling thread.
+ * The default is the number of processors the process may run on.
  * @example torch.setNumThreads(1)
  */
 export function setNumThreads(threads: number): void {

@@ -1,5 +1,6 @@
 // matmul / mm / bmm / t against PyTorch values in tests/fixtures/ops.json
 // (scripts/make_fixtures.py), with gradients and float64 gradchecks.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import { runCases, valuesOf, type Op } from './helpers/reference.js';
@@ -95,30 +96,129 @@ describe('matmul details', () => {
   });
 });
 
-describe('OpenBLAS worker threads (src/native/addon.ts)', () => {
-  // With OpenBLAS's default they spin for about 0.1 s after every call, taking the cores
-  // from flint's own pool. Five GEMMs, each followed by 40 ms in which this thread sleeps:
-  // spinning workers would use up to 200 ms of CPU there; sleeping ones almost none.
-  it.skipIf(process.env.OPENBLAS_THREAD_TIMEOUT !== undefined)(
-    'sleep soon after a GEMM, and the variable that says so is not left in the environment',
-    () => {
-      expect(process.env.OPENBLAS_THREAD_TIMEOUT).toBeUndefined();
-      const a = torch.rand([512, 512]);
-      torch.matmul(a, a).dispose();
-      const idle = new Int32Array(new SharedArrayBuffer(4));
-      const before = process.cpuUsage();
-      let gemmMs = 0;
-      for (let i = 0; i < 5; i++) {
-        const t = performance.now();
-        torch.matmul(a, a).dispose();
-        gemmMs += performance.now() - t;
-        Atomics.wait(idle, 0, 0, 40);
+describe("products split across flint's pool (native/cpu/matmul.cc, pooledBlas)", () => {
+  // With one thread a product is one OpenBLAS call; with more, each thread computes a band of
+  // rows, of columns, or of batch entries. OpenBLAS's kernels round a row by where it falls in
+  // their blocks, so the bits may differ by thread count (as PyTorch's do when OpenBLAS or MKL
+  // split a product over their threads), but never the placement: each split is checked
+  // against the float64 product of the same operands, and must repeat bit for bit.
+  const r = (...shape: number[]) => torch.rand(shape);
+  const products: Record<string, [() => torch.Tensor[], (t: torch.Tensor[]) => torch.Tensor]> = {
+    'row bands': [() => [r(200, 300), r(300, 150)], ([a, b]) => torch.matmul(a, b)],
+    'row bands, both operands transposed': [() => [r(300, 200), r(150, 300)], ([a, b]) => torch.matmul(a.t(), b.t())],
+    'column bands (8 rows)': [() => [r(8, 512), r(512, 2048)], ([a, b]) => torch.matmul(a, b)],
+    'column bands, transposed B': [() => [r(8, 512), r(2048, 512)], ([a, b]) => torch.matmul(a, b.t())],
+    'batch entries': [() => [r(6, 64, 96), r(6, 96, 64)], ([a, b]) => torch.bmm(a, b)],
+    'batch entries, a broadcast operand': [() => [r(6, 64, 96), r(1, 96, 64)], ([a, b]) => torch.bmm(a, b.expand([6, 96, 64]))],
+    'fewer entries than threads: row blocks across entries': [() => [r(2, 100, 200), r(2, 200, 120)], ([a, b]) => torch.bmm(a, b)],
+    'addmm with a broadcast bias': [
+      () => [r(150), r(200, 300), r(300, 150)],
+      ([c, a, b]) => torch.addmm(c, a, b, { beta: 0.5, alpha: 2 }),
+    ],
+  };
+  const threads = torch.getNumThreads();
+
+  for (const [name, [operands, op]] of Object.entries(products)) {
+    it(name, () => {
+      torch.manualSeed(7);
+      const inputs = operands();
+      try {
+        torch.setNumThreads(1);
+        const reference = op(inputs.map((t) => t.double()));
+        for (const count of [1, 2, 3]) {
+          torch.setNumThreads(count);
+          const result = op(inputs);
+          expect(result.dtype).toBe(torch.float32);
+          expect(torch.allclose(result.double(), reference, { rtol: 1e-5, atol: 1e-4 }), `${count} threads`).toBe(true);
+          expect(torch.equal(op(inputs), result), `${count} threads, again`).toBe(true);
+        }
+      } finally {
+        torch.setNumThreads(threads);
       }
-      const used = process.cpuUsage(before);
-      const cpuMs = (used.user + used.system) / 1000;
-      // Two threads' worth of the GEMMs themselves, plus 60 ms of the 200 ms that spinning takes.
-      expect(cpuMs).toBeLessThan(2 * gemmMs + 60);
-      a.dispose();
-    },
-  );
+    });
+  }
+
+  it('a float64 product split in row bands', () => {
+    torch.manualSeed(7);
+    const a = torch.rand([130, 300], { dtype: torch.float64 }), b = torch.rand([300, 140], { dtype: torch.float64 });
+    try {
+      torch.setNumThreads(1);
+      const one = torch.matmul(a, b);
+      torch.setNumThreads(3);
+      expect(torch.allclose(torch.matmul(a, b), one, { rtol: 1e-12, atol: 0 })).toBe(true);
+    } finally {
+      torch.setNumThreads(threads);
+    }
+  });
+
+  it('a band lands where it belongs: products of known values, exact in any order', () => {
+    // a[i][p] = i, b[p][j] = j: (a @ b)[i][j] = k * i * j, exact in float32.
+    const m = 100, k = 64, n = 300;
+    const a = torch.arange(m).reshape([m, 1]).expand([m, k]).contiguous().float();
+    const b = torch.arange(n).reshape([1, n]).expand([k, n]).contiguous().float();
+    const expected = torch.arange(m).reshape([m, 1]).mul(torch.arange(n).reshape([1, n])).mul(k).float();
+    try {
+      for (const count of [2, 3, 5]) {
+        torch.setNumThreads(count);
+        expect(torch.equal(torch.matmul(a, b), expected), `rows, ${count} threads`).toBe(true);
+        const wide = torch.matmul(a.narrow(0, 0, 4), b.repeat([1, 8]));
+        expect(torch.equal(wide, expected.narrow(0, 0, 4).repeat([1, 8])), `columns, ${count} threads`).toBe(true);
+        const batched = torch.bmm(a.unsqueeze(0).expand([3, m, k]), b.unsqueeze(0).expand([3, k, n]));
+        expect(torch.equal(batched, expected.unsqueeze(0).expand([3, m, n])), `entries, ${count} threads`).toBe(true);
+      }
+    } finally {
+      torch.setNumThreads(threads);
+    }
+  });
+});
+
+describe('OpenBLAS starts no threads of its own (src/native/addon.ts)', () => {
+  const root = new URL('..', import.meta.url).pathname;
+  // The number of threads a process has once the addon is loaded, and whether the variable
+  // flint sets while loading it is left behind.
+  function threadsAfterLoad(env: Record<string, string | undefined>): { threads: number; variable: string | null } {
+    const script =
+      "import * as torch from './src/index.ts'; torch.zeros(1);" +
+      "const { readdirSync } = await import('node:fs');" +
+      "console.log(JSON.stringify({ threads: readdirSync('/proc/self/task').length, variable: process.env.OPENBLAS_NUM_THREADS ?? null }))";
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ...env, FLINT_NUM_THREADS: '4' },
+    });
+    expect(child.status, child.stderr).toBe(0);
+    return JSON.parse(child.stdout.trim().split('\n').pop()!) as { threads: number; variable: string | null };
+  }
+
+  it.runIf(process.platform === 'linux')('as many threads as with OPENBLAS_NUM_THREADS=1, and the variable is not left set', () => {
+    const unset = threadsAfterLoad({ OPENBLAS_NUM_THREADS: undefined });
+    const one = threadsAfterLoad({ OPENBLAS_NUM_THREADS: '1' });
+    const eight = threadsAfterLoad({ OPENBLAS_NUM_THREADS: '8' });
+    expect(unset.variable).toBeNull();
+    expect(one.variable).toBe('1');
+    expect(unset.threads).toBe(one.threads);
+    // The check can fail: OpenBLAS does start threads when it is told to.
+    expect(eight.threads).toBeGreaterThan(one.threads);
+  });
+
+  // Five products, each followed by 40 ms in which this thread sleeps: threads that kept
+  // polling would use up to 200 ms of CPU there; the pool's poll for 0.2 ms, then sleep.
+  it('idle threads sleep soon after a product', () => {
+    const a = torch.rand([512, 512]);
+    torch.matmul(a, a).dispose();
+    const idle = new Int32Array(new SharedArrayBuffer(4));
+    const before = process.cpuUsage();
+    let gemmMs = 0;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      torch.matmul(a, a).dispose();
+      gemmMs += performance.now() - t;
+      Atomics.wait(idle, 0, 0, 40);
+    }
+    const used = process.cpuUsage(before);
+    const cpuMs = (used.user + used.system) / 1000;
+    // Two threads' worth of the products themselves, plus 60 ms of the 200 ms that polling would take.
+    expect(cpuMs).toBeLessThan(2 * gemmMs + 60);
+    a.dispose();
+  });
 });

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -26,9 +29,11 @@ inline void cpuRelax() {
 // process from holding its cores for long.
 constexpr auto kSpin = std::chrono::microseconds(200);
 
-// Polls `done` until it returns true or kSpin has passed; says which.
+// Polls `done` until it returns true or kSpin has passed (not at all when `spin` is false);
+// says which.
 template <class Done>
-bool spinUntil(const Done& done) {
+bool spinUntil(bool spin, const Done& done) {
+  if (!spin) return done();
   const auto start = std::chrono::steady_clock::now();
   while (true) {
     for (int i = 0; i < 64; i++) {
@@ -41,7 +46,15 @@ bool spinUntil(const Done& done) {
 
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) {
+int ThreadPool::availableCpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
+  return (int)std::max(1u, std::thread::hardware_concurrency());
+}
+
+ThreadPool::ThreadPool(int threads) : spin_(threads <= availableCpus()) {
   for (int i = 1; i < threads; i++) workers_.emplace_back([this] { workerLoop(); });
 }
 
@@ -101,12 +114,12 @@ void ThreadPool::parallelChunks(int chunks, const std::function<void(int64_t, in
     chunks_ = chunks;
     remaining_.store(chunks);
     error_ = nullptr;
-    generation = (claim_.load() >> 32) + 1;
+    generation = (uint32_t)((claim_.load() >> 32) + 1);  // wraps with the word's 32 bits
     claim_.store(generation << 32, std::memory_order_release);
   }
   wake_.notify_all();
   runClaims(generation, fn, n, chunks);
-  if (!spinUntil([this] { return remaining_.load(std::memory_order_acquire) == 0; })) {
+  if (!spinUntil(spin_, [this] { return remaining_.load(std::memory_order_acquire) == 0; })) {
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return remaining_.load() == 0; });
   }
@@ -122,7 +135,7 @@ void ThreadPool::workerLoop() {
     const std::function<void(int64_t, int64_t)>* job;
     int64_t n;
     int chunks;
-    spinUntil(fresh);
+    spinUntil(spin_, fresh);
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, fresh);

@@ -24,6 +24,8 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return (int)workers_.size() + 1; }
+  // The processors this process may run on (its affinity mask), the default pool size.
+  static int availableCpus();
   // Runs fn(begin, end) over [0, n) split into at most size() chunks of at least
   // `grain` elements; the calling thread takes a chunk too. Exceptions propagate.
   void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
@@ -47,10 +49,12 @@ class ThreadPool {
   int chunks_ = 0;
   // The job's generation (high 32 bits) and the next unclaimed chunk (low 32 bits), in one
   // word, so that a thread that arrives late can never claim a chunk of a later job.
-  std::atomic<uint64_t> claim_{0};
-  std::atomic<int> remaining_{0};  // chunks not yet finished
+  alignas(64) std::atomic<uint64_t> claim_{0};
+  alignas(64) std::atomic<int> remaining_{0};  // chunks not yet finished
   std::atomic<bool> stopping_{false};
   std::exception_ptr error_;
+  // Whether waiting threads poll before they sleep: only while every thread can have a core.
+  bool spin_ = true;
 };
 
 }  // namespace flint

@@ -298,32 +298,38 @@ void blasDouble(const GemmArgs& g, const BlasBand& band) { blasBand<double>(g, b
 // band of C. Measured on the mlp_train step's eight products (2-core Zen 5, Haswell kernels),
 // bands of rows reach 177-195 GFLOP/s where OpenBLAS's own two threads reach 135-162: its
 // threads share packed panels and wait on each other with sched_yield, and they spin beside
-// the pool's threads between calls. Work is cut into units of whole batches, or of 16-row
-// (else 64-column) blocks of one product, and each thread takes a contiguous run of units.
-constexpr int64_t kRowBlock = 16, kColumnBlock = 64;
+// the pool's threads between calls. Work is cut into units of whole batch entries, 8-row
+// blocks or 16-column blocks, and each thread takes a contiguous run of units; a run of row
+// or column blocks may cross from one batch entry into the next.
+constexpr int64_t kRowBlock = 8, kColumnBlock = 16;
 // Below about this many multiply-adds per thread, the split costs more than it saves.
 constexpr int64_t kBlasGrain = int64_t(1) << 18;
+// Each concurrent OpenBLAS call holds one of its buffers, of which a build has a fixed number
+// (twice its MAX_THREADS, 64 in Debian's), shared by every instance in the process.
+constexpr int kMaxBlasThreads = 32;
 
 void pooledBlas(ThreadPool& pool, const GemmArgs& g, void (*band)(const GemmArgs&, const BlasBand&)) {
   const double work = (double)g.batch * (double)g.m * (double)g.n * (double)std::max<int64_t>(g.k, 1);
-  const int threads = (int)std::min<double>(pool.size(), std::max<double>(1, work / (double)kBlasGrain));
+  int threads = (int)std::min<double>(std::min(pool.size(), kMaxBlasThreads), std::max<double>(1, work / (double)kBlasGrain));
+  // Batch entries whose outputs overlap (an existing output can have any strides) must be
+  // written one after another, in order, as one call writes them.
+  const bool entriesOverlap = g.batch > 1 && g.strideC < (g.m - 1) * g.ldc + g.n;
+  if (entriesOverlap) threads = 1;
   if (threads <= 1) return band(g, {0, g.batch, 0, g.m, 0, g.n});
-  // Units: whole products when there are enough of them, else row blocks, else column blocks.
   enum class Axis { Batch, Rows, Columns };
   const int64_t rowBlocks = (g.m + kRowBlock - 1) / kRowBlock, columnBlocks = (g.n + kColumnBlock - 1) / kColumnBlock;
-  Axis axis = Axis::Batch;
-  int64_t perBatch = 1;
-  if (g.batch < threads) {
-    if (rowBlocks >= threads || rowBlocks >= columnBlocks) axis = Axis::Rows, perBatch = rowBlocks;
-    else axis = Axis::Columns, perBatch = columnBlocks;
-  }
+  Axis axis;
+  int64_t perBatch;
+  // Whole entries when they divide evenly or are many; else blocks, which balance better.
+  if (g.batch % threads == 0 || g.batch >= 4 * threads) axis = Axis::Batch, perBatch = 1;
+  else if (rowBlocks >= columnBlocks || g.batch * rowBlocks >= 4 * threads) axis = Axis::Rows, perBatch = rowBlocks;
+  else axis = Axis::Columns, perBatch = columnBlocks;
   const int64_t units = g.batch * perBatch;
   pool.parallelChunks((int)std::min<int64_t>(threads, units), [&](int64_t begin, int64_t end) {
     if (axis == Axis::Batch) return band(g, {begin, end, 0, g.m, 0, g.n});
-    // A run of units may cross from one product into the next: one call per product.
-    while (begin < end) {
+    while (begin < end) {  // one call per batch entry that the run touches
       const int64_t batch = begin / perBatch, first = begin % perBatch;
-      const int64_t last = std::min(end - batch * perBatch, perBatch);  // one past, within this product
+      const int64_t last = std::min(end - batch * perBatch, perBatch);  // one past, within this entry
       if (axis == Axis::Rows) {
         band(g, {batch, batch + 1, first * kRowBlock, std::min(g.m, last * kRowBlock), 0, g.n});
       } else {

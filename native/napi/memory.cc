@@ -43,7 +43,7 @@ Napi::Value init(Napi::Env env, InitCall& call) {
   instance->meta = meta.Data();
   instance->metaLength = meta.ElementLength();
   int threads = (int)std::min<int64_t>(call.threads, 1024);
-  if (threads <= 0) threads = (int)std::max(1u, std::thread::hardware_concurrency());
+  if (threads <= 0) threads = ThreadPool::availableCpus();
   if (instance->cpu == nullptr) instance->cpu = new CpuBackend(threads);
   Napi::Object result = Napi::Object::New(env);
   result.Set("threads", instance->cpu->pool().size());

@@ -28,30 +28,25 @@ export type DistStore = (
 ) => Promise<Uint8Array | null>;
 
 /**
- * OpenBLAS's idle worker threads spin (calling sched_yield) for 2^28 cycles, about 0.1 s,
- * after each call before they sleep. Between GEMMs that is the time flint's own pool runs
- * attention, normalization and copies, so on a machine with as many cores as threads the
- * spinning threads take the cores from them: transformer_infer ran 15-25% faster on the
- * 2-core VM with a short spin (bench/README.md). Too short a spin costs each GEMM a wake-up
- * instead: mlp_train's small GEMMs, back to back, were slower at 2^16 cycles than at 2^20
- * (about 0.4 ms), which keeps the transformers' gain. OpenBLAS reads the variable once, when
- * the addon's load starts it; a value the user set is kept, and ours is removed again
- * afterwards so that child processes get the environment they were given.
+ * flint splits each matrix product across its own pool (native/cpu/matmul.cc) and calls
+ * OpenBLAS single-threaded, so OpenBLAS's own worker threads would only sit beside the
+ * pool's. OpenBLAS starts them when the addon loads, from OPENBLAS_NUM_THREADS (else one per
+ * core), so the variable is 1 while the addon loads: no idle OpenBLAS threads exist. A value
+ * the user set is kept (the addon still calls OpenBLAS single-threaded), and ours is removed
+ * again afterwards, so that child processes get the environment they were given.
  */
-const OPENBLAS_THREAD_TIMEOUT = '20';
-
-function withOpenBlasThreadTimeout<T>(fn: () => T): T {
-  if (process.env.OPENBLAS_THREAD_TIMEOUT !== undefined) return fn();
-  process.env.OPENBLAS_THREAD_TIMEOUT = OPENBLAS_THREAD_TIMEOUT;
+function withSingleThreadedOpenBlas<T>(fn: () => T): T {
+  if (process.env.OPENBLAS_NUM_THREADS !== undefined) return fn();
+  process.env.OPENBLAS_NUM_THREADS = '1';
   try {
     return fn();
   } finally {
-    delete process.env.OPENBLAS_THREAD_TIMEOUT;
+    delete process.env.OPENBLAS_NUM_THREADS;
   }
 }
 
 function load(): NativeAddon {
-  return withOpenBlasThreadTimeout(loadAddon);
+  return withSingleThreadedOpenBlas(loadAddon);
 }
 
 function loadAddon(): NativeAddon {
