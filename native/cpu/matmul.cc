@@ -305,7 +305,7 @@ constexpr int64_t kRowBlock = 8, kColumnBlock = 16;
 // Below about this many multiply-adds per thread, the split costs more than it saves.
 constexpr int64_t kBlasGrain = int64_t(1) << 18;
 // Each concurrent OpenBLAS call holds one of its buffers, of which a build has a fixed number
-// (twice its MAX_THREADS, 64 in Debian's), shared by every instance in the process.
+// (twice its MAX_THREADS, which is 64 in Debian's), shared by every instance in the process.
 constexpr int kMaxBlasThreads = 32;
 
 void pooledBlas(ThreadPool& pool, const GemmArgs& g, void (*band)(const GemmArgs&, const BlasBand&)) {
