@@ -250,9 +250,9 @@ export function dispose(value: unknown): void {
 
 /**
  * `torch.set_num_threads`: threads for elementwise ops, reductions and matrix products on
- * this thread's instance. Matrix products split across the same threads (OpenBLAS runs
- * each part single-threaded); LAPACK routines (`torch.linalg`) run on the calling thread.
- * The default is the number of processors the process may run on.
+ * this thread's instance. A product large enough to gain splits across them (OpenBLAS runs
+ * each part single-threaded, at most 32 parts); LAPACK routines (`torch.linalg`) run on the
+ * calling thread. The default is the number of processors the process may run on.
  * @example torch.setNumThreads(1)
  */
 export function setNumThreads(threads: number): void {

@@ -9,6 +9,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -305,16 +306,47 @@ constexpr int64_t kRowBlock = 8, kColumnBlock = 16;
 // Below about this many multiply-adds per thread, the split costs more than it saves.
 constexpr int64_t kBlasGrain = int64_t(1) << 18;
 // Each concurrent OpenBLAS call holds one of its buffers, of which a build has a fixed number
-// (twice its MAX_THREADS, which is 64 in Debian's), shared by every instance in the process.
+// (twice its MAX_THREADS, which is 64 in Debian's), shared by every instance in the process
+// (worker_threads each have their own pool): the extra threads that products use at once,
+// across the process, are counted against a budget well inside it.
 constexpr int kMaxBlasThreads = 32;
+std::atomic<int> extraBlasThreads{0};
+constexpr int kExtraBlasThreadBudget = 64;
+
+// Takes up to `wanted` extra threads from the process's budget; returns how many it took.
+int reserveBlasThreads(int wanted) {
+  int used = extraBlasThreads.load(std::memory_order_relaxed);
+  while (true) {
+    const int granted = std::max(0, std::min(wanted, kExtraBlasThreadBudget - used));
+    if (granted == 0) return 0;
+    if (extraBlasThreads.compare_exchange_weak(used, used + granted, std::memory_order_relaxed)) return granted;
+  }
+}
 
 void pooledBlas(ThreadPool& pool, const GemmArgs& g, void (*band)(const GemmArgs&, const BlasBand&)) {
+  // Batch entries whose outputs overlap (an existing output can have any strides) are
+  // written one after another, in order, as one call writes them; each is still split.
+  if (g.batch > 1 && g.strideC < (g.m - 1) * g.ldc + g.n) {
+    const size_t item = itemSize(g.dtype);
+    for (int64_t batch = 0; batch < g.batch; batch++) {
+      GemmArgs entry = g;
+      entry.batch = 1;
+      entry.a = g.a + batch * g.strideA * (int64_t)item;
+      entry.b = g.b + batch * g.strideB * (int64_t)item;
+      entry.c = g.c + batch * g.strideC * (int64_t)item;
+      pooledBlas(pool, entry, band);
+    }
+    return;
+  }
   const double work = (double)g.batch * (double)g.m * (double)g.n * (double)std::max<int64_t>(g.k, 1);
-  int threads = (int)std::min<double>(std::min(pool.size(), kMaxBlasThreads), std::max<double>(1, work / (double)kBlasGrain));
-  // Batch entries whose outputs overlap (an existing output can have any strides) must be
-  // written one after another, in order, as one call writes them.
-  const bool entriesOverlap = g.batch > 1 && g.strideC < (g.m - 1) * g.ldc + g.n;
-  if (entriesOverlap) threads = 1;
+  const int wanted = (int)std::min<double>(std::min(pool.size(), kMaxBlasThreads), std::max<double>(1, work / (double)kBlasGrain));
+  if (wanted <= 1) return band(g, {0, g.batch, 0, g.m, 0, g.n});
+  const int extra = reserveBlasThreads(wanted - 1);
+  struct Release {
+    int extra;
+    ~Release() { extraBlasThreads.fetch_sub(extra, std::memory_order_relaxed); }
+  } release{extra};
+  const int threads = 1 + extra;
   if (threads <= 1) return band(g, {0, g.batch, 0, g.m, 0, g.n});
   enum class Axis { Batch, Rows, Columns };
   const int64_t rowBlocks = (g.m + kRowBlock - 1) / kRowBlock, columnBlocks = (g.n + kColumnBlock - 1) / kColumnBlock;
