@@ -4,7 +4,7 @@
  */
 import { cudaStatus, native } from './native/addon.js';
 import { BackendOption, BackendQuery } from './native/enums.generated.js';
-import { cudaDevice, currentCudaIndex, setCurrentCudaIndex, type Device, type DeviceLike } from './tensor/device.js';
+import { CPU, cudaDevice, currentCudaIndex, setCurrentCudaIndex, type Device, type DeviceLike } from './tensor/device.js';
 import { checkInteger, toDeviceArg } from './tensor/args.js';
 import { runThenRestore } from './scoped.js';
 import { seedBits } from './tensor/creation.js';
@@ -262,7 +262,33 @@ export const backends = {
       return version > 0 ? version : null;
     },
   },
+  /**
+   * `torch.backends.mkldnn`: whether float32 CPU convolutions run through oneDNN (formerly
+   * MKL-DNN), as PyTorch's do. flint loads the system's libdnnl.so.2 at run time (Debian's
+   * `libdnnl2`, the one its python3-torch links); without it, or with `enabled` false,
+   * they run by im2col and OpenBLAS.
+   * @example torch.backends.mkldnn.enabled = false; // convolve by im2col and OpenBLAS
+   */
+  mkldnn: {
+    /** Whether CPU convolutions may use oneDNN (true, as PyTorch). */
+    enabled: true,
+    /**
+     * Whether oneDNN loads in this process (loads it on first call).
+     * @example if (torch.backends.mkldnn.isAvailable()) console.log('oneDNN convolutions');
+     */
+    isAvailable(): boolean {
+      return onednnVersion() > 0;
+    },
+  },
 };
+
+let onednnVersionCache: number | undefined;
+
+/** The oneDNN version CPU convolutions run on (20603 for 2.6.3), 0 without; asked once. @internal */
+export function onednnVersion(): number {
+  onednnVersionCache ??= native.backendQuery(CPU.code, BackendQuery.OnednnVersion);
+  return onednnVersionCache;
+}
 
 const cudnnVersions = new Map<number, number>();
 

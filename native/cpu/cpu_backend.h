@@ -3,12 +3,15 @@
 #pragma once
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "../core/allocator.h"
 #include "../core/thread_pool.h"
 #include "flint/backend.h"
 #include "cpu_queue.h"
+#include "onednn_convolution.h"
 #include "random.h"
 
 namespace flint {
@@ -49,6 +52,10 @@ class CpuBackend final : public Backend {
   void setThreads(int threads) { pool_ = std::make_unique<ThreadPool>(threads); }
 
   void retire() override;
+
+  // oneDNN's convolutions, loaded on first use (im2col.cc); throws flint::Error saying why
+  // when oneDNN is not there.
+  OnednnConvolutions& onednn();
 
   // The asynchronous mode (cpu_queue.h). While it is on, the view kernels below are queued
   // to the queue's thread unless the calling thread is inside beginInline/endInline (an
@@ -113,6 +120,13 @@ class CpuBackend final : public Backend {
   CpuCachingAllocator allocator_;
   std::unique_ptr<ThreadPool> pool_;
   CpuGenerator generator_;
+  // Loaded at most once: a failure is remembered (each try would cost a dlopen).
+  std::mutex onednnMutex_;
+  std::unique_ptr<OnednnConvolutions> onednn_;
+  std::string onednnError_;
+
+ protected:
+  double queryImpl(BackendQuery query) override;
 };
 
 }  // namespace flint

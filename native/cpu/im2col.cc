@@ -136,20 +136,37 @@ void CpuBackend::col2imRun(const Im2colArgs& args) {
   else col2imPlanes<float>(pool(), args);
 }
 
-// The cuDNN convolution entries are for devices that answer BackendQuery::CudnnVersion;
-// the CPU convolves through im2col and BLAS, composed in TypeScript (nn/functional/conv.ts).
-namespace {
-[[noreturn]] void refuseConvolution(const char* entry) {
-  throw Error(std::string(entry) + " runs through cuDNN on a GPU; on the CPU, F.conv2d and its kin convolve by im2col and BLAS");
+// The convolution entries run through oneDNN on the CPU (onednn_convolution.cc), loaded when
+// a convolution or backendQuery(OnednnVersion) first asks. Without it, TypeScript convolves
+// by im2col and BLAS (nn/functional/conv.ts) and never calls these.
+OnednnConvolutions& CpuBackend::onednn() {
+  std::lock_guard<std::mutex> lock(onednnMutex_);
+  if (onednn_ == nullptr && onednnError_.empty()) {
+    try {
+      onednn_ = std::make_unique<OnednnConvolutions>();
+    } catch (const std::exception& e) {
+      onednnError_ = e.what();
+    }
+  }
+  if (onednn_ == nullptr) throw Error(onednnError_);
+  return *onednn_;
 }
-}  // namespace
 
-void CpuBackend::convolutionRun(const ConvolutionArgs&) { refuseConvolution("convolution"); }
-void CpuBackend::convolutionBackwardInputRun(const ConvolutionBackwardInputArgs&) {
-  refuseConvolution("convolutionBackwardInput");
+double CpuBackend::queryImpl(BackendQuery query) {
+  if (query != BackendQuery::OnednnVersion) return 0;
+  try {
+    return onednn().version();
+  } catch (const Error&) {
+    return 0;
+  }
 }
-void CpuBackend::convolutionBackwardWeightRun(const ConvolutionBackwardWeightArgs&) {
-  refuseConvolution("convolutionBackwardWeight");
+
+void CpuBackend::convolutionRun(const ConvolutionArgs& a) { onednn().forward(a, pool().size()); }
+void CpuBackend::convolutionBackwardInputRun(const ConvolutionBackwardInputArgs& a) {
+  onednn().backwardData(a, pool().size());
+}
+void CpuBackend::convolutionBackwardWeightRun(const ConvolutionBackwardWeightArgs& a) {
+  onednn().backwardWeights(a, pool().size());
 }
 
 }  // namespace flint

@@ -108,7 +108,7 @@ export const enums = {
   // (cudnnGetVersion's number, as torch.backends.cudnn.version()), 0 when it has none; its
   // memory in bytes (0 for the CPU); its compute capability and multiprocessor count; the
   // bytes its driver reports free.
-  BackendQuery: ['CudnnVersion', 'TotalMemory', 'CapabilityMajor', 'CapabilityMinor', 'MultiProcessorCount', 'FreeMemory'],
+  BackendQuery: ['CudnnVersion', 'TotalMemory', 'CapabilityMajor', 'CapabilityMinor', 'MultiProcessorCount', 'FreeMemory', 'OnednnVersion'],
   // CUDA graphs (cudaGraph entry; native/cuda/graphs.cc). NewPool makes a private memory
   // pool and returns its id. CaptureBegin(id: a pool, or 0 for a new one; arg: CaptureMode)
   // starts capturing the device's stream and returns the graph's id; CaptureEnd(id)

@@ -20,7 +20,7 @@ import { constantPad } from './padding.js';
 import { useWide, wideBackward, wideForward } from './conv-wide.js';
 import { withConvolutionMath } from '../../cuda.js';
 import { convolutionBackwardGraph } from './conv-graph-backward.js';
-import { cudnnBackward, cudnnForward, cudnnPlan } from './conv-cudnn.js';
+import { vendorConvBackward, vendorConvForward, vendorConvPlan } from './conv-vendor.js';
 import { gradEnabled } from '../../autograd/grad-mode.js';
 
 export type { ConvOptions, ConvTransposeOptions, IntOrTuple } from './conv-args.js';
@@ -245,12 +245,12 @@ export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, 
   const x = input;
   checkConvShapes(x, weight, bias, spec);
   const outShape = outputShape(x, weight, spec);
-  const math = cudnnPlan(x, weight, outShape);
+  const math = vendorConvPlan(x, weight, outShape);
   let out: Tensor;
   if (math !== null) {
     const [xo, wo] = [contiguousRaw(x), contiguousRaw(weight)];
     const bo = bias === null ? null : contiguousRaw(bias);
-    out = cudnnForward(xo, wo, spec.transposed ? null : bo, spec, outShape, math);
+    out = vendorConvForward(xo, wo, spec.transposed ? null : bo, spec, outShape, math);
     if (spec.transposed && bo !== null) {
       const out3 = reshaped(out, [outShape[0], outShape[1], prod(outShape.slice(2))]);
       addBias_(out3, bo);
@@ -290,11 +290,11 @@ function convolutionBackward(node: Node, x: Tensor, weight: Tensor, spec: ConvSp
     const ws = savedW!();
     // createGraph: the gradients as recorded convolutions, differentiable again.
     if (gradEnabled()) return convolutionBackwardGraph(convolution, grad, xs, xShape, ws, spec, [wantX, wantW, wantB]);
-    const math = cudnnPlan(grad, ws, xShape);
+    const math = vendorConvPlan(grad, ws, xShape);
     if (math !== null && (xs === null || xs._dtype === grad._dtype) && ws._dtype === grad._dtype) {
       const [go, wo] = [contiguousRaw(grad), contiguousRaw(ws)];
       const xo = xs === null ? null : contiguousRaw(xs);
-      const [gx, gw] = cudnnBackward(go, xo, xShape, wo, spec, [wantX, wantW], math);
+      const [gx, gw] = vendorConvBackward(go, xo, xShape, wo, spec, [wantX, wantW], math);
       const gb = wantB ? biasGrad(go) : null;
       for (const [owned, given] of [[go, grad], [wo, ws], [xo, xs]] as const) if (owned !== given) owned!.dispose();
       return [gx, gw, gb];

@@ -1,0 +1,47 @@
+// CPU convolutions through oneDNN (onednn_api.h): the `convolution*` entries, forward,
+// backward-data and backward-weights, for contiguous float32 tensors. Each call lets oneDNN
+// pick its preferred (blocked) layouts, reorders the operands into them and the result back,
+// as PyTorch's CPU convolutions do through ideep. Primitives are built once per shape and
+// kept, per backend, so that worker_threads share nothing.
+#pragma once
+#include <array>
+#include <map>
+#include <memory>
+
+#include "flint/kernels.generated.h"
+#include "onednn_api.h"
+
+namespace flint {
+
+class OnednnConvolutions {
+ public:
+  // Loads oneDNN and makes a CPU engine and stream. Throws flint::Error when it cannot.
+  OnednnConvolutions();
+  ~OnednnConvolutions();
+  OnednnConvolutions(const OnednnConvolutions&) = delete;
+  OnednnConvolutions& operator=(const OnednnConvolutions&) = delete;
+
+  int version() const { return library_.versionNumber(); }
+
+  // Each runs on the calling thread and `threads` OpenMP threads (flint's pool size).
+  void forward(const ConvolutionArgs& a, int threads);
+  void backwardData(const ConvolutionBackwardInputArgs& a, int threads);
+  void backwardWeights(const ConvolutionBackwardWeightArgs& a, int threads);
+
+  // The geometry and direction a plan is built for (its map key).
+  using Key = std::array<int64_t, 24>;
+  struct Plan;
+
+ private:
+  template <class Args>
+  Plan& planFor(int direction, const Args& a, const TensorView& image, const TensorView& weight,
+                const TensorView& output, bool withBias);
+  void run(Plan& plan, char* image, char* weight, char* output, char* bias, int threads);
+
+  OnednnLibrary library_;
+  onednnEngine engine_ = nullptr;
+  onednnStream stream_ = nullptr;
+  std::map<Key, std::unique_ptr<Plan>> plans_;
+};
+
+}  // namespace flint
