@@ -42,7 +42,11 @@ class CpuBackend final : public Backend {
   Storage* allocate(size_t nbytes) override;
   void deallocate(Storage* storage) override;
   MemoryInfo memoryInfo() override;
-  void emptyCache() override { allocator_.emptyCache(); }
+  void emptyCache() override {
+    allocator_.emptyCache();
+    std::lock_guard<std::mutex> lock(onednnMutex_);
+    if (onednn_ != nullptr) onednn_->releaseWorkspace();
+  }
   void resetPeakMemory() override { allocator_.resetPeak(); }
   void manualSeed(uint64_t seed) override { generator_.seed(seed); }
   std::vector<uint8_t> rngState() override;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <initializer_list>
+#include <mutex>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "flint/dtype.h"
@@ -18,16 +21,81 @@ enum Direction { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
 // a loop over many (varying sequence lengths) must not grow without bound.
 constexpr size_t kMaxPlans = 256;
 
-// A buffer for an operand in oneDNN's layout, or its scratchpad: 64-byte aligned, as its
-// kernels prefer, and freed when the call ends.
-struct Scratch {
-  void* data = nullptr;
-  explicit Scratch(size_t bytes) {
-    if (bytes == 0) return;
-    data = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+// Bytes of free workspace kept for reuse, at most: enough for the blocked copies of a few
+// large activations, so that a training loop does not page-fault its workspace afresh
+// every call (glibc hands large blocks back to the kernel when they are freed).
+constexpr size_t kMaxKeptBytes = size_t(512) << 20;
+
+}  // namespace
+
+// Workspace blocks (oneDNN's layouts of the operands, its scratchpad), kept between calls.
+// Not the backend's caching allocator: in the asynchronous mode a block there may be freed
+// by JavaScript before the queued ops that read it have run, and a kernel on the queue's
+// thread that took it as workspace would overwrite it (cpu_backend.cc, deallocate).
+class OnednnConvolutions::Workspace {
+ public:
+  ~Workspace() { clear(); }
+  void* take(size_t bytes) {
+    bytes = (bytes + 63) / 64 * 64;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      size_t best = free_.size();
+      for (size_t i = 0; i < free_.size(); i++) {
+        if (free_[i].first >= bytes && (best == free_.size() || free_[i].first < free_[best].first)) best = i;
+      }
+      if (best != free_.size()) {
+        void* data = free_[best].second;
+        kept_ -= free_[best].first;
+        taken_[data] = free_[best].first;
+        free_.erase(free_.begin() + best);
+        return data;
+      }
+    }
+    void* data = std::aligned_alloc(64, bytes);
     if (data == nullptr) throw Error("oneDNN convolution: out of memory for " + std::to_string(bytes) + " bytes of workspace");
+    std::lock_guard<std::mutex> lock(mutex_);
+    taken_[data] = bytes;
+    return data;
   }
-  ~Scratch() { std::free(data); }
+  void give(void* data) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = taken_.find(data);
+    const size_t bytes = found->second;
+    taken_.erase(found);
+    if (kept_ + bytes > kMaxKeptBytes) {
+      std::free(data);
+      return;
+    }
+    free_.emplace_back(bytes, data);
+    kept_ += bytes;
+  }
+  // Frees the kept blocks (torch.cpu.emptyCache and the backend's end).
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& block : free_) std::free(block.second);
+    free_.clear();
+    kept_ = 0;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<size_t, void*>> free_;
+  std::map<void*, size_t> taken_;
+  size_t kept_ = 0;
+};
+
+namespace {
+
+// A workspace block for the length of one call.
+struct Scratch {
+  OnednnConvolutions::Workspace& workspace;
+  void* data = nullptr;
+  Scratch(OnednnConvolutions::Workspace& pool, size_t bytes) : workspace(pool) {
+    if (bytes > 0) data = workspace.take(bytes);
+  }
+  ~Scratch() {
+    if (data != nullptr) workspace.give(data);
+  }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
 };
@@ -68,7 +136,7 @@ struct OnednnConvolutions::Plan {
   }
 };
 
-OnednnConvolutions::OnednnConvolutions() {
+OnednnConvolutions::OnednnConvolutions() : workspace_(std::make_unique<Workspace>()) {
   library_.check(library_.engineCreate(&engine_, kOnednnCpu, 0), "dnnl_engine_create");
   const onednnStatus status = library_.streamCreate(&stream_, engine_, kOnednnStreamInOrder);
   if (status != kOnednnSuccess) {
@@ -76,6 +144,8 @@ OnednnConvolutions::OnednnConvolutions() {
     library_.check(status, "dnnl_stream_create");
   }
 }
+
+void OnednnConvolutions::releaseWorkspace() { workspace_->clear(); }
 
 OnednnConvolutions::~OnednnConvolutions() {
   plans_.clear();
@@ -234,7 +304,7 @@ void OnednnConvolutions::run(Plan& plan, char* image, char* weight, char* output
       args[count++] = {o.arg, o.plainMemory};
       continue;
     }
-    chosen[i] = std::make_unique<Scratch>(o.chosenBytes);
+    chosen[i] = std::make_unique<Scratch>(*workspace_, o.chosenBytes);
     library_.check(library_.memorySetDataHandle(o.chosenMemory, chosen[i]->data), "dnnl_memory_set_data_handle");
     args[count++] = {o.arg, o.chosenMemory};
     if (!o.isOutput) {
@@ -246,7 +316,7 @@ void OnednnConvolutions::run(Plan& plan, char* image, char* weight, char* output
     library_.check(library_.memorySetDataHandle(plan.bias, bias), "dnnl_memory_set_data_handle");
     args[count++] = {kOnednnArgBias, plan.bias};
   }
-  Scratch scratchpad(plan.scratchpadBytes);
+  Scratch scratchpad(*workspace_, plan.scratchpadBytes);
   if (plan.scratchpad != nullptr) {
     library_.check(library_.memorySetDataHandle(plan.scratchpad, scratchpad.data), "dnnl_memory_set_data_handle");
     args[count++] = {kOnednnArgScratchpad, plan.scratchpad};

@@ -28,9 +28,13 @@ class OnednnConvolutions {
   void backwardData(const ConvolutionBackwardInputArgs& a, int threads);
   void backwardWeights(const ConvolutionBackwardWeightArgs& a, int threads);
 
+  // Frees the workspace kept between calls (the backend's emptyCache).
+  void releaseWorkspace();
+
   // The geometry and direction a plan is built for (its map key).
   using Key = std::array<int64_t, 24>;
   struct Plan;
+  class Workspace;
 
  private:
   template <class Args>
@@ -41,6 +45,7 @@ class OnednnConvolutions {
   OnednnLibrary library_;
   onednnEngine engine_ = nullptr;
   onednnStream stream_ = nullptr;
+  std::unique_ptr<Workspace> workspace_;
   std::map<Key, std::unique_ptr<Plan>> plans_;
 };
 
