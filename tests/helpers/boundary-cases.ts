@@ -84,7 +84,7 @@ export const cases: Record<string, () => unknown> = {
     call.adaptiveAvgPool(fresh(torch.float32, [1, 1, 1, 1]), layoutOf(x(), torch.float32, 0, [1, 1, 8, 8], [64, 64, 8, 1])),
   // Convolution's im2col / col2im (issue 11): the columns' shape must be the geometry's,
   // the geometry's numbers in range, views contiguous and inside their storages.
-  // The cuDNN convolution entries (the CPU refuses them once their checks pass).
+  // The convolution entries (cuDNN on a GPU, oneDNN on the CPU for float32).
   conv_output_size: () => call.convolution(fresh(torch.float32, [1, 6, 1, 4, 4]), torch.zeros([1, 4, 1, 5, 5]), torch.zeros([6, 2, 1, 3, 3]), null, ...convTail(2)),
   conv_groups_mismatch: () => call.convolution(fresh(torch.float32, [1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]), torch.zeros([6, 2, 1, 3, 3]), null, ...convTail(1)),
   conv_huge_stride: () =>
@@ -97,7 +97,10 @@ export const cases: Record<string, () => unknown> = {
     call.convolutionBackwardWeight(fresh(torch.float32, [5, 2, 1, 3, 3]), torch.zeros([1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]), ...convTail(2)),
   conv_int_input: () =>
     call.convolution(fresh(torch.int64, [1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]).long(), torch.zeros([6, 2, 1, 3, 3]).long(), null, ...convTail(2)),
-  conv_cpu_refuses: () => call.convolution(fresh(torch.float32, [1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]), torch.zeros([6, 2, 1, 3, 3]), null, ...convTail(2)),
+  conv_cpu_float64: () =>
+    call.convolution(fresh(torch.float64, [1, 6, 1, 5, 5]), torch.zeros([1, 4, 1, 5, 5]).double(), torch.zeros([6, 2, 1, 3, 3]).double(), null, ...convTail(2)),
+  conv_cpu_backward_half: () =>
+    call.convolutionBackwardInput(fresh(torch.float16, [1, 4, 1, 5, 5]), torch.zeros([1, 6, 1, 5, 5]).half(), torch.zeros([6, 2, 1, 3, 3]).half(), ...convTail(2)),
   im2col_columns_short: () => call.im2col(fresh(torch.float32, [1, 18, 3]), torch.zeros([1, 2, 1, 4, 4]), 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1),
   im2col_huge_padding: () => call.im2col(fresh(torch.float32, [1, 2, 1]), torch.zeros([1, 2, 1, 1, 1]), 1, 1, 1, 1, 1, 1, 0, 2 ** 40, 0, 1, 1, 1),
   im2col_zero_dilation: () => call.im2col(fresh(torch.float32, [1, 18, 4]), torch.zeros([1, 2, 1, 4, 4]), 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 0, 1),
