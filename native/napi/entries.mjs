@@ -482,8 +482,10 @@ export const entries = {
   col2im: { args: `image: new, columns: in, ${convGeometry}`, struct: 'Im2colArgs' },
 
   // Convolution through cuDNN (native/cuda/cudnn_convolution.cc), for devices whose
-  // backendQuery(CudnnVersion) is nonzero; the CPU refuses these and convolves by im2col and
-  // BLAS in TypeScript (src/nn/functional/conv.ts). Images are contiguous [N, C, D, H, W]
+  // backendQuery(CudnnVersion) is nonzero, and through oneDNN on the CPU
+  // (native/cpu/onednn_convolution.cc: float32 only, where backendQuery(OnednnVersion) is
+  // nonzero); otherwise TypeScript convolves by im2col and BLAS (src/nn/functional/conv.ts)
+  // and never calls these. Images are contiguous [N, C, D, H, W]
   // (1-D and 2-D ones have D = H = 1 and kernel 1 there), weights [O, C / groups, KD, KH, KW],
   // outputs [N, O, OD, OH, OW]; float16 and bfloat16 too, accumulated in float32. The
   // transposed convolution is convolutionBackwardInput forward (and the other two backward).
