@@ -1,8 +1,9 @@
-// The geometry of the cuDNN convolution entries (entries.mjs: convolution,
+// The geometry of the convolution entries (entries.mjs: convolution,
 // convolutionBackwardInput, convolutionBackwardWeight), checked once for every device after
 // their shapes: that the output's size is the one the image, kernel, stride, padding and
 // dilation give, that the channels divide into the groups, and that every size fits the
-// 32-bit integers cuDNN's descriptors take. PyTorch's own wording of bad arguments is in
+// 32-bit integers cuDNN's descriptors take (oneDNN, on the CPU, is held to the same).
+// PyTorch's own wording of bad arguments is in
 // TypeScript (src/nn/functional/conv-args.ts); these keep the native side safe on its own.
 #include <string>
 

@@ -17,8 +17,8 @@ namespace {
 
 enum Direction { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
 
-// Plans kept per backend before the oldest are dropped: a model has a few dozen shapes, and
-// a loop over many (varying sequence lengths) must not grow without bound.
+// Plans kept per backend before all are dropped and built again as needed: a model has a
+// few dozen shapes, and a loop over many (varying sequence lengths) must not grow without bound.
 constexpr size_t kMaxPlans = 256;
 
 // Bytes of free workspace kept for reuse, at most: enough for the blocked copies of a few
@@ -108,19 +108,19 @@ int plainTag(int ndims) {
 
 // One operand of a convolution primitive: the caller's plain row-major layout, and the
 // layout oneDNN chose, with the reorder between them when they differ.
-struct Operand {
+struct OnednnConvolutions::Operand {
   int arg = 0;
   bool isOutput = false;
   OnednnMemoryDesc plain{}, chosen{};
   onednnPrimitive reorder = nullptr;
-  onednnMemory plainMemory = nullptr, chosenMemory = nullptr;
-  size_t chosenBytes = 0;
+  onednnMemory plainMemory = nullptr, chosenMemory = nullptr, reorderScratch = nullptr;
+  size_t chosenBytes = 0, reorderScratchBytes = 0;
 };
 
 struct OnednnConvolutions::Plan {
   const OnednnLibrary* library = nullptr;
   onednnPrimitive primitive = nullptr;
-  Operand operands[3];  // image, weight, output (in the roles of the direction's arguments)
+  OnednnConvolutions::Operand operands[3];  // image, weight, output (in the roles of the direction's arguments)
   onednnMemory bias = nullptr, scratchpad = nullptr;
   size_t scratchpadBytes = 0;
 
@@ -129,6 +129,7 @@ struct OnednnConvolutions::Plan {
       if (o.reorder != nullptr) library->primitiveDestroy(o.reorder);
       if (o.plainMemory != nullptr) library->memoryDestroy(o.plainMemory);
       if (o.chosenMemory != nullptr) library->memoryDestroy(o.chosenMemory);
+      if (o.reorderScratch != nullptr) library->memoryDestroy(o.reorderScratch);
     }
     if (bias != nullptr) library->memoryDestroy(bias);
     if (scratchpad != nullptr) library->memoryDestroy(scratchpad);
@@ -156,14 +157,15 @@ OnednnConvolutions::~OnednnConvolutions() {
 template <class Args>
 OnednnConvolutions::Plan& OnednnConvolutions::planFor(int direction, const Args& a, const TensorView& image,
                                                       const TensorView& weight, const TensorView& output,
-                                                      bool withBias) {
+                                                      bool withBias, int threads) {
   const int64_t groups = a.groups;
   Key key{direction, withBias, groups, a.strideD, a.strideH, a.strideW, a.paddingD, a.paddingH, a.paddingW,
           a.dilationD, a.dilationH, a.dilationW};
   for (int d = 0; d < 5; d++) key[12 + d] = image.shape[d];
   for (int d = 0; d < 5; d++) key[17 + d] = weight.shape[d];
-  key[22] = output.shape[1];
-  key[23] = output.shape[2] * (int64_t(1) << 40) + output.shape[3] * (int64_t(1) << 20) + output.shape[4];
+  // The output's sizes follow from the rest (conv_checks.cc holds them to it). oneDNN's
+  // kernels fix their thread count when they are built, so a plan is per thread count.
+  key[22] = threads;
   auto found = plans_.find(key);
   if (found != plans_.end()) return *found->second;
   if (plans_.size() >= kMaxPlans) plans_.clear();
@@ -224,8 +226,9 @@ OnednnConvolutions::Plan& OnednnConvolutions::planFor(int direction, const Args&
     library_.attrDestroy(attr);
   };
   try {
-    // The scratchpad is ours to give at each call: oneDNN's own would be shared by every
-    // primitive of the process, and two backends (worker_threads) may convolve at once.
+    // Scratchpads (the convolution's and the reorders') are ours to give at each call:
+    // oneDNN's own belongs to the thread that built the primitive, and a plan built on the
+    // JS thread may run on the CPU queue's thread later (the asynchronous mode).
     library_.check(library_.attrSetScratchpadMode(attr, kOnednnScratchpadUser), "dnnl_primitive_attr_set_scratchpad_mode");
     // Backward primitives take the forward one as their hint.
     OnednnConvolutionDesc forwardOp{};
@@ -269,10 +272,14 @@ OnednnConvolutions::Plan& OnednnConvolutions::planFor(int direction, const Args&
       o.chosenBytes = library_.memoryDescGetSize(&o.chosen);
       library_.check(library_.memoryCreate(&o.chosenMemory, &o.chosen, engine_, nullptr), "dnnl_memory_create");
       onednnPrimitiveDesc reorderDesc = nullptr;
-      library_.check(o.isOutput ? library_.reorderPrimitiveDescCreate(&reorderDesc, &o.chosen, engine_, &o.plain, engine_, nullptr)
-                                : library_.reorderPrimitiveDescCreate(&reorderDesc, &o.plain, engine_, &o.chosen, engine_, nullptr),
+      library_.check(o.isOutput ? library_.reorderPrimitiveDescCreate(&reorderDesc, &o.chosen, engine_, &o.plain, engine_, attr)
+                                : library_.reorderPrimitiveDescCreate(&reorderDesc, &o.plain, engine_, &o.chosen, engine_, attr),
                      "dnnl_reorder_primitive_desc_create");
-      const onednnStatus made = library_.primitiveCreate(&o.reorder, reorderDesc);
+      const OnednnMemoryDesc* reorderScratch = library_.primitiveDescQueryMd(reorderDesc, kOnednnQueryScratchpad, 0);
+      o.reorderScratchBytes = reorderScratch == nullptr ? 0 : library_.memoryDescGetSize(reorderScratch);
+      onednnStatus made = kOnednnSuccess;
+      if (o.reorderScratchBytes > 0) made = library_.memoryCreate(&o.reorderScratch, reorderScratch, engine_, nullptr);
+      if (made == kOnednnSuccess) made = library_.primitiveCreate(&o.reorder, reorderDesc);
       library_.primitiveDescDestroy(reorderDesc);
       library_.check(made, "dnnl_primitive_create (reorder)");
     }
@@ -291,8 +298,23 @@ OnednnConvolutions::Plan& OnednnConvolutions::planFor(int direction, const Args&
   return *plans_.emplace(key, std::move(plan)).first->second;
 }
 
-void OnednnConvolutions::run(Plan& plan, char* image, char* weight, char* output, char* bias, int threads) {
+void OnednnConvolutions::reorder(Operand& o, onednnMemory from, onednnMemory to) {
+  Scratch scratch(*workspace_, o.reorderScratchBytes);
+  OnednnExecArg args[3] = {{kOnednnArgFrom, from}, {kOnednnArgTo, to}, {kOnednnArgScratchpad, o.reorderScratch}};
+  if (o.reorderScratch != nullptr) {
+    library_.check(library_.memorySetDataHandle(o.reorderScratch, scratch.data), "dnnl_memory_set_data_handle");
+  }
+  library_.check(library_.primitiveExecute(o.reorder, stream_, o.reorderScratch != nullptr ? 3 : 2, args),
+                 "dnnl_primitive_execute (reorder)");
+}
+
+// OpenMP's thread count is the calling thread's (the JS thread's, or the CPU queue's), set
+// before a plan is built as well as before it runs: oneDNN reads it at both.
+void OnednnConvolutions::setThreads(int threads) {
   if (library_.ompSetNumThreads != nullptr) library_.ompSetNumThreads(threads);
+}
+
+void OnednnConvolutions::run(Plan& plan, char* image, char* weight, char* output, char* bias) {
   char* data[3] = {image, weight, output};
   std::unique_ptr<Scratch> chosen[3];
   OnednnExecArg args[5];
@@ -307,10 +329,7 @@ void OnednnConvolutions::run(Plan& plan, char* image, char* weight, char* output
     chosen[i] = std::make_unique<Scratch>(*workspace_, o.chosenBytes);
     library_.check(library_.memorySetDataHandle(o.chosenMemory, chosen[i]->data), "dnnl_memory_set_data_handle");
     args[count++] = {o.arg, o.chosenMemory};
-    if (!o.isOutput) {
-      const OnednnExecArg reorderArgs[2] = {{kOnednnArgFrom, o.plainMemory}, {kOnednnArgTo, o.chosenMemory}};
-      library_.check(library_.primitiveExecute(o.reorder, stream_, 2, reorderArgs), "dnnl_primitive_execute (reorder)");
-    }
+    if (!o.isOutput) reorder(o, o.plainMemory, o.chosenMemory);
   }
   if (plan.bias != nullptr) {
     library_.check(library_.memorySetDataHandle(plan.bias, bias), "dnnl_memory_set_data_handle");
@@ -322,19 +341,18 @@ void OnednnConvolutions::run(Plan& plan, char* image, char* weight, char* output
     args[count++] = {kOnednnArgScratchpad, plan.scratchpad};
   }
   library_.check(library_.primitiveExecute(plan.primitive, stream_, count, args), "dnnl_primitive_execute (convolution)");
-  for (Operand& o : plan.operands) {
+  for (OnednnConvolutions::Operand& o : plan.operands) {
     if (!o.isOutput || o.reorder == nullptr) continue;
-    const OnednnExecArg reorderArgs[2] = {{kOnednnArgFrom, o.chosenMemory}, {kOnednnArgTo, o.plainMemory}};
-    library_.check(library_.primitiveExecute(o.reorder, stream_, 2, reorderArgs), "dnnl_primitive_execute (reorder)");
+    reorder(o, o.chosenMemory, o.plainMemory);
   }
   library_.check(library_.streamWait(stream_), "dnnl_stream_wait");
 }
 
 namespace {
 
+// The generated entry has checked shapes, storages and contiguity; oneDNN is told float32.
 void requireFloat32(const char* entry, std::initializer_list<const TensorView*> views) {
   for (const TensorView* v : views) {
-    if (v->data == nullptr) continue;  // an absent bias
     FLINT_CHECK(v->dtype == DType::Float32 && v->isContiguous(),
                 std::string(entry) + ": oneDNN convolves contiguous float32 tensors on the CPU, got " +
                     dtypeName(v->dtype) + (v->isContiguous() ? "" : " (not contiguous)"));
@@ -345,21 +363,25 @@ void requireFloat32(const char* entry, std::initializer_list<const TensorView*> 
 
 void OnednnConvolutions::forward(const ConvolutionArgs& a, int threads) {
   const bool withBias = a.bias.data != nullptr;
-  requireFloat32("convolution", {&a.out, &a.input, &a.weight, &a.bias});
-  Plan& plan = planFor(kForward, a, a.input, a.weight, a.out, withBias);
-  run(plan, a.input.data, a.weight.data, a.out.data, a.bias.data, threads);
+  requireFloat32("convolution", {&a.out, &a.input, &a.weight});
+  if (withBias) requireFloat32("convolution", {&a.bias});
+  setThreads(threads);
+  Plan& plan = planFor(kForward, a, a.input, a.weight, a.out, withBias, threads);
+  run(plan, a.input.data, a.weight.data, a.out.data, a.bias.data);
 }
 
 void OnednnConvolutions::backwardData(const ConvolutionBackwardInputArgs& a, int threads) {
   requireFloat32("convolutionBackwardInput", {&a.gradInput, &a.gradOutput, &a.weight});
-  Plan& plan = planFor(kBackwardData, a, a.gradInput, a.weight, a.gradOutput, false);
-  run(plan, a.gradInput.data, a.weight.data, a.gradOutput.data, nullptr, threads);
+  setThreads(threads);
+  Plan& plan = planFor(kBackwardData, a, a.gradInput, a.weight, a.gradOutput, false, threads);
+  run(plan, a.gradInput.data, a.weight.data, a.gradOutput.data, nullptr);
 }
 
 void OnednnConvolutions::backwardWeights(const ConvolutionBackwardWeightArgs& a, int threads) {
   requireFloat32("convolutionBackwardWeight", {&a.gradWeight, &a.gradOutput, &a.input});
-  Plan& plan = planFor(kBackwardWeights, a, a.input, a.gradWeight, a.gradOutput, false);
-  run(plan, a.input.data, a.gradWeight.data, a.gradOutput.data, nullptr, threads);
+  setThreads(threads);
+  Plan& plan = planFor(kBackwardWeights, a, a.input, a.gradWeight, a.gradOutput, false, threads);
+  run(plan, a.input.data, a.gradWeight.data, a.gradOutput.data, nullptr);
 }
 
 }  // namespace flint

@@ -23,7 +23,8 @@ class OnednnConvolutions {
 
   int version() const { return library_.versionNumber(); }
 
-  // Each runs on the calling thread and `threads` OpenMP threads (flint's pool size).
+  // Each runs on the calling thread and `threads` OpenMP threads (flint's pool size, which
+  // torch.setNumThreads sets); plans are kept per thread count.
   void forward(const ConvolutionArgs& a, int threads);
   void backwardData(const ConvolutionBackwardInputArgs& a, int threads);
   void backwardWeights(const ConvolutionBackwardWeightArgs& a, int threads);
@@ -32,15 +33,18 @@ class OnednnConvolutions {
   void releaseWorkspace();
 
   // The geometry and direction a plan is built for (its map key).
-  using Key = std::array<int64_t, 24>;
+  using Key = std::array<int64_t, 23>;
   struct Plan;
+  struct Operand;
   class Workspace;
 
  private:
   template <class Args>
   Plan& planFor(int direction, const Args& a, const TensorView& image, const TensorView& weight,
-                const TensorView& output, bool withBias);
-  void run(Plan& plan, char* image, char* weight, char* output, char* bias, int threads);
+                const TensorView& output, bool withBias, int threads);
+  void setThreads(int threads);
+  void run(Plan& plan, char* image, char* weight, char* output, char* bias);
+  void reorder(Operand& operand, onednnMemory from, onednnMemory to);
 
   OnednnLibrary library_;
   onednnEngine engine_ = nullptr;

@@ -1,5 +1,8 @@
-// Compiled only where oneDNN's headers exist (tests/onednn-abi.test.ts): fails if our
-// hand-written declarations in onednn_api.h ever disagree with oneDNN 2's own.
+// Compiled only where oneDNN's headers exist (tests/conv-onednn.test.ts, which CI runs with
+// libdnnl-dev installed): fails if the constants and struct layouts we declare by hand in
+// onednn_api.h ever disagree with oneDNN 2's own. The entry points' signatures are not
+// checked here (ours take our own struct types); they follow dnnl.h 2.6.3, and the tests
+// call every one of them.
 #include <oneapi/dnnl/dnnl.h>
 
 #include <cstddef>
