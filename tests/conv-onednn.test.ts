@@ -174,6 +174,24 @@ describe('torch.backends.mkldnn', () => {
   });
 });
 
+describe.skipIf(!available)(`oneDNN's workspace${available ? '' : ` (skipped: ${why})`}`, () => {
+  it('is kept for reuse among the cached bytes, and torch.emptyCache frees it', () => {
+    torch.emptyCache();
+    expect(torch.memoryStats().cpu.cachedBytes).toBe(0);
+    const x = torch.randn(8, 64, 28, 28);
+    const w = torch.randn(64, 64, 3, 3);
+    const y = F.conv2d(x, w, null, { padding: 1 });
+    // Nothing was disposed, so what is cached is the workspace: at least the image's and the
+    // output's copies in oneDNN's 16-channel blocks.
+    expect(torch.memoryStats().cpu.cachedBytes).toBeGreaterThanOrEqual(2 * x.numel() * 4);
+    const again = F.conv2d(x, w, null, { padding: 1 });
+    expect(torch.memoryStats().cpu.cachedBytes, 'the second call reuses the first one\'s blocks').toBeLessThan(4 * x.numel() * 4);
+    expect(again.equal(y)).toBe(true);
+    torch.emptyCache();
+    expect(torch.memoryStats().cpu.cachedBytes).toBe(0);
+  });
+});
+
 describe.skipIf(!available)(`the convolution entries on the CPU${available ? '' : ` (skipped: ${why})`}`, () => {
   const x = torch.randn(1, 4, 1, 5, 5);
   const w = torch.randn(6, 2, 1, 3, 3);

@@ -146,6 +146,9 @@ MemoryInfo CpuBackend::memoryInfo() {
   info.allocatedBytes = stats.allocatedBytes;
   info.peakAllocatedBytes = stats.peakAllocatedBytes;
   info.reservedBytes = stats.allocatedBytes + stats.cachedBytes;
+  // oneDNN's workspace is held for reuse as the cache's blocks are (onednn_convolution.cc).
+  std::lock_guard<std::mutex> lock(onednnMutex_);
+  if (onednn_ != nullptr) info.reservedBytes += (int64_t)onednn_->workspaceBytes();
   info.liveStorages = liveStorages_;
   return info;
 }

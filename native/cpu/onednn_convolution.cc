@@ -69,7 +69,11 @@ class OnednnConvolutions::Workspace {
     free_.emplace_back(bytes, data);
     kept_ += bytes;
   }
-  // Frees the kept blocks (torch.cpu.emptyCache and the backend's end).
+  size_t keptBytes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return kept_;
+  }
+  // Frees the kept blocks (torch.emptyCache and the backend's end).
   void clear() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& block : free_) std::free(block.second);
@@ -147,6 +151,8 @@ OnednnConvolutions::OnednnConvolutions() : workspace_(std::make_unique<Workspace
 }
 
 void OnednnConvolutions::releaseWorkspace() { workspace_->clear(); }
+
+size_t OnednnConvolutions::workspaceBytes() { return workspace_->keptBytes(); }
 
 OnednnConvolutions::~OnednnConvolutions() {
   plans_.clear();

@@ -31,6 +31,8 @@ class OnednnConvolutions {
 
   // Frees the workspace kept between calls (the backend's emptyCache).
   void releaseWorkspace();
+  // Bytes of workspace kept for reuse (counted among the backend's cached bytes).
+  size_t workspaceBytes();
 
   // The geometry and direction a plan is built for (its map key).
   using Key = std::array<int64_t, 23>;
