@@ -35,7 +35,8 @@ constexpr size_t kMaxKeptBytes = size_t(512) << 20;
 class OnednnConvolutions::Workspace {
  public:
   ~Workspace() { clear(); }
-  void* take(size_t bytes) {
+  // A block of at least `bytes`; its size goes to `*blockBytes`, to be given back with it.
+  void* take(size_t bytes, size_t* blockBytes) {
     bytes = (bytes + 63) / 64 * 64;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -44,30 +45,26 @@ class OnednnConvolutions::Workspace {
         if (free_[i].first >= bytes && (best == free_.size() || free_[i].first < free_[best].first)) best = i;
       }
       if (best != free_.size()) {
+        *blockBytes = free_[best].first;
         void* data = free_[best].second;
         kept_ -= free_[best].first;
-        taken_[data] = free_[best].first;
         free_.erase(free_.begin() + best);
         return data;
       }
     }
     void* data = std::aligned_alloc(64, bytes);
     if (data == nullptr) throw Error("oneDNN convolution: out of memory for " + std::to_string(bytes) + " bytes of workspace");
-    std::lock_guard<std::mutex> lock(mutex_);
-    taken_[data] = bytes;
+    *blockBytes = bytes;
     return data;
   }
-  void give(void* data) {
+  void give(void* data, size_t blockBytes) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto found = taken_.find(data);
-    const size_t bytes = found->second;
-    taken_.erase(found);
-    if (kept_ + bytes > kMaxKeptBytes) {
+    if (kept_ + blockBytes > kMaxKeptBytes) {
       std::free(data);
       return;
     }
-    free_.emplace_back(bytes, data);
-    kept_ += bytes;
+    free_.emplace_back(blockBytes, data);
+    kept_ += blockBytes;
   }
   size_t keptBytes() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -84,7 +81,6 @@ class OnednnConvolutions::Workspace {
  private:
   std::mutex mutex_;
   std::vector<std::pair<size_t, void*>> free_;
-  std::map<void*, size_t> taken_;
   size_t kept_ = 0;
 };
 
@@ -94,18 +90,20 @@ namespace {
 struct Scratch {
   OnednnConvolutions::Workspace& workspace;
   void* data = nullptr;
+  size_t blockBytes = 0;
   Scratch(OnednnConvolutions::Workspace& pool, size_t bytes) : workspace(pool) {
-    if (bytes > 0) data = workspace.take(bytes);
+    if (bytes > 0) data = workspace.take(bytes, &blockBytes);
   }
   ~Scratch() {
-    if (data != nullptr) workspace.give(data);
+    if (data != nullptr) workspace.give(data, blockBytes);
   }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
 };
 
+// Row-major: the tag a..f of the given rank (1 for a bias, 4-6 for images and weights).
 int plainTag(int ndims) {
-  return ndims == 4 ? kOnednnTagAbcd : ndims == 5 ? kOnednnTagAbcde : kOnednnTagAbcdef;
+  return ndims == 1 ? kOnednnTagA : ndims == 4 ? kOnednnTagAbcd : ndims == 5 ? kOnednnTagAbcde : kOnednnTagAbcdef;
 }
 
 }  // namespace
@@ -214,14 +212,18 @@ OnednnConvolutions::Plan& OnednnConvolutions::planFor(int direction, const Args&
   auto plan = std::make_unique<Plan>();
   plan->library = &library_;
   Operand* ops = plan->operands;
-  library_.check(library_.memoryDescInitByTag(&ops[0].plain, tensorDims, imageDims, kOnednnF32, plainTag(tensorDims)), "dnnl_memory_desc_init_by_tag (image)");
-  library_.check(library_.memoryDescInitByTag(&ops[1].plain, weightRank, weightDims, kOnednnF32, plainTag(weightRank)), "dnnl_memory_desc_init_by_tag (weight)");
-  library_.check(library_.memoryDescInitByTag(&ops[2].plain, tensorDims, outputDims, kOnednnF32, plainTag(tensorDims)), "dnnl_memory_desc_init_by_tag (output)");
+  // Each operand twice: as the caller lays it out, and with the layout left to oneDNN.
   OnednnMemoryDesc anyImage{}, anyWeight{}, anyOutput{}, biasDesc{};
-  library_.check(library_.memoryDescInitByTag(&anyImage, tensorDims, imageDims, kOnednnF32, kOnednnTagAny), "dnnl_memory_desc_init_by_tag");
-  library_.check(library_.memoryDescInitByTag(&anyWeight, weightRank, weightDims, kOnednnF32, kOnednnTagAny), "dnnl_memory_desc_init_by_tag");
-  library_.check(library_.memoryDescInitByTag(&anyOutput, tensorDims, outputDims, kOnednnF32, kOnednnTagAny), "dnnl_memory_desc_init_by_tag");
-  library_.check(library_.memoryDescInitByTag(&biasDesc, 1, biasDims, kOnednnF32, kOnednnTagA), "dnnl_memory_desc_init_by_tag (bias)");
+  auto describe = [&](OnednnMemoryDesc* plain, OnednnMemoryDesc* any, int rank, const int64_t* dims) {
+    library_.check(library_.memoryDescInitByTag(plain, rank, dims, kOnednnF32, plainTag(rank)), "dnnl_memory_desc_init_by_tag");
+    if (any != nullptr) {
+      library_.check(library_.memoryDescInitByTag(any, rank, dims, kOnednnF32, kOnednnTagAny), "dnnl_memory_desc_init_by_tag");
+    }
+  };
+  describe(&ops[0].plain, &anyImage, tensorDims, imageDims);
+  describe(&ops[1].plain, &anyWeight, weightRank, weightDims);
+  describe(&ops[2].plain, &anyOutput, tensorDims, outputDims);
+  describe(&biasDesc, nullptr, 1, biasDims);
 
   onednnAttr attr = nullptr;
   library_.check(library_.attrCreate(&attr), "dnnl_primitive_attr_create");
@@ -359,9 +361,9 @@ namespace {
 // The generated entry has checked shapes, storages and contiguity; oneDNN is told float32.
 void requireFloat32(const char* entry, std::initializer_list<const TensorView*> views) {
   for (const TensorView* v : views) {
-    FLINT_CHECK(v->dtype == DType::Float32 && v->isContiguous(),
-                std::string(entry) + ": oneDNN convolves contiguous float32 tensors on the CPU, got " +
-                    dtypeName(v->dtype) + (v->isContiguous() ? "" : " (not contiguous)"));
+    FLINT_CHECK(v->dtype == DType::Float32, std::string(entry) +
+                                                ": oneDNN convolves contiguous float32 tensors on the CPU, got " +
+                                                dtypeName(v->dtype));
   }
 }
 
