@@ -120,6 +120,13 @@ export {
   isnan, isinf, isposinf, isneginf, isfinite, nanToNum,
 } from './ops/unary-math.js';
 export type { NanToNumOptions } from './ops/unary-math.js';
+export { lgamma, digamma, polygamma, erfc, erfinv, logit, lgamma_, digamma_, erfc_, erfinv_, logit_ } from './ops/special.js';
+/**
+ * `torch.special`: the special functions under PyTorch's names there (`gammaln`, `psi`,
+ * `expit`, ...).
+ * @example torch.special.gammaln(torch.tensor([0.5]))
+ */
+export * as special from './special.js';
 export { hypot, logaddexp, logaddexp2, xlogy, fmod, copysign, lerp, addcmul, addcdiv } from './ops/binary-math.js';
 export type { ValueOptions } from './ops/binary-math.js';
 export { clampMin, clampMax, isclose, allclose, equal } from './ops/compare-math.js';
@@ -175,6 +182,9 @@ export {
   clone,
   detach,
   narrow,
+  broadcastShapes,
+  broadcastTensors,
+  broadcastTo,
 } from './ops/shape.js';
 export { index, indexSelect, gather, scatter, scatterAdd, nonzero, maskedSelect, select } from './ops/indexing.js';
 export { split, chunk, unbind, tensorSplit, narrowCopy, hstack, vstack, dstack, columnStack } from './ops/split.js';

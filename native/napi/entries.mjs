@@ -87,6 +87,8 @@ export const enums = {
     // the shrinks' lambda, threshold's threshold/value and hardtanh's min/max.
     'Softplus', 'Elu', 'Selu', 'Celu', 'Hardsigmoid', 'Hardswish', 'Mish', 'LogSigmoid',
     'Hardshrink', 'Softshrink', 'Threshold', 'Hardtanh',
+    // Special functions (src/ops/special.ts); p0 is polygamma's order n.
+    'Lgamma', 'Digamma', 'Polygamma', 'Erfc', 'Erfinv',
   ],
   // Elementwise operations with two inputs of one dtype. Compare ops write bool.
   BinaryOp: [

@@ -381,11 +381,11 @@ const NOTHING_SAVED = (): Tensor => {
 };
 
 /** A unary op's kernel, recorded as `name` (unary-math.ts too). @internal @example unary(UnaryOp.Exp, 'ExpBackward0', x, true, 'output', (g, o) => mul(g, o())) */
-export function unary(code: UnaryOp, name: string, x: Tensor, floatOnly: boolean, saves: Saves, backward: UnaryBackward | null): Tensor {
+export function unary(code: UnaryOp, name: string, x: Tensor, floatOnly: boolean, saves: Saves, backward: UnaryBackward | null, p0 = NaN): Tensor {
   // Every unary op's public name is its grad_fn's, lower-cased ('Log1PBackward0' -> 'log1p').
   if (!(x instanceof Tensor)) throw argumentError(name.slice(0, name.indexOf('Backward')).toLowerCase(), 'input', 'a Tensor', x);
   const input = floatOnly ? floatInput(x) : x;
-  const out = unaryKernel(code, input);
+  const out = unaryKernel(code, input, p0);
   if (backward === null || !gradEnabled() || !x._requiresGrad) return out;
   const saved = saves === 'input' ? input : saves === 'output' ? out : null;
   return record(out, name, [x], (node) => unaryBackward(saved === null ? NOTHING_SAVED : node.save(saved), backward, x._shape, x._dtype));

@@ -47,7 +47,7 @@ export function unaryInplace(
 }
 
 /** An in-place op of several operands: computed out of place and written back. */
-function viaRebase(self: Tensor, fn: string, others: unknown[], compute: (current: Tensor) => Tensor): Tensor {
+export function viaRebase(self: Tensor, fn: string, others: unknown[], compute: (current: Tensor) => Tensor): Tensor {
   checkTensor(self, fn, 'input');
   assertNoInternalOverlap(self);
   for (const o of others) if (o instanceof Tensor) checkWriteOverlap(self, o);

@@ -6,7 +6,8 @@ import { type Backward, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { DType, legacyTypeName, promoteTypes } from '../tensor/dtype.js';
-import { contiguousStrides, normalizeDim, parseShape, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
+import { broadcastShapes as broadcastShapePair, contiguousStrides, normalizeDim, parseShape, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
+import { Size } from '../tensor/size.js';
 import { castKernel, checkSameDevice, copyKernel, emptyKernel, fillKernel } from './tensor-kernels.js';
 import { sumTo } from './reduce.js';
 import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
@@ -469,4 +470,39 @@ export function selectRaw(x: Tensor, d: number, i: number): Tensor {
     x._strides.filter((_, k) => k !== d),
     x._offset + i * x._strides[d],
   );
+}
+
+/**
+ * The shape that all of `shapes` broadcast to, `torch.broadcast_shapes`.
+ * @example torch.broadcastShapes([2, 1], [3]) // torch.Size([2, 3])
+ */
+export function broadcastShapes(...shapes: (readonly number[] | number)[]): Size {
+  let out: number[] = [];
+  shapes.forEach((s, i) => {
+    const shape = typeof s === 'number' ? [s] : s;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw argumentError('broadcastShapes', `shapes[${i}]`, 'a list of non-negative integers', s);
+    }
+    out = broadcastShapePair(out, shape);
+  });
+  return new Size(out);
+}
+
+/**
+ * Every tensor expanded (as views) to their common broadcast shape, `torch.broadcast_tensors`.
+ * @example const [a2, b2] = torch.broadcastTensors(a, b);
+ */
+export function broadcastTensors(...tensors: Tensor[]): Tensor[] {
+  tensors.forEach((t, i) => checkTensor(t, 'broadcastTensors', `tensors[${i}]`));
+  const shape = tensors.reduce<number[]>((acc, t) => broadcastShapePair(acc, t._shape), []);
+  return tensors.map((t) => expand(t, shape));
+}
+
+/**
+ * `x` expanded (as a view) to `shape`, `torch.broadcast_to`.
+ * @example torch.broadcastTo(torch.tensor([1, 2]), [3, 2])
+ */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor(x, 'broadcastTo', 'input');
+  return expand(x, [...shape]);
 }

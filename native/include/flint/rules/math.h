@@ -21,11 +21,29 @@ namespace math {
   FLINT_HOST_DEVICE double NAME(double x, double y) { return ::NAME(x, y); }
 FLINT_MATH1(fabs) FLINT_MATH1(exp) FLINT_MATH1(log) FLINT_MATH1(sqrt) FLINT_MATH1(sin) FLINT_MATH1(cos)
 FLINT_MATH1(tanh) FLINT_MATH1(log1p) FLINT_MATH1(expm1) FLINT_MATH1(floor) FLINT_MATH1(ceil) FLINT_MATH1(trunc)
-FLINT_MATH1(erf)
+FLINT_MATH1(erf) FLINT_MATH1(erfc)
 FLINT_MATH1(tan) FLINT_MATH1(asin) FLINT_MATH1(acos) FLINT_MATH1(atan) FLINT_MATH1(sinh) FLINT_MATH1(cosh)
 FLINT_MATH1(asinh) FLINT_MATH1(acosh) FLINT_MATH1(atanh) FLINT_MATH1(log2) FLINT_MATH1(log10) FLINT_MATH1(exp2)
 FLINT_MATH2(pow) FLINT_MATH2(atan2) FLINT_MATH2(fmod) FLINT_MATH2(hypot) FLINT_MATH2(copysign)
 #undef FLINT_MATH1
+// log|Gamma(x)|. On the host, the reentrant form: plain lgamma writes the global signgam,
+// a race between pool threads.
+FLINT_HOST_DEVICE float lgamma(float x) {
+#ifdef __CUDA_ARCH__
+  return ::lgammaf(x);
+#else
+  int sign;
+  return ::lgammaf_r(x, &sign);
+#endif
+}
+FLINT_HOST_DEVICE double lgamma(double x) {
+#ifdef __CUDA_ARCH__
+  return ::lgamma(x);
+#else
+  int sign;
+  return ::lgamma_r(x, &sign);
+#endif
+}
 #undef FLINT_MATH2
 
 // Half to even, as torch.round. The host uses nearbyint, which leaves the FPU's inexact

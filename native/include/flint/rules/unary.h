@@ -14,6 +14,7 @@
 #include "flint/backend.h"
 #include "flint/rules/convert.h"
 #include "flint/rules/math.h"
+#include "flint/rules/special.h"
 
 namespace flint {
 
@@ -24,7 +25,7 @@ namespace flint {
   X(GeluTanh) X(Silu) X(LeakyRelu) X(Erf) X(Square) X(Trunc) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh)  \
   X(Cosh) X(Asinh) X(Acosh) X(Atanh) X(Log2) X(Log10) X(Exp2) X(Frac) X(Softplus) X(Elu) X(Selu)   \
   X(Celu) X(Hardsigmoid) X(Hardswish) X(Mish) X(LogSigmoid) X(Hardshrink) X(Softshrink)            \
-  X(Threshold) X(Hardtanh)
+  X(Threshold) X(Hardtanh) X(Lgamma) X(Digamma) X(Polygamma) X(Erfc) X(Erfinv)
 
 namespace rules {
 #define FLINT_RULES_LISTED(OP) \
@@ -176,6 +177,18 @@ FLINT_HOST_DEVICE T unaryValue(T x, const UnaryParams<T>& p) {
     return x > 0 ? x : x * p.lo;
   } else if constexpr (OP == UnaryOp::Erf) {
     return math::erf(x);
+  } else if constexpr (OP == UnaryOp::Erfc) {
+    return math::erfc(x);
+  } else if constexpr (OP == UnaryOp::Erfinv) {
+    return special::erfinv(x);
+  } else if constexpr (OP == UnaryOp::Lgamma) {
+    return math::lgamma(x);
+  } else if constexpr (OP == UnaryOp::Digamma) {
+    return special::digamma(x);
+  } else if constexpr (OP == UnaryOp::Polygamma) {  // p0 the order n >= 0
+    // TypeScript refuses other orders; the range test keeps the int conversion defined.
+    if (!(p.p0 >= 0 && p.p0 <= 1e6)) return math::quietNaN<T>();
+    return special::polygamma(int(p.p0), x);
   } else if constexpr (OP == UnaryOp::Square) {
     return T(x * x);
   } else if constexpr (OP == UnaryOp::Tan) {

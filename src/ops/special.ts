@@ -1,0 +1,112 @@
+/**
+ * The special functions: lgamma, digamma, polygamma, erfc, erfinv and logit (native
+ * kernels; integer inputs promote to the default float), with the backward of each from
+ * PyTorch's derivatives.yaml beside its forward, and `torch.special`, which names them and
+ * their relatives as PyTorch does. torch.distributions builds on these.
+ */
+import { UnaryOp } from '../native/enums.generated.js';
+import { record } from '../autograd/function.js';
+import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
+import { tidy } from '../memory/storage.js';
+import { defaultFloat } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
+import { div, exp, gt, log, logicalOr, lt, mul, neg, rsub, unary, where } from './elementwise.js';
+import { castKernel } from './tensor-kernels.js';
+import { unaryInplace, viaRebase } from './inplace-math.js';
+
+const SQRT_PI = Math.sqrt(Math.PI);
+
+/**
+ * The log of the absolute value of the gamma function.
+ * @example torch.lgamma(torch.tensor([0.5, 1, 10])) // [0.5724, 0, 12.8018]
+ */
+export function lgamma(x: Tensor): Tensor {
+  return unary(UnaryOp.Lgamma, 'LgammaBackward0', x, true, 'input', (g, i) => mul(g, digamma(i())));
+}
+
+/**
+ * The digamma function, the derivative of lgamma (±inf at ±0, NaN at negative integers).
+ * @example torch.digamma(torch.tensor([1, 0.5])) // [-0.5772, -1.9635]
+ */
+export function digamma(x: Tensor): Tensor {
+  return unary(UnaryOp.Digamma, 'DigammaBackward0', x, true, 'input', (g, i) => mul(g, polygamma(1, i())));
+}
+
+/**
+ * The n-th derivative of digamma, `torch.polygamma(n, input)` (n = 0 is digamma).
+ * @example torch.polygamma(1, torch.tensor([1, 2])) // [1.6449, 0.6449]
+ */
+export function polygamma(n: number, x: Tensor): Tensor {
+  checkInteger(n, 'polygamma', 'n');
+  if (n < 0) throw new Error('polygamma(n, x) does not support negative n.');
+  checkTensor(x, 'polygamma', 'input');
+  return unary(UnaryOp.Polygamma, 'PolygammaBackward0', x, true, 'input', (g, i) => mul(g, polygamma(n + 1, i())), n);
+}
+
+/**
+ * The complementary error function, `1 - erf(x)` without its cancellation for large x.
+ * @example torch.erfc(torch.tensor([0, 3])) // [1, 2.2090e-05]
+ */
+export function erfc(x: Tensor): Tensor {
+  return unary(UnaryOp.Erfc, 'ErfcBackward0', x, true, 'input', (g, i) => mul(g, mul(exp(neg(mul(i(), i()))), -2 / SQRT_PI)));
+}
+
+/**
+ * The inverse error function on [-1, 1] (±inf at ±1, NaN outside).
+ * @example torch.erfinv(torch.tensor([0, 0.5])) // [0, 0.4769]
+ */
+export function erfinv(x: Tensor): Tensor {
+  return unary(UnaryOp.Erfinv, 'ErfinvBackward0', x, true, 'output', (g, o) => mul(g, mul(exp(mul(o(), o())), 0.5 * SQRT_PI)));
+}
+
+/**
+ * `log(p / (1 - p))`, the inverse of sigmoid. With `eps`, p is first clamped to
+ * [eps, 1 - eps], and the gradient is 0 outside that range, as PyTorch's.
+ * @example torch.logit(torch.tensor([0.25, 0.5])) // [-1.0986, 0]
+ * @example x.logit(1e-6)
+ */
+export function logit(x: Tensor, eps: number | null = null): Tensor {
+  checkTensor(x, 'logit', 'input');
+  if (eps !== null && typeof eps !== 'number') throw argumentError('logit', 'eps', 'a number or null', eps);
+  // A negative eps means none, as in PyTorch's kernel.
+  const bounds = eps === null || !(eps >= 0) ? null : [eps, 1 - eps];
+  const input = x._dtype.isFloatingPoint ? x : castKernel(x, defaultFloat);
+  const out = tidy(() =>
+    noGrad(() => {
+      // where() rather than clamp: with eps > 0.5 the bounds cross, and PyTorch tests lo first.
+      const p = bounds === null ? input : where(lt(input, bounds[0]), bounds[0], where(gt(input, bounds[1]), bounds[1], input));
+      return log(div(p, rsub(p, 1)));
+    }),
+  );
+  if (input !== x) input.dispose();
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, 'LogitBackward0', [x], (node) => {
+    const saved = node.save(x);
+    return (g) => {
+      const v = saved();
+      const d = div(g, mul(v, rsub(v, 1)));
+      const [lo, hi] = bounds ?? [0, 1];
+      return [where(logicalOr(lt(v, lo), gt(v, hi)), bounds === null ? NaN : 0, d)];
+    };
+  });
+}
+
+// ---- in-place forms ------------------------------------------------------------------
+
+/** In-place lgamma. @example x.lgamma_() */
+export const lgamma_ = (x: Tensor): Tensor => unaryInplace(x, 'lgamma_', UnaryOp.Lgamma, lgamma, true);
+/** In-place digamma. @example x.digamma_() */
+export const digamma_ = (x: Tensor): Tensor => unaryInplace(x, 'digamma_', UnaryOp.Digamma, digamma, true);
+/** In-place erfc. @example x.erfc_() */
+export const erfc_ = (x: Tensor): Tensor => unaryInplace(x, 'erfc_', UnaryOp.Erfc, erfc, true);
+/** In-place erfinv. @example x.erfinv_() */
+export const erfinv_ = (x: Tensor): Tensor => unaryInplace(x, 'erfinv_', UnaryOp.Erfinv, erfinv, true);
+/** In-place polygamma, `x.polygamma_(n)`. @example x.polygamma_(1) */
+export function polygamma_(x: Tensor, n: number): Tensor {
+  checkInteger(n, 'polygamma_', 'n');
+  if (n < 0) throw new Error('polygamma(n, x) does not support negative n.');
+  return unaryInplace(x, 'polygamma_', UnaryOp.Polygamma, (t) => polygamma(n, t), true, n);
+}
+/** In-place logit. @example p.logit_(1e-6) */
+export const logit_ = (x: Tensor, eps: number | null = null): Tensor => viaRebase(x, 'logit_', [], (t) => logit(t, eps));
