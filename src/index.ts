@@ -208,6 +208,12 @@ export type { SaveOptions, LoadOptions } from './serialization/index.js';
 export * as serialization from './serialization/namespace.js';
 export type { SafeGlobal, SafeGlobalLike } from './serialization/safe-globals.js';
 export * as optim from './optim/index.js';
+/**
+ * `torch.distributions`: Normal, Categorical, Bernoulli, MultivariateNormal and the rest,
+ * with `klDivergence`, constraints and transforms.
+ * @example const d = new torch.distributions.Normal(0, 1); d.logProb(d.sample([3]))
+ */
+export * as distributions from './distributions/index.js';
 export * as utils from './utils/index.js';
 /**
  * `torch.distributed`: process groups over gloo, collectives, stores; launch with flint-run.

@@ -17,9 +17,10 @@ import { matmul } from '../ops/linalg.js';
 import { cat, expand, narrow, squeeze, unsqueeze } from '../ops/shape.js';
 import { emptyKernel } from '../ops/tensor-kernels.js';
 import { zerosOf } from '../ops/internal-tensors.js';
-import { checkMatrices, choleskyRaw, eighRaw, qrRaw, solveRaw, svdRaw } from './lapack.js';
+import { checkMatrices, choleskyCodes, choleskyRaw, eighRaw, raiseNotPositiveDefinite, qrRaw, solveRaw, svdRaw } from './lapack.js';
 import { diagEmbed, diagonal, eyeLike, mT, namedTuple, tril, triu } from './matrix-helpers.js';
-import { scalarTypeName } from '../tensor/dtype.js';
+import { int32, scalarTypeName } from '../tensor/dtype.js';
+import { tensor } from '../tensor/creation.js';
 
 const INV_SINGULAR = (i: number) =>
   `linalg.inv: The diagonal element ${i} is zero, the inversion could not be completed because the input matrix is singular.`;
@@ -141,8 +142,11 @@ const CHOLESKY_KEYS = keysOf<CholeskyOptions>()('upper');
 export function cholesky(A: Tensor, options?: CholeskyOptions): Tensor {
   checkMatrices(A, 'linalg.cholesky', true);
   checkOptions(options, 'linalg.cholesky', CHOLESKY_KEYS);
-  const upper = options?.upper ?? false;
-  const L = choleskyRaw(A, 'linalg.cholesky');
+  return recordCholesky(A, choleskyRaw(A, 'linalg.cholesky'), options?.upper ?? false);
+}
+
+/** L (or its transpose) recorded with the Cholesky backward, as LinalgCholeskyExBackward0. */
+function recordCholesky(A: Tensor, L: Tensor, upper: boolean): Tensor {
   const out = upper ? mT(L) : L;
   // The upper factor is a view of L: the view alone keeps the storage.
   if (upper) L.dispose();
@@ -157,6 +161,41 @@ export function cholesky(A: Tensor, options?: CholeskyOptions): Tensor {
       return [matmul(mT(lInv), matmul(gA, lInv))];
     };
   });
+}
+
+/**
+ * The options of linalg.cholesky_ex: `upper`, and `checkErrors`, which raises as
+ * linalg.cholesky does instead of reporting through `info`.
+ * @example torch.linalg.choleskyEx(A, { checkErrors: true })
+ */
+export interface CholeskyExOptions extends CholeskyOptions {
+  checkErrors?: boolean;
+}
+const CHOLESKY_EX_KEYS = keysOf<CholeskyExOptions>()('upper', 'checkErrors');
+
+/** linalg.cholesky_ex's result: `[L, info]`, or `.L` and `.info`. @example const { L, info } = torch.linalg.choleskyEx(A); */
+export type CholeskyExResult = [Tensor, Tensor] & { readonly L: Tensor; readonly info: Tensor };
+
+/**
+ * The Cholesky factor without raising: `info` (int32, one per matrix) is 0 where the matrix
+ * is positive-definite, else the order of the first leading minor that is not.
+ * @example const { L, info } = torch.linalg.choleskyEx(A); if (info.item() !== 0) ...
+ */
+export function choleskyEx(A: Tensor, options?: CholeskyExOptions): CholeskyExResult {
+  checkMatrices(A, 'linalg.cholesky_ex', true);
+  checkOptions(options, 'linalg.cholesky_ex', CHOLESKY_EX_KEYS);
+  const [L, codes] = choleskyCodes(A);
+  if (options?.checkErrors) {
+    try {
+      raiseNotPositiveDefinite(codes, A._shape.length > 2, 'linalg.cholesky_ex');
+    } catch (e) {
+      L.dispose();
+      throw e;
+    }
+  }
+  const info = tensor(codes, { dtype: int32, device: A.device }).reshape(A._shape.slice(0, -2));
+  const out = recordCholesky(A, L, options?.upper ?? false);
+  return Object.assign([out, info] as [Tensor, Tensor], { L: out, info });
 }
 
 /**

@@ -115,7 +115,10 @@ export function solveTriangular(A: Tensor, B: Tensor, options: SolveTriangularOp
   const n = A._shape[A._shape.length - 1];
   let T = upper ? triu(A, unitriangular ? 1 : 0) : tril(A, unitriangular ? -1 : 0);
   if (unitriangular) T = add(T, eyeLike(A, n));
-  const out = solve(T, B, { left });
+  // B is always a matrix here: leading 1s keep linalg.solve from reading a B with one dim
+  // fewer than A as a batch of vectors.
+  const matrixB = B._shape.length < A._shape.length ? B.reshape([...new Array(A._shape.length - B._shape.length).fill(1), ...B._shape]) : B;
+  const out = solve(T, matrixB, { left });
   // The solve's node is the whole op's: it is named as PyTorch's.
   if (out._gradFn) (out._gradFn as { name: string }).name = 'LinalgSolveTriangularBackward0';
   return out;

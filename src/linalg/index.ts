@@ -5,8 +5,8 @@
  * const { Q, R } = torch.linalg.qr(A);
  * const x = torch.linalg.solve(A, b);
  */
-export { inv, solve, cholesky, qr, eigh, eigvalsh, svd, svdvals } from './decompositions.js';
-export type { SolveOptions, CholeskyOptions, QrOptions, QrResult, EighResult, SvdOptions, SvdResult } from './decompositions.js';
+export { inv, solve, cholesky, choleskyEx, qr, eigh, eigvalsh, svd, svdvals } from './decompositions.js';
+export type { SolveOptions, CholeskyOptions, CholeskyExOptions, CholeskyExResult, QrOptions, QrResult, EighResult, SvdOptions, SvdResult } from './decompositions.js';
 export { det, slogdet } from './determinants.js';
 export type { SlogdetResult } from './determinants.js';
 export { pinv, lstsq, matrixRank } from './least-squares.js';

@@ -114,15 +114,25 @@ export function solveRaw(a: Tensor, b: Tensor, message: SingularMessage): Tensor
   return result;
 }
 
-/** The lower Cholesky factor, raising PyTorch's not-positive-definite error. @internal */
-export function choleskyRaw(x: Tensor, fn: string): Tensor {
+/** The lower Cholesky factor and each matrix's LAPACK info code (0: positive-definite). @internal */
+export function choleskyCodes(x: Tensor): [Tensor, number[]] {
   const n = x._shape[x._shape.length - 1];
   const count = batchOf(x);
   const [out, info] = withBatch([x], (v) => call.linalgCholesky(fresh(x._dtype, [count, n, n]), fresh(x._dtype, [count]), v));
-  const result = fromHandle(out, x._shape.slice(), x._dtype, x.device);
+  return [fromHandle(out, x._shape.slice(), x._dtype, x.device), readInfo(info, count, x._dtype, x)];
+}
+
+/** Throws PyTorch's not-positive-definite error for the first failed matrix. @internal */
+export function raiseNotPositiveDefinite(codes: number[], batched: boolean, fn: string): void {
+  raise(codes, batched, (i) =>
+    `${fn}: The factorization could not be completed because the input is not positive-definite (the leading minor of order ${i} is not positive-definite).`);
+}
+
+/** The lower Cholesky factor, raising PyTorch's not-positive-definite error. @internal */
+export function choleskyRaw(x: Tensor, fn: string): Tensor {
+  const [result, codes] = choleskyCodes(x);
   try {
-    raise(readInfo(info, count, x._dtype, x), x._shape.length > 2, (i) =>
-      `${fn}: The factorization could not be completed because the input is not positive-definite (the leading minor of order ${i} is not positive-definite).`);
+    raiseNotPositiveDefinite(codes, x._shape.length > 2, fn);
   } catch (e) {
     result.dispose();
     throw e;

@@ -1,0 +1,185 @@
+/**
+ * `torch.distributions.Categorical` and `OneHotCategorical`: one of K categories, given
+ * (unnormalized) `probs` or `logits` over the last dim.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { long } from '../tensor/dtype.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { multinomial } from '../random/sampling.js';
+import { arange, broadcastTensors, eye, full, oneHot } from './ops.js';
+import { type Constraint, independent, integerInterval, oneHot as oneHotConstraint, real, simplex } from './constraints.js';
+import { Distribution, type DistributionOptions, type Param } from './distribution.js';
+import { finfo, logitsToProbs, probsToLogits } from './utils.js';
+import { probsOrLogits, type ProbsLogitsOptions } from './probs-logits.js';
+
+const realVector = independent(real, 1);
+
+/**
+ * A categorical distribution over `0 .. K-1`, K the size of the parameter's last dim.
+ * `probs` need not sum to 1 (they are normalized); `logits` are log-probabilities up to a
+ * constant.
+ * @example new torch.distributions.Categorical(torch.tensor([0.2, 0.3, 0.5])).sample([4])
+ * @example new torch.distributions.Categorical({ logits: scores }).logProb(actions)
+ */
+export class Categorical extends Distribution {
+  private readonly param: Tensor;
+  private readonly numEvents: number;
+
+  constructor(probs?: Param | ProbsLogitsOptions | null, logitsOrOptions?: Param | null | DistributionOptions, options?: DistributionOptions) {
+    const given = probsOrLogits('Categorical', probs, logitsOrOptions, options);
+    const value = given.value;
+    if (!(value instanceof Tensor) || value.dim() < 1) throw new Error(`\`${given.name}\` parameter must be at least one-dimensional.`);
+    const param = given.name === 'probs' ? value.div(value.sum(-1, true)) : value.sub(value.logsumexp(-1, true));
+    super(param.dim() > 1 ? param.shape.slice(0, -1) : [], [], given.validateArgs);
+    this.param = param;
+    this.numEvents = param.shape[param.dim() - 1];
+    this.lazy[given.name] = param;
+    this.validateArgs_();
+  }
+
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: simplex, logits: realVector };
+  }
+  override get support(): Constraint {
+    return integerInterval(0, this.numEvents - 1);
+  }
+  override get hasEnumerateSupport(): boolean {
+    return true;
+  }
+  /** The normalized probabilities. @example d.probs */
+  get probs(): Tensor {
+    return (this.lazy.probs ??= logitsToProbs(this.lazy.logits!));
+  }
+  /** The normalized log-probabilities. @example d.logits */
+  get logits(): Tensor {
+    return (this.lazy.logits ??= probsToLogits(this.lazy.probs!));
+  }
+  /** The shape of the parameter given. @example d.paramShape */
+  get paramShape(): number[] {
+    return [...this.param.shape];
+  }
+  override get mean(): Tensor {
+    return full(this.extendedShape(), NaN, { dtype: this.probs.dtype, device: this.probs.device });
+  }
+  override get mode(): Tensor {
+    return this.probs.argmax(-1);
+  }
+  override get variance(): Tensor {
+    return full(this.extendedShape(), NaN, { dtype: this.probs.dtype, device: this.probs.device });
+  }
+
+  /** Whether the constructor was given probs (else logits). @internal */
+  get givenProbs(): boolean {
+    return this.param === this.lazy.probs;
+  }
+
+  // The expanded parameter is normalized again, which can move its last bit; PyTorch copies it.
+  override expand(batchShape: readonly number[]): Categorical {
+    const shape = [...batchShape, this.numEvents];
+    if (this.givenProbs) return new Categorical(this.probs.expand(shape), null, { validateArgs: false });
+    return new Categorical(null, this.logits.expand(shape), { validateArgs: false });
+  }
+
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const n = sampleShape.reduce((a, b) => a * b, 1);
+    return noGrad(() => {
+      const probs2d = this.probs.reshape([-1, this.numEvents]);
+      const samples2d = multinomial(probs2d, n, true).T;
+      return samples2d.reshape(this.extendedShape(sampleShape));
+    });
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this._validateArgs) this.validateSample(value);
+    const [index, logPmf] = broadcastTensors(value.to(long).unsqueeze(-1), this.logits);
+    return logPmf.gather(-1, index.narrow(-1, 0, 1)).squeeze(-1);
+  }
+  override entropy(): Tensor {
+    const logits = this.logits.clamp(finfo(this.logits.dtype).min);
+    return logits.mul(this.probs).sum(-1).neg();
+  }
+  override enumerateSupport(expand = true): Tensor {
+    const values = arange(this.numEvents, { dtype: long, device: this.param.device }).view([-1, ...this._batchShape.map(() => 1)]);
+    return expand ? values.expand([-1, ...this._batchShape]) : values;
+  }
+}
+
+/**
+ * A one-hot vector of size K with its 1 at a Categorical draw.
+ * @example new torch.distributions.OneHotCategorical(torch.tensor([0.2, 0.8])).sample() // [0, 1] or [1, 0]
+ */
+export class OneHotCategorical extends Distribution {
+  private readonly categorical: Categorical;
+
+  constructor(probs?: Param | ProbsLogitsOptions | null, logitsOrOptions?: Param | null | DistributionOptions, options?: DistributionOptions) {
+    const categorical = new Categorical(probs, logitsOrOptions, options);
+    const numEvents = categorical.paramShape[categorical.paramShape.length - 1];
+    super(categorical.batchShape, [numEvents], (categorical as unknown as { _validateArgs: boolean })._validateArgs);
+    this.categorical = categorical;
+  }
+
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: simplex, logits: realVector };
+  }
+  override get support(): Constraint {
+    return oneHotConstraint;
+  }
+  override get hasEnumerateSupport(): boolean {
+    return true;
+  }
+  /** @example d.probs */
+  get probs(): Tensor {
+    return this.categorical.probs;
+  }
+  /** @example d.logits */
+  get logits(): Tensor {
+    return this.categorical.logits;
+  }
+  /** @example d.paramShape */
+  get paramShape(): number[] {
+    return this.categorical.paramShape;
+  }
+  /** The Categorical over the index of the 1. @internal */
+  get asCategorical(): Categorical {
+    return this.categorical;
+  }
+  override get mean(): Tensor {
+    return this.probs;
+  }
+  override get mode(): Tensor {
+    const probs = this.probs;
+    return oneHot(probs.argmax(-1), probs.shape[probs.dim() - 1]).to(probs.dtype);
+  }
+  override get variance(): Tensor {
+    return this.probs.mul(this.probs.neg().add(1));
+  }
+
+  override expand(batchShape: readonly number[]): OneHotCategorical {
+    const shape = [...batchShape, this._eventShape[0]];
+    if (this.categorical.givenProbs) return new OneHotCategorical(this.probs.expand(shape), null, { validateArgs: false });
+    return new OneHotCategorical(null, this.logits.expand(shape), { validateArgs: false });
+  }
+
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const probs = this.probs;
+    const indices = this.categorical.sample(sampleShape);
+    return oneHot(indices, this._eventShape[0]).to(probs.dtype);
+  }
+  override logProb(value: Tensor): Tensor {
+    if (this._validateArgs) this.validateSample(value);
+    return this.categorical.logProb(value.max(-1).indices);
+  }
+  override entropy(): Tensor {
+    return this.categorical.entropy();
+  }
+  override enumerateSupport(expand = true): Tensor {
+    const n = this._eventShape[0];
+    const probs = this.categorical.probs;
+    const values = eye(n, { dtype: probs.dtype, device: probs.device }).view([n, ...this._batchShape.map(() => 1), n]);
+    return expand ? values.expand([n, ...this._batchShape, n]) : values;
+  }
+
+  override toString(): string {
+    const p = this.categorical.toString();
+    return `OneHotCategorical${p.slice(p.indexOf('('))}`;
+  }
+}

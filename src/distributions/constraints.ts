@@ -1,0 +1,311 @@
+/**
+ * `torch.distributions.constraints`: the sets that parameters and values must lie in. Each
+ * constraint's `check(value)` returns a bool tensor, true where the value satisfies it, and
+ * prints as PyTorch's repr does (`GreaterThan(lower_bound=0.0)`), since validation errors
+ * quote it.
+ * @example torch.distributions.constraints.positive.check(torch.tensor([1, -1])) // [true, false]
+ */
+import { noGrad } from '../autograd/grad-mode.js';
+import { Tensor } from '../tensor/tensor.js';
+import { abs, eq, ge, gt, le, logicalAnd, logicalOr, lt, remainder, sub } from '../ops/elementwise.js';
+import { all, sum } from '../ops/reduce.js';
+import { isclose } from '../ops/compare-math.js';
+import { diagonal, tril } from '../ops/structured.js';
+import { choleskyEx } from '../linalg/decompositions.js';
+
+/** A bound as PyTorch prints it: a Python float (`0.0`), or the tensor itself. */
+function bound(v: number | Tensor): string {
+  if (v instanceof Tensor) return v.toString();
+  return Number.isInteger(v) ? `${v}.0` : String(v);
+}
+
+/** `value.all(-1)` applied `n` times: true where every element of the last n dims holds. */
+function allRightmost(t: Tensor, n: number): Tensor {
+  let out = t;
+  for (let i = 0; i < n; i++) out = all(out, -1);
+  return out;
+}
+
+/**
+ * A set of values. `eventDim` is how many rightmost dims form one event (a whole vector
+ * or matrix is checked at once); `isDiscrete` marks integer supports.
+ * @example constraints.real.check(x)
+ */
+export abstract class Constraint {
+  get isDiscrete(): boolean {
+    return false;
+  }
+  get eventDim(): number {
+    return 0;
+  }
+  /** True where `value` satisfies the constraint (one element per event). */
+  abstract check(value: Tensor): Tensor;
+  abstract toString(): string;
+}
+
+/** A constraint that depends on other parameters; validation skips it. @example constraints.dependent */
+export class Dependent extends Constraint {
+  constructor(private readonly options: { isDiscrete?: boolean; eventDim?: number } = {}) {
+    super();
+  }
+  override get isDiscrete(): boolean {
+    return this.options.isDiscrete ?? false;
+  }
+  override get eventDim(): number {
+    return this.options.eventDim ?? 0;
+  }
+  check(): Tensor {
+    throw new Error('Cannot determine validity of dependent constraint');
+  }
+  toString(): string {
+    return 'Dependent()';
+  }
+}
+
+/** Whether a constraint is `dependent` (and so not checked). @example isDependent(c) */
+export function isDependent(c: Constraint): boolean {
+  return c instanceof Dependent;
+}
+
+class Real extends Constraint {
+  check(value: Tensor): Tensor {
+    return eq(value, value);  // false only at NaN
+  }
+  toString(): string {
+    return 'Real()';
+  }
+}
+
+/** `(lowerBound, inf)`. @example constraints.greaterThan(0) */
+export class GreaterThan extends Constraint {
+  constructor(readonly lowerBound: number | Tensor) {
+    super();
+  }
+  check(value: Tensor): Tensor {
+    return gt(value, this.lowerBound);
+  }
+  toString(): string {
+    return `GreaterThan(lower_bound=${bound(this.lowerBound)})`;
+  }
+}
+
+/** `[lowerBound, inf)`. @example constraints.greaterThanEq(0) */
+export class GreaterThanEq extends Constraint {
+  constructor(readonly lowerBound: number | Tensor) {
+    super();
+  }
+  check(value: Tensor): Tensor {
+    return ge(value, this.lowerBound);
+  }
+  toString(): string {
+    return `GreaterThanEq(lower_bound=${bound(this.lowerBound)})`;
+  }
+}
+
+/** `[lowerBound, upperBound]`. @example constraints.interval(0, 1) */
+export class Interval extends Constraint {
+  constructor(readonly lowerBound: number | Tensor, readonly upperBound: number | Tensor) {
+    super();
+  }
+  check(value: Tensor): Tensor {
+    return logicalAnd(ge(value, this.lowerBound), le(value, this.upperBound));
+  }
+  toString(): string {
+    return `Interval(lower_bound=${bound(this.lowerBound)}, upper_bound=${bound(this.upperBound)})`;
+  }
+}
+
+/** `[lowerBound, upperBound)`. @example constraints.halfOpenInterval(0, 1) */
+export class HalfOpenInterval extends Interval {
+  override check(value: Tensor): Tensor {
+    return logicalAnd(ge(value, this.lowerBound), lt(value, this.upperBound));
+  }
+  override toString(): string {
+    return `HalfOpenInterval(lower_bound=${bound(this.lowerBound)}, upper_bound=${bound(this.upperBound)})`;
+  }
+}
+
+/** The integers in `[lowerBound, upperBound]`. @example constraints.integerInterval(0, 9) */
+export class IntegerInterval extends Constraint {
+  override get isDiscrete(): boolean {
+    return true;
+  }
+  constructor(readonly lowerBound: number, readonly upperBound: number) {
+    super();
+  }
+  check(value: Tensor): Tensor {
+    return logicalAnd(logicalAnd(eq(remainder(value, 1), 0), ge(value, this.lowerBound)), le(value, this.upperBound));
+  }
+  toString(): string {
+    return `IntegerInterval(lower_bound=${this.lowerBound}, upper_bound=${this.upperBound})`;
+  }
+}
+
+/** The integers from `lowerBound` up. @example constraints.integerGreaterThan(0) */
+export class IntegerGreaterThan extends Constraint {
+  override get isDiscrete(): boolean {
+    return true;
+  }
+  constructor(readonly lowerBound: number) {
+    super();
+  }
+  check(value: Tensor): Tensor {
+    return logicalAnd(eq(remainder(value, 1), 0), ge(value, this.lowerBound));
+  }
+  toString(): string {
+    return `IntegerGreaterThan(lower_bound=${this.lowerBound})`;
+  }
+}
+
+class BooleanConstraint extends Constraint {
+  override get isDiscrete(): boolean {
+    return true;
+  }
+  check(value: Tensor): Tensor {
+    return logicalOr(eq(value, 0), eq(value, 1));
+  }
+  toString(): string {
+    return 'Boolean()';
+  }
+}
+
+class OneHot extends Constraint {
+  override get isDiscrete(): boolean {
+    return true;
+  }
+  override get eventDim(): number {
+    return 1;
+  }
+  check(value: Tensor): Tensor {
+    const isBoolean = logicalOr(eq(value, 0), eq(value, 1));
+    return logicalAnd(all(isBoolean, -1), eq(sum(value, -1), 1));
+  }
+  toString(): string {
+    return 'OneHot()';
+  }
+}
+
+class Simplex extends Constraint {
+  override get eventDim(): number {
+    return 1;
+  }
+  check(value: Tensor): Tensor {
+    return logicalAnd(all(ge(value, 0), -1), lt(abs(sub(sum(value, -1), 1)), 1e-6));
+  }
+  toString(): string {
+    return 'Simplex()';
+  }
+}
+
+class LowerCholesky extends Constraint {
+  override get eventDim(): number {
+    return 2;
+  }
+  check(value: Tensor): Tensor {
+    const lowerTriangular = allRightmost(eq(tril(value), value), 2);
+    const positiveDiagonal = all(gt(diagonal(value, 0, -2, -1), 0), -1);
+    return logicalAnd(lowerTriangular, positiveDiagonal);
+  }
+  toString(): string {
+    return 'LowerCholesky()';
+  }
+}
+
+class Symmetric extends Constraint {
+  override get eventDim(): number {
+    return 2;
+  }
+  check(value: Tensor): Tensor {
+    return allRightmost(isclose(value, value.mT, { atol: 1e-6 }), 2);
+  }
+  toString(): string {
+    return 'Symmetric()';
+  }
+}
+
+class PositiveDefinite extends Constraint {
+  override get eventDim(): number {
+    return 2;
+  }
+  check(value: Tensor): Tensor {
+    const symmetric = new Symmetric().check(value);
+    if (!all(symmetric).item()) return symmetric;
+    return eq(choleskyEx(value).info, 0);
+  }
+  toString(): string {
+    return 'PositiveDefinite()';
+  }
+}
+
+/**
+ * `base` with its `reinterpretedBatchNdims` rightmost batch dims taken as one event.
+ * @example constraints.independent(constraints.real, 1)
+ */
+export class IndependentConstraint extends Constraint {
+  constructor(readonly baseConstraint: Constraint, readonly reinterpretedBatchNdims: number) {
+    super();
+  }
+  override get isDiscrete(): boolean {
+    return this.baseConstraint.isDiscrete;
+  }
+  override get eventDim(): number {
+    return this.baseConstraint.eventDim + this.reinterpretedBatchNdims;
+  }
+  check(value: Tensor): Tensor {
+    const result = this.baseConstraint.check(value);
+    if (result.dim() < this.reinterpretedBatchNdims) {
+      const expected = this.baseConstraint.eventDim + this.reinterpretedBatchNdims;
+      throw new Error(`Expected value.dim() >= ${expected} but got ${value.dim()}`);
+    }
+    return allRightmost(result, this.reinterpretedBatchNdims);
+  }
+  toString(): string {
+    return `IndependentConstraint(${this.baseConstraint.toString()}, ${this.reinterpretedBatchNdims})`;
+  }
+}
+
+/** `constraints.real`: any value but NaN. */
+export const real: Constraint = new Real();
+/** `constraints.real_vector`. */
+export const realVector: Constraint = new IndependentConstraint(real, 1);
+/** `constraints.positive`: (0, inf). */
+export const positive: Constraint = new GreaterThan(0);
+/** `constraints.nonnegative`: [0, inf). */
+export const nonnegative: Constraint = new GreaterThanEq(0);
+/** `constraints.unit_interval`: [0, 1]. */
+export const unitInterval: Constraint = new Interval(0, 1);
+/** `constraints.boolean`: 0 or 1. */
+export const boolean: Constraint = new BooleanConstraint();
+/** `constraints.one_hot`. */
+export const oneHot: Constraint = new OneHot();
+/** `constraints.nonnegative_integer`. */
+export const nonnegativeInteger: Constraint = new IntegerGreaterThan(0);
+/** `constraints.positive_integer`. */
+export const positiveInteger: Constraint = new IntegerGreaterThan(1);
+/** `constraints.simplex`: nonnegative vectors that sum to 1. */
+export const simplex: Constraint = new Simplex();
+/** `constraints.lower_cholesky`: lower-triangular with a positive diagonal. */
+export const lowerCholesky: Constraint = new LowerCholesky();
+/** `constraints.symmetric`. */
+export const symmetric: Constraint = new Symmetric();
+/** `constraints.positive_definite`. */
+export const positiveDefinite: Constraint = new PositiveDefinite();
+/** `constraints.dependent`. */
+export const dependent: Constraint = new Dependent();
+/** `constraints.greater_than(lowerBound)`. @example constraints.greaterThan(0) */
+export const greaterThan = (lowerBound: number | Tensor): Constraint => new GreaterThan(lowerBound);
+/** `constraints.greater_than_eq(lowerBound)`. @example constraints.greaterThanEq(0) */
+export const greaterThanEq = (lowerBound: number | Tensor): Constraint => new GreaterThanEq(lowerBound);
+/** `constraints.interval(lower, upper)`. @example constraints.interval(0, 1) */
+export const interval = (lower: number | Tensor, upper: number | Tensor): Constraint => new Interval(lower, upper);
+/** `constraints.half_open_interval(lower, upper)`. @example constraints.halfOpenInterval(0, 1) */
+export const halfOpenInterval = (lower: number | Tensor, upper: number | Tensor): Constraint => new HalfOpenInterval(lower, upper);
+/** `constraints.integer_interval(lower, upper)`. @example constraints.integerInterval(0, 9) */
+export const integerInterval = (lower: number, upper: number): Constraint => new IntegerInterval(lower, upper);
+/** `constraints.independent(base, n)`. @example constraints.independent(constraints.real, 1) */
+export const independent = (base: Constraint, n: number): Constraint => new IndependentConstraint(base, n);
+
+/** Runs a check without recording gradients. @internal @example checked(c, x) */
+export function checked(c: Constraint, value: Tensor): Tensor {
+  return noGrad(() => c.check(value));
+}

@@ -1,0 +1,36 @@
+/**
+ * `torch.distributions`: probability distributions with PyTorch's parameters, shapes,
+ * random streams and validation, for sampling, log-likelihoods, entropies and KL
+ * divergences; `rsample` gives reparameterized samples that carry gradients.
+ * @example
+ * const { Normal, Categorical, klDivergence } = torch.distributions;
+ * const policy = new Categorical({ logits: net(state) });
+ * const action = policy.sample();
+ * const loss = policy.logProb(action).mul(-advantage).mean();
+ */
+export { Distribution } from './distribution.js';
+export type { DistributionOptions, Param } from './distribution.js';
+export type { ProbsLogitsOptions } from './probs-logits.js';
+export { Normal } from './normal.js';
+export { Bernoulli } from './bernoulli.js';
+export { Categorical, OneHotCategorical } from './categorical.js';
+export { Uniform } from './uniform.js';
+export { Exponential } from './exponential.js';
+export { Laplace } from './laplace.js';
+export { Poisson } from './poisson.js';
+export { Independent } from './independent.js';
+export { MultivariateNormal } from './multivariate-normal.js';
+export type { MultivariateNormalOptions } from './multivariate-normal.js';
+export { TransformedDistribution, LogNormal } from './transformed-distribution.js';
+export { klDivergence, registerKl } from './kl.js';
+/**
+ * `torch.distributions.constraints`.
+ * @example torch.distributions.constraints.positive.check(x)
+ */
+export * as constraints from './constraints.js';
+/**
+ * `torch.distributions.transforms`.
+ * @example new torch.distributions.transforms.ExpTransform().call(x)
+ */
+export * as transforms from './transforms.js';
+export { Transform, ExpTransform, AffineTransform, SigmoidTransform, TanhTransform, ComposeTransform } from './transforms.js';

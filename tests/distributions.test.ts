@@ -1,0 +1,635 @@
+/**
+ * torch.distributions against PyTorch 1.13 (tests/fixtures/distributions.json, written by
+ * scripts/make_distributions_fixtures.py): shapes, moments, entropy, log_prob/cdf/icdf
+ * (broadcasting values included), probs/logits, MVN's matrices, gradients of log_prob and
+ * entropy, reparameterized samples and their gradients, seeded sample streams (flint's
+ * generator mirrors PyTorch's CPU one), KL divergences, enumerate_support, expand,
+ * Independent, TransformedDistribution, argument validation and its messages; float64
+ * gradchecks by finite differences.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
+
+const D = torch.distributions;
+type Dist = torch.distributions.Distribution;
+
+type Value = number | 'nan' | 'inf' | '-inf';
+interface Ser {
+  shape: number[];
+  dtype: string;
+  data: Value[];
+}
+interface Raised {
+  error: string;
+}
+interface ErrorCase {
+  type: string;
+  message: string;
+  keys: string[];
+}
+interface Param {
+  name: string;
+  value: Ser | { number: number };
+}
+interface ValueCase {
+  name: string;
+  params: Param[];
+  validate: boolean;
+  batchShape: number[];
+  eventShape: number[];
+  hasRsample: boolean;
+  props: Record<string, Ser | Raised>;
+  logProb: { value: Ser; out: Ser }[];
+  cdf: { value: Ser; out: Ser }[];
+  icdf: { value: Ser; out: Ser }[];
+  cdfError?: string;
+}
+const FIXTURE: {
+  torch: string;
+  values: ValueCase[];
+  grads: { name: string; terms: 'logProb' | 'logProb+entropy'; objective: number; grads: Record<string, Ser | null> }[];
+  rsample: { name: string; seed: number; shape: number[]; out: Ser; grads: Record<string, Ser | null> }[];
+  samples: { name: string; seed: number; shape: number[]; out: Ser }[];
+  consecutive: { name: string; seed: number; first: Ser; second: Ser };
+  kl: { name: string; out: Ser; gradLoc: Ser | null }[];
+  klCross: { name: string; out: Ser }[];
+  klErrors: Record<string, { type: string; message: string }>;
+  registerKl: { mine: Ser; mixed: Ser };
+  enumerate: ({ name: string; expand: Ser; noExpand: Ser } | { name: string; error: { type: string; message: string } })[];
+  expand: {
+    name: string;
+    shape: number[];
+    batchShape: number[];
+    eventShape: number[];
+    value: Ser;
+    logProb: Ser;
+    mean: Ser | Raised;
+    seed: number;
+    sample: Ser;
+  }[];
+  errors: Record<string, ErrorCase>;
+  noValidate: Record<string, Ser | { type: string; message: string }>;
+  independent: {
+    name: string;
+    reinterpreted: number;
+    batchShape: number[];
+    eventShape: number[];
+    baseBatchShape: number[];
+    value: Ser;
+    baseLogProb: Ser;
+    logProb: Ser;
+    entropy: Ser;
+    hasRsample: boolean;
+  }[];
+} = JSON.parse(readFileSync(new URL('./fixtures/distributions.json', import.meta.url), 'utf8'));
+
+const DTYPES: Record<string, torch.DType> = { float64: torch.float64, float32: torch.float32, int64: torch.int64 };
+const decode = (v: Value): number => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
+const fromSer = (s: Ser): Tensor => {
+  const dtype = DTYPES[s.dtype];
+  const flat = s.data.map(decode);
+  return s.shape.length === 0 ? torch.tensor(flat[0], { dtype }) : torch.tensor(flat, { dtype }).reshape(s.shape);
+};
+const data = (t: Tensor): number[] => Array.from(t.detach().contiguous().dataSync() as ArrayLike<number | bigint | boolean>, (v) => Number(v));
+const f64 = (v: number | number[] | number[][] | number[][][]): Tensor => torch.tensor(v, { dtype: torch.float64 });
+const isRaised = (x: unknown): x is Raised => typeof x === 'object' && x !== null && 'error' in x;
+
+/** value tolerance (relative, absolute below 1) by dtype: float64 ~1e-10, float32 ~2e-6, integers exact */
+const VALUE_RTOL: Record<string, number> = { float64: 1e-10, float32: 2e-6, int64: 0 };
+/** sample-stream tolerance: the same draws, so float64 to rounding */
+const SAMPLE_RTOL: Record<string, number> = { float64: 1e-12, float32: 1e-6, int64: 0 };
+
+/** Same shape and dtype, and equal within `rtol` relatively (absolutely below 1); NaN matches NaN, infinities exactly. */
+function expectClose(actual: Tensor, expected: Ser, what: string, rtol = VALUE_RTOL[expected.dtype]): void {
+  expect([...actual.shape], `${what} shape`).toEqual(expected.shape);
+  expect(actual.dtype.name, `${what} dtype`).toBe(expected.dtype);
+  const got = data(actual);
+  expected.data.forEach((e, i) => {
+    const want = decode(e);
+    const v = got[i];
+    const where = `${what}[${i}]: got ${v}, want ${want}`;
+    if (Number.isNaN(want)) return expect(Number.isNaN(v), where).toBe(true);
+    if (!Number.isFinite(want)) return expect(v, where).toBe(want);
+    expect(Math.abs(v - want) <= rtol * Math.max(1, Math.abs(want)), where).toBe(true);
+  });
+}
+
+type Params = Record<string, Tensor | number>;
+type Options = { validateArgs?: boolean } | undefined;
+const T = (x: Tensor | number): Tensor => x as Tensor;
+
+/** Each fixture case's flint constructor call (the Python side is CASES in the script). */
+const BUILD: Record<string, (p: Params, o: Options) => Dist> = {
+  normal_scalar: (p, o) => new D.Normal(p.loc, p.scale, o),
+  normal_vec: (p, o) => new D.Normal(p.loc, p.scale, o),
+  normal_broadcast: (p, o) => new D.Normal(p.loc, p.scale, o),
+  normal_mixed: (p, o) => new D.Normal(p.loc, p.scale, o),
+  normal_f32: (p, o) => new D.Normal(p.loc, p.scale, o),
+  normal_novalidate: (p, o) => new D.Normal(p.loc, p.scale, o),
+  bernoulli_probs: (p, o) => new D.Bernoulli(p.probs, o),
+  bernoulli_probs_kw: (p, o) => new D.Bernoulli({ probs: p.probs, ...o }),
+  bernoulli_logits: (p, o) => new D.Bernoulli({ logits: p.logits, ...o }),
+  bernoulli_scalar: (p, o) => new D.Bernoulli(p.probs, o),
+  categorical_probs: (p, o) => new D.Categorical(T(p.probs), o),
+  categorical_logits: (p, o) => new D.Categorical({ logits: T(p.logits), ...o }),
+  categorical_zero: (p, o) => new D.Categorical({ probs: T(p.probs), ...o }),
+  categorical_f32: (p, o) => new D.Categorical(T(p.probs), o),
+  onehot_probs: (p, o) => new D.OneHotCategorical(T(p.probs), o),
+  onehot_logits: (p, o) => new D.OneHotCategorical({ logits: T(p.logits), ...o }),
+  uniform_vec: (p, o) => new D.Uniform(p.low, p.high, o),
+  uniform_broadcast: (p, o) => new D.Uniform(p.low, p.high, o),
+  uniform_scalar: (p, o) => new D.Uniform(p.low, p.high, o),
+  uniform_f32: (p, o) => new D.Uniform(p.low, p.high, o),
+  uniform_novalidate: (p, o) => new D.Uniform(p.low, p.high, o),
+  exponential_vec: (p, o) => new D.Exponential(p.rate, o),
+  exponential_scalar: (p, o) => new D.Exponential(p.rate, o),
+  laplace_vec: (p, o) => new D.Laplace(p.loc, p.scale, o),
+  laplace_broadcast: (p, o) => new D.Laplace(p.loc, p.scale, o),
+  laplace_scalar: (p, o) => new D.Laplace(p.loc, p.scale, o),
+  poisson_vec: (p, o) => new D.Poisson(p.rate, o),
+  poisson_scalar: (p, o) => new D.Poisson(p.rate, o),
+  poisson_2d: (p, o) => new D.Poisson(p.rate, o),
+  independent_normal: (p, o) => new D.Independent(new D.Normal(p.loc, p.scale), 1, o),
+  independent_normal_2: (p, o) => new D.Independent(new D.Normal(p.loc, p.scale), 2, o),
+  independent_bernoulli: (p, o) => new D.Independent(new D.Bernoulli(p.probs), 1, o),
+  independent_mvn: (p, o) => new D.Independent(new D.MultivariateNormal(T(p.loc), { scaleTril: T(p.scale_tril) }), 1, o),
+  mvn_cov: (p, o) => new D.MultivariateNormal(T(p.loc), { covarianceMatrix: T(p.covariance_matrix), ...o }),
+  mvn_prec: (p, o) => new D.MultivariateNormal(T(p.loc), { precisionMatrix: T(p.precision_matrix), ...o }),
+  mvn_tril: (p, o) => new D.MultivariateNormal(T(p.loc), { scaleTril: T(p.scale_tril), ...o }),
+  mvn_batched_loc: (p, o) => new D.MultivariateNormal(T(p.loc), { covarianceMatrix: T(p.covariance_matrix), ...o }),
+  mvn_batched_cov: (p, o) => new D.MultivariateNormal(T(p.loc), { covarianceMatrix: T(p.covariance_matrix), ...o }),
+  mvn_batched_prec: (p, o) => new D.MultivariateNormal(T(p.loc), { precisionMatrix: T(p.precision_matrix), ...o }),
+  lognormal: (p, o) => new D.LogNormal(p.loc, p.scale, o),
+  lognormal_scalar: (p, o) => new D.LogNormal(p.loc, p.scale, o),
+  transformed_exp: (p, o) => new D.TransformedDistribution(new D.Normal(p.loc, p.scale), new D.transforms.ExpTransform(), o),
+  transformed_affine_sigmoid: (p, o) =>
+    new D.TransformedDistribution(
+      new D.Normal(p.loc, p.scale),
+      [new D.transforms.AffineTransform(1, 2), new D.transforms.SigmoidTransform()],
+      o,
+    ),
+  transformed_tanh: (p, o) => new D.TransformedDistribution(new D.Normal(p.loc, p.scale), new D.transforms.TanhTransform(), o),
+  transformed_affine_neg: (p, o) =>
+    new D.TransformedDistribution(new D.Normal(p.loc, p.scale), [new D.transforms.AffineTransform(0.5, -3)], o),
+};
+
+const CASE = new Map(FIXTURE.values.map((c) => [c.name, c]));
+
+/** The case's parameters as flint values: numbers stay numbers; float tensors require grad when asked. */
+function params(c: ValueCase, requiresGrad = false): Params {
+  const p: Params = {};
+  for (const { name, value } of c.params) {
+    if ('number' in value) p[name] = value.number;
+    else {
+      const t = fromSer(value);
+      p[name] = requiresGrad && value.dtype !== 'int64' ? t.requiresGrad_() : t;
+    }
+  }
+  return p;
+}
+function build(name: string, requiresGrad = false): { d: Dist; p: Params } {
+  const c = CASE.get(name)!;
+  const p = params(c, requiresGrad);
+  return { d: BUILD[name](p, c.validate ? undefined : { validateArgs: false }), p };
+}
+
+/** PyTorch's property names, camelCased in flint */
+const PROP: Record<string, string> = {
+  mean: 'mean',
+  mode: 'mode',
+  variance: 'variance',
+  stddev: 'stddev',
+  probs: 'probs',
+  logits: 'logits',
+  scale_tril: 'scaleTril',
+  covariance_matrix: 'covarianceMatrix',
+  precision_matrix: 'precisionMatrix',
+};
+function read(d: Dist, prop: string): Tensor {
+  if (prop === 'entropy') return d.entropy();
+  if (prop === 'perplexity') return d.perplexity();
+  return (d as unknown as Record<string, Tensor>)[PROP[prop]];
+}
+
+describe('distributions vs PyTorch 1.13: shapes, moments, entropy, log_prob, cdf, icdf', () => {
+  it('every fixture case has a flint constructor, and the fixture is from 1.13', () => {
+    expect(FIXTURE.torch.startsWith('1.13')).toBe(true);
+    expect(FIXTURE.values.map((c) => c.name).filter((n) => !(n in BUILD))).toEqual([]);
+    expect(Object.keys(BUILD).filter((n) => !CASE.has(n))).toEqual([]);
+  });
+  for (const c of FIXTURE.values) {
+    it(`${c.name}: batch/event shape, hasRsample, properties`, () => {
+      const { d } = build(c.name);
+      expect([...d.batchShape], 'batchShape').toEqual(c.batchShape);
+      expect([...d.eventShape], 'eventShape').toEqual(c.eventShape);
+      expect(d.hasRsample, 'hasRsample').toBe(c.hasRsample);
+      for (const [prop, want] of Object.entries(c.props)) {
+        if (isRaised(want)) expect(() => read(d, prop), `${prop} raises ${want.error} in PyTorch`).toThrow();
+        else expectClose(read(d, prop), want, prop);
+      }
+    });
+    if (c.logProb.length > 0 || c.cdfError) {
+      it(`${c.name}: logProb${c.cdfError ? ' (cdf is not implemented)' : ''}`, () => {
+        const { d } = build(c.name);
+        c.logProb.forEach(({ value, out }, i) => expectClose(d.logProb(fromSer(value)), out, `logProb #${i}`));
+        if (c.cdfError) expect(() => d.cdf(fromSer(c.logProb[0].value))).toThrow();
+      });
+    }
+    if (c.cdf.length > 0 || c.icdf.length > 0) {
+      it(`${c.name}: cdf and icdf`, () => {
+        const { d } = build(c.name);
+        c.cdf.forEach(({ value, out }, i) => expectClose(d.cdf(fromSer(value)), out, `cdf #${i}`));
+        c.icdf.forEach(({ value, out }, i) => expectClose(d.icdf(fromSer(value)), out, `icdf #${i}`));
+      });
+    }
+  }
+});
+
+describe('gradients of logProb(value).sum() + entropy().sum() w.r.t. the parameters', () => {
+  for (const g of FIXTURE.grads) {
+    it(`${g.name} (${g.terms})`, () => {
+      const c = CASE.get(g.name)!;
+      const { d, p } = build(g.name, true);
+      let objective = d.logProb(fromSer(c.logProb[0].value)).sum();
+      if (g.terms === 'logProb+entropy') objective = objective.add(d.entropy().sum());
+      const dtype = objective.dtype.name;
+      expect(Math.abs(data(objective)[0] - g.objective) <= VALUE_RTOL[dtype] * 10 * Math.max(1, Math.abs(g.objective))).toBe(true);
+      objective.backward();
+      for (const [name, want] of Object.entries(g.grads)) {
+        const leaf = p[name] as Tensor;
+        if (want === null) expect(leaf.grad, `${name}.grad`).toBeNull();
+        else expectClose(leaf.grad!, want, `d/d${name}`, dtype === 'float32' ? 1e-5 : 1e-9);
+      }
+    });
+  }
+});
+
+describe('rsample: seeded reparameterized draws and their gradients', () => {
+  for (const r of FIXTURE.rsample) {
+    it(`${r.name}: rsample(${JSON.stringify(r.shape)}) under manualSeed(${r.seed})`, () => {
+      const { d, p } = build(r.name, true);
+      torch.manualSeed(r.seed);
+      const x = d.rsample(r.shape);
+      expectClose(x, r.out, 'rsample', SAMPLE_RTOL[r.out.dtype]);
+      const names = Object.keys(r.grads);
+      if (names.length === 0) return;
+      expect(x.requiresGrad).toBe(true);
+      x.sum().backward();
+      for (const name of names) {
+        const want = r.grads[name];
+        const leaf = p[name] as Tensor;
+        if (want === null) expect(leaf.grad, `${name}.grad`).toBeNull();
+        else expectClose(leaf.grad!, want, `d/d${name}`, want.dtype === 'float32' ? 1e-5 : 1e-9);
+      }
+    });
+  }
+  it('sample() does not track gradients; rsample is refused where PyTorch has none', () => {
+    const loc = f64([0, 1]).requiresGrad_();
+    const d = new D.Normal(loc, 1);
+    expect(d.sample([2]).requiresGrad).toBe(false);
+    expect(d.rsample([2]).requiresGrad).toBe(true);
+    expect(() => new D.Bernoulli(f64([0.5])).rsample()).toThrow();
+    expect(() => new D.Categorical(f64([0.5, 0.5])).rsample()).toThrow();
+    expect(() => new D.Poisson(f64([1])).rsample()).toThrow();
+  });
+});
+
+describe('sample streams: manualSeed(s) then sample(shape) draws what PyTorch draws', () => {
+  for (const s of FIXTURE.samples) {
+    it(`${s.name}: sample(${JSON.stringify(s.shape)}) under manualSeed(${s.seed})`, () => {
+      const { d } = build(s.name);
+      torch.manualSeed(s.seed);
+      expectClose(d.sample(s.shape), s.out, 'sample', SAMPLE_RTOL[s.out.dtype]);
+    });
+  }
+  it('consecutive draws continue the stream, and the default sample shape is []', () => {
+    const c = FIXTURE.consecutive;
+    const { d } = build(c.name);
+    torch.manualSeed(c.seed);
+    expectClose(d.sample([2]), c.first, 'first', SAMPLE_RTOL.float64);
+    expectClose(d.sample(), c.second, 'second', SAMPLE_RTOL.float64);
+  });
+});
+
+/** The KL pairs (PyTorch's side is KL / KL_CROSS in the script); `rg` makes p's loc a leaf that requires grad. */
+const KL: Record<string, (rg: boolean) => [Dist, Dist, Tensor | null]> = {
+  normal_normal: (rg) => {
+    const loc = f64([0, 1, -1]).requiresGrad_(rg);
+    return [new D.Normal(loc, f64([1, 0.5, 2])), new D.Normal(f64([0.5, 1, 0]), f64([2, 0.5, 1])), loc];
+  },
+  normal_normal_broadcast: (rg) => {
+    const loc = f64([[0], [1]]).requiresGrad_(rg);
+    return [new D.Normal(loc, f64([1, 2])), new D.Normal(f64(0.5), f64(1.5)), loc];
+  },
+  bernoulli_bernoulli: () => [new D.Bernoulli(f64([0.1, 0.5, 0.9])), new D.Bernoulli(f64([0.3, 0.5, 0.2])), null],
+  bernoulli_bernoulli_logits: () => [new D.Bernoulli({ logits: f64([-1, 2]) }), new D.Bernoulli({ logits: f64([0.5, 0]) }), null],
+  bernoulli_bernoulli_edges: () => [new D.Bernoulli(f64([0, 1, 0.5, 0])), new D.Bernoulli(f64([0.5, 0.5, 0, 0])), null],
+  categorical_categorical: () => [
+    new D.Categorical(f64([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]])),
+    new D.Categorical(f64([0.4, 0.4, 0.2])),
+    null,
+  ],
+  categorical_categorical_zeros: () => [
+    new D.Categorical(f64([[0, 0.5, 0.5], [0.5, 0.5, 0]])),
+    new D.Categorical(f64([[0.2, 0.3, 0.5], [0.5, 0, 0.5]])),
+    null,
+  ],
+  categorical_categorical_logits: () => [new D.Categorical({ logits: f64([1, -1, 0]) }), new D.Categorical({ logits: f64([0, 0, 2]) }), null],
+  onehot_onehot: () => [
+    new D.OneHotCategorical(f64([[0.2, 0.3, 0.5], [0.6, 0.2, 0.2]])),
+    new D.OneHotCategorical({ logits: f64([0, 1, -1]) }),
+    null,
+  ],
+  uniform_uniform: () => [new D.Uniform(f64([0, 0.5]), f64([1, 1])), new D.Uniform(f64([-1, 0]), f64([2, 1.5])), null],
+  uniform_uniform_inf: () => [new D.Uniform(f64([0, 0, 0.2]), f64([2, 1, 0.8])), new D.Uniform(f64([0.5, -1, 0]), f64([1, 0.5, 1])), null],
+  exponential_exponential: () => [new D.Exponential(f64([0.5, 1, 3])), new D.Exponential(f64([1, 2, 0.5])), null],
+  laplace_laplace: () => [new D.Laplace(f64([0, 1]), f64([1, 0.5])), new D.Laplace(f64([0.5, 1]), f64([2, 0.5])), null],
+  poisson_poisson: () => [new D.Poisson(f64([0.5, 2, 4])), new D.Poisson(f64([1, 2, 0.5])), null],
+  mvn_mvn: (rg) => {
+    const loc = f64([1, -1, 0.5]).requiresGrad_(rg);
+    return [
+      new D.MultivariateNormal(loc, { covarianceMatrix: f64([[2, 0.5, 0.3], [0.5, 1, -0.2], [0.3, -0.2, 1.5]]) }),
+      new D.MultivariateNormal(f64([0, 0, 0]), { scaleTril: f64([[1, 0, 0], [0.2, 1.5, 0], [-0.3, 0.1, 0.8]]) }),
+      loc,
+    ];
+  },
+  mvn_mvn_batched: (rg) => {
+    const loc = f64([[0, 0], [1, 2]]).requiresGrad_(rg);
+    return [
+      new D.MultivariateNormal(loc, { precisionMatrix: f64([[2, 0.5], [0.5, 1]]) }),
+      new D.MultivariateNormal(f64([0.5, 0.5]), { covarianceMatrix: f64([[[1, 0.2], [0.2, 2]], [[0.5, -0.1], [-0.1, 0.3]]]) }),
+      loc,
+    ];
+  },
+  independent_independent: (rg) => {
+    const loc = f64([[0, 1], [2, 3]]).requiresGrad_(rg);
+    return [
+      new D.Independent(new D.Normal(loc, f64([[1, 2], [0.5, 1]])), 1),
+      new D.Independent(new D.Normal(f64([[1, 1], [1, 1]]), f64([[1, 1], [1, 1]])), 1),
+      loc,
+    ];
+  },
+};
+const KL_CROSS: Record<string, () => [Dist, Dist]> = {
+  normal_laplace: () => [new D.Normal(f64([0, 1]), f64([1, 0.5])), new D.Laplace(f64([0.5, 1]), f64([2, 1]))],
+  laplace_normal: () => [new D.Laplace(f64([0, 1]), f64([1, 0.5])), new D.Normal(f64([0.5, 1]), f64([2, 1]))],
+  exponential_normal: () => [new D.Exponential(f64([0.5, 2])), new D.Normal(f64([1, 0]), f64([1, 3]))],
+  uniform_normal: () => [new D.Uniform(f64([0, -1]), f64([1, 2])), new D.Normal(f64([0.5, 0]), f64([1, 2]))],
+  uniform_exponential: () => [new D.Uniform(f64([0, 1, -1]), f64([1, 3, 1])), new D.Exponential(f64([2, 0.5, 1]))],
+  normal_uniform: () => [new D.Normal(f64([0]), f64([1])), new D.Uniform(f64([-1]), f64([1]))],
+  normal_exponential: () => [new D.Normal(f64([0]), f64([1])), new D.Exponential(f64([1]))],
+  exponential_uniform: () => [new D.Exponential(f64([1])), new D.Uniform(f64([0]), f64([5]))],
+  laplace_uniform: () => [new D.Laplace(f64([0]), f64([1])), new D.Uniform(f64([0]), f64([5]))],
+  laplace_exponential: () => [new D.Laplace(f64([0]), f64([1])), new D.Exponential(f64([1]))],
+  bernoulli_poisson: () => [new D.Bernoulli(f64([0.3, 0])), new D.Poisson(f64([1, 2]))],
+  poisson_bernoulli: () => [new D.Poisson(f64([1, 2])), new D.Bernoulli(f64([0.3, 0.5]))],
+  lognormal_lognormal: () => [new D.LogNormal(f64([0, 1]), f64([1, 0.5])), new D.LogNormal(f64([0.5, 0]), f64([2, 1]))],
+};
+
+describe('klDivergence', () => {
+  it('every fixture pair has a flint pair', () => {
+    expect(FIXTURE.kl.map((k) => k.name).filter((n) => !(n in KL))).toEqual([]);
+    expect(FIXTURE.klCross.map((k) => k.name).filter((n) => !(n in KL_CROSS))).toEqual([]);
+  });
+  for (const k of FIXTURE.kl) {
+    it(`${k.name}${k.gradLoc ? ' and its gradient w.r.t. p.loc' : ''}`, () => {
+      const [p, q, loc] = KL[k.name](k.gradLoc !== null);
+      const out = D.klDivergence(p, q);
+      expectClose(out, k.out, 'kl');
+      if (k.gradLoc) {
+        out.sum().backward();
+        expectClose(loc!.grad!, k.gradLoc, 'd kl / d p.loc', 1e-9);
+      }
+    });
+  }
+  for (const k of FIXTURE.klCross) {
+    it(`registered cross-family pair ${k.name}`, () => {
+      const [p, q] = KL_CROSS[k.name]();
+      expectClose(D.klDivergence(p, q), k.out, 'kl');
+    });
+  }
+  it('unregistered pairs raise (and different exponential families are not compared)', () => {
+    const e = FIXTURE.klErrors;
+    expect(() => D.klDivergence(new D.Categorical(f64([0.5, 0.5])), new D.Normal(f64(0), f64(1)))).toThrow(e.categorical_normal.message);
+    // PyTorch reaches its ExponentialFamily fallback here, which refuses different families;
+    // flint has no such base class, so the pair is simply unregistered.
+    expect(() => D.klDivergence(new D.Bernoulli(f64(0.3)), new D.Normal(f64(0), f64(1)))).toThrow('No KL(p || q) is implemented for p type Bernoulli and q type Normal');
+  });
+  it('registerKl(P, Q)(fn): a subclass pair dispatches to its own function, a mixed pair to the parent one', () => {
+    class MyNormal extends D.Normal {}
+    const fn = (p: MyNormal, q: MyNormal): Tensor => p.loc.sub(q.loc).abs().mul(10);
+    const returned = D.registerKl(MyNormal, MyNormal)(fn);
+    expect(returned).toBe(fn);
+    const mine = D.klDivergence(new MyNormal(f64([0, 1]), f64([1, 1])), new MyNormal(f64([2, 0]), f64([1, 3])));
+    expectClose(mine, FIXTURE.registerKl.mine, 'MyNormal || MyNormal');
+    const mixed = D.klDivergence(new MyNormal(f64([0, 1]), f64([1, 1])), new D.Normal(f64([2, 0]), f64([1, 3])));
+    expectClose(mixed, FIXTURE.registerKl.mixed, 'MyNormal || Normal');
+  });
+});
+
+describe('enumerateSupport', () => {
+  for (const e of FIXTURE.enumerate) {
+    it(`${e.name}`, () => {
+      const { d } = build(e.name);
+      const en = d as unknown as { enumerateSupport(expand?: boolean): Tensor };
+      if ('error' in e) {
+        expect(() => en.enumerateSupport()).toThrow(e.error.message);
+        return;
+      }
+      expectClose(en.enumerateSupport(), e.expand, 'expand=true');
+      expectClose(en.enumerateSupport(true), e.expand, 'expand=true (explicit)');
+      expectClose(en.enumerateSupport(false), e.noExpand, 'expand=false');
+    });
+  }
+});
+
+describe('expand', () => {
+  for (const e of FIXTURE.expand) {
+    it(`${e.name}.expand(${JSON.stringify(e.shape)}): shapes, logProb, mean, samples`, () => {
+      const { d } = build(e.name);
+      const x = d.expand(e.shape);
+      expect([...x.batchShape]).toEqual(e.batchShape);
+      expect([...x.eventShape]).toEqual(e.eventShape);
+      expect([...d.batchShape], 'the original keeps its batch shape').toEqual(CASE.get(e.name)!.batchShape);
+      expectClose(x.logProb(fromSer(e.value)), e.logProb, 'logProb');
+      if (isRaised(e.mean)) expect(() => x.mean).toThrow();
+      else expectClose(x.mean, e.mean, 'mean');
+      torch.manualSeed(e.seed);
+      expectClose(x.sample(), e.sample, 'sample', SAMPLE_RTOL[e.sample.dtype]);
+    });
+  }
+});
+
+describe('Independent', () => {
+  const BASE: Record<string, (p: Params) => Dist> = {
+    independent_normal: (p) => new D.Normal(p.loc, p.scale),
+    independent_normal_2: (p) => new D.Normal(p.loc, p.scale),
+    independent_bernoulli: (p) => new D.Bernoulli(p.probs),
+    independent_mvn: (p) => new D.MultivariateNormal(T(p.loc), { scaleTril: T(p.scale_tril) }),
+  };
+  for (const c of FIXTURE.independent) {
+    it(`${c.name}: reinterprets ${c.reinterpreted} batch dims and sums logProb and entropy over them`, () => {
+      const vc = CASE.get(c.name)!;
+      const p = params(vc);
+      const base = BASE[c.name](p);
+      const d = BUILD[c.name](p, undefined);
+      expect([...base.batchShape]).toEqual(c.baseBatchShape);
+      expect([...d.batchShape]).toEqual(c.batchShape);
+      expect([...d.eventShape]).toEqual(c.eventShape);
+      expect(d.hasRsample).toBe(c.hasRsample);
+      const v = fromSer(c.value);
+      expectClose(base.logProb(v), c.baseLogProb, 'base logProb');
+      expectClose(d.logProb(v), c.logProb, 'logProb');
+      expectClose(d.entropy(), c.entropy, 'entropy');
+    });
+  }
+});
+
+describe('argument validation', () => {
+  const E = FIXTURE.errors;
+  const THROWS: Record<string, () => unknown> = {
+    normal_negative_scale: () => new D.Normal(0, -1),
+    normal_negative_scale_tensor: () => new D.Normal(f64([0, 1]), f64([1, -1])),
+    normal_nan_loc: () => new D.Normal(f64([NaN]), f64([1])),
+    bernoulli_probs_1_5: () => new D.Bernoulli({ probs: 1.5 }),
+    bernoulli_both: () => new D.Bernoulli({ probs: f64([0.5]), logits: f64([0]) }),
+    bernoulli_neither: () => new D.Bernoulli({}),
+    bernoulli_value_outside: () => new D.Bernoulli(0.3).logProb(torch.tensor(0.5)),
+    categorical_both: () => new D.Categorical({ probs: f64([0.5, 0.5]), logits: f64([0, 0]) }),
+    categorical_neither: () => new D.Categorical({}),
+    categorical_negative: () => new D.Categorical(f64([0.5, -0.5, 1])),
+    categorical_value_outside: () => new D.Categorical(f64([1, 1, 1])).logProb(torch.tensor(3, { dtype: torch.int64 })),
+    categorical_0d: () => new D.Categorical(f64(0.5)),
+    onehot_value_outside: () => new D.OneHotCategorical(f64([0.5, 0.5])).logProb(f64([1, 1])),
+    exponential_value_outside: () => new D.Exponential(1).logProb(torch.tensor(-1, { dtype: torch.float32 })),
+    exponential_rate_zero: () => new D.Exponential(f64([1, 0])),
+    laplace_scale_zero: () => new D.Laplace(0, 0),
+    uniform_low_ge_high: () => new D.Uniform(1, 0),
+    uniform_value_outside: () => new D.Uniform(f64([0]), f64([1])).logProb(f64([1.5])),
+    poisson_negative: () => new D.Poisson(-1),
+    poisson_value_outside: () => new D.Poisson(f64([2])).logProb(f64([1.5])),
+    normal_value_shape: () => new D.Normal(f64([0, 0, 0]), 1).logProb(f64([0, 0])),
+    mvn_none: () => new D.MultivariateNormal(f64([0, 0]), {}),
+    mvn_two: () =>
+      new D.MultivariateNormal(f64([0, 0]), {
+        covarianceMatrix: torch.eye(2, { dtype: torch.float64 }),
+        scaleTril: torch.eye(2, { dtype: torch.float64 }),
+      }),
+    mvn_loc_0d: () => new D.MultivariateNormal(f64(0), { covarianceMatrix: torch.eye(2, { dtype: torch.float64 }) }),
+    mvn_not_pd: () => new D.MultivariateNormal(f64([0, 0]), { covarianceMatrix: f64([[1, 2], [2, 1]]) }),
+    mvn_tril_not_lower: () => new D.MultivariateNormal(f64([0, 0]), { scaleTril: f64([[1, 0.5], [0, 1]]) }),
+    mvn_value_event: () => new D.MultivariateNormal(f64([0, 0]), { covarianceMatrix: torch.eye(2, { dtype: torch.float64 }) }).logProb(f64([0, 0, 0])),
+    independent_too_many: () => new D.Independent(new D.Normal(f64([0, 0, 0]), 1), 2),
+    set_default_validate_args: () => D.Distribution.setDefaultValidateArgs('x' as unknown as boolean),
+  };
+  it('every fixture error has a flint call', () => {
+    expect(Object.keys(E).filter((n) => !(n in THROWS))).toEqual([]);
+  });
+  for (const [name, e] of Object.entries(E)) {
+    it(`${name}: throws as PyTorch's ${e.type}${e.keys.length ? ` "${e.keys.join(' ... ')}"` : ''}`, () => {
+      expect(D?.Distribution, 'torch.distributions.Distribution').toBeDefined();
+      let caught: unknown = null;
+      try {
+        THROWS[name]();
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, `PyTorch raised ${e.type}: ${e.message}`).toBeInstanceOf(Error);
+      // flint names MultivariateNormal's matrix parameters in camelCase, as its options do.
+      const camel = (k: string) => k.replace(/_(matrix|tril)\b/g, (_, w: string) => w[0].toUpperCase() + w.slice(1));
+      for (const key of e.keys) expect((caught as Error).message).toContain(camel(key));
+    });
+  }
+  it('the full messages name the parameter, its shape, the distribution and the constraint', () => {
+    // Not the whole text (the tensor printing differs): the parts before the values.
+    const prefix = (s: string) => s.split(' but found invalid values')[0];
+    expect(() => new D.Normal(0, -1)).toThrow(prefix(E.normal_negative_scale.message).split(' of distribution ')[0]);
+    expect(() => new D.Exponential(1).logProb(torch.tensor(-1, { dtype: torch.float32 }))).toThrow(
+      prefix(E.exponential_value_outside.message).split(' of the distribution ')[0],
+    );
+  });
+  it('validateArgs: false skips the checks and computes what PyTorch computes', () => {
+    const N = FIXTURE.noValidate as Record<string, Ser>;
+    expectClose(new D.Normal(0, -1, { validateArgs: false }).logProb(torch.tensor(0.5)), N.normal_negative_scale_logprob, 'normal');
+    expectClose(new D.Exponential(1, { validateArgs: false }).logProb(torch.tensor(-1, { dtype: torch.float32 })), N.exponential_outside_logprob, 'exponential');
+    expectClose(new D.Bernoulli(0.3, { validateArgs: false }).logProb(torch.tensor(0.5)), N.bernoulli_outside_logprob, 'bernoulli');
+    expectClose(new D.Uniform(1, 0, { validateArgs: false }).entropy(), N.uniform_reversed_entropy, 'uniform');
+    expectClose(new D.Poisson(f64([2]), { validateArgs: false }).logProb(f64([1.5])), N.poisson_fraction_logprob, 'poisson');
+  });
+  it('Distribution.setDefaultValidateArgs(false) turns the default off; validateArgs: true still checks', () => {
+    const N = FIXTURE.noValidate;
+    D.Distribution.setDefaultValidateArgs(false);
+    try {
+      expectClose(new D.Normal(0, -1).logProb(torch.tensor(0.5)), N.default_off_normal as Ser, 'default off');
+      expect(() => new D.Normal(0, -1, { validateArgs: true })).toThrow('to satisfy the constraint GreaterThan(lower_bound=0.0)');
+    } finally {
+      D.Distribution.setDefaultValidateArgs(true);
+    }
+    expect(() => new D.Normal(0, -1)).toThrow('Expected parameter scale');
+  });
+});
+
+describe('finite differences (float64 gradcheck)', () => {
+  const A = torch.autograd;
+  const leaf = (v: number[] | number[][]) => f64(v).requiresGrad_();
+  it('Normal: logProb, cdf and entropy w.r.t. loc and scale', () => {
+    const v = f64([0.1, 0.4, 2.3]);
+    const loc = leaf([0.3, -1.2, 2]);
+    const scale = leaf([0.7, 1.5, 0.2]);
+    expect(A.gradcheck((l: Tensor, s: Tensor) => new D.Normal(l, s).logProb(v), [loc, scale])).toBe(true);
+    expect(A.gradcheck((l: Tensor, s: Tensor) => new D.Normal(l, s).cdf(v), [loc, scale])).toBe(true);
+    expect(A.gradcheck((l: Tensor, s: Tensor) => new D.Normal(l, s).entropy(), [loc, scale])).toBe(true);
+    expect(A.gradcheck((l: Tensor, s: Tensor) => new D.Normal(l, s).icdf(f64([0.2, 0.5, 0.9])), [loc, scale])).toBe(true);
+  });
+  it('MultivariateNormal: logProb w.r.t. loc and scaleTril, covarianceMatrix and precisionMatrix', () => {
+    const v = f64([[0.5, -0.3, 1], [0, 0.2, -1]]);
+    const loc = leaf([0.1, -0.2, 0.4]);
+    const L = leaf([[1.2, 0, 0], [0.3, 0.8, 0], [-0.4, 0.1, 1.5]]);
+    expect(A.gradcheck((l: Tensor, t: Tensor) => new D.MultivariateNormal(l, { scaleTril: t.tril() }).logProb(v), [loc, L])).toBe(true);
+    expect(A.gradcheck((l: Tensor, t: Tensor) => new D.MultivariateNormal(l, { scaleTril: t.tril() }).entropy(), [loc, L])).toBe(true);
+    const eye = torch.eye(3, { dtype: torch.float64 });
+    const M = leaf([[0.5, 0.1, -0.2], [0.3, 0.4, 0.1], [0, -0.3, 0.6]]);
+    const spd = (m: Tensor) => m.matmul(m.mT).add(eye);
+    expect(A.gradcheck((l: Tensor, m: Tensor) => new D.MultivariateNormal(l, { covarianceMatrix: spd(m) }).logProb(v), [loc, M])).toBe(true);
+    expect(A.gradcheck((l: Tensor, m: Tensor) => new D.MultivariateNormal(l, { precisionMatrix: spd(m) }).logProb(v), [loc, M])).toBe(true);
+  });
+  it('KL Normal–Normal and MVN–MVN w.r.t. every parameter', () => {
+    const args = [leaf([0, 1]), leaf([1, 0.5]), leaf([0.5, -1]), leaf([2, 0.7])];
+    expect(
+      A.gradcheck((a: Tensor, b: Tensor, c: Tensor, d: Tensor) => D.klDivergence(new D.Normal(a, b), new D.Normal(c, d)), args),
+    ).toBe(true);
+    const L1 = leaf([[1, 0], [0.3, 0.8]]);
+    const L2 = leaf([[1.5, 0], [-0.2, 0.6]]);
+    expect(
+      A.gradcheck(
+        (l: Tensor, a: Tensor, b: Tensor) =>
+          D.klDivergence(new D.MultivariateNormal(l, { scaleTril: a.tril() }), new D.MultivariateNormal(f64([0.5, 0]), { scaleTril: b.tril() })),
+        [leaf([0.2, -0.1]), L1, L2],
+      ),
+    ).toBe(true);
+  });
+  it('rsample under a fixed seed is differentiable in the parameters (Normal, Laplace, Uniform, Exponential, LogNormal, MVN)', () => {
+    const seeded = <F extends (...t: Tensor[]) => Tensor>(f: F) =>
+      ((...t: Tensor[]) => {
+        torch.manualSeed(11);
+        return f(...t);
+      }) as F;
+    expect(A.gradcheck(seeded((l, s) => new D.Normal(l, s).rsample([3])), [leaf([0, 1]), leaf([1, 0.5])])).toBe(true);
+    expect(A.gradcheck(seeded((l, s) => new D.Laplace(l, s).rsample([3])), [leaf([0, 1]), leaf([1, 0.5])])).toBe(true);
+    expect(A.gradcheck(seeded((a, b) => new D.Uniform(a, b).rsample([3])), [leaf([0, 1]), leaf([1, 2.5])])).toBe(true);
+    expect(A.gradcheck(seeded((r) => new D.Exponential(r).rsample([3])), [leaf([0.5, 2])])).toBe(true);
+    expect(A.gradcheck(seeded((l, s) => new D.LogNormal(l, s).rsample([3])), [leaf([0, 0.3]), leaf([0.4, 0.5])])).toBe(true);
+    expect(
+      A.gradcheck(seeded((l, t) => new D.MultivariateNormal(l, { scaleTril: t.tril() }).rsample([2])), [leaf([0, 1]), leaf([[1, 0], [0.4, 0.7]])]),
+    ).toBe(true);
+  });
+  it('TransformedDistribution logProb through Affine, Sigmoid and Tanh', () => {
+    const mk = (l: Tensor, s: Tensor) =>
+      new D.TransformedDistribution(new D.Normal(l, s), [new D.transforms.AffineTransform(1, 2), new D.transforms.SigmoidTransform()]);
+    expect(A.gradcheck((l: Tensor, s: Tensor) => mk(l, s).logProb(f64([0.3, 0.8])), [leaf([0, -0.5]), leaf([1, 0.5])])).toBe(true);
+    const th = (l: Tensor, s: Tensor) => new D.TransformedDistribution(new D.Normal(l, s), new D.transforms.TanhTransform());
+    expect(A.gradcheck((l: Tensor, s: Tensor) => th(l, s).logProb(f64([0.3, -0.6])), [leaf([0, -0.5]), leaf([1, 0.5])])).toBe(true);
+  });
+});
