@@ -447,3 +447,23 @@ describe('the LAPACK entries refuse shapes that do not fit, before LAPACK runs',
     expect(() => call.linalgLstsq(fresh(f32, [1, 2, 1]), fresh(f32, [1]), x(1, 3, 2), x(1, 4, 1), 0)).toThrow(/linalgLstsq/);
   });
 });
+
+describe('solveTriangular and choleskyEx broadcasting and info', () => {
+  const f64 = (v: number[][] | number[][][]) => torch.tensor(v, { dtype: torch.float64 });
+  it('solveTriangular broadcasts an unbatched B against a batched A (B stays a matrix)', () => {
+    // PyTorch: torch.linalg.solve_triangular(A, torch.eye(2), upper=False) for A of shape (2, 2, 2).
+    const A = f64([[[2, 0], [1, 3]], [[1, 0], [0.5, 2]]]);
+    const X = L.solveTriangular(A, torch.eye(2, { dtype: torch.float64 }), { upper: false });
+    expect(X.shape).toEqual([2, 2, 2]);
+    expect(X.tolist()).toEqual([[[0.5, 0], [-1 / 6, 1 / 3]], [[1, 0], [-0.25, 0.5]]]);
+  });
+  it('choleskyEx reports the failing minor per matrix instead of raising', () => {
+    const { L: factor, info } = L.choleskyEx(f64([[[4, 2], [2, 3]], [[1, 2], [2, 1]]]));
+    expect(info.dtype).toBe(torch.int32);
+    expect(info.tolist()).toEqual([0, 2]);
+    expect((factor.tolist() as number[][][])[0]).toEqual([[2, 0], [1, Math.sqrt(2)]]);
+    expect(() => L.choleskyEx(f64([[1, 2], [2, 1]]), { checkErrors: true })).toThrow(
+      'linalg.cholesky_ex: The factorization could not be completed because the input is not positive-definite (the leading minor of order 2 is not positive-definite).',
+    );
+  });
+});

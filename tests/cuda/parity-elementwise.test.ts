@@ -96,6 +96,13 @@ const UNARY: UnaryCase[] = [
   { name: 'F.hardshrink', fn: (x) => F.hardshrink(x) },
   { name: 'F.softshrink', fn: (x) => F.softshrink(x) },
   { name: 'F.threshold(0.1, 20)', fn: (x) => F.threshold(x, 0.1, 20) },
+  // special.ts (erfinv's CUDA kernel is the device's intrinsic, as PyTorch's)
+  { name: 'lgamma', fn: (x) => x.lgamma() },
+  { name: 'digamma', fn: (x) => x.digamma() },
+  { name: 'polygamma(1)', fn: (x) => x.polygamma(1) },
+  { name: 'polygamma(3)', fn: (x) => x.polygamma(3) },
+  { name: 'erfc', fn: (x) => x.erfc() },
+  { name: 'erfinv', fn: (x) => x.erfinv() },
 ];
 
 interface BinaryCase {
