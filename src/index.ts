@@ -67,6 +67,12 @@ export { fromTransfer, transfer } from './tensor/transfer.js';
 export type { FromTransferOptions, TransferredTensor } from './tensor/transfer.js';
 export { Generator, defaultGenerator, getRngState, setRngState, initialSeed, seed } from './random/generator.js';
 export { randperm, randintLike, normal, bernoulli, multinomial, poisson } from './random/sampling.js';
+export {
+  standardGamma as _standardGamma,
+  standardGammaGrad as _standardGammaGrad,
+  sampleDirichlet as _sampleDirichlet,
+  dirichletGrad as _dirichletGrad,
+} from './random/gamma.js';
 export type { GeneratorOption } from './ops/fill.js';
 export {
   add,

@@ -564,6 +564,19 @@ void CudaBackend::poissonImpl(const PoissonArgs&) {
   throw Error("torch.poisson is not implemented on CUDA yet: sample on the CPU (rates.cpu()) and move the result");
 }
 
+// As torch.poisson: PyTorch's CUDA gamma sampler draws with curand, which flint has no port
+// of yet. The gradients would be plain elementwise kernels, but are refused with the sampler
+// that produces their inputs, so that a CUDA Gamma fails in one clear place.
+void CudaBackend::standardGammaImpl(const StandardGammaArgs&) {
+  throw Error("torch._standard_gamma is not implemented on CUDA yet: sample on the CPU (alpha.cpu()) and move the result");
+}
+void CudaBackend::standardGammaGradImpl(const StandardGammaGradArgs&) {
+  throw Error("torch._standard_gamma_grad is not implemented on CUDA yet (Gamma samples are drawn on the CPU)");
+}
+void CudaBackend::dirichletGradImpl(const DirichletGradArgs&) {
+  throw Error("torch._dirichlet_grad is not implemented on CUDA yet (Dirichlet samples are drawn on the CPU)");
+}
+
 std::vector<uint8_t> CudaBackend::rngState() {
   std::vector<uint8_t> bytes(16);
   std::memcpy(bytes.data(), &seed_, 8);

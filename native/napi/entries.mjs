@@ -291,6 +291,13 @@ export const entries = {
   // Poisson samples, one per rate, drawn from the device's generator in order (PyTorch's
   // _s_poisson_cpu); the output has the rates' dtype.
   poisson: { args: 'out: new [N], rates: in [N]', kernel: true },
+  // torch._standard_gamma: one Gamma(alpha, 1) sample per concentration, drawn as PyTorch's
+  // CPU kernel draws them (native/cpu/gamma.cc); and the reparameterized gradients of Gamma
+  // samples (d sample / d alpha) and of Dirichlet coordinates (PyTorch's
+  // _standard_gamma_grad and _dirichlet_grad).
+  standardGamma: { args: 'out: new [N], alpha: in [N]', kernel: true },
+  standardGammaGrad: { args: 'out: new [N], alpha: in [N], sample: in [N]', kernel: true },
+  dirichletGrad: { args: 'out: new [N], x: in [N], alpha: in [N], total: in [N]', kernel: true },
   // gradInput = gradOutput * f'(input) for the activation ops of UnaryOp (Softplus ...
   // Hardtanh), flattened; the rules are flint/rules/activation_grad.h.
   activationBackward: { args: 'gradInput: new [N], gradOutput: in [N], input: in [N], op: UnaryOp, p0: f64, p1: f64', kernel: true },

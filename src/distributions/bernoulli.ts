@@ -28,6 +28,9 @@ export class Bernoulli extends Distribution {
     this.validateArgs_();
   }
 
+  protected override get lazyParams(): readonly string[] {
+    return ['probs', 'logits'];
+  }
   override get argConstraints(): Record<string, Constraint> {
     return { probs: unitInterval, logits: real };
   }

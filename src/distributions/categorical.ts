@@ -37,6 +37,9 @@ export class Categorical extends Distribution {
     this.validateArgs_();
   }
 
+  protected override get lazyParams(): readonly string[] {
+    return ['probs', 'logits'];
+  }
   override get argConstraints(): Record<string, Constraint> {
     return { probs: simplex, logits: realVector };
   }

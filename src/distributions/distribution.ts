@@ -175,10 +175,24 @@ export abstract class Distribution {
   }
 
   /**
-   * A parameter by name: a field the constructor set, or a lazy one already computed (as
-   * PyTorch's `self.__dict__`); getters are not run, so nothing is computed to be checked.
+   * The parameters computed on first use from the one given (probs and logits, a
+   * MultivariateNormal's matrices): validation checks them only once computed, as PyTorch
+   * skips its lazy properties.
    */
+  protected get lazyParams(): readonly string[] {
+    return [];
+  }
+
+  /** A parameter by name, for validation: a field, a getter, or a lazy one once computed. */
   private paramValue(name: string): Tensor | undefined {
+    if (name in this.lazy) return this.lazy[name];
+    if (this.lazyParams.includes(name)) return undefined;
+    const v = (this as unknown as Record<string, unknown>)[name];
+    return v instanceof Tensor ? v : undefined;
+  }
+
+  /** A parameter by name, for printing: a field the constructor set or a computed lazy one (PyTorch's `__dict__`). */
+  private printedParam(name: string): Tensor | undefined {
     if (name in this.lazy) return this.lazy[name];
     if (!Object.prototype.hasOwnProperty.call(this, name)) return undefined;
     const v = (this as unknown as Record<string, unknown>)[name];
@@ -215,7 +229,7 @@ export abstract class Distribution {
   toString(): string {
     const parts: string[] = [];
     for (const name of Object.keys(this.argConstraints)) {
-      const v = this.paramValue(name);
+      const v = this.printedParam(name);
       if (v === undefined) continue;
       parts.push(`${name}: ${v.numel() === 1 ? v.toString() : v.shape.toString()}`);
     }

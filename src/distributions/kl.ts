@@ -3,7 +3,7 @@
  * dispatched on the most specific registered pair of distribution classes.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { erf, fullLike, softplus, where } from './ops.js';
+import { digamma, erf, fullLike, lgamma, softplus, where } from './ops.js';
 import { Distribution } from './distribution.js';
 import { Bernoulli } from './bernoulli.js';
 import { Categorical, OneHotCategorical } from './categorical.js';
@@ -16,6 +16,8 @@ import { Poisson } from './poisson.js';
 import { TransformedDistribution } from './transformed-distribution.js';
 import { AffineTransform } from './transforms.js';
 import { Uniform } from './uniform.js';
+import { Gamma } from './gamma.js';
+import { Beta, Dirichlet } from './dirichlet.js';
 import { sumRightmost } from './utils.js';
 import { broadcastShapes } from '../ops/shape.js';
 import { solveTriangular } from '../linalg/extras.js';
@@ -207,3 +209,44 @@ registerKl(Uniform, Normal)((p, q) => {
   const t3 = p.high.add(p.low).sub(q.loc.mul(2)).div(2).pow(2);
   return t1.add(t2.add(t3).mul(0.5).div(q.scale.pow(2)));
 });
+
+// ---- the Gamma family -----------------------------------------------------------------------
+
+const EULER_GAMMA = 0.5772156649015329;
+
+registerKl(Gamma, Gamma)((p, q) => {
+  const t1 = q.concentration.mul(p.rate.div(q.rate).log());
+  const t2 = lgamma(q.concentration).sub(lgamma(p.concentration));
+  const t3 = p.concentration.sub(q.concentration).mul(digamma(p.concentration));
+  const t4 = q.rate.sub(p.rate).mul(p.concentration.div(p.rate));
+  return t1.add(t2).add(t3).add(t4);
+});
+
+registerKl(Beta, Beta)((p, q) => {
+  const sumP = p.concentration1.add(p.concentration0);
+  const sumQ = q.concentration1.add(q.concentration0);
+  const t1 = lgamma(q.concentration1).add(lgamma(q.concentration0)).add(lgamma(sumP));
+  const t2 = lgamma(p.concentration1).add(lgamma(p.concentration0)).add(lgamma(sumQ));
+  const t3 = p.concentration1.sub(q.concentration1).mul(digamma(p.concentration1));
+  const t4 = p.concentration0.sub(q.concentration0).mul(digamma(p.concentration0));
+  const t5 = sumQ.sub(sumP).mul(digamma(sumP));
+  return t1.sub(t2).add(t3).add(t4).add(t5);
+});
+
+registerKl(Dirichlet, Dirichlet)((p, q) => {
+  const sumP = p.concentration.sum(-1);
+  const sumQ = q.concentration.sum(-1);
+  const t1 = lgamma(sumP).sub(lgamma(sumQ));
+  const t2 = lgamma(p.concentration).sub(lgamma(q.concentration)).sum(-1);
+  const t3 = p.concentration.sub(q.concentration);
+  const t4 = digamma(p.concentration).sub(digamma(sumP).unsqueeze(-1));
+  return t1.sub(t2).add(t3.mul(t4).sum(-1));
+});
+
+registerKl(Exponential, Gamma)((p, q) => {
+  const ratio = q.rate.div(p.rate);
+  const t1 = q.concentration.neg().mul(ratio.log());
+  return t1.add(ratio).add(lgamma(q.concentration)).add(q.concentration.mul(EULER_GAMMA)).sub(1 + EULER_GAMMA);
+});
+
+registerKl(Gamma, Exponential)((p, q) => p.entropy().neg().sub(q.rate.log()).add(q.rate.mul(p.concentration.div(p.rate))));

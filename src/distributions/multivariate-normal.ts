@@ -66,6 +66,9 @@ export class MultivariateNormal extends Distribution {
       given[0] === 'scaleTril' ? matrix : given[0] === 'covarianceMatrix' ? cholesky(matrix) : precisionToScaleTril(matrix);
   }
 
+  protected override get lazyParams(): readonly string[] {
+    return ['covarianceMatrix', 'precisionMatrix', 'scaleTril'];
+  }
   override get argConstraints(): Record<string, Constraint> {
     return { loc: realVector, covarianceMatrix: positiveDefinite, precisionMatrix: positiveDefinite, scaleTril: lowerCholesky };
   }

@@ -126,6 +126,6 @@ export function main(print: Print): void {
       print(`Episode ${iEpisode}\tLast reward: ${epReward.toFixed(2)}\tAverage reward: ${runningReward.toFixed(2)}\tLoss: ${loss.toFixed(6)}`);
     }
   }
-  const m = new Categorical({ logits: policy.affine2.bias.detach() });
+  const m = new Categorical({ logits: policy.affine2.bias!.detach() });
   print(`Entropy of the output bias as logits: ${m.entropy().item().toFixed(6)}`);
 }
