@@ -54,6 +54,13 @@ export const cases: Record<string, () => unknown> = {
   poisson_rates_disagree: () => call.poisson(fresh(torch.float32, [5]), torch.ones(3)),
   poisson_int_rates: () => call.poisson(fresh(torch.int64, [3]), torch.ones([3], { dtype: torch.int64 })),
   poisson_past_storage: () => call.poisson(fresh(torch.float32, [40]), layoutOf(torch.ones(2), torch.float32, 0, [40], [1])),
+  // Entries added with torch.distributions: Gamma sampling and its gradients.
+  gamma_alpha_disagree: () => call.standardGamma(fresh(torch.float32, [5]), torch.ones(3)),
+  gamma_int_alpha: () => call.standardGamma(fresh(torch.int64, [3]), torch.ones([3], { dtype: torch.int64 })),
+  gamma_negative_alpha: () => call.standardGamma(fresh(torch.float32, [2]), torch.tensor([1, -1], { dtype: torch.float32 })),
+  gamma_past_storage: () => call.standardGamma(fresh(torch.float32, [40]), layoutOf(torch.ones(2), torch.float32, 0, [40], [1])),
+  gamma_grad_short: () => call.standardGammaGrad(fresh(torch.float64, [4]), torch.ones(4).double(), torch.ones(3).double()),
+  dirichlet_grad_mixed_dtypes: () => call.dirichletGrad(fresh(torch.float32, [2]), torch.ones(2), torch.ones(2).double(), torch.ones(2)),
   activation_backward_short: () => call.activationBackward(fresh(torch.float32, [6]), torch.ones(6), torch.ones(4), UnaryOp.Elu, 1, 0),
   scatter_reduce_index_out_of_range: () =>
     call.scatterReduce(BinaryOp.Mul, torch.ones(3), 0, torch.tensor([0, 7]), torch.ones(2)),
