@@ -10,24 +10,15 @@ domain edges, inf and NaN), the output, its grad_fn name and the gradient for
 grad_output = linspace(0.5, 1.5); float32: the same inputs in float32 (values only).
 """
 import json
-import math
 import os
 
 import torch
 
-NAN, INF = float('nan'), float('inf')
-
-
-def enc(v):
-    if math.isnan(v):
-        return 'nan'
-    if math.isinf(v):
-        return 'inf' if v > 0 else '-inf'
-    return v
+from fixture_tensors import F64, INF, NAN, fmt_float
 
 
 def ser(t):
-    return [enc(float(v)) for v in t.detach().reshape(-1).tolist()]
+    return [fmt_float(float(v), F64) for v in t.detach().reshape(-1).tolist()]
 
 
 GAMMA_IN = [-2.5, -1.5, -0.5, -1e-8, 0.1, 0.5, 1.0, 1.5, 2.0, 3.7, 9.99, 10.0, 10.5, 35.0, 170.5, 1e6]
