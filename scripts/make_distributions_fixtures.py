@@ -17,10 +17,18 @@ rsample:  torch.manual_seed(s); d.rsample(shape): the values and d(sum)/d(parame
 samples:  torch.manual_seed(s); d.sample(shape): the values (flint's generator mirrors
           PyTorch's CPU generator, so these must match).
 kl, klCross, klErrors, registerKl, enumerate, expand, independent, errors, noValidate.
+klParams: the Gamma family's KL pairs and their gradients w.r.t. each of p's parameters.
+lowLevel: torch._standard_gamma and torch._sample_dirichlet streams, _standard_gamma's
+          gradient (StandardGammaBackward0), and _standard_gamma_grad / _dirichlet_grad on
+          grids that reach every branch of PyTorch's approximations (and the boundaries of
+          _standard_gamma_grad's, where PyTorch compares with float literals).
+The Gamma-family rsample cases are weighted ((x * w).sum(): a Dirichlet row sums to 1) and
+record which gradient branches their draws reach.
 """
 import json
 import math
 import os
+import struct
 
 import torch
 import torch.distributions as D
@@ -62,9 +70,10 @@ def num(x):
 CASES = {}
 
 
-def case(name, params, build, log_prob=(), cdf=(), icdf=(), sample_shapes=([], [4]), rsample=None, validate=True):
+def case(name, params, build, log_prob=(), cdf=(), icdf=(), sample_shapes=([], [4]), rsample=None, validate=True,
+         weighted=False):
     CASES[name] = dict(params=params, build=build, logProb=list(log_prob), cdf=list(cdf), icdf=list(icdf),
-                       sampleShapes=[list(s) for s in sample_shapes], rsample=rsample, validate=validate)
+                       sampleShapes=[list(s) for s in sample_shapes], rsample=rsample, validate=validate, weighted=weighted)
 
 
 def vargs(c):
@@ -221,6 +230,82 @@ case('transformed_affine_neg', [('loc', tensor([0.0, 1.0])), ('scale', tensor([1
      lambda p, **k: D.TransformedDistribution(D.Normal(p['loc'], p['scale']), [T.AffineTransform(0.5, -3.0)], **k),
      log_prob=[tensor([0.0, -2.0])], cdf=[tensor([0.0, -2.0])], icdf=[tensor([0.1, 0.6])], rsample=[2])
 
+# Gamma: concentrations below 1 (boosted sampler, small-sample gradient series), 1, between 1
+# and 8 (rational fit) and above 8 (saddle-point expansion)
+case('gamma_vec', [('concentration', tensor([0.3, 1.0, 2.5, 12.0])), ('rate', tensor([1.0, 2.0, 0.5, 3.0]))],
+     lambda p, **k: D.Gamma(p['concentration'], p['rate'], **k),
+     log_prob=[tensor([0.5, 0.0, 3.0, 4.0]), tensor([[0.2], [6.0]])], sample_shapes=([], [4], [2, 3]), rsample=[3], weighted=True)
+case('gamma_small', [('concentration', tensor([0.05, 0.2, 0.7])), ('rate', 1.0)],
+     lambda p, **k: D.Gamma(p['concentration'], p['rate'], **k),
+     log_prob=[tensor([1e-3, 0.1, 0.6])], sample_shapes=([], [5]), rsample=[4], weighted=True)
+case('gamma_broadcast', [('concentration', tensor([[0.5], [9.0]])), ('rate', tensor([1.0, 0.25, 4.0]))],
+     lambda p, **k: D.Gamma(p['concentration'], p['rate'], **k),
+     log_prob=[tensor([[0.3, 2.0, 0.1], [8.0, 30.0, 2.5]])], sample_shapes=([], [2]), rsample=[2], weighted=True)
+case('gamma_scalar', [('concentration', 2.0), ('rate', 3.0)], lambda p, **k: D.Gamma(p['concentration'], p['rate'], **k),
+     log_prob=[tensor([0.0, 0.5, 2.0], F32)], sample_shapes=([], [5]), rsample=[4], weighted=True)
+case('gamma_f32', [('concentration', tensor([0.5, 4.0, 20.0], F32)), ('rate', tensor([1.5, 0.25, 2.0], F32))],
+     lambda p, **k: D.Gamma(p['concentration'], p['rate'], **k),
+     log_prob=[tensor([0.2, 10.0, 30.0], F32)], sample_shapes=([], [4]), rsample=[3], weighted=True)
+
+# Chi2 = Gamma(df / 2, 1 / 2)
+case('chi2_vec', [('df', tensor([1.0, 3.5, 10.0, 25.0]))], lambda p, **k: D.Chi2(p['df'], **k),
+     log_prob=[tensor([0.5, 2.0, 9.0, 20.0]), tensor([[1.0], [4.0]])], sample_shapes=([], [4]), rsample=[3], weighted=True)
+case('chi2_scalar', [('df', 4.0)], lambda p, **k: D.Chi2(p['df'], **k),
+     log_prob=[tensor([0.5, 3.0], F32)], sample_shapes=([], [3]), rsample=[3], weighted=True)
+case('chi2_f32', [('df', tensor([0.6, 6.0], F32))], lambda p, **k: D.Chi2(p['df'], **k),
+     log_prob=[tensor([0.05, 5.0], F32)], sample_shapes=([], [4]), rsample=[3], weighted=True)
+
+# Dirichlet (last dim is the event): a row with some concentrations below 1 and a row with all
+# of them below 1 (the mode is a vertex there)
+case('dirichlet_batched', [('concentration', tensor([[0.5, 2.0, 3.0], [0.3, 0.7, 0.2]]))],
+     lambda p, **k: D.Dirichlet(p['concentration'], **k),
+     log_prob=[tensor([[0.2, 0.3, 0.5], [0.1, 0.6, 0.3]]), tensor([[[0.25, 0.25, 0.5]], [[0.6, 0.3, 0.1]]])],
+     sample_shapes=([], [4]), rsample=[2], weighted=True)
+case('dirichlet_mix', [('concentration', tensor([[0.2, 0.5, 1.5], [3.0, 7.0, 8.0], [9.0, 12.0, 0.4], [1.0, 1.0, 1.0]]))],
+     lambda p, **k: D.Dirichlet(p['concentration'], **k),
+     log_prob=[tensor([[0.1, 0.2, 0.7], [0.2, 0.35, 0.45], [0.4, 0.55, 0.05], [0.3, 0.3, 0.4]])],
+     sample_shapes=([], [3]), rsample=[4], weighted=True)
+case('dirichlet_vec', [('concentration', tensor([0.8, 5.0, 12.0, 2.0]))], lambda p, **k: D.Dirichlet(p['concentration'], **k),
+     log_prob=[tensor([0.05, 0.25, 0.6, 0.1]), tensor([[0.25, 0.25, 0.25, 0.25], [0.1, 0.2, 0.3, 0.4]])],
+     sample_shapes=([], [5]), rsample=[3], weighted=True)
+case('dirichlet_f32', [('concentration', tensor([[0.8, 5.0, 12.0], [2.0, 0.1, 7.0]], F32))],
+     lambda p, **k: D.Dirichlet(p['concentration'], **k),
+     log_prob=[tensor([[0.05, 0.35, 0.6], [0.2, 0.1, 0.7]], F32)], sample_shapes=([], [3]), rsample=[3], weighted=True)
+
+# Beta: broadcasting tensors (a pair all below 1 makes the mode a vertex), numbers, float32
+case('beta_broadcast', [('concentration1', tensor([[0.5], [2.0]])), ('concentration0', tensor([0.7, 3.0, 10.0]))],
+     lambda p, **k: D.Beta(p['concentration1'], p['concentration0'], **k),
+     log_prob=[tensor([[0.1, 0.5, 0.9], [0.3, 0.2, 0.05]]), tensor([[[0.25]], [[0.75]]])],
+     sample_shapes=([], [4]), rsample=[3], weighted=True)
+case('beta_scalar', [('concentration1', 0.5), ('concentration0', 2.0)],
+     lambda p, **k: D.Beta(p['concentration1'], p['concentration0'], **k),
+     log_prob=[tensor([0.1, 0.5, 0.99], F32)], sample_shapes=([], [5]), rsample=[4], weighted=True)
+case('beta_f32', [('concentration1', tensor([1.5, 8.0, 0.3], F32)), ('concentration0', tensor([0.3, 9.0, 0.6], F32))],
+     lambda p, **k: D.Beta(p['concentration1'], p['concentration0'], **k),
+     log_prob=[tensor([0.8, 0.45, 0.02], F32)], sample_shapes=([], [4]), rsample=[3], weighted=True)
+case('beta_mixed', [('concentration1', tensor([0.5, 4.0, 30.0])), ('concentration0', 7.5)],
+     lambda p, **k: D.Beta(p['concentration1'], p['concentration0'], **k),
+     log_prob=[tensor([0.02, 0.4, 0.8])], sample_shapes=([], [3]), rsample=[3], weighted=True)
+
+# StudentT: df <= 1 (NaN mean and variance), in (1, 2] (infinite variance), > 2; defaults for
+# loc and scale; numbers; float32
+case('studentt_vec', [('df', tensor([0.5, 1.0, 1.5, 2.0, 3.0, 30.0])), ('loc', tensor([0.0, 1.0, -1.0, 0.5, 2.0, 0.0])),
+                      ('scale', tensor([1.0, 2.0, 0.5, 1.0, 3.0, 0.1]))],
+     lambda p, **k: D.StudentT(p['df'], p['loc'], p['scale'], **k),
+     log_prob=[tensor([0.3, -2.0, 5.0, 0.5, 1.0, 0.05]), tensor([[0.0], [1.5]])], sample_shapes=([], [4]), rsample=[2],
+     weighted=True)
+case('studentt_df_only', [('df', tensor([2.5, 7.0]))], lambda p, **k: D.StudentT(p['df'], **k),
+     log_prob=[tensor([0.4, -3.0])], sample_shapes=([], [3]), rsample=[3], weighted=True)
+case('studentt_scalar', [('df', 3.0), ('loc', 1.0), ('scale', 2.0)],
+     lambda p, **k: D.StudentT(p['df'], p['loc'], p['scale'], **k),
+     log_prob=[tensor([1.0, -4.0, 10.0], F32)], sample_shapes=([], [5]), rsample=[3], weighted=True)
+case('studentt_f32', [('df', tensor([4.0, 0.8], F32)), ('loc', 1.0), ('scale', tensor([2.0, 0.5], F32))],
+     lambda p, **k: D.StudentT(p['df'], p['loc'], p['scale'], **k),
+     log_prob=[tensor([0.0, 1.2], F32)], sample_shapes=([], [8]), rsample=[3], weighted=True)
+case('studentt_big_sample', [('df', tensor([5.0, 1.2, 12.0])), ('loc', tensor([0.0, -2.0, 3.0])), ('scale', 1.5)],
+     lambda p, **k: D.StudentT(p['df'], p['loc'], p['scale'], **k),
+     log_prob=[tensor([0.5, -1.0, 2.0])], sample_shapes=([6], [2, 4]))
+
 
 def make_params(c, requires_grad=False):
     params = {}
@@ -247,6 +332,69 @@ def build(c, requires_grad=False):
     return p, c['build'](p, **vargs(c))
 
 
+# the parameters (and derived ones) recorded as properties of the Gamma family
+PARAM_PROPS = {'Gamma': ['concentration', 'rate'], 'Chi2': ['concentration', 'rate', 'df'], 'Dirichlet': ['concentration'],
+               'Beta': ['concentration1', 'concentration0'], 'StudentT': ['df', 'loc', 'scale']}
+
+
+def rsample_weights(x):
+    """Fixed weights (-2.5 .. 3.5, exact in float32) for the rsample objective (x * w).sum()."""
+    return ((torch.arange(x.numel()) % 7).to(x.dtype) - 2.5).reshape(x.shape)
+
+
+def f32(v):
+    return struct.unpack('f', struct.pack('f', v))[0]
+
+
+def gamma_grad_branch(alpha, x):
+    """The branch of PyTorch's standard_gamma_grad_one (its literals are floats)."""
+    if x < f32(0.8):
+        return 'series'
+    if alpha > 8.0:
+        if f32(0.9) * alpha <= x <= f32(1.1) * alpha:
+            return 'saddle_near_mean'
+        return 'saddle_below' if x < alpha else 'saddle_above'
+    return 'rational'
+
+
+def dirichlet_grad_branch(x, alpha, total):
+    """The branch of PyTorch's dirichlet_grad_one."""
+    beta = total - alpha
+    boundary = total * x * (1 - x)
+    if x <= 0.5 and boundary < 2.5:
+        return 'near_zero'
+    if x >= 0.5 and boundary < 0.75:
+        return 'near_one'
+    if alpha > 6 and beta > 6:
+        mean = alpha / (alpha + beta)
+        std = math.sqrt(alpha * beta / (alpha + beta + 1)) / (alpha + beta)
+        if mean - 0.1 * std <= x <= mean + 0.1 * std:
+            return 'large_near_mean'
+        return 'large_below' if x < mean else 'large_above'
+    return 'rational'
+
+
+GAMMA_BRANCHES = {'series', 'saddle_near_mean', 'saddle_below', 'saddle_above', 'rational'}
+DIRICHLET_BRANCHES = {'near_zero', 'near_one', 'large_near_mean', 'large_below', 'large_above', 'rational'}
+
+
+def rsample_branches(d, x):
+    """Which branches of the reparameterized gradient a Gamma-family rsample's backward takes."""
+    x = x.detach().double()
+    if isinstance(d, D.Gamma):
+        alpha = d.concentration.detach().expand(x.shape).double()
+        std = (x * d.rate.detach().double()).clamp(min=0)  # the standard Gamma draw (before / rate)
+        return sorted({gamma_grad_branch(a, v) for a, v in zip(alpha.reshape(-1).tolist(), std.reshape(-1).tolist())})
+    if isinstance(d, (D.Dirichlet, D.Beta)):
+        conc = (d._dirichlet if isinstance(d, D.Beta) else d).concentration.detach().double()
+        xx = torch.stack([x, 1 - x], -1) if isinstance(d, D.Beta) else x
+        conc = conc.expand(xx.shape)
+        total = conc.sum(-1, True).expand(xx.shape)
+        return sorted({dirichlet_grad_branch(v, a, tt) for v, a, tt in
+                       zip(xx.reshape(-1).tolist(), conc.reshape(-1).tolist(), total.reshape(-1).tolist())})
+    return []
+
+
 values, grads, rsamples, samples = [], [], [], []
 for name, c in CASES.items():
     _, d = build(c)
@@ -259,6 +407,8 @@ for name, c in CASES.items():
     for prop in ['probs', 'logits']:
         if isinstance(d, (D.Bernoulli, D.Categorical, D.OneHotCategorical)):
             entry['props'][prop] = ser(getattr(d, prop))
+    for prop in PARAM_PROPS.get(type(d).__name__, []):
+        entry['props'][prop] = ser(getattr(d, prop))
     if isinstance(d, D.MultivariateNormal):
         for prop in ['scale_tril', 'covariance_matrix', 'precision_matrix']:
             entry['props'][prop] = ser(getattr(d, prop))
@@ -295,9 +445,14 @@ for name, c in CASES.items():
         seed = 1000 + len(rsamples)
         torch.manual_seed(seed)
         x = d.rsample(c['rsample'])
-        entry = {'name': name, 'seed': seed, 'shape': c['rsample'], 'out': ser(x), 'grads': {}}
+        entry = {'name': name, 'seed': seed, 'shape': c['rsample'], 'out': ser(x), 'grads': {}, 'branches': rsample_branches(d, x)}
+        objective = x.sum()
+        if c['weighted']:
+            w = rsample_weights(x)
+            entry['weights'] = ser(w)
+            objective = (x * w).sum()
         if leaves:
-            gs = torch.autograd.grad(x.sum(), [v for _, v in leaves], allow_unused=True)
+            gs = torch.autograd.grad(objective, [v for _, v in leaves], allow_unused=True)
             entry['grads'] = {n: (ser(g) if g is not None else None) for (n, _), g in zip(leaves, gs)}
         rsamples.append(entry)
 
@@ -315,6 +470,87 @@ torch.manual_seed(99)
 a = d.sample([2])
 b = d.sample()
 consecutive = {'name': 'normal_vec', 'seed': 99, 'first': ser(a), 'second': ser(b)}
+
+
+# ---------------------------------------------------------------- low level: torch._standard_gamma & co
+def f32_vs_double(entry, out32, out64):
+    """A float32 grid also records PyTorch's float64 evaluation at the same (float32) inputs,
+    rounded to float32: flint evaluates every branch in double. `noisy` lists the points where
+    PyTorch's own float32 arithmetic (some branches stay in float) is more than 1e-5 from it."""
+    entry['outDouble'] = ser(out64.float())
+    rel = ((out32.double() - out64).abs() / out64.abs().clamp(min=1)).tolist()
+    entry['noisy'] = [i for i, r in enumerate(rel) if r > 1e-5]
+
+
+low_level = {'standardGamma': [], 'sampleDirichlet': [], 'standardGammaRsample': [], 'gammaGrad': [], 'dirichletGrad': []}
+ALPHA_G = [[0.0, 0.05, 0.3, 0.9], [1.0, 1.5, 4.0, 12.0], [150.0, 1e-3, 2.5, 7.0]]
+ALPHA_D = [[0.1, 0.1, 0.1], [1.0, 2.0, 3.0], [0.01, 5.0, 0.02], [1e-3, 1e-3, 1e-3], [50.0, 0.5, 8.0]]
+for dtype in [F64, F32]:
+    for alpha in [ALPHA_G, [2.0, 0.5]]:
+        seed = 3000 + len(low_level['standardGamma'])
+        torch.manual_seed(seed)
+        a = tensor(alpha, dtype)
+        low_level['standardGamma'].append({'seed': seed, 'alpha': ser(a), 'out': ser(torch._standard_gamma(a))})
+    for alpha in [ALPHA_D, [0.5, 0.5]]:
+        seed = 3100 + len(low_level['sampleDirichlet'])
+        torch.manual_seed(seed)
+        a = tensor(alpha, dtype)
+        low_level['sampleDirichlet'].append({'seed': seed, 'alpha': ser(a), 'out': ser(torch._sample_dirichlet(a))})
+    # differentiable: d((x * w).sum()) / d alpha = w * _standard_gamma_grad(alpha, x)
+    seed = 3200 + len(low_level['standardGammaRsample'])
+    torch.manual_seed(seed)
+    a = tensor([0.2, 0.7, 2.0, 5.0, 9.0, 30.0, 0.9, 3.0], dtype).requires_grad_()
+    x = torch._standard_gamma(a)
+    w = rsample_weights(x)
+    g, = torch.autograd.grad((x * w).sum(), [a])
+    low_level['standardGammaRsample'].append({'seed': seed, 'alpha': ser(a), 'out': ser(x), 'weights': ser(w), 'grad': ser(g),
+                                              'gradFn': x.grad_fn.name(),
+                                              'branches': sorted({gamma_grad_branch(av, xv) for av, xv in zip(a.tolist(), x.tolist())})})
+
+# _standard_gamma_grad on a grid: every branch (float64 at 1e-12; float32, away from the
+# branch boundaries, at 1e-5); and at the boundaries, where PyTorch compares with float literals
+g_alpha, g_x = [], []
+for alpha in [0.1, 0.5, 1.0, 2.5, 7.9, 8.5, 12.0, 50.0]:
+    for x in [1e-3, 0.1, 0.5, 0.79, 0.81, 1.5, 5.0, 0.3 * alpha, 0.5 * alpha, 0.95 * alpha, alpha, 1.05 * alpha, 2.0 * alpha, 3.0 * alpha]:
+        g_alpha.append(alpha)
+        g_x.append(x)
+for dtype in [F64, F32]:
+    a, x = tensor(g_alpha, dtype), tensor(g_x, dtype)
+    branches = [gamma_grad_branch(av, xv) for av, xv in zip(a.tolist(), x.tolist())]
+    assert set(branches) == GAMMA_BRANCHES, set(branches)
+    entry = {'label': f'grid {dtype}', 'alpha': ser(a), 'x': ser(x), 'out': ser(torch._standard_gamma_grad(a, x)), 'branches': branches}
+    if dtype == F32:
+        f32_vs_double(entry, torch._standard_gamma_grad(a, x), torch._standard_gamma_grad(a.double(), x.double()))
+    low_level['gammaGrad'].append(entry)
+# branch boundaries: x = 0.8 (PyTorch: 0.8 < 0.8f, the series), x just inside 0.9f * alpha and 1.1f * alpha
+EDGE = [(2.0, 0.8), (12.0, 0.8), (0.5, 0.8), (10.0, 8.9999999), (10.0, 11.0000001), (10.0, 9.0), (10.0, 11.0)]
+a, x = tensor([e[0] for e in EDGE]), tensor([e[1] for e in EDGE])
+low_level['gammaGrad'].append({'label': 'branch boundaries float64', 'alpha': ser(a), 'x': ser(x),
+                               'out': ser(torch._standard_gamma_grad(a, x)),
+                               'branches': [gamma_grad_branch(av, xv) for av, xv in zip(a.tolist(), x.tolist())]})
+
+# _dirichlet_grad(x, alpha, total) on a grid: every branch
+d_x, d_alpha, d_total = [], [], []
+for alpha in [0.3, 1.0, 2.5, 7.0, 15.0]:
+    for beta in [0.4, 2.0, 6.5, 20.0]:
+        xs = [0.001, 0.05, 0.2, 0.3, 0.45, 0.5, 0.6, 0.8, 0.95, 0.999]
+        if alpha > 6 and beta > 6:
+            mean = alpha / (alpha + beta)
+            std = math.sqrt(alpha * beta / (alpha + beta + 1)) / (alpha + beta)
+            xs += [mean, mean + 0.05 * std, mean - 0.08 * std, mean + 0.3 * std]
+        for x in xs:
+            d_x.append(x)
+            d_alpha.append(alpha)
+            d_total.append(alpha + beta)
+for dtype in [F64, F32]:
+    x, a, tt = tensor(d_x, dtype), tensor(d_alpha, dtype), tensor(d_total, dtype)
+    branches = [dirichlet_grad_branch(xv, av, tv) for xv, av, tv in zip(x.tolist(), a.tolist(), tt.tolist())]
+    assert set(branches) == DIRICHLET_BRANCHES, set(branches)
+    entry = {'label': f'grid {dtype}', 'x': ser(x), 'alpha': ser(a), 'total': ser(tt),
+             'out': ser(torch._dirichlet_grad(x, a, tt)), 'branches': branches}
+    if dtype == F32:
+        f32_vs_double(entry, torch._dirichlet_grad(x, a, tt), torch._dirichlet_grad(x.double(), a.double(), tt.double()))
+    low_level['dirichletGrad'].append(entry)
 
 
 # ---------------------------------------------------------------- KL
@@ -373,6 +609,51 @@ for name, make in KL.items():
         g, = torch.autograd.grad(out.sum(), [leaf])
         entry['gradLoc'] = ser(g)
     kl.append(entry)
+
+# The Gamma family's pairs: KL and its gradient w.r.t. each of p's parameters (the leaves).
+def leaves(**kw):
+    return {k: t(v, rg=True) for k, v in kw.items()}
+
+
+def kl_gamma_gamma():
+    L = leaves(concentration=[0.5, 2.0, 9.0], rate=[1.0, 0.5, 3.0])
+    return D.Gamma(L['concentration'], L['rate']), D.Gamma(t([1.0, 3.0, 4.0]), t([2.0, 0.5, 1.0])), L
+
+
+def kl_chi2_gamma():
+    L = leaves(df=[1.0, 5.0, 20.0])
+    return D.Chi2(L['df']), D.Gamma(t([0.5, 3.0, 8.0]), t([0.5, 1.0, 0.25])), L
+
+
+def kl_beta_beta():
+    L = leaves(concentration1=[0.5, 2.0, 8.0], concentration0=[1.5, 0.3, 9.0])
+    return D.Beta(L['concentration1'], L['concentration0']), D.Beta(t([1.0, 4.0, 2.0]), t([1.0, 2.0, 3.0])), L
+
+
+def kl_dirichlet_dirichlet():
+    L = leaves(concentration=[[0.5, 1.0, 2.0], [3.0, 0.2, 1.0]])
+    return D.Dirichlet(L['concentration']), D.Dirichlet(t([1.0, 2.0, 0.5])), L
+
+
+def kl_exponential_gamma():
+    L = leaves(rate=[0.5, 2.0, 1.0])
+    return D.Exponential(L['rate']), D.Gamma(t([1.5, 0.7, 1.0]), t([1.0, 3.0, 1.0])), L
+
+
+def kl_gamma_exponential():
+    L = leaves(concentration=[0.5, 3.0, 1.0], rate=[2.0, 1.0, 1.0])
+    return D.Gamma(L['concentration'], L['rate']), D.Exponential(t([1.0, 0.25, 1.0])), L
+
+
+KL_PARAMS = {'gamma_gamma': kl_gamma_gamma, 'chi2_gamma': kl_chi2_gamma, 'beta_beta': kl_beta_beta,
+             'dirichlet_dirichlet': kl_dirichlet_dirichlet, 'exponential_gamma': kl_exponential_gamma,
+             'gamma_exponential': kl_gamma_exponential}
+kl_params = []
+for name, make in KL_PARAMS.items():
+    p, q, L = make()
+    out = D.kl_divergence(p, q)
+    gs = torch.autograd.grad(out.sum(), list(L.values()))
+    kl_params.append({'name': name, 'out': ser(out), 'grads': {k: ser(g) for k, g in zip(L, gs)}})
 kl_cross = []
 for name, make in KL_CROSS.items():
     p, q = make()
@@ -434,6 +715,15 @@ for name, shape, value in [
     ('mvn_tril', [3], tensor([[1.0, -1.0], [0.0, 0.0], [2.0, 2.0]])),
     ('mvn_cov', [2], tensor([0.0, 0.0, 0.0])),
     ('lognormal', [3, 2], tensor([1.0, 2.5])),
+    ('gamma_vec', [2, 4], tensor([0.5, 1.0, 3.0, 4.0])),
+    ('gamma_scalar', [3], tensor([0.5, 1.0, 2.0], F32)),
+    ('chi2_vec', [3, 4], tensor([0.5, 2.0, 9.0, 20.0])),
+    ('dirichlet_batched', [3, 2], tensor([[0.2, 0.3, 0.5], [0.1, 0.6, 0.3]])),
+    ('dirichlet_vec', [2], tensor([0.05, 0.25, 0.6, 0.1])),
+    ('beta_broadcast', [4, 2, 3], tensor([0.1, 0.5, 0.9])),
+    ('beta_scalar', [3], tensor([0.1, 0.5, 0.99], F32)),
+    ('studentt_vec', [2, 6], tensor([0.3, -2.0, 5.0, 0.5, 1.0, 0.05])),
+    ('studentt_scalar', [2], tensor([1.0, -4.0], F32)),
 ]:
     c = CASES[name]
     _, d = build(c)
@@ -476,6 +766,19 @@ errors = {
     'mvn_value_event': err(lambda: D.MultivariateNormal(t([0.0, 0.0]), torch.eye(2, dtype=F64)).log_prob(t([0.0, 0.0, 0.0]))),
     'independent_too_many': err(lambda: D.Independent(D.Normal(t([0.0, 0.0, 0.0]), 1.0), 2)),
     'set_default_validate_args': err(lambda: D.Distribution.set_default_validate_args('x')),
+    'gamma_negative_concentration': err(lambda: D.Gamma(-1.0, 1.0)),
+    'gamma_rate_zero': err(lambda: D.Gamma(t([1.0, 2.0]), t([1.0, 0.0]))),
+    'gamma_value_outside': err(lambda: D.Gamma(2.0, 1.0).log_prob(torch.tensor(-1.0))),
+    'chi2_negative': err(lambda: D.Chi2(-1.0)),
+    'dirichlet_negative': err(lambda: D.Dirichlet(t([0.5, -0.5, 1.0]))),
+    'dirichlet_0d': err(lambda: D.Dirichlet(t(1.0))),
+    'dirichlet_value_outside': err(lambda: D.Dirichlet(t([1.0, 2.0, 3.0])).log_prob(t([0.5, 0.6, 0.1]))),
+    'beta_negative': err(lambda: D.Beta(-1.0, 1.0)),
+    'beta_value_outside': err(lambda: D.Beta(t([2.0]), t([3.0])).log_prob(t([1.5]))),
+    'studentt_negative_df': err(lambda: D.StudentT(-1.0)),
+    'studentt_negative_scale': err(lambda: D.StudentT(t([1.0]), 0.0, -1.0)),
+    # the inner Chi2 is built with the default validation, so even validate_args=False raises
+    'studentt_negative_df_novalidate': err(lambda: D.StudentT(t([-1.0, 2.0]), validate_args=False)),
 }
 # keys: the parts of each message the test requires in flint's
 KEYS = {
@@ -508,6 +811,19 @@ KEYS = {
     'mvn_value_event': ['The right-most size of value must match event_shape'],
     'independent_too_many': ['Expected reinterpreted_batch_ndims <= len(base_distribution.batch_shape), actual 2 vs 1'],
     'set_default_validate_args': [],
+    'gamma_negative_concentration': ['Expected parameter concentration', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
+    'gamma_rate_zero': ['Expected parameter rate', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
+    'gamma_value_outside': ['Expected value argument', 'to be within the support (GreaterThanEq(lower_bound=0.0))'],
+    'chi2_negative': ['Expected parameter df', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
+    'dirichlet_negative': ['Expected parameter concentration', 'to satisfy the constraint IndependentConstraint(GreaterThan(lower_bound=0.0), 1)'],
+    'dirichlet_0d': ['`concentration` parameter must be at least one-dimensional.'],
+    'dirichlet_value_outside': ['Expected value argument', 'to be within the support (Simplex())'],
+    'beta_negative': ['Expected parameter concentration', 'of distribution Dirichlet',
+                      'to satisfy the constraint IndependentConstraint(GreaterThan(lower_bound=0.0), 1)'],
+    'beta_value_outside': ['Expected value argument', 'to be within the support (Interval(lower_bound=0.0, upper_bound=1.0))'],
+    'studentt_negative_df': ['Expected parameter df', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
+    'studentt_negative_scale': ['Expected parameter scale', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
+    'studentt_negative_df_novalidate': ['Expected parameter df', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
 }
 for k, e in errors.items():
     for key in KEYS[k]:
@@ -526,6 +842,11 @@ D.Distribution.set_default_validate_args(False)
 no_validate['default_off_normal'] = ser(D.Normal(0.0, -1.0).log_prob(torch.tensor(0.5)))
 no_validate['default_off_explicit_true'] = err(lambda: D.Normal(0.0, -1.0, validate_args=True))
 D.Distribution.set_default_validate_args(True)
+# xlogy(0, x) is 0 even outside the support; a non-simplex value is scored as it is
+no_validate['gamma_outside_logprob'] = ser(D.Gamma(t([1.0, 2.0, 0.5]), 1.0, validate_args=False).log_prob(t([-1.0, 0.0, 0.0])))
+no_validate['dirichlet_nonsimplex_logprob'] = ser(D.Dirichlet(t([2.0, 3.0]), validate_args=False).log_prob(t([0.5, 0.7])))
+no_validate['studentt_options_form'] = ser(D.StudentT(t([3.0, 0.5]), validate_args=False).log_prob(t([0.5, -1.0])))
+no_validate['beta_negative_novalidate_entropy'] = ser(D.Beta(t([-0.5, 2.0]), t([3.0, 3.0]), validate_args=False).entropy())
 
 # ---------------------------------------------------------------- independent
 independent = []
@@ -544,11 +865,17 @@ fixture = {
     'values': values, 'grads': grads, 'rsample': rsamples, 'samples': samples, 'consecutive': consecutive,
     'kl': kl, 'klCross': kl_cross, 'klErrors': kl_errors, 'registerKl': register,
     'enumerate': enumerate_cases, 'expand': expand_cases, 'errors': errors, 'noValidate': no_validate,
-    'independent': independent,
+    'independent': independent, 'klParams': kl_params, 'lowLevel': low_level,
 }
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'distributions.json')
 with open(path, 'w') as f:
     json.dump(fixture, f, separators=(',', ':'), allow_nan=False)
     f.write('\n')
+# which gradient branches the seeded rsamples reach (the grids above reach them all)
+for r in rsamples:
+    if r['branches']:
+        print(f"  rsample {r['name']}: {', '.join(r['branches'])}")
+print('  rsample branches reached, Gamma:', sorted(GAMMA_BRANCHES & {b for r in rsamples for b in r['branches']}),
+      'Dirichlet:', sorted(DIRICHLET_BRANCHES & {b for r in rsamples for b in r['branches'] if b in DIRICHLET_BRANCHES}))
 print(f'wrote {path} ({len(values)} value cases, {len(samples)} sample streams, {len(kl)} + {len(kl_cross)} KL pairs, '
       f'{os.path.getsize(path)} bytes)')

@@ -5,7 +5,10 @@
  * entropy, reparameterized samples and their gradients, seeded sample streams (flint's
  * generator mirrors PyTorch's CPU one), KL divergences, enumerate_support, expand,
  * Independent, TransformedDistribution, argument validation and its messages; float64
- * gradchecks by finite differences.
+ * gradchecks by finite differences. The Gamma family (Gamma, Chi2, Dirichlet, Beta,
+ * StudentT): the same, plus torch._standardGamma / _sampleDirichlet streams and the
+ * reparameterized-gradient kernels _standardGammaGrad / _dirichletGrad on grids that reach
+ * every branch of PyTorch's approximations.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -50,7 +53,7 @@ const FIXTURE: {
   torch: string;
   values: ValueCase[];
   grads: { name: string; terms: 'logProb' | 'logProb+entropy'; objective: number; grads: Record<string, Ser | null> }[];
-  rsample: { name: string; seed: number; shape: number[]; out: Ser; grads: Record<string, Ser | null> }[];
+  rsample: { name: string; seed: number; shape: number[]; out: Ser; grads: Record<string, Ser | null>; weights?: Ser; branches: string[] }[];
   samples: { name: string; seed: number; shape: number[]; out: Ser }[];
   consecutive: { name: string; seed: number; first: Ser; second: Ser };
   kl: { name: string; out: Ser; gradLoc: Ser | null }[];
@@ -83,6 +86,14 @@ const FIXTURE: {
     entropy: Ser;
     hasRsample: boolean;
   }[];
+  klParams: { name: string; out: Ser; grads: Record<string, Ser> }[];
+  lowLevel: {
+    standardGamma: { seed: number; alpha: Ser; out: Ser }[];
+    sampleDirichlet: { seed: number; alpha: Ser; out: Ser }[];
+    standardGammaRsample: { seed: number; alpha: Ser; out: Ser; weights: Ser; grad: Ser; gradFn: string; branches: string[] }[];
+    gammaGrad: { label: string; alpha: Ser; x: Ser; out: Ser; branches: string[]; outDouble?: Ser; noisy?: number[] }[];
+    dirichletGrad: { label: string; x: Ser; alpha: Ser; total: Ser; out: Ser; branches: string[]; outDouble?: Ser; noisy?: number[] }[];
+  };
 } = JSON.parse(readFileSync(new URL('./fixtures/distributions.json', import.meta.url), 'utf8'));
 
 const DTYPES: Record<string, torch.DType> = { float64: torch.float64, float32: torch.float32, int64: torch.int64 };
@@ -173,6 +184,27 @@ const BUILD: Record<string, (p: Params, o: Options) => Dist> = {
   transformed_tanh: (p, o) => new D.TransformedDistribution(new D.Normal(p.loc, p.scale), new D.transforms.TanhTransform(), o),
   transformed_affine_neg: (p, o) =>
     new D.TransformedDistribution(new D.Normal(p.loc, p.scale), [new D.transforms.AffineTransform(0.5, -3)], o),
+  gamma_vec: (p, o) => new D.Gamma(p.concentration, p.rate, o),
+  gamma_small: (p, o) => new D.Gamma(p.concentration, p.rate, o),
+  gamma_broadcast: (p, o) => new D.Gamma(p.concentration, p.rate, o),
+  gamma_scalar: (p, o) => new D.Gamma(p.concentration, p.rate, o),
+  gamma_f32: (p, o) => new D.Gamma(p.concentration, p.rate, o),
+  chi2_vec: (p, o) => new D.Chi2(p.df, o),
+  chi2_scalar: (p, o) => new D.Chi2(p.df, o),
+  chi2_f32: (p, o) => new D.Chi2(p.df, o),
+  dirichlet_batched: (p, o) => new D.Dirichlet(T(p.concentration), o),
+  dirichlet_mix: (p, o) => new D.Dirichlet(T(p.concentration), o),
+  dirichlet_vec: (p, o) => new D.Dirichlet(T(p.concentration), o),
+  dirichlet_f32: (p, o) => new D.Dirichlet(T(p.concentration), o),
+  beta_broadcast: (p, o) => new D.Beta(p.concentration1, p.concentration0, o),
+  beta_scalar: (p, o) => new D.Beta(p.concentration1, p.concentration0, o),
+  beta_f32: (p, o) => new D.Beta(p.concentration1, p.concentration0, o),
+  beta_mixed: (p, o) => new D.Beta(p.concentration1, p.concentration0, o),
+  studentt_vec: (p, o) => new D.StudentT(p.df, p.loc, p.scale, o),
+  studentt_df_only: (p, o) => new D.StudentT(p.df, o),
+  studentt_scalar: (p, o) => new D.StudentT(p.df, p.loc, p.scale, o),
+  studentt_f32: (p, o) => new D.StudentT(p.df, p.loc, p.scale, o),
+  studentt_big_sample: (p, o) => new D.StudentT(p.df, p.loc, p.scale, o),
 };
 
 const CASE = new Map(FIXTURE.values.map((c) => [c.name, c]));
@@ -206,6 +238,13 @@ const PROP: Record<string, string> = {
   scale_tril: 'scaleTril',
   covariance_matrix: 'covarianceMatrix',
   precision_matrix: 'precisionMatrix',
+  concentration: 'concentration',
+  rate: 'rate',
+  df: 'df',
+  concentration1: 'concentration1',
+  concentration0: 'concentration0',
+  loc: 'loc',
+  scale: 'scale',
 };
 function read(d: Dist, prop: string): Tensor {
   if (prop === 'entropy') return d.entropy();
@@ -268,7 +307,8 @@ describe('gradients of logProb(value).sum() + entropy().sum() w.r.t. the paramet
 
 describe('rsample: seeded reparameterized draws and their gradients', () => {
   for (const r of FIXTURE.rsample) {
-    it(`${r.name}: rsample(${JSON.stringify(r.shape)}) under manualSeed(${r.seed})`, () => {
+    const branches = r.branches?.length ? ` (gradient branches: ${r.branches.join(', ')})` : '';
+    it(`${r.name}: rsample(${JSON.stringify(r.shape)}) under manualSeed(${r.seed})${branches}`, () => {
       const { d, p } = build(r.name, true);
       torch.manualSeed(r.seed);
       const x = d.rsample(r.shape);
@@ -276,7 +316,8 @@ describe('rsample: seeded reparameterized draws and their gradients', () => {
       const names = Object.keys(r.grads);
       if (names.length === 0) return;
       expect(x.requiresGrad).toBe(true);
-      x.sum().backward();
+      // (x * w).sum() where the fixture weights the draws (a Dirichlet row always sums to 1)
+      (r.weights ? x.mul(fromSer(r.weights)) : x).sum().backward();
       for (const name of names) {
         const want = r.grads[name];
         const leaf = p[name] as Tensor;
@@ -293,6 +334,11 @@ describe('rsample: seeded reparameterized draws and their gradients', () => {
     expect(() => new D.Bernoulli(f64([0.5])).rsample()).toThrow();
     expect(() => new D.Categorical(f64([0.5, 0.5])).rsample()).toThrow();
     expect(() => new D.Poisson(f64([1])).rsample()).toThrow();
+    const conc = f64([0.5, 3]).requiresGrad_();
+    expect(new D.Gamma(conc, 1).sample([2]).requiresGrad).toBe(false);
+    expect(new D.Gamma(conc, 1).rsample([2]).requiresGrad).toBe(true);
+    expect(new D.Dirichlet(conc).sample().requiresGrad).toBe(false);
+    expect(new D.Dirichlet(conc).rsample().requiresGrad).toBe(true);
   });
 });
 
@@ -388,6 +434,36 @@ const KL_CROSS: Record<string, () => [Dist, Dist]> = {
   lognormal_lognormal: () => [new D.LogNormal(f64([0, 1]), f64([1, 0.5])), new D.LogNormal(f64([0.5, 0]), f64([2, 1]))],
 };
 
+/** The Gamma family's KL pairs (PyTorch's side is KL_PARAMS in the script): p, q and p's parameters as leaves. */
+const leaves = <K extends string>(v: Record<K, number[] | number[][]>): Record<K, Tensor> =>
+  Object.fromEntries(Object.entries(v).map(([k, x]) => [k, f64(x as number[]).requiresGrad_()])) as Record<K, Tensor>;
+const KL_PARAMS: Record<string, () => [Dist, Dist, Record<string, Tensor>]> = {
+  gamma_gamma: () => {
+    const L = leaves({ concentration: [0.5, 2, 9], rate: [1, 0.5, 3] });
+    return [new D.Gamma(L.concentration, L.rate), new D.Gamma(f64([1, 3, 4]), f64([2, 0.5, 1])), L];
+  },
+  chi2_gamma: () => {
+    const L = leaves({ df: [1, 5, 20] });
+    return [new D.Chi2(L.df), new D.Gamma(f64([0.5, 3, 8]), f64([0.5, 1, 0.25])), L];
+  },
+  beta_beta: () => {
+    const L = leaves({ concentration1: [0.5, 2, 8], concentration0: [1.5, 0.3, 9] });
+    return [new D.Beta(L.concentration1, L.concentration0), new D.Beta(f64([1, 4, 2]), f64([1, 2, 3])), L];
+  },
+  dirichlet_dirichlet: () => {
+    const L = leaves({ concentration: [[0.5, 1, 2], [3, 0.2, 1]] });
+    return [new D.Dirichlet(L.concentration), new D.Dirichlet(f64([1, 2, 0.5])), L];
+  },
+  exponential_gamma: () => {
+    const L = leaves({ rate: [0.5, 2, 1] });
+    return [new D.Exponential(L.rate), new D.Gamma(f64([1.5, 0.7, 1]), f64([1, 3, 1])), L];
+  },
+  gamma_exponential: () => {
+    const L = leaves({ concentration: [0.5, 3, 1], rate: [2, 1, 1] });
+    return [new D.Gamma(L.concentration, L.rate), new D.Exponential(f64([1, 0.25, 1])), L];
+  },
+};
+
 describe('klDivergence', () => {
   it('every fixture pair has a flint pair', () => {
     expect(FIXTURE.kl.map((k) => k.name).filter((n) => !(n in KL))).toEqual([]);
@@ -402,6 +478,16 @@ describe('klDivergence', () => {
         out.sum().backward();
         expectClose(loc!.grad!, k.gradLoc, 'd kl / d p.loc', 1e-9);
       }
+    });
+  }
+  for (const k of FIXTURE.klParams) {
+    it(`${k.name} and its gradients w.r.t. p's ${Object.keys(k.grads).join(', ')}`, () => {
+      expect(k.name in KL_PARAMS, 'a flint pair').toBe(true);
+      const [p, q, L] = KL_PARAMS[k.name]();
+      const out = D.klDivergence(p, q);
+      expectClose(out, k.out, 'kl');
+      out.sum().backward();
+      for (const [name, want] of Object.entries(k.grads)) expectClose(L[name].grad!, want, `d kl / d p.${name}`, 1e-9);
     });
   }
   for (const k of FIXTURE.klCross) {
@@ -427,6 +513,75 @@ describe('klDivergence', () => {
     const mixed = D.klDivergence(new MyNormal(f64([0, 1]), f64([1, 1])), new D.Normal(f64([2, 0]), f64([1, 3])));
     expectClose(mixed, FIXTURE.registerKl.mixed, 'MyNormal || Normal');
   });
+});
+
+/** Element-wise comparison that names the branch of each mismatch (the kernels' approximations are piecewise). */
+function expectBranchwise(got: Tensor, want: Ser, branches: string[], inputs: Record<string, Ser>, rtol: number, skip: number[] = []): void {
+  expect([...got.shape]).toEqual(want.shape);
+  expect(got.dtype.name).toBe(want.dtype);
+  const g = data(got);
+  const misses: string[] = [];
+  want.data.forEach((w, i) => {
+    if (skip.includes(i)) return;
+    const e = decode(w);
+    const ok = Number.isNaN(e) ? Number.isNaN(g[i]) : !Number.isFinite(e) ? g[i] === e : Math.abs(g[i] - e) <= rtol * Math.max(1, Math.abs(e));
+    if (!ok) {
+      const at = Object.entries(inputs).map(([k, v]) => `${k}=${decode(v.data[i])}`).join(' ');
+      misses.push(`[${i}] ${branches[i]} ${at}: got ${g[i]}, want ${e} (rel ${((g[i] - e) / Math.abs(e)).toExponential(2)})`);
+    }
+  });
+  expect(misses).toEqual([]);
+}
+
+describe('torch._standardGamma, _sampleDirichlet, _standardGammaGrad, _dirichletGrad', () => {
+  const L = FIXTURE.lowLevel;
+  for (const c of L.standardGamma) {
+    it(`_standardGamma(${c.alpha.dtype} ${JSON.stringify(c.alpha.shape)}) under manualSeed(${c.seed})`, () => {
+      torch.manualSeed(c.seed);
+      expectClose(torch._standardGamma(fromSer(c.alpha)), c.out, 'sample', SAMPLE_RTOL[c.out.dtype]);
+    });
+  }
+  for (const c of L.sampleDirichlet) {
+    it(`_sampleDirichlet(${c.alpha.dtype} ${JSON.stringify(c.alpha.shape)}) under manualSeed(${c.seed})`, () => {
+      torch.manualSeed(c.seed);
+      expectClose(torch._sampleDirichlet(fromSer(c.alpha)), c.out, 'sample', SAMPLE_RTOL[c.out.dtype]);
+    });
+  }
+  for (const c of L.standardGammaRsample) {
+    it(`_standardGamma is differentiable (${c.gradFn}, ${c.alpha.dtype}; branches ${c.branches.join(', ')})`, () => {
+      const alpha = fromSer(c.alpha).requiresGrad_();
+      torch.manualSeed(c.seed);
+      const x = torch._standardGamma(alpha);
+      expectClose(x, c.out, 'sample', SAMPLE_RTOL[c.out.dtype]);
+      expect(x.gradFn?.name).toBe(c.gradFn);
+      x.mul(fromSer(c.weights)).sum().backward();
+      expectClose(alpha.grad!, c.grad, 'd/dalpha', c.grad.dtype === 'float32' ? 1e-5 : 1e-9);
+    });
+  }
+  /**
+   * float64: PyTorch's values at 1e-12. float32: flint evaluates every branch in double, so its
+   * values are PyTorch's float64 evaluation at the same float32 inputs, rounded (at float32's
+   * 2e-6); and within 1e-5 of PyTorch's float32 values except at the `noisy` points, where
+   * PyTorch's float arithmetic (the Beta series stay in float) is itself further than that.
+   */
+  const checkGrid = (got: Tensor, c: { out: Ser; branches: string[]; outDouble?: Ser; noisy?: number[] }, inputs: Record<string, Ser>) => {
+    if (c.out.dtype !== 'float32') return expectBranchwise(got, c.out, c.branches, inputs, 1e-12);
+    expectBranchwise(got, c.outDouble!, c.branches, inputs, VALUE_RTOL.float32);
+    expectBranchwise(got, c.out, c.branches, inputs, 1e-5, c.noisy);
+  };
+  for (const c of L.gammaGrad) {
+    const branches = [...new Set(c.branches)].join(', ');
+    it(`_standardGammaGrad(alpha, x) on the ${c.label} (${branches})`, () => {
+      checkGrid(torch._standardGammaGrad(fromSer(c.alpha), fromSer(c.x)), c, { alpha: c.alpha, x: c.x });
+    });
+  }
+  for (const c of L.dirichletGrad) {
+    const branches = [...new Set(c.branches)].join(', ');
+    const noisy = c.noisy?.length ? `; PyTorch's float32 is off its double at ${c.noisy.length} point(s)` : '';
+    it(`_dirichletGrad(x, alpha, total) on the ${c.label} (${branches}${noisy})`, () => {
+      checkGrid(torch._dirichletGrad(fromSer(c.x), fromSer(c.alpha), fromSer(c.total)), c, { x: c.x, alpha: c.alpha, total: c.total });
+    });
+  }
 });
 
 describe('enumerateSupport', () => {
@@ -523,6 +678,19 @@ describe('argument validation', () => {
     mvn_value_event: () => new D.MultivariateNormal(f64([0, 0]), { covarianceMatrix: torch.eye(2, { dtype: torch.float64 }) }).logProb(f64([0, 0, 0])),
     independent_too_many: () => new D.Independent(new D.Normal(f64([0, 0, 0]), 1), 2),
     set_default_validate_args: () => D.Distribution.setDefaultValidateArgs('x' as unknown as boolean),
+    gamma_negative_concentration: () => new D.Gamma(-1, 1),
+    gamma_rate_zero: () => new D.Gamma(f64([1, 2]), f64([1, 0])),
+    gamma_value_outside: () => new D.Gamma(2, 1).logProb(torch.tensor(-1, { dtype: torch.float32 })),
+    chi2_negative: () => new D.Chi2(-1),
+    dirichlet_negative: () => new D.Dirichlet(f64([0.5, -0.5, 1])),
+    dirichlet_0d: () => new D.Dirichlet(f64(1)),
+    dirichlet_value_outside: () => new D.Dirichlet(f64([1, 2, 3])).logProb(f64([0.5, 0.6, 0.1])),
+    beta_negative: () => new D.Beta(-1, 1),
+    beta_value_outside: () => new D.Beta(f64([2]), f64([3])).logProb(f64([1.5])),
+    studentt_negative_df: () => new D.StudentT(-1),
+    studentt_negative_scale: () => new D.StudentT(f64([1]), 0, -1),
+    // PyTorch builds StudentT's inner Chi2 with the default validation, so this raises there
+    studentt_negative_df_novalidate: () => new D.StudentT(f64([-1, 2]), { validateArgs: false }),
   };
   it('every fixture error has a flint call', () => {
     expect(Object.keys(E).filter((n) => !(n in THROWS))).toEqual([]);
@@ -557,6 +725,14 @@ describe('argument validation', () => {
     expectClose(new D.Bernoulli(0.3, { validateArgs: false }).logProb(torch.tensor(0.5)), N.bernoulli_outside_logprob, 'bernoulli');
     expectClose(new D.Uniform(1, 0, { validateArgs: false }).entropy(), N.uniform_reversed_entropy, 'uniform');
     expectClose(new D.Poisson(f64([2]), { validateArgs: false }).logProb(f64([1.5])), N.poisson_fraction_logprob, 'poisson');
+  });
+  it('validateArgs: false in the Gamma family (xlogy(0, x) = 0 outside the support; StudentT(df, options))', () => {
+    const N = FIXTURE.noValidate as Record<string, Ser>;
+    const off = { validateArgs: false };
+    expectClose(new D.Gamma(f64([1, 2, 0.5]), 1, off).logProb(f64([-1, 0, 0])), N.gamma_outside_logprob, 'gamma');
+    expectClose(new D.Dirichlet(f64([2, 3]), off).logProb(f64([0.5, 0.7])), N.dirichlet_nonsimplex_logprob, 'dirichlet');
+    expectClose(new D.StudentT(f64([3, 0.5]), off).logProb(f64([0.5, -1])), N.studentt_options_form, 'studentT');
+    expectClose(new D.Beta(f64([-0.5, 2]), f64([3, 3]), off).entropy(), N.beta_negative_novalidate_entropy, 'beta');
   });
   it('Distribution.setDefaultValidateArgs(false) turns the default off; validateArgs: true still checks', () => {
     const N = FIXTURE.noValidate;
@@ -624,6 +800,27 @@ describe('finite differences (float64 gradcheck)', () => {
     expect(
       A.gradcheck(seeded((l, t) => new D.MultivariateNormal(l, { scaleTril: t.tril() }).rsample([2])), [leaf([0, 1]), leaf([[1, 0], [0.4, 0.7]])]),
     ).toBe(true);
+  });
+  it('Gamma, Dirichlet and StudentT: logProb (and entropy) w.r.t. their parameters', () => {
+    const v = f64([0.3, 1.7, 4.2]);
+    const conc = leaf([0.4, 2.5, 11]);
+    const rate = leaf([1.2, 0.6, 2]);
+    expect(A.gradcheck((c: Tensor, r: Tensor) => new D.Gamma(c, r).logProb(v), [conc, rate])).toBe(true);
+    expect(A.gradcheck((c: Tensor, r: Tensor) => new D.Gamma(c, r).entropy(), [conc, rate])).toBe(true);
+    const simplex = f64([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]]);
+    const dc = leaf([[0.5, 2, 3], [1.5, 0.7, 4]]);
+    expect(A.gradcheck((c: Tensor) => new D.Dirichlet(c).logProb(simplex), [dc])).toBe(true);
+    expect(A.gradcheck((c: Tensor) => new D.Dirichlet(c).entropy(), [dc])).toBe(true);
+    const df = leaf([0.8, 2.5, 10]);
+    const loc = leaf([0, -1, 2]);
+    const scale = leaf([1, 0.5, 2]);
+    expect(A.gradcheck((d: Tensor, l: Tensor, s: Tensor) => new D.StudentT(d, l, s).logProb(f64([0.5, -2, 3])), [df, loc, scale])).toBe(true);
+    expect(A.gradcheck((d: Tensor, l: Tensor, s: Tensor) => new D.StudentT(d, l, s).entropy(), [df, loc, scale])).toBe(true);
+  });
+  it('KL Gamma–Gamma and Beta–Beta w.r.t. every parameter', () => {
+    const args = [leaf([0.5, 3]), leaf([1, 0.4]), leaf([2, 1.5]), leaf([0.7, 2])];
+    expect(A.gradcheck((a: Tensor, b: Tensor, c: Tensor, d: Tensor) => D.klDivergence(new D.Gamma(a, b), new D.Gamma(c, d)), args)).toBe(true);
+    expect(A.gradcheck((a: Tensor, b: Tensor, c: Tensor, d: Tensor) => D.klDivergence(new D.Beta(a, b), new D.Beta(c, d)), args)).toBe(true);
   });
   it('TransformedDistribution logProb through Affine, Sigmoid and Tanh', () => {
     const mk = (l: Tensor, s: Tensor) =>

@@ -52,8 +52,10 @@ double sampleGamma(T alpha, CpuGenerator& gen) {
 }
 
 // -(d/d alpha CDF(x; alpha)) / pdf(x; alpha) for x ~ Gamma(alpha, 1).
+// The branch bounds are float constants widened to double, as in PyTorch's kernel (0.8f is
+// 0.800000011920929), so that samples at the edges take the same branch.
 double gammaSampleGrad(double alpha, double x) {
-  if (x < 0.8) {
+  if (x < (double)0.8f) {
     // Taylor series of the lower incomplete gamma function and of its alpha-derivative.
     double numer = 1;
     double denom = alpha;
@@ -75,7 +77,7 @@ double gammaSampleGrad(double alpha, double x) {
   if (alpha > 8.0) {
     // Rice's saddle-point expansion; near the mean its singular terms cancel, so a
     // polynomial stands in for them there.
-    if (0.9 * alpha <= x && x <= 1.1 * alpha) {
+    if ((double)0.9f * alpha <= x && x <= (double)1.1f * alpha) {
       const double numer1 = 1 + 24 * alpha * (1 + 12 * alpha);
       const double numer2 = 1440 * (alpha * alpha) + 6 * x * (53 - 120 * x) - 65 * x * x / alpha + alpha * (107 + 3600 * x);
       const double denom = 1244160 * (alpha * alpha) * (alpha * alpha);

@@ -29,11 +29,14 @@ export class StudentT extends Distribution {
     }
     const { validateArgs } = optionsOf('StudentT', options);
     const [d, l, s] = broadcastAll('StudentT', { df, loc, scale });
+    // Built first and with the default validation, as PyTorch builds it: an invalid df is
+    // reported by the Chi2 even when this StudentT is not validated.
+    const chi2 = new Chi2(d);
     super(d.shape, [], validateArgs);
     this.df = d;
     this.loc = l;
     this.scale = s;
-    this.chi2 = new Chi2(d, { validateArgs: false });
+    this.chi2 = chi2;
     this.validateArgs_();
   }
 
