@@ -17,11 +17,17 @@ rsample:  torch.manual_seed(s); d.rsample(shape): the values and d(sum)/d(parame
 samples:  torch.manual_seed(s); d.sample(shape): the values (flint's generator mirrors
           PyTorch's CPU generator, so these must match).
 kl, klCross, klErrors, registerKl, enumerate, expand, independent, errors, noValidate.
-klParams: the Gamma family's KL pairs and their gradients w.r.t. each of p's parameters.
-lowLevel: torch._standard_gamma and torch._sample_dirichlet streams, _standard_gamma's
+klParams: the Gamma family's KL pairs, Geometric, HalfNormal, Gumbel and LogNormal pairs, and
+          their gradients w.r.t. each of p's parameters.
+absTransform: AbsTransform's values, inverse, bijective flag and log_abs_det_jacobian error.
+lowLevel: Tensor.cauchy_ streams (float64 and float32, global seed and a generator);
+          torch._standard_gamma and torch._sample_dirichlet streams, _standard_gamma's
           gradient (StandardGammaBackward0), and _standard_gamma_grad / _dirichlet_grad on
           grids that reach every branch of PyTorch's approximations (and the boundaries of
           _standard_gamma_grad's, where PyTorch compares with float literals).
+Later families: Cauchy, Geometric, HalfNormal, Gumbel, the relaxed Bernoulli / categorical
+distributions (temperature a tensor in PyTorch; a number parameter here is a tensor of the
+parameter's dtype on PyTorch's side), MixtureSameFamily and Multinomial (total_count an int).
 The Gamma-family rsample cases are weighted ((x * w).sum(): a Dirichlet row sums to 1) and
 record which gradient branches their draws reach.
 """
@@ -33,6 +39,9 @@ import struct
 import torch
 import torch.distributions as D
 from torch.distributions import transforms as T
+# not exported from torch.distributions in 1.13 (flint exports them)
+from torch.distributions.relaxed_bernoulli import LogitRelaxedBernoulli
+from torch.distributions.relaxed_categorical import ExpRelaxedCategorical
 
 NAN, INF = float('nan'), float('inf')
 F64, F32 = torch.float64, torch.float32
@@ -306,6 +315,116 @@ case('studentt_big_sample', [('df', tensor([5.0, 1.2, 12.0])), ('loc', tensor([0
      lambda p, **k: D.StudentT(p['df'], p['loc'], p['scale'], **k),
      log_prob=[tensor([0.5, -1.0, 2.0])], sample_shapes=([6], [2, 4]))
 
+# Cauchy: mean NaN, variance inf; rsample draws Tensor.cauchy_
+case('cauchy_vec', [('loc', tensor([0.0, 1.0, -2.0])), ('scale', tensor([1.0, 0.5, 3.0]))],
+     lambda p, **k: D.Cauchy(p['loc'], p['scale'], **k),
+     log_prob=[tensor([0.5, 1.0, -10.0]), tensor([[0.0], [2.0]])], cdf=[tensor([0.5, 1.0, -10.0])],
+     icdf=[tensor([0.1, 0.5, 0.9])], sample_shapes=([3],), rsample=[2])
+case('cauchy_scalar', [('loc', 0.5), ('scale', 2.0)], lambda p, **k: D.Cauchy(p['loc'], p['scale'], **k),
+     log_prob=[tensor([0.0, 0.5, 30.0], F32)], cdf=[tensor([0.0, 0.5, 30.0], F32)], icdf=[tensor([0.25, 0.75], F32)],
+     sample_shapes=([4],), rsample=[3])
+
+# Geometric: probs 1 scores 0 failures as log 1 = 0 (PyTorch masks that entry)
+case('geometric_probs', [('probs', tensor([0.2, 0.5, 1.0]))], lambda p, **k: D.Geometric(p['probs'], **k),
+     log_prob=[tensor([0.0, 3.0, 0.0]), tensor([[1.0], [4.0]])], sample_shapes=([4],))
+case('geometric_logits', [('logits', tensor([[-1.0, 0.5], [2.0, -3.0]]))], lambda p, **k: D.Geometric(logits=p['logits'], **k),
+     log_prob=[tensor([[1.0, 0.0], [4.0, 2.0]]), tensor([3.0, 0.0])], sample_shapes=([3],))
+case('geometric_scalar', [('probs', 0.3)], lambda p, **k: D.Geometric(p['probs'], **k),
+     log_prob=[tensor([0.0, 2.0, 7.0], F32)], sample_shapes=([6],))
+
+# HalfNormal: |Normal(0, scale)|; with validate_args=False a negative value scores -inf
+case('halfnormal_vec', [('scale', tensor([1.0, 0.5, 2.0]))], lambda p, **k: D.HalfNormal(p['scale'], **k),
+     log_prob=[tensor([0.5, 0.0, 3.0]), tensor([[0.1], [1.0]])], cdf=[tensor([0.5, 0.0, 3.0])],
+     icdf=[tensor([0.1, 0.5, 0.9])], sample_shapes=([3],), rsample=[2])
+case('halfnormal_scalar', [('scale', 1.5)], lambda p, **k: D.HalfNormal(p['scale'], **k),
+     log_prob=[tensor([0.0, 1.0, 4.0], F32)], cdf=[tensor([0.0, 1.0, 4.0], F32)], icdf=[tensor([0.3, 0.95], F32)],
+     sample_shapes=([4],), rsample=[3])
+case('halfnormal_novalidate', [('scale', tensor([1.0, 2.0]))], lambda p, **k: D.HalfNormal(p['scale'], **k),
+     log_prob=[tensor([-1.0, 0.5])], cdf=[tensor([-1.0, 0.5])], sample_shapes=(), validate=False)
+
+# Gumbel: a TransformedDistribution of Uniform(tiny, 1 - eps) with its own log_prob
+case('gumbel_vec', [('loc', tensor([0.0, 1.0, -2.0])), ('scale', tensor([1.0, 0.5, 2.0]))],
+     lambda p, **k: D.Gumbel(p['loc'], p['scale'], **k),
+     log_prob=[tensor([0.5, 1.0, -5.0]), tensor([[0.0], [3.0]])], cdf=[tensor([0.5, 1.0, -5.0])],
+     icdf=[tensor([0.1, 0.5, 0.9])], sample_shapes=([3],), rsample=[2])
+case('gumbel_broadcast', [('loc', tensor([[0.0], [1.0]])), ('scale', tensor([0.5, 1.0, 2.0]))],
+     lambda p, **k: D.Gumbel(p['loc'], p['scale'], **k),
+     log_prob=[tensor([[0.1, -0.2, 0.3], [1.5, -1.0, 4.0]])], cdf=[tensor([[0.1, -0.2, 0.3], [1.5, -1.0, 4.0]])],
+     sample_shapes=(), rsample=[2])
+case('gumbel_scalar', [('loc', 1.0), ('scale', 2.0)], lambda p, **k: D.Gumbel(p['loc'], p['scale'], **k),
+     log_prob=[tensor([0.0, 1.0, 7.0], F32)], cdf=[tensor([0.0, 1.0, 7.0], F32)], icdf=[tensor([0.25, 0.75], F32)],
+     sample_shapes=([4],), rsample=[3])
+
+# The relaxed (concrete / Gumbel-softmax) distributions. PyTorch takes the temperature as a
+# tensor; flint also takes a number (a {'number'} parameter here, a tensor of the
+# parameter's dtype on PyTorch's side).
+case('logit_relaxed_bernoulli_probs', [('temperature', tensor(0.5)), ('probs', tensor([0.1, 0.5, 0.9]))],
+     lambda p, **k: LogitRelaxedBernoulli(p['temperature'], p['probs'], **k),
+     log_prob=[tensor([-1.0, 0.0, 2.5]), tensor([[0.5], [-0.5]])], sample_shapes=([],), rsample=[2])
+case('logit_relaxed_bernoulli_logits', [('temperature', 0.7), ('logits', tensor([[-1.0, 0.5], [2.0, 0.0]]))],
+     lambda p, **k: LogitRelaxedBernoulli(tensor(p['temperature']), logits=p['logits'], **k),
+     log_prob=[tensor([[0.3, -2.0], [4.0, 0.0]])], sample_shapes=(), rsample=[2])
+case('relaxed_bernoulli_probs', [('temperature', tensor(0.3)), ('probs', tensor([0.2, 0.7]))],
+     lambda p, **k: D.RelaxedBernoulli(p['temperature'], p['probs'], **k),
+     log_prob=[tensor([0.1, 0.95]), tensor([[0.5], [0.3]])], sample_shapes=([], [3]), rsample=[3])
+case('relaxed_bernoulli_logits', [('temperature', 2.0), ('logits', tensor([1.5, -0.5]))],
+     lambda p, **k: D.RelaxedBernoulli(tensor(p['temperature']), logits=p['logits'], **k),
+     log_prob=[tensor([0.6, 0.2])], sample_shapes=(), rsample=[2])
+case('exp_relaxed_categorical_probs', [('temperature', tensor(0.5)), ('probs', tensor([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]]))],
+     lambda p, **k: ExpRelaxedCategorical(p['temperature'], p['probs'], **k),
+     log_prob=[tensor([[-1.5, -0.7, -1.2], [-0.2, -3.0, -2.0]]), tensor([[[-1.0, -1.0, -1.5]], [[-0.5, -2.0, -1.0]]])],
+     sample_shapes=([],), rsample=[2])
+case('exp_relaxed_categorical_logits', [('temperature', 2.0), ('logits', tensor([0.5, -1.0, 2.0]))],
+     lambda p, **k: ExpRelaxedCategorical(tensor(p['temperature']), logits=p['logits'], **k),
+     log_prob=[tensor([-1.0, -2.5, -0.4])], sample_shapes=(), rsample=[2])
+case('relaxed_onehot_probs', [('temperature', tensor(0.7)), ('probs', tensor([0.2, 0.3, 0.5]))],
+     lambda p, **k: D.RelaxedOneHotCategorical(p['temperature'], p['probs'], **k),
+     log_prob=[tensor([0.1, 0.3, 0.6]), tensor([[0.2, 0.2, 0.6], [0.5, 0.25, 0.25]])], sample_shapes=([3],), rsample=[3])
+case('relaxed_onehot_logits', [('temperature', 0.5), ('logits', tensor([[0.0, 1.0, -1.0], [2.0, 0.5, 0.0]]))],
+     lambda p, **k: D.RelaxedOneHotCategorical(tensor(p['temperature']), logits=p['logits'], **k),
+     log_prob=[tensor([[0.25, 0.5, 0.25], [0.7, 0.2, 0.1]])], sample_shapes=([2],), rsample=[2])
+case('relaxed_onehot_f32', [('temperature', tensor(1.5, F32)), ('logits', tensor([0.3, -0.3, 1.0, 0.0], F32))],
+     lambda p, **k: D.RelaxedOneHotCategorical(p['temperature'], logits=p['logits'], **k),
+     log_prob=[tensor([0.1, 0.2, 0.3, 0.4], F32)], sample_shapes=([2],), rsample=[2])
+
+# MixtureSameFamily: a 1-D Gaussian mixture (Normal components), a 2-D one (Independent(Normal, 1)
+# components), a batch of 3 mixtures of 5 (Categorical batch [3], components batch [3, 5]), and a
+# Categorical batch [2] against components batch [3, 2, k]: PyTorch's _pad_mixture_dimensions
+# counts numel of the batch shapes (6 - 2 = 4 padding dims), so mean and variance come out with
+# shape [2, 1, 1, 3, 2] there.
+case('mixture_gmm_1d', [('mix_logits', tensor([0.5, -0.5, 1.0])), ('loc', tensor([-1.0, 0.0, 2.0])),
+                        ('scale', tensor([0.5, 1.0, 0.3]))],
+     lambda p, **k: D.MixtureSameFamily(D.Categorical(logits=p['mix_logits']), D.Normal(p['loc'], p['scale']), **k),
+     log_prob=[tensor([0.5, -1.2, 2.1]), tensor(0.0)], cdf=[tensor([-1.0, 0.3, 2.5])], sample_shapes=([], [5]))
+case('mixture_gmm_2d', [('mix_probs', tensor([0.3, 0.3, 0.4])), ('loc', tensor([[0.0, 1.0], [2.0, -1.0], [-1.0, 0.5]])),
+                        ('scale', tensor([[1.0, 0.5], [0.3, 1.0], [2.0, 0.7]]))],
+     lambda p, **k: D.MixtureSameFamily(D.Categorical(p['mix_probs']), D.Independent(D.Normal(p['loc'], p['scale']), 1), **k),
+     log_prob=[tensor([[0.5, 0.5], [1.0, -1.0]]), tensor([2.0, -1.0])], sample_shapes=([], [4]))
+case('mixture_batched', [('mix_logits', tensor([[0.0, 0.5, -0.5, 1.0, 0.2], [1.0, 1.0, 0.0, -1.0, 0.3], [-2.0, 0.0, 0.5, 0.5, 0.0]])),
+                         ('loc', tensor([[-2.0, -1.0, 0.0, 1.0, 2.0], [0.5, 0.0, -0.5, 3.0, 1.0], [1.0, 1.5, -1.0, 0.0, 0.2]])),
+                         ('scale', tensor([[1.0, 0.5, 0.3, 2.0, 1.0], [0.7, 1.2, 0.4, 1.0, 0.9], [0.5, 0.5, 1.5, 0.8, 2.5]]))],
+     lambda p, **k: D.MixtureSameFamily(D.Categorical(logits=p['mix_logits']), D.Normal(p['loc'], p['scale']), **k),
+     log_prob=[tensor([0.3, -0.4, 1.1]), tensor([[0.0], [1.0]])], cdf=[tensor([0.3, -0.4, 1.1])], sample_shapes=([], [2]))
+case('mixture_pad_numel', [('mix_probs', tensor([[0.4, 0.6], [0.9, 0.1]])), ('loc', tensor([[[0.0, 1.0], [2.0, -1.0]], [[0.5, 0.5], [-1.0, 3.0]], [[1.0, 0.0], [0.0, 1.0]]])),
+                           ('scale', 1.0)],
+     lambda p, **k: D.MixtureSameFamily(D.Categorical(p['mix_probs']), D.Normal(p['loc'], p['scale']), **k),
+     log_prob=[tensor([0.5, -0.5])], sample_shapes=())
+
+# Multinomial (total_count an int): zero probabilities with zero counts score finitely; the
+# entropy goes through PyTorch's Binomial marginals
+case('multinomial_probs', [('total_count', 10), ('probs', tensor([[0.2, 0.3, 0.5], [0.1, 0.6, 0.3]]))],
+     lambda p, **k: D.Multinomial(p['total_count'], p['probs'], **k),
+     log_prob=[tensor([[2.0, 3.0, 5.0], [1.0, 6.0, 3.0]]), tensor([[[0.0, 0.0, 10.0]], [[5.0, 5.0, 0.0]]])], sample_shapes=([3],))
+case('multinomial_zero', [('total_count', 4), ('probs', tensor([0.0, 1.0, 3.0]))],
+     lambda p, **k: D.Multinomial(p['total_count'], p['probs'], **k),
+     log_prob=[tensor([[0.0, 2.0, 2.0], [0.0, 0.0, 4.0], [1.0, 1.0, 2.0]])], sample_shapes=([4],))
+case('multinomial_logits', [('total_count', 5), ('logits', tensor([0.5, -1.0, 2.0, 0.0]))],
+     lambda p, **k: D.Multinomial(p['total_count'], logits=p['logits'], **k),
+     log_prob=[tensor([1.0, 0.0, 3.0, 1.0])], sample_shapes=([2],))
+case('multinomial_f32', [('total_count', 3), ('probs', tensor([0.25, 0.25, 0.5], F32))],
+     lambda p, **k: D.Multinomial(p['total_count'], p['probs'], **k),
+     log_prob=[tensor([1.0, 0.0, 2.0], F32)], sample_shapes=([5],))
+
 
 def make_params(c, requires_grad=False):
     params = {}
@@ -317,7 +436,8 @@ def make_params(c, requires_grad=False):
 
 
 def ser_params(c):
-    return [{'name': n, 'value': num(v) if isinstance(v, float) else ser(v)} for n, v in c['params']]
+    # a Python int (Multinomial's total_count) is a number too
+    return [{'name': n, 'value': num(v) if isinstance(v, (float, int)) else ser(v)} for n, v in c['params']]
 
 
 def attempt(fn):
@@ -332,9 +452,13 @@ def build(c, requires_grad=False):
     return p, c['build'](p, **vargs(c))
 
 
-# the parameters (and derived ones) recorded as properties of the Gamma family
+# the parameters (and derived ones) recorded as properties of the Gamma family and the later families
 PARAM_PROPS = {'Gamma': ['concentration', 'rate'], 'Chi2': ['concentration', 'rate', 'df'], 'Dirichlet': ['concentration'],
-               'Beta': ['concentration1', 'concentration0'], 'StudentT': ['df', 'loc', 'scale']}
+               'Beta': ['concentration1', 'concentration0'], 'StudentT': ['df', 'loc', 'scale'],
+               'Cauchy': ['loc', 'scale'], 'Gumbel': ['loc', 'scale'], 'HalfNormal': ['scale'], 'Geometric': ['probs', 'logits'],
+               'Multinomial': ['probs', 'logits'], 'LogitRelaxedBernoulli': ['temperature', 'probs', 'logits'],
+               'RelaxedBernoulli': ['temperature', 'probs', 'logits'], 'ExpRelaxedCategorical': ['temperature', 'probs', 'logits'],
+               'RelaxedOneHotCategorical': ['temperature', 'probs', 'logits']}
 
 
 def rsample_weights(x):
@@ -553,6 +677,28 @@ for dtype in [F64, F32]:
     low_level['dirichletGrad'].append(entry)
 
 
+# Tensor.cauchy_(median, sigma): torch.manual_seed(s); torch.empty(n, dtype=...).cauchy_(m, s), and
+# with a generator of its own (the global stream then stays where it was)
+low_level['cauchy'] = []
+for dtype in [F64, F32]:
+    for n, median, sigma in [(7, None, None), (6, 1.5, 0.25), (5, -2.0, 3.0)]:
+        seed = 3300 + len(low_level['cauchy'])
+        torch.manual_seed(seed)
+        x = torch.empty(n, dtype=dtype)
+        out = x.cauchy_() if median is None else x.cauchy_(median, sigma)
+        low_level['cauchy'].append({'seed': seed, 'n': n, 'dtype': str(dtype).replace('torch.', ''), 'median': median,
+                                    'sigma': sigma, 'generator': False, 'out': ser(out)})
+    seed = 3300 + len(low_level['cauchy'])
+    g = torch.Generator().manual_seed(seed)
+    out = torch.empty(4, dtype=dtype).cauchy_(0.5, 2.0, generator=g)
+    low_level['cauchy'].append({'seed': seed, 'n': 4, 'dtype': str(dtype).replace('torch.', ''), 'median': 0.5, 'sigma': 2.0,
+                                'generator': True, 'out': ser(out)})
+# PyTorch 1.13's cauchy_ does not check sigma > 0: a negative sigma mirrors the draws
+torch.manual_seed(3399)
+low_level['cauchyNegativeSigma'] = {'seed': 3399, 'n': 3, 'median': 0.0, 'sigma': -1.0,
+                                    'out': ser(torch.empty(3, dtype=F64).cauchy_(0.0, -1.0))}
+
+
 # ---------------------------------------------------------------- KL
 def t(v, dtype=F64, rg=False):
     return torch.tensor(v, dtype=dtype, requires_grad=rg)
@@ -645,9 +791,37 @@ def kl_gamma_exponential():
     return D.Gamma(L['concentration'], L['rate']), D.Exponential(t([1.0, 0.25, 1.0])), L
 
 
+def kl_geometric_geometric():
+    L = leaves(probs=[0.2, 0.5, 0.9])
+    return D.Geometric(L['probs']), D.Geometric(t([0.4, 0.5, 0.1])), L
+
+
+def kl_geometric_geometric_logits():
+    L = leaves(logits=[-1.0, 0.0, 2.0])
+    return D.Geometric(logits=L['logits']), D.Geometric(logits=t([0.5, 0.5, -1.0])), L
+
+
+def kl_halfnormal_halfnormal():
+    L = leaves(scale=[1.0, 0.5, 2.0])
+    return D.HalfNormal(L['scale']), D.HalfNormal(t([2.0, 0.5, 1.0])), L
+
+
+def kl_gumbel_gumbel():
+    L = leaves(loc=[0.0, 1.0, -2.0], scale=[1.0, 0.5, 2.0])
+    return D.Gumbel(L['loc'], L['scale']), D.Gumbel(t([0.5, 1.0, 0.0]), t([2.0, 0.5, 1.5])), L
+
+
+def kl_lognormal_lognormal():
+    # TransformedDistribution || TransformedDistribution: the same transforms, so the base pair's KL
+    L = leaves(loc=[0.0, 1.0], scale=[1.0, 0.5])
+    return D.LogNormal(L['loc'], L['scale']), D.LogNormal(t([0.5, 0.0]), t([2.0, 1.0])), L
+
+
 KL_PARAMS = {'gamma_gamma': kl_gamma_gamma, 'chi2_gamma': kl_chi2_gamma, 'beta_beta': kl_beta_beta,
              'dirichlet_dirichlet': kl_dirichlet_dirichlet, 'exponential_gamma': kl_exponential_gamma,
-             'gamma_exponential': kl_gamma_exponential}
+             'gamma_exponential': kl_gamma_exponential, 'geometric_geometric': kl_geometric_geometric,
+             'geometric_geometric_logits': kl_geometric_geometric_logits, 'halfnormal_halfnormal': kl_halfnormal_halfnormal,
+             'gumbel_gumbel': kl_gumbel_gumbel, 'lognormal_lognormal': kl_lognormal_lognormal}
 kl_params = []
 for name, make in KL_PARAMS.items():
     p, q, L = make()
@@ -724,6 +898,15 @@ for name, shape, value in [
     ('beta_scalar', [3], tensor([0.1, 0.5, 0.99], F32)),
     ('studentt_vec', [2, 6], tensor([0.3, -2.0, 5.0, 0.5, 1.0, 0.05])),
     ('studentt_scalar', [2], tensor([1.0, -4.0], F32)),
+    ('cauchy_vec', [2, 3], tensor([0.5, 1.0, -10.0])),
+    ('geometric_probs', [2, 3], tensor([0.0, 3.0, 0.0])),
+    ('gumbel_vec', [2, 3], tensor([0.5, 1.0, -5.0])),
+    ('relaxed_bernoulli_logits', [3, 2], tensor([0.6, 0.2])),
+    ('exp_relaxed_categorical_logits', [2], tensor([-1.0, -2.5, -0.4])),
+    ('relaxed_onehot_probs', [2], tensor([0.1, 0.3, 0.6])),
+    ('mixture_gmm_1d', [2], tensor([0.5, -1.2])),
+    ('mixture_gmm_2d', [2], tensor([[0.5, 0.5], [1.0, -1.0]])),
+    ('multinomial_probs', [1, 2], tensor([[2.0, 3.0, 5.0], [1.0, 6.0, 3.0]])),
 ]:
     c = CASES[name]
     _, d = build(c)
@@ -779,6 +962,24 @@ errors = {
     'studentt_negative_scale': err(lambda: D.StudentT(t([1.0]), 0.0, -1.0)),
     # the inner Chi2 is built with the default validation, so even validate_args=False raises
     'studentt_negative_df_novalidate': err(lambda: D.StudentT(t([-1.0, 2.0]), validate_args=False)),
+    'cauchy_negative_scale': err(lambda: D.Cauchy(0.0, -1.0)),
+    'gumbel_scale_zero': err(lambda: D.Gumbel(0.0, 0.0)),
+    'halfnormal_negative': err(lambda: D.HalfNormal(-1.0)),
+    'halfnormal_value_outside': err(lambda: D.HalfNormal(1.0).log_prob(torch.tensor(-1.0))),
+    # beyond the unit interval, PyTorch's own check that probs > 0
+    'geometric_zero': err(lambda: D.Geometric(t([0.5, 0.0]))),
+    'geometric_probs_1_5': err(lambda: D.Geometric(1.5)),
+    'geometric_value_outside': err(lambda: D.Geometric(t([0.5])).log_prob(t([1.5]))),
+    'multinomial_inhomogeneous': err(lambda: D.Multinomial(2.5, t([0.5, 0.5]))),
+    'multinomial_value_outside': err(lambda: D.Multinomial(3, t([0.5, 0.5])).log_prob(t([2.0, 2.0]))),
+    'multinomial_negative': err(lambda: D.Multinomial(3, t([0.5, -0.5, 1.0]))),
+    'mixture_not_categorical': err(lambda: D.MixtureSameFamily(D.Normal(t(0.0), t(1.0)), D.Normal(t([0.0, 1.0]), t([1.0, 1.0])))),
+    'mixture_component_not_distribution': err(lambda: D.MixtureSameFamily(D.Categorical(t([0.5, 0.5])), t([0.0, 1.0]))),
+    'mixture_k_mismatch': err(lambda: D.MixtureSameFamily(D.Categorical(t([0.5, 0.5])), D.Normal(t([0.0, 1.0, 2.0]), 1.0))),
+    'mixture_batch_mismatch': err(lambda: D.MixtureSameFamily(D.Categorical(t([[0.5, 0.5]] * 2)), D.Normal(t([[0.0, 1.0]] * 4), 1.0))),
+    'relaxed_bernoulli_probs_1_5': err(lambda: D.RelaxedBernoulli(t(0.5), t([1.5]))),
+    'relaxed_onehot_value_outside': err(lambda: D.RelaxedOneHotCategorical(t(0.5), t([0.5, 0.5])).log_prob(t([0.7, 0.7]))),
+    'relaxed_onehot_neither': err(lambda: D.RelaxedOneHotCategorical(t(0.5))),
 }
 # keys: the parts of each message the test requires in flint's
 KEYS = {
@@ -824,6 +1025,24 @@ KEYS = {
     'studentt_negative_df': ['Expected parameter df', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
     'studentt_negative_scale': ['Expected parameter scale', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
     'studentt_negative_df_novalidate': ['Expected parameter df', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
+    'cauchy_negative_scale': ['Expected parameter scale', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
+    'gumbel_scale_zero': ['Expected parameter scale', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
+    'halfnormal_negative': ['Expected parameter scale', 'to satisfy the constraint GreaterThan(lower_bound=0.0)'],
+    'halfnormal_value_outside': ['Expected value argument', 'to be within the support (GreaterThanEq(lower_bound=0.0))'],
+    'geometric_zero': ['Expected parameter probs', 'to be positive but found invalid values'],
+    'geometric_probs_1_5': ['Expected parameter probs', 'to satisfy the constraint Interval(lower_bound=0.0, upper_bound=1.0)'],
+    'geometric_value_outside': ['Expected value argument', 'to be within the support (IntegerGreaterThan(lower_bound=0))'],
+    'multinomial_inhomogeneous': ['inhomogeneous total_count is not supported'],
+    'multinomial_value_outside': ['Expected value argument', 'to be within the support (Multinomial())'],
+    'multinomial_negative': ['Expected parameter probs', 'of distribution Categorical', 'to satisfy the constraint Simplex()'],
+    'mixture_not_categorical': ['The Mixture distribution needs to be an  instance of torch.distribtutions.Categorical'],
+    'mixture_component_not_distribution': ['The Component distribution need to be an instance of torch.distributions.Distribution'],
+    'mixture_k_mismatch': ['`mixture_distribution component` (2) does not equal `component_distribution.batch_shape[-1]` (3)'],
+    'mixture_batch_mismatch': ['`mixture_distribution.batch_shape` (', 'is not compatible with `component_distribution.batch_shape`('],
+    'relaxed_bernoulli_probs_1_5': ['Expected parameter probs', 'of distribution LogitRelaxedBernoulli',
+                                    'to satisfy the constraint Interval(lower_bound=0.0, upper_bound=1.0)'],
+    'relaxed_onehot_value_outside': ['Expected value argument', 'to be within the support (Simplex())'],
+    'relaxed_onehot_neither': ['Either `probs` or `logits` must be specified, but not both.'],
 }
 for k, e in errors.items():
     for key in KEYS[k]:
@@ -847,6 +1066,18 @@ no_validate['gamma_outside_logprob'] = ser(D.Gamma(t([1.0, 2.0, 0.5]), 1.0, vali
 no_validate['dirichlet_nonsimplex_logprob'] = ser(D.Dirichlet(t([2.0, 3.0]), validate_args=False).log_prob(t([0.5, 0.7])))
 no_validate['studentt_options_form'] = ser(D.StudentT(t([3.0, 0.5]), validate_args=False).log_prob(t([0.5, -1.0])))
 no_validate['beta_negative_novalidate_entropy'] = ser(D.Beta(t([-0.5, 2.0]), t([3.0, 3.0]), validate_args=False).entropy())
+# HalfNormal: -inf below 0 (torch.where); Geometric with probs 0 (no "positive" check) scores log 0
+no_validate['halfnormal_negative_logprob'] = ser(D.HalfNormal(t([1.0, 2.0, 0.5]), validate_args=False).log_prob(t([-1.0, 0.5, -0.0])))
+no_validate['geometric_zero_logprob'] = ser(D.Geometric(t([0.0, 0.5]), validate_args=False).log_prob(t([1.0, 1.0])))
+no_validate['cauchy_negative_scale_logprob'] = ser(D.Cauchy(t([0.0]), t([-1.0]), validate_args=False).log_prob(t([0.5])))
+no_validate['gumbel_negative_scale_logprob'] = ser(D.Gumbel(t([0.0]), t([-1.0]), validate_args=False).log_prob(t([0.5])))
+
+# ---------------------------------------------------------------- AbsTransform (not bijective)
+_abs = T.AbsTransform()
+_x = t([-1.5, 0.0, 2.0, -0.25])
+abs_transform = {'x': ser(_x), 'y': ser(_abs(_x)), 'inv': ser(_abs.inv(_x)), 'bijective': _abs.bijective,
+                 'domain': str(_abs.domain), 'codomain': str(_abs.codomain),
+                 'ladjError': err(lambda: _abs.log_abs_det_jacobian(_x, _abs(_x)))['type']}
 
 # ---------------------------------------------------------------- independent
 independent = []
@@ -865,7 +1096,7 @@ fixture = {
     'values': values, 'grads': grads, 'rsample': rsamples, 'samples': samples, 'consecutive': consecutive,
     'kl': kl, 'klCross': kl_cross, 'klErrors': kl_errors, 'registerKl': register,
     'enumerate': enumerate_cases, 'expand': expand_cases, 'errors': errors, 'noValidate': no_validate,
-    'independent': independent, 'klParams': kl_params, 'lowLevel': low_level,
+    'independent': independent, 'klParams': kl_params, 'lowLevel': low_level, 'absTransform': abs_transform,
 }
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'distributions.json')
 with open(path, 'w') as f:

@@ -8,7 +8,9 @@
  * gradchecks by finite differences. The Gamma family (Gamma, Chi2, Dirichlet, Beta,
  * StudentT): the same, plus torch._standardGamma / _sampleDirichlet streams and the
  * reparameterized-gradient kernels _standardGammaGrad / _dirichletGrad on grids that reach
- * every branch of PyTorch's approximations.
+ * every branch of PyTorch's approximations. Cauchy (and Tensor.cauchy_'s stream), Geometric,
+ * HalfNormal, Gumbel, the relaxed Bernoulli / categorical distributions, MixtureSameFamily and
+ * Multinomial: the same checks, their KL pairs, AbsTransform and their validation.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -93,7 +95,10 @@ const FIXTURE: {
     standardGammaRsample: { seed: number; alpha: Ser; out: Ser; weights: Ser; grad: Ser; gradFn: string; branches: string[] }[];
     gammaGrad: { label: string; alpha: Ser; x: Ser; out: Ser; branches: string[]; outDouble?: Ser; noisy?: number[] }[];
     dirichletGrad: { label: string; x: Ser; alpha: Ser; total: Ser; out: Ser; branches: string[]; outDouble?: Ser; noisy?: number[] }[];
+    cauchy: { seed: number; n: number; dtype: string; median: number | null; sigma: number | null; generator: boolean; out: Ser }[];
+    cauchyNegativeSigma: { seed: number; n: number; median: number; sigma: number; out: Ser };
   };
+  absTransform: { x: Ser; y: Ser; inv: Ser; bijective: boolean; domain: string; codomain: string; ladjError: string };
 } = JSON.parse(readFileSync(new URL('./fixtures/distributions.json', import.meta.url), 'utf8'));
 
 const DTYPES: Record<string, torch.DType> = { float64: torch.float64, float32: torch.float32, int64: torch.int64 };
@@ -205,6 +210,36 @@ const BUILD: Record<string, (p: Params, o: Options) => Dist> = {
   studentt_scalar: (p, o) => new D.StudentT(p.df, p.loc, p.scale, o),
   studentt_f32: (p, o) => new D.StudentT(p.df, p.loc, p.scale, o),
   studentt_big_sample: (p, o) => new D.StudentT(p.df, p.loc, p.scale, o),
+  cauchy_vec: (p, o) => new D.Cauchy(p.loc, p.scale, o),
+  cauchy_scalar: (p, o) => new D.Cauchy(p.loc, p.scale, o),
+  geometric_probs: (p, o) => new D.Geometric(p.probs, o),
+  geometric_logits: (p, o) => new D.Geometric({ logits: p.logits, ...o }),
+  geometric_scalar: (p, o) => new D.Geometric(p.probs, o),
+  halfnormal_vec: (p, o) => new D.HalfNormal(p.scale, o),
+  halfnormal_scalar: (p, o) => new D.HalfNormal(p.scale, o),
+  halfnormal_novalidate: (p, o) => new D.HalfNormal(p.scale, o),
+  gumbel_vec: (p, o) => new D.Gumbel(p.loc, p.scale, o),
+  gumbel_broadcast: (p, o) => new D.Gumbel(p.loc, p.scale, o),
+  gumbel_scalar: (p, o) => new D.Gumbel(p.loc, p.scale, o),
+  // temperature: a tensor as PyTorch's, or a number (flint makes it a tensor of the parameter's dtype)
+  logit_relaxed_bernoulli_probs: (p, o) => new D.LogitRelaxedBernoulli(p.temperature, p.probs, o),
+  logit_relaxed_bernoulli_logits: (p, o) => new D.LogitRelaxedBernoulli(p.temperature, { logits: p.logits, ...o }),
+  relaxed_bernoulli_probs: (p, o) => new D.RelaxedBernoulli(p.temperature, p.probs, o),
+  relaxed_bernoulli_logits: (p, o) => new D.RelaxedBernoulli(p.temperature, { logits: p.logits, ...o }),
+  exp_relaxed_categorical_probs: (p, o) => new D.ExpRelaxedCategorical(p.temperature, p.probs, o),
+  exp_relaxed_categorical_logits: (p, o) => new D.ExpRelaxedCategorical(p.temperature, { logits: p.logits, ...o }),
+  relaxed_onehot_probs: (p, o) => new D.RelaxedOneHotCategorical(p.temperature, p.probs, o),
+  relaxed_onehot_logits: (p, o) => new D.RelaxedOneHotCategorical(p.temperature, { logits: p.logits, ...o }),
+  relaxed_onehot_f32: (p, o) => new D.RelaxedOneHotCategorical(p.temperature, { logits: p.logits, ...o }),
+  mixture_gmm_1d: (p, o) => new D.MixtureSameFamily(new D.Categorical({ logits: T(p.mix_logits) }), new D.Normal(p.loc, p.scale), o),
+  mixture_gmm_2d: (p, o) =>
+    new D.MixtureSameFamily(new D.Categorical(T(p.mix_probs)), new D.Independent(new D.Normal(p.loc, p.scale), 1), o),
+  mixture_batched: (p, o) => new D.MixtureSameFamily(new D.Categorical({ logits: T(p.mix_logits) }), new D.Normal(p.loc, p.scale), o),
+  mixture_pad_numel: (p, o) => new D.MixtureSameFamily(new D.Categorical(T(p.mix_probs)), new D.Normal(p.loc, p.scale), o),
+  multinomial_probs: (p, o) => new D.Multinomial(p.total_count, p.probs, o),
+  multinomial_zero: (p, o) => new D.Multinomial(p.total_count, p.probs, o),
+  multinomial_logits: (p, o) => new D.Multinomial(p.total_count, { logits: p.logits, ...o }),
+  multinomial_f32: (p, o) => new D.Multinomial(p.total_count, p.probs, o),
 };
 
 const CASE = new Map(FIXTURE.values.map((c) => [c.name, c]));
@@ -245,6 +280,7 @@ const PROP: Record<string, string> = {
   concentration0: 'concentration0',
   loc: 'loc',
   scale: 'scale',
+  temperature: 'temperature',
 };
 function read(d: Dist, prop: string): Tensor {
   if (prop === 'entropy') return d.entropy();
@@ -339,6 +375,36 @@ describe('rsample: seeded reparameterized draws and their gradients', () => {
     expect(new D.Gamma(conc, 1).rsample([2]).requiresGrad).toBe(true);
     expect(new D.Dirichlet(conc).sample().requiresGrad).toBe(false);
     expect(new D.Dirichlet(conc).rsample().requiresGrad).toBe(true);
+  });
+  it('the later families: rsample where PyTorch has it (Cauchy, HalfNormal, Gumbel, the relaxed ones), refused elsewhere', () => {
+    // (LogitRelaxedBernoulli draws rsample too, but PyTorch 1.13 leaves its has_rsample False:
+    // the fixture's hasRsample checks that.)
+    const s = f64([1, 2]).requiresGrad_();
+    const t = f64(0.5).requiresGrad_();
+    expect(new D.Cauchy(0, s).rsample([2]).requiresGrad).toBe(true);
+    expect(new D.Cauchy(0, s).sample([2]).requiresGrad).toBe(false);
+    expect(new D.HalfNormal(s).rsample([2]).requiresGrad).toBe(true);
+    expect(new D.Gumbel(0, s).rsample([2]).requiresGrad).toBe(true);
+    expect(new D.Gumbel(0, s).sample([2]).requiresGrad).toBe(false);
+    expect(new D.LogitRelaxedBernoulli(t, f64([0.3])).rsample().requiresGrad).toBe(true);
+    expect(new D.RelaxedBernoulli(t, f64([0.3])).rsample().requiresGrad).toBe(true);
+    expect(new D.RelaxedOneHotCategorical(t, f64([0.3, 0.7])).rsample().requiresGrad).toBe(true);
+    expect(new D.RelaxedOneHotCategorical(t, f64([0.3, 0.7])).sample().requiresGrad).toBe(false);
+    for (const d of [
+      new D.HalfNormal(s),
+      new D.Gumbel(0, s),
+      new D.Cauchy(0, s),
+      new D.RelaxedBernoulli(t, f64([0.3])),
+      new D.ExpRelaxedCategorical(t, f64([0.3, 0.7])),
+      new D.RelaxedOneHotCategorical(t, f64([0.3, 0.7])),
+    ]) {
+      expect(d.hasRsample, d.constructor.name).toBe(true);
+    }
+    const mix = new D.MixtureSameFamily(new D.Categorical(f64([0.5, 0.5])), new D.Normal(f64([0, 1]), 1));
+    for (const d of [new D.Geometric(f64([0.5])), new D.Multinomial(3, f64([0.5, 0.5])), mix]) {
+      expect(d.hasRsample, d.constructor.name).toBe(false);
+      expect(() => d.rsample(), d.constructor.name).toThrow();
+    }
   });
 });
 
@@ -462,6 +528,26 @@ const KL_PARAMS: Record<string, () => [Dist, Dist, Record<string, Tensor>]> = {
     const L = leaves({ concentration: [0.5, 3, 1], rate: [2, 1, 1] });
     return [new D.Gamma(L.concentration, L.rate), new D.Exponential(f64([1, 0.25, 1])), L];
   },
+  geometric_geometric: () => {
+    const L = leaves({ probs: [0.2, 0.5, 0.9] });
+    return [new D.Geometric(L.probs), new D.Geometric(f64([0.4, 0.5, 0.1])), L];
+  },
+  geometric_geometric_logits: () => {
+    const L = leaves({ logits: [-1, 0, 2] });
+    return [new D.Geometric({ logits: L.logits }), new D.Geometric({ logits: f64([0.5, 0.5, -1]) }), L];
+  },
+  halfnormal_halfnormal: () => {
+    const L = leaves({ scale: [1, 0.5, 2] });
+    return [new D.HalfNormal(L.scale), new D.HalfNormal(f64([2, 0.5, 1])), L];
+  },
+  gumbel_gumbel: () => {
+    const L = leaves({ loc: [0, 1, -2], scale: [1, 0.5, 2] });
+    return [new D.Gumbel(L.loc, L.scale), new D.Gumbel(f64([0.5, 1, 0]), f64([2, 0.5, 1.5])), L];
+  },
+  lognormal_lognormal: () => {
+    const L = leaves({ loc: [0, 1], scale: [1, 0.5] });
+    return [new D.LogNormal(L.loc, L.scale), new D.LogNormal(f64([0.5, 0]), f64([2, 1])), L];
+  },
 };
 
 describe('klDivergence', () => {
@@ -584,6 +670,57 @@ describe('torch._standardGamma, _sampleDirichlet, _standardGammaGrad, _dirichlet
   }
 });
 
+describe('Tensor.cauchy_: the stream PyTorch draws', () => {
+  for (const c of FIXTURE.lowLevel.cauchy) {
+    const args = c.median === null ? '' : `${c.median}, ${c.sigma}`;
+    const how = c.generator ? `a Generator seeded ${c.seed}` : `manualSeed(${c.seed})`;
+    it(`torch.empty(${c.n}, ${c.dtype}).cauchy_(${args}) under ${how}`, () => {
+      const x = torch.empty([c.n], { dtype: DTYPES[c.dtype] });
+      let out: Tensor;
+      if (c.generator) {
+        // the global stream is not touched: a draw after it continues from manualSeed
+        torch.manualSeed(1);
+        const before = torch.rand([2], { dtype: torch.float64 });
+        torch.manualSeed(1);
+        out = x.cauchy_(c.median!, c.sigma!, { generator: new torch.Generator().manualSeed(c.seed) });
+        expectClose(torch.rand([2], { dtype: torch.float64 }), { shape: [2], dtype: 'float64', data: data(before) }, 'global stream', 0);
+      } else {
+        torch.manualSeed(c.seed);
+        out = c.median === null ? x.cauchy_() : x.cauchy_(c.median, c.sigma!);
+      }
+      expect(out, 'in place: returns the tensor').toBe(x);
+      expectClose(x, c.out, 'cauchy_', SAMPLE_RTOL[c.dtype]);
+    });
+  }
+  it('a negative sigma is refused, as PyTorch 2.x refuses it (1.13 mirrored the draws)', () => {
+    // flint follows the newer check: a negative scale is a mistake, not a reflection.
+    const c = FIXTURE.lowLevel.cauchyNegativeSigma;
+    expect(c.sigma).toBeLessThan(0);
+    expect(() => torch.empty([c.n], { dtype: torch.float64 }).cauchy_(c.median, c.sigma)).toThrow(`cauchy_ expects sigma > 0.0, but found sigma=${c.sigma}`);
+  });
+  it('integer tensors are refused, as PyTorch\'s "cauchy_cpu" not implemented for \'Long\'', () => {
+    expect(() => torch.empty([3], { dtype: torch.int64 }).cauchy_()).toThrow();
+  });
+});
+
+describe('AbsTransform', () => {
+  it('y = |x|, inverse y, not bijective, no log-determinant', () => {
+    const A = FIXTURE.absTransform;
+    const t = new D.AbsTransform();
+    const x = fromSer(A.x);
+    expectClose(t.call(x), A.y, 'forward');
+    expectClose(t.inv.call(x), A.inv, 'inverse');
+    expect(t.bijective).toBe(A.bijective);
+    expect(t.domain.toString()).toBe(A.domain);
+    expect(t.codomain.toString()).toBe(A.codomain);
+    expect(A.ladjError).toBe('NotImplementedError');
+    // (through the base type: AbsTransform declares logAbsDetJacobian() with no parameters)
+    const base: torch.distributions.Transform = t;
+    expect(() => base.logAbsDetJacobian(x, t.call(x))).toThrow();
+    expect(D.transforms.AbsTransform).toBe(D.AbsTransform);
+  });
+});
+
 describe('enumerateSupport', () => {
   for (const e of FIXTURE.enumerate) {
     it(`${e.name}`, () => {
@@ -691,6 +828,25 @@ describe('argument validation', () => {
     studentt_negative_scale: () => new D.StudentT(f64([1]), 0, -1),
     // PyTorch builds StudentT's inner Chi2 with the default validation, so this raises there
     studentt_negative_df_novalidate: () => new D.StudentT(f64([-1, 2]), { validateArgs: false }),
+    cauchy_negative_scale: () => new D.Cauchy(0, -1),
+    gumbel_scale_zero: () => new D.Gumbel(0, 0),
+    halfnormal_negative: () => new D.HalfNormal(-1),
+    halfnormal_value_outside: () => new D.HalfNormal(1).logProb(torch.tensor(-1, { dtype: torch.float32 })),
+    geometric_zero: () => new D.Geometric(f64([0.5, 0])),
+    geometric_probs_1_5: () => new D.Geometric(1.5),
+    geometric_value_outside: () => new D.Geometric(f64([0.5])).logProb(f64([1.5])),
+    multinomial_inhomogeneous: () => new D.Multinomial(2.5, f64([0.5, 0.5])),
+    multinomial_value_outside: () => new D.Multinomial(3, f64([0.5, 0.5])).logProb(f64([2, 2])),
+    multinomial_negative: () => new D.Multinomial(3, f64([0.5, -0.5, 1])),
+    mixture_not_categorical: () =>
+      new D.MixtureSameFamily(new D.Normal(f64(0), f64(1)) as unknown as torch.distributions.Categorical, new D.Normal(f64([0, 1]), f64([1, 1]))),
+    mixture_component_not_distribution: () => new D.MixtureSameFamily(new D.Categorical(f64([0.5, 0.5])), f64([0, 1]) as unknown as Dist),
+    mixture_k_mismatch: () => new D.MixtureSameFamily(new D.Categorical(f64([0.5, 0.5])), new D.Normal(f64([0, 1, 2]), 1)),
+    mixture_batch_mismatch: () =>
+      new D.MixtureSameFamily(new D.Categorical(f64([[0.5, 0.5], [0.5, 0.5]])), new D.Normal(f64([[0, 1], [0, 1], [0, 1], [0, 1]]), 1)),
+    relaxed_bernoulli_probs_1_5: () => new D.RelaxedBernoulli(f64(0.5), f64([1.5])),
+    relaxed_onehot_value_outside: () => new D.RelaxedOneHotCategorical(f64(0.5), f64([0.5, 0.5])).logProb(f64([0.7, 0.7])),
+    relaxed_onehot_neither: () => new D.RelaxedOneHotCategorical(f64(0.5), {}),
   };
   it('every fixture error has a flint call', () => {
     expect(Object.keys(E).filter((n) => !(n in THROWS))).toEqual([]);
@@ -733,6 +889,14 @@ describe('argument validation', () => {
     expectClose(new D.Dirichlet(f64([2, 3]), off).logProb(f64([0.5, 0.7])), N.dirichlet_nonsimplex_logprob, 'dirichlet');
     expectClose(new D.StudentT(f64([3, 0.5]), off).logProb(f64([0.5, -1])), N.studentt_options_form, 'studentT');
     expectClose(new D.Beta(f64([-0.5, 2]), f64([3, 3]), off).entropy(), N.beta_negative_novalidate_entropy, 'beta');
+  });
+  it('validateArgs: false in the later families (HalfNormal -inf below 0, Geometric probs 0, negative scales)', () => {
+    const N = FIXTURE.noValidate as Record<string, Ser>;
+    const off = { validateArgs: false };
+    expectClose(new D.HalfNormal(f64([1, 2, 0.5]), off).logProb(f64([-1, 0.5, -0])), N.halfnormal_negative_logprob, 'halfNormal');
+    expectClose(new D.Geometric(f64([0, 0.5]), off).logProb(f64([1, 1])), N.geometric_zero_logprob, 'geometric');
+    expectClose(new D.Cauchy(f64([0]), f64([-1]), off).logProb(f64([0.5])), N.cauchy_negative_scale_logprob, 'cauchy');
+    expectClose(new D.Gumbel(f64([0]), f64([-1]), off).logProb(f64([0.5])), N.gumbel_negative_scale_logprob, 'gumbel');
   });
   it('Distribution.setDefaultValidateArgs(false) turns the default off; validateArgs: true still checks', () => {
     const N = FIXTURE.noValidate;
@@ -821,6 +985,77 @@ describe('finite differences (float64 gradcheck)', () => {
     const args = [leaf([0.5, 3]), leaf([1, 0.4]), leaf([2, 1.5]), leaf([0.7, 2])];
     expect(A.gradcheck((a: Tensor, b: Tensor, c: Tensor, d: Tensor) => D.klDivergence(new D.Gamma(a, b), new D.Gamma(c, d)), args)).toBe(true);
     expect(A.gradcheck((a: Tensor, b: Tensor, c: Tensor, d: Tensor) => D.klDivergence(new D.Beta(a, b), new D.Beta(c, d)), args)).toBe(true);
+  });
+  it('Cauchy, HalfNormal, Gumbel: logProb, cdf, icdf and entropy w.r.t. their parameters', () => {
+    const v = f64([0.3, 1.7, 4.2]);
+    const loc = leaf([0.2, -1, 3]);
+    const scale = leaf([0.7, 1.5, 2]);
+    const u = f64([0.1, 0.6, 0.85]);
+    for (const mk of [(l: Tensor, s: Tensor) => new D.Cauchy(l, s), (l: Tensor, s: Tensor) => new D.Gumbel(l, s)]) {
+      expect(A.gradcheck((l: Tensor, s: Tensor) => mk(l, s).logProb(v), [loc, scale])).toBe(true);
+      expect(A.gradcheck((l: Tensor, s: Tensor) => mk(l, s).cdf(v), [loc, scale])).toBe(true);
+      expect(A.gradcheck((l: Tensor, s: Tensor) => mk(l, s).icdf(u), [loc, scale])).toBe(true);
+      expect(A.gradcheck((l: Tensor, s: Tensor) => mk(l, s).entropy(), [loc, scale])).toBe(true);
+    }
+    expect(A.gradcheck((s: Tensor) => new D.HalfNormal(s).logProb(v), [scale])).toBe(true);
+    expect(A.gradcheck((s: Tensor) => new D.HalfNormal(s).cdf(v), [scale])).toBe(true);
+    expect(A.gradcheck((s: Tensor) => new D.HalfNormal(s).icdf(u), [scale])).toBe(true);
+  });
+  it('Geometric and Multinomial: logProb and entropy w.r.t. probs and logits', () => {
+    const probs = leaf([0.2, 0.55, 0.8]);
+    const k = f64([0, 3, 1]);
+    expect(A.gradcheck((p: Tensor) => new D.Geometric(p).logProb(k), [probs])).toBe(true);
+    expect(A.gradcheck((p: Tensor) => new D.Geometric(p).entropy(), [probs])).toBe(true);
+    expect(A.gradcheck((l: Tensor) => new D.Geometric({ logits: l }).entropy(), [leaf([-1, 0.5, 2])])).toBe(true);
+    const counts = f64([[2, 0, 3], [1, 1, 3]]);
+    const mp = leaf([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]]);
+    expect(A.gradcheck((p: Tensor) => new D.Multinomial(5, p).logProb(counts), [mp])).toBe(true);
+    expect(A.gradcheck((p: Tensor) => new D.Multinomial(5, p).entropy(), [mp])).toBe(true);
+    expect(A.gradcheck((l: Tensor) => new D.Multinomial(5, { logits: l }).logProb(counts), [leaf([[0.5, -1, 2], [0, 0, 1]])])).toBe(true);
+  });
+  const mixture1d = (w: Tensor, l: Tensor, s: Tensor) => new D.MixtureSameFamily(new D.Categorical({ logits: w }), new D.Normal(l, s));
+  it('MixtureSameFamily: logProb, cdf and mean w.r.t. the mixture logits and the components', () => {
+    const x = f64([0.5, -1.2, 2.1]);
+    const mk = mixture1d;
+    const args = [leaf([0.5, -0.5, 1]), leaf([-1, 0, 2]), leaf([0.5, 1, 0.3])];
+    expect(A.gradcheck((w: Tensor, l: Tensor, s: Tensor) => mk(w, l, s).logProb(x), args)).toBe(true);
+    expect(A.gradcheck((w: Tensor, l: Tensor, s: Tensor) => mk(w, l, s).cdf(x), args)).toBe(true);
+    expect(A.gradcheck((w: Tensor, l: Tensor, s: Tensor) => mk(w, l, s).mean, args)).toBe(true);
+    const mk2 = (w: Tensor, l: Tensor, s: Tensor) =>
+      new D.MixtureSameFamily(new D.Categorical({ logits: w }), new D.Independent(new D.Normal(l, s), 1));
+    const args2 = [leaf([0.3, -0.2]), leaf([[0, 1], [2, -1]]), leaf([[1, 0.5], [0.3, 1]])];
+    expect(A.gradcheck((w: Tensor, l: Tensor, s: Tensor) => mk2(w, l, s).logProb(f64([[0.5, 0.5], [1, -1]])), args2)).toBe(true);
+    expect(A.gradcheck((w: Tensor, l: Tensor, s: Tensor) => mk2(w, l, s).variance, args2)).toBe(true);
+  });
+  it('MixtureSameFamily: variance of a non-batched mixture w.r.t. its parameters (the 0-d mean is unsqueezed)', () => {
+    // PyTorch's variance pads the mean with unsqueeze(-1); for a non-batched mixture the mean is
+    // 0-d, and the gradient flows back through a 0-d unsqueeze (torch.tensor(2.).unsqueeze(-1)).
+    const args = [leaf([0.5, -0.5, 1]), leaf([-1, 0, 2]), leaf([0.5, 1, 0.3])];
+    expect(A.gradcheck((w: Tensor, l: Tensor, s: Tensor) => mixture1d(w, l, s).variance, args)).toBe(true);
+  });
+  it('the relaxed distributions: seeded rsample and logProb w.r.t. temperature and logits', () => {
+    const seeded = <F extends (...t: Tensor[]) => Tensor>(f: F) =>
+      ((...t: Tensor[]) => {
+        torch.manualSeed(5);
+        return f(...t);
+      }) as F;
+    const temp = leaf([0.6]).reshape([]);
+    const logits = leaf([[0.5, -1, 2], [0, 0.3, -0.2]]);
+    const b = (t: Tensor, l: Tensor) => new D.RelaxedBernoulli(t, { logits: l });
+    const c = (t: Tensor, l: Tensor) => new D.RelaxedOneHotCategorical(t, { logits: l });
+    expect(A.gradcheck(seeded((t, l) => b(t, l).rsample([2])), [temp, logits])).toBe(true);
+    expect(A.gradcheck(seeded((t, l) => c(t, l).rsample([2])), [temp, logits])).toBe(true);
+    expect(A.gradcheck((t: Tensor, l: Tensor) => b(t, l).logProb(f64([0.2, 0.5, 0.9])), [temp, logits])).toBe(true);
+    expect(A.gradcheck((t: Tensor, l: Tensor) => c(t, l).logProb(f64([0.2, 0.3, 0.5])), [temp, logits])).toBe(true);
+  });
+  it('KL Geometric–Geometric, HalfNormal–HalfNormal, Gumbel–Gumbel w.r.t. every parameter', () => {
+    const [a, b] = [leaf([0.2, 0.7]), leaf([0.5, 0.3])];
+    expect(A.gradcheck((p: Tensor, q: Tensor) => D.klDivergence(new D.Geometric(p), new D.Geometric(q)), [a, b])).toBe(true);
+    expect(A.gradcheck((p: Tensor, q: Tensor) => D.klDivergence(new D.HalfNormal(p), new D.HalfNormal(q)), [leaf([1, 0.4]), leaf([2, 0.5])])).toBe(true);
+    const args = [leaf([0, 1]), leaf([1, 0.5]), leaf([0.5, -1]), leaf([2, 0.7])];
+    expect(
+      A.gradcheck((w: Tensor, x: Tensor, y: Tensor, z: Tensor) => D.klDivergence(new D.Gumbel(w, x), new D.Gumbel(y, z)), args),
+    ).toBe(true);
   });
   it('TransformedDistribution logProb through Affine, Sigmoid and Tanh', () => {
     const mk = (l: Tensor, s: Tensor) =>

@@ -14,6 +14,9 @@ const values = (t: Tensor) => Array.from(t.contiguous().dataSync() as ArrayLike<
 describe('errors (PyTorch 1.13 messages, or newer where PyTorch now checks more)', () => {
   const x = torch.zeros(4, 6);
   const cases: [string, () => unknown, string][] = [
+    // A 0-d tensor unsqueezes or stacks at dims [-1, 0] only (PyTorch's maybe_wrap_dim(dim, 1)).
+    ['unsqueeze 0-d past the end', () => torch.tensor(2.5).unsqueeze(1), 'Dimension out of range (expected to be in range of [-1, 0], but got 1)'],
+    ['stack 0-d past the end', () => torch.stack([torch.tensor(1.5), torch.tensor(2.5)], 1), 'Dimension out of range (expected to be in range of [-1, 0], but got 1)'],
     ['split sizes', () => x.split([1, 4], 1), "split_with_sizes expects split_sizes to sum exactly to 6 (input tensor's size at dimension 1), but got split_sizes=[1, 4]"],
     ['split 0', () => x.split(0, 1), 'split_size can only be 0 if dimension size is 0, but got dimension size of 6'],
     ['chunk 0', () => x.chunk(0), 'chunk expects `chunks` to be greater than 0, got: 0'],
@@ -147,4 +150,14 @@ describe('gradients by finite differences (float64)', () => {
       expect(r.ok).toBe(true);
     });
   }
+});
+
+describe('unsqueeze(-1) of a 0-d tensor', () => {
+  it('adds dim 0, and its gradient comes back through it', () => {
+    const a = torch.tensor(2.5, { dtype: torch.float64, requiresGrad: true });
+    const b = a.unsqueeze(-1);
+    expect([...b.shape]).toEqual([1]);
+    b.mul(3).sum().backward();
+    expect(a.grad!.item()).toBe(3);
+  });
 });

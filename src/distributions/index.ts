@@ -21,6 +21,12 @@ export { Poisson } from './poisson.js';
 export { Gamma, Chi2 } from './gamma.js';
 export { Dirichlet, Beta } from './dirichlet.js';
 export { StudentT } from './student-t.js';
+export { Cauchy } from './cauchy.js';
+export { Geometric } from './geometric.js';
+export { HalfNormal, Gumbel } from './half-normal.js';
+export { LogitRelaxedBernoulli, RelaxedBernoulli, ExpRelaxedCategorical, RelaxedOneHotCategorical } from './relaxed.js';
+export { MixtureSameFamily } from './mixture-same-family.js';
+export { Multinomial } from './multinomial.js';
 export { Independent } from './independent.js';
 export { MultivariateNormal } from './multivariate-normal.js';
 export type { MultivariateNormalOptions } from './multivariate-normal.js';
@@ -36,4 +42,4 @@ export * as constraints from './constraints.js';
  * @example new torch.distributions.transforms.ExpTransform().call(x)
  */
 export * as transforms from './transforms.js';
-export { Transform, ExpTransform, AffineTransform, SigmoidTransform, TanhTransform, ComposeTransform } from './transforms.js';
+export { Transform, ExpTransform, AffineTransform, SigmoidTransform, TanhTransform, AbsTransform, ComposeTransform } from './transforms.js';

@@ -18,6 +18,8 @@ import { AffineTransform } from './transforms.js';
 import { Uniform } from './uniform.js';
 import { Gamma } from './gamma.js';
 import { Beta, Dirichlet } from './dirichlet.js';
+import { Geometric } from './geometric.js';
+import { Gumbel, HalfNormal } from './half-normal.js';
 import { sumRightmost } from './utils.js';
 import { broadcastShapes } from '../ops/shape.js';
 import { solveTriangular } from '../linalg/extras.js';
@@ -250,3 +252,17 @@ registerKl(Exponential, Gamma)((p, q) => {
 });
 
 registerKl(Gamma, Exponential)((p, q) => p.entropy().neg().sub(q.rate.log()).add(q.rate.mul(p.concentration.div(p.rate))));
+
+registerKl(Geometric, Geometric)((p, q) => p.entropy().neg().sub(q.probs.neg().log1p().div(p.probs)).sub(q.logits));
+
+registerKl(HalfNormal, HalfNormal)((p, q) => klDivergence(p.baseDist, q.baseDist));
+
+registerKl(Gumbel, Gumbel)((p, q) => {
+  const ct1 = p.scale.div(q.scale);
+  const ct2 = q.loc.div(q.scale);
+  const ct3 = p.loc.div(q.scale);
+  const t1 = ct1.log().neg().sub(ct2).add(ct3);
+  const t2 = ct1.mul(EULER_GAMMA);
+  const t3 = ct2.add(lgamma(ct1.add(1))).sub(ct3).exp();
+  return t1.add(t2).add(t3).sub(1 + EULER_GAMMA);
+});

@@ -100,6 +100,32 @@ export class ExpTransform extends Transform {
   }
 }
 
+/**
+ * y = |x|. Not a bijection: HalfNormal, which uses it, computes its own density.
+ * @example new AbsTransform().call(x)
+ */
+export class AbsTransform extends Transform {
+  override readonly bijective: boolean = false;
+  get domain(): Constraint {
+    return real;
+  }
+  get codomain(): Constraint {
+    return positive;
+  }
+  protected forward(x: Tensor): Tensor {
+    return x.abs();
+  }
+  inverse(y: Tensor): Tensor {
+    return y;
+  }
+  logAbsDetJacobian(): Tensor {
+    throw new Error('AbsTransform is not bijective: it has no log-determinant of its Jacobian');
+  }
+  toString(): string {
+    return 'AbsTransform()';
+  }
+}
+
 /** y = loc + scale * x. @example new AffineTransform(1, 2).call(x) */
 export class AffineTransform extends Transform {
   constructor(readonly loc: Tensor | number, readonly scale: Tensor | number) {

@@ -194,6 +194,35 @@ export function exponential_(t: Tensor, lambd: number | GeneratorOption = 1, opt
   return t;
 }
 
+/**
+ * Cauchy(median, sigma) samples in place, as PyTorch's CPU kernel: `median + sigma *
+ * tan(pi (u - 1/2))` in double, with u a 53-bit uniform draw per element.
+ * @example torch.empty(3).cauchy_(); x.cauchy_(0, 2, { generator: g })
+ */
+export function cauchy_(t: Tensor, median: number | GeneratorOption = 0, sigma: number | GeneratorOption = 1, options?: GeneratorOption): Tensor {
+  checkTensor(t, 'cauchy_', 'input');
+  let raw: unknown = options;
+  if (typeof median === 'object') [raw, median, sigma] = [median, 0, 1];
+  else if (typeof sigma === 'object') [raw, sigma] = [sigma, 1];
+  checkNumber(median, 'cauchy_', 'median');
+  checkNumber(sigma, 'cauchy_', 'sigma');
+  if (!(sigma > 0)) throw new Error(`cauchy_ expects sigma > 0.0, but found sigma=${sigma}`);
+  if (!t.isFloatingPoint()) throw new Error(`"cauchy_cpu" not implemented for '${t.dtype.name}'`);
+  checkOptions(raw, 'cauchy_', ['generator']);
+  const generator = (raw as GeneratorOption | undefined)?.generator ?? null;
+  const [m, s] = [median, sigma];
+  noGrad(() => {
+    const u = emptyKernel(t.shape, float64, t.device);
+    uniform_(u, 0, 1, { generator });
+    // The kernel's expression, op by op in double (libm's tan, as PyTorch's).
+    const c = u.sub(0.5).mul(Math.PI).tan().mul(s).add(m);
+    u.dispose();
+    t.copy_(c);
+    c.dispose();
+  });
+  return t;
+}
+
 /** `count` 53-bit uniform draws from `generator` (the CPU's global stream when null). */
 function uniformDraws(count: number, generator: Generator | null): Float64Array {
   const u = emptyKernel([count], float64, CPU);

@@ -108,7 +108,9 @@ export function broadcastStrides(shape: readonly number[], strides: readonly num
  * @example normalizeDim(-1, 3) // 2
  */
 export function normalizeDim(dim: number, ndim: number, allowEnd = false, fn?: string, name = 'dim'): number {
-  const size = Math.max(ndim, 1) + (allowEnd ? 1 : 0);
+  // With allowEnd (unsqueeze, stack) the range is that of a tensor with one more dim: a 0-d
+  // input takes [-1, 0], as PyTorch's maybe_wrap_dim(dim, ndim + 1).
+  const size = allowEnd ? ndim + 1 : Math.max(ndim, 1);
   const low = -size;
   const high = size - 1;
   if (typeof dim !== 'number' || !Number.isInteger(dim)) {

@@ -1,0 +1,132 @@
+/**
+ * `torch.distributions.HalfNormal(scale)` and `Gumbel(loc, scale)`: transformed
+ * distributions with closed-form densities and moments.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { fullLike, onesLike, zerosLike } from '../tensor/creation.js';
+import { where } from './ops.js';
+import { type Constraint, nonnegative, positive, real } from './constraints.js';
+import type { DistributionOptions, Param } from './distribution.js';
+import { Normal } from './normal.js';
+import { TransformedDistribution } from './transformed-distribution.js';
+import { AbsTransform, AffineTransform, ExpTransform } from './transforms.js';
+import { Uniform } from './uniform.js';
+import { allNumbers, broadcastAll, finfo } from './utils.js';
+import { optionsOf } from './options.js';
+
+const EULER_GAMMA = 0.5772156649015329;
+
+/**
+ * |X| for X ~ Normal(0, scale).
+ * @example new torch.distributions.HalfNormal(torch.tensor([1, 2])).logProb(torch.tensor([0.5, 3]))
+ */
+export class HalfNormal extends TransformedDistribution {
+  constructor(scale: Param, options?: DistributionOptions) {
+    const { validateArgs } = optionsOf('HalfNormal', options);
+    super(new Normal(0, scale, { validateArgs: false }), new AbsTransform(), { validateArgs });
+    this.validateArgs_();
+  }
+
+  override get argConstraints(): Record<string, Constraint> {
+    return { scale: positive };
+  }
+  override get support(): Constraint {
+    return nonnegative;
+  }
+  /** @example d.scale */
+  get scale(): Tensor {
+    return (this.baseDist as Normal).scale;
+  }
+  override get mean(): Tensor {
+    return this.scale.mul(Math.sqrt(2 / Math.PI));
+  }
+  override get mode(): Tensor {
+    return zerosLike(this.scale);
+  }
+  override get variance(): Tensor {
+    return this.scale.pow(2).mul(1 - 2 / Math.PI);
+  }
+
+  override expand(batchShape: readonly number[]): HalfNormal {
+    return new HalfNormal(this.scale.expand([...batchShape]), { validateArgs: false });
+  }
+
+  override logProb(value: Tensor): Tensor {
+    if (this._validateArgs) this.validateSample(value);
+    const logProb = this.baseDist.logProb(value).add(Math.LN2);
+    return where(value.ge(0), logProb, -Infinity);
+  }
+  override cdf(value: Tensor): Tensor {
+    if (this._validateArgs) this.validateSample(value);
+    return this.baseDist.cdf(value).mul(2).sub(1);
+  }
+  override icdf(prob: Tensor): Tensor {
+    return this.baseDist.icdf(prob.add(1).div(2));
+  }
+  override entropy(): Tensor {
+    return this.baseDist.entropy().sub(Math.LN2);
+  }
+  override toString(): string {
+    return `HalfNormal(scale: ${this.scale.numel() === 1 ? this.scale.toString() : this.scale.shape.toString()})`;
+  }
+}
+
+/**
+ * The Gumbel (type-I extreme value) distribution: -log(-log U) scaled and shifted.
+ * @example new torch.distributions.Gumbel(0, 1).sample([3])
+ */
+export class Gumbel extends TransformedDistribution {
+  readonly loc: Tensor;
+  readonly scale: Tensor;
+
+  constructor(loc: Param, scale: Param, options?: DistributionOptions) {
+    const { validateArgs } = optionsOf('Gumbel', options);
+    const [l, s] = broadcastAll('Gumbel', { loc, scale });
+    const { tiny, eps } = finfo(l.dtype);
+    const base = allNumbers(loc, scale)
+      ? new Uniform(tiny, 1 - eps, { validateArgs: false })
+      : new Uniform(fullLike(l, tiny), fullLike(l, 1 - eps), { validateArgs: false });
+    const transforms = [new ExpTransform().inv, new AffineTransform(0, onesLike(s).neg()), new ExpTransform().inv, new AffineTransform(loc, s.neg())];
+    super(base, transforms, { validateArgs });
+    this.loc = l;
+    this.scale = s;
+    this.validateArgs_();
+  }
+
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: real, scale: positive };
+  }
+  override get support(): Constraint {
+    return real;
+  }
+  override get mean(): Tensor {
+    return this.loc.add(this.scale.mul(EULER_GAMMA));
+  }
+  override get mode(): Tensor {
+    return this.loc;
+  }
+  override get stddev(): Tensor {
+    return this.scale.mul(Math.PI / Math.sqrt(6));
+  }
+  override get variance(): Tensor {
+    return this.stddev.pow(2);
+  }
+
+  override expand(batchShape: readonly number[]): Gumbel {
+    const shape = [...batchShape];
+    return new Gumbel(this.loc.expand(shape), this.scale.expand(shape), { validateArgs: false });
+  }
+
+  override logProb(value: Tensor): Tensor {
+    if (this._validateArgs) this.validateSample(value);
+    const y = this.loc.sub(value).div(this.scale);
+    return y.sub(y.exp()).sub(this.scale.log());
+  }
+  override entropy(): Tensor {
+    return this.scale.log().add(1 + EULER_GAMMA);
+  }
+  override toString(): string {
+    const show = (t: Tensor) => (t.numel() === 1 ? t.toString() : t.shape.toString());
+    return `Gumbel(loc: ${show(this.loc)}, scale: ${show(this.scale)})`;
+  }
+}
