@@ -66,7 +66,7 @@ export type { CreationOptions, RandomOptions } from './tensor/creation.js';
 export { fromTransfer, transfer } from './tensor/transfer.js';
 export type { FromTransferOptions, TransferredTensor } from './tensor/transfer.js';
 export { Generator, defaultGenerator, getRngState, setRngState, initialSeed, seed } from './random/generator.js';
-export { randperm, randintLike, normal, bernoulli, multinomial, poisson } from './random/sampling.js';
+export { randperm, randintLike, normal, bernoulli, multinomial, poisson, binomial } from './random/sampling.js';
 export {
   standardGamma as _standardGamma,
   standardGammaGrad as _standardGammaGrad,

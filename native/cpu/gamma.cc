@@ -1,5 +1,5 @@
-// torch._standard_gamma on the CPU and the reparameterized gradients of Gamma and
-// Dirichlet (Beta) samples, which torch.distributions' rsample needs.
+// torch._standard_gamma and torch.binomial on the CPU, and the reparameterized gradients of
+// Gamma and Dirichlet (Beta) samples, which torch.distributions' rsample needs.
 //
 // Sampling: Marsaglia and Tsang's squeeze-and-reject method, with alpha < 1 boosted by
 // u^(1/alpha); per element, in order, on the backend's generator, drawing uniforms and
@@ -49,6 +49,76 @@ double sampleGamma(T alpha, CpuGenerator& gen) {
     if (u < 1.0 - squeeze * xx * xx) return scale * d * v;
     if (std::log(u) < 0.5 * xx + d * (1.0 - v + std::log(v))) return scale * d * v;
   }
+}
+
+// The tail of Stirling's series for log(k!), from a table up to 9.
+double stirlingTail(double k) {
+  static constexpr double kTail[10] = {0.0810614667953272,  0.0413406959554092,  0.0276779256849983, 0.02079067210376509,
+                                       0.0166446911898211,  0.0138761288230707,  0.0118967099458917, 0.0104112652619720,
+                                       0.00925546218271273, 0.00833056343336287};
+  if (k <= 9) return kTail[(size_t)k];
+  const double kp1sq = (k + 1) * (k + 1);
+  return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1);
+}
+
+// Binomial(count, prob) for small count * prob: count the geometric waiting times that fit
+// in `count` trials. `prob` stays in T for the log1p, as in PyTorch's kernel.
+template <class T>
+T binomialInversion(T count, T prob, CpuGenerator& gen) {
+  double geomSum = 0;
+  T numGeom = 0;
+  const double logprob = (double)std::log1p(-prob);
+  for (;;) {
+    const double u = gen.uniformDouble(0, 1);
+    geomSum += std::ceil(std::log(u) / logprob);
+    if (geomSum > count) break;
+    numGeom = numGeom + T(1);
+  }
+  return numGeom;
+}
+
+// Binomial(count, prob <= 1/2) for count * prob >= 10: Hoermann's transformed rejection
+// with squeeze (BTRS), with PyTorch's constants and its mix of T and double arithmetic.
+template <class T>
+T binomialBtrs(T count, T prob, CpuGenerator& gen) {
+  const double stddev = (double)std::sqrt(count * prob * (T(1) - prob));
+  const double b = 1.15 + 2.53 * stddev;
+  const double a = -0.0873 + 0.0248 * b + 0.01 * (double)prob;
+  const double c = (double)(count * prob) + 0.5;
+  const double vr = 0.92 - 4.2 / b;
+  const double r = (double)(prob / (T(1) - prob));
+  const double alpha = (2.83 + 5.1 / b) * stddev;
+  const double m = (double)std::floor((count + T(1)) * prob);
+  for (;;) {
+    const double u = gen.uniformDouble(0, 1) - 0.5;
+    double v = gen.uniformDouble(0, 1);
+    const double us = 0.5 - std::fabs(u);
+    const T k = (T)std::floor((2 * a / us + b) * u + c);
+    if (k < 0 || k > count) continue;
+    if (us >= 0.07 && v <= vr) return k;
+    v = std::log(v * alpha / (a / (us * us) + b));
+    const double cnt = (double)count;
+    const double kk = (double)k;
+    const double upperbound = (m + 0.5) * std::log((m + 1) / (r * (cnt - m + 1))) +
+                              (double)(count + T(1)) * std::log((cnt - m + 1) / (double)(count - k + T(1))) +
+                              (kk + 0.5) * std::log(r * (double)(count - k + T(1)) / (kk + 1)) + stirlingTail(m) +
+                              stirlingTail(cnt - m) - stirlingTail(kk) - stirlingTail((double)(count - k));
+    if (v <= upperbound) return k;
+  }
+}
+
+// One Binomial(count, prob) draw as PyTorch's sample_binomial: by the smaller of p and
+// 1 - p, inversion below a mean of 10 and BTRS above; NaN for a NaN probability.
+template <class T>
+T sampleBinomial(T count, T prob, CpuGenerator& gen) {
+  if (count <= 0 || prob <= 0) return 0;
+  if (prob >= 1) return count;
+  if (prob <= 0.5) return count * prob >= 10 ? binomialBtrs(count, prob, gen) : binomialInversion(count, prob, gen);
+  if (prob > 0.5) {
+    const T q = T(1) - prob;
+    return count - (count * q >= 10 ? binomialBtrs(count, q, gen) : binomialInversion(count, q, gen));
+  }
+  return std::numeric_limits<T>::quiet_NaN();
 }
 
 // -(d/d alpha CDF(x; alpha)) / pdf(x; alpha) for x ~ Gamma(alpha, 1).
@@ -228,6 +298,16 @@ void CpuBackend::standardGammaRun(const StandardGammaArgs& args) {
       const scalar_t sample = (scalar_t)sampleGamma<scalar_t>(a, generator_);
       out[i] = std::max(std::numeric_limits<scalar_t>::min(), sample);
     }
+  });
+}
+
+void CpuBackend::binomialRun(const BinomialArgs& args) {
+  const int64_t n = args.count.shape[0];
+  FLINT_DISPATCH_FLOATING(args.count.dtype, "binomial", [&] {
+    const scalar_t* count = (const scalar_t*)args.count.data;
+    const scalar_t* prob = (const scalar_t*)args.prob.data;
+    scalar_t* out = (scalar_t*)args.out.data;
+    for (int64_t i = 0; i < n; i++) out[i] = sampleBinomial<scalar_t>(count[i], prob[i], generator_);
   });
 }
 

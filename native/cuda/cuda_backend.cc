@@ -570,6 +570,9 @@ void CudaBackend::poissonImpl(const PoissonArgs&) {
 void CudaBackend::standardGammaImpl(const StandardGammaArgs&) {
   throw Error("torch._standard_gamma is not implemented on CUDA yet: sample on the CPU (alpha.cpu()) and move the result");
 }
+void CudaBackend::binomialImpl(const BinomialArgs&) {
+  throw Error("torch.binomial is not implemented on CUDA yet: sample on the CPU (count.cpu(), prob.cpu()) and move the result");
+}
 void CudaBackend::standardGammaGradImpl(const StandardGammaGradArgs&) {
   throw Error("torch._standard_gamma_grad is not implemented on CUDA yet (Gamma samples are drawn on the CPU)");
 }

@@ -296,6 +296,8 @@ export const entries = {
   // samples (d sample / d alpha) and of Dirichlet coordinates (PyTorch's
   // _standard_gamma_grad and _dirichlet_grad).
   standardGamma: { args: 'out: new [N], alpha: in [N]', kernel: true },
+  // torch.binomial: one Binomial(count, prob) sample per pair, as PyTorch's CPU kernel.
+  binomial: { args: 'out: new [N], count: in [N], prob: in [N]', kernel: true },
   standardGammaGrad: { args: 'out: new [N], alpha: in [N], sample: in [N]', kernel: true },
   dirichletGrad: { args: 'out: new [N], x: in [N], alpha: in [N], total: in [N]', kernel: true },
   // gradInput = gradOutput * f'(input) for the activation ops of UnaryOp (Softplus ...

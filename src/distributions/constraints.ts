@@ -130,14 +130,14 @@ export class IntegerInterval extends Constraint {
   override get isDiscrete(): boolean {
     return true;
   }
-  constructor(readonly lowerBound: number, readonly upperBound: number) {
+  constructor(readonly lowerBound: number, readonly upperBound: number | Tensor) {
     super();
   }
   check(value: Tensor): Tensor {
     return logicalAnd(logicalAnd(eq(remainder(value, 1), 0), ge(value, this.lowerBound)), le(value, this.upperBound));
   }
   toString(): string {
-    return `IntegerInterval(lower_bound=${this.lowerBound}, upper_bound=${this.upperBound})`;
+    return `IntegerInterval(lower_bound=${this.lowerBound}, upper_bound=${this.upperBound.toString()})`;
   }
 }
 
@@ -301,7 +301,7 @@ export const interval = (lower: number | Tensor, upper: number | Tensor): Constr
 /** `constraints.half_open_interval(lower, upper)`. @example constraints.halfOpenInterval(0, 1) */
 export const halfOpenInterval = (lower: number | Tensor, upper: number | Tensor): Constraint => new HalfOpenInterval(lower, upper);
 /** `constraints.integer_interval(lower, upper)`. @example constraints.integerInterval(0, 9) */
-export const integerInterval = (lower: number, upper: number): Constraint => new IntegerInterval(lower, upper);
+export const integerInterval = (lower: number, upper: number | Tensor): Constraint => new IntegerInterval(lower, upper);
 /** `constraints.independent(base, n)`. @example constraints.independent(constraints.real, 1) */
 export const independent = (base: Constraint, n: number): Constraint => new IndependentConstraint(base, n);
 

@@ -27,6 +27,7 @@ export { HalfNormal, Gumbel } from './half-normal.js';
 export { LogitRelaxedBernoulli, RelaxedBernoulli, ExpRelaxedCategorical, RelaxedOneHotCategorical } from './relaxed.js';
 export { MixtureSameFamily } from './mixture-same-family.js';
 export { Multinomial } from './multinomial.js';
+export { Binomial, NegativeBinomial } from './binomial.js';
 export { Independent } from './independent.js';
 export { MultivariateNormal } from './multivariate-normal.js';
 export type { MultivariateNormalOptions } from './multivariate-normal.js';

@@ -6,7 +6,7 @@
 export { erf, exp, log, sigmoid, where } from '../ops/elementwise.js';
 export { erfinv, lgamma, digamma } from '../ops/special.js';
 export { xlogy } from '../ops/binary-math.js';
-export { softplus } from '../nn/functional/activations-more.js';
+export { softplus, logsigmoid } from '../nn/functional/activations-more.js';
 export { binaryCrossEntropyWithLogits } from '../nn/functional/loss.js';
 export { oneHot } from '../nn/functional/one-hot.js';
 export { broadcastTensors } from '../ops/shape.js';

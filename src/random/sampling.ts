@@ -166,6 +166,34 @@ export function poisson(rates: Tensor, options?: GeneratorOption): Tensor {
 }
 
 /**
+ * `torch.binomial`: one Binomial(count, prob) draw per element (count and prob float,
+ * broadcast together), as PyTorch's CPU kernel draws them: inversion below a mean of 10,
+ * Hoermann's BTRS above. Not differentiable. CUDA inputs are refused until flint has a
+ * CUDA sampler.
+ * @example torch.binomial(torch.tensor([10, 100]), torch.tensor([0.5, 0.2]))
+ */
+export function binomial(count: Tensor, prob: Tensor, options?: GeneratorOption): Tensor {
+  checkTensor(count, 'binomial', 'count');
+  checkTensor(prob, 'binomial', 'prob');
+  checkOptions(options, 'binomial', ['generator']);
+  const generator = checkGenerator(options?.generator, 'binomial', count.device);
+  if (!count.isFloatingPoint()) throw new Error(`"binomial_cpu" not implemented for '${count.dtype.name}'`);
+  if (prob.dtype !== count.dtype) throw new Error(`binomial expects count and prob of one dtype, but got ${count.dtype.name} and ${prob.dtype.name}`);
+  return noGrad(() => {
+    const shape = broadcastShapes(count.shape, prob.shape);
+    const computeType = count.dtype === float64 ? float64 : float32;
+    const flat = (t: Tensor) => toDtype(t, computeType).expand(shape).contiguous().reshape(-1);
+    const [c, p] = [flat(count), flat(prob)];
+    const handle = withGenerator(generator, count.device, () => call.binomial(fresh(computeType, [c.numel()]), c, p));
+    const draws = fromHandle(handle, shape, computeType, count.device);
+    if (computeType === count.dtype) return draws;
+    const cast = toDtype(draws, count.dtype);
+    draws.dispose();
+    return cast;
+  });
+}
+
+/**
  * Exponential(lambd) samples in place, as PyTorch's CPU kernel: -log(1 - u) / lambd
  * with u a 53-bit uniform draw.
  * @example torch.empty(3).exponential_()
