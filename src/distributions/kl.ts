@@ -19,6 +19,7 @@ import { Uniform } from './uniform.js';
 import { Gamma } from './gamma.js';
 import { Beta, Dirichlet } from './dirichlet.js';
 import { Geometric } from './geometric.js';
+import { Binomial } from './binomial.js';
 import { Gumbel, HalfNormal } from './half-normal.js';
 import { sumRightmost } from './utils.js';
 import { broadcastShapes } from '../ops/shape.js';
@@ -163,6 +164,7 @@ const infiniteLike = (t: Tensor): Tensor => fullLike(t, Infinity);
 
 registerKl(Bernoulli, Poisson)((p, q) => p.entropy().neg().sub(p.probs.mul(q.rate.log()).sub(q.rate)));
 registerKl(Poisson, Bernoulli)((p) => infiniteLike(p.rate));
+registerKl(Poisson, Binomial)((p) => infiniteLike(p.rate));
 registerKl(Exponential, Uniform)((p) => infiniteLike(p.rate));
 registerKl(Laplace, Exponential)((p) => infiniteLike(p.loc));
 registerKl(Laplace, Uniform)((p) => infiniteLike(p.loc));
@@ -265,4 +267,12 @@ registerKl(Gumbel, Gumbel)((p, q) => {
   const t2 = ct1.mul(EULER_GAMMA);
   const t3 = ct2.add(lgamma(ct1.add(1))).sub(ct3).exp();
   return t1.add(t2).add(t3).sub(1 + EULER_GAMMA);
+});
+
+registerKl(Binomial, Binomial)((p, q) => {
+  if (p.totalCount.lt(q.totalCount).any().item()) {
+    throw new Error('KL between Binomials where q.total_count > p.total_count is not implemented');
+  }
+  const kl = p.totalCount.mul(p.probs.mul(p.logits.sub(q.logits)).add(p.probs.neg().log1p()).sub(q.probs.neg().log1p()));
+  return where(p.totalCount.gt(q.totalCount), Infinity, kl);
 });
