@@ -17,17 +17,21 @@ rsample:  torch.manual_seed(s); d.rsample(shape): the values and d(sum)/d(parame
 samples:  torch.manual_seed(s); d.sample(shape): the values (flint's generator mirrors
           PyTorch's CPU generator, so these must match).
 kl, klCross, klErrors, registerKl, enumerate, expand, independent, errors, noValidate.
-klParams: the Gamma family's KL pairs, Geometric, HalfNormal, Gumbel and LogNormal pairs, and
-          their gradients w.r.t. each of p's parameters.
+klParams: the Gamma family's KL pairs, Geometric, HalfNormal, Gumbel, LogNormal and Binomial
+          pairs, and their gradients w.r.t. each of p's parameters.
 absTransform: AbsTransform's values, inverse, bijective flag and log_abs_det_jacobian error.
 lowLevel: Tensor.cauchy_ streams (float64 and float32, global seed and a generator);
           torch._standard_gamma and torch._sample_dirichlet streams, _standard_gamma's
           gradient (StandardGammaBackward0), and _standard_gamma_grad / _dirichlet_grad on
           grids that reach every branch of PyTorch's approximations (and the boundaries of
-          _standard_gamma_grad's, where PyTorch compares with float literals).
+          _standard_gamma_grad's, where PyTorch compares with float literals); torch.binomial
+          streams (float64 and float32, global seed and a generator) labelled with the
+          sampler each element takes (inversion, BTRS, on p or 1 - p, and the no-draw cases).
 Later families: Cauchy, Geometric, HalfNormal, Gumbel, the relaxed Bernoulli / categorical
 distributions (temperature a tensor in PyTorch; a number parameter here is a tensor of the
-parameter's dtype on PyTorch's side), MixtureSameFamily and Multinomial (total_count an int).
+parameter's dtype on PyTorch's side), MixtureSameFamily, Multinomial (total_count an int),
+Binomial and NegativeBinomial (total_count a number or a tensor; their KL pairs:
+Binomial || Binomial with gradients, Poisson || Binomial).
 The Gamma-family rsample cases are weighted ((x * w).sum(): a Dirichlet row sums to 1) and
 record which gradient branches their draws reach.
 """
@@ -425,6 +429,40 @@ case('multinomial_f32', [('total_count', 3), ('probs', tensor([0.25, 0.25, 0.5],
      lambda p, **k: D.Multinomial(p['total_count'], p['probs'], **k),
      log_prob=[tensor([1.0, 0.0, 2.0], F32)], sample_shapes=([5],))
 
+# Binomial (total_count a number or a tensor, cast to the parameter's dtype; PyTorch's default
+# total_count is 1): probs 0 and 1 (logits clamped), p <= 0.5 and > 0.5; samples reach the
+# inversion sampler (count * min(p, 1 - p) < 10) and BTRS (>= 10: logits 0 with 20 trials is
+# exactly 10); an inhomogeneous total_count raises from entropy; an int64 total_count is cast.
+case('binomial_probs', [('total_count', 10), ('probs', tensor([0.0, 0.2, 0.5, 0.9, 1.0]))],
+     lambda p, **k: D.Binomial(p['total_count'], p['probs'], **k),
+     log_prob=[tensor([0.0, 3.0, 5.0, 7.0, 10.0]), tensor([[0.0], [10.0]])], sample_shapes=([], [4]))
+case('binomial_default', [('probs', tensor([0.3, 0.8], F32))], lambda p, **k: D.Binomial(probs=p['probs'], **k),
+     log_prob=[tensor([1.0, 0.0], F32)], sample_shapes=([3],))
+case('binomial_logits', [('total_count', 20), ('logits', tensor([[-1.0, 0.5], [2.0, 0.0]]))],
+     lambda p, **k: D.Binomial(p['total_count'], logits=p['logits'], **k),
+     log_prob=[tensor([[5.0, 12.0], [18.0, 10.0]]), tensor([0.0, 20.0])], sample_shapes=([], [3]))
+case('binomial_tensor_count', [('total_count', tensor([[5.0], [50.0]])), ('probs', tensor([0.1, 0.3, 0.7, 0.95]))],
+     lambda p, **k: D.Binomial(p['total_count'], p['probs'], **k),
+     log_prob=[tensor([[0.0, 1.0, 4.0, 5.0], [4.0, 15.0, 36.0, 48.0]]), tensor([[[2.0]], [[5.0]]])], sample_shapes=([], [3]))
+# (float32 log_prob at these counts cancels lgamma terms of ~860 and ~5900 down to O(1): it
+# matches PyTorch's only with PyTorch's float32 lgamma to the last bit, Sleef's on AVX2 CPUs)
+case('binomial_f32', [('total_count', torch.tensor([30, 200, 1000])), ('probs', tensor([0.4, 0.75, 0.02], F32))],
+     lambda p, **k: D.Binomial(p['total_count'], p['probs'], **k),
+     log_prob=[tensor([10.0, 160.0, 25.0], F32)], sample_shapes=([], [5]))
+
+# NegativeBinomial (a real total_count >= 0): total_count 0 scores value 0 as log 1 = 0 (PyTorch
+# masks lgamma(0)) and a positive value as -inf; samples are Gamma(total_count, exp(-logits))
+# then Poisson, as PyTorch draws them
+case('negbin_probs', [('total_count', tensor([0.0, 1.0, 2.5, 10.0])), ('probs', tensor([0.3, 0.5, 0.0, 0.9]))],
+     lambda p, **k: D.NegativeBinomial(p['total_count'], p['probs'], **k),
+     log_prob=[tensor([0.0, 3.0, 2.0, 50.0]), tensor([[0.0], [3.0]])], sample_shapes=([], [3]))
+case('negbin_logits', [('total_count', 3.5), ('logits', tensor([[-1.0, 0.5], [2.0, 0.0]]))],
+     lambda p, **k: D.NegativeBinomial(p['total_count'], logits=p['logits'], **k),
+     log_prob=[tensor([[0.0, 2.0], [30.0, 4.0]]), tensor([1.0, 7.0])], sample_shapes=([], [4]))
+case('negbin_f32', [('total_count', 5.0), ('probs', tensor([0.2, 0.6, 0.95], F32))],
+     lambda p, **k: D.NegativeBinomial(p['total_count'], p['probs'], **k),
+     log_prob=[tensor([0.0, 7.0, 100.0], F32)], sample_shapes=([], [5]))
+
 
 def make_params(c, requires_grad=False):
     params = {}
@@ -458,7 +496,8 @@ PARAM_PROPS = {'Gamma': ['concentration', 'rate'], 'Chi2': ['concentration', 'ra
                'Cauchy': ['loc', 'scale'], 'Gumbel': ['loc', 'scale'], 'HalfNormal': ['scale'], 'Geometric': ['probs', 'logits'],
                'Multinomial': ['probs', 'logits'], 'LogitRelaxedBernoulli': ['temperature', 'probs', 'logits'],
                'RelaxedBernoulli': ['temperature', 'probs', 'logits'], 'ExpRelaxedCategorical': ['temperature', 'probs', 'logits'],
-               'RelaxedOneHotCategorical': ['temperature', 'probs', 'logits']}
+               'RelaxedOneHotCategorical': ['temperature', 'probs', 'logits'],
+               'Binomial': ['total_count', 'probs', 'logits'], 'NegativeBinomial': ['total_count', 'probs', 'logits']}
 
 
 def rsample_weights(x):
@@ -699,6 +738,64 @@ low_level['cauchyNegativeSigma'] = {'seed': 3399, 'n': 3, 'median': 0.0, 'sigma'
                                     'out': ser(torch.empty(3, dtype=F64).cauchy_(0.0, -1.0))}
 
 
+# torch.binomial(count, prob): PyTorch's sample_binomial takes, per element, count <= 0 or
+# prob <= 0 -> 0 (no draw), prob >= 1 -> count, NaN prob -> NaN, else by min(p, 1 - p) = q:
+# the inversion sampler when count * q < 10, BTRS when >= 10 (count - the draw for p > 1/2).
+# The comparisons are in the tensor's dtype: in float32, 22 * 0.45454544f rounds to 10 (BTRS)
+# though the exact product is below 10 (and likewise 31 with p = 0.67741936f, q = 1 - p).
+def binomial_path(c, p, dtype):
+    c, p = torch.tensor(c, dtype=dtype), torch.tensor(p, dtype=dtype)
+    if c <= 0 or p <= 0:
+        return 'zero'
+    if p >= 1:
+        return 'count'
+    if p <= 0.5:
+        return 'btrs' if c * p >= 10 else 'inversion'
+    if p > 0.5:
+        q = 1.0 - p
+        return 'btrs(1-p)' if c * q >= 10 else 'inversion(1-p)'
+    return 'nan'
+
+
+def binomial_paths(count, prob):
+    c, p = torch.broadcast_tensors(count, prob)
+    return [binomial_path(cv, pv, count.dtype) for cv, pv in zip(c.reshape(-1).tolist(), p.reshape(-1).tolist())]
+
+
+BINOMIAL_ELEMENTS = [(0.0, 0.5), (5.0, 0.3), (10.0, 0.0), (10.0, 1.0), (20.0, 0.5), (20.0, 0.6), (22.0, 0.45454543828964233),
+                     (31.0, 0.6774193644523621), (100.0, 0.05), (100.0, 0.97), (1000.0, 0.3), (1e4, 0.7), (1e6, 0.01),
+                     (10.0, NAN), (10.5, 0.3), (30.5, 0.6), (-1.0, 0.5), (7.0, 1.5), (7.0, -0.5), (3.0, 0.5)]
+low_level['binomial'] = []
+for dtype in [F64, F32]:
+    for label, count, prob, generator in [
+        ('every path', tensor([e[0] for e in BINOMIAL_ELEMENTS], dtype), tensor([e[1] for e in BINOMIAL_ELEMENTS], dtype), False),
+        ('broadcast [3, 1] x [4]', tensor([[5.0], [50.0], [500.0]], dtype), tensor([0.1, 0.5, 0.9, 0.99], dtype), False),
+        ('count [1] x 25 probs', tensor([300.0], dtype), torch.linspace(0.02, 0.98, 25, dtype=dtype), False),
+        ('a generator of its own', tensor([15.0, 40.0, 3.0], dtype), tensor([0.5, 0.7, 0.2], dtype), True),
+    ]:
+        seed = 3400 + len(low_level['binomial'])
+        if generator:
+            out = torch.binomial(count, prob, generator=torch.Generator().manual_seed(seed))
+        else:
+            torch.manual_seed(seed)
+            out = torch.binomial(count, prob)
+        low_level['binomial'].append({'label': label, 'seed': seed, 'generator': generator, 'count': ser(count), 'prob': ser(prob),
+                                      'out': ser(out), 'paths': binomial_paths(count, prob)})
+    paths = {p for e in low_level['binomial'][-4:] for p in e['paths']}
+    assert paths == {'zero', 'count', 'nan', 'inversion', 'btrs', 'inversion(1-p)', 'btrs(1-p)'}, paths
+# the float32 boundary elements take BTRS; the same inputs in float64 take the inversion sampler
+assert [low_level['binomial'][4]['paths'][i] for i in (6, 7)] == ['btrs', 'btrs(1-p)']
+assert [low_level['binomial'][0]['paths'][i] for i in (6, 7)] == ['inversion', 'inversion(1-p)']
+# PyTorch's output requires grad when an input does, and its backward raises
+_c = tensor([3.0]).requires_grad_()
+_out = torch.binomial(_c, tensor([0.5]))
+try:
+    _out.sum().backward()
+    raise AssertionError('binomial backward')
+except RuntimeError as e:
+    low_level['binomialGrad'] = {'requiresGrad': _out.requires_grad, 'backwardError': str(e)}
+
+
 # ---------------------------------------------------------------- KL
 def t(v, dtype=F64, rg=False):
     return torch.tensor(v, dtype=dtype, requires_grad=rg)
@@ -741,6 +838,7 @@ KL_CROSS = {
     'bernoulli_poisson': lambda: (D.Bernoulli(t([0.3, 0.0])), D.Poisson(t([1.0, 2.0]))),
     'poisson_bernoulli': lambda: (D.Poisson(t([1.0, 2.0])), D.Bernoulli(t([0.3, 0.5]))),
     'lognormal_lognormal': lambda: (D.LogNormal(t([0.0, 1.0]), t([1.0, 0.5])), D.LogNormal(t([0.5, 0.0]), t([2.0, 1.0]))),
+    'poisson_binomial': lambda: (D.Poisson(t([1.0, 2.0])), D.Binomial(10, t([0.3, 0.5]))),
 }
 
 kl = []
@@ -811,6 +909,17 @@ def kl_gumbel_gumbel():
     return D.Gumbel(L['loc'], L['scale']), D.Gumbel(t([0.5, 1.0, 0.0]), t([2.0, 0.5, 1.5])), L
 
 
+def kl_binomial_binomial():
+    # p.total_count > q.total_count is +inf (PyTorch writes inf over those entries)
+    L = leaves(probs=[0.2, 0.5, 0.9])
+    return D.Binomial(t([10.0, 10.0, 5.0]), L['probs']), D.Binomial(t([10.0, 5.0, 5.0]), t([0.4, 0.5, 0.1])), L
+
+
+def kl_binomial_binomial_logits():
+    L = leaves(logits=[-1.0, 0.0, 2.0])
+    return D.Binomial(8, logits=L['logits']), D.Binomial(8, logits=t([0.5, 0.5, -1.0])), L
+
+
 def kl_lognormal_lognormal():
     # TransformedDistribution || TransformedDistribution: the same transforms, so the base pair's KL
     L = leaves(loc=[0.0, 1.0], scale=[1.0, 0.5])
@@ -821,7 +930,8 @@ KL_PARAMS = {'gamma_gamma': kl_gamma_gamma, 'chi2_gamma': kl_chi2_gamma, 'beta_b
              'dirichlet_dirichlet': kl_dirichlet_dirichlet, 'exponential_gamma': kl_exponential_gamma,
              'gamma_exponential': kl_gamma_exponential, 'geometric_geometric': kl_geometric_geometric,
              'geometric_geometric_logits': kl_geometric_geometric_logits, 'halfnormal_halfnormal': kl_halfnormal_halfnormal,
-             'gumbel_gumbel': kl_gumbel_gumbel, 'lognormal_lognormal': kl_lognormal_lognormal}
+             'gumbel_gumbel': kl_gumbel_gumbel, 'lognormal_lognormal': kl_lognormal_lognormal,
+             'binomial_binomial': kl_binomial_binomial, 'binomial_binomial_logits': kl_binomial_binomial_logits}
 kl_params = []
 for name, make in KL_PARAMS.items():
     p, q, L = make()
@@ -844,7 +954,12 @@ def err(fn):
 kl_errors = {
     'categorical_normal': err(lambda: D.kl_divergence(D.Categorical(t([0.5, 0.5])), D.Normal(t(0.0), t(1.0)))),
     'bernoulli_normal': err(lambda: D.kl_divergence(D.Bernoulli(t(0.3)), D.Normal(t(0.0), t(1.0)))),
+    # 1.13 registers Binomial || Binomial and Poisson || Binomial only, and nothing for NegativeBinomial
+    'binomial_poisson': err(lambda: D.kl_divergence(D.Binomial(10, t([0.3])), D.Poisson(t([3.0])))),
+    'negbin_negbin': err(lambda: D.kl_divergence(D.NegativeBinomial(2.0, t([0.3])), D.NegativeBinomial(2.0, t([0.5])))),
 }
+_binomial_pairs = sorted(f'{p.__name__}-{q.__name__}' for p, q in D.kl._KL_REGISTRY if 'Binomial' in p.__name__ + q.__name__)
+assert _binomial_pairs == ['Binomial-Binomial', 'Poisson-Binomial'], _binomial_pairs
 
 
 # register_kl with a subclass: the most specific registration wins
@@ -865,9 +980,11 @@ register = {
 # ---------------------------------------------------------------- enumerate_support
 enumerate_cases = []
 for name in ['bernoulli_probs', 'bernoulli_scalar', 'bernoulli_logits', 'categorical_probs', 'categorical_logits',
-             'onehot_probs', 'onehot_logits', 'independent_bernoulli']:
+             'onehot_probs', 'onehot_logits', 'independent_bernoulli', 'binomial_probs', 'binomial_default', 'binomial_logits',
+             'binomial_tensor_count']:
     _, d = build(CASES[name])
-    if isinstance(d, D.Independent):
+    # Independent has no enumerate_support; Binomial's needs one total_count for the batch
+    if isinstance(d, D.Independent) or name == 'binomial_tensor_count':
         enumerate_cases.append({'name': name, 'error': err(lambda: d.enumerate_support())})
         continue
     enumerate_cases.append({'name': name, 'expand': ser(d.enumerate_support()), 'noExpand': ser(d.enumerate_support(expand=False))})
@@ -907,6 +1024,10 @@ for name, shape, value in [
     ('mixture_gmm_1d', [2], tensor([0.5, -1.2])),
     ('mixture_gmm_2d', [2], tensor([[0.5, 0.5], [1.0, -1.0]])),
     ('multinomial_probs', [1, 2], tensor([[2.0, 3.0, 5.0], [1.0, 6.0, 3.0]])),
+    ('binomial_tensor_count', [3, 2, 4], tensor([[0.0, 1.0, 4.0, 5.0], [4.0, 15.0, 36.0, 48.0]])),
+    ('binomial_logits', [2, 2, 2], tensor([5.0, 12.0])),
+    ('negbin_probs', [2, 4], tensor([0.0, 3.0, 2.0, 50.0])),
+    ('negbin_f32', [2, 3], tensor([0.0, 7.0, 100.0], F32)),
 ]:
     c = CASES[name]
     _, d = build(c)
@@ -980,6 +1101,20 @@ errors = {
     'relaxed_bernoulli_probs_1_5': err(lambda: D.RelaxedBernoulli(t(0.5), t([1.5]))),
     'relaxed_onehot_value_outside': err(lambda: D.RelaxedOneHotCategorical(t(0.5), t([0.5, 0.5])).log_prob(t([0.7, 0.7]))),
     'relaxed_onehot_neither': err(lambda: D.RelaxedOneHotCategorical(t(0.5))),
+    'binomial_probs_1_5': err(lambda: D.Binomial(10, t([1.5]))),
+    'binomial_count_negative': err(lambda: D.Binomial(-1, t([0.5]))),
+    'binomial_count_fraction': err(lambda: D.Binomial(2.5, t([0.5]))),
+    'binomial_both': err(lambda: D.Binomial(10, probs=t([0.5]), logits=t([0.0]))),
+    'binomial_value_outside': err(lambda: D.Binomial(t([5.0, 10.0]), t([0.5, 0.5])).log_prob(t([6.0, 3.0]))),
+    # expand keeps the instance's validation (PyTorch: new._validate_args = self._validate_args)
+    'binomial_expand_value_outside': err(lambda: D.Binomial(t([5.0, 10.0]), t([0.5, 0.5])).expand([3, 2]).log_prob(t([6.0, 3.0]))),
+    'binomial_entropy_inhomogeneous': err(lambda: D.Binomial(t([5.0, 10.0]), t([0.5, 0.5])).entropy()),
+    'binomial_enumerate_inhomogeneous': err(lambda: D.Binomial(t([5.0, 10.0]), t([0.5, 0.5])).enumerate_support()),
+    'kl_binomial_q_count_larger': err(lambda: D.kl_divergence(D.Binomial(t([5.0, 10.0]), t([0.5, 0.5])), D.Binomial(t([6.0, 10.0]), t([0.5, 0.5])))),
+    'negbin_probs_1': err(lambda: D.NegativeBinomial(3.0, t([0.5, 1.0]))),
+    'negbin_count_negative': err(lambda: D.NegativeBinomial(-1.0, t([0.5]))),
+    'negbin_value_outside': err(lambda: D.NegativeBinomial(2.0, t([0.5])).log_prob(t([1.5]))),
+    'negbin_neither': err(lambda: D.NegativeBinomial(2.0)),
 }
 # keys: the parts of each message the test requires in flint's
 KEYS = {
@@ -1043,6 +1178,23 @@ KEYS = {
                                     'to satisfy the constraint Interval(lower_bound=0.0, upper_bound=1.0)'],
     'relaxed_onehot_value_outside': ['Expected value argument', 'to be within the support (Simplex())'],
     'relaxed_onehot_neither': ['Either `probs` or `logits` must be specified, but not both.'],
+    'binomial_probs_1_5': ['Expected parameter probs', 'of distribution Binomial', 'to satisfy the constraint Interval(lower_bound=0.0, upper_bound=1.0)'],
+    'binomial_count_negative': ['Expected parameter total_count', 'of distribution Binomial', 'to satisfy the constraint IntegerGreaterThan(lower_bound=0)'],
+    'binomial_count_fraction': ['Expected parameter total_count', 'to satisfy the constraint IntegerGreaterThan(lower_bound=0)'],
+    'binomial_both': ['Either `probs` or `logits` must be specified, but not both.'],
+    # the upper bound is the total_count tensor, printed as each library prints tensors
+    'binomial_value_outside': ['Expected value argument', 'to be within the support (IntegerInterval(lower_bound=0, upper_bound=',
+                               'of the distribution Binomial'],
+    'binomial_expand_value_outside': ['Expected value argument', 'to be within the support (IntegerInterval(lower_bound=0, upper_bound='],
+    'binomial_entropy_inhomogeneous': ['Inhomogeneous total count not supported by `entropy`.'],
+    'binomial_enumerate_inhomogeneous': ['Inhomogeneous total count not supported by `enumerate_support`.'],
+    'kl_binomial_q_count_larger': ['KL between Binomials where q.total_count > p.total_count is not implemented'],
+    'negbin_probs_1': ['Expected parameter probs', 'of distribution NegativeBinomial',
+                       'to satisfy the constraint HalfOpenInterval(lower_bound=0.0, upper_bound=1.0)'],
+    # constraints.greater_than_eq(0): the bound is the Python int 0
+    'negbin_count_negative': ['Expected parameter total_count', 'to satisfy the constraint GreaterThanEq(lower_bound=0)'],
+    'negbin_value_outside': ['Expected value argument', 'to be within the support (IntegerGreaterThan(lower_bound=0))'],
+    'negbin_neither': ['Either `probs` or `logits` must be specified, but not both.'],
 }
 for k, e in errors.items():
     for key in KEYS[k]:
@@ -1071,6 +1223,11 @@ no_validate['halfnormal_negative_logprob'] = ser(D.HalfNormal(t([1.0, 2.0, 0.5])
 no_validate['geometric_zero_logprob'] = ser(D.Geometric(t([0.0, 0.5]), validate_args=False).log_prob(t([1.0, 1.0])))
 no_validate['cauchy_negative_scale_logprob'] = ser(D.Cauchy(t([0.0]), t([-1.0]), validate_args=False).log_prob(t([0.5])))
 no_validate['gumbel_negative_scale_logprob'] = ser(D.Gumbel(t([0.0]), t([-1.0]), validate_args=False).log_prob(t([0.5])))
+# Binomial: above total_count or below 0, lgamma(0) makes -inf; a fraction is scored as it is.
+# NegativeBinomial: a fraction too; total_count 0 with value -1 is -lgamma(-1) + 2 lgamma(0) = NaN
+no_validate['binomial_outside_logprob'] = ser(D.Binomial(t([5.0, 5.0, 5.0]), t([0.5, 0.3, 0.2]), validate_args=False)
+                                              .log_prob(t([6.0, 2.5, -1.0])))
+no_validate['negbin_outside_logprob'] = ser(D.NegativeBinomial(t([2.0, 0.0]), t([0.5, 0.5]), validate_args=False).log_prob(t([1.5, -1.0])))
 
 # ---------------------------------------------------------------- AbsTransform (not bijective)
 _abs = T.AbsTransform()

@@ -10,7 +10,9 @@
  * reparameterized-gradient kernels _standardGammaGrad / _dirichletGrad on grids that reach
  * every branch of PyTorch's approximations. Cauchy (and Tensor.cauchy_'s stream), Geometric,
  * HalfNormal, Gumbel, the relaxed Bernoulli / categorical distributions, MixtureSameFamily and
- * Multinomial: the same checks, their KL pairs, AbsTransform and their validation.
+ * Multinomial: the same checks, their KL pairs, AbsTransform and their validation. torch.binomial
+ * (the stream of each of PyTorch's samplers: inversion and BTRS, on p and on 1 - p), Binomial
+ * and NegativeBinomial: the same checks, enumerateSupport, and Binomial's KL pairs.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +99,8 @@ const FIXTURE: {
     dirichletGrad: { label: string; x: Ser; alpha: Ser; total: Ser; out: Ser; branches: string[]; outDouble?: Ser; noisy?: number[] }[];
     cauchy: { seed: number; n: number; dtype: string; median: number | null; sigma: number | null; generator: boolean; out: Ser }[];
     cauchyNegativeSigma: { seed: number; n: number; median: number; sigma: number; out: Ser };
+    binomial: { label: string; seed: number; generator: boolean; count: Ser; prob: Ser; out: Ser; paths: string[] }[];
+    binomialGrad: { requiresGrad: boolean; backwardError: string };
   };
   absTransform: { x: Ser; y: Ser; inv: Ser; bijective: boolean; domain: string; codomain: string; ladjError: string };
 } = JSON.parse(readFileSync(new URL('./fixtures/distributions.json', import.meta.url), 'utf8'));
@@ -240,6 +244,15 @@ const BUILD: Record<string, (p: Params, o: Options) => Dist> = {
   multinomial_zero: (p, o) => new D.Multinomial(p.total_count, p.probs, o),
   multinomial_logits: (p, o) => new D.Multinomial(p.total_count, { logits: p.logits, ...o }),
   multinomial_f32: (p, o) => new D.Multinomial(p.total_count, p.probs, o),
+  binomial_probs: (p, o) => new D.Binomial(p.total_count, p.probs, o),
+  // PyTorch's default total_count of 1
+  binomial_default: (p, o) => new D.Binomial(undefined, p.probs, o),
+  binomial_logits: (p, o) => new D.Binomial(p.total_count, { logits: p.logits, ...o }),
+  binomial_tensor_count: (p, o) => new D.Binomial(p.total_count, p.probs, o),
+  binomial_f32: (p, o) => new D.Binomial(p.total_count, p.probs, o),
+  negbin_probs: (p, o) => new D.NegativeBinomial(p.total_count, p.probs, o),
+  negbin_logits: (p, o) => new D.NegativeBinomial(p.total_count, { logits: p.logits, ...o }),
+  negbin_f32: (p, o) => new D.NegativeBinomial(p.total_count, p.probs, o),
 };
 
 const CASE = new Map(FIXTURE.values.map((c) => [c.name, c]));
@@ -281,6 +294,7 @@ const PROP: Record<string, string> = {
   loc: 'loc',
   scale: 'scale',
   temperature: 'temperature',
+  total_count: 'totalCount',
 };
 function read(d: Dist, prop: string): Tensor {
   if (prop === 'entropy') return d.entropy();
@@ -401,7 +415,8 @@ describe('rsample: seeded reparameterized draws and their gradients', () => {
       expect(d.hasRsample, d.constructor.name).toBe(true);
     }
     const mix = new D.MixtureSameFamily(new D.Categorical(f64([0.5, 0.5])), new D.Normal(f64([0, 1]), 1));
-    for (const d of [new D.Geometric(f64([0.5])), new D.Multinomial(3, f64([0.5, 0.5])), mix]) {
+    const discrete = [new D.Binomial(10, f64([0.5])), new D.NegativeBinomial(2, f64([0.5]))];
+    for (const d of [new D.Geometric(f64([0.5])), new D.Multinomial(3, f64([0.5, 0.5])), mix, ...discrete]) {
       expect(d.hasRsample, d.constructor.name).toBe(false);
       expect(() => d.rsample(), d.constructor.name).toThrow();
     }
@@ -498,6 +513,7 @@ const KL_CROSS: Record<string, () => [Dist, Dist]> = {
   bernoulli_poisson: () => [new D.Bernoulli(f64([0.3, 0])), new D.Poisson(f64([1, 2]))],
   poisson_bernoulli: () => [new D.Poisson(f64([1, 2])), new D.Bernoulli(f64([0.3, 0.5]))],
   lognormal_lognormal: () => [new D.LogNormal(f64([0, 1]), f64([1, 0.5])), new D.LogNormal(f64([0.5, 0]), f64([2, 1]))],
+  poisson_binomial: () => [new D.Poisson(f64([1, 2])), new D.Binomial(10, f64([0.3, 0.5]))],
 };
 
 /** The Gamma family's KL pairs (PyTorch's side is KL_PARAMS in the script): p, q and p's parameters as leaves. */
@@ -548,6 +564,15 @@ const KL_PARAMS: Record<string, () => [Dist, Dist, Record<string, Tensor>]> = {
     const L = leaves({ loc: [0, 1], scale: [1, 0.5] });
     return [new D.LogNormal(L.loc, L.scale), new D.LogNormal(f64([0.5, 0]), f64([2, 1])), L];
   },
+  // p.totalCount > q.totalCount is +inf
+  binomial_binomial: () => {
+    const L = leaves({ probs: [0.2, 0.5, 0.9] });
+    return [new D.Binomial(f64([10, 10, 5]), L.probs), new D.Binomial(f64([10, 5, 5]), f64([0.4, 0.5, 0.1])), L];
+  },
+  binomial_binomial_logits: () => {
+    const L = leaves({ logits: [-1, 0, 2] });
+    return [new D.Binomial(8, { logits: L.logits }), new D.Binomial(8, { logits: f64([0.5, 0.5, -1]) }), L];
+  },
 };
 
 describe('klDivergence', () => {
@@ -588,6 +613,11 @@ describe('klDivergence', () => {
     // PyTorch reaches its ExponentialFamily fallback here, which refuses different families;
     // flint has no such base class, so the pair is simply unregistered.
     expect(() => D.klDivergence(new D.Bernoulli(f64(0.3)), new D.Normal(f64(0), f64(1)))).toThrow('No KL(p || q) is implemented for p type Bernoulli and q type Normal');
+  });
+  it('Binomial || Poisson and NegativeBinomial || NegativeBinomial are unregistered, as in PyTorch 1.13', () => {
+    const e = FIXTURE.klErrors;
+    expect(() => D.klDivergence(new D.Binomial(10, f64([0.3])), new D.Poisson(f64([3])))).toThrow(e.binomial_poisson.message);
+    expect(() => D.klDivergence(new D.NegativeBinomial(2, f64([0.3])), new D.NegativeBinomial(2, f64([0.5])))).toThrow(e.negbin_negbin.message);
   });
   it('registerKl(P, Q)(fn): a subclass pair dispatches to its own function, a mixed pair to the parent one', () => {
     class MyNormal extends D.Normal {}
@@ -700,6 +730,44 @@ describe('Tensor.cauchy_: the stream PyTorch draws', () => {
   });
   it('integer tensors are refused, as PyTorch\'s "cauchy_cpu" not implemented for \'Long\'', () => {
     expect(() => torch.empty([3], { dtype: torch.int64 }).cauchy_()).toThrow();
+  });
+});
+
+describe('torch.binomial: the stream of each of PyTorch\'s samplers', () => {
+  for (const c of FIXTURE.lowLevel.binomial) {
+    const paths = [...new Set(c.paths)].join(', ');
+    const how = c.generator ? `a Generator seeded ${c.seed}` : `manualSeed(${c.seed})`;
+    it(`${c.count.dtype} ${c.label} (${paths}) under ${how}`, () => {
+      const [count, prob] = [fromSer(c.count), fromSer(c.prob)];
+      let out: Tensor;
+      if (c.generator) {
+        // the global stream is not touched: a draw after it continues from manualSeed
+        torch.manualSeed(1);
+        const before = torch.rand([2], { dtype: torch.float64 });
+        torch.manualSeed(1);
+        out = torch.binomial(count, prob, { generator: new torch.Generator().manualSeed(c.seed) });
+        expectClose(torch.rand([2], { dtype: torch.float64 }), { shape: [2], dtype: 'float64', data: data(before) }, 'global stream', 0);
+      } else {
+        torch.manualSeed(c.seed);
+        out = torch.binomial(count, prob);
+      }
+      // whole counts (or NaN) drawn exactly; a mismatch names its sampler and inputs
+      const at = (t: Tensor): Ser => ({ shape: c.out.shape, dtype: c.out.dtype, data: data(t.expand(c.out.shape)) });
+      expectBranchwise(out, c.out, c.paths, { count: at(count), prob: at(prob) }, 0);
+    });
+  }
+  it('integer and mixed-dtype inputs are refused, as PyTorch refuses them', () => {
+    const i64 = torch.tensor([3, 4], { dtype: torch.int64 });
+    expect(() => torch.binomial(i64, i64)).toThrow();
+    expect(() => torch.binomial(f64([10]), torch.tensor([0.5], { dtype: torch.float32 }))).toThrow();
+  });
+  it('not differentiable: the draws do not require grad (PyTorch marks them and its backward raises)', () => {
+    // PyTorch 1.13 returns a tensor that requires grad whose backward fails with
+    // "derivative for aten::binomial is not implemented"; flint leaves it out of the graph.
+    const g = FIXTURE.lowLevel.binomialGrad;
+    expect(g.requiresGrad).toBe(true);
+    expect(g.backwardError).toContain('derivative for aten::binomial is not implemented');
+    expect(torch.binomial(f64([3]).requiresGrad_(), f64([0.5])).requiresGrad).toBe(false);
   });
 });
 
@@ -847,6 +915,19 @@ describe('argument validation', () => {
     relaxed_bernoulli_probs_1_5: () => new D.RelaxedBernoulli(f64(0.5), f64([1.5])),
     relaxed_onehot_value_outside: () => new D.RelaxedOneHotCategorical(f64(0.5), f64([0.5, 0.5])).logProb(f64([0.7, 0.7])),
     relaxed_onehot_neither: () => new D.RelaxedOneHotCategorical(f64(0.5), {}),
+    binomial_probs_1_5: () => new D.Binomial(10, f64([1.5])),
+    binomial_count_negative: () => new D.Binomial(-1, f64([0.5])),
+    binomial_count_fraction: () => new D.Binomial(2.5, f64([0.5])),
+    binomial_both: () => new D.Binomial(10, { probs: f64([0.5]), logits: f64([0]) }),
+    binomial_value_outside: () => new D.Binomial(f64([5, 10]), f64([0.5, 0.5])).logProb(f64([6, 3])),
+    binomial_expand_value_outside: () => new D.Binomial(f64([5, 10]), f64([0.5, 0.5])).expand([3, 2]).logProb(f64([6, 3])),
+    binomial_entropy_inhomogeneous: () => new D.Binomial(f64([5, 10]), f64([0.5, 0.5])).entropy(),
+    binomial_enumerate_inhomogeneous: () => new D.Binomial(f64([5, 10]), f64([0.5, 0.5])).enumerateSupport(),
+    kl_binomial_q_count_larger: () => D.klDivergence(new D.Binomial(f64([5, 10]), f64([0.5, 0.5])), new D.Binomial(f64([6, 10]), f64([0.5, 0.5]))),
+    negbin_probs_1: () => new D.NegativeBinomial(3, f64([0.5, 1])),
+    negbin_count_negative: () => new D.NegativeBinomial(-1, f64([0.5])),
+    negbin_value_outside: () => new D.NegativeBinomial(2, f64([0.5])).logProb(f64([1.5])),
+    negbin_neither: () => new D.NegativeBinomial(2, {}),
   };
   it('every fixture error has a flint call', () => {
     expect(Object.keys(E).filter((n) => !(n in THROWS))).toEqual([]);
@@ -861,8 +942,10 @@ describe('argument validation', () => {
         caught = err;
       }
       expect(caught, `PyTorch raised ${e.type}: ${e.message}`).toBeInstanceOf(Error);
-      // flint names MultivariateNormal's matrix parameters in camelCase, as its options do.
-      const camel = (k: string) => k.replace(/_(matrix|tril)\b/g, (_, w: string) => w[0].toUpperCase() + w.slice(1));
+      // flint names MultivariateNormal's matrix parameters and a parameter total_count in
+      // camelCase, as its options and properties do (KL's "q.total_count" is PyTorch's text).
+      const camel = (k: string) =>
+        k.replace(/_(matrix|tril)\b/g, (_, w: string) => w[0].toUpperCase() + w.slice(1)).replace('parameter total_count', 'parameter totalCount');
       for (const key of e.keys) expect((caught as Error).message).toContain(camel(key));
     });
   }
@@ -897,6 +980,12 @@ describe('argument validation', () => {
     expectClose(new D.Geometric(f64([0, 0.5]), off).logProb(f64([1, 1])), N.geometric_zero_logprob, 'geometric');
     expectClose(new D.Cauchy(f64([0]), f64([-1]), off).logProb(f64([0.5])), N.cauchy_negative_scale_logprob, 'cauchy');
     expectClose(new D.Gumbel(f64([0]), f64([-1]), off).logProb(f64([0.5])), N.gumbel_negative_scale_logprob, 'gumbel');
+  });
+  it('validateArgs: false for Binomial and NegativeBinomial (lgamma(0) makes -inf outside the support; fractions scored)', () => {
+    const N = FIXTURE.noValidate as Record<string, Ser>;
+    const off = { validateArgs: false };
+    expectClose(new D.Binomial(f64([5, 5, 5]), f64([0.5, 0.3, 0.2]), off).logProb(f64([6, 2.5, -1])), N.binomial_outside_logprob, 'binomial');
+    expectClose(new D.NegativeBinomial(f64([2, 0]), f64([0.5, 0.5]), off).logProb(f64([1.5, -1])), N.negbin_outside_logprob, 'negativeBinomial');
   });
   it('Distribution.setDefaultValidateArgs(false) turns the default off; validateArgs: true still checks', () => {
     const N = FIXTURE.noValidate;
@@ -1056,6 +1145,20 @@ describe('finite differences (float64 gradcheck)', () => {
     expect(
       A.gradcheck((w: Tensor, x: Tensor, y: Tensor, z: Tensor) => D.klDivergence(new D.Gumbel(w, x), new D.Gumbel(y, z)), args),
     ).toBe(true);
+  });
+  it('Binomial and NegativeBinomial: logProb (and entropy) w.r.t. probs, logits and totalCount; KL Binomial–Binomial', () => {
+    const k = f64([0, 3, 7]);
+    const probs = leaf([0.2, 0.55, 0.8]);
+    const logits = leaf([-1, 0.5, 2]);
+    expect(A.gradcheck((p: Tensor) => new D.Binomial(10, p).logProb(k), [probs])).toBe(true);
+    expect(A.gradcheck((l: Tensor) => new D.Binomial(10, { logits: l }).logProb(k), [logits])).toBe(true);
+    expect(A.gradcheck((p: Tensor) => new D.Binomial(10, p).entropy(), [probs])).toBe(true);
+    // (a perturbed totalCount is not a whole number: validation off)
+    const off = { validateArgs: false };
+    expect(A.gradcheck((n: Tensor, p: Tensor) => new D.Binomial(n, p, off).logProb(k), [leaf([7, 9, 12]), probs])).toBe(true);
+    expect(A.gradcheck((n: Tensor, p: Tensor) => new D.NegativeBinomial(n, p).logProb(k), [leaf([0.5, 2, 7.5]), probs])).toBe(true);
+    expect(A.gradcheck((l: Tensor) => new D.NegativeBinomial(3, { logits: l }).logProb(k), [logits])).toBe(true);
+    expect(A.gradcheck((p: Tensor, q: Tensor) => D.klDivergence(new D.Binomial(10, p), new D.Binomial(10, q)), [probs, leaf([0.4, 0.3, 0.6])])).toBe(true);
   });
   it('TransformedDistribution logProb through Affine, Sigmoid and Tanh', () => {
     const mk = (l: Tensor, s: Tensor) =>

@@ -66,8 +66,8 @@ export class Bernoulli extends Distribution {
 
   override expand(batchShape: readonly number[]): Bernoulli {
     const shape = [...batchShape];
-    if (this.param === this.lazy.probs) return new Bernoulli(this.probs.expand(shape), null, { validateArgs: false });
-    return new Bernoulli(null, this.logits.expand(shape), { validateArgs: false });
+    if (this.param === this.lazy.probs) return this.keepValidation(new Bernoulli(this.probs.expand(shape), null, { validateArgs: false }));
+    return this.keepValidation(new Bernoulli(null, this.logits.expand(shape), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {

@@ -8,7 +8,7 @@ import { arange } from '../tensor/creation.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { binomial, poisson } from '../random/sampling.js';
 import { lgamma, logsigmoid } from './ops.js';
-import { type Constraint, greaterThanEq, halfOpenInterval, integerInterval, nonnegativeInteger, real, unitInterval } from './constraints.js';
+import { type Constraint, GreaterThanEq, halfOpenInterval, integerInterval, nonnegativeInteger, real, unitInterval } from './constraints.js';
 import { Distribution, type DistributionOptions, type Param } from './distribution.js';
 import { Gamma } from './gamma.js';
 import { broadcastAll, logitsToProbs, probsToLogits } from './utils.js';
@@ -79,8 +79,8 @@ export class Binomial extends Distribution {
   override expand(batchShape: readonly number[]): Binomial {
     const shape = [...batchShape];
     const count = this.totalCount.expand(shape);
-    if (this.param === this.lazy.probs) return new Binomial(count, this.probs.expand(shape), null, { validateArgs: false });
-    return new Binomial(count, null, this.logits.expand(shape), { validateArgs: false });
+    if (this.param === this.lazy.probs) return this.keepValidation(new Binomial(count, this.probs.expand(shape), null, { validateArgs: false }));
+    return this.keepValidation(new Binomial(count, null, this.logits.expand(shape), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -138,7 +138,7 @@ export class NegativeBinomial extends Distribution {
     return ['probs', 'logits'];
   }
   override get argConstraints(): Record<string, Constraint> {
-    return { totalCount: greaterThanEq(0), probs: halfOpenInterval(0, 1), logits: real };
+    return { totalCount: new GreaterThanEq(0, true), probs: halfOpenInterval(0, 1), logits: real };
   }
   override get support(): Constraint {
     return nonnegativeInteger;
@@ -164,8 +164,8 @@ export class NegativeBinomial extends Distribution {
   override expand(batchShape: readonly number[]): NegativeBinomial {
     const shape = [...batchShape];
     const count = this.totalCount.expand(shape);
-    if ('probs' in this.lazy) return new NegativeBinomial(count, this.probs.expand(shape), null, { validateArgs: false });
-    return new NegativeBinomial(count, null, this.logits.expand(shape), { validateArgs: false });
+    if ('probs' in this.lazy) return this.keepValidation(new NegativeBinomial(count, this.probs.expand(shape), null, { validateArgs: false }));
+    return this.keepValidation(new NegativeBinomial(count, null, this.logits.expand(shape), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {

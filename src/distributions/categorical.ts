@@ -79,8 +79,8 @@ export class Categorical extends Distribution {
   // The expanded parameter is normalized again, which can move its last bit; PyTorch copies it.
   override expand(batchShape: readonly number[]): Categorical {
     const shape = [...batchShape, this.numEvents];
-    if (this.givenProbs) return new Categorical(this.probs.expand(shape), null, { validateArgs: false });
-    return new Categorical(null, this.logits.expand(shape), { validateArgs: false });
+    if (this.givenProbs) return this.keepValidation(new Categorical(this.probs.expand(shape), null, { validateArgs: false }));
+    return this.keepValidation(new Categorical(null, this.logits.expand(shape), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -158,8 +158,8 @@ export class OneHotCategorical extends Distribution {
 
   override expand(batchShape: readonly number[]): OneHotCategorical {
     const shape = [...batchShape, this._eventShape[0]];
-    if (this.categorical.givenProbs) return new OneHotCategorical(this.probs.expand(shape), null, { validateArgs: false });
-    return new OneHotCategorical(null, this.logits.expand(shape), { validateArgs: false });
+    if (this.categorical.givenProbs) return this.keepValidation(new OneHotCategorical(this.probs.expand(shape), null, { validateArgs: false }));
+    return this.keepValidation(new OneHotCategorical(null, this.logits.expand(shape), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {

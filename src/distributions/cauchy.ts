@@ -47,7 +47,7 @@ export class Cauchy extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Cauchy {
-    return new Cauchy(this.loc.expand([...batchShape]), this.scale.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new Cauchy(this.loc.expand([...batchShape]), this.scale.expand([...batchShape]), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {

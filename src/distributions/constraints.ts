@@ -89,16 +89,20 @@ export class GreaterThan extends Constraint {
   }
 }
 
-/** `[lowerBound, inf)`. @example constraints.greaterThanEq(0) */
+/**
+ * `[lowerBound, inf)`. `integerBound` prints the bound as an int, as PyTorch prints a
+ * constraint built from a Python int (`greater_than_eq(0)`, not `nonnegative`).
+ * @example constraints.greaterThanEq(0)
+ */
 export class GreaterThanEq extends Constraint {
-  constructor(readonly lowerBound: number | Tensor) {
+  constructor(readonly lowerBound: number | Tensor, private readonly integerBound = false) {
     super();
   }
   check(value: Tensor): Tensor {
     return ge(value, this.lowerBound);
   }
   toString(): string {
-    return `GreaterThanEq(lower_bound=${bound(this.lowerBound)})`;
+    return `GreaterThanEq(lower_bound=${this.integerBound ? String(this.lowerBound) : bound(this.lowerBound)})`;
   }
 }
 

@@ -72,7 +72,7 @@ export class Dirichlet extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Dirichlet {
-    return new Dirichlet(this.concentration.expand([...batchShape, ...this._eventShape]), { validateArgs: false });
+    return this.keepValidation(new Dirichlet(this.concentration.expand([...batchShape, ...this._eventShape]), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {
@@ -143,7 +143,7 @@ export class Beta extends Distribution {
 
   override expand(batchShape: readonly number[]): Beta {
     const shape = [...batchShape];
-    return new Beta(this.concentration1.expand(shape), this.concentration0.expand(shape), { validateArgs: false });
+    return this.keepValidation(new Beta(this.concentration1.expand(shape), this.concentration0.expand(shape), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {

@@ -153,6 +153,15 @@ export abstract class Distribution {
     return exp(this.entropy());
   }
 
+  /**
+   * An expanded copy, built without checking its (already checked) parameters, that goes
+   * on validating values as this one does, as PyTorch's `expand` keeps `_validate_args`.
+   */
+  protected keepValidation<T extends Distribution>(expanded: T): T {
+    expanded._validateArgs = this._validateArgs;
+    return expanded;
+  }
+
   /** `sampleShape + batchShape + eventShape`. @example this.extendedShape([5]) */
   protected extendedShape(sampleShape: readonly number[] = []): number[] {
     return [...sampleShape, ...this._batchShape, ...this._eventShape];

@@ -48,7 +48,7 @@ export class Exponential extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Exponential {
-    return new Exponential(this.rate.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new Exponential(this.rate.expand([...batchShape]), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {

@@ -47,7 +47,7 @@ export class Gamma extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Gamma {
-    return new Gamma(this.concentration.expand([...batchShape]), this.rate.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new Gamma(this.concentration.expand([...batchShape]), this.rate.expand([...batchShape]), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {
@@ -88,6 +88,6 @@ export class Chi2 extends Gamma {
     return this.concentration.mul(2);
   }
   override expand(batchShape: readonly number[]): Chi2 {
-    return new Chi2(this.df.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new Chi2(this.df.expand([...batchShape]), { validateArgs: false }));
   }
 }

@@ -61,8 +61,8 @@ export class Geometric extends Distribution {
 
   override expand(batchShape: readonly number[]): Geometric {
     const shape = [...batchShape];
-    if ('probs' in this.lazy) return new Geometric(this.probs.expand(shape), null, { validateArgs: false });
-    return new Geometric(null, this.logits.expand(shape), { validateArgs: false });
+    if ('probs' in this.lazy) return this.keepValidation(new Geometric(this.probs.expand(shape), null, { validateArgs: false }));
+    return this.keepValidation(new Geometric(null, this.logits.expand(shape), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {

@@ -48,7 +48,7 @@ export class HalfNormal extends TransformedDistribution {
   }
 
   override expand(batchShape: readonly number[]): HalfNormal {
-    return new HalfNormal(this.scale.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new HalfNormal(this.scale.expand([...batchShape]), { validateArgs: false }));
   }
 
   override logProb(value: Tensor): Tensor {
@@ -114,7 +114,7 @@ export class Gumbel extends TransformedDistribution {
 
   override expand(batchShape: readonly number[]): Gumbel {
     const shape = [...batchShape];
-    return new Gumbel(this.loc.expand(shape), this.scale.expand(shape), { validateArgs: false });
+    return this.keepValidation(new Gumbel(this.loc.expand(shape), this.scale.expand(shape), { validateArgs: false }));
   }
 
   override logProb(value: Tensor): Tensor {

@@ -55,7 +55,7 @@ export class Independent extends Distribution {
 
   override expand(batchShape: readonly number[]): Independent {
     const base = this.baseDist.expand([...batchShape, ...this._eventShape.slice(0, this.reinterpretedBatchNdims)]);
-    return new Independent(base, this.reinterpretedBatchNdims, { validateArgs: false });
+    return this.keepValidation(new Independent(base, this.reinterpretedBatchNdims, { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {

@@ -49,7 +49,7 @@ export class Laplace extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Laplace {
-    return new Laplace(this.loc.expand([...batchShape]), this.scale.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new Laplace(this.loc.expand([...batchShape]), this.scale.expand([...batchShape]), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {

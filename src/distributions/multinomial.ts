@@ -85,7 +85,7 @@ export class Multinomial extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Multinomial {
-    return new Multinomial(this.totalCount, null, this.logits.expand([...batchShape, this._eventShape[0]]), { validateArgs: false });
+    return this.keepValidation(new Multinomial(this.totalCount, null, this.logits.expand([...batchShape, this._eventShape[0]]), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {

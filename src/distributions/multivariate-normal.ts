@@ -116,7 +116,7 @@ export class MultivariateNormal extends Distribution {
 
   override expand(batchShape: readonly number[]): MultivariateNormal {
     const loc = this.loc.expand([...batchShape, ...this._eventShape]);
-    return new MultivariateNormal(loc, { scaleTril: this.unbroadcastedScaleTril, validateArgs: false });
+    return this.keepValidation(new MultivariateNormal(loc, { scaleTril: this.unbroadcastedScaleTril, validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {

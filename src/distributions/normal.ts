@@ -52,7 +52,7 @@ export class Normal extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Normal {
-    return new Normal(this.loc.expand([...batchShape]), this.scale.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new Normal(this.loc.expand([...batchShape]), this.scale.expand([...batchShape]), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {

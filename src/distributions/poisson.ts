@@ -42,7 +42,7 @@ export class Poisson extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Poisson {
-    return new Poisson(this.rate.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new Poisson(this.rate.expand([...batchShape]), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {

@@ -67,8 +67,8 @@ export class LogitRelaxedBernoulli extends Distribution {
 
   override expand(batchShape: readonly number[]): LogitRelaxedBernoulli {
     const shape = [...batchShape];
-    if (this.param === this.lazy.probs) return new LogitRelaxedBernoulli(this.temperature, this.probs.expand(shape), null, { validateArgs: false });
-    return new LogitRelaxedBernoulli(this.temperature, null, this.logits.expand(shape), { validateArgs: false });
+    if (this.param === this.lazy.probs) return this.keepValidation(new LogitRelaxedBernoulli(this.temperature, this.probs.expand(shape), null, { validateArgs: false }));
+    return this.keepValidation(new LogitRelaxedBernoulli(this.temperature, null, this.logits.expand(shape), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {
@@ -120,7 +120,7 @@ export class RelaxedBernoulli extends TransformedDistribution {
   }
   override expand(batchShape: readonly number[]): RelaxedBernoulli {
     const base = (this.baseDist as LogitRelaxedBernoulli).expand(batchShape);
-    return new RelaxedBernoulli(base.temperature, null, base.logits.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new RelaxedBernoulli(base.temperature, null, base.logits.expand([...batchShape]), { validateArgs: false }));
   }
   override toString(): string {
     return `RelaxedBernoulli(${this.baseDist.toString().replace(/^[^(]*\(/, '').replace(/\)$/, '')})`;
@@ -168,7 +168,7 @@ export class ExpRelaxedCategorical extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): ExpRelaxedCategorical {
-    return new ExpRelaxedCategorical(this.temperature, null, this.logits.expand([...batchShape, this._eventShape[0]]), { validateArgs: false });
+    return this.keepValidation(new ExpRelaxedCategorical(this.temperature, null, this.logits.expand([...batchShape, this._eventShape[0]]), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {
@@ -225,6 +225,6 @@ export class RelaxedOneHotCategorical extends TransformedDistribution {
   }
   override expand(batchShape: readonly number[]): RelaxedOneHotCategorical {
     const base = this.baseDist as ExpRelaxedCategorical;
-    return new RelaxedOneHotCategorical(base.temperature, null, base.logits.expand([...batchShape, this._eventShape[0]]), { validateArgs: false });
+    return this.keepValidation(new RelaxedOneHotCategorical(base.temperature, null, base.logits.expand([...batchShape, this._eventShape[0]]), { validateArgs: false }));
   }
 }

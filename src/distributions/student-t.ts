@@ -62,7 +62,7 @@ export class StudentT extends Distribution {
 
   override expand(batchShape: readonly number[]): StudentT {
     const shape = [...batchShape];
-    return new StudentT(this.df.expand(shape), this.loc.expand(shape), this.scale.expand(shape), { validateArgs: false });
+    return this.keepValidation(new StudentT(this.df.expand(shape), this.loc.expand(shape), this.scale.expand(shape), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {

@@ -45,7 +45,7 @@ export class TransformedDistribution extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): TransformedDistribution {
-    return new TransformedDistribution(this.baseDist.expand(batchShape), this.transforms, { validateArgs: false });
+    return this.keepValidation(new TransformedDistribution(this.baseDist.expand(batchShape), this.transforms, { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -125,7 +125,7 @@ export class LogNormal extends TransformedDistribution {
 
   override expand(batchShape: readonly number[]): LogNormal {
     const shape = [...batchShape];
-    return new LogNormal(this.loc.expand(shape), this.scale.expand(shape), { validateArgs: false });
+    return this.keepValidation(new LogNormal(this.loc.expand(shape), this.scale.expand(shape), { validateArgs: false }));
   }
 
   override entropy(): Tensor {

@@ -49,7 +49,7 @@ export class Uniform extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Uniform {
-    return new Uniform(this.low.expand([...batchShape]), this.high.expand([...batchShape]), { validateArgs: false });
+    return this.keepValidation(new Uniform(this.low.expand([...batchShape]), this.high.expand([...batchShape]), { validateArgs: false }));
   }
 
   override rsample(sampleShape: readonly number[] = []): Tensor {

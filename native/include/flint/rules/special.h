@@ -2,7 +2,7 @@
 // zeta function (for polygamma of order >= 2) and erfinv. Each is the algorithm PyTorch's
 // kernels use (Cephes' series for digamma and zeta, and an initial rational approximation
 // refined by two Newton steps for erfinv), in the same precision, so that values agree with
-// PyTorch's to the last bits or nearly; lgamma and erfc come from libm, as in PyTorch.
+// PyTorch's to the last bits or nearly; lgamma and erfc come from libm (flint/rules/math.h).
 // Callable on both devices; no tables in static storage, so nothing here needs device
 // globals.
 #pragma once
