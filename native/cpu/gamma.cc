@@ -113,6 +113,9 @@ template <class T>
 T sampleBinomial(T count, T prob, CpuGenerator& gen) {
   if (count <= 0 || prob <= 0) return 0;
   if (prob >= 1) return count;
+  // A NaN or infinite count would never fill the inversion loop's trials (PyTorch's kernel
+  // hangs there); it is its own answer.
+  if (!std::isfinite(count)) return count;
   if (prob <= 0.5) return count * prob >= 10 ? binomialBtrs(count, prob, gen) : binomialInversion(count, prob, gen);
   if (prob > 0.5) {
     const T q = T(1) - prob;

@@ -123,6 +123,7 @@ export class Binomial extends Distribution {
  */
 export class NegativeBinomial extends Distribution {
   readonly totalCount: Tensor;
+  private readonly param: Tensor;
   private gammaDist: Gamma | undefined;
 
   constructor(totalCount: Param, probs?: Param | ProbsLogitsOptions | null, logitsOrOptions?: Param | null | DistributionOptions, options?: DistributionOptions) {
@@ -130,6 +131,7 @@ export class NegativeBinomial extends Distribution {
     const [count, param] = countAndParam('NegativeBinomial', totalCount, given);
     super(param.shape, [], given.validateArgs);
     this.totalCount = count;
+    this.param = param;
     this.lazy[given.name] = param;
     this.validateArgs_();
   }
@@ -164,7 +166,7 @@ export class NegativeBinomial extends Distribution {
   override expand(batchShape: readonly number[]): NegativeBinomial {
     const shape = [...batchShape];
     const count = this.totalCount.expand(shape);
-    if ('probs' in this.lazy) return this.keepValidation(new NegativeBinomial(count, this.probs.expand(shape), null, { validateArgs: false }));
+    if (this.param === this.lazy.probs) return this.keepValidation(new NegativeBinomial(count, this.probs.expand(shape), null, { validateArgs: false }));
     return this.keepValidation(new NegativeBinomial(count, null, this.logits.expand(shape), { validateArgs: false }));
   }
 

@@ -114,9 +114,11 @@ export class OneHotCategorical extends Distribution {
   private readonly categorical: Categorical;
 
   constructor(probs?: Param | ProbsLogitsOptions | null, logitsOrOptions?: Param | null | DistributionOptions, options?: DistributionOptions) {
-    const categorical = new Categorical(probs, logitsOrOptions, options);
+    const given = probsOrLogits('OneHotCategorical', probs, logitsOrOptions, options);
+    // Built with the default validation whatever this one's, as PyTorch builds it.
+    const categorical = given.name === 'probs' ? new Categorical(given.value, null) : new Categorical(null, given.value);
     const numEvents = categorical.paramShape[categorical.paramShape.length - 1];
-    super(categorical.batchShape, [numEvents], (categorical as unknown as { _validateArgs: boolean })._validateArgs);
+    super(categorical.batchShape, [numEvents], given.validateArgs);
     this.categorical = categorical;
   }
 

@@ -12,6 +12,8 @@ import { all, sum } from '../ops/reduce.js';
 import { isclose } from '../ops/compare-math.js';
 import { diagonal, tril } from '../ops/structured.js';
 import { choleskyEx } from '../linalg/decompositions.js';
+import { full } from '../tensor/creation.js';
+import { bool } from '../tensor/dtype.js';
 
 /** A bound as PyTorch prints it: a Python float (`0.0`), or the tensor itself. */
 function bound(v: number | Tensor): string {
@@ -220,6 +222,8 @@ class Symmetric extends Constraint {
     return 2;
   }
   check(value: Tensor): Tensor {
+    const n = value.dim();
+    if (value.shape[n - 1] !== value.shape[n - 2]) return full(value.shape.slice(0, -2), false, { dtype: bool });
     return allRightmost(isclose(value, value.mT, { atol: 1e-6 }), 2);
   }
   toString(): string {

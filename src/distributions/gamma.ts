@@ -58,6 +58,8 @@ export class Gamma extends Distribution {
     return value;
   }
   override logProb(value: Tensor): Tensor {
+    // PyTorch's as_tensor(value, dtype=rate.dtype): the result has the parameters' dtype.
+    value = value.to(this.rate.dtype);
     if (this._validateArgs) this.validateSample(value);
     return xlogy(this.concentration, this.rate)
       .add(xlogy(this.concentration.sub(1), value))

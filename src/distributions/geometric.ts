@@ -17,17 +17,20 @@ import { probsOrLogits, type ProbsLogitsOptions } from './probs-logits.js';
  * @example new torch.distributions.Geometric(torch.tensor([0.3, 0.9])).sample([5])
  */
 export class Geometric extends Distribution {
+  private readonly param: Tensor;
+
   constructor(probs?: Param | ProbsLogitsOptions | null, logitsOrOptions?: Param | null | DistributionOptions, options?: DistributionOptions) {
     const given = probsOrLogits('Geometric', probs, logitsOrOptions, options);
     const [param] = broadcastAll('Geometric', { [given.name]: given.value });
     super(typeof given.value === 'number' ? [] : param.shape, [], given.validateArgs);
+    this.param = param;
     this.lazy[given.name] = param;
     this.validateArgs_();
     // PyTorch also refuses a zero probability, which the unit interval admits.
     if (this._validateArgs && given.name === 'probs' && !param.gt(0).all().item()) {
       throw new Error(
         `Expected parameter probs (Tensor of shape ${tupleString(param.shape)}) of distribution ${this.toString()} ` +
-          `to be positive but found invalid values:\n${param.toString()}`,
+          `to be positive but found invalid values:\n${param.maskedSelect(param.gt(0).logicalNot()).toString()}`,
       );
     }
   }
@@ -61,7 +64,7 @@ export class Geometric extends Distribution {
 
   override expand(batchShape: readonly number[]): Geometric {
     const shape = [...batchShape];
-    if ('probs' in this.lazy) return this.keepValidation(new Geometric(this.probs.expand(shape), null, { validateArgs: false }));
+    if (this.param === this.lazy.probs) return this.keepValidation(new Geometric(this.probs.expand(shape), null, { validateArgs: false }));
     return this.keepValidation(new Geometric(null, this.logits.expand(shape), { validateArgs: false }));
   }
 

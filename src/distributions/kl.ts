@@ -14,7 +14,6 @@ import { MultivariateNormal } from './multivariate-normal.js';
 import { Normal } from './normal.js';
 import { Poisson } from './poisson.js';
 import { TransformedDistribution } from './transformed-distribution.js';
-import { AffineTransform } from './transforms.js';
 import { Uniform } from './uniform.js';
 import { Gamma } from './gamma.js';
 import { Beta, Dirichlet } from './dirichlet.js';
@@ -46,7 +45,11 @@ export function registerKl<P extends Distribution, Q extends Distribution>(
     }
   }
   return (fn) => {
-    registry.push({ p: typeP as unknown as DistributionClass, q: typeQ as unknown as DistributionClass, fn: fn as unknown as KlFn });
+    // One function per pair, as PyTorch's registry dict: registering a pair again replaces it.
+    const entry = { p: typeP as unknown as DistributionClass, q: typeQ as unknown as DistributionClass, fn: fn as unknown as KlFn };
+    const at = registry.findIndex((e) => e.p === entry.p && e.q === entry.q);
+    if (at >= 0) registry[at] = entry;
+    else registry.push(entry);
     return fn;
   };
 }
@@ -140,15 +143,9 @@ registerKl(Independent, Independent)((p, q) => {
   return sumRightmost(klDivergence(p.baseDist, q.baseDist), p.reinterpretedBatchNdims);
 });
 
-/** Whether two lists of transforms are the same maps (same kinds, same affine parameters). */
+/** Whether two lists of transforms are the same maps, as PyTorch's Transform.__eq__. */
 function sameTransforms(a: TransformedDistribution['transforms'], b: TransformedDistribution['transforms']): boolean {
-  if (a.length !== b.length) return false;
-  return a.every((t, i) => {
-    const u = b[i];
-    if (t.constructor !== u.constructor) return false;
-    if (t instanceof AffineTransform && u instanceof AffineTransform) return t.loc === u.loc && t.scale === u.scale;
-    return true;
-  });
+  return a.length === b.length && a.every((t, i) => t.equals(b[i]));
 }
 
 registerKl(TransformedDistribution, TransformedDistribution)((p, q) => {

@@ -101,7 +101,8 @@ export class MixtureSameFamily extends Distribution {
   private padMixtureDimensions(x: Tensor): Tensor {
     const distBatchNdims = numelOf(this._batchShape);
     const catBatchNdims = numelOf(this.mixtureDistribution.batchShape);
-    const padNdims = catBatchNdims === 1 ? 0 : distBatchNdims - catBatchNdims;
+    // A negative count pads nothing, as Python's [1] * n does.
+    const padNdims = catBatchNdims === 1 ? 0 : Math.max(0, distBatchNdims - catBatchNdims);
     const xs = [...x.shape];
     return x.reshape([...xs.slice(0, -1), ...new Array(padNdims).fill(1), ...xs.slice(-1), ...new Array(this.eventNdims).fill(1)]);
   }

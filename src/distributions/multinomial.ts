@@ -52,6 +52,10 @@ export class Multinomial extends Distribution {
       [probs, logitsOrOptions, options, totalCount] = [totalCount, undefined, undefined, 1];
     }
     if (typeof totalCount !== 'number' || !Number.isInteger(totalCount)) throw new Error('inhomogeneous total_count is not supported');
+    // PyTorch checks it through the Binomial it builds inside.
+    if (totalCount < 0) {
+      throw new Error(`Expected parameter totalCount (Tensor of shape ()) of distribution Multinomial() to satisfy the constraint IntegerGreaterThan(lower_bound=0), but found invalid values:\n${totalCount}`);
+    }
     const given = probsOrLogits('Multinomial', probs, logitsOrOptions, options);
     const categorical = given.name === 'probs' ? new Categorical(given.value, null) : new Categorical(null, given.value);
     super(categorical.batchShape, categorical.paramShape.slice(-1), given.validateArgs);
@@ -85,7 +89,9 @@ export class Multinomial extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Multinomial {
-    return this.keepValidation(new Multinomial(this.totalCount, null, this.logits.expand([...batchShape, this._eventShape[0]]), { validateArgs: false }));
+    const shape = [...batchShape, this._eventShape[0]];
+    if (this.categorical.givenProbs) return this.keepValidation(new Multinomial(this.totalCount, this.probs.expand(shape), null, { validateArgs: false }));
+    return this.keepValidation(new Multinomial(this.totalCount, null, this.logits.expand(shape), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -95,20 +101,20 @@ export class Multinomial extends Distribution {
       const order = [...Array(samples.dim()).keys()];
       order.push(order.shift()!);
       const moved = samples.permute(order);
-      const counts = scatterAdd(zeros(this.extendedShape(sampleShape), { dtype: long }), -1, moved, onesLike(moved));
+      const counts = scatterAdd(zeros(this.extendedShape(sampleShape), { dtype: long, device: moved.device }), -1, moved, onesLike(moved));
       return counts.to(this.probs.dtype);
     });
   }
   override entropy(): Tensor {
-    const n = tensor(this.totalCount);
+    const n = tensor(this.totalCount, { device: this.probs.device });
     const catEntropy = this.categorical.entropy();
     const term1 = catEntropy.mul(n).sub(lgamma(n.add(1)));
     // Each category's count is Binomial(n, p); PyTorch sums their pmf times lgamma(k + 1).
     const probs = this.probs;
     const logits = probsToLogits(probs, true);
-    const support = arange(1, this.totalCount + 1, { dtype: probs.dtype }).view([-1, ...probs.shape.map(() => 1)]);
+    const support = arange(1, this.totalCount + 1, { dtype: probs.dtype, device: probs.device }).view([-1, ...probs.shape.map(() => 1)]);
     const nT = this.totalCount;
-    const normalize = clampByZero(logits).mul(nT).add(logits.abs().neg().exp().log1p().mul(nT)).sub(lgamma(tensor(nT + 1, { dtype: probs.dtype })));
+    const normalize = clampByZero(logits).mul(nT).add(logits.abs().neg().exp().log1p().mul(nT)).sub(lgamma(tensor(nT + 1, { dtype: probs.dtype, device: probs.device })));
     const binomialLogProb = support.mul(logits).sub(lgamma(support.add(1))).sub(lgamma(support.rsub(nT + 1))).sub(normalize);
     const weights = lgamma(support.add(1));
     const term2 = binomialLogProb.exp().mul(weights).sum(0).sum(-1);

@@ -22,9 +22,24 @@ export interface MultivariateNormalOptions extends DistributionOptions {
   scaleTril?: Tensor;
 }
 
-/** `L⁻¹ x` for lower-triangular L, broadcasting L's batch dims against x's. */
-function solveLower(L: Tensor, x: Tensor): Tensor {
-  return solveTriangular(L, x.unsqueeze(-1), { upper: false }).squeeze(-1);
+/**
+ * |L⁻¹ x|² over the last dim. The dims that x has in front of L's batch dims (samples) go
+ * into the columns of one triangular solve per L, as PyTorch's _batch_mahalanobis does,
+ * rather than into a copy of L per sample.
+ */
+function batchMahalanobis(L: Tensor, x: Tensor): Tensor {
+  const n = x.shape[x.dim() - 1];
+  const batch = [...broadcastShapes(L.shape.slice(0, -2), x.shape.slice(0, -1))];
+  const tailLength = L.dim() - 2;
+  const lead = batch.slice(0, batch.length - tailLength);
+  const tail = batch.slice(batch.length - tailLength);
+  const columns = lead.reduce((a, b) => a * b, 1);
+  const tailDims = tail.map((_, i) => i + 1);
+  // [columns, ...tail, n] -> [...tail, n, columns]
+  const rhs = x.expand([...batch, n]).reshape([columns, ...tail, n]).permute([...tailDims, tail.length + 1, 0]);
+  const solved = solveTriangular(L.expand([...tail, n, n]), rhs, { upper: false });
+  const m = solved.pow(2).sum(-2); // [...tail, columns]
+  return m.permute([tail.length, ...tail.map((_, i) => i)]).reshape(batch);
 }
 
 /** The lower Cholesky factor of the covariance whose inverse is P (PyTorch's flip trick keeps it lower). */
@@ -127,7 +142,7 @@ export class MultivariateNormal extends Distribution {
     if (this._validateArgs) this.validateSample(value);
     const diff = value.sub(this.loc);
     const L = this.unbroadcastedScaleTril;
-    const M = solveLower(L, diff).pow(2).sum(-1);
+    const M = batchMahalanobis(L, diff);
     const halfLogDet = L.diagonal(0, -2, -1).log().sum(-1);
     return M.add(this._eventShape[0] * Math.log(2 * Math.PI)).mul(-0.5).sub(halfLogDet);
   }

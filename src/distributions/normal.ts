@@ -26,7 +26,7 @@ export class Normal extends Distribution {
     super(allNumbers(loc, scale) ? [] : l.shape, [], validateArgs);
     this.loc = l;
     this.scale = s;
-    if (new.target === Normal) this.validateArgs_();
+    this.validateArgs_();
   }
 
   override get argConstraints(): Record<string, Constraint> {

@@ -37,6 +37,10 @@ export abstract class Transform {
   abstract inverse(y: Tensor): Tensor;
   /** log |det df/dx| at (x, y = f(x)), elementwise. @example t.logAbsDetJacobian(x, y) */
   abstract logAbsDetJacobian(x: Tensor, y: Tensor): Tensor;
+  /** Whether `other` is the same map (PyTorch's `==` on transforms). @example t.equals(u) */
+  equals(other: Transform): boolean {
+    return other instanceof Transform && other.constructor === this.constructor;
+  }
   /** The shape of f(x) for x of `shape` (elementwise transforms keep it). */
   forwardShape(shape: readonly number[]): number[] {
     return [...shape];
@@ -63,6 +67,9 @@ class InverseTransform extends Transform {
   }
   override get inv(): Transform {
     return this.base;
+  }
+  override equals(other: Transform): boolean {
+    return other instanceof InverseTransform && this.base.equals(other.base);
   }
   protected forward(x: Tensor): Tensor {
     return this.base.inverse(x);
@@ -143,6 +150,14 @@ export class AffineTransform extends Transform {
   override get sign(): number | Tensor {
     return this.scale instanceof Tensor ? this.scale.sign() : Math.sign(this.scale);
   }
+  override equals(other: Transform): boolean {
+    if (!(other instanceof AffineTransform)) return false;
+    const same = (a: Tensor | number, b: Tensor | number): boolean => {
+      if (typeof a === 'number' && typeof b === 'number') return a === b;
+      return Boolean((a instanceof Tensor ? a : b as Tensor).eq(a instanceof Tensor ? b : a).all().item());
+    };
+    return same(this.loc, other.loc) && same(this.scale, other.scale);
+  }
   protected forward(x: Tensor): Tensor {
     return x.mul(this.scale).add(this.loc);
   }
@@ -217,6 +232,9 @@ export class ComposeTransform extends Transform {
     super();
     if (!Array.isArray(parts) || !parts.every((p) => p instanceof Transform)) throw new TypeError('ComposeTransform(): expected a list of Transforms');
     this.parts = [...parts];
+  }
+  override equals(other: Transform): boolean {
+    return other instanceof ComposeTransform && other.parts.length === this.parts.length && this.parts.every((p, i) => p.equals(other.parts[i]));
   }
   get domain(): Constraint {
     return this.parts.length ? this.parts[0].domain : real;

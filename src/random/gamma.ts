@@ -9,7 +9,7 @@ import { record } from '../autograd/function.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { toDtype } from '../ops/shape.js';
 import { checkOptions, checkTensor } from '../tensor/args.js';
-import { DType, float32, float64 } from '../tensor/dtype.js';
+import { DType, float32, float64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
 import { fresh } from '../native/meta.js';
 import type { GeneratorOption } from '../ops/fill.js';
@@ -39,7 +39,9 @@ export function standardGamma(alpha: Tensor, options?: GeneratorOption): Tensor 
   checkTensor(alpha, '_standard_gamma', 'input');
   checkOptions(options, '_standard_gamma', ['generator']);
   const generator = checkGenerator(options?.generator, '_standard_gamma', alpha.device);
-  if (!alpha.isFloatingPoint()) throw new Error(`"gamma_cpu" not implemented for '${alpha.dtype.name}'`);
+  if (!alpha.isFloatingPoint()) throw new Error(`"gamma_cpu" not implemented for '${scalarTypeName(alpha.dtype.name)}'`);
+  // Checked before any draw, so that a refused call leaves the generator where it was.
+  if (!noGrad(() => alpha.ge(0).all().item())) throw new Error('torch._standard_gamma: expected every concentration to be non-negative');
   const dtype = computeTypeOf(alpha);
   const out = noGrad(() => {
     const flat = flatIn(alpha, dtype);
@@ -85,9 +87,9 @@ export function dirichletGrad(x: Tensor, alpha: Tensor, total: Tensor): Tensor {
 }
 
 /** The largest value below 1 in a dtype (`nexttoward(1, 0)`). */
-const belowOne = (dtype: DType): number => (dtype === float64 ? 1 - 2 ** -53 : dtype === float32 ? 1 - 2 ** -24 : 1 - 2 ** -11);
+const belowOne = (dtype: DType): number => (dtype === float64 ? 1 - 2 ** -53 : 1 - 2 ** -24);
 /** The smallest positive normal value of a dtype (`numeric_limits::min`). */
-const smallestNormal = (dtype: DType): number => (dtype === float64 ? 2.2250738585072014e-308 : dtype === float32 ? 1.1754943508222875e-38 : 6.103515625e-5);
+const smallestNormal = (dtype: DType): number => (dtype === float64 ? 2.2250738585072014e-308 : 1.1754943508222875e-38);
 
 /**
  * One Dirichlet sample per row of concentrations (the last dim), `torch._sample_dirichlet`:
@@ -98,7 +100,8 @@ const smallestNormal = (dtype: DType): number => (dtype === float64 ? 2.22507385
 export function sampleDirichlet(alpha: Tensor, options?: GeneratorOption): Tensor {
   checkTensor(alpha, '_sample_dirichlet', 'input');
   checkOptions(options, '_sample_dirichlet', ['generator']);
-  if (!alpha.isFloatingPoint()) throw new Error(`"dirichlet" not implemented for '${alpha.dtype.name}'`);
+  // float32 and float64 only, as PyTorch's CPU kernel (its clamps are those dtypes' limits).
+  if (alpha.dtype !== float32 && alpha.dtype !== float64) throw new Error(`"dirichlet" not implemented for '${scalarTypeName(alpha.dtype.name)}'`);
   return noGrad(() => {
     const gamma = standardGamma(alpha.to(float64), options);
     const normalized = gamma.div(gamma.sum(-1, true)).to(alpha.dtype);

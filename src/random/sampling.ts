@@ -13,7 +13,7 @@ import { toDtype } from '../ops/shape.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { argumentError, checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor } from '../tensor/args.js';
 import { CPU } from '../tensor/device.js';
-import { DType, bool, defaultFloat, float16, float32, float64, bfloat16, int64 } from '../tensor/dtype.js';
+import { DType, bool, defaultFloat, float16, float32, float64, bfloat16, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
 import { fresh } from '../native/meta.js';
 import { resolveRandomOptions, tensor, type RandomOptions } from '../tensor/creation.js';
@@ -177,7 +177,7 @@ export function binomial(count: Tensor, prob: Tensor, options?: GeneratorOption)
   checkTensor(prob, 'binomial', 'prob');
   checkOptions(options, 'binomial', ['generator']);
   const generator = checkGenerator(options?.generator, 'binomial', count.device);
-  if (!count.isFloatingPoint()) throw new Error(`"binomial_cpu" not implemented for '${count.dtype.name}'`);
+  if (!count.isFloatingPoint()) throw new Error(`"binomial_cpu" not implemented for '${scalarTypeName(count.dtype.name)}'`);
   if (prob.dtype !== count.dtype) throw new Error(`binomial expects count and prob of one dtype, but got ${count.dtype.name} and ${prob.dtype.name}`);
   return noGrad(() => {
     const shape = broadcastShapes(count.shape, prob.shape);
@@ -235,7 +235,7 @@ export function cauchy_(t: Tensor, median: number | GeneratorOption = 0, sigma: 
   checkNumber(median, 'cauchy_', 'median');
   checkNumber(sigma, 'cauchy_', 'sigma');
   if (!(sigma > 0)) throw new Error(`cauchy_ expects sigma > 0.0, but found sigma=${sigma}`);
-  if (!t.isFloatingPoint()) throw new Error(`"cauchy_cpu" not implemented for '${t.dtype.name}'`);
+  if (!t.isFloatingPoint()) throw new Error(`"cauchy_cpu" not implemented for '${scalarTypeName(t.dtype.name)}'`);
   checkOptions(raw, 'cauchy_', ['generator']);
   const generator = (raw as GeneratorOption | undefined)?.generator ?? null;
   const [m, s] = [median, sigma];
