@@ -157,9 +157,4 @@ export class Beta extends Distribution {
   override entropy(): Tensor {
     return this.dirichlet.entropy();
   }
-
-  override toString(): string {
-    const shapeOrValue = (t: Tensor) => (t.numel() === 1 ? t.toString() : t.shape.toString());
-    return `Beta(concentration1: ${shapeOrValue(this.concentration1)}, concentration0: ${shapeOrValue(this.concentration0)})`;
-  }
 }

@@ -66,9 +66,6 @@ export class HalfNormal extends TransformedDistribution {
   override entropy(): Tensor {
     return this.baseDist.entropy().sub(Math.LN2);
   }
-  override toString(): string {
-    return `HalfNormal(scale: ${this.scale.numel() === 1 ? this.scale.toString() : this.scale.shape.toString()})`;
-  }
 }
 
 /**

@@ -122,9 +122,6 @@ export class RelaxedBernoulli extends TransformedDistribution {
     const base = (this.baseDist as LogitRelaxedBernoulli).expand(batchShape);
     return this.keepValidation(new RelaxedBernoulli(base.temperature, null, base.logits.expand([...batchShape]), { validateArgs: false }));
   }
-  override toString(): string {
-    return `RelaxedBernoulli(${this.baseDist.toString().replace(/^[^(]*\(/, '').replace(/\)$/, '')})`;
-  }
 }
 
 /**

@@ -131,9 +131,4 @@ export class LogNormal extends TransformedDistribution {
   override entropy(): Tensor {
     return this.baseDist.entropy().add(this.loc);
   }
-
-  override toString(): string {
-    const normal = this.baseDist.toString();
-    return `LogNormal${normal.slice(normal.indexOf('('))}`;
-  }
 }
