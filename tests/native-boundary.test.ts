@@ -89,6 +89,8 @@ describe('bad views given to native entry points end in an Error (each in a chil
     gamma_negative_alpha: 'torch._standard_gamma: expected every concentration to be non-negative',
     gamma_past_storage: 'view needs 160 bytes but its storage holds 64',
     gamma_grad_short: "standardGammaGrad: sample's dim 0 is 3, but another view has 4 there",
+    binomial_prob_short: "binomial: prob's dim 0 is 2, but another view has 3 there",
+    binomial_past_storage: 'view needs 160 bytes but its storage holds 64',
     dirichlet_grad_mixed_dtypes: 'dirichletGrad',
     activation_backward_short: "activationBackward: input's dim 0 is 4, but another view has 6 there",
     scatter_reduce_index_out_of_range: 'index 7 is out of bounds for dimension 0 with size 3',

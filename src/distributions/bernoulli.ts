@@ -7,7 +7,7 @@ import { bernoulli } from '../random/sampling.js';
 import { arange, binaryCrossEntropyWithLogits } from './ops.js';
 import { type Constraint, boolean, real, unitInterval } from './constraints.js';
 import { Distribution, type DistributionOptions, type Param } from './distribution.js';
-import { broadcastAll, logitsToProbs, probsToLogits } from './utils.js';
+import { broadcastAll } from './utils.js';
 import { probsOrLogits, type ProbsLogitsOptions } from './probs-logits.js';
 
 /**
@@ -42,11 +42,11 @@ export class Bernoulli extends Distribution {
   }
   /** The probability of 1 (from the logits when given those). @example d.probs */
   get probs(): Tensor {
-    return (this.lazy.probs ??= logitsToProbs(this.lazy.logits!, true));
+    return this.lazyProbs(true);
   }
   /** The log-odds (from the probabilities when given those). @example d.logits */
   get logits(): Tensor {
-    return (this.lazy.logits ??= probsToLogits(this.lazy.probs!, true));
+    return this.lazyLogits(true);
   }
   /** The shape of the parameter given. @example d.paramShape */
   get paramShape(): number[] {

@@ -11,7 +11,7 @@ import { lgamma, logsigmoid } from './ops.js';
 import { type Constraint, GreaterThanEq, halfOpenInterval, integerInterval, nonnegativeInteger, real, unitInterval } from './constraints.js';
 import { Distribution, type DistributionOptions, type Param } from './distribution.js';
 import { Gamma } from './gamma.js';
-import { broadcastAll, logitsToProbs, probsToLogits } from './utils.js';
+import { broadcastAll } from './utils.js';
 import { probsOrLogits, type ProbsLogitsOptions } from './probs-logits.js';
 
 /** max(x, 0) written as PyTorch's `_clamp_by_zero`, whose gradient at 0 is one half. */
@@ -56,11 +56,11 @@ export class Binomial extends Distribution {
   }
   /** @example d.probs */
   get probs(): Tensor {
-    return (this.lazy.probs ??= logitsToProbs(this.lazy.logits!, true));
+    return this.lazyProbs(true);
   }
   /** @example d.logits */
   get logits(): Tensor {
-    return (this.lazy.logits ??= probsToLogits(this.lazy.probs!, true));
+    return this.lazyLogits(true);
   }
   /** @example d.paramShape */
   get paramShape(): number[] {
@@ -147,11 +147,11 @@ export class NegativeBinomial extends Distribution {
   }
   /** @example d.probs */
   get probs(): Tensor {
-    return (this.lazy.probs ??= logitsToProbs(this.lazy.logits!, true));
+    return this.lazyProbs(true);
   }
   /** @example d.logits */
   get logits(): Tensor {
-    return (this.lazy.logits ??= probsToLogits(this.lazy.probs!, true));
+    return this.lazyLogits(true);
   }
   override get mean(): Tensor {
     return this.totalCount.mul(this.logits.exp());

@@ -9,7 +9,7 @@ import { multinomial } from '../random/sampling.js';
 import { arange, broadcastTensors, eye, full, oneHot } from './ops.js';
 import { type Constraint, independent, integerInterval, oneHot as oneHotConstraint, real, simplex } from './constraints.js';
 import { Distribution, type DistributionOptions, type Param } from './distribution.js';
-import { finfo, logitsToProbs, probsToLogits } from './utils.js';
+import { finfo } from './utils.js';
 import { probsOrLogits, type ProbsLogitsOptions } from './probs-logits.js';
 
 const realVector = independent(real, 1);
@@ -51,11 +51,11 @@ export class Categorical extends Distribution {
   }
   /** The normalized probabilities. @example d.probs */
   get probs(): Tensor {
-    return (this.lazy.probs ??= logitsToProbs(this.lazy.logits!));
+    return this.lazyProbs(false);
   }
   /** The normalized log-probabilities. @example d.logits */
   get logits(): Tensor {
-    return (this.lazy.logits ??= probsToLogits(this.lazy.probs!));
+    return this.lazyLogits(false);
   }
   /** The shape of the parameter given. @example d.paramShape */
   get paramShape(): number[] {

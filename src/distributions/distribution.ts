@@ -11,6 +11,7 @@ import { exp } from '../ops/elementwise.js';
 import { sqrt } from '../ops/elementwise.js';
 import { all } from '../ops/reduce.js';
 import { type Constraint, checked, isDependent } from './constraints.js';
+import { logitsToProbs, probsToLogits } from './utils.js';
 
 /** A parameter as a distribution takes it: a tensor or a plain number. */
 export type Param = Tensor | number;
@@ -160,6 +161,15 @@ export abstract class Distribution {
   protected keepValidation<T extends Distribution>(expanded: T): T {
     expanded._validateArgs = this._validateArgs;
     return expanded;
+  }
+
+  /** probs, computed from the logits given on first use (sigmoid when binary, else softmax). */
+  protected lazyProbs(isBinary: boolean): Tensor {
+    return (this.lazy.probs ??= logitsToProbs(this.lazy.logits!, isBinary));
+  }
+  /** logits, computed from the probs given on first use. */
+  protected lazyLogits(isBinary: boolean): Tensor {
+    return (this.lazy.logits ??= probsToLogits(this.lazy.probs!, isBinary));
   }
 
   /** `sampleShape + batchShape + eventShape`. @example this.extendedShape([5]) */

@@ -9,7 +9,7 @@ import { uniform_ } from '../ops/fill.js';
 import { binaryCrossEntropyWithLogits, where } from './ops.js';
 import { type Constraint, nonnegativeInteger, real, unitInterval } from './constraints.js';
 import { Distribution, type DistributionOptions, type Param, tupleString } from './distribution.js';
-import { broadcastAll, finfo, logitsToProbs, probsToLogits } from './utils.js';
+import { broadcastAll, finfo } from './utils.js';
 import { probsOrLogits, type ProbsLogitsOptions } from './probs-logits.js';
 
 /**
@@ -46,11 +46,11 @@ export class Geometric extends Distribution {
   }
   /** @example d.probs */
   get probs(): Tensor {
-    return (this.lazy.probs ??= logitsToProbs(this.lazy.logits!, true));
+    return this.lazyProbs(true);
   }
   /** @example d.logits */
   get logits(): Tensor {
-    return (this.lazy.logits ??= probsToLogits(this.lazy.probs!, true));
+    return this.lazyLogits(true);
   }
   override get mean(): Tensor {
     return this.probs.reciprocal().sub(1);

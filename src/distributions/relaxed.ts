@@ -12,7 +12,7 @@ import { Distribution, type DistributionOptions, type Param } from './distributi
 import { Categorical } from './categorical.js';
 import { TransformedDistribution } from './transformed-distribution.js';
 import { ExpTransform, SigmoidTransform } from './transforms.js';
-import { broadcastAll, clampProbs, logitsToProbs, probsToLogits } from './utils.js';
+import { broadcastAll, clampProbs } from './utils.js';
 import { probsOrLogits, type ProbsLogitsOptions } from './probs-logits.js';
 
 const realVector = independent(real, 1);
@@ -54,11 +54,11 @@ export class LogitRelaxedBernoulli extends Distribution {
   // PyTorch 1.13 leaves has_rsample False here (rsample works; RelaxedBernoulli says True).
   /** @example d.probs */
   get probs(): Tensor {
-    return (this.lazy.probs ??= logitsToProbs(this.lazy.logits!, true));
+    return this.lazyProbs(true);
   }
   /** @example d.logits */
   get logits(): Tensor {
-    return (this.lazy.logits ??= probsToLogits(this.lazy.probs!, true));
+    return this.lazyLogits(true);
   }
   /** @example d.paramShape */
   get paramShape(): number[] {

@@ -60,6 +60,8 @@ export const cases: Record<string, () => unknown> = {
   gamma_negative_alpha: () => call.standardGamma(fresh(torch.float32, [2]), torch.tensor([1, -1], { dtype: torch.float32 })),
   gamma_past_storage: () => call.standardGamma(fresh(torch.float32, [40]), layoutOf(torch.ones(2), torch.float32, 0, [40], [1])),
   gamma_grad_short: () => call.standardGammaGrad(fresh(torch.float64, [4]), torch.ones(4).double(), torch.ones(3).double()),
+  binomial_prob_short: () => call.binomial(fresh(torch.float32, [3]), torch.ones(3), torch.ones(2)),
+  binomial_past_storage: () => call.binomial(fresh(torch.float32, [40]), layoutOf(torch.ones(2), torch.float32, 0, [40], [1]), torch.ones(40)),
   dirichlet_grad_mixed_dtypes: () => call.dirichletGrad(fresh(torch.float32, [2]), torch.ones(2), torch.ones(2).double(), torch.ones(2)),
   activation_backward_short: () => call.activationBackward(fresh(torch.float32, [6]), torch.ones(6), torch.ones(4), UnaryOp.Elu, 1, 0),
   scatter_reduce_index_out_of_range: () =>
