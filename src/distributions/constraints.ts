@@ -13,7 +13,13 @@ import { isclose } from '../ops/compare-math.js';
 import { diagonal, tril } from '../ops/structured.js';
 import { choleskyEx } from '../linalg/decompositions.js';
 import { full } from '../tensor/creation.js';
+import { cat as catTensors, stack as stackTensors } from '../ops/shape.js';
+import { vectorNorm } from '../linalg/norms.js';
+import { eigvalsh } from '../linalg/decompositions.js';
+import { finfo } from './utils.js';
 import { bool } from '../tensor/dtype.js';
+
+const finfoEps = (t: Tensor): number => finfo(t.dtype).eps;
 
 /** A bound as PyTorch prints it: a Python float (`0.0`), or the tensor itself. */
 function bound(v: number | Tensor): string {
@@ -105,6 +111,19 @@ export class GreaterThanEq extends Constraint {
   }
   toString(): string {
     return `GreaterThanEq(lower_bound=${this.integerBound ? String(this.lowerBound) : bound(this.lowerBound)})`;
+  }
+}
+
+/** `(-inf, upperBound)`. @example constraints.lessThan(0) */
+export class LessThan extends Constraint {
+  constructor(readonly upperBound: number | Tensor) {
+    super();
+  }
+  check(value: Tensor): Tensor {
+    return lt(value, this.upperBound);
+  }
+  toString(): string {
+    return `LessThan(upper_bound=${bound(this.upperBound)})`;
   }
 }
 
@@ -203,6 +222,18 @@ class Simplex extends Constraint {
   }
 }
 
+class LowerTriangular extends Constraint {
+  override get eventDim(): number {
+    return 2;
+  }
+  check(value: Tensor): Tensor {
+    return allRightmost(eq(tril(value), value), 2);
+  }
+  toString(): string {
+    return 'LowerTriangular()';
+  }
+}
+
 class LowerCholesky extends Constraint {
   override get eventDim(): number {
     return 2;
@@ -217,6 +248,36 @@ class LowerCholesky extends Constraint {
   }
 }
 
+/** Lower Cholesky factors whose rows have unit length (factors of correlation matrices). */
+class CorrCholesky extends Constraint {
+  override get eventDim(): number {
+    return 2;
+  }
+  check(value: Tensor): Tensor {
+    // PyTorch's tolerance: eps * n * 10, the 10 a fudge factor.
+    const tol = finfoEps(value) * value.shape[value.dim() - 1] * 10;
+    const rowNorm = noGrad(() => vectorNorm(value.detach(), 2, -1));
+    const unitRows = all(le(abs(sub(rowNorm, 1)), tol), -1);
+    return logicalAnd(new LowerCholesky().check(value), unitRows);
+  }
+  toString(): string {
+    return 'CorrCholesky()';
+  }
+}
+
+class Square extends Constraint {
+  override get eventDim(): number {
+    return 2;
+  }
+  check(value: Tensor): Tensor {
+    const n = value.dim();
+    return full(value.shape.slice(0, -2), value.shape[n - 2] === value.shape[n - 1], { dtype: bool, device: value.device });
+  }
+  toString(): string {
+    return 'Square()';
+  }
+}
+
 class Symmetric extends Constraint {
   override get eventDim(): number {
     return 2;
@@ -228,6 +289,20 @@ class Symmetric extends Constraint {
   }
   toString(): string {
     return 'Symmetric()';
+  }
+}
+
+class PositiveSemidefinite extends Constraint {
+  override get eventDim(): number {
+    return 2;
+  }
+  check(value: Tensor): Tensor {
+    const symmetric = new Symmetric().check(value);
+    if (!all(symmetric).item()) return symmetric;
+    return all(ge(eigvalsh(value), 0), -1);
+  }
+  toString(): string {
+    return 'PositiveSemidefinite()';
   }
 }
 
@@ -272,6 +347,98 @@ export class IndependentConstraint extends Constraint {
   }
 }
 
+/**
+ * Nonnegative integer vectors summing to at most `upperBound` (PyTorch checks this weaker
+ * form of "summing to `upperBound`").
+ * @example constraints.multinomial(10)
+ */
+export class MultinomialConstraint extends Constraint {
+  constructor(readonly upperBound: number) {
+    super();
+  }
+  override get isDiscrete(): boolean {
+    return true;
+  }
+  override get eventDim(): number {
+    return 1;
+  }
+  check(value: Tensor): Tensor {
+    return logicalAnd(all(ge(value, 0), -1), le(sum(value, -1), this.upperBound));
+  }
+  toString(): string {
+    return 'Multinomial()';
+  }
+}
+
+function checkDim(fn: string, value: Tensor, dim: number): void {
+  if (dim < -value.dim() || dim >= value.dim()) throw new Error(`constraints.${fn}: dim ${dim} is out of range for a value of ${value.dim()} dims`);
+}
+
+/**
+ * Constraints applied to consecutive slices of `dim` (of `lengths`, one each by default),
+ * as `torch.cat` joins them.
+ * @example constraints.cat([constraints.real, constraints.positive], 0, [2, 1])
+ */
+export class CatConstraint extends Constraint {
+  readonly cseq: Constraint[];
+  readonly lengths: number[];
+  constructor(cseq: Constraint[], readonly dim = 0, lengths?: number[]) {
+    super();
+    if (!Array.isArray(cseq) || !cseq.every((c) => c instanceof Constraint)) throw new TypeError('constraints.cat(): expected a list of Constraints');
+    this.cseq = [...cseq];
+    this.lengths = lengths ? [...lengths] : this.cseq.map(() => 1);
+    if (this.lengths.length !== this.cseq.length) throw new Error(`constraints.cat(): got ${this.cseq.length} constraints but ${this.lengths.length} lengths`);
+  }
+  override get isDiscrete(): boolean {
+    return this.cseq.some((c) => c.isDiscrete);
+  }
+  override get eventDim(): number {
+    return Math.max(...this.cseq.map((c) => c.eventDim));
+  }
+  check(value: Tensor): Tensor {
+    checkDim('cat', value, this.dim);
+    let start = 0;
+    const checks = this.cseq.map((c, i) => {
+      const part = c.check(value.narrow(this.dim, start, this.lengths[i]));
+      start += this.lengths[i];
+      return part;
+    });
+    return catTensors(checks, this.dim);
+  }
+  toString(): string {
+    return '_Cat()';
+  }
+}
+
+/**
+ * One constraint per index of `dim`, as `torch.stack` joins them.
+ * @example constraints.stack([constraints.real, constraints.positive], 0)
+ */
+export class StackConstraint extends Constraint {
+  readonly cseq: Constraint[];
+  constructor(cseq: Constraint[], readonly dim = 0) {
+    super();
+    if (!Array.isArray(cseq) || !cseq.every((c) => c instanceof Constraint)) throw new TypeError('constraints.stack(): expected a list of Constraints');
+    this.cseq = [...cseq];
+  }
+  override get isDiscrete(): boolean {
+    return this.cseq.some((c) => c.isDiscrete);
+  }
+  override get eventDim(): number {
+    const dim = Math.max(...this.cseq.map((c) => c.eventDim));
+    return this.dim + dim < 0 ? dim + 1 : dim;
+  }
+  check(value: Tensor): Tensor {
+    checkDim('stack', value, this.dim);
+    const n = value.shape[this.dim < 0 ? this.dim + value.dim() : this.dim];
+    if (n !== this.cseq.length) throw new Error(`constraints.stack(): the value has ${n} entries along dim ${this.dim}, but there are ${this.cseq.length} constraints`);
+    return stackTensors(this.cseq.map((c, i) => c.check(value.select(this.dim, i))), this.dim);
+  }
+  toString(): string {
+    return '_Stack()';
+  }
+}
+
 /** `constraints.real`: any value but NaN. */
 export const real: Constraint = new Real();
 /** `constraints.real_vector`. */
@@ -294,6 +461,14 @@ export const positiveInteger: Constraint = new IntegerGreaterThan(1);
 export const simplex: Constraint = new Simplex();
 /** `constraints.lower_cholesky`: lower-triangular with a positive diagonal. */
 export const lowerCholesky: Constraint = new LowerCholesky();
+/** `constraints.lower_triangular`. */
+export const lowerTriangular: Constraint = new LowerTriangular();
+/** `constraints.corr_cholesky`: Cholesky factors of correlation matrices. */
+export const corrCholesky: Constraint = new CorrCholesky();
+/** `constraints.square`. */
+export const square: Constraint = new Square();
+/** `constraints.positive_semidefinite`. */
+export const positiveSemidefinite: Constraint = new PositiveSemidefinite();
 /** `constraints.symmetric`. */
 export const symmetric: Constraint = new Symmetric();
 /** `constraints.positive_definite`. */
@@ -304,6 +479,14 @@ export const dependent: Constraint = new Dependent();
 export const greaterThan = (lowerBound: number | Tensor): Constraint => new GreaterThan(lowerBound);
 /** `constraints.greater_than_eq(lowerBound)`. @example constraints.greaterThanEq(0) */
 export const greaterThanEq = (lowerBound: number | Tensor): Constraint => new GreaterThanEq(lowerBound);
+/** `constraints.less_than(upperBound)`. @example constraints.lessThan(0) */
+export const lessThan = (upperBound: number | Tensor): Constraint => new LessThan(upperBound);
+/** `constraints.multinomial(upperBound)`. @example constraints.multinomial(10) */
+export const multinomial = (upperBound: number): Constraint => new MultinomialConstraint(upperBound);
+/** `constraints.cat(cseq, dim, lengths)`. @example constraints.cat([constraints.real, constraints.positive]) */
+export const cat = (cseq: Constraint[], dim = 0, lengths?: number[]): Constraint => new CatConstraint(cseq, dim, lengths);
+/** `constraints.stack(cseq, dim)`. @example constraints.stack([constraints.real, constraints.positive]) */
+export const stack = (cseq: Constraint[], dim = 0): Constraint => new StackConstraint(cseq, dim);
 /** `constraints.interval(lower, upper)`. @example constraints.interval(0, 1) */
 export const interval = (lower: number | Tensor, upper: number | Tensor): Constraint => new Interval(lower, upper);
 /** `constraints.half_open_interval(lower, upper)`. @example constraints.halfOpenInterval(0, 1) */

@@ -218,8 +218,8 @@ export abstract class Distribution {
     return v instanceof Tensor ? v : undefined;
   }
 
-  /** Checks a value's shape against the batch and event shapes, and that it lies in the support. */
-  protected validateSample(value: Tensor): void {
+  /** Throws unless `value` fits the batch and event shapes and lies in the support (PyTorch's `_validate_sample`). @example d.validateSample(x) */
+  validateSample(value: Tensor): void {
     if (!(value instanceof Tensor)) throw new Error('The value argument to log_prob must be a Tensor');
     const shape = value.shape;
     const eventStart = shape.length - this._eventShape.length;

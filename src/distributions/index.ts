@@ -42,5 +42,30 @@ export * as constraints from './constraints.js';
  * `torch.distributions.transforms`.
  * @example new torch.distributions.transforms.ExpTransform().call(x)
  */
-export * as transforms from './transforms.js';
-export { Transform, ExpTransform, AffineTransform, SigmoidTransform, TanhTransform, AbsTransform, ComposeTransform } from './transforms.js';
+export * as transforms from './transforms-index.js';
+export {
+  Transform,
+  ExpTransform,
+  AffineTransform,
+  SigmoidTransform,
+  TanhTransform,
+  AbsTransform,
+  ComposeTransform,
+  PowerTransform,
+  SoftplusTransform,
+  identityTransform,
+} from './transforms.js';
+export {
+  IndependentTransform,
+  ReshapeTransform,
+  SoftmaxTransform,
+  StickBreakingTransform,
+  LowerCholeskyTransform,
+  PositiveDefiniteTransform,
+  CorrCholeskyTransform,
+  CatTransform,
+  StackTransform,
+  CumulativeDistributionTransform,
+} from './transforms-structured.js';
+export { bijectTo, transformTo } from './constraint-registry.js';
+export type { ConstraintRegistry, TransformFactory } from './constraint-registry.js';

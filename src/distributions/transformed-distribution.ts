@@ -10,6 +10,8 @@ import { Distribution, type DistributionOptions, type Param } from './distributi
 import { Normal } from './normal.js';
 import { ComposeTransform, ExpTransform, Transform } from './transforms.js';
 import { sumRightmost } from './utils.js';
+import { Independent } from './independent.js';
+import { Size } from '../tensor/size.js';
 import { optionsOf } from './options.js';
 
 /**
@@ -30,8 +32,24 @@ export class TransformedDistribution extends Distribution {
       if (!transforms.every((t) => t instanceof Transform)) throw new Error('transforms must be a Transform or a list of Transforms');
       list = [...transforms];
     } else throw new Error(`transforms must be a Transform or list, but was ${String(transforms)}`);
-    super(baseDistribution.batchShape, baseDistribution.eventShape, validateArgs);
-    this.baseDist = baseDistribution;
+    // The base reshaped to what the transforms take: expanded to the broadcast shape, and
+    // its batch dims that the first transform reads as event dims reinterpreted.
+    let base = baseDistribution;
+    const baseShape = [...base.batchShape, ...base.eventShape];
+    const baseEventDim = base.eventShape.length;
+    const composed = new ComposeTransform(list);
+    const domainEventDim = composed.domain.eventDim;
+    if (baseShape.length < domainEventDim) {
+      throw new Error(`base_distribution needs to have shape with size at least ${domainEventDim}, but got ${new Size(baseShape)}.`);
+    }
+    const shape = composed.forwardShape(baseShape);
+    const expandedBaseShape = composed.inverseShape(shape);
+    if (baseShape.join() !== expandedBaseShape.join()) base = base.expand(expandedBaseShape.slice(0, expandedBaseShape.length - baseEventDim));
+    if (domainEventDim - baseEventDim > 0) base = new Independent(base, domainEventDim - baseEventDim);
+    const eventDim = composed.codomain.eventDim + Math.max(baseEventDim - domainEventDim, 0);
+    const cut = shape.length - eventDim;
+    super(shape.slice(0, cut), shape.slice(cut), validateArgs);
+    this.baseDist = base;
     this.transforms = list;
   }
 
@@ -45,7 +63,9 @@ export class TransformedDistribution extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): TransformedDistribution {
-    return this.keepValidation(new TransformedDistribution(this.baseDist.expand(batchShape), this.transforms, { validateArgs: false }));
+    const shape = this.transforms.reduceRight((s, t) => t.inverseShape(s), [...batchShape, ...this._eventShape]);
+    const baseBatch = shape.slice(0, shape.length - this.baseDist.eventShape.length);
+    return this.keepValidation(new TransformedDistribution(this.baseDist.expand(baseBatch), this.transforms, { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -56,19 +76,20 @@ export class TransformedDistribution extends Distribution {
   }
   override logProb(value: Tensor): Tensor {
     if (this._validateArgs) this.validateSample(value);
-    const eventDim = this._eventShape.length;
+    let eventDim = this._eventShape.length;
     let logProb: Tensor | null = null;
     let y = value;
     for (const t of [...this.transforms].reverse()) {
       const x = t.inverse(y);
-      const term = sumRightmost(t.logAbsDetJacobian(x, y), eventDim);
+      eventDim += t.domain.eventDim - t.codomain.eventDim;
+      const term = sumRightmost(t.logAbsDetJacobian(x, y), eventDim - t.domain.eventDim);
       logProb = logProb === null ? term.rsub(0) : logProb.sub(term);
       y = x;
     }
     const base = sumRightmost(this.baseDist.logProb(y), eventDim - this.baseDist.eventShape.length);
     return logProb === null ? base.add(0) : logProb.add(base);
   }
-  /** The CDF flipped where the composed transform decreases. */
+  /** The CDF flipped where the composed transform decreases (PyTorch multiplies the parts' signs). */
   private monotonizeCdf(value: Tensor): Tensor {
     const sign = new ComposeTransform(this.transforms).sign;
     if (typeof sign === 'number' && sign === 1) return value;
@@ -77,6 +98,7 @@ export class TransformedDistribution extends Distribution {
   override cdf(value: Tensor): Tensor {
     let v = value;
     for (const t of [...this.transforms].reverse()) v = t.inverse(v);
+    if (this._validateArgs) this.baseDist.validateSample(v);
     return this.monotonizeCdf(this.baseDist.cdf(v));
   }
   override icdf(value: Tensor): Tensor {

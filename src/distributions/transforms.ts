@@ -1,14 +1,17 @@
 /**
  * `torch.distributions.transforms`: invertible maps with the log-determinant of their
- * Jacobian, which TransformedDistribution pushes a base distribution through. Each is
- * elementwise (event dim 0) and applied with `t.call(x)` (PyTorch's `t(x)`); `t.inv` is
- * its inverse.
+ * Jacobian, which TransformedDistribution pushes a base distribution through. A transform
+ * is applied with `t.call(x)` (PyTorch's `t(x)`); `t.inv` is its inverse. This file holds
+ * the base class, composition and the elementwise maps; transforms-structured.ts the maps
+ * of vectors and matrices.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { fullLike, zerosLike } from '../tensor/creation.js';
+import { fullLike, tensor, zerosLike } from '../tensor/creation.js';
+import { getDefaultDtype } from '../tensor/dtype.js';
+import { broadcastShapes } from '../ops/shape.js';
 import { softplus } from './ops.js';
-import { type Constraint, interval, positive, real, unitInterval } from './constraints.js';
-import { finfo } from './utils.js';
+import { type Constraint, independent, interval, positive, real, unitInterval } from './constraints.js';
+import { finfo, sumRightmost } from './utils.js';
 
 /**
  * An invertible transform y = f(x).
@@ -16,12 +19,19 @@ import { finfo } from './utils.js';
  */
 export abstract class Transform {
   /** Whether f is a bijection (so that its inverse and Jacobian exist). */
-  readonly bijective: boolean = true;
+  get bijective(): boolean {
+    return true;
+  }
   abstract get domain(): Constraint;
   abstract get codomain(): Constraint;
   /** +1 where f increases, -1 where it decreases. */
   get sign(): number | Tensor {
-    return 1;
+    throw new Error(`${this.constructor.name} does not implement sign`);
+  }
+  /** The event dims of both domain and codomain, when they agree. @example t.eventDim */
+  get eventDim(): number {
+    if (this.domain.eventDim === this.codomain.eventDim) return this.domain.eventDim;
+    throw new Error('Please use either .domain.event_dim or .codomain.event_dim');
   }
   /** y = f(x). @example t.call(x) */
   call(x: Tensor): Tensor {
@@ -80,6 +90,12 @@ class InverseTransform extends Transform {
   logAbsDetJacobian(x: Tensor, y: Tensor): Tensor {
     return this.base.logAbsDetJacobian(y, x).neg();
   }
+  override forwardShape(shape: readonly number[]): number[] {
+    return this.base.inverseShape(shape);
+  }
+  override inverseShape(shape: readonly number[]): number[] {
+    return this.base.forwardShape(shape);
+  }
   toString(): string {
     return `_InverseTransform(${this.base.toString()})`;
   }
@@ -87,6 +103,9 @@ class InverseTransform extends Transform {
 
 /** y = exp(x). @example new ExpTransform().call(x) */
 export class ExpTransform extends Transform {
+  override get sign(): number {
+    return 1;
+  }
   get domain(): Constraint {
     return real;
   }
@@ -112,7 +131,9 @@ export class ExpTransform extends Transform {
  * @example new AbsTransform().call(x)
  */
 export class AbsTransform extends Transform {
-  override readonly bijective: boolean = false;
+  override get bijective(): boolean {
+    return false;
+  }
   get domain(): Constraint {
     return real;
   }
@@ -133,19 +154,28 @@ export class AbsTransform extends Transform {
   }
 }
 
-/** y = loc + scale * x. @example new AffineTransform(1, 2).call(x) */
+/**
+ * y = loc + scale * x, over events of `eventDim` dims (the log-determinant sums over them).
+ * @example new AffineTransform(1, 2).call(x)
+ */
 export class AffineTransform extends Transform {
-  constructor(readonly loc: Tensor | number, readonly scale: Tensor | number) {
+  private readonly events: number;
+  constructor(readonly loc: Tensor | number, readonly scale: Tensor | number, eventDim = 0) {
     super();
     for (const [name, v] of [['loc', loc], ['scale', scale]] as const) {
       if (!(v instanceof Tensor) && typeof v !== 'number') throw new TypeError(`AffineTransform(): argument '${name}' must be a Tensor or a number`);
     }
+    if (!Number.isInteger(eventDim) || eventDim < 0) throw new TypeError(`AffineTransform(): eventDim must be a nonnegative integer, but got ${String(eventDim)}`);
+    this.events = eventDim;
+  }
+  override get eventDim(): number {
+    return this.events;
   }
   get domain(): Constraint {
-    return real;
+    return this.events === 0 ? real : independent(real, this.events);
   }
   get codomain(): Constraint {
-    return real;
+    return this.events === 0 ? real : independent(real, this.events);
   }
   override get sign(): number | Tensor {
     return this.scale instanceof Tensor ? this.scale.sign() : Math.sign(this.scale);
@@ -165,8 +195,19 @@ export class AffineTransform extends Transform {
     return y.sub(this.loc).div(this.scale);
   }
   logAbsDetJacobian(x: Tensor): Tensor {
-    const result = this.scale instanceof Tensor ? this.scale.abs().log() : fullLike(x, Math.log(Math.abs(this.scale)));
-    return result.expand([...x.shape]);
+    let result = this.scale instanceof Tensor ? this.scale.abs().log() : fullLike(x, Math.log(Math.abs(this.scale)));
+    let shape = [...x.shape];
+    if (this.events) {
+      result = result.reshape([...result.shape.slice(0, result.dim() - this.events), -1]).sum(-1);
+      shape = shape.slice(0, shape.length - this.events);
+    }
+    return result.expand(shape);
+  }
+  override forwardShape(shape: readonly number[]): number[] {
+    return [...broadcastShapes(shape, shapeOf(this.loc), shapeOf(this.scale))];
+  }
+  override inverseShape(shape: readonly number[]): number[] {
+    return this.forwardShape(shape);
   }
   toString(): string {
     return 'AffineTransform()';
@@ -175,6 +216,9 @@ export class AffineTransform extends Transform {
 
 /** y = sigmoid(x), clipped into (0, 1) so that the inverse stays finite. @example new SigmoidTransform().call(x) */
 export class SigmoidTransform extends Transform {
+  override get sign(): number {
+    return 1;
+  }
   get domain(): Constraint {
     return real;
   }
@@ -200,6 +244,9 @@ export class SigmoidTransform extends Transform {
 
 /** y = tanh(x). @example new TanhTransform().call(x) */
 export class TanhTransform extends Transform {
+  override get sign(): number {
+    return 1;
+  }
   get domain(): Constraint {
     return real;
   }
@@ -236,11 +283,33 @@ export class ComposeTransform extends Transform {
   override equals(other: Transform): boolean {
     return other instanceof ComposeTransform && other.parts.length === this.parts.length && this.parts.every((p, i) => p.equals(other.parts[i]));
   }
-  get domain(): Constraint {
-    return this.parts.length ? this.parts[0].domain : real;
+  override get bijective(): boolean {
+    return this.parts.every((p) => p.bijective);
   }
+  /** The first part's domain, widened to the most event dims any part needs. */
+  get domain(): Constraint {
+    if (!this.parts.length) return real;
+    const domain = this.parts[0].domain;
+    let eventDim = this.parts[this.parts.length - 1].codomain.eventDim;
+    for (const part of [...this.parts].reverse()) {
+      eventDim += part.domain.eventDim - part.codomain.eventDim;
+      eventDim = Math.max(eventDim, part.domain.eventDim);
+    }
+    return eventDim > domain.eventDim ? independent(domain, eventDim - domain.eventDim) : domain;
+  }
+  /** The last part's codomain, widened to the most event dims any part produces. */
   get codomain(): Constraint {
-    return this.parts.length ? this.parts[this.parts.length - 1].codomain : real;
+    if (!this.parts.length) return real;
+    const codomain = this.parts[this.parts.length - 1].codomain;
+    let eventDim = this.parts[0].domain.eventDim;
+    for (const part of this.parts) {
+      eventDim += part.codomain.eventDim - part.domain.eventDim;
+      eventDim = Math.max(eventDim, part.codomain.eventDim);
+    }
+    return eventDim > codomain.eventDim ? independent(codomain, eventDim - codomain.eventDim) : codomain;
+  }
+  override get inv(): Transform {
+    return new ComposeTransform([...this.parts].reverse().map((p) => p.inv));
   }
   override get sign(): number | Tensor {
     let sign = 1 as number | Tensor;
@@ -263,10 +332,91 @@ export class ComposeTransform extends Transform {
     const xs = [x];
     for (const part of this.parts.slice(0, -1)) xs.push(part.call(xs[xs.length - 1]));
     xs.push(y);
-    const terms = this.parts.map((part, i) => part.logAbsDetJacobian(xs[i], xs[i + 1]));
+    let eventDim = this.domain.eventDim;
+    const terms = this.parts.map((part, i) => {
+      const term = sumRightmost(part.logAbsDetJacobian(xs[i], xs[i + 1]), eventDim - part.domain.eventDim);
+      eventDim += part.codomain.eventDim - part.domain.eventDim;
+      return term;
+    });
     return terms.reduce((a, b) => a.add(b));
+  }
+  override forwardShape(shape: readonly number[]): number[] {
+    return this.parts.reduce((s, p) => p.forwardShape(s), [...shape]);
+  }
+  override inverseShape(shape: readonly number[]): number[] {
+    return this.parts.reduceRight((s, p) => p.inverseShape(s), [...shape]);
   }
   toString(): string {
     return `ComposeTransform(\n    ${this.parts.map((p) => p.toString()).join(',\n    ')}\n)`;
+  }
+}
+
+/** The identity, an empty composition (`torch.distributions.transforms.identity_transform`). */
+export const identityTransform: Transform = new ComposeTransform([]);
+
+const shapeOf = (v: Tensor | number): number[] => (v instanceof Tensor ? [...v.shape] : []);
+
+/** y = x ** exponent on the positive reals. @example new PowerTransform(2).call(x) */
+export class PowerTransform extends Transform {
+  readonly exponent: Tensor;
+  constructor(exponent: Tensor | number) {
+    super();
+    if (!(exponent instanceof Tensor) && typeof exponent !== 'number') throw new TypeError("PowerTransform(): argument 'exponent' must be a Tensor or a number");
+    this.exponent = exponent instanceof Tensor ? exponent : tensor(exponent, { dtype: getDefaultDtype() });
+  }
+  override get sign(): number {
+    return 1;
+  }
+  get domain(): Constraint {
+    return positive;
+  }
+  get codomain(): Constraint {
+    return positive;
+  }
+  override equals(other: Transform): boolean {
+    return other instanceof PowerTransform && Boolean(this.exponent.eq(other.exponent).all().item());
+  }
+  protected forward(x: Tensor): Tensor {
+    return x.pow(this.exponent);
+  }
+  inverse(y: Tensor): Tensor {
+    return y.pow(this.exponent.reciprocal());
+  }
+  logAbsDetJacobian(x: Tensor, y: Tensor): Tensor {
+    return this.exponent.mul(y).div(x).abs().log();
+  }
+  override forwardShape(shape: readonly number[]): number[] {
+    return [...broadcastShapes(shape, [...this.exponent.shape])];
+  }
+  override inverseShape(shape: readonly number[]): number[] {
+    return this.forwardShape(shape);
+  }
+  toString(): string {
+    return 'PowerTransform()';
+  }
+}
+
+/** y = log(1 + exp(x)), the softplus. @example new SoftplusTransform().call(x) */
+export class SoftplusTransform extends Transform {
+  override get sign(): number {
+    return 1;
+  }
+  get domain(): Constraint {
+    return real;
+  }
+  get codomain(): Constraint {
+    return positive;
+  }
+  protected forward(x: Tensor): Tensor {
+    return softplus(x);
+  }
+  inverse(y: Tensor): Tensor {
+    return y.neg().expm1().neg().log().add(y);
+  }
+  logAbsDetJacobian(x: Tensor): Tensor {
+    return softplus(x.neg()).neg();
+  }
+  toString(): string {
+    return 'SoftplusTransform()';
   }
 }
