@@ -126,7 +126,7 @@ export {
   isnan, isinf, isposinf, isneginf, isfinite, nanToNum,
 } from './ops/unary-math.js';
 export type { NanToNumOptions } from './ops/unary-math.js';
-export { lgamma, digamma, polygamma, erfc, erfinv, logit, lgamma_, digamma_, erfc_, erfinv_, logit_ } from './ops/special.js';
+export { lgamma, digamma, polygamma, erfc, erfinv, logit, mvlgamma, lgamma_, digamma_, erfc_, erfinv_, logit_, mvlgamma_ } from './ops/special.js';
 /**
  * `torch.special`: the special functions under PyTorch's names there (`gammaln`, `psi`,
  * `expit`, ...).
@@ -167,6 +167,7 @@ export { baddbmm, addbmm, addmv, addr, trace, kron, tensordot, cross, cdist } fr
 export type { BetaAlpha } from './ops/linalg-products.js';
 export { einsum } from './ops/einsum.js';
 export { det, slogdet, logdet } from './linalg/determinants.js';
+export { choleskySolve, choleskyInverse } from './linalg/extras.js';
 export { pinverse } from './linalg/least-squares.js';
 export { inverse } from './linalg/decompositions.js';
 // Resampling and layout (issue 11): torch.pixel_shuffle, torch.channel_shuffle, torch.alpha_dropout, ...

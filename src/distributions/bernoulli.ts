@@ -6,7 +6,8 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { bernoulli } from '../random/sampling.js';
 import { arange, binaryCrossEntropyWithLogits } from './ops.js';
 import { type Constraint, boolean, real, unitInterval } from './constraints.js';
-import { Distribution, type DistributionOptions, type Param } from './distribution.js';
+import { ExponentialFamily } from './exp-family.js';
+import { type DistributionOptions, type Param } from './distribution.js';
 import { broadcastAll } from './utils.js';
 import { probsOrLogits, type ProbsLogitsOptions } from './probs-logits.js';
 
@@ -15,7 +16,7 @@ import { probsOrLogits, type ProbsLogitsOptions } from './probs-logits.js';
  * @example new torch.distributions.Bernoulli(torch.tensor([0.3, 0.9])).sample()
  * @example new torch.distributions.Bernoulli({ logits: torch.zeros(4) }).entropy()
  */
-export class Bernoulli extends Distribution {
+export class Bernoulli extends ExponentialFamily {
   private readonly param: Tensor;
 
   constructor(probs?: Param | ProbsLogitsOptions | null, logitsOrOptions?: Param | null | DistributionOptions, options?: DistributionOptions) {
@@ -62,6 +63,16 @@ export class Bernoulli extends Distribution {
   }
   override get variance(): Tensor {
     return this.probs.mul(this.probs.neg().add(1));
+  }
+
+  override get naturalParams(): Tensor[] {
+    return [this.probs.div(this.probs.neg().add(1)).log()];
+  }
+  override logNormalizer(x: Tensor): Tensor {
+    return x.exp().add(1).log();
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
 
   override expand(batchShape: readonly number[]): Bernoulli {

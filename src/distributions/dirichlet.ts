@@ -10,7 +10,8 @@ import { stack } from '../ops/shape.js';
 import { dirichletGrad, sampleDirichlet } from '../random/gamma.js';
 import { digamma, lgamma, oneHot, xlogy, where } from './ops.js';
 import { type Constraint, independent, positive, simplex, unitInterval } from './constraints.js';
-import { Distribution, type DistributionOptions, type Param } from './distribution.js';
+import { ExponentialFamily } from './exp-family.js';
+import { type DistributionOptions, type Param } from './distribution.js';
 import { allNumbers, broadcastAll } from './utils.js';
 import { optionsOf } from './options.js';
 
@@ -34,7 +35,7 @@ function dirichletRsample(concentration: Tensor): Tensor {
  * The Dirichlet distribution over the simplex, with concentrations on the last dim.
  * @example new torch.distributions.Dirichlet(torch.tensor([0.5, 0.5, 2])).sample()
  */
-export class Dirichlet extends Distribution {
+export class Dirichlet extends ExponentialFamily {
   readonly concentration: Tensor;
 
   constructor(concentration: Tensor, options?: DistributionOptions) {
@@ -71,6 +72,16 @@ export class Dirichlet extends Distribution {
     return this.concentration.mul(con0.sub(this.concentration)).div(con0.pow(2).mul(con0.add(1)));
   }
 
+  override get naturalParams(): Tensor[] {
+    return [this.concentration];
+  }
+  override logNormalizer(x: Tensor): Tensor {
+    return lgamma(x).sum(-1).sub(lgamma(x.sum(-1)));
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
+  }
+
   override expand(batchShape: readonly number[]): Dirichlet {
     return this.keepValidation(new Dirichlet(this.concentration.expand([...batchShape, ...this._eventShape]), { validateArgs: false }));
   }
@@ -97,7 +108,7 @@ export class Dirichlet extends Distribution {
  * The Beta distribution on [0, 1]: the first coordinate of Dirichlet([c1, c0]).
  * @example new torch.distributions.Beta(2, 5).rsample([4])
  */
-export class Beta extends Distribution {
+export class Beta extends ExponentialFamily {
   private readonly dirichlet: Dirichlet;
 
   constructor(concentration1: Param, concentration0: Param, options?: DistributionOptions) {
@@ -139,6 +150,16 @@ export class Beta extends Distribution {
   override get variance(): Tensor {
     const total = this.concentration1.add(this.concentration0);
     return this.concentration1.mul(this.concentration0).div(total.pow(2).mul(total.add(1)));
+  }
+
+  override get naturalParams(): Tensor[] {
+    return [this.concentration1, this.concentration0];
+  }
+  override logNormalizer(x: Tensor, y: Tensor): Tensor {
+    return lgamma(x).add(lgamma(y)).sub(lgamma(x.add(y)));
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
 
   override expand(batchShape: readonly number[]): Beta {

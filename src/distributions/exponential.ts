@@ -6,7 +6,8 @@ import { empty } from '../tensor/creation.js';
 import { exponential_ } from '../random/sampling.js';
 import { zerosLike } from '../tensor/creation.js';
 import { type Constraint, nonnegative, positive } from './constraints.js';
-import { Distribution, type DistributionOptions, type Param } from './distribution.js';
+import { ExponentialFamily } from './exp-family.js';
+import { type DistributionOptions, type Param } from './distribution.js';
 import { allNumbers, broadcastAll } from './utils.js';
 import { optionsOf } from './options.js';
 
@@ -14,7 +15,7 @@ import { optionsOf } from './options.js';
  * The exponential distribution with rate `rate` (mean 1 / rate).
  * @example new torch.distributions.Exponential(torch.tensor([0.5, 2])).rsample()
  */
-export class Exponential extends Distribution {
+export class Exponential extends ExponentialFamily {
   readonly rate: Tensor;
 
   constructor(rate: Param, options?: DistributionOptions) {
@@ -45,6 +46,16 @@ export class Exponential extends Distribution {
   }
   override get variance(): Tensor {
     return this.rate.pow(-2);
+  }
+
+  override get naturalParams(): Tensor[] {
+    return [this.rate.neg()];
+  }
+  override logNormalizer(x: Tensor): Tensor {
+    return x.neg().log().neg();
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
 
   override expand(batchShape: readonly number[]): Exponential {

@@ -6,7 +6,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { standardGamma } from '../random/gamma.js';
 import { digamma, lgamma, xlogy } from './ops.js';
 import { type Constraint, nonnegative, positive } from './constraints.js';
-import { Distribution, type DistributionOptions, type Param } from './distribution.js';
+import { ExponentialFamily } from './exp-family.js';
+import { type DistributionOptions, type Param } from './distribution.js';
 import { allNumbers, broadcastAll, finfo } from './utils.js';
 import { optionsOf } from './options.js';
 
@@ -14,7 +15,7 @@ import { optionsOf } from './options.js';
  * The Gamma distribution with shape `concentration` and inverse scale `rate`.
  * @example new torch.distributions.Gamma(torch.tensor([2, 5]), 1).rsample([3])
  */
-export class Gamma extends Distribution {
+export class Gamma extends ExponentialFamily {
   readonly concentration: Tensor;
   readonly rate: Tensor;
 
@@ -44,6 +45,16 @@ export class Gamma extends Distribution {
   }
   override get variance(): Tensor {
     return this.concentration.div(this.rate.pow(2));
+  }
+
+  override get naturalParams(): Tensor[] {
+    return [this.concentration.sub(1), this.rate.neg()];
+  }
+  override logNormalizer(x: Tensor, y: Tensor): Tensor {
+    return lgamma(x.add(1)).add(x.add(1).mul(y.reciprocal().neg().log()));
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
 
   override expand(batchShape: readonly number[]): Gamma {

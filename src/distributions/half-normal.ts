@@ -1,56 +1,39 @@
 /**
- * `torch.distributions.HalfNormal(scale)` and `Gumbel(loc, scale)`: transformed
- * distributions with closed-form densities and moments.
+ * `torch.distributions.HalfNormal(scale)`, `HalfCauchy(scale)` and `Gumbel(loc, scale)`:
+ * transformed distributions with closed-form densities and moments.
  */
 import { Tensor } from '../tensor/tensor.js';
 import { fullLike, onesLike, zerosLike } from '../tensor/creation.js';
-import { where } from './ops.js';
+import { full, where } from './ops.js';
 import { type Constraint, nonnegative, positive, real } from './constraints.js';
 import type { DistributionOptions, Param } from './distribution.js';
 import { Normal } from './normal.js';
+import { Cauchy } from './cauchy.js';
 import { TransformedDistribution } from './transformed-distribution.js';
 import { AbsTransform, AffineTransform, ExpTransform } from './transforms.js';
 import { Uniform } from './uniform.js';
-import { allNumbers, broadcastAll, finfo } from './utils.js';
+import { EULER_GAMMA, allNumbers, broadcastAll, finfo } from './utils.js';
 import { optionsOf } from './options.js';
 
-const EULER_GAMMA = 0.5772156649015329;
 
 /**
- * |X| for X ~ Normal(0, scale).
- * @example new torch.distributions.HalfNormal(torch.tensor([1, 2])).logProb(torch.tensor([0.5, 3]))
+ * |X| for X symmetric about 0: the density doubles on [0, inf), and the CDF, inverse CDF
+ * and entropy follow from the base's. PyTorch repeats these in HalfNormal and HalfCauchy.
  */
-export class HalfNormal extends TransformedDistribution {
-  constructor(scale: Param, options?: DistributionOptions) {
-    const { validateArgs } = optionsOf('HalfNormal', options);
-    super(new Normal(0, scale, { validateArgs: false }), new AbsTransform(), { validateArgs });
-    this.validateArgs_();
-  }
-
-  override get argConstraints(): Record<string, Constraint> {
-    return { scale: positive };
-  }
+abstract class FoldedAtZero extends TransformedDistribution {
   override get support(): Constraint {
     return nonnegative;
   }
+  override get hasRsample(): boolean {
+    return true;
+  }
   /** @example d.scale */
   get scale(): Tensor {
-    return (this.baseDist as Normal).scale;
-  }
-  override get mean(): Tensor {
-    return this.scale.mul(Math.sqrt(2 / Math.PI));
+    return (this.baseDist as Normal | Cauchy).scale;
   }
   override get mode(): Tensor {
     return zerosLike(this.scale);
   }
-  override get variance(): Tensor {
-    return this.scale.pow(2).mul(1 - 2 / Math.PI);
-  }
-
-  override expand(batchShape: readonly number[]): HalfNormal {
-    return this.keepValidation(new HalfNormal(this.scale.expand([...batchShape]), { validateArgs: false }));
-  }
-
   override logProb(value: Tensor): Tensor {
     if (this._validateArgs) this.validateSample(value);
     const logProb = this.baseDist.logProb(value).add(Math.LN2);
@@ -65,6 +48,58 @@ export class HalfNormal extends TransformedDistribution {
   }
   override entropy(): Tensor {
     return this.baseDist.entropy().sub(Math.LN2);
+  }
+}
+
+/**
+ * |X| for X ~ Normal(0, scale).
+ * @example new torch.distributions.HalfNormal(torch.tensor([1, 2])).logProb(torch.tensor([0.5, 3]))
+ */
+export class HalfNormal extends FoldedAtZero {
+  constructor(scale: Param, options?: DistributionOptions) {
+    const { validateArgs } = optionsOf('HalfNormal', options);
+    super(new Normal(0, scale, { validateArgs: false }), new AbsTransform(), { validateArgs });
+    this.validateArgs_();
+  }
+
+  override get argConstraints(): Record<string, Constraint> {
+    return { scale: positive };
+  }
+  override get mean(): Tensor {
+    return this.scale.mul(Math.sqrt(2 / Math.PI));
+  }
+  override get variance(): Tensor {
+    return this.scale.pow(2).mul(1 - 2 / Math.PI);
+  }
+
+  override expand(batchShape: readonly number[]): HalfNormal {
+    return this.keepValidation(new HalfNormal(this.scale.expand([...batchShape]), { validateArgs: false }));
+  }
+}
+
+/**
+ * |X| for X ~ Cauchy(0, scale): heavy-tailed on [0, inf), with an infinite mean.
+ * @example new torch.distributions.HalfCauchy(1).rsample([3])
+ */
+export class HalfCauchy extends FoldedAtZero {
+  constructor(scale: Param, options?: DistributionOptions) {
+    const { validateArgs } = optionsOf('HalfCauchy', options);
+    super(new Cauchy(0, scale, { validateArgs: false }), new AbsTransform(), { validateArgs });
+    this.validateArgs_();
+  }
+
+  override get argConstraints(): Record<string, Constraint> {
+    return { scale: positive };
+  }
+  override get mean(): Tensor {
+    return full(this.extendedShape(), Infinity, { dtype: this.scale.dtype, device: this.scale.device });
+  }
+  override get variance(): Tensor {
+    return this.baseDist.variance;
+  }
+
+  override expand(batchShape: readonly number[]): HalfCauchy {
+    return this.keepValidation(new HalfCauchy(this.scale.expand([...batchShape]), { validateArgs: false }));
   }
 }
 

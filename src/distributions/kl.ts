@@ -20,7 +20,8 @@ import { Beta, Dirichlet } from './dirichlet.js';
 import { Geometric } from './geometric.js';
 import { Binomial } from './binomial.js';
 import { Gumbel, HalfNormal } from './half-normal.js';
-import { sumRightmost } from './utils.js';
+import { EULER_GAMMA, sumRightmost } from './utils.js';
+import { ExponentialFamily, klExponentialFamily } from './exp-family.js';
 import { broadcastShapes } from '../ops/shape.js';
 import { solveTriangular } from '../linalg/extras.js';
 
@@ -213,7 +214,6 @@ registerKl(Uniform, Normal)((p, q) => {
 
 // ---- the Gamma family -----------------------------------------------------------------------
 
-const EULER_GAMMA = 0.5772156649015329;
 
 registerKl(Gamma, Gamma)((p, q) => {
   const t1 = q.concentration.mul(p.rate.div(q.rate).log());
@@ -273,3 +273,5 @@ registerKl(Binomial, Binomial)((p, q) => {
   const kl = p.totalCount.mul(p.probs.mul(p.logits.sub(q.logits)).add(p.probs.neg().log1p()).sub(q.probs.neg().log1p()));
   return where(p.totalCount.gt(q.totalCount), Infinity, kl);
 });
+
+registerKl(ExponentialFamily, ExponentialFamily)(klExponentialFamily);

@@ -27,7 +27,7 @@ export interface MultivariateNormalOptions extends DistributionOptions {
  * into the columns of one triangular solve per L, as PyTorch's _batch_mahalanobis does,
  * rather than into a copy of L per sample.
  */
-function batchMahalanobis(L: Tensor, x: Tensor): Tensor {
+export function batchMahalanobis(L: Tensor, x: Tensor): Tensor {
   const n = x.shape[x.dim() - 1];
   const batch = [...broadcastShapes(L.shape.slice(0, -2), x.shape.slice(0, -1))];
   const tailLength = L.dim() - 2;
@@ -43,7 +43,7 @@ function batchMahalanobis(L: Tensor, x: Tensor): Tensor {
 }
 
 /** The lower Cholesky factor of the covariance whose inverse is P (PyTorch's flip trick keeps it lower). */
-function precisionToScaleTril(P: Tensor): Tensor {
+export function precisionToScaleTril(P: Tensor): Tensor {
   const Lf = cholesky(P.flip([-2, -1]));
   const LInv = Lf.flip([-2, -1]).transpose(-2, -1);
   const n = P.shape[P.dim() - 1];

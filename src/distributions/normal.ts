@@ -6,7 +6,8 @@ import { normal } from '../random/sampling.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { erf, erfinv } from './ops.js';
 import { type Constraint, positive, real } from './constraints.js';
-import { Distribution, type DistributionOptions, type Param } from './distribution.js';
+import { ExponentialFamily } from './exp-family.js';
+import { type DistributionOptions, type Param } from './distribution.js';
 import { allNumbers, broadcastAll, standardNormal } from './utils.js';
 import { optionsOf } from './options.js';
 
@@ -16,7 +17,7 @@ const LOG_SQRT_2PI = Math.log(Math.sqrt(2 * Math.PI));
  * The normal distribution with mean `loc` and standard deviation `scale`.
  * @example const d = new torch.distributions.Normal(torch.zeros(3), 1); d.rsample([2]).shape // [2, 3]
  */
-export class Normal extends Distribution {
+export class Normal extends ExponentialFamily {
   readonly loc: Tensor;
   readonly scale: Tensor;
 
@@ -49,6 +50,16 @@ export class Normal extends Distribution {
   }
   override get variance(): Tensor {
     return this.scale.pow(2);
+  }
+
+  override get naturalParams(): Tensor[] {
+    return [this.loc.div(this.scale.pow(2)), this.scale.pow(2).reciprocal().mul(-0.5)];
+  }
+  override logNormalizer(x: Tensor, y: Tensor): Tensor {
+    return x.pow(2).mul(-0.25).div(y).add(y.reciprocal().mul(-Math.PI).log().mul(0.5));
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
 
   override expand(batchShape: readonly number[]): Normal {

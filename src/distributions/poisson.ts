@@ -6,7 +6,8 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { poisson } from '../random/sampling.js';
 import { lgamma, xlogy } from './ops.js';
 import { type Constraint, nonnegative, nonnegativeInteger } from './constraints.js';
-import { Distribution, type DistributionOptions, type Param } from './distribution.js';
+import { ExponentialFamily } from './exp-family.js';
+import { type DistributionOptions, type Param } from './distribution.js';
 import { allNumbers, broadcastAll } from './utils.js';
 import { optionsOf } from './options.js';
 
@@ -14,7 +15,7 @@ import { optionsOf } from './options.js';
  * The Poisson distribution with mean `rate`.
  * @example new torch.distributions.Poisson(torch.tensor([1, 4])).sample([3])
  */
-export class Poisson extends Distribution {
+export class Poisson extends ExponentialFamily {
   readonly rate: Tensor;
 
   constructor(rate: Param, options?: DistributionOptions) {
@@ -39,6 +40,16 @@ export class Poisson extends Distribution {
   }
   override get variance(): Tensor {
     return this.rate;
+  }
+
+  override get naturalParams(): Tensor[] {
+    return [this.rate.log()];
+  }
+  override logNormalizer(x: Tensor): Tensor {
+    return x.exp();
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
 
   override expand(batchShape: readonly number[]): Poisson {

@@ -104,10 +104,6 @@ export class TransformedDistribution extends Distribution {
   override icdf(value: Tensor): Tensor {
     return this.transforms.reduce((x, t) => t.call(x), this.baseDist.icdf(this.monotonizeCdf(value)));
   }
-
-  override toString(): string {
-    return `${this.constructor.name}()`;
-  }
 }
 
 /**

@@ -71,3 +71,6 @@ export function probsToLogits(probs: Tensor, isBinary = false): Tensor {
 export function standardNormal(shape: readonly number[], like: Tensor): Tensor {
   return normal_(empty([...shape], { dtype: like.dtype, device: like.device }));
 }
+
+/** The Euler–Mascheroni constant, as PyTorch's `euler_constant`. */
+export const EULER_GAMMA = 0.5772156649015329;

@@ -124,3 +124,28 @@ export function solveTriangular(A: Tensor, B: Tensor, options: SolveTriangularOp
   return out;
 }
 
+
+/**
+ * Solves A X = B given the Cholesky factor of A (`L`, lower unless `upper`), by two
+ * triangular solves: `torch.cholesky_solve(B, L, upper)`.
+ * @example torch.choleskySolve(b, torch.linalg.cholesky(A)) // A⁻¹ b
+ */
+export function choleskySolve(B: Tensor, L: Tensor, upper = false): Tensor {
+  checkMatrices(L, 'cholesky_solve', true, 'input2');
+  checkMatrices(B, 'cholesky_solve', false, 'input');
+  if (typeof upper !== 'boolean') throw new TypeError(`cholesky_solve(): argument 'upper' must be a boolean, but got ${typeof upper}`);
+  // A = L Lᵀ (or Uᵀ U): solve with the lower factor, then with its transpose.
+  const lower = upper ? L.mT : L;
+  const y = solveTriangular(lower, B, { upper: false });
+  return solveTriangular(lower.mT, y, { upper: true });
+}
+
+/**
+ * The inverse of A given its Cholesky factor: `torch.cholesky_inverse(L, upper)`.
+ * @example torch.choleskyInverse(torch.linalg.cholesky(A)) // A⁻¹
+ */
+export function choleskyInverse(L: Tensor, upper = false): Tensor {
+  checkMatrices(L, 'cholesky_inverse', true);
+  const n = L._shape[L._shape.length - 1];
+  return choleskySolve(eyeLike(L, n), L, upper);
+}

@@ -1,6 +1,7 @@
 /**
  * The special functions: lgamma, digamma, polygamma, erfc, erfinv and logit (native
- * kernels; integer inputs promote to the default float), with the backward of each from
+ * kernels; integer inputs promote to the default float) and mvlgamma (a sum of lgammas),
+ * with the backward of each from
  * PyTorch's derivatives.yaml beside its forward, and `torch.special`, which names them and
  * their relatives as PyTorch does. torch.distributions builds on these.
  */
@@ -13,6 +14,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
 import { div, exp, gt, log, logicalOr, lt, mul, neg, rsub, unary, where } from './elementwise.js';
 import { castKernel } from './tensor-kernels.js';
+import { arange } from '../tensor/creation.js';
 import { unaryInplace, viaRebase } from './inplace-math.js';
 
 const SQRT_PI = Math.sqrt(Math.PI);
@@ -92,6 +94,31 @@ export function logit(x: Tensor, eps: number | null = null): Tensor {
   });
 }
 
+/**
+ * The multivariate log-gamma function of dimension p,
+ * `sum_{i<p} lgamma(x - i/2) + p(p-1)/4 log(pi)` (`torch.special.multigammaln`).
+ * @example torch.mvlgamma(torch.tensor([2.5, 3]), 3) // [1.8810, 2.6949]
+ */
+export function mvlgamma(x: Tensor, p: number): Tensor {
+  checkTensor(x, 'mvlgamma', 'input');
+  checkInteger(p, 'mvlgamma', 'p');
+  if (p < 1) throw new Error('p has to be greater than or equal to 1');
+  const input = x._dtype.isFloatingPoint ? x : castKernel(x, defaultFloat);
+  const constant = (p * (p - 1) * Math.log(Math.PI)) / 4;
+  const shifted = (v: Tensor): Tensor => tidy(() => {
+    // x - i/2 for i < p, along a new last dim.
+    const offsets = arange(-p * 0.5 + 0.5, 0.5, 0.5, { dtype: v.dtype, device: v.device });
+    return offsets.add(v.unsqueeze(-1));
+  });
+  const out = tidy(() => noGrad(() => lgamma(shifted(input)).sum(-1).add(constant)));
+  if (input !== x) input.dispose();
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  return record(out, 'MvlgammaBackward0', [x], (node) => {
+    const saved = node.save(x);
+    return (g) => [mul(g, digamma(shifted(saved())).sum(-1))];
+  });
+}
+
 // ---- in-place forms ------------------------------------------------------------------
 
 /** In-place lgamma. @example x.lgamma_() */
@@ -108,5 +135,7 @@ export function polygamma_(x: Tensor, n: number): Tensor {
   if (n < 0) throw new Error('polygamma(n, x) does not support negative n.');
   return unaryInplace(x, 'polygamma_', UnaryOp.Polygamma, (t) => polygamma(n, t), true, n);
 }
+/** In-place mvlgamma, `x.mvlgamma_(p)`. @example x.mvlgamma_(2) */
+export const mvlgamma_ = (x: Tensor, p: number): Tensor => viaRebase(x, 'mvlgamma_', [], (t) => mvlgamma(t, p));
 /** In-place logit. @example p.logit_(1e-6) */
 export const logit_ = (x: Tensor, eps: number | null = null): Tensor => viaRebase(x, 'logit_', [], (t) => logit(t, eps));
