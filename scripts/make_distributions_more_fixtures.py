@@ -22,9 +22,9 @@ errors:    argument validation, the first line of PyTorch's message (several are
            inner distribution: Pareto's Exponential, FisherSnedecor's Gamma, LogisticNormal's
            Normal, LKJCholesky's Beta/Dirichlet).
 quirks:    ContinuousBernoulli clamps an out-of-range probs silently unless validate_args is
-           given (True or False); Wishart.rsample's singularity check is not negated, so every
-           call draws a second time and returns that (with sample shape () the redraw has shape
-           (1,)); isinstance(..., ExponentialFamily).
+           given (True or False); Wishart.rsample as PyTorch 2.x draws it (one Bartlett draw;
+           1.13 redraws every sample, a bug 2.x fixed), replaced below and checked against 1.13's
+           _bartlett_sampling; isinstance(..., ExponentialFamily).
 kl:        kl_divergence(p, q) for every pair 1.13 registers involving the families above (and
            the cross pairs flint may lack), and d(kl.sum()) / d(p's first parameter) or that the
            result does not require grad (an infinite pair). klErrors: unregistered or refused.
@@ -48,7 +48,23 @@ from torch.distributions import constraints as C
 from torch.distributions import transforms as T
 
 F64 = torch.float64
-warnings.simplefilter('ignore')  # Wishart.rsample warns "Singular sample detected." on every call
+warnings.simplefilter('ignore')
+
+
+def _wishart_rsample_2x(self, sample_shape=torch.Size(), max_try_correction=None):
+    """PyTorch 2.x's Wishart.rsample, which flint follows: one Bartlett draw, redrawn only where
+    singular. 1.13's check lacks the negation, so it redraws every sample (with a warning), and
+    with a sample shape its backward fails on a mask modified in place. The draws here are
+    never singular (asserted), so this is the whole of 2.x's method for them."""
+    sample = self._bartlett_sampling(torch.Size(sample_shape))
+    is_singular = ~self.support.check(sample)
+    if self._batch_shape:
+        is_singular = is_singular.amax(self._batch_dims)
+    assert not is_singular.any()
+    return sample
+
+
+D.Wishart.rsample = _wishart_rsample_2x
 
 
 def enc(v):
@@ -244,12 +260,8 @@ def family_case(c):
     if method == 'rsample':
         w = rsample_weights(x)
         draw['weights'] = ser(w)
-        try:
-            (x * w).sum().backward()
-            draw['grads'] = {n: (ser(v.grad) if v.grad is not None else None) for n, v in p.items() if isinstance(v, torch.Tensor)}
-        except RuntimeError as e:
-            # Wishart.rsample with a sample shape: 1.13 modifies the boolean mask its index_put saved
-            draw['backwardError'] = str(e).split('\n')[0]
+        (x * w).sum().backward()
+        draw['grads'] = {n: (ser(v.grad) if v.grad is not None else None) for n, v in p.items() if isinstance(v, torch.Tensor)}
     else:
         draw['requiresGrad'] = x.requires_grad
     out['draw'] = draw
@@ -309,11 +321,9 @@ w_df, w_cov = t(5.0).requires_grad_(), S3.clone().requires_grad_()
 w = D.Wishart(w_df, covariance_matrix=w_cov)
 torch.manual_seed(23)
 w_scalar = w.rsample()
-(w_scalar * rsample_weights(w_scalar)).sum().backward()  # with sample shape () the backward works
+(w_scalar * rsample_weights(w_scalar)).sum().backward()
 torch.manual_seed(23)
-first = w._bartlett_sampling(())
-second = w._bartlett_sampling((1,))
-assert torch.equal(w_scalar.detach(), second[0]) and not torch.equal(w_scalar.detach(), first)
+assert torch.equal(w_scalar.detach(), w._bartlett_sampling(()))
 EF = ['Bernoulli', 'Beta', 'ContinuousBernoulli', 'Dirichlet', 'Exponential', 'Gamma', 'Chi2', 'Normal', 'Poisson',
       'Wishart', 'Pareto', 'Weibull', 'Kumaraswamy', 'HalfCauchy', 'FisherSnedecor', 'VonMises', 'LogisticNormal',
       'LowRankMultivariateNormal', 'LKJCholesky', 'Laplace', 'Uniform', 'Cauchy', 'Gumbel', 'Binomial']

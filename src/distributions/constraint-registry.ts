@@ -16,6 +16,7 @@ import {
   Interval,
   LessThan,
   StackConstraint,
+  constraintTypeName,
   corrCholesky,
   lowerCholesky,
   real,
@@ -65,7 +66,7 @@ function makeRegistry(): ConstraintRegistry {
   const lookup = (constraint: Constraint): Transform => {
     const factory = constraint instanceof Constraint ? table.get(constraint.constructor as ConstraintClass) : undefined;
     if (!factory) {
-      const name = constraint instanceof Constraint ? constraint.constructor.name : String(constraint);
+      const name = constraint instanceof Constraint ? constraintTypeName(constraint) : String(constraint);
       throw new Error(`Cannot transform ${name} constraints`);
     }
     return factory(constraint);

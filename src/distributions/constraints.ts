@@ -500,3 +500,21 @@ export const independent = (base: Constraint, n: number): Constraint => new Inde
 export function checked(c: Constraint, value: Tensor): Tensor {
   return noGrad(() => c.check(value));
 }
+
+/** PyTorch's private class names for these constraints (`_GreaterThan`), which its messages print. */
+const PYTORCH_NAMES = new Map<abstract new (...args: never[]) => Constraint, string>([
+  [Dependent, '_Dependent'], [Real, '_Real'], [GreaterThan, '_GreaterThan'], [GreaterThanEq, '_GreaterThanEq'],
+  [LessThan, '_LessThan'], [Interval, '_Interval'], [HalfOpenInterval, '_HalfOpenInterval'],
+  [IntegerInterval, '_IntegerInterval'], [IntegerGreaterThan, '_IntegerGreaterThan'], [BooleanConstraint, '_Boolean'],
+  [OneHot, '_OneHot'], [Simplex, '_Simplex'], [LowerTriangular, '_LowerTriangular'], [LowerCholesky, '_LowerCholesky'],
+  [CorrCholesky, '_CorrCholesky'], [Square, '_Square'], [Symmetric, '_Symmetric'],
+  [PositiveSemidefinite, '_PositiveSemidefinite'], [PositiveDefinite, '_PositiveDefinite'],
+  [IndependentConstraint, '_IndependentConstraint'], [MultinomialConstraint, '_Multinomial'], [CatConstraint, '_Cat'],
+  [StackConstraint, '_Stack'],
+]);
+
+/** The class name PyTorch would print for a constraint (a user's own class keeps its name). @example constraintTypeName(constraints.simplex) // '_Simplex' */
+export function constraintTypeName(c: Constraint): string {
+  const cls = c.constructor as abstract new (...args: never[]) => Constraint;
+  return PYTORCH_NAMES.get(cls) ?? cls.name;
+}

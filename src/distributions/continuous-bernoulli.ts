@@ -101,8 +101,8 @@ export class ContinuousBernoulli extends ExponentialFamily {
   private cutProbs(): Tensor {
     return where(this.outsideUnstableRegion(), this.probs, this.lims[0]);
   }
-  /** The log normalizing constant, as a function of probs. */
-  private contBernLogNorm(): Tensor {
+  /** The log normalizing constant, as a function of probs (the KL pairs use it too). @internal */
+  contBernLogNorm(): Tensor {
     const cut = this.cutProbs();
     const belowHalf = where(cut.le(0.5), cut, 0);
     const aboveHalf = where(cut.ge(0.5), cut, 1);

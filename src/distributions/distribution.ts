@@ -23,6 +23,34 @@ export interface DistributionOptions {
 
 let defaultValidateArgs = true;
 
+/**
+ * A number as Python's `repr(float)` writes it: `4.0`, `0.5`, `1e-05`, `1e+16`, `nan`, `inf`.
+ * @example pythonFloat(4) // '4.0'
+ */
+export function pythonFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  const abs = Math.abs(x);
+  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
+    // Python's exponent has at least two digits and a sign: 1e-05, 1e+16.
+    const [mantissa, exponent] = x.toExponential().split('e');
+    const sign = exponent[0] === '-' ? '-' : '+';
+    const digits = exponent.replace(/^[+-]/, '').padStart(2, '0');
+    return `${mantissa}e${sign}${digits}`;
+  }
+  const text = String(x);
+  return Number.isInteger(x) ? `${text}.0` : text;
+}
+
+/** A parameter in a repr, as PyTorch formats it: a 0-d tensor by its value, other one-element tensors in full, else the shape. */
+function reprParam(v: Tensor): string {
+  if (v.numel() !== 1) return v.shape.toString();
+  if (v.dim() > 0) return v.toString();
+  const value = v.item();
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return v.dtype.isFloatingPoint ? pythonFloat(Number(value)) : String(value);
+}
+
 /** A Python-style tuple of a shape, as PyTorch's messages print it: `()`, `(2,)`, `(2, 3)`. */
 export function tupleString(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
@@ -250,7 +278,7 @@ export abstract class Distribution {
     for (const name of Object.keys(this.argConstraints)) {
       const v = this.printedParam(name);
       if (v === undefined) continue;
-      parts.push(`${name}: ${v.numel() === 1 ? v.toString() : v.shape.toString()}`);
+      parts.push(`${name}: ${reprParam(v)}`);
     }
     return `${this.constructor.name}(${parts.join(', ')})`;
   }

@@ -157,8 +157,4 @@ export class Gumbel extends TransformedDistribution {
   override entropy(): Tensor {
     return this.scale.log().add(1 + EULER_GAMMA);
   }
-  override toString(): string {
-    const show = (t: Tensor) => (t.numel() === 1 ? t.toString() : t.shape.toString());
-    return `Gumbel(loc: ${show(this.loc)}, scale: ${show(this.scale)})`;
-  }
 }

@@ -45,6 +45,7 @@ export { MultivariateNormal } from './multivariate-normal.js';
 export type { MultivariateNormalOptions } from './multivariate-normal.js';
 export { TransformedDistribution, LogNormal } from './transformed-distribution.js';
 export { klDivergence, registerKl } from './kl.js';
+import './kl-extra.js';
 /**
  * `torch.distributions.constraints`.
  * @example torch.distributions.constraints.positive.check(x)

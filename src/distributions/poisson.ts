@@ -48,10 +48,6 @@ export class Poisson extends ExponentialFamily {
   override logNormalizer(x: Tensor): Tensor {
     return x.exp();
   }
-  override get meanCarrierMeasure(): number {
-    return 0;
-  }
-
   override expand(batchShape: readonly number[]): Poisson {
     return this.keepValidation(new Poisson(this.rate.expand([...batchShape]), { validateArgs: false }));
   }

@@ -1,12 +1,15 @@
 /**
  * The smaller torch.linalg functions, composed from the factorizations and products (so
- * their gradients come from those): matrixPower, multiDot, vecdot, cond, solveTriangular.
+ * their gradients come from those): matrixPower, multiDot, vecdot, cond, solveTriangular;
+ * and choleskySolve / choleskyInverse, which carry PyTorch's own backward.
  */
 import { checkInteger, checkOptions, keysOf } from '../tensor/args.js';
 import { Tensor } from '../tensor/tensor.js';
 import { add, div, mul } from '../ops/elementwise.js';
 import { matmul } from '../ops/linalg.js';
-import { amax, amin, sum } from '../ops/reduce.js';
+import { amax, amin, sum, sumTo } from '../ops/reduce.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { record } from '../autograd/function.js';
 import { checkMatrices } from './lapack.js';
 import { inv, solve, svdvals } from './decompositions.js';
 import { eyeLike, scoped, tril, triu } from './matrix-helpers.js';
@@ -127,25 +130,49 @@ export function solveTriangular(A: Tensor, B: Tensor, options: SolveTriangularOp
 
 /**
  * Solves A X = B given the Cholesky factor of A (`L`, lower unless `upper`), by two
- * triangular solves: `torch.cholesky_solve(B, L, upper)`.
+ * triangular solves: `torch.cholesky_solve(B, L, upper)`. Its gradient is PyTorch's, which
+ * is a full matrix for L (not masked to its triangle).
  * @example torch.choleskySolve(b, torch.linalg.cholesky(A)) // A⁻¹ b
  */
 export function choleskySolve(B: Tensor, L: Tensor, upper = false): Tensor {
   checkMatrices(L, 'cholesky_solve', true, 'input2');
   checkMatrices(B, 'cholesky_solve', false, 'input');
   if (typeof upper !== 'boolean') throw new TypeError(`cholesky_solve(): argument 'upper' must be a boolean, but got ${typeof upper}`);
-  // A = L Lᵀ (or Uᵀ U): solve with the lower factor, then with its transpose.
-  const lower = upper ? L.mT : L;
-  const y = solveTriangular(lower, B, { upper: false });
-  return solveTriangular(lower.mT, y, { upper: true });
+  const X = noGrad(() => {
+    // A = L Lᵀ (or Uᵀ U): solve with the lower factor, then with its transpose.
+    const lower = upper ? L.mT : L;
+    return solveTriangular(lower.mT, solveTriangular(lower, B, { upper: false }), { upper: true });
+  });
+  return record(X, 'CholeskySolveBackward0', [B, L], (node) => {
+    const savedL = node.save(L);
+    const savedX = node.save(X);
+    const [shapeB, shapeL] = [B._shape.slice(), L._shape.slice()];
+    return (g) => {
+      const factor = savedL();
+      const gB = choleskySolve(g, factor, upper);
+      const common = matmul(gB, savedX().mT);
+      const sym = add(common, common.mT);
+      const gL = (upper ? matmul(factor, sym) : matmul(sym, factor)).neg();
+      return [sumTo(gB, shapeB), sumTo(gL, shapeL)];
+    };
+  });
 }
-
 /**
- * The inverse of A given its Cholesky factor: `torch.cholesky_inverse(L, upper)`.
+ * The inverse of A given its Cholesky factor: `torch.cholesky_inverse(L, upper)`, with
+ * PyTorch's backward.
  * @example torch.choleskyInverse(torch.linalg.cholesky(A)) // A⁻¹
  */
 export function choleskyInverse(L: Tensor, upper = false): Tensor {
   checkMatrices(L, 'cholesky_inverse', true);
   const n = L._shape[L._shape.length - 1];
-  return choleskySolve(eyeLike(L, n), L, upper);
+  const inverse = noGrad(() => choleskySolve(eyeLike(L, n), L, upper));
+  return record(inverse, 'CholeskyInverseBackward0', [L], (node) => {
+    const savedL = node.save(L);
+    const savedInverse = node.save(inverse);
+    return (g) => {
+      const inv = savedInverse();
+      const common = matmul(inv, matmul(add(g, g.mT), inv));
+      return [(upper ? matmul(savedL(), common) : matmul(common, savedL())).neg()];
+    };
+  });
 }
