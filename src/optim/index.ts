@@ -38,3 +38,8 @@ export type { RpropOptions, RpropParamGroup } from './rprop.js';
 export { LBFGS } from './lbfgs.js';
 export type { LBFGSOptions, LBFGSParamGroup } from './lbfgs.js';
 export * as lrScheduler from './lr-schedulers.js';
+/**
+ * `torch.optim.swa_utils`: AveragedModel, SWALR, updateBn and the averaging functions.
+ * @example const swaModel = new optim.swaUtils.AveragedModel(model);
+ */
+export * as swaUtils from './swa-utils.js';

@@ -143,6 +143,22 @@ abstract class BatchNormBase extends NormBase {
   }
 }
 
+/** The fields a BatchNorm layer keeps, for code that resets its statistics (swa_utils.updateBn). */
+export interface BatchNormState {
+  running_mean: Tensor | null;
+  running_var: Tensor | null;
+  num_batches_tracked: Tensor | null;
+  momentum: number | null;
+}
+
+/**
+ * Whether `m` is a batch norm (PyTorch's `isinstance(m, _BatchNorm)`).
+ * @example for (const m of model.modules()) if (isBatchNorm(m)) m.resetRunningStats();
+ */
+export function isBatchNorm(m: unknown): m is Module & BatchNormState {
+  return m instanceof BatchNormBase;
+}
+
 /**
  * Batch normalisation over (N, C) or (N, C, L) input, per channel. In training it
  * normalises with the batch statistics and updates `running_mean` / `running_var`; in
