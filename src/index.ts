@@ -194,7 +194,14 @@ export {
   broadcastTo,
 } from './ops/shape.js';
 export { index, indexSelect, gather, scatter, scatterAdd, nonzero, maskedSelect, select } from './ops/indexing.js';
-export { split, chunk, unbind, tensorSplit, narrowCopy, hstack, vstack, dstack, columnStack } from './ops/split.js';
+export { split, chunk, unbind, tensorSplit, narrowCopy, hstack, vstack, dstack, columnStack, rowStack, hsplit, vsplit, dsplit, atleast1d, atleast2d, atleast3d } from './ops/split.js';
+export { ravel, unflatten } from './ops/shape.js';
+export { nonzero as argwhere } from './ops/indexing.js';
+export { trilIndices, triuIndices, combinations, cartesianProd, blockDiag, vander, diagflat } from './ops/construct.js';
+export type { TriangleIndicesOptions } from './ops/construct.js';
+export { quantile, nanquantile, cov, corrcoef, trapezoid, trapz, cumulativeTrapezoid, cumtrapz, isin } from './ops/statistics.js';
+export type { QuantileOptions, QuantileInterpolation, CovOptions, TrapezoidOptions } from './ops/statistics.js';
+export { rad2deg, deg2rad, signbit, floatPower, ldexp, heaviside, sinc } from './ops/math-extras.js';
 export { repeatInterleave, tile, flip, fliplr, flipud, roll, rot90, movedim, moveaxis, swapaxes, swapdims } from './ops/reorder.js';
 export type { RepeatInterleaveOptions } from './ops/reorder.js';
 export { take, takeAlongDim, maskedScatter, indexAdd, indexFill, indexCopy } from './ops/index-ops.js';

@@ -7,6 +7,7 @@
 export { lgamma as gammaln, digamma, digamma as psi, polygamma, erfc, erfinv, logit, mvlgamma as multigammaln } from './ops/special.js';
 export { sigmoid as expit, erf, expm1, log1p, round } from './ops/elementwise.js';
 export { exp2 } from './ops/unary-math.js';
+export { sinc, entr, xlog1py } from './ops/math-extras.js';
 export { xlogy } from './ops/binary-math.js';
 export { logsumexp } from './ops/reduce.js';
 export { softmax, logSoftmax } from './ops/softmax.js';

@@ -111,3 +111,55 @@ describe('validation PyTorch performs through inner distributions', () => {
     expect(D.constraints.symmetric.check(torch.zeros(2, 1, 3)).tolist()).toEqual([false, false]);
   });
 });
+
+describe('transforms, Wishart and VonMises: where flint departs from PyTorch or guards a hang', () => {
+  const T = D.transforms;
+  it('transforms with parameters compare by identity, as PyTorch (so KL of different ones raises, not 0)', () => {
+    const base = new D.Normal(torch.zeros(2, 2, { dtype: torch.float64 }), torch.ones(2, 2, { dtype: torch.float64 }));
+    const p = new D.TransformedDistribution(base, [new T.StackTransform([new T.ExpTransform(), new T.AffineTransform(0, 2)], 1)]);
+    const q = new D.TransformedDistribution(base, [new T.StackTransform([new T.AffineTransform(0, 2), new T.ExpTransform()], 1)]);
+    expect(() => D.klDivergence(p, q)).toThrow('different transforms');
+    expect(new T.ExpTransform().equals(new T.ExpTransform())).toBe(true);
+    expect(new T.AffineTransform(1, 2).equals(new T.AffineTransform(1, 2))).toBe(true);
+    const cdt = new T.CumulativeDistributionTransform(new D.Normal(0, 1));
+    expect(cdt.equals(new T.CumulativeDistributionTransform(new D.Normal(5, 3)))).toBe(false);
+    expect(cdt.equals(cdt)).toBe(true);
+  });
+  it('an inverse is bijective when its transform is (PyTorch: AbsTransform().inv.bijective is False)', () => {
+    expect(new T.AbsTransform().inv.bijective).toBe(false);
+    expect(new T.SoftmaxTransform().inv.bijective).toBe(false);
+    expect(new T.ExpTransform().inv.bijective).toBe(true);
+    expect(new T.ComposeTransform([new T.ExpTransform(), new T.AbsTransform()]).bijective).toBe(false);
+  });
+  it('AffineTransform with a 0-d tensor scale sums log|scale| over each event (PyTorch counts it once)', () => {
+    const t = new T.AffineTransform(0, f64(2), 1);
+    const x = f64([[1, 2, 3]]);
+    expect(t.logAbsDetJacobian(x, t.call(x)).tolist()).toEqual([3 * Math.log(2)]);
+  });
+  it('the piecewise transforms and constraints check their arguments', () => {
+    expect(() => new T.CatTransform([new T.ExpTransform()], 0, 5 as never)).toThrow('lengths must be a list');
+    expect(() => new T.StackTransform([new T.ExpTransform()], 0.5)).toThrow('dim must be an integer');
+    expect(() => new T.CumulativeDistributionTransform(5 as never)).toThrow('expected a Distribution');
+    expect(() => D.constraints.cat([D.constraints.real], 1.5)).toThrow('dim must be an integer');
+    expect(() => D.constraints.multinomial('x' as never)).toThrow('upper_bound must be a number');
+  });
+  it('Wishart: a matrix passed where the options go is refused by name', () => {
+    expect(() => new D.Wishart(3, torch.eye(2) as never)).toThrow('expected an options object');
+  });
+  it('Wishart with a number df over a batch has moments (PyTorch 1.13 fails to reshape the 0-d df)', () => {
+    const d = new D.Wishart(4, { covarianceMatrix: torch.eye(2, { dtype: torch.float64 }).expand([3, 2, 2]) });
+    expect(d.mean.tolist()).toEqual([[[4, 0], [0, 4]], [[4, 0], [0, 4]], [[4, 0], [0, 4]]]);
+    expect(d.variance.shape).toEqual([3, 2, 2]);
+  });
+  it('Wishart.expand keeps the matrix it was given, as PyTorch copies its cached ones', () => {
+    const d = new D.Wishart(f64(4), { covarianceMatrix: f64([[2, 0.5], [0.5, 1]]) }).expand([3]);
+    expect(d.toString()).toBe('Wishart(covarianceMatrix: torch.Size([3, 2, 2]), df: torch.Size([3]))');
+  });
+  it('VonMises refuses an infinite concentration rather than rejecting forever', () => {
+    expect(() => new D.VonMises(f64(0), f64(Infinity), { validateArgs: false }).sample()).toThrow('concentration must be finite');
+    // A float32 concentration of 1e-4 made 1.13's proposal infinite; 2.x's float64 proposal samples.
+    const x = new D.VonMises(torch.tensor(0, { dtype: torch.float32 }), torch.tensor(1e-4)).sample([5]);
+    expect(x.dtype).toBe(torch.float32);
+    expect(x.abs().le(Math.PI).all().item()).toBe(true);
+  });
+});

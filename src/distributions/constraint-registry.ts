@@ -19,6 +19,7 @@ import {
   constraintTypeName,
   corrCholesky,
   lowerCholesky,
+  positiveDefinite,
   real,
   simplex,
 } from './constraints.js';
@@ -31,14 +32,14 @@ import {
   identityTransform,
 } from './transforms.js';
 import {
-  CatTransform,
   CorrCholeskyTransform,
   IndependentTransform,
   LowerCholeskyTransform,
+  PositiveDefiniteTransform,
   SoftmaxTransform,
-  StackTransform,
   StickBreakingTransform,
 } from './transforms-structured.js';
+import { CatTransform, StackTransform } from './transforms-piecewise.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ConstraintClass = abstract new (...args: any[]) => Constraint;
@@ -128,6 +129,8 @@ for (const cls of [Interval, HalfOpenInterval]) {
 bijectTo.register(simplex, () => new StickBreakingTransform());
 transformTo.register(simplex, () => new SoftmaxTransform());
 transformTo.register(lowerCholesky, () => new LowerCholeskyTransform());
+// PyTorch 2.x's, which 1.13 lacks.
+transformTo.register(positiveDefinite, () => new PositiveDefiniteTransform());
 both(corrCholesky, () => new CorrCholeskyTransform());
 bijectTo.register(CatConstraint, (c) => {
   const { cseq, dim, lengths } = c as CatConstraint;

@@ -16,15 +16,14 @@ import { full } from '../tensor/creation.js';
 import { cat as catTensors, stack as stackTensors } from '../ops/shape.js';
 import { vectorNorm } from '../linalg/norms.js';
 import { eigvalsh } from '../linalg/decompositions.js';
-import { finfo } from './utils.js';
+import { finfo, pythonFloat } from './utils.js';
 import { bool } from '../tensor/dtype.js';
 
 const finfoEps = (t: Tensor): number => finfo(t.dtype).eps;
 
-/** A bound as PyTorch prints it: a Python float (`0.0`), or the tensor itself. */
+/** A bound as PyTorch prints it: a Python float (`0.0`, `1e-05`), or the tensor itself. */
 function bound(v: number | Tensor): string {
-  if (v instanceof Tensor) return v.toString();
-  return Number.isInteger(v) ? `${v}.0` : String(v);
+  return v instanceof Tensor ? v.toString() : pythonFloat(v);
 }
 
 /** `value.all(-1)` applied `n` times: true where every element of the last n dims holds. */
@@ -355,6 +354,7 @@ export class IndependentConstraint extends Constraint {
 export class MultinomialConstraint extends Constraint {
   constructor(readonly upperBound: number) {
     super();
+    if (typeof upperBound !== 'number' || Number.isNaN(upperBound)) throw new TypeError(`constraints.multinomial(): upper_bound must be a number, but got ${String(upperBound)}`);
   }
   override get isDiscrete(): boolean {
     return true;
@@ -385,6 +385,10 @@ export class CatConstraint extends Constraint {
   constructor(cseq: Constraint[], readonly dim = 0, lengths?: number[]) {
     super();
     if (!Array.isArray(cseq) || !cseq.every((c) => c instanceof Constraint)) throw new TypeError('constraints.cat(): expected a list of Constraints');
+    if (!Number.isInteger(dim)) throw new TypeError(`constraints.cat(): dim must be an integer, but got ${String(dim)}`);
+    if (lengths !== undefined && lengths !== null && (!Array.isArray(lengths) || !lengths.every((n) => Number.isInteger(n) && n >= 0))) {
+      throw new TypeError(`constraints.cat(): lengths must be a list of non-negative integers, but got ${String(lengths)}`);
+    }
     this.cseq = [...cseq];
     this.lengths = lengths ? [...lengths] : this.cseq.map(() => 1);
     if (this.lengths.length !== this.cseq.length) throw new Error(`constraints.cat(): got ${this.cseq.length} constraints but ${this.lengths.length} lengths`);
@@ -406,7 +410,7 @@ export class CatConstraint extends Constraint {
     return catTensors(checks, this.dim);
   }
   toString(): string {
-    return '_Cat()';
+    return 'Cat()';
   }
 }
 
@@ -419,6 +423,7 @@ export class StackConstraint extends Constraint {
   constructor(cseq: Constraint[], readonly dim = 0) {
     super();
     if (!Array.isArray(cseq) || !cseq.every((c) => c instanceof Constraint)) throw new TypeError('constraints.stack(): expected a list of Constraints');
+    if (!Number.isInteger(dim)) throw new TypeError(`constraints.stack(): dim must be an integer, but got ${String(dim)}`);
     this.cseq = [...cseq];
   }
   override get isDiscrete(): boolean {
@@ -435,7 +440,7 @@ export class StackConstraint extends Constraint {
     return stackTensors(this.cseq.map((c, i) => c.check(value.select(this.dim, i))), this.dim);
   }
   toString(): string {
-    return '_Stack()';
+    return 'Stack()';
   }
 }
 

@@ -78,10 +78,6 @@ export class Dirichlet extends ExponentialFamily {
   override logNormalizer(x: Tensor): Tensor {
     return lgamma(x).sum(-1).sub(lgamma(x.sum(-1)));
   }
-  override get meanCarrierMeasure(): number {
-    return 0;
-  }
-
   override expand(batchShape: readonly number[]): Dirichlet {
     return this.keepValidation(new Dirichlet(this.concentration.expand([...batchShape, ...this._eventShape]), { validateArgs: false }));
   }
@@ -158,10 +154,6 @@ export class Beta extends ExponentialFamily {
   override logNormalizer(x: Tensor, y: Tensor): Tensor {
     return lgamma(x).add(lgamma(y)).sub(lgamma(x.add(y)));
   }
-  override get meanCarrierMeasure(): number {
-    return 0;
-  }
-
   override expand(batchShape: readonly number[]): Beta {
     const shape = [...batchShape];
     return this.keepValidation(new Beta(this.concentration1.expand(shape), this.concentration0.expand(shape), { validateArgs: false }));

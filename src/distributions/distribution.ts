@@ -11,7 +11,7 @@ import { exp } from '../ops/elementwise.js';
 import { sqrt } from '../ops/elementwise.js';
 import { all } from '../ops/reduce.js';
 import { type Constraint, checked, isDependent } from './constraints.js';
-import { logitsToProbs, probsToLogits } from './utils.js';
+import { logitsToProbs, probsToLogits, pythonFloat } from './utils.js';
 
 /** A parameter as a distribution takes it: a tensor or a plain number. */
 export type Param = Tensor | number;
@@ -22,25 +22,6 @@ export interface DistributionOptions {
 }
 
 let defaultValidateArgs = true;
-
-/**
- * A number as Python's `repr(float)` writes it: `4.0`, `0.5`, `1e-05`, `1e+16`, `nan`, `inf`.
- * @example pythonFloat(4) // '4.0'
- */
-export function pythonFloat(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  const abs = Math.abs(x);
-  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
-    // Python's exponent has at least two digits and a sign: 1e-05, 1e+16.
-    const [mantissa, exponent] = x.toExponential().split('e');
-    const sign = exponent[0] === '-' ? '-' : '+';
-    const digits = exponent.replace(/^[+-]/, '').padStart(2, '0');
-    return `${mantissa}e${sign}${digits}`;
-  }
-  const text = String(x);
-  return Number.isInteger(x) ? `${text}.0` : text;
-}
 
 /** A parameter in a repr, as PyTorch formats it: a 0-d tensor by its value, other one-element tensors in full, else the shape. */
 function reprParam(v: Tensor): string {

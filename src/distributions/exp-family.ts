@@ -7,7 +7,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { grad } from '../autograd/api.js';
 import { Distribution } from './distribution.js';
-import { sumRightmost } from './utils.js';
+import { broadcastShapes } from '../ops/shape.js';
 
 /**
  * A distribution of an exponential family. Subclasses give `naturalParams`,
@@ -56,8 +56,14 @@ export function klExponentialFamily(p: ExponentialFamily, q: ExponentialFamily):
   const lgNormal = p.logNormalizer(...pParams);
   const gradients = grad(lgNormal.sum(), pParams, null, { createGraph: true });
   let result = q.logNormalizer(...qParams).sub(lgNormal);
+  // Each term summed over its own non-batch dims. PyTorch sums the q.eventShape.length
+  // rightmost dims of every term, which for a parameter with batch dims only (Wishart's df)
+  // sums across the batch and mixes the elements' divergences.
+  const batch = [...broadcastShapes(p.batchShape, q.batchShape)];
   pParams.forEach((pnp, i) => {
-    result = result.sub(sumRightmost(qParams[i].sub(pnp).mul(gradients[i]!), q.eventShape.length));
+    const term = qParams[i].sub(pnp).mul(gradients[i]!);
+    const eventPart = term.dim() > batch.length ? term.shape.slice(batch.length) : [];
+    result = result.sub(term.expand([...batch, ...eventPart]).reshape([...batch, -1]).sum(-1));
   });
   return result;
 }

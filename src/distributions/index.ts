@@ -76,9 +76,7 @@ export {
   LowerCholeskyTransform,
   PositiveDefiniteTransform,
   CorrCholeskyTransform,
-  CatTransform,
-  StackTransform,
-  CumulativeDistributionTransform,
 } from './transforms-structured.js';
+export { CatTransform, StackTransform, CumulativeDistributionTransform } from './transforms-piecewise.js';
 export { bijectTo, transformTo } from './constraint-registry.js';
 export type { ConstraintRegistry, TransformFactory } from './constraint-registry.js';

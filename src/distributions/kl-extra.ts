@@ -5,12 +5,11 @@
  * infinite, elementwise where the supports depend on parameters.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { fullLike } from '../tensor/creation.js';
 import { solveTriangular } from '../linalg/extras.js';
 import { broadcastShapes } from '../ops/shape.js';
 import { digamma, lgamma, matmul, where } from './ops.js';
 import type { Distribution } from './distribution.js';
-import { registerKl } from './kl.js';
+import { infiniteLike, registerKl } from './kl.js';
 import { Beta } from './dirichlet.js';
 import { Cauchy } from './cauchy.js';
 import { ContinuousBernoulli } from './continuous-bernoulli.js';
@@ -27,7 +26,6 @@ import { EULER_GAMMA } from './utils.js';
 
 type Family = abstract new (...args: never[]) => Distribution;
 
-const infiniteLike = (t: Tensor): Tensor => fullLike(t, Infinity);
 const xLogX = (t: Tensor): Tensor => t.mul(t.log());
 /** trace(X Xᵀ) over the last two dims. */
 const batchTraceXXT = (m: Tensor): Tensor => m.pow(2).sum([-2, -1]);

@@ -158,7 +158,7 @@ registerKl(TransformedDistribution, TransformedDistribution)((p, q) => {
 // ---- pairs of different families ---------------------------------------------------------
 
 /** KL = inf everywhere: q's support does not cover p's. */
-const infiniteLike = (t: Tensor): Tensor => fullLike(t, Infinity);
+export const infiniteLike = (t: Tensor): Tensor => fullLike(t, Infinity);
 
 registerKl(Bernoulli, Poisson)((p, q) => p.entropy().neg().sub(p.probs.mul(q.rate.log()).sub(q.rate)));
 registerKl(Poisson, Bernoulli)((p) => infiniteLike(p.rate));

@@ -62,6 +62,9 @@ export class MultivariateNormal extends Distribution {
   constructor(loc: Tensor, options: MultivariateNormalOptions) {
     if (!(loc instanceof Tensor)) throw new TypeError('MultivariateNormal(): argument \'loc\' must be a Tensor');
     if (loc.dim() < 1) throw new Error('loc must be at least one-dimensional.');
+    if (options instanceof Tensor || Array.isArray(options)) {
+      throw new TypeError('MultivariateNormal(): expected an options object with one of covarianceMatrix, precisionMatrix or scaleTril as the second argument');
+    }
     const { covarianceMatrix, precisionMatrix, scaleTril, ...rest } = options ?? {};
     const { validateArgs } = optionsOf('MultivariateNormal', rest);
     const given = (['covarianceMatrix', 'precisionMatrix', 'scaleTril'] as const).filter((k) => options?.[k] !== undefined && options?.[k] !== null);

@@ -15,8 +15,10 @@ import { Size } from '../tensor/size.js';
 import { optionsOf } from './options.js';
 
 /**
- * `base` pushed through `transforms` (one, or a list applied in order). The transforms
- * here are elementwise, so the batch and event shapes are the base's.
+ * `base` pushed through `transforms` (one, or a list applied in order). Transforms that
+ * change shapes or read whole vectors (StickBreaking, Reshape, ...) reshape the base as
+ * PyTorch does: the base is expanded to what they take, its batch dims that they read as
+ * events are reinterpreted, and the event dims follow their codomain.
  * @example new torch.distributions.TransformedDistribution(new Normal(0, 1), [new SigmoidTransform()]).sample([3])
  */
 export class TransformedDistribution extends Distribution {

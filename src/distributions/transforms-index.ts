@@ -5,3 +5,4 @@
  */
 export * from './transforms.js';
 export * from './transforms-structured.js';
+export * from './transforms-piecewise.js';

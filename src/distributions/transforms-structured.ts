@@ -1,31 +1,16 @@
 /**
  * The transforms of `torch.distributions.transforms` that act on whole vectors or matrices
- * (event dims above 0), or apply other transforms piecewise: Independent, Reshape, Softmax,
- * StickBreaking, LowerCholesky, PositiveDefinite, CorrCholesky, Cat, Stack and
- * CumulativeDistribution.
+ * (event dims above 0): Independent, Reshape, Softmax, StickBreaking, LowerCholesky,
+ * PositiveDefinite and CorrCholesky (the piecewise ones are in transforms-piecewise.ts).
  */
 import { Tensor } from '../tensor/tensor.js';
 import { arange, eye, tensor } from '../tensor/creation.js';
 import { int64 } from '../tensor/dtype.js';
-import { cat, stack } from '../ops/shape.js';
 import { cholesky } from '../linalg/decompositions.js';
 import { pad } from '../nn/functional/padding.js';
 import { logsigmoid, softplus } from './ops.js';
-import {
-  type Constraint,
-  cat as catConstraint,
-  corrCholesky,
-  independent,
-  lowerCholesky,
-  positiveDefinite,
-  real,
-  realVector,
-  simplex,
-  stack as stackConstraint,
-  unitInterval,
-} from './constraints.js';
+import { type Constraint, corrCholesky, independent, lowerCholesky, positiveDefinite, real, realVector, simplex } from './constraints.js';
 import { Transform } from './transforms.js';
-import type { Distribution } from './distribution.js';
 import { finfo, sumRightmost } from './utils.js';
 
 function tooFewDims(shape: readonly number[], needed: number): void {
@@ -56,9 +41,6 @@ export class IndependentTransform extends Transform {
   }
   override get sign(): number | Tensor {
     return this.baseTransform.sign;
-  }
-  override equals(other: Transform): boolean {
-    return other instanceof IndependentTransform && other.reinterpretedBatchNdims === this.reinterpretedBatchNdims && this.baseTransform.equals(other.baseTransform);
   }
   protected forward(x: Tensor): Tensor {
     if (x.dim() < this.domain.eventDim) throw new Error('Too few dimensions on input');
@@ -99,17 +81,14 @@ export class ReshapeTransform extends Transform {
     this.inShape = [...inShape];
     this.outShape = [...outShape];
   }
-  override get sign(): number {
-    return 1;
+  override get bijective(): boolean {
+    return true;
   }
   get domain(): Constraint {
     return independent(real, this.inShape.length);
   }
   get codomain(): Constraint {
     return independent(real, this.outShape.length);
-  }
-  override equals(other: Transform): boolean {
-    return other instanceof ReshapeTransform && other.inShape.join() === this.inShape.join() && other.outShape.join() === this.outShape.join();
   }
   protected forward(x: Tensor): Tensor {
     return x.reshape([...x.shape.slice(0, x.dim() - this.inShape.length), ...this.outShape]);
@@ -145,8 +124,8 @@ function swapTail(shape: readonly number[], from: number[], to: number[]): numbe
  * @example new SoftmaxTransform().call(torch.zeros(3)) // [1/3, 1/3, 1/3]
  */
 export class SoftmaxTransform extends Transform {
-  override get bijective(): boolean {
-    return false;
+  override equals(other: Transform): boolean {
+    return other instanceof SoftmaxTransform;
   }
   get domain(): Constraint {
     return realVector;
@@ -194,6 +173,12 @@ function stickOffsetLog(like: Tensor, k: number): Tensor {
  * @example new StickBreakingTransform().call(torch.zeros(2)) // [1/3, 1/3, 1/3]
  */
 export class StickBreakingTransform extends Transform {
+  override equals(other: Transform): boolean {
+    return other instanceof StickBreakingTransform;
+  }
+  override get bijective(): boolean {
+    return true;
+  }
   get domain(): Constraint {
     return realVector;
   }
@@ -235,8 +220,8 @@ export class StickBreakingTransform extends Transform {
  * @example new LowerCholeskyTransform().call(torch.zeros(2, 2)) // the identity
  */
 export class LowerCholeskyTransform extends Transform {
-  override get bijective(): boolean {
-    return false;
+  override equals(other: Transform): boolean {
+    return other instanceof LowerCholeskyTransform;
   }
   get domain(): Constraint {
     return independent(real, 2);
@@ -264,8 +249,8 @@ export class LowerCholeskyTransform extends Transform {
  * @example new PositiveDefiniteTransform().call(torch.zeros(2, 2)) // the identity
  */
 export class PositiveDefiniteTransform extends Transform {
-  override get bijective(): boolean {
-    return false;
+  override equals(other: Transform): boolean {
+    return other instanceof PositiveDefiniteTransform;
   }
   get domain(): Constraint {
     return independent(real, 2);
@@ -325,6 +310,9 @@ export function vecToTrilMatrix(vec: Tensor, diag = 0): Tensor {
  * @example new CorrCholeskyTransform().call(torch.zeros(3)) // the 3×3 identity
  */
 export class CorrCholeskyTransform extends Transform {
+  override get bijective(): boolean {
+    return true;
+  }
   get domain(): Constraint {
     return realVector;
   }
@@ -368,146 +356,5 @@ export class CorrCholeskyTransform extends Transform {
   }
   toString(): string {
     return 'CorrCholeskyTransform()';
-  }
-}
-
-function checkTransforms(fn: string, tseq: unknown): Transform[] {
-  if (!Array.isArray(tseq) || !tseq.every((t) => t instanceof Transform)) throw new TypeError(`${fn}(): expected a list of Transforms`);
-  return [...tseq] as Transform[];
-}
-
-function dimSize(fn: string, x: Tensor, dim: number, expected: number): void {
-  if (dim < -x.dim() || dim >= x.dim()) throw new Error(`${fn}: dim ${dim} is out of range for a tensor of ${x.dim()} dims`);
-  const size = x.shape[dim < 0 ? dim + x.dim() : dim];
-  if (size !== expected) throw new Error(`${fn}: expected size ${expected} along dim ${dim}, but got ${size}`);
-}
-
-/**
- * Transforms applied to consecutive slices of `dim` (of `lengths`, one each by default), the
- * results joined as `torch.cat` joins them.
- * @example new CatTransform([new ExpTransform(), identityTransform], 0, [2, 1]).call(x)
- */
-export class CatTransform extends Transform {
-  readonly transforms: Transform[];
-  readonly lengths: number[];
-  constructor(tseq: Transform[], readonly dim = 0, lengths?: number[]) {
-    super();
-    this.transforms = checkTransforms('CatTransform', tseq);
-    this.lengths = lengths ? [...lengths] : this.transforms.map(() => 1);
-    if (this.lengths.length !== this.transforms.length) throw new Error(`CatTransform(): got ${this.transforms.length} transforms but ${this.lengths.length} lengths`);
-  }
-  override get eventDim(): number {
-    return Math.max(...this.transforms.map((t) => t.eventDim));
-  }
-  private get length(): number {
-    return this.lengths.reduce((a, b) => a + b, 0);
-  }
-  override get bijective(): boolean {
-    return this.transforms.every((t) => t.bijective);
-  }
-  get domain(): Constraint {
-    return catConstraint(this.transforms.map((t) => t.domain), this.dim, this.lengths);
-  }
-  get codomain(): Constraint {
-    return catConstraint(this.transforms.map((t) => t.codomain), this.dim, this.lengths);
-  }
-  /** fn applied to each transform and its slices of the inputs. */
-  private slices(inputs: Tensor[], fn: (t: Transform, parts: Tensor[]) => Tensor): Tensor[] {
-    for (const x of inputs) dimSize('CatTransform', x, this.dim, this.length);
-    let start = 0;
-    return this.transforms.map((t, i) => {
-      const parts = inputs.map((x) => x.narrow(this.dim, start, this.lengths[i]));
-      start += this.lengths[i];
-      return fn(t, parts);
-    });
-  }
-  protected forward(x: Tensor): Tensor {
-    return cat(this.slices([x], (t, [xs]) => t.call(xs)), this.dim);
-  }
-  inverse(y: Tensor): Tensor {
-    return cat(this.slices([y], (t, [ys]) => t.inverse(ys)), this.dim);
-  }
-  logAbsDetJacobian(x: Tensor, y: Tensor): Tensor {
-    const eventDim = this.eventDim;
-    const terms = this.slices([x, y], (t, [xs, ys]) => {
-      const term = t.logAbsDetJacobian(xs, ys);
-      return t.eventDim < eventDim ? sumRightmost(term, eventDim - t.eventDim) : term;
-    });
-    const dim = (this.dim >= 0 ? this.dim - x.dim() : this.dim) + eventDim;
-    return dim < 0 ? cat(terms, dim) : terms.reduce((a, b) => a.add(b));
-  }
-  toString(): string {
-    return 'CatTransform()';
-  }
-}
-
-/**
- * One transform per index of `dim`, the results joined as `torch.stack` joins them.
- * @example new StackTransform([new ExpTransform(), identityTransform], 1).call(x)
- */
-export class StackTransform extends Transform {
-  readonly transforms: Transform[];
-  constructor(tseq: Transform[], readonly dim = 0) {
-    super();
-    this.transforms = checkTransforms('StackTransform', tseq);
-  }
-  override get bijective(): boolean {
-    return this.transforms.every((t) => t.bijective);
-  }
-  get domain(): Constraint {
-    return stackConstraint(this.transforms.map((t) => t.domain), this.dim);
-  }
-  get codomain(): Constraint {
-    return stackConstraint(this.transforms.map((t) => t.codomain), this.dim);
-  }
-  private slices(z: Tensor): Tensor[] {
-    dimSize('StackTransform', z, this.dim, this.transforms.length);
-    return this.transforms.map((_, i) => z.select(this.dim, i));
-  }
-  protected forward(x: Tensor): Tensor {
-    const xs = this.slices(x);
-    return stack(this.transforms.map((t, i) => t.call(xs[i])), this.dim);
-  }
-  inverse(y: Tensor): Tensor {
-    const ys = this.slices(y);
-    return stack(this.transforms.map((t, i) => t.inverse(ys[i])), this.dim);
-  }
-  logAbsDetJacobian(x: Tensor, y: Tensor): Tensor {
-    const [xs, ys] = [this.slices(x), this.slices(y)];
-    return stack(this.transforms.map((t, i) => t.logAbsDetJacobian(xs[i], ys[i])), this.dim);
-  }
-  toString(): string {
-    return 'StackTransform()';
-  }
-}
-
-/**
- * A distribution's CDF as a transform onto [0, 1]; its log-determinant is the log-density.
- * @example new CumulativeDistributionTransform(new Normal(0, 1)).call(torch.zeros(1)) // [0.5]
- */
-export class CumulativeDistributionTransform extends Transform {
-  constructor(readonly distribution: Distribution) {
-    super();
-  }
-  override get sign(): number {
-    return 1;
-  }
-  get domain(): Constraint {
-    return this.distribution.support;
-  }
-  get codomain(): Constraint {
-    return unitInterval;
-  }
-  protected forward(x: Tensor): Tensor {
-    return this.distribution.cdf(x);
-  }
-  inverse(y: Tensor): Tensor {
-    return this.distribution.icdf(y);
-  }
-  logAbsDetJacobian(x: Tensor): Tensor {
-    return this.distribution.logProb(x);
-  }
-  toString(): string {
-    return 'CumulativeDistributionTransform()';
   }
 }

@@ -19,8 +19,9 @@ import { finfo, sumRightmost } from './utils.js';
  */
 export abstract class Transform {
   /** Whether f is a bijection (so that its inverse and Jacobian exist). */
+  /** Whether f is a bijection; PyTorch's default is false, and each bijective transform says so. */
   get bijective(): boolean {
-    return true;
+    return false;
   }
   abstract get domain(): Constraint;
   abstract get codomain(): Constraint;
@@ -47,9 +48,13 @@ export abstract class Transform {
   abstract inverse(y: Tensor): Tensor;
   /** log |det df/dx| at (x, y = f(x)), elementwise. @example t.logAbsDetJacobian(x, y) */
   abstract logAbsDetJacobian(x: Tensor, y: Tensor): Tensor;
-  /** Whether `other` is the same map (PyTorch's `==` on transforms). @example t.equals(u) */
+  /**
+   * Whether `other` is the same map (PyTorch's `==` on transforms): the same object, unless a
+   * transform defines equality by its parameters (the parameterless ones compare by class).
+   * @example t.equals(u)
+   */
   equals(other: Transform): boolean {
-    return other instanceof Transform && other.constructor === this.constructor;
+    return other === this;
   }
   /** The shape of f(x) for x of `shape` (elementwise transforms keep it). */
   forwardShape(shape: readonly number[]): number[] {
@@ -74,6 +79,9 @@ class InverseTransform extends Transform {
   }
   override get sign(): number | Tensor {
     return this.base.sign;
+  }
+  override get bijective(): boolean {
+    return this.base.bijective;
   }
   override get inv(): Transform {
     return this.base;
@@ -103,6 +111,12 @@ class InverseTransform extends Transform {
 
 /** y = exp(x). @example new ExpTransform().call(x) */
 export class ExpTransform extends Transform {
+  override equals(other: Transform): boolean {
+    return other instanceof ExpTransform;
+  }
+  override get bijective(): boolean {
+    return true;
+  }
   override get sign(): number {
     return 1;
   }
@@ -131,6 +145,9 @@ export class ExpTransform extends Transform {
  * @example new AbsTransform().call(x)
  */
 export class AbsTransform extends Transform {
+  override equals(other: Transform): boolean {
+    return other instanceof AbsTransform;
+  }
   override get bijective(): boolean {
     return false;
   }
@@ -171,6 +188,9 @@ export class AffineTransform extends Transform {
   override get eventDim(): number {
     return this.events;
   }
+  override get bijective(): boolean {
+    return true;
+  }
   get domain(): Constraint {
     return this.events === 0 ? real : independent(real, this.events);
   }
@@ -198,6 +218,9 @@ export class AffineTransform extends Transform {
     let result = this.scale instanceof Tensor ? this.scale.abs().log() : fullLike(x, Math.log(Math.abs(this.scale)));
     let shape = [...x.shape];
     if (this.events) {
+      // A tensor scale broadcast to x first, so each event sums n terms (PyTorch sums the
+      // unbroadcast scale, which undercounts a 0-d or shorter one).
+      result = result.expand([...broadcastShapes(result.shape, shape)]);
       result = result.reshape([...result.shape.slice(0, result.dim() - this.events), -1]).sum(-1);
       shape = shape.slice(0, shape.length - this.events);
     }
@@ -216,6 +239,12 @@ export class AffineTransform extends Transform {
 
 /** y = sigmoid(x), clipped into (0, 1) so that the inverse stays finite. @example new SigmoidTransform().call(x) */
 export class SigmoidTransform extends Transform {
+  override equals(other: Transform): boolean {
+    return other instanceof SigmoidTransform;
+  }
+  override get bijective(): boolean {
+    return true;
+  }
   override get sign(): number {
     return 1;
   }
@@ -244,6 +273,12 @@ export class SigmoidTransform extends Transform {
 
 /** y = tanh(x). @example new TanhTransform().call(x) */
 export class TanhTransform extends Transform {
+  override equals(other: Transform): boolean {
+    return other instanceof TanhTransform;
+  }
+  override get bijective(): boolean {
+    return true;
+  }
   override get sign(): number {
     return 1;
   }
@@ -367,6 +402,9 @@ export class PowerTransform extends Transform {
   override get sign(): number {
     return 1;
   }
+  override get bijective(): boolean {
+    return true;
+  }
   get domain(): Constraint {
     return positive;
   }
@@ -398,6 +436,12 @@ export class PowerTransform extends Transform {
 
 /** y = log(1 + exp(x)), the softplus. @example new SoftplusTransform().call(x) */
 export class SoftplusTransform extends Transform {
+  override equals(other: Transform): boolean {
+    return other instanceof SoftplusTransform;
+  }
+  override get bijective(): boolean {
+    return true;
+  }
   override get sign(): number {
     return 1;
   }

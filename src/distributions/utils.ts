@@ -74,3 +74,22 @@ export function standardNormal(shape: readonly number[], like: Tensor): Tensor {
 
 /** The Euler–Mascheroni constant, as PyTorch's `euler_constant`. */
 export const EULER_GAMMA = 0.5772156649015329;
+
+/**
+ * A number as Python's `repr(float)` writes it: `4.0`, `0.5`, `1e-05`, `1e+16`, `nan`, `inf`.
+ * @example pythonFloat(4) // '4.0'
+ */
+export function pythonFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  const abs = Math.abs(x);
+  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
+    // Python's exponent has at least two digits and a sign: 1e-05, 1e+16.
+    const [mantissa, exponent] = x.toExponential().split('e');
+    const sign = exponent[0] === '-' ? '-' : '+';
+    const digits = exponent.replace(/^[+-]/, '').padStart(2, '0');
+    return `${mantissa}e${sign}${digits}`;
+  }
+  const text = String(x);
+  return Number.isInteger(x) ? `${text}.0` : text;
+}

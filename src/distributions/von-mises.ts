@@ -1,12 +1,15 @@
 /**
  * `torch.distributions.VonMises(loc, concentration)`: the circular normal distribution on
- * angles, sampled by Best and Fisher's rejection scheme as PyTorch does (so seeded draws
- * match). The Bessel functions are PyTorch's polynomial approximations.
+ * angles, sampled by Best and Fisher's rejection scheme as PyTorch 2.x does: in float64,
+ * with a Taylor form of the proposal below concentration 1e-5 (1.13 works in the
+ * parameters' dtype, where a small float32 concentration makes the proposal infinite and
+ * the loop never ends). Seeded float64 draws match PyTorch's. The Bessel functions are
+ * PyTorch's polynomial approximations.
  */
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { rand, zeros } from '../tensor/creation.js';
-import { bool } from '../tensor/dtype.js';
+import { bool, float64 } from '../tensor/dtype.js';
 import { where } from './ops.js';
 import { type Constraint, positive, real } from './constraints.js';
 import { Distribution, type DistributionOptions, type Param } from './distribution.js';
@@ -48,7 +51,6 @@ function logModifiedBessel(x: Tensor, order: 0 | 1): Tensor {
 export class VonMises extends Distribution {
   readonly loc: Tensor;
   readonly concentration: Tensor;
-  private readonly proposalR: Tensor;
   private varianceCache: Tensor | undefined;
 
   constructor(loc: Param, concentration: Param, options?: DistributionOptions) {
@@ -57,9 +59,6 @@ export class VonMises extends Distribution {
     super(l.shape, [], validateArgs);
     this.loc = l;
     this.concentration = c;
-    const tau = c.pow(2).mul(4).add(1).sqrt().add(1);
-    const rho = tau.sub(tau.mul(2).sqrt()).div(c.mul(2));
-    this.proposalR = rho.pow(2).add(1).div(rho.mul(2));
     this.validateArgs_();
   }
 
@@ -90,15 +89,32 @@ export class VonMises extends Distribution {
     return this.concentration.mul(value.sub(this.loc).cos()).sub(Math.log(2 * Math.PI)).sub(logModifiedBessel(this.concentration, 0));
   }
 
-  /** Draws by rejection until every element has been accepted; without gradients. */
+  /** The proposal's parameter r, in float64: Best and Fisher's, or 1/k + k below k = 1e-5. */
+  private proposalR(kappa: Tensor): Tensor {
+    const tau = kappa.pow(2).mul(4).add(1).sqrt().add(1);
+    const rho = tau.sub(tau.mul(2).sqrt()).div(kappa.mul(2));
+    const r = rho.pow(2).add(1).div(rho.mul(2));
+    return where(kappa.lt(1e-5), kappa.reciprocal().add(kappa), r);
+  }
+
+  /**
+   * Draws by rejection until every element has been accepted, in float64; without
+   * gradients. A NaN or infinite concentration (possible with validateArgs off) is refused
+   * rather than looped on forever.
+   */
   override sample(sampleShape: readonly number[] = []): Tensor {
     return noGrad(() => {
       const shape = this.extendedShape(sampleShape);
-      const { loc, concentration, proposalR } = this;
-      let x = zeros(shape, { dtype: loc.dtype, device: loc.device });
+      const loc = this.loc.to(float64);
+      const concentration = this.concentration.to(float64);
+      if (!concentration.isfinite().all().item()) {
+        throw new Error('VonMises.sample: concentration must be finite (rejection sampling would never accept)');
+      }
+      const proposalR = this.proposalR(concentration);
+      let x = zeros(shape, { dtype: float64, device: loc.device });
       let done = zeros(shape, { dtype: bool, device: loc.device });
       while (!done.all().item()) {
-        const [u1, u2, u3] = rand([3, ...shape], { dtype: loc.dtype, device: loc.device }).unbind(0);
+        const [u1, u2, u3] = rand([3, ...shape], { dtype: float64, device: loc.device }).unbind(0);
         const z = u1.mul(Math.PI).cos();
         const f = proposalR.mul(z).add(1).div(proposalR.add(z));
         const c = concentration.mul(proposalR.sub(f));
@@ -108,7 +124,7 @@ export class VonMises extends Distribution {
           done = done.logicalOr(accept);
         }
       }
-      return x.add(Math.PI).add(loc).remainder(2 * Math.PI).sub(Math.PI);
+      return x.add(Math.PI).add(loc).remainder(2 * Math.PI).sub(Math.PI).to(this.loc.dtype);
     });
   }
 }

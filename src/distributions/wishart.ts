@@ -21,6 +21,9 @@ import { optionsOf } from './options.js';
 
 const LOG_2 = Math.LN2;
 
+/** Set while expand() builds a copy: PyTorch's expand does not repeat the low-df warning. */
+let expanding = false;
+
 /** sum_{i<p} digamma(x - i/2), the derivative of mvlgamma. */
 function mvdigamma(x: Tensor, p: number): Tensor {
   const offsets = arange(p, { dtype: x.dtype, device: x.device }).div(2);
@@ -36,9 +39,14 @@ export class Wishart extends ExponentialFamily {
   readonly df: Tensor;
   private readonly unbroadcastedScaleTril: Tensor;
   private readonly chi2: Chi2;
+  /** Which matrix the constructor was given (expand keeps it). */
+  private readonly given: 'covarianceMatrix' | 'precisionMatrix' | 'scaleTril';
 
   constructor(df: Tensor | number, options: MultivariateNormalOptions) {
-    const { covarianceMatrix, precisionMatrix, scaleTril, ...rest } = options ?? {};
+    if (options === null || typeof options !== 'object' || options instanceof Tensor || Array.isArray(options)) {
+      throw new TypeError('Wishart(): expected an options object with one of covarianceMatrix, precisionMatrix or scaleTril as the second argument');
+    }
+    const { covarianceMatrix, precisionMatrix, scaleTril, ...rest } = options;
     const { validateArgs } = optionsOf('Wishart', rest);
     const given = (['covarianceMatrix', 'precisionMatrix', 'scaleTril'] as const).filter((k) => options?.[k] !== undefined && options?.[k] !== null);
     if (given.length !== 1) throw new Error('Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.');
@@ -50,11 +58,12 @@ export class Wishart extends ExponentialFamily {
     const dfT = df instanceof Tensor ? df.expand(batchShape) : tensor(df, { dtype: param.dtype, device: param.device });
     const p = param.shape[param.dim() - 1];
     if (dfT.le(p - 1).any().item()) throw new Error(`Value of df=${df.toString()} expected to be greater than ndim - 1 = ${p - 1}.`);
-    if (dfT.lt(p).any().item()) {
+    if (!expanding && dfT.lt(p).any().item()) {
       process.emitWarning('Low df values detected. Singular samples are highly likely to occur for ndim - 1 < df < ndim.');
     }
     super(batchShape, param.shape.slice(-2), validateArgs);
     this.df = dfT;
+    this.given = given[0];
     this.lazy[given[0]] = param.expand([...batchShape, -1, -1]);
     this.validateArgs_();
     this.unbroadcastedScaleTril = given[0] === 'scaleTril' ? param : given[0] === 'covarianceMatrix' ? cholesky(param) : precisionToScaleTril(param);
@@ -97,8 +106,9 @@ export class Wishart extends ExponentialFamily {
   get precisionMatrix(): Tensor {
     return (this.lazy.precisionMatrix ??= choleskyInverse(this.unbroadcastedScaleTril).expand(this.matrixShape));
   }
+  /** df with two trailing dims, broadcast over the batch (a number df stays 0-d). */
   private get dfMatrix(): Tensor {
-    return this.df.view([...this._batchShape, 1, 1]);
+    return this.df.expand(this._batchShape).reshape([...this._batchShape, 1, 1]);
   }
   override get mean(): Tensor {
     return this.dfMatrix.mul(this.covarianceMatrix);
@@ -106,7 +116,7 @@ export class Wishart extends ExponentialFamily {
   /** NaN where df ≤ p + 1. */
   override get mode(): Tensor {
     const factor = this.df.sub(this._eventShape[1] + 1);
-    return where(factor.le(0), NaN, factor).view([...this._batchShape, 1, 1]).mul(this.covarianceMatrix);
+    return where(factor.le(0), NaN, factor).expand(this._batchShape).reshape([...this._batchShape, 1, 1]).mul(this.covarianceMatrix);
   }
   override get variance(): Tensor {
     const V = this.covarianceMatrix;
@@ -116,7 +126,14 @@ export class Wishart extends ExponentialFamily {
 
   override expand(batchShape: readonly number[]): Wishart {
     const shape = [...batchShape];
-    return this.keepValidation(new Wishart(this.df.expand(shape), { scaleTril: this.unbroadcastedScaleTril.expand([...shape, ...this._eventShape]), validateArgs: false }));
+    const matrix = this.lazy[this.given]!.expand([...shape, ...this._eventShape]);
+    const df = this.df.dim() === 0 ? this.df : this.df.expand(shape);
+    expanding = true;
+    try {
+      return this.keepValidation(new Wishart(df, { [this.given]: matrix, validateArgs: false }));
+    } finally {
+      expanding = false;
+    }
   }
 
   /** One Bartlett draw: L A Aᵀ Lᵀ with A lower-triangular, chi draws on its diagonal. */

@@ -135,9 +135,19 @@ export function solveTriangular(A: Tensor, B: Tensor, options: SolveTriangularOp
  * @example torch.choleskySolve(b, torch.linalg.cholesky(A)) // A⁻¹ b
  */
 export function choleskySolve(B: Tensor, L: Tensor, upper = false): Tensor {
+  if (!(B instanceof Tensor)) throw new TypeError(`cholesky_solve(): argument 'input' must be Tensor, not ${typeof B}`);
+  if (!(L instanceof Tensor)) throw new TypeError(`cholesky_solve(): argument 'input2' must be Tensor, not ${typeof L}`);
+  if (typeof upper !== 'boolean') throw new TypeError(`cholesky_solve(): argument 'upper' must be a boolean, but got ${typeof upper}`);
+  // PyTorch's messages, which call the factor A and the right-hand side b.
+  if (B._shape.length < 2) throw new Error(`b should have at least 2 dimensions, but has ${B._shape.length} dimensions instead`);
+  if (L._shape.length < 2) throw new Error(`u should have at least 2 dimensions, but has ${L._shape.length} dimensions instead`);
+  const [n, m] = L._shape.slice(-2);
+  if (n !== m) throw new Error(`A must be batches of square matrices, but they are ${n} by ${m} matrices`);
+  if (B._shape[B._shape.length - 2] !== n) {
+    throw new Error(`Incompatible matrix sizes for cholesky_solve: each A matrix is ${n} by ${n} but each b matrix is ${B._shape.slice(-2).join(' by ')}`);
+  }
   checkMatrices(L, 'cholesky_solve', true, 'input2');
   checkMatrices(B, 'cholesky_solve', false, 'input');
-  if (typeof upper !== 'boolean') throw new TypeError(`cholesky_solve(): argument 'upper' must be a boolean, but got ${typeof upper}`);
   const X = noGrad(() => {
     // A = L Lᵀ (or Uᵀ U): solve with the lower factor, then with its transpose.
     const lower = upper ? L.mT : L;
@@ -164,6 +174,7 @@ export function choleskySolve(B: Tensor, L: Tensor, upper = false): Tensor {
  */
 export function choleskyInverse(L: Tensor, upper = false): Tensor {
   checkMatrices(L, 'cholesky_inverse', true);
+  if (typeof upper !== 'boolean') throw new TypeError(`cholesky_inverse(): argument 'upper' must be a boolean, but got ${typeof upper}`);
   const n = L._shape[L._shape.length - 1];
   const inverse = noGrad(() => choleskySolve(eyeLike(L, n), L, upper));
   return record(inverse, 'CholeskyInverseBackward0', [L], (node) => {

@@ -506,3 +506,31 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor(x, 'broadcastTo', 'input');
   return expand(x, [...shape]);
 }
+
+/**
+ * The elements as a 1-D tensor (a view when the layout allows, else a copy).
+ * @example torch.ravel(x.t())
+ */
+export function ravel(x: Tensor): Tensor {
+  checkTensor(x, 'ravel', 'input');
+  return reshape(x, [-1]);
+}
+
+/**
+ * Splits dim `dim` into `sizes` (one of them may be -1, inferred).
+ * @example torch.zeros(2, 6).unflatten(1, [2, 3]).shape // [2, 2, 3]
+ */
+export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  checkTensor(x, 'unflatten', 'input');
+  const d = normalizeDim(dim, x._shape.length, false, 'unflatten');
+  if (!Array.isArray(sizes) || sizes.length === 0) throw new Error('unflatten: sizes must be non-empty');
+  const size = x._shape[d];
+  const inferred = sizes.filter((s) => s === -1).length;
+  if (inferred > 1) throw new Error('only one dimension can be inferred');
+  const known = sizes.reduce((p, s) => (s === -1 ? p : p * s), 1);
+  const resolved = sizes.map((s) => (s === -1 ? (known === 0 ? -1 : size / known) : s));
+  if (resolved.some((s) => !Number.isInteger(s) || s < 0) || resolved.reduce((p, s) => p * s, 1) !== size) {
+    throw new Error(`unflatten: Provided sizes [${sizes.join(', ')}] don't multiply up to the size of dim ${dim} (${size}) in the input tensor`);
+  }
+  return view(x, [...x._shape.slice(0, d), ...resolved, ...x._shape.slice(d + 1)]);
+}

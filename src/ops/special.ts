@@ -103,6 +103,7 @@ export function mvlgamma(x: Tensor, p: number): Tensor {
   checkTensor(x, 'mvlgamma', 'input');
   checkInteger(p, 'mvlgamma', 'p');
   if (p < 1) throw new Error('p has to be greater than or equal to 1');
+  if (x._dtype.name === 'bool') throw new Error('The input tensor may not be a boolean tensor.');
   const input = x._dtype.isFloatingPoint ? x : castKernel(x, defaultFloat);
   const constant = (p * (p - 1) * Math.log(Math.PI)) / 4;
   const shifted = (v: Tensor): Tensor => tidy(() => {

@@ -311,3 +311,80 @@ export function columnStack(tensors: Tensor[]): Tensor {
   checkTensorList(tensors, 'column_stack');
   return cat(tensors.map((t) => (t._shape.length <= 1 ? reshape(t, [t.numel(), 1]) : t)), 1);
 }
+
+/** One tensor for one input, a list for several, as PyTorch's atleast_* return. */
+function atLeastAll(fn: string, dims: 1 | 2 | 3, tensors: (Tensor | Tensor[])[]): Tensor | Tensor[] {
+  const list = tensors.length === 1 && Array.isArray(tensors[0]) ? tensors[0] : (tensors as Tensor[]);
+  list.forEach((t, i) => checkTensor(t, fn, `tensors[${i}]`));
+  const out = list.map((t) => atLeast(t, dims));
+  return tensors.length === 1 && !Array.isArray(tensors[0]) ? out[0] : out;
+}
+
+/**
+ * Views with at least one dim (0-d becomes [1]); several tensors (or a list) give a list.
+ * @example torch.atleast1d(torch.tensor(5)).shape // [1]
+ */
+export function atleast1d(tensor: Tensor): Tensor;
+export function atleast1d(...tensors: (Tensor | Tensor[])[]): Tensor | Tensor[];
+export function atleast1d(...tensors: (Tensor | Tensor[])[]): Tensor | Tensor[] {
+  return atLeastAll('atleast_1d', 1, tensors);
+}
+/**
+ * Views with at least two dims (a 1-D tensor becomes a row).
+ * @example torch.atleast2d(torch.tensor([1, 2])).shape // [1, 2]
+ */
+export function atleast2d(tensor: Tensor): Tensor;
+export function atleast2d(...tensors: (Tensor | Tensor[])[]): Tensor | Tensor[];
+export function atleast2d(...tensors: (Tensor | Tensor[])[]): Tensor | Tensor[] {
+  return atLeastAll('atleast_2d', 2, tensors);
+}
+/**
+ * Views with at least three dims (NumPy's padding: [n] -> [1, n, 1], [m, n] -> [m, n, 1]).
+ * @example torch.atleast3d(torch.tensor([1, 2])).shape // [1, 2, 1]
+ */
+export function atleast3d(tensor: Tensor): Tensor;
+export function atleast3d(...tensors: (Tensor | Tensor[])[]): Tensor | Tensor[];
+export function atleast3d(...tensors: (Tensor | Tensor[])[]): Tensor | Tensor[] {
+  return atLeastAll('atleast_3d', 3, tensors);
+}
+
+/** `vstack` under its other name. @example torch.rowStack([a, b]) */
+export const rowStack = (tensors: Tensor[]): Tensor => vstack(tensors);
+
+/** tensorSplit along `dim` for h/v/dsplit, with their checks and messages. */
+function directionalSplit(fn: string, x: Tensor, sections: number | number[], dim: number, minDims: number): Tensor[] {
+  checkTensor(x, fn, 'input');
+  if (x._shape.length < minDims) {
+    throw new Error(`torch.${fn} requires a tensor with at least ${minDims} dimension, but got a tensor with ${x._shape.length} dimensions!`);
+  }
+  if (typeof sections === 'number') {
+    if (!Number.isInteger(sections) || sections <= 0) throw argumentError(fn, 'sections', 'a positive integer', sections);
+    if (x._shape[dim] % sections !== 0) {
+      throw new Error(`torch.${fn} attempted to split along dimension ${dim}, but the size of the dimension ${x._shape[dim]} is not divisible by the split_size ${sections}!`);
+    }
+  }
+  return tensorSplit(x, sections, dim);
+}
+
+/**
+ * Splits into equal parts (or at indices) along dim 1, or dim 0 for a 1-D tensor.
+ * @example torch.hsplit(torch.arange(16).reshape(4, 4), 2) // two 4×2 tensors
+ */
+export function hsplit(x: Tensor, sections: number | number[]): Tensor[] {
+  checkTensor(x, 'hsplit', 'input');
+  return directionalSplit('hsplit', x, sections, x._shape.length === 1 ? 0 : 1, 1);
+}
+/**
+ * Splits along dim 0 (rows); needs at least 2 dims.
+ * @example torch.vsplit(torch.arange(16).reshape(4, 4), [1, 3])
+ */
+export function vsplit(x: Tensor, sections: number | number[]): Tensor[] {
+  return directionalSplit('vsplit', x, sections, 0, 2);
+}
+/**
+ * Splits along dim 2 (depth); needs at least 3 dims.
+ * @example torch.dsplit(torch.zeros(2, 2, 4), 2)
+ */
+export function dsplit(x: Tensor, sections: number | number[]): Tensor[] {
+  return directionalSplit('dsplit', x, sections, 2, 3);
+}

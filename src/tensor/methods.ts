@@ -34,6 +34,7 @@ import { toDevice } from '../ops/device.js';
 import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './creation.js';
 import './sort-methods.js';
+import './extra-methods.js';
 import './transpose-props.js';
 import './transfer.js';
 

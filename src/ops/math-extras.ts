@@ -1,0 +1,163 @@
+/**
+ * Elementwise functions composed from the native kernels: rad2deg / deg2rad, signbit,
+ * floatPower, ldexp, heaviside, and torch.special's sinc, entr and xlog1py. Where PyTorch
+ * has its own backward (sinc, entr, xlog1py, rad2deg, deg2rad) it is recorded here with
+ * PyTorch's formula and grad_fn name, beside the forward.
+ */
+import { record } from '../autograd/function.js';
+import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
+import { Tensor } from '../tensor/tensor.js';
+import { bool, defaultFloat, float64, scalarTypeName } from '../tensor/dtype.js';
+import { checkTensor } from '../tensor/args.js';
+import { sumTo } from './reduce.js';
+import { pow, where } from './elementwise.js';
+import { zerosLike } from '../tensor/creation.js';
+
+const toFloat = (x: Tensor): Tensor => (x.dtype.isFloatingPoint ? x : x.to(defaultFloat));
+
+/** y = scale · x, recorded as one node named as PyTorch's. */
+function scaled(fn: string, name: string, x: Tensor, scale: number): Tensor {
+  checkTensor(x, fn, 'input');
+  const out = noGrad(() => toFloat(x).mul(scale));
+  if (!gradEnabled() || !x.requiresGrad) return out;
+  return record(out, name, [x], () => (g) => [g.mul(scale)]);
+}
+
+/**
+ * Radians to degrees.
+ * @example torch.rad2deg(torch.tensor([Math.PI])) // [180]
+ */
+export function rad2deg(x: Tensor): Tensor {
+  return scaled('rad2deg', 'Rad2DegBackward0', x, 180 / Math.PI);
+}
+/**
+ * Degrees to radians.
+ * @example torch.deg2rad(torch.tensor([180])) // [3.1416]
+ */
+export function deg2rad(x: Tensor): Tensor {
+  return scaled('deg2rad', 'Deg2RadBackward0', x, Math.PI / 180);
+}
+
+/**
+ * Whether the sign bit is set: true for negatives and for -0.
+ * @example torch.signbit(torch.tensor([-0, 0, -2])) // [true, false, true]
+ */
+export function signbit(x: Tensor): Tensor {
+  checkTensor(x, 'signbit', 'input');
+  return noGrad(() => {
+    if (x.dtype === bool) return zerosLike(x);
+    if (!x.dtype.isFloatingPoint) return x.lt(0);
+    // copysign(1, x) reads the sign bit, so -0 and -NaN count as negative.
+    return x.newOnes(x.shape).copysign(x).lt(0);
+  });
+}
+
+/**
+ * input ** exponent in float64, whatever the inputs' dtypes.
+ * @example torch.floatPower(torch.tensor([2, 3]), 2) // [4, 9], float64
+ */
+export function floatPower(input: Tensor | number, exponent: Tensor | number): Tensor {
+  if (!(input instanceof Tensor) && !(exponent instanceof Tensor)) throw new TypeError('float_power(): expected input or exponent to be a Tensor');
+  const base = input instanceof Tensor ? input.to(float64) : input;
+  const exp = exponent instanceof Tensor ? exponent.to(float64) : exponent;
+  return pow(base, exp);
+}
+
+/**
+ * input · 2^other.
+ * @example torch.ldexp(torch.tensor([1]), torch.tensor([3])) // [8]
+ */
+export function ldexp(input: Tensor, other: Tensor): Tensor {
+  checkTensor(input, 'ldexp', 'input');
+  checkTensor(other, 'ldexp', 'other');
+  return input.mul(pow(2, other));
+}
+
+/**
+ * The Heaviside step: 0 below zero, 1 above, and `values` at zero. Not differentiable.
+ * @example torch.heaviside(torch.tensor([-1, 0, 2]), torch.tensor([0.5])) // [0, 0.5, 1]
+ */
+export function heaviside(input: Tensor, values: Tensor): Tensor {
+  checkTensor(input, 'heaviside', 'input');
+  checkTensor(values, 'heaviside', 'values');
+  if (input.dtype !== values.dtype) throw new Error('heaviside is not yet implemented for tensors with different dtypes.');
+  const out = noGrad(() => where(input.eq(0), values, input.gt(0).to(input.dtype)));
+  if (gradEnabled() && (input.requiresGrad || values.requiresGrad)) {
+    return record(out, 'HeavisideBackward0', [input, values], () => () => {
+      throw new Error('derivative for aten::heaviside is not implemented');
+    });
+  }
+  return out;
+}
+
+/**
+ * The normalized sinc, sin(πx) / (πx), and 1 at 0.
+ * @example torch.sinc(torch.tensor([0, 0.5])) // [1, 0.6366]
+ */
+export function sinc(x: Tensor): Tensor {
+  checkTensor(x, 'sinc', 'input');
+  const input = toFloat(x);
+  const out = noGrad(() => {
+    const px = input.mul(Math.PI);
+    return where(input.eq(0), 1, px.sin().div(px));
+  });
+  if (!gradEnabled() || !x.requiresGrad) return out;
+  return record(out, 'SincBackward0', [x], (node) => {
+    const saved = node.save(input);
+    return (g) => {
+      const v = saved();
+      const px = v.mul(Math.PI);
+      const squaredPi = v.mul(v).mul(Math.PI);
+      const grad = g.mul(px.mul(px.cos()).sub(px.sin())).div(squaredPi);
+      return [where(squaredPi.eq(0), 0, grad)];
+    };
+  });
+}
+
+/**
+ * The elementwise entropy term -x log x (0 at 0, -inf below 0).
+ * @example torch.special.entr(torch.tensor([-1, 0, 0.5])) // [-inf, 0, 0.3466]
+ */
+export function entr(x: Tensor): Tensor {
+  checkTensor(x, 'entr', 'input');
+  const input = toFloat(x);
+  // -x log x above 0, 0 at 0, -inf below, NaN for NaN.
+  const out = noGrad(() => where(input.gt(0), input.mul(input.log()).neg(), where(input.eq(0), 0, where(input.lt(0), -Infinity, input))));
+  if (!gradEnabled() || !x.requiresGrad) return out;
+  return record(out, 'SpecialEntrBackward0', [x], (node) => {
+    const saved = node.save(input);
+    return (g) => [g.mul(saved().log().add(1).neg())];
+  });
+}
+
+/**
+ * x · log1p(y), and 0 where x is 0 (unless y is NaN).
+ * @example torch.special.xlog1py(torch.tensor([0, 2]), torch.tensor([-1, 1])) // [0, 1.3863]
+ */
+export function xlog1py(x: Tensor | number, y: Tensor | number): Tensor {
+  if (!(x instanceof Tensor) && !(y instanceof Tensor)) throw new TypeError('xlog1py(): expected x or y to be a Tensor');
+  const like = (x instanceof Tensor ? x : y) as Tensor;
+  const xs = x instanceof Tensor ? x : like.newFull([], x);
+  const ys = y instanceof Tensor ? y : like.newFull([], y);
+  if (xs.dtype === bool || ys.dtype === bool) throw new Error(`xlog1py: ${scalarTypeName('bool')} inputs are not supported`);
+  const [a, b] = [toFloat(xs), toFloat(ys)];
+  const out = noGrad(() => where(a.eq(0).logicalAnd(b.isnan().logicalNot()), 0, a.mul(b.log1p())));
+  const wantA = x instanceof Tensor && x.requiresGrad;
+  const wantB = y instanceof Tensor && y.requiresGrad;
+  if (!gradEnabled() || !(wantA || wantB)) return out;
+  const inputs = [wantA ? (x as Tensor) : null, wantB ? (y as Tensor) : null].filter((t): t is Tensor => t !== null);
+  return record(out, 'SpecialXlog1PyBackward0', inputs, (node) => {
+    const [sa, sb] = [node.save(a), node.save(b)];
+    return (g) => {
+      const [va, vb] = [sa(), sb()];
+      const grads: Tensor[] = [];
+      if (wantA) {
+        // xlog1py(g, y), with 0 where x == 0 and y <= -1.
+        const ga = where(g.eq(0).logicalAnd(vb.isnan().logicalNot()), 0, g.mul(vb.log1p()));
+        grads.push(sumTo(where(va.eq(0).logicalAnd(vb.le(-1)), 0, ga), xs.shape));
+      }
+      if (wantB) grads.push(sumTo(g.mul(va).div(vb.add(1)), ys.shape));
+      return grads;
+    };
+  });
+}
