@@ -29,7 +29,7 @@ async function run(name: string): Promise<string[]> {
 }
 
 // Every port that runs and prints what PyTorch printed.
-const PASSING: string[] = ['d2l_linreg_scratch', 'd2l_linreg_concise', 'd2l_softmax_concise', 'd2l_mlp', 'd2l_dropout', 'd2l_weight_decay', 'vae', 'regression', 'tutorial_autograd_legendre', 'tutorial_nn', 'tutorial_optim', 'lr_scheduler', 'weighted_sampler_bce', 'clip_onecycle', 'lbfgs_fit', 'gradient_penalty', 'tutorial_autograd_basics', 'warmup_adamw_accumulate', 'save_load_resume', 'tutorial_tensors', 'quickstart_buildmodel', 'mnist_cnn', 'word_language_model', 'time_sequence_prediction', 'char_lm', 'mnist_rnn', 'reinforce'];
+const PASSING: string[] = ['d2l_linreg_scratch', 'd2l_linreg_concise', 'd2l_softmax_concise', 'd2l_mlp', 'd2l_dropout', 'd2l_weight_decay', 'vae', 'regression', 'tutorial_autograd_legendre', 'tutorial_nn', 'tutorial_optim', 'lr_scheduler', 'weighted_sampler_bce', 'clip_onecycle', 'lbfgs_fit', 'gradient_penalty', 'tutorial_autograd_basics', 'warmup_adamw_accumulate', 'save_load_resume', 'tutorial_tensors', 'quickstart_buildmodel', 'mnist_cnn', 'word_language_model', 'time_sequence_prediction', 'char_lm', 'mnist_rnn', 'reinforce', 'swa_ema'];
 
 describe('ports print what the PyTorch originals print', () => {
   for (const name of PASSING) {

@@ -157,7 +157,7 @@ export class CumulativeDistributionTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return this.distribution.icdf(y);
   }
-  logAbsDetJacobian(x: Tensor): Tensor {
+  logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     return this.distribution.logProb(x);
   }
   toString(): string {

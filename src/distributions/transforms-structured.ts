@@ -96,7 +96,7 @@ export class ReshapeTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return y.reshape([...y.shape.slice(0, y.dim() - this.outShape.length), ...this.inShape]);
   }
-  logAbsDetJacobian(x: Tensor): Tensor {
+  logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     return x.newZeros(x.shape.slice(0, x.dim() - this.inShape.length));
   }
   override forwardShape(shape: readonly number[]): number[] {
@@ -140,7 +140,7 @@ export class SoftmaxTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return y.log();
   }
-  logAbsDetJacobian(): Tensor {
+  logAbsDetJacobian(_x?: Tensor, _y?: Tensor): Tensor {
     throw new Error('SoftmaxTransform is not bijective: it has no log-determinant of its Jacobian');
   }
   override forwardShape(shape: readonly number[]): number[] {
@@ -235,7 +235,7 @@ export class LowerCholeskyTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return y.tril(-1).add(y.diagonal(0, -2, -1).log().diagEmbed());
   }
-  logAbsDetJacobian(): Tensor {
+  logAbsDetJacobian(_x?: Tensor, _y?: Tensor): Tensor {
     throw new Error('LowerCholeskyTransform does not implement log_abs_det_jacobian');
   }
   toString(): string {
@@ -265,7 +265,7 @@ export class PositiveDefiniteTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return new LowerCholeskyTransform().inverse(cholesky(y));
   }
-  logAbsDetJacobian(): Tensor {
+  logAbsDetJacobian(_x?: Tensor, _y?: Tensor): Tensor {
     throw new Error('PositiveDefiniteTransform does not implement log_abs_det_jacobian');
   }
   toString(): string {

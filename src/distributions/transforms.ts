@@ -132,7 +132,7 @@ export class ExpTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return y.log();
   }
-  logAbsDetJacobian(x: Tensor): Tensor {
+  logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     return x;
   }
   toString(): string {
@@ -163,7 +163,7 @@ export class AbsTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return y;
   }
-  logAbsDetJacobian(): Tensor {
+  logAbsDetJacobian(_x?: Tensor, _y?: Tensor): Tensor {
     throw new Error('AbsTransform is not bijective: it has no log-determinant of its Jacobian');
   }
   toString(): string {
@@ -214,7 +214,7 @@ export class AffineTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return y.sub(this.loc).div(this.scale);
   }
-  logAbsDetJacobian(x: Tensor): Tensor {
+  logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     let result = this.scale instanceof Tensor ? this.scale.abs().log() : fullLike(x, Math.log(Math.abs(this.scale)));
     let shape = [...x.shape];
     if (this.events) {
@@ -263,7 +263,7 @@ export class SigmoidTransform extends Transform {
     const c = y.clamp(tiny, 1 - eps);
     return c.log().sub(c.neg().log1p());
   }
-  logAbsDetJacobian(x: Tensor): Tensor {
+  logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     return softplus(x.neg()).neg().sub(softplus(x));
   }
   toString(): string {
@@ -295,7 +295,7 @@ export class TanhTransform extends Transform {
     // PyTorch's atanh, without clamping at ±1.
     return y.log1p().sub(y.neg().log1p()).mul(0.5);
   }
-  logAbsDetJacobian(x: Tensor): Tensor {
+  logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     // 2 (log 2 - x - softplus(-2x)), stable where tanh saturates.
     return x.neg().add(Math.LN2).sub(softplus(x.mul(-2))).mul(2);
   }
@@ -457,7 +457,7 @@ export class SoftplusTransform extends Transform {
   inverse(y: Tensor): Tensor {
     return y.neg().expm1().neg().log().add(y);
   }
-  logAbsDetJacobian(x: Tensor): Tensor {
+  logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     return softplus(x.neg()).neg();
   }
   toString(): string {

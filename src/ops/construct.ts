@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { tensor, zeros } from '../tensor/creation.js';
-import { type DType, int64, resultType } from '../tensor/dtype.js';
+import { type DType, int64, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { type DeviceLike } from '../tensor/device.js';
 import { argumentError, checkInteger, checkOptions, checkTensor } from '../tensor/args.js';
 import { cat, stack } from './shape.js';
@@ -25,7 +25,7 @@ function triangleIndices(fn: string, row: number, col: number, offset: number, o
   if (row < 0) throw new Error(`row must be non-negative, got${row}`);
   if (col < 0) throw new Error(`col must be non-negative, got${col}`);
   const dtype = options.dtype ?? int64;
-  if (dtype !== int64 && dtype.name !== 'int32') throw new Error(`"${fn}" not implemented for '${dtype.name}'`);
+  if (dtype !== int64 && dtype.name !== 'int32') throw new Error(`"${fn}" not implemented for '${scalarTypeName(dtype.name)}'`);
   const rows: number[] = [];
   const cols: number[] = [];
   for (let i = 0; i < row; i++) {

@@ -7,11 +7,11 @@
 import { record } from '../autograd/function.js';
 import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
-import { bool, defaultFloat, float64, scalarTypeName } from '../tensor/dtype.js';
+import { bool, defaultFloat, float64, resultType } from '../tensor/dtype.js';
 import { checkTensor } from '../tensor/args.js';
 import { sumTo } from './reduce.js';
 import { pow, where } from './elementwise.js';
-import { zerosLike } from '../tensor/creation.js';
+import { tensor, zerosLike } from '../tensor/creation.js';
 
 const toFloat = (x: Tensor): Tensor => (x.dtype.isFloatingPoint ? x : x.to(defaultFloat));
 
@@ -70,7 +70,8 @@ export function floatPower(input: Tensor | number, exponent: Tensor | number): T
 export function ldexp(input: Tensor, other: Tensor): Tensor {
   checkTensor(input, 'ldexp', 'input');
   checkTensor(other, 'ldexp', 'other');
-  return input.mul(pow(2, other));
+  // PyTorch's input * pow(2.0, other): the float 2.0 makes an integer exponent float.
+  return input.mul(pow(2, toFloat(other)));
 }
 
 /**
@@ -136,17 +137,20 @@ export function entr(x: Tensor): Tensor {
  */
 export function xlog1py(x: Tensor | number, y: Tensor | number): Tensor {
   if (!(x instanceof Tensor) && !(y instanceof Tensor)) throw new TypeError('xlog1py(): expected x or y to be a Tensor');
+  const operand = (v: Tensor | number) => (v instanceof Tensor ? { dtype: v.dtype, dim: v.dim() } : v);
+  let dtype = resultType([operand(x), operand(y)]);
+  if (!dtype.isFloatingPoint) dtype = defaultFloat;
   const like = (x instanceof Tensor ? x : y) as Tensor;
-  const xs = x instanceof Tensor ? x : like.newFull([], x);
-  const ys = y instanceof Tensor ? y : like.newFull([], y);
-  if (xs.dtype === bool || ys.dtype === bool) throw new Error(`xlog1py: ${scalarTypeName('bool')} inputs are not supported`);
-  const [a, b] = [toFloat(xs), toFloat(ys)];
+  const [a, b] = [x, y].map((v) => (v instanceof Tensor ? v.to(dtype) : tensor(v, { dtype, device: like.device })));
   const out = noGrad(() => where(a.eq(0).logicalAnd(b.isnan().logicalNot()), 0, a.mul(b.log1p())));
   const wantA = x instanceof Tensor && x.requiresGrad;
   const wantB = y instanceof Tensor && y.requiresGrad;
   if (!gradEnabled() || !(wantA || wantB)) return out;
+  // PyTorch's node names: Backward0 for two tensors, 1 with a number x, 2 with a number y.
+  const name = x instanceof Tensor && y instanceof Tensor ? 'SpecialXlog1PyBackward0' : x instanceof Tensor ? 'SpecialXlog1PyBackward2' : 'SpecialXlog1PyBackward1';
   const inputs = [wantA ? (x as Tensor) : null, wantB ? (y as Tensor) : null].filter((t): t is Tensor => t !== null);
-  return record(out, 'SpecialXlog1PyBackward0', inputs, (node) => {
+  const [shapeA, shapeB] = [[...a.shape], [...b.shape]];
+  return record(out, name, inputs, (node) => {
     const [sa, sb] = [node.save(a), node.save(b)];
     return (g) => {
       const [va, vb] = [sa(), sb()];
@@ -154,9 +158,9 @@ export function xlog1py(x: Tensor | number, y: Tensor | number): Tensor {
       if (wantA) {
         // xlog1py(g, y), with 0 where x == 0 and y <= -1.
         const ga = where(g.eq(0).logicalAnd(vb.isnan().logicalNot()), 0, g.mul(vb.log1p()));
-        grads.push(sumTo(where(va.eq(0).logicalAnd(vb.le(-1)), 0, ga), xs.shape));
+        grads.push(sumTo(where(va.eq(0).logicalAnd(vb.le(-1)), 0, ga), shapeA).to((x as Tensor).dtype));
       }
-      if (wantB) grads.push(sumTo(g.mul(va).div(vb.add(1)), ys.shape));
+      if (wantB) grads.push(sumTo(g.mul(va).div(vb.add(1)), shapeB).to((y as Tensor).dtype));
       return grads;
     };
   });

@@ -358,8 +358,8 @@ function directionalSplit(fn: string, x: Tensor, sections: number | number[], di
     throw new Error(`torch.${fn} requires a tensor with at least ${minDims} dimension, but got a tensor with ${x._shape.length} dimensions!`);
   }
   if (typeof sections === 'number') {
-    if (!Number.isInteger(sections) || sections <= 0) throw argumentError(fn, 'sections', 'a positive integer', sections);
-    if (x._shape[dim] % sections !== 0) {
+    if (!Number.isInteger(sections)) throw argumentError(fn, 'sections', 'an integer', sections);
+    if (sections === 0 || x._shape[dim] % sections !== 0) {
       throw new Error(`torch.${fn} attempted to split along dimension ${dim}, but the size of the dimension ${x._shape[dim]} is not divisible by the split_size ${sections}!`);
     }
   }

@@ -23,11 +23,13 @@ const INTERPOLATIONS = ['linear', 'lower', 'higher', 'midpoint', 'nearest'];
 
 function quantileImpl(fn: string, input: Tensor, q: Tensor | number, dim: number | QuantileOptions | null | undefined, keepdim: boolean | undefined, options: QuantileOptions | undefined, ignoreNan: boolean): Tensor {
   checkTensor(input, fn, 'input');
+  const name = fn;  // for argument checks; PyTorch's value errors say quantile() for both
+  fn = 'quantile';
   if (typeof dim === 'object' && dim !== null) {
     options = dim;
     dim = undefined;
   }
-  checkOptions(options ?? {}, fn, ['dim', 'keepdim', 'interpolation']);
+  checkOptions(options ?? {}, name, ['dim', 'keepdim', 'interpolation']);
   const d = dim ?? options?.dim ?? null;
   const keep = keepdim ?? options?.keepdim ?? false;
   const interpolation = options?.interpolation ?? 'linear';
@@ -53,8 +55,12 @@ function quantileImpl(fn: string, input: Tensor, q: Tensor | number, dim: number
   if (d === null) {
     sorted = input.reshape([-1]).sort().values;
     outShape = keep ? input.shape.map(() => 1) : [];
+  } else if (input.dim() === 0) {
+    normalizeDim(d, 0, false, name);
+    sorted = input.reshape([1]);
+    outShape = [];
   } else {
-    const axis = normalizeDim(d, input.dim(), false, fn);
+    const axis = normalizeDim(d, input.dim(), false, name);
     sorted = input.movedim(axis, -1).sort().values;
     outShape = keep ? input.shape.map((s, i) => (i === axis ? 1 : s)) : input.shape.filter((_, i) => i !== axis);
   }
@@ -222,6 +228,7 @@ function trapezoidArgs(fn: string, y: Tensor, x: Tensor | TrapezoidOptions | nul
  */
 export function trapezoid(y: Tensor, x?: Tensor | TrapezoidOptions | null, options?: TrapezoidOptions): Tensor {
   checkTensor(y, 'trapezoid', 'y');
+  if (y.dim() === 0) throw new Error(`Dimension specified as ${String((x instanceof Tensor ? options?.dim : (x as TrapezoidOptions | undefined)?.dim ?? options?.dim) ?? -1)} but tensor has no dimensions`);
   const dimGiven = (x instanceof Tensor ? options?.dim : (x as TrapezoidOptions | undefined)?.dim ?? options?.dim) ?? -1;
   const dim = normalizeDim(dimGiven, y.dim(), false, 'trapezoid');
   if (y.shape[dim] === 0) return zeros(y.shape.filter((_, i) => i !== dim), { dtype: y.dtype, device: y.device });
@@ -241,6 +248,8 @@ export function trapezoid(y: Tensor, x?: Tensor | TrapezoidOptions | null, optio
  * @example torch.cumulativeTrapezoid(torch.tensor([1, 2, 3])) // [1.5, 4]
  */
 export function cumulativeTrapezoid(y: Tensor, x?: Tensor | TrapezoidOptions | null, options?: TrapezoidOptions): Tensor {
+  checkTensor(y, 'cumulative_trapezoid', 'y');
+  if (y.dim() === 0) throw new Error(`Dimension specified as ${String((x instanceof Tensor ? options?.dim : (x as TrapezoidOptions | undefined)?.dim ?? options?.dim) ?? -1)} but tensor has no dimensions`);
   const { dim, dx } = trapezoidArgs('cumulative_trapezoid', y, x, options);
   const n = y.shape[dim];
   const left = y.narrow(dim, 0, Math.max(n - 1, 0));
