@@ -103,6 +103,12 @@ const UNARY: UnaryCase[] = [
   { name: 'polygamma(3)', fn: (x) => x.polygamma(3) },
   { name: 'erfc', fn: (x) => x.erfc() },
   { name: 'erfinv', fn: (x) => x.erfinv() },
+  // composed from the kernels above (ops/special.ts, ops/math-extras.ts)
+  { name: 'mvlgamma(2)', fn: (x) => x.mvlgamma(2) },
+  { name: 'sinc', fn: (x) => x.sinc() },
+  { name: 'special.entr', fn: (x) => torch.special.entr(x) },
+  { name: 'rad2deg', fn: (x) => x.rad2deg() },
+  { name: 'signbit', fn: (x) => x.signbit() },
 ];
 
 interface BinaryCase {
