@@ -126,7 +126,7 @@ export {
   isnan, isinf, isposinf, isneginf, isfinite, nanToNum,
 } from './ops/unary-math.js';
 export type { NanToNumOptions } from './ops/unary-math.js';
-export { lgamma, digamma, polygamma, erfc, erfinv, logit, mvlgamma, lgamma_, digamma_, erfc_, erfinv_, logit_, mvlgamma_ } from './ops/special.js';
+export { lgamma, digamma, polygamma, erfc, erfinv, logit, mvlgamma, i0, lgamma_, digamma_, erfc_, erfinv_, logit_, mvlgamma_, i0_ } from './ops/special.js';
 /**
  * `torch.special`: the special functions under PyTorch's names there (`gammaln`, `psi`,
  * `expit`, ...).

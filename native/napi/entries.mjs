@@ -89,6 +89,8 @@ export const enums = {
     'Hardshrink', 'Softshrink', 'Threshold', 'Hardtanh',
     // Special functions (src/ops/special.ts); p0 is polygamma's order n.
     'Lgamma', 'Digamma', 'Polygamma', 'Erfc', 'Erfinv',
+    // Bessel functions and the normal tails (src/ops/special.ts).
+    'I0', 'I0e', 'I1', 'I1e', 'Erfcx', 'LogNdtr',
   ],
   // Elementwise operations with two inputs of one dtype. Compare ops write bool.
   BinaryOp: [

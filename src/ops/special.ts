@@ -9,10 +9,10 @@ import { UnaryOp } from '../native/enums.generated.js';
 import { record } from '../autograd/function.js';
 import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../memory/storage.js';
-import { defaultFloat } from '../tensor/dtype.js';
+import { defaultFloat, float64 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
-import { div, exp, gt, log, logicalOr, lt, mul, neg, rsub, unary, where } from './elementwise.js';
+import { abs, add, div, erf, exp, gt, log, logicalOr, lt, mul, neg, reciprocal, rsub, sign, sub, unary, where } from './elementwise.js';
 import { castKernel } from './tensor-kernels.js';
 import { arange } from '../tensor/creation.js';
 import { unaryInplace, viaRebase } from './inplace-math.js';
@@ -120,6 +120,78 @@ export function mvlgamma(x: Tensor, p: number): Tensor {
   });
 }
 
+// ---- Bessel functions and the normal tails -------------------------------------------------
+
+/**
+ * The zeroth-order modified Bessel function of the first kind, I0.
+ * @example torch.i0(torch.tensor([0, 1])) // [1, 1.2661]
+ */
+export function i0(x: Tensor): Tensor {
+  return unary(UnaryOp.I0, 'I0Backward0', x, true, 'input', (g, i) => mul(g, i1(i())));
+}
+/**
+ * exp(-|x|) I0(x), which does not overflow (`torch.special.i0e`).
+ * @example torch.special.i0e(torch.tensor([0, 100])) // [1, 0.0399]
+ */
+export function i0e(x: Tensor): Tensor {
+  // d/dx = i1e(x) - sgn(x) i0e(x)
+  return unary(UnaryOp.I0e, 'SpecialI0EBackward0', x, true, 'input', (g, i) => mul(g, sub(i1e(i()), mul(sign(i()), i0e(i())))));
+}
+
+/** PyTorch's i1/i1e backward: the derivative, with 0.5 where |x| <= eps (where it is 0/0). */
+function besselOneGrad(g: Tensor, x: Tensor, scaled: boolean): Tensor {
+  const eps = x._dtype === float64 ? 2.220446049250313e-16 : 1.1920928955078125e-7;
+  const notTiny = gt(abs(x), eps);
+  const safe = where(notTiny, x, eps);
+  const result = scaled ? i1e(safe) : i1(safe);
+  const derivative = scaled ? sub(i0e(safe), mul(result, add(sign(safe), reciprocal(safe)))) : sub(i0(safe), div(result, safe));
+  return mul(g, where(notTiny, derivative, 0.5));
+}
+/**
+ * The first-order modified Bessel function of the first kind, I1 (`torch.special.i1`).
+ * @example torch.special.i1(torch.tensor([0, 1])) // [0, 0.5652]
+ */
+export function i1(x: Tensor): Tensor {
+  return unary(UnaryOp.I1, 'SpecialI1Backward0', x, true, 'input', (g, i) => besselOneGrad(g, i(), false));
+}
+/**
+ * exp(-|x|) I1(x) (`torch.special.i1e`).
+ * @example torch.special.i1e(torch.tensor([1, 100])) // [0.2079, 0.0397]
+ */
+export function i1e(x: Tensor): Tensor {
+  return unary(UnaryOp.I1e, 'SpecialI1EBackward0', x, true, 'input', (g, i) => besselOneGrad(g, i(), true));
+}
+/**
+ * The scaled complementary error function exp(x²) erfc(x) (`torch.special.erfcx`).
+ * @example torch.special.erfcx(torch.tensor([0, 30])) // [1, 0.0188]
+ */
+export function erfcx(x: Tensor): Tensor {
+  // d/dx = 2 x erfcx(x) - 2/sqrt(pi)
+  return unary(UnaryOp.Erfcx, 'SpecialErfcxBackward0', x, true, 'input', (g, i) => mul(g, sub(mul(mul(i(), erfcx(i())), 2), 2 / SQRT_PI)));
+}
+/**
+ * The log of the standard normal CDF, accurate far into the left tail (`torch.special.log_ndtr`).
+ * @example torch.special.logNdtr(torch.tensor([0, -40])) // [-0.6931, -804.6084]
+ */
+export function logNdtr(x: Tensor): Tensor {
+  const out = unary(UnaryOp.LogNdtr, 'SpecialLogNdtrBackward0', x, true, 'none', null);
+  if (!gradEnabled() || !x._requiresGrad) return out;
+  // d/dx = exp(-(log_ndtr(x) + x²/2)) / sqrt(2 pi)
+  return record(out, 'SpecialLogNdtrBackward0', [x], (node) => {
+    const [si, so] = [node.save(x), node.save(out)];
+    return (g) => [div(mul(g, exp(neg(add(so(), div(mul(si(), si()), 2))))), Math.sqrt(2 * Math.PI))];
+  });
+}
+/**
+ * The standard normal CDF, (1 + erf(x/√2)) / 2 (`torch.special.ndtr`, composed as PyTorch's).
+ * @example torch.special.ndtr(torch.tensor([0, 1.96])) // [0.5, 0.9750]
+ */
+export function ndtr(x: Tensor): Tensor {
+  checkTensor(x, 'special_ndtr', 'input');
+  const input = x._dtype.isFloatingPoint ? x : castKernel(x, defaultFloat);
+  return mul(add(erf(mul(input, Math.SQRT1_2)), 1), 0.5);
+}
+
 // ---- in-place forms ------------------------------------------------------------------
 
 /** In-place lgamma. @example x.lgamma_() */
@@ -138,5 +210,7 @@ export function polygamma_(x: Tensor, n: number): Tensor {
 }
 /** In-place mvlgamma, `x.mvlgamma_(p)`. @example x.mvlgamma_(2) */
 export const mvlgamma_ = (x: Tensor, p: number): Tensor => viaRebase(x, 'mvlgamma_', [], (t) => mvlgamma(t, p));
+/** In-place i0. @example x.i0_() */
+export const i0_ = (x: Tensor): Tensor => unaryInplace(x, 'i0_', UnaryOp.I0, i0, true);
 /** In-place logit. @example p.logit_(1e-6) */
 export const logit_ = (x: Tensor, eps: number | null = null): Tensor => viaRebase(x, 'logit_', [], (t) => logit(t, eps));

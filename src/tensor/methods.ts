@@ -118,6 +118,8 @@ declare module './tensor.js' {
     erfinv: Tail<typeof special.erfinv>;
     logit: Tail<typeof special.logit>;
     mvlgamma: Tail<typeof special.mvlgamma>;
+    i0: Tail<typeof special.i0>;
+    i0_: Tail<typeof special.i0_>;
     isnan: Tail<typeof unaryMath.isnan>;
     isinf: Tail<typeof unaryMath.isinf>;
     isposinf: Tail<typeof unaryMath.isposinf>;
@@ -427,7 +429,7 @@ for (const [name, fn] of Object.entries({
   sigmoid_: inplaceMath.sigmoid_, tanh_: inplaceMath.tanh_, exp_: inplaceMath.exp_, log_: inplaceMath.log_, log1p_: inplaceMath.log1p_, expm1_: inplaceMath.expm1_, sqrt_: inplaceMath.sqrt_, rsqrt_: inplaceMath.rsqrt_, reciprocal_: inplaceMath.reciprocal_, sin_: inplaceMath.sin_, cos_: inplaceMath.cos_, erf_: inplaceMath.erf_, abs_: inplaceMath.abs_, sign_: inplaceMath.sign_, floor_: inplaceMath.floor_, ceil_: inplaceMath.ceil_, round_: inplaceMath.round_, trunc_: inplaceMath.trunc_, square_: inplaceMath.square_, tan_: inplaceMath.tan_, asin_: inplaceMath.asin_, acos_: inplaceMath.acos_, atan_: inplaceMath.atan_, sinh_: inplaceMath.sinh_, cosh_: inplaceMath.cosh_, asinh_: inplaceMath.asinh_, acosh_: inplaceMath.acosh_, atanh_: inplaceMath.atanh_, log2_: inplaceMath.log2_, log10_: inplaceMath.log10_, exp2_: inplaceMath.exp2_, frac_: inplaceMath.frac_, nanToNum_: inplaceMath.nanToNum_, atan2_: inplaceMath.atan2_, hypot_: inplaceMath.hypot_, fmod_: inplaceMath.fmod_, remainder_: inplaceMath.remainder_, copysign_: inplaceMath.copysign_, xlogy_: inplaceMath.xlogy_, lerp_: inplaceMath.lerp_, addcmul_: inplaceMath.addcmul_, addcdiv_: inplaceMath.addcdiv_, clampMin_: inplaceMath.clampMin_, clampMax_: inplaceMath.clampMax_,
   hardshrink: activations.hardshrink, prelu: activations.prelu,
   broadcastTo: shape.broadcastTo, lgamma: special.lgamma, digamma: special.digamma, polygamma: (x: Tensor, n: number) => special.polygamma(n, x),
-  erfc: special.erfc, erfinv: special.erfinv, logit: special.logit, mvlgamma: special.mvlgamma, mvlgamma_: special.mvlgamma_,
+  erfc: special.erfc, erfinv: special.erfinv, logit: special.logit, mvlgamma: special.mvlgamma, mvlgamma_: special.mvlgamma_, i0: special.i0, i0_: special.i0_,
   lgamma_: special.lgamma_, digamma_: special.digamma_, polygamma_: special.polygamma_, erfc_: special.erfc_,
   erfinv_: special.erfinv_, logit_: special.logit_,
 } as Record<string, AnyFn>)) {

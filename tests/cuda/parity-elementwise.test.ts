@@ -103,6 +103,12 @@ const UNARY: UnaryCase[] = [
   { name: 'polygamma(3)', fn: (x) => x.polygamma(3) },
   { name: 'erfc', fn: (x) => x.erfc() },
   { name: 'erfinv', fn: (x) => x.erfinv() },
+  { name: 'i0', fn: (x) => torch.i0(x) },
+  { name: 'special.i0e', fn: (x) => torch.special.i0e(x) },
+  { name: 'special.i1', fn: (x) => torch.special.i1(x) },
+  { name: 'special.i1e', fn: (x) => torch.special.i1e(x) },
+  { name: 'special.erfcx', fn: (x) => torch.special.erfcx(x) },
+  { name: 'special.logNdtr', fn: (x) => torch.special.logNdtr(x) },
   // composed from the kernels above (ops/special.ts, ops/math-extras.ts)
   { name: 'mvlgamma(2)', fn: (x) => x.mvlgamma(2) },
   { name: 'sinc', fn: (x) => x.sinc() },

@@ -25,7 +25,8 @@ namespace flint {
   X(GeluTanh) X(Silu) X(LeakyRelu) X(Erf) X(Square) X(Trunc) X(Tan) X(Asin) X(Acos) X(Atan) X(Sinh)  \
   X(Cosh) X(Asinh) X(Acosh) X(Atanh) X(Log2) X(Log10) X(Exp2) X(Frac) X(Softplus) X(Elu) X(Selu)   \
   X(Celu) X(Hardsigmoid) X(Hardswish) X(Mish) X(LogSigmoid) X(Hardshrink) X(Softshrink)            \
-  X(Threshold) X(Hardtanh) X(Lgamma) X(Digamma) X(Polygamma) X(Erfc) X(Erfinv)
+  X(Threshold) X(Hardtanh) X(Lgamma) X(Digamma) X(Polygamma) X(Erfc) X(Erfinv)     \
+  X(I0) X(I0e) X(I1) X(I1e) X(Erfcx) X(LogNdtr)
 
 namespace rules {
 #define FLINT_RULES_LISTED(OP) \
@@ -181,6 +182,18 @@ FLINT_HOST_DEVICE T unaryValue(T x, const UnaryParams<T>& p) {
     return math::erfc(x);
   } else if constexpr (OP == UnaryOp::Erfinv) {
     return special::erfinv(x);
+  } else if constexpr (OP == UnaryOp::I0) {
+    return T(special::i0(double(x)));  // float in double, rounded once
+  } else if constexpr (OP == UnaryOp::I0e) {
+    return T(special::i0e(double(x)));
+  } else if constexpr (OP == UnaryOp::I1) {
+    return T(special::i1(double(x)));
+  } else if constexpr (OP == UnaryOp::I1e) {
+    return T(special::i1e(double(x)));
+  } else if constexpr (OP == UnaryOp::Erfcx) {
+    return T(special::erfcx(double(x)));
+  } else if constexpr (OP == UnaryOp::LogNdtr) {
+    return T(special::logNdtr(double(x)));
   } else if constexpr (OP == UnaryOp::Lgamma) {
     return math::lgamma(x);
   } else if constexpr (OP == UnaryOp::Digamma) {
