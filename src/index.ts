@@ -133,7 +133,7 @@ export { lgamma, digamma, polygamma, erfc, erfinv, logit, mvlgamma, i0, lgamma_,
  * @example torch.special.gammaln(torch.tensor([0.5]))
  */
 export * as special from './special.js';
-export { hypot, logaddexp, logaddexp2, xlogy, fmod, copysign, lerp, addcmul, addcdiv } from './ops/binary-math.js';
+export { hypot, logaddexp, logaddexp2, xlogy, fmod, copysign, lerp, addcmul, addcdiv, gcd, lcm, nextafter } from './ops/binary-math.js';
 export type { ValueOptions } from './ops/binary-math.js';
 export { clampMin, clampMax, isclose, allclose, equal } from './ops/compare-math.js';
 export type { CloseOptions } from './ops/compare-math.js';

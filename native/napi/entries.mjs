@@ -99,6 +99,8 @@ export const enums = {
     'LogicalAnd', 'LogicalOr', 'Atan2', 'Remainder', 'FloorDivide',
     // src/ops/binary-math.ts; all but Fmod are float-only.
     'Hypot', 'Logaddexp', 'Logaddexp2', 'Xlogy', 'Fmod', 'Copysign',
+    // src/ops/binary-math.ts: Gcd and Lcm take integers only, Nextafter floats only.
+    'Gcd', 'Lcm', 'Nextafter',
   ],
   ReduceOp: ['Sum', 'Prod', 'Max', 'Min', 'ArgMax', 'ArgMin', 'Any', 'All'],
   LossReduction: ['None', 'Mean', 'Sum'],

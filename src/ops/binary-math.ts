@@ -1,6 +1,6 @@
 /**
- * Elementwise math of two operands (hypot, logaddexp, logaddexp2, xlogy, fmod, copysign:
- * native kernels) and of three (lerp, addcmul, addcdiv: compositions), with PyTorch's type
+ * Elementwise math of two operands (hypot, logaddexp, logaddexp2, xlogy, fmod, copysign,
+ * gcd, lcm, nextafter: native kernels) and of three (lerp, addcmul, addcdiv: compositions), with PyTorch's type
  * promotion and grad_fn names. Each backward sits below its forward.
  */
 import { BinaryOp } from '../native/enums.generated.js';
@@ -178,6 +178,47 @@ function sameDtype(expected: Tensor, other: Tensor, name: string): void {
     const c = (d: DType) => scalarTypeName(d).toLowerCase();
     throw new Error(`expected dtype ${c(expected._dtype)} for \`${name}\` but got dtype ${c(other._dtype)}`);
   }
+}
+
+/** An integer-only op (gcd, lcm) in the operands' promoted dtype, as PyTorch refuses floats and bool. */
+function integerForward(fn: string, op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, fn, 'input');
+  checkTensor(b, fn, 'other');
+  const dtype = resultType([operand(a), operand(b)]);
+  if (dtype.isFloatingPoint || dtype.name === 'bool') throw new Error(`"${fn}_cpu" not implemented for '${scalarTypeName(dtype.name)}'`);
+  return forward(fn, op, a, b, false);
+}
+
+/**
+ * The greatest common divisor of integers, elementwise (gcd(0, 0) = 0).
+ * @example torch.gcd(torch.tensor([12, -9, 0]), torch.tensor([18, 6, 5])) // [6, 3, 5]
+ */
+export function gcd(a: Tensor, b: Tensor): Tensor {
+  return integerForward('gcd', BinaryOp.Gcd, a, b);
+}
+
+/**
+ * The least common multiple of integers, elementwise (0 when either is 0).
+ * @example torch.lcm(torch.tensor([4, -6]), torch.tensor([6, 4])) // [12, 12]
+ */
+export function lcm(a: Tensor, b: Tensor): Tensor {
+  return integerForward('lcm', BinaryOp.Lcm, a, b);
+}
+
+/**
+ * The next representable float after `a` toward `b`, elementwise. Not differentiable.
+ * @example torch.nextafter(torch.tensor([1], { dtype: torch.float64 }), torch.tensor([2], { dtype: torch.float64 })) // 1 + 2^-52
+ */
+export function nextafter(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'nextafter', 'input');
+  checkTensor(b, 'nextafter', 'other');
+  const dtype = resultType([operand(a), operand(b)]);
+  if (!dtype.isFloatingPoint) throw new Error(`"nextafter_cpu" not implemented for '${scalarTypeName(dtype.name)}'`);
+  const out = noGrad(() => forward('nextafter', BinaryOp.Nextafter, a, b, false));
+  if (!gradEnabled() || !(a._requiresGrad || b._requiresGrad)) return out;
+  return record(out, 'NextafterBackward0', [a, b], () => () => {
+    throw new Error("the derivative for 'nextafter' is not implemented.");
+  });
 }
 
 /**

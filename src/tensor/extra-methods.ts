@@ -11,6 +11,7 @@ import * as splitOps from '../ops/split.js';
 import * as shapeOps from '../ops/shape.js';
 import * as indexing from '../ops/indexing.js';
 import * as linalgExtras from '../linalg/extras.js';
+import * as binaryMath from '../ops/binary-math.js';
 import { Tensor } from './tensor.js';
 
 type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
@@ -37,6 +38,9 @@ declare module './tensor.js' {
     sinc: Tail<typeof mathExtras.sinc>;
     choleskySolve: Tail<typeof linalgExtras.choleskySolve>;
     choleskyInverse: Tail<typeof linalgExtras.choleskyInverse>;
+    gcd: Tail<typeof binaryMath.gcd>;
+    lcm: Tail<typeof binaryMath.lcm>;
+    nextafter: Tail<typeof binaryMath.nextafter>;
   }
 }
 
@@ -47,6 +51,7 @@ const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
   rad2deg: mathExtras.rad2deg, deg2rad: mathExtras.deg2rad, signbit: mathExtras.signbit, floatPower: mathExtras.floatPower,
   ldexp: mathExtras.ldexp, heaviside: mathExtras.heaviside, sinc: mathExtras.sinc,
   choleskySolve: linalgExtras.choleskySolve, choleskyInverse: linalgExtras.choleskyInverse,
+  gcd: binaryMath.gcd, lcm: binaryMath.lcm, nextafter: binaryMath.nextafter,
 };
 for (const [name, fn] of Object.entries(methods)) {
   Object.defineProperty(Tensor.prototype, name, {

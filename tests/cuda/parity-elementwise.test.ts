@@ -123,6 +123,8 @@ interface BinaryCase {
   a?: (d: DTypeName) => RandomOptions;
   b?: (d: DTypeName) => RandomOptions;
   method?: string;
+  /** Defined on integers only (gcd, lcm): float inputs must throw on both devices. */
+  integerOnly?: boolean;
 }
 
 const nonzeroDivisor = (d: DTypeName): RandomOptions => (isFloat(d) ? { specials: true } : { nonzero: true, lo: d === 'uint8' ? 1 : -7, hi: 7 });
@@ -164,6 +166,9 @@ const BINARY: BinaryCase[] = [
   { name: 'xlogy', fn: (a, b) => call(a, 'xlogy', b), method: 'xlogy', a: floatSpecials },
   { name: 'fmod', fn: (a, b) => call(a, 'fmod', b), method: 'fmod', b: nonzeroDivisor },
   { name: 'copysign', fn: (a, b) => call(a, 'copysign', b), method: 'copysign', b: floatSpecials },
+  { name: 'gcd', fn: (a, b) => torch.gcd(a, b), integerOnly: true },
+  { name: 'lcm', fn: (a, b) => torch.lcm(a, b), integerOnly: true },
+  { name: 'nextafter', fn: (a, b) => torch.nextafter(a, b), a: floatSpecials, b: floatSpecials },
 ];
 
 /** Operand shapes and views for binary ops (the views are taken inside the op). */
@@ -226,7 +231,7 @@ describe.skipIf(!run)(`elementwise ops: ${DEV} vs cpu`, () => {
           const a = randomTensor(rng, layout.a, dtype, op.a?.(dname) ?? {});
           const b = randomTensor(rng, layout.b, dtype, op.b?.(dname) ?? {});
           failures.add(
-            parity(`${op.name} ${dname} ${layout.name}`, [a, b], (x, y) => op.fn(...layout.view(x, y)), { allowErrors: !isFloat(dname) }),
+            parity(`${op.name} ${dname} ${layout.name}`, [a, b], (x, y) => op.fn(...layout.view(x, y)), { allowErrors: op.integerOnly === true || !isFloat(dname) }),
           );
         }
       }

@@ -22,7 +22,7 @@ namespace flint {
 #define FLINT_BINARY_OPS(X)                                                                   \
   X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Maximum) X(Minimum) X(Eq) X(Ne) X(Gt) X(Ge) X(Lt) X(Le) \
   X(LogicalAnd) X(LogicalOr) X(Atan2) X(Remainder) X(FloorDivide) X(Hypot) X(Logaddexp)          \
-  X(Logaddexp2) X(Xlogy) X(Fmod) X(Copysign)
+  X(Logaddexp2) X(Xlogy) X(Fmod) X(Copysign) X(Gcd) X(Lcm) X(Nextafter)
 
 namespace rules {
 #define FLINT_RULES_LISTED(OP) \
@@ -41,6 +41,21 @@ constexpr bool everyBinaryOpListed() {
   }
   return true;
 }
+// gcd of the magnitudes by Euclid's algorithm, in the unsigned type so that INT_MIN's
+// magnitude is representable; the result converts back wrapping, as PyTorch's abs() wraps.
+template <class T>
+FLINT_HOST_DEVICE T gcdValue(T a, T b) {
+  using U = std::make_unsigned_t<T>;
+  U x = a < 0 ? U(U(0) - U(a)) : U(a);
+  U y = b < 0 ? U(U(0) - U(b)) : U(b);
+  while (x != 0) {
+    const U c = x;
+    x = U(y % x);
+    y = c;
+  }
+  return T(y);
+}
+
 }  // namespace rules
 static_assert(rules::everyBinaryOpListed(), "FLINT_BINARY_OPS must name every BinaryOp");
 
@@ -51,7 +66,8 @@ constexpr bool binaryTakesIntegers(BinaryOp op) {
     case BinaryOp::Logaddexp:
     case BinaryOp::Logaddexp2:
     case BinaryOp::Xlogy:
-    case BinaryOp::Copysign: return false;
+    case BinaryOp::Copysign:
+    case BinaryOp::Nextafter: return false;
     default: return true;
   }
 }
@@ -222,6 +238,24 @@ FLINT_HOST_DEVICE BinaryOut<OP, T> binaryValue(T x, T y, const Errors& errors) {
     }
   } else if constexpr (OP == BinaryOp::Copysign) {
     return math::copysign(x, y);
+  } else if constexpr (OP == BinaryOp::Gcd || OP == BinaryOp::Lcm) {
+    // Integers only (TypeScript refuses floats and bool, as PyTorch does).
+    if constexpr (kFloat || kBool) {
+      return T(0);
+    } else {
+      const T g = rules::gcdValue(x, y);
+      if constexpr (OP == BinaryOp::Gcd) {
+        return g;
+      } else {
+        // |x / g * y|, wrapping on overflow as PyTorch's int arithmetic does.
+        if (g == T(0)) return T(0);
+        using U = std::make_unsigned_t<T>;
+        const T product = T(U(rules::divideWrapping(x, g)) * U(y));
+        return product < 0 ? T(U(0) - U(product)) : product;
+      }
+    }
+  } else if constexpr (OP == BinaryOp::Nextafter) {
+    return math::nextafter(x, y);
   } else {
     static_assert(rules::kNoRule<OP>, "a BinaryOp without a value rule in flint/rules/binary.h");
   }

@@ -24,7 +24,7 @@ FLINT_MATH1(tanh) FLINT_MATH1(log1p) FLINT_MATH1(expm1) FLINT_MATH1(floor) FLINT
 FLINT_MATH1(erf) FLINT_MATH1(erfc)
 FLINT_MATH1(tan) FLINT_MATH1(asin) FLINT_MATH1(acos) FLINT_MATH1(atan) FLINT_MATH1(sinh) FLINT_MATH1(cosh)
 FLINT_MATH1(asinh) FLINT_MATH1(acosh) FLINT_MATH1(atanh) FLINT_MATH1(log2) FLINT_MATH1(log10) FLINT_MATH1(exp2)
-FLINT_MATH2(pow) FLINT_MATH2(atan2) FLINT_MATH2(fmod) FLINT_MATH2(hypot) FLINT_MATH2(copysign)
+FLINT_MATH2(pow) FLINT_MATH2(atan2) FLINT_MATH2(fmod) FLINT_MATH2(hypot) FLINT_MATH2(copysign) FLINT_MATH2(nextafter)
 #undef FLINT_MATH1
 // log|Gamma(x)|. On the host, the reentrant form: plain lgamma writes the global signgam,
 // a race between pool threads.
