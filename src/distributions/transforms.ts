@@ -109,10 +109,15 @@ class InverseTransform extends Transform {
   }
 }
 
-/** y = exp(x). @example new ExpTransform().call(x) */
-export class ExpTransform extends Transform {
+/**
+ * The parameterless elementwise bijections of the real line (Exp, Sigmoid, Tanh, Softplus):
+ * increasing, equal to any other of their class (PyTorch's `isinstance` equality), and
+ * printed by class name. Each subclass gives its codomain and the map.
+ * @example new torch.distributions.transforms.ExpTransform() instanceof IncreasingElementwise // true
+ */
+export abstract class IncreasingElementwise extends Transform {
   override equals(other: Transform): boolean {
-    return other instanceof ExpTransform;
+    return other instanceof (this.constructor as abstract new () => Transform);
   }
   override get bijective(): boolean {
     return true;
@@ -123,6 +128,13 @@ export class ExpTransform extends Transform {
   get domain(): Constraint {
     return real;
   }
+  toString(): string {
+    return `${this.constructor.name}()`;
+  }
+}
+
+/** y = exp(x). @example new ExpTransform().call(x) */
+export class ExpTransform extends IncreasingElementwise {
   get codomain(): Constraint {
     return positive;
   }
@@ -134,9 +146,6 @@ export class ExpTransform extends Transform {
   }
   logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     return x;
-  }
-  toString(): string {
-    return 'ExpTransform()';
   }
 }
 
@@ -238,19 +247,7 @@ export class AffineTransform extends Transform {
 }
 
 /** y = sigmoid(x), clipped into (0, 1) so that the inverse stays finite. @example new SigmoidTransform().call(x) */
-export class SigmoidTransform extends Transform {
-  override equals(other: Transform): boolean {
-    return other instanceof SigmoidTransform;
-  }
-  override get bijective(): boolean {
-    return true;
-  }
-  override get sign(): number {
-    return 1;
-  }
-  get domain(): Constraint {
-    return real;
-  }
+export class SigmoidTransform extends IncreasingElementwise {
   get codomain(): Constraint {
     return unitInterval;
   }
@@ -266,25 +263,10 @@ export class SigmoidTransform extends Transform {
   logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     return softplus(x.neg()).neg().sub(softplus(x));
   }
-  toString(): string {
-    return 'SigmoidTransform()';
-  }
 }
 
 /** y = tanh(x). @example new TanhTransform().call(x) */
-export class TanhTransform extends Transform {
-  override equals(other: Transform): boolean {
-    return other instanceof TanhTransform;
-  }
-  override get bijective(): boolean {
-    return true;
-  }
-  override get sign(): number {
-    return 1;
-  }
-  get domain(): Constraint {
-    return real;
-  }
+export class TanhTransform extends IncreasingElementwise {
   get codomain(): Constraint {
     return interval(-1, 1);
   }
@@ -298,9 +280,6 @@ export class TanhTransform extends Transform {
   logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     // 2 (log 2 - x - softplus(-2x)), stable where tanh saturates.
     return x.neg().add(Math.LN2).sub(softplus(x.mul(-2))).mul(2);
-  }
-  toString(): string {
-    return 'TanhTransform()';
   }
 }
 
@@ -435,19 +414,7 @@ export class PowerTransform extends Transform {
 }
 
 /** y = log(1 + exp(x)), the softplus. @example new SoftplusTransform().call(x) */
-export class SoftplusTransform extends Transform {
-  override equals(other: Transform): boolean {
-    return other instanceof SoftplusTransform;
-  }
-  override get bijective(): boolean {
-    return true;
-  }
-  override get sign(): number {
-    return 1;
-  }
-  get domain(): Constraint {
-    return real;
-  }
+export class SoftplusTransform extends IncreasingElementwise {
   get codomain(): Constraint {
     return positive;
   }
@@ -459,8 +426,5 @@ export class SoftplusTransform extends Transform {
   }
   logAbsDetJacobian(x: Tensor, _y?: Tensor): Tensor {
     return softplus(x.neg()).neg();
-  }
-  toString(): string {
-    return 'SoftplusTransform()';
   }
 }
