@@ -38,7 +38,6 @@ constraintTransforms: biject_to / transform_to of each constraint on a fixed inp
            Normal(zeros(3), ones(3)), [StickBreakingTransform()]).
 """
 import json
-import math
 import os
 import warnings
 
@@ -46,6 +45,9 @@ import torch
 import torch.distributions as D
 from torch.distributions import constraints as C
 from torch.distributions import transforms as T
+
+from fixture_json import enc, err, ser
+
 
 F64 = torch.float64
 warnings.simplefilter('ignore')
@@ -67,32 +69,8 @@ def _wishart_rsample_2x(self, sample_shape=torch.Size(), max_try_correction=None
 D.Wishart.rsample = _wishart_rsample_2x
 
 
-def enc(v):
-    if isinstance(v, bool) or isinstance(v, int):
-        return v
-    if math.isnan(v):
-        return 'nan'
-    if math.isinf(v):
-        return 'inf' if v > 0 else '-inf'
-    return v
-
-
-def ser(t):
-    t = t.detach().contiguous()
-    return {'shape': list(t.shape), 'dtype': str(t.dtype).replace('torch.', ''),
-            'data': [enc(v) for v in t.reshape(-1).tolist()]}
-
-
 def t(v, dtype=F64):
     return torch.tensor(v, dtype=dtype)
-
-
-def err(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001
-        return {'type': type(e).__name__, 'message': str(e)}
-    raise AssertionError('no error')
 
 
 def rsample_weights(x):

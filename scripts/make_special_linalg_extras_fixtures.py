@@ -43,37 +43,16 @@ import torch
 import torch.distributions as D
 from torch.distributions import constraints as C
 
+from fixture_json import enc, err, ser
+
+
 F64 = torch.float64
 F32 = torch.float32
 warnings.simplefilter('ignore')
 
 
-def enc(v):
-    if isinstance(v, bool) or isinstance(v, int):
-        return v
-    if math.isnan(v):
-        return 'nan'
-    if math.isinf(v):
-        return 'inf' if v > 0 else '-inf'
-    return v
-
-
-def ser(x):
-    x = x.detach().contiguous()
-    return {'shape': list(x.shape), 'dtype': str(x.dtype).replace('torch.', ''),
-            'data': [enc(v) for v in x.reshape(-1).tolist()]}
-
-
 def t(v, dtype=F64):
     return torch.tensor(v, dtype=dtype)
-
-
-def err(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001
-        return {'type': type(e).__name__, 'message': str(e)}
-    raise AssertionError('no error')
 
 
 def weights(shape, dtype=F64):

@@ -52,8 +52,9 @@ import os
 import re
 import warnings
 
-import numpy
 import torch
+
+from fixture_json import enc, ser as ser_any
 
 F64 = torch.float64
 F32 = torch.float32
@@ -64,22 +65,9 @@ warnings.simplefilter('ignore')
 OWN_NODES = ('SincBackward0', 'SpecialEntrBackward0', 'SpecialXlog1PyBackward', 'Rad2DegBackward0', 'Deg2RadBackward0')
 
 
-def enc(v):
-    if isinstance(v, bool) or isinstance(v, int):
-        return v
-    if math.isnan(v):
-        return 'nan'
-    if math.isinf(v):
-        return 'inf' if v > 0 else '-inf'
-    return v
-
-
 def ser(x):
-    x = x.detach().contiguous()
-    data = x.reshape(-1).tolist()
-    if x.dtype == F32:  # the shortest decimal that reads back as the same float32
-        data = [float(repr(numpy.float32(v))) for v in data]
-    return {'shape': list(x.shape), 'dtype': str(x.dtype).replace('torch.', ''), 'data': [enc(v) for v in data]}
+    """float32 as the shortest decimal that reads back as the same float32."""
+    return ser_any(x, shortest_float32=True)
 
 
 def t(v, dtype=F64):
