@@ -17,6 +17,8 @@ import { checkInteger } from './tensor/args.js';
 
 export { Tensor } from './tensor/tensor.js';
 export { Size } from './tensor/size.js';
+export { setPrintoptions } from './tensor/format.js';
+export type { PrintOptions } from './tensor/format.js';
 export type { TypedArray, NestedList } from './tensor/tensor.js';
 export {
   DType,

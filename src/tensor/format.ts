@@ -1,6 +1,6 @@
 /**
- * Tensor repr, byte-for-byte compatible with PyTorch's `torch/_tensor_str.py`
- * under the default print options. Kept free of flint imports so it can be
+ * Tensor repr, byte-for-byte compatible with PyTorch's `torch/_tensor_str.py`,
+ * under the print options that {@link setPrintoptions} sets. Kept free of flint imports so it can be
  * tested against PyTorch fixtures in isolation.
  */
 
@@ -28,11 +28,77 @@ export interface FormatInput {
   suffixes: readonly string[];
 }
 
-// PyTorch's default print options (torch.set_printoptions(profile='default')).
-const PRECISION = 4;
-const THRESHOLD = 1000;
-const EDGEITEMS = 3;
-const LINEWIDTH = 80;
+/**
+ * Options of {@link setPrintoptions}, as `torch.set_printoptions` takes them.
+ * @example torch.setPrintoptions({ precision: 2, sciMode: false })
+ */
+export interface PrintOptions {
+  /** digits after the point of floating-point values (default 4) */
+  precision?: number;
+  /** tensors with more elements than this are summarised (default 1000; `Infinity` never) */
+  threshold?: number;
+  /** the entries kept at each end of a summarised dimension (default 3) */
+  edgeitems?: number;
+  /** characters per line before values wrap (default 80) */
+  linewidth?: number;
+  /** `'default'`, `'short'` or `'full'`: a preset that the other options then override */
+  profile?: 'default' | 'short' | 'full';
+  /** `true` or `false` forces scientific notation on or off; unset, each tensor decides */
+  sciMode?: boolean | null;
+}
+
+// The process-wide options, as PyTorch's PRINT_OPTS is interpreter-wide; they start as
+// torch.set_printoptions(profile='default').
+const PRINT_OPTS = { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null as boolean | null };
+
+const PROFILES = {
+  default: { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80 },
+  short: { precision: 2, threshold: 1000, edgeitems: 2, linewidth: 80 },
+  full: { precision: 4, threshold: Infinity, edgeitems: 3, linewidth: 80 },
+} as const;
+
+function checkCount(name: string, value: unknown, allowInfinity: boolean): number {
+  const ok = typeof value === 'number' && value >= 0 && (Number.isInteger(value) || (allowInfinity && value === Infinity));
+  if (!ok) {
+    throw new TypeError(`setPrintoptions(): ${name} must be a non-negative integer${allowInfinity ? ' or Infinity' : ''}, but got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * `torch.set_printoptions`: how tensors print from now on, in every tensor of the process.
+ * As in PyTorch, a profile applies first and the named options override it, and `sciMode` is
+ * reset to automatic by any call that does not give it.
+ * @example
+ * torch.setPrintoptions({ precision: 2 });
+ * String(torch.tensor([1.12345])); // 'tensor([1.12])'
+ * torch.setPrintoptions({ threshold: 5 });
+ * String(torch.arange(10)); // 'tensor([0, 1, 2,  ..., 7, 8, 9])'
+ * torch.setPrintoptions({ profile: 'default' });
+ */
+export function setPrintoptions(options: PrintOptions = {}): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`setPrintoptions(): expected an options object, but got ${String(options)}`);
+  }
+  const { profile, precision, threshold, edgeitems, linewidth, sciMode } = options;
+  // Validated before anything changes, so that a bad call leaves the options as they were.
+  if (profile !== undefined && !Object.hasOwn(PROFILES, profile)) {
+    throw new TypeError(`setPrintoptions(): profile must be 'default', 'short' or 'full', but got ${String(profile)}`);
+  }
+  if (precision !== undefined) checkCount('precision', precision, false);
+  if (threshold !== undefined) checkCount('threshold', threshold, true);
+  if (edgeitems !== undefined) checkCount('edgeitems', edgeitems, false);
+  if (linewidth !== undefined) checkCount('linewidth', linewidth, false);
+  if (sciMode !== undefined && sciMode !== null && typeof sciMode !== 'boolean') {
+    throw new TypeError(`setPrintoptions(): sciMode must be a boolean or null, but got ${String(sciMode)}`);
+  }
+  if (profile !== undefined) Object.assign(PRINT_OPTS, PROFILES[profile]);
+  if (precision !== undefined) PRINT_OPTS.precision = precision;
+  if (threshold !== undefined) PRINT_OPTS.threshold = threshold;
+  if (edgeitems !== undefined) PRINT_OPTS.edgeitems = edgeitems;
+  if (linewidth !== undefined) PRINT_OPTS.linewidth = linewidth;
+  PRINT_OPTS.sciMode = sciMode ?? null;
+}
 
 const pow10Cache: bigint[] = [];
 function pow10(k: number): bigint {
@@ -149,6 +215,7 @@ interface Formatter {
  * decided only from the values that will be shown.
  */
 function makeFormatter(kind: FormatKind, values: readonly (number | bigint)[]): Formatter {
+  const { precision } = PRINT_OPTS;
   let width = 1;
   const pad = (s: string): string => s.padStart(width, ' ');
 
@@ -176,26 +243,29 @@ function makeFormatter(kind: FormatKind, values: readonly (number | bigint)[]): 
     let extra = 0;
     if (intMode ? wide : wide || min < 1e-4) {
       sciMode = true;
-      render = (v) => formatFloatPython(v, 'sci', PRECISION);
+      render = (v) => formatFloatPython(v, 'sci', precision);
     } else if (intMode) {
       // Integral floats get a trailing '.', which the width must include.
       render = (v) => formatFloatPython(v, 'fixed', 0);
       extra = 1;
     } else {
-      render = (v) => formatFloatPython(v, 'fixed', PRECISION);
+      render = (v) => formatFloatPython(v, 'fixed', precision);
     }
     for (const v of finite) width = Math.max(width, render(v).length + extra);
+    // The width stays the one the automatic notation chose, as in PyTorch's _Formatter. A
+    // tensor with no finite non-zero value ignores the option there too.
+    if (PRINT_OPTS.sciMode !== null) sciMode = PRINT_OPTS.sciMode;
   }
 
   const format = (value: number | bigint): string => {
     const v = Number(value);
-    if (sciMode) return pad(formatFloatPython(v, 'sci', PRECISION));
+    if (sciMode) return pad(formatFloatPython(v, 'sci', precision));
     if (intMode) {
       const s = formatFloatPython(v, 'fixed', 0);
       // nan/inf get no '.', so they may be wider than `width` and are not padded.
       return pad(Number.isFinite(v) ? s + '.' : s);
     }
-    return pad(formatFloatPython(v, 'fixed', PRECISION));
+    return pad(formatFloatPython(v, 'fixed', precision));
   };
   return { width, format };
 }
@@ -207,10 +277,11 @@ function pyTuple(shape: readonly number[]): string {
 
 /** Port of `_add_suffixes`, including its quirky last-line length (+2 when no newline, +1 past it). */
 function addSuffixes(tensorStr: string, suffixes: readonly string[], indent: number): string {
+  const { linewidth } = PRINT_OPTS;
   const parts = [tensorStr];
   let lastLineLen = tensorStr.length - tensorStr.lastIndexOf('\n') + 1;
   for (const suffix of suffixes) {
-    if (lastLineLen + suffix.length + 2 > LINEWIDTH) {
+    if (lastLineLen + suffix.length + 2 > linewidth) {
       parts.push(',\n' + ' '.repeat(indent) + suffix);
       lastLineLen = indent + suffix.length;
     } else {
@@ -224,12 +295,12 @@ function addSuffixes(tensorStr: string, suffixes: readonly string[], indent: num
 
 /**
  * Renders a tensor exactly as PyTorch's `repr(t)` / `print(t)` does with the
- * default print options (precision 4, threshold 1000, edgeitems 3,
+ * current print options (by default precision 4, threshold 1000, edgeitems 3,
  * linewidth 80, sci_mode None).
  *
- * Tensors with more than 1000 elements are summarised: each dimension longer
- * than 6 shows its first and last 3 entries around `...`, and only those
- * elements are read through `get` and considered when choosing the notation.
+ * Tensors with more than `threshold` elements are summarised: each dimension longer
+ * than 2·edgeitems shows its first and last `edgeitems` entries around `...`, and only
+ * those elements are read through `get` and considered when choosing the notation.
  *
  * @param input shape, element getter, value kind and pre-rendered suffixes
  * @param prefix text before the data, `'tensor('` unless given; continuation
@@ -253,19 +324,23 @@ export function formatTensor(input: FormatInput, prefix = 'tensor('): string {
     return addSuffixes(prefix + '[]', suffixes, indent);
   }
 
-  const summarize = numel > THRESHOLD;
+  const { threshold, edgeitems, linewidth } = PRINT_OPTS;
+  const summarize = numel > threshold;
   const ndim = shape.length;
   const strides: number[] = new Array<number>(ndim);
   for (let d = ndim - 1, s = 1; d >= 0; d--) {
     strides[d] = s;
     s *= shape[d]!;
   }
-  const elided = (n: number): boolean => summarize && n > 2 * EDGEITEMS;
-  const kept = (n: number): number[] => {
+  const elided = (n: number): boolean => summarize && n > 2 * edgeitems;
+  // The entries kept from the two ends of an elided dimension. With edgeitems 0, PyTorch's
+  // self[-0:] keeps a whole last dimension after the '...', while range(n - 0, n) keeps
+  // nothing of the others.
+  const tail = (n: number, last: boolean): number => (edgeitems === 0 && last ? n : edgeitems);
+  const kept = (n: number, last: boolean): number[] => {
     if (!elided(n)) return Array.from({ length: n }, (_, i) => i);
-    return [...Array(EDGEITEMS).keys()].concat(
-      Array.from({ length: EDGEITEMS }, (_, i) => n - EDGEITEMS + i),
-    );
+    const t = tail(n, last);
+    return [...Array(edgeitems).keys()].concat(Array.from({ length: t }, (_, i) => n - t + i));
   };
 
   // Both passes below walk the shown elements in the same row-major order, so
@@ -276,7 +351,7 @@ export function formatTensor(input: FormatInput, prefix = 'tensor('): string {
       values.push(get(offset));
       return;
     }
-    for (const i of kept(shape[d]!)) collect(d + 1, offset + i * strides[d]!);
+    for (const i of kept(shape[d]!, d === ndim - 1)) collect(d + 1, offset + i * strides[d]!);
   };
   collect(0, 0);
 
@@ -286,13 +361,13 @@ export function formatTensor(input: FormatInput, prefix = 'tensor('): string {
 
   const vectorStr = (n: number, ind: number): string => {
     // Each element costs its width plus ', '.
-    const perLine = Math.max(1, Math.floor((LINEWIDTH - ind) / (fmt.width + 2)));
+    const perLine = Math.max(1, Math.floor((linewidth - ind) / (fmt.width + 2)));
     const data: string[] = [];
     if (elided(n)) {
-      for (let i = 0; i < EDGEITEMS; i++) data.push(next());
+      for (let i = 0; i < edgeitems; i++) data.push(next());
       // The ellipsis takes a slot in the line-wrapping like an element.
       data.push(' ...');
-      for (let i = 0; i < EDGEITEMS; i++) data.push(next());
+      for (let i = 0, t = tail(n, true); i < t; i++) data.push(next());
     } else {
       for (let i = 0; i < n; i++) data.push(next());
     }
@@ -307,9 +382,9 @@ export function formatTensor(input: FormatInput, prefix = 'tensor('): string {
     if (d === ndim - 1) return vectorStr(n, ind);
     const slices: string[] = [];
     if (elided(n)) {
-      for (let i = 0; i < EDGEITEMS; i++) slices.push(tensorStr(d + 1, ind + 1));
+      for (let i = 0; i < edgeitems; i++) slices.push(tensorStr(d + 1, ind + 1));
       slices.push('...');
-      for (let i = 0; i < EDGEITEMS; i++) slices.push(tensorStr(d + 1, ind + 1));
+      for (let i = 0; i < edgeitems; i++) slices.push(tensorStr(d + 1, ind + 1));
     } else {
       for (let i = 0; i < n; i++) slices.push(tensorStr(d + 1, ind + 1));
     }

@@ -9,7 +9,7 @@ import * as torch from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { gradcheck } from './gradcheck.js';
 
-export type DTypeName = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool';
+export type DTypeName = 'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 export type FixtureValue = number | boolean | 'nan' | 'inf' | '-inf';
 
 export interface FixtureTensor {
@@ -91,14 +91,17 @@ export function errorMessage(key: string): string {
 export const DTYPES = {
   float32: torch.float32,
   float64: torch.float64,
+  float16: torch.float16,
   int64: torch.int64,
   int32: torch.int32,
+  int16: torch.int16,
+  int8: torch.int8,
   uint8: torch.uint8,
   bool: torch.bool,
 };
 
 export function isFloating(name: string): boolean {
-  return name === 'float32' || name === 'float64';
+  return name === 'float32' || name === 'float64' || name === 'float16';
 }
 
 export function decodeValue(v: FixtureValue): number | boolean {
