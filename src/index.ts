@@ -143,7 +143,15 @@ export {
   sigmoid_, tanh_, exp_, log_, log1p_, expm1_, sqrt_, rsqrt_, reciprocal_, sin_, cos_, erf_, abs_, sign_, floor_, ceil_,
   round_, trunc_, square_, tan_, asin_, acos_, atan_, sinh_, cosh_, asinh_, acosh_, atanh_, log2_, log10_, exp2_, frac_,
   nanToNum_, atan2_, hypot_, fmod_, remainder_, copysign_, xlogy_, lerp_, addcmul_, addcdiv_, clampMin_, clampMax_,
+  gcd_, lcm_, ldexp_, rad2deg_, deg2rad_, sinc_,
 } from './ops/inplace-math.js';
+export { bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, bitwiseLeftShift, bitwiseRightShift, logicalXor } from './ops/bitwise.js';
+export {
+  absolute, arccos, arcsin, arctan, arccosh, arcsinh, arctanh, arctan2, arccos_, arcsin_, arctan_, arccosh_, arcsinh_,
+  arctanh_, multiply, divide, trueDivide, subtract, negative, negative_, positive, greater, greaterEqual, less, lessEqual,
+  notEqual, fix, fix_, clip_, concatenate,
+} from './ops/aliases.js';
+export { isTensor, isFloatingPoint, isComplex, isNonzero, numel } from './tensor/predicates.js';
 export { relu_, neg_, clamp_ } from './ops/inplace.js';
 export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } from './nn/functional/activations-more.js';
 // torch.conv1d ... torch.conv_transpose3d (issue 11).

@@ -72,7 +72,7 @@ void unaryTyped(ThreadPool& pool, UnaryOp op, const TensorView& out, const Tenso
   const UnaryParams<T> params = unaryParams<T>(p0, p1);
   dispatchUnaryOp(op, [&](auto rule) {
     constexpr UnaryOp OP = decltype(rule)::value;
-    if constexpr (std::is_floating_point_v<T> || unaryTakesIntegers(OP)) unaryLoop<OP, T>(pool, out, in, params);
+    if constexpr (unaryDefinedFor<OP, T>()) unaryLoop<OP, T>(pool, out, in, params);
     else checkUnaryDType(op, in.dtype);  // throws (Backend::unary has refused it already)
   });
 }
@@ -113,7 +113,7 @@ template <class T>
 void binaryTyped(ThreadPool& pool, BinaryOp op, const TensorView& out, const TensorView& a, const TensorView& b) {
   dispatchBinaryOp(op, [&](auto rule) {
     constexpr BinaryOp OP = decltype(rule)::value;
-    if constexpr (std::is_floating_point_v<T> || binaryTakesIntegers(OP)) {
+    if constexpr (binaryDefinedFor<OP, T>()) {
       binaryLoop<T, BinaryOut<OP, T>>(pool, out, a, b,
                                       [](T x, T y) { return binaryValue<OP>(x, y, ThrowingErrors{}); });
     } else {

@@ -94,7 +94,7 @@ struct UnaryAnyFn {
     switch (op) {
 #define FLINT_UNARY_ANY(OP)                                                          \
   case UnaryOp::OP:                                                                  \
-    if constexpr (std::is_floating_point_v<T> || unaryTakesIntegers(UnaryOp::OP)) { \
+    if constexpr (unaryDefinedFor<UnaryOp::OP, T>()) {                                \
       return unaryValue<UnaryOp::OP, T>(x, params);                                  \
     }                                                                                \
     break;
@@ -114,7 +114,9 @@ void unaryTyped(CudaContext& ctx, UnaryOp op, const TensorView& out, const Tenso
     launchElementwise<T, T>(ctx, any, any, out, in);
   } else {
     dispatchUnaryOp(op, [&](auto rule) {
-      launchElementwise<T, T>(ctx, UnaryFn<decltype(rule)::value, T>{params}, any, out, in);
+      constexpr UnaryOp OP = decltype(rule)::value;
+      if constexpr (unaryDefinedFor<OP, T>()) launchElementwise<T, T>(ctx, UnaryFn<OP, T>{params}, any, out, in);
+      else checkUnaryDType(op, in.dtype);  // throws (Backend::unary has refused it already)
     });
   }
 }

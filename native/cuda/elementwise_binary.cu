@@ -43,7 +43,7 @@ struct BinaryAnyFn {
 #define FLINT_BINARY_ANY(OP)                                                                     \
   case BinaryOp::OP:                                                                             \
     if constexpr (std::is_same_v<BinaryOut<BinaryOp::OP, T>, Out> &&                             \
-                  (std::is_floating_point_v<T> || binaryTakesIntegers(BinaryOp::OP))) {          \
+                  binaryDefinedFor<BinaryOp::OP, T>()) {                                        \
       return BinaryFn<BinaryOp::OP, T>{errorFlags}(x, y);                                        \
     }                                                                                            \
     break;
@@ -159,7 +159,7 @@ void binaryTyped(CudaContext& ctx, BinaryOp op, const TensorView& out, const Ten
                  ScalarArg<T> s) {
   dispatchBinaryOp(op, [&](auto rule) {
     constexpr BinaryOp OP = decltype(rule)::value;
-    if constexpr (std::is_floating_point_v<T> || binaryTakesIntegers(OP)) {
+    if constexpr (binaryDefinedFor<OP, T>()) {
       const BinaryAnyFn<T, BinaryOut<OP, T>> any{op, ctx.errorFlags};
       if constexpr (std::is_floating_point_v<T>) launchBinary(ctx, BinaryFn<OP, T>{ctx.errorFlags}, any, out, a, b, s);
       else launchBinary(ctx, any, any, out, a, b, s);

@@ -91,6 +91,8 @@ export const enums = {
     'Lgamma', 'Digamma', 'Polygamma', 'Erfc', 'Erfinv',
     // Bessel functions and the normal tails (src/ops/special.ts).
     'I0', 'I0e', 'I1', 'I1e', 'Erfcx', 'LogNdtr',
+    // src/ops/bitwise.ts: integers and bool only.
+    'BitwiseNot',
   ],
   // Elementwise operations with two inputs of one dtype. Compare ops write bool.
   BinaryOp: [
@@ -101,6 +103,8 @@ export const enums = {
     'Hypot', 'Logaddexp', 'Logaddexp2', 'Xlogy', 'Fmod', 'Copysign',
     // src/ops/binary-math.ts: Gcd and Lcm take integers only, Nextafter floats only.
     'Gcd', 'Lcm', 'Nextafter',
+    // src/ops/bitwise.ts: integers and bool only.
+    'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'LeftShift', 'RightShift',
   ],
   ReduceOp: ['Sum', 'Prod', 'Max', 'Min', 'ArgMax', 'ArgMin', 'Any', 'All'],
   LossReduction: ['None', 'Mean', 'Sum'],

@@ -17,6 +17,7 @@ import * as E from './elementwise.js';
 import * as U from './unary-math.js';
 import * as B from './binary-math.js';
 import * as C from './compare-math.js';
+import * as M from './math-extras.js';
 import type { TensorOrScalar } from './elementwise.js';
 
 /**
@@ -151,3 +152,27 @@ export const addcdiv_ = (x: Tensor, t1: Tensor, t2: Tensor, options?: B.ValueOpt
 export const clampMin_ = (x: Tensor, min: number | Tensor): Tensor => viaRebase(x, 'clampMin_', [min], (t) => C.clampMin(t, min));
 /** In-place clampMax. @example x.clampMax_(1) */
 export const clampMax_ = (x: Tensor, max: number | Tensor): Tensor => viaRebase(x, 'clampMax_', [max], (t) => C.clampMax(t, max));
+/** In-place gcd. @example x.gcd_(y) */
+export const gcd_ = (x: Tensor, other: Tensor): Tensor => viaRebase(x, 'gcd_', [other], (t) => B.gcd(t, other));
+/** In-place lcm. @example x.lcm_(y) */
+export const lcm_ = (x: Tensor, other: Tensor): Tensor => viaRebase(x, 'lcm_', [other], (t) => B.lcm(t, other));
+/** In-place nextafter. @example x.nextafter_(y) */
+export const nextafter_ = (x: Tensor, other: Tensor): Tensor => viaRebase(x, 'nextafter_', [other], (t) => B.nextafter(t, other));
+/** In-place ldexp: `x * 2 ** other`, in `x`'s dtype. @example x.ldexp_(e) */
+export const ldexp_ = (x: Tensor, other: Tensor): Tensor => viaRebase(x, 'ldexp_', [other], (t) => M.ldexp(t, other));
+/** In-place floatPower; only a float64 `x` can hold the result. @example x.floatPower_(2) */
+export const floatPower_ = (x: Tensor, exponent: Tensor | number): Tensor => {
+  // PyTorch checks the dtype first, before computing anything.
+  if (x instanceof Tensor && x._dtype.name !== 'float64') {
+    throw new Error(`the base given to float_power_ has dtype ${scalarTypeName(x._dtype.name)} but the operation's result requires dtype Double`);
+  }
+  return viaRebase(x, 'floatPower_', [exponent], (t) => M.floatPower(t, exponent));
+};
+/** In-place heaviside. @example x.heaviside_(values) */
+export const heaviside_ = (x: Tensor, values: Tensor): Tensor => viaRebase(x, 'heaviside_', [values], (t) => M.heaviside(t, values));
+/** In-place rad2deg. @example x.rad2deg_() */
+export const rad2deg_ = (x: Tensor): Tensor => viaRebase(x, 'rad2deg_', [], M.rad2deg);
+/** In-place deg2rad. @example x.deg2rad_() */
+export const deg2rad_ = (x: Tensor): Tensor => viaRebase(x, 'deg2rad_', [], M.deg2rad);
+/** In-place sinc. @example x.sinc_() */
+export const sinc_ = (x: Tensor): Tensor => viaRebase(x, 'sinc_', [], M.sinc);

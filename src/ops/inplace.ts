@@ -15,7 +15,7 @@ import { zerosOf } from './internal-tensors.js';
 import { makeView } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
 import { add, clamp, div, gradTo, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
-import { alphaOf, checkOperands, type AlphaOptions } from './arguments.js';
+import { alphaOf, checkOperands, roundingModeOf, type AlphaOptions, type DivOptions } from './arguments.js';
 import { argumentError, checkTensor } from '../tensor/args.js';
 
 function as(x: Tensor, dtype: DType): Tensor {
@@ -198,11 +198,11 @@ export function mul_(self: Tensor, other: TensorOrScalar): Tensor {
   if (tracked(self, other)) return rebase(self, (current) => mul(current, other));
   return inplace(self, BinaryOp.Mul, other, 'MulBackward0', null);
 }
-/** In-place `self /= other`. @example X.div_(2) */
-export function div_(self: Tensor, other: TensorOrScalar): Tensor {
+/** In-place `self /= other`, rounded as `{ roundingMode }` says. @example X.div_(2); i.div_(2, { roundingMode: 'floor' }) */
+export function div_(self: Tensor, other: TensorOrScalar, options?: DivOptions): Tensor {
   checkOperands('div_', self, other);
   checkWriteOverlap(self, other);
-  if (tracked(self, other)) return rebase(self, (current) => div(current, other));
+  if (tracked(self, other) || roundingModeOf(options ?? {}) !== null) return rebase(self, (current) => div(current, other, options));
   return inplace(self, BinaryOp.Div, other, 'DivBackward0', null);
 }
 /** In-place `self **= exponent`. @example x.pow_(2) */

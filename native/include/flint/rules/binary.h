@@ -22,7 +22,8 @@ namespace flint {
 #define FLINT_BINARY_OPS(X)                                                                   \
   X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Maximum) X(Minimum) X(Eq) X(Ne) X(Gt) X(Ge) X(Lt) X(Le) \
   X(LogicalAnd) X(LogicalOr) X(Atan2) X(Remainder) X(FloorDivide) X(Hypot) X(Logaddexp)          \
-  X(Logaddexp2) X(Xlogy) X(Fmod) X(Copysign) X(Gcd) X(Lcm) X(Nextafter)
+  X(Logaddexp2) X(Xlogy) X(Fmod) X(Copysign) X(Gcd) X(Lcm) X(Nextafter) X(BitwiseAnd) X(BitwiseOr)     \
+  X(BitwiseXor) X(LeftShift) X(RightShift)
 
 namespace rules {
 #define FLINT_RULES_LISTED(OP) \
@@ -72,9 +73,30 @@ constexpr bool binaryTakesIntegers(BinaryOp op) {
   }
 }
 
+// The integer-only ops: the bit operations, gcd and lcm.
+constexpr bool binaryTakesFloats(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::Gcd:
+    case BinaryOp::Lcm:
+    case BinaryOp::BitwiseAnd:
+    case BinaryOp::BitwiseOr:
+    case BinaryOp::BitwiseXor:
+    case BinaryOp::LeftShift:
+    case BinaryOp::RightShift: return false;
+    default: return true;
+  }
+}
+
+// Whether binaryValue<OP, T> exists: the dispatchers instantiate only these.
+template <BinaryOp OP, class T>
+constexpr bool binaryDefinedFor() {
+  if constexpr (std::is_floating_point_v<T>) return binaryTakesFloats(OP);
+  else return binaryTakesIntegers(OP);
+}
+
 // Throws unless `op` is defined for `dtype` (a compute dtype).
 inline void checkBinaryDType(BinaryOp op, DType dtype) {
-  if (!isFloatingDType(dtype) && !binaryTakesIntegers(op)) {
+  if (isFloatingDType(dtype) ? !binaryTakesFloats(op) : !binaryTakesIntegers(op)) {
     throw Error("binary op " + std::to_string((int)op) + " is not implemented for " + dtypeName(dtype));
   }
 }
@@ -138,7 +160,7 @@ template <BinaryOp OP, class T, class Errors>
 FLINT_HOST_DEVICE BinaryOut<OP, T> binaryValue(T x, T y, const Errors& errors) {
   constexpr bool kFloat = std::is_floating_point_v<T>;
   constexpr bool kBool = std::is_same_v<T, bool>;
-  static_assert(kFloat || binaryTakesIntegers(OP), "a floating-only BinaryOp instantiated for an integer dtype");
+  static_assert(binaryDefinedFor<OP, T>(), "a BinaryOp instantiated for a dtype it does not take");
   if constexpr (OP == BinaryOp::Add) {
     if constexpr (kBool) return x || y;
     else return T(x + y);
@@ -239,8 +261,8 @@ FLINT_HOST_DEVICE BinaryOut<OP, T> binaryValue(T x, T y, const Errors& errors) {
   } else if constexpr (OP == BinaryOp::Copysign) {
     return math::copysign(x, y);
   } else if constexpr (OP == BinaryOp::Gcd || OP == BinaryOp::Lcm) {
-    // Integers only (TypeScript refuses floats and bool, as PyTorch does).
-    if constexpr (kFloat || kBool) {
+    // Integers only (TypeScript refuses bool, as PyTorch does).
+    if constexpr (kBool) {
       return T(0);
     } else {
       const T g = rules::gcdValue(x, y);
@@ -256,6 +278,33 @@ FLINT_HOST_DEVICE BinaryOut<OP, T> binaryValue(T x, T y, const Errors& errors) {
     }
   } else if constexpr (OP == BinaryOp::Nextafter) {
     return math::nextafter(x, y);
+  } else if constexpr (OP == BinaryOp::BitwiseAnd) {
+    return T(x & y);
+  } else if constexpr (OP == BinaryOp::BitwiseOr) {
+    return T(x | y);
+  } else if constexpr (OP == BinaryOp::BitwiseXor) {
+    return T(x ^ y);
+  } else if constexpr (OP == BinaryOp::LeftShift || OP == BinaryOp::RightShift) {
+    if constexpr (kBool) {
+      // As uint8 (TypeScript promotes bool operands to an integer type first, as PyTorch does).
+      return binaryValue<OP, uint8_t>(uint8_t(x), uint8_t(y), errors) != 0;
+    } else {
+      // PyTorch 2.x's definition where C++ has none: a shift by a negative amount or by the
+      // width or more gives 0 to the left, and the sign's fill to the right.
+      constexpr int kBits = int(sizeof(T) * 8);
+      bool outOfRange = y >= T(kBits);
+      if constexpr (std::is_signed_v<T>) outOfRange = outOfRange || y < T(0);
+      using U = std::make_unsigned_t<T>;
+      if constexpr (OP == BinaryOp::LeftShift) {
+        return outOfRange ? T(0) : T(U(U(x) << int(y)));
+      } else {
+        if (outOfRange) {
+          if constexpr (std::is_signed_v<T>) return x < T(0) ? T(-1) : T(0);
+          else return T(0);
+        }
+        return T(x >> int(y));
+      }
+    }
   } else {
     static_assert(rules::kNoRule<OP>, "a BinaryOp without a value rule in flint/rules/binary.h");
   }

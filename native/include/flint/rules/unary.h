@@ -26,7 +26,7 @@ namespace flint {
   X(Cosh) X(Asinh) X(Acosh) X(Atanh) X(Log2) X(Log10) X(Exp2) X(Frac) X(Softplus) X(Elu) X(Selu)   \
   X(Celu) X(Hardsigmoid) X(Hardswish) X(Mish) X(LogSigmoid) X(Hardshrink) X(Softshrink)            \
   X(Threshold) X(Hardtanh) X(Lgamma) X(Digamma) X(Polygamma) X(Erfc) X(Erfinv)     \
-  X(I0) X(I0e) X(I1) X(I1e) X(Erfcx) X(LogNdtr)
+  X(I0) X(I0e) X(I1) X(I1e) X(Erfcx) X(LogNdtr) X(BitwiseNot)
 
 namespace rules {
 #define FLINT_RULES_LISTED(OP) \
@@ -63,15 +63,27 @@ constexpr bool unaryTakesIntegers(UnaryOp op) {
     case UnaryOp::LogicalNot:
     case UnaryOp::Square:
     case UnaryOp::Threshold:
-    case UnaryOp::Hardtanh: return true;
+    case UnaryOp::Hardtanh:
+    case UnaryOp::BitwiseNot: return true;
     default: return false;
   }
 }
 
+// The integer-only op: bitwise not.
+constexpr bool unaryTakesFloats(UnaryOp op) { return op != UnaryOp::BitwiseNot; }
+
+// Whether unaryValue<OP, T> exists: the dispatchers instantiate only these.
+template <UnaryOp OP, class T>
+constexpr bool unaryDefinedFor() {
+  if constexpr (std::is_floating_point_v<T>) return unaryTakesFloats(OP);
+  else return unaryTakesIntegers(OP);
+}
+
 // Throws unless `op` is defined for `dtype` (a compute dtype).
 inline void checkUnaryDType(UnaryOp op, DType dtype) {
-  if (!isFloatingDType(dtype) && !unaryTakesIntegers(op)) {
-    throw Error("unary op " + std::to_string((int)op) + " is not implemented for integer tensors");
+  if (isFloatingDType(dtype) ? !unaryTakesFloats(op) : !unaryTakesIntegers(op)) {
+    throw Error("unary op " + std::to_string((int)op) + " is not implemented for " +
+                (isFloatingDType(dtype) ? "floating-point" : "integer") + " tensors");
   }
 }
 
@@ -103,7 +115,7 @@ FLINT_HOST_DEVICE T hardClip(T x) {
 template <UnaryOp OP, class T>
 FLINT_HOST_DEVICE T unaryValue(T x, const UnaryParams<T>& p) {
   constexpr bool kFloat = std::is_floating_point_v<T>;
-  static_assert(kFloat || unaryTakesIntegers(OP), "a floating-only UnaryOp instantiated for an integer dtype");
+  static_assert(unaryDefinedFor<OP, T>(), "a UnaryOp instantiated for a dtype it does not take");
   if constexpr (OP == UnaryOp::Neg) {
     return T(-x);
   } else if constexpr (OP == UnaryOp::Abs) {
@@ -166,6 +178,9 @@ FLINT_HOST_DEVICE T unaryValue(T x, const UnaryParams<T>& p) {
     return T(1) / x;
   } else if constexpr (OP == UnaryOp::LogicalNot) {
     return T(x == T(0));
+  } else if constexpr (OP == UnaryOp::BitwiseNot) {
+    if constexpr (std::is_same_v<T, bool>) return !x;
+    else return T(~x);
   } else if constexpr (OP == UnaryOp::Gelu) {
     return T(0.5) * x * (T(1) + math::erf(x * T(0.70710678118654752440)));  // 1/sqrt(2)
   } else if constexpr (OP == UnaryOp::GeluTanh) {
