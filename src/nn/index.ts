@@ -14,7 +14,12 @@ export type {
   ModuleToOptions,
 } from './module-options.js';
 export type { LoadStateDictResult } from './state-dict.js';
-export { Parameter } from './parameter.js';
+export { Parameter, UninitializedParameter, UninitializedBuffer, isLazy } from './parameter.js';
+export type { MaterializeOptions } from './parameter.js';
+export {
+  LazyLinear, LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+  LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d,
+} from './layers/lazy.js';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './containers.js';
 export { Linear, Identity, Flatten, Unflatten } from './layers/linear.js';
 export type { FactoryOptions, LinearOptions } from './layers/linear.js';

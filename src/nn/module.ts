@@ -15,7 +15,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import { float16, float32, float64 } from '../tensor/dtype.js';
 import type { DeviceLike } from '../tensor/device.js';
-import { Parameter } from './parameter.js';
+import { Parameter, isLazy } from './parameter.js';
 import { loadStateDictInto, type LoadStateDictResult } from './state-dict.js';
 import { bufferAt, parameterAt, submoduleAt } from './paths.js';
 import { moduleRepr } from './repr.js';
@@ -406,11 +406,12 @@ export class Module<Out = Tensor> {
     runStateDictPreHooks(this as Module<any>, prefix, keepVars);
     const local = { version: (this.constructor as typeof Module)._version };
     metadata[prefix.endsWith('.') ? prefix.slice(0, -1) : prefix] = local;
+    // Uninitialized tensors are saved as themselves, as PyTorch's lazy modules save them.
     for (const [name, p] of this._parameters) {
-      if (p !== null) destination[prefix + name] = keepVars ? p : p.detach();
+      if (p !== null) destination[prefix + name] = keepVars || isLazy(p) ? p : p.detach();
     }
     for (const [name, b] of this._buffers) {
-      if (b !== null && !this._nonPersistent.has(name)) destination[prefix + name] = keepVars ? b : b.detach();
+      if (b !== null && !this._nonPersistent.has(name)) destination[prefix + name] = keepVars || isLazy(b) ? b : b.detach();
     }
     for (const [name, child] of this._modules) {
       if (child !== null) child._saveTo(destination, metadata, `${prefix}${name}.`, keepVars);
@@ -521,7 +522,10 @@ export class Module<Out = Tensor> {
         for (const [name, b] of module._buffers) {
           if (b === null) continue;
           const converted = fn(b);
-          if (converted !== b) {
+          if (converted !== b && isLazy(b)) {
+            // An uninitialized buffer stays the same object, as PyTorch's keeps its class.
+            b.data = converted;
+          } else if (converted !== b) {
             converted._keep = true;
             module._buffers.set(name, converted);
             Reflect.defineProperty(Object(module), name, { value: converted, writable: true, enumerable: true, configurable: true });

@@ -7,6 +7,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from './module.js';
 import { runLoadStateDictPostHooks } from './module-hooks.js';
+import { isLazy } from './parameter.js';
 
 /** What `loadStateDict` returns (PyTorch's `_IncompatibleKeys`). */
 export interface LoadStateDictResult {
@@ -42,6 +43,12 @@ export function loadStateDictInto(
         if (!(value instanceof Tensor)) {
           errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof value}`);
           continue;
+        }
+        // PyTorch's _lazy_load_hook: an uninitialized tensor takes the checkpoint's shape (and
+        // one loaded from an uninitialized entry stays as it is).
+        if (isLazy(target)) {
+          if (isLazy(value)) continue;
+          target.materialize(value._shape);
         }
         if (value.shape.join() !== target.shape.join()) {
           errors.push(

@@ -62,12 +62,13 @@ function batchNormChecked(
   eps: number,
 ): Tensor {
   const channels = input.shape[1];
+  // PyTorch's order: each running statistic, then the affine tensors.
+  if (!training && runningMean === null) throw new Error('running_mean must be defined in evaluation mode');
+  checkPerChannel(runningMean, 'running_mean', channels);
+  if (!training && runningVar === null) throw new Error('running_var must be defined in evaluation mode');
+  checkPerChannel(runningVar, 'running_var', channels);
   checkPerChannel(weight, 'weight', channels);
   checkPerChannel(bias, 'bias', channels);
-  if (training || runningMean !== null) checkPerChannel(runningMean, 'running_mean', channels);
-  if (training || runningVar !== null) checkPerChannel(runningVar, 'running_var', channels);
-  if (!training && runningMean === null) throw new Error('running_mean must be defined in evaluation mode');
-  if (!training && runningVar === null) throw new Error('running_var must be defined in evaluation mode');
   checkFloatInput(input, 'batch_norm');
   const { out, batchMean, batchVar } = batchNormNative(input, weight, bias, runningMean, runningVar, training, eps);
   if (batchMean !== null && batchVar !== null) {

@@ -28,8 +28,11 @@ export interface BatchNormOptions extends FactoryOptions {
 }
 const BATCH_NORM_KEYS = keysOf<BatchNormOptions>()('eps', 'momentum', 'affine', 'trackRunningStats', ...FACTORY_KEYS);
 
-/** PyTorch's `_NormBase`: the parameters, buffers and repr the norms share. */
-abstract class NormBase extends Module {
+/**
+ * PyTorch's `_NormBase`: the parameters, buffers and repr the batch and instance norms share.
+ * @example new nn.BatchNorm1d(4) instanceof NormBase // true
+ */
+export abstract class NormBase extends Module {
   static override _holdsNoActivations = true;
   static override _version = 2;
   numFeatures: number;

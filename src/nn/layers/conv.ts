@@ -219,8 +219,10 @@ export abstract class ConvNd extends Module {
   }
 }
 
-type ConvRest = (IntOrTuple | string | boolean | ConvModuleOptions | undefined)[];
-type ConvTRest = (IntOrTuple | boolean | string | ConvTransposeModuleOptions | undefined)[];
+/** The arguments after kernelSize of the convolutions: positional, then an options object. */
+export type ConvRest = (IntOrTuple | string | boolean | ConvModuleOptions | undefined)[];
+/** The arguments after kernelSize of the transposed convolutions. */
+export type ConvTRest = (IntOrTuple | boolean | string | ConvTransposeModuleOptions | undefined)[];
 
 /**
  * 1-D convolution over [N, C, L] (or [C, L]) input.
