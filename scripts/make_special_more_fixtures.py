@@ -8,16 +8,19 @@ and Airy functions, spherical_bessel_j0, the orthogonal polynomials, zeta).
 unary:       per function, float64 inputs (random points over the useful domain, every branch
              boundary, ±0, huge and tiny magnitudes, ±inf, NaN) with PyTorch's output, and the
              same inputs rounded to float32 with the float32 output.
-binary:      gammainc, gammaincc, zeta: a column of first arguments against a row of second
-             arguments (broadcast to a grid), in float64 and float32, plus random pairs along
-             the diagonal a ~ x where igamma switches to its asymptotic series.
+binary:      gammainc, gammaincc (a, x) and zeta (x, q): a column of first arguments against a
+             row of second arguments (broadcast to a grid), in float64 and float32, plus random
+             pairs along the diagonal a ~ x where igamma switches to its asymptotic series.
 polynomials: per polynomial, a column of x against a row of n (float64 n: negative, 0..13,
              non-integers, 50, 200, ±inf, NaN), in float64 and float32; n as an int64 tensor
-             (same grid, n integral); x as a tensor with a Python-number n.
+             (same x, n integral: <dtype>Int64N).
+scalarN:     x as a float64 tensor with a Python-number n (0, 1, 3, 9, 2.5, -1), and float32 x
+             with n = 3.
 dtypes:      what each function gives for int64 (and bool) inputs: the result dtype, or the
              error; the polynomials' mixed cases (float32 x with float64 n, a Python-number x).
 grads:       per function, the float64 gradient of the sum where 1.13 has a derivative, or
              the error (with whether the output requires grad).
+torchNames:  the torch function behind each key.
 The --dump option also writes every float value as hex, one case a line
 (`name dtype x n out`), for the standalone C++ check of special_more.h.
 """
@@ -90,11 +93,14 @@ GAMMA_A = ([0.0, -0.0, -1.0, -1e-300, 1e-300, 1e-3, 0.1, 0.5, 1.0, 1.5, 2.0, 5.0
             200.0, 250.0, 1e3, 1e4, 1e6, INF, NAN] + loguniform(1e-3, 1e4, 15))
 GAMMA_X = ([0.0, -0.0, -1.0, 1e-300, 1e-10, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0, 1.1, 1.5, 2.0, 4.5, 10.0, 19.0, 21.0, 30.0,
             100.0, 195.0, 205.0, 255.0, 1e3, 1e4, 1e6, INF, NAN] + loguniform(1e-3, 1e4, 12))
-ZETA_X = [1.0, 0.5, -2.0, 1.0000001, 1.5, 2.0, 2.5, 3.0, 4.0, 7.0, 10.0, 20.0, 50.0, 100.0, INF, NAN] + uniform(1, 30, 6)
+ZETA_X = ([1.0, 0.5, -2.0, 1.0000001, 1.5, 2.0, 2.5, 3.0, 4.0, 7.0, 10.0, 20.0, 50.0, 100.0, INF, NAN]
+          + uniform(1, 30, 6))
 ZETA_Q = ([0.0, -0.0, -1.0, -2.0, -0.5, -1.5, -3.25, 1e-10, 0.1, 0.5, 1.0, 2.0, 3.5, 9.0, 10.0, 100.0, 1e6, INF, NAN]
           + loguniform(1e-3, 50, 6))
-BINARY = {'gammainc': (S.gammainc, GAMMA_A, GAMMA_X), 'gammaincc': (S.gammaincc, GAMMA_A, GAMMA_X),
-          'zeta': (S.zeta, ZETA_X, ZETA_Q)}
+# name -> (torch function, first argument's values (a column), second's (a row), their names)
+BINARY = {'gammainc': (S.gammainc, GAMMA_A, GAMMA_X, ('a', 'x')),
+          'gammaincc': (S.gammaincc, GAMMA_A, GAMMA_X, ('a', 'x')),
+          'zeta': (S.zeta, ZETA_X, ZETA_Q, ('x', 'q'))}
 
 POLY_X = ([-INF, -1e3, -3.0, -1.5, -1.0, -0.999999, -0.9, -0.5, -0.3, -1e-3, -0.0, 0.0, 1e-3, 0.1, 0.25, 0.5, 0.7,
            0.75, 0.9, 0.999999, 1.0, 1.0000001, 1.5, 2.0, 3.0, 10.0, 1e3, INF, NAN] + uniform(-1.2, 1.2, 11))
@@ -113,7 +119,7 @@ POLY = {
 }
 TORCH_NAME = {name: 'special.' + f.__name__.replace('special_', '') for name, f in POLY.items()}
 TORCH_NAME.update({name: 'special.' + f.__name__.replace('special_', '') for name, (f, _) in UNARY.items()})
-TORCH_NAME.update({name: 'special.' + f.__name__.replace('special_', '') for name, (f, _, _) in BINARY.items()})
+TORCH_NAME.update({name: 'special.' + f.__name__.replace('special_', '') for name, (f, *_) in BINARY.items()})
 
 
 def t(v, dtype=F64):
@@ -176,13 +182,13 @@ for name, (f, xs) in UNARY.items():
     out['grads'][name] = grad_record(f, [t(gpts)], 0)
 
 # ---------------------------------------------------------------- binary
-for name, (f, col, row) in BINARY.items():
+for name, (f, col, row, (first, second)) in BINARY.items():
     rec = {}
     for dtype, key in ((F64, 'float64'), (F32, 'float32')):
         a = t(col, dtype).reshape(-1, 1)
         b = t(row, dtype).reshape(1, -1)
         y = f(a, b)
-        rec[key] = {'a': s32(a), 'x': s32(b), 'out': s32(y)}
+        rec[key] = {first: s32(a), second: s32(b), 'out': s32(y)}
         aa, bb = torch.broadcast_tensors(a, b)
         dump_rows(name, key, aa.reshape(-1).tolist(), bb.reshape(-1).tolist(), y.reshape(-1).tolist())
     out['binary'][name] = rec

@@ -135,6 +135,7 @@ export { lgamma, digamma, polygamma, erfc, erfinv, logit, mvlgamma, i0, lgamma_,
  * @example torch.special.gammaln(torch.tensor([0.5]))
  */
 export * as special from './special.js';
+export { igamma, igammac } from './ops/special-functions.js';
 export { hypot, logaddexp, logaddexp2, xlogy, fmod, copysign, lerp, addcmul, addcdiv, gcd, lcm, nextafter } from './ops/binary-math.js';
 export type { ValueOptions } from './ops/binary-math.js';
 export { clampMin, clampMax, isclose, allclose, equal } from './ops/compare-math.js';

@@ -10,4 +10,11 @@ export { exp2 } from './ops/unary-math.js';
 export { sinc, entr, xlog1py } from './ops/math-extras.js';
 export { xlogy } from './ops/binary-math.js';
 export { logsumexp } from './ops/reduce.js';
+export {
+  ndtri, gammainc, gammaincc, zeta, besselJ0, besselJ1, besselY0, besselY1, modifiedBesselI0, modifiedBesselI1,
+  modifiedBesselK0, modifiedBesselK1, scaledModifiedBesselK0, scaledModifiedBesselK1, sphericalBesselJ0, airyAi,
+  chebyshevPolynomialT, chebyshevPolynomialU, chebyshevPolynomialV, chebyshevPolynomialW, shiftedChebyshevPolynomialT,
+  shiftedChebyshevPolynomialU, shiftedChebyshevPolynomialV, shiftedChebyshevPolynomialW, hermitePolynomialH,
+  hermitePolynomialHe, laguerrePolynomialL, legendrePolynomialP,
+} from './ops/special-functions.js';
 export { softmax, logSoftmax } from './ops/softmax.js';

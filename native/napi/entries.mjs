@@ -93,6 +93,9 @@ export const enums = {
     'I0', 'I0e', 'I1', 'I1e', 'Erfcx', 'LogNdtr',
     // src/ops/bitwise.ts: integers and bool only.
     'BitwiseNot',
+    // src/ops/special-functions.ts: the rest of torch.special (rules/special_*.h).
+    'Ndtri', 'BesselJ0', 'BesselJ1', 'BesselY0', 'BesselY1', 'ModifiedBesselI1', 'ModifiedBesselK0',
+    'ModifiedBesselK1', 'ScaledModifiedBesselK0', 'ScaledModifiedBesselK1', 'SphericalBesselJ0', 'AiryAi',
   ],
   // Elementwise operations with two inputs of one dtype. Compare ops write bool.
   BinaryOp: [
@@ -105,6 +108,10 @@ export const enums = {
     'Gcd', 'Lcm', 'Nextafter',
     // src/ops/bitwise.ts: integers and bool only.
     'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'LeftShift', 'RightShift',
+    // src/ops/special-functions.ts, float only: the incomplete gamma functions, Hurwitz zeta
+    // and the orthogonal polynomials of (x, n).
+    'Igamma', 'Igammac', 'Zeta', 'ChebyshevT', 'ChebyshevU', 'ChebyshevV', 'ChebyshevW', 'ShiftedChebyshevT',
+    'ShiftedChebyshevU', 'ShiftedChebyshevV', 'ShiftedChebyshevW', 'HermiteH', 'HermiteHe', 'LaguerreL', 'LegendreP',
   ],
   ReduceOp: ['Sum', 'Prod', 'Max', 'Min', 'ArgMax', 'ArgMin', 'Any', 'All'],
   LossReduction: ['None', 'Mean', 'Sum'],

@@ -28,9 +28,9 @@ const metaOf = (t: Tensor): Meta => ({ shape: t._shape, dtype: t._dtype });
 
 /**
  * A float-valued binary op: the operands' promoted dtype, or the default float for
- * integers and bools. Either operand may be a scalar (not both).
+ * integers and bools. Either operand may be a scalar (not both). @internal
  */
-function floatForward(fn: string, op: BinaryOp, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+export function floatForward(fn: string, op: BinaryOp, a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (!(a instanceof Tensor)) {
     checkTensorOrScalar(a, fn, 'input');
     checkTensor(b, fn, 'other');

@@ -8,6 +8,7 @@ import * as bitwise from '../ops/bitwise.js';
 import * as aliases from '../ops/aliases.js';
 import * as predicates from './predicates.js';
 import * as inplaceMath from '../ops/inplace-math.js';
+import { igamma, igammac } from '../ops/special-functions.js';
 import { transpose } from '../ops/shape.js';
 import { Tensor } from './tensor.js';
 
@@ -86,6 +87,10 @@ declare module './tensor.js' {
     rad2deg_: Tail<typeof inplaceMath.rad2deg_>;
     deg2rad_: Tail<typeof inplaceMath.deg2rad_>;
     sinc_: Tail<typeof inplaceMath.sinc_>;
+    igamma: Tail<typeof igamma>;
+    igammac: Tail<typeof igammac>;
+    igamma_: Tail<typeof igamma>;
+    igammac_: Tail<typeof igammac>;
     isComplex: Tail<typeof predicates.isComplex>;
     isSigned: Tail<typeof predicates.isSigned>;
     isNonzero: Tail<typeof predicates.isNonzero>;
@@ -120,6 +125,9 @@ const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
   gcd_: inplaceMath.gcd_, lcm_: inplaceMath.lcm_, nextafter_: inplaceMath.nextafter_, ldexp_: inplaceMath.ldexp_,
   floatPower_: inplaceMath.floatPower_, heaviside_: inplaceMath.heaviside_, rad2deg_: inplaceMath.rad2deg_,
   deg2rad_: inplaceMath.deg2rad_, sinc_: inplaceMath.sinc_,
+  igamma, igammac,
+  igamma_: (x, other: Tensor) => inplaceMath.viaRebase(x, 'igamma_', [other], (t) => igamma(t, other)),
+  igammac_: (x, other: Tensor) => inplaceMath.viaRebase(x, 'igammac_', [other], (t) => igammac(t, other)),
   isComplex: predicates.isComplex, isSigned: predicates.isSigned, isNonzero: predicates.isNonzero,
   isSameSize: predicates.isSameSize,
   nelement: (x) => x.numel(),

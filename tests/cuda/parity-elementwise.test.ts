@@ -107,6 +107,10 @@ const UNARY: UnaryCase[] = [
   { name: 'erfinv', fn: (x) => x.erfinv() },
   { name: 'i0', fn: (x) => torch.i0(x) },
   { name: 'bitwiseNot', fn: (x) => torch.bitwiseNot(x), integerOnly: true },
+  ...[
+    'ndtri', 'besselJ0', 'besselJ1', 'besselY0', 'besselY1', 'modifiedBesselI0', 'modifiedBesselI1', 'modifiedBesselK0',
+    'modifiedBesselK1', 'scaledModifiedBesselK0', 'scaledModifiedBesselK1', 'sphericalBesselJ0', 'airyAi',
+  ].map((name): UnaryCase => ({ name, fn: (x) => (torch.special as unknown as Record<string, (t: Tensor) => Tensor>)[name]!(x) })),
   { name: 'special.i0e', fn: (x) => torch.special.i0e(x) },
   { name: 'special.i1', fn: (x) => torch.special.i1(x) },
   { name: 'special.i1e', fn: (x) => torch.special.i1e(x) },
@@ -174,6 +178,20 @@ const BINARY: BinaryCase[] = [
   { name: 'bitwiseAnd', fn: (a, b) => torch.bitwiseAnd(a, b), integerOnly: true },
   { name: 'bitwiseOr', fn: (a, b) => torch.bitwiseOr(a, b), integerOnly: true },
   { name: 'bitwiseXor', fn: (a, b) => torch.bitwiseXor(a, b), integerOnly: true },
+  { name: 'gammainc', fn: (a, b) => torch.special.gammainc(a, b), a: floatSpecials, b: floatSpecials },
+  { name: 'gammaincc', fn: (a, b) => torch.special.gammaincc(a, b), a: floatSpecials, b: floatSpecials },
+  { name: 'zeta', fn: (a, b) => torch.special.zeta(a, b), a: floatSpecials, b: floatSpecials },
+  // Degrees in [-3, 12] (a random float degree of 1e15 would loop that long on both devices).
+  ...[
+    'chebyshevPolynomialT', 'chebyshevPolynomialU', 'chebyshevPolynomialV', 'chebyshevPolynomialW', 'shiftedChebyshevPolynomialT',
+    'shiftedChebyshevPolynomialU', 'shiftedChebyshevPolynomialV', 'shiftedChebyshevPolynomialW', 'hermitePolynomialH',
+    'hermitePolynomialHe', 'laguerrePolynomialL', 'legendrePolynomialP',
+  ].map((name): BinaryCase => ({
+    name,
+    fn: (a, b) => (torch.special as unknown as Record<string, (x: Tensor, n: Tensor) => Tensor>)[name]!(a, b),
+    a: floatSpecials,
+    b: () => ({ lo: -3, hi: 12 }),
+  })),
   // Amounts beyond the width included: both devices must give PyTorch 2.x's defined values.
   { name: 'bitwiseLeftShift', fn: (a, b) => torch.bitwiseLeftShift(a, b), integerOnly: true },
   { name: 'bitwiseRightShift', fn: (a, b) => torch.bitwiseRightShift(a, b), integerOnly: true },

@@ -15,6 +15,9 @@
 #include "flint/backend.h"
 #include "flint/rules/convert.h"
 #include "flint/rules/math.h"
+#include "flint/rules/special.h"
+#include "flint/rules/special_gamma.h"
+#include "flint/rules/special_polynomial.h"
 
 namespace flint {
 
@@ -23,7 +26,9 @@ namespace flint {
   X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Maximum) X(Minimum) X(Eq) X(Ne) X(Gt) X(Ge) X(Lt) X(Le) \
   X(LogicalAnd) X(LogicalOr) X(Atan2) X(Remainder) X(FloorDivide) X(Hypot) X(Logaddexp)          \
   X(Logaddexp2) X(Xlogy) X(Fmod) X(Copysign) X(Gcd) X(Lcm) X(Nextafter) X(BitwiseAnd) X(BitwiseOr)     \
-  X(BitwiseXor) X(LeftShift) X(RightShift)
+  X(BitwiseXor) X(LeftShift) X(RightShift) X(Igamma) X(Igammac) X(Zeta) X(ChebyshevT) X(ChebyshevU)    \
+  X(ChebyshevV) X(ChebyshevW) X(ShiftedChebyshevT) X(ShiftedChebyshevU) X(ShiftedChebyshevV)          \
+  X(ShiftedChebyshevW) X(HermiteH) X(HermiteHe) X(LaguerreL) X(LegendreP)
 
 namespace rules {
 #define FLINT_RULES_LISTED(OP) \
@@ -68,7 +73,22 @@ constexpr bool binaryTakesIntegers(BinaryOp op) {
     case BinaryOp::Logaddexp2:
     case BinaryOp::Xlogy:
     case BinaryOp::Copysign:
-    case BinaryOp::Nextafter: return false;
+    case BinaryOp::Nextafter:
+    case BinaryOp::Igamma:
+    case BinaryOp::Igammac:
+    case BinaryOp::Zeta:
+    case BinaryOp::ChebyshevT:
+    case BinaryOp::ChebyshevU:
+    case BinaryOp::ChebyshevV:
+    case BinaryOp::ChebyshevW:
+    case BinaryOp::ShiftedChebyshevT:
+    case BinaryOp::ShiftedChebyshevU:
+    case BinaryOp::ShiftedChebyshevV:
+    case BinaryOp::ShiftedChebyshevW:
+    case BinaryOp::HermiteH:
+    case BinaryOp::HermiteHe:
+    case BinaryOp::LaguerreL:
+    case BinaryOp::LegendreP: return false;
     default: return true;
   }
 }
@@ -278,6 +298,36 @@ FLINT_HOST_DEVICE BinaryOut<OP, T> binaryValue(T x, T y, const Errors& errors) {
     }
   } else if constexpr (OP == BinaryOp::Nextafter) {
     return math::nextafter(x, y);
+  } else if constexpr (OP == BinaryOp::Igamma) {  // the special functions compute in double
+    return T(special::gammainc(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::Igammac) {
+    return T(special::gammaincc(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::Zeta) {
+    return T(special::hurwitzZeta(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::ChebyshevT) {
+    return T(special::chebyshevPolynomialT(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::ChebyshevU) {
+    return T(special::chebyshevPolynomialU(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::ChebyshevV) {
+    return T(special::chebyshevPolynomialV(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::ChebyshevW) {
+    return T(special::chebyshevPolynomialW(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::ShiftedChebyshevT) {
+    return T(special::shiftedChebyshevPolynomialT(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::ShiftedChebyshevU) {
+    return T(special::shiftedChebyshevPolynomialU(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::ShiftedChebyshevV) {
+    return T(special::shiftedChebyshevPolynomialV(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::ShiftedChebyshevW) {
+    return T(special::shiftedChebyshevPolynomialW(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::HermiteH) {
+    return T(special::hermitePolynomialH(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::HermiteHe) {
+    return T(special::hermitePolynomialHe(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::LaguerreL) {
+    return T(special::laguerrePolynomialL(double(x), double(y)));
+  } else if constexpr (OP == BinaryOp::LegendreP) {
+    return T(special::legendrePolynomialP(double(x), double(y)));
   } else if constexpr (OP == BinaryOp::BitwiseAnd) {
     return T(x & y);
   } else if constexpr (OP == BinaryOp::BitwiseOr) {

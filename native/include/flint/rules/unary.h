@@ -15,6 +15,8 @@
 #include "flint/rules/convert.h"
 #include "flint/rules/math.h"
 #include "flint/rules/special.h"
+#include "flint/rules/special_bessel.h"
+#include "flint/rules/special_gamma.h"
 
 namespace flint {
 
@@ -26,7 +28,9 @@ namespace flint {
   X(Cosh) X(Asinh) X(Acosh) X(Atanh) X(Log2) X(Log10) X(Exp2) X(Frac) X(Softplus) X(Elu) X(Selu)   \
   X(Celu) X(Hardsigmoid) X(Hardswish) X(Mish) X(LogSigmoid) X(Hardshrink) X(Softshrink)            \
   X(Threshold) X(Hardtanh) X(Lgamma) X(Digamma) X(Polygamma) X(Erfc) X(Erfinv)     \
-  X(I0) X(I0e) X(I1) X(I1e) X(Erfcx) X(LogNdtr) X(BitwiseNot)
+  X(I0) X(I0e) X(I1) X(I1e) X(Erfcx) X(LogNdtr) X(BitwiseNot) X(Ndtri) X(BesselJ0) X(BesselJ1)          \
+  X(BesselY0) X(BesselY1) X(ModifiedBesselI1) X(ModifiedBesselK0) X(ModifiedBesselK1)              \
+  X(ScaledModifiedBesselK0) X(ScaledModifiedBesselK1) X(SphericalBesselJ0) X(AiryAi)
 
 namespace rules {
 #define FLINT_RULES_LISTED(OP) \
@@ -209,6 +213,30 @@ FLINT_HOST_DEVICE T unaryValue(T x, const UnaryParams<T>& p) {
     return T(special::erfcx(double(x)));
   } else if constexpr (OP == UnaryOp::LogNdtr) {
     return T(special::logNdtr(double(x)));
+  } else if constexpr (OP == UnaryOp::Ndtri) {
+    return T(special::ndtri(double(x)));
+  } else if constexpr (OP == UnaryOp::BesselJ0) {
+    return T(special::besselJ0(double(x)));
+  } else if constexpr (OP == UnaryOp::BesselJ1) {
+    return T(special::besselJ1(double(x)));
+  } else if constexpr (OP == UnaryOp::BesselY0) {
+    return T(special::besselY0(double(x)));
+  } else if constexpr (OP == UnaryOp::BesselY1) {
+    return T(special::besselY1(double(x)));
+  } else if constexpr (OP == UnaryOp::ModifiedBesselI1) {
+    return T(special::modifiedBesselI1(double(x)));
+  } else if constexpr (OP == UnaryOp::ModifiedBesselK0) {
+    return T(special::modifiedBesselK0(double(x)));
+  } else if constexpr (OP == UnaryOp::ModifiedBesselK1) {
+    return T(special::modifiedBesselK1(double(x)));
+  } else if constexpr (OP == UnaryOp::ScaledModifiedBesselK0) {
+    return T(special::scaledModifiedBesselK0(double(x)));
+  } else if constexpr (OP == UnaryOp::ScaledModifiedBesselK1) {
+    return T(special::scaledModifiedBesselK1(double(x)));
+  } else if constexpr (OP == UnaryOp::SphericalBesselJ0) {
+    return T(special::sphericalBesselJ0(double(x)));
+  } else if constexpr (OP == UnaryOp::AiryAi) {
+    return T(special::airyAi(double(x)));
   } else if constexpr (OP == UnaryOp::Lgamma) {
     return math::lgamma(x);
   } else if constexpr (OP == UnaryOp::Digamma) {
