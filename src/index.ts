@@ -63,6 +63,7 @@ export {
   fullLike,
   randLike,
   randnLike,
+  scalarTensor,
 } from './tensor/creation.js';
 export type { CreationOptions, RandomOptions } from './tensor/creation.js';
 export { fromTransfer, transfer } from './tensor/transfer.js';
@@ -152,7 +153,14 @@ export {
   arctanh_, multiply, divide, trueDivide, subtract, negative, negative_, positive, greater, greaterEqual, less, lessEqual,
   notEqual, fix, fix_, clip_, concatenate,
 } from './ops/aliases.js';
-export { isTensor, isFloatingPoint, isComplex, isNonzero, numel } from './tensor/predicates.js';
+export { isTensor, isFloatingPoint, isComplex, isNonzero, numel, resultType, canCast } from './tensor/predicates.js';
+export { fmax, fmin } from './ops/compare-math.js';
+export { varMean, stdMean, renorm } from './ops/norms.js';
+export { inner, ger, vdot, chainMatmul } from './ops/linalg-products.js';
+export { diff, dist } from './ops/differences.js';
+export type { DiffOptions } from './ops/differences.js';
+export { hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow } from './ops/windows.js';
+export { selectScatter, sliceScatter, diagonalScatter } from './ops/scatter-views.js';
 export { relu_, neg_, clamp_ } from './ops/inplace.js';
 export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } from './nn/functional/activations-more.js';
 // torch.conv1d ... torch.conv_transpose3d (issue 11).

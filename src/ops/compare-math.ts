@@ -144,3 +144,42 @@ export function equal(a: Tensor, b: Tensor): boolean {
   if (!sameShape(a._shape, b._shape)) return false;
   return tidy(() => Boolean(all(noGrad(() => eq(a, b))).item()));
 }
+
+/** fmax and fmin: the larger (smaller) of two values, the non-NaN one where one is NaN. */
+function nanIgnoring(fn: 'fmax' | 'fmin', a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, fn, 'input');
+  checkTensor(b, fn, 'other');
+  // Where `a` wins: a >= b (a <= b for fmin), or b is NaN (ne(b, b)).
+  const aWins = (x: Tensor, y: Tensor): Tensor => logicalOr(fn === 'fmax' ? ge(x, y) : le(x, y), ne(y, y));
+  const out = noGrad(() => {
+    const dtype = resultType([operand(a), operand(b)]);
+    return where(aWins(a, b), as(a, dtype), as(b, dtype));
+  });
+  if (!gradEnabled() || !(a._requiresGrad || b._requiresGrad)) return out;
+  const ma = { shape: a._shape, dtype: a._dtype };
+  const mb = { shape: b._shape, dtype: b._dtype };
+  return record(out, fn === 'fmax' ? 'FmaxBackward0' : 'FminBackward0', [a, b], (node) => {
+    const sa = node.save(a);
+    const sb = node.save(b);
+    return (g) => {
+      const wins = aWins(sa(), sb());
+      return [gradTo(where(wins, g, 0), ma.shape, ma.dtype), gradTo(where(wins, 0, g), mb.shape, mb.dtype)];
+    };
+  });
+}
+
+/**
+ * The elementwise maximum that ignores NaN (`torch.fmax`): NaN only where both are NaN.
+ * @example torch.fmax(torch.tensor([1, NaN, NaN]), torch.tensor([2, 3, NaN])) // tensor([2., 3., nan])
+ */
+export function fmax(input: Tensor, other: Tensor): Tensor {
+  return nanIgnoring('fmax', input, other);
+}
+
+/**
+ * The elementwise minimum that ignores NaN (`torch.fmin`).
+ * @example torch.fmin(torch.tensor([1, NaN]), torch.tensor([2, 3])) // tensor([1., 3.])
+ */
+export function fmin(input: Tensor, other: Tensor): Tensor {
+  return nanIgnoring('fmin', input, other);
+}

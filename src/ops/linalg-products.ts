@@ -5,15 +5,16 @@
  */
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 import { checkNumber, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
-import { record } from '../autograd/function.js';
+import { record, renameGradFn } from '../autograd/function.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { add, mul, sub } from './elementwise.js';
-import { bmm, mm, mv, outer } from './linalg.js';
+import { bmm, dot, mm, mv, outer } from './linalg.js';
+import { multiDot } from '../linalg/extras.js';
 import { norm } from './norms.js';
 import { sum, sumTo } from './reduce.js';
-import { cat, expand, narrow, permute, reshape, transpose, unsqueeze } from './shape.js';
+import { cat, clone, expand, narrow, permute, reshape, transpose, unsqueeze } from './shape.js';
 import { diagonal, eyeLike, mT, scoped } from '../linalg/matrix-helpers.js';
 import { tidy } from '../memory/storage.js';
 
@@ -306,3 +307,48 @@ export function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
   return out;
 }
 
+
+/**
+ * The inner product over the last dims (`torch.inner`): `tensordot` of the last dim of each,
+ * or a product where either is 0-d.
+ * @example torch.inner(torch.tensor([1, 2, 3]), torch.tensor([0, 1, 0])) // tensor(2)
+ */
+export function inner(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'inner', 'input');
+  checkTensor(b, 'inner', 'other');
+  if (a._shape.length === 0 || b._shape.length === 0) return mul(a, b);
+  const last = (t: Tensor) => t._shape[t._shape.length - 1];
+  if (last(a) !== last(b)) {
+    throw new Error(`inner() the last dimension must match on both input tensors but got shapes [${a._shape.join(', ')}] and [${b._shape.join(', ')}]`);
+  }
+  return tensordot(a, b, [[a._shape.length - 1], [b._shape.length - 1]]);
+}
+
+/**
+ * `torch.ger`, the older name of `torch.outer`.
+ * @example torch.ger(torch.tensor([1, 2]), torch.tensor([3, 4])) // [[3, 4], [6, 8]]
+ */
+export function ger(a: Tensor, b: Tensor): Tensor {
+  return outer(a, b);
+}
+
+/**
+ * The dot product of two 1-D tensors, conjugating the first (`torch.vdot`; for real dtypes, `dot`).
+ * @example torch.vdot(torch.tensor([1, 2]), torch.tensor([3, 4])) // tensor(11)
+ */
+export function vdot(a: Tensor, b: Tensor): Tensor {
+  return renameGradFn(dot(a, b), 'VdotBackward0');
+}
+
+/**
+ * The product of matrices in the cheapest order (`torch.chain_matmul`, older than
+ * `torch.linalg.multi_dot`); one matrix is returned as a copy.
+ * @example torch.chainMatmul(a, b, c)
+ */
+export function chainMatmul(...matrices: Tensor[]): Tensor {
+  if (matrices.length === 0) throw new Error('chain_matmul(): Expected one or more matrices');
+  for (const [i, m] of matrices.entries()) checkTensor(m, 'chain_matmul', `matrices[${i}]`);
+  if (matrices.length === 1) return clone(matrices[0]!);
+  if (matrices.length === 2) return mm(matrices[0]!, matrices[1]!);
+  return multiDot(matrices);
+}

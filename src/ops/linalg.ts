@@ -6,6 +6,7 @@
 import { checkNumber, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
 import { type Backward, record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
+import { scalarTypeName } from '../tensor/dtype.js';
 import { broadcastShapes, shapeNumel } from '../tensor/shape.js';
 import { checkSameDevice, gemmKernel } from './tensor-kernels.js';
 import { expandedLayout, makeView, reshape, t as transpose2d, transpose, expand, squeeze, unsqueeze } from './shape.js';
@@ -165,6 +166,9 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   }
   if (a._shape[0] !== b._shape[0]) {
     throw new Error(`inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`);
+  }
+  if (a._dtype !== b._dtype) {
+    throw new Error(`dot : expected both vectors to have same dtype, but found ${scalarTypeName(a._dtype)} and ${scalarTypeName(b._dtype)}`);
   }
   checkDtypes(a, b);
   const row = makeView(a, [1, a._shape[0]], [0, a._strides[0]], a._offset);

@@ -5,11 +5,11 @@
  * sqrt/pow/abs would give NaN or inf there instead.
  */
 import { ReduceOp } from '../native/enums.generated.js';
-import { type Backward, record } from '../autograd/function.js';
+import { type Backward, record, renameGradFn } from '../autograd/function.js';
 import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { abs, div, eq, logicalOr, mul, ne, pow, sign, sqrt, sub, where } from './elementwise.js';
+import { abs, add, div, eq, gt, logicalOr, mul, ne, pow, sign, sqrt, sub, where } from './elementwise.js';
 import { type Dims, type ReduceOptions, mean, reduceDims, reduceRaw, sum } from './reduce.js';
 import { toDtype, unsqueeze } from './shape.js';
 import { checkBoolean, checkNumber, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
@@ -222,4 +222,44 @@ export function std(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarO
       return [varianceBackward(gradVar, sx(), m)];
     };
   });
+}
+
+/**
+ * The variance and the mean in one call (`torch.var_mean`), with var's arguments. Both outputs
+ * carry PyTorch's grad_fn name, VarMeanBackward0.
+ * @example const [v, m] = torch.varMean(x, 1, { keepdim: true });
+ */
+export function varMean(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): [Tensor, Tensor] {
+  const m = momentArgs('var_mean', x, dim, options, keepdim);
+  const v = var_(x, dim, options, keepdim);
+  return [renameGradFn(v, 'VarMeanBackward0'), renameGradFn(mean(x, m.dims, m.keepdim), 'VarMeanBackward0')];
+}
+
+/**
+ * The standard deviation and the mean in one call (`torch.std_mean`), with std's arguments.
+ * @example const [s, m] = torch.stdMean(x, { dim: 0, unbiased: false });
+ */
+export function stdMean(x: Tensor, dim?: Dims | VarOptions, options?: boolean | VarOptions, keepdim?: boolean): [Tensor, Tensor] {
+  const m = momentArgs('std_mean', x, dim, options, keepdim);
+  const s = std(x, dim, options, keepdim);
+  return [renameGradFn(s, 'StdMeanBackward0'), renameGradFn(mean(x, m.dims, m.keepdim), 'StdMeanBackward0')];
+}
+
+/**
+ * Rescales each slice along `dim` whose p-norm exceeds `maxnorm` to norm `maxnorm`
+ * (`torch.renorm`, PyTorch's `maxnorm / (norm + 1e-7)` factor); the others pass unchanged.
+ * @example torch.renorm(torch.ones(3, 3), 1, 0, 2) // each row scaled to an L1 norm of 2
+ */
+export function renorm(x: Tensor, p: number, dim: number, maxnorm: number): Tensor {
+  checkTensor(x, 'renorm', 'input');
+  checkNumber(p, 'renorm', 'p');
+  checkNumber(maxnorm, 'renorm', 'maxnorm');
+  if (!(p > 0)) throw new Error(`renorm: non-positive-norm not supported`);
+  if (!(maxnorm >= 0)) throw new Error(`renorm: expected maxnorm to be >= 0 but got ${maxnorm}`);
+  if (x._shape.length <= 1) throw new Error(`renorm: input needs at least 2 dimensions, got ${x._shape.length} dimensions`);
+  const kept = reduceDims(x, dim)[0]!;
+  const others = x._shape.map((_, i) => i).filter((i) => i !== kept);
+  const n = norm(x, p, others, true);
+  const factor = where(gt(n, maxnorm), div(maxnorm, add(n, 1e-7)), 1);
+  return renameGradFn(mul(x, factor), 'RenormBackward0');
 }

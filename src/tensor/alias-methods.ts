@@ -9,6 +9,11 @@ import * as aliases from '../ops/aliases.js';
 import * as predicates from './predicates.js';
 import * as inplaceMath from '../ops/inplace-math.js';
 import { igamma, igammac } from '../ops/special-functions.js';
+import { fmax, fmin } from '../ops/compare-math.js';
+import { renorm } from '../ops/norms.js';
+import { inner, ger, vdot } from '../ops/linalg-products.js';
+import { diff, dist } from '../ops/differences.js';
+import { selectScatter, sliceScatter, diagonalScatter } from '../ops/scatter-views.js';
 import { transpose } from '../ops/shape.js';
 import { Tensor } from './tensor.js';
 
@@ -87,6 +92,18 @@ declare module './tensor.js' {
     rad2deg_: Tail<typeof inplaceMath.rad2deg_>;
     deg2rad_: Tail<typeof inplaceMath.deg2rad_>;
     sinc_: Tail<typeof inplaceMath.sinc_>;
+    fmax: Tail<typeof fmax>;
+    fmin: Tail<typeof fmin>;
+    renorm: Tail<typeof renorm>;
+    renorm_(p: number, dim: number, maxnorm: number): Tensor;
+    inner: Tail<typeof inner>;
+    ger: Tail<typeof ger>;
+    vdot: Tail<typeof vdot>;
+    diff: Tail<typeof diff>;
+    dist: Tail<typeof dist>;
+    selectScatter: Tail<typeof selectScatter>;
+    sliceScatter: Tail<typeof sliceScatter>;
+    diagonalScatter: Tail<typeof diagonalScatter>;
     igamma: Tail<typeof igamma>;
     igammac: Tail<typeof igammac>;
     igamma_: Tail<typeof igamma>;
@@ -125,7 +142,8 @@ const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
   gcd_: inplaceMath.gcd_, lcm_: inplaceMath.lcm_, nextafter_: inplaceMath.nextafter_, ldexp_: inplaceMath.ldexp_,
   floatPower_: inplaceMath.floatPower_, heaviside_: inplaceMath.heaviside_, rad2deg_: inplaceMath.rad2deg_,
   deg2rad_: inplaceMath.deg2rad_, sinc_: inplaceMath.sinc_,
-  igamma, igammac,
+  igamma, igammac, fmax, fmin, renorm, inner, ger, vdot, diff, dist, selectScatter, sliceScatter, diagonalScatter,
+  renorm_: (x, p: number, dim: number, maxnorm: number) => inplaceMath.viaRebase(x, 'renorm_', [], (t) => renorm(t, p, dim, maxnorm)),
   igamma_: (x, other: Tensor) => inplaceMath.viaRebase(x, 'igamma_', [other], (t) => igamma(t, other)),
   igammac_: (x, other: Tensor) => inplaceMath.viaRebase(x, 'igammac_', [other], (t) => igammac(t, other)),
   isComplex: predicates.isComplex, isSigned: predicates.isSigned, isNonzero: predicates.isNonzero,

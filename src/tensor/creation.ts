@@ -233,6 +233,19 @@ export function full(size: number[] | number, value: number | boolean, options: 
   return fullOf(size, value, resolve(options, 'full'), 'full');
 }
 
+/**
+ * A 0-d tensor holding `s`, in the default float dtype unless `dtype` says otherwise
+ * (`torch.scalar_tensor`: unlike `tensor`, a whole number still gives a float).
+ * @example torch.scalarTensor(3) // tensor(3.)
+ */
+export function scalarTensor(s: number | boolean, options: CreationOptions = {}): Tensor {
+  const resolved = resolve(options, 'scalar_tensor');
+  checkScalar(s, 'scalar_tensor', 's');
+  const t = allocate([], resolved, defaultFloat);
+  fillKernel(t, Number(s));
+  return finish(t, resolved);
+}
+
 function fullOf(size: number[] | number, value: number | boolean, options: Resolved, fn: string): Tensor {
   const shape = parseShape([size], false, fn);
   checkScalar(value, fn, 'fillValue');

@@ -1,10 +1,11 @@
 /**
- * The questions torch answers about a tensor or an object: `torch.isTensor`,
- * `isFloatingPoint`, `isComplex`, `isNonzero`, `numel`, and the Tensor's `isSigned` and
- * `isSameSize`.
+ * The questions torch answers about a tensor, an object or a dtype: `torch.isTensor`,
+ * `isFloatingPoint`, `isComplex`, `isNonzero`, `numel`, `resultType`, `canCast`, and the
+ * Tensor's `isSigned` and `isSameSize`.
  */
 import { Tensor } from './tensor.js';
-import { checkTensor } from './args.js';
+import { argumentError, checkTensor } from './args.js';
+import { DType, bool, resultType as promotedType } from './dtype.js';
 
 /**
  * Whether `obj` is a flint Tensor (a Parameter included).
@@ -56,4 +57,31 @@ export function isSameSize(input: Tensor, other: Tensor): boolean {
   checkTensor(input, 'isSameSize', 'input');
   checkTensor(other, 'isSameSize', 'other');
   return input._shape.length === other._shape.length && input._shape.every((d, i) => d === other._shape[i]);
+}
+
+/**
+ * The dtype that an arithmetic op on `tensor1` and `tensor2` (tensors or numbers) computes in
+ * (`torch.result_type`), by PyTorch's promotion rules: dimensioned tensors first, then 0-d
+ * tensors, then numbers.
+ * @example torch.resultType(torch.tensor([1, 2]), 1.5) // torch.float32
+ */
+export function resultType(tensor1: Tensor | number | boolean, tensor2: Tensor | number | boolean): DType {
+  const operand = (x: Tensor | number | boolean, name: string) => {
+    if (x instanceof Tensor) return { dtype: x._dtype, dim: x._shape.length };
+    if (typeof x !== 'number' && typeof x !== 'boolean') throw argumentError('result_type', name, 'a Tensor or a number', x);
+    return x;
+  };
+  return promotedType([operand(tensor1, 'tensor1'), operand(tensor2, 'tensor2')]);
+}
+
+/**
+ * Whether a value of dtype `from` may be written into a tensor of dtype `to` by an in-place op
+ * (`torch.can_cast`): not floating to integral, and nothing but bool to bool.
+ * @example torch.canCast(torch.float64, torch.int32) // false
+ */
+export function canCast(from: DType, to: DType): boolean {
+  if (!(from instanceof DType)) throw argumentError('can_cast', 'from', 'a dtype', from);
+  if (!(to instanceof DType)) throw argumentError('can_cast', 'to', 'a dtype', to);
+  if (from.isFloatingPoint && !to.isFloatingPoint) return false;
+  return !(from !== bool && to === bool);
 }
