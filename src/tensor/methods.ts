@@ -36,6 +36,7 @@ import { onesLike, zerosLike } from './creation.js';
 import './sort-methods.js';
 import './extra-methods.js';
 import './alias-methods.js';
+import './inplace-methods.js';
 import './transpose-props.js';
 import './transfer.js';
 
