@@ -162,6 +162,7 @@ export type { DiffOptions } from './ops/differences.js';
 export { hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow } from './ops/windows.js';
 export { selectScatter, sliceScatter, diagonalScatter } from './ops/scatter-views.js';
 export { indexPut, addmv_ } from './ops/inplace-extras.js';
+export { pdist } from './nn/functional/distance.js';
 export { relu_, neg_, clamp_ } from './ops/inplace.js';
 export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } from './nn/functional/activations-more.js';
 // torch.conv1d ... torch.conv_transpose3d (issue 11).

@@ -53,9 +53,13 @@ export {
   MultiMarginLoss,
   SoftMarginLoss,
   CTCLoss,
+  MultiLabelMarginLoss,
+  TripletMarginWithDistanceLoss,
 } from './layers/losses-extra.js';
+export { CosineSimilarity, PairwiseDistance } from './layers/distance.js';
 export { Bilinear } from './layers/bilinear.js';
-export { Softmin, Softmax2d } from './layers/activation-extra.js';
+export { Softmin, Softmax2d, RReLU } from './layers/activation-extra.js';
+export type { RReLUOptions } from './layers/activation-extra.js';
 // Resampling, layout and channel dropout (issue 11).
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d } from './layers/upsample.js';
 export type { UpsampleOptions } from './layers/upsample.js';

@@ -100,7 +100,8 @@ export function leakyRelu(x: Tensor, negativeSlope: number | LeakyReluOptions = 
   if (!gradEnabled() || !x._requiresGrad) return out;
   return record(out, 'LeakyReluBackward0', [x], (node) => {
     const saved = node.save(x);
-    return (g) => [mul(g, where(gt(saved(), 0), 1, slope))];
+    // g * slope in g's dtype: a where() of two numbers would round the slope to float32.
+    return (g) => [where(gt(saved(), 0), g, mul(g, slope))];
   });
 }
 

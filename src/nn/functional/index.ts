@@ -12,6 +12,8 @@ export {
   hardshrink, softshrink, threshold, threshold_, softsign, tanhshrink, glu, prelu,
 } from './activations-more.js';
 export type { SoftplusOptions, AlphaInplaceOptions, HardtanhOptions, InplaceOnly } from './activations-more.js';
+export { softmin, gumbelSoftmax, rrelu, rrelu_ } from './activations-extra.js';
+export type { SoftminOptions, GumbelSoftmaxOptions, RReluOptions } from './activations-extra.js';
 export { linear, dropout, layerNorm } from './layers.js';
 export type { DropoutOptions } from './layers.js';
 export { batchNorm, instanceNorm, groupNorm, localResponseNorm } from './normalization.js';
@@ -38,9 +40,11 @@ export type {
   MultilabelSoftMarginOptions,
   MultiMarginOptions,
 } from './losses-margin.js';
+export { multilabelMarginLoss, tripletMarginWithDistanceLoss } from './losses-margin-extra.js';
+export type { MultilabelMarginOptions, TripletMarginWithDistanceOptions } from './losses-margin-extra.js';
 export { ctcLoss } from './ctc.js';
 export type { CTCLossOptions } from './ctc.js';
-export { cosineSimilarity, pairwiseDistance, normalize } from './distance.js';
+export { cosineSimilarity, pairwiseDistance, pdist, normalize } from './distance.js';
 export type { CosineSimilarityOptions, PairwiseDistanceOptions, NormalizeOptions } from './distance.js';
 export { bilinear } from './bilinear.js';
 // Resampling, layout and channel dropout (issue 11).
@@ -53,8 +57,9 @@ export {
 } from './pooling.js';
 export type { MaxPoolOptions, AvgPoolOptions, PoolArg } from './pooling.js';
 export {
-  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d, maxUnpool1d,
-  maxUnpool2d, lpPool1d, lpPool2d,
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d,
+  adaptiveMaxPool1dWithIndices, adaptiveMaxPool2dWithIndices, adaptiveMaxPool3dWithIndices, maxUnpool1d, maxUnpool2d, lpPool1d,
+  lpPool2d,
 } from './pooling-adaptive.js';
 export type { AdaptiveMaxPoolOptions, MaxUnpoolOptions, LPPoolOptions } from './pooling-adaptive.js';
 export type { PoolSize, AdaptiveSize } from './pooling-args.js';

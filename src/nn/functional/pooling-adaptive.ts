@@ -1,9 +1,9 @@
 /**
- * Adaptive pooling (`F.adaptiveAvgPool1d/2d/3d`, `F.adaptiveMaxPool1d/2d/3d`), unpooling
- * (`F.maxUnpool1d/2d`) and power-average pooling (`F.lpPool1d/2d`), with PyTorch 1.13's
- * signatures, messages and grad_fns. As in PyTorch, an adaptive average to size 1 in
- * every dim is a mean (`MeanBackward1`), and the 1-d forms are the 2-d ops over an
- * unsqueezed input.
+ * Adaptive pooling (`F.adaptiveAvgPool1d/2d/3d`, `F.adaptiveMaxPool1d/2d/3d` and their
+ * `WithIndices` forms), unpooling (`F.maxUnpool1d/2d`) and power-average pooling
+ * (`F.lpPool1d/2d`), with PyTorch 1.13's signatures, messages and grad_fns. As in PyTorch,
+ * an adaptive average to size 1 in every dim is a mean (`MeanBackward1`), and the 1-d forms
+ * are the 2-d ops over an unsqueezed input.
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import { int64 } from '../../tensor/dtype.js';
@@ -97,11 +97,12 @@ function adaptiveAvgNd(nd: number, input: unknown, outputSize: unknown): Tensor 
   return adaptiveAvgPoolOp(input, nd, sizes, nd === 2 ? 'AdaptiveAvgPool2DBackward0' : 'AdaptiveAvgPool3DBackward0');
 }
 
-function adaptiveMaxNd(nd: number, input: unknown, args: readonly unknown[]): Tensor | [Tensor, Tensor] {
+function adaptiveMaxNd(nd: number, input: unknown, args: readonly unknown[], forceIndices = false): Tensor | [Tensor, Tensor] {
   const fn = `adaptive_max_pool${nd}d`;
   checkInput(input, fn);
   const bound = bindArgs(fn, args, ['outputSize', 'returnIndices']);
-  const returnIndices = flag(fn, 'returnIndices', bound.returnIndices, false);
+  // The *_with_indices forms take return_indices and ignore it, as PyTorch's.
+  const returnIndices = flag(fn, 'returnIndices', bound.returnIndices, false) || forceIndices;
   if (nd === 1) {
     checkDims1d(input, fn);
     const out = bound.outputSize;
@@ -173,6 +174,28 @@ export function adaptiveMaxPool3d(input: Tensor, ...args: AdaptiveMaxIndexArgs):
 export function adaptiveMaxPool3d(input: Tensor, ...args: AdaptiveMaxArgs): Tensor;
 export function adaptiveMaxPool3d(input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] {
   return adaptiveMaxNd(3, input, args);
+}
+
+/**
+ * `F.adaptive_max_pool1d_with_indices`: always `[out, indices]`.
+ * @example const [y, idx] = F.adaptiveMaxPool1dWithIndices(x, 4)
+ */
+export function adaptiveMaxPool1dWithIndices(input: Tensor, ...args: AdaptiveMaxArgs): [Tensor, Tensor] {
+  return adaptiveMaxNd(1, input, args, true) as [Tensor, Tensor];
+}
+/**
+ * `F.adaptive_max_pool2d_with_indices`: always `[out, indices]`.
+ * @example const [y, idx] = F.adaptiveMaxPool2dWithIndices(x, [2, 2])
+ */
+export function adaptiveMaxPool2dWithIndices(input: Tensor, ...args: AdaptiveMaxArgs): [Tensor, Tensor] {
+  return adaptiveMaxNd(2, input, args, true) as [Tensor, Tensor];
+}
+/**
+ * `F.adaptive_max_pool3d_with_indices`: always `[out, indices]`.
+ * @example const [y, idx] = F.adaptiveMaxPool3dWithIndices(x, 2)
+ */
+export function adaptiveMaxPool3dWithIndices(input: Tensor, ...args: AdaptiveMaxArgs): [Tensor, Tensor] {
+  return adaptiveMaxNd(3, input, args, true) as [Tensor, Tensor];
 }
 
 // ---------------------------------------------------------------- unpooling

@@ -9,6 +9,8 @@ import { type Reduction, checkLossOptions } from '../functional/loss.js';
 import * as R from '../functional/losses-regression.js';
 import * as M from '../functional/losses-margin.js';
 import * as CTC from '../functional/ctc.js';
+import * as ME from '../functional/losses-margin-extra.js';
+import { PairwiseDistance } from './distance.js';
 
 /**
  * Binary cross-entropy on probabilities.
@@ -243,6 +245,48 @@ export class MultiMarginLoss extends Module {
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return M.multiMarginLoss(input, target, { p: this.p, margin: this.margin, weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/**
+ * Multi-class multi-label hinge loss (targets: class indices ending at the first -1).
+ * @example new nn.MultiLabelMarginLoss()(scores, torch.tensor([[3, 0, -1, 1]]))
+ */
+export class MultiLabelMarginLoss extends Module {
+  reduction: Reduction;
+  constructor(options: ME.MultilabelMarginOptions = {}) {
+    super();
+    checkLossOptions(options, 'MultiLabelMarginLoss', ME.MULTILABEL_MARGIN_KEYS);
+    this.reduction = options?.reduction ?? 'mean';
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return ME.multilabelMarginLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+/**
+ * Triplet margin loss with any distance function. The default distance is a
+ * `PairwiseDistance` module, a child named `distance_function` as in PyTorch (so it prints);
+ * a module given as the distance is a child too, a plain function an attribute.
+ * @example new nn.TripletMarginWithDistanceLoss({ distanceFunction: new nn.PairwiseDistance(1), margin: 0.5 })(a, p, n)
+ */
+export class TripletMarginWithDistanceLoss extends Module {
+  declare distance_function: (x1: Tensor, x2: Tensor) => Tensor;
+  margin: number;
+  swap: boolean;
+  reduction: Reduction;
+  constructor(options: ME.TripletMarginWithDistanceOptions = {}) {
+    super();
+    ME.checkTripletWithDistanceOptions(options, 'TripletMarginWithDistanceLoss');
+    options ??= {};
+    this.distance_function = options.distanceFunction ?? new PairwiseDistance();
+    this.margin = options.margin ?? 1;
+    this.swap = options.swap ?? false;
+    this.reduction = options.reduction ?? 'mean';
+  }
+  override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    const { distance_function: distanceFunction, margin, swap, reduction } = this;
+    return ME.tripletMarginWithDistanceLoss(anchor, positive, negative, { distanceFunction, margin, swap, reduction });
   }
 }
 
