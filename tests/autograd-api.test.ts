@@ -233,3 +233,15 @@ describe('backward inputs: bookkeeping', () => {
     expect(valuesOf(x.grad!).map((v) => Number(v.toFixed(4)))).toEqual([2.7183, 7.3891]);
   });
 });
+
+describe('torch.autograd grad-mode switches', () => {
+  it('are the torch-level ones, and switch recording off and on', () => {
+    expect(torch.autograd.noGrad).toBe(torch.noGrad);
+    expect(torch.autograd.enableGrad).toBe(torch.enableGrad);
+    expect(torch.autograd.setGradEnabled).toBe(torch.setGradEnabled);
+    expect(torch.autograd.inferenceMode).toBe(torch.inferenceMode);
+    const x = torch.ones(2).requiresGrad_();
+    expect(torch.autograd.noGrad(() => x.mul(2)).requiresGrad).toBe(false);
+    expect(torch.autograd.noGrad(() => torch.autograd.enableGrad(() => x.mul(2))).requiresGrad).toBe(true);
+  });
+});

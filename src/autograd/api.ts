@@ -112,6 +112,8 @@ export function grad(
 export { Function, FunctionCtx } from './function-api.js';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, isAnomalyCheckNanEnabled } from './anomaly.js';
 export { gradcheck, gradgradcheck } from './gradcheck.js';
+// The grad-mode switches, as torch.autograd has them too (torch.autograd.no_grad ...).
+export { noGrad, enableGrad, setGradEnabled, inferenceMode } from './grad-mode.js';
 export type { GradcheckOptions } from './gradcheck.js';
 /**
  * `torch.autograd.functional`: jacobian, hessian, vjp, jvp, hvp, vhp.
