@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates tests/fixtures/torch-misc.json: PyTorch 1.13's var_mean, std_mean, renorm, fmax,
-fmin, inner, ger, vdot, chain_matmul, diff, dist, the five window functions, select_scatter,
+fmin, inner, ger, vdot, chain_matmul, diff, dist, the five window functions, histogram, select_scatter,
 slice_scatter, diagonal_scatter, scalar_tensor, result_type and can_cast: values, gradients of
 (out * W).sum() for a fixed W, grad_fn names, and errors.
 
@@ -135,6 +135,17 @@ case('scalar_tensor', 3)
 case('scalar_tensor', 2.5, dtype=F64)
 case('scalar_tensor', True)
 
+hx = torch.tensor([1.0, 2.0, 1.0, 4.0, 2.5, 3.25, -1.0, 7.0], dtype=F64)
+case('histogram', hx, 4)
+case('histogram', hx.float(), 5)
+case('histogram', hx, torch.tensor([0.0, 1.5, 3.0, 4.0], dtype=F64))
+case('histogram', hx, 3, range=(0.0, 3.0), weight=r(8).abs(), density=True)
+case('histogram', hx, 6, density=True)
+case('histogram', torch.tensor([2.0, 2.0]), 2)
+case('histogram', torch.rand(200, generator=g, dtype=F64), 10)
+case('histogram', r(3, 4), 5, weight=r(3, 4))
+case('histogram', torch.zeros(0), 3)
+
 results = {
     'result_type': [str(torch.result_type(a, b)).replace('torch.', '') for a, b in [
         (torch.tensor([1, 2]), 1.5), (torch.tensor([1, 2], dtype=torch.int8), 3), (torch.tensor(1.0), torch.tensor([1], dtype=torch.int32)),
@@ -158,6 +169,13 @@ error('slice_scatter', torch.zeros(4, 3), torch.ones(3, 3), 0, 0, 3, 2)
 error('diagonal_scatter', torch.zeros(3, 3), torch.ones(2))
 error('hann_window', -1)
 error('renorm', r(3), 2, 0, 1.0)
+error('histogram', torch.tensor([1, 2]), 2)
+error('histogram', hx, torch.tensor([0, 1]))
+error('histogram', hx, 0)
+error('histogram', hx, 3, range=(3.0, 1.0))
+error('histogram', hx, 3, weight=torch.ones(4, dtype=F64))
+error('histogram', torch.tensor([1.0, float('inf')]), 2)
+error('histogram', hx, torch.tensor([[0.0, 1.0]], dtype=F64))
 
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'torch-misc.json')
 with open(path, 'w') as f:

@@ -163,6 +163,8 @@ export { hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow
 export { selectScatter, sliceScatter, diagonalScatter } from './ops/scatter-views.js';
 export { indexPut, addmv_ } from './ops/inplace-extras.js';
 export { pdist } from './nn/functional/distance.js';
+export { histogram } from './ops/histogram.js';
+export type { HistogramOptions, HistogramResult } from './ops/histogram.js';
 export { relu_, neg_, clamp_ } from './ops/inplace.js';
 export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } from './nn/functional/activations-more.js';
 // torch.conv1d ... torch.conv_transpose3d (issue 11).
@@ -353,3 +355,12 @@ export const config = { threads: nativeInfo.threads };
 // module cannot name its own namespace to TypeScript).
 import * as flint from './namespace.js';
 export default flint;
+
+// Later torch.linalg additions at the top level (src/linalg/lu.ts, lu-solve.ts, matrix-exp.ts,
+// structure.ts): the older torch.lu / torch.lu_solve, lu_unpack, matrix_exp, matrix_power, orgqr.
+export { torchLu as lu, torchLuSolve as luSolve } from './linalg/lu-solve.js';
+export type { TorchLuOptions } from './linalg/lu-solve.js';
+export { luUnpack } from './linalg/lu.js';
+export { matrixExp } from './linalg/matrix-exp.js';
+export { matrixPower } from './linalg/extras.js';
+export { orgqr } from './linalg/structure.js';
