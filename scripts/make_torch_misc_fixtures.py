@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates tests/fixtures/torch-misc.json: PyTorch 1.13's var_mean, std_mean, renorm, fmax,
-fmin, inner, ger, vdot, chain_matmul, diff, dist, the five window functions, histogram, select_scatter,
+fmin, inner, ger, vdot, chain_matmul, diff, dist, gradient, the five window functions, histogram, select_scatter,
 slice_scatter, diagonal_scatter, scalar_tensor, result_type and can_cast: values, gradients of
 (out * W).sum() for a fixed W, grad_fn names, and errors.
 
@@ -135,6 +135,16 @@ case('scalar_tensor', 3)
 case('scalar_tensor', 2.5, dtype=F64)
 case('scalar_tensor', True)
 
+gf = r(5, 4)
+case('gradient', r(6), grad=(0,))
+case('gradient', gf, grad=(0,))
+case('gradient', gf, spacing=2.0, grad=(0,))
+case('gradient', gf, spacing=[0.5, 3.0], edge_order=2, grad=(0,))
+case('gradient', gf, dim=1, edge_order=2, grad=(0,))
+case('gradient', gf, spacing=[torch.tensor([0.0, 0.5, 1.5, 3.0, 3.5], dtype=F64)], dim=0, grad=(0,))
+case('gradient', gf, spacing=[torch.tensor([0.0, 0.5, 1.5, 3.0, 3.5], dtype=F64), torch.tensor([1.0, 2.0, 4.0, 8.0], dtype=F64)], edge_order=2, grad=(0,))
+case('gradient', torch.tensor([1, 2, 4, 8, 16]))
+case('gradient', r(3, 4, 5), dim=[2, 0], spacing=[1.5, 0.25])
 hx = torch.tensor([1.0, 2.0, 1.0, 4.0, 2.5, 3.25, -1.0, 7.0], dtype=F64)
 case('histogram', hx, 4)
 case('histogram', hx.float(), 5)
@@ -169,6 +179,12 @@ error('slice_scatter', torch.zeros(4, 3), torch.ones(3, 3), 0, 0, 3, 2)
 error('diagonal_scatter', torch.zeros(3, 3), torch.ones(2))
 error('hann_window', -1)
 error('renorm', r(3), 2, 0, 1.0)
+error('gradient', r(1, 3))
+error('gradient', r(3, 3), edge_order=3)
+error('gradient', r(3, 3), spacing=[1.0, 2.0, 3.0])
+error('gradient', r(3, 3), spacing=[1.0], dim=[0, 1])
+error('gradient', r(2, 3), edge_order=2)
+error('gradient', torch.zeros(3, dtype=torch.uint8))
 error('histogram', torch.tensor([1, 2]), 2)
 error('histogram', hx, torch.tensor([0, 1]))
 error('histogram', hx, 0)

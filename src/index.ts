@@ -157,8 +157,8 @@ export { isTensor, isFloatingPoint, isComplex, isNonzero, numel, resultType, can
 export { fmax, fmin } from './ops/compare-math.js';
 export { varMean, stdMean, renorm } from './ops/norms.js';
 export { inner, ger, vdot, chainMatmul } from './ops/linalg-products.js';
-export { diff, dist } from './ops/differences.js';
-export type { DiffOptions } from './ops/differences.js';
+export { diff, dist, gradient } from './ops/differences.js';
+export type { DiffOptions, GradientOptions } from './ops/differences.js';
 export { hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow } from './ops/windows.js';
 export { selectScatter, sliceScatter, diagonalScatter } from './ops/scatter-views.js';
 export { indexPut, addmv_ } from './ops/inplace-extras.js';

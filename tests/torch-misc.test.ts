@@ -1,6 +1,6 @@
 /**
  * varMean, stdMean, renorm, fmax, fmin, inner, ger, vdot, chainMatmul, diff, dist, the window
- * functions, selectScatter, sliceScatter, diagonalScatter, scalarTensor, resultType, canCast and histogram
+ * functions, selectScatter, sliceScatter, diagonalScatter, scalarTensor, resultType, canCast, histogram and gradient
  * against PyTorch 1.13 (tests/fixtures/torch-misc.json, written by
  * scripts/make_torch_misc_fixtures.py): values, the gradients of (out * W).sum() for a fixed W,
  * the grad_fn names of the ops that have their own node in PyTorch, float64 gradchecks, and errors.
