@@ -37,6 +37,11 @@ export function inv(A: Tensor): Tensor {
   const out = solveRaw(A, identity, INV_SINGULAR);
   identity.dispose();
   eye.dispose();
+  return recordInverse(A, out);
+}
+
+/** `out` (A⁻¹) recorded with the inverse's backward, as LinalgInvExBackward0. @internal */
+export function recordInverse(A: Tensor, out: Tensor): Tensor {
   return record(out, 'LinalgInvExBackward0', [A], (node) => {
     const saved = node.save(out);
     // d(A^-1) = -A^-1 dA A^-1, so gA = -A^-T g A^-T.
@@ -69,6 +74,15 @@ const SOLVE_KEYS = keysOf<SolveOptions>()('left');
  * @example torch.linalg.solve(A, torch.tensor([1, 2], { dtype: torch.float64 }))
  */
 export function solve(A: Tensor, B: Tensor, options?: SolveOptions): Tensor {
+  return solveWith(A, B, options, SOLVE_RAW);
+}
+
+/** A batched solver of A X = B for square A [..., n, n] and B [..., n, k] with equal batch dims. @internal */
+export type RawSolve = (A: Tensor, B: Tensor) => Tensor;
+const SOLVE_RAW: RawSolve = (a, b) => solveRaw(a, b, () => 'torch.linalg.solve: The solver failed because the input matrix is singular.');
+
+/** linalg.solve with its checks, shapes and gradient, over the raw solver `raw` (linalg.solve_ex's reports singular matrices). @internal */
+export function solveWith(A: Tensor, B: Tensor, options: SolveOptions | undefined, raw: RawSolve): Tensor {
   checkMatrices(A, 'linalg.solve', true);
   if (!(B instanceof Tensor)) throw new TypeError(`linalg_solve(): argument 'B' (position 2) must be Tensor, not ${typeof B}`);
   checkOptions(options, 'linalg.solve', SOLVE_KEYS);
@@ -80,7 +94,7 @@ export function solve(A: Tensor, B: Tensor, options?: SolveOptions): Tensor {
   const vector = B._shape.length === 1 || (B._shape.length === A._shape.length - 1 && B._shape.every((s, i) => s === A._shape[i]));
   if (!left) {
     if (vector) throw new Error('linalg.solve: Vector broadcasting of the left hand side is not supported for left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)');
-    return solveRight(A, B);
+    return solveRight(A, B, raw);
   }
   const Bm = vector ? unsqueeze(B, -1) : B;
   if (Bm._shape.length < 2 || Bm._shape[Bm._shape.length - 2] !== n) {
@@ -92,7 +106,7 @@ export function solve(A: Tensor, B: Tensor, options?: SolveOptions): Tensor {
   const k = Bm._shape[Bm._shape.length - 1];
   const Ab = expand(A, [...batch, n, n]);
   const Bb = expand(Bm, [...batch, n, k]);
-  const X = solveRaw(Ab, Bb, () => 'torch.linalg.solve: The solver failed because the input matrix is singular.');
+  const X = raw(Ab, Bb);
   const out = vector ? squeeze(X, -1) : X;
   return record(out, 'LinalgSolveExBackward0', [Ab, Bb], (node) => {
     const savedA = node.save(Ab);
@@ -108,12 +122,12 @@ export function solve(A: Tensor, B: Tensor, options?: SolveOptions): Tensor {
 }
 
 /** X A = B, solved as Aᵀ Xᵀ = Bᵀ and recorded as one node: X = B A⁻¹, so gB = g A⁻ᵀ and gA = -Xᵀ gB. */
-function solveRight(A: Tensor, B: Tensor): Tensor {
+function solveRight(A: Tensor, B: Tensor, raw: RawSolve): Tensor {
   const n = A._shape[A._shape.length - 1];
   if (B._shape.length < 2 || B._shape[B._shape.length - 1] !== n) {
     throw new Error(`linalg.solve: Incompatible shapes of A and B for the equation XA = B (${n}x${n} and ${B._shape.slice(-2).join('x')})`);
   }
-  const out = noGrad(() => mT(solve(mT(A), mT(B))));
+  const out = noGrad(() => mT(solveWith(mT(A), mT(B), undefined, raw)));
   return record(out, 'LinalgSolveExBackward0', [A, B], (node) => {
     const savedA = node.save(A);
     const savedX = node.save(out);

@@ -64,8 +64,8 @@ function readInfo(handle: Handle, batch: number, dtype: DType, x: Tensor): numbe
   return codes;
 }
 
-/** Throws PyTorch's error for the first failed matrix of a batch, prefixed as PyTorch does when batched. */
-function raise(codes: number[], batched: boolean, message: (info: number) => string): void {
+/** Throws PyTorch's error (a LinAlgError) for the first failed matrix of a batch, prefixed as PyTorch does when batched. @internal */
+export function raise(codes: number[], batched: boolean, message: (info: number) => string): void {
   const at = codes.findIndex((c) => c !== 0);
   if (at < 0) return;
   const [prefix, rest] = message(codes[at]).split(/: (.*)/s);
@@ -97,14 +97,7 @@ export function luRaw(x: Tensor): { lu: Tensor; pivots: Tensor; info: number[] }
 
 /** A X = B for a batch (a [..., n, n], b [..., n, k], batch dims equal), raising `message` for a singular A. @internal */
 export function solveRaw(a: Tensor, b: Tensor, message: SingularMessage): Tensor {
-  const n = a._shape[a._shape.length - 1];
-  const k = b._shape[b._shape.length - 1];
-  const count = batchOf(a);
-  const [out, info] = withBatch([a, b], (va, vb) =>
-    call.linalgSolve(fresh(a._dtype, [count, n, k]), fresh(a._dtype, [count]), va, vb),
-  );
-  const result = fromHandle(out, b._shape.slice(), a._dtype, a.device);
-  const codes = readInfo(info, count, a._dtype, a);
+  const [result, codes] = solveCodes(a, b);
   try {
     raise(codes, a._shape.length > 2, message);
   } catch (e) {
@@ -112,6 +105,20 @@ export function solveRaw(a: Tensor, b: Tensor, message: SingularMessage): Tensor
     throw e;
   }
   return result;
+}
+
+/**
+ * gesv's solution and each matrix's info code (0, or the 1-based index of U's first zero
+ * pivot, where the solution is B unchanged). @internal
+ */
+export function solveCodes(a: Tensor, b: Tensor): [Tensor, number[]] {
+  const n = a._shape[a._shape.length - 1];
+  const k = b._shape[b._shape.length - 1];
+  const count = batchOf(a);
+  const [out, info] = withBatch([a, b], (va, vb) =>
+    call.linalgSolve(fresh(a._dtype, [count, n, k]), fresh(a._dtype, [count]), va, vb),
+  );
+  return [fromHandle(out, b._shape.slice(), a._dtype, a.device), readInfo(info, count, a._dtype, a)];
 }
 
 /** The lower Cholesky factor and each matrix's LAPACK info code (0: positive-definite). @internal */

@@ -35,6 +35,7 @@ import { Tensor } from './tensor.js';
 import { onesLike, zerosLike } from './creation.js';
 import './sort-methods.js';
 import './extra-methods.js';
+import './linalg-methods.js';
 import './alias-methods.js';
 import './inplace-methods.js';
 import './transpose-props.js';
