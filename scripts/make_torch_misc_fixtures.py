@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates tests/fixtures/torch-misc.json: PyTorch 1.13's var_mean, std_mean, renorm, fmax,
-fmin, inner, ger, vdot, chain_matmul, diff, dist, gradient, the five window functions, histogram, select_scatter,
+fmin, inner, ger, vdot, chain_matmul, diff, dist, gradient, frexp, the five window functions, histogram, select_scatter,
 slice_scatter, diagonal_scatter, scalar_tensor, result_type and can_cast: values, gradients of
 (out * W).sum() for a fixed W, grad_fn names, and errors.
 
@@ -135,6 +135,11 @@ case('scalar_tensor', 3)
 case('scalar_tensor', 2.5, dtype=F64)
 case('scalar_tensor', True)
 
+fx = torch.tensor([0.0, -0.0, 1.0, -3.5, 1e-40, float('inf'), float('nan'), 0.75, 1e30, 5e-324, -2.0 ** -1022, 2.0 ** 1023], dtype=F64)
+case('frexp', fx)
+case('frexp', fx.float())
+case('frexp', r(3, 4) * 100, grad=(0,))
+case('frexp', r(6), method=True)
 gf = r(5, 4)
 case('gradient', r(6), grad=(0,))
 case('gradient', gf, grad=(0,))
@@ -185,6 +190,7 @@ error('gradient', r(3, 3), spacing=[1.0, 2.0, 3.0])
 error('gradient', r(3, 3), spacing=[1.0], dim=[0, 1])
 error('gradient', r(2, 3), edge_order=2)
 error('gradient', torch.zeros(3, dtype=torch.uint8))
+error('frexp', torch.tensor([1, 2]))
 error('histogram', torch.tensor([1, 2]), 2)
 error('histogram', hx, torch.tensor([0, 1]))
 error('histogram', hx, 0)

@@ -164,6 +164,8 @@ export { selectScatter, sliceScatter, diagonalScatter } from './ops/scatter-view
 export { indexPut, addmv_ } from './ops/inplace-extras.js';
 export { pdist } from './nn/functional/distance.js';
 export { histogram } from './ops/histogram.js';
+export { frexp } from './ops/math-extras.js';
+export type { FrexpResult } from './ops/math-extras.js';
 export type { HistogramOptions, HistogramResult } from './ops/histogram.js';
 export { relu_, neg_, clamp_ } from './ops/inplace.js';
 export { selu, selu_, celu, celu_, threshold, threshold_, prelu, hardshrink } from './nn/functional/activations-more.js';

@@ -1,6 +1,6 @@
 /**
  * varMean, stdMean, renorm, fmax, fmin, inner, ger, vdot, chainMatmul, diff, dist, the window
- * functions, selectScatter, sliceScatter, diagonalScatter, scalarTensor, resultType, canCast, histogram and gradient
+ * functions, selectScatter, sliceScatter, diagonalScatter, scalarTensor, resultType, canCast, histogram, gradient and frexp
  * against PyTorch 1.13 (tests/fixtures/torch-misc.json, written by
  * scripts/make_torch_misc_fixtures.py): values, the gradients of (out * W).sum() for a fixed W,
  * the grad_fn names of the ops that have their own node in PyTorch, float64 gradchecks, and errors.
@@ -63,7 +63,7 @@ function run(c: Call, grad: number[] = []): { outs: Tensor[]; leaves: Tensor[] }
 }
 
 // The ops whose node PyTorch names after the op itself (the rest are compositions there too).
-const OWN_NODE = /^(VarMean|StdMean|Renorm|Fmax|Fmin|Vdot|Dist|SelectScatter|SliceScatter|DiagonalScatter|Sub)Backward0$/;
+const OWN_NODE = /^(VarMean|StdMean|Renorm|Fmax|Fmin|Vdot|Dist|Frexp|SelectScatter|SliceScatter|DiagonalScatter|Sub)Backward0$/;
 
 describe('torch functions against PyTorch 1.13', () => {
   FIXTURE.cases.forEach((c, i) => {

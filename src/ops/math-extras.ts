@@ -7,10 +7,11 @@
 import { record } from '../autograd/function.js';
 import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
-import { bool, defaultFloat, float64, resultType } from '../tensor/dtype.js';
+import { bool, defaultFloat, float64, int32, resultType } from '../tensor/dtype.js';
 import { checkTensor } from '../tensor/args.js';
 import { sumTo } from './reduce.js';
-import { pow, where } from './elementwise.js';
+import { gradTo, logicalAnd, pow, where } from './elementwise.js';
+import { isfinite } from './unary-math.js';
 import { tensor, zerosLike } from '../tensor/creation.js';
 
 const toFloat = (x: Tensor): Tensor => (x.dtype.isFloatingPoint ? x : x.to(defaultFloat));
@@ -164,4 +165,43 @@ export function xlog1py(x: Tensor | number, y: Tensor | number): Tensor {
       return grads;
     };
   });
+}
+
+/** A mantissa and exponent pair, as PyTorch's namedtuple (also a `[mantissa, exponent]` array). */
+export type FrexpResult = [Tensor, Tensor] & { readonly mantissa: Tensor; readonly exponent: Tensor };
+
+/**
+ * Splits floats into a mantissa in [0.5, 1) (signed) and an int32 exponent, `input =
+ * mantissa · 2^exponent`, as C's frexp (0, inf and NaN give themselves and exponent 0).
+ * The mantissa's gradient is `grad / 2^exponent`.
+ * @example const [m, e] = torch.frexp(torch.tensor([1, -3.5, 0.75])); // m: [0.5, -0.875, 0.75], e: [1, 2, 0]
+ */
+export function frexp(input: Tensor): FrexpResult {
+  checkTensor(input, 'frexp', 'input');
+  if (!input._dtype.isFloatingPoint) throw new Error('torch.frexp() only supports floating-point dtypes');
+  const [mantissa, exponent] = noGrad(() => {
+    // In double, where every float32 (subnormals too) has a normal representation.
+    const x = input.to(float64);
+    const finite = logicalAnd(isfinite(x), x.ne(0));
+    const safe = where(finite, x.abs(), 1);
+    let e = safe.log2().floor().add(1);
+    // log2 can round across a power of two: nudge the exponent until |x| / 2^e is in [0.5, 1).
+    const scaled = (exp: Tensor): Tensor => safe.mul(pow(2, exp.neg().div(2).floor())).mul(pow(2, exp.neg().sub(exp.neg().div(2).floor())));
+    e = where(scaled(e).ge(1), e.add(1), e);
+    e = where(scaled(e).lt(0.5), e.sub(1), e);
+    const m = where(finite, scaled(e).mul(x.sign()), x);
+    return [m.to(input._dtype), where(finite, e, 0).to(int32)];
+  });
+  let m = mantissa;
+  if (gradEnabled() && input._requiresGrad) {
+    const meta = { shape: input._shape, dtype: input._dtype };
+    m = record(mantissa, 'FrexpBackward0', [input], (node) => {
+      const se = node.save(exponent);
+      return (g) => [gradTo(g.div(pow(2, se().to(g._dtype))), meta.shape, meta.dtype)];
+    });
+  }
+  const result = [m, exponent];
+  Object.defineProperty(result, 'mantissa', { value: m, enumerable: false });
+  Object.defineProperty(result, 'exponent', { value: exponent, enumerable: false });
+  return result as FrexpResult;
 }

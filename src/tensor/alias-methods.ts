@@ -13,6 +13,7 @@ import { fmax, fmin } from '../ops/compare-math.js';
 import { renorm } from '../ops/norms.js';
 import { inner, ger, vdot } from '../ops/linalg-products.js';
 import { diff, dist } from '../ops/differences.js';
+import { frexp } from '../ops/math-extras.js';
 import { selectScatter, sliceScatter, diagonalScatter } from '../ops/scatter-views.js';
 import { transpose } from '../ops/shape.js';
 import { Tensor } from './tensor.js';
@@ -100,6 +101,7 @@ declare module './tensor.js' {
     ger: Tail<typeof ger>;
     vdot: Tail<typeof vdot>;
     diff: Tail<typeof diff>;
+    frexp: Tail<typeof frexp>;
     dist: Tail<typeof dist>;
     selectScatter: Tail<typeof selectScatter>;
     sliceScatter: Tail<typeof sliceScatter>;
@@ -142,7 +144,7 @@ const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
   gcd_: inplaceMath.gcd_, lcm_: inplaceMath.lcm_, nextafter_: inplaceMath.nextafter_, ldexp_: inplaceMath.ldexp_,
   floatPower_: inplaceMath.floatPower_, heaviside_: inplaceMath.heaviside_, rad2deg_: inplaceMath.rad2deg_,
   deg2rad_: inplaceMath.deg2rad_, sinc_: inplaceMath.sinc_,
-  igamma, igammac, fmax, fmin, renorm, inner, ger, vdot, diff, dist, selectScatter, sliceScatter, diagonalScatter,
+  igamma, igammac, fmax, fmin, renorm, inner, ger, vdot, diff, dist, frexp, selectScatter, sliceScatter, diagonalScatter,
   renorm_: (x, p: number, dim: number, maxnorm: number) => inplaceMath.viaRebase(x, 'renorm_', [], (t) => renorm(t, p, dim, maxnorm)),
   igamma_: (x, other: Tensor) => inplaceMath.viaRebase(x, 'igamma_', [other], (t) => igamma(t, other)),
   igammac_: (x, other: Tensor) => inplaceMath.viaRebase(x, 'igammac_', [other], (t) => igammac(t, other)),
