@@ -2,10 +2,8 @@
  * The sampling methods of Tensor (`x.exponential_()`, `x.cauchy_()`, `p.bernoulli()`, `w.multinomial(n)`),
  * attached here beside their free functions, as `tensor/methods.ts` does for the rest.
  */
-import { Tensor } from '../tensor/tensor.js';
+import { installMethods, type MethodTable, type Tail } from '../tensor/method-install.js';
 import { bernoulli, cauchy_, exponential_, multinomial } from './sampling.js';
-
-type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
@@ -16,12 +14,4 @@ declare module '../tensor/tensor.js' {
   }
 }
 
-for (const [name, fn] of Object.entries({ exponential_, cauchy_, bernoulli, multinomial })) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...args: unknown[]) {
-      return (fn as (x: Tensor, ...rest: unknown[]) => unknown)(this, ...args);
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+installMethods({ exponential_, cauchy_, bernoulli, multinomial } as MethodTable);

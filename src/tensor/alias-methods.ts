@@ -17,8 +17,8 @@ import { frexp } from '../ops/math-extras.js';
 import { selectScatter, sliceScatter, diagonalScatter } from '../ops/scatter-views.js';
 import { transpose } from '../ops/shape.js';
 import { Tensor } from './tensor.js';
+import { installMethods, type MethodTable, type Tail } from './method-install.js';
 
-type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 
 declare module './tensor.js' {
   interface Tensor {
@@ -137,7 +137,7 @@ declare module './tensor.js' {
 
 // torch.clip_ and torch.concatenate are functions of torch only, as in PyTorch.
 const { clip_: _clip, concatenate: _concatenate, ...aliasMethods } = aliases;
-const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
+const methods: MethodTable = {
   ...bitwise,
   notEqual_: bitwise.ne_, greater_: bitwise.gt_, greaterEqual_: bitwise.ge_, less_: bitwise.lt_, lessEqual_: bitwise.le_,
   ...aliasMethods,
@@ -156,15 +156,7 @@ const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
   getDevice: (x) => (x.device.type === 'cpu' ? -1 : (x.device.index ?? 0)),
   adjoint: (x) => adjointOf(x, 'tensor.adjoint()'),
 };
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...args: never[]) {
-      return fn(this, ...args);
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+installMethods(methods);
 
 function adjointOf(x: Tensor, what: string): Tensor {
   if (x.dim() < 2) throw new Error(`${what} is only supported on matrices or batches of matrices. Got ${x.dim()}-D tensor.`);

@@ -12,9 +12,8 @@ import * as shapeOps from '../ops/shape.js';
 import * as indexing from '../ops/indexing.js';
 import * as linalgExtras from '../linalg/extras.js';
 import * as binaryMath from '../ops/binary-math.js';
-import { Tensor } from './tensor.js';
+import { installMethods, type MethodTable, type Tail } from './method-install.js';
 
-type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 
 declare module './tensor.js' {
   interface Tensor {
@@ -44,7 +43,7 @@ declare module './tensor.js' {
   }
 }
 
-const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
+const methods: MethodTable = {
   quantile: statistics.quantile, nanquantile: statistics.nanquantile, cov: statistics.cov, corrcoef: statistics.corrcoef,
   diagflat: construct.diagflat, ravel: shapeOps.ravel, unflatten: shapeOps.unflatten, argwhere: indexing.nonzero,
   hsplit: splitOps.hsplit, vsplit: splitOps.vsplit, dsplit: splitOps.dsplit,
@@ -53,12 +52,4 @@ const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
   choleskySolve: linalgExtras.choleskySolve, choleskyInverse: linalgExtras.choleskyInverse,
   gcd: binaryMath.gcd, lcm: binaryMath.lcm, nextafter: binaryMath.nextafter,
 };
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...args: never[]) {
-      return fn(this, ...args);
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+installMethods(methods);

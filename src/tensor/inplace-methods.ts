@@ -5,9 +5,8 @@
  */
 import * as extras from '../ops/inplace-extras.js';
 import { addmm, outer } from '../ops/linalg.js';
-import { Tensor } from './tensor.js';
+import { installMethods, type MethodTable, type Tail } from './method-install.js';
 
-type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 
 declare module './tensor.js' {
   interface Tensor {
@@ -37,13 +36,5 @@ declare module './tensor.js' {
   }
 }
 
-const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = { ...extras, addmm, outer };
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...args: never[]) {
-      return fn(this, ...args);
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+const methods: MethodTable = { ...extras, addmm, outer };
+installMethods(methods);

@@ -7,9 +7,8 @@ import * as luSolveOps from '../linalg/lu-solve.js';
 import * as matrixExpOps from '../linalg/matrix-exp.js';
 import * as structure from '../linalg/structure.js';
 import * as linalgExtras from '../linalg/extras.js';
-import { Tensor } from './tensor.js';
+import { installMethods, type MethodTable, type Tail } from './method-install.js';
 
-type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 
 declare module './tensor.js' {
   interface Tensor {
@@ -21,19 +20,11 @@ declare module './tensor.js' {
   }
 }
 
-const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
+const methods: MethodTable = {
   lu: luSolveOps.torchLu,
   luSolve: luSolveOps.torchLuSolve,
   matrixExp: matrixExpOps.matrixExp,
   matrixPower: linalgExtras.matrixPower,
   orgqr: structure.orgqr,
 };
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...args: never[]) {
-      return fn(this, ...args);
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+installMethods(methods);

@@ -32,6 +32,7 @@ import { CPU, Device, placement, type DeviceLike } from './device.js';
 import { argumentError, checkInteger, checkTensor, toDeviceArg, toDTypeArg } from './args.js';
 import { toDevice } from '../ops/device.js';
 import { Tensor } from './tensor.js';
+import { installMethods, type Tail } from './method-install.js';
 import { onesLike, zerosLike } from './creation.js';
 import './sort-methods.js';
 import './extra-methods.js';
@@ -41,7 +42,6 @@ import './inplace-methods.js';
 import './transpose-props.js';
 import './transfer.js';
 
-type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 
 declare module './tensor.js' {
   interface Tensor {
@@ -360,13 +360,7 @@ Object.defineProperty(Tensor.prototype, Symbol.iterator, {
 type AnyFn = (x: Tensor, ...args: never[]) => unknown;
 
 function attach(name: string, fn: AnyFn): void {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...args: never[]) {
-      return fn(this, ...args);
-    },
-    writable: true,
-    configurable: true,
-  });
+  installMethods({ [name]: fn });
 }
 
 const E = elementwise;

@@ -6,9 +6,8 @@ import * as sorting from '../ops/sort.js';
 import * as scan from '../ops/scan.js';
 import * as counting from '../ops/counting.js';
 import type { ValuesIndices } from '../ops/reduce.js';
-import { Tensor } from './tensor.js';
+import { installMethods, type MethodTable, type Tail } from './method-install.js';
 
-type Tail<F> = F extends (x: Tensor, ...rest: infer R) => infer Ret ? (...rest: R) => Ret : never;
 
 declare module './tensor.js' {
   interface Tensor {
@@ -40,19 +39,11 @@ declare module './tensor.js' {
   }
 }
 
-const methods: Record<string, (x: Tensor, ...args: never[]) => unknown> = {
+const methods: MethodTable = {
   sort: sorting.sort, argsort: sorting.argsort, msort: sorting.msort, topk: sorting.topk, kthvalue: sorting.kthvalue,
   median: sorting.median, nanmedian: sorting.nanmedian, mode: sorting.mode,
   cumsum: scan.cumsum, cumprod: scan.cumprod, cummax: scan.cummax, cummin: scan.cummin, logcumsumexp: scan.logcumsumexp,
   aminmax: counting.aminmax, nansum: counting.nansum, nanmean: counting.nanmean, countNonzero: counting.countNonzero,
   unique: counting.unique, uniqueConsecutive: counting.uniqueConsecutive, bincount: counting.bincount, histc: counting.histc,
 };
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...args: never[]) {
-      return fn(this, ...args);
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+installMethods(methods);
