@@ -25,6 +25,10 @@ export { Linear, Identity, Flatten, Unflatten } from './layers/linear.js';
 export type { FactoryOptions, LinearOptions } from './layers/linear.js';
 export { Embedding } from './layers/embedding.js';
 export type { EmbeddingLayerOptions, FromPretrainedOptions } from './layers/embedding.js';
+export { EmbeddingBag } from './layers/embedding-bag.js';
+export type { EmbeddingBagLayerOptions, EmbeddingBagFromPretrainedOptions, EmbeddingBagForwardOptions } from './layers/embedding-bag.js';
+export { AdaptiveLogSoftmaxWithLoss } from './layers/adaptive-softmax.js';
+export type { AdaptiveLogSoftmaxOptions, ASMOutput } from './layers/adaptive-softmax.js';
 export { ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
 export {
   Softplus, ELU, SELU, CELU, Hardtanh, ReLU6, Hardsigmoid, Hardswish, Mish, LogSigmoid, Softsign, Tanhshrink, GLU, PReLU,
@@ -67,9 +71,11 @@ export { PixelShuffle, PixelUnshuffle, ChannelShuffle } from './layers/shuffle.j
 export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './layers/dropout-nd.js';
 export {
   MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
-  AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, LPPool1d, LPPool2d,
+  AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, LPPool1d, LPPool2d,
 } from './layers/pooling.js';
 export type { PoolResult } from './layers/pooling.js';
+export { FractionalMaxPool2d, FractionalMaxPool3d } from './layers/pooling-fractional.js';
+export type { FractionalMaxPoolLayerOptions } from './layers/pooling-fractional.js';
 // Convolution, padding and fold/unfold modules (issue 11).
 export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d } from './layers/conv.js';
 export type { ConvModuleOptions, ConvTransposeModuleOptions, PaddingMode } from './layers/conv.js';

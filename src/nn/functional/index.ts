@@ -20,6 +20,8 @@ export { batchNorm, instanceNorm, groupNorm, localResponseNorm } from './normali
 export type { BatchNormOptions } from './normalization.js';
 export { embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
+export { embeddingBag } from './embedding-bag.js';
+export type { EmbeddingBagOptions, EmbeddingBagMode } from './embedding-bag.js';
 export { crossEntropy, nllLoss, mseLoss, l1Loss, binaryCrossEntropyWithLogits } from './loss.js';
 export type { Reduction, CrossEntropyOptions, NllLossOptions, ReductionOptions, BCEWithLogitsOptions } from './loss.js';
 export { binaryCrossEntropy, smoothL1Loss, huberLoss, klDiv, poissonNllLoss, gaussianNllLoss } from './losses-regression.js';
@@ -50,6 +52,10 @@ export { bilinear } from './bilinear.js';
 // Resampling, layout and channel dropout (issue 11).
 export { interpolate, upsample, upsampleNearest, upsampleBilinear } from './upsample.js';
 export type { InterpolateMode, InterpolateOptions } from './upsample.js';
+export { gridSample } from './grid-sample.js';
+export type { GridSampleOptions, GridSampleMode, GridSamplePadding } from './grid-sample.js';
+export { affineGrid } from './affine-grid.js';
+export type { AffineGridOptions } from './affine-grid.js';
 export { pixelShuffle, pixelUnshuffle, channelShuffle } from './pixel-shuffle.js';
 export { dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDropout } from './dropout-nd.js';
 export {
@@ -58,11 +64,13 @@ export {
 export type { MaxPoolOptions, AvgPoolOptions, PoolArg } from './pooling.js';
 export {
   adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d,
-  adaptiveMaxPool1dWithIndices, adaptiveMaxPool2dWithIndices, adaptiveMaxPool3dWithIndices, maxUnpool1d, maxUnpool2d, lpPool1d,
-  lpPool2d,
+  adaptiveMaxPool1dWithIndices, adaptiveMaxPool2dWithIndices, adaptiveMaxPool3dWithIndices, maxUnpool1d, maxUnpool2d, maxUnpool3d,
+  lpPool1d, lpPool2d,
 } from './pooling-adaptive.js';
 export type { AdaptiveMaxPoolOptions, MaxUnpoolOptions, LPPoolOptions } from './pooling-adaptive.js';
 export type { PoolSize, AdaptiveSize } from './pooling-args.js';
+export { fractionalMaxPool2d, fractionalMaxPool3d, fractionalMaxPool2dWithIndices, fractionalMaxPool3dWithIndices } from './pooling-fractional.js';
+export type { FractionalMaxPoolOptions } from './pooling-fractional.js';
 // Convolution, padding and fold/unfold (issue 11).
 export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from './conv.js';
 export type { ConvOptions, ConvTransposeOptions, IntOrTuple } from './conv.js';

@@ -237,20 +237,51 @@ function unpool2d(x: Tensor, indices: Tensor, out: number[], sizeText: string): 
       `Expected shape of indices to be same as that of the input tensor (${shapeText(x._shape)}) but got indices tensor with shape: ${shapeText(indices._shape)}`,
     );
   }
-  const lead = x._shape.slice(0, -2);
-  const plane = out[0] * out[1];
+  return unpoolScatter(x, indices, out, sizeText, 'MaxUnpool2DBackward0');
+}
+
+/** max_unpool3d itself, with PyTorch 1.13's checks in its order (max_unpooling3d_shape_check, then the kernel's). */
+function unpool3d(x: Tensor, indices: Tensor, out: number[], stride: number[]): Tensor {
+  if (indices._dtype !== int64) throw new Error('elements in indices should be type int64');
+  if (x._shape.length !== 4 && x._shape.length !== 5) {
+    throw new Error(`Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with ${x._shape.length} dimensions.`);
+  }
+  if (indices._shape.length !== x._shape.length || indices._shape.some((s, i) => s !== x._shape[i])) {
+    throw new Error(
+      `Expected shape of indices to be same as that of the input tensor (${shapeText(x._shape)}) but got indices tensor with shape: ${shapeText(indices._shape)}`,
+    );
+  }
+  for (let d = 1; d < x._shape.length; d++) {
+    if (x._shape[d] === 0) {
+      throw new Error(
+        `max_unpooling3d_forward_out_cpu(): Expected input to have non-zero size for non-batch dimensions, but got ${shapeText(x._shape)} with dimension ${d} being empty.`,
+      );
+    }
+  }
+  if (stride.some((s) => s <= 0)) throw new Error(`strides should be greater than zero, but got stride: ${shapeText(stride)}`);
+  checkFloating(x, 'max_unpool3d');
+  return unpoolScatter(x, indices, out, out.join('x'), 'MaxUnpool3DBackward0');
+}
+
+/** The values scattered to their offsets within each output plane (volume), zeros elsewhere. */
+function unpoolScatter(x: Tensor, indices: Tensor, out: number[], sizeText: string, name: string): Tensor {
+  const nd = out.length;
+  const lead = x._shape.slice(0, -nd);
+  const plane = out.reduce((a, b) => a * b, 1);
   const flatIndices = reshape(indices, [...lead, -1]);
-  // PyTorch's CPU check, with the first offending index in its message.
   const host = flatIndices.dataSync() as unknown as ArrayLike<bigint | number>;
+  // PyTorch's CPU kernel checks every index and names the last offending one it met.
+  let bad: number | null = null;
   for (let i = 0; i < host.length; i++) {
     const v = Number(host[i]);
-    if (v < 0 || v >= plane) throw new Error(`Found an invalid max index: ${v} (output volumes are of size ${sizeText}`);
+    if (v < 0 || v >= plane) bad = v;
   }
+  if (bad !== null) throw new Error(`Found an invalid max index: ${bad} (output volumes are of size ${sizeText}`);
   const result = noGrad(() => {
     const flat = zeros([...lead, plane], { dtype: x._dtype, device: x.device });
     return reshape(scatter(flat, -1, flatIndices, reshape(x, [...lead, -1])), [...lead, ...out]);
   });
-  return record(result, 'MaxUnpool2DBackward0', [x], (node) => {
+  return record(result, name, [x], (node) => {
     const saved = node.save(indices);
     const inputShape = x._shape.slice();
     return (g) => [reshape(gather(reshape(g, [...lead, -1]), -1, reshape(saved(), [...lead, -1])), inputShape)];
@@ -268,6 +299,7 @@ function maxUnpoolNd(nd: number, input: unknown, indices: unknown, args: readonl
   const stride = bound.stride === undefined || bound.stride === null ? kernel.slice() : expandSize(fn, 'stride', bound.stride, nd);
   const padding = expandSize(fn, 'padding', bound.padding ?? 0, nd);
   const out = unpoolOutputSize(input, nd, kernel, stride, padding, bound.outputSize);
+  if (nd === 3) return unpool3d(input, idx, out, stride);
   if (nd === 2) return unpool2d(input, idx, out, `${out[0]}x${out[1]}`);
   return squeeze(unpool2d(unsqueeze(input, -1), unsqueeze(idx, -1), [out[0], 1], `${out[0]}x1`), -1);
 }
@@ -286,6 +318,14 @@ export function maxUnpool1d(input: Tensor, indices: Tensor, ...args: (PoolArg | 
  */
 export function maxUnpool2d(input: Tensor, indices: Tensor, ...args: (PoolArg | MaxUnpoolOptions)[]): Tensor {
   return maxUnpoolNd(2, input, indices, args);
+}
+
+/**
+ * The partial inverse of `maxPool3d`: each value goes to its index within its D*H*W volume.
+ * @example const [y, idx] = F.maxPool3d(x, 2, { returnIndices: true }); F.maxUnpool3d(y, idx, 2)
+ */
+export function maxUnpool3d(input: Tensor, indices: Tensor, ...args: (PoolArg | MaxUnpoolOptions)[]): Tensor {
+  return maxUnpoolNd(3, input, indices, args);
 }
 
 type PoolArg = PoolSize | boolean | null | undefined | readonly number[];

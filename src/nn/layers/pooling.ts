@@ -1,6 +1,6 @@
 /**
  * The pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d,
- * AdaptiveMaxPool1d/2d/3d, MaxUnpool1d/2d and LPPool1d/2d, with PyTorch's positional
+ * AdaptiveMaxPool1d/2d/3d, MaxUnpool1d/2d/3d and LPPool1d/2d, with PyTorch's positional
  * constructors (plus one options object for its keywords), attributes and reprs.
  */
 import type { Tensor } from '../../tensor/tensor.js';
@@ -349,6 +349,20 @@ export class MaxUnpool2d extends MaxUnpoolNd {
   }
   override forward(input: Tensor, indices: Tensor, outputSize: readonly number[] | null = null): Tensor {
     return A.maxUnpool2d(input, indices, this.kernelSize, this.stride, this.padding, { outputSize });
+  }
+}
+
+/**
+ * The partial inverse of MaxPool3d; `forward(input, indices, outputSize?)`.
+ * @example const unpool = new nn.MaxUnpool3d(2); unpool(y, idx)
+ */
+export class MaxUnpool3d extends MaxUnpoolNd {
+  static override _holdsNoActivations = true;
+  constructor(...args: UnpoolArgs) {
+    super('MaxUnpool3d', args, 3);
+  }
+  override forward(input: Tensor, indices: Tensor, outputSize: readonly number[] | null = null): Tensor {
+    return A.maxUnpool3d(input, indices, this.kernelSize, this.stride, this.padding, { outputSize });
   }
 }
 

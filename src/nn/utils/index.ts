@@ -10,6 +10,9 @@ export * as parametrize from './parametrize.js';
 export * as parametrizations from './parametrizations.js';
 export { clipGradNorm_, clipGradValue_ } from './clip-grad.js';
 export type { ClipGradNormOptions } from './clip-grad.js';
+export { fuseConvBnEval, fuseConvBnWeights, fuseLinearBnEval, fuseLinearBnWeights } from './fusion.js';
+export type { FuseConvBnOptions } from './fusion.js';
+export { skipInit } from './skip-init.js';
 // Packed sequences for the recurrent layers (issue 12).
 export * as rnn from './rnn.js';
 export { PackedSequence } from './rnn.js';
