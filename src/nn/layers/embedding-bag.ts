@@ -5,15 +5,14 @@
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import { empty } from '../../tensor/creation.js';
-import { noGrad } from '../../autograd/grad-mode.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat } from '../repr.js';
-import * as init from '../init.js';
 import { embeddingBag, type EmbeddingBagMode } from '../functional/embedding-bag.js';
 import { bindArgs } from '../functional/pooling-args.js';
 import { checkBoolean, checkChoice, checkInteger, checkNumber, checkOptions, checkSize, checkTensor, keysOf } from '../../tensor/args.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
+import { pretrainedArgs, resetEmbeddingWeight } from './embedding.js';
 
 /**
  * The options of `new nn.EmbeddingBag(...)`: PyTorch's keywords, `_weight` included.
@@ -127,12 +126,7 @@ export class EmbeddingBag extends Module {
    * @example const bag = nn.EmbeddingBag.fromPretrained(torch.tensor([[1, 2.3, 3], [4, 5.1, 6.3]]), { mode: 'max' });
    */
   static fromPretrained(embeddings: Tensor, options: EmbeddingBagFromPretrainedOptions = {}): EmbeddingBag {
-    checkTensor(embeddings, 'fromPretrained', 'embeddings');
-    checkOptions(options, 'fromPretrained', FROM_PRETRAINED_KEYS);
-    if (embeddings.dim() !== 2) throw new Error('Embeddings parameter is expected to be 2-dimensional');
-    const { freeze = true, ...rest } = options ?? {};
-    checkBoolean(freeze, 'fromPretrained', 'freeze');
-    const [rows, cols] = embeddings.shape;
+    const { rows, cols, freeze, rest } = pretrainedArgs(embeddings, options, FROM_PRETRAINED_KEYS);
     const bag = new EmbeddingBag(rows, cols, { ...rest, _weight: embeddings });
     bag.weight.requiresGrad_(!freeze);
     return bag;
@@ -140,11 +134,7 @@ export class EmbeddingBag extends Module {
 
   /** N(0, 1), then zeroes the padding row. @example bag.resetParameters() */
   resetParameters(): void {
-    init.normal_(this.weight);
-    if (this.paddingIdx !== null) {
-      const pad = this.paddingIdx;
-      noGrad(() => (this.weight as Tensor & { index(i: number): Tensor }).index(pad).fill_(0));
-    }
+    resetEmbeddingWeight(this.weight, this.paddingIdx);
   }
 
   /**

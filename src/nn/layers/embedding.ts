@@ -33,6 +33,30 @@ export interface FromPretrainedOptions extends EmbeddingOptions {
 const FROM_PRETRAINED_KEYS = keysOf<FromPretrainedOptions>()('freeze', 'paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse');
 
 /**
+ * fromPretrained's checks, shared by Embedding and EmbeddingBag: a 2-D `embeddings`, the
+ * options, and `freeze` split from the layer's own options. @internal
+ */
+export function pretrainedArgs<O extends { freeze?: boolean }>(
+  embeddings: Tensor,
+  options: O,
+  keys: readonly string[],
+): { rows: number; cols: number; freeze: boolean; rest: Omit<O, 'freeze'> } {
+  checkTensor(embeddings, 'fromPretrained', 'embeddings');
+  checkOptions(options, 'fromPretrained', keys);
+  if (embeddings.dim() !== 2) throw new Error('Embeddings parameter is expected to be 2-dimensional');
+  const { freeze = true, ...rest } = options ?? ({} as O);
+  checkBoolean(freeze, 'fromPretrained', 'freeze');
+  const [rows, cols] = embeddings.shape;
+  return { rows: rows!, cols: cols!, freeze, rest };
+}
+
+/** Both embedding layers' init: N(0, 1), then the padding row zeroed. @internal */
+export function resetEmbeddingWeight(weight: Tensor, paddingIdx: number | null): void {
+  init.normal_(weight);
+  if (paddingIdx !== null) noGrad(() => (weight as Tensor & { index(i: number): Tensor }).index(paddingIdx).fill_(0));
+}
+
+/**
  * A lookup table of `numEmbeddings` vectors of size `embeddingDim`, initialised N(0, 1)
  * with the padding row zeroed. With `maxNorm`, each forward first rescales, in place,
  * the looked-up rows whose `normType`-norm exceeds it; with `scaleGradByFreq`, a row's
@@ -83,12 +107,7 @@ export class Embedding extends Module {
    * @example const emb = nn.Embedding.fromPretrained(torch.tensor([[1, 2.3, 3], [4, 5.1, 6.3]]));
    */
   static fromPretrained(embeddings: Tensor, options: FromPretrainedOptions = {}): Embedding {
-    checkTensor(embeddings, 'fromPretrained', 'embeddings');
-    checkOptions(options, 'fromPretrained', FROM_PRETRAINED_KEYS);
-    if (embeddings.dim() !== 2) throw new Error('Embeddings parameter is expected to be 2-dimensional');
-    const { freeze = true, ...rest } = options ?? {};
-    checkBoolean(freeze, 'fromPretrained', 'freeze');
-    const [rows, cols] = embeddings.shape;
+    const { rows, cols, freeze, rest } = pretrainedArgs(embeddings, options, FROM_PRETRAINED_KEYS);
     const embedding = new Embedding(rows, cols, { ...rest, _weight: embeddings });
     embedding.weight.requiresGrad_(!freeze);
     return embedding;
@@ -96,11 +115,7 @@ export class Embedding extends Module {
 
   /** N(0, 1), then zeroes the padding row. @example emb.resetParameters() */
   resetParameters(): void {
-    init.normal_(this.weight);
-    if (this.paddingIdx !== null) {
-      const pad = this.paddingIdx;
-      noGrad(() => (this.weight as Tensor & { index(i: number): Tensor }).index(pad).fill_(0));
-    }
+    resetEmbeddingWeight(this.weight, this.paddingIdx);
   }
 
   override forward(input: Tensor): Tensor {
