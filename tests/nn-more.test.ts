@@ -22,6 +22,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import { expectClose, fromFixture, valuesOf, type FixtureTensor } from './helpers/reference.js';
+import { camel, functional, weights } from './helpers/replay.js';
 import { gradcheck } from './helpers/gradcheck.js';
 
 const { nn } = torch;
@@ -114,19 +115,6 @@ function decodeKw(kw: Record<string, Arg> | undefined): Record<string, unknown> 
   return Object.fromEntries(Object.entries(kw).map(([k, v]) => [k, k === 'dtype' ? DTYPES[v as string] : decode(v)]));
 }
 
-const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-type Fn = (...a: unknown[]) => Tensor | Tensor[];
-
-function functional(name: string): Fn {
-  const f = (F as unknown as Record<string, unknown>)[camel(name)];
-  expect(typeof f, `F.${camel(name)}`).toBe('function');
-  return f as Fn;
-}
-
-/** The fixed grad_output of the script: 0.5, -1.25, 2.0, 0.75, -0.5, 1.5, -2.0, ... repeating. */
-const BASE_W = [0.5, -1.25, 2.0, 0.75, -0.5, 1.5, -2.0];
-const weights = (out: Tensor): Tensor =>
-  torch.tensor(Array.from({ length: out.numel() }, (_, i) => BASE_W[i % BASE_W.length]), { dtype: out.dtype }).reshape([...out.shape]);
 
 const firstOf = (o: Tensor | Tensor[]): Tensor => (Array.isArray(o) ? o[0] : o);
 
