@@ -120,3 +120,8 @@ export type { GradcheckOptions } from './gradcheck.js';
  * @example torch.autograd.functional.jacobian((x) => x.exp(), x)
  */
 export * as functional from './functional.js';
+/**
+ * `torch.autograd.graph`: saved-tensor hooks (`savedTensorsHooks`, `saveOnCpu`, `disableSavedTensorsHooks`).
+ * @example torch.autograd.graph.saveOnCpu(() => net(x))
+ */
+export * as graph from './graph.js';

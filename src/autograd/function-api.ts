@@ -302,5 +302,6 @@ function applyFunction(cls: FunctionClass, args: unknown[]): unknown {
   const toSave = ctx._toSave;
   ctx._toSave = null;
   ctx._getters = toSave === null ? [] : toSave.map((t) => (t === null ? null : node.save(t)));
+  if (node.unsealed) node.seal();
   return Array.isArray(raw) ? list : list[0];
 }

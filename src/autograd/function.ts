@@ -65,6 +65,7 @@ export function record(
   node.onceDifferentiable = options.onceDifferentiable ?? false;
   out._gradFn = node;
   out._requiresGrad = true;
+  if (node.unsealed) node.seal();
   return out;
 }
 
@@ -91,6 +92,7 @@ export function recordInplace(
   node.backwardFn = build(node);
   self._gradFn = node;
   self._requiresGrad = true;
+  if (node.unsealed) node.seal();
 }
 
 /**

@@ -4,8 +4,9 @@
  * (their `gradFn`, or a leaf's `AccumulateGrad`), in input order, so accumulation
  * order is deterministic.
  */
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { legacyTypeName } from '../tensor/dtype.js';
+import { currentSavedTensorsHooks, savedHooksDepth, type SavedTensorsHookPair } from './saved-hooks-state.js';
 
 let sequence = 0;
 
@@ -23,10 +24,35 @@ export interface TensorHookEntry {
 }
 
 interface Saved {
-  tensor: Tensor;
+  /** null when saved-tensor hooks packed it into something other than itself */
+  tensor: Tensor | null;
   version: number;
   /** the node made it (an op's internal result) and frees it when released */
   owned: boolean;
+  hooked: Hooked | null;
+}
+
+/**
+ * A tensor saved while `torch.autograd.graph.savedTensorsHooks` were on: what the pack hook
+ * returned, and the history that unpacking gives back (PyTorch's SavedVariable with hooks).
+ */
+interface Hooked {
+  packed: unknown;
+  unpack: SavedTensorsHookPair['unpack'];
+  /**
+   * The saved tensor until the node is sealed: an op saves its output before the output's
+   * history points at the node, so the history is read once the node is wired.
+   */
+  original: Tensor | null;
+  /** lets scopes see the original for as long as anything (the packed value) keeps it */
+  weak: WeakRef<Tensor>;
+  /** the original's `_savers` counts this node */
+  counted: boolean;
+  requiresGrad: boolean;
+  gradFn: Node | null;
+  outputNr: number;
+  /** a leaf's gradient sink, so that an unpacked copy still feeds the leaf */
+  accumulator: AccumulateGrad | null;
 }
 
 /**
@@ -85,9 +111,88 @@ export class Node {
       throw new Error('Inference tensors cannot be saved for backward. To work around you can make a clone to get a normal tensor and use it in autograd.');
     }
     const saved = this.saved!;
+    if (savedHooksDepth() !== 0) {
+      const pair = currentSavedTensorsHooks();
+      if (pair !== null) {
+        const index = saved.push(this.pack(tensor, owned, pair)) - 1;
+        return () => this.unpack(index);
+      }
+    }
     tensor._savers++;
-    const index = saved.push({ tensor, version: tensor._version.value, owned }) - 1;
+    const index = saved.push({ tensor, version: tensor._version.value, owned, hooked: null }) - 1;
     return () => this.unpack(index);
+  }
+
+  /**
+   * Hands `tensor` to the pack hook. The node holds the tensor only if the hook returned it
+   * as it is; then it is freed with the graph as usual. Otherwise the node holds only what
+   * the hook returned, which is how save-on-CPU and checkpointing free activations.
+   */
+  private pack(tensor: Tensor, owned: boolean, pair: SavedTensorsHookPair): Saved {
+    const packed = pair.pack(tensor);
+    const identity = packed === tensor;
+    // A tensor the packed value may hold counts as saved, so that no one frees it early
+    // (Tensor._letGo); the node itself holds it only weakly, so it still goes when unreachable.
+    const counted = identity || (pair.keeps?.(tensor, packed) ?? true);
+    if (counted) tensor._savers++;
+    this.unsealed = true;
+    const hooked: Hooked = {
+      packed,
+      unpack: pair.unpack,
+      original: tensor,
+      weak: new WeakRef(tensor),
+      counted,
+      requiresGrad: false,
+      gradFn: null,
+      outputNr: 0,
+      accumulator: null,
+    };
+    // PyTorch checks no version with hooks: they may return any tensor.
+    return { tensor: identity ? tensor : null, version: 0, owned: identity && owned, hooked };
+  }
+
+  /** @internal some hooked saved tensor's history is still to be read (see `seal`) */
+  unsealed = false;
+
+  /**
+   * Reads the history of the tensors saved through hooks, once the op has wired its outputs
+   * to this node, and lets go of them. @internal
+   */
+  seal(): void {
+    this.unsealed = false;
+    for (const s of this.saved ?? []) {
+      const h = s.hooked;
+      if (h === null || h.original === null) continue;
+      const t = h.original;
+      h.original = null;
+      h.requiresGrad = t._requiresGrad;
+      h.gradFn = t._gradFn;
+      h.outputNr = t._outputNr;
+      h.accumulator = t._requiresGrad && t._gradFn === null ? t._accumulateGrad() : null;
+    }
+  }
+
+  /** What the unpack hook returns, carrying the saved tensor's history as PyTorch's does. */
+  private unpackHooked(h: Hooked): Tensor {
+    if (this.unsealed) this.seal();
+    const value: unknown = h.unpack(h.packed);
+    if (!(value instanceof Tensor)) {
+      const type = value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+      throw new TypeError(`Output of saved tensor unpack_hook expected to be a Tensor but got result of type ${type}`);
+    }
+    if (value.isDisposed) throw new Error(`a tensor saved for ${this.name} has been disposed`);
+    if (!h.requiresGrad) return value;
+    if (h.gradFn !== null ? value._gradFn === h.gradFn && value._outputNr === h.outputNr : value._accumulator === h.accumulator && value._gradFn === null) {
+      return value;
+    }
+    // A copy (from the CPU, or recomputed) is attached to the saved tensor's history, so that
+    // a graph built in backward (createGraph) reaches the saved tensor's inputs.
+    const alias = value.detach();
+    alias._gradFn = h.gradFn;
+    alias._outputNr = h.outputNr;
+    alias._accumulator = h.accumulator;
+    alias._requiresGrad = true;
+    return alias;
   }
 
   /**
@@ -101,6 +206,9 @@ export class Node {
       if (s.tensor === tensor) {
         s.owned = true;
         found = true;
+      } else if (s.hooked?.counted && s.hooked.weak.deref() === tensor) {
+        // What the pack hook returned may hold it: the garbage collector frees it.
+        found = true;
       }
     }
     return found;
@@ -108,7 +216,9 @@ export class Node {
 
   private unpack(index: number): Tensor {
     if (this.saved === null) throw new Error(FREED_MESSAGE);
-    const { tensor, version } = this.saved[index];
+    const { tensor, version, hooked } = this.saved[index];
+    if (hooked !== null) return this.unpackHooked(hooked);
+    if (tensor === null) throw new Error(FREED_MESSAGE);
     if (tensor._version.value !== version) {
       const origin = tensor.gradFn ? `, which is output 0 of ${tensor.gradFn.name},` : '';
       throw new Error(
@@ -138,7 +248,13 @@ export class Node {
 
   /** @internal the tensors this node saved, until it is released */
   get savedTensors(): readonly Tensor[] {
-    return this.saved === null ? [] : this.saved.map((s) => s.tensor);
+    if (this.saved === null) return [];
+    const tensors: Tensor[] = [];
+    for (const s of this.saved) {
+      const t = s.tensor ?? (s.hooked?.counted ? s.hooked.weak.deref() : undefined);
+      if (t !== undefined) tensors.push(t);
+    }
+    return tensors;
   }
 
   /** @internal whether `release()` has run (the graph was freed) */
@@ -157,7 +273,8 @@ export class Node {
     this.backwardFn = null;
     if (saved === null) return;
     for (const s of saved) {
-      const t = s.tensor;
+      const t = s.tensor ?? (s.hooked?.counted ? s.hooked.weak.deref() : undefined);
+      if (t === undefined) continue;
       if (--t._savers === 0 && t._freeWithGraph) t.dispose();
       else if (s.owned) t.dispose();
     }

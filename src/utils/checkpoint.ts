@@ -2,7 +2,10 @@
  * `torch.utils.checkpoint.checkpoint`: activation checkpointing. The forward runs without
  * recording a graph (so none of `fn`'s intermediates are kept); backward runs `fn` again
  * with grad on, from the saved inputs, and backpropagates through that recomputation
- * (PyTorch's reentrant variant, a custom Function whose backward calls backward).
+ * (PyTorch's reentrant variant, a custom Function whose backward calls backward). With
+ * `useReentrant: false`, PyTorch's other variant: saved-tensor hooks keep a placeholder for
+ * each tensor the forward saves, and the first backward that needs one reruns the forward to
+ * fill them all in; it works with `autograd.grad` and with `backward`'s `inputs`.
  *
  * RNG: with `preserveRngState` (the default), the CPU generator's state and those of the
  * CUDA devices the tensor arguments live on are saved before the forward and lent back to
@@ -16,13 +19,18 @@ import { enableGrad, gradEnabled } from '../autograd/grad-mode.js';
 import * as call from '../native/calls.generated.js';
 import { forkRng } from '../random/generator.js';
 import { backwardIsPartial } from '../autograd/engine.js';
+import { withSavedTensorsHooks } from '../autograd/graph.js';
+import { autocastStates, type AutocastDeviceState } from '../amp/autocast-state.js';
+import { autocast } from '../amp/autocast-mode.js';
+import { bfloat16, float16 } from '../tensor/dtype.js';
+import { Module } from '../nn/module.js';
 
 /** Options of `checkpoint` (PyTorch's keywords, camelCased). @example { useReentrant: true } */
 export interface CheckpointOptions {
   /**
-   * PyTorch's two implementations; flint has the reentrant one and runs it for both
-   * values (the non-reentrant one's saved-tensor hooks do not exist in flint), so
-   * `autograd.grad` (or `backward` with `inputs`) through a checkpoint throws either way.
+   * PyTorch's two implementations. true (the default in 1.13): a custom Function whose
+   * backward reruns the forward and calls backward, so `autograd.grad` (or `backward` with
+   * `inputs`) through it throws. false: saved-tensor hooks, which work with both.
    */
   useReentrant?: boolean;
   /**
@@ -103,6 +111,7 @@ export function checkpoint(fn: (...args: never[]) => unknown, ...rest: unknown[]
   checkFunction(fn, 'checkpoint', 'function');
   let args = rest;
   let preserve = true;
+  let reentrant = true;
   const last = rest[rest.length - 1];
   if (typeof last === 'object' && last !== null && !Array.isArray(last) && !(last instanceof Tensor)) {
     const keys = Object.keys(last);
@@ -117,7 +126,9 @@ export function checkpoint(fn: (...args: never[]) => unknown, ...rest: unknown[]
     }
     args = rest.slice(0, -1);
     preserve = (last as CheckpointOptions).preserveRngState ?? true;
+    reentrant = (last as CheckpointOptions).useReentrant ?? true;
   }
+  if (reentrant === false) return checkpointWithoutReentrant(fn as (...args: unknown[]) => unknown, preserve, args);
   const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
   if (gradEnabled() && !tensors.some((t) => t.requiresGrad) && typeof process !== 'undefined') {
     process.emitWarning('None of the inputs have requires_grad=True. Gradients will be None');
@@ -128,4 +139,109 @@ export function checkpoint(fn: (...args: never[]) => unknown, ...rest: unknown[]
   } finally {
     preserveNext = true;
   }
+}
+
+type AutocastSnapshot = Record<'cpu' | 'cuda', AutocastDeviceState>;
+
+/** Runs `fn` under the autocast settings the forward had, as PyTorch's recomputation does. */
+function withAutocast<T>(snapshot: AutocastSnapshot, fn: () => T): T {
+  const options = (s: AutocastDeviceState) => ({ enabled: s.enabled, dtype: s.dtype === 'float16' ? float16 : bfloat16, cacheEnabled: s.cacheEnabled });
+  return autocast('cuda', options(snapshot.cuda), () => autocast('cpu', options(snapshot.cpu), fn));
+}
+
+/**
+ * PyTorch's `_checkpoint_without_reentrant`. The forward's saved tensors become empty
+ * holders. The first unpack reruns `fn` (same RNG state, same autocast), and an inner pack
+ * hook files each recomputed tensor under the holder of the same position: the rerun saves
+ * the same tensors in the same order. A holder whose node is gone is skipped.
+ */
+function checkpointWithoutReentrant(fn: (...args: unknown[]) => unknown, preserve: boolean, args: unknown[]): unknown {
+  const amp: AutocastSnapshot = { cpu: { ...autocastStates.cpu }, cuda: { ...autocastStates.cuda } };
+  const states = preserve ? rngStates(args) : null;
+  const holders: WeakRef<object>[] = [];
+  const storage = new WeakMap<object, Tensor>();
+  let recomputed = false;
+  const recompute = (): void => {
+    let counter = 0;
+    const innerPack = (inner: Tensor): undefined => {
+      counter++;
+      const holder = holders[counter - 1]?.deref();
+      if (holder !== undefined) {
+        // detach: the recomputation's own graph is not kept. _keep: it outlives the backward
+        // step that triggered the recomputation, for the nodes that unpack it later.
+        const kept = inner.detach();
+        kept._keep = true;
+        storage.set(holder, kept);
+      }
+      return undefined;
+    };
+    const innerUnpack = (): Tensor => {
+      throw new Error('You are calling backwards on a tensor that is never exposed. Please open an issue.');
+    };
+    const inner = { pack: innerPack, unpack: innerUnpack, keeps: () => false };
+    const run = (): unknown => withAutocast(amp, () => enableGrad(() => withSavedTensorsHooks(inner, () => fn(...args))));
+    if (states === null) run();
+    else forkRng(states, run);
+  };
+  const pack = (): object => {
+    const holder = {};
+    holders.push(new WeakRef(holder));
+    return holder;
+  };
+  const unpack = (holder: object): Tensor => {
+    if (!recomputed) {
+      recomputed = true;
+      recompute();
+    }
+    const tensor = storage.get(holder);
+    if (tensor === undefined) {
+      throw new Error(
+        'Attempt to retrieve a tensor saved by autograd multiple times without checkpoint recomputation being triggered in between, this is not currently supported. Please open an issue with details on your use case so that we can prioritize adding this.',
+      );
+    }
+    return tensor;
+  };
+  // The holders keep nothing, so the forward's activations are freed as without a graph.
+  return withSavedTensorsHooks({ pack, unpack: unpack as (packed: unknown) => Tensor, keeps: () => false }, () => fn(...args));
+}
+
+/**
+ * `torch.utils.checkpoint.checkpoint_sequential`: splits `functions` (a `Sequential` or an
+ * array of callables) into `segments` runs and checkpoints all but the last, as PyTorch's
+ * reentrant checkpoint. The last segment runs normally.
+ *
+ * @example
+ * const net = new nn.Sequential(new nn.Linear(8, 8), new nn.ReLU(), new nn.Linear(8, 8), new nn.ReLU());
+ * const y = torch.utils.checkpoint.checkpointSequential(net, 2, x);
+ */
+export function checkpointSequential(
+  functions: Module<unknown> | ((input: unknown) => unknown)[],
+  segments: number,
+  input: unknown,
+  options: { preserveRngState?: boolean } = {},
+): unknown {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`checkpointSequential(): options must be an object, but got ${typeof options}`);
+  const unknownKey = Object.keys(options).find((k) => k !== 'preserveRngState');
+  if (unknownKey !== undefined) throw new Error(`Unexpected keyword arguments: ${unknownKey}`);
+  if (!Number.isInteger(segments)) throw new TypeError(`checkpointSequential(): segments must be an integer, but got ${String(segments)}`);
+  const preserve = options.preserveRngState ?? true;
+  const list: ((x: unknown) => unknown)[] =
+    functions instanceof Module
+      ? [...functions.children()].map((m) => (x: unknown) => (m as unknown as (x: unknown) => unknown)(x))
+      : Array.isArray(functions)
+        ? functions
+        : (() => {
+            throw new TypeError(`checkpointSequential(): functions must be a Sequential or an array of functions, but got ${typeof functions}`);
+          })();
+  const runFunction = (start: number, end: number) => (x: unknown) => {
+    for (let j = start; j <= end; j++) x = list[j](x);
+    return x;
+  };
+  const segmentSize = Math.floor(list.length / segments);
+  let end = -1;
+  for (let start = 0; start < segmentSize * (segments - 1); start += segmentSize) {
+    end = start + segmentSize - 1;
+    input = checkpoint(runFunction(start, end), input, { preserveRngState: preserve });
+  }
+  return runFunction(end + 1, list.length - 1)(input);
 }
