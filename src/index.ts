@@ -366,3 +366,13 @@ export { luUnpack } from './linalg/lu.js';
 export { matrixExp } from './linalg/matrix-exp.js';
 export { matrixPower } from './linalg/extras.js';
 export { orgqr } from './linalg/structure.js';
+
+// PyTorch 1.13's torch-level linear algebra from before torch.linalg (src/linalg/legacy*.ts):
+// svd (U, S, V), qr, cholesky, symeig, triangular_solve, geqrf, ormqr, and the removed names
+// that only raise (eig, lstsq, solve, matrix_rank).
+export { torchSvd as svd, torchQr as qr, torchCholesky as cholesky, symeig, eig, lstsq, solve, matrixRank } from './linalg/legacy.js';
+export type { SvdLegacyOptions, SvdLegacyResult, QrLegacyOptions, CholeskyLegacyOptions, SymeigOptions, SymeigResult } from './linalg/legacy.js';
+export { triangularSolve } from './linalg/legacy-triangular.js';
+export type { TriangularSolveOptions, TriangularSolveResult } from './linalg/legacy-triangular.js';
+export { geqrf, ormqr } from './linalg/legacy-householder.js';
+export type { GeqrfResult, OrmqrOptions } from './linalg/legacy-householder.js';

@@ -22,6 +22,10 @@ void spotrf_(const char*, const int*, float*, const int*, int*, size_t);
 void dpotrf_(const char*, const int*, double*, const int*, int*, size_t);
 void sgeqrf_(const int*, const int*, float*, const int*, float*, float*, const int*, int*);
 void dgeqrf_(const int*, const int*, double*, const int*, double*, double*, const int*, int*);
+void sormqr_(const char*, const char*, const int*, const int*, const int*, const float*, const int*, const float*, float*,
+             const int*, float*, const int*, int*, size_t, size_t);
+void dormqr_(const char*, const char*, const int*, const int*, const int*, const double*, const int*, const double*,
+             double*, const int*, double*, const int*, int*, size_t, size_t);
 void sorgqr_(const int*, const int*, const int*, float*, const int*, const float*, float*, const int*, int*);
 void dorgqr_(const int*, const int*, const int*, double*, const int*, const double*, double*, const int*, int*);
 void ssyevd_(const char*, const char*, const int*, float*, const int*, float*, float*, const int*, int*, const int*, int*,
@@ -56,6 +60,10 @@ struct Lapack;
     }                                                                                                             \
     static void orgqr(int m, int n, int k, T* a, const T* tau, T* work, int lwork, int* info) {                  \
       p##orgqr_(&m, &n, &k, a, &m, tau, work, &lwork, info);                                                     \
+    }                                                                                                             \
+    static void ormqr(char side, char trans, int m, int n, int k, const T* a, int lda, const T* tau, T* c, int ldc,  \
+                      T* work, int lwork, int* info) {                                                            \
+      p##ormqr_(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, work, &lwork, info, 1, 1);                      \
     }                                                                                                             \
     static void syevd(char uplo, int n, T* a, T* w, T* work, int lwork, int* iwork, int liwork, int* info) {     \
       const char jobz = 'V';                                                                                      \
@@ -199,6 +207,60 @@ void qr(const LinalgQrArgs& a) {
 }
 
 template <typename T>
+void geqrf(const LinalgGeqrfArgs& a) {
+  const int64_t batch = a.input.shape[0], m = a.input.shape[1], n = a.input.shape[2], k = std::min(m, n);
+  if (a.tau.shape[1] != k) throw Error("linalgGeqrf: tau must have min(M, N) values");
+  const int mi = lapackInt(m, "geqrf"), ni = lapackInt(n, "geqrf");
+  std::vector<T> work(std::max<int64_t>(m * n, 1));
+  for (int64_t b = 0; b < batch; b++) {
+    toColumns((const T*)a.input.data + b * m * n, m, n, work.data(), m);
+    if (k > 0) {
+      int info = 0;
+      T query{};
+      T* tau = (T*)a.tau.data + b * k;
+      Lapack<T>::geqrf(mi, ni, work.data(), tau, &query, -1, &info);
+      checkInfo(info, "geqrf");
+      std::vector<T> scratch(workSize(query));
+      Lapack<T>::geqrf(mi, ni, work.data(), tau, scratch.data(), (int)scratch.size(), &info);
+      checkInfo(info, "geqrf");
+    }
+    fromColumns(work.data(), m, m, n, (T*)a.a.data + b * m * n);
+  }
+}
+
+template <typename T>
+void ormqr(const LinalgOrmqrArgs& a) {
+  const int64_t batch = a.c.shape[0], m = a.c.shape[1], n = a.c.shape[2];
+  const int64_t r = a.a.shape[1], ka = a.a.shape[2], k = a.tau.shape[1];
+  const int64_t nq = a.left ? m : n;
+  if (r != nq) throw Error("linalgOrmqr: the reflectors must have as many rows as op(Q) has");
+  if (k > ka || k > nq) throw Error("linalgOrmqr: tau has more values than there are reflectors");
+  const int mi = lapackInt(m, "ormqr"), ni = lapackInt(n, "ormqr"), ki = lapackInt(k, "ormqr");
+  const int lda = std::max(1, (int)r), ldc = std::max(1, mi);
+  std::vector<T> reflectors(std::max<int64_t>(r * k, 1)), work(std::max<int64_t>(m * n, 1));
+  const char side = a.left ? 'L' : 'R', trans = a.transpose ? 'T' : 'N';
+  for (int64_t b = 0; b < batch; b++) {
+    // Only the first K columns of `a` hold reflectors LAPACK reads.
+    const T* src = (const T*)a.a.data + b * r * ka;
+    for (int64_t i = 0; i < r; i++)
+      for (int64_t j = 0; j < k; j++) reflectors[i + j * r] = src[i * ka + j];
+    toColumns((const T*)a.c.data + b * m * n, m, n, work.data(), m);
+    if (k > 0 && m > 0 && n > 0) {
+      int info = 0;
+      T query{};
+      const T* tau = (const T*)a.tau.data + b * k;
+      Lapack<T>::ormqr(side, trans, mi, ni, ki, reflectors.data(), lda, tau, work.data(), ldc, &query, -1, &info);
+      checkInfo(info, "ormqr");
+      std::vector<T> scratch(workSize(query));
+      Lapack<T>::ormqr(side, trans, mi, ni, ki, reflectors.data(), lda, tau, work.data(), ldc, scratch.data(),
+                       (int)scratch.size(), &info);
+      checkInfo(info, "ormqr");
+    }
+    fromColumns(work.data(), m, m, n, (T*)a.out.data + b * m * n);
+  }
+}
+
+template <typename T>
 void eigh(const LinalgEighArgs& a) {
   const int64_t batch = a.input.shape[0], n = a.input.shape[1];
   const int ni = lapackInt(n, "linalg.eigh");
@@ -301,6 +363,8 @@ FLINT_LINALG_DISPATCH(linalgLu, LinalgLuArgs, lu, input)
 FLINT_LINALG_DISPATCH(linalgSolve, LinalgSolveArgs, solve, a)
 FLINT_LINALG_DISPATCH(linalgCholesky, LinalgCholeskyArgs, cholesky, input)
 FLINT_LINALG_DISPATCH(linalgQr, LinalgQrArgs, qr, input)
+FLINT_LINALG_DISPATCH(linalgGeqrf, LinalgGeqrfArgs, geqrf, input)
+FLINT_LINALG_DISPATCH(linalgOrmqr, LinalgOrmqrArgs, ormqr, c)
 FLINT_LINALG_DISPATCH(linalgEigh, LinalgEighArgs, eigh, input)
 FLINT_LINALG_DISPATCH(linalgSvd, LinalgSvdArgs, svd, input)
 FLINT_LINALG_DISPATCH(linalgLstsq, LinalgLstsqArgs, lstsq, a)

@@ -542,6 +542,15 @@ export const entries = {
   linalgCholesky: { args: 'out: new [B, N, N], info: new [B], input: in [B, N, N]', kernel: true },
   // QR (geqrf, orgqr): C is min(M, N) (reduced) or M (complete).
   linalgQr: { args: 'q: new [B, M, C], r: new [B, C, N], input: in [B, M, N]', kernel: true },
+  // QR in LAPACK's packed form (geqrf, torch.geqrf): R on and above the diagonal of `a`, the
+  // Householder vectors below it, and their scalars `tau`; K is min(M, N).
+  linalgGeqrf: { args: 'a: new [B, M, N], tau: new [B, K], input: in [B, M, N]', kernel: true },
+  // op(Q)·C or C·op(Q) for Q = H_1 ⋯ H_K from the first K columns of geqrf's `a` (ormqr,
+  // torch.ormqr): R is M when `left`, else N.
+  linalgOrmqr: {
+    args: 'out: new [B, M, N], a: in [B, R, KA], tau: in [B, K], c: in [B, M, N], left: bool, transpose: bool',
+    kernel: true,
+  },
   // Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix (syevd),
   // reading its upper or lower triangle.
   linalgEigh: { args: 'values: new [B, N], vectors: new [B, N, N], info: new [B], input: in [B, N, N], upper: bool', kernel: true },

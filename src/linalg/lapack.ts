@@ -156,6 +156,35 @@ export function qrRaw(x: Tensor, complete: boolean): [Tensor, Tensor] {
   return [fromHandle(q, [...batchShape(x), m, c], x._dtype, x.device), fromHandle(r, [...batchShape(x), c, n], x._dtype, x.device)];
 }
 
+/** LAPACK's packed QR (geqrf): the reflectors below R in `a`, and their scalars. @internal */
+export function geqrfRaw(x: Tensor): [Tensor, Tensor] {
+  const [m, n] = x._shape.slice(-2);
+  const k = Math.min(m, n);
+  const count = batchOf(x);
+  const [a, tau] = withBatch([x], (v) => call.linalgGeqrf(fresh(x._dtype, [count, m, n]), fresh(x._dtype, [count, k]), v));
+  return [fromHandle(a, x._shape.slice(), x._dtype, x.device), fromHandle(tau, [...batchShape(x), k], x._dtype, x.device)];
+}
+
+/**
+ * op(Q)·C (`left`) or C·op(Q) for Q the product of geqrf's reflectors (LAPACK's ormqr).
+ * The batch dims of `a`, `tau` and `c` agree (checked by the caller). @internal
+ */
+export function ormqrRaw(a: Tensor, tau: Tensor, c: Tensor, left: boolean, transpose: boolean): Tensor {
+  const [m, n] = c._shape.slice(-2);
+  const count = batchOf(c);
+  const k = tau._shape[tau._shape.length - 1];
+  // tau as one [count, k] row per matrix, through the same contiguous-batch path.
+  const rows = tau.reshape([count, 1, k]);
+  try {
+    const out = withBatch([a, rows, c], (av, tv, cv) =>
+      call.linalgOrmqr(fresh(c._dtype, [count, m, n]), av, layoutOf(tv as { _handle(): Handle }, c._dtype, tv._offset, [count, k], [k, 1]), cv, left, transpose),
+    );
+    return fromHandle(out, c._shape.slice(), c._dtype, c.device);
+  } finally {
+    if (rows !== tau) rows.dispose();
+  }
+}
+
 /** Eigenvalues (ascending) and eigenvectors of symmetric matrices, reading one triangle. @internal */
 export function eighRaw(x: Tensor, upper: boolean, fn: string): [Tensor, Tensor] {
   const n = x._shape[x._shape.length - 1];
