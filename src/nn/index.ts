@@ -41,6 +41,9 @@ export { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, 
 export type { BatchNormOptions } from './layers/batch-norm.js';
 export { GroupNorm, LocalResponseNorm } from './layers/group-norm.js';
 export type { GroupNormOptions, LocalResponseNormOptions } from './layers/group-norm.js';
+export { CrossMapLRN2d, NLLLoss2d } from './layers/legacy.js';
+export { DataParallel } from './parallel/data-parallel.js';
+export type { DataParallelOptions } from './parallel/data-parallel.js';
 export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from './layers/loss.js';
 export {
   BCELoss,

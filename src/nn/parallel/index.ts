@@ -4,3 +4,5 @@
  */
 export { DistributedDataParallel } from './distributed.js';
 export type { DistributedDataParallelOptions, DDPJoinOptions } from './distributed.js';
+export { DataParallel } from './data-parallel.js';
+export type { DataParallelOptions } from './data-parallel.js';
