@@ -376,3 +376,11 @@ export { triangularSolve } from './linalg/legacy-triangular.js';
 export type { TriangularSolveOptions, TriangularSolveResult } from './linalg/legacy-triangular.js';
 export { geqrf, ormqr } from './linalg/legacy-householder.js';
 export type { GeqrfResult, OrmqrOptions } from './linalg/legacy-householder.js';
+
+// Storage-level ops (src/ops/strided.ts, put-index-reduce.ts, tensor/tensor-queries.ts).
+export { asStrided, asStrided_, asStridedScatter, emptyStrided, resizeAs_ } from './ops/strided.js';
+export type { EmptyStridedOptions } from './ops/strided.js';
+export { put, indexReduce } from './ops/put-index-reduce.js';
+export type { IndexReduction, IndexReduceOptions } from './ops/put-index-reduce.js';
+export { sgn, typename, getDevice, isInference } from './tensor/tensor-queries.js';
+export { isSigned, isSameSize } from './tensor/predicates.js';

@@ -14,6 +14,11 @@ import { nextNodeSequence, savedForBackward } from '../autograd/node.js';
  */
 export class StorageRef {
   refs = 0;
+  /**
+   * The bytes PyTorch's storage would hold (its first tensor's span): the native block is
+   * rounded up past it, so bounds that PyTorch checks (as_strided, resize_) use this.
+   */
+  nbytes = 0;
   constructor(
     public handle: Handle | null,
     readonly device: Device,

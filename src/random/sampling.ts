@@ -5,18 +5,21 @@
  */
 import * as call from '../native/calls.generated.js';
 import { RandomKind } from '../native/enums.generated.js';
-import { noGrad } from '../autograd/grad-mode.js';
-import { emptyKernel } from '../ops/tensor-kernels.js';
+import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
+import { checkInplace, record } from '../autograd/function.js';
+import { copyKernel, emptyKernel } from '../ops/tensor-kernels.js';
+import { rebase } from '../ops/inplace.js';
+import { assertNoInternalOverlap } from '../ops/overlap.js';
 import { random_, normal_, uniform_, type GeneratorOption } from '../ops/fill.js';
 import { lt, mul, add } from '../ops/elementwise.js';
-import { toDtype } from '../ops/shape.js';
+import { makeView, toDtype } from '../ops/shape.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { argumentError, checkBoolean, checkInteger, checkNumber, checkOptions, checkTensor } from '../tensor/args.js';
 import { CPU } from '../tensor/device.js';
 import { DType, bool, defaultFloat, float16, float32, float64, bfloat16, int64, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
 import { fresh } from '../native/meta.js';
-import { resolveRandomOptions, tensor, type RandomOptions } from '../tensor/creation.js';
+import { resolveRandomOptions, tensor, zerosLike, type RandomOptions } from '../tensor/creation.js';
 import { checkGenerator, withGenerator, type Generator } from './generator.js';
 
 /** The largest n whose permutation a floating dtype holds exactly (PyTorch's check). */
@@ -339,4 +342,109 @@ export function multinomial(input: Tensor, numSamples: number, replacement: bool
     }
   }
   return tensor(result, { dtype: int64, device: input.device }).reshape(outShape);
+}
+
+/** A double as C++'s `<<` prints it (6 significant digits, %g), as PyTorch's messages show numbers. */
+function cppNumber(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const exponent = Number(v.toExponential(5).split('e')[1]);
+  if (exponent < -4 || exponent >= 6) {
+    const [mantissa, e] = v.toExponential(5).split('e');
+    const digits = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+    return `${digits}e${e.startsWith('-') ? '-' : '+'}${e.replace(/^[-+]/, '').padStart(2, '0')}`;
+  }
+  return String(Number(v.toPrecision(6)));
+}
+
+/**
+ * Log-normal samples in place, `exp(N(mean, std))` (`log_normal_(mean=1, std=2)`), drawn as
+ * PyTorch's CPU kernel draws them: one double normal per element (Box-Muller, the second
+ * value of each pair cached in the generator) in the tensor's memory order, so seeded runs
+ * give PyTorch's numbers. On a GPU: normal_ in the accumulation type, then exp. In autograd,
+ * as in PyTorch, the op records LogNormalBackward0, whose gradient is zero.
+ * @example torch.manualSeed(0); torch.empty(3).logNormal_(0, 0.5)
+ */
+export function logNormal_(t: Tensor, mean: number | GeneratorOption = 1, std: number | GeneratorOption = 2, options?: GeneratorOption): Tensor {
+  checkTensor(t, 'log_normal_', 'input');
+  let raw: unknown = options;
+  if (typeof mean === 'object') [raw, mean, std] = [mean, 1, 2];
+  else if (typeof std === 'object') [raw, std] = [std, 2];
+  checkNumber(mean, 'log_normal_', 'mean');
+  checkNumber(std, 'log_normal_', 'std');
+  if (!(std > 0)) throw new Error(`log_normal_ expects std > 0.0, but found std=${cppNumber(std)}`);
+  if (!t.isFloatingPoint()) throw new Error(`"log_normal_cpu" not implemented for '${scalarTypeName(t.dtype.name)}'`);
+  checkOptions(raw, 'log_normal_', ['generator']);
+  const generator = checkGenerator((raw as GeneratorOption | undefined)?.generator, 'log_normal_', t.device);
+  assertNoInternalOverlap(t);
+  checkInplace(t, true);
+  const samples = noGrad(() => logNormalSamples(t, mean as number, std as number, generator));
+  if (gradEnabled() && (t._requiresGrad || (t._base !== null && t._base._requiresGrad))) {
+    return rebase(t, (current) => withZeroGradient(samples, current));
+  }
+  checkInplace(t);
+  copyKernel(t, samples);
+  samples.dispose();
+  t._version.value++;
+  return t;
+}
+
+/** `samples` as a function of `current` whose derivative is zero (LogNormalBackward0). */
+function withZeroGradient(samples: Tensor, current: Tensor): Tensor {
+  return record(samples, 'LogNormalBackward0', [current], () => (g) => [zerosLike(g)]);
+}
+
+const SPLITTER = 134217729; // 2^27 + 1: Veltkamp's split of a double into two 26-bit halves
+
+/**
+ * `a * b + c` rounded once, as an FMA computes it, from error-free transformations (the
+ * product's and the sum's rounding errors, added back before the last rounding).
+ */
+function fusedMultiplyAdd(a: number, b: number, c: number): number {
+  const p = a * b;
+  if (!Number.isFinite(p) || !Number.isFinite(c) || Math.abs(b) > 1e290 || Math.abs(a) > 1e290) return p + c;
+  const [aHi, aLo] = split(a);
+  const [bHi, bLo] = split(b);
+  const productError = aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo;
+  const s = p + c;
+  const v = s - p;
+  const sumError = p - (s - v) + (c - v);
+  return s + (sumError + productError);
+}
+
+function split(x: number): [number, number] {
+  const t = SPLITTER * x;
+  const hi = t - (t - x);
+  return [hi, x - hi];
+}
+
+/** exp(N(mean, std)) shaped like `t`, in t's dtype. */
+function logNormalSamples(t: Tensor, mean: number, std: number, generator: Generator | null): Tensor {
+  if (t.device.type !== 'cpu') {
+    const draws = emptyKernel(t.shape, t.dtype === float64 ? float64 : float32, t.device);
+    normal_(draws, mean, std, { generator });
+    draws.exp_();
+    return toDtype(draws, t.dtype);
+  }
+  const n = t.numel();
+  // Every 2nd double of a buffer: a layout the native fill never takes as contiguous, so it
+  // draws each element with its own normal_distribution<double> call, as log_normal_ does.
+  // Standard normals come back exact; PyTorch's build then computes `n * std + mean` as one
+  // FMA, which fusedMultiplyAdd reproduces, and exp is the native kernel's (glibc's, as PyTorch's).
+  const buffer = emptyKernel([2 * n], float64, CPU);
+  const draws = makeView(buffer, [n], [2], 0);
+  withGenerator(generator, CPU, () => call.fillRandom(RandomKind.Normal, draws, 0, 1));
+  const normals = (draws.dataSync() as Float64Array).map((z) => fusedMultiplyAdd(z, std, mean));
+  buffer.dispose();
+  draws.dispose();
+  const values = tensor(normals, { dtype: float64 }).exp_();
+  // PyTorch visits the elements in memory order (TensorIterator sorts dims by stride).
+  const order = t._shape.map((_, d) => d).sort((a, b) => t._strides[b] - t._strides[a] || a - b);
+  const inverse = new Array<number>(order.length);
+  order.forEach((d, i) => (inverse[d] = i));
+  const laid = values.reshape(order.map((d) => t._shape[d])).permute(inverse);
+  // A double becomes a float first, then a half or bfloat16: C++'s static_cast goes that way.
+  const single = toDtype(laid, t.dtype === float64 ? float64 : float32);
+  return toDtype(single, t.dtype);
 }

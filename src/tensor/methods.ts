@@ -41,6 +41,7 @@ import './alias-methods.js';
 import './inplace-methods.js';
 import './transpose-props.js';
 import './transfer.js';
+import './storage-methods.js';
 
 
 declare module './tensor.js' {

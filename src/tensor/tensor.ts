@@ -569,7 +569,19 @@ export class Tensor {
 /** Wraps a freshly allocated native storage as a contiguous tensor. @internal */
 export function fromHandle(handle: Handle, shape: number[], dtype: DType, device: Device, strides?: number[]): Tensor {
   const storage = new StorageRef(handle, device);
-  return new Tensor(storage, shape, strides ?? contiguousStrides(shape), 0, dtype);
+  const layout = strides ?? contiguousStrides(shape);
+  storage.nbytes = spanElements(shape, layout) * dtype.itemsize;
+  return new Tensor(storage, shape, layout, 0, dtype);
+}
+
+/** Elements from the first to one past the last that (shape, strides) reaches; 0 when empty. */
+function spanElements(shape: readonly number[], strides: readonly number[]): number {
+  let span = 1;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 0) return 0;
+    span += (shape[i] - 1) * strides[i];
+  }
+  return span;
 }
 
 /** float16 and bfloat16 are read as float32; other dtypes as themselves. */
