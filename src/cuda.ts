@@ -8,6 +8,7 @@ import { CPU, cudaDevice, currentCudaIndex, setCurrentCudaIndex, type Device, ty
 import { checkInteger, toDeviceArg } from './tensor/args.js';
 import { runThenRestore } from './scoped.js';
 import { seedBits } from './tensor/creation.js';
+import { areDeterministicAlgorithmsEnabled, followAllowTF32 } from './settings.js';
 
 /** The native code of a device argument (an index, a device or a device string), checked. @internal */
 export function codeOf(device: DeviceLike | number | undefined, fn: string): number {
@@ -229,6 +230,7 @@ export const backends = {
       set allowTF32(value: boolean) {
         allowTF32 = Boolean(value);
         setTF32(allowTF32);
+        followAllowTF32(allowTF32);
       },
     },
   },
@@ -309,7 +311,7 @@ function cudnnVersionOn(device: Device): number {
  */
 export function cudnnMath(device: Device): { allowTF32: boolean; benchmark: boolean; deterministic: boolean } | null {
   if (device.type !== 'cuda' || !backends.cudnn.enabled || cudnnVersionOn(device) === 0) return null;
-  return { allowTF32: convolutionAllowTF32, benchmark: backends.cudnn.benchmark, deterministic: backends.cudnn.deterministic };
+  return { allowTF32: convolutionAllowTF32, benchmark: backends.cudnn.benchmark, deterministic: backends.cudnn.deterministic || areDeterministicAlgorithmsEnabled() };
 }
 
 export {

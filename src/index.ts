@@ -377,6 +377,46 @@ export type { TriangularSolveOptions, TriangularSolveResult } from './linalg/leg
 export { geqrf, ormqr } from './linalg/legacy-householder.js';
 export type { GeqrfResult, OrmqrOptions } from './linalg/legacy-householder.js';
 
+// PyTorch 1.13's torch-level functional entry points (ATen's signatures; src/ops/torch-functional*.ts).
+export {
+  dropout, dropout_, alphaDropout_, featureDropout, featureDropout_, featureAlphaDropout_, convolution, convTbc, constantPadNd,
+  gridSampler, gridSampler2d, gridSampler3d, affineGridGenerator, rrelu, nativeChannelShuffle,
+} from './ops/torch-functional.js';
+export { rrelu_ } from './nn/functional/activations-extra.js';
+export { bilinear } from './nn/functional/bilinear.js';
+export { cosineSimilarity, pairwiseDistance } from './nn/functional/distance.js';
+export {
+  batchNorm, layerNorm, groupNorm, instanceNorm, nativeLayerNorm, nativeBatchNorm, nativeGroupNorm, nativeDropout, frobeniusNorm,
+  nuclearNorm, normExceptDim,
+} from './ops/torch-functional-norms.js';
+export {
+  klDiv, cosineEmbeddingLoss, hingeEmbeddingLoss, marginRankingLoss, tripletMarginLoss, poissonNllLoss, binaryCrossEntropyWithLogits, ctcLoss,
+} from './ops/torch-functional-losses.js';
+export type { TorchKlDivOptions } from './ops/torch-functional-losses.js';
+export { embedding, embeddingRenorm_, embeddingBag } from './ops/torch-functional-embedding.js';
+// Tensors from memory (src/ops/from-memory.ts): copies, where PyTorch would share JS memory.
+export { asTensor, asarray, frombuffer } from './ops/from-memory.js';
+export type { ArrayLikeData, AsTensorOptions, AsarrayOptions, FrombufferOptions } from './ops/from-memory.js';
+// The *_copy view ops, the unsafe splits and the smaller torch-level names (src/ops/copy-variants.ts, torch-extras.ts).
+export {
+  viewCopy, permuteCopy, expandCopy, transposeCopy, tCopy, squeezeCopy, unsqueezeCopy, selectCopy, sliceCopy, diagonalCopy, detachCopy,
+  aliasCopy, unbindCopy, splitCopy, splitWithSizesCopy, unfoldCopy, unsafeChunk, unsafeSplit, unsafeSplitWithSizes,
+} from './ops/copy-variants.js';
+export type { ExpandCopyOptions } from './ops/copy-variants.js';
+export { fill, detach_, range, isNeg, isConj, resolveNeg, resolveConj, isDistributed } from './ops/torch-extras.js';
+export { fill_, zero_ } from './ops/fill.js';
+export { splitWithSizes } from './ops/inplace-extras.js';
+export { indexPut_ } from './ops/indexing.js';
+// Process-wide switches, kept per flint instance (src/settings.ts).
+export {
+  useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled, isDeterministicAlgorithmsWarnOnlyEnabled, getDeterministicDebugMode,
+  setDeterministicDebugMode, setFloat32MatmulPrecision, getFloat32MatmulPrecision, setWarnAlways, isWarnAlwaysEnabled, setFlushDenormal,
+  getNumInteropThreads, setNumInteropThreads, compiledWithCxx11Abi,
+} from './settings.js';
+export type { DeterministicOptions, Float32MatmulPrecision } from './settings.js';
+// Randomized low-rank SVD and PCA, PyTorch's stream (src/ops/lowrank.ts).
+export { svdLowrank, pcaLowrank } from './ops/lowrank.js';
+export type { SvdLowrankOptions, PcaLowrankOptions } from './ops/lowrank.js';
 // Storage-level ops (src/ops/strided.ts, put-index-reduce.ts, tensor/tensor-queries.ts).
 export { asStrided, asStrided_, asStridedScatter, emptyStrided, resizeAs_ } from './ops/strided.js';
 export type { EmptyStridedOptions } from './ops/strided.js';

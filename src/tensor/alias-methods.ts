@@ -135,7 +135,7 @@ declare module './tensor.js' {
   }
 }
 
-// torch.clip_ and torch.concatenate are functions of torch only, as in PyTorch.
+// torch.concatenate is a function of torch only, as in PyTorch; x.clip_ is installed by torch-names-methods.ts.
 const { clip_: _clip, concatenate: _concatenate, ...aliasMethods } = aliases;
 const methods: MethodTable = {
   ...bitwise,

@@ -42,6 +42,7 @@ import './inplace-methods.js';
 import './transpose-props.js';
 import './transfer.js';
 import './storage-methods.js';
+import './torch-names-methods.js';
 
 
 declare module './tensor.js' {

@@ -57,6 +57,8 @@ export type { GridSampleOptions, GridSampleMode, GridSamplePadding } from './gri
 export { affineGrid } from './affine-grid.js';
 export type { AffineGridOptions } from './affine-grid.js';
 export { pixelShuffle, pixelUnshuffle, channelShuffle } from './pixel-shuffle.js';
+// F.conv_tbc and F.native_channel_shuffle are torch.conv_tbc and torch.native_channel_shuffle, as in PyTorch.
+export { convTbc, nativeChannelShuffle } from '../../ops/torch-functional.js';
 export { dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDropout } from './dropout-nd.js';
 export {
   maxPool1d, maxPool2d, maxPool3d, maxPool1dWithIndices, maxPool2dWithIndices, maxPool3dWithIndices, avgPool1d, avgPool2d, avgPool3d,
