@@ -196,6 +196,14 @@ describe('structured creation and scatter reduce vs PyTorch', () => {
   it('integer scatterReduce: mean floors, amax without self starts from the scattered values', () => {
     expectMatches(torch.tensor([1, 2, 3]).scatterReduce(0, long([0, 0, 2, 2]), torch.tensor([4, 5, 6, 8]), 'mean'), C.scatter_reduce_int_mean, 'mean');
     expectMatches(torch.tensor([1, 2, 3]).scatterReduce(0, long([0, 0]), torch.tensor([-4, -5]), 'amax', { includeSelf: false }), C.scatter_reduce_int_amax_excl, 'amax');
+    // int64's largest value is no double: amin without self must not start from a rounded one
+    // (PyTorch 1.13 gives [3, 7, -4] for both int64 and int32).
+    for (const dtype of [torch.int64, torch.int32]) {
+      const x = torch.tensor([5, 7, 1], { dtype });
+      const src = torch.tensor([3, 9, -4], { dtype });
+      expect(x.scatterReduce(0, long([0, 0, 2]), src, 'amin', { includeSelf: false }).tolist()).toEqual([3, 7, -4]);
+      expect(x.scatterReduce(0, long([0, 0, 2]), src, 'amax', { includeSelf: false }).tolist()).toEqual([9, 7, -4]);
+    }
     expect(() => torch.zeros(3).scatterReduce(0, long([0]), torch.zeros(1), 'max' as 'amax')).toThrow(
       'reduce argument must be either sum, prod, mean, amax or amin, got max',
     );

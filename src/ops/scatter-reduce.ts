@@ -8,7 +8,7 @@ import { BinaryOp } from '../native/enums.generated.js';
 import { checkInplace, record } from '../autograd/function.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
-import { bool, int64 } from '../tensor/dtype.js';
+import { int64 } from '../tensor/dtype.js';
 import { normalizeDim, shapeString } from '../tensor/shape.js';
 import { argumentError, checkBoolean, checkOptions, checkTensor } from '../tensor/args.js';
 import { castKernel, gatherKernel, scatterKernel } from './tensor-kernels.js';
@@ -73,25 +73,15 @@ function combineRaw(out: Tensor, d: number, index: Tensor, src: Tensor, reduce: 
   else call.scatterReduce(reduce === 'prod' ? BinaryOp.Mul : reduce === 'amax' ? BinaryOp.Maximum : BinaryOp.Minimum, o, d, i, s);
 }
 
-/** The identity of a reduction in `dtype` (what an excluded self starts from). */
-function identity(reduce: ScatterReduction, x: Tensor): number {
-  if (reduce === 'prod') return 1;
-  if (reduce === 'sum' || reduce === 'mean') return 0;
-  const low = reduce === 'amax';
-  if (x._dtype.isFloatingPoint) return low ? -Infinity : Infinity;
-  if (x._dtype === bool) return low ? 0 : 1;
-  const bits = x._dtype.itemsize * 8;
-  const unsigned = x._dtype.name === 'uint8';
-  const min = unsigned ? 0 : -(2 ** (bits - 1));
-  const max = unsigned ? 2 ** bits - 1 : 2 ** (bits - 1) - 1;
-  return low ? min : max;
-}
-
 /** The forward of scatter_reduce on detached tensors. */
 function scatterReduceRaw(x: Tensor, d: number, index: Tensor, src: Tensor, reduce: ScatterReduction, includeSelf: boolean): Tensor {
   const out = castKernel(x, x._dtype);
-  if (!includeSelf) {
-    const start = filled(index._shape.slice(), identity(reduce, x), x._dtype, x.device);
+  if (!includeSelf && (reduce === 'amax' || reduce === 'amin')) {
+    // Each target starts from one of the values reduced into it: exact for every dtype,
+    // where int64's extreme values are no doubles (2^63 - 1 would round and wrap).
+    combineRaw(out, d, index, src, 'overwrite');
+  } else if (!includeSelf) {
+    const start = filled(index._shape.slice(), reduce === 'prod' ? 1 : 0, x._dtype, x.device);
     combineRaw(out, d, index, start, 'overwrite');
     start.dispose();
   }
