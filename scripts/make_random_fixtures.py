@@ -131,6 +131,30 @@ out['random_split'] = {'indices': [p.indices for p in parts], 'after': vals(torc
 parts = random_split(range(10), [0.5, 0.5], generator=torch.Generator().manual_seed(42))
 out['random_split_generator'] = [p.indices for p in parts]
 
+# Bit-exact fills: PyTorch's x86 build fuses `n * std + mean` and `x * range + from` into one
+# FMA, and its serial kernels walk a permuted tensor in memory order.
+exact = []
+def fill_case(name, seed, dtype, shape, permute, fn):
+    torch.manual_seed(seed)
+    t = torch.empty(shape, dtype=dtype)
+    if permute:
+        t = t.permute(*permute)
+    fn(t)
+    exact.append({'name': name, 'seed': seed, 'dtype': str(dtype).replace('torch.', ''), 'shape': list(shape),
+                  'permute': permute, 'values': [float(v).hex() for v in t.reshape(-1).tolist()]})
+for dt in (torch.float64, torch.float32):
+    for n in (5, 16, 37):
+        fill_case('normal_', 3, dt, (n,), None, lambda t: t.normal_(0.3, 2.5))
+    fill_case('normal_', 4, dt, (6, 5), [1, 0], lambda t: t.normal_(0.3, 2.5))
+    fill_case('normal_', 5, dt, (2, 3, 4), [2, 0, 1], lambda t: t.normal_(-1.0, 0.7))
+    fill_case('uniform_', 6, dt, (6, 5), [1, 0], lambda t: t.uniform_(-2.0, 3.0))
+    fill_case('uniform_', 7, dt, (5,), None, lambda t: t.uniform_(-2.0, 3.0))
+    fill_case('bernoulli_', 8, dt, (4, 5), [1, 0], lambda t: t.bernoulli_(0.3))
+    fill_case('exponential_', 9, dt, (4, 5), [1, 0], lambda t: t.exponential_(1.5))
+    fill_case('cauchy_', 10, dt, (4, 5), [1, 0], lambda t: t.cauchy_(0.5, 2.0))
+    fill_case('log_normal_', 11, dt, (3, 4), [1, 0], lambda t: t.log_normal_(0.2, 0.6))
+out['exact_fills'] = exact
+
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'random.json')
 with open(path, 'w') as fh:
     json.dump(out, fh)

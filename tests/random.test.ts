@@ -305,3 +305,32 @@ describe('block-drawn fills equal element-by-element draws', () => {
     }
   }
 });
+
+describe('fills bit for bit as PyTorch (fused multiply-add, memory order for permuted tensors)', () => {
+  type Case = { name: string; seed: number; dtype: 'float32' | 'float64'; shape: number[]; permute: number[] | null; values: string[] };
+  const hex = (s: string): number => {
+    // Python's float.hex: [-]0x1.<hex>p<exp>, or 0x0.0p+0
+    const m = /^(-?)0x([01])\.([0-9a-f]*)p([+-]\d+)$/.exec(s)!;
+    const mantissa = parseInt(m[2] + m[3], 16) / 16 ** m[3].length;
+    return (m[1] ? -1 : 1) * mantissa * 2 ** Number(m[4]);
+  };
+  for (const c of F.exact_fills as Case[]) {
+    it(`${c.name} ${c.dtype} [${c.shape}]${c.permute ? ` permuted (${c.permute})` : ''}`, () => {
+      torch.manualSeed(c.seed);
+      let t: Tensor = torch.empty(c.shape, { dtype: c.dtype });
+      if (c.permute) t = t.permute(c.permute);
+      const fill = t as unknown as Record<string, (...a: number[]) => Tensor>;
+      const args: Record<string, [string, number[]]> = {
+        normal_: ['normal_', c.seed === 5 ? [-1.0, 0.7] : [0.3, 2.5]],
+        uniform_: ['uniform_', [-2.0, 3.0]],
+        bernoulli_: ['bernoulli_', [0.3]],
+        exponential_: ['exponential_', [1.5]],
+        cauchy_: ['cauchy_', [0.5, 2.0]],
+        log_normal_: ['logNormal_', [0.2, 0.6]],
+      };
+      const [method, values] = args[c.name];
+      fill[method](...values);
+      expect(t.reshape(-1).tolist()).toEqual(c.values.map(hex));
+    });
+  }
+});

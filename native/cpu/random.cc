@@ -13,10 +13,12 @@
 
 namespace flint {
 
+// PyTorch's x86 build contracts each `n * std + mean` (and the uniform's `x * range + from`)
+// into one FMA, so flint rounds once too, with std::fma, to give its values bit for bit.
 double CpuGenerator::normalDouble(double mean, double stddev) {
   if (hasNextDoubleNormal_) {
     hasNextDoubleNormal_ = false;
-    return nextDoubleNormal_ * stddev + mean;
+    return std::fma(nextDoubleNormal_, stddev, mean);
   }
   const double u1 = uniformDouble(0.0, 1.0);
   const double u2 = uniformDouble(0.0, 1.0);
@@ -24,7 +26,7 @@ double CpuGenerator::normalDouble(double mean, double stddev) {
   const double theta = 2.0 * M_PI * u1;
   nextDoubleNormal_ = r * std::sin(theta);
   hasNextDoubleNormal_ = true;
-  return r * std::cos(theta) * stddev + mean;
+  return std::fma(r * std::cos(theta), stddev, mean);
 }
 
 namespace {
@@ -84,9 +86,45 @@ void CpuGenerator::loadState(const uint8_t* in, size_t size) {
 
 namespace {
 
-// Visits the elements of `out` in row-major order: the order PyTorch's serial kernels use.
+// `v` with its dims in the order PyTorch's TensorIterator walks a lone output
+// (reorder_dimensions): by stride, so that a permuted tensor is visited in memory order;
+// equal strides put the smaller dim inside, and a zero stride decides nothing.
+TensorView iterationOrder(const TensorView& v) {
+  const int nd = v.ndim;
+  int perm[kMaxDims];
+  for (int i = 0; i < nd; i++) perm[i] = nd - 1 - i;  // innermost first
+  auto compare = [&](int d0, int d1) {
+    const int64_t s0 = v.strides[d0], s1 = v.strides[d1];
+    if (s0 == 0 || s1 == 0) return 0;
+    if (s0 != s1) return s0 < s1 ? -1 : 1;
+    return v.shape[d0] > v.shape[d1] ? 1 : 0;
+  };
+  // PyTorch's insertion sort, which stops at the first dim known to belong inside.
+  for (int i = 1; i < nd; i++) {
+    int d1 = i;
+    for (int d0 = i - 1; d0 >= 0; d0--) {
+      const int c = compare(perm[d0], perm[d1]);
+      if (c > 0) {
+        std::swap(perm[d0], perm[d1]);
+        d1 = d0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  TensorView ordered = v;
+  for (int i = 0; i < nd; i++) {
+    ordered.shape[nd - 1 - i] = v.shape[perm[i]];
+    ordered.strides[nd - 1 - i] = v.strides[perm[i]];
+  }
+  return ordered;
+}
+
+// Visits the elements of `out` in the order PyTorch's serial kernels use: row-major for a
+// contiguous tensor, memory order for a permuted one.
 template <class T, class Next>
-void serialFill(const TensorView& out, Next next) {
+void serialFill(const TensorView& view, Next next) {
+  const TensorView out = iterationOrder(view);
   const TensorView* views[1] = {&out};
   StridedLoop<1> loop(views);
   loop.run(0, loop.numel(), [&](char** p, int64_t n, const int64_t* s) {
@@ -104,8 +142,8 @@ void normalFill16(T* data, T mean, T stddev) {
     const T u2 = data[j + 8];
     const T radius = std::sqrt(-2 * std::log(u1));
     const T theta = 2.0f * M_PI * u2;
-    data[j] = radius * std::cos(theta) * stddev + mean;
-    data[j + 8] = radius * std::sin(theta) * stddev + mean;
+    data[j] = std::fma(radius * std::cos(theta), stddev, mean);
+    data[j + 8] = std::fma(radius * std::sin(theta), stddev, mean);
   }
 }
 

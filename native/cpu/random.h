@@ -112,7 +112,7 @@ class CpuGenerator {
   // at::uniform_real_distribution<double>: 53 random bits.
   double uniformDouble(double from, double to) {
     double x = (double)(random64() & ((1ULL << 53) - 1)) * (1.0 / (double)(1ULL << 53));
-    return x * (to - from) + from;
+    return std::fma(x, to - from, from);
   }
   // at::normal_distribution<double>, with PyTorch's cached second sample.
   double normalDouble(double mean, double stddev);

@@ -213,13 +213,11 @@ export function exponential_(t: Tensor, lambd: number | GeneratorOption = 1, opt
   checkOptions(raw, 'exponential_', ['generator']);
   const generator = (raw as GeneratorOption | undefined)?.generator ?? null;
   noGrad(() => {
-    const u = emptyKernel(t.shape, float64, t.device);
+    const u = emptyKernel([t.numel()], float64, t.device);
     uniform_(u, 0, 1, { generator });
-    const values = u.dataSync() as Float64Array;
-    for (let i = 0; i < values.length; i++) values[i] = (-1 / lambd) * Math.log(1 - values[i]);
-    u.dispose();
-    const e = tensor(values, { dtype: float64, device: t.device }).reshape(t.shape);
-    t.copy_(e);
+    // The native log (glibc's, as PyTorch's kernel calls), not Math.log, which differs in the last bit.
+    const e = u.neg_().add_(1).log_().mul_(-1 / (lambd as number));
+    t.copy_(inIterationOrder(e, t));
     e.dispose();
   });
   return t;
@@ -243,12 +241,12 @@ export function cauchy_(t: Tensor, median: number | GeneratorOption = 0, sigma: 
   const generator = (raw as GeneratorOption | undefined)?.generator ?? null;
   const [m, s] = [median, sigma];
   noGrad(() => {
-    const u = emptyKernel(t.shape, float64, t.device);
+    const u = emptyKernel([t.numel()], float64, t.device);
     uniform_(u, 0, 1, { generator });
     // The kernel's expression, op by op in double (libm's tan, as PyTorch's).
     const c = u.sub(0.5).mul(Math.PI).tan().mul(s).add(m);
     u.dispose();
-    t.copy_(c);
+    t.copy_(inIterationOrder(c, t));
     c.dispose();
   });
   return t;
@@ -395,30 +393,6 @@ function withZeroGradient(samples: Tensor, current: Tensor): Tensor {
   return record(samples, 'LogNormalBackward0', [current], () => (g) => [zerosLike(g)]);
 }
 
-const SPLITTER = 134217729; // 2^27 + 1: Veltkamp's split of a double into two 26-bit halves
-
-/**
- * `a * b + c` rounded once, as an FMA computes it, from error-free transformations (the
- * product's and the sum's rounding errors, added back before the last rounding).
- */
-function fusedMultiplyAdd(a: number, b: number, c: number): number {
-  const p = a * b;
-  if (!Number.isFinite(p) || !Number.isFinite(c) || Math.abs(b) > 1e290 || Math.abs(a) > 1e290) return p + c;
-  const [aHi, aLo] = split(a);
-  const [bHi, bLo] = split(b);
-  const productError = aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo;
-  const s = p + c;
-  const v = s - p;
-  const sumError = p - (s - v) + (c - v);
-  return s + (sumError + productError);
-}
-
-function split(x: number): [number, number] {
-  const t = SPLITTER * x;
-  const hi = t - (t - x);
-  return [hi, x - hi];
-}
-
 /** exp(N(mean, std)) shaped like `t`, in t's dtype. */
 function logNormalSamples(t: Tensor, mean: number, std: number, generator: Generator | null): Tensor {
   if (t.device.type !== 'cpu') {
@@ -429,22 +403,55 @@ function logNormalSamples(t: Tensor, mean: number, std: number, generator: Gener
   }
   const n = t.numel();
   // Every 2nd double of a buffer: a layout the native fill never takes as contiguous, so it
-  // draws each element with its own normal_distribution<double> call, as log_normal_ does.
-  // Standard normals come back exact; PyTorch's build then computes `n * std + mean` as one
-  // FMA, which fusedMultiplyAdd reproduces, and exp is the native kernel's (glibc's, as PyTorch's).
+  // draws each element with its own normal_distribution<double> call (`n * std + mean` as one
+  // FMA, as PyTorch's build computes it), as log_normal_ does; exp is the native kernel's
+  // (glibc's, as PyTorch's).
   const buffer = emptyKernel([2 * n], float64, CPU);
   const draws = makeView(buffer, [n], [2], 0);
-  withGenerator(generator, CPU, () => call.fillRandom(RandomKind.Normal, draws, 0, 1));
-  const normals = (draws.dataSync() as Float64Array).map((z) => fusedMultiplyAdd(z, std, mean));
+  withGenerator(generator, CPU, () => call.fillRandom(RandomKind.Normal, draws, mean, std));
+  const values = draws.contiguous().exp_();
   buffer.dispose();
   draws.dispose();
-  const values = tensor(normals, { dtype: float64 }).exp_();
-  // PyTorch visits the elements in memory order (TensorIterator sorts dims by stride).
-  const order = t._shape.map((_, d) => d).sort((a, b) => t._strides[b] - t._strides[a] || a - b);
-  const inverse = new Array<number>(order.length);
-  order.forEach((d, i) => (inverse[d] = i));
-  const laid = values.reshape(order.map((d) => t._shape[d])).permute(inverse);
+  const laid = inIterationOrder(values, t);
   // A double becomes a float first, then a half or bfloat16: C++'s static_cast goes that way.
   const single = toDtype(laid, t.dtype === float64 ? float64 : float32);
   return toDtype(single, t.dtype);
+}
+
+/**
+ * The dims of `t`, outermost first, in the order PyTorch's TensorIterator walks a lone
+ * output (reorder_dimensions, as native/cpu/random.cc's iterationOrder): by stride, so that
+ * a permuted tensor is filled in memory order; equal strides put the smaller dim inside,
+ * and a zero stride decides nothing.
+ */
+function iterationOrder(t: Tensor): number[] {
+  const nd = t._shape.length;
+  const perm = Array.from({ length: nd }, (_, i) => nd - 1 - i); // innermost first
+  const compare = (d0: number, d1: number): number => {
+    const [s0, s1] = [t._strides[d0], t._strides[d1]];
+    if (s0 === 0 || s1 === 0) return 0;
+    if (s0 !== s1) return s0 < s1 ? -1 : 1;
+    return t._shape[d0] > t._shape[d1] ? 1 : 0;
+  };
+  for (let i = 1; i < nd; i++) {
+    let d1 = i;
+    for (let d0 = i - 1; d0 >= 0; d0--) {
+      const c = compare(perm[d0], perm[d1]);
+      if (c > 0) {
+        [perm[d0], perm[d1]] = [perm[d1], perm[d0]];
+        d1 = d0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  return perm.reverse();
+}
+
+/** `values`, one per element of `t` in iteration order, laid out in `t`'s shape. */
+function inIterationOrder(values: Tensor, t: Tensor): Tensor {
+  const order = iterationOrder(t);
+  const inverse = new Array<number>(order.length);
+  order.forEach((d, i) => (inverse[d] = i));
+  return values.reshape(order.map((d) => t._shape[d])).permute(inverse);
 }
