@@ -90,8 +90,8 @@ export function fillDiagonal_(self: Tensor, fillValue: number | boolean, wrap = 
   return self;
 }
 
-/** Applies a view op to `self` in place: its shape and strides change, its storage does not. */
-function viewInplace(self: Tensor, fn: string, gradFn: string, view: (t: Tensor) => Tensor): Tensor {
+/** Applies a view op to `self` in place: its shape and strides change, its storage does not. @internal */
+export function viewInplace(self: Tensor, fn: string, gradFn: string, view: (t: Tensor) => Tensor): Tensor {
   checkTensor(self, fn, 'input');
   checkInplace(self);
   const v = view(self);

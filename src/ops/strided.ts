@@ -9,9 +9,10 @@
  * storage by allocating a larger native block and releasing the old one, through the same
  * native calls every storage uses, so V8's external-memory accounting stays true.
  */
+import { viewInplace } from './inplace-extras.js';
 import * as call from '../native/calls.generated.js';
 import { layoutOf } from '../native/meta.js';
-import { checkInplace, record, renameGradFn } from '../autograd/function.js';
+import { record } from '../autograd/function.js';
 import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { recycled, tidy, type StorageRef } from '../memory/storage.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
@@ -120,20 +121,7 @@ export function asStrided(input: Tensor, size: readonly number[], stride: readon
  * @example const x = torch.zeros(6); x.asStrided_([2, 2], [2, 1], 1); x.shape // [2, 2]
  */
 export function asStrided_(self: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number | null): Tensor {
-  checkTensor(self, 'as_strided_', 'input');
-  checkInplace(self);
-  const v = asStrided(self, size, stride, storageOffset);
-  self._shape = v._shape.slice();
-  self._strides = v._strides.slice();
-  self._offset = v._offset;
-  if (v._gradFn !== null) {
-    self._gradFn = v._gradFn;
-    self._outputNr = v._outputNr;
-    renameGradFn(self, 'AsStridedBackward1');
-  }
-  self._version.value++;
-  v.dispose();
-  return self;
+  return viewInplace(self, 'as_strided_', 'AsStridedBackward1', (t) => asStrided(t, size, stride, storageOffset));
 }
 
 /** PyTorch's _min_storage_size: elements from storage start to past the last one reached. */
