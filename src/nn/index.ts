@@ -14,6 +14,7 @@ export type {
   ModuleToOptions,
 } from './module-options.js';
 export type { LoadStateDictResult } from './state-dict.js';
+export type { LocalMetadata, LoadStateDictPreHook, LoadStateDictPreHookWithModule, StateDictHook } from './module-hooks.js';
 export { Parameter, UninitializedParameter, UninitializedBuffer, isLazy } from './parameter.js';
 export type { MaterializeOptions } from './parameter.js';
 export {

@@ -25,6 +25,37 @@ export type StateDictPreHook = (module: Module<any>, prefix: string, keepVars: b
 export type StateDictPostHook = (module: Module<any>, stateDict: StateDict, prefix: string, localMetadata: { version: number }) => void;
 /** `hook(module, incompatibleKeys)`; may edit `missingKeys` / `unexpectedKeys` in place. */
 export type LoadStateDictPostHook = (module: Module<any>, incompatibleKeys: LoadStateDictResult) => void;
+/**
+ * PyTorch 1.13's `_register_state_dict_hook` hook: `hook(module, stateDict, prefix, localMetadata)`,
+ * which may edit the state dict in place or return a new one.
+ * @example const keepWeights: StateDictHook = (m, sd) => Object.fromEntries(Object.entries(sd).filter(([k]) => k.endsWith('weight')));
+ */
+export type StateDictHook = (module: Module<any>, stateDict: StateDict, prefix: string, localMetadata: { version: number }) => StateDict | void | null;
+/**
+ * `hook(stateDict, prefix, localMetadata, strict, missingKeys, unexpectedKeys, errorMsgs)`: the
+ * arguments of `_loadFromStateDict`, before it copies; it may edit the state dict and the lists.
+ * @example const rename: LoadStateDictPreHook = (sd, prefix) => { sd[prefix + 'weight'] ??= sd[prefix + 'w']; delete sd[prefix + 'w']; };
+ */
+export type LoadStateDictPreHook = (
+  stateDict: StateDict,
+  prefix: string,
+  localMetadata: LocalMetadata,
+  strict: boolean,
+  missingKeys: string[],
+  unexpectedKeys: string[],
+  errorMsgs: string[],
+) => void;
+/** A `LoadStateDictPreHook` that gets the module first (`withModule`). @example const log: LoadStateDictPreHookWithModule = (m, sd, prefix) => console.log(m.constructor.name, prefix); */
+export type LoadStateDictPreHookWithModule = (module: Module<any>, ...args: Parameters<LoadStateDictPreHook>) => void;
+/**
+ * One module's entry of a state dict's `_metadata` (`{}` when the checkpoint has none): the
+ * module's format `version`, and what hooks added (spectralNorm's `spectral_norm` versions).
+ * @example (net.stateDict() as { _metadata?: Record<string, LocalMetadata> })._metadata?.['0']?.version // 1
+ */
+export interface LocalMetadata {
+  version?: number;
+  [key: string]: unknown;
+}
 
 /** Options of `registerForwardHook` (PyTorch's keywords). @example { withKwargs: true, prepend: true, alwaysCall: true } */
 export interface ForwardHookOptions {
@@ -53,7 +84,11 @@ interface HookState {
   backward: Map<number, FullBackwardHook>;
   backwardPre: Map<number, BackwardPreHook>;
   stateDictPre: Map<number, StateDictPreHook>;
-  stateDictPost: Map<number, StateDictPostHook>;
+  /** `registerStateDictPostHook`'s and `_registerStateDictHook`'s, in one order as PyTorch keeps them */
+  stateDictPost: Map<number, StateDictPostHook | StateDictHook>;
+  /** the ids of `_registerStateDictHook`'s hooks, whose return value replaces the state dict */
+  mayReplace: Set<number>;
+  loadPre: Map<number, LoadStateDictPreHook>;
   loadPost: Map<number, LoadStateDictPostHook>;
 }
 
@@ -69,7 +104,7 @@ let backwardHookCount = 0;
 function state(module: Module<any>): HookState {
   let s = states.get(module);
   if (s === undefined) {
-    s = { kwargs: new Set(), alwaysCall: new Set(), backward: new Map(), backwardPre: new Map(), stateDictPre: new Map(), stateDictPost: new Map(), loadPost: new Map() };
+    s = { kwargs: new Set(), alwaysCall: new Set(), backward: new Map(), backwardPre: new Map(), stateDictPre: new Map(), stateDictPost: new Map(), mayReplace: new Set(), loadPre: new Map(), loadPost: new Map() };
     states.set(module, s);
   }
   return s;
@@ -296,26 +331,42 @@ export function runStateDictPreHooks(module: Module<any>, prefix: string, keepVa
   if (s !== undefined) for (const hook of [...s.stateDictPre.values()]) hook(module, prefix, keepVars);
 }
 
-/** Runs the state-dict post-hooks of one module, after its children's entries. @internal */
-export function runStateDictPostHooks(module: Module<any>, destination: StateDict, prefix: string, metadata: { version: number }): void {
+/**
+ * Runs the state-dict hooks of one module, after its children's entries. A hook registered
+ * with `_registerStateDictHook` may return a new state dict, which the next hooks and the
+ * caller get (PyTorch 1.13); one from `registerStateDictPostHook` must return nothing.
+ * @internal
+ */
+export function runStateDictPostHooks(module: Module<any>, destination: StateDict, prefix: string, metadata: { version: number }): StateDict {
   const s = states.get(module);
-  if (s === undefined) return;
-  for (const hook of [...s.stateDictPost.values()]) {
-    if (hook(module, destination, prefix, metadata) !== undefined) throw new Error('state_dict post-hook must return None');
+  if (s === undefined) return destination;
+  let out = destination;
+  for (const [id, hook] of [...s.stateDictPost]) {
+    const result = hook(module, out, prefix, metadata);
+    if (s.mayReplace.has(id)) {
+      if (result !== undefined && result !== null) out = result;
+    } else if (result !== undefined) {
+      throw new Error('state_dict post-hook must return None');
+    }
   }
+  return out;
 }
 
-/** Runs every load-state-dict post-hook, children before parents. @internal */
-export function runLoadStateDictPostHooks(modules: Module<any>[], result: LoadStateDictResult): void {
-  for (const module of [...modules].reverse()) {
-    const s = states.get(module);
-    if (s === undefined) continue;
-    for (const hook of [...s.loadPost.values()]) {
-      if (hook(module, result) !== undefined) {
-        throw new Error(
-          'Hooks registered with ``register_load_state_dict_post_hook`` are not expected to return new values, if incompatible_keys need to be modified, it should be done inplace.',
-        );
-      }
+/** Runs the load-state-dict pre-hooks of one module (from its `_loadFromStateDict`). @internal */
+export function runLoadStateDictPreHooks(module: Module<any>, args: Parameters<LoadStateDictPreHook>): void {
+  const s = states.get(module);
+  if (s !== undefined) for (const hook of [...s.loadPre.values()]) hook(...args);
+}
+
+/** Runs one module's load-state-dict post-hooks, after its children were loaded. @internal */
+export function runLoadStateDictPostHooks(module: Module<any>, result: LoadStateDictResult): void {
+  const s = states.get(module);
+  if (s === undefined) return;
+  for (const hook of [...s.loadPost.values()]) {
+    if (hook(module, result) !== undefined) {
+      throw new Error(
+        'Hooks registered with ``register_load_state_dict_post_hook`` are not expected to return new values, if incompatible_keys need to be modified, it should be done inplace.',
+      );
     }
   }
 }
@@ -351,12 +402,37 @@ declare module './module.js' {
      * @example net.registerLoadStateDictPostHook((m, keys) => { keys.missingKeys.length = 0; })
      */
     registerLoadStateDictPostHook(hook: LoadStateDictPostHook): RemovableHandle;
+    /**
+     * PyTorch 1.13's `_register_state_dict_hook`: `hook(module, stateDict, prefix, localMetadata)`
+     * after the module and its children were collected. It may edit the state dict in place or
+     * return a new one, which the module's `stateDict()` then returns (a child's returned dict is
+     * dropped by its parent, as in PyTorch). It runs in one order with `registerStateDictPostHook`'s.
+     * @example net._registerStateDictHook((m, sd, prefix) => { delete sd[prefix + 'cache']; })
+     */
+    _registerStateDictHook(hook: StateDictHook): RemovableHandle;
+    /**
+     * PyTorch 1.13's `_register_load_state_dict_pre_hook`: `hook(stateDict, prefix, localMetadata,
+     * strict, missingKeys, unexpectedKeys, errorMsgs)`, run by the module's own
+     * `_loadFromStateDict` before it copies (so an override that does not call `super` skips it).
+     * With `withModule` the module comes first. It may rename or convert entries in place.
+     * @example
+     * lin._registerLoadStateDictPreHook((sd, prefix) => {
+     *   if (prefix + 'w' in sd) { sd[prefix + 'weight'] = sd[prefix + 'w']; delete sd[prefix + 'w']; }
+     * });
+     */
+    _registerLoadStateDictPreHook(hook: LoadStateDictPreHook, withModule?: false): RemovableHandle;
+    _registerLoadStateDictPreHook(hook: LoadStateDictPreHookWithModule, withModule: true): RemovableHandle;
+    /**
+     * PyTorch 2's public name of `_registerLoadStateDictPreHook(hook, true)`: the hook gets the module first.
+     * @example net.registerLoadStateDictPreHook((m, sd, prefix) => console.log(prefix))
+     */
+    registerLoadStateDictPreHook(hook: LoadStateDictPreHookWithModule): RemovableHandle;
   }
 }
 
 /** Adds the hook registrations to Module's prototype (called once by module.ts). @internal */
 export function installModuleHookMethods(moduleClass: { prototype: object }): void {
-  const methods: Record<string, (this: Module<any>, hook: never, options?: PrependOption) => RemovableHandle> = {
+  const methods: Record<string, (this: Module<any>, hook: never, options?: any) => RemovableHandle> = {
     registerFullBackwardHook(hook: FullBackwardHook, options?: PrependOption) {
       checkFunction(hook, 'registerFullBackwardHook', 'hook');
       const prepend = flags('registerFullBackwardHook', options, ['prepend']).prepend ?? false;
@@ -380,6 +456,27 @@ export function installModuleHookMethods(moduleClass: { prototype: object }): vo
     registerLoadStateDictPostHook(hook: LoadStateDictPostHook) {
       checkFunction(hook, 'registerLoadStateDictPostHook', 'hook');
       return add(state(this).loadPost, hook, false);
+    },
+    _registerStateDictHook(hook: StateDictHook) {
+      checkFunction(hook, '_registerStateDictHook', 'hook');
+      const s = state(this);
+      const handle = add(s.stateDictPost, hook, false, (id) => s.mayReplace.delete(id));
+      s.mayReplace.add(nextId - 1);
+      return handle;
+    },
+    _registerLoadStateDictPreHook(hook: LoadStateDictPreHook | LoadStateDictPreHookWithModule, withModule = false) {
+      checkFunction(hook, '_registerLoadStateDictPreHook', 'hook');
+      checkBoolean(withModule, '_registerLoadStateDictPreHook', 'withModule');
+      // PyTorch's _WrappedHook holds the module weakly; the closure lives in the module's own hook state.
+      const module = this;
+      const wrapped: LoadStateDictPreHook = withModule
+        ? (...args) => (hook as LoadStateDictPreHookWithModule)(module, ...args)
+        : (hook as LoadStateDictPreHook);
+      return add(state(this).loadPre, wrapped, false);
+    },
+    registerLoadStateDictPreHook(hook: LoadStateDictPreHookWithModule) {
+      checkFunction(hook, 'registerLoadStateDictPreHook', 'hook');
+      return (this as any)._registerLoadStateDictPreHook(hook, true) as RemovableHandle;
     },
   };
   for (const [name, fn] of Object.entries(methods)) {

@@ -13,10 +13,11 @@ import { inspect } from 'node:util';
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
-import { float16, float32, float64 } from '../tensor/dtype.js';
+import { bfloat16, float16, float32, float64 } from '../tensor/dtype.js';
 import type { DeviceLike } from '../tensor/device.js';
 import { Parameter, isLazy } from './parameter.js';
-import { loadStateDictInto, type LoadStateDictResult } from './state-dict.js';
+import { collectStateDict, emptyStateDict, loadStateDictInto, type LoadStateDictResult } from './state-dict.js';
+import { castForModuleType, loadOwnState, neverCalled, saveOwnState } from './module-state.js';
 import { bufferAt, parameterAt, submoduleAt } from './paths.js';
 import { moduleRepr } from './repr.js';
 import {
@@ -24,10 +25,9 @@ import {
   callWithHooks,
   hasCallHooks,
   installModuleHookMethods,
-  runStateDictPostHooks,
-  runStateDictPreHooks,
   type ForwardHookOptions,
   type ForwardPreHookOptions,
+  type LocalMetadata,
 } from './module-hooks.js';
 import { argumentError, checkBoolean, checkFunction } from '../tensor/args.js';
 import {
@@ -388,35 +388,71 @@ export class Module<Out = Tensor> {
   // ---- state dict ------------------------------------------------------------------
 
   /**
-   * Parameters and persistent buffers by dotted name, detached, in registration order.
+   * Parameters and persistent buffers by dotted name, detached, in registration order, and the
+   * extra state of modules whose class overrides `getExtraState` (under `prefix + '_extra_state'`).
    * The object also carries PyTorch's `_metadata` (non-enumerable), which checkpoints need.
    * @example net.stateDict()['2.bias']
    */
   stateDict(options: StateDictOptions = {}): StateDict {
     const { prefix, keepVars } = stateDictArgs(options);
-    const destination: StateDict = {};
-    const metadata: Record<string, { version: number }> = {};
-    Object.defineProperty(destination, '_metadata', { value: metadata, enumerable: false, writable: true });
-    this._saveTo(destination, metadata, prefix, keepVars);
-    return destination;
+    return collectStateDict(this as Module<any>, emptyStateDict(), prefix, keepVars);
   }
 
-  /** @internal */
-  _saveTo(destination: StateDict, metadata: Record<string, { version: number }>, prefix: string, keepVars: boolean): void {
-    runStateDictPreHooks(this as Module<any>, prefix, keepVars);
-    const local = { version: (this.constructor as typeof Module)._version };
-    metadata[prefix.endsWith('.') ? prefix.slice(0, -1) : prefix] = local;
-    // Uninitialized tensors are saved as themselves, as PyTorch's lazy modules save them.
-    for (const [name, p] of this._parameters) {
-      if (p !== null) destination[prefix + name] = keepVars || isLazy(p) ? p : p.detach();
-    }
-    for (const [name, b] of this._buffers) {
-      if (b !== null && !this._nonPersistent.has(name)) destination[prefix + name] = keepVars || isLazy(b) ? b : b.detach();
-    }
-    for (const [name, child] of this._modules) {
-      if (child !== null) child._saveTo(destination, metadata, `${prefix}${name}.`, keepVars);
-    }
-    runStateDictPostHooks(this as Module<any>, destination, prefix, local);
+  /**
+   * PyTorch's `_save_to_state_dict`: puts this module's own state (parameters, persistent
+   * buffers, extra state), not its children's, into `destination`. `stateDict()` calls it on
+   * every module; a subclass may override it to save its state in another form.
+   * @example
+   * override _saveToStateDict(destination: StateDict, prefix: string, keepVars: boolean) {
+   *   super._saveToStateDict(destination, prefix, keepVars);
+   *   destination[prefix + 'scale'] = torch.tensor(this.scale);
+   * }
+   */
+  _saveToStateDict(destination: StateDict, prefix: string, keepVars: boolean): void {
+    saveOwnState(this as Module<any>, destination, prefix, keepVars);
+  }
+
+  /**
+   * PyTorch's `_load_from_state_dict`: runs the load pre-hooks, then copies this module's own
+   * entries (not its children's) and hands `prefix + '_extra_state'` to `setExtraState`;
+   * problems go to `missingKeys` / `unexpectedKeys` / `errorMsgs`, which `loadStateDict`
+   * reports together. `stateDict` is a copy the override may change; `localMetadata` is the
+   * checkpoint's `_metadata` entry for the module (`{}` if none), so that an override can
+   * convert an older format by its `version`.
+   * @example
+   * override _loadFromStateDict(sd: StateDict, prefix: string, meta: { version?: number }, ...rest: [boolean, string[], string[], string[]]) {
+   *   if ((meta.version ?? 0) < 2 && prefix + 'w' in sd) { sd[prefix + 'weight'] = sd[prefix + 'w']; delete sd[prefix + 'w']; }
+   *   super._loadFromStateDict(sd, prefix, meta, ...rest);
+   * }
+   */
+  _loadFromStateDict(
+    stateDict: StateDict,
+    prefix: string,
+    localMetadata: LocalMetadata,
+    strict: boolean,
+    missingKeys: string[],
+    unexpectedKeys: string[],
+    errorMsgs: string[],
+  ): void {
+    loadOwnState(this as Module<any>, stateDict, prefix, localMetadata, strict, missingKeys, unexpectedKeys, errorMsgs);
+  }
+
+  /**
+   * The extra state to save with the module's state dict. A class that overrides it (and
+   * `setExtraState`) gets `prefix + '_extra_state'` in its state dict; the base raises.
+   * @example override getExtraState() { return { steps: this.steps }; }
+   */
+  getExtraState(): unknown {
+    throw neverCalled('get_extra_state');
+  }
+
+  /**
+   * Takes back what `getExtraState` returned, when `loadStateDict` finds
+   * `prefix + '_extra_state'`; the base raises.
+   * @example override setExtraState(state: { steps: number }) { this.steps = state.steps; }
+   */
+  setExtraState(_state: any): void {
+    throw neverCalled('set_extra_state');
   }
 
   /**
@@ -516,6 +552,9 @@ export class Module<Out = Tensor> {
         for (const p of module._parameters.values()) {
           if (p === null) continue;
           const converted = fn(p.data);
+          if (converted !== p && p.requiresGrad && !converted.isFloatingPoint()) {
+            throw new Error('data set to a tensor that requires gradients must be floating point or complex dtype');
+          }
           if (converted !== p) p.data = converted;
           if (p.grad !== null) p.grad = fn(p.grad);
         }
@@ -569,6 +608,20 @@ export class Module<Out = Tensor> {
   /** Casts floating-point parameters and buffers to float16. @example net.half() */
   half(): this {
     return this.to(float16);
+  }
+
+  /** Casts floating-point parameters and buffers to bfloat16. @example net.bfloat16() */
+  bfloat16(): this {
+    return this.to(bfloat16);
+  }
+
+  /**
+   * Casts every parameter and buffer, integer ones included, to `dstType`: a dtype or a legacy
+   * type name (`'torch.DoubleTensor'`), as PyTorch's `Module.type`.
+   * @example new nn.BatchNorm1d(4).type(torch.float64) // num_batches_tracked becomes float64 too
+   */
+  type(dstType: DType | string): this {
+    return this._apply((t) => castForModuleType(t, dstType));
   }
 
   /** Moves everything to the CPU. @example net.cpu() */

@@ -8,7 +8,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { int64 } from '../../tensor/dtype.js';
 import { empty, tensor } from '../../tensor/creation.js';
 import { noGrad } from '../../autograd/grad-mode.js';
-import { Module } from '../module.js';
+import { Module, type StateDict } from '../module.js';
+import type { LocalMetadata } from '../module-hooks.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat, pyRepr } from '../repr.js';
 import * as init from '../init.js';
@@ -111,14 +112,34 @@ export abstract class NormBase extends Module {
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);
   }
+  /** PyTorch's `_NormBase._load_from_state_dict`: checkpoints before version 2 had no `num_batches_tracked`; it starts at 0. */
+  override _loadFromStateDict(
+    stateDict: StateDict,
+    prefix: string,
+    localMetadata: LocalMetadata,
+    strict: boolean,
+    missingKeys: string[],
+    unexpectedKeys: string[],
+    errorMsgs: string[],
+  ): void {
+    const version = localMetadata.version;
+    if ((version === undefined || version === null || version < 2) && this.trackRunningStats) {
+      const key = `${prefix}num_batches_tracked`;
+      if (!(key in stateDict)) stateDict[key] = tensor(0, { dtype: int64 });
+    }
+    super._loadFromStateDict(stateDict, prefix, localMetadata, strict, missingKeys, unexpectedKeys, errorMsgs);
+  }
   override extraRepr(): string {
     const momentum = this.momentum === null ? 'None' : pyFloat(this.momentum);
     return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${momentum}, affine=${pyRepr(this.affine)}, track_running_stats=${pyRepr(this.trackRunningStats)}`;
   }
 }
 
-/** PyTorch's `_BatchNorm.forward`, with the input rank checked by `checkDim`. */
-abstract class BatchNormBase extends NormBase {
+/**
+ * PyTorch's `_BatchNorm`: its forward, with the input rank checked by `checkDim`. Exported for
+ * the classes that are batch norms without being BatchNorm1d/2d/3d (SyncBatchNorm). @internal
+ */
+export abstract class BatchNormBase extends NormBase {
   constructor(name: string, numFeatures: number, eps?: number | BatchNormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options: BatchNormOptions = {}) {
     super(name, numFeatures, eps, momentum, affine, trackRunningStats, options, { affine: true, trackRunningStats: true });
   }
@@ -219,6 +240,34 @@ abstract class InstanceNormBase extends NormBase {
     options: BatchNormOptions = {},
   ) {
     super(name, numFeatures, eps, momentum, affine, trackRunningStats, options, { affine: false, trackRunningStats: false });
+  }
+  /**
+   * PyTorch's `_InstanceNorm._load_from_state_dict`: checkpoints without a version (before 0.4)
+   * held running stats that an instance norm without `trackRunningStats` has no place for.
+   */
+  override _loadFromStateDict(
+    stateDict: StateDict,
+    prefix: string,
+    localMetadata: LocalMetadata,
+    strict: boolean,
+    missingKeys: string[],
+    unexpectedKeys: string[],
+    errorMsgs: string[],
+  ): void {
+    const version = localMetadata.version;
+    if ((version === undefined || version === null) && !this.trackRunningStats) {
+      const found = ['running_mean', 'running_var'].map((name) => prefix + name).filter((key) => key in stateDict);
+      if (found.length > 0) {
+        const klass = this.constructor.name;
+        errorMsgs.push(
+          `Unexpected running stats buffer(s) ${found.map((k) => `"${k}"`).join(' and ')} for ${klass} with track_running_stats=False. ` +
+            'If state_dict is a checkpoint saved before 0.4.0, this may be expected because ' +
+            `${klass} does not track running stats by default since 0.4.0. Please remove these keys from state_dict. If the running stats are actually needed, instead set track_running_stats=True in ${klass} to enable them. See the documentation of ${klass} for details.`,
+        );
+        for (const key of found) delete stateDict[key];
+      }
+    }
+    super._loadFromStateDict(stateDict, prefix, localMetadata, strict, missingKeys, unexpectedKeys, errorMsgs);
   }
   override forward(input: Tensor): Tensor {
     const d = this.noBatchDim;

@@ -6,10 +6,13 @@
  */
 import { noGrad } from '../../autograd/grad-mode.js';
 import { dot, mv } from '../../ops/linalg.js';
+import { multiDot } from '../../linalg/extras.js';
+import { pinverse } from '../../linalg/least-squares.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkInteger, checkNumber, checkOptions, keysOf } from '../../tensor/args.js';
 import { normalize } from '../functional/distance.js';
-import { Module, type RemovableHandle } from '../module.js';
+import { Module, type RemovableHandle, type StateDict } from '../module.js';
+import type { LocalMetadata } from '../module-hooks.js';
 import { Parameter, isLazy } from '../parameter.js';
 import type { SpectralNormOptions } from './weight-norm.js';
 
@@ -66,6 +69,47 @@ function computeWeight(module: Module<unknown>, fn: SpectralNormHook, doPowerIte
   }
   const sigma = dot(u, mv(mat, v));
   return weight.div(sigma);
+}
+
+/**
+ * `SpectralNorm._solve_v_and_rescale`: a `v` with `u = normalize(W v)` (through the
+ * pseudo-inverse, in case WᵀW is singular), scaled so that `u·(W v)` is `targetSigma`.
+ */
+function solveVAndRescale(mat: Tensor, u: Tensor, targetSigma: Tensor): Tensor {
+  const v = multiDot([pinverse(mat.t().mm(mat)), mat.t(), u.unsqueeze(1)]).squeeze(1);
+  return v.mul_(targetSigma.div(dot(u, mv(mat, v))));
+}
+
+/**
+ * `SpectralNormLoadStateDictPreHook`: a checkpoint of PyTorch before 1.1 (no
+ * `spectral_norm` version in its metadata, or version 0) holds `weight_orig`, the computed
+ * `weight` and `weight_u` but no `weight_v`. With `u = normalize(W_orig v)` and
+ * `W = W_orig / sigma`, `v` solves `W_orig x = u` rescaled to that sigma, and `weight` is
+ * dropped.
+ */
+function convertOldCheckpoint(fn: SpectralNormHook, stateDict: StateDict, prefix: string, localMetadata: LocalMetadata, strict: boolean, missingKeys: string[]): void {
+  const versions = localMetadata.spectral_norm as Record<string, number | null | undefined> | undefined;
+  const version = versions?.[`${fn.name}.version`];
+  if (version !== undefined && version !== null && version >= 1) return;
+  const weightKey = prefix + fn.name;
+  // A current state dict without metadata (made by hand): taken as the newest format.
+  if ((version === undefined || version === null) && ['_orig', '_u', '_v'].every((s) => weightKey + s in stateDict) && !(weightKey in stateDict)) return;
+  let hasMissingKeys = false;
+  for (const suffix of ['_orig', '', '_u']) {
+    const key = weightKey + suffix;
+    if (!(key in stateDict)) {
+      hasMissingKeys = true;
+      if (strict) missingKeys.push(key);
+    }
+  }
+  if (hasMissingKeys) return;
+  noGrad(() => {
+    const weightOrig = stateDict[`${weightKey}_orig`];
+    const weight = stateDict[weightKey];
+    delete stateDict[weightKey];
+    const sigma = weightOrig.div(weight).mean();
+    stateDict[`${weightKey}_v`] = solveVAndRescale(weightMatrix(weightOrig, fn.dim), stateDict[`${weightKey}_u`], sigma);
+  });
 }
 
 function resolveArgs(nameOrOptions: string | SpectralNormHookOptions | undefined, options: SpectralNormHookOptions): Required<Omit<SpectralNormHookOptions, 'dim'>> & { dim: number | null } {
@@ -136,14 +180,15 @@ export function spectralNorm<M extends Module<unknown>>(module: M, name?: string
     module.registerForwardPreHook((m) => {
       fields[fn.name] = computeWeight(module, fn, m.training);
     }),
-    // SpectralNormStateDictHook: the format version, which PyTorch's load pre-hook reads.
-    module.registerStateDictPostHook((_m, _sd, _prefix, localMetadata) => {
+    // SpectralNormStateDictHook: the format version, which the load pre-hook reads.
+    module._registerStateDictHook((_m, _sd, _prefix, localMetadata) => {
       const local = localMetadata as unknown as Record<string, Record<string, number> | undefined>;
       const versions = (local.spectral_norm ??= {});
       const key = `${fn.name}.version`;
       if (key in versions) throw new Error(`Unexpected key in metadata['spectral_norm']: ${key}`);
       versions[key] = VERSION;
     }),
+    module._registerLoadStateDictPreHook((sd, prefix, localMetadata, strict, missingKeys) => convertOldCheckpoint(fn, sd, prefix, localMetadata, strict, missingKeys)),
   );
   hooks.set(fn.name, fn);
   HOOKS.set(module, hooks);
