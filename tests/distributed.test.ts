@@ -1,7 +1,6 @@
 // torch.distributed over gloo: the stores in this process, a world of one in this
 // process, and worlds of 2 and 4 processes started by flint-run (tests/distributed/*.mts,
 // which check values themselves and print how many checks passed).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,36 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import torch from 'flint-torch';
 import { glooStatus, native } from '../src/native/addon.js';
+import { flintRun, root, run } from './helpers/flint-run.js';
 
 const dist = torch.distributed;
-const root = join(__dirname, '..');
 const glooMissing = glooStatus();
 if (glooMissing) console.warn(`tests/distributed.test.ts: the gloo tests skip: ${glooMissing}`);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const flintRun = (nproc: number, script: string, env: Record<string, string> = {}): Promise<Run> =>
-  run(process.execPath, ['bin/flint-run.mjs', '--standalone', '--nproc-per-node', String(nproc), script], env);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -40,6 +40,8 @@ export { LayerNorm } from './layers/normalization.js';
 export type { LayerNormOptions } from './layers/normalization.js';
 export { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './layers/batch-norm.js';
 export type { BatchNormOptions } from './layers/batch-norm.js';
+export { SyncBatchNorm } from './layers/sync-batch-norm.js';
+export type { SyncBatchNormOptions, SyncGroup } from './layers/sync-batch-norm.js';
 export { GroupNorm, LocalResponseNorm } from './layers/group-norm.js';
 export type { GroupNormOptions, LocalResponseNormOptions } from './layers/group-norm.js';
 export { CrossMapLRN2d, NLLLoss2d } from './layers/legacy.js';
