@@ -19,3 +19,5 @@ export { skipInit } from './skip-init.js';
 // Packed sequences for the recurrent layers (issue 12).
 export * as rnn from './rnn.js';
 export { PackedSequence } from './rnn.js';
+// torch.nn.utils.prune: pruning methods and their reparametrization.
+export * as prune from './prune.js';
