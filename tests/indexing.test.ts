@@ -128,3 +128,27 @@ describe('indexing details', () => {
     expect(valuesOf(z)).toEqual([0, 0, 0, 0, 0, 0]); // out-of-place forms leave z alone
   });
 });
+
+describe('a 0-d bool index', () => {
+  // PyTorch 1.13: x[True] adds a dim of size 1 (x[False] one of size 0) and consumes none.
+  it('adds a dim of size 1 or 0, in reads, writes and gradients', () => {
+    const x = torch.tensor([1, 2, 3]);
+    expect(x.index(torch.tensor(true)).shape).toEqual([1, 3]);
+    expect(x.index(torch.tensor(true)).tolist()).toEqual([[1, 2, 3]]);
+    expect(x.index(torch.tensor(false)).shape).toEqual([0, 3]);
+    const m = torch.tensor([[1, 2], [3, 4]]);
+    expect(m.index(torch.tensor(true)).shape).toEqual([1, 2, 2]);
+    expect(m.index(0, torch.tensor(true)).shape).toEqual([1, 2]);
+    expect(m.index(torch.tensor(true), 1).tolist()).toEqual([[3, 4]]);
+    expect(m.index(0, torch.tensor(true)).tolist()).toEqual([[1, 2]]);
+    const y = m.clone();
+    y.indexPut_([torch.tensor(true)], torch.tensor(7));
+    expect(y.tolist()).toEqual([[7, 7], [7, 7]]);
+    const z = m.clone();
+    z.indexPut_([torch.tensor(false)], torch.tensor(7));
+    expect(z.tolist()).toEqual([[1, 2], [3, 4]]);
+    const g = torch.tensor([1.0, 2.0], { requiresGrad: true });
+    g.index(torch.tensor(true)).mul(torch.tensor([[3, 4]])).sum().backward();
+    expect(g.grad!.tolist()).toEqual([3, 4]);
+  });
+});

@@ -137,7 +137,8 @@ function basicIndex(x: Tensor, rawIndices: Index[]): { view: Tensor; advanced: A
   let ellipsis = 0;
   for (const idx of indices) {
     if (idx === '...') ellipsis++;
-    else if (idx instanceof Tensor) consumed += idx._dtype === bool || idx._dtype.name === 'uint8' ? Math.max(idx._shape.length, 1) : 1;
+    // A 0-d mask consumes no dim: PyTorch adds one of size 1 and masks it (x[True] is [1, ...]).
+    else if (idx instanceof Tensor) consumed += idx._dtype === bool || idx._dtype.name === 'uint8' ? idx._shape.length : 1;
     else if (idx !== null) consumed += 1;
   }
   if (ellipsis > 1) throw new Error('an index can only have a single ellipsis');
@@ -164,6 +165,7 @@ function basicIndex(x: Tensor, rawIndices: Index[]): { view: Tensor; advanced: A
       dim++;
     } else if (idx instanceof Tensor) {
       if (idx._dtype === bool || idx._dtype.name === 'uint8') {
+        if (idx._shape.length === 0) view = unsqueeze(view, dim);
         const k = Math.max(idx._shape.length, 1);
         for (let j = 0; j < idx._shape.length; j++) {
           if (idx._shape[j] !== view._shape[dim + j]) {
