@@ -52,8 +52,12 @@ constexpr bool everyBinaryOpListed() {
 template <class T>
 FLINT_HOST_DEVICE T gcdValue(T a, T b) {
   using U = std::make_unsigned_t<T>;
-  U x = a < 0 ? U(U(0) - U(a)) : U(a);
-  U y = b < 0 ? U(U(0) - U(b)) : U(b);
+  U x = U(a), y = U(b);
+  // An unsigned T is its own magnitude (and nvcc warns on `a < 0` for one).
+  if constexpr (std::is_signed_v<T>) {
+    if (a < 0) x = U(U(0) - U(a));
+    if (b < 0) y = U(U(0) - U(b));
+  }
   while (x != 0) {
     const U c = x;
     x = U(y % x);
@@ -293,7 +297,10 @@ FLINT_HOST_DEVICE BinaryOut<OP, T> binaryValue(T x, T y, const Errors& errors) {
         if (g == T(0)) return T(0);
         using U = std::make_unsigned_t<T>;
         const T product = T(U(rules::divideWrapping(x, g)) * U(y));
-        return product < 0 ? T(U(0) - U(product)) : product;
+        if constexpr (std::is_signed_v<T>) {
+          if (product < 0) return T(U(0) - U(product));
+        }
+        return product;
       }
     }
   } else if constexpr (OP == BinaryOp::Nextafter) {
