@@ -16,8 +16,8 @@ import { ones, zeros } from '../../tensor/creation.js';
 import { contiguous } from '../../ops/shape.js';
 import { checkSameDevice } from '../../ops/tensor-kernels.js';
 
-/** `t` (contiguous) read as `shape`. */
-function asShape(t: Tensor, shape: readonly number[]): ViewArg {
+/** `t` (contiguous) read as `shape`. @internal */
+export function asShape(t: Tensor, shape: readonly number[]): ViewArg {
   const strides = new Array<number>(shape.length);
   let stride = 1;
   for (let d = shape.length - 1; d >= 0; d--) {

@@ -7,8 +7,9 @@
  * the per-channel arithmetic (C numbers per rank) runs in double here.
  * Internal to flint: nn.SyncBatchNorm is the public face.
  */
+import { asShape } from './norm-kernels.js';
 import * as call from '../../native/calls.generated.js';
-import { fresh, layoutOf, type ViewArg } from '../../native/meta.js';
+import { fresh } from '../../native/meta.js';
 import { record } from '../../autograd/function.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { Tensor, fromHandle } from '../../tensor/tensor.js';
@@ -59,17 +60,6 @@ export function groupExchange(group: ProcessGroup, worldSize: number): StatsExch
 /** float16 and bfloat16 are computed in float32, as PyTorch's accumulate type. */
 function computeDtype(dtype: DType): DType {
   return dtype === float32 || dtype === float64 ? dtype : float32;
-}
-
-/** A contiguous `t` read as `shape`. */
-function asShape(t: Tensor, shape: readonly number[]): ViewArg {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = stride;
-    stride *= shape[d];
-  }
-  return layoutOf(t, t._dtype, t._offset, shape, strides);
 }
 
 function dimsOf(t: Tensor): [number, number, number] {

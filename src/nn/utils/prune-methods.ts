@@ -149,6 +149,24 @@ export class Identity extends BasePruningMethod {
   }
 }
 
+/** An unstructured method's `amount`, given alone or as `{ amount }`, checked as 1.13's init checks it. */
+function amountArgument(amount: number | AmountOptions, cls: string): number {
+  const o = ctorOptions<AmountOptions>(amount, cls, ['amount']);
+  const a = o === null ? (amount as number) : o.amount;
+  validateAmountInit(a);
+  return a;
+}
+
+/** `defaultMask` with the `amount` entries that `pick(flat, k)` names zeroed (the unstructured methods' compute_mask). */
+function unstructuredMask(t: Tensor, defaultMask: Tensor, amount: number, pick: (flat: Tensor, k: number) => Tensor): Tensor {
+  const size = t.numel();
+  const k = nparamsToPrune(amount, size);
+  validateAmount(k, size);
+  const mask = defaultMask.clone();
+  if (k !== 0) mask.view(-1).indexPut_([pick(t, k)], 0);
+  return mask;
+}
+
 /**
  * Prunes `amount` of the still unpruned entries, chosen at random (the `amount` largest of
  * `torch.rand_like(t)`, so PyTorch's draws after the same `manualSeed`).
@@ -161,23 +179,12 @@ export class RandomUnstructured extends BasePruningMethod {
 
   constructor(amount: number | AmountOptions) {
     super();
-    const o = ctorOptions<AmountOptions>(amount, 'RandomUnstructured', ['amount']);
-    const a = o === null ? amount : o.amount;
-    validateAmountInit(a);
-    this.amount = a;
+    this.amount = amountArgument(amount, 'RandomUnstructured');
   }
 
   /** @example new nn.utils.prune.RandomUnstructured(2).computeMask(w, torch.onesLike(w)) */
   computeMask(t: Tensor, defaultMask: Tensor): Tensor {
-    const size = t.numel();
-    const k = nparamsToPrune(this.amount, size);
-    validateAmount(k, size);
-    const mask = defaultMask.clone();
-    if (k !== 0) {
-      const top = randLike(t).view(-1).topk(k);
-      mask.view(-1).indexPut_([top.indices], 0);
-    }
-    return mask;
+    return unstructuredMask(t, defaultMask, this.amount, (x, k) => randLike(x).view(-1).topk(k).indices);
   }
 
   /** @example nn.utils.prune.RandomUnstructured.apply(layer, 'weight', 4) */
@@ -198,23 +205,12 @@ export class L1Unstructured extends BasePruningMethod {
 
   constructor(amount: number | AmountOptions) {
     super();
-    const o = ctorOptions<AmountOptions>(amount, 'L1Unstructured', ['amount']);
-    const a = o === null ? amount : o.amount;
-    validateAmountInit(a);
-    this.amount = a;
+    this.amount = amountArgument(amount, 'L1Unstructured');
   }
 
   /** @example new nn.utils.prune.L1Unstructured(2).computeMask(w, torch.onesLike(w)) */
   computeMask(t: Tensor, defaultMask: Tensor): Tensor {
-    const size = t.numel();
-    const k = nparamsToPrune(this.amount, size);
-    validateAmount(k, size);
-    const mask = defaultMask.clone();
-    if (k !== 0) {
-      const top = t.abs().view(-1).topk(k, -1, false);
-      mask.view(-1).indexPut_([top.indices], 0);
-    }
-    return mask;
+    return unstructuredMask(t, defaultMask, this.amount, (x, k) => x.abs().view(-1).topk(k, -1, false).indices);
   }
 
   /** @example nn.utils.prune.L1Unstructured.apply(layer, 'weight', 0.5, { importanceScores: scores }) */
