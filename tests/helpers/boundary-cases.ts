@@ -69,6 +69,14 @@ export const cases: Record<string, () => unknown> = {
   lapack_lu_not_square: () => call.linalgLu(fresh(torch.float32, [1, 2, 2]), fresh(torch.float32, [1, 2]), fresh(torch.float32, [1]), torch.zeros([1, 2, 3])),
   lapack_solve_past_storage: () =>
     call.linalgSolve(fresh(torch.float32, [1, 40, 1]), fresh(torch.float32, [1]), layoutOf(x(), torch.float32, 0, [1, 40, 40], [1600, 40, 1]), torch.zeros([1, 40, 1])),
+  // geqrf and ormqr (torch.geqrf / torch.ormqr): tau's length and the reflectors' rows are the kernel's own checks.
+  lapack_geqrf_tau_short: () => call.linalgGeqrf(fresh(torch.float32, [1, 3, 2]), fresh(torch.float32, [1, 1]), torch.zeros([1, 3, 2])),
+  lapack_ormqr_reflector_rows: () =>
+    call.linalgOrmqr(fresh(torch.float32, [1, 3, 2]), torch.zeros([1, 4, 2]), torch.zeros([1, 2]), torch.zeros([1, 3, 2]), true, false),
+  lapack_ormqr_tau_long: () =>
+    call.linalgOrmqr(fresh(torch.float32, [1, 3, 2]), torch.zeros([1, 3, 1]), torch.zeros([1, 2]), torch.zeros([1, 3, 2]), true, false),
+  lapack_ormqr_past_storage: () =>
+    call.linalgOrmqr(fresh(torch.float32, [1, 40, 2]), layoutOf(x(), torch.float32, 0, [1, 40, 40], [1600, 40, 1]), torch.zeros([1, 2]), torch.zeros([1, 40, 2]), true, false),
   // Entries added with issue 11: F.interpolate's kernels.
   upsample_empty_input: () =>
     call.upsampleNearest(fresh(torch.float32, [1, 1, 2, 2]), layoutOf(x(), torch.float32, 0, [1, 1, 0, 2], [0, 0, 2, 1]), 0, 0, 0, false),
