@@ -10,7 +10,6 @@ import { recycled } from '../memory/storage.js';
 /**
  * A view a native call reads or writes: a Tensor is one, and so are `fresh` outputs and
  * `layoutOf` reinterpretations.
- * @internal
  */
 export interface ViewArg {
   readonly _dtype: { readonly code: number };

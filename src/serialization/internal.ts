@@ -11,7 +11,6 @@ const INTERNAL = Symbol('flint.unpickle');
 
 /**
  * Tags one of the VM's own objects.
- * @internal
  * @example const ref = internal({ kind: 'storage', ... });
  */
 export function internal<T extends object>(obj: T): T {
@@ -21,7 +20,6 @@ export function internal<T extends object>(obj: T): T {
 
 /**
  * Whether `v` is one of the VM's own objects of `kind` (never a loaded dict).
- * @internal
  * @example if (isInternal(v, 'tensor')) build(v as TensorRecipe);
  */
 export function isInternal(v: unknown, kind: string): boolean {
@@ -31,7 +29,6 @@ export function isInternal(v: unknown, kind: string): boolean {
 /**
  * A loaded value in an error message. `String()` would throw on a dict (a null-prototype
  * object), turning a clear refusal into a TypeError.
- * @internal
  * @example throw new Error(`unpickle: found ${showValue(v)}`);
  */
 export function showValue(v: unknown): string {

@@ -29,7 +29,7 @@ export interface Window {
   padding: number[];
   dilation: number[];
 }
-/** The average-pool window: no dilation, with its divisor rules. @internal */
+/** The average-pool window: no dilation, with its divisor rules. */
 export interface AvgWindow {
   kernel: number[];
   stride: number[];

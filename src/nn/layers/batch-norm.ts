@@ -137,7 +137,8 @@ export abstract class NormBase extends Module {
 
 /**
  * PyTorch's `_BatchNorm`: its forward, with the input rank checked by `checkDim`. Exported for
- * the classes that are batch norms without being BatchNorm1d/2d/3d (SyncBatchNorm). @internal
+ * the classes that are batch norms without being BatchNorm1d/2d/3d (SyncBatchNorm), and public
+ * because their declarations extend it.
  */
 export abstract class BatchNormBase extends NormBase {
   constructor(name: string, numFeatures: number, eps?: number | BatchNormOptions, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options: BatchNormOptions = {}) {
