@@ -101,6 +101,32 @@ describe('unsafe splits and copies', () => {
     expect(h.requiresGrad).toBe(false);
     expect(h.gradFn).toBeNull();
   });
+  // Values from PyTorch 1.13: b = a * 2; b.fill_(v); (b * [1, 2, 3]).sum().backward()
+  // gives a.grad = [0, 0, 0], v.grad = 6 and b.grad_fn FillBackward3.
+  it('fill_ with a 0-d tensor sends the gradient\'s sum to the value, and zeros to what it overwrote', () => {
+    const a = torch.randn([3], { requiresGrad: true });
+    const v = torch.tensor(2.0, { dtype: torch.float64, requiresGrad: true });
+    const b = a.mul(2);
+    b.fill_(v);
+    expect(b.gradFn!.name).toBe('FillBackward3');
+    b.mul(torch.tensor([1, 2, 3])).sum().backward();
+    expect(a.grad!.tolist()).toEqual([0, 0, 0]);
+    expect(v.grad!.item()).toBe(6);
+    expect(v.grad!.dtype).toBe(torch.float64);
+  });
+  it('detach_ refuses a view with PyTorch\'s message, and a detached view takes no history', () => {
+    const a = torch.randn([3], { requiresGrad: true });
+    const b = a.mul(2);
+    expect(() => b.narrow(0, 1, 2).detach_()).toThrow(/^Can't detach views in-place\. Use detach\(\) instead\./);
+    expect(() => torch.zeros(3).view([3]).detach_()).toThrow(/^Can't detach views in-place/);
+    const y = b.narrow(0, 0, 2).detach();
+    y.fill_(1);
+    y.mul_(3);
+    expect(y.requiresGrad).toBe(false);
+    expect(b.gradFn!.name).toBe('MulBackward0');
+    b.sum().backward();
+    expect(a.grad!.tolist()).toEqual([2, 2, 2]);
+  });
 });
 
 /** Each recorded error, raised by the flint call that mirrors the Python one. */

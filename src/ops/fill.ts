@@ -6,9 +6,9 @@ import { RandomKind } from '../native/enums.generated.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import { copyKernel, fillKernel } from './tensor-kernels.js';
-import { sumTo } from './reduce.js';
+import { sum, sumTo } from './reduce.js';
 import { gradEnabled } from '../autograd/grad-mode.js';
-import { filled } from './internal-tensors.js';
+import { filled, zerosOf } from './internal-tensors.js';
 import { rebase } from './inplace.js';
 import { expand, toDtype } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
@@ -55,6 +55,20 @@ export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean' && !(value instanceof Tensor)) {
     throw argumentError('fill_', 'value', 'a number, a boolean or a 0-d Tensor', value);
   }
+  return fillInPlace(t, value, value instanceof Tensor ? 'FillBackward3' : 'FillBackward2');
+}
+
+/** Fills with zeros in place. @example p.grad.zero_() */
+export function zero_(t: Tensor): Tensor {
+  checkTensor(t, 'zero_', 'input');
+  return fillInPlace(t, 0, 'ZeroBackward0');
+}
+
+/**
+ * fill_ and zero_ after their checks. As PyTorch's, the overwritten history gets zeros (not
+ * nothing), so a leaf upstream ends with a zero `.grad`; a tensor value gets the gradient's sum.
+ */
+function fillInPlace(t: Tensor, value: number | boolean | Tensor, gradName: string): Tensor {
   if (onGradView(t)) {
     return rebase(t, () =>
       value instanceof Tensor ? toDtype(expand(value, t._shape), t._dtype) : filled(t._shape.slice(), Number(value), t._dtype, t.device),
@@ -64,19 +78,19 @@ export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
   if (value instanceof Tensor) {
     if (value._shape.length !== 0) throw new Error(`fill_ only supports 0-dimension value tensor but got tensor with ${value._shape.length} dimensions.`);
     copyKernel(t, value);
-  } else fillKernel(t, Number(value));
+    t._version.value++;
+    const valueDtype = value._dtype;
+    recordInplace(t, gradName, previous, [value], () => (g) => [zerosOf(g._shape.slice(), g), toDtype(sum(g), valueDtype)]);
+    return t;
+  }
+  fillKernel(t, Number(value));
   t._version.value++;
-  recordInplace(t, 'FillBackward0', previous, [], () => NO_GRADIENT);
+  recordInplace(t, gradName, previous, [], () => ZEROS_GRADIENT);
   return t;
 }
 
-/** fill_'s backward: nothing flows to the overwritten value (a module-level closure that holds nothing). */
-const NO_GRADIENT: Backward = () => [null];
-
-/** Fills with zeros in place. @example p.grad.zero_() */
-export function zero_(t: Tensor): Tensor {
-  return fill_(t, 0);
-}
+/** The scalar fill's backward: zeros for the overwritten history (a module-level closure that holds nothing). */
+const ZEROS_GRADIENT: Backward = (g) => [zerosOf(g._shape.slice(), g)];
 
 /**
  * Copies `src` (broadcast, converted) into `t` in place.

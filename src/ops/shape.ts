@@ -126,12 +126,13 @@ export function clone(x: Tensor): Tensor {
 }
 
 /**
- * A tensor sharing storage (and version counter) with no history.
+ * A tensor sharing storage (and version counter) with no history. As PyTorch's, it is no
+ * autograd view even of a view: an in-place op on it must not write history into the base.
  * @example const y = x.detach();
  */
 export function detach(x: Tensor): Tensor {
   checkTensor(x, 'detach', 'input');
-  return new Tensor(x._storage, x._shape, x._strides, x._offset, x._dtype, x._version, x._base);
+  return new Tensor(x._storage, x._shape, x._strides, x._offset, x._dtype, x._version, null);
 }
 
 /**

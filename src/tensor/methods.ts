@@ -394,6 +394,7 @@ for (const [name, fn] of Object.entries({
   viewAs: (x: Tensor, o: Tensor) => (checkTensor(o, 'viewAs', 'other'), shape.view(x, o._shape)),
   reshapeAs: (x: Tensor, o: Tensor) => (checkTensor(o, 'reshapeAs', 'other'), shape.reshape(x, o._shape)),
   detach_: (x: Tensor) => {
+    if (x._base !== null) throw new Error(DETACH_VIEW_MESSAGE);
     x._gradFn = null;
     x._requiresGrad = false;
     return x;
@@ -401,6 +402,10 @@ for (const [name, fn] of Object.entries({
 } as Record<string, AnyFn>)) {
   attach(name, fn);
 }
+
+/** PyTorch's refusal to detach a view in place: the base would keep a history the view lost. */
+const DETACH_VIEW_MESSAGE =
+  "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.";
 
 for (const [name, fn] of Object.entries({
   split: splitOps.split, chunk: splitOps.chunk, unbind: splitOps.unbind, tensorSplit: splitOps.tensorSplit,
