@@ -100,6 +100,8 @@ describe('bad views given to native entry points end in an Error (each in a chil
     lapack_ormqr_reflector_rows: 'linalgOrmqr: the reflectors must have as many rows as op(Q) has',
     lapack_ormqr_tau_long: 'linalgOrmqr: tau has more values than there are reflectors',
     lapack_ormqr_past_storage: 'but its storage holds 64',
+    lapack_trsm_width: "linalgTrsm: A must be as wide as B's rows (left) or columns (right)",
+    lapack_trsm_past_storage: 'but its storage holds 64',
     upsample_empty_input: 'upsampleNearest: out has elements but input has none',
     upsample_backward_empty_grad_input: 'upsampleLinearBackward: gradOutput has elements but gradInput has none',
     upsample_planes_disagree: "upsampleLinearBackward: gradOutput's dim 0 is 3, but another view has 2 there",

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <cblas.h>
+
 #include "cpu_backend.h"
 
 extern "C" {
@@ -352,6 +354,34 @@ void lstsq(const LinalgLstsqArgs& a) {
   }
 }
 
+// Row-major trsm on flint's own buffers, as PyTorch's linalg.solve_triangular calls it for
+// C-contiguous operands (the transposed column-major problem, which is what CBLAS's row-major
+// form is): the same arithmetic, so the same bits.
+void trsmRows(float* b, const float* m, int rows, int cols, int lda, CBLAS_SIDE side, CBLAS_UPLO uplo,
+              CBLAS_TRANSPOSE trans, CBLAS_DIAG diag) {
+  cblas_strsm(CblasRowMajor, side, uplo, trans, diag, rows, cols, 1.0f, m, lda, b, std::max(1, cols));
+}
+void trsmRows(double* b, const double* m, int rows, int cols, int lda, CBLAS_SIDE side, CBLAS_UPLO uplo,
+              CBLAS_TRANSPOSE trans, CBLAS_DIAG diag) {
+  cblas_dtrsm(CblasRowMajor, side, uplo, trans, diag, rows, cols, 1.0, m, lda, b, std::max(1, cols));
+}
+
+template <typename T>
+void trsm(const LinalgTrsmArgs& a) {
+  const int64_t batch = a.b.shape[0], m = a.b.shape[1], n = a.b.shape[2], k = a.a.shape[1];
+  if (k != (a.left ? m : n)) throw Error("linalgTrsm: A must be as wide as B's rows (left) or columns (right)");
+  const int mi = lapackInt(m, "trsm"), ni = lapackInt(n, "trsm"), lda = std::max(1, lapackInt(k, "trsm"));
+  const CBLAS_SIDE side = a.left ? CblasLeft : CblasRight;
+  const CBLAS_UPLO uplo = a.upper ? CblasUpper : CblasLower;
+  const CBLAS_TRANSPOSE trans = a.transpose ? CblasTrans : CblasNoTrans;
+  const CBLAS_DIAG diag = a.unitriangular ? CblasUnit : CblasNonUnit;
+  for (int64_t i = 0; i < batch; i++) {
+    T* x = (T*)a.out.data + i * m * n;
+    std::copy_n((const T*)a.b.data + i * m * n, m * n, x);
+    if (m > 0 && n > 0) trsmRows(x, (const T*)a.a.data + i * k * k, mi, ni, lda, side, uplo, trans, diag);
+  }
+}
+
 }  // namespace
 
 #define FLINT_LINALG_DISPATCH(name, Args, fn, view)           \
@@ -365,6 +395,7 @@ FLINT_LINALG_DISPATCH(linalgCholesky, LinalgCholeskyArgs, cholesky, input)
 FLINT_LINALG_DISPATCH(linalgQr, LinalgQrArgs, qr, input)
 FLINT_LINALG_DISPATCH(linalgGeqrf, LinalgGeqrfArgs, geqrf, input)
 FLINT_LINALG_DISPATCH(linalgOrmqr, LinalgOrmqrArgs, ormqr, c)
+FLINT_LINALG_DISPATCH(linalgTrsm, LinalgTrsmArgs, trsm, b)
 FLINT_LINALG_DISPATCH(linalgEigh, LinalgEighArgs, eigh, input)
 FLINT_LINALG_DISPATCH(linalgSvd, LinalgSvdArgs, svd, input)
 FLINT_LINALG_DISPATCH(linalgLstsq, LinalgLstsqArgs, lstsq, a)

@@ -551,6 +551,13 @@ export const entries = {
     args: 'out: new [B, M, N], a: in [B, R, KA], tau: in [B, K], c: in [B, M, N], left: bool, transpose: bool',
     kernel: true,
   },
+  // op(A) X = B (`left`) or X op(A) = B for a triangular A (BLAS trsm): only the `upper` or
+  // lower triangle of A is read, its diagonal taken as ones when `unitriangular`. K is M when
+  // `left`, else N. A zero on the diagonal gives inf and NaN, as trsm does; nothing is checked.
+  linalgTrsm: {
+    args: 'out: new [B, M, N], a: in [B, K, K], b: in [B, M, N], left: bool, upper: bool, transpose: bool, unitriangular: bool',
+    kernel: true,
+  },
   // Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix (syevd),
   // reading its upper or lower triangle.
   linalgEigh: { args: 'values: new [B, N], vectors: new [B, N, N], info: new [B], input: in [B, N, N], upper: bool', kernel: true },

@@ -1,17 +1,19 @@
 /**
  * The smaller torch.linalg functions, composed from the factorizations and products (so
- * their gradients come from those): matrixPower, multiDot, vecdot, cond, solveTriangular;
- * and choleskySolve / choleskyInverse, which carry PyTorch's own backward.
+ * their gradients come from those): matrixPower, multiDot, vecdot, cond; and
+ * solveTriangular (BLAS trsm), choleskySolve and choleskyInverse, which carry PyTorch's own backward.
  */
 import { checkInteger, checkOptions, keysOf } from '../tensor/args.js';
 import { Tensor } from '../tensor/tensor.js';
-import { add, div, mul } from '../ops/elementwise.js';
+import { add, div, mul, neg } from '../ops/elementwise.js';
 import { matmul } from '../ops/linalg.js';
 import { amax, amin, sum, sumTo } from '../ops/reduce.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { record } from '../autograd/function.js';
-import { checkMatrices } from './lapack.js';
-import { inv, solve, svdvals } from './decompositions.js';
+import { checkMatrices, trsmRaw } from './lapack.js';
+import { broadcastShapes } from '../tensor/shape.js';
+import { contiguous, expand, toDtype } from '../ops/shape.js';
+import { inv, svdvals } from './decompositions.js';
 import { eyeLike, scoped, tril, triu } from './matrix-helpers.js';
 import { type MatrixNormOrder, matrixNorm } from './norms.js';
 
@@ -104,7 +106,8 @@ const TRIANGULAR_KEYS = keysOf<SolveTriangularOptions>()('upper', 'left', 'unitr
 
 /**
  * Solves A X = B (or X A = B) for a triangular A, reading only its `upper` or lower triangle
- * (and taking its diagonal as ones with `unitriangular`).
+ * (and taking its diagonal as ones with `unitriangular`), by BLAS trsm as PyTorch does. Batch
+ * dims broadcast. A zero on the diagonal gives inf and NaN, as in PyTorch, not an error.
  * @example torch.linalg.solveTriangular(torch.tensor([[2, 1], [0, 4]], { dtype: torch.float64 }), b, { upper: true })
  */
 export function solveTriangular(A: Tensor, B: Tensor, options: SolveTriangularOptions): Tensor {
@@ -116,17 +119,40 @@ export function solveTriangular(A: Tensor, B: Tensor, options: SolveTriangularOp
   checkOptions(options, 'linalg.solve_triangular', TRIANGULAR_KEYS);
   const { upper, left = true, unitriangular = false } = options;
   const n = A._shape[A._shape.length - 1];
-  let T = upper ? triu(A, unitriangular ? 1 : 0) : tril(A, unitriangular ? -1 : 0);
-  if (unitriangular) T = add(T, eyeLike(A, n));
-  // B is always a matrix here: leading 1s keep linalg.solve from reading a B with one dim
-  // fewer than A as a batch of vectors.
-  const matrixB = B._shape.length < A._shape.length ? B.reshape([...new Array(A._shape.length - B._shape.length).fill(1), ...B._shape]) : B;
-  const out = solve(T, matrixB, { left });
-  // The solve's node is the whole op's: it is named as PyTorch's.
-  if (out._gradFn) (out._gradFn as { name: string }).name = 'LinalgSolveTriangularBackward0';
-  return out;
+  const [rows, cols] = B._shape.slice(-2);
+  if ((left ? rows : cols) !== n) {
+    throw new Error(`linalg.solve_triangular: Incompatible shapes of A and B for the equation ${left ? 'AX = B' : 'XA = B'} (${A._shape.slice(-2).join('x')} and ${rows}x${cols})`);
+  }
+  const batch = broadcastShapes(A._shape.slice(0, -2), B._shape.slice(0, -2));
+  // PyTorch copies B into a column-major out of A's dtype and solves there. The row-major
+  // kernel solving the transposed equation on Bᵀ makes the same trsm call, and its result
+  // transposed back is that column-major solution.
+  const X = noGrad(() => {
+    const columns = contiguous(expand(toDtype(B, A._dtype), [...batch, rows, cols]).mT);
+    const Y = trsmRaw(expand(A, [...batch, n, n]), columns, !left, upper, true, unitriangular);
+    if (columns._storage !== B._storage) columns.dispose();
+    return Y.mT;
+  });
+  const [shapeA, shapeB, dtypeB] = [A._shape.slice(), B._shape.slice(), B._dtype];
+  return record(X, 'LinalgSolveTriangularBackward0', [A, B], (node) => {
+    const savedA = node.save(A);
+    const savedX = node.save(X);
+    const wantA = node.next[0] !== null;
+    // PyTorch's linalg_solve_triangular_backward: gB = A⁻ᴴ gX (solved the same way), and
+    // gA = -gB Xᴴ (or -Xᴴ gB) kept to A's triangle, without the diagonal when unitriangular.
+    return (g) => {
+      const a = savedA();
+      const gB = solveTriangular(a.mT, g, { upper: !upper, left, unitriangular });
+      let gA: Tensor | null = null;
+      if (wantA) {
+        const X = savedX();
+        const full = neg(left ? matmul(gB, X.mT) : matmul(X.mT, gB));
+        gA = sumTo(upper ? triu(full, unitriangular ? 1 : 0) : tril(full, unitriangular ? -1 : 0), shapeA);
+      }
+      return [gA, toDtype(sumTo(gB, shapeB), dtypeB)];
+    };
+  });
 }
-
 
 /**
  * Solves A X = B given the Cholesky factor of A (`L`, lower unless `upper`), by two

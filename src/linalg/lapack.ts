@@ -185,6 +185,24 @@ export function ormqrRaw(a: Tensor, tau: Tensor, c: Tensor, left: boolean, trans
   }
 }
 
+/**
+ * op(A) X = B (`left`) or X op(A) = B by BLAS trsm, reading A's `upper` or lower triangle (its
+ * diagonal as ones when `unitriangular`); batch dims already agree. A whose transpose is
+ * contiguous is read in place as that transpose, with the triangle and `transpose` flipped,
+ * as PyTorch passes a column-major A to trsm: the same call, so the same rounding. @internal
+ */
+export function trsmRaw(A: Tensor, B: Tensor, left: boolean, upper: boolean, transpose: boolean, unitriangular: boolean): Tensor {
+  const [m, n] = B._shape.slice(-2);
+  const count = batchOf(B);
+  const At = A._shape.length >= 2 && !A.isContiguous() ? A.mT : null;
+  const byTranspose = At !== null && At.isContiguous();
+  const a = byTranspose ? At : A;
+  const out = withBatch([a, B], (av, bv) =>
+    call.linalgTrsm(fresh(B._dtype, [count, m, n]), av, bv, left, byTranspose ? !upper : upper, byTranspose ? !transpose : transpose, unitriangular),
+  );
+  return fromHandle(out, B._shape.slice(), B._dtype, B.device);
+}
+
 /** Eigenvalues (ascending) and eigenvectors of symmetric matrices, reading one triangle. @internal */
 export function eighRaw(x: Tensor, upper: boolean, fn: string): [Tensor, Tensor] {
   const n = x._shape[x._shape.length - 1];

@@ -2,17 +2,16 @@
  * PyTorch 1.13's torch.triangular_solve(b, A): op(A) X = b for a triangular A, reading only
  * the triangle `upper` names (its diagonal taken as ones with `unitriangular`), with batch
  * dims broadcast, the solution and a copy of the broadcast A, and PyTorch's backward for
- * both (TriangularSolveBackward0). A zero on the diagonal gives OpenBLAS trsm's inf and NaN,
- * computed in JS; otherwise LAPACK's gesv solves the triangular system.
+ * both (TriangularSolveBackward0), by BLAS trsm as PyTorch's CPU path: a zero on the diagonal
+ * gives inf and NaN.
  */
 import { checkBoolean, checkTensor } from '../tensor/args.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { fromArray } from '../tensor/creation.js';
-import { float64, scalarTypeName } from '../tensor/dtype.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { scalarTypeName } from '../tensor/dtype.js';
+import { broadcastShapes, shapeNumel } from '../tensor/shape.js';
 import { record } from '../autograd/function.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { add, neg } from '../ops/elementwise.js';
+import { neg } from '../ops/elementwise.js';
 import { matmul } from '../ops/linalg.js';
 import { sumTo } from '../ops/reduce.js';
 import { parseCall } from '../ops/rows.js';
@@ -20,9 +19,9 @@ import { clone, contiguous, expand } from '../ops/shape.js';
 import { tril, triu } from '../ops/structured.js';
 import { emptyKernel } from '../ops/tensor-kernels.js';
 import { tidy } from '../memory/storage.js';
-import { solveCodes } from './lapack.js';
+import { trsmRaw } from './lapack.js';
 import { checkLapackDtype, warnOnce } from './legacy.js';
-import { eyeLike, mT, namedTuple } from './matrix-helpers.js';
+import { mT, namedTuple } from './matrix-helpers.js';
 
 const WARNING =
   'torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments reversed and does not return a copy of one of the inputs.\nX = torch.triangular_solve(B, A).solution\nshould be replaced with\nX = torch.linalg.solve_triangular(A, B).';
@@ -115,53 +114,19 @@ function checkInputs(b: Tensor, A: Tensor): number[] {
   return batch;
 }
 
-/** The solution and the broadcast copy of A, without a graph. */
+/**
+ * The solution and the broadcast copy of A, without a graph. PyTorch 1.13 copies A and b into
+ * column-major buffers and calls trsm on them; the row-major kernel given those buffers as Aᵀ
+ * and bᵀ, solving Y op(Aᵀ) = bᵀ, makes the same call. So the solution is Yᵀ, column-major as
+ * PyTorch's is.
+ */
 function forward(b: Tensor, A: Tensor, batch: number[], o: Required<TriangularSolveOptions>): [Tensor, Tensor] {
   const n = A._shape[A._shape.length - 1];
   const k = b._shape[b._shape.length - 1];
   const cloned = clone(expand(A, [...batch, n, n]));
-  const B = contiguous(expand(b, [...batch, n, k]));
-  if (B.numel() === 0 || n === 0) return [emptyKernel([...batch, n, k], b._dtype, b.device), cloned];
-  const values = cloned.dataSync() as Float32Array | Float64Array;
-  let zeroPivot = false;
-  if (!o.unitriangular) {
-    for (let m = 0; m < values.length && !zeroPivot; m += n * n) for (let i = 0; i < n; i++) if (values[m + i * n + i] === 0) zeroPivot = true;
-  }
-  if (!zeroPivot) {
-    let T = o.upper ? triu(cloned, o.unitriangular ? 1 : 0) : tril(cloned, o.unitriangular ? -1 : 0);
-    if (o.unitriangular) T = add(T, eyeLike(cloned, n));
-    const [X, codes] = solveCodes(o.transpose ? mT(T) : T, B);
-    // A lower triangle is pivoted by gesv, so rounding can still leave an exact zero pivot.
-    if (codes.every((c) => c === 0)) return [X, cloned];
-    X.dispose();
-  }
-  const X = substitute(values, B.dataSync() as Float32Array | Float64Array, n, k, o);
-  return [fromArray(X, float64, [...batch, n, k], b._dtype, b.device), cloned];
-}
-
-/**
- * Substitution in OpenBLAS trsm's arithmetic (the diagonal's reciprocal multiplies every
- * entry, zeros included), so that a zero pivot gives PyTorch's inf and NaN: `a` is
- * [count, n, n] row-major, `rhs` [count, n, k].
- */
-function substitute(a: ArrayLike<number>, rhs: ArrayLike<number>, n: number, k: number, o: Required<TriangularSolveOptions>): Float64Array {
-  const x = Float64Array.from(rhs);
-  const count = x.length / (n * k);
-  // op(A)'s (i, j) entry, read from the stored triangle.
-  const backward = o.upper !== o.transpose;
-  for (let m = 0; m < count; m++) {
-    const at = (i: number, j: number) => (o.transpose ? a[m * n * n + j * n + i] : a[m * n * n + i * n + j]);
-    const base = m * n * k;
-    for (let step = 0; step < n; step++) {
-      const i = backward ? n - 1 - step : step;
-      const inverse = o.unitriangular ? 1 : 1 / at(i, i);
-      for (let c = 0; c < k; c++) {
-        let s = x[base + i * k + c];
-        if (backward) for (let j = i + 1; j < n; j++) s -= at(i, j) * x[base + j * k + c];
-        else for (let j = 0; j < i; j++) s -= at(i, j) * x[base + j * k + c];
-        x[base + i * k + c] = o.unitriangular ? s : s * inverse;
-      }
-    }
-  }
-  return x;
+  if (n === 0 || k === 0 || shapeNumel(batch) === 0) return [emptyKernel([...batch, n, k], b._dtype, b.device), cloned];
+  const columnsA = contiguous(mT(cloned));
+  const columnsB = contiguous(mT(expand(b, [...batch, n, k])));
+  const Y = trsmRaw(columnsA, columnsB, false, !o.upper, o.transpose, o.unitriangular);
+  return [mT(Y), cloned];
 }

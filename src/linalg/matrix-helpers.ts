@@ -29,24 +29,9 @@ export function eyeLike(x: Tensor, n: number, m = n): Tensor {
   return constantMatrix(x, n, m, (i, j) => (i === j ? 1 : 0));
 }
 
-function masked(x: Tensor, keep: (i: number, j: number) => boolean): Tensor {
-  const [rows, cols] = x._shape.slice(-2);
-  const mask = constantMatrix(x, rows, cols, (i, j) => (keep(i, j) ? 1 : 0));
-  const out = mul(x, mask);
-  // A recorded product saved the mask for its backward.
-  if (!out._requiresGrad) mask.dispose();
-  return out;
-}
-
-/** The lower triangle (j - i <= diagonal), PyTorch's `tril`. @internal */
-export function tril(x: Tensor, diagonal = 0): Tensor {
-  return masked(x, (i, j) => j - i <= diagonal);
-}
-
-/** The upper triangle (j - i >= diagonal), PyTorch's `triu`. @internal */
-export function triu(x: Tensor, diagonal = 0): Tensor {
-  return masked(x, (i, j) => j - i >= diagonal);
-}
+// The triangles are torch.tril/triu (a select, not a product with a mask: inf and NaN outside
+// the triangle still give zeros there, and -x gives +0 as in PyTorch).
+export { tril, triu } from '../ops/structured.js';
 
 /** The main diagonals of a batch of matrices, [..., min(m, n)]. @internal */
 export function diagonal(x: Tensor): Tensor {

@@ -77,6 +77,11 @@ export const cases: Record<string, () => unknown> = {
     call.linalgOrmqr(fresh(torch.float32, [1, 3, 2]), torch.zeros([1, 3, 1]), torch.zeros([1, 2]), torch.zeros([1, 3, 2]), true, false),
   lapack_ormqr_past_storage: () =>
     call.linalgOrmqr(fresh(torch.float32, [1, 40, 2]), layoutOf(x(), torch.float32, 0, [1, 40, 40], [1600, 40, 1]), torch.zeros([1, 2]), torch.zeros([1, 40, 2]), true, false),
+  // trsm (linalg.solveTriangular): A's width against B's rows or columns is the kernel's own check.
+  lapack_trsm_width: () =>
+    call.linalgTrsm(fresh(torch.float32, [1, 3, 2]), torch.zeros([1, 2, 2]), torch.zeros([1, 3, 2]), true, true, false, false),
+  lapack_trsm_past_storage: () =>
+    call.linalgTrsm(fresh(torch.float32, [1, 40, 2]), layoutOf(x(), torch.float32, 0, [1, 40, 40], [1600, 40, 1]), torch.zeros([1, 40, 2]), true, false, false, false),
   // Entries added with issue 11: F.interpolate's kernels.
   upsample_empty_input: () =>
     call.upsampleNearest(fresh(torch.float32, [1, 1, 2, 2]), layoutOf(x(), torch.float32, 0, [1, 1, 0, 2], [0, 0, 2, 1]), 0, 0, 0, false),
