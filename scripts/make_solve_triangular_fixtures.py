@@ -2,7 +2,7 @@
 (BLAS trsm) for upper x left x unitriangular, with A row-major and column-major (PyTorch passes
 a column-major A to trsm as it is, with the transpose flag), broadcast batches, float32 and a B
 of another dtype; the gradients of a linspace-weighted sum; and a zero on the diagonal, which
-gives inf and NaN. Run: /usr/bin/python3 scripts/make_solve_triangular_fixtures.py"""
+gives inf and NaN; and linalg.lu_solve and a singular linalg.solve_ex, which are getrs. Run: /usr/bin/python3 scripts/make_solve_triangular_fixtures.py"""
 import json
 import os
 import sys
@@ -66,7 +66,20 @@ for upper in (True, False):
     B = torch.tensor([[1., 2], [2, 0], [3, 1]], dtype=F64)
     singular.append({'A': ser(A), 'B': ser(B), 'upper': upper, 'X': ser(torch.linalg.solve_triangular(A, B, upper=upper))})
 
+# getrs (linalg.lu_solve, and linalg.solve_ex of a singular matrix) is a row swap and two trsm
+# calls: float64 solutions equal PyTorch's bit for bit too.
+A = torch.randn(2, 6, 6, dtype=F64)
+B = torch.randn(2, 6, 3, dtype=F64)
+LU, pivots = torch.linalg.lu_factor(A)
+lu_solve = {'A': ser(A), 'B': ser(B), 'X': ser(torch.linalg.lu_solve(LU, pivots, B)),
+            'adjoint': ser(torch.linalg.lu_solve(LU, pivots, B, adjoint=True)),
+            'right': ser(torch.linalg.lu_solve(LU, pivots, B.mT, left=False))}
+S = A.clone()
+S[0, :, 2] = S[0, :, 1]
+solved = torch.linalg.solve_ex(S, B)
+lu_solve['singular'] = {'A': ser(S), 'X': ser(solved.result), 'info': solved.info.tolist()}
+
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'solve-triangular.json')
 with open(path, 'w') as f:
-    json.dump({'torch': torch.__version__, 'cases': cases, 'mixed': mixed, 'singular': singular}, f)
+    json.dump({'torch': torch.__version__, 'cases': cases, 'mixed': mixed, 'singular': singular, 'luSolve': lu_solve}, f)
 print(f'{len(cases)} cases, {len(singular)} singular -> {path}')

@@ -18,6 +18,7 @@ const FIX: {
   cases: Case[];
   mixed: { A: S; B: S; X: S; grads: S[] };
   singular: { A: S; B: S; upper: boolean; X: S }[];
+  luSolve: { A: S; B: S; X: S; adjoint: S; right: S; singular: { A: S; X: S; info: number[] } };
 } = JSON.parse(readFileSync(new URL('./fixtures/solve-triangular.json', import.meta.url), 'utf8'));
 
 const weighted = (X: Tensor) => X.mul(torch.linspace(-1, 1, X.numel(), { dtype: X.dtype }).reshape(X.shape)).sum();
@@ -72,6 +73,22 @@ describe('linalg.solveTriangular against PyTorch 1.13', () => {
     const X = torch.linalg.solveTriangular(torch.eye(3), torch.zeros([3, 0]), { upper: true });
     expect(X.shape).toEqual([3, 0]);
     expect(torch.linalg.solveTriangular(torch.zeros([0, 0]), torch.zeros([0, 2]), { upper: false }).shape).toEqual([0, 2]);
+  });
+});
+
+describe('getrs over trsm: linalg.luSolve and a singular linalg.solveEx against PyTorch 1.13', () => {
+  const F = FIX.luSolve;
+  it('luSolve, with adjoint and left: false, bit for bit', () => {
+    const { LU, pivots } = torch.linalg.luFactor(fromFixture(F.A));
+    const B = fromFixture(F.B);
+    expectClose(torch.linalg.luSolve(LU, pivots, B), F.X, EXACT);
+    expectClose(torch.linalg.luSolve(LU, pivots, B, { adjoint: true }), F.adjoint, EXACT);
+    expectClose(torch.linalg.luSolve(LU, pivots, B.mT, { left: false }), F.right, EXACT);
+  });
+  it('solveEx of a batch with a singular matrix: its inf and NaN, the other solved, and the info codes', () => {
+    const r = torch.linalg.solveEx(fromFixture(F.singular.A), fromFixture(F.B));
+    expectClose(r.result, F.singular.X, EXACT);
+    expect(r.info.tolist()).toEqual(F.singular.info);
   });
 });
 

@@ -1,13 +1,12 @@
 /**
  * Solving with packed LU factors: linalg.luSolve (A X = B, X A = B, with Aᴴ too), with
- * PyTorch's gradients for LU and B; the older torch.lu and torch.luSolve; and getrs's
- * substitutions in JS, which give PyTorch's inf and NaN where U has a zero pivot (LAPACK's
- * gesv, which the solves otherwise use, declines those matrices).
+ * PyTorch's gradients for LU and B; the older torch.lu and torch.luSolve; and getrs over
+ * the native trsm, which gives PyTorch's inf and NaN where U has a zero pivot.
  */
 import { checkBoolean, checkOptions, keysOf } from '../tensor/args.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fromArray } from '../tensor/creation.js';
-import { float64, int32, scalarTypeName } from '../tensor/dtype.js';
+import { float64, int32, int64, scalarTypeName } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { type Backward, record } from '../autograd/function.js';
 import type { Node } from '../autograd/node.js';
@@ -17,10 +16,12 @@ import { matmul } from '../ops/linalg.js';
 import { sumTo } from '../ops/reduce.js';
 import { contiguous, expand } from '../ops/shape.js';
 import { tidy } from '../memory/storage.js';
-import { checkFloat, solveCodes } from './lapack.js';
+import { checkFloat, trsmRaw } from './lapack.js';
+import { gather, scatter } from '../ops/indexing.js';
+import { zerosLike } from '../tensor/creation.js';
 import { solveTriangular } from './extras.js';
 import { mT, tril, triu } from './matrix-helpers.js';
-import { type LuFactorExResult, luFactorEx, luUnpack, permutationOf, unpackFactors } from './lu.js';
+import { type LuFactorExResult, luFactorEx, luUnpack } from './lu.js';
 
 /**
  * The options of linalg.lu_solve: `left: false` solves X A = B, `adjoint: true` uses Aᴴ
@@ -83,81 +84,49 @@ function solveLeft(LU: Tensor, pivots: Tensor, B: Tensor, adjoint: boolean): Ten
   const n = LU._shape[LU._shape.length - 1];
   const k = B._shape[B._shape.length - 1];
   const batch = broadcastShapes(LU._shape.slice(0, -2), B._shape.slice(0, -2));
-  const [L, U] = unpackFactors(LU).map((t) => expand(t, [...batch, n, n]));
-  const P = expand(permutationOf(pivots, n, LU), [...batch, n, n]);
-  const Bb = expand(B, [...batch, n, k]);
-  // gesv on a triangular matrix pivots nothing (a unit L from getrf has |l| <= 1), so these
-  // are getrs's substitutions; a zero on U's diagonal is left to the JS substitution.
-  let singular = false;
-  const tri = (T: Tensor, R: Tensor): Tensor => {
-    const [out, codes] = solveCodes(T, R);
-    if (codes.some((c) => c !== 0)) singular = true;
-    return out;
-  };
-  const X = adjoint ? matmul(P, tri(mT(L), tri(mT(U), Bb))) : tri(U, tri(L, matmul(mT(P), Bb)));
-  if (!singular) return X;
-  const values = substitute(
-    contiguous(expand(LU, [...batch, n, n])).dataSync() as Float32Array | Float64Array,
-    contiguous(expand(pivots, [...batch, n])).dataSync() as Int32Array,
-    contiguous(Bb).dataSync() as Float32Array | Float64Array,
-    n,
-    k,
-    adjoint,
-  );
-  return fromArray(values, float64, [...batch, n, k], LU._dtype, LU.device);
+  return getrs(expand(LU, [...batch, n, n]), expand(pivots, [...batch, n]), expand(B, [...batch, n, k]), adjoint);
 }
 
 /**
- * LAPACK's getrs in JS for a batch of packed factors (row-major [count, n, n]), pivots
- * [count, n] and right-hand sides [count, n, k]: the reference BLAS trsm loops, so that a
- * zero pivot gives the same inf and NaN as PyTorch's solve. @internal
+ * LAPACK's getrs for a batch of packed factors LU [..., n, n], 1-based pivots [..., n] and
+ * right-hand sides B [..., n, k] of one batch shape: the row swaps, then two trsm calls, in
+ * column-major arithmetic as PyTorch's getrs makes them (so the same bits, and inf and NaN
+ * where U has a zero pivot). The solution is column-major, as PyTorch's. No graph. @internal
  */
-export function substitute(lu: ArrayLike<number>, piv: Int32Array, b: ArrayLike<number>, n: number, k: number, adjoint: boolean): Float64Array {
-  const count = n === 0 ? 0 : piv.length / n;
-  const out = Float64Array.from(b as ArrayLike<number>);
-  const swap = (x: Float64Array, base: number, i: number, j: number) => {
-    if (i === j) return;
-    for (let c = 0; c < k; c++) {
-      const t = x[base + i * k + c];
-      x[base + i * k + c] = x[base + j * k + c];
-      x[base + j * k + c] = t;
-    }
-  };
-  for (let m = 0; m < count; m++) {
-    const a = (i: number, j: number) => lu[m * n * n + i * n + j];
-    const base = m * n * k;
-    const x = (i: number, c: number) => base + i * k + c;
-    if (!adjoint) {
-      for (let i = 0; i < n; i++) swap(out, base, i, piv[m * n + i] - 1);
-      for (let c = 0; c < k; c++) {
-        for (let j = 0; j < n; j++) {
-          const v = out[x(j, c)];
-          if (v !== 0) for (let i = j + 1; i < n; i++) out[x(i, c)] -= v * a(i, j);
-        }
-        for (let j = n - 1; j >= 0; j--) {
-          if (out[x(j, c)] === 0) continue;
-          out[x(j, c)] /= a(j, j);
-          const v = out[x(j, c)];
-          for (let i = 0; i < j; i++) out[x(i, c)] -= v * a(i, j);
-        }
-      }
-    } else {
-      for (let c = 0; c < k; c++) {
-        for (let i = 0; i < n; i++) {
-          let t = out[x(i, c)];
-          for (let j = 0; j < i; j++) t -= a(j, i) * out[x(j, c)];
-          out[x(i, c)] = t / a(i, i);
-        }
-        for (let i = n - 1; i >= 0; i--) {
-          let t = out[x(i, c)];
-          for (let j = i + 1; j < n; j++) t -= a(j, i) * out[x(j, c)];
-          out[x(i, c)] = t;
-        }
-      }
-      for (let i = n - 1; i >= 0; i--) swap(out, base, i, piv[m * n + i] - 1);
+export function getrs(LU: Tensor, pivots: Tensor, B: Tensor, adjoint: boolean): Tensor {
+  const [n, k] = B._shape.slice(-2);
+  if (n === 0 || k === 0 || B.numel() === 0) return contiguous(mT(B)).mT;
+  return noGrad(() => tidy(() => {
+    // Column-major LU is row-major LUᵀ, and column-major B row-major Bᵀ: the row-major kernel
+    // solves Yᵀ op(LUᵀ) = Bᵀ, which is getrs's column-major op(LU) Y = B.
+    const columns = contiguous(mT(LU));
+    const trsm = (y: Tensor, upper: boolean) => trsmRaw(columns, y, false, !upper, adjoint, !upper);
+    const order = swapOrder(pivots, n, B);
+    // Row i of Pᵀ B is row order[i] of B; in Bᵀ those rows are columns.
+    const Bt = contiguous(mT(B));
+    if (!adjoint) return mT(trsm(trsm(gather(Bt, -1, order), false), true));
+    const Y = trsm(trsm(Bt, true), false);
+    return mT(contiguous(scatter(zerosLike(Y), -1, order, Y)));
+  }));
+}
+
+/** getrf's row swaps as a gather index over Bᵀ's last dim, [..., k, n] (int64). */
+function swapOrder(pivots: Tensor, n: number, B: Tensor): Tensor {
+  const batch = pivots._shape.slice(0, -1);
+  const count = batch.reduce((p, s) => p * s, 1);
+  const piv = contiguous(pivots).dataSync() as Int32Array;
+  const order = new Float64Array(count * n);
+  for (let b = 0; b < count; b++) {
+    const perm = order.subarray(b * n, (b + 1) * n);
+    for (let i = 0; i < n; i++) perm[i] = i;
+    for (let i = 0; i < n; i++) {
+      const j = piv[b * n + i] - 1;
+      if (j < 0 || j >= n) throw new Error('linalg.lu_solve: pivots must be between 1 and LU.size(-1) inclusive. Did you properly pass the result of lu_factor?');
+      [perm[i], perm[j]] = [perm[j], perm[i]];
     }
   }
-  return out;
+  const k = B._shape[B._shape.length - 1];
+  return expand(fromArray(order, float64, [...batch, 1, n], int64, B.device), [...batch, k, n]);
 }
 
 /** lu_solve's backward, built here so that its closure holds only what it saves. */

@@ -7,8 +7,8 @@
  */
 import { checkBoolean, checkInteger, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
 import { Tensor } from '../tensor/tensor.js';
-import { fromArray, tensor } from '../tensor/creation.js';
-import { float64, int32 } from '../tensor/dtype.js';
+import { tensor } from '../tensor/creation.js';
+import { int32 } from '../tensor/dtype.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { contiguous, expand, flatten, reshape } from '../ops/shape.js';
 import { movedim } from '../ops/reorder.js';
@@ -17,7 +17,7 @@ import { checkMatrices, raise, solveCodes } from './lapack.js';
 import { type RawSolve, recordInverse, solve, solveWith } from './decompositions.js';
 import { eyeLike, mT, namedTuple } from './matrix-helpers.js';
 import { luPacked } from './lu.js';
-import { substitute } from './lu-solve.js';
+import { getrs } from './lu-solve.js';
 
 /** inv_ex's result: `[inverse, info]`, or by name. @example const { inverse, info } = torch.linalg.invEx(A); */
 export type InvExResult = [Tensor, Tensor] & { readonly inverse: Tensor; readonly info: Tensor };
@@ -50,19 +50,10 @@ const SOLVE_EX_KEYS = keysOf<SolveExOptions>()('left', 'checkErrors');
  */
 function singularSolve(A: Tensor, B: Tensor): { X: Tensor; codes: number[] } {
   return noGrad(() => tidy(() => {
-    const n = A._shape[A._shape.length - 1];
-    const k = B._shape[B._shape.length - 1];
+    // PyTorch factors a row-major A as the column-major Aᵀ, and solves with the adjoint.
     const columnMajor = A.isContiguous();
     const { LU, pivots, codes } = luPacked(columnMajor ? mT(A) : A);
-    const values = substitute(
-      LU.dataSync() as Float32Array | Float64Array,
-      pivots.dataSync() as Int32Array,
-      contiguous(B).dataSync() as Float32Array | Float64Array,
-      n,
-      k,
-      columnMajor,
-    );
-    return { X: fromArray(values, float64, B._shape.slice(), A._dtype, A.device), codes };
+    return { X: contiguous(getrs(LU, pivots, B, columnMajor)), codes };
   }));
 }
 
