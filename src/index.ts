@@ -341,7 +341,12 @@ export { backends } from './cuda.js';
  * @example const scaler = new torch.amp.GradScaler('cpu');
  */
 export * as amp from './amp/index.js';
-export { autocast, isAutocastEnabled, getAutocastDtype } from './amp/autocast-mode.js';
+export {
+  autocast, isAutocastEnabled, getAutocastDtype, setAutocastEnabled, isAutocastCpuEnabled, setAutocastCpuEnabled, getAutocastCpuDtype,
+  getAutocastGpuDtype, setAutocastCpuDtype, setAutocastGpuDtype, autocastIncrementNesting, autocastDecrementNesting, isAutocastCacheEnabled,
+  setAutocastCacheEnabled,
+} from './amp/autocast-mode.js';
+export { clearAutocastCache } from './amp/autocast-policy.js';
 export type { AutocastOptions } from './amp/autocast-mode.js';
 /**
  * `torch.accelerator`: the current accelerator (CUDA), its devices and synchronization.
@@ -424,3 +429,8 @@ export { put, indexReduce } from './ops/put-index-reduce.js';
 export type { IndexReduction, IndexReduceOptions } from './ops/put-index-reduce.js';
 export { sgn, typename, getDevice, isInference } from './tensor/tensor-queries.js';
 export { isSigned, isSameSize } from './tensor/predicates.js';
+// The complex-number API as PyTorch answers it for real tensors, and the one layout (src/ops/real-tensors.ts, tensor/real-tensor-methods.ts).
+export { conj, conjPhysical, conjPhysical_, real, imag, angle, isreal, adjoint } from './ops/real-tensors.js';
+export { strided, Layout } from './tensor/real-tensor-methods.js';
+// Anomaly mode's switches at torch level, as torch.is_anomaly_enabled and torch.set_anomaly_enabled (src/autograd/anomaly.ts).
+export { isAnomalyEnabled, isAnomalyCheckNanEnabled, setDetectAnomaly as setAnomalyEnabled } from './autograd/anomaly.js';

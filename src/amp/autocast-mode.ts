@@ -138,3 +138,120 @@ export function isAutocastAvailable(deviceType: string): boolean {
   if (typeof deviceType !== 'string') throw argumentError('isAutocastAvailable', 'deviceType', 'a device type string', deviceType);
   return deviceType === 'cpu' || deviceType === 'cuda';
 }
+
+// torch._C's autocast switches, which torch.autocast's __enter__/__exit__ are made of. Code
+// that drives autocast by hand (or ports a custom context manager) calls these.
+
+function checkEnabled(enabled: unknown): boolean {
+  if (typeof enabled !== 'boolean') throw new TypeError(`enabled must be a bool (got ${enabled === null ? 'null' : typeof enabled})`);
+  return enabled;
+}
+
+function setEnabled(device: 'cpu' | 'cuda', enabled: unknown): void {
+  autocastStates[device] = { ...autocastStates[device], enabled: checkEnabled(enabled) };
+  refreshAutocastHook();
+}
+
+function checkDtypeArg(dtype: unknown): DType {
+  if (!(dtype instanceof DType)) throw new TypeError(`dtype must be a torch.dtype (got ${typeof dtype})`);
+  return dtype;
+}
+
+/**
+ * `torch.set_autocast_enabled(enabled)`: turns CUDA autocast on or off until changed, as
+ * entering `torch.autocast('cuda')` does.
+ * @example torch.setAutocastEnabled(true); try { net(x) } finally { torch.setAutocastEnabled(false) }
+ */
+export function setAutocastEnabled(enabled: boolean): void {
+  setEnabled('cuda', enabled);
+}
+
+/**
+ * `torch.is_autocast_cpu_enabled()`.
+ * @example torch.autocast('cpu', () => torch.isAutocastCpuEnabled()) // true
+ */
+export function isAutocastCpuEnabled(): boolean {
+  return autocastStates.cpu.enabled;
+}
+
+/**
+ * `torch.set_autocast_cpu_enabled(enabled)`: turns CPU autocast on or off until changed.
+ * @example torch.setAutocastCpuEnabled(true)
+ */
+export function setAutocastCpuEnabled(enabled: boolean): void {
+  setEnabled('cpu', enabled);
+}
+
+/**
+ * `torch.get_autocast_cpu_dtype()`: bfloat16 unless changed.
+ * @example torch.getAutocastCpuDtype() // torch.bfloat16
+ */
+export function getAutocastCpuDtype(): DType {
+  return getAutocastDtype('cpu');
+}
+
+/**
+ * `torch.get_autocast_gpu_dtype()`: float16 unless changed.
+ * @example torch.getAutocastGpuDtype() // torch.float16
+ */
+export function getAutocastGpuDtype(): DType {
+  return getAutocastDtype('cuda');
+}
+
+/**
+ * `torch.set_autocast_cpu_dtype(dtype)`: CPU autocast's dtype, which PyTorch 1.13 allows to
+ * be bfloat16 only.
+ * @example torch.setAutocastCpuDtype(torch.bfloat16)
+ */
+export function setAutocastCpuDtype(dtype: DType): void {
+  if (checkDtypeArg(dtype) !== bfloat16) throw new Error('Currently, AutocastCPU only support Bfloat16 as the autocast_cpu_dtype');
+  autocastStates.cpu = { ...autocastStates.cpu, dtype: 'bfloat16' };
+}
+
+/**
+ * `torch.set_autocast_gpu_dtype(dtype)`: CUDA autocast's dtype, float16 or bfloat16 (the two
+ * CUDA autocast runs in; PyTorch stores any dtype and refuses it on entering a region).
+ * @example torch.setAutocastGpuDtype(torch.bfloat16)
+ */
+export function setAutocastGpuDtype(dtype: DType): void {
+  const d = checkDtypeArg(dtype);
+  if (d !== float16 && d !== bfloat16) throw new Error(`CUDA autocast lowers to torch.float16 or torch.bfloat16, got ${d}`);
+  autocastStates.cuda = { ...autocastStates.cuda, dtype: d.name as 'float16' | 'bfloat16' };
+}
+
+/**
+ * `torch.autocast_increment_nesting()`: counts one more open autocast region and returns the
+ * count.
+ * @example torch.autocastIncrementNesting() // 1
+ */
+export function autocastIncrementNesting(): number {
+  return ++nesting;
+}
+
+/**
+ * `torch.autocast_decrement_nesting()`: counts one region fewer and returns the count; at 0
+ * the caller clears the cast cache (`torch.clearAutocastCache()`), as torch.autocast's exit does.
+ * @example if (torch.autocastDecrementNesting() === 0) torch.clearAutocastCache();
+ */
+export function autocastDecrementNesting(): number {
+  return --nesting;
+}
+
+/**
+ * `torch.is_autocast_cache_enabled()`: whether casts of weights are reused within a region.
+ * @example torch.isAutocastCacheEnabled() // true
+ */
+export function isAutocastCacheEnabled(): boolean {
+  return autocastStates.cpu.cacheEnabled && autocastStates.cuda.cacheEnabled;
+}
+
+/**
+ * `torch.set_autocast_cache_enabled(enabled)`: whether casts of weights are reused within a
+ * region, for both device types, as PyTorch's one switch.
+ * @example torch.setAutocastCacheEnabled(false)
+ */
+export function setAutocastCacheEnabled(enabled: boolean): void {
+  const on = checkEnabled(enabled);
+  autocastStates.cpu = { ...autocastStates.cpu, cacheEnabled: on };
+  autocastStates.cuda = { ...autocastStates.cuda, cacheEnabled: on };
+}

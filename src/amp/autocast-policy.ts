@@ -68,8 +68,10 @@ const BCE_BANNED =
 const castCache = new Map<Tensor, Map<DType, Tensor>>();
 
 /**
- * Drops the cached casts (the outermost autocast region ended): each is freed now, or when
- * backward is done with it if a graph saved it. @internal
+ * Drops the cached casts of weights, as `torch.clear_autocast_cache()` (the outermost autocast
+ * region does it when it ends): each is freed now, or when backward is done with it if a
+ * graph saved it.
+ * @example if (torch.autocastDecrementNesting() === 0) torch.clearAutocastCache();
  */
 export function clearAutocastCache(): void {
   for (const byDtype of castCache.values()) {

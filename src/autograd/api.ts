@@ -110,6 +110,32 @@ export function grad(
 }
 
 export { Function, FunctionCtx } from './function-api.js';
+
+/** The keywords of `Variable`: `requiresGrad`, and `volatile`, which has had no effect since PyTorch 0.4. */
+export interface VariableOptions {
+  requiresGrad?: boolean;
+  volatile?: boolean;
+}
+
+/**
+ * `torch.autograd.Variable(data, requires_grad=False)`, the wrapper from before PyTorch 0.4,
+ * for old scripts: a tensor sharing `data`'s storage, with no history, that requires grad
+ * when asked. A tensor is what every Variable has been since; `volatile` warns and does nothing.
+ * @example const w = torch.autograd.Variable(torch.randn(3, 3), true);
+ */
+export function Variable(data: Tensor, requiresGrad: boolean | VariableOptions = false): Tensor {
+  if (!(data instanceof Tensor)) {
+    const found = Array.isArray(data) ? 'list' : data === null ? 'null' : typeof data;
+    throw new TypeError(`Variable data has to be a tensor, but got ${found}`);
+  }
+  const options = typeof requiresGrad === 'object' && requiresGrad !== null ? requiresGrad : { requiresGrad };
+  if (options.volatile !== undefined) {
+    process.emitWarning('volatile was removed and now has no effect. Use `with torch.no_grad():` instead.', 'UserWarning');
+  }
+  const out = data.detach();
+  if (options.requiresGrad) out.requiresGrad_(true);
+  return out;
+}
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, isAnomalyCheckNanEnabled } from './anomaly.js';
 export { gradcheck, gradgradcheck } from './gradcheck.js';
 // The grad-mode switches, as torch.autograd has them too (torch.autograd.no_grad ...).

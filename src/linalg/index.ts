@@ -26,4 +26,5 @@ export { matrixExp } from './matrix-exp.js';
 export { householderProduct, diagonal, vander } from './structure.js';
 export type { LinalgDiagonalOptions, LinalgVanderOptions } from './structure.js';
 export { invEx, solveEx, tensorinv, tensorsolve } from './solvers-ex.js';
+export { LinAlgError } from './lapack.js';
 export type { InvExOptions, InvExResult, SolveExOptions, SolveExResult, TensorinvOptions, TensorsolveOptions } from './solvers-ex.js';

@@ -64,14 +64,25 @@ function readInfo(handle: Handle, batch: number, dtype: DType, x: Tensor): numbe
   return codes;
 }
 
+/**
+ * The error torch.linalg raises when a matrix defeats the factorization (singular, not
+ * positive-definite, no convergence), as `torch.linalg.LinAlgError`: catch it by class.
+ * @example try { torch.linalg.cholesky(A) } catch (e) { if (e instanceof torch.linalg.LinAlgError) jitter(A) }
+ */
+export class LinAlgError extends Error {
+  /** @internal */
+  constructor(message: string) {
+    super(message);
+    this.name = 'LinAlgError';
+  }
+}
+
 /** Throws PyTorch's error (a LinAlgError) for the first failed matrix of a batch, prefixed as PyTorch does when batched. @internal */
 export function raise(codes: number[], batched: boolean, message: (info: number) => string): void {
   const at = codes.findIndex((c) => c !== 0);
   if (at < 0) return;
   const [prefix, rest] = message(codes[at]).split(/: (.*)/s);
-  const error = new Error(batched ? `${prefix}: (Batch element ${at}): ${rest}` : `${prefix}: ${rest}`);
-  error.name = 'LinAlgError';
-  throw error;
+  throw new LinAlgError(batched ? `${prefix}: (Batch element ${at}): ${rest}` : `${prefix}: ${rest}`);
 }
 
 const batchShape = (x: Tensor) => x._shape.slice(0, -2);

@@ -21,14 +21,8 @@ import { checkFloat, choleskyCodes, eighRaw, raiseNotPositiveDefinite } from './
 import { eigh, inv, qr as linalgQr, svd as linalgSvd, svdvals, type QrResult } from './decompositions.js';
 import { diagEmbed, diagonal, mT, namedTuple, tril } from './matrix-helpers.js';
 
-const warned = new Set<string>();
-
-/** PyTorch's deprecation warning, shown once per process as TORCH_WARN_ONCE does. @internal */
-export function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  process.emitWarning(message, 'UserWarning');
-}
+import { warnOnce } from '../utils/warn-once.js';
+export { warnOnce };
 
 /** The message of ATen's dtype dispatch for a kernel that has no such dtype. @internal */
 export function notImplementedFor(kernel: string, x: Tensor): string {

@@ -464,3 +464,6 @@ export function sparse_(
     return t.copy_(where(makeTensor(mask, { dtype: bool }).view(rows, cols), 0, t));
   });
 }
+
+// The deprecated names without the underscore (init-deprecated.ts).
+export * from './init-deprecated.js';

@@ -4,6 +4,7 @@
  * and shape questions (predicates.ts): `x.bitwiseAnd(y)`, `x.eq_(y)`, `x.arccos()`,
  * `x.isSigned()`, `x.isCuda`, `x.mH`, ... Imported once by methods.ts.
  */
+import { adjoint, conjugateTranspose } from '../ops/real-tensors.js';
 import * as bitwise from '../ops/bitwise.js';
 import * as aliases from '../ops/aliases.js';
 import * as predicates from './predicates.js';
@@ -154,14 +155,10 @@ const methods: MethodTable = {
   ndimension: (x) => x.dim(),
   typeAs: (x, other: Tensor) => x.to(other.dtype),
   getDevice: (x) => (x.device.type === 'cpu' ? -1 : (x.device.index ?? 0)),
-  adjoint: (x) => adjointOf(x, 'tensor.adjoint()'),
+  adjoint: adjoint,
 };
 installMethods(methods);
 
-function adjointOf(x: Tensor, what: string): Tensor {
-  if (x.dim() < 2) throw new Error(`${what} is only supported on matrices or batches of matrices. Got ${x.dim()}-D tensor.`);
-  return transpose(x, -2, -1);
-}
 
 const getters: Record<string, (x: Tensor) => unknown> = {
   isCuda: (x) => x.device.type === 'cuda',
@@ -173,7 +170,7 @@ const getters: Record<string, (x: Tensor) => unknown> = {
     }
     return transpose(x, 0, 1);
   },
-  mH: (x) => adjointOf(x, 'tensor.mH'),
+  mH: (x) => conjugateTranspose(x, 'tensor.mH'),
 };
 for (const [name, get] of Object.entries(getters)) {
   Object.defineProperty(Tensor.prototype, name, {

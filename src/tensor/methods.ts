@@ -43,6 +43,7 @@ import './transpose-props.js';
 import './transfer.js';
 import './storage-methods.js';
 import './torch-names-methods.js';
+import './real-tensor-methods.js';
 
 
 declare module './tensor.js' {

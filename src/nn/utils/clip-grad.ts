@@ -4,6 +4,7 @@
  * the gradients are always multiplied, as PyTorch does to avoid a device sync), and the
  * same message for a non-finite norm.
  */
+import { warnOnce } from '../../utils/warn-once.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { describeValue } from '../../tensor/args.js';
 import { zeros } from '../../tensor/creation.js';
@@ -108,4 +109,18 @@ export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue:
   noGrad(() => {
     for (const p of params) if (p._grad) p._grad.data.clamp_(-value, value);
   });
+}
+
+/**
+ * Deprecated `nn.utils.clip_grad_norm`: warns once, then `clipGradNorm_`.
+ * @example torch.nn.utils.clipGradNorm(model.parameters(), 1.0)
+ */
+export function clipGradNorm(
+  parameters: Iterable<Tensor> | Tensor,
+  maxNorm: number | ClipGradNormOptions,
+  normType: number | 'inf' | ClipGradNormOptions = 2,
+  errorIfNonfinite = false,
+): Tensor {
+  warnOnce('clip_grad_norm', 'torch.nn.utils.clip_grad_norm is now deprecated in favor of torch.nn.utils.clip_grad_norm_.');
+  return clipGradNorm_(parameters, maxNorm, normType, errorIfNonfinite);
 }

@@ -11,7 +11,7 @@ export type { SpectralNormHookOptions } from './spectral-norm.js';
 export * as stateless from './stateless.js';
 export * as parametrize from './parametrize.js';
 export * as parametrizations from './parametrizations.js';
-export { clipGradNorm_, clipGradValue_ } from './clip-grad.js';
+export { clipGradNorm_, clipGradValue_, clipGradNorm } from './clip-grad.js';
 export type { ClipGradNormOptions } from './clip-grad.js';
 export { fuseConvBnEval, fuseConvBnWeights, fuseLinearBnEval, fuseLinearBnWeights } from './fusion.js';
 export type { FuseConvBnOptions } from './fusion.js';
