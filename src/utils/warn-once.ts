@@ -5,7 +5,7 @@
 const warned = new Set<string>();
 
 /**
- * Emits `message` as a UserWarning the first time `key` is seen. @internal
+ * Emits `message` as a UserWarning the first time `key` is seen.
  * @example warnOnce('nn.init.normal', 'nn.init.normal is now deprecated in favor of nn.init.normal_.')
  */
 export function warnOnce(key: string, message: string): void {
