@@ -24,7 +24,7 @@ describe('complex-number functions on real tensors', () => {
     // torch.angle(torch.tensor([1., -2, 0, nan, -0., -inf, inf])) -> [0, 3.1416, 0, nan, 0, 3.1416, 0]
     const a = torch.angle(torch.tensor([1, -2, 0, NaN, -0, -Infinity, Infinity]));
     expect(a.tolist()).toEqual([0, Math.fround(Math.PI), 0, NaN, 0, Math.fround(Math.PI), 0]);
-    expect(Object.is(a.tolist()[4], 0)).toBe(true);
+    expect(Object.is((a.tolist() as number[])[4], 0)).toBe(true);
     expect(torch.angle(torch.tensor([-1, 2], { dtype: torch.int8 })).dtype).toBe(torch.float32);
     expect(torch.angle(torch.tensor([true, false])).tolist()).toEqual([0, 0]);
     const d = torch.angle(torch.tensor([-1], { dtype: torch.float64 }));
@@ -196,7 +196,7 @@ describe('deprecated nn names', () => {
     const p = new torch.nn.Parameter(torch.ones(2));
     p.grad = torch.ones(2);
     expect(torch.nn.utils.clipGradNorm([p], 1.0).item()).toBeCloseTo(Math.SQRT2, 6);
-    expect(p.grad.tolist().map((v) => Number(v.toFixed(6)))).toEqual([0.707106, 0.707106]); // 1 / (√2 + 1e-6)
+    expect((p.grad.tolist() as number[]).map((v) => Number(v.toFixed(6)))).toEqual([0.707106, 0.707106]); // 1 / (√2 + 1e-6)
     expect(spy).toHaveBeenCalledWith('torch.nn.utils.clip_grad_norm is now deprecated in favor of torch.nn.utils.clip_grad_norm_.', 'UserWarning');
   });
 });
