@@ -399,6 +399,8 @@ export {
 } from './ops/torch-functional-losses.js';
 export type { TorchKlDivOptions } from './ops/torch-functional-losses.js';
 export { embedding, embeddingRenorm_, embeddingBag } from './ops/torch-functional-embedding.js';
+// The torch-level recurrent functions and cells nn.RNN/LSTM/GRU are made of (src/ops/torch-rnn.ts).
+export { lstm, gru, rnnTanh, rnnRelu, lstmCell, gruCell, rnnTanhCell, rnnReluCell } from './ops/torch-rnn.js';
 // Tensors from memory (src/ops/from-memory.ts): copies, where PyTorch would share JS memory.
 export { asTensor, asarray, frombuffer } from './ops/from-memory.js';
 export type { ArrayLikeData, AsTensorOptions, AsarrayOptions, FrombufferOptions } from './ops/from-memory.js';

@@ -13,6 +13,7 @@ import * as init from '../init.js';
 import { checkOptions, keysOf } from '../../tensor/args.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
 import { runDirection, type RnnMode } from '../rnn/direction.js';
+import { lstmCellState } from '../rnn/stack.js';
 
 /** The cells' keywords. */
 export interface RNNCellOptions extends FactoryOptions {
@@ -180,6 +181,7 @@ export class LSTMCell extends RNNCellBase<[Tensor, Tensor]> {
     const h = this._state(hx?.[0], x, unbatched, 'hidden0');
     const c = this._state(hx?.[1], x, unbatched, 'hidden1');
     const [out, cN] = this._step('LSTM', x, h, c, 'MulBackward0');
-    return unbatched ? [squeeze(out, 0), squeeze(cN!, 0)] : [out, cN!];
+    const c1 = lstmCellState(cN!);
+    return unbatched ? [squeeze(out, 0), squeeze(c1, 0)] : [out, c1];
   }
 }

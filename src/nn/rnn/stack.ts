@@ -6,7 +6,7 @@
  * Internal to flint.
  */
 import type { Tensor } from '../../tensor/tensor.js';
-import { cat, contiguous, stack } from '../../ops/shape.js';
+import { cat, contiguous, stack, view } from '../../ops/shape.js';
 import { select } from '../../ops/indexing.js';
 import { dropout } from '../functional/layers.js';
 import { renameGradFn } from '../../autograd/function.js';
@@ -63,4 +63,13 @@ export function runStack(
  */
 export function named(t: Tensor, name: string): Tensor {
   return renameGradFn(t, name);
+}
+
+/**
+ * An LSTM cell's c' under a node of its own named as PyTorch's (AddBackward0): h' and c' come
+ * out of one fused node, which carries h's name (MulBackward0). The alias is a view.
+ * @example const [h1, c1] = [out, lstmCellState(cN)]
+ */
+export function lstmCellState(c: Tensor): Tensor {
+  return named(view(c, c._shape.slice()), 'AddBackward0');
 }
