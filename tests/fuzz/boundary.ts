@@ -70,7 +70,7 @@ function writeView(rng: Rng, cursor: number, nbytes: number): number {
 type Arg = 'in' | 'optIn' | 'out' | 'newOut' | 'op' | 'dim' | 'num' | 'bool' | 'int' | 'typed';
 
 /** Each entry point: its arguments, and how many views it reads from the meta buffer. */
-const ENTRY_POINTS: Record<string, { args: Arg[]; views: number }> = {
+const ENTRY_POINTS: Record<string, { args: Arg[]; views: number; shapes?: string[] }> = {
   fill: { args: ['out', 'num'], views: 1 },
   fillRandom: { args: ['op', 'out', 'num', 'num'], views: 1 },
   cast: { args: ['newOut', 'in'], views: 2 },
@@ -100,7 +100,41 @@ const ENTRY_POINTS: Record<string, { args: Arg[]; views: number }> = {
   copyAcross: { args: ['out', 'int', 'in', 'int', 'int'], views: 0 },
   readAsync: { args: ['in', 'int', 'int'], views: 0 },
   gemm: { args: ['newOut', 'in', 'in', 'optIn'], views: -1 },
+  // The direct LAPACK/BLAS kernels (not the iterative ones: eigh and svd on NaN are slow, not unsafe).
+  // Their views mostly follow the declared shapes (one letter a dim, shared by the call) in
+  // one float dtype, so that the kernels run as well as refuse.
+  linalgLu: { args: ['newOut', 'newOut', 'newOut', 'in'], views: 4, shapes: ['BNN', 'BN', 'B', 'BNN'] },
+  linalgSolve: { args: ['newOut', 'newOut', 'in', 'in'], views: 4, shapes: ['BNK', 'B', 'BNN', 'BNK'] },
+  linalgGeqrf: { args: ['newOut', 'newOut', 'in'], views: 3, shapes: ['BMN', 'BK', 'BMN'] },
+  linalgOrmqr: { args: ['newOut', 'in', 'in', 'in', 'bool', 'bool'], views: 4, shapes: ['BMN', 'BRA', 'BK', 'BMN'] },
+  linalgTrsm: { args: ['newOut', 'in', 'in', 'bool', 'bool', 'bool', 'bool'], views: 3, shapes: ['BMN', 'BMM', 'BMN'] },
 };
+
+/**
+ * A view of a declared shape (letters shared by the call's views) in `dtype`, contiguous at
+ * a random offset that fits `nbytes` when it can (`nbytes` -1: a new output, at 0); a dim
+ * is sometimes off by one.
+ */
+function writeShapedView(rng: Rng, cursor: number, nbytes: number, letters: string, dims: Record<string, number>, dtype: number): number {
+  const item = ITEMSIZE[dtype] ?? 4;
+  const shape = [...letters].map((l) => Math.max(0, (dims[l] ??= int(rng, 0, 4)) + (rng() < 0.05 ? pick(rng, [-1, 1]) : 0)));
+  const strides = new Array<number>(shape.length);
+  let step = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = step;
+    step *= Math.max(shape[d], 1);
+  }
+  const elements = shape.reduce((n, v) => n * v, 1);
+  const room = Math.floor(nbytes / item) - elements;
+  // A new output (nbytes -1: no storage) is contiguous from 0, as the kernel allocates it.
+  const offset = nbytes < 0 ? 0 : room >= 0 && rng() < 0.9 ? int(rng, 0, room) : int(rng, 0, 8);
+  META[cursor++] = dtype;
+  META[cursor++] = offset;
+  META[cursor++] = shape.length;
+  for (const v of shape) META[cursor++] = v;
+  for (const v of strides) META[cursor++] = v;
+  return cursor;
+}
 
 /** One call of a random entry point; returns what happened, for the report. */
 export function boundaryCall(rng: Rng, pool: Pool): { name: string; outcome: 'returned' | 'threw'; error?: unknown } {
@@ -108,7 +142,10 @@ export function boundaryCall(rng: Rng, pool: Pool): { name: string; outcome: 're
   const { args, views } = ENTRY_POINTS[name];
   const released = native.alloc(0, 8, null);
   native.release(released);
+  // A shaped call mostly passes what the TypeScript side passes: no storage for a new output.
+  const shaped = ENTRY_POINTS[name].shapes !== undefined && rng() < 0.9;
   const handleArg = (kind: Arg): unknown => {
+    if (shaped && kind === 'newOut' && rng() < 0.95) return null;
     const r = rng();
     if (kind === 'newOut' && r < 0.5) return r < 0.25 ? null : released;
     if (r < 0.03) return pick(rng, [released, {}, 3, 'x', undefined]);
@@ -146,7 +183,15 @@ export function boundaryCall(rng: Rng, pool: Pool): { name: string; outcome: 're
   // Views follow the handle arguments in order; pair each with its handle's size when known.
   const handleIndices = args.map((a, i) => (a === 'in' || a === 'out' || a === 'newOut' ? i : -1)).filter((i) => i >= 0);
   let cursor = 0;
-  if (views === -1) {
+  const shapes = ENTRY_POINTS[name].shapes;
+  if (shaped && shapes !== undefined) {
+    const dims: Record<string, number> = {};
+    const dtype = rng() < 0.95 ? pick(rng, [0, 1]) : dtypeCode(rng);
+    for (let v = 0; v < views; v++) {
+      const at = handleIndices[v] ?? 0;
+      cursor = writeShapedView(rng, cursor, callArgs[at] === null ? -1 : sizeOf(at), shapes[v]!, dims, dtype);
+    }
+  } else if (views === -1) {
     const numbers = [dtypeCode(rng), int(rng, 0, 4), int(rng, 0, 4), int(rng, 0, 4), int(rng, 0, 2), int(rng, 0, 1), int(rng, 0, 1)];
     for (let i = 0; i < 9; i++) numbers.push(rng() < 0.93 ? int(rng, 0, 8) : pick(rng, [-1, 2 ** 40]));
     numbers.push(1, pick(rng, [0, 1]));
