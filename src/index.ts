@@ -40,6 +40,7 @@ export {
   short,
   promoteTypes,
   setDefaultDtype,
+  setDefaultTensorType,
   getDefaultDtype,
 } from './tensor/dtype.js';
 export { Device, device } from './tensor/device.js';

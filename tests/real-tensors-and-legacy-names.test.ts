@@ -113,6 +113,30 @@ describe('legacy constructors', () => {
   });
 });
 
+describe('setDefaultTensorType', () => {
+  it('sets the default dtype from a legacy type name, and refuses what PyTorch refuses', () => {
+    // set_default_tensor_type(torch.DoubleTensor) -> get_default_dtype() float64; IntTensor: TypeError
+    try {
+      torch.setDefaultTensorType('torch.DoubleTensor');
+      expect(torch.getDefaultDtype()).toBe(torch.float64);
+      expect(torch.tensor([1.5]).dtype).toBe(torch.float64);
+      torch.setDefaultTensorType('torch.HalfTensor');
+      expect(torch.getDefaultDtype()).toBe(torch.float16);
+      expect(() => torch.setDefaultTensorType('torch.IntTensor')).toThrow('only floating-point types are supported as the default type');
+      expect(() => torch.setDefaultTensorType('torch.Foo')).toThrow("invalid type: 'torch.Foo'");
+      expect(() => torch.setDefaultTensorType('torch.cuda.FloatTensor')).toThrow(/flint has no default device/);
+    } finally {
+      torch.setDefaultTensorType('torch.FloatTensor');
+    }
+    expect(torch.getDefaultDtype()).toBe(torch.float32);
+  });
+  it('x.histogram is torch.histogram', () => {
+    const { hist, binEdges } = torch.tensor([1, 2, 1, 4], { dtype: torch.float32 }).histogram(3);
+    expect(hist.tolist()).toEqual([2, 1, 1]);
+    expect(binEdges.tolist()).toEqual([1, 2, 3, 4]);
+  });
+});
+
 describe('autocast and anomaly switches at torch level', () => {
   it('reads and sets what torch.autocast sets, with PyTorch 1.13\'s checks', () => {
     // is_autocast_cpu_enabled() False, get_autocast_cpu_dtype() bfloat16, get_autocast_gpu_dtype() float16, is_autocast_cache_enabled() True

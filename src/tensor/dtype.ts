@@ -144,6 +144,24 @@ export function setDefaultDtype(dtype: DType | string): void {
   defaultFloat = d;
 }
 
+/**
+ * `torch.set_default_tensor_type(t)`, from before `set_default_dtype`: a legacy type name
+ * ('torch.DoubleTensor', 'torch.FloatTensor', ...) sets the default floating dtype. flint has
+ * no default device, so a CUDA type ('torch.cuda.FloatTensor') is refused with a pointer to
+ * the `device` option.
+ * @example torch.setDefaultTensorType('torch.DoubleTensor'); torch.rand(2).dtype === torch.float64
+ */
+export function setDefaultTensorType(t: string): void {
+  if (typeof t !== 'string') throw new TypeError('invalid type object: only floating-point types are supported as the default type');
+  const match = /^torch\.(cuda\.)?(\w+)Tensor$/.exec(t);
+  const dtype = match ? Object.keys(SCALAR_TYPE).find((name) => SCALAR_TYPE[name] === match[2]) : undefined;
+  if (match === null || dtype === undefined) throw new TypeError(`invalid type: '${t}'`);
+  if (match[1] !== undefined) {
+    throw new Error(`setDefaultTensorType('${t}'): flint has no default device; create tensors with { device: 'cuda' } or move them with .cuda()`);
+  }
+  setDefaultDtype(dtype);
+}
+
 /** `torch.get_default_dtype()`. @example torch.getDefaultDtype() === torch.float32 */
 export function getDefaultDtype(): DType {
   return defaultFloat;

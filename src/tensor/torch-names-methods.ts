@@ -2,12 +2,13 @@
  * The Tensor methods of PyTorch 1.13's smaller torch-level names (src/ops/copy-variants.ts,
  * src/ops/torch-extras.ts): `x.unsafeChunk`, `x.unsafeSplit`, `x.unsafeSplitWithSizes`,
  * `x.where(cond, y)`, `x.clip_`, `x.floorDivide_`, and the real-tensor questions `x.isNeg()`,
- * `x.isConj()`, `x.resolveNeg()`, `x.resolveConj()`, `x.isDistributed()`. Imported once by
+ * `x.isConj()`, `x.resolveNeg()`, `x.resolveConj()`, `x.isDistributed()`, and `x.histogram()`. Imported once by
  * methods.ts.
  */
 import * as copies from '../ops/copy-variants.js';
 import * as extras from '../ops/torch-extras.js';
 import { clip_ } from '../ops/aliases.js';
+import { histogram } from '../ops/histogram.js';
 import { installMethods, type Tail } from './method-install.js';
 
 declare module './tensor.js' {
@@ -23,6 +24,7 @@ declare module './tensor.js' {
     resolveNeg: Tail<typeof extras.resolveNeg>;
     resolveConj: Tail<typeof extras.resolveConj>;
     isDistributed: Tail<typeof extras.isDistributed>;
+    histogram: Tail<typeof histogram>;
   }
 }
 
@@ -38,4 +40,5 @@ installMethods({
   resolveNeg: extras.resolveNeg,
   resolveConj: extras.resolveConj,
   isDistributed: extras.isDistributed,
+  histogram,
 });
