@@ -6,7 +6,7 @@
 import { type Tensor, nextTensorSerial } from '../tensor/tensor.js';
 import { sameShape } from '../tensor/shape.js';
 import { enableGrad, noGrad } from './grad-mode.js';
-import { AccumulateGrad, Node } from './node.js';
+import { AccumulateGrad, Node, isTensor } from './node.js';
 import { checkNanGradients, isAnomalyEnabled } from './anomaly.js';
 import { autocastHook } from '../amp/autocast-state.js';
 import { beginScope, endScope } from '../memory/storage.js';
@@ -285,9 +285,11 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
         }
         // A custom Function's backward (and the module hooks built on one) is user code: it
         // may keep the gradients it is given or return one it keeps.
-        const userCode = node.userCode;
+        const userCode = node.userCode || node.preHooks !== null || node.postHooks !== null;
         if (userCode) lifetimes?.escape(slots);
-        const inputGrads = lifetimes !== null && !userCode ? lifetimes.apply(node, slots) : node.applyAll(slots);
+        if (node.preHooks !== null) runNodePreHooks(node, slots);
+        let inputGrads = lifetimes !== null && !userCode ? lifetimes.apply(node, slots) : node.applyAll(slots);
+        if (node.postHooks !== null) inputGrads = runNodeHooks(node, inputGrads, slots);
         if (userCode) lifetimes?.escape(inputGrads);
         if (isAnomalyEnabled()) checkNanGradients(node, inputGrads);
         if (!options.retainGraph) node.release();
@@ -431,6 +433,36 @@ function runTensorHooks(node: Node, slots: (Tensor | undefined)[]): void {
     const replaced = fn(g);
     if (replaced !== undefined && replaced !== null) slots[slot] = checkHookResult(replaced, g);
   }
+}
+
+/** `registerPrehook` hooks: a returned array replaces the node's output gradients. */
+function runNodePreHooks(node: Node, slots: (Tensor | undefined)[]): void {
+  for (const fn of [...node.preHooks!.values()]) {
+    const replaced = fn(Array.from({ length: node.numOutputs }, (_, i) => slots[i] ?? null));
+    if (replaced === undefined || replaced === null) continue;
+    const checked = checkNodeHookResult(replaced, node.numOutputs, 'prehook');
+    checked.forEach((g, i) => (slots[i] = g ?? undefined));
+  }
+}
+
+/** `registerHook` hooks: a returned array replaces the gradients the node passes on. */
+function runNodeHooks(node: Node, inputGrads: (Tensor | null)[], slots: (Tensor | undefined)[]): (Tensor | null)[] {
+  let grads = inputGrads;
+  const outputs = Array.from({ length: node.numOutputs }, (_, i) => slots[i] ?? null);
+  for (const fn of [...node.postHooks!.values()]) {
+    const replaced = fn(grads.slice(), outputs);
+    if (replaced !== undefined && replaced !== null) grads = checkNodeHookResult(replaced, node.next.length, 'hook');
+  }
+  return grads;
+}
+
+function checkNodeHookResult(value: unknown, expected: number, kind: string): (Tensor | null)[] {
+  if (!Array.isArray(value)) throw new TypeError(`${kind} has to return an array of Tensors (or null), but got ${typeof value}`);
+  if (value.length !== expected) throw new Error(`${kind} returned an invalid number of gradients - expected ${expected}, but got ${value.length}`);
+  for (const g of value) {
+    if (g !== null && g !== undefined && !isTensor(g)) throw new TypeError(`${kind} has to return an array of Tensors (or null)`);
+  }
+  return value.map((g) => g ?? null);
 }
 
 function checkHookResult(value: unknown, grad: Tensor): Tensor {

@@ -23,6 +23,23 @@ export interface TensorHookEntry {
   fn: (grad: Tensor) => Tensor | void | null | undefined;
 }
 
+/**
+ * A hook on a node (`gradFn.registerHook`): it sees the gradients the node computed for its
+ * inputs (`gradInputs`, one per input edge, null where none flows) and the gradients of its
+ * outputs (`gradOutputs`); an array it returns replaces `gradInputs`.
+ */
+export type NodeHook = (gradInputs: (Tensor | null)[], gradOutputs: (Tensor | null)[]) => (Tensor | null)[] | void | null | undefined;
+
+/** A pre-hook on a node (`gradFn.registerPrehook`): an array it returns replaces `gradOutputs`. */
+export type NodePreHook = (gradOutputs: (Tensor | null)[]) => (Tensor | null)[] | void | null | undefined;
+
+let nextHookId = 0;
+
+/** Whether a hook returned a Tensor (engine.ts imports Tensor only as a type). @internal */
+export function isTensor(value: unknown): value is Tensor {
+  return value instanceof Tensor;
+}
+
 interface Saved {
   /** null when saved-tensor hooks packed it into something other than itself */
   tensor: Tensor | null;
@@ -85,6 +102,10 @@ export class Node {
   userCode = false;
   /** @internal tensor hooks (`registerHook`) on this node's outputs, in registration order */
   tensorHooks: Map<number, TensorHookEntry> | null = null;
+  /** @internal `registerHook` hooks, run after the backward, in registration order */
+  postHooks: Map<number, NodeHook> | null = null;
+  /** @internal `registerPrehook` hooks, run before the backward (after the tensor hooks) */
+  preHooks: Map<number, NodePreHook> | null = null;
   private saved: Saved[] | null = [];
 
   /** @internal */
@@ -278,6 +299,33 @@ export class Node {
       if (--t._savers === 0 && t._freeWithGraph) t.dispose();
       else if (s.owned) t.dispose();
     }
+  }
+
+  /**
+   * PyTorch's `grad_fn.register_hook(fn)`: `fn(gradInputs, gradOutputs)` runs when this node's
+   * backward is done; returning an array replaces the gradients it passes on. Returns a
+   * handle whose `remove()` unregisters it.
+   * @example y.gradFn!.registerHook((gin, gout) => console.log(gin.map((g) => g?.shape)))
+   */
+  registerHook(fn: NodeHook): { remove(): void } {
+    if (typeof fn !== 'function') throw new TypeError(`register_hook(): the hook must be a function, but got ${typeof fn}`);
+    const hooks = (this.postHooks ??= new Map());
+    const id = nextHookId++;
+    hooks.set(id, fn);
+    return { remove: () => void hooks.delete(id) };
+  }
+
+  /**
+   * PyTorch's `grad_fn.register_prehook(fn)`: `fn(gradOutputs)` runs before this node's
+   * backward; returning an array replaces the gradients it is given.
+   * @example y.gradFn!.registerPrehook((gout) => gout.map((g) => g?.mul(2) ?? null))
+   */
+  registerPrehook(fn: NodePreHook): { remove(): void } {
+    if (typeof fn !== 'function') throw new TypeError(`register_prehook(): the hook must be a function, but got ${typeof fn}`);
+    const hooks = (this.preHooks ??= new Map());
+    const id = nextHookId++;
+    hooks.set(id, fn);
+    return { remove: () => void hooks.delete(id) };
   }
 
   toString(): string {

@@ -14,6 +14,11 @@ import { gradEnabled } from '../autograd/grad-mode.js';
 import { Function, type FunctionCtx } from '../autograd/function-api.js';
 import type { Module, RemovableHandle, StateDict } from './module.js';
 import type { LoadStateDictResult } from './state-dict.js';
+import { attachBackwardHooks, type ModuleBackwardHook } from './module-legacy-backward-hook.js';
+
+export type { ModuleBackwardHook } from './module-legacy-backward-hook.js';
+
+const MIXED_BACKWARD_HOOKS = 'Cannot use both regular backward hooks and full backward hooks on a single Module. Please use only one of them.';
 
 /** `hook(module, gradInput, gradOutput)`; may return replacement gradInput. */
 export type FullBackwardHook = (module: Module<any>, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void;
@@ -83,6 +88,8 @@ interface HookState {
   alwaysCall: Set<number>;
   backward: Map<number, FullBackwardHook>;
   backwardPre: Map<number, BackwardPreHook>;
+  /** `registerBackwardHook`'s (non-full) hooks */
+  legacyBackward: Map<number, ModuleBackwardHook>;
   stateDictPre: Map<number, StateDictPreHook>;
   /** `registerStateDictPostHook`'s and `_registerStateDictHook`'s, in one order as PyTorch keeps them */
   stateDictPost: Map<number, StateDictPostHook | StateDictHook>;
@@ -104,7 +111,7 @@ let backwardHookCount = 0;
 function state(module: Module<any>): HookState {
   let s = states.get(module);
   if (s === undefined) {
-    s = { kwargs: new Set(), alwaysCall: new Set(), backward: new Map(), backwardPre: new Map(), stateDictPre: new Map(), stateDictPost: new Map(), mayReplace: new Set(), loadPre: new Map(), loadPost: new Map() };
+    s = { kwargs: new Set(), alwaysCall: new Set(), backward: new Map(), backwardPre: new Map(), legacyBackward: new Map(), stateDictPre: new Map(), stateDictPost: new Map(), mayReplace: new Set(), loadPre: new Map(), loadPost: new Map() };
     states.set(module, s);
   }
   return s;
@@ -178,7 +185,7 @@ export function hasCallHooks(module: Module<any>, own: Module<any> = module): bo
   if (own._forwardPreHooks.size !== 0 || own._forwardHooks.size !== 0) return true;
   if (backwardHookCount === 0) return false;
   const s = states.get(module);
-  return s !== undefined && (s.backward.size !== 0 || s.backwardPre.size !== 0);
+  return s !== undefined && (s.backward.size !== 0 || s.backwardPre.size !== 0 || s.legacyBackward.size !== 0);
 }
 
 /** `module(...)` with its hooks, in PyTorch's `_call_impl` order. @internal */
@@ -232,6 +239,7 @@ export function callWithHooks(module: Module<any>, inputs: unknown[]): unknown {
     }
     throw error;
   }
+  if (s !== undefined && s.legacyBackward.size !== 0) attachBackwardHooks(module, [...s.legacyBackward.values()], args, output);
   return backwardHook === null ? output : backwardHook.setupOutput(output);
 }
 
@@ -386,6 +394,14 @@ declare module './module.js' {
      */
     registerFullBackwardPreHook(hook: BackwardPreHook, options?: PrependOption): RemovableHandle;
     /**
+     * PyTorch's deprecated `register_backward_hook`: after each call, `hook(module, gradInput,
+     * gradOutput)` goes on the grad_fn of the output's first tensor, so `gradInput` is what
+     * that one node computed for its own inputs; returning an array replaces it. It warns
+     * when the forward was more than one node, as PyTorch 1.13 does. Prefer `registerFullBackwardHook`.
+     * @example conv.registerBackwardHook((m, gin, gout) => { gradients = gout[0]; })
+     */
+    registerBackwardHook(hook: ModuleBackwardHook): RemovableHandle;
+    /**
      * `register_state_dict_pre_hook`: `hook(module, prefix, keepVars)` before `stateDict` collects the module.
      * @example net.registerStateDictPreHook((m, prefix) => console.log(prefix))
      */
@@ -435,6 +451,7 @@ export function installModuleHookMethods(moduleClass: { prototype: object }): vo
   const methods: Record<string, (this: Module<any>, hook: never, options?: any) => RemovableHandle> = {
     registerFullBackwardHook(hook: FullBackwardHook, options?: PrependOption) {
       checkFunction(hook, 'registerFullBackwardHook', 'hook');
+      if (state(this).legacyBackward.size !== 0) throw new Error(MIXED_BACKWARD_HOOKS);
       const prepend = flags('registerFullBackwardHook', options, ['prepend']).prepend ?? false;
       backwardHookCount++;
       return add(state(this).backward, hook, prepend, () => backwardHookCount--);
@@ -444,6 +461,13 @@ export function installModuleHookMethods(moduleClass: { prototype: object }): vo
       const prepend = flags('registerFullBackwardPreHook', options, ['prepend']).prepend ?? false;
       backwardHookCount++;
       return add(state(this).backwardPre, hook, prepend, () => backwardHookCount--);
+    },
+    registerBackwardHook(hook: ModuleBackwardHook) {
+      checkFunction(hook, 'registerBackwardHook', 'hook');
+      const s = state(this);
+      if (s.backward.size !== 0) throw new Error(MIXED_BACKWARD_HOOKS);
+      backwardHookCount++;
+      return add(s.legacyBackward, hook, false, () => backwardHookCount--);
     },
     registerStateDictPreHook(hook: StateDictPreHook) {
       checkFunction(hook, 'registerStateDictPreHook', 'hook');
