@@ -153,7 +153,7 @@ describe('transforms, Wishart and VonMises: where flint departs from PyTorch or 
   });
   it('Wishart.expand keeps the matrix it was given, as PyTorch copies its cached ones', () => {
     const d = new D.Wishart(f64(4), { covarianceMatrix: f64([[2, 0.5], [0.5, 1]]) }).expand([3]);
-    expect(d.toString()).toBe('Wishart(covarianceMatrix: torch.Size([3, 2, 2]), df: torch.Size([3]))');
+    expect(d.toString()).toBe('Wishart(covariance_matrix: torch.Size([3, 2, 2]), df: torch.Size([3]))');
   });
   it('VonMises refuses an infinite concentration rather than rejecting forever', () => {
     expect(() => new D.VonMises(f64(0), f64(Infinity), { validateArgs: false }).sample()).toThrow('concentration must be finite');

@@ -225,6 +225,27 @@ describe('deprecated nn names', () => {
   });
 });
 
+describe('distributions.OneHotCategoricalStraightThrough', () => {
+  it('samples as OneHotCategorical and passes the gradient of probs straight through, as PyTorch 1.13', () => {
+    // torch.manual_seed(0); d = OneHotCategoricalStraightThrough(probs=p); s = d.rsample((2,));
+    // (s * [1, 2, 3]).sum().backward() -> s [[0, 0, 1], [0, 0, 1]], AddBackward0, p.grad [-2.6, -0.6, 1.4]
+    torch.manualSeed(0);
+    const p = torch.tensor([0.2, 0.3, 0.5], { requiresGrad: true });
+    const d = new torch.distributions.OneHotCategoricalStraightThrough(p);
+    expect(d.hasRsample).toBe(true);
+    const s = d.rsample([2]);
+    expect(s.tolist()).toEqual([[0, 0, 1], [0, 0, 1]]);
+    expect(s.gradFn!.name).toBe('AddBackward0');
+    s.mul(torch.tensor([1, 2, 3])).sum().backward();
+    expect((p.grad!.tolist() as number[]).map((v) => Number(v.toFixed(4)))).toEqual([-2.6, -0.6, 1.4]);
+    expect(String(d)).toBe('OneHotCategoricalStraightThrough()');
+    expect(d.expand([4])).toBeInstanceOf(torch.distributions.OneHotCategoricalStraightThrough);
+    // Reprs print PyTorch's parameter names: Binomial(total_count: ..., probs: ...).
+    expect(String(new torch.distributions.Binomial(3, torch.tensor([0.2, 0.8])))).toBe('Binomial(total_count: torch.Size([2]), probs: torch.Size([2]))');
+    expect(String(new torch.distributions.OneHotCategorical(torch.tensor([0.2, 0.8])))).toBe('OneHotCategorical()');
+  });
+});
+
 describe('linalg.LinAlgError', () => {
   it('is the class of the factorization errors, as torch.linalg.LinAlgError', () => {
     let caught: unknown = null;

@@ -160,8 +160,10 @@ export class OneHotCategorical extends Distribution {
 
   override expand(batchShape: readonly number[]): OneHotCategorical {
     const shape = [...batchShape, this._eventShape[0]];
-    if (this.categorical.givenProbs) return this.keepValidation(new OneHotCategorical(this.probs.expand(shape), null, { validateArgs: false }));
-    return this.keepValidation(new OneHotCategorical(null, this.logits.expand(shape), { validateArgs: false }));
+    // The same class (a subclass stays one), as PyTorch's _get_checked_instance.
+    const Class = this.constructor as typeof OneHotCategorical;
+    if (this.categorical.givenProbs) return this.keepValidation(new Class(this.probs.expand(shape), null, { validateArgs: false }));
+    return this.keepValidation(new Class(null, this.logits.expand(shape), { validateArgs: false }));
   }
 
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -183,8 +185,28 @@ export class OneHotCategorical extends Distribution {
     return expand ? values.expand([n, ...this._batchShape, n]) : values;
   }
 
+  // PyTorch prints only the parameters held as attributes, and OneHotCategorical holds its
+  // Categorical instead: `OneHotCategorical()`.
   override toString(): string {
-    const p = this.categorical.toString();
-    return `OneHotCategorical${p.slice(p.indexOf('('))}`;
+    return `${this.constructor.name}()`;
+  }
+}
+
+/**
+ * A OneHotCategorical with the straight-through gradient estimator: `rsample` gives the
+ * one-hot draw in the forward, and the gradient of the probabilities in the backward
+ * (`sample + (probs - probs.detach())`, as PyTorch's).
+ * @example
+ * const d = new torch.distributions.OneHotCategoricalStraightThrough(null, logits);
+ * const y = d.rsample(); // one-hot, differentiable with respect to logits
+ */
+export class OneHotCategoricalStraightThrough extends OneHotCategorical {
+  override get hasRsample(): boolean {
+    return true;
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    const samples = this.sample(sampleShape);
+    const probs = this.probs;
+    return samples.add(probs.sub(probs.detach()));
   }
 }

@@ -32,6 +32,9 @@ function reprParam(v: Tensor): string {
   return v.dtype.isFloatingPoint ? pythonFloat(Number(value)) : String(value);
 }
 
+/** A parameter's name as PyTorch prints it in reprs and messages: `totalCount` is `total_count`. */
+const pythonName = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 /** A Python-style tuple of a shape, as PyTorch's messages print it: `()`, `(2,)`, `(2, 3)`. */
 export function tupleString(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
@@ -195,7 +198,7 @@ export abstract class Distribution {
       if (value === undefined) continue;  // a lazy parameter not computed yet
       if (!all(checked(constraint, value)).item()) {
         throw new Error(
-          `Expected parameter ${name} (Tensor of shape ${tupleString(value.shape)}) of distribution ${this.toString()} ` +
+          `Expected parameter ${pythonName(name)} (Tensor of shape ${tupleString(value.shape)}) of distribution ${this.toString()} ` +
             `to satisfy the constraint ${constraint.toString()}, but found invalid values:\n${value.toString()}`,
         );
       }
@@ -259,7 +262,7 @@ export abstract class Distribution {
     for (const name of Object.keys(this.argConstraints)) {
       const v = this.printedParam(name);
       if (v === undefined) continue;
-      parts.push(`${name}: ${reprParam(v)}`);
+      parts.push(`${pythonName(name)}: ${reprParam(v)}`);
     }
     return `${this.constructor.name}(${parts.join(', ')})`;
   }

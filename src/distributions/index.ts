@@ -13,7 +13,7 @@ export type { DistributionOptions, Param } from './distribution.js';
 export type { ProbsLogitsOptions } from './probs-logits.js';
 export { Normal } from './normal.js';
 export { Bernoulli } from './bernoulli.js';
-export { Categorical, OneHotCategorical } from './categorical.js';
+export { Categorical, OneHotCategorical, OneHotCategoricalStraightThrough } from './categorical.js';
 export { Uniform } from './uniform.js';
 export { Exponential } from './exponential.js';
 export { Laplace } from './laplace.js';

@@ -68,7 +68,7 @@ export class MultivariateNormal extends Distribution {
     const { covarianceMatrix, precisionMatrix, scaleTril, ...rest } = options ?? {};
     const { validateArgs } = optionsOf('MultivariateNormal', rest);
     const given = (['covarianceMatrix', 'precisionMatrix', 'scaleTril'] as const).filter((k) => options?.[k] !== undefined && options?.[k] !== null);
-    if (given.length !== 1) throw new Error('Exactly one of covarianceMatrix or precisionMatrix or scaleTril may be specified.');
+    if (given.length !== 1) throw new Error('Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.');
     const matrix = (covarianceMatrix ?? precisionMatrix ?? scaleTril)!;
     if (!(matrix instanceof Tensor)) throw new TypeError(`MultivariateNormal(): argument '${given[0]}' must be a Tensor`);
     if (matrix.dim() < 2) {
