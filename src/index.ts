@@ -165,6 +165,8 @@ export { selectScatter, sliceScatter, diagonalScatter } from './ops/scatter-view
 export { indexPut, addmv_ } from './ops/inplace-extras.js';
 export { pdist } from './nn/functional/distance.js';
 export { histogram } from './ops/histogram.js';
+export { histogramdd } from './ops/histogramdd.js';
+export type { HistogramddOptions, HistogramddResult } from './ops/histogramdd.js';
 export { frexp } from './ops/math-extras.js';
 export type { FrexpResult } from './ops/math-extras.js';
 export type { HistogramOptions, HistogramResult } from './ops/histogram.js';

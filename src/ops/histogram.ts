@@ -95,13 +95,13 @@ export function histogram(input: Tensor, bins: number | Tensor, options: Histogr
   }));
 }
 
-/** PyTorch's dtype name in this message (`float`, `double`, `long int`). */
-function cName(t: Tensor): string {
+/** PyTorch's dtype name in this message (`float`, `double`, `long int`). @internal */
+export function cName(t: Tensor): string {
   return ({ float32: 'float', float64: 'double', int64: 'long int', int32: 'int' } as Record<string, string>)[t._dtype.name] ?? t._dtype.name;
 }
 
-/** The outermost edges: `range`, or the data's min and max, widened by 0.5 when equal. */
-function outerEdges(input: Tensor, range: [number, number] | null): [number, number] {
+/** The outermost edges: `range`, or the data's min and max, widened by 0.5 when equal. @internal */
+export function outerEdges(input: Tensor, range: [number, number] | null, dim = 0): [number, number] {
   let lo: number;
   let hi: number;
   if (range !== null) {
@@ -115,9 +115,9 @@ function outerEdges(input: Tensor, range: [number, number] | null): [number, num
     [lo, hi] = [0, 1];
   }
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
-    throw new Error(`torch.histogramdd: dimension 0's range [${pyNum(lo)}, ${pyNum(hi)}] is not finite`);
+    throw new Error(`torch.histogramdd: dimension ${dim}'s range [${pyNum(lo)}, ${pyNum(hi)}] is not finite`);
   }
-  if (lo > hi) throw new Error(`torch.histogramdd: min should not exceed max, but got min ${pyNum(lo)} max ${pyNum(hi)} for dimension 0`);
+  if (lo > hi) throw new Error(`torch.histogramdd: min should not exceed max, but got min ${pyNum(lo)} max ${pyNum(hi)} for dimension ${dim}`);
   if (lo === hi) return [lo - 0.5, hi + 0.5];
   return [lo, hi];
 }
