@@ -368,8 +368,9 @@ function fma32(a: number, b: number, c: number): number {
  * first value (and the scalar tail's values) as a fused multiply-add from the nearer end
  * (`start + step * i` before the halfway point, `end - step * (steps - i - 1)` after), then
  * the vector's other lanes as `base + k * step`, two vectors of 4 doubles or 8 floats at a
- * time. (Past 32768 steps PyTorch splits the range between threads, which moves the vector
- * boundaries; flint keeps one range.)
+ * time. From 32768 steps (ATen's grain size) at::parallel_for splits the range into one
+ * chunk per thread (`torch.getNumThreads()`, as many as there are grains at most), and each
+ * chunk starts its vectors afresh, so the chunking is reproduced too.
  */
 function linspaceAsPyTorch(start: number, end: number, steps: number, float: boolean): Float64Array {
   const r = float ? Math.fround : (x: number) => x;
@@ -386,15 +387,25 @@ function linspaceAsPyTorch(start: number, end: number, steps: number, float: boo
   const halfway = Math.floor(steps / 2);
   const scalar = (i: number): number => (i < halfway ? fma(step, i, s0) : fma(-step, steps - i - 1, e0));
   const lanes = float ? 8 : 4;
-  let i = 0;
-  for (; i <= steps - 2 * lanes; i += 2 * lanes) {
-    for (let v = i; v < i + 2 * lanes; v += lanes) {
-      const base = scalar(v);
-      out[v] = base;
-      for (let k = 1; k < lanes; k++) out[v + k] = r(base + r(k * step));
+  const fillChunk = (begin: number, end: number) => {
+    let i = begin;
+    for (; i <= end - 2 * lanes; i += 2 * lanes) {
+      for (let v = i; v < i + 2 * lanes; v += lanes) {
+        const base = scalar(v);
+        out[v] = base;
+        for (let k = 1; k < lanes; k++) out[v + k] = r(base + r(k * step));
+      }
     }
+    for (; i < end; i++) out[i] = scalar(i);
+  };
+  const GRAIN = 32768;
+  if (steps < GRAIN) {
+    fillChunk(0, steps);
+    return out;
   }
-  for (; i < steps; i++) out[i] = scalar(i);
+  const threads = Math.min(call.getNumThreads(), Math.ceil(steps / GRAIN));
+  const chunk = Math.ceil(steps / threads);
+  for (let begin = 0; begin < steps; begin += chunk) fillChunk(begin, Math.min(steps, begin + chunk));
   return out;
 }
 
