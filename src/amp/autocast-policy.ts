@@ -5,7 +5,8 @@
  * so gradients flow back to the inputs' own dtypes through ToCopyBackward0.
  *
  * CPU lists follow PyTorch 1.13's CPU autocast (checked by tests/fixtures/amp.json): only
- * the matrix products run in bfloat16, the losses, prod and cdist in float32, and cat,
+ * the matrix products run in bfloat16; the losses, prod, cdist, transposed convolutions, 3-d
+ * pooling, grid_sample, quantiles and linalg in float32; and cat,
  * stack and index_copy promote; softmax, exp, sum, layer_norm... are left alone on the
  * CPU. CUDA lists follow PyTorch 2.x's CUDA autocast.
  */
@@ -26,7 +27,14 @@ const FP32_LOSSES = [
   'klDiv', 'marginRankingLoss', 'softMarginLoss', 'hingeEmbeddingLoss', 'cosineEmbeddingLoss', 'poissonNllLoss', 'tripletMarginLoss',
   'multiMarginLoss', 'multilabelMarginLoss', 'ctcLoss',
 ] as const;
-const FP32_CPU = [...FP32_LOSSES, 'binaryCrossEntropy', 'prod', 'cdist'] as const;
+// The rest of 1.13's CPU float32 list that flint has: transposed convolutions, 3-d and
+// fractional pooling, unpooling, grid_sample, trace, quantiles and the LAPACK-backed linalg.
+const FP32_CPU = [
+  ...FP32_LOSSES, 'binaryCrossEntropy', 'prod', 'cdist', 'convTranspose1d', 'convTranspose2d', 'convTranspose3d', 'avgPool3d',
+  'maxPool3d', 'adaptiveAvgPool3d', 'adaptiveMaxPool3d', 'maxUnpool2d', 'maxUnpool3d', 'fractionalMaxPool2d', 'fractionalMaxPool3d',
+  'gridSample', 'trace', 'quantile', 'nanquantile', 'linalgInv', 'linalgSolve', 'linalgCholesky', 'linalgQr', 'linalgEigh', 'linalgSvd',
+  'linalgLuSolve', 'linalgMatrixNorm', 'linalgPinv',
+] as const;
 const FP32_CUDA = [
   ...FP32_LOSSES, 'acos', 'asin', 'cosh', 'erfinv', 'exp', 'expm1', 'log', 'log10', 'log2', 'log1p', 'reciprocal', 'rsqrt', 'sinh',
   'tan', 'pow', 'softplus', 'layerNorm', 'groupNorm', 'cosineSimilarity', 'logsumexp', 'cdist', 'dist', 'pdist', 'renorm',

@@ -5,6 +5,8 @@
  * in the outputs' gradients, so the nodes' sum is PyTorch's joint gradient, and an unused
  * output contributes nothing.
  */
+import { autocastOp } from '../amp/autocast-policy.js';
+import { autocastHook } from '../amp/autocast-state.js';
 import { checkOptions, keysOf } from '../tensor/args.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes } from '../tensor/shape.js';
@@ -30,6 +32,7 @@ const INV_SINGULAR = (i: number) =>
  * @example torch.linalg.inv(torch.tensor([[2, 0], [0, 4]], { dtype: torch.float64 }))
  */
 export function inv(A: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('linalgInv', inv, arguments);
   checkMatrices(A, 'linalg.inv', true);
   const n = A._shape[A._shape.length - 1];
   const eye = eyeLike(A, n);
@@ -57,6 +60,7 @@ export function recordInverse(A: Tensor, out: Tensor): Tensor {
  * @example torch.inverse(A)
  */
 export function inverse(A: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('linalgInv', inverse, arguments);
   return inv(A);
 }
 
@@ -74,6 +78,7 @@ const SOLVE_KEYS = keysOf<SolveOptions>()('left');
  * @example torch.linalg.solve(A, torch.tensor([1, 2], { dtype: torch.float64 }))
  */
 export function solve(A: Tensor, B: Tensor, options?: SolveOptions): Tensor {
+  if (autocastHook.active) return autocastOp('linalgSolve', solve, arguments);
   return solveWith(A, B, options, SOLVE_RAW);
 }
 
@@ -154,6 +159,7 @@ const CHOLESKY_KEYS = keysOf<CholeskyOptions>()('upper');
  * @example torch.linalg.cholesky(torch.tensor([[4, 2], [2, 3]], { dtype: torch.float64 }))
  */
 export function cholesky(A: Tensor, options?: CholeskyOptions): Tensor {
+  if (autocastHook.active) return autocastOp('linalgCholesky', cholesky, arguments);
   checkMatrices(A, 'linalg.cholesky', true);
   checkOptions(options, 'linalg.cholesky', CHOLESKY_KEYS);
   return recordCholesky(A, choleskyRaw(A, 'linalg.cholesky'), options?.upper ?? false);
@@ -229,6 +235,7 @@ export type QrResult = [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tens
  * @example const { Q, R } = torch.linalg.qr(A);
  */
 export function qr(A: Tensor, options?: QrOptions | QrOptions['mode']): QrResult {
+  if (autocastHook.active) return autocastOp('linalgQr', qr, arguments);
   const opts = typeof options === 'string' ? { mode: options } : options;
   checkMatrices(A, 'linalg.qr');
   checkOptions(opts, 'linalg.qr', QR_KEYS);
@@ -292,6 +299,7 @@ function checkUplo(UPLO: string): boolean {
  * @example const { eigenvalues, eigenvectors } = torch.linalg.eigh(A);
  */
 export function eigh(A: Tensor, UPLO: 'L' | 'U' = 'L'): EighResult {
+  if (autocastHook.active) return autocastOp('linalgEigh', eigh, arguments);
   checkMatrices(A, 'linalg.eigh', true);
   const [L, V] = eighRaw(A, checkUplo(UPLO), 'linalg.eigh');
   record(L, 'LinalgEighBackward0', [A], (node) => {
@@ -345,6 +353,7 @@ export type SvdResult = [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonl
  * @example const { U, S, Vh } = torch.linalg.svd(A, { fullMatrices: false });
  */
 export function svd(A: Tensor, options?: SvdOptions | boolean): SvdResult {
+  if (autocastHook.active) return autocastOp('linalgSvd', svd, arguments);
   const opts = typeof options === 'boolean' ? { fullMatrices: options } : options;
   checkMatrices(A, 'linalg.svd');
   checkOptions(opts, 'linalg.svd', SVD_KEYS);

@@ -2,6 +2,8 @@
  * The pseudo-inverse, least squares (LAPACK's gelsy, PyTorch's CPU default driver) and the
  * numerical rank, with PyTorch's tolerances and gradients.
  */
+import { autocastOp } from '../amp/autocast-policy.js';
+import { autocastHook } from '../amp/autocast-state.js';
 import { checkOptions, keysOf } from '../tensor/args.js';
 import { fromArray } from '../tensor/creation.js';
 import { float64, int64 } from '../tensor/dtype.js';
@@ -60,6 +62,7 @@ function spectrum(A: Tensor, hermitian: boolean, fn: string): { S: Float64Array;
  * @example torch.linalg.pinv(torch.tensor([[1, 2], [2, 4]], { dtype: torch.float64 }))
  */
 export function pinv(A: Tensor, options?: RankOptions): Tensor {
+  if (autocastHook.active) return autocastOp('linalgPinv', pinv, arguments);
   checkMatrices(A, 'linalg.pinv');
   checkOptions(options, 'linalg.pinv', RANK_KEYS);
   const hermitian = options?.hermitian ?? false;
@@ -246,6 +249,7 @@ export function matrixRank(A: Tensor, options?: RankOptions): Tensor {
  * @example torch.pinverse(A, 1e-10)
  */
 export function pinverse(A: Tensor, rcond = 1e-15): Tensor {
+  if (autocastHook.active) return autocastOp('linalgPinv', pinverse, arguments);
   if (typeof rcond !== 'number') throw new TypeError(`pinverse(): argument 'rcond' (position 2) must be float, not ${typeof rcond}`);
   return pinv(A, { rtol: rcond });
 }

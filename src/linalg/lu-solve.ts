@@ -3,6 +3,8 @@
  * PyTorch's gradients for LU and B; the older torch.lu and torch.luSolve; and getrs over
  * the native trsm, which gives PyTorch's inf and NaN where U has a zero pivot.
  */
+import { autocastOp } from '../amp/autocast-policy.js';
+import { autocastHook } from '../amp/autocast-state.js';
 import { checkBoolean, checkOptions, keysOf } from '../tensor/args.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fromArray } from '../tensor/creation.js';
@@ -69,6 +71,7 @@ function checkLuSolve(LU: Tensor, pivots: Tensor, B: Tensor, left: boolean): voi
  * @example const { LU, pivots } = torch.linalg.luFactor(A); const X = torch.linalg.luSolve(LU, pivots, B);
  */
 export function luSolve(LU: Tensor, pivots: Tensor, B: Tensor, options?: LuSolveOptions): Tensor {
+  if (autocastHook.active) return autocastOp('linalgLuSolve', luSolve, arguments);
   checkOptions(options, 'linalg.lu_solve', LU_SOLVE_KEYS);
   const left = options?.left ?? true;
   const adjoint = options?.adjoint ?? false;

@@ -3,6 +3,8 @@
  * PyTorch's norm_backward), matrixNorm ('fro', 'nuc', ±inf, ±1, ±2) and norm, which picks
  * between them as PyTorch does.
  */
+import { autocastOp } from '../amp/autocast-policy.js';
+import { autocastHook } from '../amp/autocast-state.js';
 import { checkBoolean, checkOptions, keysOf, toDTypeArg } from '../tensor/args.js';
 import type { DType } from '../tensor/dtype.js';
 import { scalarTypeName } from '../tensor/dtype.js';
@@ -64,6 +66,7 @@ function wrapDim(d: number, ndim: number, fn: string): number {
  * @example torch.linalg.matrixNorm(A); torch.linalg.matrixNorm(A, 'nuc'); torch.linalg.matrixNorm(A, 2)
  */
 export function matrixNorm(A: Tensor, ord: MatrixNormOrder = 'fro', dim: [number, number] = [-2, -1], keepdim = false, options?: VectorNormOptions): Tensor {
+  if (autocastHook.active) return autocastOp('linalgMatrixNorm', matrixNorm, arguments);
   const fn = 'linalg.matrix_norm';
   if (!(A instanceof Tensor)) throw new TypeError(`linalg_matrix_norm(): argument 'input' (position 1) must be Tensor, not ${typeof A}`);
   if (A._shape.length < 2) throw new Error(`${fn}: The input tensor A must have at least 2 dimensions.`);

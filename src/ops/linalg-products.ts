@@ -152,6 +152,7 @@ export function addr(input: Tensor, vec1: Tensor, vec2: Tensor, options?: BetaAl
  * @example torch.trace(torch.eye(3)) // 3
  */
 export function trace(x: Tensor): Tensor {
+  if (autocastHook.active) return autocastOp('trace', trace, arguments);
   checkTensor(x, 'trace', 'input');
   if (x._shape.length !== 2) throw new Error(`trace: expected a matrix, but got tensor with dim ${x._shape.length}`);
   const out = noGrad(() => tidy(() => sum(diagonal(x))));

@@ -3,6 +3,8 @@
  * (`trapezoid`, `cumulativeTrapezoid`) and membership (`isin`), composed as PyTorch composes
  * them (sort and gather, matrix products), so their gradients are PyTorch's.
  */
+import { autocastOp } from '../amp/autocast-policy.js';
+import { autocastHook } from '../amp/autocast-state.js';
 import { Tensor } from '../tensor/tensor.js';
 import { full, tensor, zeros } from '../tensor/creation.js';
 import { bool, int64, resultType, scalarTypeName } from '../tensor/dtype.js';
@@ -102,6 +104,7 @@ function quantileImpl(fn: string, input: Tensor, q: Tensor | number, dim: number
  * @example torch.quantile(x, torch.tensor([0.25, 0.75]), 1, true)
  */
 export function quantile(input: Tensor, q: Tensor | number, dim?: number | null | QuantileOptions, keepdim?: boolean, options?: QuantileOptions): Tensor {
+  if (autocastHook.active) return autocastOp('quantile', quantile, arguments);
   return quantileImpl('quantile', input, q, dim, keepdim, options, false);
 }
 
@@ -110,6 +113,7 @@ export function quantile(input: Tensor, q: Tensor | number, dim?: number | null 
  * @example torch.nanquantile(torch.tensor([1, NaN, 3]), 0.5) // 2
  */
 export function nanquantile(input: Tensor, q: Tensor | number, dim?: number | null | QuantileOptions, keepdim?: boolean, options?: QuantileOptions): Tensor {
+  if (autocastHook.active) return autocastOp('nanquantile', nanquantile, arguments);
   return quantileImpl('nanquantile', input, q, dim, keepdim, options, true);
 }
 

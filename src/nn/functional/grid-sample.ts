@@ -7,6 +7,8 @@
  * round as PyTorch's do; the gradient multipliers of the padding modes (0 on and beyond a
  * border, -1 on a reflected stretch) are PyTorch's.
  */
+import { autocastOp } from '../../amp/autocast-policy.js';
+import { autocastHook } from '../../amp/autocast-state.js';
 import { record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { freeIntermediates } from '../../memory/storage.js';
@@ -274,6 +276,7 @@ type Arg = GridSampleMode | GridSamplePadding | boolean | null | undefined | Gri
  * F.gridSample(image, grid, 'bicubic', 'reflection', true);
  */
 export function gridSample(input: Tensor, grid: Tensor, mode?: Arg, paddingMode?: Arg, alignCorners?: Arg, options?: GridSampleOptions): Tensor {
+  if (autocastHook.active) return autocastOp('gridSample', gridSample, arguments);
   checkTensor(input, 'gridSample', 'input');
   checkTensor(grid, 'gridSample', 'grid');
   const a = bindArgs('gridSample', [mode, paddingMode, alignCorners, options], GRID_SAMPLE_KEYS);

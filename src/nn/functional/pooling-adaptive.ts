@@ -5,6 +5,8 @@
  * an adaptive average to size 1 in every dim is a mean (`MeanBackward1`), and the 1-d forms
  * are the 2-d ops over an unsqueezed input.
  */
+import { autocastOp } from '../../amp/autocast-policy.js';
+import { autocastHook } from '../../amp/autocast-state.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { int64 } from '../../tensor/dtype.js';
 import { zeros } from '../../tensor/creation.js';
@@ -142,6 +144,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize): Tens
  * @example F.adaptiveAvgPool3d(x, [2, 4, 4])
  */
 export function adaptiveAvgPool3d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+  if (autocastHook.active) return autocastOp('adaptiveAvgPool3d', adaptiveAvgPool3d, arguments);
   return adaptiveAvgNd(3, input, outputSize);
 }
 
@@ -173,6 +176,7 @@ export function adaptiveMaxPool2d(input: Tensor, ...args: unknown[]): Tensor | [
 export function adaptiveMaxPool3d(input: Tensor, ...args: AdaptiveMaxIndexArgs): [Tensor, Tensor];
 export function adaptiveMaxPool3d(input: Tensor, ...args: AdaptiveMaxArgs): Tensor;
 export function adaptiveMaxPool3d(input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  if (autocastHook.active) return autocastOp('adaptiveMaxPool3d', adaptiveMaxPool3d as (...args: unknown[]) => Tensor | [Tensor, Tensor], arguments);
   return adaptiveMaxNd(3, input, args);
 }
 
@@ -317,6 +321,7 @@ export function maxUnpool1d(input: Tensor, indices: Tensor, ...args: (PoolArg | 
  * @example const [y, idx] = F.maxPool2d(x, 2, { returnIndices: true }); F.maxUnpool2d(y, idx, 2)
  */
 export function maxUnpool2d(input: Tensor, indices: Tensor, ...args: (PoolArg | MaxUnpoolOptions)[]): Tensor {
+  if (autocastHook.active) return autocastOp('maxUnpool2d', maxUnpool2d, arguments);
   return maxUnpoolNd(2, input, indices, args);
 }
 
@@ -325,6 +330,7 @@ export function maxUnpool2d(input: Tensor, indices: Tensor, ...args: (PoolArg | 
  * @example const [y, idx] = F.maxPool3d(x, 2, { returnIndices: true }); F.maxUnpool3d(y, idx, 2)
  */
 export function maxUnpool3d(input: Tensor, indices: Tensor, ...args: (PoolArg | MaxUnpoolOptions)[]): Tensor {
+  if (autocastHook.active) return autocastOp('maxUnpool3d', maxUnpool3d, arguments);
   return maxUnpoolNd(3, input, indices, args);
 }
 

@@ -7,6 +7,8 @@
  * dtype. The windows are gathered and reduced with max, so autograd routes each output's
  * gradient to its input element; the output is named FractionalMaxPool2D/3DBackward0.
  */
+import { autocastOp } from '../../amp/autocast-policy.js';
+import { autocastHook } from '../../amp/autocast-state.js';
 import { renameGradFn } from '../../autograd/function.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { tidy } from '../../memory/storage.js';
@@ -174,6 +176,7 @@ type FractionalIndexArgs =
 export function fractionalMaxPool2d(input: Tensor, ...args: FractionalIndexArgs): [Tensor, Tensor];
 export function fractionalMaxPool2d(input: Tensor, ...args: FractionalArgs): Tensor;
 export function fractionalMaxPool2d(input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  if (autocastHook.active) return autocastOp('fractionalMaxPool2d', fractionalMaxPool2d, arguments);
   return fractionalNd(2, input, args, false);
 }
 /**
@@ -183,6 +186,7 @@ export function fractionalMaxPool2d(input: Tensor, ...args: unknown[]): Tensor |
 export function fractionalMaxPool3d(input: Tensor, ...args: FractionalIndexArgs): [Tensor, Tensor];
 export function fractionalMaxPool3d(input: Tensor, ...args: FractionalArgs): Tensor;
 export function fractionalMaxPool3d(input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  if (autocastHook.active) return autocastOp('fractionalMaxPool3d', fractionalMaxPool3d, arguments);
   return fractionalNd(3, input, args, false);
 }
 /**

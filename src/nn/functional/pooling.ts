@@ -4,6 +4,8 @@
  * The 1-d forms are PyTorch's composites: the 2-d op over `x.unsqueeze(-2)`, squeezed
  * back (so their grad_fn is `SqueezeBackward1`, as in PyTorch 1.13).
  */
+import { autocastOp } from '../../amp/autocast-policy.js';
+import { autocastHook } from '../../amp/autocast-state.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { squeeze, unsqueeze } from '../../ops/shape.js';
 import { avgPoolOp, maxPoolOp, disposeAll as torch_dispose } from './pooling-core.js';
@@ -213,6 +215,7 @@ export function maxPool3d(input: Tensor, ...args: [...PoolArg[], MaxPoolOptions 
 export function maxPool3d(input: Tensor, kernelSize: PoolSize, stride: PoolSize | null | undefined, padding: PoolSize | undefined, dilation: PoolSize | undefined, ceilMode: boolean | undefined, returnIndices: true): [Tensor, Tensor];
 export function maxPool3d(input: Tensor, ...args: (PoolArg | MaxPoolOptions)[]): Tensor;
 export function maxPool3d(input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  if (autocastHook.active) return autocastOp('maxPool3d', maxPool3d, arguments);
   return maxPoolNd(3, input, args, false);
 }
 
@@ -259,5 +262,6 @@ export function avgPool2d(input: Tensor, ...args: (PoolArg | AvgPoolOptions)[]):
  * @example F.avgPool3d(x, 2, { divisorOverride: 3 })
  */
 export function avgPool3d(input: Tensor, ...args: (PoolArg | AvgPoolOptions)[]): Tensor {
+  if (autocastHook.active) return autocastOp('avgPool3d', avgPool3d, arguments);
   return avgPoolNd(3, input, args);
 }
