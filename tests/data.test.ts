@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
-import { DataLoader, Dataset, Subset, TensorDataset, defaultCollate, randomSplit } from '../src/utils/data.js';
+import { DataLoader, Dataset, Subset, TensorDataset, defaultCollate, defaultConvert, randomSplit } from '../src/utils/data.js';
 
 /** 10 rows: X[i] = [i, 10 + i] (float32), y[i] = i (int64). */
 function rows(n = 10): { X: Tensor; y: Tensor; ds: TensorDataset } {
@@ -215,6 +215,31 @@ describe('defaultCollate', () => {
     const [first] = [...new DataLoader(data, { batchSize: 2 })];
     expect(first.a.tolist()).toEqual([1, 2]);
     expect(first.b.dtype).toBe(torch.float64);
+  });
+
+  it('typed arrays (JS\'s NumPy arrays) become tensors of their element type, stacked', () => {
+    // default_collate([np.float32([1, 2]), np.float32([3, 4])]) -> tensor([[1., 2.], [3., 4.]]) (float32)
+    const batch = defaultCollate([{ x: new Float32Array([1, 2]), y: new Int32Array([7]) }, { x: new Float32Array([3, 4]), y: new Int32Array([8]) }]);
+    expect(batch.x.dtype).toBe(torch.float32);
+    expect(batch.x.tolist()).toEqual([[1, 2], [3, 4]]);
+    expect(batch.y.dtype).toBe(torch.int32);
+    expect(batch.y.tolist()).toEqual([[7], [8]]);
+    const [first] = [...new DataLoader([new Float64Array([1, 2]), new Float64Array([3, 4])], { batchSize: 2 })];
+    expect(first!.dtype).toBe(torch.float64);
+  });
+
+  it('defaultConvert turns typed arrays into tensors and keeps the rest', () => {
+    // default_convert({'x': np.float32([1, 2]), 'label': 3}) -> {'x': tensor([1., 2.]), 'label': 3}
+    const out = defaultConvert({ x: new Float32Array([1, 2]), label: 3, parts: [new BigInt64Array([5n]), 'a'] }) as {
+      x: torch.Tensor; label: number; parts: [torch.Tensor, string];
+    };
+    expect(out.x.dtype).toBe(torch.float32);
+    expect(out.x.tolist()).toEqual([1, 2]);
+    expect(out.label).toBe(3);
+    expect(out.parts[0].dtype).toBe(torch.int64);
+    expect(out.parts[1]).toBe('a');
+    const t = torch.ones(2);
+    expect(defaultConvert(t)).toBe(t);
   });
 
   it('errors as PyTorch words them', () => {

@@ -37,7 +37,7 @@ export interface MapDataset<T> {
  */
 export type Collated<T> = T extends Tensor
   ? Tensor
-  : T extends number | boolean | bigint
+  : T extends number | boolean | bigint | ArrayBufferView
     ? Tensor
     : T extends string
       ? string[]
@@ -137,17 +137,37 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+function isTypedArray(value: unknown): value is ArrayBufferView {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView);
+}
+
+/**
+ * `torch.utils.data.default_convert`, the conversion a DataLoader without batching applies
+ * in PyTorch: typed arrays (JS's NumPy arrays) become tensors of their element type, arrays
+ * and plain objects are converted element by element, and anything else (tensors, numbers,
+ * strings) is kept as it is.
+ * @example defaultConvert({ x: new Float32Array([1, 2]), label: 3 }) // { x: tensor([1., 2.]), label: 3 }
+ */
+export function defaultConvert(data: unknown): unknown {
+  if (isTypedArray(data)) return tensor(data as never);
+  if (Array.isArray(data)) return data.map(defaultConvert);
+  if (isPlainObject(data)) return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, defaultConvert(v)]));
+  return data;
+}
+
 /**
  * `torch.utils.data.default_collate`: stacks tensors, turns numbers into one tensor and
  * collates arrays per position and plain objects per key. JS has one number type, so
  * whole numbers (even `1.0`) give int64 and any fraction gives float64 for the batch,
- * where PyTorch goes by the Python type of the first element.
+ * where PyTorch goes by the Python type of the first element. Typed arrays, JS's NumPy
+ * arrays, become tensors of their element type and are stacked, as NumPy arrays are.
  * @example defaultCollate([{ x: 1 }, { x: 2 }]) // { x: tensor([1, 2]) }
  */
 export function defaultCollate<T>(batch: T[]): Collated<T> {
   const elem: unknown = batch[0];
   const out = ((): unknown => {
     if (elem instanceof Tensor) return stack(batch as Tensor[], 0);
+    if (isTypedArray(elem)) return stack((batch as unknown as ArrayBufferView[]).map((a) => tensor(a as never)), 0);
     if (typeof elem === 'number') {
       const values = batch as number[];
       return tensor(values, { dtype: values.every(Number.isInteger) ? int64 : float64 });

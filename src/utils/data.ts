@@ -9,7 +9,7 @@ import { CPU } from '../tensor/device.js';
 import { argumentError } from '../tensor/args.js';
 import { Subset, checkDataset, type MapDataset } from './data-core.js';
 
-export { Dataset, TensorDataset, Subset, defaultCollate } from './data-core.js';
+export { Dataset, TensorDataset, Subset, defaultCollate, defaultConvert } from './data-core.js';
 export type { MapDataset, Collated } from './data-core.js';
 export { IterableDataset, ConcatDataset, ChainDataset, StackDataset } from './datasets.js';
 export type { Stacked } from './datasets.js';
