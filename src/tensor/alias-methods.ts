@@ -18,7 +18,7 @@ import { frexp } from '../ops/math-extras.js';
 import { selectScatter, sliceScatter, diagonalScatter } from '../ops/scatter-views.js';
 import { transpose } from '../ops/shape.js';
 import { Tensor } from './tensor.js';
-import { installMethods, type MethodTable, type Tail } from './method-install.js';
+import { installGetters, installMethods, type MethodTable, type Tail } from './method-install.js';
 
 
 declare module './tensor.js' {
@@ -172,11 +172,4 @@ const getters: Record<string, (x: Tensor) => unknown> = {
   },
   mH: (x) => conjugateTranspose(x, 'tensor.mH'),
 };
-for (const [name, get] of Object.entries(getters)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    get(this: Tensor) {
-      return get(this);
-    },
-    configurable: true,
-  });
-}
+installGetters(getters);

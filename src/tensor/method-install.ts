@@ -29,3 +29,19 @@ export function installMethods(methods: MethodTable): void {
     });
   }
 }
+
+/**
+ * Defines each function as a read-only Tensor property (`x.mH`, `x.layout`), computed on
+ * each read, configurable as a class getter is. @internal
+ * @example installGetters({ isCuda: (x) => x.device.type === 'cuda' })
+ */
+export function installGetters(getters: Record<string, (x: Tensor) => unknown>): void {
+  for (const [name, get] of Object.entries(getters)) {
+    Object.defineProperty(Tensor.prototype, name, {
+      get(this: Tensor) {
+        return get(this);
+      },
+      configurable: true,
+    });
+  }
+}

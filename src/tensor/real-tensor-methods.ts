@@ -8,7 +8,7 @@
 import * as real from '../ops/real-tensors.js';
 import { emptyStrided, type EmptyStridedOptions } from '../ops/strided.js';
 import { newEmpty, newTensor } from '../ops/structured.js';
-import { installMethods, type Tail } from './method-install.js';
+import { installGetters, installMethods, type Tail } from './method-install.js';
 import { argumentError } from './args.js';
 import { scalarTypeName } from './dtype.js';
 import { Size } from './size.js';
@@ -118,14 +118,7 @@ const getters: Record<string, (x: Tensor) => unknown> = {
 for (const name of ['isMeta', 'isSparse', 'isSparseCsr', 'isQuantized', 'isNested', 'isMkldnn', 'isVulkan', 'isXpu', 'isIpu', 'isMps', 'isOrt']) {
   getters[name] = () => false;
 }
-for (const [name, get] of Object.entries(getters)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    get(this: Tensor) {
-      return get(this);
-    },
-    configurable: true,
-  });
-}
+installGetters(getters);
 
 /** `x.new(...)`: see the Tensor declaration above. */
 function legacyNew(x: Tensor, ...args: (number | Size | NestedList | Tensor)[]): Tensor {
