@@ -23,7 +23,7 @@ import { gather, scatter } from '../ops/indexing.js';
 import { zerosLike } from '../tensor/creation.js';
 import { solveTriangular } from './extras.js';
 import { mT, tril, triu } from './matrix-helpers.js';
-import { type LuFactorExResult, luFactorEx, luUnpack } from './lu.js';
+import { type LuFactorExResult, luFactorEx, luUnpack, pivotOrders } from './lu.js';
 
 /**
  * The options of linalg.lu_solve: `left: false` solves X A = B, `adjoint: true` uses Aᴴ
@@ -117,19 +117,12 @@ export function getrs(LU: Tensor, pivots: Tensor, B: Tensor, adjoint: boolean): 
 function swapOrder(pivots: Tensor, n: number, B: Tensor): Tensor {
   const batch = pivots._shape.slice(0, -1);
   const count = batch.reduce((p, s) => p * s, 1);
-  const piv = contiguous(pivots).dataSync() as Int32Array;
-  const order = new Float64Array(count * n);
-  for (let b = 0; b < count; b++) {
-    const perm = order.subarray(b * n, (b + 1) * n);
-    for (let i = 0; i < n; i++) perm[i] = i;
-    for (let i = 0; i < n; i++) {
-      const j = piv[b * n + i] - 1;
-      if (j < 0 || j >= n) throw new Error('linalg.lu_solve: pivots must be between 1 and LU.size(-1) inclusive. Did you properly pass the result of lu_factor?');
-      [perm[i], perm[j]] = [perm[j], perm[i]];
-    }
-  }
+  const orders = pivotOrders(
+    contiguous(pivots).dataSync() as Int32Array, count, n, n,
+    'linalg.lu_solve: pivots must be between 1 and LU.size(-1) inclusive. Did you properly pass the result of lu_factor?',
+  );
   const k = B._shape[B._shape.length - 1];
-  return expand(fromArray(order, float64, [...batch, 1, n], int64, B.device), [...batch, k, n]);
+  return expand(fromArray(Float64Array.from(orders), float64, [...batch, 1, n], int64, B.device), [...batch, k, n]);
 }
 
 /** lu_solve's backward, built here so that its closure holds only what it saves. */

@@ -103,26 +103,36 @@ export function luPacked(A: Tensor): { LU: Tensor; pivots: Tensor; codes: number
   }));
 }
 
+/**
+ * getrf's row swaps as orders: getrf swaps row i with row pivots[i] in turn, so row i of
+ * Pᵀ A is row order[i] of A. `pivots` is [count, k] (1-based), the result [count, m];
+ * `message` words the error for a pivot outside 1..m. @internal
+ */
+export function pivotOrders(piv: Int32Array, count: number, k: number, m: number, message: string): Int32Array {
+  const orders = new Int32Array(count * m);
+  for (let b = 0; b < count; b++) {
+    const perm = orders.subarray(b * m, (b + 1) * m);
+    for (let i = 0; i < m; i++) perm[i] = i;
+    for (let i = 0; i < k; i++) {
+      const j = piv[b * k + i] - 1;
+      if (j < 0 || j >= m) throw new Error(message);
+      [perm[i], perm[j]] = [perm[j], perm[i]];
+    }
+  }
+  return orders;
+}
+
 /** The m×m permutation matrices P with A = P L U, from 1-based getrf pivots [..., k]. No graph. @internal */
 export function permutationOf(pivots: Tensor, m: number, like: Tensor): Tensor {
   const k = pivots._shape[pivots._shape.length - 1];
   const batch = pivots._shape.slice(0, -1);
   const count = batch.reduce((p, s) => p * s, 1);
-  const piv = pivots.dataSync() as Int32Array;
+  const orders = pivotOrders(
+    pivots.dataSync() as Int32Array, count, k, m,
+    'pivots passed to lu_unpack must be between 1 and LU.size(-2) inclusive.Did you properly pass the result of lu_factor?',
+  );
   const values = new Float64Array(count * m * m);
-  const perm = new Int32Array(m);
-  for (let b = 0; b < count; b++) {
-    for (let i = 0; i < m; i++) perm[i] = i;
-    // getrf swaps row i with row pivots[i] in turn: row i of Pᵀ A is row perm[i] of A.
-    for (let i = 0; i < k; i++) {
-      const j = piv[b * k + i] - 1;
-      if (j < 0 || j >= m) throw new Error('pivots passed to lu_unpack must be between 1 and LU.size(-2) inclusive.Did you properly pass the result of lu_factor?');
-      const t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
-    for (let i = 0; i < m; i++) values[b * m * m + perm[i] * m + i] = 1;
-  }
+  for (let b = 0; b < count; b++) for (let i = 0; i < m; i++) values[b * m * m + orders[b * m + i] * m + i] = 1;
   return fromArray(values, float64, [...batch, m, m], like._dtype, like.device);
 }
 

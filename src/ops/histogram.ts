@@ -61,16 +61,7 @@ export function histogram(input: Tensor, bins: number | Tensor, options: Histogr
     let edges: Tensor;
     if (bins instanceof Tensor) {
       if (range !== null) throw new TypeError('histogram(): range is only accepted with a number of bins, not with a bins tensor');
-      if (bins._dtype !== input._dtype) {
-        throw new Error(
-          `torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype ${cName(input)} and bins for dimension 0 with dtype ${cName(bins)}`,
-        );
-      }
-      if (bins._shape.length !== 1) {
-        throw new Error(`torch.histogramdd: bins tensor should have one dimension, but got ${bins._shape.length} dimensions in the bins tensor for dimension 0`);
-      }
-      if (bins._shape[0]! < 1) throw new Error('torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements in the bins tensor for dimension 0');
-      edges = bins.contiguous();
+      edges = givenEdges(bins, input, 0);
     } else {
       checkInteger(bins, 'histogram', 'bins');
       if (bins <= 0) throw new Error(`torch.histogram(): bins must be > 0, but got ${bins} for dimension 0`);
@@ -95,8 +86,22 @@ export function histogram(input: Tensor, bins: number | Tensor, options: Histogr
   }));
 }
 
-/** PyTorch's dtype name in this message (`float`, `double`, `long int`). @internal */
-export function cName(t: Tensor): string {
+/** A bins tensor of edges for dimension `dim`, checked with PyTorch's messages. @internal */
+export function givenEdges(bins: Tensor, input: Tensor, dim: number): Tensor {
+  if (bins._dtype !== input._dtype) {
+    throw new Error(
+      `torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype ${cName(input)} and bins for dimension ${dim} with dtype ${cName(bins)}`,
+    );
+  }
+  if (bins._shape.length !== 1) {
+    throw new Error(`torch.histogramdd: bins tensor should have one dimension, but got ${bins._shape.length} dimensions in the bins tensor for dimension ${dim}`);
+  }
+  if (bins._shape[0]! < 1) throw new Error(`torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements in the bins tensor for dimension ${dim}`);
+  return bins.contiguous();
+}
+
+/** PyTorch's dtype name in this message (`float`, `double`, `long int`). */
+function cName(t: Tensor): string {
   return ({ float32: 'float', float64: 'double', int64: 'long int', int32: 'int' } as Record<string, string>)[t._dtype.name] ?? t._dtype.name;
 }
 

@@ -15,7 +15,7 @@ import { maskedSelect, scatterAdd, select } from './indexing.js';
 import { contiguous, reshape, toDtype } from './shape.js';
 import { searchsorted } from './search.js';
 import { diff } from './differences.js';
-import { cName, outerEdges } from './histogram.js';
+import { givenEdges, outerEdges } from './histogram.js';
 
 /** The keyword arguments of histogramdd. @example { range: [0, 1, 0, 1], density: true } */
 export interface HistogramddOptions {
@@ -104,18 +104,7 @@ export function histogramdd(input: Tensor, bins: number | number[] | Tensor[], o
 
 /** One dimension's edges: a count over `range` or the column's range, or given edges. */
 function edgesOf(column: Tensor, bins: number | Tensor, range: [number, number] | null, d: number, input: Tensor): Tensor {
-  if (bins instanceof Tensor) {
-    if (bins._dtype !== input._dtype) {
-      throw new Error(
-        `torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype ${cName(input)} and bins for dimension ${d} with dtype ${cName(bins)}`,
-      );
-    }
-    if (bins._shape.length !== 1) {
-      throw new Error(`torch.histogramdd: bins tensor should have one dimension, but got ${bins._shape.length} dimensions in the bins tensor for dimension ${d}`);
-    }
-    if (bins._shape[0]! < 1) throw new Error(`torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements in the bins tensor for dimension ${d}`);
-    return bins.contiguous();
-  }
+  if (bins instanceof Tensor) return givenEdges(bins, input, d);
   checkInteger(bins, 'histogramdd', 'bins');
   if (bins <= 0) throw new Error(`torch.histogram(): bins must be > 0, but got ${bins} for dimension ${d}`);
   return linspace(...outerEdges(column, range, d), bins + 1, { dtype: input._dtype });

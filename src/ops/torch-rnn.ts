@@ -10,9 +10,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkBoolean, checkInteger, checkNumber, checkTensor } from '../tensor/args.js';
 import { contiguous, reshape, transpose } from './shape.js';
 import { lstmCellState, named, runStack } from '../nn/rnn/stack.js';
-import { runDirection, type DirectionWeights, type RnnMode } from '../nn/rnn/direction.js';
+import { GATES, runDirection, type DirectionWeights, type RnnMode } from '../nn/rnn/direction.js';
 
-const GATES: Record<RnnMode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
 const PYTHON_NAME: Record<RnnMode, string> = { LSTM: 'lstm', GRU: 'gru', RNN_TANH: 'rnn_tanh', RNN_RELU: 'rnn_relu' };
 
 const dense = (t: Tensor) => (t.isContiguous() ? t : contiguous(t));
@@ -60,6 +59,8 @@ interface LayerArgs {
   bidirectional: boolean;
 }
 
+const stackConfig = (mode: RnnMode, a: LayerArgs) => ({ mode, numLayers: a.numLayers, bidirectional: a.bidirectional, dropout: a.dropout, training: a.train });
+
 function checkLayerArgs(fn: string, a: LayerArgs): void {
   checkBoolean(a.hasBiases, fn, 'has_biases');
   checkInteger(a.numLayers, fn, 'num_layers');
@@ -81,8 +82,7 @@ function runPadded(mode: RnnMode, input: Tensor, hx: Tensor, cx: Tensor | null, 
   const [steps, batch, features] = x._shape;
   checkStates(mode, weights, features, batch, hx, cx);
   const data = reshape(dense(x), [steps * batch, features]);
-  const config = { mode, numLayers: a.numLayers, bidirectional: a.bidirectional, dropout: a.dropout, training: a.train };
-  const { out, hN, cN } = runStack(config, data, new Array<number>(steps).fill(batch), hx, cx, weights);
+  const { out, hN, cN } = runStack(stackConfig(mode, a), data, new Array<number>(steps).fill(batch), hx, cx, weights);
   let y = named(reshape(out, [steps, batch, out._shape[1]]), a.bidirectional ? 'CatBackward0' : 'StackBackward0');
   // ATen transposes back in C++: LSTM's shows TransposeBackward0, the others' TransposeBackward1.
   if (batchFirst) y = named(transpose(y, 0, 1), mode === 'LSTM' ? 'TransposeBackward0' : 'TransposeBackward1');
@@ -105,8 +105,7 @@ function runPacked(mode: RnnMode, data: Tensor, batchSizes: Tensor, hx: Tensor, 
   const weights = groupWeights(mode, params, a.hasBiases, a.numLayers * (a.bidirectional ? 2 : 1));
   if (data._dtype !== weights[0].wIh._dtype) throw new Error('mat1 and mat2 must have the same dtype');
   checkStates(mode, weights, data._shape[1], sizes[0] ?? 0, hx, cx);
-  const config = { mode, numLayers: a.numLayers, bidirectional: a.bidirectional, dropout: a.dropout, training: a.train };
-  const { out, hN, cN } = runStack(config, dense(data), sizes, hx, cx, weights);
+  const { out, hN, cN } = runStack(stackConfig(mode, a), dense(data), sizes, hx, cx, weights);
   return { y: named(out, 'CatBackward0'), hN, cN };
 }
 
