@@ -38,6 +38,10 @@ export {
   long,
   int,
   short,
+  complex64,
+  complex128,
+  cfloat,
+  cdouble,
   promoteTypes,
   setDefaultDtype,
   setDefaultTensorType,
@@ -434,8 +438,9 @@ export { put, indexReduce } from './ops/put-index-reduce.js';
 export type { IndexReduction, IndexReduceOptions } from './ops/put-index-reduce.js';
 export { sgn, typename, getDevice, isInference } from './tensor/tensor-queries.js';
 export { isSigned, isSameSize } from './tensor/predicates.js';
-// The complex-number API as PyTorch answers it for real tensors, and the one layout (src/ops/real-tensors.ts, tensor/real-tensor-methods.ts).
+// Complex numbers: the parts' API for real and complex tensors, and the one layout (src/ops/real-tensors.ts, tensor/real-tensor-methods.ts, src/complex/).
 export { conj, conjPhysical, conjPhysical_, real, imag, angle, isreal, adjoint } from './ops/real-tensors.js';
+export { complex, polar, viewAsReal, viewAsComplex } from './complex/parts.js';
 export { strided, Layout } from './tensor/real-tensor-methods.js';
 // Anomaly mode's switches at torch level, as torch.is_anomaly_enabled and torch.set_anomaly_enabled (src/autograd/anomaly.ts).
 export { isAnomalyEnabled, isAnomalyCheckNanEnabled, setDetectAnomaly as setAnomalyEnabled } from './autograd/anomaly.js';

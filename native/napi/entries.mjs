@@ -145,6 +145,8 @@ export const enums = {
   ScanOp: ['Sum', 'Prod', 'Max', 'Min', 'LogSumExp'],
   // Order statistics of a row (select entry): topk, kthvalue, median, nanmedian, mode.
   SelectOp: ['Topk', 'Kth', 'Median', 'NanMedian', 'Mode'],
+  // How a Fourier transform is scaled: by nothing, 1/n, or 1/sqrt(n) (PyTorch's fft_norm_mode).
+  FftNorm: ['None', 'ByN', 'ByRootN'],
   // torch.distributed's reductions (AVG is a sum, then a division in TypeScript).
   CommReduceOp: ['Sum', 'Product', 'Min', 'Max', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor'],
   // What a process group's distCollective runs (native/include/flint/communicator.h).
@@ -565,6 +567,16 @@ export const entries = {
   linalgSvd: { args: 'u: new [B, M, P], s: new [B, K], vh: new [B, Q, N], info: new [B], input: in [B, M, N]', kernel: true },
   // Least squares by complete orthogonal factorization (gelsy), as PyTorch's CPU default.
   linalgLstsq: { args: 'solution: new [B, N, K], rank: new [B], a: in [B, M, N], b: in [B, M, K], rcond: f64', kernel: true },
+  // Discrete Fourier transforms along the middle axis N of contiguous [B, N, M] signals
+  // (native/cpu/fft.cc, on pocketfft, which PyTorch's CPU build also uses; CUDA refuses them
+  // until cuFFT). A complex signal is its real view, with a trailing pair of (real, imag).
+  // TypeScript transforms one axis per call, in PyTorch's order, which is what pocketfft does
+  // for several axes. The result is scaled as PyTorch's `normalization` (FftNorm) asks, for a
+  // signal of `size` elements. c2c: `forward` picks the sign of the exponent. r2c: the one-sided
+  // half, H = N / 2 + 1 rows. c2r: reads the first N / 2 + 1 rows of the H given.
+  fftC2c: { args: 'out: new [B, N, M, 2], input: in [B, N, M, 2], forward: bool, normalization: FftNorm, size: i64', kernel: true, check: 'checkFftC2c' },
+  fftR2c: { args: 'out: new [B, H, M, 2], input: in [B, N, M], normalization: FftNorm, size: i64', kernel: true, check: 'checkFftR2c' },
+  fftC2r: { args: 'out: new [B, N, M], input: in [B, H, M, 2], normalization: FftNorm, size: i64', kernel: true, check: 'checkFftC2r' },
   // Fused attention (native/cpu/attention.cc, native/cuda/attention.cu): out = softmax(q·kᵀ·scale
   // + mask) · v per (batch, head), tiled with an online softmax so that the L×S scores never
   // exist whole. q, k, v, out and gradOut may have strided rows: the heads of a packed

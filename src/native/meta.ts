@@ -20,6 +20,11 @@ export interface ViewArg {
   _handle(): Handle | null;
 }
 
+const COMPLEX_CODES = 10;
+const NO_COMPLEX_KERNEL =
+  "this operation is not implemented for complex tensors (torch.complex64 and torch.complex128 support creation, views, " +
+  "arithmetic, reductions, matmul and torch.fft; torch.viewAsReal(z) gives the parts as a real tensor for anything else)";
+
 /** Writes `view` at `at` (-1 when absent) and returns where the next item goes. @internal */
 export function putView(at: number, view: ViewArg | null): number {
   if (view === null) {
@@ -30,6 +35,9 @@ export function putView(at: number, view: ViewArg | null): number {
   const strides = view._strides;
   const n = shape.length;
   if (at + 3 + 2 * n > META.length) throw new Error('internal: meta buffer too small');
+  // Complex dtypes have codes past the native enum: their kernels hand native code the
+  // parts instead (src/complex/), so a complex view reaching here is an op without one.
+  if (view._dtype.code >= COMPLEX_CODES) throw new TypeError(NO_COMPLEX_KERNEL);
   META[at] = view._dtype.code;
   META[at + 1] = view._offset;
   META[at + 2] = n;

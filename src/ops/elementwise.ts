@@ -23,6 +23,8 @@ import { filled, scalarLike, zerosOf } from './internal-tensors.js';
 import { argumentError, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
 import { alphaOf, checkOperands, roundingModeOf, type AlphaOptions, type DivOptions } from './arguments.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
+import { realPart as real } from '../complex/parts.js';
+import { complexAbs, complexAdd, complexDiv, complexExp, complexLog, complexMul, complexNeg, complexReciprocal } from '../complex/math.js';
 
 export type { AlphaOptions, DivOptions } from './arguments.js';
 // maximum, minimum and clamp live in clamp.ts (their gradients follow comparisons).
@@ -58,7 +60,9 @@ export function forward(fn: string, op: BinaryOp, a: Tensor, b: TensorOrScalar, 
  * @internal
  */
 export function gradTo(grad: Tensor, shape: readonly number[], dtype: DType): Tensor {
-  const g = sameShape(grad._shape, shape) ? grad : sumTo(grad, shape);
+  let g = sameShape(grad._shape, shape) ? grad : sumTo(grad, shape);
+  // A real input's gradient is the real part of a complex one, as PyTorch's handle_r_to_c.
+  if (g._dtype.isComplex && !dtype.isComplex) g = real(g);
   return toDtype(g, dtype);
 }
 
@@ -77,6 +81,11 @@ function leadingOperand(input: TensorOrScalar, other: TensorOrScalar, fn: string
   return filled([], Number(input), dtype, CPU);
 }
 
+/** Whether an operand is complex: the op's complex branch (src/complex/math.ts) takes it. */
+function anyComplex(a: Tensor, b: TensorOrScalar): boolean {
+  return a._dtype.isComplex || (b instanceof Tensor && b._dtype.isComplex);
+}
+
 function tensorOrNull(x: TensorOrScalar): Tensor | null {
   return x instanceof Tensor ? x : null;
 }
@@ -90,6 +99,7 @@ function tensorOrNull(x: TensorOrScalar): Tensor | null {
 export function add(input: TensorOrScalar, b: TensorOrScalar, options?: AlphaOptions): Tensor {
   const a = leadingOperand(input, b, 'add');
   const alpha = alphaOf(options, 'add');
+  if (anyComplex(a, b)) return complexAdd(a, b, alpha, false);
   if (alpha !== 1) {
     checkOperands('add', a, b);
     b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
@@ -118,6 +128,7 @@ export function sub(input: TensorOrScalar, b: TensorOrScalar, options?: AlphaOpt
     );
   }
   const alpha = alphaOf(options, 'sub');
+  if (anyComplex(a, b)) return complexAdd(a, b, alpha, true);
   if (alpha !== 1) b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
   const out = forward('sub', BinaryOp.Sub, a, b, false);
   if (!gradEnabled()) return out;
@@ -132,6 +143,7 @@ export function sub(input: TensorOrScalar, b: TensorOrScalar, options?: AlphaOpt
 export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
   checkOperands('rsub', a, other);
   if (other instanceof Tensor) return sub(other, a);
+  if (a._dtype.isComplex) return complexAdd(complexNeg(a), other, 1, false);
   const dtype = resultType([operand(a), other]);
   const out = scalarKernel(BinaryOp.Sub, as(a, dtype), Number(other), true, dtype);
   return record(out, 'RsubBackward1', [a], () => scaledBackward(a._shape, a._dtype, 'neg', 0));
@@ -143,6 +155,7 @@ export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
  */
 export function mul(input: TensorOrScalar, b: TensorOrScalar): Tensor {
   const a = leadingOperand(input, b, 'mul');
+  if (anyComplex(a, b)) return complexMul(a, b);
   const out = forward('mul', BinaryOp.Mul, a, b, false);
   if (!gradEnabled() || !(a._requiresGrad || (b instanceof Tensor && b._requiresGrad))) return out;
   if (!(b instanceof Tensor)) return record(out, 'MulBackward0', [a], () => scaledBackward(a._shape, a._dtype, 'mul', Number(b)));
@@ -177,6 +190,10 @@ export function div(input: TensorOrScalar, b: TensorOrScalar, options?: DivOptio
   const a = leadingOperand(input, b, 'div');
   checkOperands('div', a, b);
   const mode = options === undefined ? null : roundingModeOf(options);
+  if (anyComplex(a, b)) {
+    if (mode !== null) throw new Error('div expected rounding_mode to be one of None, \'trunc\', or \'floor\' but found \'' + mode + '\'');
+    return complexDiv(a, b);
+  }
   if (mode === 'floor') return forward('div', BinaryOp.FloorDivide, a, b, false);
   if (mode === 'trunc') {
     const q = forward('div', BinaryOp.Div, a, b, false);
@@ -398,6 +415,7 @@ function unaryBackward(saved: () => Tensor, backward: UnaryBackward, shape: numb
 /** `-x`. @example x.neg() */
 export function neg(x: Tensor): Tensor {
   checkTensor(x, 'neg', 'input');
+  if (x._dtype.isComplex) return complexNeg(x);
   if (x._dtype === bool) {
     throw new Error('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   }
@@ -405,16 +423,19 @@ export function neg(x: Tensor): Tensor {
 }
 /** `|x|`. @example x.abs() */
 export function abs(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexAbs(x);
   return unary(UnaryOp.Abs, 'AbsBackward0', x, false, 'input', (g, i) => mul(g, sign(i())));
 }
 /** `e^x`. @example x.exp() */
 export function exp(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('exp', exp, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexExp(x);
   return unary(UnaryOp.Exp, 'ExpBackward0', x, true, 'output', (g, o) => mul(g, o()));
 }
 /** Natural log. @example x.log() */
 export function log(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('log', log, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexLog(x);
   return unary(UnaryOp.Log, 'LogBackward0', x, true, 'input', (g, i) => div(g, i()));
 }
 /** `log(1 + x)`. @example x.log1p() */
@@ -465,6 +486,7 @@ export function erf(x: Tensor): Tensor {
 /** `1/x`. @example x.reciprocal() */
 export function reciprocal(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('reciprocal', reciprocal, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexReciprocal(x);
   return unary(UnaryOp.Reciprocal, 'ReciprocalBackward0', x, true, 'output', (g, o) => neg(mul(g, mul(o(), o()))));
 }
 /** `x*x`. @example x.square() */

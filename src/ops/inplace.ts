@@ -5,7 +5,7 @@
  */
 import { BinaryOp, UnaryOp } from '../native/enums.generated.js';
 import { type Backward, checkInplace, record, recordInplace, slotsOf } from '../autograd/function.js';
-import { gradEnabled } from '../autograd/grad-mode.js';
+import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { DType, bool, defaultFloat, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
@@ -116,6 +116,13 @@ function inplace(
     if (!sameShape(shape, self._shape)) {
       throw new Error(`output with shape [${self._shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`);
     }
+  }
+  if (self._dtype.isComplex) {
+    // Complex: the out-of-place op's parts (src/complex/math.ts), written back.
+    const result = noGrad(() => OUT_OF_PLACE[op]!(self, other));
+    copyKernel(self, result);
+    result.dispose();
+  } else if (other instanceof Tensor) {
     binaryKernel_(op, self, self, as(other, self._dtype));
   } else {
     scalarKernel_(op, self, Number(other), false);
@@ -138,10 +145,18 @@ function inplaceBackward(
 
 /** Whether storing a `result` dtype into `target` would need an unsafe cast (PyTorch's canCast). */
 function promotes(result: DType, target: DType): boolean {
+  if (result.isComplex) return !target.isComplex;
   if (result.isFloatingPoint && !target.isFloatingPoint) return true;
   if (result !== bool && target === bool) return true;
   return false;
 }
+
+const OUT_OF_PLACE: Partial<Record<BinaryOp, (a: Tensor, b: TensorOrScalar) => Tensor>> = {
+  [BinaryOp.Add]: add,
+  [BinaryOp.Sub]: sub,
+  [BinaryOp.Mul]: mul,
+  [BinaryOp.Div]: div,
+};
 
 // Module level, so that the node's closure holds no scope of add_ / sub_ (where `other` lives).
 type OtherMeta = { shape: number[]; dtype: DType } | null;

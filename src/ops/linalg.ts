@@ -13,6 +13,7 @@ import { expandedLayout, makeView, reshape, t as transpose2d, transpose, expand,
 import { mul } from './elementwise.js';
 import { sumTo } from './reduce.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
+import { complexMatmul } from '../complex/math.js';
 
 const TYPE_NAME: Record<string, string> = {
   float32: 'float', float64: 'double', int64: 'long int', int32: 'int', uint8: 'unsigned char', bool: 'bool', float16: 'c10::Half', bfloat16: 'c10::BFloat16',
@@ -51,6 +52,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
     throw new Error(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
   }
   checkDtypes(a, b);
+  if (a._dtype.isComplex) return complexMatmul(a, b, 'MmBackward0');
   const out = mmRaw(a, b);
   // Each operand is saved only when the other one needs a gradient, as PyTorch's
   // MmBackward0; the backward closures below keep only getters and metadata.
@@ -145,6 +147,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
     throw new Error(`Expected size for first two dimensions of batch2 tensor to be: [${a._shape[0]}, ${a._shape[2]}] but got: [${b._shape[0]}, ${b._shape[1]}].`);
   }
   checkDtypes(a, b);
+  if (a._dtype.isComplex) return complexMatmul(a, b, 'BmmBackward0');
   const out = gemmKernel(a, b);
   return record(out, 'BmmBackward0', [a, b], (node) => bmmBackward(b._requiresGrad ? node.save(a) : null, a._requiresGrad ? node.save(b) : null));
 }
@@ -171,6 +174,8 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     throw new Error(`dot : expected both vectors to have same dtype, but found ${scalarTypeName(a._dtype)} and ${scalarTypeName(b._dtype)}`);
   }
   checkDtypes(a, b);
+  // Complex: the product of a row and a column, through mm (no conjugate, as PyTorch's dot).
+  if (a._dtype.isComplex) return reshape(mm(unsqueeze(a, 0), unsqueeze(b, 1)), []);
   const row = makeView(a, [1, a._shape[0]], [0, a._strides[0]], a._offset);
   const col = makeView(b, [b._shape[0], 1], [b._strides[0], 0], b._offset);
   const m = mmRaw(row, col);
@@ -200,6 +205,7 @@ export function mv(m: Tensor, v: Tensor): Tensor {
     throw new Error(`size mismatch, got input (${m._shape[0]}), mat (${m._shape[0]}x${m._shape[1]}), vec (${v._shape[0]})`);
   }
   checkDtypes(m, v);
+  if (m._dtype.isComplex) return squeeze(mm(m, unsqueeze(v, 1)), 1);
   const col = makeView(v, [v._shape[0], 1], [v._strides[0], 0], v._offset);
   const r = mmRaw(m, col);
   col.dispose();

@@ -1,9 +1,11 @@
 /**
- * The complex-number API as PyTorch answers it for real tensors, which are all flint has:
- * `conj`, `conjPhysical` and `resolveConj` give the tensor itself, `x.real` is `x`, `x.imag`
- * raises PyTorch's error, `angle` is 0 or π (NaN stays NaN), `isreal` is all true, and
- * `adjoint` is the transpose of the last two dims. Generic code written for complex and real
- * tensors alike (linear algebra, signal processing) runs unchanged on real ones.
+ * The complex-number API: `conj`, `conjPhysical`, `real`, `imag`, `angle`, `isreal` and
+ * `adjoint`. For a real tensor, as PyTorch answers it: `conj`, `conjPhysical` and
+ * `resolveConj` give the tensor itself, `x.real` is `x`, `x.imag` raises PyTorch's error,
+ * `angle` is 0 or π (NaN stays NaN), `isreal` is all true, and `adjoint` is the transpose of
+ * the last two dims. A complex tensor goes to src/complex/: `real`/`imag` are views of its
+ * parts, and `conj` is a copy (PyTorch's is a lazy view with a conjugate bit, which flint
+ * does not have, so `isConj()` is always false).
  */
 import { record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -14,6 +16,9 @@ import { isnan } from './unary-math.js';
 import { lt, where } from './elementwise.js';
 import { filled, zerosOf } from './internal-tensors.js';
 import { toDtype, transpose } from './shape.js';
+import { complexAngle, conj as complexConj } from '../complex/math.js';
+import { imagPart, realPart } from '../complex/parts.js';
+import { eq } from './elementwise.js';
 
 /**
  * `torch.conj(input)`: the complex conjugate, which for a real tensor is the tensor itself.
@@ -21,7 +26,7 @@ import { toDtype, transpose } from './shape.js';
  */
 export function conj(input: Tensor): Tensor {
   checkTensor(input, 'conj', 'input');
-  return input;
+  return input._dtype.isComplex ? complexConj(input) : input;
 }
 
 /**
@@ -30,7 +35,7 @@ export function conj(input: Tensor): Tensor {
  */
 export function conjPhysical(input: Tensor): Tensor {
   checkTensor(input, 'conj_physical', 'input');
-  return input;
+  return input._dtype.isComplex ? complexConj(input, 'ConjPhysicalBackward0') : input;
 }
 
 /**
@@ -39,6 +44,7 @@ export function conjPhysical(input: Tensor): Tensor {
  */
 export function conjPhysical_(input: Tensor): Tensor {
   checkTensor(input, 'conj_physical_', 'input');
+  if (input._dtype.isComplex) imag(input).neg_();
   return input;
 }
 
@@ -48,7 +54,7 @@ export function conjPhysical_(input: Tensor): Tensor {
  */
 export function real(input: Tensor): Tensor {
   checkTensor(input, 'real', 'input');
-  return input;
+  return realPart(input);
 }
 
 /**
@@ -58,6 +64,7 @@ export function real(input: Tensor): Tensor {
  */
 export function imag(input: Tensor): Tensor {
   checkTensor(input, 'imag', 'input');
+  if (input._dtype.isComplex) return imagPart(input);
   throw new Error('imag is not implemented for tensors with non-complex dtypes.');
 }
 
@@ -69,6 +76,7 @@ export function imag(input: Tensor): Tensor {
  */
 export function angle(input: Tensor): Tensor {
   checkTensor(input, 'angle', 'input');
+  if (input._dtype.isComplex) return complexAngle(input);
   const dtype = input._dtype.isFloatingPoint ? input._dtype : defaultFloat;
   const out = noGrad(() => {
     const x = toDtype(input, dtype);
@@ -85,6 +93,7 @@ export function angle(input: Tensor): Tensor {
  */
 export function isreal(input: Tensor): Tensor {
   checkTensor(input, 'isreal', 'input');
+  if (input._dtype.isComplex) return eq(imagPart(input), 0);
   return filled(input._shape.slice(), 1, bool, input.device);
 }
 
@@ -95,7 +104,7 @@ export function isreal(input: Tensor): Tensor {
  */
 export function adjoint(input: Tensor): Tensor {
   checkTensor(input, 'adjoint', 'input');
-  return conjugateTranspose(input, 'tensor.adjoint()');
+  return conj(conjugateTranspose(input, 'tensor.adjoint()'));
 }
 
 /** The last two dims swapped, refused below two dims with PyTorch's words for `what` (adjoint, mH). @internal */

@@ -18,6 +18,7 @@ import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
 import { checkBoolean, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
 import { scatter } from './indexing.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
+import { complexSum } from '../complex/math.js';
 
 /** A dim argument: one dim, several, or none (all). */
 export type Dims = number | number[] | null | undefined;
@@ -142,6 +143,7 @@ export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | R
   let input = x;
   if (args.dtype && args.dtype !== x._dtype) input = castKernel(x, args.dtype);
   const dims = reduceDims(input, args.dim, 'sum');
+  if (input._dtype.isComplex) return complexSum(input, dims, args.keepdim, args.dim === undefined || args.dim === null ? 'SumBackward0' : 'SumBackward1');
   const outDtype = input._dtype.isFloatingPoint ? input._dtype : int64;
   const out = reduceRaw(ReduceOp.Sum, input, dims, args.keepdim, outDtype);
   if (!gradEnabled() || !x._requiresGrad) return out;
@@ -161,7 +163,7 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
   checkTensor(x, 'mean', 'input');
   const args = reduceArgs('mean', REDUCE_KEYS, dim, keepdim, options);
   const dtype = args.dtype ?? x._dtype;
-  if (!dtype.isFloatingPoint) {
+  if (!dtype.isFloatingPoint && !dtype.isComplex) {
     throw new Error(
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(dtype)}`,
     );
@@ -170,6 +172,7 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
   const dims = reduceDims(input, args.dim, 'mean');
   let count = 1;
   for (const d of dims) count *= input._shape[d] ?? 1;
+  if (input._dtype.isComplex) return complexSum(input, dims, args.keepdim, args.dim === undefined || args.dim === null ? 'MeanBackward0' : 'MeanBackward1', count);
   // float16/bfloat16 divide before rounding, as PyTorch's float32 accumulation does.
   const accumulate = computeDType(dtype);
   const total = reduceRaw(ReduceOp.Sum, input, dims, args.keepdim, accumulate);

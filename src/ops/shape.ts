@@ -12,6 +12,7 @@ import { castKernel, checkSameDevice, copyKernel, emptyKernel, fillKernel } from
 import { sumTo } from './reduce.js';
 import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
+import { realPart } from '../complex/parts.js';
 
 /** A new tensor viewing `base`'s storage. @internal */
 export function makeView(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
@@ -142,11 +143,12 @@ export function detach(x: Tensor): Tensor {
 export function toDtype(x: Tensor, dtype: DType, copy = false): Tensor {
   if (dtype === x._dtype && !copy) return x;
   const out = castKernel(x, dtype);
-  if (!dtype.isFloatingPoint) return out;
+  if (!dtype.isFloatingPoint && !dtype.isComplex) return out;
   // toDtype again (not the raw cast), so that createGraph keeps the gradient's history.
-  // The closure keeps the input's dtype, never the input.
+  // The closure keeps the input's dtype, never the input; a real input takes the real part
+  // of a complex gradient, as PyTorch's _to_copy_backward.
   const inputDtype = x._dtype;
-  return record(out, 'ToCopyBackward0', [x], () => (g) => [toDtype(g, inputDtype)]);
+  return record(out, 'ToCopyBackward0', [x], () => (g) => [toDtype(g._dtype.isComplex && !inputDtype.isComplex ? realPart(g) : g, inputDtype)]);
 }
 
 /**

@@ -11,6 +11,7 @@ import { fresh, layoutOf, type ViewArg } from '../native/meta.js';
 import { DType, bfloat16, bool, computeDType, float32, int64 } from '../tensor/dtype.js';
 import { Tensor, fromHandle, registerCastKernel } from '../tensor/tensor.js';
 import type { Device } from '../tensor/device.js';
+import { castComplex, copyComplex, fillComplex } from '../complex/layouts.js';
 import { broadcastShapes, broadcastStrides, checkShapeNumel, contiguousStrides, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
 
 /** A view of `t` presented with shape `target` (stride 0 on broadcast dims). */
@@ -29,6 +30,7 @@ export function checkSameDevice(a: Tensor, b: Tensor): void {
 
 /** Copies (and converts) `x` into a new contiguous tensor of `dtype`. */
 export function castKernel(x: Tensor, dtype: DType): Tensor {
+  if (x._dtype.isComplex || dtype.isComplex) return castComplex(x, dtype);
   return fromHandle(call.cast(fresh(dtype, x._shape), x)!, x._shape, dtype, x.device);
 }
 
@@ -55,6 +57,11 @@ export function copyKernel(dst: Tensor, src: Tensor): void {
     moved.dispose();
     return;
   }
+  if (dst._dtype.isComplex || src._dtype.isComplex) {
+    const strides = sameShape(src._shape, dst._shape) ? src._strides : broadcastStrides(src._shape, src._strides, dst._shape);
+    copyComplex(dst, src, { shape: dst._shape, strides, offset: src._offset });
+    return;
+  }
   call.cast(dst, broadcastView(src, dst._shape));
 }
 
@@ -66,6 +73,7 @@ export function axpyKernel(dst: Tensor, src: Tensor, alpha: number): void {
 
 /** Fills the view `dst` with one value. */
 export function fillKernel(dst: Tensor, value: number): void {
+  if (dst._dtype.isComplex) return fillComplex(dst, value);
   call.fill(dst, value);
 }
 

@@ -4,7 +4,7 @@
  */
 
 /** The kind of value a dtype holds, PyTorch's promotion "category". */
-type Category = 0 | 1 | 2; // bool, integer, floating
+type Category = 0 | 1 | 2 | 3; // bool, integer, floating, complex
 
 /**
  * A tensor element type, as `torch.float32`. Compare dtypes with `===`.
@@ -33,7 +33,12 @@ export class DType {
 
   /** @internal */
   get category(): Category {
-    return this.isFloatingPoint ? 2 : this.name === 'bool' ? 0 : 1;
+    return this.isComplex ? 3 : this.isFloatingPoint ? 2 : this.name === 'bool' ? 0 : 1;
+  }
+
+  /** Whether this is a complex dtype (`torch.complex64`, `torch.complex128`), as PyTorch's `dtype.is_complex`. */
+  get isComplex(): boolean {
+    return this.code >= COMPLEX_CODE;
   }
 
   toString(): string {
@@ -66,6 +71,18 @@ export const int16 = new DType('int16', 8, 2, false, true, false, 3);
 /** 8-bit signed integer (stored, computed as int32). @example torch.zeros(2, { dtype: torch.int8 }) */
 export const int8 = new DType('int8', 9, 1, false, true, false, 2);
 
+/**
+ * Complex numbers of two float32s (real, imaginary), as `torch.complex64`. Their storage is
+ * the pairs, so that `torch.viewAsReal` is a view. No native kernel takes them: the complex
+ * ops run on that real view (src/complex/).
+ * @example torch.complex(torch.ones(2), torch.zeros(2)).dtype === torch.complex64
+ */
+export const complex64 = new DType('complex64', 10, 8, false, true, true, 10);
+/** Complex numbers of two float64s, as `torch.complex128`. @example torch.zeros(2, { dtype: torch.complex128 }) */
+export const complex128 = new DType('complex128', 11, 16, false, true, true, 11);
+/** The first complex code: the native dtype enum stops below it. @internal */
+const COMPLEX_CODE = 10;
+
 /** PyTorch's aliases. */
 export const float = float32;
 export const double = float64;
@@ -73,9 +90,11 @@ export const half = float16;
 export const long = int64;
 export const int = int32;
 export const short = int16;
+export const cfloat = complex64;
+export const cdouble = complex128;
 
 /** All dtypes by code. @internal */
-export const DTYPES: readonly DType[] = [float32, float64, int64, int32, uint8, bool, float16, bfloat16, int16, int8];
+export const DTYPES: readonly DType[] = [float32, float64, int64, int32, uint8, bool, float16, bfloat16, int16, int8, complex64, complex128];
 
 const BY_NAME = new Map<string, DType>(DTYPES.map((d) => [d.name, d]));
 for (const [alias, d] of [
@@ -85,6 +104,8 @@ for (const [alias, d] of [
   ['long', int64],
   ['int', int32],
   ['short', int16],
+  ['cfloat', complex64],
+  ['cdouble', complex128],
 ] as const)
   BY_NAME.set(alias, d);
 
@@ -118,6 +139,7 @@ export function toDTypeOrNull(name: string): DType | null {
  */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;
+  if (a.isComplex || b.isComplex) return toComplexDType(promoteTypes(toRealDType(a), toRealDType(b)));
   // The two cases where the lattice is not a chain.
   if ((a === uint8 && b === int8) || (a === int8 && b === uint8)) return int16;
   if ((a === float16 && b === bfloat16) || (a === bfloat16 && b === float16)) return float32;
@@ -173,9 +195,29 @@ export function scalarDType(value: number | boolean): DType {
   return Number.isInteger(value) ? int64 : defaultFloat;
 }
 
+/**
+ * The float dtype of a complex one's parts (complex64 → float32); any other dtype is itself.
+ * @example toRealDType(torch.complex128) === torch.float64
+ */
+export function toRealDType(dtype: DType): DType {
+  return dtype === complex64 ? float32 : dtype === complex128 ? float64 : dtype;
+}
+
+/**
+ * The complex dtype with parts of `dtype` (float64 → complex128; flint has no complex32, so
+ * every narrower dtype gives complex64).
+ * @example toComplexDType(torch.float64) === torch.complex128
+ */
+export function toComplexDType(dtype: DType): DType {
+  return dtype === float64 || dtype === complex128 ? complex128 : complex64;
+}
+
 function combineCategories(higher: DType | null, lower: DType | null): DType | null {
   if (higher === null) return lower;
   if (lower === null) return higher;
+  // As PyTorch's: a complex operand of a lower rank keeps a float operand's precision.
+  if (higher.isComplex) return higher;
+  if (lower.isComplex) return higher.isFloatingPoint ? toComplexDType(higher) : lower;
   if (higher.isFloatingPoint) return higher;
   if (higher === bool || lower.isFloatingPoint) return promoteTypes(higher, lower);
   return higher;
@@ -216,7 +258,7 @@ export function computeDType(dtype: DType): DType {
 
 const SCALAR_TYPE: Record<string, string> = {
   float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int',
-  int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool',
+  int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool', complex64: 'ComplexFloat', complex128: 'ComplexDouble',
 };
 
 /** PyTorch's ScalarType name (`Float`, `Long`...), which its error messages use. @internal */

@@ -19,6 +19,12 @@ export interface FormatInput {
   get: (flatIndex: number) => number | bigint;
   kind: FormatKind;
   /**
+   * For a complex tensor, the imaginary part's getter (`get` then reads the real part, and
+   * `kind` is `'float'`): each part gets its own formatter, as PyTorch's, and an element
+   * prints as `1.0000+2.0000j`.
+   */
+  imag?: (flatIndex: number) => number;
+  /**
    * suffixes in PyTorch order, already rendered, e.g.
    * ['dtype=torch.float64', 'grad_fn=<AddBackward0>'] or ['requires_grad=True'].
    * For empty tensors PyTorch shows the dtype for everything but float32
@@ -346,9 +352,12 @@ export function formatTensor(input: FormatInput, prefix = 'tensor('): string {
   // Both passes below walk the shown elements in the same row-major order, so
   // the values are read once here and consumed by a cursor while rendering.
   const values: (number | bigint)[] = [];
+  const imagValues: number[] = [];
+  const { imag } = input;
   const collect = (d: number, offset: number): void => {
     if (d === ndim) {
       values.push(get(offset));
+      if (imag !== undefined) imagValues.push(imag(offset));
       return;
     }
     for (const i of kept(shape[d]!, d === ndim - 1)) collect(d + 1, offset + i * strides[d]!);
@@ -356,12 +365,22 @@ export function formatTensor(input: FormatInput, prefix = 'tensor('): string {
   collect(0, 0);
 
   const fmt = makeFormatter(kind, values);
+  const imagFmt = imag === undefined ? null : makeFormatter('float', imagValues);
   let cursor = 0;
-  const next = (): string => fmt.format(values[cursor++]!);
+  const next = (): string => {
+    const at = cursor++;
+    const real = fmt.format(values[at]!);
+    if (imagFmt === null) return real;
+    // As PyTorch's _val_formatter: the imaginary part is padded, then stripped, and takes a
+    // '+' only where it has no sign of its own.
+    const im = (imagFmt.format(imagValues[at]!) + 'j').trimStart();
+    return im[0] === '+' || im[0] === '-' ? real + im : real + '+' + im;
+  };
 
   const vectorStr = (n: number, ind: number): string => {
-    // Each element costs its width plus ', '.
-    const perLine = Math.max(1, Math.floor((linewidth - ind) / (fmt.width + 2)));
+    // Each element costs its width plus ', ' (and a complex one its imaginary part and 'j').
+    const elementWidth = fmt.width + 2 + (imagFmt === null ? 0 : imagFmt.width + 1);
+    const perLine = Math.max(1, Math.floor((linewidth - ind) / elementWidth));
     const data: string[] = [];
     if (elided(n)) {
       for (let i = 0; i < edgeitems; i++) data.push(next());

@@ -21,10 +21,10 @@ export function isFloatingPoint(input: Tensor): boolean {
   return input._dtype.isFloatingPoint;
 }
 
-/** Whether the dtype of `input` is complex: never, as flint has no complex dtypes. @example torch.isComplex(x) // false */
+/** Whether the dtype of `input` is complex (complex64 or complex128). @example torch.isComplex(torch.zeros(1, { dtype: torch.complex64 })) // true */
 export function isComplex(input: Tensor): boolean {
   checkTensor(input, 'isComplex', 'input');
-  return false;
+  return input._dtype.isComplex;
 }
 
 /** Whether the dtype of `input` is signed (every dtype but uint8 and bool). @example torch.isSigned(torch.zeros(1, { dtype: torch.uint8 })) // false */
@@ -82,6 +82,7 @@ export function resultType(tensor1: Tensor | number | boolean, tensor2: Tensor |
 export function canCast(from: DType, to: DType): boolean {
   if (!(from instanceof DType)) throw argumentError('can_cast', 'from', 'a dtype', from);
   if (!(to instanceof DType)) throw argumentError('can_cast', 'to', 'a dtype', to);
-  if (from.isFloatingPoint && !to.isFloatingPoint) return false;
+  if (from.isComplex && !to.isComplex) return false;
+  if (from.isFloatingPoint && !to.isFloatingPoint && !to.isComplex) return false;
   return !(from !== bool && to === bool);
 }

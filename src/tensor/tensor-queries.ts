@@ -1,6 +1,6 @@
 /**
  * Small questions and one op PyTorch has on tensors and on `torch`: `sgn` / `sgn_` (the sign;
- * for the real dtypes flint has it equals `sign`, with PyTorch's grad_fn SgnBackward0),
+ * for real dtypes it equals `sign`, with PyTorch's grad_fn SgnBackward0; complex in src/complex/),
  * `torch.typename`, `torch.getDevice`, `torch.isInference` and `isSetTo`.
  *
  * PyTorch's `data_ptr()` has no counterpart: the native storage's address never crosses into
@@ -14,14 +14,16 @@ import { Tensor } from './tensor.js';
 import { DType, legacyTypeName } from './dtype.js';
 import { Size } from './size.js';
 import { checkTensor } from './args.js';
+import { complexSgn } from '../complex/math.js';
 
 /**
  * The sign of each element (-1, 0 or 1; 0 at NaN), `torch.sgn`: the same as `sign` for the
- * real dtypes (PyTorch's sgn differs only for complex ones). Its gradient is zero.
+ * real dtypes (its gradient is zero), and `z / |z|` (0 at 0) for complex ones.
  * @example torch.sgn(torch.tensor([-2, 0, 3])) // tensor([-1, 0, 1])
  */
 export function sgn(input: Tensor): Tensor {
   checkTensor(input, 'sgn', 'input');
+  if (input._dtype.isComplex) return complexSgn(input);
   return renameGradFn(sign(input), 'SgnBackward0');
 }
 

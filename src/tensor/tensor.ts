@@ -10,7 +10,7 @@ import { backwardInputs, checkOptions, differentiate, isOptionsObject, type Back
 import type { Handle } from '../native/addon.js';
 import * as call from '../native/calls.generated.js';
 import { StorageRef, track } from '../memory/storage.js';
-import { DType, bool, float16, bfloat16, float32, float64, int16, int32, int64, int8 } from './dtype.js';
+import { DType, bool, complex64, float16, bfloat16, float32, float64, int16, int32, int64, int8, toRealDType } from './dtype.js';
 import type { Device } from './device.js';
 import { formatTensor } from './format.js';
 import { checkShapeNumel, contiguousStrides, isContiguousLayout, shapeNumel } from './shape.js';
@@ -267,7 +267,7 @@ export class Tensor {
         "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
       );
     }
-    if (flag && !this._dtype.isFloatingPoint) {
+    if (flag && !this._dtype.isFloatingPoint && !this._dtype.isComplex) {
       throw new Error('only Tensors of floating point dtype can require gradients');
     }
     if (this._gradFn === null) this._requiresGrad = flag;
@@ -408,12 +408,14 @@ export class Tensor {
 
   /**
    * A copy of the elements, row-major, as a typed array (int64 as BigInt64Array, bool
-   * as Uint8Array, float16/bfloat16 converted to Float32Array).
+   * as Uint8Array, float16/bfloat16 converted to Float32Array, complex as its (real, imag)
+   * pairs in a Float32Array or Float64Array twice as long).
    *
    * @example
    * torch.tensor([1, 2]).float().dataSync(); // Float32Array [1, 2]
    */
   dataSync(): TypedArray {
+    if (this._dtype.isComplex) return readReal(this, (r) => r.dataSync());
     const readAs = readDtype(this._dtype);
     const source: Tensor = readAs === this._dtype ? this : (this as unknown as { to(d: DType): Tensor }).to(readAs);
     const buffer = call.toBuffer(source);
@@ -427,6 +429,14 @@ export class Tensor {
    * worker thread, so the event loop keeps running meanwhile.
    */
   async _readAsync(): Promise<TypedArray> {
+    if (this._dtype.isComplex) {
+      const real = realLayout(this);
+      try {
+        return await real._readAsync();
+      } finally {
+        real.dispose();
+      }
+    }
     if (this._storage.device.type === 'cpu' && !isAsyncCpuEnabled()) return this.dataSync();
     const readAs = readDtype(this._dtype);
     const needsCopy = readAs !== this._dtype || !this.isContiguous();
@@ -455,6 +465,7 @@ export class Tensor {
     if (this.numel() !== 1) {
       throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
     }
+    if (this._dtype.isComplex) throw new TypeError(complexNumberMessage('item'));
     return this._numbers()[0];
   }
 
@@ -471,6 +482,7 @@ export class Tensor {
    * @example torch.eye(2).tolist() // [[1, 0], [0, 1]]
    */
   tolist(): NestedList {
+    if (this._dtype.isComplex) throw new TypeError(complexNumberMessage('tolist'));
     const values = this._numbers();
     const isBool = this._dtype === bool;
     const shape = this._shape;
@@ -531,7 +543,7 @@ export class Tensor {
     const suffixes: string[] = [];
     if (this._storage.device.type !== 'cpu') suffixes.push(`device='${this._storage.device}'`);
     const dtype = this._dtype;
-    const defaultForValues = dtype === float32 || dtype === int64 || dtype === bool;
+    const defaultForValues = dtype === float32 || dtype === complex64 || dtype === int64 || dtype === bool;
     if (!defaultForValues || (this.numel() === 0 && dtype !== float32)) suffixes.push(`dtype=torch.${dtype.name}`);
     if (this._gradFn !== null) suffixes.push(`grad_fn=<${this._gradFn.name}>`);
     else if (this._requiresGrad) suffixes.push('requires_grad=True');
@@ -544,6 +556,10 @@ export class Tensor {
    */
   toString(): string {
     if (this._disposed) return 'tensor(<disposed>)';
+    if (this._dtype.isComplex) {
+      const pairs = this.dataSync();
+      return formatTensor({ shape: this._shape, get: (i) => pairs[2 * i] as number, imag: (i) => pairs[2 * i + 1] as number, kind: 'float', suffixes: this._suffixes() });
+    }
     // int64 prints from its bigints, so values beyond 2^53 keep every digit.
     const values = this._dtype === int64 ? (this.dataSync() as BigInt64Array) : this._numbers();
     const kind = this._dtype.isFloatingPoint ? 'float' : this._dtype === bool ? 'bool' : 'int';
@@ -564,6 +580,32 @@ export class Tensor {
       'a Tensor cannot be used as a JS number or string operand (`a + b` would concatenate their printed forms): use a.add(b), a.mul(b), ... and t.item() for a number',
     );
   }
+}
+
+/**
+ * A complex tensor's storage seen as its real pairs: shape [...shape, 2] of the parts' float
+ * dtype, sharing the storage, the version counter and the base (a view of `z`, with no
+ * autograd: torch.viewAsReal records one). Native kernels only ever see complex tensors so.
+ * @internal
+ */
+export function realLayout(z: Tensor): Tensor {
+  z._handle();
+  const strides = z._strides.map((s) => 2 * s);
+  strides.push(1);
+  return new Tensor(z._storage, [...z._shape, 2], strides, 2 * z._offset, toRealDType(z._dtype), z._version, z._base ?? z);
+}
+
+function readReal<T>(z: Tensor, read: (real: Tensor) => T): T {
+  const real = realLayout(z);
+  try {
+    return read(real);
+  } finally {
+    real.dispose();
+  }
+}
+
+function complexNumberMessage(method: string): string {
+  return `${method}(): JS has no complex number type, so a complex tensor's values are read as parts: z.real.${method}() and z.imag.${method}(), or dataSync() for the (real, imag) pairs`;
 }
 
 /** Wraps a freshly allocated native storage as a contiguous tensor. @internal */
