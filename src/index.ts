@@ -206,6 +206,8 @@ export { inverse } from './linalg/decompositions.js';
 export { pixelShuffle, pixelUnshuffle, channelShuffle } from './nn/functional/pixel-shuffle.js';
 export { alphaDropout, featureAlphaDropout } from './nn/functional/dropout-nd.js';
 export * as linalg from './linalg/index.js';
+// Discrete Fourier transforms, as torch.fft (src/fft/).
+export * as fft from './fft/index.js';
 export {
   view,
   reshape,

@@ -34,7 +34,7 @@ export function viewAsComplex(input: Tensor): Tensor {
   checkTensor(input, 'view_as_complex', 'self');
   const dtype = input._dtype;
   if (dtype !== float32 && dtype !== float64) {
-    throw new Error(`view_as_complex is only supported for float and double tensors, but got a tensor of scalar type: ${scalarTypeName(dtype)}`);
+    throw new Error(`view_as_complex is only supported for half, float and double tensors, but got a tensor of scalar type: ${scalarTypeName(dtype)}`);
   }
   const n = input._shape.length;
   if (n === 0) throw new Error('Input tensor must have one or more dimensions');
@@ -71,7 +71,7 @@ export function partView(z: Tensor, part: 0 | 1): Tensor {
 export function realPart(input: Tensor): Tensor {
   if (!input._dtype.isComplex) return input;
   const out = partView(input, 0);
-  return record(out, 'RealBackward0', [input], () => (g) => [toComplex(g)]);
+  return record(out, 'SelectBackward0', [input], () => (g) => [toComplex(g)]);
 }
 
 /**
@@ -80,7 +80,7 @@ export function realPart(input: Tensor): Tensor {
  */
 export function imagPart(input: Tensor): Tensor {
   const out = partView(input, 1);
-  return record(out, 'ImagBackward0', [input], () => (g) => [complex(zerosLikeReal(g), g)]);
+  return record(out, 'SelectBackward0', [input], () => (g) => [complex(zerosLikeReal(g), g)]);
 }
 
 function zerosLikeReal(g: Tensor): Tensor {

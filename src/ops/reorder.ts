@@ -5,7 +5,8 @@
  * so flip and roll gather along each dim with index_select.
  */
 import { record } from '../autograd/function.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, realLayout } from '../tensor/tensor.js';
+import { complexFromPairs } from '../complex/layouts.js';
 import { float64, int32, int64 } from '../tensor/dtype.js';
 import { normalizeDim } from '../tensor/shape.js';
 import { checkInteger, checkOptions, checkTensor } from '../tensor/args.js';
@@ -34,6 +35,13 @@ function indexTensor(values: ArrayLike<number>, like: Tensor): Tensor {
 
 /** x's values at `(i + shift) mod size` reading backwards or rotated along each dim, with no autograd. */
 function permuteAlong(x: Tensor, dims: number[], position: (i: number, size: number, k: number) => number): Tensor {
+  // A complex tensor moves its (real, imag) pairs: the same dims of its real layout.
+  if (x._dtype.isComplex) {
+    const pairs = realLayout(x);
+    const moved = permuteAlong(pairs, dims, position);
+    pairs.dispose();
+    return complexFromPairs(moved);
+  }
   let out = x;
   dims.forEach((d, k) => {
     const size = out._shape[d];

@@ -9,7 +9,7 @@ import * as torch from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { gradcheck } from './gradcheck.js';
 
-export type DTypeName = 'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+export type DTypeName = 'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool' | 'complex64' | 'complex128';
 export type FixtureValue = number | boolean | 'nan' | 'inf' | '-inf';
 
 export interface FixtureTensor {
@@ -98,10 +98,12 @@ export const DTYPES = {
   int8: torch.int8,
   uint8: torch.uint8,
   bool: torch.bool,
+  complex64: torch.complex64,
+  complex128: torch.complex128,
 };
 
 export function isFloating(name: string): boolean {
-  return name === 'float32' || name === 'float64' || name === 'float16';
+  return name === 'float32' || name === 'float64' || name === 'float16' || name === 'complex64' || name === 'complex128';
 }
 
 export function decodeValue(v: FixtureValue): number | boolean {
@@ -124,10 +126,14 @@ export function fromFixture(
   t: FixtureTensor,
   opts: { requiresGrad?: boolean; dtype?: DTypeName } = {},
 ): Tensor {
-  const name: DTypeName = opts.dtype && isFloating(t.dtype) ? opts.dtype : t.dtype;
+  const name: DTypeName = opts.dtype && isFloating(t.dtype) && !t.dtype.startsWith('complex') ? opts.dtype : t.dtype;
   const dtype = DTYPES[name];
   let x: Tensor;
-  if (name === 'bool') {
+  if (name === 'complex64' || name === 'complex128') {
+    // The (real, imag) pairs, as scripts write a complex tensor's view_as_real.
+    const pairs = torch.tensor(numbersOf(t), { dtype: name === 'complex64' ? torch.float32 : torch.float64 });
+    x = torch.viewAsComplex(pairs.reshape(...t.shape, 2)).clone();
+  } else if (name === 'bool') {
     const flat = t.data.map((v) => v === true || v === 1);
     x = t.shape.length === 0 ? torch.tensor(flat[0] ?? false, { dtype }) : torch.tensor(flat, { dtype });
   } else {
@@ -153,6 +159,8 @@ export interface Tolerance {
 export const DEFAULT_TOL: Record<string, Required<Tolerance>> = {
   float32: { rtol: 1e-4, atol: 1e-5 },
   float64: { rtol: 1e-9, atol: 1e-12 },
+  complex64: { rtol: 1e-4, atol: 1e-5 },
+  complex128: { rtol: 1e-9, atol: 1e-12 },
 };
 
 function fmt(v: number): string {
