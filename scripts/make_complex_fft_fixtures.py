@@ -119,6 +119,40 @@ op('fft int', 'fft.fft', [torch.arange(6)], grad=False)
 op('fft of 1000', 'fft.fft', [torch.randn(1000, dtype=F64)], grad=False)
 op('rfft of 1024 batch', 'fft.rfft', [torch.randn(4, 1024, dtype=F64)], grad=False)
 
+# ---- stft / istft ----------------------------------------------------------------
+spectra = []
+
+
+def camel(k):
+    head, *rest = k.split('_')
+    return head + ''.join(w.title() for w in rest)
+
+
+def spectrum(label, fn, signal, n_fft, window=None, **kw):
+    leaf = signal.detach().clone().requires_grad_()
+    win = window
+    out = getattr(torch, fn)(leaf, n_fft, window=win, **kw)
+    wr, wi = weights_like(out, 1000 + len(spectra))
+    loss_of(out, wr, wi).backward()
+    spectra.append({'label': label, 'fn': fn, 'input': cser(signal), 'nFft': n_fft, 'window': ser(window) if window is not None else None,
+                    'options': {camel(k): v for k, v in kw.items()}, 'out': cser(out),
+                    'weights': [ser(wr)] + ([ser(wi)] if wi is not None else []), 'grad': cser(leaf.grad)})
+
+
+sig = torch.randn(64, dtype=F64)
+batch = torch.randn(2, 50, dtype=F64)
+hann = torch.hann_window(16, dtype=F64)
+spectrum('stft default', 'stft', sig, 16, return_complex=True)
+spectrum('stft hann hop', 'stft', sig, 16, hann, hop_length=5, return_complex=True)
+spectrum('stft batch no center normalized', 'stft', batch, 12, torch.hann_window(8, dtype=F64), win_length=8, hop_length=3, center=False, normalized=True, return_complex=True)
+spectrum('stft constant pad two-sided', 'stft', sig, 10, hop_length=4, pad_mode='constant', onesided=False, return_complex=True)
+spectrum('stft real view', 'stft', sig, 8, return_complex=False)
+spec = torch.stft(sig, 16, hop_length=4, window=hann, return_complex=True)
+spectrum('istft', 'istft', spec, 16, hann, hop_length=4)
+spectrum('istft length', 'istft', spec, 16, hann, hop_length=4, length=60)
+spec2 = torch.stft(batch, 12, hop_length=3, window=torch.hann_window(8, dtype=F64), win_length=8, return_complex=True)
+spectrum('istft batch win_length', 'istft', spec2, 12, torch.hann_window(8, dtype=F64), win_length=8, hop_length=3)
+
 freqs = {
     'fftfreq5': ser(torch.fft.fftfreq(5)), 'fftfreq4_d': ser(torch.fft.fftfreq(4, 0.1)),
     'rfftfreq7': ser(torch.fft.rfftfreq(7, 2.0)), 'fftfreq6_f64': ser(torch.fft.fftfreq(6, dtype=F64)),
@@ -157,10 +191,15 @@ errors = {
     'fftn_too_many': err(lambda: torch.fft.fftn(torch.ones(4), s=[2, 2])),
     'fft_dim': err(lambda: torch.fft.fft(torch.ones(4), dim=1)),
     'irfft_n': err(lambda: torch.fft.irfft(torch.ones(1, dtype=torch.complex64))),
+    'stft_nfft': err(lambda: torch.stft(torch.ones(8), 20, center=False, return_complex=True)),
+    'stft_window': err(lambda: torch.stft(torch.ones(40), 16, window=torch.ones(10), return_complex=True)),
+    'stft_3d': err(lambda: torch.stft(torch.ones(2, 2, 40), 16, return_complex=True)),
+    'istft_freq': err(lambda: torch.istft(torch.ones(5, 4, dtype=torch.complex64), 16)),
+    'istft_envelope': err(lambda: torch.istft(torch.ones(9, 4, dtype=torch.complex64), 16, hop_length=4, window=torch.zeros(16))),
     'require_grad_int': err(lambda: torch.ones(2, dtype=torch.long).requires_grad_()),
 }
 
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'complex-fft.json')
 with open(path, 'w') as f:
-    json.dump({'ops': ops, 'freqs': freqs, 'reprs': reprs, 'promotion': promotion, 'errors': errors}, f)
+    json.dump({'ops': ops, 'spectra': spectra, 'freqs': freqs, 'reprs': reprs, 'promotion': promotion, 'errors': errors}, f)
 print(f'{len(ops)} ops, {len(reprs)} reprs')

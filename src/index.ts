@@ -208,6 +208,8 @@ export { alphaDropout, featureAlphaDropout } from './nn/functional/dropout-nd.js
 export * as linalg from './linalg/index.js';
 // Discrete Fourier transforms, as torch.fft (src/fft/).
 export * as fft from './fft/index.js';
+export { stft, istft } from './fft/stft.js';
+export type { StftOptions, IstftOptions } from './fft/stft.js';
 export {
   view,
   reshape,

@@ -169,3 +169,36 @@ describe('complex gradients by finite differences (float64)', () => {
     });
   }
 });
+
+describe('torch.stft and torch.istft against PyTorch 1.13', () => {
+  const SPECTRA = (FIX as unknown as {
+    spectra: { label: string; fn: 'stft' | 'istft'; input: S; nFft: number; window: S | null; options: Record<string, unknown>; out: S; weights: S[]; grad: S }[];
+  }).spectra;
+  for (const c of SPECTRA) {
+    it(c.label, () => {
+      const x = fromFixture(c.input, { requiresGrad: true });
+      const options = { ...c.options, window: c.window === null ? null : fromFixture(c.window) };
+      const out = c.fn === 'stft' ? torch.stft(x, c.nFft, options) : torch.istft(x, c.nFft, options);
+      expectClose(out, c.out, { rtol: 1e-9, atol: 1e-10 });
+      lossOf(out, c.weights.map((w) => fromFixture(w))).backward();
+      expectClose(x.grad!, c.grad, { rtol: 1e-9, atol: 1e-10, label: 'grad' });
+    });
+  }
+  it('round-trips a signal through stft and istft', () => {
+    torch.manualSeed(0);
+    const signal = torch.randn(2, 300);
+    const window = torch.hannWindow(64);
+    const spec = signal.stft(64, { hopLength: 16, window, returnComplex: true });
+    expect(spec.shape).toEqual([2, 33, 19]);
+    expectClose(spec.istft(64, { hopLength: 16, window, length: 300 }), signal, { rtol: 1e-4, atol: 1e-5 });
+  });
+  it("raises PyTorch's errors", () => {
+    // PyTorch prefixes each with a printout of the call; flint's message is the text after it.
+    const tail = (k: string) => FIX.errors[k]!.message.replace(/^[\s\S]*?\) :? ?/, '').split('\n')[0]!;
+    expect(() => torch.stft(torch.ones(8), 20, { center: false, returnComplex: true })).toThrow(tail('stft_nfft'));
+    expect(() => torch.stft(torch.ones(40), 16, { window: torch.ones(10), returnComplex: true })).toThrow(tail('stft_window'));
+    expect(() => torch.stft(torch.ones(2, 2, 40), 16, { returnComplex: true })).toThrow(tail('stft_3d'));
+    expect(() => torch.istft(torch.ones([5, 4], { dtype: torch.complex64 }), 16)).toThrow(tail('istft_freq'));
+    expect(() => torch.istft(torch.ones([9, 4], { dtype: torch.complex64 }), 16, { hopLength: 4, window: torch.zeros(16) })).toThrow(tail('istft_envelope'));
+  });
+});

@@ -44,6 +44,7 @@ import './transfer.js';
 import './storage-methods.js';
 import './torch-names-methods.js';
 import './real-tensor-methods.js';
+import './complex-methods.js';
 
 
 declare module './tensor.js' {

@@ -108,6 +108,10 @@ const ENTRY_POINTS: Record<string, { args: Arg[]; views: number; shapes?: string
   linalgGeqrf: { args: ['newOut', 'newOut', 'in'], views: 3, shapes: ['BMN', 'BK', 'BMN'] },
   linalgOrmqr: { args: ['newOut', 'in', 'in', 'in', 'bool', 'bool'], views: 4, shapes: ['BMN', 'BRA', 'BK', 'BMN'] },
   linalgTrsm: { args: ['newOut', 'in', 'in', 'bool', 'bool', 'bool', 'bool'], views: 3, shapes: ['BMN', 'BMM', 'BMN'] },
+  // The Fourier transforms (a digit is a fixed size: the (real, imag) pair).
+  fftC2c: { args: ['newOut', 'in', 'bool', 'op', 'int'], views: 2, shapes: ['BNM2', 'BNM2'] },
+  fftR2c: { args: ['newOut', 'in', 'op', 'int'], views: 2, shapes: ['BHM2', 'BNM'] },
+  fftC2r: { args: ['newOut', 'in', 'op', 'int'], views: 2, shapes: ['BNM', 'BHM2'] },
 };
 
 /**
@@ -117,7 +121,7 @@ const ENTRY_POINTS: Record<string, { args: Arg[]; views: number; shapes?: string
  */
 function writeShapedView(rng: Rng, cursor: number, nbytes: number, letters: string, dims: Record<string, number>, dtype: number): number {
   const item = ITEMSIZE[dtype] ?? 4;
-  const shape = [...letters].map((l) => Math.max(0, (dims[l] ??= int(rng, 0, 4)) + (rng() < 0.05 ? pick(rng, [-1, 1]) : 0)));
+  const shape = [...letters].map((l) => Math.max(0, (dims[l] ??= /\d/.test(l) ? Number(l) : int(rng, 0, 4)) + (rng() < 0.05 ? pick(rng, [-1, 1]) : 0)));
   const strides = new Array<number>(shape.length);
   let step = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
