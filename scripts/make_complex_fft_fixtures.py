@@ -199,7 +199,25 @@ errors = {
     'require_grad_int': err(lambda: torch.ones(2, dtype=torch.long).requires_grad_()),
 }
 
+# Random complex draws (the pairs from the real stream) and the kernels that move pairs.
+torch.manual_seed(0)
+randoms = {'randn': cser(torch.randn(5, dtype=torch.complex64)), 'rand': cser(torch.rand(2, 2, dtype=C128)),
+           'normal_': cser(torch.empty(3, dtype=C128).normal_(1.0, 2.0))}
+za = torch.complex(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0.0, 1.0, -1.0]))
+zb = torch.complex(torch.tensor([1.0, 2.0, 0.0]), torch.tensor([0.0, -1.0, -1.0]))
+kernels = {'a': cser(za), 'b': cser(zb), 'eq': ser(za == zb), 'ne': ser(za != zb), 'eq_scalar': ser(za == 1),
+           'isclose': ser(torch.isclose(za, za + 1e-7)), 'where': cser(torch.where(torch.tensor([True, False, True]), za, zb)),
+           'index_select': cser(za.index_select(0, torch.tensor([2, 0, 2]))), 'flip': cser(za.flip(0)), 'roll': cser(za.roll(1)),
+           'cat': cser(torch.cat([za, zb])), 'stack': cser(torch.stack([za, zb], 1)), 'gather': cser(torch.gather(za, 0, torch.tensor([1, 1, 0]))),
+           'lt': err(lambda: za < zb)}
+
+# A checkpoint with complex tensors (a strided view among them), and its values.
+torch.manual_seed(0)
+ckpt = {'z': torch.randn(3, 2, dtype=torch.complex64), 'w': torch.randn(4, dtype=C128)[1:3], 'r': torch.ones(2)}
+torch.save(ckpt, os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'complex.pt'))
+checkpoint = {k: cser(v) for k, v in ckpt.items()}
+
 path = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'complex-fft.json')
 with open(path, 'w') as f:
-    json.dump({'ops': ops, 'spectra': spectra, 'freqs': freqs, 'reprs': reprs, 'promotion': promotion, 'errors': errors}, f)
+    json.dump({'ops': ops, 'spectra': spectra, 'checkpoint': checkpoint, 'randoms': randoms, 'kernels': kernels, 'freqs': freqs, 'reprs': reprs, 'promotion': promotion, 'errors': errors}, f)
 print(f'{len(ops)} ops, {len(reprs)} reprs')

@@ -202,3 +202,45 @@ describe('torch.stft and torch.istft against PyTorch 1.13', () => {
     expect(() => torch.istft(torch.ones([9, 4], { dtype: torch.complex64 }), 16, { hopLength: 4, window: torch.zeros(16) })).toThrow(tail('istft_envelope'));
   });
 });
+
+describe('complex tensors through the kernels, the random streams and checkpoints', () => {
+  const X = FIX as unknown as { checkpoint: Record<string, S>; randoms: Record<string, S>; kernels: Record<string, S> & { lt: { message: string } } };
+  it('draws uniform and normal complex values from PyTorch\'s stream', () => {
+    torch.manualSeed(0);
+    expectClose(torch.randn(5, { dtype: torch.complex64 }), X.randoms.randn!, { rtol: 1e-6, atol: 1e-6 });
+    expectClose(torch.rand([2, 2], { dtype: torch.complex128 }), X.randoms.rand!, { rtol: 1e-12, atol: 1e-12 });
+    expectClose(torch.empty(3, { dtype: torch.complex128 }).normal_(1, 2), X.randoms.normal_!, { rtol: 1e-12, atol: 1e-12 });
+  });
+  it('compares, selects and moves complex elements', () => {
+    const K = X.kernels;
+    const a = fromFixture(K.a!);
+    const b = fromFixture(K.b!);
+    expectClose(a.eq(b), K.eq!);
+    expectClose(a.ne(b), K.ne!);
+    expectClose(a.eq(1), K.eq_scalar!);
+    expectClose(torch.isclose(a, a.add(1e-7)), K.isclose!);
+    expectClose(torch.where(torch.tensor([true, false, true]), a, b), K.where!, { rtol: 0, atol: 0 });
+    expectClose(a.indexSelect(0, torch.tensor([2, 0, 2])), K.index_select!, { rtol: 0, atol: 0 });
+    expectClose(a.flip(0), K.flip!, { rtol: 0, atol: 0 });
+    expectClose(a.roll(1), K.roll!, { rtol: 0, atol: 0 });
+    expectClose(torch.cat([a, b]), K.cat!, { rtol: 0, atol: 0 });
+    expectClose(torch.stack([a, b], 1), K.stack!, { rtol: 0, atol: 0 });
+    expectClose(torch.gather(a, 0, torch.tensor([1, 1, 0])), K.gather!, { rtol: 0, atol: 0 });
+    expect(() => a.lt(b)).toThrow(K.lt.message);
+  });
+  it('refuses the ops it has no complex form of, with a clear error', () => {
+    const z = torch.ones(2, { dtype: torch.complex64 });
+    expect(() => z.sin()).toThrow('not implemented for complex tensors');
+    expect(() => z.sum().item()).toThrow('JS has no complex number type');
+  });
+  it('loads a PyTorch checkpoint of complex tensors, and saves one that loads back', () => {
+    const path = new URL('./fixtures/complex.pt', import.meta.url).pathname;
+    const loaded = torch.loadSync(path) as Record<string, Tensor>;
+    for (const key of ['z', 'w', 'r']) expectClose(loaded[key]!, X.checkpoint[key]!, { rtol: 0, atol: 0, label: key });
+    const out = `${process.env.TMPDIR ?? '/tmp'}/flint-complex-${process.pid}.pt`;
+    torch.saveSync({ z: loaded.z, w: loaded.w }, out);
+    const again = torch.loadSync(out) as Record<string, Tensor>;
+    expectClose(again.z!, X.checkpoint.z!, { rtol: 0, atol: 0 });
+    expectClose(again.w!, X.checkpoint.w!, { rtol: 0, atol: 0 });
+  });
+});

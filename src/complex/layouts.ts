@@ -12,6 +12,8 @@ import { Tensor, fromHandle } from '../tensor/tensor.js';
 import type { Device } from '../tensor/device.js';
 import { contiguousStrides, isContiguousLayout, shapeNumel } from '../tensor/shape.js';
 import { warnOnce } from '../utils/warn-once.js';
+import { RandomKind } from '../native/enums.generated.js';
+import { type Generator, withGenerator } from '../random/generator.js';
 
 /** Where a complex view lies: its shape and strides in complex elements, and its offset. */
 export interface ComplexPlacement {
@@ -92,4 +94,17 @@ export function complexFromPairs(pairs: Tensor): Tensor {
   const out = new Tensor(owned._storage, shape, contiguousStrides(shape), owned._offset / 2, toComplexDType(owned._dtype));
   owned.dispose();
   return out;
+}
+
+/**
+ * A random fill of complex `t`, as PyTorch's: uniform and normal draws fill the (real, imag)
+ * pairs in storage order from the same stream, a normal one with std / √2 so that the complex
+ * values have variance std²; other distributions have no complex form.
+ */
+export function complexRandomFill(t: Tensor, kind: RandomKind, p0: number, p1: number, generator: Generator | null): void {
+  if (kind !== RandomKind.Uniform && kind !== RandomKind.Normal) {
+    throw new Error(`this random distribution is not implemented for '${t._dtype.name === 'complex64' ? 'ComplexFloat' : 'ComplexDouble'}'`);
+  }
+  const pairs = pairsLayout(t);
+  withGenerator(generator, t.device, () => call.fillRandom(kind, pairs, p0, kind === RandomKind.Normal ? p1 / Math.sqrt(2) : p1));
 }

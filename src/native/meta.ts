@@ -21,7 +21,8 @@ export interface ViewArg {
 }
 
 const COMPLEX_CODES = 10;
-const NO_COMPLEX_KERNEL =
+/** The error of an op with no complex form. @internal */
+export const NO_COMPLEX_KERNEL =
   "this operation is not implemented for complex tensors (torch.complex64 and torch.complex128 support creation, views, " +
   "arithmetic, reductions, matmul and torch.fft; torch.viewAsReal(z) gives the parts as a real tensor for anything else)";
 

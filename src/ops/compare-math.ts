@@ -110,9 +110,9 @@ export function isclose(a: Tensor, b: Tensor, rtol?: number | CloseOptions, atol
   return tidy(() =>
     noGrad(() => {
       let close = eq(a, b);
-      if (tol.equalNan && a._dtype.isFloatingPoint) close = logicalOr(close, logicalAnd(ne(a, a), ne(b, b)));
+      if (tol.equalNan && (a._dtype.isFloatingPoint || a._dtype.isComplex)) close = logicalOr(close, logicalAnd(ne(a, a), ne(b, b)));
       if (tol.rtol === 0 && tol.atol === 0) return close;
-      const dtype = a._dtype.isFloatingPoint ? a._dtype : defaultFloat;
+      const dtype = a._dtype.isFloatingPoint || a._dtype.isComplex ? a._dtype : defaultFloat;
       const fa = as(a, dtype);
       const fb = as(b, dtype);
       const actual = abs(sub(fa, fb));

@@ -23,7 +23,7 @@ import { filled, scalarLike, zerosOf } from './internal-tensors.js';
 import { argumentError, checkTensor, checkTensorOrScalar } from '../tensor/args.js';
 import { alphaOf, checkOperands, roundingModeOf, type AlphaOptions, type DivOptions } from './arguments.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
-import { realPart as real } from '../complex/parts.js';
+import { imagPart, realPart as real } from '../complex/parts.js';
 import { complexAbs, complexAdd, complexDiv, complexExp, complexLog, complexMul, complexNeg, complexReciprocal } from '../complex/math.js';
 
 export type { AlphaOptions, DivOptions } from './arguments.js';
@@ -45,6 +45,7 @@ function as(x: Tensor, dtype: DType): Tensor {
 /** The forward of a binary op with PyTorch's type promotion, after checking its operands (no autograd). @internal */
 export function forward(fn: string, op: BinaryOp, a: Tensor, b: TensorOrScalar, compare: boolean): Tensor {
   checkOperands(fn, a, b);
+  if (compare && anyComplex(a, b)) return complexCompare(fn, op, a, b);
   if (b instanceof Tensor) {
     const dtype = a._dtype === b._dtype ? a._dtype : resultType([operand(a), operand(b)]);
     return binaryKernel(op, as(a, dtype), as(b, dtype), compare ? bool : dtype);
@@ -79,6 +80,20 @@ function leadingOperand(input: TensorOrScalar, other: TensorOrScalar, fn: string
   checkTensorOrScalar(other, fn, 'other');
   const dtype = typeof input === 'boolean' ? bool : Number.isInteger(input) ? int64 : defaultFloat;
   return filled([], Number(input), dtype, CPU);
+}
+
+/**
+ * eq and ne of complex operands: both parts equal (either differs). PyTorch has no order on
+ * complex numbers, so the other comparisons raise its error.
+ */
+function complexCompare(fn: string, op: BinaryOp, a: Tensor, b: TensorOrScalar): Tensor {
+  if (op !== BinaryOp.Eq && op !== BinaryOp.Ne) throw new Error(`"${fn}_cpu" not implemented for '${scalarTypeName(a._dtype.isComplex ? a._dtype : (b as Tensor)._dtype)}'`);
+  const [ar, ai] = [real(a), a._dtype.isComplex ? imagPart(a) : 0];
+  const [br, bi] = b instanceof Tensor ? [real(b), b._dtype.isComplex ? imagPart(b) : 0] : [b, 0];
+  const same = (x: Tensor | number | boolean, y: Tensor | number | boolean): Tensor =>
+    x instanceof Tensor ? forward(fn, BinaryOp.Eq, x, y, true) : forward(fn, BinaryOp.Eq, y as Tensor, x, true);
+  const both = logicalAnd(same(ar, br), typeof ai === 'number' && typeof bi === 'number' ? filled([], 1, bool, a.device) : same(ai, bi));
+  return op === BinaryOp.Eq ? both : logicalNot(both);
 }
 
 /** Whether an operand is complex: the op's complex branch (src/complex/math.ts) takes it. */

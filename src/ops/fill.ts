@@ -14,6 +14,7 @@ import { expand, toDtype } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
 import { argumentError, checkInteger, checkNumber, checkOptions, checkTensor } from '../tensor/args.js';
 import { checkGenerator, withGenerator, type Generator } from '../random/generator.js';
+import { complexRandomFill } from '../complex/layouts.js';
 
 /** A view whose base records history: in-place writes rebase the base (CopySlices). */
 function onGradView(t: Tensor): boolean {
@@ -34,7 +35,8 @@ function generatorOption(options: unknown, t: Tensor, fn: string): Generator | n
 function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number, generator: Generator | null = null): Tensor {
   assertNoInternalOverlap(t);
   checkInplace(t);
-  withGenerator(generator, t.device, () => call.fillRandom(kind, t, p0, p1));
+  if (t._dtype.isComplex) complexRandomFill(t, kind, p0, p1, generator);
+  else withGenerator(generator, t.device, () => call.fillRandom(kind, t, p0, p1));
   t._version.value++;
   return t;
 }

@@ -13,6 +13,7 @@ import { sumTo } from './reduce.js';
 import { argumentError, checkInteger, checkTensor } from '../tensor/args.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 import { realPart } from '../complex/parts.js';
+import { castComplex } from '../complex/layouts.js';
 
 /** A new tensor viewing `base`'s storage. @internal */
 export function makeView(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
@@ -142,7 +143,8 @@ export function detach(x: Tensor): Tensor {
  */
 export function toDtype(x: Tensor, dtype: DType, copy = false): Tensor {
   if (dtype === x._dtype && !copy) return x;
-  const out = castKernel(x, dtype);
+  // Complex to real keeps the real parts, with PyTorch's warning.
+  const out = x._dtype.isComplex && !dtype.isComplex ? castComplex(x, dtype) : castKernel(x, dtype);
   if (!dtype.isFloatingPoint && !dtype.isComplex) return out;
   // toDtype again (not the raw cast), so that createGraph keeps the gradient's history.
   // The closure keeps the input's dtype, never the input; a real input takes the real part

@@ -7,16 +7,39 @@
 import * as call from '../native/calls.generated.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../native/enums.generated.js';
 import { recycled } from '../memory/storage.js';
-import { fresh, layoutOf, type ViewArg } from '../native/meta.js';
+import { NO_COMPLEX_KERNEL, fresh, layoutOf, type ViewArg } from '../native/meta.js';
 import { DType, bfloat16, bool, computeDType, float32, int64 } from '../tensor/dtype.js';
-import { Tensor, fromHandle, registerCastKernel } from '../tensor/tensor.js';
+import { Tensor, fromHandle, realLayout, registerCastKernel } from '../tensor/tensor.js';
 import type { Device } from '../tensor/device.js';
-import { castComplex, copyComplex, fillComplex } from '../complex/layouts.js';
+import { castComplex, complexFromPairs, copyComplex, fillComplex } from '../complex/layouts.js';
 import { broadcastShapes, broadcastStrides, checkShapeNumel, contiguousStrides, sameShape, shapeNumel, shapeString } from '../tensor/shape.js';
 
 /** A view of `t` presented with shape `target` (stride 0 on broadcast dims). */
 function broadcastView(t: Tensor, target: readonly number[]): ViewArg {
   return sameShape(t._shape, target) ? t : layoutOf(t, t._dtype, t._offset, target, broadcastStrides(t._shape, t._strides, target));
+}
+
+/**
+ * A kernel over complex tensors' (real, imag) pairs: `fn` gets their real layouts (the
+ * complex dims, then a last dim of 2) and returns a new real [..., 2] result, taken as complex.
+ */
+function onPairs(tensors: Tensor[], fn: (pairs: Tensor[]) => Tensor): Tensor {
+  const pairs = tensors.map((t) => realLayout(t));
+  try {
+    return complexFromPairs(fn(pairs));
+  } finally {
+    for (const p of pairs) p.dispose();
+  }
+}
+
+/** `t` with a last dim of 1 (stride 0), to broadcast against a pair dim. */
+function trailingUnit(t: Tensor): Tensor {
+  return new Tensor(t._storage, [...t._shape, 1], [...t._strides, 0], t._offset, t._dtype, t._version, t._base ?? t);
+}
+
+/** A gather index repeated for both parts of each pair (stride 0). */
+function pairedIndex(index: Tensor): Tensor {
+  return new Tensor(index._storage, [...index._shape, 2], [...index._strides, 0], index._offset, index._dtype, index._version, index._base ?? index);
 }
 
 /** Checks that the operands live on one device, with PyTorch's message. */
@@ -30,7 +53,12 @@ export function checkSameDevice(a: Tensor, b: Tensor): void {
 
 /** Copies (and converts) `x` into a new contiguous tensor of `dtype`. */
 export function castKernel(x: Tensor, dtype: DType): Tensor {
-  if (x._dtype.isComplex || dtype.isComplex) return castComplex(x, dtype);
+  if (x._dtype.isComplex || dtype.isComplex) {
+    // An op converting a complex operand to a real dtype is one with no complex form (the
+    // integer-to-float promotions); the user's own conversions go through toDtype.
+    if (!dtype.isComplex) throw new TypeError(NO_COMPLEX_KERNEL);
+    return castComplex(x, dtype);
+  }
   return fromHandle(call.cast(fresh(dtype, x._shape), x)!, x._shape, dtype, x.device);
 }
 
@@ -201,6 +229,7 @@ export function scalarKernel_(op: BinaryOp, a: Tensor, scalar: number, scalarFir
 export function whereKernel(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   checkSameDevice(cond, a);
   checkSameDevice(a, b);
+  if (a._dtype.isComplex) return onPairs([a, b], ([pa, pb]) => whereKernel(trailingUnit(cond), pa!, pb!));
   const shape = broadcastShapes(broadcastShapes(cond._shape, a._shape), b._shape);
   const handle = call.where(fresh(a._dtype, shape), broadcastView(cond, shape), broadcastView(a, shape), broadcastView(b, shape));
   return fromHandle(handle!, shape, a._dtype, a.device);
@@ -338,6 +367,7 @@ function bfloat16GemmOnCpu(a: Tensor, b: Tensor, out: Tensor | null, beta: numbe
 
 /** `index_select` along `dim` with an int64 1-D index. */
 export function indexSelectKernel(x: Tensor, dim: number, index: Tensor): Tensor {
+  if (x._dtype.isComplex) return onPairs([x], ([pairs]) => indexSelectKernel(pairs!, dim, index));
   const shape = x._shape.slice();
   shape[dim] = index._shape[0];
   return fromHandle(call.indexSelect(fresh(x._dtype, shape), x, dim, index)!, shape, x._dtype, x.device);
@@ -350,6 +380,7 @@ export function indexPutKernel(out: Tensor, dim: number, index: Tensor, src: Ten
 
 /** `gather(x, dim, index)`. */
 export function gatherKernel(x: Tensor, dim: number, index: Tensor): Tensor {
+  if (x._dtype.isComplex) return onPairs([x], ([pairs]) => gatherKernel(pairs!, dim, pairedIndex(index)));
   return fromHandle(call.gather(fresh(x._dtype, index._shape), x, dim, index)!, index._shape, x._dtype, x.device);
 }
 

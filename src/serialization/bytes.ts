@@ -6,8 +6,8 @@ import * as call from '../native/calls.generated.js';
 import { layoutOf } from '../native/meta.js';
 import { fromArray } from '../tensor/creation.js';
 import { CPU } from '../tensor/device.js';
-import type { DType } from '../tensor/dtype.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { type DType, toRealDType } from '../tensor/dtype.js';
+import { type Tensor, realLayout } from '../tensor/tensor.js';
 
 /**
  * A new contiguous CPU tensor of `dtype` and `shape` holding `bytes` (little-endian, as
@@ -47,6 +47,8 @@ export const WRITE_CHUNK_BYTES = 4 << 20;
  * @example storageBytes(t, 0, 6)
  */
 export function storageBytes(t: Tensor, start: number, count: number): Uint8Array {
+  // A complex storage is read as its parts' float storage, twice as long.
+  if (t.dtype.isComplex) return new Uint8Array(call.toBuffer(layoutOf(t, toRealDType(t.dtype), 2 * start, [2 * count], [1])));
   return new Uint8Array(call.toBuffer(layoutOf(t, t.dtype, start, [count], [1])));
 }
 
@@ -65,5 +67,13 @@ export function* storageChunks(t: Tensor, start: number, count: number, chunkByt
  * @example tensorBytes(torch.ones(2))
  */
 export function tensorBytes(t: Tensor): Uint8Array {
+  if (t.dtype.isComplex) {
+    const pairs = realLayout(t);
+    try {
+      return new Uint8Array(call.toBuffer(pairs));
+    } finally {
+      pairs.dispose();
+    }
+  }
   return new Uint8Array(call.toBuffer(t));
 }

@@ -10,7 +10,7 @@ import * as call from '../native/calls.generated.js';
 import type { DTypeCode } from '../native/enums.generated.js';
 import { layoutOf } from '../native/meta.js';
 import { CPU } from '../tensor/device.js';
-import type { DType } from '../tensor/dtype.js';
+import { type DType, toRealDType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { CHUNK_BYTES } from './bytes.js';
 
@@ -92,7 +92,10 @@ export function* readTensor(
       const count = Math.min(perChunk, numel - start);
       let bytes = yield { position: position + start * itemsize, length: count * itemsize, what };
       if (fix !== undefined) bytes = fix(bytes);
-      call.fromBuffer(layoutOf(t, dtype, start, [count], [1]), bytes, dtype.code as DTypeCode);
+      // A complex storage is written as its parts' float storage, twice as long.
+      const parts = toRealDType(dtype);
+      const scale = dtype.isComplex ? 2 : 1;
+      call.fromBuffer(layoutOf(t, parts, scale * start, [scale * count], [1]), bytes, parts.code as DTypeCode);
     }
     return t;
   } catch (error) {

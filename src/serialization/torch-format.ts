@@ -3,7 +3,7 @@
  * write), and the legacy pre-1.6 stream (read only). The pickle says what the object
  * is; storages are raw little-endian bytes, read straight into native tensor memory.
  */
-import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, toDType, uint8 } from '../tensor/dtype.js';
+import { DType, bfloat16, bool, complex128, complex64, float16, float32, float64, int16, int32, int64, int8, toDType, uint8 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { PickleWriter, pickle } from './pickle.js';
@@ -16,7 +16,7 @@ import type { ZipEntry, ZipReader } from './zip-read.js';
 const STORAGE_DTYPES: Record<string, DType> = {
   DoubleStorage: float64, FloatStorage: float32, HalfStorage: float16, BFloat16Storage: bfloat16,
   LongStorage: int64, IntStorage: int32, ShortStorage: int16, CharStorage: int8, ByteStorage: uint8,
-  BoolStorage: bool,
+  BoolStorage: bool, ComplexFloatStorage: complex64, ComplexDoubleStorage: complex128,
 };
 const STORAGE_NAMES = new Map<DType, string>(Object.entries(STORAGE_DTYPES).map(([name, dtype]) => [dtype, name]));
 

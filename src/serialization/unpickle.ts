@@ -68,11 +68,11 @@ const newDict = (): DictBox => internal({ kind: 'dict', entries: [], state: null
 
 const STORAGE_TYPES = new Set([
   'DoubleStorage', 'FloatStorage', 'HalfStorage', 'BFloat16Storage', 'LongStorage', 'IntStorage',
-  'ShortStorage', 'CharStorage', 'ByteStorage', 'BoolStorage',
+  'ShortStorage', 'CharStorage', 'ByteStorage', 'BoolStorage', 'ComplexFloatStorage', 'ComplexDoubleStorage',
 ]);
 const DTYPES = new Set([
   'float64', 'float32', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool',
-  'double', 'float', 'half', 'long', 'int', 'short',
+  'double', 'float', 'half', 'long', 'int', 'short', 'complex64', 'complex128', 'cfloat', 'cdouble',
 ]);
 const FUNCTIONS = new Set([
   'collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor',

@@ -11,6 +11,7 @@ import { CPU, type DeviceLike, Device } from './device.js';
 import { parseShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { checkGenerator, withGenerator, type Generator } from '../random/generator.js';
+import { complexRandomFill } from '../complex/layouts.js';
 import {
   argumentError,
   checkBoolean,
@@ -430,6 +431,7 @@ export function eye(n: number, m?: number | CreationOptions, rawOptions: Creatio
 }
 
 function randomFill(t: Tensor, kind: RandomKind, p0: number, p1: number, generator: Generator | null = null): void {
+  if (t._dtype.isComplex) return complexRandomFill(t, kind, p0, p1, generator);
   withGenerator(generator, t.device, () => call.fillRandom(kind, t, p0, p1));
 }
 
