@@ -210,6 +210,18 @@ kernels = {'a': cser(za), 'b': cser(zb), 'eq': ser(za == zb), 'ne': ser(za != zb
            'index_select': cser(za.index_select(0, torch.tensor([2, 0, 2]))), 'flip': cser(za.flip(0)), 'roll': cser(za.roll(1)),
            'cat': cser(torch.cat([za, zb])), 'stack': cser(torch.stack([za, zb], 1)), 'gather': cser(torch.gather(za, 0, torch.tensor([1, 1, 0]))),
            'lt': err(lambda: za < zb)}
+w = za.clone()
+w.add_(zb)
+w.mul_(za)
+w.div_(2)
+w.sub_(1)
+leaf = za.to(C128).detach().requires_grad_()
+y = leaf * 2
+y.mul_(leaf)
+y.add_(1)
+y.abs().sum().backward()
+kernels['inplace'] = cser(w)
+kernels['inplace_grad'] = cser(leaf.grad)
 
 # A checkpoint with complex tensors (a strided view among them), and its values.
 torch.manual_seed(0)

@@ -228,6 +228,22 @@ describe('complex tensors through the kernels, the random streams and checkpoint
     expectClose(torch.gather(a, 0, torch.tensor([1, 1, 0])), K.gather!, { rtol: 0, atol: 0 });
     expect(() => a.lt(b)).toThrow(K.lt.message);
   });
+  it('computes in place, with gradients through the in-place ops', () => {
+    const K = X.kernels;
+    const a = fromFixture(K.a!);
+    const w = a.clone();
+    w.add_(fromFixture(K.b!));
+    w.mul_(a);
+    w.div_(2);
+    w.sub_(1);
+    expectClose(w, K.inplace!);
+    const leaf = a.to(torch.complex128).detach().requiresGrad_();
+    const y = leaf.mul(2);
+    y.mul_(leaf);
+    y.add_(1);
+    y.abs().sum().backward();
+    expectClose(leaf.grad!, K.inplace_grad!);
+  });
   it('refuses the ops it has no complex form of, with a clear error', () => {
     const z = torch.ones(2, { dtype: torch.complex64 });
     expect(() => z.sin()).toThrow('not implemented for complex tensors');

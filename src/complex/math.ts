@@ -8,6 +8,7 @@
  */
 import { type Backward, record } from '../autograd/function.js';
 import { noGrad } from '../autograd/grad-mode.js';
+import { tidy } from '../memory/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type DType, promoteTypes, resultType, toComplexDType, toRealDType } from '../tensor/dtype.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
@@ -16,6 +17,11 @@ import { sumTo } from '../ops/reduce.js';
 import { imagPart, partView, realPart, complex } from './parts.js';
 
 type Operand = Tensor | number | boolean;
+
+/** A forward computed on the parts: no history, and its temporaries freed at once. */
+function onParts(fn: () => Tensor): Tensor {
+  return noGrad(() => tidy(fn));
+}
 
 function operandOf(x: Operand) {
   return x instanceof Tensor ? { dtype: x._dtype, dim: x._shape.length } : x;
@@ -59,7 +65,7 @@ export function complexGradTo(g: Tensor, shape: readonly number[], dtype: DType)
 export function complexAdd(a: Tensor, b: Operand, alpha: number, negate: boolean): Tensor {
   const dtype = complexResult(a, b);
   const scale = negate ? -alpha : alpha;
-  const out = noGrad(() => {
+  const out = onParts(() => {
     const A = inPrecision(a, dtype);
     if (!(b instanceof Tensor)) {
       const [re, im] = partsOf(A);
@@ -93,7 +99,7 @@ function multiplyParts(ar: Tensor, ai: Tensor | null, br: Tensor, bi: Tensor | n
 /** `a·b` where an operand is complex. */
 export function complexMul(a: Tensor, b: Operand): Tensor {
   const dtype = complexResult(a, b);
-  const out = noGrad(() => {
+  const out = onParts(() => {
     const A = inPrecision(a, dtype);
     const [ar, ai] = partsOf(A);
     if (!(b instanceof Tensor)) return assemble(ar.mul(Number(b)), ai === null ? null : ai.mul(Number(b)), A._shape.slice(), dtype);
@@ -118,7 +124,7 @@ export function complexMul(a: Tensor, b: Operand): Tensor {
 /** `a / b` where an operand is complex: a·conj(b) / |b|². */
 export function complexDiv(a: Tensor, b: Operand): Tensor {
   const dtype = complexResult(a, b);
-  const out = noGrad(() => {
+  const out = onParts(() => {
     const A = inPrecision(a, dtype);
     const [ar, ai] = partsOf(A);
     if (!(b instanceof Tensor)) return assemble(ar.div(Number(b)), ai === null ? null : ai.div(Number(b)), A._shape.slice(), dtype);
@@ -152,20 +158,20 @@ export function complexDiv(a: Tensor, b: Operand): Tensor {
 
 /** `-z`. */
 export function complexNeg(z: Tensor): Tensor {
-  const out = noGrad(() => assemble(partView(z, 0).neg(), partView(z, 1).neg(), z._shape.slice(), z._dtype));
+  const out = onParts(() => assemble(partView(z, 0).neg(), partView(z, 1).neg(), z._shape.slice(), z._dtype));
   return record(out, 'NegBackward0', [z], () => (g) => [g.neg()]);
 }
 
 /** The conjugate, materialized (PyTorch's conj is a lazy view; flint's is a copy). */
 export function conj(z: Tensor, name = 'ConjBackward0'): Tensor {
   if (!z._dtype.isComplex) return z;
-  const out = noGrad(() => assemble(partView(z, 0), partView(z, 1).neg(), z._shape.slice(), z._dtype));
+  const out = onParts(() => assemble(partView(z, 0), partView(z, 1).neg(), z._shape.slice(), z._dtype));
   return record(out, name, [z], () => (g) => [conj(g, name)]);
 }
 
 /** `|z|`, real: the hypotenuse of the parts. */
 export function complexAbs(z: Tensor): Tensor {
-  const out = noGrad(() => partView(z, 0).hypot(partView(z, 1)));
+  const out = onParts(() => partView(z, 0).hypot(partView(z, 1)));
   return record(out, 'AbsBackward0', [z], (node) => {
     const saved = node.save(z);
     return (g) => [g.mul(complexSgn(saved()))];
@@ -174,7 +180,7 @@ export function complexAbs(z: Tensor): Tensor {
 
 /** `z / |z|`, 0 where z is 0. */
 export function complexSgn(z: Tensor): Tensor {
-  const out = noGrad(() => {
+  const out = onParts(() => {
     const re = partView(z, 0);
     const im = partView(z, 1);
     const r = re.hypot(im);
@@ -198,7 +204,7 @@ export function complexSgn(z: Tensor): Tensor {
 
 /** The argument, real: atan2(im, re). */
 export function complexAngle(z: Tensor): Tensor {
-  const out = noGrad(() => partView(z, 1).atan2(partView(z, 0)));
+  const out = onParts(() => partView(z, 1).atan2(partView(z, 0)));
   // d/dz of atan2(y, x): (-y + i·x) / |z|², 0 at z = 0, as PyTorch's angle_backward.
   return record(out, 'AngleBackward0', [z], (node) => {
     const saved = node.save(z);
@@ -215,7 +221,7 @@ export function complexAngle(z: Tensor): Tensor {
 
 /** `e^z` = e^re·(cos im + i·sin im). */
 export function complexExp(z: Tensor): Tensor {
-  const out = noGrad(() => {
+  const out = onParts(() => {
     const m = partView(z, 0).exp();
     const im = partView(z, 1);
     return assemble(m.mul(im.cos()), m.mul(im.sin()), z._shape.slice(), z._dtype);
@@ -228,7 +234,7 @@ export function complexExp(z: Tensor): Tensor {
 
 /** `log z` = log|z| + i·angle(z). */
 export function complexLog(z: Tensor): Tensor {
-  const out = noGrad(() => {
+  const out = onParts(() => {
     const re = partView(z, 0);
     const im = partView(z, 1);
     return assemble(re.hypot(im).log(), im.atan2(re), z._shape.slice(), z._dtype);
@@ -241,7 +247,7 @@ export function complexLog(z: Tensor): Tensor {
 
 /** `1 / z` = conj(z) / |z|². */
 export function complexReciprocal(z: Tensor): Tensor {
-  const out = noGrad(() => {
+  const out = onParts(() => {
     const re = partView(z, 0);
     const im = partView(z, 1);
     const norm = re.mul(re).add(im.mul(im));
@@ -257,7 +263,7 @@ export function complexReciprocal(z: Tensor): Tensor {
 
 /** Sum over `dims` (normalized, non-negative) of complex `z`, recorded as `name`. */
 export function complexSum(z: Tensor, dims: number[], keepdim: boolean, name: string, divideBy = 1): Tensor {
-  const out = noGrad(() => {
+  const out = onParts(() => {
     const re = partView(z, 0).sum(dims, keepdim);
     const im = partView(z, 1).sum(dims, keepdim);
     return divideBy === 1 ? assemble(re, im, re._shape.slice(), z._dtype) : assemble(re.div(divideBy), im.div(divideBy), re._shape.slice(), z._dtype);
@@ -274,7 +280,7 @@ export function complexSum(z: Tensor, dims: number[], keepdim: boolean, name: st
 export function complexMatmul(a: Tensor, b: Tensor, name: 'MmBackward0' | 'BmmBackward0'): Tensor {
   const product = (x: Tensor, y: Tensor): Tensor => (name === 'MmBackward0' ? x.mm(y) : x.bmm(y));
   const dtype = promoteTypes(a._dtype, b._dtype);
-  const out = noGrad(() => {
+  const out = onParts(() => {
     const [ar, ai] = partsOf(a);
     const [br, bi] = partsOf(b);
     const re = product(ar, br).sub(product(ai!, bi!));

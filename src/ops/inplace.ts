@@ -107,7 +107,7 @@ function inplace(
 ): Tensor {
   const previous = checkInplace(self);
   const resultDtype = other instanceof Tensor ? resultType([operand(self), operand(other)]) : resultType([operand(self), other]);
-  const dtype = op === BinaryOp.Div && !resultDtype.isFloatingPoint ? defaultFloat : resultDtype;
+  const dtype = op === BinaryOp.Div && !resultDtype.isFloatingPoint && !resultDtype.isComplex ? defaultFloat : resultDtype;
   if (promotes(dtype, self._dtype)) {
     throw new Error(`result type ${scalarTypeName(dtype.name)} can't be cast to the desired output type ${scalarTypeName(self._dtype.name)}`);
   }
@@ -145,7 +145,7 @@ function inplaceBackward(
 
 /** Whether storing a `result` dtype into `target` would need an unsafe cast (PyTorch's canCast). */
 function promotes(result: DType, target: DType): boolean {
-  if (result.isComplex) return !target.isComplex;
+  if (result.isComplex || target.isComplex) return !target.isComplex;
   if (result.isFloatingPoint && !target.isFloatingPoint) return true;
   if (result !== bool && target === bool) return true;
   return false;
