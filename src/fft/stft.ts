@@ -14,6 +14,7 @@ import { constantPadNd } from '../ops/torch-functional.js';
 import { unfold } from '../ops/split.js';
 import { viewAsComplex, viewAsReal, complex as fromParts, realPart, imagPart } from '../complex/parts.js';
 import { warnOnce } from '../utils/warn-once.js';
+import { tidy } from '../memory/storage.js';
 import { FftNorm, fftC2c, fftC2r, fftR2c } from './transforms.js';
 
 /** Keyword arguments of {@link stft}. */
@@ -72,6 +73,12 @@ function centeredWindow(window: Tensor | null, winLength: number, nFft: number, 
  * @example torch.stft(signal, 400, { hopLength: 160, window: torch.hannWindow(400), returnComplex: true })
  */
 export function stft(input: Tensor, nFft: number, options: StftOptions = {}): Tensor {
+  // tidy: the padded signal, the frames and the spectra before the transpose are freed at
+  // once (those the graph saved stay until backward), so that a loop reuses their memory.
+  return tidy(() => stftOf(input, nFft, options));
+}
+
+function stftOf(input: Tensor, nFft: number, options: StftOptions): Tensor {
   checkTensor(input, 'stft', 'input');
   positiveInt(nFft, 'stft', 'n_fft');
   const hop = options.hopLength ?? Math.floor(nFft / 4);
@@ -139,6 +146,10 @@ function overlapAdd(frames: Tensor, length: number, hop: number): Tensor {
  * @example torch.istft(spec, 400, { hopLength: 160, window: torch.hannWindow(400), length: signal.shape[0] })
  */
 export function istft(input: Tensor, nFft: number, options: IstftOptions = {}): Tensor {
+  return tidy(() => istftOf(input, nFft, options));
+}
+
+function istftOf(input: Tensor, nFft: number, options: IstftOptions): Tensor {
   checkTensor(input, 'istft', 'input');
   positiveInt(nFft, 'istft', 'n_fft');
   const hop = options.hopLength ?? Math.floor(nFft / 4);

@@ -4,7 +4,7 @@
  * and shape questions (predicates.ts): `x.bitwiseAnd(y)`, `x.eq_(y)`, `x.arccos()`,
  * `x.isSigned()`, `x.isCuda`, `x.mH`, ... Imported once by methods.ts.
  */
-import { adjoint, conjugateTranspose } from '../ops/real-tensors.js';
+import { adjoint, conj, conjugateTranspose } from '../ops/real-tensors.js';
 import * as bitwise from '../ops/bitwise.js';
 import * as aliases from '../ops/aliases.js';
 import * as predicates from './predicates.js';
@@ -131,7 +131,7 @@ declare module './tensor.js' {
     readonly isCpu: boolean;
     /** The conjugate transpose of a matrix: `T` for real dtypes, 2-D only. @example m.H */
     readonly H: Tensor;
-    /** The conjugate transpose of the last two dims: `mT` for real dtypes. @example batch.mH */
+    /** The conjugate transpose of the last two dims (`mT` for real dtypes; a copy for complex ones). @example batch.mH */
     readonly mH: Tensor;
   }
 }
@@ -168,8 +168,8 @@ const getters: Record<string, (x: Tensor) => unknown> = {
       const hint = x.dim() > 2 ? ' For batches of matrices, consider using tensor.mH' : '';
       throw new Error(`tensor.H is only supported on matrices (2-D tensors). Got ${x.dim()}-D tensor.${hint}`);
     }
-    return transpose(x, 0, 1);
+    return conj(transpose(x, 0, 1));
   },
-  mH: (x) => conjugateTranspose(x, 'tensor.mH'),
+  mH: (x) => conj(conjugateTranspose(x, 'tensor.mH')),
 };
 installGetters(getters);

@@ -5,7 +5,7 @@
  */
 import { record, renameGradFn } from '../../autograd/function.js';
 import { gradEnabled } from '../../autograd/grad-mode.js';
-import { makeView } from '../../ops/shape.js';
+import { cat, makeView } from '../../ops/shape.js';
 import { indexSelect } from '../../ops/indexing.js';
 import { copyKernel, emptyKernel, fillKernel } from '../../ops/tensor-kernels.js';
 import { tensor } from '../../tensor/creation.js';
@@ -99,19 +99,22 @@ export function constantPad(x: Tensor, pad: readonly number[], value: number): T
 
 /** Source positions along one dim of size `size` for a (left, right) pad. */
 function sourceIndex(mode: PadMode, size: number, left: number, right: number): number[] {
-  const out: number[] = [];
+  const length = size + left + right;
+  const out = new Array<number>(length);
   // Circular padding wraps around what is left after cropping negative pads (PyTorch's
   // _pad_circular copies the padded tensor's own edges).
-  const first = Math.max(-left, 0);
-  const core = size - first - Math.max(-right, 0);
-  for (let j = 0; j < size + left + right; j++) {
-    if (mode === 'circular') {
-      out.push(first + ((((j - Math.max(left, 0)) % core) + core) % core));
-      continue;
+  if (mode === 'circular') {
+    const first = Math.max(-left, 0);
+    const core = size - first - Math.max(-right, 0);
+    const shift = Math.max(left, 0);
+    for (let j = 0; j < length; j++) out[j] = first + ((((j - shift) % core) + core) % core);
+  } else if (mode === 'reflect') {
+    for (let j = 0; j < length; j++) {
+      const i = j - left;
+      out[j] = i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i;
     }
-    const i = j - left;
-    if (mode === 'reflect') out.push(i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i);
-    else if (mode === 'replicate') out.push(Math.min(Math.max(i, 0), size - 1));
+  } else {
+    for (let j = 0; j < length; j++) out[j] = Math.min(Math.max(j - left, 0), size - 1);
   }
   return out;
 }
@@ -145,6 +148,38 @@ function checkNonConstant(x: Tensor, pad: readonly number[], mode: PadMode): voi
 }
 
 /**
+ * `x` padded along `dim` as `mode` asks: for reflect and replicate with non-negative pads,
+ * the input itself between the two gathered edges, so that a long signal (stft's
+ * reflect pad) is copied once rather than indexed element by element; otherwise every
+ * output position gathered.
+ */
+function padAlong(x: Tensor, dim: number, mode: PadMode, size: number, left: number, right: number): Tensor {
+  const gather = (positions: number[]): Tensor => {
+    const index = tensor(positions, { dtype: int64, device: x.device });
+    const picked = indexSelect(x, dim, index);
+    index.dispose();
+    return picked;
+  };
+  if (mode === 'circular' || left < 0 || right < 0) return gather(sourceIndex(mode, size, left, right));
+  // Reflect and replicate read position i = j - left, mirrored or clamped into [0, size).
+  const edge = (from: number, to: number): number[] => {
+    const positions = new Array<number>(to - from);
+    for (let j = from; j < to; j++) {
+      const i = j - left;
+      positions[j - from] = mode === 'reflect' ? (i < 0 ? -i : 2 * (size - 1) - i) : Math.min(Math.max(i, 0), size - 1);
+    }
+    return positions;
+  };
+  const leftEdge = edge(0, left);
+  const rightEdge = edge(left + size, left + size + right);
+  const parts: Tensor[] = [];
+  if (left > 0) parts.push(gather(leftEdge));
+  parts.push(x);
+  if (right > 0) parts.push(gather(rightEdge));
+  return parts.length === 1 ? parts[0]! : cat(parts, dim);
+}
+
+/**
  * Pads the last `pad.length / 2` dims of `input`: `pad` is (left, right) for the last dim,
  * then for the one before, and so on (PyTorch's order). `constant` fills with `value` and
  * crops where a pad is negative; `reflect`, `replicate` and `circular` pad the last 1-3
@@ -173,9 +208,7 @@ export function pad(input: Tensor, pad: readonly number[], mode: PadMode | PadOp
   let out = input;
   for (let i = 0; i < dims; i++) {
     const dim = input.dim() - 1 - i;
-    const index = tensor(sourceIndex(mode, input.shape[dim], pad[2 * i], pad[2 * i + 1]), { dtype: int64, device: input.device });
-    const next = indexSelect(out, dim, index);
-    index.dispose();
+    const next = padAlong(out, dim, mode, input.shape[dim], pad[2 * i], pad[2 * i + 1]);
     if (out !== input) out.dispose();
     out = next;
   }
