@@ -221,6 +221,9 @@ y.mul_(leaf)
 y.add_(1)
 y.abs().sum().backward()
 kernels['inplace'] = cser(w)
+kernels['from_list'] = cser(torch.tensor([1, 2.5], dtype=torch.complex64))
+kernels['arange'] = err(lambda: torch.arange(3, dtype=torch.complex64))
+kernels['full'] = cser(torch.full([2], 3.0, dtype=C128))
 kernels['inplace_grad'] = cser(leaf.grad)
 
 # A checkpoint with complex tensors (a strided view among them), and its values.

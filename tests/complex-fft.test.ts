@@ -228,6 +228,15 @@ describe('complex tensors through the kernels, the random streams and checkpoint
     expectClose(torch.gather(a, 0, torch.tensor([1, 1, 0])), K.gather!, { rtol: 0, atol: 0 });
     expect(() => a.lt(b)).toThrow(K.lt.message);
   });
+  it('creates complex tensors from JS values and sends them between threads', () => {
+    const K = X.kernels;
+    expectClose(torch.tensor([1, 2.5], { dtype: torch.complex64 }), K.from_list!, { rtol: 0, atol: 0 });
+    expect(() => torch.arange(3, { dtype: torch.complex64 })).toThrow((K.arange as unknown as { message: string }).message);
+    expectClose(torch.full([2], 3, { dtype: torch.complex128 }), K.full!, { rtol: 0, atol: 0 });
+    const a = fromFixture(K.a!);
+    expectClose(torch.fromTransfer(a.transfer()), K.a!, { rtol: 0, atol: 0 });
+    expect(Array.from(a.dataSync() as Float32Array)).toEqual(K.a!.data);
+  });
   it('computes in place, with gradients through the in-place ops', () => {
     const K = X.kernels;
     const a = fromFixture(K.a!);

@@ -5,13 +5,13 @@
  */
 import * as call from '../native/calls.generated.js';
 import { DTypeCode, RandomKind } from '../native/enums.generated.js';
-import { emptyKernel, fillKernel } from '../ops/tensor-kernels.js';
-import { DType, bool, defaultFloat, float32, float64, int16, int32, int64, int8, uint8 } from './dtype.js';
+import { castKernel, emptyKernel, fillKernel } from '../ops/tensor-kernels.js';
+import { DType, bool, complex64, defaultFloat, float32, float64, int16, int32, int64, int8, toRealDType, uint8 } from './dtype.js';
 import { CPU, type DeviceLike, Device } from './device.js';
 import { parseShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { checkGenerator, withGenerator, type Generator } from '../random/generator.js';
-import { complexRandomFill } from '../complex/layouts.js';
+import { complexFromPairs, complexRandomFill } from '../complex/layouts.js';
 import {
   argumentError,
   checkBoolean,
@@ -105,9 +105,25 @@ function allocate(shape: number[], options: Resolved, fallback: DType = defaultF
 
 /** Copies host values into a new tensor. @internal */
 export function fromArray(values: ArrayBufferView, sourceDtype: DType, shape: number[], dtype: DType, dev: Device): Tensor {
+  if (dtype.isComplex) return complexFromArray(values, sourceDtype, shape, dtype, dev);
   const t = emptyKernel(shape, dtype, dev);
   call.fromBuffer(t, values, sourceDtype.code as DTypeCode);
   return t;
+}
+
+/**
+ * A complex tensor from host values: (real, imag) pairs when `sourceDtype` is complex (a
+ * transferred tensor's bytes, a worker's pairs), else real values with zero imaginary parts.
+ */
+function complexFromArray(values: ArrayBufferView, sourceDtype: DType, shape: number[], dtype: DType, dev: Device): Tensor {
+  if (sourceDtype.isComplex) {
+    const parts = toRealDType(sourceDtype);
+    return complexFromPairs(fromArray(values, parts, [...shape, 2], toRealDType(dtype), dev));
+  }
+  const real = fromArray(values, sourceDtype, shape, toRealDType(dtype), dev);
+  const out = castKernel(real, dtype);
+  real.dispose();
+  return out;
 }
 
 type Nested = number | boolean | bigint | Nested[];
@@ -290,6 +306,7 @@ export function arange(
   for (let i = 0; i < length; i++) values[i] = start + i * step;
   const allInt = [start, end, step].every(Number.isInteger);
   const dtype = options.dtype ?? (allInt ? int64 : defaultFloat);
+  if (dtype.isComplex) throw new Error(`"arange_cpu" not implemented for '${dtype === complex64 ? 'ComplexFloat' : 'ComplexDouble'}'`);
   return finish(fromArray(values, float64, [length], dtype, options.device), options);
 }
 

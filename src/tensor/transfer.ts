@@ -10,7 +10,7 @@ import { fromArray } from './creation.js';
 import { type DeviceLike } from './device.js';
 import { toDTypeOrNull } from './dtype.js';
 import { argumentError, checkOptions, checkTensor, keysOf, toDeviceArg } from './args.js';
-import { Tensor } from './tensor.js';
+import { Tensor, realLayout } from './tensor.js';
 
 /**
  * A tensor as a structured-cloneable message: its dtype's name, shape and device, and a
@@ -42,7 +42,10 @@ declare module './tensor.js' {
  */
 export function transfer(t: Tensor): TransferredTensor {
   checkTensor(t, 'transfer', 'self');
-  const buffer = call.toBuffer(t) as ArrayBuffer;
+  // A complex tensor travels as its (real, imag) pairs.
+  const source = t.dtype.isComplex ? realLayout(t) : t;
+  const buffer = call.toBuffer(source) as ArrayBuffer;
+  if (source !== t) source.dispose();
   return { kind: 'flint.Tensor', dtype: t.dtype.name, shape: t.shape.slice(), device: String(t.device), buffer };
 }
 

@@ -164,7 +164,8 @@ export function decodeValue(value: unknown): unknown {
     // The addon reads plain ArrayBuffers only: a SharedArrayBuffer's values are copied out first.
     const host = data.buffer instanceof SharedArrayBuffer ? new (data.constructor as new (d: ArrayBufferView) => ArrayBufferView)(data) : data;
     const target = DTYPE_BY_NAME.get(dtype) ?? bool;
-    return fromArray(host, sourceDtype(host), shape, target, CPU);
+    // A complex tensor's data are its (real, imag) pairs (dataSync's).
+    return fromArray(host, target.isComplex ? target : sourceDtype(host), shape, target, CPU);
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(record)) out[k] = decodeValue(v);
