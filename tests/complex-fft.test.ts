@@ -237,6 +237,39 @@ describe('complex tensors through the kernels, the random streams and checkpoint
     expectClose(torch.fromTransfer(a.transfer()), K.a!, { rtol: 0, atol: 0 });
     expect(Array.from(a.dataSync() as Float32Array)).toEqual(K.a!.data);
   });
+  it('tests complex values for NaN and infinities on both parts', () => {
+    const K = X.kernels;
+    const z = fromFixture(K.nan_input!);
+    expectClose(z.isnan(), K.isnan!);
+    expectClose(z.isinf(), K.isinf!);
+    expectClose(z.isfinite(), K.isfinite!);
+    expect(() => torch.fft.rfft(torch.zeros(0))).toThrow((K.rfft_empty as unknown as { message: string }).message);
+  });
+  it('differentiates polar at a zero and a negative modulus as PyTorch does', () => {
+    const K = X.kernels;
+    const abs = fromFixture(K.polar_abs!, { requiresGrad: true });
+    const angle = fromFixture(K.polar_angle!, { requiresGrad: true });
+    const z = torch.polar(abs, angle);
+    const wr = torch.tensor([1, 2, 3], { dtype: torch.float64 });
+    const wi = torch.tensor([-1, 0.5, 2], { dtype: torch.float64 });
+    torch.real(z).mul(wr).add(torch.imag(z).mul(wi)).sum().backward();
+    expectClose(abs.grad!, K.polar_grad_abs!);
+    expectClose(angle.grad!, K.polar_grad_angle!);
+  });
+  it('pads reflect and replicate along one dim of several (the edges gathered around the input)', () => {
+    const K = X.kernels;
+    const F = torch.nn.functional;
+    const x = torch.arange(24).reshape(1, 2, 3, 4).float();
+    expectClose(F.pad(x, [1, 2, 0, 0], 'reflect'), K.pad_reflect_w!, { rtol: 0, atol: 0 });
+    expectClose(F.pad(x, [0, 0, 2, 1], 'replicate'), K.pad_replicate_h!, { rtol: 0, atol: 0 });
+    const same = F.pad(x, [0, 0, 0, 0], 'reflect');
+    expect(same).not.toBe(x);
+    expectClose(same, K.pad_reflect_zero!, { rtol: 0, atol: 0 });
+  });
+  it('refuses in-place ops on the real views of a complex tensor that requires grad', () => {
+    const z = torch.complex(torch.ones(2), torch.ones(2)).requiresGrad_().mul(2);
+    expect(() => z.real.mul_(2)).toThrow('in-place operations on the real or complex view of a tensor that requires grad are not supported yet');
+  });
   it('computes in place, with gradients through the in-place ops', () => {
     const K = X.kernels;
     const a = fromFixture(K.a!);

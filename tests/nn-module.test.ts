@@ -184,7 +184,7 @@ describe('Module', () => {
     expect(net(torch.rand(4, 3, { dtype: torch.float64 })).dtype).toBe(torch.float64);
     net.float();
     expect(w.dtype).toBe(torch.float32);
-    expect(() => net.to(torch.int32)).toThrow('nn.Module.to only accepts floating point dtypes');
+    expect(() => net.to(torch.int32)).toThrow('nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.int32');
   });
 
   it('forward hooks run around forward and can be removed', () => {

@@ -138,17 +138,15 @@ export function polar(abs: Tensor, angle: Tensor): Tensor {
   }
   const out = noGrad(() => complex(abs.mul(angle.cos()), abs.mul(angle.sin())));
   const shapes = [abs._shape, angle._shape];
-  // PyTorch's polar_backward: d|z| = Re(conj(g)·z/|z|) = gx·cos + gy·sin, dθ = -gx·y + gy·x.
+  // PyTorch's polar_backward: d|z| = Re(conj(g)·sgn(z)), dθ = Re(conj(g)·i·z) = gy·x - gx·y.
   return record(out, 'PolarBackward0', [abs, angle], (node) => {
-    const a = node.save(abs);
-    const t = node.save(angle);
+    const result = node.save(out);
     return (g) => {
-      const gx = realPart(g);
-      const gy = imagPart(g);
-      const cos = t().cos();
-      const sin = t().sin();
-      const gAbs = gx.mul(cos).add(gy.mul(sin));
-      const gAngle = gy.mul(cos).sub(gx.mul(sin)).mul(a());
+      const z = result();
+      const s = z.sgn();
+      const [gx, gy] = [realPart(g), imagPart(g)];
+      const gAbs = gx.mul(realPart(s)).add(gy.mul(imagPart(s)));
+      const gAngle = gy.mul(realPart(z)).sub(gx.mul(imagPart(z)));
       return [sumTo(gAbs, shapes[0]), sumTo(gAngle, shapes[1])];
     };
   });

@@ -6,10 +6,12 @@
  * every transform. Each function is a composition of the three primitives in transforms.ts.
  * CPU only for now; a CUDA tensor is refused with a clear error.
  *
- * Positional arguments stay positional and keyword arguments may come as a last options
+ * Each function frees its intermediates (the promoted, resized and conjugated copies) at once
+ * (tidy). Positional arguments stay positional and keyword arguments may come as a last options
  * object: `fft.fft(x, 8)`, `fft.fft(x, null, 0)`, `fft.fft(x, { n: 8, norm: 'ortho' })`.
  */
 import { Tensor } from '../tensor/tensor.js';
+import { tidy } from '../memory/storage.js';
 import { type DType, defaultFloat, float16, bfloat16, scalarTypeName, toComplexDType, toDType } from '../tensor/dtype.js';
 import { argumentError, checkTensor } from '../tensor/args.js';
 import { arange, type CreationOptions } from '../tensor/creation.js';
@@ -170,6 +172,7 @@ function oneDim(fn: string, input: Tensor, rest: readonly unknown[]): { n: numbe
   if (input._shape.length === 0) throw new Error('Invalid number of data points (0) specified');
   const dim = wrapDim(a.dim ?? -1, input._shape.length, fn);
   const n = a.n === undefined || a.n === null ? null : checkLength(a.n, fn, 'n');
+  if (n === null) checkLength(input._shape[dim], fn, 'n');
   return { n, dim, norm: a.norm };
 }
 
@@ -211,7 +214,7 @@ function c2r(fn: string, input: Tensor, rest: readonly unknown[], forward: boole
  * @example torch.fft.fft(torch.tensor([1, 2, 3, 4])) // tensor([10.+0.j, -2.+2.j, -2.+0.j, -2.-2.j])
  */
 export function fft(input: Tensor, ...rest: OneDimArgs): Tensor {
-  return input instanceof Tensor && input._dtype.isComplex ? c2c('fft', input, rest, true) : r2c('fft', input, rest, true, false);
+  return tidy(() => input instanceof Tensor && input._dtype.isComplex ? c2c('fft', input, rest, true) : r2c('fft', input, rest, true, false));
 }
 
 /**
@@ -219,7 +222,7 @@ export function fft(input: Tensor, ...rest: OneDimArgs): Tensor {
  * @example torch.fft.ifft(torch.fft.fft(x)) // x, as complex
  */
 export function ifft(input: Tensor, ...rest: OneDimArgs): Tensor {
-  return input instanceof Tensor && input._dtype.isComplex ? c2c('ifft', input, rest, false) : r2c('ifft', input, rest, false, false);
+  return tidy(() => input instanceof Tensor && input._dtype.isComplex ? c2c('ifft', input, rest, false) : r2c('ifft', input, rest, false, false));
 }
 
 /**
@@ -227,7 +230,7 @@ export function ifft(input: Tensor, ...rest: OneDimArgs): Tensor {
  * @example torch.fft.rfft(torch.tensor([1, 2, 3, 4])) // tensor([10.+0.j, -2.+2.j, -2.+0.j])
  */
 export function rfft(input: Tensor, ...rest: OneDimArgs): Tensor {
-  return r2c('rfft', input, rest, true, true);
+  return tidy(() => r2c('rfft', input, rest, true, true));
 }
 
 /**
@@ -235,7 +238,7 @@ export function rfft(input: Tensor, ...rest: OneDimArgs): Tensor {
  * @example torch.fft.irfft(torch.fft.rfft(x), x.shape[0]) // x
  */
 export function irfft(input: Tensor, ...rest: OneDimArgs): Tensor {
-  return c2r('irfft', input, rest, false);
+  return tidy(() => c2r('irfft', input, rest, false));
 }
 
 /**
@@ -243,7 +246,7 @@ export function irfft(input: Tensor, ...rest: OneDimArgs): Tensor {
  * @example torch.fft.hfft(torch.fft.ihfft(x), x.shape[0]) // x
  */
 export function hfft(input: Tensor, ...rest: OneDimArgs): Tensor {
-  return c2r('hfft', input, rest, true);
+  return tidy(() => c2r('hfft', input, rest, true));
 }
 
 /**
@@ -251,7 +254,7 @@ export function hfft(input: Tensor, ...rest: OneDimArgs): Tensor {
  * @example torch.fft.ihfft(torch.tensor([1, 2, 3, 4]).float())
  */
 export function ihfft(input: Tensor, ...rest: OneDimArgs): Tensor {
-  return r2c('ihfft', input, rest, false, true);
+  return tidy(() => r2c('ihfft', input, rest, false, true));
 }
 
 // ---- n dimensions --------------------------------------------------------------------
@@ -314,51 +317,51 @@ const LAST_TWO = [-2, -1] as const;
  * @example torch.fft.fftn(x, null, [0, 1])
  */
 export function fftn(input: Tensor, ...rest: NDimArgs): Tensor {
-  return fftnAny('fftn', input, rest, true, null);
+  return tidy(() => fftnAny('fftn', input, rest, true, null));
 }
 /** The n-dimensional inverse transform: `torch.fft.ifftn`. @example torch.fft.ifftn(torch.fft.fftn(x)) */
 export function ifftn(input: Tensor, ...rest: NDimArgs): Tensor {
-  return fftnAny('ifftn', input, rest, false, null);
+  return tidy(() => fftnAny('ifftn', input, rest, false, null));
 }
 /** The 2-D transform over the last two dims: `torch.fft.fft2`. @example torch.fft.fft2(image) */
 export function fft2(input: Tensor, ...rest: NDimArgs): Tensor {
-  return fftnAny('fft2', input, rest, true, LAST_TWO);
+  return tidy(() => fftnAny('fft2', input, rest, true, LAST_TWO));
 }
 /** The 2-D inverse transform: `torch.fft.ifft2`. @example torch.fft.ifft2(torch.fft.fft2(image)) */
 export function ifft2(input: Tensor, ...rest: NDimArgs): Tensor {
-  return fftnAny('ifft2', input, rest, false, LAST_TWO);
+  return tidy(() => fftnAny('ifft2', input, rest, false, LAST_TWO));
 }
 /** The n-dimensional one-sided transform of a real signal (half along the last dim): `torch.fft.rfftn`. @example torch.fft.rfftn(x) */
 export function rfftn(input: Tensor, ...rest: NDimArgs): Tensor {
-  return rfftnAny('rfftn', input, rest, null);
+  return tidy(() => rfftnAny('rfftn', input, rest, null));
 }
 /** The real signal of an n-dimensional one-sided spectrum: `torch.fft.irfftn`. @example torch.fft.irfftn(torch.fft.rfftn(x), x.shape) */
 export function irfftn(input: Tensor, ...rest: NDimArgs): Tensor {
-  return irfftnAny('irfftn', input, rest, null);
+  return tidy(() => irfftnAny('irfftn', input, rest, null));
 }
 /** The 2-D one-sided transform: `torch.fft.rfft2`. @example torch.fft.rfft2(image) */
 export function rfft2(input: Tensor, ...rest: NDimArgs): Tensor {
-  return rfftnAny('rfft2', input, rest, LAST_TWO);
+  return tidy(() => rfftnAny('rfft2', input, rest, LAST_TWO));
 }
 /** The real signal of a 2-D one-sided spectrum: `torch.fft.irfft2`. @example torch.fft.irfft2(torch.fft.rfft2(image), image.shape.slice(-2)) */
 export function irfft2(input: Tensor, ...rest: NDimArgs): Tensor {
-  return irfftnAny('irfft2', input, rest, LAST_TWO);
+  return tidy(() => irfftnAny('irfft2', input, rest, LAST_TWO));
 }
 /** The n-dimensional hfft: `torch.fft.hfftn`. @example torch.fft.hfftn(x) */
 export function hfftn(input: Tensor, ...rest: NDimArgs): Tensor {
-  return hfftnAny('hfftn', input, rest, null);
+  return tidy(() => hfftnAny('hfftn', input, rest, null));
 }
 /** The n-dimensional ihfft: `torch.fft.ihfftn`. @example torch.fft.ihfftn(x) */
 export function ihfftn(input: Tensor, ...rest: NDimArgs): Tensor {
-  return ihfftnAny('ihfftn', input, rest, null);
+  return tidy(() => ihfftnAny('ihfftn', input, rest, null));
 }
 /** The 2-D hfft: `torch.fft.hfft2`. @example torch.fft.hfft2(x) */
 export function hfft2(input: Tensor, ...rest: NDimArgs): Tensor {
-  return hfftnAny('hfft2', input, rest, LAST_TWO);
+  return tidy(() => hfftnAny('hfft2', input, rest, LAST_TWO));
 }
 /** The 2-D ihfft: `torch.fft.ihfft2`. @example torch.fft.ihfft2(x) */
 export function ihfft2(input: Tensor, ...rest: NDimArgs): Tensor {
-  return ihfftnAny('ihfft2', input, rest, LAST_TWO);
+  return tidy(() => ihfftnAny('ihfft2', input, rest, LAST_TWO));
 }
 
 // ---- frequencies and shifts ----------------------------------------------------------

@@ -30,6 +30,7 @@ import {
   type LocalMetadata,
 } from './module-hooks.js';
 import { argumentError, checkBoolean, checkFunction } from '../tensor/args.js';
+import { warnOnce } from '../utils/warn-once.js';
 import {
   LOAD_STATE_DICT_KEYS,
   REGISTER_BUFFER_KEYS,
@@ -552,7 +553,7 @@ export class Module<Out = Tensor> {
         for (const p of module._parameters.values()) {
           if (p === null) continue;
           const converted = fn(p.data);
-          if (converted !== p && p.requiresGrad && !converted.isFloatingPoint()) {
+          if (converted !== p && p.requiresGrad && !converted.isFloatingPoint() && !converted.dtype.isComplex) {
             throw new Error('data set to a tensor that requires gradients must be floating point or complex dtype');
           }
           if (converted !== p) p.data = converted;
@@ -582,13 +583,19 @@ export class Module<Out = Tensor> {
    */
   to(target: DType | DeviceLike | ModuleToOptions): this {
     const { dtype, device } = moduleTarget(target);
-    if (dtype !== undefined && !dtype.isFloatingPoint) {
-      throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=torch.${dtype.name}`);
+    if (dtype !== undefined && !dtype.isFloatingPoint && !dtype.isComplex) {
+      throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.${dtype.name}`);
+    }
+    if (dtype !== undefined && dtype.isComplex) {
+      warnOnce(
+        'complex-modules',
+        'Complex modules are a new feature under active development whose design may change, and some modules might not work as expected when using complex tensors as parameters or buffers. Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml if a complex module does not work as expected.',
+      );
     }
     return this._apply((t) => {
       let out = t;
       if (device !== undefined) out = (out as Tensor & { to(d: DeviceLike): Tensor }).to(device);
-      if (dtype !== undefined && out.isFloatingPoint() && out.dtype !== dtype) {
+      if (dtype !== undefined && (out.isFloatingPoint() || out.dtype.isComplex) && out.dtype !== dtype) {
         out = (out as Tensor & { to(d: DType): Tensor }).to(dtype);
       }
       return out;

@@ -5,6 +5,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { tensor, zeros } from '../tensor/creation.js';
+import { NO_COMPLEX_KERNEL } from '../native/meta.js';
 import { type DType, int64, resultType, scalarTypeName } from '../tensor/dtype.js';
 import { type DeviceLike } from '../tensor/device.js';
 import { argumentError, checkInteger, checkOptions, checkTensor } from '../tensor/args.js';
@@ -146,6 +147,7 @@ export function vander(x: Tensor, N: number | null = null, options: { increasing
   checkInteger(n, 'vander', 'N');
   if (n < 0) throw new Error('N must be non-negative.');
   // Integer and bool inputs give int64 powers, as PyTorch promotes them.
+  if (x.dtype.isComplex) throw new TypeError(NO_COMPLEX_KERNEL);
   const base = x.dtype.isFloatingPoint ? x : x.to(int64);
   let columns: Tensor;
   if (n === 0) columns = zeros([x.shape[0], 0], { dtype: base.dtype, device: x.device });

@@ -18,6 +18,6 @@ export function toDevice(x: Tensor, target: Device): Tensor {
   if (x._storage.device === target) return x;
   const out = transferKernel(x, target);
   const from = x._storage.device;
-  if (!x._dtype.isFloatingPoint) return out;
+  if (!x._dtype.isFloatingPoint && !x._dtype.isComplex) return out;
   return record(out, 'ToCopyBackward0', [x], () => (g) => [transferKernel(g, from)], { onceDifferentiable: true });
 }

@@ -25,6 +25,7 @@ import { alphaOf, checkOperands, roundingModeOf, type AlphaOptions, type DivOpti
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 import { imagPart, realPart as real } from '../complex/parts.js';
 import { complexAbs, complexAdd, complexDiv, complexExp, complexLog, complexMul, complexNeg, complexReciprocal } from '../complex/math.js';
+import { tidy } from '../memory/storage.js';
 
 export type { AlphaOptions, DivOptions } from './arguments.js';
 // maximum, minimum and clamp live in clamp.ts (their gradients follow comparisons).
@@ -87,6 +88,10 @@ function leadingOperand(input: TensorOrScalar, other: TensorOrScalar, fn: string
  * complex numbers, so the other comparisons raise its error.
  */
 function complexCompare(fn: string, op: BinaryOp, a: Tensor, b: TensorOrScalar): Tensor {
+  return tidy(() => complexCompareParts(fn, op, a, b));
+}
+
+function complexCompareParts(fn: string, op: BinaryOp, a: Tensor, b: TensorOrScalar): Tensor {
   if (op !== BinaryOp.Eq && op !== BinaryOp.Ne) throw new Error(`"${fn}_cpu" not implemented for '${scalarTypeName(a._dtype.isComplex ? a._dtype : (b as Tensor)._dtype)}'`);
   const [ar, ai] = [real(a), a._dtype.isComplex ? imagPart(a) : 0];
   const [br, bi] = b instanceof Tensor ? [real(b), b._dtype.isComplex ? imagPart(b) : 0] : [b, 0];
@@ -114,7 +119,10 @@ function tensorOrNull(x: TensorOrScalar): Tensor | null {
 export function add(input: TensorOrScalar, b: TensorOrScalar, options?: AlphaOptions): Tensor {
   const a = leadingOperand(input, b, 'add');
   const alpha = alphaOf(options, 'add');
-  if (anyComplex(a, b)) return complexAdd(a, b, alpha, false);
+  if (anyComplex(a, b)) {
+    checkOperands('add', a, b);
+    return complexAdd(a, b, alpha, false);
+  }
   if (alpha !== 1) {
     checkOperands('add', a, b);
     b = b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
@@ -170,7 +178,10 @@ export function rsub(a: Tensor, other: TensorOrScalar): Tensor {
  */
 export function mul(input: TensorOrScalar, b: TensorOrScalar): Tensor {
   const a = leadingOperand(input, b, 'mul');
-  if (anyComplex(a, b)) return complexMul(a, b);
+  if (anyComplex(a, b)) {
+    checkOperands('mul', a, b);
+    return complexMul(a, b);
+  }
   const out = forward('mul', BinaryOp.Mul, a, b, false);
   if (!gradEnabled() || !(a._requiresGrad || (b instanceof Tensor && b._requiresGrad))) return out;
   if (!(b instanceof Tensor)) return record(out, 'MulBackward0', [a], () => scaledBackward(a._shape, a._dtype, 'mul', Number(b)));
@@ -206,7 +217,7 @@ export function div(input: TensorOrScalar, b: TensorOrScalar, options?: DivOptio
   checkOperands('div', a, b);
   const mode = options === undefined ? null : roundingModeOf(options);
   if (anyComplex(a, b)) {
-    if (mode !== null) throw new Error('div expected rounding_mode to be one of None, \'trunc\', or \'floor\' but found \'' + mode + '\'');
+    if (mode !== null) throw new Error(`"div_${mode}_cpu" not implemented for '${scalarTypeName(a._dtype.isComplex ? a._dtype : (b as Tensor)._dtype)}'`);
     return complexDiv(a, b);
   }
   if (mode === 'floor') return forward('div', BinaryOp.FloorDivide, a, b, false);

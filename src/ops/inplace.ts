@@ -12,6 +12,7 @@ import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import { Node } from '../autograd/node.js';
 import { axpyKernel, binaryKernel_, castKernel, copyKernel, fillKernel, scalarKernel_, unaryKernel_ } from './tensor-kernels.js';
 import { zerosOf } from './internal-tensors.js';
+import { NO_COMPLEX_KERNEL } from '../native/meta.js';
 import { makeView } from './shape.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
 import { add, clamp, div, gradTo, mul, neg, operand, pow, relu, sub, type TensorOrScalar } from './elementwise.js';
@@ -61,6 +62,11 @@ export function rebase(self: Tensor, compute: (current: Tensor) => Tensor): Tens
  * gradient out of the new base.
  */
 function rebaseBase(view: Tensor, base: Tensor, result: Tensor): void {
+  // The parts of a complex tensor (z.real, viewAsReal(z)) and the complex view of a real one
+  // count their offsets and strides in other units than their base.
+  if (view._dtype.isComplex !== base._dtype.isComplex) {
+    throw new Error('in-place operations on the real or complex view of a tensor that requires grad are not supported yet: compute the result out of place');
+  }
   if (!base.isContiguous()) {
     throw new Error('in-place operations on a view of a non-contiguous tensor that requires grad are not supported yet');
   }
@@ -119,7 +125,9 @@ function inplace(
   }
   if (self._dtype.isComplex) {
     // Complex: the out-of-place op's parts (src/complex/math.ts), written back.
-    const result = noGrad(() => OUT_OF_PLACE[op]!(self, other));
+    const compute = OUT_OF_PLACE[op];
+    if (compute === undefined) throw new TypeError(NO_COMPLEX_KERNEL);
+    const result = noGrad(() => compute(self, other));
     copyKernel(self, result);
     result.dispose();
   } else if (other instanceof Tensor) {

@@ -9,12 +9,16 @@ import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { bool, defaultFloat, float64, int32, resultType } from '../tensor/dtype.js';
 import { checkTensor } from '../tensor/args.js';
+import { NO_COMPLEX_KERNEL } from '../native/meta.js';
 import { sumTo } from './reduce.js';
 import { gradTo, logicalAnd, pow, where } from './elementwise.js';
 import { isfinite } from './unary-math.js';
 import { tensor, zerosLike } from '../tensor/creation.js';
 
-const toFloat = (x: Tensor): Tensor => (x.dtype.isFloatingPoint ? x : x.to(defaultFloat));
+const toFloat = (x: Tensor): Tensor => {
+  if (x.dtype.isComplex) throw new TypeError(NO_COMPLEX_KERNEL);
+  return x.dtype.isFloatingPoint ? x : x.to(defaultFloat);
+};
 
 /** y = scale · x, recorded as one node named as PyTorch's. */
 function scaled(fn: string, name: string, x: Tensor, scale: number): Tensor {
@@ -138,6 +142,7 @@ export function entr(x: Tensor): Tensor {
  */
 export function xlog1py(x: Tensor | number, y: Tensor | number): Tensor {
   if (!(x instanceof Tensor) && !(y instanceof Tensor)) throw new TypeError('xlog1py(): expected x or y to be a Tensor');
+  if ((x instanceof Tensor && x.dtype.isComplex) || (y instanceof Tensor && y.dtype.isComplex)) throw new TypeError(NO_COMPLEX_KERNEL);
   const operand = (v: Tensor | number) => (v instanceof Tensor ? { dtype: v.dtype, dim: v.dim() } : v);
   let dtype = resultType([operand(x), operand(y)]);
   if (!dtype.isFloatingPoint) dtype = defaultFloat;

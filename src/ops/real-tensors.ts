@@ -44,7 +44,7 @@ export function conjPhysical(input: Tensor): Tensor {
  */
 export function conjPhysical_(input: Tensor): Tensor {
   checkTensor(input, 'conj_physical_', 'input');
-  if (input._dtype.isComplex) imag(input).neg_();
+  if (input._dtype.isComplex) input.copy_(complexConj(input, 'ConjPhysicalBackward0'));
   return input;
 }
 

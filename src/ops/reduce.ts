@@ -141,7 +141,8 @@ export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | R
   checkTensor(x, 'sum', 'input');
   const args = reduceArgs('sum', REDUCE_KEYS, dim, keepdim, options);
   let input = x;
-  if (args.dtype && args.dtype !== x._dtype) input = castKernel(x, args.dtype);
+  // A complex target is a recorded conversion: complexSum's history starts from it.
+  if (args.dtype && args.dtype !== x._dtype) input = args.dtype.isComplex ? toDtype(x, args.dtype) : castKernel(x, args.dtype);
   const dims = reduceDims(input, args.dim, 'sum');
   if (input._dtype.isComplex) return complexSum(input, dims, args.keepdim, args.dim === undefined || args.dim === null ? 'SumBackward0' : 'SumBackward1');
   const outDtype = input._dtype.isFloatingPoint ? input._dtype : int64;
@@ -168,7 +169,7 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdim?: boolean | 
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(dtype)}`,
     );
   }
-  const input = dtype === x._dtype ? x : castKernel(x, dtype);
+  const input = dtype === x._dtype ? x : dtype.isComplex ? toDtype(x, dtype) : castKernel(x, dtype);
   const dims = reduceDims(input, args.dim, 'mean');
   let count = 1;
   for (const d of dims) count *= input._shape[d] ?? 1;

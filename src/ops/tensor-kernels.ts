@@ -32,6 +32,15 @@ function onPairs(tensors: Tensor[], fn: (pairs: Tensor[]) => Tensor): Tensor {
   }
 }
 
+/** `fn(view)`, then the view (a wrapper of another tensor's storage) released. */
+function withView<T>(view: Tensor, fn: (view: Tensor) => T): T {
+  try {
+    return fn(view);
+  } finally {
+    view.dispose();
+  }
+}
+
 /** `t` with a last dim of 1 (stride 0), to broadcast against a pair dim. */
 function trailingUnit(t: Tensor): Tensor {
   return new Tensor(t._storage, [...t._shape, 1], [...t._strides, 0], t._offset, t._dtype, t._version, t._base ?? t);
@@ -229,7 +238,7 @@ export function scalarKernel_(op: BinaryOp, a: Tensor, scalar: number, scalarFir
 export function whereKernel(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   checkSameDevice(cond, a);
   checkSameDevice(a, b);
-  if (a._dtype.isComplex) return onPairs([a, b], ([pa, pb]) => whereKernel(trailingUnit(cond), pa!, pb!));
+  if (a._dtype.isComplex) return onPairs([a, b], ([pa, pb]) => withView(trailingUnit(cond), (c) => whereKernel(c, pa!, pb!)));
   const shape = broadcastShapes(broadcastShapes(cond._shape, a._shape), b._shape);
   const handle = call.where(fresh(a._dtype, shape), broadcastView(cond, shape), broadcastView(a, shape), broadcastView(b, shape));
   return fromHandle(handle!, shape, a._dtype, a.device);
@@ -380,7 +389,7 @@ export function indexPutKernel(out: Tensor, dim: number, index: Tensor, src: Ten
 
 /** `gather(x, dim, index)`. */
 export function gatherKernel(x: Tensor, dim: number, index: Tensor): Tensor {
-  if (x._dtype.isComplex) return onPairs([x], ([pairs]) => gatherKernel(pairs!, dim, pairedIndex(index)));
+  if (x._dtype.isComplex) return onPairs([x], ([pairs]) => withView(pairedIndex(index), (i) => gatherKernel(pairs!, dim, i)));
   return fromHandle(call.gather(fresh(x._dtype, index._shape), x, dim, index)!, index._shape, x._dtype, x.device);
 }
 

@@ -11,7 +11,9 @@ import { tidy } from '../memory/storage.js';
 import { DType, bool, bfloat16, float16, float32 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { argumentError, checkNumber, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
-import { abs, add, div, eq, lt, mul, ne, neg, rsqrt, rsub, sub, unary, where } from './elementwise.js';
+import { abs, add, div, eq, logicalAnd, logicalOr, lt, mul, ne, neg, rsqrt, rsub, sub, unary, where } from './elementwise.js';
+import { partView } from '../complex/parts.js';
+import { NO_COMPLEX_KERNEL } from '../native/meta.js';
 import { zerosOf } from './internal-tensors.js';
 import { castKernel } from './tensor-kernels.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
@@ -97,29 +99,39 @@ function falseLike(x: Tensor, value: boolean): Tensor {
   return value ? eq(out, false) : out;
 }
 
+/** A complex tensor's test: `test` of each part, combined. */
+function eitherPart(z: Tensor, test: (part: Tensor) => Tensor, combine: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  return tidy(() => combine(test(partView(z, 0)), test(partView(z, 1))));
+}
+
 /** `x != x`: true at NaN (always false for integer tensors). @example x.isnan() */
 export function isnan(x: Tensor): Tensor {
   checkTensor(x, 'isnan', 'input');
+  if (x._dtype.isComplex) return eitherPart(x, isnan, logicalOr);
   return x._dtype.isFloatingPoint ? ne(x, x) : falseLike(x, false);
 }
 /** True at +inf and -inf. @example x.isinf() */
 export function isinf(x: Tensor): Tensor {
   checkTensor(x, 'isinf', 'input');
+  if (x._dtype.isComplex) return eitherPart(x, isinf, logicalOr);
   return x._dtype.isFloatingPoint ? tidy(() => eq(noGrad(() => abs(x)), Infinity)) : falseLike(x, false);
 }
 /** True at +inf. @example x.isposinf() */
 export function isposinf(x: Tensor): Tensor {
   checkTensor(x, 'isposinf', 'input');
+  if (x._dtype.isComplex) throw new Error('isposinf does not support complex inputs.');
   return x._dtype.isFloatingPoint ? eq(x, Infinity) : falseLike(x, false);
 }
 /** True at -inf. @example x.isneginf() */
 export function isneginf(x: Tensor): Tensor {
   checkTensor(x, 'isneginf', 'input');
+  if (x._dtype.isComplex) throw new Error('isneginf does not support complex inputs.');
   return x._dtype.isFloatingPoint ? eq(x, -Infinity) : falseLike(x, false);
 }
 /** True where neither NaN nor ±inf (always true for integer tensors). @example x.isfinite() */
 export function isfinite(x: Tensor): Tensor {
   checkTensor(x, 'isfinite', 'input');
+  if (x._dtype.isComplex) return eitherPart(x, isfinite, logicalAnd);
   // |x| < inf is false at NaN and at both infinities.
   return x._dtype.isFloatingPoint ? tidy(() => lt(noGrad(() => abs(x)), Infinity)) : falseLike(x, true);
 }
@@ -153,6 +165,7 @@ function finiteMax(dtype: DType): number {
  */
 export function nanToNum(x: Tensor, nan: number | NanToNumOptions = 0, posinf: number | null = null, neginf: number | null = null): Tensor {
   checkTensor(x, 'nanToNum', 'input');
+  if (x._dtype.isComplex) throw new TypeError(NO_COMPLEX_KERNEL);
   if (nan !== null && typeof nan === 'object') {
     checkOptions(nan, 'nanToNum', NAN_TO_NUM_KEYS);
     posinf = nan.posinf ?? null;

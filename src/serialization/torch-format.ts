@@ -85,8 +85,9 @@ function materialize(value: unknown, readStorage: StorageReader): unknown {
       );
     }
     const t = new Tensor(storage._storage, recipe.size.slice(), recipe.stride.slice(), recipe.offset, dtype);
-    if (recipe.parameter) return new Parameter(t, recipe.requiresGrad && dtype.isFloatingPoint);
-    if (recipe.requiresGrad && dtype.isFloatingPoint) t.requiresGrad_(true);
+    const differentiable = dtype.isFloatingPoint || dtype.isComplex;
+    if (recipe.parameter) return new Parameter(t, recipe.requiresGrad && differentiable);
+    if (recipe.requiresGrad && differentiable) t.requiresGrad_(true);
     return t;
   };
   const walk = (v: unknown, depth: number): unknown => {

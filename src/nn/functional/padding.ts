@@ -160,7 +160,9 @@ function padAlong(x: Tensor, dim: number, mode: PadMode, size: number, left: num
     index.dispose();
     return picked;
   };
-  if (mode === 'circular' || left < 0 || right < 0) return gather(sourceIndex(mode, size, left, right));
+  // Circular, cropping and (0, 0) pads: every position gathered (always a new tensor, which
+  // the caller's loop relies on).
+  if (mode === 'circular' || left < 0 || right < 0 || (left === 0 && right === 0)) return gather(sourceIndex(mode, size, left, right));
   // Reflect and replicate read position i = j - left, mirrored or clamped into [0, size).
   const edge = (from: number, to: number): number[] => {
     const positions = new Array<number>(to - from);
@@ -176,7 +178,7 @@ function padAlong(x: Tensor, dim: number, mode: PadMode, size: number, left: num
   if (left > 0) parts.push(gather(leftEdge));
   parts.push(x);
   if (right > 0) parts.push(gather(rightEdge));
-  return parts.length === 1 ? parts[0]! : cat(parts, dim);
+  return cat(parts, dim);
 }
 
 /**
