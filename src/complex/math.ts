@@ -11,9 +11,9 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../memory/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type DType, promoteTypes, resultType, toComplexDType, toRealDType } from '../tensor/dtype.js';
-import { broadcastShapes, sameShape } from '../tensor/shape.js';
+import { broadcastShapes } from '../tensor/shape.js';
 import { castKernel, copyKernel, emptyKernel, fillKernel } from '../ops/tensor-kernels.js';
-import { sumTo } from '../ops/reduce.js';
+import { gradTo } from '../ops/elementwise.js';
 import { imagPart, partView, realPart, complex } from './parts.js';
 
 type Operand = Tensor | number | boolean;
@@ -52,13 +52,6 @@ function partsOf(x: Tensor): [Tensor, Tensor | null] {
   return x._dtype.isComplex ? [partView(x, 0), partView(x, 1)] : [x, null];
 }
 
-/** A gradient for an input of `shape` and `dtype`: summed over broadcast dims, the real part for a real input. */
-export function complexGradTo(g: Tensor, shape: readonly number[], dtype: DType): Tensor {
-  let grad = sameShape(g._shape, shape) ? g : sumTo(g, shape);
-  if (grad._dtype.isComplex && !dtype.isComplex) grad = realPart(grad);
-  return grad._dtype === dtype ? grad : castKernel(grad, dtype);
-}
-
 // ---- add, sub, mul, div --------------------------------------------------------------
 
 /** `a + alpha·b` (or `a - alpha·b` when `negate`) where an operand is complex. */
@@ -83,8 +76,8 @@ export function complexAdd(a: Tensor, b: Operand, alpha: number, negate: boolean
   const [shapeA, dtypeA] = [a._shape, a._dtype];
   const [shapeB, dtypeB] = bt === null ? [[], dtypeA] : [bt._shape, bt._dtype];
   return record(out, negate ? 'SubBackward0' : 'AddBackward0', [a, bt], () => (g) => [
-    complexGradTo(g, shapeA, dtypeA),
-    bt === null ? null : complexGradTo(scale === 1 ? g : g.mul(scale), shapeB, dtypeB),
+    gradTo(g, shapeA, dtypeA),
+    bt === null ? null : gradTo(scale === 1 ? g : g.mul(scale), shapeB, dtypeB),
   ]);
 }
 
@@ -109,14 +102,14 @@ export function complexMul(a: Tensor, b: Operand): Tensor {
     return assemble(re, im, broadcastShapes(A._shape, B._shape), dtype);
   });
   const [shapeA, dtypeA] = [a._shape, a._dtype];
-  if (!(b instanceof Tensor)) return record(out, 'MulBackward0', [a], () => (g) => [complexGradTo(g.mul(Number(b)), shapeA, dtypeA)]);
+  if (!(b instanceof Tensor)) return record(out, 'MulBackward0', [a], () => (g) => [gradTo(g.mul(Number(b)), shapeA, dtypeA)]);
   const [shapeB, dtypeB] = [b._shape, b._dtype];
   return record(out, 'MulBackward0', [a, b], (node) => {
     const sa = b._requiresGrad ? node.save(a) : null;
     const sb = a._requiresGrad ? node.save(b) : null;
     return (g) => [
-      sb === null ? null : complexGradTo(g.mul(conj(sb())), shapeA, dtypeA),
-      sa === null ? null : complexGradTo(g.mul(conj(sa())), shapeB, dtypeB),
+      sb === null ? null : gradTo(g.mul(conj(sb())), shapeA, dtypeA),
+      sa === null ? null : gradTo(g.mul(conj(sa())), shapeB, dtypeB),
     ];
   });
 }
@@ -137,7 +130,7 @@ export function complexDiv(a: Tensor, b: Operand): Tensor {
     return assemble(re.div(norm), im!.div(norm), shape, dtype);
   });
   const [shapeA, dtypeA] = [a._shape, a._dtype];
-  if (!(b instanceof Tensor)) return record(out, 'DivBackward0', [a], () => (g) => [complexGradTo(g.div(Number(b)), shapeA, dtypeA)]);
+  if (!(b instanceof Tensor)) return record(out, 'DivBackward0', [a], () => (g) => [gradTo(g.div(Number(b)), shapeA, dtypeA)]);
   const [shapeB, dtypeB] = [b._shape, b._dtype];
   // PyTorch's div_tensor_self_backward (g / conj(b)) and div_tensor_other_backward
   // (-g · conj(a / b) / conj(b)).
@@ -147,8 +140,8 @@ export function complexDiv(a: Tensor, b: Operand): Tensor {
     return (g) => {
       const cb = conj(sb());
       return [
-        a._requiresGrad ? complexGradTo(g.div(cb), shapeA, dtypeA) : null,
-        sa === null ? null : complexGradTo(g.neg().mul(conj(sa().div(sb()))).div(cb), shapeB, dtypeB),
+        a._requiresGrad ? gradTo(g.div(cb), shapeA, dtypeA) : null,
+        sa === null ? null : gradTo(g.neg().mul(conj(sa().div(sb()))).div(cb), shapeB, dtypeB),
       ];
     };
   });

@@ -58,6 +58,17 @@ function positiveInt(v: unknown, fn: string, name: string): number {
   return v;
 }
 
+/** stft's and istft's shared defaults: a hop of nFft / 4, a window as long as nFft, centered frames. */
+function framing(fn: string, nFft: number, options: StftOptions | IstftOptions) {
+  positiveInt(nFft, fn, 'n_fft');
+  return {
+    hop: options.hopLength ?? Math.floor(nFft / 4),
+    winLength: options.winLength ?? nFft,
+    window: options.window ?? null,
+    center: options.center ?? true,
+  };
+}
+
 /** The window centered in nFft samples with zeros, or null for the implicit rectangle of nFft. */
 function centeredWindow(window: Tensor | null, winLength: number, nFft: number, like: Tensor): Tensor | null {
   if (winLength >= nFft) return window;
@@ -80,11 +91,7 @@ export function stft(input: Tensor, nFft: number, options: StftOptions = {}): Te
 
 function stftOf(input: Tensor, nFft: number, options: StftOptions): Tensor {
   checkTensor(input, 'stft', 'input');
-  positiveInt(nFft, 'stft', 'n_fft');
-  const hop = options.hopLength ?? Math.floor(nFft / 4);
-  const winLength = options.winLength ?? nFft;
-  const window = options.window ?? null;
-  const center = options.center ?? true;
+  const { hop, winLength, window, center } = framing('stft', nFft, options);
   let returnComplex = options.returnComplex ?? null;
   if (returnComplex === null) {
     returnComplex = input.dtype.isComplex || (window !== null && window.dtype.isComplex);
@@ -151,11 +158,7 @@ export function istft(input: Tensor, nFft: number, options: IstftOptions = {}): 
 
 function istftOf(input: Tensor, nFft: number, options: IstftOptions): Tensor {
   checkTensor(input, 'istft', 'input');
-  positiveInt(nFft, 'istft', 'n_fft');
-  const hop = options.hopLength ?? Math.floor(nFft / 4);
-  const winLength = options.winLength ?? nFft;
-  const window = options.window ?? null;
-  const center = options.center ?? true;
+  const { hop, winLength, window, center } = framing('istft', nFft, options);
   let spectra = input;
   if (!spectra.dtype.isComplex) {
     warnOnce('istft-real-input', 'istft will require a complex-valued input tensor in a future PyTorch release. Matching the output from stft with return_complex=True. ');
@@ -178,11 +181,7 @@ function istftOf(input: Tensor, nFft: number, options: IstftOptions): Tensor {
   if (!(hop > 0 && hop <= winLength)) throw new Error('istft expected 0 < hop_length <= win_length');
   if (!(winLength > 0 && winLength <= nFft)) throw new Error('istft expected 0 < win_length <= n_fft');
   if (window !== null && (window.dim() !== 1 || window.shape[0] !== winLength)) throw new Error('Invalid window shape. window has to be 1D and length of `win_length`');
-  let w = window ?? ones(winLength, { dtype: toRealDType(spectra.dtype), device: spectra.device });
-  if (winLength !== nFft) {
-    const left = Math.floor((nFft - winLength) / 2);
-    w = constantPadNd(w, [left, nFft - winLength - left], 0);
-  }
+  const w = centeredWindow(window ?? ones(winLength, { dtype: toRealDType(spectra.dtype), device: spectra.device }), winLength, nFft, spectra)!;
   let z = dims === 3 ? spectra.unsqueeze(0) : spectra;
   z = z.transpose(1, 2); // [C, frames, freq]
   const norm = options.normalized ? FftNorm.ByRootN : FftNorm.ByN;

@@ -6,6 +6,7 @@
  */
 import { META, type Handle } from './addon.js';
 import { recycled } from '../memory/storage.js';
+import { COMPLEX_CODE } from '../tensor/dtype.js';
 
 /**
  * A view a native call reads or writes: a Tensor is one, and so are `fresh` outputs and
@@ -20,7 +21,6 @@ export interface ViewArg {
   _handle(): Handle | null;
 }
 
-const COMPLEX_CODES = 10;
 /** The error of an op with no complex form. @internal */
 export const NO_COMPLEX_KERNEL =
   "this operation is not implemented for complex tensors (torch.complex64 and torch.complex128 support creation, views, " +
@@ -38,7 +38,7 @@ export function putView(at: number, view: ViewArg | null): number {
   if (at + 3 + 2 * n > META.length) throw new Error('internal: meta buffer too small');
   // Complex dtypes have codes past the native enum: their kernels hand native code the
   // parts instead (src/complex/), so a complex view reaching here is an op without one.
-  if (view._dtype.code >= COMPLEX_CODES) throw new TypeError(NO_COMPLEX_KERNEL);
+  if (view._dtype.code >= COMPLEX_CODE) throw new TypeError(NO_COMPLEX_KERNEL);
   META[at] = view._dtype.code;
   META[at + 1] = view._offset;
   META[at + 2] = n;

@@ -81,7 +81,7 @@ export const complex64 = new DType('complex64', 10, 8, false, true, true, 10);
 /** Complex numbers of two float64s, as `torch.complex128`. @example torch.zeros(2, { dtype: torch.complex128 }) */
 export const complex128 = new DType('complex128', 11, 16, false, true, true, 11);
 /** The first complex code: the native dtype enum stops below it. @internal */
-const COMPLEX_CODE = 10;
+export const COMPLEX_CODE = 10;
 
 /** PyTorch's aliases. */
 export const float = float32;

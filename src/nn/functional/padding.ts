@@ -98,23 +98,23 @@ export function constantPad(x: Tensor, pad: readonly number[], value: number): T
 }
 
 /** Source positions along one dim of size `size` for a (left, right) pad. */
-function sourceIndex(mode: PadMode, size: number, left: number, right: number): number[] {
-  const length = size + left + right;
-  const out = new Array<number>(length);
+/** Source positions along one dim of size `size` for a (left, right) pad, for outputs `from` to `to`. */
+function sourceIndex(mode: PadMode, size: number, left: number, right: number, from = 0, to = size + left + right): number[] {
+  const out = new Array<number>(to - from);
   // Circular padding wraps around what is left after cropping negative pads (PyTorch's
   // _pad_circular copies the padded tensor's own edges).
   if (mode === 'circular') {
     const first = Math.max(-left, 0);
     const core = size - first - Math.max(-right, 0);
     const shift = Math.max(left, 0);
-    for (let j = 0; j < length; j++) out[j] = first + ((((j - shift) % core) + core) % core);
+    for (let j = from; j < to; j++) out[j - from] = first + ((((j - shift) % core) + core) % core);
   } else if (mode === 'reflect') {
-    for (let j = 0; j < length; j++) {
+    for (let j = from; j < to; j++) {
       const i = j - left;
-      out[j] = i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i;
+      out[j - from] = i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i;
     }
   } else {
-    for (let j = 0; j < length; j++) out[j] = Math.min(Math.max(j - left, 0), size - 1);
+    for (let j = from; j < to; j++) out[j - from] = Math.min(Math.max(j - left, 0), size - 1);
   }
   return out;
 }
@@ -163,17 +163,8 @@ function padAlong(x: Tensor, dim: number, mode: PadMode, size: number, left: num
   // Circular, cropping and (0, 0) pads: every position gathered (always a new tensor, which
   // the caller's loop relies on).
   if (mode === 'circular' || left < 0 || right < 0 || (left === 0 && right === 0)) return gather(sourceIndex(mode, size, left, right));
-  // Reflect and replicate read position i = j - left, mirrored or clamped into [0, size).
-  const edge = (from: number, to: number): number[] => {
-    const positions = new Array<number>(to - from);
-    for (let j = from; j < to; j++) {
-      const i = j - left;
-      positions[j - from] = mode === 'reflect' ? (i < 0 ? -i : 2 * (size - 1) - i) : Math.min(Math.max(i, 0), size - 1);
-    }
-    return positions;
-  };
-  const leftEdge = edge(0, left);
-  const rightEdge = edge(left + size, left + size + right);
+  const leftEdge = sourceIndex(mode, size, left, right, 0, left);
+  const rightEdge = sourceIndex(mode, size, left, right, left + size, left + size + right);
   const parts: Tensor[] = [];
   if (left > 0) parts.push(gather(leftEdge));
   parts.push(x);
