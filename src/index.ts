@@ -208,6 +208,11 @@ export { alphaDropout, featureAlphaDropout } from './nn/functional/dropout-nd.js
 export * as linalg from './linalg/index.js';
 // Discrete Fourier transforms, as torch.fft (src/fft/).
 export * as fft from './fft/index.js';
+/**
+ * `torch.profiler`: kernel-by-kernel timings, PyTorch's tables and Chrome traces.
+ * @example const prof = torch.profiler.profile({}, () => net(x)); console.log(prof.keyAverages().table());
+ */
+export * as profiler from './profiler/index.js';
 export { stft, istft } from './fft/stft.js';
 export type { StftOptions, IstftOptions } from './fft/stft.js';
 export {

@@ -10,6 +10,7 @@ import { AccumulateGrad, Node, isTensor } from './node.js';
 import { checkNanGradients, isAnomalyEnabled } from './anomaly.js';
 import { autocastHook } from '../amp/autocast-state.js';
 import { beginScope, endScope } from '../memory/storage.js';
+import { PROFILING, profileBackwardNode } from '../profiler/recorder.js';
 
 /** How one backward pass runs. @internal */
 export interface EngineOptions {
@@ -288,7 +289,8 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
         const userCode = node.userCode || node.preHooks !== null || node.postHooks !== null;
         if (userCode) lifetimes?.escape(slots);
         if (node.preHooks !== null) runNodePreHooks(node, slots);
-        let inputGrads = lifetimes !== null && !userCode ? lifetimes.apply(node, slots) : node.applyAll(slots);
+        const evaluate = () => (lifetimes !== null && !userCode ? lifetimes.apply(node, slots) : node.applyAll(slots));
+        let inputGrads = PROFILING.on ? profileBackwardNode(node.name, node.sequenceNr, evaluate) : evaluate();
         if (node.postHooks !== null) inputGrads = runNodeHooks(node, inputGrads, slots);
         if (userCode) lifetimes?.escape(inputGrads);
         if (isAnomalyEnabled()) checkNanGradients(node, inputGrads);

@@ -31,6 +31,7 @@ import {
 } from './module-hooks.js';
 import { argumentError, checkBoolean, checkFunction } from '../tensor/args.js';
 import { warnOnce } from '../utils/warn-once.js';
+import { PROFILING, profileModuleCall } from '../profiler/recorder.js';
 import {
   LOAD_STATE_DICT_KEYS,
   REGISTER_BUFFER_KEYS,
@@ -171,6 +172,7 @@ export class Module<Out = Tensor> {
     // through Reflect.apply: a forward that is itself a Module has Module's `apply`.
     const callable = (...inputs: unknown[]): Out => {
       const own = callable as unknown as Module<Out>;
+      if (PROFILING.modules) return profileModuleCall(self, () => callModule(self, own, inputs));
       return hasCallHooks(self, own) ? (callWithHooks(self, inputs) as Out) : Reflect.apply(own.forward, self, inputs);
     };
     delete (callable as { name?: string }).name;
@@ -729,3 +731,8 @@ export function holdsNoActivations(module: Module<any>): boolean {
 }
 
 installModuleHookMethods(Module);
+
+/** A module call as the callable makes it, for the profiler's Module events. */
+function callModule<Out>(self: Module<Out>, own: Module<Out>, inputs: unknown[]): Out {
+  return hasCallHooks(self, own) ? (callWithHooks(self, inputs) as Out) : Reflect.apply(own.forward, self, inputs);
+}

@@ -11,6 +11,7 @@ import { tensor } from '../tensor/creation.js';
 import { float32 } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describe } from './validate.js';
+import { PROFILING, withEvent } from '../profiler/recorder.js';
 
 /**
  * One param group: its parameters and the hyperparameters they are updated with.
@@ -242,6 +243,11 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
    * @example opt.zeroGrad(); opt.zeroGrad({ setToNone: false })
    */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
+    if (PROFILING.on) return withEvent(`Optimizer.zero_grad#${this.constructor.name}.zero_grad`, 'user_annotation', () => this.runZeroGrad(options));
+    this.runZeroGrad(options);
+  }
+
+  private runZeroGrad(options: { setToNone?: boolean }): void {
     const setToNone = options.setToNone ?? true;
     const groups = this.paramGroups;
     for (let i = 0; i < groups.length; i++) {
@@ -267,6 +273,11 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
    * @example loss.backward(); opt.step();
    */
   step<T = undefined>(closure?: () => T): T | undefined {
+    if (PROFILING.on) return withEvent(`Optimizer.step#${this.constructor.name}.step`, 'user_annotation', () => this.runStep(closure));
+    return this.runStep(closure);
+  }
+
+  private runStep<T>(closure?: () => T): T | undefined {
     if (captureUnderway() && this.onCuda()) this.checkCapturable();
     const loss = closure === undefined ? undefined : enableGrad(closure);
     // Set the mode directly rather than through noGrad(() => ...): step runs every

@@ -1,0 +1,200 @@
+/**
+ * The profiler's table, column for column as PyTorch's `_build_table` prints it (PyTorch
+ * 2.x: device columns named after the device, memory in B/KB/MB/GB, `timeUnit`).
+ */
+import type { EventStats } from './events.js';
+
+/** Options of `table()`, PyTorch's keywords camelCased. */
+export interface TableOptions {
+  /**
+   * Sort by this attribute, largest first; PyTorch's names (`cpu_time_total`,
+   * `self_cpu_time_total`, `cuda_time_total`, `cpu_memory_usage`, `count`...) or camelCase.
+   */
+  sortBy?: string | null;
+  /** At most this many rows (default 100; -1 for all). */
+  rowLimit?: number;
+  maxSrcColumnWidth?: number;
+  maxNameColumnWidth?: number;
+  maxShapesColumnWidth?: number;
+  /** A line printed above the table. */
+  header?: string | null;
+  /** Only the events with no parent. */
+  topLevelEventsOnly?: boolean;
+  /** Print every time in this unit: 's', 'ms' or 'us'. */
+  timeUnit?: 's' | 'ms' | 'us' | null;
+}
+
+const DEFAULT_COLUMN_WIDTH = 12;
+const SPACING = 2;
+
+/** snake_case attribute names to the events' properties; `cuda` and `device` are one. */
+function sortKey(name: string): keyof EventStats {
+  const camel = name.replace(/(cuda|xpu|privateuse1)/g, 'device').replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const known = ['cpuTime', 'deviceTime', 'cpuTimeTotal', 'deviceTimeTotal', 'selfCpuTimeTotal', 'selfDeviceTimeTotal',
+    'cpuMemoryUsage', 'deviceMemoryUsage', 'selfCpuMemoryUsage', 'selfDeviceMemoryUsage', 'count', 'flops'];
+  if (!known.includes(camel)) throw new Error(`table(): cannot sort by '${name}'; expected one of cpu_time, cuda_time, cpu_time_total, cuda_time_total, self_cpu_time_total, self_cuda_time_total, cpu_memory_usage, cuda_memory_usage, self_cpu_memory_usage, self_cuda_memory_usage, count`);
+  return camel as keyof EventStats;
+}
+
+/** PyTorch's `_format_time`, or the unit `timeUnit` asks for. */
+function formatTime(us: number, unit: TableOptions['timeUnit']): string {
+  if (unit === 's' || (!unit && us >= 1e6)) return `${(us / 1e6).toFixed(3)}s`;
+  if (unit === 'ms' || (!unit && us >= 1e3)) return `${(us / 1e3).toFixed(3)}ms`;
+  return `${us.toFixed(3)}us`;
+}
+
+function formatShare(us: number, total: number): string {
+  if (total === 0) return 'NaN';
+  return `${((us * 100) / total).toFixed(2)}%`;
+}
+
+/** PyTorch's `_format_memory`. */
+function formatMemory(bytes: number): string {
+  const KB = 1024;
+  const MB = 1024 * KB;
+  const GB = 1024 * MB;
+  if (Math.abs(bytes) >= GB) return `${(bytes / GB).toFixed(2)} GB`;
+  if (Math.abs(bytes) >= MB) return `${(bytes / MB).toFixed(2)} MB`;
+  if (Math.abs(bytes) >= KB) return `${(bytes / KB).toFixed(2)} KB`;
+  return `${bytes} B`;
+}
+
+function pyStr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (Array.isArray(value)) return `[${value.map(pyStr).join(', ')}]`;
+  return String(value);
+}
+
+/** Builds the table's text. @internal */
+export function buildTable(
+  input: readonly EventStats[],
+  options: TableOptions,
+  profileMemory: boolean,
+  withFlops: boolean,
+  useDevice: string | null,
+): string {
+  if (input.length === 0) return '';
+  const rowLimit = options.rowLimit ?? 100;
+  const maxSrc = options.maxSrcColumnWidth ?? 75;
+  const maxName = options.maxNameColumnWidth ?? 55;
+  const maxShapes = options.maxShapesColumnWidth ?? 80;
+  const unit = options.timeUnit ?? null;
+  const hasDeviceTime = input.some((e) => e.selfDeviceTimeTotal > 0);
+  const hasDeviceMemory = input.some((e) => e.selfDeviceMemoryUsage > 0);
+  const hasShapes = input.some((e) => e.inputShapes !== null && e.inputShapes.length > 0);
+  let events = [...input];
+  if (options.sortBy) {
+    const key = sortKey(options.sortBy);
+    // Python's sorted(reverse=True) is stable: equal keys keep their order.
+    events = events.map((e, i) => [e, i] as const).sort((a, b) => (b[0][key] as number) - (a[0][key] as number) || a[1] - b[1]).map(([e]) => e);
+  }
+  const nameWidth = Math.min(Math.max(...events.map((e) => e.key.length)) + 4, maxName);
+  const shapesWidth = Math.min(Math.max(...events.map((e) => pyStr(e.inputShapes).length)) + 4, maxShapes);
+  const stacks = events.filter((e) => e.stack.length > 0).map((e) => e.stack);
+  const hasStack = stacks.length > 0;
+  const srcWidth = hasStack ? Math.min(Math.max(...stacks.map((s) => Math.max(...s.map((f) => f.length)))) + 4, maxSrc) : 0;
+  const device = useDevice !== null ? useDevice.toUpperCase() : 'None';
+
+  const headers = ['Name', 'Self CPU %', 'Self CPU', 'CPU total %', 'CPU total', 'CPU time avg'];
+  if (hasDeviceTime) headers.push(`Self ${device}`, `Self ${device} %`, `${device} total`, `${device} time avg`);
+  if (profileMemory) {
+    headers.push('CPU Mem', 'Self CPU Mem');
+    if (useDevice !== null && hasDeviceMemory) headers.push(`${device} Mem`, `Self ${device} Mem`);
+  }
+  headers.push('# of Calls');
+  const showNodeId = events.some((e) => e.nodeId !== -1);
+  if (showNodeId) headers.push('Node ID');
+  const widths = [nameWidth, ...headers.slice(1).map(() => DEFAULT_COLUMN_WIDTH)];
+  const aligns: ('>' | '<')[] = widths.map(() => '>');
+  if (hasShapes) {
+    headers.push('Input Shapes');
+    widths.push(shapesWidth);
+    aligns.push('>');
+  }
+  let flopsScale = 1;
+  let showFlops = withFlops;
+  if (withFlops) {
+    const raw = events.map((e) => e.flops).filter((f) => f > 0);
+    if (raw.length > 0) {
+      const names = ['FLOPs', 'KFLOPs', 'MFLOPs', 'GFLOPs', 'TFLOPs', 'PFLOPs'];
+      const log = Math.max(0, Math.min(Math.log10(Math.min(...raw)) / 3, names.length - 1));
+      flopsScale = 10 ** (Math.floor(log) * -3);
+      headers.push(`Total ${names[Math.floor(log)]}`);
+      widths.push(DEFAULT_COLUMN_WIDTH);
+      aligns.push('>');
+    } else {
+      showFlops = false;
+    }
+  }
+  // The source column goes last, so that a stack's further frames sit under its first.
+  if (hasStack) {
+    headers.push('Source Location');
+    widths.push(srcWidth);
+    aligns.push('<');
+  }
+  const row = (values: unknown[]): string =>
+    values.map((v, i) => {
+      const text = String(v);
+      return (aligns[i] === '>' ? text.padStart(widths[i]) : text.padEnd(widths[i])) + ' '.repeat(SPACING);
+    }).join('');
+  const separator = widths.map((w) => '-'.repeat(w) + ' '.repeat(SPACING)).join('');
+  const lineLength = widths.reduce((sum, w) => sum + w + SPACING, -SPACING);
+
+  let selfCpuTotal = 0;
+  let selfDeviceTotal = 0;
+  for (const e of events) {
+    selfCpuTotal += e.selfCpuTimeTotal;
+    if (e.deviceType !== 'CPU' && !e.isUserAnnotation) selfDeviceTotal += e.selfDeviceTimeTotal;
+  }
+  const lines: string[] = [];
+  if (options.header != null) lines.push('='.repeat(lineLength), options.header);
+  if (options.topLevelEventsOnly) lines.push('='.repeat(lineLength), 'This report only display top-level ops statistics');
+  lines.push(separator, row(headers), separator);
+  const trimPath = (path: string): string => {
+    if (path.length <= srcWidth) return path;
+    const tail = path.slice(path.length - srcWidth);
+    return tail.length > 3 ? `...${tail.slice(3)}` : tail;
+  };
+  let shown = 0;
+  for (const e of events) {
+    if (shown === rowLimit) break;
+    if (options.topLevelEventsOnly && e.cpuParent !== null) continue;
+    shown++;
+    let name = e.key;
+    if (name.length >= maxName - 3) name = `${name.slice(0, maxName - 3)}...`;
+    const values: unknown[] = [
+      name,
+      formatShare(e.selfCpuTimeTotal, selfCpuTotal),
+      formatTime(e.selfCpuTimeTotal, unit),
+      e.isAsync ? 0 : formatShare(e.cpuTimeTotal, selfCpuTotal),
+      formatTime(e.cpuTimeTotal, unit),
+      formatTime(e.count === 0 ? 0 : e.cpuTimeTotal / e.count, unit),
+    ];
+    if (hasDeviceTime) {
+      values.push(
+        formatTime(e.selfDeviceTimeTotal, unit),
+        formatShare(e.selfDeviceTimeTotal, selfDeviceTotal),
+        formatTime(e.deviceTimeTotal, unit),
+        formatTime(e.count === 0 ? 0 : e.deviceTimeTotal / e.count, unit),
+      );
+    }
+    if (profileMemory) {
+      values.push(formatMemory(e.cpuMemoryUsage), formatMemory(e.selfCpuMemoryUsage));
+      if (useDevice !== null && hasDeviceMemory) values.push(formatMemory(e.deviceMemoryUsage), formatMemory(e.selfDeviceMemoryUsage));
+    }
+    values.push(e.count);
+    if (showNodeId) values.push(e.nodeId);
+    if (hasShapes) values.push(pyStr(e.inputShapes).slice(0, shapesWidth));
+    if (showFlops) values.push(e.flops <= 0 ? '--' : (e.flops * flopsScale).toFixed(3).padStart(8));
+    if (hasStack) values.push(e.stack.length > 0 ? trimPath(e.stack[0]) : '');
+    lines.push(row(values));
+    if (hasStack) {
+      const empty = new Array<string>(headers.length - 1).fill('');
+      for (const frame of e.stack.slice(1)) lines.push(row([...empty, trimPath(frame)]));
+      lines.push(row([...empty, '']));
+    }
+  }
+  lines.push(separator, `Self CPU time total: ${formatTime(selfCpuTotal, unit)}`);
+  if (hasDeviceTime) lines.push(`Self ${device} time total: ${formatTime(selfDeviceTotal, unit)}`);
+  return lines.map((line) => `${line}\n`).join('');
+}
