@@ -5,7 +5,7 @@
  * per-name totals of `keyAverages()`, and EventList, which holds either and prints them.
  */
 import { writeFileSync } from 'node:fs';
-import { buildTable, type TableOptions } from './table.js';
+import { buildTable, formatTime as formatTableTime, type TableOptions } from './table.js';
 
 /** Where an event ran, as `torch.autograd.DeviceType`. */
 export type DeviceType = 'CPU' | 'CUDA';
@@ -260,9 +260,7 @@ export function pyRepr(value: unknown): string {
 
 /** PyTorch's time format: microseconds, milliseconds or seconds, three decimals. @internal */
 export function formatTime(us: number): string {
-  if (us >= 1e6) return `${(us / 1e6).toFixed(3)}s`;
-  if (us >= 1e3) return `${(us / 1e3).toFixed(3)}ms`;
-  return `${us.toFixed(3)}us`;
+  return formatTableTime(us, null);
 }
 
 /** Options of `keyAverages`, PyTorch's keywords camelCased. */

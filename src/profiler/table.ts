@@ -27,6 +27,20 @@ export interface TableOptions {
 const DEFAULT_COLUMN_WIDTH = 12;
 const SPACING = 2;
 
+/**
+ * Python's `'{:.Nf}'.format(x)`: as toFixed, except that an exact tie rounds to even
+ * (Python) rather than up (JS): 0.125 is '0.12', as PyTorch prints it.
+ * @internal
+ */
+export function pyFixed(x: number, digits: number): string {
+  if (x < 0) return `-${pyFixed(-x, digits)}`;
+  const scale = 10 ** digits;
+  const scaled = x * scale;
+  const floor = Math.floor(scaled);
+  if (scaled - floor === 0.5 && (floor + 0.5) / scale === x && floor % 2 === 0) return (floor / scale).toFixed(digits);
+  return x.toFixed(digits);
+}
+
 /** snake_case attribute names to the events' properties; `cuda` and `device` are one. */
 function sortKey(name: string): keyof EventStats {
   const camel = name.replace(/(cuda|xpu|privateuse1)/g, 'device').replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -36,16 +50,16 @@ function sortKey(name: string): keyof EventStats {
   return camel as keyof EventStats;
 }
 
-/** PyTorch's `_format_time`, or the unit `timeUnit` asks for. */
-function formatTime(us: number, unit: TableOptions['timeUnit']): string {
-  if (unit === 's' || (!unit && us >= 1e6)) return `${(us / 1e6).toFixed(3)}s`;
-  if (unit === 'ms' || (!unit && us >= 1e3)) return `${(us / 1e3).toFixed(3)}ms`;
-  return `${us.toFixed(3)}us`;
+/** PyTorch's `_format_time`, or the unit `timeUnit` asks for. @internal */
+export function formatTime(us: number, unit: TableOptions['timeUnit']): string {
+  if (unit === 's' || (!unit && us >= 1e6)) return `${pyFixed(us / 1e6, 3)}s`;
+  if (unit === 'ms' || (!unit && us >= 1e3)) return `${pyFixed(us / 1e3, 3)}ms`;
+  return `${pyFixed(us, 3)}us`;
 }
 
 function formatShare(us: number, total: number): string {
   if (total === 0) return 'NaN';
-  return `${((us * 100) / total).toFixed(2)}%`;
+  return `${pyFixed((us * 100) / total, 2)}%`;
 }
 
 /** PyTorch's `_format_memory`. */
@@ -53,9 +67,9 @@ function formatMemory(bytes: number): string {
   const KB = 1024;
   const MB = 1024 * KB;
   const GB = 1024 * MB;
-  if (Math.abs(bytes) >= GB) return `${(bytes / GB).toFixed(2)} GB`;
-  if (Math.abs(bytes) >= MB) return `${(bytes / MB).toFixed(2)} MB`;
-  if (Math.abs(bytes) >= KB) return `${(bytes / KB).toFixed(2)} KB`;
+  if (Math.abs(bytes) >= GB) return `${pyFixed(bytes / GB, 2)} GB`;
+  if (Math.abs(bytes) >= MB) return `${pyFixed(bytes / MB, 2)} MB`;
+  if (Math.abs(bytes) >= KB) return `${pyFixed(bytes / KB, 2)} KB`;
   return `${bytes} B`;
 }
 
@@ -185,7 +199,7 @@ export function buildTable(
     values.push(e.count);
     if (showNodeId) values.push(e.nodeId);
     if (hasShapes) values.push(pyStr(e.inputShapes).slice(0, shapesWidth));
-    if (showFlops) values.push(e.flops <= 0 ? '--' : (e.flops * flopsScale).toFixed(3).padStart(8));
+    if (showFlops) values.push(e.flops <= 0 ? '--' : pyFixed(e.flops * flopsScale, 3).padStart(8));
     if (hasStack) values.push(e.stack.length > 0 ? trimPath(e.stack[0]) : '');
     lines.push(row(values));
     if (hasStack) {
