@@ -33,7 +33,7 @@ const FIX = JSON.parse(readFileSync(new URL('./fixtures/profiler.json', import.m
 };
 
 const camel = (args: Record<string, number>) =>
-  Object.fromEntries(Object.entries(args).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v])) as unknown as profiler.ScheduleOptions;
+  Object.fromEntries(Object.entries(args).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v])) as unknown as torch.profiler.ScheduleOptions;
 
 /** The fixture's events, as PyTorch built them: nested, with the duplicate child dropped. */
 function fixtureEvents(): EventList<FunctionEvent> {
@@ -311,5 +311,23 @@ describe('what flint records', () => {
       warn.mockRestore();
       expect(profiler.supportedActivities()).toEqual(['CPU']);
     }
+  });
+});
+
+describe('torch.autograd.profiler', () => {
+  it('profiles a function and prints its averages', () => {
+    const x = torch.ones(3, 3);
+    const prof = torch.autograd.profiler.profile({ recordShapes: true }, () => {
+      torch.autograd.profiler.recordFunction('block', () => x.matmul(x).exp());
+    });
+    const names = prof.functionEvents!.map((e) => e.name);
+    expect(names).toEqual(['block', 'flint::gemm', 'flint::exp']);
+    expect(prof.keyAverages().table({ sortBy: 'self_cpu_time_total' })).toMatch(/flint::gemm/);
+    expect(prof.table()).toContain('Input Shapes');
+    expect(prof.totalAverage().count).toBe(3);
+    expect(prof.selfCpuTimeTotal).toBeCloseTo(prof.functionEvents![0].cpuTimeTotal, 6);
+    const disabled = torch.autograd.profiler.profile({ enabled: false }, () => x.exp());
+    expect(disabled.functionEvents).toBeNull();
+    expect(() => disabled.keyAverages()).toThrow("Profiler didn't finish running");
   });
 });

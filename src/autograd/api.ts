@@ -151,3 +151,9 @@ export * as functional from './functional.js';
  * @example torch.autograd.graph.saveOnCpu(() => net(x))
  */
 export * as graph from './graph.js';
+/**
+ * `torch.autograd.profiler`: the older profiler API (`profile`, `recordFunction`), over
+ * torch.profiler's recording.
+ * @example const prof = torch.autograd.profiler.profile({}, () => net(x)); console.log(prof.keyAverages().table());
+ */
+export * as profiler from '../profiler/autograd-profiler.js';

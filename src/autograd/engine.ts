@@ -289,8 +289,10 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
         const userCode = node.userCode || node.preHooks !== null || node.postHooks !== null;
         if (userCode) lifetimes?.escape(slots);
         if (node.preHooks !== null) runNodePreHooks(node, slots);
-        const evaluate = () => (lifetimes !== null && !userCode ? lifetimes.apply(node, slots) : node.applyAll(slots));
-        let inputGrads = PROFILING.on ? profileBackwardNode(node.name, node.sequenceNr, evaluate) : evaluate();
+        const tracked = lifetimes !== null && !userCode ? lifetimes : null;
+        let inputGrads = PROFILING.on
+          ? profileBackwardNode(node.name, node.sequenceNr, () => (tracked !== null ? tracked.apply(node, slots) : node.applyAll(slots)))
+          : tracked !== null ? tracked.apply(node, slots) : node.applyAll(slots);
         if (node.postHooks !== null) inputGrads = runNodeHooks(node, inputGrads, slots);
         if (userCode) lifetimes?.escape(inputGrads);
         if (isAnomalyEnabled()) checkNanGradients(node, inputGrads);
