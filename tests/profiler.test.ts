@@ -247,6 +247,23 @@ describe('what flint records', () => {
     expect(stepNames).toEqual(['ProfilerStep#2', 'ProfilerStep#3']);
   });
 
+  it('DataLoader fetches show under PyTorch\'s name', () => {
+    const ds = new torch.utils.data.TensorDataset(torch.arange(10).float().reshape(5, 2));
+    const loader = new torch.utils.data.DataLoader(ds, { batchSize: 2 });
+    let batches = 0;
+    const prof = profiler.profile({}, () => {
+      for (const [x] of loader) {
+        x.exp();
+        batches++;
+      }
+    });
+    expect(batches).toBe(3);
+    // One per batch, and the call that ends the epoch.
+    expect(prof.events().filter((e) => e.name === 'enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__').length).toBe(4);
+    // A loop left early still ends the epoch's generator.
+    for (const _ of loader) break;
+  });
+
   it('async functions are profiled whole', async () => {
     const x = torch.ones(4);
     const prof = await profiler.profile({}, async () => {

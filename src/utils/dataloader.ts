@@ -14,6 +14,23 @@ import { BatchSampler, RandomSampler, SequentialSampler, drawSeed } from './samp
 import { iterableFetcher, mapBatchFetcher } from './fetch.js';
 import { checkModuleRef, encodeDataset, type WorkerFunctionRef } from './worker-codec.js';
 import { WorkerEpoch, WorkerLoaderIterator, WorkerPool, closeWhenCollected } from './worker-pool.js';
+import { PROFILING, withEvent } from '../profiler/recorder.js';
+
+/**
+ * An epoch's batches, each fetch a profiler event under PyTorch's name for it when a
+ * profile records (a training step's data loading then shows in its table).
+ */
+function* profiledBatches<B>(batches: Generator<B>): Generator<B> {
+  try {
+    for (;;) {
+      const next = PROFILING.on ? withEvent('enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__', 'user_annotation', () => batches.next()) : batches.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    batches.return(undefined);
+  }
+}
 
 /**
  * Options of `DataLoader`, as PyTorch's keyword arguments. With `batchSize: null`,
@@ -251,8 +268,8 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
       );
     }
     drawSeed(this.generator);
-    if (this.sampler === null) return this.streamBatches();
-    return this.batchSampler !== null ? this.indexedBatches(this.batchSampler) : this.singleSamples(this.sampler);
+    if (this.sampler === null) return profiledBatches(this.streamBatches());
+    return profiledBatches(this.batchSampler !== null ? this.indexedBatches(this.batchSampler) : this.singleSamples(this.sampler));
   }
 
   /**

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { decodeValue, type EncodedDataset, type SerializedError, type WorkerFunctionRef } from './worker-codec.js';
 import { workerScript } from '../native/package-root.js';
+import { PROFILING, withEvent } from '../profiler/recorder.js';
 
 /**
  * What a worker thread starts from (its `workerData`). @internal
@@ -316,6 +317,7 @@ export class WorkerLoaderIterator<B> implements AsyncIterableIterator<B> {
   constructor(private readonly epoch: WorkerEpoch<B>) {}
 
   next(): Promise<IteratorResult<B>> {
+    if (PROFILING.on) return withEvent('enumerate(DataLoader)#_MultiProcessingDataLoaderIter.__next__', 'user_annotation', () => this.epoch.next());
     return this.epoch.next();
   }
 
