@@ -39,7 +39,7 @@ const camel = (args: Record<string, number>) =>
 function fixtureEvents(): EventList<FunctionEvent> {
   const events = FIX.specs.map(([name, thread, start, end, shapes, stack, scope, memory, seq], i) =>
     new FunctionEvent(i, name, thread, start, end, shapes, stack, scope, memory, 0, seq, 'CPU', 0, name, false, 'cpu_op'));
-  const list = EventList.of_(events);
+  const list = EventList.fromEvents(events);
   list._profileMemory = true;
   return buildTree(list);
 }

@@ -287,7 +287,7 @@ export class EventList<E extends EventStats = FunctionEvent> extends Array<E> {
   }
 
   /** @internal */
-  static of_<E extends EventStats>(events: E[], from?: EventList<EventStats>): EventList<E> {
+  static fromEvents<E extends EventStats>(events: E[], from?: EventList<EventStats>): EventList<E> {
     const list = new EventList<E>();
     list.push(...events);
     if (from !== undefined) {
@@ -333,7 +333,7 @@ export class EventList<E extends EventStats = FunctionEvent> extends Array<E> {
       if (avg === undefined) stats.set(key, (avg = new FunctionEventAvg()));
       avg.add(event as unknown as FunctionEvent);
     }
-    const list = EventList.of_([...stats.values()], this as EventList<EventStats>);
+    const list = EventList.fromEvents([...stats.values()], this as EventList<EventStats>);
     for (const avg of list) {
       avg.stack = avg.stack.slice(0, stackN);
       if (!byShape) avg.inputShapes = '';
@@ -423,7 +423,7 @@ export function buildTree(events: EventList<FunctionEvent>): EventList<FunctionE
   // number, as PyTorch's `_set_backward_stacktraces` does.
   const backwardParent = (event: FunctionEvent | null): FunctionEvent | null =>
     event === null ? null : event.scope === 1 ? event : backwardParent(event.cpuParent);
-  const list = EventList.of_(kept, events as EventList<EventStats>);
+  const list = EventList.fromEvents(kept, events as EventList<EventStats>);
   list._treeBuilt = true;
   const forwardStacks = new Map<string, string[]>();
   for (const event of list) {

@@ -288,19 +288,20 @@ export class Profile {
     this.undoKernels?.();
     this.undoKernels = null;
     stopRecording(recorder);
+    const deviceIndex = recorder.options.cudaDevice - 1;
     if (this.deviceReference !== null) {
       const [device, reference] = this.deviceReference;
       resolveDeviceTimes(recorder.events, device, reference, 0);
       this.deviceReference = null;
     }
-    this.results = toFunctionEvents(recorder.events, this.profileMemory, this.withFlops, this.activities.has('CUDA') ? 'cuda' : null);
+    this.results = toFunctionEvents(recorder.events, this.profileMemory, this.withFlops, deviceIndex >= 0 ? 'cuda' : null, deviceIndex);
     this.resultsOrigin = recorder.originEpochUs;
     this.recorder = null;
   }
 }
 
 /** The recorded intervals as FunctionEvents, nested, with device kernels attached. */
-function toFunctionEvents(raw: readonly RawEvent[], profileMemory: boolean, withFlops: boolean, useDevice: string | null): EventList<FunctionEvent> {
+function toFunctionEvents(raw: readonly RawEvent[], profileMemory: boolean, withFlops: boolean, useDevice: string | null, deviceIndex: number): EventList<FunctionEvent> {
   const events: FunctionEvent[] = [];
   let id = 0;
   for (const r of raw) {
@@ -310,11 +311,12 @@ function toFunctionEvents(raw: readonly RawEvent[], profileMemory: boolean, with
     events.push(cpu);
     if (r.deviceEnd > r.deviceStart) {
       const kernel = new FunctionEvent(id++, r.name, r.thread, r.deviceStart, r.deviceEnd, [], [], 0, 0, 0, -1, 'CUDA', 0, r.name, false, 'kernel');
-      cpu.kernels.push({ name: r.name, device: 0, duration: r.deviceEnd - r.deviceStart });
+      kernel.deviceIndex = deviceIndex;
+      cpu.kernels.push({ name: r.name, device: deviceIndex, duration: r.deviceEnd - r.deviceStart });
       events.push(kernel);
     }
   }
-  const list = EventList.of_(events);
+  const list = EventList.fromEvents(events);
   list._profileMemory = profileMemory;
   list._withFlops = withFlops;
   list._useDevice = useDevice;

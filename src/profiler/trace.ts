@@ -23,7 +23,6 @@ export function chromeTrace(events: readonly FunctionEvent[], header: TraceHeade
   const pid = process.pid;
   const base = header.originEpochUs;
   const out: Record<string, unknown>[] = [];
-  let flowId = 0;
   events.forEach((event, index) => {
     if (event.traceName === null) return;
     const args: Record<string, unknown> = { 'External id': event.id, 'Ev Idx': index };
@@ -42,16 +41,11 @@ export function chromeTrace(events: readonly FunctionEvent[], header: TraceHeade
       cat: event.category,
       name: event.traceName,
       pid: event.deviceType === 'CPU' ? pid : event.deviceIndex,
-      tid: event.deviceType === 'CPU' ? event.thread : 'stream 7',
+      tid: event.deviceType === 'CPU' ? event.thread : 7,
       ts: round3(base + event.timeRange.start),
       dur: round3(event.timeRange.elapsedUs()),
       args,
     });
-    // Flow arrows from a CPU launch to its device kernels, as kineto's "ac2g" flows.
-    for (const _kernel of event.kernels) {
-      out.push({ ph: 's', id: flowId, pid, tid: event.thread, ts: round3(base + event.timeRange.start), cat: 'ac2g', name: 'ac2g' });
-      flowId++;
-    }
   });
   out.push({ name: 'process_name', ph: 'M', ts: round3(base), pid, tid: 0, args: { name: 'node' } });
   return JSON.stringify({
