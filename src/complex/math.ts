@@ -18,8 +18,8 @@ import { imagPart, partView, realPart, complex } from './parts.js';
 
 type Operand = Tensor | number | boolean;
 
-/** A forward computed on the parts: no history, and its temporaries freed at once. */
-function onParts(fn: () => Tensor): Tensor {
+/** A forward computed on the parts: no history, and its temporaries freed at once. @internal */
+export function onParts(fn: () => Tensor): Tensor {
   return noGrad(() => tidy(fn));
 }
 
@@ -27,19 +27,19 @@ function operandOf(x: Operand) {
   return x instanceof Tensor ? { dtype: x._dtype, dim: x._shape.length } : x;
 }
 
-/** The complex result dtype of a binary op with a complex operand. */
-function complexResult(a: Operand, b: Operand): DType {
+/** The complex result dtype of a binary op with a complex operand. @internal */
+export function complexResult(a: Operand, b: Operand): DType {
   return toComplexDType(resultType([operandOf(a), operandOf(b)]));
 }
 
-/** `x` as `dtype`'s precision: a complex tensor as complex `dtype`, a real one as its parts' dtype. */
-function inPrecision(x: Tensor, dtype: DType): Tensor {
+/** `x` as `dtype`'s precision: a complex tensor as complex `dtype`, a real one as its parts' dtype. @internal */
+export function inPrecision(x: Tensor, dtype: DType): Tensor {
   const target = x._dtype.isComplex ? dtype : toRealDType(dtype);
   return x._dtype === target ? x : castKernel(x, target);
 }
 
-/** A new complex tensor of `dtype` from its parts (broadcast to `shape`). */
-function assemble(re: Tensor, im: Tensor | null, shape: number[], dtype: DType): Tensor {
+/** A new complex tensor of `dtype` from its parts (broadcast to `shape`). @internal */
+export function assemble(re: Tensor, im: Tensor | null, shape: number[], dtype: DType): Tensor {
   const out = emptyKernel(shape, dtype, re.device);
   copyKernel(partView(out, 0), re);
   if (im === null) fillKernel(partView(out, 1), 0);
@@ -47,8 +47,8 @@ function assemble(re: Tensor, im: Tensor | null, shape: number[], dtype: DType):
   return out;
 }
 
-/** The parts of `x`: views of a complex tensor's pairs, or a real tensor and null. */
-function partsOf(x: Tensor): [Tensor, Tensor | null] {
+/** The parts of `x`: views of a complex tensor's pairs, or a real tensor and null. @internal */
+export function partsOf(x: Tensor): [Tensor, Tensor | null] {
   return x._dtype.isComplex ? [partView(x, 0), partView(x, 1)] : [x, null];
 }
 

@@ -24,6 +24,7 @@ import { argumentError, checkTensor, checkTensorOrScalar } from '../tensor/args.
 import { alphaOf, checkOperands, roundingModeOf, type AlphaOptions, type DivOptions } from './arguments.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
 import { imagPart, realPart as real } from '../complex/parts.js';
+import { complexCos, complexExpm1, complexLog1p, complexPow, complexRsqrt, complexSigmoid, complexSin, complexSqrt, complexTanh } from '../complex/functions.js';
 import { complexAbs, complexAdd, complexDiv, complexExp, complexLog, complexMul, complexNeg, complexReciprocal } from '../complex/math.js';
 import { tidy } from '../memory/storage.js';
 
@@ -262,6 +263,11 @@ function divBackward(
  */
 export function pow(a: Tensor | number, b: TensorOrScalar): Tensor {
   if (autocastHook.active) return autocastOp('pow', pow, arguments);
+  if ((a instanceof Tensor && a._dtype.isComplex) || (b instanceof Tensor && b._dtype.isComplex)) {
+    if (typeof b === 'boolean') b = Number(b);
+    if (!(a instanceof Tensor) && typeof a !== 'number') throw argumentError('pow', 'input', 'a Tensor or a number', a);
+    return complexPow(a, b);
+  }
   if (!(a instanceof Tensor)) {
     if (typeof a !== 'number') throw argumentError('pow', 'input', 'a Tensor or a number', a);
     checkTensor(b, 'pow', 'exponent');
@@ -467,23 +473,28 @@ export function log(x: Tensor): Tensor {
 /** `log(1 + x)`. @example x.log1p() */
 export function log1p(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('log1p', log1p, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexLog1p(x);
   return unary(UnaryOp.Log1p, 'Log1PBackward0', x, true, 'input', (g, i) => div(g, add(i(), 1)));
 }
 /** Square root. @example x.sqrt() */
 export function sqrt(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexSqrt(x);
   return unary(UnaryOp.Sqrt, 'SqrtBackward0', x, true, 'output', (g, o) => div(g, mul(o(), 2)));
 }
 /** `1/sqrt(x)`. @example x.rsqrt() */
 export function rsqrt(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('rsqrt', rsqrt, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexRsqrt(x);
   return unary(UnaryOp.Rsqrt, 'RsqrtBackward0', x, true, 'output', (g, o) => mul(g, mul(pow(o(), 3), -0.5)));
 }
 /** Sine. @example x.sin() */
 export function sin(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexSin(x);
   return unary(UnaryOp.Sin, 'SinBackward0', x, true, 'input', (g, i) => mul(g, cos(i())));
 }
 /** Cosine. @example x.cos() */
 export function cos(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexCos(x);
   return unary(UnaryOp.Cos, 'CosBackward0', x, true, 'input', (g, i) => mul(g, neg(sin(i()))));
 }
 /** `max(x, 0)`. @example x.relu() */
@@ -499,10 +510,12 @@ export function relu(x: Tensor): Tensor {
 }
 /** Logistic sigmoid. @example x.sigmoid() */
 export function sigmoid(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexSigmoid(x);
   return unary(UnaryOp.Sigmoid, 'SigmoidBackward0', x, true, 'output', (g, o) => mul(g, mul(o(), rsub(o(), 1))));
 }
 /** Hyperbolic tangent. @example x.tanh() */
 export function tanh(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexTanh(x);
   return unary(UnaryOp.Tanh, 'TanhBackward0', x, true, 'output', (g, o) => mul(g, rsub(mul(o(), o()), 1)));
 }
 /** The error function. @example x.erf() */
@@ -538,6 +551,7 @@ export function trunc(x: Tensor): Tensor {
 /** `exp(x) - 1`, accurate near 0. @example x.expm1() */
 export function expm1(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('expm1', expm1, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexExpm1(x);
   return unary(UnaryOp.Expm1, 'Expm1Backward0', x, true, 'output', (g, o) => mul(g, add(o(), 1)));
 }
 /** Ceil. @example x.ceil() */

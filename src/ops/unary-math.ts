@@ -13,6 +13,9 @@ import { Tensor } from '../tensor/tensor.js';
 import { argumentError, checkNumber, checkOptions, checkTensor, keysOf } from '../tensor/args.js';
 import { abs, add, div, eq, logicalAnd, logicalOr, lt, mul, ne, neg, rsqrt, rsub, sub, unary, where } from './elementwise.js';
 import { partView } from '../complex/parts.js';
+import {
+  complexAcos, complexAcosh, complexAsin, complexAsinh, complexAtan, complexAtanh, complexCosh, complexExp2, complexLog10, complexLog2, complexSinh, complexTan,
+} from '../complex/functions.js';
 import { NO_COMPLEX_KERNEL } from '../native/meta.js';
 import { zerosOf } from './internal-tensors.js';
 import { castKernel } from './tensor-kernels.js';
@@ -24,56 +27,68 @@ const LN10 = Math.LN10;
 /** Tangent. @example x.tan() */
 export function tan(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('tan', tan, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexTan(x);
   return unary(UnaryOp.Tan, 'TanBackward0', x, true, 'output', (g, o) => mul(g, add(mul(o(), o()), 1)));
 }
 /** Arcsine (NaN outside [-1, 1]). @example x.asin() */
 export function asin(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('asin', asin, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexAsin(x);
   return unary(UnaryOp.Asin, 'AsinBackward0', x, true, 'input', (g, i) => mul(g, rsqrt(rsub(mul(i(), i()), 1))));
 }
 /** Arccosine (NaN outside [-1, 1]). @example x.acos() */
 export function acos(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('acos', acos, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexAcos(x);
   return unary(UnaryOp.Acos, 'AcosBackward0', x, true, 'input', (g, i) => mul(g, neg(rsqrt(rsub(mul(i(), i()), 1)))));
 }
 /** Arctangent. @example x.atan() */
 export function atan(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexAtan(x);
   return unary(UnaryOp.Atan, 'AtanBackward0', x, true, 'input', (g, i) => div(g, add(mul(i(), i()), 1)));
 }
 /** Hyperbolic sine. @example x.sinh() */
 export function sinh(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('sinh', sinh, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexSinh(x);
   return unary(UnaryOp.Sinh, 'SinhBackward0', x, true, 'input', (g, i) => mul(g, cosh(i())));
 }
 /** Hyperbolic cosine. @example x.cosh() */
 export function cosh(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('cosh', cosh, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexCosh(x);
   return unary(UnaryOp.Cosh, 'CoshBackward0', x, true, 'input', (g, i) => mul(g, sinh(i())));
 }
 /** Inverse hyperbolic sine. @example x.asinh() */
 export function asinh(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexAsinh(x);
   return unary(UnaryOp.Asinh, 'AsinhBackward0', x, true, 'input', (g, i) => mul(g, rsqrt(add(mul(i(), i()), 1))));
 }
 /** Inverse hyperbolic cosine (NaN below 1). @example x.acosh() */
 export function acosh(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexAcosh(x);
   return unary(UnaryOp.Acosh, 'AcoshBackward0', x, true, 'input', (g, i) => mul(g, rsqrt(sub(mul(i(), i()), 1))));
 }
 /** Inverse hyperbolic tangent (±inf at ±1). @example x.atanh() */
 export function atanh(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexAtanh(x);
   return unary(UnaryOp.Atanh, 'AtanhBackward0', x, true, 'input', (g, i) => div(g, rsub(mul(i(), i()), 1)));
 }
 /** Base-2 logarithm. @example x.log2() */
 export function log2(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('log2', log2, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexLog2(x);
   return unary(UnaryOp.Log2, 'Log2Backward0', x, true, 'input', (g, i) => div(g, mul(i(), LN2)));
 }
 /** Base-10 logarithm. @example x.log10() */
 export function log10(x: Tensor): Tensor {
   if (autocastHook.active) return autocastOp('log10', log10, arguments);
+  if (x instanceof Tensor && x._dtype.isComplex) return complexLog10(x);
   return unary(UnaryOp.Log10, 'Log10Backward0', x, true, 'input', (g, i) => div(g, mul(i(), LN10)));
 }
 /** `2 ** x`. @example x.exp2() */
 export function exp2(x: Tensor): Tensor {
+  if (x instanceof Tensor && x._dtype.isComplex) return complexExp2(x);
   return unary(UnaryOp.Exp2, 'Exp2Backward0', x, true, 'output', (g, o) => mul(g, mul(o(), LN2)));
 }
 /**

@@ -1,0 +1,92 @@
+"""Writes tests/fixtures/complex-functions.json: the elementary functions of complex tensors
+(trigonometric, hyperbolic and their inverses, sqrt, rsqrt, sigmoid, log2, log10, square, pow)
+with values and gradients from PyTorch 1.13, in complex128 and complex64.
+
+PyTorch 1.13 has no complex log1p, expm1 or exp2 (PyTorch 2 has): their values come from
+NumPy's complex128 functions (near 0, from their Taylor series), and their gradients from f'(z) as derivatives.yaml writes it
+(grad · conj(f'(z))), computed in complex128.
+Run: /usr/bin/python3 scripts/make_complex_functions_fixtures.py"""
+import json
+import os
+import sys
+
+import numpy
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from fixture_json import ser  # noqa: E402
+
+torch.manual_seed(0)
+C128 = torch.complex128
+
+
+def cser(x):
+    x = x.detach()
+    if not x.is_complex():
+        return ser(x)
+    out = ser(torch.view_as_real(x.resolve_conj().contiguous()))
+    out['shape'] = out['shape'][:-1]
+    out['dtype'] = str(x.dtype).replace('torch.', '')
+    return out
+
+
+# Points away from the branch cuts and the poles, in both half-planes, large and small.
+z = torch.complex(torch.tensor([0.5, -1.2, 2.0, -0.3, 1e-4, 3.5, -2.5, 0.9], dtype=torch.float64),
+                  torch.tensor([0.3, 0.7, -1.5, -0.4, 2e-4, 0.2, -2.0, 1.1], dtype=torch.float64))
+w = torch.complex(torch.tensor([1.5, -0.5, 0.25, 2.0, 1.0, -1.0, 0.5, 3.0], dtype=torch.float64),
+                  torch.tensor([0.5, 0.2, -0.3, 0.0, 0.1, 0.4, -0.2, 0.0], dtype=torch.float64))
+g = torch.complex(torch.randn(8, dtype=torch.float64), torch.randn(8, dtype=torch.float64))
+
+cases = []
+FUNCS = ['sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'asin', 'acos', 'atan', 'asinh', 'acosh', 'atanh',
+         'sqrt', 'rsqrt', 'sigmoid', 'log2', 'log10', 'square']
+for dtype in (torch.complex128, torch.complex64):
+    for name in FUNCS:
+        x = z.to(dtype).detach().clone().requires_grad_()
+        out = getattr(x, name)()
+        out.backward(g.to(dtype))
+        cases.append({'fn': name, 'args': [], 'input': cser(x), 'out': cser(out), 'grad': cser(x.grad),
+                      'gradFn': type(out.grad_fn).__name__, 'gradOut': cser(g.to(dtype))})
+    for e in (2.5, 2, 3, -1, 0.5, -0.5, -2, 0):
+        x = z.to(dtype).detach().clone().requires_grad_()
+        out = x.pow(e)
+        out.backward(g.to(dtype))
+        cases.append({'fn': 'pow', 'args': [e], 'input': cser(x), 'out': cser(out), 'grad': cser(x.grad),
+                      'gradFn': type(out.grad_fn).__name__, 'gradOut': cser(g.to(dtype))})
+
+# pow with a tensor exponent, and a real scalar base.
+tensor_pow = []
+x = z.clone().requires_grad_()
+y = w.clone().requires_grad_()
+out = x.pow(y)
+out.backward(g)
+tensor_pow.append({'kind': 'complex^complex', 'base': cser(x), 'exponent': cser(y), 'out': cser(out), 'gradBase': cser(x.grad), 'gradExponent': cser(y.grad), 'gradOut': cser(g), 'gradFn': type(out.grad_fn).__name__})
+r = torch.tensor([1.5, -0.5, 0.25, 2.0, 1.0, -1.0, 0.5, 3.0], dtype=torch.float64, requires_grad=True)
+x = z.clone().requires_grad_()
+out = x.pow(r)
+out.backward(g)
+tensor_pow.append({'kind': 'complex^real', 'base': cser(x), 'exponent': cser(r), 'out': cser(out), 'gradBase': cser(x.grad), 'gradExponent': cser(r.grad), 'gradOut': cser(g), 'gradFn': type(out.grad_fn).__name__})
+x = z.clone().requires_grad_()
+out = torch.pow(2.5, x)
+out.backward(g)
+tensor_pow.append({'kind': 'scalar^complex', 'base': 2.5, 'exponent': cser(x), 'out': cser(out), 'gradExponent': cser(x.grad), 'gradOut': cser(g), 'gradFn': type(out.grad_fn).__name__})
+
+# log1p, expm1, exp2: NumPy's values; gradients grad·conj(f'(z)).
+zn = z.numpy()
+gn = g.numpy()
+derivatives = {'log1p': (numpy.log1p(zn), 1 / (1 + zn)), 'expm1': (numpy.expm1(zn), numpy.exp(zn)), 'exp2': (numpy.exp2(zn), numpy.exp2(zn) * numpy.log(2))}
+numpy_cases = []
+for name, (value, d) in derivatives.items():
+    numpy_cases.append({'fn': name, 'input': cser(z), 'out': cser(torch.from_numpy(value)), 'grad': cser(torch.from_numpy(gn * numpy.conj(d))), 'gradOut': cser(g)})
+# Near 0, where log1p and expm1 must not lose the small parts (NumPy's complex log1p does:
+# it computes log(1 + z)). The reference there is the Taylor series to the cubic term, whose
+# error (|z|^4) is far below a double's precision.
+tiny = numpy.array([1e-10 + 2e-10j, -3e-9 + 1e-12j])
+log1p_series = numpy.array([t - t * t / 2 + t ** 3 / 3 for t in tiny])
+expm1_series = numpy.array([t + t * t / 2 + t ** 3 / 6 for t in tiny])
+numpy_cases.append({'fn': 'log1p', 'input': cser(torch.from_numpy(tiny)), 'out': cser(torch.from_numpy(log1p_series))})
+numpy_cases.append({'fn': 'expm1', 'input': cser(torch.from_numpy(tiny)), 'out': cser(torch.from_numpy(expm1_series))})
+
+with open('tests/fixtures/complex-functions.json', 'w') as f:
+    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases}, f)
+print('wrote tests/fixtures/complex-functions.json')

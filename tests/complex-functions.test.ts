@@ -1,0 +1,107 @@
+/**
+ * The elementary functions of complex tensors against PyTorch 1.13
+ * (scripts/make_complex_functions_fixtures.py): values, grad_fn names and gradients in
+ * complex128 and complex64, pow with scalar, tensor and real-scalar-base forms; log1p,
+ * expm1 and exp2 (complex only in PyTorch 2) against NumPy's complex128 functions. Then
+ * float64 gradients by finite differences, and a second derivative (createGraph).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
+import { expectClose, type FixtureTensor, fromFixture } from './helpers/reference.js';
+
+type S = FixtureTensor;
+const FIX: {
+  cases: { fn: string; args: number[]; input: S; out: S; grad: S; gradFn: string; gradOut: S }[];
+  tensorPow: { kind: string; base: S | number; exponent: S; out: S; gradBase?: S; gradExponent: S; gradOut: S; gradFn: string }[];
+  numpy: { fn: string; input: S; out: S; grad?: S; gradOut?: S }[];
+} = JSON.parse(readFileSync(new URL('./fixtures/complex-functions.json', import.meta.url), 'utf8'));
+
+type Method = (...args: unknown[]) => Tensor;
+const call = (x: Tensor, fn: string, args: unknown[] = []): Tensor => (x as unknown as Record<string, Method>)[fn]!.call(x, ...args);
+const tolOf = (dtype: string) => (dtype === 'complex64' ? { rtol: 2e-5, atol: 2e-6 } : { rtol: 1e-10, atol: 1e-12 });
+
+describe('complex elementary functions against PyTorch 1.13', () => {
+  for (const c of FIX.cases) {
+    it(`${c.fn}(${c.args.join(', ')}) in ${c.input.dtype}`, () => {
+      const x = fromFixture(c.input, { requiresGrad: true });
+      const out = call(x, c.fn, c.args);
+      const tol = tolOf(c.input.dtype);
+      expectClose(out, c.out, tol);
+      expect(out.gradFn?.name).toBe(c.gradFn);
+      out.backward(fromFixture(c.gradOut));
+      expectClose(x.grad!, c.grad, { ...tol, label: 'grad' });
+    });
+  }
+
+  for (const c of FIX.tensorPow) {
+    it(`pow, ${c.kind}`, () => {
+      const exponent = fromFixture(c.exponent, { requiresGrad: true });
+      const base = typeof c.base === 'number' ? c.base : fromFixture(c.base, { requiresGrad: true });
+      const out = typeof base === 'number' ? torch.pow(base, exponent) : base.pow(exponent);
+      expectClose(out, c.out, tolOf('complex128'));
+      expect(out.gradFn?.name).toBe(c.gradFn);
+      out.backward(fromFixture(c.gradOut));
+      expectClose(exponent.grad!, c.gradExponent, { ...tolOf('complex128'), label: 'exponent grad' });
+      if (typeof base !== 'number') expectClose(base.grad!, c.gradBase!, { ...tolOf('complex128'), label: 'base grad' });
+    });
+  }
+
+  for (const c of FIX.numpy) {
+    it(`${c.fn} against NumPy${c.grad === undefined ? ' (near 0, its Taylor series)' : ''}`, () => {
+      const x = fromFixture(c.input, { requiresGrad: true });
+      const out = call(x, c.fn);
+      expectClose(out, c.out, { rtol: 1e-12, atol: 0 });
+      if (c.grad === undefined) return;
+      out.backward(fromFixture(c.gradOut!));
+      expectClose(x.grad!, c.grad, { rtol: 1e-12, atol: 1e-14, label: 'grad' });
+    });
+  }
+
+  it('torch-level functions and squares take complex tensors too', () => {
+    const z = torch.complex(torch.tensor([0.5, -1]), torch.tensor([1.0, 2.5]));
+    expectClose(torch.sin(z), z.sin(), { rtol: 0, atol: 0 });
+    expectClose(torch.square(z), z.mul(z), { rtol: 1e-6, atol: 1e-6 });
+    expectClose(torch.sigmoid(z), torch.reciprocal(torch.exp(z.neg()).add(1)), { rtol: 1e-6, atol: 1e-6 });
+    expect(z.sqrt().dtype).toBe(torch.complex64);
+  });
+});
+
+describe('complex elementary functions: gradients by finite differences (float64)', () => {
+  const FUNCS = ['sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'asin', 'acos', 'atan', 'asinh', 'acosh', 'atanh', 'sqrt', 'rsqrt',
+    'sigmoid', 'log2', 'log10', 'log1p', 'expm1', 'exp2'];
+  for (const fn of [...FUNCS, 'pow 1.7', 'pow z']) {
+    it(fn, () => {
+      torch.manualSeed(5);
+      const z = torch.complex(torch.randn([6], { dtype: torch.float64 }), torch.randn([6], { dtype: torch.float64 })).add(0.3).requiresGrad_();
+      const f = (t: Tensor): Tensor => (fn === 'pow 1.7' ? t.pow(1.7) : fn === 'pow z' ? t.pow(t.mul(0.5)) : call(t, fn));
+      const out = f(z);
+      const wr = torch.randn([6], { dtype: torch.float64 });
+      const wi = torch.randn([6], { dtype: torch.float64 });
+      const lossOf = (o: Tensor) => torch.real(o).mul(wr).add(torch.imag(o).mul(wi)).sum();
+      lossOf(out).backward();
+      const grad = torch.viewAsReal(z.grad!).reshape(-1).tolist() as number[];
+      const pairs = torch.viewAsReal(z.detach()).reshape(-1);
+      const eps = 1e-6;
+      for (let i = 0; i < pairs.shape[0]; i++) {
+        const bump = (d: number) => {
+          const p = pairs.clone();
+          p.select(0, i).add_(d);
+          return torch.noGrad(() => lossOf(f(torch.viewAsComplex(p.reshape(6, 2))))).item();
+        };
+        const numeric = (bump(eps) - bump(-eps)) / (2 * eps);
+        expect(Math.abs(numeric - grad[i]!), `${fn} part ${i}`).toBeLessThan(1e-6 * Math.max(1, Math.abs(numeric)));
+      }
+    });
+  }
+
+  it('differentiates a gradient again (createGraph)', () => {
+    // L = Re(sin(z))·1: dL/dz = conj(cos z); d/dz of Re(conj(cos z)) is -conj(sin z).
+    const z = torch.complex(torch.tensor([0.4, -0.8], { dtype: torch.float64 }), torch.tensor([0.2, 0.5], { dtype: torch.float64 })).requiresGrad_();
+    const [g] = torch.autograd.grad(torch.real(z.sin()).sum(), z, { createGraph: true });
+    expectClose(g!, z.detach().cos().conj(), { rtol: 1e-12, atol: 1e-14 });
+    const [gg] = torch.autograd.grad(torch.real(g!).sum(), z);
+    expectClose(gg!, z.detach().sin().neg().conj(), { rtol: 1e-12, atol: 1e-14 });
+  });
+});
