@@ -87,6 +87,30 @@ expm1_series = numpy.array([t + t * t / 2 + t ** 3 / 6 for t in tiny])
 numpy_cases.append({'fn': 'log1p', 'input': cser(torch.from_numpy(tiny)), 'out': cser(torch.from_numpy(log1p_series))})
 numpy_cases.append({'fn': 'expm1', 'input': cser(torch.from_numpy(tiny)), 'out': cser(torch.from_numpy(expm1_series))})
 
+# Optimizers on a complex parameter. PyTorch 2 steps one as torch.view_as_real of the
+# parameter, its gradient and its state (Rprop's step size starting at lr + lr·i); PyTorch
+# 1.13 does so only for some optimizers, so the reference here is 1.13 stepping the real
+# view itself, with the loss computed on view_as_complex of it.
+OPTIMIZERS = [
+    ('SGD', {'lr': 0.1, 'momentum': 0.9, 'nesterov': True, 'weight_decay': 0.01}),
+    ('Adam', {'lr': 0.1}), ('Adam', {'lr': 0.1, 'amsgrad': True, 'weight_decay': 0.1}), ('AdamW', {'lr': 0.1}),
+    ('RMSprop', {'lr': 0.01, 'momentum': 0.5, 'centered': True}), ('Adagrad', {'lr': 0.1}), ('Adadelta', {'lr': 1.0}),
+    ('Adamax', {'lr': 0.1}), ('NAdam', {'lr': 0.1}), ('RAdam', {'lr': 0.1}), ('ASGD', {'lr': 0.1}), ('Rprop', {'lr': 0.1}),
+]
+start = torch.complex(torch.randn(3, 2, dtype=torch.float64), torch.randn(3, 2, dtype=torch.float64))
+target = torch.complex(torch.randn(3, 2, dtype=torch.float64), torch.randn(3, 2, dtype=torch.float64))
+optimizers = []
+for name, kw in OPTIMIZERS:
+    p = torch.nn.Parameter(torch.view_as_real(start).clone())
+    opt = getattr(torch.optim, name)([p], **kw)
+    for _ in range(4):
+        opt.zero_grad()
+        # A non-holomorphic loss, so that the parts' gradients differ.
+        (torch.view_as_complex(p) - target).abs().pow(3).sum().backward()
+        opt.step()
+    optimizers.append({'name': name, 'options': {''.join(w.capitalize() if i else w for i, w in enumerate(k.split('_'))): v for k, v in kw.items()},
+                       'out': cser(torch.view_as_complex(p.detach()))})
+
 with open('tests/fixtures/complex-functions.json', 'w') as f:
-    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases}, f)
+    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases, 'start': cser(start), 'target': cser(target), 'optimizers': optimizers}, f)
 print('wrote tests/fixtures/complex-functions.json')

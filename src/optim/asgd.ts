@@ -72,7 +72,7 @@ export class ASGD extends Optimizer<ASGDParamGroup> {
 
   protected updateGroup(group: ASGDParamGroup): void {
     const { params, lr, lambd, alpha, t0, weightDecay, maximize } = group;
-    const batches = new FusedBatches<[number, number]>();
+    const batches = new FusedBatches<[number, number]>(true);
     for (const p of params) {
       const grad = p._grad; // read, never kept: zeroGrad may free it
       if (grad === null) continue;

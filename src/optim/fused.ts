@@ -9,7 +9,7 @@
  * half-precision dtypes, strided tensors).
  */
 import { layoutOf, type ViewArg } from '../native/meta.js';
-import { float32, float64 } from '../tensor/dtype.js';
+import { float32, float64, toRealDType } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -36,7 +36,8 @@ export type FusedRow = readonly (Tensor | undefined)[];
 export function fusable(row: FusedRow): boolean {
   const p = row[0]!;
   const dtype = p._dtype;
-  if (dtype !== float32 && dtype !== float64) return false;
+  const parts = dtype.isComplex ? toRealDType(dtype) : dtype;
+  if (parts !== float32 && parts !== float64) return false;
   for (const t of row) {
     if (t === undefined) continue;
     if (t._dtype !== dtype || !t.isContiguous() || t._storage.device !== p._storage.device || !sameShape(t._shape, p._shape)) return false;
@@ -44,8 +45,13 @@ export function fusable(row: FusedRow): boolean {
   return true;
 }
 
-/** A tensor as the 1-D contiguous view the list entries take. */
+/**
+ * A tensor as the 1-D contiguous view the list entries take. A complex tensor gives its
+ * parts, so each part is updated as a real number: PyTorch's optimizers step a complex
+ * parameter as `torch.view_as_real` of it, with its gradient and state.
+ */
 function flat(t: Tensor): ViewArg {
+  if (t._dtype.isComplex) return layoutOf(t, toRealDType(t._dtype), 2 * t._offset, [2 * t.numel()], [1]);
   return layoutOf(t, t._dtype, t._offset, [t.numel()], [1]);
 }
 
@@ -70,6 +76,9 @@ interface Batch<D> {
  */
 export class FusedBatches<D = undefined> {
   private readonly batches = new Map<string, Batch<D>>();
+
+  /** `linear`: the optimizer's composite update is linear in the gradient (SGD's), so complex rows may take it. */
+  constructor(private readonly linear = false) {}
   /** The batch the last row went to: most groups are one batch, found without a key string. */
   private last: Batch<D> | null = null;
 
@@ -79,7 +88,17 @@ export class FusedBatches<D = undefined> {
    * the composite ops instead.
    */
   add(key: string | number, row: FusedRow, data: D): boolean {
-    if (!fusable(row)) return false;
+    if (!fusable(row)) {
+      // The composite updates are written for real numbers: g·g of a complex gradient is
+      // its square, not the squares of its parts. Only a linear update (SGD's) may take them.
+      if (row[0]!._dtype.isComplex && !this.linear) {
+        throw new Error(
+          'this optimizer updates a complex parameter as its real and imaginary parts in one native pass, which takes a ' +
+            'contiguous parameter, gradient and state of the same dtype on one device; this one is not (torch.viewAsReal(p) as the parameter is an alternative)',
+        );
+      }
+      return false;
+    }
     const p = row[0]!;
     let present = 0;
     for (let k = 0; k < row.length; k++) if (row[k] !== undefined) present |= 1 << k;

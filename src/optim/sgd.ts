@@ -88,7 +88,7 @@ export class SGD extends Optimizer<SGDParamGroup> {
 
   protected updateGroup(group: SGDParamGroup): void {
     const { params, lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
-    const batches = new FusedBatches<boolean>();
+    const batches = new FusedBatches<boolean>(true);
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       const grad = p._grad; // read, never kept: zeroGrad may free it
