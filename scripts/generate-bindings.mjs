@@ -99,6 +99,7 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
   return {
     name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct,
     readsFrom: spec.readsFrom ?? {}, check: spec.check, halfFloats: !!spec.halfFloats, queued: spec.queued,
+    profiled: !!spec.profiled,
   };
 });
 
@@ -508,23 +509,27 @@ function tsCalls() {
     lines.push(`  return native.${entry.name}(${passed.join(', ')});`, '}', '');
   }
   // What torch.profiler reads of a call (src/profiler/kernels.ts): the meta buffer's items
-  // in order ('v' a view, 'l' a list of views, 'n' a number) with their names, and the enum
-  // of a first argument that picks the entry's operation. Entries that move no tensor
-  // (alloc, stats, the distributed plumbing) are not profiled.
+  // in order ('v' a view, 'l' a list of views, 'n' a number) with their names, the enum of
+  // a first argument that picks the entry's operation, and the argument that gives the
+  // device. Entries that move no tensor (alloc, stats, the distributed plumbing) are not
+  // profiled; `profiled: true` in entries.mjs adds one that passes only handles.
   lines.push(
-    '/** Per profiled entry: its meta items (kinds and names), the enum its first argument selects from, and where a flat kernel takes its element count. @internal */',
-    'export const ENTRY_PROFILES: Record<string, { readonly kinds: string; readonly names: readonly string[]; readonly opEnum: string | null; readonly numelArg: number | null }> = {',
+    '/** Per profiled entry: its meta items (kinds and names), the enum its first argument selects from, where a flat kernel takes its element count, and which argument\'s storage gives its device. @internal */',
+    'export const ENTRY_PROFILES: Record<string, { readonly kinds: string; readonly names: readonly string[]; readonly opEnum: string | null; readonly numelArg: number | null; readonly deviceArg: number | null }> = {',
   );
   for (const entry of parsed) {
     // The flat kernels pass bare handles and a count instead of views: profiled too.
     const flat = !!entry.queued && entry.args.some((a) => a.kind in enums);
-    if (entry.name === 'init' || !(usesMeta(entry) || flat)) continue;
+    if (entry.name === 'init' || !(usesMeta(entry) || flat || entry.profiled)) continue;
     const items = entry.args.filter((a) => VIEW_KINDS.has(a.kind) || isList(a) || a.meta);
     const kinds = items.map((a) => (VIEW_KINDS.has(a.kind) ? 'v' : isList(a) ? 'l' : 'n')).join('');
     const first = entry.args[0];
     const opEnum = first && !first.meta && first.kind in enums ? `'${first.kind}'` : 'null';
-    const numel = entry.args.filter((a) => !a.meta).findIndex((a) => a.name === 'numel');
-    lines.push(`  ${entry.name}: { kinds: '${kinds}', names: [${items.map((a) => `'${a.name}'`).join(', ')}], opEnum: ${opEnum}, numelArg: ${numel === -1 ? 'null' : numel} },`);
+    const passed = entry.args.filter((a) => !a.meta);
+    const numel = passed.findIndex((a) => a.name === 'numel');
+    // The argument whose storage says where the call runs: its first input view, list or handle.
+    const device = passed.findIndex((a) => isInput(a) || a.kind === 'in[]' || a.kind === 'inout[]' || a.kind === 'handle');
+    lines.push(`  ${entry.name}: { kinds: '${kinds}', names: [${items.map((a) => `'${a.name}'`).join(', ')}], opEnum: ${opEnum}, numelArg: ${numel === -1 ? 'null' : numel}, deviceArg: ${device === -1 ? 'null' : device} },`);
   }
   lines.push('};', '');
   return lines.join('\n');

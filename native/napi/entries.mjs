@@ -54,6 +54,8 @@
 //   check: 'f'     (kernel entries) the generated checks end with a call of the
 //                  hand-written `void f(const <Name>Args&)` (native/core/), for what the
 //                  shapes cannot say: window sizes, strides and the like.
+//   profiled: true   torch.profiler records the entry's calls although it passes no view
+//                  (src/profiler/kernels.ts records every entry with views or a flat op).
 //   halfFloats: true   (kernel entries) float16 and bfloat16 views are accepted too.
 //   readsFrom: { target: 'source' }   (kernel entries) the kernel reads `source` for each
 //                  element of `target`, so `source` must have elements when `target` has.
@@ -175,6 +177,9 @@ export const entries = {
   alloc: { args: 'device: device, nbytes: f64, recycle: value:Handle | null', custom: true, returns: 'Handle', queued: true },
   release: { args: 'handle: value:Handle', custom: true, returns: 'void', queued: true },
   storageBytes: { args: 'handle: handle', custom: true, returns: 'number', queued: true },
+  // The device code of a storage (0 for the CPU, 1 + i for cuda:i): the profiler times a
+  // kernel's device work only when the kernel ran on the profiled GPU.
+  storageDevice: { args: 'handle: handle', custom: true, returns: 'number', queued: true },
   fromBuffer: { args: 'out: inout, source: buffer, sourceDtype: DType', queued: true },
   toBuffer: { args: 'input: in', custom: true, returns: 'ArrayBuffer' },
   fill: { args: 'out: inout, value: f64', queued: true },
@@ -202,7 +207,7 @@ export const entries = {
   cudaLoad: { args: 'libraryPath: string', custom: true, returns: '{ deviceCount: number; reason: string }' },
   deviceName: { args: 'device: device', custom: true, returns: 'string' },
   synchronize: { args: 'device: device' },
-  copyAcross: { args: 'dst: handle, dstOffsetBytes: value:number, src: handle, srcOffsetBytes: value:number, nbytes: value:number' },
+  copyAcross: { args: 'dst: handle, dstOffsetBytes: value:number, src: handle, srcOffsetBytes: value:number, nbytes: value:number', profiled: true },
   readAsync: { args: 'handle: handle, byteOffset: value:number, nbytes: value:number', custom: true, returns: 'Promise<ArrayBuffer>', queued: true },
   setBackendOption: { args: 'device: device, option: BackendOption, value: f64' },
   backendQuery: { args: 'device: device, query: BackendQuery', custom: true, returns: 'number' },

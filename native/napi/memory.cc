@@ -73,6 +73,12 @@ Napi::Value storageBytes(Napi::Env env, StorageBytesCall& call) {
   return Napi::Number::New(env, (double)call.handle->nbytes);
 }
 
+Napi::Value storageDevice(Napi::Env env, StorageDeviceCall& call) {
+  const Storage* storage = call.handle;
+  const bool cuda = storage->backend->type() == DeviceType::CUDA;
+  return Napi::Number::New(env, cuda ? 1 + storage->deviceIndex : 0);
+}
+
 // Copies a contiguous host array into the view, converting dtypes on the way.
 void fromBuffer(FromBufferCall& call) {
   Storage* storage = call.out.storage;

@@ -267,7 +267,9 @@ export function runBackward(roots: Tensor[], grads: Tensor[], options: EngineOpt
         }
         if (node instanceof AccumulateGrad) {
           if (!options.capture) {
-            accumulateLeaf(node.variable, slots[0]!, options.createGraph, lifetimes?.heldElsewhere(slots[0]!) ?? false);
+            const held = lifetimes?.heldElsewhere(slots[0]!) ?? false;
+            if (PROFILING.on) profileBackwardNode('torch::autograd::AccumulateGrad', -1, () => accumulateLeaf(node.variable, slots[0]!, options.createGraph, held));
+            else accumulateLeaf(node.variable, slots[0]!, options.createGraph, held);
             if (node.postAccumulateHooks !== null) for (const hook of [...node.postAccumulateHooks.values()]) hook(node.variable);
           }
           lifetimes?.dropAll(slots);

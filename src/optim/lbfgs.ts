@@ -12,6 +12,7 @@ import { Boxed, ScalarMath, strongWolfe, value, type Scalar } from './lbfgs-line
 import { addScaled_ } from './update-ops.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type Params, type ParamState } from './optimizer.js';
 import { checkOptions, describe, nonNegative } from './validate.js';
+import { PROFILING, withEvent } from '../profiler/recorder.js';
 
 const OPTIONS = ['lr', 'maxIter', 'maxEval', 'toleranceGrad', 'toleranceChange', 'historySize', 'lineSearchFn'] as const;
 
@@ -135,6 +136,11 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
     if (typeof closure !== 'function') {
       throw new TypeError(`LBFGS.step() missing 1 required argument: 'closure' (a function that re-evaluates the model and returns the loss), found ${describe(closure)}`);
     }
+    if (PROFILING.on) return withEvent('Optimizer.step#LBFGS.step', 'user_annotation', () => this.iterate(closure));
+    return this.iterate(closure);
+  }
+
+  private iterate<T>(closure: () => T): T | undefined {
     const previous = isGradEnabled();
     setGradEnabled(false);
     try {

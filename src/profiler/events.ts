@@ -289,7 +289,8 @@ export class EventList<E extends EventStats = FunctionEvent> extends Array<E> {
   /** @internal */
   static fromEvents<E extends EventStats>(events: E[], from?: EventList<EventStats>): EventList<E> {
     const list = new EventList<E>();
-    list.push(...events);
+    // One push per event: spreading a long profile's events into push() overflows the stack.
+    for (let i = 0; i < events.length; i++) list.push(events[i]);
     if (from !== undefined) {
       list._profileMemory = from._profileMemory;
       list._withFlops = from._withFlops;

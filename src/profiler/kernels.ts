@@ -8,6 +8,8 @@
 import { META, native } from '../native/addon.js';
 import { ENTRY_PROFILES } from '../native/calls.generated.js';
 import { ENUM_TABLE, EventCommand } from '../native/enums.generated.js';
+import type { Handle } from '../native/addon.js';
+import { capturingDeviceCode } from '../cuda-capture.js';
 import type { RawEvent, Recorder } from './recorder.js';
 
 // Native dtype codes as PyTorch's traces name the C++ types.
@@ -65,7 +67,11 @@ function readMeta(kinds: string): [unknown[], string[]] {
     else if (kind === 'l') {
       const count = META[at++];
       const list: number[][] = [];
+      const before = types.length;
       for (let i = 0; i < count; i++) list.push(view());
+      // One type per argument, as PyTorch's traces give a tensor list's.
+      types.length = before;
+      types.push('TensorList');
       shapes.push(list);
     } else {
       shapes.push([]);
@@ -104,6 +110,8 @@ export function instrumentKernels(recorder: Recorder): () => void {
     originals.push([entry, original]);
     const names = eventNames(entry, profile.opEnum);
     const isGemm = entry === 'gemm';
+    // A copy between devices runs on the GPU whichever side it is on.
+    const deviceArgs = entry === 'copyAcross' ? [0, 2] : profile.deviceArg === null ? [] : [profile.deviceArg];
     const elementwise = profile.opEnum === 'BinaryOp' || profile.opEnum === 'UnaryOp';
     addon[entry] = function profiledKernel(...args: unknown[]): unknown {
       const name = typeof names === 'string' ? names : (names[args[0] as number] ?? `flint::${entry}`);
@@ -127,7 +135,9 @@ export function instrumentKernels(recorder: Recorder): () => void {
       }
       const event = recorder.begin(name, 'cpu_op', shapes, types);
       event.flops = withFlops ? flops : 0;
-      if (cudaDevice > 0) event.deviceMarks = [mark(cudaDevice), 0];
+      // Timed on the device only when it runs there, and not while a CUDA graph captures
+      // (its stream takes no event records then; the replay is what runs).
+      if (cudaDevice > 0 && capturingDeviceCode() < 0 && runsOn(args, deviceArgs, cudaDevice)) event.deviceMarks = [mark(cudaDevice), 0];
       try {
         return original.apply(native, args);
       } finally {
@@ -139,6 +149,16 @@ export function instrumentKernels(recorder: Recorder): () => void {
   return () => {
     for (const [entry, original] of originals) addon[entry] = original;
   };
+}
+
+/** Whether a call's storage (its first handle, or a list's first) is on `device`. */
+function runsOn(args: unknown[], deviceArgs: number[], device: number): boolean {
+  for (const i of deviceArgs) {
+    const arg = args[i];
+    const handle = Array.isArray(arg) ? arg[0] : arg;
+    if (handle != null && native.storageDevice(handle as Handle) === device) return true;
+  }
+  return false;
 }
 
 /** A timed CUDA event recorded now on `device`'s stream. */
@@ -154,21 +174,39 @@ function mark(device: number): number {
  * @internal
  */
 export function resolveDeviceTimes(events: readonly RawEvent[], device: number, reference: number, referenceUs: number): void {
-  native.synchronize(device);
+  let failure: unknown = null;
+  try {
+    native.synchronize(device);
+  } catch (error) {
+    failure = error;
+  }
+  // Every CUDA event is destroyed, even after a failure, which is thrown at the end.
+  const destroy = (id: number) => {
+    try {
+      native.cudaEvent(device, EventCommand.Destroy, id, 0);
+    } catch (error) {
+      failure ??= error;
+    }
+  };
   for (const event of events) {
     if (event.deviceMarks === null) continue;
     const [begin, end] = event.deviceMarks;
-    if (end !== 0) {
-      const startMs = native.cudaEvent(device, EventCommand.ElapsedTime, reference, begin);
-      const durationMs = native.cudaEvent(device, EventCommand.ElapsedTime, begin, end);
-      event.deviceStart = referenceUs + startMs * 1000;
-      event.deviceEnd = event.deviceStart + durationMs * 1000;
-      native.cudaEvent(device, EventCommand.Destroy, end, 0);
+    if (end !== 0 && failure === null) {
+      try {
+        const startMs = native.cudaEvent(device, EventCommand.ElapsedTime, reference, begin);
+        const durationMs = native.cudaEvent(device, EventCommand.ElapsedTime, begin, end);
+        event.deviceStart = referenceUs + startMs * 1000;
+        event.deviceEnd = event.deviceStart + durationMs * 1000;
+      } catch (error) {
+        failure = error;
+      }
     }
-    native.cudaEvent(device, EventCommand.Destroy, begin, 0);
+    if (end !== 0) destroy(end);
+    destroy(begin);
     event.deviceMarks = null;
   }
-  native.cudaEvent(device, EventCommand.Destroy, reference, 0);
+  destroy(reference);
+  if (failure !== null) throw failure;
 }
 
 /** A timed CUDA event recorded now, for `resolveDeviceTimes`' reference. @internal */

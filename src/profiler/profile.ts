@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAvailable as cudaAvailable, currentDevice } from '../cuda.js';
 import { warnOnce } from '../utils/warn-once.js';
-import { EventList, FunctionEvent, buildTree, type FunctionEventAvg, type KeyAveragesOptions } from './events.js';
+import { EventList, FunctionEvent, buildTree, type EventStats, type FunctionEventAvg, type KeyAveragesOptions } from './events.js';
 import { deviceReference, instrumentKernels, resolveDeviceTimes } from './kernels.js';
 import { Recorder, startRecording, stopRecording, withEvent, type RawEvent } from './recorder.js';
 import { writeChromeTrace } from './trace.js';
@@ -151,12 +151,16 @@ export class Profile {
   private results: EventList<FunctionEvent> | null = null;
   private resultsOrigin = 0;
   private metadata: Record<string, unknown> = {};
+  private started = false;
+  /** Set by stopTrace when it finished a recording, for the 'ready' that follows. */
+  private traceFinished = false;
 
   constructor(options: ProfileOptions = {}) {
     for (const key of Object.keys(options)) {
       if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`profile() got an unexpected keyword argument '${key}'`);
     }
-    const activities = new Set<ProfilerActivity>(options.activities ?? supportedActivities());
+    // An empty list means the default, as PyTorch's `set(activities) if activities else ...`.
+    const activities = new Set<ProfilerActivity>(options.activities?.length ? options.activities : supportedActivities());
     for (const a of activities) {
       if (a !== 'CPU' && a !== 'CUDA') throw new TypeError(`profile(): unknown activity ${String(a)}; expected ProfilerActivity.CPU or ProfilerActivity.CUDA`);
     }
@@ -168,6 +172,7 @@ export class Profile {
     if (activities.has('CUDA') && !cudaAvailable()) {
       warnOnce('profiler.noCuda', 'torch.profiler: ProfilerActivity.CUDA was requested, but CUDA is not available; recording CPU activity only');
       activities.delete('CUDA');
+      activities.add('CPU');
     }
     this.activities = activities;
     this.recordShapes = options.recordShapes ?? false;
@@ -183,12 +188,20 @@ export class Profile {
 
   /** Starts profiling (the schedule's first step). @example prof.start() */
   start(): void {
+    if (this.started) throw new Error('profile: start() was already called; stop() first');
     this.transit(null, this.currentAction);
+    this.started = true;
     if (this.recordSteps) this.openStep();
   }
 
-  /** Stops profiling; a trace still open is finished (and handed to onTraceReady). @example prof.stop() */
+  /**
+   * Stops profiling; a trace still open is finished (and handed to onTraceReady). A second
+   * call does nothing.
+   * @example prof.stop()
+   */
   stop(): void {
+    if (!this.started) return;
+    this.started = false;
     this.closeStep();
     this.transit(this.currentAction, null);
   }
@@ -198,6 +211,7 @@ export class Profile {
    * @example for (const batch of loader) { trainStep(batch); prof.step(); }
    */
   step(): void {
+    if (!this.started) throw new Error('profile: step() was called outside start() and stop()');
     this.closeStep();
     const previous = this.currentAction;
     this.stepNum += 1;
@@ -266,18 +280,29 @@ export class Profile {
       if (action === 'prepare') continue;
       if (action === 'start') this.startTrace();
       else if (action === 'stop') this.stopTrace();
-      else if (action === 'ready') this.onTraceReady?.(this);
+      else if (action === 'ready') {
+        // Only a trace that was just finished is handed over.
+        if (this.traceFinished) this.onTraceReady?.(this);
+        this.traceFinished = false;
+      }
       else warnOnce(`profiler.${action}`, action);
     }
   }
 
   private startTrace(): void {
     const cudaDevice = this.activities.has('CUDA') ? 1 + currentDevice() : 0;
-    this.recorder = startRecording({
-      recordShapes: this.recordShapes, profileMemory: this.profileMemory, withStack: this.withStack,
-      withFlops: this.withFlops, withModules: this.withModules, cudaDevice,
-    });
+    // The device reference first: if CUDA refuses it, nothing has been switched on yet.
     this.deviceReference = cudaDevice > 0 ? [cudaDevice, deviceReference(cudaDevice)] : null;
+    try {
+      this.recorder = startRecording({
+        recordShapes: this.recordShapes, profileMemory: this.profileMemory, withStack: this.withStack,
+        withFlops: this.withFlops, withModules: this.withModules, cudaDevice,
+      });
+    } catch (error) {
+      if (this.deviceReference !== null) resolveDeviceTimes([], this.deviceReference[0], this.deviceReference[1], 0);
+      this.deviceReference = null;
+      throw error;
+    }
     this.undoKernels = instrumentKernels(this.recorder);
   }
 
@@ -288,16 +313,25 @@ export class Profile {
     this.undoKernels?.();
     this.undoKernels = null;
     stopRecording(recorder);
-    const deviceIndex = recorder.options.cudaDevice - 1;
-    if (this.deviceReference !== null) {
-      const [device, reference] = this.deviceReference;
-      resolveDeviceTimes(recorder.events, device, reference, 0);
-      this.deviceReference = null;
-    }
-    this.results = toFunctionEvents(recorder.events, this.profileMemory, this.withFlops, deviceIndex >= 0 ? 'cuda' : null, deviceIndex);
-    this.resultsOrigin = recorder.originEpochUs;
     this.recorder = null;
+    const deviceIndex = recorder.options.cudaDevice - 1;
+    const reference = this.deviceReference;
+    this.deviceReference = null;
+    if (reference !== null) resolveDeviceTimes(recorder.events, reference[0], reference[1], 0);
+    let events = toFunctionEvents(recorder.events, this.profileMemory, this.withFlops, deviceIndex >= 0 ? 'cuda' : null, deviceIndex);
+    // Without the CPU activity only the device's kernels are kept, as PyTorch's CUDA-only traces.
+    if (!this.activities.has('CPU')) events = filterEvents(events, (e) => e.deviceType !== 'CPU');
+    this.results = events;
+    this.resultsOrigin = recorder.originEpochUs;
+    this.traceFinished = true;
   }
+}
+
+/** The events of `list` that `keep` keeps, as an EventList with the same settings. */
+function filterEvents(list: EventList<FunctionEvent>, keep: (e: FunctionEvent) => boolean): EventList<FunctionEvent> {
+  const kept = EventList.fromEvents(list.filter(keep), list as EventList<EventStats>);
+  kept._treeBuilt = true;
+  return kept;
 }
 
 /** The recorded intervals as FunctionEvents, nested, with device kernels attached. */

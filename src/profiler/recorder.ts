@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
+import { findSourceMap, type SourceMap } from 'node:module';
 import { native } from '../native/addon.js';
 
 /** The trace category of an event: PyTorch's kineto categories. @internal */
@@ -217,7 +218,26 @@ function jsStack(): string[] {
     const file = site.getFileName() ?? '';
     if (file === '' || file.startsWith('node:') || OWN_FILES.test(file)) continue;
     const fn = site.getFunctionName() ?? site.getMethodName() ?? '<anonymous>';
-    frames.push(`${file.replace(/^file:\/\//, '')}(${site.getLineNumber() ?? 0}): ${fn}`);
+    frames.push(`${sourcePosition(file, site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0)}: ${fn}`);
   }
   return frames;
+}
+
+/**
+ * `file(line)` of a frame, through the file's source map where Node has one (it keeps them
+ * under --enable-source-maps): a CallSite gives the generated JS's position.
+ */
+function sourcePosition(file: string, line: number, column: number): string {
+  const path = file.replace(/^file:\/\//, '');
+  let map: SourceMap | undefined;
+  try {
+    map = findSourceMap(file);
+  } catch {
+    map = undefined;
+  }
+  const entry = map?.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number } | undefined;
+  if (entry?.originalSource !== undefined && entry.originalLine !== undefined) {
+    return `${entry.originalSource.replace(/^file:\/\//, '')}(${entry.originalLine + 1})`;
+  }
+  return `${path}(${line})`;
 }

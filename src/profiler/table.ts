@@ -34,10 +34,16 @@ const SPACING = 2;
  */
 export function pyFixed(x: number, digits: number): string {
   if (x < 0) return `-${pyFixed(-x, digits)}`;
-  const scale = 10 ** digits;
-  const scaled = x * scale;
-  const floor = Math.floor(scaled);
-  if (scaled - floor === 0.5 && (floor + 0.5) / scale === x && floor % 2 === 0) return (floor / scale).toFixed(digits);
+  // A tie is a value whose exact decimal expansion ends in a 5 right after the kept
+  // digits. 25 more digits show the expansion exactly wherever a tie can be (a double that
+  // close to a tie is the tie), so the test is on text, not on rounded products.
+  const expanded = x.toFixed(Math.min(100, digits + 25));
+  const cut = expanded.indexOf('.') + (digits === 0 ? 0 : 1 + digits);
+  if (/^\.?50*$/.test(expanded.slice(cut))) {
+    const kept = expanded.slice(0, cut);
+    // toFixed rounds a tie up; Python rounds it to the even digit.
+    if (Number(kept[kept.length - 1]) % 2 === 0) return kept;
+  }
   return x.toFixed(digits);
 }
 
@@ -102,11 +108,19 @@ export function buildTable(
     // Python's sorted(reverse=True) is stable: equal keys keep their order.
     events = events.map((e, i) => [e, i] as const).sort((a, b) => (b[0][key] as number) - (a[0][key] as number) || a[1] - b[1]).map(([e]) => e);
   }
-  const nameWidth = Math.min(Math.max(...events.map((e) => e.key.length)) + 4, maxName);
-  const shapesWidth = Math.min(Math.max(...events.map((e) => pyStr(e.inputShapes).length)) + 4, maxShapes);
-  const stacks = events.filter((e) => e.stack.length > 0).map((e) => e.stack);
-  const hasStack = stacks.length > 0;
-  const srcWidth = hasStack ? Math.min(Math.max(...stacks.map((s) => Math.max(...s.map((f) => f.length)))) + 4, maxSrc) : 0;
+  // Loops, not Math.max(...list): a long profile's list overflows the argument stack.
+  let longestName = 0;
+  let longestShapes = 0;
+  let longestFrame = -1;
+  for (const e of events) {
+    longestName = Math.max(longestName, e.key.length);
+    longestShapes = Math.max(longestShapes, pyStr(e.inputShapes).length);
+    for (const frame of e.stack) longestFrame = Math.max(longestFrame, frame.length);
+  }
+  const nameWidth = Math.min(longestName + 4, maxName);
+  const shapesWidth = Math.min(longestShapes + 4, maxShapes);
+  const hasStack = longestFrame >= 0;
+  const srcWidth = hasStack ? Math.min(longestFrame + 4, maxSrc) : 0;
   const device = useDevice !== null ? useDevice.toUpperCase() : 'None';
 
   const headers = ['Name', 'Self CPU %', 'Self CPU', 'CPU total %', 'CPU total', 'CPU time avg'];
@@ -128,10 +142,11 @@ export function buildTable(
   let flopsScale = 1;
   let showFlops = withFlops;
   if (withFlops) {
-    const raw = events.map((e) => e.flops).filter((f) => f > 0);
-    if (raw.length > 0) {
+    let smallest = Infinity;
+    for (const e of events) if (e.flops > 0) smallest = Math.min(smallest, e.flops);
+    if (smallest < Infinity) {
       const names = ['FLOPs', 'KFLOPs', 'MFLOPs', 'GFLOPs', 'TFLOPs', 'PFLOPs'];
-      const log = Math.max(0, Math.min(Math.log10(Math.min(...raw)) / 3, names.length - 1));
+      const log = Math.max(0, Math.min(Math.log10(smallest) / 3, names.length - 1));
       flopsScale = 10 ** (Math.floor(log) * -3);
       headers.push(`Total ${names[Math.floor(log)]}`);
       widths.push(DEFAULT_COLUMN_WIDTH);
@@ -204,7 +219,8 @@ export function buildTable(
     lines.push(row(values));
     if (hasStack) {
       const empty = new Array<string>(headers.length - 1).fill('');
-      for (const frame of e.stack.slice(1)) lines.push(row([...empty, trimPath(frame)]));
+      // At most five frames a row, as PyTorch's MAX_STACK_ENTRY.
+      for (const frame of e.stack.slice(1, 5)) lines.push(row([...empty, trimPath(frame)]));
       lines.push(row([...empty, '']));
     }
   }

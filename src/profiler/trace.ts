@@ -9,7 +9,10 @@ import type { FunctionEvent } from './events.js';
 
 /** What a trace file says besides its events. @internal */
 export interface TraceHeader {
-  /** Microseconds since the epoch when recording began: the events' times count from it. */
+  /**
+   * Microseconds since the epoch when recording began: the trace's `baseTimeNanoseconds`,
+   * from which its events' `ts` count (as kineto's traces do).
+   */
   originEpochUs: number;
   metadata: Record<string, unknown>;
 }
@@ -42,12 +45,12 @@ export function chromeTrace(events: readonly FunctionEvent[], header: TraceHeade
       name: event.traceName,
       pid: event.deviceType === 'CPU' ? pid : event.deviceIndex,
       tid: event.deviceType === 'CPU' ? event.thread : 7,
-      ts: round3(base + event.timeRange.start),
+      ts: round3(event.timeRange.start),
       dur: round3(event.timeRange.elapsedUs()),
       args,
     });
   });
-  out.push({ name: 'process_name', ph: 'M', ts: round3(base), pid, tid: 0, args: { name: 'node' } });
+  out.push({ name: 'process_name', ph: 'M', ts: 0, pid, tid: 0, args: { name: 'node' } });
   return JSON.stringify({
     schemaVersion: 1,
     deviceProperties: [],
