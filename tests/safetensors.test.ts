@@ -163,6 +163,15 @@ describe("the reference writer's format", () => {
     expect(order.entries.map((e) => e.name)).toEqual(['B', 'a', 'b', '\uFFFF', '\u{10000}']);
   });
 
+  it('complex64 as C64 (between F32 and F64 in the enum), bit for bit; complex128 has no safetensors dtype', () => {
+    const z = torch.complex(torch.tensor([0.5, -1.25, 3]), torch.tensor([2, -0.5, 1e-3]).float());
+    const bytes = serializeSafetensors({ z, f32: torch.ones(1), f64: torch.ones(1, { dtype: torch.float64 }) });
+    expect(parseSafetensorsHeader(bytes).entries.map((e) => e.code)).toEqual(['F64', 'C64', 'F32']);
+    const back = decodeSafetensors(bytes).tensors.get('z')!;
+    expectSame(back, z);
+    expect(() => serializeSafetensors({ w: z.cdouble() })).toThrow("tensor 'w' has dtype complex128, which safetensors cannot store");
+  });
+
   it.skipIf(!hasSafetensors)('is byte-identical to Python safetensors for the same tensors', () => {
     const x = { ...everyDtype(), scalar: torch.tensor(2.5), empty: torch.zeros([2, 0]), 'ünï.çødé': torch.ones(3) };
     const ours = serializeSafetensors(x, { format: 'pt' });

@@ -5,7 +5,7 @@
  * allocates a single tensor.
  */
 import { tensorBytes } from './bytes.js';
-import { DType, bfloat16, bool, float16, float32, float64, int16, int32, int64, int8, uint8 } from '../tensor/dtype.js';
+import { DType, bfloat16, bool, complex64, float16, float32, float64, int16, int32, int64, int8, uint8 } from '../tensor/dtype.js';
 import { contiguousStrides } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { readTensor, runSync, type Steps } from './steps.js';
@@ -19,13 +19,13 @@ const MAX_HEADER = 100_000_000;
  */
 const CODES: readonly (readonly [string, DType])[] = [
   ['BOOL', bool], ['U8', uint8], ['I8', int8], ['I16', int16], ['F16', float16],
-  ['BF16', bfloat16], ['I32', int32], ['F32', float32], ['F64', float64], ['I64', int64],
+  ['BF16', bfloat16], ['I32', int32], ['F32', float32], ['C64', complex64], ['F64', float64], ['I64', int64],
 ];
 const CODE_OF = new Map(CODES.map(([code, d]) => [d, code]));
 const RANK_OF = new Map(CODES.map(([, d], i) => [d, i]));
 const DTYPE_OF = new Map(CODES.map(([code, d]) => [code, d]));
 const UNSIGNED = new Set(['U16', 'U32', 'U64']);
-const OTHER = new Set(['F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ', 'F4', 'F6_E2M3', 'F6_E3M2', 'C64']);
+const OTHER = new Set(['F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ', 'F4', 'F6_E2M3', 'F6_E3M2']);
 
 /**
  * A tensor's description in a safetensors header; `begin`/`end` are byte offsets from the
