@@ -111,6 +111,24 @@ for name, kw in OPTIMIZERS:
     optimizers.append({'name': name, 'options': {''.join(w.capitalize() if i else w for i, w in enumerate(k.split('_'))): v for k, v in kw.items()},
                        'out': cser(torch.view_as_complex(p.detach()))})
 
+# Norms, variances and running sums of a complex tensor (values and gradients).
+m = torch.complex(torch.randn(3, 4, dtype=torch.float64), torch.randn(3, 4, dtype=torch.float64))
+REDUCTIONS = [
+    ('norm', lambda x: x.norm()), ('norm p1 dim1', lambda x: x.norm(p=1, dim=1)), ('norm inf', lambda x: x.norm(p=float('inf'))),
+    ('vector_norm 3 dim0 keepdim', lambda x: torch.linalg.vector_norm(x, 3, 0, True)), ('linalg.norm', lambda x: torch.linalg.norm(x)),
+    ('matrix_norm fro', lambda x: torch.linalg.matrix_norm(x)), ('matrix_norm 1', lambda x: torch.linalg.matrix_norm(x, 1)),
+    ('matrix_norm -inf', lambda x: torch.linalg.matrix_norm(x, float('-inf'))),
+    ('var', lambda x: x.var()), ('var dim1 unbiased=False', lambda x: x.var(1, unbiased=False)), ('std dim0 keepdim', lambda x: x.std(0, keepdim=True)),
+    ('cumsum dim1', lambda x: x.cumsum(1)), ('cumsum dim0', lambda x: x.cumsum(0)),
+]
+reductions = []
+for label, f in REDUCTIONS:
+    x = m.clone().requires_grad_()
+    out = f(x)
+    go = torch.randn(out.shape, dtype=out.dtype) if not out.is_complex() else torch.complex(torch.randn(out.shape, dtype=torch.float64), torch.randn(out.shape, dtype=torch.float64))
+    out.backward(go)
+    reductions.append({'label': label, 'out': cser(out), 'grad': cser(x.grad), 'gradOut': cser(go), 'gradFn': type(out.grad_fn).__name__})
+
 with open('tests/fixtures/complex-functions.json', 'w') as f:
-    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases, 'start': cser(start), 'target': cser(target), 'optimizers': optimizers}, f)
+    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases, 'start': cser(start), 'target': cser(target), 'optimizers': optimizers, 'matrix': cser(m), 'reductions': reductions}, f)
 print('wrote tests/fixtures/complex-functions.json')

@@ -19,6 +19,8 @@ const FIX: {
   start: S;
   target: S;
   optimizers: { name: string; options: Record<string, unknown>; out: S }[];
+  matrix: S;
+  reductions: { label: string; out: S; grad: S; gradOut: S; gradFn: string }[];
 } = JSON.parse(readFileSync(new URL('./fixtures/complex-functions.json', import.meta.url), 'utf8'));
 
 type Method = (...args: unknown[]) => Tensor;
@@ -135,5 +137,37 @@ describe('optimizers step a complex parameter as its parts (PyTorch 2)', () => {
     const opt = new torch.optim.Adam([p]);
     p.abs().sum().backward();
     expect(() => opt.step()).toThrow('updates a complex parameter as its real and imaginary parts');
+  });
+});
+
+describe('norms, variances and running sums of complex tensors against PyTorch 1.13', () => {
+  const CALLS: Record<string, (x: Tensor) => Tensor> = {
+    norm: (x) => x.norm(),
+    'norm p1 dim1': (x) => x.norm(1, 1),
+    'norm inf': (x) => x.norm(Infinity),
+    'vector_norm 3 dim0 keepdim': (x) => torch.linalg.vectorNorm(x, 3, 0, true),
+    'linalg.norm': (x) => torch.linalg.norm(x),
+    'matrix_norm fro': (x) => torch.linalg.matrixNorm(x),
+    'matrix_norm 1': (x) => torch.linalg.matrixNorm(x, 1),
+    'matrix_norm -inf': (x) => torch.linalg.matrixNorm(x, -Infinity),
+    var: (x) => x.var(),
+    'var dim1 unbiased=False': (x) => x.var(1, { unbiased: false }),
+    'std dim0 keepdim': (x) => x.std(0, { keepdim: true }),
+    'cumsum dim1': (x) => x.cumsum(1),
+    'cumsum dim0': (x) => x.cumsum(0),
+  };
+  for (const c of FIX.reductions) {
+    it(c.label, () => {
+      const x = fromFixture(FIX.matrix, { requiresGrad: true });
+      const out = CALLS[c.label]!(x);
+      expectClose(out, c.out, { rtol: 1e-10, atol: 1e-12 });
+      expect(out.gradFn?.name).toBe(c.gradFn);
+      out.backward(fromFixture(c.gradOut));
+      expectClose(x.grad!, c.grad, { rtol: 1e-9, atol: 1e-12, label: 'grad' });
+    });
+  }
+
+  it('refuses the matrix norms that need a complex SVD', () => {
+    expect(() => torch.linalg.matrixNorm(torch.ones([2, 2], { dtype: torch.complex64 }), 'nuc')).toThrow('no complex SVD');
   });
 });

@@ -46,6 +46,8 @@ export function vectorNorm(x: Tensor, ord: number = 2, dim?: number | number[] |
   checkBoolean(keepdim, 'linalg.vector_norm', 'keepdim');
   checkOptions(options, 'linalg.vector_norm', VECTOR_KEYS);
   const input = options?.dtype !== undefined ? toDtype(x, toDTypeArg(options.dtype, 'linalg.vector_norm')) : x;
+  // A complex vector's norms are its magnitudes' (real), as PyTorch computes them.
+  if (input._dtype.isComplex) return rename(pNorm(abs(input), { p: ord, dim: normDims(dim) ?? undefined, keepdim }), 'LinalgVectorNormBackward0');
   if (!input._dtype.isFloatingPoint) {
     throw new Error(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${scalarTypeName(input._dtype)}`);
   }
@@ -72,7 +74,10 @@ export function matrixNorm(A: Tensor, ord: MatrixNormOrder = 'fro', dim: [number
   if (A._shape.length < 2) throw new Error(`${fn}: The input tensor A must have at least 2 dimensions.`);
   checkOptions(options, fn, VECTOR_KEYS);
   const input = options?.dtype !== undefined ? toDtype(A, toDTypeArg(options.dtype, fn)) : A;
-  if (!input._dtype.isFloatingPoint) throw new Error(`${fn}: Expected a floating point or complex tensor as input. Got ${scalarTypeName(input._dtype)}`);
+  if (input._dtype.isComplex && (ord === 'nuc' || ord === 2 || ord === -2)) {
+    throw new Error(`${fn}: the ${String(ord)} norm of a complex matrix needs its singular values, and flint has no complex SVD yet ('fro', ±1 and ±inf are supported)`);
+  }
+  if (!input._dtype.isFloatingPoint && !input._dtype.isComplex) throw new Error(`${fn}: Expected a floating point or complex tensor as input. Got ${scalarTypeName(input._dtype)}`);
   if (!Array.isArray(dim) || dim.length !== 2) throw new Error(`${fn}: dim must be a 2-tuple. Got ${String(dim)}`);
   const ndim = input._shape.length;
   const d0 = wrapDim(dim[0], ndim, fn);

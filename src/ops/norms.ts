@@ -14,6 +14,7 @@ import { type Dims, type ReduceOptions, mean, reduceDims, reduceRaw, sum } from 
 import { toDtype, unsqueeze } from './shape.js';
 import { checkBoolean, checkNumber, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
+import { imagPart, realPart } from '../complex/parts.js';
 
 /** Puts reduced dims back as size 1, so a reduced tensor broadcasts against the input. */
 function keepDims(t: Tensor, dims: number[], keepdim: boolean, ndim: number): Tensor {
@@ -107,6 +108,8 @@ export function norm(x: Tensor, p: NormOrder | NormOptions = 'fro', dim?: Dims, 
   checkOptions(options, 'norm', NORM_KEYS);
   const wanted = options.dtype === undefined ? undefined : toDTypeArg(options.dtype, 'norm');
   const input = wanted !== undefined && wanted !== x._dtype ? toDtype(x, wanted) : x;
+  // A complex tensor's norms are its magnitudes' (a real result, as PyTorch's).
+  if (input._dtype.isComplex) return renameGradFn(norm(abs(input), { ...options, p: order, dim, keepdim, dtype: undefined }), options.dtype !== undefined ? 'NormBackward3' : 'NormBackward1');
   if (!input._dtype.isFloatingPoint) {
     throw new Error(`norm(): input dtype should be either floating point or complex. Got ${scalarTypeName(input._dtype)} instead.`);
   }
@@ -162,7 +165,7 @@ function momentArgs(fn: string, x: Tensor, dim?: Dims | VarOptions, options?: bo
   if (opts.unbiased !== undefined) checkBoolean(opts.unbiased, fn, 'unbiased');
   if (opts.correction !== undefined) checkNumber(opts.correction, fn, 'correction');
   if (opts.keepdim !== undefined) checkBoolean(opts.keepdim, fn, 'keepdim');
-  if (!x._dtype.isFloatingPoint) {
+  if (!x._dtype.isFloatingPoint && !x._dtype.isComplex) {
     throw new Error(`std and var only support floating point and complex dtypes, but got ${scalarTypeName(x._dtype)}`);
   }
   return {
@@ -172,11 +175,20 @@ function momentArgs(fn: string, x: Tensor, dim?: Dims | VarOptions, options?: bo
   };
 }
 
+/** re² + im² of a complex tensor. */
+function absSquared(z: Tensor): Tensor {
+  const re = realPart(z);
+  const im = imagPart(z);
+  return add(mul(re, re), mul(im, im));
+}
+
 function varianceForward(x: Tensor, m: Moments): Tensor {
   return noGrad(() => {
     const centered = sub(x, mean(x, m.dims, true));
+    // |x - mean|²: a complex tensor's variance is its parts' variances summed (real).
+    const squares = x._dtype.isComplex ? absSquared(centered) : mul(centered, centered);
     // N - correction <= 0 divides by 0 (inf, or NaN for 0/0), as PyTorch's forward does.
-    return div(sum(mul(centered, centered), m.dims, m.keepdim), Math.max(reducedCount(x, m.dims) - m.correction, 0));
+    return div(sum(squares, m.dims, m.keepdim), Math.max(reducedCount(x, m.dims) - m.correction, 0));
   });
 }
 

@@ -16,6 +16,8 @@ import { toDtype } from './shape.js';
 import { castBack, dimOf, fromRows, releaseRows, rowDtype, rowsView, selectedBackward, toRows } from './rows.js';
 import { valuesIndices, type ValuesIndices } from './reduce.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { complex, imagPart, realPart } from '../complex/parts.js';
 
 /** The scan of `x` along `d` in the row kernels' dtype, and cummax/cummin's indices. */
 function scanRaw(op: ScanOp, x: Tensor, d: number, dtype: DType): [Tensor, Tensor | null] {
@@ -64,9 +66,18 @@ export function cumsum(x: Tensor, dim: number, options?: CumOptions): Tensor {
   if (autocastHook.active) return autocastOp('cumsum', cumsum, arguments);
   checkTensor(x, 'cumsum', 'input');
   const d = dimOf(x, dim, 'cumsum');
+  if (x._dtype.isComplex || (options?.dtype !== undefined && toDTypeArg(options.dtype, 'cumsum').isComplex)) return complexCumsum(x, d, options);
   const [input, outDtype] = cumInput(x, 'cumsum', options);
   const [raw] = scanRaw(ScanOp.Sum, input, d, rowDtype(outDtype));
   const out = castBack(raw, outDtype);
+  const inputDtype = input._dtype;
+  return record(out, 'CumsumBackward0', [input], () => (g) => [toDtype(reversedCumsum(g, d), inputDtype)]);
+}
+
+/** cumsum of a complex tensor: its parts' running sums (the sum is linear in them). */
+function complexCumsum(x: Tensor, d: number, options?: CumOptions): Tensor {
+  const input = options?.dtype !== undefined ? toDtype(x, toDTypeArg(options.dtype, 'cumsum')) : x;
+  const out = noGrad(() => complex(cumsum(realPart(input), d), cumsum(imagPart(input), d)));
   const inputDtype = input._dtype;
   return record(out, 'CumsumBackward0', [input], () => (g) => [toDtype(reversedCumsum(g, d), inputDtype)]);
 }
