@@ -36,3 +36,15 @@ def err(fn):
     except Exception as e:  # noqa: BLE001
         return {'type': type(e).__name__, 'message': str(e)}
     raise AssertionError('no error')
+
+
+def cser(x):
+    """ser() that also writes complex tensors: their view_as_real pairs, with the complex
+    dtype's name and the complex shape."""
+    x = x.detach()
+    if not x.is_complex():
+        return ser(x)
+    out = ser(torch.view_as_real(x.resolve_conj().contiguous()))
+    out['shape'] = out['shape'][:-1]
+    out['dtype'] = str(x.dtype).replace('torch.', '')
+    return out

@@ -14,20 +14,12 @@ import numpy
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fixture_json import ser  # noqa: E402
+from fixture_json import cser, ser  # noqa: E402
 
 torch.manual_seed(0)
 C128 = torch.complex128
 
 
-def cser(x):
-    x = x.detach()
-    if not x.is_complex():
-        return ser(x)
-    out = ser(torch.view_as_real(x.resolve_conj().contiguous()))
-    out['shape'] = out['shape'][:-1]
-    out['dtype'] = str(x.dtype).replace('torch.', '')
-    return out
 
 
 # Points away from the branch cuts and the poles, in both half-planes, large and small.

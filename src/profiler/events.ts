@@ -56,11 +56,48 @@ export interface EventStats {
 }
 
 /**
+ * What FunctionEvent and FunctionEventAvg derive from their totals, as PyTorch's
+ * FormattedTimesMixin: the averages per call, and PyTorch's older `cuda*` names.
+ */
+abstract class DerivedTimes {
+  abstract readonly count: number;
+  abstract readonly cpuTimeTotal: number;
+  abstract readonly deviceTimeTotal: number;
+  abstract readonly selfDeviceTimeTotal: number;
+  abstract readonly deviceMemoryUsage: number;
+  abstract readonly selfDeviceMemoryUsage: number;
+
+  /** Average CPU time per call (us). */
+  get cpuTime(): number {
+    return averageOf(this.cpuTimeTotal, this.count);
+  }
+  /** Average device time per call (us). */
+  get deviceTime(): number {
+    return averageOf(this.deviceTimeTotal, this.count);
+  }
+  get cudaTimeTotal(): number {
+    return this.deviceTimeTotal;
+  }
+  get selfCudaTimeTotal(): number {
+    return this.selfDeviceTimeTotal;
+  }
+  get cudaTime(): number {
+    return this.deviceTime;
+  }
+  get cudaMemoryUsage(): number {
+    return this.deviceMemoryUsage;
+  }
+  get selfCudaMemoryUsage(): number {
+    return this.selfDeviceMemoryUsage;
+  }
+}
+
+/**
  * One recorded interval: an operation, a user range (`recordFunction`), a backward function
  * or a Module call.
  * @example for (const ev of prof.events()) console.log(ev.name, ev.cpuTimeTotal)
  */
-export class FunctionEvent implements EventStats {
+export class FunctionEvent extends DerivedTimes implements EventStats {
   readonly timeRange: Interval;
   count = 1;
   cpuChildren: FunctionEvent[] = [];
@@ -95,6 +132,7 @@ export class FunctionEvent implements EventStats {
     /** The input dtypes (recordShapes). */
     readonly inputTypes: string[] | null = null,
   ) {
+    super();
     this.timeRange = new Interval(start, end);
     if (scope === 1) this.fwdThread = thread;
   }
@@ -128,32 +166,7 @@ export class FunctionEvent implements EventStats {
     if (this.isAsync || this.deviceType !== 'CPU') return 0;
     return this.deviceMemoryUsage - this.cpuChildren.reduce((sum, child) => sum + child.deviceMemoryUsage, 0);
   }
-  /** Average CPU time per call (us). */
-  get cpuTime(): number {
-    return averageOf(this.cpuTimeTotal, this.count);
-  }
-  /** Average device time per call (us). */
-  get deviceTime(): number {
-    return averageOf(this.deviceTimeTotal, this.count);
-  }
-  // PyTorch's older names for the device times.
-  get cudaTimeTotal(): number {
-    return this.deviceTimeTotal;
-  }
-  get selfCudaTimeTotal(): number {
-    return this.selfDeviceTimeTotal;
-  }
-  get cudaTime(): number {
-    return this.deviceTime;
-  }
-  get cudaMemoryUsage(): number {
-    return this.deviceMemoryUsage;
-  }
-  get selfCudaMemoryUsage(): number {
-    return this.selfDeviceMemoryUsage;
-  }
-
-  toString(): string {
+  override toString(): string {
     return `<FunctionEvent id=${this.id} name=${this.name} device_type=DeviceType.${this.deviceType} node_id=${this.nodeId} cpu_time=${formatTime(this.cpuTime)} start_us=${this.timeRange.start} end_us=${this.timeRange.end} cpu_children=[${this.cpuChildren.map((c) => c.id).join(', ')}] cuda_time=${formatTime(this.deviceTime)} name=${this.name} thread=${this.thread} input_shapes=${pyRepr(this.inputShapes)} cpu_memory_usage=${this.cpuMemoryUsage} cuda_memory_usage=${this.deviceMemoryUsage} is_async=${pyBool(this.isAsync)} is_remote=${pyBool(this.isRemote)} seq_nr=${this.sequenceNr} is_legacy=${pyBool(this.isLegacy)}>`;
   }
 }
@@ -162,7 +175,7 @@ export class FunctionEvent implements EventStats {
  * The totals of the events that share a key (`keyAverages()` makes these).
  * @example const row = prof.keyAverages().find((e) => e.key === 'flint::gemm'); row?.count
  */
-export class FunctionEventAvg implements EventStats {
+export class FunctionEventAvg extends DerivedTimes implements EventStats {
   key = '';
   count = 0;
   nodeId = 0;
@@ -216,29 +229,7 @@ export class FunctionEventAvg implements EventStats {
     this.flops += other.flops;
     return this;
   }
-  get cpuTime(): number {
-    return averageOf(this.cpuTimeTotal, this.count);
-  }
-  get deviceTime(): number {
-    return averageOf(this.deviceTimeTotal, this.count);
-  }
-  get cudaTimeTotal(): number {
-    return this.deviceTimeTotal;
-  }
-  get selfCudaTimeTotal(): number {
-    return this.selfDeviceTimeTotal;
-  }
-  get cudaTime(): number {
-    return this.deviceTime;
-  }
-  get cudaMemoryUsage(): number {
-    return this.deviceMemoryUsage;
-  }
-  get selfCudaMemoryUsage(): number {
-    return this.selfDeviceMemoryUsage;
-  }
-
-  toString(): string {
+  override toString(): string {
     return `<FunctionEventAvg key=${this.key} self_cpu_time=${formatTime(this.selfCpuTimeTotal)} cpu_time=${formatTime(this.cpuTime)}  self_cuda_time=${formatTime(this.selfDeviceTimeTotal)} cuda_time=${formatTime(this.deviceTime)} input_shapes=${pyRepr(this.inputShapes)} cpu_memory_usage=${this.cpuMemoryUsage} cuda_memory_usage=${this.deviceMemoryUsage}>`;
   }
 }
