@@ -213,6 +213,11 @@ export * as fft from './fft/index.js';
  * @example const prof = torch.profiler.profile({}, () => net(x)); console.log(prof.keyAverages().table());
  */
 export * as profiler from './profiler/index.js';
+/**
+ * `torch.func`: grad, vjp, jvp, jacrev, jacfwd, hessian, functionalCall, stackModuleState.
+ * @example const g = torch.func.grad((x: torch.Tensor) => x.pow(2).sum())(x);
+ */
+export * as func from './func/index.js';
 export { stft, istft } from './fft/stft.js';
 export type { StftOptions, IstftOptions } from './fft/stft.js';
 export {
