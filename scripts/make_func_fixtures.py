@@ -78,6 +78,23 @@ out['net'] = {'params': {k: ser(v) for k, v in params.items()}, 'input': ser(inp
               'loss': ser(loss(params, inp, target))}
 nets = [torch.nn.Linear(3, 2).double() for _ in range(3)]
 out['stack'] = {'models': [{k: ser(v) for k, v in m.named_parameters()} for m in nets]}
+
+# vmap: in_dims/out_dims, nesting, per-sample gradients.
+B = torch.randn(4, 3, dtype=D)
+C = torch.randn(3, 4, dtype=D)
+vm = {}
+vm['basic'] = ser(functorch.vmap(lambda a: a.sin().sum())(B))
+vm['in_dims'] = ser(functorch.vmap(lambda a, b: a * b.exp(), in_dims=(0, None))(B, x))
+vm['in_dim1_out1'] = ser(functorch.vmap(lambda a: torch.outer(a, a).sum(0), in_dims=1, out_dims=1)(C))
+vm['nested'] = ser(functorch.vmap(functorch.vmap(torch.dot))(B.reshape(2, 2, 3), B.reshape(2, 2, 3).flip(0)))
+vm['tuple_out'] = [ser(t) for t in functorch.vmap(lambda a: (a.sum(), a * 2))(B)]
+X = torch.randn(6, 3, dtype=D)
+Yt = torch.randn(6, 2, dtype=D)
+per = functorch.vmap(functorch.grad(lambda p, xb, yb: loss(p, xb.unsqueeze(0), yb.unsqueeze(0))), in_dims=(None, 0, 0))(params, X, Yt)
+vm['per_sample'] = {'input': ser(X), 'target': ser(Yt), 'grads': {k: ser(v) for k, v in per.items()}}
+out['vmap'] = vm
+out['B'] = ser(B)
+out['C'] = ser(C)
 with open('tests/fixtures/func.json', 'w') as fh:
     json.dump(out, fh)
 print('wrote tests/fixtures/func.json')

@@ -128,3 +128,51 @@ describe('torch.func against functorch 1.13', () => {
     expect(() => func.grad(fScalar)(torch.tensor([1, 2]))).toThrow('only Tensors of floating point or complex dtype');
   });
 });
+
+describe('torch.func.vmap against functorch 1.13', () => {
+  const V = FIX.vmap;
+  const B = fromFixture(FIX.B as S);
+  const C = fromFixture(FIX.C as S);
+
+  it('maps over in_dims and stacks along out_dims', () => {
+    close(func.vmap((a: Tensor) => a.sin().sum())(B), V.basic);
+    close(func.vmap((a: Tensor, b: Tensor) => a.mul(b.exp()), [0, null])(B, x), V.in_dims);
+    close(func.vmap((a: Tensor) => torch.outer(a, a).sum(0), 1, 1)(C), V.in_dim1_out1);
+    const [s, d] = func.vmap((a: Tensor) => [a.sum(), a.mul(2)])(B) as Tensor[];
+    close(s, V.tuple_out[0]);
+    close(d, V.tuple_out[1]);
+  });
+
+  it('nests', () => {
+    const b3 = B.reshape(2, 2, 3);
+    close(func.vmap(func.vmap((p: Tensor, q: Tensor) => torch.dot(p, q)))(b3, b3.flip(0)), V.nested);
+  });
+
+  it('gives per-sample gradients: vmap(grad(loss), [null, 0, 0])', () => {
+    const net = new torch.nn.Sequential(new torch.nn.Linear(3, 4), new torch.nn.Tanh(), new torch.nn.Linear(4, 2)).double();
+    const params: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(FIX.net.params as Record<string, S>)) params[k] = fromFixture(v);
+    const loss = (p: Record<string, Tensor>, xb: Tensor, yb: Tensor) =>
+      torch.nn.functional.mseLoss(func.functionalCall(net, p, [xb.unsqueeze(0)]) as Tensor, yb.unsqueeze(0));
+    const per = func.vmap(func.grad(loss), [null, 0, 0])(params, fromFixture(V.per_sample.input), fromFixture(V.per_sample.target)) as Record<string, Tensor>;
+    for (const [k, g] of Object.entries(V.per_sample.grads as Record<string, S>)) close(per[k], g, k);
+    expect(per['0.weight']!.shape).toEqual([6, 4, 3]);
+  });
+
+  it('randomness: error by default, same, different', () => {
+    const noise = (a: Tensor) => a.add(torch.rand([]));
+    expect(() => func.vmap(noise)(B)).toThrow('called random operation while in randomness error mode');
+    torch.manualSeed(1);
+    const same = func.vmap(noise, 0, 0, { randomness: 'same' })(torch.zeros(4)) as Tensor;
+    const values = same.tolist() as number[];
+    expect(new Set(values).size).toBe(1);
+    const different = func.vmap(noise, 0, 0, { randomness: 'different' })(torch.zeros(4)) as Tensor;
+    expect(new Set(different.tolist() as number[]).size).toBe(4);
+  });
+
+  it('checks the mapped sizes and dims', () => {
+    expect(() => func.vmap((a: Tensor, b: Tensor) => a.add(b))(torch.ones(2), torch.ones(3))).toThrow('Expected all tensors to have the same size in the mapped dimension');
+    expect(() => func.vmap((a: Tensor) => a, null)(torch.ones(2))).toThrow('at least one input must have a mapped');
+    expect(() => func.vmap((a: Tensor) => a, 1)(torch.ones(2))).toThrow('Got in_dim=1 for an input but the input is of type Tensor with 1 dims');
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * `torch.func`: function transforms (`grad`, `gradAndValue`, `vjp`, `jvp`, `jacrev`,
- * `jacfwd`, `hessian`), `functionalCall` and `stackModuleState`. See transforms.ts for how
- * they are built; there is no `vmap`.
+ * `jacfwd`, `hessian`, `vmap`), `functionalCall` and `stackModuleState`. See transforms.ts
+ * and vmap.ts for how they are built.
  * @example
  * const params = Object.fromEntries(net.namedParameters());
  * const lossOf = (p: Record<string, Tensor>) => F.crossEntropy(torch.func.functionalCall(net, p, [x]) as Tensor, y);
@@ -14,6 +14,8 @@ import type { Tensor } from '../tensor/tensor.js';
 
 export { grad, gradAndValue, vjp, jvp, jacrev, jacfwd, hessian } from './transforms.js';
 export type { TransformOptions } from './transforms.js';
+export { vmap } from './vmap.js';
+export type { VmapOptions } from './vmap.js';
 export type { PyTree } from './pytree.js';
 
 /**

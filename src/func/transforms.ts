@@ -8,7 +8,7 @@
  * transform differentiates its inner one's graph (the inner level keeps its graph when its
  * inputs are tracked by an outer level). `jvp` uses the double-vjp trick, and `jacfwd`
  * computes the Jacobian row by row as `jacrev` does: the values are forward mode's, the cost
- * is one backward pass per output element. There is no `vmap`: flint has no batching rules.
+ * is one backward pass per output element. `vmap` is in vmap.ts.
  */
 import { Tensor } from '../tensor/tensor.js';
 import { onesLike, zerosLike } from '../tensor/creation.js';
