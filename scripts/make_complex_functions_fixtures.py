@@ -112,6 +112,7 @@ REDUCTIONS = [
     ('matrix_norm -inf', lambda x: torch.linalg.matrix_norm(x, float('-inf'))),
     ('var', lambda x: x.var()), ('var dim1 unbiased=False', lambda x: x.var(1, unbiased=False)), ('std dim0 keepdim', lambda x: x.std(0, keepdim=True)),
     ('cumsum dim1', lambda x: x.cumsum(1)), ('cumsum dim0', lambda x: x.cumsum(0)),
+    ('prod', lambda x: x.prod()), ('prod dim1 keepdim', lambda x: x.prod(1, True)), ('prod dim0', lambda x: x.prod(0)),
 ]
 reductions = []
 for label, f in REDUCTIONS:

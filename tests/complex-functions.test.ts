@@ -155,6 +155,9 @@ describe('norms, variances and running sums of complex tensors against PyTorch 1
     'std dim0 keepdim': (x) => x.std(0, { keepdim: true }),
     'cumsum dim1': (x) => x.cumsum(1),
     'cumsum dim0': (x) => x.cumsum(0),
+    prod: (x) => x.prod(),
+    'prod dim1 keepdim': (x) => x.prod(1, true),
+    'prod dim0': (x) => x.prod(0),
   };
   for (const c of FIX.reductions) {
     it(c.label, () => {
@@ -166,6 +169,15 @@ describe('norms, variances and running sums of complex tensors against PyTorch 1
       expectClose(x.grad!, c.grad, { rtol: 1e-9, atol: 1e-12, label: 'grad' });
     });
   }
+
+  it('prod with a zero, and the empty product', () => {
+    const z = torch.complex(torch.tensor([[2.0, 0], [1.5, -1]]), torch.tensor([[1.0, 0], [0.5, 2]])).requiresGrad_();
+    const p = z.prod(1);
+    torch.real(p).sum().backward();
+    // The zero's gradient is the product of the others (conjugated); the others get 0.
+    expectClose(z.grad!, torch.complex(torch.tensor([[0, 2.0], [-1, 1.5]]), torch.tensor([[0, -1.0], [-2, -0.5]])), { rtol: 1e-6, atol: 1e-6 });
+    expectClose(torch.zeros([0, 2], { dtype: torch.complex64 }).prod(0), torch.ones([2], { dtype: torch.complex64 }), { rtol: 0, atol: 0 });
+  });
 
   it('refuses the matrix norms that need a complex SVD', () => {
     expect(() => torch.linalg.matrixNorm(torch.ones([2, 2], { dtype: torch.complex64 }), 'nuc')).toThrow('no complex SVD');

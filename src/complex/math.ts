@@ -15,6 +15,7 @@ import { broadcastShapes } from '../tensor/shape.js';
 import { castKernel, copyKernel, emptyKernel, fillKernel } from '../ops/tensor-kernels.js';
 import { gradTo } from '../ops/elementwise.js';
 import { imagPart, partView, realPart, complex } from './parts.js';
+import { cat } from '../ops/shape.js';
 
 type Operand = Tensor | number | boolean;
 
@@ -286,4 +287,31 @@ export function complexMatmul(a: Tensor, b: Tensor, name: 'MmBackward0' | 'BmmBa
     const sb = a._requiresGrad ? node.save(b) : null;
     return (g) => [sb === null ? null : product(g, adjoint(sb())), sa === null ? null : product(adjoint(sa()), g)];
   });
+}
+
+/**
+ * The product over `dims` (all, or one) of complex `z`: products of halves, level by level
+ * (log₂ n multiplications of whole slices), named `name`. Its gradient is the
+ * multiplications' own, which handles zeros as PyTorch's prod_backward does.
+ */
+export function complexProd(z: Tensor, dims: number[], keepdim: boolean, name: string): Tensor {
+  const whole = dims.length !== 1;
+  let x = whole ? z.reshape(-1) : z.movedim(dims[0], 0);
+  if (x._shape[0] === 0) {
+    // The empty product is 1.
+    const one = emptyKernel(x._shape.slice(1), z._dtype, z.device);
+    fillKernel(partView(one, 0), 1);
+    fillKernel(partView(one, 1), 0);
+    x = one.unsqueeze(0);
+  }
+  while (x._shape[0] > 1) {
+    const n = x._shape[0];
+    const half = Math.floor(n / 2);
+    const product = x.narrow(0, 0, half).mul(x.narrow(0, half, half));
+    x = n % 2 === 1 ? cat([product, x.narrow(0, n - 1, 1)], 0) : product;
+  }
+  let out = x.squeeze(0);
+  if (keepdim) out = whole ? out.reshape(z._shape.map(() => 1)) : out.unsqueeze(dims[0]);
+  if (out._gradFn !== null) (out._gradFn as { name: string }).name = name;
+  return out;
 }

@@ -18,7 +18,7 @@ import { expand, reshape, toDtype, unsqueeze, view } from './shape.js';
 import { checkBoolean, checkOptions, checkTensor, keysOf, toDTypeArg } from '../tensor/args.js';
 import { scatter } from './indexing.js';
 import { autocastHook, autocastOp } from '../amp/autocast-policy.js';
-import { complexSum } from '../complex/math.js';
+import { complexProd, complexSum } from '../complex/math.js';
 
 /** A dim argument: one dim, several, or none (all). */
 export type Dims = number | number[] | null | undefined;
@@ -202,6 +202,7 @@ export function prod(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean 
   // A differentiable cast first, so that the product's backward below stays as it is.
   if (args.dtype !== undefined && args.dtype !== x._dtype) x = toDtype(x, args.dtype);
   const dims = reduceDims(x, args.dim, 'prod');
+  if (x._dtype.isComplex) return complexProd(x, dims, args.keepdim, args.dim === undefined || args.dim === null ? 'ProdBackward0' : 'ProdBackward1');
   const outDtype = x._dtype.isFloatingPoint ? x._dtype : int64;
   const out = reduceRaw(ReduceOp.Prod, x, dims, args.keepdim, outDtype);
   const name = args.dim === undefined || args.dim === null ? 'ProdBackward0' : 'ProdBackward1';
