@@ -122,6 +122,19 @@ for label, f in REDUCTIONS:
     out.backward(go)
     reductions.append({'label': label, 'out': cser(out), 'grad': cser(x.grad), 'gradOut': cser(go), 'gradFn': type(out.grad_fn).__name__})
 
+# Overflow, huge and tiny arguments, and pow of a negative real base, against NumPy's C99
+# complex functions (PyTorch 2 calls the C++ library's, which follow C99 too; 1.13's AVX asin
+# overflowed for |z| > 1e154).
+edge_points = numpy.array([1000 + 0j, 1e-10 + 0j, 1e8 + 0j, 1e300 + 0j, 2 - 1e-9j, -3e-9 + 1e-12j, 0.5 + 1e8j, -1e200 - 3j])
+edges = []
+with numpy.errstate(all='ignore'):
+    for name, fn in [('sinh', numpy.sinh), ('cosh', numpy.cosh), ('exp2', numpy.exp2), ('asinh', numpy.arcsinh), ('asin', numpy.arcsin),
+                     ('acos', numpy.arccos), ('sqrt', numpy.sqrt), ('tanh', numpy.tanh)]:
+        edges.append({'fn': name, 'input': cser(torch.from_numpy(edge_points)), 'out': cser(torch.from_numpy(fn(edge_points)))})
+    edges.append({'fn': 'sin', 'input': cser(torch.from_numpy(numpy.array([0 + 1000j, 1e-10 + 0j, 3 + 2j]))), 'out': cser(torch.from_numpy(numpy.sin(numpy.array([0 + 1000j, 1e-10 + 0j, 3 + 2j]))))})
+neg = {'base': -2.0, 'exponent': cser(torch.complex(torch.tensor([0.5, -0.5, 1.5], dtype=torch.float64), torch.tensor([0.3, 0.0, -1.0], dtype=torch.float64))),
+       'out': cser(torch.from_numpy(numpy.power(-2.0 + 0j, numpy.array([0.5 + 0.3j, -0.5 + 0j, 1.5 - 1j]))))}
+
 with open('tests/fixtures/complex-functions.json', 'w') as f:
-    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases, 'start': cser(start), 'target': cser(target), 'optimizers': optimizers, 'matrix': cser(m), 'reductions': reductions}, f)
+    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases, 'start': cser(start), 'target': cser(target), 'optimizers': optimizers, 'matrix': cser(m), 'reductions': reductions, 'edges': edges, 'negativeBase': neg}, f)
 print('wrote tests/fixtures/complex-functions.json')

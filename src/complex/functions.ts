@@ -9,7 +9,9 @@
 import { record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
 import { assemble, complexResult, conj, inPrecision, onParts, partsOf } from './math.js';
-import { partView } from './parts.js';
+import { complex, imagPart, partView, realPart, toComplex } from './parts.js';
+import { zerosLike, full } from '../tensor/creation.js';
+import { type DType, toRealDType } from '../tensor/dtype.js';
 import { gradTo, where } from '../ops/elementwise.js';
 
 /** A complex value as its real and imaginary parts. */
@@ -29,7 +31,8 @@ function reciprocalParts([a, b]: Parts): Parts {
 
 function expParts([a, b]: Parts): Parts {
   const m = a.exp();
-  return [m.mul(b.cos()), m.mul(b.sin())];
+  // An imaginary part of ±0 stays ±0 when e^a overflows (inf·0 would be NaN), as C99's cexp.
+  return [m.mul(b.cos()), where(b.eq(0), b, m.mul(b.sin()))];
 }
 
 function logParts([a, b]: Parts): Parts {
@@ -42,7 +45,8 @@ function logParts([a, b]: Parts): Parts {
  * -4 - 0i gives -2i, as C99's csqrt).
  */
 function sqrtParts([a, b]: Parts): Parts {
-  const t = a.hypot(b).add(a.abs()).mul(0.5).sqrt();
+  // Halved before the sum, so that the largest finite inputs do not overflow.
+  const t = a.hypot(b).mul(0.5).add(a.abs().mul(0.5)).sqrt();
   const zero = t.eq(0);
   const half = b.div(t.mul(2).maskedFill(zero, 1));
   const nonNegative = a.ge(0);
@@ -72,13 +76,31 @@ function tanhParts([a, b]: Parts): Parts {
   return [where(large, a.sign(), re), where(large, farIm, im)];
 }
 
-/** asinh(z) = log(z + sqrt(z² + 1)), on the right half-plane (asinh is odd), so nothing cancels. */
+/**
+ * asinh(z), on the right half-plane (asinh is odd; -0 counts as negative, so the branch cuts
+ * follow the sign of zero as C99's casinh): log1p(w + w²/(1 + sqrt(w² + 1))) keeps small
+ * arguments' digits, and past |w| = 1e7 it is log(2w), which w² would overflow on the way to.
+ */
 function asinhParts([a, b]: Parts): Parts {
-  const flip = a.lt(0);
+  const flip = a.lt(0).logicalOr(a.eq(0).logicalAnd(a.reciprocal().lt(0)));
   const w: Parts = [where(flip, a.neg(), a), where(flip, b.neg(), b)];
-  const [sr, si] = sqrtParts([w[0].mul(w[0]).sub(w[1].mul(w[1])).add(1), w[0].mul(w[1]).mul(2)]);
-  const [lr, li] = logParts([w[0].add(sr), w[1].add(si)]);
+  const square = mulParts(w, w);
+  const [sr, si] = sqrtParts([square[0].add(1), square[1]]);
+  const [qr, qi] = divideParts(square, [sr.add(1), si]);
+  const [nr, ni] = log1pParts([w[0].add(qr), w[1].add(qi)]);
+  const [fr, fi] = logParts(w);
+  const size = w[0].hypot(w[1]);
+  const large = size.gt(1e7);
+  // Below |w| = 1e-8, asinh(w) is w to a double's precision (the next term is w³/6).
+  const tiny = size.lt(1e-8);
+  const lr = where(tiny, w[0], where(large, fr.add(Math.LN2), nr));
+  const li = where(tiny, w[1], where(large, fi, ni));
   return [where(flip, lr.neg(), lr), where(flip, li.neg(), li)];
+}
+
+function divideParts([a, b]: Parts, [c, d]: Parts): Parts {
+  const norm = c.mul(c).add(d.mul(d));
+  return [a.mul(c).add(b.mul(d)).div(norm), b.mul(c).sub(a.mul(d)).div(norm)];
 }
 
 /** atanh(z) = (log1p(z) - log1p(-z)) / 2. */
@@ -92,9 +114,11 @@ function atanhParts([a, b]: Parts): Parts {
 interface Elementary {
   name: string;
   forward: (z: Parts) => Parts;
-  /** f'(z) as complex ops (recorded, so that createGraph differentiates it again). */
-  derivative: (z: () => Tensor, out: () => Tensor) => Tensor;
-  /** What the backward needs kept. */
+  /**
+   * f'(z) as complex ops (recorded, so that createGraph differentiates it again), from the
+   * one tensor the backward keeps: z, or f(z) where `saves` says 'output'.
+   */
+  derivative: (saved: () => Tensor) => Tensor;
   saves: 'input' | 'output';
 }
 
@@ -106,37 +130,37 @@ function elementary(f: Elementary): (z: Tensor) => Tensor {
     });
     return record(out, f.name, [z], (node) => {
       const saved = node.save(f.saves === 'input' ? z : out);
-      const input = f.saves === 'input' ? saved : () => z;
-      const output = f.saves === 'output' ? saved : () => out;
-      return (g) => [g.mul(conj(f.derivative(input, output)))];
+      return (g) => [g.mul(conj(f.derivative(saved)))];
     });
   };
 }
 
-const sinParts = ([a, b]: Parts): Parts => [a.sin().mul(b.cosh()), a.cos().mul(b.sinh())];
-const cosParts = ([a, b]: Parts): Parts => [a.cos().mul(b.cosh()), a.sin().mul(b.sinh()).neg()];
+// Where a part is ±0 its product with an overflowing hyperbolic factor is kept a signed 0
+// (inf·0 would be NaN), as glibc's csin/ccos/csinh/ccosh give it.
+const sinParts = ([a, b]: Parts): Parts => [where(a.eq(0), a, a.sin().mul(b.cosh())), where(b.eq(0), a.cos().mul(b), a.cos().mul(b.sinh()))];
+const cosParts = ([a, b]: Parts): Parts => [a.cos().mul(b.cosh()), where(b.eq(0), a.sin().mul(b), a.sin().mul(b.sinh())).neg()];
 
 export const complexSin = elementary({ name: 'SinBackward0', forward: sinParts, derivative: (z) => z().cos(), saves: 'input' });
 export const complexCos = elementary({ name: 'CosBackward0', forward: cosParts, derivative: (z) => z().sin().neg(), saves: 'input' });
 export const complexTan = elementary({
   name: 'TanBackward0',
   forward: (z) => timesMinusI(tanhParts(timesI(z))),
-  derivative: (_z, out) => out().mul(out()).add(1),
+  derivative: (out) => out().mul(out()).add(1),
   saves: 'output',
 });
 export const complexSinh = elementary({
   name: 'SinhBackward0',
-  forward: ([a, b]) => [a.sinh().mul(b.cos()), a.cosh().mul(b.sin())],
+  forward: ([a, b]) => [a.sinh().mul(b.cos()), where(b.eq(0), b, a.cosh().mul(b.sin()))],
   derivative: (z) => z().cosh(),
   saves: 'input',
 });
 export const complexCosh = elementary({
   name: 'CoshBackward0',
-  forward: ([a, b]) => [a.cosh().mul(b.cos()), a.sinh().mul(b.sin())],
+  forward: ([a, b]) => [a.cosh().mul(b.cos()), where(b.eq(0), a.sign().mul(b), a.sinh().mul(b.sin()))],
   derivative: (z) => z().sinh(),
   saves: 'input',
 });
-export const complexTanh = elementary({ name: 'TanhBackward0', forward: tanhParts, derivative: (_z, out) => out().mul(out()).neg().add(1), saves: 'output' });
+export const complexTanh = elementary({ name: 'TanhBackward0', forward: tanhParts, derivative: (out) => out().mul(out()).neg().add(1), saves: 'output' });
 export const complexAsin = elementary({
   name: 'AsinBackward0',
   forward: (z) => timesMinusI(asinhParts(timesI(z))),
@@ -171,11 +195,11 @@ export const complexAcosh = elementary({
   saves: 'input',
 });
 export const complexAtanh = elementary({ name: 'AtanhBackward0', forward: atanhParts, derivative: (z) => z().mul(z()).neg().add(1).reciprocal(), saves: 'input' });
-export const complexSqrt = elementary({ name: 'SqrtBackward0', forward: sqrtParts, derivative: (_z, out) => out().mul(2).reciprocal(), saves: 'output' });
+export const complexSqrt = elementary({ name: 'SqrtBackward0', forward: sqrtParts, derivative: (out) => out().mul(2).reciprocal(), saves: 'output' });
 export const complexRsqrt = elementary({
   name: 'RsqrtBackward0',
   forward: (z) => reciprocalParts(sqrtParts(z)),
-  derivative: (_z, out) => out().mul(out()).mul(out()).mul(-0.5),
+  derivative: (out) => out().mul(out()).mul(out()).mul(-0.5),
   saves: 'output',
 });
 export const complexSigmoid = elementary({
@@ -184,7 +208,7 @@ export const complexSigmoid = elementary({
     const [er, ei] = expParts(scaleParts(z, -1));
     return reciprocalParts([er.add(1), ei]);
   },
-  derivative: (_z, out) => out().mul(out().neg().add(1)),
+  derivative: (out) => out().mul(out().neg().add(1)),
   saves: 'output',
 });
 export const complexLog2 = elementary({ name: 'Log2Backward0', forward: (z) => scaleParts(logParts(z), 1 / Math.LN2), derivative: (z) => z().mul(Math.LN2).reciprocal(), saves: 'input' });
@@ -197,16 +221,17 @@ export const complexExpm1 = elementary({
     const h = b.mul(0.5).sin();
     return [a.expm1().mul(b.cos()).sub(h.mul(h).mul(2)), a.exp().mul(b.sin())];
   },
-  derivative: (_z, out) => out().add(1),
+  derivative: (out) => out().add(1),
   saves: 'output',
 });
-export const complexExp2 = elementary({ name: 'Exp2Backward0', forward: (z) => expParts(scaleParts(z, Math.LN2)), derivative: (_z, out) => out().mul(Math.LN2), saves: 'output' });
+export const complexExp2 = elementary({ name: 'Exp2Backward0', forward: (z) => expParts(scaleParts(z, Math.LN2)), derivative: (out) => out().mul(Math.LN2), saves: 'output' });
 
 // ---- pow -----------------------------------------------------------------------------
 
 /** z^e for a real scalar e, with PyTorch's special exponents (its pow kernel's fast paths). */
 function powScalarParts(z: Parts, e: number): Parts {
-  if (e === 0) return [z[0].mul(0).add(1), z[1].mul(0)];
+  // Built from zerosLike, not z·0: a NaN or infinite z to the power 0 is 1.
+  if (e === 0) return [zerosLike(z[0]).add(1), zerosLike(z[1])];
   if (e === 1) return [z[0].mul(1), z[1].mul(1)];
   if (e === 0.5) return sqrtParts(z);
   if (e === -0.5) return reciprocalParts(sqrtParts(z));
@@ -214,7 +239,7 @@ function powScalarParts(z: Parts, e: number): Parts {
   if (e === 2) return mulParts(z, z);
   if (e === 3) return mulParts(mulParts(z, z), z);
   if (e === -2) return reciprocalParts(mulParts(z, z));
-  return powParts(z, [z[0].mul(0).add(e), z[1].mul(0)]);
+  return powParts(z, [zerosLike(z[0]).add(e), zerosLike(z[1])]);
 }
 
 /** z^w = exp(w·log z); 0^w is 0 where Re(w) > 0 (where the product with log 0 has NaNs). */
@@ -236,12 +261,22 @@ export function complexPow(a: Tensor | number, b: Tensor | number): Tensor {
     const x = b as Tensor;
     const out = onParts(() => {
       const w = partsOf(x);
-      const [re, im] = powParts([x.real.mul(0).add(base), x.real.mul(0)], [w[0], w[1]!]);
+      // The base's imaginary part is +0 (zerosLike): a negative base's log is then log|b| + iπ.
+      const [re, im] = powParts([zerosLike(w[0]).add(base), zerosLike(w[0])], [w[0], w[1]!]);
       return assemble(re, im, x._shape.slice(), x._dtype);
     });
+    // PyTorch 2's pow_backward_exponent: the base's complex log (finite for a negative base);
+    // at base 0, 0 where the exponent is real and >= 0.
+    const logBase: [number, number] = base === 0 ? [-Infinity, 0] : [Math.log(Math.abs(base)), base < 0 ? Math.PI : 0];
     return record(out, 'PowBackward2', [x], (node) => {
       const so = node.save(out);
-      return (g) => [g.mul(conj(so().mul(Math.log(base))))];
+      const sx = base === 0 ? node.save(x) : null;
+      return (g) => {
+        const dOut = so().mul(complexScalar(logBase, x));
+        if (sx === null) return [g.mul(conj(dOut))];
+        const e = sx();
+        return [where(realExponent(e), 0, g.mul(conj(dOut)))];
+      };
     });
   }
   if (!(b instanceof Tensor)) {
@@ -261,23 +296,41 @@ export function complexPow(a: Tensor | number, b: Tensor | number): Tensor {
     const B = inPrecision(b, dtype);
     const [ar, ai] = partsOf(A);
     const [br, bi] = partsOf(B);
-    const [re, im] = powParts([ar, ai ?? ar.mul(0)], [br, bi ?? br.mul(0)]);
+    const [re, im] = powParts([ar, ai ?? zerosLike(ar)], [br, bi ?? zerosLike(br)]);
     return assemble(re, im, re._shape.slice(), dtype);
   });
   const [shapeA, dtypeA, shapeB, dtypeB] = [a._shape, a._dtype, b._shape, b._dtype];
+  const [needA, needB] = [a._requiresGrad, b._requiresGrad];
   return record(out, 'PowBackward1', [a, b], (node) => {
     const sa = node.save(a);
     const sb = node.save(b);
-    const so = b._requiresGrad ? node.save(out) : null;
+    const so = needB ? node.save(out) : null;
     return (g) => {
       const base = sa();
       const exponent = sb();
-      const gradA = a._requiresGrad
+      const gradA = needA
         ? gradTo(where(exponent.eq(0), 0, g.mul(conj(exponent.mul(base.pow(exponent.sub(1)))))), shapeA, dtypeA)
         : null;
-      const zeroBase = base.eq(0).logicalAnd((exponent._dtype.isComplex ? exponent.real : exponent).ge(0));
-      const gradB = so === null ? null : gradTo(where(zeroBase, 0, g.mul(conj(so().mul(base.log())))), shapeB, dtypeB);
+      // PyTorch 2's pow_backward_exponent: the base promoted to complex before its log; 0
+      // where the base is 0 and the exponent is real and >= 0.
+      const zeroBase = base.eq(0).logicalAnd(realExponent(exponent));
+      const gradB = so === null ? null : gradTo(where(zeroBase, 0, g.mul(conj(so().mul(toComplex(base, dtype).log())))), shapeB, dtypeB);
       return [gradA, gradB];
     };
   });
+}
+
+/** Where an exponent is real and >= 0 (imaginary part 0 for a complex one). */
+function realExponent(e: Tensor): Tensor {
+  return e._dtype.isComplex ? imagPart(e).eq(0).logicalAnd(realPart(e).ge(0)) : e.ge(0);
+}
+
+/** The complex number (re, im) as a 0-d tensor of `like`'s dtype. */
+function complexScalar([re, im]: [number, number], like: Tensor): Tensor {
+  const parts = toRealDType(like._dtype);
+  return complex(fullOf(re, parts, like), fullOf(im, parts, like));
+}
+
+function fullOf(value: number, dtype: DType, like: Tensor): Tensor {
+  return full([], value, { dtype, device: like.device });
 }

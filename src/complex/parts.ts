@@ -59,6 +59,8 @@ export function viewAsComplex(input: Tensor): Tensor {
 
 /** One part of complex `z` as a real view of its storage (no autograd). @internal */
 export function partView(z: Tensor, part: 0 | 1): Tensor {
+  // A real tensor has no pairs: its doubled strides would step past its storage.
+  if (!z._dtype.isComplex) throw new Error(`internal: partView of a ${z._dtype.name} tensor (complex expected)`);
   z._handle();
   return new Tensor(z._storage, z._shape.slice(), z._strides.map((s) => 2 * s), 2 * z._offset + part, toRealDType(z._dtype), z._version, z._base ?? z);
 }
@@ -79,6 +81,7 @@ export function realPart(input: Tensor): Tensor {
  * @example torch.imag(z)
  */
 export function imagPart(input: Tensor): Tensor {
+  if (!input._dtype.isComplex) throw new Error('imag is not implemented for tensors with non-complex dtypes.');
   const out = partView(input, 1);
   return record(out, 'SelectBackward0', [input], () => (g) => [complex(zerosLikeReal(g), g)]);
 }

@@ -66,7 +66,10 @@ export function cumsum(x: Tensor, dim: number, options?: CumOptions): Tensor {
   if (autocastHook.active) return autocastOp('cumsum', cumsum, arguments);
   checkTensor(x, 'cumsum', 'input');
   const d = dimOf(x, dim, 'cumsum');
-  if (x._dtype.isComplex || (options?.dtype !== undefined && toDTypeArg(options.dtype, 'cumsum').isComplex)) return complexCumsum(x, d, options);
+  // Complex in and out: the parts' sums. (A complex input cast to a real dtype takes the real
+  // path below, whose cast keeps the real parts with PyTorch's warning.)
+  const target = options?.dtype !== undefined ? toDTypeArg(options.dtype, 'cumsum') : x._dtype;
+  if (target.isComplex) return complexCumsum(x, d, options);
   const [input, outDtype] = cumInput(x, 'cumsum', options);
   const [raw] = scanRaw(ScanOp.Sum, input, d, rowDtype(outDtype));
   const out = castBack(raw, outDtype);
