@@ -86,7 +86,8 @@ numpy_cases.append({'fn': 'expm1', 'input': cser(torch.from_numpy(tiny)), 'out':
 OPTIMIZERS = [
     ('SGD', {'lr': 0.1, 'momentum': 0.9, 'nesterov': True, 'weight_decay': 0.01}),
     ('Adam', {'lr': 0.1}), ('Adam', {'lr': 0.1, 'amsgrad': True, 'weight_decay': 0.1}), ('AdamW', {'lr': 0.1}),
-    ('RMSprop', {'lr': 0.01, 'momentum': 0.5, 'centered': True}), ('Adagrad', {'lr': 0.1}), ('Adadelta', {'lr': 1.0}),
+    ('RMSprop', {'lr': 0.01, 'momentum': 0.5, 'centered': True}), ('Adagrad', {'lr': 0.1}), ('Adagrad', {'lr': 0.1, 'initial_accumulator_value': 0.5}),
+    ('Adadelta', {'lr': 1.0}),
     ('Adamax', {'lr': 0.1}), ('NAdam', {'lr': 0.1}), ('RAdam', {'lr': 0.1}), ('ASGD', {'lr': 0.1}), ('Rprop', {'lr': 0.1}),
 ]
 start = torch.complex(torch.randn(3, 2, dtype=torch.float64), torch.randn(3, 2, dtype=torch.float64))

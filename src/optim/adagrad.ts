@@ -2,9 +2,8 @@
  * Adagrad, as `torch.optim.Adagrad` in PyTorch 1.13 (its dense single-tensor path).
  */
 import { keep } from '../memory/storage.js';
-import { fullLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { addcdiv_, addcmul_, effectiveGrad, release } from './update-ops.js';
+import { addcdiv_, addcmul_, effectiveGrad, fullPartsLike, release } from './update-ops.js';
 import * as call from '../native/calls.generated.js';
 import { FusedBatches } from './fused.js';
 import { Optimizer, type ParamGroup, type ParamState, type Params } from './optimizer.js';
@@ -74,7 +73,7 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
     const state = this.stateOf(p);
     if (state.step === undefined) {
       state.step = 0;
-      state.sum = keep(fullLike(p, initialAccumulatorValue));
+      state.sum = keep(fullPartsLike(p, initialAccumulatorValue));
     }
     return state;
   }

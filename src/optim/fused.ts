@@ -77,6 +77,9 @@ interface Batch<D> {
 export class FusedBatches<D = undefined> {
   private readonly batches = new Map<string, Batch<D>>();
 
+  /** Strided complex tensors updated through contiguous copies: (the tensor, its copy). */
+  private readonly writeBack: [Tensor, Tensor][] = [];
+
   /** `linear`: the optimizer's composite update is linear in the gradient (SGD's), so complex rows may take it. */
   constructor(private readonly linear = false) {}
   /** The batch the last row went to: most groups are one batch, found without a key string. */
@@ -90,14 +93,21 @@ export class FusedBatches<D = undefined> {
   add(key: string | number, row: FusedRow, data: D): boolean {
     if (!fusable(row)) {
       // The composite updates are written for real numbers: g·g of a complex gradient is
-      // its square, not the squares of its parts. Only a linear update (SGD's) may take them.
-      if (row[0]!._dtype.isComplex && !this.linear) {
+      // its square, not the squares of its parts. Only a linear update (SGD's) may take
+      // them; for the others a strided complex row goes through contiguous copies, written
+      // back after the pass.
+      if (!row[0]!._dtype.isComplex || this.linear) return false;
+      const staged = row.map((t) => (t === undefined || t.isContiguous() ? t : t.contiguous()));
+      if (!fusable(staged)) {
         throw new Error(
           'this optimizer updates a complex parameter as its real and imaginary parts in one native pass, which takes a ' +
-            'contiguous parameter, gradient and state of the same dtype on one device; this one is not (torch.viewAsReal(p) as the parameter is an alternative)',
+            'parameter, gradient and state of one dtype, shape and device; this one has not (torch.viewAsReal(p) as the parameter is an alternative)',
         );
       }
-      return false;
+      staged.forEach((copy, k) => {
+        if (k !== 1 && copy !== row[k]) this.writeBack.push([row[k]!, copy!]);
+      });
+      row = staged;
     }
     const p = row[0]!;
     let present = 0;
@@ -136,5 +146,10 @@ export class FusedBatches<D = undefined> {
     }
     this.batches.clear();
     this.last = null;
+    for (const [target, copy] of this.writeBack) {
+      target.copy_(copy);
+      copy.dispose();
+    }
+    this.writeBack.length = 0;
   }
 }

@@ -2,13 +2,12 @@
  * Resilient backpropagation, as `torch.optim.Rprop` in PyTorch 1.13 (its single-tensor path).
  */
 import { keep } from '../memory/storage.js';
-import { fullLike, tensor, zerosLike } from '../tensor/creation.js';
+import { tensor, zerosLike } from '../tensor/creation.js';
 import { where } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { addcmul_ } from './update-ops.js';
+import { addcmul_, fullPartsLike } from './update-ops.js';
 import * as call from '../native/calls.generated.js';
 import { FusedBatches } from './fused.js';
-import { viewAsReal } from '../complex/parts.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
 import { boolean, checkOptions, copyPair, describe, nonNegative, numberPair } from './validate.js';
 
@@ -102,7 +101,7 @@ export class Rprop extends Optimizer<RpropParamGroup> {
         state.step = 0;
         state.prev = keep(zerosLike(p));
         // A complex parameter's parts are two real numbers, each with its own step size (lr + lr·i, as PyTorch 2).
-        state.stepSize = keep(grad._dtype.isComplex ? complexFull(grad, lr) : fullLike(grad, lr));
+        state.stepSize = keep(fullPartsLike(grad, lr));
       }
       state.step = (state.step as number) + 1;
       const prev = state.prev as Tensor;
@@ -130,11 +129,4 @@ export class Rprop extends Optimizer<RpropParamGroup> {
     // One native pass per batch (flint/rules/rprop.h), with the composite update's bits.
     batches.run((lists) => call.rpropStep(lists[0], lists[1], lists[2], lists[3], etaminus, etaplus, stepSizeMin, stepSizeMax, maximize));
   }
-}
-
-/** A complex tensor like `like` whose every real and imaginary part is `value`. */
-function complexFull(like: Tensor, value: number): Tensor {
-  const out = zerosLike(like);
-  viewAsReal(out).fill_(value);
-  return out;
 }

@@ -6,6 +6,8 @@
  * memory for several iterations.
  */
 import type { Tensor } from '../tensor/tensor.js';
+import { fullLike, zerosLike } from '../tensor/creation.js';
+import { viewAsReal } from '../complex/parts.js';
 
 /**
  * `self += alpha * other`, in PyTorch's order (the product rounded, then added).
@@ -114,4 +116,17 @@ export function sqrtOfTemporary(t: Tensor): Tensor {
   const root = t.sqrt();
   t.dispose();
   return root;
+}
+
+/**
+ * A tensor like `like` filled with `value`; a complex one has `value` in both its real and
+ * imaginary parts, because PyTorch 2's optimizers treat a complex parameter as two real
+ * numbers (Rprop's step size, Adagrad's initial accumulator: complex(v, v)).
+ * @internal
+ */
+export function fullPartsLike(like: Tensor, value: number): Tensor {
+  if (!like._dtype.isComplex) return fullLike(like, value);
+  const out = zerosLike(like);
+  viewAsReal(out).fill_(value);
+  return out;
 }
