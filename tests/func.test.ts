@@ -176,3 +176,43 @@ describe('torch.func.vmap against functorch 1.13', () => {
     expect(() => func.vmap((a: Tensor) => a, 1)(torch.ones(2))).toThrow('Got in_dim=1 for an input but the input is of type Tensor with 1 dims');
   });
 });
+
+describe('torch.func edges', () => {
+  it('a gradient stays differentiable in the weights the function closes over', () => {
+    const w = torch.tensor([0.5, -1.5, 2], { dtype: torch.float64 }).requiresGrad_();
+    const g = func.grad((a: Tensor) => a.mul(w).sin().sum())(x) as Tensor;
+    expect(g.requiresGrad).toBe(true);
+    const [gw] = torch.autograd.grad(g.sum(), w);
+    // d/dw Σ w cos(x w) = cos(x w) - x w sin(x w)
+    const xw = x.mul(w.detach());
+    expectClose(gw!, xw.cos().sub(xw.mul(xw.sin())), { rtol: 1e-12, atol: 1e-14 });
+  });
+
+  it('aux comes back detached; argnums must be unique; an empty output has an empty Jacobian', () => {
+    const [, aux] = func.grad((a: Tensor) => [fScalar(a), a.mul(2)], { hasAux: true })(x) as Tensor[];
+    expect(aux!.requiresGrad).toBe(false);
+    expect(() => func.grad(fTwo, [0, 0])(x, x)).toThrow('argnums elements must be unique');
+    expect((func.jacrev((a: Tensor) => a.narrow(0, 0, 0))(x) as Tensor).shape).toEqual([0, 3]);
+    expect(() => func.hessian(fScalar, { hasAux: true } as never)).toThrow("unexpected keyword argument 'hasAux'");
+  });
+
+  it('vmap: an empty batch, out_dims trees and unbatched outputs, non-tensor arguments', () => {
+    const out = func.vmap((t: Tensor) => t.sin().sum())(torch.zeros([0, 3])) as Tensor;
+    expect(out.shape).toEqual([0]);
+    const [a, [b, c]] = func.vmap((t: Tensor) => [t, [t.mul(2), t.sum()]], 0, [0, [1, 0]])(B3()) as [Tensor, [Tensor, Tensor]];
+    expect([a.shape, b.shape, c.shape]).toEqual([[4, 3], [3, 4], [4]]);
+    expect(() => func.vmap((t: Tensor, n: number) => t.mul(n), [0, 0])(B3(), 3)).toThrow('We cannot vmap over non-Tensor arguments');
+    expectClose(func.vmap((t: Tensor, n: number) => t.mul(n), [0, null])(B3(), 3) as Tensor, B3().mul(3), { rtol: 0, atol: 0 });
+  });
+
+  it("vmap's error randomness leaves the generator where it was", () => {
+    torch.manualSeed(7);
+    const before = torch.getRngState();
+    expect(() => func.vmap((t: Tensor) => t.add(torch.rand([])))(B3())).toThrow('randomness error mode');
+    expectClose(torch.getRngState(), before, { rtol: 0, atol: 0 });
+  });
+});
+
+function B3(): Tensor {
+  return fromFixture(FIX.B as S);
+}

@@ -61,6 +61,9 @@ export function stackModuleState(models: readonly Module[]): [Record<string, Ten
     for (const name of all[0].keys()) {
       const tensors = all.map((m) => m.get(name));
       if (tensors.some((t) => t === undefined)) throw new Error(`stack_module_state: Expected all models to have the same parameters and buffers, but '${name}' is missing from one`);
+      if (leaf && new Set(tensors.map((t) => t!.requiresGrad)).size > 1) {
+        throw new Error(`stack_module_state: Expected all parameters named '${name}' to either all require grad or all not require grad`);
+      }
       const stacked = stack(tensors as Tensor[]).detach();
       out[name] = leaf && (tensors[0] as Tensor).requiresGrad ? stacked.requiresGrad_(true) : stacked;
     }

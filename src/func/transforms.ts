@@ -11,7 +11,8 @@
  * is one backward pass per output element. `vmap` is in vmap.ts.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { onesLike, zerosLike } from '../tensor/creation.js';
+import { onesLike, zeros, zerosLike } from '../tensor/creation.js';
+import { AccumulateGrad, type Node } from '../autograd/node.js';
 import { stack } from '../ops/shape.js';
 import { checkFunction } from '../tensor/args.js';
 import { grad as autogradGrad } from '../autograd/api.js';
@@ -56,6 +57,12 @@ interface Level {
   trees: { tree: unknown; start: number; count: number }[];
   /** Whether an outer level tracks the inputs: then results keep their graph. */
   nested: boolean;
+  /**
+   * Whether the results keep their graph: when an outer level tracks the inputs, or when
+   * the function's output also depends on tensors it captured that require grad (a
+   * gradient with respect to x can then be differentiated with respect to those).
+   */
+  createGraph: boolean;
 }
 
 function enter(fn: string, args: unknown[], argnums: number | number[]): Level {
@@ -64,6 +71,7 @@ function enter(fn: string, args: unknown[], argnums: number | number[]): Level {
     if (i < 0 || i >= args.length) throw new Error(`Got argnums=${String(argnums)}, but only ${args.length} positional inputs`);
     return i;
   });
+  if (new Set(indices).size !== indices.length) throw new Error(`argnums elements must be unique, got ${String(argnums)}`);
   const newArgs = args.slice();
   const inputs: Tensor[] = [];
   const trees: Level['trees'] = [];
@@ -82,7 +90,34 @@ function enter(fn: string, args: unknown[], argnums: number | number[]): Level {
     inputs.push(...mine);
     newArgs[i] = treeUnflatten(args[i], mine);
   }
-  return { args: newArgs, inputs, trees, nested };
+  return { args: newArgs, inputs, trees, nested, createGraph: nested };
+}
+
+/**
+ * Whether `outputs` depend on a tensor that requires grad other than the level's inputs (a
+ * weight the function closes over): then the level keeps its graph for it.
+ */
+function dependsOnOthers(outputs: Tensor[], level: Level): boolean {
+  const mine = new Set<Tensor>(level.inputs);
+  const seen = new Set<Node>();
+  const stack: Node[] = [];
+  for (const o of outputs) if (o.gradFn !== null) stack.push(o.gradFn);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if (node instanceof AccumulateGrad) {
+      if (!mine.has(node.variable)) return true;
+      continue;
+    }
+    for (const next of node.next) if (next !== null) stack.push(next);
+  }
+  return false;
+}
+
+/** Settles whether the level keeps its graph, once its function has run. */
+function settle(level: Level, outputs: Tensor[]): void {
+  level.createGraph = level.nested || dependsOnOthers(outputs, level);
 }
 
 /** Per differentiated argument, `values` (one per input) in its tree; one tree, or an array of them. */
@@ -92,7 +127,12 @@ function perArgument(level: Level, values: unknown[], argnums: number | number[]
 }
 
 function finish(t: Tensor, level: Level): Tensor {
-  return level.nested ? t : t.detach();
+  return level.createGraph ? t : t.detach();
+}
+
+/** `aux` with its tensors detached where the level keeps no graph, as functorch unwraps it. */
+function finishAux(aux: unknown, level: Level): unknown {
+  return level.createGraph ? aux : treeUnflatten(aux, treeLeaves(aux).map((t) => t.detach()));
 }
 
 function callWithAux(fn: string, func: Func, level: Level, hasAux: boolean): [unknown, unknown] {
@@ -103,10 +143,10 @@ function callWithAux(fn: string, func: Func, level: Level, hasAux: boolean): [un
 }
 
 /** d(output)/d(inputs) weighted by `cotangents`; zeros where an input does not reach the outputs. */
-function backwardOf(outputs: Tensor[], cotangents: Tensor[], level: Level): Tensor[] {
+function backwardOf(outputs: Tensor[], cotangents: Tensor[], level: Level, retain: boolean): Tensor[] {
   const pairs = outputs.map((o, i) => [o, cotangents[i]] as const).filter(([o]) => o.requiresGrad);
   if (pairs.length === 0) return level.inputs.map((x) => zerosLike(x));
-  const grads = autogradGrad(pairs.map(([o]) => o), level.inputs, pairs.map(([, c]) => c), { createGraph: level.nested, retainGraph: true, allowUnused: true });
+  const grads = autogradGrad(pairs.map(([o]) => o), level.inputs, pairs.map(([, c]) => c), { createGraph: level.createGraph, retainGraph: retain, allowUnused: true });
   return grads.map((g, i) => finish(g ?? zerosLike(level.inputs[i]), level));
 }
 
@@ -126,9 +166,11 @@ export function gradAndValue(func: Func, argnums?: number | number[] | Transform
     if (output.dim() !== 0) {
       throw new Error(`grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor with ${output.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs instead?`);
     }
-    const grads = backwardOf([output], [onesLike(output)], level);
+    settle(level, [output]);
+    // One backward: the graph goes with it unless a result keeps it.
+    const grads = backwardOf([output], [onesLike(output)], level, level.createGraph);
     const value = finish(output, level);
-    return [perArgument(level, grads, o.argnums), o.hasAux ? [value, aux] : value];
+    return [perArgument(level, grads, o.argnums), o.hasAux ? [value, finishAux(aux, level)] : value];
   };
 }
 
@@ -170,16 +212,18 @@ export function vjp(func: Func, ...primalsAndOptions: unknown[]): unknown[] {
   const level = enter('vjp', primals, primals.map((_, i) => i));
   const [output, aux] = callWithAux('vjp', func, level, hasAux);
   const outputs = treeLeaves(output);
+  settle(level, outputs);
   const vjpFn = (cotangents: PyTree): unknown[] => {
     const cs = treeLeaves(cotangents);
     if (cs.length !== outputs.length) throw new Error(`Expected pytree structure of cotangents to be the same as pytree structure of outputs to the function: ${outputs.length} tensors expected, got ${cs.length}`);
     cs.forEach((c, i) => {
       if (c.shape.join() !== outputs[i].shape.join()) throw new Error(`Mismatch in shape: grad_output[${i}] has a shape of torch.Size([${c.shape.join(', ')}]) and output[${i}] has a shape of torch.Size([${outputs[i].shape.join(', ')}]).`);
     });
-    return perArgument(level, backwardOf(outputs, cs, level), primals.map((_, i) => i)) as unknown[];
+    // vjpFn may be called again: the graph is kept for it.
+    return perArgument(level, backwardOf(outputs, cs, level, true), primals.map((_, i) => i)) as unknown[];
   };
   const out = treeUnflatten(output, outputs.map((t) => finish(t, level)));
-  return hasAux ? [out, vjpFn, aux] : [out, vjpFn];
+  return hasAux ? [out, vjpFn, finishAux(aux, level)] : [out, vjpFn];
 }
 
 /**
@@ -197,6 +241,7 @@ export function jvp(func: Func, primals: unknown[], tangents: unknown[], options
   if (ts.length !== level.inputs.length) throw new Error('jvp(f, primals, tangents): Expected primals and tangents to have the same python structure');
   const [output, aux] = callWithAux('jvp', func, level, hasAux);
   const outputs = treeLeaves(output);
+  settle(level, outputs);
   // u ↦ uᵀJ is linear in u; its gradient with respect to u, weighted by the tangents, is J·t.
   const us = outputs.map((o) => zerosLike(o).requiresGrad_(true));
   const tracked = outputs.map((o, i) => [o, us[i]] as const).filter(([o]) => o.requiresGrad);
@@ -208,12 +253,12 @@ export function jvp(func: Func, primals: unknown[], tangents: unknown[], options
     const pairs = vjps.map((g, i) => [g, ts[i]] as const).filter(([g]) => g !== null && g.requiresGrad);
     const back = pairs.length === 0
       ? us.map(() => null)
-      : autogradGrad(pairs.map(([g]) => g!), us, pairs.map(([, t]) => t), { createGraph: level.nested, retainGraph: true, allowUnused: true });
+      : autogradGrad(pairs.map(([g]) => g!), us, pairs.map(([, t]) => t), { createGraph: level.createGraph, retainGraph: level.createGraph, allowUnused: true });
     products = back.map((p, i) => finish(p ?? zerosLike(outputs[i]), level));
   }
   const out = treeUnflatten(output, outputs.map((t) => finish(t, level)));
   const jvpOut = treeUnflatten(output, products);
-  return hasAux ? [out, jvpOut, aux] : [out, jvpOut];
+  return hasAux ? [out, jvpOut, finishAux(aux, level)] : [out, jvpOut];
 }
 
 /** The Jacobian of every output leaf with respect to every input, one backward pass per output element. */
@@ -222,6 +267,7 @@ function jacobianOf(fn: string, func: Func, args: unknown[], o: Required<Pick<Tr
   const [output, aux] = callWithAux(fn, func, level, o.hasAux);
   const outputs = treeLeaves(output);
   if (outputs.length === 0) throw new Error(`${fn}(f, ...)(*args): Expected f to be a function that has non-empty output (got output = ${String(output)})`);
+  settle(level, outputs);
   const perOutput = outputs.map((out) => {
     const rows: Tensor[][] = level.inputs.map(() => []);
     const n = out.numel();
@@ -231,18 +277,18 @@ function jacobianOf(fn: string, func: Func, args: unknown[], o: Required<Pick<Tr
       const basis = zerosLike(out).reshape(-1);
       basis.select(0, k).fill_(1);
       const grads = out.requiresGrad
-        ? autogradGrad([out], level.inputs, [basis.reshape(out.shape)], { createGraph: level.nested, retainGraph: true, allowUnused: true })
+        ? autogradGrad([out], level.inputs, [basis.reshape(out.shape)], { createGraph: level.createGraph, retainGraph: true, allowUnused: true })
         : level.inputs.map(() => null);
       grads.forEach((g, i) => rows[i].push(g ?? zerosLike(level.inputs[i])));
     }
     const jacobians = level.inputs.map((x, i) => {
-      const stacked = rows[i].length === 0 ? zerosLike(x).reshape(0, ...x.shape) : stack(rows[i]);
+      const stacked = rows[i].length === 0 ? zeros([0, ...x.shape], { dtype: x.dtype, device: x.device }) : stack(rows[i]);
       return finish(stacked.reshape(...out.shape, ...x.shape), level);
     });
     return perArgument(level, jacobians, o.argnums);
   });
   const result = output instanceof Tensor ? perOutput[0] : treeUnflatten(output, perOutput);
-  return o.hasAux ? [result, aux] : result;
+  return o.hasAux ? [result, finishAux(aux, level)] : result;
 }
 
 /**
@@ -275,5 +321,7 @@ export function jacfwd(func: Func, argnums?: number | number[] | TransformOption
 export function hessian(func: Func, argnums?: number | number[] | TransformOptions, options?: TransformOptions): (...args: unknown[]) => unknown {
   checkFunction(func, 'hessian', 'func');
   const o = readOptions('hessian', argnums, options);
+  const given = typeof argnums === 'object' && !Array.isArray(argnums) ? argnums : (options ?? {});
+  for (const key of Object.keys(given)) if (key !== 'argnums') throw new TypeError(`hessian() got an unexpected keyword argument '${key}'`);
   return jacfwd(jacrev(func, o.argnums) as Func, o.argnums);
 }

@@ -7,6 +7,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { stack } from '../ops/shape.js';
+import { zeros } from '../tensor/creation.js';
 import { checkFunction } from '../tensor/args.js';
 import { getRngState, setRngState } from '../random/generator.js';
 import { treeLeaves, treeUnflatten } from './pytree.js';
@@ -24,7 +25,7 @@ type InDims = number | null | readonly unknown[] | Record<string, unknown>;
 /** The mapped dim of each tensor of `arg`, from its in_dims entry (a number, null, or a tree like the arg). */
 function dimsOf(arg: unknown, spec: unknown, where: string): (number | null)[] {
   const leaves = treeLeaves(arg);
-  if (spec === null || typeof spec === 'number') return leaves.map(() => spec as number | null);
+  if (spec === null) return leaves.map(() => null);
   const specLeaves: (number | null)[] = [];
   const collect = (a: unknown, s: unknown): void => {
     if (a instanceof Tensor) {
@@ -34,13 +35,22 @@ function dimsOf(arg: unknown, spec: unknown, where: string): (number | null)[] {
       if (typeof s === 'number' || s === null) a.forEach((x) => collect(x, s));
       else if (Array.isArray(s) && s.length === a.length) a.forEach((x, i) => collect(x, s[i]));
       else throw new Error(`vmap: in_dims is not compatible with the structure of inputs at ${where}`);
-    } else if (a !== null && typeof a === 'object' && !(a instanceof Tensor)) {
-      const obj = a as Record<string, unknown>;
-      for (const key of Object.keys(obj)) collect(obj[key], typeof s === 'number' || s === null ? s : (s as Record<string, unknown>)[key]);
+    } else if (isPlainObject(a)) {
+      for (const key of Object.keys(a)) collect(a[key], typeof s === 'number' || s === null ? s : (s as Record<string, unknown>)[key]);
+    } else if (typeof s === 'number') {
+      throw new Error(
+        `vmap: Got in_dim=${s} for an input but the input is of type ${a === null ? 'null' : typeof a}. We cannot vmap over non-Tensor arguments, please use null as the respective in_dim (${where})`,
+      );
     }
   };
   collect(arg, spec);
   return specLeaves;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || value instanceof Tensor || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function sameState(a: Tensor, b: Tensor): boolean {
@@ -59,7 +69,7 @@ function sameState(a: Tensor, b: Tensor): boolean {
  * const perSample = torch.func.vmap(torch.func.grad(lossOf), [null, 0, 0]);
  * const grads = perSample(params, xs, ys); // each grad has a leading batch dim
  */
-export function vmap(func: (...args: never[]) => unknown, inDims: InDims = 0, outDims: number | readonly number[] = 0, options: VmapOptions = {}): (...args: unknown[]) => unknown {
+export function vmap(func: (...args: never[]) => unknown, inDims: InDims = 0, outDims: InDims = 0, options: VmapOptions = {}): (...args: unknown[]) => unknown {
   checkFunction(func, 'vmap', 'func');
   for (const key of Object.keys(options)) {
     if (key !== 'randomness' && key !== 'chunkSize') throw new TypeError(`vmap() got an unexpected keyword argument '${key}'`);
@@ -86,27 +96,46 @@ export function vmap(func: (...args: never[]) => unknown, inDims: InDims = 0, ou
       });
     });
     if (size === -1) throw new Error('vmap: at least one input must have a mapped (non-None) in_dim; none of the inputs is mapped');
+    // An empty batch still calls func once, on zeros shaped like one entry, to learn the
+    // outputs' shapes; its random draws are undone.
+    const empty = size === 0;
     const sliceOf = (i: number) => args.map((arg, a) => {
       const leaves = treeLeaves(arg);
-      return leaves.length === 0 ? arg : treeUnflatten(arg, leaves.map((t, k) => (perArg[a][k] === null ? t : t.select(perArg[a][k]!, i))));
+      if (leaves.length === 0) return arg;
+      return treeUnflatten(arg, leaves.map((t, k) => {
+        const d = perArg[a][k];
+        if (d === null) return t;
+        if (!empty) return t.select(d, i);
+        const shape = t.shape.slice();
+        shape.splice(d < 0 ? d + t.dim() : d, 1);
+        return zeros(shape, { dtype: t.dtype, device: t.device });
+      }));
     });
-    const start = randomness === 'error' || randomness === 'same' ? getRngState() : null;
+    const start = randomness !== 'different' || empty ? getRngState() : null;
     const results: unknown[] = [];
-    for (let i = 0; i < size; i++) {
+    for (let i = 0; i < (empty ? 1 : size); i++) {
       if (randomness === 'same' && i > 0) setRngState(start!);
       results.push((func as (...a: unknown[]) => unknown)(...sliceOf(i)));
-      if (randomness === 'error' && i === 0 && !sameState(start!, getRngState())) {
+      if (randomness === 'error' && !sameState(start!, getRngState())) {
+        setRngState(start!);
         throw new Error("vmap: called random operation while in randomness error mode. Please either use the 'same' or 'different' randomness flags on vmap or perform the randomness operation out of vmap");
       }
     }
-    const outputs = results.map((r) => treeLeaves(r));
+    if (empty) setRngState(start!);
     const first = results[0];
-    const count = outputs[0].length;
-    const tensorsOnly = (r: unknown): boolean => r instanceof Tensor || (Array.isArray(r) && r.every(tensorsOnly)) || (r !== null && typeof r === 'object' && !Array.isArray(r) && Object.values(r).every(tensorsOnly));
+    const tensorsOnly = (r: unknown): boolean => r instanceof Tensor || (Array.isArray(r) && r.every(tensorsOnly)) || (isPlainObject(r) && Object.values(r).every(tensorsOnly));
     if (!tensorsOnly(first)) throw new Error('vmap: `func` must only return Tensors (in arrays or objects)');
-    const dims = Array.isArray(outDims) ? outDims : new Array<number>(count).fill(outDims as number);
-    if (dims.length !== count) throw new Error(`vmap: out_dims has ${dims.length} entries, but func returned ${count} Tensors`);
-    const stacked = dims.map((d, k) => stack(outputs.map((o) => o[k]), d));
+    const outputs = results.map((r) => treeLeaves(r));
+    // outDims: a number for every output, or a tree like the output (null: not batched).
+    const dims = dimsOf(first, outDims, 'out_dims');
+    const stacked = dims.map((d, k) => {
+      if (d === null) return outputs[0][k];
+      if (!empty) return stack(outputs.map((o) => o[k]), d);
+      const one = outputs[0][k];
+      const shape = one.shape.slice();
+      shape.splice(d < 0 ? d + one.dim() + 1 : d, 0, 0);
+      return zeros(shape, { dtype: one.dtype, device: one.device });
+    });
     return treeUnflatten(first, stacked);
   };
 }
