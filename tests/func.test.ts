@@ -216,3 +216,16 @@ describe('torch.func edges', () => {
 function B3(): Tensor {
   return fromFixture(FIX.B as S);
 }
+
+describe('torch.func through indexing', () => {
+  it('jvp and hessian differentiate select and narrow again', () => {
+    const h = func.hessian((t: Tensor) => t.select(0, 0).pow(3).add(t.narrow(0, 1, 2).pow(2).sum()))(x) as Tensor;
+    const x0 = (x.tolist() as number[])[0]!;
+    expectClose(h, torch.tensor([[6 * x0, 0, 0], [0, 2, 0], [0, 0, 2]], { dtype: torch.float64 }), { rtol: 1e-12, atol: 1e-14 });
+    const [, d] = func.jvp((t: Tensor) => t.narrow(0, 1, 2).sin(), [x], [torch.onesLike(x)]) as Tensor[];
+    expectClose(d!, x.narrow(0, 1, 2).cos(), { rtol: 1e-12, atol: 1e-14 });
+    // jacrev of a vmapped function: vmap's select, differentiated once more.
+    const J = func.jacrev(func.vmap((t: Tensor) => t.pow(2).sum()) as (t: Tensor) => Tensor)(x.reshape(3, 1)) as Tensor;
+    expectClose(J.reshape(3, 3), torch.diag(x.mul(2)), { rtol: 1e-12, atol: 1e-14 });
+  });
+});

@@ -22,7 +22,7 @@ import {
 import { zerosOf, filled } from './internal-tensors.js';
 import { tensor } from '../tensor/creation.js';
 import { type ScatterOptions, scatterWithReduce, scatterWithReduce_ } from './scatter-reduce.js';
-import { makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
+import { embedAlong, makeView, permute, reshape, selectRaw, unsqueeze } from './shape.js';
 import { add, ge, logicalOr, lt, mul, where } from './elementwise.js';
 import { rebase } from './inplace.js';
 import { max as maxOf, min as minOf, sumTo } from './reduce.js';
@@ -96,11 +96,14 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const out = selectRaw(x, d, i);
   const shape = x._shape;
   return record(out, 'SelectBackward0', [x], () => (g) => {
+    // Recorded (createGraph: jvp, hessian, vmap under jacrev): zeros around g through cat.
+    if (gradEnabled()) return [embedAlong(unsqueeze(g, d), shape, d, i)];
     const grad = zerosOf(shape.slice(), g);
     copyKernel(selectRaw(grad, d, i), g);
     return [grad];
-  }, { onceDifferentiable: true });
+  });
 }
+
 
 function sliceView(x: Tensor, d: number, s: Slice): Tensor {
   const size = x._shape[d];
@@ -116,11 +119,14 @@ function sliceView(x: Tensor, d: number, s: Slice): Tensor {
   }
   const inputShape = x._shape;
   return record(out, 'SliceBackward0', [x], () => (g) => {
+    // Recorded (createGraph) for a unit step: zeros around g through cat.
+    if (gradEnabled() && s.step === 1) return [embedAlong(g, inputShape, d, start)];
+    if (gradEnabled()) throw new Error('flint cannot differentiate the backward of SliceBackward0 with a step other than 1 (createGraph: true)');
     const grad = zerosOf(inputShape.slice(), g);
     const target = makeView(grad, shape, strides.map((st, k) => (k === d ? grad._strides[d] * s.step : grad._strides[k])), start * grad._strides[d]);
     copyKernel(target, g);
     return [grad];
-  }, { onceDifferentiable: true });
+  });
 }
 
 interface Advanced {

@@ -341,11 +341,34 @@ export function narrow(x: Tensor, dim: number, start: number | Tensor, length: n
   const out = makeView(x, shape, x._strides, x._offset + begin * x._strides[d]);
   const inputShape = x._shape;
   return record(out, 'SliceBackward0', [x], () => (g) => {
+    // Recorded (createGraph: jvp, hessian): zeros around g through cat.
+    if (gradEnabled()) return [embedAlong(g, inputShape, d, begin)];
     const grad = emptyKernel(inputShape.slice(), g._dtype, g.device);
     fillKernel(grad, 0);
     copyKernel(narrowRaw(grad, d, begin, length), g);
     return [grad];
-  }, { onceDifferentiable: true });
+  });
+}
+
+/**
+ * `g` placed at `start` along `d` in zeros of `shape`, as a concatenation, so that a
+ * backward built this way (select's, narrow's under createGraph) can be differentiated again.
+ * @internal
+ */
+export function embedAlong(g: Tensor, shape: readonly number[], d: number, start: number): Tensor {
+  const zerosOfLength = (n: number) => {
+    const s = shape.slice();
+    s[d] = n;
+    const z = emptyKernel(s, g._dtype, g.device);
+    fillKernel(z, 0);
+    return z;
+  };
+  const after = shape[d] - start - g._shape[d];
+  const parts: Tensor[] = [];
+  if (start > 0) parts.push(zerosOfLength(start));
+  parts.push(g);
+  if (after > 0) parts.push(zerosOfLength(after));
+  return parts.length === 1 ? g : cat(parts, d);
 }
 
 /** A narrowing view with no autograd. @internal */
