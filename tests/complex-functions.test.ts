@@ -214,3 +214,26 @@ describe('complex functions at the edges, against NumPy (C99)', () => {
     for (const v of torch.viewAsReal(w.grad!).reshape(-1).tolist() as number[]) expect(Number.isFinite(v)).toBe(true);
   });
 });
+
+describe('in-place elementary functions of complex tensors', () => {
+  it('sin_, sqrt_, tanh_, rsqrt_, log1p_, pow_ write the out-of-place results; with history too', () => {
+    const z = torch.complex(torch.tensor([0.5, -1.5, 2]), torch.tensor([1.0, 0.25, -0.5]));
+    for (const fn of ['sin', 'sqrt', 'tanh', 'rsqrt', 'log1p', 'sigmoid', 'asin', 'exp2']) {
+      const w = z.clone();
+      call(w, `${fn}_`);
+      expectClose(w, call(z, fn), { rtol: 0, atol: 0, label: fn });
+    }
+    const p = z.clone();
+    p.pow_(2.5);
+    expectClose(p, z.pow(2.5), { rtol: 0, atol: 0 });
+    const leaf = z.clone().requiresGrad_();
+    const y = leaf.mul(1);
+    y.sqrt_();
+    expect(y.gradFn?.name).toBe('SqrtBackward0');
+    torch.real(y).sum().backward();
+    const ref = z.clone().requiresGrad_();
+    torch.real(ref.sqrt()).sum().backward();
+    expectClose(leaf.grad!, ref.grad!, { rtol: 0, atol: 0 });
+    expect(() => z.clone().abs_()).toThrow("can't be cast to the desired output type ComplexFloat");
+  });
+});

@@ -6,11 +6,11 @@
  */
 import { UnaryOp } from '../native/enums.generated.js';
 import { checkInplace } from '../autograd/function.js';
-import { gradEnabled } from '../autograd/grad-mode.js';
+import { gradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { defaultFloat, scalarTypeName } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkTensor } from '../tensor/args.js';
-import { unaryKernel_ } from './tensor-kernels.js';
+import { copyKernel, unaryKernel_ } from './tensor-kernels.js';
 import { assertNoInternalOverlap, checkWriteOverlap } from './overlap.js';
 import { rebase } from './inplace.js';
 import * as E from './elementwise.js';
@@ -36,12 +36,21 @@ export function unaryInplace(
   p1 = NaN,
 ): Tensor {
   checkTensor(self, fn, 'input');
-  if (floatOnly && !self._dtype.isFloatingPoint) {
+  if (floatOnly && !self._dtype.isFloatingPoint && !self._dtype.isComplex) {
     throw new Error(`result type ${scalarTypeName(defaultFloat.name)} can't be cast to the desired output type ${scalarTypeName(self._dtype.name)}`);
   }
   assertNoInternalOverlap(self);
   if (gradEnabled() && self._requiresGrad) return rebase(self, outOfPlace);
   checkInplace(self);
+  if (self._dtype.isComplex) {
+    // No complex kernel works in place: the op's complex form, written back.
+    const result = noGrad(() => outOfPlace(self));
+    if (result._dtype !== self._dtype) throw new Error(`result type ${scalarTypeName(result._dtype.name)} can't be cast to the desired output type ${scalarTypeName(self._dtype.name)}`);
+    copyKernel(self, result);
+    result.dispose();
+    self._version.value++;
+    return self;
+  }
   unaryKernel_(op, self, p0, p1);
   self._version.value++;
   return self;

@@ -164,6 +164,7 @@ const OUT_OF_PLACE: Partial<Record<BinaryOp, (a: Tensor, b: TensorOrScalar) => T
   [BinaryOp.Sub]: sub,
   [BinaryOp.Mul]: mul,
   [BinaryOp.Div]: div,
+  [BinaryOp.Pow]: pow,
 };
 
 // Module level, so that the node's closure holds no scope of add_ / sub_ (where `other` lives).
