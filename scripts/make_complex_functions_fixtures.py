@@ -104,6 +104,21 @@ for name, kw in OPTIMIZERS:
     optimizers.append({'name': name, 'options': {''.join(w.capitalize() if i else w for i, w in enumerate(k.split('_'))): v for k, v in kw.items()},
                        'out': cser(torch.view_as_complex(p.detach()))})
 
+p = torch.nn.Parameter(torch.view_as_real(start).clone())
+lbfgs = torch.optim.LBFGS([p], lr=0.5, max_iter=5)
+
+
+def lbfgs_closure():
+    lbfgs.zero_grad()
+    loss = (torch.view_as_complex(p) - target).abs().pow(3).sum()
+    loss.backward()
+    return loss
+
+
+for _ in range(2):
+    lbfgs.step(lbfgs_closure)
+lbfgs_out = cser(torch.view_as_complex(p.detach()))
+
 # Norms, variances and running sums of a complex tensor (values and gradients).
 m = torch.complex(torch.randn(3, 4, dtype=torch.float64), torch.randn(3, 4, dtype=torch.float64))
 REDUCTIONS = [
@@ -137,5 +152,5 @@ neg = {'base': -2.0, 'exponent': cser(torch.complex(torch.tensor([0.5, -0.5, 1.5
        'out': cser(torch.from_numpy(numpy.power(-2.0 + 0j, numpy.array([0.5 + 0.3j, -0.5 + 0j, 1.5 - 1j]))))}
 
 with open('tests/fixtures/complex-functions.json', 'w') as f:
-    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases, 'start': cser(start), 'target': cser(target), 'optimizers': optimizers, 'matrix': cser(m), 'reductions': reductions, 'edges': edges, 'negativeBase': neg}, f)
+    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases, 'start': cser(start), 'target': cser(target), 'optimizers': optimizers, 'matrix': cser(m), 'reductions': reductions, 'edges': edges, 'negativeBase': neg, 'lbfgs': lbfgs_out}, f)
 print('wrote tests/fixtures/complex-functions.json')

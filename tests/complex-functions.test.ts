@@ -23,6 +23,7 @@ const FIX: {
   reductions: { label: string; out: S; grad: S; gradOut: S; gradFn: string }[];
   edges: { fn: string; input: S; out: S }[];
   negativeBase: { base: number; exponent: S; out: S };
+  lbfgs: S;
 } = JSON.parse(readFileSync(new URL('./fixtures/complex-functions.json', import.meta.url), 'utf8'));
 
 type Method = (...args: unknown[]) => Tensor;
@@ -133,6 +134,20 @@ describe('optimizers step a complex parameter as its parts (PyTorch 2)', () => {
       for (const t of tensors) expect(t.dtype).toBe(torch.complex128);
     });
   }
+
+  it('LBFGS steps a complex parameter as its parts', () => {
+    const p = new torch.nn.Parameter(fromFixture(FIX.start));
+    const target = fromFixture(FIX.target);
+    const opt = new torch.optim.LBFGS([p], { lr: 0.5, maxIter: 5 });
+    const closure = () => {
+      opt.zeroGrad();
+      const loss = p.sub(target).abs().pow(3).sum();
+      loss.backward();
+      return loss;
+    };
+    for (let i = 0; i < 2; i++) opt.step(closure);
+    expectClose(p.detach(), FIX.lbfgs, { rtol: 1e-9, atol: 1e-11 });
+  });
 
   it('steps a strided complex parameter as a contiguous one', () => {
     const start = fromFixture(FIX.start).t();

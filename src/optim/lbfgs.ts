@@ -13,6 +13,7 @@ import { addScaled_ } from './update-ops.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type Params, type ParamState } from './optimizer.js';
 import { checkOptions, describe, nonNegative } from './validate.js';
 import { PROFILING, withEvent } from '../profiler/recorder.js';
+import { viewAsReal } from '../complex/parts.js';
 
 const OPTIONS = ['lr', 'maxIter', 'maxEval', 'toleranceGrad', 'toleranceChange', 'historySize', 'lineSearchFn'] as const;
 
@@ -160,7 +161,8 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
    * than through `cat`, whose slice views would hold the result until garbage collection.
    */
   private gatherFlatGrad(): Tensor {
-    const params = this.params;
+    // A complex parameter counts as its real and imaginary parts, as PyTorch 2's view_as_real.
+    const params = this.params.map(asReal);
     let dtype = params[0].dtype;
     let total = 0;
     for (const p of params) {
@@ -169,23 +171,24 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
     }
     const flat = empty(total, { dtype, device: params[0].device });
     let offset = 0;
-    for (const p of params) {
+    this.params.forEach((original, i) => {
+      const p = params[i];
       const numel = p.numel();
       const slice = flat.narrow(0, offset, numel);
       const target = slice.view(p.shape);
-      if (p.grad === null) target.zero_();
-      else target.copy_(p.grad);
+      if (original.grad === null) target.zero_();
+      else target.copy_(asReal(original.grad));
       target.dispose();
       slice.dispose();
       offset += numel;
-    }
+    });
     return flat;
   }
 
   /** `p += stepSize * update[p's slice]` for every parameter. */
   private addGrad(stepSize: number, update: Tensor): void {
     let offset = 0;
-    for (const p of this.params) {
+    for (const p of this.params.map(asReal)) {
       const numel = p.numel();
       const slice = update.narrow(0, offset, numel);
       const view = slice.view(p.shape);
@@ -376,4 +379,9 @@ export class LBFGS extends Optimizer<LBFGSParamGroup> {
     }
     return origLoss;
   }
+}
+
+/** A complex tensor as its (…, 2) real view; a real one as itself. */
+function asReal(t: Tensor): Tensor {
+  return t.dtype.isComplex ? viewAsReal(t) : t;
 }
