@@ -79,6 +79,8 @@ describe('bad views given to native entry points end in an Error (each in a chil
     unary_flat_negative_count: 'numel: integer multiplication overflow',
     permutation_2d: 'randperm: expected a 1-D output, but found 2 dimensions',
     permutation_past_storage: 'view needs 320 bytes but its storage holds 64',
+    storage_device_not_a_handle: 'expected a storage handle',
+    storage_device_released: 'tensor has been disposed',
     rng_state_short: 'Expected a CPUGeneratorImplState of size 5056 but found the input RNG state size to be 10',
     rng_state_invalid: 'Invalid mt19937 state',
     poisson_rates_disagree: "poisson: rates's dim 0 is 3, but another view has 5 there",

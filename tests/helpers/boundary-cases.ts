@@ -45,6 +45,12 @@ export const cases: Record<string, () => unknown> = {
   permutation_2d: () => call.fillRandom(RandomKind.Permutation, torch.zeros([2, 3], { dtype: torch.int64 }), 0, 0),
   permutation_past_storage: () =>
     call.fillRandom(RandomKind.Permutation, layoutOf(torch.zeros([2], { dtype: torch.int64 }), torch.int64, 0, [40], [1]), 0, 0),
+  storage_device_not_a_handle: () => call.storageDevice({} as never),
+  storage_device_released: () => {
+    const handle = torch.ones(2)._handle()!;
+    call.release(handle);
+    return call.storageDevice(handle);
+  },
   rng_state_short: () => call.setRngState(0, new Uint8Array(10)),
   rng_state_invalid: () => {
     const bytes = new Uint8Array(call.getRngState(0));
