@@ -151,6 +151,18 @@ with numpy.errstate(all='ignore'):
 neg = {'base': -2.0, 'exponent': cser(torch.complex(torch.tensor([0.5, -0.5, 1.5], dtype=torch.float64), torch.tensor([0.3, 0.0, -1.0], dtype=torch.float64))),
        'out': cser(torch.from_numpy(numpy.power(-2.0 + 0j, numpy.array([0.5 + 0.3j, -0.5 + 0j, 1.5 - 1j]))))}
 
+# complex64 near |z| = 1, where log|z| is tiny: PyTorch's float kernels (glibc's clogf and
+# friends) keep float's relative precision; the reference is the complex128 evaluation.
+unit_points = torch.tensor([0.6 + 0.8j, 0.28 + 0.96j, 1.0000001 + 0.0001j, 0.99999 + 0.001j, -0.8 - 0.6j], dtype=torch.complex64)
+near_unit = [{'fn': name, 'input': cser(unit_points), 'out': cser(getattr(torch, name)(unit_points.to(torch.complex128)))}
+             for name in ['log', 'log2', 'log10', 'atan', 'atanh', 'acosh', 'asinh']]
+# A zero base to a negative power: C99's cpow, inf + nan·i (the general path; the exponents
+# PyTorch's kernel special-cases, -1, -2 and -0.5, go through a reciprocal and give nan).
+zero64 = torch.zeros(2, dtype=torch.complex64)
+zero_pow = {'scalar': [{'exponent': e, 'out': cser(zero64 ** e)} for e in [-1.5, -3.0, -1.0, -2.0]],
+            'exponent': cser(torch.tensor([-1 + 1j, -0.5 + 0j], dtype=torch.complex64)),
+            'out': cser(zero64 ** torch.tensor([-1 + 1j, -0.5 + 0j], dtype=torch.complex64))}
+
 with open('tests/fixtures/complex-functions.json', 'w') as f:
-    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases, 'start': cser(start), 'target': cser(target), 'optimizers': optimizers, 'matrix': cser(m), 'reductions': reductions, 'edges': edges, 'negativeBase': neg, 'lbfgs': lbfgs_out}, f)
+    json.dump({'cases': cases, 'tensorPow': tensor_pow, 'numpy': numpy_cases, 'start': cser(start), 'target': cser(target), 'optimizers': optimizers, 'matrix': cser(m), 'reductions': reductions, 'edges': edges, 'negativeBase': neg, 'lbfgs': lbfgs_out, 'nearUnit': near_unit, 'zeroPow': zero_pow}, f)
 print('wrote tests/fixtures/complex-functions.json')

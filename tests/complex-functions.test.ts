@@ -24,6 +24,8 @@ const FIX: {
   edges: { fn: string; input: S; out: S }[];
   negativeBase: { base: number; exponent: S; out: S };
   lbfgs: S;
+  nearUnit: { fn: string; input: S; out: S }[];
+  zeroPow: { scalar: { exponent: number; out: S }[]; exponent: S; out: S };
 } = JSON.parse(readFileSync(new URL('./fixtures/complex-functions.json', import.meta.url), 'utf8'));
 
 type Method = (...args: unknown[]) => Tensor;
@@ -227,6 +229,23 @@ describe('complex functions at the edges, against NumPy (C99)', () => {
     const w = e.clone().requiresGrad_();
     torch.real(torch.pow(-2, w)).sum().backward();
     for (const v of torch.viewAsReal(w.grad!).reshape(-1).tolist() as number[]) expect(Number.isFinite(v)).toBe(true);
+  });
+});
+
+describe('complex64 keeps float precision near |z| = 1, and pow of a zero base', () => {
+  for (const c of FIX.nearUnit) {
+    it(`${c.fn} of complex64 points on and near the unit circle`, () => {
+      // log|z| there is ~1e-8: float arithmetic would round it to 0 (a relative error of 1).
+      const got = call(fromFixture(c.input), c.fn);
+      expect(got.dtype).toBe(torch.complex64);
+      expectClose(got.to(torch.complex128), c.out, { rtol: 2e-7, atol: 0 });
+    });
+  }
+
+  it('0 to a negative power is inf + nan·i (C99), except the exponents PyTorch takes through a reciprocal', () => {
+    const zero = torch.zeros([2], { dtype: torch.complex64 });
+    for (const c of FIX.zeroPow.scalar) expectClose(zero.pow(c.exponent), c.out, { rtol: 0, atol: 0, label: String(c.exponent) });
+    expectClose(zero.pow(fromFixture(FIX.zeroPow.exponent)), FIX.zeroPow.out, { rtol: 0, atol: 0 });
   });
 });
 

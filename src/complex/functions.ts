@@ -8,10 +8,10 @@
  */
 import { record } from '../autograd/function.js';
 import { Tensor } from '../tensor/tensor.js';
-import { assemble, complexResult, conj, inPrecision, onParts, partsOf } from './math.js';
-import { complex, imagPart, partView, realPart, toComplex } from './parts.js';
+import { assemble, complexResult, conj, inPrecision, onParts, partsOf, workingParts } from './math.js';
+import { complex, imagPart, realPart, toComplex } from './parts.js';
 import { zerosLike, full } from '../tensor/creation.js';
-import { type DType, toRealDType } from '../tensor/dtype.js';
+import { type DType, complex128, toRealDType } from '../tensor/dtype.js';
 import { gradTo, where } from '../ops/elementwise.js';
 
 /** A complex value as its real and imaginary parts. */
@@ -125,7 +125,7 @@ interface Elementary {
 function elementary(f: Elementary): (z: Tensor) => Tensor {
   return (z) => {
     const out = onParts(() => {
-      const [re, im] = f.forward([partView(z, 0), partView(z, 1)]);
+      const [re, im] = f.forward(workingParts(z));
       return assemble(re, im, z._shape.slice(), z._dtype);
     });
     return record(out, f.name, [z], (node) => {
@@ -242,11 +242,16 @@ function powScalarParts(z: Parts, e: number): Parts {
   return powParts(z, [zerosLike(z[0]).add(e), zerosLike(z[1])]);
 }
 
-/** z^w = exp(w·log z); 0^w is 0 where Re(w) > 0 (where the product with log 0 has NaNs). */
+/**
+ * z^w = exp(w·log z), with C99's cpow at a zero base (where the product with log 0 has NaNs):
+ * 0^w is 0 where Re(w) > 0, and inf + NaN·i where Re(w) < 0 (cexp of +inf + NaN·i).
+ */
 function powParts(z: Parts, w: Parts): Parts {
   const [re, im] = expParts(mulParts(w, logParts(z)));
-  const zeroBase = z[0].eq(0).logicalAnd(z[1].eq(0)).logicalAnd(w[0].gt(0));
-  return [where(zeroBase, 0, re), where(zeroBase, 0, im)];
+  const zero = z[0].eq(0).logicalAnd(z[1].eq(0));
+  const vanishes = zero.logicalAnd(w[0].gt(0));
+  const blowsUp = zero.logicalAnd(w[0].lt(0));
+  return [where(vanishes, 0, where(blowsUp, Infinity, re)), where(vanishes, 0, where(blowsUp, NaN, im))];
 }
 
 /**
@@ -260,7 +265,7 @@ export function complexPow(a: Tensor | number, b: Tensor | number): Tensor {
     const base = a;
     const x = b as Tensor;
     const out = onParts(() => {
-      const w = partsOf(x);
+      const w = workingParts(x);
       // The base's imaginary part is +0 (zerosLike): a negative base's log is then log|b| + iπ.
       const [re, im] = powParts([zerosLike(w[0]).add(base), zerosLike(w[0])], [w[0], w[1]!]);
       return assemble(re, im, x._shape.slice(), x._dtype);
@@ -282,7 +287,7 @@ export function complexPow(a: Tensor | number, b: Tensor | number): Tensor {
   if (!(b instanceof Tensor)) {
     const e = Number(b);
     const out = onParts(() => {
-      const [re, im] = powScalarParts([partView(a, 0), partView(a, 1)], e);
+      const [re, im] = powScalarParts(workingParts(a), e);
       return assemble(re, im, a._shape.slice(), a._dtype);
     });
     return record(out, 'PowBackward0', [a], (node) => {
@@ -292,10 +297,9 @@ export function complexPow(a: Tensor | number, b: Tensor | number): Tensor {
   }
   const dtype = complexResult(a, b);
   const out = onParts(() => {
-    const A = inPrecision(a, dtype);
-    const B = inPrecision(b, dtype);
-    const [ar, ai] = partsOf(A);
-    const [br, bi] = partsOf(B);
+    // In complex128 for either result dtype: see workingParts.
+    const [ar, ai] = partsOf(inPrecision(a, complex128));
+    const [br, bi] = partsOf(inPrecision(b, complex128));
     const [re, im] = powParts([ar, ai ?? zerosLike(ar)], [br, bi ?? zerosLike(br)]);
     return assemble(re, im, re._shape.slice(), dtype);
   });

@@ -10,7 +10,7 @@ import { type Backward, record } from '../autograd/function.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../memory/storage.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type DType, promoteTypes, resultType, toComplexDType, toRealDType } from '../tensor/dtype.js';
+import { type DType, float64, promoteTypes, resultType, toComplexDType, toRealDType } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { castKernel, copyKernel, emptyKernel, fillKernel } from '../ops/tensor-kernels.js';
 import { gradTo } from '../ops/elementwise.js';
@@ -37,6 +37,19 @@ export function complexResult(a: Operand, b: Operand): DType {
 export function inPrecision(x: Tensor, dtype: DType): Tensor {
   const target = x._dtype.isComplex ? dtype : toRealDType(dtype);
   return x._dtype === target ? x : castKernel(x, target);
+}
+
+/**
+ * The parts a function computes on: complex128's own, and complex64's widened to float64.
+ * glibc's float functions (PyTorch's complex64 kernels) keep float's precision where the
+ * formulas of functions.ts cancel in float arithmetic, as log|z| does near |z| = 1 (hypot rounds to
+ * 1 and the log to 0); computing in double and rounding once keeps it too.
+ * @internal
+ */
+export function workingParts(z: Tensor): [Tensor, Tensor] {
+  const re = partView(z, 0);
+  const im = partView(z, 1);
+  return re._dtype === float64 ? [re, im] : [inPrecision(re, float64), inPrecision(im, float64)];
 }
 
 /** A new complex tensor of `dtype` from its parts (broadcast to `shape`). @internal */
@@ -229,8 +242,7 @@ export function complexExp(z: Tensor): Tensor {
 /** `log z` = log|z| + i·angle(z). */
 export function complexLog(z: Tensor): Tensor {
   const out = onParts(() => {
-    const re = partView(z, 0);
-    const im = partView(z, 1);
+    const [re, im] = workingParts(z);
     return assemble(re.hypot(im).log(), im.atan2(re), z._shape.slice(), z._dtype);
   });
   return record(out, 'LogBackward0', [z], (node) => {
