@@ -38,15 +38,17 @@ function parseArgs(name, text) {
   // Split at the commas between arguments, not those inside a shape's brackets.
   const parts = text.split(/,(?![^\[]*\])/);
   return parts.map((part, index) => {
-    // A shaped view may end in `i64`: its dtype is int64 rather than the entry's float dtype.
+    // A shaped view may end in `i64` or `i8`: its dtype is int64 or int8 rather than the
+    // entry's float dtype.
     // Or in `rows`: its rows may be strided (each row contiguous, every stride >= 0), which
     // the kernel must index by the view's strides; other views are contiguous.
-    const shaped = /^\s*(\w+)\s*:\s*(in\??|out|new\??|inout|(?:in|inout)\[\]\??)\s*\[([\w\s,]*)\]\s*(i64|rows)?\s*$/.exec(part);
+    const shaped = /^\s*(\w+)\s*:\s*(in\??|out|new\??|inout|(?:in|inout)\[\]\??)\s*\[([\w\s,]*)\]\s*(i64|i8|rows)?\s*$/.exec(part);
     if (shaped) {
       const dims = shaped[3].split(',').map((d) => d.trim()).filter(Boolean);
       const rows = shaped[4] === 'rows';
       if (rows && !['in', 'in?', 'out', 'inout'].includes(shaped[2])) fail(`${name}: ${shaped[1]} is allocated here, so it cannot have strided rows`);
-      return { name: shaped[1], index, kind: shaped[2], dims, meta: false, int64: shaped[4] === 'i64', rows };
+      const fixedDtype = { i64: 'DType::Int64', i8: 'DType::Int8' }[shaped[4]] ?? null;
+      return { name: shaped[1], index, kind: shaped[2], dims, meta: false, fixedDtype, rows };
     }
     const match = /^\s*(\w+)\s*:\s*(value:(.+?)|[\w?]+)\s*(@meta)?\s*$/.exec(part);
     if (!match) fail(`${name}: cannot read argument "${part.trim()}"`);
@@ -85,7 +87,7 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
     if (lists.length > 0 && !['in[]', 'inout[]'].includes(lists[0].kind)) fail(`${name}: the first list sets the length; it cannot be optional`);
     const listNames = new Set(lists.flatMap((a) => a.dims));
     if (views.some((v) => v.dims.some((d) => listNames.has(d)))) fail(`${name}: a size named in a list's shape is per element; a view cannot use it`);
-    if (lists.some((a) => a.int64)) fail(`${name}: list elements take the entry's float dtype`);
+    if (lists.some((a) => a.fixedDtype)) fail(`${name}: list elements take the entry's float dtype`);
   }
   if (spec.struct && (spec.custom || kernel)) fail(`${name}: \`struct\` is for entries whose C++ would only fill it`);
   if (spec.readsFrom && !kernel) fail(`${name}: \`readsFrom\` is a kernel entry's check`);
@@ -186,13 +188,13 @@ function kernelsHeader() {
       lines.push(`  shapes.floating("${first}[0]", a.${first}[0]);`);
       floatDtype = `a.${first}[0].dtype`;
     } else {
-      const first = views.find((a) => a.kind === 'in' && !a.int64);
+      const first = views.find((a) => a.kind === 'in' && !a.fixedDtype);
       lines.push(`  shapes.floating("${first.name}", a.${first.name}${entry.halfFloats ? ', true' : ''});`);
       floatDtype = `a.${first.name}.dtype`;
     }
     for (const arg of views) {
       const optional = arg.kind.endsWith('?');
-      const dtype = arg.int64 ? 'DType::Int64' : floatDtype;
+      const dtype = arg.fixedDtype ?? floatDtype;
       const check = `shapes.${arg.rows ? 'rowsView' : 'view'}("${arg.name}", a.${arg.name}, ${dtype}, {${dimsOf(arg, symbols).join(', ')}});`;
       lines.push(optional ? `  if (a.${arg.name}.data != nullptr) ${check}` : `  ${check}`);
     }

@@ -42,6 +42,9 @@ export {
   complex128,
   cfloat,
   cdouble,
+  qint8,
+  quint8,
+  qint32,
   promoteTypes,
   setDefaultDtype,
   setDefaultTensorType,
@@ -258,6 +261,15 @@ export { maskedFill } from './ops/indexing.js';
 export { scatterReduce } from './ops/scatter-reduce.js';
 export type { ScatterReduction, ScatterReduceOptions, ScatterOptions } from './ops/scatter-reduce.js';
 export * as nn from './nn/index.js';
+export { QuantizedTensor } from './quantization/qtensor.js';
+export { QScheme, perTensorAffine, perChannelAffine, perTensorSymmetric, perChannelSymmetric, perChannelAffineFloatQparams } from './quantization/qscheme.js';
+export { quantizePerTensor, quantizePerChannel, quantizePerTensorDynamic, dequantize } from './quantization/quantize.js';
+export * as ao from './quantization/ao.js';
+/**
+ * `torch.quantization`, PyTorch's older name for `torch.ao.quantization`.
+ * @example torch.quantization.quantizeDynamic(model, new Set([torch.nn.Linear]))
+ */
+export * as quantization from './quantization/ao-quantization.js';
 export { save, saveSync, load, loadSync, serialize, deserialize } from './serialization/index.js';
 export type { SaveOptions, LoadOptions } from './serialization/index.js';
 /**

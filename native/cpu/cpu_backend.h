@@ -12,6 +12,7 @@
 #include "flint/backend.h"
 #include "cpu_queue.h"
 #include "onednn_convolution.h"
+#include "onednn_matmul.h"
 #include "random.h"
 
 namespace flint {
@@ -60,6 +61,9 @@ class CpuBackend final : public Backend {
   // oneDNN's convolutions, loaded on first use (im2col.cc); throws flint::Error saying why
   // when oneDNN is not there.
   OnednnConvolutions& onednn();
+  // oneDNN's int8 matmul, loaded on first use (quantized_linear.cc); null when oneDNN is
+  // not there.
+  OnednnInt8Matmul* int8Matmul();
 
   // The asynchronous mode (cpu_queue.h). While it is on, the view kernels below are queued
   // to the queue's thread unless the calling thread is inside beginInline/endInline (an
@@ -128,6 +132,8 @@ class CpuBackend final : public Backend {
   std::mutex onednnMutex_;
   std::unique_ptr<OnednnConvolutions> onednn_;
   std::string onednnError_;
+  std::unique_ptr<OnednnInt8Matmul> int8Matmul_;
+  bool int8MatmulTried_ = false;
 
  protected:
   double queryImpl(BackendQuery query) override;

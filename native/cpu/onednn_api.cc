@@ -73,6 +73,9 @@ OnednnLibrary::OnednnLibrary() {
     resolve(library, &convolutionForwardDescInit, "dnnl_dilated_convolution_forward_desc_init");
     resolve(library, &convolutionBackwardDataDescInit, "dnnl_dilated_convolution_backward_data_desc_init");
     resolve(library, &convolutionBackwardWeightsDescInit, "dnnl_dilated_convolution_backward_weights_desc_init");
+    resolve(library, &matmulDescInit, "dnnl_matmul_desc_init");
+    resolve(library, &attrSetOutputScales, "dnnl_primitive_attr_set_output_scales");
+    resolve(library, &attrSetZeroPoints, "dnnl_primitive_attr_set_zero_points");
     // Found among libdnnl's own dependencies when it was built with OpenMP.
     ompSetNumThreads = reinterpret_cast<void (*)(int)>(dlsym(library, "omp_set_num_threads"));
   } catch (...) {

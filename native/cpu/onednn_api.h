@@ -2,10 +2,11 @@
 // the same reasons: the prebuilds must load on machines without it, and a machine without
 // it still convolves (through im2col and OpenBLAS). oneDNN's convolutions are what PyTorch's
 // CPU build runs (Debian's python3-torch links this same libdnnl 2.6). We declare the
-// subset of its C API v2 that convolution needs, with its ABI (`onednn_abi_check.cc` checks
+// subset of its C API v2 that convolution and the int8 matmul need, with its ABI (`onednn_abi_check.cc` checks
 // the declarations against the real headers wherever libdnnl-dev is installed).
 #pragma once
 #include <cstddef>
+#include <climits>
 #include <cstdint>
 
 namespace flint {
@@ -29,6 +30,10 @@ struct OnednnMemoryDesc {
 struct OnednnConvolutionDesc {
   alignas(8) unsigned char bytes[5976];
 };
+// dnnl_matmul_desc_t.
+struct OnednnMatmulDesc {
+  alignas(8) unsigned char bytes[2800];
+};
 // dnnl_exec_arg_t.
 struct OnednnExecArg {
   int arg;
@@ -43,8 +48,9 @@ struct OnednnVersion {
 
 // The subset of oneDNN's constants we use, with its values.
 constexpr onednnStatus kOnednnSuccess = 0;
-constexpr int kOnednnF32 = 3;                                               // dnnl_data_type_t
+constexpr int kOnednnF32 = 3, kOnednnS32 = 4, kOnednnS8 = 5, kOnednnU8 = 6;  // dnnl_data_type_t
 constexpr int kOnednnTagAny = 1, kOnednnTagA = 2, kOnednnTagAbcd = 5;       // dnnl_format_tag_t
+constexpr int kOnednnTagAb = 3, kOnednnTagBa = 22;
 constexpr int kOnednnTagAbcde = 7, kOnednnTagAbcdef = 8;
 constexpr int kOnednnForwardTraining = 64, kOnednnForwardInference = 96;   // dnnl_prop_kind_t
 constexpr int kOnednnConvolutionDirect = 1;                                 // dnnl_alg_kind_t
@@ -59,6 +65,12 @@ constexpr int kOnednnQuerySrc = 129, kOnednnQueryDiffSrc = 130, kOnednnQueryWeig
 constexpr int kOnednnArgSrc = 1, kOnednnArgDst = 17, kOnednnArgWeights = 33, kOnednnArgBias = 41,
               kOnednnArgScratchpad = 80, kOnednnArgDiffSrc = 129, kOnednnArgDiffDst = 145,
               kOnednnArgDiffWeights = 161, kOnednnArgFrom = 1, kOnednnArgTo = 17;
+// DNNL_ARG_ATTR_OUTPUT_SCALES, and DNNL_ARG_ATTR_ZERO_POINTS (or'ed with the argument's).
+constexpr int kOnednnArgOutputScales = 513, kOnednnArgZeroPoints = 4096;
+// DNNL_RUNTIME_F32_VAL's bits (a particular quiet NaN) and DNNL_RUNTIME_S32_VAL: values given
+// at execution rather than when the primitive is built.
+constexpr unsigned kOnednnRuntimeF32Bits = 0x7fc000d0u;
+constexpr int32_t kOnednnRuntimeS32 = INT32_MIN;
 
 // The entry points, resolved from one loaded libdnnl. Each OnednnConvolutions (one per CPU
 // backend) owns its table; dlopen counts references, so the library loads once.
@@ -118,6 +130,10 @@ struct OnednnLibrary {
                                                      const OnednnMemoryDesc* diffBias, const OnednnMemoryDesc* diffDst,
                                                      const int64_t* strides, const int64_t* dilates,
                                                      const int64_t* paddingLeft, const int64_t* paddingRight) = nullptr;
+  onednnStatus (*matmulDescInit)(OnednnMatmulDesc*, const OnednnMemoryDesc* src, const OnednnMemoryDesc* weights,
+                                 const OnednnMemoryDesc* bias, const OnednnMemoryDesc* dst) = nullptr;
+  onednnStatus (*attrSetOutputScales)(onednnAttr, int64_t count, int mask, const float* scales) = nullptr;
+  onednnStatus (*attrSetZeroPoints)(onednnAttr, int arg, int64_t count, int mask, const int32_t* zeroPoints) = nullptr;
   // libgomp's, which oneDNN's OpenMP build parallelizes with: the thread count is set on the
   // calling thread before each primitive runs, so that flint's setNumThreads holds for it.
   // Null for a libdnnl built on another threading runtime.

@@ -46,7 +46,7 @@
 //                  device's <name>Impl) and the napi glue. Views then carry their shape in
 //                  named sizes, `input: in [R, C]`, and are contiguous, of one float dtype
 //                  (the first `in` view's), except views whose shape ends in `i64`
-//                  (`indices: new [P, O] i64`), which are int64. An `in`/`out`/`inout`
+//                  (`indices: new [P, O] i64`), which are int64, or in `i8`, int8. An `in`/`out`/`inout`
 //                  view whose shape ends in `rows` (`q: in [B, H, L, E] rows`) may have
 //                  strided rows: each row contiguous, any other stride >= 0, so the
 //                  kernel must step by view.strides (the fused attention reads heads
@@ -582,6 +582,19 @@ export const entries = {
   fftC2c: { args: 'out: new [B, N, M, 2], input: in [B, N, M, 2], forward: bool, normalization: FftNorm, size: i64', kernel: true, check: 'checkFftC2c' },
   fftR2c: { args: 'out: new [B, H, M, 2], input: in [B, N, M], normalization: FftNorm, size: i64', kernel: true, check: 'checkFftR2c' },
   fftC2r: { args: 'out: new [B, N, M], input: in [B, H, M, 2], normalization: FftNorm, size: i64', kernel: true, check: 'checkFftC2r' },
+  // A dynamically quantized linear layer (torch.ao.nn.quantized.dynamic.Linear's forward;
+  // native/cpu/quantized_linear.cc, on oneDNN's int8 matmul where it loads; CUDA refuses it,
+  // as PyTorch has no CUDA kernel for it). Each input element is quantized to uint8 as
+  // PyTorch's engines quantize activations, q = clamp(rint(x · (1 / inputScale) + inputZeroPoint),
+  // 0, 255), in float32; out = (q - inputZeroPoint) · weightᵀ summed in int32, times
+  // inputScale · weightScale (one scale, or one per output feature: S is 1 or N; the weight's
+  // zero points are 0), plus the bias. TypeScript picks the input's scale and zero point from
+  // its range, as PyTorch does.
+  quantizedLinearDynamic: {
+    args: 'out: new [M, N], input: in [M, K], weight: in [N, K] i8, weightScales: in [S], bias: in? [N], inputScale: f64, inputZeroPoint: i64',
+    kernel: true,
+    check: 'checkQuantizedLinearDynamic',
+  },
   // Fused attention (native/cpu/attention.cc, native/cuda/attention.cu): out = softmax(q·kᵀ·scale
   // + mask) · v per (batch, head), tiled with an online softmax so that the L×S scores never
   // exist whole. q, k, v, out and gradOut may have strided rows: the heads of a packed

@@ -112,3 +112,8 @@ export * as utils from './utils/index.js';
 export * as parallel from './parallel/index.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';
+/**
+ * `torch.nn.quantized`, PyTorch's older name for `torch.ao.nn.quantized`: dynamically quantized layers.
+ * @example torch.nn.quantized.dynamic.Linear.fromFloat(new torch.nn.Linear(4, 3))
+ */
+export * as quantized from '../quantization/nn-quantized.js';

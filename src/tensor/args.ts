@@ -46,6 +46,9 @@ export function isThenable(value: unknown): boolean {
  */
 function hintFor(expected: string, value: unknown): string {
   if (isThenable(value)) return ' (did you forget await?)';
+  if (/\bTensor\b/.test(expected) && (value as { isQuantized?: unknown } | null)?.isQuantized === true) {
+    return ' (a quantized tensor has no kernels here: call .dequantize() for its values)';
+  }
   if (Array.isArray(value) && /\bTensor\b/.test(expected) && !/\barray\b|\bsequence\b/.test(expected)) {
     return ' (wrap it with torch.tensor(...))';
   }
@@ -149,7 +152,12 @@ export function checkChoice<T extends string>(value: unknown, fn: string, name: 
  * @example toDTypeArg('float64', 'zeros') === torch.float64
  */
 export function toDTypeArg(value: unknown, fn: string, name = 'dtype'): DType {
-  if (value instanceof DType) return value;
+  if (value instanceof DType) {
+    if (value.isQuantized) {
+      throw new TypeError(`${fn}(): ${name} ${value} is quantized; quantized tensors come from torch.quantizePerTensor and torch.quantizePerChannel`);
+    }
+    return value;
+  }
   const found = typeof value === 'string' ? toDTypeOrNull(value) : null;
   if (found === null) throw argumentError(fn, name, 'a torch.dtype (such as torch.float32) or its name', value);
   return found;

@@ -38,7 +38,12 @@ export class DType {
 
   /** Whether this is a complex dtype (`torch.complex64`, `torch.complex128`), as PyTorch's `dtype.is_complex`. */
   get isComplex(): boolean {
-    return this.code >= COMPLEX_CODE;
+    return this.code >= COMPLEX_CODE && this.code < QUANTIZED_CODE;
+  }
+
+  /** Whether this is a quantized dtype (`torch.qint8`, `torch.quint8`, `torch.qint32`). */
+  get isQuantized(): boolean {
+    return this.code >= QUANTIZED_CODE;
   }
 
   toString(): string {
@@ -82,6 +87,20 @@ export const complex64 = new DType('complex64', 10, 8, false, true, true, 10);
 export const complex128 = new DType('complex128', 11, 16, false, true, true, 11);
 /** The first complex code: the native dtype enum stops below it. @internal */
 export const COMPLEX_CODE = 10;
+
+/**
+ * Quantized 8-bit signed integers, as `torch.qint8`: the dtype of a QuantizedTensor, whose
+ * integers are an int8 tensor with a scale and zero point beside it. No tensor and no kernel
+ * takes it (src/quantization/).
+ * @example torch.quantizePerTensor(torch.tensor([0.5]), 0.1, 0, torch.qint8).dtype === torch.qint8
+ */
+export const qint8 = new DType('qint8', 12, 1, false, true, false, -1);
+/** Quantized 8-bit unsigned integers, as `torch.quint8`. @example torch.quantizePerTensor(x, 0.1, 128, torch.quint8) */
+export const quint8 = new DType('quint8', 13, 1, false, false, false, -1);
+/** Quantized 32-bit signed integers, as `torch.qint32`. @example torch.quantizePerTensor(x, 0.1, 0, torch.qint32) */
+export const qint32 = new DType('qint32', 14, 4, false, true, false, -1);
+/** The first quantized code. @internal */
+export const QUANTIZED_CODE = 12;
 
 /** PyTorch's aliases. */
 export const float = float32;

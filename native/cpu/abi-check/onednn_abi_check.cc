@@ -20,7 +20,12 @@ static_assert(sizeof(dnnl_exec_arg_t) == sizeof(OnednnExecArg) && offsetof(dnnl_
 static_assert(sizeof(dnnl_version_t) == sizeof(OnednnVersion) && offsetof(dnnl_version_t, major) == offsetof(OnednnVersion, major) &&
               offsetof(dnnl_version_t, patch) == offsetof(OnednnVersion, patch) &&
               offsetof(dnnl_version_t, cpu_runtime) == offsetof(OnednnVersion, cpuRuntime));
-static_assert(dnnl_success == kOnednnSuccess && dnnl_f32 == kOnednnF32);
+static_assert(sizeof(dnnl_matmul_desc_t) == sizeof(OnednnMatmulDesc) &&
+              alignof(dnnl_matmul_desc_t) <= alignof(OnednnMatmulDesc));
+static_assert(dnnl_success == kOnednnSuccess && dnnl_f32 == kOnednnF32 && dnnl_s32 == kOnednnS32 && dnnl_s8 == kOnednnS8 &&
+              dnnl_u8 == kOnednnU8 && dnnl_ab == kOnednnTagAb && dnnl_ba == kOnednnTagBa);
+static_assert(DNNL_ARG_ATTR_OUTPUT_SCALES == kOnednnArgOutputScales && DNNL_ARG_ATTR_ZERO_POINTS == kOnednnArgZeroPoints &&
+              DNNL_RUNTIME_S32_VAL == kOnednnRuntimeS32);
 static_assert(dnnl_format_tag_any == kOnednnTagAny && dnnl_a == kOnednnTagA && dnnl_abcd == kOnednnTagAbcd &&
               dnnl_abcde == kOnednnTagAbcde && dnnl_abcdef == kOnednnTagAbcdef);
 static_assert(dnnl_forward_training == kOnednnForwardTraining && dnnl_forward_inference == kOnednnForwardInference &&
@@ -52,6 +57,10 @@ struct Ours<dnnl_memory_desc_t> {
 template <>
 struct Ours<dnnl_convolution_desc_t> {
   using type = OnednnConvolutionDesc;
+};
+template <>
+struct Ours<dnnl_matmul_desc_t> {
+  using type = OnednnMatmulDesc;
 };
 template <>
 struct Ours<dnnl_exec_arg_t> {
@@ -102,6 +111,9 @@ FLINT_SAME_SIGNATURE(reorderPrimitiveDescCreate, dnnl_reorder_primitive_desc_cre
 FLINT_SAME_SIGNATURE(convolutionForwardDescInit, dnnl_dilated_convolution_forward_desc_init)
 FLINT_SAME_SIGNATURE(convolutionBackwardDataDescInit, dnnl_dilated_convolution_backward_data_desc_init)
 FLINT_SAME_SIGNATURE(convolutionBackwardWeightsDescInit, dnnl_dilated_convolution_backward_weights_desc_init)
+FLINT_SAME_SIGNATURE(matmulDescInit, dnnl_matmul_desc_init)
+FLINT_SAME_SIGNATURE(attrSetOutputScales, dnnl_primitive_attr_set_output_scales)
+FLINT_SAME_SIGNATURE(attrSetZeroPoints, dnnl_primitive_attr_set_zero_points)
 #undef FLINT_SAME_SIGNATURE
 
 }  // namespace flint

@@ -1,0 +1,45 @@
+// oneDNN's int8 matrix product (onednn_api.h), for the dynamically quantized linear layer
+// (quantized_linear.cc): uint8 rows times int8 weights, summed in int32 and scaled to
+// float32, as PyTorch's quantized engines compute it. oneDNN picks its VNNI or AVX-512
+// kernels at run time, which a hand-written loop would have to redo per CPU. Primitives
+// are built once per shape and thread count, with the scales and the zero point given at
+// each call, and kept per backend, so that worker_threads share nothing.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+
+#include "onednn_api.h"
+
+namespace flint {
+
+class OnednnInt8Matmul {
+ public:
+  // Loads oneDNN and makes a CPU engine and stream. Throws flint::Error when it cannot.
+  OnednnInt8Matmul();
+  ~OnednnInt8Matmul();
+  OnednnInt8Matmul(const OnednnInt8Matmul&) = delete;
+  OnednnInt8Matmul& operator=(const OnednnInt8Matmul&) = delete;
+
+  // out[m, n] = scales[n or 0] · Σ_k (src[m, k] - srcZeroPoint) · weight[n, k], all
+  // row-major and contiguous; `perChannel` says whether there are N scales or one. Returns
+  // false, having written nothing, when this oneDNN has no kernel for the product (the
+  // caller computes it another way); throws flint::Error when oneDNN fails otherwise.
+  bool run(const uint8_t* src, const int8_t* weight, float* out, int64_t m, int64_t k, int64_t n, const float* scales,
+           bool perChannel, int32_t srcZeroPoint, int threads);
+
+  struct Plan;
+
+ private:
+  // {M, K, N, perChannel, threads}.
+  using Key = std::array<int64_t, 5>;
+  Plan* planFor(const Key& key);
+
+  OnednnLibrary library_;
+  onednnEngine engine_ = nullptr;
+  onednnStream stream_ = nullptr;
+  std::map<Key, std::unique_ptr<Plan>> plans_;
+};
+
+}  // namespace flint

@@ -1,0 +1,250 @@
+/**
+ * Quantized tensors and dynamic quantization against PyTorch 1.13
+ * (scripts/make_quantization_fixtures.py): the integers of quantize_per_tensor,
+ * quantize_per_channel and quantize_per_tensor_dynamic, their reprs, and a quantize_dynamic
+ * MLP (per tensor and per channel) whose weights, reprs, state-dict keys and outputs match;
+ * the int8 product without oneDNN; and the errors.
+ */
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import * as torch from 'flint-torch';
+import type { Tensor } from 'flint-torch';
+import { expectClose, type FixtureTensor, fromFixture } from './helpers/reference.js';
+
+type S = FixtureTensor;
+const FIX: {
+  perTensor: { label: string; input: S; scale: number; zeroPoint: number; dtype: string; int: S; values: S; repr: string }[];
+  perChannel: { axis: number; scales: number[]; zeroPoints: number[]; dtype: string; int: S; values: S; repr: string }[];
+  dynamic: { label: string; input: S; dtype: string; reduceRange: boolean; scale: number; zeroPoint: number; int: S; repr: string }[];
+  models: {
+    label: string;
+    state: Record<string, S>;
+    repr: string;
+    layers: { index: number; int: S; qscheme: string; scale?: number; scales?: S }[];
+    outputs: { label: string; input: S; out: S }[];
+    perLayer: { label: string; layers: { index: number; input: S; out: S }[] }[];
+    stateKeys: string[];
+  }[];
+} = JSON.parse(readFileSync(new URL('./fixtures/quantization.json', import.meta.url), 'utf8'));
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const QDTYPES: Record<string, torch.DType> = { qint8: torch.qint8, quint8: torch.quint8, qint32: torch.qint32 };
+
+function mlp(): torch.nn.Sequential {
+  return new torch.nn.Sequential(
+    new torch.nn.Linear(20, 64), new torch.nn.ReLU(), new torch.nn.Linear(64, 32), new torch.nn.Tanh(), new torch.nn.Linear(32, 5, { bias: false }),
+  );
+}
+
+function quantizedModel(m: (typeof FIX.models)[number]): torch.nn.Sequential {
+  const model = mlp();
+  model.loadStateDict(Object.fromEntries(Object.entries(m.state).map(([k, v]) => [k, fromFixture(v)])));
+  const spec = m.label === 'per channel'
+    ? new Map([[torch.nn.Linear, torch.ao.quantization.perChannelDynamicQconfig]])
+    : new Set([torch.nn.Linear]);
+  return torch.ao.quantization.quantizeDynamic(model, spec, torch.qint8);
+}
+
+const layerOf = (model: torch.nn.Module, index: number) => model._modules.get(String(index)) as unknown as torch.nn.quantized.dynamic.Linear;
+
+describe('quantized tensors against PyTorch 1.13', () => {
+  for (const c of FIX.perTensor) {
+    it(`quantizePerTensor: ${c.label}`, () => {
+      const q = torch.quantizePerTensor(fromFixture(c.input), c.scale, c.zeroPoint, QDTYPES[c.dtype]!);
+      expect(q.dtype).toBe(QDTYPES[c.dtype]);
+      expect(q.qscheme()).toBe(torch.perTensorAffine);
+      expect([q.qScale(), q.qZeroPoint()]).toEqual([c.scale, c.zeroPoint]);
+      expectClose(q.intRepr(), c.int, { rtol: 0, atol: 0 });
+      expectClose(q.dequantize(), c.values, { rtol: 1e-7, atol: 0 });
+      expect(String(q)).toBe(c.repr);
+    });
+  }
+
+  for (const c of FIX.perChannel) {
+    it(`quantizePerChannel along axis ${c.axis}`, () => {
+      // Quantizing the dequantized values again gives the same integers.
+      const values = fromFixture(c.values);
+      const q = torch.quantizePerChannel(values, torch.tensor(c.scales, { dtype: torch.float64 }), torch.tensor(c.zeroPoints), c.axis, QDTYPES[c.dtype]!);
+      expectClose(q.intRepr(), c.int, { rtol: 0, atol: 0 });
+      expectClose(q.dequantize(), c.values, { rtol: 1e-7, atol: 0 });
+      expect(q.qPerChannelAxis()).toBe(c.axis);
+      expect(q.qPerChannelScales().tolist()).toEqual(c.scales);
+      expect(q.qPerChannelZeroPoints().tolist()).toEqual(c.zeroPoints);
+      expect(String(q)).toBe(c.repr);
+    });
+  }
+
+  for (const c of FIX.dynamic) {
+    it(`quantizePerTensorDynamic: ${c.label}`, () => {
+      const q = torch.quantizePerTensorDynamic(fromFixture(c.input), QDTYPES[c.dtype]!, c.reduceRange);
+      expect([q.qScale(), q.qZeroPoint()]).toEqual([c.scale, c.zeroPoint]);
+      expectClose(q.intRepr(), c.int, { rtol: 0, atol: 0 });
+      expect(String(q)).toBe(c.repr);
+    });
+  }
+
+  it('torch.dequantize takes a quantized tensor, a list, or a float tensor as it is', () => {
+    const x = torch.tensor([0.26, -1]);
+    const q = torch.quantizePerTensor(x, 0.1, 0, torch.qint8);
+    expect(torch.dequantize(q).tolist()).toEqual(q.dequantize().tolist());
+    expect(torch.dequantize([q, q]).length).toBe(2);
+    expect(torch.dequantize(x)).toBe(x);
+    const listed = torch.quantizePerTensor([x, x.mul(2)], torch.tensor([0.1, 0.2]), torch.tensor([0, 1]), torch.qint8);
+    expect(listed.map((t) => t.qZeroPoint())).toEqual([0, 1]);
+    expect(listed[1]!.qScale()).toBeCloseTo(0.2, 7);
+  });
+
+  it('refuses what PyTorch refuses, and what would not round trip', () => {
+    const x = torch.tensor([1.5, 2]);
+    expect(() => torch.quantizePerTensor(x.double(), 0.1, 0, torch.qint8)).toThrow('Quantize only works on Float Tensor, got Double');
+    expect(() => torch.quantizePerTensor(x, 0.1, 300, torch.quint8)).toThrow('zero_point 300 is above upper bound');
+    expect(() => torch.quantizePerTensor(x, 0.1, -129, torch.qint8)).toThrow('zero_point -129 is below lower bound');
+    expect(() => torch.quantizePerTensor(x, 0.1, 0, torch.float32)).toThrow("argument 'dtype' must be torch.qint8, torch.quint8 or torch.qint32");
+    expect(() => torch.quantizePerTensor(x, 0, 0, torch.qint8)).toThrow('the scale must be a positive number');
+    expect(() => torch.quantizePerTensor(x, 0.1, 0.5, torch.qint8)).toThrow("argument 'zero_point' must be an integer");
+    expect(() => torch.quantizePerChannel(torch.ones([2, 3]), torch.tensor([0.1, 0.2]), torch.tensor([0, 0]), 2, torch.qint8)).toThrow(
+      'Channel axis out of range in per channel affine quantization. Got: 2Expected: [0, 2)',
+    );
+    expect(() => torch.quantizePerChannel(torch.ones([2, 3]), torch.tensor([0.1, 0.2]), torch.tensor([0, 0]), 1, torch.qint8)).toThrow('length of scales must equal to channel');
+    const q = torch.quantizePerTensor(x, 0.1, 0, torch.qint8);
+    expect(() => q.qPerChannelScales()).toThrow('Expected quantizer to be PerChannelAffineQuantizer');
+    // Not a Tensor: an op refuses it and says how to get its values.
+    expect(() => torch.relu(q as unknown as Tensor)).toThrow('call .dequantize() for its values');
+    expect(() => torch.zeros([2], { dtype: torch.qint8 })).toThrow('torch.qint8 is quantized');
+    expect(String(torch.qint8)).toBe('torch.qint8');
+    expect([torch.qint8.isQuantized, torch.qint8.isComplex, torch.float32.isQuantized]).toEqual([true, false, false]);
+  });
+});
+
+describe('dynamic quantization of an MLP against PyTorch 1.13 (quantize_dynamic)', () => {
+  for (const m of FIX.models) {
+    it(`${m.label}: the repr, the int8 weights and their scales, the state dict's keys`, () => {
+      const q = quantizedModel(m);
+      expect(String(q)).toBe(m.repr);
+      for (const layer of m.layers) {
+        const w = layerOf(q, layer.index).weight();
+        expect(String(w.qscheme())).toBe(layer.qscheme);
+        expectClose(w.intRepr(), layer.int, { rtol: 0, atol: 0 });
+        if (layer.scale !== undefined) expect(w.qScale()).toBe(layer.scale);
+        else expectClose(w.qPerChannelScales(), layer.scales!, { rtol: 0, atol: 0 });
+      }
+      expect(Object.keys(q.stateDict())).toEqual(m.stateKeys);
+      expect(q.parameters().length).toBe(0);
+    });
+
+    it(`${m.label}: outputs for inputs of several ranges and shapes`, () => {
+      const q = quantizedModel(m);
+      for (const c of m.outputs) {
+        // A wide input is checked layer by layer (below): the float scaling and bias add round
+        // in another order than oneDNN's, and on a wide range one last-bit difference can move
+        // the next layer's quantized input a step.
+        if (c.label === 'wide') continue;
+        const out = q(fromFixture(c.input)) as Tensor;
+        expectClose(out, c.out, { rtol: 1e-5, atol: 1e-5, label: c.label });
+      }
+    });
+
+    it(`${m.label}: each layer on the input PyTorch gave it, wide ranges included`, () => {
+      const q = quantizedModel(m);
+      for (const run of m.perLayer) {
+        for (const layer of run.layers) {
+          const out = layerOf(q, layer.index)(fromFixture(layer.input)) as Tensor;
+          expectClose(out, layer.out, { rtol: 1e-5, atol: 1e-5, label: `${run.label}, layer ${layer.index}` });
+        }
+      }
+    });
+  }
+
+  it('the input is not changed, gets no gradient, and the float model is left as it was', () => {
+    const model = mlp();
+    const before = model.stateDict()['0.weight']!.clone();
+    const q = torch.ao.quantization.quantizeDynamic(model, new Set([torch.nn.Linear]));
+    expect(model._modules.get('0')).toBeInstanceOf(torch.nn.Linear);
+    expect(torch.equal(model.stateDict()['0.weight']!, before)).toBe(true);
+    const x = torch.randn([3, 20], { requiresGrad: true });
+    const y = q(x) as Tensor;
+    expect(y.requiresGrad).toBe(false);
+    expect(y.shape).toEqual([3, 5]);
+  });
+
+  it('inplace swaps the children of the model given; the root itself is never swapped', () => {
+    const model = mlp();
+    const same = torch.ao.quantization.quantizeDynamic(model, new Set([torch.nn.Linear]), torch.qint8, null, true);
+    expect(same).toBe(model);
+    expect(model._modules.get('0')).toBeInstanceOf(torch.nn.quantized.dynamic.Linear);
+    const bare = new torch.nn.Linear(4, 3);
+    expect(torch.ao.quantization.quantizeDynamic(bare)).toBeInstanceOf(torch.nn.Linear);
+  });
+
+  it('a Map spec by name, and null to keep a layer float', () => {
+    const q = torch.quantization.quantizeDynamic(mlp(), new Map<unknown, torch.ao.quantization.QConfig | null>([
+      [torch.nn.Linear, torch.ao.quantization.defaultDynamicQconfig], ['2', null],
+    ]) as never);
+    expect(q._modules.get('0')).toBeInstanceOf(torch.nn.quantized.dynamic.Linear);
+    expect(q._modules.get('2')).toBeInstanceOf(torch.nn.Linear);
+    expect(q._modules.get('4')).toBeInstanceOf(torch.nn.quantized.dynamic.Linear);
+  });
+
+  it('the default spec names the recurrent layers, which are refused with the way out', () => {
+    const model = new torch.nn.Sequential(new torch.nn.LSTM(4, 4), new torch.nn.Linear(4, 2));
+    expect(() => torch.ao.quantization.quantizeDynamic(model)).toThrow('0 is an nn.LSTM, which flint cannot quantize dynamically yet; pass new Set([nn.Linear])');
+    const q = torch.ao.quantization.quantizeDynamic(model, new Set([torch.nn.Linear]));
+    expect(q._modules.get('1')).toBeInstanceOf(torch.nn.quantized.dynamic.Linear);
+    expect(() => torch.ao.quantization.quantizeDynamic(mlp(), null, torch.float16)).toThrow('float16 dynamic quantization is not supported');
+  });
+
+  it('a quantized state dict loads into another quantized model', () => {
+    const m = FIX.models[0]!;
+    const source = quantizedModel(m);
+    const target = torch.ao.quantization.quantizeDynamic(mlp(), new Set([torch.nn.Linear]));
+    const result = target.loadStateDict(source.stateDict());
+    expect([result.missingKeys, result.unexpectedKeys]).toEqual([[], []]);
+    const x = fromFixture(m.outputs[0]!.input);
+    expect(torch.equal(target(x) as Tensor, source(x) as Tensor)).toBe(true);
+    const sd = source.stateDict() as unknown as Record<string, unknown>;
+    expect(sd['0._packed_params.dtype']).toBe(torch.qint8);
+    const [weight, bias] = sd['0._packed_params._packed_params'] as [torch.QuantizedTensor, Tensor];
+    expect(weight.dtype).toBe(torch.qint8);
+    expect(bias.shape).toEqual([64]);
+    expect((sd['0.scale'] as Tensor).item()).toBe(1);
+  });
+
+  it('refuses an input it cannot take, with what it expected', () => {
+    const layer = torch.nn.quantized.dynamic.Linear.fromFloat(new torch.nn.Linear(4, 3));
+    expect(() => layer(torch.ones([4]))).toThrow('The dimension of input tensor should be larger than or equal to 2');
+    expect(() => layer(torch.ones([2, 5]))).toThrow('expected input with 4 features in its last dimension, got shape [2, 5]');
+    expect(() => layer(torch.ones([2, 4], { dtype: torch.float64 }))).toThrow('data type of input should be float, got Double');
+    expect(() => torch.nn.quantized.dynamic.Linear.fromFloat(new torch.nn.ReLU())).toThrow('only works for nn.Linear');
+    const offset = torch.quantizePerTensor(torch.ones([3, 4]), 0.1, 5, torch.qint8);
+    expect(() => layer._packed_params.setWeightBias(offset, null)).toThrow('zero points 0');
+    expect((layer(torch.zeros([0, 4])) as Tensor).shape).toEqual([0, 3]);
+  });
+
+  it('without libdnnl (FLINT_ONEDNN pointing nowhere), the int8 product is summed in flint and agrees', () => {
+    const m = FIX.models[1]!;
+    const script = `
+      import * as torch from ${JSON.stringify(`${root}src/index.ts`)};
+      import { readFileSync } from 'node:fs';
+      const m = JSON.parse(readFileSync(${JSON.stringify(`${root}tests/fixtures/quantization.json`)}, 'utf8')).models[1];
+      const t = (f) => torch.tensor(f.data.map(Number), { dtype: torch.float32 }).reshape(f.shape);
+      const model = new torch.nn.Sequential(new torch.nn.Linear(20, 64), new torch.nn.ReLU(), new torch.nn.Linear(64, 32), new torch.nn.Tanh(), new torch.nn.Linear(32, 5, { bias: false }));
+      model.loadStateDict(Object.fromEntries(Object.entries(m.state).map(([k, v]) => [k, t(v)])));
+      const q = torch.ao.quantization.quantizeDynamic(model, new Map([[torch.nn.Linear, torch.ao.quantization.perChannelDynamicQconfig]]));
+      let worst = 0;
+      for (const c of m.outputs.filter((c) => c.label !== 'wide')) {
+        const got = q(t(c.input)).dataSync();
+        c.out.data.forEach((v, i) => { worst = Math.max(worst, Math.abs(Number(v) - got[i]) / (1e-5 + 1e-5 * Math.abs(Number(v)))); });
+      }
+      console.log(JSON.stringify({ worst, onednn: torch.backends.mkldnn.isAvailable() }));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, FLINT_ONEDNN: '/nonexistent/libdnnl.so.2' }, timeout: 120_000,
+    });
+    expect(child.status, child.stderr).toBe(0);
+    const report = JSON.parse(child.stdout.trim().split('\n').pop()!);
+    expect(report.onednn).toBe(false);
+    expect(report.worst).toBeLessThanOrEqual(1);
+    void m;
+  });
+});
