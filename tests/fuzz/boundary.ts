@@ -70,7 +70,7 @@ function writeView(rng: Rng, cursor: number, nbytes: number): number {
 type Arg = 'in' | 'optIn' | 'out' | 'newOut' | 'op' | 'dim' | 'num' | 'bool' | 'int' | 'typed';
 
 /** Each entry point: its arguments, and how many views it reads from the meta buffer. */
-const ENTRY_POINTS: Record<string, { args: Arg[]; views: number; shapes?: string[] }> = {
+const ENTRY_POINTS: Record<string, { args: Arg[]; views: number; shapes?: string[]; dtypes?: (number | null)[] }> = {
   fill: { args: ['out', 'num'], views: 1 },
   fillRandom: { args: ['op', 'out', 'num', 'num'], views: 1 },
   cast: { args: ['newOut', 'in'], views: 2 },
@@ -112,6 +112,11 @@ const ENTRY_POINTS: Record<string, { args: Arg[]; views: number; shapes?: string
   fftC2c: { args: ['newOut', 'in', 'bool', 'op', 'int'], views: 2, shapes: ['BNM2', 'BNM2'] },
   fftR2c: { args: ['newOut', 'in', 'op', 'int'], views: 2, shapes: ['BHM2', 'BNM'] },
   fftC2r: { args: ['newOut', 'in', 'op', 'int'], views: 2, shapes: ['BNM', 'BHM2'] },
+  // The int8 product: its weight is int8 (code 9) whatever the float dtype of the rest; the
+  // input scale and zero point range over invalid values too.
+  quantizedLinearDynamic: {
+    args: ['newOut', 'in', 'in', 'in', 'in', 'num', 'int'], views: 5, shapes: ['MN', 'MK', 'NK', 'S', 'N'], dtypes: [null, null, 9, null, null],
+  },
 };
 
 /**
@@ -193,7 +198,8 @@ export function boundaryCall(rng: Rng, pool: Pool): { name: string; outcome: 're
     const dtype = rng() < 0.95 ? pick(rng, [0, 1]) : dtypeCode(rng);
     for (let v = 0; v < views; v++) {
       const at = handleIndices[v] ?? 0;
-      cursor = writeShapedView(rng, cursor, callArgs[at] === null ? -1 : sizeOf(at), shapes[v]!, dims, dtype);
+      const fixed = ENTRY_POINTS[name].dtypes?.[v] ?? null;
+      cursor = writeShapedView(rng, cursor, callArgs[at] === null ? -1 : sizeOf(at), shapes[v]!, dims, fixed !== null && rng() < 0.95 ? fixed : dtype);
     }
   } else if (views === -1) {
     const numbers = [dtypeCode(rng), int(rng, 0, 4), int(rng, 0, 4), int(rng, 0, 4), int(rng, 0, 2), int(rng, 0, 1), int(rng, 0, 1)];
