@@ -28,7 +28,7 @@ for (const w of WORKLOADS) {
   const qmodel = torch.ao.quantization.quantizeDynamic(model, new Set([torch.nn.Linear]), torch.qint8);
   const x = torch.randn([w.batch, w.sizes[0]!]);
   for (const [kind, m] of [['float32', model], ['int8', qmodel]] as const) {
-    const t = torch.noGrad(() => timeit(() => (m(x) as torch.Tensor).dispose(), { minTime: 0.5, repeats: 5 }));
+    const t = torch.noGrad(() => timeit(() => torch.tidy(() => { m(x); }), { minTime: 0.5, repeats: 5 }));
     console.log(`${w.name} B=${w.batch} ${kind}: ${(w.batch / t).toFixed(0)} samples/s (${(t * 1e3).toFixed(3)} ms)`);
   }
 }

@@ -29,6 +29,9 @@ for label, t, scale, zp, dtype in [
     ('ties qint8', ties, 0.1, 0, torch.qint8), ('ties quint8', ties, 0.1, 100, torch.quint8),
     ('scalar', torch.tensor(2.5), 0.1, 3, torch.qint8), ('empty', torch.zeros(0, 3), 0.1, 3, torch.quint8),
     ('transposed', torch.tensor([[1.0, 2], [3, 4]]).t(), 0.1, 3, torch.quint8),
+    # Past 2^24 the float32 sum of the zero point rounds; infinities go to the lowest integer.
+    ('qint32 large', torch.tensor([2000.0, -2000.0, 1677.7217, float('inf'), float('-inf'), 3e15]), 1e-4, 7, torch.qint32),
+    ('infinities', torch.tensor([float('inf'), float('-inf'), 1e30, -1e30]), 0.1, 5, torch.quint8),
 ]:
     q = torch.quantize_per_tensor(t, scale, zp, dtype)
     per_tensor.append({'label': label, 'input': ser(t), 'scale': scale, 'zeroPoint': zp, 'dtype': str(dtype).replace('torch.', ''),
@@ -38,13 +41,16 @@ w = torch.randn(3, 5)
 per_channel = []
 for axis, scales, zps, dtype in [(0, [0.1, 0.02, 0.3], [0, 3, -2], torch.qint8), (1, [0.1, 0.2, 0.05, 0.01, 0.5], [128, 0, 3, 255, 7], torch.quint8)]:
     q = torch.quantize_per_channel(w, torch.tensor(scales, dtype=torch.float64), torch.tensor(zps), axis, dtype)
-    per_channel.append({'axis': axis, 'scales': scales, 'zeroPoints': zps, 'dtype': str(dtype).replace('torch.', ''),
+    per_channel.append({'axis': axis, 'input': ser(w), 'scales': scales, 'zeroPoints': zps, 'dtype': str(dtype).replace('torch.', ''),
                         'int': ser(q.int_repr()), 'values': ser(q.dequantize()), 'repr': repr(q)})
 
 dynamic = []
 for label, t, dtype, reduce in [('quint8', torch.tensor([-1.0, 0.5, 2.0, 7]), torch.quint8, False), ('qint8 reduce', torch.tensor([-1.0, 0.5, 2.0, 7]), torch.qint8, True),
                                 ('positive', torch.rand(10) + 3, torch.quint8, False), ('random', torch.randn(3, 7), torch.qint8, False),
-                                ('zeros', torch.zeros(5), torch.quint8, False), ('tiny', torch.tensor([1e-7, -3e-7, 2e-7]), torch.quint8, True)]:
+                                ('zeros', torch.zeros(5), torch.quint8, False), ('tiny', torch.tensor([1e-7, -3e-7, 2e-7]), torch.quint8, True),
+                                # The small-scale branch's float arithmetic decides these zero points.
+                                ('small scale', torch.tensor([-6.60117220832035e-05, 2.0863808458670974e-05]), torch.quint8, True),
+                                ('smaller scale', torch.tensor([-7.450797312458235e-09, 8.90532925179599e-11]), torch.quint8, True)]:
     q = torch.quantize_per_tensor_dynamic(t, dtype, reduce)
     dynamic.append({'label': label, 'input': ser(t), 'dtype': str(dtype).replace('torch.', ''), 'reduceRange': reduce,
                     'scale': q.q_scale(), 'zeroPoint': q.q_zero_point(), 'int': ser(q.int_repr()), 'repr': repr(q)})

@@ -66,8 +66,7 @@ OnednnInt8Matmul::Plan* OnednnInt8Matmul::planFor(const Key& key) {
   const int64_t srcDims[2] = {m, k}, weightDims[2] = {k, n}, dstDims[2] = {m, n};
   const int64_t scaleCount[1] = {perChannel ? n : 1}, one[1] = {1};
   library_.check(library_.memoryDescInitByTag(&srcDesc, 2, srcDims, kOnednnU8, kOnednnTagAb), "dnnl_memory_desc_init_by_tag");
-  // The weight is [N, K] row-major: the [K, N] matrix oneDNN multiplies by, transposed (ba).
-  library_.check(library_.memoryDescInitByTag(&weightDesc, 2, weightDims, kOnednnS8, kOnednnTagBa), "dnnl_memory_desc_init_by_tag");
+  library_.check(library_.memoryDescInitByTag(&weightDesc, 2, weightDims, kOnednnS8, kOnednnTagAb), "dnnl_memory_desc_init_by_tag");
   library_.check(library_.memoryDescInitByTag(&dstDesc, 2, dstDims, kOnednnF32, kOnednnTagAb), "dnnl_memory_desc_init_by_tag");
   library_.check(library_.memoryDescInitByTag(&scalesDesc, 1, scaleCount, kOnednnF32, kOnednnTagA), "dnnl_memory_desc_init_by_tag");
   library_.check(library_.memoryDescInitByTag(&zeroPointDesc, 1, one, kOnednnS32, kOnednnTagA), "dnnl_memory_desc_init_by_tag");

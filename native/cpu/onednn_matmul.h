@@ -22,7 +22,7 @@ class OnednnInt8Matmul {
   OnednnInt8Matmul(const OnednnInt8Matmul&) = delete;
   OnednnInt8Matmul& operator=(const OnednnInt8Matmul&) = delete;
 
-  // out[m, n] = scales[n or 0] · Σ_k (src[m, k] - srcZeroPoint) · weight[n, k], all
+  // out[m, n] = scales[n or 0] · Σ_k (src[m, k] - srcZeroPoint) · weight[k, n], all
   // row-major and contiguous; `perChannel` says whether there are N scales or one. Returns
   // false, having written nothing, when this oneDNN has no kernel for the product (the
   // caller computes it another way); throws flint::Error when oneDNN fails otherwise.

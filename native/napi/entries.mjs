@@ -584,14 +584,16 @@ export const entries = {
   fftC2r: { args: 'out: new [B, N, M], input: in [B, H, M, 2], normalization: FftNorm, size: i64', kernel: true, check: 'checkFftC2r' },
   // A dynamically quantized linear layer (torch.ao.nn.quantized.dynamic.Linear's forward;
   // native/cpu/quantized_linear.cc, on oneDNN's int8 matmul where it loads; CUDA refuses it,
-  // as PyTorch has no CUDA kernel for it). Each input element is quantized to uint8 as
-  // PyTorch's engines quantize activations, q = clamp(rint(x · (1 / inputScale) + inputZeroPoint),
-  // 0, 255), in float32; out = (q - inputZeroPoint) · weightᵀ summed in int32, times
-  // inputScale · weightScale (one scale, or one per output feature: S is 1 or N; the weight's
-  // zero points are 0), plus the bias. TypeScript picks the input's scale and zero point from
-  // its range, as PyTorch does.
+  // as PyTorch has no CUDA kernel for it). As PyTorch's engines do, the kernel takes the
+  // input's range, chooses its scale and zero point (ChooseQuantizationParams, with
+  // `reduceRange` as PyTorch's x86 engines ask), quantizes each element to uint8,
+  // q = clamp(rint(x · (1 / scale) + zeroPoint), 0, 255) in float32, and computes
+  // out = (q - zeroPoint) · weight summed in int32, times scale · weightScale (one, or one per
+  // output feature: S is 1 or N; the weight's zero points are 0), plus the bias. The weight is
+  // the layer's [N, K] transposed once, when it is set, to the [K, N] rows oneDNN's int8
+  // kernels read fastest (as PyTorch prepacks it). An input with NaN or ±inf is refused.
   quantizedLinearDynamic: {
-    args: 'out: new [M, N], input: in [M, K], weight: in [N, K] i8, weightScales: in [S], bias: in? [N], inputScale: f64, inputZeroPoint: i64',
+    args: 'out: new [M, N], input: in [M, K], weight: in [K, N] i8, weightScales: in [S], bias: in? [N], reduceRange: bool',
     kernel: true,
     check: 'checkQuantizedLinearDynamic',
   },

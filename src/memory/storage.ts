@@ -132,6 +132,10 @@ function collectKept(value: unknown, kept: Set<unknown>, depth = 0): void {
   if (value === null || typeof value !== 'object' || depth > 8 || kept.has(value)) return;
   kept.add(value);
   if (Array.isArray(value)) for (const v of value) collectKept(v, kept, depth + 1);
+  else if ((value as { isQuantized?: unknown }).isQuantized === true && typeof (value as { _tensors?: unknown })._tensors === 'function') {
+    // A QuantizedTensor (src/quantization/qtensor.ts) keeps the tensors it holds.
+    for (const t of (value as { _tensors(): unknown[] })._tensors()) collectKept(t, kept, depth + 1);
+  }
   else if (value instanceof Map) for (const v of value.values()) collectKept(v, kept, depth + 1);
   else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
     // Null-prototype objects are what torch.load returns for dicts.

@@ -74,7 +74,7 @@ const MODULE_TO_KEYS = keysOf<ModuleToOptions>()('dtype', 'device');
 export function moduleTarget(target: unknown): { dtype: DType | undefined; device: DeviceLike | undefined } {
   let dtype: DType | undefined;
   let device: DeviceLike | undefined;
-  if (target instanceof DType) dtype = target;
+  if (target instanceof DType) dtype = toDTypeArg(target, 'Module.to');
   else if (target instanceof Device) device = target;
   else if (typeof target === 'string') {
     const named = toDTypeOrNull(target);

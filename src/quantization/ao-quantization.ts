@@ -44,7 +44,7 @@ const RECURRENT: ModuleClass[] = [LSTM, GRU, LSTMCell, RNNCell, GRUCell];
 
 /**
  * PyTorch's `quantize_dynamic(model, qconfig_spec=None, dtype=torch.qint8, inplace=False)`:
- * a copy of `model` (or `model` itself, `inplace`) whose `nn.Linear` children are
+ * a copy of `model` (or `model` itself, `inplace`), put in eval mode, whose `nn.Linear` children are
  * `nn.quantized.dynamic.Linear` layers with qint8 weights. As in PyTorch, only exact
  * `nn.Linear` modules are swapped, the root is never swapped, and a spec's qconfig passes from
  * a module to its children. `qconfigSpec` is a set of classes, or a Map from classes or
@@ -62,8 +62,11 @@ export function quantizeDynamic<M extends Module<any>>(model: M, qconfigSpec: Qc
   if (!(model instanceof Module)) throw argumentError(fn, 'model', 'an nn.Module', model);
   checkBoolean(inplace, fn, 'inplace');
   if (mapping !== null && mapping !== undefined) throw new TypeError(`${fn}(): a custom mapping is not supported; flint maps nn.Linear to nn.quantized.dynamic.Linear`);
-  if (dtype === float16) throw new TypeError(`${fn}(): float16 dynamic quantization is not supported by flint yet; use torch.qint8`);
-  if (dtype !== qint8) throw new TypeError(`${fn}(): Don't know how to quantize with default settings for ${dtype}. Provide full qconfig please`);
+  // As in PyTorch, dtype picks the qconfig only when the spec does not give one (a Map does).
+  if (!(qconfigSpec instanceof Map)) {
+    if (dtype === float16) throw new TypeError(`${fn}(): float16 dynamic quantization is not supported by flint yet; use torch.qint8`);
+    if (dtype !== qint8) throw new TypeError(`${fn}(): Don't know how to quantize with default settings for ${dtype}. Provide full qconfig please`);
+  }
   const byType = new Map<ModuleClass, QConfig | null>();
   const byName = new Map<string, QConfig | null>();
   if (qconfigSpec === null || qconfigSpec === undefined) {
@@ -79,7 +82,15 @@ export function quantizeDynamic<M extends Module<any>>(model: M, qconfigSpec: Qc
   } else {
     throw argumentError(fn, 'qconfig_spec', 'a Set or array of module classes, or a Map to QConfig values', qconfigSpec);
   }
-  const root = inplace ? model : deepCopyModule(model);
+  const copies = new Map<object, unknown>();
+  const root = inplace ? model : deepCopyModule(model, copies);
+  // copy.deepcopy keeps the modules' forward hooks, which flint's module copy leaves out.
+  for (const [original, copy] of copies) {
+    if (!(original instanceof Module) || !(copy instanceof Module)) continue;
+    for (const hook of original._forwardPreHooks.values()) copy.registerForwardPreHook(hook);
+    for (const hook of original._forwardHooks.values()) copy.registerForwardHook(hook);
+  }
+  root.eval();
   // propagate_qconfig_: by type, then by name, else the parent's.
   const assigned = new Map<Module<any>, QConfig | null>(); // eslint-disable-line @typescript-eslint/no-explicit-any
   const propagate = (module: Module<any>, name: string, inherited: QConfig | null): void => { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -96,7 +107,12 @@ export function quantizeDynamic<M extends Module<any>>(model: M, qconfigSpec: Qc
       const qconfig = assigned.get(sub) ?? null;
       const name = prefix === '' ? child : `${prefix}.${child}`;
       if (qconfig !== null && sub.constructor === FloatLinear) {
-        module.addModule(child, DynamicLinear.fromFloat(sub, qconfig));
+        const swapped = DynamicLinear.fromFloat(sub, qconfig);
+        // swap_module keeps the float module's forward hooks and pre-hooks (registered again).
+        const float: Module<any> = sub; // eslint-disable-line @typescript-eslint/no-explicit-any
+        for (const hook of float._forwardPreHooks.values()) swapped.registerForwardPreHook(hook);
+        for (const hook of float._forwardHooks.values()) swapped.registerForwardHook(hook);
+        module.addModule(child, swapped);
       } else if (qconfig !== null && RECURRENT.includes(sub.constructor as ModuleClass)) {
         throw new Error(
           `${fn}(): ${name} is an nn.${sub._getName()}, which flint cannot quantize dynamically yet; pass new Set([nn.Linear]) to quantize only the linear layers`,

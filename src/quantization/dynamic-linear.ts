@@ -10,13 +10,13 @@ import { Module, type StateDict } from '../nn/module.js';
 import type { LocalMetadata } from '../nn/module-hooks.js';
 import { Tensor, fromHandle } from '../tensor/tensor.js';
 import { type DType, float32, float64, int64, int8, qint8, scalarTypeName } from '../tensor/dtype.js';
-import { argumentError, checkSize, checkTensor } from '../tensor/args.js';
+import { argumentError, checkBoolean, checkOptions, checkSize, checkTensor, keysOf } from '../tensor/args.js';
 import * as call from '../native/calls.generated.js';
 import { fresh } from '../native/meta.js';
 import { tensor, zeros } from '../tensor/creation.js';
-import { tidy } from '../memory/storage.js';
+import { keep, tidy } from '../memory/storage.js';
 import { QuantizedTensor } from './qtensor.js';
-import { chooseQuantizationParams, quantizePerChannel, quantizePerTensor, rangeOf } from './quantize.js';
+import { quantizePerChannel, quantizePerTensor } from './quantize.js';
 
 /**
  * The weight and bias of a dynamically quantized linear layer, as PyTorch's
@@ -32,6 +32,8 @@ export class LinearPackedParams extends Module {
   _bias: Tensor | null;
   /** @internal the weight's scales, float32 (one, or one per output feature), as the kernel reads them */
   _scales: Tensor;
+  /** @internal the weight's integers transposed, [inFeatures, outFeatures] contiguous, as the kernel reads them */
+  _columns: Tensor;
 
   constructor(dtype: DType = qint8) {
     super();
@@ -39,7 +41,9 @@ export class LinearPackedParams extends Module {
     this.dtype = dtype;
     this._weight = new QuantizedTensor(zeros([1, 1], { dtype: int8 }), qint8, { kind: 'tensor', scale: 1, zeroPoint: 0 });
     this._bias = null;
-    this._scales = tensor([1], { dtype: float32 });
+    this._scales = keep(tensor([1], { dtype: float32 }));
+    this._columns = keep(this._weight._int.t().contiguous());
+    keep(this._weight._int);
   }
 
   /**
@@ -61,9 +65,13 @@ export class LinearPackedParams extends Module {
       checkTensor(bias, 'set_weight_bias', 'bias');
       if (bias.dim() !== 1 || bias.size(0) !== n) throw new RangeError(`set_weight_bias(): expected a bias of shape [${n}], got [${bias.shape.join(', ')}]`);
     }
-    this._weight = weight;
-    this._bias = bias === null ? null : bias.detach().to(float32).contiguous();
-    this._scales = q.kind === 'tensor' ? tensor([q.scale], { dtype: float32 }) : q.scales.to(float32).contiguous();
+    // The layer's own copies, kept from any tidy scope as a module's parameters are.
+    this._weight = weight.clone();
+    for (const t of this._weight._tensors()) keep(t);
+    // Transposed once here, as PyTorch prepacks a weight: oneDNN's int8 kernels read [K, N] rows fastest.
+    this._columns = keep(weight._int.t().contiguous());
+    this._bias = bias === null ? null : keep(bias.detach().to(float32).clone());
+    this._scales = keep(q.kind === 'tensor' ? tensor([q.scale], { dtype: float32 }) : q.scales.to(float32).contiguous());
   }
 
   override _saveToStateDict(destination: StateDict, prefix: string, keepVars: boolean): void {
@@ -108,6 +116,15 @@ export class LinearPackedParams extends Module {
 }
 
 
+/** Options of `nn.quantized.dynamic.Linear` (PyTorch's `bias_` and `dtype`). @example { bias: false } */
+export interface DynamicLinearOptions {
+  /** Whether the layer adds a bias (PyTorch's `bias_`). Default true. */
+  bias?: boolean;
+  /** The weight's dtype: `torch.qint8`, the default and the one flint supports. */
+  dtype?: DType;
+}
+const DYNAMIC_LINEAR_KEYS = keysOf<DynamicLinearOptions>()('bias', 'dtype');
+
 /**
  * A linear layer with int8 weights and float32 input and output, as PyTorch's
  * `torch.ao.nn.quantized.dynamic.Linear`. Usually made by `torch.ao.quantization.quantizeDynamic`
@@ -126,15 +143,18 @@ export class Linear extends Module {
   zeroPoint = 0;
   declare _packed_params: LinearPackedParams;
 
-  constructor(inFeatures: number, outFeatures: number, options: { biasEnabled?: boolean; dtype?: DType } = {}) {
+  constructor(inFeatures: number, outFeatures: number, options: DynamicLinearOptions = {}) {
     super();
     checkSize(inFeatures, 'DynamicQuantizedLinear', 'inFeatures');
     checkSize(outFeatures, 'DynamicQuantizedLinear', 'outFeatures');
+    checkOptions(options, 'DynamicQuantizedLinear', DYNAMIC_LINEAR_KEYS);
+    const bias = options.bias ?? true;
+    checkBoolean(bias, 'DynamicQuantizedLinear', 'bias');
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this._packed_params = new LinearPackedParams(options.dtype ?? qint8);
     const weight = new QuantizedTensor(zeros([outFeatures, inFeatures], { dtype: int8 }), qint8, { kind: 'tensor', scale: 1, zeroPoint: 0 });
-    this._packed_params.setWeightBias(weight, (options.biasEnabled ?? true) ? zeros([outFeatures]) : null);
+    this._packed_params.setWeightBias(weight, bias ? zeros([outFeatures]) : null);
   }
 
   /**
@@ -150,7 +170,7 @@ export class Linear extends Module {
     }
     const weight = linear.weight.detach().to(float32);
     const q = qconfig.perChannel ? quantizeWeightPerChannel(weight) : quantizeWeightPerTensor(weight);
-    const layer = new Linear(linear.inFeatures, linear.outFeatures, { biasEnabled: false });
+    const layer = new Linear(linear.inFeatures, linear.outFeatures, { bias: false });
     layer._packed_params.setWeightBias(q, linear.bias instanceof Tensor ? linear.bias : null);
     return layer;
   }
@@ -175,12 +195,10 @@ export class Linear extends Module {
     const packed = this._packed_params;
     return tidy(() => {
       const rows = input.detach().reshape([-1, k]).contiguous();
-      const [lo, hi] = rangeOf(rows);
-      // reduce_range, as PyTorch's x86 engines ask: the scale maps the range onto [0, 127].
-      const { scale, zeroPoint } = chooseQuantizationParams(lo, hi, 0, 255, true);
-      const m = rows.size(0);
-      const handle = call.quantizedLinearDynamic(fresh(float32, [rows.size(0), this.outFeatures]), rows, packed._weight._int, packed._scales, packed._bias, scale, zeroPoint);
-      return fromHandle(handle, [m, this.outFeatures], float32, rows.device).reshape([...input.shape.slice(0, -1), this.outFeatures]);
+      // The kernel takes the input's range and picks its scale and zero point, as PyTorch's
+      // engines do (ChooseQuantizationParams, with the reduce_range its x86 engines ask for).
+      const handle = call.quantizedLinearDynamic(fresh(float32, [rows.size(0), this.outFeatures]), rows, packed._columns, packed._scales, packed._bias, true);
+      return fromHandle(handle, [rows.size(0), this.outFeatures], float32, rows.device).reshape([...input.shape.slice(0, -1), this.outFeatures]);
     });
   }
 
@@ -199,7 +217,7 @@ export class Linear extends Module {
 
   override _saveToStateDict(destination: StateDict, prefix: string, keepVars: boolean): void {
     super._saveToStateDict(destination, prefix, keepVars);
-    destination[prefix + 'scale'] = tensor(this.scale);
+    destination[prefix + 'scale'] = tensor(this.scale, { dtype: float32 });
     destination[prefix + 'zero_point'] = tensor(this.zeroPoint, { dtype: int64 });
   }
 

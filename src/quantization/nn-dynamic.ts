@@ -4,3 +4,4 @@
  * @example new torch.nn.quantized.dynamic.Linear(4, 3)
  */
 export { Linear, LinearPackedParams } from './dynamic-linear.js';
+export type { DynamicLinearOptions } from './dynamic-linear.js';

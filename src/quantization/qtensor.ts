@@ -128,6 +128,12 @@ export class QuantizedTensor {
     return new QuantizedTensor(this._int.clone(), this.dtype, q.kind === 'tensor' ? { ...q } : { ...q, scales: q.scales.clone(), zeroPoints: q.zeroPoints.clone() });
   }
 
+  /** @internal the tensors it holds (the integers, and per channel the scales and zero points), for `tidy` */
+  _tensors(): Tensor[] {
+    const q = this._quantizer;
+    return q.kind === 'tensor' ? [this._int] : [this._int, q.scales, q.zeroPoints];
+  }
+
   /** Frees the integers now, rather than at the next collection. @example q.dispose() */
   dispose(): void {
     this._int.dispose();

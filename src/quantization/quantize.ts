@@ -52,13 +52,15 @@ function checkZeroPoint(zeroPoint: number, range: { min: number; max: number }, 
 
 /**
  * The integers of `input` for float32 inverse scales `inverse` and zero points (broadcast
- * against it). The sum and clamp run in float64, so that qint32's range is exact.
+ * against it), as PyTorch's quantize_val: zeroPoint + rint(x · inverse) in float32, then
+ * converted to int64 (where NaN, ±inf and anything past 2^63 become its lowest value, as
+ * x86's conversion gives them) and clamped.
  */
 function toIntegers(input: Tensor, inverse: Tensor | number, zeroPoint: Tensor | number, range: { min: number; max: number; storage: DType }): Tensor {
   return tidy(() => {
-    const rounded = input.mul(inverse).round().to(float64);
-    const shifted = rounded.add(zeroPoint);
-    return shifted.maskedFill(shifted.isnan(), range.min).clamp(range.min, range.max).to(range.storage);
+    const shifted = input.mul(inverse).round().add(zeroPoint);
+    const lost = shifted.isnan().logicalOr(shifted.abs().ge(2 ** 63));
+    return shifted.to(float64).maskedFill(lost, range.min).clamp(range.min, range.max).to(range.storage);
   });
 }
 
@@ -122,7 +124,7 @@ export function quantizePerChannel(input: Tensor, scales: Tensor, zeroPoints: Te
   for (const value of z.tolist() as number[]) checkZeroPoint(value, range, 'quantize_tensor_per_channel_affine');
   const shape = input.shape.map((_, d) => (d === axis ? -1 : 1));
   const integers = noGrad(() =>
-    tidy(() => toIntegers(input.detach(), s.to(float32).reciprocal().reshape(shape), z.to(float64).reshape(shape), range)),
+    tidy(() => toIntegers(input.detach(), s.to(float32).reciprocal().reshape(shape), z.to(float32).reshape(shape), range)),
   );
   return new QuantizedTensor(integers, dtype, { kind: 'channel', scales: s, zeroPoints: z, axis });
 }
@@ -135,6 +137,8 @@ export function quantizePerChannel(input: Tensor, scales: Tensor, zeroPoints: Te
  * @internal
  */
 export function chooseQuantizationParams(lo: number, hi: number, qmin: number, qmax: number, reduceRange: boolean): { scale: number; zeroPoint: number } {
+  if (!(lo <= hi)) throw new RangeError(`In ChooseQuantizationParams, min should be less than or equal to max (min ${lo}, max ${hi})`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`ChooseQuantizationParams: the range [${lo}, ${hi}] is not finite, so it has no quantized form`);
   if (reduceRange) {
     qmin = Math.trunc(qmin / 2);
     qmax = Math.trunc(qmax / 2);
@@ -145,7 +149,7 @@ export function chooseQuantizationParams(lo: number, hi: number, qmin: number, q
   if (Math.fround(scale) === 0 || !Number.isFinite(Math.fround(1 / Math.fround(scale)))) scale = 0.1;
   const SMALL_SCALE_THRESHOLD = Math.fround(6.1e-5);
   if (scale < SMALL_SCALE_THRESHOLD) {
-    const original = scale;
+    const original = Math.fround(scale); // a float in PyTorch
     scale = SMALL_SCALE_THRESHOLD;
     // min and max are floats in PyTorch: each product rounds to float32.
     if (min === 0) max = Math.fround(SMALL_SCALE_THRESHOLD * (qmax - qmin));

@@ -157,6 +157,7 @@ export function toDTypeOrNull(name: string): DType | null {
  * promoteTypes(torch.int64, torch.float32) === torch.float32;
  */
 export function promoteTypes(a: DType, b: DType): DType {
+  if (a.isQuantized || b.isQuantized) throw new TypeError(`Promotion for quantized types (${a}, ${b}) is not supported`);
   if (a === b) return a;
   if (a.isComplex || b.isComplex) return toComplexDType(promoteTypes(toRealDType(a), toRealDType(b)));
   // The two cases where the lattice is not a chain.

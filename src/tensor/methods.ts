@@ -447,7 +447,7 @@ const TO_TARGET = 'a torch.dtype, a torch.device, or the name of either';
 function to(x: Tensor, target: DType | DeviceLike | string, dtype?: DType): Tensor {
   let wantDtype: DType | undefined = dtype === undefined ? undefined : toDTypeArg(dtype, 'to');
   let wantDevice: Device | undefined;
-  if (target instanceof DType) wantDtype = target;
+  if (target instanceof DType) wantDtype = toDTypeArg(target, 'to');
   else if (target instanceof Device) wantDevice = placement(target);
   else if (typeof target === 'string') {
     const named = toDTypeOrNull(target);

@@ -17,6 +17,8 @@ function copyTensor(t: Tensor, memo: Map<object, unknown>): Tensor {
   const data = noGrad(() => clone(t.detach()));
   const copy = t instanceof Parameter ? new Parameter(data, t.requiresGrad) : data;
   if (!(t instanceof Parameter) && t.requiresGrad) copy.requiresGrad_(true);
+  // A tensor a module keeps from tidy scopes (a quantized layer's packed weight) stays kept.
+  if (t._keep) copy._keep = true;
   memo.set(t, copy);
   return copy;
 }
@@ -49,6 +51,17 @@ export function deepCopyModule<M extends Module<any>>(module: M, memo: Map<objec
         const v: unknown = descriptor.value;
         if (Array.isArray(v)) descriptor.value = v.slice();
         else if (v instanceof Tensor) descriptor.value = copyTensor(v, memo);
+        else if (typeof (v as { _tensors?: unknown } | null)?._tensors === 'function') {
+          // A QuantizedTensor (a quantized layer's weight): a copy of its own.
+          const seen = memo.get(v as object);
+          if (seen !== undefined) descriptor.value = seen;
+          else {
+            const copy = (v as { clone(): { _tensors(): Tensor[] } }).clone();
+            for (const t of copy._tensors()) t._keep = true;
+            memo.set(v as object, copy);
+            descriptor.value = copy;
+          }
+        }
       }
       Reflect.defineProperty(copy, key, descriptor);
     }
