@@ -95,6 +95,17 @@ for label, spec in [('per tensor', {nn.Linear}), ('per channel', {nn.Linear: tor
     models.append({'label': label, 'state': float_state, 'repr': repr(qmodel), 'layers': layers, 'outputs': outputs, 'perLayer': per_layer,
                    'stateKeys': list(qmodel.state_dict().keys())})
 
+# A checkpoint PyTorch wrote: both models' quantized state dicts, and quantized tensors of
+# each dtype and scheme, for torch.load (tests/fixtures/quantized-checkpoint.pt).
+checkpoint = {'perTensor': None, 'perChannel': None,
+              'tensors': [torch.quantize_per_tensor(x, 0.05, 128, torch.quint8), torch.quantize_per_tensor(x, 1e-4, 7, torch.qint32),
+                          torch.quantize_per_channel(w, torch.tensor([0.1, 0.02, 0.3], dtype=torch.float64), torch.tensor([0, 3, -2]), 0, torch.qint8),
+                          torch.quantize_per_tensor(x, 0.03, -5, torch.qint8)[1:3, ::2]]}
+for label, spec in [('perTensor', {nn.Linear}), ('perChannel', {nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig})]:
+    checkpoint[label] = torch.ao.quantization.quantize_dynamic(mlp(), spec, dtype=torch.qint8).state_dict()
+torch.save(checkpoint, 'tests/fixtures/quantized-checkpoint.pt')
+checkpoint_tensors = [{'int': ser(t.int_repr()), 'repr': repr(t)} for t in checkpoint['tensors']]
+
 with open('tests/fixtures/quantization.json', 'w') as f:
-    json.dump({'perTensor': per_tensor, 'perChannel': per_channel, 'dynamic': dynamic, 'models': models}, f)
+    json.dump({'perTensor': per_tensor, 'perChannel': per_channel, 'dynamic': dynamic, 'models': models, 'checkpointTensors': checkpoint_tensors}, f)
 print('wrote tests/fixtures/quantization.json')

@@ -5,13 +5,16 @@
  * MLP (per tensor and per channel) whose weights, reprs, state-dict keys and outputs match;
  * the int8 product without oneDNN; and the errors.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import { expectClose, type FixtureTensor, fromFixture } from './helpers/reference.js';
+import { PYTHON, hasTorch, python } from './helpers/python.js';
 
 type S = FixtureTensor;
 const FIX: {
@@ -27,6 +30,7 @@ const FIX: {
     perLayer: { label: string; layers: { index: number; input: S; out: S }[] }[];
     stateKeys: string[];
   }[];
+  checkpointTensors: { int: S; repr: string }[];
 } = JSON.parse(readFileSync(new URL('./fixtures/quantization.json', import.meta.url), 'utf8'));
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -298,7 +302,9 @@ describe('dynamic quantization of an MLP against PyTorch 1.13 (quantize_dynamic)
     const m = FIX.models[1]!;
     const script = `
       import * as torch from ${JSON.stringify(`${root}src/index.ts`)};
-      import { readFileSync } from 'node:fs';
+      import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
       const m = JSON.parse(readFileSync(${JSON.stringify(`${root}tests/fixtures/quantization.json`)}, 'utf8')).models[1];
       const t = (f) => torch.tensor(f.data.map(Number), { dtype: torch.float32 }).reshape(f.shape);
       const model = new torch.nn.Sequential(new torch.nn.Linear(20, 64), new torch.nn.ReLU(), new torch.nn.Linear(64, 32), new torch.nn.Tanh(), new torch.nn.Linear(32, 5, { bias: false }));
@@ -318,5 +324,66 @@ describe('dynamic quantization of an MLP against PyTorch 1.13 (quantize_dynamic)
     expect(report.onednn).toBe(false);
     expect(report.worst).toBeLessThanOrEqual(1);
     void m;
+  });
+});
+
+describe('quantized tensors and models in checkpoints', () => {
+  const checkpoint = fileURLToPath(new URL('./fixtures/quantized-checkpoint.pt', import.meta.url));
+
+  it('loads a checkpoint PyTorch 1.13 wrote: quantized state dicts and tensors of each dtype and scheme', async () => {
+    const ck = (await torch.load(checkpoint)) as { perTensor: Record<string, unknown>; perChannel: Record<string, unknown>; tensors: torch.QuantizedTensor[] };
+    ck.tensors.forEach((t, i) => {
+      expect(t).toBeInstanceOf(torch.QuantizedTensor);
+      expectClose(t.intRepr(), FIX.checkpointTensors[i]!.int, { rtol: 0, atol: 0 });
+      // The qint32 tensor's repr is PyTorch's wrapping dequantize (see above); the rest print alike.
+      if (t.dtype !== torch.qint32) expect(String(t)).toBe(FIX.checkpointTensors[i]!.repr);
+    });
+    expect(ck.perTensor['0._packed_params.dtype']).toBe(torch.qint8);
+    for (const [label, m] of [['perTensor', FIX.models[0]!], ['perChannel', FIX.models[1]!]] as const) {
+      const spec = label === 'perChannel' ? new Map([[torch.nn.Linear, torch.ao.quantization.perChannelDynamicQconfig]]) : new Set([torch.nn.Linear]);
+      const q = torch.ao.quantization.quantizeDynamic(mlp(), spec);
+      const result = q.loadStateDict(ck[label] as never);
+      expect([result.missingKeys, result.unexpectedKeys]).toEqual([[], []]);
+      for (const c of m.outputs.filter((o) => o.label !== 'wide')) expectClose(q(fromFixture(c.input)) as Tensor, c.out, { rtol: 1e-5, atol: 1e-5, label: `${label} ${c.label}` });
+    }
+  });
+
+  it('saves and loads its own: the integers, scales and schemes come back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flint-quantized-'));
+    const q = quantizedModel(FIX.models[1]!);
+    const per = torch.quantizePerTensor(torch.tensor([0.5, -1, 2]), 1, 3, torch.quint8);
+    await torch.save({ state: q.stateDict(), per, view: torch.quantizePerTensor(torch.randn([4, 6]), 0.05, 0, torch.qint8) }, join(dir, 'q.pt'));
+    const back = (await torch.load(join(dir, 'q.pt'))) as { state: Record<string, unknown>; per: torch.QuantizedTensor };
+    expect([back.per.qScale(), back.per.qZeroPoint(), back.per.dtype]).toEqual([1, 3, torch.quint8]);
+    expect(back.per.intRepr().tolist()).toEqual(per.intRepr().tolist());
+    const target = torch.ao.quantization.quantizeDynamic(mlp(), new Map([[torch.nn.Linear, torch.ao.quantization.perChannelDynamicQconfig]]));
+    target.loadStateDict(back.state as never);
+    const x = fromFixture(FIX.models[1]!.outputs[0]!.input);
+    expect(torch.equal(target(x) as Tensor, q(x) as Tensor)).toBe(true);
+  });
+});
+
+if (!hasTorch) console.warn(`NOTICE: ${PYTHON} cannot import torch; the quantized checkpoint round trip with PyTorch is skipped (apt-get install python3-torch)`);
+
+describe.skipIf(!hasTorch)('quantized checkpoints with real PyTorch', () => {
+  it('PyTorch loads the state dict flint saved into its own quantized model, and computes the same outputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flint-quantized-torch-'));
+    const m = FIX.models[1]!;
+    const q = quantizedModel(m);
+    const file = join(dir, 'qmlp.pt');
+    await torch.save(q.stateDict(), file);
+    const c = m.outputs[1]!;
+    // PyTorch 1.13's weights_only loader has no BINFLOAT, which a scale needs (PyTorch's own
+    // quantized checkpoints too), so this loads as a trusted file.
+    const out = JSON.parse(python(`
+import json, sys, torch, torch.nn as nn
+model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.Tanh(), nn.Linear(32, 5, bias=False))
+q = torch.ao.quantization.quantize_dynamic(model, {nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}, dtype=torch.qint8)
+q.load_state_dict(torch.load(sys.argv[1]))
+x = torch.tensor(json.loads(sys.argv[2]), dtype=torch.float32).reshape(json.loads(sys.argv[3]))
+print(json.dumps({'out': q(x).reshape(-1).tolist(), 'w': q[0].weight().int_repr().reshape(-1).tolist()}))
+`, file, JSON.stringify(c.input.data.map(Number)), JSON.stringify(c.input.shape)));
+    expect(out.w).toEqual(layerOf(q, 0).weight().intRepr().reshape([-1]).tolist());
+    expectClose(torch.tensor(out.out as number[]), (q(fromFixture(c.input)) as Tensor).reshape([-1]), { rtol: 1e-5, atol: 1e-5 });
   });
 });

@@ -108,8 +108,8 @@ describe('corrupt input gives an Error that says what is wrong', () => {
   });
 
   it('an unknown dtype', () => {
-    const pickleBytes = Uint8Array.from([0x80, 2, ...latin1('ctorch\nQInt8Storage\n'), 0x2e]);
-    expect(() => torch.deserialize(archive(pickleBytes))).toThrow('Unsupported global: GLOBAL torch.QInt8Storage was not an allowed global by default');
+    const pickleBytes = Uint8Array.from([0x80, 2, ...latin1('ctorch\nQUInt4x2Storage\n'), 0x2e]);
+    expect(() => torch.deserialize(archive(pickleBytes))).toThrow('Unsupported global: GLOBAL torch.QUInt4x2Storage was not an allowed global by default');
   });
 
   it('a pickle LONG4 of absurd length, and an archive version out of range', () => {

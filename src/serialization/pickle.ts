@@ -6,6 +6,8 @@
  */
 import { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import { QuantizedTensor } from '../quantization/qtensor.js';
+import { QScheme } from '../quantization/qscheme.js';
 
 /** Where the pickled opcodes go; grows as needed. */
 export class PickleWriter {
@@ -14,7 +16,7 @@ export class PickleWriter {
   private readonly memo = new Map<object, number>();
   private readonly encoder = new TextEncoder();
 
-  constructor(private readonly tensorHook: (writer: PickleWriter, t: Tensor) => void) {}
+  constructor(private readonly tensorHook: (writer: PickleWriter, t: Tensor | QuantizedTensor) => void) {}
 
   private reserve(n: number): void {
     if (this.length + n <= this.buffer.length) return;
@@ -122,9 +124,11 @@ export class PickleWriter {
       this.get(seen);
       return;
     }
-    if (obj instanceof Tensor) {
+    if (obj instanceof Tensor || obj instanceof QuantizedTensor) {
       this.tensorHook(this, obj);
       this.put(obj);
+    } else if (obj instanceof QScheme) {
+      this.global('torch', obj.name); // torch.per_tensor_affine and friends
     } else if (obj instanceof DType) {
       this.global('torch', obj.name); // torch.float32 and friends, which weights_only allows
     } else if (Array.isArray(obj)) {
@@ -184,6 +188,13 @@ export class PickleWriter {
     }
   }
 
+  /** BINFLOAT: a Python float, also for a whole number (a scale of 1.0). */
+  float(v: number): void {
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setFloat64(0, v, false);
+    this.raw(0x47, ...bytes);
+  }
+
   /** A Python int for whole numbers (as JS cannot tell 1 from 1.0), else a float. */
   number(v: number): void {
     if (Number.isInteger(v) && Number.isSafeInteger(v)) {
@@ -234,7 +245,7 @@ export class PickleWriter {
  * Pickles `value` (protocol 2), with tensors written by `tensorHook`.
  * @example const bytes = pickle({ a: 1 }, () => { throw new Error('no tensors'); });
  */
-export function pickle(value: unknown, tensorHook: (writer: PickleWriter, t: Tensor) => void): Uint8Array {
+export function pickle(value: unknown, tensorHook: (writer: PickleWriter, t: Tensor | QuantizedTensor) => void): Uint8Array {
   const writer = new PickleWriter(tensorHook);
   writer.raw(0x80, 2);
   writer.value(value);

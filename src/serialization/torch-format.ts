@@ -3,22 +3,58 @@
  * write), and the legacy pre-1.6 stream (read only). The pickle says what the object
  * is; storages are raw little-endian bytes, read straight into native tensor memory.
  */
-import { DType, bfloat16, bool, complex128, complex64, float16, float32, float64, int16, int32, int64, int8, toDType, uint8 } from '../tensor/dtype.js';
+import { DType, bfloat16, bool, complex128, complex64, float16, float32, float64, int16, int32, int64, int8, qint32, qint8, quint8, toDType, uint8 } from '../tensor/dtype.js';
+import { QuantizedTensor } from '../quantization/qtensor.js';
+import { QScheme, perChannelAffine, perChannelAffineFloatQparams, perChannelSymmetric, perTensorAffine, perTensorSymmetric } from '../quantization/qscheme.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from '../nn/parameter.js';
 import { PickleWriter, pickle } from './pickle.js';
 import { readTensor, tensorFromMemory, type Steps } from './steps.js';
 import { finishNumpy } from './numpy.js';
 import { applyUserState, constructUserObject, globalValue, type UserObjectRecipe } from './safe-globals.js';
-import { internal, isInternal, showValue, unpickle, type GlobalRef, type StorageRef, type TensorRecipe } from './unpickle.js';
+import { internal, isInternal, showValue, unpickle, type GlobalRef, type QTensorRecipe, type StorageRef, type TensorRecipe } from './unpickle.js';
 import type { ZipEntry, ZipReader } from './zip-read.js';
 
-const STORAGE_DTYPES: Record<string, DType> = {
+const PLAIN_STORAGES: Record<string, DType> = {
   DoubleStorage: float64, FloatStorage: float32, HalfStorage: float16, BFloat16Storage: bfloat16,
   LongStorage: int64, IntStorage: int32, ShortStorage: int16, CharStorage: int8, ByteStorage: uint8,
   BoolStorage: bool, ComplexFloatStorage: complex64, ComplexDoubleStorage: complex128,
 };
-const STORAGE_NAMES = new Map<DType, string>(Object.entries(STORAGE_DTYPES).map(([name, dtype]) => [dtype, name]));
+/** A quantized tensor's storage holds its integers: read as the integer dtype, typed by the quantized one. */
+const QUANTIZED_STORAGES: Record<string, { storage: DType; dtype: DType }> = {
+  QInt8Storage: { storage: int8, dtype: qint8 }, QUInt8Storage: { storage: uint8, dtype: quint8 }, QInt32Storage: { storage: int32, dtype: qint32 },
+};
+const STORAGE_DTYPES: Record<string, DType> = {
+  ...PLAIN_STORAGES, ...Object.fromEntries(Object.entries(QUANTIZED_STORAGES).map(([name, q]) => [name, q.storage])),
+};
+const STORAGE_NAMES = new Map<DType, string>(Object.entries(PLAIN_STORAGES).map(([name, dtype]) => [dtype, name]));
+const QUANTIZED_STORAGE_NAMES = new Map<DType, string>(Object.entries(QUANTIZED_STORAGES).map(([name, q]) => [q.dtype, name]));
+const QUANTIZED_DTYPES = new Map<string, DType>([[qint8.name, qint8], [quint8.name, quint8], [qint32.name, qint32]]);
+const QSCHEMES = new Map<string, QScheme>([perTensorAffine, perChannelAffine, perTensorSymmetric, perChannelSymmetric, perChannelAffineFloatQparams].map((q) => [q.name, q]));
+
+/** A loaded quantized tensor from its integers and PyTorch's quantizer parameters. */
+function quantizedTensor(integers: Tensor, storageType: string, params: unknown[], build: (v: unknown) => unknown): QuantizedTensor {
+  const dtype = QUANTIZED_STORAGES[storageType]?.dtype;
+  if (dtype === undefined) throw new Error(`load: _rebuild_qtensor over a ${storageType}, which holds no quantized integers`);
+  const scheme = (params[0] as { name: string }).name;
+  if (scheme === 'per_tensor_affine' || scheme === 'per_tensor_symmetric') {
+    const [, scale, zeroPoint] = params;
+    if (typeof scale !== 'number' || typeof zeroPoint !== 'number' || !Number.isInteger(zeroPoint)) {
+      throw new Error('load: a per-tensor quantized tensor needs a float scale and an integer zero point');
+    }
+    return new QuantizedTensor(integers, dtype, { kind: 'tensor', scale, zeroPoint });
+  }
+  if (scheme === 'per_channel_affine' || scheme === 'per_channel_symmetric') {
+    const [, scales, zeroPoints, axis] = params.map((p, i) => (i === 1 || i === 2 ? build(p) : p));
+    if (!(scales instanceof Tensor) || !(zeroPoints instanceof Tensor) || typeof axis !== 'number' || !Number.isInteger(axis) || axis < 0 || axis >= integers.dim()) {
+      throw new Error('load: a per-channel quantized tensor needs tensors of scales and zero points and an axis inside its dims');
+    }
+    const channels = integers.shape[axis]!;
+    if (scales.numel() !== channels || zeroPoints.numel() !== channels) throw new Error(`load: a per-channel quantized tensor needs ${channels} scales and zero points`);
+    return new QuantizedTensor(integers, dtype, { kind: 'channel', scales: scales.to(float64).reshape([-1]).clone(), zeroPoints: zeroPoints.to(int64).reshape([-1]).clone(), axis });
+  }
+  throw new Error(`load: quantized tensors of the torch.${scheme} scheme are not supported`);
+}
 
 /** Reads `numel` elements of storage bytes into a new tensor, in bounded chunks. */
 type StorageReader = (key: string, dtype: DType, numel: number) => Tensor;
@@ -99,7 +135,17 @@ function materialize(value: unknown, readStorage: StorageReader): unknown {
       built.set(v, t);
       return t;
     }
-    if (isInternal(v, 'dtype')) return toDType((v as { name: string }).name);
+    if (isInternal(v, 'dtype')) {
+      const name = (v as { name: string }).name;
+      return QUANTIZED_DTYPES.get(name) ?? toDType(name);
+    }
+    if (isInternal(v, 'qscheme')) return QSCHEMES.get((v as { name: string }).name);
+    if (isInternal(v, 'qtensor')) {
+      const recipe = v as QTensorRecipe;
+      const q = quantizedTensor(tensorOf(recipe.tensor), recipe.tensor.storage.storageType, recipe.params, (p) => walk(p, depth + 1));
+      built.set(v, q);
+      return q;
+    }
     if (isInternal(v, 'object')) {
       // A user-allowlisted global: its arguments are loaded first (tensors included), the
       // object is registered before its state is, so that the state may refer back to it.
@@ -315,6 +361,10 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
     if (v === null || typeof v !== 'object' || seen.has(v)) return;
     if (depth > 1000) throw new Error('save: the object is nested too deeply (or contains a cycle)');
     seen.add(v);
+    if (v instanceof QuantizedTensor) {
+      for (const t of v._tensors()) visit(t, seen, depth + 1);
+      return;
+    }
     if (v instanceof Tensor) {
       if (v.isDisposed) throw new Error('save: a tensor has been disposed');
       let extent = v._offset + 1;
@@ -335,7 +385,12 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
   };
   visit(obj, new Set(), 0);
 
-  const writeTensor = (w: PickleWriter, t: Tensor): void => {
+  const writeTensor = (w: PickleWriter, value: Tensor | QuantizedTensor): void => {
+    if (value instanceof QuantizedTensor) {
+      writeQuantized(w, value);
+      return;
+    }
+    const t = value;
     const info = keys.get(t._storage as unknown as object)!;
     const parameter = t instanceof Parameter;
     if (parameter) {
@@ -369,6 +424,46 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
       w.tuple();
       w.reduce();
     }
+  };
+  // PyTorch's _rebuild_qtensor(storage, offset, size, stride, quantizer_params, requires_grad, hooks),
+  // over a QInt8Storage (QUInt8Storage, QInt32Storage) of the integers.
+  const writeQuantized = (w: PickleWriter, q: QuantizedTensor): void => {
+    const t = q._int;
+    const info = keys.get(t._storage as unknown as object)!;
+    w.global('torch._utils', '_rebuild_qtensor');
+    w.mark();
+    w.mark();
+    w.string('storage');
+    w.global('torch', QUANTIZED_STORAGE_NAMES.get(q.dtype)!);
+    w.string(info.key);
+    w.string(String(t.device));
+    w.number(info.numel);
+    w.tuple();
+    w.persistentId();
+    w.number(t._offset);
+    w.mark();
+    for (const s of t._shape) w.number(s);
+    w.tuple();
+    w.mark();
+    for (const s of t._strides) w.number(s);
+    w.tuple();
+    const quantizer = q._quantizer;
+    w.mark();
+    if (quantizer.kind === 'tensor') {
+      w.value(perTensorAffine);
+      w.float(quantizer.scale);
+      w.number(quantizer.zeroPoint);
+    } else {
+      w.value(perChannelAffine);
+      w.value(quantizer.scales);
+      w.value(quantizer.zeroPoints);
+      w.number(quantizer.axis);
+    }
+    w.tuple();
+    w.value(false);
+    w.emptyOrderedDict();
+    w.tuple();
+    w.reduce();
   };
   const pickled = pickle(obj, writeTensor);
   return { pickle: pickled, storages: [...keys.values()] };

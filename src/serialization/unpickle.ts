@@ -46,6 +46,23 @@ export interface DTypeRef {
   name: string;
 }
 
+/** A torch.qscheme named by GLOBAL (`torch.per_tensor_affine`). */
+export interface QSchemeRef {
+  kind: 'qscheme';
+  name: string;
+}
+
+/**
+ * `_rebuild_qtensor(storage, offset, size, stride, quantizer_params, requires_grad, hooks)`, not
+ * yet built: the integers' tensor, and (scheme, scale, zero point) or (scheme, scales, zero
+ * points, axis).
+ */
+export interface QTensorRecipe {
+  kind: 'qtensor';
+  tensor: TensorRecipe;
+  params: unknown[];
+}
+
 /** A global GLOBAL pushed; `user` is the user's allowlist entry, taken when the pickle names it. */
 export interface GlobalRef {
   kind: 'global';
@@ -69,21 +86,26 @@ const newDict = (): DictBox => internal({ kind: 'dict', entries: [], state: null
 const STORAGE_TYPES = new Set([
   'DoubleStorage', 'FloatStorage', 'HalfStorage', 'BFloat16Storage', 'LongStorage', 'IntStorage',
   'ShortStorage', 'CharStorage', 'ByteStorage', 'BoolStorage', 'ComplexFloatStorage', 'ComplexDoubleStorage',
+  'QInt8Storage', 'QUInt8Storage', 'QInt32Storage',
 ]);
 const DTYPES = new Set([
   'float64', 'float32', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool',
   'double', 'float', 'half', 'long', 'int', 'short', 'complex64', 'complex128', 'cfloat', 'cdouble',
+  'qint8', 'quint8', 'qint32',
 ]);
+/** torch.qscheme values (a quantized tensor's quantizer parameters start with one). */
+const QSCHEMES = new Set(['per_tensor_affine', 'per_channel_affine', 'per_tensor_symmetric', 'per_channel_symmetric', 'per_channel_affine_float_qparams']);
 const FUNCTIONS = new Set([
   'collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor',
   'torch._utils._rebuild_parameter', 'torch.Size', 'torch.device', '_codecs.encode', 'builtins.set',
   'builtins.frozenset', 'builtins.bytearray', 'builtins.bytes', 'torch._tensor._rebuild_from_type_v2',
+  'torch._utils._rebuild_qtensor',
 ]);
 
 const isBuiltInGlobal = (qualified: string): boolean => {
   const dot = qualified.lastIndexOf('.');
   const [module, name] = [qualified.slice(0, dot), qualified.slice(dot + 1)];
-  return (module === 'torch' && (STORAGE_TYPES.has(name) || DTYPES.has(name))) || FUNCTIONS.has(qualified) || isNumpyGlobal(qualified);
+  return (module === 'torch' && (STORAGE_TYPES.has(name) || DTYPES.has(name) || QSCHEMES.has(name))) || FUNCTIONS.has(qualified) || isNumpyGlobal(qualified);
 };
 setBuiltInGlobals(isBuiltInGlobal);
 
@@ -92,11 +114,12 @@ setBuiltInGlobals(isBuiltInGlobal);
  * built-in allowlist (tensors, storages, dtypes, OrderedDict, numpy's arrays, scalars
  * and dtypes), then the user's (`torch.serialization.addSafeGlobals`).
  */
-function findGlobal(pickledModule: string, name: string, unknown?: (qualified: string) => void): GlobalRef | DTypeRef | StorageTypeRef {
+function findGlobal(pickledModule: string, name: string, unknown?: (qualified: string) => void): GlobalRef | DTypeRef | StorageTypeRef | QSchemeRef {
   // Protocol 2 pickles name Python 3's builtins as Python 2's '__builtin__' (pickle's fix_imports).
   const module = pickledModule === '__builtin__' ? 'builtins' : pickledModule;
   if (module === 'torch' && STORAGE_TYPES.has(name)) return internal({ kind: 'storageType', name });
   if (module === 'torch' && DTYPES.has(name)) return internal({ kind: 'dtype', name });
+  if (module === 'torch' && QSCHEMES.has(name)) return internal({ kind: 'qscheme', name });
   const qualified = `${module}.${name}`;
   if (FUNCTIONS.has(qualified) || isNumpyGlobal(qualified)) return internal({ kind: 'global', module, name });
   const user = userGlobal(qualified);
@@ -160,6 +183,14 @@ function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
         kind: 'tensor', storage: storage as StorageRef, offset, size: sizes, stride: strides,
         requiresGrad: requiresGrad === true, parameter: false,
       } satisfies TensorRecipe);
+    }
+    case 'torch._utils._rebuild_qtensor': {
+      const [storage, offset, size, stride, params, requiresGrad] = args;
+      const integers = callGlobal({ kind: 'global', module: 'torch._utils', name: '_rebuild_tensor_v2' }, [storage, offset, size, stride, requiresGrad]);
+      if (!Array.isArray(params) || params.length < 3 || !isObj(params[0], 'qscheme')) {
+        throw new Error('unpickle: _rebuild_qtensor expects quantizer parameters that start with a torch.qscheme');
+      }
+      return internal({ kind: 'qtensor', tensor: integers as TensorRecipe, params } satisfies QTensorRecipe);
     }
     case 'torch._utils._rebuild_parameter': {
       const [tensor, requiresGrad] = args;
