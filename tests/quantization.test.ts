@@ -295,7 +295,25 @@ describe('dynamic quantization of an MLP against PyTorch 1.13 (quantize_dynamic)
     });
     expect(child.status, child.stderr).toBe(0);
     // oneDNN's own log of the primitive it ran: u8 rows times the [K, N] s8 weight.
-    expect(child.stdout).toMatch(/onednn_verbose,exec,cpu,matmul,[^,]+,undef,src_u8::blocked:ab:f0 wei_s8::blocked:ab:f0 dst_f32::blocked:ab:f0,.*3x8:8x4:3x4/);
+    expect(child.stdout).toMatch(/onednn_verbose,exec,cpu,matmul,[^,]+,undef,src_u8::blocked:ab:f0 wei_s8::blocked:ab:f0 dst_f32::blocked:[^,]*,.*\*x8:8x4:\*x4/);
+  });
+
+  it('blocks of rows or of columns over the threads give the same bits as one block', () => {
+    const threads = torch.getNumThreads();
+    try {
+      for (const [m, k, n] of [[40, 33, 67], [100, 50, 20], [3, 8, 200], [1, 16, 1]]) {
+        torch.manualSeed(m);
+        const layer = torch.nn.quantized.dynamic.Linear.fromFloat(new torch.nn.Linear(k!, n!));
+        const x = torch.randn([m!, k!]);
+        torch.setNumThreads(1);
+        const one = layer(x) as Tensor;
+        torch.setNumThreads(2);
+        const two = layer(x) as Tensor;
+        expect(torch.equal(one, two), `${m}x${k}x${n}`).toBe(true);
+      }
+    } finally {
+      torch.setNumThreads(threads);
+    }
   });
 
   it('without libdnnl (FLINT_ONEDNN pointing nowhere), the int8 product is summed in flint and agrees', () => {

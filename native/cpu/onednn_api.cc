@@ -54,6 +54,7 @@ OnednnLibrary::OnednnLibrary() {
     resolve(library, &streamWait, "dnnl_stream_wait");
     resolve(library, &streamDestroy, "dnnl_stream_destroy");
     resolve(library, &memoryDescInitByTag, "dnnl_memory_desc_init_by_tag");
+    resolve(library, &memoryDescInitByStrides, "dnnl_memory_desc_init_by_strides");
     resolve(library, &memoryDescEqual, "dnnl_memory_desc_equal");
     resolve(library, &memoryDescGetSize, "dnnl_memory_desc_get_size");
     resolve(library, &memoryCreate, "dnnl_memory_create");

@@ -96,6 +96,8 @@ struct OnednnLibrary {
   onednnStatus (*streamDestroy)(onednnStream) = nullptr;
   onednnStatus (*memoryDescInitByTag)(OnednnMemoryDesc*, int ndims, const int64_t* dims, int dataType,
                                       int tag) = nullptr;
+  onednnStatus (*memoryDescInitByStrides)(OnednnMemoryDesc*, int ndims, const int64_t* dims, int dataType,
+                                          const int64_t* strides) = nullptr;
   int (*memoryDescEqual)(const OnednnMemoryDesc*, const OnednnMemoryDesc*) = nullptr;
   size_t (*memoryDescGetSize)(const OnednnMemoryDesc*) = nullptr;
   onednnStatus (*memoryCreate)(onednnMemory*, const OnednnMemoryDesc*, onednnEngine, void* handle) = nullptr;

@@ -1,9 +1,13 @@
 #include "onednn_matmul.h"
 
+#include <algorithm>
 #include <cstring>
+#include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "../core/thread_pool.h"
 #include "flint/status.h"
 
 namespace flint {
@@ -12,6 +16,10 @@ namespace {
 
 // As onednn_convolution.cc: a few shapes per model, and a bound for loops over many.
 constexpr size_t kMaxPlans = 256;
+// DNNL_RUNTIME_DIM_VAL: a size given at each call.
+constexpr int64_t kRuntimeDim = INT64_MIN;
+// Rows per block at least: below this, one more thread costs more than it saves.
+constexpr int64_t kMinRows = 16;
 
 float runtimeF32() {
   float value;
@@ -25,51 +33,64 @@ struct OnednnInt8Matmul::Plan {
   const OnednnLibrary* library = nullptr;
   // Null when oneDNN has no kernel for this product (remembered, so it is asked once).
   onednnPrimitive primitive = nullptr;
-  onednnMemory src = nullptr, weight = nullptr, dst = nullptr, scales = nullptr, zeroPoint = nullptr, scratchpad = nullptr;
-  // The scratchpad is ours (oneDNN's own belongs to the thread that built the primitive,
-  // and the CPU queue's thread may run it later); one call at a time uses a backend.
-  std::vector<char> scratch;
+  OnednnMemoryDesc weightDesc{}, scalesDesc{}, zeroPointDesc{}, scratchDesc{};
+  size_t scratchBytes = 0;
 
   ~Plan() {
-    for (onednnMemory m : {src, weight, dst, scales, zeroPoint, scratchpad}) {
-      if (m != nullptr) library->memoryDestroy(m);
-    }
     if (primitive != nullptr) library->primitiveDestroy(primitive);
+  }
+};
+
+// What one block of rows uses while it runs: its stream and scratchpad (oneDNN's own
+// scratchpad belongs to the thread that built the primitive).
+struct OnednnInt8Matmul::Lane {
+  const OnednnLibrary* library = nullptr;
+  onednnStream stream = nullptr;
+  std::vector<char> scratch;
+
+  ~Lane() {
+    if (stream != nullptr) library->streamDestroy(stream);
   }
 };
 
 OnednnInt8Matmul::OnednnInt8Matmul() {
   library_.check(library_.engineCreate(&engine_, kOnednnCpu, 0), "dnnl_engine_create");
-  const onednnStatus status = library_.streamCreate(&stream_, engine_, kOnednnStreamInOrder);
-  if (status != kOnednnSuccess) {
-    library_.engineDestroy(engine_);
-    library_.check(status, "dnnl_stream_create");
-  }
 }
 
 OnednnInt8Matmul::~OnednnInt8Matmul() {
   plans_.clear();
-  library_.streamDestroy(stream_);
+  lanes_.clear();
   library_.engineDestroy(engine_);
+}
+
+OnednnInt8Matmul::Lane& OnednnInt8Matmul::lane(size_t index) {
+  auto found = lanes_.find(index);
+  if (found != lanes_.end()) return *found->second;
+  auto made = std::make_unique<Lane>();
+  made->library = &library_;
+  library_.check(library_.streamCreate(&made->stream, engine_, kOnednnStreamInOrder), "dnnl_stream_create");
+  return *lanes_.emplace(index, std::move(made)).first->second;
 }
 
 OnednnInt8Matmul::Plan* OnednnInt8Matmul::planFor(const Key& key) {
   auto found = plans_.find(key);
   if (found != plans_.end()) return found->second.get();
   if (plans_.size() >= kMaxPlans) plans_.clear();
-  const int64_t m = key[0], k = key[1], n = key[2];
+  // A block of `columns` of the [K, N] weight and of the output, whose rows are N apart.
+  const int64_t k = key[0], columns = key[1], n = key[2];
   const bool perChannel = key[3] != 0;
 
   auto plan = std::make_unique<Plan>();
   plan->library = &library_;
-  OnednnMemoryDesc srcDesc{}, weightDesc{}, dstDesc{}, scalesDesc{}, zeroPointDesc{};
-  const int64_t srcDims[2] = {m, k}, weightDims[2] = {k, n}, dstDims[2] = {m, n};
-  const int64_t scaleCount[1] = {perChannel ? n : 1}, one[1] = {1};
+  OnednnMemoryDesc srcDesc{}, dstDesc{};
+  const int64_t srcDims[2] = {kRuntimeDim, k}, weightDims[2] = {k, columns}, dstDims[2] = {kRuntimeDim, columns};
+  const int64_t rowStride[2] = {n, 1}, runtimeStride[2] = {kRuntimeDim, 1};
+  const int64_t scaleCount[1] = {perChannel ? columns : 1}, one[1] = {1};
   library_.check(library_.memoryDescInitByTag(&srcDesc, 2, srcDims, kOnednnU8, kOnednnTagAb), "dnnl_memory_desc_init_by_tag");
-  library_.check(library_.memoryDescInitByTag(&weightDesc, 2, weightDims, kOnednnS8, kOnednnTagAb), "dnnl_memory_desc_init_by_tag");
-  library_.check(library_.memoryDescInitByTag(&dstDesc, 2, dstDims, kOnednnF32, kOnednnTagAb), "dnnl_memory_desc_init_by_tag");
-  library_.check(library_.memoryDescInitByTag(&scalesDesc, 1, scaleCount, kOnednnF32, kOnednnTagA), "dnnl_memory_desc_init_by_tag");
-  library_.check(library_.memoryDescInitByTag(&zeroPointDesc, 1, one, kOnednnS32, kOnednnTagA), "dnnl_memory_desc_init_by_tag");
+  library_.check(library_.memoryDescInitByStrides(&plan->weightDesc, 2, weightDims, kOnednnS8, rowStride), "dnnl_memory_desc_init_by_strides");
+  library_.check(library_.memoryDescInitByStrides(&dstDesc, 2, dstDims, kOnednnF32, runtimeStride), "dnnl_memory_desc_init_by_strides");
+  library_.check(library_.memoryDescInitByTag(&plan->scalesDesc, 1, scaleCount, kOnednnF32, kOnednnTagA), "dnnl_memory_desc_init_by_tag");
+  library_.check(library_.memoryDescInitByTag(&plan->zeroPointDesc, 1, one, kOnednnS32, kOnednnTagA), "dnnl_memory_desc_init_by_tag");
 
   onednnAttr attr = nullptr;
   library_.check(library_.attrCreate(&attr), "dnnl_primitive_attr_create");
@@ -82,19 +103,12 @@ OnednnInt8Matmul::Plan* OnednnInt8Matmul::planFor(const Key& key) {
     library_.check(library_.attrSetOutputScales(attr, 1, perChannel ? 2 : 0, &runtimeScale), "dnnl_primitive_attr_set_output_scales");
     library_.check(library_.attrSetZeroPoints(attr, kOnednnArgSrc, 1, 0, &runtimeZeroPoint), "dnnl_primitive_attr_set_zero_points");
     OnednnMatmulDesc op{};
-    library_.check(library_.matmulDescInit(&op, &srcDesc, &weightDesc, nullptr, &dstDesc), "dnnl_matmul_desc_init");
+    library_.check(library_.matmulDescInit(&op, &srcDesc, &plan->weightDesc, nullptr, &dstDesc), "dnnl_matmul_desc_init");
     const onednnStatus made = library_.primitiveDescCreate(&desc, &op, attr, engine_, nullptr);
     if (made == kOnednnSuccess) {
-      for (auto [memory, md] : {std::pair{&plan->src, &srcDesc}, {&plan->weight, &weightDesc}, {&plan->dst, &dstDesc},
-                                {&plan->scales, &scalesDesc}, {&plan->zeroPoint, &zeroPointDesc}}) {
-        library_.check(library_.memoryCreate(memory, md, engine_, nullptr), "dnnl_memory_create");
-      }
       const OnednnMemoryDesc* scratch = library_.primitiveDescQueryMd(desc, kOnednnQueryScratchpad, 0);
-      const size_t scratchBytes = scratch == nullptr ? 0 : library_.memoryDescGetSize(scratch);
-      if (scratchBytes > 0) {
-        plan->scratch.resize(scratchBytes);
-        library_.check(library_.memoryCreate(&plan->scratchpad, scratch, engine_, plan->scratch.data()), "dnnl_memory_create");
-      }
+      plan->scratchBytes = scratch == nullptr ? 0 : library_.memoryDescGetSize(scratch);
+      if (scratch != nullptr) plan->scratchDesc = *scratch;
       library_.check(library_.primitiveCreate(&plan->primitive, desc), "dnnl_primitive_create (matmul)");
     } else if (made != 3) {  // 3: unimplemented, which the caller falls back from
       library_.check(made, "dnnl_primitive_desc_create (int8 matmul)");
@@ -109,31 +123,77 @@ OnednnInt8Matmul::Plan* OnednnInt8Matmul::planFor(const Key& key) {
   return plans_.emplace(key, std::move(plan)).first->second.get();
 }
 
-bool OnednnInt8Matmul::run(const uint8_t* src, const int8_t* weight, float* out, int64_t m, int64_t k, int64_t n,
-                           const float* scales, bool perChannel, int32_t srcZeroPoint, int threads) {
-  // OpenMP's thread count is the calling thread's: set before a plan is built and before it runs.
-  if (library_.ompSetNumThreads != nullptr) library_.ompSetNumThreads(threads);
-  Plan* plan = planFor({m, k, n, perChannel ? 1 : 0, threads});
+bool OnednnInt8Matmul::run(ThreadPool& pool, const uint8_t* src, const int8_t* weight, float* out, int64_t m, int64_t k,
+                           int64_t n, const float* scales, bool perChannel, int32_t srcZeroPoint) {
+  // Built and run with one OpenMP thread: the parallelism is the pool's, over blocks of rows.
+  if (library_.ompSetNumThreads != nullptr) library_.ompSetNumThreads(1);
+  // Blocks of rows, or of columns when there are more columns than rows: each block packs
+  // its own share of the operand it splits, and the other whole.
+  const bool byColumns = n > m;
+  const int64_t extent = byColumns ? n : m;
+  const int blocks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(pool.size(), extent / kMinRows)));
+  const int64_t perBlock = (extent + blocks - 1) / blocks;
+  const int64_t columnsOf[2] = {byColumns ? perBlock : n, byColumns ? extent - perBlock * (blocks - 1) : n};
+  Plan* plan = planFor({k, columnsOf[0], n, perChannel ? 1 : 0});
   if (plan->primitive == nullptr) return false;
-  int32_t zeroPoint = srcZeroPoint;
-  // oneDNN reads through these handles and writes only `out`.
-  const std::pair<onednnMemory, void*> handles[] = {{plan->src, const_cast<uint8_t*>(src)},
-                                                    {plan->weight, const_cast<int8_t*>(weight)},
-                                                    {plan->dst, out},
-                                                    {plan->scales, const_cast<float*>(scales)},
-                                                    {plan->zeroPoint, &zeroPoint}};
-  for (const auto& [memory, data] : handles) {
-    library_.check(library_.memorySetDataHandle(memory, data), "dnnl_memory_set_data_handle");
+  Plan* lastPlan = planFor({k, columnsOf[1], n, perChannel ? 1 : 0});
+  if (lastPlan->primitive == nullptr) return false;
+  // The lanes are made here, on the calling thread, before any block runs.
+  for (int b = 0; b < blocks; b++) {
+    Lane& l = lane(static_cast<size_t>(b));
+    const size_t bytes = std::max(plan->scratchBytes, lastPlan->scratchBytes);
+    if (l.scratch.size() < bytes) l.scratch.resize(bytes);
   }
-  OnednnExecArg args[6] = {{kOnednnArgSrc, plan->src},
-                           {kOnednnArgWeights, plan->weight},
-                           {kOnednnArgDst, plan->dst},
-                           {kOnednnArgOutputScales, plan->scales},
-                           {kOnednnArgZeroPoints | kOnednnArgSrc, plan->zeroPoint},
-                           {kOnednnArgScratchpad, plan->scratchpad}};
-  library_.check(library_.primitiveExecute(plan->primitive, stream_, plan->scratchpad != nullptr ? 6 : 5, args),
-                 "dnnl_primitive_execute (int8 matmul)");
-  library_.check(library_.streamWait(stream_), "dnnl_stream_wait");
+  std::vector<Lane*> lanes;
+  for (int b = 0; b < blocks; b++) lanes.push_back(&lane(static_cast<size_t>(b)));
+  std::mutex failure;
+  std::string error;
+  pool.parallelChunks(
+      blocks,
+      [&](int64_t first, int64_t last) {
+        for (int64_t b = first; b < last; b++) {
+          // Rows [r0, r1) and columns [c0, c1) of the output.
+          const int64_t start = b * perBlock, stop = std::min(extent, start + perBlock);
+          if (start >= stop) continue;
+          const int64_t r0 = byColumns ? 0 : start, r1 = byColumns ? m : stop;
+          const int64_t c0 = byColumns ? start : 0;
+          Plan* p = byColumns && b == blocks - 1 ? lastPlan : plan;
+          Lane& l = *lanes[static_cast<size_t>(b)];
+          if (library_.ompSetNumThreads != nullptr) library_.ompSetNumThreads(1);
+          // The block's own memory objects (concrete row counts), freed when it is done.
+          std::vector<onednnMemory> memories;
+          auto make = [&](const OnednnMemoryDesc* md, const void* data) {
+            onednnMemory memory = nullptr;
+            library_.check(library_.memoryCreate(&memory, md, engine_, const_cast<void*>(data)), "dnnl_memory_create");
+            memories.push_back(memory);
+            return memory;
+          };
+          int32_t zeroPoint = srcZeroPoint;
+          try {
+            OnednnMemoryDesc srcDesc{}, dstDesc{};
+            const int64_t columns = byColumns ? stop - start : n;
+            const int64_t srcDims[2] = {r1 - r0, k}, dstDims[2] = {r1 - r0, columns}, dstStrides[2] = {n, 1};
+            library_.check(library_.memoryDescInitByTag(&srcDesc, 2, srcDims, kOnednnU8, kOnednnTagAb), "dnnl_memory_desc_init_by_tag");
+            library_.check(library_.memoryDescInitByStrides(&dstDesc, 2, dstDims, kOnednnF32, dstStrides), "dnnl_memory_desc_init_by_strides");
+            OnednnExecArg args[6] = {{kOnednnArgSrc, make(&srcDesc, src + r0 * k)},
+                                     {kOnednnArgWeights, make(&p->weightDesc, weight + c0)},
+                                     {kOnednnArgDst, make(&dstDesc, out + r0 * n + c0)},
+                                     {kOnednnArgOutputScales, make(&p->scalesDesc, scales + (perChannel ? c0 : 0))},
+                                     {kOnednnArgZeroPoints | kOnednnArgSrc, make(&p->zeroPointDesc, &zeroPoint)},
+                                     {kOnednnArgScratchpad, nullptr}};
+            int count = 5;
+            if (p->scratchBytes > 0) args[count++] = {kOnednnArgScratchpad, make(&p->scratchDesc, l.scratch.data())};
+            library_.check(library_.primitiveExecute(p->primitive, l.stream, count, args), "dnnl_primitive_execute (int8 matmul)");
+            library_.check(library_.streamWait(l.stream), "dnnl_stream_wait");
+          } catch (const std::exception& e) {
+            std::lock_guard<std::mutex> lock(failure);
+            if (error.empty()) error = e.what();
+          }
+          for (onednnMemory memory : memories) library_.memoryDestroy(memory);
+        }
+      },
+      blocks);
+  if (!error.empty()) throw Error(error);
   return true;
 }
 

@@ -20,13 +20,18 @@ namespace flint {
 
 namespace {
 
+// Elements per thread for the passes around the product (range, quantize, bias). They stream
+// memory once, and waking flint's pool for them costs more than it saves below a few MB:
+// its threads then spin beside oneDNN's OpenMP threads on the same cores.
+constexpr int64_t kPassGrain = int64_t(1) << 20;
+
 // The smallest and largest of `count` floats; throws on NaN or ±inf, for which PyTorch's
 // engines would choose a NaN or infinite scale and return garbage.
 std::pair<float, float> rangeOf(ThreadPool& pool, const float* input, int64_t count) {
   std::mutex mutex;
   float lo = 0.0f, hi = 0.0f;
   bool first = true, finite = true;
-  pool.parallelFor(count, 1 << 16, [&](int64_t begin, int64_t end) {
+  pool.parallelFor(count, kPassGrain, [&](int64_t begin, int64_t end) {
     float a = input[begin], b = input[begin];
     bool ok = true;
     for (int64_t i = begin; i < end; i++) {
@@ -121,7 +126,7 @@ void quantizeRun(const float* input, uint8_t* quantized, int64_t begin, int64_t 
 void quantizeRows(ThreadPool& pool, const float* input, uint8_t* quantized, int64_t count, float inverseScale,
                   int32_t zeroPoint) {
   const float shift = static_cast<float>(zeroPoint);
-  pool.parallelFor(count, 1 << 16, [&](int64_t begin, int64_t end) {
+  pool.parallelFor(count, kPassGrain, [&](int64_t begin, int64_t end) {
     quantizeRun(input, quantized, begin, end, inverseScale, shift);
   });
 }
@@ -199,12 +204,11 @@ void CpuBackend::quantizedLinearDynamicRun(const QuantizedLinearDynamicArgs& a) 
     quantizeRows(pool(), input, quantized.get(), m * k, inverseScale, q.zeroPoint);
     const int8_t* weight = reinterpret_cast<const int8_t*>(a.weight.data);
     OnednnInt8Matmul* onednn = int8Matmul();
-    const bool done = onednn != nullptr &&
-                      onednn->run(quantized.get(), weight, out, m, k, n, scales.data(), perChannel, q.zeroPoint, pool().size());
+    const bool done = onednn != nullptr && onednn->run(pool(), quantized.get(), weight, out, m, k, n, scales.data(), perChannel, q.zeroPoint);
     if (!done) int8Product(pool(), quantized.get(), weight, out, m, k, n, scales.data(), perChannel, q.zeroPoint);
   }
   if (bias == nullptr) return;
-  pool().parallelFor(m, std::max<int64_t>(1, (1 << 16) / n), [&](int64_t begin, int64_t end) {
+  pool().parallelFor(m, std::max<int64_t>(1, kPassGrain / n), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; i++) {
       float* row = out + i * n;
       for (int64_t j = 0; j < n; j++) row[j] += bias[j];
