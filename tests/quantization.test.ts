@@ -15,6 +15,8 @@ import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import { expectClose, type FixtureTensor, fromFixture } from './helpers/reference.js';
 import { PYTHON, hasTorch, python } from './helpers/python.js';
+import { encodeTorchObject } from '../src/serialization/torch-format.js';
+import { createZipWriter } from '../src/serialization/zip-write.js';
 
 type S = FixtureTensor;
 const FIX: {
@@ -102,6 +104,9 @@ describe('quantized tensors against PyTorch 1.13', () => {
     const x = torch.tensor([0.5, -1.5]);
     const q = torch.tidy(() => torch.quantizePerChannel(x.reshape([2, 1]), torch.tensor([0.1, 0.2]), torch.tensor([0, 1]), 0, torch.qint8));
     expect(q.intRepr().tolist()).toEqual([[5], [-7]]);
+    expect(q.qPerChannelZeroPoints().tolist()).toEqual([0, 1]);
+    expectClose(q.qPerChannelScales(), torch.tensor([0.1, 0.2]).double(), { rtol: 0, atol: 0 });
+    expectClose(q.dequantize(), torch.tensor([[0.5], [-1.6]]), { rtol: 1e-6, atol: 0 });
     let inner: torch.QuantizedTensor | null = null;
     torch.tidy(() => {
       inner = torch.quantizePerTensor(x, 0.1, 0, torch.qint8);
@@ -301,15 +306,23 @@ describe('dynamic quantization of an MLP against PyTorch 1.13 (quantize_dynamic)
   it('blocks of rows or of columns over the threads give the same bits as one block', () => {
     const threads = torch.getNumThreads();
     try {
-      for (const [m, k, n] of [[40, 33, 67], [100, 50, 20], [3, 8, 200], [1, 16, 1]]) {
-        torch.manualSeed(m);
-        const layer = torch.nn.quantized.dynamic.Linear.fromFloat(new torch.nn.Linear(k!, n!));
-        const x = torch.randn([m!, k!]);
-        torch.setNumThreads(1);
-        const one = layer(x) as Tensor;
-        torch.setNumThreads(2);
-        const two = layer(x) as Tensor;
-        expect(torch.equal(one, two), `${m}x${k}x${n}`).toBe(true);
+      // [m, k, n, threads]: blocks of columns (n > m), of rows, uneven last blocks, and thread
+      // counts whose even split would leave an empty last block (20 threads, 321 columns).
+      const cases = [[40, 33, 67, 2], [100, 50, 20, 2], [3, 8, 200, 2], [1, 16, 1, 2], [5, 12, 321, 20], [7, 9, 289, 18], [300, 10, 5, 19]];
+      for (const [m, k, n, threads] of cases) {
+        for (const perChannel of [false, true]) {
+          torch.manualSeed(m! + n!);
+          const float = new torch.nn.Linear(k!, n!);
+          const layer = torch.nn.quantized.dynamic.Linear.fromFloat(float, { perChannel });
+          const x = torch.randn([m!, k!]);
+          torch.setNumThreads(1);
+          const one = layer(x) as Tensor;
+          torch.setNumThreads(threads!);
+          const many = layer(x) as Tensor;
+          expect(torch.equal(one, many), `${m}x${k}x${n}, ${threads} threads, per channel ${perChannel}`).toBe(true);
+          // And near the float layer: the quantization error, not a misplaced block.
+          expectClose(many, float(x) as Tensor, { rtol: 0.05, atol: 0.05, label: `${m}x${k}x${n}` });
+        }
       }
     } finally {
       torch.setNumThreads(threads);
@@ -320,9 +333,7 @@ describe('dynamic quantization of an MLP against PyTorch 1.13 (quantize_dynamic)
     const m = FIX.models[1]!;
     const script = `
       import * as torch from ${JSON.stringify(`${root}src/index.ts`)};
-      import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+      import { readFileSync } from 'node:fs';
       const m = JSON.parse(readFileSync(${JSON.stringify(`${root}tests/fixtures/quantization.json`)}, 'utf8')).models[1];
       const t = (f) => torch.tensor(f.data.map(Number), { dtype: torch.float32 }).reshape(f.shape);
       const model = new torch.nn.Sequential(new torch.nn.Linear(20, 64), new torch.nn.ReLU(), new torch.nn.Linear(64, 32), new torch.nn.Tanh(), new torch.nn.Linear(32, 5, { bias: false }));
@@ -370,10 +381,16 @@ describe('quantized tensors and models in checkpoints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flint-quantized-'));
     const q = quantizedModel(FIX.models[1]!);
     const per = torch.quantizePerTensor(torch.tensor([0.5, -1, 2]), 1, 3, torch.quint8);
-    await torch.save({ state: q.stateDict(), per, view: torch.quantizePerTensor(torch.randn([4, 6]), 0.05, 0, torch.qint8) }, join(dir, 'q.pt'));
-    const back = (await torch.load(join(dir, 'q.pt'))) as { state: Record<string, unknown>; per: torch.QuantizedTensor };
+    const channel = torch.quantizePerChannel(torch.randn([3, 4]), torch.tensor([0.1, 0.02, 0.3]), torch.tensor([0, 3, -2]), 0, torch.qint8);
+    await torch.save({ state: q.stateDict(), per, again: per, channel }, join(dir, 'q.pt'));
+    const back = (await torch.load(join(dir, 'q.pt'))) as { state: Record<string, unknown>; per: torch.QuantizedTensor; again: torch.QuantizedTensor; channel: torch.QuantizedTensor };
     expect([back.per.qScale(), back.per.qZeroPoint(), back.per.dtype]).toEqual([1, 3, torch.quint8]);
     expect(back.per.intRepr().tolist()).toEqual(per.intRepr().tolist());
+    // One object saved twice loads as one.
+    expect(back.again).toBe(back.per);
+    expect([back.channel.qscheme(), back.channel.qPerChannelAxis(), back.channel.qPerChannelScales().dtype]).toEqual([torch.perChannelAffine, 0, torch.float64]);
+    expect(back.channel.qPerChannelZeroPoints().tolist()).toEqual([0, 3, -2]);
+    expect(back.channel.intRepr().tolist()).toEqual(channel.intRepr().tolist());
     const target = torch.ao.quantization.quantizeDynamic(mlp(), new Map([[torch.nn.Linear, torch.ao.quantization.perChannelDynamicQconfig]]));
     target.loadStateDict(back.state as never);
     const x = fromFixture(FIX.models[1]!.outputs[0]!.input);
@@ -403,5 +420,41 @@ print(json.dumps({'out': q(x).reshape(-1).tolist(), 'w': q[0].weight().int_repr(
 `, file, JSON.stringify(c.input.data.map(Number)), JSON.stringify(c.input.shape)));
     expect(out.w).toEqual(layerOf(q, 0).weight().intRepr().reshape([-1]).tolist());
     expectClose(torch.tensor(out.out as number[]), (q(fromFixture(c.input)) as Tensor).reshape([-1]), { rtol: 1e-5, atol: 1e-5 });
+  });
+});
+
+describe('hostile quantized checkpoints give an Error that says what is wrong', () => {
+  /** torch.save's bytes of a small qint8 tensor, with its pickle changed by `edit`. */
+  function edited(edit: (pickle: Uint8Array) => void): Buffer {
+    const q = torch.quantizePerTensor(torch.tensor([0.5, 1.25]), 0.1, 3, torch.qint8);
+    const { pickle, storages } = encodeTorchObject(q);
+    edit(pickle);
+    const chunks: Uint8Array[] = [];
+    const zip = createZipWriter({ write: (b) => chunks.push(b) });
+    zip.addEntry('archive/data.pkl', pickle);
+    for (const { key, tensor } of storages) zip.addEntry(`archive/data/${key}`, new Uint8Array((tensor.dataSync() as Int8Array).buffer.slice(0)));
+    zip.addEntry('archive/version', new TextEncoder().encode('3\n'));
+    zip.finish();
+    return Buffer.concat(chunks);
+  }
+  const replace = (bytes: Uint8Array, from: string, to: string): void => {
+    const text = Buffer.from(bytes).toString('latin1');
+    const at = text.indexOf(from);
+    if (at < 0 || from.length !== to.length) throw new Error(`no ${from} to replace`);
+    bytes.set(Buffer.from(to, 'latin1'), at);
+  };
+  // BINFLOAT 0.1 then BININT1 3: the scale and the zero point.
+  const SCALE = '\x47\x3f\xb9\x99\x99\x99\x99\x99\x9a';
+
+  it('an untouched one loads', () => {
+    const q = torch.deserialize(edited(() => {})) as torch.QuantizedTensor;
+    expect([q.qScale(), q.qZeroPoint(), q.intRepr().tolist()]).toEqual([0.1, 3, [8, 15]]); // 12.5 rounds to even
+  });
+
+  it('a NaN scale, a zero point out of range, an unknown scheme, a float storage', () => {
+    expect(() => torch.deserialize(edited((p) => replace(p, SCALE, '\x47\x7f\xf8\x00\x00\x00\x00\x00\x00')))).toThrow('has the scale NaN');
+    expect(() => torch.deserialize(edited((p) => replace(p, `${SCALE}K\x03`, `${SCALE}K\xc8`)))).toThrow('has the zero point 200');
+    expect(() => torch.deserialize(edited((p) => replace(p, 'per_tensor_affine', 'per_tensor_affinX')))).toThrow('Unsupported global: GLOBAL torch.per_tensor_affinX');
+    expect(() => torch.deserialize(edited((p) => replace(p, 'QInt8Storage', 'FloatStorage')))).toThrow(/storage '0' holds 2 bytes|holds no quantized integers/);
   });
 });

@@ -75,7 +75,6 @@ OnednnInt8Matmul::Lane& OnednnInt8Matmul::lane(size_t index) {
 OnednnInt8Matmul::Plan* OnednnInt8Matmul::planFor(const Key& key) {
   auto found = plans_.find(key);
   if (found != plans_.end()) return found->second.get();
-  if (plans_.size() >= kMaxPlans) plans_.clear();
   // A block of `columns` of the [K, N] weight and of the output, whose rows are N apart.
   const int64_t k = key[0], columns = key[1], n = key[2];
   const bool perChannel = key[3] != 0;
@@ -131,9 +130,14 @@ bool OnednnInt8Matmul::run(ThreadPool& pool, const uint8_t* src, const int8_t* w
   // its own share of the operand it splits, and the other whole.
   const bool byColumns = n > m;
   const int64_t extent = byColumns ? n : m;
-  const int blocks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(pool.size(), extent / kMinRows)));
-  const int64_t perBlock = (extent + blocks - 1) / blocks;
+  const int64_t wanted = std::max<int64_t>(1, std::min<int64_t>(pool.size(), extent / kMinRows));
+  const int64_t perBlock = (extent + wanted - 1) / wanted;
+  // As many blocks as perBlock needs (it may be fewer than wanted): the last is 1 to perBlock wide.
+  const int blocks = static_cast<int>((extent + perBlock - 1) / perBlock);
   const int64_t columnsOf[2] = {byColumns ? perBlock : n, byColumns ? extent - perBlock * (blocks - 1) : n};
+  // The cache is bounded between calls, never between the two lookups below (a clear would
+  // free the first plan under its pointer).
+  if (plans_.size() + 2 > kMaxPlans) plans_.clear();
   Plan* plan = planFor({k, columnsOf[0], n, perChannel ? 1 : 0});
   if (plan->primitive == nullptr) return false;
   Plan* lastPlan = planFor({k, columnsOf[1], n, perChannel ? 1 : 0});

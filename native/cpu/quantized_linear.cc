@@ -98,7 +98,10 @@ InputQuantization chooseQuantizationParams(float min, float max, int32_t qmin, i
 // element, which no compiler vectorizes).
 uint8_t quantizeOne(float x, float inverseScale, float shift) {
   constexpr float kRound = 12582912.0f;
-  float v = x * inverseScale + shift;
+  // Two statements: a compiler that contracts a * b + c into one FMA (clang's default) would
+  // round once, and PyTorch rounds the product and the sum each.
+  const float product = x * inverseScale;
+  float v = product + shift;
   v = v > -1.0f ? v : -1.0f;
   v = v < 256.0f ? v : 256.0f;
   const int32_t q = static_cast<int32_t>((v + kRound) - kRound);

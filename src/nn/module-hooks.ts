@@ -507,3 +507,17 @@ export function installModuleHookMethods(moduleClass: { prototype: object }): vo
     Object.defineProperty(moduleClass.prototype, name, { value: fn, writable: true, configurable: true, enumerable: false });
   }
 }
+
+/**
+ * Registers `from`'s forward pre-hooks and forward hooks on `to` as well, each with the
+ * options it was registered with (`withKwargs`, `alwaysCall`), in order: what Python's
+ * `copy.deepcopy` keeps of a module's hooks. @internal
+ * @example copyForwardHooks(original, copy)
+ */
+export function copyForwardHooks(from: Module<any>, to: Module<any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const s = states.get(from);
+  for (const [id, hook] of from._forwardPreHooks) to.registerForwardPreHook(hook, { withKwargs: s?.kwargs.has(id) ?? false });
+  for (const [id, hook] of from._forwardHooks) {
+    to.registerForwardHook(hook, { withKwargs: s?.kwargs.has(id) ?? false, alwaysCall: s?.alwaysCall.has(id) ?? false });
+  }
+}

@@ -4,6 +4,7 @@
  * weight schemes.
  */
 import { Module } from '../nn/module.js';
+import { copyForwardHooks } from '../nn/module-hooks.js';
 import { Linear as FloatLinear } from '../nn/layers/linear.js';
 import { LSTM, GRU } from '../nn/layers/rnn.js';
 import { LSTMCell, GRUCell, RNNCell } from '../nn/layers/rnn-cell.js';
@@ -86,9 +87,7 @@ export function quantizeDynamic<M extends Module<any>>(model: M, qconfigSpec: Qc
   const root = inplace ? model : deepCopyModule(model, copies);
   // copy.deepcopy keeps the modules' forward hooks, which flint's module copy leaves out.
   for (const [original, copy] of copies) {
-    if (!(original instanceof Module) || !(copy instanceof Module)) continue;
-    for (const hook of original._forwardPreHooks.values()) copy.registerForwardPreHook(hook);
-    for (const hook of original._forwardHooks.values()) copy.registerForwardHook(hook);
+    if (original instanceof Module && copy instanceof Module) copyForwardHooks(original, copy);
   }
   root.eval();
   // propagate_qconfig_: by type, then by name, else the parent's.

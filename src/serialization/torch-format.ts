@@ -32,6 +32,15 @@ const QUANTIZED_STORAGE_NAMES = new Map<DType, string>(Object.entries(QUANTIZED_
 const QUANTIZED_DTYPES = new Map<string, DType>([[qint8.name, qint8], [quint8.name, quint8], [qint32.name, qint32]]);
 const QSCHEMES = new Map<string, QScheme>([perTensorAffine, perChannelAffine, perTensorSymmetric, perChannelSymmetric, perChannelAffineFloatQparams].map((q) => [q.name, q]));
 
+/** Scales that are positive and finite, and integer zero points inside the dtype's range, or an Error. */
+function checkQuantizer(scales: number[], zeroPoints: number[], dtype: DType): void {
+  const [min, max] = dtype === qint8 ? [-128, 127] : dtype === quint8 ? [0, 255] : [-(2 ** 31), 2 ** 31 - 1];
+  for (const s of scales) if (!(s > 0) || !Number.isFinite(s)) throw new Error(`load: a quantized tensor has the scale ${s} (expected a positive finite number)`);
+  for (const z of zeroPoints) {
+    if (!Number.isInteger(z) || z < min || z > max) throw new Error(`load: a ${dtype} tensor has the zero point ${z} (expected an integer in [${min}, ${max}])`);
+  }
+}
+
 /** A loaded quantized tensor from its integers and PyTorch's quantizer parameters. */
 function quantizedTensor(integers: Tensor, storageType: string, params: unknown[], build: (v: unknown) => unknown): QuantizedTensor {
   const dtype = QUANTIZED_STORAGES[storageType]?.dtype;
@@ -42,6 +51,7 @@ function quantizedTensor(integers: Tensor, storageType: string, params: unknown[
     if (typeof scale !== 'number' || typeof zeroPoint !== 'number' || !Number.isInteger(zeroPoint)) {
       throw new Error('load: a per-tensor quantized tensor needs a float scale and an integer zero point');
     }
+    checkQuantizer([scale], [zeroPoint], dtype);
     return new QuantizedTensor(integers, dtype, { kind: 'tensor', scale, zeroPoint });
   }
   if (scheme === 'per_channel_affine' || scheme === 'per_channel_symmetric') {
@@ -51,6 +61,8 @@ function quantizedTensor(integers: Tensor, storageType: string, params: unknown[
     }
     const channels = integers.shape[axis]!;
     if (scales.numel() !== channels || zeroPoints.numel() !== channels) throw new Error(`load: a per-channel quantized tensor needs ${channels} scales and zero points`);
+    if (scales.dtype.isComplex || zeroPoints.dtype.isComplex) throw new Error('load: a per-channel quantized tensor needs real scales and zero points');
+    checkQuantizer(scales.to(float64).reshape([-1]).tolist() as number[], zeroPoints.to(float64).reshape([-1]).tolist() as number[], dtype);
     return new QuantizedTensor(integers, dtype, { kind: 'channel', scales: scales.to(float64).reshape([-1]).clone(), zeroPoints: zeroPoints.to(int64).reshape([-1]).clone(), axis });
   }
   throw new Error(`load: quantized tensors of the torch.${scheme} scheme are not supported`);

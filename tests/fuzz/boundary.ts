@@ -112,10 +112,10 @@ const ENTRY_POINTS: Record<string, { args: Arg[]; views: number; shapes?: string
   fftC2c: { args: ['newOut', 'in', 'bool', 'op', 'int'], views: 2, shapes: ['BNM2', 'BNM2'] },
   fftR2c: { args: ['newOut', 'in', 'op', 'int'], views: 2, shapes: ['BHM2', 'BNM'] },
   fftC2r: { args: ['newOut', 'in', 'op', 'int'], views: 2, shapes: ['BNM', 'BHM2'] },
-  // The int8 product: its weight is int8 (code 9) whatever the float dtype of the rest; the
-  // input scale and zero point range over invalid values too.
+  // The int8 product: its weight is int8 (code 9) whatever the float dtype of the rest, and
+  // the input (whose range the kernel takes) holds whatever bytes the pool has.
   quantizedLinearDynamic: {
-    args: ['newOut', 'in', 'in', 'in', 'in', 'num', 'int'], views: 5, shapes: ['MN', 'MK', 'NK', 'S', 'N'], dtypes: [null, null, 9, null, null],
+    args: ['newOut', 'in', 'in', 'in', 'in', 'bool'], views: 5, shapes: ['MN', 'MK', 'KN', 'S', 'N'], dtypes: [null, null, 9, null, null],
   },
 };
 
