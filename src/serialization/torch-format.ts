@@ -397,23 +397,13 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
   };
   visit(obj, new Set(), 0);
 
-  const writeTensor = (w: PickleWriter, value: Tensor | QuantizedTensor): void => {
-    if (value instanceof QuantizedTensor) {
-      writeQuantized(w, value);
-      return;
-    }
-    const t = value;
+  // The arguments every rebuild function starts with: the storage's persistent id (typed
+  // `storageName`), then the offset, size and stride.
+  const writeLayout = (w: PickleWriter, t: Tensor, storageName: string): void => {
     const info = keys.get(t._storage as unknown as object)!;
-    const parameter = t instanceof Parameter;
-    if (parameter) {
-      w.global('torch._utils', '_rebuild_parameter');
-      w.mark();
-    }
-    w.global('torch._utils', '_rebuild_tensor_v2');
-    w.mark();
     w.mark();
     w.string('storage');
-    w.global('torch', STORAGE_NAMES.get(t.dtype)!);
+    w.global('torch', storageName);
     w.string(info.key);
     w.string(String(t.device)); // 'cpu' or 'cuda:N', as torch.save records the location
     w.number(info.numel);
@@ -426,6 +416,21 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
     w.mark();
     for (const s of t._strides) w.number(s);
     w.tuple();
+  };
+  const writeTensor = (w: PickleWriter, value: Tensor | QuantizedTensor): void => {
+    if (value instanceof QuantizedTensor) {
+      writeQuantized(w, value);
+      return;
+    }
+    const t = value;
+    const parameter = t instanceof Parameter;
+    if (parameter) {
+      w.global('torch._utils', '_rebuild_parameter');
+      w.mark();
+    }
+    w.global('torch._utils', '_rebuild_tensor_v2');
+    w.mark();
+    writeLayout(w, t, STORAGE_NAMES.get(t.dtype)!);
     w.value(parameter ? false : t.requiresGrad);
     w.emptyOrderedDict();
     w.tuple();
@@ -441,24 +446,9 @@ export function encodeTorchObject(obj: unknown): TorchArchive {
   // over a QInt8Storage (QUInt8Storage, QInt32Storage) of the integers.
   const writeQuantized = (w: PickleWriter, q: QuantizedTensor): void => {
     const t = q._int;
-    const info = keys.get(t._storage as unknown as object)!;
     w.global('torch._utils', '_rebuild_qtensor');
     w.mark();
-    w.mark();
-    w.string('storage');
-    w.global('torch', QUANTIZED_STORAGE_NAMES.get(q.dtype)!);
-    w.string(info.key);
-    w.string(String(t.device));
-    w.number(info.numel);
-    w.tuple();
-    w.persistentId();
-    w.number(t._offset);
-    w.mark();
-    for (const s of t._shape) w.number(s);
-    w.tuple();
-    w.mark();
-    for (const s of t._strides) w.number(s);
-    w.tuple();
+    writeLayout(w, t, QUANTIZED_STORAGE_NAMES.get(q.dtype)!);
     const quantizer = q._quantizer;
     w.mark();
     if (quantizer.kind === 'tensor') {
