@@ -262,6 +262,7 @@ export { scatterReduce } from './ops/scatter-reduce.js';
 export type { ScatterReduction, ScatterReduceOptions, ScatterOptions } from './ops/scatter-reduce.js';
 export * as nn from './nn/index.js';
 export { QuantizedTensor } from './quantization/qtensor.js';
+export { ScriptObject } from './serialization/script-object.js';
 export { QScheme, perTensorAffine, perChannelAffine, perTensorSymmetric, perChannelSymmetric, perChannelAffineFloatQparams } from './quantization/qscheme.js';
 export { quantizePerTensor, quantizePerChannel, quantizePerTensorDynamic, dequantize } from './quantization/quantize.js';
 export * as ao from './quantization/ao.js';

@@ -12,6 +12,8 @@ import { deepCopyModule } from '../nn/layers/clones.js';
 import { type DType, float16, qint8 } from '../tensor/dtype.js';
 import { argumentError, checkBoolean } from '../tensor/args.js';
 import { Linear as DynamicLinear } from './dynamic-linear.js';
+import { DynamicRNNBase } from './dynamic-rnn.js';
+import { DynamicRNNCellBase } from './dynamic-rnn-cell.js';
 
 /**
  * How a layer's weight is quantized, as PyTorch's QConfig for dynamic quantization: symmetric
@@ -40,29 +42,39 @@ type ModuleClass = abstract new (...args: any[]) => Module<any>;
 /** Which layers to quantize: classes (with the default qconfig), or classes and module names to a QConfig. */
 export type QconfigSpec = Set<ModuleClass> | ModuleClass[] | Map<ModuleClass | string, QConfig | null>;
 
-/** The recurrent layers PyTorch's default spec quantizes (nn.RNN it leaves float) and flint cannot yet. */
-const RECURRENT: ModuleClass[] = [LSTM, GRU, LSTMCell, RNNCell, GRUCell];
+/**
+ * PyTorch's default dynamic mapping: each float class (exactly, not a subclass) to the
+ * quantized module it becomes. nn.RNN has none, so it stays float.
+ */
+const DYNAMIC_MAPPING = new Map<ModuleClass, (mod: Module<any>, qconfig: QConfig) => Module<any>>([ // eslint-disable-line @typescript-eslint/no-explicit-any
+  [FloatLinear, (mod, qconfig) => DynamicLinear.fromFloat(mod, qconfig)],
+  [LSTM, (mod, qconfig) => DynamicRNNBase.fromFloat(mod, qconfig)],
+  [GRU, (mod, qconfig) => DynamicRNNBase.fromFloat(mod, qconfig)],
+  [LSTMCell, (mod, qconfig) => DynamicRNNCellBase.fromFloat(mod, qconfig)],
+  [GRUCell, (mod, qconfig) => DynamicRNNCellBase.fromFloat(mod, qconfig)],
+  [RNNCell, (mod, qconfig) => DynamicRNNCellBase.fromFloat(mod, qconfig)],
+]);
 
 /**
  * PyTorch's `quantize_dynamic(model, qconfig_spec=None, dtype=torch.qint8, inplace=False)`:
- * a copy of `model` (or `model` itself, `inplace`), put in eval mode, whose `nn.Linear` children are
- * `nn.quantized.dynamic.Linear` layers with qint8 weights. As in PyTorch, only exact
- * `nn.Linear` modules are swapped, the root is never swapped, and a spec's qconfig passes from
- * a module to its children. `qconfigSpec` is a set of classes, or a Map from classes or
- * module names to a QConfig (`defaultDynamicQconfig`, `perChannelDynamicQconfig`, or null to
- * leave one float). Without it, PyTorch's default also names the recurrent layers, which
- * flint cannot quantize yet: a model with one is refused, and `new Set([nn.Linear])` quantizes
- * its linear layers.
+ * a copy of `model` (or `model` itself, `inplace`), put in eval mode, whose `nn.Linear`,
+ * `nn.LSTM`, `nn.GRU`, `nn.LSTMCell`, `nn.GRUCell` and `nn.RNNCell` children become their
+ * `nn.quantized.dynamic` counterparts with qint8 weights (nn.RNN stays float, as in PyTorch).
+ * As in PyTorch, only modules of exactly those classes are swapped, the root is never
+ * swapped, and a spec's qconfig passes from a module to its children. `qconfigSpec` is a set
+ * of classes, or a Map from classes or module names to a QConfig (`defaultDynamicQconfig`,
+ * `perChannelDynamicQconfig`, or null to leave one float); by default, all six classes.
  *
  * @example
  * const qmodel = torch.ao.quantization.quantizeDynamic(model, new Set([torch.nn.Linear]), torch.qint8);
  * qmodel(x); // int8 weights, float32 in and out
+ * const qlm = torch.ao.quantization.quantizeDynamic(languageModel); // its LSTM and Linear layers
  */
 export function quantizeDynamic<M extends Module<any>>(model: M, qconfigSpec: QconfigSpec | null = null, dtype: DType = qint8, mapping: unknown = null, inplace = false): M { // eslint-disable-line @typescript-eslint/no-explicit-any
   const fn = 'quantize_dynamic';
   if (!(model instanceof Module)) throw argumentError(fn, 'model', 'an nn.Module', model);
   checkBoolean(inplace, fn, 'inplace');
-  if (mapping !== null && mapping !== undefined) throw new TypeError(`${fn}(): a custom mapping is not supported; flint maps nn.Linear to nn.quantized.dynamic.Linear`);
+  if (mapping !== null && mapping !== undefined) throw new TypeError(`${fn}(): a custom mapping is not supported; flint maps nn.Linear, nn.LSTM, nn.GRU and the cells to their nn.quantized.dynamic counterparts`);
   // As in PyTorch, dtype picks the qconfig only when the spec does not give one (a Map does).
   if (!(qconfigSpec instanceof Map)) {
     if (dtype === float16) throw new TypeError(`${fn}(): float16 dynamic quantization is not supported by flint yet; use torch.qint8`);
@@ -71,7 +83,7 @@ export function quantizeDynamic<M extends Module<any>>(model: M, qconfigSpec: Qc
   const byType = new Map<ModuleClass, QConfig | null>();
   const byName = new Map<string, QConfig | null>();
   if (qconfigSpec === null || qconfigSpec === undefined) {
-    for (const cls of [FloatLinear, ...RECURRENT]) byType.set(cls, defaultDynamicQconfig);
+    for (const cls of DYNAMIC_MAPPING.keys()) byType.set(cls, defaultDynamicQconfig);
   } else if (qconfigSpec instanceof Map) {
     for (const [key, qconfig] of qconfigSpec) {
       if (qconfig !== null && !(qconfig instanceof QConfig)) throw argumentError(fn, 'qconfig_spec', 'a Map to QConfig values (or null)', qconfig);
@@ -105,17 +117,14 @@ export function quantizeDynamic<M extends Module<any>>(model: M, qconfigSpec: Qc
       if (sub === null) continue;
       const qconfig = assigned.get(sub) ?? null;
       const name = prefix === '' ? child : `${prefix}.${child}`;
-      if (qconfig !== null && sub.constructor === FloatLinear) {
-        const swapped = DynamicLinear.fromFloat(sub, qconfig);
+      const swap = DYNAMIC_MAPPING.get(sub.constructor as ModuleClass);
+      if (qconfig !== null && swap !== undefined) {
+        const swapped = swap(sub, qconfig);
         // swap_module keeps the float module's forward hooks and pre-hooks (registered again).
         const float: Module<any> = sub; // eslint-disable-line @typescript-eslint/no-explicit-any
         for (const hook of float._forwardPreHooks.values()) swapped.registerForwardPreHook(hook);
         for (const hook of float._forwardHooks.values()) swapped.registerForwardHook(hook);
         module.addModule(child, swapped);
-      } else if (qconfig !== null && RECURRENT.includes(sub.constructor as ModuleClass)) {
-        throw new Error(
-          `${fn}(): ${name} is an nn.${sub._getName()}, which flint cannot quantize dynamically yet; pass new Set([nn.Linear]) to quantize only the linear layers`,
-        );
       } else {
         convert(sub, name);
       }

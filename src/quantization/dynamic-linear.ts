@@ -8,13 +8,12 @@
  */
 import { Module, type StateDict } from '../nn/module.js';
 import type { LocalMetadata } from '../nn/module-hooks.js';
-import { Tensor, fromHandle } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { type DType, float32, float64, int64, int8, qint8, scalarTypeName } from '../tensor/dtype.js';
-import { argumentError, checkBoolean, checkOptions, checkSize, checkTensor, keysOf } from '../tensor/args.js';
-import * as call from '../native/calls.generated.js';
-import { fresh } from '../native/meta.js';
+import { checkBoolean, checkOptions, checkSize, checkTensor, keysOf } from '../tensor/args.js';
 import { tensor, zeros } from '../tensor/creation.js';
-import { keep, tidy } from '../memory/storage.js';
+import { tidy } from '../memory/storage.js';
+import { PackedLinearWeight } from './packed-linear.js';
 import { QuantizedTensor } from './qtensor.js';
 import { quantizePerChannel, quantizePerTensor } from './quantize.js';
 
@@ -26,24 +25,24 @@ import { quantizePerChannel, quantizePerTensor } from './quantize.js';
 export class LinearPackedParams extends Module {
   static override _version = 3;
   dtype: DType;
-  /** @internal */
-  _weight: QuantizedTensor;
-  /** @internal */
-  _bias: Tensor | null;
-  /** @internal the weight's scales, float32 (one, or one per output feature), as the kernel reads them */
-  _scales: Tensor;
-  /** @internal the weight's integers transposed, [inFeatures, outFeatures] contiguous, as the kernel reads them */
-  _columns: Tensor;
+  /** @internal the packed weight and bias (PyTorch's LinearPackedParamsBase) */
+  _packed: PackedLinearWeight;
 
   constructor(dtype: DType = qint8) {
     super();
     if (dtype !== qint8) throw new TypeError(`Unsupported dtype on dynamic quantized linear: ${dtype} (flint quantizes linear weights to torch.qint8)`);
     this.dtype = dtype;
-    this._weight = new QuantizedTensor(zeros([1, 1], { dtype: int8 }), qint8, { kind: 'tensor', scale: 1, zeroPoint: 0 });
-    this._bias = null;
-    this._scales = keep(tensor([1], { dtype: float32 }));
-    this._columns = keep(this._weight._int.t().contiguous());
-    keep(this._weight._int);
+    this._packed = PackedLinearWeight.pack(new QuantizedTensor(zeros([1, 1], { dtype: int8 }), qint8, { kind: 'tensor', scale: 1, zeroPoint: 0 }), null);
+  }
+
+  /** @internal the quantized weight */
+  get _weight(): QuantizedTensor {
+    return this._packed.weight;
+  }
+
+  /** @internal the float bias */
+  get _bias(): Tensor | null {
+    return this._packed.bias;
   }
 
   /**
@@ -52,26 +51,7 @@ export class LinearPackedParams extends Module {
    * @example packed.setWeightBias(torch.quantizePerTensor(w, 0.01, 0, torch.qint8), b)
    */
   setWeightBias(weight: QuantizedTensor, bias: Tensor | null): void {
-    if (!(weight instanceof QuantizedTensor)) throw argumentError('set_weight_bias', 'weight', 'a QuantizedTensor', weight);
-    if (weight.dtype !== qint8) throw new TypeError(`set_weight_bias(): expected a torch.qint8 weight, got ${weight.dtype}`);
-    if (weight.dim() !== 2) throw new RangeError(`set_weight_bias(): expected a 2-D weight [outFeatures, inFeatures], got ${weight.dim()}-D`);
-    const q = weight._quantizer;
-    if (q.kind === 'channel' && q.axis !== 0) throw new RangeError(`set_weight_bias(): a per-channel weight must be quantized along axis 0, got axis ${q.axis}`);
-    const zeroPoints = q.kind === 'tensor' ? [q.zeroPoint] : (q.zeroPoints.tolist() as number[]);
-    // PyTorch's oneDNN engine has the same rule; its x86 engine would take an offset weight.
-    if (zeroPoints.some((z) => z !== 0)) throw new RangeError('set_weight_bias(): the weight must be quantized symmetrically (zero points 0), as the int8 kernels need');
-    const n = weight.size(0);
-    if (bias !== null) {
-      checkTensor(bias, 'set_weight_bias', 'bias');
-      if (bias.dim() !== 1 || bias.size(0) !== n) throw new RangeError(`set_weight_bias(): expected a bias of shape [${n}], got [${bias.shape.join(', ')}]`);
-    }
-    // The layer's own copies, kept from any tidy scope as a module's parameters are.
-    this._weight = weight.clone();
-    for (const t of this._weight._tensors()) keep(t);
-    // Transposed once here, as PyTorch prepacks a weight: oneDNN's int8 kernels read [K, N] rows fastest.
-    this._columns = keep(weight._int.t().contiguous());
-    this._bias = bias === null ? null : keep(bias.detach().to(float32).clone());
-    this._scales = keep(q.kind === 'tensor' ? tensor([q.scale], { dtype: float32 }) : q.scales.to(float32).contiguous());
+    this._packed = PackedLinearWeight.pack(weight, bias, 'set_weight_bias');
   }
 
   override _saveToStateDict(destination: StateDict, prefix: string, keepVars: boolean): void {
@@ -169,7 +149,7 @@ export class Linear extends Module {
       throw new TypeError(`nnqd.Linear.from_float only works for nn.Linear, got ${mod._getName()}`);
     }
     const weight = linear.weight.detach().to(float32);
-    const q = qconfig.perChannel ? quantizeWeightPerChannel(weight) : quantizeWeightPerTensor(weight);
+    const q = quantizeWeight(weight, qconfig.perChannel);
     const layer = new Linear(linear.inFeatures, linear.outFeatures, { bias: false });
     layer._packed_params.setWeightBias(q, linear.bias instanceof Tensor ? linear.bias : null);
     return layer;
@@ -197,8 +177,7 @@ export class Linear extends Module {
       const rows = input.detach().reshape([-1, k]).contiguous();
       // The kernel takes the input's range and picks its scale and zero point, as PyTorch's
       // engines do (ChooseQuantizationParams, with the reduce_range its x86 engines ask for).
-      const handle = call.quantizedLinearDynamic(fresh(float32, [rows.size(0), this.outFeatures]), rows, packed._columns, packed._scales, packed._bias, true);
-      return fromHandle(handle, [rows.size(0), this.outFeatures], float32, rows.device).reshape([...input.shape.slice(0, -1), this.outFeatures]);
+      return packed._packed.applyDynamic(rows, rows.size(0), true).reshape([...input.shape.slice(0, -1), this.outFeatures]);
     });
   }
 
@@ -236,6 +215,16 @@ export class Linear extends Module {
     }
     super._loadFromStateDict(stateDict, prefix, localMetadata, strict, missingKeys, unexpectedKeys, errorMsgs);
   }
+}
+
+/**
+ * A float32 weight [out, in] quantized as PyTorch's dynamic qconfigs observe it: symmetric
+ * qint8, one scale (`default_dynamic_qconfig`) or one per output feature
+ * (`per_channel_dynamic_qconfig`).
+ * @example const q = quantizeWeight(linear.weight.detach(), false)
+ */
+export function quantizeWeight(weight: Tensor, perChannel: boolean): QuantizedTensor {
+  return perChannel ? quantizeWeightPerChannel(weight) : quantizeWeightPerTensor(weight);
 }
 
 /**

@@ -8,6 +8,7 @@ import { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { QuantizedTensor } from '../quantization/qtensor.js';
 import { QScheme } from '../quantization/qscheme.js';
+import { ScriptObject } from './script-object.js';
 
 /** Where the pickled opcodes go; grows as needed. */
 export class PickleWriter {
@@ -127,6 +128,19 @@ export class PickleWriter {
     if (obj instanceof Tensor || obj instanceof QuantizedTensor) {
       this.tensorHook(this, obj);
       this.put(obj);
+    } else if (obj instanceof ScriptObject) {
+      // torch.ScriptObject.__new__, then BUILD with (state tuple, class name), as pickle
+      // writes a TorchBind object; the state's own arrays are lists.
+      this.global('torch', 'ScriptObject');
+      this.raw(0x29, 0x81); // EMPTY_TUPLE, NEWOBJ
+      this.put(obj);
+      this.mark();
+      this.mark();
+      for (const item of obj.state) this.value(item, depth + 1);
+      this.tuple();
+      this.string(obj.qualifiedName);
+      this.tuple();
+      this.raw(0x62); // BUILD
     } else if (obj instanceof QScheme) {
       this.global('torch', obj.name); // torch.per_tensor_affine and friends
     } else if (obj instanceof DType) {

@@ -5,6 +5,7 @@
  */
 import { DType, bfloat16, bool, complex128, complex64, float16, float32, float64, int16, int32, int64, int8, qint32, qint8, quint8, toDType, uint8 } from '../tensor/dtype.js';
 import { QuantizedTensor } from '../quantization/qtensor.js';
+import { ScriptObject } from './script-object.js';
 import { QScheme, perChannelAffine, perChannelAffineFloatQparams, perChannelSymmetric, perTensorAffine, perTensorSymmetric } from '../quantization/qscheme.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from '../nn/parameter.js';
@@ -12,7 +13,7 @@ import { PickleWriter, pickle } from './pickle.js';
 import { readTensor, tensorFromMemory, type Steps } from './steps.js';
 import { finishNumpy } from './numpy.js';
 import { applyUserState, constructUserObject, globalValue, type UserObjectRecipe } from './safe-globals.js';
-import { internal, isInternal, showValue, unpickle, type GlobalRef, type QTensorRecipe, type StorageRef, type TensorRecipe } from './unpickle.js';
+import { internal, isInternal, showValue, unpickle, type GlobalRef, type QTensorRecipe, type ScriptObjectRecipe, type StorageRef, type TensorRecipe } from './unpickle.js';
 import type { ZipEntry, ZipReader } from './zip-read.js';
 
 const PLAIN_STORAGES: Record<string, DType> = {
@@ -157,6 +158,16 @@ function materialize(value: unknown, readStorage: StorageReader): unknown {
       const q = quantizedTensor(tensorOf(recipe.tensor), recipe.tensor.storage.storageType, recipe.params, (p) => walk(p, depth + 1));
       built.set(v, q);
       return q;
+    }
+    if (isInternal(v, 'scriptObject')) {
+      const recipe = v as ScriptObjectRecipe;
+      if (recipe.state === null) throw new Error('load: a torch.ScriptObject was never given its state (no BUILD)');
+      // Registered before its state is read, as the memo may refer back to it.
+      const state: unknown[] = [];
+      const obj = new ScriptObject(recipe.qualifiedName, state);
+      built.set(v, obj);
+      for (const item of recipe.state) state.push(walk(item, depth + 1));
+      return obj;
     }
     if (isInternal(v, 'object')) {
       // A user-allowlisted global: its arguments are loaded first (tensors included), the

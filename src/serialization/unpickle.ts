@@ -16,6 +16,7 @@
 import { TextDecoder } from 'node:util';
 import { internal, isInternal, showValue } from './internal.js';
 import { buildNumpy, callNumpy, isNumpyGlobal } from './numpy.js';
+import { KNOWN_SCRIPT_OBJECTS } from './script-object.js';
 import { setBuiltInGlobals, userGlobal, type SafeGlobal, type UserObjectRecipe } from './safe-globals.js';
 
 export { internal, isInternal, showValue } from './internal.js';
@@ -71,6 +72,17 @@ export interface GlobalRef {
   user?: SafeGlobal;
 }
 
+/**
+ * A `torch.ScriptObject` (a TorchBind object: quantized layers' packed weights) made by
+ * NEWOBJ, whose BUILD gives (state, qualified class name). Only the classes in
+ * KNOWN_SCRIPT_OBJECTS are read, as data.
+ */
+export interface ScriptObjectRecipe {
+  kind: 'scriptObject';
+  qualifiedName: string;
+  state: unknown[] | null;
+}
+
 /** An OrderedDict under construction (REDUCE'd), which BUILD may give `_metadata`. */
 interface DictBox {
   kind: 'dict';
@@ -99,7 +111,7 @@ const FUNCTIONS = new Set([
   'collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor',
   'torch._utils._rebuild_parameter', 'torch.Size', 'torch.device', '_codecs.encode', 'builtins.set',
   'builtins.frozenset', 'builtins.bytearray', 'builtins.bytes', 'torch._tensor._rebuild_from_type_v2',
-  'torch._utils._rebuild_qtensor',
+  'torch._utils._rebuild_qtensor', 'torch.ScriptObject',
 ]);
 
 const isBuiltInGlobal = (qualified: string): boolean => {
@@ -192,6 +204,9 @@ function callGlobal(fn: GlobalRef, args: unknown[]): unknown {
       }
       return internal({ kind: 'qtensor', tensor: integers as TensorRecipe, params } satisfies QTensorRecipe);
     }
+    case 'torch.ScriptObject':
+      if (args.length !== 0) throw new Error('unpickle: torch.ScriptObject is made with no arguments, then given its state by BUILD');
+      return internal({ kind: 'scriptObject', qualifiedName: '', state: null } satisfies ScriptObjectRecipe);
     case 'torch._utils._rebuild_parameter': {
       const [tensor, requiresGrad] = args;
       if (!isObj(tensor, 'tensor')) throw new Error('unpickle: _rebuild_parameter expects a tensor');
@@ -436,6 +451,8 @@ export function unpickle(data: Uint8Array, start: number, options: UnpickleOptio
           const recipe = target as UserObjectRecipe;
           if (recipe.hasState) throw new Error(`unpickle: BUILD twice on one object (offset ${at})`);
           Object.assign(recipe, { state, hasState: true });
+        } else if (isObj(target, 'scriptObject')) {
+          setScriptObjectState(target as ScriptObjectRecipe, deepFinish(state), at);
         } else if (isObj(target, 'tensor')) {
           // Tensor state (requires_grad / hooks / python attributes): nothing to execute.
         } else if (buildNumpy(target, deepFinish(state))) {
@@ -476,6 +493,24 @@ function decodeUtf8(decoder: TextDecoder, raw: Uint8Array): string {
  * registered before its contents are visited, so shared parts are visited once and a
  * cycle (a list holding itself, a dict holding its parent) closes on the same object.
  */
+/** BUILD on a torch.ScriptObject: (state tuple, qualified class name), for a class flint reads. */
+function setScriptObjectState(recipe: ScriptObjectRecipe, state: unknown, at: number): void {
+  if (recipe.state !== null) throw new Error(`unpickle: BUILD twice on one torch.ScriptObject (offset ${at})`);
+  if (!Array.isArray(state) || state.length !== 2 || typeof state[1] !== 'string' || !Array.isArray(state[0])) {
+    throw new Error(`unpickle: a torch.ScriptObject's state must be (state tuple, class name) (offset ${at})`);
+  }
+  const name = state[1];
+  if (!KNOWN_SCRIPT_OBJECTS.has(name)) {
+    const shown = /^[\w.]{1,200}$/.test(name) ? name : JSON.stringify(name.slice(0, 100));
+    throw new Error(
+      `load: the checkpoint holds a TorchBind object of class ${shown}, which flint cannot read; it reads ` +
+        `${[...KNOWN_SCRIPT_OBJECTS].join(' and ')} (the packed weights of dynamically quantized layers)`,
+    );
+  }
+  recipe.qualifiedName = name;
+  recipe.state = state[0] as unknown[];
+}
+
 function deepFinish(value: unknown, seen = new Map<unknown, unknown>(), depth = 0): unknown {
   if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
   if (seen.has(value)) return seen.get(value);
