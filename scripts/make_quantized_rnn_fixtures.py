@@ -27,7 +27,12 @@ def weights_of(qmod):
     """Each packed weight's integers and scale, in PyTorch's order (layer, direction, ih then hh)."""
     out = []
     for name, w in qmod.get_weight().items():
-        out.append({'name': name, 'int': ser(w.int_repr()), 'scale': w.q_scale()})
+        entry = {'name': name, 'int': ser(w.int_repr())}
+        if w.qscheme() == torch.per_tensor_affine:
+            entry['scale'] = w.q_scale()
+        else:
+            entry['scales'] = ser(w.q_per_channel_scales())
+        out.append(entry)
     return out
 
 
@@ -47,6 +52,8 @@ layers = []
 torch.manual_seed(0)
 for label, make, kind in [
     ('lstm', lambda: nn.LSTM(5, 8), 'tensor'),
+    ('lstm per channel', lambda: nn.LSTM(5, 8, 2), 'per channel'),
+    ('gru per channel', lambda: nn.GRU(5, 8), 'per channel'),
     ('lstm 2 layers bidirectional', lambda: nn.LSTM(5, 8, 2, bidirectional=True), 'tensor'),
     ('lstm batch_first', lambda: nn.LSTM(5, 6, batch_first=True), 'tensor'),
     ('lstm initial state', lambda: nn.LSTM(5, 8, 2), 'state'),
@@ -59,7 +66,8 @@ for label, make, kind in [
     mod = make().eval()
     float_state = {k: ser(v) for k, v in mod.state_dict().items()}
     # quantize_dynamic never swaps the root: the layer goes in a container.
-    q = torch.ao.quantization.quantize_dynamic(nn.Sequential(mod))[0]
+    spec = {type(mod): torch.ao.quantization.per_channel_dynamic_qconfig} if kind == 'per channel' else None
+    q = torch.ao.quantization.quantize_dynamic(nn.Sequential(mod), spec)[0]
     dirs = 2 if mod.bidirectional else 1
     batch = 3
     cases = []
@@ -88,7 +96,7 @@ for label, make, kind in [
         entry['outputs'] = out_of(result)
         cases.append(entry)
     layers.append({'label': label, 'kind': 'LSTM' if isinstance(mod, nn.LSTM) else 'GRU', 'numLayers': mod.num_layers,
-                   'bidirectional': mod.bidirectional, 'batchFirst': mod.batch_first, 'inputSize': 5, 'hiddenSize': mod.hidden_size,
+                   'perChannel': kind == 'per channel', 'bidirectional': mod.bidirectional, 'batchFirst': mod.batch_first, 'inputSize': 5, 'hiddenSize': mod.hidden_size,
                    'state': float_state, 'repr': repr(q), 'stateKeys': list(q.state_dict().keys()), 'weights': weights_of(q), 'cases': cases})
 
 cells = []
