@@ -102,11 +102,12 @@ describe('quantized LSTM and GRU against PyTorch 1.13 (quantize_dynamic)', () =>
 });
 
 describe('quantized cells against PyTorch 1.13', () => {
-  const make = (label: string): torch.nn.Module =>
+  const make = (label: string): torch.nn.Module<any> => // eslint-disable-line @typescript-eslint/no-explicit-any
+   
     label === 'lstm cell' ? new nn.LSTMCell(5, 7) : label === 'gru cell' ? new nn.GRUCell(5, 7) : new nn.RNNCell(5, 7, true, label.endsWith('relu') ? 'relu' : 'tanh');
   for (const C of FIX.cells) {
     it(`${C.label}: repr, keys, weights, three steps from a state, and a step from zeros`, () => {
-      const float = make(C.label);
+      const float: torch.nn.Module<any> = make(C.label); // eslint-disable-line @typescript-eslint/no-explicit-any
       float.loadStateDict(stateOf(C.state));
       const q = torch.ao.quantization.quantizeDynamic(new nn.Sequential(float)).at(0) as InstanceType<typeof qnn.LSTMCell>;
       expect(String(q)).toBe(C.repr);
@@ -133,7 +134,7 @@ class WordModel extends nn.Module<[Tensor, [Tensor, Tensor]]> {
 
   override forward(input: Tensor, hidden: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
     const emb = this.drop(this.encoder(input));
-    const [output, h] = (this.rnn as InstanceType<typeof qnn.LSTM>)(emb, hidden);
+    const [output, h] = (this.rnn as unknown as InstanceType<typeof qnn.LSTM>)(emb, hidden as [Tensor, Tensor]) as [Tensor, [Tensor, Tensor]];
     return [this.decoder(this.drop(output)), h];
   }
 }
@@ -211,7 +212,7 @@ describe('quantized recurrent layers in checkpoints', () => {
 
   /** torch.save's bytes of a packed weight's ScriptObject, with its pickle changed by `edit`. */
   function edited(edit: (text: string) => string): Buffer {
-    const cell = qnn.GRUCell.fromFloat(new nn.GRUCell(2, 2)) as InstanceType<typeof qnn.GRUCell>;
+    const cell = qnn.GRUCell.fromFloat(new nn.GRUCell(2, 2));
     const { pickle, storages } = encodeTorchObject({ p: cell._packed_weight_ih.toScriptObject() });
     const text = edit(Buffer.from(pickle).toString('latin1'));
     const chunks: Uint8Array[] = [];
@@ -264,14 +265,14 @@ print(json.dumps({'lstm': flat(q.lstm(x)), 'gru': flat(q.gru(x)), 'lstm_cell': f
 
 describe('quantized recurrent layers: arguments, errors and memory', () => {
   it('refuses what PyTorch refuses, with what it expected', () => {
-    const lstm = qnn.LSTM.fromFloat(new nn.LSTM(3, 4, 2)) as InstanceType<typeof qnn.LSTM>;
+    const lstm = qnn.LSTM.fromFloat(new nn.LSTM(3, 4, 2));
     expect(() => lstm(torch.ones([5, 3]))).toThrow('input must have 3 dimensions, got 2');
     expect(() => lstm(torch.ones([5, 2, 4]))).toThrow('input.size(-1) must be equal to input_size. Expected 3, got 4');
     expect(() => lstm(torch.ones([5, 2, 3]), [torch.zeros([2, 3, 4]), torch.zeros([2, 2, 4])])).toThrow('Expected hidden[0] size (2, 2, 4), got [2, 3, 4]');
     expect(() => lstm(torch.ones([5, 2, 3]), [torch.zeros([2, 2, 4]), torch.zeros([1, 2, 4])])).toThrow('Expected hidden[1] size (2, 2, 4), got [1, 2, 4]');
     expect(() => lstm(torch.ones([5, 2, 3], { dtype: torch.float64 }))).toThrow('data type of input should be float');
     expect(() => lstm(torch.tensor([[[NaN, 0, 1]]]))).toThrow(/NaN|infinite/);
-    const gru = qnn.GRU.fromFloat(new nn.GRU(3, 4)) as InstanceType<typeof qnn.GRU>;
+    const gru = qnn.GRU.fromFloat(new nn.GRU(3, 4));
     expect(() => gru(torch.ones([5, 2, 3]), torch.zeros([2, 2, 4]))).toThrow('Expected hidden size (1, 2, 4), got [2, 2, 4]');
     expect(() => qnn.LSTM.fromFloat(new nn.LSTM(3, 4, { bias: false }))).toThrow('must have biases');
     expect(() => qnn.LSTM.fromFloat(new nn.LSTM(3, 4, { projSize: 2 }))).toThrow('projections');
@@ -279,12 +280,14 @@ describe('quantized recurrent layers: arguments, errors and memory', () => {
     expect(() => new qnn.LSTM(3, 4, { dtype: torch.float16 })).toThrow('Unsupported dtype for dynamic RNN quantization');
     expect(() => new qnn.LSTM(3, 4, { numLayer: 2 } as never)).toThrow('numLayer');
     expect(() => new qnn.GRU(3, 4, 1, true, false, 1.5)).toThrow('dropout should be a number in range [0, 1]');
-    const cell = qnn.LSTMCell.fromFloat(new nn.LSTMCell(3, 4)) as InstanceType<typeof qnn.LSTMCell>;
+    const cell = qnn.LSTMCell.fromFloat(new nn.LSTMCell(3, 4));
     expect(() => cell(torch.ones([2, 5]))).toThrow('input has inconsistent input_size: got 5, expected 3');
     expect(() => cell(torch.ones([2, 3]), [torch.zeros([3, 4]), torch.zeros([2, 4])])).toThrow("Input batch size 2 doesn't match hidden[0] batch size 3");
     expect(() => cell(torch.ones([2, 3]), [torch.zeros([2, 4]), torch.zeros([2, 5])])).toThrow('hidden[1] has inconsistent hidden_size: got 5, expected 4');
     expect(() => qnn.GRUCell.fromFloat(new nn.GRUCell(3, 4, false))).toThrow('must have biases');
     expect(() => qnn.GRUCell.fromFloat(new nn.Linear(3, 4))).toThrow('only works for nn.LSTMCell, nn.GRUCell and nn.RNNCell');
+    expect(() => qnn.GRUCell.fromFloat(new nn.LSTMCell(3, 4))).toThrow('got an nn.LSTMCell; use nn.quantized.dynamic.LSTMCell');
+    expect(() => qnn.LSTM.fromFloat(new nn.GRU(3, 4))).toThrow('got an nn.GRU; use nn.quantized.dynamic.GRU');
   });
 
   it('nn.RNN stays float; a Set spec of only nn.Linear leaves the LSTM float', () => {
@@ -304,19 +307,19 @@ describe('quantized recurrent layers: arguments, errors and memory', () => {
     const wIh = torch.randn([12, 2]);
     expect(q.getWeight().weight_ih_l0!.dequantize().tolist()).toEqual(torch.quantizePerTensor(wIh, 0.1, 0, torch.qint8).dequantize().tolist());
     const x = torch.randn([4, 1, 2], { requiresGrad: true });
-    const [out, [h]] = q(x);
+    const [out, [h]] = q.forward(x);
     expect(out.requiresGrad).toBe(false);
     expect(h.requiresGrad).toBe(false);
   });
 
   it('a loop that disposes its outputs holds no storage', async () => {
-    const lstm = qnn.LSTM.fromFloat(new nn.LSTM(3, 4, 2, { bidirectional: true })) as InstanceType<typeof qnn.LSTM>;
-    const gru = qnn.GRUCell.fromFloat(new nn.GRUCell(3, 4)) as InstanceType<typeof qnn.GRUCell>;
+    const lstm = qnn.LSTM.fromFloat(new nn.LSTM(3, 4, 2, { bidirectional: true }));
+    const gru = qnn.GRUCell.fromFloat(new nn.GRUCell(3, 4));
     const x = torch.randn([6, 2, 3]);
     const packed = nn.utils.rnn.packPaddedSequence(x, [6, 4], false, true);
     const run = () => {
-      const [out, [h, c]] = lstm(x);
-      const [pout, [ph, pc]] = lstm(packed);
+      const [out, [h, c]] = lstm.forward(x);
+      const [pout, [ph, pc]] = lstm.forward(packed);
       const g = gru(x.select(0, 0));
       for (const t of [out, h, c, pout.data, ph, pc, g]) t.dispose();
     };

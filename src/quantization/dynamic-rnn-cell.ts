@@ -14,11 +14,15 @@ import { checkBoolean, checkOptions, keysOf } from '../tensor/args.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../memory/storage.js';
 import type { RnnMode } from '../nn/rnn/direction.js';
+import { GRUCell as FloatGRUCell, LSTMCell as FloatLSTMCell, RNNCell as FloatRNNCell } from '../nn/layers/rnn-cell.js';
 import { PackedLinearWeight } from './packed-linear.js';
 import type { QuantizedTensor } from './qtensor.js';
 import { quantizePerTensor } from './quantize.js';
 import { quantizeWeight } from './dynamic-linear.js';
 import { quantizedDirection } from './dynamic-rnn-steps.js';
+
+/** The float cells PyTorch's from_float takes (exactly these classes), by name. */
+const FLOAT_CELLS = new Map<unknown, 'LSTMCell' | 'GRUCell' | 'RNNCell'>([[FloatLSTMCell, 'LSTMCell'], [FloatGRUCell, 'GRUCell'], [FloatRNNCell, 'RNNCell']]);
 
 /** The cells' keywords (PyTorch's, camelCased). */
 export interface DynamicRNNCellOptions {
@@ -75,10 +79,10 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
    * kept float.
    * @example const q = torch.ao.nn.quantized.dynamic.GRUCell.fromFloat(new torch.nn.GRUCell(3, 4))
    */
-  static fromFloat(mod: Module, qconfig: { perChannel: boolean } = { perChannel: false }): RNNCell | LSTMCell | GRUCell {
+  static fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): RNNCell | LSTMCell | GRUCell { // eslint-disable-line @typescript-eslint/no-explicit-any
     const cell = mod as unknown as { inputSize: number; hiddenSize: number; bias: boolean; nonlinearity?: 'tanh' | 'relu' };
-    const kind = mod.constructor.name;
-    if (!['LSTMCell', 'GRUCell', 'RNNCell'].includes(kind) || !(mod._parameters.get('weight_ih') instanceof Tensor)) {
+    const kind = FLOAT_CELLS.get(mod.constructor);
+    if (kind === undefined) {
       throw new TypeError(`nn.quantized.dynamic.RNNCellBase.from_float only works for nn.LSTMCell, nn.GRUCell and nn.RNNCell, got ${mod._getName()}`);
     }
     if (!cell.bias) throw new Error(`nn.quantized.dynamic.RNNCellBase.from_float: the ${kind} must have biases (bias=true), as PyTorch requires`);
@@ -209,6 +213,13 @@ export class RNNCell extends DynamicRNNCellBase {
   override _getName(): string {
     return 'DynamicQuantizedRNNCell';
   }
+
+  /** An nn.RNNCell quantized (see DynamicRNNCellBase.fromFloat). @example const q = torch.nn.quantized.dynamic.RNNCell.fromFloat(cell) */
+  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): RNNCell { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const kind = FLOAT_CELLS.get(mod.constructor);
+    if (kind !== undefined && kind !== 'RNNCell') throw new TypeError(`nn.quantized.dynamic.RNNCell.from_float: got an nn.${kind}; use nn.quantized.dynamic.${kind}`);
+    return DynamicRNNCellBase.fromFloat(mod, qconfig) as RNNCell;
+  }
 }
 
 /**
@@ -235,6 +246,13 @@ export class LSTMCell extends DynamicRNNCellBase<[Tensor, Tensor]> {
   override _getName(): string {
     return 'DynamicQuantizedLSTMCell';
   }
+
+  /** An nn.LSTMCell quantized (see DynamicRNNCellBase.fromFloat). @example const q = torch.nn.quantized.dynamic.LSTMCell.fromFloat(cell) */
+  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): LSTMCell { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const kind = FLOAT_CELLS.get(mod.constructor);
+    if (kind !== undefined && kind !== 'LSTMCell') throw new TypeError(`nn.quantized.dynamic.LSTMCell.from_float: got an nn.${kind}; use nn.quantized.dynamic.${kind}`);
+    return DynamicRNNCellBase.fromFloat(mod, qconfig) as LSTMCell;
+  }
 }
 
 /**
@@ -257,5 +275,12 @@ export class GRUCell extends DynamicRNNCellBase {
 
   override _getName(): string {
     return 'DynamicQuantizedGRUCell';
+  }
+
+  /** An nn.GRUCell quantized (see DynamicRNNCellBase.fromFloat). @example const q = torch.nn.quantized.dynamic.GRUCell.fromFloat(cell) */
+  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): GRUCell { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const kind = FLOAT_CELLS.get(mod.constructor);
+    if (kind !== undefined && kind !== 'GRUCell') throw new TypeError(`nn.quantized.dynamic.GRUCell.from_float: got an nn.${kind}; use nn.quantized.dynamic.${kind}`);
+    return DynamicRNNCellBase.fromFloat(mod, qconfig) as GRUCell;
   }
 }

@@ -238,7 +238,7 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
    * per output feature with `perChannelDynamicQconfig`), keeping the biases float.
    * @example const q = torch.ao.nn.quantized.dynamic.LSTM.fromFloat(lstm)
    */
-  static fromFloat(mod: Module, qconfig: { perChannel: boolean } = { perChannel: false }): LSTM | GRU {
+  static fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): LSTM | GRU { // eslint-disable-line @typescript-eslint/no-explicit-any
     const float = mod as unknown as {
       mode?: string; inputSize: number; hiddenSize: number; numLayers: number; bias: boolean; batchFirst: boolean;
       dropout: number; bidirectional: boolean; projSize?: number;
@@ -393,6 +393,12 @@ export class LSTM extends DynamicRNNBase<[Tensor | PackedSequence, [Tensor, Tens
     super('LSTM', inputSize, hiddenSize, rest);
   }
 
+  /** An nn.LSTM quantized (see DynamicRNNBase.fromFloat). @example const q = torch.nn.quantized.dynamic.LSTM.fromFloat(lstm) */
+  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): LSTM { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if ((mod as { mode?: string }).mode === 'GRU') throw new TypeError('nn.quantized.dynamic.LSTM.from_float: got an nn.GRU; use nn.quantized.dynamic.GRU');
+    return DynamicRNNBase.fromFloat(mod, qconfig) as LSTM;
+  }
+
   override forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
   override forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
   override forward(input: Tensor | PackedSequence, hx?: [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]];
@@ -415,6 +421,12 @@ export class LSTM extends DynamicRNNBase<[Tensor | PackedSequence, [Tensor, Tens
 export class GRU extends DynamicRNNBase<[Tensor | PackedSequence, Tensor]> {
   constructor(inputSize: number, hiddenSize: number, ...rest: Rest) {
     super('GRU', inputSize, hiddenSize, rest);
+  }
+
+  /** An nn.GRU quantized (see DynamicRNNBase.fromFloat). @example const q = torch.nn.quantized.dynamic.GRU.fromFloat(gru) */
+  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): GRU { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if ((mod as { mode?: string }).mode === 'LSTM') throw new TypeError('nn.quantized.dynamic.GRU.from_float: got an nn.LSTM; use nn.quantized.dynamic.LSTM');
+    return DynamicRNNBase.fromFloat(mod, qconfig) as GRU;
   }
 
   override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
