@@ -11,9 +11,7 @@
 import * as call from '../native/calls.generated.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { copyKernel } from '../ops/tensor-kernels.js';
-import { cat, stack } from '../ops/shape.js';
-import { select } from '../ops/indexing.js';
-import { dropout } from '../nn/functional/layers.js';
+import { runLayers, type StackConfig } from '../nn/rnn/stack.js';
 import { buffer, copyRows, offsetsOf, rows } from '../nn/rnn/buffers.js';
 import type { RnnMode } from '../nn/rnn/direction.js';
 import type { PackedLinearWeight } from './packed-linear.js';
@@ -74,43 +72,17 @@ export function quantizedDirection(
   return { out, hN: hState, cN: cState };
 }
 
-/** How a quantized stack runs. */
-export interface QuantizedStackConfig {
-  mode: RnnMode;
-  numLayers: number;
-  bidirectional: boolean;
-  dropout: number;
-  training: boolean;
-}
-
 /**
- * Runs every layer and direction: `x` [N, I] time-major rows, `hx` [L*D, B, H], `cx` (LSTM)
- * likewise, one QuantizedDirection per layer-direction (layer-major, forward first). Returns
- * the last layer's output [N, D*H] and the final states [L*D, B, H].
+ * Runs every layer and direction (src/nn/rnn/stack.ts's runLayers): `x` [N, I] time-major
+ * rows, `hx` [L*D, B, H], `cx` (LSTM) likewise, one QuantizedDirection per layer-direction
+ * (layer-major, forward first). Returns the last layer's output [N, D*H] and the final states.
  * @example const { out, hN, cN } = runQuantizedStack(config, x, batchSizes, hx, cx, directions)
  */
 export function runQuantizedStack(
-  config: QuantizedStackConfig, x: Tensor, batchSizes: readonly number[], hx: Tensor, cx: Tensor | null, directions: QuantizedDirection[],
+  config: StackConfig, x: Tensor, batchSizes: readonly number[], hx: Tensor, cx: Tensor | null, directions: QuantizedDirection[],
 ): { out: Tensor; hN: Tensor; cN: Tensor | null } {
-  const dirs = config.bidirectional ? 2 : 1;
-  let layerInput = x.isContiguous() ? x : x.contiguous();
-  const hNs: Tensor[] = [];
-  const cNs: Tensor[] = [];
-  for (let layer = 0; layer < config.numLayers; layer++) {
-    const outs: Tensor[] = [];
-    for (let d = 0; d < dirs; d++) {
-      const k = layer * dirs + d;
-      const h0 = select(hx, 0, k).contiguous();
-      const c0 = cx === null ? null : select(cx, 0, k).contiguous();
-      const { out, hN, cN } = quantizedDirection(config.mode, layerInput, h0, c0, directions[k], batchSizes, d === 1);
-      outs.push(out);
-      hNs.push(hN);
-      if (cN !== null) cNs.push(cN);
-    }
-    let output = outs.length === 1 ? outs[0] : cat(outs, 1);
-    // As PyTorch's quantized_lstm/gru: dropout between layers only in training mode.
-    if (config.dropout > 0 && config.training && layer < config.numLayers - 1) output = dropout(output, config.dropout, true);
-    layerInput = output;
-  }
-  return { out: layerInput, hN: stack(hNs, 0), cN: cNs.length ? stack(cNs, 0) : null };
+  return runLayers(config, x, hx, cx, (input, h0, c0, k, reverse) => {
+    const { out, hN, cN } = quantizedDirection(config.mode, input, h0.contiguous(), c0 === null ? null : c0.contiguous(), directions[k], batchSizes, reverse);
+    return [out, hN, cN];
+  });
 }

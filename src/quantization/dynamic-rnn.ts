@@ -12,9 +12,9 @@ import { ModuleList } from '../nn/containers.js';
 import { pyRepr } from '../nn/repr.js';
 import { PackedSequence } from '../nn/utils/rnn.js';
 import { Tensor } from '../tensor/tensor.js';
-import { DType, float32, qint8 } from '../tensor/dtype.js';
+import { type DType, float32, qint8 } from '../tensor/dtype.js';
 import { randn, zeros } from '../tensor/creation.js';
-import { checkOptions, keysOf } from '../tensor/args.js';
+import { keysOf, positionalOptions } from '../tensor/args.js';
 import { indexSelect } from '../ops/indexing.js';
 import { reshape, transpose } from '../ops/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -137,24 +137,6 @@ const POSITIONAL = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional
 
 type Rest = (number | boolean | DType | DynamicRNNOptions)[];
 
-function parseArgs(name: string, rest: Rest): DynamicRNNOptions {
-  const options: Record<string, unknown> = {};
-  let positional: unknown[] = rest;
-  const last = rest[rest.length - 1];
-  if (last !== null && typeof last === 'object' && !(last instanceof DType)) {
-    checkOptions(last, name, RNN_KEYS);
-    Object.assign(options, last);
-    positional = rest.slice(0, -1);
-  }
-  if (positional.length > POSITIONAL.length) throw new TypeError(`${name}(): takes at most ${POSITIONAL.length + 2} positional arguments`);
-  positional.forEach((value, i) => {
-    const key = POSITIONAL[i];
-    if (key in options) throw new TypeError(`${name}(): got multiple values for argument '${key}'`);
-    options[key] = value;
-  });
-  return options as DynamicRNNOptions;
-}
-
 function checkCount(value: unknown, name: string, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`${name}(): ${what} must be a positive integer, got ${String(value)}`);
   return value;
@@ -184,7 +166,7 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
   constructor(mode: 'LSTM' | 'GRU', inputSize: number, hiddenSize: number, rest: Rest) {
     super();
     const name = mode === 'LSTM' ? 'DynamicQuantizedLSTM' : 'DynamicQuantizedGRU';
-    const options = parseArgs(name, rest);
+    const options = positionalOptions<DynamicRNNOptions>(name, rest, POSITIONAL, RNN_KEYS);
     this.mode = mode;
     this.inputSize = checkCount(inputSize, name, 'input_size');
     this.hiddenSize = checkCount(hiddenSize, name, 'hidden_size');

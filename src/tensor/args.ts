@@ -195,6 +195,30 @@ export function checkOptions(options: unknown, fn: string, allowed: readonly str
 }
 
 /**
+ * PyTorch's keyword arguments passed positionally, then an optional options object last (a
+ * plain object; a DType or other class instance counts as positional): merged into one
+ * options object, with Python's errors for too many arguments or a key given twice.
+ * @example positionalOptions('LSTM', [2, { batchFirst: true }], ['numLayers', 'bias'], LSTM_KEYS) // { numLayers: 2, batchFirst: true }
+ */
+export function positionalOptions<T extends object>(fn: string, rest: readonly unknown[], positional: readonly (keyof T & string)[], allowed: readonly string[]): T {
+  const options: Record<string, unknown> = {};
+  let values = rest;
+  const last = rest[rest.length - 1];
+  if (last !== null && typeof last === 'object' && !Array.isArray(last) && (Object.getPrototypeOf(last) === Object.prototype || Object.getPrototypeOf(last) === null)) {
+    checkOptions(last, fn, allowed);
+    Object.assign(options, last);
+    values = rest.slice(0, -1);
+  }
+  if (values.length > positional.length) throw new TypeError(`${fn}(): takes at most ${positional.length + 2} positional arguments`);
+  values.forEach((value, i) => {
+    const key = positional[i];
+    if (key in options) throw new TypeError(`${fn}(): got multiple values for argument '${key}'`);
+    options[key] = value;
+  });
+  return options as T;
+}
+
+/**
  * The keys of an options type, listed once at runtime and checked by the compiler in both
  * directions: a key the type lacks, or a key of the type left out, is a compile error. So
  * the list that `checkOptions` enforces cannot drift from the type users see.

@@ -12,7 +12,7 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyRepr } from '../repr.js';
 import * as init from '../init.js';
-import { checkOptions, keysOf } from '../../tensor/args.js';
+import { keysOf, positionalOptions } from '../../tensor/args.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
 import { GATES, type DirectionWeights, type RnnMode } from '../rnn/direction.js';
 import { named, runStack } from '../rnn/stack.js';
@@ -46,21 +46,7 @@ const POSITIONAL = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional
 
 /** PyTorch's positional arguments after (inputSize, hiddenSize), then an options object. */
 function parseArgs(name: string, rest: unknown[]): RNNOptions {
-  const options: Record<string, unknown> = {};
-  let positional = rest;
-  const last = rest[rest.length - 1];
-  if (last !== null && typeof last === 'object' && !Array.isArray(last)) {
-    checkOptions(last, name, RNN_KEYS);
-    Object.assign(options, last);
-    positional = rest.slice(0, -1);
-  }
-  if (positional.length > POSITIONAL.length) throw new TypeError(`${name}(): takes at most ${POSITIONAL.length + 2} positional arguments`);
-  positional.forEach((value, i) => {
-    const key = POSITIONAL[i];
-    if (key in options) throw new TypeError(`${name}(): got multiple values for argument '${key}'`);
-    options[key] = value;
-  });
-  return options as RNNOptions;
+  return positionalOptions<RNNOptions>(name, rest, POSITIONAL, RNN_KEYS);
 }
 
 function checkInt(value: unknown, name: string, what: string): number {

@@ -24,14 +24,19 @@ export interface StackConfig {
 const dense = (t: Tensor) => (t.isContiguous() ? t : contiguous(t));
 
 /**
- * Runs the stack: `x` [N, I] (time-major rows), `hx` [L*D, B, P], `cx` [L*D, B, H] (LSTM)
- * and the weights per layer and direction (layer-major, forward first). Returns the last
- * layer's output [N, D*P] and the final states [L*D, B, P] (and [L*D, B, H]).
- * @example const { out, hN, cN } = runStack(config, x, [5, 5], hx, cx, weights)
+ * One direction of one layer: its output [N, P] and final states, from the layer's input
+ * [N, I], its initial states [B, P] (and [B, H]), its index k = layer * D + direction.
  */
-export function runStack(
-  config: StackConfig, x: Tensor, batchSizes: readonly number[], hx: Tensor, cx: Tensor | null, weights: DirectionWeights[],
-): { out: Tensor; hN: Tensor; cN: Tensor | null } {
+export type DirectionRunner = (input: Tensor, h0: Tensor, c0: Tensor | null, k: number, reverse: boolean) => [Tensor, Tensor, Tensor | null];
+
+/**
+ * Runs every layer and direction through `run`: `x` [N, I] (time-major rows), `hx`
+ * [L*D, B, P], `cx` [L*D, B, H] (LSTM). The directions' outputs are concatenated along
+ * features and, between layers in training, passed through dropout. Returns the last
+ * layer's output [N, D*P] and the final states [L*D, B, P] (and [L*D, B, H]).
+ * @example const { out, hN } = runLayers(config, x, hx, null, (input, h0, c0, k, reverse) => ...)
+ */
+export function runLayers(config: StackConfig, x: Tensor, hx: Tensor, cx: Tensor | null, run: DirectionRunner): { out: Tensor; hN: Tensor; cN: Tensor | null } {
   const dirs = config.bidirectional ? 2 : 1;
   let layerInput = dense(x);
   const hNs: Tensor[] = [];
@@ -40,10 +45,7 @@ export function runStack(
     const outs: Tensor[] = [];
     for (let d = 0; d < dirs; d++) {
       const k = layer * dirs + d;
-      const w = weights[k];
-      const [out, hN, cN] = runDirection(
-        config.mode, layerInput, select(hx, 0, k), cx === null ? null : select(cx, 0, k), w, batchSizes, d === 1, 'FusedRnnLayerBackward0',
-      );
+      const [out, hN, cN] = run(layerInput, select(hx, 0, k), cx === null ? null : select(cx, 0, k), k, d === 1);
       outs.push(out);
       hNs.push(hN);
       if (cN !== null) cNs.push(cN);
@@ -53,6 +55,18 @@ export function runStack(
     layerInput = output;
   }
   return { out: layerInput, hN: stack(hNs, 0), cN: cNs.length ? stack(cNs, 0) : null };
+}
+
+/**
+ * Runs the stack on the fused autograd nodes (direction.ts), one per layer-direction, with
+ * `weights` per layer and direction (layer-major, forward first).
+ * @example const { out, hN, cN } = runStack(config, x, [5, 5], hx, cx, weights)
+ */
+export function runStack(
+  config: StackConfig, x: Tensor, batchSizes: readonly number[], hx: Tensor, cx: Tensor | null, weights: DirectionWeights[],
+): { out: Tensor; hN: Tensor; cN: Tensor | null } {
+  return runLayers(config, x, hx, cx, (input, h0, c0, k, reverse) =>
+    runDirection(config.mode, input, h0, c0, weights[k], batchSizes, reverse, 'FusedRnnLayerBackward0'));
 }
 
 /**

@@ -1,0 +1,16 @@
+import * as torch from '../src/index.ts';
+const x = torch.tensor([-1.0, 0.5, 2.0]);
+const q = torch.quantizePerTensor(x, 0.1, 3, torch.quint8);
+console.log(String(q)); console.log(String(q.intRepr()));
+const qc = torch.quantizePerChannel(torch.tensor([[0.3,-0.2,1],[2,0.5,-1]]), torch.tensor([0.1,0.2]), torch.tensor([0,1]), 0, torch.qint8);
+console.log(String(qc));
+console.log(String(torch.quantizePerTensor(torch.tensor([0.25, 0.35, 0.45, -0.25, 1e10, NaN]), 0.1, 0, torch.qint8).intRepr()));
+console.log(String(torch.quantizePerTensorDynamic(torch.tensor([-1.0,0.5,2.0, 7]), torch.qint8, true)));
+torch.manualSeed(0);
+const m = new torch.nn.Sequential(new torch.nn.Linear(4,3), new torch.nn.ReLU(), new torch.nn.Linear(3,2, {bias:false}));
+const qm = torch.ao.quantization.quantizeDynamic(m, new Set([torch.nn.Linear]), torch.qint8);
+console.log(String(qm));
+console.log(String((qm as any)._modules.get("0").weight()));
+const xx = torch.randn([5, 4]);
+console.log(String((qm as any)(xx)), String((m as any)(xx)));
+console.log(Object.keys(qm.stateDict()));
