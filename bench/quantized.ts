@@ -32,3 +32,21 @@ for (const w of WORKLOADS) {
     console.log(`${w.name} B=${w.batch} ${kind}: ${(w.batch / t).toFixed(0)} samples/s (${(t * 1e3).toFixed(3)} ms)`);
   }
 }
+
+// Recurrent layers (quantizeDynamic's default spec): pytorch/examples word_language_model's
+// 2-layer LSTM at the quantization tutorial's width, and a small single-sequence one.
+const RECURRENT: { name: string; kind: 'LSTM' | 'GRU'; size: number; layers: number; steps: number; batch: number }[] = [
+  { name: 'lstm 2x256 T=35 B=20', kind: 'LSTM', size: 256, layers: 2, steps: 35, batch: 20 },
+  { name: 'gru 1x128 T=20 B=1', kind: 'GRU', size: 128, layers: 1, steps: 20, batch: 1 },
+];
+for (const w of RECURRENT) {
+  const Layer = w.kind === 'LSTM' ? torch.nn.LSTM : torch.nn.GRU;
+  const model = new torch.nn.Sequential(new Layer(w.size, w.size, w.layers));
+  model.eval();
+  const qmodel = torch.ao.quantization.quantizeDynamic(model);
+  const x = torch.randn([w.steps, w.batch, w.size]);
+  for (const [kind, m] of [['float32', model], ['int8', qmodel]] as const) {
+    const t = torch.noGrad(() => timeit(() => torch.tidy(() => { m(x); }), { minTime: 0.5, repeats: 5 }));
+    console.log(`${w.name} ${kind}: ${(w.batch / t).toFixed(0)} sequences/s (${(t * 1e3).toFixed(3)} ms)`);
+  }
+}

@@ -46,3 +46,13 @@ for name, sizes, batch in WORKLOADS:
         with torch.no_grad():
             t = timeit(lambda: m(x))
         print(f'{name} B={batch} {kind}: {batch / t:.0f} samples/s ({t * 1e3:.3f} ms) [{torch.backends.quantized.engine}]')
+
+RECURRENT = [('lstm 2x256 T=35 B=20', nn.LSTM, 256, 2, 35, 20), ('gru 1x128 T=20 B=1', nn.GRU, 128, 1, 20, 1)]
+for name, layer, size, layers, steps, batch in RECURRENT:
+    model = nn.Sequential(layer(size, size, layers)).eval()
+    qmodel = torch.ao.quantization.quantize_dynamic(model)
+    x = torch.randn(steps, batch, size)
+    for kind, m in [('float32', model), ('int8', qmodel)]:
+        with torch.no_grad():
+            t = timeit(lambda: m(x))
+        print(f'{name} {kind}: {batch / t:.0f} sequences/s ({t * 1e3:.3f} ms) [{torch.backends.quantized.engine}]')
