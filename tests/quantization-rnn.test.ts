@@ -82,7 +82,7 @@ describe('quantized LSTM and GRU against PyTorch 1.13 (quantize_dynamic)', () =>
         const x = fromFixture(c.input);
         let result: unknown;
         if (c.lengths !== undefined) {
-          const packed = nn.utils.rnn.packPaddedSequence(x, torch.tensor(c.lengths), false, false);
+          const packed = nn.utils.rnn.packPaddedSequence(x, torch.tensor(c.lengths), { enforceSorted: false });
           expect(packed.batchSizes.tolist()).toEqual(c.batchSizes);
           result = q(packed);
           expect((result as [unknown])[0]).toBeInstanceOf(nn.utils.rnn.PackedSequence);

@@ -86,6 +86,21 @@ describe('nn.utils.rnn against PyTorch', () => {
     xs.forEach((x, i) => expectClose(x.grad!, u.seq_grads[i], { label: `sequence ${i}` }));
   });
 
+  it('the keywords also go as one options object, checked as keywords are', () => {
+    expectClose(nn.utils.rnn.padSequence(seqs(), { batchFirst: true, paddingValue: -1.5 }), u.padded_bf);
+    const byOptions = nn.utils.rnn.packSequence(seqs(), { enforceSorted: false });
+    expectClose(byOptions.data, u.packed_data);
+    const x = torch.randn(3, 4, 2);
+    const positional = nn.utils.rnn.packPaddedSequence(x, [2, 3, 1], true, false);
+    const options = nn.utils.rnn.packPaddedSequence(x, [2, 3, 1], { batchFirst: true, enforceSorted: false });
+    expect(torch.equal(options.data, positional.data)).toBe(true);
+    expect(valuesOf(options.batchSizes)).toEqual(valuesOf(positional.batchSizes));
+    expect(() => nn.utils.rnn.packPaddedSequence(x, [2, 3, 1], { enforce_sorted: false } as never)).toThrow("unexpected option 'enforce_sorted'");
+    expect(() => nn.utils.rnn.packPaddedSequence(x, [2, 3, 1], 1 as never)).toThrow("argument 'batch_first' must be a boolean");
+    expect(() => nn.utils.rnn.padSequence(seqs(), { batch_first: true } as never)).toThrow("unexpected option 'batch_first'");
+    expect(() => nn.utils.rnn.padPackedSequence(byOptions, { total_length: 9 } as never)).toThrow("unexpected option 'total_length'");
+  });
+
   it('PyTorch\'s errors', () => {
     expect(() => nn.utils.rnn.packPaddedSequence(torch.zeros(4, 3, 2), [2, 4, 1])).toThrow(u.unsorted_error);
     expect(() => nn.utils.rnn.padPackedSequence(nn.utils.rnn.packSequence([torch.zeros(3, 1)]), false, 0, 2)).toThrow(u.total_length_error);

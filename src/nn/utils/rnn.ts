@@ -13,6 +13,7 @@ import { tensor, full } from '../../tensor/creation.js';
 import { int64 } from '../../tensor/dtype.js';
 import { cat, reshape, transpose } from '../../ops/shape.js';
 import { indexSelect } from '../../ops/indexing.js';
+import { checkBoolean, checkOptions, keysOf } from '../../tensor/args.js';
 
 /** A JS array of the values of a 1-D integer tensor or array. */
 function toNumbers(values: Tensor | readonly number[], fn: string, what: string): number[] {
@@ -76,16 +77,31 @@ function invert(perm: readonly number[]): number[] {
   return inv;
 }
 
+/** packPaddedSequence's keywords (PyTorch's `batch_first`, `enforce_sorted`). */
+export interface PackPaddedOptions {
+  batchFirst?: boolean;
+  enforceSorted?: boolean;
+}
+const PACK_PADDED_KEYS = keysOf<PackPaddedOptions>()('batchFirst', 'enforceSorted');
+
 /**
  * Packs a padded batch `input` ([T, B, *], or [B, T, *] with batchFirst) of sequences of
  * `lengths`. With enforceSorted the lengths must be non-increasing; otherwise the batch is
- * sorted here and the permutation kept in the result.
- * @example const packed = nn.utils.rnn.packPaddedSequence(padded, [4, 2, 3], false, false)
+ * sorted here and the permutation kept in the result. The keywords go positionally or as
+ * one options object.
+ * @example const packed = nn.utils.rnn.packPaddedSequence(padded, [4, 2, 3], { enforceSorted: false })
  */
 export function packPaddedSequence(
-  input: Tensor, lengths: Tensor | readonly number[], batchFirst = false, enforceSorted = true,
+  input: Tensor, lengths: Tensor | readonly number[], batchFirst: boolean | PackPaddedOptions = false, enforceSorted = true,
 ): PackedSequence {
   if (!(input instanceof Tensor)) throw new TypeError('pack_padded_sequence(): input must be a Tensor');
+  if (typeof batchFirst === 'object' && batchFirst !== null) {
+    checkOptions(batchFirst, 'pack_padded_sequence', PACK_PADDED_KEYS);
+    enforceSorted = batchFirst.enforceSorted ?? true;
+    batchFirst = batchFirst.batchFirst ?? false;
+  }
+  checkBoolean(batchFirst, 'pack_padded_sequence', 'batch_first');
+  checkBoolean(enforceSorted, 'pack_padded_sequence', 'enforce_sorted');
   const lens = toNumbers(lengths, 'pack_padded_sequence', 'lengths');
   const batchDim = batchFirst ? 0 : 1;
   if (input.dim() < 2) throw new Error(`pack_padded_sequence(): input must have at least 2 dims, got ${input.dim()}`);
@@ -150,7 +166,8 @@ export function padPackedSequence(
   sequence: PackedSequence, batchFirst: boolean | PadPackedOptions = false, paddingValue = 0, totalLength: number | null = null,
 ): [Tensor, Tensor] {
   if (!(sequence instanceof PackedSequence)) throw new TypeError('pad_packed_sequence(): sequence must be a PackedSequence');
-  if (typeof batchFirst === 'object') {
+  if (typeof batchFirst === 'object' && batchFirst !== null) {
+    checkOptions(batchFirst, 'pad_packed_sequence', ['batchFirst', 'paddingValue', 'totalLength']);
     paddingValue = batchFirst.paddingValue ?? 0;
     totalLength = batchFirst.totalLength ?? null;
     batchFirst = batchFirst.batchFirst ?? false;
@@ -195,14 +212,28 @@ export function padPackedSequence(
   return [padded, indexTensor(lens)];
 }
 
+/** padSequence's keywords (PyTorch's `batch_first`, `padding_value`). */
+export interface PadSequenceOptions {
+  batchFirst?: boolean;
+  paddingValue?: number;
+}
+const PAD_SEQUENCE_KEYS = keysOf<PadSequenceOptions>()('batchFirst', 'paddingValue');
+
 /**
- * Pads a list of [L_i, *] tensors to one [T, B, *] tensor (or [B, T, *]).
- * @example nn.utils.rnn.padSequence([torch.ones(3, 2), torch.ones(1, 2)], true)
+ * Pads a list of [L_i, *] tensors to one [T, B, *] tensor (or [B, T, *]). The keywords go
+ * positionally or as one options object.
+ * @example nn.utils.rnn.padSequence([torch.ones(3, 2), torch.ones(1, 2)], { batchFirst: true })
  */
-export function padSequence(sequences: Tensor[], batchFirst = false, paddingValue = 0): Tensor {
+export function padSequence(sequences: Tensor[], batchFirst: boolean | PadSequenceOptions = false, paddingValue = 0): Tensor {
   if (!Array.isArray(sequences) || sequences.length === 0 || sequences.some((s) => !(s instanceof Tensor))) {
     throw new TypeError('pad_sequence(): sequences must be a non-empty array of Tensors');
   }
+  if (typeof batchFirst === 'object' && batchFirst !== null) {
+    checkOptions(batchFirst, 'pad_sequence', PAD_SEQUENCE_KEYS);
+    paddingValue = batchFirst.paddingValue ?? 0;
+    batchFirst = batchFirst.batchFirst ?? false;
+  }
+  checkBoolean(batchFirst, 'pad_sequence', 'batch_first');
   const inner = sequences[0].shape.slice(1);
   for (const s of sequences) {
     if (s.dim() < 1 || s.shape.slice(1).join() !== inner.join()) {
@@ -230,7 +261,11 @@ export function padSequence(sequences: Tensor[], batchFirst = false, paddingValu
  * Packs a list of [L_i, *] tensors (longest first unless enforceSorted is false).
  * @example const packed = nn.utils.rnn.packSequence([a, b, c], false)
  */
-export function packSequence(sequences: Tensor[], enforceSorted = true): PackedSequence {
+export function packSequence(sequences: Tensor[], enforceSorted: boolean | { enforceSorted?: boolean } = true): PackedSequence {
+  if (typeof enforceSorted === 'object' && enforceSorted !== null) {
+    checkOptions(enforceSorted, 'pack_sequence', ['enforceSorted']);
+    enforceSorted = enforceSorted.enforceSorted ?? true;
+  }
   const lengths = sequences.map((s) => s.shape[0]);
   return packPaddedSequence(padSequence(sequences), lengths, false, enforceSorted);
 }
