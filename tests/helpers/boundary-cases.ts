@@ -163,6 +163,13 @@ export const cases: Record<string, () => unknown> = {
     const v = (shape: number[]) => torch.zeros(shape);
     return call.lstmCell(v([2, 3]), v([2, 3]), v([2, 4, 3]), v([2, 4, 3]), v([2, 4, 5]), v([2, 3]));
   },
+  // The dynamic int8 product (quantizedLinearDynamic): an int8 [K, N] weight, 1 or N scales.
+  qlinear_float_weight: () => call.quantizedLinearDynamic(fresh(torch.float32, [2, 4]), x(), torch.zeros([3, 4]), torch.ones(1), null, true),
+  qlinear_inner_mismatch: () => call.quantizedLinearDynamic(fresh(torch.float32, [2, 4]), x(), torch.zeros([5, 4], { dtype: torch.int8 }), torch.ones(1), null, true),
+  qlinear_scales_count: () => call.quantizedLinearDynamic(fresh(torch.float32, [2, 4]), x(), torch.zeros([3, 4], { dtype: torch.int8 }), torch.ones(3), null, true),
+  qlinear_weight_past_storage: () =>
+    call.quantizedLinearDynamic(fresh(torch.float32, [2, 40]), x(), layoutOf(torch.zeros([3, 4], { dtype: torch.int8 }), torch.int8, 0, [3, 40], [40, 1]), torch.ones(1), null, true),
+  qlinear_bias_short: () => call.quantizedLinearDynamic(fresh(torch.float32, [2, 4]), x(), torch.zeros([3, 4], { dtype: torch.int8 }), torch.ones(1), torch.ones(3), true),
   lstm_cell_out_past_storage: () => {
     const v = (shape: number[]) => torch.zeros(shape);
     return call.lstmCell(layoutOf(x(), torch.float32, 0, [40, 3], [3, 1]), v([40, 3]), v([40, 4, 3]), v([40, 4, 3]), v([40, 4, 3]), v([40, 3]));
