@@ -15,6 +15,7 @@ import type { Tensor } from 'flint-torch';
 import { expectClose, type FixtureTensor, fromFixture } from './helpers/reference.js';
 import { PYTHON, hasTorch, python } from './helpers/python.js';
 import { settledStorages } from './helpers/memory.js';
+import { mulberry32 } from './helpers/random.js';
 import { encodeTorchObject } from '../src/serialization/torch-format.js';
 import { createZipWriter } from '../src/serialization/zip-write.js';
 
@@ -233,6 +234,44 @@ describe('quantized recurrent layers in checkpoints', () => {
     const noName = edited((t) => t.replace(/X.\x00\x00\x00__torch__\.torch\.classes\.quantized\.LinearPackedParamsBase/, ''));
     expect(() => torch.deserialize(noName)).toThrow("a torch.ScriptObject's state must be (state tuple, class name)");
   });
+});
+
+describe('fuzz: mutated quantized recurrent checkpoints', () => {
+  it('2,000 mutations of the pickle each load and run, or throw an Error', () => {
+    const sd = torch.loadSync<Record<string, unknown>>(new URL('./fixtures/quantized-rnn-checkpoint.pt', import.meta.url).pathname);
+    const { pickle, storages } = encodeTorchObject(sd);
+    const data = storages.map(({ key, tensor }) => [key, new Uint8Array(tensor.dataSync().buffer.slice(0))] as const);
+    const random = mulberry32(20261207);
+    const x = fromFixture(FIX.checkpoint.input);
+    const cx = fromFixture(FIX.checkpoint.cellInput);
+    let ran = 0;
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Uint8Array.from(pickle);
+      for (let m = 1 + Math.floor(random() * 3); m > 0; m--) {
+        const at = Math.floor(random() * bytes.length);
+        bytes[at] = random() < 0.5 ? Math.floor(random() * 256) : bytes[at]! ^ (1 << Math.floor(random() * 8));
+      }
+      const chunks: Uint8Array[] = [];
+      const zip = createZipWriter({ write: (b) => chunks.push(b) });
+      zip.addEntry('archive/data.pkl', bytes);
+      for (const [key, payload] of data) zip.addEntry(`archive/data/${key}`, payload);
+      zip.addEntry('archive/version', new TextEncoder().encode('3\n'));
+      zip.finish();
+      try {
+        const q = checkpointModel();
+        q.loadStateDict(torch.deserialize(Buffer.concat(chunks)) as never);
+        torch.tidy(() => {
+          for (const [name, input] of [['lstm', x], ['gru', x], ['lstm_cell', cx], ['gru_cell', cx], ['rnn_cell', cx]] as const) {
+            (q._modules.get(name) as unknown as (x: Tensor) => unknown)(input);
+          }
+        });
+        ran++;
+      } catch (error) {
+        if (!(error instanceof Error)) throw new Error(`case ${i}: a non-Error was thrown: ${String(error)}`);
+      }
+    }
+    expect(ran).toBeGreaterThan(0);
+  }, 120_000);
 });
 
 if (!hasTorch) console.warn(`NOTICE: ${PYTHON} cannot import torch; the quantized recurrent checkpoint round trip with PyTorch is skipped (apt-get install python3-torch)`);

@@ -169,7 +169,7 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
         continue;
       }
       try {
-        const loaded = PackedLinearWeight.fromScriptObject(entries[key], key);
+        const loaded = PackedLinearWeight.fromScriptObject(entries[key]);
         const old = which === 'ih' ? this._packed_weight_ih : this._packed_weight_hh;
         if (loaded.outFeatures !== old.outFeatures || loaded.inFeatures !== old.inFeatures) {
           throw new RangeError(

@@ -49,20 +49,27 @@ export class CellParamsDynamic implements QuantizedDirection {
 
   /**
    * A layer-direction's weights from a checkpoint's CellParamsBase object, checked.
-   * @example CellParamsDynamic.fromScriptObject(obj, 'lstm._all_weight_values.0.param')
+   * @example CellParamsDynamic.fromScriptObject(state['lstm._all_weight_values.0.param'])
    */
-  static fromScriptObject(obj: unknown, what: string): CellParamsDynamic {
+  static fromScriptObject(obj: unknown): CellParamsDynamic {
     if (!(obj instanceof ScriptObject) || obj.qualifiedName !== CELL_PARAMS) {
-      throw new TypeError(`${what}: expected a ${CELL_PARAMS} object, got ${obj instanceof ScriptObject ? obj.qualifiedName : typeof obj}`);
+      throw new TypeError(`expected a ${CELL_PARAMS} object, got ${obj instanceof ScriptObject ? obj.qualifiedName : typeof obj}`);
     }
     const [kind, , , ints, packed] = obj.state;
     if (kind !== 'quantized_dynamic') {
-      throw new TypeError(`${what}: flint reads dynamically quantized int8 cell parameters ('quantized_dynamic'), got ${JSON.stringify(kind)}`);
+      throw new TypeError(`flint reads dynamically quantized int8 cell parameters ('quantized_dynamic'), got ${typeof kind === 'string' ? JSON.stringify(kind.slice(0, 100)) : typeof kind}`);
     }
-    if (!Array.isArray(packed) || packed.length !== 2) throw new TypeError(`${what}: expected two packed weights (ih, hh)`);
-    if (!Array.isArray(ints)) throw new TypeError(`${what}: expected a list of integer fields`);
-    const ih = PackedLinearWeight.fromScriptObject(packed[0], `${what} (W_ih)`);
-    const hh = PackedLinearWeight.fromScriptObject(packed[1], `${what} (W_hh)`);
+    if (!Array.isArray(packed) || packed.length !== 2) throw new TypeError('expected two packed weights (W_ih, W_hh)');
+    if (!Array.isArray(ints)) throw new TypeError('expected a list of integer fields');
+    const unpack = (p: unknown, which: string) => {
+      try {
+        return PackedLinearWeight.fromScriptObject(p);
+      } catch (e) {
+        throw new TypeError(`${which}: ${(e as Error).message}`);
+      }
+    };
+    const ih = unpack(packed[0], 'W_ih');
+    const hh = unpack(packed[1], 'W_hh');
     // As QuantizedCellParamsDynamic's __setstate__: no integer field means reduce_range off.
     return new CellParamsDynamic(ih, hh, ints.length > 0 && ints[0] !== 0 && ints[0] !== false);
   }
@@ -98,7 +105,7 @@ export class PackedParameter extends Module {
     const key = prefix + 'param';
     if (key in entries) {
       try {
-        const param = CellParamsDynamic.fromScriptObject(entries[key], key);
+        const param = CellParamsDynamic.fromScriptObject(entries[key]);
         const old = this.param;
         checkSameShape(old.ih, param.ih, key, 'W_ih');
         checkSameShape(old.hh, param.hh, key, 'W_hh');

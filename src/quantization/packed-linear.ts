@@ -94,17 +94,27 @@ export class PackedLinearWeight {
   }
 
   /**
-   * The packed weight a checkpoint holds (a LinearPackedParamsBase object), checked.
-   * @example PackedLinearWeight.fromScriptObject(state['cell._packed_weight_ih'], 'cell._packed_weight_ih')
+   * The packed weight a checkpoint holds (a LinearPackedParamsBase object), checked as
+   * `linear_prepack` checks its arguments.
+   * @example PackedLinearWeight.fromScriptObject(state['cell._packed_weight_ih'])
    */
-  static fromScriptObject(obj: unknown, what: string): PackedLinearWeight {
+  static fromScriptObject(obj: unknown): PackedLinearWeight {
     if (!(obj instanceof ScriptObject) || obj.qualifiedName !== LINEAR_PACKED_PARAMS) {
-      throw new TypeError(`${what}: expected a ${LINEAR_PACKED_PARAMS} object, got ${obj instanceof ScriptObject ? obj.qualifiedName : typeof obj}`);
+      throw new TypeError(`expected a ${LINEAR_PACKED_PARAMS} object, got ${obj instanceof ScriptObject ? obj.qualifiedName : describe(obj)}`);
     }
     const state = obj.state;
-    if (!Array.isArray(state) || state.length !== 2 || !(state[0] instanceof QuantizedTensor) || !(state[1] === null || state[1] instanceof Tensor)) {
-      throw new TypeError(`${what}: expected a (qint8 weight, bias or None) state`);
+    if (state.length !== 2 || !(state[0] instanceof QuantizedTensor) || !(state[1] === null || state[1] instanceof Tensor)) {
+      throw new TypeError(`expected a LinearPackedParamsBase state (qint8 weight, bias or None), got (${state.map(describe).join(', ')})`);
     }
-    return PackedLinearWeight.pack(state[0], state[1] as Tensor | null, what);
+    return PackedLinearWeight.pack(state[0], state[1] as Tensor | null);
   }
+}
+
+/** A loaded value's kind, for messages. */
+function describe(v: unknown): string {
+  if (v === null) return 'None';
+  if (v instanceof QuantizedTensor) return `a ${v.dtype} QuantizedTensor`;
+  if (v instanceof Tensor) return `a ${v.dtype} Tensor`;
+  if (Array.isArray(v)) return 'a list';
+  return typeof v;
 }
