@@ -62,6 +62,8 @@ for label, make, kind in [
     ('gru 2 layers bidirectional', lambda: nn.GRU(5, 8, 2, bidirectional=True), 'tensor'),
     ('gru batch_first initial state', lambda: nn.GRU(5, 6, batch_first=True), 'state'),
     ('gru packed', lambda: nn.GRU(5, 8, bidirectional=True), 'packed'),
+    ('lstm packed initial state', lambda: nn.LSTM(5, 8, 2, bidirectional=True), 'packed state'),
+    ('gru packed initial state', lambda: nn.GRU(5, 8, bidirectional=True), 'packed state'),
 ]:
     mod = make().eval()
     float_state = {k: ser(v) for k, v in mod.state_dict().items()}
@@ -85,12 +87,23 @@ for label, make, kind in [
                 result = q(x, (h0, c0))
             else:
                 result = q(x, h0)
-        elif kind == 'packed':
+        elif kind in ('packed', 'packed state'):
             lengths = torch.tensor([2, 4, 3])
             packed = pack_padded_sequence(x, lengths, enforce_sorted=False)
             entry['lengths'] = lengths.tolist()
-            result = q(packed)
             entry['batchSizes'] = packed.batch_sizes.tolist()
+            if kind == 'packed state':
+                # The initial state is in the caller's batch order; PyTorch permutes it.
+                h0 = torch.randn(mod.num_layers * dirs, batch, mod.hidden_size) * 0.5
+                entry['h0'] = ser(h0)
+                if isinstance(mod, nn.LSTM):
+                    c0 = torch.randn(mod.num_layers * dirs, batch, mod.hidden_size)
+                    entry['c0'] = ser(c0)
+                    result = q(packed, (h0, c0))
+                else:
+                    result = q(packed, h0)
+            else:
+                result = q(packed)
         else:
             result = q(x)
         entry['outputs'] = out_of(result)

@@ -81,19 +81,21 @@ describe('quantized LSTM and GRU against PyTorch 1.13 (quantize_dynamic)', () =>
       const q = quantizedLayer(L);
       for (const c of L.cases) {
         const x = fromFixture(c.input);
-        let result: unknown;
+        let input: Tensor | InstanceType<typeof nn.utils.rnn.PackedSequence> = x;
         if (c.lengths !== undefined) {
           const packed = nn.utils.rnn.packPaddedSequence(x, torch.tensor(c.lengths), { enforceSorted: false });
           expect(packed.batchSizes.tolist()).toEqual(c.batchSizes);
-          result = q(packed);
-          expect((result as [unknown])[0]).toBeInstanceOf(nn.utils.rnn.PackedSequence);
-        } else if (c.h0 !== undefined) {
-          result = c.c0 !== undefined
-            ? (q as InstanceType<typeof qnn.LSTM>)(x, [fromFixture(c.h0), fromFixture(c.c0)])
-            : (q as InstanceType<typeof qnn.GRU>)(x, fromFixture(c.h0));
-        } else {
-          result = q(x);
+          input = packed;
         }
+        let result: unknown;
+        if (c.h0 !== undefined) {
+          result = c.c0 !== undefined
+            ? (q as InstanceType<typeof qnn.LSTM>).forward(input, [fromFixture(c.h0), fromFixture(c.c0)])
+            : (q as InstanceType<typeof qnn.GRU>).forward(input, fromFixture(c.h0));
+        } else {
+          result = q(input as Tensor);
+        }
+        if (c.lengths !== undefined) expect((result as [unknown])[0]).toBeInstanceOf(nn.utils.rnn.PackedSequence);
         const got = flat(result);
         expect(got.length).toBe(c.outputs.length);
         c.outputs.forEach((o, i) => expectClose(got[i]!, fromFixture(o), TOL));
@@ -225,6 +227,26 @@ describe('quantized recurrent layers in checkpoints', () => {
     return Buffer.concat(chunks);
   }
 
+  it('a packed weight of the wrong kind inside a loaded object is refused as linear_prepack refuses it', () => {
+    const gru = qnn.GRUCell.fromFloat(new nn.GRUCell(2, 2));
+    const packed = (weight: unknown, bias: unknown) => new torch.ScriptObject('__torch__.torch.classes.quantized.LinearPackedParamsBase', [weight, bias]);
+    const good = gru._packed_weight_hh.toScriptObject();
+    const load = (ih: unknown) => gru.loadStateDict({ _packed_weight_ih: ih, _packed_weight_hh: good } as never);
+    expect(() => load(packed(torch.zeros([6, 2]), null))).toThrow('expected a LinearPackedParamsBase state (qint8 weight, bias or None), got (a torch.float32 Tensor, None)');
+    expect(() => load(packed(torch.quantizePerTensor(torch.zeros([6, 2]), 0.1, 0, torch.qint8), torch.zeros([5])))).toThrow('linear_prepack(): expected a bias of shape [6], got [5]');
+    expect(() => load(packed(torch.quantizePerTensor(torch.zeros([6, 2]), 0.1, 0, torch.quint8), null))).toThrow('expected a torch.qint8 weight');
+    expect(() => load(torch.zeros([2]))).toThrow('expected a __torch__.torch.classes.quantized.LinearPackedParamsBase object, got a torch.float32 Tensor');
+    const lstm = qnn.LSTM.fromFloat(new nn.LSTM(2, 2));
+    const state = lstm._all_weight_values.at(0).param.toScriptObject().state;
+    const cell = (s: unknown[]) => ({ '_all_weight_values.0.param': new torch.ScriptObject('__torch__.torch.classes.rnn.CellParamsBase', s) });
+    expect(() => lstm.loadStateDict(cell(['quantized_fp16', ...state.slice(1)]) as never)).toThrow("flint reads dynamically quantized int8 cell parameters ('quantized_dynamic'), got \"quantized_fp16\"");
+    expect(() => lstm.loadStateDict(cell([state[0], [null, null], ...state.slice(2)]) as never)).toThrow('expected a list of two bias tensors (b_ih, b_hh)');
+    expect(() => lstm.loadStateDict(cell([...state.slice(0, 4), [(state[4] as unknown[])[0]]]) as never)).toThrow('expected two packed weights (W_ih, W_hh)');
+    // A loaded state whose reduce_range is 0 computes without it, as PyTorch's version-1 cells.
+    lstm.loadStateDict(cell([state[0], state[1], state[2], [0], state[4]]) as never);
+    expect(lstm._all_weight_values.at(0).param.reduceRange).toBe(false);
+  });
+
   it('a TorchBind class flint does not read, or a malformed state, is an Error that names it', () => {
     const ok = torch.deserialize(edited((t) => t)) as Record<string, torch.ScriptObject>;
     expect(ok.p!.state[0]).toBeInstanceOf(torch.QuantizedTensor);
@@ -329,6 +351,54 @@ describe('quantized recurrent layers: arguments, errors and memory', () => {
     expect(() => qnn.LSTM.fromFloat(new nn.GRU(3, 4))).toThrow('got an nn.GRU; use nn.quantized.dynamic.GRU');
   });
 
+  it('exact float classes only; empty input is refused as PyTorch refuses it', () => {
+    class MyLSTM extends nn.LSTM {}
+    expect(() => qnn.LSTM.fromFloat(new MyLSTM(3, 4))).toThrow('only works for nn.LSTM and nn.GRU, got MyLSTM');
+    expect(() => qnn.LSTM.fromFloat(qnn.LSTM.fromFloat(new nn.LSTM(3, 4)))).toThrow('only works for nn.LSTM and nn.GRU, got DynamicQuantizedLSTM');
+    const lstm = qnn.LSTM.fromFloat(new nn.LSTM(3, 4));
+    expect(() => lstm(torch.zeros([0, 2, 3]))).toThrow('Expected sequence length to be larger than 0 in RNN');
+    expect(() => lstm(torch.zeros([5, 0, 3]))).toThrow('Expected sequence length to be larger than 0 in RNN');
+    // The float layer refuses no steps and takes an empty batch, as PyTorch's.
+    expect(() => new nn.LSTM(3, 4)(torch.zeros([0, 2, 3]))).toThrow('Expected sequence length to be larger than 0 in RNN');
+    expect((new nn.LSTM(3, 4)(torch.zeros([5, 0, 3]))[0] as Tensor).shape).toEqual([5, 0, 4]);
+  });
+
+  it('a PackedSequence given only its sorting permutation gets the inverse, as PyTorch\'s does', () => {
+    const gru = qnn.GRU.fromFloat(new nn.GRU(3, 4));
+    const packed = nn.utils.rnn.packPaddedSequence(torch.randn([4, 3, 3]), [2, 4, 3], { enforceSorted: false });
+    const bare = new nn.utils.rnn.PackedSequence(packed.data, packed.batchSizes, packed.sortedIndices);
+    expect(bare.unsortedIndices!.tolist()).toEqual(packed.unsortedIndices!.tolist());
+    expect(torch.equal(gru.forward(bare)[1], gru.forward(packed)[1])).toBe(true);
+    expect(() => new nn.utils.rnn.PackedSequence(packed.data, packed.batchSizes, torch.tensor([0, 0, 1]))).toThrow('sorted_indices must be a permutation of 0..2');
+  });
+
+  it('the cells take PyTorch\'s positional arguments, dtype included, and refuse a keyword given twice', () => {
+    expect(String(new qnn.LSTMCell(3, 4, true, torch.qint8))).toBe('DynamicQuantizedLSTMCell(3, 4)');
+    expect(String(new qnn.RNNCell(3, 4, false, 'relu', torch.qint8))).toBe('DynamicQuantizedRNNCell(3, 4, bias=False, nonlinearity=relu)');
+    expect(String(new qnn.GRUCell(3, 4, { bias: false }))).toBe('DynamicQuantizedGRUCell(3, 4, bias=False)');
+    expect(() => new qnn.RNNCell(3, 4, true, 'relu', { nonlinearity: 'tanh' })).toThrow("got multiple values for argument 'nonlinearity'");
+    expect(() => new qnn.LSTMCell(3, 4, null as never)).toThrow("argument 'bias' must be a boolean");
+    expect(() => new qnn.GRUCell(3, 4, { nonlinearity: 'relu' })).toThrow("unexpected keyword argument 'nonlinearity'");
+    expect(() => new qnn.LSTMCell(3, 4, true, torch.float16)).toThrow('Unsupported dtype for dynamic RNN quantization');
+  });
+
+  it('a child added to a quantized LSTM prints, and the packed weights never do', () => {
+    const lstm = qnn.LSTM.fromFloat(new nn.LSTM(3, 4));
+    lstm.addModule('extra', new nn.ReLU());
+    expect(String(lstm)).toBe('DynamicQuantizedLSTM(\n  3, 4\n  (extra): ReLU()\n)');
+  });
+
+  it('in training mode dropout acts between layers, as PyTorch\'s quantized_lstm does', () => {
+    const lstm = qnn.LSTM.fromFloat(new nn.LSTM(3, 4, 2, { dropout: 0.5 }));
+    const x = torch.randn([6, 2, 3]);
+    const evalOut = lstm.forward(x)[0];
+    expect(torch.equal(lstm.forward(x)[0], evalOut)).toBe(true);
+    lstm.train();
+    expect(torch.equal(lstm.forward(x)[0], evalOut)).toBe(false);
+    lstm.eval();
+    expect(torch.equal(lstm.forward(x)[0], evalOut)).toBe(true);
+  });
+
   it('nn.RNN stays float; a Set spec of only nn.Linear leaves the LSTM float', () => {
     const model = new nn.Sequential(new nn.RNN(3, 4), new nn.LSTM(3, 4), new nn.Linear(4, 2));
     const q = torch.ao.quantization.quantizeDynamic(model);
@@ -366,5 +436,9 @@ describe('quantized recurrent layers: arguments, errors and memory', () => {
     const before = await settledStorages();
     for (let i = 0; i < 5; i++) run();
     expect(await settledStorages()).toBe(before);
+    // Nor for the collector: without a collection in between, the count does not grow.
+    const counted = torch.memoryStats().cpu.storages;
+    for (let i = 0; i < 5; i++) run();
+    expect(torch.memoryStats().cpu.storages).toBeLessThanOrEqual(counted);
   });
 });

@@ -10,7 +10,7 @@ import type { LocalMetadata } from '../nn/module-hooks.js';
 import { Tensor } from '../tensor/tensor.js';
 import { DType, float32, qint8 } from '../tensor/dtype.js';
 import { randn, zeros } from '../tensor/creation.js';
-import { checkBoolean, checkOptions, keysOf } from '../tensor/args.js';
+import { checkBoolean, keysOf, positionalOptions } from '../tensor/args.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../memory/storage.js';
 import type { RnnMode } from '../nn/rnn/direction.js';
@@ -33,6 +33,8 @@ export interface DynamicRNNCellOptions {
   dtype?: DType;
 }
 const CELL_KEYS = keysOf<DynamicRNNCellOptions>()('bias', 'nonlinearity', 'dtype');
+/** The cells' arguments after (inputSize, hiddenSize): PyTorch's positional keywords, then an options object. */
+type CellRest = (boolean | string | DType | DynamicRNNCellOptions)[];
 
 /**
  * The base of the quantized cells (PyTorch's `torch.ao.nn.quantized.dynamic.RNNCellBase`).
@@ -50,11 +52,11 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
 
   constructor(name: string, inputSize: number, hiddenSize: number, chunks: number, options: DynamicRNNCellOptions) {
     super();
-    checkOptions(options, name, CELL_KEYS);
     for (const [what, v] of [['input_size', inputSize], ['hidden_size', hiddenSize]] as const) {
       if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new TypeError(`${name}(): ${what} must be a positive integer, got ${String(v)}`);
     }
-    const bias = options.bias ?? true;
+    // null is refused, not read as PyTorch's falsy None: a bias-less cell says bias: false.
+    const bias = options.bias === undefined ? true : options.bias;
     checkBoolean(bias, name, 'bias');
     const dtype = options.dtype ?? qint8;
     if (!(dtype instanceof DType) || dtype !== qint8) throw new TypeError(`${name}(): Unsupported dtype for dynamic RNN quantization: ${String(dtype)} (flint quantizes recurrent weights to torch.qint8)`);
@@ -90,6 +92,9 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
       kind === 'LSTMCell' ? new LSTMCell(cell.inputSize, cell.hiddenSize)
       : kind === 'GRUCell' ? new GRUCell(cell.inputSize, cell.hiddenSize)
       : new RNNCell(cell.inputSize, cell.hiddenSize, true, cell.nonlinearity ?? 'tanh');
+    // The constructor's random weights were never exposed: free them now.
+    q._packed_weight_ih._dispose();
+    q._packed_weight_hh._dispose();
     tidy(() => {
       const pack = (k: string) => {
         const weight = mod._parameters.get(`weight_${k}`)!;
@@ -122,9 +127,9 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
     return input;
   }
 
-  /** A checked state [B, H], or zeros; `label` as PyTorch names it in messages ('', '[0]', '[1]'). */
-  protected _state(h: Tensor | null | undefined, input: Tensor, label: string): Tensor {
-    if (h === null || h === undefined) return zeros([input.size(0), this.hiddenSize]);
+  /** A checked state [B, H], or null for zeros; `label` as PyTorch names it in messages ('', '[0]', '[1]'). */
+  protected _state(h: Tensor | null | undefined, input: Tensor, label: string): Tensor | null {
+    if (h === null || h === undefined) return null;
     if (!(h instanceof Tensor)) throw new TypeError(`${this._getName()}.forward(): hidden${label} must be a Tensor`);
     if (h.dim() !== 2 || input.size(0) !== h.size(0)) throw new RangeError(`Input batch size ${input.size(0)} doesn't match hidden${label} batch size ${h.dim() === 2 ? h.size(0) : h.shape.join('x')}`);
     if (h.size(1) !== this.hiddenSize) throw new RangeError(`hidden${label} has inconsistent hidden_size: got ${h.size(1)}, expected ${this.hiddenSize}`);
@@ -132,12 +137,13 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
     return h;
   }
 
-  /** One step: [h'] or [h', c']. */
-  protected _step(mode: RnnMode, input: Tensor, h: Tensor, c: Tensor | null): Tensor[] {
+  /** One step: [h'] or [h', c'] (a null state is zeros; c is null for GRU and RNN). */
+  protected _step(mode: RnnMode, input: Tensor, h: Tensor | null, c: Tensor | null): Tensor[] {
     return noGrad(() => tidy(() => {
       const x = input.detach().contiguous();
+      const state = (s: Tensor | null) => (s === null ? zeros([x.size(0), this.hiddenSize]) : s.detach().contiguous());
       const weights = { ih: this._packed_weight_ih, hh: this._packed_weight_hh, reduceRange: true };
-      const { out, cN } = quantizedDirection(mode, x, h.detach().contiguous(), c === null ? null : c.detach().contiguous(), weights, [x.size(0)], false);
+      const { out, cN } = quantizedDirection(mode, x, state(h), mode === 'LSTM' ? state(c) : null, weights, [x.size(0)], false);
       return cN === null ? [out] : [out, cN];
     }));
   }
@@ -195,12 +201,11 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
 export class RNNCell extends DynamicRNNCellBase {
   nonlinearity: 'tanh' | 'relu';
 
-  constructor(inputSize: number, hiddenSize: number, bias: boolean | DynamicRNNCellOptions = true, nonlinearity: 'tanh' | 'relu' | DynamicRNNCellOptions = 'tanh', options: DynamicRNNCellOptions = {}) {
-    if (typeof bias === 'object') [options, bias] = [bias, bias.bias ?? true];
-    if (typeof nonlinearity === 'object') [options, nonlinearity] = [nonlinearity, nonlinearity.nonlinearity ?? 'tanh'];
-    else if (options.nonlinearity !== undefined) nonlinearity = options.nonlinearity;
+  constructor(inputSize: number, hiddenSize: number, ...rest: CellRest) {
+    const options = positionalOptions<DynamicRNNCellOptions>('DynamicQuantizedRNNCell', rest, ['bias', 'nonlinearity', 'dtype'], CELL_KEYS);
+    const nonlinearity = options.nonlinearity ?? 'tanh';
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new Error(`Unknown nonlinearity: ${String(nonlinearity)}`);
-    super('DynamicQuantizedRNNCell', inputSize, hiddenSize, 1, { ...options, bias });
+    super('DynamicQuantizedRNNCell', inputSize, hiddenSize, 1, options);
     this.nonlinearity = nonlinearity;
   }
 
@@ -228,10 +233,10 @@ export class RNNCell extends DynamicRNNCellBase {
  * @example const [h1, c1] = torch.ao.nn.quantized.dynamic.LSTMCell.fromFloat(cell)(x, [h0, c0]);
  */
 export class LSTMCell extends DynamicRNNCellBase<[Tensor, Tensor]> {
-  constructor(inputSize: number, hiddenSize: number, bias: boolean | DynamicRNNCellOptions = true, options: DynamicRNNCellOptions = {}) {
-    if (typeof bias === 'object') [options, bias] = [bias, bias.bias ?? true];
+  constructor(inputSize: number, hiddenSize: number, ...rest: CellRest) {
+    const options = positionalOptions<DynamicRNNCellOptions>('DynamicQuantizedLSTMCell', rest, ['bias', 'dtype'], CELL_KEYS);
     if (options.nonlinearity !== undefined) throw new TypeError("DynamicQuantizedLSTMCell(): unexpected keyword argument 'nonlinearity'");
-    super('DynamicQuantizedLSTMCell', inputSize, hiddenSize, 4, { ...options, bias });
+    super('DynamicQuantizedLSTMCell', inputSize, hiddenSize, 4, options);
   }
 
   override forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, Tensor] {
@@ -261,10 +266,10 @@ export class LSTMCell extends DynamicRNNCellBase<[Tensor, Tensor]> {
  * @example const h1 = torch.ao.nn.quantized.dynamic.GRUCell.fromFloat(cell)(x, h0);
  */
 export class GRUCell extends DynamicRNNCellBase {
-  constructor(inputSize: number, hiddenSize: number, bias: boolean | DynamicRNNCellOptions = true, options: DynamicRNNCellOptions = {}) {
-    if (typeof bias === 'object') [options, bias] = [bias, bias.bias ?? true];
+  constructor(inputSize: number, hiddenSize: number, ...rest: CellRest) {
+    const options = positionalOptions<DynamicRNNCellOptions>('DynamicQuantizedGRUCell', rest, ['bias', 'dtype'], CELL_KEYS);
     if (options.nonlinearity !== undefined) throw new TypeError("DynamicQuantizedGRUCell(): unexpected keyword argument 'nonlinearity'");
-    super('DynamicQuantizedGRUCell', inputSize, hiddenSize, 3, { ...options, bias });
+    super('DynamicQuantizedGRUCell', inputSize, hiddenSize, 3, options);
   }
 
   override forward(input: Tensor, hx: Tensor | null = null): Tensor {

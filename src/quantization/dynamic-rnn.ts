@@ -9,8 +9,10 @@
 import { Module, type StateDict } from '../nn/module.js';
 import type { LocalMetadata } from '../nn/module-hooks.js';
 import { ModuleList } from '../nn/containers.js';
-import { pyRepr } from '../nn/repr.js';
 import { PackedSequence } from '../nn/utils/rnn.js';
+import { pyRepr } from '../nn/repr.js';
+import { GRU as FloatGRU, LSTM as FloatLSTM } from '../nn/layers/rnn.js';
+import { moduleRepr } from '../nn/repr.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type DType, float32, qint8 } from '../tensor/dtype.js';
 import { randn, zeros } from '../tensor/creation.js';
@@ -55,12 +57,14 @@ export class CellParamsDynamic implements QuantizedDirection {
     if (!(obj instanceof ScriptObject) || obj.qualifiedName !== CELL_PARAMS) {
       throw new TypeError(`expected a ${CELL_PARAMS} object, got ${obj instanceof ScriptObject ? obj.qualifiedName : typeof obj}`);
     }
-    const [kind, , , ints, packed] = obj.state;
+    const [kind, biases, , ints, packed] = obj.state;
     if (kind !== 'quantized_dynamic') {
       throw new TypeError(`flint reads dynamically quantized int8 cell parameters ('quantized_dynamic'), got ${typeof kind === 'string' ? JSON.stringify(kind.slice(0, 100)) : typeof kind}`);
     }
     if (!Array.isArray(packed) || packed.length !== 2) throw new TypeError('expected two packed weights (W_ih, W_hh)');
     if (!Array.isArray(ints)) throw new TypeError('expected a list of integer fields');
+    // As PyTorch's __setstate__ asserts: b_ih and b_hh (the products use the packed copies).
+    if (!Array.isArray(biases) || biases.length !== 2 || !biases.every((b) => b instanceof Tensor)) throw new TypeError('expected a list of two bias tensors (b_ih, b_hh)');
     const unpack = (p: unknown, which: string) => {
       try {
         return PackedLinearWeight.fromScriptObject(p);
@@ -126,7 +130,6 @@ function checkSameShape(old: PackedLinearWeight, loaded: PackedLinearWeight, key
         `the shape in current model is [${old.outFeatures}, ${old.inFeatures}]`,
     );
   }
-  if ((old.bias === null) !== (loaded.bias === null)) throw new RangeError(`${key} (${what}): the checkpoint's bias ${loaded.bias === null ? 'is missing' : 'is unexpected'}`);
 }
 
 /** The keywords of the quantized recurrent layers (PyTorch's, camelCased). */
@@ -232,7 +235,10 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
       mode?: string; inputSize: number; hiddenSize: number; numLayers: number; bias: boolean; batchFirst: boolean;
       dropout: number; bidirectional: boolean; projSize?: number;
     };
-    if (float.mode !== 'LSTM' && float.mode !== 'GRU') throw new TypeError(`nn.quantized.dynamic.RNNBase.from_float only works for nn.LSTM and nn.GRU, got ${mod._getName()}`);
+    const cls: unknown = mod.constructor;
+    if (cls !== FloatLSTM && cls !== FloatGRU) {
+      throw new TypeError(`nn.quantized.dynamic.RNNBase.from_float only works for nn.LSTM and nn.GRU, got ${mod._getName()}`);
+    }
     if (!float.bias) throw new Error(`nn.quantized.dynamic.RNNBase.from_float: the ${float.mode} must have biases (bias=true), as PyTorch requires`);
     if ((float.projSize ?? 0) > 0) throw new Error('nn.quantized.dynamic.RNNBase.from_float: an LSTM with projections (projSize > 0) cannot be quantized dynamically; PyTorch\'s quantized LSTM has no projection weights');
     const options: DynamicRNNOptions = { numLayers: float.numLayers, bias: float.bias, batchFirst: float.batchFirst, dropout: float.dropout, bidirectional: float.bidirectional };
@@ -252,6 +258,11 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
         }
       }
     });
+    // The constructor's random weights were never exposed: free them now.
+    for (const p of q._all_weight_values) {
+      p.param.ih._dispose();
+      p.param.hh._dispose();
+    }
     q._all_weight_values = new ModuleList(values);
     return q;
   }
@@ -310,6 +321,8 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
       batchSizes = [];
     }
     if (data.size(-1) !== this.inputSize) throw new RangeError(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${data.size(-1)}`);
+    // PyTorch's quantized path refuses an empty batch too (its float path takes one).
+    if (data.numel() === 0) throw new RangeError('Expected sequence length to be larger than 0 in RNN');
     if (data.dtype !== float32) throw new TypeError(`qlinear_dynamic: data type of input should be float, got ${data.dtype}`);
     if (data.device.type !== 'cpu') throw new Error(`${name}: dynamically quantized layers run on the CPU only, as in PyTorch; the input is on ${data.device}`);
     const steps = packed !== null ? batchSizes.length : data.size(this.batchFirst ? 1 : 0);
@@ -362,9 +375,8 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
 
   /** PyTorch's repr of these layers leaves out the PackedParameter list. @example String(q) // 'DynamicQuantizedLSTM(5, 8)' */
   override toString(): string {
-    const children = [...this._modules].filter(([, m]) => m !== null && !(m instanceof ModuleList) && !(m instanceof PackedParameter));
-    if (children.length === 0) return `${this._getName()}(${this.extraRepr()})`;
-    return super.toString();
+    const children = new Map([...this._modules].filter(([, m]) => !(m instanceof ModuleList) && !(m instanceof PackedParameter)));
+    return moduleRepr(this._getName(), this.extraRepr(), children);
   }
 
 }

@@ -5,8 +5,7 @@
  */
 export { Linear, LinearPackedParams } from './dynamic-linear.js';
 export type { DynamicLinearOptions } from './dynamic-linear.js';
-export { LSTM, GRU, DynamicRNNBase as RNNBase, PackedParameter, CellParamsDynamic } from './dynamic-rnn.js';
+export { LSTM, GRU } from './dynamic-rnn.js';
 export type { DynamicRNNOptions } from './dynamic-rnn.js';
-export { RNNCell, LSTMCell, GRUCell, DynamicRNNCellBase as RNNCellBase } from './dynamic-rnn-cell.js';
+export { RNNCell, LSTMCell, GRUCell } from './dynamic-rnn-cell.js';
 export type { DynamicRNNCellOptions } from './dynamic-rnn-cell.js';
-export { PackedLinearWeight } from './packed-linear.js';

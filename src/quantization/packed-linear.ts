@@ -88,6 +88,16 @@ export class PackedLinearWeight {
     return fromHandle(handle, [m, n], float32, CPU);
   }
 
+  /**
+   * Frees the packed weight's memory now, for a pack that nothing else can hold (one replaced
+   * before it was ever exposed); others are left to the garbage collector, as a state dict
+   * may still refer to their tensors.
+   * @internal
+   */
+  _dispose(): void {
+    for (const t of [...this.weight._tensors(), this.bias, this._columns, this._scales]) t?.dispose();
+  }
+
   /** The torchbind object torch.save writes: state (weight, bias). @example torch.save({ p: packed.toScriptObject() }, f) */
   toScriptObject(): ScriptObject {
     return new ScriptObject(LINEAR_PACKED_PARAMS, [this.weight, this.bias]);

@@ -488,11 +488,6 @@ function decodeUtf8(decoder: TextDecoder, raw: Uint8Array): string {
   }
 }
 
-/**
- * Replaces dict boxes by their finished objects, everywhere in a value. Each container is
- * registered before its contents are visited, so shared parts are visited once and a
- * cycle (a list holding itself, a dict holding its parent) closes on the same object.
- */
 /** BUILD on a torch.ScriptObject: (state tuple, qualified class name), for a class flint reads. */
 function setScriptObjectState(recipe: ScriptObjectRecipe, state: unknown, at: number): void {
   if (recipe.state !== null) throw new Error(`unpickle: BUILD twice on one torch.ScriptObject (offset ${at})`);
@@ -511,6 +506,11 @@ function setScriptObjectState(recipe: ScriptObjectRecipe, state: unknown, at: nu
   recipe.state = state[0] as unknown[];
 }
 
+/**
+ * Replaces dict boxes by their finished objects, everywhere in a value. Each container is
+ * registered before its contents are visited, so shared parts are visited once and a
+ * cycle (a list holding itself, a dict holding its parent) closes on the same object.
+ */
 function deepFinish(value: unknown, seen = new Map<unknown, unknown>(), depth = 0): unknown {
   if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
   if (seen.has(value)) return seen.get(value);

@@ -195,16 +195,16 @@ export function checkOptions(options: unknown, fn: string, allowed: readonly str
 }
 
 /**
- * PyTorch's keyword arguments passed positionally, then an optional options object last (a
- * plain object; a DType or other class instance counts as positional): merged into one
- * options object, with Python's errors for too many arguments or a key given twice.
+ * PyTorch's keyword arguments passed positionally, then an optional options object last (any
+ * object but an array, a Tensor, a DType or a Device, which are positional values): merged
+ * into one options object, with Python's errors for too many arguments or a key given twice.
  * @example positionalOptions('LSTM', [2, { batchFirst: true }], ['numLayers', 'bias'], LSTM_KEYS) // { numLayers: 2, batchFirst: true }
  */
 export function positionalOptions<T extends object>(fn: string, rest: readonly unknown[], positional: readonly (keyof T & string)[], allowed: readonly string[]): T {
   const options: Record<string, unknown> = {};
   let values = rest;
   const last = rest[rest.length - 1];
-  if (last !== null && typeof last === 'object' && !Array.isArray(last) && (Object.getPrototypeOf(last) === Object.prototype || Object.getPrototypeOf(last) === null)) {
+  if (last !== null && typeof last === 'object' && !Array.isArray(last) && !(last instanceof Tensor) && !(last instanceof DType) && !(last instanceof Device)) {
     checkOptions(last, fn, allowed);
     Object.assign(options, last);
     values = rest.slice(0, -1);

@@ -194,6 +194,7 @@ export class RNNBase<Out = unknown> extends Module<Out> {
     this._checkInputSize(x);
     if (this.batchFirst) x = transpose(x, 0, 1);
     const [steps, batch, features] = x.shape;
+    if (steps === 0) throw new RangeError('Expected sequence length to be larger than 0 in RNN');
     const data = reshape(x.isContiguous() ? x : contiguous(x), [steps * batch, features]);
     return { data, batchSizes: new Array<number>(steps).fill(batch), batch, steps, packed: null, batched };
   }

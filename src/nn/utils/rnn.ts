@@ -36,12 +36,24 @@ const indexTensor = (values: readonly number[]) => tensor(values.slice(), { dtyp
  * @example const p = nn.utils.rnn.packSequence([a, b]); p.data.shape
  */
 export class PackedSequence {
+  readonly unsortedIndices: Tensor | null;
+
   constructor(
     readonly data: Tensor,
     readonly batchSizes: Tensor,
     readonly sortedIndices: Tensor | null = null,
-    readonly unsortedIndices: Tensor | null = null,
-  ) {}
+    unsortedIndices: Tensor | null = null,
+  ) {
+    // As PyTorch's PackedSequence: given only the sorting permutation, its inverse is made here.
+    if (unsortedIndices === null && sortedIndices !== null) {
+      const perm = toNumbers(sortedIndices, 'PackedSequence', 'sorted_indices');
+      if (new Set(perm).size !== perm.length || perm.some((p) => !Number.isInteger(p) || p < 0 || p >= perm.length)) {
+        throw new RangeError(`PackedSequence: sorted_indices must be a permutation of 0..${perm.length - 1}`);
+      }
+      unsortedIndices = indexTensor(invert(perm)).to(sortedIndices.device);
+    }
+    this.unsortedIndices = unsortedIndices;
+  }
 
   /** The batch sizes as JS numbers. @internal */
   _batchSizes(): number[] {
