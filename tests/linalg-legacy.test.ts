@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
-import { expectClose, type FixtureTensor, fromFixture, type Tolerance } from './helpers/reference.js';
+import { BLAS_KERNEL_TOL, expectClose, type FixtureTensor, fromFixture, type Tolerance } from './helpers/reference.js';
 import { gradcheck } from './helpers/gradcheck.js';
 
 type S = FixtureTensor;
@@ -337,15 +337,15 @@ describe('torch.geqrf and torch.ormqr against PyTorch 1.13', () => {
       // Relative to the matrix's scale: the 1e±160 inputs are compared as the others.
       const scale = Math.max(...T(c.A).abs().reshape(-1).dataSync() as Float64Array as unknown as number[]);
       void scale;
-      expectClose(a, c.a, { rtol: 0, atol: 0, label: `a [${c.A.shape}]` });
-      expectClose(tau, c.tau, { rtol: 0, atol: 0, label: `tau [${c.A.shape}]` });
+      expectClose(a, c.a, { ...BLAS_KERNEL_TOL.float64, label: `a [${c.A.shape}]` });
+      expectClose(tau, c.tau, { ...BLAS_KERNEL_TOL.float64, label: `tau [${c.A.shape}]` });
     }
   });
   it('geqrf: float32, empty inputs, and the derivative PyTorch does not have', () => {
     for (const c of FIX.geqrf.float32) {
       const [a, tau] = T(c.A).geqrf();
-      expectClose(a, c.a, { rtol: 0, atol: 0 });
-      expectClose(tau, c.tau, { rtol: 0, atol: 0 });
+      expectClose(a, c.a, BLAS_KERNEL_TOL.float32);
+      expectClose(tau, c.tau, BLAS_KERNEL_TOL.float32);
     }
     for (const c of FIX.geqrf.empty) {
       const [a, tau] = torch.geqrf(torch.zeros(c.shape, { dtype: torch.float64 }));
@@ -365,12 +365,12 @@ describe('torch.geqrf and torch.ormqr against PyTorch 1.13', () => {
   });
   for (const c of FIX.ormqr.cases) {
     it(`ormqr: input [${c.input.shape}], tau [${c.tau.shape}], other [${c.other.shape}], left=${c.left} transpose=${c.transpose}`, () => {
-      expectClose(torch.ormqr(T(c.input), T(c.tau), T(c.other), c.left, c.transpose), c.out, { rtol: 0, atol: 0 });
-      expectClose(T(c.input).ormqr(T(c.tau), T(c.other), { left: c.left, transpose: c.transpose }), c.out, { rtol: 0, atol: 0 });
+      expectClose(torch.ormqr(T(c.input), T(c.tau), T(c.other), c.left, c.transpose), c.out, BLAS_KERNEL_TOL.float64);
+      expectClose(T(c.input).ormqr(T(c.tau), T(c.other), { left: c.left, transpose: c.transpose }), c.out, BLAS_KERNEL_TOL.float64);
     });
   }
   it('ormqr: float32, the grad_fn PyTorch records and its missing derivative', () => {
-    for (const c of FIX.ormqr.float32) expectClose(torch.ormqr(T(c.input), T(c.tau), T(c.other), c.left, c.transpose), c.out, { rtol: 0, atol: 0 });
+    for (const c of FIX.ormqr.float32) expectClose(torch.ormqr(T(c.input), T(c.tau), T(c.other), c.left, c.transpose), c.out, BLAS_KERNEL_TOL.float32);
     const c = FIX.ormqr.cases[0];
     const y = torch.ormqr(T(c.input, true), T(c.tau), T(c.other));
     expect(y.gradFn?.name).toBe(FIX.ormqr.gradFn);

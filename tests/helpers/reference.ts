@@ -182,6 +182,15 @@ function unravel(flat: number, shape: readonly number[]): number[] {
 }
 
 /**
+ * For results of OpenBLAS's LAPACK and trsm, compared with PyTorch's (which links the same
+ * OpenBLAS): bit for bit when both ran the same kernels, but OpenBLAS picks its kernels by
+ * CPU (AVX2, AVX-512), and the fixtures were written on one machine, so on another CPU the
+ * last bits differ. A few float64 ulps, or a few float32 ones.
+ * @example expectClose(x, c.X, BLAS_KERNEL_TOL.float64)
+ */
+export const BLAS_KERNEL_TOL = { float64: { rtol: 1e-13, atol: 1e-300 }, float32: { rtol: 1e-5, atol: 1e-30 } } as const;
+
+/**
  * Asserts `actual` equals the reference: same shape, same dtype name, and values within
  * |a - e| <= atol + rtol * |e| (floating), exactly equal otherwise. nan matches nan, an
  * infinity matches the same infinity. `expected` may be a fixture tensor or a flint tensor.
