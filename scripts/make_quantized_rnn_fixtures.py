@@ -78,34 +78,24 @@ for label, make, kind in [
         if mod.batch_first:
             x = x.transpose(0, 1).contiguous()
         entry = {'scale': scale, 'input': ser(x)}
-        if kind == 'state':
+        inp = x
+        if kind in ('packed', 'packed state'):
+            lengths = torch.tensor([2, 4, 3])
+            inp = pack_padded_sequence(x, lengths, enforce_sorted=False)
+            entry['lengths'] = lengths.tolist()
+            entry['batchSizes'] = inp.batch_sizes.tolist()
+        if kind in ('state', 'packed state'):
+            # The initial state is in the caller's batch order (PyTorch permutes it for packed input).
             h0 = torch.randn(mod.num_layers * dirs, batch, mod.hidden_size) * 0.5
             entry['h0'] = ser(h0)
             if isinstance(mod, nn.LSTM):
                 c0 = torch.randn(mod.num_layers * dirs, batch, mod.hidden_size)
                 entry['c0'] = ser(c0)
-                result = q(x, (h0, c0))
+                result = q(inp, (h0, c0))
             else:
-                result = q(x, h0)
-        elif kind in ('packed', 'packed state'):
-            lengths = torch.tensor([2, 4, 3])
-            packed = pack_padded_sequence(x, lengths, enforce_sorted=False)
-            entry['lengths'] = lengths.tolist()
-            entry['batchSizes'] = packed.batch_sizes.tolist()
-            if kind == 'packed state':
-                # The initial state is in the caller's batch order; PyTorch permutes it.
-                h0 = torch.randn(mod.num_layers * dirs, batch, mod.hidden_size) * 0.5
-                entry['h0'] = ser(h0)
-                if isinstance(mod, nn.LSTM):
-                    c0 = torch.randn(mod.num_layers * dirs, batch, mod.hidden_size)
-                    entry['c0'] = ser(c0)
-                    result = q(packed, (h0, c0))
-                else:
-                    result = q(packed, h0)
-            else:
-                result = q(packed)
+                result = q(inp, h0)
         else:
-            result = q(x)
+            result = q(inp)
         entry['outputs'] = out_of(result)
         cases.append(entry)
     layers.append({'label': label, 'kind': 'LSTM' if isinstance(mod, nn.LSTM) else 'GRU', 'numLayers': mod.num_layers,
