@@ -10,7 +10,7 @@ import type { LocalMetadata } from '../nn/module-hooks.js';
 import { Tensor } from '../tensor/tensor.js';
 import { DType, float32, qint8 } from '../tensor/dtype.js';
 import { randn, zeros } from '../tensor/creation.js';
-import { checkBoolean, keysOf, positionalOptions } from '../tensor/args.js';
+import { checkBoolean, checkPositiveInteger, keysOf, positionalOptions } from '../tensor/args.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../memory/storage.js';
 import type { RnnMode } from '../nn/rnn/direction.js';
@@ -52,9 +52,8 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
 
   constructor(name: string, inputSize: number, hiddenSize: number, chunks: number, options: DynamicRNNCellOptions) {
     super();
-    for (const [what, v] of [['input_size', inputSize], ['hidden_size', hiddenSize]] as const) {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new TypeError(`${name}(): ${what} must be a positive integer, got ${String(v)}`);
-    }
+    checkPositiveInteger(inputSize, name, 'input_size');
+    checkPositiveInteger(hiddenSize, name, 'hidden_size');
     // null is refused, not read as PyTorch's falsy None: a bias-less cell says bias: false.
     const bias = options.bias === undefined ? true : options.bias;
     checkBoolean(bias, name, 'bias');
@@ -81,12 +80,15 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
    * kept float.
    * @example const q = torch.ao.nn.quantized.dynamic.GRUCell.fromFloat(new torch.nn.GRUCell(3, 4))
    */
-  static fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): RNNCell | LSTMCell | GRUCell { // eslint-disable-line @typescript-eslint/no-explicit-any
+  static fromFloat<T extends DynamicRNNCellBase<any>>(this: { prototype: T }, mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): T { // eslint-disable-line @typescript-eslint/no-explicit-any
     const cell = mod as unknown as { inputSize: number; hiddenSize: number; bias: boolean; nonlinearity?: 'tanh' | 'relu' };
     const kind = FLOAT_CELLS.get(mod.constructor);
     if (kind === undefined) {
       throw new TypeError(`nn.quantized.dynamic.RNNCellBase.from_float only works for nn.LSTMCell, nn.GRUCell and nn.RNNCell, got ${mod._getName()}`);
     }
+    // Called on one cell class, it takes that cell's float class only.
+    const want = (this as { _floatKind?: string })._floatKind;
+    if (want !== undefined && kind !== want) throw new TypeError(`nn.quantized.dynamic.${want}.from_float: got an nn.${kind}; use nn.quantized.dynamic.${kind}`);
     if (!cell.bias) throw new Error(`nn.quantized.dynamic.RNNCellBase.from_float: the ${kind} must have biases (bias=true), as PyTorch requires`);
     const q =
       kind === 'LSTMCell' ? new LSTMCell(cell.inputSize, cell.hiddenSize)
@@ -103,7 +105,7 @@ export class DynamicRNNCellBase<Out = Tensor> extends Module<Out> {
       q._packed_weight_ih = pack('ih');
       q._packed_weight_hh = pack('hh');
     });
-    return q;
+    return q as unknown as T;
   }
 
   /** The quantized weights, as PyTorch's `get_weight()`. @example cell.getWeight().weight_ih.intRepr() */
@@ -219,12 +221,8 @@ export class RNNCell extends DynamicRNNCellBase {
     return 'DynamicQuantizedRNNCell';
   }
 
-  /** An nn.RNNCell quantized (see DynamicRNNCellBase.fromFloat). @example const q = torch.nn.quantized.dynamic.RNNCell.fromFloat(cell) */
-  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): RNNCell { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const kind = FLOAT_CELLS.get(mod.constructor);
-    if (kind !== undefined && kind !== 'RNNCell') throw new TypeError(`nn.quantized.dynamic.RNNCell.from_float: got an nn.${kind}; use nn.quantized.dynamic.${kind}`);
-    return DynamicRNNCellBase.fromFloat(mod, qconfig) as RNNCell;
-  }
+  /** @internal the float class fromFloat takes when called on this class */
+  static readonly _floatKind = 'RNNCell';
 }
 
 /**
@@ -252,12 +250,8 @@ export class LSTMCell extends DynamicRNNCellBase<[Tensor, Tensor]> {
     return 'DynamicQuantizedLSTMCell';
   }
 
-  /** An nn.LSTMCell quantized (see DynamicRNNCellBase.fromFloat). @example const q = torch.nn.quantized.dynamic.LSTMCell.fromFloat(cell) */
-  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): LSTMCell { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const kind = FLOAT_CELLS.get(mod.constructor);
-    if (kind !== undefined && kind !== 'LSTMCell') throw new TypeError(`nn.quantized.dynamic.LSTMCell.from_float: got an nn.${kind}; use nn.quantized.dynamic.${kind}`);
-    return DynamicRNNCellBase.fromFloat(mod, qconfig) as LSTMCell;
-  }
+  /** @internal the float class fromFloat takes when called on this class */
+  static readonly _floatKind = 'LSTMCell';
 }
 
 /**
@@ -282,10 +276,6 @@ export class GRUCell extends DynamicRNNCellBase {
     return 'DynamicQuantizedGRUCell';
   }
 
-  /** An nn.GRUCell quantized (see DynamicRNNCellBase.fromFloat). @example const q = torch.nn.quantized.dynamic.GRUCell.fromFloat(cell) */
-  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): GRUCell { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const kind = FLOAT_CELLS.get(mod.constructor);
-    if (kind !== undefined && kind !== 'GRUCell') throw new TypeError(`nn.quantized.dynamic.GRUCell.from_float: got an nn.${kind}; use nn.quantized.dynamic.${kind}`);
-    return DynamicRNNCellBase.fromFloat(mod, qconfig) as GRUCell;
-  }
+  /** @internal the float class fromFloat takes when called on this class */
+  static readonly _floatKind = 'GRUCell';
 }

@@ -16,7 +16,7 @@ import { moduleRepr } from '../nn/repr.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type DType, float32, qint8 } from '../tensor/dtype.js';
 import { randn, zeros } from '../tensor/creation.js';
-import { keysOf, positionalOptions } from '../tensor/args.js';
+import { checkPositiveInteger, keysOf, positionalOptions } from '../tensor/args.js';
 import { indexSelect } from '../ops/indexing.js';
 import { reshape, transpose } from '../ops/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -147,11 +147,6 @@ const POSITIONAL = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional
 
 type Rest = (number | boolean | DType | DynamicRNNOptions)[];
 
-function checkCount(value: unknown, name: string, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`${name}(): ${what} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
 /** The shape PyTorch prints in its size messages: `(1, 2, 4)`. */
 const tupleOf = (shape: readonly number[]) => `(${shape.join(', ')})`;
 
@@ -178,9 +173,13 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
     const name = mode === 'LSTM' ? 'DynamicQuantizedLSTM' : 'DynamicQuantizedGRU';
     const options = positionalOptions<DynamicRNNOptions>(name, rest, POSITIONAL, RNN_KEYS);
     this.mode = mode;
-    this.inputSize = checkCount(inputSize, name, 'input_size');
-    this.hiddenSize = checkCount(hiddenSize, name, 'hidden_size');
-    this.numLayers = checkCount(options.numLayers ?? 1, name, 'num_layers');
+    const numLayers = options.numLayers ?? 1;
+    checkPositiveInteger(inputSize, name, 'input_size');
+    checkPositiveInteger(hiddenSize, name, 'hidden_size');
+    checkPositiveInteger(numLayers, name, 'num_layers');
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.numLayers = numLayers;
     const dropout = options.dropout ?? 0;
     if (typeof dropout !== 'number' || !(dropout >= 0 && dropout <= 1)) {
       throw new RangeError('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
@@ -230,7 +229,7 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
    * per output feature with `perChannelDynamicQconfig`), keeping the biases float.
    * @example const q = torch.ao.nn.quantized.dynamic.LSTM.fromFloat(lstm)
    */
-  static fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): LSTM | GRU { // eslint-disable-line @typescript-eslint/no-explicit-any
+  static fromFloat<T extends DynamicRNNBase<any>>(this: { prototype: T }, mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): T { // eslint-disable-line @typescript-eslint/no-explicit-any
     const float = mod as unknown as {
       mode?: string; inputSize: number; hiddenSize: number; numLayers: number; bias: boolean; batchFirst: boolean;
       dropout: number; bidirectional: boolean; projSize?: number;
@@ -238,6 +237,11 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
     const cls: unknown = mod.constructor;
     if (cls !== FloatLSTM && cls !== FloatGRU) {
       throw new TypeError(`nn.quantized.dynamic.RNNBase.from_float only works for nn.LSTM and nn.GRU, got ${mod._getName()}`);
+    }
+    // Called on LSTM or GRU itself, it takes that layer's float class only.
+    const want = (this as { _floatMode?: 'LSTM' | 'GRU' })._floatMode;
+    if (want !== undefined && float.mode !== want) {
+      throw new TypeError(`nn.quantized.dynamic.${want}.from_float: got an nn.${float.mode}; use nn.quantized.dynamic.${float.mode}`);
     }
     if (!float.bias) throw new Error(`nn.quantized.dynamic.RNNBase.from_float: the ${float.mode} must have biases (bias=true), as PyTorch requires`);
     if ((float.projSize ?? 0) > 0) throw new Error('nn.quantized.dynamic.RNNBase.from_float: an LSTM with projections (projSize > 0) cannot be quantized dynamically; PyTorch\'s quantized LSTM has no projection weights');
@@ -264,7 +268,7 @@ export class DynamicRNNBase<Out = unknown> extends Module<Out> {
       p.param.hh._dispose();
     }
     q._all_weight_values = new ModuleList(values);
-    return q;
+    return q as unknown as T;
   }
 
   /**
@@ -394,11 +398,8 @@ export class LSTM extends DynamicRNNBase<[Tensor | PackedSequence, [Tensor, Tens
     super('LSTM', inputSize, hiddenSize, rest);
   }
 
-  /** An nn.LSTM quantized (see DynamicRNNBase.fromFloat). @example const q = torch.nn.quantized.dynamic.LSTM.fromFloat(lstm) */
-  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): LSTM { // eslint-disable-line @typescript-eslint/no-explicit-any
-    if ((mod as { mode?: string }).mode === 'GRU') throw new TypeError('nn.quantized.dynamic.LSTM.from_float: got an nn.GRU; use nn.quantized.dynamic.GRU');
-    return DynamicRNNBase.fromFloat(mod, qconfig) as LSTM;
-  }
+  /** @internal the float class fromFloat takes when called on this class */
+  static readonly _floatMode = 'LSTM';
 
   override forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
   override forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
@@ -424,11 +425,8 @@ export class GRU extends DynamicRNNBase<[Tensor | PackedSequence, Tensor]> {
     super('GRU', inputSize, hiddenSize, rest);
   }
 
-  /** An nn.GRU quantized (see DynamicRNNBase.fromFloat). @example const q = torch.nn.quantized.dynamic.GRU.fromFloat(gru) */
-  static override fromFloat(mod: Module<any>, qconfig: { perChannel: boolean } = { perChannel: false }): GRU { // eslint-disable-line @typescript-eslint/no-explicit-any
-    if ((mod as { mode?: string }).mode === 'LSTM') throw new TypeError('nn.quantized.dynamic.GRU.from_float: got an nn.LSTM; use nn.quantized.dynamic.LSTM');
-    return DynamicRNNBase.fromFloat(mod, qconfig) as GRU;
-  }
+  /** @internal the float class fromFloat takes when called on this class */
+  static readonly _floatMode = 'GRU';
 
   override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];

@@ -74,6 +74,16 @@ export function checkSize(value: unknown, fn: string, name: string): asserts val
 }
 
 /**
+ * Throws a TypeError unless `value` is a positive integer (a count that cannot be zero).
+ * @example checkPositiveInteger(0, 'LSTM', 'numLayers') // TypeError: ... must be a positive integer, but got the integer 0
+ */
+export function checkPositiveInteger(value: unknown, fn: string, name: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw argumentError(fn, name, 'a positive integer', value);
+  }
+}
+
+/**
  * Throws a TypeError unless `value` is `true` or `false` (a truthy string is a mistake).
  * @example checkBoolean('yes', 'zeros', 'requiresGrad') // TypeError
  */
