@@ -39,16 +39,18 @@ function parseArgs(name, text) {
   const parts = text.split(/,(?![^\[]*\])/);
   return parts.map((part, index) => {
     // A shaped view may end in `i64` or `i8`: its dtype is int64 or int8 rather than the
-    // entry's float dtype.
+    // entry's float dtype. Or in `acc`: the dtype the entry accumulates in (float64 for a
+    // float64 entry, float32 for the others, half floats included).
     // Or in `rows`: its rows may be strided (each row contiguous, every stride >= 0), which
     // the kernel must index by the view's strides; other views are contiguous.
-    const shaped = /^\s*(\w+)\s*:\s*(in\??|out|new\??|inout|(?:in|inout)\[\]\??)\s*\[([\w\s,]*)\]\s*(i64|i8|rows)?\s*$/.exec(part);
+    const shaped = /^\s*(\w+)\s*:\s*(in\??|out|new\??|inout|(?:in|inout)\[\]\??)\s*\[([\w\s,]*)\]\s*(i64|i8|acc|rows)?\s*$/.exec(part);
     if (shaped) {
       const dims = shaped[3].split(',').map((d) => d.trim()).filter(Boolean);
       const rows = shaped[4] === 'rows';
       if (rows && !['in', 'in?', 'out', 'inout'].includes(shaped[2])) fail(`${name}: ${shaped[1]} is allocated here, so it cannot have strided rows`);
       const fixedDtype = { i64: 'DType::Int64', i8: 'DType::Int8' }[shaped[4]] ?? null;
-      return { name: shaped[1], index, kind: shaped[2], dims, meta: false, fixedDtype, rows };
+      const accumulates = shaped[4] === 'acc';
+      return { name: shaped[1], index, kind: shaped[2], dims, meta: false, fixedDtype, accumulates, rows };
     }
     const match = /^\s*(\w+)\s*:\s*(value:(.+?)|[\w?]+)\s*(@meta)?\s*$/.exec(part);
     if (!match) fail(`${name}: cannot read argument "${part.trim()}"`);
@@ -87,7 +89,7 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
     if (lists.length > 0 && !['in[]', 'inout[]'].includes(lists[0].kind)) fail(`${name}: the first list sets the length; it cannot be optional`);
     const listNames = new Set(lists.flatMap((a) => a.dims));
     if (views.some((v) => v.dims.some((d) => listNames.has(d)))) fail(`${name}: a size named in a list's shape is per element; a view cannot use it`);
-    if (lists.some((a) => a.fixedDtype)) fail(`${name}: list elements take the entry's float dtype`);
+    if (lists.some((a) => a.fixedDtype || a.accumulates)) fail(`${name}: list elements take the entry's float dtype`);
   }
   if (spec.struct && (spec.custom || kernel)) fail(`${name}: \`struct\` is for entries whose C++ would only fill it`);
   if (spec.readsFrom && !kernel) fail(`${name}: \`readsFrom\` is a kernel entry's check`);
@@ -96,11 +98,12 @@ const parsed = Object.entries(entries).map(([name, spec]) => {
   }
   if (spec.check && !kernel) fail(`${name}: \`check\` names extra value checks of a kernel entry`);
   if (spec.halfFloats && !kernel) fail(`${name}: \`halfFloats\` widens a kernel entry's dtypes`);
+  if (![undefined, true, 'cuda'].includes(spec.halfFloats)) fail(`${name}: \`halfFloats\` is true or 'cuda'`);
   if (spec.queued !== undefined && typeof spec.queued !== 'boolean') fail(`${name}: \`queued\` is true or false`);
   if (spec.queued && args.some(isList) && !spec.kernel) fail(`${name}: only a kernel entry with lists can be queued (the CPU copies a kernel's lists)`);
   return {
     name, args, outputs, deviceFrom, custom: !!spec.custom, returns: spec.returns, kernel, struct: spec.struct,
-    readsFrom: spec.readsFrom ?? {}, check: spec.check, halfFloats: !!spec.halfFloats, queued: spec.queued,
+    readsFrom: spec.readsFrom ?? {}, check: spec.check, halfFloats: spec.halfFloats ?? false, queued: spec.queued,
     profiled: !!spec.profiled,
   };
 });
@@ -178,7 +181,7 @@ function kernelsHeader() {
     // `check: 'f'`: the entry's numbers are checked further by a hand-written f(args)
     // (native/core/), after the shapes.
     if (entry.check) lines.push(`void ${entry.check}(const ${argsStruct(entry)}& a);`);
-    lines.push(`inline void checkKernelArgs(const ${argsStruct(entry)}& a) {`);
+    lines.push(`inline void checkKernelArgs(const ${argsStruct(entry)}& a, [[maybe_unused]] DeviceType device) {`);
     lines.push(`  KernelShapes shapes("${entry.name}", ${symbols.length});`);
     // The entry's float dtype comes from its first list's first element, or its first input view.
     let floatDtype;
@@ -188,13 +191,14 @@ function kernelsHeader() {
       lines.push(`  shapes.floating("${first}[0]", a.${first}[0]);`);
       floatDtype = `a.${first}[0].dtype`;
     } else {
-      const first = views.find((a) => a.kind === 'in' && !a.fixedDtype);
-      lines.push(`  shapes.floating("${first.name}", a.${first.name}${entry.halfFloats ? ', true' : ''});`);
+      const first = views.find((a) => a.kind === 'in' && !a.fixedDtype && !a.accumulates);
+      const half = { true: ', true', cuda: ', device == DeviceType::CUDA' }[entry.halfFloats] ?? '';
+      lines.push(`  shapes.floating("${first.name}", a.${first.name}${half});`);
       floatDtype = `a.${first.name}.dtype`;
     }
     for (const arg of views) {
       const optional = arg.kind.endsWith('?');
-      const dtype = arg.fixedDtype ?? floatDtype;
+      const dtype = arg.fixedDtype ?? (arg.accumulates ? `accumulationDType(${floatDtype})` : floatDtype);
       const check = `shapes.${arg.rows ? 'rowsView' : 'view'}("${arg.name}", a.${arg.name}, ${dtype}, {${dimsOf(arg, symbols).join(', ')}});`;
       lines.push(optional ? `  if (a.${arg.name}.data != nullptr) ${check}` : `  ${check}`);
     }

@@ -234,3 +234,40 @@ describe("softmax's keyword form", () => {
     expect(() => F.softmax(x, { dim: 0, keepdim: true } as never)).toThrow(/keepdim/);
   });
 });
+
+// bfloat16 softmax computes in float32 both ways and rounds once (PyTorch 1.13's CPU kernels
+// accept bfloat16 and round after each vector op, so they differ from it by a few bfloat16
+// ulps; its backward once refused a narrow output). Values from PyTorch 1.13.
+describe('bfloat16 softmax and logSoftmax backward', () => {
+  const x = [[0.5, -1.25, 2.0, 0.125], [3.0, 1.0, -2.0, 0.75]];
+  const g = [[1.0, -0.5, 0.25, 2.0], [0.5, 0.5, -1.0, 1.5]];
+  const cases: [string, (t: Tensor) => Tensor, number[][], number[][]][] = [
+    ['softmax', (t) => torch.softmax(t, 1),
+      [[0.1572265625, 0.02734375, 0.70703125, 0.1083984375], [0.80078125, 0.1083984375, 0.005401611328125, 0.08447265625]],
+      [[0.072265625, -0.0284423828125, -0.2041015625, 0.158203125], [-0.059326171875, -0.008056640625, -0.00848388671875, 0.078125]]],
+    ['logSoftmax', (t) => torch.logSoftmax(t, 1),
+      [[-1.84375, -3.59375, -0.345703125, -2.21875], [-0.22265625, -2.21875, -5.21875, -2.46875]],
+      [[0.56640625, -0.57421875, -1.6953125, 1.703125], [-0.69921875, 0.3359375, -1.0078125, 1.375]]],
+  ];
+  const near = (got: number[][], want: number[][], what: string) => {
+    const scale = Math.max(...want.flat().map(Math.abs));
+    got.flat().forEach((v, i) => expect(Math.abs(v - want.flat()[i]), `${what}[${i}]: ${v} vs ${want.flat()[i]}`).toBeLessThanOrEqual(0.02 * scale));
+  };
+  for (const [name, f, out, grad] of cases) {
+    it(name, () => {
+      const input = torch.tensor(x).to(torch.bfloat16).requiresGrad_();
+      const y = f(input);
+      const gy = torch.tensor(g).to(torch.bfloat16);
+      y.backward(gy);
+      expect(y.dtype).toBe(torch.bfloat16);
+      expect(input.grad!.dtype).toBe(torch.bfloat16);
+      near(y.float().tolist() as number[][], out, 'out');
+      near(input.grad!.float().tolist() as number[][], grad, 'grad');
+      // Exactly float32's backward from the same rounded output and gradient, rounded once.
+      const wide = torch.tensor(y.float().tolist() as number[][]);
+      const g32 = gy.float();
+      const ref = name === 'softmax' ? wide.mul(g32.sub(g32.mul(wide).sum(1, true))) : g32.sub(wide.exp().mul(g32.sum(1, true)));
+      expect(input.grad!.float().tolist()).toEqual(ref.to(torch.bfloat16).float().tolist());
+    });
+  }
+});

@@ -31,6 +31,35 @@ namespace {
 constexpr int kMaxHead = 128;
 constexpr int kThreads = 128;
 
+// The kernels are templated on the storage type S of q, k, v, the mask, the dropout factors,
+// the output and the gradients, and compute in Acc<S>: float16 and bfloat16 are read into
+// float32, staged, multiplied and summed there, and rounded once when written, as PyTorch's
+// flash attention does; the logsumexp stays in Acc<S> (float32), never rounded.
+template <class S>
+struct Accumulate {
+  using type = S;
+};
+template <>
+struct Accumulate<Half> {
+  using type = float;
+};
+template <>
+struct Accumulate<BFloat16> {
+  using type = float;
+};
+template <class S>
+using Acc = typename Accumulate<S>::type;
+
+template <class S>
+__device__ __forceinline__ Acc<S> load(S value) {
+  return convertValue<Acc<S>, S>(value);
+}
+
+template <class S>
+__device__ __forceinline__ S store(Acc<S> value) {
+  return convertValue<S, Acc<S>>(value);
+}
+
 struct Geometry {
   int64_t N, L, S, E, EV, heads;
   double scale;
@@ -39,14 +68,14 @@ struct Geometry {
   int64_t sb, sh, sl, ss;
 };
 
-template <class T>
-__device__ __forceinline__ T maskAt(const T* mask, const Geometry& g, int64_t n, int64_t i, int64_t j) {
-  return mask == nullptr ? T(0) : mask[(n / g.heads) * g.sb + (n % g.heads) * g.sh + i * g.sl + j * g.ss];
+template <class S>
+__device__ __forceinline__ Acc<S> maskAt(const S* mask, const Geometry& g, int64_t n, int64_t i, int64_t j) {
+  return mask == nullptr ? Acc<S>(0) : load(mask[(n / g.heads) * g.sb + (n % g.heads) * g.sh + i * g.sl + j * g.ss]);
 }
 
 // The score of query i and key j, or -inf where the key is out of range or hidden by causality.
-template <class T>
-__device__ __forceinline__ T score(const T* qRow, const T* kRow, const T* mask, const Geometry& g, int64_t n, int64_t i,
+template <class T, class S>
+__device__ __forceinline__ T score(const T* qRow, const T* kRow, const S* mask, const Geometry& g, int64_t n, int64_t i,
                                    int64_t j) {
   if (i >= g.L || j >= g.S || (g.causal && j > i)) return -std::numeric_limits<T>::infinity();
   T dot = 0;
@@ -55,31 +84,32 @@ __device__ __forceinline__ T score(const T* qRow, const T* kRow, const T* mask, 
 }
 
 // Stages rows [r0, r0 + rows) of a [count, width] matrix into tile[rows][kMaxHead], zeros past count.
-template <class T, int R>
-__device__ void stage(T (*tile)[kMaxHead], const T* src, int64_t r0, int64_t count, int64_t width) {
+template <class S, int R>
+__device__ void stage(Acc<S> (*tile)[kMaxHead], const S* src, int64_t r0, int64_t count, int64_t width) {
   for (int idx = threadIdx.x; idx < R * width; idx += blockDim.x) {
     const int r = idx / (int)width, p = idx % (int)width;
-    tile[r][p] = r0 + r < count ? src[(r0 + r) * width + p] : T(0);
+    tile[r][p] = r0 + r < count ? load(src[(r0 + r) * width + p]) : Acc<S>(0);
   }
 }
 
 // The dropout factor of query i's weight on key j (1 without dropout, 0 outside the tensors).
-template <class T>
-__device__ __forceinline__ T dropAt(const T* drop, const Geometry& g, int64_t n, int64_t i, int64_t j) {
-  if (drop == nullptr) return T(1);
-  return i < g.L && j < g.S ? drop[(n * g.L + i) * g.S + j] : T(0);
+template <class S>
+__device__ __forceinline__ Acc<S> dropAt(const S* drop, const Geometry& g, int64_t n, int64_t i, int64_t j) {
+  if (drop == nullptr) return Acc<S>(1);
+  return i < g.L && j < g.S ? load(drop[(n * g.L + i) * g.S + j]) : Acc<S>(0);
 }
 
-template <class T, int B>
-__global__ void forwardKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                              const T* __restrict__ mask, const T* __restrict__ drop, T* __restrict__ out,
-                              T* __restrict__ lse, Geometry g) {
+template <class S, int B>
+__global__ void forwardKernel(const S* __restrict__ q, const S* __restrict__ k, const S* __restrict__ v,
+                              const S* __restrict__ mask, const S* __restrict__ drop, S* __restrict__ out,
+                              Acc<S>* __restrict__ lse, Geometry g) {
+  using T = Acc<S>;
   __shared__ T sQ[B][kMaxHead], sK[B][kMaxHead], sV[B][kMaxHead], acc[B][kMaxHead];
   __shared__ T p[B][B], m[B], l[B], alpha[B];
   const int64_t tiles = (g.L + B - 1) / B;
   const int64_t n = blockIdx.x / tiles, i0 = (blockIdx.x % tiles) * B;
   const T inf = std::numeric_limits<T>::infinity();
-  stage<T, B>(sQ, q + n * g.L * g.E, i0, g.L, g.E);
+  stage<S, B>(sQ, q + n * g.L * g.E, i0, g.L, g.E);
   for (int idx = threadIdx.x; idx < B * g.EV; idx += blockDim.x) acc[idx / g.EV][idx % g.EV] = 0;
   if (threadIdx.x < B) {
     m[threadIdx.x] = -inf;
@@ -88,8 +118,8 @@ __global__ void forwardKernel(const T* __restrict__ q, const T* __restrict__ k, 
   const int64_t jEnd = g.causal && i0 + B < g.S ? i0 + B : g.S;
   for (int64_t j0 = 0; j0 < jEnd; j0 += B) {
     __syncthreads();
-    stage<T, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
-    stage<T, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+    stage<S, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
+    stage<S, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
     __syncthreads();
     for (int idx = threadIdx.x; idx < B * B; idx += blockDim.x) {
       const int r = idx / B, c = idx % B;
@@ -133,15 +163,15 @@ __global__ void forwardKernel(const T* __restrict__ q, const T* __restrict__ k, 
     const int r = idx / (int)g.EV, e = idx % (int)g.EV;
     if (i0 + r >= g.L) continue;
     // No key left (l = 0): NaN, as softmax over a row of -inf gives.
-    out[(n * g.L + i0 + r) * g.EV + e] = l[r] == T(0) ? std::numeric_limits<T>::quiet_NaN() : acc[r][e] / l[r];
+    out[(n * g.L + i0 + r) * g.EV + e] = store<S>(l[r] == T(0) ? std::numeric_limits<T>::quiet_NaN() : acc[r][e] / l[r]);
   }
   if (threadIdx.x < B && i0 + threadIdx.x < g.L) lse[n * g.L + i0 + threadIdx.x] = m[threadIdx.x] + log(l[threadIdx.x]);
 }
 
 // P and dS of a staged query tile against a staged key tile; d[r] = rowsum(dO ∘ O).
-template <class T, int B>
+template <class S, int B, class T = Acc<S>>
 __device__ void softmaxGrad(const T (*sQ)[kMaxHead], const T (*sDO)[kMaxHead], const T (*sK)[kMaxHead],
-                            const T (*sV)[kMaxHead], const T* sLse, const T* sD, const T* mask, const T* drop,
+                            const T (*sV)[kMaxHead], const T* sLse, const T* sD, const S* mask, const S* drop,
                             const Geometry& g, int64_t n, int64_t i0, int64_t j0, T (*p)[B], T (*ds)[B]) {
   for (int idx = threadIdx.x; idx < B * B; idx += blockDim.x) {
     const int r = idx / B, c = idx % B;
@@ -165,42 +195,43 @@ __device__ void softmaxGrad(const T (*sQ)[kMaxHead], const T (*sDO)[kMaxHead], c
 }
 
 // Stages a query tile's q, dO, lse and D.
-template <class T, int B>
-__device__ void stageQueries(T (*sQ)[kMaxHead], T (*sDO)[kMaxHead], T* sLse, T* sD, const T* q, const T* dO,
-                             const T* o, const T* lse, const Geometry& g, int64_t n, int64_t i0) {
-  stage<T, B>(sQ, q + n * g.L * g.E, i0, g.L, g.E);
-  stage<T, B>(sDO, dO + n * g.L * g.EV, i0, g.L, g.EV);
+template <class S, int B, class T = Acc<S>>
+__device__ void stageQueries(T (*sQ)[kMaxHead], T (*sDO)[kMaxHead], T* sLse, T* sD, const S* q, const S* dO,
+                             const S* o, const T* lse, const Geometry& g, int64_t n, int64_t i0) {
+  stage<S, B>(sQ, q + n * g.L * g.E, i0, g.L, g.E);
+  stage<S, B>(sDO, dO + n * g.L * g.EV, i0, g.L, g.EV);
   if (threadIdx.x < B) {
     const int64_t i = i0 + threadIdx.x;
     T d = 0;
     if (i < g.L) {
-      for (int64_t e = 0; e < g.EV; e++) d += dO[(n * g.L + i) * g.EV + e] * o[(n * g.L + i) * g.EV + e];
+      for (int64_t e = 0; e < g.EV; e++) d += load(dO[(n * g.L + i) * g.EV + e]) * load(o[(n * g.L + i) * g.EV + e]);
     }
     sD[threadIdx.x] = d;
     sLse[threadIdx.x] = i < g.L ? lse[n * g.L + i] : T(0);
   }
 }
 
-template <class T, int B>
-__global__ void dkdvKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                           const T* __restrict__ dO, const T* __restrict__ o, const T* __restrict__ lse,
-                           const T* __restrict__ mask, const T* __restrict__ drop, T* __restrict__ dk, T* __restrict__ dv,
+template <class S, int B>
+__global__ void dkdvKernel(const S* __restrict__ q, const S* __restrict__ k, const S* __restrict__ v,
+                           const S* __restrict__ dO, const S* __restrict__ o, const Acc<S>* __restrict__ lse,
+                           const S* __restrict__ mask, const S* __restrict__ drop, S* __restrict__ dk, S* __restrict__ dv,
                            Geometry g) {
+  using T = Acc<S>;
   __shared__ T sQ[B][kMaxHead], sDO[B][kMaxHead], sK[B][kMaxHead], sV[B][kMaxHead], sdK[B][kMaxHead], sdV[B][kMaxHead];
   __shared__ T p[B][B], ds[B][B], sLse[B], sD[B];
   const int64_t tiles = (g.S + B - 1) / B;
   const int64_t n = blockIdx.x / tiles, j0 = (blockIdx.x % tiles) * B;
-  stage<T, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
-  stage<T, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+  stage<S, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
+  stage<S, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
   for (int idx = threadIdx.x; idx < B * kMaxHead; idx += blockDim.x) {
     sdK[idx / kMaxHead][idx % kMaxHead] = 0;
     sdV[idx / kMaxHead][idx % kMaxHead] = 0;
   }
   for (int64_t i0 = g.causal ? (j0 / B) * B : 0; i0 < g.L; i0 += B) {
     __syncthreads();
-    stageQueries<T, B>(sQ, sDO, sLse, sD, q, dO, o, lse, g, n, i0);
+    stageQueries<S, B>(sQ, sDO, sLse, sD, q, dO, o, lse, g, n, i0);
     __syncthreads();
-    softmaxGrad<T, B>(sQ, sDO, sK, sV, sLse, sD, mask, drop, g, n, i0, j0, p, ds);
+    softmaxGrad<S, B>(sQ, sDO, sK, sV, sLse, sD, mask, drop, g, n, i0, j0, p, ds);
     __syncthreads();
     for (int idx = threadIdx.x; idx < B * g.EV; idx += blockDim.x) {
       const int c = idx / (int)g.EV, e = idx % (int)g.EV;
@@ -218,31 +249,32 @@ __global__ void dkdvKernel(const T* __restrict__ q, const T* __restrict__ k, con
   __syncthreads();
   for (int idx = threadIdx.x; idx < B * g.EV; idx += blockDim.x) {
     const int c = idx / (int)g.EV, e = idx % (int)g.EV;
-    if (j0 + c < g.S) dv[(n * g.S + j0 + c) * g.EV + e] = sdV[c][e];
+    if (j0 + c < g.S) dv[(n * g.S + j0 + c) * g.EV + e] = store<S>(sdV[c][e]);
   }
   for (int idx = threadIdx.x; idx < B * g.E; idx += blockDim.x) {
     const int c = idx / (int)g.E, e = idx % (int)g.E;
-    if (j0 + c < g.S) dk[(n * g.S + j0 + c) * g.E + e] = sdK[c][e];
+    if (j0 + c < g.S) dk[(n * g.S + j0 + c) * g.E + e] = store<S>(sdK[c][e]);
   }
 }
 
-template <class T, int B>
-__global__ void dqKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                         const T* __restrict__ dO, const T* __restrict__ o, const T* __restrict__ lse,
-                         const T* __restrict__ mask, const T* __restrict__ drop, T* __restrict__ dq, Geometry g) {
+template <class S, int B>
+__global__ void dqKernel(const S* __restrict__ q, const S* __restrict__ k, const S* __restrict__ v,
+                         const S* __restrict__ dO, const S* __restrict__ o, const Acc<S>* __restrict__ lse,
+                         const S* __restrict__ mask, const S* __restrict__ drop, S* __restrict__ dq, Geometry g) {
+  using T = Acc<S>;
   __shared__ T sQ[B][kMaxHead], sDO[B][kMaxHead], sK[B][kMaxHead], sV[B][kMaxHead], sdQ[B][kMaxHead];
   __shared__ T p[B][B], ds[B][B], sLse[B], sD[B];
   const int64_t tiles = (g.L + B - 1) / B;
   const int64_t n = blockIdx.x / tiles, i0 = (blockIdx.x % tiles) * B;
-  stageQueries<T, B>(sQ, sDO, sLse, sD, q, dO, o, lse, g, n, i0);
+  stageQueries<S, B>(sQ, sDO, sLse, sD, q, dO, o, lse, g, n, i0);
   for (int idx = threadIdx.x; idx < B * kMaxHead; idx += blockDim.x) sdQ[idx / kMaxHead][idx % kMaxHead] = 0;
   const int64_t jEnd = g.causal && i0 + B < g.S ? i0 + B : g.S;
   for (int64_t j0 = 0; j0 < jEnd; j0 += B) {
     __syncthreads();
-    stage<T, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
-    stage<T, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+    stage<S, B>(sK, k + n * g.S * g.E, j0, g.S, g.E);
+    stage<S, B>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
     __syncthreads();
-    softmaxGrad<T, B>(sQ, sDO, sK, sV, sLse, sD, mask, drop, g, n, i0, j0, p, ds);
+    softmaxGrad<S, B>(sQ, sDO, sK, sV, sLse, sD, mask, drop, g, n, i0, j0, p, ds);
     __syncthreads();
     for (int idx = threadIdx.x; idx < B * g.E; idx += blockDim.x) {
       const int r = idx / (int)g.E, e = idx % (int)g.E;
@@ -254,7 +286,7 @@ __global__ void dqKernel(const T* __restrict__ q, const T* __restrict__ k, const
   __syncthreads();
   for (int idx = threadIdx.x; idx < B * g.E; idx += blockDim.x) {
     const int r = idx / (int)g.E, e = idx % (int)g.E;
-    if (i0 + r < g.L) dq[(n * g.L + i0 + r) * g.E + e] = sdQ[r][e];
+    if (i0 + r < g.L) dq[(n * g.L + i0 + r) * g.E + e] = store<S>(sdQ[r][e]);
   }
 }
 
@@ -296,8 +328,8 @@ constexpr int kRowHead = 64;      // the largest head dim the row kernels take (
 
 // Query i's row of the additive mask (broadcast dims have stride 0), or null: found once
 // per thread, since the batch and head split costs a 64-bit division.
-template <class T>
-__device__ __forceinline__ const T* maskRowOf(const T* mask, const Geometry& g, int64_t n, int64_t i) {
+template <class S>
+__device__ __forceinline__ const S* maskRowOf(const S* mask, const Geometry& g, int64_t n, int64_t i) {
   return mask == nullptr ? nullptr : mask + (n / g.heads) * g.sb + (n % g.heads) * g.sh + i * g.sl;
 }
 
@@ -310,37 +342,37 @@ __device__ __forceinline__ const T* maskRowOf(const T* mask, const Geometry& g, 
 template <class T>
 constexpr int maskTileRows() { return sizeof(T) == 4 ? kRowThreads : 1; }
 
-template <class T>
-__device__ __forceinline__ bool stagesMask(const T* mask, const Geometry& g) {
+template <class T, class S>
+__device__ __forceinline__ bool stagesMask(const S* mask, const Geometry& g) {
   return sizeof(T) == 4 && mask != nullptr && g.sl != 0;
 }
 
 // Stages mask[i0 + r, j0 + c] for the block's queries and the tile's keys (0 outside them).
-template <class T>
-__device__ __forceinline__ void stageMask(T (*tile)[kRowTile + 1], const T* mask, const Geometry& g, int64_t n,
+template <class T, class S>
+__device__ __forceinline__ void stageMask(T (*tile)[kRowTile + 1], const S* mask, const Geometry& g, int64_t n,
                                           int64_t i0, int64_t j0) {
-  const T* base = mask + (n / g.heads) * g.sb + (n % g.heads) * g.sh;
+  const S* base = mask + (n / g.heads) * g.sb + (n % g.heads) * g.sh;
   for (int idx = threadIdx.x; idx < kRowThreads * kRowTile; idx += blockDim.x) {
     const int r = idx / kRowTile, c = idx % kRowTile;
     const int64_t i = i0 + r, j = j0 + c;
-    tile[r][c] = i < g.L && j < g.S ? base[i * g.sl + j * g.ss] : T(0);
+    tile[r][c] = i < g.L && j < g.S ? load(base[i * g.sl + j * g.ss]) : T(0);
   }
 }
 
 // Stages rows [r0, r0 + kRowTile) of a [count, width] matrix into tile[kRowTile][D], zeros
 // past count and past width, so that the register loops can run over all D.
-template <class T, int D>
-__device__ __forceinline__ void stageRows(T (*tile)[D], const T* src, int64_t r0, int64_t count, int64_t width) {
+template <class S, int D, class T = Acc<S>>
+__device__ __forceinline__ void stageRows(T (*tile)[D], const S* src, int64_t r0, int64_t count, int64_t width) {
   for (int idx = threadIdx.x; idx < kRowTile * D; idx += blockDim.x) {
     const int r = idx / D, p = idx % D;
-    tile[r][p] = r0 + r < count && p < width ? src[(r0 + r) * width + p] : T(0);
+    tile[r][p] = r0 + r < count && p < width ? load(src[(r0 + r) * width + p]) : T(0);
   }
 }
 
-template <class T, int D>
-__device__ __forceinline__ void loadRow(T (&row)[D], const T* src, int64_t width, bool live) {
+template <class S, int D, class T = Acc<S>>
+__device__ __forceinline__ void loadRow(T (&row)[D], const S* src, int64_t width, bool live) {
 #pragma unroll
-  for (int p = 0; p < D; p++) row[p] = live && p < width ? src[p] : T(0);
+  for (int p = 0; p < D; p++) row[p] = live && p < width ? load(src[p]) : T(0);
 }
 
 // A register row times a staged row, in four interleaved sums: one chain of D dependent
@@ -359,31 +391,32 @@ __device__ __forceinline__ T dotRow(const T (&a)[D], const T* b) {
   return (s0 + s1) + (s2 + s3);
 }
 
-template <class T, int D>
-__global__ void __launch_bounds__(kRowThreads) rowForwardKernel(const T* __restrict__ q, const T* __restrict__ k,
-                                                                const T* __restrict__ v, const T* __restrict__ mask,
-                                                                const T* __restrict__ drop, T* __restrict__ out,
-                                                                T* __restrict__ lse, Geometry g) {
+template <class S, int D>
+__global__ void __launch_bounds__(kRowThreads) rowForwardKernel(const S* __restrict__ q, const S* __restrict__ k,
+                                                                const S* __restrict__ v, const S* __restrict__ mask,
+                                                                const S* __restrict__ drop, S* __restrict__ out,
+                                                                Acc<S>* __restrict__ lse, Geometry g) {
+  using T = Acc<S>;
   __shared__ __align__(16) T sK[kRowTile][D];
   __shared__ __align__(16) T sV[kRowTile][D];
   __shared__ T sM[maskTileRows<T>()][kRowTile + 1];
   const int64_t tiles = (g.L + kRowThreads - 1) / kRowThreads;
   const int64_t n = blockIdx.x / tiles, i0 = (blockIdx.x % tiles) * kRowThreads, i = i0 + threadIdx.x;
   const bool live = i < g.L;
-  const bool staged = stagesMask(mask, g);
+  const bool staged = stagesMask<T>(mask, g);
   const T inf = std::numeric_limits<T>::infinity();
   T qr[D], acc[D];
   loadRow(qr, q + (n * g.L + i) * g.E, g.E, live);
 #pragma unroll
   for (int p = 0; p < D; p++) acc[p] = 0;
   T m = -inf, l = 0;
-  const T* maskRow = maskRowOf(mask, g, n, i);
-  const T* dropRow = drop == nullptr ? nullptr : drop + (n * g.L + i) * g.S;
+  const S* maskRow = maskRowOf(mask, g, n, i);
+  const S* dropRow = drop == nullptr ? nullptr : drop + (n * g.L + i) * g.S;
   const int64_t jEnd = g.causal ? std::min<int64_t>(g.S, i0 + kRowThreads) : g.S;
   for (int64_t j0 = 0; j0 < jEnd; j0 += kRowTile) {
     __syncthreads();
-    stageRows<T, D>(sK, k + n * g.S * g.E, j0, g.S, g.E);
-    stageRows<T, D>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+    stageRows<S, D>(sK, k + n * g.S * g.E, j0, g.S, g.E);
+    stageRows<S, D>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
     if constexpr (sizeof(T) == 4) {
       if (staged) stageMask(sM, mask, g, n, i0, j0);
     }
@@ -393,7 +426,7 @@ __global__ void __launch_bounds__(kRowThreads) rowForwardKernel(const T* __restr
     for (int c = 0; c < count; c++) {
       const int64_t j = j0 + c;
       if (g.causal && j > i) break;
-      T bias = staged || maskRow == nullptr ? T(0) : maskRow[j * g.ss];
+      T bias = staged || maskRow == nullptr ? T(0) : load(maskRow[j * g.ss]);
       if constexpr (sizeof(T) == 4) {
         if (staged) bias = sM[threadIdx.x][c];
       }
@@ -410,55 +443,56 @@ __global__ void __launch_bounds__(kRowThreads) rowForwardKernel(const T* __restr
       const T e = exp(s - m);
       l += e;
       // Dropout scales the weights v sees, after the normalizer has summed them whole.
-      const T w = dropRow == nullptr ? e : e * dropRow[j];
+      const T w = dropRow == nullptr ? e : e * load(dropRow[j]);
 #pragma unroll
       for (int p = 0; p < D; p++) acc[p] += w * sV[c][p];
     }
   }
   if (!live) return;
-  T* o = out + (n * g.L + i) * g.EV;
+  S* o = out + (n * g.L + i) * g.EV;
 #pragma unroll
   for (int p = 0; p < D; p++) {
     // No key left (l = 0): NaN, as softmax over a row of -inf gives.
-    if (p < g.EV) o[p] = l == T(0) ? std::numeric_limits<T>::quiet_NaN() : acc[p] / l;
+    if (p < g.EV) o[p] = store<S>(l == T(0) ? std::numeric_limits<T>::quiet_NaN() : acc[p] / l);
   }
   lse[n * g.L + i] = m + log(l);
 }
 
 // dq, one query row per thread: recomputes each weight from the saved logsumexp.
-template <class T, int D>
-__global__ void __launch_bounds__(kRowThreads) rowDqKernel(const T* __restrict__ q, const T* __restrict__ k,
-                                                           const T* __restrict__ v, const T* __restrict__ dO,
-                                                           const T* __restrict__ o, const T* __restrict__ lse,
-                                                           const T* __restrict__ mask, const T* __restrict__ drop,
-                                                           T* __restrict__ dq, Geometry g) {
+template <class S, int D>
+__global__ void __launch_bounds__(kRowThreads) rowDqKernel(const S* __restrict__ q, const S* __restrict__ k,
+                                                           const S* __restrict__ v, const S* __restrict__ dO,
+                                                           const S* __restrict__ o, const Acc<S>* __restrict__ lse,
+                                                           const S* __restrict__ mask, const S* __restrict__ drop,
+                                                           S* __restrict__ dq, Geometry g) {
+  using T = Acc<S>;
   __shared__ __align__(16) T sK[kRowTile][D];
   __shared__ __align__(16) T sV[kRowTile][D];
   __shared__ T sM[maskTileRows<T>()][kRowTile + 1];
   const int64_t tiles = (g.L + kRowThreads - 1) / kRowThreads;
   const int64_t n = blockIdx.x / tiles, i0 = (blockIdx.x % tiles) * kRowThreads, i = i0 + threadIdx.x;
   const bool live = i < g.L;
-  const bool staged = stagesMask(mask, g);
+  const bool staged = stagesMask<T>(mask, g);
   const T inf = std::numeric_limits<T>::infinity();
   T qr[D], dor[D], acc[D];
   loadRow(qr, q + (n * g.L + i) * g.E, g.E, live);
   loadRow(dor, dO + (n * g.L + i) * g.EV, g.EV, live);
   T rowD = 0;
   if (live) {
-    const T* oRow = o + (n * g.L + i) * g.EV;
+    const S* oRow = o + (n * g.L + i) * g.EV;
 #pragma unroll
-    for (int p = 0; p < D; p++) rowD += p < g.EV ? dor[p] * oRow[p] : T(0);
+    for (int p = 0; p < D; p++) rowD += p < g.EV ? dor[p] * load(oRow[p]) : T(0);
   }
   const T rowLse = live ? lse[n * g.L + i] : T(0);
 #pragma unroll
   for (int p = 0; p < D; p++) acc[p] = 0;
-  const T* maskRow = maskRowOf(mask, g, n, i);
-  const T* dropRow = drop == nullptr ? nullptr : drop + (n * g.L + i) * g.S;
+  const S* maskRow = maskRowOf(mask, g, n, i);
+  const S* dropRow = drop == nullptr ? nullptr : drop + (n * g.L + i) * g.S;
   const int64_t jEnd = g.causal ? std::min<int64_t>(g.S, i0 + kRowThreads) : g.S;
   for (int64_t j0 = 0; j0 < jEnd; j0 += kRowTile) {
     __syncthreads();
-    stageRows<T, D>(sK, k + n * g.S * g.E, j0, g.S, g.E);
-    stageRows<T, D>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
+    stageRows<S, D>(sK, k + n * g.S * g.E, j0, g.S, g.E);
+    stageRows<S, D>(sV, v + n * g.S * g.EV, j0, g.S, g.EV);
     if constexpr (sizeof(T) == 4) {
       if (staged) stageMask(sM, mask, g, n, i0, j0);
     }
@@ -468,7 +502,7 @@ __global__ void __launch_bounds__(kRowThreads) rowDqKernel(const T* __restrict__
     for (int c = 0; c < count; c++) {
       const int64_t j = j0 + c;
       if (g.causal && j > i) break;
-      T bias = staged || maskRow == nullptr ? T(0) : maskRow[j * g.ss];
+      T bias = staged || maskRow == nullptr ? T(0) : load(maskRow[j * g.ss]);
       if constexpr (sizeof(T) == 4) {
         if (staged) bias = sM[threadIdx.x][c];
       }
@@ -477,28 +511,29 @@ __global__ void __launch_bounds__(kRowThreads) rowDqKernel(const T* __restrict__
       if (s == -inf) continue;
       const T dp = dotRow(dor, sV[c]);
       // With dropout, dP = (dO·vᵀ) ∘ z feeds the softmax's gradient.
-      const T z = dropRow == nullptr ? T(1) : dropRow[j];
+      const T z = dropRow == nullptr ? T(1) : load(dropRow[j]);
       const T ds = exp(s - rowLse) * (dp * z - rowD) * (T)g.scale;
 #pragma unroll
       for (int p = 0; p < D; p++) acc[p] += ds * sK[c][p];
     }
   }
   if (!live) return;
-  T* row = dq + (n * g.L + i) * g.E;
+  S* row = dq + (n * g.L + i) * g.E;
 #pragma unroll
   for (int p = 0; p < D; p++) {
-    if (p < g.E) row[p] = acc[p];
+    if (p < g.E) row[p] = store<S>(acc[p]);
   }
 }
 
 // dk and dv, one key row per thread, over staged query tiles with their logsumexp and
 // D = rowsum(dO ∘ O) (four threads per staged row sum it).
-template <class T, int D>
-__global__ void __launch_bounds__(kRowThreads) rowDkDvKernel(const T* __restrict__ q, const T* __restrict__ k,
-                                                             const T* __restrict__ v, const T* __restrict__ dO,
-                                                             const T* __restrict__ o, const T* __restrict__ lse,
-                                                             const T* __restrict__ mask, const T* __restrict__ drop,
-                                                             T* __restrict__ dk, T* __restrict__ dv, Geometry g) {
+template <class S, int D>
+__global__ void __launch_bounds__(kRowThreads) rowDkDvKernel(const S* __restrict__ q, const S* __restrict__ k,
+                                                             const S* __restrict__ v, const S* __restrict__ dO,
+                                                             const S* __restrict__ o, const Acc<S>* __restrict__ lse,
+                                                             const S* __restrict__ mask, const S* __restrict__ drop,
+                                                             S* __restrict__ dk, S* __restrict__ dv, Geometry g) {
+  using T = Acc<S>;
   static_assert(kRowThreads == 4 * kRowTile, "four threads sum each staged row's D");
   __shared__ __align__(16) T sQ[kRowTile][D];
   __shared__ __align__(16) T sDO[kRowTile][D];
@@ -513,21 +548,21 @@ __global__ void __launch_bounds__(kRowThreads) rowDkDvKernel(const T* __restrict
 #pragma unroll
   for (int p = 0; p < D; p++) dka[p] = dva[p] = 0;
   // This key's column of the mask and of the dropout factors, stepped by query.
-  const T* maskColumn = mask == nullptr ? nullptr : mask + (n / g.heads) * g.sb + (n % g.heads) * g.sh + j * g.ss;
-  const T* dropColumn = drop == nullptr ? nullptr : drop + n * g.L * g.S + j;
+  const S* maskColumn = mask == nullptr ? nullptr : mask + (n / g.heads) * g.sb + (n % g.heads) * g.sh + j * g.ss;
+  const S* dropColumn = drop == nullptr ? nullptr : drop + n * g.L * g.S + j;
   // Causal: key j is seen by queries i >= j only.
   for (int64_t i0 = g.causal ? j0 : 0; i0 < g.L; i0 += kRowTile) {
     __syncthreads();
-    stageRows<T, D>(sQ, q + n * g.L * g.E, i0, g.L, g.E);
-    stageRows<T, D>(sDO, dO + n * g.L * g.EV, i0, g.L, g.EV);
+    stageRows<S, D>(sQ, q + n * g.L * g.E, i0, g.L, g.E);
+    stageRows<S, D>(sDO, dO + n * g.L * g.EV, i0, g.L, g.EV);
     {
       const int r = threadIdx.x >> 2, part = threadIdx.x & 3;
       const int64_t i = i0 + r;
       T d = 0;
       if (i < g.L) {
-        const T* dRow = dO + (n * g.L + i) * g.EV;
-        const T* oRow = o + (n * g.L + i) * g.EV;
-        for (int64_t e = part; e < g.EV; e += 4) d += dRow[e] * oRow[e];
+        const S* dRow = dO + (n * g.L + i) * g.EV;
+        const S* oRow = o + (n * g.L + i) * g.EV;
+        for (int64_t e = part; e < g.EV; e += 4) d += load(dRow[e]) * load(oRow[e]);
       }
       d += __shfl_xor_sync(0xffffffffu, d, 1);
       d += __shfl_xor_sync(0xffffffffu, d, 2);
@@ -542,8 +577,8 @@ __global__ void __launch_bounds__(kRowThreads) rowDkDvKernel(const T* __restrict
     for (int r = 0; r < count; r++) {
       const int64_t i = i0 + r;
       if (g.causal && j > i) continue;
-      const T s = dotRow(kr, sQ[r]) * (T)g.scale + (maskColumn == nullptr ? T(0) : maskColumn[i * g.sl]);
-      const T z = dropColumn == nullptr ? T(1) : dropColumn[i * g.S];
+      const T s = dotRow(kr, sQ[r]) * (T)g.scale + (maskColumn == nullptr ? T(0) : load(maskColumn[i * g.sl]));
+      const T z = dropColumn == nullptr ? T(1) : load(dropColumn[i * g.S]);
       // A masked-out weight is exp(-inf - lse): 0, or NaN in a row with no key left (the
       // CPU's rule); it has no score gradient.
       const T prob = exp(s - sLse[r]);
@@ -558,12 +593,12 @@ __global__ void __launch_bounds__(kRowThreads) rowDkDvKernel(const T* __restrict
     }
   }
   if (!live) return;
-  T* kRow = dk + (n * g.S + j) * g.E;
-  T* vRow = dv + (n * g.S + j) * g.EV;
+  S* kRow = dk + (n * g.S + j) * g.E;
+  S* vRow = dv + (n * g.S + j) * g.EV;
 #pragma unroll
   for (int p = 0; p < D; p++) {
-    if (p < g.E) kRow[p] = dka[p];
-    if (p < g.EV) vRow[p] = dva[p];
+    if (p < g.E) kRow[p] = store<S>(dka[p]);
+    if (p < g.EV) vRow[p] = store<S>(dva[p]);
   }
 }
 
@@ -579,83 +614,90 @@ int rowHead(const Geometry& g) {
   return 0;
 }
 
-template <class T, int D>
+// The views' storages as the kernels read them: S for the tensors, Acc<S> for lse.
+template <class S>
+const S* reads(const TensorView& view) {
+  return (const S*)view.data;
+}
+template <class S>
+S* writes(const TensorView& view) {
+  return (S*)view.data;
+}
+
+template <class S, int D>
 void rowForward(CudaContext& ctx, const AttentionForwardArgs& a, const Geometry& g) {
   const int64_t blocks = g.N * ((g.L + kRowThreads - 1) / kRowThreads);
   checkGrid("attentionForward", blocks);
-  rowForwardKernel<T, D><<<(unsigned)blocks, kRowThreads, 0, ctx.stream>>>(
-      (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.mask.data, (const T*)a.dropout.data,
-      (T*)a.out.data, (T*)a.lse.data, g);
+  rowForwardKernel<S, D><<<(unsigned)blocks, kRowThreads, 0, ctx.stream>>>(
+      reads<S>(a.q), reads<S>(a.k), reads<S>(a.v), reads<S>(a.mask), reads<S>(a.dropout), writes<S>(a.out), writes<Acc<S>>(a.lse), g);
   FLINT_CUDA_LAUNCH_CHECK();
 }
 
-template <class T, int D>
+template <class S, int D>
 void rowBackward(CudaContext& ctx, const AttentionBackwardArgs& a, const Geometry& g) {
   const int64_t keyBlocks = g.N * ((g.S + kRowThreads - 1) / kRowThreads);
   const int64_t queryBlocks = g.N * ((g.L + kRowThreads - 1) / kRowThreads);
   checkGrid("attentionBackward", std::max(keyBlocks, queryBlocks));
-  const T* mask = (const T*)a.mask.data;
-  const T* drop = (const T*)a.dropout.data;
   if (keyBlocks > 0) {
-    rowDkDvKernel<T, D><<<(unsigned)keyBlocks, kRowThreads, 0, ctx.stream>>>(
-        (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.gradOut.data, (const T*)a.out.data,
-        (const T*)a.lse.data, mask, drop, (T*)a.dk.data, (T*)a.dv.data, g);
+    rowDkDvKernel<S, D><<<(unsigned)keyBlocks, kRowThreads, 0, ctx.stream>>>(
+        reads<S>(a.q), reads<S>(a.k), reads<S>(a.v), reads<S>(a.gradOut), reads<S>(a.out), reads<Acc<S>>(a.lse), reads<S>(a.mask),
+        reads<S>(a.dropout), writes<S>(a.dk), writes<S>(a.dv), g);
     FLINT_CUDA_LAUNCH_CHECK();
   }
   if (queryBlocks > 0) {
-    rowDqKernel<T, D><<<(unsigned)queryBlocks, kRowThreads, 0, ctx.stream>>>(
-        (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.gradOut.data, (const T*)a.out.data,
-        (const T*)a.lse.data, mask, drop, (T*)a.dq.data, g);
+    rowDqKernel<S, D><<<(unsigned)queryBlocks, kRowThreads, 0, ctx.stream>>>(
+        reads<S>(a.q), reads<S>(a.k), reads<S>(a.v), reads<S>(a.gradOut), reads<S>(a.out), reads<Acc<S>>(a.lse), reads<S>(a.mask),
+        reads<S>(a.dropout), writes<S>(a.dq), g);
     FLINT_CUDA_LAUNCH_CHECK();
   }
 }
 
-
-template <class T>
+// The tile sizes and the row kernels' head dims follow the compute type, so float16 and
+// bfloat16 take float32's kernels with narrow loads and stores.
+template <class S>
 void forwardTyped(CudaContext& ctx, const AttentionForwardArgs& a) {
+  using T = Acc<S>;
   constexpr int B = sizeof(T) == 8 ? 8 : 16;
   requireContiguous("attentionForward", {{"out", &a.out}, {"q", &a.q}, {"k", &a.k}, {"v", &a.v}});
   const Geometry g = geometry("attentionForward", a.q, a.k, a.v, a.mask, a.scale, a.isCausal);
   const int64_t blocks = g.N * ((g.L + B - 1) / B);
   if (blocks == 0) return;
   switch (rowHead<T>(g)) {
-    case 16: return rowForward<T, 16>(ctx, a, g);
-    case 32: return rowForward<T, 32>(ctx, a, g);
-    case 64: if constexpr (sizeof(T) == 4) return rowForward<T, 64>(ctx, a, g);
+    case 16: return rowForward<S, 16>(ctx, a, g);
+    case 32: return rowForward<S, 32>(ctx, a, g);
+    case 64: if constexpr (sizeof(T) == 4) return rowForward<S, 64>(ctx, a, g);
     default: break;
   }
   checkGrid("attentionForward", blocks);
-  forwardKernel<T, B><<<(unsigned)blocks, kThreads, 0, ctx.stream>>>(
-      (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.mask.data, (const T*)a.dropout.data, (T*)a.out.data,
-      (T*)a.lse.data, g);
+  forwardKernel<S, B><<<(unsigned)blocks, kThreads, 0, ctx.stream>>>(
+      reads<S>(a.q), reads<S>(a.k), reads<S>(a.v), reads<S>(a.mask), reads<S>(a.dropout), writes<S>(a.out), writes<T>(a.lse), g);
   FLINT_CUDA_LAUNCH_CHECK();
 }
 
-template <class T>
+template <class S>
 void backwardTyped(CudaContext& ctx, const AttentionBackwardArgs& a) {
+  using T = Acc<S>;
   constexpr int B = sizeof(T) == 8 ? 4 : 8;
   requireContiguous("attentionBackward", {{"gradOut", &a.gradOut}, {"q", &a.q}, {"k", &a.k}, {"v", &a.v}, {"out", &a.out}});
   const Geometry g = geometry("attentionBackward", a.q, a.k, a.v, a.mask, a.scale, a.isCausal);
   switch (rowHead<T>(g)) {
-    case 16: return rowBackward<T, 16>(ctx, a, g);
-    case 32: return rowBackward<T, 32>(ctx, a, g);
-    case 64: if constexpr (sizeof(T) == 4) return rowBackward<T, 64>(ctx, a, g);
+    case 16: return rowBackward<S, 16>(ctx, a, g);
+    case 32: return rowBackward<S, 32>(ctx, a, g);
+    case 64: if constexpr (sizeof(T) == 4) return rowBackward<S, 64>(ctx, a, g);
     default: break;
   }
-  const T* mask = (const T*)a.mask.data;
-  const T* drop = (const T*)a.dropout.data;
   const int64_t keyBlocks = g.N * ((g.S + B - 1) / B), queryBlocks = g.N * ((g.L + B - 1) / B);
   checkGrid("attentionBackward", std::max(keyBlocks, queryBlocks));
   if (keyBlocks > 0) {
-    dkdvKernel<T, B><<<(unsigned)keyBlocks, kThreads, 0, ctx.stream>>>(
-        (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.gradOut.data, (const T*)a.out.data,
-        (const T*)a.lse.data, mask, drop, (T*)a.dk.data, (T*)a.dv.data, g);
+    dkdvKernel<S, B><<<(unsigned)keyBlocks, kThreads, 0, ctx.stream>>>(
+        reads<S>(a.q), reads<S>(a.k), reads<S>(a.v), reads<S>(a.gradOut), reads<S>(a.out), reads<T>(a.lse), reads<S>(a.mask),
+        reads<S>(a.dropout), writes<S>(a.dk), writes<S>(a.dv), g);
     FLINT_CUDA_LAUNCH_CHECK();
   }
   if (queryBlocks > 0) {
-    dqKernel<T, B><<<(unsigned)queryBlocks, kThreads, 0, ctx.stream>>>(
-        (const T*)a.q.data, (const T*)a.k.data, (const T*)a.v.data, (const T*)a.gradOut.data, (const T*)a.out.data,
-        (const T*)a.lse.data, mask, drop, (T*)a.dq.data, g);
+    dqKernel<S, B><<<(unsigned)queryBlocks, kThreads, 0, ctx.stream>>>(
+        reads<S>(a.q), reads<S>(a.k), reads<S>(a.v), reads<S>(a.gradOut), reads<S>(a.out), reads<T>(a.lse), reads<S>(a.mask),
+        reads<S>(a.dropout), writes<S>(a.dq), g);
     FLINT_CUDA_LAUNCH_CHECK();
   }
 }
@@ -663,13 +705,21 @@ void backwardTyped(CudaContext& ctx, const AttentionBackwardArgs& a) {
 }  // namespace
 
 void CudaBackend::attentionForwardImpl(const AttentionForwardArgs& args) {
-  if (args.q.dtype == DType::Float64) forwardTyped<double>(context(), args);
-  else forwardTyped<float>(context(), args);
+  switch (args.q.dtype) {
+    case DType::Float64: return forwardTyped<double>(context(), args);
+    case DType::Float16: return forwardTyped<Half>(context(), args);
+    case DType::BFloat16: return forwardTyped<BFloat16>(context(), args);
+    default: return forwardTyped<float>(context(), args);
+  }
 }
 
 void CudaBackend::attentionBackwardImpl(const AttentionBackwardArgs& args) {
-  if (args.q.dtype == DType::Float64) backwardTyped<double>(context(), args);
-  else backwardTyped<float>(context(), args);
+  switch (args.q.dtype) {
+    case DType::Float64: return backwardTyped<double>(context(), args);
+    case DType::Float16: return backwardTyped<Half>(context(), args);
+    case DType::BFloat16: return backwardTyped<BFloat16>(context(), args);
+    default: return backwardTyped<float>(context(), args);
+  }
 }
 
 }  // namespace flint

@@ -46,7 +46,9 @@
 //                  device's <name>Impl) and the napi glue. Views then carry their shape in
 //                  named sizes, `input: in [R, C]`, and are contiguous, of one float dtype
 //                  (the first `in` view's), except views whose shape ends in `i64`
-//                  (`indices: new [P, O] i64`), which are int64, or in `i8`, int8. An `in`/`out`/`inout`
+//                  (`indices: new [P, O] i64`), which are int64, or in `i8`, int8, or in
+//                  `acc`, the dtype the entry accumulates in (float64 for float64, else
+//                  float32: a half-float entry's logsumexp, say). An `in`/`out`/`inout`
 //                  view whose shape ends in `rows` (`q: in [B, H, L, E] rows`) may have
 //                  strided rows: each row contiguous, any other stride >= 0, so the
 //                  kernel must step by view.strides (the fused attention reads heads
@@ -56,7 +58,8 @@
 //                  shapes cannot say: window sizes, strides and the like.
 //   profiled: true   torch.profiler records the entry's calls although it passes no view
 //                  (src/profiler/kernels.ts records every entry with views or a flat op).
-//   halfFloats: true   (kernel entries) float16 and bfloat16 views are accepted too.
+//   halfFloats: true   (kernel entries) float16 and bfloat16 views are accepted too;
+//                  `halfFloats: 'cuda'` accepts them on CUDA only (the CPU kernel has none).
 //   readsFrom: { target: 'source' }   (kernel entries) the kernel reads `source` for each
 //                  element of `target`, so `source` must have elements when `target` has.
 //   struct: 'X'    the implementation is generated: it fills Backend's hand-declared
@@ -609,20 +612,24 @@ export const entries = {
   // native/core/attention_checks.cc checks the mask's dims. `dropout` (training
   // with dropout) holds each weight's dropout factor, 0 or 1 / (1 - p), drawn as the
   // composition's dropout draws its mask: the output is (softmax ∘ dropout) · v, and lse
-  // stays that of the softmax before dropout.
+  // stays that of the softmax before dropout. float16 and bfloat16 are fused on CUDA only
+  // (read and written narrow, computed in float32, lse float32, as PyTorch's flash attention
+  // keeps it); the CPU's checks refuse them, and TypeScript sends them to the composition.
   attentionForward: {
     args:
-      'out: out [B, H, L, EV] rows, lse: new [B, H, L], q: in [B, H, L, E] rows, k: in [B, H, S, E] rows, v: in [B, H, S, EV] rows, ' +
+      'out: out [B, H, L, EV] rows, lse: new [B, H, L] acc, q: in [B, H, L, E] rows, k: in [B, H, S, E] rows, v: in [B, H, S, EV] rows, ' +
       'mask: in? [MB, MH, ML, MS], dropout: in? [B, H, L, S], scale: f64 @meta, isCausal: bool @meta',
     kernel: true,
+    halfFloats: 'cuda',
     check: 'checkAttention',
   },
   attentionBackward: {
     args:
       'dq: new [B, H, L, E], dk: new [B, H, S, E], dv: new [B, H, S, EV], gradOut: in [B, H, L, EV] rows, q: in [B, H, L, E] rows, ' +
-      'k: in [B, H, S, E] rows, v: in [B, H, S, EV] rows, out: in [B, H, L, EV] rows, lse: in [B, H, L], mask: in? [MB, MH, ML, MS], ' +
+      'k: in [B, H, S, E] rows, v: in [B, H, S, EV] rows, out: in [B, H, L, EV] rows, lse: in [B, H, L] acc, mask: in? [MB, MH, ML, MS], ' +
       'dropout: in? [B, H, L, S], scale: f64 @meta, isCausal: bool @meta',
     kernel: true,
+    halfFloats: 'cuda',
     check: 'checkAttention',
   },
 };

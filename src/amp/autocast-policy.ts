@@ -21,7 +21,10 @@ import { autocastHook, autocastStates, bypassNextHook, clearBypass } from './aut
 export type CastPolicy = 'lower' | 'fp32' | 'fp32OptDtype' | 'promote' | 'banned';
 
 const LOWER_BOTH = ['matmul', 'mm', 'bmm', 'addmm', 'baddbmm', 'addbmm', 'linear', 'conv1d', 'conv2d', 'conv3d'] as const;
-const LOWER_CUDA = ['mv', 'addmv', 'addr', 'prelu', 'einsum', 'chainMatmul', 'convTranspose1d', 'convTranspose2d', 'convTranspose3d'] as const;
+const LOWER_CUDA = [
+  'mv', 'addmv', 'addr', 'prelu', 'einsum', 'chainMatmul', 'convTranspose1d', 'convTranspose2d', 'convTranspose3d',
+  'scaledDotProductAttention',
+] as const;
 const FP32_LOSSES = [
   'mseLoss', 'l1Loss', 'crossEntropy', 'nllLoss', 'binaryCrossEntropyWithLogits', 'smoothL1Loss', 'huberLoss',
   'klDiv', 'marginRankingLoss', 'softMarginLoss', 'hingeEmbeddingLoss', 'cosineEmbeddingLoss', 'poissonNllLoss', 'tripletMarginLoss',
@@ -123,8 +126,24 @@ function castTo(t: Tensor, dtype: DType, deviceType: 'cpu' | 'cuda', lowDtype: D
   return cast;
 }
 
+/**
+ * A keyword-options object (a plain object literal): PyTorch casts keyword tensors as it casts
+ * positional ones (scaled_dot_product_attention's attn_mask, cross_entropy's weight). An
+ * `out` tensor is the caller's storage, never cast.
+ */
+function optionTensors(a: unknown): [string, Tensor][] | null {
+  if (a === null || typeof a !== 'object' || Object.getPrototypeOf(a) !== Object.prototype) return null;
+  const found = Object.entries(a).filter((e): e is [string, Tensor] => e[0] !== 'out' && e[1] instanceof Tensor);
+  return found.length > 0 ? found : null;
+}
+
 function mapTensors(args: readonly unknown[], f: (t: Tensor) => Tensor): unknown[] {
-  return args.map((a) => (a instanceof Tensor ? f(a) : Array.isArray(a) && a.some((x) => x instanceof Tensor) ? mapTensors(a, f) : a));
+  return args.map((a) => {
+    if (a instanceof Tensor) return f(a);
+    if (Array.isArray(a)) return a.some((x) => x instanceof Tensor) ? mapTensors(a, f) : a;
+    const options = optionTensors(a);
+    return options === null ? a : { ...(a as object), ...Object.fromEntries(options.map(([k, t]) => [k, f(t)])) };
+  });
 }
 
 function widest(args: readonly unknown[], deviceType: string, start: DType): DType {
@@ -133,6 +152,7 @@ function widest(args: readonly unknown[], deviceType: string, start: DType): DTy
     if (a instanceof Tensor) {
       if (a.device.type === deviceType && a.isFloatingPoint()) current = promoteTypes(current, a.dtype);
     } else if (Array.isArray(a)) a.forEach(visit);
+    else optionTensors(a)?.forEach(([, t]) => visit(t));
   };
   args.forEach(visit);
   return current;

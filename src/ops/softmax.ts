@@ -66,8 +66,16 @@ function softmaxBackward(saved: () => Tensor, d: number, log: boolean, inputDtyp
     // Recording (backward with createGraph): the same formula from differentiable ops, so
     // that the gradient has a history through g and through y (whose node leads to x).
     if (gradEnabled()) return [differentiableBackward(g, y, d, log, inputDtype)];
-    const gradient = softmaxBackwardKernel(contiguous(g._dtype === y._dtype ? g : castKernel(g, y._dtype)), y, d, log);
-    return [gradient._dtype === inputDtype ? gradient : castKernel(gradient, inputDtype)];
+    // float16/bfloat16 outputs are widened, as the forward computed them in float32.
+    const wide = y._dtype === float32 || y._dtype === float64 ? y : castKernel(y, float32);
+    const grad = contiguous(g._dtype === wide._dtype ? g : castKernel(g, wide._dtype));
+    const gradient = softmaxBackwardKernel(grad, wide, d, log);
+    if (grad !== g) grad.dispose();
+    if (wide !== y) wide.dispose();
+    if (gradient._dtype === inputDtype) return [gradient];
+    const cast = castKernel(gradient, inputDtype);
+    gradient.dispose();
+    return [cast];
   };
 }
 

@@ -75,6 +75,9 @@ describe.runIf(hasCuda)("autocast('cuda') with PyTorch 2.x's CUDA lists", () => 
       expect(torch.exp(h).dtype).toBe(torch.float32);
       expect(F.layerNorm(h, [4]).dtype).toBe(torch.float32);
       expect(torch.addcmul(a, h, h).dtype).toBe(torch.float32);
+      // Attention is on the lower list with its float mask (a keyword tensor, cast too).
+      const q = torch.randn([1, 2, 5, 8], { device: dev });
+      expect(F.scaledDotProductAttention(q, q, q, { attnMask: torch.randn([5, 5], { device: dev }) }).dtype).toBe(torch.float16);
       expect(torch.mm(torch.ones(2, 2), torch.ones(2, 2)).dtype).toBe(torch.float32); // CPU tensors: untouched
       expect(() => F.binaryCrossEntropy(torch.sigmoid(a), torch.rand(4, 4, { device: dev }))).toThrow('are unsafe to autocast');
     });

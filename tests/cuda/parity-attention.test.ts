@@ -10,7 +10,9 @@ import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import { fusedAttention, fusedAttentionApplies, type FusedAttentionOptions } from '../../src/nn/functional/fused-attention.js';
 import { attentionMath } from '../../src/nn/functional/attention.js';
-import { DEV, cudaGate, toDev } from './helpers.js';
+import { DEV, SELF_TEST, cudaGate, toDev } from './helpers.js';
+
+const F = torch.nn.functional;
 
 const run = cudaGate(torch.cuda.isAvailable());
 
@@ -49,6 +51,18 @@ function expectClose(actual: Tensor, expected: Serialized | number[], shape: num
   });
 }
 
+/** Each element of `actual` within tol · max|expected| of `expected`'s (NaN where it is NaN). */
+function expectNear(actual: Tensor, expected: Tensor, what: string, tol: number): void {
+  expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
+  const got = Array.from(actual.detach().float().cpu().dataSync() as Float32Array, Number);
+  const want = Array.from(expected.detach().float().cpu().dataSync() as Float32Array, Number);
+  const scale = Math.max(1e-6, ...want.filter((e) => !Number.isNaN(e)).map(Math.abs));
+  want.forEach((e, i) => {
+    if (Number.isNaN(e)) expect(got[i], `${what}[${i}] should be NaN`).toBeNaN();
+    else expect(Math.abs(got[i] - e), `${what}[${i}]: ${got[i]} vs ${e} (largest ${scale})`).toBeLessThanOrEqual(tol * scale);
+  });
+}
+
 describe.skipIf(!run)(`fused attention: ${DEV} vs PyTorch`, () => {
   for (const c of CASES) {
     for (const dtype of [torch.float32, torch.float64]) {
@@ -67,11 +81,73 @@ describe.skipIf(!run)(`fused attention: ${DEV} vs PyTorch`, () => {
       });
     }
   }
-  // The kernel entries take float32 and float64 (their generated checks refuse other dtypes),
-  // so half-precision attention runs the matmul-softmax path on every device.
-  it('half-precision calls are left to the matmul-softmax path', () => {
-    const x = toDev(torch.randn([1, 2, 3, 4])).to(torch.float16);
-    expect(fusedAttentionApplies(x, x, x, { isCausal: false, scale: 0.5, dropoutP: 0 })).toBe(false);
+});
+
+/**
+ * float16 and bfloat16: fused on CUDA (narrow loads and stores, float32 arithmetic and
+ * logsumexp, as PyTorch's flash attention computes them), the composition on the CPU (as
+ * in PyTorch 1.13). Both are held to the CPU's float32 kernel on the same rounded inputs,
+ * within the narrow dtype's rounding, relative to the largest reference value. The row
+ * kernels (head dims 16, 32, 64) and the tile kernels (128) each run.
+ */
+describe.skipIf(!run)(`fused attention in float16 and bfloat16: ${DEV} vs float32`, () => {
+  type Shapes = [string, number[], number[], number[], (dtype: torch.DType) => { attnMask?: Tensor; isCausal?: boolean }];
+  const shapes: Shapes[] = [
+    ['head 16, causal', [3, 2, 37, 16], [3, 2, 37, 16], [3, 2, 37, 16], () => ({ isCausal: true })],
+    ['head 32, key padding (bool)', [2, 4, 70, 32], [2, 4, 90, 32], [2, 4, 90, 32], () => ({
+      attnMask: torch.arange(90).reshape([1, 1, 1, 90]).lt(torch.tensor([90, 41]).reshape([2, 1, 1, 1])),
+    })],
+    ['head 64, additive [L, S] mask', [1, 2, 150, 64], [1, 2, 150, 64], [1, 2, 150, 64], (dtype) => ({
+      attnMask: torch.randn([150, 150]).mul(2).to(dtype),
+    })],
+    ['heads 128 and 96 (tile kernels), causal', [2, 2, 45, 128], [2, 2, 45, 128], [2, 2, 45, 96], () => ({ isCausal: true })],
+  ];
+  const tolerances: [torch.DType, number][] = [[torch.float16, 1e-2], [torch.bfloat16, 6e-2]];
+  // With the CPU standing in, float16 cannot run: the CPU has no float16 matrix product, as
+  // PyTorch 1.13's has none.
+  const cpuLacks = (dtype: torch.DType) => SELF_TEST && dtype === torch.float16;
+  for (const [dtype, tol] of tolerances) {
+    for (const [name, qs, ks, vs, opts] of shapes) {
+      it.skipIf(cpuLacks(dtype))(`${name} (${dtype.name})`, () => {
+        torch.manualSeed(23);
+        // Rounded once to the narrow dtype, so that both sides see the same inputs.
+        const host = [torch.randn(qs), torch.randn(ks), torch.randn(vs)].map((t) => t.to(dtype).float());
+        const g = torch.randn([...qs.slice(0, -1), vs[vs.length - 1]]).to(dtype).float();
+        const { attnMask, isCausal = false } = opts(dtype);
+        const hostMask = attnMask === undefined || attnMask.dtype === torch.bool ? attnMask : attnMask.float();
+        const ref = host.map((t) => t.clone().requiresGrad_());
+        const refOut = F.scaledDotProductAttention(ref[0], ref[1], ref[2], { attnMask: hostMask, isCausal });
+        refOut.backward(g);
+        const dev = host.map((t) => toDev(t.to(dtype)).requiresGrad_());
+        const devMask = attnMask === undefined ? undefined : toDev(attnMask);
+        const out = F.scaledDotProductAttention(dev[0], dev[1], dev[2], { attnMask: devMask, isCausal });
+        expect(out.dtype).toBe(dtype);
+        expect(fusedAttentionApplies(dev[0], dev[1], dev[2], { isCausal, scale: 0.125, dropoutP: 0 })).toBe(!SELF_TEST);
+        if (!SELF_TEST) expect(out.gradFn?.name).toBe('ScaledDotProductFlashAttentionBackward0');
+        out.backward(toDev(g.to(dtype)));
+        expectNear(out, refOut, 'out', tol);
+        for (let i = 0; i < 3; i++) {
+          expect(dev[i].grad!.dtype).toBe(dtype);
+          expectNear(dev[i].grad!, ref[i].grad!, `grad ${i}`, tol);
+        }
+      });
+    }
+  }
+
+  // The fused kernel draws dropout's factors as the composition's dropout draws its mask (in
+  // the weights' dtype, from the device's generator), so the two agree under one seed.
+  it.skipIf(cpuLacks(torch.float16))('dropout 0.2 in float16: the fused kernel against the composition on the same device', () => {
+    torch.manualSeed(8);
+    const [q, k, v] = [[2, 2, 60, 32], [2, 2, 60, 32], [2, 2, 60, 32]].map((s) => toDev(torch.randn(s)).half().requiresGrad_());
+    const g = toDev(torch.randn([2, 2, 60, 32])).half();
+    torch.manualSeed(9);
+    const fused = F.scaledDotProductAttention(q, k, v, { dropoutP: 0.2 });
+    const fusedGrads = torch.autograd.grad([fused], [q, k, v], [g]);
+    torch.manualSeed(9);
+    const plain = attentionMath(q, k, v, null, false, 0.2, 1 / Math.sqrt(32)).output;
+    const plainGrads = torch.autograd.grad([plain], [q, k, v], [g]);
+    expectNear(fused, plain, 'out', 1e-2);
+    for (let i = 0; i < 3; i++) expectNear(fusedGrads[i]!, plainGrads[i]!, `grad ${i}`, 1e-2);
   });
 });
 

@@ -212,6 +212,13 @@ export const cases: Record<string, () => unknown> = {
     call.attentionBackward(fresh(torch.float32, [2, 2, 3, 2]), fresh(torch.float32, [2, 2, 5, 2]), fresh(torch.float32, [2, 2, 5, 2]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 5, 2]), torch.zeros([2, 2, 3, 2]), torch.zeros([2, 2, 3]), null, layoutOf(torch.zeros(8), torch.float32, 0, [2, 2, 3, 5], [30, 15, 5, 1]), 1, false),
   attention_int_query: () =>
     call.attentionForward(fresh(torch.int64, [1, 1, 1, 1]), fresh(torch.int64, [1, 1, 1]), torch.zeros([1, 1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1, 1], { dtype: torch.int64 }), torch.zeros([1, 1, 1, 1], { dtype: torch.int64 }), null, null, 1, false),
+  // Half floats are fused on CUDA only; lse is kept in the accumulation dtype.
+  attention_half_on_cpu: () =>
+    call.attentionForward(fresh(torch.float16, [1, 1, 2, 2]), fresh(torch.float32, [1, 1, 2]), torch.zeros([1, 1, 2, 2], { dtype: torch.float16 }), torch.zeros([1, 1, 2, 2], { dtype: torch.float16 }), torch.zeros([1, 1, 2, 2], { dtype: torch.float16 }), null, null, 1, false),
+  attention_lse_narrow: () =>
+    call.attentionForward(fresh(torch.float32, [1, 1, 2, 2]), fresh(torch.float16, [1, 1, 2]), torch.zeros([1, 1, 2, 2]), torch.zeros([1, 1, 2, 2]), torch.zeros([1, 1, 2, 2]), null, null, 1, false),
+  attention_backward_lse_float32_for_float64: () =>
+    call.attentionBackward(fresh(torch.float64, [1, 1, 2, 2]), fresh(torch.float64, [1, 1, 2, 2]), fresh(torch.float64, [1, 1, 2, 2]), torch.zeros([1, 1, 2, 2], { dtype: torch.float64 }), torch.zeros([1, 1, 2, 2], { dtype: torch.float64 }), torch.zeros([1, 1, 2, 2], { dtype: torch.float64 }), torch.zeros([1, 1, 2, 2], { dtype: torch.float64 }), torch.zeros([1, 1, 2, 2], { dtype: torch.float64 }), torch.zeros([1, 1, 2]), null, null, 1, false),
   // The optimizers' fused group steps (issue 13): lists of one length, every element of one
   // dtype and length with its row, inside its storage; an optional list empty or full.
   adam_step_dtypes: () => call.adamStep([z(4)], [z(4)], [z(4)], [torch.zeros(4, { dtype: torch.float64 })], [], 1e-3, 0.9, 0.999, 1e-8, 0, true, false, 1, 1),

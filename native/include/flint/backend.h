@@ -333,7 +333,7 @@ class Backend {
   // device's `<name>Impl`.
 #define FLINT_KERNEL_ENTRY(name, Args) \
   void name(const Args& args) {        \
-    checkKernelArgs(args);             \
+    checkKernelArgs(args, type());     \
     name##Impl(args);                  \
   }
   FLINT_GENERATED_KERNELS(FLINT_KERNEL_ENTRY)

@@ -35,6 +35,10 @@ inline bool isFloatingDType(DType dtype) {
          dtype == DType::BFloat16;
 }
 
+// The dtype a floating kernel accumulates in: float64 for float64, float32 for the rest
+// (float16 and bfloat16 are stored narrow and computed in float32, as PyTorch's kernels do).
+inline DType accumulationDType(DType dtype) { return dtype == DType::Float64 ? DType::Float64 : DType::Float32; }
+
 const char* dtypeName(DType dtype);
 
 // IEEE half and bfloat16 as plain bit containers. Conversions are written out here

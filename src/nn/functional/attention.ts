@@ -13,6 +13,7 @@ import { tril } from '../../ops/structured.js';
 import { filled } from '../../ops/internal-tensors.js';
 import { dropout } from './layers.js';
 import { gradEnabled } from '../../autograd/grad-mode.js';
+import { autocastHook, autocastOp } from '../../amp/autocast-policy.js';
 import { fusedAttention, fusedAttentionApplies } from './fused-attention.js';
 import { argumentError, checkBoolean, checkNumber, checkOptionalTensor, checkOptions, checkTensor, keysOf } from '../../tensor/args.js';
 
@@ -86,6 +87,8 @@ function sdpaArgs(rest: SdpaTail): Required<ScaledDotProductAttentionOptions> {
  * F.scaledDotProductAttention(q, k, v, { attnMask: mask, scale: 0.1 });
  */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, ...rest: SdpaTail): Tensor {
+  // PyTorch 2's CUDA autocast lists it as a lower-precision op: q, k, v and a float mask.
+  if (autocastHook.active) return autocastOp('scaledDotProductAttention', scaledDotProductAttention, arguments);
   const fn = 'scaled_dot_product_attention';
   checkTensor(query, fn, 'query');
   checkTensor(key, fn, 'key');

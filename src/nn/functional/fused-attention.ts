@@ -4,8 +4,11 @@
  * never hold the L×S scores whole: memory beyond the inputs and outputs is O(L).
  *
  * What the kernels cover (anything else takes the matmul-softmax path):
- * - float32 or float64 q, k, v on one device, with the same leading dims [..., L|S, E|Ev]
- *   (no broadcasting between them), L, S >= 1, and on CUDA head dims up to 128;
+ * - float32 or float64 q, k, v on one device, or float16 or bfloat16 ones on CUDA (read
+ *   and written narrow, computed in float32 with a float32 logsumexp, as PyTorch's flash
+ *   attention does; on the CPU they take the composition, as PyTorch 1.13's do), with the
+ *   same leading dims [..., L|S, E|Ev] (no broadcasting between them), L, S >= 1, and on
+ *   CUDA head dims up to 128;
  * - dropoutP below 1: the weights' dropout factors are drawn as the composition's dropout
  *   draws its mask (the same numbers from the same generator), held as an [N, L, S] tensor
  *   while the graph lives, and applied inside the kernels;
@@ -27,7 +30,7 @@ import { type Backward, record } from '../../autograd/function.js';
 import type { Node } from '../../autograd/node.js';
 import * as call from '../../native/calls.generated.js';
 import { fresh, layoutOf, type ViewArg } from '../../native/meta.js';
-import { bool, float32, float64, type DType } from '../../tensor/dtype.js';
+import { bfloat16, bool, float16, float32, float64, type DType } from '../../tensor/dtype.js';
 import type { Device } from '../../tensor/device.js';
 import { contiguousStrides } from '../../tensor/shape.js';
 import { castKernel } from '../../ops/tensor-kernels.js';
@@ -59,6 +62,8 @@ const CUDA_MAX_HEAD = 128;
 
 /** How a call maps onto the kernels' [N, L, E] views and [MB, MH, ML, MS] mask. */
 interface Plan {
+  /** What the kernels keep the logsumexp in: float64 for float64, float32 otherwise. */
+  lseDtype: DType;
   lead: number[];
   n: number;
   /** n = b · heads: the kernels' [B, H, rows, width] views. */
@@ -74,8 +79,10 @@ interface Plan {
 function plan(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions): Plan | null {
   if (!(options.dropoutP >= 0 && options.dropoutP < 1) || !Number.isFinite(options.scale)) return null;
   const dtype = q._dtype;
-  if ((dtype !== float32 && dtype !== float64) || k._dtype !== dtype || v._dtype !== dtype) return null;
   const device = q.device;
+  const half = dtype === float16 || dtype === bfloat16;
+  if (!(dtype === float32 || dtype === float64 || (half && device.type === 'cuda'))) return null;
+  if (k._dtype !== dtype || v._dtype !== dtype) return null;
   if (String(k.device) !== String(device) || String(v.device) !== String(device)) return null;
   const nd = q._shape.length;
   if (nd < 2 || k._shape.length !== nd || v._shape.length !== nd) return null;
@@ -90,8 +97,9 @@ function plan(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions): 
   if (n < 1) return null;
   const heads = lead.length > 0 ? lead[lead.length - 1] : 1;
   const b = n / heads;
+  const lseDtype = dtype === float64 ? float64 : float32;
   const mask = options.mask;
-  if (mask === undefined) return { lead, n, b, heads, l, s, e, ev, maskShape: null };
+  if (mask === undefined) return { lseDtype, lead, n, b, heads, l, s, e, ev, maskShape: null };
   if (mask._dtype !== bool && (mask._dtype !== dtype || mask._requiresGrad)) return null;
   if (String(mask.device) !== String(device) || mask._shape.length > nd) return null;
   const padded = [...new Array<number>(nd - mask._shape.length).fill(1), ...mask._shape];
@@ -105,7 +113,7 @@ function plan(q: Tensor, k: Tensor, v: Tensor, options: FusedAttentionOptions): 
   const batchLead = lead.slice(0, -1);
   const mb = batchDims.every((size) => size === 1) ? 1 : batchDims.every((size, d) => size === batchLead[d]) ? n / heads : -1;
   if (mb < 0) return null;
-  return { lead, n, b, heads, l, s, e, ev, maskShape: [mb, mh, ml, ms] };
+  return { lseDtype, lead, n, b, heads, l, s, e, ev, maskShape: [mb, mh, ml, ms] };
 }
 
 /**
@@ -228,7 +236,7 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAt
   const output = outputOf(p, dtype, q.device);
   const [, lseHandle] = call.attentionForward(
     output.view,
-    fresh(dtype, [b, heads, l]),
+    fresh(p.lseDtype, [b, heads, l]),
     qv.view,
     kv.view,
     vv.view,
@@ -238,7 +246,7 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, options: FusedAt
     options.isCausal,
   );
   const out = output.out;
-  const lse = fromHandle(lseHandle, [p.n, l], dtype, q.device);
+  const lse = fromHandle(lseHandle, [p.n, l], p.lseDtype, q.device);
   const internal = (t: Tensor, source: Tensor) => t !== source;
   const needsGrad = gradEnabled() && (q._requiresGrad || k._requiresGrad || v._requiresGrad);
   if (!needsGrad) {
@@ -312,7 +320,7 @@ function fusedBackward(
       views[2].view,
       views[3].view,
       views[4].view,
-      layoutOf(lse, dtype, lse._offset, [b, heads, l], [heads * l, l, 1]),
+      layoutOf(lse, lse._dtype, lse._offset, [b, heads, l], [heads * l, l, 1]),
       mask === null || maskShape === null ? null : layoutOf(mask, dtype, mask._offset, maskShape, contiguousStrides(maskShape)),
       saved.drop === null ? null : saved.drop(),
       meta.scale,
