@@ -12,6 +12,7 @@
 
 #include "cublas_api.h"
 #include "cudnn_convolution.h"
+#include "cudnn_rnn.h"
 
 namespace flint {
 
@@ -240,6 +241,7 @@ CudaBackend::~CudaBackend() {
   allocator_.dropAllPools();
   delete cublas_;
   delete cudnn_;
+  delete cudnnRnns_;
   if (cublasWorkspace_ != nullptr) {
     allocator_.deallocate(cublasWorkspace_->data, cublasWorkspace_->nbytes);
     delete cublasWorkspace_;
@@ -454,6 +456,26 @@ void CudaBackend::convolutionBackwardInputImpl(const ConvolutionBackwardInputArg
 void CudaBackend::convolutionBackwardWeightImpl(const ConvolutionBackwardWeightArgs& args) {
   if (cudnn() == nullptr) noCudnn("convolutionBackwardWeight", cudnnUnavailable_);
   cudnn_->backwardWeight(args);
+}
+
+CudnnRnns* CudaBackend::cudnnRnns() {
+  if (cudnnRnns_ == nullptr && cudnnRnnsUnavailable_.empty()) {
+    refuseDuringCapture("loading cuDNN's RNN API (run the recurrent layer once before capturing)");
+    try {
+      cudnnRnns_ = new CudnnRnns(context_);
+    } catch (const std::exception& error) {
+      cudnnRnnsUnavailable_ = error.what();
+    }
+  }
+  if (cudnnRnns_ == nullptr) noCudnn("cuDNN RNN", cudnnRnnsUnavailable_);
+  return cudnnRnns_;
+}
+
+CudnnRnnLayout CudaBackend::cudnnRnnPlan(const CudnnRnnConfig& config) { return cudnnRnns()->layout(config); }
+void CudaBackend::cudnnRnnForward(const CudnnRnnForwardArgs& args) { cudnnRnns()->forward(args); }
+void CudaBackend::cudnnRnnBackwardData(const CudnnRnnBackwardDataArgs& args) { cudnnRnns()->backwardData(args); }
+void CudaBackend::cudnnRnnBackwardWeights(const CudnnRnnBackwardWeightsArgs& args) {
+  cudnnRnns()->backwardWeights(args);
 }
 
 // ---- forwarding ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ namespace flint {
 
 class CublasApi;          // cublas_api.h: cuBLAS reached through dlopen
 class CudnnConvolutions;  // cudnn_convolution.h: convolution through cuDNN, also dlopened
+class CudnnRnns;          // cudnn_rnn.h: recurrent stacks through cuDNN's RNN API
 
 // Deferred device-side errors. Kernels cannot throw, so a kernel that meets bad data
 // (an index out of range) sets a bit in a device word; the next synchronization turns
@@ -182,6 +183,10 @@ class CudaBackend final : public Backend {
   void setOptionImpl(BackendOption option, double value) override;
   double queryImpl(BackendQuery query) override;
   FLINT_GENERATED_KERNELS(FLINT_KERNEL_OVERRIDE)
+  CudnnRnnLayout cudnnRnnPlan(const CudnnRnnConfig& config) override;
+  void cudnnRnnForward(const CudnnRnnForwardArgs& args) override;
+  void cudnnRnnBackwardData(const CudnnRnnBackwardDataArgs& args) override;
+  void cudnnRnnBackwardWeights(const CudnnRnnBackwardWeightsArgs& args) override;
 
  private:
   int device_;
@@ -195,6 +200,10 @@ class CudaBackend final : public Backend {
   CudnnConvolutions* cudnn_ = nullptr;
   std::string cudnnUnavailable_;
   CudnnConvolutions* cudnn();
+  // The same for the RNN API (which a cuDNN may lack while it convolves).
+  CudnnRnns* cudnnRnns_ = nullptr;
+  std::string cudnnRnnsUnavailable_;
+  CudnnRnns* cudnnRnns();
   Storage* cublasWorkspace_ = nullptr;
   std::string cublasUnavailable_;  // why cuBLAS could not be loaded, once it could not
   bool allowTF32_ = false;

@@ -4,6 +4,7 @@
 #include <cudnn.h>
 
 #include <cstddef>
+#include <type_traits>
 
 #include "cudnn_api.h"
 
@@ -19,6 +20,20 @@ static_assert(CUDNN_CONVOLUTION_FWD_ALGO_COUNT == kCudnnForwardAlgorithms &&
               CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT == kCudnnBackwardFilterAlgorithms);
 static_assert(sizeof(cudnnStatus_t) == sizeof(int) && sizeof(cudnnDataType_t) == sizeof(int) &&
               sizeof(cudnnMathType_t) == sizeof(int) && sizeof(cudnnConvolutionFwdAlgo_t) == sizeof(int));
+static_assert(CUDNN_RNN_ALGO_STANDARD == kCudnnRnnAlgoStandard && CUDNN_RNN_RELU == kCudnnRnnRelu &&
+              CUDNN_RNN_TANH == kCudnnRnnTanh && CUDNN_LSTM == kCudnnLstm && CUDNN_GRU == kCudnnGru);
+static_assert(CUDNN_RNN_NO_BIAS == kCudnnRnnNoBias && CUDNN_RNN_DOUBLE_BIAS == kCudnnRnnDoubleBias &&
+              CUDNN_UNIDIRECTIONAL == kCudnnUnidirectional && CUDNN_BIDIRECTIONAL == kCudnnBidirectional &&
+              CUDNN_LINEAR_INPUT == kCudnnLinearInput);
+static_assert(CUDNN_RNN_DATA_LAYOUT_SEQ_MAJOR_PACKED == kCudnnRnnSeqMajorPacked &&
+              CUDNN_FWD_MODE_INFERENCE == kCudnnFwdModeInference && CUDNN_FWD_MODE_TRAINING == kCudnnFwdModeTraining &&
+              CUDNN_WGRAD_MODE_ADD == kCudnnWgradModeAdd && CUDNN_RNN_PADDED_IO_ENABLED == kCudnnRnnPaddedIoEnabled);
+static_assert(sizeof(cudnnRNNMode_t) == sizeof(int) && sizeof(cudnnRNNDataLayout_t) == sizeof(int) &&
+              sizeof(cudnnForwardMode_t) == sizeof(int) && sizeof(cudnnWgradMode_t) == sizeof(int));
+// The entry points' types, checked by assigning cuDNN's own functions to our pointers (enums
+// travel as int, so only those the declarations above cover are compared by signature).
+static_assert(std::is_same_v<decltype(&cudnnGetRNNWeightSpaceSize),
+                             cudnnStatus_t (*)(cudnnHandle_t, cudnnRNNDescriptor_t, size_t*)>);
 #define FLINT_SAME_PERF(T)                                                                     \
   static_assert(sizeof(T) == sizeof(CudnnAlgoPerf) && offsetof(T, algo) == offsetof(CudnnAlgoPerf, algo) && \
                 offsetof(T, status) == offsetof(CudnnAlgoPerf, status) &&                      \

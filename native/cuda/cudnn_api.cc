@@ -47,7 +47,7 @@ void openSublibraries(void* anySymbol) {
   const std::string folder = path.substr(0, slash + 1);
   for (const char* name : {"libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9",
                            "libcudnn_engines_runtime_compiled.so.9", "libcudnn_heuristic.so.9", "libcudnn_ops.so.9",
-                           "libcudnn_cnn.so.9"}) {
+                           "libcudnn_cnn.so.9", "libcudnn_adv.so.9"}) {
     // Loaded for the life of the process, as cuDNN itself would keep them.
     dlopen((folder + name).c_str(), RTLD_NOW | RTLD_LOCAL);
   }
@@ -107,6 +107,28 @@ CudnnLibrary::CudnnLibrary() {
     dlclose(library);
     throw;
   }
+}
+
+CudnnRnnApi::CudnnRnnApi(const CudnnLibrary& cudnn) {
+  void* library = cudnn.library;
+  resolve(library, &getTensorNd, "cudnnGetTensorNdDescriptor");
+  resolve(library, &createDropout, "cudnnCreateDropoutDescriptor");
+  resolve(library, &destroyDropout, "cudnnDestroyDropoutDescriptor");
+  resolve(library, &dropoutStatesSize, "cudnnDropoutGetStatesSize");
+  resolve(library, &setDropout, "cudnnSetDropoutDescriptor");
+  resolve(library, &restoreDropout, "cudnnRestoreDropoutDescriptor");
+  resolve(library, &createRnn, "cudnnCreateRNNDescriptor");
+  resolve(library, &destroyRnn, "cudnnDestroyRNNDescriptor");
+  resolve(library, &setRnn, "cudnnSetRNNDescriptor_v8");
+  resolve(library, &createRnnData, "cudnnCreateRNNDataDescriptor");
+  resolve(library, &destroyRnnData, "cudnnDestroyRNNDataDescriptor");
+  resolve(library, &setRnnData, "cudnnSetRNNDataDescriptor");
+  resolve(library, &weightSpaceSize, "cudnnGetRNNWeightSpaceSize");
+  resolve(library, &tempSpaceSizes, "cudnnGetRNNTempSpaceSizes");
+  resolve(library, &weightParams, "cudnnGetRNNWeightParams");
+  resolve(library, &forward, "cudnnRNNForward");
+  resolve(library, &backwardData, "cudnnRNNBackwardData_v8");
+  resolve(library, &backwardWeights, "cudnnRNNBackwardWeights_v8");
 }
 
 // The library stays loaded, as cuBLAS does (cublas_api.cc): cuDNN keeps state with the CUDA

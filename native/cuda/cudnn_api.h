@@ -2,8 +2,9 @@
 // machines that build flint have no cuDNN, and a GPU machine without it must still run
 // everything (convolution then falls back to im2col and cuBLAS). We declare the legacy
 // convolution API's entry points with cuDNN 9's ABI (it keeps the cuDNN 8 one) and resolve
-// them from libcudnn.so.9 when a convolution first asks. `cudnn_abi_check.cc` checks these
-// declarations against the real headers wherever they exist.
+// them from libcudnn.so.9 when a convolution first asks, and the v8 RNN API's when a
+// recurrent layer first asks. `cudnn_abi_check.cc` checks these declarations against the
+// real headers wherever they exist.
 #pragma once
 #include <cuda_runtime_api.h>
 
@@ -16,6 +17,9 @@ using cudnnHandle = struct cudnnContext*;
 using cudnnTensorDesc = struct cudnnTensorStruct*;
 using cudnnFilterDesc = struct cudnnFilterStruct*;
 using cudnnConvolutionDesc = struct cudnnConvolutionStruct*;
+using cudnnDropoutDesc = struct cudnnDropoutStruct*;
+using cudnnRnnDesc = struct cudnnRNNStruct*;
+using cudnnRnnDataDesc = struct cudnnRNNDataStruct*;
 using cudnnStatusCode = int;
 
 // The subset of cuDNN's constants we use, with cuDNN's values.
@@ -28,6 +32,16 @@ constexpr int kCudnnDeterministic = 1;                                          
 constexpr int kCudnnForwardAlgorithms = 8;         // CUDNN_CONVOLUTION_FWD_ALGO_COUNT
 constexpr int kCudnnBackwardDataAlgorithms = 6;    // CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT
 constexpr int kCudnnBackwardFilterAlgorithms = 7;  // CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT
+// The RNN API's (cudnn_adv.h).
+constexpr int kCudnnRnnAlgoStandard = 0;                                              // cudnnRNNAlgo_t
+constexpr int kCudnnRnnRelu = 0, kCudnnRnnTanh = 1, kCudnnLstm = 2, kCudnnGru = 3;   // cudnnRNNMode_t
+constexpr int kCudnnRnnNoBias = 0, kCudnnRnnDoubleBias = 2;                           // cudnnRNNBiasMode_t
+constexpr int kCudnnUnidirectional = 0, kCudnnBidirectional = 1;                      // cudnnDirectionMode_t
+constexpr int kCudnnLinearInput = 0;                                                  // cudnnRNNInputMode_t
+constexpr int kCudnnRnnSeqMajorPacked = 1;                                            // cudnnRNNDataLayout_t
+constexpr int kCudnnFwdModeInference = 0, kCudnnFwdModeTraining = 1;                  // cudnnForwardMode_t
+constexpr int kCudnnWgradModeAdd = 0;                                                 // cudnnWgradMode_t
+constexpr unsigned kCudnnRnnPaddedIoEnabled = 1u;                                     // CUDNN_RNN_PADDED_IO_ENABLED
 
 // cudnnConvolution{Fwd,BwdData,BwdFilter}AlgoPerf_t: one layout for the three directions.
 struct CudnnAlgoPerf {
@@ -108,6 +122,51 @@ struct CudnnLibrary {
   cudnnStatusCode (*backwardFilter)(cudnnHandle, const void* alpha, cudnnTensorDesc x, const void*, cudnnTensorDesc dy,
                                     const void*, cudnnConvolutionDesc, int algo, void* workspace, size_t workspaceBytes,
                                     const void* beta, cudnnFilterDesc dw, void*) = nullptr;
+};
+
+// The RNN API (cuDNN 8's v8 entry points, kept by cuDNN 9 in libcudnn_adv), resolved from
+// a loaded CudnnLibrary when a recurrent layer first asks: a cuDNN without them still
+// convolves. Throws flint::Error naming the missing entry point.
+struct CudnnRnnApi {
+  explicit CudnnRnnApi(const CudnnLibrary& library);
+
+  cudnnStatusCode (*getTensorNd)(cudnnTensorDesc, int requested, int* dataType, int* nbDims, int* dims, int* strides) = nullptr;
+  cudnnStatusCode (*createDropout)(cudnnDropoutDesc*) = nullptr;
+  cudnnStatusCode (*destroyDropout)(cudnnDropoutDesc) = nullptr;
+  cudnnStatusCode (*dropoutStatesSize)(cudnnHandle, size_t*) = nullptr;
+  cudnnStatusCode (*setDropout)(cudnnDropoutDesc, cudnnHandle, float dropout, void* states, size_t stateBytes,
+                                unsigned long long seed) = nullptr;
+  cudnnStatusCode (*restoreDropout)(cudnnDropoutDesc, cudnnHandle, float dropout, void* states, size_t stateBytes,
+                                    unsigned long long seed) = nullptr;
+  cudnnStatusCode (*createRnn)(cudnnRnnDesc*) = nullptr;
+  cudnnStatusCode (*destroyRnn)(cudnnRnnDesc) = nullptr;
+  cudnnStatusCode (*setRnn)(cudnnRnnDesc, int algo, int cellMode, int biasMode, int dirMode, int inputMode, int dataType,
+                            int mathPrec, int mathType, int32_t inputSize, int32_t hiddenSize, int32_t projSize,
+                            int32_t numLayers, cudnnDropoutDesc, uint32_t auxFlags) = nullptr;
+  cudnnStatusCode (*createRnnData)(cudnnRnnDataDesc*) = nullptr;
+  cudnnStatusCode (*destroyRnnData)(cudnnRnnDataDesc) = nullptr;
+  cudnnStatusCode (*setRnnData)(cudnnRnnDataDesc, int dataType, int layout, int maxSeqLength, int batchSize,
+                                int vectorSize, const int* seqLengths, void* paddingFill) = nullptr;
+  cudnnStatusCode (*weightSpaceSize)(cudnnHandle, cudnnRnnDesc, size_t*) = nullptr;
+  cudnnStatusCode (*tempSpaceSizes)(cudnnHandle, cudnnRnnDesc, int fwdMode, cudnnRnnDataDesc x, size_t* workBytes,
+                                    size_t* reserveBytes) = nullptr;
+  cudnnStatusCode (*weightParams)(cudnnHandle, cudnnRnnDesc, int32_t pseudoLayer, size_t weightSpaceSize,
+                                  const void* weightSpace, int32_t linLayerId, cudnnTensorDesc mDesc, void** mAddr,
+                                  cudnnTensorDesc bDesc, void** bAddr) = nullptr;
+  cudnnStatusCode (*forward)(cudnnHandle, cudnnRnnDesc, int fwdMode, const int32_t* devSeqLengths, cudnnRnnDataDesc xDesc,
+                             const void* x, cudnnRnnDataDesc yDesc, void* y, cudnnTensorDesc hDesc, const void* hx,
+                             void* hy, cudnnTensorDesc cDesc, const void* cx, void* cy, size_t weightSpaceSize,
+                             const void* weightSpace, size_t workBytes, void* work, size_t reserveBytes,
+                             void* reserve) = nullptr;
+  cudnnStatusCode (*backwardData)(cudnnHandle, cudnnRnnDesc, const int32_t* devSeqLengths, cudnnRnnDataDesc yDesc,
+                                  const void* y, const void* dy, cudnnRnnDataDesc xDesc, void* dx, cudnnTensorDesc hDesc,
+                                  const void* hx, const void* dhy, void* dhx, cudnnTensorDesc cDesc, const void* cx,
+                                  const void* dcy, void* dcx, size_t weightSpaceSize, const void* weightSpace,
+                                  size_t workBytes, void* work, size_t reserveBytes, void* reserve) = nullptr;
+  cudnnStatusCode (*backwardWeights)(cudnnHandle, cudnnRnnDesc, int addGrad, const int32_t* devSeqLengths,
+                                     cudnnRnnDataDesc xDesc, const void* x, cudnnTensorDesc hDesc, const void* hx,
+                                     cudnnRnnDataDesc yDesc, const void* y, size_t weightSpaceSize, void* dweightSpace,
+                                     size_t workBytes, void* work, size_t reserveBytes, void* reserve) = nullptr;
 };
 
 }  // namespace flint

@@ -171,5 +171,74 @@ Napi::Value cudaEvent(Napi::Env env, CudaEventCall& call) {
   return Napi::Number::New(env, call.device->eventCommand(call.command, call.id, call.arg));
 }
 
+namespace {
+
+// The cuDNN RNN entries' Int32Array config (entries.mjs), read into what the device checks.
+CudnnRnnConfig rnnConfig(const Napi::TypedArray& array, double dropout, const char* entry) {
+  constexpr size_t kFixed = 10;
+  if (array.TypedArrayType() != napi_int32_array || array.ElementLength() <= kFixed) {
+    throw Error(std::string(entry) + ": config must be an Int32Array of at least " + std::to_string(kFixed + 1) +
+                " numbers");
+  }
+  const int32_t* v = array.As<Napi::Int32Array>().Data();
+  CudnnRnnConfig c;
+  c.mode = v[0];
+  c.inputSize = v[1];
+  c.hiddenSize = v[2];
+  c.projSize = v[3];
+  c.numLayers = v[4];
+  c.bidirectional = v[5] != 0;
+  c.bias = v[6] != 0;
+  if (v[7] < 0 || v[7] >= EnumInfo<DType>::count) throw Error(std::string(entry) + ": config names no dtype");
+  c.dtype = (DType)v[7];
+  c.training = v[8] != 0;
+  c.allowTF32 = v[9] != 0;
+  c.seqLengths.assign(v + kFixed, v + array.ElementLength());
+  c.dropout = dropout;
+  return c;
+}
+
+}  // namespace
+
+Napi::Value cudnnRnnPlan(Napi::Env env, CudnnRnnPlanCall& call) {
+  const CudnnRnnLayout layout = call.device->cudnnRnnPlan(rnnConfig(call.config, call.dropout, "cudnnRnnPlan"));
+  const size_t slots = layout.matrixOffsets.size();
+  Napi::Array out = Napi::Array::New(env, 3 + 2 * slots);
+  out.Set(0u, Napi::Number::New(env, (double)layout.weightElements));
+  out.Set(1u, Napi::Number::New(env, (double)layout.reserveBytes));
+  out.Set(2u, Napi::Number::New(env, layout.linearLayers));
+  for (size_t i = 0; i < slots; i++) {
+    out.Set((uint32_t)(3 + i), Napi::Number::New(env, (double)layout.matrixOffsets[i]));
+    out.Set((uint32_t)(3 + slots + i), Napi::Number::New(env, (double)layout.biasOffsets[i]));
+  }
+  return out;
+}
+
+void cudnnRnnForward(CudnnRnnForwardCall& call) {
+  CudnnRnnForwardArgs args;
+  args.config = rnnConfig(call.config, call.dropout, "cudnnRnnForward");
+  args.seed = (uint64_t)call.seed;
+  args.y = call.y.view, args.hy = call.hy.view, args.cy = call.cy.view, args.reserve = call.reserve.view;
+  args.x = call.x.view, args.hx = call.hx.view, args.cx = call.cx.view, args.weights = call.weights.view;
+  call.backend->cudnnRnnForward(args);
+}
+
+void cudnnRnnBackwardData(CudnnRnnBackwardDataCall& call) {
+  CudnnRnnBackwardDataArgs args;
+  args.config = rnnConfig(call.config, call.dropout, "cudnnRnnBackwardData");
+  args.dx = call.dx.view, args.dhx = call.dhx.view, args.dcx = call.dcx.view;
+  args.y = call.y.view, args.dy = call.dy.view, args.dhy = call.dhy.view, args.dcy = call.dcy.view;
+  args.hx = call.hx.view, args.cx = call.cx.view, args.weights = call.weights.view, args.reserve = call.reserve.view;
+  call.backend->cudnnRnnBackwardData(args);
+}
+
+void cudnnRnnBackwardWeights(CudnnRnnBackwardWeightsCall& call) {
+  CudnnRnnBackwardWeightsArgs args;
+  args.config = rnnConfig(call.config, call.dropout, "cudnnRnnBackwardWeights");
+  args.dweights = call.dweights.view;
+  args.x = call.x.view, args.hx = call.hx.view, args.y = call.y.view, args.reserve = call.reserve.view;
+  call.backend->cudnnRnnBackwardWeights(args);
+}
+
 }  // namespace entry
 }  // namespace flint

@@ -216,6 +216,25 @@ export const entries = {
   backendQuery: { args: 'device: device, query: BackendQuery', custom: true, returns: 'number' },
   cudaGraph: { args: 'device: device, command: GraphCommand, id: i64, arg: i64', custom: true, returns: 'number' },
   cudaEvent: { args: 'device: device, command: EventCommand, id: i64, arg: i64', custom: true, returns: 'number' },
+  // cuDNN's RNN API (native/cuda/cudnn_rnn.cc; other devices refuse): a whole recurrent
+  // stack per call over a time-major packed input. `config` is an Int32Array: [mode
+  // (cudnnRNNMode_t: 0 relu, 1 tanh, 2 LSTM, 3 GRU), inputSize, hiddenSize, projSize,
+  // numLayers, bidirectional, bias, dtype (DType), training, allowTF32, ...seqLengths]
+  // (non-increasing). cudnnRnnPlan returns the weight space's layout: [weightElements,
+  // reserveBytes, linearLayers, ...matrixOffsets, ...biasOffsets] (elements, -1 where none;
+  // see CudnnRnnLayout in native/include/flint/cudnn_rnn_args.h). The forward keeps a
+  // reserve space (uint8) in training, which both backwards read and cuDNN rewrites; seed
+  // seeds the dropout states the first time any stack drops out.
+  cudnnRnnPlan: { args: 'device: device, config: buffer, dropout: f64', custom: true, returns: 'number[]' },
+  cudnnRnnForward: {
+    args: 'y: new, hy: new, cy: new?, reserve: new?, x: in, hx: in, cx: in?, weights: in, config: buffer, dropout: f64, seed: i64',
+  },
+  cudnnRnnBackwardData: {
+    args: 'dx: new, dhx: new, dcx: new?, y: in, dy: in, dhy: in?, dcy: in?, hx: in, cx: in?, weights: in, reserve: inout, config: buffer, dropout: f64',
+  },
+  cudnnRnnBackwardWeights: {
+    args: 'dweights: new, x: in, hx: in, y: in, reserve: inout, config: buffer, dropout: f64',
+  },
 
   // distributed.cc: process groups (torch.distributed), each with its own threads. A
   // collective moves whole byte ranges of storages: input (the sent bytes) and output (the

@@ -5,7 +5,7 @@
  * float32 and float64: outputs, final states and the gradients of the input, the initial
  * states and every weight; then the modules with a PackedSequence moved to the device.
  */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import { DEV, Failures, cudaGate, mulberry32, parity, randomTensor } from './helpers.js';
@@ -58,9 +58,15 @@ function stackWithGrad(c: Case, counts: number[]) {
 }
 
 describe.skipIf(!run)(`recurrent layers: ${DEV} vs cpu`, () => {
-  it('fused LSTM, GRU and RNN stacks: values and gradients, float32 and float64', () => {
+  // On a GPU the first pass runs cuDNN's RNN API where cuDNN is present (src/nn/rnn/cudnn.ts),
+  // the second flint's fused steps; the CPU runs the fused steps both times.
+  for (const cudnn of [true, false]) {
+  it(`${cudnn ? 'cuDNN (where present)' : 'fused'} LSTM, GRU and RNN stacks: values and gradients, float32 and float64`, () => {
     const rng = mulberry32(1201);
     const failures = new Failures();
+    const enabled = torch.backends.cudnn.enabled;
+    torch.backends.cudnn.enabled = cudnn;
+    try {
     for (const dtype of [torch.float32, torch.float64]) {
       for (const c of CASES) {
         const hidden = 5, input = 4, dirs = c.bidirectional ? 2 : 1;
@@ -82,8 +88,12 @@ describe.skipIf(!run)(`recurrent layers: ${DEV} vs cpu`, () => {
         failures.add(parity(`${c.mode} proj ${c.proj} layers ${c.layers} bi ${c.bidirectional} sizes ${c.batchSizes} ${dtype.name}`, inputs, stackWithGrad(c, counts), { tol }));
       }
     }
+    } finally {
+      torch.backends.cudnn.enabled = enabled;
+    }
     failures.check();
   });
+  }
 
   it('nn.LSTM and nn.GRU on a PackedSequence (unsorted lengths) moved to the device', () => {
     const rng = mulberry32(1202);
@@ -105,5 +115,70 @@ describe.skipIf(!run)(`recurrent layers: ${DEV} vs cpu`, () => {
       }, { tol: { rtol: 1e-4, atol: 1e-5 } }));
     }
     failures.check();
+  });
+});
+
+/**
+ * cuDNN's RNN API on a real GPU (src/nn/rnn/cudnn.ts, native/cuda/cudnn_rnn.cc): PyTorch's
+ * grad_fn, float16 against float32, dropout between layers, and a retained graph's second
+ * backward. Skipped without a GPU with cuDNN (the CPU has no cuDNN to stand in for).
+ */
+describe.runIf(hasCuda && torch.backends.cudnn.isAvailable())('cuDNN RNN API', () => {
+  it('nn.LSTM, nn.GRU and nn.RNN record CudnnRnnBackward0, and agree with the fused path', () => {
+    for (const make of [
+      () => new nn.LSTM(6, 8, { numLayers: 2, bidirectional: true, projSize: 5 }),
+      () => new nn.GRU(6, 8, { numLayers: 2, batchFirst: true }),
+      () => new nn.RNN(6, 8, { nonlinearity: 'relu', bidirectional: true }),
+    ]) {
+      torch.manualSeed(3);
+      const m = make().to('cuda');
+      const x = torch.randn([7, 4, 6], { device: 'cuda' }).requiresGrad_();
+      const run = () => {
+        const [out] = m(x) as [Tensor, unknown];
+        const grads = torch.autograd.grad([out.pow(2).sum()], [x, ...m.parameters()]);
+        return { out, grads };
+      };
+      const a = run();
+      expect(a.out.gradFn?.name).toBe(m instanceof nn.GRU ? 'TransposeBackward1' : 'CudnnRnnBackward0');
+      torch.backends.cudnn.enabled = false;
+      let b;
+      try {
+        b = run();
+      } finally {
+        torch.backends.cudnn.enabled = true;
+      }
+      expect(b.out.gradFn?.name).not.toBe('CudnnRnnBackward0');
+      expect(a.out.sub(b.out).abs().max().item()).toBeLessThan(1e-4);
+      a.grads.forEach((g, i) => expect(g!.sub(b.grads[i]!).abs().max().item(), `grad ${i}`).toBeLessThan(1e-3));
+    }
+  });
+
+  it('float16 stacks run on cuDNN within float16 rounding of float32', () => {
+    torch.manualSeed(4);
+    const m = new nn.LSTM(16, 32, { numLayers: 2 }).to('cuda');
+    const x = torch.randn([20, 8, 16], { device: 'cuda' });
+    const [ref] = m(x) as [Tensor, unknown];
+    const half = m.half();
+    const [out] = half(x.half()) as [Tensor, unknown];
+    expect(out.dtype).toBe(torch.float16);
+    expect(out.float().sub(ref).abs().max().item()).toBeLessThan(1e-2);
+  });
+
+  it('drops out between layers in training only, and backward through it twice with retainGraph', () => {
+    torch.manualSeed(5);
+    const m = new nn.LSTM(4, 6, { numLayers: 3, dropout: 0.5 }).to('cuda');
+    const x = torch.randn([9, 3, 4], { device: 'cuda' });
+    m.eval();
+    const [evalOut] = m(x) as [Tensor, unknown];
+    const [evalAgain] = m(x) as [Tensor, unknown];
+    expect(evalOut.sub(evalAgain).abs().max().item()).toBe(0);
+    m.train();
+    const [trainOut] = m(x) as [Tensor, unknown];
+    expect(trainOut.sub(evalOut).abs().max().item()).toBeGreaterThan(1e-3);
+    const loss = trainOut.sum();
+    const [first] = torch.autograd.grad([loss], [m.allWeights[0][0]], { retainGraph: true });
+    const [second] = torch.autograd.grad([loss], [m.allWeights[0][0]]);
+    expect(first!.isfinite().all().item()).toBe(true);
+    expect(first!.sub(second!).abs().max().item()).toBe(0);
   });
 });

@@ -10,6 +10,7 @@
 #include "flint/layout.h"
 #include "flint/status.h"
 #include "flint/storage.h"
+#include "flint/cudnn_rnn_args.h"
 
 namespace flint {
 
@@ -264,6 +265,16 @@ class Backend {
   // CUDA events (torch.cuda.Event) on the device's stream; EventCommand says what each
   // returns (ElapsedTime: milliseconds). Devices without events refuse.
   virtual double eventCommand(EventCommand, int64_t, int64_t) { throw Error("CUDA events need a CUDA device"); }
+  // cuDNN's RNN API (native/cuda/cudnn_rnn.cc): a whole recurrent stack per call, its
+  // weights in cuDNN's own weight space. CudnnRnnConfig (below) describes the stack and its
+  // batch; the plan says where each matrix and bias lies in the weight space. Devices
+  // without cuDNN refuse.
+  virtual CudnnRnnLayout cudnnRnnPlan(const CudnnRnnConfig&) { throw Error("cuDNN RNNs need a CUDA device"); }
+  virtual void cudnnRnnForward(const CudnnRnnForwardArgs&) { throw Error("cuDNN RNNs need a CUDA device"); }
+  virtual void cudnnRnnBackwardData(const CudnnRnnBackwardDataArgs&) { throw Error("cuDNN RNNs need a CUDA device"); }
+  virtual void cudnnRnnBackwardWeights(const CudnnRnnBackwardWeightsArgs&) {
+    throw Error("cuDNN RNNs need a CUDA device");
+  }
 
   // Fill and random fill (in place over a strided view).
   void fill(const TensorView& out, double value);

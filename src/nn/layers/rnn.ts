@@ -137,7 +137,8 @@ export class RNNBase<Out = unknown> extends Module<Out> {
 
   /**
    * A no-op kept for ported code: PyTorch packs the weights into one buffer for cuDNN;
-   * flint's fused kernels read each parameter where it is.
+   * flint's fused kernels read each parameter where it is, and its cuDNN path packs them
+   * into cuDNN's weight space on each call (src/nn/rnn/cudnn.ts).
    * @example lstm.flattenParameters()
    */
   flattenParameters(): void {}
@@ -214,7 +215,9 @@ export class RNNBase<Out = unknown> extends Module<Out> {
     if (prep.packed !== null) {
       return new PackedSequence(out, prep.packed.batchSizes, prep.packed.sortedIndices, prep.packed.unsortedIndices);
     }
-    let y = named(reshape(out, [prep.steps, prep.batch, out.shape[1]]), this.bidirectional ? 'CatBackward0' : 'StackBackward0');
+    // The CPU path stacks (or concatenates) its steps' outputs; cuDNN's is its own node's.
+    const cudnn = out.gradFn?.name === 'CudnnRnnBackward0';
+    let y = named(reshape(out, [prep.steps, prep.batch, out.shape[1]]), cudnn ? 'CudnnRnnBackward0' : this.bidirectional ? 'CatBackward0' : 'StackBackward0');
     // LSTM transposes its output back in Python (TransposeBackward0), RNN and GRU in C++.
     if (this.batchFirst) y = named(transpose(y, 0, 1), this.mode === 'LSTM' ? 'TransposeBackward0' : 'TransposeBackward1');
     if (!prep.batched) y = squeeze(y, this.batchFirst ? 0 : 1);

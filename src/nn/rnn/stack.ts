@@ -11,6 +11,7 @@ import { select } from '../../ops/indexing.js';
 import { dropout } from '../functional/layers.js';
 import { renameGradFn } from '../../autograd/function.js';
 import { runDirection, type DirectionWeights, type RnnMode } from './direction.js';
+import { runCudnnStack } from './cudnn.js';
 
 /** How a stack runs. */
 export interface StackConfig {
@@ -58,13 +59,16 @@ export function runLayers(config: StackConfig, x: Tensor, hx: Tensor, cx: Tensor
 }
 
 /**
- * Runs the stack on the fused autograd nodes (direction.ts), one per layer-direction, with
- * `weights` per layer and direction (layer-major, forward first).
+ * Runs the stack through cuDNN where it applies (cudnn.ts: CUDA, cuDNN loaded and enabled),
+ * else on the fused autograd nodes (direction.ts), one per layer-direction, with `weights`
+ * per layer and direction (layer-major, forward first).
  * @example const { out, hN, cN } = runStack(config, x, [5, 5], hx, cx, weights)
  */
 export function runStack(
   config: StackConfig, x: Tensor, batchSizes: readonly number[], hx: Tensor, cx: Tensor | null, weights: DirectionWeights[],
 ): { out: Tensor; hN: Tensor; cN: Tensor | null } {
+  const viaCudnn = runCudnnStack(config, x, batchSizes, hx, cx, weights);
+  if (viaCudnn !== null) return viaCudnn;
   return runLayers(config, x, hx, cx, (input, h0, c0, k, reverse) =>
     runDirection(config.mode, input, h0, c0, weights[k], batchSizes, reverse, 'FusedRnnLayerBackward0'));
 }

@@ -1,0 +1,277 @@
+/*
+ * A whole recurrent stack through cuDNN's RNN API (native/cuda/cudnn_rnn.cc), as PyTorch
+ * runs nn.LSTM, nn.GRU and nn.RNN on CUDA: one call for every layer, direction and step,
+ * forward and backward, instead of a GEMM and a gate kernel per step (direction.ts, which
+ * stays the path where cuDNN is missing, disabled or refuses a stack).
+ *
+ * cuDNN keeps the weights in its own weight space: each call packs the parameters into one
+ * (where cuDNN's plan says each gate matrix and bias lies), and the backward unpacks the
+ * weight-space gradient into per-parameter gradients. The input is time-major packed rows,
+ * which is cuDNN's packed layout (a padded batch is the case of equal lengths).
+ *
+ * Dropout between layers is cuDNN's own, from states seeded once per device from the CPU
+ * generator, as PyTorch's cuDNN path does: its masks are not F.dropout's.
+ * Internal to flint.
+ */
+import * as call from '../../native/calls.generated.js';
+import { fresh, layoutOf } from '../../native/meta.js';
+import { Node } from '../../autograd/node.js';
+import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
+import { slotsOf } from '../../autograd/function.js';
+import { fromHandle, type Tensor } from '../../tensor/tensor.js';
+import { CPU } from '../../tensor/device.js';
+import { float16, float32, float64, int64, uint8 } from '../../tensor/dtype.js';
+import { copyKernel, emptyKernel, fillKernel } from '../../ops/tensor-kernels.js';
+import { contiguous } from '../../ops/shape.js';
+import { random_ } from '../../ops/fill.js';
+import { cudnnMath } from '../../cuda.js';
+import { GATES, type DirectionWeights, type RnnMode } from './direction.js';
+import type { StackConfig } from './stack.js';
+
+/** cuDNN's cudnnRNNMode_t. */
+const CUDNN_MODE: Record<RnnMode, number> = { RNN_RELU: 0, RNN_TANH: 1, LSTM: 2, GRU: 3 };
+
+/** Where cuDNN lays out each matrix and bias of the stack (CudnnRnnLayout in native/include/flint/cudnn_rnn_args.h). */
+interface Layout {
+  weightElements: number;
+  reserveBytes: number;
+  linearLayers: number;
+  matrix: number[];
+  bias: number[];
+}
+
+/** Plans cuDNN refused (an unsupported stack), so that they are not asked again. */
+const refused = new Set<string>();
+const MAX_REFUSED = 256;
+
+const dense = (t: Tensor) => (t.isContiguous() ? t : contiguous(t));
+
+/**
+ * Each sequence's length from the packed batch sizes (non-increasing): sequence b runs for
+ * the steps whose batch holds more than b rows.
+ */
+function sequenceLengths(batchSizes: readonly number[]): number[] {
+  const lengths = new Array<number>(batchSizes[0]).fill(0);
+  for (const size of batchSizes) for (let b = 0; b < size; b++) lengths[b]++;
+  return lengths;
+}
+
+/** The seed of cuDNN's dropout states, drawn from the CPU generator as PyTorch draws it. */
+function dropoutSeed(): number {
+  const t = emptyKernel([], int64, CPU);
+  random_(t, 0, 2 ** 31);
+  const seed = Number(t.item());
+  t.dispose();
+  return seed;
+}
+
+/**
+ * Runs the stack through cuDNN when it applies (CUDA tensors in float32, float64 or float16,
+ * `torch.backends.cudnn.enabled` and cuDNN loaded, a non-empty batch), recording one
+ * `CudnnRnnBackward0` node; null sends the caller to the fused per-step path.
+ * @example const result = runCudnnStack(config, x, [4, 4, 3], hx, cx, weights) ?? runLayers(...)
+ */
+export function runCudnnStack(
+  config: StackConfig, x: Tensor, batchSizes: readonly number[], hx: Tensor, cx: Tensor | null, weights: DirectionWeights[],
+): { out: Tensor; hN: Tensor; cN: Tensor | null } | null {
+  const dtype = x._dtype;
+  if (x.device.type !== 'cuda' || (dtype !== float32 && dtype !== float64 && dtype !== float16)) return null;
+  if (batchSizes.length === 0 || batchSizes[0] === 0 || x._shape[0] === 0) return null;
+  const math = cudnnMath(x.device);
+  if (math === null) return null;
+
+  x = dense(x);
+  const mode = config.mode;
+  const lstm = mode === 'LSTM';
+  const dirs = config.bidirectional ? 2 : 1;
+  const states = config.numLayers * dirs;
+  const gates = GATES[mode];
+  const hidden = weights[0].wHh._shape[0] / gates;
+  const proj = hx._shape[2];
+  const batch = batchSizes[0];
+  const inputSize = x._shape[1];
+  const bias = weights[0].bIh !== null;
+  const inputs = [x, hx, cx, ...weights.flatMap((w) => [w.wIh, w.wHh, w.bIh, w.bHh, w.wHr])];
+  const needs = inputs.map((t) => t !== null && t._requiresGrad);
+  const record = gradEnabled() && needs.some((b) => b);
+  // cuDNN has no backward after an inference forward, so a graph runs in training mode
+  // (without dropout outside module training), where PyTorch would refuse the backward.
+  const training = config.training || record;
+  const dropout = config.training && config.numLayers > 1 ? config.dropout : 0;
+  const lengths = sequenceLengths(batchSizes);
+  const header = [CUDNN_MODE[mode], inputSize, hidden, proj, config.numLayers, dirs - 1, bias ? 1 : 0, dtype.code, training ? 1 : 0, math.allowTF32 ? 1 : 0];
+  const configArray = Int32Array.from([...header, ...lengths]);
+
+  const key = `${x.device.code}:${dropout}:${configArray.join(',')}`;
+  if (refused.has(key)) return null;
+  let layout: Layout;
+  try {
+    const plan = call.cudnnRnnPlan(x.device.code, configArray, dropout);
+    const slots = (plan.length - 3) / 2;
+    layout = { weightElements: plan[0], reserveBytes: plan[1], linearLayers: plan[2], matrix: plan.slice(3, 3 + slots), bias: plan.slice(3 + slots) };
+  } catch {
+    // cuDNN lacks its RNN API here, or refuses this stack: the fused path computes it.
+    if (refused.size >= MAX_REFUSED) refused.clear();
+    refused.add(key);
+    return null;
+  }
+
+  const space = noGrad(() => packWeights(layout, weights, { gates, hidden, proj, inputSize, dirs, bias }, x));
+  const hxc = dense(hx);
+  const cxc = cx === null ? null : dense(cx);
+  const n = x._shape[0];
+  const [yH, hyH, cyH, reserveH] = call.cudnnRnnForward(
+    fresh(dtype, [n, dirs * proj]), fresh(dtype, [states, batch, proj]), lstm ? fresh(dtype, [states, batch, hidden]) : null,
+    training ? fresh(uint8, [layout.reserveBytes]) : null,
+    x, hxc, cxc, space, configArray, dropout, dropout > 0 ? dropoutSeed() : 0,
+  );
+  const out = fromHandle(yH, [n, dirs * proj], dtype, x.device);
+  const hN = fromHandle(hyH, [states, batch, proj], dtype, x.device);
+  const cN = cyH === null ? null : fromHandle(cyH, [states, batch, hidden], dtype, x.device);
+  const reserve = reserveH === null ? null : fromHandle(reserveH, [layout.reserveBytes], uint8, x.device);
+  if (!record || reserve === null) {
+    space.dispose();
+    reserve?.dispose();
+    return { out, hN, cN };
+  }
+
+  const node = new CudnnRnnNode('CudnnRnnBackward0', inputs.map((t) => (t === null ? null : t._edge())));
+  node.onceDifferentiable = true;
+  node.numOutputs = 3;
+  node.nextSlots = slotsOf(inputs);
+  const saved = {
+    x: node.save(x), hx: node.save(hxc, hxc !== hx), cx: cxc === null ? null : node.save(cxc, cxc !== cx),
+    y: node.save(out), space: node.save(space, true), reserve: node.save(reserve, true),
+  };
+  const shapes = weights.map((w) => [w.wIh, w.wHh, w.bIh, w.bHh, w.wHr].map((t) => (t === null ? null : t._shape.slice())));
+  const geometry = { gates, hidden, proj, inputSize, dirs, bias };
+  node.runBackward = (slots) => noGrad(() => {
+    const y = saved.y();
+    const dy = slots[0] === undefined ? null : dense(slots[0]);
+    const zeros = dy === null ? emptyKernel([n, dirs * proj], dtype, x.device) : null;
+    if (zeros !== null) fillKernel(zeros, 0);
+    const dhy = slots[1] === undefined ? null : dense(slots[1]);
+    const dcy = slots[2] === undefined ? null : dense(slots[2]);
+    // cuDNN rewrites the reserve space in the backward: a copy keeps the graph's own for a
+    // second backward (retainGraph).
+    const kept = saved.reserve();
+    const reserveCopy = emptyKernel([layout.reserveBytes], uint8, x.device);
+    copyKernel(reserveCopy, kept);
+    const hx0 = saved.hx(), cx0 = saved.cx?.() ?? null, packed = saved.space();
+    const [dxH, dhxH, dcxH] = call.cudnnRnnBackwardData(
+      fresh(dtype, [n, inputSize]), fresh(dtype, [states, batch, proj]), lstm ? fresh(dtype, [states, batch, hidden]) : null,
+      y, dy ?? zeros!, dhy, dcy, hx0, cx0, packed, reserveCopy, configArray, dropout,
+    );
+    for (const [t, slot] of [[dy, slots[0]], [dhy, slots[1]], [dcy, slots[2]]] as const) if (t !== null && t !== slot) t.dispose();
+    zeros?.dispose();
+    const grads: (Tensor | null)[] = [
+      fromHandle(dxH, [n, inputSize], dtype, x.device),
+      fromHandle(dhxH, [states, batch, proj], dtype, x.device),
+      dcxH === null ? null : fromHandle(dcxH, [states, batch, hidden], dtype, x.device),
+    ];
+    if (needs.slice(3).some((b) => b)) {
+      const dw = fromHandle(
+        call.cudnnRnnBackwardWeights(fresh(dtype, [layout.weightElements]), saved.x(), hx0, y, reserveCopy, configArray, dropout),
+        [layout.weightElements], dtype, x.device,
+      );
+      grads.push(...unpackGradients(layout, dw, shapes, geometry, needs.slice(3)));
+      dw.dispose();
+    } else {
+      grads.push(...new Array<null>(inputs.length - 3).fill(null));
+    }
+    reserveCopy.dispose();
+    return grads.map((t, i) => {
+      if (t !== null && !needs[i]) {
+        t.dispose();
+        return null;
+      }
+      return t;
+    });
+  });
+  const outputs: [Tensor, Tensor, Tensor | null] = [out, hN, cN];
+  outputs.forEach((t, slot) => {
+    if (t === null) return;
+    t._gradFn = node;
+    t._outputNr = slot;
+    t._requiresGrad = true;
+  });
+  return { out, hN, cN };
+}
+
+interface Geometry {
+  gates: number;
+  hidden: number;
+  proj: number;
+  inputSize: number;
+  dirs: number;
+  bias: boolean;
+}
+
+/**
+ * Each parameter of pseudo-layer k as cuDNN's linear layers see it: [linear layer id,
+ * parameter index (W_ih, W_hh, b_ih, b_hh, W_hr), first row, rows, columns, is a bias].
+ */
+function pieces(k: number, g: Geometry): [number, number, number, number, number, boolean][] {
+  const width = k < g.dirs ? g.inputSize : g.dirs * g.proj;
+  const out: [number, number, number, number, number, boolean][] = [];
+  for (let gate = 0; gate < g.gates; gate++) {
+    out.push([gate, 0, gate * g.hidden, g.hidden, width, false], [g.gates + gate, 1, gate * g.hidden, g.hidden, g.proj, false]);
+    if (g.bias) out.push([gate, 2, gate * g.hidden, g.hidden, 1, true], [g.gates + gate, 3, gate * g.hidden, g.hidden, 1, true]);
+  }
+  if (g.proj !== g.hidden) out.push([2 * g.gates, 4, 0, g.proj, g.hidden, false]);
+  return out;
+}
+
+/** The parameters copied into a new weight space where cuDNN's layout puts them. */
+function packWeights(layout: Layout, weights: DirectionWeights[], g: Geometry, like: Tensor): Tensor {
+  const space = emptyKernel([layout.weightElements], like._dtype, like.device);
+  weights.forEach((w, k) => {
+    const params = [w.wIh, w.wHh, w.bIh, w.bHh, w.wHr];
+    for (const [id, p, row, rows, cols, isBias] of pieces(k, g)) {
+      const param = params[p]!;
+      const at = (isBias ? layout.bias : layout.matrix)[k * layout.linearLayers + id];
+      call.cast(
+        layoutOf(space, space._dtype, space._offset + at, [rows * cols], [1]),
+        layoutOf(param, param._dtype, param._offset + row * cols, [rows * cols], [1]),
+      );
+    }
+  });
+  return space;
+}
+
+/** The weight-space gradient cut into per-parameter gradients (null where none is needed). */
+function unpackGradients(
+  layout: Layout, dw: Tensor, shapes: (number[] | null)[][], g: Geometry, needs: boolean[],
+): (Tensor | null)[] {
+  const grads: (Tensor | null)[] = [];
+  shapes.forEach((paramShapes, k) => {
+    const made = paramShapes.map((shape, p) => (shape === null || !needs[k * 5 + p] ? null : emptyKernel(shape, dw._dtype, dw.device)));
+    for (const [id, p, row, rows, cols, isBias] of pieces(k, g)) {
+      const grad = made[p];
+      if (grad === null) continue;
+      const at = (isBias ? layout.bias : layout.matrix)[k * layout.linearLayers + id];
+      call.cast(
+        layoutOf(grad, grad._dtype, grad._offset + row * cols, [rows * cols], [1]),
+        layoutOf(dw, dw._dtype, dw._offset + at, [rows * cols], [1]),
+      );
+    }
+    grads.push(...made);
+  });
+  return grads;
+}
+
+/** The node of a cuDNN stack: outputs (out, hN, cN), inputs (x, hx, cx, then per layer-direction W_ih, W_hh, b_ih, b_hh, W_hr). */
+class CudnnRnnNode extends Node {
+  /** @internal */
+  runBackward: ((grads: (Tensor | undefined)[]) => (Tensor | null)[]) | null = null;
+
+  override applyAll(slots: (Tensor | undefined)[]): (Tensor | null)[] {
+    if (this.runBackward === null || this.released) throw new Error('Trying to backward through the graph a second time');
+    return this.runBackward(slots);
+  }
+
+  override release(): void {
+    super.release();
+    this.runBackward = null;
+  }
+}
