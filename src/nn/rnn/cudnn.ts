@@ -31,8 +31,8 @@ import type { StackConfig } from './stack.js';
 /** cuDNN's cudnnRNNMode_t. */
 const CUDNN_MODE: Record<RnnMode, number> = { RNN_RELU: 0, RNN_TANH: 1, LSTM: 2, GRU: 3 };
 
-/** Where cuDNN lays out each matrix and bias of the stack (CudnnRnnLayout in native/include/flint/cudnn_rnn_args.h). */
-interface Layout {
+/** Where cuDNN lays out each matrix and bias of the stack (CudnnRnnLayout in native/include/flint/cudnn_rnn_args.h). @internal */
+export interface Layout {
   weightElements: number;
   reserveBytes: number;
   linearLayers: number;
@@ -198,7 +198,8 @@ export function runCudnnStack(
   return { out, hN, cN };
 }
 
-interface Geometry {
+/** The stack's sizes as the weight packing needs them. @internal */
+export interface Geometry {
   gates: number;
   hidden: number;
   proj: number;
@@ -222,8 +223,11 @@ function pieces(k: number, g: Geometry): [number, number, number, number, number
   return out;
 }
 
-/** The parameters copied into a new weight space where cuDNN's layout puts them. */
-function packWeights(layout: Layout, weights: DirectionWeights[], g: Geometry, like: Tensor): Tensor {
+/**
+ * The parameters copied into a new weight space where cuDNN's layout puts them. @internal
+ * @example const space = packWeights(layout, weights, geometry, x)
+ */
+export function packWeights(layout: Layout, weights: DirectionWeights[], g: Geometry, like: Tensor): Tensor {
   const space = emptyKernel([layout.weightElements], like._dtype, like.device);
   weights.forEach((w, k) => {
     const params = [w.wIh, w.wHh, w.bIh, w.bHh, w.wHr];
@@ -239,8 +243,11 @@ function packWeights(layout: Layout, weights: DirectionWeights[], g: Geometry, l
   return space;
 }
 
-/** The weight-space gradient cut into per-parameter gradients (null where none is needed). */
-function unpackGradients(
+/**
+ * The weight-space gradient cut into per-parameter gradients (null where none is needed). @internal
+ * @example const grads = unpackGradients(layout, dw, shapes, geometry, needs)
+ */
+export function unpackGradients(
   layout: Layout, dw: Tensor, shapes: (number[] | null)[][], g: Geometry, needs: boolean[],
 ): (Tensor | null)[] {
   const grads: (Tensor | null)[] = [];
