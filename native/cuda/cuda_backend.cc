@@ -471,10 +471,24 @@ CudnnRnns* CudaBackend::cudnnRnns() {
   return cudnnRnns_;
 }
 
-CudnnRnnLayout CudaBackend::cudnnRnnPlan(const CudnnRnnConfig& config) { return cudnnRnns()->layout(config); }
-void CudaBackend::cudnnRnnForward(const CudnnRnnForwardArgs& args) { cudnnRnns()->forward(args); }
-void CudaBackend::cudnnRnnBackwardData(const CudnnRnnBackwardDataArgs& args) { cudnnRnns()->backwardData(args); }
+// Each call copies its sequence lengths from host memory and may make a plan or the
+// dropout states (cudaMalloc), none of which a stream capture can hold.
+constexpr const char* kCudnnRnnCapture = "a cuDNN RNN call (flint runs recurrent layers on its own kernels while capturing)";
+
+CudnnRnnLayout CudaBackend::cudnnRnnPlan(const CudnnRnnConfig& config) {
+  refuseDuringCapture(kCudnnRnnCapture);
+  return cudnnRnns()->layout(config);
+}
+void CudaBackend::cudnnRnnForward(const CudnnRnnForwardArgs& args) {
+  refuseDuringCapture(kCudnnRnnCapture);
+  cudnnRnns()->forward(args);
+}
+void CudaBackend::cudnnRnnBackwardData(const CudnnRnnBackwardDataArgs& args) {
+  refuseDuringCapture(kCudnnRnnCapture);
+  cudnnRnns()->backwardData(args);
+}
 void CudaBackend::cudnnRnnBackwardWeights(const CudnnRnnBackwardWeightsArgs& args) {
+  refuseDuringCapture(kCudnnRnnCapture);
   cudnnRnns()->backwardWeights(args);
 }
 

@@ -142,6 +142,7 @@ class CudaBackend final : public Backend {
   void manualSeed(uint64_t seed) override {
     seed_ = seed;
     philoxOffset_ = 0;
+    reseedRnnDropout_ = true;
   }
   // PyTorch's CUDA get_rng_state() layout: the seed, then the Philox offset (uint64 each).
   std::vector<uint8_t> rngState() override;
@@ -160,6 +161,17 @@ class CudaBackend final : public Backend {
     uint64_t offset = philoxOffset_;
     philoxOffset_ += draws;
     return offset;
+  }
+  // The seed of cuDNN's RNN dropout states, drawn from the generator, when they are to be
+  // (re)made: the first time, and after each manualSeed (PyTorch's reset_rnn_state).
+  bool rnnDropoutNeedsSeed() const { return reseedRnnDropout_; }
+  uint64_t drawRnnDropoutSeed() {
+    reseedRnnDropout_ = false;
+    // splitmix64 of the generator's position, which then moves on as one draw would.
+    uint64_t z = seed_ + 0x9e3779b97f4a7c15ULL * (reservePhilox(1) + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
   }
   // The key of a random launch of `numel` elements: the generator's, or inside a capture
   // the graph's state words and the launch's place among the graph's draws.
@@ -209,6 +221,7 @@ class CudaBackend final : public Backend {
   bool allowTF32_ = false;
   uint64_t seed_ = 67280421310721ULL;  // PyTorch's default seed
   uint64_t philoxOffset_ = 0;
+  bool reseedRnnDropout_ = true;
   int64_t liveStorages_ = 0;
   bool retired_ = false;
   int* hostErrorFlags_ = nullptr;  // pinned: where synchronize() reads the error word

@@ -122,7 +122,7 @@ CudnnRnns::~CudnnRnns() {
   if (dropoutStates_ != nullptr) cudaFree(dropoutStates_);
 }
 
-CudnnRnns::Plan& CudnnRnns::plan(const CudnnRnnConfig& config, uint64_t seed) {
+CudnnRnns::Plan& CudnnRnns::plan(const CudnnRnnConfig& config) {
   int64_t dropoutBits = 0;
   std::memcpy(&dropoutBits, &config.dropout, sizeof(dropoutBits));
   std::vector<int64_t> key = {config.mode,          config.inputSize,     config.hiddenSize, config.projSize,
@@ -143,26 +143,19 @@ CudnnRnns::Plan& CudnnRnns::plan(const CudnnRnnConfig& config, uint64_t seed) {
   const int dirs = directionsOf(config);
   const int batch = (int)config.seqLengths.size();
 
-  // Dropout between layers, in training only. The states are made and seeded once; later
-  // plans restore them rather than reseeding (which would rerun cuDNN's state kernel).
+  // Dropout between layers, in training only: the plan points at the shared states, which
+  // forward() seeds (re-running cuDNN's state kernel only then).
   library_.check(api_.createDropout(&p.dropout), "cudnnCreateDropoutDescriptor");
   if (config.training && config.dropout > 0) {
     if (dropoutStates_ == nullptr) {
       size_t bytes = 0;
       library_.check(api_.dropoutStatesSize(handle_, &bytes), "cudnnDropoutGetStatesSize");
-      void* states = nullptr;
-      FLINT_CUDA_CHECK(cudaMalloc(&states, bytes));
-      const cudnnStatusCode status = api_.setDropout(p.dropout, handle_, (float)config.dropout, states, bytes, seed);
-      if (status != kCudnnSuccess) cudaFree(states);
-      library_.check(status, "cudnnSetDropoutDescriptor");
-      dropoutStates_ = states;
+      FLINT_CUDA_CHECK(cudaSetDevice(ctx_.device));
+      FLINT_CUDA_CHECK(cudaMalloc(&dropoutStates_, bytes));
       dropoutStateBytes_ = bytes;
-      dropoutSeed_ = seed;
-    } else {
-      library_.check(api_.restoreDropout(p.dropout, handle_, (float)config.dropout, dropoutStates_, dropoutStateBytes_,
-                                         dropoutSeed_),
-                     "cudnnRestoreDropoutDescriptor");
     }
+    library_.check(api_.restoreDropout(p.dropout, handle_, (float)config.dropout, dropoutStates_, dropoutStateBytes_, 0),
+                   "cudnnRestoreDropoutDescriptor");
   } else {
     library_.check(api_.setDropout(p.dropout, handle_, 0.0f, nullptr, 0, 0), "cudnnSetDropoutDescriptor");
   }
@@ -276,14 +269,14 @@ int32_t* CudnnRnns::uploadLengths(const Plan& p, ScratchBuffer& into) {
 
 CudnnRnnLayout CudnnRnns::layout(const CudnnRnnConfig& config) {
   checkConfig("cudnnRnnPlan", config);
-  return plan(config, 0).layout;
+  return plan(config).layout;
 }
 
 void CudnnRnns::forward(const CudnnRnnForwardArgs& a) {
   const char* op = "cudnnRnnForward";
   const CudnnRnnConfig& c = a.config;
   checkConfig(op, c);
-  Plan& p = plan(c, a.seed);
+  Plan& p = plan(c);
   const int64_t dirs = directionsOf(c), batch = (int64_t)c.seqLengths.size(), states = c.numLayers * dirs;
   checkView(op, "x", a.x, c.dtype, p.rows * c.inputSize);
   checkView(op, "y", a.y, c.dtype, p.rows * dirs * c.projSize);
@@ -296,6 +289,13 @@ void CudnnRnns::forward(const CudnnRnnForwardArgs& a) {
     checkReserve(op, a.reserve, p.reserveBytes);
   } else {
     FLINT_CHECK(a.reserve.data == nullptr, std::string(op) + ": an inference forward keeps no reserve space");
+  }
+  if (c.training && c.dropout > 0 && ctx_.backend->rnnDropoutNeedsSeed()) {
+    // (Re)seeds the shared states through this plan's descriptor, as PyTorch does on the
+    // first dropout and after manual_seed.
+    library_.check(api_.setDropout(p.dropout, handle_, (float)c.dropout, dropoutStates_, dropoutStateBytes_,
+                                   ctx_.backend->drawRnnDropoutSeed()),
+                   "cudnnSetDropoutDescriptor");
   }
   ScratchBuffer lengths(ctx_, p.lengths.size() * sizeof(int32_t));
   ScratchBuffer work(ctx_, std::max<size_t>(p.workBytes, 1));
@@ -311,7 +311,7 @@ void CudnnRnns::backwardData(const CudnnRnnBackwardDataArgs& a) {
   const CudnnRnnConfig& c = a.config;
   checkConfig(op, c);
   FLINT_CHECK(c.training, std::string(op) + ": only a training forward has a backward");
-  Plan& p = plan(c, 0);
+  Plan& p = plan(c);
   const int64_t dirs = directionsOf(c), batch = (int64_t)c.seqLengths.size(), states = c.numLayers * dirs;
   checkView(op, "y", a.y, c.dtype, p.rows * dirs * c.projSize);
   checkView(op, "dy", a.dy, c.dtype, p.rows * dirs * c.projSize);
@@ -338,7 +338,7 @@ void CudnnRnns::backwardWeights(const CudnnRnnBackwardWeightsArgs& a) {
   const CudnnRnnConfig& c = a.config;
   checkConfig(op, c);
   FLINT_CHECK(c.training, std::string(op) + ": only a training forward has a backward");
-  Plan& p = plan(c, 0);
+  Plan& p = plan(c);
   const int64_t dirs = directionsOf(c), batch = (int64_t)c.seqLengths.size(), states = c.numLayers * dirs;
   checkView(op, "x", a.x, c.dtype, p.rows * c.inputSize);
   checkView(op, "hx", a.hx, c.dtype, states * batch * c.projSize);

@@ -30,7 +30,7 @@ class CudnnRnns {
   struct Plan;
 
  private:
-  Plan& plan(const CudnnRnnConfig& config, uint64_t seed);
+  Plan& plan(const CudnnRnnConfig& config);
   // The device copy of the sequence lengths that cuDNN's v8 calls read.
   int32_t* uploadLengths(const Plan& plan, ScratchBuffer& into);
 
@@ -38,12 +38,12 @@ class CudnnRnns {
   CudnnLibrary library_;
   CudnnRnnApi api_;
   cudnnHandle handle_ = nullptr;
-  // cuDNN's dropout states: made (and seeded) by the first plan that drops out, then shared
-  // by every plan through cudnnRestoreDropoutDescriptor. Held outside the caching allocator
+  // cuDNN's dropout states, one buffer that every plan which drops out shares (through
+  // cudnnRestoreDropoutDescriptor): made by the first, seeded by a forward when the
+  // generator says so (first use, and after manualSeed). Held outside the caching allocator
   // (cudaMalloc), since they live as long as this object.
   void* dropoutStates_ = nullptr;
   size_t dropoutStateBytes_ = 0;
-  uint64_t dropoutSeed_ = 0;
   std::map<std::vector<int64_t>, std::unique_ptr<Plan>> plans_;
 };
 

@@ -217,7 +217,6 @@ Napi::Value cudnnRnnPlan(Napi::Env env, CudnnRnnPlanCall& call) {
 void cudnnRnnForward(CudnnRnnForwardCall& call) {
   CudnnRnnForwardArgs args;
   args.config = rnnConfig(call.config, call.dropout, "cudnnRnnForward");
-  args.seed = (uint64_t)call.seed;
   args.y = call.y.view, args.hy = call.hy.view, args.cy = call.cy.view, args.reserve = call.reserve.view;
   args.x = call.x.view, args.hx = call.hx.view, args.cx = call.cx.view, args.weights = call.weights.view;
   call.backend->cudnnRnnForward(args);

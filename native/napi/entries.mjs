@@ -223,11 +223,12 @@ export const entries = {
   // (non-increasing). cudnnRnnPlan returns the weight space's layout: [weightElements,
   // reserveBytes, linearLayers, ...matrixOffsets, ...biasOffsets] (elements, -1 where none;
   // see CudnnRnnLayout in native/include/flint/cudnn_rnn_args.h). The forward keeps a
-  // reserve space (uint8) in training, which both backwards read and cuDNN rewrites; seed
-  // seeds the dropout states the first time any stack drops out.
+  // reserve space (uint8) in training, which both backwards read and cuDNN rewrites.
+  // Dropout between layers uses cuDNN's states, seeded from the device's generator when
+  // first needed and again after each manualSeed.
   cudnnRnnPlan: { args: 'device: device, config: buffer, dropout: f64', custom: true, returns: 'number[]' },
   cudnnRnnForward: {
-    args: 'y: new, hy: new, cy: new?, reserve: new?, x: in, hx: in, cx: in?, weights: in, config: buffer, dropout: f64, seed: i64',
+    args: 'y: new, hy: new, cy: new?, reserve: new?, x: in, hx: in, cx: in?, weights: in, config: buffer, dropout: f64',
   },
   cudnnRnnBackwardData: {
     args: 'dx: new, dhx: new, dcx: new?, y: in, dy: in, dhy: in?, dcy: in?, hx: in, cx: in?, weights: in, reserve: inout, config: buffer, dropout: f64',

@@ -11,6 +11,7 @@ import { checkBoolean, checkInteger, checkNumber, checkTensor } from '../tensor/
 import { contiguous, reshape, transpose } from './shape.js';
 import { lstmCellState, named, runStack } from '../nn/rnn/stack.js';
 import { GATES, runDirection, type DirectionWeights, type RnnMode } from '../nn/rnn/direction.js';
+import { CUDNN_NODE, cudnnRan } from '../nn/rnn/cudnn.js';
 
 const PYTHON_NAME: Record<RnnMode, string> = { LSTM: 'lstm', GRU: 'gru', RNN_TANH: 'rnn_tanh', RNN_RELU: 'rnn_relu' };
 
@@ -83,7 +84,7 @@ function runPadded(mode: RnnMode, input: Tensor, hx: Tensor, cx: Tensor | null, 
   checkStates(mode, weights, features, batch, hx, cx);
   const data = reshape(dense(x), [steps * batch, features]);
   const { out, hN, cN } = runStack(stackConfig(mode, a), data, new Array<number>(steps).fill(batch), hx, cx, weights);
-  let y = named(reshape(out, [steps, batch, out._shape[1]]), a.bidirectional ? 'CatBackward0' : 'StackBackward0');
+  let y = named(reshape(out, [steps, batch, out._shape[1]]), cudnnRan(out) ? CUDNN_NODE : a.bidirectional ? 'CatBackward0' : 'StackBackward0');
   // ATen transposes back in C++: LSTM's shows TransposeBackward0, the others' TransposeBackward1.
   if (batchFirst) y = named(transpose(y, 0, 1), mode === 'LSTM' ? 'TransposeBackward0' : 'TransposeBackward1');
   return { y, hN, cN };
@@ -106,7 +107,7 @@ function runPacked(mode: RnnMode, data: Tensor, batchSizes: Tensor, hx: Tensor, 
   if (data._dtype !== weights[0].wIh._dtype) throw new Error('mat1 and mat2 must have the same dtype');
   checkStates(mode, weights, data._shape[1], sizes[0] ?? 0, hx, cx);
   const { out, hN, cN } = runStack(stackConfig(mode, a), dense(data), sizes, hx, cx, weights);
-  return { y: named(out, 'CatBackward0'), hN, cN };
+  return { y: cudnnRan(out) ? out : named(out, 'CatBackward0'), hN, cN };
 }
 
 /**

@@ -5,7 +5,7 @@
  * float32 and float64: outputs, final states and the gradients of the input, the initial
  * states and every weight; then the modules with a PackedSequence moved to the device.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from 'flint-torch';
 import type { Tensor } from 'flint-torch';
 import { DEV, Failures, cudaGate, mulberry32, parity, randomTensor } from './helpers.js';
@@ -57,7 +57,20 @@ function stackWithGrad(c: Case, counts: number[]) {
   };
 }
 
+/** cuDNN multiplies float32 in TF32 by default (torch.backends.cudnn.allowTF32), as PyTorch's tests also turn off. */
+function withoutTF32(): void {
+  let saved = true;
+  beforeAll(() => {
+    saved = torch.backends.cudnn.allowTF32;
+    torch.backends.cudnn.allowTF32 = false;
+  });
+  afterAll(() => {
+    torch.backends.cudnn.allowTF32 = saved;
+  });
+}
+
 describe.skipIf(!run)(`recurrent layers: ${DEV} vs cpu`, () => {
+  withoutTF32();
   // On a GPU the first pass runs cuDNN's RNN API where cuDNN is present (src/nn/rnn/cudnn.ts),
   // the second flint's fused steps; the CPU runs the fused steps both times.
   for (const cudnn of [true, false]) {
@@ -124,6 +137,7 @@ describe.skipIf(!run)(`recurrent layers: ${DEV} vs cpu`, () => {
  * backward. Skipped without a GPU with cuDNN (the CPU has no cuDNN to stand in for).
  */
 describe.runIf(hasCuda && torch.backends.cudnn.isAvailable())('cuDNN RNN API', () => {
+  withoutTF32();
   it('nn.LSTM, nn.GRU and nn.RNN record CudnnRnnBackward0, and agree with the fused path', () => {
     for (const make of [
       () => new nn.LSTM(6, 8, { numLayers: 2, bidirectional: true, projSize: 5 }),
@@ -180,5 +194,11 @@ describe.runIf(hasCuda && torch.backends.cudnn.isAvailable())('cuDNN RNN API', (
     const [second] = torch.autograd.grad([loss], [m.allWeights[0][0]]);
     expect(first!.isfinite().all().item()).toBe(true);
     expect(first!.sub(second!).abs().max().item()).toBe(0);
+    // manualSeed reseeds cuDNN's dropout states, as PyTorch's reset_rnn_state does.
+    const seeded = () => {
+      torch.manualSeed(17);
+      return (m(x) as [Tensor, unknown])[0];
+    };
+    expect(seeded().sub(seeded()).abs().max().item()).toBe(0);
   });
 });

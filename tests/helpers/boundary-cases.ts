@@ -222,7 +222,7 @@ export const cases: Record<string, () => unknown> = {
   // cuDNN's RNN API: CUDA only; its config an Int32Array of the stack and its lengths.
   cudnn_rnn_plan_on_cpu: () => call.cudnnRnnPlan(0, Int32Array.from([2, 4, 5, 5, 1, 0, 1, 0, 0, 1, 3]), 0),
   cudnn_rnn_config_short: () =>
-    call.cudnnRnnForward(fresh(torch.float32, [3, 5]), fresh(torch.float32, [1, 1, 5]), null, null, torch.zeros([3, 4]), torch.zeros([1, 1, 5]), null, torch.zeros([10]), new Int32Array(3), 0, 0),
+    call.cudnnRnnForward(fresh(torch.float32, [3, 5]), fresh(torch.float32, [1, 1, 5]), null, null, torch.zeros([3, 4]), torch.zeros([1, 1, 5]), null, torch.zeros([10]), new Int32Array(3), 0),
   cudnn_rnn_config_not_int32: () =>
     call.cudnnRnnBackwardWeights(fresh(torch.float32, [10]), torch.zeros([3, 4]), torch.zeros([1, 1, 5]), torch.zeros([3, 5]), torch.zeros([4], { dtype: torch.uint8 }), new Float64Array(12), 0),
   // The optimizers' fused group steps (issue 13): lists of one length, every element of one

@@ -36,7 +36,6 @@ struct CudnnRnnLayout {
 
 struct CudnnRnnForwardArgs {
   CudnnRnnConfig config;
-  uint64_t seed = 0;  // the dropout states' seed, used when they are first made
   TensorView y, hy, cy, reserve;  // cy absent (data null) but for LSTM; reserve in training only
   TensorView x, hx, cx, weights;
 };

@@ -16,6 +16,7 @@ import { keysOf, positionalOptions } from '../../tensor/args.js';
 import { FACTORY_KEYS, factoryOf, type FactoryOptions } from './factory.js';
 import { GATES, type DirectionWeights, type RnnMode } from '../rnn/direction.js';
 import { named, runStack } from '../rnn/stack.js';
+import { CUDNN_NODE, cudnnRan } from '../rnn/cudnn.js';
 import { PackedSequence } from '../utils/rnn.js';
 
 /** An input unpacked to time-major rows, with what to undo afterwards. */
@@ -215,9 +216,8 @@ export class RNNBase<Out = unknown> extends Module<Out> {
     if (prep.packed !== null) {
       return new PackedSequence(out, prep.packed.batchSizes, prep.packed.sortedIndices, prep.packed.unsortedIndices);
     }
-    // The CPU path stacks (or concatenates) its steps' outputs; cuDNN's is its own node's.
-    const cudnn = out.gradFn?.name === 'CudnnRnnBackward0';
-    let y = named(reshape(out, [prep.steps, prep.batch, out.shape[1]]), cudnn ? 'CudnnRnnBackward0' : this.bidirectional ? 'CatBackward0' : 'StackBackward0');
+    // The fused path stacks (or concatenates) its steps' outputs; cuDNN's is its own node's.
+    let y = named(reshape(out, [prep.steps, prep.batch, out.shape[1]]), cudnnRan(out) ? CUDNN_NODE : this.bidirectional ? 'CatBackward0' : 'StackBackward0');
     // LSTM transposes its output back in Python (TransposeBackward0), RNN and GRU in C++.
     if (this.batchFirst) y = named(transpose(y, 0, 1), this.mode === 'LSTM' ? 'TransposeBackward0' : 'TransposeBackward1');
     if (!prep.batched) y = squeeze(y, this.batchFirst ? 0 : 1);

@@ -9,8 +9,9 @@
  * weight-space gradient into per-parameter gradients. The input is time-major packed rows,
  * which is cuDNN's packed layout (a padded batch is the case of equal lengths).
  *
- * Dropout between layers is cuDNN's own, from states seeded once per device from the CPU
- * generator, as PyTorch's cuDNN path does: its masks are not F.dropout's.
+ * Dropout between layers is cuDNN's own, from states seeded from the device's generator on
+ * first use and after each manualSeed, as PyTorch's cuDNN path does: its masks are not
+ * F.dropout's. A CUDA graph capture runs the fused path (cuDNN's calls read host memory).
  * Internal to flint.
  */
 import * as call from '../../native/calls.generated.js';
@@ -19,14 +20,24 @@ import { Node } from '../../autograd/node.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { slotsOf } from '../../autograd/function.js';
 import { fromHandle, type Tensor } from '../../tensor/tensor.js';
-import { CPU } from '../../tensor/device.js';
-import { float16, float32, float64, int64, uint8 } from '../../tensor/dtype.js';
+import { float16, float32, float64, uint8 } from '../../tensor/dtype.js';
 import { copyKernel, emptyKernel, fillKernel } from '../../ops/tensor-kernels.js';
 import { contiguous } from '../../ops/shape.js';
-import { random_ } from '../../ops/fill.js';
 import { cudnnMath } from '../../cuda.js';
+import { captureUnderway } from '../../cuda-capture.js';
 import { GATES, type DirectionWeights, type RnnMode } from './direction.js';
 import type { StackConfig } from './stack.js';
+
+/** The grad_fn of a stack cuDNN ran, as PyTorch names it. */
+export const CUDNN_NODE = 'CudnnRnnBackward0';
+
+/**
+ * Whether `out` (a stack's output) came from cuDNN, so that callers keep its node's name.
+ * @example const name = cudnnRan(out) ? CUDNN_NODE : 'StackBackward0';
+ */
+export function cudnnRan(out: Tensor): boolean {
+  return out._gradFn?.name === CUDNN_NODE;
+}
 
 /** cuDNN's cudnnRNNMode_t. */
 const CUDNN_MODE: Record<RnnMode, number> = { RNN_RELU: 0, RNN_TANH: 1, LSTM: 2, GRU: 3 };
@@ -56,15 +67,6 @@ function sequenceLengths(batchSizes: readonly number[]): number[] {
   return lengths;
 }
 
-/** The seed of cuDNN's dropout states, drawn from the CPU generator as PyTorch draws it. */
-function dropoutSeed(): number {
-  const t = emptyKernel([], int64, CPU);
-  random_(t, 0, 2 ** 31);
-  const seed = Number(t.item());
-  t.dispose();
-  return seed;
-}
-
 /**
  * Runs the stack through cuDNN when it applies (CUDA tensors in float32, float64 or float16,
  * `torch.backends.cudnn.enabled` and cuDNN loaded, a non-empty batch), recording one
@@ -76,11 +78,12 @@ export function runCudnnStack(
 ): { out: Tensor; hN: Tensor; cN: Tensor | null } | null {
   const dtype = x._dtype;
   if (x.device.type !== 'cuda' || (dtype !== float32 && dtype !== float64 && dtype !== float16)) return null;
-  if (batchSizes.length === 0 || batchSizes[0] === 0 || x._shape[0] === 0) return null;
+  if (batchSizes.length === 0 || batchSizes[0] === 0 || x._shape[0] === 0 || captureUnderway()) return null;
+  // Mixed dtypes take the fused path, which reports them as PyTorch does.
+  const params = weights.flatMap((w) => [w.wIh, w.wHh, w.bIh, w.bHh, w.wHr]);
+  if ([hx, cx, ...params].some((t) => t !== null && t._dtype !== dtype)) return null;
   const math = cudnnMath(x.device);
   if (math === null) return null;
-
-  x = dense(x);
   const mode = config.mode;
   const lstm = mode === 'LSTM';
   const dirs = config.bidirectional ? 2 : 1;
@@ -91,7 +94,7 @@ export function runCudnnStack(
   const batch = batchSizes[0];
   const inputSize = x._shape[1];
   const bias = weights[0].bIh !== null;
-  const inputs = [x, hx, cx, ...weights.flatMap((w) => [w.wIh, w.wHh, w.bIh, w.bHh, w.wHr])];
+  const inputs = [x, hx, cx, ...params];
   const needs = inputs.map((t) => t !== null && t._requiresGrad);
   const record = gradEnabled() && needs.some((b) => b);
   // cuDNN has no backward after an inference forward, so a graph runs in training mode
@@ -109,43 +112,52 @@ export function runCudnnStack(
     const plan = call.cudnnRnnPlan(x.device.code, configArray, dropout);
     const slots = (plan.length - 3) / 2;
     layout = { weightElements: plan[0], reserveBytes: plan[1], linearLayers: plan[2], matrix: plan.slice(3, 3 + slots), bias: plan.slice(3 + slots) };
-  } catch {
-    // cuDNN lacks its RNN API here, or refuses this stack: the fused path computes it.
-    if (refused.size >= MAX_REFUSED) refused.clear();
-    refused.add(key);
+  } catch (error) {
+    // cuDNN lacks its RNN API here, or refuses this stack: the fused path computes it, and
+    // cuDNN is not asked again. Running out of memory is not a refusal.
+    if (!/out of memory/i.test(String(error))) {
+      if (refused.size >= MAX_REFUSED) refused.clear();
+      refused.add(key);
+    }
     return null;
   }
 
   const space = noGrad(() => packWeights(layout, weights, { gates, hidden, proj, inputSize, dirs, bias }, x));
+  const xc = dense(x);
   const hxc = dense(hx);
   const cxc = cx === null ? null : dense(cx);
   const n = x._shape[0];
   const [yH, hyH, cyH, reserveH] = call.cudnnRnnForward(
     fresh(dtype, [n, dirs * proj]), fresh(dtype, [states, batch, proj]), lstm ? fresh(dtype, [states, batch, hidden]) : null,
     training ? fresh(uint8, [layout.reserveBytes]) : null,
-    x, hxc, cxc, space, configArray, dropout, dropout > 0 ? dropoutSeed() : 0,
+    xc, hxc, cxc, space, configArray, dropout,
   );
   const out = fromHandle(yH, [n, dirs * proj], dtype, x.device);
   const hN = fromHandle(hyH, [states, batch, proj], dtype, x.device);
   const cN = cyH === null ? null : fromHandle(cyH, [states, batch, hidden], dtype, x.device);
   const reserve = reserveH === null ? null : fromHandle(reserveH, [layout.reserveBytes], uint8, x.device);
   if (!record || reserve === null) {
+    for (const [copy, given] of [[xc, x], [hxc, hx], [cxc, cx]] as const) if (copy !== given) copy?.dispose();
     space.dispose();
     reserve?.dispose();
     return { out, hN, cN };
   }
 
-  const node = new CudnnRnnNode('CudnnRnnBackward0', inputs.map((t) => (t === null ? null : t._edge())));
+  const node = new CudnnRnnNode(CUDNN_NODE, inputs.map((t) => (t === null ? null : t._edge())));
   node.onceDifferentiable = true;
   node.numOutputs = 3;
   node.nextSlots = slotsOf(inputs);
   const saved = {
-    x: node.save(x), hx: node.save(hxc, hxc !== hx), cx: cxc === null ? null : node.save(cxc, cxc !== cx),
+    x: node.save(xc, xc !== x), hx: node.save(hxc, hxc !== hx), cx: cxc === null ? null : node.save(cxc, cxc !== cx),
     y: node.save(out), space: node.save(space, true), reserve: node.save(reserve, true),
+    // Read only to check that no parameter was changed in place before the backward (the
+    // packed copy would hide it), as PyTorch's saved weights do.
+    params: params.flatMap((t) => (t === null ? [] : [node.save(t)])),
   };
   const shapes = weights.map((w) => [w.wIh, w.wHh, w.bIh, w.bHh, w.wHr].map((t) => (t === null ? null : t._shape.slice())));
   const geometry = { gates, hidden, proj, inputSize, dirs, bias };
   node.runBackward = (slots) => noGrad(() => {
+    for (const check of saved.params) check();
     const y = saved.y();
     const dy = slots[0] === undefined ? null : dense(slots[0]);
     const zeros = dy === null ? emptyKernel([n, dirs * proj], dtype, x.device) : null;
@@ -229,6 +241,8 @@ function pieces(k: number, g: Geometry): [number, number, number, number, number
  */
 export function packWeights(layout: Layout, weights: DirectionWeights[], g: Geometry, like: Tensor): Tensor {
   const space = emptyKernel([layout.weightElements], like._dtype, like.device);
+  // Zero where no parameter goes (any alignment gaps), as PyTorch's flat buffer is.
+  fillKernel(space, 0);
   weights.forEach((w, k) => {
     const params = [w.wIh, w.wHh, w.bIh, w.bHh, w.wHr];
     for (const [id, p, row, rows, cols, isBias] of pieces(k, g)) {
