@@ -27,7 +27,7 @@ static_assert(CUDNN_RNN_NO_BIAS == kCudnnRnnNoBias && CUDNN_RNN_DOUBLE_BIAS == k
               CUDNN_LINEAR_INPUT == kCudnnLinearInput);
 static_assert(CUDNN_RNN_DATA_LAYOUT_SEQ_MAJOR_PACKED == kCudnnRnnSeqMajorPacked &&
               CUDNN_FWD_MODE_INFERENCE == kCudnnFwdModeInference && CUDNN_FWD_MODE_TRAINING == kCudnnFwdModeTraining &&
-              CUDNN_WGRAD_MODE_ADD == kCudnnWgradModeAdd && CUDNN_RNN_PADDED_IO_ENABLED == kCudnnRnnPaddedIoEnabled);
+              CUDNN_WGRAD_MODE_ADD == kCudnnWgradModeAdd);
 static_assert(sizeof(cudnnRNNMode_t) == sizeof(int) && sizeof(cudnnRNNDataLayout_t) == sizeof(int) &&
               sizeof(cudnnForwardMode_t) == sizeof(int) && sizeof(cudnnWgradMode_t) == sizeof(int));
 // The entry points' types, checked by assigning cuDNN's own functions to our pointers (enums

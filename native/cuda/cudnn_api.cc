@@ -135,6 +135,15 @@ CudnnRnnApi::CudnnRnnApi(const CudnnLibrary& cudnn) {
 // runtime, and the next backend will want it again.
 CudnnLibrary::~CudnnLibrary() = default;
 
+cudnnHandle CudnnLibrary::createHandle(cudaStream_t stream) const {
+  cudnnHandle handle = nullptr;
+  check(create(&handle), "cudnnCreate");
+  const cudnnStatusCode status = setStream(handle, stream);
+  if (status != kCudnnSuccess) destroy(handle);
+  check(status, "cudnnSetStream");
+  return handle;
+}
+
 void CudnnLibrary::check(cudnnStatusCode status, const char* what) const {
   if (status == kCudnnSuccess) return;
   throw Error(std::string("cuDNN error: ") + what + " failed: " + getErrorString(status) + " (status " +

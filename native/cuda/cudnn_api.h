@@ -41,7 +41,6 @@ constexpr int kCudnnLinearInput = 0;                                            
 constexpr int kCudnnRnnSeqMajorPacked = 1;                                            // cudnnRNNDataLayout_t
 constexpr int kCudnnFwdModeInference = 0, kCudnnFwdModeTraining = 1;                  // cudnnForwardMode_t
 constexpr int kCudnnWgradModeAdd = 0;                                                 // cudnnWgradMode_t
-constexpr unsigned kCudnnRnnPaddedIoEnabled = 1u;                                     // CUDNN_RNN_PADDED_IO_ENABLED
 
 // cudnnConvolution{Fwd,BwdData,BwdFilter}AlgoPerf_t: one layout for the three directions.
 struct CudnnAlgoPerf {
@@ -67,6 +66,8 @@ struct CudnnLibrary {
 
   // Throws flint::Error with cuDNN's own words when `status` is not success.
   void check(cudnnStatusCode status, const char* what) const;
+  // A new handle whose work goes to `stream` (the backend's); the caller destroys it.
+  cudnnHandle createHandle(cudaStream_t stream) const;
 
   void* library = nullptr;
   size_t (*getVersion)() = nullptr;

@@ -69,13 +69,7 @@ struct CudnnConvolutions::Plan {
 
 CudnnConvolutions::CudnnConvolutions(CudaContext& ctx) : ctx_(ctx) {
   FLINT_CUDA_CHECK(cudaSetDevice(ctx.device));
-  library_.check(library_.create(&handle_), "cudnnCreate");
-  try {
-    library_.check(library_.setStream(handle_, ctx.stream), "cudnnSetStream");
-  } catch (...) {
-    library_.destroy(handle_);
-    throw;
-  }
+  handle_ = library_.createHandle(ctx.stream);
 }
 
 CudnnConvolutions::~CudnnConvolutions() {

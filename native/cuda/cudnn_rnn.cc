@@ -107,13 +107,7 @@ struct CudnnRnns::Plan {
 
 CudnnRnns::CudnnRnns(CudaContext& ctx) : ctx_(ctx), api_(library_) {
   FLINT_CUDA_CHECK(cudaSetDevice(ctx.device));
-  library_.check(library_.create(&handle_), "cudnnCreate");
-  try {
-    library_.check(library_.setStream(handle_, ctx.stream), "cudnnSetStream");
-  } catch (...) {
-    library_.destroy(handle_);
-    throw;
-  }
+  handle_ = library_.createHandle(ctx.stream);
 }
 
 CudnnRnns::~CudnnRnns() {

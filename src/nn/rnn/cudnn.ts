@@ -16,7 +16,6 @@
  */
 import * as call from '../../native/calls.generated.js';
 import { fresh, layoutOf } from '../../native/meta.js';
-import { Node } from '../../autograd/node.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
 import { slotsOf } from '../../autograd/function.js';
 import { fromHandle, type Tensor } from '../../tensor/tensor.js';
@@ -25,7 +24,7 @@ import { copyKernel, emptyKernel, fillKernel } from '../../ops/tensor-kernels.js
 import { contiguous } from '../../ops/shape.js';
 import { cudnnMath } from '../../cuda.js';
 import { captureUnderway } from '../../cuda-capture.js';
-import { GATES, type DirectionWeights, type RnnMode } from './direction.js';
+import { GATES, MultiOutputNode, type DirectionWeights, type RnnMode } from './direction.js';
 import type { StackConfig } from './stack.js';
 
 /** The grad_fn of a stack cuDNN ran, as PyTorch names it. */
@@ -143,7 +142,7 @@ export function runCudnnStack(
     return { out, hN, cN };
   }
 
-  const node = new CudnnRnnNode(CUDNN_NODE, inputs.map((t) => (t === null ? null : t._edge())));
+  const node = new MultiOutputNode(CUDNN_NODE, inputs.map((t) => (t === null ? null : t._edge())));
   node.onceDifferentiable = true;
   node.numOutputs = 3;
   node.nextSlots = slotsOf(inputs);
@@ -279,20 +278,4 @@ export function unpackGradients(
     grads.push(...made);
   });
   return grads;
-}
-
-/** The node of a cuDNN stack: outputs (out, hN, cN), inputs (x, hx, cx, then per layer-direction W_ih, W_hh, b_ih, b_hh, W_hr). */
-class CudnnRnnNode extends Node {
-  /** @internal */
-  runBackward: ((grads: (Tensor | undefined)[]) => (Tensor | null)[]) | null = null;
-
-  override applyAll(slots: (Tensor | undefined)[]): (Tensor | null)[] {
-    if (this.runBackward === null || this.released) throw new Error('Trying to backward through the graph a second time');
-    return this.runBackward(slots);
-  }
-
-  override release(): void {
-    super.release();
-    this.runBackward = null;
-  }
 }

@@ -124,8 +124,13 @@ function forwardSteps(
   return { out, hN: hState, cN: cState, saved: { gates, cells, cellsPrev, hPrev, raw } };
 }
 
-/** The node of one direction of one layer: outputs (out, hN, cN), inputs (x, h0, c0, W_ih, W_hh, b_ih, b_hh, W_hr). */
-class RnnDirectionNode extends Node {
+/**
+ * A node with several outputs whose backward takes every output's gradient at once: one
+ * direction of one layer here (outputs out, hN, cN; inputs x, h0, c0, W_ih, W_hh, b_ih,
+ * b_hh, W_hr), a whole cuDNN stack in cudnn.ts. @internal
+ * @example const node = new MultiOutputNode('CudnnRnnBackward0', edges); node.runBackward = (slots) => grads;
+ */
+export class MultiOutputNode extends Node {
   /** @internal */
   runBackward: ((grads: (Tensor | undefined)[]) => (Tensor | null)[]) | null = null;
 
@@ -162,7 +167,7 @@ export function runDirection(
     for (const t of [saved.gates, saved.cells, saved.cellsPrev, saved.hPrev, saved.raw]) t?.dispose();
     return [out, hN, cN];
   }
-  const node = new RnnDirectionNode(gradFnName, inputs.map((t) => (t === null ? null : t._edge())));
+  const node = new MultiOutputNode(gradFnName, inputs.map((t) => (t === null ? null : t._edge())));
   node.onceDifferentiable = true;
   node.numOutputs = 3;
   // h0 and c0 are often a previous direction's hN and cN (outputs 1 and 2 of its node).
