@@ -16,7 +16,7 @@ import { GATES, type DirectionWeights, type RnnMode } from '../src/nn/rnn/direct
 interface Stack { mode: RnnMode; hidden: number; proj: number; input: number; layers: number; dirs: number; bias: boolean }
 
 /** A layout with every matrix, then every bias, in slot order (or reversed), one gap after each matrix. */
-function layoutOf(s: Stack, scramble: boolean): Layout {
+function layoutOf(s: Stack, scramble: boolean): { layout: Layout; used: boolean[] } {
   const g = GATES[s.mode];
   const linear = 2 * g + (s.proj !== s.hidden ? 1 : 0);
   const states = s.layers * s.dirs;
@@ -44,7 +44,12 @@ function layoutOf(s: Stack, scramble: boolean): Layout {
     bias[slot] = at;
     at += sizes[slot][1];
   }
-  return { weightElements: at, reserveBytes: 0, linearLayers: linear, matrix, bias };
+  const used = new Array<boolean>(at).fill(false);
+  sizes.forEach(([m, b, hasBias], slot) => {
+    for (let i = 0; i < m; i++) used[matrix[slot] + i] = true;
+    if (hasBias) for (let i = 0; i < b; i++) used[bias[slot] + i] = true;
+  });
+  return { layout: { weightElements: at, reserveBytes: 0, linearLayers: linear, matrix, bias }, used };
 }
 
 function weightsOf(s: Stack): DirectionWeights[] {
@@ -74,11 +79,15 @@ describe('cuDNN weight space packing', () => {
     for (const scramble of [false, true]) {
       it(`${s.mode} hidden ${s.hidden} proj ${s.proj} layers ${s.layers} dirs ${s.dirs} bias ${s.bias}${scramble ? ', scrambled layout' : ''}`, () => {
         torch.manualSeed(9);
-        const layout = layoutOf(s, scramble);
+        const { layout, used } = layoutOf(s, scramble);
         const weights = weightsOf(s);
         const geometry: Geometry = { gates: GATES[s.mode], hidden: s.hidden, proj: s.proj, inputSize: s.input, dirs: s.dirs, bias: s.bias };
         const space = packWeights(layout, weights, geometry, weights[0].wIh);
         const flat = Array.from(space.dataSync() as Float64Array);
+        // What no parameter fills is zero, as PyTorch's flat buffer is.
+        flat.forEach((v, i) => {
+          if (!used[i]) expect(v, `gap element ${i}`).toBe(0);
+        });
         // Each gate's rows where its linear layer's offset says.
         weights.forEach((w, k) => {
           const slot = (id: number) => k * layout.linearLayers + id;

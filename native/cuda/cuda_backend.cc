@@ -464,7 +464,10 @@ CudnnRnns* CudaBackend::cudnnRnns() {
     try {
       cudnnRnns_ = new CudnnRnns(context_);
     } catch (const std::exception& error) {
-      cudnnRnnsUnavailable_ = error.what();
+      // A library or entry point that is missing stays missing; memory may come back.
+      const std::string why = error.what();
+      if (why.find("ALLOC_FAILED") != std::string::npos || why.find("MemoryAllocation") != std::string::npos) throw;
+      cudnnRnnsUnavailable_ = why;
     }
   }
   if (cudnnRnns_ == nullptr) noCudnn("cuDNN RNN", cudnnRnnsUnavailable_);
@@ -627,6 +630,8 @@ void CudaBackend::setRngState(const uint8_t* bytes, size_t size) {
                               std::to_string(size));
   std::memcpy(&seed_, bytes, 8);
   std::memcpy(&philoxOffset_, bytes + 8, 8);
+  // As PyTorch's set_state, which reseeds through set_current_seed.
+  reseedRnnDropout_ = true;
 }
 
 // ---- matrix products ----------------------------------------------------------------

@@ -163,10 +163,11 @@ class CudaBackend final : public Backend {
     return offset;
   }
   // The seed of cuDNN's RNN dropout states, drawn from the generator, when they are to be
-  // (re)made: the first time, and after each manualSeed (PyTorch's reset_rnn_state).
+  // (re)made: the first time, and after each manualSeed or setRngState (PyTorch's
+  // reset_rnn_state). rnnDropoutSeeded() says they were.
   bool rnnDropoutNeedsSeed() const { return reseedRnnDropout_; }
+  void rnnDropoutSeeded() { reseedRnnDropout_ = false; }
   uint64_t drawRnnDropoutSeed() {
-    reseedRnnDropout_ = false;
     // splitmix64 of the generator's position, which then moves on as one draw would.
     uint64_t z = seed_ + 0x9e3779b97f4a7c15ULL * (reservePhilox(1) + 1);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;

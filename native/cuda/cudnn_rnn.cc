@@ -287,9 +287,10 @@ void CudnnRnns::forward(const CudnnRnnForwardArgs& a) {
   if (c.training && c.dropout > 0 && ctx_.backend->rnnDropoutNeedsSeed()) {
     // (Re)seeds the shared states through this plan's descriptor, as PyTorch does on the
     // first dropout and after manual_seed.
-    library_.check(api_.setDropout(p.dropout, handle_, (float)c.dropout, dropoutStates_, dropoutStateBytes_,
-                                   ctx_.backend->drawRnnDropoutSeed()),
+    const uint64_t seed = ctx_.backend->drawRnnDropoutSeed();
+    library_.check(api_.setDropout(p.dropout, handle_, (float)c.dropout, dropoutStates_, dropoutStateBytes_, seed),
                    "cudnnSetDropoutDescriptor");
+    ctx_.backend->rnnDropoutSeeded();
   }
   ScratchBuffer lengths(ctx_, p.lengths.size() * sizeof(int32_t));
   ScratchBuffer work(ctx_, std::max<size_t>(p.workBytes, 1));

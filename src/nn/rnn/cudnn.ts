@@ -114,7 +114,7 @@ export function runCudnnStack(
   } catch (error) {
     // cuDNN lacks its RNN API here, or refuses this stack: the fused path computes it, and
     // cuDNN is not asked again. Running out of memory is not a refusal.
-    if (!/out of memory/i.test(String(error))) {
+    if (!/out of memory|ALLOC_FAILED|MemoryAllocation/i.test(String(error))) {
       if (refused.size >= MAX_REFUSED) refused.clear();
       refused.add(key);
     }
@@ -125,19 +125,27 @@ export function runCudnnStack(
   const xc = dense(x);
   const hxc = dense(hx);
   const cxc = cx === null ? null : dense(cx);
+  // The copies made here, freed unless the graph keeps them.
+  const copies = () => [[xc, x], [hxc, hx], [cxc, cx]].filter(([copy, given]) => copy !== given).map(([copy]) => copy!);
   const n = x._shape[0];
-  const [yH, hyH, cyH, reserveH] = call.cudnnRnnForward(
-    fresh(dtype, [n, dirs * proj]), fresh(dtype, [states, batch, proj]), lstm ? fresh(dtype, [states, batch, hidden]) : null,
-    training ? fresh(uint8, [layout.reserveBytes]) : null,
-    xc, hxc, cxc, space, configArray, dropout,
-  );
+  let handles: ReturnType<typeof call.cudnnRnnForward>;
+  try {
+    handles = call.cudnnRnnForward(
+      fresh(dtype, [n, dirs * proj]), fresh(dtype, [states, batch, proj]), lstm ? fresh(dtype, [states, batch, hidden]) : null,
+      training ? fresh(uint8, [layout.reserveBytes]) : null,
+      xc, hxc, cxc, space, configArray, dropout,
+    );
+  } catch (error) {
+    for (const t of [space, ...copies()]) t.dispose();
+    throw error;
+  }
+  const [yH, hyH, cyH, reserveH] = handles;
   const out = fromHandle(yH, [n, dirs * proj], dtype, x.device);
   const hN = fromHandle(hyH, [states, batch, proj], dtype, x.device);
   const cN = cyH === null ? null : fromHandle(cyH, [states, batch, hidden], dtype, x.device);
   const reserve = reserveH === null ? null : fromHandle(reserveH, [layout.reserveBytes], uint8, x.device);
   if (!record || reserve === null) {
-    for (const [copy, given] of [[xc, x], [hxc, hx], [cxc, cx]] as const) if (copy !== given) copy?.dispose();
-    space.dispose();
+    for (const t of [space, ...copies()]) t.dispose();
     reserve?.dispose();
     return { out, hN, cN };
   }
@@ -146,58 +154,80 @@ export function runCudnnStack(
   node.onceDifferentiable = true;
   node.numOutputs = 3;
   node.nextSlots = slotsOf(inputs);
+  const present = params.filter((t): t is Tensor => t !== null);
   const saved = {
     x: node.save(xc, xc !== x), hx: node.save(hxc, hxc !== hx), cx: cxc === null ? null : node.save(cxc, cxc !== cx),
     y: node.save(out), space: node.save(space, true), reserve: node.save(reserve, true),
     // Read only to check that no parameter was changed in place before the backward (the
     // packed copy would hide it), as PyTorch's saved weights do.
-    params: params.flatMap((t) => (t === null ? [] : [node.save(t)])),
+    params: present.map((t) => node.save(t)),
   };
   const shapes = weights.map((w) => [w.wIh, w.wHh, w.bIh, w.bHh, w.wHr].map((t) => (t === null ? null : t._shape.slice())));
   const geometry = { gates, hidden, proj, inputSize, dirs, bias };
   node.runBackward = (slots) => noGrad(() => {
-    for (const check of saved.params) check();
-    const y = saved.y();
-    const dy = slots[0] === undefined ? null : dense(slots[0]);
-    const zeros = dy === null ? emptyKernel([n, dirs * proj], dtype, x.device) : null;
-    if (zeros !== null) fillKernel(zeros, 0);
-    const dhy = slots[1] === undefined ? null : dense(slots[1]);
-    const dcy = slots[2] === undefined ? null : dense(slots[2]);
-    // cuDNN rewrites the reserve space in the backward: a copy keeps the graph's own for a
-    // second backward (retainGraph).
-    const kept = saved.reserve();
-    const reserveCopy = emptyKernel([layout.reserveBytes], uint8, x.device);
-    copyKernel(reserveCopy, kept);
-    const hx0 = saved.hx(), cx0 = saved.cx?.() ?? null, packed = saved.space();
-    const [dxH, dhxH, dcxH] = call.cudnnRnnBackwardData(
-      fresh(dtype, [n, inputSize]), fresh(dtype, [states, batch, proj]), lstm ? fresh(dtype, [states, batch, hidden]) : null,
-      y, dy ?? zeros!, dhy, dcy, hx0, cx0, packed, reserveCopy, configArray, dropout,
-    );
-    for (const [t, slot] of [[dy, slots[0]], [dhy, slots[1]], [dcy, slots[2]]] as const) if (t !== null && t !== slot) t.dispose();
-    zeros?.dispose();
-    const grads: (Tensor | null)[] = [
-      fromHandle(dxH, [n, inputSize], dtype, x.device),
-      fromHandle(dhxH, [states, batch, proj], dtype, x.device),
-      dcxH === null ? null : fromHandle(dcxH, [states, batch, hidden], dtype, x.device),
-    ];
-    if (needs.slice(3).some((b) => b)) {
-      const dw = fromHandle(
-        call.cudnnRnnBackwardWeights(fresh(dtype, [layout.weightElements]), saved.x(), hx0, y, reserveCopy, configArray, dropout),
-        [layout.weightElements], dtype, x.device,
-      );
-      grads.push(...unpackGradients(layout, dw, shapes, geometry, needs.slice(3)));
-      dw.dispose();
-    } else {
-      grads.push(...new Array<null>(inputs.length - 3).fill(null));
+    if (captureUnderway()) {
+      throw new Error(`${CUDNN_NODE}: cuDNN's RNN backward cannot be captured in a CUDA graph; run the forward inside the capture too (it then takes flint's own kernels)`);
     }
-    reserveCopy.dispose();
-    return grads.map((t, i) => {
-      if (t !== null && !needs[i]) {
-        t.dispose();
-        return null;
-      }
-      return t;
+    saved.params.forEach((check, i) => {
+      const t = check();
+      // A saved-tensor hook may hand back a copy: it is only looked at.
+      if (t !== present[i]) t.dispose();
     });
+    const y = saved.y();
+    const temporaries: Tensor[] = [];
+    const keep = (t: Tensor, given?: Tensor) => {
+      if (t !== given) temporaries.push(t);
+      return t;
+    };
+    try {
+      let dy: Tensor;
+      if (slots[0] === undefined) {
+        dy = keep(emptyKernel([n, dirs * proj], dtype, x.device));
+        fillKernel(dy, 0);
+      } else {
+        dy = keep(dense(slots[0]), slots[0]);
+      }
+      const dhy = slots[1] === undefined ? null : keep(dense(slots[1]), slots[1]);
+      const dcy = slots[2] === undefined ? null : keep(dense(slots[2]), slots[2]);
+      // cuDNN rewrites the reserve space in the backward: a copy keeps the graph's own for a
+      // second backward (retainGraph).
+      const reserveCopy = keep(emptyKernel([layout.reserveBytes], uint8, x.device));
+      copyKernel(reserveCopy, saved.reserve());
+      const hx0 = saved.hx(), cx0 = saved.cx?.() ?? null;
+      const [dxH, dhxH, dcxH] = call.cudnnRnnBackwardData(
+        fresh(dtype, [n, inputSize]), fresh(dtype, [states, batch, proj]), lstm ? fresh(dtype, [states, batch, hidden]) : null,
+        y, dy, dhy, dcy, hx0, cx0, saved.space(), reserveCopy, configArray, dropout,
+      );
+      const grads: (Tensor | null)[] = [
+        fromHandle(dxH, [n, inputSize], dtype, x.device),
+        fromHandle(dhxH, [states, batch, proj], dtype, x.device),
+        dcxH === null ? null : fromHandle(dcxH, [states, batch, hidden], dtype, x.device),
+      ];
+      if (needs.slice(3).some((b) => b)) {
+        let dw: Tensor;
+        try {
+          dw = keep(fromHandle(
+            call.cudnnRnnBackwardWeights(fresh(dtype, [layout.weightElements]), saved.x(), hx0, y, reserveCopy, configArray, dropout),
+            [layout.weightElements], dtype, x.device,
+          ));
+        } catch (error) {
+          for (const t of grads) t?.dispose();
+          throw error;
+        }
+        grads.push(...unpackGradients(layout, dw, shapes, geometry, needs.slice(3)));
+      } else {
+        grads.push(...new Array<null>(inputs.length - 3).fill(null));
+      }
+      return grads.map((t, i) => {
+        if (t !== null && !needs[i]) {
+          t.dispose();
+          return null;
+        }
+        return t;
+      });
+    } finally {
+      for (const t of temporaries) t.dispose();
+    }
   });
   const outputs: [Tensor, Tensor, Tensor | null] = [out, hN, cN];
   outputs.forEach((t, slot) => {
