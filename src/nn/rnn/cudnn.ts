@@ -17,7 +17,6 @@
 import * as call from '../../native/calls.generated.js';
 import { fresh, layoutOf } from '../../native/meta.js';
 import { gradEnabled, noGrad } from '../../autograd/grad-mode.js';
-import { slotsOf } from '../../autograd/function.js';
 import { fromHandle, type Tensor } from '../../tensor/tensor.js';
 import { float16, float32, float64, uint8 } from '../../tensor/dtype.js';
 import { copyKernel, emptyKernel, fillKernel } from '../../ops/tensor-kernels.js';
@@ -150,10 +149,7 @@ export function runCudnnStack(
     return { out, hN, cN };
   }
 
-  const node = new MultiOutputNode(CUDNN_NODE, inputs.map((t) => (t === null ? null : t._edge())));
-  node.onceDifferentiable = true;
-  node.numOutputs = 3;
-  node.nextSlots = slotsOf(inputs);
+  const node = new MultiOutputNode(CUDNN_NODE, inputs);
   const present = params.filter((t): t is Tensor => t !== null);
   const saved = {
     x: node.save(xc, xc !== x), hx: node.save(hxc, hxc !== hx), cx: cxc === null ? null : node.save(cxc, cxc !== cx),
@@ -229,13 +225,7 @@ export function runCudnnStack(
       for (const t of temporaries) t.dispose();
     }
   });
-  const outputs: [Tensor, Tensor, Tensor | null] = [out, hN, cN];
-  outputs.forEach((t, slot) => {
-    if (t === null) return;
-    t._gradFn = node;
-    t._outputNr = slot;
-    t._requiresGrad = true;
-  });
+  node.own([out, hN, cN]);
   return { out, hN, cN };
 }
 

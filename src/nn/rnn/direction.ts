@@ -128,11 +128,30 @@ function forwardSteps(
  * A node with several outputs whose backward takes every output's gradient at once: one
  * direction of one layer here (outputs out, hN, cN; inputs x, h0, c0, W_ih, W_hh, b_ih,
  * b_hh, W_hr), a whole cuDNN stack in cudnn.ts. @internal
- * @example const node = new MultiOutputNode('CudnnRnnBackward0', edges); node.runBackward = (slots) => grads;
+ * @example const node = new MultiOutputNode('CudnnRnnBackward0', inputs); node.runBackward = (slots) => grads; node.own([out, hN, cN]);
  */
 export class MultiOutputNode extends Node {
   /** @internal */
   runBackward: ((grads: (Tensor | undefined)[]) => (Tensor | null)[]) | null = null;
+
+  /** A once-differentiable node over `inputs` (null where there is none) with three outputs. */
+  constructor(name: string, inputs: (Tensor | null)[]) {
+    super(name, inputs.map((t) => (t === null ? null : t._edge())));
+    this.onceDifferentiable = true;
+    this.numOutputs = 3;
+    // An input is often another such node's output 1 or 2 (a previous direction's hN, cN).
+    this.nextSlots = slotsOf(inputs);
+  }
+
+  /** Makes the (non-null) outputs this node's, output i in slot i. */
+  own(outputs: readonly (Tensor | null)[]): void {
+    outputs.forEach((t, slot) => {
+      if (t === null) return;
+      t._gradFn = this;
+      t._outputNr = slot;
+      t._requiresGrad = true;
+    });
+  }
 
   override applyAll(slots: (Tensor | undefined)[]): (Tensor | null)[] {
     if (this.runBackward === null || this.released) throw new Error('Trying to backward through the graph a second time');
@@ -167,11 +186,7 @@ export function runDirection(
     for (const t of [saved.gates, saved.cells, saved.cellsPrev, saved.hPrev, saved.raw]) t?.dispose();
     return [out, hN, cN];
   }
-  const node = new MultiOutputNode(gradFnName, inputs.map((t) => (t === null ? null : t._edge())));
-  node.onceDifferentiable = true;
-  node.numOutputs = 3;
-  // h0 and c0 are often a previous direction's hN and cN (outputs 1 and 2 of its node).
-  node.nextSlots = slotsOf(inputs);
+  const node = new MultiOutputNode(gradFnName, inputs);
   const get = {
     x: node.save(x), h0Shape: h0._shape.slice(),
     wIh: node.save(w.wIh), wHh: node.save(w.wHh), wHr: w.wHr === null ? null : node.save(w.wHr),
@@ -185,12 +200,7 @@ export function runDirection(
   };
   node.runBackward = (slots) => noGrad(() => backwardSteps(mode, get, needs, w.bIh !== null, batchSizes, reverse, slots));
   const outputs: [Tensor, Tensor, Tensor | null] = [out, hN, cN];
-  outputs.forEach((t, slot) => {
-    if (t === null) return;
-    t._gradFn = node;
-    t._outputNr = slot;
-    t._requiresGrad = true;
-  });
+  node.own(outputs);
   return outputs;
 }
 
