@@ -12,6 +12,7 @@
 #include "flint/backend.h"
 #include "cpu_queue.h"
 #include "onednn_convolution.h"
+#include "onednn_gemm.h"
 #include "onednn_matmul.h"
 #include "random.h"
 
@@ -64,6 +65,9 @@ class CpuBackend final : public Backend {
   // oneDNN's int8 matmul, loaded on first use (quantized_linear.cc); null when oneDNN is
   // not there.
   OnednnInt8Matmul* int8Matmul();
+  // oneDNN's float32 product, loaded on first use (matmul.cc); null when oneDNN is not
+  // there or FLINT_ONEDNN_MATMUL=0 turns it off.
+  OnednnFloatGemm* floatGemm();
 
   // The asynchronous mode (cpu_queue.h). While it is on, the view kernels below are queued
   // to the queue's thread unless the calling thread is inside beginInline/endInline (an
@@ -134,6 +138,8 @@ class CpuBackend final : public Backend {
   std::string onednnError_;
   std::unique_ptr<OnednnInt8Matmul> int8Matmul_;
   bool int8MatmulTried_ = false;
+  std::unique_ptr<OnednnFloatGemm> floatGemm_;
+  bool floatGemmTried_ = false;
 
  protected:
   double queryImpl(BackendQuery query) override;

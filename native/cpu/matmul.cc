@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -374,8 +375,30 @@ void pooledBlas(ThreadPool& pool, const GemmArgs& g, void (*band)(const GemmArgs
 
 }  // namespace
 
+OnednnFloatGemm* CpuBackend::floatGemm() {
+  std::lock_guard<std::mutex> lock(onednnMutex_);
+  if (floatGemm_ == nullptr && !floatGemmTried_) {
+    floatGemmTried_ = true;
+    const char* setting = std::getenv("FLINT_ONEDNN_MATMUL");
+    if (setting == nullptr || std::strcmp(setting, "0") != 0) {
+      try {
+        floatGemm_ = std::make_unique<OnednnFloatGemm>();
+      } catch (const std::exception&) {
+        // No oneDNN: OpenBLAS computes every product.
+      }
+    }
+  }
+  return floatGemm_.get();
+}
+
 void CpuBackend::gemmRun(const GemmArgs& g) {
   if (g.m == 0 || g.n == 0 || g.batch == 0) return;
+  // Large float32 products go to oneDNN's brgemm where this CPU has it (onednn_gemm.h);
+  // it declines the rest, before C is touched.
+  if (OnednnFloatGemm::accepts(g) && (double)g.m * (double)g.n * (double)g.k >= (double)kBlasGrain && !useSmallRows(g)) {
+    OnednnFloatGemm* onednn = floatGemm();
+    if (onednn != nullptr && onednn->run(pool(), g)) return;
+  }
   const bool computes = g.dtype == DType::Float32 || g.dtype == DType::Float64 || g.dtype == DType::Int64 ||
                         g.dtype == DType::Int32 || g.dtype == DType::UInt8;
   // Refused before C is touched: a failed call leaves an existing output as it was.

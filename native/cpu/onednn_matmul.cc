@@ -41,18 +41,6 @@ struct OnednnInt8Matmul::Plan {
   }
 };
 
-// What one block of rows uses while it runs: its stream and scratchpad (oneDNN's own
-// scratchpad belongs to the thread that built the primitive).
-struct OnednnInt8Matmul::Lane {
-  const OnednnLibrary* library = nullptr;
-  onednnStream stream = nullptr;
-  std::vector<char> scratch;
-
-  ~Lane() {
-    if (stream != nullptr) library->streamDestroy(stream);
-  }
-};
-
 OnednnInt8Matmul::OnednnInt8Matmul() {
   library_.check(library_.engineCreate(&engine_, kOnednnCpu, 0), "dnnl_engine_create");
 }
@@ -61,15 +49,6 @@ OnednnInt8Matmul::~OnednnInt8Matmul() {
   plans_.clear();
   lanes_.clear();
   library_.engineDestroy(engine_);
-}
-
-OnednnInt8Matmul::Lane& OnednnInt8Matmul::lane(size_t index) {
-  auto found = lanes_.find(index);
-  if (found != lanes_.end()) return *found->second;
-  auto made = std::make_unique<Lane>();
-  made->library = &library_;
-  library_.check(library_.streamCreate(&made->stream, engine_, kOnednnStreamInOrder), "dnnl_stream_create");
-  return *lanes_.emplace(index, std::move(made)).first->second;
 }
 
 OnednnInt8Matmul::Plan* OnednnInt8Matmul::planFor(const Key& key) {
@@ -143,13 +122,10 @@ bool OnednnInt8Matmul::run(ThreadPool& pool, const uint8_t* src, const int8_t* w
   Plan* lastPlan = planFor({k, columnsOf[1], n, perChannel ? 1 : 0});
   if (lastPlan->primitive == nullptr) return false;
   // The lanes are made here, on the calling thread, before any block runs.
+  std::vector<OnednnLane*> lanes;
   for (int b = 0; b < blocks; b++) {
-    Lane& l = lane(static_cast<size_t>(b));
-    const size_t bytes = std::max(plan->scratchBytes, lastPlan->scratchBytes);
-    if (l.scratch.size() < bytes) l.scratch.resize(bytes);
+    lanes.push_back(&lanes_.at(library_, engine_, static_cast<size_t>(b), std::max(plan->scratchBytes, lastPlan->scratchBytes)));
   }
-  std::vector<Lane*> lanes;
-  for (int b = 0; b < blocks; b++) lanes.push_back(&lane(static_cast<size_t>(b)));
   std::mutex failure;
   std::string error;
   pool.parallelChunks(
@@ -162,18 +138,13 @@ bool OnednnInt8Matmul::run(ThreadPool& pool, const uint8_t* src, const int8_t* w
           const int64_t r0 = byColumns ? 0 : start, r1 = byColumns ? m : stop;
           const int64_t c0 = byColumns ? start : 0;
           Plan* p = byColumns && b == blocks - 1 ? lastPlan : plan;
-          Lane& l = *lanes[static_cast<size_t>(b)];
+          OnednnLane& l = *lanes[static_cast<size_t>(b)];
           if (library_.ompSetNumThreads != nullptr) library_.ompSetNumThreads(1);
-          // The block's own memory objects (concrete row counts), freed when it is done.
-          std::vector<onednnMemory> memories;
-          auto make = [&](const OnednnMemoryDesc* md, const void* data) {
-            onednnMemory memory = nullptr;
-            library_.check(library_.memoryCreate(&memory, md, engine_, const_cast<void*>(data)), "dnnl_memory_create");
-            memories.push_back(memory);
-            return memory;
-          };
           int32_t zeroPoint = srcZeroPoint;
           try {
+            // The block's own memory objects (concrete row counts), freed when it is done.
+            OnednnCallMemories memories(library_, engine_);
+            auto make = [&](const OnednnMemoryDesc* md, const void* data) { return memories.make(md, data); };
             OnednnMemoryDesc srcDesc{}, dstDesc{};
             const int64_t columns = byColumns ? stop - start : n;
             const int64_t srcDims[2] = {r1 - r0, k}, dstDims[2] = {r1 - r0, columns}, dstStrides[2] = {n, 1};
@@ -193,7 +164,6 @@ bool OnednnInt8Matmul::run(ThreadPool& pool, const uint8_t* src, const int8_t* w
             std::lock_guard<std::mutex> lock(failure);
             if (error.empty()) error = e.what();
           }
-          for (onednnMemory memory : memories) library_.memoryDestroy(memory);
         }
       },
       blocks);

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "onednn_api.h"
+#include "onednn_lanes.h"
 
 namespace flint {
 
@@ -38,19 +39,16 @@ class OnednnInt8Matmul {
            const float* scales, bool perChannel, int32_t srcZeroPoint);
 
   struct Plan;
-  struct Lane;
 
  private:
   // {K, columns of the block, N, perChannel}.
   using Key = std::array<int64_t, 4>;
   Plan* planFor(const Key& key);
-  Lane& lane(size_t index);
 
   OnednnLibrary library_;
   onednnEngine engine_ = nullptr;
   std::map<Key, std::unique_ptr<Plan>> plans_;
-  // One stream and scratchpad per block of rows in flight (a stream is not thread-safe).
-  std::map<size_t, std::unique_ptr<Lane>> lanes_;
+  OnednnLanes lanes_;
 };
 
 }  // namespace flint
