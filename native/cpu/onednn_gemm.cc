@@ -114,7 +114,11 @@ bool OnednnFloatGemm::run(ThreadPool& pool, const GemmArgs& g) {
   const int64_t ldc = std::max<int64_t>({g.ldc, n, 1});
   if (library_.ompSetNumThreads != nullptr) library_.ompSetNumThreads(1);
   const double work = (double)m * (double)n * (double)std::max<int64_t>(k, 1);
-  const int64_t wanted = std::max<int64_t>(1, std::min<int64_t>({(int64_t)pool.size(), m / kMinRows, (int64_t)(work / (double)kGrain)}));
+  const int64_t wanted = std::max<int64_t>(1, std::min<int64_t>((int64_t)pool.size(), (int64_t)(work / (double)kGrain)));
+  // Too few rows to give each thread a block: OpenBLAS's column bands (pooledBlas) keep
+  // every thread busy there, where one oneDNN block would leave the others idle (an LSTM's
+  // per-step [16, 256] x [256, 1024] measured 12% slower as one block).
+  if (m < kMinRows * wanted) return false;
   // Whole 16-row units per block, so that every block but the last is a multiple of the
   // kernel's row tile.
   const int64_t units = (m + kMinRows - 1) / kMinRows;
