@@ -5,6 +5,7 @@
 #include "cuda_backend.h"
 #include "flint/abi.generated.h"
 #include "flint/cuda_api.h"
+#include "nccl_communicator.h"
 
 namespace flint {
 namespace {
@@ -54,7 +55,7 @@ Backend* createBackend(int device, char* error, size_t errorLength) {
   }
 }
 
-const CudaApi kApi{deviceCount, deviceName, createBackend};
+const CudaApi kApi{deviceCount, deviceName, createBackend, ncclCommApi};
 
 }  // namespace
 }  // namespace flint

@@ -153,6 +153,8 @@ class DistProcessGroup {
   int size() const { return options_.size; }
   int64_t timeoutMs() const { return options_.timeoutMs; }
   bool stopped() const { return stopped_; }
+  // The CUDA backend of an NCCL group, whose storages its collectives take; null for gloo.
+  Backend* device() const { return options_.device; }
 
   // Queues a job (on the JS thread): its promise settles when the worker is done.
   Napi::Value submit(Napi::Env env, JobPtr job);
@@ -229,7 +231,7 @@ class DistProcessGroup {
       } catch (const std::exception& e) {
         error = e.what();
       }
-      if (error.empty() && job->sizeTransfer) {
+      if (error.empty() && (job->sizeTransfer || job->transfer)) {
         // Each posted send or receive waits on a thread of its own: waiting in one queue
         // deadlocks two ranks that each send, then receive (each send completes only when
         // the other's receive is posted, which waits behind that rank's own send).
@@ -276,6 +278,11 @@ class DistProcessGroup {
   // message itself, of exactly that size: into the tensor, or into scratch memory when the
   // sizes differ (then it fails), so that no message is ever longer than its buffer.
   void finishTransfer(DistJob& job) {
+    if (!job.sizeTransfer) {  // ordered (NCCL): the receive was posted on the worker
+      job.transfer->wait(options_.timeoutMs);
+      if (job.kind == CollectiveKind::Recv && job.sizeMessage != job.outputBytes) throw std::runtime_error(sizeMismatch(job));
+      return;
+    }
     // A receive from any rank takes its message from whichever rank sent the size.
     const int from = job.sizeTransfer->wait(options_.timeoutMs);
     if (job.kind == CollectiveKind::Send) {
@@ -286,22 +293,41 @@ class DistProcessGroup {
       if (from < 0 || from >= size()) throw std::runtime_error("recv: a message came from an unknown rank");
       job.root = from;
     }
+    postMessageReceive(job);
+    job.transfer->wait(options_.timeoutMs);
+    if (job.sizeMessage != job.outputBytes) throw std::runtime_error(sizeMismatch(job));
+  }
+
+  // Posts the receive of a message whose size has arrived: into the tensor, or, when the
+  // sizes differ, into scratch memory of the announced size (then the receive fails).
+  void postMessageReceive(DistJob& job) {
     const uint64_t sent = job.sizeMessage;
     if (sent == job.outputBytes) {
       job.transfer = comm_->recv(job.out(), job.outputBytes, job.root, 1, job.tag);
-      job.transfer->wait(options_.timeoutMs);
       return;
     }
     if (sent > (uint64_t(1) << 40)) {
       throw std::runtime_error("recv: rank " + std::to_string(job.root) + " announced a message of " +
                                std::to_string(sent) + " bytes, more than any tensor holds");
     }
+    if (comm_->orderedTransfers()) {
+      // NCCL: a shorter message lands in the tensor's first bytes (and the receive fails);
+      // a longer one cannot be drained into device memory from this thread, so the group
+      // fails from here on, and the sender's send fails at its timeout.
+      if (sent < job.outputBytes) {
+        job.transfer = comm_->recv(job.out(), sent, job.root, 1, job.tag);
+        return;
+      }
+      broken_ = sizeMismatch(job) + "; the NCCL group cannot be used after this";
+      throw std::runtime_error(broken_);
+    }
     job.scratch.resize(sent);
     job.transfer = comm_->recv(job.scratch.data(), sent, job.root, 1, job.tag);
-    job.transfer->wait(options_.timeoutMs);
-    throw std::runtime_error("recv: the tensor holds " + std::to_string(job.outputBytes) + " bytes, but rank " +
-                             std::to_string(job.root) + " sent " + std::to_string(sent) +
-                             " (the tensors of a send and its recv must have one size and dtype)");
+  }
+
+  static std::string sizeMismatch(const DistJob& job) {
+    return "recv: the tensor holds " + std::to_string(job.outputBytes) + " bytes, but rank " + std::to_string(job.root) +
+           " sent " + std::to_string(job.sizeMessage) + " (the tensors of a send and its recv must have one size and dtype)";
   }
 
   // Before a collective, the ranks trade what each is about to do: a rank that calls
@@ -354,6 +380,7 @@ class DistProcessGroup {
       return;
     }
     if (!comm_) throw std::runtime_error("the process group is not connected");
+    if (!broken_.empty()) throw std::runtime_error(broken_);
     const size_t item = itemSize(job.dtype);
     if (job.kind != CollectiveKind::Send && job.kind != CollectiveKind::Recv) {
       checkAgreement(job);
@@ -374,6 +401,13 @@ class DistProcessGroup {
         job.transfer = comm_->send(job.in(), job.inputBytes, job.root, 1, job.tag);
         return;
       case CollectiveKind::Recv:
+        if (comm_->orderedTransfers()) {
+          // Every call on the worker, in order: the size, waited for here, then the message.
+          if (job.root < 0) comm_->recvAny(&job.sizeMessage, sizeof(job.sizeMessage), 0, job.tag);  // throws
+          comm_->recv(&job.sizeMessage, sizeof(job.sizeMessage), job.root, 0, job.tag)->wait(options_.timeoutMs);
+          postMessageReceive(job);
+          return;
+        }
         job.sizeTransfer = job.root < 0 ? comm_->recvAny(&job.sizeMessage, sizeof(job.sizeMessage), 0, job.tag)
                                         : comm_->recv(&job.sizeMessage, sizeof(job.sizeMessage), job.root, 0, job.tag);
         return;
@@ -395,6 +429,7 @@ class DistProcessGroup {
   bool stopping_ = false;
   static constexpr int kDescription = 6;
   int64_t sequence_ = 0;  // collectives run so far (the worker's)
+  std::string broken_;    // why the group can no longer be used (the worker's)
   bool stopped_ = false;  // JS thread only
 };
 
@@ -540,7 +575,15 @@ Napi::Value distLoad(Napi::Env env, DistLoadCall& call) {
 
 Napi::Value distConnect(Napi::Env env, DistConnectCall& call) {
   AddonInstance& instance = instanceOf(env);
-  if (instance.commApi == nullptr) throw Error("distConnect: no communication library is loaded");
+  const CommApi* api = instance.commApi;
+  Backend* device = nullptr;
+  if (call.device != kCpuDeviceCode) {
+    // NCCL: the CUDA library's communicator, on that device (backend() checks the code).
+    device = &instance.backend((int)std::min<int64_t>(std::max<int64_t>(call.device, 1), 1 << 20));
+    if (instance.cudaApi == nullptr || device->type() != DeviceType::CUDA) throw Error("distConnect: NCCL needs a CUDA device");
+    api = instance.cudaApi->nccl();
+  }
+  if (api == nullptr) throw Error("distConnect: no communication library is loaded");
   if (call.size < 1 || call.size > 1 << 20) throw Error("distConnect: world size must be positive");
   if (call.rank < 0 || call.rank >= call.size) throw Error("distConnect: rank must lie in [0, world size)");
   if (!(call.timeoutMs >= 1) || call.timeoutMs > 9.0e15) throw Error("distConnect: timeout must be positive");
@@ -552,8 +595,8 @@ Napi::Value distConnect(Napi::Env env, DistConnectCall& call) {
   // the store is only asked while the connection, itself pending work, is made.
   completions.Unref(env);
   storeCalls.Unref(env);
-  CommConnectOptions options{(int)call.rank, (int)call.size, nullptr, nullptr, (int64_t)call.timeoutMs};
-  auto group = std::make_shared<DistProcessGroup>(instance.commApi, options, call.hostname, call.iface, completions,
+  CommConnectOptions options{(int)call.rank, (int)call.size, nullptr, nullptr, (int64_t)call.timeoutMs, device};
+  auto group = std::make_shared<DistProcessGroup>(api, options, call.hostname, call.iface, completions,
                                                   storeCalls);
   // Torn down with its environment (a worker thread's end, or the process's exit) if JS
   // never destroys it: nothing stays behind.
@@ -598,7 +641,10 @@ Napi::Value distCollective(Napi::Env env, DistCollectiveCall& call) {
                    Storage*& storage, size_t& start, size_t& length) {
     storage = optionalStorage(handle);
     if (storage == nullptr) return;
-    if (storage->backend != instance.cpu) throw Error(std::string(what) + ": gloo takes CPU tensors");
+    if (group->device() == nullptr && storage->backend != instance.cpu) throw Error(std::string(what) + ": gloo takes CPU tensors");
+    if (group->device() != nullptr && storage->backend != group->device()) {
+      throw Error(std::string(what) + ": an NCCL group takes CUDA tensors of its own device");
+    }
     ByteRange r = checkedByteRange(offset, bytes, storage, what);
     start = r.offset, length = r.length;
   };

@@ -244,8 +244,10 @@ export const entries = {
   // rank); `tag` matches the two.
   // Each returns the work and a promise that settles when it is done.
   distLoad: { args: 'libraryPath: string', custom: true, returns: 'string' },
+  // `device` 0 connects a gloo group (the loaded library, host memory); 1 + i an NCCL group
+  // on cuda:i (the CUDA library's NCCL communicator, that device's memory).
   distConnect: {
-    args: 'rank: i64, size: i64, hostname: string, iface: string, timeoutMs: f64, store: value:DistStore',
+    args: 'rank: i64, size: i64, hostname: string, iface: string, timeoutMs: f64, store: value:DistStore, device: i64',
     custom: true,
     returns: '[DistGroup, Promise<void>]',
   },

@@ -2,7 +2,8 @@
  * torch.distributed's collectives and point-to-point calls over a process group (the
  * default one unless `group` says otherwise). Each returns a `Work`: `await` it, or call
  * `wait()` to block as PyTorch's `async_op=True` handles do. Tensors must be contiguous,
- * as PyTorch's gloo backend requires; CUDA tensors travel through a host copy.
+ * as PyTorch's backends require. A gloo group moves host memory, so CUDA tensors travel
+ * through a host copy; an NCCL group takes CUDA tensors of its own device, as they are.
  */
 import { CollectiveKind, CommReduceOp } from '../native/enums.generated.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -43,12 +44,24 @@ function checkList(list: unknown, fn: string, name: string, length: number, like
   });
 }
 
+/** An NCCL group's tensors must be CUDA tensors of its device (PyTorch: "Tensors must be CUDA and dense"). */
+function checkGroupDevice(group: ProcessGroup, tensors: Tensor[]): void {
+  if (group.device === null) return;
+  for (const t of tensors) {
+    if (String(t.device) !== String(group.device)) {
+      throw new Error(`Tensors must be CUDA and dense, on the NCCL group's device ${String(group.device)}, but got one on ${String(t.device)}`);
+    }
+  }
+}
+
 /**
- * Runs `body` on host copies of CUDA tensors (gloo moves host memory), then copies the
- * tensors listed in `written` back once the work is done.
+ * Runs `body` on the tensors as the group's backend takes them: an NCCL group's as they are
+ * (on its device), and for gloo, which moves host memory, host copies of CUDA tensors,
+ * copying the tensors listed in `written` back once the work is done.
  */
-function onHost(tensors: Tensor[], written: Tensor[], body: (host: Tensor[]) => Work): Work {
-  if (tensors.every((t) => t.device.type === 'cpu')) return body(tensors);
+function onBackend(group: ProcessGroup, tensors: Tensor[], written: Tensor[], body: (host: Tensor[]) => Work): Work {
+  checkGroupDevice(group, tensors);
+  if (group.device !== null || tensors.every((t) => t.device.type === 'cpu')) return body(tensors);
   const host = noGrad(() => tensors.map((t) => (t.device.type === 'cpu' ? t : t.cpu())));
   const work = body(host);
   return work.andThen(() => {
@@ -87,7 +100,7 @@ export function allReduce(tensor: Tensor, options: ReduceOptions = {}): Work {
   const op = options.op ?? ReduceOp.SUM;
   const code = nativeReduceOp(op, tensor.dtype);
   bump(tensor);
-  const work = onHost([tensor], [tensor], ([t]) =>
+  const work = onBackend(group, [tensor], [tensor], ([t]) =>
     group.run(CollectiveKind.AllReduce, t.dtype.code, code, 0, 0, null, bytesOf(t)),
   );
   return withResult(averaged(work, [tensor], op, group.size()), [tensor]);
@@ -100,7 +113,8 @@ export function allReduce(tensor: Tensor, options: ReduceOptions = {}): Work {
  * @example const [sum] = allReduceNumbers([1], group, { dtype: float32, device: 'cpu' });
  */
 export function allReduceNumbers(values: number[], group: ProcessGroup, options: { dtype: DType; device: DeviceLike; op?: ReduceOpName }): number[] {
-  const t = tensorOf(values, { dtype: options.dtype, device: options.device });
+  // An NCCL group reduces on its own device only.
+  const t = tensorOf(values, { dtype: options.dtype, device: group.device ?? options.device });
   try {
     allReduce(t, { group, op: options.op ?? ReduceOp.SUM }).wait();
     return (t.tolist() as (number | bigint)[]).map(Number);
@@ -121,7 +135,7 @@ export function reduce(tensor: Tensor, dst: number, options: ReduceOptions = {})
   const op = options.op ?? ReduceOp.SUM;
   const code = nativeReduceOp(op, tensor.dtype);
   bump(tensor);
-  const work = onHost([tensor], [tensor], ([t]) =>
+  const work = onBackend(group, [tensor], [tensor], ([t]) =>
     group.run(CollectiveKind.Reduce, t.dtype.code, code, root, 0, null, bytesOf(t)),
   );
   return withResult(group.rank() === root ? averaged(work, [tensor], op, group.size()) : work, [tensor]);
@@ -137,7 +151,7 @@ export function broadcast(tensor: Tensor, src: number, options: GroupOption & { 
   if (group === null) return doneWork();
   const root = group.groupRankOf(src, 'broadcast: src');
   bump(tensor);
-  const work = onHost([tensor], [tensor], ([t]) =>
+  const work = onBackend(group, [tensor], [tensor], ([t]) =>
     group.run(CollectiveKind.Broadcast, t.dtype.code, CommReduceOp.Sum, root, 0, null, bytesOf(t)),
   );
   return withResult(work, [tensor]);
@@ -161,7 +175,7 @@ export function allGatherIntoTensor(outputTensor: Tensor, inputTensor: Tensor, o
     );
   }
   bump(outputTensor);
-  const work = onHost([outputTensor, inputTensor], [outputTensor], ([out, input]) =>
+  const work = onBackend(group, [outputTensor, inputTensor], [outputTensor], ([out, input]) =>
     group.run(CollectiveKind.AllGather, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(out)),
   );
   return withResult(work, [outputTensor]);
@@ -178,7 +192,7 @@ export function allGather(tensorList: Tensor[], tensor: Tensor, options: GroupOp
   checkList(tensorList, 'allGather', 'tensorList', group.size(), tensor);
   const flat = empty([group.size() * tensor.numel()], { dtype: tensor.dtype });
   bump(...tensorList);
-  const work = onHost([tensor], [], ([input]) =>
+  const work = onBackend(group, [tensor], [], ([input]) =>
     group.run(CollectiveKind.AllGather, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(flat)),
   );
   return withResult(work.andThen(() => scatterInto(flat, tensorList)), tensorList);
@@ -216,7 +230,7 @@ export function gather(tensor: Tensor, options: GroupOption & { gatherList?: Ten
   else if (list.length > 0) throw new Error('gather: Argument ``gather_list`` must NOT be specified on non-destination ranks.');
   const flat = isRoot ? empty([group.size() * tensor.numel()], { dtype: tensor.dtype }) : null;
   bump(...list);
-  const work = onHost([tensor], [], ([input]) =>
+  const work = onBackend(group, [tensor], [], ([input]) =>
     group.run(CollectiveKind.Gather, input.dtype.code, CommReduceOp.Sum, root, 0, bytesOf(input), flat && bytesOf(flat)),
   );
   return withResult(flat ? work.andThen(() => scatterInto(flat, list)) : work, list);
@@ -237,7 +251,7 @@ export function scatter(tensor: Tensor, options: GroupOption & { scatterList?: T
   else if (list.length > 0) throw new Error('scatter: Argument ``scatter_list`` must NOT be specified on non-source ranks.');
   const flat = isRoot ? joined(list) : null;
   bump(tensor);
-  const work = onHost([tensor], [tensor], ([out]) =>
+  const work = onBackend(group, [tensor], [tensor], ([out]) =>
     group.run(CollectiveKind.Scatter, out.dtype.code, CommReduceOp.Sum, root, 0, flat && bytesOf(flat), bytesOf(out)),
   );
   return withResult(flat ? work.andThen(() => flat.dispose()) : work, [tensor]);
@@ -280,8 +294,9 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], options: Redu
 
 function reduceScatterFlat(group: ProcessGroup, output: Tensor, flat: Tensor, op: ReduceOpName): Work {
   const code = nativeReduceOp(op, output.dtype);
+  checkGroupDevice(group, [output, flat]);
   bump(output);
-  const host = flat.device.type === 'cpu' ? flat : noGrad(() => flat.cpu());
+  const host = flat.device.type === 'cpu' || group.device !== null ? flat : noGrad(() => flat.cpu());
   const work = group.run(CollectiveKind.AllReduce, host.dtype.code, code, 0, 0, null, bytesOf(host));
   const n = output.numel();
   const block = averaged(work, [host], op, group.size());
@@ -328,7 +343,7 @@ export function allToAllSingle(
     throw new RangeError(`allToAllSingle: input and output must have the same size, divisible by the group's size ${group.size()}`);
   }
   bump(output);
-  const work = onHost([output, input], [output], ([out, inp]) =>
+  const work = onBackend(group, [output, input], [output], ([out, inp]) =>
     group.run(CollectiveKind.AllToAll, inp.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(inp), bytesOf(out)),
   );
   return withResult(work, [output]);
@@ -455,7 +470,7 @@ function peerCall(kind: CollectiveKind, fn: string, tensor: Tensor, peer: number
   if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) throw new RangeError(`${fn}: tag must be a non-negative 32-bit integer, got ${tag}`);
   const sending = kind === CollectiveKind.Send;
   if (!sending) bump(tensor);
-  return onHost([tensor], sending ? [] : [tensor], ([t]) =>
+  return onBackend(group, [tensor], sending ? [] : [tensor], ([t]) =>
     group.run(kind, t.dtype.code, CommReduceOp.Sum, peerRank, tag, sending ? bytesOf(t) : null, sending ? null : bytesOf(t)),
   );
 }

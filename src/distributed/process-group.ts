@@ -5,7 +5,8 @@
 import { hostname as machineName } from 'node:os';
 
 import { CollectiveKind, CommReduceOp, type DTypeCode } from '../native/enums.generated.js';
-import { glooStatus, native, type DistGroup, type DistWork, type Handle } from '../native/addon.js';
+import { cudaStatus, glooStatus, native, type DistGroup, type DistWork, type Handle } from '../native/addon.js';
+import { Device } from '../tensor/device.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Store } from './store.js';
 import { Future } from '../futures.js';
@@ -184,7 +185,12 @@ export interface ConnectOptions {
   timeout: number;
   store: Store;
   masterAddr: string;
+  /** The CUDA device index of an NCCL group (unused by gloo). */
+  cudaIndex?: number;
 }
+
+/** The process-group backends: gloo (CPU tensors, CUDA ones through host copies) and NCCL (CUDA tensors). */
+export type BackendName = 'gloo' | 'nccl';
 
 /** Where this rank listens for its peers: GLOO_SOCKET_IFNAME, or loopback for a local master, or the host name. */
 function listenAddress(masterAddr: string): { host: string; iface: string } {
@@ -196,24 +202,41 @@ function listenAddress(masterAddr: string): { host: string; iface: string } {
 
 /**
  * A group of ranks with its own communicator. `rank()` and `size()` are within the group;
- * `ranks` lists the members' global ranks in group order.
+ * `ranks` lists the members' global ranks in group order. An NCCL group works on one CUDA
+ * device, `device`.
  */
 export class ProcessGroup {
   private native: DistGroup | null;
   /** Settles once every member is connected. @internal */
   readonly connected: Promise<void>;
 
+  /** The CUDA device of an NCCL group, whose tensors its collectives take; null for gloo. */
+  readonly device: Device | null;
+
   /** @internal */
   constructor(
-    readonly backend: 'gloo',
+    readonly backend: BackendName,
     private readonly groupRank: number,
     private readonly groupSize: number,
     /** the global ranks of the members, in group-rank order */
     readonly ranks: number[],
     options: ConnectOptions,
   ) {
-    const reason = glooStatus();
-    if (reason) throw new Error(`the gloo backend is not available: ${reason}`);
+    let deviceCode = 0;
+    if (backend === 'nccl') {
+      const cuda = cudaStatus();
+      if (cuda.deviceCount === 0) throw new Error(`the nccl backend needs a CUDA device: ${cuda.reason}`);
+      const index = options.cudaIndex ?? 0;
+      if (!Number.isInteger(index) || index < 0 || index >= cuda.deviceCount) {
+        throw new RangeError(`the nccl backend's device cuda:${index} does not exist (${cuda.deviceCount} CUDA device(s) visible)`);
+      }
+      this.device = new Device('cuda', index);
+      deviceCode = 1 + index;
+    } else {
+      const reason = glooStatus();
+      if (reason) throw new Error(`the gloo backend is not available: ${reason}`);
+      this.device = null;
+    }
     const { host, iface } = listenAddress(options.masterAddr);
     const store = options.store;
     const [handle, connected] = native.distConnect(groupRank, groupSize, host, iface, options.timeout, async (op, keys, value) => {
@@ -224,7 +247,7 @@ export class ProcessGroup {
       if (op === 'get') return store.get(keys[0]);
       await store.wait(keys, options.timeout);
       return null;
-    });
+    }, deviceCode);
     this.native = handle;
     this.connected = connected;
     this.timeout = options.timeout;

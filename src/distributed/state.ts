@@ -4,7 +4,8 @@
  * This is per JS environment (a worker thread has its own), as a Python process's is.
  */
 import { registerDistributedDefaults } from '../utils/distributed-sampler.js';
-import { ProcessGroup } from './process-group.js';
+import { currentDevice } from '../cuda.js';
+import { ProcessGroup, type BackendName } from './process-group.js';
 import { FileStore, PrefixStore, TCPStore, type Store } from './store.js';
 
 /** PyTorch's default timeout for collectives: 30 minutes, in milliseconds. */
@@ -25,6 +26,8 @@ export const GroupMember = {
 
 interface World {
   group: ProcessGroup;
+  backend: BackendName;
+  cudaIndex: number | undefined;
   store: Store;
   rank: number;
   size: number;
@@ -37,8 +40,14 @@ let world: World | null = null;
 
 /** Options of initProcessGroup, as PyTorch's keyword arguments. */
 export interface InitProcessGroupOptions {
-  /** 'gloo' for CPU tensors (default). 'nccl' is not available yet. */
-  backend?: 'gloo' | 'nccl';
+  /**
+   * 'gloo' (default) for CPU tensors, CUDA ones through host copies; 'nccl' for CUDA
+   * tensors of one device, `deviceId` (default: the current one, `torch.cuda.setDevice`),
+   * with NCCL (libnccl.so.2, loaded when the group connects; FLINT_NCCL may name it).
+   */
+  backend?: BackendName;
+  /** An NCCL group's CUDA device index (PyTorch's `device_id`); default the current device. */
+  deviceId?: number;
   /** 'env://' (default: MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE), 'tcp://host:port' or 'file:///path'. */
   initMethod?: string;
   worldSize?: number;
@@ -95,10 +104,7 @@ function makeStore(initMethod: string, rank: number, worldSize: number, timeout:
 export async function initProcessGroup(options: InitProcessGroupOptions = {}): Promise<void> {
   if (world !== null) throw new Error('trying to initialize the default process group twice!');
   const backend = options.backend ?? 'gloo';
-  if (backend === 'nccl') {
-    throw new Error("initProcessGroup: the 'nccl' backend is not available in flint yet; use 'gloo' (CUDA tensors then travel through host memory)");
-  }
-  if (backend !== 'gloo') throw new Error(`initProcessGroup: unknown backend '${String(backend)}'; expected 'gloo' or 'nccl'`);
+  if (backend !== 'gloo' && backend !== 'nccl') throw new Error(`initProcessGroup: unknown backend '${String(backend)}'; expected 'gloo' or 'nccl'`);
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
   if (!(timeout > 0)) throw new RangeError(`initProcessGroup: timeout must be a positive number of milliseconds, got ${timeout}`);
   const rank = required(options.rank ?? envInteger('RANK'), 'rank', 'RANK');
@@ -114,8 +120,11 @@ export async function initProcessGroup(options: InitProcessGroupOptions = {}): P
   try {
     if (store instanceof TCPStore) await store.connected;
     await checkWorld(store, rank, size);
-    const group = new ProcessGroup('gloo', rank, size, range(size), { rank, size, timeout, store: new PrefixStore('default_pg', store), masterAddr: made.masterAddr });
-    world = { group, store, rank, size, timeout, masterAddr: made.masterAddr, groupsMade: 0, groups: [group] };
+    const cudaIndex = backend === 'nccl' ? (options.deviceId ?? currentDevice()) : undefined;
+    const group = new ProcessGroup(backend, rank, size, range(size), {
+      rank, size, timeout, store: new PrefixStore('default_pg', store), masterAddr: made.masterAddr, cudaIndex,
+    });
+    world = { group, backend, cudaIndex, store, rank, size, timeout, masterAddr: made.masterAddr, groupsMade: 0, groups: [group] };
     await group.connected.catch((error: Error) => {
       destroyProcessGroup();
       throw new Error(`initProcessGroup: connecting to the other ranks failed: ${error.message}`);
@@ -219,8 +228,10 @@ export function getBackend(group?: ProcessGroup | null): string {
  * `GroupMember.NON_GROUP_MEMBER`, with which every collective does nothing.
  * @example const evens = await dist.newGroup([0, 2]);
  */
-export async function newGroup(ranks?: number[] | null, options: { timeout?: number; backend?: 'gloo' } = {}): Promise<ProcessGroup | typeof GroupMember.NON_GROUP_MEMBER> {
+export async function newGroup(ranks?: number[] | null, options: { timeout?: number; backend?: BackendName } = {}): Promise<ProcessGroup | typeof GroupMember.NON_GROUP_MEMBER> {
   const current = needWorld('newGroup');
+  const backend = options.backend ?? current.backend;
+  if (backend !== 'gloo' && backend !== 'nccl') throw new Error(`newGroup: unknown backend '${String(backend)}'; expected 'gloo' or 'nccl'`);
   const members = ranks == null ? range(current.size) : [...new Set(ranks)].sort((a, b) => a - b);
   for (const r of members) {
     if (!Number.isInteger(r) || r < 0 || r >= current.size) throw new RangeError(`newGroup: rank ${r} is out of range for a world of ${current.size}`);
@@ -236,12 +247,13 @@ export async function newGroup(ranks?: number[] | null, options: { timeout?: num
     return GroupMember.NON_GROUP_MEMBER;
   }
   const timeout = options.timeout ?? current.timeout;
-  const group = new ProcessGroup('gloo', groupRank, members.length, members, {
+  const group = new ProcessGroup(backend, groupRank, members.length, members, {
     rank: groupRank,
     size: members.length,
     timeout,
     store: new PrefixStore(`group_${index}`, current.store),
     masterAddr: current.masterAddr,
+    cudaIndex: backend === 'nccl' ? (current.cudaIndex ?? currentDevice()) : undefined,
   });
   current.groups.push(group);
   await group.connected;

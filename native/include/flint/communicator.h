@@ -1,14 +1,16 @@
-// The interface of a collective-communication library (gloo today; NCCL next), as the
-// addon's process groups drive it. A library lives in its own shared object
-// (build-gloo/flint_gloo.so), opened with dlopen only when torch.distributed asks for it,
-// so the addon itself never links against gloo and installs without it.
+// The interface of a collective-communication library, as the addon's process groups drive
+// it: gloo, in its own shared object (build-gloo/flint_gloo.so), and NCCL, inside the CUDA
+// backend's (flint_cuda.so, native/cuda/nccl_communicator.cc). Each is opened with dlopen
+// only when torch.distributed asks for it, so the addon itself never links against either.
 //
 // Every call blocks its caller (a process group's own thread, never the JS thread) until
 // it is done, and throws std::exception with a message on failure: a peer that closed
-// its connection, a timeout. Buffers are host memory, contiguous, and the same size on
-// every rank as the collective requires: the addon checks them against their storages,
-// and checks that the ranks agree before each collective, since gloo aborts the process
-// when a peer's message is longer than the buffer it lands in.
+// its connection, a timeout. Buffers are contiguous and the same size on every rank as the
+// collective requires: host memory for gloo; for NCCL, device memory of the group's device,
+// except the small host buffers of exchangeRecords and of the size messages of send and
+// recv, which it stages itself. The addon checks buffers against their storages, and
+// checks that the ranks agree before each collective, since gloo aborts the process when a
+// peer's message is longer than the buffer it lands in (and NCCL hangs or corrupts).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +21,8 @@
 #include "flint/dtype.h"
 
 namespace flint {
+
+class Backend;
 
 // The key-value store that ranks meet through (torch.distributed's TCPStore or
 // FileStore). The addon forwards each call to the JS store of the process group.
@@ -73,6 +77,11 @@ class Communicator {
   virtual std::unique_ptr<PendingTransfer> recv(void* data, size_t nbytes, int peer, int channel, uint32_t tag) = 0;
   // A receive from whichever rank sends first (its wait() says which).
   virtual std::unique_ptr<PendingTransfer> recvAny(void* data, size_t nbytes, int channel, uint32_t tag) = 0;
+  // Whether every call, posted transfers included, must come from the group's one worker
+  // thread in the order the ranks agree on (NCCL: a communicator is not thread-safe, and
+  // its sends and receives have no tags). The addon then receives a message's size and
+  // posts the message's receive on the worker, instead of on the transfer's own thread.
+  virtual bool orderedTransfers() const { return false; }
 };
 
 // How a rank joins a group.
@@ -82,6 +91,7 @@ struct CommConnectOptions {
   const char* hostname;  // the address this rank listens on, for its peers
   const char* iface;     // or the network interface to listen on ("" for none)
   int64_t timeoutMs;     // for connecting and for every later operation
+  Backend* device;       // NCCL: the CUDA backend whose memory and stream it uses (null for gloo)
 };
 
 // The library's entry table; the addon calls it only after the library's ABI hash has

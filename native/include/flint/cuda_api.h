@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "flint/backend.h"
+#include "flint/communicator.h"
 
 namespace flint {
 
@@ -18,6 +19,8 @@ struct CudaApi {
   int (*deviceName)(int device, char* name, size_t nameLength);
   // Returns null, with the reason in `error`, when the device cannot be used.
   Backend* (*createBackend)(int device, char* error, size_t errorLength);
+  // torch.distributed's NCCL communicator (loaded from libnccl.so.2 when a group connects).
+  const CommApi* (*nccl)();
 };
 
 }  // namespace flint
