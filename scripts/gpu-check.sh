@@ -18,7 +18,7 @@
 # Then run, with carry [".gpu"]:
 #   source .gpu/remote.sh && bash scripts/gpu-check.sh
 # Knobs: GPU_TEST_S / GPU_BENCH_S (time limits, s), GPU_TESTS (vitest filters, default
-# tests/cuda; "none" skips them), GPU_BENCH_ONLY (comma list for --only; empty runs every
+# tests/cuda and tests/distributed-nccl.test.ts; "none" skips them), GPU_BENCH_ONLY (comma list for --only; empty runs every
 # workload; "none" skips the benchmarks), GPU_PROFILE (space-separated workloads of
 # bench/gpu-profile.ts: host and synced time per step for each, then Nsight Compute's
 # per-kernel GPU times, one log per workload, under $OUT).
@@ -47,6 +47,11 @@ if [ -z "${FLINT_CUDNN:-}" ]; then
     LD_LIBRARY_PATH="$cudnn_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 if [ -n "${FLINT_CUDNN:-}" ]; then export FLINT_REQUIRE_CUDNN=1; fi
+# NCCL: the wheel's too (nvidia/nccl/lib), for tests/distributed-nccl.test.ts.
+if [ -z "${FLINT_NCCL:-}" ]; then
+  nccl_dir=$(python3 -c 'import os, nvidia.nccl as m; print(os.path.join(list(m.__path__)[0], "lib"))' 2>/dev/null)
+  [ -n "$nccl_dir" ] && [ -e "$nccl_dir/libnccl.so.2" ] && export FLINT_NCCL="$nccl_dir/libnccl.so.2"
+fi
 python3 -c 'import torch; print("PyTorch", torch.__version__, "cuDNN", torch.backends.cudnn.version())' 2>&1 | tee -a "$OUT/gpu.txt"
 node -e 'import("./dist/src/index.js").then((t) => console.log("flint cuDNN:", t.backends.cudnn.version(), process.env.FLINT_CUDNN || "(no FLINT_CUDNN)"))' 2>&1 | tee -a "$OUT/gpu.txt"
 
@@ -68,7 +73,7 @@ fi
 
 [ "${GPU_TESTS:-}" = none ] || {
 stamp "CUDA suites"
-FLINT_REQUIRE_CUDA=1 timeout "${GPU_TEST_S:-200}" npx vitest run ${GPU_TESTS:-tests/cuda} --maxWorkers 8 \
+FLINT_REQUIRE_CUDA=1 timeout "${GPU_TEST_S:-200}" npx vitest run ${GPU_TESTS:-tests/cuda tests/distributed-nccl.test.ts} --maxWorkers 8 \
   --reporter=default --reporter=json --outputFile.json="$OUT/cuda-tests.json" >"$OUT/cuda-tests.log" 2>&1
 echo "vitest rc $?" >>"$OUT/cuda-tests.log"
 grep -E "✗|×|FAIL|AssertionError|Error:|Test Files|Tests |vitest rc" "$OUT/cuda-tests.log" | head -60
