@@ -122,6 +122,50 @@ FLINT_ATTN_INLINE void transposeTile(const Rows<const T>& rows, int64_t n, int64
   }
 }
 
+// Key (or value) tiles laid out by transposeTile, kept for the next task of the same n: a
+// thread's tasks of one n are consecutive, so the forward and dq passes transpose each tile
+// once per n instead of once per query block (the transposes were a tenth of a forward's
+// time at L = 128). Up to kStagedElements a thread; past that, one tile at a time. A tile
+// staged with fewer columns (a causal block sees fewer keys) is staged again when more are
+// needed. Columns past a ragged tail hold finite leftovers (the buffer starts zeroed), which
+// are scored but unused.
+constexpr int64_t kStagedElements = int64_t(1) << 17;
+template <typename T>
+class StagedTiles {
+ public:
+  StagedTiles(int64_t width, int64_t keys)
+      : width_(width), stride_(std::max<int64_t>(1, width) * kKeyBlock), tiles_((keys + kKeyBlock - 1) / kKeyBlock) {
+    keep_ = tiles_ * stride_ <= kStagedElements;
+    buffer_.assign((keep_ ? std::max<int64_t>(1, tiles_) : 1) * stride_, T(0));
+    if (keep_) stagedCols_.assign(std::max<int64_t>(1, tiles_), 0);
+  }
+  // The tile of `cols` rows from j0 of head-batch n.
+  const T* tile(const Rows<const T>& rows, int64_t n, int64_t j0, int64_t cols) {
+    if (!keep_) {
+      transposeTile(rows, n, j0, cols, width_, buffer_.data());
+      return buffer_.data();
+    }
+    if (n != n_) {
+      n_ = n;
+      std::fill(stagedCols_.begin(), stagedCols_.end(), 0);
+    }
+    const int64_t index = j0 / kKeyBlock;
+    T* at = buffer_.data() + index * stride_;
+    if (stagedCols_[index] < cols) {
+      transposeTile(rows, n, j0, cols, width_, at);
+      stagedCols_[index] = cols;
+    }
+    return at;
+  }
+
+ private:
+  int64_t width_, stride_, tiles_;
+  bool keep_ = false;
+  int64_t n_ = -1;
+  std::vector<T> buffer_;
+  std::vector<int64_t> stagedCols_;
+};
+
 // score[c] = scale · x·tile[:, c] + mask[j0 + c] for the first `cols` keys.
 template <typename T>
 FLINT_ATTN_INLINE void scoreRow(const T* x, const T* tile, int64_t width, int64_t cols, T scale, const T* maskRow, int64_t maskStride,
@@ -356,7 +400,8 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
   const T inf = std::numeric_limits<T>::infinity();
   const int64_t blocks = (g.L + kQueryBlock - 1) / kQueryBlock;
   // The tile is zero-filled once: columns past a ragged tail hold finite leftovers, scored but unused.
-  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock, T(0)), acc(kQueryBlock * std::max<int64_t>(1, g.EV));
+  StagedTiles<T> keys(g.E, g.S);
+  std::vector<T> acc(kQueryBlock * std::max<int64_t>(1, g.EV));
   std::vector<T> spare(std::max<int64_t>(1, g.EV));
   alignas(32) T score[kRows][kKeyBlock];
   T m[kQueryBlock], l[kQueryBlock];
@@ -368,7 +413,7 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
     const int64_t jEnd = g.keyEnd(iEnd);
     for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
       const int64_t cols = std::min(kKeyBlock, jEnd - j0);
-      transposeTile(pr.k, n, j0, cols, g.E, kT.data());
+      const T* kT = keys.tile(pr.k, n, j0, cols);
       for (int64_t r0 = i0; r0 < iEnd; r0 += kRows) {
         // Rows past the block's end repeat its last row; their results go to a spare accumulator.
         const T* x[kRows];
@@ -382,7 +427,7 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
           widest = std::max(widest, seen[r]);
         }
         if (widest == 0) continue;
-        scoreRows(x, kT.data(), g.E, score);
+        scoreRows(x, kT, g.E, score);
         for (int r = 0; r < kRows; r++) {
           T* s = score[r];
           const int64_t i = r0 + r, row = i - i0;
@@ -526,7 +571,7 @@ template <typename T>
 FLINT_ATTN_INLINE void queryTasks(const Problem<T>& pr, int64_t begin, int64_t end) {
   const Geometry<T>& g = pr.g;
   const int64_t queryBlocks = (g.L + kQueryBlock - 1) / kQueryBlock;
-  std::vector<T> kT(std::max<int64_t>(1, g.E) * kKeyBlock, T(0)), vT(std::max<int64_t>(1, g.EV) * kKeyBlock, T(0));
+  StagedTiles<T> keys(g.E, g.S), values(g.EV, g.S);
   std::vector<T> spare(std::max<int64_t>(1, g.E));
   alignas(32) T p[kRows][kKeyBlock];
   alignas(32) T ds[kRows][kKeyBlock];
@@ -540,11 +585,11 @@ FLINT_ATTN_INLINE void queryTasks(const Problem<T>& pr, int64_t begin, int64_t e
     const int64_t jEnd = g.keyEnd(iEnd);
     for (int64_t j0 = 0; j0 < jEnd; j0 += kKeyBlock) {
       const int64_t cols = std::min(kKeyBlock, jEnd - j0);
-      transposeTile(pr.k, n, j0, cols, g.E, kT.data());
-      transposeTile(pr.v, n, j0, cols, g.EV, vT.data());
+      const T* kT = keys.tile(pr.k, n, j0, cols);
+      const T* vT = values.tile(pr.v, n, j0, cols);
       for (int64_t r0 = i0; r0 < iEnd; r0 += kRows) {
         // Rows past the block's end are zero in ds; their (zero) sums go to a spare row.
-        const int64_t widest = gradRows(pr, n, r0, j0, cols, kT.data(), vT.data(), qRows, dORows, p, ds);
+        const int64_t widest = gradRows(pr, n, r0, j0, cols, kT, vT, qRows, dORows, p, ds);
         if (widest == 0) continue;
         T* dqRows[kRows];
         for (int r = 0; r < kRows; r++) dqRows[r] = r0 + r < iEnd ? dqn + (r0 + r) * g.E : spare.data();
