@@ -12,8 +12,13 @@
 // gather, scatter and allToAll are grouped sends and receives (ncclGroupStart/End), as in
 // PyTorch. NCCL has no receive from any source, and no tags: a group's transfers are posted
 // in the order the ranks issue them (orderedTransfers), on the same stream as the
-// collectives, so that, as with PyTorch's NCCL, two ranks that each send before receiving
-// wait on each other (here until the timeout, which says so).
+// collectives, so that two ranks that each send before receiving wait on each other (here
+// until the timeout, which says so). PyTorch gives point-to-point traffic communicators
+// and streams of its own per pair of ranks, so that a pending receive there does not hold
+// up the group's collectives; here it does (docs/distributed.md). Also unlike PyTorch, each
+// group has its own worker thread, so two groups' calls may reach NCCL in different orders
+// on different ranks; and an NCCL call that itself blocks (a first connection to a peer
+// that never calls) is not bounded by the timeout, which only bounds the wait afterwards.
 #include "nccl_communicator.h"
 
 #include <algorithm>
@@ -67,9 +72,10 @@ int ncclOpOf(CommReduceOp op, DType dtype) {
     case CommReduceOp::Product: return boolean ? kNcclMin : kNcclProd;
     case CommReduceOp::Min: return kNcclMin;
     case CommReduceOp::Max: return kNcclMax;
-    default:
-      throw std::runtime_error(std::string("Cannot use ReduceOp.") + EnumInfo<CommReduceOp>::names[int(op)] +
-                               " with NCCL");
+    case CommReduceOp::BitwiseAnd: throw std::runtime_error("Cannot use ReduceOp.BAND with NCCL");
+    case CommReduceOp::BitwiseOr: throw std::runtime_error("Cannot use ReduceOp.BOR with NCCL");
+    case CommReduceOp::BitwiseXor: throw std::runtime_error("Cannot use ReduceOp.BXOR with NCCL");
+    default: throw std::runtime_error("Cannot use this ReduceOp with NCCL");
   }
 }
 
@@ -79,14 +85,23 @@ int ncclOpOf(CommReduceOp op, DType dtype) {
 // the communicator's stream never wait for its earlier work (a pageable one would).
 class Slab {
  public:
-  Slab(size_t deviceBytes, size_t hostBytes) {
+  // Zeroed on `stream` (the communicator's, idle when this runs), and waited for, so that
+  // nothing later on any stream sees the zeroing land after its own write.
+  Slab(size_t deviceBytes, size_t hostBytes, cudaStream_t stream) {
     checkCuda(cudaMalloc(&device_, std::max<size_t>(deviceBytes, 1)), "cudaMalloc");
     if (cudaMallocHost(&host_, std::max<size_t>(hostBytes, 1)) != cudaSuccess) {
       cudaGetLastError();
       cudaFree(device_);
       throw std::runtime_error("NCCL process group: cudaMallocHost failed");
     }
-    checkCuda(cudaMemset(device_, 0, std::max<size_t>(deviceBytes, 1)), "cudaMemset");
+    const cudaError_t zeroed = cudaMemsetAsync(device_, 0, std::max<size_t>(deviceBytes, 1), stream);
+    const cudaError_t waited = zeroed == cudaSuccess ? cudaStreamSynchronize(stream) : zeroed;
+    if (waited != cudaSuccess) {
+      cudaGetLastError();
+      cudaFree(device_);
+      cudaFreeHost(host_);
+      throw std::runtime_error(std::string("NCCL process group: cudaMemsetAsync failed: ") + cudaGetErrorString(waited));
+    }
   }
   ~Slab() {
     cudaFree(device_);
@@ -108,7 +123,7 @@ class MessageSlots {
  public:
   static constexpr int kSlots = 256;
   static constexpr size_t kSlotBytes = 64;
-  MessageSlots() : slab_(kSlots * kSlotBytes, kSlots * kSlotBytes), used_(kSlots, false) {}
+  explicit MessageSlots(cudaStream_t stream) : slab_(kSlots * kSlotBytes, kSlots * kSlotBytes, stream), used_(kSlots, false) {}
   int take() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (int i = 0; i < kSlots; i++) {
@@ -165,16 +180,22 @@ class NcclCommunicator final : public Communicator {
     checkCuda(cudaEventCreateWithFlags(&ready_, cudaEventDisableTiming), "cudaEventCreate");
     checkCuda(cudaEventCreateWithFlags(&done_, cudaEventDisableTiming), "cudaEventCreate");
     // The records of every rank, then the barrier's number.
-    scratch_ = std::make_unique<Slab>(kRecordBytes * (size_t)size_ + sizeof(int32_t), kRecordBytes * (size_t)size_);
+    scratch_ = std::make_unique<Slab>(kRecordBytes * (size_t)size_ + sizeof(int32_t), kRecordBytes * (size_t)size_, stream_);
+    slots_ = std::make_unique<MessageSlots>(stream_);
   }
 
   ~NcclCommunicator() override {
     cudaSetDevice(device_);
     if (!aborted_) {
-      // Whatever is still queued finishes first; a communicator whose peers are gone was
-      // aborted instead.
-      cudaStreamSynchronize(stream_);
-      nccl_->commDestroy(comm_);
+      // What is still queued gets the group's timeout to finish (waitFor aborts past it):
+      // ncclCommDestroy would wait for it without end.
+      try {
+        checkCuda(cudaEventRecord(done_, stream_), "cudaEventRecord");
+        waitFor(done_, "the group's last operations", timeoutMs_);
+        nccl_->commDestroy(comm_);
+      } catch (const std::exception&) {
+        abort();
+      }
     }
     scratch_.reset();
     slots_.reset();
@@ -262,8 +283,9 @@ class NcclCommunicator final : public Communicator {
     checkCuda(cudaMemcpyAsync(records + (size_t)rank_ * kRecordBytes, pinned + (size_t)rank_ * kRecordBytes, kRecordBytes,
                               cudaMemcpyHostToDevice, stream_),
               "cudaMemcpyAsync");
-    nccl_->check(nccl_->allGather(records + (size_t)rank_ * kRecordBytes, records, kRecordBytes, kNcclUint8, comm_, stream_),
-                 "the ranks' agreement (ncclAllGather)", comm_);
+    enqueueLocked("the ranks' agreement (ncclAllGather)", [&] {
+      return nccl_->allGather(records + (size_t)rank_ * kRecordBytes, records, kRecordBytes, kNcclUint8, comm_, stream_);
+    });
     checkCuda(cudaMemcpyAsync(pinned, records, total, cudaMemcpyDeviceToHost, stream_), "cudaMemcpyAsync");
     finish("the ranks' agreement before a collective");
     std::memcpy(all, pinned, total);
@@ -291,7 +313,12 @@ class NcclCommunicator final : public Communicator {
       if (status == cudaSuccess) return;
       if (status != cudaErrorNotReady) checkCuda(status, what);
       ncclResultCode async = kNcclSuccess;
-      if (nccl_->commGetAsyncError(comm_, &async) == kNcclSuccess && async != kNcclSuccess && async != kNcclInProgress) {
+      {
+        std::lock_guard<std::mutex> lock(commMutex_);
+        if (aborted_) throw std::runtime_error(abortedMessage(what));
+        if (nccl_->commGetAsyncError(comm_, &async) != kNcclSuccess) async = kNcclSuccess;
+      }
+      if (async != kNcclSuccess && async != kNcclInProgress) {
         abort();
         throw std::runtime_error(std::string("NCCL error in ") + what + ": " + nccl_->getErrorString(async) +
                                  " (a peer failed; the communicator was aborted)");
@@ -316,8 +343,17 @@ class NcclCommunicator final : public Communicator {
   template <class Enqueue>
   void run(const char* what, Enqueue enqueue) {
     ready();
-    nccl_->check(enqueue(), what, comm_);
+    enqueueLocked(what, enqueue);
     finish(what);
+  }
+
+  // Every call that uses comm_ holds commMutex_ and finds it not aborted: a transfer's
+  // thread may abort it (ncclCommAbort frees it) while the worker is about to use it.
+  template <class Enqueue>
+  void enqueueLocked(const char* what, Enqueue enqueue) {
+    std::lock_guard<std::mutex> lock(commMutex_);
+    if (aborted_) throw std::runtime_error(abortedMessage(what));
+    nccl_->check(enqueue(), what, comm_);
   }
 
   // Makes the communicator's stream wait for what the backend's stream has queued.
@@ -356,7 +392,6 @@ class NcclCommunicator final : public Communicator {
     if (onHost && nbytes > MessageSlots::kSlotBytes) {
       throw std::runtime_error(std::string("NCCL ") + what + ": tensors must be CUDA tensors of the group's device");
     }
-    if (onHost && !slots_) slots_ = std::make_unique<MessageSlots>();
     const int slot = onHost ? slots_->take() : -1;
     cudaEvent_t event = nullptr;
     try {
@@ -368,9 +403,10 @@ class NcclCommunicator final : public Communicator {
           checkCuda(cudaMemcpyAsync(buffer, slots_->host(slot), nbytes, cudaMemcpyHostToDevice, stream_), "cudaMemcpyAsync");
         }
       }
-      nccl_->check(sending ? nccl_->send(buffer, nbytes, kNcclUint8, peer, comm_, stream_)
-                           : nccl_->recv(buffer, nbytes, kNcclUint8, peer, comm_, stream_),
-                   what, comm_);
+      enqueueLocked(what, [&] {
+        return sending ? nccl_->send(buffer, nbytes, kNcclUint8, peer, comm_, stream_)
+                       : nccl_->recv(buffer, nbytes, kNcclUint8, peer, comm_, stream_);
+      });
       if (onHost && !sending) {
         checkCuda(cudaMemcpyAsync(slots_->host(slot), buffer, nbytes, cudaMemcpyDeviceToHost, stream_), "cudaMemcpyAsync");
       }
@@ -392,10 +428,10 @@ class NcclCommunicator final : public Communicator {
 
  private:
   void abort() {
-    std::lock_guard<std::mutex> lock(abortMutex_);
+    std::lock_guard<std::mutex> lock(commMutex_);
     if (aborted_) return;
-    nccl_->commAbort(comm_);
     aborted_ = true;
+    nccl_->commAbort(comm_);
   }
   static std::string abortedMessage(const char* what) {
     return std::string("NCCL ") + what + ": the communicator was aborted after an earlier failure or timeout; destroy "
@@ -410,8 +446,8 @@ class NcclCommunicator final : public Communicator {
   cudaStream_t stream_ = nullptr;
   cudaEvent_t ready_ = nullptr, done_ = nullptr;
   std::unique_ptr<Slab> scratch_;
-  std::unique_ptr<MessageSlots> slots_;  // made on the first host message
-  std::mutex abortMutex_;
+  std::unique_ptr<MessageSlots> slots_;
+  std::mutex commMutex_;  // held by every call that uses comm_ (see enqueueLocked)
   std::atomic<bool> aborted_{false};
 };
 

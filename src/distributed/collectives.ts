@@ -7,8 +7,8 @@
  */
 import { CollectiveKind, CommReduceOp } from '../native/enums.generated.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { empty, tensor as tensorOf } from '../tensor/creation.js';
-import type { DType } from '../tensor/dtype.js';
+import { empty, tensor as tensorOf, zeros } from '../tensor/creation.js';
+import { int64, type DType } from '../tensor/dtype.js';
 import type { DeviceLike } from '../tensor/device.js';
 import { checkTensor } from '../tensor/args.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -98,7 +98,7 @@ export function allReduce(tensor: Tensor, options: ReduceOptions = {}): Work {
   const group: Resolved = resolveGroup(options, 'allReduce');
   if (group === null) return doneWork();
   const op = options.op ?? ReduceOp.SUM;
-  const code = nativeReduceOp(op, tensor.dtype);
+  const code = nativeReduceOp(op, tensor.dtype, group);
   bump(tensor);
   const work = onBackend(group, [tensor], [tensor], ([t]) =>
     group.run(CollectiveKind.AllReduce, t.dtype.code, code, 0, 0, null, bytesOf(t)),
@@ -133,7 +133,7 @@ export function reduce(tensor: Tensor, dst: number, options: ReduceOptions = {})
   if (group === null) return doneWork();
   const root = group.groupRankOf(dst, 'reduce: dst');
   const op = options.op ?? ReduceOp.SUM;
-  const code = nativeReduceOp(op, tensor.dtype);
+  const code = nativeReduceOp(op, tensor.dtype, group);
   bump(tensor);
   const work = onBackend(group, [tensor], [tensor], ([t]) =>
     group.run(CollectiveKind.Reduce, t.dtype.code, code, root, 0, null, bytesOf(t)),
@@ -190,7 +190,8 @@ export function allGather(tensorList: Tensor[], tensor: Tensor, options: GroupOp
   const group = resolveGroup(options, 'allGather');
   if (group === null) return doneWork();
   checkList(tensorList, 'allGather', 'tensorList', group.size(), tensor);
-  const flat = empty([group.size() * tensor.numel()], { dtype: tensor.dtype });
+  checkGroupDevice(group, tensorList);
+  const flat = empty([group.size() * tensor.numel()], { dtype: tensor.dtype, device: group.device ?? 'cpu' });
   bump(...tensorList);
   const work = onBackend(group, [tensor], [], ([input]) =>
     group.run(CollectiveKind.AllGather, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(flat)),
@@ -206,10 +207,12 @@ function scatterInto(flat: Tensor, list: Tensor[]): void {
   flat.dispose();
 }
 
-function joined(list: Tensor[]): Tensor {
+/** The tensors of `list` end to end, in a buffer where `group`'s backend takes them. */
+function joined(list: Tensor[], group: ProcessGroup): Tensor {
+  checkGroupDevice(group, list);
   return noGrad(() => {
     const n = list[0].numel();
-    const flat = empty([list.length * n], { dtype: list[0].dtype });
+    const flat = empty([list.length * n], { dtype: list[0].dtype, device: group.device ?? 'cpu' });
     list.forEach((t, i) => flat.narrow(0, i * n, n).copy_(t.reshape(-1)));
     return flat;
   });
@@ -228,7 +231,8 @@ export function gather(tensor: Tensor, options: GroupOption & { gatherList?: Ten
   const list = options.gatherList ?? [];
   if (isRoot) checkList(list, 'gather', 'gatherList', group.size(), tensor);
   else if (list.length > 0) throw new Error('gather: Argument ``gather_list`` must NOT be specified on non-destination ranks.');
-  const flat = isRoot ? empty([group.size() * tensor.numel()], { dtype: tensor.dtype }) : null;
+  if (isRoot) checkGroupDevice(group, list);
+  const flat = isRoot ? empty([group.size() * tensor.numel()], { dtype: tensor.dtype, device: group.device ?? 'cpu' }) : null;
   bump(...list);
   const work = onBackend(group, [tensor], [], ([input]) =>
     group.run(CollectiveKind.Gather, input.dtype.code, CommReduceOp.Sum, root, 0, bytesOf(input), flat && bytesOf(flat)),
@@ -249,7 +253,7 @@ export function scatter(tensor: Tensor, options: GroupOption & { scatterList?: T
   const list = options.scatterList ?? [];
   if (isRoot) checkList(list, 'scatter', 'scatterList', group.size(), tensor);
   else if (list.length > 0) throw new Error('scatter: Argument ``scatter_list`` must NOT be specified on non-source ranks.');
-  const flat = isRoot ? joined(list) : null;
+  const flat = isRoot ? joined(list, group) : null;
   bump(tensor);
   const work = onBackend(group, [tensor], [tensor], ([out]) =>
     group.run(CollectiveKind.Scatter, out.dtype.code, CommReduceOp.Sum, root, 0, flat && bytesOf(flat), bytesOf(out)),
@@ -289,11 +293,11 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], options: Redu
   const group = resolveGroup(options, 'reduceScatter');
   if (group === null) return doneWork();
   checkList(inputList, 'reduceScatter', 'inputList', group.size(), output);
-  return withResult(reduceScatterFlat(group, output, joined(inputList), options.op ?? ReduceOp.SUM), [output]);
+  return withResult(reduceScatterFlat(group, output, joined(inputList, group), options.op ?? ReduceOp.SUM), [output]);
 }
 
 function reduceScatterFlat(group: ProcessGroup, output: Tensor, flat: Tensor, op: ReduceOpName): Work {
-  const code = nativeReduceOp(op, output.dtype);
+  const code = nativeReduceOp(op, output.dtype, group);
   checkGroupDevice(group, [output, flat]);
   bump(output);
   const host = flat.device.type === 'cpu' || group.device !== null ? flat : noGrad(() => flat.cpu());
@@ -384,6 +388,7 @@ const ALL_TO_ALL_TAG = 0xffffff02;
  * and the matching side must expect none.
  */
 function exchangeBlocks(group: ProcessGroup, blocks: Tensor[], into: Tensor[], fn: string): Work {
+  if (group.device !== null) return exchangePadded(group, blocks, into, fn);
   const me = group.rank();
   if (blocks[me].numel() !== into[me].numel()) {
     throw new RangeError(`${fn}: this rank sends itself ${blocks[me].numel()} elements but expects ${into[me].numel()}`);
@@ -399,6 +404,49 @@ function exchangeBlocks(group: ProcessGroup, blocks: Tensor[], into: Tensor[], f
     if (into[r].numel() > 0) works.push(recv(into[r], peer, { group, tag: ALL_TO_ALL_TAG }));
   }
   return Work._all(works);
+}
+
+/**
+ * exchangeBlocks for an NCCL group, whose sends and receives run in issue order on the
+ * group's one stream (every rank sending first would wait on its peers, as with PyTorch's
+ * NCCL): the block sizes go first, as an even all-to-all, so that every rank fails alike
+ * when one expects another size; then every block, padded to the longest, as one.
+ */
+function exchangePadded(group: ProcessGroup, blocks: Tensor[], into: Tensor[], fn: string): Work {
+  checkGroupDevice(group, [...blocks, ...into]);
+  const size = group.size();
+  const device = group.device!;
+  const counts = tensorOf(blocks.map((b) => b.numel()), { dtype: int64, device });
+  const theirs = empty([size], { dtype: int64, device });
+  let sent: number[];
+  try {
+    group.run(CollectiveKind.AllToAll, int64.code, CommReduceOp.Sum, 0, 0, bytesOf(counts), bytesOf(theirs)).wait();
+    sent = (theirs.tolist() as (number | bigint)[]).map(Number);
+  } finally {
+    counts.dispose();
+    theirs.dispose();
+  }
+  const wrong = sent.findIndex((n, r) => n !== into[r].numel());
+  const longest = Math.max(1, ...blocks.map((b) => b.numel()), ...into.map((t) => t.numel()));
+  const [anyWrong, m] = allReduceNumbers([wrong >= 0 ? 1 : 0, longest], group, { dtype: int64, device, op: ReduceOp.MAX });
+  if (anyWrong !== 0) {
+    throw new RangeError(
+      wrong >= 0
+        ? `${fn}: rank ${group.ranks[wrong]} sends this rank ${sent[wrong]} elements, but this rank expects ${into[wrong].numel()}`
+        : `${fn}: another rank expects blocks of other sizes than its peers send`,
+    );
+  }
+  const dtype = blocks[0].dtype;
+  const input = zeros([size * m], { dtype, device });
+  const output = empty([size * m], { dtype, device });
+  noGrad(() => blocks.forEach((b, r) => b.numel() > 0 && input.narrow(0, r * m, b.numel()).copy_(b.reshape(-1))));
+  bump(...into);
+  const work = group.run(CollectiveKind.AllToAll, dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(output));
+  return work.andThen(() => {
+    noGrad(() => into.forEach((t, r) => t.numel() > 0 && t.copy_(output.narrow(0, r * m, t.numel()).view(t.shape))));
+    input.dispose();
+    output.dispose();
+  });
 }
 
 /**
@@ -421,8 +469,9 @@ export function allToAll(outputList: Tensor[], inputList: Tensor[], options: Gro
   }
   checkList(inputList, 'allToAll', 'inputList', group.size(), inputList[0]);
   checkList(outputList, 'allToAll', 'outputList', group.size(), inputList[0]);
-  const input = joined(inputList);
-  const output = empty([input.numel()], { dtype: input.dtype });
+  checkGroupDevice(group, outputList);
+  const input = joined(inputList, group);
+  const output = empty([input.numel()], { dtype: input.dtype, device: group.device ?? 'cpu' });
   bump(...outputList);
   const work = group.run(CollectiveKind.AllToAll, input.dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(output));
   const done = work.andThen(() => {

@@ -35,6 +35,9 @@ export interface MonitoredBarrierOptions extends GroupOption {
 export function monitoredBarrier(options: MonitoredBarrierOptions = {}): void {
   const group = resolveGroup(options, 'monitoredBarrier');
   if (group === null) return;
+  if (group.backend !== 'gloo') {
+    throw new Error('monitoredBarrier: ProcessGroupNCCL does not support monitoredBarrier, only GLOO supports monitored barrier.');
+  }
   const timeout = options.timeout ?? group.timeout;
   if (!(timeout > 0)) throw new RangeError(`monitoredBarrier: timeout must be a positive number of milliseconds, got ${timeout}`);
   const size = group.size();

@@ -11,12 +11,16 @@ import { empty, tensor } from '../tensor/creation.js';
 import { int64, uint8 } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { allGather, broadcast, gather, scatter } from './collectives.js';
+import type { Device } from '../tensor/device.js';
 import { resolveGroup, type GroupOption } from './state.js';
 
-function bytesTensor(bytes: Uint8Array, length: number): Tensor {
+/** Where a group's object bytes travel: an NCCL group's device, else the host. */
+type Where = Device | 'cpu';
+
+function bytesTensor(bytes: Uint8Array, length: number, dev: Where): Tensor {
   const padded = new Uint8Array(Math.max(length, 1));
   padded.set(bytes);
-  return tensor(padded, { dtype: uint8 });
+  return tensor(padded, { dtype: uint8, device: dev });
 }
 
 function valueOf(t: Tensor, length: number): unknown {
@@ -24,9 +28,9 @@ function valueOf(t: Tensor, length: number): unknown {
 }
 
 /** Every rank's serialized length, and the longest, which every gathered block is padded to. */
-async function gatherLengths(bytes: Uint8Array, size: number, options: GroupOption): Promise<{ lengths: number[]; longest: number }> {
-  const sizes = Array.from({ length: size }, () => empty([1], { dtype: int64 }));
-  await allGather(sizes, tensor([bytes.length], { dtype: int64 }), options);
+async function gatherLengths(bytes: Uint8Array, size: number, options: GroupOption, dev: Where): Promise<{ lengths: number[]; longest: number }> {
+  const sizes = Array.from({ length: size }, () => empty([1], { dtype: int64, device: dev }));
+  await allGather(sizes, tensor([bytes.length], { dtype: int64, device: dev }), options);
   const lengths = sizes.map((t) => t.item() as number);
   return { lengths, longest: Math.max(...lengths, 1) };
 }
@@ -42,12 +46,13 @@ function checkList(list: unknown, fn: string, name: string): asserts list is unk
 export async function allGatherObject(objectList: unknown[], obj: unknown, options: GroupOption = {}): Promise<void> {
   checkList(objectList, 'allGatherObject', 'objectList');
   const group = resolveGroup(options, 'allGatherObject');
+  const dev: Where = group?.device ?? 'cpu';
   if (group === null) return;
   const size = group.size();
   const bytes = serialize(obj);
-  const { lengths, longest } = await gatherLengths(bytes, size, options);
-  const parts = Array.from({ length: size }, () => empty([longest], { dtype: uint8 }));
-  await allGather(parts, bytesTensor(bytes, longest), options);
+  const { lengths, longest } = await gatherLengths(bytes, size, options, dev);
+  const parts = Array.from({ length: size }, () => empty([longest], { dtype: uint8, device: dev }));
+  await allGather(parts, bytesTensor(bytes, longest, dev), options);
   objectList.length = size;
   parts.forEach((t, r) => (objectList[r] = valueOf(t, lengths[r])));
 }
@@ -60,13 +65,14 @@ export async function allGatherObject(objectList: unknown[], obj: unknown, optio
 export async function broadcastObjectList(objectList: unknown[], src = 0, options: GroupOption = {}): Promise<void> {
   checkList(objectList, 'broadcastObjectList', 'objectList');
   const group = resolveGroup(options, 'broadcastObjectList');
+  const dev: Where = group?.device ?? 'cpu';
   if (group === null) return;
   const mine = group.ranks[group.rank()] === src;
   const bytes = mine ? serialize(objectList) : new Uint8Array(0);
-  const length = tensor([bytes.length], { dtype: int64 });
+  const length = tensor([bytes.length], { dtype: int64, device: dev });
   await broadcast(length, src, options);
   const n = length.item() as number;
-  const payload = mine ? bytesTensor(bytes, n) : empty([Math.max(n, 1)], { dtype: uint8 });
+  const payload = mine ? bytesTensor(bytes, n, dev) : empty([Math.max(n, 1)], { dtype: uint8, device: dev });
   await broadcast(payload, src, options);
   if (!mine) {
     const values = valueOf(payload, n) as unknown[];
@@ -83,14 +89,15 @@ export async function broadcastObjectList(objectList: unknown[], src = 0, option
  */
 export async function gatherObject(obj: unknown, objectGatherList: unknown[] | null = null, dst = 0, options: GroupOption = {}): Promise<void> {
   const group = resolveGroup(options, 'gatherObject');
+  const dev: Where = group?.device ?? 'cpu';
   if (group === null) return;
   const isRoot = group.ranks[group.rank()] === dst;
   if (isRoot) checkList(objectGatherList, 'gatherObject', 'objectGatherList');
   const size = group.size();
   const bytes = serialize(obj);
-  const { lengths, longest } = await gatherLengths(bytes, size, options);
-  const parts = isRoot ? Array.from({ length: size }, () => empty([longest], { dtype: uint8 })) : undefined;
-  await gather(bytesTensor(bytes, longest), { ...options, gatherList: parts, dst });
+  const { lengths, longest } = await gatherLengths(bytes, size, options, dev);
+  const parts = isRoot ? Array.from({ length: size }, () => empty([longest], { dtype: uint8, device: dev })) : undefined;
+  await gather(bytesTensor(bytes, longest, dev), { ...options, gatherList: parts, dst });
   if (isRoot) {
     objectGatherList!.length = size;
     parts!.forEach((t, r) => (objectGatherList![r] = valueOf(t, lengths[r])));
@@ -110,6 +117,7 @@ export async function scatterObjectList(
 ): Promise<void> {
   checkList(scatterObjectOutputList, 'scatterObjectList', 'scatterObjectOutputList');
   const group = resolveGroup(options, 'scatterObjectList');
+  const dev: Where = group?.device ?? 'cpu';
   if (group === null) return;
   const isRoot = group.ranks[group.rank()] === src;
   const size = group.size();
@@ -121,12 +129,12 @@ export async function scatterObjectList(
     }
     blocks = scatterObjectInputList.map((v) => serialize(v));
   }
-  const longestTensor = tensor([isRoot ? Math.max(...blocks.map((b) => b.length), 1) : 0], { dtype: int64 });
+  const longestTensor = tensor([isRoot ? Math.max(...blocks.map((b) => b.length), 1) : 0], { dtype: int64, device: dev });
   await broadcast(longestTensor, src, options);
   const longest = longestTensor.item() as number;
-  const lengthOut = empty([1], { dtype: int64 });
-  await scatter(lengthOut, { ...options, src, scatterList: isRoot ? blocks.map((b) => tensor([b.length], { dtype: int64 })) : undefined });
-  const out = empty([longest], { dtype: uint8 });
-  await scatter(out, { ...options, src, scatterList: isRoot ? blocks.map((b) => bytesTensor(b, longest)) : undefined });
+  const lengthOut = empty([1], { dtype: int64, device: dev });
+  await scatter(lengthOut, { ...options, src, scatterList: isRoot ? blocks.map((b) => tensor([b.length], { dtype: int64, device: dev })) : undefined });
+  const out = empty([longest], { dtype: uint8, device: dev });
+  await scatter(out, { ...options, src, scatterList: isRoot ? blocks.map((b) => bytesTensor(b, longest, dev)) : undefined });
   scatterObjectOutputList[0] = valueOf(out, lengthOut.item() as number);
 }

@@ -40,12 +40,23 @@ const NATIVE_OPS: Record<ReduceOpName, CommReduceOp> = {
   BXOR: CommReduceOp.BitwiseXor,
 };
 
-/** @internal the native reduction of a ReduceOp, checked */
-export function nativeReduceOp(op: ReduceOpName, dtype: { isFloatingPoint: boolean; name: string }): CommReduceOp {
+/** The dtypes NCCL moves (PyTorch's getNcclDataType; bool as uint8). */
+const NCCL_DTYPES = new Set(['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int8', 'uint8', 'bool']);
+
+/**
+ * @internal the native reduction of a ReduceOp, checked; for an NCCL group also what
+ * ProcessGroupNCCL refuses (the native side refuses it too, later, through the Work)
+ */
+export function nativeReduceOp(op: ReduceOpName, dtype: { isFloatingPoint: boolean; name: string }, group?: { backend: string }): CommReduceOp {
   const code = NATIVE_OPS[op];
   if (code === undefined) throw new TypeError(`unknown ReduceOp ${String(op)}; expected one of ${Object.keys(ReduceOp).join(', ')}`);
   if (dtype.isFloatingPoint && (op === 'BAND' || op === 'BOR' || op === 'BXOR')) {
     throw new TypeError(`ReduceOp.${op} is not defined for floating-point tensors (got ${dtype.name})`);
+  }
+  if (group?.backend === 'nccl') {
+    if (!NCCL_DTYPES.has(dtype.name)) throw new TypeError(`Unsupported data type for NCCL process group: ${dtype.name}`);
+    if (op === 'BAND' || op === 'BOR' || op === 'BXOR') throw new TypeError(`Cannot use ReduceOp.${op} with NCCL`);
+    if (op === 'AVG' && dtype.name === 'bool') throw new TypeError('Cannot use ReduceOp.AVG with boolean inputs');
   }
   return code;
 }

@@ -129,6 +129,25 @@ const after = torch.ones(2, { device });
 await dist.allReduce(after);
 expectEqual(values(after), [size, size], 'the group works after a refused collective');
 
+// Uneven all-to-all (padded to the longest block on NCCL): rank s sends rank r (s + r) % 3 rows.
+{
+  const rowsFrom = (s: number, r: number): number => (s + r) % 3;
+  const rowsOf = (s: number, r: number): number[][] => Array.from({ length: rowsFrom(s, r) }, (_, i) => [s * 100 + r * 10 + i, -i]);
+  const input = torch.tensor(ranks.flatMap((r) => rowsOf(rank, r)), { dtype: torch.float64, device }).reshape(-1, 2);
+  const output = torch.full([ranks.reduce((acc, s) => acc + rowsFrom(s, rank), 0), 2], -1, { dtype: torch.float64, device });
+  await dist.allToAllSingle(output, input, ranks.map((s) => rowsFrom(s, rank)), ranks.map((r) => rowsFrom(rank, r)));
+  expectEqual(values(output), ranks.flatMap((s) => rowsOf(s, rank)), 'allToAllSingle with uneven splits');
+}
+
+// The object collectives travel through the group's device.
+const objects: unknown[] = [];
+await dist.allGatherObject(objects, { rank, name: 'r'.repeat(rank + 1) });
+expectEqual(objects, ranks.map((r) => ({ rank: r, name: 'r'.repeat(r + 1) })), 'allGatherObject');
+const list: unknown[] = rank === 0 ? [{ hello: 'nccl' }, 7] : [null, null];
+await dist.broadcastObjectList(list, 0);
+expectEqual(list, [{ hello: 'nccl' }, 7], 'broadcastObjectList');
+await expectRefused(() => dist.monitoredBarrier(), 'only GLOO supports monitored barrier', 'monitoredBarrier is gloo only');
+
 // DDP over NCCL: one step averages the ranks' gradients on the device.
 const net = new torch.nn.Linear(4, 2).to(device);
 const ddp = new torch.nn.parallel.DistributedDataParallel(net, { deviceIds: [localRank] });
