@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import torch from 'flint-torch';
+import { nativeReduceOp } from '../src/distributed/process-group.js';
 import { flintRun } from './helpers/flint-run.js';
 
 const dist = torch.distributed;
@@ -25,6 +26,20 @@ describe('the nccl backend without a GPU', () => {
     expect(t.tolist()).toEqual([1, 1, 1]);
     expect(dist.getBackend()).toBe('gloo');
     dist.destroyProcessGroup();
+  });
+
+  it("an NCCL group refuses what ProcessGroupNCCL refuses, at the call", () => {
+    const nccl = { backend: 'nccl' };
+    expect(() => nativeReduceOp('SUM', torch.int16, nccl)).toThrow('Unsupported data type for NCCL process group: int16');
+    expect(() => nativeReduceOp('BXOR', torch.int32, nccl)).toThrow('Cannot use ReduceOp.BXOR with NCCL');
+    expect(() => nativeReduceOp('BAND', torch.uint8, nccl)).toThrow('Cannot use ReduceOp.BAND with NCCL');
+    expect(() => nativeReduceOp('AVG', torch.bool, nccl)).toThrow('Cannot use ReduceOp.AVG with boolean inputs');
+    // gloo takes them all.
+    expect(() => nativeReduceOp('BXOR', torch.int32, { backend: 'gloo' })).not.toThrow();
+    expect(() => nativeReduceOp('SUM', torch.int16, { backend: 'gloo' })).not.toThrow();
+    for (const dtype of [torch.float32, torch.float16, torch.bfloat16, torch.float64, torch.int64, torch.int32, torch.int8, torch.uint8, torch.bool]) {
+      expect(() => nativeReduceOp('MAX', dtype, nccl)).not.toThrow();
+    }
   });
 
   it('an unknown backend is refused', async () => {
