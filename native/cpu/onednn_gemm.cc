@@ -28,27 +28,14 @@ void stridesOf(bool transposed, int64_t ld, int64_t* strides) {
 
 }  // namespace
 
-struct OnednnFloatGemm::Plan {
-  const OnednnLibrary* library = nullptr;
-  // Null when oneDNN has no brgemm kernel for this layout (remembered, so it is asked once).
-  onednnPrimitive primitive = nullptr;
-  OnednnMemoryDesc srcDesc{}, weightDesc{}, dstDesc{}, biasDesc{}, scratchDesc{};
-  size_t scratchBytes = 0;
-
-  ~Plan() {
-    if (primitive != nullptr) library->primitiveDestroy(primitive);
-  }
+// The primitive is null where oneDNN would not use brgemm for the layout.
+struct OnednnFloatGemm::Plan : OnednnPrimitivePlan {
+  using OnednnPrimitivePlan::OnednnPrimitivePlan;
+  OnednnMemoryDesc srcDesc{}, weightDesc{}, dstDesc{}, biasDesc{};
 };
 
-OnednnFloatGemm::OnednnFloatGemm() {
-  library_.check(library_.engineCreate(&engine_, kOnednnCpu, 0), "dnnl_engine_create");
-}
-
-OnednnFloatGemm::~OnednnFloatGemm() {
-  plans_.clear();
-  lanes_.clear();
-  library_.engineDestroy(engine_);
-}
+OnednnFloatGemm::OnednnFloatGemm() = default;
+OnednnFloatGemm::~OnednnFloatGemm() = default;
 
 bool OnednnFloatGemm::accepts(const GemmArgs& g) {
   if (g.dtype != DType::Float32 || g.batch != 1 || g.alpha != 1.0) return false;
@@ -62,8 +49,7 @@ OnednnFloatGemm::Plan* OnednnFloatGemm::planFor(const Key& key) {
   const bool transA = key[0] != 0, transB = key[1] != 0, hasBias = key[7] != 0;
   const int64_t k = key[2], n = key[3], lda = key[4], ldb = key[5], ldc = key[6], rows = key[8];
 
-  auto plan = std::make_unique<Plan>();
-  plan->library = &library_;
+  auto plan = std::make_unique<Plan>(library_);
   OnednnMemoryDesc &srcDesc = plan->srcDesc, &dstDesc = plan->dstDesc;
   const int64_t srcDims[2] = {rows, k}, weightDims[2] = {k, n}, dstDims[2] = {rows, n}, biasDims[2] = {1, n};
   int64_t srcStrides[2], weightStrides[2];
@@ -75,34 +61,17 @@ OnednnFloatGemm::Plan* OnednnFloatGemm::planFor(const Key& key) {
   library_.check(library_.memoryDescInitByStrides(&dstDesc, 2, dstDims, kOnednnF32, dstStrides), "dnnl_memory_desc_init_by_strides");
   library_.check(library_.memoryDescInitByTag(&plan->biasDesc, 2, biasDims, kOnednnF32, kOnednnTagAb), "dnnl_memory_desc_init_by_tag");
 
-  onednnAttr attr = nullptr;
-  library_.check(library_.attrCreate(&attr), "dnnl_primitive_attr_create");
-  onednnPrimitiveDesc desc = nullptr;
-  try {
-    library_.check(library_.attrSetScratchpadMode(attr, kOnednnScratchpadUser), "dnnl_primitive_attr_set_scratchpad_mode");
-    OnednnMatmulDesc op{};
-    library_.check(library_.matmulDescInit(&op, &srcDesc, &plan->weightDesc, hasBias ? &plan->biasDesc : nullptr, &dstDesc),
-                   "dnnl_matmul_desc_init");
-    const onednnStatus made = library_.primitiveDescCreate(&desc, &op, attr, engine_, nullptr);
+  OnednnMatmulDesc op{};
+  library_.check(library_.matmulDescInit(&op, &srcDesc, &plan->weightDesc, hasBias ? &plan->biasDesc : nullptr, &dstDesc),
+                 "dnnl_matmul_desc_init");
+  // Only brgemm measured faster than OpenBLAS; oneDNN's other f32 kernels are its own gemm
+  // (or a reference loop), no faster, and they would round differently for nothing.
+  auto isBrgemm = [&](onednnPrimitiveDesc desc) {
     const char* impl = nullptr;
-    if (made == kOnednnSuccess) library_.check(library_.primitiveDescQuery(desc, kOnednnQueryImplInfo, 0, &impl), "dnnl_primitive_desc_query");
-    // Only brgemm measured faster than OpenBLAS; oneDNN's other f32 kernels are its own gemm
-    // (or a reference loop), no faster, and they would round differently for nothing.
-    if (made == kOnednnSuccess && impl != nullptr && std::strncmp(impl, "brg", 3) == 0) {
-      const OnednnMemoryDesc* scratch = library_.primitiveDescQueryMd(desc, kOnednnQueryScratchpad, 0);
-      plan->scratchBytes = scratch == nullptr ? 0 : library_.memoryDescGetSize(scratch);
-      if (scratch != nullptr) plan->scratchDesc = *scratch;
-      library_.check(library_.primitiveCreate(&plan->primitive, desc), "dnnl_primitive_create (matmul)");
-    } else if (made != kOnednnSuccess && made != 3) {  // 3: unimplemented, which the caller falls back from
-      library_.check(made, "dnnl_primitive_desc_create (f32 matmul)");
-    }
-  } catch (...) {
-    if (desc != nullptr) library_.primitiveDescDestroy(desc);
-    library_.attrDestroy(attr);
-    throw;
-  }
-  if (desc != nullptr) library_.primitiveDescDestroy(desc);
-  library_.attrDestroy(attr);
+    library_.check(library_.primitiveDescQuery(desc, kOnednnQueryImplInfo, 0, &impl), "dnnl_primitive_desc_query");
+    return impl != nullptr && std::strncmp(impl, "brg", 3) == 0;
+  };
+  buildMatmul(*plan, op, [](onednnAttr) {}, isBrgemm, "oneDNN f32 matmul");
   return plans_.emplace(key, std::move(plan)).first->second.get();
 }
 

@@ -22,13 +22,11 @@ namespace flint {
 
 class ThreadPool;
 
-class OnednnFloatGemm {
+// Made once per CPU backend; its base loads oneDNN and throws flint::Error when it cannot.
+class OnednnFloatGemm : private OnednnCpuEngine {
  public:
-  // Loads oneDNN and makes a CPU engine. Throws flint::Error when it cannot.
-  OnednnFloatGemm();
+  OnednnFloatGemm();   // both defined where Plan is complete
   ~OnednnFloatGemm();
-  OnednnFloatGemm(const OnednnFloatGemm&) = delete;
-  OnednnFloatGemm& operator=(const OnednnFloatGemm&) = delete;
 
   // Whether run() takes products of this form at all: float32, one batch entry, alpha 1,
   // and either no bias and beta 0 or a row-vector bias ([N], not C itself) and beta 1.
@@ -45,10 +43,7 @@ class OnednnFloatGemm {
   using Key = std::array<int64_t, 9>;
   Plan* planFor(const Key& key);
 
-  OnednnLibrary library_;
-  onednnEngine engine_ = nullptr;
   std::map<Key, std::unique_ptr<Plan>> plans_;
-  OnednnLanes lanes_;
 };
 
 }  // namespace flint

@@ -29,27 +29,14 @@ float runtimeF32() {
 
 }  // namespace
 
-struct OnednnInt8Matmul::Plan {
-  const OnednnLibrary* library = nullptr;
-  // Null when oneDNN has no kernel for this product (remembered, so it is asked once).
-  onednnPrimitive primitive = nullptr;
-  OnednnMemoryDesc weightDesc{}, scalesDesc{}, zeroPointDesc{}, scratchDesc{};
-  size_t scratchBytes = 0;
-
-  ~Plan() {
-    if (primitive != nullptr) library->primitiveDestroy(primitive);
-  }
+// The primitive is null where oneDNN has no kernel for the product.
+struct OnednnInt8Matmul::Plan : OnednnPrimitivePlan {
+  using OnednnPrimitivePlan::OnednnPrimitivePlan;
+  OnednnMemoryDesc weightDesc{}, scalesDesc{}, zeroPointDesc{};
 };
 
-OnednnInt8Matmul::OnednnInt8Matmul() {
-  library_.check(library_.engineCreate(&engine_, kOnednnCpu, 0), "dnnl_engine_create");
-}
-
-OnednnInt8Matmul::~OnednnInt8Matmul() {
-  plans_.clear();
-  lanes_.clear();
-  library_.engineDestroy(engine_);
-}
+OnednnInt8Matmul::OnednnInt8Matmul() = default;
+OnednnInt8Matmul::~OnednnInt8Matmul() = default;
 
 OnednnInt8Matmul::Plan* OnednnInt8Matmul::planFor(const Key& key) {
   auto found = plans_.find(key);
@@ -58,8 +45,7 @@ OnednnInt8Matmul::Plan* OnednnInt8Matmul::planFor(const Key& key) {
   const int64_t k = key[0], columns = key[1], n = key[2];
   const bool perChannel = key[3] != 0;
 
-  auto plan = std::make_unique<Plan>();
-  plan->library = &library_;
+  auto plan = std::make_unique<Plan>(library_);
   OnednnMemoryDesc srcDesc{}, dstDesc{};
   const int64_t srcDims[2] = {kRuntimeDim, k}, weightDims[2] = {k, columns}, dstDims[2] = {kRuntimeDim, columns};
   const int64_t rowStride[2] = {n, 1}, runtimeStride[2] = {kRuntimeDim, 1};
@@ -70,34 +56,16 @@ OnednnInt8Matmul::Plan* OnednnInt8Matmul::planFor(const Key& key) {
   library_.check(library_.memoryDescInitByTag(&plan->scalesDesc, 1, scaleCount, kOnednnF32, kOnednnTagA), "dnnl_memory_desc_init_by_tag");
   library_.check(library_.memoryDescInitByTag(&plan->zeroPointDesc, 1, one, kOnednnS32, kOnednnTagA), "dnnl_memory_desc_init_by_tag");
 
-  onednnAttr attr = nullptr;
-  library_.check(library_.attrCreate(&attr), "dnnl_primitive_attr_create");
-  onednnPrimitiveDesc desc = nullptr;
-  try {
-    library_.check(library_.attrSetScratchpadMode(attr, kOnednnScratchpadUser), "dnnl_primitive_attr_set_scratchpad_mode");
+  OnednnMatmulDesc op{};
+  library_.check(library_.matmulDescInit(&op, &srcDesc, &plan->weightDesc, nullptr, &dstDesc), "dnnl_matmul_desc_init");
+  auto configure = [&](onednnAttr attr) {
     const float runtimeScale = runtimeF32();
     const int32_t runtimeZeroPoint = kOnednnRuntimeS32;
     // Mask bit 1: one scale per column of the output.
     library_.check(library_.attrSetOutputScales(attr, 1, perChannel ? 2 : 0, &runtimeScale), "dnnl_primitive_attr_set_output_scales");
     library_.check(library_.attrSetZeroPoints(attr, kOnednnArgSrc, 1, 0, &runtimeZeroPoint), "dnnl_primitive_attr_set_zero_points");
-    OnednnMatmulDesc op{};
-    library_.check(library_.matmulDescInit(&op, &srcDesc, &plan->weightDesc, nullptr, &dstDesc), "dnnl_matmul_desc_init");
-    const onednnStatus made = library_.primitiveDescCreate(&desc, &op, attr, engine_, nullptr);
-    if (made == kOnednnSuccess) {
-      const OnednnMemoryDesc* scratch = library_.primitiveDescQueryMd(desc, kOnednnQueryScratchpad, 0);
-      plan->scratchBytes = scratch == nullptr ? 0 : library_.memoryDescGetSize(scratch);
-      if (scratch != nullptr) plan->scratchDesc = *scratch;
-      library_.check(library_.primitiveCreate(&plan->primitive, desc), "dnnl_primitive_create (matmul)");
-    } else if (made != 3) {  // 3: unimplemented, which the caller falls back from
-      library_.check(made, "dnnl_primitive_desc_create (int8 matmul)");
-    }
-  } catch (...) {
-    if (desc != nullptr) library_.primitiveDescDestroy(desc);
-    library_.attrDestroy(attr);
-    throw;
-  }
-  if (desc != nullptr) library_.primitiveDescDestroy(desc);
-  library_.attrDestroy(attr);
+  };
+  buildMatmul(*plan, op, configure, [](onednnPrimitiveDesc) { return true; }, "oneDNN int8 matmul");
   return plans_.emplace(key, std::move(plan)).first->second.get();
 }
 

@@ -23,13 +23,11 @@ namespace flint {
 
 class ThreadPool;
 
-class OnednnInt8Matmul {
+// Made once per CPU backend; its base loads oneDNN and throws flint::Error when it cannot.
+class OnednnInt8Matmul : private OnednnCpuEngine {
  public:
-  // Loads oneDNN and makes a CPU engine. Throws flint::Error when it cannot.
-  OnednnInt8Matmul();
+  OnednnInt8Matmul();   // both defined where Plan is complete
   ~OnednnInt8Matmul();
-  OnednnInt8Matmul(const OnednnInt8Matmul&) = delete;
-  OnednnInt8Matmul& operator=(const OnednnInt8Matmul&) = delete;
 
   // out[m, n] = scales[n or 0] · Σ_k (src[m, k] - srcZeroPoint) · weight[k, n], all
   // row-major and contiguous; `perChannel` says whether there are N scales or one. Returns
@@ -45,10 +43,7 @@ class OnednnInt8Matmul {
   using Key = std::array<int64_t, 4>;
   Plan* planFor(const Key& key);
 
-  OnednnLibrary library_;
-  onednnEngine engine_ = nullptr;
   std::map<Key, std::unique_ptr<Plan>> plans_;
-  OnednnLanes lanes_;
 };
 
 }  // namespace flint

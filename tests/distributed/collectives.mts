@@ -2,24 +2,15 @@
 // every dtype, checked against values each rank computes on its own. Prints one
 // "checks <n>" line per rank; any mismatch throws, and the rank exits non-zero.
 import torch from 'flint-torch';
+import { equalChecker, REDUCTIONS, reducedValue, valueOf } from './checks.mts';
 
 const dist = torch.distributed;
 await dist.initProcessGroup({ backend: 'gloo', timeout: 30_000 });
 const rank = dist.getRank();
 const size = dist.getWorldSize();
-let checks = 0;
-
-function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`rank ${rank}: ${what}: expected ${e}, got ${a}`);
-  checks++;
-}
+const { expectEqual, count } = equalChecker(rank);
 const values = (t: torch.Tensor): unknown => t.tolist();
 const ranks = Array.from({ length: size }, (_, r) => r);
-// A small value per rank and element that every dtype holds exactly (bool: r odd).
-const valueOf = (dtype: torch.DType, r: number, i: number): number | boolean =>
-  dtype === torch.bool ? (r + i) % 2 === 1 : ((r * 3 + i) % 5) + 1;
 const tensorOf = (dtype: torch.DType, r: number, n = 3): torch.Tensor =>
   torch.tensor(Array.from({ length: n }, (_, i) => valueOf(dtype, r, i)) as number[], { dtype });
 
@@ -28,23 +19,10 @@ for (const dtype of dtypes) {
   const name = dtype.name;
   const isBool = dtype === torch.bool;
   // allReduce: SUM, PRODUCT, MIN, MAX (bool: or/and/and/or, as PyTorch's)
-  const reductions: [string, (xs: number[]) => number][] = [
-    ['SUM', (xs) => xs.reduce((a, b) => a + b, 0)],
-    ['PRODUCT', (xs) => xs.reduce((a, b) => a * b, 1)],
-    ['MIN', (xs) => Math.min(...xs)],
-    ['MAX', (xs) => Math.max(...xs)],
-  ];
-  for (const [op, combine] of reductions) {
+  for (const [op] of REDUCTIONS) {
     const t = tensorOf(dtype, rank);
-    await dist.allReduce(t, { op: op as torch.distributed.ReduceOpName });
-    const expected = [0, 1, 2].map((i) => {
-      const xs = ranks.map((r) => Number(valueOf(dtype, r, i)));
-      const v = isBool ? (op === 'SUM' || op === 'MAX' ? Math.max(...xs) : Math.min(...xs)) : combine(xs);
-      if (dtype === torch.int8) return ((v + 128) % 256) - 128;
-      if (dtype === torch.uint8) return v % 256;
-      return isBool ? v === 1 : v;
-    });
-    expectEqual(values(t), expected, `allReduce ${op} ${name}`);
+    await dist.allReduce(t, { op });
+    expectEqual(values(t), [0, 1, 2].map((i) => reducedValue(dtype, ranks, op, i)), `allReduce ${op} ${name}`);
   }
   if (!dtype.isFloatingPoint && !isBool) {
     const t = tensorOf(dtype, rank);
@@ -212,4 +190,4 @@ await dist.scatterObjectList(mineOut, rank === 0 ? ranks.map((r) => ({ shard: r,
 expectEqual(mineOut[0], { shard: rank, items: Array(rank).fill('x') }, 'scatterObjectList');
 
 dist.destroyProcessGroup();
-console.log(`checks ${checks}`);
+console.log(`checks ${count()}`);

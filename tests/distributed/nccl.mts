@@ -4,6 +4,7 @@
 // refusals. Prints one "checks <n>" line per rank; any mismatch throws, and the rank
 // exits non-zero.
 import torch from 'flint-torch';
+import { equalChecker, REDUCTIONS, reducedValue, valueOf } from './checks.mts';
 
 const dist = torch.distributed;
 const localRank = Number(process.env.LOCAL_RANK ?? 0);
@@ -12,14 +13,7 @@ await dist.initProcessGroup({ backend: 'nccl', timeout: 60_000 });
 const rank = dist.getRank();
 const size = dist.getWorldSize();
 const device = `cuda:${localRank}`;
-let checks = 0;
-
-function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`rank ${rank}: ${what}: expected ${e}, got ${a}`);
-  checks++;
-}
+const { expectEqual, count } = equalChecker(rank);
 async function expectRefused(call: () => unknown, message: string, what: string): Promise<void> {
   let error = '';
   try {
@@ -31,8 +25,6 @@ async function expectRefused(call: () => unknown, message: string, what: string)
 }
 const values = (t: torch.Tensor): unknown => t.cpu().tolist();
 const ranks = Array.from({ length: size }, (_, r) => r);
-const valueOf = (dtype: torch.DType, r: number, i: number): number | boolean =>
-  dtype === torch.bool ? (r + i) % 2 === 1 : ((r * 3 + i) % 5) + 1;
 const tensorOf = (dtype: torch.DType, r: number, n = 3): torch.Tensor =>
   torch.tensor(Array.from({ length: n }, (_, i) => valueOf(dtype, r, i)) as number[], { dtype, device });
 const empty = (n: number, dtype: torch.DType): torch.Tensor => torch.empty(n, { dtype, device });
@@ -42,23 +34,10 @@ const dtypes = [torch.float32, torch.float64, torch.float16, torch.bfloat16, tor
 for (const dtype of dtypes) {
   const name = dtype.name;
   const isBool = dtype === torch.bool;
-  const reductions: [string, (xs: number[]) => number][] = [
-    ['SUM', (xs) => xs.reduce((a, b) => a + b, 0)],
-    ['PRODUCT', (xs) => xs.reduce((a, b) => a * b, 1)],
-    ['MIN', (xs) => Math.min(...xs)],
-    ['MAX', (xs) => Math.max(...xs)],
-  ];
-  for (const [op, combine] of reductions) {
+  for (const [op] of REDUCTIONS) {
     const t = tensorOf(dtype, rank);
-    await dist.allReduce(t, { op: op as torch.distributed.ReduceOpName });
-    const expected = [0, 1, 2].map((i) => {
-      const xs = ranks.map((r) => Number(valueOf(dtype, r, i)));
-      const v = isBool ? (op === 'SUM' || op === 'MAX' ? Math.max(...xs) : Math.min(...xs)) : combine(xs);
-      if (dtype === torch.int8) return ((v + 128) % 256) - 128;
-      if (dtype === torch.uint8) return v % 256;
-      return isBool ? v === 1 : v;
-    });
-    expectEqual(values(t), expected, `allReduce ${op} ${name}`);
+    await dist.allReduce(t, { op });
+    expectEqual(values(t), [0, 1, 2].map((i) => reducedValue(dtype, ranks, op, i)), `allReduce ${op} ${name}`);
   }
   if (dtype.isFloatingPoint) {
     const t = tensorOf(dtype, rank);
@@ -158,4 +137,4 @@ const expectedGrad = 3 * ranks.reduce((acc, r) => acc + r + 1, 0) / size;
 expectEqual(values(grad), [[expectedGrad, expectedGrad, expectedGrad, expectedGrad], [expectedGrad, expectedGrad, expectedGrad, expectedGrad]], 'DDP averages gradients over NCCL');
 
 dist.destroyProcessGroup();
-console.log(`checks ${checks}`);
+console.log(`checks ${count()}`);
