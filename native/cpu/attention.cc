@@ -125,7 +125,8 @@ FLINT_ATTN_INLINE void transposeTile(const Rows<const T>& rows, int64_t n, int64
 // Key (or value) tiles laid out by transposeTile, kept for the next task of the same n: a
 // thread's tasks of one n are consecutive, so the forward and dq passes transpose each tile
 // once per n instead of once per query block (the transposes were a tenth of a forward's
-// time at L = 128). Up to kStagedElements a thread; past that, one tile at a time. A tile
+// time at L = 128). Up to kStagedElements for each of a task loop's staged operands
+// (keys, and in the dq pass values); past that, one tile at a time. A tile
 // staged with fewer columns (a causal block sees fewer keys) is staged again when more are
 // needed. Columns past a ragged tail hold finite leftovers (the buffer starts zeroed), which
 // are scored but unused.
@@ -399,7 +400,7 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
   const Geometry<T>& g = pr.g;
   const T inf = std::numeric_limits<T>::infinity();
   const int64_t blocks = (g.L + kQueryBlock - 1) / kQueryBlock;
-  // The tile is zero-filled once: columns past a ragged tail hold finite leftovers, scored but unused.
+  // StagedTiles starts zeroed: columns past a ragged tail hold finite leftovers, scored but unused.
   StagedTiles<T> keys(g.E, g.S);
   std::vector<T> acc(kQueryBlock * std::max<int64_t>(1, g.EV));
   std::vector<T> spare(std::max<int64_t>(1, g.EV));

@@ -48,6 +48,7 @@ class CpuBackend final : public Backend {
     allocator_.emptyCache();
     std::lock_guard<std::mutex> lock(onednnMutex_);
     if (onednn_ != nullptr) onednn_->releaseWorkspace();
+    if (floatGemm_ != nullptr) floatGemm_->releaseMemory();
   }
   void resetPeakMemory() override { allocator_.resetPeak(); }
   void manualSeed(uint64_t seed) override { generator_.seed(seed); }

@@ -397,7 +397,12 @@ void CpuBackend::gemmRun(const GemmArgs& g) {
   // it declines the rest, before C is touched.
   if (OnednnFloatGemm::accepts(g) && (double)g.m * (double)g.n * (double)g.k >= (double)kBlasGrain && !useSmallRows(g)) {
     OnednnFloatGemm* onednn = floatGemm();
-    if (onednn != nullptr && onednn->run(pool(), g)) return;
+    try {
+      if (onednn != nullptr && onednn->run(pool(), g)) return;
+    } catch (const std::exception&) {
+      // oneDNN failed (out of memory, say): OpenBLAS computes the whole product, which is
+      // safe over partly written rows since accepts() never lets the product read C.
+    }
   }
   const bool computes = g.dtype == DType::Float32 || g.dtype == DType::Float64 || g.dtype == DType::Int64 ||
                         g.dtype == DType::Int32 || g.dtype == DType::UInt8;

@@ -37,6 +37,11 @@ struct OnednnFloatGemm::Plan : OnednnPrimitivePlan {
 OnednnFloatGemm::OnednnFloatGemm() = default;
 OnednnFloatGemm::~OnednnFloatGemm() = default;
 
+void OnednnFloatGemm::releaseMemory() {
+  plans_.clear();
+  lanes_.clear();
+}
+
 bool OnednnFloatGemm::accepts(const GemmArgs& g) {
   if (g.dtype != DType::Float32 || g.batch != 1 || g.alpha != 1.0) return false;
   if (g.bias == nullptr) return g.beta == 0.0;
@@ -71,7 +76,13 @@ OnednnFloatGemm::Plan* OnednnFloatGemm::planFor(const Key& key) {
     library_.check(library_.primitiveDescQuery(desc, kOnednnQueryImplInfo, 0, &impl), "dnnl_primitive_desc_query");
     return impl != nullptr && std::strncmp(impl, "brg", 3) == 0;
   };
-  buildMatmul(*plan, op, [](onednnAttr) {}, isBrgemm, "oneDNN f32 matmul");
+  try {
+    buildMatmul(*plan, op, [](onednnAttr) {}, isBrgemm, "oneDNN f32 matmul");
+  } catch (const std::exception&) {
+    // A kernel oneDNN cannot make here (its JIT refused, say) stays OpenBLAS's, and is
+    // not asked for again.
+    plan->primitive = nullptr;
+  }
   return plans_.emplace(key, std::move(plan)).first->second.get();
 }
 
@@ -81,7 +92,9 @@ bool OnednnFloatGemm::run(ThreadPool& pool, const GemmArgs& g) {
   // the stride is then unused, and the smallest valid one keeps the plan keys few.
   const int64_t lda = std::max<int64_t>({g.lda, g.transA ? m : k, 1}), ldb = std::max<int64_t>({g.ldb, g.transB ? k : n, 1});
   const int64_t ldc = std::max<int64_t>({g.ldc, n, 1});
-  if (library_.ompSetNumThreads != nullptr) library_.ompSetNumThreads(1);
+  // Each block must run on one thread: with a oneDNN built on another threading runtime
+  // than OpenMP, whose thread count we cannot set, the product stays with OpenBLAS.
+  if (library_.ompSetNumThreads == nullptr) return false;
   const double work = (double)m * (double)n * (double)std::max<int64_t>(k, 1);
   const int64_t wanted = std::max<int64_t>(1, std::min<int64_t>((int64_t)pool.size(), (int64_t)(work / (double)kGrain)));
   // Too few rows to give each thread a block: OpenBLAS's column bands (pooledBlas) keep
@@ -97,6 +110,7 @@ bool OnednnFloatGemm::run(ThreadPool& pool, const GemmArgs& g) {
   // brgemm is picked for known row counts only (with DNNL_RUNTIME_DIM_VAL oneDNN 2.6 picks
   // its gemm:jit), so a plan is per block height: two per product at most. The cache is
   // bounded between calls, never between the two lookups (a clear would free the first).
+  library_.ompSetNumThreads(1);
   if (plans_.size() + 2 > kMaxPlans) plans_.clear();
   const Key key = {g.transA ? 1 : 0, g.transB ? 1 : 0, k, n, lda, ldb, ldc, g.bias != nullptr ? 1 : 0, perBlock};
   Plan* plan = planFor(key);
@@ -109,6 +123,8 @@ bool OnednnFloatGemm::run(ThreadPool& pool, const GemmArgs& g) {
   std::vector<OnednnLane*> lanes;
   const size_t scratchBytes = std::max(plan->scratchBytes, lastPlan->scratchBytes);
   for (int b = 0; b < blocks; b++) lanes.push_back(&lanes_.at(library_, engine_, static_cast<size_t>(b), scratchBytes));
+  // Only the backend's one caller at a time runs products (the JS thread, or its queue's
+  // thread after the JS thread has waited for it), so plans_ and lanes_ need no lock.
   const float* a = reinterpret_cast<const float*>(g.a);
   const float* w = reinterpret_cast<const float*>(g.b);
   float* c = reinterpret_cast<float*>(g.c);

@@ -23,6 +23,8 @@ namespace flint {
 class ThreadPool;
 
 // Made once per CPU backend; its base loads oneDNN and throws flint::Error when it cannot.
+// A new row count makes new plans (oneDNN's brgemm is built for known sizes), each a JIT
+// compile the first time oneDNN sees it, as PyTorch's oneDNN matmul pays.
 class OnednnFloatGemm : private OnednnCpuEngine {
  public:
   OnednnFloatGemm();   // both defined where Plan is complete
@@ -35,6 +37,9 @@ class OnednnFloatGemm : private OnednnCpuEngine {
   // nothing, when oneDNN has no brgemm kernel for its layout (the caller uses OpenBLAS).
   // Throws flint::Error when oneDNN fails otherwise.
   bool run(ThreadPool& pool, const GemmArgs& g);
+  // Frees the plans and the lanes' scratchpads (torch's emptyCache); they are made again
+  // when next needed (oneDNN's own primitive cache keeps the kernels).
+  void releaseMemory();
 
   struct Plan;
 

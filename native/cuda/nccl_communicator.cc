@@ -179,9 +179,17 @@ class NcclCommunicator final : public Communicator {
     checkCuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
     checkCuda(cudaEventCreateWithFlags(&ready_, cudaEventDisableTiming), "cudaEventCreate");
     checkCuda(cudaEventCreateWithFlags(&done_, cudaEventDisableTiming), "cudaEventCreate");
-    // The records of every rank, then the barrier's number.
-    scratch_ = std::make_unique<Slab>(kRecordBytes * (size_t)size_ + sizeof(int32_t), kRecordBytes * (size_t)size_, stream_);
-    slots_ = std::make_unique<MessageSlots>(stream_);
+    try {
+      // The records of every rank, then the barrier's number.
+      scratch_ = std::make_unique<Slab>(kRecordBytes * (size_t)size_ + sizeof(int32_t), kRecordBytes * (size_t)size_, stream_);
+      slots_ = std::make_unique<MessageSlots>(stream_);
+    } catch (...) {
+      scratch_.reset();
+      cudaEventDestroy(ready_);
+      cudaEventDestroy(done_);
+      cudaStreamDestroy(stream_);
+      throw;
+    }
   }
 
   ~NcclCommunicator() override {
@@ -314,9 +322,11 @@ class NcclCommunicator final : public Communicator {
       if (status != cudaErrorNotReady) checkCuda(status, what);
       ncclResultCode async = kNcclSuccess;
       {
-        std::lock_guard<std::mutex> lock(commMutex_);
+        // Not waited for: the worker may hold the lock inside an NCCL call that blocks, and
+        // this wait's timeout must still fire.
+        std::unique_lock<std::mutex> lock(commMutex_, std::try_to_lock);
         if (aborted_) throw std::runtime_error(abortedMessage(what));
-        if (nccl_->commGetAsyncError(comm_, &async) != kNcclSuccess) async = kNcclSuccess;
+        if (lock.owns_lock() && nccl_->commGetAsyncError(comm_, &async) != kNcclSuccess) async = kNcclSuccess;
       }
       if (async != kNcclSuccess && async != kNcclInProgress) {
         abort();
@@ -352,8 +362,14 @@ class NcclCommunicator final : public Communicator {
   template <class Enqueue>
   void enqueueLocked(const char* what, Enqueue enqueue) {
     std::lock_guard<std::mutex> lock(commMutex_);
+    if (abortWanted_) abortLocked();
     if (aborted_) throw std::runtime_error(abortedMessage(what));
-    nccl_->check(enqueue(), what, comm_);
+    const ncclResultCode status = enqueue();
+    if (abortWanted_) {
+      abortLocked();
+      throw std::runtime_error(abortedMessage(what));
+    }
+    nccl_->check(status, what, comm_);
   }
 
   // Makes the communicator's stream wait for what the backend's stream has queued.
@@ -427,8 +443,17 @@ class NcclCommunicator final : public Communicator {
   const char* slotHost(int slot) const { return slots_->host(slot); }
 
  private:
+  // Aborts now, or, when the worker holds the communicator inside an NCCL call, as soon
+  // as that call returns (enqueueLocked): aborting under it would free what it uses.
   void abort() {
-    std::lock_guard<std::mutex> lock(commMutex_);
+    std::unique_lock<std::mutex> lock(commMutex_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      abortWanted_ = true;
+      return;
+    }
+    abortLocked();
+  }
+  void abortLocked() {
     if (aborted_) return;
     aborted_ = true;
     nccl_->commAbort(comm_);
@@ -449,6 +474,7 @@ class NcclCommunicator final : public Communicator {
   std::unique_ptr<MessageSlots> slots_;
   std::mutex commMutex_;  // held by every call that uses comm_ (see enqueueLocked)
   std::atomic<bool> aborted_{false};
+  std::atomic<bool> abortWanted_{false};  // a timeout while the worker held the lock
 };
 
 NcclTransfer::~NcclTransfer() {

@@ -12,7 +12,7 @@ import { int64, type DType } from '../tensor/dtype.js';
 import type { DeviceLike } from '../tensor/device.js';
 import { checkTensor } from '../tensor/args.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { bytesOf, doneWork, nativeReduceOp, ReduceOp, type ProcessGroup, type ReduceOpName, Work } from './process-group.js';
+import { bytesOf, doneWork, nativeReduceOp, NCCL_DTYPES, ReduceOp, type ProcessGroup, type ReduceOpName, Work } from './process-group.js';
 import { resolveGroup, type GroupOption } from './state.js';
 
 /** Options of the reducing collectives. */
@@ -48,6 +48,7 @@ function checkList(list: unknown, fn: string, name: string, length: number, like
 function checkGroupDevice(group: ProcessGroup, tensors: Tensor[]): void {
   if (group.device === null) return;
   for (const t of tensors) {
+    if (!NCCL_DTYPES.has(t.dtype.name)) throw new TypeError(`Unsupported data type for NCCL process group: ${t.dtype.name}`);
     if (String(t.device) !== String(group.device)) {
       throw new Error(`Tensors must be CUDA and dense, on the NCCL group's device ${String(group.device)}, but got one on ${String(t.device)}`);
     }
@@ -334,7 +335,9 @@ export function allToAllSingle(
   const group = resolveGroup(options, 'allToAllSingle');
   if (group === null) return doneWork();
   sameDtype('allToAllSingle', output, input);
-  if (outputSplitSizes || inputSplitSizes) {
+  // An NCCL group takes every all-to-all through exchangePadded, which the ranks enter
+  // alike whatever splits each passes (an even one is a special case of it).
+  if (outputSplitSizes || inputSplitSizes || group.device !== null) {
     const outRows = splitRows(output, outputSplitSizes ?? null, group.size(), 'output');
     const inRows = splitRows(input, inputSplitSizes ?? null, group.size(), 'input');
     if (output.dim() === 0 || input.dim() === 0 || output.shape.slice(1).join() !== input.shape.slice(1).join()) {
@@ -408,9 +411,11 @@ function exchangeBlocks(group: ProcessGroup, blocks: Tensor[], into: Tensor[], f
 
 /**
  * exchangeBlocks for an NCCL group, whose sends and receives run in issue order on the
- * group's one stream (every rank sending first would wait on its peers, as with PyTorch's
- * NCCL): the block sizes go first, as an even all-to-all, so that every rank fails alike
- * when one expects another size; then every block, padded to the longest, as one.
+ * group's one stream (every rank sending first would wait on its peers): the block sizes
+ * go first, as an even all-to-all, so that every rank fails alike when one expects another
+ * size; then every block, padded to the longest of any rank's, as one. The first two steps
+ * block this thread (behind the group's queued work), so that every rank issues the same
+ * collectives in the same order; the padded buffers hold size × the longest block.
  */
 function exchangePadded(group: ProcessGroup, blocks: Tensor[], into: Tensor[], fn: string): Work {
   checkGroupDevice(group, [...blocks, ...into]);
@@ -442,11 +447,16 @@ function exchangePadded(group: ProcessGroup, blocks: Tensor[], into: Tensor[], f
   noGrad(() => blocks.forEach((b, r) => b.numel() > 0 && input.narrow(0, r * m, b.numel()).copy_(b.reshape(-1))));
   bump(...into);
   const work = group.run(CollectiveKind.AllToAll, dtype.code, CommReduceOp.Sum, 0, 0, bytesOf(input), bytesOf(output));
-  return work.andThen(() => {
+  const result = work.andThen(() => {
     noGrad(() => into.forEach((t, r) => t.numel() > 0 && t.copy_(output.narrow(0, r * m, t.numel()).view(t.shape))));
+  });
+  // The padded buffers go once the work is done either way (a failed one included).
+  const free = (): void => {
     input.dispose();
     output.dispose();
-  });
+  };
+  result.then(free, free);
+  return result;
 }
 
 /**
@@ -462,7 +472,7 @@ export function allToAll(outputList: Tensor[], inputList: Tensor[], options: Gro
   checkCollectiveTensor(inputList[0], 'allToAll', 'inputList[0]');
   const sameSize = (t: unknown) => typeof (t as Tensor | null)?.numel === 'function' && (t as Tensor).numel() === inputList[0].numel();
   const even = [...inputList, ...(Array.isArray(outputList) ? outputList : [])].every(sameSize);
-  if (!even) {
+  if (!even || group.device !== null) {
     checkBlocks(inputList, 'inputList', group.size(), inputList[0]);
     checkBlocks(outputList, 'outputList', group.size(), inputList[0]);
     return withResult(exchangeBlocks(group, inputList, outputList, 'allToAll'), outputList);

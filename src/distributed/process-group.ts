@@ -40,8 +40,8 @@ const NATIVE_OPS: Record<ReduceOpName, CommReduceOp> = {
   BXOR: CommReduceOp.BitwiseXor,
 };
 
-/** The dtypes NCCL moves (PyTorch's getNcclDataType; bool as uint8). */
-const NCCL_DTYPES = new Set(['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int8', 'uint8', 'bool']);
+/** @internal The dtypes NCCL moves (PyTorch's getNcclDataType; bool as uint8). */
+export const NCCL_DTYPES = new Set(['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int8', 'uint8', 'bool']);
 
 /**
  * @internal the native reduction of a ReduceOp, checked; for an NCCL group also what
