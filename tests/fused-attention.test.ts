@@ -241,9 +241,10 @@ describe('fused attention: autograd and memory', () => {
   // The CPU kernel reads strided rows in place (the heads of a packed in-projection) and
   // writes its output in the [B, L, H, EV] layout; its arithmetic does not depend on the
   // layout, so the results equal those of contiguous copies exactly.
-  it('reads q, k, v and the gradient where they lie, with the results of contiguous copies', () => {
+  // L = 70 spans two key tiles, the second ragged, which the kernel packs per head-batch.
+  it.each([5, 70])('reads q, k, v and the gradient where they lie, with the results of contiguous copies (L = %i)', (L) => {
     torch.manualSeed(3);
-    const [B, L, H, E] = [2, 5, 3, 4];
+    const [B, H, E] = [2, 3, 4];
     for (const [name, make] of [
       ['packed [B, L, 3, H, E] heads', () => torch.randn([B, L, 3 * H * E]).reshape(B, L, 3, H, E).permute(2, 0, 3, 1, 4).unbind(0)],
       ['two batch dims that merge, heads and rows interleaved', () => [0, 1, 2].map(() => torch.randn([2, 2, L, H, E]).transpose(2, 3))],
