@@ -32,38 +32,51 @@ constexpr int64_t kKeyBlock = 64;
 // Helpers inlined into both ISA versions of the task loops.
 #define FLINT_ATTN_INLINE inline __attribute__((always_inline))
 
-// Adding and subtracting 1.5·2^23 rounds a float of magnitude below 2^22 to the nearest
-// integer, which the vector form below can do without a floor instruction per element.
+// Adding 1.5·2^23 to a float of magnitude below 2^22 rounds it to the nearest integer n and
+// leaves n in the low bits of the sum, which the vector form below can do without a floor
+// or a conversion instruction per element.
 constexpr float kRoundMagic = 12582912.0f;
 
-// The steps fastExp and fastExpVec share, for a float or a vector of them: n = round(xc /
-// ln2) by the magic-number trick, and Cephes' polynomial for exp(xc - n·ln2).
-template <class V>
-FLINT_ATTN_INLINE V expMantissa(V xc, V& n) {
-  n = (xc * 1.44269504088896341f + kRoundMagic) - kRoundMagic;
+template <class To, class From>
+FLINT_ATTN_INLINE To bitCast(From from) {
+  static_assert(sizeof(To) == sizeof(From), "same size");
+  To to;
+  std::memcpy(&to, &from, sizeof to);
+  return to;
+}
+
+// The steps fastExp and fastExpVec share, for a float or a vector of them (U: unsigned ints
+// of the same shape): n = round(x / ln2) by the magic-number trick, Cephes' expf polynomial
+// for exp(x - n·ln2) (ln2 split in two, so that the reduction keeps the bits a float t =
+// x·log2(e) would lose), and 2^n written straight into a float's exponent field. x is
+// clamped to [-88, 88.8], so n stays in [-127, 128]: at -127 the field is 0 and the result
+// 0 (so -inf, and anything below about -87.7, whose exp is a denormal, gives 0), at 128 it
+// is 255, +inf (x above about 88.4: the kernels only pass x <= 0). A NaN x is clamped to
+// -88 here; the callers return NaN for it.
+template <class V, class U>
+FLINT_ATTN_INLINE V expSteps(V x) {
+  V xc = x > -88.0f ? x : V{} - 88.0f;
+  xc = xc < 88.8f ? xc : V{} + 88.8f;
+  const V k = xc * 1.44269504088896341f + kRoundMagic;
+  const V n = k - kRoundMagic;
   const V r = xc - n * 0.693359375f + n * 2.12194440e-4f;
   V p = r * 1.9875691500e-4f + 1.3981999507e-3f;
   p = p * r + 8.3333870413e-3f;
   p = p * r + 4.1665795894e-2f;
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
-  return p * r * r + r + 1.0f;
+  p = p * r * r + r + 1.0f;
+  // k's bits are those of 1.5·2^23 plus n, whose low 23 bits are 2^22 + n: shifted by 23
+  // (mod 2^32), that leaves n in the exponent field, to which the bias is added.
+  const U exponent = (bitCast<U>(k) << 23) + (127u << 23);
+  return p * bitCast<V>(exponent);
 }
 
-// exp without a library call per element: Cephes' expf polynomial on x - n·ln2, scaled by
-// 2^n, within 2 ulp; -inf and anything below the float range give 0, NaN gives NaN, above
-// it +inf (the kernels only pass x <= 0). fastExpVec computes the same steps on vectors.
+// exp without a library call per element, within 2 ulp where the result is a normal float;
+// NaN gives NaN. fastExpVec computes the same steps on vectors.
 FLINT_ATTN_INLINE float fastExp(float x) {
-  // NaN is clamped to -87 here (std::max returns its first argument when the comparison
-  // is false), so that the int conversion below never sees it (UB); it is returned as is.
-  const float xc = std::min(88.0f, std::max(-87.0f, x));
-  float n;
-  const float p = expMantissa(xc, n);
-  const int32_t bits = ((int32_t)n + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  const float y = p * scale;
-  return x < -87.0f ? 0.0f : x > 88.72f ? std::numeric_limits<float>::infinity() : x != x ? x : y;
+  const float y = expSteps<float, uint32_t>(x);
+  return x != x ? x : y;
 }
 FLINT_ATTN_INLINE double fastExp(double x) { return std::exp(x); }
 
@@ -246,7 +259,7 @@ FLINT_ATTN_INLINE void store(T* p, Vec<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-typedef int32_t IntVec __attribute__((vector_size(32)));
+typedef uint32_t UIntVec __attribute__((vector_size(32)));
 template <typename T>
 FLINT_ATTN_INLINE Vec<T> splat(T x) {
   Vec<T> v = {};
@@ -256,26 +269,48 @@ FLINT_ATTN_INLINE Vec<T> splat(T x) {
 // fastExp on a vector of floats, step for step. Without it the exps of the softmax are a
 // scalar loop (GCC does not vectorize fastExp's calls), which was most of the kernel's time.
 FLINT_ATTN_INLINE Vec<float> fastExpVec(Vec<float> x) {
-  const Vec<float> lo = splat(-87.0f), hi = splat(88.0f);
-  Vec<float> xc = x > lo ? x : lo;  // NaN compares false and becomes -87, as in fastExp
-  xc = xc < hi ? xc : hi;
-  Vec<float> n;
-  const Vec<float> p = expMantissa(xc, n);
-  const IntVec bits = (__builtin_convertvector(n, IntVec) + 127) << 23;
-  Vec<float> y = p * (Vec<float>)bits;
-  y = x < lo ? splat(0.0f) : y;
-  y = x > splat(88.72f) ? splat(std::numeric_limits<float>::infinity()) : y;
+  const Vec<float> y = expSteps<Vec<float>, UIntVec>(x);
   return x != x ? x : y;
 }
 
-// s[c] = exp(s[c] - shift) for the first `count` entries.
+// The max (NaN skipped, as `>` skips it) and the sum of a vector's lanes, halving the lanes
+// at each step instead of a chain of kLanes dependent steps.
 template <typename T>
-FLINT_ATTN_INLINE void expShifted(T* s, int64_t count, T shift) {
-  int64_t c = 0;
-  if constexpr (std::is_same_v<T, float>) {
-    for (; c + kLanes<T> <= count; c += kLanes<T>) store(s + c, fastExpVec(load(s + c) - shift));
+FLINT_ATTN_INLINE T maxOfLanes(Vec<T> v) {
+  T lanes[kLanes<T>];
+  std::memcpy(lanes, &v, sizeof v);
+  for (int64_t w = kLanes<T> / 2; w >= 1; w /= 2) {
+    for (int64_t l = 0; l < w; l++) lanes[l] = lanes[l + w] > lanes[l] ? lanes[l + w] : lanes[l];
   }
-  for (; c < count; c++) s[c] = fastExp(s[c] - shift);
+  return lanes[0];
+}
+template <typename T>
+FLINT_ATTN_INLINE T sumOfLanes(Vec<T> v) {
+  T lanes[kLanes<T>];
+  std::memcpy(lanes, &v, sizeof v);
+  for (int64_t w = kLanes<T> / 2; w >= 1; w /= 2) {
+    for (int64_t l = 0; l < w; l++) lanes[l] += lanes[l + w];
+  }
+  return lanes[0];
+}
+
+// s[c] = exp(s[c] - shift) for the first `count` entries; returns their sum, kLanes partial
+// sums at a time.
+template <typename T>
+FLINT_ATTN_INLINE T expShiftedSum(T* s, int64_t count, T shift) {
+  int64_t c = 0;
+  T sum = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    Vec<T> total = {};
+    for (; c + kLanes<T> <= count; c += kLanes<T>) {
+      const Vec<T> p = fastExpVec(load(s + c) - shift);
+      store(s + c, p);
+      total += p;
+    }
+    sum = sumOfLanes<T>(total);
+  }
+  for (; c < count; c++) sum += s[c] = fastExp(s[c] - shift);
+  return sum;
 }
 
 // Per row of scores: P = exp(score - lse), dS = P · (dP - D) with dP = dO·vᵀ. Writes P into
@@ -333,36 +368,30 @@ FLINT_ATTN_INLINE void scoreRows(const T* const* x, const T* tile, int64_t width
   }
 }
 
-// The max and the sum of a row of scores, with kLanes independent chains (a single running
-// max or sum waits on its previous step). NaN is skipped by the max, as the scalar loop does;
-// it reaches the output through the exps and the sum instead.
+// s[c] = s[c]·scale + mask[c] for the first `count` keys (mask: nullptr for none, or a
+// row of per-key terms when maskPerKey, else one term for all); returns the row's max, with
+// kLanes independent chains. NaN is skipped by the max; it reaches the output through the
+// exps and the sum instead.
 template <typename T>
-FLINT_ATTN_INLINE T rowMax(const T* s, int64_t count) {
+FLINT_ATTN_INLINE T scaleMaskMax(T* s, int64_t count, T scale, const T* mask, bool maskPerKey) {
   constexpr int64_t W = kLanes<T>;
-  T best = -std::numeric_limits<T>::infinity();
+  const T inf = std::numeric_limits<T>::infinity();
+  const T term = mask != nullptr && !maskPerKey ? mask[0] : T(0);
+  const T* perKey = maskPerKey ? mask : nullptr;
+  Vec<T> best = splat(-inf);
   int64_t c = 0;
-  if (count >= W) {
-    Vec<T> m = load(s);
-    for (c = W; c + W <= count; c += W) {
-      const Vec<T> x = load(s + c);
-      m = x > m ? x : m;
-    }
-    for (int64_t l = 0; l < W; l++) best = m[l] > best ? m[l] : best;
+  for (; c + W <= count; c += W) {
+    Vec<T> x = load(s + c) * scale;
+    x = perKey != nullptr ? x + load(perKey + c) : x + term;
+    store(s + c, x);
+    best = x > best ? x : best;
   }
-  for (; c < count; c++) best = s[c] > best ? s[c] : best;
-  return best;
-}
-
-template <typename T>
-FLINT_ATTN_INLINE T rowSum(const T* s, int64_t count) {
-  constexpr int64_t W = kLanes<T>;
-  Vec<T> total = {};
-  int64_t c = 0;
-  for (; c + W <= count; c += W) total += load(s + c);
-  T sum = 0;
-  for (int64_t l = 0; l < W; l++) sum += total[l];
-  for (; c < count; c++) sum += s[c];
-  return sum;
+  T top = maxOfLanes<T>(best);
+  for (; c < count; c++) {
+    const T x = s[c] = s[c] * scale + (perKey != nullptr ? perKey[c] : term);
+    top = x > top ? x : top;
+  }
+  return top;
 }
 
 // acc_r += Σ_c p[r][c] · v[c] for kRows accumulator rows of width `width` over `cols` keys,
@@ -461,23 +490,18 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
             std::fill(s, s + widest, T(0));
             continue;
           }
-          for (int64_t c = 0; c < seen[r]; c++) s[c] *= g.scale;
           const T* maskRow = g.mask.row(n, i);
-          if (maskRow != nullptr && g.mask.ss == 1) {
-            for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[j0 + c];
-          } else if (maskRow != nullptr) {
-            for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[0];
-          }
-          const T mNew = std::max(m[row], rowMax(s, seen[r]));
+          const bool perKey = maskRow != nullptr && g.mask.ss == 1;
+          const T mNew = std::max(m[row], scaleMaskMax(s, seen[r], g.scale, perKey ? maskRow + j0 : maskRow, perKey));
           // Keys masked to -inf take no part; a row that has seen nothing else stays at l = 0.
           if (mNew == -inf) {
             std::fill(s, s + widest, T(0));
             continue;
           }
           const T alpha = fastExp(m[row] - mNew);
-          expShifted(s, seen[r], mNew);
+          const T sum = expShiftedSum(s, seen[r], mNew);
           std::fill(s + seen[r], s + widest, T(0));
-          l[row] = l[row] * alpha + rowSum(s, seen[r]);
+          l[row] = l[row] * alpha + sum;
           m[row] = mNew;
           // Dropout scales the weights v sees, after the normalizer has summed them whole.
           if (const T* z = pr.dropRow(n, i, j0)) {
