@@ -2,39 +2,14 @@
 
 #include <dlfcn.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "flint/status.h"
+#include "runtime_library.h"
 
 namespace flint {
 
 namespace {
-
-// Newest first: a CUDA 13 toolkit ships libcublas.so.13. The unversioned name covers
-// toolkits whose only link is the development symlink.
-void* openCublas(std::string* tried) {
-  std::string names[] = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
-  const char* override = std::getenv("FLINT_CUBLAS");
-  if (override != nullptr && *override) {
-    void* handle = dlopen(override, RTLD_NOW | RTLD_LOCAL);
-    if (handle != nullptr) return handle;
-    *tried += std::string(override) + " (" + dlerror() + "); ";
-  }
-  const char* cudaHome = std::getenv("CUDA_HOME");
-  for (const std::string& name : names) {
-    void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle != nullptr) return handle;
-    *tried += name + "; ";
-    for (const char* root : {cudaHome, "/usr/local/cuda"}) {
-      if (root == nullptr || !*root) continue;
-      std::string path = std::string(root) + "/lib64/" + name;
-      handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-      if (handle != nullptr) return handle;
-    }
-  }
-  return nullptr;
-}
 
 template <class Fn>
 Fn symbol(void* library, const char* name) {
@@ -53,7 +28,9 @@ void checkStatus(cublasStatusCode status, const char* what) {
 
 CublasApi::CublasApi(cudaStream_t stream, void* workspace, size_t workspaceBytes) {
   std::string tried;
-  library_ = openCublas(&tried);
+  // Newest first: a CUDA 13 toolkit ships libcublas.so.13. The unversioned name covers
+  // toolkits whose only link is the development symlink.
+  library_ = openRuntimeLibrary("FLINT_CUBLAS", {"libcublas.so.13", "libcublas.so.12", "libcublas.so"}, &tried);
   if (library_ == nullptr) {
     throw Error("cuBLAS was not found (looked for " + tried +
                 "set FLINT_CUBLAS to its path): matrix products on the GPU need libcublas from the CUDA toolkit");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "flint/status.h"
+#include "runtime_library.h"
 
 namespace flint {
 
@@ -13,25 +14,6 @@ namespace {
 
 constexpr const char* kCudnnName = "libcudnn.so.9";
 
-void* openCudnn(std::string* tried) {
-  const char* override = std::getenv("FLINT_CUDNN");
-  if (override != nullptr && *override) {
-    void* handle = dlopen(override, RTLD_NOW | RTLD_LOCAL);
-    if (handle != nullptr) return handle;
-    *tried += std::string(override) + " (" + dlerror() + "); ";
-  }
-  void* handle = dlopen(kCudnnName, RTLD_NOW | RTLD_LOCAL);
-  if (handle != nullptr) return handle;
-  *tried += std::string(kCudnnName) + "; ";
-  for (const char* root : {(const char*)std::getenv("CUDA_HOME"), "/usr/local/cuda"}) {
-    if (root == nullptr || !*root) continue;
-    const std::string path = std::string(root) + "/lib64/" + kCudnnName;
-    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle != nullptr) return handle;
-    *tried += path + "; ";
-  }
-  return nullptr;
-}
 
 // cuDNN 9's libcudnn is a shim that opens its sub-libraries (libcudnn_cnn, its engines) by
 // soname when first needed. When libcudnn was found by a path the loader does not search
@@ -64,7 +46,7 @@ void resolve(void* library, Fn* slot, const char* name) {
 
 CudnnLibrary::CudnnLibrary() {
   std::string tried;
-  library = openCudnn(&tried);
+  library = openRuntimeLibrary("FLINT_CUDNN", {kCudnnName}, &tried);
   if (library == nullptr) {
     throw Error("cuDNN was not found (looked for " + tried +
                 "set FLINT_CUDNN to the path of libcudnn.so.9): convolutions use flint's own GPU kernels instead");

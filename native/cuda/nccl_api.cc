@@ -2,10 +2,10 @@
 
 #include <dlfcn.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "flint/status.h"
+#include "runtime_library.h"
 
 namespace flint {
 
@@ -13,25 +13,6 @@ namespace {
 
 constexpr const char* kNcclName = "libnccl.so.2";
 
-void* openNccl(std::string* tried) {
-  const char* override = std::getenv("FLINT_NCCL");
-  if (override != nullptr && *override) {
-    void* handle = dlopen(override, RTLD_NOW | RTLD_LOCAL);
-    if (handle != nullptr) return handle;
-    *tried += std::string(override) + " (" + dlerror() + "); ";
-  }
-  void* handle = dlopen(kNcclName, RTLD_NOW | RTLD_LOCAL);
-  if (handle != nullptr) return handle;
-  *tried += std::string(kNcclName) + "; ";
-  for (const char* root : {(const char*)std::getenv("CUDA_HOME"), "/usr/local/cuda"}) {
-    if (root == nullptr || !*root) continue;
-    const std::string path = std::string(root) + "/lib64/" + kNcclName;
-    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle != nullptr) return handle;
-    *tried += path + "; ";
-  }
-  return nullptr;
-}
 
 template <class Fn>
 void resolve(void* library, Fn* slot, const char* name) {
@@ -44,7 +25,7 @@ void resolve(void* library, Fn* slot, const char* name) {
 
 NcclLibrary::NcclLibrary() {
   std::string tried;
-  library = openNccl(&tried);
+  library = openRuntimeLibrary("FLINT_NCCL", {kNcclName}, &tried);
   if (library == nullptr) {
     throw Error("NCCL was not found (tried " + tried +
                 "): install NCCL 2 (libnccl2), or point FLINT_NCCL at libnccl.so.2 (a PyTorch wheel carries one in "
