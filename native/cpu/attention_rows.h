@@ -170,35 +170,75 @@ FLINT_ATTN_INLINE void softmaxGradRow(T* s, T* dp, int64_t seen, T lseRow, T dRo
   }
 }
 
-// score[r][c] = x_r · tile[:, c] for the kRows rows `x` and every key of the (kKeyBlock wide)
-// tile: a 4 × 2-vector block of accumulators, so each step loads two vectors of keys and
-// four numbers of queries for eight multiply-adds.
+// A row block's starting accumulators: zeros, or the row's current values.
+template <bool Zero, typename T>
+FLINT_ATTN_INLINE Vec<T> startRow(const T* row) {
+  if constexpr (Zero) return Vec<T>{};
+  else return load(row);
+}
+
+// out_r[e] = (Zero ? 0 : out_r[e]) + Σ_c coef[r][c] · m[c·stride + e] for the kRows rows
+// r, e over [0, width) and c over [0, depth): a block of kRows rows × 2 vectors in
+// registers, so each step loads two vectors of m and kRows coefficients for eight
+// multiply-adds. coef is row pointers or a [kRows][kKeyBlock] block.
+template <bool Zero, typename T, typename Coef>
+FLINT_ATTN_INLINE void rowBlockProduct(T* const* out, const Coef& coef, const T* m, int64_t stride, int64_t depth, int64_t width) {
+  int64_t e0 = 0;
+  constexpr int64_t W = kLanes<T>;
+  static_assert(kRows == 4, "the block below is written out for four rows");
+  for (; e0 + 2 * W <= width; e0 += 2 * W) {
+    Vec<T> a0 = startRow<Zero>(out[0] + e0), a1 = startRow<Zero>(out[1] + e0), a2 = startRow<Zero>(out[2] + e0), a3 = startRow<Zero>(out[3] + e0);
+    Vec<T> b0 = startRow<Zero>(out[0] + e0 + W), b1 = startRow<Zero>(out[1] + e0 + W), b2 = startRow<Zero>(out[2] + e0 + W), b3 = startRow<Zero>(out[3] + e0 + W);
+    for (int64_t c = 0; c < depth; c++) {
+      const Vec<T> vv = load(m + c * stride + e0), ww = load(m + c * stride + e0 + W);
+      const T p0 = coef[0][c], p1 = coef[1][c], p2 = coef[2][c], p3 = coef[3][c];
+      a0 += p0 * vv;
+      a1 += p1 * vv;
+      a2 += p2 * vv;
+      a3 += p3 * vv;
+      b0 += p0 * ww;
+      b1 += p1 * ww;
+      b2 += p2 * ww;
+      b3 += p3 * ww;
+    }
+    store(out[0] + e0, a0);
+    store(out[1] + e0, a1);
+    store(out[2] + e0, a2);
+    store(out[3] + e0, a3);
+    store(out[0] + e0 + W, b0);
+    store(out[1] + e0 + W, b1);
+    store(out[2] + e0 + W, b2);
+    store(out[3] + e0 + W, b3);
+  }
+  for (; e0 + W <= width; e0 += W) {
+    Vec<T> a0 = startRow<Zero>(out[0] + e0), a1 = startRow<Zero>(out[1] + e0), a2 = startRow<Zero>(out[2] + e0), a3 = startRow<Zero>(out[3] + e0);
+    for (int64_t c = 0; c < depth; c++) {
+      const Vec<T> vv = load(m + c * stride + e0);
+      a0 += coef[0][c] * vv;
+      a1 += coef[1][c] * vv;
+      a2 += coef[2][c] * vv;
+      a3 += coef[3][c] * vv;
+    }
+    store(out[0] + e0, a0);
+    store(out[1] + e0, a1);
+    store(out[2] + e0, a2);
+    store(out[3] + e0, a3);
+  }
+  for (int r = 0; r < kRows; r++) {
+    if (Zero) std::fill(out[r] + e0, out[r] + width, T(0));
+    for (int64_t c = 0; c < depth; c++) {
+      for (int64_t e = e0; e < width; e++) out[r][e] += coef[r][c] * m[c * stride + e];
+    }
+  }
+}
+
+// score[r][c] = x_r · tile[:, c] for the kRows rows `x` and every key of the (kKeyBlock
+// wide) tile.
 template <typename T>
 FLINT_ATTN_INLINE void scoreRows(const T* const* x, const T* tile, int64_t width, T (*score)[kKeyBlock]) {
   static_assert(kKeyBlock % (2 * kLanes<T>) == 0, "a tile row is whole pairs of vectors");
-  for (int64_t c0 = 0; c0 < kKeyBlock; c0 += 2 * kLanes<T>) {
-    Vec<T> a0 = {}, a1 = {}, a2 = {}, a3 = {}, b0 = {}, b1 = {}, b2 = {}, b3 = {};
-    for (int64_t p = 0; p < width; p++) {
-      const Vec<T> t = load(tile + p * kKeyBlock + c0), u = load(tile + p * kKeyBlock + c0 + kLanes<T>);
-      const T x0 = x[0][p], x1 = x[1][p], x2 = x[2][p], x3 = x[3][p];
-      a0 += x0 * t;
-      a1 += x1 * t;
-      a2 += x2 * t;
-      a3 += x3 * t;
-      b0 += x0 * u;
-      b1 += x1 * u;
-      b2 += x2 * u;
-      b3 += x3 * u;
-    }
-    store(score[0] + c0, a0);
-    store(score[1] + c0, a1);
-    store(score[2] + c0, a2);
-    store(score[3] + c0, a3);
-    store(score[0] + c0 + kLanes<T>, b0);
-    store(score[1] + c0 + kLanes<T>, b1);
-    store(score[2] + c0 + kLanes<T>, b2);
-    store(score[3] + c0 + kLanes<T>, b3);
-  }
+  T* const rows[kRows] = {score[0], score[1], score[2], score[3]};
+  rowBlockProduct<true>(rows, x, tile, kKeyBlock, width, kKeyBlock);
 }
 
 // s[c] = s[c]·scale + mask[c] for the first `count` keys (mask: nullptr for none, or a
@@ -232,51 +272,7 @@ FLINT_ATTN_INLINE T scaleMaskMax(T* s, int64_t count, T scale, const T* mask, bo
 template <typename T>
 FLINT_ATTN_INLINE void accumulateRows(T* const* acc, const T (*p)[kKeyBlock], const T* v, int64_t vStride, int64_t cols,
                                       int64_t width) {
-  int64_t e0 = 0;
-  constexpr int64_t W = kLanes<T>;
-  for (; e0 + 2 * W <= width; e0 += 2 * W) {
-    Vec<T> a0 = load(acc[0] + e0), a1 = load(acc[1] + e0), a2 = load(acc[2] + e0), a3 = load(acc[3] + e0);
-    Vec<T> b0 = load(acc[0] + e0 + W), b1 = load(acc[1] + e0 + W), b2 = load(acc[2] + e0 + W), b3 = load(acc[3] + e0 + W);
-    for (int64_t c = 0; c < cols; c++) {
-      const Vec<T> vv = load(v + c * vStride + e0), ww = load(v + c * vStride + e0 + W);
-      const T p0 = p[0][c], p1 = p[1][c], p2 = p[2][c], p3 = p[3][c];
-      a0 += p0 * vv;
-      a1 += p1 * vv;
-      a2 += p2 * vv;
-      a3 += p3 * vv;
-      b0 += p0 * ww;
-      b1 += p1 * ww;
-      b2 += p2 * ww;
-      b3 += p3 * ww;
-    }
-    store(acc[0] + e0, a0);
-    store(acc[1] + e0, a1);
-    store(acc[2] + e0, a2);
-    store(acc[3] + e0, a3);
-    store(acc[0] + e0 + W, b0);
-    store(acc[1] + e0 + W, b1);
-    store(acc[2] + e0 + W, b2);
-    store(acc[3] + e0 + W, b3);
-  }
-  for (; e0 + W <= width; e0 += W) {
-    Vec<T> a0 = load(acc[0] + e0), a1 = load(acc[1] + e0), a2 = load(acc[2] + e0), a3 = load(acc[3] + e0);
-    for (int64_t c = 0; c < cols; c++) {
-      const Vec<T> vv = load(v + c * vStride + e0);
-      a0 += p[0][c] * vv;
-      a1 += p[1][c] * vv;
-      a2 += p[2][c] * vv;
-      a3 += p[3][c] * vv;
-    }
-    store(acc[0] + e0, a0);
-    store(acc[1] + e0, a1);
-    store(acc[2] + e0, a2);
-    store(acc[3] + e0, a3);
-  }
-  for (int r = 0; r < kRows; r++) {
-    for (int64_t c = 0; c < cols; c++) {
-      for (int64_t e = e0; e < width; e++) acc[r][e] += p[r][c] * v[c * vStride + e];
-    }
-  }
+  rowBlockProduct<false>(acc, p, v, vStride, cols, width);
 }
 
 // out[c] += Σ_r w[r][c] · x_r for `cols` rows of `out` (each `width` wide): dv and dk.
