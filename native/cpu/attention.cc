@@ -115,14 +115,14 @@ FLINT_ATTN_INLINE void packTile(const Rows<const T>& rows, int64_t n, int64_t j0
 // rows for the sums over keys that read whole rows (P·v, dS·k).
 enum class TileLayout { Transposed, Packed };
 
-// Key (or value) tiles laid out by transposeTile, kept for the next task of the same n: a
-// thread's tasks of one n are consecutive, so the forward and dq passes transpose each tile
-// once per n instead of once per query block (the transposes were a tenth of a forward's
-// time at L = 128). Up to kStagedElements for each of a task loop's staged operands
-// (keys, and in the dq pass values); past that, one tile at a time. A tile
-// staged with fewer columns (a causal block sees fewer keys) is staged again when more are
-// needed. Columns past a ragged tail hold finite leftovers (the buffer starts zeroed), which
-// are scored but unused.
+// Key (or value) tiles laid out by transposeTile or packTile, kept for the next task of the
+// same n: a thread's tasks of one n are consecutive, so the forward and dq passes stage each
+// tile once per n instead of once per query block (the transposes were a tenth of a
+// forward's time at L = 128). Up to kStagedElements for each of a task loop's staged
+// operands; past that, one tile at a time. The buffer is allocated at the first tile staged
+// (rowsOf of packed rows stages none). A tile staged with fewer columns (a causal block sees
+// fewer keys) is staged again when more are needed. Columns past a ragged tail hold finite
+// leftovers (the buffer starts zeroed), which are scored but unused.
 constexpr int64_t kStagedElements = int64_t(1) << 17;
 template <typename T>
 class StagedTiles {
@@ -130,11 +130,13 @@ class StagedTiles {
   StagedTiles(int64_t width, int64_t keys, TileLayout layout = TileLayout::Transposed)
       : layout_(layout), width_(width), stride_(std::max<int64_t>(1, width) * kKeyBlock), tiles_((keys + kKeyBlock - 1) / kKeyBlock) {
     keep_ = tiles_ * stride_ <= kStagedElements;
-    buffer_.assign((keep_ ? std::max<int64_t>(1, tiles_) : 1) * stride_, T(0));
-    if (keep_) stagedCols_.assign(std::max<int64_t>(1, tiles_), 0);
   }
   // The tile of `cols` rows from j0 of head-batch n.
   const T* tile(const Rows<const T>& rows, int64_t n, int64_t j0, int64_t cols) {
+    if (buffer_.empty()) {
+      buffer_.assign((keep_ ? std::max<int64_t>(1, tiles_) : 1) * stride_, T(0));
+      if (keep_) stagedCols_.assign(std::max<int64_t>(1, tiles_), 0);
+    }
     if (!keep_) {
       stage(rows, n, j0, cols, buffer_.data());
       return buffer_.data();
@@ -151,10 +153,10 @@ class StagedTiles {
     }
     return at;
   }
-  // A tile's first key and the distance between keys: staged and packed when rows are
-  // strided, or the rows in place when they are already packed.
+  // For the Packed layout: a tile's first key and the distance between keys, staged when
+  // rows are strided, or the rows in place when they are already packed.
   std::pair<const T*, int64_t> rowsOf(const Rows<const T>& rows, int64_t n, int64_t j0, int64_t cols) {
-    if (rows.sr == width_) return {rows.row(n, j0), width_};
+    if (rows.sr == width_ || layout_ != TileLayout::Packed) return {rows.row(n, j0), rows.sr};
     return {tile(rows, n, j0, cols), width_};
   }
 
@@ -288,13 +290,11 @@ FLINT_ATTN_INLINE int64_t gradRows(const Problem<T>& pr, int64_t n, int64_t r0, 
     T* s = p[r];
     T* d = ds[r];
     if (seen[r] > 0) {
-      for (int64_t c = 0; c < seen[r]; c++) s[c] *= g.scale;
+      // Scaled and masked by the forward's own arithmetic, so that P = exp(s - lse) uses the
+      // scores the forward's lse was summed from (the max itself is not needed here).
       const T* maskRow = g.mask.row(n, i);
-      if (maskRow != nullptr && g.mask.ss == 1) {
-        for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[j0 + c];
-      } else if (maskRow != nullptr) {
-        for (int64_t c = 0; c < seen[r]; c++) s[c] += maskRow[0];
-      }
+      const bool perKey = maskRow != nullptr && g.mask.ss == 1;
+      scaleMaskMax(s, seen[r], g.scale, perKey ? maskRow + j0 : maskRow, perKey);
       // With dropout, dP = (dO·vᵀ) ∘ z feeds the softmax's gradient, and v sees P ∘ z.
       const T* z = pr.dropRow(n, i, j0);
       if (z != nullptr) {

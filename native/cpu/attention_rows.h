@@ -4,6 +4,7 @@
 // version of attention.cc's task loops compiles its own copy; include it only there.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
