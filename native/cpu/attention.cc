@@ -61,6 +61,14 @@ struct Geometry {
   }
   // Keys any query of [i0, iEnd) sees: causal attention stops at the block's last query.
   int64_t keyEnd(int64_t iEnd) const { return causal ? std::min(S, iEnd) : S; }
+  // Scales query i's scores against the `count` keys from j0 and adds its mask terms, in
+  // place; returns their max. Both passes call this, so the backward's P = exp(s - lse)
+  // sees the very scores the forward's lse was summed from.
+  FLINT_ATTN_INLINE T scaleAndMask(T* s, int64_t n, int64_t i, int64_t j0, int64_t count) const {
+    const T* maskRow = mask.row(n, i);
+    const bool perKey = maskRow != nullptr && mask.ss == 1;
+    return scaleMaskMax(s, count, scale, perKey ? maskRow + j0 : maskRow, perKey);
+  }
 };
 
 // Row i of head-batch n = b·H + h of a [B, H, rows, width] view whose rows may be strided
@@ -156,7 +164,7 @@ class StagedTiles {
   // For the Packed layout: a tile's first key and the distance between keys, staged when
   // rows are strided, or the rows in place when they are already packed.
   std::pair<const T*, int64_t> rowsOf(const Rows<const T>& rows, int64_t n, int64_t j0, int64_t cols) {
-    if (rows.sr == width_ || layout_ != TileLayout::Packed) return {rows.row(n, j0), rows.sr};
+    if (rows.sr == width_) return {rows.row(n, j0), width_};
     return {tile(rows, n, j0, cols), width_};
   }
 
@@ -233,9 +241,7 @@ FLINT_ATTN_INLINE void forwardTasks(const Problem<T>& pr, int64_t begin, int64_t
             std::fill(s, s + widest, T(0));
             continue;
           }
-          const T* maskRow = g.mask.row(n, i);
-          const bool perKey = maskRow != nullptr && g.mask.ss == 1;
-          const T mNew = std::max(m[row], scaleMaskMax(s, seen[r], g.scale, perKey ? maskRow + j0 : maskRow, perKey));
+          const T mNew = std::max(m[row], g.scaleAndMask(s, n, i, j0, seen[r]));
           // Keys masked to -inf take no part; a row that has seen nothing else stays at l = 0.
           if (mNew == -inf) {
             std::fill(s, s + widest, T(0));
@@ -292,9 +298,7 @@ FLINT_ATTN_INLINE int64_t gradRows(const Problem<T>& pr, int64_t n, int64_t r0, 
     if (seen[r] > 0) {
       // Scaled and masked by the forward's own arithmetic, so that P = exp(s - lse) uses the
       // scores the forward's lse was summed from (the max itself is not needed here).
-      const T* maskRow = g.mask.row(n, i);
-      const bool perKey = maskRow != nullptr && g.mask.ss == 1;
-      scaleMaskMax(s, seen[r], g.scale, perKey ? maskRow + j0 : maskRow, perKey);
+      g.scaleAndMask(s, n, i, j0, seen[r]);
       // With dropout, dP = (dO·vᵀ) ∘ z feeds the softmax's gradient, and v sees P ∘ z.
       const T* z = pr.dropRow(n, i, j0);
       if (z != nullptr) {
